@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/* events.c - notifications on the "events" multicast group. */
+
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/uidgid.h>
+#include <net/genetlink.h>
+
+#include "kiste.h"
+
+/*
+ * Events are sent from the fork and exit tracepoints, so they are built
+ * with GFP_ATOMIC and only when someone listens.  They go to the initial
+ * network namespace only: the group needs CAP_SYS_ADMIN there.
+ */
+static struct sk_buff *kiste_event_new(u32 type, struct kiste_sandbox *sb,
+				       void **hdr)
+{
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&kiste_genl_family, &init_net, 0))
+		return NULL;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &kiste_genl_family, 0, KISTE_CMD_EVENT);
+	if (!*hdr)
+		goto out_free;
+	if (nla_put_u32(skb, KISTE_A_EVENT, type) ||
+	    nla_put_u32(skb, KISTE_A_ID, sb->id) ||
+	    nla_put_string(skb, KISTE_A_NAME, sb->name) ||
+	    nla_put_u32(skb, KISTE_A_MODE, sb->mode))
+		goto out_free;
+	return skb;
+
+out_free:
+	nlmsg_free(skb);
+	return NULL;
+}
+
+static void kiste_event_send(struct sk_buff *skb, void *hdr)
+{
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(&kiste_genl_family, skb, 0, 0, GFP_ATOMIC);
+}
+
+void kiste_event_sandbox(u32 type, struct kiste_sandbox *sb)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = kiste_event_new(type, sb, &hdr);
+	if (!skb)
+		return;
+	if (nla_put_u32(skb, KISTE_A_OWNER_UID,
+			from_kuid_munged(&init_user_ns, sb->owner))) {
+		nlmsg_free(skb);
+		return;
+	}
+	kiste_event_send(skb, hdr);
+}
+
+void kiste_event_member(u32 type, struct kiste_sandbox *sb,
+			struct task_struct *task, struct task_struct *parent,
+			bool with_status)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = kiste_event_new(type, sb, &hdr);
+	if (!skb)
+		return;
+	if (nla_put_u32(skb, KISTE_A_PID, task_pid_nr(task)) ||
+	    (parent && nla_put_u32(skb, KISTE_A_PARENT_PID,
+				   task_pid_nr(parent))) ||
+	    (with_status && nla_put_u32(skb, KISTE_A_EXIT_STATUS,
+					task->exit_code))) {
+		nlmsg_free(skb);
+		return;
+	}
+	kiste_event_send(skb, hdr);
+}

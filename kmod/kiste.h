@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* kiste.h - internal interfaces between the parts of kiste.ko. */
+#ifndef _KISTE_INTERNAL_H
+#define _KISTE_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/netlink.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <net/genetlink.h>
+#include <linux/kiste.h>
+
+struct sk_buff;
+struct task_struct;
+
+/* Module parameters (main.c). */
+extern int kiste_create_gid;
+extern unsigned int kiste_max_sandboxes_per_uid;
+extern unsigned int kiste_max_sandboxes;
+extern unsigned int kiste_max_members;
+
+/* Live object counts, reported by KISTE_CMD_STATS. */
+extern atomic_t kiste_nr_sandboxes;
+extern atomic_t kiste_nr_members;
+extern atomic_t kiste_nr_files;
+
+/**
+ * struct kiste_sandbox - one sandbox.
+ *
+ * References: the registry holds one while the sandbox is linked, every
+ * member holds one, a temporary sandbox's file holds one, and lookups hold
+ * one while they use it.  Every sandbox pins the module.
+ */
+struct kiste_sandbox {
+	refcount_t ref;
+	u32 id;
+	u32 mode;
+	u32 flags;			/* KISTE_SB_F_* */
+	u32 vcpu_limit;
+	u64 memory_limit;
+	u64 created_ns;
+	kuid_t owner;
+	char name[KISTE_NAME_MAX];
+
+	struct list_head reg_node;	/* registry list, kiste_reg_lock */
+	bool linked;			/* kiste_reg_lock */
+
+	spinlock_t lock;		/* the fields below */
+	struct list_head members;
+	u32 nr_members;
+	u32 members_total;
+	bool dying;
+
+	atomic64_t cnt_forks;
+	atomic64_t cnt_kills;
+	atomic64_t cnt_refused;
+};
+
+/**
+ * struct kiste_member - a task's membership of a sandbox.
+ *
+ * Found by task in the member hash (RCU); listed in its sandbox under
+ * sandbox->lock.  Holds a reference on the task and on the sandbox.
+ */
+struct kiste_member {
+	struct hlist_node hnode;
+	struct list_head node;
+	struct task_struct *task;
+	struct kiste_sandbox *sb;
+	struct rcu_head rcu;
+};
+
+struct kiste_sandbox_spec {
+	const char *name;		/* NULL or "" = "sb-<id>" */
+	u32 mode;
+	u64 memory_limit;
+	u32 vcpu_limit;
+	u32 flags;			/* KISTE_SB_F_TEMPORARY or 0 */
+};
+
+/* A consistent copy of a sandbox's state, for replies and events. */
+struct kiste_sandbox_snap {
+	u32 id, mode, flags, vcpu_limit, state;
+	u32 nr_members, members_total;
+	u64 memory_limit, created_ns;
+	u64 cnt_forks, cnt_kills, cnt_refused;
+	kuid_t owner;
+	char name[KISTE_NAME_MAX];
+};
+
+/* sandbox.c */
+bool kiste_name_valid(const char *name);
+int kiste_may_create(void);
+bool kiste_may_use(const struct kiste_sandbox *sb);
+int kiste_sandbox_create(const struct kiste_sandbox_spec *spec,
+			 struct kiste_sandbox **out,
+			 struct netlink_ext_ack *extack);
+struct kiste_sandbox *kiste_sandbox_find(u32 id, const char *name);
+void kiste_sandbox_get(struct kiste_sandbox *sb);
+void kiste_sandbox_put(struct kiste_sandbox *sb);
+void kiste_sandbox_delete(struct kiste_sandbox *sb);
+void kiste_sandbox_unlink(struct kiste_sandbox *sb);
+int kiste_sandbox_signal(struct kiste_sandbox *sb, int sig);
+void kiste_sandbox_snapshot(struct kiste_sandbox *sb,
+			    struct kiste_sandbox_snap *snap);
+u32 kiste_ids_issued(void);
+/* Calls @fn for every linked sandbox from id @start on; stops when it returns nonzero. */
+int kiste_sandbox_for_each(u32 start,
+			   int (*fn)(struct kiste_sandbox *sb, void *arg),
+			   void *arg);
+
+/* member.c */
+int kiste_member_attach(struct kiste_sandbox *sb);
+int kiste_member_init(void);
+void kiste_member_exit(void);
+
+/* netlink.c */
+extern struct genl_family kiste_genl_family;
+int kiste_netlink_init(void);
+void kiste_netlink_exit(void);
+int kiste_nl_put_sandbox(struct sk_buff *skb,
+			 const struct kiste_sandbox_snap *snap,
+			 struct user_namespace *ns);
+
+/* events.c */
+void kiste_event_sandbox(u32 type, struct kiste_sandbox *sb);
+void kiste_event_member(u32 type, struct kiste_sandbox *sb,
+			struct task_struct *task, struct task_struct *parent,
+			bool with_status);
+
+/* dev.c */
+int kiste_dev_init(void);
+void kiste_dev_exit(void);
+
+#endif /* _KISTE_INTERNAL_H */

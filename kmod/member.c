@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/* member.c - task membership: attach, inheritance on fork, accounting on exit. */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hashtable.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/tracepoint.h>
+
+#include "kiste.h"
+
+/*
+ * Every task on the host passes the fork and exit tracepoints, so the
+ * lookup that finds "not a member" must be cheap: an RCU hash keyed by the
+ * task pointer (the member holds a task reference, so the key stays unique).
+ * Probes run with preemption disabled: nothing here may sleep.
+ */
+#define KISTE_MEMBER_HASH_BITS 10
+static DEFINE_HASHTABLE(kiste_members, KISTE_MEMBER_HASH_BITS);
+static DEFINE_SPINLOCK(kiste_members_lock);
+
+static struct kiste_member *kiste_member_lookup(struct task_struct *task)
+{
+	struct kiste_member *m;
+
+	hash_for_each_possible_rcu(kiste_members, m, hnode, (unsigned long)task) {
+		if (m->task == task)
+			return m;
+	}
+	return NULL;
+}
+
+static void kiste_kill_task(struct kiste_sandbox *sb, struct task_struct *task)
+{
+	send_sig_info(SIGKILL, SEND_SIG_PRIV, task);
+	atomic64_inc(&sb->cnt_kills);
+}
+
+/*
+ * Links @m (task and sandbox already set, references taken) into @sb and
+ * the hash.  Fails with -ESRCH when @sb is dying and -EUSERS at the cap.
+ */
+static int kiste_member_link(struct kiste_sandbox *sb, struct kiste_member *m)
+{
+	int err = 0;
+
+	spin_lock(&sb->lock);
+	if (sb->dying) {
+		err = -ESRCH;
+		goto out_unlock;
+	}
+	if (sb->nr_members >= READ_ONCE(kiste_max_members)) {
+		err = -EUSERS;
+		goto out_unlock;
+	}
+	list_add_tail(&m->node, &sb->members);
+	sb->nr_members++;
+	sb->members_total++;
+	spin_lock(&kiste_members_lock);
+	hash_add_rcu(kiste_members, &m->hnode, (unsigned long)m->task);
+	spin_unlock(&kiste_members_lock);
+	atomic_inc(&kiste_nr_members);
+out_unlock:
+	spin_unlock(&sb->lock);
+	return err;
+}
+
+/**
+ * kiste_member_attach() - make the calling task a member of @sb for good
+ * @sb: a referenced sandbox the caller may use
+ *
+ * Return: 0, -EBUSY if already a member, -ESRCH if @sb is dying, -EUSERS
+ * at the member cap, -ENOMEM.
+ */
+int kiste_member_attach(struct kiste_sandbox *sb)
+{
+	struct kiste_member *m;
+	bool member;
+	int err;
+
+	rcu_read_lock();
+	member = kiste_member_lookup(current);
+	rcu_read_unlock();
+	if (member)
+		return -EBUSY;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	m->task = get_task_struct(current);
+	m->sb = sb;
+	kiste_sandbox_get(sb);
+
+	err = kiste_member_link(sb, m);
+	if (err) {
+		kiste_sandbox_put(sb);
+		put_task_struct(m->task);
+		kfree(m);
+		return err;
+	}
+	kiste_event_member(KISTE_EVENT_MEMBER_ATTACHED, sb, current, NULL, false);
+	return 0;
+}
+
+/* A member forked: the child is a member too, or dies before it runs. */
+static void kiste_probe_fork(void *data, struct task_struct *parent,
+			     struct task_struct *child)
+{
+	struct kiste_member *pm, *m;
+	struct kiste_sandbox *sb;
+	int err;
+
+	pm = kiste_member_lookup(parent);
+	if (!pm)
+		return;
+	sb = pm->sb;
+
+	m = kzalloc(sizeof(*m), GFP_ATOMIC);
+	if (!m) {
+		/* An untracked child would escape teardown: fail closed. */
+		kiste_kill_task(sb, child);
+		atomic64_inc(&sb->cnt_refused);
+		return;
+	}
+	m->task = get_task_struct(child);
+	m->sb = sb;
+	kiste_sandbox_get(sb);
+
+	err = kiste_member_link(sb, m);
+	if (!err) {
+		atomic64_inc(&sb->cnt_forks);
+		kiste_event_member(KISTE_EVENT_MEMBER_ATTACHED, sb, child,
+				   parent, false);
+		return;
+	}
+
+	/* Dying, or over the cap: the child never runs user code. */
+	kiste_kill_task(sb, child);
+	if (err == -EUSERS) {
+		atomic64_inc(&sb->cnt_refused);
+		kiste_event_member(KISTE_EVENT_MEMBER_REFUSED, sb, child,
+				   parent, false);
+	}
+	kiste_sandbox_put(sb);
+	put_task_struct(m->task);
+	kfree(m);
+}
+
+static void kiste_probe_exit(void *data, struct task_struct *task)
+{
+	struct kiste_sandbox *sb;
+	struct kiste_member *m;
+	bool empty, dying;
+
+	m = kiste_member_lookup(task);
+	if (!m)
+		return;
+	sb = m->sb;
+
+	spin_lock(&sb->lock);
+	spin_lock(&kiste_members_lock);
+	hash_del_rcu(&m->hnode);
+	spin_unlock(&kiste_members_lock);
+	list_del(&m->node);
+	sb->nr_members--;
+	empty = sb->nr_members == 0;
+	dying = sb->dying;
+	spin_unlock(&sb->lock);
+	atomic_dec(&kiste_nr_members);
+
+	kiste_event_member(KISTE_EVENT_MEMBER_EXITED, sb, task, NULL, true);
+	if (empty) {
+		kiste_event_sandbox(KISTE_EVENT_EMPTY, sb);
+		if (dying)
+			kiste_sandbox_unlink(sb);
+	}
+	kiste_sandbox_put(sb);
+	put_task_struct(m->task);
+	kfree_rcu(m, rcu);
+}
+
+struct kiste_tracepoint {
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+};
+
+static struct kiste_tracepoint kiste_tracepoints[] = {
+	{ .name = "sched_process_fork", .probe = kiste_probe_fork },
+	{ .name = "sched_process_exit", .probe = kiste_probe_exit },
+};
+
+static void kiste_tracepoint_find(struct tracepoint *tp, void *priv)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kiste_tracepoints); i++) {
+		if (!strcmp(tp->name, kiste_tracepoints[i].name))
+			kiste_tracepoints[i].tp = tp;
+	}
+}
+
+static void kiste_tracepoints_unregister(size_t n)
+{
+	while (n--)
+		tracepoint_probe_unregister(kiste_tracepoints[n].tp,
+					    kiste_tracepoints[n].probe, NULL);
+	/* no probe may still be running once this returns */
+	tracepoint_synchronize_unregister();
+}
+
+int kiste_member_init(void)
+{
+	size_t i;
+	int err;
+
+	for_each_kernel_tracepoint(kiste_tracepoint_find, NULL);
+	for (i = 0; i < ARRAY_SIZE(kiste_tracepoints); i++) {
+		if (!kiste_tracepoints[i].tp) {
+			pr_err("tracepoint %s not found\n",
+			       kiste_tracepoints[i].name);
+			return -ENOENT;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(kiste_tracepoints); i++) {
+		err = tracepoint_probe_register(kiste_tracepoints[i].tp,
+						kiste_tracepoints[i].probe,
+						NULL);
+		if (err) {
+			pr_err("cannot register %s: %d\n",
+			       kiste_tracepoints[i].name, err);
+			kiste_tracepoints_unregister(i);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void kiste_member_exit(void)
+{
+	kiste_tracepoints_unregister(ARRAY_SIZE(kiste_tracepoints));
+	WARN_ON_ONCE(!hash_empty(kiste_members));
+}

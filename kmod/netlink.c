@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/* netlink.c - the "kiste" generic-netlink family: policies and handlers. */
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/signal.h>
+#include <linux/user_namespace.h>
+#include <net/genetlink.h>
+
+#include "kiste.h"
+
+/* KVM's own bound on vCPUs per VM on x86_64 */
+#define KISTE_VCPU_LIMIT_MAX	1024
+
+static const struct nla_policy kiste_new_policy[KISTE_A_FLAGS + 1] = {
+	[KISTE_A_NAME] = { .type = NLA_NUL_STRING, .len = KISTE_NAME_MAX - 1 },
+	[KISTE_A_MODE] = NLA_POLICY_RANGE(NLA_U32, KISTE_MODE_SHIM, KISTE_MODE_MAX),
+	[KISTE_A_MEMORY_LIMIT] = { .type = NLA_U64 },
+	[KISTE_A_VCPU_LIMIT] = NLA_POLICY_MAX(NLA_U32, KISTE_VCPU_LIMIT_MAX),
+	[KISTE_A_FLAGS] = NLA_POLICY_MAX(NLA_U32, 0),
+};
+
+static const struct nla_policy kiste_ref_policy[KISTE_A_NAME + 1] = {
+	[KISTE_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KISTE_A_NAME] = { .type = NLA_NUL_STRING, .len = KISTE_NAME_MAX - 1 },
+};
+
+static const struct nla_policy kiste_kill_policy[KISTE_A_SIGNAL + 1] = {
+	[KISTE_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[KISTE_A_NAME] = { .type = NLA_NUL_STRING, .len = KISTE_NAME_MAX - 1 },
+	[KISTE_A_SIGNAL] = NLA_POLICY_RANGE(NLA_U32, 1, _NSIG),
+};
+
+int kiste_nl_put_sandbox(struct sk_buff *skb,
+			 const struct kiste_sandbox_snap *snap,
+			 struct user_namespace *ns)
+{
+	if (nla_put_u32(skb, KISTE_A_ID, snap->id) ||
+	    nla_put_string(skb, KISTE_A_NAME, snap->name) ||
+	    nla_put_u32(skb, KISTE_A_MODE, snap->mode) ||
+	    nla_put_u32(skb, KISTE_A_STATE, snap->state) ||
+	    nla_put_u32(skb, KISTE_A_OWNER_UID,
+			from_kuid_munged(ns, snap->owner)) ||
+	    nla_put_u64_64bit(skb, KISTE_A_MEMORY_LIMIT, snap->memory_limit,
+			      KISTE_A_PAD) ||
+	    nla_put_u32(skb, KISTE_A_VCPU_LIMIT, snap->vcpu_limit) ||
+	    nla_put_u32(skb, KISTE_A_MEMBERS, snap->nr_members) ||
+	    nla_put_u32(skb, KISTE_A_MEMBERS_TOTAL, snap->members_total) ||
+	    nla_put_u32(skb, KISTE_A_FLAGS, snap->flags) ||
+	    nla_put_u64_64bit(skb, KISTE_A_CREATED_NS, snap->created_ns,
+			      KISTE_A_PAD) ||
+	    nla_put_u64_64bit(skb, KISTE_A_CNT_FORKS, snap->cnt_forks,
+			      KISTE_A_PAD) ||
+	    nla_put_u64_64bit(skb, KISTE_A_CNT_KILLS, snap->cnt_kills,
+			      KISTE_A_PAD) ||
+	    nla_put_u64_64bit(skb, KISTE_A_CNT_REFUSED, snap->cnt_refused,
+			      KISTE_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int kiste_nl_reply_sandbox(struct genl_info *info,
+				  struct kiste_sandbox *sb, u8 cmd)
+{
+	struct kiste_sandbox_snap snap;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	kiste_sandbox_snapshot(sb, &snap);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &kiste_genl_family, 0, cmd);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto out_free;
+	}
+	err = kiste_nl_put_sandbox(msg, &snap, current_user_ns());
+	if (err)
+		goto out_free;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+out_free:
+	nlmsg_free(msg);
+	return err;
+}
+
+/*
+ * Finds the sandbox named by KISTE_A_ID or KISTE_A_NAME that the caller may
+ * use; returns it referenced or an ERR_PTR with the reason in extack.
+ */
+static struct kiste_sandbox *kiste_nl_lookup(struct genl_info *info)
+{
+	struct nlattr *id_attr = info->attrs[KISTE_A_ID];
+	struct nlattr *name_attr = info->attrs[KISTE_A_NAME];
+	struct kiste_sandbox *sb;
+
+	if (id_attr && name_attr) {
+		NL_SET_ERR_MSG(info->extack,
+			       "give either a sandbox id or a name, not both");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!id_attr && !name_attr) {
+		NL_SET_ERR_MSG(info->extack, "missing sandbox id or name");
+		return ERR_PTR(-EINVAL);
+	}
+	if (id_attr)
+		sb = kiste_sandbox_find(nla_get_u32(id_attr), NULL);
+	else
+		sb = kiste_sandbox_find(0, nla_data(name_attr));
+	if (!sb) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id_attr ?: name_attr,
+				    "no such sandbox: see kiste list");
+		return ERR_PTR(-ENOENT);
+	}
+	if (!kiste_may_use(sb)) {
+		kiste_sandbox_put(sb);
+		NL_SET_ERR_MSG_ATTR(info->extack, id_attr ?: name_attr,
+				    "sandbox belongs to another user: needs its owner or CAP_SYS_ADMIN");
+		return ERR_PTR(-EPERM);
+	}
+	return sb;
+}
+
+static int kiste_nl_sandbox_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kiste_sandbox_spec spec = {};
+	struct nlattr **attrs = info->attrs;
+	struct kiste_sandbox *sb;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KISTE_A_MODE))
+		return -EINVAL;
+	spec.mode = nla_get_u32(attrs[KISTE_A_MODE]);
+	if (attrs[KISTE_A_NAME]) {
+		spec.name = nla_data(attrs[KISTE_A_NAME]);
+		if (spec.name[0] && !kiste_name_valid(spec.name)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attrs[KISTE_A_NAME],
+					    "bad sandbox name: use 1-63 characters of A-Z a-z 0-9 _ . -");
+			return -EINVAL;
+		}
+	}
+	if (attrs[KISTE_A_MEMORY_LIMIT])
+		spec.memory_limit = nla_get_u64(attrs[KISTE_A_MEMORY_LIMIT]);
+	if (attrs[KISTE_A_VCPU_LIMIT])
+		spec.vcpu_limit = nla_get_u32(attrs[KISTE_A_VCPU_LIMIT]);
+
+	err = kiste_sandbox_create(&spec, &sb, info->extack);
+	if (err)
+		return err;
+	err = kiste_nl_reply_sandbox(info, sb, KISTE_CMD_SANDBOX_NEW);
+	kiste_sandbox_put(sb);
+	return err;
+}
+
+static int kiste_nl_sandbox_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kiste_sandbox *sb;
+	int err;
+
+	sb = kiste_nl_lookup(info);
+	if (IS_ERR(sb))
+		return PTR_ERR(sb);
+	err = kiste_nl_reply_sandbox(info, sb, KISTE_CMD_SANDBOX_GET);
+	kiste_sandbox_put(sb);
+	return err;
+}
+
+struct kiste_dump_ctx {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	u32 last_id;
+	kuid_t euid;
+	bool admin;
+};
+
+/* Runs under the registry lock: must not sleep. */
+static int kiste_dump_one(struct kiste_sandbox *sb, void *arg)
+{
+	struct kiste_dump_ctx *ctx = arg;
+	struct kiste_sandbox_snap snap;
+	void *hdr;
+
+	if (!ctx->admin && !uid_eq(sb->owner, ctx->euid))
+		return 0;
+	kiste_sandbox_snapshot(sb, &snap);
+	hdr = genlmsg_put(ctx->skb, NETLINK_CB(ctx->cb->skb).portid,
+			  ctx->cb->nlh->nlmsg_seq, &kiste_genl_family,
+			  NLM_F_MULTI, KISTE_CMD_SANDBOX_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (kiste_nl_put_sandbox(ctx->skb, &snap, current_user_ns())) {
+		genlmsg_cancel(ctx->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(ctx->skb, hdr);
+	ctx->last_id = sb->id;
+	return 0;
+}
+
+static int kiste_nl_sandbox_get_dumpit(struct sk_buff *skb,
+				       struct netlink_callback *cb)
+{
+	struct kiste_dump_ctx ctx = { .skb = skb, .cb = cb };
+	u32 start = cb->args[0];
+	int err;
+
+	/* decided once: the visitor runs under a spinlock */
+	ctx.euid = current_euid();
+	ctx.admin = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+	/* cb->args[0]: the id to resume from */
+	ctx.last_id = start ? start - 1 : 0;
+	err = kiste_sandbox_for_each(start, kiste_dump_one, &ctx);
+	cb->args[0] = ctx.last_id + 1;
+	if (err && err != -EMSGSIZE)
+		return err;
+	return skb->len;
+}
+
+static int kiste_nl_sandbox_kill_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kiste_sandbox *sb;
+	int sig = SIGKILL;
+
+	if (info->attrs[KISTE_A_SIGNAL])
+		sig = nla_get_u32(info->attrs[KISTE_A_SIGNAL]);
+	sb = kiste_nl_lookup(info);
+	if (IS_ERR(sb))
+		return PTR_ERR(sb);
+	kiste_sandbox_signal(sb, sig);
+	kiste_sandbox_put(sb);
+	return 0;
+}
+
+static int kiste_nl_sandbox_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kiste_sandbox *sb;
+
+	sb = kiste_nl_lookup(info);
+	if (IS_ERR(sb))
+		return PTR_ERR(sb);
+	kiste_sandbox_delete(sb);
+	kiste_sandbox_put(sb);
+	return 0;
+}
+
+static int kiste_nl_stats_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &kiste_genl_family, 0,
+				KISTE_CMD_STATS);
+	if (!hdr)
+		goto out_free;
+	if (nla_put_u32(msg, KISTE_A_IFACE_VERSION, KISTE_IFACE_VERSION) ||
+	    nla_put_u32(msg, KISTE_A_STATS_SANDBOXES,
+			atomic_read(&kiste_nr_sandboxes)) ||
+	    nla_put_u32(msg, KISTE_A_STATS_MEMBERS,
+			atomic_read(&kiste_nr_members)) ||
+	    nla_put_u32(msg, KISTE_A_STATS_FILES,
+			atomic_read(&kiste_nr_files)) ||
+	    nla_put_u32(msg, KISTE_A_STATS_IDS_ISSUED, kiste_ids_issued()))
+		goto out_free;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+out_free:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static const struct genl_ops kiste_genl_ops[] = {
+	{
+		.cmd = KISTE_CMD_SANDBOX_NEW,
+		.doit = kiste_nl_sandbox_new_doit,
+		.policy = kiste_new_policy,
+		.maxattr = ARRAY_SIZE(kiste_new_policy) - 1,
+	},
+	{
+		.cmd = KISTE_CMD_SANDBOX_GET,
+		.doit = kiste_nl_sandbox_get_doit,
+		.dumpit = kiste_nl_sandbox_get_dumpit,
+		.policy = kiste_ref_policy,
+		.maxattr = ARRAY_SIZE(kiste_ref_policy) - 1,
+	},
+	{
+		.cmd = KISTE_CMD_SANDBOX_KILL,
+		.doit = kiste_nl_sandbox_kill_doit,
+		.policy = kiste_kill_policy,
+		.maxattr = ARRAY_SIZE(kiste_kill_policy) - 1,
+	},
+	{
+		.cmd = KISTE_CMD_SANDBOX_DEL,
+		.doit = kiste_nl_sandbox_del_doit,
+		.policy = kiste_ref_policy,
+		.maxattr = ARRAY_SIZE(kiste_ref_policy) - 1,
+	},
+	{
+		.cmd = KISTE_CMD_STATS,
+		.doit = kiste_nl_stats_doit,
+	},
+};
+
+static const struct genl_multicast_group kiste_genl_mcgrps[] = {
+	{ .name = KISTE_GENL_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_SYS_ADMIN },
+};
+
+struct genl_family kiste_genl_family __ro_after_init = {
+	.name = KISTE_GENL_NAME,
+	.version = KISTE_GENL_VERSION,
+	.module = THIS_MODULE,
+	.ops = kiste_genl_ops,
+	.n_ops = ARRAY_SIZE(kiste_genl_ops),
+	.resv_start_op = KISTE_CMD_SANDBOX_NEW,
+	.mcgrps = kiste_genl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(kiste_genl_mcgrps),
+};
+
+int kiste_netlink_init(void)
+{
+	return genl_register_family(&kiste_genl_family);
+}
+
+void kiste_netlink_exit(void)
+{
+	genl_unregister_family(&kiste_genl_family);
+}

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/* sandbox.c - sandbox objects: registry, permissions, lifetime, teardown. */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+
+#include "kiste.h"
+
+/*
+ * The registry is a list in id order (ids only grow) under a spinlock: the
+ * last member's exit unlinks a dying sandbox from the exit tracepoint, where
+ * sleeping is not allowed.  kiste_max_sandboxes bounds its length.
+ * Lock order: kiste_reg_lock, then sandbox->lock, then the member hash lock.
+ */
+static DEFINE_SPINLOCK(kiste_reg_lock);
+static LIST_HEAD(kiste_reg_list);
+static u32 kiste_next_id = 1;
+
+bool kiste_name_valid(const char *name)
+{
+	size_t len = strnlen(name, KISTE_NAME_MAX);
+	size_t i;
+
+	if (len == 0 || len >= KISTE_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!isalnum(c) && c != '_' && c != '.' && c != '-')
+			return false;
+	}
+	return true;
+}
+
+/* Creation is open to CAP_SYS_ADMIN and to the create_gid group. */
+int kiste_may_create(void)
+{
+	int gid = READ_ONCE(kiste_create_gid);
+	kgid_t kgid;
+
+	if (capable(CAP_SYS_ADMIN))
+		return 0;
+	if (gid < 0)
+		return -EPERM;
+	kgid = make_kgid(&init_user_ns, gid);
+	if (gid_valid(kgid) && in_egroup_p(kgid))
+		return 0;
+	return -EPERM;
+}
+
+/* Inspect, signal, attach to and delete: the owner or CAP_SYS_ADMIN. */
+bool kiste_may_use(const struct kiste_sandbox *sb)
+{
+	if (uid_eq(sb->owner, current_euid()))
+		return true;
+	return ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+}
+
+void kiste_sandbox_get(struct kiste_sandbox *sb)
+{
+	refcount_inc(&sb->ref);
+}
+
+/* May run in the exit tracepoint: nothing here sleeps. */
+void kiste_sandbox_put(struct kiste_sandbox *sb)
+{
+	if (!refcount_dec_and_test(&sb->ref))
+		return;
+	WARN_ON_ONCE(!list_empty(&sb->members));
+	kfree(sb);
+	atomic_dec(&kiste_nr_sandboxes);
+	module_put(THIS_MODULE);
+}
+
+static struct kiste_sandbox *kiste_find_locked(u32 id, const char *name)
+{
+	struct kiste_sandbox *sb;
+
+	list_for_each_entry(sb, &kiste_reg_list, reg_node) {
+		if (name ? !strcmp(sb->name, name) : sb->id == id)
+			return sb;
+	}
+	return NULL;
+}
+
+/* Returns a referenced sandbox by @name, or by @id when @name is NULL. */
+struct kiste_sandbox *kiste_sandbox_find(u32 id, const char *name)
+{
+	struct kiste_sandbox *sb;
+
+	spin_lock(&kiste_reg_lock);
+	sb = kiste_find_locked(id, name);
+	if (sb)
+		kiste_sandbox_get(sb);
+	spin_unlock(&kiste_reg_lock);
+	return sb;
+}
+
+static unsigned int kiste_count_owned_locked(kuid_t uid, unsigned int *total)
+{
+	struct kiste_sandbox *sb;
+	unsigned int n = 0;
+
+	*total = 0;
+	list_for_each_entry(sb, &kiste_reg_list, reg_node) {
+		(*total)++;
+		if (uid_eq(sb->owner, uid))
+			n++;
+	}
+	return n;
+}
+
+/* Checks limits and names and links @sb; called with kiste_reg_lock held. */
+static int kiste_link_locked(struct kiste_sandbox *sb, const char *name,
+			     struct netlink_ext_ack *extack)
+{
+	unsigned int total, owned;
+
+	owned = kiste_count_owned_locked(sb->owner, &total);
+	if (owned >= READ_ONCE(kiste_max_sandboxes_per_uid)) {
+		NL_SET_ERR_MSG(extack,
+			       "too many sandboxes for this uid: delete one or raise max_sandboxes_per_uid");
+		return -EUSERS;
+	}
+	if (total >= READ_ONCE(kiste_max_sandboxes)) {
+		NL_SET_ERR_MSG(extack,
+			       "too many sandboxes: delete one or raise max_sandboxes");
+		return -EUSERS;
+	}
+	if (kiste_next_id == 0) {
+		NL_SET_ERR_MSG(extack, "sandbox ids exhausted: reload kiste.ko");
+		return -ENOSPC;
+	}
+	if (name && name[0])
+		strscpy(sb->name, name, sizeof(sb->name));
+	else
+		snprintf(sb->name, sizeof(sb->name), "sb-%u", kiste_next_id);
+	if (kiste_find_locked(0, sb->name)) {
+		NL_SET_ERR_MSG(extack, "a sandbox with this name exists: choose another name");
+		return -EEXIST;
+	}
+	sb->id = kiste_next_id++;
+	list_add_tail(&sb->reg_node, &kiste_reg_list);
+	sb->linked = true;
+	return 0;
+}
+
+/**
+ * kiste_sandbox_create() - create and register a sandbox owned by the caller
+ * @spec: name, mode, limits and flags, already validated for range
+ * @out: on success, the sandbox with a reference for the caller
+ * @extack: where to report why creation was refused (may be NULL)
+ *
+ * Return: 0 or a negative errno.
+ */
+int kiste_sandbox_create(const struct kiste_sandbox_spec *spec,
+			 struct kiste_sandbox **out,
+			 struct netlink_ext_ack *extack)
+{
+	struct kiste_sandbox *sb;
+	int err;
+
+	if (spec->name && spec->name[0] && !kiste_name_valid(spec->name)) {
+		NL_SET_ERR_MSG(extack,
+			       "bad sandbox name: use 1-63 characters of A-Z a-z 0-9 _ . -");
+		return -EINVAL;
+	}
+	err = kiste_may_create();
+	if (err) {
+		NL_SET_ERR_MSG(extack,
+			       "not allowed to create sandboxes: needs CAP_SYS_ADMIN or the kiste group (create_gid)");
+		return err;
+	}
+	/* A module that is unloading must not gain a sandbox. */
+	if (!try_module_get(THIS_MODULE)) {
+		NL_SET_ERR_MSG(extack, "kiste.ko is unloading");
+		return -ENODEV;
+	}
+	sb = kzalloc(sizeof(*sb), GFP_KERNEL);
+	if (!sb) {
+		err = -ENOMEM;
+		goto out_module;
+	}
+	/* one reference for the registry, one for the caller */
+	refcount_set(&sb->ref, 2);
+	sb->mode = spec->mode;
+	sb->flags = spec->flags;
+	sb->memory_limit = spec->memory_limit;
+	sb->vcpu_limit = spec->vcpu_limit;
+	sb->created_ns = ktime_get_boottime_ns();
+	sb->owner = current_euid();
+	spin_lock_init(&sb->lock);
+	INIT_LIST_HEAD(&sb->members);
+	INIT_LIST_HEAD(&sb->reg_node);
+	atomic64_set(&sb->cnt_forks, 0);
+	atomic64_set(&sb->cnt_kills, 0);
+	atomic64_set(&sb->cnt_refused, 0);
+
+	spin_lock(&kiste_reg_lock);
+	err = kiste_link_locked(sb, spec->name, extack);
+	spin_unlock(&kiste_reg_lock);
+	if (err)
+		goto out_free;
+
+	atomic_inc(&kiste_nr_sandboxes);
+	kiste_event_sandbox(KISTE_EVENT_CREATED, sb);
+	*out = sb;
+	return 0;
+
+out_free:
+	kfree(sb);
+out_module:
+	module_put(THIS_MODULE);
+	return err;
+}
+
+/*
+ * Removes a dying sandbox that has no members left from the registry, frees
+ * its name and drops the registry's reference.  Idempotent; does not sleep.
+ */
+void kiste_sandbox_unlink(struct kiste_sandbox *sb)
+{
+	bool was_linked;
+
+	spin_lock(&kiste_reg_lock);
+	was_linked = sb->linked;
+	if (was_linked) {
+		list_del_init(&sb->reg_node);
+		sb->linked = false;
+	}
+	spin_unlock(&kiste_reg_lock);
+
+	if (!was_linked)
+		return;
+	kiste_event_sandbox(KISTE_EVENT_DELETED, sb);
+	kiste_sandbox_put(sb);
+}
+
+static void kiste_kill_members_locked(struct kiste_sandbox *sb, int sig)
+{
+	struct kiste_member *m;
+
+	lockdep_assert_held(&sb->lock);
+	list_for_each_entry(m, &sb->members, node) {
+		if (sig == SIGKILL)
+			send_sig_info(SIGKILL, SEND_SIG_PRIV, m->task);
+		else
+			kill_pid(task_tgid(m->task), sig, 1);
+		atomic64_inc(&sb->cnt_kills);
+	}
+}
+
+/**
+ * kiste_sandbox_delete() - kill every member and unlink once none is left
+ * @sb: a referenced sandbox
+ *
+ * Members that fork while the sandbox is dying are killed at fork time, so
+ * none escapes.  The caller keeps its own reference.
+ */
+void kiste_sandbox_delete(struct kiste_sandbox *sb)
+{
+	bool empty;
+
+	spin_lock(&sb->lock);
+	sb->dying = true;
+	kiste_kill_members_locked(sb, SIGKILL);
+	empty = sb->nr_members == 0;
+	spin_unlock(&sb->lock);
+
+	if (empty)
+		kiste_sandbox_unlink(sb);
+}
+
+/* Sends @sig to every member; returns how many were signalled. */
+int kiste_sandbox_signal(struct kiste_sandbox *sb, int sig)
+{
+	int n;
+
+	spin_lock(&sb->lock);
+	n = sb->nr_members;
+	kiste_kill_members_locked(sb, sig);
+	spin_unlock(&sb->lock);
+	return n;
+}
+
+void kiste_sandbox_snapshot(struct kiste_sandbox *sb,
+			    struct kiste_sandbox_snap *snap)
+{
+	snap->id = sb->id;
+	snap->mode = sb->mode;
+	snap->flags = sb->flags;
+	snap->vcpu_limit = sb->vcpu_limit;
+	snap->memory_limit = sb->memory_limit;
+	snap->created_ns = sb->created_ns;
+	snap->owner = sb->owner;
+	memcpy(snap->name, sb->name, sizeof(snap->name));
+	snap->cnt_forks = atomic64_read(&sb->cnt_forks);
+	snap->cnt_kills = atomic64_read(&sb->cnt_kills);
+	snap->cnt_refused = atomic64_read(&sb->cnt_refused);
+
+	spin_lock(&sb->lock);
+	snap->nr_members = sb->nr_members;
+	snap->members_total = sb->members_total;
+	if (sb->dying)
+		snap->state = KISTE_STATE_DYING;
+	else if (sb->nr_members)
+		snap->state = KISTE_STATE_RUNNING;
+	else if (sb->members_total)
+		snap->state = KISTE_STATE_EXITED;
+	else
+		snap->state = KISTE_STATE_CREATED;
+	spin_unlock(&sb->lock);
+}
+
+u32 kiste_ids_issued(void)
+{
+	u32 n;
+
+	spin_lock(&kiste_reg_lock);
+	n = kiste_next_id - 1;
+	spin_unlock(&kiste_reg_lock);
+	return n;
+}
+
+int kiste_sandbox_for_each(u32 start,
+			   int (*fn)(struct kiste_sandbox *sb, void *arg),
+			   void *arg)
+{
+	struct kiste_sandbox *sb;
+	int ret = 0;
+
+	spin_lock(&kiste_reg_lock);
+	list_for_each_entry(sb, &kiste_reg_list, reg_node) {
+		if (sb->id < start)
+			continue;
+		ret = fn(sb, arg);
+		if (ret)
+			break;
+	}
+	spin_unlock(&kiste_reg_lock);
+	return ret;
+}

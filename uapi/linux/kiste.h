@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * kiste.h - the contract between kiste.ko, the kiste CLI/libkiste and unikernels.
+ *
+ * Two interfaces:
+ *  - the generic-netlink family KISTE_GENL_NAME (registry: create, get/dump, kill,
+ *    delete, stats) with the multicast group KISTE_GENL_MCGRP_EVENTS;
+ *  - the misc device /dev/kiste (temporary sandboxes tied to a descriptor,
+ *    membership, and, later, the mode-specific ioctls).
+ *
+ * Numbering is stable: commands, attributes and ioctl numbers are reserved in
+ * ranges per mode so that later work adds without renumbering.  Bump
+ * KISTE_IFACE_VERSION whenever the meaning of anything here changes; additions
+ * inside a reserved range bump it too.
+ */
+#ifndef _UAPI_LINUX_KISTE_H
+#define _UAPI_LINUX_KISTE_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define KISTE_IFACE_VERSION	1
+
+#define KISTE_GENL_NAME		"kiste"
+#define KISTE_GENL_VERSION	1
+#define KISTE_GENL_MCGRP_EVENTS	"events"	/* needs CAP_SYS_ADMIN to join */
+
+#define KISTE_DEVICE_NAME	"kiste"		/* /dev/kiste */
+
+/*
+ * Sandbox names: 1..KISTE_NAME_MAX-1 characters of [A-Za-z0-9_.-], unique
+ * among live sandboxes.  KISTE_NAME_MAX includes the terminating NUL.
+ */
+#define KISTE_NAME_MAX		64
+
+enum kiste_mode {
+	KISTE_MODE_UNSPEC,
+	KISTE_MODE_SHIM,
+	KISTE_MODE_VM,
+	KISTE_MODE_UNIKERNEL,
+
+	__KISTE_MODE_MAX,
+	KISTE_MODE_MAX = __KISTE_MODE_MAX - 1
+};
+
+enum kiste_state {
+	KISTE_STATE_UNSPEC,
+	KISTE_STATE_CREATED,	/* never had a member */
+	KISTE_STATE_RUNNING,	/* has at least one member */
+	KISTE_STATE_EXITED,	/* had members, none left */
+	KISTE_STATE_DYING,	/* deleted; members are being killed */
+
+	__KISTE_STATE_MAX,
+	KISTE_STATE_MAX = __KISTE_STATE_MAX - 1
+};
+
+/* Values of KISTE_A_EVENT (the type of a KISTE_CMD_EVENT notification). */
+enum kiste_event_type {
+	KISTE_EVENT_UNSPEC,
+	KISTE_EVENT_CREATED,		/* ID NAME MODE OWNER_UID */
+	KISTE_EVENT_DELETED,		/* ID NAME: unlinked from the registry */
+	KISTE_EVENT_MEMBER_ATTACHED,	/* ID PID [PARENT_PID when by fork] */
+	KISTE_EVENT_MEMBER_EXITED,	/* ID PID EXIT_STATUS */
+	KISTE_EVENT_EMPTY,		/* ID: the last member exited */
+	KISTE_EVENT_MEMBER_REFUSED,	/* ID PID PARENT_PID: over the member cap, killed */
+
+	/* 16..31 shim, 32..47 vm, 48..63 unikernel events */
+	KISTE_EVENT_SHIM_FIRST = 16,
+	KISTE_EVENT_VM_FIRST = 32,
+	KISTE_EVENT_UK_FIRST = 48,
+
+	__KISTE_EVENT_MAX = 64,
+	KISTE_EVENT_MAX = __KISTE_EVENT_MAX - 1
+};
+
+/*
+ * Generic-netlink commands.  1..15 core, 16..31 shim, 32..47 vm (KVM broker),
+ * 48..63 unikernel.  Unknown or reserved commands fail with EOPNOTSUPP.
+ */
+enum kiste_cmd {
+	KISTE_CMD_UNSPEC,
+	/*
+	 * IN: NAME (optional), MODE, MEMORY_LIMIT (optional), VCPU_LIMIT
+	 * (optional), FLAGS (optional, must be 0).  OUT: the sandbox, as GET.
+	 * Persistent: lives until KISTE_CMD_SANDBOX_DEL.
+	 */
+	KISTE_CMD_SANDBOX_NEW,
+	/*
+	 * doit IN: ID or NAME.  OUT: ID NAME MODE STATE OWNER_UID MEMORY_LIMIT
+	 * VCPU_LIMIT MEMBERS MEMBERS_TOTAL FLAGS CREATED_NS, counters.
+	 * dumpit: every sandbox the caller may inspect.
+	 */
+	KISTE_CMD_SANDBOX_GET,
+	/* IN: ID or NAME, SIGNAL (optional, default SIGKILL) */
+	KISTE_CMD_SANDBOX_KILL,
+	/* IN: ID or NAME.  Kills every member; freed when the last reference goes. */
+	KISTE_CMD_SANDBOX_DEL,
+	/* OUT: IFACE_VERSION, STATS_* live object counts */
+	KISTE_CMD_STATS,
+	/* notifications on the events group; never a request */
+	KISTE_CMD_EVENT,
+
+	KISTE_CMD_SHIM_FIRST = 16,
+	KISTE_CMD_VM_FIRST = 32,
+	KISTE_CMD_UK_FIRST = 48,
+
+	__KISTE_CMD_MAX = 64,
+	KISTE_CMD_MAX = __KISTE_CMD_MAX - 1
+};
+
+/* KISTE_A_FLAGS bits of a sandbox (OUT only; IN must be 0) */
+#define KISTE_SB_F_TEMPORARY	0x1	/* tied to a /dev/kiste descriptor */
+
+/*
+ * Attributes.  1..63 core, 64..95 shim, 96..127 vm, 128..159 unikernel.
+ * Every request attribute is validated strictly; attributes a command does
+ * not take are rejected with an extack message.
+ */
+enum kiste_attr {
+	KISTE_A_UNSPEC,
+	KISTE_A_PAD,
+	KISTE_A_ID,		/* u32 */
+	KISTE_A_NAME,		/* string, < KISTE_NAME_MAX */
+	KISTE_A_MODE,		/* u32, enum kiste_mode */
+	KISTE_A_STATE,		/* u32, enum kiste_state */
+	KISTE_A_OWNER_UID,	/* u32, in the caller's user namespace */
+	KISTE_A_MEMORY_LIMIT,	/* u64 bytes, 0 = none */
+	KISTE_A_VCPU_LIMIT,	/* u32, 0 = none */
+	KISTE_A_MEMBERS,	/* u32 live member tasks */
+	KISTE_A_MEMBERS_TOTAL,	/* u32 tasks that were ever members */
+	KISTE_A_FLAGS,		/* u32, KISTE_SB_F_* */
+	KISTE_A_CREATED_NS,	/* u64, CLOCK_BOOTTIME at creation */
+	KISTE_A_SIGNAL,		/* u32, 1..64 */
+	KISTE_A_EVENT,		/* u32, enum kiste_event_type */
+	KISTE_A_PID,		/* u32, pid in the initial pid namespace */
+	KISTE_A_PARENT_PID,	/* u32, pid in the initial pid namespace */
+	KISTE_A_EXIT_STATUS,	/* u32, wait(2) status word */
+	KISTE_A_IFACE_VERSION,	/* u32, KISTE_IFACE_VERSION of the module */
+	KISTE_A_STATS_SANDBOXES,	/* u32 live sandbox objects (incl. dying) */
+	KISTE_A_STATS_MEMBERS,		/* u32 live member records */
+	KISTE_A_STATS_FILES,		/* u32 open /dev/kiste descriptors */
+	KISTE_A_STATS_IDS_ISSUED,	/* u32 ids handed out since load */
+	KISTE_A_CNT_FORKS,	/* u64 members added by fork */
+	KISTE_A_CNT_KILLS,	/* u64 signals sent to members by kiste */
+	KISTE_A_CNT_REFUSED,	/* u64 forks over the member cap (killed) */
+
+	KISTE_A_SHIM_FIRST = 64,
+	KISTE_A_VM_FIRST = 96,
+	KISTE_A_UK_FIRST = 128,
+
+	__KISTE_A_MAX = 160,
+	KISTE_A_MAX = __KISTE_A_MAX - 1
+};
+
+/*
+ * /dev/kiste ioctls.  Numbers 0x00..0x0f core, 0x10..0x1f shim (redirection
+ * arming), 0x20..0x2f vm (KVM broker), 0x30..0x3f unikernel.
+ */
+#define KISTE_IOC_MAGIC		0xB7
+
+/* KISTE_IOC_VERSION: OUT the module's KISTE_IFACE_VERSION. */
+struct kiste_ioc_version {
+	__u32 iface_version;	/* OUT */
+	__u32 flags;		/* OUT: 0 */
+};
+
+/*
+ * KISTE_IOC_CREATE: create a temporary sandbox owned by the caller and tied to
+ * this descriptor: when the descriptor's last reference is closed (the holder
+ * exits or is killed), the module kills every member and deletes the
+ * sandbox.  One sandbox per descriptor (EBUSY otherwise).
+ */
+struct kiste_ioc_create {
+	__u32 flags;		/* IN: MUST be 0 */
+	__u32 mode;		/* IN: enum kiste_mode */
+	__u64 memory_limit;	/* IN: bytes, 0 = none */
+	__u32 vcpu_limit;	/* IN: 0 = none */
+	__u32 id;		/* OUT */
+	char name[KISTE_NAME_MAX];	/* IN: NUL-terminated; "" = "sb-<id>" */
+};
+
+/*
+ * KISTE_IOC_ATTACH: make the calling task a member of sandbox @id (0 = the
+ * sandbox this descriptor created).  There is no way to leave; children forked
+ * afterwards are members too.  EBUSY if already a member, EPERM if the caller
+ * may not use the sandbox, ENOENT for an unknown id, ESRCH if it is dying,
+ * EUSERS when the sandbox is at its member cap.  Creating beyond the per-uid
+ * sandbox cap fails with EUSERS as well.
+ */
+struct kiste_ioc_attach {
+	__u32 id;		/* IN */
+	__u32 flags;		/* IN: MUST be 0 */
+};
+
+#define KISTE_IOC_VERSION	_IOR(KISTE_IOC_MAGIC, 0x00, struct kiste_ioc_version)
+#define KISTE_IOC_CREATE	_IOWR(KISTE_IOC_MAGIC, 0x01, struct kiste_ioc_create)
+#define KISTE_IOC_ATTACH	_IOW(KISTE_IOC_MAGIC, 0x02, struct kiste_ioc_attach)
+
+#define KISTE_IOC_SHIM_FIRST	0x10
+#define KISTE_IOC_VM_FIRST	0x20
+#define KISTE_IOC_UK_FIRST	0x30
+
+#endif /* _UAPI_LINUX_KISTE_H */

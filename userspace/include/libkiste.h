@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* libkiste.h - the launcher-side library: netlink client, /dev/kiste wrappers, errors. */
+#ifndef LIBKISTE_H
+#define LIBKISTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/kiste.h>
+
+struct json_object;
+
+/*
+ * Error object, passed last.  Functions return 0 (or a non-negative count) on
+ * success and a negative errno on failure, with @err filled: err->code is the
+ * same negative errno, err->msg one line naming the problem and the fix
+ * (for kernel rejections, the extack message when the kernel sent one).
+ * @err may be NULL.
+ */
+struct kiste_err {
+	int code;
+	char msg[512];
+};
+
+int kiste_err_set(struct kiste_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prepend context: "context: old message". Returns err->code. */
+int kiste_err_prefix(struct kiste_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- names, modes, states, sizes ---- */
+const char *kiste_mode_name(uint32_t mode);		/* "shim", "vm", "unikernel", "?" */
+int kiste_mode_parse(const char *s, uint32_t *mode, struct kiste_err *err);
+const char *kiste_state_name(uint32_t state);		/* "created", "running", ... */
+const char *kiste_event_name(uint32_t type);		/* "created", "member-attached", ... */
+/* "64M", "1G", "512k", "4096" (bytes); K/M/G/T binary, optional trailing B or iB */
+int kiste_size_parse(const char *s, uint64_t *bytes, struct kiste_err *err);
+bool kiste_name_valid(const char *name);
+/* Accepts a decimal number, or a name (SIGKILL, KILL, kill); 1..64. */
+int kiste_signal_parse(const char *s, int *sig, struct kiste_err *err);
+
+/* ---- generic netlink ---- */
+struct kiste_nl;	/* opaque: libnl socket, resolved family id, mcast group id */
+
+/*
+ * Opens a genl socket and resolves the "kiste" family.  -ENOENT with
+ * "kiste.ko is not loaded: modprobe kiste" when the family is missing.
+ */
+int kiste_nl_open(struct kiste_nl **out, struct kiste_err *err);
+void kiste_nl_close(struct kiste_nl *nl);
+/* The genl family's version attribute. */
+uint32_t kiste_nl_family_version(const struct kiste_nl *nl);
+/* For tests that craft raw messages: the libnl socket (struct nl_sock *) and family id. */
+void *kiste_nl_sock(struct kiste_nl *nl);
+int kiste_nl_family_id(const struct kiste_nl *nl);
+
+struct kiste_sandbox_spec {
+	const char *name;	/* NULL or "": the module names it "sb-<id>" */
+	uint32_t mode;		/* enum kiste_mode */
+	uint64_t memory_limit;	/* bytes, 0 = none */
+	uint32_t vcpu_limit;	/* 0 = none */
+};
+
+struct kiste_sandbox_info {
+	uint32_t id;
+	char name[KISTE_NAME_MAX];
+	uint32_t mode;
+	uint32_t state;
+	uint32_t owner_uid;
+	uint64_t memory_limit;
+	uint32_t vcpu_limit;
+	uint32_t members;
+	uint32_t members_total;
+	uint32_t flags;		/* KISTE_SB_F_* */
+	uint64_t created_ns;
+	uint64_t cnt_forks;
+	uint64_t cnt_kills;
+	uint64_t cnt_refused;
+};
+
+struct kiste_stats {
+	uint32_t iface_version;
+	uint32_t sandboxes;
+	uint32_t members;
+	uint32_t files;
+	uint32_t ids_issued;
+};
+
+struct kiste_event {
+	uint32_t type;		/* enum kiste_event_type */
+	uint32_t id;
+	char name[KISTE_NAME_MAX];	/* "" when the event has none */
+	uint32_t mode;		/* 0 when absent */
+	uint32_t owner_uid;
+	bool has_owner_uid;
+	uint32_t pid;		/* 0 when absent */
+	uint32_t parent_pid;	/* 0 when absent */
+	uint32_t exit_status;	/* wait(2) status word */
+	bool has_exit_status;
+};
+
+/* Persistent sandbox; *id gets the new id. */
+int kiste_sandbox_new(struct kiste_nl *nl, const struct kiste_sandbox_spec *spec,
+		      uint32_t *id, struct kiste_err *err);
+/* By id when @name is NULL, else by name. */
+int kiste_sandbox_get(struct kiste_nl *nl, uint32_t id, const char *name,
+		      struct kiste_sandbox_info *info, struct kiste_err *err);
+/* Resolves "ID" or "NAME" (a string of digits is an id) to an id. */
+int kiste_sandbox_resolve(struct kiste_nl *nl, const char *ref, uint32_t *id,
+			  struct kiste_err *err);
+/* Dump: *infos is malloc'ed (free() it), *count entries, sorted by id. */
+int kiste_sandbox_list(struct kiste_nl *nl, struct kiste_sandbox_info **infos,
+		       size_t *count, struct kiste_err *err);
+/* @sig 0 means SIGKILL. */
+int kiste_sandbox_kill(struct kiste_nl *nl, uint32_t id, int sig, struct kiste_err *err);
+int kiste_sandbox_del(struct kiste_nl *nl, uint32_t id, struct kiste_err *err);
+int kiste_stats_get(struct kiste_nl *nl, struct kiste_stats *stats, struct kiste_err *err);
+
+/* Joins the events group (needs CAP_SYS_ADMIN: -EPERM otherwise). */
+int kiste_events_subscribe(struct kiste_nl *nl, struct kiste_err *err);
+/*
+ * Waits up to @timeout_ms (-1 = forever) for the next event.  Returns 0 with
+ * *ev filled, -ETIMEDOUT when none came, -ENOBUFS when events were lost
+ * (socket overrun; the caller may continue), other negative errno on error.
+ */
+int kiste_events_next(struct kiste_nl *nl, struct kiste_event *ev, int timeout_ms,
+		      struct kiste_err *err);
+
+/* ---- /dev/kiste ---- */
+/* Returns an O_CLOEXEC descriptor; -ENOENT "kiste.ko is not loaded: modprobe kiste". */
+int kiste_dev_open(struct kiste_err *err);
+int kiste_dev_version(int fd, uint32_t *iface_version, struct kiste_err *err);
+/* Temporary sandbox tied to @fd. */
+int kiste_dev_create(int fd, const struct kiste_sandbox_spec *spec, uint32_t *id,
+		     struct kiste_err *err);
+/* Attach the calling task; @id 0 = the sandbox @fd created. */
+int kiste_dev_attach(int fd, uint32_t id, struct kiste_err *err);
+
+/* ---- JSON (json-c); the caller owns the returned object ---- */
+struct json_object *kiste_sandbox_info_json(const struct kiste_sandbox_info *info);
+struct json_object *kiste_event_json(const struct kiste_event *ev);
+struct json_object *kiste_stats_json(const struct kiste_stats *stats);
+
+#endif /* LIBKISTE_H */
