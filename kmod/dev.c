@@ -60,7 +60,7 @@ static long kiste_ioctl_create(struct kiste_file *kf, void __user *argp)
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
-	if (req.flags || req.id)
+	if (req.flags)
 		return -EINVAL;
 	if (req.mode < KISTE_MODE_SHIM || req.mode > KISTE_MODE_MAX)
 		return -EINVAL;

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+// kiste check: report which isolation layers this machine offers.
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "check.h"
+#include "cli.h"
+
+int check_parse(int argc, char **argv, struct json_opts *o, struct kiste_err *err)
+{
+	return cli_json_opts_parse("check", argc, argv, o, err);
+}
+
+static struct json_object *actions_json(const char *list)
+{
+	struct json_object *arr = json_object_new_array();
+	char buf[256], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, " ", &save); arr && tok; tok = strtok_r(NULL, " ", &save))
+		json_object_array_add(arr, json_object_new_string(tok));
+	return arr;
+}
+
+static struct json_object *check_json(const struct check_report *r)
+{
+	struct json_object *o = json_object_new_object(), *m, *k, *s, *l, *u;
+
+	m = json_object_new_object();
+	json_object_object_add(m, "loaded", json_object_new_boolean(r->genl || r->dev));
+	json_object_object_add(m, "genl", json_object_new_boolean(r->genl));
+	json_object_object_add(m, "device", json_object_new_boolean(r->dev));
+	json_object_object_add(m, "iface_version",
+			       r->iface_version < 0 ? NULL
+						    : json_object_new_int64(r->iface_version));
+	json_object_object_add(m, "iface_expected", json_object_new_int(KISTE_IFACE_VERSION));
+	json_object_object_add(o, "module", m);
+	k = json_object_new_object();
+	json_object_object_add(k, "present", json_object_new_boolean(r->kvm));
+	json_object_object_add(k, "openable", json_object_new_boolean(r->kvm && !r->kvm_errno));
+	json_object_object_add(o, "kvm", k);
+	json_object_object_add(o, "syscall_user_dispatch", json_object_new_boolean(r->sud));
+	s = json_object_new_object();
+	json_object_object_add(s, "available", json_object_new_boolean(r->seccomp));
+	json_object_object_add(s, "actions", actions_json(r->seccomp_actions));
+	json_object_object_add(o, "seccomp", s);
+	l = json_object_new_object();
+	json_object_object_add(l, "available", json_object_new_boolean(r->landlock_abi > 0));
+	json_object_object_add(l, "abi", json_object_new_int(r->landlock_abi));
+	json_object_object_add(o, "landlock", l);
+	u = json_object_new_object();
+	json_object_object_add(u, "available", json_object_new_boolean(r->userns));
+	json_object_object_add(u, "probed_as_nobody", json_object_new_boolean(r->userns_as_nobody));
+	json_object_object_add(o, "userns", u);
+	return o;
+}
+
+static void check_text(const struct check_report *r)
+{
+	if (r->genl || r->dev) {
+		printf("module:                loaded (genl family %s, /dev/kiste %s",
+		       r->genl ? "yes" : "no",
+		       r->dev ? (r->dev_errno ? strerror(r->dev_errno) : "openable") : "missing");
+		if (r->iface_version >= 0)
+			printf(", interface %ld%s", r->iface_version,
+			       r->iface_version == KISTE_IFACE_VERSION
+				       ? ""
+				       : " - differs from this kiste's");
+		printf(")\n");
+	} else {
+		printf("module:                not loaded: modprobe kiste\n");
+	}
+	if (!r->kvm)
+		printf("kvm:                   /dev/kvm missing: load kvm_intel or kvm_amd\n");
+	else if (r->kvm_errno)
+		printf("kvm:                   /dev/kvm present, cannot open: %s\n",
+		       strerror(r->kvm_errno));
+	else
+		printf("kvm:                   /dev/kvm openable\n");
+	printf("syscall user dispatch: %s\n", r->sud ? "available" : "unavailable");
+	printf("seccomp:               %s%s%s%s\n", r->seccomp ? "available" : "unavailable",
+	       r->seccomp_actions[0] ? " (" : "", r->seccomp_actions,
+	       r->seccomp_actions[0] ? ")" : "");
+	if (r->landlock_abi)
+		printf("landlock:              ABI %d\n", r->landlock_abi);
+	else
+		printf("landlock:              unavailable (%s)\n", strerror(r->landlock_errno));
+	printf("user namespaces:       %s\n",
+	       r->userns ? "available to unprivileged users" : "unavailable to unprivileged users");
+}
+
+int check_run(const struct json_opts *o)
+{
+	struct check_report r;
+
+	check_probe(&r);
+	if (o->json)
+		return cli_print_json(check_json(&r)) ? KISTE_EXIT_FAIL : KISTE_EXIT_OK;
+	check_text(&r);
+	return KISTE_EXIT_OK;
+}
+
+static int check_main(int argc, char **argv)
+{
+	struct kiste_err err = { 0 };
+	struct json_opts o;
+	int ret = check_parse(argc, argv, &o, &err);
+
+	if (ret < 0 || o.help)
+		return cli_finish_parse(&cli_cmd_check, ret, &err);
+	return check_run(&o);
+}
+
+const struct cli_cmd cli_cmd_check = {
+	.name = "check",
+	.summary = "report which isolation layers this machine offers",
+	.usage = "Usage: kiste check [--json]\n\n"
+		 "Report kiste.ko (netlink family, /dev/kiste, interface version), /dev/kvm,\n"
+		 "syscall user dispatch, seccomp, the Landlock ABI and unprivileged user\n"
+		 "namespaces.  Exits 0 whatever it finds.\n\n"
+		 "  -j, --json   print one JSON object\n"
+		 "  -h, --help   show this help\n",
+	.main = check_main,
+};

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+// kiste inspect: every field of one sandbox, including limits, counters and creation time.
+#include <stdio.h>
+#include <time.h>
+
+#include "cli.h"
+
+int inspect_parse(int argc, char **argv, struct ref_opts *o, struct kiste_err *err)
+{
+	return cli_ref_parse("inspect", argc, argv, true, NULL, o, err);
+}
+
+/* created_ns is CLOCK_BOOTTIME; convert through the current offset to wall-clock time. */
+static void format_created(uint64_t created_ns, char *buf, size_t len)
+{
+	struct timespec boot, real;
+	uint64_t boot_ns, age_ns;
+	time_t when;
+	struct tm tm;
+	char stamp[64];
+
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	clock_gettime(CLOCK_REALTIME, &real);
+	boot_ns = (uint64_t)boot.tv_sec * 1000000000ULL + (uint64_t)boot.tv_nsec;
+	age_ns = boot_ns > created_ns ? boot_ns - created_ns : 0;
+	when = real.tv_sec - (time_t)(age_ns / 1000000000ULL);
+	if (!localtime_r(&when, &tm) ||
+	    !strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S %z", &tm))
+		snprintf(stamp, sizeof(stamp), "?");
+	snprintf(buf, len, "%s (%llu s ago; boottime %llu ns)", stamp,
+		 (unsigned long long)(age_ns / 1000000000ULL), (unsigned long long)created_ns);
+}
+
+static void print_info(const struct kiste_sandbox_info *i)
+{
+	char mem[32] = "none", created[160];
+
+	if (i->memory_limit)
+		cli_format_size(i->memory_limit, mem, sizeof(mem));
+	format_created(i->created_ns, created, sizeof(created));
+	printf("id:            %u\n", i->id);
+	printf("name:          %s\n", i->name);
+	printf("mode:          %s\n", kiste_mode_name(i->mode));
+	printf("state:         %s\n", kiste_state_name(i->state));
+	printf("owner_uid:     %u\n", i->owner_uid);
+	printf("memory_limit:  %s\n", mem);
+	if (i->vcpu_limit)
+		printf("vcpu_limit:    %u\n", i->vcpu_limit);
+	else
+		printf("vcpu_limit:    none\n");
+	printf("members:       %u\n", i->members);
+	printf("members_total: %u\n", i->members_total);
+	printf("flags:         %s (0x%x)\n", i->flags & KISTE_SB_F_TEMPORARY ? "temporary" : "-",
+	       i->flags);
+	printf("created:       %s\n", created);
+	printf("cnt_forks:     %llu\n", (unsigned long long)i->cnt_forks);
+	printf("cnt_kills:     %llu\n", (unsigned long long)i->cnt_kills);
+	printf("cnt_refused:   %llu\n", (unsigned long long)i->cnt_refused);
+}
+
+int inspect_run(const struct ref_opts *o)
+{
+	struct kiste_sandbox_info info;
+	struct kiste_err err = { 0 };
+	struct kiste_nl *nl;
+	uint32_t id;
+	int ret;
+
+	if (cli_nl_open(&nl, &err) < 0)
+		return cli_fail(&err);
+	ret = kiste_sandbox_resolve(nl, o->ref, &id, &err);
+	if (ret == 0)
+		ret = kiste_sandbox_get(nl, id, NULL, &info, &err);
+	kiste_nl_close(nl);
+	if (ret < 0)
+		return cli_fail(&err);
+	if (o->json)
+		return cli_print_json(kiste_sandbox_info_json(&info));
+	print_info(&info);
+	return KISTE_EXIT_OK;
+}
+
+static int inspect_main(int argc, char **argv)
+{
+	struct kiste_err err = { 0 };
+	struct ref_opts o;
+	int ret = inspect_parse(argc, argv, &o, &err);
+
+	if (ret < 0 || o.help)
+		return cli_finish_parse(&cli_cmd_inspect, ret, &err);
+	return inspect_run(&o);
+}
+
+const struct cli_cmd cli_cmd_inspect = {
+	.name = "inspect",
+	.summary = "show every field of one sandbox",
+	.usage = "Usage: kiste inspect ID|NAME [--json]\n\n"
+		 "Show a sandbox: id, name, mode, state, owner, limits, members, flags,\n"
+		 "creation time and counters.  A string of digits is an id.\n\n"
+		 "  -j, --json   print one JSON object\n"
+		 "  -h, --help   show this help\n",
+	.main = inspect_main,
+};

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+// /dev/kiste wrappers: open, interface version, temporary sandboxes, attach.
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define KISTE_DEV_PATH "/dev/" KISTE_DEVICE_NAME
+
+int kiste_dev_open(struct kiste_err *err)
+{
+	int fd = open(KISTE_DEV_PATH, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT || errno == ENXIO || errno == ENODEV)
+		return kiste_err_set(err, -ENOENT, KISTE_MSG_NOT_LOADED);
+	return kiste_err_set(err, -errno, "cannot open %s: %s", KISTE_DEV_PATH, strerror(errno));
+}
+
+static int ioctl_err(const char *what, struct kiste_err *err)
+{
+	return kiste_err_set(err, -errno, "%s: %s", what, strerror(errno));
+}
+
+int kiste_dev_version(int fd, uint32_t *iface_version, struct kiste_err *err)
+{
+	struct kiste_ioc_version v = { 0 };
+
+	if (ioctl(fd, KISTE_IOC_VERSION, &v) < 0)
+		return ioctl_err("KISTE_IOC_VERSION", err);
+	*iface_version = v.iface_version;
+	return 0;
+}
+
+int kiste_dev_create(int fd, const struct kiste_sandbox_spec *spec, uint32_t *id,
+		     struct kiste_err *err)
+{
+	struct kiste_ioc_create c = { 0 };
+	size_t len = spec->name ? strlen(spec->name) : 0;
+
+	/* The ioctl carries the name in a fixed array; longer names cannot be expressed. */
+	if (len >= sizeof(c.name))
+		return kiste_err_set(err, -EINVAL, "sandbox name is %zu characters: use at most %d",
+				     len, KISTE_NAME_MAX - 1);
+	c.mode = spec->mode;
+	c.memory_limit = spec->memory_limit;
+	c.vcpu_limit = spec->vcpu_limit;
+	if (len)
+		memcpy(c.name, spec->name, len);
+	if (ioctl(fd, KISTE_IOC_CREATE, &c) < 0) {
+		if (errno == EEXIST && len)
+			return kiste_err_set(err, -EEXIST,
+					     "sandbox '%s' already exists: choose another name",
+					     spec->name);
+		if (errno == EUSERS)
+			return kiste_err_set(err, -EUSERS,
+					     "too many sandboxes for this user: delete some first");
+		return ioctl_err("cannot create a temporary sandbox", err);
+	}
+	*id = c.id;
+	return 0;
+}
+
+int kiste_dev_attach(int fd, uint32_t id, struct kiste_err *err)
+{
+	struct kiste_ioc_attach a = { .id = id };
+
+	if (ioctl(fd, KISTE_IOC_ATTACH, &a) == 0)
+		return 0;
+	switch (errno) {
+	case EBUSY:
+		return kiste_err_set(err, -EBUSY, "this task is already a sandbox member");
+	case ESRCH:
+		return kiste_err_set(err, -ESRCH, "sandbox %u is being deleted", id);
+	case EUSERS:
+		return kiste_err_set(err, -EUSERS, "sandbox %u is at its member limit", id);
+	case ENOENT:
+		return kiste_err_set(err, -ENOENT, "no such sandbox: %u", id);
+	default:
+		return ioctl_err("cannot attach to the sandbox", err);
+	}
+}
