@@ -92,6 +92,9 @@ struct kiste_sandbox_snap {
 	char name[KISTE_NAME_MAX];
 };
 
+#define KISTE_BAD_NAME_MSG \
+	"bad sandbox name: use 1-63 characters of A-Z a-z 0-9 _ . -"
+
 /* sandbox.c */
 bool kiste_name_valid(const char *name);
 int kiste_may_create(void);

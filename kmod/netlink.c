@@ -13,7 +13,7 @@
 #define KISTE_VCPU_LIMIT_MAX	1024
 
 static const struct nla_policy kiste_new_policy[KISTE_A_FLAGS + 1] = {
-	[KISTE_A_NAME] = { .type = NLA_NUL_STRING, .len = KISTE_NAME_MAX - 1 },
+	[KISTE_A_NAME] = { .type = NLA_NUL_STRING },
 	[KISTE_A_MODE] = NLA_POLICY_RANGE(NLA_U32, KISTE_MODE_SHIM, KISTE_MODE_MAX),
 	[KISTE_A_MEMORY_LIMIT] = { .type = NLA_U64 },
 	[KISTE_A_VCPU_LIMIT] = NLA_POLICY_MAX(NLA_U32, KISTE_VCPU_LIMIT_MAX),
@@ -22,12 +22,12 @@ static const struct nla_policy kiste_new_policy[KISTE_A_FLAGS + 1] = {
 
 static const struct nla_policy kiste_ref_policy[KISTE_A_NAME + 1] = {
 	[KISTE_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[KISTE_A_NAME] = { .type = NLA_NUL_STRING, .len = KISTE_NAME_MAX - 1 },
+	[KISTE_A_NAME] = { .type = NLA_NUL_STRING },
 };
 
 static const struct nla_policy kiste_kill_policy[KISTE_A_SIGNAL + 1] = {
 	[KISTE_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[KISTE_A_NAME] = { .type = NLA_NUL_STRING, .len = KISTE_NAME_MAX - 1 },
+	[KISTE_A_NAME] = { .type = NLA_NUL_STRING },
 	[KISTE_A_SIGNAL] = NLA_POLICY_RANGE(NLA_U32, 1, _NSIG),
 };
 
@@ -106,6 +106,11 @@ static struct kiste_sandbox *kiste_nl_lookup(struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "missing sandbox id or name");
 		return ERR_PTR(-EINVAL);
 	}
+	if (name_attr && !kiste_name_valid(nla_data(name_attr))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
+				    KISTE_BAD_NAME_MSG);
+		return ERR_PTR(-EINVAL);
+	}
 	if (id_attr)
 		sb = kiste_sandbox_find(nla_get_u32(id_attr), NULL);
 	else
@@ -131,14 +136,17 @@ static int kiste_nl_sandbox_new_doit(struct sk_buff *skb, struct genl_info *info
 	struct kiste_sandbox *sb;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, KISTE_A_MODE))
+	if (GENL_REQ_ATTR_CHECK(info, KISTE_A_MODE)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "missing sandbox mode: use shim, vm or unikernel");
 		return -EINVAL;
+	}
 	spec.mode = nla_get_u32(attrs[KISTE_A_MODE]);
 	if (attrs[KISTE_A_NAME]) {
 		spec.name = nla_data(attrs[KISTE_A_NAME]);
 		if (spec.name[0] && !kiste_name_valid(spec.name)) {
 			NL_SET_ERR_MSG_ATTR(info->extack, attrs[KISTE_A_NAME],
-					    "bad sandbox name: use 1-63 characters of A-Z a-z 0-9 _ . -");
+					    KISTE_BAD_NAME_MSG);
 			return -EINVAL;
 		}
 	}

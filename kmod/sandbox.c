@@ -168,8 +168,7 @@ int kiste_sandbox_create(const struct kiste_sandbox_spec *spec,
 	int err;
 
 	if (spec->name && spec->name[0] && !kiste_name_valid(spec->name)) {
-		NL_SET_ERR_MSG(extack,
-			       "bad sandbox name: use 1-63 characters of A-Z a-z 0-9 _ . -");
+		NL_SET_ERR_MSG(extack, KISTE_BAD_NAME_MSG);
 		return -EINVAL;
 	}
 	err = kiste_may_create();

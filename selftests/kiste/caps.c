@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+// kiste.ko caps: sandboxes per uid, members per sandbox, and a bounded fork bomb against the cap.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "kt_fixture.h"
+
+#define MEMBER_SLEEP_MS 60000
+#define MEMBER_CAP	5
+/* Fork bomb bounds: attempts and wall time (TCG is slow). */
+#define BOMB_FORKS 200
+#define BOMB_MS	   30000
+
+FIXTURE(caps)
+{
+	struct kt_fix fix;
+	int dev;
+};
+
+FIXTURE_SETUP(caps)
+{
+	struct kiste_err err = { 0 };
+
+	self->dev = -1;
+	kt_fix_setup(_metadata, &self->fix);
+	if (_metadata->skip)
+		return;
+	self->dev = kiste_dev_open(&err);
+	ASSERT_LE(0, self->dev) TH_LOG("%s", err.msg);
+}
+
+/* kt_fix_teardown puts the parameters back, also after a failed check. */
+FIXTURE_TEARDOWN(caps)
+{
+	if (self->dev >= 0)
+		close(self->dev);
+	kt_fix_teardown(_metadata, &self->fix);
+}
+
+static void put32(int fd, int32_t v)
+{
+	if (kt_write_full(fd, &v, sizeof(v)) < 0)
+		_exit(100);
+}
+
+static int get32(int fd, int32_t *v)
+{
+	return kt_read_full(fd, v, sizeof(*v), KT_CHILD_MS);
+}
+
+TEST_F_TIMEOUT(caps, sandboxes_per_uid, 60)
+{
+	struct kiste_sandbox_spec spec = { .mode = KISTE_MODE_SHIM };
+	struct kiste_ioc_create c = { .mode = KISTE_MODE_SHIM };
+	struct kiste_err err = { 0 };
+	uint32_t ids[3], id;
+	struct kt_reply r;
+	int owned, i, ret, fd;
+
+	KT_SKIP_IF_SETUP_SKIPPED();
+	owned = kt_list_count_owner(self->fix.nl, 0);
+	ASSERT_LE(0, owned);
+	ASSERT_EQ(0, kt_param_set_long("max_sandboxes_per_uid", owned + 3));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, kiste_sandbox_new(self->fix.nl, &spec, &ids[i], &err))
+		TH_LOG("sandbox %d under the cap: %s", i + 1, err.msg);
+		kt_fix_track_id(&self->fix, ids[i]);
+	}
+	ret = kt_raw_new(self->fix.nl, NULL, KISTE_MODE_SHIM, &id, &r);
+	EXPECT_EQ(-EUSERS, ret);
+	if (ret == 0)
+		kt_fix_track_id(&self->fix, id);
+	EXPECT_NE(0, r.extack[0]) TH_LOG("EUSERS without an extack message");
+	ret = kiste_sandbox_new(self->fix.nl, &spec, &id, &err);
+	EXPECT_EQ(-EUSERS, ret);
+	if (ret == 0)
+		kt_fix_track_id(&self->fix, id);
+	ret = ioctl(self->dev, KISTE_IOC_CREATE, &c) < 0 ? -errno : 0;
+	EXPECT_EQ(-EUSERS, ret);
+	if (ret == 0)
+		kt_fix_track_id(&self->fix, c.id);
+
+	/* The cap counts live sandboxes: one freed slot is usable again. */
+	ASSERT_EQ(0, kiste_sandbox_del(self->fix.nl, ids[0], NULL));
+	ASSERT_EQ(0, kt_wait_gone(self->fix.nl, ids[0], KT_SETTLE_MS));
+	fd = kiste_dev_open(NULL);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, kiste_dev_create(fd, &spec, &id, &err)) TH_LOG("%s", err.msg);
+	kt_fix_track_id(&self->fix, id);
+	close(fd);
+	EXPECT_EQ(0, kt_wait_gone(self->fix.nl, id, KT_SETTLE_MS));
+	EXPECT_EQ(0, kiste_sandbox_del(self->fix.nl, ids[1], NULL));
+	EXPECT_EQ(0, kiste_sandbox_del(self->fix.nl, ids[2], NULL));
+	kt_params_restore();
+}
+
+/*
+ * Attacher: attaches, forks @forks sleeping children, then forks one more if
+ * @extra and reports how that one ended (refused children die of SIGKILL).
+ */
+static void attacher(int dev, uint32_t id, int forks, bool extra, int rep)
+{
+	int32_t ret = kt_attach(dev, id, 0);
+	int status = -1, i;
+	pid_t p;
+
+	put32(rep, ret);
+	if (ret < 0)
+		_exit(0);
+	for (i = 0; i < forks; i++) {
+		p = fork();
+		if (p == 0) {
+			kt_sleep_ms(MEMBER_SLEEP_MS);
+			_exit(0);
+		}
+	}
+	put32(rep, 1);
+	if (extra) {
+		p = fork();
+		if (p == 0) {
+			kt_sleep_ms(MEMBER_SLEEP_MS);
+			_exit(0);
+		}
+		if (p < 0 || kt_wait_pid(p, &status, KT_CHILD_MS) < 0)
+			status = -1;
+		put32(rep, status);
+	}
+	kt_sleep_ms(MEMBER_SLEEP_MS);
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(caps, members_per_sandbox, 90)
+{
+	struct kiste_sandbox_spec spec = { .mode = KISTE_MODE_SHIM };
+	struct kiste_sandbox_info info;
+	int rep[2], i, status;
+	pid_t pids[4];
+	int32_t r;
+	uint32_t id;
+
+	KT_SKIP_IF_SETUP_SKIPPED();
+	ASSERT_EQ(0, kt_param_set_long("max_members", MEMBER_CAP));
+	ASSERT_EQ(0, kiste_sandbox_new(self->fix.nl, &spec, &id, NULL));
+	kt_fix_track_id(&self->fix, id);
+	ASSERT_EQ(0, pipe(rep));
+	/* 3 attached members, the first with 2 forked children: 5 in all. */
+	for (i = 0; i < 3; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0)
+			attacher(self->dev, id, i == 0 ? 2 : 0, false, rep[1]);
+		kt_fix_track_pid(&self->fix, pids[i]);
+		ASSERT_EQ(0, get32(rep[0], &r));
+		ASSERT_EQ(0, r) TH_LOG("attach %d under the cap", i + 1);
+		ASSERT_EQ(0, get32(rep[0], &r));
+	}
+	ASSERT_EQ(0, kt_wait_members(self->fix.nl, id, MEMBER_CAP, KT_SETTLE_MS, &info));
+
+	/* A 6th attach is refused; a fork from a member is killed. */
+	pids[3] = fork();
+	ASSERT_LE(0, pids[3]);
+	if (pids[3] == 0)
+		attacher(self->dev, id, 0, false, rep[1]);
+	kt_fix_track_pid(&self->fix, pids[3]);
+	ASSERT_EQ(0, get32(rep[0], &r));
+	EXPECT_EQ(-EUSERS, r);
+	ASSERT_EQ(0, kt_wait_pid(pids[3], &status, KT_CHILD_MS));
+	ASSERT_EQ(0, kiste_sandbox_get(self->fix.nl, id, NULL, &info, NULL));
+	EXPECT_EQ(MEMBER_CAP, info.members);
+	EXPECT_EQ(0, info.cnt_refused);
+
+	ASSERT_EQ(0, kiste_sandbox_del(self->fix.nl, id, NULL));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, kt_wait_pid(pids[i], &status, KT_CHILD_MS));
+		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	}
+	EXPECT_LE(0, kt_reap_all(KT_CHILD_MS));
+	EXPECT_EQ(0, kt_wait_gone(self->fix.nl, id, KT_SETTLE_MS));
+}
+
+TEST_F_TIMEOUT(caps, fork_over_cap_is_killed, 90)
+{
+	struct kiste_sandbox_spec spec = { .mode = KISTE_MODE_SHIM };
+	struct kiste_sandbox_info info;
+	int rep[2], status;
+	int32_t r;
+	uint32_t id;
+	pid_t pid;
+
+	KT_SKIP_IF_SETUP_SKIPPED();
+	ASSERT_EQ(0, kt_param_set_long("max_members", MEMBER_CAP));
+	ASSERT_EQ(0, kiste_sandbox_new(self->fix.nl, &spec, &id, NULL));
+	kt_fix_track_id(&self->fix, id);
+	ASSERT_EQ(0, pipe(rep));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		attacher(self->dev, id, MEMBER_CAP - 1, true, rep[1]);
+	kt_fix_track_pid(&self->fix, pid);
+	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, r);
+	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, get32(rep[0], &r));
+	EXPECT_TRUE(WIFSIGNALED(r) && WTERMSIG(r) == SIGKILL) TH_LOG("6th task: status %#x", r);
+	ASSERT_EQ(0, kiste_sandbox_get(self->fix.nl, id, NULL, &info, NULL));
+	EXPECT_EQ(MEMBER_CAP, info.members);
+	EXPECT_EQ(1, info.cnt_refused);
+	ASSERT_EQ(0, kiste_sandbox_del(self->fix.nl, id, NULL));
+	ASSERT_EQ(0, kt_wait_pid(pid, &status, KT_CHILD_MS));
+	EXPECT_LE(0, kt_reap_all(KT_CHILD_MS));
+	EXPECT_EQ(0, kt_wait_gone(self->fix.nl, id, KT_SETTLE_MS));
+}
+
+struct bomb_report {
+	int32_t attach;
+	int32_t forked; /* fork() calls that returned a pid */
+	int32_t killed; /* children that died of SIGKILL before we let them go */
+	int32_t alive;	/* children still alive at the end */
+};
+
+/* Forks up to BOMB_FORKS sleeping children; the cap must kill all but 4. */
+static void bomb(int dev, uint32_t id, struct bomb_report *rep, int done)
+{
+	uint64_t end = kt_now_ms() + BOMB_MS, quiet;
+	int status, i;
+	pid_t p;
+
+	rep->attach = kt_attach(dev, id, 0);
+	if (rep->attach < 0)
+		_exit(1);
+	for (i = 0; i < BOMB_FORKS && kt_now_ms() < end; i++) {
+		p = fork();
+		if (p == 0) {
+			kt_sleep_ms(MEMBER_SLEEP_MS);
+			_exit(0);
+		}
+		if (p < 0)
+			break;
+		rep->forked++;
+	}
+	/*
+	 * Refused children are killed at fork time; collect them until none
+	 * has died for half a second (bounded: TCG schedules slowly).
+	 */
+	quiet = kt_now_ms() + 500;
+	end = kt_now_ms() + 5000;
+	while (kt_now_ms() < quiet && kt_now_ms() < end) {
+		p = waitpid(-1, &status, WNOHANG);
+		if (p <= 0) {
+			kt_sleep_ms(KT_STEP_MS);
+			continue;
+		}
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+			rep->killed++;
+		quiet = kt_now_ms() + 500;
+	}
+	rep->alive = rep->forked - rep->killed;
+	put32(done, 1);
+	kt_sleep_ms(MEMBER_SLEEP_MS);
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(caps, fork_bomb, 180)
+{
+	struct kiste_sandbox_spec spec = { .mode = KISTE_MODE_SHIM };
+	struct kiste_event evs[512];
+	struct kiste_sandbox_info info;
+	struct kiste_err err = { 0 };
+	struct kiste_nl *ev_nl = NULL;
+	struct bomb_report *rep;
+	uint32_t id, max_seen = 0;
+	size_t n = 0, i, refused = 0, bad_parent = 0;
+	uint64_t end;
+	bool lost = false;
+	int pipefd[2], status, ret;
+	int32_t r;
+	pid_t pid;
+
+	KT_SKIP_IF_SETUP_SKIPPED();
+	rep = kt_shared(sizeof(*rep));
+	ASSERT_NE(NULL, rep);
+	ASSERT_EQ(0, kiste_nl_open(&ev_nl, &err)) TH_LOG("%s", err.msg);
+	ASSERT_EQ(0, kiste_events_subscribe(ev_nl, &err)) TH_LOG("%s", err.msg);
+	ASSERT_EQ(0, kt_param_set_long("max_members", MEMBER_CAP));
+	ASSERT_EQ(0, kiste_sandbox_new(self->fix.nl, &spec, &id, NULL));
+	kt_fix_track_id(&self->fix, id);
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		bomb(self->dev, id, rep, pipefd[1]);
+	kt_fix_track_pid(&self->fix, pid);
+	/* Sample the member count while the bomb runs. */
+	end = kt_now_ms() + BOMB_MS + KT_CHILD_MS;
+	for (;;) {
+		if (kiste_sandbox_get(self->fix.nl, id, NULL, &info, NULL) == 0 &&
+		    info.members > max_seen)
+			max_seen = info.members;
+		if (kt_read_full(pipefd[0], &r, sizeof(r), KT_STEP_MS) == 0)
+			break;
+		ASSERT_GT(end, kt_now_ms()) TH_LOG("fork bomb did not finish");
+	}
+	ASSERT_EQ(0, rep->attach);
+	EXPECT_GE(MEMBER_CAP, max_seen);
+	EXPECT_LT(MEMBER_CAP, rep->forked) TH_LOG("only %d forks", rep->forked);
+	EXPECT_EQ(MEMBER_CAP - 1, rep->alive)
+	TH_LOG("forked %d killed %d", rep->forked, rep->killed);
+	ASSERT_EQ(0, kiste_sandbox_get(self->fix.nl, id, NULL, &info, NULL));
+	EXPECT_EQ(MEMBER_CAP, info.members);
+	EXPECT_LT(0, info.cnt_refused);
+	EXPECT_EQ((uint64_t)rep->killed, info.cnt_refused);
+
+	ASSERT_EQ(0, kiste_sandbox_del(self->fix.nl, id, NULL));
+	ASSERT_EQ(0, kt_wait_pid(pid, &status, KT_CHILD_MS));
+	EXPECT_LE(0, kt_reap_all(KT_CHILD_MS));
+	EXPECT_EQ(0, kt_wait_gone(self->fix.nl, id, KT_SETTLE_MS));
+
+	ret = kt_events_collect(ev_nl, id, KISTE_EVENT_DELETED, evs, 512, &n, &lost, KT_CHILD_MS);
+	EXPECT_TRUE(ret == 0 || lost) TH_LOG("events: %d after %zu", ret, n);
+	for (i = 0; i < n; i++) {
+		if (evs[i].type != KISTE_EVENT_MEMBER_REFUSED)
+			continue;
+		refused++;
+		if (evs[i].parent_pid != (uint32_t)pid || evs[i].pid == 0)
+			bad_parent++;
+	}
+	EXPECT_LT(0, refused);
+	if (!lost)
+		EXPECT_EQ(info.cnt_refused, refused);
+	EXPECT_EQ(0, bad_parent);
+	kiste_nl_close(ev_nl);
+	kt_params_restore();
+}
+
+KT_HARNESS_MAIN
