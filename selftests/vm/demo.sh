@@ -1,0 +1,93 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# demo.sh - /init of `make demo`: walks a sandbox through its lifecycle with the kiste CLI.
+#
+# As /init it mounts, loads kiste.ko and re-runs itself with "steps" as one
+# suite, so each step is a TAP result the host runner counts.
+
+. /vm-lib.sh
+
+n=0
+failed=0
+
+# Shows a command as typed, runs it, and records one TAP result.
+run()
+{
+	echo
+	echo "demo# $*"
+	"$@"
+	rc=$?
+	n=$((n + 1))
+	if [ $rc -eq 0 ]; then
+		echo "ok $n - $*"
+	else
+		echo "not ok $n - $* (exit $rc)"
+		failed=1
+	fi
+	return $rc
+}
+
+result()	# CONDITION-EXIT DESCRIPTION
+{
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=1
+	fi
+}
+
+steps()
+{
+	if ! command -v kiste >/dev/null; then
+		echo "Bail out! /bin/kiste missing: run 'make userspace'"
+		exit 1
+	fi
+	echo "TAP version 13"
+	run kiste check
+	run kiste create --mode shim --name demo
+	run kiste list
+	run kiste inspect demo
+
+	# Events need CAP_SYS_ADMIN (we are root): attached, exited, empty, deleted.
+	echo
+	echo "demo# kiste events --count 4 --timeout 30 >/tmp/events &"
+	kiste events --count 4 --timeout 30 >/tmp/events 2>&1 &
+	events=$!
+	sleep 1
+
+	echo
+	echo "demo# demo-attach demo sleep 1000 &"
+	demo-attach demo sleep 1000 &
+	member=$!
+	sleep 1
+	run kiste list
+	run kiste inspect demo
+	run kiste delete demo
+	wait $member
+	status=$?
+	echo "demo: the member (sleep 1000) ended with status $status (137 = SIGKILL)"
+	[ $status -eq 137 ]
+	result $? "kiste delete killed the member"
+	wait $events
+	result $? "kiste events reported 4 events"
+	echo
+	echo "demo# cat /tmp/events"
+	cat /tmp/events
+	grep -q '^member-attached ' /tmp/events
+	result $? "the events include the attach"
+	run kiste list
+	echo "1..$n"
+	exit $failed
+}
+
+if [ "${1:-}" = steps ]; then
+	steps
+fi
+
+vm_mount
+if vm_load_modules; then
+	vm_run_suite demo sh /init steps
+fi
+vm_report

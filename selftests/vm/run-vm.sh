@@ -1,0 +1,307 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# run-vm.sh - builds the test-VM initramfs, boots it under qemu (TCG), parses the console's TAP.
+#
+# Usage: run-vm.sh --build DIR --module PATH --kernel-version VER [--init-script FILE]
+#                  [--timeout SECS] [--result FILE] [--extra-modules "NAME ..."]
+#
+# The initramfs holds busybox (static, with applet links), /init (init.sh by
+# default), vm-lib.sh, the module, DIR/bin/kiste, every file of DIR/vm-tests/
+# (-> /vm-tests), DIR/vm-tools/ (-> /bin), and the shared libraries of those
+# ELF binaries.  The guest prints "KISTE-VM: ..." marker lines around each
+# suite; this script attributes the TAP between them, prints it as it arrives,
+# and fails the run on any "not ok", a missing sentinel (timeout, crash,
+# panic), kernel warnings/oopses on the console, or taint other than O and E.
+# --result FILE receives one line "passed failed skipped".
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+top="$(cd "$here/../.." && pwd)"
+tap_count="$top/selftests/lib/tap-count"
+
+build=""
+module=""
+kver=""
+init_script="$here/init.sh"
+timeout=900
+result=""
+extra_modules=""
+
+usage()
+{
+	echo "usage: $0 --build DIR --module PATH --kernel-version VER [--init-script FILE]" \
+	     "[--timeout SECS] [--result FILE] [--extra-modules \"NAME ...\"]" >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--build) build="$2"; shift 2 ;;
+	--module) module="$2"; shift 2 ;;
+	--kernel-version) kver="$2"; shift 2 ;;
+	--init-script) init_script="$2"; shift 2 ;;
+	--timeout) timeout="$2"; shift 2 ;;
+	--result) result="$2"; shift 2 ;;
+	--extra-modules) extra_modules="$2"; shift 2 ;;
+	-h | --help) usage ;;
+	*) echo "run-vm.sh: unknown argument '$1'" >&2; usage ;;
+	esac
+done
+if [ -z "$build" ] || [ -z "$module" ] || [ -z "$kver" ]; then
+	usage
+fi
+
+die()
+{
+	echo "run-vm.sh: $*" >&2
+	[ -n "$result" ] && echo "0 1 0" >"$result"
+	exit 1
+}
+
+kernel="/boot/vmlinuz-$kver"
+[ -r "$kernel" ] || die "no kernel $kernel: install linux-image-$kver (make deps)"
+[ -r "$module" ] || die "no module $module: run 'make module' first"
+[ -r "$init_script" ] || die "no init script $init_script"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: make deps"
+busybox=$(command -v busybox || true)
+if [ -z "$busybox" ] || ldd "$busybox" >/dev/null 2>&1; then
+	die "a static busybox is needed: apt-get install busybox-static"
+fi
+build="$(cd "$build" && pwd)"
+
+work="$build/vm"
+root="$work/root"
+rm -rf "$work"
+mkdir -p "$root" "$work/suites"
+
+# ---- initramfs ----------------------------------------------------------
+
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,lib/modules/kiste,vm-tests,vm-run,root,tmp}
+cp "$busybox" "$root/bin/busybox"
+for applet in $("$busybox" --list-full); do
+	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+done
+cp "$init_script" "$root/init"
+chmod 755 "$root/init"
+cp "$here/vm-lib.sh" "$root/vm-lib.sh"
+cp "$here/rmmod.sh" "$root/vm-run/rmmod.sh"
+cp "$module" "$root/lib/modules/kiste/kiste.ko"
+
+[ -x "$build/bin/kiste" ] && cp "$build/bin/kiste" "$root/bin/kiste"
+if [ -d "$build/vm-tests" ]; then
+	cp -a "$build/vm-tests/." "$root/vm-tests/"
+fi
+if [ -d "$build/vm-tools" ]; then
+	cp -a "$build/vm-tools/." "$root/bin/"
+fi
+
+# Kernel modules kiste.ko (or --extra-modules) need, dependencies first.
+declare -A mod_done=()
+add_kmod()
+{
+	local name="$1" path dep
+
+	[ -n "${mod_done[$name]:-}" ] && return 0
+	mod_done[$name]=1
+	path=$(modinfo -k "$kver" -n "$name" 2>/dev/null) || die "module $name not found for $kver"
+	for dep in $(modinfo -F depends "$path" | tr ',' ' '); do
+		add_kmod "$dep"
+	done
+	case "$path" in
+	*.xz) xz -dc "$path" >"$root/lib/modules/kiste/$name.ko" ;;
+	*.zst) zstd -qdc "$path" >"$root/lib/modules/kiste/$name.ko" ;;
+	*.gz) gzip -dc "$path" >"$root/lib/modules/kiste/$name.ko" ;;
+	*) cp "$path" "$root/lib/modules/kiste/$name.ko" ;;
+	esac
+	echo "$name" >>"$root/lib/modules/kiste/deps"
+}
+for dep in $(modinfo -F depends "$module" | tr ',' ' ') $extra_modules; do
+	add_kmod "$dep"
+done
+
+# Shared libraries of every dynamic ELF in the image, at the paths ldd resolves.
+while IFS= read -r -d '' f; do
+	[ "$(head -c 4 "$f" | tail -c 3)" = "ELF" ] || continue
+	ldd "$f" 2>/dev/null | awk '
+		/=> \// { print $3; next }
+		/^[ \t]*\// { print $1 }' || true
+done < <(find "$root/bin" "$root/vm-tests" -type f -print0) | sort -u |
+while read -r lib; do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
+
+initramfs="$work/initramfs.cpio.gz"
+(cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet | gzip -1 >"$initramfs")
+
+# ---- boot -----------------------------------------------------------------
+
+console="$work/console.log"
+state="$work/state"
+bad="$work/kernel-errors.log"
+: >"$console"
+: >"$state"
+: >"$bad"
+
+echo "run-vm.sh: booting $kernel ($(du -h "$initramfs" | cut -f1) initramfs), timeout ${timeout}s"
+start=$(date +%s)
+# stdin from /dev/null and the console in a file: with no stdin (CI),
+# -nographic prints nothing.
+qemu-system-x86_64 -M q35 -accel tcg -cpu max -m 2048 -smp 2 -display none -no-reboot \
+	-serial "file:$console" -kernel "$kernel" -initrd "$initramfs" \
+	-append "console=ttyS0 quiet panic=-1" </dev/null >"$work/qemu.log" 2>&1 &
+qpid=$!
+trap 'kill "$qpid" 2>/dev/null || true' EXIT
+
+(
+	s=0
+	while kill -0 "$qpid" 2>/dev/null; do
+		if [ "$s" -ge "$timeout" ]; then
+			echo "timeout" >>"$state"
+			kill "$qpid" 2>/dev/null
+			sleep 2
+			kill -9 "$qpid" 2>/dev/null
+			break
+		fi
+		sleep 1
+		s=$((s + 1))
+	done
+) </dev/null &
+wpid=$!
+
+# Streams the console: suite output goes to suites/NAME.log (and to stdout
+# prefixed "[NAME] "), run-level markers to $state, kernel errors to $bad.
+tail -n +1 -f --pid="$qpid" "$console" 2>/dev/null | tr -d '\r' | awk \
+	-v dir="$work/suites" -v state="$state" -v bad="$bad" '
+function suite_line(l) {
+	print l >> (dir "/" suite ".log")
+	if (l != "")
+		print "[" suite "] " l
+}
+{
+	line = $0
+	if (line ~ /WARNING:|BUG:|Oops|general protection|Call Trace|KASAN|kernel BUG/)
+		print line >> bad
+	i = index(line, "KISTE-VM: ")
+	if (i == 0) {
+		if (suite != "")
+			suite_line(line)
+		else
+			print "vm| " line
+		fflush()
+		next
+	}
+	if (i > 1 && suite != "")
+		suite_line(substr(line, 1, i - 1))
+	msg = substr(line, i + 10)
+	if (msg ~ /^suite-begin /) {
+		suite = substr(msg, 13)
+		printf "" > (dir "/" suite ".log")
+		print "==== suite " suite
+	} else if (msg ~ /^suite-end /) {
+		rc = msg
+		sub(/.* rc=/, "", rc)
+		print rc > (dir "/" suite ".rc")
+		close(dir "/" suite ".rc")
+		close(dir "/" suite ".log")
+		print "==== end of " suite " (exit " rc ")"
+		suite = ""
+	} else {
+		if (msg ~ /^(insmod |tainted |done$)/)
+			print msg >> state
+		if (msg !~ /^dmesg-/)
+			print "vm: " msg
+	}
+	fflush()
+}'
+
+set +e
+wait "$qpid"
+qrc=$?
+set -e
+trap - EXIT
+kill "$wpid" 2>/dev/null || true
+wait "$wpid" 2>/dev/null || true
+elapsed=$(($(date +%s) - start))
+if [ -s "$work/qemu.log" ]; then
+	sed 's/^/qemu: /' "$work/qemu.log"
+fi
+
+# ---- verdict ---------------------------------------------------------------
+
+passed=0
+failed=0
+skipped=0
+summary=""
+
+add_result()	# NAME "P F S" DETAIL
+{
+	local p f s
+	read -r p f s <<<"$2"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	summary+=$(printf '  %-44s %3d passed, %3d failed, %3d skipped  %s' "$1" "$p" "$f" "$s" "$3")
+	summary+=$'\n'
+}
+
+check()	# NAME CONDITION-RESULT(0/1) DETAIL
+{
+	if [ "$2" -eq 0 ]; then
+		echo "ok - vm: $1"
+		add_result "run: $1" "1 0 0" ""
+	else
+		echo "not ok - vm: $1 # $3"
+		add_result "run: $1" "0 1 0" "$3"
+	fi
+}
+
+for log in "$work"/suites/*.log; do
+	[ -e "$log" ] || continue
+	name="$(basename "$log" .log)"
+	if [ -r "$work/suites/$name.rc" ]; then
+		rc=$(cat "$work/suites/$name.rc")
+		add_result "$name" "$("$tap_count" --rc "$rc" "$log")" "(exit $rc)"
+	else
+		# Started but never finished: the VM died or timed out inside it.
+		add_result "$name" "$("$tap_count" --rc 1 "$log" | awk '{ print $1, $2 + ($2 == 0), $3 }')" \
+			"(did not finish)"
+	fi
+done
+
+if grep -q '^done$' "$state"; then
+	check "reached the end of the run (sentinel)" 0 ""
+elif grep -q '^timeout$' "$state"; then
+	check "reached the end of the run (sentinel)" 1 "no sentinel: timed out after ${timeout}s"
+else
+	check "reached the end of the run (sentinel)" 1 "no sentinel: qemu exited $qrc (crash or panic?)"
+fi
+
+if grep -q '^insmod failed' "$state"; then
+	check "insmod kiste.ko" 1 "insmod failed: see the console above"
+elif grep -q '^insmod ok' "$state"; then
+	check "insmod kiste.ko" 0 ""
+fi
+
+if [ -s "$bad" ]; then
+	check "kernel log has no warning/BUG/oops" 1 "$(head -n1 "$bad")"
+	sed 's/^/  kernel: /' "$bad"
+else
+	check "kernel log has no warning/BUG/oops" 0 ""
+fi
+
+taint=$(sed -n 's/^tainted //p' "$state" | tail -n1)
+if [ -n "$taint" ]; then
+	# O (out-of-tree, 4096) and E (unsigned, 8192) are expected for kiste.ko.
+	if (((taint & ~(4096 | 8192)) == 0)); then
+		check "kernel not tainted beyond O/E (tainted=$taint)" 0 ""
+	else
+		check "kernel not tainted beyond O/E" 1 "tainted=$taint"
+	fi
+fi
+
+echo "== VM run summary (${elapsed}s wall) =="
+printf '%s' "$summary"
+echo "VM: $passed passed, $failed failed, $skipped skipped"
+[ -n "$result" ] && echo "$passed $failed $skipped" >"$result"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0
+# vm-lib.sh - shared by the test-VM init scripts: mounts, module loading, the closing report.
+#
+# Everything the host runner parses is a line starting with "KISTE-VM: " on the
+# serial console (see run-vm.sh); keep these lines in sync with its parser.
+
+KISTE_KO=/lib/modules/kiste/kiste.ko
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export KISTE_KO
+
+vm_say()
+{
+	echo "KISTE-VM: $*"
+}
+
+vm_mount()
+{
+	mkdir -p /dev /proc /sys /tmp /run
+	mount -t devtmpfs devtmpfs /dev 2>/dev/null
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t tmpfs tmpfs /tmp
+	mount -t tmpfs tmpfs /run
+	mkdir -p /dev/pts /dev/shm
+	mount -t devpts devpts /dev/pts
+	mount -t tmpfs tmpfs /dev/shm
+	[ -d /sys/kernel/debug ] && mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	hostname kiste-vm
+	ip link set lo up 2>/dev/null
+	# The kiste group exists on installed systems through configs/udev.
+	echo "root:x:0:0:root:/root:/bin/sh" >/etc/passwd
+	echo "nobody:x:65534:65534:nobody:/nonexistent:/bin/sh" >>/etc/passwd
+	printf 'root:x:0:\nkiste:x:990:\nnogroup:x:65534:\n' >/etc/group
+	# Marks where this run's kernel messages begin, for vm_report.
+	echo "kiste-vm: init started" >/dev/kmsg
+}
+
+# Loads the modules the runner listed (dependencies first), then kiste.ko.
+vm_load_modules()
+{
+	local m
+
+	if [ -f /lib/modules/kiste/deps ]; then
+		while read -r m; do
+			[ -n "$m" ] || continue
+			insmod "/lib/modules/kiste/$m.ko" || vm_say "warning: insmod $m failed"
+		done </lib/modules/kiste/deps
+	fi
+	if insmod "$KISTE_KO"; then
+		vm_say "insmod ok"
+		return 0
+	fi
+	vm_say "insmod failed"
+	return 1
+}
+
+# Runs one suite between markers so the host can attribute its TAP.
+vm_run_suite()
+{
+	local name="$1" rc
+	shift
+
+	vm_say "suite-begin $name"
+	timeout -s KILL "${KISTE_SUITE_TIMEOUT:-600}" "$@" 2>&1
+	rc=$?
+	# A suite may end without a newline: the marker must start a line.
+	echo
+	vm_say "suite-end $name rc=$rc"
+}
+
+# Taint, this run's kernel messages, then the sentinel; powers off.
+vm_report()
+{
+	vm_say "tainted $(cat /proc/sys/kernel/tainted)"
+	vm_say "dmesg-begin"
+	dmesg | sed -n '/kiste-vm: init started/,$p' | sed 's/^/dmesg: /'
+	vm_say "dmesg-end"
+	vm_say "done"
+	sync
+	poweroff -f
+}
