@@ -51,9 +51,11 @@ static long kiste_ioctl_version(void __user *argp)
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
-static long kiste_ioctl_create(struct kiste_file *kf, void __user *argp)
+static long kiste_ioctl_create(struct file *file, void __user *argp)
 {
+	struct kiste_file *kf = file->private_data;
 	struct kiste_sandbox_spec spec = {};
+	struct kiste_caller caller;
 	struct kiste_ioc_create req;
 	struct kiste_sandbox *sb;
 	long err;
@@ -61,8 +63,6 @@ static long kiste_ioctl_create(struct kiste_file *kf, void __user *argp)
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
 	if (req.flags)
-		return -EINVAL;
-	if (req.mode < KISTE_MODE_SHIM || req.mode > KISTE_MODE_MAX)
 		return -EINVAL;
 	if (strnlen(req.name, sizeof(req.name)) == sizeof(req.name))
 		return -EINVAL;
@@ -77,7 +77,8 @@ static long kiste_ioctl_create(struct kiste_file *kf, void __user *argp)
 		err = -EBUSY;
 		goto out_unlock;
 	}
-	err = kiste_sandbox_create(&spec, &sb, NULL);
+	kiste_caller_from_file(&caller, file);
+	err = kiste_sandbox_create(&spec, &caller, &sb, NULL);
 	if (err)
 		goto out_unlock;
 	req.id = sb->id;
@@ -93,9 +94,11 @@ out_unlock:
 	return err;
 }
 
-static long kiste_ioctl_attach(struct kiste_file *kf, void __user *argp)
+static long kiste_ioctl_attach(struct file *file, void __user *argp)
 {
+	struct kiste_file *kf = file->private_data;
 	struct kiste_ioc_attach req;
+	struct kiste_caller caller;
 	struct kiste_sandbox *sb;
 	long err;
 
@@ -115,7 +118,8 @@ static long kiste_ioctl_attach(struct kiste_file *kf, void __user *argp)
 	}
 	if (!sb)
 		return -ENOENT;
-	if (!kiste_may_use(sb)) {
+	kiste_caller_from_file(&caller, file);
+	if (!kiste_may_use(sb, &caller)) {
 		err = -EPERM;
 		goto out_put;
 	}
@@ -128,16 +132,15 @@ out_put:
 static long kiste_dev_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
-	struct kiste_file *kf = file->private_data;
 	void __user *argp = (void __user *)arg;
 
 	switch (cmd) {
 	case KISTE_IOC_VERSION:
 		return kiste_ioctl_version(argp);
 	case KISTE_IOC_CREATE:
-		return kiste_ioctl_create(kf, argp);
+		return kiste_ioctl_create(file, argp);
 	case KISTE_IOC_ATTACH:
-		return kiste_ioctl_attach(kf, argp);
+		return kiste_ioctl_attach(file, argp);
 	default:
 		return -ENOTTY;
 	}

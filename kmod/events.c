@@ -13,6 +13,10 @@
  * with GFP_ATOMIC and only when someone listens.  They go to the initial
  * network namespace only: the group needs CAP_SYS_ADMIN there.
  */
+/* EVENT ID MODE OWNER_UID|PID PARENT_PID EXIT_STATUS, and NAME */
+#define KISTE_EVENT_SIZE \
+	(6 * nla_total_size(sizeof(u32)) + nla_total_size(KISTE_NAME_MAX))
+
 static struct sk_buff *kiste_event_new(u32 type, struct kiste_sandbox *sb,
 				       void **hdr)
 {
@@ -20,7 +24,7 @@ static struct sk_buff *kiste_event_new(u32 type, struct kiste_sandbox *sb,
 
 	if (!genl_has_listeners(&kiste_genl_family, &init_net, 0))
 		return NULL;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	skb = genlmsg_new(KISTE_EVENT_SIZE, GFP_ATOMIC);
 	if (!skb)
 		return NULL;
 	*hdr = genlmsg_put(skb, 0, 0, &kiste_genl_family, 0, KISTE_CMD_EVENT);
@@ -62,7 +66,7 @@ void kiste_event_sandbox(u32 type, struct kiste_sandbox *sb)
 
 void kiste_event_member(u32 type, struct kiste_sandbox *sb,
 			struct task_struct *task, struct task_struct *parent,
-			bool with_status)
+			const u32 *status)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -73,8 +77,7 @@ void kiste_event_member(u32 type, struct kiste_sandbox *sb,
 	if (nla_put_u32(skb, KISTE_A_PID, task_pid_nr(task)) ||
 	    (parent && nla_put_u32(skb, KISTE_A_PARENT_PID,
 				   task_pid_nr(parent))) ||
-	    (with_status && nla_put_u32(skb, KISTE_A_EXIT_STATUS,
-					task->exit_code))) {
+	    (status && nla_put_u32(skb, KISTE_A_EXIT_STATUS, *status))) {
 		nlmsg_free(skb);
 		return;
 	}

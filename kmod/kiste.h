@@ -14,6 +14,7 @@
 #include <net/genetlink.h>
 #include <linux/kiste.h>
 
+struct file;
 struct sk_buff;
 struct task_struct;
 
@@ -95,11 +96,31 @@ struct kiste_sandbox_snap {
 #define KISTE_BAD_NAME_MSG \
 	"bad sandbox name: use 1-63 characters of A-Z a-z 0-9 _ . -"
 
+/* KVM's own bound on vCPUs per VM on x86_64 */
+#define KISTE_VCPU_LIMIT_MAX	1024
+
+/**
+ * struct kiste_caller - the rights a request is made with
+ * @euid: the caller's euid; INVALID_UID when it differs from the opener's
+ * @admin: CAP_SYS_ADMIN in the initial user namespace, caller and opener
+ * @may_create: @admin, or the create_gid group for caller and opener
+ */
+struct kiste_caller {
+	kuid_t euid;
+	bool admin;
+	bool may_create;
+};
+
+/* caller.c */
+void kiste_caller_from_file(struct kiste_caller *c, const struct file *file);
+void kiste_caller_from_skb(struct kiste_caller *c, const struct sk_buff *skb);
+bool kiste_may_use(const struct kiste_sandbox *sb, const struct kiste_caller *c);
+
 /* sandbox.c */
+extern bool kiste_ready;
 bool kiste_name_valid(const char *name);
-int kiste_may_create(void);
-bool kiste_may_use(const struct kiste_sandbox *sb);
 int kiste_sandbox_create(const struct kiste_sandbox_spec *spec,
+			 const struct kiste_caller *caller,
 			 struct kiste_sandbox **out,
 			 struct netlink_ext_ack *extack);
 struct kiste_sandbox *kiste_sandbox_find(u32 id, const char *name);
@@ -112,7 +133,7 @@ void kiste_sandbox_snapshot(struct kiste_sandbox *sb,
 			    struct kiste_sandbox_snap *snap);
 u32 kiste_ids_issued(void);
 /* Calls @fn for every linked sandbox from id @start on; stops when it returns nonzero. */
-int kiste_sandbox_for_each(u32 start,
+int kiste_sandbox_for_each(u64 start,
 			   int (*fn)(struct kiste_sandbox *sb, void *arg),
 			   void *arg);
 
@@ -133,7 +154,7 @@ int kiste_nl_put_sandbox(struct sk_buff *skb,
 void kiste_event_sandbox(u32 type, struct kiste_sandbox *sb);
 void kiste_event_member(u32 type, struct kiste_sandbox *sb,
 			struct task_struct *task, struct task_struct *parent,
-			bool with_status);
+			const u32 *status);
 
 /* dev.c */
 int kiste_dev_init(void);

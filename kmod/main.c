@@ -48,6 +48,7 @@ static int __init kiste_init(void)
 	if (err)
 		goto out_netlink;
 
+	WRITE_ONCE(kiste_ready, true);
 	pr_info("interface version %d loaded\n", KISTE_IFACE_VERSION);
 	return 0;
 

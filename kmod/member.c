@@ -43,6 +43,8 @@ static void kiste_kill_task(struct kiste_sandbox *sb, struct task_struct *task)
 /*
  * Links @m (task and sandbox already set, references taken) into @sb and
  * the hash.  Fails with -ESRCH when @sb is dying and -EUSERS at the cap.
+ * New threads are exempt from the cap: refusing one means SIGKILL, which
+ * would take its whole process down.
  */
 static int kiste_member_link(struct kiste_sandbox *sb, struct kiste_member *m)
 {
@@ -53,7 +55,8 @@ static int kiste_member_link(struct kiste_sandbox *sb, struct kiste_member *m)
 		err = -ESRCH;
 		goto out_unlock;
 	}
-	if (sb->nr_members >= READ_ONCE(kiste_max_members)) {
+	if (thread_group_leader(m->task) &&
+	    sb->nr_members >= READ_ONCE(kiste_max_members)) {
 		err = -EUSERS;
 		goto out_unlock;
 	}
@@ -73,14 +76,20 @@ out_unlock:
  * kiste_member_attach() - make the calling task a member of @sb for good
  * @sb: a referenced sandbox the caller may use
  *
- * Return: 0, -EBUSY if already a member, -ESRCH if @sb is dying, -EUSERS
- * at the member cap, -ENOMEM.
+ * Only a single-threaded process may attach: threads that exist already
+ * would not be members, and what they fork would escape teardown.
+ *
+ * Return: 0, -EBUSY if already a member or multi-threaded, -ESRCH if @sb is
+ * dying, -EUSERS at the member cap, -ENOMEM.
  */
 int kiste_member_attach(struct kiste_sandbox *sb)
 {
 	struct kiste_member *m;
 	bool member;
 	int err;
+
+	if (!thread_group_empty(current))
+		return -EBUSY;
 
 	rcu_read_lock();
 	member = kiste_member_lookup(current);
@@ -102,7 +111,7 @@ int kiste_member_attach(struct kiste_sandbox *sb)
 		kfree(m);
 		return err;
 	}
-	kiste_event_member(KISTE_EVENT_MEMBER_ATTACHED, sb, current, NULL, false);
+	kiste_event_member(KISTE_EVENT_MEMBER_ATTACHED, sb, current, NULL, NULL);
 	return 0;
 }
 
@@ -121,7 +130,10 @@ static void kiste_probe_fork(void *data, struct task_struct *parent,
 
 	m = kzalloc(sizeof(*m), GFP_ATOMIC);
 	if (!m) {
-		/* An untracked child would escape teardown: fail closed. */
+		/*
+		 * An untracked child would escape teardown: fail closed.  For
+		 * a new thread this kills its whole process.
+		 */
 		kiste_kill_task(sb, child);
 		atomic64_inc(&sb->cnt_refused);
 		return;
@@ -134,7 +146,7 @@ static void kiste_probe_fork(void *data, struct task_struct *parent,
 	if (!err) {
 		atomic64_inc(&sb->cnt_forks);
 		kiste_event_member(KISTE_EVENT_MEMBER_ATTACHED, sb, child,
-				   parent, false);
+				   parent, NULL);
 		return;
 	}
 
@@ -143,11 +155,27 @@ static void kiste_probe_fork(void *data, struct task_struct *parent,
 	if (err == -EUSERS) {
 		atomic64_inc(&sb->cnt_refused);
 		kiste_event_member(KISTE_EVENT_MEMBER_REFUSED, sb, child,
-				   parent, false);
+				   parent, NULL);
 	}
 	kiste_sandbox_put(sb);
 	put_task_struct(m->task);
 	kfree(m);
+}
+
+/*
+ * The wait status: once the last thread of a process exits, what wait(2)
+ * will report for the process (a thread may carry 0 after exec's
+ * de_thread(), or a signal without the core flag); before that, the
+ * thread's own.
+ */
+static u32 kiste_exit_status(struct task_struct *task)
+{
+	struct signal_struct *sig = task->signal;
+
+	if (atomic_read(&sig->live) == 0 &&
+	    (READ_ONCE(sig->flags) & SIGNAL_GROUP_EXIT))
+		return READ_ONCE(sig->group_exit_code);
+	return task->exit_code;
 }
 
 static void kiste_probe_exit(void *data, struct task_struct *task)
@@ -155,6 +183,7 @@ static void kiste_probe_exit(void *data, struct task_struct *task)
 	struct kiste_sandbox *sb;
 	struct kiste_member *m;
 	bool empty, dying;
+	u32 status;
 
 	m = kiste_member_lookup(task);
 	if (!m)
@@ -172,7 +201,8 @@ static void kiste_probe_exit(void *data, struct task_struct *task)
 	spin_unlock(&sb->lock);
 	atomic_dec(&kiste_nr_members);
 
-	kiste_event_member(KISTE_EVENT_MEMBER_EXITED, sb, task, NULL, true);
+	status = kiste_exit_status(task);
+	kiste_event_member(KISTE_EVENT_MEMBER_EXITED, sb, task, NULL, &status);
 	if (empty) {
 		kiste_event_sandbox(KISTE_EVENT_EMPTY, sb);
 		if (dying)

@@ -9,9 +9,6 @@
 
 #include "kiste.h"
 
-/* KVM's own bound on vCPUs per VM on x86_64 */
-#define KISTE_VCPU_LIMIT_MAX	1024
-
 static const struct nla_policy kiste_new_policy[KISTE_A_FLAGS + 1] = {
 	[KISTE_A_NAME] = { .type = NLA_NUL_STRING },
 	[KISTE_A_MODE] = NLA_POLICY_RANGE(NLA_U32, KISTE_MODE_SHIM, KISTE_MODE_MAX),
@@ -91,8 +88,10 @@ out_free:
  * Finds the sandbox named by KISTE_A_ID or KISTE_A_NAME that the caller may
  * use; returns it referenced or an ERR_PTR with the reason in extack.
  */
-static struct kiste_sandbox *kiste_nl_lookup(struct genl_info *info)
+static struct kiste_sandbox *kiste_nl_lookup(struct sk_buff *skb,
+					     struct genl_info *info)
 {
+	struct kiste_caller caller;
 	struct nlattr *id_attr = info->attrs[KISTE_A_ID];
 	struct nlattr *name_attr = info->attrs[KISTE_A_NAME];
 	struct kiste_sandbox *sb;
@@ -120,7 +119,8 @@ static struct kiste_sandbox *kiste_nl_lookup(struct genl_info *info)
 				    "no such sandbox: see kiste list");
 		return ERR_PTR(-ENOENT);
 	}
-	if (!kiste_may_use(sb)) {
+	kiste_caller_from_skb(&caller, skb);
+	if (!kiste_may_use(sb, &caller)) {
 		kiste_sandbox_put(sb);
 		NL_SET_ERR_MSG_ATTR(info->extack, id_attr ?: name_attr,
 				    "sandbox belongs to another user: needs its owner or CAP_SYS_ADMIN");
@@ -133,6 +133,7 @@ static int kiste_nl_sandbox_new_doit(struct sk_buff *skb, struct genl_info *info
 {
 	struct kiste_sandbox_spec spec = {};
 	struct nlattr **attrs = info->attrs;
+	struct kiste_caller caller;
 	struct kiste_sandbox *sb;
 	int err;
 
@@ -155,10 +156,14 @@ static int kiste_nl_sandbox_new_doit(struct sk_buff *skb, struct genl_info *info
 	if (attrs[KISTE_A_VCPU_LIMIT])
 		spec.vcpu_limit = nla_get_u32(attrs[KISTE_A_VCPU_LIMIT]);
 
-	err = kiste_sandbox_create(&spec, &sb, info->extack);
+	kiste_caller_from_skb(&caller, skb);
+	err = kiste_sandbox_create(&spec, &caller, &sb, info->extack);
 	if (err)
 		return err;
 	err = kiste_nl_reply_sandbox(info, sb, KISTE_CMD_SANDBOX_NEW);
+	/* a creator that cannot learn the id could never delete it */
+	if (err)
+		kiste_sandbox_delete(sb);
 	kiste_sandbox_put(sb);
 	return err;
 }
@@ -168,7 +173,7 @@ static int kiste_nl_sandbox_get_doit(struct sk_buff *skb, struct genl_info *info
 	struct kiste_sandbox *sb;
 	int err;
 
-	sb = kiste_nl_lookup(info);
+	sb = kiste_nl_lookup(skb, info);
 	if (IS_ERR(sb))
 		return PTR_ERR(sb);
 	err = kiste_nl_reply_sandbox(info, sb, KISTE_CMD_SANDBOX_GET);
@@ -176,12 +181,16 @@ static int kiste_nl_sandbox_get_doit(struct sk_buff *skb, struct genl_info *info
 	return err;
 }
 
+/* Kept in cb->ctx across the parts of one dump. */
+struct kiste_dump_state {
+	u64 next_id;
+	struct kiste_caller caller;
+};
+
 struct kiste_dump_ctx {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
-	u32 last_id;
-	kuid_t euid;
-	bool admin;
+	struct kiste_dump_state *state;
 };
 
 /* Runs under the registry lock: must not sleep. */
@@ -191,7 +200,7 @@ static int kiste_dump_one(struct kiste_sandbox *sb, void *arg)
 	struct kiste_sandbox_snap snap;
 	void *hdr;
 
-	if (!ctx->admin && !uid_eq(sb->owner, ctx->euid))
+	if (!kiste_may_use(sb, &ctx->state->caller))
 		return 0;
 	kiste_sandbox_snapshot(sb, &snap);
 	hdr = genlmsg_put(ctx->skb, NETLINK_CB(ctx->cb->skb).portid,
@@ -204,7 +213,21 @@ static int kiste_dump_one(struct kiste_sandbox *sb, void *arg)
 		return -EMSGSIZE;
 	}
 	genlmsg_end(ctx->skb, hdr);
-	ctx->last_id = sb->id;
+	ctx->state->next_id = (u64)sb->id + 1;
+	return 0;
+}
+
+/*
+ * The rights are decided once, from the request: later parts of the dump
+ * run in whichever task reads the socket.
+ */
+static int kiste_nl_sandbox_get_start(struct netlink_callback *cb)
+{
+	struct kiste_dump_state *state = (void *)cb->ctx;
+
+	BUILD_BUG_ON(sizeof(*state) > sizeof(cb->ctx));
+	state->next_id = 1;
+	kiste_caller_from_skb(&state->caller, cb->skb);
 	return 0;
 }
 
@@ -212,16 +235,10 @@ static int kiste_nl_sandbox_get_dumpit(struct sk_buff *skb,
 				       struct netlink_callback *cb)
 {
 	struct kiste_dump_ctx ctx = { .skb = skb, .cb = cb };
-	u32 start = cb->args[0];
 	int err;
 
-	/* decided once: the visitor runs under a spinlock */
-	ctx.euid = current_euid();
-	ctx.admin = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
-	/* cb->args[0]: the id to resume from */
-	ctx.last_id = start ? start - 1 : 0;
-	err = kiste_sandbox_for_each(start, kiste_dump_one, &ctx);
-	cb->args[0] = ctx.last_id + 1;
+	ctx.state = (void *)cb->ctx;
+	err = kiste_sandbox_for_each(ctx.state->next_id, kiste_dump_one, &ctx);
 	if (err && err != -EMSGSIZE)
 		return err;
 	return skb->len;
@@ -234,7 +251,7 @@ static int kiste_nl_sandbox_kill_doit(struct sk_buff *skb, struct genl_info *inf
 
 	if (info->attrs[KISTE_A_SIGNAL])
 		sig = nla_get_u32(info->attrs[KISTE_A_SIGNAL]);
-	sb = kiste_nl_lookup(info);
+	sb = kiste_nl_lookup(skb, info);
 	if (IS_ERR(sb))
 		return PTR_ERR(sb);
 	kiste_sandbox_signal(sb, sig);
@@ -246,7 +263,7 @@ static int kiste_nl_sandbox_del_doit(struct sk_buff *skb, struct genl_info *info
 {
 	struct kiste_sandbox *sb;
 
-	sb = kiste_nl_lookup(info);
+	sb = kiste_nl_lookup(skb, info);
 	if (IS_ERR(sb))
 		return PTR_ERR(sb);
 	kiste_sandbox_delete(sb);
@@ -293,6 +310,7 @@ static const struct genl_ops kiste_genl_ops[] = {
 	{
 		.cmd = KISTE_CMD_SANDBOX_GET,
 		.doit = kiste_nl_sandbox_get_doit,
+		.start = kiste_nl_sandbox_get_start,
 		.dumpit = kiste_nl_sandbox_get_dumpit,
 		.policy = kiste_ref_policy,
 		.maxattr = ARRAY_SIZE(kiste_ref_policy) - 1,

@@ -20,6 +20,8 @@
  * Lock order: kiste_reg_lock, then sandbox->lock, then the member hash lock.
  */
 static DEFINE_SPINLOCK(kiste_reg_lock);
+/* Set once init has registered everything: no sandbox may exist before. */
+bool kiste_ready;
 static LIST_HEAD(kiste_reg_list);
 static u32 kiste_next_id = 1;
 
@@ -33,34 +35,24 @@ bool kiste_name_valid(const char *name)
 	for (i = 0; i < len; i++) {
 		char c = name[i];
 
-		if (!isalnum(c) && c != '_' && c != '.' && c != '-')
+		/* the kernel's ctype is Latin-1: keep to ASCII */
+		if (!(isascii(c) && isalnum(c)) && c != '_' && c != '.' &&
+		    c != '-')
 			return false;
 	}
 	return true;
 }
 
-/* Creation is open to CAP_SYS_ADMIN and to the create_gid group. */
-int kiste_may_create(void)
+/* Unnamed sandboxes are called "sb-<id>": nobody else may take such a name. */
+static bool kiste_name_reserved(const char *name)
 {
-	int gid = READ_ONCE(kiste_create_gid);
-	kgid_t kgid;
+	const char *p = name + 3;
 
-	if (capable(CAP_SYS_ADMIN))
-		return 0;
-	if (gid < 0)
-		return -EPERM;
-	kgid = make_kgid(&init_user_ns, gid);
-	if (gid_valid(kgid) && in_egroup_p(kgid))
-		return 0;
-	return -EPERM;
-}
-
-/* Inspect, signal, attach to and delete: the owner or CAP_SYS_ADMIN. */
-bool kiste_may_use(const struct kiste_sandbox *sb)
-{
-	if (uid_eq(sb->owner, current_euid()))
-		return true;
-	return ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+	if (strncmp(name, "sb-", 3) || !*p)
+		return false;
+	while (isdigit(*p))
+		p++;
+	return !*p;
 }
 
 void kiste_sandbox_get(struct kiste_sandbox *sb)
@@ -154,13 +146,15 @@ static int kiste_link_locked(struct kiste_sandbox *sb, const char *name,
 
 /**
  * kiste_sandbox_create() - create and register a sandbox owned by the caller
- * @spec: name, mode, limits and flags, already validated for range
+ * @spec: name, mode, limits and flags
+ * @caller: the rights of the requester
  * @out: on success, the sandbox with a reference for the caller
  * @extack: where to report why creation was refused (may be NULL)
  *
  * Return: 0 or a negative errno.
  */
 int kiste_sandbox_create(const struct kiste_sandbox_spec *spec,
+			 const struct kiste_caller *caller,
 			 struct kiste_sandbox **out,
 			 struct netlink_ext_ack *extack)
 {
@@ -171,14 +165,23 @@ int kiste_sandbox_create(const struct kiste_sandbox_spec *spec,
 		NL_SET_ERR_MSG(extack, KISTE_BAD_NAME_MSG);
 		return -EINVAL;
 	}
-	err = kiste_may_create();
-	if (err) {
+	if (spec->name && kiste_name_reserved(spec->name)) {
+		NL_SET_ERR_MSG(extack,
+			       "names sb-<number> are reserved for unnamed sandboxes: choose another name");
+		return -EINVAL;
+	}
+	if (spec->mode < KISTE_MODE_SHIM || spec->mode > KISTE_MODE_MAX ||
+	    spec->vcpu_limit > KISTE_VCPU_LIMIT_MAX) {
+		NL_SET_ERR_MSG(extack, "bad mode or vCPU limit");
+		return -EINVAL;
+	}
+	if (!caller->may_create) {
 		NL_SET_ERR_MSG(extack,
 			       "not allowed to create sandboxes: needs CAP_SYS_ADMIN or the kiste group (create_gid)");
-		return err;
+		return -EPERM;
 	}
-	/* A module that is unloading must not gain a sandbox. */
-	if (!try_module_get(THIS_MODULE)) {
+	/* A module that is loading or unloading must not gain a sandbox. */
+	if (!READ_ONCE(kiste_ready) || !try_module_get(THIS_MODULE)) {
 		NL_SET_ERR_MSG(extack, "kiste.ko is unloading");
 		return -ENODEV;
 	}
@@ -194,7 +197,7 @@ int kiste_sandbox_create(const struct kiste_sandbox_spec *spec,
 	sb->memory_limit = spec->memory_limit;
 	sb->vcpu_limit = spec->vcpu_limit;
 	sb->created_ns = ktime_get_boottime_ns();
-	sb->owner = current_euid();
+	sb->owner = caller->euid;
 	spin_lock_init(&sb->lock);
 	INIT_LIST_HEAD(&sb->members);
 	INIT_LIST_HEAD(&sb->reg_node);
@@ -242,16 +245,27 @@ void kiste_sandbox_unlink(struct kiste_sandbox *sb)
 	kiste_sandbox_put(sb);
 }
 
+/*
+ * SIGKILL goes to every member task (fatal to its whole process).  Other
+ * signals go once per process, through its leader, or through any member
+ * thread once the leader has exited.
+ */
 static void kiste_kill_members_locked(struct kiste_sandbox *sb, int sig)
 {
 	struct kiste_member *m;
+	struct task_struct *t;
 
 	lockdep_assert_held(&sb->lock);
 	list_for_each_entry(m, &sb->members, node) {
-		if (sig == SIGKILL)
-			send_sig_info(SIGKILL, SEND_SIG_PRIV, m->task);
-		else
-			kill_pid(task_tgid(m->task), sig, 1);
+		t = m->task;
+		if (sig == SIGKILL) {
+			send_sig_info(SIGKILL, SEND_SIG_PRIV, t);
+		} else {
+			if (!thread_group_leader(t) &&
+			    !(READ_ONCE(t->group_leader->flags) & PF_EXITING))
+				continue;
+			kill_pid(task_tgid(t), sig, 1);
+		}
 		atomic64_inc(&sb->cnt_kills);
 	}
 }
@@ -328,7 +342,7 @@ u32 kiste_ids_issued(void)
 	return n;
 }
 
-int kiste_sandbox_for_each(u32 start,
+int kiste_sandbox_for_each(u64 start,
 			   int (*fn)(struct kiste_sandbox *sb, void *arg),
 			   void *arg)
 {

@@ -30,6 +30,7 @@
 /*
  * Sandbox names: 1..KISTE_NAME_MAX-1 characters of [A-Za-z0-9_.-], unique
  * among live sandboxes.  KISTE_NAME_MAX includes the terminating NUL.
+ * "sb-<digits>" is reserved for sandboxes created without a name.
  */
 #define KISTE_NAME_MAX		64
 
@@ -54,15 +55,23 @@ enum kiste_state {
 	KISTE_STATE_MAX = __KISTE_STATE_MAX - 1
 };
 
-/* Values of KISTE_A_EVENT (the type of a KISTE_CMD_EVENT notification). */
+/*
+ * Values of KISTE_A_EVENT (the type of a KISTE_CMD_EVENT notification).
+ * Every event carries EVENT ID NAME MODE, plus the attributes listed here.
+ */
 enum kiste_event_type {
 	KISTE_EVENT_UNSPEC,
-	KISTE_EVENT_CREATED,		/* ID NAME MODE OWNER_UID */
-	KISTE_EVENT_DELETED,		/* ID NAME: unlinked from the registry */
-	KISTE_EVENT_MEMBER_ATTACHED,	/* ID PID [PARENT_PID when by fork] */
-	KISTE_EVENT_MEMBER_EXITED,	/* ID PID EXIT_STATUS */
-	KISTE_EVENT_EMPTY,		/* ID: the last member exited */
-	KISTE_EVENT_MEMBER_REFUSED,	/* ID PID PARENT_PID: over the member cap, killed */
+	KISTE_EVENT_CREATED,		/* OWNER_UID */
+	KISTE_EVENT_DELETED,		/* OWNER_UID: unlinked from the registry */
+	KISTE_EVENT_MEMBER_ATTACHED,	/* PID [PARENT_PID when by fork] */
+	/*
+	 * PID EXIT_STATUS: the wait status of the process when this was its
+	 * last thread, else the thread's own exit code.
+	 */
+	KISTE_EVENT_MEMBER_EXITED,
+	KISTE_EVENT_EMPTY,		/* OWNER_UID: the last member exited */
+	/* PID PARENT_PID: a fork over the member cap; the child was killed */
+	KISTE_EVENT_MEMBER_REFUSED,
 
 	/* 16..31 shim, 32..47 vm, 48..63 unikernel events */
 	KISTE_EVENT_SHIM_FIRST = 16,
@@ -181,8 +190,10 @@ struct kiste_ioc_create {
 
 /*
  * KISTE_IOC_ATTACH: make the calling task a member of sandbox @id (0 = the
- * sandbox this descriptor created).  There is no way to leave; children forked
- * afterwards are members too.  EBUSY if already a member, EPERM if the caller
+ * sandbox this descriptor created).  There is no way to leave; children and
+ * threads created afterwards are members too (new processes count against the
+ * member cap, new threads do not).  The caller MUST be single-threaded.
+ * EBUSY if already a member or multi-threaded, EPERM if the caller
  * may not use the sandbox, ENOENT for an unknown id, ESRCH if it is dying,
  * EUSERS when the sandbox is at its member cap.  Creating beyond the per-uid
  * sandbox cap fails with EUSERS as well.
