@@ -64,6 +64,22 @@ void kiste_event_sandbox(u32 type, struct kiste_sandbox *sb)
 	kiste_event_send(skb, hdr);
 }
 
+/* An event about @sb from task @pid (0: none). */
+void kiste_event_pid(u32 type, struct kiste_sandbox *sb, pid_t pid)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = kiste_event_new(type, sb, &hdr);
+	if (!skb)
+		return;
+	if (pid && nla_put_u32(skb, KISTE_A_PID, pid)) {
+		nlmsg_free(skb);
+		return;
+	}
+	kiste_event_send(skb, hdr);
+}
+
 void kiste_event_member(u32 type, struct kiste_sandbox *sb,
 			struct task_struct *task, struct task_struct *parent,
 			const u32 *status)

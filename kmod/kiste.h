@@ -5,6 +5,7 @@
 
 #include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
@@ -59,6 +60,11 @@ struct kiste_sandbox {
 	atomic64_t cnt_forks;
 	atomic64_t cnt_kills;
 	atomic64_t cnt_refused;
+	atomic64_t guest_ns_done;	/* guest time of members that exited */
+
+	struct mutex vm_lock;		/* the fields below */
+	struct kiste_vm *vm;		/* the brokered VM, if any */
+	u64 vm_exits_done;		/* exits of VMs that are gone */
 };
 
 /**
@@ -89,6 +95,8 @@ struct kiste_sandbox_snap {
 	u32 nr_members, members_total;
 	u64 memory_limit, created_ns;
 	u64 cnt_forks, cnt_kills, cnt_refused;
+	u32 vm_count, vm_vcpus;
+	u64 vm_memory, vm_exits, guest_ns;
 	kuid_t owner;
 	char name[KISTE_NAME_MAX];
 };
@@ -132,13 +140,12 @@ int kiste_sandbox_signal(struct kiste_sandbox *sb, int sig);
 void kiste_sandbox_snapshot(struct kiste_sandbox *sb,
 			    struct kiste_sandbox_snap *snap);
 u32 kiste_ids_issued(void);
-/* Calls @fn for every linked sandbox from id @start on; stops when it returns nonzero. */
-int kiste_sandbox_for_each(u64 start,
-			   int (*fn)(struct kiste_sandbox *sb, void *arg),
-			   void *arg);
+struct kiste_sandbox *kiste_sandbox_next(u64 start);
 
 /* member.c */
 int kiste_member_attach(struct kiste_sandbox *sb);
+struct kiste_sandbox *kiste_member_sandbox(struct task_struct *task);
+u64 kiste_member_guest_ns(struct kiste_sandbox *sb);
 int kiste_member_init(void);
 void kiste_member_exit(void);
 
@@ -155,6 +162,15 @@ void kiste_event_sandbox(u32 type, struct kiste_sandbox *sb);
 void kiste_event_member(u32 type, struct kiste_sandbox *sb,
 			struct task_struct *task, struct task_struct *parent,
 			const u32 *status);
+void kiste_event_pid(u32 type, struct kiste_sandbox *sb, pid_t pid);
+
+/* kvm.c */
+struct kiste_vm;
+long kiste_vm_create(void __user *argp);
+void kiste_vm_snapshot(struct kiste_sandbox *sb,
+		       struct kiste_sandbox_snap *snap);
+int kiste_kvm_init(void);
+void kiste_kvm_exit(void);
 
 /* dev.c */
 int kiste_dev_init(void);

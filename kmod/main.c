@@ -36,9 +36,13 @@ static int __init kiste_init(void)
 {
 	int err;
 
-	err = kiste_member_init();
+	err = kiste_kvm_init();
 	if (err)
 		return err;
+
+	err = kiste_member_init();
+	if (err)
+		goto out_kvm;
 
 	err = kiste_netlink_init();
 	if (err)
@@ -56,6 +60,8 @@ out_netlink:
 	kiste_netlink_exit();
 out_member:
 	kiste_member_exit();
+out_kvm:
+	kiste_kvm_exit();
 	return err;
 }
 
@@ -70,6 +76,7 @@ static void __exit kiste_exit(void)
 	kiste_member_exit();
 	/* member records are freed with kfree_rcu() */
 	rcu_barrier();
+	kiste_kvm_exit();
 }
 
 module_init(kiste_init);

@@ -115,6 +115,35 @@ int kiste_member_attach(struct kiste_sandbox *sb)
 	return 0;
 }
 
+/* The sandbox @task is a member of, referenced; or NULL. */
+struct kiste_sandbox *kiste_member_sandbox(struct task_struct *task)
+{
+	struct kiste_sandbox *sb = NULL;
+	struct kiste_member *m;
+
+	rcu_read_lock();
+	m = kiste_member_lookup(task);
+	if (m) {
+		sb = m->sb;
+		kiste_sandbox_get(sb);
+	}
+	rcu_read_unlock();
+	return sb;
+}
+
+/* CPU time the members of @sb spent in guest mode (vCPU threads). */
+u64 kiste_member_guest_ns(struct kiste_sandbox *sb)
+{
+	u64 ns = atomic64_read(&sb->guest_ns_done);
+	struct kiste_member *m;
+
+	spin_lock(&sb->lock);
+	list_for_each_entry(m, &sb->members, node)
+		ns += READ_ONCE(m->task->gtime);
+	spin_unlock(&sb->lock);
+	return ns;
+}
+
 /* A member forked: the child is a member too, or dies before it runs. */
 static void kiste_probe_fork(void *data, struct task_struct *parent,
 			     struct task_struct *child)
@@ -196,6 +225,7 @@ static void kiste_probe_exit(void *data, struct task_struct *task)
 	spin_unlock(&kiste_members_lock);
 	list_del(&m->node);
 	sb->nr_members--;
+	atomic64_add(task->gtime, &sb->guest_ns_done);
 	empty = sb->nr_members == 0;
 	dying = sb->dying;
 	spin_unlock(&sb->lock);

@@ -51,6 +51,14 @@ int kiste_nl_put_sandbox(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, KISTE_A_CNT_KILLS, snap->cnt_kills,
 			      KISTE_A_PAD) ||
 	    nla_put_u64_64bit(skb, KISTE_A_CNT_REFUSED, snap->cnt_refused,
+			      KISTE_A_PAD) ||
+	    nla_put_u32(skb, KISTE_A_VM_COUNT, snap->vm_count) ||
+	    nla_put_u64_64bit(skb, KISTE_A_VM_MEMORY, snap->vm_memory,
+			      KISTE_A_PAD) ||
+	    nla_put_u32(skb, KISTE_A_VM_VCPUS, snap->vm_vcpus) ||
+	    nla_put_u64_64bit(skb, KISTE_A_VM_EXITS, snap->vm_exits,
+			      KISTE_A_PAD) ||
+	    nla_put_u64_64bit(skb, KISTE_A_VM_GUEST_NS, snap->guest_ns,
 			      KISTE_A_PAD))
 		return -EMSGSIZE;
 	return 0;
@@ -187,33 +195,24 @@ struct kiste_dump_state {
 	struct kiste_caller caller;
 };
 
-struct kiste_dump_ctx {
-	struct sk_buff *skb;
-	struct netlink_callback *cb;
-	struct kiste_dump_state *state;
-};
-
-/* Runs under the registry lock: must not sleep. */
-static int kiste_dump_one(struct kiste_sandbox *sb, void *arg)
+/* Fills one dump entry; may sleep (the snapshot reads VM statistics). */
+static int kiste_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+			  struct kiste_sandbox *sb)
 {
-	struct kiste_dump_ctx *ctx = arg;
 	struct kiste_sandbox_snap snap;
 	void *hdr;
 
-	if (!kiste_may_use(sb, &ctx->state->caller))
-		return 0;
 	kiste_sandbox_snapshot(sb, &snap);
-	hdr = genlmsg_put(ctx->skb, NETLINK_CB(ctx->cb->skb).portid,
-			  ctx->cb->nlh->nlmsg_seq, &kiste_genl_family,
-			  NLM_F_MULTI, KISTE_CMD_SANDBOX_GET);
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &kiste_genl_family, NLM_F_MULTI,
+			  KISTE_CMD_SANDBOX_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (kiste_nl_put_sandbox(ctx->skb, &snap, current_user_ns())) {
-		genlmsg_cancel(ctx->skb, hdr);
+	if (kiste_nl_put_sandbox(skb, &snap, current_user_ns())) {
+		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
-	genlmsg_end(ctx->skb, hdr);
-	ctx->state->next_id = (u64)sb->id + 1;
+	genlmsg_end(skb, hdr);
 	return 0;
 }
 
@@ -234,13 +233,20 @@ static int kiste_nl_sandbox_get_start(struct netlink_callback *cb)
 static int kiste_nl_sandbox_get_dumpit(struct sk_buff *skb,
 				       struct netlink_callback *cb)
 {
-	struct kiste_dump_ctx ctx = { .skb = skb, .cb = cb };
+	struct kiste_dump_state *state = (void *)cb->ctx;
+	struct kiste_sandbox *sb;
 	int err;
 
-	ctx.state = (void *)cb->ctx;
-	err = kiste_sandbox_for_each(ctx.state->next_id, kiste_dump_one, &ctx);
-	if (err && err != -EMSGSIZE)
-		return err;
+	while ((sb = kiste_sandbox_next(state->next_id))) {
+		err = 0;
+		if (kiste_may_use(sb, &state->caller))
+			err = kiste_dump_one(skb, cb, sb);
+		if (!err)
+			state->next_id = (u64)sb->id + 1;
+		kiste_sandbox_put(sb);
+		if (err)
+			break;
+	}
 	return skb->len;
 }
 

@@ -66,6 +66,8 @@ void kiste_sandbox_put(struct kiste_sandbox *sb)
 	if (!refcount_dec_and_test(&sb->ref))
 		return;
 	WARN_ON_ONCE(!list_empty(&sb->members));
+	WARN_ON_ONCE(sb->vm);
+	mutex_destroy(&sb->vm_lock);
 	kfree(sb);
 	atomic_dec(&kiste_nr_sandboxes);
 	module_put(THIS_MODULE);
@@ -199,11 +201,13 @@ int kiste_sandbox_create(const struct kiste_sandbox_spec *spec,
 	sb->created_ns = ktime_get_boottime_ns();
 	sb->owner = caller->euid;
 	spin_lock_init(&sb->lock);
+	mutex_init(&sb->vm_lock);
 	INIT_LIST_HEAD(&sb->members);
 	INIT_LIST_HEAD(&sb->reg_node);
 	atomic64_set(&sb->cnt_forks, 0);
 	atomic64_set(&sb->cnt_kills, 0);
 	atomic64_set(&sb->cnt_refused, 0);
+	atomic64_set(&sb->guest_ns_done, 0);
 
 	spin_lock(&kiste_reg_lock);
 	err = kiste_link_locked(sb, spec->name, extack);
@@ -217,6 +221,7 @@ int kiste_sandbox_create(const struct kiste_sandbox_spec *spec,
 	return 0;
 
 out_free:
+	mutex_destroy(&sb->vm_lock);
 	kfree(sb);
 out_module:
 	module_put(THIS_MODULE);
@@ -303,6 +308,7 @@ int kiste_sandbox_signal(struct kiste_sandbox *sb, int sig)
 	return n;
 }
 
+/* May sleep. */
 void kiste_sandbox_snapshot(struct kiste_sandbox *sb,
 			    struct kiste_sandbox_snap *snap)
 {
@@ -330,6 +336,12 @@ void kiste_sandbox_snapshot(struct kiste_sandbox *sb,
 	else
 		snap->state = KISTE_STATE_CREATED;
 	spin_unlock(&sb->lock);
+
+	snap->guest_ns = kiste_member_guest_ns(sb);
+	snap->vm_count = 0;
+	snap->vm_vcpus = 0;
+	snap->vm_memory = 0;
+	kiste_vm_snapshot(sb, snap);
 }
 
 u32 kiste_ids_issued(void)
@@ -342,21 +354,19 @@ u32 kiste_ids_issued(void)
 	return n;
 }
 
-int kiste_sandbox_for_each(u64 start,
-			   int (*fn)(struct kiste_sandbox *sb, void *arg),
-			   void *arg)
+/* The linked sandbox with the lowest id >= @start, referenced; or NULL. */
+struct kiste_sandbox *kiste_sandbox_next(u64 start)
 {
-	struct kiste_sandbox *sb;
-	int ret = 0;
+	struct kiste_sandbox *sb, *found = NULL;
 
 	spin_lock(&kiste_reg_lock);
 	list_for_each_entry(sb, &kiste_reg_list, reg_node) {
-		if (sb->id < start)
-			continue;
-		ret = fn(sb, arg);
-		if (ret)
+		if (sb->id >= start) {
+			found = sb;
+			kiste_sandbox_get(sb);
 			break;
+		}
 	}
 	spin_unlock(&kiste_reg_lock);
-	return ret;
+	return found;
 }

@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define KISTE_IFACE_VERSION	1
+#define KISTE_IFACE_VERSION	2
 
 #define KISTE_GENL_NAME		"kiste"
 #define KISTE_GENL_VERSION	1
@@ -76,6 +76,8 @@ enum kiste_event_type {
 	/* 16..31 shim, 32..47 vm, 48..63 unikernel events */
 	KISTE_EVENT_SHIM_FIRST = 16,
 	KISTE_EVENT_VM_FIRST = 32,
+	KISTE_EVENT_VM_CREATED = KISTE_EVENT_VM_FIRST,	/* PID */
+	KISTE_EVENT_VM_DESTROYED,			/* PID */
 	KISTE_EVENT_UK_FIRST = 48,
 
 	__KISTE_EVENT_MAX = 64,
@@ -155,6 +157,11 @@ enum kiste_attr {
 
 	KISTE_A_SHIM_FIRST = 64,
 	KISTE_A_VM_FIRST = 96,
+	KISTE_A_VM_COUNT = KISTE_A_VM_FIRST,	/* u32 live VMs (0 or 1) */
+	KISTE_A_VM_MEMORY,	/* u64 bytes in memory slots now */
+	KISTE_A_VM_VCPUS,	/* u32 vCPUs created */
+	KISTE_A_VM_EXITS,	/* u64 VM exits, all vCPUs, all VMs */
+	KISTE_A_VM_GUEST_NS,	/* u64 CPU time members spent in guest mode */
 	KISTE_A_UK_FIRST = 128,
 
 	__KISTE_A_MAX = 160,
@@ -210,5 +217,40 @@ struct kiste_ioc_attach {
 #define KISTE_IOC_SHIM_FIRST	0x10
 #define KISTE_IOC_VM_FIRST	0x20
 #define KISTE_IOC_UK_FIRST	0x30
+
+/*
+ * KISTE_IOC_VM_CREATE: the KVM broker.  Creates a KVM VM for the sandbox the
+ * calling task is a member of and returns (also as the ioctl's value) a
+ * descriptor owned by kiste.ko that forwards only what a VMM needs:
+ *
+ *   VM ioctls:     KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION,
+ *                  KVM_CREATE_IRQCHIP, KVM_CREATE_PIT2, KVM_SET_TSS_ADDR,
+ *                  KVM_SET_IDENTITY_MAP_ADDR, KVM_IRQ_LINE,
+ *                  KVM_IRQ_LINE_STATUS, KVM_IOEVENTFD, KVM_IRQFD,
+ *                  KVM_SET_GSI_ROUTING, KVM_CHECK_EXTENSION
+ *   system ioctls: KVM_GET_API_VERSION, KVM_GET_VCPU_MMAP_SIZE,
+ *                  KVM_GET_SUPPORTED_CPUID, KVM_GET_MSR_INDEX_LIST
+ *                  (answered as /dev/kvm would)
+ *
+ * Anything else fails with EPERM.  vCPU descriptors are KVM's own.  The
+ * sandbox's limits hold: the sum of memory slot sizes stays within its
+ * memory limit and the number of vCPUs within its vCPU limit (E2BIG
+ * otherwise; 0 = no limit).  Memory slots are applied from a kernel copy.
+ *
+ * The caller MUST be single-threaded, MUST NOT share its descriptor table
+ * and MUST be non-dumpable (prctl(PR_SET_DUMPABLE, 0)): KVM's own VM
+ * descriptor briefly exists in its table, and nothing else may reach it.
+ * One VM per sandbox at a time (EBUSY).  ENOTCONN if the caller is not a
+ * member of a sandbox, ENODEV if KVM is not available.
+ */
+struct kiste_ioc_vm_create {
+	__u32 flags;		/* IN: MUST be 0 */
+	__u32 type;		/* IN: KVM_CREATE_VM machine type, 0 on x86 */
+	__s32 vm_fd;		/* OUT: the broker's VM descriptor (O_CLOEXEC) */
+	__u32 reserved;		/* IN: MUST be 0 */
+};
+
+#define KISTE_IOC_VM_CREATE	_IOWR(KISTE_IOC_MAGIC, KISTE_IOC_VM_FIRST + 0, \
+				      struct kiste_ioc_vm_create)
 
 #endif /* _UAPI_LINUX_KISTE_H */

@@ -56,6 +56,14 @@ static void print_info(const struct kiste_sandbox_info *i)
 	printf("cnt_forks:     %llu\n", (unsigned long long)i->cnt_forks);
 	printf("cnt_kills:     %llu\n", (unsigned long long)i->cnt_kills);
 	printf("cnt_refused:   %llu\n", (unsigned long long)i->cnt_refused);
+	printf("vm:            %s\n", i->vm_count ? "running" : "none");
+	if (i->vm_count) {
+		cli_format_size(i->vm_memory, mem, sizeof(mem));
+		printf("vm_memory:     %s\n", mem);
+		printf("vm_vcpus:      %u\n", i->vm_vcpus);
+	}
+	printf("vm_exits:      %llu\n", (unsigned long long)i->vm_exits);
+	printf("guest_time:    %.3f s\n", (double)i->guest_ns / 1e9);
 }
 
 int inspect_run(const struct ref_opts *o)

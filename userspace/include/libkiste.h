@@ -77,6 +77,12 @@ struct kiste_sandbox_info {
 	uint64_t cnt_forks;
 	uint64_t cnt_kills;
 	uint64_t cnt_refused;
+	/* KVM broker (vm mode, unikernel --isolation vm) */
+	uint32_t vm_count;	/* live brokered VMs: 0 or 1 */
+	uint32_t vm_vcpus;	/* vCPUs of the live VM */
+	uint64_t vm_memory;	/* bytes in the live VM's memory slots */
+	uint64_t vm_exits;	/* VM exits, all VMs so far */
+	uint64_t guest_ns;	/* CPU time members spent in guest mode */
 };
 
 struct kiste_stats {
@@ -136,6 +142,12 @@ int kiste_dev_create(int fd, const struct kiste_sandbox_spec *spec, uint32_t *id
 		     struct kiste_err *err);
 /* Attach the calling task; @id 0 = the sandbox @fd created. */
 int kiste_dev_attach(int fd, uint32_t id, struct kiste_err *err);
+
+/*
+ * KVM broker: a VM for the sandbox the caller is a member of; returns the
+ * broker's VM descriptor (see KISTE_IOC_VM_CREATE for the caller's duties).
+ */
+int kiste_dev_vm_create(int fd, uint32_t type, struct kiste_err *err);
 
 /* ---- JSON (json-c); the caller owns the returned object ---- */
 struct json_object *kiste_sandbox_info_json(const struct kiste_sandbox_info *info);

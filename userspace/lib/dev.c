@@ -73,7 +73,8 @@ int kiste_dev_attach(int fd, uint32_t id, struct kiste_err *err)
 		return 0;
 	switch (errno) {
 	case EBUSY:
-		return kiste_err_set(err, -EBUSY, "this task is already a sandbox member");
+		return kiste_err_set(err, -EBUSY,
+				     "this task is already a sandbox member, or has threads: attach before starting threads");
 	case ESRCH:
 		return kiste_err_set(err, -ESRCH, "sandbox %u is being deleted", id);
 	case EUSERS:
@@ -82,5 +83,34 @@ int kiste_dev_attach(int fd, uint32_t id, struct kiste_err *err)
 		return kiste_err_set(err, -ENOENT, "no such sandbox: %u", id);
 	default:
 		return ioctl_err("cannot attach to the sandbox", err);
+	}
+}
+
+int kiste_dev_vm_create(int fd, uint32_t type, struct kiste_err *err)
+{
+	struct kiste_ioc_vm_create c = { .type = type };
+	int vm_fd;
+
+	vm_fd = ioctl(fd, KISTE_IOC_VM_CREATE, &c);
+	if (vm_fd >= 0)
+		return vm_fd;
+	switch (errno) {
+	case ENOTCONN:
+		return kiste_err_set(err, -ENOTCONN,
+				     "cannot create a VM: attach to a vm-mode sandbox first");
+	case EOPNOTSUPP:
+		return kiste_err_set(err, -EOPNOTSUPP,
+				     "cannot create a VM: the sandbox is not of mode vm or unikernel");
+	case EBUSY:
+		return kiste_err_set(err, -EBUSY,
+				     "cannot create a VM: the sandbox has one already, or the caller has threads or a shared descriptor table");
+	case EPERM:
+		return kiste_err_set(err, -EPERM,
+				     "cannot create a VM: the caller must be non-dumpable (prctl PR_SET_DUMPABLE 0)");
+	case ENODEV:
+		return kiste_err_set(err, -ENODEV,
+				     "cannot create a VM: KVM is not available (modprobe kvm_amd or kvm_intel)");
+	default:
+		return ioctl_err("cannot create a VM through kiste.ko", err);
 	}
 }

@@ -45,6 +45,11 @@ static struct nla_policy kiste_reply_policy[KISTE_A_MAX + 1] = {
 	[KISTE_A_CNT_FORKS] = { .type = NLA_U64 },
 	[KISTE_A_CNT_KILLS] = { .type = NLA_U64 },
 	[KISTE_A_CNT_REFUSED] = { .type = NLA_U64 },
+	[KISTE_A_VM_COUNT] = { .type = NLA_U32 },
+	[KISTE_A_VM_MEMORY] = { .type = NLA_U64 },
+	[KISTE_A_VM_VCPUS] = { .type = NLA_U32 },
+	[KISTE_A_VM_EXITS] = { .type = NLA_U64 },
+	[KISTE_A_VM_GUEST_NS] = { .type = NLA_U64 },
 };
 
 int kiste_nl_err(int nle, const char *what, struct kiste_err *err)

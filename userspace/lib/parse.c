@@ -29,6 +29,8 @@ static const char *const event_names[] = {
 	[KISTE_EVENT_MEMBER_EXITED] = "member-exited",
 	[KISTE_EVENT_EMPTY] = "empty",
 	[KISTE_EVENT_MEMBER_REFUSED] = "member-refused",
+	[KISTE_EVENT_VM_CREATED] = "vm-created",
+	[KISTE_EVENT_VM_DESTROYED] = "vm-destroyed",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
