@@ -79,6 +79,10 @@ struct kiste_member {
 	struct task_struct *task;
 	struct kiste_sandbox *sb;
 	struct rcu_head rcu;
+	/* shim mode: set once by the task itself, or at fork before it runs */
+	bool armed;
+	unsigned long gate_start;
+	unsigned long gate_len;
 };
 
 struct kiste_sandbox_spec {
@@ -95,7 +99,7 @@ struct kiste_sandbox_snap {
 	u32 nr_members, members_total;
 	u64 memory_limit, created_ns;
 	u64 cnt_forks, cnt_kills, cnt_refused;
-	u32 vm_count, vm_vcpus;
+	u32 vm_count, vm_vcpus, shim_armed;
 	u64 vm_memory, vm_exits, guest_ns;
 	kuid_t owner;
 	char name[KISTE_NAME_MAX];
@@ -145,6 +149,8 @@ struct kiste_sandbox *kiste_sandbox_next(u64 start);
 /* member.c */
 int kiste_member_attach(struct kiste_sandbox *sb);
 struct kiste_sandbox *kiste_member_sandbox(struct task_struct *task);
+long kiste_member_shim_arm(void __user *argp);
+u32 kiste_member_armed(struct kiste_sandbox *sb);
 u64 kiste_member_guest_ns(struct kiste_sandbox *sb);
 int kiste_member_init(void);
 void kiste_member_exit(void);

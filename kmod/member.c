@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
+#include <linux/uaccess.h>
 
 #include "kiste.h"
 
@@ -144,6 +145,70 @@ u64 kiste_member_guest_ns(struct kiste_sandbox *sb)
 	return ns;
 }
 
+/* Selector-less syscall user dispatch: only syscalls from the gate run. */
+static void kiste_arm_task(struct task_struct *t, unsigned long start,
+			   unsigned long len)
+{
+	t->syscall_dispatch.selector = NULL;
+	t->syscall_dispatch.offset = start;
+	t->syscall_dispatch.len = len;
+	t->syscall_dispatch.on_dispatch = false;
+	set_task_syscall_work(t, SYSCALL_USER_DISPATCH);
+}
+
+/**
+ * kiste_member_shim_arm() - KISTE_IOC_SHIM_ARM for the calling task
+ * @argp: struct kiste_ioc_shim_arm
+ *
+ * Only the task itself changes its own record, and forks read it in the
+ * same task, so no lock is needed.
+ *
+ * Return: 0 or a negative errno.
+ */
+long kiste_member_shim_arm(void __user *argp)
+{
+	struct kiste_ioc_shim_arm req;
+	struct kiste_member *m;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || req.reserved || !req.gate_len ||
+	    req.gate_start + req.gate_len < req.gate_start ||
+	    req.gate_start + req.gate_len > TASK_SIZE_MAX)
+		return -EINVAL;
+	/* threads that exist already would stay unarmed */
+	if (!thread_group_empty(current))
+		return -EBUSY;
+
+	rcu_read_lock();
+	m = kiste_member_lookup(current);
+	rcu_read_unlock();
+	if (!m)
+		return -ENOTCONN;
+	if (m->sb->mode != KISTE_MODE_SHIM)
+		return -EOPNOTSUPP;
+	if (m->armed)
+		return -EBUSY;
+	m->gate_start = req.gate_start;
+	m->gate_len = req.gate_len;
+	kiste_arm_task(current, m->gate_start, m->gate_len);
+	WRITE_ONCE(m->armed, true);
+	return 0;
+}
+
+/* Members of @sb with redirection armed. */
+u32 kiste_member_armed(struct kiste_sandbox *sb)
+{
+	struct kiste_member *m;
+	u32 n = 0;
+
+	spin_lock(&sb->lock);
+	list_for_each_entry(m, &sb->members, node)
+		n += READ_ONCE(m->armed);
+	spin_unlock(&sb->lock);
+	return n;
+}
+
 /* A member forked: the child is a member too, or dies before it runs. */
 static void kiste_probe_fork(void *data, struct task_struct *parent,
 			     struct task_struct *child)
@@ -170,6 +235,13 @@ static void kiste_probe_fork(void *data, struct task_struct *parent,
 	m->task = get_task_struct(child);
 	m->sb = sb;
 	kiste_sandbox_get(sb);
+	/* fork cleared the child's dispatch state: re-arm before it runs */
+	if (pm->armed) {
+		m->armed = true;
+		m->gate_start = pm->gate_start;
+		m->gate_len = pm->gate_len;
+		kiste_arm_task(child, m->gate_start, m->gate_len);
+	}
 
 	err = kiste_member_link(sb, m);
 	if (!err) {

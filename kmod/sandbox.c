@@ -338,6 +338,7 @@ void kiste_sandbox_snapshot(struct kiste_sandbox *sb,
 	spin_unlock(&sb->lock);
 
 	snap->guest_ns = kiste_member_guest_ns(sb);
+	snap->shim_armed = kiste_member_armed(sb);
 	snap->vm_count = 0;
 	snap->vm_vcpus = 0;
 	snap->vm_memory = 0;

@@ -2,6 +2,7 @@
 // kiste.ko caps: sandboxes per uid, members per sandbox, and a bounded fork bomb against the cap.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 /* Fork bomb bounds: attempts and wall time (TCG is slow). */
 #define BOMB_FORKS 200
 #define BOMB_MS	   30000
+/* Threads a member at the cap starts: exempt from it. */
+#define CAP_THREADS 8
 
 FIXTURE(caps)
 {
@@ -101,27 +104,34 @@ TEST_F_TIMEOUT(caps, sandboxes_per_uid, 60)
 	kt_params_restore();
 }
 
+/* Attaches, forks @forks sleeping children, reports the attach result and 1. */
+static void attacher_forks(int dev, uint32_t id, int forks, int rep)
+{
+	int32_t ret = kt_attach(dev, id, 0);
+	int i;
+
+	put32(rep, ret);
+	if (ret < 0)
+		_exit(0);
+	for (i = 0; i < forks; i++) {
+		if (fork() == 0) {
+			kt_sleep_ms(MEMBER_SLEEP_MS);
+			_exit(0);
+		}
+	}
+	put32(rep, 1);
+}
+
 /*
  * Attacher: attaches, forks @forks sleeping children, then forks one more if
  * @extra and reports how that one ended (refused children die of SIGKILL).
  */
 static void attacher(int dev, uint32_t id, int forks, bool extra, int rep)
 {
-	int32_t ret = kt_attach(dev, id, 0);
-	int status = -1, i;
+	int status = -1;
 	pid_t p;
 
-	put32(rep, ret);
-	if (ret < 0)
-		_exit(0);
-	for (i = 0; i < forks; i++) {
-		p = fork();
-		if (p == 0) {
-			kt_sleep_ms(MEMBER_SLEEP_MS);
-			_exit(0);
-		}
-	}
-	put32(rep, 1);
+	attacher_forks(dev, id, forks, rep);
 	if (extra) {
 		p = fork();
 		if (p == 0) {
@@ -214,6 +224,95 @@ TEST_F_TIMEOUT(caps, fork_over_cap_is_killed, 90)
 	EXPECT_EQ(1, info.cnt_refused);
 	ASSERT_EQ(0, kiste_sandbox_del(self->fix.nl, id, NULL));
 	ASSERT_EQ(0, kt_wait_pid(pid, &status, KT_CHILD_MS));
+	EXPECT_LE(0, kt_reap_all(KT_CHILD_MS));
+	EXPECT_EQ(0, kt_wait_gone(self->fix.nl, id, KT_SETTLE_MS));
+}
+
+static int started;
+
+static void *parked_thread(void *arg)
+{
+	(void)arg;
+	__atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST);
+	kt_sleep_ms(MEMBER_SLEEP_MS);
+	return NULL;
+}
+
+/*
+ * Member at a cap of 3 processes: starts CAP_THREADS threads, reports how
+ * many pthread_create() calls succeeded, then forks a 4th process.
+ */
+static void thread_starter(int dev, uint32_t id, int rep, int go)
+{
+	uint64_t end;
+	pthread_t t;
+	int i, ok = 0, status = -1;
+	pid_t p;
+	char c;
+
+	attacher_forks(dev, id, 2, rep);
+	if (kt_read_full(go, &c, 1, KT_CHILD_MS) < 0)
+		_exit(101);
+	for (i = 0; i < CAP_THREADS; i++)
+		ok += pthread_create(&t, NULL, parked_thread, NULL) == 0;
+	end = kt_now_ms() + KT_CHILD_MS;
+	while (__atomic_load_n(&started, __ATOMIC_SEQ_CST) < ok && kt_now_ms() < end)
+		kt_sleep_ms(KT_STEP_MS);
+	put32(rep, ok);
+	put32(rep, __atomic_load_n(&started, __ATOMIC_SEQ_CST));
+	p = fork();
+	if (p == 0) {
+		kt_sleep_ms(MEMBER_SLEEP_MS);
+		_exit(0);
+	}
+	if (p < 0 || kt_wait_pid(p, &status, KT_CHILD_MS) < 0)
+		status = -1;
+	put32(rep, status);
+	kt_sleep_ms(MEMBER_SLEEP_MS);
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(caps, threads_exempt_from_cap, 90)
+{
+	struct kiste_sandbox_spec spec = { .mode = KISTE_MODE_SHIM };
+	struct kiste_sandbox_info info;
+	int rep[2], go[2], status;
+	int32_t r;
+	uint32_t id;
+	pid_t pid;
+
+	KT_SKIP_IF_SETUP_SKIPPED();
+	ASSERT_EQ(0, kt_param_set_long("max_members", 3));
+	ASSERT_EQ(0, kiste_sandbox_new(self->fix.nl, &spec, &id, NULL));
+	kt_fix_track_id(&self->fix, id);
+	ASSERT_EQ(0, pipe(rep));
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		thread_starter(self->dev, id, rep[1], go[0]);
+	kt_fix_track_pid(&self->fix, pid);
+	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, r) TH_LOG("attach");
+	ASSERT_EQ(0, get32(rep[0], &r));
+	/* the member and its 2 children: the cap is reached */
+	ASSERT_EQ(0, kt_wait_members(self->fix.nl, id, 3, KT_SETTLE_MS, &info));
+
+	ASSERT_EQ(0, kt_write_full(go[1], "g", 1));
+	ASSERT_EQ(0, get32(rep[0], &r)) TH_LOG("the member died starting threads");
+	EXPECT_EQ(CAP_THREADS, r) TH_LOG("pthread_create succeeded %d times", r);
+	ASSERT_EQ(0, get32(rep[0], &r));
+	EXPECT_EQ(CAP_THREADS, r) TH_LOG("%d threads ran", r);
+	ASSERT_EQ(0, get32(rep[0], &r)) TH_LOG("the member died forking");
+	EXPECT_TRUE(WIFSIGNALED(r) && WTERMSIG(r) == SIGKILL) TH_LOG("4th process: status %#x", r);
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG)) TH_LOG("the member did not survive");
+	ASSERT_EQ(0, kiste_sandbox_get(self->fix.nl, id, NULL, &info, NULL));
+	EXPECT_EQ(3 + CAP_THREADS, info.members);
+	EXPECT_EQ(1, info.cnt_refused);
+
+	ASSERT_EQ(0, kiste_sandbox_del(self->fix.nl, id, NULL));
+	ASSERT_EQ(0, kt_wait_pid(pid, &status, KT_CHILD_MS));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	EXPECT_LE(0, kt_reap_all(KT_CHILD_MS));
 	EXPECT_EQ(0, kt_wait_gone(self->fix.nl, id, KT_SETTLE_MS));
 }

@@ -432,23 +432,29 @@ static void temp_holder(uint32_t attach_id_zero, int rep, int go)
 {
 	struct kiste_sandbox_spec spec = { .mode = KISTE_MODE_SHIM };
 	uint32_t id = 0;
-	int fd, status;
+	int fd, status, inner[2];
+	int32_t r;
 	pid_t c;
 
 	fd = kiste_dev_open(NULL);
 	if (fd < 0 || kiste_dev_create(fd, &spec, &id, NULL) < 0)
 		put32(rep, -1);
 	put32(rep, (int32_t)id);
+	/* the member reports through us, so its result always follows its pid */
+	if (pipe(inner) < 0)
+		put32(rep, -1);
 	c = fork();
 	if (c == 0) {
-		int32_t r = kt_attach(fd, attach_id_zero ? 0 : id, 0);
-
+		r = kt_attach(fd, attach_id_zero ? 0 : id, 0);
 		close(fd); /* only the holder keeps the sandbox alive */
-		put32(rep, r);
+		put32(inner[1], r);
 		kt_sleep_ms(MEMBER_SLEEP_MS);
 		_exit(0);
 	}
 	put32(rep, c);
+	if (kt_read_full(inner[0], &r, sizeof(r), KT_CHILD_MS) < 0)
+		r = -ETIMEDOUT;
+	put32(rep, r);
 	wait_go(go);
 	close(fd);
 	status = -1;

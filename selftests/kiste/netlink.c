@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -477,6 +478,50 @@ TEST_F_TIMEOUT(nl, ids_increase, 60)
 	ASSERT_EQ(0, kiste_stats_get(self->fix.nl, &after, NULL));
 	EXPECT_EQ(before.ids_issued + 4, after.ids_issued);
 	EXPECT_LE(d, after.ids_issued);
+}
+
+/* "sb-<digits>" belongs to unnamed sandboxes; names are ASCII (the kernel's ctype is Latin-1). */
+TEST_F_TIMEOUT(nl, reserved_and_ascii_names, 60)
+{
+	static const char *const reserved[] = { "sb-5", "sb-123", "sb-0" };
+	static const char *const latin1[] = { "caf\xe9", "\xc0", "x\xff" };
+	static const char *const good[] = { "sb-x", "sb-", "sb-12a" };
+	struct kiste_ioc_create c = { .mode = KISTE_MODE_SHIM };
+	struct kt_reply r;
+	uint32_t id;
+	size_t i;
+	int ret, dev;
+
+	KT_SKIP_IF_SETUP_SKIPPED();
+	dev = kiste_dev_open(NULL);
+	ASSERT_LE(0, dev);
+	for (i = 0; i < 3; i++) {
+		ret = kt_raw_new(self->fix.nl, reserved[i], KISTE_MODE_SHIM, &id, &r);
+		EXPECT_EQ(-EINVAL, ret) TH_LOG("'%s'", reserved[i]);
+		if (ret == 0)
+			kt_fix_track_id(&self->fix, id);
+		EXPECT_NE(NULL, strstr(r.extack, "reserved")) TH_LOG("extack '%s'", r.extack);
+		strcpy(c.name, reserved[i]);
+		ret = ioctl(dev, KISTE_IOC_CREATE, &c) < 0 ? -errno : 0;
+		EXPECT_EQ(-EINVAL, ret) TH_LOG("ioctl '%s'", reserved[i]);
+
+		ret = kt_raw_new(self->fix.nl, latin1[i], KISTE_MODE_SHIM, &id, &r);
+		EXPECT_EQ(-EINVAL, ret) TH_LOG("non-ASCII name #%zu", i);
+		if (ret == 0)
+			kt_fix_track_id(&self->fix, id);
+		EXPECT_NE(0, r.extack[0]) TH_LOG("non-ASCII name #%zu without extack", i);
+		strcpy(c.name, latin1[i]);
+		ret = ioctl(dev, KISTE_IOC_CREATE, &c) < 0 ? -errno : 0;
+		EXPECT_EQ(-EINVAL, ret) TH_LOG("ioctl non-ASCII name #%zu", i);
+
+		ret = kt_raw_new(self->fix.nl, good[i], KISTE_MODE_SHIM, &id, &r);
+		EXPECT_EQ(0, ret) TH_LOG("'%s': %s", good[i], r.extack);
+		if (ret == 0) {
+			kt_fix_track_id(&self->fix, id);
+			EXPECT_EQ(0, kiste_sandbox_del(self->fix.nl, id, NULL));
+		}
+	}
+	close(dev);
 }
 
 /* Member A: attaches, forks member B, reports B's pid, exits 7 when told to. */

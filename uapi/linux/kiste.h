@@ -156,6 +156,7 @@ enum kiste_attr {
 	KISTE_A_CNT_REFUSED,	/* u64 forks over the member cap (killed) */
 
 	KISTE_A_SHIM_FIRST = 64,
+	KISTE_A_SHIM_ARMED = KISTE_A_SHIM_FIRST,	/* u32 members with redirection armed */
 	KISTE_A_VM_FIRST = 96,
 	KISTE_A_VM_COUNT = KISTE_A_VM_FIRST,	/* u32 live VMs (0 or 1) */
 	KISTE_A_VM_MEMORY,	/* u64 bytes in memory slots now */
@@ -217,6 +218,32 @@ struct kiste_ioc_attach {
 #define KISTE_IOC_SHIM_FIRST	0x10
 #define KISTE_IOC_VM_FIRST	0x20
 #define KISTE_IOC_UK_FIRST	0x30
+
+/*
+ * KISTE_IOC_SHIM_ARM: syscall redirection for shim mode.  Arms syscall user
+ * dispatch without a selector for the calling task, which MUST be a member of
+ * a sandbox of mode shim: every syscall made from outside the gate
+ * [gate_start, gate_start + gate_len) then arrives as SIGSYS (si_code
+ * SYS_USER_DISPATCH) instead of running.  The kernel tests the address just
+ * after the syscall instruction, so a gate MUST NOT end with one.  The
+ * module re-arms every task the armed task creates (fork, vfork, clone,
+ * threads) with the same gate before it runs.  It cannot be disarmed
+ * through kiste.ko; the launcher's seccomp filter MUST refuse
+ * prctl(PR_SET_SYSCALL_USER_DISPATCH).  On x86_64 the signal restorer MUST
+ * lie inside the gate.  The caller MUST be single-threaded.  EBUSY if
+ * already armed or multi-threaded, ENOTCONN if not a member, EOPNOTSUPP for
+ * another mode, EINVAL for an empty or wrapping gate or nonzero
+ * flags/reserved.
+ */
+struct kiste_ioc_shim_arm {
+	__u32 flags;		/* IN: MUST be 0 */
+	__u32 reserved;		/* IN: MUST be 0 */
+	__u64 gate_start;	/* IN: first byte of the exempt text */
+	__u64 gate_len;		/* IN: its length in bytes, > 0 */
+};
+
+#define KISTE_IOC_SHIM_ARM	_IOW(KISTE_IOC_MAGIC, KISTE_IOC_SHIM_FIRST + 0, \
+				     struct kiste_ioc_shim_arm)
 
 /*
  * KISTE_IOC_VM_CREATE: the KVM broker.  Creates a KVM VM for the sandbox the

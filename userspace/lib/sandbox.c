@@ -35,6 +35,7 @@ static void info_from_attrs(struct nlattr **tb, struct kiste_sandbox_info *info)
 	info->cnt_forks = get_u64(tb, KISTE_A_CNT_FORKS);
 	info->cnt_kills = get_u64(tb, KISTE_A_CNT_KILLS);
 	info->cnt_refused = get_u64(tb, KISTE_A_CNT_REFUSED);
+	info->shim_armed = get_u32(tb, KISTE_A_SHIM_ARMED);
 	info->vm_count = get_u32(tb, KISTE_A_VM_COUNT);
 	info->vm_vcpus = get_u32(tb, KISTE_A_VM_VCPUS);
 	info->vm_memory = get_u64(tb, KISTE_A_VM_MEMORY);
