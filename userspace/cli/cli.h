@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "kiste_uk.h"
 #include "libkiste.h"
 
 #ifndef KISTE_VERSION
@@ -71,6 +72,27 @@ int events_run(const struct events_opts *o);
 int stats_parse(int argc, char **argv, struct json_opts *o, struct kiste_err *err);
 int stats_run(const struct json_opts *o);
 
+struct run_opts {
+	struct kiste_uk_opts uk;
+	int argc; /* as given, handed on to kiste-tender */
+	char **argv;
+};
+
+struct policy_opts {
+	bool help;
+	struct kiste_uk_opts uk;
+	int argc;
+	char **argv;
+};
+
+int run_parse(int argc, char **argv, struct run_opts *o, struct kiste_err *err);
+int run_run(const struct run_opts *o);
+int policy_parse(int argc, char **argv, struct policy_opts *o, struct kiste_err *err);
+int policy_run(const struct policy_opts *o);
+/* run.c: kiste-tender's path; exec it with "SUB ARGV..." (returns only on failure, printed). */
+int cli_tender_path(char *buf, size_t len, struct kiste_err *err);
+int cli_exec_tender(const char *sub, int argc, char **argv);
+
 /* A subcommand as main() dispatches it: parse, print usage or the usage error, run. */
 struct cli_cmd {
 	const char *name;
@@ -80,7 +102,8 @@ struct cli_cmd {
 };
 
 extern const struct cli_cmd cli_cmd_version, cli_cmd_check, cli_cmd_create, cli_cmd_list,
-	cli_cmd_inspect, cli_cmd_kill, cli_cmd_delete, cli_cmd_events, cli_cmd_stats;
+	cli_cmd_inspect, cli_cmd_kill, cli_cmd_delete, cli_cmd_events, cli_cmd_stats, cli_cmd_run,
+	cli_cmd_policy;
 
 /* ---- common.c ---- */
 /* Resets getopt so parse functions can run more than once in one process. */

@@ -7,7 +7,8 @@
 
 static const struct cli_cmd *const cmds[] = {
 	&cli_cmd_version, &cli_cmd_check,  &cli_cmd_create, &cli_cmd_list,  &cli_cmd_inspect,
-	&cli_cmd_kill,	  &cli_cmd_delete, &cli_cmd_events, &cli_cmd_stats,
+	&cli_cmd_kill,	  &cli_cmd_delete, &cli_cmd_events, &cli_cmd_stats, &cli_cmd_run,
+	&cli_cmd_policy,
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+// unikernel_net_test.c - the net responder on a tap in a test netns: ping and UDP echo, both isolations.
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "uk_util.h"
+
+/* Documentation addresses (RFC 5737) only, and only inside the test's own namespace. */
+#define HOST_IP "192.0.2.1"
+#define UK_IP	"192.0.2.2"
+#define TAP	"kuk0"
+#define TRIES	50 /* bounded retries, 200 ms each: ~10 s for ARP and start-up */
+
+FIXTURE(uknet)
+{
+	const char *skip;
+	char ns[32];
+	char log[64];
+	pid_t kiste;
+	int ns_up;
+};
+
+FIXTURE_VARIANT(uknet)
+{
+	const char *iso;
+};
+
+FIXTURE_VARIANT_ADD(uknet, process){
+	.iso = "process",
+};
+
+FIXTURE_VARIANT_ADD(uknet, vm){
+	.iso = "vm",
+};
+
+static int sh(const char *fmt, const char *ns)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), fmt, ns, ns, ns, ns);
+	return system(cmd);
+}
+
+static int enter_ns(const char *ns)
+{
+	char path[128];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = setns(fd, CLONE_NEWNET);
+	close(fd);
+	return ret;
+}
+
+static pid_t start_responder(const char *ns, const char *iso, const char *log)
+{
+	char isoarg[32];
+	const char *argv[] = { kiste_bin(), "run",	 "--mode=unikernel",
+			       isoarg,	    "--timeout", "60",
+			       "--net",	    "net0=" TAP, uk_path("net"),
+			       UK_IP,	    "7",	 NULL };
+	pid_t pid;
+	int fd;
+
+	snprintf(isoarg, sizeof(isoarg), "--isolation=%s", iso);
+	fflush(NULL);
+	pid = fork();
+	if (pid != 0)
+		return pid;
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || enter_ns(ns) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		_exit(99);
+	execv(argv[0], (char *const *)argv);
+	_exit(98);
+}
+
+FIXTURE_SETUP(uknet)
+{
+	snprintf(self->ns, sizeof(self->ns), "kuk%d", getpid());
+	snprintf(self->log, sizeof(self->log), "/tmp/kiste-uknet-%d.log", getpid());
+	if (!strcmp(variant->iso, "vm") && (self->skip = uk_vm_unavailable()))
+		return;
+	if (access("/dev/net/tun", R_OK | W_OK) < 0) {
+		self->skip = "/dev/net/tun is not available: cannot create a tap device";
+		return;
+	}
+	if (system("ip -V >/dev/null 2>&1") != 0) {
+		self->skip = "'ip' (iproute2) is missing: install iproute2";
+		return;
+	}
+	if (sh("ip netns add %s 2>/dev/null", self->ns) != 0) {
+		self->skip = "cannot create a network namespace here (needs root or a user ns)";
+		return;
+	}
+	self->ns_up = 1;
+	ASSERT_EQ(0,
+		  sh("ip -n %s link set lo up && ip -n %s tuntap add " TAP " mode tap && "
+		     "ip -n %s addr add " HOST_IP "/24 dev " TAP " && ip -n %s link set " TAP " up",
+		     self->ns));
+	self->kiste = start_responder(self->ns, variant->iso, self->log);
+	ASSERT_LT(0, self->kiste);
+}
+
+FIXTURE_TEARDOWN(uknet)
+{
+	if (self->kiste > 0) {
+		kill(self->kiste, SIGKILL);
+		waitpid(self->kiste, NULL, 0);
+	}
+	if (self->ns_up)
+		sh("ip netns del %s", self->ns);
+	if (getenv("KUK_KEEP_LOG") == NULL)
+		unlink(self->log);
+}
+
+static uint16_t icmp_csum(const void *data, size_t len)
+{
+	const uint16_t *p = data;
+	uint32_t sum = 0;
+
+	for (; len > 1; len -= 2)
+		sum += *p++;
+	if (len)
+		sum += *(const uint8_t *)p;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* One ICMP echo round trip to the unikernel, retried; 0 on a matching reply. */
+static int ping_once(uint16_t id)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	struct icmphdr req = { .type = ICMP_ECHO };
+	unsigned char buf[256];
+	struct pollfd pfd;
+	int s, i, ret = -1;
+	ssize_t n;
+
+	s = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+	if (s < 0)
+		return -2;
+	inet_pton(AF_INET, UK_IP, &to.sin_addr);
+	pfd = (struct pollfd){ .fd = s, .events = POLLIN };
+	for (i = 0; i < TRIES && ret; i++) {
+		req.un.echo.id = htons(id);
+		req.un.echo.sequence = htons(i);
+		req.checksum = 0;
+		req.checksum = icmp_csum(&req, sizeof(req));
+		sendto(s, &req, sizeof(req), 0, (struct sockaddr *)&to, sizeof(to));
+		while (ret && poll(&pfd, 1, 200) > 0) {
+			struct iphdr *ip = (struct iphdr *)buf;
+			struct icmphdr *rep;
+
+			n = recv(s, buf, sizeof(buf), 0);
+			if (n < (ssize_t)sizeof(*ip) || n < ip->ihl * 4 + (ssize_t)sizeof(*rep))
+				continue;
+			rep = (struct icmphdr *)(buf + ip->ihl * 4);
+			if (ip->saddr == to.sin_addr.s_addr && rep->type == ICMP_ECHOREPLY &&
+			    ntohs(rep->un.echo.id) == id)
+				ret = 0;
+		}
+	}
+	close(s);
+	return ret;
+}
+
+static int udp_echo(const char *msg, char *reply, size_t len)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(7) };
+	struct timeval tv = { 0, 200000 };
+	int s, i;
+	ssize_t n = -1;
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	inet_pton(AF_INET, UK_IP, &to.sin_addr);
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (i = 0; i < TRIES && n < 0; i++) {
+		sendto(s, msg, strlen(msg), 0, (struct sockaddr *)&to, sizeof(to));
+		n = recv(s, reply, len - 1, 0);
+	}
+	close(s);
+	if (n < 0)
+		return -1;
+	reply[n] = 0;
+	return 0;
+}
+
+static int wait_exit(pid_t pid, int *status)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) { /* 10 s */
+		if (waitpid(pid, status, WNOHANG) == pid)
+			return 0;
+		usleep(100000);
+	}
+	return -1;
+}
+
+TEST_F(uknet, ping_and_udp_echo)
+{
+	char reply[256], logbuf[512] = "";
+	int status = -1, fd;
+
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	ASSERT_EQ(0, enter_ns(self->ns));
+	EXPECT_EQ(0, ping_once((uint16_t)getpid()));
+	ASSERT_EQ(0, udp_echo("kiste-udp-round-trip", reply, sizeof(reply)));
+	EXPECT_STREQ("kiste-udp-round-trip", reply);
+	/* "quit" is echoed, then the responder exits 0 */
+	ASSERT_EQ(0, udp_echo("quit", reply, sizeof(reply)));
+	ASSERT_EQ(0, wait_exit(self->kiste, &status));
+	self->kiste = 0;
+	fd = open(self->log, O_RDONLY);
+	if (fd >= 0) {
+		if (read(fd, logbuf, sizeof(logbuf) - 1) < 0)
+			logbuf[0] = 0;
+		close(fd);
+	}
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) TH_LOG("log: %s", logbuf);
+	EXPECT_NE(NULL, strstr(logbuf, "udp echo on port 7"));
+}
+
+TEST_HARNESS_MAIN

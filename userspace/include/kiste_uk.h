@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* kiste_uk.h - libkiste's unikernel-mode launcher side: options, image, device bindings, filter. */
+#ifndef KISTE_UK_H
+#define KISTE_UK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <kiste/unikernel.h>
+
+#include "libkiste.h"
+
+/* Exit codes of `kiste run` (DESIGN.md). */
+enum { KISTE_RUN_EXIT_REFUSED = 125, KISTE_RUN_EXIT_NOEXEC = 126, KISTE_RUN_EXIT_NOTFOUND = 127 };
+
+enum kiste_uk_isolation { KISTE_UK_ISO_PROCESS, KISTE_UK_ISO_VM };
+
+/* --block NAME=FILE and --net NAME=TAPDEV; target points into argv. */
+struct kiste_uk_binding {
+	char name[KISTE_UK_DEV_NAME_MAX];
+	const char *target;
+	uint32_t type; /* KISTE_UK_DEV_BLOCK or KISTE_UK_DEV_NET */
+};
+
+struct kiste_uk_opts {
+	bool help;
+	uint32_t mode;	    /* KISTE_MODE_*; 0 when --mode was not given */
+	uint32_t isolation; /* enum kiste_uk_isolation */
+	uint64_t memory;    /* bytes; 0 = KISTE_UK_MEMORY_DEFAULT */
+	uint64_t timeout_s; /* 0 = none */
+	const char *name;   /* sandbox name or NULL */
+	struct kiste_uk_binding bind[KISTE_UK_MAX_DEVICES];
+	uint32_t nbind;
+	const char *app;
+	char **argv; /* app arguments, argv[0] = app, NULL-terminated */
+	int argc;
+};
+
+/*
+ * Parses `run` options (argv[0] = "run") or, with @policy, `policy unikernel APP
+ * [bindings]` (argv[0] = "unikernel").  Returns 0 or -EINVAL with a one-line
+ * message in @err.
+ */
+int kiste_uk_opts_parse(int argc, char **argv, bool policy, struct kiste_uk_opts *o,
+			struct kiste_err *err);
+
+/* A loadable segment of the image (file bytes [off, off+filesz) at vaddr). */
+struct kiste_uk_seg {
+	uint64_t vaddr;
+	uint64_t memsz;
+	uint64_t filesz;
+	uint64_t off;
+	uint32_t flags; /* PF_R, PF_W, PF_X */
+};
+
+#define KISTE_UK_MAX_SEGS 8
+
+struct kiste_uk_image {
+	unsigned char *data; /* the whole file, malloc'ed */
+	size_t size;
+	uint64_t entry;
+	uint64_t end; /* highest vaddr + memsz */
+	struct kiste_uk_seg seg[KISTE_UK_MAX_SEGS];
+	uint32_t nseg;
+	struct kiste_uk_manifest mft;
+};
+
+/*
+ * Reads and checks @path.  -ENOENT (exit 127) when missing, -ENOEXEC (exit 126)
+ * when it is not an x86_64 static executable, has no manifest or a different
+ * ABI version, -EINVAL for bad layouts (126 as well).
+ */
+int kiste_uk_image_load(const char *path, uint64_t memory, struct kiste_uk_image *img,
+			struct kiste_err *err);
+void kiste_uk_image_free(struct kiste_uk_image *img);
+
+/* A manifest device bound to an open host descriptor. */
+struct kiste_uk_dev {
+	struct kiste_uk_devinfo info;
+	int fd;
+	const char *target;
+};
+
+struct kiste_uk_devs {
+	struct kiste_uk_dev dev[KISTE_UK_MAX_DEVICES];
+	uint32_t ndev;
+};
+
+/*
+ * Binds every manifest device: opens files and tap devices.  With @dry_run,
+ * checks everything but leaves fd -1 (for `kiste policy`, which still needs
+ * sizes); tap devices get placeholder descriptors then.  -ENODEV / -ENOENT /
+ * -EINVAL (exit 125) with a line naming the device and the fix.
+ */
+int kiste_uk_devs_bind(const struct kiste_uk_manifest *mft, const struct kiste_uk_opts *o,
+		       bool dry_run, struct kiste_uk_devs *devs, struct kiste_err *err);
+void kiste_uk_devs_close(struct kiste_uk_devs *devs);
+
+/* The console descriptor the filter admits writes to. */
+#define KISTE_UK_CONSOLE_FD 1
+/* Device with handle H sits at descriptor KISTE_UK_FD_BASE + H in the tender. */
+#define KISTE_UK_FD_BASE 3
+
+/*
+ * The seccomp filter of the process tender (libseccomp): at most 7 distinct
+ * syscalls, each bound to the descriptors, sizes and offsets of @devs.
+ * kiste_uk_filter_bpf writes the BPF program into a malloc'ed buffer
+ * (*len bytes); kiste_uk_filter_pfc writes the human-readable form to @fd.
+ * *nsyscalls gets the number of distinct syscalls; @names (may be NULL) gets
+ * them space-separated.
+ */
+int kiste_uk_filter_bpf(const struct kiste_uk_devs *devs, void **bpf, size_t *len,
+			struct kiste_err *err);
+int kiste_uk_filter_pfc(const struct kiste_uk_devs *devs, int fd, struct kiste_err *err);
+int kiste_uk_filter_syscalls(const struct kiste_uk_devs *devs, char *names, size_t len);
+
+/*
+ * Lays the unikernel out in its memory [0, memory) whose guest address A is at
+ * host address @base + A (process isolation: @base 0): segments, start info
+ * with @calls, argv, heap, stack.  *@start_addr and *@stack_top get the guest
+ * addresses to pass at entry.  -E2BIG (exit 125) when the arguments do not fit.
+ */
+int kiste_uk_layout(uintptr_t base, uint64_t memory, const struct kiste_uk_image *img,
+		    const struct kiste_uk_opts *o, const struct kiste_uk_devs *devs,
+		    const uint64_t *calls, uint32_t flags, uint64_t *start_addr,
+		    uint64_t *stack_top, struct kiste_err *err);
+
+#endif /* KISTE_UK_H */

@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+# sdk.mk - builds the unikernel SDK, kiste-uk-cc and the example unikernels (included by ../Makefile).
+#
+# Freestanding: no libc, no sanitizers, whatever SANITIZE says.
+
+UK_SRC := $(TOP)/userspace/unikernel
+UK_OUT := $(O)/unikernel
+UK_SDK := $(UK_OUT)/sdk
+UK_CC := $(O)/bin/kiste-uk-cc
+UK_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin \
+	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
+	-fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns -fcf-protection=none \
+	-I$(UK_SRC)/include -I$(TOP)/uapi
+
+UK_SDK_OBJS := $(patsubst $(UK_SRC)/sdk/%.c,$(UK_SDK)/%.o,$(wildcard $(UK_SRC)/sdk/*.c))
+UK_EXAMPLES := $(patsubst $(UK_SRC)/examples/%.c,$(UK_OUT)/%,$(wildcard $(UK_SRC)/examples/*.c))
+UK_DEPS := $(UK_SDK)/libkisteuk.a $(UK_SDK)/start.o $(UK_SDK)/kiste-uk.ld $(UK_CC)
+
+$(UK_SDK)/%.o: $(UK_SRC)/sdk/%.c $(UK_SRC)/include/kiste_uk_sdk.h $(TOP)/uapi/kiste/unikernel.h
+	@mkdir -p $(dir $@)
+	$(CC) $(UK_CFLAGS) -c $< -o $@
+
+$(UK_SDK)/start.o: $(UK_SRC)/sdk/start_x86_64.S
+	@mkdir -p $(dir $@)
+	$(CC) $(UK_CFLAGS) -c $< -o $@
+
+$(UK_SDK)/libkisteuk.a: $(UK_SDK_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(UK_SDK)/kiste-uk.ld: $(UK_SRC)/kiste-uk.ld
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# The wrapper knows where this build's SDK is; UK_CFLAGS are baked in.
+$(UK_CC): $(UK_SRC)/kiste-uk-cc.in $(UK_SRC)/sdk.mk
+	@mkdir -p $(dir $@)
+	sed -e 's|@SDK@|$(UK_SDK)|g' -e 's|@INCLUDES@|-I$(UK_SRC)/include -I$(TOP)/uapi|g' \
+	    -e 's|@CFLAGS@|$(filter-out -Werror -I%,$(UK_CFLAGS))|g' $< > $@.tmp
+	chmod +x $@.tmp
+	mv -f $@.tmp $@
+
+$(UK_EXAMPLES): $(UK_OUT)/%: $(UK_SRC)/examples/%.c $(UK_DEPS) $(UK_SRC)/include/kiste_uk_sdk.h
+	$(UK_CC) -Werror -o $@ $<
+
+unikernel: $(UK_DEPS) $(UK_EXAMPLES)
+
+.PHONY: unikernel

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vmm_kvm_x86_64.h - a tiny long-mode KVM guest: memory, identity paging, one vCPU, I/O exits. */
+#ifndef KISTE_VMM_KVM_X86_64_H
+#define KISTE_VMM_KVM_X86_64_H
+
+#include <stdint.h>
+
+#include "libkiste.h"
+
+/*
+ * Guest-physical layout below 1 MiB that this file owns: page tables and the
+ * GDT.  Callers may use [VMM_LOW_FREE, 1 MiB).
+ */
+#define VMM_PML4     0x1000ULL
+#define VMM_PDPT     0x2000ULL
+#define VMM_PD	     0x3000ULL
+#define VMM_GDT	     0x4000ULL
+#define VMM_LOW_FREE 0x5000ULL
+
+struct vmm_kvm {
+	int vm_fd;
+	int vcpu_fd;
+	struct kvm_run *run;
+	size_t run_size;
+	uint8_t *mem; /* host address of guest-physical 0 */
+	uint64_t mem_size;
+};
+
+/* Creates the VM with @mem_size bytes (<= 1 GiB, identity-mapped with 2 MiB pages). */
+int vmm_kvm_create(int kvm_fd, uint64_t mem_size, struct vmm_kvm *vm, struct kiste_err *err);
+/* Puts the vCPU in 64-bit mode at @rip with @rsp and @rdi; interrupts off. */
+int vmm_kvm_enter_long_mode(struct vmm_kvm *vm, int kvm_fd, uint64_t rip, uint64_t rsp,
+			    uint64_t rdi, struct kiste_err *err);
+
+/* Called for every OUT; returns 0 to continue, < 0 to stop with @err set. */
+typedef int (*vmm_kvm_out_fn)(void *ctx, uint16_t port, uint32_t value, struct kiste_err *err);
+
+/* Runs until @out stops it or the guest fails (-EFAULT: crash; -EIO: KVM failure). */
+int vmm_kvm_run(struct vmm_kvm *vm, vmm_kvm_out_fn out, void *ctx, struct kiste_err *err);
+
+/* Host pointer for guest range [gpa, gpa + len), NULL when outside guest memory. */
+void *vmm_kvm_gpa(const struct vmm_kvm *vm, uint64_t gpa, uint64_t len);
+
+#endif /* KISTE_VMM_KVM_X86_64_H */
