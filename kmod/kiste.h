@@ -178,6 +178,13 @@ void kiste_vm_snapshot(struct kiste_sandbox *sb,
 int kiste_kvm_init(void);
 void kiste_kvm_exit(void);
 
+/* selftest_broken.c: only in KISTE_BROKEN builds */
+#if defined(KISTE_BROKEN_LEAK) || defined(KISTE_BROKEN_LOCKORDER)
+void kiste_selftest_broken(void);
+#else
+static inline void kiste_selftest_broken(void) { }
+#endif
+
 /* dev.c */
 int kiste_dev_init(void);
 void kiste_dev_exit(void);
