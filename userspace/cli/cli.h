@@ -80,6 +80,7 @@ struct run_opts {
 
 struct policy_opts {
 	bool help;
+	bool shim; /* kiste policy shim: the guest kernel's host allowlist */
 	struct kiste_uk_opts uk;
 	int argc;
 	char **argv;

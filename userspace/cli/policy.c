@@ -14,10 +14,14 @@ int policy_parse(int argc, char **argv, struct policy_opts *o, struct kiste_err 
 	}
 	if (argc < 2)
 		return cli_usage_err(err, "policy",
-				     "missing MODE: use 'kiste policy unikernel APP'");
+				     "missing MODE: use 'kiste policy shim' or 'kiste policy unikernel APP'");
+	if (!strcmp(argv[1], "shim")) {
+		o->shim = true;
+		return 0;
+	}
 	if (strcmp(argv[1], "unikernel"))
 		return cli_usage_err(err, "policy",
-				     "no policy for mode '%s' yet: use 'kiste "
+				     "no policy for mode '%s': use 'kiste policy shim' or 'kiste "
 				     "policy unikernel APP'",
 				     argv[1]);
 	if (kiste_uk_opts_parse(argc - 1, argv + 1, true, &o->uk, err) < 0)
@@ -26,8 +30,17 @@ int policy_parse(int argc, char **argv, struct policy_opts *o, struct kiste_err 
 	return 0;
 }
 
+int policy_shim_main(int argc, char **argv) __attribute__((weak));
+
 int policy_run(const struct policy_opts *o)
 {
+	if (o->shim) {
+		if (!policy_shim_main) {
+			fprintf(stderr, "kiste policy: shim mode is not built into this kiste\n");
+			return KISTE_EXIT_FAIL;
+		}
+		return policy_shim_main(o->argc - 1, o->argv + 1);
+	}
 	/* The tender builds the filter, so what is printed is what it installs. */
 	cli_exec_tender("policy", o->argc - 1, o->argv + 1);
 	return KISTE_EXIT_FAIL;
@@ -48,8 +61,12 @@ const struct cli_cmd cli_cmd_policy = {
 	.name = "policy",
 	.summary = "print the host filter a sandbox would get",
 	.usage =
-		"Usage: kiste policy unikernel APP [--block NAME=FILE]... [--net NAME=TAPDEV]...\n\n"
-		"Print the seccomp filter the unikernel tender would install for APP with these\n"
+		"Usage: kiste policy shim\n"
+		"       kiste policy unikernel APP [--block NAME=FILE]... [--net NAME=TAPDEV]...\n\n"
+		"shim: print the host syscalls shim mode's guest kernel may make, each with its\n"
+		"argument restrictions, and their number; every other call kills the sandbox.\n\n"
+		"unikernel: "
+		"print the seccomp filter the unikernel tender would install for APP with these\n"
 		"bindings (process isolation): a summary line with the number of distinct\n"
 		"syscalls, the device descriptors, then the filter in libseccomp's PFC form.\n"
 		"Block files must exist (their size bounds the offsets); tap devices need not.\n\n"

@@ -90,6 +90,7 @@ int run_run(const struct run_opts *o)
  * kiste links (and says "not available") while a mode's files are not built.
  */
 int run_vm_main(int argc, char **argv) __attribute__((weak));
+int run_shim_main(int argc, char **argv) __attribute__((weak));
 
 /* The --mode value among the options before APP, or NULL. */
 static const char *run_mode_arg(int argc, char **argv)
@@ -101,9 +102,10 @@ static const char *run_mode_arg(int argc, char **argv)
 			return argv[i] + 7;
 		if (!strcmp(argv[i], "--mode") && i + 1 < argc)
 			return argv[i + 1];
-		/* "--opt VALUE": step over the value (flags without one are --help and --debug) */
+		/* "--opt VALUE": step over the value (flags take none) */
 		if (!strchr(argv[i], '=') && strcmp(argv[i], "--help") && strcmp(argv[i], "-h") &&
-		    strcmp(argv[i], "--debug"))
+		    strcmp(argv[i], "--debug") && strcmp(argv[i], "--rw") &&
+		    strcmp(argv[i], "--trace"))
 			i++;
 	}
 	return NULL;
@@ -118,6 +120,8 @@ static int run_main(int argc, char **argv)
 
 	if (mode && !strcmp(mode, "vm") && run_vm_main)
 		return run_vm_main(argc, argv);
+	if (mode && !strcmp(mode, "shim") && run_shim_main)
+		return run_shim_main(argc, argv);
 	ret = run_parse(argc, argv, &o, &err);
 
 	if (o.uk.help) {

@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# shim_basic.sh - shim mode on the host: static, static-pie, dynamic programs, shells, statuses.
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/shim-lib.helper"
+K="${KISTE_SHIM:-$here/../bin/kiste}"
+WL="$here/shim-wl"
+
+if [ ! -x "$K" ]; then
+	skip "shim mode" "no $K"
+	t_done
+	exit
+fi
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+
+# Milestone 1: write + exit_group, nothing else, redirected with dispatch armed by prctl.
+expect "static raw write+exit (status 42)" 42 "hi raw" "$K" run --mode=shim -- "$WL/hello_raw"
+expect "static glibc program" 3 "hello static" "$K" run --mode=shim -- "$WL/hello_static"
+expect "static-pie program" 3 "hello static" "$K" run --mode=shim -- "$WL/hello_spie"
+expect "dynamic loader run directly" 0 "NAME=" "$K" run --mode=shim -- /lib64/ld-linux-x86-64.so.2 /bin/cat /etc/os-release
+
+# Milestone 2: static busybox.
+if command -v busybox >/dev/null && ! ldd "$(command -v busybox)" >/dev/null 2>&1; then
+	expect "busybox echo" 0 "hi" "$K" run --mode=shim -- busybox echo hi
+	expect "busybox ls /" 0 "etc" "$K" run --mode=shim -- busybox ls /
+	expect "busybox cat /etc/os-release" 0 "NAME=" "$K" run --mode=shim -- busybox cat /etc/os-release
+	run "$K" run --mode=shim -- busybox sh -c 'echo hi; ls /; cat /etc/os-release; for i in 1 2 3; do echo $i; done | sort -r'
+	case "$T_RC:$T_OUT" in
+	0:hi*PRETTY_NAME*3?2?1) ok "busybox sh: echo, ls, cat, for | sort -r" ;;
+	*) fail "busybox sh: echo, ls, cat, for | sort -r" "exit $T_RC: $T_OUT" ;;
+	esac
+else
+	skip "static busybox" "busybox-static is not installed"
+fi
+
+# Milestone 3: dynamic programs give the same bytes as natively.
+same()	# NAME CMD...
+{
+	s_name="$1"
+	shift
+	native=$("$@" 2>&1)
+	run "$K" run --mode=shim -- "$@"
+	if [ "$T_RC" = 0 ] && [ "$T_OUT" = "$native" ]; then
+		ok "$s_name"
+	else
+		fail "$s_name" "exit $T_RC; got: $(echo "$T_OUT" | head -5) wanted: $(echo "$native" | head -5)"
+	fi
+}
+same "dynamic cat" cat /etc/os-release
+same "dynamic sort" sort /etc/os-release
+same "dynamic wc" wc /etc/os-release
+same "dynamic sha256sum" sha256sum /etc/os-release /etc/hostname
+same "dynamic grep" grep -c NAME /etc/os-release
+same "dynamic find" find /etc/apt -maxdepth 1 -name 'sources*'
+expect "dynamic ls -la" 0 "os-release" "$K" run --mode=shim -- ls -la /etc
+expect_not "ls -la reports no errors" "not implemented" "$K" run --mode=shim -- ls -la /etc
+
+# Milestone 4: shells fork, pipe, wait and exec.
+expect "sh pipeline and command substitution" 0 "got sub 3" \
+	"$K" run --mode=shim -- sh -c 'x=$(echo sub); n=$(printf "a\nb\nc\n" | wc -l); echo "got $x $n"'
+expect "sh runs a script with #!" 0 "script-ran" \
+	"$K" run --mode=shim --tmpfs /tmp -- sh -c 'printf "#!/bin/sh\necho script-ran\n" >/tmp/s; chmod +x /tmp/s; /tmp/s'
+if command -v python3 >/dev/null; then
+	expect "python3 sees pid 1" 0 '{"pid": 1}' "$K" run --mode=shim -- python3 -c \
+		'import json, hashlib, os; print(json.dumps({"pid": os.getpid()}))'
+else
+	skip "python3 sees pid 1" "no python3"
+fi
+expect "getppid of the workload is 0, children see 1" 0 "0 1" \
+	"$K" run --mode=shim -- sh -c 'echo $PPID $(sh -c "echo \$PPID")'
+expect "uname -n is kiste" 0 "kiste" "$K" run --mode=shim -- uname -n
+expect "identity is root of its namespace" 0 "uid=0" "$K" run --mode=shim -- id
+expect "--user sets the identity seen" 0 "uid=1000" "$K" run --mode=shim --user 1000:1000 -- id
+
+# Statuses (DESIGN.md).
+expect "exit status passes through" 7 "" "$K" run --mode=shim -- sh -c 'exit 7'
+expect "death by signal is 128+N" 143 "" "$K" run --mode=shim -- sh -c 'kill -TERM $$'
+expect "missing command is 127" 127 "not found" "$K" run --mode=shim -- /no/such/command
+expect "missing command on PATH is 127" 127 "not found" "$K" run --mode=shim -- no-such-command-kiste
+printf 'plain text\n' >"$tmp/notelf"
+chmod 755 "$tmp/notelf"
+expect "non-ELF is 126" 126 "cannot execute" "$K" run --mode=shim -- "$tmp/notelf"
+cp "$WL/hello_raw" "$tmp/wrongarch"
+printf '\267' | dd of="$tmp/wrongarch" bs=1 seek=18 count=1 conv=notrunc status=none
+expect "wrong-architecture ELF is 126" 126 "cannot execute" "$K" run --mode=shim -- "$tmp/wrongarch"
+expect "missing interpreter is 126" 126 "interpreter not found" "$K" run --mode=shim -- "$WL/nointerp"
+expect "--rw on / is refused with 125" 125 "--rw is refused" "$K" run --mode=shim --rw -- true
+expect "unknown option is 125" 125 "unknown option" "$K" run --mode=shim --bogus -- true
+expect "--timeout kills with 137" 137 "timed out" "$K" run --mode=shim --timeout 1 -- sleep 10
+
+# SIGINT to the launcher reaches the workload.
+"$K" run --mode=shim -- sleep 20 &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+[ $rc = 130 ] && ok "SIGINT reaches the workload (130)" || fail "SIGINT reaches the workload (130)" "exit $rc"
+
+# The workload dies with the launcher (SIGKILL cannot be forwarded).
+out="$tmp/alive"
+"$K" run --mode=shim -- sh -c 'sleep 2; echo alive' >"$out" 2>&1 &
+pid=$!
+sleep 1
+exec 3>&2 2>/dev/null	# bash reports the killed job on stderr: not a result
+kill -KILL $pid
+wait $pid
+exec 2>&3 3>&-
+sleep 3
+if grep -q alive "$out"; then
+	fail "the workload dies with a SIGKILLed launcher" "it was still running"
+else
+	ok "the workload dies with a SIGKILLed launcher"
+fi
+
+# Files: read-only root, writable tmpfs, tar round trip.
+expect "writing without --rw fails" 1 "Read-only file system" "$K" run --mode=shim -- sh -c 'echo x >/etc/kiste-test || exit 1'
+expect "--tmpfs is writable; tar cf/xf works there" 0 "payload" \
+	"$K" run --mode=shim --tmpfs /tmp --cwd /tmp -- sh -c 'mkdir d && echo payload >d/f && tar cf a.tar d && rm -r d && tar xf a.tar && cat d/f'
+expect "--env reaches the workload" 0 "v=42" "$K" run --mode=shim --env V=42 -- sh -c 'echo v=$V'
+expect "--cwd sets the working directory" 0 "/etc" "$K" run --mode=shim --cwd /etc -- pwd
+expect "--memory limits the address space" 1 "" "$K" run --mode=shim --memory 64M -- python3 -c 'x = bytearray(200 << 20)'
+# A host without user namespaces: the userspace layers alone (Landlock refuses writes).
+expect "without namespaces: a pipeline runs" 0 "HI" \
+	env KISTE_SHIM_NONS=1 "$K" run --mode=shim -- sh -c 'echo hi | tr a-z A-Z'
+mkdir -m 1777 "$tmp/ww"
+expect "without namespaces: writes are refused" 1 "" \
+	env KISTE_SHIM_NONS=1 "$K" run --mode=shim -- sh -c "echo x >$tmp/ww/nons || exit 1"
+[ ! -e "$tmp/ww/nons" ] && ok "without namespaces: nothing was written" ||
+	fail "without namespaces: nothing was written" "$tmp/ww/nons exists"
+run "$K" run --mode=shim --trace -- "$WL/hello_raw"
+case "$T_OUT" in
+*"write(1"*"= 7"*) ok "--trace logs each syscall" ;;
+*) fail "--trace logs each syscall" "$T_OUT" ;;
+esac
+run "$K" policy shim
+case "$T_RC:$T_OUT" in
+0:*"syscalls,"*"rules"*) ok "policy shim prints the allowlist and its size" ;;
+*) fail "policy shim prints the allowlist and its size" "$T_OUT" ;;
+esac
+for bad in execve ptrace mount bpf keyctl kexec_load init_module; do
+	case "$T_OUT" in
+	*"
+$bad "*) fail "policy shim lacks $bad" "$bad is on the list" ;;
+	*) ok "policy shim lacks $bad" ;;
+	esac
+done
+t_done

@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# shim_vm.sh - shim mode with kiste.ko in the test VM: redirection armed by KISTE_IOC_SHIM_ARM.
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/shim-lib.helper"
+K="${KISTE_SHIM:-/bin/kiste}"
+WL="$here/shim-wl"
+
+if [ ! -c /dev/kiste ] || [ ! -x "$K" ]; then
+	skip "shim mode with kiste.ko" "no /dev/kiste or no $K"
+	t_done
+	exit
+fi
+
+expect "static raw write+exit under the module (42)" 42 "hi raw" "$K" run --mode=shim -- "$WL/hello_raw"
+run "$K" run --mode=shim -- sh -c 'echo hi; ls /; for i in 1 2 3; do echo $i; done | sort -r'
+case "$T_RC:$T_OUT" in
+0:hi*vm-tests*3?2?1) ok "busybox sh pipeline under the module" ;;
+*) fail "busybox sh pipeline under the module" "exit $T_RC: $T_OUT" ;;
+esac
+expect "the workload is pid 1" 0 "pid=1" "$K" run --mode=shim -- sh -c 'echo pid=$$'
+run "$K" run --mode=shim -- "$WL/hostile" refused
+case "$T_RC:$T_OUT" in
+0:*"ptrace=-1"*"prctl-dispatch-off=-1"*"ptrace-again=-1"*"getpid=1"*) ok "raw syscalls refused, redirection kept" ;;
+*) fail "raw syscalls refused, redirection kept" "exit $T_RC: $T_OUT" ;;
+esac
+expect "the module re-arms forked children" 0 "ptrace=-1" \
+	"$K" run --mode=shim -- sh -c "$WL/hostile refused | cat"
+expect "ptrace via the gate is killed by seccomp" 159 "seccomp filter" "$K" run --mode=shim -- "$WL/hostile" gate 101
+expect "prctl via the gate is killed by seccomp" 159 "seccomp filter" "$K" run --mode=shim -- "$WL/hostile" gate 157
+expect "no mapping over the guest kernel" 0 "mmap=-1 mprotect=-1 munmap=-1" \
+	"$K" run --mode=shim -- "$WL/hostile" over
+expect "exit status passes through" 7 "" "$K" run --mode=shim -- sh -c 'exit 7'
+expect "missing command is 127" 127 "not found" "$K" run --mode=shim -- /no/such/command
+
+# The run is a temporary sandbox of mode shim while it runs, gone after.
+"$K" run --mode=shim --name shimvm -- sleep 3 &
+pid=$!
+sleep 1
+line=$(kiste list 2>&1 | grep shimvm)
+case "$line" in
+*shim*running*) ok "kiste list shows the running shim sandbox" ;;
+*) fail "kiste list shows the running shim sandbox" "$(kiste list 2>&1)" ;;
+esac
+wait $pid
+rc=$?
+[ $rc = 0 ] && ok "the listed run exits 0" || fail "the listed run exits 0" "exit $rc"
+sleep 1
+if kiste list 2>&1 | grep -q shimvm; then
+	fail "the sandbox is gone after the run" "$(kiste list 2>&1)"
+else
+	ok "the sandbox is gone after the run"
+fi
+t_done

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* allowlist.h - shim mode's host syscall allowlist and its seccomp filter (launcher side). */
+#ifndef KISTE_SHIM_ALLOWLIST_H
+#define KISTE_SHIM_ALLOWLIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "libkiste.h"
+
+/* Values known only when a sandbox starts. */
+struct shim_filter_params {
+	uint64_t gate_start, gate_len;
+	int root_fd;
+	int kiste_fd;		/* -1 without the module */
+	int module;		/* redirection armed by kiste.ko */
+};
+
+/* A loadable classic-BPF program: @insns (malloc'ed) holds @len struct sock_filter. */
+struct shim_bpf {
+	void *insns;
+	unsigned short len;
+};
+
+int shim_filter_build(const struct shim_filter_params *p, struct shim_bpf *out,
+		      struct kiste_err *err);
+void shim_bpf_free(struct shim_bpf *b);
+/* Distinct syscalls and rules on the list (either arming path counted). */
+size_t shim_allowlist_syscalls(void);
+size_t shim_allowlist_rules(void);
+void shim_allowlist_print(FILE *f);
+
+#endif /* KISTE_SHIM_ALLOWLIST_H */

@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0
+// fs.c - descriptors and path resolution beneath the sandbox root (openat2 RESOLVE_IN_ROOT).
+#include <linux/fcntl.h>
+#include <linux/openat2.h>
+#include <asm/ioctls.h>
+
+#include "gk.h"
+
+#define GK_FDPATH 256
+
+/* The guest path each descriptor was opened by: the base for dirfd-relative calls. */
+static char fdpath[GK_NFD][GK_FDPATH];
+static long maxfd = 2;
+
+int gk_fd_ok(long fd)
+{
+	return fd >= 0 && fd < GK_FD_BASE;
+}
+
+void gk_fd_setpath(long fd, const char *abs)
+{
+	if (!gk_fd_ok(fd))
+		return;
+	if (fd > maxfd)
+		maxfd = fd;
+	if (!abs || strlen(abs) >= GK_FDPATH)
+		fdpath[fd][0] = 0;
+	else
+		gk_strlcpy(fdpath[fd], abs, GK_FDPATH);
+}
+
+void gk_fd_copy(long from, long to)
+{
+	if (gk_fd_ok(from) && gk_fd_ok(to))
+		gk_fd_setpath(to, fdpath[from]);
+}
+
+void gk_fd_clear(long fd)
+{
+	if (gk_fd_ok(fd))
+		fdpath[fd][0] = 0;
+}
+
+void gk_close_cloexec(void)
+{
+	long fd, r;
+
+	for (fd = 0; fd <= maxfd && fd < GK_FD_BASE; fd++) {
+		r = hs2(__NR_fcntl, fd, F_GETFD);
+		if (r >= 0 && (r & FD_CLOEXEC)) {
+			hs1(__NR_close, fd);
+			gk_fd_clear(fd);
+		}
+	}
+}
+
+/* Joins @path to the directory of @dirfd (or the cwd) as a guest absolute path. */
+int gk_path_abs(long dirfd, const char *path, char *out, size_t n)
+{
+	const char *base;
+	size_t bl, pl;
+
+	if (!path)
+		return -EFAULT;
+	pl = strlen(path);
+	if (!pl)
+		return -ENOENT;
+	if (path[0] == '/') {
+		if (pl >= n)
+			return -ENAMETOOLONG;
+		memcpy(out, path, pl + 1);
+		return 0;
+	}
+	if ((int)dirfd == -100 /* AT_FDCWD */)
+		base = gk.cwd;
+	else if (!gk_fd_ok(dirfd))
+		return -EBADF;
+	else if (!fdpath[dirfd][0])
+		return -ENOTDIR;
+	else
+		base = fdpath[dirfd];
+	bl = strlen(base);
+	if (bl + pl + 2 > n)
+		return -ENAMETOOLONG;
+	memcpy(out, base, bl);
+	if (!bl || out[bl - 1] != '/')
+		out[bl++] = '/';
+	memcpy(out + bl, path, pl + 1);
+	return 0;
+}
+
+long gk_open_abs(const char *abs, long flags, long mode, unsigned long resolve)
+{
+	struct open_how how = {
+		.flags = (unsigned long)flags,
+		.mode = (flags & (O_CREAT | __O_TMPFILE)) ? (mode & 07777) : 0,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve,
+	};
+
+	return hs4(__NR_openat2, gk.root_fd, abs, &how, sizeof(how));
+}
+
+/* An O_PATH descriptor of the parent of @abs, and its last component in @last. */
+long gk_open_parent(const char *abs, char *last, size_t n)
+{
+	char dir[GK_PATH_MAX];
+	size_t len = strlen(abs), i;
+
+	while (len > 1 && abs[len - 1] == '/')
+		len--;
+	for (i = len; i > 0 && abs[i - 1] != '/'; i--)
+		;
+	if (len - i >= n || len >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(last, abs + i, len - i);
+	last[len - i] = 0;
+	if (!last[0] || !strcmp(last, ".") || !strcmp(last, "..")) {
+		gk_strlcpy(last, ".", n);
+		return gk_open_abs(abs, O_PATH | O_CLOEXEC, 0, 0);
+	}
+	memcpy(dir, abs, i);
+	dir[i] = 0;
+	if (!i)
+		gk_strlcpy(dir, "/", sizeof(dir));
+	return gk_open_abs(dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0);
+}
+
+static long fd_result(long fd, const char *abs)
+{
+	if (fd >= GK_FD_BASE) {
+		hs1(__NR_close, fd);
+		return -EMFILE;
+	}
+	if (fd >= 0)
+		gk_fd_setpath(fd, abs);
+	return fd;
+}
+
+/*
+ * /dev/fd/N, /dev/std{in,out,err} and /proc/self/fd/N name descriptors the
+ * workload has: N, or -1 when @abs is no such name.
+ */
+long gk_fd_alias(const char *abs)
+{
+	static const char *const std[] = { "/dev/stdin", "/dev/stdout", "/dev/stderr" };
+	const char *p = NULL;
+	long n = 0;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (!strcmp(abs, std[i]))
+			return i;
+	if (!strncmp(abs, "/dev/fd/", 8))
+		p = abs + 8;
+	else if (!strncmp(abs, "/proc/self/fd/", 14))
+		p = abs + 14;
+	if (!p || !*p)
+		return -1;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || n > GK_FD_BASE)
+			return -1;
+		n = n * 10 + (*p - '0');
+	}
+	return n;
+}
+
+static long do_open(long dirfd, const char *path, long flags, long mode, const struct gk_call *c)
+{
+	char abs[GK_PATH_MAX];
+	struct open_how how;
+	long r = gk_path_abs(dirfd, path, abs, sizeof(abs)), a[6];
+
+	if (r < 0)
+		return r;
+	/* The host's magic links stay shut (RESOLVE_NO_MAGICLINKS): serve these here. */
+	r = gk_fd_alias(abs);
+	if (r >= 0) {
+		if (!gk_fd_ok(r))
+			return -ENOENT;
+		return fd_result(hs3(__NR_fcntl, r, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0),
+				 fdpath[r]);
+	}
+	if (!strcmp(abs, "/proc/self/exe") && gk.exe[0])
+		memcpy(abs, gk.exe, strlen(gk.exe) + 1);
+	how.flags = (unsigned long)flags;
+	how.mode = (flags & (O_CREAT | __O_TMPFILE)) ? (mode & 07777) : 0;
+	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	a[0] = gk.root_fd;
+	a[1] = (long)abs;
+	a[2] = (long)&how;
+	a[3] = sizeof(how);
+	a[4] = a[5] = 0;
+	/* Opening a FIFO sleeps: a blocking point. */
+	return fd_result(gk_host_blocking(__NR_openat2, a, c), abs);
+}
+
+long sys_open(struct gk_call *c)
+{
+	return do_open(-100, (const char *)c->a[0], c->a[1], c->a[2], c);
+}
+
+long sys_openat(struct gk_call *c)
+{
+	return do_open(c->a[0], (const char *)c->a[1], c->a[2], c->a[3], c);
+}
+
+long sys_creat(struct gk_call *c)
+{
+	return do_open(-100, (const char *)c->a[0], O_CREAT | O_WRONLY | O_TRUNC, c->a[1], c);
+}
+
+/* Calls whose first argument is a descriptor of the workload's. */
+long sys_fd0(struct gk_call *c)
+{
+	if (!gk_fd_ok(c->a[0]))
+		return -EBADF;
+	return hs6(c->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
+}
+
+long sys_fd0_block(struct gk_call *c)
+{
+	if (!gk_fd_ok(c->a[0]))
+		return -EBADF;
+	return gk_host_blocking(c->nr, c->a, c);
+}
+
+long sys_close(struct gk_call *c)
+{
+	long r;
+
+	if (!gk_fd_ok(c->a[0]))
+		return -EBADF;
+	r = hs1(__NR_close, c->a[0]);
+	gk_fd_clear(c->a[0]);
+	return r;
+}
+
+/* close_range(first, last, flags) over the workload's descriptors only. */
+long sys_close_range(struct gk_call *c)
+{
+	unsigned long fd, last = (unsigned long)c->a[1];
+
+	if ((unsigned long)c->a[0] > last || (c->a[2] & ~6L))
+		return -EINVAL;
+	if (last > (unsigned long)maxfd)
+		last = maxfd;
+	for (fd = (unsigned long)c->a[0]; fd <= last; fd++) {
+		if (c->a[2] & 4 /* CLOSE_RANGE_CLOEXEC */) {
+			hs3(__NR_fcntl, fd, F_SETFD, FD_CLOEXEC);
+		} else if (hs1(__NR_close, fd) == 0) {
+			gk_fd_clear(fd);
+		}
+	}
+	return 0;
+}
+
+long sys_dup(struct gk_call *c)
+{
+	if (!gk_fd_ok(c->a[0]))
+		return -EBADF;
+	return fd_result(hs1(__NR_dup, c->a[0]), fdpath[c->a[0]]);
+}
+
+static long do_dup3(long from, long to, long flags)
+{
+	long r;
+
+	if (!gk_fd_ok(from) || !gk_fd_ok(to))
+		return -EBADF;
+	r = hs3(__NR_dup3, from, to, flags);
+	if (r >= 0)
+		gk_fd_copy(from, to);
+	if (r > maxfd)
+		maxfd = r;
+	return r;
+}
+
+long sys_dup2(struct gk_call *c)
+{
+	if (c->a[0] == c->a[1])
+		return gk_fd_ok(c->a[0]) && hs2(__NR_fcntl, c->a[0], F_GETFD) >= 0 ? c->a[0] : -EBADF;
+	return do_dup3(c->a[0], c->a[1], 0);
+}
+
+long sys_dup3(struct gk_call *c)
+{
+	if (c->a[2] & ~(long)O_CLOEXEC)
+		return -EINVAL;
+	return do_dup3(c->a[0], c->a[1], c->a[2]);
+}
+
+long sys_fcntl(struct gk_call *c)
+{
+	long fd = c->a[0], cmd = c->a[1];
+
+	if (!gk_fd_ok(fd))
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (c->a[2] < 0 || c->a[2] >= GK_FD_BASE)
+			return -EINVAL;
+		return fd_result(hs3(__NR_fcntl, fd, cmd, c->a[2]), fdpath[fd]);
+	case F_SETLKW:
+	case F_OFD_SETLKW:
+		return gk_host_blocking(__NR_fcntl, c->a, c);
+	case F_GETFD: case F_SETFD: case F_GETFL: case F_SETFL: case F_GETLK: case F_SETLK:
+	case F_OFD_GETLK: case F_OFD_SETLK: case F_GETPIPE_SZ: case F_SETPIPE_SZ:
+	case F_ADD_SEALS: case F_GET_SEALS:
+		return hs3(__NR_fcntl, fd, cmd, c->a[2]);
+	}
+	return -EINVAL;
+}
+
+long sys_ioctl(struct gk_call *c)
+{
+	long fd = c->a[0], r;
+	int *pg = (int *)c->a[2], hp;
+
+	if (!gk_fd_ok(fd))
+		return -EBADF;
+	switch (c->a[1]) {
+	case TCGETS: case TCSETS: case TCSETSW: case TCSETSF: case TIOCGWINSZ: case TIOCSWINSZ:
+	case FIONREAD: case FIONBIO: case FIOCLEX: case FIONCLEX: case TCXONC: case TCFLSH:
+		return hs3(__NR_ioctl, fd, c->a[1], c->a[2]);
+	case TIOCGPGRP:
+		r = hs3(__NR_ioctl, fd, TIOCGPGRP, &hp);
+		if (r == 0)
+			*pg = (int)gk_to_guest_pid(hp);
+		return r;
+	case TIOCSPGRP:
+		hp = (int)gk_to_host_pid(*pg);
+		return hs3(__NR_ioctl, fd, TIOCSPGRP, &hp);
+	}
+	return -ENOTTY;
+}
+
+static long pipe_result(long r, int *fds)
+{
+	if (r < 0)
+		return r;
+	if (fds[0] >= GK_FD_BASE || fds[1] >= GK_FD_BASE) {
+		hs1(__NR_close, fds[0]);
+		hs1(__NR_close, fds[1]);
+		return -EMFILE;
+	}
+	gk_fd_setpath(fds[0], NULL);
+	gk_fd_setpath(fds[1], NULL);
+	return r;
+}
+
+long sys_pipe2(struct gk_call *c)
+{
+	int *fds = (int *)c->a[0];
+
+	if (c->nr == __NR_pipe2 && (c->a[1] & ~(long)(O_CLOEXEC | O_NONBLOCK | O_DIRECT)))
+		return -EINVAL;
+	return pipe_result(hs2(__NR_pipe2, fds, c->nr == __NR_pipe ? 0 : c->a[1]), fds);
+}
+
+long sys_getcwd(struct gk_call *c)
+{
+	size_t len = strlen(gk.cwd) + 1;
+
+	if ((unsigned long)c->a[1] < len)
+		return -ERANGE;
+	memcpy((void *)c->a[0], gk.cwd, len);
+	return (long)len;
+}
+
+/* Lexical cleanup of an absolute path: "//", "." and ".." (not above "/"). */
+static void normalize(char *p)
+{
+	char out[GK_PATH_MAX];
+	size_t o = 0;
+	const char *s = p;
+
+	while (*s) {
+		const char *e;
+		size_t l;
+
+		while (*s == '/')
+			s++;
+		e = s;
+		while (*e && *e != '/')
+			e++;
+		l = (size_t)(e - s);
+		if (l == 2 && s[0] == '.' && s[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else if (l && !(l == 1 && s[0] == '.') && o + l + 2 < sizeof(out)) {
+			out[o++] = '/';
+			memcpy(out + o, s, l);
+			o += l;
+		}
+		s = e;
+	}
+	if (!o)
+		out[o++] = '/';
+	out[o] = 0;
+	memcpy(p, out, o + 1);
+}
+
+static long do_chdir(const char *abs)
+{
+	char cwd[GK_PATH_MAX];
+	long fd = gk_open_abs(abs, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0), r;
+
+	if (fd < 0)
+		return fd;
+	/* With the root pivoted (namespaces), the host's own cwd is the guest path. */
+	r = hs1(__NR_fchdir, fd);
+	hs1(__NR_close, fd);
+	if (r < 0)
+		return r;
+	if ((gk.boot.flags & GK_BOOT_F_PIDNS) && hs2(__NR_getcwd, cwd, sizeof(cwd)) > 0 &&
+	    cwd[0] == '/') {
+		memcpy(gk.cwd, cwd, strlen(cwd) + 1);
+		return 0;
+	}
+	gk_strlcpy(gk.cwd, abs, sizeof(gk.cwd));
+	normalize(gk.cwd);
+	return 0;
+}
+
+long sys_chdir(struct gk_call *c)
+{
+	char abs[GK_PATH_MAX];
+	long r = gk_path_abs(-100, (const char *)c->a[0], abs, sizeof(abs));
+
+	return r < 0 ? r : do_chdir(abs);
+}
+
+long sys_fchdir(struct gk_call *c)
+{
+	if (!gk_fd_ok(c->a[0]))
+		return -EBADF;
+	if (!fdpath[c->a[0]][0])
+		return -ENOTDIR;
+	return do_chdir(fdpath[c->a[0]]);
+}

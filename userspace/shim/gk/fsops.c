@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+// fsops.c - path calls (stat, readlink, access, mkdir, unlink, rename, ...) beneath the root.
+#include <linux/fcntl.h>
+
+#include "gk.h"
+
+#define CWD (-100L)
+
+/* A resolved parent directory and last component; close with at_done(). */
+struct at {
+	long fd;
+	char last[256];
+};
+
+static long at_prep(long dirfd, const char *path, struct at *at)
+{
+	char abs[GK_PATH_MAX];
+	long r = gk_path_abs(dirfd, path, abs, sizeof(abs));
+
+	if (r < 0)
+		return r;
+	at->fd = gk_open_parent(abs, at->last, sizeof(at->last));
+	return at->fd < 0 ? at->fd : 0;
+}
+
+static void at_done(struct at *at)
+{
+	hs1(__NR_close, at->fd);
+}
+
+/* The file itself, symlinks followed beneath the root, as an O_PATH descriptor. */
+static long follow_fd(long dirfd, const char *path)
+{
+	char abs[GK_PATH_MAX];
+	long r = gk_path_abs(dirfd, path, abs, sizeof(abs));
+
+	if (r < 0)
+		return r;
+	r = gk_fd_alias(abs);
+	if (r >= 0)
+		return gk_fd_ok(r) ? hs3(__NR_fcntl, r, F_DUPFD_CLOEXEC, 0) : -ENOENT;
+	if (!strcmp(abs, "/proc/self/exe") && gk.exe[0])
+		memcpy(abs, gk.exe, strlen(gk.exe) + 1);
+	return gk_open_abs(abs, O_PATH | O_CLOEXEC, 0, 0);
+}
+
+static int empty(const char *p)
+{
+	return p && !p[0];
+}
+
+static long do_fstatat(long dirfd, const char *path, void *buf, long flags)
+{
+	struct at at;
+	long r, fd;
+
+	if (empty(path) && (flags & AT_EMPTY_PATH)) {
+		if (!gk_fd_ok(dirfd))
+			return -EBADF;
+		return hs4(__NR_newfstatat, dirfd, "", buf, flags);
+	}
+	if (!(flags & AT_SYMLINK_NOFOLLOW)) {
+		fd = follow_fd(dirfd, path);
+		if (fd < 0)
+			return fd;
+		r = hs4(__NR_newfstatat, fd, "", buf, AT_EMPTY_PATH);
+		hs1(__NR_close, fd);
+		return r;
+	}
+	r = at_prep(dirfd, path, &at);
+	if (r < 0)
+		return r;
+	r = hs4(__NR_newfstatat, at.fd, at.last, buf, AT_SYMLINK_NOFOLLOW);
+	at_done(&at);
+	return r;
+}
+
+long sys_stat(struct gk_call *c)
+{
+	return do_fstatat(CWD, (const char *)c->a[0], (void *)c->a[1],
+			  c->nr == __NR_lstat ? AT_SYMLINK_NOFOLLOW : 0);
+}
+
+long sys_newfstatat(struct gk_call *c)
+{
+	return do_fstatat(c->a[0], (const char *)c->a[1], (void *)c->a[2], c->a[3]);
+}
+
+long sys_statx(struct gk_call *c)
+{
+	const char *path = (const char *)c->a[1];
+	long flags = c->a[2], r, fd;
+	struct at at;
+
+	if (empty(path) && (flags & AT_EMPTY_PATH)) {
+		if (!gk_fd_ok(c->a[0]))
+			return -EBADF;
+		return hs5(__NR_statx, c->a[0], "", flags, c->a[3], c->a[4]);
+	}
+	if (!(flags & AT_SYMLINK_NOFOLLOW)) {
+		fd = follow_fd(c->a[0], path);
+		if (fd < 0)
+			return fd;
+		r = hs5(__NR_statx, fd, "", flags | AT_EMPTY_PATH, c->a[3], c->a[4]);
+		hs1(__NR_close, fd);
+		return r;
+	}
+	r = at_prep(c->a[0], path, &at);
+	if (r < 0)
+		return r;
+	r = hs5(__NR_statx, at.fd, at.last, flags, c->a[3], c->a[4]);
+	at_done(&at);
+	return r;
+}
+
+static long do_readlinkat(long dirfd, const char *path, char *buf, long size)
+{
+	char abs[GK_PATH_MAX];
+	struct at at;
+	long r = gk_path_abs(dirfd, path, abs, sizeof(abs));
+
+	/* The host would name the launcher: the workload's image is the guest kernel's load. */
+	if (r == 0 && !strcmp(abs, "/proc/self/exe") && gk.exe[0]) {
+		r = (long)strlen(gk.exe);
+		if (r > size)
+			r = size;
+		memcpy(buf, gk.exe, r);
+		return r;
+	}
+	r = at_prep(dirfd, path, &at);
+	if (r < 0)
+		return r;
+	r = hs4(__NR_readlinkat, at.fd, at.last, buf, size);
+	at_done(&at);
+	return r;
+}
+
+long sys_readlink(struct gk_call *c)
+{
+	if (c->nr == __NR_readlink)
+		return do_readlinkat(CWD, (const char *)c->a[0], (char *)c->a[1], c->a[2]);
+	return do_readlinkat(c->a[0], (const char *)c->a[1], (char *)c->a[2], c->a[3]);
+}
+
+static long do_access(long dirfd, const char *path, long mode, long flags)
+{
+	struct at at;
+	long r, fd;
+
+	if (!(flags & AT_SYMLINK_NOFOLLOW)) {
+		fd = follow_fd(dirfd, path);
+		if (fd < 0)
+			return fd;
+		r = hs4(__NR_faccessat2, fd, "", mode, AT_EMPTY_PATH | (flags & AT_EACCESS));
+		hs1(__NR_close, fd);
+		return r;
+	}
+	r = at_prep(dirfd, path, &at);
+	if (r < 0)
+		return r;
+	r = hs4(__NR_faccessat2, at.fd, at.last, mode, flags);
+	at_done(&at);
+	return r;
+}
+
+long sys_access(struct gk_call *c)
+{
+	if (c->nr == __NR_access)
+		return do_access(CWD, (const char *)c->a[0], c->a[1], 0);
+	return do_access(c->a[0], (const char *)c->a[1], c->a[2],
+			 c->nr == __NR_faccessat2 ? c->a[3] : 0);
+}
+
+/*
+ * Calls of the form op(dirfd, path, x, y): the host call gets the resolved
+ * parent and the last component.  @pi is the path argument's index.
+ */
+static long at_call(long hostnr, long dirfd, const char *path, long x, long y, long z)
+{
+	struct at at;
+	long r = at_prep(dirfd, path, &at);
+
+	if (r < 0)
+		return r;
+	r = hs5(hostnr, at.fd, at.last, x, y, z);
+	at_done(&at);
+	return r;
+}
+
+long sys_mkdir(struct gk_call *c)
+{
+	if (c->nr == __NR_mkdir)
+		return at_call(__NR_mkdirat, CWD, (const char *)c->a[0], c->a[1], 0, 0);
+	return at_call(__NR_mkdirat, c->a[0], (const char *)c->a[1], c->a[2], 0, 0);
+}
+
+long sys_unlink(struct gk_call *c)
+{
+	if (c->nr == __NR_unlink)
+		return at_call(__NR_unlinkat, CWD, (const char *)c->a[0], 0, 0, 0);
+	if (c->nr == __NR_rmdir)
+		return at_call(__NR_unlinkat, CWD, (const char *)c->a[0], AT_REMOVEDIR, 0, 0);
+	if (c->a[2] & ~(long)AT_REMOVEDIR)
+		return -EINVAL;
+	return at_call(__NR_unlinkat, c->a[0], (const char *)c->a[1], c->a[2], 0, 0);
+}
+
+long sys_fchmodat(struct gk_call *c)
+{
+	if (c->nr == __NR_chmod)
+		return at_call(__NR_fchmodat, CWD, (const char *)c->a[0], c->a[1], 0, 0);
+	return at_call(__NR_fchmodat, c->a[0], (const char *)c->a[1], c->a[2], 0, 0);
+}
+
+long sys_fchownat(struct gk_call *c)
+{
+	if (c->nr == __NR_chown || c->nr == __NR_lchown)
+		return at_call(__NR_fchownat, CWD, (const char *)c->a[0], c->a[1], c->a[2],
+			       c->nr == __NR_lchown ? AT_SYMLINK_NOFOLLOW : 0);
+	return at_call(__NR_fchownat, c->a[0], (const char *)c->a[1], c->a[2], c->a[3], c->a[4]);
+}
+
+long sys_utimensat(struct gk_call *c)
+{
+	if (!c->a[1]) {
+		if (!gk_fd_ok(c->a[0]))
+			return -EBADF;
+		return hs4(__NR_utimensat, c->a[0], 0, c->a[2], c->a[3]);
+	}
+	return at_call(__NR_utimensat, c->a[0], (const char *)c->a[1], c->a[2], c->a[3], 0);
+}
+
+long sys_symlink(struct gk_call *c)
+{
+	struct at at;
+	const char *target = (const char *)c->a[0];
+	long r;
+
+	if (c->nr == __NR_symlink)
+		r = at_prep(CWD, (const char *)c->a[1], &at);
+	else
+		r = at_prep(c->a[1], (const char *)c->a[2], &at);
+	if (r < 0)
+		return r;
+	r = hs3(__NR_symlinkat, target, at.fd, at.last);
+	at_done(&at);
+	return r;
+}
+
+/* rename, renameat, renameat2, link, linkat: two resolved parents. */
+long sys_rename(struct gk_call *c)
+{
+	long od = CWD, nd = CWD, flags = 0, r, host;
+	const char *op, *np;
+	struct at a, b;
+
+	if (c->nr == __NR_rename || c->nr == __NR_link) {
+		op = (const char *)c->a[0];
+		np = (const char *)c->a[1];
+	} else {
+		od = c->a[0];
+		op = (const char *)c->a[1];
+		nd = c->a[2];
+		np = (const char *)c->a[3];
+		flags = c->nr == __NR_renameat ? 0 : c->a[4];
+	}
+	host = (c->nr == __NR_link || c->nr == __NR_linkat) ? __NR_linkat : __NR_renameat2;
+	/* No whiteouts, no AT_EMPTY_PATH links: outside the host allowlist. */
+	if (flags & ~(host == __NR_linkat ? (long)AT_SYMLINK_FOLLOW : 3L /* NOREPLACE|EXCHANGE */))
+		return -EINVAL;
+	r = at_prep(od, op, &a);
+	if (r < 0)
+		return r;
+	r = at_prep(nd, np, &b);
+	if (r < 0) {
+		at_done(&a);
+		return r;
+	}
+	r = hs5(host, a.fd, a.last, b.fd, b.last, flags);
+	at_done(&a);
+	at_done(&b);
+	return r;
+}
+
+long sys_truncate(struct gk_call *c)
+{
+	long fd = follow_fd(CWD, (const char *)c->a[0]), r;
+	char abs[GK_PATH_MAX];
+
+	if (fd < 0)
+		return fd;
+	hs1(__NR_close, fd);
+	r = gk_path_abs(CWD, (const char *)c->a[0], abs, sizeof(abs));
+	if (r < 0)
+		return r;
+	fd = gk_open_abs(abs, O_WRONLY | O_CLOEXEC, 0, 0);
+	if (fd < 0)
+		return fd;
+	r = hs2(__NR_ftruncate, fd, c->a[1]);
+	hs1(__NR_close, fd);
+	return r;
+}
+
+long sys_statfs(struct gk_call *c)
+{
+	long fd = follow_fd(CWD, (const char *)c->a[0]), r;
+
+	if (fd < 0)
+		return fd;
+	r = hs2(__NR_fstatfs, fd, c->a[1]);
+	hs1(__NR_close, fd);
+	return r;
+}

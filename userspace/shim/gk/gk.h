@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* gk.h - the shim guest kernel's internal interfaces (freestanding: no libc anywhere). */
+#ifndef KISTE_GK_H
+#define KISTE_GK_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <asm/unistd.h>
+#include <asm/sigcontext.h>
+#include <linux/errno.h>
+
+#include "../boot.h"
+
+#define GK_PAGE 4096UL
+#define GK_PAGE_UP(x) (((unsigned long)(x) + GK_PAGE - 1) & ~(GK_PAGE - 1))
+#define GK_PAGE_DOWN(x) ((unsigned long)(x) & ~(GK_PAGE - 1))
+#define GK_PATH_MAX 4096
+#define GK_NSYS 512
+/* Descriptors at and above GK_FD_BASE belong to the guest kernel. */
+#define GK_FD_BASE 1000
+#define GK_NFD GK_FD_BASE
+#define GK_NSIG 65
+#define GK_SIGSYS 31
+
+/* ---- the gate: every host syscall goes through these (entry.S) ---- */
+long gk_syscall6(long nr, long a, long b, long c, long d, long e, long f);
+void gk_restorer(void);
+#define hs0(n) gk_syscall6((n), 0, 0, 0, 0, 0, 0)
+#define hs1(n, a) gk_syscall6((n), (long)(a), 0, 0, 0, 0, 0)
+#define hs2(n, a, b) gk_syscall6((n), (long)(a), (long)(b), 0, 0, 0, 0)
+#define hs3(n, a, b, c) gk_syscall6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define hs4(n, a, b, c, d) gk_syscall6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define hs5(n, a, b, c, d, e) \
+	gk_syscall6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+#define hs6(n, a, b, c, d, e, f) \
+	gk_syscall6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+/* ---- signal frame (x86_64 rt_sigframe's ucontext, as the kernel lays it out) ---- */
+struct gk_ucontext {
+	unsigned long uc_flags;
+	struct gk_ucontext *uc_link;
+	struct {
+		void *ss_sp;
+		int ss_flags;
+		unsigned long ss_size;
+	} uc_stack;
+	struct sigcontext uc_mcontext;
+	unsigned long uc_sigmask;
+};
+
+struct gk_siginfo {
+	int si_signo;
+	int si_errno;
+	int si_code;
+	int pad;
+	union {
+		struct {
+			unsigned long call_addr;
+			int syscall;
+			unsigned int arch;
+		} sys;
+		struct {
+			int pid;
+			unsigned int uid;
+			int status;
+		} chld;
+		char raw[112];
+	};
+};
+
+struct gk_kaction {
+	unsigned long handler;
+	unsigned long flags;
+	unsigned long restorer;
+	unsigned long mask;
+};
+
+/* One redirected syscall. */
+struct gk_call {
+	long nr;
+	long a[6];
+	struct gk_ucontext *uc;
+	int noreturn;	/* the handler rewrote the whole context (execve) */
+};
+
+typedef long (*gk_sys_fn)(struct gk_call *c);
+
+/* ---- global state (one per host process; fork copies it) ---- */
+struct gk_state {
+	struct gk_boot boot;
+	unsigned long brk_start, brk_cur, brk_mapped;
+	char cwd[GK_PATH_MAX];
+	struct gk_kaction act[GK_NSIG];	/* the workload's view */
+	unsigned long handled;		/* signals the workload catches */
+	unsigned long nosys[GK_NSYS];	/* unimplemented calls, counted */
+	int trace_fd;
+	int root_fd;
+	int pid_off;			/* host pid = guest pid + pid_off */
+	int execs;
+	unsigned int uid, gid;
+	unsigned long alt_sp, alt_size;	/* the workload's virtual sigaltstack */
+	int alt_flags;
+	char exe[GK_PATH_MAX];		/* what /proc/self/exe names */
+};
+extern struct gk_state gk;
+
+/* ---- lib.c ---- */
+void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+void *memset(void *d, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strchr(const char *s, int c);
+size_t gk_strlcpy(char *d, const char *s, size_t n);
+int gk_fmt(char *buf, size_t n, const char *fmt, ...);
+int gk_vfmt(char *buf, size_t n, const char *fmt, va_list ap);
+void gk_printf(int fd, const char *fmt, ...);
+void gk_die(int code, const char *fmt, ...) __attribute__((noreturn));
+void gk_exit(int code) __attribute__((noreturn));
+
+/* ---- entry/dispatch (main.c, table.c, trace.c) ---- */
+long gk_dispatch(struct gk_call *c);
+const char *gk_sys_name(long nr);
+extern const gk_sys_fn gk_table[GK_NSYS];
+void gk_trace(const struct gk_call *c, long ret, unsigned long ns);
+void gk_nosys_report(void);
+unsigned long gk_now_ns(void);
+int gk_arm(void);
+int gk_sigsys_install(void);
+long gk_host_blocking(long nr, const long *a, const struct gk_call *c);
+
+/* ---- fs.c ---- */
+int gk_fd_ok(long fd);
+int gk_path_abs(long dirfd, const char *path, char *out, size_t n);
+long gk_open_abs(const char *abs, long flags, long mode, unsigned long resolve);
+long gk_open_parent(const char *abs, char *last, size_t n);
+void gk_fd_setpath(long fd, const char *abs);
+void gk_fd_copy(long from, long to);
+void gk_fd_clear(long fd);
+void gk_close_cloexec(void);
+long gk_fd_alias(const char *abs);
+long gk_sys_fs(struct gk_call *c);
+
+/* ---- mm.c ---- */
+int gk_overlaps_self(unsigned long addr, unsigned long len);
+void gk_unmap_all(void);
+void gk_brk_reset(unsigned long end);
+
+/* ---- loader.c ---- */
+struct gk_exec_args {
+	char *buf;		/* holds every string */
+	size_t used, cap;
+	int argc, envc;
+	char **argv, **envp;	/* pointers into buf */
+};
+long gk_execve(struct gk_call *c, const char *path, struct gk_exec_args *ea);
+long gk_exec_lookup(const char *cmd, const char *pathvar, char *abs, size_t n);
+
+/* ---- proc.c, sig.c ---- */
+long gk_to_guest_pid(long hpid);
+long gk_to_host_pid(long gpid);
+void gk_sig_exec_reset(void);
+int gk_sig_update_mask(void);
+
+#endif /* KISTE_GK_H */

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+// main.c - the guest kernel's boot, its SIGSYS entry and the redirected-syscall dispatcher.
+#include <linux/kiste.h>
+#include <linux/prctl.h>
+
+#include "gk.h"
+
+#define GK_ALTSTACK (256 * 1024)
+#define GK_SA_SIGINFO 0x4
+#define GK_SA_ONSTACK 0x08000000
+#define GK_SA_RESTORER 0x04000000
+#define GK_SYS_USER_DISPATCH 2
+
+struct gk_state gk;
+/* entry.S switches to the top of this stack. */
+unsigned char gk_boot_stack[64 * 1024] __attribute__((aligned(16)));
+static unsigned char gk_altstack[GK_ALTSTACK] __attribute__((aligned(16)));
+static char gk_argbuf[256 * 1024];
+
+/* The frame rt_sigreturn reads: used to enter the first program. */
+struct gk_frame {
+	unsigned long pretcode;
+	struct gk_ucontext uc;
+	struct gk_siginfo info;
+} __attribute__((aligned(16)));
+
+unsigned long gk_now_ns(void)
+{
+	struct {
+		long sec, nsec;
+	} ts = { 0, 0 };
+
+	hs2(__NR_clock_gettime, 1 /* CLOCK_MONOTONIC */, &ts);
+	return ts.sec * 1000000000UL + ts.nsec;
+}
+
+static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
+{
+	struct sigcontext *m = &uc->uc_mcontext;
+	struct gk_call c;
+	unsigned long t0 = 0;
+	long ret;
+
+	(void)sig;
+	/* A SIGSYS someone sent is not a redirected syscall. */
+	if (si->si_code != GK_SYS_USER_DISPATCH)
+		return;
+	c.nr = (long)m->rax;
+	c.a[0] = m->rdi;
+	c.a[1] = m->rsi;
+	c.a[2] = m->rdx;
+	c.a[3] = m->r10;
+	c.a[4] = m->r8;
+	c.a[5] = m->r9;
+	c.uc = uc;
+	c.noreturn = 0;
+	if (gk.boot.flags & GK_BOOT_F_TRACE)
+		t0 = gk_now_ns();
+	ret = gk_dispatch(&c);
+	if (!c.noreturn)
+		m->rax = ret;
+	if (gk.boot.flags & GK_BOOT_F_TRACE)
+		gk_trace(&c, ret, gk_now_ns() - t0);
+}
+
+long gk_dispatch(struct gk_call *c)
+{
+	if (c->nr < 0 || c->nr >= GK_NSYS || !gk_table[c->nr]) {
+		if (c->nr >= 0 && c->nr < GK_NSYS)
+			gk.nosys[c->nr]++;
+		return -ENOSYS;
+	}
+	return gk_table[c->nr](c);
+}
+
+/*
+ * The workload's caught signals stay blocked while the guest kernel runs,
+ * except at blocking points (gk_host_blocking), like a kernel that delivers
+ * signals only on the way out of a syscall or while it sleeps.
+ */
+int gk_sigsys_install(void)
+{
+	struct gk_kaction a = {
+		.handler = (unsigned long)gk_sigsys,
+		.flags = GK_SA_SIGINFO | GK_SA_ONSTACK | GK_SA_RESTORER,
+		.restorer = (unsigned long)gk_restorer,
+		.mask = gk.handled,
+	};
+
+	return (int)hs4(__NR_rt_sigaction, GK_SIGSYS, &a, 0, 8);
+}
+
+long gk_host_blocking(long nr, const long *a, const struct gk_call *c)
+{
+	unsigned long mask, old;
+	long ret;
+
+	if (!gk.handled)
+		return hs6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	mask = c->uc->uc_sigmask & ~(1UL << (GK_SIGSYS - 1));
+	hs4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &mask, &old, 8);
+	ret = hs6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	hs4(__NR_rt_sigprocmask, 2, &old, 0, 8);
+	return ret;
+}
+
+int gk_arm(void)
+{
+	long r;
+
+	if (gk.boot.flags & GK_BOOT_F_MODULE) {
+		struct kiste_ioc_shim_arm arm = {
+			.gate_start = gk.boot.gate_start,
+			.gate_len = gk.boot.gate_len,
+		};
+
+		r = hs3(__NR_ioctl, gk.boot.kiste_fd, KISTE_IOC_SHIM_ARM, &arm);
+		hs1(__NR_close, gk.boot.kiste_fd);
+		gk.boot.kiste_fd = -1;
+		return (int)r;
+	}
+	return (int)hs5(__NR_prctl, PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON,
+			gk.boot.gate_start, gk.boot.gate_len, 0);
+}
+
+/* Copies the command line out of launcher memory, which the first exec unmaps. */
+static void copy_args(struct gk_exec_args *ea)
+{
+	static char *vec[4096];
+	int i, n = gk.boot.argc + gk.boot.envc;
+
+	if (n > 4094 || gk.boot.argc < 1)
+		gk_die(125, "kiste: bad command line for the guest kernel\n");
+	ea->buf = gk_argbuf;
+	ea->cap = sizeof(gk_argbuf);
+	ea->used = 0;
+	ea->argc = gk.boot.argc;
+	ea->envc = gk.boot.envc;
+	ea->argv = vec;
+	ea->envp = vec + ea->argc + 1;
+	for (i = 0; i < n; i++) {
+		const char *s = i < ea->argc ? gk.boot.argv[i] : gk.boot.envp[i - ea->argc];
+		size_t len = strlen(s) + 1;
+
+		if (ea->used + len > ea->cap)
+			gk_die(125, "kiste: the command line and environment exceed %lu bytes\n",
+			       ea->cap);
+		if (i < ea->argc)
+			ea->argv[i] = memcpy(ea->buf + ea->used, s, len);
+		else
+			ea->envp[i - ea->argc] = memcpy(ea->buf + ea->used, s, len);
+		ea->used += len;
+	}
+	ea->argv[ea->argc] = NULL;
+	ea->envp[ea->envc] = NULL;
+}
+
+static const char *env_get(struct gk_exec_args *ea, const char *name)
+{
+	size_t n = strlen(name);
+	int i;
+
+	for (i = 0; i < ea->envc; i++)
+		if (!strncmp(ea->envp[i], name, n) && ea->envp[i][n] == '=')
+			return ea->envp[i] + n + 1;
+	return NULL;
+}
+
+static void gk_enter(struct gk_frame *f) __attribute__((noreturn));
+static void gk_enter(struct gk_frame *f)
+{
+	/* rt_sigreturn finds the frame one word below the stack pointer. */
+	__asm__ volatile("movq %0, %%rsp\n\tjmp gk_restorer" : : "r"(&f->uc) : "memory");
+	__builtin_unreachable();
+}
+
+static void boot_state(const struct gk_boot *b)
+{
+	int sig;
+
+	memcpy(&gk.boot, b, sizeof(gk.boot));
+	gk.trace_fd = 2;
+	if (gk.boot.magic != GK_BOOT_MAGIC || gk.boot.version != GK_BOOT_VERSION)
+		gk_die(125, "kiste: guest kernel and launcher do not match: rebuild kiste\n");
+	gk.root_fd = gk.boot.root_fd;
+	gk.trace_fd = GK_FD_BASE + 2;
+	gk.pid_off = (gk.boot.flags & GK_BOOT_F_PIDNS) ? 1 : 0;
+	gk.uid = gk.boot.uid;
+	gk.gid = gk.boot.gid;
+	gk_strlcpy(gk.cwd, gk.boot.cwd ? gk.boot.cwd : "/", sizeof(gk.cwd));
+	for (sig = 1; sig < GK_NSIG; sig++)
+		if (sig != GK_SIGSYS)
+			hs4(__NR_rt_sigaction, sig, 0, &gk.act[sig], 8);
+}
+
+void gk_main(const struct gk_boot *b) __attribute__((noreturn));
+void gk_main(const struct gk_boot *b)
+{
+	static struct gk_frame f;
+	struct gk_exec_args ea;
+	struct {
+		void *sp;
+		int flags;
+		unsigned long size;
+	} ss = { gk_altstack, 0, sizeof(gk_altstack) };
+	char abs[GK_PATH_MAX];
+	const char *pathvar;
+	struct gk_call c;
+	long r;
+
+	boot_state(b);
+	copy_args(&ea);
+	if (hs2(__NR_sigaltstack, &ss, 0) < 0 || gk_sigsys_install() < 0)
+		gk_die(125, "kiste: the guest kernel could not install its SIGSYS entry\n");
+	r = gk_arm();
+	if (r < 0)
+		gk_die(125, "kiste: arming syscall redirection failed (error %ld)%s\n", -r,
+		       (gk.boot.flags & GK_BOOT_F_MODULE) ? ": is kiste.ko current?" : "");
+	pathvar = env_get(&ea, "PATH");
+	r = gk_exec_lookup(ea.argv[0], pathvar, abs, sizeof(abs));
+	if (r < 0)
+		gk_die(127, "kiste: %s: command not found in the sandbox root\n", ea.argv[0]);
+	memset(&f, 0, sizeof(f));
+	f.uc.uc_stack.ss_sp = gk_altstack;
+	f.uc.uc_stack.ss_size = sizeof(gk_altstack);
+	f.uc.uc_mcontext.cs = 0x33;
+	f.uc.uc_mcontext.ss = 0x2b;
+	f.uc.uc_mcontext.eflags = 0x202;
+	memset(&c, 0, sizeof(c));
+	c.nr = __NR_execve;
+	c.uc = &f.uc;
+	r = gk_execve(&c, abs, &ea);
+	if (r < 0)
+		gk_die(126, "kiste: %s: cannot execute: %s\n", ea.argv[0],
+		       r == -ENOEXEC ? "not an x86_64 ELF executable or script" :
+		       r == -ENOENT ? "interpreter not found" :
+		       r == -EACCES ? "permission denied" : "load failed");
+	gk_enter(&f);
+}

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+// mm.c - the workload's memory calls: mmap family and brk, never touching the guest kernel's pages.
+#include <linux/mman.h>
+
+#include "gk.h"
+
+#define GK_TASK_TOP 0x7ffffffff000UL
+#define GK_LOW 0x10000UL
+
+static int overlaps(unsigned long a, unsigned long alen, unsigned long b, unsigned long bend)
+{
+	unsigned long aend = a + alen;
+
+	if (aend < a)
+		return 1;
+	return a < bend && b < aend;
+}
+
+int gk_overlaps_self(unsigned long addr, unsigned long len)
+{
+	return overlaps(GK_PAGE_DOWN(addr), GK_PAGE_UP(addr + len) - GK_PAGE_DOWN(addr),
+			gk.boot.image_start, gk.boot.image_end);
+}
+
+/* Unmaps every gap between the ranges exec keeps: the guest kernel, the vvar and vDSO pages. */
+void gk_unmap_all(void)
+{
+	struct gk_range keep[GK_MAX_KEEP + 1];
+	unsigned int n = 0, i, j;
+	unsigned long at = GK_LOW;
+
+	keep[n].start = gk.boot.image_start;
+	keep[n++].end = gk.boot.image_end;
+	for (i = 0; i < gk.boot.nkeep && i < GK_MAX_KEEP; i++)
+		keep[n++] = gk.boot.keep[i];
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && keep[j].start < keep[j - 1].start; j--) {
+			struct gk_range t = keep[j];
+
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	for (i = 0; i < n; i++) {
+		if (keep[i].start > at)
+			hs2(__NR_munmap, at, keep[i].start - at);
+		if (keep[i].end > at)
+			at = keep[i].end;
+	}
+	if (at < GK_TASK_TOP)
+		hs2(__NR_munmap, at, GK_TASK_TOP - at);
+}
+
+void gk_brk_reset(unsigned long end)
+{
+	gk.brk_start = GK_PAGE_UP(end);
+	gk.brk_cur = gk.brk_start;
+	gk.brk_mapped = gk.brk_start;
+}
+
+long sys_brk(struct gk_call *c)
+{
+	unsigned long want = c->a[0], top;
+	long r;
+
+	if (want < gk.brk_start)
+		return gk.brk_cur;
+	top = GK_PAGE_UP(want);
+	if (top > gk.brk_mapped) {
+		if (gk_overlaps_self(gk.brk_mapped, top - gk.brk_mapped))
+			return gk.brk_cur;
+		r = hs6(__NR_mmap, gk.brk_mapped, top - gk.brk_mapped, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (r < 0)
+			return gk.brk_cur;
+	} else if (top < gk.brk_mapped) {
+		hs2(__NR_munmap, top, gk.brk_mapped - top);
+	}
+	gk.brk_mapped = top;
+	gk.brk_cur = want;
+	return want;
+}
+
+long sys_mmap(struct gk_call *c)
+{
+	unsigned long addr = c->a[0], len = c->a[1];
+	long flags = c->a[3];
+
+	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && gk_overlaps_self(addr, len))
+		return -EPERM;
+	/* Outside the host allowlist's mmap flags (allowlist.c). */
+	if (flags & (MAP_HUGETLB | MAP_LOCKED))
+		return -EPERM;
+	if (!(flags & MAP_ANONYMOUS) && !gk_fd_ok(c->a[4]))
+		return -EBADF;
+	return hs6(__NR_mmap, addr, len, c->a[2], flags, c->a[4], c->a[5]);
+}
+
+static int madvise_ok(long advice)
+{
+	switch (advice) {
+	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
+	case MADV_DONTNEED: case MADV_FREE: case MADV_DONTFORK: case MADV_DOFORK:
+	case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE:
+	case MADV_DONTDUMP: case MADV_DODUMP: case MADV_WIPEONFORK: case MADV_KEEPONFORK:
+		return 1;
+	}
+	return 0;
+}
+
+/* munmap, mprotect, madvise, msync, mincore: (addr, len, ...) */
+long sys_mrange(struct gk_call *c)
+{
+	if (gk_overlaps_self(c->a[0], c->a[1]))
+		return -EPERM;
+	/* Arguments the host allowlist would kill for are refused here instead. */
+	if (c->nr == __NR_mprotect && (c->a[2] & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	if (c->nr == __NR_madvise && !madvise_ok(c->a[2]))
+		return -EINVAL;
+	return hs6(c->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
+}
+
+long sys_mremap(struct gk_call *c)
+{
+	if (gk_overlaps_self(c->a[0], c->a[1]))
+		return -EPERM;
+	if ((c->a[3] & MREMAP_FIXED) && gk_overlaps_self(c->a[4], c->a[2]))
+		return -EPERM;
+	/* Growing in place could extend into the guest kernel's pages. */
+	if (!(c->a[3] & MREMAP_FIXED) && gk_overlaps_self(c->a[0], c->a[2]))
+		return -EPERM;
+	return hs5(__NR_mremap, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4]);
+}

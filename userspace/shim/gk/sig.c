@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+// sig.c - the workload's signals: host actions with the gate's restorer, masks kept in the frame.
+#include "gk.h"
+
+#define SIGBIT(s) (1UL << ((s) - 1))
+#define GK_SA_RESTORER 0x04000000
+#define NEVER_BLOCKED (SIGBIT(9) | SIGBIT(19) | SIGBIT(GK_SIGSYS))
+
+int gk_sig_update_mask(void)
+{
+	return gk_sigsys_install();
+}
+
+static int caught(unsigned long handler)
+{
+	return handler > 1; /* neither SIG_DFL nor SIG_IGN */
+}
+
+long sys_rt_sigaction(struct gk_call *c)
+{
+	long sig = c->a[0], r;
+	const struct gk_kaction *act = (const struct gk_kaction *)c->a[1];
+	struct gk_kaction *old = (struct gk_kaction *)c->a[2], prev, host;
+
+	if (c->a[3] != 8)
+		return -EINVAL;
+	if (sig < 1 || sig >= GK_NSIG || (act && (sig == 9 || sig == 19)))
+		return -EINVAL;
+	prev = gk.act[sig];
+	if (act) {
+		host = *act;
+		/* SIGSYS is the guest kernel's entry: the workload's view of it stays virtual. */
+		if (sig != GK_SIGSYS) {
+			if (caught(host.handler)) {
+				host.flags |= GK_SA_RESTORER;
+				host.restorer = (unsigned long)gk_restorer;
+			}
+			host.mask &= ~SIGBIT(GK_SIGSYS);
+			r = hs4(__NR_rt_sigaction, sig, &host, 0, 8);
+			if (r < 0)
+				return r;
+			if (caught(act->handler))
+				gk.handled |= SIGBIT(sig);
+			else
+				gk.handled &= ~SIGBIT(sig);
+			gk_sig_update_mask();
+		}
+		gk.act[sig] = *act;
+	}
+	if (old)
+		*old = prev;
+	return 0;
+}
+
+/* The mask lives in the interrupted frame: sigreturn installs it on the way out. */
+long sys_rt_sigprocmask(struct gk_call *c)
+{
+	unsigned long *cur = &c->uc->uc_sigmask, set;
+	const unsigned long *nset = (const unsigned long *)c->a[1];
+	unsigned long *oset = (unsigned long *)c->a[2];
+
+	if (c->a[3] != 8)
+		return -EINVAL;
+	if (oset)
+		*oset = *cur;
+	if (!nset)
+		return 0;
+	set = *nset;
+	switch (c->a[0]) {
+	case 0: /* SIG_BLOCK */
+		*cur |= set;
+		break;
+	case 1: /* SIG_UNBLOCK */
+		*cur &= ~set;
+		break;
+	case 2: /* SIG_SETMASK */
+		*cur = set;
+		break;
+	default:
+		return -EINVAL;
+	}
+	*cur &= ~NEVER_BLOCKED;
+	return 0;
+}
+
+long sys_rt_sigsuspend(struct gk_call *c)
+{
+	unsigned long m;
+
+	if (c->nr == __NR_pause)
+		m = c->uc->uc_sigmask;
+	else if (c->a[1] != 8)
+		return -EINVAL;
+	else
+		m = *(const unsigned long *)c->a[0];
+	m &= ~NEVER_BLOCKED;
+	return hs2(__NR_rt_sigsuspend, &m, 8);
+}
+
+long sys_rt_sigtimedwait(struct gk_call *c)
+{
+	unsigned long set;
+	long a[6];
+
+	if (!c->a[0] || c->a[3] != 8)
+		return -EINVAL;
+	set = *(const unsigned long *)c->a[0] & ~NEVER_BLOCKED;
+	a[0] = (long)&set;
+	a[1] = c->a[1];
+	a[2] = c->a[2];
+	a[3] = 8;
+	a[4] = a[5] = 0;
+	return gk_host_blocking(__NR_rt_sigtimedwait, a, c);
+}
+
+/* Only the guest kernel's frames are sigreturned, through gk_restorer inside the gate. */
+long sys_rt_sigreturn(struct gk_call *c)
+{
+	(void)c;
+	return -ENOSYS;
+}
+
+/* The host alternate stack is the guest kernel's: the workload's stays virtual. */
+long sys_sigaltstack(struct gk_call *c)
+{
+	struct {
+		unsigned long sp;
+		int flags;
+		unsigned long size;
+	} *ns = (void *)c->a[0], *os = (void *)c->a[1];
+
+	if (os) {
+		os->sp = gk.alt_sp;
+		os->flags = gk.alt_sp ? gk.alt_flags : 2 /* SS_DISABLE */;
+		os->size = gk.alt_size;
+	}
+	if (ns) {
+		gk.alt_sp = (ns->flags & 2) ? 0 : ns->sp;
+		gk.alt_size = ns->size;
+		gk.alt_flags = ns->flags;
+	}
+	return 0;
+}
+
+void gk_sig_exec_reset(void)
+{
+	struct gk_kaction dfl = { 0, 0, 0, 0 };
+	int sig;
+
+	for (sig = 1; sig < GK_NSIG; sig++) {
+		if (!caught(gk.act[sig].handler))
+			continue;
+		if (sig != GK_SIGSYS)
+			hs4(__NR_rt_sigaction, sig, &dfl, 0, 8);
+		gk.act[sig] = dfl;
+	}
+	gk.handled = 0;
+	gk.alt_sp = 0;
+	gk.alt_size = 0;
+	gk_sig_update_mask();
+}

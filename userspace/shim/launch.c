@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0
+// launch.c - shim mode's launcher: namespaces, the reaper inside them, the workload, supervision.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "allowlist.h"
+#include "image.h"
+#include "shim.h"
+
+#define FD_ROOT (1000 + 1)
+#define FD_TRACE (1000 + 2)
+#define FD_KISTE (1000 + 3)
+#define NOBODY 65534
+
+struct launch {
+	const struct shim_opts *o;
+	struct shim_image img;
+	struct gk_boot boot;
+	int kfd;		/* /dev/kiste, -1 without the module */
+	bool ns;		/* namespaces in use */
+	bool host_root;
+	int sync[2], status[2];
+	char *env[SHIM_MAX_ENV + 8];
+	int nenv;
+	bool tty_fg;		/* the caller's terminal was ours: take it back at the end */
+};
+
+static volatile pid_t forward_to;
+
+static void forward(int sig)
+{
+	if (forward_to > 0)
+		kill(forward_to, sig);
+}
+
+static void die_child(const struct kiste_err *err)
+{
+	fprintf(stderr, "kiste: %s\n", err->msg);
+	_exit(125);
+}
+
+static void build_env(struct launch *l)
+{
+	const char *term = getenv("TERM");
+	static char termbuf[256];
+	int i;
+
+	l->env[l->nenv++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	l->env[l->nenv++] = "HOME=/root";
+	if (term) {
+		snprintf(termbuf, sizeof(termbuf), "TERM=%s", term);
+		l->env[l->nenv++] = termbuf;
+	}
+	for (i = 0; i < l->o->nenv; i++) {
+		const char *eq = strchr(l->o->env[i], '=');
+		int k;
+
+		/* A later --env K=V replaces an earlier value of K. */
+		for (k = 0; eq && k < l->nenv; k++)
+			if (!strncmp(l->env[k], l->o->env[i], eq - l->o->env[i] + 1))
+				break;
+		l->env[k] = (char *)l->o->env[i];
+		if (k == l->nenv)
+			l->nenv++;
+	}
+	l->env[l->nenv] = NULL;
+}
+
+/* Descriptors the workload must not inherit are closed; the guest kernel's move to 1001.. */
+static void place_fds(struct launch *l, struct kiste_err *err)
+{
+	int root = open(l->ns ? "/" : l->o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (root < 0 || dup2(root, FD_ROOT) < 0 || dup2(2, FD_TRACE) < 0 ||
+	    (l->kfd >= 0 && dup2(l->kfd, FD_KISTE) < 0)) {
+		kiste_err_set(err, -errno, "cannot set up the guest kernel's descriptors: %s",
+			      strerror(errno));
+		die_child(err);
+	}
+	syscall(SYS_close_range, 3, 1000, 0);
+	syscall(SYS_close_range, l->kfd >= 0 ? FD_KISTE + 1 : FD_TRACE + 1, ~0U, 0);
+}
+
+static void fill_boot(struct launch *l)
+{
+	struct gk_boot *b = &l->boot;
+	const struct shim_opts *o = l->o;
+
+	b->magic = GK_BOOT_MAGIC;
+	b->version = GK_BOOT_VERSION;
+	b->flags = (o->trace ? GK_BOOT_F_TRACE : 0) | (l->kfd >= 0 ? GK_BOOT_F_MODULE : 0) |
+		   (o->rw ? GK_BOOT_F_RW : 0) | (l->ns ? GK_BOOT_F_PIDNS : 0);
+	b->kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
+	b->root_fd = FD_ROOT;
+	b->argc = o->argc;
+	b->argv = o->argv;
+	b->envc = l->nenv;
+	b->envp = l->env;
+	b->cwd = o->cwd ? o->cwd : "/";
+	b->uid = o->user_set ? o->uid : 0;
+	b->gid = o->user_set ? o->gid : 0;
+	b->hwcap = getauxval(AT_HWCAP);
+	b->hwcap2 = getauxval(AT_HWCAP2);
+	b->clktck = getauxval(AT_CLKTCK);
+	b->minsigstksz = getauxval(51 /* AT_MINSIGSTKSZ */);
+	b->sysinfo_ehdr = getauxval(AT_SYSINFO_EHDR);
+}
+
+/* The workload process: last host layers, then into the guest kernel for good. */
+static void workload_main(struct launch *l)
+{
+	struct shim_filter_params fp = { 0 };
+	struct kiste_err err = { 0 };
+	struct shim_bpf bpf;
+	sigset_t all;
+	int sig;
+
+	for (sig = 1; sig < 65; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	/* Its own process group: kill(0, ...) inside never reaches the caller's group. */
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		kiste_err_set(&err, -errno, "cannot set no_new_privs: %s", strerror(errno));
+		die_child(&err);
+	}
+	if (l->o->cwd && !l->ns) {
+		/* Not pivoted: the sandbox's paths are still below the rootfs. */
+		char host[PATH_MAX * 2];
+
+		snprintf(host, sizeof(host), "%s/%s", l->o->rootfs, l->o->cwd);
+		if (chdir(host) < 0) {
+			kiste_err_set(&err, -errno, "--cwd %s: %s in the sandbox", l->o->cwd,
+				      strerror(errno));
+			die_child(&err);
+		}
+	} else if (l->o->cwd && chdir(l->o->cwd) < 0) {
+		kiste_err_set(&err, -errno, "--cwd %s: %s in the sandbox", l->o->cwd, strerror(errno));
+		die_child(&err);
+	}
+	if (shim_setup_landlock(l->o, l->ns, &err) < 0 || shim_setup_limits(l->o, &err) < 0)
+		die_child(&err);
+	place_fds(l, &err);
+	fill_boot(l);
+	fp.gate_start = l->img.gate_start;
+	fp.gate_len = l->img.gate_len;
+	fp.root_fd = FD_ROOT;
+	fp.kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
+	fp.module = l->kfd >= 0;
+	if (shim_filter_build(&fp, &bpf, &err) < 0)
+		die_child(&err);
+	shim_image_enter(&l->img, &l->boot, &bpf, &err);
+	die_child(&err);
+}
+
+static void drop_host_root(void)
+{
+	if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
+	    setresuid(NOBODY, NOBODY, NOBODY) < 0) {
+		fprintf(stderr, "kiste: cannot drop host root privileges: %s\n", strerror(errno));
+		_exit(125);
+	}
+}
+
+static bool launcher_gone(const struct launch *l, pid_t launcher)
+{
+	struct pollfd p = { .fd = l->status[1], .events = POLLOUT };
+
+	if (!l->ns && getppid() != launcher)
+		return true;
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
+/* First process inside the namespaces (pid 1 there): sets them up, reaps, reports. */
+static void init_main(struct launch *l, pid_t launcher)
+{
+	struct kiste_err err = { 0 };
+	struct sigaction sa = { .sa_handler = forward };
+	int st = 0, wst;
+	pid_t w, child;
+	char c;
+
+	close(l->status[0]);
+	/*
+	 * Membership first, while this task still has the launcher's credentials
+	 * (the module checks the owner's kuid); the workload inherits it by fork.
+	 */
+	if (l->kfd >= 0 && kiste_dev_attach(l->kfd, 0, &err) < 0)
+		die_child(&err);
+	if (l->ns) {
+		close(l->sync[1]);
+		if (read(l->sync[0], &c, 1) != 1)
+			_exit(125);
+		close(l->sync[0]);
+		if ((l->host_root && setgroups(0, NULL) < 0) || setresgid(0, 0, 0) < 0 ||
+		    setresuid(0, 0, 0) < 0) {
+			kiste_err_set(&err, -errno, "cannot become root of the user namespace: %s",
+				      strerror(errno));
+			die_child(&err);
+		}
+		if (shim_setup_mounts(l->o, &err) < 0)
+			die_child(&err);
+		sethostname("kiste", 5);
+	} else {
+		if (l->o->ntmpfs) {
+			fprintf(stderr, "kiste: --tmpfs needs mount namespaces, which this host "
+				"refuses: allow user namespaces\n");
+			_exit(125);
+		}
+		if (l->host_root)
+			drop_host_root();
+	}
+	/*
+	 * A credential change clears the parent-death signal: set it now, then
+	 * make sure the launcher did not die before (its end of the status pipe).
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (launcher_gone(l, launcher))
+		_exit(125);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	child = fork();
+	if (child < 0)
+		_exit(125);
+	if (child == 0)
+		workload_main(l);
+	forward_to = child;
+	/* An interactive terminal: the workload's group gets it, as a shell would give it. */
+	setpgid(child, child);
+	if (isatty(0) && tcgetpgrp(0) == getpgrp())
+		tcsetpgrp(0, child);
+	if (l->kfd >= 0)
+		close(l->kfd);
+	for (;;) {
+		w = waitpid(-1, &wst, 0);
+		if (w == child) {
+			st = wst;
+			break;
+		}
+		if (w < 0 && errno != EINTR)
+			break;
+	}
+	if (write(l->status[1], &st, sizeof(st)) != sizeof(st))
+		_exit(125);
+	/* Leftover processes: the pid namespace dies with us; without one, the group. */
+	kill(-child, SIGKILL);
+	_exit(0);
+}
+
+static int write_file(pid_t pid, const char *name, const char *text)
+{
+	char path[64];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -errno;
+	close(fd);
+	return r;
+}
+
+/* Inside, the workload is root of its own user namespace, which is nobody (or you) outside. */
+static int map_ids(const struct launch *l, pid_t pid)
+{
+	char map[64];
+	int r = 0;
+
+	unsigned int uid = geteuid(), gid = getegid();
+	struct stat st;
+
+	/*
+	 * Host root maps the sandbox's root to nobody, or to the owner of a
+	 * --rootfs that a user owns (so --rw can write there): never to root.
+	 */
+	if (l->host_root) {
+		uid = gid = NOBODY;
+		if (strcmp(l->o->rootfs, "/") && stat(l->o->rootfs, &st) == 0 && st.st_uid &&
+		    st.st_gid) {
+			uid = st.st_uid;
+			gid = st.st_gid;
+		}
+	}
+	if (!l->host_root)
+		r = write_file(pid, "setgroups", "deny");
+	snprintf(map, sizeof(map), "0 %u 1\n", uid);
+	if (r == 0)
+		r = write_file(pid, "uid_map", map);
+	snprintf(map, sizeof(map), "0 %u 1\n", gid);
+	if (r == 0)
+		r = write_file(pid, "gid_map", map);
+	return r;
+}
+
+static int report(const struct launch *l, int cst, int st, bool got, bool timed_out)
+{
+	const char *cmd = l->o->argv[0];
+
+	if (timed_out) {
+		fprintf(stderr, "kiste: '%s' timed out after %d s and was killed: raise --timeout\n",
+			cmd, l->o->timeout_s);
+		return 128 + SIGKILL;
+	}
+	if (!got) {
+		/* The launcher's own child failed before the workload ran (it said why). */
+		if (WIFEXITED(cst) && WEXITSTATUS(cst))
+			return WEXITSTATUS(cst);
+		if (WIFSIGNALED(cst))
+			return 128 + WTERMSIG(cst);
+		fprintf(stderr, "kiste: the sandbox ended without a workload status\n");
+		return 125;
+	}
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WTERMSIG(st) == SIGSYS)
+		fprintf(stderr, "kiste: '%s' was killed by the shim seccomp filter (SIGSYS): a host "
+			"syscall outside the allowlist; see 'kiste policy shim'\n", cmd);
+	return 128 + WTERMSIG(st);
+}
+
+static int supervise(struct launch *l, pid_t child, const sigset_t *set)
+{
+	struct timespec end, now, left;
+	bool timed_out = false, got;
+	int cst = 0, st = 0, sig;
+	siginfo_t si;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += l->o->timeout_s;
+	for (;;) {
+		if (waitpid(child, &cst, WNOHANG) == child)
+			break;
+		if (l->o->timeout_s) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			left.tv_sec = end.tv_sec - now.tv_sec;
+			left.tv_nsec = end.tv_nsec - now.tv_nsec;
+			if (left.tv_nsec < 0) {
+				left.tv_sec--;
+				left.tv_nsec += 1000000000L;
+			}
+			if (left.tv_sec < 0) {
+				timed_out = true;
+				kill(child, SIGKILL);
+				waitpid(child, &cst, 0);
+				break;
+			}
+		}
+		sig = l->o->timeout_s ? sigtimedwait(set, &si, &left) : sigwaitinfo(set, &si);
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+			kill(child, sig);
+	}
+	got = read(l->status[0], &st, sizeof(st)) == sizeof(st);
+	if (l->tty_fg) {
+		signal(SIGTTOU, SIG_IGN);
+		tcsetpgrp(0, getpgrp());
+	}
+	return report(l, cst, st, got, timed_out);
+}
+
+static int open_module(struct launch *l)
+{
+	struct kiste_sandbox_spec spec = { .name = l->o->name, .mode = KISTE_MODE_SHIM,
+					   .memory_limit = l->o->memory };
+	struct kiste_err err = { 0 };
+	uint32_t id;
+
+	l->kfd = kiste_dev_open(&err);
+	if (l->kfd == -ENOENT) {
+		l->kfd = -1;
+		return 0; /* no module: the userspace layers alone */
+	}
+	if (l->kfd < 0 || kiste_dev_create(l->kfd, &spec, &id, &err) < 0) {
+		fprintf(stderr, "kiste: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+int shim_launch(const struct shim_opts *o)
+{
+	static struct launch l;
+	struct kiste_err err = { 0 };
+	sigset_t set, old;
+	pid_t self = getpid(), child;
+	long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
+		     CLONE_NEWNET;
+
+	memset(&l, 0, sizeof(l));
+	l.o = o;
+	signal(SIGPIPE, SIG_IGN);
+	l.host_root = geteuid() == 0;
+	l.tty_fg = isatty(0) && tcgetpgrp(0) == getpgrp();
+	build_env(&l);
+	if (open_module(&l) < 0)
+		return 125;
+	if (shim_image_map(&l.img, &err) < 0 || shim_image_keep_ranges(&l.boot, &err) < 0) {
+		fprintf(stderr, "kiste: %s\n", err.msg);
+		return 125;
+	}
+	if (pipe2(l.sync, O_CLOEXEC) < 0 || pipe2(l.status, O_CLOEXEC) < 0) {
+		perror("kiste: pipe");
+		return 125;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	/* KISTE_SHIM_NONS=1: behave as on a host without user namespaces (tests). */
+	l.ns = !getenv("KISTE_SHIM_NONS");
+	child = l.ns ? (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0) : -1;
+	if (!l.ns)
+		errno = EPERM;
+	if (child < 0 && (errno == EPERM || errno == EINVAL || errno == ENOSPC || errno == EUSERS)) {
+		l.ns = false; /* the host allows no namespaces: userspace layers only */
+		child = fork();
+	}
+	if (child == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		init_main(&l, self);
+	}
+	if (child < 0) {
+		fprintf(stderr, "kiste: cannot start the sandbox: %s\n", strerror(errno));
+		return 125;
+	}
+	close(l.status[1]);
+	close(l.sync[0]);
+	if (l.ns && map_ids(&l, child) < 0) {
+		fprintf(stderr, "kiste: cannot map the sandbox's user namespace: %s\n",
+			strerror(errno));
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		return 125;
+	}
+	if (l.ns && write(l.sync[1], "g", 1) != 1)
+		return 125;
+	close(l.sync[1]);
+	return supervise(&l, child, &set);
+}

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+// sandbox.c - shim host layers: read-only root, /dev, /proc, tmpfs, pivot, Landlock, rlimits.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/landlock.h>
+#include <linux/mount.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int setattr_tree(const char *path, uint64_t set)
+{
+	struct mount_attr a = { .attr_set = set };
+
+	return (int)syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &a, sizeof(a));
+}
+
+/* A fresh /dev with the harmless nodes only, bound from the host's. */
+static int setup_dev(const char *root, struct kiste_err *err)
+{
+	char dev[PATH_MAX + 8], p[PATH_MAX + 32], host[64];
+	size_t i;
+
+	snprintf(dev, sizeof(dev), "%s/dev", root);
+	if (!is_dir(dev))
+		return 0;
+	if (mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k") < 0)
+		return kiste_err_set(err, -errno, "cannot mount /dev in the sandbox: %s",
+				     strerror(errno));
+	for (i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
+		int fd;
+
+		snprintf(p, sizeof(p), "%s/%s", dev, dev_nodes[i]);
+		snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i]);
+		fd = open(p, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+		if (fd >= 0)
+			close(fd);
+		if (mount(host, p, NULL, MS_BIND, NULL) < 0 && i < 5)
+			return kiste_err_set(err, -errno, "cannot bind %s into the sandbox: %s", host,
+					     strerror(errno));
+	}
+	snprintf(p, sizeof(p), "%s/fd", dev);
+	if (symlink("/proc/self/fd", p) < 0)
+		return kiste_err_set(err, -errno, "cannot populate /dev: %s", strerror(errno));
+	return mount(NULL, dev, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
+		     NULL) < 0 ? kiste_err_set(err, -errno, "cannot seal /dev: %s", strerror(errno)) : 0;
+}
+
+static int setup_tmpfs(const char *root, const char *path, struct kiste_err *err)
+{
+	char p[2 * PATH_MAX];
+
+	if (path[0] != '/' || strstr(path, ".."))
+		return kiste_err_set(err, -EINVAL, "--tmpfs %s: give an absolute path without '..'",
+				     path);
+	snprintf(p, sizeof(p), "%s%s", strcmp(root, "/") ? root : "", path);
+	if (!is_dir(p))
+		return kiste_err_set(err, -ENOENT,
+				     "--tmpfs %s: no such directory in the rootfs: create it there",
+				     path);
+	if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+		return kiste_err_set(err, -errno, "--tmpfs %s: mount failed: %s", path,
+				     strerror(errno));
+	return 0;
+}
+
+/*
+ * The root "/" cannot be bound onto itself and pivoted into (the process root
+ * stays under the new mount), so it is bound at a staging directory instead.
+ */
+static int bind_root(const char *root, char *target, size_t n, struct kiste_err *err)
+{
+	char p[PATH_MAX + 8];
+
+	snprintf(target, n, "%s", root);
+	if (!strcmp(root, "/")) {
+		snprintf(target, n, "/tmp/.kiste-root");
+		if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=0700") < 0 ||
+		    mkdir(target, 0700) < 0)
+			return kiste_err_set(err, -errno, "cannot stage the rootfs /: %s",
+					     strerror(errno));
+	}
+	if (mount(root, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return kiste_err_set(err, -errno, "cannot bind the rootfs %s: %s", root,
+				     strerror(errno));
+	if (!strcmp(root, "/")) {
+		snprintf(p, sizeof(p), "%s/tmp", target);
+		if (umount2(p, MNT_DETACH) < 0)
+			return kiste_err_set(err, -errno, "cannot unstage /tmp: %s", strerror(errno));
+	}
+	return 0;
+}
+
+/* Runs as root of the sandbox's own user namespace, in its own mount namespace. */
+int shim_setup_mounts(const struct shim_opts *o, struct kiste_err *err)
+{
+	char root[PATH_MAX], tgt[PATH_MAX], p[PATH_MAX + 8];
+	int i, r;
+
+	if (!realpath(o->rootfs, root))
+		return kiste_err_set(err, -errno, "--rootfs %s: %s", o->rootfs, strerror(errno));
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return kiste_err_set(err, -errno, "cannot make mounts private: %s", strerror(errno));
+	r = bind_root(root, tgt, sizeof(tgt), err);
+	if (r < 0)
+		return r;
+	/* Read-only rests on the mount, for every mount below the root too. */
+	if (setattr_tree(tgt, MOUNT_ATTR_NOSUID | (o->rw ? 0 : MOUNT_ATTR_RDONLY)) < 0)
+		return kiste_err_set(err, -errno, "cannot make the rootfs read-only: %s (kernel >= 5.12 needed)",
+				     strerror(errno));
+	snprintf(p, sizeof(p), "%s/proc", tgt);
+	if (is_dir(p))
+		mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	snprintf(p, sizeof(p), "%s/sys", tgt);
+	if (is_dir(p))
+		mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k");
+	r = setup_dev(tgt, err);
+	for (i = 0; r == 0 && i < o->ntmpfs; i++)
+		r = setup_tmpfs(tgt, o->tmpfs[i], err);
+	if (r < 0)
+		return r;
+	if (chdir(tgt) < 0)
+		return kiste_err_set(err, -errno, "cannot enter the rootfs: %s", strerror(errno));
+	if (syscall(SYS_pivot_root, ".", ".") == 0) {
+		if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+			return kiste_err_set(err, -errno, "cannot drop the old root: %s",
+					     strerror(errno));
+		return 0;
+	}
+	/*
+	 * An initramfs root cannot be pivoted away from (EINVAL): chroot then.  The
+	 * guest kernel holds no descriptor outside, and the workload cannot chroot.
+	 */
+	if (errno != EINVAL || chroot(".") < 0 || chdir("/") < 0)
+		return kiste_err_set(err, -errno, "cannot pivot into the rootfs: %s", strerror(errno));
+	return 0;
+}
+
+static int ll_rule(int rs, const char *path, uint64_t access)
+{
+	struct landlock_path_beneath_attr pb = { .allowed_access = access };
+	int r;
+
+	pb.parent_fd = open(path, O_PATH | O_CLOEXEC);
+	if (pb.parent_fd < 0)
+		return 0; /* nothing there to allow */
+	r = (int)syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+	close(pb.parent_fd);
+	return r;
+}
+
+#define LL_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR | \
+		 LANDLOCK_ACCESS_FS_EXECUTE)
+#define LL_FILE_RW (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE)
+
+/* Landlock beneath the (pivoted) root: read everywhere, write only where the sandbox may. */
+int shim_setup_landlock(const struct shim_opts *o, bool pivoted, struct kiste_err *err)
+{
+	struct landlock_ruleset_attr ra = { 0 };
+	uint64_t all;
+	int abi, rs, i, r = 0;
+	size_t k;
+	char p[32];
+
+	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi < 1)
+		return 0; /* the layer is absent on this host */
+	all = (LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1;
+	if (abi >= 2)
+		all |= LANDLOCK_ACCESS_FS_REFER;
+	ra.handled_access_fs = all;
+	rs = (int)syscall(SYS_landlock_create_ruleset, &ra, sizeof(ra), 0);
+	if (rs < 0)
+		return kiste_err_set(err, -errno, "landlock: %s", strerror(errno));
+	r |= ll_rule(rs, pivoted ? "/" : o->rootfs, o->rw ? all : LL_READ);
+	for (i = 0; i < o->ntmpfs; i++)
+		r |= ll_rule(rs, o->tmpfs[i], all);
+	for (k = 0; k < sizeof(dev_nodes) / sizeof(dev_nodes[0]); k++) {
+		snprintf(p, sizeof(p), "/dev/%s", dev_nodes[k]);
+		r |= ll_rule(rs, p, LL_FILE_RW);
+	}
+	if (r < 0 || syscall(SYS_landlock_restrict_self, rs, 0) < 0) {
+		r = -errno;
+		close(rs);
+		return kiste_err_set(err, r, "landlock: cannot restrict the sandbox: %s",
+				     strerror(-r));
+	}
+	close(rs);
+	return 0;
+}
+
+int shim_setup_limits(const struct shim_opts *o, struct kiste_err *err)
+{
+	struct rlimit rl = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &rl);
+	/* The guest kernel keeps its descriptors at 1000..1023. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1024) {
+		if (rl.rlim_max < 1024)
+			return kiste_err_set(err, -EMFILE,
+					     "RLIMIT_NOFILE hard limit %llu < 1024: raise it (ulimit -Hn)",
+					     (unsigned long long)rl.rlim_max);
+		rl.rlim_cur = 1024;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (o->memory) {
+		rl.rlim_cur = rl.rlim_max = o->memory;
+		if (setrlimit(RLIMIT_AS, &rl) < 0)
+			return kiste_err_set(err, -errno, "--memory: %s", strerror(errno));
+	}
+	return 0;
+}
