@@ -143,6 +143,8 @@ static long kiste_dev_ioctl(struct file *file, unsigned int cmd,
 		return kiste_ioctl_attach(file, argp);
 	case KISTE_IOC_SHIM_ARM:
 		return kiste_member_shim_arm(argp);
+	case KISTE_IOC_SHIM_ENOSYS:
+		return kiste_member_shim_enosys(argp);
 	case KISTE_IOC_VM_CREATE:
 		return kiste_vm_create(argp);
 	default:

@@ -61,6 +61,7 @@ struct kiste_sandbox {
 	atomic64_t cnt_kills;
 	atomic64_t cnt_refused;
 	atomic64_t guest_ns_done;	/* guest time of members that exited */
+	atomic64_t shim_enosys;		/* reported by shim guest kernels */
 
 	struct mutex vm_lock;		/* the fields below */
 	struct kiste_vm *vm;		/* the brokered VM, if any */
@@ -100,7 +101,7 @@ struct kiste_sandbox_snap {
 	u64 memory_limit, created_ns;
 	u64 cnt_forks, cnt_kills, cnt_refused;
 	u32 vm_count, vm_vcpus, shim_armed;
-	u64 vm_memory, vm_exits, guest_ns;
+	u64 vm_memory, vm_exits, guest_ns, shim_enosys;
 	kuid_t owner;
 	char name[KISTE_NAME_MAX];
 };
@@ -150,6 +151,7 @@ struct kiste_sandbox *kiste_sandbox_next(u64 start);
 int kiste_member_attach(struct kiste_sandbox *sb);
 struct kiste_sandbox *kiste_member_sandbox(struct task_struct *task);
 long kiste_member_shim_arm(void __user *argp);
+long kiste_member_shim_enosys(void __user *argp);
 u32 kiste_member_armed(struct kiste_sandbox *sb);
 u64 kiste_member_guest_ns(struct kiste_sandbox *sb);
 int kiste_member_init(void);

@@ -196,6 +196,31 @@ long kiste_member_shim_arm(void __user *argp)
 	return 0;
 }
 
+/**
+ * kiste_member_shim_enosys() - KISTE_IOC_SHIM_ENOSYS: count unimplemented syscalls
+ * @argp: struct kiste_ioc_shim_enosys
+ *
+ * Return: 0 or a negative errno.
+ */
+long kiste_member_shim_enosys(void __user *argp)
+{
+	struct kiste_ioc_shim_enosys req;
+	struct kiste_member *m;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || !req.count)
+		return -EINVAL;
+	rcu_read_lock();
+	m = kiste_member_lookup(current);
+	rcu_read_unlock();
+	/* only the task itself frees its record, so @m stays valid */
+	if (!m || !READ_ONCE(m->armed))
+		return -ENOTCONN;
+	atomic64_add(req.count, &m->sb->shim_enosys);
+	return 0;
+}
+
 /* Members of @sb with redirection armed. */
 u32 kiste_member_armed(struct kiste_sandbox *sb)
 {

@@ -53,6 +53,8 @@ int kiste_nl_put_sandbox(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, KISTE_A_CNT_REFUSED, snap->cnt_refused,
 			      KISTE_A_PAD) ||
 	    nla_put_u32(skb, KISTE_A_SHIM_ARMED, snap->shim_armed) ||
+	    nla_put_u64_64bit(skb, KISTE_A_SHIM_ENOSYS, snap->shim_enosys,
+			      KISTE_A_PAD) ||
 	    nla_put_u32(skb, KISTE_A_VM_COUNT, snap->vm_count) ||
 	    nla_put_u64_64bit(skb, KISTE_A_VM_MEMORY, snap->vm_memory,
 			      KISTE_A_PAD) ||

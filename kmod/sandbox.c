@@ -208,6 +208,7 @@ int kiste_sandbox_create(const struct kiste_sandbox_spec *spec,
 	atomic64_set(&sb->cnt_kills, 0);
 	atomic64_set(&sb->cnt_refused, 0);
 	atomic64_set(&sb->guest_ns_done, 0);
+	atomic64_set(&sb->shim_enosys, 0);
 
 	spin_lock(&kiste_reg_lock);
 	err = kiste_link_locked(sb, spec->name, extack);
@@ -339,6 +340,7 @@ void kiste_sandbox_snapshot(struct kiste_sandbox *sb,
 
 	snap->guest_ns = kiste_member_guest_ns(sb);
 	snap->shim_armed = kiste_member_armed(sb);
+	snap->shim_enosys = atomic64_read(&sb->shim_enosys);
 	snap->vm_count = 0;
 	snap->vm_vcpus = 0;
 	snap->vm_memory = 0;

@@ -58,6 +58,8 @@ struct arm_report {
 	volatile long prctl_off;
 	volatile long after_prctl;
 	volatile int fork_status;
+	volatile long enosys;
+	volatile long enosys_zero;
 	volatile int go;
 };
 
@@ -155,6 +157,13 @@ static int child_rules(uint32_t shim_id, uint32_t vm_id)
 		return 14;
 	if (arm(fd, gs, 0, 0) != -EINVAL)
 		return 15;
+	{
+		struct kiste_ioc_shim_enosys e = { .count = 1 };
+
+		/* a member that is not armed has no guest kernel to report for */
+		if (ioctl(fd, KISTE_IOC_SHIM_ENOSYS, &e) == 0 || errno != ENOTCONN)
+			return 18;
+	}
 	if (arm(fd, gs, gl, 1) != -EINVAL)
 		return 16;
 	if (arm(fd, ~0UL - 8, 64, 0) != -EINVAL)
@@ -189,6 +198,7 @@ static void armed_child(uint32_t id)
 {
 	struct kiste_ioc_shim_arm a = { .gate_start = (unsigned long)kt_gate_begin,
 					.gate_len = kt_gate_end - kt_gate_begin };
+	struct kiste_ioc_shim_enosys e3 = { .count = 3 }, e0 = { .count = 0 };
 	struct timespec ms = { 0, 1000000 };
 	int fd = join(id), i;
 	long pid, status = 0;
@@ -200,6 +210,8 @@ static void armed_child(uint32_t id)
 	ar->getppid_redirected = syscall(SYS_getppid);
 	ar->getppid_gate = kt_gate_syscall(SYS_getppid, 0, 0, 0, 0, 0);
 	ar->rearm = kt_gate_syscall(SYS_ioctl, fd, KISTE_IOC_SHIM_ARM, (long)&a, 0, 0);
+	ar->enosys = kt_gate_syscall(SYS_ioctl, fd, KISTE_IOC_SHIM_ENOSYS, (long)&e3, 0, 0);
+	ar->enosys_zero = kt_gate_syscall(SYS_ioctl, fd, KISTE_IOC_SHIM_ENOSYS, (long)&e0, 0, 0);
 	ar->prctl_off = syscall(SYS_prctl, PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0,
 				0, 0);
 	ar->after_prctl = syscall(SYS_getppid);
@@ -247,6 +259,7 @@ TEST_F_TIMEOUT(shim, redirect_and_fork, 120)
 	ASSERT_EQ(2, ar->stage);
 	ASSERT_EQ(0, kiste_sandbox_get(self->fix.nl, id, NULL, &info, &err)) TH_LOG("%s", err.msg);
 	EXPECT_EQ(1u, info.shim_armed);
+	EXPECT_EQ(3u, info.shim_enosys);
 	ar->go = 1;
 	ASSERT_EQ(0, kt_wait_pid(pid, &status, KT_CHILD_MS));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) TH_LOG("status 0x%x", status);
@@ -255,6 +268,8 @@ TEST_F_TIMEOUT(shim, redirect_and_fork, 120)
 	EXPECT_EQ(SYS_USER_DISPATCH, ar->sig_code);
 	EXPECT_EQ(ar->real_ppid, ar->getppid_gate);
 	EXPECT_EQ(-EBUSY, ar->rearm);
+	EXPECT_EQ(0, ar->enosys);
+	EXPECT_EQ(-EINVAL, ar->enosys_zero);
 	/* the disarm attempt from outside the gate was itself redirected */
 	EXPECT_EQ(FAKE_RESULT, ar->prctl_off);
 	EXPECT_EQ(FAKE_RESULT, ar->after_prctl);

@@ -157,6 +157,7 @@ enum kiste_attr {
 
 	KISTE_A_SHIM_FIRST = 64,
 	KISTE_A_SHIM_ARMED = KISTE_A_SHIM_FIRST,	/* u32 members with redirection armed */
+	KISTE_A_SHIM_ENOSYS,	/* u64 syscalls the guest kernels did not implement */
 	KISTE_A_VM_FIRST = 96,
 	KISTE_A_VM_COUNT = KISTE_A_VM_FIRST,	/* u32 live VMs (0 or 1) */
 	KISTE_A_VM_MEMORY,	/* u64 bytes in memory slots now */
@@ -244,6 +245,20 @@ struct kiste_ioc_shim_arm {
 
 #define KISTE_IOC_SHIM_ARM	_IOW(KISTE_IOC_MAGIC, KISTE_IOC_SHIM_FIRST + 0, \
 				     struct kiste_ioc_shim_arm)
+
+/*
+ * KISTE_IOC_SHIM_ENOSYS: the guest kernel reports @count syscalls it did not
+ * implement (answered ENOSYS); they add up in the caller's sandbox
+ * (KISTE_A_SHIM_ENOSYS).  The caller MUST be an armed member of a shim
+ * sandbox (ENOTCONN otherwise).
+ */
+struct kiste_ioc_shim_enosys {
+	__u32 flags;		/* IN: MUST be 0 */
+	__u32 count;		/* IN: how many since the last report, > 0 */
+};
+
+#define KISTE_IOC_SHIM_ENOSYS	_IOW(KISTE_IOC_MAGIC, KISTE_IOC_SHIM_FIRST + 1, \
+				     struct kiste_ioc_shim_enosys)
 
 /*
  * KISTE_IOC_VM_CREATE: the KVM broker.  Creates a KVM VM for the sandbox the

@@ -56,8 +56,10 @@ static void print_info(const struct kiste_sandbox_info *i)
 	printf("cnt_forks:     %llu\n", (unsigned long long)i->cnt_forks);
 	printf("cnt_kills:     %llu\n", (unsigned long long)i->cnt_kills);
 	printf("cnt_refused:   %llu\n", (unsigned long long)i->cnt_refused);
-	if (i->mode == KISTE_MODE_SHIM)
+	if (i->mode == KISTE_MODE_SHIM) {
 		printf("shim_armed:    %u\n", i->shim_armed);
+		printf("shim_enosys:   %llu\n", (unsigned long long)i->shim_enosys);
+	}
 	printf("vm:            %s\n", i->vm_count ? "running" : "none");
 	if (i->vm_count) {
 		cli_format_size(i->vm_memory, mem, sizeof(mem));

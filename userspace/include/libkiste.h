@@ -78,6 +78,7 @@ struct kiste_sandbox_info {
 	uint64_t cnt_kills;
 	uint64_t cnt_refused;
 	uint32_t shim_armed;	/* members with shim redirection armed */
+	uint64_t shim_enosys;	/* syscalls the shim guest kernels did not implement */
 	/* KVM broker (vm mode, unikernel --isolation vm) */
 	uint32_t vm_count;	/* live brokered VMs: 0 or 1 */
 	uint32_t vm_vcpus;	/* vCPUs of the live VM */

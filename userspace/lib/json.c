@@ -31,6 +31,7 @@ struct json_object *kiste_sandbox_info_json(const struct kiste_sandbox_info *inf
 	add(o, "cnt_kills", json_object_new_uint64(info->cnt_kills));
 	add(o, "cnt_refused", json_object_new_uint64(info->cnt_refused));
 	add(o, "shim_armed", json_object_new_int64(info->shim_armed));
+	add(o, "shim_enosys", json_object_new_uint64(info->shim_enosys));
 	add(o, "vm_count", json_object_new_int64(info->vm_count));
 	add(o, "vm_vcpus", json_object_new_int64(info->vm_vcpus));
 	add(o, "vm_memory", json_object_new_uint64(info->vm_memory));

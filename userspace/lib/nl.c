@@ -46,6 +46,7 @@ static struct nla_policy kiste_reply_policy[KISTE_A_MAX + 1] = {
 	[KISTE_A_CNT_KILLS] = { .type = NLA_U64 },
 	[KISTE_A_CNT_REFUSED] = { .type = NLA_U64 },
 	[KISTE_A_SHIM_ARMED] = { .type = NLA_U32 },
+	[KISTE_A_SHIM_ENOSYS] = { .type = NLA_U64 },
 	[KISTE_A_VM_COUNT] = { .type = NLA_U32 },
 	[KISTE_A_VM_MEMORY] = { .type = NLA_U64 },
 	[KISTE_A_VM_VCPUS] = { .type = NLA_U32 },

@@ -36,6 +36,7 @@ static void info_from_attrs(struct nlattr **tb, struct kiste_sandbox_info *info)
 	info->cnt_kills = get_u64(tb, KISTE_A_CNT_KILLS);
 	info->cnt_refused = get_u64(tb, KISTE_A_CNT_REFUSED);
 	info->shim_armed = get_u32(tb, KISTE_A_SHIM_ARMED);
+	info->shim_enosys = get_u64(tb, KISTE_A_SHIM_ENOSYS);
 	info->vm_count = get_u32(tb, KISTE_A_VM_COUNT);
 	info->vm_vcpus = get_u32(tb, KISTE_A_VM_VCPUS);
 	info->vm_memory = get_u64(tb, KISTE_A_VM_MEMORY);
