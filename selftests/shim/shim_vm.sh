@@ -33,6 +33,48 @@ expect "no mapping over the guest kernel" 0 "mmap=-1 mprotect=-1 munmap=-1" \
 expect "exit status passes through" 7 "" "$K" run --mode=shim -- sh -c 'exit 7'
 expect "missing command is 127" 127 "not found" "$K" run --mode=shim -- /no/such/command
 
+# Unimplemented syscalls are counted in the sandbox while it runs (KISTE_IOC_SHIM_ENOSYS).
+fifo=/tmp/shim-enosys.$$
+rm -f "$fifo"
+mkfifo "$fifo"
+"$K" run --mode=shim --name shimnosys -- "$WL/enosys" 3 <"$fifo" >/tmp/shim-enosys.out 2>&1 &
+pid=$!
+exec 7>"$fifo"
+n=0
+while [ $n -lt 50 ] && ! grep -q "enosys x3" /tmp/shim-enosys.out 2>/dev/null; do
+	sleep 0.1
+	n=$((n + 1))
+done
+js=$(kiste inspect shimnosys --json 2>&1)
+cnt=$(echo "$js" | tr ',{}' '\n\n\n' | sed -n 's/.*"shim_enosys": *\([0-9]*\).*/\1/p')
+if [ -n "$cnt" ] && [ "$cnt" -ge 3 ]; then
+	ok "kiste inspect shows shim_enosys >= 3 while the workload runs ($cnt)"
+else
+	fail "kiste inspect shows shim_enosys >= 3 while the workload runs" "got '$cnt': $js"
+fi
+exec 7>&-
+wait $pid
+rc=$?
+rm -f "$fifo"
+[ $rc = 0 ] && ok "the ENOSYS workload exits 0" || fail "the ENOSYS workload exits 0" "exit $rc: $(cat /tmp/shim-enosys.out)"
+expect "a forked child reports its ENOSYS and lives on" 0 "enosys x2" \
+	"$K" run --mode=shim -- sh -c "$WL/enosys 2 </dev/null; true"
+expect "gate jump: another /dev/kiste ioctl is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 16 1003 0x4008b712
+expect "gate jump: SHIM_ENOSYS on another descriptor is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 16 1 0x4008b711
+run "$K" run --mode=shim -- "$WL/efault"
+case "$T_RC:$T_OUT" in
+0:*survived*) ok "bad pointers give EFAULT under the module" ;;
+*) fail "bad pointers give EFAULT under the module" "exit $T_RC: $T_OUT" ;;
+esac
+run "$K" run --mode=shim -- sh -c 'cat /proc/self/status; ls /proc/self/fd; readlink /proc/self'
+case "$T_RC:$T_OUT" in
+*100[0-9]*) fail "/proc under the module: guest pids, no guest kernel descriptors" "$T_OUT" ;;
+0:*"Pid:	2"*"PPid:	1"*) ok "/proc under the module: guest pids, no guest kernel descriptors" ;;
+*) fail "/proc under the module: guest pids, no guest kernel descriptors" "exit $T_RC: $T_OUT" ;;
+esac
+
 # The run is a temporary sandbox of mode shim while it runs, gone after.
 "$K" run --mode=shim --name shimvm -- sleep 3 &
 pid=$!

@@ -3,7 +3,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <linux/prctl.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <linux/fs.h>
@@ -13,17 +16,19 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "allowlist.h"
+#include "boot.h"
 
-enum { K_CONST, K_GATE_START, K_GATE_LEN, K_ROOT_FD, K_KISTE_FD };
-enum { OP_EQ, OP_MASK0, OP_IN };
-enum { W_ALL, W_MODULE, W_FALLBACK };
+enum { K_CONST, K_GATE_START, K_GATE_LEN, K_ROOT_FD, K_KISTE_FD, K_PROC_FD, K_IMAGE_END };
+enum { OP_EQ, OP_MASK0, OP_IN, OP_LE, OP_GE };
+enum { W_ALL, W_MODULE, W_FALLBACK, W_PROC };
 
 struct cond {
 	unsigned char arg, op, kind;
-	uint64_t val;			/* OP_EQ: the value; OP_MASK0: bits that must be clear */
+	uint64_t val;			/* OP_EQ/LE/GE: the value; OP_MASK0: bits that must be clear */
 	const uint64_t *list;		/* OP_IN */
 	unsigned char nlist;
 };
@@ -38,9 +43,8 @@ struct allow {
 };
 
 static const uint64_t fcntl_cmds[] = {
-	F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK,
-	F_OFD_SETLK, F_OFD_SETLKW, F_DUPFD_CLOEXEC, F_SETPIPE_SZ, F_GETPIPE_SZ, F_ADD_SEALS,
-	F_GET_SEALS,
+	F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK,
+	F_OFD_SETLK, F_OFD_SETLKW, F_SETPIPE_SZ, F_GETPIPE_SZ, F_ADD_SEALS, F_GET_SEALS,
 };
 static const uint64_t tty_ioctls[] = {
 	TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, TIOCSWINSZ, FIONREAD, FIONBIO, FIOCLEX,
@@ -57,135 +61,175 @@ static const uint64_t madv_ok[] = {
 };
 static const uint64_t fs_codes[] = { 0x1002 /* ARCH_SET_FS */, 0x1003 /* ARCH_GET_FS */ };
 static const uint64_t name_ops[] = { PR_SET_NAME, PR_GET_NAME };
+static const uint64_t idtypes[] = { P_ALL, P_PID, P_PGID };
 
+/*
+ * Descriptors: the workload's are 0..GK_FD_BASE-1 and the guest kernel's
+ * temporaries are below GK_FD_ROOT too (it refuses any above); its own
+ * (root, trace, /dev/kiste, probe, proc) are named where they are used.
+ */
+#define FDMAX (GK_FD_ROOT - 1)
+#define C_FD(a) { a, OP_LE, K_CONST, FDMAX, NULL, 0 }
+#define C_WFD(a) { a, OP_LE, K_CONST, FDMAX - 1, NULL, 0 }	/* a workload slot */
+#define C_EQ(a, v) { a, OP_EQ, K_CONST, v, NULL, 0 }
+#define C_EQK(a, k) { a, OP_EQ, k, 0, NULL, 0 }
+#define C_LE(a, v) { a, OP_LE, K_CONST, v, NULL, 0 }
+#define C_GE(a, v) { a, OP_GE, K_CONST, v, NULL, 0 }
+#define C_ONLY(a, ok) { a, OP_MASK0, K_CONST, ~(uint64_t)(ok), NULL, 0 }
+#define C_IN(a, l) { a, OP_IN, K_CONST, 0, l, sizeof(l) / 8 }
+/* Above the guest kernel image: every workload mapping is (it sits low, image.c). */
+#define C_MEM(a) { a, OP_GE, K_IMAGE_END, 0, NULL, 0 }
 #define N(s) #s, SYS_##s
-#define ANY(s, why) { N(s), W_ALL, 0, { { 0 } }, why }
-#define IN(s, a, l, why) { N(s), W_ALL, 1, { { a, OP_IN, K_CONST, 0, l, sizeof(l) / 8 } }, why }
-#define EQK(s, a, k, why) { N(s), W_ALL, 1, { { a, OP_EQ, k, 0, NULL, 0 } }, why }
-#define EQ(s, a, v, why) { N(s), W_ALL, 1, { { a, OP_EQ, K_CONST, v, NULL, 0 } }, why }
-/* Bits of argument a outside @ok must be clear. */
-#define ONLY(s, a, ok, why) \
-	{ N(s), W_ALL, 1, { { a, OP_MASK0, K_CONST, ~(uint64_t)(ok), NULL, 0 } }, why }
+#define R0(s, why) { N(s), W_ALL, 0, { { 0 } }, why }
+#define R1(s, why, c1) { N(s), W_ALL, 1, { c1 }, why }
+#define R2(s, why, c1, c2) { N(s), W_ALL, 2, { c1, c2 }, why }
+#define R3(s, why, c1, c2, c3) { N(s), W_ALL, 3, { c1, c2, c3 }, why }
+#define RW(s, w, why, n, ...) { N(s), w, n, { __VA_ARGS__ }, why }
+
+#define AT_OK(a, ok) C_ONLY(a, ok)
+#define MAPF (MAP_FIXED | MAP_FIXED_NOREPLACE)
 
 /*
  * Every host syscall the guest kernel makes, and nothing else.  The workload's
  * own syscalls never reach this filter (redirection sends them to the guest
- * kernel); only code inside the gate can issue these.  execve, ptrace, mount,
- * module, bpf, keyring, kexec and the switch-off of redirection are absent.
+ * kernel); only code inside the gate can issue these, but a workload can jump
+ * there with registers of its choosing (and write the guest kernel's memory),
+ * so each row admits no more than the guest kernel's own use.  execve,
+ * ptrace, mount, module, bpf, keyring, kexec, sockets and the switch-off of
+ * redirection are absent.  Pointer contents (paths, open_how) are beyond
+ * seccomp: openat2 is bound to the root (pivoted: "/" is the rootfs) and the
+ * detached procfs, and Landlock and the read-only mounts decide the rest.
  */
 static const struct allow table[] = {
-	ANY(read, "I/O on the workload's descriptors"),
-	ANY(write, "I/O on the workload's descriptors"),
-	ANY(readv, "I/O on the workload's descriptors"),
-	ANY(writev, "I/O on the workload's descriptors"),
-	ANY(pread64, "I/O on the workload's descriptors"),
-	ANY(pwrite64, "I/O on the workload's descriptors"),
-	ANY(preadv, "I/O on the workload's descriptors"),
-	ANY(pwritev, "I/O on the workload's descriptors"),
-	ANY(lseek, "file offsets"),
-	ANY(close, "descriptor table"),
-	ANY(dup, "descriptor table"),
-	ONLY(dup3, 2, O_CLOEXEC, "descriptor table (dup2 too)"),
-	ONLY(pipe2, 1, O_CLOEXEC | O_NONBLOCK | O_DIRECT, "pipes"),
-	IN(fcntl, 1, fcntl_cmds, "descriptor flags, locks and F_DUPFD"),
-	IN(ioctl, 1, tty_ioctls, "terminal ioctls only"),
-	{ N(ioctl), W_MODULE, 2, { { 0, OP_EQ, K_KISTE_FD, 0, NULL, 0 },
-				  { 1, OP_EQ, K_CONST, KISTE_IOC_SHIM_ARM, NULL, 0 } },
-	  "arming redirection once through kiste.ko (module path)" },
-	EQK(openat2, 0, K_ROOT_FD, "every open resolves beneath the sandbox root descriptor"),
-	ANY(newfstatat, "stat family on resolved descriptors"),
-	ANY(fstat, "stat of a descriptor"),
-	ANY(statx, "stat family on resolved descriptors"),
-	ANY(fstatfs, "statfs on a descriptor"),
-	ANY(getdents64, "directory listing"),
-	ANY(readlinkat, "readlink below a resolved parent"),
-	ANY(faccessat2, "access checks"),
-	ANY(mkdirat, "writable parts only (mounts and Landlock decide)"),
-	ONLY(unlinkat, 2, AT_REMOVEDIR, "writable parts only"),
-	ONLY(renameat2, 4, RENAME_NOREPLACE | RENAME_EXCHANGE, "writable parts only; no whiteouts"),
-	ONLY(linkat, 4, AT_SYMLINK_FOLLOW, "writable parts only; no AT_EMPTY_PATH"),
-	ANY(symlinkat, "writable parts only"),
-	ANY(fchmodat, "writable parts only"),
-	ANY(fchmod, "writable parts only"),
-	ANY(fchownat, "writable parts only"),
-	ANY(fchown, "writable parts only"),
-	ANY(utimensat, "writable parts only"),
-	ANY(ftruncate, "writable parts only"),
-	ANY(fallocate, "writable parts only"),
-	ANY(fsync, "file sync"),
-	ANY(fdatasync, "file sync"),
-	ANY(fadvise64, "file hints"),
-	ANY(readahead, "file hints"),
-	ANY(flock, "file locks"),
-	ANY(sendfile, "copies between the workload's descriptors"),
-	ANY(copy_file_range, "copies between the workload's descriptors"),
-	ANY(splice, "copies between the workload's descriptors"),
-	ANY(tee, "copies between the workload's descriptors"),
-	ANY(fchdir, "cwd (kept equal to the guest cwd)"),
-	ANY(getcwd, "cwd (kept equal to the guest cwd)"),
-	ONLY(mmap, 3, ~(uint64_t)(MAP_HUGETLB | MAP_LOCKED), "memory; no huge or locked pages"),
-	ANY(munmap, "memory; the guest kernel refuses its own pages"),
-	ONLY(mprotect, 2, PROT_READ | PROT_WRITE | PROT_EXEC, "memory; plain protections only"),
-	ANY(mremap, "memory; the guest kernel refuses its own pages"),
-	IN(madvise, 2, madv_ok, "memory; no REMOVE, HWPOISON or other privileged advice"),
-	ANY(msync, "memory"),
-	ANY(mincore, "memory"),
-	{ N(clone), W_ALL, 1, { { 0, OP_MASK0, K_CONST, ~(uint64_t)0xff, NULL, 0 } },
-	  "fork only: no flags but the exit signal (no threads, no namespaces)" },
-	ANY(wait4, "waiting for children"),
-	ANY(waitid, "waiting for children"),
-	ONLY(kill, 1, 0x7f, "signals within the pid namespace"),
-	ONLY(tkill, 1, 0x7f, "signals within the pid namespace"),
-	ONLY(tgkill, 2, 0x7f, "signals within the pid namespace"),
-	ANY(getpid, "pids (translated for the workload)"),
-	ANY(getppid, "pids (translated for the workload)"),
-	ANY(gettid, "pids (translated for the workload)"),
-	ANY(getpgrp, "process groups"),
-	ANY(getpgid, "process groups"),
-	ANY(setpgid, "process groups"),
-	ANY(getsid, "sessions"),
-	ANY(setsid, "sessions"),
-	ANY(exit_group, "exit"),
-	EQ(rt_sigaction, 3, 8, "signal actions (restorer forced into the gate)"),
-	EQ(rt_sigprocmask, 3, 8, "masks at blocking points"),
-	EQ(rt_sigsuspend, 1, 8, "sigsuspend, pause"),
-	EQ(rt_sigtimedwait, 3, 8, "sigtimedwait"),
-	ANY(rt_sigpending, "sigpending"),
-	ANY(rt_sigreturn, "return from every handler, issued by the gate's restorer"),
-	ANY(sigaltstack, "the guest kernel's entry stack"),
-	ANY(alarm, "timers"),
-	ANY(setitimer, "timers"),
-	ANY(getitimer, "timers"),
-	ANY(uname, "uname (nodename rewritten)"),
-	EQ(prlimit64, 0, 0, "own limits only"),
-	ANY(clock_gettime, "time (when the vDSO falls back)"),
-	ANY(clock_getres, "time"),
-	ANY(gettimeofday, "time"),
-	ANY(time, "time"),
-	ANY(times, "time"),
-	ANY(getrusage, "usage"),
-	ANY(sysinfo, "sysinfo"),
-	ANY(nanosleep, "sleep"),
-	ANY(clock_nanosleep, "sleep"),
-	ONLY(getrandom, 2, 7, "randomness"),
-	ONLY(umask, 0, 0777, "umask"),
-	ANY(sched_yield, "scheduling"),
-	ANY(getcpu, "scheduling"),
-	IN(futex, 1, futex_ops, "futexes on the workload's memory, no PI or requeue-PI"),
-	ANY(sched_getaffinity, "scheduling"),
-	ANY(poll, "waiting on descriptors"),
-	ANY(ppoll, "waiting on descriptors"),
-	ANY(select, "waiting on descriptors"),
-	ANY(pselect6, "waiting on descriptors"),
-	IN(arch_prctl, 0, fs_codes, "TLS base only"),
-	IN(prctl, 0, name_ops, "thread name only"),
-	{ N(prctl), W_FALLBACK, 5, { { 0, OP_EQ, K_CONST, PR_SET_SYSCALL_USER_DISPATCH, NULL, 0 },
-				    { 1, OP_EQ, K_CONST, PR_SYS_DISPATCH_ON, NULL, 0 },
-				    { 2, OP_EQ, K_GATE_START, 0, NULL, 0 },
-				    { 3, OP_EQ, K_GATE_LEN, 0, NULL, 0 },
-				    { 4, OP_EQ, K_CONST, 0, NULL, 0 } },
-	  "re-arming redirection ON with exactly this gate in forked children (no module); "
-	  "OFF is killed" },
+	R1(read, "I/O on the workload's descriptors", C_FD(0)),
+	R1(write, "I/O on the workload's descriptors", C_FD(0)),
+	R1(write, "the guest kernel's trace and error lines", C_EQ(0, GK_FD_TRACE)),
+	R1(readv, "I/O on the workload's descriptors", C_FD(0)),
+	R1(writev, "I/O on the workload's descriptors", C_FD(0)),
+	R1(pread64, "I/O on the workload's descriptors", C_FD(0)),
+	R1(pread64, "probing workload pointers for writing (EFAULT)", C_EQ(0, GK_FD_PROBE)),
+	R1(pwrite64, "I/O on the workload's descriptors", C_FD(0)),
+	R1(pwrite64, "probing workload pointers for reading (EFAULT)", C_EQ(0, GK_FD_PROBE)),
+	R1(preadv, "I/O on the workload's descriptors", C_FD(0)),
+	R1(pwritev, "I/O on the workload's descriptors", C_FD(0)),
+	R2(lseek, "file offsets", C_FD(0), C_LE(2, SEEK_HOLE)),
+	R1(close, "descriptor table (not the guest kernel's own)", C_FD(0)),
+	R1(close, "descriptor table: strays above the guest kernel's own",
+	   C_GE(0, GK_FD_PROC + 1)),
+	R3(dup3, "dup2/dup3 into a workload slot, never over the guest kernel's",
+	   C_FD(0), C_WFD(1), C_ONLY(2, O_CLOEXEC)),
+	R1(pipe2, "pipes", C_ONLY(1, O_CLOEXEC | O_NONBLOCK | O_DIRECT)),
+	R2(fcntl, "descriptor flags, locks, seals", C_FD(0), C_IN(1, fcntl_cmds)),
+	R3(fcntl, "F_DUPFD into a workload slot", C_FD(0), C_EQ(1, F_DUPFD), C_WFD(2)),
+	R3(fcntl, "F_DUPFD_CLOEXEC into a workload slot", C_FD(0), C_EQ(1, F_DUPFD_CLOEXEC),
+	   C_WFD(2)),
+	R2(ioctl, "terminal ioctls only", C_FD(0), C_IN(1, tty_ioctls)),
+	RW(ioctl, W_MODULE, "arming redirection through kiste.ko (module path)", 2,
+	   C_EQK(0, K_KISTE_FD), C_EQ(1, KISTE_IOC_SHIM_ARM)),
+	RW(ioctl, W_MODULE, "reporting unimplemented syscalls to kiste.ko (module path)", 2,
+	   C_EQK(0, K_KISTE_FD), C_EQ(1, KISTE_IOC_SHIM_ENOSYS)),
+	R2(openat2, "every open resolves beneath the sandbox root descriptor",
+	   C_EQK(0, K_ROOT_FD), C_EQ(3, sizeof(struct open_how))),
+	RW(openat2, W_PROC, "/proc: beneath the sandbox's detached procfs", 2,
+	   C_EQK(0, K_PROC_FD), C_EQ(3, sizeof(struct open_how))),
+	R1(memfd_create, "regenerated /proc files (status, stat, maps)",
+	   C_EQ(1, MFD_CLOEXEC | MFD_ALLOW_SEALING)),
+	R2(newfstatat, "stat family on resolved descriptors", C_FD(0),
+	   AT_OK(3, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT)),
+	R2(statx, "stat family on resolved descriptors", C_FD(0),
+	   AT_OK(2, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE)),
+	R1(fstatfs, "statfs on a descriptor", C_FD(0)),
+	R1(getdents64, "directory listing", C_FD(0)),
+	R1(readlinkat, "readlink below a resolved parent", C_FD(0)),
+	R3(faccessat2, "access checks", C_FD(0), C_ONLY(2, 7),
+	   AT_OK(3, AT_EMPTY_PATH | AT_EACCESS | AT_SYMLINK_NOFOLLOW)),
+	R1(mkdirat, "writable parts only (mounts and Landlock decide)", C_FD(0)),
+	R2(unlinkat, "writable parts only", C_FD(0), C_ONLY(2, AT_REMOVEDIR)),
+	R3(renameat2, "writable parts only; no whiteouts", C_FD(0), C_FD(2),
+	   C_ONLY(4, RENAME_NOREPLACE | RENAME_EXCHANGE)),
+	R3(linkat, "writable parts only; no AT_EMPTY_PATH", C_FD(0), C_FD(2),
+	   C_ONLY(4, AT_SYMLINK_FOLLOW)),
+	R1(symlinkat, "writable parts only", C_FD(1)),
+	R1(fchmodat, "writable parts only", C_FD(0)),
+	R1(fchmod, "writable parts only", C_FD(0)),
+	R2(fchownat, "writable parts only", C_FD(0),
+	   AT_OK(4, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)),
+	R1(fchown, "writable parts only", C_FD(0)),
+	R2(utimensat, "writable parts only", C_FD(0),
+	   AT_OK(3, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)),
+	R1(ftruncate, "writable parts only", C_FD(0)),
+	R1(fallocate, "writable parts only", C_FD(0)),
+	R1(fsync, "file sync", C_FD(0)),
+	R1(fdatasync, "file sync", C_FD(0)),
+	R1(flock, "file locks", C_FD(0)),
+	R2(sendfile, "copies between the workload's descriptors", C_FD(0), C_FD(1)),
+	R3(copy_file_range, "copies between the workload's descriptors", C_FD(0), C_FD(2),
+	   C_EQ(5, 0)),
+	R2(splice, "copies between the workload's descriptors", C_FD(0), C_FD(2)),
+	R2(tee, "copies between the workload's descriptors", C_FD(0), C_FD(1)),
+	R1(fchdir, "cwd (kept equal to the guest cwd)", C_FD(0)),
+	R0(getcwd, "cwd (kept equal to the guest cwd)"),
+	R2(mmap, "memory at a kernel-chosen place; no fixed, huge or locked pages",
+	   C_EQ(0, 0), C_ONLY(3, ~(uint64_t)(MAPF | MAP_HUGETLB | MAP_LOCKED))),
+	R2(mmap, "memory above the guest kernel, fixed or hinted; no huge or locked pages",
+	   C_MEM(0), C_ONLY(3, ~(uint64_t)(MAP_HUGETLB | MAP_LOCKED))),
+	R1(munmap, "memory above the guest kernel", C_MEM(0)),
+	R2(mprotect, "memory above the guest kernel; plain protections", C_MEM(0),
+	   C_ONLY(2, PROT_READ | PROT_WRITE | PROT_EXEC)),
+	R2(mremap, "memory above the guest kernel, moved by the kernel", C_MEM(0),
+	   C_ONLY(3, MREMAP_MAYMOVE)),
+	R3(mremap, "memory above the guest kernel, moved to a place above it", C_MEM(0),
+	   C_ONLY(3, MREMAP_MAYMOVE | MREMAP_FIXED), C_MEM(4)),
+	R2(madvise, "memory above the guest kernel; no REMOVE, HWPOISON or other "
+	   "privileged advice", C_MEM(0), C_IN(2, madv_ok)),
+	R1(msync, "memory above the guest kernel", C_MEM(0)),
+	R1(mincore, "memory above the guest kernel", C_MEM(0)),
+	{ N(clone), W_ALL, 5, { C_ONLY(0, 0xff), C_EQ(1, 0), C_EQ(2, 0), C_EQ(3, 0), C_EQ(4, 0) },
+	  "fork only: no flags but the exit signal (no threads, namespaces or stacks)" },
+	R0(wait4, "waiting for children"),
+	R1(waitid, "waiting for children", C_IN(0, idtypes)),
+	R1(kill, "signals within the pid namespace", C_ONLY(1, 0x7f)),
+	R0(getpid, "pids (translated for the workload)"),
+	R0(getppid, "pids (translated for the workload)"),
+	R0(getpgid, "process groups"),
+	R0(setpgid, "process groups"),
+	R0(getsid, "sessions"),
+	R0(setsid, "sessions"),
+	R0(exit_group, "exit"),
+	R1(rt_sigaction, "signal actions (restorer forced into the gate)", C_EQ(3, 8)),
+	R2(rt_sigprocmask, "masks at blocking points", C_EQ(0, SIG_SETMASK), C_EQ(3, 8)),
+	R1(rt_sigsuspend, "sigsuspend, pause", C_EQ(1, 8)),
+	R1(rt_sigtimedwait, "sigtimedwait", C_EQ(3, 8)),
+	R1(rt_sigpending, "sigpending", C_EQ(1, 8)),
+	R0(rt_sigreturn, "return from every handler, issued by the gate's restorer"),
+	R0(sigaltstack, "the guest kernel's entry stack"),
+	R1(setitimer, "timers (alarm too)", C_LE(0, ITIMER_PROF)),
+	R1(getitimer, "timers", C_LE(0, ITIMER_PROF)),
+	R0(uname, "uname (nodename rewritten)"),
+	R1(prlimit64, "own limits only", C_EQ(0, 0)),
+	R0(clock_gettime, "time (when the vDSO falls back; time and gettimeofday too)"),
+	R0(clock_getres, "time"),
+	R0(times, "time"),
+	R0(getrusage, "usage"),
+	R0(sysinfo, "sysinfo"),
+	R0(nanosleep, "sleep"),
+	R1(clock_nanosleep, "sleep", C_ONLY(1, TIMER_ABSTIME)),
+	R1(getrandom, "randomness", C_ONLY(2, 7)),
+	R1(umask, "umask", C_ONLY(0, 0777)),
+	R0(sched_yield, "scheduling"),
+	R0(getcpu, "scheduling"),
+	R1(sched_getaffinity, "own affinity only", C_EQ(0, 0)),
+	R1(futex, "futexes on the workload's memory, no PI or requeue-PI", C_IN(1, futex_ops)),
+	R0(poll, "waiting on descriptors"),
+	R0(ppoll, "waiting on descriptors"),
+	R0(select, "waiting on descriptors"),
+	R0(pselect6, "waiting on descriptors"),
+	R1(arch_prctl, "TLS base only", C_IN(0, fs_codes)),
+	R1(prctl, "thread name only", C_IN(0, name_ops)),
+	RW(prctl, W_FALLBACK, "re-arming redirection ON with exactly this gate in forked "
+	   "children (no module); OFF is killed", 5,
+	   C_EQ(0, PR_SET_SYSCALL_USER_DISPATCH), C_EQ(1, PR_SYS_DISPATCH_ON),
+	   C_EQK(2, K_GATE_START), C_EQK(3, K_GATE_LEN), C_EQ(4, 0)),
 };
 
 #define NTABLE (sizeof(table) / sizeof(table[0]))
@@ -201,6 +245,10 @@ static uint64_t cond_value(const struct cond *c, const struct shim_filter_params
 		return (uint64_t)p->root_fd;
 	case K_KISTE_FD:
 		return (uint64_t)p->kiste_fd;
+	case K_PROC_FD:
+		return (uint64_t)p->proc_fd;
+	case K_IMAGE_END:
+		return p->image_end;
 	}
 	return c->val;
 }
@@ -217,6 +265,10 @@ static int add_row(scmp_filter_ctx ctx, const struct allow *a, const struct shim
 			in = i;
 		else if (c->op == OP_MASK0)
 			cmp[i] = SCMP_CMP(c->arg, SCMP_CMP_MASKED_EQ, c->val, 0);
+		else if (c->op == OP_LE)
+			cmp[i] = SCMP_CMP(c->arg, SCMP_CMP_LE, cond_value(c, p));
+		else if (c->op == OP_GE)
+			cmp[i] = SCMP_CMP(c->arg, SCMP_CMP_GE, cond_value(c, p));
 		else
 			cmp[i] = SCMP_CMP(c->arg, SCMP_CMP_EQ, cond_value(c, p));
 	}
@@ -268,7 +320,8 @@ int shim_filter_build(const struct shim_filter_params *p, struct shim_bpf *out,
 		return kiste_err_set(err, -ENOMEM, "libseccomp: cannot create a filter");
 	for (i = 0; i < NTABLE && r == 0; i++) {
 		if ((table[i].when == W_MODULE && !p->module) ||
-		    (table[i].when == W_FALLBACK && p->module))
+		    (table[i].when == W_FALLBACK && p->module) ||
+		    (table[i].when == W_PROC && p->proc_fd < 0))
 			continue;
 		r = add_row(ctx, &table[i], p);
 		if (r < 0)
@@ -319,7 +372,8 @@ static size_t restricted_rules(void)
 static void print_cond(FILE *f, const struct cond *c)
 {
 	static const char *const kinds[] = { "", "gate start", "gate length", "root fd",
-					     "/dev/kiste fd" };
+					     "/dev/kiste fd", "proc fd", "image end" };
+	static const char *const ops[] = { "==", "", "", "<=", ">=" };
 	unsigned int k;
 
 	if (c->op == OP_MASK0) {
@@ -330,9 +384,9 @@ static void print_cond(FILE *f, const struct cond *c)
 			fprintf(f, "%s0x%llx", k ? "," : "", (unsigned long long)c->list[k]);
 		fprintf(f, "}");
 	} else if (c->kind != K_CONST) {
-		fprintf(f, "arg%u == %s", c->arg, kinds[c->kind]);
+		fprintf(f, "arg%u %s %s", c->arg, ops[c->op], kinds[c->kind]);
 	} else {
-		fprintf(f, "arg%u == 0x%llx", c->arg, (unsigned long long)c->val);
+		fprintf(f, "arg%u %s 0x%llx", c->arg, ops[c->op], (unsigned long long)c->val);
 	}
 }
 
@@ -358,7 +412,8 @@ void shim_allowlist_print(FILE *f)
 		if (m)
 			fclose(m);
 		fprintf(f, "%-20s %-8s %-44s %s\n", a->name,
-			a->when == W_MODULE ? "module" : a->when == W_FALLBACK ? "prctl" : "both",
+			a->when == W_MODULE ? "module" : a->when == W_FALLBACK ? "prctl" :
+			a->when == W_PROC ? "procfs" : "both",
 			args, a->why);
 	}
 	fprintf(f, "# %zu syscalls, %zu rules, %zu of them argument-restricted\n",

@@ -73,9 +73,18 @@ int shim_image_map(struct shim_image *img, struct kiste_err *err)
 	for (k = 0; k < eh->e_phnum; k++)
 		if (ph[k].p_type == PT_LOAD && UP(ph[k].p_vaddr + ph[k].p_memsz) > hi)
 			hi = UP(ph[k].p_vaddr + ph[k].p_memsz);
-	base = (uintptr_t)mmap(NULL, hi, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if ((void *)base == MAP_FAILED)
-		return kiste_err_set(err, -errno, "cannot map the guest kernel: %s", strerror(errno));
+	/*
+	 * Low and fixed: every workload mapping then lies above the image, which
+	 * the allowlist can test (a MAP_FIXED address must be >= its end).
+	 */
+	if (GK_IMAGE_BASE + hi > GK_IMAGE_LIMIT)
+		return kiste_err_set(err, -E2BIG, "the guest kernel image is too large: rebuild kiste");
+	base = (uintptr_t)mmap((void *)GK_IMAGE_BASE, hi, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if ((void *)base == MAP_FAILED || base != GK_IMAGE_BASE)
+		return kiste_err_set(err, -errno, "cannot map the guest kernel at 0x%lx: %s "
+				     "(is vm.mmap_min_addr above it?)", GK_IMAGE_BASE,
+				     strerror(errno));
 	memset(img, 0, sizeof(*img));
 	for (k = 0; k < eh->e_phnum; k++) {
 		if (ph[k].p_type != PT_LOAD)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -24,9 +25,9 @@
 #include "image.h"
 #include "shim.h"
 
-#define FD_ROOT (1000 + 1)
-#define FD_TRACE (1000 + 2)
-#define FD_KISTE (1000 + 3)
+#define FD_ROOT GK_FD_ROOT
+#define FD_TRACE GK_FD_TRACE
+#define FD_KISTE GK_FD_KISTE
 #define NOBODY 65534
 
 struct launch {
@@ -34,6 +35,7 @@ struct launch {
 	struct shim_image img;
 	struct gk_boot boot;
 	int kfd;		/* /dev/kiste, -1 without the module */
+	int procfd;		/* the sandbox's procfs (detached), -1 if none */
 	bool ns;		/* namespaces in use */
 	bool host_root;
 	int sync[2], status[2];
@@ -87,15 +89,20 @@ static void build_env(struct launch *l)
 static void place_fds(struct launch *l, struct kiste_err *err)
 {
 	int root = open(l->ns ? "/" : l->o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* One page the guest kernel reads and writes to test workload pointers (EFAULT). */
+	int probe = memfd_create("kiste-probe", MFD_CLOEXEC);
 
-	if (root < 0 || dup2(root, FD_ROOT) < 0 || dup2(2, FD_TRACE) < 0 ||
-	    (l->kfd >= 0 && dup2(l->kfd, FD_KISTE) < 0)) {
+	if (root < 0 || probe < 0 || ftruncate(probe, 4096) < 0 || dup2(root, FD_ROOT) < 0 ||
+	    dup2(2, FD_TRACE) < 0 || (l->kfd >= 0 && dup2(l->kfd, FD_KISTE) < 0) ||
+	    dup2(probe, GK_FD_PROBE) < 0 || (l->procfd >= 0 && dup2(l->procfd, GK_FD_PROC) < 0)) {
 		kiste_err_set(err, -errno, "cannot set up the guest kernel's descriptors: %s",
 			      strerror(errno));
 		die_child(err);
 	}
 	syscall(SYS_close_range, 3, 1000, 0);
-	syscall(SYS_close_range, l->kfd >= 0 ? FD_KISTE + 1 : FD_TRACE + 1, ~0U, 0);
+	if (l->kfd < 0)
+		close(FD_KISTE);
+	syscall(SYS_close_range, GK_FD_PROC + (l->procfd >= 0), ~0U, 0);
 }
 
 static void fill_boot(struct launch *l)
@@ -109,6 +116,8 @@ static void fill_boot(struct launch *l)
 		   (o->rw ? GK_BOOT_F_RW : 0) | (l->ns ? GK_BOOT_F_PIDNS : 0);
 	b->kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
 	b->root_fd = FD_ROOT;
+	b->probe_fd = GK_FD_PROBE;
+	b->proc_fd = l->procfd >= 0 ? GK_FD_PROC : -1;
 	b->argc = o->argc;
 	b->argv = o->argv;
 	b->envc = l->nenv;
@@ -158,13 +167,15 @@ static void workload_main(struct launch *l)
 		kiste_err_set(&err, -errno, "--cwd %s: %s in the sandbox", l->o->cwd, strerror(errno));
 		die_child(&err);
 	}
-	if (shim_setup_landlock(l->o, l->ns, &err) < 0 || shim_setup_limits(l->o, &err) < 0)
+	if (shim_setup_landlock(l->o, l->ns, l->procfd, &err) < 0 || shim_setup_limits(l->o, &err) < 0)
 		die_child(&err);
 	place_fds(l, &err);
 	fill_boot(l);
 	fp.gate_start = l->img.gate_start;
 	fp.gate_len = l->img.gate_len;
 	fp.root_fd = FD_ROOT;
+	fp.proc_fd = l->procfd >= 0 ? GK_FD_PROC : -1;
+	fp.image_end = l->img.end;
 	fp.kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
 	fp.module = l->kfd >= 0;
 	if (shim_filter_build(&fp, &bpf, &err) < 0)
@@ -218,7 +229,7 @@ static void init_main(struct launch *l, pid_t launcher)
 				      strerror(errno));
 			die_child(&err);
 		}
-		if (shim_setup_mounts(l->o, &err) < 0)
+		if (shim_setup_mounts(l->o, &l->procfd, &err) < 0)
 			die_child(&err);
 		sethostname("kiste", 5);
 	} else {
@@ -229,6 +240,8 @@ static void init_main(struct launch *l, pid_t launcher)
 		}
 		if (l->host_root)
 			drop_host_root();
+		/* No pid namespace: the guest kernel serves /proc from the host's. */
+		l->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
 	/*
 	 * A credential change clears the parent-death signal: set it now, then
@@ -409,6 +422,7 @@ int shim_launch(const struct shim_opts *o)
 
 	memset(&l, 0, sizeof(l));
 	l.o = o;
+	l.procfd = -1;
 	signal(SIGPIPE, SIG_IGN);
 	l.host_root = geteuid() == 0;
 	l.tty_fg = isatty(0) && tcgetpgrp(0) == getpgrp();

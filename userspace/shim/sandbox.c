@@ -33,6 +33,67 @@ static int setattr_tree(const char *path, uint64_t set)
 	return (int)syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &a, sizeof(a));
 }
 
+/*
+ * The caller's terminal at its own name (/dev/pts/N, /dev/ttyS0, ...), so that
+ * ttyname() finds it: readlink of /proc/self/fd/0, then stat of that path.
+ */
+static void bind_tty(const char *dev)
+{
+	char host[PATH_MAX], p[2 * PATH_MAX + 16], *slash;
+	int fd;
+
+	if (!isatty(0) || ttyname_r(0, host, sizeof(host)) || strncmp(host, "/dev/", 5) ||
+	    strstr(host, ".."))
+		return;
+	snprintf(p, sizeof(p), "%s/%s", dev, host + 5);
+	slash = strrchr(p, '/');
+	if (slash > p + strlen(dev)) {
+		*slash = 0;
+		mkdir(p, 0755);
+		*slash = '/';
+	}
+	fd = open(p, O_CREAT | O_WRONLY | O_CLOEXEC, 0620);
+	if (fd >= 0)
+		close(fd);
+	if (mount(host, p, NULL, MS_BIND, NULL) < 0)
+		unlink(p);
+}
+
+/* The terminal node bind_tty placed, for Landlock; empty when there is none. */
+static void tty_node(char *out, size_t n)
+{
+	out[0] = 0;
+	if (isatty(0) && !ttyname_r(0, out, n) && strncmp(out, "/dev/", 5))
+		out[0] = 0;
+}
+
+/*
+ * The guest kernel's /proc: a procfs of the sandbox's pid namespace mounted
+ * nowhere (fsmount), so no path in the rootfs leads into it; the guest
+ * kernel decides what of it the workload sees.
+ */
+static int detached_proc(struct kiste_err *err)
+{
+	int fs = (int)syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC), m;
+
+	if (fs < 0)
+		return kiste_err_set(err, -errno, "cannot create the sandbox's procfs: %s",
+				     strerror(errno));
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		close(fs);
+		return kiste_err_set(err, -errno, "cannot create the sandbox's procfs: %s",
+				     strerror(errno));
+	}
+	m = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
+			 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			 MOUNT_ATTR_NOEXEC);
+	close(fs);
+	if (m < 0)
+		return kiste_err_set(err, -errno, "cannot mount the sandbox's procfs: %s",
+				     strerror(errno));
+	return m;
+}
+
 /* A fresh /dev with the harmless nodes only, bound from the host's. */
 static int setup_dev(const char *root, struct kiste_err *err)
 {
@@ -57,6 +118,7 @@ static int setup_dev(const char *root, struct kiste_err *err)
 			return kiste_err_set(err, -errno, "cannot bind %s into the sandbox: %s", host,
 					     strerror(errno));
 	}
+	bind_tty(dev);
 	snprintf(p, sizeof(p), "%s/fd", dev);
 	if (symlink("/proc/self/fd", p) < 0)
 		return kiste_err_set(err, -errno, "cannot populate /dev: %s", strerror(errno));
@@ -110,7 +172,7 @@ static int bind_root(const char *root, char *target, size_t n, struct kiste_err 
 }
 
 /* Runs as root of the sandbox's own user namespace, in its own mount namespace. */
-int shim_setup_mounts(const struct shim_opts *o, struct kiste_err *err)
+int shim_setup_mounts(const struct shim_opts *o, int *proc_fd, struct kiste_err *err)
 {
 	char root[PATH_MAX], tgt[PATH_MAX], p[PATH_MAX + 8];
 	int i, r;
@@ -126,9 +188,13 @@ int shim_setup_mounts(const struct shim_opts *o, struct kiste_err *err)
 	if (setattr_tree(tgt, MOUNT_ATTR_NOSUID | (o->rw ? 0 : MOUNT_ATTR_RDONLY)) < 0)
 		return kiste_err_set(err, -errno, "cannot make the rootfs read-only: %s (kernel >= 5.12 needed)",
 				     strerror(errno));
+	*proc_fd = detached_proc(err);
+	if (*proc_fd < 0)
+		return *proc_fd;
+	/* Empty: the host's procfs and sysfs (bound along with /) are not the sandbox's. */
 	snprintf(p, sizeof(p), "%s/proc", tgt);
 	if (is_dir(p))
-		mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+		mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k");
 	snprintf(p, sizeof(p), "%s/sys", tgt);
 	if (is_dir(p))
 		mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k");
@@ -154,6 +220,13 @@ int shim_setup_mounts(const struct shim_opts *o, struct kiste_err *err)
 	return 0;
 }
 
+static int ll_rule_fd(int rs, int fd, uint64_t access)
+{
+	struct landlock_path_beneath_attr pb = { .allowed_access = access, .parent_fd = fd };
+
+	return (int)syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+}
+
 static int ll_rule(int rs, const char *path, uint64_t access)
 {
 	struct landlock_path_beneath_attr pb = { .allowed_access = access };
@@ -172,13 +245,14 @@ static int ll_rule(int rs, const char *path, uint64_t access)
 #define LL_FILE_RW (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE)
 
 /* Landlock beneath the (pivoted) root: read everywhere, write only where the sandbox may. */
-int shim_setup_landlock(const struct shim_opts *o, bool pivoted, struct kiste_err *err)
+int shim_setup_landlock(const struct shim_opts *o, bool pivoted, int proc_fd,
+			struct kiste_err *err)
 {
 	struct landlock_ruleset_attr ra = { 0 };
 	uint64_t all;
 	int abi, rs, i, r = 0;
 	size_t k;
-	char p[32];
+	char p[PATH_MAX];
 
 	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	if (abi < 1)
@@ -197,6 +271,12 @@ int shim_setup_landlock(const struct shim_opts *o, bool pivoted, struct kiste_er
 		snprintf(p, sizeof(p), "/dev/%s", dev_nodes[k]);
 		r |= ll_rule(rs, p, LL_FILE_RW);
 	}
+	tty_node(p, sizeof(p));
+	if (p[0])
+		r |= ll_rule(rs, p, LL_FILE_RW);
+	if (proc_fd >= 0)
+		r |= ll_rule_fd(rs, proc_fd, LANDLOCK_ACCESS_FS_READ_FILE |
+				LANDLOCK_ACCESS_FS_READ_DIR);
 	if (r < 0 || syscall(SYS_landlock_restrict_self, rs, 0) < 0) {
 		r = -errno;
 		close(rs);

@@ -37,9 +37,12 @@ int shim_launch(const struct shim_opts *o);
 struct shim_layers {
 	bool userns, pidns, mountns, landlock;
 };
-int shim_setup_mounts(const struct shim_opts *o, struct kiste_err *err);
+/* @proc_fd: out, a detached procfs of the sandbox's pid namespace for the guest kernel. */
+int shim_setup_mounts(const struct shim_opts *o, int *proc_fd, struct kiste_err *err);
 /* @pivoted: the rootfs is "/" now (namespaces); else it is still o->rootfs. */
-int shim_setup_landlock(const struct shim_opts *o, bool pivoted, struct kiste_err *err);
+/* @proc_fd (or -1): readable beneath, for the guest kernel's /proc. */
+int shim_setup_landlock(const struct shim_opts *o, bool pivoted, int proc_fd,
+			struct kiste_err *err);
 int shim_setup_limits(const struct shim_opts *o, struct kiste_err *err);
 
 #endif /* KISTE_SHIM_H */

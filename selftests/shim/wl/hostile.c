@@ -40,7 +40,8 @@ static int find_gate(unsigned long *start, unsigned long *end)
 		path[0] = 0;
 		if (sscanf(line, "%lx-%lx %7s %lx %*s %lu %255s", &s, &e, perm, &off, &ino, path) < 5)
 			continue;
-		if (!strcmp(perm, "r-xp") && ino == 0 && !path[0]) {
+		/* /proc names the guest kernel's mapping; its text is the gate. */
+		if (!strcmp(perm, "r-xp") && !strcmp(path, "[kiste-gk]")) {
 			*start = s;
 			*end = e;
 			found = 1;
@@ -51,7 +52,7 @@ static int find_gate(unsigned long *start, unsigned long *end)
 }
 
 /* Calls the first "syscall; ret" inside the gate with a forbidden syscall. */
-static int gate_jump(long nr)
+static int gate_jump(long nr, long a0, long a1, long a2)
 {
 	unsigned long s, e, p;
 	long ret;
@@ -69,7 +70,7 @@ static int gate_jump(long nr)
 	}
 	printf("jumping into the gate at +0x%lx with syscall %ld\n", p - s, nr);
 	fflush(stdout);
-	__asm__ volatile("call *%1" : "=a"(ret) : "r"(p), "a"(nr), "D"(0), "S"(0), "d"(0)
+	__asm__ volatile("call *%1" : "=a"(ret) : "r"(p), "a"(nr), "D"(a0), "S"(a1), "d"(a2)
 			 : "rcx", "r11", "memory");
 	printf("survived: %ld\n", ret);
 	return 1;
@@ -139,7 +140,10 @@ int main(int argc, char **argv)
 	if (!strcmp(m, "refused"))
 		return refused();
 	if (!strcmp(m, "gate"))
-		return gate_jump(argc > 2 ? atol(argv[2]) : SYS_ptrace);
+		return gate_jump(argc > 2 ? atol(argv[2]) : SYS_ptrace,
+				 argc > 3 ? strtol(argv[3], NULL, 0) : 0,
+				 argc > 4 ? strtol(argv[4], NULL, 0) : 0,
+				 argc > 5 ? strtol(argv[5], NULL, 0) : 0);
 	if (!strcmp(m, "over"))
 		return over_gk();
 	if (!strcmp(m, "execve")) {
@@ -174,6 +178,7 @@ int main(int argc, char **argv)
 		printf("wrote %s\n", argv[2]);
 		return 0;
 	}
-	fprintf(stderr, "usage: hostile refused|gate [NR]|over|execve|read PATH|write PATH\n");
+	fprintf(stderr, "usage: hostile refused|gate [NR [A0 A1 A2]]|over|execve|read PATH|"
+		"write PATH\n");
 	return 2;
 }

@@ -10,6 +10,8 @@
 
 /* The guest path each descriptor was opened by: the base for dirfd-relative calls. */
 static char fdpath[GK_NFD][GK_FDPATH];
+/* GK_FDK_*: a /proc directory whose entries getdents filters. */
+static unsigned char fdkind[GK_NFD];
 static long maxfd = 2;
 
 int gk_fd_ok(long fd)
@@ -29,16 +31,40 @@ void gk_fd_setpath(long fd, const char *abs)
 		gk_strlcpy(fdpath[fd], abs, GK_FDPATH);
 }
 
+const char *gk_fd_path(long fd)
+{
+	return gk_fd_ok(fd) ? fdpath[fd] : "";
+}
+
 void gk_fd_copy(long from, long to)
 {
-	if (gk_fd_ok(from) && gk_fd_ok(to))
+	if (gk_fd_ok(from) && gk_fd_ok(to)) {
 		gk_fd_setpath(to, fdpath[from]);
+		fdkind[to] = fdkind[from];
+	}
 }
 
 void gk_fd_clear(long fd)
 {
-	if (gk_fd_ok(fd))
+	if (gk_fd_ok(fd)) {
 		fdpath[fd][0] = 0;
+		fdkind[fd] = 0;
+	}
+}
+
+long gk_getdents(struct gk_call *c)
+{
+	long fd = c->a[0], r;
+
+	for (;;) {
+		r = hs3(__NR_getdents64, fd, c->a[1], c->a[2]);
+		if (r <= 0 || !fdkind[fd])
+			return r;
+		/* All of a batch filtered away is not the end of the directory. */
+		r = gk_proc_filter(fdkind[fd], (char *)c->a[1], r);
+		if (r > 0)
+			return r;
+	}
 }
 
 void gk_close_cloexec(void)
@@ -55,14 +81,16 @@ void gk_close_cloexec(void)
 }
 
 /* Joins @path to the directory of @dirfd (or the cwd) as a guest absolute path. */
-int gk_path_abs(long dirfd, const char *path, char *out, size_t n)
+int gk_path_abs(long dirfd, const char *upath, char *out, size_t n)
 {
+	char path[GK_PATH_MAX];
 	const char *base;
+	long r = gk_ustr(path, upath, sizeof(path));
 	size_t bl, pl;
 
-	if (!path)
-		return -EFAULT;
-	pl = strlen(path);
+	if (r < 0)
+		return (int)r;
+	pl = (size_t)r;
 	if (!pl)
 		return -ENOENT;
 	if (path[0] == '/') {
@@ -96,8 +124,18 @@ long gk_open_abs(const char *abs, long flags, long mode, unsigned long resolve)
 		.mode = (flags & (O_CREAT | __O_TMPFILE)) ? (mode & 07777) : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve,
 	};
+	char norm[GK_PATH_MAX];
+	long fd;
 
-	return hs4(__NR_openat2, gk.root_fd, abs, &how, sizeof(how));
+	if (gk_proc_path(abs, norm, sizeof(norm)))
+		return gk_proc_open(norm, flags, NULL);
+	fd = hs4(__NR_openat2, gk.root_fd, abs, &how, sizeof(how));
+	/* Descriptors above GK_FD_BASE are the guest kernel's own (and the allowlist's). */
+	if (fd > GK_FD_BASE) {
+		hs1(__NR_close, fd);
+		return -EMFILE;
+	}
+	return fd;
 }
 
 /* An O_PATH descriptor of the parent of @abs, and its last component in @last. */
@@ -106,6 +144,8 @@ long gk_open_parent(const char *abs, char *last, size_t n)
 	char dir[GK_PATH_MAX];
 	size_t len = strlen(abs), i;
 
+	if (gk_proc_path(abs, dir, sizeof(dir)))
+		return gk_proc_parent(dir, last, n);
 	while (len > 1 && abs[len - 1] == '/')
 		len--;
 	for (i = len; i > 0 && abs[i - 1] != '/'; i--)
@@ -131,8 +171,10 @@ static long fd_result(long fd, const char *abs)
 		hs1(__NR_close, fd);
 		return -EMFILE;
 	}
-	if (fd >= 0)
+	if (fd >= 0) {
 		gk_fd_setpath(fd, abs);
+		fdkind[fd] = 0;
+	}
 	return fd;
 }
 
@@ -166,7 +208,7 @@ long gk_fd_alias(const char *abs)
 
 static long do_open(long dirfd, const char *path, long flags, long mode, const struct gk_call *c)
 {
-	char abs[GK_PATH_MAX];
+	char abs[GK_PATH_MAX], norm[GK_PATH_MAX];
 	struct open_how how;
 	long r = gk_path_abs(dirfd, path, abs, sizeof(abs)), a[6];
 
@@ -177,11 +219,19 @@ static long do_open(long dirfd, const char *path, long flags, long mode, const s
 	if (r >= 0) {
 		if (!gk_fd_ok(r))
 			return -ENOENT;
-		return fd_result(hs3(__NR_fcntl, r, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0),
-				 fdpath[r]);
+		flags = hs3(__NR_fcntl, r, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
+		if (flags >= 0 && flags < GK_FD_BASE)
+			fdkind[flags] = fdkind[r];
+		return fd_result(flags, fdpath[r]);
 	}
-	if (!strcmp(abs, "/proc/self/exe") && gk.exe[0])
-		memcpy(abs, gk.exe, strlen(gk.exe) + 1);
+	if (gk_proc_path(abs, norm, sizeof(norm))) {
+		int kind;
+
+		r = fd_result(gk_proc_open(norm, flags, &kind), norm);
+		if (r >= 0)
+			fdkind[r] = (unsigned char)kind;
+		return r;
+	}
 	how.flags = (unsigned long)flags;
 	how.mode = (flags & (O_CREAT | __O_TMPFILE)) ? (mode & 07777) : 0;
 	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
@@ -214,6 +264,10 @@ long sys_fd0(struct gk_call *c)
 {
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
+	if (c->nr == __NR_getdents64)
+		return gk_getdents(c);
+	if (c->nr == __NR_lseek && (unsigned long)c->a[2] > 4 /* SEEK_HOLE */)
+		return -EINVAL;
 	return hs6(c->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
 }
 
@@ -256,9 +310,14 @@ long sys_close_range(struct gk_call *c)
 
 long sys_dup(struct gk_call *c)
 {
+	long r;
+
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
-	return fd_result(hs1(__NR_dup, c->a[0]), fdpath[c->a[0]]);
+	r = fd_result(hs3(__NR_fcntl, c->a[0], F_DUPFD, 0), fdpath[c->a[0]]);
+	if (r >= 0)
+		fdkind[r] = fdkind[c->a[0]];
+	return r;
 }
 
 static long do_dup3(long from, long to, long flags)
@@ -291,7 +350,7 @@ long sys_dup3(struct gk_call *c)
 
 long sys_fcntl(struct gk_call *c)
 {
-	long fd = c->a[0], cmd = c->a[1];
+	long fd = c->a[0], cmd = c->a[1], r;
 
 	if (!gk_fd_ok(fd))
 		return -EBADF;
@@ -300,7 +359,10 @@ long sys_fcntl(struct gk_call *c)
 	case F_DUPFD_CLOEXEC:
 		if (c->a[2] < 0 || c->a[2] >= GK_FD_BASE)
 			return -EINVAL;
-		return fd_result(hs3(__NR_fcntl, fd, cmd, c->a[2]), fdpath[fd]);
+		r = fd_result(hs3(__NR_fcntl, fd, cmd, c->a[2]), fdpath[fd]);
+		if (r >= 0)
+			fdkind[r] = fdkind[fd];
+		return r;
 	case F_SETLKW:
 	case F_OFD_SETLKW:
 		return gk_host_blocking(__NR_fcntl, c->a, c);
@@ -324,11 +386,15 @@ long sys_ioctl(struct gk_call *c)
 	case FIONREAD: case FIONBIO: case FIOCLEX: case FIONCLEX: case TCXONC: case TCFLSH:
 		return hs3(__NR_ioctl, fd, c->a[1], c->a[2]);
 	case TIOCGPGRP:
+		if (gk_uwrite_ok(pg, sizeof(*pg)) < 0)
+			return -EFAULT;
 		r = hs3(__NR_ioctl, fd, TIOCGPGRP, &hp);
 		if (r == 0)
 			*pg = (int)gk_to_guest_pid(hp);
 		return r;
 	case TIOCSPGRP:
+		if (gk_uread_ok(pg, sizeof(*pg)) < 0)
+			return -EFAULT;
 		hp = (int)gk_to_host_pid(*pg);
 		return hs3(__NR_ioctl, fd, TIOCSPGRP, &hp);
 	}
@@ -364,12 +430,14 @@ long sys_getcwd(struct gk_call *c)
 
 	if ((unsigned long)c->a[1] < len)
 		return -ERANGE;
+	if (gk_uwrite_ok((void *)c->a[0], len) < 0)
+		return -EFAULT;
 	memcpy((void *)c->a[0], gk.cwd, len);
 	return (long)len;
 }
 
 /* Lexical cleanup of an absolute path: "//", "." and ".." (not above "/"). */
-static void normalize(char *p)
+void gk_normalize(char *p)
 {
 	char out[GK_PATH_MAX];
 	size_t o = 0;
@@ -415,13 +483,13 @@ static long do_chdir(const char *abs)
 	hs1(__NR_close, fd);
 	if (r < 0)
 		return r;
-	if ((gk.boot.flags & GK_BOOT_F_PIDNS) && hs2(__NR_getcwd, cwd, sizeof(cwd)) > 0 &&
-	    cwd[0] == '/') {
+	if ((gk.boot.flags & GK_BOOT_F_PIDNS) && !gk_proc_path(abs, cwd, sizeof(cwd)) &&
+	    hs2(__NR_getcwd, cwd, sizeof(cwd)) > 0 && cwd[0] == '/') {
 		memcpy(gk.cwd, cwd, strlen(cwd) + 1);
 		return 0;
 	}
 	gk_strlcpy(gk.cwd, abs, sizeof(gk.cwd));
-	normalize(gk.cwd);
+	gk_normalize(gk.cwd);
 	return 0;
 }
 

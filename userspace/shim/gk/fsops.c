@@ -39,22 +39,29 @@ static long follow_fd(long dirfd, const char *path)
 	r = gk_fd_alias(abs);
 	if (r >= 0)
 		return gk_fd_ok(r) ? hs3(__NR_fcntl, r, F_DUPFD_CLOEXEC, 0) : -ENOENT;
-	if (!strcmp(abs, "/proc/self/exe") && gk.exe[0])
-		memcpy(abs, gk.exe, strlen(gk.exe) + 1);
 	return gk_open_abs(abs, O_PATH | O_CLOEXEC, 0, 0);
 }
 
+/* 1 when the workload's @p is "", 0 when not, -EFAULT when it cannot be read. */
 static int empty(const char *p)
 {
-	return p && !p[0];
+	if (!p)
+		return 0;
+	if (gk_uread_ok(p, 1) < 0)
+		return -EFAULT;
+	return !p[0];
 }
 
 static long do_fstatat(long dirfd, const char *path, void *buf, long flags)
 {
 	struct at at;
 	long r, fd;
+	int e = empty(path);
 
-	if (empty(path) && (flags & AT_EMPTY_PATH)) {
+	if (e < 0)
+		return e;
+	flags &= AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT;
+	if (e && (flags & AT_EMPTY_PATH)) {
 		if (!gk_fd_ok(dirfd))
 			return -EBADF;
 		return hs4(__NR_newfstatat, dirfd, "", buf, flags);
@@ -89,10 +96,14 @@ long sys_newfstatat(struct gk_call *c)
 long sys_statx(struct gk_call *c)
 {
 	const char *path = (const char *)c->a[1];
-	long flags = c->a[2], r, fd;
+	long flags = c->a[2] & (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT |
+				AT_STATX_SYNC_TYPE), r, fd;
 	struct at at;
+	int e = empty(path);
 
-	if (empty(path) && (flags & AT_EMPTY_PATH)) {
+	if (e < 0)
+		return e;
+	if (e && (flags & AT_EMPTY_PATH)) {
 		if (!gk_fd_ok(c->a[0]))
 			return -EBADF;
 		return hs5(__NR_statx, c->a[0], "", flags, c->a[3], c->a[4]);
@@ -115,16 +126,24 @@ long sys_statx(struct gk_call *c)
 
 static long do_readlinkat(long dirfd, const char *path, char *buf, long size)
 {
-	char abs[GK_PATH_MAX];
+	char abs[GK_PATH_MAX], norm[GK_PATH_MAX], link[GK_PATH_MAX];
 	struct at at;
 	long r = gk_path_abs(dirfd, path, abs, sizeof(abs));
 
-	/* The host would name the launcher: the workload's image is the guest kernel's load. */
-	if (r == 0 && !strcmp(abs, "/proc/self/exe") && gk.exe[0]) {
-		r = (long)strlen(gk.exe);
+	if (r < 0)
+		return r;
+	if (size <= 0)
+		return -EINVAL;
+	/* /proc/self and exe: the host would name its own pid and the launcher. */
+	if (gk_proc_path(abs, norm, sizeof(norm)) &&
+	    gk_proc_readlink(norm, link, sizeof(link), &r)) {
+		if (r < 0)
+			return r;
 		if (r > size)
 			r = size;
-		memcpy(buf, gk.exe, r);
+		if (gk_uwrite_ok(buf, r) < 0)
+			return -EFAULT;
+		memcpy(buf, link, r);
 		return r;
 	}
 	r = at_prep(dirfd, path, &at);
@@ -165,6 +184,11 @@ static long do_access(long dirfd, const char *path, long mode, long flags)
 
 long sys_access(struct gk_call *c)
 {
+	long mode = c->nr == __NR_access ? c->a[1] : c->a[2];
+	long flags = c->nr == __NR_faccessat2 ? c->a[3] : 0;
+
+	if ((mode & ~7L) || (flags & ~(long)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
+		return -EINVAL;
 	if (c->nr == __NR_access)
 		return do_access(CWD, (const char *)c->a[0], c->a[1], 0);
 	return do_access(c->a[0], (const char *)c->a[1], c->a[2],
@@ -217,11 +241,15 @@ long sys_fchownat(struct gk_call *c)
 	if (c->nr == __NR_chown || c->nr == __NR_lchown)
 		return at_call(__NR_fchownat, CWD, (const char *)c->a[0], c->a[1], c->a[2],
 			       c->nr == __NR_lchown ? AT_SYMLINK_NOFOLLOW : 0);
+	if (c->a[4] & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
 	return at_call(__NR_fchownat, c->a[0], (const char *)c->a[1], c->a[2], c->a[3], c->a[4]);
 }
 
 long sys_utimensat(struct gk_call *c)
 {
+	if (c->a[3] & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
 	if (!c->a[1]) {
 		if (!gk_fd_ok(c->a[0]))
 			return -EBADF;

@@ -110,16 +110,23 @@ void *memcpy(void *d, const void *s, size_t n);
 void *memmove(void *d, const void *s, size_t n);
 void *memset(void *d, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
+void *memchr(const void *s, int c, size_t n);
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
+char *strstr(const char *h, const char *n);
 size_t gk_strlcpy(char *d, const char *s, size_t n);
 int gk_fmt(char *buf, size_t n, const char *fmt, ...);
 int gk_vfmt(char *buf, size_t n, const char *fmt, va_list ap);
 void gk_printf(int fd, const char *fmt, ...);
 void gk_die(int code, const char *fmt, ...) __attribute__((noreturn));
 void gk_exit(int code) __attribute__((noreturn));
+
+/* ---- user.c ---- */
+int gk_uread_ok(const void *p, size_t n);
+int gk_uwrite_ok(void *p, size_t n);
+long gk_ustr(char *dst, const char *src, size_t n);
 
 /* ---- entry/dispatch (main.c, table.c, trace.c) ---- */
 long gk_dispatch(struct gk_call *c);
@@ -132,13 +139,28 @@ int gk_arm(void);
 int gk_sigsys_install(void);
 long gk_host_blocking(long nr, const long *a, const struct gk_call *c);
 
+/* ---- procfs.c ---- */
+/* How getdents filters a descriptor's directory (0: not at all). */
+#define GK_FDK_PROC 1
+#define GK_FDK_PID 2
+#define GK_FDK_FDDIR 3
+int gk_proc_path(const char *abs, char *norm, size_t n);
+long gk_proc_open(const char *norm, long flags, int *kind);
+long gk_proc_parent(const char *norm, char *last, size_t n);
+int gk_proc_readlink(const char *norm, char *out, size_t n, long *len);
+int gk_proc_is_exe(const char *abs);
+long gk_proc_filter(int kind, char *buf, long len);
+
 /* ---- fs.c ---- */
+void gk_normalize(char *p);
+long gk_getdents(struct gk_call *c);
 int gk_fd_ok(long fd);
 int gk_path_abs(long dirfd, const char *path, char *out, size_t n);
 long gk_open_abs(const char *abs, long flags, long mode, unsigned long resolve);
 long gk_open_parent(const char *abs, char *last, size_t n);
 void gk_fd_setpath(long fd, const char *abs);
 void gk_fd_copy(long from, long to);
+const char *gk_fd_path(long fd);
 void gk_fd_clear(long fd);
 void gk_close_cloexec(void);
 long gk_fd_alias(const char *abs);

@@ -43,6 +43,26 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
+void *memchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (; n; n--, p++)
+		if (*p == (unsigned char)c)
+			return (void *)p;
+	return NULL;
+}
+
+char *strstr(const char *h, const char *n)
+{
+	size_t nl = strlen(n);
+
+	for (; *h; h++)
+		if (!strncmp(h, n, nl))
+			return (char *)h;
+	return nl ? NULL : (char *)h;
+}
+
 size_t strlen(const char *s)
 {
 	size_t n = 0;

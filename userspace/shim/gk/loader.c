@@ -74,7 +74,8 @@ static long elf_read(const char *abs, struct elf_img *e, char *interp, size_t n)
 	}
 	if (e->hi <= e->lo)
 		return -ENOEXEC;
-	if (e->eh.e_type == ET_EXEC && gk_overlaps_self(e->lo, e->hi - e->lo))
+	/* Workload memory lies above the guest kernel (GK_IMAGE_BASE, the allowlist's mmap). */
+	if (e->eh.e_type == ET_EXEC && e->lo < gk.boot.image_end)
 		return -ENOMEM;
 	return 0;
 }
@@ -317,6 +318,9 @@ long gk_execve(struct gk_call *c, const char *path, struct gk_exec_args *ea)
 	r = gk_path_abs(-100 /* AT_FDCWD */, path, abs, sizeof(abs));
 	if (r < 0)
 		return r;
+	/* Re-executing oneself: the file, not the /proc name, is what the new exe is. */
+	if (gk_proc_is_exe(abs))
+		gk_strlcpy(abs, gk.exe, sizeof(abs));
 	r = elf_read(abs, &exe, interp, sizeof(interp));
 	if (r == -ENOEXEC && exe.fd >= 0) {
 		r = script_args(exe.fd, path, ea, script_interp, sizeof(script_interp));

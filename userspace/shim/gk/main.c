@@ -63,14 +63,33 @@ static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
 		gk_trace(&c, ret, gk_now_ns() - t0);
 }
 
+/*
+ * Every ENOSYS answer (no entry, or a form not served yet: threads, PI futexes)
+ * is counted here and, with the module, reported at once through
+ * KISTE_IOC_SHIM_ENOSYS, so `kiste inspect` is right while the sandbox runs.
+ */
+static void nosys(long nr)
+{
+	struct kiste_ioc_shim_enosys rep = { .flags = 0, .count = 1 };
+
+	if (nr >= 0 && nr < GK_NSYS)
+		gk.nosys[nr]++;
+	if (gk.boot.kiste_fd >= 0)
+		hs3(__NR_ioctl, gk.boot.kiste_fd, KISTE_IOC_SHIM_ENOSYS, &rep);
+}
+
 long gk_dispatch(struct gk_call *c)
 {
+	long r;
+
 	if (c->nr < 0 || c->nr >= GK_NSYS || !gk_table[c->nr]) {
-		if (c->nr >= 0 && c->nr < GK_NSYS)
-			gk.nosys[c->nr]++;
+		nosys(c->nr);
 		return -ENOSYS;
 	}
-	return gk_table[c->nr](c);
+	r = gk_table[c->nr](c);
+	if (r == -ENOSYS && !c->noreturn)
+		nosys(c->nr);
+	return r;
 }
 
 /*
@@ -114,9 +133,8 @@ int gk_arm(void)
 			.gate_len = gk.boot.gate_len,
 		};
 
+		/* The descriptor stays: it is where ENOSYS counts are reported. */
 		r = hs3(__NR_ioctl, gk.boot.kiste_fd, KISTE_IOC_SHIM_ARM, &arm);
-		hs1(__NR_close, gk.boot.kiste_fd);
-		gk.boot.kiste_fd = -1;
 		return (int)r;
 	}
 	return (int)hs5(__NR_prctl, PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON,

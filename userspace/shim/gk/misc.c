@@ -11,6 +11,91 @@ long sys_pass(struct gk_call *c)
 	return hs6(c->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
 }
 
+/* Hints on a descriptor: nothing the host must do. */
+long sys_fd_hint(struct gk_call *c)
+{
+	return gk_fd_ok(c->a[0]) ? 0 : -EBADF;
+}
+
+long sys_fstat(struct gk_call *c)
+{
+	if (!gk_fd_ok(c->a[0]))
+		return -EBADF;
+	return hs4(__NR_newfstatat, c->a[0], "", c->a[1], 0x1000 /* AT_EMPTY_PATH */);
+}
+
+/* alarm(s) is setitimer(ITIMER_REAL) with whole seconds, rounded as the kernel does. */
+long sys_alarm(struct gk_call *c)
+{
+	struct {
+		long isec, iusec, sec, usec;
+	} nv = { 0, 0, (unsigned int)c->a[0], 0 }, ov = { 0, 0, 0, 0 };
+
+	hs3(__NR_setitimer, 0, &nv, &ov);
+	if ((!ov.sec && ov.usec) || ov.usec >= 500000)
+		ov.sec++;
+	return ov.sec;
+}
+
+long sys_itimer(struct gk_call *c)
+{
+	if ((unsigned long)c->a[0] > 2)
+		return -EINVAL;
+	return hs3(c->nr, c->a[0], c->a[1], c->a[2]);
+}
+
+/* time() and gettimeofday() from CLOCK_REALTIME (the vDSO serves them first anyway). */
+long sys_time(struct gk_call *c)
+{
+	struct {
+		long sec, nsec;
+	} ts;
+	long r = hs2(__NR_clock_gettime, 0 /* CLOCK_REALTIME */, &ts);
+
+	if (r < 0)
+		return r;
+	if (c->nr == __NR_time) {
+		if (c->a[0] && gk_uwrite_ok((void *)c->a[0], 8) < 0)
+			return -EFAULT;
+		if (c->a[0])
+			*(long *)c->a[0] = ts.sec;
+		return ts.sec;
+	}
+	if (c->a[0]) {
+		if (gk_uwrite_ok((void *)c->a[0], 16) < 0)
+			return -EFAULT;
+		((long *)c->a[0])[0] = ts.sec;
+		((long *)c->a[0])[1] = ts.nsec / 1000;
+	}
+	if (c->a[1]) {
+		if (gk_uwrite_ok((void *)c->a[1], 8) < 0)
+			return -EFAULT;
+		memset((void *)c->a[1], 0, 8);
+	}
+	return 0;
+}
+
+long sys_affinity(struct gk_call *c)
+{
+	if (c->a[0] && gk_to_host_pid(c->a[0]) != hs0(__NR_getpid))
+		return -ESRCH;
+	return hs3(__NR_sched_getaffinity, 0, c->a[1], c->a[2]);
+}
+
+long sys_sigpending(struct gk_call *c)
+{
+	if (c->a[1] != 8)
+		return -EINVAL;
+	return hs2(__NR_rt_sigpending, c->a[0], 8);
+}
+
+long sys_clock_nanosleep(struct gk_call *c)
+{
+	if (c->a[1] & ~1L /* TIMER_ABSTIME */)
+		return -EINVAL;
+	return gk_host_blocking(__NR_clock_nanosleep, c->a, c);
+}
+
 long sys_umask(struct gk_call *c)
 {
 	return hs1(__NR_umask, c->a[0] & 0777);
@@ -56,6 +141,9 @@ long sys_getresid(struct gk_call *c)
 	unsigned int v = c->nr == __NR_getresuid ? gk.uid : gk.gid;
 	int i;
 
+	for (i = 0; i < 3; i++)
+		if (c->a[i] && gk_uwrite_ok((void *)c->a[i], 4) < 0)
+			return -EFAULT;
 	for (i = 0; i < 3; i++)
 		if (c->a[i])
 			*(unsigned int *)c->a[i] = v;
@@ -157,6 +245,8 @@ long sys_two_fds(struct gk_call *c)
 
 	if (!gk_fd_ok(c->a[0]) || !gk_fd_ok(c->a[second]))
 		return -EBADF;
+	if (c->nr == __NR_copy_file_range && c->a[5])
+		return -EINVAL;
 	return gk_host_blocking(c->nr, c->a, c);
 }
 

@@ -5,7 +5,6 @@
 #include "gk.h"
 
 #define GK_TASK_TOP 0x7ffffffff000UL
-#define GK_LOW 0x10000UL
 
 static int overlaps(unsigned long a, unsigned long alen, unsigned long b, unsigned long bend)
 {
@@ -27,10 +26,9 @@ void gk_unmap_all(void)
 {
 	struct gk_range keep[GK_MAX_KEEP + 1];
 	unsigned int n = 0, i, j;
-	unsigned long at = GK_LOW;
+	/* Nothing of the workload's lies below the guest kernel (mmap refuses it there). */
+	unsigned long at = gk.boot.image_end;
 
-	keep[n].start = gk.boot.image_start;
-	keep[n++].end = gk.boot.image_end;
 	for (i = 0; i < gk.boot.nkeep && i < GK_MAX_KEEP; i++)
 		keep[n++] = gk.boot.keep[i];
 	for (i = 1; i < n; i++)
@@ -85,8 +83,12 @@ long sys_mmap(struct gk_call *c)
 	unsigned long addr = c->a[0], len = c->a[1];
 	long flags = c->a[3];
 
-	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && gk_overlaps_self(addr, len))
+	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) &&
+	    (gk_overlaps_self(addr, len) || addr < gk.boot.image_end))
 		return -EPERM;
+	/* The workload's memory lies above the guest kernel: a low hint is dropped. */
+	if (addr < gk.boot.image_end)
+		addr = 0;
 	/* Outside the host allowlist's mmap flags (allowlist.c). */
 	if (flags & (MAP_HUGETLB | MAP_LOCKED))
 		return -EPERM;
@@ -112,6 +114,9 @@ long sys_mrange(struct gk_call *c)
 {
 	if (gk_overlaps_self(c->a[0], c->a[1]))
 		return -EPERM;
+	/* Below the guest kernel nothing is mapped. */
+	if ((unsigned long)c->a[0] < gk.boot.image_end)
+		return c->nr == __NR_munmap ? 0 : -ENOMEM;
 	/* Arguments the host allowlist would kill for are refused here instead. */
 	if (c->nr == __NR_mprotect && (c->a[2] & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EINVAL;
@@ -124,7 +129,12 @@ long sys_mremap(struct gk_call *c)
 {
 	if (gk_overlaps_self(c->a[0], c->a[1]))
 		return -EPERM;
-	if ((c->a[3] & MREMAP_FIXED) && gk_overlaps_self(c->a[4], c->a[2]))
+	if (c->a[3] & ~(long)(MREMAP_MAYMOVE | MREMAP_FIXED))
+		return -EINVAL;
+	if ((unsigned long)c->a[0] < gk.boot.image_end)
+		return -EFAULT;
+	if ((c->a[3] & MREMAP_FIXED) &&
+	    (gk_overlaps_self(c->a[4], c->a[2]) || (unsigned long)c->a[4] < gk.boot.image_end))
 		return -EPERM;
 	/* Growing in place could extend into the guest kernel's pages. */
 	if (!(c->a[3] & MREMAP_FIXED) && gk_overlaps_self(c->a[0], c->a[2]))

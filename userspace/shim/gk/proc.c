@@ -42,12 +42,12 @@ static long do_fork(struct gk_call *c, unsigned long flags, unsigned long stack,
 			gk_die(125, "kiste: re-arming redirection in a child failed\n");
 		if (stack)
 			c->uc->uc_mcontext.rsp = stack;
-		if ((flags & CLONE_CHILD_SETTID) && ctid)
+		if ((flags & CLONE_CHILD_SETTID) && ctid && gk_uwrite_ok(ctid, 4) == 0)
 			*ctid = (int)gk_to_guest_pid(hs0(__NR_getpid));
 		return 0;
 	}
 	r = gk_to_guest_pid(r);
-	if ((flags & CLONE_PARENT_SETTID) && ptid)
+	if ((flags & CLONE_PARENT_SETTID) && ptid && gk_uwrite_ok(ptid, 4) == 0)
 		*ptid = (int)r;
 	return r;
 }
@@ -83,20 +83,32 @@ long sys_waitid(struct gk_call *c)
 	return r;
 }
 
+/* kill, and tkill/tgkill: with no threads a thread is its process. */
 long sys_kill(struct gk_call *c)
 {
 	unsigned long sig = (unsigned long)c->a[c->nr == __NR_tgkill ? 2 : 1];
 
 	if (sig > 64)
 		return -EINVAL;
-	if (c->nr == __NR_tgkill)
-		return hs3(__NR_tgkill, gk_to_host_pid(c->a[0]), gk_to_host_pid(c->a[1]), c->a[2]);
-	return hs2(c->nr, gk_to_host_pid(c->a[0]), c->a[1]);
+	if (c->nr == __NR_tgkill) {
+		if (c->a[0] <= 0 || c->a[1] <= 0)
+			return -EINVAL;
+		if (c->a[0] != c->a[1])
+			return -ESRCH;
+		return hs2(__NR_kill, gk_to_host_pid(c->a[1]), sig);
+	}
+	if (c->nr == __NR_tkill && c->a[0] <= 0)
+		return -EINVAL;
+	return hs2(__NR_kill, gk_to_host_pid(c->a[0]), sig);
 }
 
 /* getpid, getppid, gettid, getpgrp, setsid: no arguments, a pid back. */
 long sys_pid_ret(struct gk_call *c)
 {
+	if (c->nr == __NR_gettid)
+		return gk_to_guest_pid(hs0(__NR_getpid));
+	if (c->nr == __NR_getpgrp)
+		return gk_to_guest_pid(hs1(__NR_getpgid, 0));
 	return gk_to_guest_pid(hs0(c->nr));
 }
 
@@ -113,7 +125,7 @@ long sys_setpgid(struct gk_call *c)
 long sys_set_tid_address(struct gk_call *c)
 {
 	(void)c;
-	return gk_to_guest_pid(hs0(__NR_gettid));
+	return gk_to_guest_pid(hs0(__NR_getpid));
 }
 
 long sys_exit(struct gk_call *c)
@@ -127,14 +139,24 @@ long sys_exit(struct gk_call *c)
 static long copy_vec(char **src, char **dst, int max, char *buf, size_t *used, size_t cap)
 {
 	int n = 0;
+	long len;
 
-	for (; src && src[n]; n++) {
-		size_t len = strlen(src[n]) + 1;
-
-		if (n >= max || *used + len > cap)
+	for (;; n++) {
+		if (!src)
+			break;
+		if (gk_uread_ok(&src[n], sizeof(src[n])) < 0)
+			return -EFAULT;
+		if (!src[n])
+			break;
+		if (n >= max || *used >= cap)
 			return -E2BIG;
-		dst[n] = memcpy(buf + *used, src[n], len);
-		*used += len;
+		len = gk_ustr(buf + *used, src[n], cap - *used);
+		if (len == -ENAMETOOLONG)
+			return -E2BIG;
+		if (len < 0)
+			return len;
+		dst[n] = buf + *used;
+		*used += len + 1;
 	}
 	dst[n] = NULL;
 	return n;

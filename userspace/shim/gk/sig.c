@@ -26,6 +26,9 @@ long sys_rt_sigaction(struct gk_call *c)
 		return -EINVAL;
 	if (sig < 1 || sig >= GK_NSIG || (act && (sig == 9 || sig == 19)))
 		return -EINVAL;
+	if ((act && gk_uread_ok(act, sizeof(*act)) < 0) ||
+	    (old && gk_uwrite_ok(old, sizeof(*old)) < 0))
+		return -EFAULT;
 	prev = gk.act[sig];
 	if (act) {
 		host = *act;
@@ -61,6 +64,8 @@ long sys_rt_sigprocmask(struct gk_call *c)
 
 	if (c->a[3] != 8)
 		return -EINVAL;
+	if ((nset && gk_uread_ok(nset, 8) < 0) || (oset && gk_uwrite_ok(oset, 8) < 0))
+		return -EFAULT;
 	if (oset)
 		*oset = *cur;
 	if (!nset)
@@ -91,6 +96,8 @@ long sys_rt_sigsuspend(struct gk_call *c)
 		m = c->uc->uc_sigmask;
 	else if (c->a[1] != 8)
 		return -EINVAL;
+	else if (gk_uread_ok((const void *)c->a[0], 8) < 0)
+		return -EFAULT;
 	else
 		m = *(const unsigned long *)c->a[0];
 	m &= ~NEVER_BLOCKED;
@@ -104,6 +111,8 @@ long sys_rt_sigtimedwait(struct gk_call *c)
 
 	if (!c->a[0] || c->a[3] != 8)
 		return -EINVAL;
+	if (gk_uread_ok((const void *)c->a[0], 8) < 0)
+		return -EFAULT;
 	set = *(const unsigned long *)c->a[0] & ~NEVER_BLOCKED;
 	a[0] = (long)&set;
 	a[1] = c->a[1];
@@ -129,6 +138,8 @@ long sys_sigaltstack(struct gk_call *c)
 		unsigned long size;
 	} *ns = (void *)c->a[0], *os = (void *)c->a[1];
 
+	if ((ns && gk_uread_ok(ns, sizeof(*ns)) < 0) || (os && gk_uwrite_ok(os, sizeof(*os)) < 0))
+		return -EFAULT;
 	if (os) {
 		os->sp = gk.alt_sp;
 		os->flags = gk.alt_sp ? gk.alt_flags : 2 /* SS_DISABLE */;

@@ -69,15 +69,23 @@ long sys_futex(struct gk_call *c);
 long sys_close_range(struct gk_call *c);
 long sys_umask(struct gk_call *c);
 long sys_getrandom(struct gk_call *c);
+long sys_fstat(struct gk_call *c);
+long sys_fd_hint(struct gk_call *c);
+long sys_alarm(struct gk_call *c);
+long sys_time(struct gk_call *c);
+long sys_affinity(struct gk_call *c);
+long sys_sigpending(struct gk_call *c);
+long sys_clock_nanosleep(struct gk_call *c);
+long sys_itimer(struct gk_call *c);
 
 /* X(name, function): one line per served call; every other call is ENOSYS and counted. */
 #define GK_SYSCALLS(X) \
 	X(read, sys_fd0_block) X(write, sys_fd0_block) X(readv, sys_fd0_block) \
 	X(writev, sys_fd0_block) X(pread64, sys_fd0) X(pwrite64, sys_fd0) X(preadv, sys_fd0) \
-	X(pwritev, sys_fd0) X(lseek, sys_fd0) X(fstat, sys_fd0) X(getdents64, sys_fd0) \
+	X(pwritev, sys_fd0) X(lseek, sys_fd0) X(fstat, sys_fstat) X(getdents64, sys_fd0) \
 	X(ftruncate, sys_fd0) X(fsync, sys_fd0) X(fdatasync, sys_fd0) X(fchmod, sys_fd0) \
-	X(fchown, sys_fd0) X(fstatfs, sys_fd0) X(fadvise64, sys_fd0) X(flock, sys_fd0_block) \
-	X(fallocate, sys_fd0) X(readahead, sys_fd0) \
+	X(fchown, sys_fd0) X(fstatfs, sys_fd0) X(fadvise64, sys_fd_hint) X(flock, sys_fd0_block) \
+	X(fallocate, sys_fd0) X(readahead, sys_fd_hint) \
 	X(open, sys_open) X(openat, sys_openat) X(creat, sys_creat) X(close, sys_close) \
 	X(close_range, sys_close_range) \
 	X(dup, sys_dup) X(dup2, sys_dup2) X(dup3, sys_dup3) X(fcntl, sys_fcntl) \
@@ -109,8 +117,8 @@ long sys_getrandom(struct gk_call *c);
 	X(rt_sigaction, sys_rt_sigaction) X(rt_sigprocmask, sys_rt_sigprocmask) \
 	X(rt_sigsuspend, sys_rt_sigsuspend) X(pause, sys_rt_sigsuspend) \
 	X(rt_sigtimedwait, sys_rt_sigtimedwait) X(rt_sigreturn, sys_rt_sigreturn) \
-	X(sigaltstack, sys_sigaltstack) X(rt_sigpending, sys_pass) X(alarm, sys_pass) \
-	X(setitimer, sys_pass) X(getitimer, sys_pass) \
+	X(sigaltstack, sys_sigaltstack) X(rt_sigpending, sys_sigpending) X(alarm, sys_alarm) \
+	X(setitimer, sys_itimer) X(getitimer, sys_itimer) \
 	X(uname, sys_uname) X(getuid, sys_getid) X(geteuid, sys_getid) X(getgid, sys_getid) \
 	X(getegid, sys_getid) X(getresuid, sys_getresid) X(getresgid, sys_getresid) \
 	X(getgroups, sys_getgroups) X(setuid, sys_setid) X(setgid, sys_setid) \
@@ -118,11 +126,11 @@ long sys_getrandom(struct gk_call *c);
 	X(setresgid, sys_setid) X(setfsuid, sys_setid) X(setfsgid, sys_setid) \
 	X(setgroups, sys_setid) \
 	X(getrlimit, sys_rlimit) X(setrlimit, sys_rlimit) X(prlimit64, sys_rlimit) \
-	X(clock_gettime, sys_pass) X(clock_getres, sys_pass) X(gettimeofday, sys_pass) \
-	X(time, sys_pass) X(times, sys_pass) X(getrusage, sys_pass) X(sysinfo, sys_pass) \
-	X(nanosleep, sys_pass_block) X(clock_nanosleep, sys_pass_block) \
+	X(clock_gettime, sys_pass) X(clock_getres, sys_pass) X(gettimeofday, sys_time) \
+	X(time, sys_time) X(times, sys_pass) X(getrusage, sys_pass) X(sysinfo, sys_pass) \
+	X(nanosleep, sys_pass_block) X(clock_nanosleep, sys_clock_nanosleep) \
 	X(getrandom, sys_getrandom) X(umask, sys_umask) X(sched_yield, sys_pass) \
-	X(getcpu, sys_pass) X(sched_getaffinity, sys_pass) X(poll, sys_pass_block) \
+	X(getcpu, sys_pass) X(sched_getaffinity, sys_affinity) X(poll, sys_pass_block) \
 	X(ppoll, sys_pass_block) X(select, sys_pass_block) X(pselect6, sys_pass_block) \
 	X(futex, sys_futex) X(arch_prctl, sys_arch_prctl) X(prctl, sys_prctl) X(sync, sys_zero) \
 	X(ptrace, sys_eperm) X(mount, sys_eperm) X(umount2, sys_eperm) X(bpf, sys_eperm) \

@@ -41,9 +41,12 @@ static void put_arg(char *buf, size_t n, long v, int is_path)
 {
 	if (is_path && v) {
 		char s[64];
+		long len = gk_ustr(s, (const char *)v, sizeof(s));
 
-		gk_strlcpy(s, (const char *)v, sizeof(s));
-		gk_fmt(buf, n, "\"%s\"%s", s, strlen((const char *)v) >= sizeof(s) ? "..." : "");
+		if (len == -EFAULT)
+			gk_fmt(buf, n, "0x%lx", (unsigned long)v);
+		else
+			gk_fmt(buf, n, "\"%s\"%s", s, len < 0 ? "..." : "");
 	} else if (v > -4096 && v < 65536) {
 		gk_fmt(buf, n, "%ld", v);
 	} else {

@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# shim-bench.sh - shim mode's benchmark: trap cost, a small real workload, start-up against runc.
+#
+# Usage (as root, from a built tree): selftests/bench/shim-bench.sh [REPEATS]
+# Prints medians over REPEATS runs (default 7) and the ratios against the targets of
+# issue 4: trap <= 1.3x the raw SIGSYS round trip, workload <= 3x native, start-up
+# <= 0.5x runc.  Installs runc from Debian if missing.  A benchmark, not a test.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+top="$(cd "$here/../.." && pwd)"
+K="${KISTE:-$top/build/bin/kiste}"
+reps="${1:-7}"
+[ "$reps" -ge 1 ] && [ "$reps" -le 101 ] || { echo "shim-bench: REPEATS 1..101" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "shim-bench: run as root (runc needs it)" >&2; exit 2; }
+[ -x "$K" ] || { echo "shim-bench: no $K: run make first" >&2; exit 2; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+chmod 755 "$tmp"
+cc -O2 -o "$tmp/getppid" "$here/getppid_loop.c"
+cc -O2 -o "$tmp/sud" "$here/sud_trap.c"
+
+median()	# numbers on stdin
+{
+	sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Repeats CMD... and prints the median of what each run prints.
+med_out()
+{
+	local i
+	for ((i = 0; i < reps; i++)); do "$@"; done | median
+}
+
+# Repeats CMD... and prints the median wall time in ms.
+med_time()
+{
+	local i s e
+	for ((i = 0; i < reps; i++)); do
+		s=$(date +%s%N)
+		"$@" >/dev/null 2>&1 </dev/null || true
+		e=$(date +%s%N)
+		echo $(((e - s) / 1000))
+	done | median | awk '{ printf "%.2f\n", $1 / 1000 }'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t) ? "met" : "MISSED" }'; }
+
+n=200000
+native=$(med_out "$tmp/getppid" $n)
+raw=$(med_out "$tmp/sud" $n)
+shim=$(med_out "$K" run --mode=shim -- "$tmp/getppid" $n)
+r_trap=$(ratio "$shim" "$raw")
+echo "== syscall cost (median of $reps runs x $n calls, ns per call)"
+printf '  native getppid            %8.1f ns\n' "$native"
+printf '  raw SIGSYS round trip     %8.1f ns  (%.1fx native)\n' "$raw" "$(ratio "$raw" "$native")"
+printf '  getppid under shim mode   %8.1f ns  (%.1fx native)\n' "$shim" "$(ratio "$shim" "$native")"
+printf '  shim / raw SIGSYS         %8s x   target <= 1.3: %s\n' "$r_trap" "$(verdict "$r_trap" 1.3)"
+
+# A small real workload: sha256sum over a few hundred files, then python3 -c pass.
+mkdir -p "$tmp/files"
+for i in $(seq 1 300); do head -c 4096 /dev/urandom >"$tmp/files/f$i"; done
+# Both sides get the sandbox's default PATH (a caller's PATH may hold slower wrappers).
+path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+wl="sha256sum $tmp/files/* >/dev/null; python3 -c pass"
+w_native=$(med_time env -i PATH=$path sh -c "$wl")
+w_shim=$(med_time "$K" run --mode=shim -- sh -c "$wl")
+r_wl=$(ratio "$w_shim" "$w_native")
+echo "== workload: sh -c 'sha256sum 300 files; python3 -c pass' (median wall ms)"
+printf '  native                    %8.2f ms\n' "$w_native"
+printf '  shim mode                 %8.2f ms\n' "$w_shim"
+printf '  shim / native             %8s x   target <= 3: %s\n' "$r_wl" "$(verdict "$r_wl" 3)"
+
+# Start-up: kiste run --mode=shim -- /bin/true against runc run of a busybox bundle.
+if ! command -v runc >/dev/null; then
+	echo "(installing runc from Debian)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq runc >/dev/null 2>&1 ||
+		echo "shim-bench: could not install runc" >&2
+fi
+bb=$(command -v busybox || true)
+s_shim=$(med_time "$K" run --mode=shim -- /bin/true)
+echo "== start-up (median wall ms)"
+printf '  kiste run --mode=shim -- /bin/true  %8.2f ms\n' "$s_shim"
+if command -v runc >/dev/null && [ -n "$bb" ] && ! ldd "$bb" >/dev/null 2>&1; then
+	b="$tmp/bundle"
+	mkdir -p "$b/rootfs/bin"
+	cp "$bb" "$b/rootfs/bin/busybox"
+	ln -s busybox "$b/rootfs/bin/true"
+	(cd "$b" && runc spec)
+	sed -i -e 's/"terminal": true/"terminal": false/' -e 's/"sh"/"\/bin\/true"/' "$b/config.json"
+	i=0
+	runc_one() { i=$((i + 1)); runc run -b "$b" "kiste-bench-$$-$i"; }
+	runc run -b "$b" "kiste-bench-$$-warm" >/dev/null 2>&1 || echo "shim-bench: runc run failed" >&2
+	s_runc=$(med_time runc_one)
+	r_start=$(ratio "$s_shim" "$s_runc")
+	printf '  runc run (busybox bundle)           %8.2f ms\n' "$s_runc"
+	printf '  shim / runc                         %8s x   target <= 0.5: %s\n' "$r_start" \
+		"$(verdict "$r_start" 0.5)"
+else
+	echo "  runc run: not measured (needs runc and busybox-static)"
+fi

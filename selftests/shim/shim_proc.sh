@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# shim_proc.sh - shim mode's synthetic /proc and /dev, EFAULT for bad pointers, the tight allowlist.
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/shim-lib.helper"
+K="${KISTE_SHIM:-$here/../bin/kiste}"
+WL="$here/shim-wl"
+
+if [ ! -x "$K" ] || [ ! -x "$WL/efault" ]; then
+	skip "shim /proc, /dev, EFAULT" "no $K or $WL/efault"
+	t_done
+	exit
+fi
+S() { "$K" run --mode=shim -- "$@"; }
+
+# /proc/self and /proc/<pid>, in guest pids.
+run S cat /proc/self/status
+case "$T_RC:$T_OUT" in
+0:*"Name:	cat"*"Pid:	1"*"PPid:	0"*"Uid:	0	0	0	0"*) ok "/proc/self/status: guest pid 1, parent 0, uid 0" ;;
+*) fail "/proc/self/status: guest pid 1, parent 0, uid 0" "exit $T_RC: $T_OUT" ;;
+esac
+expect "/proc/self/status follows --user" 0 "Uid:	1000	1000" \
+	"$K" run --mode=shim --user 1000:1000 -- cat /proc/self/status
+run S sh -c 'sh -c "grep -E \"^P?Pid:\" /proc/\$\$/status"; true'
+case "$T_RC:$T_OUT" in
+0:*"Pid:	2"*"PPid:	1"*) ok "/proc/<pid>/status of a child has its guest pids" ;;
+*) fail "/proc/<pid>/status of a child has its guest pids" "exit $T_RC: $T_OUT" ;;
+esac
+expect "/proc/self/stat has guest pids" 0 "1 (cat) R 0 " S cat /proc/self/stat
+expect "readlink /proc/self is the guest pid" 0 "1" S readlink /proc/self
+expect "/proc/self/exe names the program" 0 "/usr/bin/readlink" S readlink /proc/self/exe
+expect "/proc/self/exe of a child is its own" 0 "/usr/bin/readlink" S sh -c 'readlink /proc/self/exe'
+run S ls /proc
+case "$T_RC:$T_OUT" in
+0:*cpuinfo*meminfo*self*uptime*) ok "ls /proc lists the served entries" ;;
+*) fail "ls /proc lists the served entries" "exit $T_RC: $T_OUT" ;;
+esac
+expect_not "ls /proc hides the launcher's init (no pid 0)" "0
+" S ls /proc
+expect "ls /proc shows the workload as pid 1" 0 "1" S sh -c 'ls /proc | head -1'
+expect "/proc/<other pid> outside the sandbox is absent" 1 "No such file" S cat /proc/999/status
+for f in mem pagemap syscall environ_x task ns; do
+	expect_not "/proc/self/$f is not served" "0:" S sh -c "cat /proc/self/$f >/dev/null 2>&1; echo \$?:"
+done
+run S sh -c 'ls /proc/self/fd; echo; ls -l /proc/self/fd/'
+case "$T_OUT" in
+*100[0-9]*) fail "/proc/self/fd hides the guest kernel's descriptors" "$T_OUT" ;;
+*0*1*2*) ok "/proc/self/fd hides the guest kernel's descriptors" ;;
+*) fail "/proc/self/fd hides the guest kernel's descriptors" "exit $T_RC: $T_OUT" ;;
+esac
+expect "/proc/self/fd/N of an open file names its guest path" 0 "/etc/hostname" \
+	S sh -c 'exec 5</etc/hostname; readlink /proc/self/fd/5'
+expect "/proc/self/fd/1001 does not exist" 1 "" S sh -c 'test -e /proc/self/fd/1001 || exit 1'
+run S cat /proc/self/maps
+case "$T_RC:$T_OUT" in
+0:*"r-xp"*"[kiste-gk]"*) ok "/proc/self/maps names the guest kernel's mapping [kiste-gk]" ;;
+*) fail "/proc/self/maps names the guest kernel's mapping [kiste-gk]" "exit $T_RC: $T_OUT" ;;
+esac
+expect "/proc/self/maps lists the program" 0 "/usr/bin/cat" S cat /proc/self/maps
+expect "/proc/cpuinfo" 0 "processor" S cat /proc/cpuinfo
+expect "/proc/meminfo" 0 "MemTotal:" S cat /proc/meminfo
+run S cat /proc/uptime
+case "$T_RC:$T_OUT" in
+0:[0-9]*.[0-9]*" "[0-9]*) ok "/proc/uptime" ;;
+*) fail "/proc/uptime" "exit $T_RC: $T_OUT" ;;
+esac
+expect "/proc is read-only" 1 "" S sh -c 'echo 1 >/proc/self/oom_score_adj || exit 1'
+expect "no escape through /proc/self/root" 1 "" S sh -c 'cat /proc/self/root/etc/hostname || exit 1'
+if [ -x /usr/bin/ps ]; then
+	expect "ps sees the sandbox's processes only" 0 "ps" S ps -e
+fi
+
+# /dev.
+expect "/dev/null" 0 "0" S sh -c 'cat /dev/null | wc -c'
+expect "/dev/zero" 0 "16" S sh -c 'head -c 16 /dev/zero | wc -c'
+expect "/dev/urandom" 0 "16" S sh -c 'head -c 16 /dev/urandom | wc -c'
+expect "/dev/random" 0 "16" S sh -c 'head -c 16 /dev/random | wc -c'
+expect "writing /dev/full gives ENOSPC (redirect inside)" 1 "No space left on device" \
+	S sh -c '/bin/echo x >/dev/full'
+expect "without a terminal, tty says so" 1 "not a tty" S tty
+if command -v script >/dev/null; then
+	out=$(script -qec "$K run --mode=shim -- tty" /dev/null </dev/null 2>&1 | tr -d '\r')
+	case "$out" in
+	/dev/pts/*|/dev/tty*) ok "tty names the caller's terminal ($out)" ;;
+	*) fail "tty names the caller's terminal" "$out" ;;
+	esac
+	out=$(script -qec "$K run --mode=shim -- sh -c 'echo via-dev-tty >/dev/tty'" /dev/null </dev/null 2>&1 | tr -d '\r')
+	case "$out" in
+	*via-dev-tty*) ok "/dev/tty is the caller's terminal" ;;
+	*) fail "/dev/tty is the caller's terminal" "$out" ;;
+	esac
+else
+	skip "tty names the caller's terminal" "no script(1)"
+	skip "/dev/tty is the caller's terminal" "no script(1)"
+fi
+
+# Bad pointers: EFAULT, and the workload lives on.
+run S "$WL/efault"
+case "$T_RC:$T_OUT" in
+0:*survived*) ok "bad pointers give EFAULT and the workload survives" ;;
+*) fail "bad pointers give EFAULT and the workload survives" "exit $T_RC: $T_OUT" ;;
+esac
+for call in read write stat stat-prot-none open readlink getcwd rt_sigaction execve-argv; do
+	case "$T_OUT" in
+	*"$call=EFAULT"*) ok "EFAULT: $call" ;;
+	*) fail "EFAULT: $call" "$T_OUT" ;;
+	esac
+done
+run "$K" run --mode=shim --trace -- "$WL/efault"
+case "$T_RC:$T_OUT" in
+0:*"stat(0x1"*survived*) ok "--trace prints a bad path pointer as an address" ;;
+*) fail "--trace prints a bad path pointer as an address" "exit $T_RC: $(echo "$T_OUT" | grep -m3 stat)" ;;
+esac
+
+# The tightened allowlist: gate jumps with arguments the guest kernel never uses are killed.
+run "$K" policy shim
+case "$T_OUT" in
+*"# 9"[0-9]" syscalls,"*) ok "policy shim: fewer than 100 syscalls" ;;
+*) fail "policy shim: fewer than 100 syscalls" "$(echo "$T_OUT" | tail -1)" ;;
+esac
+for gone in socket connect dup tkill gettid time gettimeofday alarm; do
+	case "$T_OUT" in
+	*"
+$gone "*) fail "policy shim lacks $gone" "$gone is on the list" ;;
+	*) ok "policy shim lacks $gone" ;;
+	esac
+done
+expect "gate jump: dup3 over the root descriptor is killed" 159 "seccomp filter" \
+	S "$WL/hostile" gate 292 0 1001 0
+expect "gate jump: close of the root descriptor is killed" 159 "seccomp filter" \
+	S "$WL/hostile" gate 3 1001
+expect "gate jump: ioctl with another request is killed" 159 "seccomp filter" \
+	S "$WL/hostile" gate 16 1 0x5412
+expect "gate jump: openat2 on another descriptor is killed" 159 "seccomp filter" \
+	S "$WL/hostile" gate 437 0 0 0
+expect "gate jump: munmap of the guest kernel is killed" 159 "seccomp filter" \
+	S "$WL/hostile" gate 11 0x100000 4096
+expect "gate jump: socket is killed" 159 "seccomp filter" S "$WL/hostile" gate 41 2 1
+expect "gate jump: an allowed call with allowed arguments runs" 1 "survived: " \
+	S "$WL/hostile" gate 39
+t_done
