@@ -36,7 +36,7 @@ VM_TIMEOUT ?= 2400
 DEPS := build-essential gcc make pkg-config linux-headers-amd64 linux-image-amd64 \
 	linux-source-6.1 qemu-system-x86 busybox-static libnl-genl-3-dev libnl-3-dev \
 	libseccomp-dev libjson-c-dev sparse cpio xz-utils kmod bc flex bison libelf-dev \
-	libssl-dev iproute2
+	libssl-dev iproute2 python3
 
 all: module userspace selftests
 
@@ -77,9 +77,13 @@ check-run:
 demo: deps
 	@$(MAKE) --no-print-directory demo-run
 
+# The host part runs without kiste.ko; the VM part shows the same modes with it.
 demo-run: all
+	selftests/demo/host.sh $(CURDIR)/build
 	selftests/vm/run-vm.sh --build $(CURDIR)/build --module $(CURDIR)/kmod/kiste.ko \
-		--kernel-version $(KVER) --init-script selftests/vm/demo.sh --timeout 300
+		--kernel-version $(KVER) --init-script selftests/vm/demo.sh --timeout 600 \
+		--extra-modules kvm_amd --extra-file /usr/bin/sha256sum:/usr/bin/sha256sum \
+		--extra-file /usr/bin/ls:/usr/bin/ls --extra-file /etc/os-release:/etc/os-release
 
 # Static checks on the module; each fails on any finding.
 $(CHECKPATCH):

@@ -38,6 +38,29 @@ result()	# CONDITION-EXIT DESCRIPTION
 	fi
 }
 
+# Shim mode with the module: a temporary sandbox, listed while it runs, gone after.
+shim_demo()
+{
+	local i
+
+	echo
+	echo "demo# kiste run --mode=shim --name demo-shim -- sh -c 'sha256sum /etc/os-release; ls -la /; sleep 5' &"
+	kiste run --mode=shim --name demo-shim -- /bin/sh -c \
+		'/usr/bin/sha256sum /etc/os-release; /usr/bin/ls -la /; sleep 5' &
+	shim=$!
+	for i in $(seq 1 60); do
+		kiste list 2>/dev/null | grep -q 'demo-shim' && break
+		sleep 0.5
+	done
+	run kiste list
+	kiste list | grep 'demo-shim' | grep -q 'shim'
+	result $? "kiste list shows the shim run while it runs"
+	wait $shim
+	result $? "the shim run (dynamic sha256sum and ls under the guest kernel) exited 0"
+	kiste list | grep -q 'demo-shim'
+	result $((!$?)) "the shim run's temporary sandbox is gone"
+}
+
 steps()
 {
 	if ! command -v kiste >/dev/null; then
@@ -78,6 +101,7 @@ steps()
 	grep -q '^member-attached ' /tmp/events
 	result $? "the events include the attach"
 	run kiste list
+	shim_demo
 	echo "1..$n"
 	exit $failed
 }

@@ -4,6 +4,7 @@
 #
 # Usage: run-vm.sh --build DIR --module PATH --kernel-version VER [--init-script FILE]
 #                  [--timeout SECS] [--result FILE] [--extra-modules "NAME ..."]
+#                  [--extra-file SRC:DST]...
 #
 # The initramfs holds busybox (static, with applet links), /init (init.sh by
 # default), vm-lib.sh, the module, DIR/bin/kiste, every file of DIR/vm-tests/
@@ -26,11 +27,13 @@ init_script="$here/init.sh"
 timeout=900
 result=""
 extra_modules=""
+extra_files=()
 
 usage()
 {
 	echo "usage: $0 --build DIR --module PATH --kernel-version VER [--init-script FILE]" \
-	     "[--timeout SECS] [--result FILE] [--extra-modules \"NAME ...\"]" >&2
+	     "[--timeout SECS] [--result FILE] [--extra-modules \"NAME ...\"]" \
+	     "[--extra-file SRC:DST]..." >&2
 	exit 2
 }
 
@@ -43,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout="$2"; shift 2 ;;
 	--result) result="$2"; shift 2 ;;
 	--extra-modules) extra_modules="$2"; shift 2 ;;
+	--extra-file) extra_files+=("$2"); shift 2 ;;
 	-h | --help) usage ;;
 	*) echo "run-vm.sh: unknown argument '$1'" >&2; usage ;;
 	esac
@@ -91,6 +95,14 @@ cp "$module" "$root/lib/modules/kiste/kiste.ko"
 if [ -d "$build/vm-tests" ]; then
 	cp -a "$build/vm-tests/." "$root/vm-tests/"
 fi
+# Files a suite needs at a fixed path in the guest (a guest kernel for vm mode).
+for spec in "${extra_files[@]}"; do
+	src="${spec%%:*}"
+	dst="${spec#*:}"
+	[ -r "$src" ] || die "--extra-file: cannot read $src"
+	mkdir -p "$root$(dirname "$dst")"
+	cp -L "$src" "$root$dst"
+done
 if [ -d "$build/vm-tools" ]; then
 	cp -a "$build/vm-tools/." "$root/bin/"
 fi
