@@ -44,9 +44,9 @@ shim_demo()
 	local i
 
 	echo
-	echo "demo# kiste run --mode=shim --name demo-shim -- sh -c 'sha256sum /etc/os-release; ls -la /; sleep 5' &"
+	echo "demo# kiste run --mode=shim --name demo-shim -- sh -c 'sha256sum /etc/os-release && ls -la / && sleep 5' &"
 	kiste run --mode=shim --name demo-shim -- /bin/sh -c \
-		'/usr/bin/sha256sum /etc/os-release; /usr/bin/ls -la /; sleep 5' &
+		'/usr/bin/sha256sum /etc/os-release && /usr/bin/ls -la / && sleep 5' &
 	shim=$!
 	for i in $(seq 1 60); do
 		kiste list 2>/dev/null | grep -q 'demo-shim' && break

@@ -101,10 +101,12 @@ for spec in "${extra_files[@]}"; do
 	dst="${spec#*:}"
 	[ -r "$src" ] || die "--extra-file: cannot read $src"
 	mkdir -p "$root$(dirname "$dst")"
+	# The image has busybox's absolute applet links: replace, never write through them.
+	rm -f "$root$dst"
 	cp -L "$src" "$root$dst"
 done
 if [ -d "$build/vm-tools" ]; then
-	cp -a "$build/vm-tools/." "$root/bin/"
+	cp -a --remove-destination "$build/vm-tools/." "$root/bin/"
 fi
 
 # Kernel modules kiste.ko (or --extra-modules) need, dependencies first.
@@ -137,10 +139,11 @@ while IFS= read -r -d '' f; do
 	ldd "$f" 2>/dev/null | awk '
 		/=> \// { print $3; next }
 		/^[ \t]*\// { print $1 }' || true
-done < <(find "$root/bin" "$root/vm-tests" -type f -print0) | sort -u |
+done < <(find "$root/bin" "$root/vm-tests" "$root/usr" "$root/opt" -type f -print0 2>/dev/null) |
+	sort -u |
 while read -r lib; do
 	mkdir -p "$root$(dirname "$lib")"
-	cp -L "$lib" "$root$lib"
+	cp -L --remove-destination "$lib" "$root$lib"
 done
 
 initramfs="$work/initramfs.cpio.gz"
