@@ -1,0 +1,73 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# bench.sh - vm mode vs qemu microvm in the test VM: boot-to-exit medians, VMM overhead and RSS.
+#
+# Run inside the test VM (nested KVM).  Same kernel, same initramfs (saved by
+# kiste with KISTE_VM_DUMP_INITRD), same command line.  Not a pass/fail test.
+# Env: KISTE_KERNEL (guest kernel), BENCH_RUNS (default 5), QEMU_FW (dir with qboot.rom).
+
+runs=${BENCH_RUNS:-5}
+tmp=$(mktemp -d /tmp/vmbench.XXXXXX)
+if [ -z "${KISTE_KERNEL:-}" ]; then
+	for k in /boot/vmlinuz-*; do
+		[ -r "$k" ] && KISTE_KERNEL=$k && break
+	done
+fi
+K=${KISTE_KERNEL:?set KISTE_KERNEL to the guest bzImage}
+export KISTE_KERNEL
+if kiste run --mode=vm --help 2>/dev/null | grep -q -- --rootfs; then
+	KRUN="kiste run --mode=vm"
+else
+	KRUN="kiste-vm"
+fi
+# Keep in sync with cmdline_base in userspace/cli/run_vm.c (minus kiste.chan=).
+CMDLINE="console=ttyS0 reboot=k panic=-1 pci=off nomodule 8250.nr_uarts=1 i8042.noaux \
+i8042.nomux i8042.nopnp i8042.dumbkbd tsc=reliable no_timer_check random.trust_cpu=on no5lvl \
+rdinit=/.kiste/agent quiet loglevel=1"
+
+# busybox date has no %N: /proc/uptime (10 ms resolution) is enough for boots of seconds.
+# qemu looks for firmware next to its binary (../share/qemu) first; the test VM
+# carries it in /usr/share/qemu (bios-microvm.bin, linuxboot_dma.bin).
+[ -z "${QEMU_FW:-}" ] && [ -d /usr/share/qemu ] && QEMU_FW=/usr/share/qemu
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+echo "TAP version 13"
+KISTE_VM_DUMP_INITRD=$tmp/initrd $KRUN -- /bin/true || { echo "Bail out! kiste run failed"; exit 1; }
+: >"$tmp/kiste"; : >"$tmp/qemu"; : >"$tmp/stats"
+i=0
+while [ $i -lt "$runs" ]; do
+	t=$(now_ms)
+	KISTE_VM_STATS=1 $KRUN -- /bin/true 2>>"$tmp/stats"
+	echo $(($(now_ms) - t)) >>"$tmp/kiste"
+	if command -v qemu-system-x86_64 >/dev/null; then
+		t=$(now_ms)
+		qemu-system-x86_64 -M microvm -accel kvm -cpu host -m 256 -smp 1 -nodefaults \
+			-no-user-config -display none -serial null -no-reboot \
+			${QEMU_FW:+-L "$QEMU_FW"} -kernel "$K" -initrd "$tmp/initrd" \
+			-append "$CMDLINE" </dev/null >/dev/null 2>"$tmp/qemu.err"
+		echo $(($(now_ms) - t)) >>"$tmp/qemu"
+	fi
+	i=$((i + 1))
+done
+k=$(median <"$tmp/kiste")
+echo "# kiste vm  /bin/true boot-to-exit median ${k} ms over $runs runs: $(tr '\n' ' ' <"$tmp/kiste")"
+if [ -s "$tmp/qemu" ]; then
+	q=$(median <"$tmp/qemu")
+	echo "# qemu microvm same kernel/initramfs median ${q} ms: $(tr '\n' ' ' <"$tmp/qemu")"
+	awk -v k="$k" -v q="$q" 'BEGIN { printf "# ratio kiste/qemu = %.2f (target <= 0.7)\n", k / q }'
+else
+	echo "# qemu-system-x86_64 not in the test VM: no comparison"
+fi
+# What the VMM adds to the guest's own time: the whole wall time of kiste run
+# (exec, packing, VM setup, teardown, exit) minus the guest's time.
+grep kiste-vm-stats "$tmp/stats" | paste -d" " "$tmp/kiste" - | sed -n 's/^\([0-9]*\) .* guest_ms=\([0-9.]*\).*/\1 \2/p' |
+	awk '{ print $1 - $2 }' | median | sed 's/^/# VMM wall minus guest time median (ms) /'
+for f in setup_ms guest_ms teardown_ms maxrss_kib guest_resident_kib vmm_rss_kib; do
+	v=$(sed -n "s/.* $f=\([0-9.]*\).*/\1/p" "$tmp/stats" | median)
+	echo "# VMM $f median $v"
+done
+head -n 3 "$tmp/qemu.err" 2>/dev/null | sed 's/^/# qemu: /'
+echo "ok 1 - benchmark ran"
+echo "1..1"
+rm -rf "$tmp"

@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: GPL-2.0
+// vmmode_boot_test.c - host tests of the vm-mode VMM on /dev/kvm with a tiny fake bzImage guest.
+/*
+ * The guest is a few dozen instructions (assembled below, copied into a
+ * bzImage-shaped file the test writes): it checks the boot structures the
+ * VMM built (zero page, e820, command line, initrd, MP table, channel), or
+ * talks to the serial port, the channel or the exit port, or hangs, resets,
+ * triple-faults or waits for a forwarded signal.  Each run goes through
+ * `kiste run --mode=vm --kernel FAKE` with the VMM's confinement on, so every
+ * exit path is also a test of the seccomp filters (a missing syscall is a
+ * SIGSYS death, exit 159).  Needs a usable /dev/kvm; SKIPs otherwise.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+enum fg_mode {
+	FG_EXIT,	/* exit port with the code in fg_arg */
+	FG_SERIAL,	/* "fake-guest: hello" on COM1, then exit 0 */
+	FG_BOOT,	/* check the boot structures: 0, or the number of the failed check */
+	FG_SIGNAL,	/* wait for the channel's signal word: exit 100 + signal */
+	FG_HANG,
+	FG_RESET,	/* keyboard-controller reset */
+	FG_TRIPLE,	/* ud2 with no IDT: triple fault, KVM_EXIT_SHUTDOWN */
+	FG_CHAN,	/* "chan-out\n" to stdout and "chan-err\n" to stderr by the channel */
+	FG_PANIC,	/* a panic line on COM1, then reset */
+};
+
+/* Guest code: 64-bit, entered per the boot protocol (rsi = zero page, identity paging). */
+__asm__(
+	".pushsection .rodata\n"
+	".globl fg_start, fg_mode, fg_arg, fg_memsize, fg_end\n"
+	".balign 16\n"
+	"fg_start:\n"
+	"	movl .Lmode(%rip), %ebx\n"
+	"	cmpl $1, %ebx\n	je .Lserial\n"
+	"	cmpl $2, %ebx\n	je .Lboot\n"
+	"	cmpl $3, %ebx\n	je .Lsig\n"
+	"	cmpl $4, %ebx\n	je .Lhang\n"
+	"	cmpl $5, %ebx\n	je .Lreset\n"
+	"	cmpl $6, %ebx\n	je .Ltriple\n"
+	"	cmpl $7, %ebx\n	je .Lchan\n"
+	"	cmpl $8, %ebx\n	je .Lpanic\n"
+	"	movl .Larg(%rip), %eax\n"
+	".Lexit:\n"
+	"	andl $0xff, %eax\n"
+	"	orl $0x4b450000, %eax\n"
+	"	movw $0x510, %dx\n"
+	"	outl %eax, %dx\n"
+	"1:	hlt\n	jmp 1b\n"
+	".Lserial:\n"
+	"	leaq .Lmsg(%rip), %rdi\n"
+	"	movw $0x3f8, %dx\n"
+	"2:	movb (%rdi), %al\n	testb %al, %al\n	jz 3f\n"
+	"	outb %al, %dx\n	incq %rdi\n	jmp 2b\n"
+	"3:	cmpl $8, %ebx\n	je .Lreset\n"
+	"	xorl %eax, %eax\n	jmp .Lexit\n"
+	".Lpanic:\n	leaq .Lpanic_msg(%rip), %rdi\n	movw $0x3f8, %dx\n	jmp 2b\n"
+	".Lboot:\n"
+	"	movl $10, %eax\n	cmpq $0x7000, %rsi\n	jne .Lexit\n"
+	"	movl $11, %eax\n	cmpl $0x53726448, 0x202(%rsi)\n	jne .Lexit\n"
+	"	movl $12, %eax\n	cmpb $0xff, 0x210(%rsi)\n	jne .Lexit\n"
+	"	movl $13, %eax\n	movl 0x228(%rsi), %edi\n"
+	"	cmpl $0x736e6f63, (%rdi)\n	jne .Lexit\n"		/* "cons" */
+	"	movl $14, %eax\n	cmpb $4, 0x1e8(%rsi)\n	jne .Lexit\n"
+	"	movl $15, %eax\n	cmpq $0, 0x2d0(%rsi)\n	jne .Lexit\n"
+	"	cmpl $1, 0x2e0(%rsi)\n	jne .Lexit\n"
+	"	movl $16, %eax\n	cmpq $0x100000, 0x2f8(%rsi)\n	jne .Lexit\n"
+	"	cmpl $1, 0x308(%rsi)\n	jne .Lexit\n"
+	"	movl $17, %eax\n	cmpl $2, 0x31c(%rsi)\n	jne .Lexit\n"
+	"	cmpq $0x200000, 0x314(%rsi)\n	jne .Lexit\n"
+	"	movl $18, %eax\n	movq 0x30c(%rsi), %rdi\n	addq 0x314(%rsi), %rdi\n"
+	"	cmpq .Lmemsize(%rip), %rdi\n	jne .Lexit\n"
+	"	movl $19, %eax\n	movq 0x30c(%rsi), %rdi\n"
+	"	cmpl $0x4b435631, (%rdi)\n	jne .Lexit\n"		/* channel magic */
+	"	movl $20, %eax\n	movl 0x218(%rsi), %edi\n	testl %edi, %edi\n	jz .Lexit\n"
+	"	movl $21, %eax\n	movl 0x21c(%rsi), %ecx\n	movl .Larg(%rip), %edx\n"
+	"	testl %edx, %edx\n	jz 4f\n	cmpl %edx, %ecx\n	jne .Lexit\n"
+	"4:	movl $22, %eax\n	cmpl $0x37303730, (%rdi)\n	jne .Lexit\n"	/* "0707" */
+	"	movl $23, %eax\n	addq %rcx, %rdi\n	cmpq 0x30c(%rsi), %rdi\n	ja .Lexit\n"
+	"	movl $24, %eax\n	cmpl $0x5f504d5f, 0x9fc00\n	jne .Lexit\n"	/* "_MP_" */
+	/* The command line names the channel: look for "kiste.ch". */
+	"	movl $25, %eax\n	movl 0x228(%rsi), %edi\n	movabsq $0x68632e657473696b, %rdx\n"
+	"5:	cmpb $0, (%rdi)\n	je .Lexit\n	cmpq %rdx, (%rdi)\n	je 6f\n"
+	"	incq %rdi\n	jmp 5b\n"
+	"6:	xorl %eax, %eax\n	jmp .Lexit\n"
+	".Lsig:\n"
+	"	movq 0x30c(%rsi), %rdi\n"
+	"7:	movl 24(%rdi), %eax\n	testl %eax, %eax\n	jnz 8f\n	pause\n	jmp 7b\n"
+	"8:	addl $100, %eax\n	jmp .Lexit\n"
+	".Lhang:\n	jmp .Lhang\n"
+	".Lreset:\n	movb $0xfe, %al\n	outb %al, $0x64\n	jmp .Lhang\n"
+	".Ltriple:\n	ud2\n"
+	".Lchan:\n"
+	"	movq 0x30c(%rsi), %r8\n	addq $0x100000, %r8\n"
+	"	leaq .Lout(%rip), %rsi\n	xorl %ebx, %ebx\n	call .Lchan_put\n"
+	"	leaq .Lerr(%rip), %rsi\n	movl $0x80000000, %ebx\n	call .Lchan_put\n"
+	"	xorl %eax, %eax\n	jmp .Lexit\n"
+	/* Copies the string at rsi to the channel buffer r8, then OUT len | rbx. */
+	".Lchan_put:\n"
+	"	xorl %ecx, %ecx\n"
+	"9:	movb (%rsi,%rcx), %al\n	testb %al, %al\n	jz 10f\n"
+	"	movb %al, (%r8,%rcx)\n	incl %ecx\n	jmp 9b\n"
+	"10:	movl %ecx, %eax\n	orl %ebx, %eax\n	movw $0x514, %dx\n	outl %eax, %dx\n	ret\n"
+	".Lmsg:	.asciz \"fake-guest: hello\\n\"\n"
+	".Lpanic_msg:	.asciz \"[    1.0] Kernel panic - not syncing: fake\\r\\n\"\n"
+	".Lout:	.asciz \"chan-out\\n\"\n"
+	".Lerr:	.asciz \"chan-err\\n\"\n"
+	".balign 8\n"
+	"fg_mode:\n.Lmode:	.long 0\n"
+	"fg_arg:\n.Larg:	.long 0\n"
+	"fg_memsize:\n.Lmemsize:	.quad 0\n"
+	"fg_end:\n"
+	".popsection\n");
+
+extern const uint8_t fg_start[], fg_mode[], fg_arg[], fg_memsize[], fg_end[];
+
+#define SETUP_SECTS	4
+#define SETUP_LEN	((SETUP_SECTS + 1) * 512)
+#define GUEST_MEM	(256ULL << 20)	/* kiste run's default --memory */
+
+static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+
+/* A bzImage as the VMM reads it: boot sector + setup header, then the 64-bit entry at +0x200. */
+static int fake_write(const char *path, enum fg_mode mode, uint32_t arg)
+{
+	size_t code = fg_end - fg_start, len = SETUP_LEN + 0x200 + code + 0x1000;
+	uint8_t *img = calloc(1, len), *entry = img + SETUP_LEN + 0x200;
+	int fd, ok;
+
+	if (!img)
+		return -1;
+	img[0x1f1] = SETUP_SECTS;
+	put16(img + 0x1fe, 0xaa55);
+	img[0x201] = 0x6a;			/* setup header length - 0x202 */
+	put32(img + 0x202, 0x53726448);		/* "HdrS" */
+	put16(img + 0x206, 0x020f);		/* boot protocol 2.15 */
+	img[0x211] = 1;				/* LOADED_HIGH */
+	put32(img + 0x22c, 0x7fffffff);		/* initrd_addr_max */
+	put16(img + 0x236, 1);			/* XLF_KERNEL_64 */
+	put32(img + 0x238, 2048);		/* cmdline_size */
+	put64(img + 0x258, 0x1000000);		/* pref_address */
+	put32(img + 0x260, 0x100000);		/* init_size */
+	memcpy(entry, fg_start, code);
+	put32(entry + (fg_mode - fg_start), mode);
+	put32(entry + (fg_arg - fg_start), arg);
+	put64(entry + (fg_memsize - fg_start), GUEST_MEM);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ok = fd >= 0 && write(fd, img, len) == (ssize_t)len;
+	if (fd >= 0)
+		close(fd);
+	free(img);
+	return ok ? 0 : -1;
+}
+
+static int kvm_usable(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm;
+
+	if (fd < 0)
+		return 0;
+	vm = ioctl(fd, KVM_CREATE_VM, 0);
+	close(fd);
+	if (vm < 0)
+		return 0;
+	close(vm);
+	return 1;
+}
+
+static const char *kiste_bin(void)
+{
+	static char path[PATH_MAX];
+	char self[PATH_MAX];
+	ssize_t n;
+
+	if (getenv("KISTE_BIN"))
+		return getenv("KISTE_BIN");
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return "kiste";
+	self[n] = 0;
+	snprintf(path, sizeof(path), "%s/../bin/kiste", dirname(self));
+	return path;
+}
+
+struct run {
+	int status;		/* exit status, or 128 + signal */
+	double secs;
+	char out[4096];
+	char err[4096];
+};
+
+static void slurp(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, len - 1) : -1;
+
+	buf[n > 0 ? n : 0] = 0;
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * kiste run --mode=vm --kernel @img [@extra...] -- /bin/true, stdout/stderr
+ * captured; @sig (if nonzero) is sent to kiste @sig_after_ms into the run.
+ */
+static void run_kiste(const char *dir, const char *img, const char *const *extra, int sig,
+		      int sig_after_ms, struct run *r)
+{
+	char out[PATH_MAX], err[PATH_MAX];
+	const char *argv[32];
+	struct timespec t0, t1;
+	int n = 0, st, i;
+	pid_t pid;
+
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(err, sizeof(err), "%s/err", dir);
+	argv[n++] = kiste_bin();
+	argv[n++] = "run";
+	argv[n++] = "--mode=vm";
+	argv[n++] = "--kernel";
+	argv[n++] = img;
+	for (i = 0; extra && extra[i] && n < 26; i++)
+		argv[n++] = extra[i];
+	argv[n++] = "--";
+	argv[n++] = "/bin/true";
+	argv[n] = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = fork();
+	if (pid == 0) {
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int in = open("/dev/null", O_RDONLY);
+
+		if (o < 0 || e < 0 || in < 0 || dup2(in, 0) < 0 || dup2(o, 1) < 0 ||
+		    dup2(e, 2) < 0)
+			_exit(99);
+		alarm(60);	/* no hang, whatever the VMM does */
+		execv(argv[0], (char **)argv);
+		_exit(98);
+	}
+	if (sig && pid > 0) {
+		usleep(sig_after_ms * 1000);
+		kill(pid, sig);
+	}
+	st = 0;
+	waitpid(pid, &st, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r->status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+	r->secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	slurp(out, r->out, sizeof(r->out));
+	slurp(err, r->err, sizeof(r->err));
+}
+
+static int lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+FIXTURE(fake) {
+	char dir[64];
+	char img[128];
+	struct run r;
+};
+
+FIXTURE_SETUP(fake)
+{
+	if (!kvm_usable())
+		SKIP(return, "no usable /dev/kvm (load kvm_intel or kvm_amd, or run as root)");
+	if (access(kiste_bin(), X_OK) < 0)
+		SKIP(return, "no kiste binary at %s: build it or set KISTE_BIN", kiste_bin());
+	strcpy(self->dir, "/tmp/vmmode_boot.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->img, sizeof(self->img), "%s/bzImage", self->dir);
+	setenv("KISTE_VM_DIRECT", "1", 1);	/* the host has no kiste.ko; be explicit */
+	unsetenv("KISTE_VM_NO_CONFINE");
+	unsetenv("KISTE_VM_INITRD");
+}
+
+FIXTURE_TEARDOWN(fake)
+{
+	char path[128];
+
+	if (!self->dir[0])
+		return;
+	snprintf(path, sizeof(path), "%s/out", self->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/err", self->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/initrd", self->dir);
+	unlink(path);
+	unlink(self->img);
+	rmdir(self->dir);
+}
+
+TEST_F(fake, exit_port_codes)
+{
+	static const uint32_t codes[] = { 0, 1, 42, 255 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		ASSERT_EQ(0, fake_write(self->img, FG_EXIT, codes[i]));
+		run_kiste(self->dir, self->img, NULL, 0, 0, &self->r);
+		EXPECT_EQ((int)codes[i], self->r.status) TH_LOG("stderr: %s", self->r.err);
+	}
+}
+
+TEST_F(fake, boot_structures)
+{
+	ASSERT_EQ(0, fake_write(self->img, FG_BOOT, 0));
+	run_kiste(self->dir, self->img, NULL, 0, 0, &self->r);
+	/* 10..25: the number of the guest-side check that failed (see the guest code). */
+	EXPECT_EQ(0, self->r.status) TH_LOG("stderr: %s", self->r.err);
+}
+
+TEST_F(fake, initrd_override_reaches_guest)
+{
+	const char *extra[] = { NULL };
+	char path[128], buf[5000];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/initrd", self->dir);
+	memset(buf, 0xa5, sizeof(buf));
+	memcpy(buf, "070701", 6);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)sizeof(buf), write(fd, buf, sizeof(buf)));
+	close(fd);
+	ASSERT_EQ(0, fake_write(self->img, FG_BOOT, sizeof(buf)));
+	setenv("KISTE_VM_INITRD", path, 1);
+	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+	unsetenv("KISTE_VM_INITRD");
+	EXPECT_EQ(0, self->r.status) TH_LOG("stderr: %s", self->r.err);
+}
+
+TEST_F(fake, corrupt_initrd_does_not_crash_the_vmm)
+{
+	char path[128], buf[300000];
+	int fd, i;
+
+	snprintf(path, sizeof(path), "%s/initrd", self->dir);
+	for (i = 0; i < (int)sizeof(buf); i++)
+		buf[i] = rand();
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)sizeof(buf), write(fd, buf, sizeof(buf)));
+	close(fd);
+	ASSERT_EQ(0, fake_write(self->img, FG_EXIT, 7));
+	setenv("KISTE_VM_INITRD", path, 1);
+	run_kiste(self->dir, self->img, NULL, 0, 0, &self->r);
+	unsetenv("KISTE_VM_INITRD");
+	EXPECT_EQ(7, self->r.status) TH_LOG("stderr: %s", self->r.err);
+}
+
+TEST_F(fake, serial_console_only_with_debug)
+{
+	const char *debug[] = { "--debug", NULL };
+
+	ASSERT_EQ(0, fake_write(self->img, FG_SERIAL, 0));
+	run_kiste(self->dir, self->img, debug, 0, 0, &self->r);
+	EXPECT_EQ(0, self->r.status) TH_LOG("stderr: %s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, "fake-guest: hello\n")) TH_LOG("stderr: %s",
+									    self->r.err);
+	EXPECT_STREQ("", self->r.out);
+	run_kiste(self->dir, self->img, NULL, 0, 0, &self->r);
+	EXPECT_EQ(0, self->r.status);
+	EXPECT_STREQ("", self->r.err);
+}
+
+TEST_F(fake, channel_stdout_and_stderr)
+{
+	ASSERT_EQ(0, fake_write(self->img, FG_CHAN, 0));
+	run_kiste(self->dir, self->img, NULL, 0, 0, &self->r);
+	EXPECT_EQ(0, self->r.status) TH_LOG("stderr: %s", self->r.err);
+	EXPECT_STREQ("chan-out\n", self->r.out);
+	EXPECT_STREQ("chan-err\n", self->r.err);
+}
+
+/* --timeout: the main thread stops the VM under its seccomp filter (was a SIGSYS). */
+TEST_F(fake, timeout_stops_a_hung_guest)
+{
+	const char *extra[] = { "--timeout", "2", NULL };
+
+	ASSERT_EQ(0, fake_write(self->img, FG_HANG, 0));
+	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+	EXPECT_EQ(137, self->r.status) TH_LOG("stderr: %s", self->r.err);
+	EXPECT_LT(self->r.secs, 20);
+	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("stderr: %s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, "--timeout"));
+}
+
+TEST_F(fake, sigterm_and_sigint_are_forwarded)
+{
+	const char *extra[] = { "--timeout", "30", NULL };
+
+	ASSERT_EQ(0, fake_write(self->img, FG_SIGNAL, 0));
+	run_kiste(self->dir, self->img, extra, SIGTERM, 1500, &self->r);
+	EXPECT_EQ(100 + SIGTERM, self->r.status) TH_LOG("stderr: %s", self->r.err);
+	run_kiste(self->dir, self->img, extra, SIGINT, 1500, &self->r);
+	EXPECT_EQ(100 + SIGINT, self->r.status) TH_LOG("stderr: %s", self->r.err);
+	run_kiste(self->dir, self->img, extra, SIGHUP, 1500, &self->r);
+	EXPECT_EQ(100 + SIGHUP, self->r.status) TH_LOG("stderr: %s", self->r.err);
+}
+
+TEST_F(fake, guest_reset_is_one_line_and_125)
+{
+	const char *extra[] = { "--timeout", "20", NULL };
+
+	ASSERT_EQ(0, fake_write(self->img, FG_RESET, 0));
+	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+	EXPECT_EQ(125, self->r.status) TH_LOG("stderr: %s", self->r.err);
+	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("stderr: %s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, "reset"));
+}
+
+/* Without --debug, the reset's one line quotes the console's panic line. */
+TEST_F(fake, reset_quotes_the_panic_line)
+{
+	const char *extra[] = { "--timeout", "20", NULL };
+
+	ASSERT_EQ(0, fake_write(self->img, FG_PANIC, 0));
+	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+	EXPECT_EQ(125, self->r.status) TH_LOG("stderr: %s", self->r.err);
+	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("stderr: %s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, "Kernel panic - not syncing: fake\"")) TH_LOG(
+		"stderr: %s", self->r.err);
+}
+
+/* --debug dumps the registers of a vCPU that shut down, from the confined vCPU thread. */
+TEST_F(fake, triple_fault_with_debug)
+{
+	const char *extra[] = { "--timeout", "20", "--debug", NULL };
+
+	ASSERT_EQ(0, fake_write(self->img, FG_TRIPLE, 0));
+	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+	EXPECT_EQ(125, self->r.status) TH_LOG("stderr: %s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, "vCPU shut down: rip=")) TH_LOG("stderr: %s",
+									     self->r.err);
+}
+
+/* The application processors sit in KVM_RUN waiting for a SIPI: the exit must still end them. */
+TEST_F(fake, smp_vm_exits_cleanly)
+{
+	const char *extra[] = { "--cpus", "4", "--timeout", "20", NULL };
+
+	ASSERT_EQ(0, fake_write(self->img, FG_EXIT, 3));
+	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+	EXPECT_EQ(3, self->r.status) TH_LOG("stderr: %s", self->r.err);
+}
+
+TEST_F(fake, not_a_bzimage_is_one_line_and_125)
+{
+	const char *extra[] = { NULL };
+	int fd;
+
+	fd = open(self->img, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 8192));
+	close(fd);
+	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+	EXPECT_EQ(125, self->r.status);
+	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("stderr: %s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, "bzImage"));
+}
+
+TEST_HARNESS_MAIN
