@@ -110,7 +110,7 @@ run_host_tests host-tests-asan "$build/asan/host-tests" \
 banner "test VM (kiste.ko on $kver)"
 if [ $module_ok -eq 1 ]; then
 	"$top/selftests/vm/run-vm.sh" --build "$build" --module "$top/kmod/kiste.ko" \
-		--extra-modules "kvm_amd" \
+		--extra-modules "kvm_amd" --extra-file "/boot/vmlinuz-$kver:/boot/vmlinuz-$kver" \
 		--kernel-version "$kver" --timeout "${VM_TIMEOUT:-2400}" --result "$logs/vm.result"
 	rc=$?
 	if [ -s "$logs/vm.result" ]; then

@@ -13,8 +13,9 @@ int policy_parse(int argc, char **argv, struct policy_opts *o, struct kiste_err 
 		return 0;
 	}
 	if (argc < 2)
-		return cli_usage_err(err, "policy",
-				     "missing MODE: use 'kiste policy shim' or 'kiste policy unikernel APP'");
+		return cli_usage_err(
+			err, "policy",
+			"missing MODE: use 'kiste policy shim' or 'kiste policy unikernel APP'");
 	if (!strcmp(argv[1], "shim")) {
 		o->shim = true;
 		return 0;
@@ -60,16 +61,17 @@ static int policy_main(int argc, char **argv)
 const struct cli_cmd cli_cmd_policy = {
 	.name = "policy",
 	.summary = "print the host filter a sandbox would get",
-	.usage =
-		"Usage: kiste policy shim\n"
-		"       kiste policy unikernel APP [--block NAME=FILE]... [--net NAME=TAPDEV]...\n\n"
-		"shim: print the host syscalls shim mode's guest kernel may make, each with its\n"
-		"argument restrictions, and their number; every other call kills the sandbox.\n\n"
-		"unikernel: "
-		"print the seccomp filter the unikernel tender would install for APP with these\n"
-		"bindings (process isolation): a summary line with the number of distinct\n"
-		"syscalls, the device descriptors, then the filter in libseccomp's PFC form.\n"
-		"Block files must exist (their size bounds the offsets); tap devices need not.\n\n"
-		"  -h, --help   show this help\n",
+	.usage = "Usage: kiste policy shim\n"
+		 "       kiste policy unikernel [--isolation process|vm] APP\n"
+		 "                              [--block NAME=FILE]... [--net NAME=TAPDEV]...\n\n"
+		 "shim: print the host syscalls shim mode's guest kernel may make, each with its\n"
+		 "argument restrictions, and their number; every other call kills the sandbox.\n\n"
+		 "unikernel: print the seccomp filter kiste would install for APP with these\n"
+		 "bindings: with --isolation process (default) the unikernel's own (at most 7\n"
+		 "syscalls), with --isolation vm the VMM's once the guest is set up.  A summary\n"
+		 "line with the number of distinct syscalls, the descriptors, then the filter in\n"
+		 "libseccomp's PFC form.  Block files must exist (their size bounds the offsets);\n"
+		 "tap devices need not.\n\n"
+		 "  -h, --help   show this help\n",
 	.main = policy_main,
 };

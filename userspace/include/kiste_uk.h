@@ -99,21 +99,28 @@ void kiste_uk_devs_close(struct kiste_uk_devs *devs);
 
 /* The console descriptor the filter admits writes to. */
 #define KISTE_UK_CONSOLE_FD 1
-/* Device with handle H sits at descriptor KISTE_UK_FD_BASE + H in the tender. */
+/* Device with handle H sits at descriptor KISTE_UK_FD_BASE + H in the tender and the VMM. */
 #define KISTE_UK_FD_BASE 3
+/* vm isolation: the VMM's vCPU descriptor, and the VM descriptor kept next to it. */
+#define KISTE_UK_VCPU_FD (KISTE_UK_FD_BASE + KISTE_UK_MAX_DEVICES)
+#define KISTE_UK_VM_FD	 (KISTE_UK_VCPU_FD + 1)
 
 /*
- * The seccomp filter of the process tender (libseccomp): at most 7 distinct
- * syscalls, each bound to the descriptors, sizes and offsets of @devs.
- * kiste_uk_filter_bpf writes the BPF program into a malloc'ed buffer
+ * The seccomp filter (libseccomp) for isolation @iso (enum kiste_uk_isolation).
+ * Process: what the unikernel may call, at most 7 distinct syscalls, each bound
+ * to the descriptors, sizes and offsets of @devs.  vm: what the VMM's run loop
+ * may call once the guest is set up (KVM_RUN on KISTE_UK_VCPU_FD, device I/O,
+ * console).  kiste_uk_filter_bpf writes the BPF program into a malloc'ed buffer
  * (*len bytes); kiste_uk_filter_pfc writes the human-readable form to @fd.
- * *nsyscalls gets the number of distinct syscalls; @names (may be NULL) gets
- * them space-separated.
+ * kiste_uk_filter_syscalls returns the number of distinct syscalls; @names
+ * (may be NULL) gets them space-separated.
  */
-int kiste_uk_filter_bpf(const struct kiste_uk_devs *devs, void **bpf, size_t *len,
+int kiste_uk_filter_bpf(const struct kiste_uk_devs *devs, uint32_t iso, void **bpf, size_t *len,
 			struct kiste_err *err);
-int kiste_uk_filter_pfc(const struct kiste_uk_devs *devs, int fd, struct kiste_err *err);
-int kiste_uk_filter_syscalls(const struct kiste_uk_devs *devs, char *names, size_t len);
+int kiste_uk_filter_pfc(const struct kiste_uk_devs *devs, uint32_t iso, int fd,
+			struct kiste_err *err);
+int kiste_uk_filter_syscalls(const struct kiste_uk_devs *devs, uint32_t iso, char *names,
+			     size_t len);
 
 /*
  * Lays the unikernel out in its memory [0, memory) whose guest address A is at

@@ -154,10 +154,10 @@ int kiste_uk_opts_parse(int argc, char **argv, bool policy, struct kiste_uk_opts
 		}
 		if (c == '?' || c == ':')
 			return uk_getopt_error(cmd, c, argv, err);
-		if (policy && (c == 'm' || c == 'M' || c == 't' || c == 'n' || c == 'i'))
+		if (policy && (c == 'm' || c == 'M' || c == 't' || c == 'n'))
 			return kiste_err_set(err, -EINVAL,
-					     "kiste %s: only --block and --net go "
-					     "with a policy: see 'kiste policy --help'",
+					     "kiste %s: only --isolation, --block and --net "
+					     "go with a policy: see 'kiste policy --help'",
 					     cmd);
 		ret = uk_opt(cmd, c, optarg, o, err);
 		if (ret < 0)

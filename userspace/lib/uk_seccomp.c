@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-// uk_seccomp.c - the process tender's seccomp filter (libseccomp): <= 7 syscalls, argument-bound.
+// uk_seccomp.c - unikernel seccomp filters (libseccomp): the tender's <= 7 syscalls, the VMM's.
 #define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
+#include <linux/kvm.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +19,20 @@
  * Anything else kills the process (SECCOMP_RET_KILL_PROCESS): no errno path a
  * unikernel could probe.
  */
-enum uk_sys { UK_WRITE, UK_READ, UK_PREAD, UK_PWRITE, UK_CLOCK, UK_PPOLL, UK_EXIT, UK_NSYS };
+enum uk_sys {
+	UK_WRITE,
+	UK_READ,
+	UK_PREAD,
+	UK_PWRITE,
+	UK_CLOCK,
+	UK_PPOLL,
+	UK_EXIT,
+	UK_IOCTL, /* vm isolation only: KVM_RUN on the vCPU */
+	UK_NSYS
+};
 
 static const char *const uk_sys_names[UK_NSYS] = {
-	"write", "read", "pread64", "pwrite64", "clock_gettime", "ppoll", "exit_group",
+	"write", "read", "pread64", "pwrite64", "clock_gettime", "ppoll", "exit_group", "ioctl",
 };
 
 struct uk_filter {
@@ -63,7 +74,42 @@ static int uk_dev_rules(struct uk_filter *f, const struct kiste_uk_dev *d)
 	return ret ? ret : uk_rule(f, UK_WRITE, 2, net);
 }
 
-static int uk_rules(struct uk_filter *f, const struct kiste_uk_devs *devs)
+/*
+ * The VMM of vm isolation after setup: its run loop re-enters the vCPU and
+ * serves hypercalls on the same descriptors the process tender would use.
+ * Block calls may span blocks there, so only descriptor and bounds hold.
+ */
+static int uk_vmm_dev_rules(struct uk_filter *f, const struct kiste_uk_dev *d)
+{
+	uint64_t fd = KISTE_UK_FD_BASE + d->info.handle;
+	struct scmp_arg_cmp blk[3] = {
+		SCMP_A0(SCMP_CMP_EQ, fd),
+		SCMP_A2(SCMP_CMP_LE, d->info.capacity),
+		SCMP_A3(SCMP_CMP_LE, d->info.capacity - d->info.block_size),
+	};
+	int ret;
+
+	if (d->info.type == KISTE_UK_DEV_NET)
+		return uk_dev_rules(f, d);
+	ret = uk_rule(f, UK_PREAD, 3, blk);
+	return ret ? ret : uk_rule(f, UK_PWRITE, 3, blk);
+}
+
+static int uk_vmm_rules(struct uk_filter *f, const struct kiste_uk_devs *devs)
+{
+	struct scmp_arg_cmp run[2] = { SCMP_A0(SCMP_CMP_EQ, KISTE_UK_VCPU_FD),
+				       SCMP_A1(SCMP_CMP_EQ, KVM_RUN) };
+	/* the VMM's own last words before it exits (bad hypercall, guest crash) */
+	struct scmp_arg_cmp diag = SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO);
+	uint32_t i;
+	int ret = uk_rule(f, UK_IOCTL, 2, run);
+
+	for (i = 0; i < devs->ndev && !ret; i++)
+		ret = uk_vmm_dev_rules(f, &devs->dev[i]);
+	return ret ? ret : uk_rule(f, UK_WRITE, 1, &diag);
+}
+
+static int uk_rules(struct uk_filter *f, const struct kiste_uk_devs *devs, uint32_t iso)
 {
 	struct scmp_arg_cmp console = SCMP_A0(SCMP_CMP_EQ, KISTE_UK_CONSOLE_FD);
 	struct scmp_arg_cmp mono = SCMP_A0(SCMP_CMP_EQ, CLOCK_MONOTONIC);
@@ -73,10 +119,12 @@ static int uk_rules(struct uk_filter *f, const struct kiste_uk_devs *devs)
 	uint32_t i, nnet = 0;
 	int ret = 0;
 
-	for (i = 0; i < devs->ndev && !ret; i++) {
+	for (i = 0; i < devs->ndev; i++)
 		nnet += devs->dev[i].info.type == KISTE_UK_DEV_NET;
+	if (iso == KISTE_UK_ISO_VM)
+		ret = uk_vmm_rules(f, devs);
+	for (i = 0; i < devs->ndev && !ret && iso != KISTE_UK_ISO_VM; i++)
 		ret = uk_dev_rules(f, &devs->dev[i]);
-	}
 	/* yield polls exactly the net devices (none: a plain sleep), never with a sigmask */
 	poll[0] = (struct scmp_arg_cmp)SCMP_A1(SCMP_CMP_EQ, nnet);
 	if (!ret)
@@ -92,7 +140,7 @@ static int uk_rules(struct uk_filter *f, const struct kiste_uk_devs *devs)
 	return ret;
 }
 
-static int uk_filter_new(struct uk_filter *f, const struct kiste_uk_devs *devs,
+static int uk_filter_new(struct uk_filter *f, const struct kiste_uk_devs *devs, uint32_t iso,
 			 struct kiste_err *err)
 {
 	int ret;
@@ -101,7 +149,7 @@ static int uk_filter_new(struct uk_filter *f, const struct kiste_uk_devs *devs,
 	f->ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	if (!f->ctx)
 		return kiste_err_set(err, -ENOMEM, "cannot initialise libseccomp: out of memory");
-	ret = uk_rules(f, devs);
+	ret = uk_rules(f, devs, iso);
 	if (ret < 0) {
 		seccomp_release(f->ctx);
 		return kiste_err_set(err, ret, "cannot build the unikernel seccomp filter: %s",
@@ -110,13 +158,14 @@ static int uk_filter_new(struct uk_filter *f, const struct kiste_uk_devs *devs,
 	return 0;
 }
 
-int kiste_uk_filter_syscalls(const struct kiste_uk_devs *devs, char *names, size_t len)
+int kiste_uk_filter_syscalls(const struct kiste_uk_devs *devs, uint32_t iso, char *names,
+			     size_t len)
 {
 	struct uk_filter f = { 0 };
 	int i, n = 0;
 	size_t off = 0;
 
-	uk_rules(&f, devs);
+	uk_rules(&f, devs, iso);
 	if (names && len)
 		names[0] = 0;
 	for (i = 0; i < UK_NSYS; i++) {
@@ -130,10 +179,11 @@ int kiste_uk_filter_syscalls(const struct kiste_uk_devs *devs, char *names, size
 	return n;
 }
 
-int kiste_uk_filter_pfc(const struct kiste_uk_devs *devs, int fd, struct kiste_err *err)
+int kiste_uk_filter_pfc(const struct kiste_uk_devs *devs, uint32_t iso, int fd,
+			struct kiste_err *err)
 {
 	struct uk_filter f;
-	int ret = uk_filter_new(&f, devs, err);
+	int ret = uk_filter_new(&f, devs, iso, err);
 
 	if (ret < 0)
 		return ret;
@@ -145,7 +195,7 @@ int kiste_uk_filter_pfc(const struct kiste_uk_devs *devs, int fd, struct kiste_e
 	return 0;
 }
 
-int kiste_uk_filter_bpf(const struct kiste_uk_devs *devs, void **bpf, size_t *len,
+int kiste_uk_filter_bpf(const struct kiste_uk_devs *devs, uint32_t iso, void **bpf, size_t *len,
 			struct kiste_err *err)
 {
 	struct uk_filter f;
@@ -153,7 +203,7 @@ int kiste_uk_filter_bpf(const struct kiste_uk_devs *devs, void **bpf, size_t *le
 	int ret, fd;
 
 	*bpf = NULL;
-	ret = uk_filter_new(&f, devs, err);
+	ret = uk_filter_new(&f, devs, iso, err);
 	if (ret < 0)
 		return ret;
 	/* libseccomp 2.5 exports BPF only to a descriptor: go through a memfd. */

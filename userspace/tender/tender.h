@@ -41,10 +41,19 @@ __attribute__((noreturn)) void tender_process_child(const struct kiste_uk_opts *
 						    const struct kiste_uk_image *img,
 						    struct kiste_uk_devs *devs);
 
-/* vmm/uk_vm.c: the child in vm isolation. */
-__attribute__((noreturn)) void uk_vm_child(int kvm_fd, const struct kiste_uk_opts *o,
+/* Guest memory of vm isolation: --memory rounded up to the 2 MiB pages that map it. */
+#define UK_VM_MEM(m) (((m) + (2ULL << 20) - 1) & ~((2ULL << 20) - 1))
+
+/*
+ * vmm/uk_vm.c: the child in vm isolation.  @fd is /dev/kvm, or with @brokered
+ * the VM descriptor of kiste.ko's KVM broker (which answers system ioctls too).
+ */
+__attribute__((noreturn)) void uk_vm_child(int fd, bool brokered, const struct kiste_uk_opts *o,
 					   const struct kiste_uk_image *img,
 					   struct kiste_uk_devs *devs);
+
+/* tender_main.c: "run ..." or "policy unikernel ..." (argv[0] is ignored); the exit status. */
+int kiste_tender_main(int argc, char **argv);
 
 /* Prints "kiste: MSG" and _exit(125): for children, after the fork. */
 __attribute__((noreturn)) void tender_child_fail(const struct kiste_err *err);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// tender_main.c - kiste-tender: checks and binds a unikernel, supervises its child, prints policies.
+// tender_main.c - the tender: checks and binds a unikernel, supervises its child, prints policies.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +16,8 @@
 #include "tender.h"
 
 /*
- * Invoked by `kiste run` and `kiste policy` (exec, argv as the CLI got it):
+ * Called by `kiste run` and `kiste policy` (linked into kiste, or through
+ * exec of kiste-tender), argv as the CLI got it:
  *   kiste-tender run [--mode=unikernel ...] APP [ARG...]
  *   kiste-tender policy unikernel APP [--block ...] [--net ...]
  */
@@ -39,10 +40,13 @@ static int exit_for_image_error(int code)
 /* With kiste.ko: a temporary sandbox tied to the returned descriptor; without: -1, silently. */
 static int tender_sandbox(const struct kiste_uk_opts *o, uint32_t *id, struct kiste_err *err)
 {
+	bool vm = o->isolation == KISTE_UK_ISO_VM;
+	/* The broker holds the VM to these: one vCPU, memory in the 2 MiB pages that map it. */
 	struct kiste_sandbox_spec spec = {
 		.name = o->name,
 		.mode = KISTE_MODE_UNIKERNEL,
-		.memory_limit = o->memory,
+		.memory_limit = vm ? UK_VM_MEM(o->memory) : o->memory,
+		.vcpu_limit = vm ? 1 : 0,
 	};
 	int fd = kiste_dev_open(err);
 
@@ -53,6 +57,31 @@ static int tender_sandbox(const struct kiste_uk_opts *o, uint32_t *id, struct ki
 	if (kiste_dev_create(fd, &spec, id, err) < 0) {
 		close(fd);
 		return -2;
+	}
+	return fd;
+}
+
+/*
+ * vm isolation with kiste.ko: the module creates the VM for this member.  Its
+ * rules for the caller: single-threaded and an unshared descriptor table (a
+ * forked child of this single-threaded tender is both) and non-dumpable.
+ */
+static int tender_broker_vm(int kdev)
+{
+	struct kiste_err err = { 0 };
+	int fd;
+
+	if (prctl(PR_SET_DUMPABLE, 0) < 0) {
+		kiste_err_set(&err, -errno, "cannot make the VMM non-dumpable: %s",
+			      strerror(errno));
+		tender_child_fail(&err);
+	}
+	fd = kiste_dev_vm_create(kdev, 0, &err);
+	if (fd < 0) {
+		/* libkiste's line names the cause; say which path failed */
+		fprintf(stderr, "kiste: %s [kiste.ko's KVM broker; or use --isolation process]\n",
+			err.msg);
+		_exit(KISTE_RUN_EXIT_REFUSED);
 	}
 	return fd;
 }
@@ -75,10 +104,12 @@ static void tender_child(int kdev, int kvm, const struct kiste_uk_opts *o,
 	if (kdev >= 0) {
 		if (kiste_dev_attach(kdev, 0, &err) < 0)
 			tender_child_fail(&err);
+		if (o->isolation == KISTE_UK_ISO_VM)
+			kvm = tender_broker_vm(kdev);
 		close(kdev);
 	}
 	if (o->isolation == KISTE_UK_ISO_VM)
-		uk_vm_child(kvm, o, img, devs);
+		uk_vm_child(kvm, kdev >= 0, o, img, devs);
 	tender_process_child(o, img, devs);
 }
 
@@ -96,7 +127,15 @@ static int tender_report(const struct kiste_uk_opts *o, int status, bool timed_o
 	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
-	if (WTERMSIG(status) == SIGSYS && o->isolation == KISTE_UK_ISO_PROCESS) {
+	if (WTERMSIG(status) == SIGSYS && o->isolation == KISTE_UK_ISO_VM) {
+		fprintf(stderr,
+			"kiste: the VMM of unikernel '%s' was killed by its seccomp filter "
+			"(SIGSYS): report this as a kiste bug; see 'kiste policy unikernel "
+			"--isolation vm %s'\n",
+			o->app, o->app);
+		return 128 + SIGSYS;
+	}
+	if (WTERMSIG(status) == SIGSYS) {
 		fprintf(stderr,
 			"kiste: unikernel '%s' killed by the seccomp filter (SIGSYS): it "
 			"made a host syscall outside its policy; see 'kiste policy unikernel %s'\n",
@@ -160,7 +199,11 @@ static int tender_run(int argc, char **argv)
 	}
 	if (kiste_uk_devs_bind(&img.mft, &o, false, &devs, &err) < 0)
 		goto refused;
-	if (o.isolation == KISTE_UK_ISO_VM) {
+	kdev = tender_sandbox(&o, &id, &err);
+	if (kdev == -2)
+		goto refused;
+	/* With kiste.ko the VM comes from its broker (in the child), else from /dev/kvm. */
+	if (o.isolation == KISTE_UK_ISO_VM && kdev < 0) {
 		kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 		if (kvm < 0) {
 			kiste_err_set(&err, -errno,
@@ -170,9 +213,6 @@ static int tender_run(int argc, char **argv)
 			goto refused;
 		}
 	}
-	kdev = tender_sandbox(&o, &id, &err);
-	if (kdev == -2)
-		goto refused;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT), sigaddset(&set, SIGTERM), sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGCHLD);
@@ -236,14 +276,22 @@ static int tender_policy(int argc, char **argv)
 		kiste_uk_image_free(&img);
 		goto fail;
 	}
-	n = kiste_uk_filter_syscalls(&devs, names, sizeof(names));
-	printf("# kiste unikernel filter for '%s' (process isolation)\n", o.app);
+	n = kiste_uk_filter_syscalls(&devs, o.isolation, names, sizeof(names));
+	if (o.isolation == KISTE_UK_ISO_VM)
+		printf("# kiste VMM filter for '%s' (vm isolation: the VMM process after guest "
+		       "setup)\n",
+		       o.app);
+	else
+		printf("# kiste unikernel filter for '%s' (process isolation)\n", o.app);
 	printf("# syscalls: %d distinct: %s\n", n, names);
 	printf("# default action: kill the process (SECCOMP_RET_KILL_PROCESS)\n");
 	printf("# console: fd %d\n", KISTE_UK_CONSOLE_FD);
+	if (o.isolation == KISTE_UK_ISO_VM)
+		printf("# vCPU: fd %d (KVM_RUN only); VM: fd %d (no calls)\n", KISTE_UK_VCPU_FD,
+		       KISTE_UK_VM_FD);
 	policy_print_devs(&devs);
 	fflush(stdout);
-	n = kiste_uk_filter_pfc(&devs, STDOUT_FILENO, &err);
+	n = kiste_uk_filter_pfc(&devs, o.isolation, STDOUT_FILENO, &err);
 	kiste_uk_image_free(&img);
 	if (n < 0)
 		goto fail;
@@ -253,7 +301,7 @@ fail:
 	return 1;
 }
 
-int main(int argc, char **argv)
+int kiste_tender_main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "run"))
 		return tender_run(argc - 1, argv + 1);

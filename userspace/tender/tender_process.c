@@ -100,7 +100,8 @@ void tender_process_child(const struct kiste_uk_opts *o, const struct kiste_uk_i
 	uk_bind_table(calls);
 	if (proc_map(o, &err) < 0 ||
 	    kiste_uk_layout(0, o->memory, img, o, devs, calls, 0, &si, &sp, &err) < 0 ||
-	    proc_protect(img, &err) < 0 || kiste_uk_filter_bpf(devs, &bpf, &bpf_len, &err) < 0 ||
+	    proc_protect(img, &err) < 0 ||
+	    kiste_uk_filter_bpf(devs, KISTE_UK_ISO_PROCESS, &bpf, &bpf_len, &err) < 0 ||
 	    proc_fds(devs, &err) < 0)
 		tender_child_fail(&err);
 	/* A SIGSYS kill would otherwise dump a core of the whole tender. */

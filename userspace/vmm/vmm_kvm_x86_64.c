@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// vmm_kvm_x86_64.c - a tiny long-mode KVM guest on /dev/kvm: memory, paging, GDT, vCPU, run loop.
+// vmm_kvm_x86_64.c - a tiny long-mode KVM guest on /dev/kvm or a broker VM fd: paging, vCPU, runs.
 #include <errno.h>
 #include <linux/kvm.h>
 #include <stdlib.h>
@@ -60,17 +60,15 @@ static void vmm_paging(struct vmm_kvm *vm)
 	gdt[2] = 0x00cf93000000ffffULL; /* 0x10: data */
 }
 
-int vmm_kvm_create(int kvm_fd, uint64_t mem_size, struct vmm_kvm *vm, struct kiste_err *err)
+/* Guest memory checks and allocation, shared by both ways of getting a VM. */
+static int vmm_kvm_mem(int sys_fd, uint64_t mem_size, struct vmm_kvm *vm, struct kiste_err *err)
 {
-	struct kvm_userspace_memory_region region = { 0 };
-	int n;
-
 	*vm = (struct vmm_kvm){ .vm_fd = -1, .vcpu_fd = -1 };
 	if (mem_size > VMM_MEM_MAX || mem_size < (2ULL << 20) || mem_size % (2ULL << 20))
 		return kiste_err_set(err, -EINVAL,
 				     "guest memory must be 2 MiB..1 GiB in 2 MiB "
 				     "steps: adjust --memory");
-	if (ioctl(kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+	if (ioctl(sys_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
 		return kiste_err_set(err, -ENOTSUP,
 				     "/dev/kvm speaks an unknown KVM API: use "
 				     "--isolation process");
@@ -82,17 +80,23 @@ int vmm_kvm_create(int kvm_fd, uint64_t mem_size, struct vmm_kvm *vm, struct kis
 				     "lower --memory",
 				     (unsigned long long)(mem_size >> 20));
 	vm->mem_size = mem_size;
-	vm->vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
-	if (vm->vm_fd < 0)
-		return vmm_err(err, "KVM_CREATE_VM");
-	region.memory_size = mem_size;
+	return 0;
+}
+
+/* Memory slot, vCPU and its run area on vm->vm_fd; system ioctls go to @sys_fd. */
+static int vmm_kvm_setup(int sys_fd, struct vmm_kvm *vm, struct kiste_err *err)
+{
+	struct kvm_userspace_memory_region region = { 0 };
+	int n;
+
+	region.memory_size = vm->mem_size;
 	region.userspace_addr = (uintptr_t)vm->mem;
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		return vmm_err(err, "KVM_SET_USER_MEMORY_REGION");
 	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
 	if (vm->vcpu_fd < 0)
 		return vmm_err(err, "KVM_CREATE_VCPU");
-	n = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	n = ioctl(sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (n <= 0)
 		return vmm_err(err, "KVM_GET_VCPU_MMAP_SIZE");
 	vm->run_size = n;
@@ -101,6 +105,28 @@ int vmm_kvm_create(int kvm_fd, uint64_t mem_size, struct vmm_kvm *vm, struct kis
 		return vmm_err(err, "vCPU mmap");
 	vmm_paging(vm);
 	return 0;
+}
+
+int vmm_kvm_create(int kvm_fd, uint64_t mem_size, struct vmm_kvm *vm, struct kiste_err *err)
+{
+	int ret = vmm_kvm_mem(kvm_fd, mem_size, vm, err);
+
+	if (ret < 0)
+		return ret;
+	vm->vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0)
+		return vmm_err(err, "KVM_CREATE_VM");
+	return vmm_kvm_setup(kvm_fd, vm, err);
+}
+
+int vmm_kvm_create_on(int vm_fd, uint64_t mem_size, struct vmm_kvm *vm, struct kiste_err *err)
+{
+	int ret = vmm_kvm_mem(vm_fd, mem_size, vm, err);
+
+	if (ret < 0)
+		return ret;
+	vm->vm_fd = vm_fd;
+	return vmm_kvm_setup(vm_fd, vm, err);
 }
 
 /* EFER.LME is only accepted when the guest's CPUID says long mode: give it the host's. */

@@ -28,6 +28,12 @@ struct vmm_kvm {
 
 /* Creates the VM with @mem_size bytes (<= 1 GiB, identity-mapped with 2 MiB pages). */
 int vmm_kvm_create(int kvm_fd, uint64_t mem_size, struct vmm_kvm *vm, struct kiste_err *err);
+/*
+ * The same on a VM descriptor that also answers the system ioctls (kiste.ko's
+ * KVM broker, KISTE_IOC_VM_CREATE); vm->vm_fd becomes @vm_fd.  Pass @vm_fd as
+ * the kvm_fd of vmm_kvm_enter_long_mode() too.
+ */
+int vmm_kvm_create_on(int vm_fd, uint64_t mem_size, struct vmm_kvm *vm, struct kiste_err *err);
 /* Puts the vCPU in 64-bit mode at @rip with @rsp and @rdi; interrupts off. */
 int vmm_kvm_enter_long_mode(struct vmm_kvm *vm, int kvm_fd, uint64_t rip, uint64_t rsp,
 			    uint64_t rdi, struct kiste_err *err);

@@ -1,0 +1,201 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# uk_module.sh - test-VM suite: kiste run --mode=unikernel with kiste.ko (sandbox, kill, broker).
+#
+# Runs as root in the test VM with kiste.ko loaded.  Needs /bin/kiste (which
+# runs the tender in-process) and the unikernels in $UK (default
+# /vm-tests/unikernel).  vm isolation goes through kiste.ko's KVM broker; its
+# checks SKIP when the VM has no KVM (kvm_amd/kvm_intel not loaded).
+
+UK="${UK:-/vm-tests/unikernel}"
+n=0
+fails=0
+TMP=$(mktemp -d /tmp/uk-module.XXXXXX)
+
+ok()	# CONDITION-EXIT DESCRIPTION [DIAGNOSTIC]
+{
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		[ -n "${3:-}" ] && echo "# $3"
+		fails=$((fails + 1))
+	fi
+}
+
+skip()	# DESCRIPTION REASON
+{
+	n=$((n + 1))
+	echo "ok $n - $1 # SKIP $2"
+}
+
+# The line "KEY: VALUE" of kiste inspect NAME, value only ("" when gone).
+field()	# NAME KEY
+{
+	kiste inspect "$1" 2>/dev/null | sed -n "s/^$2: *//p"
+}
+
+# Waits (up to 20 s) until sandbox NAME is listed with state running.
+wait_running()	# NAME
+{
+	i=0
+	while [ $i -lt 200 ]; do
+		[ "$(field "$1" state)" = running ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# Waits (up to 10 s) until sandbox NAME is gone from kiste list.
+wait_gone()	# NAME
+{
+	i=0
+	while [ $i -lt 100 ]; do
+		kiste list 2>/dev/null | awk '{ print $2 }' | grep -qx "$1" || return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# First child of PID (the unikernel or its VMM), "" if none.
+child_of()	# PID
+{
+	cut -d' ' -f1 "/proc/$1/task/$1/children" 2>/dev/null
+}
+
+# Waits (up to 10 s) until PID is gone (or a zombie nobody reaps).
+wait_dead()	# PID
+{
+	i=0
+	while [ $i -lt 100 ]; do
+		[ -d "/proc/$1" ] || return 0
+		grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# Starts the sleeper as sandbox NAME in the background; sets $pid.
+start_sleeper()	# NAME [RUN-OPTIONS...]
+{
+	name="$1"
+	shift
+	kiste run --mode=unikernel --name "$name" "$@" "$UK/sleeper" >"$TMP/$name.out" 2>&1 &
+	pid=$!
+}
+
+echo "TAP version 13"
+if ! command -v kiste >/dev/null || [ ! -e "$UK/hello" ]; then
+	echo "Bail out! kiste or $UK missing: build with make (bin, vm-tests)"
+	exit 1
+fi
+
+# ---- process isolation: a temporary sandbox of mode unikernel ----------------
+
+out=$(kiste run --mode=unikernel "$UK/hello" one two 2>&1)
+rc=$?
+echo "$out" | grep -q '^argv\[2\] = two$'
+ok $(( rc != 0 || $? != 0 )) "hello runs with kiste.ko loaded" "rc=$rc: $out"
+
+start_sleeper uk-listed
+wait_running uk-listed
+ok $? "the running unikernel is a sandbox in kiste list/inspect"
+ok "$([ "$(field uk-listed mode)" = unikernel ]; echo $?)" "its mode is unikernel" \
+	"mode '$(field uk-listed mode)'"
+field uk-listed flags | grep -q temporary
+ok $? "it is temporary" "flags '$(field uk-listed flags)'"
+ok "$([ "$(field uk-listed members)" = 1 ]; echo $?)" "the unikernel is its one member" \
+	"members '$(field uk-listed members)'"
+
+kiste kill uk-listed
+ok $? "kiste kill on the unikernel's sandbox"
+wait $pid
+rc=$?
+ok "$([ $rc -eq 137 ]; echo $?)" "kiste run ended with 128+9 after kiste kill" "rc=$rc"
+wait_gone uk-listed
+ok $? "the sandbox is gone once kiste run ended"
+
+start_sleeper uk-deleted
+wait_running uk-deleted
+kiste delete uk-deleted
+ok $? "kiste delete on the unikernel's sandbox"
+wait $pid
+rc=$?
+ok "$([ $rc -eq 137 ]; echo $?)" "kiste run ended with 128+9 after kiste delete" "rc=$rc"
+wait_gone uk-deleted
+ok $? "the deleted sandbox is gone"
+
+# SIGKILL of kiste run (the tender, after exec): the module kills the member.
+start_sleeper uk-orphan
+wait_running uk-orphan
+tender=$pid
+uk=$(child_of "$tender")
+ok "$([ -n "$uk" ]; echo $?)" "the tender has the unikernel as its child"
+kill -9 "$tender"
+wait "$tender" 2>/dev/null
+wait_dead "${uk:-0}"
+ok $? "SIGKILL of kiste run leaves no unikernel" "pid $uk still there"
+wait_gone uk-orphan
+ok $? "SIGKILL of kiste run leaves no sandbox"
+# the tender and its child both show the sleeper's path in their arguments
+ps -o pid,args 2>/dev/null | grep -v grep | grep -q "$UK/sleeper"
+ok $(( $? == 0 )) "SIGKILL of kiste run leaves no tender" "$(ps -o pid,args | grep sleeper)"
+
+# ---- vm isolation through the KVM broker -----------------------------------
+
+if [ ! -e /dev/kvm ]; then
+	for t in "hello in vm isolation" "kv in vm isolation" "kv reads back" \
+		 "the VM is the sandbox's" "the VMM holds the broker's VM descriptor" \
+		 "the VMM runs under its seccomp filter" "kiste kill ends a vm run" \
+		 "the vm run's sandbox is gone"; do
+		skip "$t" "no /dev/kvm in this VM (load kvm_amd or kvm_intel)"
+	done
+else
+	out=$(kiste run --mode=unikernel --isolation vm "$UK/hello" vm 2>&1)
+	rc=$?
+	echo "$out" | grep -q '^argv\[1\] = vm$'
+	ok $(( rc != 0 || $? != 0 )) "hello in vm isolation" "rc=$rc: $out"
+
+	truncate -s 64K "$TMP/kv.img"
+	kiste run --mode=unikernel --isolation vm --block "storage=$TMP/kv.img" "$UK/kv" \
+		put colour green >"$TMP/kv.out" 2>&1
+	rc=$?
+	out=$(kiste run --mode=unikernel --isolation vm --block "storage=$TMP/kv.img" "$UK/kv" \
+		get colour 2>&1)
+	ok $(( rc != 0 )) "kv in vm isolation" "put rc=$rc $(cat "$TMP/kv.out"); get: $out"
+	[ "$out" = "colour=green" ]
+	ok $? "kv in vm isolation reads back what it wrote" "$out"
+
+	# 3M is rounded to the 4M the guest's 2 MiB pages map: the sandbox limit follows.
+	start_sleeper uk-vm --isolation vm --memory 3M
+	wait_running uk-vm
+	i=0
+	while [ $i -lt 100 ] && [ "$(field uk-vm vm)" != running ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	vmm=$(child_of "$pid")
+	ok "$([ "$(field uk-vm vm)" = running ] && [ "$(field uk-vm vm_vcpus)" = 1 ] &&
+	     [ "$(field uk-vm vm_memory)" = 4M ]; echo $?)" \
+		"the VM is the sandbox's (inspect: vm running, 1 vCPU, 4M)" \
+		"$(kiste inspect uk-vm 2>&1 | tr '\n' ' ')"
+	links=$(ls -l "/proc/${vmm:-0}/fd" 2>/dev/null | sed 's/.*-> //' | tr '\n' ' ')
+	echo "$links" | grep -q 'kiste-vm' && ! echo "$links" | grep -q '/dev/kvm'
+	ok $? "the VMM holds the broker's VM descriptor, not /dev/kvm" "fds: $links"
+	grep -q '^Seccomp:[[:space:]]*2' "/proc/${vmm:-0}/status" 2>/dev/null
+	ok $? "the VMM runs under its seccomp filter"
+	kiste kill uk-vm
+	wait $pid
+	rc=$?
+	ok "$([ $rc -eq 137 ]; echo $?)" "kiste kill ends a vm run with 128+9" "rc=$rc"
+	wait_gone uk-vm
+	ok $? "the vm run's sandbox is gone"
+fi
+
+rm -rf "$TMP"
+echo "1..$n"
+[ $fails -eq 0 ]

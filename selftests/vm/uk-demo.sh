@@ -1,0 +1,137 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# uk-demo.sh - /init of the unikernel demo: hello and kv in process and vm isolation, with kiste.ko.
+#
+# As /init it mounts, loads kiste.ko (and the modules the runner lists: pass
+# --extra-modules kvm_amd for vm isolation) and re-runs itself with "steps"
+# as one suite, so each step is a TAP result the host runner counts.  The
+# unikernels come from the build's vm-tests/unikernel/ directory.
+
+. /vm-lib.sh
+
+UK=/vm-tests/unikernel
+n=0
+failed=0
+
+# Shows a command as typed, runs it, and records one TAP result.
+run()
+{
+	echo
+	echo "demo# $*"
+	"$@"
+	rc=$?
+	n=$((n + 1))
+	if [ $rc -eq 0 ]; then
+		echo "ok $n - $*"
+	else
+		echo "not ok $n - $* (exit $rc)"
+		failed=1
+	fi
+	return $rc
+}
+
+result()	# CONDITION-EXIT DESCRIPTION
+{
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=1
+	fi
+}
+
+skip()	# DESCRIPTION REASON
+{
+	n=$((n + 1))
+	echo "ok $n - $1 # SKIP $2"
+}
+
+# kv in isolation ISO: write a key, run again, read it back from the same file.
+kv_demo()	# ISO
+{
+	iso="$1"
+	run kiste run --mode=unikernel --isolation "$iso" --block storage=/tmp/kv.img \
+		"$UK/kv" put "written-in-$iso" "hello from $iso isolation"
+	echo
+	echo "demo# kiste run --mode=unikernel --isolation $iso --block storage=/tmp/kv.img" \
+		"$UK/kv get written-in-$iso"
+	got=$(kiste run --mode=unikernel --isolation "$iso" --block storage=/tmp/kv.img \
+		"$UK/kv" get "written-in-$iso")
+	echo "$got"
+	[ "$got" = "written-in-$iso=hello from $iso isolation" ]
+	result $? "kv ($iso isolation) read back what it wrote, in a new run"
+}
+
+# The sleeper as a named run; shows the kernel's view of it, then kills it.
+sandbox_demo()	# ISO
+{
+	iso="$1"
+	echo
+	echo "demo# kiste run --mode=unikernel --isolation $iso --name uk-$iso $UK/sleeper &"
+	kiste run --mode=unikernel --isolation "$iso" --name "uk-$iso" "$UK/sleeper" &
+	pid=$!
+	i=0
+	while [ $i -lt 100 ] && ! kiste inspect "uk-$iso" 2>/dev/null | grep -q 'state: *running'
+	do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 0.3
+	run kiste list
+	run kiste inspect "uk-$iso"
+	run kiste kill "uk-$iso"
+	wait $pid
+	status=$?
+	echo "demo: kiste run ended with status $status (137 = SIGKILL)"
+	[ $status -eq 137 ]
+	result $? "kiste kill ended the $iso run"
+}
+
+steps()
+{
+	if ! command -v kiste >/dev/null || [ ! -e "$UK/hello" ]; then
+		echo "Bail out! /bin/kiste or $UK missing: run 'make' first"
+		exit 1
+	fi
+	echo "TAP version 13"
+	run kiste check
+	run kiste run --mode=unikernel "$UK/hello" one "two words"
+	run kiste policy unikernel "$UK/hello"
+	truncate -s 64K /tmp/kv.img
+	kv_demo process
+	sandbox_demo process
+
+	if [ -e /dev/kvm ]; then
+		run kiste run --mode=unikernel --isolation vm "$UK/hello" one "two words"
+		kv_demo vm
+		# one binary, one block format: what vm isolation wrote, process isolation reads
+		echo
+		echo "demo# kiste run --mode=unikernel --block storage=/tmp/kv.img $UK/kv list"
+		kiste run --mode=unikernel --block storage=/tmp/kv.img "$UK/kv" list >/tmp/kv.list
+		cat /tmp/kv.list
+		grep -q '^written-in-vm=' /tmp/kv.list &&
+			grep -q '^written-in-process=' /tmp/kv.list
+		result $? "process isolation lists the keys both isolations wrote"
+		sandbox_demo vm
+		run kiste policy unikernel --isolation vm "$UK/hello"
+	else
+		for t in "hello (vm isolation)" "kv put (vm isolation)" "kv get (vm isolation)" \
+			 "kv list across isolations" "sleeper (vm isolation)"; do
+			skip "$t" "no /dev/kvm in the VM: run it with --extra-modules kvm_amd"
+		done
+	fi
+	run kiste list
+	echo "1..$n"
+	exit $failed
+}
+
+if [ "${1:-}" = steps ]; then
+	steps
+fi
+
+vm_mount
+if vm_load_modules; then
+	vm_run_suite uk-demo sh /init steps
+fi
+vm_report
