@@ -83,7 +83,11 @@ demo-run: all
 	selftests/vm/run-vm.sh --build $(CURDIR)/build --module $(CURDIR)/kmod/kiste.ko \
 		--kernel-version $(KVER) --init-script selftests/vm/demo.sh --timeout 600 \
 		--extra-modules kvm_amd --extra-file /usr/bin/sha256sum:/usr/bin/sha256sum \
-		--extra-file /usr/bin/ls:/usr/bin/ls --extra-file /etc/os-release:/etc/os-release
+		--extra-file /usr/bin/ls:/usr/bin/ls --extra-file /etc/os-release:/etc/os-release \
+		--extra-file /boot/vmlinuz-$(KVER):/boot/vmlinuz-$(KVER)
+	selftests/vm/run-vm.sh --build $(CURDIR)/build --module $(CURDIR)/kmod/kiste.ko \
+		--kernel-version $(KVER) --init-script selftests/vm/uk-demo.sh --timeout 600 \
+		--extra-modules kvm_amd
 
 # Static checks on the module; each fails on any finding.
 $(CHECKPATCH):

@@ -61,6 +61,26 @@ shim_demo()
 	result $((!$?)) "the shim run's temporary sandbox is gone"
 }
 
+# vm mode with the module: KVM through the broker, a Linux guest per run.
+vm_demo()
+{
+	local k root
+
+	k=$(ls /boot/vmlinuz-* 2>/dev/null | head -n 1)
+	if [ ! -c /dev/kvm ] || [ -z "$k" ]; then
+		echo "ok $((n += 1)) # SKIP vm mode: no /dev/kvm or guest kernel in this VM"
+		return
+	fi
+	export KISTE_KERNEL="$k"
+	run kiste run --mode=vm --name demo-vm -- /usr/bin/ls -la /
+	root=/tmp/bbroot
+	mkdir -p "$root/bin"
+	cp /bin/busybox "$root/bin/busybox"
+	for a in sh echo uname cat; do ln -sf busybox "$root/bin/$a"; done
+	run kiste run --mode=vm --rootfs "$root" -- /bin/sh -c \
+		'echo "hello from a busybox rootfs in a $(uname -s) $(uname -r) guest"'
+}
+
 steps()
 {
 	if ! command -v kiste >/dev/null; then
@@ -102,6 +122,7 @@ steps()
 	result $? "the events include the attach"
 	run kiste list
 	shim_demo
+	vm_demo
 	echo "1..$n"
 	exit $failed
 }
