@@ -175,10 +175,10 @@ int kiste_uk_opts_parse(int argc, char **argv, bool policy, struct kiste_uk_opts
 				     cmd, argv[optind + 1]);
 	if (!policy && o->mode != KISTE_MODE_UNIKERNEL)
 		return kiste_err_set(err, -EINVAL,
-				     o->mode ? "kiste run: --mode %s is not "
-					       "available yet: use --mode=unikernel"
+				     o->mode ? "kiste run: --mode %s is not built into "
+					       "this kiste: use --mode=unikernel"
 					     : "kiste run: missing "
-					       "--mode%s: use --mode=unikernel",
+					       "--mode%s: use --mode=shim, vm or unikernel",
 				     o->mode ? kiste_mode_name(o->mode) : "");
 	o->app = argv[optind];
 	o->argv = argv + optind;
