@@ -21,42 +21,7 @@
 /* Threads a member at the cap starts: exempt from it. */
 #define CAP_THREADS 8
 
-FIXTURE(caps)
-{
-	struct kt_fix fix;
-	int dev;
-};
-
-FIXTURE_SETUP(caps)
-{
-	struct kiste_err err = { 0 };
-
-	self->dev = -1;
-	kt_fix_setup(_metadata, &self->fix);
-	if (_metadata->skip)
-		return;
-	self->dev = kiste_dev_open(&err);
-	ASSERT_LE(0, self->dev) TH_LOG("%s", err.msg);
-}
-
-/* kt_fix_teardown puts the parameters back, also after a failed check. */
-FIXTURE_TEARDOWN(caps)
-{
-	if (self->dev >= 0)
-		close(self->dev);
-	kt_fix_teardown(_metadata, &self->fix);
-}
-
-static void put32(int fd, int32_t v)
-{
-	if (kt_write_full(fd, &v, sizeof(v)) < 0)
-		_exit(100);
-}
-
-static int get32(int fd, int32_t *v)
-{
-	return kt_read_full(fd, v, sizeof(*v), KT_CHILD_MS);
-}
+KT_DEV_FIXTURE(caps);
 
 TEST_F_TIMEOUT(caps, sandboxes_per_uid, 60)
 {
@@ -104,22 +69,46 @@ TEST_F_TIMEOUT(caps, sandboxes_per_uid, 60)
 	kt_params_restore();
 }
 
+/* Sleeps until killed (bounded by MEMBER_SLEEP_MS), then exits 0. */
+static void __attribute__((noreturn)) park(void)
+{
+	kt_sleep_ms(MEMBER_SLEEP_MS);
+	_exit(0);
+}
+
+/* fork() whose child parks; the parent gets fork()'s result. */
+static pid_t fork_sleeper(void)
+{
+	pid_t p = fork();
+
+	if (p == 0)
+		park();
+	return p;
+}
+
+/* Forks one more sleeper and reports how it ended (refused children die of SIGKILL). */
+static void report_one_more(int rep)
+{
+	int status = -1;
+	pid_t p = fork_sleeper();
+
+	if (p < 0 || kt_wait_pid(p, &status, KT_CHILD_MS) < 0)
+		status = -1;
+	kt_put32(rep, status);
+}
+
 /* Attaches, forks @forks sleeping children, reports the attach result and 1. */
 static void attacher_forks(int dev, uint32_t id, int forks, int rep)
 {
 	int32_t ret = kt_attach(dev, id, 0);
 	int i;
 
-	put32(rep, ret);
+	kt_put32(rep, ret);
 	if (ret < 0)
 		_exit(0);
-	for (i = 0; i < forks; i++) {
-		if (fork() == 0) {
-			kt_sleep_ms(MEMBER_SLEEP_MS);
-			_exit(0);
-		}
-	}
-	put32(rep, 1);
+	for (i = 0; i < forks; i++)
+		fork_sleeper();
+	kt_put32(rep, 1);
 }
 
 /*
@@ -128,22 +117,10 @@ static void attacher_forks(int dev, uint32_t id, int forks, int rep)
  */
 static void attacher(int dev, uint32_t id, int forks, bool extra, int rep)
 {
-	int status = -1;
-	pid_t p;
-
 	attacher_forks(dev, id, forks, rep);
-	if (extra) {
-		p = fork();
-		if (p == 0) {
-			kt_sleep_ms(MEMBER_SLEEP_MS);
-			_exit(0);
-		}
-		if (p < 0 || kt_wait_pid(p, &status, KT_CHILD_MS) < 0)
-			status = -1;
-		put32(rep, status);
-	}
-	kt_sleep_ms(MEMBER_SLEEP_MS);
-	_exit(0);
+	if (extra)
+		report_one_more(rep);
+	park();
 }
 
 TEST_F_TIMEOUT(caps, members_per_sandbox, 90)
@@ -167,9 +144,9 @@ TEST_F_TIMEOUT(caps, members_per_sandbox, 90)
 		if (pids[i] == 0)
 			attacher(self->dev, id, i == 0 ? 2 : 0, false, rep[1]);
 		kt_fix_track_pid(&self->fix, pids[i]);
-		ASSERT_EQ(0, get32(rep[0], &r));
+		ASSERT_EQ(0, kt_get32(rep[0], &r));
 		ASSERT_EQ(0, r) TH_LOG("attach %d under the cap", i + 1);
-		ASSERT_EQ(0, get32(rep[0], &r));
+		ASSERT_EQ(0, kt_get32(rep[0], &r));
 	}
 	ASSERT_EQ(0, kt_wait_members(self->fix.nl, id, MEMBER_CAP, KT_SETTLE_MS, &info));
 
@@ -179,7 +156,7 @@ TEST_F_TIMEOUT(caps, members_per_sandbox, 90)
 	if (pids[3] == 0)
 		attacher(self->dev, id, 0, false, rep[1]);
 	kt_fix_track_pid(&self->fix, pids[3]);
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	EXPECT_EQ(-EUSERS, r);
 	ASSERT_EQ(0, kt_wait_pid(pids[3], &status, KT_CHILD_MS));
 	ASSERT_EQ(0, kiste_sandbox_get(self->fix.nl, id, NULL, &info, NULL));
@@ -214,10 +191,10 @@ TEST_F_TIMEOUT(caps, fork_over_cap_is_killed, 90)
 	if (pid == 0)
 		attacher(self->dev, id, MEMBER_CAP - 1, true, rep[1]);
 	kt_fix_track_pid(&self->fix, pid);
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	ASSERT_EQ(0, r);
-	ASSERT_EQ(0, get32(rep[0], &r));
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	EXPECT_TRUE(WIFSIGNALED(r) && WTERMSIG(r) == SIGKILL) TH_LOG("6th task: status %#x", r);
 	ASSERT_EQ(0, kiste_sandbox_get(self->fix.nl, id, NULL, &info, NULL));
 	EXPECT_EQ(MEMBER_CAP, info.members);
@@ -246,8 +223,7 @@ static void thread_starter(int dev, uint32_t id, int rep, int go)
 {
 	uint64_t end;
 	pthread_t t;
-	int i, ok = 0, status = -1;
-	pid_t p;
+	int i, ok = 0;
 	char c;
 
 	attacher_forks(dev, id, 2, rep);
@@ -258,18 +234,10 @@ static void thread_starter(int dev, uint32_t id, int rep, int go)
 	end = kt_now_ms() + KT_CHILD_MS;
 	while (__atomic_load_n(&started, __ATOMIC_SEQ_CST) < ok && kt_now_ms() < end)
 		kt_sleep_ms(KT_STEP_MS);
-	put32(rep, ok);
-	put32(rep, __atomic_load_n(&started, __ATOMIC_SEQ_CST));
-	p = fork();
-	if (p == 0) {
-		kt_sleep_ms(MEMBER_SLEEP_MS);
-		_exit(0);
-	}
-	if (p < 0 || kt_wait_pid(p, &status, KT_CHILD_MS) < 0)
-		status = -1;
-	put32(rep, status);
-	kt_sleep_ms(MEMBER_SLEEP_MS);
-	_exit(0);
+	kt_put32(rep, ok);
+	kt_put32(rep, __atomic_load_n(&started, __ATOMIC_SEQ_CST));
+	report_one_more(rep);
+	park();
 }
 
 TEST_F_TIMEOUT(caps, threads_exempt_from_cap, 90)
@@ -292,18 +260,18 @@ TEST_F_TIMEOUT(caps, threads_exempt_from_cap, 90)
 	if (pid == 0)
 		thread_starter(self->dev, id, rep[1], go[0]);
 	kt_fix_track_pid(&self->fix, pid);
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	ASSERT_EQ(0, r) TH_LOG("attach");
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	/* the member and its 2 children: the cap is reached */
 	ASSERT_EQ(0, kt_wait_members(self->fix.nl, id, 3, KT_SETTLE_MS, &info));
 
 	ASSERT_EQ(0, kt_write_full(go[1], "g", 1));
-	ASSERT_EQ(0, get32(rep[0], &r)) TH_LOG("the member died starting threads");
+	ASSERT_EQ(0, kt_get32(rep[0], &r)) TH_LOG("the member died starting threads");
 	EXPECT_EQ(CAP_THREADS, r) TH_LOG("pthread_create succeeded %d times", r);
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	EXPECT_EQ(CAP_THREADS, r) TH_LOG("%d threads ran", r);
-	ASSERT_EQ(0, get32(rep[0], &r)) TH_LOG("the member died forking");
+	ASSERT_EQ(0, kt_get32(rep[0], &r)) TH_LOG("the member died forking");
 	EXPECT_TRUE(WIFSIGNALED(r) && WTERMSIG(r) == SIGKILL) TH_LOG("4th process: status %#x", r);
 	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG)) TH_LOG("the member did not survive");
 	ASSERT_EQ(0, kiste_sandbox_get(self->fix.nl, id, NULL, &info, NULL));
@@ -335,11 +303,7 @@ static void bomb(int dev, uint32_t id, struct bomb_report *rep, int done)
 	if (rep->attach < 0)
 		_exit(1);
 	for (i = 0; i < BOMB_FORKS && kt_now_ms() < end; i++) {
-		p = fork();
-		if (p == 0) {
-			kt_sleep_ms(MEMBER_SLEEP_MS);
-			_exit(0);
-		}
+		p = fork_sleeper();
 		if (p < 0)
 			break;
 		rep->forked++;
@@ -361,9 +325,8 @@ static void bomb(int dev, uint32_t id, struct bomb_report *rep, int done)
 		quiet = kt_now_ms() + 500;
 	}
 	rep->alive = rep->forked - rep->killed;
-	put32(done, 1);
-	kt_sleep_ms(MEMBER_SLEEP_MS);
-	_exit(0);
+	kt_put32(done, 1);
+	park();
 }
 
 TEST_F_TIMEOUT(caps, fork_bomb, 180)

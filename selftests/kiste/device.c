@@ -30,14 +30,7 @@ FIXTURE(dev)
 
 FIXTURE_SETUP(dev)
 {
-	struct kiste_err err = { 0 };
-
-	self->dev = -1;
-	kt_fix_setup(_metadata, &self->fix);
-	if (_metadata->skip)
-		return;
-	self->dev = kiste_dev_open(&err);
-	ASSERT_LE(0, self->dev) TH_LOG("%s", err.msg);
+	kt_fix_dev_setup(_metadata, &self->fix, &self->dev);
 }
 
 static void frz_cleanup(FIXTURE_DATA(dev) * self);
@@ -46,9 +39,7 @@ FIXTURE_TEARDOWN(dev)
 {
 	/* A frozen member cannot die: thaw before the leak check and cleanup. */
 	frz_cleanup(self);
-	if (self->dev >= 0)
-		close(self->dev);
-	kt_fix_teardown(_metadata, &self->fix);
+	kt_fix_dev_teardown(_metadata, &self->fix, &self->dev);
 }
 
 static int new_sb(FIXTURE_DATA(dev) * self, uint32_t *id)
@@ -61,12 +52,6 @@ static int new_sb(FIXTURE_DATA(dev) * self, uint32_t *id)
 	return ret;
 }
 
-static void put32(int fd, int32_t v)
-{
-	if (kt_write_full(fd, &v, sizeof(v)) < 0)
-		_exit(100);
-}
-
 static void wait_go(int fd)
 {
 	char c;
@@ -74,9 +59,32 @@ static void wait_go(int fd)
 	kt_read_full(fd, &c, 1, MEMBER_SLEEP_MS);
 }
 
-static int get32(int fd, int32_t *v)
+/*
+ * Creates a sandbox in *@id and forks its member: the child attaches, reports
+ * on rep[1], waits for "go" on go[0] and returns 0 to carry on.  The parent
+ * gets the pid once the attach succeeded, else a negative errno.
+ */
+static pid_t new_member(FIXTURE_DATA(dev) * self, uint32_t *id, int rep[2], int go[2])
 {
-	return kt_read_full(fd, v, sizeof(*v), KT_CHILD_MS);
+	int32_t ret = new_sb(self, id);
+	pid_t pid;
+
+	if (ret < 0)
+		return ret;
+	if (pipe(rep) < 0 || pipe(go) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		kt_put32(rep[1], kt_attach(self->dev, *id, 0));
+		wait_go(go[0]);
+		return 0;
+	}
+	kt_fix_track_pid(&self->fix, pid);
+	if (kt_get32(rep[0], &ret) < 0)
+		return -EIO;
+	return ret < 0 ? ret : pid;
 }
 
 TEST_F_TIMEOUT(dev, attach, 60)
@@ -84,24 +92,14 @@ TEST_F_TIMEOUT(dev, attach, 60)
 	struct kiste_sandbox_info info;
 	struct kiste_stats st;
 	int rep[2], go[2], status;
-	int32_t ret;
 	uint32_t id;
 	pid_t pid;
 
 	KT_SKIP_IF_SETUP_SKIPPED();
-	ASSERT_EQ(0, new_sb(self, &id));
-	ASSERT_EQ(0, pipe(rep));
-	ASSERT_EQ(0, pipe(go));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		put32(rep[1], kt_attach(self->dev, id, 0));
-		wait_go(go[0]);
+	pid = new_member(self, &id, rep, go);
+	ASSERT_LE(0, pid) TH_LOG("sandbox and member: %s", strerror(-pid));
+	if (pid == 0)
 		_exit(0);
-	}
-	kt_fix_track_pid(&self->fix, pid);
-	ASSERT_EQ(0, get32(rep[0], &ret));
-	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, kiste_sandbox_get(self->fix.nl, id, NULL, &info, NULL));
 	EXPECT_EQ(1, info.members);
 	EXPECT_EQ(1, info.members_total);
@@ -135,15 +133,15 @@ TEST_F_TIMEOUT(dev, attach_twice, 60)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		put32(rep[1], kt_attach(self->dev, id, 0));
-		put32(rep[1], kt_attach(self->dev, id, 0));
-		put32(rep[1], kt_attach(self->dev, id2, 0));
+		kt_put32(rep[1], kt_attach(self->dev, id, 0));
+		kt_put32(rep[1], kt_attach(self->dev, id, 0));
+		kt_put32(rep[1], kt_attach(self->dev, id2, 0));
 		_exit(0);
 	}
 	kt_fix_track_pid(&self->fix, pid);
-	ASSERT_EQ(0, get32(rep[0], &r1));
-	ASSERT_EQ(0, get32(rep[0], &r2));
-	ASSERT_EQ(0, get32(rep[0], &r3));
+	ASSERT_EQ(0, kt_get32(rep[0], &r1));
+	ASSERT_EQ(0, kt_get32(rep[0], &r2));
+	ASSERT_EQ(0, kt_get32(rep[0], &r3));
 	EXPECT_EQ(0, r1);
 	EXPECT_EQ(-EBUSY, r2);
 	EXPECT_EQ(-EBUSY, r3);
@@ -191,13 +189,13 @@ TEST_F_TIMEOUT(dev, exec_keeps_membership, 60)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		put32(rep[1], kt_attach(self->dev, id, 0));
+		kt_put32(rep[1], kt_attach(self->dev, id, 0));
 		kt_exec_sleep("600");
 		_exit(127);
 	}
 	kt_fix_track_pid(&self->fix, pid);
 	close(rep[1]);
-	ASSERT_EQ(0, get32(rep[0], &ret));
+	ASSERT_EQ(0, kt_get32(rep[0], &ret));
 	ASSERT_EQ(0, ret);
 	EXPECT_EQ(-EPIPE, kt_read_full(rep[0], &c, 1, KT_CHILD_MS));
 	for (i = 0; i < 500 && !comm_is(pid, "sleep"); i++)
@@ -238,26 +236,26 @@ static void inherit_member(int dev, uint32_t id, int rep, int go)
 	pthread_t t;
 	pid_t p;
 
-	put32(rep, kt_attach(dev, id, 0));
+	kt_put32(rep, kt_attach(dev, id, 0));
 	wait_go(go);
 	p = fork();
 	if (p == 0) {
 		kt_sleep_ms(MEMBER_SLEEP_MS);
 		_exit(0);
 	}
-	put32(rep, p);
+	kt_put32(rep, p);
 	wait_go(go);
 	p = vfork();
 	if (p == 0) {
 		kt_exec_sleep("600");
 		_exit(127);
 	}
-	put32(rep, p);
+	kt_put32(rep, p);
 	wait_go(go);
 	p = clone(clone_exec, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, NULL);
-	put32(rep, p);
+	kt_put32(rep, p);
 	wait_go(go);
-	put32(rep, pthread_create(&t, NULL, thread_sleep, NULL) == 0 ? 1 : -1);
+	kt_put32(rep, pthread_create(&t, NULL, thread_sleep, NULL) == 0 ? 1 : -1);
 	kt_sleep_ms(MEMBER_SLEEP_MS);
 	_exit(0);
 }
@@ -280,12 +278,12 @@ TEST_F_TIMEOUT(dev, inheritance, 90)
 	if (pid == 0)
 		inherit_member(self->dev, id, rep[1], go[0]);
 	kt_fix_track_pid(&self->fix, pid);
-	ASSERT_EQ(0, get32(rep[0], &ret));
+	ASSERT_EQ(0, kt_get32(rep[0], &ret));
 	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, kt_wait_members(self->fix.nl, id, 1, KT_SETTLE_MS, &info));
 	for (i = 0; i < 4; i++) {
 		ASSERT_EQ(0, kt_write_full(go[1], "g", 1));
-		ASSERT_EQ(0, get32(rep[0], &ret));
+		ASSERT_EQ(0, kt_get32(rep[0], &ret));
 		ASSERT_LT(0, ret) TH_LOG("%s failed in the member", how[i]);
 		EXPECT_EQ(0,
 			  kt_wait_members(self->fix.nl, id, (uint32_t)i + 2, KT_SETTLE_MS, &info))
@@ -314,16 +312,11 @@ TEST_F_TIMEOUT(dev, exit_accounting, 60)
 	pid_t pid;
 
 	KT_SKIP_IF_SETUP_SKIPPED();
-	ASSERT_EQ(0, new_sb(self, &id));
-	ASSERT_EQ(0, pipe(rep));
-	ASSERT_EQ(0, pipe(go));
-	pid = fork();
-	ASSERT_LE(0, pid);
+	pid = new_member(self, &id, rep, go);
+	ASSERT_LE(0, pid) TH_LOG("sandbox and member: %s", strerror(-pid));
 	if (pid == 0) {
 		pid_t a, b;
 
-		put32(rep[1], kt_attach(self->dev, id, 0));
-		wait_go(go[0]);
 		a = fork();
 		if (a == 0)
 			_exit(3);
@@ -332,15 +325,12 @@ TEST_F_TIMEOUT(dev, exit_accounting, 60)
 			_exit(4);
 		waitpid(a, NULL, 0);
 		waitpid(b, NULL, 0);
-		put32(rep[1], a > 0 && b > 0);
+		kt_put32(rep[1], a > 0 && b > 0);
 		wait_go(go[0]);
 		_exit(0);
 	}
-	kt_fix_track_pid(&self->fix, pid);
-	ASSERT_EQ(0, get32(rep[0], &ret));
-	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, kt_write_full(go[1], "g", 1));
-	ASSERT_EQ(0, get32(rep[0], &ret));
+	ASSERT_EQ(0, kt_get32(rep[0], &ret));
 	ASSERT_EQ(1, ret);
 	ASSERT_EQ(0, kt_wait_members(self->fix.nl, id, 1, KT_SETTLE_MS, &info));
 	EXPECT_EQ(3, info.members_total);
@@ -363,7 +353,7 @@ static void grandchild_member(int dev, uint32_t id, int rep)
 {
 	pid_t g, h, i;
 
-	put32(rep, kt_attach(dev, id, 0));
+	kt_put32(rep, kt_attach(dev, id, 0));
 	g = fork();
 	if (g == 0) {
 		h = fork();
@@ -371,14 +361,14 @@ static void grandchild_member(int dev, uint32_t id, int rep)
 			setsid();
 			i = fork();
 			if (i == 0) {
-				put32(rep, getpid());
+				kt_put32(rep, getpid());
 				kt_sleep_ms(MEMBER_SLEEP_MS);
 				_exit(0);
 			}
 			_exit(0);
 		}
 		waitpid(h, NULL, 0);
-		put32(rep, getpid());
+		kt_put32(rep, getpid());
 		kt_sleep_ms(MEMBER_SLEEP_MS);
 		_exit(0);
 	}
@@ -402,10 +392,10 @@ TEST_F_TIMEOUT(dev, delete_kills_grandchildren, 60)
 	if (pid == 0)
 		grandchild_member(self->dev, id, rep[1]);
 	kt_fix_track_pid(&self->fix, pid);
-	ASSERT_EQ(0, get32(rep[0], &ret));
+	ASSERT_EQ(0, kt_get32(rep[0], &ret));
 	ASSERT_EQ(0, ret);
-	ASSERT_EQ(0, get32(rep[0], &pids[0]));
-	ASSERT_EQ(0, get32(rep[0], &pids[1]));
+	ASSERT_EQ(0, kt_get32(rep[0], &pids[0]));
+	ASSERT_EQ(0, kt_get32(rep[0], &pids[1]));
 	kt_fix_track_pid(&self->fix, pids[0]);
 	kt_fix_track_pid(&self->fix, pids[1]);
 	/* M, G and I; H has exited. */
@@ -438,29 +428,29 @@ static void temp_holder(uint32_t attach_id_zero, int rep, int go)
 
 	fd = kiste_dev_open(NULL);
 	if (fd < 0 || kiste_dev_create(fd, &spec, &id, NULL) < 0)
-		put32(rep, -1);
-	put32(rep, (int32_t)id);
+		kt_put32(rep, -1);
+	kt_put32(rep, (int32_t)id);
 	/* the member reports through us, so its result always follows its pid */
 	if (pipe(inner) < 0)
-		put32(rep, -1);
+		kt_put32(rep, -1);
 	c = fork();
 	if (c == 0) {
 		r = kt_attach(fd, attach_id_zero ? 0 : id, 0);
 		close(fd); /* only the holder keeps the sandbox alive */
-		put32(inner[1], r);
+		kt_put32(inner[1], r);
 		kt_sleep_ms(MEMBER_SLEEP_MS);
 		_exit(0);
 	}
-	put32(rep, c);
+	kt_put32(rep, c);
 	if (kt_read_full(inner[0], &r, sizeof(r), KT_CHILD_MS) < 0)
 		r = -ETIMEDOUT;
-	put32(rep, r);
+	kt_put32(rep, r);
 	wait_go(go);
 	close(fd);
 	status = -1;
 	if (waitpid(c, &status, 0) < 0)
 		status = -1;
-	put32(rep, status);
+	kt_put32(rep, status);
 	wait_go(go);
 	_exit(0);
 }
@@ -479,12 +469,12 @@ static void temp_case(struct __test_metadata *_metadata, FIXTURE_DATA(dev) * sel
 	if (h == 0)
 		temp_holder(!kill_holder, rep[1], go[0]);
 	kt_fix_track_pid(&self->fix, h);
-	ASSERT_EQ(0, get32(rep[0], &id));
+	ASSERT_EQ(0, kt_get32(rep[0], &id));
 	ASSERT_LT(0, id) TH_LOG("holder could not create a temporary sandbox");
-	ASSERT_EQ(0, get32(rep[0], &c));
+	ASSERT_EQ(0, kt_get32(rep[0], &c));
 	ASSERT_LT(0, c);
 	kt_fix_track_pid(&self->fix, c);
-	ASSERT_EQ(0, get32(rep[0], &ret));
+	ASSERT_EQ(0, kt_get32(rep[0], &ret));
 	ASSERT_EQ(0, ret) TH_LOG("member attach");
 	ASSERT_EQ(0, kt_wait_members(self->fix.nl, (uint32_t)id, 1, KT_SETTLE_MS, &info));
 	EXPECT_EQ(KISTE_SB_F_TEMPORARY, info.flags & KISTE_SB_F_TEMPORARY);
@@ -498,7 +488,7 @@ static void temp_case(struct __test_metadata *_metadata, FIXTURE_DATA(dev) * sel
 		ASSERT_EQ(0, kt_wait_pid(c, &status, KT_CHILD_MS));
 	} else {
 		ASSERT_EQ(0, kt_write_full(go[1], "g", 1));
-		ASSERT_EQ(0, get32(rep[0], &status));
+		ASSERT_EQ(0, kt_get32(rep[0], &status));
 	}
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 	TH_LOG("status %#x", status);
@@ -654,12 +644,12 @@ TEST_F_TIMEOUT(dev, attach_dying, 60)
 	m = fork();
 	ASSERT_LE(0, m);
 	if (m == 0) {
-		put32(rep[1], kt_attach(self->dev, id, 0));
+		kt_put32(rep[1], kt_attach(self->dev, id, 0));
 		kt_sleep_ms(MEMBER_SLEEP_MS);
 		_exit(0);
 	}
 	kt_fix_track_pid(&self->fix, m);
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	ASSERT_EQ(0, r);
 	ASSERT_EQ(0, frz_freeze(self, m));
 
@@ -672,11 +662,11 @@ TEST_F_TIMEOUT(dev, attach_dying, 60)
 	x = fork();
 	ASSERT_LE(0, x);
 	if (x == 0) {
-		put32(rep[1], kt_attach(self->dev, id, 0));
+		kt_put32(rep[1], kt_attach(self->dev, id, 0));
 		_exit(0);
 	}
 	kt_fix_track_pid(&self->fix, x);
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	EXPECT_EQ(-ESRCH, r);
 	ASSERT_EQ(0, kt_wait_pid(x, &status, KT_CHILD_MS));
 	ASSERT_EQ(0, kiste_sandbox_get(self->fix.nl, id, NULL, &info, NULL));
@@ -704,17 +694,17 @@ TEST_F_TIMEOUT(dev, attach_flags, 60)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		put32(rep[1], kt_attach(self->dev, id, 1));
-		put32(rep[1], kt_attach(self->dev, id, 0x80000000u));
-		put32(rep[1], kt_attach(self->dev, 0x7ffffff0, 0));
+		kt_put32(rep[1], kt_attach(self->dev, id, 1));
+		kt_put32(rep[1], kt_attach(self->dev, id, 0x80000000u));
+		kt_put32(rep[1], kt_attach(self->dev, 0x7ffffff0, 0));
 		_exit(0);
 	}
 	kt_fix_track_pid(&self->fix, pid);
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	EXPECT_EQ(-EINVAL, r);
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	EXPECT_EQ(-EINVAL, r);
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	EXPECT_EQ(-ENOENT, r);
 	ASSERT_EQ(0, kt_wait_pid(pid, &status, KT_CHILD_MS));
 	ASSERT_EQ(0, kiste_sandbox_get(self->fix.nl, id, NULL, &info, NULL));

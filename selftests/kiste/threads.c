@@ -19,41 +19,7 @@
 /* After the first delivery, how long a counting member waits for more. */
 #define MORE_SIGNALS_MS 1000
 
-FIXTURE(threads)
-{
-	struct kt_fix fix;
-	int dev;
-};
-
-FIXTURE_SETUP(threads)
-{
-	struct kiste_err err = { 0 };
-
-	self->dev = -1;
-	kt_fix_setup(_metadata, &self->fix);
-	if (_metadata->skip)
-		return;
-	self->dev = kiste_dev_open(&err);
-	ASSERT_LE(0, self->dev) TH_LOG("%s", err.msg);
-}
-
-FIXTURE_TEARDOWN(threads)
-{
-	if (self->dev >= 0)
-		close(self->dev);
-	kt_fix_teardown(_metadata, &self->fix);
-}
-
-static void put32(int fd, int32_t v)
-{
-	if (kt_write_full(fd, &v, sizeof(v)) < 0)
-		_exit(100);
-}
-
-static int get32(int fd, int32_t *v)
-{
-	return kt_read_full(fd, v, sizeof(*v), KT_CHILD_MS);
-}
+KT_DEV_FIXTURE(threads);
 
 /* Tasks of the calling process, from /proc/self/task. */
 static int nr_tasks(void)
@@ -111,7 +77,7 @@ static void *park(void *arg)
 	int32_t tid = (int32_t)syscall(SYS_gettid);
 
 	if (arg)
-		put32(*(int *)arg, tid);
+		kt_put32(*(int *)arg, tid);
 	for (;;)
 		pause();
 	return NULL;
@@ -135,15 +101,15 @@ static void mt_attacher(int dev, uint32_t id, int rep, int go)
 		_exit(102);
 	while (__atomic_load_n(&w.attach, __ATOMIC_SEQ_CST) == 1)
 		kt_sleep_ms(KT_STEP_MS);
-	put32(rep, w.attach);
-	put32(rep, kt_attach(dev, id, 0));
+	kt_put32(rep, w.attach);
+	kt_put32(rep, kt_attach(dev, id, 0));
 	if (kt_read_full(go, &c, 1, PARK_MS) < 0)
 		_exit(103);
 	close(pipefd[1]);
 	pthread_join(t, NULL);
-	put32(rep, wait_single_threaded(KT_CHILD_MS));
-	put32(rep, kt_attach(dev, id, 0));
-	put32(rep, pthread_create(&t, NULL, park, NULL));
+	kt_put32(rep, wait_single_threaded(KT_CHILD_MS));
+	kt_put32(rep, kt_attach(dev, id, 0));
+	kt_put32(rep, pthread_create(&t, NULL, park, NULL));
 	kt_sleep_ms(PARK_MS);
 	_exit(0);
 }
@@ -168,9 +134,9 @@ TEST_F_TIMEOUT(threads, attach_needs_single_thread, 60)
 		mt_attacher(self->dev, id, rep[1], go[0]);
 	kt_fix_track_pid(&self->fix, pid);
 
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	EXPECT_EQ(-EBUSY, r) TH_LOG("attach from the second thread");
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	EXPECT_EQ(-EBUSY, r) TH_LOG("attach from the main thread of two");
 	ASSERT_EQ(0, kiste_sandbox_get(self->fix.nl, id, NULL, &info, NULL));
 	EXPECT_EQ(0, info.members);
@@ -178,11 +144,11 @@ TEST_F_TIMEOUT(threads, attach_needs_single_thread, 60)
 	EXPECT_EQ(KISTE_STATE_CREATED, info.state);
 
 	ASSERT_EQ(0, kt_write_full(go[1], "g", 1));
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	ASSERT_EQ(0, r) TH_LOG("the joined thread did not go away");
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	EXPECT_EQ(0, r) TH_LOG("attach once single-threaded");
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	EXPECT_EQ(0, r) TH_LOG("pthread_create after attach");
 	/* A thread started after the attach is a member too. */
 	EXPECT_EQ(0, kt_wait_members(self->fix.nl, id, 2, KT_SETTLE_MS, &info))
@@ -204,7 +170,7 @@ static void mt_member(int dev, uint32_t id, int rep, int go)
 	char c;
 	int i;
 
-	put32(rep, kt_attach(dev, id, 0));
+	kt_put32(rep, kt_attach(dev, id, 0));
 	for (i = 0; i < 2; i++)
 		if (pthread_create(&t, NULL, park, &rep))
 			_exit(102);
@@ -272,10 +238,10 @@ static void mt_exit(struct __test_metadata *_metadata, struct kt_fix *fix, int d
 	if (pids[0] == 0)
 		mt_member(dev, id, rep[1], go[0]);
 	kt_fix_track_pid(fix, pids[0]);
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	ASSERT_EQ(0, r) TH_LOG("attach");
 	for (i = 1; i < 3; i++) {
-		ASSERT_EQ(0, get32(rep[0], &r));
+		ASSERT_EQ(0, kt_get32(rep[0], &r));
 		pids[i] = r;
 	}
 	ASSERT_EQ(0, kt_wait_members(fix->nl, id, 3, KT_SETTLE_MS, &info));
@@ -336,11 +302,11 @@ static void counting_member(int dev, uint32_t id, int sig, int threads, int rep)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(sig, &sa, NULL) < 0)
 		_exit(101);
-	put32(rep, kt_attach(dev, id, 0));
+	kt_put32(rep, kt_attach(dev, id, 0));
 	for (i = 0; i < threads; i++)
 		if (pthread_create(&t, NULL, park, NULL))
 			_exit(102);
-	put32(rep, 1);
+	kt_put32(rep, 1);
 	end = kt_now_ms() + PARK_MS;
 	while (!__atomic_load_n(&deliveries, __ATOMIC_SEQ_CST) && kt_now_ms() < end)
 		kt_sleep_ms(KT_STEP_MS);
@@ -367,9 +333,9 @@ static void signal_once(struct __test_metadata *_metadata, struct kt_fix *fix, i
 	if (pid == 0)
 		counting_member(dev, id, sig, 3, rep[1]);
 	kt_fix_track_pid(fix, pid);
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	ASSERT_EQ(0, r) TH_LOG("attach");
-	ASSERT_EQ(0, get32(rep[0], &r));
+	ASSERT_EQ(0, kt_get32(rep[0], &r));
 	ASSERT_EQ(0, kt_wait_members(fix->nl, id, 4, KT_SETTLE_MS, &info));
 	kills = info.cnt_kills;
 	ASSERT_EQ(0, kiste_sandbox_kill(fix->nl, id, sig, &err)) TH_LOG("%s", err.msg);

@@ -130,6 +130,13 @@ int cli_finish_parse(const struct cli_cmd *cmd, int ret, const struct kiste_err 
 int cli_fail(const struct kiste_err *err);
 /* Opens the netlink client, warning once when the module's interface differs. */
 int cli_nl_open(struct kiste_nl **nl, struct kiste_err *err);
+/* An operation on one sandbox: 0 or negative errno with @err set. */
+typedef int (*cli_sandbox_fn)(struct kiste_nl *nl, uint32_t id, void *arg, struct kiste_err *err);
+/*
+ * Opens the client, resolves ID|NAME @ref and applies @fn to it; returns the
+ * exit code, having printed the failure if any step failed.
+ */
+int cli_sandbox_do(const char *ref, cli_sandbox_fn fn, void *arg);
 /* Prints @o as one line of JSON, then frees it; KISTE_EXIT_FAIL if @o is NULL. */
 int cli_print_json(struct json_object *o);
 void cli_format_size(uint64_t bytes, char *buf, size_t len);

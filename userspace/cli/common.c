@@ -169,6 +169,22 @@ int cli_nl_open(struct kiste_nl **nl, struct kiste_err *err)
 	return 0;
 }
 
+int cli_sandbox_do(const char *ref, cli_sandbox_fn fn, void *arg)
+{
+	struct kiste_err err = { 0 };
+	struct kiste_nl *nl;
+	uint32_t id;
+	int ret;
+
+	if (cli_nl_open(&nl, &err) < 0)
+		return cli_fail(&err);
+	ret = kiste_sandbox_resolve(nl, ref, &id, &err);
+	if (ret == 0)
+		ret = fn(nl, id, arg, &err);
+	kiste_nl_close(nl);
+	return ret < 0 ? cli_fail(&err) : KISTE_EXIT_OK;
+}
+
 int cli_print_json(struct json_object *o)
 {
 	if (!o) {

@@ -9,20 +9,15 @@ int delete_parse(int argc, char **argv, struct ref_opts *o, struct kiste_err *er
 	return cli_ref_parse("delete", argc, argv, false, NULL, o, err);
 }
 
+static int delete_one(struct kiste_nl *nl, uint32_t id, void *arg, struct kiste_err *err)
+{
+	(void)arg;
+	return kiste_sandbox_del(nl, id, err);
+}
+
 int delete_run(const struct ref_opts *o)
 {
-	struct kiste_err err = { 0 };
-	struct kiste_nl *nl;
-	uint32_t id;
-	int ret;
-
-	if (cli_nl_open(&nl, &err) < 0)
-		return cli_fail(&err);
-	ret = kiste_sandbox_resolve(nl, o->ref, &id, &err);
-	if (ret == 0)
-		ret = kiste_sandbox_del(nl, id, &err);
-	kiste_nl_close(nl);
-	return ret < 0 ? cli_fail(&err) : KISTE_EXIT_OK;
+	return cli_sandbox_do(o->ref, delete_one, NULL);
 }
 
 static int delete_main(int argc, char **argv)

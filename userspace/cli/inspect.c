@@ -70,22 +70,18 @@ static void print_info(const struct kiste_sandbox_info *i)
 	printf("guest_time:    %.3f s\n", (double)i->guest_ns / 1e9);
 }
 
+static int inspect_one(struct kiste_nl *nl, uint32_t id, void *arg, struct kiste_err *err)
+{
+	return kiste_sandbox_get(nl, id, NULL, arg, err);
+}
+
 int inspect_run(const struct ref_opts *o)
 {
 	struct kiste_sandbox_info info;
-	struct kiste_err err = { 0 };
-	struct kiste_nl *nl;
-	uint32_t id;
-	int ret;
+	int ret = cli_sandbox_do(o->ref, inspect_one, &info);
 
-	if (cli_nl_open(&nl, &err) < 0)
-		return cli_fail(&err);
-	ret = kiste_sandbox_resolve(nl, o->ref, &id, &err);
-	if (ret == 0)
-		ret = kiste_sandbox_get(nl, id, NULL, &info, &err);
-	kiste_nl_close(nl);
-	if (ret < 0)
-		return cli_fail(&err);
+	if (ret != KISTE_EXIT_OK)
+		return ret;
 	if (o->json)
 		return cli_print_json(kiste_sandbox_info_json(&info));
 	print_info(&info);

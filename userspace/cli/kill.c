@@ -17,20 +17,16 @@ int kill_parse(int argc, char **argv, struct ref_opts *o, struct kiste_err *err)
 	return 0;
 }
 
+static int kill_one(struct kiste_nl *nl, uint32_t id, void *arg, struct kiste_err *err)
+{
+	return kiste_sandbox_kill(nl, id, *(const int *)arg, err);
+}
+
 int kill_run(const struct ref_opts *o)
 {
-	struct kiste_err err = { 0 };
-	struct kiste_nl *nl;
-	uint32_t id;
-	int ret;
+	int sig = o->sig;
 
-	if (cli_nl_open(&nl, &err) < 0)
-		return cli_fail(&err);
-	ret = kiste_sandbox_resolve(nl, o->ref, &id, &err);
-	if (ret == 0)
-		ret = kiste_sandbox_kill(nl, id, o->sig, &err);
-	kiste_nl_close(nl);
-	return ret < 0 ? cli_fail(&err) : KISTE_EXIT_OK;
+	return cli_sandbox_do(o->ref, kill_one, &sig);
 }
 
 static int kill_main(int argc, char **argv)

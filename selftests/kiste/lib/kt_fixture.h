@@ -82,6 +82,45 @@ static inline void kt_fix_teardown(struct __test_metadata *_metadata, struct kt_
 	f->ready = false;
 }
 
+/* kt_fix_setup, then an fd of /dev/kiste in *@dev (-1 until opened). */
+static inline void kt_fix_dev_setup(struct __test_metadata *_metadata, struct kt_fix *f, int *dev)
+{
+	struct kiste_err err = { 0 };
+
+	*dev = -1;
+	kt_fix_setup(_metadata, f);
+	if (_metadata->skip)
+		return;
+	*dev = kiste_dev_open(&err);
+	ASSERT_LE(0, *dev) TH_LOG("%s", err.msg);
+}
+
+/* kt_fix_teardown puts the parameters back, also after a failed check. */
+static inline void kt_fix_dev_teardown(struct __test_metadata *_metadata, struct kt_fix *f,
+				       int *dev)
+{
+	if (*dev >= 0)
+		close(*dev);
+	*dev = -1;
+	kt_fix_teardown(_metadata, f);
+}
+
+/* A suite's fixture that is just the shared state and one /dev/kiste fd. */
+#define KT_DEV_FIXTURE(name)                                                                       \
+	FIXTURE(name)                                                                              \
+	{                                                                                          \
+		struct kt_fix fix;                                                                 \
+		int dev;                                                                           \
+	};                                                                                         \
+	FIXTURE_SETUP(name)                                                                        \
+	{                                                                                          \
+		kt_fix_dev_setup(_metadata, &self->fix, &self->dev);                               \
+	}                                                                                          \
+	FIXTURE_TEARDOWN(name)                                                                     \
+	{                                                                                          \
+		kt_fix_dev_teardown(_metadata, &self->fix, &self->dev);                            \
+	}
+
 /* main() of every suite: remember the module parameters before any test changes them. */
 #define KT_HARNESS_MAIN                                                                            \
 	int main(int argc, char **argv)                                                            \

@@ -330,6 +330,17 @@ int kt_write_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+void kt_put32(int fd, int32_t v)
+{
+	if (kt_write_full(fd, &v, sizeof(v)) < 0)
+		_exit(100);
+}
+
+int kt_get32(int fd, int32_t *v)
+{
+	return kt_read_full(fd, v, sizeof(*v), KT_CHILD_MS);
+}
+
 void *kt_shared(size_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -68,6 +68,10 @@ int kt_reap_all(int timeout_ms);
 bool kt_pid_gone(pid_t pid);
 int kt_read_full(int fd, void *buf, size_t len, int timeout_ms);
 int kt_write_full(int fd, const void *buf, size_t len);
+/* A child's report to its parent over a pipe: a child that cannot write exits 100. */
+void kt_put32(int fd, int32_t v);
+/* Reads one kt_put32() report, waiting at most KT_CHILD_MS. */
+int kt_get32(int fd, int32_t *v);
 /* Shared anonymous memory a forked child can report into. */
 void *kt_shared(size_t len);
 /* Replaces the calling process with "sleep @secs"; returns only on failure. */
