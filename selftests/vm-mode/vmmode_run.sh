@@ -8,7 +8,7 @@
 
 n=0
 fail=0
-T=${KISTE_VM_TEST_TIMEOUT:-240}
+T=${KISTE_VM_TEST_TIMEOUT:-$((240 * ${KISTE_TEST_TIME_SCALE:-1}))}
 tmp=$(mktemp -d /tmp/vmmode.XXXXXX)
 
 ok()	# CONDITION-EXIT DESCRIPTION [DIAG]
@@ -59,6 +59,16 @@ run()
 run 0 "echo runs" -- /bin/echo hello vm
 grep -qx "hello vm" "$tmp/out"
 ok $? "echo's output arrives" "$(head -c 100 "$tmp/out")"
+
+# On the debug kernel (KASAN + lockdep, 5-9x slower) each nested boot is costly: the
+# broker and VMM paths get a short subset there; everything runs on Debian's kernel.
+if [ -n "${KISTE_TEST_TIME_SCALE:-}" ]; then
+	run 42 "exit status 42 propagates (debug-kernel subset)" -- /bin/sh -c "exit 42"
+	echo "# debug kernel: the remaining cases run on Debian's kernel only"
+	rm -rf "$tmp"
+	echo "1..$n"
+	exit $fail
+fi
 
 for s in 0 1 42; do
 	run "$s" "exit status $s propagates" -- /bin/sh -c "exit $s"

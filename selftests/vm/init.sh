@@ -6,6 +6,7 @@
 
 vm_mount
 vm_say "init start kernel $(uname -r)"
+vm_debug_checks && vm_debug_begin
 
 if vm_load_modules; then
 	cd /vm-tests || exit 1
@@ -25,4 +26,5 @@ if vm_load_modules; then
 	cd /
 	vm_run_suite vm-rmmod sh /vm-run/rmmod.sh
 fi
+vm_debug_checks && vm_debug_end
 vm_report

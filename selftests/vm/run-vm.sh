@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # run-vm.sh - builds the test-VM initramfs, boots it under qemu (TCG), parses the console's TAP.
 #
-# Usage: run-vm.sh --build DIR --module PATH --kernel-version VER [--init-script FILE]
-#                  [--timeout SECS] [--result FILE] [--extra-modules "NAME ..."]
-#                  [--extra-file SRC:DST]...
+# Usage: run-vm.sh --build DIR --module PATH {--kernel-version VER | --kernel-image BZIMAGE}
+#                  [--init-script FILE] [--timeout SECS] [--result FILE]
+#                  [--extra-modules "NAME ..."] [--extra-file SRC:DST]... [--work DIR]
+#                  [--debug-checks] [--no-suites] [--skip-suite "GLOB=REASON"]...
 #
 # The initramfs holds busybox (static, with applet links), /init (init.sh by
 # default), vm-lib.sh, the module, DIR/bin/kiste, every file of DIR/vm-tests/
@@ -14,6 +15,16 @@
 # and fails the run on any "not ok", a missing sentinel (timeout, crash,
 # panic), kernel warnings/oopses on the console, or taint other than O and E.
 # --result FILE receives one line "passed failed skipped".
+#
+# --kernel-image boots that bzImage (the debug kernel: DIR/bzImage at the top of
+# its build tree) instead of /boot/vmlinuz-VER; --extra-modules then come from
+# that tree, or are skipped when built in.  --debug-checks (for a KASAN +
+# lockdep + kmemleak kernel, see DEBUG-KERNEL.md) adds the guest's kmemleak
+# baseline and final scan and one host result per checker.  --work DIR holds
+# the initramfs, console and per-suite logs (default DIR/vm); the file
+# WORK/checks lists each run-level result as "ok NAME" / "not ok NAME".
+# --no-suites leaves DIR/vm-tests out (the rmmod suite still runs);
+# --skip-suite drops the matching suites and reports each as one SKIP.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,12 +39,18 @@ timeout=900
 result=""
 extra_modules=""
 extra_files=()
+kernel_image=""
+debug_checks=0
+no_suites=0
+work=""
+skip_specs=()
 
 usage()
 {
-	echo "usage: $0 --build DIR --module PATH --kernel-version VER [--init-script FILE]" \
-	     "[--timeout SECS] [--result FILE] [--extra-modules \"NAME ...\"]" \
-	     "[--extra-file SRC:DST]..." >&2
+	echo "usage: $0 --build DIR --module PATH {--kernel-version VER | --kernel-image BZIMAGE}" \
+	     "[--init-script FILE] [--timeout SECS] [--result FILE] [--extra-modules \"NAME ...\"]" \
+	     "[--extra-file SRC:DST]... [--work DIR] [--debug-checks] [--no-suites]" \
+	     "[--skip-suite \"GLOB=REASON\"]..." >&2
 	exit 2
 }
 
@@ -47,13 +64,24 @@ while [ $# -gt 0 ]; do
 	--result) result="$2"; shift 2 ;;
 	--extra-modules) extra_modules="$2"; shift 2 ;;
 	--extra-file) extra_files+=("$2"); shift 2 ;;
+	--kernel-image) kernel_image="$2"; shift 2 ;;
+	--debug-checks) debug_checks=1; shift ;;
+	--no-suites) no_suites=1; shift ;;
+	--work) work="$2"; shift 2 ;;
+	--skip-suite) skip_specs+=("$2"); shift 2 ;;
 	-h | --help) usage ;;
 	*) echo "run-vm.sh: unknown argument '$1'" >&2; usage ;;
 	esac
 done
-if [ -z "$build" ] || [ -z "$module" ] || [ -z "$kver" ]; then
+if [ -z "$build" ] || [ -z "$module" ] || { [ -z "$kver" ] && [ -z "$kernel_image" ]; }; then
 	usage
 fi
+for spec in "${skip_specs[@]}"; do
+	case "$spec" in
+	?*=?*) ;;
+	*) echo "run-vm.sh: --skip-suite wants GLOB=REASON, got '$spec'" >&2; usage ;;
+	esac
+done
 
 die()
 {
@@ -62,8 +90,19 @@ die()
 	exit 1
 }
 
-kernel="/boot/vmlinuz-$kver"
-[ -r "$kernel" ] || die "no kernel $kernel: install linux-image-$kver (make deps)"
+# With --kernel-image, modules come from the image's build tree (its directory).
+ktree=""
+if [ -n "$kernel_image" ]; then
+	kernel="$kernel_image"
+	[ -r "$kernel" ] || die "no kernel image $kernel: build it (selftests/vm/debug-kernel.sh)"
+	ktree="$(cd "$(dirname "$kernel")" && pwd)"
+	if [ -z "$kver" ] && [ -r "$ktree/include/config/kernel.release" ]; then
+		kver="$(cat "$ktree/include/config/kernel.release")"
+	fi
+else
+	kernel="/boot/vmlinuz-$kver"
+	[ -r "$kernel" ] || die "no kernel $kernel: install linux-image-$kver (make deps)"
+fi
 [ -r "$module" ] || die "no module $module: run 'make module' first"
 [ -r "$init_script" ] || die "no init script $init_script"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: make deps"
@@ -73,7 +112,9 @@ if [ -z "$busybox" ] || ldd "$busybox" >/dev/null 2>&1; then
 fi
 build="$(cd "$build" && pwd)"
 
-work="$build/vm"
+[ -n "$work" ] || work="$build/vm"
+mkdir -p "$work"
+work="$(cd "$work" && pwd)"
 root="$work/root"
 rm -rf "$work"
 mkdir -p "$root" "$work/suites"
@@ -92,9 +133,21 @@ cp "$here/rmmod.sh" "$root/vm-run/rmmod.sh"
 cp "$module" "$root/lib/modules/kiste/kiste.ko"
 
 [ -x "$build/bin/kiste" ] && cp "$build/bin/kiste" "$root/bin/kiste"
-if [ -d "$build/vm-tests" ]; then
+if [ -d "$build/vm-tests" ] && [ "$no_suites" -eq 0 ]; then
 	cp -a "$build/vm-tests/." "$root/vm-tests/"
 fi
+# Suites left out of this run: each becomes one SKIP result with the reason.
+skipped_suites=()
+for spec in "${skip_specs[@]}"; do
+	glob="${spec%%=*}"
+	for f in "$root"/vm-tests/$glob; do
+		[ -e "$f" ] || continue
+		rm -rf "$f"
+		skipped_suites+=("${f##*/}=${spec#*=}")
+		echo "run-vm.sh: SKIP suite ${f##*/}: ${spec#*=}"
+	done
+done
+[ "$debug_checks" -eq 1 ] && touch "$root/etc/kiste-debug-checks"
 # Files a suite needs at a fixed path in the guest (a guest kernel for vm mode).
 for spec in "${extra_files[@]}"; do
 	src="${spec%%:*}"
@@ -109,6 +162,30 @@ if [ -d "$build/vm-tools" ]; then
 	cp -a --remove-destination "$build/vm-tools/." "$root/bin/"
 fi
 
+# A module of the --kernel-image tree: prints its .ko; fails printing nothing
+# when it is built in, "missing" when the tree has it neither way.
+tree_kmod()
+{
+	local name="${1//-/_}" f
+
+	if [ -r "$ktree/modules.builtin" ] &&
+	   tr '-' '_' <"$ktree/modules.builtin" | grep -q "/$name\.ko\$"; then
+		echo "run-vm.sh: $1 is built into $kernel" >&2
+		return 1
+	fi
+	if [ -r "$ktree/modules.order" ]; then
+		while read -r f; do
+			f="${f%.o}.ko"
+			f="${f#kernel/}"
+			case "$(basename "$f" .ko | tr '-' '_')" in
+			"$name") [ -r "$ktree/$f" ] && { echo "$ktree/$f"; return 0; } ;;
+			esac
+		done <"$ktree/modules.order"
+	fi
+	echo "missing"
+	return 1
+}
+
 # Kernel modules kiste.ko (or --extra-modules) need, dependencies first.
 declare -A mod_done=()
 add_kmod()
@@ -117,7 +194,14 @@ add_kmod()
 
 	[ -n "${mod_done[$name]:-}" ] && return 0
 	mod_done[$name]=1
-	path=$(modinfo -k "$kver" -n "$name" 2>/dev/null) || die "module $name not found for $kver"
+	if [ -n "$ktree" ]; then
+		if ! path=$(tree_kmod "$name"); then
+			[ -z "$path" ] && return 0	# built in
+			die "module $name is neither built into $kernel nor built in $ktree"
+		fi
+	else
+		path=$(modinfo -k "$kver" -n "$name" 2>/dev/null) || die "module $name not found for $kver"
+	fi
 	for dep in $(modinfo -F depends "$path" | tr ',' ' '); do
 		add_kmod "$dep"
 	done
@@ -162,9 +246,17 @@ echo "run-vm.sh: booting $kernel ($(du -h "$initramfs" | cut -f1) initramfs), ti
 start=$(date +%s)
 # stdin from /dev/null and the console in a file: with no stdin (CI),
 # -nographic prints nothing.
+# Debug kernel: warnings (lockdep prints its reports at that level) reach the
+# console, and the log buffer keeps this run's messages for the closing dmesg.
+# Its boot under TCG on a loaded host can stall a vCPU past RCU's 21 s (seen
+# in tracefs setup, before /init); a CPU stuck for 2 minutes is still reported.
+cmdline="console=ttyS0 quiet panic=-1"
+if [ "$debug_checks" -eq 1 ]; then
+	cmdline="console=ttyS0 loglevel=5 log_buf_len=4M rcupdate.rcu_cpu_stall_timeout=120 panic=-1"
+fi
 qemu-system-x86_64 -M q35 -accel tcg -cpu max -m 2048 -smp 2 -display none -no-reboot \
 	-serial "file:$console" -kernel "$kernel" -initrd "$initramfs" \
-	-append "console=ttyS0 quiet panic=-1" </dev/null >"$work/qemu.log" 2>&1 &
+	-append "$cmdline" </dev/null >"$work/qemu.log" 2>&1 &
 qpid=$!
 trap 'kill "$qpid" 2>/dev/null || true' EXIT
 
@@ -185,9 +277,11 @@ trap 'kill "$qpid" 2>/dev/null || true' EXIT
 wpid=$!
 
 # Streams the console: suite output goes to suites/NAME.log (and to stdout
-# prefixed "[NAME] "), run-level markers to $state, kernel errors to $bad.
+# prefixed "[NAME] "), run-level markers to $state, kernel errors to $bad,
+# the guest's section-begin/-end blocks (kmemleak report) to WORK/NAME.txt.
 tail -n +1 -f --pid="$qpid" "$console" 2>/dev/null | tr -d '\r' | awk \
-	-v dir="$work/suites" -v state="$state" -v bad="$bad" '
+	-v dir="$work/suites" -v state="$state" -v bad="$bad" -v dbg="$debug_checks" \
+	-v wdir="$work" '
 function suite_line(l) {
 	print l >> (dir "/" suite ".log")
 	if (l != "")
@@ -195,7 +289,15 @@ function suite_line(l) {
 }
 {
 	line = $0
+	if (section != "" && index(line, "KISTE-VM: section-end ") == 0) {
+		print line >> (wdir "/" section ".txt")
+		print section "| " line
+		fflush()
+		next
+	}
 	if (line ~ /WARNING:|BUG:|Oops|general protection|Call Trace|KASAN|kernel BUG/)
+		print line >> bad
+	else if (dbg == 1 && line ~ /cut here|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|lock held when returning|sleeping function called/)
 		print line >> bad
 	i = index(line, "KISTE-VM: ")
 	if (i == 0) {
@@ -221,8 +323,14 @@ function suite_line(l) {
 		close(dir "/" suite ".log")
 		print "==== end of " suite " (exit " rc ")"
 		suite = ""
+	} else if (msg ~ /^section-begin /) {
+		section = substr(msg, 15)
+		printf "" > (wdir "/" section ".txt")
+	} else if (msg ~ /^section-end /) {
+		close(wdir "/" section ".txt")
+		section = ""
 	} else {
-		if (msg ~ /^(insmod |tainted |done$)/)
+		if (msg ~ /^(insmod |tainted |done$|debug )/)
 			print msg >> state
 		if (msg !~ /^dmesg-/)
 			print "vm: " msg
@@ -260,16 +368,24 @@ add_result()	# NAME "P F S" DETAIL
 	summary+=$'\n'
 }
 
+: >"$work/checks"
 check()	# NAME CONDITION-RESULT(0/1) DETAIL
 {
 	if [ "$2" -eq 0 ]; then
 		echo "ok - vm: $1"
+		echo "ok $1" >>"$work/checks"
 		add_result "run: $1" "1 0 0" ""
 	else
 		echo "not ok - vm: $1 # $3"
+		echo "not ok $1" >>"$work/checks"
 		add_result "run: $1" "0 1 0" "$3"
 	fi
 }
+
+for spec in "${skipped_suites[@]}"; do
+	echo "ok - vm: suite ${spec%%=*} # SKIP ${spec#*=}"
+	add_result "${spec%%=*}" "0 0 1" "SKIP: ${spec#*=}"
+done
 
 for log in "$work"/suites/*.log; do
 	[ -e "$log" ] || continue
@@ -313,6 +429,12 @@ if [ -n "$taint" ]; then
 	else
 		check "kernel not tainted beyond O/E" 1 "tainted=$taint"
 	fi
+fi
+
+if [ "$debug_checks" -eq 1 ]; then
+	# shellcheck source=selftests/vm/debug-checks.sh
+	. "$here/debug-checks.sh"
+	debug_verdict
 fi
 
 echo "== VM run summary (${elapsed}s wall) =="

@@ -68,6 +68,57 @@ vm_run_suite()
 	vm_say "suite-end $name rc=$rc"
 }
 
+# --debug-checks (run-vm.sh puts this file in the image): KASAN + lockdep + kmemleak kernel.
+vm_debug_checks()
+{
+	[ -f /etc/kiste-debug-checks ]
+}
+
+vm_debug_locks()
+{
+	awk '/debug_locks:/ { print $2 }' /proc/lockdep_stats 2>/dev/null
+}
+
+# Two scans then clear: what boot left behind (kernel false positives, and
+# objects still settling) is not reported again.  Done before kiste.ko is
+# loaded, so that a leak in its init is reported at the end.
+vm_debug_begin()
+{
+	local kl=/sys/kernel/debug/kmemleak
+
+	[ -f $kl ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	# KASAN + lockdep + kmemleak make the kernel several times slower: suites
+	# with wall-clock bounds may scale them by this factor.
+	export KISTE_TEST_TIME_SCALE=4
+	vm_say "debug debug_locks-begin $(vm_debug_locks)"
+	if echo scan 2>/dev/null >$kl && echo scan 2>/dev/null >$kl &&
+	   echo clear 2>/dev/null >$kl; then
+		vm_say "debug kmemleak-baseline ok"
+	else
+		vm_say "debug kmemleak-baseline failed: cannot write $kl (kmemleak off?)"
+	fi
+}
+
+# Run after the suites, kiste.ko loaded: objects younger than 5 s are never
+# reported, and the second scan confirms what the first found.
+vm_debug_end()
+{
+	local kl=/sys/kernel/debug/kmemleak
+
+	sleep 6
+	if echo scan 2>/dev/null >$kl && echo scan 2>/dev/null >$kl &&
+	   cat $kl >/tmp/kmemleak.txt 2>/dev/null; then
+		vm_say "debug kmemleak-final ok"
+		vm_say "section-begin kmemleak"
+		cat /tmp/kmemleak.txt
+		echo
+		vm_say "section-end kmemleak"
+	else
+		vm_say "debug kmemleak-final failed: cannot scan or read $kl (kmemleak disabled itself?)"
+	fi
+	vm_say "debug debug_locks-end $(vm_debug_locks)"
+}
+
 # Taint, this run's kernel messages, then the sentinel; powers off.
 vm_report()
 {

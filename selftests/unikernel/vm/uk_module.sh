@@ -60,10 +60,21 @@ wait_gone()	# NAME
 	return 1
 }
 
-# First child of PID (the unikernel or its VMM), "" if none.
+# First child of PID (the unikernel or its VMM), "" if none.  Scans stat's ppid
+# field: /proc/PID/task/PID/children needs CONFIG_PROC_CHILDREN, which the
+# debug kernel lacks.
 child_of()	# PID
 {
-	cut -d' ' -f1 "/proc/$1/task/$1/children" 2>/dev/null
+	local f
+
+	for f in /proc/[0-9]*/stat; do
+		# "pid (comm) state ppid ...": comm may hold spaces, so cut after ") "
+		if [ "$(sed 's/^.*) //' "$f" 2>/dev/null | cut -d' ' -f2)" = "$1" ]; then
+			f=${f#/proc/}
+			echo "${f%/stat}"
+			return
+		fi
+	done
 }
 
 # Waits (up to 10 s) until PID is gone (or a zombie nobody reaps).
