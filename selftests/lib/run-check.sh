@@ -108,10 +108,22 @@ run_host_tests host-tests-asan "$build/asan/host-tests" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
+# Nested KVM under TCG (the test VM running KVM guests of its own) has hung the test
+# VM now and then on these 2-core machines (about 3 runs in 7, always while a nested
+# guest ran, with the stuck task unkillable); until that is understood it is opt-in:
+# KISTE_NESTED_KVM=1 make check.  Without it the test VMs have no SVM, so the broker,
+# vm-mode and unikernel-vm suites there SKIP with that reason.
+if [ "${KISTE_NESTED_KVM:-0}" = 1 ]; then
+	nested_args=(--extra-modules "kvm_amd")
+else
+	nested_args=(--no-nested-kvm)
+	echo "note: nested KVM is off in the test VMs (KISTE_NESTED_KVM=1 turns it on)"
+fi
+
 banner "test VM (kiste.ko on $kver)"
 if [ $module_ok -eq 1 ]; then
 	"$top/selftests/vm/run-vm.sh" --build "$build" --module "$top/kmod/kiste.ko" \
-		--extra-modules "kvm_amd" --extra-file "/boot/vmlinuz-$kver:/boot/vmlinuz-$kver" \
+		"${nested_args[@]}" --extra-file "/boot/vmlinuz-$kver:/boot/vmlinuz-$kver" \
 		--kernel-version "$kver" --timeout "${VM_TIMEOUT:-2400}" --result "$logs/vm.result"
 	rc=$?
 	if [ -s "$logs/vm.result" ]; then
@@ -207,6 +219,7 @@ if [ $module_ok -eq 1 ] &&
 	if [ $dk_ok -eq 1 ]; then
 		timed "VM suites" "$top/selftests/vm/run-vm.sh" --build "$build" \
 			--module "$debug_build/normal/kmod/kiste.ko" --kernel-image "$ktree/bzImage" \
+			$([ "${KISTE_NESTED_KVM:-0}" = 1 ] || echo --no-nested-kvm) \
 			--debug-checks --work "$debug_vm/normal" "${skip_args[@]}" \
 			--extra-file "/boot/vmlinuz-$kver:/boot/vmlinuz-$kver" \
 			--timeout "${DEBUG_VM_TIMEOUT:-3600}" --result "$logs/debug-vm.result"

@@ -39,6 +39,8 @@ timeout=900
 result=""
 extra_modules=""
 extra_files=()
+# -cpu max gives the guest SVM, so KVM (nested) works inside it.
+cpu=max
 kernel_image=""
 debug_checks=0
 no_suites=0
@@ -64,6 +66,7 @@ while [ $# -gt 0 ]; do
 	--result) result="$2"; shift 2 ;;
 	--extra-modules) extra_modules="$2"; shift 2 ;;
 	--extra-file) extra_files+=("$2"); shift 2 ;;
+	--no-nested-kvm) cpu="max,-svm,-vmx"; shift ;;
 	--kernel-image) kernel_image="$2"; shift 2 ;;
 	--debug-checks) debug_checks=1; shift ;;
 	--no-suites) no_suites=1; shift ;;
@@ -254,7 +257,7 @@ cmdline="console=ttyS0 quiet panic=-1"
 if [ "$debug_checks" -eq 1 ]; then
 	cmdline="console=ttyS0 loglevel=5 log_buf_len=4M rcupdate.rcu_cpu_stall_timeout=120 panic=-1"
 fi
-qemu-system-x86_64 -M q35 -accel tcg -cpu max -m 2048 -smp 2 -display none -no-reboot \
+qemu-system-x86_64 -M q35 -accel tcg -cpu "$cpu" -m 2048 -smp 2 -display none -no-reboot \
 	-serial "file:$console" -kernel "$kernel" -initrd "$initramfs" \
 	-append "$cmdline" </dev/null >"$work/qemu.log" 2>&1 &
 qpid=$!
