@@ -61,8 +61,8 @@ wait_gone()	# NAME
 }
 
 # First child of PID (the unikernel or its VMM), "" if none.  Scans stat's ppid
-# field: /proc/PID/task/PID/children needs CONFIG_PROC_CHILDREN, which the
-# debug kernel lacks.
+# field: /proc/PID/task/PID/children needs CONFIG_PROC_CHILDREN, which a
+# minimal kernel may lack.
 child_of()	# PID
 {
 	local f
