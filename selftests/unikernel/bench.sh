@@ -81,7 +81,8 @@ fi
 
 # UDP echo: the same net.c responder natively, in process and in vm isolation.
 if ! cc -O2 -o "$tmp/udp_rr" "$top/selftests/unikernel/bench/udp_rr.c" ||
-   ! cc -O2 -I"$top/userspace/unikernel/include" -I"$top/uapi" -o "$tmp/net-native" \
+   ! cc -O2 -I"$top/userspace/unikernel/include" -I"$top/userspace/freestanding" -I"$top/uapi" \
+	-o "$tmp/net-native" \
 	"$top/userspace/unikernel/examples/net.c" "$top/selftests/unikernel/bench/native_sdk.c"; then
 	echo "echo rate: skipped (cannot build the helpers)"
 	exit 0

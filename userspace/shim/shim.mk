@@ -8,14 +8,20 @@ SHIM_OUT := $(O)/shim
 SHIM_GK := $(SHIM_OUT)/kiste-gk.elf
 SHIM_GK_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin \
 	-fno-stack-protector -fPIE -fvisibility=hidden -fno-asynchronous-unwind-tables \
-	-fno-tree-loop-distribute-patterns -fcf-protection=none -I$(TOP)/uapi
+	-fno-tree-loop-distribute-patterns -fcf-protection=none -I$(FREESTANDING_SRC) -I$(TOP)/uapi
 SHIM_GK_OBJS := $(patsubst $(SHIM_SRC)/gk/%.c,$(SHIM_OUT)/gk/%.o,$(wildcard $(SHIM_SRC)/gk/*.c)) \
+	$(patsubst $(FREESTANDING_SRC)/%.c,$(SHIM_OUT)/gk/freestanding/%.o,$(FREESTANDING_SRCS)) \
 	$(SHIM_OUT)/gk/entry.o
 SHIM_OBJS := $(addprefix $(OBJDIR)/shim/,allowlist.o image.o sandbox.o launch.o) \
 	$(SHIM_OUT)/gk_blob.o
 all: shim-tests
 
-$(SHIM_OUT)/gk/%.o: $(SHIM_SRC)/gk/%.c $(SHIM_SRC)/gk/gk.h $(SHIM_SRC)/boot.h
+$(SHIM_OUT)/gk/%.o: $(SHIM_SRC)/gk/%.c $(SHIM_SRC)/gk/gk.h $(SHIM_SRC)/boot.h $(FREESTANDING_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(SHIM_GK_CFLAGS) -c $< -o $@
+
+# The libc subset the unikernel SDK shares, built with the guest kernel's flags.
+$(SHIM_OUT)/gk/freestanding/%.o: $(FREESTANDING_SRC)/%.c $(FREESTANDING_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SHIM_GK_CFLAGS) -c $< -o $@
 

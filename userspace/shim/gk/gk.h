@@ -11,6 +11,7 @@
 #include <linux/errno.h>
 
 #include "../boot.h"
+#include "kiste_libc.h"
 
 #define GK_PAGE 4096UL
 #define GK_PAGE_UP(x) (((unsigned long)(x) + GK_PAGE - 1) & ~(GK_PAGE - 1))
@@ -105,20 +106,8 @@ struct gk_state {
 };
 extern struct gk_state gk;
 
-/* ---- lib.c ---- */
-void *memcpy(void *d, const void *s, size_t n);
-void *memmove(void *d, const void *s, size_t n);
-void *memset(void *d, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-void *memchr(const void *s, int c, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-char *strchr(const char *s, int c);
-char *strstr(const char *h, const char *n);
+/* ---- lib.c (the libc subset itself: ../../freestanding/, built into this image) ---- */
 size_t gk_strlcpy(char *d, const char *s, size_t n);
-int gk_fmt(char *buf, size_t n, const char *fmt, ...);
-int gk_vfmt(char *buf, size_t n, const char *fmt, va_list ap);
 void gk_printf(int fd, const char *fmt, ...);
 void gk_die(int code, const char *fmt, ...) __attribute__((noreturn));
 void gk_exit(int code) __attribute__((noreturn));

@@ -411,7 +411,7 @@ long gk_exec_lookup(const char *cmd, const char *pathvar, char *abs, size_t n)
 			cand[dl] = 0;
 			if (!dl)
 				gk_strlcpy(cand, ".", sizeof(cand));
-			gk_fmt(cand + strlen(cand), sizeof(cand) - strlen(cand), "/%s", cmd);
+			snprintf(cand + strlen(cand), sizeof(cand) - strlen(cand), "/%s", cmd);
 			if (gk_path_abs(-100, cand, abs, n) == 0 && is_exec_file(abs) == 0) {
 				gk_strlcpy(abs, cand, n);
 				return 0;

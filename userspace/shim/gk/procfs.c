@@ -83,7 +83,7 @@ static long parse_pid(const char *s, struct procp *p)
 
 	if (!*c2) {
 		p->kind = p->kind == PK_SELF ? PK_SELF : PK_PID;
-		gk_fmt(p->rel, sizeof(p->rel), "%ld", hpid);
+		snprintf(p->rel, sizeof(p->rel), "%ld", hpid);
 		return 0;
 	}
 	c2++;
@@ -91,7 +91,7 @@ static long parse_pid(const char *s, struct procp *p)
 	l2 = e2 ? (size_t)(e2 - c2) : strlen(c2);
 	if (!listed(pid_ok, c2, l2))
 		return -ENOENT;
-	gk_fmt(p->rel, sizeof(p->rel), "%ld/%s", hpid, c2);
+	snprintf(p->rel, sizeof(p->rel), "%ld/%s", hpid, c2);
 	p->kind = PK_PLAIN;
 	if (l2 == 2 && !strncmp(c2, "fd", 2)) {
 		if (!e2)
@@ -195,7 +195,7 @@ static void putf(struct out *o, const char *fmt, long v)
 {
 	char t[32];
 
-	put(o, t, gk_fmt(t, sizeof(t), fmt, v));
+	put(o, t, snprintf(t, sizeof(t), fmt, v));
 }
 
 /* "Key:\tN\tN..." with every number a guest pid. */
@@ -470,7 +470,7 @@ int gk_proc_readlink(const char *norm, char *out, size_t n, long *len)
 		return 1;
 	}
 	if (p.kind == PK_SELF && !strchr(norm + 6, '/')) {
-		*len = gk_fmt(out, n, "%ld", p.gpid);
+		*len = snprintf(out, n, "%ld", p.gpid);
 		return 1;
 	}
 	/* The guest path it was opened by, not the host's view of the detached procfs. */
@@ -520,7 +520,7 @@ long gk_proc_filter(int kind, char *buf, long len)
 		else
 			keep = listed(top_ok, name, nl);
 		if (keep && kind == GK_FDK_PROC && v >= 0)
-			gk_fmt(name, nl + 1, "%ld", gk_to_guest_pid(v));
+			snprintf(name, nl + 1, "%ld", gk_to_guest_pid(v));
 		if (keep) {
 			if (outp != in)
 				memmove(buf + outp, buf + in, reclen);

@@ -44,13 +44,13 @@ static void put_arg(char *buf, size_t n, long v, int is_path)
 		long len = gk_ustr(s, (const char *)v, sizeof(s));
 
 		if (len == -EFAULT)
-			gk_fmt(buf, n, "0x%lx", (unsigned long)v);
+			snprintf(buf, n, "0x%lx", (unsigned long)v);
 		else
-			gk_fmt(buf, n, "\"%s\"%s", s, len < 0 ? "..." : "");
+			snprintf(buf, n, "\"%s\"%s", s, len < 0 ? "..." : "");
 	} else if (v > -4096 && v < 65536) {
-		gk_fmt(buf, n, "%ld", v);
+		snprintf(buf, n, "%ld", v);
 	} else {
-		gk_fmt(buf, n, "0x%lx", (unsigned long)v);
+		snprintf(buf, n, "0x%lx", (unsigned long)v);
 	}
 }
 
@@ -62,25 +62,25 @@ void gk_trace(const struct gk_call *c, long ret, unsigned long ns)
 	size_t len;
 
 	if (name)
-		gk_fmt(line, sizeof(line), "kiste-shim[%ld] %s(", gk_to_guest_pid(hs0(__NR_getpid)),
-		       name);
+		snprintf(line, sizeof(line), "kiste-shim[%ld] %s(", gk_to_guest_pid(hs0(__NR_getpid)),
+		         name);
 	else
-		gk_fmt(line, sizeof(line), "kiste-shim[%ld] syscall_%ld(",
-		       gk_to_guest_pid(hs0(__NR_getpid)), c->nr);
+		snprintf(line, sizeof(line), "kiste-shim[%ld] syscall_%ld(",
+		         gk_to_guest_pid(hs0(__NR_getpid)), c->nr);
 	for (i = 0; i < n; i++) {
 		put_arg(arg, sizeof(arg), c->a[i], i == pa);
 		len = strlen(line);
-		gk_fmt(line + len, sizeof(line) - len, "%s%s", i ? ", " : "", arg);
+		snprintf(line + len, sizeof(line) - len, "%s%s", i ? ", " : "", arg);
 	}
 	len = strlen(line);
 	if (c->noreturn)
-		gk_fmt(line + len, sizeof(line) - len, ") = 0 <%lu ns>\n", ns);
+		snprintf(line + len, sizeof(line) - len, ") = 0 <%lu ns>\n", ns);
 	else if (ret < 0 && ret > -4096)
-		gk_fmt(line + len, sizeof(line) - len, ") = -%ld%s <%lu ns>\n", -ret,
-		       ret == -ENOSYS && !gk_table[c->nr < GK_NSYS && c->nr >= 0 ? c->nr : 0] ?
-		       " ENOSYS (not implemented)" : "", ns);
+		snprintf(line + len, sizeof(line) - len, ") = -%ld%s <%lu ns>\n", -ret,
+		         ret == -ENOSYS && !gk_table[c->nr < GK_NSYS && c->nr >= 0 ? c->nr : 0] ?
+		         " ENOSYS (not implemented)" : "", ns);
 	else
-		gk_fmt(line + len, sizeof(line) - len, ") = %ld <%lu ns>\n", ret, ns);
+		snprintf(line + len, sizeof(line) - len, ") = %ld <%lu ns>\n", ret, ns);
 	hs3(__NR_write, gk.trace_fd, line, strlen(line));
 }
 
@@ -90,18 +90,18 @@ void gk_nosys_report(void)
 	size_t len;
 	long nr, total = 0;
 
-	gk_fmt(line, sizeof(line), "kiste-shim[%ld] unimplemented:",
-	       gk_to_guest_pid(hs0(__NR_getpid)));
+	snprintf(line, sizeof(line), "kiste-shim[%ld] unimplemented:",
+	         gk_to_guest_pid(hs0(__NR_getpid)));
 	for (nr = 0; nr < GK_NSYS; nr++) {
 		if (!gk.nosys[nr])
 			continue;
 		total += gk.nosys[nr];
 		len = strlen(line);
-		gk_fmt(line + len, sizeof(line) - len, " %ld x%lu", nr, gk.nosys[nr]);
+		snprintf(line + len, sizeof(line) - len, " %ld x%lu", nr, gk.nosys[nr]);
 	}
 	if (!total)
 		return;
 	len = strlen(line);
-	gk_fmt(line + len, sizeof(line) - len, " (%ld calls)\n", total);
+	snprintf(line + len, sizeof(line) - len, " (%ld calls)\n", total);
 	hs3(__NR_write, gk.trace_fd, line, strlen(line));
 }

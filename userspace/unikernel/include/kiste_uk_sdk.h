@@ -9,6 +9,8 @@
 
 #include <kiste/unikernel.h>
 
+#include "kiste_libc.h"
+
 /* The ELF note layout documented in kiste/unikernel.h. */
 struct kiste_uk_note {
 	__u32 namesz;
@@ -57,21 +59,7 @@ int uk_net_read(unsigned int handle, void *buf, size_t size, size_t *n);
 int uk_net_write(unsigned int handle, const void *buf, size_t len);
 __attribute__((noreturn)) void uk_exit(int status);
 
-/* ---- libc subset (sdk/string.c, sdk/printf.c, sdk/heap.c) ---- */
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *s, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-size_t strnlen(const char *s, size_t max);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-char *strchr(const char *s, int c);
-char *strncpy(char *dst, const char *src, size_t n);
-unsigned long strtoul(const char *s, char **end, int base);
-
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* ---- libc subset (freestanding/kiste_libc.h; sdk/printf.c, sdk/heap.c) ---- */
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int puts(const char *s);
 

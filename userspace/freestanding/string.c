@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// string.c - the unikernel SDK's string and memory functions (freestanding, no libc).
-#include "kiste_uk_sdk.h"
+// string.c - string and memory functions of the freestanding images (shim guest kernel, SDK).
+#include "kiste_libc.h"
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
@@ -12,6 +12,7 @@ void *memcpy(void *dst, const void *src, size_t n)
 	return dst;
 }
 
+/* Forward unless the destination starts inside the source; backward then. */
 void *memmove(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
@@ -41,6 +42,16 @@ int memcmp(const void *a, const void *b, size_t n)
 		if (*x != *y)
 			return *x - *y;
 	return 0;
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (; n; n--, p++)
+		if (*p == (unsigned char)c)
+			return (void *)p;
+	return NULL;
 }
 
 size_t strlen(const char *s)
@@ -87,6 +98,16 @@ char *strchr(const char *s, int c)
 		if (!*s)
 			return NULL;
 	}
+}
+
+char *strstr(const char *h, const char *n)
+{
+	size_t nl = strlen(n);
+
+	for (; *h; h++)
+		if (!strncmp(h, n, nl))
+			return (char *)h;
+	return nl ? NULL : (char *)h;
 }
 
 char *strncpy(char *dst, const char *src, size_t n)
