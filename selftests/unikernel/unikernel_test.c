@@ -98,32 +98,32 @@ static int file_contains(const char *path, const char *needle)
 
 TEST_F(uk, kv_survives_restart)
 {
+	static const char *const kv[][2] = { { "color", "blue-3f9a" }, { "shape", "round-77c1" } };
 	char bind[128];
-	const char *put1[] = {
-		"run",	 "--mode=unikernel", ISO(variant), "--block", bind, uk_path("kv"), "put",
-		"color", "blue-3f9a",	     NULL
-	};
-	const char *put2[] = {
-		"run",	 "--mode=unikernel", ISO(variant), "--block", bind, uk_path("kv"), "put",
-		"shape", "round-77c1",	     NULL
-	};
 	const char *get[] = { "run", "--mode=unikernel", ISO(variant), "--block",
 			      bind,  uk_path("kv"),	 "get",	       "color",
 			      NULL };
 	const char *miss[] = { "run", "--mode=unikernel", ISO(variant), "--block",
 			       bind,  uk_path("kv"),	  "get",	"nothere",
 			       NULL };
+	size_t i;
 
 	if (self->skip)
 		SKIP(return, "%s", self->skip);
 	snprintf(bind, sizeof(bind), "storage=%s", self->img);
-	ASSERT_EQ(0, run_kiste(put1, &self->r));
-	ASSERT_EQ(0, self->r.status) TH_LOG("%s%s", self->r.out, self->r.err);
-	ASSERT_EQ(0, run_kiste(put2, &self->r));
-	ASSERT_EQ(0, self->r.status) TH_LOG("%s%s", self->r.out, self->r.err);
+	for (i = 0; i < ARRAY_SIZE(kv); i++) {
+		const char *put[] = {
+			"run", "--mode=unikernel", ISO(variant), "--block", bind, uk_path("kv"),
+			"put", kv[i][0],	   kv[i][1],	 NULL
+		};
+
+		ASSERT_EQ(0, run_kiste(put, &self->r));
+		ASSERT_EQ(0, self->r.status) TH_LOG("%s%s", self->r.out, self->r.err);
+	}
 	/* the data is in the file itself, not in some cache of the tender */
-	EXPECT_TRUE(file_contains(self->img, "blue-3f9a"));
-	EXPECT_TRUE(file_contains(self->img, "round-77c1"));
+	for (i = 0; i < ARRAY_SIZE(kv); i++) {
+		EXPECT_TRUE(file_contains(self->img, kv[i][1])) TH_LOG("%s not stored", kv[i][1]);
+	}
 	ASSERT_EQ(0, run_kiste(get, &self->r));
 	EXPECT_EQ(0, self->r.status);
 	EXPECT_STREQ("color=blue-3f9a\n", self->r.out);
@@ -131,114 +131,108 @@ TEST_F(uk, kv_survives_restart)
 	EXPECT_EQ(1, self->r.status);
 }
 
-TEST_F(uk, unbound_device_refused)
+/* A run kiste refuses before anything starts: its exit status and one line naming the problem. */
+struct refusal {
+	const char *test;   /* the TEST_F below that runs it */
+	const char *dev[2]; /* "--block"/"--net" and its binding (NULL: storage=<the image>) */
+	const char *app;    /* in the build's unikernel directory, or an absolute path */
+	const char *arg;
+	off_t img_size; /* the image is truncated to this first (0: left at 64 KiB) */
+	int status;
+	const char *err[2]; /* what the one stderr line names */
+	int out_empty;	    /* and nothing was started */
+};
+
+static const struct refusal refusals[] = {
+	{ .test = "unbound_device_refused",
+	  .app = "kv",
+	  .arg = "list",
+	  .status = 125,
+	  .err = { "'storage'", "--block storage=" },
+	  .out_empty = 1 },
+	{ .test = "missing_file_refused",
+	  .dev = { "--block", "storage=/nonexistent/kiste-uk.img" },
+	  .app = "kv",
+	  .arg = "list",
+	  .status = 125,
+	  .err = { "'storage'", "truncate" },
+	  .out_empty = 1 },
+	{ .test = "bad_size_refused",
+	  .dev = { "--block", NULL },
+	  .app = "kv",
+	  .arg = "list",
+	  .img_size = 1000,
+	  .status = 125,
+	  .err = { "'storage'", "multiple of 512" },
+	  .out_empty = 1 },
+	{ .test = "missing_tap_refused",
+	  .dev = { "--net", "net0=kukNoSuchTap" },
+	  .app = "net",
+	  .arg = "192.0.2.2",
+	  .status = 125,
+	  .err = { "'net0'", "ip tuntap add kukNoSuchTap mode tap" },
+	  .out_empty = 1 },
+	{ .test = "plain_elf_refused",
+	  .app = "/bin/true",
+	  .status = 126,
+	  .err = { "kiste-uk-cc" } },
+	{ .test = "abi_mismatch_refused",
+	  .app = "tests/abi2",
+	  .status = 126,
+	  .err = { "ABI v2" },
+	  .out_empty = 1 },
+	{ .test = "missing_app_is_127", .app = "/nonexistent/uk", .status = 127 },
+};
+
+static void check_refusal(struct __test_metadata *_metadata, const char *test, const char *iso,
+			  const char *img, struct run_result *r)
 {
-	const char *args[] = {
-		"run", "--mode=unikernel", ISO(variant), uk_path("kv"), "list", NULL
-	};
-
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
-	ASSERT_EQ(0, run_kiste(args, &self->r));
-	EXPECT_EQ(125, self->r.status);
-	EXPECT_EQ(1U, count_lines(self->r.err)) TH_LOG("stderr: %s", self->r.err);
-	EXPECT_NE(NULL, strstr(self->r.err, "'storage'"));
-	EXPECT_NE(NULL, strstr(self->r.err, "--block storage="));
-	EXPECT_STREQ("", self->r.out); /* nothing started */
-}
-
-TEST_F(uk, missing_file_refused)
-{
-	const char *args[] = { "run",
-			       "--mode=unikernel",
-			       ISO(variant),
-			       "--block",
-			       "storage=/nonexistent/kiste-uk.img",
-			       uk_path("kv"),
-			       "list",
-			       NULL };
-
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
-	ASSERT_EQ(0, run_kiste(args, &self->r));
-	EXPECT_EQ(125, self->r.status);
-	EXPECT_EQ(1U, count_lines(self->r.err)) TH_LOG("stderr: %s", self->r.err);
-	EXPECT_NE(NULL, strstr(self->r.err, "'storage'"));
-	EXPECT_NE(NULL, strstr(self->r.err, "truncate"));
-	EXPECT_STREQ("", self->r.out);
-}
-
-TEST_F(uk, bad_size_refused)
-{
+	const struct refusal *t = NULL;
+	const char *args[10] = { "run", "--mode=unikernel", iso };
 	char bind[128];
-	const char *args[] = { "run", "--mode=unikernel", ISO(variant), "--block",
-			       bind,  uk_path("kv"),	  "list",	NULL };
+	size_t i, n = 3;
 
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
-	ASSERT_EQ(0, truncate(self->img, 1000));
-	snprintf(bind, sizeof(bind), "storage=%s", self->img);
-	ASSERT_EQ(0, run_kiste(args, &self->r));
-	EXPECT_EQ(125, self->r.status);
-	EXPECT_EQ(1U, count_lines(self->r.err)) TH_LOG("stderr: %s", self->r.err);
-	EXPECT_NE(NULL, strstr(self->r.err, "'storage'"));
-	EXPECT_NE(NULL, strstr(self->r.err, "multiple of 512"));
-	EXPECT_STREQ("", self->r.out);
+	for (i = 0; i < ARRAY_SIZE(refusals); i++)
+		if (!strcmp(refusals[i].test, test))
+			t = &refusals[i];
+	ASSERT_NE(NULL, t) TH_LOG("no refusal case named %s", test);
+	if (t->img_size)
+		ASSERT_EQ(0, truncate(img, t->img_size));
+	snprintf(bind, sizeof(bind), "storage=%s", img);
+	if (t->dev[0]) {
+		args[n++] = t->dev[0];
+		args[n++] = t->dev[1] ? t->dev[1] : bind;
+	}
+	args[n++] = t->app[0] == '/' ? t->app : uk_path(t->app);
+	if (t->arg)
+		args[n++] = t->arg;
+	args[n] = NULL;
+	ASSERT_EQ(0, run_kiste(args, r));
+	EXPECT_EQ(t->status, r->status);
+	EXPECT_EQ(1U, count_lines(r->err)) TH_LOG("stderr: %s", r->err);
+	for (i = 0; i < ARRAY_SIZE(t->err) && t->err[i]; i++) {
+		EXPECT_NE(NULL, strstr(r->err, t->err[i])) TH_LOG("stderr: %s", r->err);
+	}
+	if (t->out_empty)
+		EXPECT_STREQ("", r->out);
 }
 
-TEST_F(uk, missing_tap_refused)
-{
-	const char *args[] = {
-		"run",		"--mode=unikernel", ISO(variant), "--net", "net0=kukNoSuchTap",
-		uk_path("net"), "192.0.2.2",	    NULL
-	};
+/* Named like the table entry it runs, so each refusal stays one result per isolation. */
+#define REFUSAL_TEST(name)                                                                         \
+	TEST_F(uk, name)                                                                           \
+	{                                                                                          \
+		if (self->skip)                                                                    \
+			SKIP(return, "%s", self->skip);                                            \
+		check_refusal(_metadata, #name, ISO(variant), self->img, &self->r);                \
+	}
 
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
-	ASSERT_EQ(0, run_kiste(args, &self->r));
-	EXPECT_EQ(125, self->r.status);
-	EXPECT_EQ(1U, count_lines(self->r.err)) TH_LOG("stderr: %s", self->r.err);
-	EXPECT_NE(NULL, strstr(self->r.err, "'net0'"));
-	EXPECT_NE(NULL, strstr(self->r.err, "ip tuntap add kukNoSuchTap mode tap"));
-	EXPECT_STREQ("", self->r.out);
-}
-
-TEST_F(uk, plain_elf_refused)
-{
-	const char *args[] = { "run", "--mode=unikernel", ISO(variant), "/bin/true", NULL };
-
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
-	ASSERT_EQ(0, run_kiste(args, &self->r));
-	EXPECT_EQ(126, self->r.status);
-	EXPECT_EQ(1U, count_lines(self->r.err)) TH_LOG("stderr: %s", self->r.err);
-	EXPECT_NE(NULL, strstr(self->r.err, "kiste-uk-cc"));
-}
-
-TEST_F(uk, abi_mismatch_refused)
-{
-	const char *args[] = { "run", "--mode=unikernel", ISO(variant), uk_path("tests/abi2"),
-			       NULL };
-
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
-	ASSERT_EQ(0, run_kiste(args, &self->r));
-	EXPECT_EQ(126, self->r.status);
-	EXPECT_EQ(1U, count_lines(self->r.err)) TH_LOG("stderr: %s", self->r.err);
-	EXPECT_NE(NULL, strstr(self->r.err, "ABI v2"));
-	EXPECT_STREQ("", self->r.out);
-}
-
-TEST_F(uk, missing_app_is_127)
-{
-	const char *args[] = { "run", "--mode=unikernel", ISO(variant), "/nonexistent/uk", NULL };
-
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
-	ASSERT_EQ(0, run_kiste(args, &self->r));
-	EXPECT_EQ(127, self->r.status);
-	EXPECT_EQ(1U, count_lines(self->r.err)) TH_LOG("stderr: %s", self->r.err);
-}
+REFUSAL_TEST(unbound_device_refused)
+REFUSAL_TEST(missing_file_refused)
+REFUSAL_TEST(bad_size_refused)
+REFUSAL_TEST(missing_tap_refused)
+REFUSAL_TEST(plain_elf_refused)
+REFUSAL_TEST(abi_mismatch_refused)
+REFUSAL_TEST(missing_app_is_127)
 
 TEST(offlist_syscall_killed_by_filter)
 {
@@ -291,25 +285,24 @@ TEST(policy_at_most_7_syscalls)
 	const char *kv[] = { "policy", "unikernel", uk_path("kv"), "--block", bind, NULL };
 	const char *net[] = { "policy", "unikernel", uk_path("net"), "--net", "net0=tap0", NULL };
 	const char *unbound[] = { "policy", "unikernel", uk_path("kv"), NULL };
+	const char *const *bound[] = { hello, kv, net };
+	/* kv: the offset bound is the file's capacity minus one block */
+	const char *const want[] = { NULL, "fd 3, 4096 bytes", NULL };
 	struct run_result *r = calloc(1, sizeof(*r));
-	int fd = mkstemp(img), n;
+	int fd = mkstemp(img), n, i;
 
 	ASSERT_NE(NULL, r);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, 4096));
 	close(fd);
 	snprintf(bind, sizeof(bind), "storage=%s", img);
-	n = policy_count(hello, r);
-	EXPECT_LT(0, n) TH_LOG("%s%s", r->out, r->err);
-	EXPECT_GE(7, n);
-	n = policy_count(kv, r);
-	EXPECT_LT(0, n) TH_LOG("%s%s", r->out, r->err);
-	EXPECT_GE(7, n);
-	/* the offset bound is the file's capacity minus one block */
-	EXPECT_NE(NULL, strstr(r->out, "fd 3, 4096 bytes"));
-	n = policy_count(net, r);
-	EXPECT_LT(0, n) TH_LOG("%s%s", r->out, r->err);
-	EXPECT_GE(7, n);
+	for (i = 0; i < (int)ARRAY_SIZE(bound); i++) {
+		n = policy_count(bound[i], r);
+		EXPECT_LT(0, n) TH_LOG("%s%s", r->out, r->err);
+		EXPECT_GE(7, n);
+		if (want[i])
+			EXPECT_NE(NULL, strstr(r->out, want[i]));
+	}
 	EXPECT_EQ(-1, policy_count(unbound, r));
 	EXPECT_NE(NULL, strstr(r->err, "--block storage="));
 	unlink(img);
