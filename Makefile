@@ -78,16 +78,18 @@ demo: deps
 	@$(MAKE) --no-print-directory demo-run
 
 # The host part runs without kiste.ko; the VM part shows the same modes with it.
+# Both VM demos source /demo-lib.sh (run-vm.sh copies only vm-lib.sh by itself).
 demo-run: all
 	selftests/demo/host.sh $(CURDIR)/build
 	selftests/vm/run-vm.sh --build $(CURDIR)/build --module $(CURDIR)/kmod/kiste.ko \
 		--kernel-version $(KVER) --init-script selftests/vm/demo.sh --timeout 600 \
-		--extra-modules kvm_amd --extra-file /usr/bin/sha256sum:/usr/bin/sha256sum \
+		--extra-modules kvm_amd --extra-file selftests/vm/demo-lib.sh:/demo-lib.sh \
+		--extra-file /usr/bin/sha256sum:/usr/bin/sha256sum \
 		--extra-file /usr/bin/ls:/usr/bin/ls --extra-file /etc/os-release:/etc/os-release \
 		--extra-file /boot/vmlinuz-$(KVER):/boot/vmlinuz-$(KVER)
 	selftests/vm/run-vm.sh --build $(CURDIR)/build --module $(CURDIR)/kmod/kiste.ko \
 		--kernel-version $(KVER) --init-script selftests/vm/uk-demo.sh --timeout 600 \
-		--extra-modules kvm_amd
+		--extra-modules kvm_amd --extra-file selftests/vm/demo-lib.sh:/demo-lib.sh
 
 # Static checks on the module; each fails on any finding.
 $(CHECKPATCH):

@@ -6,37 +6,7 @@
 # suite, so each step is a TAP result the host runner counts.
 
 . /vm-lib.sh
-
-n=0
-failed=0
-
-# Shows a command as typed, runs it, and records one TAP result.
-run()
-{
-	echo
-	echo "demo# $*"
-	"$@"
-	rc=$?
-	n=$((n + 1))
-	if [ $rc -eq 0 ]; then
-		echo "ok $n - $*"
-	else
-		echo "not ok $n - $* (exit $rc)"
-		failed=1
-	fi
-	return $rc
-}
-
-result()	# CONDITION-EXIT DESCRIPTION
-{
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-	fi
-}
+. /demo-lib.sh
 
 # Shim mode with the module: a temporary sandbox, listed while it runs, gone after.
 shim_demo()
@@ -123,16 +93,11 @@ steps()
 	run kiste list
 	shim_demo
 	vm_demo
-	echo "1..$n"
-	exit $failed
+	demo_done
 }
 
 if [ "${1:-}" = steps ]; then
 	steps
 fi
 
-vm_mount
-if vm_load_modules; then
-	vm_run_suite demo sh /init steps
-fi
-vm_report
+demo_boot demo

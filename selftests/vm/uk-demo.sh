@@ -8,44 +8,9 @@
 # unikernels come from the build's vm-tests/unikernel/ directory.
 
 . /vm-lib.sh
+. /demo-lib.sh
 
 UK=/vm-tests/unikernel
-n=0
-failed=0
-
-# Shows a command as typed, runs it, and records one TAP result.
-run()
-{
-	echo
-	echo "demo# $*"
-	"$@"
-	rc=$?
-	n=$((n + 1))
-	if [ $rc -eq 0 ]; then
-		echo "ok $n - $*"
-	else
-		echo "not ok $n - $* (exit $rc)"
-		failed=1
-	fi
-	return $rc
-}
-
-result()	# CONDITION-EXIT DESCRIPTION
-{
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-	fi
-}
-
-skip()	# DESCRIPTION REASON
-{
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
 
 # kv in isolation ISO: write a key, run again, read it back from the same file.
 kv_demo()	# ISO
@@ -122,16 +87,11 @@ steps()
 		done
 	fi
 	run kiste list
-	echo "1..$n"
-	exit $failed
+	demo_done
 }
 
 if [ "${1:-}" = steps ]; then
 	steps
 fi
 
-vm_mount
-if vm_load_modules; then
-	vm_run_suite uk-demo sh /init steps
-fi
-vm_report
+demo_boot uk-demo
