@@ -9,38 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "kt_fixture.h"
 
-/* Bound for a member to sleep: only stops a runaway if the test dies. */
-#define MEMBER_SLEEP_MS 60000
-
-FIXTURE(dev)
-{
-	struct kt_fix fix;
-	int dev;
-	char frz_root[128]; /* cgroup v1 freezer mount, "" when none */
-	char frz_grp[192];
-};
-
-FIXTURE_SETUP(dev)
-{
-	kt_fix_dev_setup(_metadata, &self->fix, &self->dev);
-}
-
-static void frz_cleanup(FIXTURE_DATA(dev) * self);
-
-FIXTURE_TEARDOWN(dev)
-{
-	/* A frozen member cannot die: thaw before the leak check and cleanup. */
-	frz_cleanup(self);
-	kt_fix_dev_teardown(_metadata, &self->fix, &self->dev);
-}
+KT_DEV_FIXTURE(dev);
 
 static int new_sb(FIXTURE_DATA(dev) * self, uint32_t *id)
 {
@@ -56,7 +31,7 @@ static void wait_go(int fd)
 {
 	char c;
 
-	kt_read_full(fd, &c, 1, MEMBER_SLEEP_MS);
+	kt_read_full(fd, &c, 1, KT_MEMBER_SLEEP_MS);
 }
 
 /*
@@ -225,7 +200,7 @@ static int clone_exec(void *arg)
 static void *thread_sleep(void *arg)
 {
 	(void)arg;
-	kt_sleep_ms(MEMBER_SLEEP_MS);
+	kt_sleep_ms(KT_MEMBER_SLEEP_MS);
 	return NULL;
 }
 
@@ -240,7 +215,7 @@ static void inherit_member(int dev, uint32_t id, int rep, int go)
 	wait_go(go);
 	p = fork();
 	if (p == 0) {
-		kt_sleep_ms(MEMBER_SLEEP_MS);
+		kt_sleep_ms(KT_MEMBER_SLEEP_MS);
 		_exit(0);
 	}
 	kt_put32(rep, p);
@@ -256,7 +231,7 @@ static void inherit_member(int dev, uint32_t id, int rep, int go)
 	kt_put32(rep, p);
 	wait_go(go);
 	kt_put32(rep, pthread_create(&t, NULL, thread_sleep, NULL) == 0 ? 1 : -1);
-	kt_sleep_ms(MEMBER_SLEEP_MS);
+	kt_sleep_ms(KT_MEMBER_SLEEP_MS);
 	_exit(0);
 }
 
@@ -362,17 +337,17 @@ static void grandchild_member(int dev, uint32_t id, int rep)
 			i = fork();
 			if (i == 0) {
 				kt_put32(rep, getpid());
-				kt_sleep_ms(MEMBER_SLEEP_MS);
+				kt_sleep_ms(KT_MEMBER_SLEEP_MS);
 				_exit(0);
 			}
 			_exit(0);
 		}
 		waitpid(h, NULL, 0);
 		kt_put32(rep, getpid());
-		kt_sleep_ms(MEMBER_SLEEP_MS);
+		kt_sleep_ms(KT_MEMBER_SLEEP_MS);
 		_exit(0);
 	}
-	kt_sleep_ms(MEMBER_SLEEP_MS);
+	kt_sleep_ms(KT_MEMBER_SLEEP_MS);
 	_exit(0);
 }
 
@@ -438,7 +413,7 @@ static void temp_holder(uint32_t attach_id_zero, int rep, int go)
 		r = kt_attach(fd, attach_id_zero ? 0 : id, 0);
 		close(fd); /* only the holder keeps the sandbox alive */
 		kt_put32(inner[1], r);
-		kt_sleep_ms(MEMBER_SLEEP_MS);
+		kt_sleep_ms(KT_MEMBER_SLEEP_MS);
 		_exit(0);
 	}
 	kt_put32(rep, c);
@@ -511,173 +486,6 @@ TEST_F_TIMEOUT(dev, temporary_dies_with_holder, 60)
 {
 	KT_SKIP_IF_SETUP_SKIPPED();
 	temp_case(_metadata, self, true);
-}
-
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static bool frozen(const char *grp)
-{
-	char path[256], buf[32] = "";
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/freezer.state", grp);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 && strncmp(buf, "FROZEN", 6) == 0;
-}
-
-/*
- * A frozen task does not act on SIGKILL until thawed, which holds a deleted
- * sandbox in the dying state for as long as the test needs.  Needs the
- * cgroup v1 freezer; returns -errno when it is not available.
- */
-static int frz_setup(FIXTURE_DATA(dev) * self)
-{
-	static const char *const bases[] = { "/tmp", "/run", "/" };
-	size_t i;
-
-	for (i = 0; i < 3 && !self->frz_root[0]; i++) {
-		snprintf(self->frz_root, sizeof(self->frz_root), "%s/kt-frz-XXXXXX",
-			 strcmp(bases[i], "/") ? bases[i] : "");
-		if (!mkdtemp(self->frz_root))
-			self->frz_root[0] = '\0';
-	}
-	if (!self->frz_root[0])
-		return -errno;
-	if (mount("kt-freezer", self->frz_root, "cgroup", 0, "freezer") < 0) {
-		int ret = -errno;
-
-		rmdir(self->frz_root);
-		self->frz_root[0] = '\0';
-		return ret;
-	}
-	snprintf(self->frz_grp, sizeof(self->frz_grp), "%s/kt-%d", self->frz_root, (int)getpid());
-	if (mkdir(self->frz_grp, 0700) < 0)
-		return -errno;
-	return 0;
-}
-
-static int frz_freeze(FIXTURE_DATA(dev) * self, pid_t pid)
-{
-	char path[256], val[32];
-	int ret, i;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", self->frz_grp);
-	snprintf(val, sizeof(val), "%d", (int)pid);
-	ret = write_file(path, val);
-	if (ret < 0)
-		return ret;
-	snprintf(path, sizeof(path), "%s/freezer.state", self->frz_grp);
-	ret = write_file(path, "FROZEN");
-	if (ret < 0)
-		return ret;
-	for (i = 0; i < 500 && !frozen(self->frz_grp); i++)
-		kt_sleep_ms(KT_STEP_MS);
-	return frozen(self->frz_grp) ? 0 : -ETIMEDOUT;
-}
-
-static void frz_thaw(FIXTURE_DATA(dev) * self)
-{
-	char path[256];
-
-	if (!self->frz_grp[0])
-		return;
-	snprintf(path, sizeof(path), "%s/freezer.state", self->frz_grp);
-	write_file(path, "THAWED");
-}
-
-static void frz_cleanup(FIXTURE_DATA(dev) * self)
-{
-	int i;
-
-	frz_thaw(self);
-	if (self->frz_grp[0]) {
-		/* The group empties once its killed tasks are reaped. */
-		for (i = 0; i < 200 && rmdir(self->frz_grp) < 0 && errno == EBUSY; i++) {
-			kt_reap_all(KT_STEP_MS);
-			kt_sleep_ms(KT_STEP_MS);
-		}
-		self->frz_grp[0] = '\0';
-	}
-	if (self->frz_root[0]) {
-		umount2(self->frz_root, MNT_DETACH);
-		rmdir(self->frz_root);
-		self->frz_root[0] = '\0';
-	}
-}
-
-TEST_F_TIMEOUT(dev, attach_dying, 60)
-{
-	struct kiste_sandbox_spec spec = { .mode = KISTE_MODE_SHIM };
-	struct kiste_sandbox_info info;
-	int rep[2], go[2], status, ret;
-	char name[64];
-	uint32_t id, id2;
-	int32_t r;
-	pid_t m, x;
-
-	KT_SKIP_IF_SETUP_SKIPPED();
-	ret = frz_setup(self);
-	if (ret < 0)
-		SKIP(return, "cgroup v1 freezer unavailable (%s): cannot hold a sandbox dying",
-			   strerror(-ret));
-	snprintf(name, sizeof(name), "dev-dying-%d", (int)getpid());
-	spec.name = name;
-	ASSERT_EQ(0, kiste_sandbox_new(self->fix.nl, &spec, &id, NULL));
-	kt_fix_track_id(&self->fix, id);
-	ASSERT_EQ(0, pipe(rep));
-	ASSERT_EQ(0, pipe(go));
-	m = fork();
-	ASSERT_LE(0, m);
-	if (m == 0) {
-		kt_put32(rep[1], kt_attach(self->dev, id, 0));
-		kt_sleep_ms(MEMBER_SLEEP_MS);
-		_exit(0);
-	}
-	kt_fix_track_pid(&self->fix, m);
-	ASSERT_EQ(0, kt_get32(rep[0], &r));
-	ASSERT_EQ(0, r);
-	ASSERT_EQ(0, frz_freeze(self, m));
-
-	ASSERT_EQ(0, kiste_sandbox_del(self->fix.nl, id, NULL));
-	ASSERT_EQ(0, kiste_sandbox_get(self->fix.nl, id, NULL, &info, NULL));
-	EXPECT_EQ(KISTE_STATE_DYING, info.state);
-	EXPECT_EQ(1, info.members);
-	/* The name stays taken until the sandbox is unlinked. */
-	EXPECT_EQ(-EEXIST, kiste_sandbox_new(self->fix.nl, &spec, &id2, NULL));
-	x = fork();
-	ASSERT_LE(0, x);
-	if (x == 0) {
-		kt_put32(rep[1], kt_attach(self->dev, id, 0));
-		_exit(0);
-	}
-	kt_fix_track_pid(&self->fix, x);
-	ASSERT_EQ(0, kt_get32(rep[0], &r));
-	EXPECT_EQ(-ESRCH, r);
-	ASSERT_EQ(0, kt_wait_pid(x, &status, KT_CHILD_MS));
-	ASSERT_EQ(0, kiste_sandbox_get(self->fix.nl, id, NULL, &info, NULL));
-	EXPECT_EQ(1, info.members);
-
-	frz_thaw(self);
-	ASSERT_EQ(0, kt_wait_pid(m, &status, KT_CHILD_MS));
-	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-	TH_LOG("status %#x", status);
-	EXPECT_EQ(0, kt_wait_gone(self->fix.nl, id, KT_SETTLE_MS));
-	frz_cleanup(self);
 }
 
 TEST_F_TIMEOUT(dev, attach_flags, 60)

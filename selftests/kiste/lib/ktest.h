@@ -18,6 +18,8 @@ struct nlattr;
 #define KT_SETTLE_MS 2000
 /* Bound for a child to report or exit; generous because TCG is 10-50x slower. */
 #define KT_CHILD_MS 10000
+/* Bound for a member to sleep: only stops a runaway if the test dies. */
+#define KT_MEMBER_SLEEP_MS 60000
 
 /*
  * In the 6.1 harness a SKIP() in FIXTURE_SETUP still runs the test body;
