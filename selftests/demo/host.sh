@@ -6,8 +6,9 @@
 set -u
 build="$1"
 kiste="$build/bin/kiste"
-n=0
-failed=0
+# result() and demo_done(), with their counters
+# shellcheck source=selftests/vm/demo-lib.sh
+. "$(dirname "$0")/../vm/demo-lib.sh"
 
 step()	# DESCRIPTION COMMAND...
 {
@@ -17,13 +18,7 @@ step()	# DESCRIPTION COMMAND...
 	echo "demo\$ $*"
 	"$@"
 	rc=$?
-	n=$((n + 1))
-	if [ $rc -eq 0 ]; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what (exit $rc)"
-		failed=1
-	fi
+	result $rc "$what" "exit $rc"
 }
 
 echo "TAP version 13"
@@ -37,5 +32,4 @@ if [ -x "$py" ]; then
 fi
 step "a dynamic pipeline under shim mode" \
 	"$kiste" run --mode=shim -- /bin/sh -c 'ls /usr/bin | sort | head -3; echo $(($(ls /usr/bin | wc -l) > 10))'
-echo "1..$n"
-exit $failed
+demo_done

@@ -1,11 +1,23 @@
 # SPDX-License-Identifier: GPL-2.0
 # demo-lib.sh - the TAP steps and boot sequence shared by the VM demos (demo.sh, uk-demo.sh).
 #
-# Sourced after /vm-lib.sh.  `make demo` puts it in the image as /demo-lib.sh
-# (run-vm.sh --extra-file); each result() or run() is one TAP result.
+# Sourced by the VM demos after /vm-lib.sh: `make demo` puts it in the image as
+# /demo-lib.sh (run-vm.sh --extra-file).  The host demo (selftests/demo/host.sh)
+# uses result() too.  Each result() or run() is one TAP result.
 
 n=0
 failed=0
+
+result()	# CONDITION-EXIT DESCRIPTION [DETAIL]
+{
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2${3:+ ($3)}"
+		failed=1
+	fi
+}
 
 # Shows a command as typed, runs it, and records one TAP result.
 run()
@@ -14,25 +26,8 @@ run()
 	echo "demo# $*"
 	"$@"
 	rc=$?
-	n=$((n + 1))
-	if [ $rc -eq 0 ]; then
-		echo "ok $n - $*"
-	else
-		echo "not ok $n - $* (exit $rc)"
-		failed=1
-	fi
+	result $rc "$*" "exit $rc"
 	return $rc
-}
-
-result()	# CONDITION-EXIT DESCRIPTION
-{
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-	fi
 }
 
 skip()	# DESCRIPTION REASON
