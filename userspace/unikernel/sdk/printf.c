@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// printf.c - the unikernel SDK's printf and puts, on the console (vsnprintf: freestanding/format.c).
+// printf.c - the unikernel SDK's printf and puts on the console (vsnprintf is freestanding/).
 #include "kiste_uk_sdk.h"
 
 int printf(const char *fmt, ...)
