@@ -15,7 +15,9 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <elf.h>
 #include <linux/kvm.h>
+#include <lzma.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -170,6 +172,91 @@ static int fake_write(const char *path, enum fg_mode mode, uint32_t arg)
 	return ok ? 0 : -1;
 }
 
+/* The ELF the xz payload holds: a filler segment, a gap, then the guest code's segment. */
+#define XZ_SEG1_PADDR	0x1000000ULL
+#define XZ_SEG2_PADDR	0x1400000ULL
+#define XZ_VIRT		0xffffffff80000000ULL	/* as vmlinux: vaddr = paddr + this */
+#define XZ_SEG2_OFF	0x3000
+
+static size_t elf_build(uint8_t *elf, enum fg_mode mode)
+{
+	size_t code = fg_end - fg_start, len = XZ_SEG2_OFF + code + 0x100;
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)elf;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(elf + sizeof(*eh));
+	uint8_t *c = elf + XZ_SEG2_OFF;
+
+	memset(elf, 0xee, len);		/* the gap and the tail: never copied */
+	memset(eh, 0, sizeof(*eh) + 2 * sizeof(*ph));
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_entry = XZ_SEG2_PADDR + XZ_VIRT;	/* virtual: the VMM converts it */
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = 2;
+	ph[0] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = 0x1000, .p_vaddr = XZ_SEG1_PADDR +
+			      XZ_VIRT, .p_paddr = XZ_SEG1_PADDR, .p_filesz = 0x1000,
+			      .p_memsz = 0x3000 };
+	ph[1] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_offset = XZ_SEG2_OFF, .p_vaddr =
+			      XZ_SEG2_PADDR + XZ_VIRT, .p_paddr = XZ_SEG2_PADDR,
+			      .p_filesz = code, .p_memsz = code + 0x1000 };
+	memset(elf + 0x1000, 0xcc, 0x1000);	/* int3: entering here triple-faults */
+	memcpy(c, fg_start, code);
+	put32(c + (fg_mode - fg_start), mode);
+	put64(c + (fg_memsize - fg_start), GUEST_MEM);
+	return len;
+}
+
+/*
+ * A bzImage as Debian ships it: the payload is an xz-compressed ELF (followed
+ * by its 4-byte size, as the kernel's build appends it) holding the guest;
+ * the VMM decompresses it and enters at the ELF's entry.  The bzImage's own
+ * entry (+0x200) exits 77, so a VMM that fell back to it shows.  @damage: 1
+ * flips bytes inside the xz stream, 2 cuts the payload in half.
+ */
+static int fake_write_xz(const char *path, enum fg_mode mode, int damage)
+{
+	size_t pm = 0x1000, elf_len, xz_len = 0, len, code = fg_end - fg_start;
+	uint8_t *elf = calloc(1, 0x10000), *img = calloc(1, SETUP_LEN + pm + 0x10000);
+	int fd, ok = 0;
+
+	if (!elf || !img || fake_write(path, FG_EXIT, 77) < 0)
+		goto out;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ok = fd >= 0 && read(fd, img, SETUP_LEN + 0x200 + code) == (ssize_t)(SETUP_LEN + 0x200 +
+									       code);
+	if (fd >= 0)
+		close(fd);
+	elf_len = elf_build(elf, mode);
+	if (!ok || lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, NULL, elf, elf_len,
+					   img + SETUP_LEN + pm, &xz_len, 0x10000 - 4) != LZMA_OK)
+		goto out_fail;
+	put32(img + SETUP_LEN + pm + xz_len, elf_len);
+	xz_len += 4;
+	if (damage == 1)
+		memset(img + SETUP_LEN + pm + xz_len / 2, 0x5a, 16);
+	put32(img + 0x248, pm);					/* payload_offset */
+	put32(img + 0x24c, damage == 2 ? xz_len / 2 : xz_len);	/* payload_length */
+	put32(img + 0x260, 0x800000);				/* init_size */
+	len = SETUP_LEN + pm + xz_len;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ok = fd >= 0 && write(fd, img, len) == (ssize_t)len;
+	if (fd >= 0)
+		close(fd);
+	goto out;
+out_fail:
+	ok = 0;
+out:
+	free(elf);
+	free(img);
+	return ok ? 0 : -1;
+}
+
 static int kvm_usable(void)
 {
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm;
@@ -278,6 +365,31 @@ static int lines(const char *s)
 	return n;
 }
 
+static void cache_clean(const char *dir)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		return;
+}
+
+/* Number of cached kernels in @dir. */
+static int cache_count(const char *dir)
+{
+	char cmd[256], buf[16] = "";
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "ls '%s' 2>/dev/null | grep -c '^vmlinux-'", dir);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	pclose(f);
+	return atoi(buf);
+}
+
 FIXTURE(fake) {
 	char dir[64];
 	char img[128];
@@ -296,6 +408,7 @@ FIXTURE_SETUP(fake)
 	setenv("KISTE_VM_DIRECT", "1", 1);	/* the host has no kiste.ko; be explicit */
 	unsetenv("KISTE_VM_NO_CONFINE");
 	unsetenv("KISTE_VM_INITRD");
+	setenv("KISTE_VM_CACHE", "0", 1);	/* no decompressed-kernel cache unless a test asks */
 }
 
 FIXTURE_TEARDOWN(fake)
@@ -310,6 +423,8 @@ FIXTURE_TEARDOWN(fake)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/initrd", self->dir);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/cache", self->dir);
+	cache_clean(path);
 	unlink(self->img);
 	rmdir(self->dir);
 }
@@ -482,6 +597,81 @@ TEST_F(fake, not_a_bzimage_is_one_line_and_125)
 	EXPECT_EQ(125, self->r.status);
 	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("stderr: %s", self->r.err);
 	EXPECT_NE(NULL, strstr(self->r.err, "bzImage"));
+}
+
+/* The VMM decompresses the xz vmlinux, places its segments and enters at the ELF entry. */
+TEST_F(fake, xz_vmlinux_payload_boots)
+{
+	const char *extra[] = { "--timeout", "20", NULL };
+
+	ASSERT_EQ(0, fake_write_xz(self->img, FG_BOOT, 0));
+	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+	EXPECT_EQ(0, self->r.status) TH_LOG("77: the bzImage entry ran; stderr: %s", self->r.err);
+}
+
+/* KISTE_VM_BZIMAGE=1 boots the bzImage's own entry: the benchmark's A/B switch. */
+TEST_F(fake, bzimage_switch_skips_decompression)
+{
+	const char *extra[] = { "--timeout", "20", NULL };
+
+	ASSERT_EQ(0, fake_write_xz(self->img, FG_BOOT, 0));
+	setenv("KISTE_VM_BZIMAGE", "1", 1);
+	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+	unsetenv("KISTE_VM_BZIMAGE");
+	EXPECT_EQ(77, self->r.status) TH_LOG("stderr: %s", self->r.err);
+}
+
+/*
+ * The decompressed kernel is cached by the bzImage's identity (device, inode,
+ * size, mtime): a second run boots from the cache, shown by damaging the
+ * payload in place and restoring the mtime, which only the cache survives.
+ */
+TEST_F(fake, decompressed_kernel_is_cached)
+{
+	const char *extra[] = { "--timeout", "20", NULL };
+	struct timespec ts[2];
+	char cache[96];
+	struct stat st;
+	uint8_t junk[64];
+	int fd;
+
+	snprintf(cache, sizeof(cache), "%s/cache", self->dir);
+	setenv("KISTE_VM_CACHE", cache, 1);
+	ASSERT_EQ(0, fake_write_xz(self->img, FG_BOOT, 0));
+	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+	EXPECT_EQ(0, self->r.status) TH_LOG("stderr: %s", self->r.err);
+	ASSERT_EQ(1, cache_count(cache));
+	ASSERT_EQ(0, stat(self->img, &st));
+	fd = open(self->img, O_WRONLY);
+	ASSERT_LE(0, fd);
+	memset(junk, 0x5a, sizeof(junk));
+	ASSERT_EQ((ssize_t)sizeof(junk), pwrite(fd, junk, sizeof(junk), SETUP_LEN + 0x1000 + 64));
+	ts[0] = st.st_atim;
+	ts[1] = st.st_mtim;
+	ASSERT_EQ(0, futimens(fd, ts));
+	close(fd);
+	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+	EXPECT_EQ(0, self->r.status) TH_LOG("the cache was not used; stderr: %s", self->r.err);
+	/* Without the cache the damage shows: the cache was what booted. */
+	setenv("KISTE_VM_CACHE", "0", 1);
+	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+	EXPECT_EQ(125, self->r.status) TH_LOG("stderr: %s", self->r.err);
+}
+
+TEST_F(fake, corrupt_or_truncated_xz_payload_is_one_line_and_125)
+{
+	const char *extra[] = { "--timeout", "20", NULL };
+	int damage;
+
+	for (damage = 1; damage <= 2; damage++) {
+		ASSERT_EQ(0, fake_write_xz(self->img, FG_EXIT, damage));
+		run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+		EXPECT_EQ(125, self->r.status) TH_LOG("damage %d: stderr: %s", damage,
+						      self->r.err);
+		EXPECT_EQ(1, lines(self->r.err)) TH_LOG("stderr: %s", self->r.err);
+		EXPECT_NE(NULL, strstr(self->r.err, "vmlinux is unusable")) TH_LOG("stderr: %s",
+										  self->r.err);
+	}
 }
 
 TEST_HARNESS_MAIN

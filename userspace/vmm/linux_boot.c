@@ -98,6 +98,14 @@ int linux_kernel_load(const char *path, struct linux_kernel *k, struct kiste_err
 	k->cmdline_max = h.cmdline_size;
 	k->align = h.kernel_alignment;
 	k->relocatable = h.relocatable_kernel;
+	/* Protocol 2.12 has payload_offset/length (2.08+); a bad range only disables the fast path. */
+	if ((uint64_t)k->setup_len + h.payload_offset + h.payload_length <= k->len &&
+	    h.payload_length >= sizeof(k->payload_magic) &&
+	    linux_pread_all(k->fd, k->payload_magic, sizeof(k->payload_magic),
+			    k->setup_len + h.payload_offset) == 0) {
+		k->payload_off = h.payload_offset;
+		k->payload_len = h.payload_length;
+	}
 	return 0;
 out_free:
 	linux_kernel_free(k);
@@ -130,6 +138,9 @@ static void zero_page(uint8_t *mem, const struct linux_kernel *k,
 	memset(bp, 0, sizeof(*bp));
 	memcpy((uint8_t *)bp + 0x1f1, k->head + 0x1f1, hdr_end - 0x1f1);
 	bp->hdr.type_of_loader = 0xff;
+	/* The decompressor sets KASLR_FLAG when it randomized; the VMM loads at the link address. */
+	if (lay->vmlinux)
+		bp->hdr.loadflags &= ~KASLR_FLAG;
 	bp->hdr.vid_mode = 0xffff;
 	bp->hdr.loadflags |= CAN_USE_HEAP;
 	bp->hdr.heap_end_ptr = 0xfe00;
@@ -174,6 +185,39 @@ static uint64_t kernel_place(const struct linux_kernel *k, uint64_t ram_end)
 	return LINUX_HIGH;
 }
 
+/*
+ * The decompressed vmlinux when the VMM can make it (much faster than the
+ * bzImage's own decompressor as guest code), else the bzImage's protected-mode
+ * part at kernel_addr.  Runs before the initrd is read: the decoder borrows
+ * the RAM between the kernel's init_size and the initrd, and zeroes it again.
+ */
+static int kernel_copy(uint8_t *mem, uint64_t ram_end, const struct linux_kernel *k,
+		       struct linux_boot_layout *lay, uint64_t kend, struct kiste_err *err)
+{
+	uint64_t lo = (kend + LINUX_HUGE - 1) & ~(LINUX_HUGE - 1);
+	struct linux_payload pl;
+	int ret = -EOPNOTSUPP;
+
+	if (!k->no_decompress && lay->kernel_addr == k->pref_address)
+		ret = linux_payload_load(mem, ram_end, k, lo, lo < lay->initrd_addr ?
+					 lay->initrd_addr : lo, &pl, err);
+	if (ret == 0 && (pl.start < lay->kernel_addr || pl.end > kend))
+		return kiste_err_set(err, -ENOEXEC, "the kernel's vmlinux does not fit its "
+				     "init_size: pass an intact bzImage with --kernel PATH");
+	if (ret == 0) {
+		lay->entry = pl.entry;
+		lay->vmlinux = 1;
+		return 0;
+	}
+	if (ret != -EOPNOTSUPP)
+		return ret;
+	ret = linux_pread_all(k->fd, mem + lay->kernel_addr, k->len - k->setup_len, k->setup_len);
+	if (ret < 0)
+		return kiste_err_set(err, ret, "cannot read the kernel into guest memory: %s: "
+				     "check the file", strerror(-ret));
+	return 0;
+}
+
 int linux_boot_setup(uint8_t *mem, uint64_t mem_size, const struct linux_kernel *k,
 		     int initrd_fd, size_t initrd_len, const char *cmdline, unsigned int cpus,
 		     uint64_t chan_size, struct linux_boot_layout *lay, struct kiste_err *err)
@@ -196,10 +240,9 @@ int linux_boot_setup(uint8_t *mem, uint64_t mem_size, const struct linux_kernel 
 	if (initrd_len >= top || lay->initrd_addr < kend)
 		return kiste_err_set(err, -ENOMEM, "the initramfs (%zu MiB) and kernel do not fit "
 				     "in guest memory: raise --memory", initrd_len >> 20);
-	ret = linux_pread_all(k->fd, mem + lay->kernel_addr, k->len - k->setup_len, k->setup_len);
+	ret = kernel_copy(mem, ram_end, k, lay, kend, err);
 	if (ret < 0)
-		return kiste_err_set(err, ret, "cannot read the kernel into guest memory: %s: "
-				     "check the file", strerror(-ret));
+		return ret;
 	ret = initrd_len ? linux_pread_all(initrd_fd, mem + lay->initrd_addr, initrd_len, 0) : 0;
 	if (ret < 0)
 		return kiste_err_set(err, ret, "cannot read the initramfs into guest memory: %s",

@@ -18,6 +18,7 @@
 #define LINUX_CMDLINE_MAX	4096
 #define LINUX_EBDA		0x9fc00ULL	/* MP floating pointer and table */
 #define LINUX_HIGH		0x100000ULL
+#define LINUX_HUGE		0x200000ULL	/* 2 MiB: guest RAM alignment for huge pages */
 
 #define LINUX_MEM_MIN		(64ULL << 20)
 /* Below the 32-bit MMIO hole (IOAPIC, LAPIC), so one memory slot suffices. */
@@ -43,6 +44,11 @@ struct linux_kernel {
 	uint32_t cmdline_max;
 	uint32_t align;
 	int relocatable;
+	uint32_t payload_off;	/* the compressed vmlinux, from the end of the setup part */
+	uint32_t payload_len;
+	uint8_t payload_magic[8];
+	int no_decompress;	/* boot the bzImage's own decompressor (KISTE_VM_BZIMAGE=1) */
+	const char *cache_dir;	/* decompressed kernels are cached here; NULL: not cached */
 };
 
 /* Reads and validates @path; one-line errors name the file and the fix. */
@@ -52,6 +58,7 @@ void linux_kernel_free(struct linux_kernel *k);
 struct linux_boot_layout {
 	uint64_t kernel_addr;	/* where the protected-mode kernel was copied */
 	uint64_t entry;		/* 64-bit entry point */
+	int vmlinux;		/* the VMM decompressed the kernel: entry is its startup_64 */
 	uint64_t initrd_addr;
 	uint64_t chan_addr;	/* e820-reserved channel region at the top of RAM */
 	uint64_t chan_size;

@@ -183,6 +183,31 @@ static int vm_create_vcpus(struct linux_vm *vm, struct kiste_err *err)
 	return ret;
 }
 
+/*
+ * Guest RAM 2 MiB-aligned and THP-eligible, as qemu does: KVM maps a 2 MiB
+ * guest range with one large page only when host and guest addresses agree
+ * modulo 2 MiB, and every small page is one more nested page fault (an exit,
+ * very slow under nested virtualization).
+ */
+static int guest_mem_map(struct linux_vm *vm)
+{
+	size_t len = vm->mem_size + LINUX_HUGE;
+	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED)
+		return -ENOMEM;
+	a = ((uintptr_t)p + LINUX_HUGE - 1) & ~(uintptr_t)(LINUX_HUGE - 1);
+	if (a > (uintptr_t)p)
+		munmap(p, a - (uintptr_t)p);
+	munmap((uint8_t *)a + vm->mem_size, (uintptr_t)p + len - a - vm->mem_size);
+	vm->mem = (uint8_t *)a;
+	/* Advice only: without THP the guest still runs, on small pages. */
+	madvise(vm->mem, vm->mem_size, MADV_HUGEPAGE);
+	return 0;
+}
+
 static int vm_create(struct linux_vm *vm, struct kiste_err *err)
 {
 	struct kvm_userspace_memory_region region = { 0 };
@@ -197,13 +222,9 @@ static int vm_create(struct linux_vm *vm, struct kiste_err *err)
 		return kvm_fail(err, "KVM_CREATE_IRQCHIP");
 	if (ioctl(vm->kvm.vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 		return kvm_fail(err, "KVM_CREATE_PIT2");
-	vm->mem = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (vm->mem == MAP_FAILED) {
-		vm->mem = NULL;
+	if (guest_mem_map(vm) < 0)
 		return kiste_err_set(err, -ENOMEM, "cannot reserve %llu MiB of guest memory: "
 				     "lower --memory", (unsigned long long)(vm->mem_size >> 20));
-	}
 	region.memory_size = vm->mem_size;
 	region.userspace_addr = (uintptr_t)vm->mem;
 	if (ioctl(vm->kvm.vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
@@ -497,6 +518,9 @@ int linux_vm_run(const struct linux_vm_cfg *cfg, int *code, struct kiste_err *er
 	for (i = 0; i < vm->ncpus; i++)
 		if (vm->vcpu[i].started)
 			pthread_join(vm->vcpu[i].thread, NULL);
+	/* --debug: where a guest that ran past --timeout was (hangs in early boot are silent). */
+	if (vm->stop == LINUX_TIMEOUT && cfg->log_fd >= 0 && vm->vcpu[0].started)
+		linux_cpu_dump(vm->vcpu[0].fd, cfg->log_fd);
 	if (cfg->stats)
 		vm_stats(vm, t0, t_stop);
 	ret = err->code ? err->code : vm_result(vm, code, err);
