@@ -208,6 +208,7 @@ static int run(struct agent_spec *s)
 		agent_log(&chan, "ioperm failed: %s", strerror(errno));
 		return 125;
 	}
+	agent_chan_started();
 	status = agent_forward(&chan, pid, in[1], out[0], err[0], sfd);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);

@@ -36,6 +36,7 @@ void agent_log(struct agent_chan *ch, const char *fmt, ...)
 /* Maps the channel named by kiste.chan= on /proc/cmdline; 0 without one. */
 int agent_chan_open(struct agent_chan *ch);
 void agent_chan_flush(struct agent_chan *ch);
+void agent_chan_started(void);
 void agent_chan_write(struct agent_chan *ch, int stream, const void *p, size_t len);
 void agent_chan_exit(int code);
 

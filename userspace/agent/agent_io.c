@@ -61,6 +61,12 @@ int agent_chan_open(struct agent_chan *ch)
 	return 0;
 }
 
+/* An empty stdout write: tells the VMM the kernel has booted and the workload is forked. */
+void agent_chan_started(void)
+{
+	outl(KISTE_CHAN_PORT_OUT, 0);
+}
+
 void agent_chan_flush(struct agent_chan *ch)
 {
 	if (!ch->hdr || !ch->out_len)

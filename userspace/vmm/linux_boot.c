@@ -206,7 +206,7 @@ static int kernel_copy(uint8_t *mem, uint64_t ram_end, const struct linux_kernel
 				     "init_size: pass an intact bzImage with --kernel PATH");
 	if (ret == 0) {
 		lay->entry = pl.entry;
-		lay->vmlinux = 1;
+		lay->vmlinux = pl.cached ? 2 : 1;
 		return 0;
 	}
 	if (ret != -EOPNOTSUPP)

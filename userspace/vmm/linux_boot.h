@@ -58,7 +58,7 @@ void linux_kernel_free(struct linux_kernel *k);
 struct linux_boot_layout {
 	uint64_t kernel_addr;	/* where the protected-mode kernel was copied */
 	uint64_t entry;		/* 64-bit entry point */
-	int vmlinux;		/* the VMM decompressed the kernel: entry is its startup_64 */
+	int vmlinux;		/* entry is vmlinux's startup_64: 1 decompressed, 2 cached */
 	uint64_t initrd_addr;
 	uint64_t chan_addr;	/* e820-reserved channel region at the top of RAM */
 	uint64_t chan_size;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-// linux_devs.c - the Linux guest's port I/O: 8250 console, channel doorbell, exit port, reset.
+// linux_devs.c - the Linux guest's port I/O: 8250 console, CMOS clock, channel, exit port, reset.
 #include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "linux_vm_int.h"
@@ -13,6 +14,8 @@
 #define UART_LCR_DLAB	0x80
 #define UART_MCR_LOOP	0x10
 #define UART_LSR_IDLE	0x60	/* THR empty, transmitter empty; never any received data */
+#define CMOS_INDEX	0x70
+#define CMOS_DATA	0x71
 #define KBD_STATUS	0x64
 #define KBD_RESET	0xfe
 #define PCI_RESET	0xcf9
@@ -150,10 +153,45 @@ static void uart_out(struct linux_vm *vm, unsigned int reg, uint8_t v)
 	}
 }
 
+/*
+ * A read-only MC146818 CMOS clock in binary 24-hour mode, giving the host's
+ * UTC time.  Without one the guest's RTC driver reads 0xff, takes the
+ * update-in-progress bit as stuck and polls it for a second, twice per boot:
+ * ~40000 port exits, seconds under nested virtualization.
+ */
+static uint8_t cmos_in(const struct linux_vm *vm)
+{
+	unsigned int reg = vm->cmos_index & 0x7f;
+	struct tm tm;
+	time_t t;
+
+	if (reg <= 9 || reg == 0x32) {
+		t = time(NULL);
+		gmtime_r(&t, &tm);
+	}
+	switch (reg) {
+	case 0x00: return tm.tm_sec;
+	case 0x02: return tm.tm_min;
+	case 0x04: return tm.tm_hour;
+	case 0x06: return tm.tm_wday + 1;
+	case 0x07: return tm.tm_mday;
+	case 0x08: return tm.tm_mon + 1;
+	case 0x09: return tm.tm_year % 100;
+	case 0x32: return 19 + tm.tm_year / 100;	/* century */
+	case 0x0a: return 0x26;		/* 32.768 kHz, 1024 Hz; never updating (UIP 0) */
+	case 0x0b: return 0x06;		/* binary, 24-hour; no interrupts */
+	case 0x0d: return 0x80;		/* battery good: time valid */
+	default: return 0;		/* alarms, flags, CMOS RAM */
+	}
+}
+
 static void chan_out(struct linux_vm *vm, uint32_t v)
 {
 	uint32_t len = v & ~KISTE_CHAN_OUT_STDERR;
 
+	/* The agent's first (empty) write marks the end of the kernel's boot (stats). */
+	if (!vm->t_agent_ns)
+		vm->t_agent_ns = linux_now_ns();
 	/* The length comes from the guest: never read past the buffer. */
 	if (len > KISTE_CHAN_OUT_SIZE)
 		len = KISTE_CHAN_OUT_SIZE;
@@ -173,6 +211,9 @@ static int port_out(struct linux_vcpu *vc, uint16_t port, uint32_t v)
 		return 0;
 	}
 	switch (port) {
+	case CMOS_INDEX:
+		vm->cmos_index = v;	/* vCPUs race only with a guest that races itself */
+		return 0;
 	case KISTE_CHAN_PORT_OUT:
 		chan_out(vm, v);
 		return 0;
@@ -207,6 +248,8 @@ static uint32_t port_in(struct linux_vcpu *vc, uint16_t port)
 		pthread_mutex_unlock(&vm->lock);
 		return v;
 	}
+	if (port == CMOS_DATA)
+		return cmos_in(vm);
 	/* Absent hardware (other UARTs, i8042, PCI config) floats high. */
 	return 0xffffffffu;
 }

@@ -25,7 +25,7 @@
 /* How often the main thread looks again at a full stdin ring (the agent drains it). */
 #define RING_FULL_POLL_MS	2
 
-static uint64_t now_ns(void)
+uint64_t linux_now_ns(void)
 {
 	struct timespec ts;
 
@@ -81,11 +81,35 @@ static void __attribute__((format(printf, 2, 3))) vm_failed(struct linux_vm *vm,
 	linux_vm_stop(vm, LINUX_FAILED, 0, NULL);
 }
 
+static void exit_count(struct linux_exits *e, const struct kvm_run *run)
+{
+	unsigned int i;
+
+	if (run->exit_reason == KVM_EXIT_MMIO) {
+		e->mmio++;
+		return;
+	}
+	if (run->exit_reason != KVM_EXIT_IO) {
+		e->other++;
+		return;
+	}
+	e->io++;
+	for (i = 0; i < LINUX_EXIT_PORTS; i++) {
+		if (e->count[i] && e->port[i] != run->io.port)
+			continue;
+		e->port[i] = run->io.port;
+		e->count[i]++;
+		return;
+	}
+}
+
 /* Returns 0 to keep running, -1 when this vCPU is done. */
 static int vcpu_exit(struct linux_vcpu *vc)
 {
 	struct kvm_run *run = vc->run;
 
+	if (vc->vm->cfg->stats)
+		exit_count(&vc->exits, run);
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		return linux_devs_io(vc);
@@ -132,7 +156,7 @@ static void *vcpu_thread(void *arg)
 		return NULL;
 	}
 	if (vc->idx == 0)
-		vm->t_first_run_ns = now_ns();
+		vm->t_first_run_ns = linux_now_ns();
 	while (__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE) == LINUX_RUNNING) {
 		if (ioctl(vc->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
@@ -245,8 +269,10 @@ static int vm_boot(struct linux_vm *vm, struct kiste_err *err)
 	if (asprintf(&cmdline, "%s kiste.chan=0x%llx,0x%x", cfg->cmdline,
 		     (unsigned long long)(vm->mem_size - KISTE_CHAN_SIZE), KISTE_CHAN_SIZE) < 0)
 		return kiste_err_set(err, -ENOMEM, "out of memory");
+	vm->t_load_ns = linux_now_ns();
 	ret = linux_boot_setup(vm->mem, vm->mem_size, cfg->kernel, cfg->initrd_fd, cfg->initrd_len,
 			       cmdline, vm->ncpus, KISTE_CHAN_SIZE, &vm->lay, err);
+	vm->t_load_ns = linux_now_ns() - vm->t_load_ns;
 	free(cmdline);
 	if (ret == 0)
 		ret = linux_boot_vcpu(vm->vcpu[0].fd, &vm->lay, err);
@@ -304,7 +330,7 @@ static void forward_signal(struct linux_vm *vm)
 /* The main thread: stdin into the ring, signals to the agent, the deadline. */
 static void vm_serve(struct linux_vm *vm)
 {
-	uint64_t deadline = vm->cfg->timeout_s ? now_ns() + vm->cfg->timeout_s * 1000000000ULL : 0;
+	uint64_t deadline = vm->cfg->timeout_s ? linux_now_ns() + vm->cfg->timeout_s * 1000000000ULL : 0;
 	int in_open = vm->cfg->in_fd >= 0;
 
 	while (__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE) == LINUX_RUNNING) {
@@ -312,7 +338,7 @@ static void vm_serve(struct linux_vm *vm)
 				       { .fd = vm->sig_fd, .events = POLLIN },
 				       { .fd = -1, .events = POLLIN } };
 		int timeout = -1, full = in_open && ring_full(vm);
-		uint64_t t = now_ns();
+		uint64_t t = linux_now_ns();
 
 		if (in_open && !full)
 			p[2].fd = vm->cfg->in_fd;
@@ -426,9 +452,23 @@ static int vm_start_threads(struct linux_vm *vm, struct kiste_err *err)
 	return ret;
 }
 
+/* One line: the guest's exits to the VMM by kind, and its busy ports (boot CPU). */
+static void exits_print(const struct linux_vm *vm)
+{
+	const struct linux_exits *e = &vm->vcpu[0].exits;
+	char buf[LINUX_EXIT_PORTS * 16 + 1] = "";
+	unsigned int i, n = 0;
+
+	for (i = 0; i < LINUX_EXIT_PORTS && e->count[i]; i++)
+		if (e->count[i] >= 16)
+			n += snprintf(buf + n, sizeof(buf) - n, " %x:%u", e->port[i], e->count[i]);
+	dprintf(vm->cfg->err_fd, "kiste-vm-exits: io=%u mmio=%u other=%u ports%s\n", e->io,
+		e->mmio, e->other, buf);
+}
+
 static void vm_stats(struct linux_vm *vm, uint64_t t0, uint64_t t_stop)
 {
-	uint64_t pages = vm->mem_size / 4096, i, resident = 0, t_end = now_ns();
+	uint64_t pages = vm->mem_size / 4096, i, resident = 0, t_end = linux_now_ns();
 	unsigned char vec[4096];
 	struct rusage ru;
 
@@ -441,9 +481,14 @@ static void vm_stats(struct linux_vm *vm, uint64_t t0, uint64_t t_stop)
 			resident += vec[j] & 1;
 	}
 	getrusage(RUSAGE_SELF, &ru);
-	dprintf(vm->cfg->err_fd, "kiste-vm-stats: setup_ms=%.2f guest_ms=%.2f teardown_ms=%.2f "
-		"maxrss_kib=%ld guest_resident_kib=%llu vmm_rss_kib=%lld backend=%s\n",
-		(vm->t_first_run_ns - t0) / 1e6, (t_stop - vm->t_first_run_ns) / 1e6,
+	exits_print(vm);
+	dprintf(vm->cfg->err_fd, "kiste-vm-stats: setup_ms=%.2f load_ms=%.2f kernel=%s "
+		"guest_ms=%.2f kernel_ms=%.2f teardown_ms=%.2f maxrss_kib=%ld "
+		"guest_resident_kib=%llu vmm_rss_kib=%lld backend=%s\n",
+		(vm->t_first_run_ns - t0) / 1e6, vm->t_load_ns / 1e6,
+		vm->lay.vmlinux == 2 ? "cached" : vm->lay.vmlinux ? "decompressed" : "bzImage",
+		(t_stop - vm->t_first_run_ns) / 1e6,
+		vm->t_agent_ns ? (vm->t_agent_ns - vm->t_first_run_ns) / 1e6 : 0.0,
 		(t_end - t_stop) / 1e6, ru.ru_maxrss, (unsigned long long)resident * 4,
 		(long long)ru.ru_maxrss - (long long)resident * 4,
 		vm->kvm.brokered ? "kiste.ko" : "/dev/kvm");
@@ -476,7 +521,7 @@ static int vm_result(struct linux_vm *vm, int *code, struct kiste_err *err)
 int linux_vm_run(const struct linux_vm_cfg *cfg, int *code, struct kiste_err *err)
 {
 	struct linux_vm *vm;
-	uint64_t t0 = cfg->t_start_ns ? cfg->t_start_ns : now_ns(), t_stop;
+	uint64_t t0 = cfg->t_start_ns ? cfg->t_start_ns : linux_now_ns(), t_stop;
 	unsigned int i;
 	int ret;
 
@@ -514,7 +559,7 @@ int linux_vm_run(const struct linux_vm_cfg *cfg, int *code, struct kiste_err *er
 	}
 	if (vm_start_threads(vm, err) == 0)
 		vm_serve(vm);
-	t_stop = now_ns();
+	t_stop = linux_now_ns();
 	for (i = 0; i < vm->ncpus; i++)
 		if (vm->vcpu[i].started)
 			pthread_join(vm->vcpu[i].thread, NULL);

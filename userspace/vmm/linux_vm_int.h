@@ -21,6 +21,15 @@ enum linux_stop {
 
 struct linux_vm;
 
+/* KISTE_VM_STATS: exits that reached the VMM, the busiest ports first. */
+#define LINUX_EXIT_PORTS	32
+
+struct linux_exits {
+	uint32_t io, mmio, other;
+	uint16_t port[LINUX_EXIT_PORTS];
+	uint32_t count[LINUX_EXIT_PORTS];
+};
+
 struct linux_vcpu {
 	struct linux_vm *vm;
 	unsigned int idx;
@@ -28,6 +37,7 @@ struct linux_vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	int started;
+	struct linux_exits exits;
 };
 
 struct linux_uart {
@@ -54,13 +64,18 @@ struct linux_vm {
 	pthread_mutex_t lock;	/* uart, stop state */
 	pthread_barrier_t ready;
 	struct linux_uart uart;
+	uint8_t cmos_index;	/* CMOS register the guest selected at port 0x70 */
 	int wake_fd;		/* eventfd: a vCPU thread tells the main thread the VM stopped */
 	int sig_fd;		/* signalfd: INT TERM HUP to forward */
 	volatile int stop;	/* enum linux_stop */
 	int code;
 	struct kiste_err err;
 	uint64_t t_first_run_ns;
+	uint64_t t_load_ns;	/* linux_boot_setup's duration: kernel and initrd into guest RAM */
+	uint64_t t_agent_ns;	/* the agent's first channel write: the kernel has booted */
 };
+
+uint64_t linux_now_ns(void);
 
 /* Handles one KVM_EXIT_IO on @vc; returns 0 or -1 when the VM must stop (vm->stop set). */
 int linux_devs_io(struct linux_vcpu *vc);
