@@ -3,9 +3,10 @@
 /*
  * The guest is a few dozen instructions (assembled below, copied into a
  * bzImage-shaped file the test writes): it checks the boot structures the
- * VMM built (zero page, e820, command line, initrd, MP table, channel), or
- * talks to the serial port, the channel or the exit port, or hangs, resets,
- * triple-faults or waits for a forwarded signal.  Each run goes through
+ * VMM built (zero page, e820, command line, initrd, MP table, channel, CMOS
+ * clock), or talks to the serial port, the channel or the exit port, or hangs,
+ * resets, triple-faults or waits for a forwarded signal; or it is packed as
+ * an xz-compressed vmlinux ELF, as Debian's bzImages are.  Each run goes through
  * `kiste run --mode=vm --kernel FAKE` with the VMM's confinement on, so every
  * exit path is also a test of the seccomp filters (a missing syscall is a
  * SIGSYS death, exit 159).  Needs a usable /dev/kvm; SKIPs otherwise.
@@ -100,7 +101,12 @@ __asm__(
 	"	movl $25, %eax\n	movl 0x228(%rsi), %edi\n	movabsq $0x68632e657473696b, %rdx\n"
 	"5:	cmpb $0, (%rdi)\n	je .Lexit\n	cmpq %rdx, (%rdi)\n	je 6f\n"
 	"	incq %rdi\n	jmp 5b\n"
-	"6:	xorl %eax, %eax\n	jmp .Lexit\n"
+	/* The CMOS clock: battery good (register D), no update in progress (register A). */
+	"6:	movb $0x0d, %al\n	outb %al, $0x70\n	inb $0x71, %al\n	cmpb $0x80, %al\n"
+	"	movl $26, %eax\n	jne .Lexit\n"
+	"	movb $0x0a, %al\n	outb %al, $0x70\n	inb $0x71, %al\n	testb $0x80, %al\n"
+	"	movl $27, %eax\n	jnz .Lexit\n"
+	"	xorl %eax, %eax\n	jmp .Lexit\n"
 	".Lsig:\n"
 	"	movq 0x30c(%rsi), %rdi\n"
 	"7:	movl 24(%rdi), %eax\n	testl %eax, %eax\n	jnz 8f\n	pause\n	jmp 7b\n"
