@@ -101,11 +101,16 @@ __asm__(
 	"	movl $25, %eax\n	movl 0x228(%rsi), %edi\n	movabsq $0x68632e657473696b, %rdx\n"
 	"5:	cmpb $0, (%rdi)\n	je .Lexit\n	cmpq %rdx, (%rdi)\n	je 6f\n"
 	"	incq %rdi\n	jmp 5b\n"
-	/* The CMOS clock: battery good (register D), no update in progress (register A). */
+	/* The CMOS clock: battery good (register D), no update in progress (register A), */
 	"6:	movb $0x0d, %al\n	outb %al, $0x70\n	inb $0x71, %al\n	cmpb $0x80, %al\n"
 	"	movl $26, %eax\n	jne .Lexit\n"
 	"	movb $0x0a, %al\n	outb %al, $0x70\n	inb $0x71, %al\n	testb $0x80, %al\n"
 	"	movl $27, %eax\n	jnz .Lexit\n"
+	/* and a time in range: seconds < 60, month 1..12 (binary mode) */
+	"	movb $0x00, %al\n	outb %al, $0x70\n	inb $0x71, %al\n	cmpb $60, %al\n"
+	"	movl $28, %eax\n	jae .Lexit\n"
+	"	movb $0x08, %al\n	outb %al, $0x70\n	inb $0x71, %al\n	decb %al\n	cmpb $12, %al\n"
+	"	movl $29, %eax\n	jae .Lexit\n"
 	"	xorl %eax, %eax\n	jmp .Lexit\n"
 	".Lsig:\n"
 	"	movq 0x30c(%rsi), %rdi\n"

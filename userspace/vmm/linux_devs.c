@@ -159,26 +159,58 @@ static void uart_out(struct linux_vm *vm, unsigned int reg, uint8_t v)
  * update-in-progress bit as stuck and polls it for a second, twice per boot:
  * ~40000 port exits, seconds under nested virtualization.
  */
+struct utc {
+	unsigned int sec, min, hour, wday, mday, mon, year;
+};
+
+/*
+ * UTC fields of @t (seconds since 1970), computed here: glibc's gmtime_r reads
+ * /etc/localtime on its first call, a syscall the vCPU's seccomp filter kills.
+ * Days to a civil date by counting 400-year eras that start on March 1st.
+ */
+static void utc_of(int64_t t, struct utc *u)
+{
+	int64_t days = t / 86400, secs = t % 86400, era, doe, yoe, doy, mp;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	u->sec = secs % 60;
+	u->min = secs / 60 % 60;
+	u->hour = secs / 3600;
+	u->wday = (days % 7 + 11) % 7;		/* 1970-01-01 was a Thursday (4) */
+	days += 719468;				/* from 0000-03-01 */
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	u->mday = doy - (153 * mp + 2) / 5 + 1;
+	u->mon = mp < 10 ? mp + 3 : mp - 9;
+	u->year = yoe + era * 400 + (u->mon <= 2);
+}
+
 static uint8_t cmos_in(const struct linux_vm *vm)
 {
 	unsigned int reg = vm->cmos_index & 0x7f;
 	struct timespec ts;
-	struct tm tm;
+	struct utc u = { 0 };
 
 	/* clock_gettime, not time(): the vCPU's seccomp filter allows only the former. */
 	if (reg <= 9 || reg == 0x32) {
 		clock_gettime(CLOCK_REALTIME, &ts);
-		gmtime_r(&ts.tv_sec, &tm);
+		utc_of(ts.tv_sec, &u);
 	}
 	switch (reg) {
-	case 0x00: return tm.tm_sec;
-	case 0x02: return tm.tm_min;
-	case 0x04: return tm.tm_hour;
-	case 0x06: return tm.tm_wday + 1;
-	case 0x07: return tm.tm_mday;
-	case 0x08: return tm.tm_mon + 1;
-	case 0x09: return tm.tm_year % 100;
-	case 0x32: return 19 + tm.tm_year / 100;	/* century */
+	case 0x00: return u.sec;
+	case 0x02: return u.min;
+	case 0x04: return u.hour;
+	case 0x06: return u.wday + 1;
+	case 0x07: return u.mday;
+	case 0x08: return u.mon;
+	case 0x09: return u.year % 100;
+	case 0x32: return u.year / 100;	/* century */
 	case 0x0a: return 0x26;		/* 32.768 kHz, 1024 Hz; never updating (UIP 0) */
 	case 0x0b: return 0x06;		/* binary, 24-hour; no interrupts */
 	case 0x0d: return 0x80;		/* battery good: time valid */
