@@ -229,6 +229,8 @@ static int xz_run(const struct linux_kernel *k, lzma_stream *zs, struct sink *s,
 			  r == LZMA_BUF_ERROR ? "truncated" : "corrupt xz data");
 	else if (!s->parsed)
 		ret = bad(err, "shorter than an ELF header");
+	else if (s->pos < s->ph[s->nph - 1].p_offset + s->ph[s->nph - 1].p_filesz)
+		ret = bad(err, "its segments run past its end");
 out_free:
 	free(in);
 	free(out);
