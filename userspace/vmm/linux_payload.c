@@ -370,7 +370,7 @@ static int cache_write(int fd, const struct sink *s)
 	return ftruncate(fd, size);
 }
 
-/* Best effort: written to a temporary file, renamed into place when complete. */
+/* Best effort: written to an unnamed or temporary file, named when complete. */
 static void cache_store(const struct linux_kernel *k, const struct sink *s)
 {
 	char name[PATH_MAX], tmp[PATH_MAX], *slash;
@@ -390,6 +390,21 @@ static void cache_store(const struct linux_kernel *k, const struct sink *s)
 	if (lstat(k->cache_dir, &st) < 0 || !S_ISDIR(st.st_mode) || !ours(&st) ||
 	    snprintf(tmp, sizeof(tmp), "%s/.vmlinux-XXXXXX", k->cache_dir) >= (int)sizeof(tmp))
 		return;
+	/* Unnamed until complete: a run killed while writing leaves nothing behind. */
+	fd = open(k->cache_dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		ok = cache_write(fd, s) == 0;
+		snprintf(tmp, sizeof(tmp), "/proc/self/fd/%d", fd);
+		if (ok && linkat(AT_FDCWD, tmp, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0) {
+			close(fd);
+			return;
+		}
+		close(fd);
+		if (!ok || errno == EEXIST)	/* EEXIST: a concurrent run cached it */
+			return;
+		snprintf(tmp, sizeof(tmp), "%s/.vmlinux-XXXXXX", k->cache_dir);
+	}
+	/* No O_TMPFILE here, or no /proc: a named temporary file, renamed into place. */
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return;
