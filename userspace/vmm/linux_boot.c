@@ -98,7 +98,7 @@ int linux_kernel_load(const char *path, struct linux_kernel *k, struct kiste_err
 	k->cmdline_max = h.cmdline_size;
 	k->align = h.kernel_alignment;
 	k->relocatable = h.relocatable_kernel;
-	/* Protocol 2.12 has payload_offset/length (2.08+); a bad range only disables the fast path. */
+	/* payload_offset/length exist since protocol 2.08; a bad range only skips the fast path. */
 	if ((uint64_t)k->setup_len + h.payload_offset + h.payload_length <= k->len &&
 	    h.payload_length >= sizeof(k->payload_magic) &&
 	    linux_pread_all(k->fd, k->payload_magic, sizeof(k->payload_magic),
@@ -186,10 +186,11 @@ static uint64_t kernel_place(const struct linux_kernel *k, uint64_t ram_end)
 }
 
 /*
- * The decompressed vmlinux when the VMM can make it (much faster than the
- * bzImage's own decompressor as guest code), else the bzImage's protected-mode
- * part at kernel_addr.  Runs before the initrd is read: the decoder borrows
- * the RAM between the kernel's init_size and the initrd, and zeroes it again.
+ * The vmlinux itself when the VMM can make it (from its cache, or decompressed
+ * here): the guest then skips its own decompressor, seconds of guest code under
+ * nested virtualization.  Else the bzImage's protected-mode part at kernel_addr.
+ * Runs before the initrd is read: the decoder borrows the RAM between the
+ * kernel's init_size and the initrd, and zeroes it again.
  */
 static int kernel_copy(uint8_t *mem, uint64_t ram_end, const struct linux_kernel *k,
 		       struct linux_boot_layout *lay, uint64_t kend, struct kiste_err *err)
