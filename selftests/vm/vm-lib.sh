@@ -46,6 +46,11 @@ vm_load_modules()
 			insmod "/lib/modules/kiste/$m.ko" || vm_say "warning: insmod $m failed"
 		done </lib/modules/kiste/deps
 	fi
+	# Nested KVM under TCG: idle VMs that keep KVM's static keys from flipping
+	# (and the kernel text from being patched) as guests come and go: kvm-hold.c.
+	if [ -c /dev/kvm ] && command -v kvm-hold >/dev/null; then
+		kvm-hold || vm_say "warning: kvm-hold failed: nested guests may hang the VM"
+	fi
 	if insmod "$KISTE_KO"; then
 		vm_say "insmod ok"
 		return 0
