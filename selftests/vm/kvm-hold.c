@@ -33,8 +33,9 @@
 
 static int fail(const char *what)
 {
-	fprintf(stderr, "kvm-hold: %s: %s: load kvm_amd or kvm_intel first\n", what,
-		strerror(errno));
+	fprintf(stderr, "kvm-hold: %s: %s: %s\n", what, strerror(errno),
+		errno == ENOENT || errno == ENXIO ? "load kvm_amd or kvm_intel first" :
+		"nested guests may now hang this VM (see kvm-hold.c)");
 	return -1;
 }
 
@@ -45,7 +46,7 @@ static int hold_vm(int kvm, int irqchip)
 		struct kvm_msrs hdr;
 		struct kvm_msr_entry entry;
 	} msrs;
-	int vm, vcpu;
+	int vm, vcpu, n;
 
 	vm = ioctl(kvm, KVM_CREATE_VM, 0);
 	if (vm < 0)
@@ -61,8 +62,10 @@ static int hold_vm(int kvm, int irqchip)
 	msrs.hdr.nmsrs = 1;
 	msrs.entry.index = MSR_IA32_APICBASE;
 	msrs.entry.data = APIC_DEFAULT_BASE;
-	if (ioctl(vcpu, KVM_SET_MSRS, &msrs) != 1) {
-		errno = errno ? errno : EINVAL;
+	n = ioctl(vcpu, KVM_SET_MSRS, &msrs);
+	if (n != 1) {
+		if (n >= 0)
+			errno = EINVAL;	/* the MSR was refused */
 		return fail("KVM_SET_MSRS(APIC base)");
 	}
 	return 0;
@@ -74,8 +77,10 @@ int main(void)
 	int kvm;
 
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (kvm < 0)
-		return fail("cannot open /dev/kvm") ? 1 : 0;
+	if (kvm < 0) {
+		fail("cannot open /dev/kvm");
+		return 1;
+	}
 	if (hold_vm(kvm, 0) < 0 || hold_vm(kvm, 1) < 0)
 		return 1;
 	fflush(NULL);
