@@ -35,7 +35,8 @@ vm_mount()
 	echo "kiste-vm: init started" >/dev/kmsg
 }
 
-# Loads the modules the runner listed (dependencies first), then kiste.ko.
+# Loads the modules the runner listed (dependencies first), starts kvm-hold
+# when KVM is there, then loads kiste.ko.
 vm_load_modules()
 {
 	local m
@@ -49,7 +50,11 @@ vm_load_modules()
 	# Nested KVM under TCG: idle VMs that keep KVM's static keys from flipping
 	# (and the kernel text from being patched) as guests come and go: kvm-hold.c.
 	if [ -c /dev/kvm ] && command -v kvm-hold >/dev/null; then
-		kvm-hold || vm_say "warning: kvm-hold failed: nested guests may hang the VM"
+		if kvm-hold; then
+			vm_say "kvm-hold: idle VMs keep KVM's static keys set"
+		else
+			vm_say "warning: kvm-hold failed: nested guests may hang this VM"
+		fi
 	fi
 	if insmod "$KISTE_KO"; then
 		vm_say "insmod ok"
