@@ -67,8 +67,10 @@ echo
 grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(svm|npt|nrip_save|vgif|v_vmsave_vmload|lbrv|pause|pfthreshold|avic|tsc_scale|vmcb_clean|flushbyasid|decodeassists)$' | tr '\n' ' '
 echo
 
-KERNEL=$(ls /boot/vmlinuz-* 2>/dev/null | head -n1)
-export KISTE_KERNEL="$KERNEL"
+for KISTE_KERNEL in /boot/vmlinuz-*; do
+	break
+done
+export KISTE_KERNEL
 UK=/vm-tests/unikernel
 TMP=/tmp/stress
 mkdir -p $TMP
