@@ -261,6 +261,12 @@ fi
 boot_attempts=${KISTE_VM_BOOT_ATTEMPTS:-3}
 init_deadline=${KISTE_VM_INIT_DEADLINE:-300}
 boot_notes=()
+# mawk (Debian's awk) reads its input in large blocks unless told otherwise:
+# the console would reach the parser only in chunks, or at qemu's exit.
+awk_live=()
+if awk -W version 2>&1 | grep -q mawk; then
+	awk_live=(-W interactive)
+fi
 
 boot_once()
 {
@@ -277,13 +283,22 @@ boot_once()
 	qpid=$!
 	trap 'kill "$qpid" 2>/dev/null || true' EXIT
 
+	# A soft lockup already fails the run (a BUG line); a VM whose CPUs both
+	# spin would otherwise only end at the timeout, so the run ends 30 s after
+	# the first report (time for the backtraces to reach the console).
 	(
 		s=0
+		lockup=-1
 		while kill -0 "$qpid" 2>/dev/null; do
+			if [ "$lockup" -lt 0 ] && grep -q '^lockup$' "$state"; then
+				lockup=$s
+			fi
 			if [ "$s" -ge "$timeout" ]; then
 				echo "timeout" >>"$state"
 			elif [ "$s" -ge "$init_deadline" ] && ! grep -q "KISTE-VM: " "$console"; then
 				echo "no-init" >>"$state"
+			elif [ "$lockup" -ge 0 ] && [ "$s" -ge $((lockup + 30)) ]; then
+				echo "lockup-end" >>"$state"
 			else
 				sleep 1
 				s=$((s + 1))
@@ -300,7 +315,7 @@ boot_once()
 	# Streams the console: suite output goes to suites/NAME.log (and to stdout
 	# prefixed "[NAME] "), run-level markers to $state, kernel errors to $bad,
 	# the guest's section-begin/-end blocks (kmemleak report) to WORK/NAME.txt.
-	tail -n +1 -f --pid="$qpid" "$console" 2>/dev/null | tr -d '\r' | awk \
+	tail -n +1 -f --pid="$qpid" "$console" 2>/dev/null | awk "${awk_live[@]}" \
 		-v dir="$work/suites" -v state="$state" -v bad="$bad" -v dbg="$debug_checks" \
 		-v wdir="$work" '
 	function suite_line(l) {
@@ -309,6 +324,8 @@ boot_once()
 			print "[" suite "] " l
 	}
 	{
+		# Not tr -d: it would hold the console in its output buffer.
+		gsub(/\r/, "")
 		line = $0
 		if (section != "" && index(line, "KISTE-VM: section-end ") == 0) {
 			print line >> (wdir "/" section ".txt")
@@ -320,6 +337,11 @@ boot_once()
 			print line >> bad
 		else if (dbg == 1 && line ~ /cut here|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|lock held when returning|sleeping function called/)
 			print line >> bad
+		if (!lockup && line ~ /BUG: soft lockup/) {
+			lockup = 1
+			print "lockup" >> state
+			close(state)
+		}
 		i = index(line, "KISTE-VM: ")
 		if (i == 0) {
 			if (suite != "")
@@ -450,6 +472,8 @@ if grep -q '^done$' "$state"; then
 	check "reached the end of the run (sentinel)" 0 ""
 elif grep -q '^timeout$' "$state"; then
 	check "reached the end of the run (sentinel)" 1 "no sentinel: timed out after ${timeout}s"
+elif grep -q '^lockup-end$' "$state"; then
+	check "reached the end of the run (sentinel)" 1 "no sentinel: a CPU locked up; the run was ended 30 s after"
 elif grep -q '^no-init$' "$state"; then
 	check "reached the end of the run (sentinel)" 1 "no sentinel: no /init output within ${init_deadline}s"
 else
