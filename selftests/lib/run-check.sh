@@ -108,10 +108,10 @@ run_host_tests host-tests-asan "$build/asan/host-tests" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-# Nested KVM under TCG (the test VM running KVM guests of its own) has hung the test
-# VM now and then on these 2-core machines (about 3 runs in 7, while other TCG VMs
-# shared the cores, always while a nested guest ran).  KISTE_NESTED_KVM=0 boots the
-# test VMs without SVM, so the broker, vm-mode and unikernel-vm suites there SKIP.
+# Nested KVM under TCG: the test VM runs KVM guests of its own (kvm_amd), with
+# kvm-hold started by vm_load_modules so that guests coming and going cannot
+# freeze it (README, "Known gaps").  KISTE_NESTED_KVM=0 boots the test VMs
+# without SVM, so the broker, vm-mode and unikernel-vm suites there SKIP.
 if [ "${KISTE_NESTED_KVM:-1}" = 1 ]; then
 	nested_args=(--extra-modules "kvm_amd")
 else
