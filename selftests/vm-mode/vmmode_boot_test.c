@@ -228,7 +228,8 @@ static size_t elf_build(uint8_t *elf, enum fg_mode mode)
  * by its 4-byte size, as the kernel's build appends it) holding the guest;
  * the VMM decompresses it and enters at the ELF's entry.  The bzImage's own
  * entry (+0x200) exits 77, so a VMM that fell back to it shows.  @damage: 1
- * flips bytes inside the xz stream, 2 cuts the payload in half.
+ * flips bytes inside the xz stream, 2 cuts the payload in half, 3 gives the ELF
+ * a program-header offset that wraps around, 4 puts a segment past guest RAM.
  */
 static int fake_write_xz(const char *path, enum fg_mode mode, int damage)
 {
@@ -244,6 +245,11 @@ static int fake_write_xz(const char *path, enum fg_mode mode, int damage)
 	if (fd >= 0)
 		close(fd);
 	elf_len = elf_build(elf, mode);
+	if (damage == 3)
+		put64(elf + offsetof(Elf64_Ehdr, e_phoff), ~0ULL - 0x37);
+	if (damage == 4)
+		put64(elf + sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr) +
+		      offsetof(Elf64_Phdr, p_paddr), 1ULL << 40);
 	if (!ok || lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, NULL, elf, elf_len,
 					   img + SETUP_LEN + pm, &xz_len, 0x10000 - 4) != LZMA_OK)
 		goto out_fail;
@@ -674,7 +680,7 @@ TEST_F(fake, corrupt_or_truncated_xz_payload_is_one_line_and_125)
 	const char *extra[] = { "--timeout", "20", NULL };
 	int damage;
 
-	for (damage = 1; damage <= 2; damage++) {
+	for (damage = 1; damage <= 4; damage++) {
 		ASSERT_EQ(0, fake_write_xz(self->img, FG_EXIT, damage));
 		run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
 		EXPECT_EQ(125, self->r.status) TH_LOG("damage %d: stderr: %s", damage,

@@ -108,7 +108,7 @@ static int sink_parse(struct sink *s, struct kiste_err *err)
 
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh->e_machine != EM_X86_64 || eh->e_phentsize != sizeof(Elf64_Phdr) ||
-	    eh->e_phnum == 0 || eh->e_phnum > PHDR_MAX ||
+	    eh->e_phnum == 0 || eh->e_phnum > PHDR_MAX || eh->e_phoff > HEAD_BYTES ||
 	    eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > HEAD_BYTES)
 		return bad(err, "no x86_64 ELF inside");
 	for (i = 0; i < eh->e_phnum; i++) {
