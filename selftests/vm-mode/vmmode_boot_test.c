@@ -675,6 +675,23 @@ TEST_F(fake, decompressed_kernel_is_cached)
 	EXPECT_EQ(125, self->r.status) TH_LOG("stderr: %s", self->r.err);
 }
 
+/* Each rewrite of the bzImage is a new kernel to the cache; only the 4 most recent stay. */
+TEST_F(fake, kernel_cache_keeps_the_four_most_recent)
+{
+	const char *extra[] = { "--timeout", "20", NULL };
+	char cache[96];
+	int i;
+
+	snprintf(cache, sizeof(cache), "%s/cache", self->dir);
+	setenv("KISTE_VM_CACHE", cache, 1);
+	for (i = 0; i < 6; i++) {
+		ASSERT_EQ(0, fake_write_xz(self->img, FG_BOOT, 0));
+		run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+		EXPECT_EQ(0, self->r.status) TH_LOG("run %d: stderr: %s", i, self->r.err);
+		EXPECT_EQ(i < 4 ? i + 1 : 4, cache_count(cache)) TH_LOG("after run %d", i);
+	}
+}
+
 TEST_F(fake, corrupt_or_truncated_xz_payload_is_one_line_and_125)
 {
 	const char *extra[] = { "--timeout", "20", NULL };

@@ -17,6 +17,7 @@
  * problem with the cache only means decompressing again.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +43,8 @@
 /* The dictionary may use guest RAM above this much room (it is dropped before the guest runs). */
 #define SCRATCH_MIN	(1u << 20)
 #define PAGE		4096u
+/* Cached kernels kept per directory: the most recently used ones. */
+#define CACHE_KEEP	4
 
 static const uint8_t xz_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
 
@@ -323,6 +326,8 @@ static int cache_load(const struct linux_kernel *k, struct sink *s)
 		    extents_read(fd, s->mem + ph->p_paddr, ph->p_offset, ph->p_filesz) < 0)
 			goto out_close;
 	}
+	/* Used now: the last to be pruned (best effort). */
+	futimens(fd, NULL);
 	ret = 0;
 out_close:
 	close(fd);
@@ -370,6 +375,52 @@ static int cache_write(int fd, const struct sink *s)
 	return ftruncate(fd, size);
 }
 
+/* True for the names cache_name() and cache_store() give cached kernels. */
+static int cache_entry(const struct dirent *d)
+{
+	return d->d_type == DT_REG && !strncmp(d->d_name, "vmlinux-", 8);
+}
+
+/*
+ * Keeps the CACHE_KEEP most recently used kernels (a replaced bzImage leaves
+ * its old entry behind): removes the least recently used beyond them.
+ */
+static void cache_prune(const char *dir)
+{
+	char oldest[NAME_MAX + 1];
+	struct timespec t = { 0 };
+	struct dirent *d;
+	struct stat st;
+	int dfd, n, round;
+	DIR *dp;
+
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	dp = fdopendir(dfd);
+	if (!dp) {
+		close(dfd);
+		return;
+	}
+	for (round = 0; round < 64; round++) {
+		n = 0;
+		oldest[0] = 0;
+		rewinddir(dp);
+		while ((d = readdir(dp))) {
+			if (!cache_entry(d) || fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+			if (!n++ || st.st_mtim.tv_sec < t.tv_sec ||
+			    (st.st_mtim.tv_sec == t.tv_sec && st.st_mtim.tv_nsec < t.tv_nsec)) {
+				t = st.st_mtim;
+				snprintf(oldest, sizeof(oldest), "%s", d->d_name);
+			}
+		}
+		if (n <= CACHE_KEEP || unlinkat(dfd, oldest, 0) < 0)
+			break;
+	}
+	closedir(dp);
+}
+
 /* Best effort: written to an unnamed or temporary file, named when complete. */
 static void cache_store(const struct linux_kernel *k, const struct sink *s)
 {
@@ -397,6 +448,7 @@ static void cache_store(const struct linux_kernel *k, const struct sink *s)
 		snprintf(tmp, sizeof(tmp), "/proc/self/fd/%d", fd);
 		if (ok && linkat(AT_FDCWD, tmp, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0) {
 			close(fd);
+			cache_prune(k->cache_dir);
 			return;
 		}
 		close(fd);
@@ -412,6 +464,8 @@ static void cache_store(const struct linux_kernel *k, const struct sink *s)
 	ok = close(fd) == 0 && ok;
 	if (!ok || rename(tmp, name) < 0)
 		unlink(tmp);
+	else
+		cache_prune(k->cache_dir);
 }
 
 int linux_payload_load(uint8_t *mem, uint64_t ram_end, const struct linux_kernel *k,
