@@ -542,6 +542,19 @@ TEST_F(fake, timeout_stops_a_hung_guest)
 	EXPECT_NE(NULL, strstr(self->r.err, "--timeout"));
 }
 
+/* --debug adds where vCPU 0 was; the main thread reads it under its filter (was a SIGSYS). */
+TEST_F(fake, timeout_with_debug_dumps_vcpu0)
+{
+	const char *extra[] = { "--timeout", "2", "--debug", NULL };
+
+	ASSERT_EQ(0, fake_write(self->img, FG_HANG, 0));
+	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+	EXPECT_EQ(137, self->r.status) TH_LOG("stderr: %s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, "vCPU 0 at --timeout: rip=0x")) TH_LOG("stderr: %s",
+										  self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, "--timeout 2")) TH_LOG("stderr: %s", self->r.err);
+}
+
 TEST_F(fake, sigterm_and_sigint_are_forwarded)
 {
 	const char *extra[] = { "--timeout", "30", NULL };

@@ -83,6 +83,6 @@ int linux_cpuid_set(int vcpu_fd, const struct kvm_cpuid2 *base, unsigned int idx
 int linux_boot_vcpu(int vcpu_fd, const struct linux_boot_layout *lay, struct kiste_err *err);
 
 /* --debug: the registers of a vCPU that shut down (triple fault), on @fd. */
-void linux_cpu_dump(int vcpu_fd, int fd);
+void linux_cpu_dump(int vcpu_fd, int fd, const char *why);
 
 #endif /* KISTE_LINUX_BOOT_H */

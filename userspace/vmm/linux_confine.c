@@ -132,6 +132,17 @@ static int allow_write(scmp_filter_ctx ctx, int fd)
 	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_EQ, fd));
 }
 
+/* linux_cpu_dump() on @vcpu_fd: its general and special registers, nothing else. */
+static int allow_regs_dump(scmp_filter_ctx ctx, int vcpu_fd)
+{
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+				SCMP_A0(SCMP_CMP_EQ, vcpu_fd),
+				SCMP_A1(SCMP_CMP_EQ, KVM_GET_REGS)) |
+	       seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+				SCMP_A0(SCMP_CMP_EQ, vcpu_fd),
+				SCMP_A1(SCMP_CMP_EQ, KVM_GET_SREGS));
+}
+
 /* A vCPU thread runs its own vCPU, raises the serial IRQ, writes the output descriptors. */
 int linux_confine_vcpu(const struct linux_vm *vm, const struct linux_vcpu *vc,
 		       struct kiste_err *err)
@@ -152,17 +163,15 @@ int linux_confine_vcpu(const struct linux_vm *vm, const struct linux_vcpu *vc,
 	ret |= allow_write(ctx, vm->cfg->log_fd);
 	ret |= allow_write(ctx, vm->wake_fd);
 	/* --debug: the registers of a vCPU that shut down (linux_cpu_dump). */
-	ret |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
-				SCMP_A0(SCMP_CMP_EQ, vc->fd), SCMP_A1(SCMP_CMP_EQ, KVM_GET_REGS));
-	ret |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
-				SCMP_A0(SCMP_CMP_EQ, vc->fd), SCMP_A1(SCMP_CMP_EQ, KVM_GET_SREGS));
+	ret |= allow_regs_dump(ctx, vc->fd);
 	return load(ctx, ret, "vCPU", err);
 }
 
 /*
  * The main thread pumps stdin, reads its signalfd and eventfd, stops the VM on
  * --timeout (linux_vm_stop: futex, tgkill to kick the vCPUs, a write to the
- * eventfd), joins the vCPU threads, then reports and tears down (write to
+ * eventfd), joins the vCPU threads, with --debug dumps vCPU 0's registers after
+ * a timeout, then reports and tears down (write to
  * stderr, mincore/getrusage for KISTE_VM_STATS, munmap/close, exit_group).
  * Each of these paths is exercised under the filter by vmmode_boot_test.
  */
@@ -197,5 +206,8 @@ int linux_confine_main(const struct linux_vm *vm, struct kiste_err *err)
 	ret |= allow_write(ctx, vm->cfg->out_fd);
 	ret |= allow_write(ctx, vm->wake_fd);
 	ret |= allow_write(ctx, STDERR_FILENO == vm->cfg->err_fd ? -1 : STDERR_FILENO);
+	/* --debug: where vCPU 0 was when --timeout stopped the guest (linux_cpu_dump). */
+	if (vm->cfg->log_fd >= 0 && vm->ncpus)
+		ret |= allow_regs_dump(ctx, vm->vcpu[0].fd);
 	return load(ctx, ret, "main", err);
 }

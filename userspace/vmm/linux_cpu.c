@@ -202,7 +202,7 @@ int linux_boot_vcpu(int vcpu_fd, const struct linux_boot_layout *lay, struct kis
 	return 0;
 }
 
-void linux_cpu_dump(int vcpu_fd, int fd)
+void linux_cpu_dump(int vcpu_fd, int fd, const char *why)
 {
 	struct kvm_sregs s;
 	struct kvm_regs r;
@@ -212,8 +212,8 @@ void linux_cpu_dump(int vcpu_fd, int fd)
 	if (ioctl(vcpu_fd, KVM_GET_REGS, &r) < 0 || ioctl(vcpu_fd, KVM_GET_SREGS, &s) < 0)
 		return;
 	/* snprintf + write, not dprintf: stdio would fstat @fd, which the vCPU filter refuses. */
-	n = snprintf(buf, sizeof(buf), "kiste: vCPU shut down: rip=0x%llx rsp=0x%llx rsi=0x%llx "
-		     "cr0=0x%llx cr2=0x%llx cr3=0x%llx cr4=0x%llx efer=0x%llx cs=0x%x\n", r.rip,
+	n = snprintf(buf, sizeof(buf), "kiste: %s: rip=0x%llx rsp=0x%llx rsi=0x%llx "
+		     "cr0=0x%llx cr2=0x%llx cr3=0x%llx cr4=0x%llx efer=0x%llx cs=0x%x\n", why, r.rip,
 		     r.rsp, r.rsi, s.cr0, s.cr2, s.cr3, s.cr4, s.efer, s.cs.selector);
 	if (n > 0 && write(fd, buf, n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1) < 0)
 		return;

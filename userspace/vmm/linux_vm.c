@@ -120,7 +120,7 @@ static int vcpu_exit(struct linux_vcpu *vc)
 		return 0;
 	case KVM_EXIT_SHUTDOWN:
 		if (vc->vm->cfg->log_fd >= 0)
-			linux_cpu_dump(vc->fd, vc->vm->cfg->log_fd);
+			linux_cpu_dump(vc->fd, vc->vm->cfg->log_fd, "vCPU shut down");
 		/* fall through */
 	case KVM_EXIT_SYSTEM_EVENT:
 		linux_vm_stop(vc->vm, LINUX_RESET, 0, "the guest shut down or reset");
@@ -565,7 +565,7 @@ int linux_vm_run(const struct linux_vm_cfg *cfg, int *code, struct kiste_err *er
 			pthread_join(vm->vcpu[i].thread, NULL);
 	/* --debug: where a guest that ran past --timeout was (hangs in early boot are silent). */
 	if (vm->stop == LINUX_TIMEOUT && cfg->log_fd >= 0 && vm->vcpu[0].started)
-		linux_cpu_dump(vm->vcpu[0].fd, cfg->log_fd);
+		linux_cpu_dump(vm->vcpu[0].fd, cfg->log_fd, "vCPU 0 at --timeout");
 	if (cfg->stats)
 		vm_stats(vm, t0, t_stop);
 	ret = err->code ? err->code : vm_result(vm, code, err);
