@@ -43,6 +43,8 @@
 /* The dictionary may use guest RAM above this much room (it is dropped before the guest runs). */
 #define SCRATCH_MIN	(1u << 20)
 #define PAGE		4096u
+/* What a vmlinux may hold past its last segment (section headers, notes) before it is refused. */
+#define TAIL_MAX	(64ULL << 20)
 /* Cached kernels kept per directory: the most recently used ones. */
 #define CACHE_KEEP	4
 
@@ -226,6 +228,12 @@ static int xz_run(const struct linux_kernel *k, lzma_stream *zs, struct sink *s,
 		ret = sink_put(s, out, OUT_CHUNK - zs->avail_out, err);
 		if (ret < 0)
 			goto out_free;
+		/* A stream that inflates without end would hold up the run before --timeout. */
+		if (s->parsed && s->pos > s->ph[s->nph - 1].p_offset + s->ph[s->nph - 1].p_filesz +
+					   TAIL_MAX) {
+			ret = bad(err, "it decompresses to far more than its segments");
+			goto out_free;
+		}
 	}
 	if (r != LZMA_STREAM_END)
 		ret = bad(err, r == LZMA_MEMLIMIT_ERROR ? "needs too much memory to decompress" :
@@ -256,7 +264,11 @@ static int xz_decode(const struct linux_kernel *k, struct sink *s, struct kiste_
 	return ret;
 }
 
-/* The cache file of @k: "DIR/vmlinux-1-DEV-INO-SIZE-MTIME" (1: this format). */
+/*
+ * The cache file of @k: "DIR/vmlinux-2-DEV-INO-SIZE-MTIME-CTIME" (2: this
+ * format).  The owner of the bzImage can set its mtime back, not its ctime.
+ */
+#define CACHE_PREFIX	"vmlinux-2-"
 static int cache_name(const struct linux_kernel *k, char *buf, size_t len)
 {
 	struct stat st;
@@ -264,10 +276,11 @@ static int cache_name(const struct linux_kernel *k, char *buf, size_t len)
 
 	if (!k->cache_dir || fstat(k->fd, &st) < 0)
 		return -1;
-	n = snprintf(buf, len, "%s/vmlinux-1-%llx-%llx-%llx-%llx.%lx", k->cache_dir,
-		     (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+	n = snprintf(buf, len, "%s/" CACHE_PREFIX "%llx-%llx-%llx-%llx.%lx-%llx.%lx",
+		     k->cache_dir, (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
 		     (unsigned long long)st.st_size, (unsigned long long)st.st_mtim.tv_sec,
-		     (unsigned long)st.st_mtim.tv_nsec);
+		     (unsigned long)st.st_mtim.tv_nsec, (unsigned long long)st.st_ctim.tv_sec,
+		     (unsigned long)st.st_ctim.tv_nsec);
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
@@ -372,13 +385,8 @@ static int cache_write(int fd, const struct sink *s)
 		if (ph->p_offset + ph->p_filesz > size)
 			size = ph->p_offset + ph->p_filesz;
 	}
-	return ftruncate(fd, size);
-}
-
-/* True for the names cache_name() and cache_store() give cached kernels. */
-static int cache_entry(const struct dirent *d)
-{
-	return d->d_type == DT_REG && !strncmp(d->d_name, "vmlinux-", 8);
+	/* On disk before it is named: a crash must not leave holes where data was. */
+	return ftruncate(fd, size) || fsync(fd);
 }
 
 /*
@@ -407,7 +415,10 @@ static void cache_prune(const char *dir)
 		oldest[0] = 0;
 		rewinddir(dp);
 		while ((d = readdir(dp))) {
-			if (!cache_entry(d) || fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			/* Only what cache_store() wrote: our own files with its names. */
+			if (strncmp(d->d_name, CACHE_PREFIX, strlen(CACHE_PREFIX)) ||
+			    fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !S_ISREG(st.st_mode) || !ours(&st))
 				continue;
 			if (!n++ || st.st_mtim.tv_sec < t.tv_sec ||
 			    (st.st_mtim.tv_sec == t.tv_sec && st.st_mtim.tv_nsec < t.tv_nsec)) {
