@@ -38,7 +38,9 @@ DEPS := build-essential gcc make pkg-config linux-headers-amd64 linux-image-amd6
 	libseccomp-dev libjson-c-dev liblzma-dev sparse cpio xz-utils kmod bc flex bison libelf-dev \
 	libssl-dev iproute2 python3
 
-all: module userspace selftests
+# A fresh machine: deps installs what is missing (as root) or names itself in one line.
+all: deps
+	@$(MAKE) --no-print-directory module userspace selftests
 
 # Fails loudly rather than skipping: the module is the product.
 module-prereq:
@@ -49,10 +51,10 @@ module: module-prereq
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 userspace:
-	$(MAKE) -C userspace O=$(BUILD) TOP=$(CURDIR)
+	$(MAKE) -C userspace O=$(BUILD)
 
 selftests: userspace
-	$(MAKE) -C selftests O=$(BUILD) TOP=$(CURDIR)
+	$(MAKE) -C selftests O=$(BUILD)
 
 # Idempotent: dpkg-query first, so a second run does not touch the network.
 deps:
@@ -61,6 +63,9 @@ deps:
 		dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null | grep -qx installed || \
 			missing="$$missing $$p"; \
 	done; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" != 0 ]; then \
+		echo "missing Debian packages:$$missing: run 'make deps' as root"; exit 1; \
+	fi; \
 	if [ -n "$$missing" ]; then \
 		echo "deps: installing$$missing"; \
 		apt-get update && \

@@ -122,12 +122,17 @@ expect "--tmpfs is writable; tar cf/xf works there" 0 "payload" \
 expect "--env reaches the workload" 0 "v=42" "$K" run --mode=shim --env V=42 -- sh -c 'echo v=$V'
 expect "--cwd sets the working directory" 0 "/etc" "$K" run --mode=shim --cwd /etc -- pwd
 expect "--memory limits the address space" 1 "" "$K" run --mode=shim --memory 64M -- python3 -c 'x = bytearray(200 << 20)'
-# A host without user namespaces: the userspace layers alone (Landlock refuses writes).
+# A host that refuses user namespaces (a user namespace whose limit is 0) gets no
+# silent fallback: the weaker run needs --unsafe-no-namespaces.
+expect "a host without user namespaces is refused without the unsafe option" 125 \
+	"--unsafe-no-namespaces" unshare -Ur sh -c \
+	"echo 0 >/proc/sys/user/max_user_namespaces && exec '$K' run --mode=shim -- true"
+# --unsafe-no-namespaces: the userspace layers alone (Landlock refuses writes).
 expect "without namespaces: a pipeline runs" 0 "HI" \
-	env KISTE_SHIM_NONS=1 "$K" run --mode=shim -- sh -c 'echo hi | tr a-z A-Z'
+	"$K" run --mode=shim --unsafe-no-namespaces -- sh -c 'echo hi | tr a-z A-Z'
 mkdir -m 1777 "$tmp/ww"
 expect "without namespaces: writes are refused" 1 "" \
-	env KISTE_SHIM_NONS=1 "$K" run --mode=shim -- sh -c "echo x >$tmp/ww/nons || exit 1"
+	"$K" run --mode=shim --unsafe-no-namespaces -- sh -c "echo x >$tmp/ww/nons || exit 1"
 [ ! -e "$tmp/ww/nons" ] && ok "without namespaces: nothing was written" ||
 	fail "without namespaces: nothing was written" "$tmp/ww/nons exists"
 run "$K" run --mode=shim --trace -- "$WL/hello_raw"

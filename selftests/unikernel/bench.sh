@@ -44,21 +44,15 @@ echo "# kiste unikernel benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $
 for i in $(seq "$reps"); do
 	time_us /bin/true >>"$tmp/true"
 	time_us "$kiste" run --mode=unikernel "$uk/hello" >>"$tmp/proc"
-	# the older path for comparison: kiste exec'ing kiste-tender
-	(export KISTE_TENDER="$build/bin/kiste-tender"
-	 time_us "$kiste" run --mode=unikernel "$uk/hello") >>"$tmp/proc_exec"
 	time_us "$kiste" --version >>"$tmp/version"
 	[ $have_vm -eq 1 ] && time_us "$kiste" run --mode=unikernel --isolation vm "$uk/hello" >>"$tmp/vm"
 done
 t_true=$(median <"$tmp/true")
 t_proc=$(median <"$tmp/proc")
-t_exec=$(median <"$tmp/proc_exec")
 t_ver=$(median <"$tmp/version")
 printf '%-44s %10s us\n' "/bin/true wall (median)" "$t_true"
 printf '%-44s %10s us  %sx /bin/true\n' "hello, process isolation (median)" "$t_proc" \
 	"$(ratio "$t_proc" "$t_true")"
-printf '%-44s %10s us  %sx /bin/true\n' "hello, process, exec'ing kiste-tender (median)" \
-	"$t_exec" "$(ratio "$t_exec" "$t_true")"
 printf '%-44s %10s us  %sx /bin/true\n' "kiste --version (median)" "$t_ver" \
 	"$(ratio "$t_ver" "$t_true")"
 if [ $have_vm -eq 1 ]; then

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kiste_uk.h"
+#include "uk.h"
 #include "kselftest_harness.h"
 #include "uk_util.h"
 

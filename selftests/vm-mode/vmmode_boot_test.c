@@ -427,8 +427,6 @@ FIXTURE_SETUP(fake)
 	strcpy(self->dir, "/tmp/vmmode_boot.XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));
 	snprintf(self->img, sizeof(self->img), "%s/bzImage", self->dir);
-	setenv("KISTE_VM_DIRECT", "1", 1);	/* the host has no kiste.ko; be explicit */
-	unsetenv("KISTE_VM_NO_CONFINE");
 	unsetenv("KISTE_VM_INITRD");
 	setenv("KISTE_VM_CACHE", "0", 1);	/* no decompressed-kernel cache unless a test asks */
 }

@@ -15,9 +15,9 @@
 # with the host loaded meanwhile (another test VM, busy loops).  CONF holds
 # shell assignments, all optional: ITER (runs per case), ITER_VM (runs of the
 # vm-* cases, default ITER), BOUND (seconds one run may take), CASES (of
-# vm-direct vm-broker uk-direct uk-broker: kiste run --mode=vm -- /bin/true
-# on /dev/kvm or through kiste.ko, the kv unikernel in vm isolation without
-# or with kiste.ko), KVM_AMD_PARAMS (kvm_amd module parameters), HOLD (1:
+# vm-broker uk-direct uk-broker: kiste run --mode=vm -- /bin/true through
+# kiste.ko, the kv unikernel in vm isolation without or with kiste.ko; vm mode
+# takes /dev/kvm directly only when kiste.ko is absent), KVM_AMD_PARAMS (kvm_amd module parameters), HOLD (1:
 # start kvm-hold after kvm_amd as vm_load_modules does, 0: do not),
 # TRACE_POKES (1: count the kernel's int3 text patches with the function
 # tracer, printed after each case).
@@ -33,7 +33,7 @@
 
 ITER=30
 BOUND=60
-CASES="vm-direct vm-broker uk-direct uk-broker"
+CASES="vm-broker uk-direct uk-broker"
 KVM_AMD_PARAMS=""
 HOLD=1
 TRACE_POKES=0
@@ -108,7 +108,6 @@ dump_hang()	# PID CASE
 run_case()	# CASE
 {
 	case "$1" in
-	vm-direct) KISTE_VM_DIRECT=1 kiste run --mode=vm --timeout "$BOUND" -- /bin/true ;;
 	vm-broker) kiste run --mode=vm --timeout "$BOUND" -- /bin/true ;;
 	uk-*) kiste run --mode=unikernel --isolation vm --block "storage=$TMP/kv.img" \
 		"$UK/kv" put colour green ;;

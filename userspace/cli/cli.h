@@ -7,14 +7,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "kiste_uk.h"
+#include "kiste_mode.h"
+#include "kiste_run.h"
 #include "libkiste.h"
 
 #ifndef KISTE_VERSION
 #define KISTE_VERSION "0.1.0"
 #endif
-
-enum { KISTE_EXIT_OK = 0, KISTE_EXIT_FAIL = 1, KISTE_EXIT_USAGE = 2 };
 
 /*
  * Every subcommand NAME has: struct NAME_opts, NAME_parse() which fills it from
@@ -71,28 +70,6 @@ int events_parse(int argc, char **argv, struct events_opts *o, struct kiste_err 
 int events_run(const struct events_opts *o);
 int stats_parse(int argc, char **argv, struct json_opts *o, struct kiste_err *err);
 int stats_run(const struct json_opts *o);
-
-struct run_opts {
-	struct kiste_uk_opts uk;
-	int argc; /* as given, handed on to kiste-tender */
-	char **argv;
-};
-
-struct policy_opts {
-	bool help;
-	bool shim; /* kiste policy shim: the guest kernel's host allowlist */
-	struct kiste_uk_opts uk;
-	int argc;
-	char **argv;
-};
-
-int run_parse(int argc, char **argv, struct run_opts *o, struct kiste_err *err);
-int run_run(const struct run_opts *o);
-int policy_parse(int argc, char **argv, struct policy_opts *o, struct kiste_err *err);
-int policy_run(const struct policy_opts *o);
-/* run.c: kiste-tender's path; exec it with "SUB ARGV..." (returns only on failure, printed). */
-int cli_tender_path(char *buf, size_t len, struct kiste_err *err);
-int cli_exec_tender(const char *sub, int argc, char **argv);
 
 /* A subcommand as main() dispatches it: parse, print usage or the usage error, run. */
 struct cli_cmd {

@@ -26,16 +26,9 @@ static int create_opt(int c, const char *arg, struct create_opts *o, struct kist
 					     "bad --mode '%s': use shim, vm or unikernel", arg);
 		return 0;
 	case 'n':
-		if (!kiste_name_valid(arg))
-			return cli_usage_err(
-				err, "create",
-				"bad --name '%s': use 1-63 characters of A-Z a-z 0-9 _ . -", arg);
-		/* Other commands read a string of digits as an id, so such a name could not be used. */
-		if (strspn(arg, "0123456789") == strlen(arg))
-			return cli_usage_err(
-				err, "create",
-				"bad --name '%s': a name needs a character other than a digit",
-				arg);
+		/* The same rule and words as kiste run's --name (lib/run_opts.c). */
+		if (kiste_run_name_check(arg, err) < 0)
+			return kiste_err_prefix(err, "kiste create");
 		o->name = arg;
 		return 0;
 	case 'M':

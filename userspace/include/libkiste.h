@@ -29,6 +29,32 @@ int kiste_err_set(struct kiste_err *err, int code, const char *fmt, ...)
 int kiste_err_prefix(struct kiste_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* ---- settings: every environment variable kiste reads (lib/settings.c, README) ---- */
+enum kiste_setting {
+	KISTE_SET_KERNEL,
+	KISTE_SET_VM_CACHE,
+	KISTE_SET_VM_STATS,
+	KISTE_SET_VM_BZIMAGE,
+	KISTE_SET_VM_INITRD,
+	KISTE_SET_VM_DUMP_INITRD,
+	KISTE_SET_VM_SECCOMP_DEBUG,
+	KISTE_SET_UK_STATS,
+	KISTE_SET_PATH,
+	KISTE_SET_TERM,
+	KISTE_SET_HOME,
+	KISTE_SET_XDG_CACHE_HOME,
+	KISTE_SET_NR
+};
+
+struct kiste_setting_info {
+	const char *name;	/* the environment variable */
+	const char *what;	/* what it changes */
+};
+
+/* The variable's value; NULL when it is unset or empty. */
+const char *kiste_setting(enum kiste_setting s);
+const struct kiste_setting_info *kiste_setting_info(enum kiste_setting s);
+
 /* ---- names, modes, states, sizes ---- */
 const char *kiste_mode_name(uint32_t mode);		/* "shim", "vm", "unikernel", "?" */
 int kiste_mode_parse(const char *s, uint32_t *mode, struct kiste_err *err);

@@ -31,7 +31,8 @@
 #define NOBODY 65534
 
 struct launch {
-	const struct shim_opts *o;
+	const struct kiste_run_opts *o;
+	const struct shim_opts *so;
 	struct shim_image img;
 	struct gk_boot boot;
 	int kfd;		/* /dev/kiste, -1 without the module */
@@ -39,7 +40,7 @@ struct launch {
 	bool ns;		/* namespaces in use */
 	bool host_root;
 	int sync[2], status[2];
-	char *env[SHIM_MAX_ENV + 8];
+	char *env[KISTE_RUN_ENV_MAX + 8];
 	int nenv;
 	bool tty_fg;		/* the caller's terminal was ours: take it back at the end */
 };
@@ -52,15 +53,9 @@ static void forward(int sig)
 		kill(forward_to, sig);
 }
 
-static void die_child(const struct kiste_err *err)
-{
-	fprintf(stderr, "kiste: %s\n", err->msg);
-	_exit(125);
-}
-
 static void build_env(struct launch *l)
 {
-	const char *term = getenv("TERM");
+	const char *term = kiste_setting(KISTE_SET_TERM);
 	static char termbuf[256];
 	int i;
 
@@ -88,7 +83,7 @@ static void build_env(struct launch *l)
 /* Descriptors the workload must not inherit are closed; the guest kernel's move to 1001.. */
 static void place_fds(struct launch *l, struct kiste_err *err)
 {
-	int root = open(l->ns ? "/" : l->o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int root = open(l->ns ? "/" : l->so->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* One page the guest kernel reads and writes to test workload pointers (EFAULT). */
 	int probe = memfd_create("kiste-probe", MFD_CLOEXEC);
 
@@ -97,7 +92,7 @@ static void place_fds(struct launch *l, struct kiste_err *err)
 	    dup2(probe, GK_FD_PROBE) < 0 || (l->procfd >= 0 && dup2(l->procfd, GK_FD_PROC) < 0)) {
 		kiste_err_set(err, -errno, "cannot set up the guest kernel's descriptors: %s",
 			      strerror(errno));
-		die_child(err);
+		kiste_child_fail(err);
 	}
 	syscall(SYS_close_range, 3, 1000, 0);
 	if (l->kfd < 0)
@@ -108,12 +103,13 @@ static void place_fds(struct launch *l, struct kiste_err *err)
 static void fill_boot(struct launch *l)
 {
 	struct gk_boot *b = &l->boot;
-	const struct shim_opts *o = l->o;
+	const struct kiste_run_opts *o = l->o;
+	const struct shim_opts *so = l->so;
 
 	b->magic = GK_BOOT_MAGIC;
 	b->version = GK_BOOT_VERSION;
-	b->flags = (o->trace ? GK_BOOT_F_TRACE : 0) | (l->kfd >= 0 ? GK_BOOT_F_MODULE : 0) |
-		   (o->rw ? GK_BOOT_F_RW : 0) | (l->ns ? GK_BOOT_F_PIDNS : 0);
+	b->flags = (so->trace ? GK_BOOT_F_TRACE : 0) | (l->kfd >= 0 ? GK_BOOT_F_MODULE : 0) |
+		   (so->rw ? GK_BOOT_F_RW : 0) | (l->ns ? GK_BOOT_F_PIDNS : 0);
 	b->kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
 	b->root_fd = FD_ROOT;
 	b->probe_fd = GK_FD_PROBE;
@@ -151,24 +147,24 @@ static void workload_main(struct launch *l)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		kiste_err_set(&err, -errno, "cannot set no_new_privs: %s", strerror(errno));
-		die_child(&err);
+		kiste_child_fail(&err);
 	}
 	if (l->o->cwd && !l->ns) {
 		/* Not pivoted: the sandbox's paths are still below the rootfs. */
 		char host[PATH_MAX * 2];
 
-		snprintf(host, sizeof(host), "%s/%s", l->o->rootfs, l->o->cwd);
+		snprintf(host, sizeof(host), "%s/%s", l->so->rootfs, l->o->cwd);
 		if (chdir(host) < 0) {
 			kiste_err_set(&err, -errno, "--cwd %s: %s in the sandbox", l->o->cwd,
 				      strerror(errno));
-			die_child(&err);
+			kiste_child_fail(&err);
 		}
 	} else if (l->o->cwd && chdir(l->o->cwd) < 0) {
 		kiste_err_set(&err, -errno, "--cwd %s: %s in the sandbox", l->o->cwd, strerror(errno));
-		die_child(&err);
+		kiste_child_fail(&err);
 	}
-	if (shim_setup_landlock(l->o, l->ns, l->procfd, &err) < 0 || shim_setup_limits(l->o, &err) < 0)
-		die_child(&err);
+	if (shim_setup_landlock(l->so, l->ns, l->procfd, &err) < 0 || shim_setup_limits(l->o, &err) < 0)
+		kiste_child_fail(&err);
 	place_fds(l, &err);
 	fill_boot(l);
 	fp.gate_start = l->img.gate_start;
@@ -179,9 +175,9 @@ static void workload_main(struct launch *l)
 	fp.kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
 	fp.module = l->kfd >= 0;
 	if (shim_filter_build(&fp, &bpf, &err) < 0)
-		die_child(&err);
+		kiste_child_fail(&err);
 	shim_image_enter(&l->img, &l->boot, &bpf, &err);
-	die_child(&err);
+	kiste_child_fail(&err);
 }
 
 static void drop_host_root(void)
@@ -189,7 +185,7 @@ static void drop_host_root(void)
 	if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
 	    setresuid(NOBODY, NOBODY, NOBODY) < 0) {
 		fprintf(stderr, "kiste: cannot drop host root privileges: %s\n", strerror(errno));
-		_exit(125);
+		_exit(KISTE_EXIT_REFUSED);
 	}
 }
 
@@ -217,26 +213,26 @@ static void init_main(struct launch *l, pid_t launcher)
 	 * (the module checks the owner's kuid); the workload inherits it by fork.
 	 */
 	if (l->kfd >= 0 && kiste_dev_attach(l->kfd, 0, &err) < 0)
-		die_child(&err);
+		kiste_child_fail(&err);
 	if (l->ns) {
 		close(l->sync[1]);
 		if (read(l->sync[0], &c, 1) != 1)
-			_exit(125);
+			_exit(KISTE_EXIT_REFUSED);
 		close(l->sync[0]);
 		if ((l->host_root && setgroups(0, NULL) < 0) || setresgid(0, 0, 0) < 0 ||
 		    setresuid(0, 0, 0) < 0) {
 			kiste_err_set(&err, -errno, "cannot become root of the user namespace: %s",
 				      strerror(errno));
-			die_child(&err);
+			kiste_child_fail(&err);
 		}
-		if (shim_setup_mounts(l->o, &l->procfd, &err) < 0)
-			die_child(&err);
+		if (shim_setup_mounts(l->so, &l->procfd, &err) < 0)
+			kiste_child_fail(&err);
 		sethostname("kiste", 5);
 	} else {
-		if (l->o->ntmpfs) {
+		if (l->so->ntmpfs) {
 			fprintf(stderr, "kiste: --tmpfs needs mount namespaces, which this host "
 				"refuses: allow user namespaces\n");
-			_exit(125);
+			_exit(KISTE_EXIT_REFUSED);
 		}
 		if (l->host_root)
 			drop_host_root();
@@ -249,13 +245,13 @@ static void init_main(struct launch *l, pid_t launcher)
 	 */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (launcher_gone(l, launcher))
-		_exit(125);
+		_exit(KISTE_EXIT_REFUSED);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	child = fork();
 	if (child < 0)
-		_exit(125);
+		_exit(KISTE_EXIT_REFUSED);
 	if (child == 0)
 		workload_main(l);
 	forward_to = child;
@@ -275,7 +271,7 @@ static void init_main(struct launch *l, pid_t launcher)
 			break;
 	}
 	if (write(l->status[1], &st, sizeof(st)) != sizeof(st))
-		_exit(125);
+		_exit(KISTE_EXIT_REFUSED);
 	/* Leftover processes: the pid namespace dies with us; without one, the group. */
 	kill(-child, SIGKILL);
 	_exit(0);
@@ -310,7 +306,7 @@ static int map_ids(const struct launch *l, pid_t pid)
 	 */
 	if (l->host_root) {
 		uid = gid = NOBODY;
-		if (strcmp(l->o->rootfs, "/") && stat(l->o->rootfs, &st) == 0 && st.st_uid &&
+		if (strcmp(l->so->rootfs, "/") && stat(l->so->rootfs, &st) == 0 && st.st_uid &&
 		    st.st_gid) {
 			uid = st.st_uid;
 			gid = st.st_gid;
@@ -329,61 +325,33 @@ static int map_ids(const struct launch *l, pid_t pid)
 
 static int report(const struct launch *l, int cst, int st, bool got, bool timed_out)
 {
-	const char *cmd = l->o->argv[0];
+	char what[PATH_MAX + 2];
+	struct kiste_run_who who = {
+		.what = what,
+		.sigsys = "a host syscall outside the allowlist; see 'kiste policy shim'",
+	};
 
-	if (timed_out) {
-		fprintf(stderr, "kiste: '%s' timed out after %d s and was killed: raise --timeout\n",
-			cmd, l->o->timeout_s);
-		return 128 + SIGKILL;
-	}
+	snprintf(what, sizeof(what), "'%s'", l->o->argv[0]);
+	if (timed_out)
+		return kiste_exit_timed_out(&who, l->o->timeout_s);
 	if (!got) {
 		/* The launcher's own child failed before the workload ran (it said why). */
 		if (WIFEXITED(cst) && WEXITSTATUS(cst))
 			return WEXITSTATUS(cst);
 		if (WIFSIGNALED(cst))
-			return 128 + WTERMSIG(cst);
+			return KISTE_EXIT_SIGNAL + WTERMSIG(cst);
 		fprintf(stderr, "kiste: the sandbox ended without a workload status\n");
-		return 125;
+		return KISTE_EXIT_REFUSED;
 	}
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WTERMSIG(st) == SIGSYS)
-		fprintf(stderr, "kiste: '%s' was killed by the shim seccomp filter (SIGSYS): a host "
-			"syscall outside the allowlist; see 'kiste policy shim'\n", cmd);
-	return 128 + WTERMSIG(st);
+	return kiste_exit_from_wait(st, &who);
 }
 
 static int supervise(struct launch *l, pid_t child, const sigset_t *set)
 {
-	struct timespec end, now, left;
-	bool timed_out = false, got;
-	int cst = 0, st = 0, sig;
-	siginfo_t si;
+	bool timed_out, got;
+	int cst = 0, st = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += l->o->timeout_s;
-	for (;;) {
-		if (waitpid(child, &cst, WNOHANG) == child)
-			break;
-		if (l->o->timeout_s) {
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			left.tv_sec = end.tv_sec - now.tv_sec;
-			left.tv_nsec = end.tv_nsec - now.tv_nsec;
-			if (left.tv_nsec < 0) {
-				left.tv_sec--;
-				left.tv_nsec += 1000000000L;
-			}
-			if (left.tv_sec < 0) {
-				timed_out = true;
-				kill(child, SIGKILL);
-				waitpid(child, &cst, 0);
-				break;
-			}
-		}
-		sig = l->o->timeout_s ? sigtimedwait(set, &si, &left) : sigwaitinfo(set, &si);
-		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
-			kill(child, sig);
-	}
+	timed_out = kiste_run_supervise(child, set, l->o->timeout_s, &cst, NULL);
 	got = read(l->status[0], &st, sizeof(st)) == sizeof(st);
 	if (l->tty_fg) {
 		signal(SIGTTOU, SIG_IGN);
@@ -397,68 +365,73 @@ static int open_module(struct launch *l)
 	struct kiste_sandbox_spec spec = { .name = l->o->name, .mode = KISTE_MODE_SHIM,
 					   .memory_limit = l->o->memory };
 	struct kiste_err err = { 0 };
-	uint32_t id;
 
-	l->kfd = kiste_dev_open(&err);
-	if (l->kfd == -ENOENT) {
-		l->kfd = -1;
-		return 0; /* no module: the userspace layers alone */
-	}
-	if (l->kfd < 0 || kiste_dev_create(l->kfd, &spec, &id, &err) < 0) {
+	if (kiste_run_sandbox(&spec, &l->kfd, &err) < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		return -1;
 	}
 	return 0;
 }
 
-int shim_launch(const struct shim_opts *o)
+/*
+ * The sandbox's first process: in new namespaces, or with
+ * --unsafe-no-namespaces a plain child.  A host that refuses namespaces gets
+ * no silent fallback (DESIGN.md): the caller must ask for the weaker run.
+ */
+static pid_t start_sandbox(struct launch *l)
+{
+	long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
+		     CLONE_NEWNET;
+	pid_t child;
+
+	l->ns = !l->so->no_namespaces;
+	if (!l->ns)
+		return fork();
+	child = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+	if (child < 0 && (errno == EPERM || errno == EINVAL || errno == ENOSPC || errno == EUSERS)) {
+		fprintf(stderr, "kiste: this host refuses user namespaces (%s): allow them "
+			"(sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces), or "
+			"accept a weaker sandbox with --unsafe-no-namespaces\n", strerror(errno));
+		errno = 0;
+	}
+	return child;
+}
+
+int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 {
 	static struct launch l;
 	struct kiste_err err = { 0 };
 	sigset_t set, old;
 	pid_t self = getpid(), child;
-	long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
-		     CLONE_NEWNET;
 
 	memset(&l, 0, sizeof(l));
 	l.o = o;
+	l.so = so;
 	l.procfd = -1;
 	signal(SIGPIPE, SIG_IGN);
 	l.host_root = geteuid() == 0;
 	l.tty_fg = isatty(0) && tcgetpgrp(0) == getpgrp();
 	build_env(&l);
 	if (open_module(&l) < 0)
-		return 125;
+		return KISTE_EXIT_REFUSED;
 	if (shim_image_map(&l.img, &err) < 0 || shim_image_keep_ranges(&l.boot, &err) < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
-		return 125;
+		return KISTE_EXIT_REFUSED;
 	}
 	if (pipe2(l.sync, O_CLOEXEC) < 0 || pipe2(l.status, O_CLOEXEC) < 0) {
 		perror("kiste: pipe");
-		return 125;
+		return KISTE_EXIT_REFUSED;
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	/* KISTE_SHIM_NONS=1: behave as on a host without user namespaces (tests). */
-	l.ns = !getenv("KISTE_SHIM_NONS");
-	child = l.ns ? (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0) : -1;
-	if (!l.ns)
-		errno = EPERM;
-	if (child < 0 && (errno == EPERM || errno == EINVAL || errno == ENOSPC || errno == EUSERS)) {
-		l.ns = false; /* the host allows no namespaces: userspace layers only */
-		child = fork();
-	}
+	kiste_run_block_signals(&set, &old);
+	child = start_sandbox(&l);
 	if (child == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		init_main(&l, self);
 	}
 	if (child < 0) {
-		fprintf(stderr, "kiste: cannot start the sandbox: %s\n", strerror(errno));
-		return 125;
+		if (errno)
+			fprintf(stderr, "kiste: cannot start the sandbox: %s\n", strerror(errno));
+		return KISTE_EXIT_REFUSED;
 	}
 	close(l.status[1]);
 	close(l.sync[0]);
@@ -467,10 +440,10 @@ int shim_launch(const struct shim_opts *o)
 			strerror(errno));
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
-		return 125;
+		return KISTE_EXIT_REFUSED;
 	}
 	if (l.ns && write(l.sync[1], "g", 1) != 1)
-		return 125;
+		return KISTE_EXIT_REFUSED;
 	close(l.sync[1]);
 	return supervise(&l, child, &set);
 }

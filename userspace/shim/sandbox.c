@@ -172,20 +172,20 @@ static int bind_root(const char *root, char *target, size_t n, struct kiste_err 
 }
 
 /* Runs as root of the sandbox's own user namespace, in its own mount namespace. */
-int shim_setup_mounts(const struct shim_opts *o, int *proc_fd, struct kiste_err *err)
+int shim_setup_mounts(const struct shim_opts *so, int *proc_fd, struct kiste_err *err)
 {
 	char root[PATH_MAX], tgt[PATH_MAX], p[PATH_MAX + 8];
 	int i, r;
 
-	if (!realpath(o->rootfs, root))
-		return kiste_err_set(err, -errno, "--rootfs %s: %s", o->rootfs, strerror(errno));
+	if (!realpath(so->rootfs, root))
+		return kiste_err_set(err, -errno, "--rootfs %s: %s", so->rootfs, strerror(errno));
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return kiste_err_set(err, -errno, "cannot make mounts private: %s", strerror(errno));
 	r = bind_root(root, tgt, sizeof(tgt), err);
 	if (r < 0)
 		return r;
 	/* Read-only rests on the mount, for every mount below the root too. */
-	if (setattr_tree(tgt, MOUNT_ATTR_NOSUID | (o->rw ? 0 : MOUNT_ATTR_RDONLY)) < 0)
+	if (setattr_tree(tgt, MOUNT_ATTR_NOSUID | (so->rw ? 0 : MOUNT_ATTR_RDONLY)) < 0)
 		return kiste_err_set(err, -errno, "cannot make the rootfs read-only: %s (kernel >= 5.12 needed)",
 				     strerror(errno));
 	*proc_fd = detached_proc(err);
@@ -199,8 +199,8 @@ int shim_setup_mounts(const struct shim_opts *o, int *proc_fd, struct kiste_err 
 	if (is_dir(p))
 		mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k");
 	r = setup_dev(tgt, err);
-	for (i = 0; r == 0 && i < o->ntmpfs; i++)
-		r = setup_tmpfs(tgt, o->tmpfs[i], err);
+	for (i = 0; r == 0 && i < so->ntmpfs; i++)
+		r = setup_tmpfs(tgt, so->tmpfs[i], err);
 	if (r < 0)
 		return r;
 	if (chdir(tgt) < 0)
@@ -245,7 +245,7 @@ static int ll_rule(int rs, const char *path, uint64_t access)
 #define LL_FILE_RW (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE)
 
 /* Landlock beneath the (pivoted) root: read everywhere, write only where the sandbox may. */
-int shim_setup_landlock(const struct shim_opts *o, bool pivoted, int proc_fd,
+int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd,
 			struct kiste_err *err)
 {
 	struct landlock_ruleset_attr ra = { 0 };
@@ -264,9 +264,9 @@ int shim_setup_landlock(const struct shim_opts *o, bool pivoted, int proc_fd,
 	rs = (int)syscall(SYS_landlock_create_ruleset, &ra, sizeof(ra), 0);
 	if (rs < 0)
 		return kiste_err_set(err, -errno, "landlock: %s", strerror(errno));
-	r |= ll_rule(rs, pivoted ? "/" : o->rootfs, o->rw ? all : LL_READ);
-	for (i = 0; i < o->ntmpfs; i++)
-		r |= ll_rule(rs, o->tmpfs[i], all);
+	r |= ll_rule(rs, pivoted ? "/" : so->rootfs, so->rw ? all : LL_READ);
+	for (i = 0; i < so->ntmpfs; i++)
+		r |= ll_rule(rs, so->tmpfs[i], all);
 	for (k = 0; k < sizeof(dev_nodes) / sizeof(dev_nodes[0]); k++) {
 		snprintf(p, sizeof(p), "/dev/%s", dev_nodes[k]);
 		r |= ll_rule(rs, p, LL_FILE_RW);
@@ -287,7 +287,7 @@ int shim_setup_landlock(const struct shim_opts *o, bool pivoted, int proc_fd,
 	return 0;
 }
 
-int shim_setup_limits(const struct shim_opts *o, struct kiste_err *err)
+int shim_setup_limits(const struct kiste_run_opts *o, struct kiste_err *err)
 {
 	struct rlimit rl = { 0, 0 };
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# sdk.mk - builds the unikernel SDK, kiste-uk-cc and the example unikernels (included by ../Makefile).
+# sdk.mk - builds the unikernel SDK, kiste-uk-cc and the example unikernels (from unikernel.mk).
 #
 # Freestanding: no libc, no sanitizers, whatever SANITIZE says.
 
@@ -8,10 +8,8 @@ UK_OUT := $(O)/unikernel
 UK_SDK := $(UK_OUT)/sdk
 UK_CC := $(O)/bin/kiste-uk-cc
 UK_INCLUDES := -I$(UK_SRC)/include -I$(FREESTANDING_SRC) -I$(TOP)/uapi
-UK_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin \
-	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
-	-fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns -fcf-protection=none \
-	$(UK_INCLUDES)
+UK_CFLAGS := $(filter-out -I%,$(FREESTANDING_CFLAGS)) -fno-pic -fno-pie -mno-red-zone \
+	-mgeneral-regs-only $(UK_INCLUDES)
 
 UK_SDK_OBJS := $(patsubst $(UK_SRC)/sdk/%.c,$(UK_SDK)/%.o,$(wildcard $(UK_SRC)/sdk/*.c)) \
 	$(patsubst $(FREESTANDING_SRC)/%.c,$(UK_SDK)/freestanding/%.o,$(FREESTANDING_SRCS))
@@ -41,7 +39,7 @@ $(UK_SDK)/kiste-uk.ld: $(UK_SRC)/kiste-uk.ld
 	cp $< $@
 
 # The wrapper knows where this build's SDK is; UK_CFLAGS are baked in.
-$(UK_CC): $(UK_SRC)/kiste-uk-cc.in $(UK_SRC)/sdk.mk
+$(UK_CC): $(UK_SRC)/kiste-uk-cc.in $(UK_SRC)/sdk.mk $(TOP)/userspace/flags.mk
 	@mkdir -p $(dir $@)
 	sed -e 's|@SDK@|$(UK_SDK)|g' -e 's|@INCLUDES@|$(UK_INCLUDES)|g' \
 	    -e 's|@CFLAGS@|$(filter-out -Werror -I%,$(UK_CFLAGS))|g' $< > $@.tmp
@@ -55,3 +53,5 @@ $(UK_EXAMPLES): $(UK_OUT)/%: $(UK_SRC)/examples/%.c $(UK_DEPS) $(UK_SRC)/include
 unikernel: $(UK_DEPS) $(UK_EXAMPLES)
 
 .PHONY: unikernel
+
+CLEAN_FILES += $(UK_OUT) $(UK_CC)

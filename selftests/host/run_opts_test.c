@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+// run_opts_test.c - every common option through every mode's parser: one verdict per value.
+//
+// The expected verdict comes from the mode table itself (each mode's
+// struct kiste_run_limits): a value that is bad as written gets the same
+// error line in every mode; a good value is refused, naming the mode, where
+// the mode does not take the option, or is out of that mode's range; anything
+// else lands in struct kiste_run_opts.
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "cli.h"
+#include "kiste_mode.h"
+
+enum verdict { SYNTAX, IN_RANGE, OUT_OF_RANGE };
+
+struct probe {
+	unsigned int opt;	/* enum kiste_run_opt */
+	const char *flag;
+	char value[80];
+	enum verdict v;		/* SYNTAX, or what the range check says (sizes: computed) */
+};
+
+static int parse_one(const struct kiste_mode_ops *m, const char *flag, const char *value,
+		     struct kiste_run_args *a, struct kiste_err *err)
+{
+	char mode[64];
+	char *argv[] = { "run", mode, (char *)flag, (char *)value, "--", "prog", NULL };
+
+	snprintf(mode, sizeof(mode), "--mode=%s", m->name);
+	memset(err, 0, sizeof(*err));
+	return kiste_run_parse(kiste_modes, 6, argv, a, err);
+}
+
+/* Sizes around a mode's range, computed from its limits. */
+static enum verdict memory_verdict(const struct kiste_run_limits *l, uint64_t v)
+{
+	return v >= l->memory_min && v <= l->memory_max ? IN_RANGE : OUT_OF_RANGE;
+}
+
+/* Probes that do not depend on the mode: syntax is judged before the mode is known. */
+static const struct probe fixed[] = {
+	{ KISTE_OPT_NAME, "--name", "web.1", IN_RANGE },
+	{ KISTE_OPT_NAME, "--name", "123", SYNTAX },
+	{ KISTE_OPT_NAME, "--name", "bad name", SYNTAX },
+	{ KISTE_OPT_NAME, "--name", "a123456789012345678901234567890123456789012345678901234567890123",
+	  SYNTAX },
+	{ KISTE_OPT_MEMORY, "--memory", "lots", SYNTAX },
+	{ KISTE_OPT_MEMORY, "--memory", "0", SYNTAX },
+	{ KISTE_OPT_MEMORY, "--memory", "-1", SYNTAX },
+	{ KISTE_OPT_CPUS, "--cpus", "0", SYNTAX },
+	{ KISTE_OPT_CPUS, "--cpus", "x", SYNTAX },
+	{ KISTE_OPT_CPUS, "--cpus", "1", IN_RANGE },
+	{ KISTE_OPT_TIMEOUT, "--timeout", "1", IN_RANGE },
+	{ KISTE_OPT_TIMEOUT, "--timeout", "31536000", IN_RANGE },
+	{ KISTE_OPT_TIMEOUT, "--timeout", "31536001", SYNTAX },
+	{ KISTE_OPT_TIMEOUT, "--timeout", "604801", IN_RANGE },
+	{ KISTE_OPT_TIMEOUT, "--timeout", "0", SYNTAX },
+	{ KISTE_OPT_TIMEOUT, "--timeout", "5s", SYNTAX },
+	{ KISTE_OPT_USER, "--user", "1000:100", IN_RANGE },
+	{ KISTE_OPT_USER, "--user", "7", IN_RANGE },
+	{ KISTE_OPT_USER, "--user", "a:b", SYNTAX },
+	{ KISTE_OPT_USER, "--user", "1:", SYNTAX },
+	{ KISTE_OPT_USER, "--user", "4294967295", SYNTAX },
+	{ KISTE_OPT_ENV, "--env", "A=1", IN_RANGE },
+	{ KISTE_OPT_ENV, "--env", "NOEQUALS", SYNTAX },
+	{ KISTE_OPT_ENV, "--env", "=x", SYNTAX },
+	{ KISTE_OPT_CWD, "--cwd", "/srv", IN_RANGE },
+	{ KISTE_OPT_CWD, "--cwd", "relative", SYNTAX },
+	{ KISTE_OPT_ROOTFS, "--rootfs", "/srv/r", IN_RANGE },
+	{ KISTE_OPT_ROOTFS, "--rootfs", "", SYNTAX },
+};
+
+/* The mode-dependent probes: sizes at and just past each end of its ranges. */
+static int range_probes(const struct kiste_run_limits *l, struct probe *p)
+{
+	int n = 0;
+
+	p[n] = (struct probe){ KISTE_OPT_MEMORY, "--memory", "", 0 };
+	snprintf(p[n].value, sizeof(p[n].value), "%" PRIu64, l->memory_min);
+	p[n].v = memory_verdict(l, l->memory_min), n++;
+	if (l->memory_min > 1) {
+		p[n] = (struct probe){ KISTE_OPT_MEMORY, "--memory", "", OUT_OF_RANGE };
+		snprintf(p[n].value, sizeof(p[n].value), "%" PRIu64, l->memory_min - 1), n++;
+	}
+	if (l->memory_max < UINT64_MAX) {
+		p[n] = (struct probe){ KISTE_OPT_MEMORY, "--memory", "", IN_RANGE };
+		snprintf(p[n].value, sizeof(p[n].value), "%" PRIu64, l->memory_max), n++;
+		p[n] = (struct probe){ KISTE_OPT_MEMORY, "--memory", "", OUT_OF_RANGE };
+		snprintf(p[n].value, sizeof(p[n].value), "%" PRIu64, l->memory_max + 1), n++;
+	}
+	if (l->cpus_max) {
+		p[n] = (struct probe){ KISTE_OPT_CPUS, "--cpus", "", IN_RANGE };
+		snprintf(p[n].value, sizeof(p[n].value), "%u", l->cpus_max), n++;
+		p[n] = (struct probe){ KISTE_OPT_CPUS, "--cpus", "", OUT_OF_RANGE };
+		snprintf(p[n].value, sizeof(p[n].value), "%u", l->cpus_max + 1), n++;
+	}
+	return n;
+}
+
+/* The value of the option that landed in @o, as a string to compare with what was given. */
+static void landed(const struct probe *p, const struct kiste_run_opts *o, char *buf, size_t len)
+{
+	switch (p->opt) {
+	case KISTE_OPT_NAME: snprintf(buf, len, "%s", o->name); break;
+	case KISTE_OPT_MEMORY: snprintf(buf, len, "%" PRIu64, o->memory); break;
+	case KISTE_OPT_CPUS: snprintf(buf, len, "%u", o->cpus); break;
+	case KISTE_OPT_TIMEOUT: snprintf(buf, len, "%u", o->timeout_s); break;
+	case KISTE_OPT_USER:
+		snprintf(buf, len, strchr(p->value, ':') ? "%u:%u" : "%u", o->uid, o->gid);
+		break;
+	case KISTE_OPT_ENV: snprintf(buf, len, "%s", o->nenv ? o->env[0] : ""); break;
+	case KISTE_OPT_CWD: snprintf(buf, len, "%s", o->cwd); break;
+	case KISTE_OPT_ROOTFS: snprintf(buf, len, "%s", o->rootfs); break;
+	}
+}
+
+/* One probe in one mode against the verdict the mode's table gives. */
+static void check_probe(struct __test_metadata *_metadata, const struct kiste_mode_ops *m,
+			const struct probe *p)
+{
+	bool takes = m->limits->accepts & p->opt;
+	struct kiste_run_args a;
+	struct kiste_err err;
+	char want[128], got[128];
+	int ret = parse_one(m, p->flag, p->value, &a, &err);
+
+	if (p->v == SYNTAX || !takes || p->v == OUT_OF_RANGE) {
+		EXPECT_EQ(-EINVAL, ret) TH_LOG("%s %s '%s' passed", m->name, p->flag, p->value);
+		EXPECT_NE(NULL, strstr(err.msg, p->flag)) TH_LOG("%s: '%s'", m->name, err.msg);
+		EXPECT_EQ(NULL, strchr(err.msg, '\n')) TH_LOG("%s: '%s'", m->name, err.msg);
+		snprintf(want, sizeof(want), "%s mode", m->name);
+		if (p->v != SYNTAX)
+			EXPECT_NE(NULL, strstr(err.msg, want))
+				TH_LOG("%s %s '%s': the line does not name the mode: '%s'",
+				       m->name, p->flag, p->value, err.msg);
+	} else {
+		EXPECT_EQ(0, ret) TH_LOG("%s %s '%s': %s", m->name, p->flag, p->value, err.msg);
+		if (ret == 0) {
+			landed(p, &a.o, got, sizeof(got));
+			snprintf(want, sizeof(want), "%s", p->value);
+			EXPECT_STREQ(want, got) TH_LOG("%s %s", m->name, p->flag);
+		}
+	}
+	kiste_run_args_free(&a);
+}
+
+TEST(every_common_option_in_every_mode)
+{
+	struct probe extra[16];
+	size_t i, m, checked = 0;
+	int n, k;
+
+	for (m = 0; kiste_modes[m]; m++) {
+		for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++, checked++)
+			check_probe(_metadata, kiste_modes[m], &fixed[i]);
+		n = range_probes(kiste_modes[m]->limits, extra);
+		for (k = 0; k < n; k++, checked++)
+			check_probe(_metadata, kiste_modes[m], &extra[k]);
+	}
+	TH_LOG("%zu probes over %zu modes", checked, m);
+	ASSERT_GE(m, 3U);
+}
+
+/* A value that is bad as written gets the same line whichever mode it was meant for. */
+TEST(bad_values_have_one_line_across_modes)
+{
+	struct kiste_run_args a;
+	struct kiste_err first, err;
+	size_t i, m;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		if (fixed[i].v != SYNTAX)
+			continue;
+		for (m = 0; kiste_modes[m]; m++) {
+			EXPECT_EQ(-EINVAL, parse_one(kiste_modes[m], fixed[i].flag, fixed[i].value,
+						     &a, &err));
+			kiste_run_args_free(&a);
+			if (m == 0)
+				first = err;
+			else
+				EXPECT_STREQ(first.msg, err.msg)
+					TH_LOG("%s '%s' in %s", fixed[i].flag, fixed[i].value,
+					       kiste_modes[m]->name);
+		}
+	}
+}
+
+/* Defaults come from the mode's table when an option is not given. */
+TEST(defaults_from_the_table)
+{
+	struct kiste_run_args a;
+	struct kiste_err err;
+	size_t m;
+	char mode[64];
+
+	for (m = 0; kiste_modes[m]; m++) {
+		char *argv[] = { "run", mode, "prog", NULL };
+
+		snprintf(mode, sizeof(mode), "--mode=%s", kiste_modes[m]->name);
+		ASSERT_EQ(0, kiste_run_parse(kiste_modes, 3, argv, &a, &err)) TH_LOG("%s", err.msg);
+		EXPECT_EQ(kiste_modes[m], a.mode);
+		EXPECT_EQ(kiste_modes[m]->limits->memory_default, a.o.memory);
+		EXPECT_EQ(kiste_modes[m]->limits->cpus_default, a.o.cpus);
+		EXPECT_EQ(0U, a.o.timeout_s);
+		EXPECT_STREQ("prog", a.o.argv[0]);
+		kiste_run_args_free(&a);
+	}
+}
+
+TEST(mode_is_required_and_checked)
+{
+	struct kiste_run_args a;
+	struct kiste_err err = { 0 };
+	char *none[] = { "run", "prog", NULL };
+	char *bad[] = { "run", "--mode", "docker", "prog", NULL };
+	char *other[] = { "run", "--mode=vm", "--isolation", "vm", "prog", NULL };
+
+	EXPECT_EQ(-EINVAL, kiste_run_parse(kiste_modes, 2, none, &a, &err));
+	EXPECT_STREQ("kiste run: missing --mode: use --mode=shim, vm or unikernel", err.msg);
+	kiste_run_args_free(&a);
+	EXPECT_EQ(-EINVAL, kiste_run_parse(kiste_modes, 4, bad, &a, &err));
+	EXPECT_STREQ("kiste run: bad --mode 'docker': use shim, vm or unikernel", err.msg);
+	kiste_run_args_free(&a);
+	/* another mode's option: refused, naming the mode that was asked for */
+	EXPECT_EQ(-EINVAL, kiste_run_parse(kiste_modes, 5, other, &a, &err));
+	EXPECT_NE(NULL, strstr(err.msg, "--isolation is not an option of vm mode")) TH_LOG("%s",
+											 err.msg);
+	kiste_run_args_free(&a);
+}
+
+/* kiste create takes --name by the same rule and words (cli/create.c). */
+TEST(create_name_has_the_run_verdict)
+{
+	char *run_argv[] = { "run", "--mode=shim", "--name", "123", "prog", NULL };
+	char *create_argv[] = { "create", "--mode", "shim", "--name", "123", NULL };
+	struct kiste_err run_err = { 0 }, create_err = { 0 };
+	struct create_opts c;
+	struct kiste_run_args a;
+
+	EXPECT_EQ(-EINVAL, kiste_run_parse(kiste_modes, 5, run_argv, &a, &run_err));
+	kiste_run_args_free(&a);
+	EXPECT_GT(0, create_parse(5, create_argv, &c, &create_err));
+	ASSERT_EQ(0, strncmp(run_err.msg, "kiste run: ", 11)) TH_LOG("%s", run_err.msg);
+	ASSERT_EQ(0, strncmp(create_err.msg, "kiste create: ", 14)) TH_LOG("%s", create_err.msg);
+	EXPECT_STREQ(run_err.msg + 11, create_err.msg + 14);
+}
+
+TEST_HARNESS_MAIN

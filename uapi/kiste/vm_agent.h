@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * vm_agent.h - the contract between vm mode's micro-VMM (host) and its guest
+ * agent (PID 1 in the guest): where the agent and the workload spec live in
+ * the initramfs, the spec's keys, and the shared-memory channel (ports, layout).
+ *
+ * Both sides are built from this tree; bump KISTE_VM_AGENT_VERSION on any
+ * change of meaning or layout.
+ */
+#ifndef _UAPI_KISTE_VM_AGENT_H
+#define _UAPI_KISTE_VM_AGENT_H
+
+#include <linux/types.h>
+
+#define KISTE_VM_AGENT_VERSION	1
+
+/* Where the agent and the workload spec live inside the guest's initramfs. */
+#define KISTE_VM_AGENT_PATH	"/.kiste/agent"
+#define KISTE_VM_SPEC_PATH	"/.kiste/spec"
+/* The agent refuses a spec file bigger than this, and more arg/env records than that. */
+#define KISTE_VM_SPEC_MAX	(1u << 20)
+#define KISTE_VM_SPEC_ARGS_MAX	4096
+
+/*
+ * The spec: NUL-terminated "KEY=VALUE" records, in any order but args and
+ * envs in theirs.  Unknown keys are ignored (a newer host, an older agent).
+ */
+#define KISTE_VM_SPEC_EXE	"exe="	/* absolute guest path to execute; default: arg 0 on PATH */
+#define KISTE_VM_SPEC_ARG	"arg="	/* one argv entry; at least one */
+#define KISTE_VM_SPEC_ENV	"env="	/* one environment entry, K=V */
+#define KISTE_VM_SPEC_CWD	"cwd="	/* absolute; default "/" */
+#define KISTE_VM_SPEC_HOST	"host="	/* the guest's hostname; default "kiste" */
+#define KISTE_VM_SPEC_UID	"uid="	/* decimal; default 0 */
+#define KISTE_VM_SPEC_GID	"gid="	/* decimal; default 0 */
+
+/*
+ * The channel is a region at the top of guest RAM that the e820 map marks
+ * reserved, so the guest kernel never uses it and the agent (root, PID 1)
+ * can map it through /dev/mem.  Its address and size reach the agent on the
+ * kernel command line as "kiste.chan=ADDR,SIZE" (hex).
+ *
+ * Guest -> host (stdout, stderr): the agent fills the output buffer and
+ * writes "len | stream << 31" to KISTE_CHAN_PORT_OUT; the VMM writes those
+ * bytes out before the OUT instruction completes, so the buffer is free again
+ * when the agent's OUT returns.  One exit per buffer, not per byte.
+ *
+ * Host -> guest (stdin): a single-producer ring; the VMM advances in_head,
+ * the agent advances in_tail (free-running byte counts) and sets nothing
+ * else; in_eof says no bytes will follow in_head.  The agent polls it.
+ *
+ * Exit: the agent writes KISTE_CHAN_EXIT_MAGIC | code (code 0..255, the
+ * value kiste run exits with) to KISTE_CHAN_PORT_EXIT, then powers off.
+ */
+#define KISTE_CHAN_PORT_EXIT	0x0510
+#define KISTE_CHAN_PORT_OUT	0x0514
+#define KISTE_CHAN_PORTS	8	/* ioperm range from KISTE_CHAN_PORT_EXIT */
+
+#define KISTE_CHAN_MAGIC	0x4b435631u	/* "KCV1" */
+#define KISTE_CHAN_EXIT_MAGIC	0x4b450000u
+#define KISTE_CHAN_OUT_STDERR	(1u << 31)
+
+#define KISTE_CHAN_SIZE		(2u << 20)
+#define KISTE_CHAN_IN_OFF	0x1000u
+#define KISTE_CHAN_IN_SIZE	(512u << 10)	/* power of two */
+#define KISTE_CHAN_OUT_OFF	(1u << 20)
+#define KISTE_CHAN_OUT_SIZE	(1u << 20)
+
+struct kiste_chan_hdr {
+	__u32 magic;		/* KISTE_CHAN_MAGIC, set by the VMM */
+	__u32 in_size;
+	__u32 out_size;
+	__u32 in_head;	/* host: bytes of stdin produced */
+	__u32 in_tail;	/* guest: bytes of stdin consumed */
+	__u32 in_eof;	/* host: 1 once stdin reached EOF */
+	__u32 signal;	/* host: a signal to forward to the workload; guest clears */
+	__u32 pad;
+};
+
+#endif /* _UAPI_KISTE_VM_AGENT_H */

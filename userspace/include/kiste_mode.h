@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* kiste_mode.h - one isolation mode as the CLI sees it: its options, run, policy (a table entry). */
+#ifndef KISTE_MODE_H
+#define KISTE_MODE_H
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kiste_run.h"
+
+/* A mode's own option values start here (getopt_long's val), clear of the common ones. */
+#define KISTE_MODE_OPT_BASE 0x1000
+
+/*
+ * One mode.  `kiste run --mode=NAME` and `kiste policy NAME` look it up in
+ * kiste_modes[] (cli/modes.c); nothing else in the CLI branches on a mode.
+ * The common options are parsed by kiste_run_parse() against @limits; the
+ * mode's own come in @opts and are handed to @opt one by one, filling a
+ * zeroed struct of @opts_size bytes that @run and @check receive.
+ */
+struct kiste_mode_ops {
+	const char *name;			/* "shim", "vm", "unikernel" */
+	uint32_t id;				/* KISTE_MODE_* (uapi) */
+	const char *summary;			/* one line for kiste run --help */
+	const char *synopsis;			/* "kiste run --mode=NAME ..." */
+	const char *usage;			/* what it does, then its own options */
+	const struct kiste_run_limits *limits;
+	const struct option *opts;		/* NULL-terminated; val >= KISTE_MODE_OPT_BASE */
+	size_t opts_size;
+	int (*opt)(void *mo, int val, const char *arg, struct kiste_err *err);
+	/* After parsing: checks across options; NULL when there are none. */
+	int (*check)(const struct kiste_run_opts *o, void *mo, struct kiste_err *err);
+	/* Runs the workload; returns kiste run's exit status (enum kiste_exit, or the workload's). */
+	int (*run)(const struct kiste_run_opts *o, void *mo);
+	/* kiste policy NAME ARGS... (argv[0] is NAME); returns the exit status. */
+	int (*policy)(int argc, char **argv);
+	const char *policy_usage;
+	/*
+	 * The OCI runtime verbs (create, start, state, kill, delete, exec, ps,
+	 * pause, resume) join here when the OCI front end lands (issue 13).
+	 */
+};
+
+extern const struct kiste_mode_ops kiste_mode_shim, kiste_mode_vm, kiste_mode_unikernel;
+/* Every mode, in the order help lists them; NULL-terminated. */
+extern const struct kiste_mode_ops *const kiste_modes[];
+/* NULL when @name is no mode. */
+const struct kiste_mode_ops *kiste_mode_find(const char *name);
+
+/* What kiste_run_parse() found: the mode, the common options, the mode's own. */
+struct kiste_run_args {
+	const struct kiste_mode_ops *mode;	/* NULL only with o.help and no --mode */
+	struct kiste_run_opts o;
+	void *mo;			/* mode->opts_size bytes, malloc'ed */
+};
+
+/*
+ * Parses `kiste run` arguments (argv[0] is "run") in one pass: --mode picks
+ * the entry of @modes (NULL-terminated), the common options are checked
+ * against its limits, every mode's own options are recognised and those of
+ * the chosen mode handed to its ->opt (another mode's are refused, naming
+ * both).  Options end at the first non-option or "--"; the rest is the
+ * workload.  With --help the first error is dropped and a->o.help set.
+ * Returns 0 or -EINVAL with one line in @err naming the problem and the fix;
+ * free a->mo with kiste_run_args_free() either way.
+ */
+int kiste_run_parse(const struct kiste_mode_ops *const *modes, int argc, char **argv,
+		    struct kiste_run_args *a, struct kiste_err *err);
+void kiste_run_args_free(struct kiste_run_args *a);
+
+/* The common options' help lines, for kiste run --help. */
+extern const char kiste_run_common_usage[];
+
+#endif /* KISTE_MODE_H */

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* kiste_run.h - the run contract every mode shares: exit statuses, common options, supervision. */
+#ifndef KISTE_RUN_H
+#define KISTE_RUN_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <kiste/exit.h>
+
+#include "libkiste.h"
+
+/*
+ * The exit status for a workload that could not be started: -ENOENT is 127;
+ * -ENOEXEC, -EACCES, -ELIBACC, -ELIBBAD, -EISDIR and -ENOTDIR are 126 (found,
+ * not runnable); anything else is kiste's own failure, 125.
+ */
+int kiste_exit_for_errno(int neg_errno);
+
+/* Who ended how, for the one line kiste prints about a workload's death. */
+struct kiste_run_who {
+	const char *what;	/* "'ls'", "unikernel 'hello'", "the VMM of unikernel 'x'" */
+	const char *sigsys;	/* after "killed by the seccomp filter (SIGSYS): " */
+};
+
+/*
+ * Maps a wait(2) status to kiste run's exit status: the exit code, or 128+N
+ * for signal N.  A SIGSYS death is the seccomp filter's doing: one line on
+ * stderr says so, naming @who.
+ */
+int kiste_exit_from_wait(int wstatus, const struct kiste_run_who *who);
+
+/* The one line for a workload killed at --timeout; returns 128+SIGKILL. */
+int kiste_exit_timed_out(const struct kiste_run_who *who, unsigned int timeout_s);
+
+/*
+ * A launcher's child that fails before the workload runs: prints
+ * "kiste: MESSAGE" and _exit(125), which the parent's wait reports as is.
+ */
+__attribute__((noreturn)) void kiste_child_fail(const struct kiste_err *err);
+
+/*
+ * The temporary sandbox of one `kiste run`, with kiste.ko: *kfd becomes a
+ * /dev/kiste descriptor that created it (the sandbox dies with it); a task
+ * joins it with kiste_dev_attach(*kfd, 0).  Without the module *kfd is -1 and
+ * 0 is returned: every mode runs without it (DESIGN.md).
+ */
+int kiste_run_sandbox(const struct kiste_sandbox_spec *spec, int *kfd, struct kiste_err *err);
+
+/*
+ * Signals a launcher forwards to its workload (INT, TERM, HUP) plus CHLD.
+ * Block them before fork (*@old gets the mask to restore in the child), then
+ * supervise: kiste_run_supervise() forwards the three to @child, kills it
+ * with SIGKILL at @timeout_s (0: none) and reaps it into *@wstatus.
+ * Returns true when the timeout fired.
+ */
+void kiste_run_block_signals(sigset_t *set, sigset_t *old);
+bool kiste_run_supervise(pid_t child, const sigset_t *set, unsigned int timeout_s,
+			 int *wstatus, struct rusage *ru);
+
+/* ---- the options every mode takes (one parser, one verdict per bad value) ---- */
+
+/* --env entries; more is a typo or an attack on whatever carries them. */
+#define KISTE_RUN_ENV_MAX	256
+/* One --timeout cap for every mode: a year; more is a typo. */
+#define KISTE_RUN_TIMEOUT_MAX	(365u * 24 * 3600)
+
+/* The common options, as bits of struct kiste_run_limits::accepts. */
+enum kiste_run_opt {
+	KISTE_OPT_NAME = 1u << 0,
+	KISTE_OPT_MEMORY = 1u << 1,
+	KISTE_OPT_CPUS = 1u << 2,
+	KISTE_OPT_TIMEOUT = 1u << 3,
+	KISTE_OPT_USER = 1u << 4,
+	KISTE_OPT_ENV = 1u << 5,
+	KISTE_OPT_CWD = 1u << 6,
+	KISTE_OPT_ROOTFS = 1u << 7,
+	KISTE_OPT_ALL = (1u << 8) - 1,
+};
+
+/*
+ * What really differs per mode: which common options it honours (the others
+ * are refused with one line naming the mode) and the ranges of the sizes.
+ */
+struct kiste_run_limits {
+	unsigned int accepts;		/* enum kiste_run_opt bits */
+	uint64_t memory_min;		/* bytes */
+	uint64_t memory_max;
+	uint64_t memory_default;	/* 0: no limit unless given */
+	uint32_t cpus_max;
+	uint32_t cpus_default;
+};
+
+struct kiste_run_opts {
+	bool help;
+	const char *name;		/* NULL: the module names the sandbox */
+	uint64_t memory;		/* the mode's default when not given */
+	uint32_t cpus;
+	uint32_t timeout_s;		/* 0: none */
+	bool user_set;
+	uint32_t uid, gid;
+	const char *env[KISTE_RUN_ENV_MAX];	/* "K=V", in order */
+	int nenv;
+	const char *cwd;		/* absolute; NULL: "/" */
+	const char *rootfs;		/* NULL: the mode's default */
+	int argc;			/* the workload: argv[0..argc), argv[argc] == NULL */
+	char **argv;
+};
+
+/*
+ * A sandbox name as every command takes it: 1-63 characters of A-Z a-z 0-9
+ * _ . -, not only digits (a string of digits is an id).  The error line is
+ * "bad --name 'X': ..." for the caller to prefix with its command.
+ */
+int kiste_run_name_check(const char *name, struct kiste_err *err);
+
+#endif /* KISTE_RUN_H */

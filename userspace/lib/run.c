@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+// run.c - the run contract every mode shares: exit statuses, the temporary sandbox, supervision.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kiste_run.h"
+
+int kiste_exit_for_errno(int neg_errno)
+{
+	switch (neg_errno) {
+	case -ENOENT:
+		return KISTE_EXIT_NOTFOUND;
+	case -ENOEXEC:
+	case -EACCES:
+	case -ELIBACC:
+	case -ELIBBAD:
+	case -EISDIR:
+	case -ENOTDIR:
+		return KISTE_EXIT_NOEXEC;
+	default:
+		return KISTE_EXIT_REFUSED;
+	}
+}
+
+int kiste_exit_from_wait(int wstatus, const struct kiste_run_who *who)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (!WIFSIGNALED(wstatus))
+		return KISTE_EXIT_REFUSED;
+	if (WTERMSIG(wstatus) == SIGSYS)
+		fprintf(stderr, "kiste: %s was killed by the seccomp filter (SIGSYS): %s\n", who->what,
+			who->sigsys);
+	return KISTE_EXIT_SIGNAL + WTERMSIG(wstatus);
+}
+
+int kiste_exit_timed_out(const struct kiste_run_who *who, unsigned int timeout_s)
+{
+	fprintf(stderr, "kiste: %s timed out after %u s and was killed: raise --timeout\n",
+		who->what, timeout_s);
+	return KISTE_EXIT_SIGNAL + SIGKILL;
+}
+
+void kiste_child_fail(const struct kiste_err *err)
+{
+	fprintf(stderr, "kiste: %s\n", err->msg);
+	_exit(KISTE_EXIT_REFUSED);
+}
+
+int kiste_run_sandbox(const struct kiste_sandbox_spec *spec, int *kfd, struct kiste_err *err)
+{
+	uint32_t id;
+	int fd, ret;
+
+	*kfd = -1;
+	fd = kiste_dev_open(err);
+	if (fd == -ENOENT)
+		return 0;	/* no module: the userspace layers alone */
+	if (fd < 0)
+		return fd;
+	ret = kiste_dev_create(fd, spec, &id, err);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	*kfd = fd;
+	return 0;
+}
+
+void kiste_run_block_signals(sigset_t *set, sigset_t *old)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, set, old);
+}
+
+/* Time left until @end, false when it has passed. */
+static bool time_left(const struct timespec *end, struct timespec *left)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left->tv_sec = end->tv_sec - now.tv_sec;
+	left->tv_nsec = end->tv_nsec - now.tv_nsec;
+	if (left->tv_nsec < 0) {
+		left->tv_sec--;
+		left->tv_nsec += 1000000000L;
+	}
+	return left->tv_sec >= 0;
+}
+
+bool kiste_run_supervise(pid_t child, const sigset_t *set, unsigned int timeout_s,
+			 int *wstatus, struct rusage *ru)
+{
+	struct rusage ignored;
+	struct timespec end, left;
+	siginfo_t si;
+	int sig;
+
+	if (!ru)
+		ru = &ignored;
+	*wstatus = 0;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += timeout_s;
+	for (;;) {
+		if (wait4(child, wstatus, WNOHANG, ru) == child)
+			return false;
+		if (timeout_s && !time_left(&end, &left)) {
+			kill(child, SIGKILL);
+			wait4(child, wstatus, 0, ru);
+			return true;
+		}
+		sig = timeout_s ? sigtimedwait(set, &si, &left) : sigwaitinfo(set, &si);
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+			kill(child, sig);
+	}
+}

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+// run_opts.c - `kiste run`'s one option parser: common options checked per mode, modes' own handed on.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiste_mode.h"
+
+/* getopt_long values of the common options (a mode's own start at KISTE_MODE_OPT_BASE). */
+enum {
+	O_MODE = 0x100, O_NAME, O_MEMORY, O_CPUS, O_TIMEOUT, O_USER, O_ENV, O_CWD, O_ROOTFS, O_HELP,
+};
+
+static const struct option common_opts[] = {
+	{ "mode", required_argument, NULL, O_MODE },
+	{ "name", required_argument, NULL, O_NAME },
+	{ "memory", required_argument, NULL, O_MEMORY },
+	{ "cpus", required_argument, NULL, O_CPUS },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "user", required_argument, NULL, O_USER },
+	{ "env", required_argument, NULL, O_ENV },
+	{ "cwd", required_argument, NULL, O_CWD },
+	{ "rootfs", required_argument, NULL, O_ROOTFS },
+	{ "help", no_argument, NULL, O_HELP },
+};
+#define NCOMMON (sizeof(common_opts) / sizeof(common_opts[0]))
+
+const char kiste_run_common_usage[] =
+	"  --mode MODE         shim, vm or unikernel (required)\n"
+	"  --name NAME         the temporary sandbox's name with kiste.ko: 1-63 of\n"
+	"                      A-Z a-z 0-9 _ . -, not only digits\n"
+	"  --memory SIZE       memory limit, e.g. 512M (ranges per mode below)\n"
+	"  --cpus N            vCPUs / CPU limit\n"
+	"  --timeout SECONDS   kill the workload after SECONDS (1..31536000)\n"
+	"  --user UID[:GID]    the workload's identity (numbers)\n"
+	"  --env K=V           add to the workload's environment (repeatable)\n"
+	"  --cwd DIR           the workload's working directory (absolute; default /)\n"
+	"  --rootfs DIR        the sandbox's root directory\n"
+	"  -h, --help          show this help (with --mode: that mode's)\n";
+
+/* Which common option a kiste_run_opt bit is, for the "not in this mode" line. */
+static const struct {
+	unsigned int bit;
+	const char *name;
+} opt_bits[] = {
+	{ KISTE_OPT_NAME, "--name" },	{ KISTE_OPT_MEMORY, "--memory" },
+	{ KISTE_OPT_CPUS, "--cpus" },	{ KISTE_OPT_TIMEOUT, "--timeout" },
+	{ KISTE_OPT_USER, "--user" },	{ KISTE_OPT_ENV, "--env" },
+	{ KISTE_OPT_CWD, "--cwd" },	{ KISTE_OPT_ROOTFS, "--rootfs" },
+};
+
+/* A mode's own option as seen on the command line, applied once the mode is known. */
+struct mode_arg {
+	const char *name;
+	const char *arg;
+};
+
+struct parse {
+	const struct kiste_mode_ops *const *modes;
+	struct option *table;	/* common + every mode's own, deduplicated by name */
+	size_t ntable;
+	struct mode_arg *margs;
+	size_t nmargs;
+	unsigned int given;	/* enum kiste_run_opt bits seen */
+	const char *mode_name;
+	const char *memory, *cpus;	/* checked against the mode's ranges at the end */
+};
+
+int kiste_run_name_check(const char *name, struct kiste_err *err)
+{
+	if (!kiste_name_valid(name) || strspn(name, "0123456789") == strlen(name))
+		return kiste_err_set(err, -EINVAL,
+				     "bad --name '%s': use 1-63 characters of A-Z a-z 0-9 _ . -, "
+				     "not only digits",
+				     name);
+	return 0;
+}
+
+static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	uint64_t v = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > max)
+			return -ERANGE;
+	}
+	if (v < min)
+		return -ERANGE;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_user(const char *s, struct kiste_run_opts *o, struct kiste_err *err)
+{
+	const char *colon = strchr(s, ':');
+	char uid[16];
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+
+	/* 4294967295 is (uid_t)-1, "no change" to every id call: never an identity. */
+	if (n == 0 || n >= sizeof(uid))
+		goto bad;
+	memcpy(uid, s, n);
+	uid[n] = 0;
+	if (parse_u32(uid, 0, 0xfffffffeu, &o->uid) < 0)
+		goto bad;
+	o->gid = o->uid;
+	if (colon && parse_u32(colon + 1, 0, 0xfffffffeu, &o->gid) < 0)
+		goto bad;
+	o->user_set = true;
+	return 0;
+bad:
+	return kiste_err_set(err, -EINVAL,
+			     "kiste run: bad --user '%s': use UID or UID:GID, numbers 0..4294967294",
+			     s);
+}
+
+/* One common option; the size ranges wait for the mode (parse_finish). */
+static int common_opt(struct parse *p, int c, const char *arg, struct kiste_run_opts *o,
+		      struct kiste_err *err)
+{
+	switch (c) {
+	case O_MODE:
+		p->mode_name = arg;
+		return 0;
+	case O_NAME:
+		p->given |= KISTE_OPT_NAME;
+		o->name = arg;
+		if (kiste_run_name_check(arg, err) < 0)
+			return kiste_err_prefix(err, "kiste run");
+		return 0;
+	case O_MEMORY:
+		p->given |= KISTE_OPT_MEMORY;
+		p->memory = arg;
+		if (kiste_size_parse(arg, &o->memory, err) < 0)
+			return kiste_err_prefix(err, "kiste run: --memory");
+		return 0;
+	case O_CPUS:
+		p->given |= KISTE_OPT_CPUS;
+		p->cpus = arg;
+		if (parse_u32(arg, 1, 1u << 20, &o->cpus) < 0)
+			return kiste_err_set(err, -EINVAL,
+					     "kiste run: bad --cpus '%s': give a whole number > 0",
+					     arg);
+		return 0;
+	case O_TIMEOUT:
+		p->given |= KISTE_OPT_TIMEOUT;
+		if (parse_u32(arg, 1, KISTE_RUN_TIMEOUT_MAX, &o->timeout_s) < 0)
+			return kiste_err_set(err, -EINVAL,
+					     "kiste run: bad --timeout '%s': use whole seconds, 1..%u",
+					     arg, KISTE_RUN_TIMEOUT_MAX);
+		return 0;
+	case O_USER:
+		p->given |= KISTE_OPT_USER;
+		return parse_user(arg, o, err);
+	case O_ENV:
+		p->given |= KISTE_OPT_ENV;
+		if (arg[0] == '=' || !strchr(arg, '='))
+			return kiste_err_set(err, -EINVAL,
+					     "kiste run: bad --env '%s': use K=V with a name K", arg);
+		if (o->nenv == KISTE_RUN_ENV_MAX)
+			return kiste_err_set(err, -E2BIG, "kiste run: more than %d --env: use fewer",
+					     KISTE_RUN_ENV_MAX);
+		o->env[o->nenv++] = arg;
+		return 0;
+	case O_CWD:
+		p->given |= KISTE_OPT_CWD;
+		if (arg[0] != '/')
+			return kiste_err_set(err, -EINVAL,
+					     "kiste run: bad --cwd '%s': give an absolute path", arg);
+		o->cwd = arg;
+		return 0;
+	case O_ROOTFS:
+		p->given |= KISTE_OPT_ROOTFS;
+		if (!arg[0])
+			return kiste_err_set(err, -EINVAL,
+					     "kiste run: empty --rootfs: give a directory");
+		o->rootfs = arg;
+		return 0;
+	case O_HELP:
+		o->help = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static bool table_has(const struct parse *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->ntable; i++)
+		if (!strcmp(p->table[i].name, name))
+			return true;
+	return false;
+}
+
+/* common_opts, then every mode's own once each; a mode option's val is its table index. */
+static int table_build(struct parse *p, struct kiste_err *err)
+{
+	const struct option *mo;
+	size_t n = NCOMMON + 1, m;
+
+	for (m = 0; p->modes[m]; m++)
+		for (mo = p->modes[m]->opts; mo && mo->name; mo++)
+			n++;
+	p->table = calloc(n, sizeof(*p->table));
+	if (!p->table)
+		return kiste_err_set(err, -ENOMEM, "out of memory");
+	memcpy(p->table, common_opts, sizeof(common_opts));
+	p->ntable = NCOMMON;
+	for (m = 0; p->modes[m]; m++) {
+		for (mo = p->modes[m]->opts; mo && mo->name; mo++) {
+			if (table_has(p, mo->name))
+				continue;
+			p->table[p->ntable] = *mo;
+			p->table[p->ntable].flag = NULL;
+			p->table[p->ntable].val = KISTE_MODE_OPT_BASE + (int)p->ntable;
+			p->ntable++;
+		}
+	}
+	return 0;
+}
+
+static int getopt_error(int c, char **argv, struct kiste_err *err)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+
+	if (c == ':')
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: option '%.*s' needs a value: see 'kiste run --help'",
+				     (int)strcspn(arg, "="), arg);
+	return kiste_err_set(err, -EINVAL, "kiste run: unknown option '%.*s': see 'kiste run --help'",
+			     (int)strcspn(arg, "="), arg);
+}
+
+static const struct option *mode_opt(const struct kiste_mode_ops *m, const char *name)
+{
+	const struct option *mo;
+
+	for (mo = m->opts; mo && mo->name; mo++)
+		if (!strcmp(mo->name, name))
+			return mo;
+	return NULL;
+}
+
+/* The mode is known: its ranges, its refusals, its own options. */
+static int parse_finish(struct parse *p, struct kiste_run_args *a, struct kiste_err *err)
+{
+	const struct kiste_mode_ops *m = a->mode;
+	const struct kiste_run_limits *l = m->limits;
+	struct kiste_run_opts *o = &a->o;
+	const struct option *mo;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(opt_bits) / sizeof(opt_bits[0]); i++)
+		if ((p->given & opt_bits[i].bit) && !(l->accepts & opt_bits[i].bit))
+			return kiste_err_set(err, -EINVAL,
+					     "kiste run: %s does not apply to %s mode: leave it out",
+					     opt_bits[i].name, m->name);
+	if (p->memory && (o->memory < l->memory_min || o->memory > l->memory_max))
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: --memory %s is out of range for %s mode: use "
+				     "%lluM..%lluM",
+				     p->memory, m->name, (unsigned long long)(l->memory_min >> 20),
+				     (unsigned long long)(l->memory_max >> 20));
+	if (!p->memory)
+		o->memory = l->memory_default;
+	if (p->cpus && o->cpus > l->cpus_max)
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: --cpus %s is out of range for %s mode: use 1..%u",
+				     p->cpus, m->name, l->cpus_max);
+	if (!p->cpus)
+		o->cpus = l->cpus_default;
+	a->mo = calloc(1, m->opts_size ? m->opts_size : 1);
+	if (!a->mo)
+		return kiste_err_set(err, -ENOMEM, "out of memory");
+	for (i = 0; i < p->nmargs; i++) {
+		mo = mode_opt(m, p->margs[i].name);
+		if (!mo)
+			return kiste_err_set(err, -EINVAL,
+					     "kiste run: --%s is not an option of %s mode: see "
+					     "'kiste run --mode=%s --help'",
+					     p->margs[i].name, m->name, m->name);
+		ret = m->opt(a->mo, mo->val, p->margs[i].arg, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int parse_args(struct parse *p, int argc, char **argv, struct kiste_run_args *a,
+		      struct kiste_err *err)
+{
+	struct kiste_err later;
+	int c, ret, first = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", p->table, NULL)) != -1) {
+		/* After the first error, keep scanning for --help and --mode only. */
+		struct kiste_err *e = first ? &later : err;
+
+		ret = 0;
+		if (c == 'h')
+			c = O_HELP;
+		if (c == '?' || c == ':')
+			ret = getopt_error(c, argv, e);
+		else if (c >= KISTE_MODE_OPT_BASE)
+			p->margs[p->nmargs++] = (struct mode_arg){
+				p->table[c - KISTE_MODE_OPT_BASE].name, optarg };
+		else
+			ret = common_opt(p, c, optarg, &a->o, e);
+		if (ret < 0 && !first)
+			first = ret;
+	}
+	a->o.argc = argc - optind;
+	a->o.argv = argv + optind;
+	return first;
+}
+
+int kiste_run_parse(const struct kiste_mode_ops *const *modes, int argc, char **argv,
+		    struct kiste_run_args *a, struct kiste_err *err)
+{
+	struct parse p = { .modes = modes };
+	int ret, i;
+
+	*a = (struct kiste_run_args){ 0 };
+	ret = table_build(&p, err);
+	if (ret < 0)
+		return ret;
+	p.margs = calloc(argc + 1, sizeof(*p.margs));
+	if (!p.margs) {
+		free(p.table);
+		return kiste_err_set(err, -ENOMEM, "out of memory");
+	}
+	ret = parse_args(&p, argc, argv, a, err);
+	for (i = 0; p.mode_name && modes[i]; i++)
+		if (!strcmp(p.mode_name, modes[i]->name))
+			a->mode = modes[i];
+	if (a->o.help) {
+		ret = 0;
+	} else if (ret == 0 && !p.mode_name) {
+		ret = kiste_err_set(err, -EINVAL,
+				    "kiste run: missing --mode: use --mode=shim, vm or unikernel");
+	} else if (ret == 0 && !a->mode) {
+		ret = kiste_err_set(err, -EINVAL,
+				    "kiste run: bad --mode '%s': use shim, vm or unikernel",
+				    p.mode_name);
+	}
+	if (ret == 0 && a->mode) {
+		ret = parse_finish(&p, a, err);
+		if (ret == 0 && !a->o.help && a->o.argc == 0)
+			ret = kiste_err_set(err, -EINVAL,
+					    "kiste run: no command given: kiste run --mode=%s [OPTIONS] "
+					    "[--] CMD [ARG...]",
+					    a->mode->name);
+		if (ret == 0 && !a->o.help && a->mode->check)
+			ret = a->mode->check(&a->o, a->mo, err);
+	}
+	if (a->o.help)
+		ret = 0;
+	free(p.margs);
+	free(p.table);
+	return ret < 0 ? -EINVAL : 0;
+}
+
+void kiste_run_args_free(struct kiste_run_args *a)
+{
+	free(a->mo);
+	a->mo = NULL;
+}

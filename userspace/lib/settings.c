@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+// settings.c - every environment variable kiste reads, in one table (README "Settings").
+#include <stdlib.h>
+
+#include "libkiste.h"
+
+/*
+ * None of these lowers a protection: switching one off takes a command-line
+ * option whose name says the run is weaker (DESIGN.md).  Tests and
+ * benchmarks use the hooks marked so.
+ */
+static const struct kiste_setting_info settings[KISTE_SET_NR] = {
+	[KISTE_SET_KERNEL] = { "KISTE_KERNEL",
+			       "vm: the guest kernel when --kernel is not given" },
+	[KISTE_SET_VM_CACHE] = { "KISTE_VM_CACHE",
+				 "vm: directory of decompressed kernels; 0 turns the cache off" },
+	[KISTE_SET_VM_STATS] = { "KISTE_VM_STATS",
+				 "vm: print boot timings, exits and RSS at the end (benchmarks)" },
+	[KISTE_SET_VM_BZIMAGE] = { "KISTE_VM_BZIMAGE",
+				   "vm: boot the bzImage's own decompressor (benchmark hook)" },
+	[KISTE_SET_VM_INITRD] = { "KISTE_VM_INITRD",
+				  "vm: boot this initramfs file instead of the built one (test hook)" },
+	[KISTE_SET_VM_DUMP_INITRD] = { "KISTE_VM_DUMP_INITRD",
+				       "vm: save the built initramfs to this file (test hook)" },
+	[KISTE_SET_VM_SECCOMP_DEBUG] = { "KISTE_VM_SECCOMP_DEBUG",
+					 "vm: name the call a VMM filter refused, then exit 125 "
+					 "(instead of dying by SIGSYS)" },
+	[KISTE_SET_UK_STATS] = { "KISTE_UK_STATS",
+				 "unikernel: print peak RSS and filter size on stderr (benchmarks)" },
+	[KISTE_SET_PATH] = { "PATH", "vm: where a command without '/' is found on the host" },
+	[KISTE_SET_TERM] = { "TERM", "shim: passed on to the workload" },
+	[KISTE_SET_HOME] = { "HOME", "vm: the kernel cache of a non-root caller (~/.cache/kiste)" },
+	[KISTE_SET_XDG_CACHE_HOME] = { "XDG_CACHE_HOME",
+				       "vm: the kernel cache of a non-root caller, before HOME" },
+};
+
+const struct kiste_setting_info *kiste_setting_info(enum kiste_setting s)
+{
+	return (unsigned int)s < KISTE_SET_NR ? &settings[s] : NULL;
+}
+
+const char *kiste_setting(enum kiste_setting s)
+{
+	const char *v;
+
+	if ((unsigned int)s >= KISTE_SET_NR)
+		return NULL;
+	v = getenv(settings[s].name);
+	return v && *v ? v : NULL;
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+// mode.c - shim mode's entry in the mode table: its own options, their checks, run and policy.
+#include <errno.h>
+#include <string.h>
+
+#include "kiste_mode.h"
+#include "shim.h"
+
+enum {
+	SHIM_O_RW = KISTE_MODE_OPT_BASE,
+	SHIM_O_TMPFS,
+	SHIM_O_TRACE,
+	SHIM_O_NO_NS,
+};
+
+static const struct option shim_options[] = {
+	{ "rw", no_argument, NULL, SHIM_O_RW },
+	{ "tmpfs", required_argument, NULL, SHIM_O_TMPFS },
+	{ "trace", no_argument, NULL, SHIM_O_TRACE },
+	{ "unsafe-no-namespaces", no_argument, NULL, SHIM_O_NO_NS },
+	{ NULL, 0, NULL, 0 },
+};
+
+/*
+ * --memory is the address-space limit today (RLIMIT_AS): below 32 MiB even a
+ * static program's loader and the guest kernel's own mappings do not fit.
+ * No --cpus: shim mode has no CPU limit yet.
+ */
+static const struct kiste_run_limits shim_limits = {
+	.accepts = KISTE_OPT_ALL & ~KISTE_OPT_CPUS,
+	.memory_min = 32ULL << 20,
+	.memory_max = UINT64_MAX,
+};
+
+static int shim_opt(void *mo, int val, const char *arg, struct kiste_err *err)
+{
+	struct shim_opts *so = mo;
+
+	switch (val) {
+	case SHIM_O_RW:
+		so->rw = true;
+		return 0;
+	case SHIM_O_TRACE:
+		so->trace = true;
+		return 0;
+	case SHIM_O_NO_NS:
+		so->no_namespaces = true;
+		return 0;
+	case SHIM_O_TMPFS:
+		if (arg[0] != '/' || strstr(arg, ".."))
+			return kiste_err_set(err, -EINVAL,
+					     "kiste run: bad --tmpfs '%s': give an absolute path "
+					     "without '..'",
+					     arg);
+		if (so->ntmpfs == SHIM_MAX_TMPFS)
+			return kiste_err_set(err, -E2BIG, "kiste run: more than %d --tmpfs: use fewer",
+					     SHIM_MAX_TMPFS);
+		so->tmpfs[so->ntmpfs++] = arg;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int shim_check(const struct kiste_run_opts *o, void *mo, struct kiste_err *err)
+{
+	struct shim_opts *so = mo;
+
+	so->rootfs = o->rootfs ? o->rootfs : "/";
+	if (so->rw && !strcmp(so->rootfs, "/"))
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: --rw is refused for the rootfs /: give --rootfs DIR");
+	return 0;
+}
+
+static int shim_run(const struct kiste_run_opts *o, void *mo)
+{
+	return shim_launch(o, mo);
+}
+
+const struct kiste_mode_ops kiste_mode_shim = {
+	.name = "shim",
+	.id = KISTE_MODE_SHIM,
+	.summary = "every syscall served by a guest kernel in the same process (gVisor-like)",
+	.synopsis = "kiste run --mode=shim [OPTIONS] [--] CMD [ARG...]",
+	.usage = "Runs CMD (looked up on PATH inside the rootfs) with every syscall served by the\n"
+		 "in-process guest kernel; only the shim allowlist ('kiste policy shim') reaches\n"
+		 "the host.  --rootfs defaults to /, always read-only unless --rw; --memory is an\n"
+		 "address-space limit of at least 32M; --cpus does not apply.\n\n"
+		 "  --rw                  make the rootfs writable (refused for /)\n"
+		 "  --tmpfs PATH          a writable, initially empty directory at PATH (must\n"
+		 "                        exist in the rootfs; repeatable)\n"
+		 "  --trace               one line per syscall on stderr\n"
+		 "  --unsafe-no-namespaces  WEAKER: run without user, pid, mount and network\n"
+		 "                        namespaces (the host's /proc and processes are then\n"
+		 "                        visible; for hosts that refuse namespaces)\n",
+	.limits = &shim_limits,
+	.opts = shim_options,
+	.opts_size = sizeof(struct shim_opts),
+	.opt = shim_opt,
+	.check = shim_check,
+	.run = shim_run,
+	.policy = shim_policy,
+	.policy_usage = "kiste policy shim",
+};

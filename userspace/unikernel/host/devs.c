@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+// devs.c - binds a unikernel's manifest devices to files and tap devices, before anything starts.
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <linux/if_tun.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "uk.h"
+
+static const char *uk_type_flag(uint32_t type)
+{
+	return type == KISTE_UK_DEV_BLOCK ? "--block" : "--net";
+}
+
+static int uk_bind_block(struct kiste_uk_dev *d, bool dry_run, struct kiste_err *err)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(d->target, (dry_run ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0)
+		return kiste_err_set(err, -ENOENT,
+				     "block device '%s': cannot open '%s': %s: create "
+				     "it first, e.g. truncate -s 1M %s",
+				     d->info.name, d->target, strerror(errno), d->target);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return kiste_err_set(err, -EINVAL,
+				     "block device '%s': '%s' is not a regular file: "
+				     "bind a file",
+				     d->info.name, d->target);
+	}
+	if (st.st_size == 0 || st.st_size % KISTE_UK_BLOCK_SIZE) {
+		close(fd);
+		return kiste_err_set(
+			err, -EINVAL,
+			"block device '%s': size of '%s' (%lld bytes) is "
+			"not a non-zero multiple of %d: resize it, e.g. truncate -s 1M %s",
+			d->info.name, d->target, (long long)st.st_size, KISTE_UK_BLOCK_SIZE,
+			d->target);
+	}
+	d->info.block_size = KISTE_UK_BLOCK_SIZE;
+	d->info.capacity = st.st_size;
+	if (dry_run)
+		close(fd), fd = -1;
+	d->fd = fd;
+	return 0;
+}
+
+static int uk_bind_net(struct kiste_uk_dev *d, bool dry_run, struct kiste_err *err)
+{
+	struct ifreq ifr = { 0 };
+	int fd;
+
+	d->info.mtu = KISTE_UK_NET_MTU;
+	if (getrandom(d->info.mac, sizeof(d->info.mac), 0) != sizeof(d->info.mac))
+		memcpy(d->info.mac, "\x00\x4b\x55\x00\x00\x01", 6);
+	d->info.mac[0] = (d->info.mac[0] & 0xfe) | 0x02; /* unicast, locally administered */
+	if (dry_run)
+		return 0;
+	/*
+	 * TUNSETIFF would create a missing device when we may: require it to exist,
+	 * in this network namespace (sysfs may show another one's devices).
+	 */
+	if (strlen(d->target) >= IFNAMSIZ || if_nametoindex(d->target) == 0)
+		return kiste_err_set(err, -ENODEV,
+				     "net device '%s': tap device '%s' does not exist: "
+				     "create it with 'ip tuntap add %s mode tap'",
+				     d->info.name, d->target, d->target);
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return kiste_err_set(err, -ENODEV,
+				     "net device '%s': cannot open /dev/net/tun: %s: "
+				     "load the tun driver",
+				     d->info.name, strerror(errno));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	memcpy(ifr.ifr_name, d->target, strlen(d->target));
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		close(fd);
+		return kiste_err_set(err, -ENODEV,
+				     "net device '%s': cannot attach to tap '%s': %s: "
+				     "check that it is a tap device you may use",
+				     d->info.name, d->target, strerror(errno));
+	}
+	d->fd = fd;
+	return 0;
+}
+
+static const struct kiste_uk_binding *uk_find_binding(const struct kiste_uk_opts *o,
+						      const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < o->nbind; i++)
+		if (!strcmp(o->bind[i].name, name))
+			return &o->bind[i];
+	return NULL;
+}
+
+/* Every binding names a declared device of the same type. */
+static int uk_check_bindings(const struct kiste_uk_manifest *mft, const struct kiste_uk_opts *o,
+			     struct kiste_err *err)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < o->nbind; i++) {
+		for (j = 0; j < mft->ndevices; j++)
+			if (!strcmp(mft->dev[j].name, o->bind[i].name))
+				break;
+		if (j == mft->ndevices)
+			return kiste_err_set(err, -EINVAL,
+					     "%s %s: the unikernel declares no device "
+					     "'%s': bind only devices of its manifest (see 'kiste "
+					     "policy unikernel APP')",
+					     uk_type_flag(o->bind[i].type), o->bind[i].name,
+					     o->bind[i].name);
+		if (mft->dev[j].type != o->bind[i].type)
+			return kiste_err_set(err, -EINVAL,
+					     "device '%s' is a %s device: bind it with "
+					     "%s %s=...",
+					     o->bind[i].name,
+					     mft->dev[j].type == KISTE_UK_DEV_BLOCK ? "block"
+										    : "net",
+					     uk_type_flag(mft->dev[j].type), o->bind[i].name);
+	}
+	return 0;
+}
+
+int kiste_uk_devs_bind(const struct kiste_uk_manifest *mft, const struct kiste_uk_opts *o,
+		       bool dry_run, struct kiste_uk_devs *devs, struct kiste_err *err)
+{
+	const struct kiste_uk_binding *b;
+	struct kiste_uk_dev *d;
+	uint32_t i;
+	int ret;
+
+	*devs = (struct kiste_uk_devs){ 0 };
+	ret = uk_check_bindings(mft, o, err);
+	for (i = 0; i < mft->ndevices && ret == 0; i++) {
+		d = &devs->dev[i];
+		d->fd = -1;
+		memcpy(d->info.name, mft->dev[i].name, sizeof(d->info.name));
+		d->info.type = mft->dev[i].type;
+		d->info.handle = i;
+		b = uk_find_binding(o, d->info.name);
+		if (!b) {
+			ret = kiste_err_set(err, -EINVAL,
+					    "%s device '%s' is not bound: add %s %s=%s",
+					    d->info.type == KISTE_UK_DEV_BLOCK ? "block" : "net",
+					    d->info.name, uk_type_flag(d->info.type), d->info.name,
+					    d->info.type == KISTE_UK_DEV_BLOCK ? "FILE" : "TAPDEV");
+			break;
+		}
+		d->target = b->target;
+		devs->ndev = i + 1;
+		if (d->info.type == KISTE_UK_DEV_BLOCK)
+			ret = uk_bind_block(d, dry_run, err);
+		else
+			ret = uk_bind_net(d, dry_run, err);
+	}
+	if (ret < 0)
+		kiste_uk_devs_close(devs);
+	return ret;
+}
+
+void kiste_uk_devs_close(struct kiste_uk_devs *devs)
+{
+	uint32_t i;
+
+	for (i = 0; i < devs->ndev; i++) {
+		if (devs->dev[i].fd >= 0)
+			close(devs->dev[i].fd);
+		devs->dev[i].fd = -1;
+	}
+}

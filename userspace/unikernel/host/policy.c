@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+// policy.c - `kiste policy unikernel`: the exact filter a unikernel (or its VMM) would get.
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "uk.h"
+
+static const char policy_usage[] =
+	"Usage: kiste policy unikernel [--isolation process|vm] APP\n"
+	"                              [--block NAME=FILE]... [--net NAME=TAPDEV]...\n\n"
+	"Print the seccomp filter kiste would install for APP with these bindings: with\n"
+	"--isolation process (default) the unikernel's own (at most 7 syscalls), with\n"
+	"--isolation vm the VMM's once the guest is set up.  A summary line with the\n"
+	"number of distinct syscalls, the descriptors, then the filter in libseccomp's\n"
+	"PFC form.  Block files must exist (their size bounds the offsets); tap devices\n"
+	"need not.\n";
+
+static const struct option policy_opts[] = {
+	{ "isolation", required_argument, NULL, 'i' },
+	{ "block", required_argument, NULL, 'b' },
+	{ "net", required_argument, NULL, 'N' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* argv[0] is "unikernel"; bindings may follow APP.  1 for --help. */
+static int policy_parse(int argc, char **argv, struct kiste_uk_opts *o, struct kiste_err *err)
+{
+	const char *cmd = "policy unikernel", *arg;
+	int c, ret = 0;
+
+	*o = (struct kiste_uk_opts){ 0 };
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", policy_opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return 1;
+		case 'i':
+			ret = kiste_uk_isolation_parse(cmd, optarg, o, err);
+			break;
+		case 'b':
+		case 'N':
+			ret = kiste_uk_bind_parse(cmd, optarg,
+						  c == 'b' ? KISTE_UK_DEV_BLOCK : KISTE_UK_DEV_NET, o,
+						  err);
+			break;
+		default:
+			arg = argv[optind - 1];
+			return kiste_err_set(err, -EINVAL,
+					     "kiste %s: option '%.*s' %s: see 'kiste policy --help'",
+					     cmd, (int)strcspn(arg, "="), arg,
+					     c == ':' ? "needs a value" : "does not go with a policy");
+		}
+		if (ret < 0)
+			return ret;
+	}
+	if (optind >= argc)
+		return kiste_err_set(err, -EINVAL,
+				     "kiste %s: missing APP: name the unikernel to check", cmd);
+	if (optind + 1 < argc)
+		return kiste_err_set(err, -EINVAL,
+				     "kiste %s: unexpected argument '%s': only --block and --net "
+				     "follow APP",
+				     cmd, argv[optind + 1]);
+	o->app = argv[optind];
+	o->argv = argv + optind;
+	o->argc = 1;
+	return 0;
+}
+
+static void policy_print_devs(const struct kiste_uk_devs *devs)
+{
+	const struct kiste_uk_dev *d;
+	uint32_t i;
+
+	for (i = 0; i < devs->ndev; i++) {
+		d = &devs->dev[i];
+		if (d->info.type == KISTE_UK_DEV_BLOCK)
+			printf("# device %u '%s': block '%s' at fd %u, %llu bytes in %llu-byte "
+			       "blocks\n",
+			       i, d->info.name, d->target, KISTE_UK_FD_BASE + i,
+			       (unsigned long long)d->info.capacity,
+			       (unsigned long long)d->info.block_size);
+		else
+			printf("# device %u '%s': net tap '%s' at fd %u, frames <= %u bytes\n", i,
+			       d->info.name, d->target, KISTE_UK_FD_BASE + i, d->info.mtu + 14);
+	}
+}
+
+int kiste_uk_policy(int argc, char **argv)
+{
+	struct kiste_uk_image img;
+	struct kiste_uk_devs devs;
+	struct kiste_uk_opts o;
+	struct kiste_err err = { 0 };
+	char names[128];
+	int n;
+
+	n = policy_parse(argc, argv, &o, &err);
+	if (n == 1) {
+		fputs(policy_usage, stdout);
+		return KISTE_EXIT_OK;
+	}
+	if (n < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return KISTE_EXIT_USAGE;
+	}
+	if (kiste_uk_image_load(o.app, 0, &img, &err) < 0)
+		goto fail;
+	if (kiste_uk_devs_bind(&img.mft, &o, true, &devs, &err) < 0) {
+		kiste_uk_image_free(&img);
+		goto fail;
+	}
+	n = kiste_uk_filter_syscalls(&devs, o.isolation, names, sizeof(names));
+	if (o.isolation == KISTE_UK_ISO_VM)
+		printf("# kiste VMM filter for '%s' (vm isolation: the VMM process after guest "
+		       "setup)\n",
+		       o.app);
+	else
+		printf("# kiste unikernel filter for '%s' (process isolation)\n", o.app);
+	printf("# syscalls: %d distinct: %s\n", n, names);
+	printf("# default action: kill the process (SECCOMP_RET_KILL_PROCESS)\n");
+	printf("# console: fd %d\n", KISTE_UK_CONSOLE_FD);
+	if (o.isolation == KISTE_UK_ISO_VM)
+		printf("# vCPU: fd %d (KVM_RUN only); VM: fd %d (no calls)\n", KISTE_UK_VCPU_FD,
+		       KISTE_UK_VM_FD);
+	policy_print_devs(&devs);
+	fflush(stdout);
+	n = kiste_uk_filter_pfc(&devs, o.isolation, STDOUT_FILENO, &err);
+	kiste_uk_image_free(&img);
+	if (n < 0)
+		goto fail;
+	return KISTE_EXIT_OK;
+fail:
+	fprintf(stderr, "kiste: %s\n", err.msg);
+	return KISTE_EXIT_FAIL;
+}

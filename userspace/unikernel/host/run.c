@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+// run.c - unikernel mode's launcher: checks and binds the image, starts its child, supervises.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../hvt/hvt.h"
+#include "../tender/tender.h"
+#include "uk.h"
+
+/* With kiste.ko: a temporary sandbox tied to *kfd; without: *kfd is -1. */
+static int uk_sandbox(const struct kiste_uk_opts *o, int *kfd, struct kiste_err *err)
+{
+	bool vm = o->isolation == KISTE_UK_ISO_VM;
+	/* The broker holds the VM to these: one vCPU, memory in the 2 MiB pages that map it. */
+	struct kiste_sandbox_spec spec = {
+		.name = o->name,
+		.mode = KISTE_MODE_UNIKERNEL,
+		.memory_limit = vm ? UK_VM_MEM(o->memory) : o->memory,
+		.vcpu_limit = vm ? 1 : 0,
+	};
+
+	return kiste_run_sandbox(&spec, kfd, err);
+}
+
+/*
+ * vm isolation with kiste.ko: the module creates the VM for this member.  Its
+ * rules for the caller: single-threaded and an unshared descriptor table (a
+ * forked child of this single-threaded launcher is both) and non-dumpable.
+ */
+static int uk_broker_vm(int kdev)
+{
+	struct kiste_err err = { 0 };
+	int fd;
+
+	if (prctl(PR_SET_DUMPABLE, 0) < 0) {
+		kiste_err_set(&err, -errno, "cannot make the VMM non-dumpable: %s",
+			      strerror(errno));
+		kiste_child_fail(&err);
+	}
+	fd = kiste_dev_vm_create(kdev, 0, &err);
+	if (fd < 0) {
+		/* libkiste's line names the cause; say which path failed */
+		kiste_err_prefix(&err, "kiste.ko's KVM broker (or use --isolation process)");
+		kiste_child_fail(&err);
+	}
+	return fd;
+}
+
+static __attribute__((noreturn)) void uk_child(int kdev, int kvm, const struct kiste_uk_opts *o,
+					       const struct kiste_uk_image *img,
+					       struct kiste_uk_devs *devs, pid_t parent,
+					       const sigset_t *old)
+{
+	struct kiste_err err = { 0 };
+
+	/* The unikernel dies with its launcher, also when the module is absent. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(KISTE_EXIT_REFUSED);
+	/* A launcher started in the background may ignore these: forwarded ones must work. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	sigprocmask(SIG_SETMASK, old, NULL);
+	if (kdev >= 0) {
+		if (kiste_dev_attach(kdev, 0, &err) < 0)
+			kiste_child_fail(&err);
+		if (o->isolation == KISTE_UK_ISO_VM)
+			kvm = uk_broker_vm(kdev);
+		close(kdev);
+	}
+	if (o->isolation == KISTE_UK_ISO_VM)
+		uk_vm_child(kvm, kdev >= 0, o, img, devs);
+	tender_process_child(o, img, devs);
+}
+
+static int uk_report(const struct kiste_uk_opts *o, int status, bool timed_out,
+		     const struct rusage *ru)
+{
+	char what[300], hint[300];
+	struct kiste_run_who who = { .what = what, .sigsys = hint };
+	bool vm = o->isolation == KISTE_UK_ISO_VM;
+
+	if (kiste_setting(KISTE_SET_UK_STATS))
+		fprintf(stderr, "kiste: unikernel peak RSS %ld KiB\n", ru->ru_maxrss);
+	snprintf(what, sizeof(what), "%sunikernel '%s'", vm ? "the VMM of " : "", o->app);
+	if (vm)
+		snprintf(hint, sizeof(hint), "report this as a kiste bug; see 'kiste policy "
+			 "unikernel --isolation vm %s'", o->app);
+	else
+		snprintf(hint, sizeof(hint), "it made a host syscall outside its policy; see "
+			 "'kiste policy unikernel %s'", o->app);
+	if (timed_out)
+		return kiste_exit_timed_out(&who, (unsigned int)o->timeout_s);
+	return kiste_exit_from_wait(status, &who);
+}
+
+int kiste_uk_run(const struct kiste_uk_opts *o)
+{
+	struct kiste_uk_image img = { 0 };
+	struct kiste_uk_devs devs;
+	struct kiste_err err = { 0 };
+	int ret, status, kdev = -1, kvm = -1;
+	struct rusage ru = { 0 };
+	sigset_t set, old;
+	bool timed_out;
+	pid_t child;
+
+	ret = kiste_uk_image_load(o->app, o->memory, &img, &err);
+	if (ret < 0) {
+		fprintf(stderr, "kiste: %s\n", err.msg);
+		return kiste_exit_for_errno(ret);
+	}
+	if (kiste_uk_devs_bind(&img.mft, o, false, &devs, &err) < 0)
+		goto refused;
+	if (uk_sandbox(o, &kdev, &err) < 0)
+		goto refused;
+	/* With kiste.ko the VM comes from its broker (in the child), else from /dev/kvm. */
+	if (o->isolation == KISTE_UK_ISO_VM && kdev < 0) {
+		kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+		if (kvm < 0) {
+			kiste_err_set(&err, -errno,
+				      "cannot open /dev/kvm for --isolation vm: %s: "
+				      "use --isolation process, or get access to /dev/kvm",
+				      strerror(errno));
+			goto refused;
+		}
+	}
+	kiste_run_block_signals(&set, &old);
+	fflush(NULL);
+	child = fork();
+	if (child == 0)
+		uk_child(kdev, kvm, o, &img, &devs, getppid(), &old);
+	if (child < 0) {
+		kiste_err_set(&err, -errno, "cannot fork the unikernel's process: %s",
+			      strerror(errno));
+		goto refused;
+	}
+	kiste_uk_devs_close(&devs);
+	timed_out = kiste_run_supervise(child, &set, (unsigned int)o->timeout_s, &status, &ru);
+	if (kdev >= 0)
+		close(kdev);
+	if (kvm >= 0)
+		close(kvm);
+	kiste_uk_image_free(&img);
+	return uk_report(o, status, timed_out, &ru);
+refused:
+	fprintf(stderr, "kiste: %s\n", err.msg);
+	if (kdev >= 0)
+		close(kdev);
+	kiste_uk_image_free(&img);
+	return KISTE_EXIT_REFUSED;
+}

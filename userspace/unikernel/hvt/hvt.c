@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+// hvt.c - vm isolation: the unikernel in a tiny KVM guest, its host calls as port hypercalls.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kiste_kvm.h"
+#include "hvt.h"
+
+extern const unsigned char uk_vm_stubs_start[], uk_vm_stubs_end[];
+
+struct uk_vm {
+	struct vmm_kvm kvm;
+	struct kiste_uk_devs *devs;
+	struct pollfd pfd[KISTE_UK_MAX_DEVICES];
+	uint32_t pfd_handle[KISTE_UK_MAX_DEVICES];
+	uint32_t nnet;
+	bool stats; /* KISTE_UK_STATS: report the filter on stderr */
+};
+
+/*
+ * exit_group without libc's _exit: a sanitizer runtime intercepts _exit and
+ * makes calls of its own there (sigaltstack ...), which the VMM filter refuses.
+ */
+static __attribute__((noreturn)) void vm_exit(int status)
+{
+	for (;;)
+		syscall(SYS_exit_group, status);
+}
+
+static uint64_t now_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static const struct kiste_uk_dev *vm_dev(struct uk_vm *v, uint64_t h, uint32_t type)
+{
+	return h < v->devs->ndev && v->devs->dev[h].info.type == type ? &v->devs->dev[h] : NULL;
+}
+
+static int64_t vm_yield(struct uk_vm *v, uint64_t deadline, uint64_t ready_gpa)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC), wait = deadline > now ? deadline - now : 0;
+	struct timespec ts = { wait / 1000000000ULL, wait % 1000000000ULL };
+	uint64_t ready = 0, *out;
+	uint32_t i;
+
+	if (ppoll(v->nnet ? v->pfd : NULL, v->nnet, &ts, NULL) > 0)
+		for (i = 0; i < v->nnet; i++)
+			if (v->pfd[i].revents)
+				ready |= 1ULL << v->pfd_handle[i];
+	out = vmm_kvm_gpa(&v->kvm, ready_gpa, 8);
+	if (out)
+		*out = ready;
+	return 0;
+}
+
+static int64_t vm_block(struct uk_vm *v, int write, const uint64_t *a)
+{
+	const struct kiste_uk_dev *d = vm_dev(v, a[0], KISTE_UK_DEV_BLOCK);
+	void *buf = vmm_kvm_gpa(&v->kvm, a[2], a[3]);
+	ssize_t n;
+
+	if (!d || !buf || a[1] % d->info.block_size || a[3] % d->info.block_size ||
+	    a[1] > d->info.capacity || a[3] > d->info.capacity - a[1])
+		return KISTE_UK_EINVAL;
+	n = write ? pwrite(d->fd, buf, a[3], a[1]) : pread(d->fd, buf, a[3], a[1]);
+	return n == (ssize_t)a[3] ? KISTE_UK_OK : KISTE_UK_EUNSPEC;
+}
+
+static int64_t vm_net_read(struct uk_vm *v, const uint64_t *a)
+{
+	const struct kiste_uk_dev *d = vm_dev(v, a[0], KISTE_UK_DEV_NET);
+	uint64_t *got = vmm_kvm_gpa(&v->kvm, a[3], 8);
+	uint64_t size;
+	void *buf;
+	ssize_t n;
+
+	if (!d || !got)
+		return KISTE_UK_EINVAL;
+	size = a[2] < (uint64_t)d->info.mtu + 14 ? a[2] : d->info.mtu + 14u;
+	buf = vmm_kvm_gpa(&v->kvm, a[1], size);
+	if (!buf)
+		return KISTE_UK_EINVAL;
+	n = read(d->fd, buf, size);
+	if (n < 0)
+		return errno == EAGAIN ? KISTE_UK_EAGAIN : KISTE_UK_EUNSPEC;
+	*got = n;
+	return KISTE_UK_OK;
+}
+
+static int64_t vm_net_write(struct uk_vm *v, const uint64_t *a)
+{
+	const struct kiste_uk_dev *d = vm_dev(v, a[0], KISTE_UK_DEV_NET);
+	void *buf = d ? vmm_kvm_gpa(&v->kvm, a[1], a[2]) : NULL;
+
+	if (!buf || a[2] > (uint64_t)d->info.mtu + 14)
+		return KISTE_UK_EINVAL;
+	return write(d->fd, buf, a[2]) == (ssize_t)a[2] ? KISTE_UK_OK : KISTE_UK_EUNSPEC;
+}
+
+static int64_t vm_call(struct uk_vm *v, uint32_t nr, const uint64_t *a)
+{
+	const void *buf;
+
+	switch (nr) {
+	case KISTE_UK_CALL_CONSOLE_WRITE:
+		buf = vmm_kvm_gpa(&v->kvm, a[0], a[1]);
+		return buf ? write(KISTE_UK_CONSOLE_FD, buf, a[1]) : KISTE_UK_EINVAL;
+	case KISTE_UK_CALL_CLOCK_MONOTONIC:
+		return now_ns(CLOCK_MONOTONIC);
+	case KISTE_UK_CALL_CLOCK_WALL:
+		return now_ns(CLOCK_REALTIME);
+	case KISTE_UK_CALL_YIELD:
+		return vm_yield(v, a[0], a[1]);
+	case KISTE_UK_CALL_BLOCK_READ:
+	case KISTE_UK_CALL_BLOCK_WRITE:
+		return vm_block(v, nr == KISTE_UK_CALL_BLOCK_WRITE, a);
+	case KISTE_UK_CALL_NET_READ:
+		return vm_net_read(v, a);
+	case KISTE_UK_CALL_NET_WRITE:
+		return vm_net_write(v, a);
+	case KISTE_UK_CALL_EXIT:
+		vm_exit((int)(a[0] & 0xff));
+	}
+	return KISTE_UK_EINVAL;
+}
+
+static int vm_out(void *ctx, uint16_t port, uint32_t value, struct kiste_err *err)
+{
+	struct uk_vm *v = ctx;
+	uint64_t *args = vmm_kvm_gpa(&v->kvm, value, 5 * 8);
+
+	if (port < KISTE_UK_HC_PORT_BASE || port >= KISTE_UK_HC_PORT_BASE + KISTE_UK_CALL_COUNT ||
+	    !args)
+		return kiste_err_set(err, -EFAULT,
+				     "unikernel made a bad hypercall (port 0x%x): "
+				     "rebuild it with kiste-uk-cc",
+				     port);
+	args[4] = (uint64_t)vm_call(v, port - KISTE_UK_HC_PORT_BASE, args);
+	return 0;
+}
+
+/* One line to stderr under the VMM filter: stdio may fstat() first, which it refuses. */
+static __attribute__((format(printf, 1, 2))) void vm_diag(const char *fmt, ...)
+{
+	char line[sizeof(((struct kiste_err *)0)->msg) + 16] = "kiste: ";
+	size_t max = sizeof(line) - 1, n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line + 7, max - 7, fmt, ap);
+	va_end(ap);
+	n = n + 7 < max ? n + 7 : max - 1;
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, n) < 0)
+		return; /* nowhere left to say it */
+}
+
+/*
+ * Device descriptors to KISTE_UK_FD_BASE + handle, the vCPU to KISTE_UK_VCPU_FD
+ * and the VM to KISTE_UK_VM_FD, as the VMM filter names them; all else closes.
+ */
+static int vm_fds(struct uk_vm *v, struct kiste_err *err)
+{
+	int *fds[KISTE_UK_MAX_DEVICES + 2], want[KISTE_UK_MAX_DEVICES + 2];
+	uint32_t i, n = 0, nnet = 0;
+	int fd;
+
+	for (i = 0; i < v->devs->ndev; i++) {
+		fds[n] = &v->devs->dev[i].fd;
+		want[n++] = KISTE_UK_FD_BASE + i;
+	}
+	fds[n] = &v->kvm.vcpu_fd, want[n++] = KISTE_UK_VCPU_FD;
+	fds[n] = &v->kvm.vm_fd, want[n++] = KISTE_UK_VM_FD;
+	/* out of the way first, so that no move lands on a descriptor still in use */
+	for (i = 0; i < n; i++) {
+		fd = fcntl(*fds[i], F_DUPFD_CLOEXEC, 64);
+		if (fd < 0)
+			return kiste_err_set(err, -errno, "cannot move the VMM's descriptors: %s",
+					     strerror(errno));
+		close(*fds[i]);
+		*fds[i] = fd;
+	}
+	for (i = 0; i < n; i++) {
+		if (dup2(*fds[i], want[i]) < 0)
+			return kiste_err_set(err, -errno, "cannot move the VMM's descriptors: %s",
+					     strerror(errno));
+		*fds[i] = want[i];
+	}
+	close_range(KISTE_UK_FD_BASE + v->devs->ndev, KISTE_UK_VCPU_FD - 1, 0);
+	close_range(KISTE_UK_VM_FD + 1, ~0U, 0);
+	for (i = 0; i < v->devs->ndev; i++)
+		if (v->devs->dev[i].info.type == KISTE_UK_DEV_NET)
+			v->pfd[nnet++].fd = KISTE_UK_FD_BASE + i;
+	return 0;
+}
+
+/* From here on the VMM may only run the vCPU and serve hypercalls (kiste policy --isolation vm). */
+static int vm_confine(struct uk_vm *v, struct kiste_err *err)
+{
+	struct sock_fprog prog;
+	size_t len;
+	void *bpf;
+	int n;
+
+	if (kiste_uk_filter_bpf(v->devs, KISTE_UK_ISO_VM, &bpf, &len, err) < 0)
+		return err->code;
+	n = kiste_uk_filter_syscalls(v->devs, KISTE_UK_ISO_VM, NULL, 0);
+	prog.len = len / sizeof(struct sock_filter);
+	prog.filter = bpf;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		return kiste_err_set(err, -errno, "cannot confine the VMM with seccomp: %s",
+				     strerror(errno));
+	/* the program stays allocated: free() might need calls the filter refuses */
+	if (v->stats)
+		vm_diag("VMM seccomp filter installed: %d syscalls", n);
+	return 0;
+}
+
+void uk_vm_child(int fd, bool brokered, const struct kiste_uk_opts *o,
+		 const struct kiste_uk_image *img, struct kiste_uk_devs *devs)
+{
+	uint64_t calls[KISTE_UK_CALLS_MAX] = { 0 }, si, sp, stubs = VMM_LOW_FREE;
+	size_t stubs_len = uk_vm_stubs_end - uk_vm_stubs_start;
+	struct kiste_err err = { 0 };
+	struct uk_vm v = { .devs = devs, .stats = kiste_setting(KISTE_SET_UK_STATS) != NULL };
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < devs->ndev; i++) {
+		if (devs->dev[i].info.type != KISTE_UK_DEV_NET)
+			continue;
+		v.pfd[v.nnet] = (struct pollfd){ .fd = devs->dev[i].fd, .events = POLLIN };
+		v.pfd_handle[v.nnet++] = i;
+	}
+	for (i = 0; i < KISTE_UK_CALL_COUNT; i++)
+		calls[i] = stubs + 16 * i;
+	ret = brokered ? vmm_kvm_create_on(fd, UK_VM_MEM(o->memory), &v.kvm, &err)
+		       : vmm_kvm_create(fd, UK_VM_MEM(o->memory), &v.kvm, &err);
+	if (ret < 0 || kiste_uk_layout((uintptr_t)v.kvm.mem, o->memory, img, o, devs, calls,
+				       KISTE_UK_START_F_VM, &si, &sp, &err) < 0)
+		kiste_child_fail(&err);
+	memcpy(v.kvm.mem + stubs, uk_vm_stubs_start, stubs_len);
+	if (vmm_kvm_enter_long_mode(&v.kvm, fd, img->entry, sp, si, &err) < 0)
+		kiste_child_fail(&err);
+	/* /dev/kvm is of no further use; the broker's VM descriptor stays open with the VM */
+	if (!brokered)
+		close(fd);
+	if (vm_fds(&v, &err) < 0 || vm_confine(&v, &err) < 0)
+		kiste_child_fail(&err);
+	ret = vmm_kvm_run(&v.kvm, vm_out, &v, &err);
+	vm_diag("%s", err.msg);
+	vm_exit(ret == -EFAULT ? KISTE_EXIT_SIGNAL + SIGSEGV : KISTE_EXIT_REFUSED);
+}

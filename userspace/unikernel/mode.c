@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+// mode.c - unikernel mode's entry in the mode table: its own options, run and policy.
+#include <errno.h>
+
+#include "host/uk.h"
+#include "kiste_mode.h"
+
+enum {
+	UK_O_BLOCK = KISTE_MODE_OPT_BASE,
+	UK_O_NET,
+	UK_O_ISOLATION,
+};
+
+static const struct option uk_options[] = {
+	{ "block", required_argument, NULL, UK_O_BLOCK },
+	{ "net", required_argument, NULL, UK_O_NET },
+	{ "isolation", required_argument, NULL, UK_O_ISOLATION },
+	{ NULL, 0, NULL, 0 },
+};
+
+/*
+ * A unikernel has no users, no environment, no filesystem root and one vCPU:
+ * --user, --env, --cwd, --rootfs and --cpus do not apply.  Memory: the image
+ * is loaded at 1 MiB and needs room for its two stacks above; 1 GiB is what
+ * one page directory of 2 MiB pages maps in vm isolation.
+ */
+static const struct kiste_run_limits uk_limits = {
+	.accepts = KISTE_OPT_NAME | KISTE_OPT_MEMORY | KISTE_OPT_TIMEOUT,
+	.memory_min = 2ULL << 20,
+	.memory_max = KISTE_UK_MEMORY_MAX,
+	.memory_default = KISTE_UK_MEMORY_DEFAULT,
+};
+
+static int uk_opt(void *mo, int val, const char *arg, struct kiste_err *err)
+{
+	struct kiste_uk_opts *uo = mo;
+
+	switch (val) {
+	case UK_O_BLOCK:
+		return kiste_uk_bind_parse("run", arg, KISTE_UK_DEV_BLOCK, uo, err);
+	case UK_O_NET:
+		return kiste_uk_bind_parse("run", arg, KISTE_UK_DEV_NET, uo, err);
+	case UK_O_ISOLATION:
+		return kiste_uk_isolation_parse("run", arg, uo, err);
+	}
+	return -EINVAL;
+}
+
+/* The common options the unikernel takes, copied into its run description. */
+static int uk_check(const struct kiste_run_opts *o, void *mo, struct kiste_err *err)
+{
+	struct kiste_uk_opts *uo = mo;
+
+	(void)err;
+	uo->memory = o->memory;
+	uo->timeout_s = o->timeout_s;
+	uo->name = o->name;
+	uo->app = o->argv[0];
+	uo->argv = o->argv;
+	uo->argc = o->argc;
+	return 0;
+}
+
+static int uk_run(const struct kiste_run_opts *o, void *mo)
+{
+	(void)o;
+	return kiste_uk_run(mo);
+}
+
+const struct kiste_mode_ops kiste_mode_unikernel = {
+	.name = "unikernel",
+	.id = KISTE_MODE_UNIKERNEL,
+	.summary = "a program built with kiste-uk-cc, behind <= 7 host syscalls or in a tiny VM",
+	.synopsis = "kiste run --mode=unikernel [OPTIONS] [--] APP [ARG...]",
+	.usage = "Run the unikernel APP (built with kiste-uk-cc) with its arguments.  Devices\n"
+		 "declared in its manifest are bound by name.  --memory is the unikernel's\n"
+		 "memory, 2M..1G (default 32M); --user, --env, --cwd, --rootfs and --cpus do\n"
+		 "not apply.\n\n"
+		 "  --block NAME=FILE     a block device: FILE's size is a multiple of 512\n"
+		 "  --net NAME=TAPDEV     a network device: an existing tap device\n"
+		 "  --isolation process   (default) in a process behind a seccomp filter of at\n"
+		 "                        most 7 syscalls (see 'kiste policy unikernel APP')\n"
+		 "  --isolation vm        in a tiny KVM guest\n",
+	.limits = &uk_limits,
+	.opts = uk_options,
+	.opts_size = sizeof(struct kiste_uk_opts),
+	.opt = uk_opt,
+	.check = uk_check,
+	.run = uk_run,
+	.policy = kiste_uk_policy,
+	.policy_usage = "kiste policy unikernel [--isolation process|vm] APP [--block NAME=FILE]... "
+			"[--net NAME=TAPDEV]...",
+};

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+// agent.c - the vm-mode guest's PID 1: sets the guest up, runs the workload, reports, powers off.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/io.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+#define SPEC_PATH	KISTE_VM_SPEC_PATH
+/* The host writes the spec; anything bigger than this is not one. */
+#define SPEC_MAX	KISTE_VM_SPEC_MAX
+#define DEFAULT_PATH	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static struct agent_chan chan;
+
+void agent_log(struct agent_chan *ch, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "kiste-agent: ");
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(2, buf, n) < 0 && !ch)
+		return;
+	if (ch && ch->hdr)
+		agent_chan_write(ch, 1, buf, n);
+}
+
+static void setup_mounts(void)
+{
+	mkdir("/proc", 0555);
+	mkdir("/sys", 0555);
+	mkdir("/dev", 0755);
+	mkdir("/tmp", 01777);
+	mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+	mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	mkdir("/dev/pts", 0755);
+	mkdir("/dev/shm", 01777);
+	mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=620,ptmxmode=666");
+	mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+}
+
+/* The kernel gave us /dev/console as 0-2 if it could; otherwise fill them with /dev/null. */
+static void setup_stdio(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+static int spec_read(struct agent_spec *s)
+{
+	static char buf[SPEC_MAX + 1];
+	ssize_t n, len = 0;
+	char *p;
+	int fd = open(SPEC_PATH, O_RDONLY | O_CLOEXEC);
+
+	*s = (struct agent_spec){ .cwd = "/", .hostname = "kiste" };
+	if (fd < 0)
+		return -errno;
+	while (len < SPEC_MAX && (n = read(fd, buf + len, SPEC_MAX - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = 0;
+	s->envp[s->envc++] = DEFAULT_PATH;
+	s->envp[s->envc++] = "HOME=/root";
+#define KEY(k) (!strncmp(p, k, sizeof(k) - 1) ? p + sizeof(k) - 1 : NULL)
+	for (p = buf; p < buf + len; p += strlen(p) + 1) {
+		const char *v;
+
+		if ((v = KEY(KISTE_VM_SPEC_ARG)) && s->argc < AGENT_ARGS_MAX)
+			s->argv[s->argc++] = (char *)v;
+		else if ((v = KEY(KISTE_VM_SPEC_ENV)) && s->envc < AGENT_ARGS_MAX)
+			s->envp[s->envc++] = (char *)v;
+		else if ((v = KEY(KISTE_VM_SPEC_EXE)) && v[0] == '/')
+			s->exe = v;
+		else if ((v = KEY(KISTE_VM_SPEC_CWD)))
+			s->cwd = v;
+		else if ((v = KEY(KISTE_VM_SPEC_HOST)))
+			s->hostname = v;
+		else if ((v = KEY(KISTE_VM_SPEC_UID)))
+			s->uid = strtoul(v, NULL, 10);
+		else if ((v = KEY(KISTE_VM_SPEC_GID)))
+			s->gid = strtoul(v, NULL, 10);
+	}
+#undef KEY
+	return s->argc ? 0 : -EINVAL;
+}
+
+/* Child side: identity, cwd, stdio, exec.  Failures go up @report as (stage, errno). */
+static void __attribute__((noreturn)) child_exec(struct agent_spec *s, int fds[3], int report)
+{
+	int r[2] = { 0, 0 };
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[2], 2) < 0)
+		r[0] = 1;
+	else if (chdir(s->cwd) < 0)
+		r[0] = 2;
+	else if (setgroups(0, NULL) < 0 || setgid(s->gid) < 0 || setuid(s->uid) < 0)
+		r[0] = 3;
+	else {
+		environ = s->envp;
+		/* The packed program by the path it was packed at, as its caller named it. */
+		if (s->exe)
+			execv(s->exe, s->argv);
+		else
+			execvp(s->argv[0], s->argv);
+		r[0] = 4;
+	}
+	r[1] = errno;
+	if (write(report, r, sizeof(r)) < 0)
+		_exit(KISTE_EXIT_REFUSED);
+	_exit(KISTE_EXIT_REFUSED);
+}
+
+/* Returns the child's pid, or -(exit code) when it could not be started. */
+static pid_t spawn(struct agent_spec *s, int fds[3])
+{
+	static const char *const stage[] = { "", "set up stdio", "change to the directory",
+					     "set the identity", "execute" };
+	int rep[2], r[2];
+	pid_t pid;
+
+	if (pipe2(rep, O_CLOEXEC) < 0)
+		return -KISTE_EXIT_REFUSED;
+	pid = fork();
+	if (pid == 0)
+		child_exec(s, fds, rep[1]);
+	close(rep[1]);
+	if (pid < 0) {
+		close(rep[0]);
+		return -KISTE_EXIT_REFUSED;
+	}
+	if (read(rep[0], r, sizeof(r)) != sizeof(r)) {
+		close(rep[0]);
+		return pid;
+	}
+	close(rep[0]);
+	waitpid(pid, NULL, 0);
+	agent_log(&chan, "cannot %s %s: %s", stage[r[0] >= 1 && r[0] <= 4 ? r[0] : 4],
+		  r[0] == 2 ? s->cwd : s->argv[0], strerror(r[1]));
+	if (r[0] != 4)
+		return -KISTE_EXIT_REFUSED;
+	return r[1] == ENOENT ? -KISTE_EXIT_NOTFOUND : -KISTE_EXIT_NOEXEC;
+}
+
+static void __attribute__((noreturn)) finish(int code)
+{
+	/*
+	 * Every way out reports through the ports, including failures before the
+	 * workload ran (bad spec, exec failed): without ioperm here the OUT would
+	 * fault, PID 1 would die and the guest would only panic and reset.
+	 */
+	if (chan.hdr && ioperm(KISTE_CHAN_PORT_EXIT, KISTE_CHAN_PORTS, 1) == 0) {
+		agent_chan_flush(&chan);
+		agent_chan_exit(code);
+	}
+	sync();
+	reboot(RB_POWER_OFF);
+	reboot(RB_AUTOBOOT);
+	for (;;)
+		pause();
+}
+
+static int run(struct agent_spec *s)
+{
+	int in[2], out[2], err[2], fds[3], sfd, status;
+	sigset_t set;
+	pid_t pid;
+
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+		return KISTE_EXIT_REFUSED;
+	/* Bigger output pipes mean fewer, larger channel flushes (VM exits). */
+	fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
+	fds[0] = in[0];
+	fds[1] = out[1];
+	fds[2] = err[1];
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	pid = spawn(s, fds);
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	if (pid < 0)
+		return -pid;
+	/* Only PID 1 gets the ports; the workload was forked before. */
+	if (ioperm(KISTE_CHAN_PORT_EXIT, KISTE_CHAN_PORTS, 1) < 0) {
+		agent_log(&chan, "ioperm failed: %s", strerror(errno));
+		return KISTE_EXIT_REFUSED;
+	}
+	agent_chan_started();
+	status = agent_forward(&chan, pid, in[1], out[0], err[0], sfd);
+	if (WIFSIGNALED(status))
+		return KISTE_EXIT_SIGNAL + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* Without a VMM channel (e.g. qemu in the benchmark) the workload gets the console. */
+static int run_plain(struct agent_spec *s)
+{
+	int fds[3] = { 0, 1, 2 }, status;
+	pid_t pid = spawn(s, fds);
+
+	if (pid < 0)
+		return -pid;
+	while (waitpid(-1, &status, 0) != pid)
+		;
+	return WIFSIGNALED(status) ? KISTE_EXIT_SIGNAL + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+int main(void)
+{
+	struct agent_spec spec;
+	int ret;
+
+	setup_mounts();
+	setup_stdio();
+	ret = agent_chan_open(&chan);
+	if (ret < 0) {
+		agent_log(NULL, "cannot map the channel: %s", strerror(-ret));
+		finish(KISTE_EXIT_REFUSED);
+	}
+	if (spec_read(&spec) < 0) {
+		agent_log(&chan, "no workload spec at %s: the initramfs is incomplete", SPEC_PATH);
+		finish(KISTE_EXIT_REFUSED);
+	}
+	if (sethostname(spec.hostname, strlen(spec.hostname)) < 0)
+		agent_log(&chan, "sethostname failed: %s", strerror(errno));
+	finish(chan.hdr ? run(&spec) : run_plain(&spec));
+}

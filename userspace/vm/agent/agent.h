@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* agent.h - the vm-mode guest agent (static PID 1): workload spec, channel, forwarding loop. */
+#ifndef KISTE_AGENT_H
+#define KISTE_AGENT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <kiste/exit.h>
+#include <kiste/vm_agent.h>
+
+/* Caps on the spec file from the host: argv and env entries. */
+#define AGENT_ARGS_MAX	KISTE_VM_SPEC_ARGS_MAX
+
+struct agent_spec {
+	const char *exe;		/* NULL: argv[0] on PATH */
+	char *argv[AGENT_ARGS_MAX + 1];
+	char *envp[AGENT_ARGS_MAX + 1];
+	int argc, envc;
+	const char *cwd;
+	const char *hostname;
+	uid_t uid;
+	gid_t gid;
+};
+
+struct agent_chan {
+	struct kiste_chan_hdr *hdr;	/* NULL: no VMM channel (e.g. under qemu) */
+	uint8_t *in;
+	uint8_t *out;
+	uint32_t out_len;
+	int out_stream;			/* 0 stdout, 1 stderr: what out[] holds */
+};
+
+/* Prints "kiste-agent: ..." to the console (the VMM's log) and to the channel's stderr. */
+void agent_log(struct agent_chan *ch, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Maps the channel named by kiste.chan= on /proc/cmdline; 0 without one. */
+int agent_chan_open(struct agent_chan *ch);
+void agent_chan_flush(struct agent_chan *ch);
+void agent_chan_started(void);
+void agent_chan_write(struct agent_chan *ch, int stream, const void *p, size_t len);
+void agent_chan_exit(int code);
+
+/*
+ * Forwards the channel's stdin into @in_fd (closing it at EOF), @out_fd and
+ * @err_fd into the channel, and reaps children, until @pid has exited and both
+ * outputs reached EOF.  Returns @pid's wait status.
+ */
+int agent_forward(struct agent_chan *ch, pid_t pid, int in_fd, int out_fd, int err_fd, int sfd);
+
+#endif /* KISTE_AGENT_H */

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+// guest.c - assembles what vm mode's guest boots: the agent, its spec and the workload's files.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <kiste/vm_agent.h>
+
+#include "guest.h"
+
+/* The static agent, linked in by agent_blob.S. */
+extern const unsigned char linux_agent_blob_start[], linux_agent_blob_end[];
+
+const char *vm_guest_kernel_path(const char *given, char *buf, size_t len)
+{
+	const char *env = kiste_setting(KISTE_SET_KERNEL);
+	struct utsname u;
+
+	if (given)
+		return given;
+	if (env)
+		return env;
+	uname(&u);
+	snprintf(buf, len, "/boot/vmlinuz-%s", u.release);
+	return buf;
+}
+
+const char *vm_guest_cache_dir(char *buf, size_t len)
+{
+	const char *env = kiste_setting(KISTE_SET_VM_CACHE), *home;
+	int n;
+
+	if (env)
+		return strcmp(env, "0") ? env : NULL;
+	if (geteuid() == 0)
+		return "/var/cache/kiste/vm";
+	if ((home = kiste_setting(KISTE_SET_XDG_CACHE_HOME)) && home[0] == '/')
+		n = snprintf(buf, len, "%s/kiste", home);
+	else if ((home = kiste_setting(KISTE_SET_HOME)) && home[0] == '/')
+		n = snprintf(buf, len, "%s/.cache/kiste", home);
+	else
+		return NULL;
+	return n > 0 && (size_t)n < len ? buf : NULL;
+}
+
+/* The agent's spec (uapi/kiste/vm_agent.h): NUL-terminated KEY=VALUE records. */
+static int spec_build(const struct kiste_run_opts *o, const char *exe, char **out, size_t *len)
+{
+	FILE *f = open_memstream(out, len);
+	int i;
+
+	if (!f)
+		return -ENOMEM;
+	if (exe)
+		fprintf(f, KISTE_VM_SPEC_EXE "%s%c", exe, 0);
+	for (i = 0; i < o->argc; i++)
+		fprintf(f, KISTE_VM_SPEC_ARG "%s%c", o->argv[i], 0);
+	for (i = 0; i < o->nenv; i++)
+		fprintf(f, KISTE_VM_SPEC_ENV "%s%c", o->env[i], 0);
+	fprintf(f, KISTE_VM_SPEC_CWD "%s%c" KISTE_VM_SPEC_HOST "%s%c" KISTE_VM_SPEC_UID "%u%c"
+		KISTE_VM_SPEC_GID "%u%c",
+		o->cwd ? o->cwd : "/", 0, o->name ? o->name : "kiste", 0,
+		o->user_set ? o->uid : 0, 0, o->user_set ? o->gid : 0, 0);
+	return fclose(f) ? -ENOMEM : 0;
+}
+
+struct blob_where {
+	uintptr_t addr;
+	size_t len;
+	off_t off;
+	int found;
+};
+
+static int blob_phdr(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct blob_where *w = arg;
+	unsigned int i;
+
+	(void)size;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type == PT_LOAD && w->addr >= start &&
+		    w->addr + w->len <= start + ph->p_filesz) {
+			w->off = w->addr - start + ph->p_offset;
+			w->found = 1;
+		}
+	}
+	return 1;	/* the first object is the executable itself */
+}
+
+/*
+ * The agent is linked into kiste; copy it from kiste's own file with sendfile
+ * rather than from memory, so its ~800 KiB never become resident in the VMM.
+ * Falls back to the in-memory copy when the file cannot be matched.
+ */
+static int agent_add(struct linux_initramfs *ir, struct kiste_err *err)
+{
+	struct blob_where w = { .addr = (uintptr_t)linux_agent_blob_start,
+				.len = linux_agent_blob_end - linux_agent_blob_start };
+	unsigned char probe[64];
+	int fd, ret;
+
+	dl_iterate_phdr(blob_phdr, &w);
+	fd = w.found && w.len > sizeof(probe) ? open("/proc/self/exe", O_RDONLY | O_CLOEXEC) : -1;
+	if (fd >= 0 && pread(fd, probe, sizeof(probe), w.off) == sizeof(probe) &&
+	    !memcmp(probe, linux_agent_blob_start, sizeof(probe))) {
+		ret = linux_initramfs_add_fd(ir, KISTE_VM_AGENT_PATH, 0755, fd, w.off, w.len, err);
+		close(fd);
+		return ret;
+	}
+	if (fd >= 0)
+		close(fd);
+	return linux_initramfs_add(ir, KISTE_VM_AGENT_PATH, S_IFREG | 0755, 0,
+				   linux_agent_blob_start, w.len, err);
+}
+
+/* CMD and what it needs, at their host paths; *exe gets the path the agent runs. */
+static int workload_add(const struct kiste_run_opts *o, struct linux_initramfs *ir, char *prog,
+			size_t len, struct kiste_err *err)
+{
+	if (linux_find_program(o->argv[0], prog, len) < 0)
+		return kiste_err_set(err, -ENOENT, "%s: command not found on this host: "
+				     "give a path, or use --rootfs", o->argv[0]);
+	/* The guest has the host's layout: run the packed file by its absolute path. */
+	if (prog[0] != '/' && !realpath(o->argv[0], prog))
+		return kiste_err_set(err, -errno, "%s: %s", o->argv[0], strerror(errno));
+	return linux_initramfs_add_program(ir, prog, err);
+}
+
+/*
+ * Test and benchmark hooks: KISTE_VM_DUMP_INITRD=FILE saves the initramfs (so
+ * qemu can boot the same one); KISTE_VM_INITRD=FILE boots FILE instead.
+ */
+static int initramfs_override(struct linux_initramfs *ir, struct kiste_err *err)
+{
+	const char *dump = kiste_setting(KISTE_SET_VM_DUMP_INITRD);
+	const char *use = kiste_setting(KISTE_SET_VM_INITRD);
+	struct stat st;
+	off_t off = 0;
+	int fd;
+
+	if (dump) {
+		fd = open(dump, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || sendfile(fd, ir->fd, &off, ir->len) != (ssize_t)ir->len) {
+			if (fd >= 0)
+				close(fd);
+			return kiste_err_set(err, -EIO, "cannot write KISTE_VM_DUMP_INITRD '%s'",
+					     dump);
+		}
+		close(fd);
+	}
+	if (!use)
+		return 0;
+	/* The file is the archive as it is: the VMM reads it into guest memory unparsed. */
+	fd = open(use, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > ir->max) {
+		if (fd >= 0)
+			close(fd);
+		return kiste_err_set(err, -EINVAL, "cannot use KISTE_VM_INITRD '%s': unreadable "
+				     "or too big", use);
+	}
+	close(ir->fd);
+	ir->fd = fd;
+	ir->len = st.st_size;
+	return 0;
+}
+
+int vm_guest_initramfs(const struct kiste_run_opts *o, size_t max, struct linux_initramfs *ir,
+		       struct kiste_err *err)
+{
+	char prog[PATH_MAX], *spec = NULL;
+	size_t spec_len = 0;
+	int ret;
+
+	ret = linux_initramfs_init(ir, max, err);
+	if (ret < 0)
+		return ret;
+	if (o->rootfs) {
+		ret = linux_initramfs_add_tree(ir, o->rootfs, err);
+		if (ret < 0)
+			return -EINVAL;	/* a bad --rootfs is kiste's refusal, not CMD's */
+	} else {
+		ret = workload_add(o, ir, prog, sizeof(prog), err);
+	}
+	if (ret == 0)
+		ret = linux_initramfs_add(ir, "/dev/console", S_IFCHR | 0600, makedev(5, 1), NULL,
+					  0, err);
+	if (ret == 0)
+		ret = agent_add(ir, err);
+	if (ret == 0 && spec_build(o, o->rootfs ? NULL : prog, &spec, &spec_len) < 0)
+		ret = kiste_err_set(err, -ENOMEM, "out of memory");
+	if (ret == 0)
+		ret = linux_initramfs_add(ir, KISTE_VM_SPEC_PATH, S_IFREG | 0600, 0, spec, spec_len,
+					  err);
+	free(spec);
+	if (ret == 0)
+		ret = linux_initramfs_finish(ir, err);
+	if (ret == 0)
+		ret = initramfs_override(ir, err);
+	return ret;
+}

@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: GPL-2.0
+// vm.c - the Linux micro-VMM: creates the VM, runs one thread per vCPU, serves stdin.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vm_int.h"
+
+/* x86 needs these two addresses set aside for KVM's own use (VMX), below the LAPIC. */
+#define LINUX_TSS_ADDR		0xfffbd000ULL
+#define LINUX_IDMAP_ADDR	0xfffbc000ULL
+#define KICK_SIG		SIGUSR1
+/* How often the main thread looks again at a full stdin ring (the agent drains it). */
+#define RING_FULL_POLL_MS	2
+
+uint64_t linux_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int kvm_fail(struct kiste_err *err, const char *what)
+{
+	return kiste_err_set(err, -errno, "KVM %s failed: %s: is KVM usable here (nested "
+			     "virtualization enabled)?", what, strerror(errno));
+}
+
+void linux_vm_stop(struct linux_vm *vm, int why, int code, const char *msg)
+{
+	uint64_t one = 1;
+	unsigned int i;
+
+	pthread_mutex_lock(&vm->lock);
+	if (vm->stop != LINUX_RUNNING) {
+		pthread_mutex_unlock(&vm->lock);
+		return;
+	}
+	vm->code = code;
+	if (msg && why != LINUX_FAILED)
+		kiste_err_set(&vm->err, -EIO, "%s", msg);
+	__atomic_store_n(&vm->stop, why, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&vm->lock);
+	for (i = 0; i < vm->ncpus; i++) {
+		if (!vm->vcpu[i].run)
+			continue;
+		vm->vcpu[i].run->immediate_exit = 1;
+		if (vm->vcpu[i].started && !pthread_equal(vm->vcpu[i].thread, pthread_self()))
+			pthread_kill(vm->vcpu[i].thread, KICK_SIG);
+	}
+	if (write(vm->wake_fd, &one, sizeof(one)) < 0)
+		return;	/* the main thread also sees vm->stop on its next wakeup */
+}
+
+static void __attribute__((format(printf, 2, 3))) vm_failed(struct linux_vm *vm,
+							    const char *fmt, ...)
+{
+	char msg[sizeof(vm->err.msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&vm->lock);
+	if (vm->stop == LINUX_RUNNING)
+		kiste_err_set(&vm->err, -EIO, "%s", msg);
+	pthread_mutex_unlock(&vm->lock);
+	linux_vm_stop(vm, LINUX_FAILED, 0, NULL);
+}
+
+static void exit_count(struct linux_exits *e, const struct kvm_run *run)
+{
+	unsigned int i;
+
+	if (run->exit_reason == KVM_EXIT_MMIO) {
+		e->mmio++;
+		return;
+	}
+	if (run->exit_reason != KVM_EXIT_IO) {
+		e->other++;
+		return;
+	}
+	e->io++;
+	for (i = 0; i < LINUX_EXIT_PORTS; i++) {
+		if (e->count[i] && e->port[i] != run->io.port)
+			continue;
+		e->port[i] = run->io.port;
+		e->count[i]++;
+		return;
+	}
+}
+
+/* Returns 0 to keep running, -1 when this vCPU is done. */
+static int vcpu_exit(struct linux_vcpu *vc)
+{
+	struct kvm_run *run = vc->run;
+
+	if (vc->vm->cfg->stats)
+		exit_count(&vc->exits, run);
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		return linux_devs_io(vc);
+	case KVM_EXIT_MMIO:
+		/* No MMIO devices: reads see zeros, writes vanish. */
+		if (!run->mmio.is_write)
+			memset(run->mmio.data, 0, sizeof(run->mmio.data));
+		return 0;
+	case KVM_EXIT_SHUTDOWN:
+		if (vc->vm->cfg->log_fd >= 0)
+			linux_cpu_dump(vc->fd, vc->vm->cfg->log_fd, "vCPU shut down");
+		/* fall through */
+	case KVM_EXIT_SYSTEM_EVENT:
+		linux_vm_stop(vc->vm, LINUX_RESET, 0, "the guest shut down or reset");
+		return -1;
+	case KVM_EXIT_FAIL_ENTRY:
+		vm_failed(vc->vm, "KVM could not enter the guest (hardware reason 0x%x): this "
+			  "host's KVM cannot run a Linux guest", (unsigned int)
+			  run->fail_entry.hardware_entry_failure_reason);
+		return -1;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vm_failed(vc->vm, "KVM internal error %u while running the guest: rerun with "
+			  "--debug", run->internal.suberror);
+		return -1;
+	default:
+		vm_failed(vc->vm, "unexpected KVM exit %u: rerun with --debug", run->exit_reason);
+		return -1;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct linux_vcpu *vc = arg;
+	struct linux_vm *vm = vc->vm;
+	struct kiste_err err = { 0 };
+	int ret = 0;
+
+	ret = linux_confine_vcpu(vm, vc, &err);
+	pthread_barrier_wait(&vm->ready);	/* filters loaded */
+	pthread_barrier_wait(&vm->ready);	/* main thread confined too */
+	if (ret < 0) {
+		vm_failed(vm, "%s", err.msg);
+		return NULL;
+	}
+	if (vc->idx == 0)
+		vm->t_first_run_ns = linux_now_ns();
+	while (__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE) == LINUX_RUNNING) {
+		if (ioctl(vc->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			vm_failed(vm, "KVM_RUN failed: %s: rerun with --debug", strerror(errno));
+			break;
+		}
+		if (vcpu_exit(vc) < 0)
+			break;
+	}
+	return NULL;
+}
+
+static int vm_create_vcpus(struct linux_vm *vm, struct kiste_err *err)
+{
+	struct kvm_cpuid2 *cpuid;
+	unsigned int i;
+	int n, ret;
+
+	n = ioctl(vm->kvm.sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (n <= 0)
+		return kvm_fail(err, "KVM_GET_VCPU_MMAP_SIZE");
+	vm->run_size = n;
+	ret = linux_cpuid_get(vm->kvm.sys_fd, &cpuid, err);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < vm->ncpus && ret == 0; i++) {
+		struct linux_vcpu *vc = &vm->vcpu[i];
+
+		vc->vm = vm;
+		vc->idx = i;
+		vc->fd = ioctl(vm->kvm.vm_fd, KVM_CREATE_VCPU, i);
+		if (vc->fd < 0) {
+			ret = errno == E2BIG ? kiste_err_set(err, -E2BIG, "the sandbox allows "
+				"fewer than %u vCPUs: lower --cpus", vm->ncpus) :
+				kvm_fail(err, "KVM_CREATE_VCPU");
+			break;
+		}
+		vc->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vc->fd, 0);
+		if (vc->run == MAP_FAILED) {
+			vc->run = NULL;
+			ret = kvm_fail(err, "vCPU mmap");
+			break;
+		}
+		ret = linux_cpuid_set(vc->fd, cpuid, i, vm->ncpus, err);
+	}
+	free(cpuid);
+	return ret;
+}
+
+/*
+ * Guest RAM 2 MiB-aligned and THP-eligible, as qemu does: KVM maps a 2 MiB
+ * guest range with one large page only when host and guest addresses agree
+ * modulo 2 MiB, and every small page is one more nested page fault (an exit,
+ * very slow under nested virtualization).
+ */
+static int guest_mem_map(struct linux_vm *vm)
+{
+	size_t len = vm->mem_size + LINUX_HUGE;
+	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED)
+		return -ENOMEM;
+	a = ((uintptr_t)p + LINUX_HUGE - 1) & ~(uintptr_t)(LINUX_HUGE - 1);
+	if (a > (uintptr_t)p)
+		munmap(p, a - (uintptr_t)p);
+	munmap((uint8_t *)a + vm->mem_size, (uintptr_t)p + len - a - vm->mem_size);
+	vm->mem = (uint8_t *)a;
+	/* Advice only: without THP the guest still runs, on small pages. */
+	madvise(vm->mem, vm->mem_size, MADV_HUGEPAGE);
+	return 0;
+}
+
+static int vm_create(struct linux_vm *vm, struct kiste_err *err)
+{
+	struct kvm_userspace_memory_region region = { 0 };
+	struct kvm_pit_config pit = { 0 };
+	uint64_t idmap = LINUX_IDMAP_ADDR;
+
+	if (ioctl(vm->kvm.vm_fd, KVM_SET_TSS_ADDR, LINUX_TSS_ADDR) < 0)
+		return kvm_fail(err, "KVM_SET_TSS_ADDR");
+	if (ioctl(vm->kvm.vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap) < 0)
+		return kvm_fail(err, "KVM_SET_IDENTITY_MAP_ADDR");
+	if (ioctl(vm->kvm.vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return kvm_fail(err, "KVM_CREATE_IRQCHIP");
+	if (ioctl(vm->kvm.vm_fd, KVM_CREATE_PIT2, &pit) < 0)
+		return kvm_fail(err, "KVM_CREATE_PIT2");
+	if (guest_mem_map(vm) < 0)
+		return kiste_err_set(err, -ENOMEM, "cannot reserve %llu MiB of guest memory: "
+				     "lower --memory", (unsigned long long)(vm->mem_size >> 20));
+	region.memory_size = vm->mem_size;
+	region.userspace_addr = (uintptr_t)vm->mem;
+	if (ioctl(vm->kvm.vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		if (errno == E2BIG)
+			return kiste_err_set(err, -E2BIG, "the sandbox's memory limit is below "
+					     "--memory: lower --memory");
+		return kvm_fail(err, "KVM_SET_USER_MEMORY_REGION");
+	}
+	return vm_create_vcpus(vm, err);
+}
+
+static int vm_boot(struct linux_vm *vm, struct kiste_err *err)
+{
+	const struct linux_vm_cfg *cfg = vm->cfg;
+	char *cmdline;
+	int ret;
+
+	if (asprintf(&cmdline, "%s kiste.chan=0x%llx,0x%x", cfg->cmdline,
+		     (unsigned long long)(vm->mem_size - KISTE_CHAN_SIZE), KISTE_CHAN_SIZE) < 0)
+		return kiste_err_set(err, -ENOMEM, "out of memory");
+	vm->t_load_ns = linux_now_ns();
+	ret = linux_boot_setup(vm->mem, vm->mem_size, cfg->kernel, cfg->initrd_fd, cfg->initrd_len,
+			       cmdline, vm->ncpus, KISTE_CHAN_SIZE, &vm->lay, err);
+	vm->t_load_ns = linux_now_ns() - vm->t_load_ns;
+	free(cmdline);
+	if (ret == 0)
+		ret = linux_boot_vcpu(vm->vcpu[0].fd, &vm->lay, err);
+	if (ret < 0)
+		return ret;
+	vm->chan = (struct kiste_chan_hdr *)(vm->mem + vm->lay.chan_addr);
+	vm->chan_in = (uint8_t *)vm->chan + KISTE_CHAN_IN_OFF;
+	vm->chan_out = (uint8_t *)vm->chan + KISTE_CHAN_OUT_OFF;
+	vm->chan->in_size = KISTE_CHAN_IN_SIZE;
+	vm->chan->out_size = KISTE_CHAN_OUT_SIZE;
+	vm->chan->in_eof = cfg->in_fd < 0;
+	vm->chan->magic = KISTE_CHAN_MAGIC;
+	return 0;
+}
+
+/* Moves what stdin has into the guest's ring; returns 0, or 1 once stdin is done. */
+static int stdin_pump(struct linux_vm *vm)
+{
+	struct kiste_chan_hdr *c = vm->chan;
+	uint32_t head = c->in_head, tail = __atomic_load_n(&c->in_tail, __ATOMIC_ACQUIRE);
+	uint32_t used = head - tail, off = head & (KISTE_CHAN_IN_SIZE - 1), room;
+	ssize_t n;
+
+	/* The guest owns in_tail: a bogus value only stalls its own stdin. */
+	if (used >= KISTE_CHAN_IN_SIZE)
+		return 0;
+	room = KISTE_CHAN_IN_SIZE - used;
+	if (room > KISTE_CHAN_IN_SIZE - off)
+		room = KISTE_CHAN_IN_SIZE - off;
+	n = read(vm->cfg->in_fd, vm->chan_in + off, room);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n <= 0) {
+		__atomic_store_n(&c->in_eof, 1, __ATOMIC_RELEASE);
+		return 1;
+	}
+	__atomic_store_n(&c->in_head, head + (uint32_t)n, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int ring_full(const struct linux_vm *vm)
+{
+	return vm->chan->in_head - __atomic_load_n(&vm->chan->in_tail, __ATOMIC_ACQUIRE) >=
+	       KISTE_CHAN_IN_SIZE;
+}
+
+static void forward_signal(struct linux_vm *vm)
+{
+	struct signalfd_siginfo si;
+
+	if (read(vm->sig_fd, &si, sizeof(si)) == sizeof(si))
+		__atomic_store_n(&vm->chan->signal, si.ssi_signo, __ATOMIC_RELEASE);
+}
+
+/* The main thread: stdin into the ring, signals to the agent, the deadline. */
+static void vm_serve(struct linux_vm *vm)
+{
+	uint64_t deadline = vm->cfg->timeout_s ? linux_now_ns() + vm->cfg->timeout_s * 1000000000ULL : 0;
+	int in_open = vm->cfg->in_fd >= 0;
+
+	while (__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE) == LINUX_RUNNING) {
+		struct pollfd p[3] = { { .fd = vm->wake_fd, .events = POLLIN },
+				       { .fd = vm->sig_fd, .events = POLLIN },
+				       { .fd = -1, .events = POLLIN } };
+		int timeout = -1, full = in_open && ring_full(vm);
+		uint64_t t = linux_now_ns();
+
+		if (in_open && !full)
+			p[2].fd = vm->cfg->in_fd;
+		if (deadline) {
+			if (t >= deadline) {
+				linux_vm_stop(vm, LINUX_TIMEOUT, 0, NULL);
+				break;
+			}
+			timeout = (deadline - t) / 1000000 + 1;
+		}
+		if (full && (timeout < 0 || timeout > RING_FULL_POLL_MS))
+			timeout = RING_FULL_POLL_MS;
+		if (poll(p, 3, timeout) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents & POLLIN)
+			forward_signal(vm);
+		if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
+			in_open = !stdin_pump(vm);
+	}
+}
+
+static void vm_free(struct linux_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->ncpus; i++) {
+		if (vm->vcpu[i].run)
+			munmap(vm->vcpu[i].run, vm->run_size);
+		if (vm->vcpu[i].fd >= 0)
+			close(vm->vcpu[i].fd);
+	}
+	if (vm->mem)
+		munmap(vm->mem, vm->mem_size);
+	linux_kvm_close(&vm->kvm);
+	if (vm->wake_fd >= 0)
+		close(vm->wake_fd);
+	if (vm->sig_fd >= 0)
+		close(vm->sig_fd);
+	pthread_mutex_destroy(&vm->lock);
+}
+
+static void kick_handler(int sig)
+{
+	(void)sig;	/* only interrupts KVM_RUN */
+}
+
+static int vm_signals(struct linux_vm *vm, struct kiste_err *err)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	/* Blocked before any thread exists, so every thread inherits the mask. */
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 || sigaction(KICK_SIG, &sa, NULL) < 0)
+		return kiste_err_set(err, -errno, "cannot set up signals: %s", strerror(errno));
+	vm->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	vm->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->sig_fd < 0 || vm->wake_fd < 0)
+		return kiste_err_set(err, -errno, "cannot create signalfd/eventfd: %s",
+				     strerror(errno));
+	return 0;
+}
+
+static int vm_confine_fds(struct linux_vm *vm, struct kiste_err *err)
+{
+	const struct linux_vm_cfg *cfg = vm->cfg;
+	int keep[LINUX_CPUS_MAX + 8];
+	unsigned int n = 0, i;
+
+	keep[n++] = vm->kvm.vm_fd;
+	keep[n++] = vm->wake_fd;
+	keep[n++] = vm->sig_fd;
+	keep[n++] = cfg->in_fd;
+	keep[n++] = cfg->out_fd;
+	keep[n++] = cfg->err_fd;
+	keep[n++] = cfg->log_fd;
+	/* Closing the kiste.ko descriptor would end our own temporary sandbox. */
+	keep[n++] = cfg->kiste_fd;
+	for (i = 0; i < vm->ncpus; i++)
+		keep[n++] = vm->vcpu[i].fd;
+	if (vm->kvm.sys_fd != vm->kvm.vm_fd) {
+		close(vm->kvm.sys_fd);	/* system ioctls are done */
+		vm->kvm.sys_fd = -1;
+	}
+	return linux_confine_process(keep, n, err);
+}
+
+static int vm_start_threads(struct linux_vm *vm, struct kiste_err *err)
+{
+	unsigned int i;
+	int ret;
+
+	pthread_barrier_init(&vm->ready, NULL, vm->ncpus + 1);
+	for (i = 0; i < vm->ncpus; i++) {
+		ret = pthread_create(&vm->vcpu[i].thread, NULL, vcpu_thread, &vm->vcpu[i]);
+		if (ret) {
+			/* Threads already waiting on the barrier cannot be released: give up hard. */
+			kiste_err_set(err, -ret, "cannot start vCPU thread: %s", strerror(ret));
+			return -ret;
+		}
+		vm->vcpu[i].started = 1;
+	}
+	pthread_barrier_wait(&vm->ready);
+	ret = linux_confine_main(vm, err);
+	pthread_barrier_wait(&vm->ready);
+	if (ret < 0)
+		linux_vm_stop(vm, LINUX_FAILED, 0, NULL);
+	return ret;
+}
+
+/* One line: the guest's exits to the VMM by kind, and its busy ports (boot CPU). */
+static void exits_print(const struct linux_vm *vm)
+{
+	const struct linux_exits *e = &vm->vcpu[0].exits;
+	char buf[LINUX_EXIT_PORTS * 16 + 1] = "";
+	unsigned int i, n = 0;
+
+	for (i = 0; i < LINUX_EXIT_PORTS && e->count[i]; i++)
+		if (e->count[i] >= 16)
+			n += snprintf(buf + n, sizeof(buf) - n, " %x:%u", e->port[i], e->count[i]);
+	dprintf(vm->cfg->err_fd, "kiste-vm-exits: io=%u mmio=%u other=%u ports%s\n", e->io,
+		e->mmio, e->other, buf);
+}
+
+static void vm_stats(struct linux_vm *vm, uint64_t t0, uint64_t t_stop)
+{
+	uint64_t pages = vm->mem_size / 4096, i, resident = 0, t_end = linux_now_ns();
+	unsigned char vec[4096];
+	struct rusage ru;
+
+	for (i = 0; i < pages; i += sizeof(vec)) {
+		uint64_t n = pages - i < sizeof(vec) ? pages - i : sizeof(vec), j;
+
+		if (mincore(vm->mem + i * 4096, n * 4096, vec) < 0)
+			break;
+		for (j = 0; j < n; j++)
+			resident += vec[j] & 1;
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	exits_print(vm);
+	dprintf(vm->cfg->err_fd, "kiste-vm-stats: setup_ms=%.2f load_ms=%.2f kernel=%s "
+		"guest_ms=%.2f kernel_ms=%.2f teardown_ms=%.2f maxrss_kib=%ld "
+		"guest_resident_kib=%llu vmm_rss_kib=%lld backend=%s\n",
+		(vm->t_first_run_ns - t0) / 1e6, vm->t_load_ns / 1e6,
+		vm->lay.vmlinux == 2 ? "cached" : vm->lay.vmlinux ? "decompressed" : "bzImage",
+		(t_stop - vm->t_first_run_ns) / 1e6,
+		vm->t_agent_ns ? (vm->t_agent_ns - vm->t_first_run_ns) / 1e6 : 0.0,
+		(t_end - t_stop) / 1e6, ru.ru_maxrss, (unsigned long long)resident * 4,
+		(long long)ru.ru_maxrss - (long long)resident * 4,
+		vm->kvm.brokered ? "kiste.ko" : "/dev/kvm");
+}
+
+static int vm_result(struct linux_vm *vm, int *code, struct kiste_err *err)
+{
+	switch (vm->stop) {
+	case LINUX_EXITED:
+		*code = vm->code;
+		return 0;
+	case LINUX_TIMEOUT:
+		return kiste_err_set(err, -ETIMEDOUT, "the VM ran past --timeout %u s and was "
+				     "stopped: raise --timeout", vm->cfg->timeout_s);
+	case LINUX_RESET:
+		if (vm->uart.fatal[0])
+			return kiste_err_set(err, -EIO, "the guest stopped before the workload "
+					     "reported (%s; its console said \"%s\"): rerun with "
+					     "--debug to see the whole console", vm->err.msg,
+					     vm->uart.fatal);
+		return kiste_err_set(err, -EIO, "the guest stopped before the workload reported "
+				     "(%s; kernel panic or bad initramfs?): rerun with --debug to "
+				     "see the guest console", vm->err.msg);
+	default:
+		*err = vm->err;
+		return err->code ? err->code : -EIO;
+	}
+}
+
+int linux_vm_run(const struct linux_vm_cfg *cfg, int *code, struct kiste_err *err)
+{
+	struct linux_vm *vm;
+	uint64_t t0 = cfg->t_start_ns ? cfg->t_start_ns : linux_now_ns(), t_stop;
+	unsigned int i;
+	int ret;
+
+	if (cfg->cpus < 1 || cfg->cpus > LINUX_CPUS_MAX)
+		return kiste_err_set(err, -EINVAL, "--cpus %u: use 1..%d", cfg->cpus,
+				     LINUX_CPUS_MAX);
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return kiste_err_set(err, -ENOMEM, "out of memory");
+	vm->cfg = cfg;
+	vm->mem_size = cfg->mem_size;
+	vm->ncpus = cfg->cpus;
+	vm->wake_fd = vm->sig_fd = -1;
+	for (i = 0; i < LINUX_CPUS_MAX; i++)
+		vm->vcpu[i].fd = -1;
+	pthread_mutex_init(&vm->lock, NULL);
+	ret = cfg->kiste_fd >= 0 ? linux_kvm_open_broker(&vm->kvm, cfg->kiste_fd, err) : -ENOTTY;
+	/* No module, or a module without the broker: KVM directly (still in the sandbox). */
+	if (ret == -ENOTTY) {
+		*err = (struct kiste_err){ 0 };
+		ret = linux_kvm_open_direct(&vm->kvm, err);
+	}
+	if (ret == 0)
+		ret = vm_create(vm, err);
+	if (ret == 0)
+		ret = vm_boot(vm, err);
+	if (ret == 0)
+		ret = vm_signals(vm, err);
+	if (ret == 0)
+		ret = vm_confine_fds(vm, err);
+	if (ret < 0) {
+		vm_free(vm);
+		free(vm);
+		return ret;
+	}
+	if (vm_start_threads(vm, err) == 0)
+		vm_serve(vm);
+	t_stop = linux_now_ns();
+	for (i = 0; i < vm->ncpus; i++)
+		if (vm->vcpu[i].started)
+			pthread_join(vm->vcpu[i].thread, NULL);
+	/* --debug: where a guest that ran past --timeout was (hangs in early boot are silent). */
+	if (vm->stop == LINUX_TIMEOUT && cfg->log_fd >= 0 && vm->vcpu[0].started)
+		linux_cpu_dump(vm->vcpu[0].fd, cfg->log_fd, "vCPU 0 at --timeout");
+	if (cfg->stats)
+		vm_stats(vm, t0, t_stop);
+	ret = err->code ? err->code : vm_result(vm, code, err);
+	vm_free(vm);
+	free(vm);
+	return ret;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vm.h - the Linux micro-VMM: boot a bzImage + initramfs, serve the agent, confine itself. */
+#ifndef KISTE_LINUX_VM_H
+#define KISTE_LINUX_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "libkiste.h"
+#include "boot.h"
+
+struct linux_vm_cfg {
+	const struct linux_kernel *kernel;
+	int initrd_fd;		/* the initramfs: initrd_len bytes from offset 0 */
+	size_t initrd_len;
+	const char *cmdline;	/* the VMM appends kiste.chan=ADDR,SIZE */
+	uint64_t mem_size;
+	unsigned int cpus;
+	int kiste_fd;		/* >= 0: KVM through kiste.ko's broker (caller attached) */
+	int in_fd;		/* forwarded to the workload's stdin; -1: empty stdin */
+	int out_fd;
+	int err_fd;
+	int log_fd;		/* guest serial console; -1: discarded */
+	unsigned int timeout_s;	/* 0: none */
+	bool stats;		/* timings and RSS on err_fd at the end */
+	uint64_t t_start_ns;	/* CLOCK_MONOTONIC when kiste run started (stats); 0: now */
+};
+
+/*
+ * Boots the guest and serves it until the agent reports.  Returns 0 with
+ * *code = the exit status kiste run should return (the agent's report), or
+ * a negative errno with @err set: -ETIMEDOUT when --timeout expired (the VM
+ * is gone), others when kiste failed (exit 125).
+ */
+int linux_vm_run(const struct linux_vm_cfg *cfg, int *code, struct kiste_err *err);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t linux_now_ns(void);
+
+/* The guest kernel's command line (the VMM appends the channel's address). */
+void linux_cmdline(bool debug, char *buf, size_t len);
+
+#endif /* KISTE_LINUX_VM_H */

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vm_int.h - state shared by the Linux VMM's run loop, devices and confinement. */
+#ifndef KISTE_LINUX_VM_INT_H
+#define KISTE_LINUX_VM_INT_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include <kiste/vm_agent.h>
+#include "kiste_kvm.h"
+#include "vm.h"
+
+enum linux_stop {
+	LINUX_RUNNING,
+	LINUX_EXITED,		/* the agent reported through the exit port */
+	LINUX_RESET,		/* the guest reset or shut down without a report */
+	LINUX_FAILED,		/* KVM or the VMM failed: vm->err */
+	LINUX_TIMEOUT,
+};
+
+struct linux_vm;
+
+/* KISTE_VM_STATS: exits that reached the VMM, the busiest ports first. */
+#define LINUX_EXIT_PORTS	32
+
+struct linux_exits {
+	uint32_t io, mmio, other;
+	uint16_t port[LINUX_EXIT_PORTS];
+	uint32_t count[LINUX_EXIT_PORTS];
+};
+
+struct linux_vcpu {
+	struct linux_vm *vm;
+	unsigned int idx;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	int started;
+	struct linux_exits exits;
+};
+
+struct linux_uart {
+	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+	int thre_pending;
+	/* The console line being written, and the last one that says why a guest died. */
+	char line[160];
+	unsigned int line_len;
+	char fatal[160];
+};
+
+struct linux_vm {
+	const struct linux_vm_cfg *cfg;
+	struct linux_kvm kvm;
+	uint8_t *mem;
+	uint64_t mem_size;
+	size_t run_size;
+	struct linux_boot_layout lay;
+	struct kiste_chan_hdr *chan;
+	uint8_t *chan_in;
+	uint8_t *chan_out;
+	struct linux_vcpu vcpu[LINUX_CPUS_MAX];
+	unsigned int ncpus;
+	pthread_mutex_t lock;	/* uart, stop state */
+	pthread_barrier_t ready;
+	struct linux_uart uart;
+	uint8_t cmos_index;	/* CMOS register the guest selected at port 0x70 */
+	int wake_fd;		/* eventfd: a vCPU thread tells the main thread the VM stopped */
+	int sig_fd;		/* signalfd: INT TERM HUP to forward */
+	volatile int stop;	/* enum linux_stop */
+	int code;
+	struct kiste_err err;
+	uint64_t t_first_run_ns;
+	uint64_t t_load_ns;	/* linux_boot_setup's duration: kernel and initrd into guest RAM */
+	uint64_t t_agent_ns;	/* the agent's first channel write: the kernel has booted */
+};
+
+
+/* Handles one KVM_EXIT_IO on @vc; returns 0 or -1 when the VM must stop (vm->stop set). */
+int linux_devs_io(struct linux_vcpu *vc);
+/* Records why the VM stops (first caller wins) and kicks every vCPU out of KVM_RUN. */
+void linux_vm_stop(struct linux_vm *vm, int why, int code, const char *msg);
+
+/* Closes every descriptor but @keep; drops capabilities; sets no_new_privs. */
+int linux_confine_process(const int *keep, unsigned int nkeep, struct kiste_err *err);
+/* Per-thread seccomp filters (libseccomp), loaded on the calling thread only. */
+int linux_confine_vcpu(const struct linux_vm *vm, const struct linux_vcpu *vc,
+		       struct kiste_err *err);
+int linux_confine_main(const struct linux_vm *vm, struct kiste_err *err);
+
+#endif /* KISTE_LINUX_VM_INT_H */
