@@ -61,6 +61,16 @@ void kiste_run_block_signals(sigset_t *set, sigset_t *old);
 bool kiste_run_supervise(pid_t child, const sigset_t *set, unsigned int timeout_s,
 			 int *wstatus, struct rusage *ru);
 
+/*
+ * A --rootfs as a mode is about to use it: an existing directory; with
+ * @writable, never the host's root, a system tree (/etc, /usr, ...) or a
+ * directory holding one, decided on device and inode (so /., //, /tmp/..,
+ * symlinks and bind mounts of them are refused alike).  The _fd form checks
+ * the directory as mounted, right before the sandbox gets it.
+ */
+int kiste_rootfs_check(const char *rootfs, bool writable, struct kiste_err *err);
+int kiste_rootfs_check_fd(int fd, const char *name, struct kiste_err *err);
+
 /* ---- the options every mode takes (one parser, one verdict per bad value) ---- */
 
 /* --env entries; more is a typo or an attack on whatever carries them. */

@@ -407,6 +407,11 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 	memset(&l, 0, sizeof(l));
 	l.o = o;
 	l.so = so;
+	/* Early and clear; shim_setup_mounts checks again what it really mounted. */
+	if (kiste_rootfs_check(so->rootfs, so->rw, &err) < 0) {
+		fprintf(stderr, "kiste: %s\n", err.msg);
+		return KISTE_EXIT_REFUSED;
+	}
 	l.procfd = -1;
 	signal(SIGPIPE, SIG_IGN);
 	l.host_root = geteuid() == 0;

@@ -171,6 +171,33 @@ static int bind_root(const char *root, char *target, size_t n, struct kiste_err 
 	return 0;
 }
 
+/*
+ * Read-only rests on the mounts, for every mount below the root too.  With
+ * --rw only the rootfs's own mount becomes writable, after the directory as
+ * mounted passed the protected-path check (a bind mount of the host's root
+ * or /etc below it stays read-only).
+ */
+static int rootfs_seal(const struct shim_opts *so, const char *tgt, struct kiste_err *err)
+{
+	struct mount_attr rw = { .attr_clr = MOUNT_ATTR_RDONLY };
+	int fd, r;
+
+	if (setattr_tree(tgt, MOUNT_ATTR_NOSUID | MOUNT_ATTR_RDONLY) < 0)
+		return kiste_err_set(err, -errno, "cannot make the rootfs read-only: %s "
+				     "(kernel >= 5.12 needed)", strerror(errno));
+	if (!so->rw)
+		return 0;
+	fd = open(tgt, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return kiste_err_set(err, -errno, "cannot open the rootfs: %s", strerror(errno));
+	r = kiste_rootfs_check_fd(fd, so->rootfs, err);
+	if (r == 0 && syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &rw, sizeof(rw)) < 0)
+		r = kiste_err_set(err, -errno, "cannot make the rootfs writable: %s",
+				  strerror(errno));
+	close(fd);
+	return r;
+}
+
 /* Runs as root of the sandbox's own user namespace, in its own mount namespace. */
 int shim_setup_mounts(const struct shim_opts *so, int *proc_fd, struct kiste_err *err)
 {
@@ -184,10 +211,9 @@ int shim_setup_mounts(const struct shim_opts *so, int *proc_fd, struct kiste_err
 	r = bind_root(root, tgt, sizeof(tgt), err);
 	if (r < 0)
 		return r;
-	/* Read-only rests on the mount, for every mount below the root too. */
-	if (setattr_tree(tgt, MOUNT_ATTR_NOSUID | (so->rw ? 0 : MOUNT_ATTR_RDONLY)) < 0)
-		return kiste_err_set(err, -errno, "cannot make the rootfs read-only: %s (kernel >= 5.12 needed)",
-				     strerror(errno));
+	r = rootfs_seal(so, tgt, err);
+	if (r < 0)
+		return r;
 	*proc_fd = detached_proc(err);
 	if (*proc_fd < 0)
 		return *proc_fd;
