@@ -23,6 +23,7 @@ struct probe {
 	const char *flag;
 	char value[80];
 	enum verdict v;		/* SYNTAX, or what the range check says (sizes: computed) */
+	const char *want;	/* what lands in struct kiste_run_opts; NULL: @value */
 };
 
 static int parse_one(const struct kiste_mode_ops *m, const char *flag, const char *value,
@@ -54,7 +55,15 @@ static const struct probe fixed[] = {
 	{ KISTE_OPT_MEMORY, "--memory", "-1", SYNTAX },
 	{ KISTE_OPT_CPUS, "--cpus", "0", SYNTAX },
 	{ KISTE_OPT_CPUS, "--cpus", "x", SYNTAX },
-	{ KISTE_OPT_CPUS, "--cpus", "1", IN_RANGE },
+	{ KISTE_OPT_CPUS, "--cpus", "1", IN_RANGE, "1000" },
+	{ KISTE_OPT_CPUS, "--cpus", "0.0", SYNTAX },
+	{ KISTE_OPT_CPUS, "--cpus", "1.2345", SYNTAX },
+	{ KISTE_OPT_CPUS, "--cpus", ".", SYNTAX },
+	{ KISTE_OPT_PIDS, "--pids-limit", "10", IN_RANGE },
+	{ KISTE_OPT_PIDS, "--pids-limit", "0", SYNTAX },
+	{ KISTE_OPT_PIDS, "--pids-limit", "x", SYNTAX },
+	{ KISTE_OPT_PIDS, "--pids-limit", "4194305", SYNTAX },
+	{ KISTE_OPT_PIDS, "--pids-limit", "4194304", IN_RANGE },
 	{ KISTE_OPT_TIMEOUT, "--timeout", "1", IN_RANGE },
 	{ KISTE_OPT_TIMEOUT, "--timeout", "31536000", IN_RANGE },
 	{ KISTE_OPT_TIMEOUT, "--timeout", "31536001", SYNTAX },
@@ -94,10 +103,17 @@ static int range_probes(const struct kiste_run_limits *l, struct probe *p)
 		snprintf(p[n].value, sizeof(p[n].value), "%" PRIu64, l->memory_max + 1), n++;
 	}
 	if (l->cpus_max) {
-		p[n] = (struct probe){ KISTE_OPT_CPUS, "--cpus", "", IN_RANGE };
+		static char max[16], half[16] = "500";
+
+		snprintf(max, sizeof(max), "%u", l->cpus_max * 1000);
+		p[n] = (struct probe){ KISTE_OPT_CPUS, "--cpus", "", IN_RANGE, max };
 		snprintf(p[n].value, sizeof(p[n].value), "%u", l->cpus_max), n++;
 		p[n] = (struct probe){ KISTE_OPT_CPUS, "--cpus", "", OUT_OF_RANGE };
 		snprintf(p[n].value, sizeof(p[n].value), "%u", l->cpus_max + 1), n++;
+		/* half a CPU: a CPU limit, except where --cpus counts vCPUs */
+		p[n] = (struct probe){ KISTE_OPT_CPUS, "--cpus", "0.5",
+				       l->cpus_whole ? OUT_OF_RANGE : IN_RANGE, half };
+		n++;
 	}
 	return n;
 }
@@ -108,7 +124,8 @@ static void landed(const struct probe *p, const struct kiste_run_opts *o, char *
 	switch (p->opt) {
 	case KISTE_OPT_NAME: snprintf(buf, len, "%s", o->name); break;
 	case KISTE_OPT_MEMORY: snprintf(buf, len, "%" PRIu64, o->memory); break;
-	case KISTE_OPT_CPUS: snprintf(buf, len, "%u", o->cpus); break;
+	case KISTE_OPT_CPUS: snprintf(buf, len, "%u", o->cpus_milli); break;
+	case KISTE_OPT_PIDS: snprintf(buf, len, "%u", o->pids_limit); break;
 	case KISTE_OPT_TIMEOUT: snprintf(buf, len, "%u", o->timeout_s); break;
 	case KISTE_OPT_USER:
 		snprintf(buf, len, strchr(p->value, ':') ? "%u:%u" : "%u", o->uid, o->gid);
@@ -142,7 +159,7 @@ static void check_probe(struct __test_metadata *_metadata, const struct kiste_mo
 		EXPECT_EQ(0, ret) TH_LOG("%s %s '%s': %s", m->name, p->flag, p->value, err.msg);
 		if (ret == 0) {
 			landed(p, &a.o, got, sizeof(got));
-			snprintf(want, sizeof(want), "%s", p->value);
+			snprintf(want, sizeof(want), "%s", p->want ? p->want : p->value);
 			EXPECT_STREQ(want, got) TH_LOG("%s %s", m->name, p->flag);
 		}
 	}
@@ -206,6 +223,8 @@ TEST(defaults_from_the_table)
 		EXPECT_EQ(kiste_modes[m], a.mode);
 		EXPECT_EQ(kiste_modes[m]->limits->memory_default, a.o.memory);
 		EXPECT_EQ(kiste_modes[m]->limits->cpus_default, a.o.cpus);
+		EXPECT_EQ(kiste_modes[m]->limits->cpus_default * 1000, a.o.cpus_milli);
+		EXPECT_EQ(kiste_modes[m]->limits->pids_default, a.o.pids_limit);
 		EXPECT_EQ(0U, a.o.timeout_s);
 		EXPECT_STREQ("prog", a.o.argv[0]);
 		kiste_run_args_free(&a);

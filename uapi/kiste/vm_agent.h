@@ -32,6 +32,7 @@
 #define KISTE_VM_SPEC_HOST	"host="	/* the guest's hostname; default "kiste" */
 #define KISTE_VM_SPEC_UID	"uid="	/* decimal; default 0 */
 #define KISTE_VM_SPEC_GID	"gid="	/* decimal; default 0 */
+#define KISTE_VM_SPEC_PIDS	"pids="	/* decimal: the workload's processes at once; default none */
 
 /*
  * The channel is a region at the top of guest RAM that the e820 map marks

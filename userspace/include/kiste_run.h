@@ -3,6 +3,7 @@
 #ifndef KISTE_RUN_H
 #define KISTE_RUN_H
 
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,16 +21,21 @@
  */
 int kiste_exit_for_errno(int neg_errno);
 
+struct kiste_cgroup;
+struct kiste_run_opts;
+
 /* Who ended how, for the one line kiste prints about a workload's death. */
 struct kiste_run_who {
 	const char *what;	/* "'ls'", "unikernel 'hello'", "the VMM of unikernel 'x'" */
 	const char *sigsys;	/* after "killed by the seccomp filter (SIGSYS): " */
+	const struct kiste_cgroup *cg;	/* the sandbox's cgroup (OOM kills), or NULL */
 };
 
 /*
  * Maps a wait(2) status to kiste run's exit status: the exit code, or 128+N
- * for signal N.  A SIGSYS death is the seccomp filter's doing: one line on
- * stderr says so, naming @who.
+ * for signal N.  A SIGSYS death is the seccomp filter's doing, a SIGKILL
+ * after an OOM kill in who->cg the memory limit's: one line on stderr says
+ * so, naming @who.
  */
 int kiste_exit_from_wait(int wstatus, const struct kiste_run_who *who);
 
@@ -71,10 +77,55 @@ bool kiste_run_supervise(pid_t child, const sigset_t *set, unsigned int timeout_
 int kiste_rootfs_check(const char *rootfs, bool writable, struct kiste_err *err);
 int kiste_rootfs_check_fd(int fd, const char *name, struct kiste_err *err);
 
+/* ---- one cgroup per sandbox (lib/cgroup.c) ---- */
+
+#define KISTE_CG_DIRS 3	/* v1: pids, memory, cpu; v2 uses the first */
+
+struct kiste_cgroup {
+	int version;			/* 0: none usable here, 1 or 2 */
+	int ndirs;
+	char dir[KISTE_CG_DIRS][PATH_MAX];
+	char home[KISTE_CG_DIRS][PATH_MAX];	/* where the launcher was (kiste_cgroup_leave) */
+};
+
+struct kiste_cgroup_limits {
+	uint64_t memory;		/* bytes; 0: none */
+	uint32_t pids;			/* 0: none */
+	uint32_t cpus_milli;		/* CPU time in thousandths of a CPU; 0: none */
+};
+
+/*
+ * Which cgroup hierarchy kiste would use here, as a phrase for `kiste check`,
+ * or NULL when none is usable (not root, no controllers); fills @cg's parent.
+ */
+const char *kiste_cgroup_probe(struct kiste_cgroup *cg);
+/*
+ * A new cgroup @name below kiste's own with limits @l; cg->version is 0 (and
+ * 0 returned) when this host offers none the caller may use.
+ */
+int kiste_cgroup_create(const char *name, const struct kiste_cgroup_limits *l,
+			struct kiste_cgroup *cg, struct kiste_err *err);
+/* Moves @pid (0: the caller) into @cg. */
+int kiste_cgroup_attach(const struct kiste_cgroup *cg, pid_t pid, struct kiste_err *err);
+/* Moves the caller out of @cg again (a launcher that was the sandbox, as vm mode's VMM). */
+int kiste_cgroup_leave(const struct kiste_cgroup *cg);
+/* True when the kernel killed a process of @cg for its memory limit. */
+bool kiste_cgroup_oom(const struct kiste_cgroup *cg);
+/* Kills whatever is left in @cg and removes it. */
+void kiste_cgroup_destroy(struct kiste_cgroup *cg);
+/*
+ * The cgroup of one `kiste run` of @mode: @memory (the mode knows what its
+ * processes need beyond the workload's --memory), --pids-limit, --cpus.
+ */
+int kiste_run_cgroup(const char *mode, const struct kiste_run_opts *o, uint64_t memory,
+		     uint32_t pids, struct kiste_cgroup *cg, struct kiste_err *err);
+
 /* ---- the options every mode takes (one parser, one verdict per bad value) ---- */
 
 /* --env entries; more is a typo or an attack on whatever carries them. */
 #define KISTE_RUN_ENV_MAX	256
+/* The kernel's own ceiling on pids (PID_MAX_LIMIT); more is a typo. */
+#define KISTE_RUN_PIDS_MAX	(4u << 20)
 /* One --timeout cap for every mode: a year; more is a typo. */
 #define KISTE_RUN_TIMEOUT_MAX	(365u * 24 * 3600)
 
@@ -88,7 +139,8 @@ enum kiste_run_opt {
 	KISTE_OPT_ENV = 1u << 5,
 	KISTE_OPT_CWD = 1u << 6,
 	KISTE_OPT_ROOTFS = 1u << 7,
-	KISTE_OPT_ALL = (1u << 8) - 1,
+	KISTE_OPT_PIDS = 1u << 8,
+	KISTE_OPT_ALL = (1u << 9) - 1,
 };
 
 /*
@@ -100,15 +152,19 @@ struct kiste_run_limits {
 	uint64_t memory_min;		/* bytes */
 	uint64_t memory_max;
 	uint64_t memory_default;	/* 0: no limit unless given */
-	uint32_t cpus_max;
-	uint32_t cpus_default;
+	uint32_t cpus_max;		/* whole CPUs */
+	uint32_t cpus_default;		/* 0: no CPU limit unless given */
+	bool cpus_whole;		/* --cpus counts vCPUs: no fractions */
+	uint32_t pids_default;		/* processes (and threads) in the sandbox */
 };
 
 struct kiste_run_opts {
 	bool help;
 	const char *name;		/* NULL: the module names the sandbox */
 	uint64_t memory;		/* the mode's default when not given */
-	uint32_t cpus;
+	uint32_t cpus;			/* whole CPUs: the CPU limit rounded up (vCPUs in vm) */
+	uint32_t cpus_milli;		/* the CPU limit in thousandths; 0: none */
+	uint32_t pids_limit;		/* 0: none */
 	uint32_t timeout_s;		/* 0: none */
 	bool user_set;
 	uint32_t uid, gid;

@@ -37,6 +37,9 @@ int kiste_exit_from_wait(int wstatus, const struct kiste_run_who *who)
 	if (WTERMSIG(wstatus) == SIGSYS)
 		fprintf(stderr, "kiste: %s was killed by the seccomp filter (SIGSYS): %s\n", who->what,
 			who->sigsys);
+	if (WTERMSIG(wstatus) == SIGKILL && who->cg && kiste_cgroup_oom(who->cg))
+		fprintf(stderr, "kiste: %s was killed: out of memory (the sandbox's memory limit): "
+			"raise --memory\n", who->what);
 	return KISTE_EXIT_SIGNAL + WTERMSIG(wstatus);
 }
 
@@ -123,4 +126,15 @@ bool kiste_run_supervise(pid_t child, const sigset_t *set, unsigned int timeout_
 		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
 			kill(child, sig);
 	}
+}
+
+int kiste_run_cgroup(const char *mode, const struct kiste_run_opts *o, uint64_t memory,
+		     uint32_t pids, struct kiste_cgroup *cg, struct kiste_err *err)
+{
+	struct kiste_cgroup_limits l = { .memory = memory, .pids = pids,
+					 .cpus_milli = o->cpus_milli };
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s-%d", mode, (int)getpid());
+	return kiste_cgroup_create(name, &l, cg, err);
 }

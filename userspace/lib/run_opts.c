@@ -10,7 +10,8 @@
 
 /* getopt_long values of the common options (a mode's own start at KISTE_MODE_OPT_BASE). */
 enum {
-	O_MODE = 0x100, O_NAME, O_MEMORY, O_CPUS, O_TIMEOUT, O_USER, O_ENV, O_CWD, O_ROOTFS, O_HELP,
+	O_MODE = 0x100, O_NAME, O_MEMORY, O_CPUS, O_TIMEOUT, O_USER, O_ENV, O_CWD, O_ROOTFS, O_PIDS,
+	O_HELP,
 };
 
 static const struct option common_opts[] = {
@@ -23,6 +24,7 @@ static const struct option common_opts[] = {
 	{ "env", required_argument, NULL, O_ENV },
 	{ "cwd", required_argument, NULL, O_CWD },
 	{ "rootfs", required_argument, NULL, O_ROOTFS },
+	{ "pids-limit", required_argument, NULL, O_PIDS },
 	{ "help", no_argument, NULL, O_HELP },
 };
 #define NCOMMON (sizeof(common_opts) / sizeof(common_opts[0]))
@@ -32,7 +34,8 @@ const char kiste_run_common_usage[] =
 	"  --name NAME         the temporary sandbox's name with kiste.ko: 1-63 of\n"
 	"                      A-Z a-z 0-9 _ . -, not only digits\n"
 	"  --memory SIZE       memory limit, e.g. 512M (ranges per mode below)\n"
-	"  --cpus N            vCPUs / CPU limit\n"
+	"  --cpus N            CPU limit, e.g. 1.5 (vm: whole vCPUs)\n"
+	"  --pids-limit N      processes and threads the sandbox may have at once\n"
 	"  --timeout SECONDS   kill the workload after SECONDS (1..31536000)\n"
 	"  --user UID[:GID]    the workload's identity (numbers)\n"
 	"  --env K=V           add to the workload's environment (repeatable)\n"
@@ -49,6 +52,7 @@ static const struct {
 	{ KISTE_OPT_CPUS, "--cpus" },	{ KISTE_OPT_TIMEOUT, "--timeout" },
 	{ KISTE_OPT_USER, "--user" },	{ KISTE_OPT_ENV, "--env" },
 	{ KISTE_OPT_CWD, "--cwd" },	{ KISTE_OPT_ROOTFS, "--rootfs" },
+	{ KISTE_OPT_PIDS, "--pids-limit" },
 };
 
 /* A mode's own option as seen on the command line, applied once the mode is known. */
@@ -65,7 +69,7 @@ struct parse {
 	size_t nmargs;
 	unsigned int given;	/* enum kiste_run_opt bits seen */
 	const char *mode_name;
-	const char *memory, *cpus;	/* checked against the mode's ranges at the end */
+	const char *memory, *cpus, *pids;	/* checked against the mode's ranges at the end */
 };
 
 int kiste_run_name_check(const char *name, struct kiste_err *err)
@@ -94,6 +98,35 @@ static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	if (v < min)
 		return -ERANGE;
 	*out = (uint32_t)v;
+	return 0;
+}
+
+/* "2", "0.5", "1.25": thousandths of a CPU, 1..1048576 CPUs. */
+static int parse_milli(const char *s, uint32_t *out)
+{
+	uint32_t whole = 0, frac = 0, scale = 100;
+	const char *dot = strchr(s, '.');
+	char w[16];
+	size_t n = dot ? (size_t)(dot - s) : strlen(s);
+
+	if (n >= sizeof(w) || (!n && !dot))
+		return -EINVAL;
+	memcpy(w, s, n);
+	w[n] = 0;
+	if (n && parse_u32(w, 0, 1u << 20, &whole) < 0)
+		return -EINVAL;
+	if (dot) {
+		if (!dot[1] || strlen(dot + 1) > 3)
+			return -EINVAL;
+		for (s = dot + 1; *s; s++, scale /= 10) {
+			if (*s < '0' || *s > '9')
+				return -EINVAL;
+			frac += (uint32_t)(*s - '0') * scale;
+		}
+	}
+	if (!whole && !frac)
+		return -EINVAL;
+	*out = whole * 1000 + frac;
 	return 0;
 }
 
@@ -144,10 +177,21 @@ static int common_opt(struct parse *p, int c, const char *arg, struct kiste_run_
 	case O_CPUS:
 		p->given |= KISTE_OPT_CPUS;
 		p->cpus = arg;
-		if (parse_u32(arg, 1, 1u << 20, &o->cpus) < 0)
+		if (parse_milli(arg, &o->cpus_milli) < 0)
 			return kiste_err_set(err, -EINVAL,
-					     "kiste run: bad --cpus '%s': give a whole number > 0",
+					     "kiste run: bad --cpus '%s': give a number of CPUs > 0, "
+					     "e.g. 2 or 0.5",
 					     arg);
+		o->cpus = (o->cpus_milli + 999) / 1000;
+		return 0;
+	case O_PIDS:
+		p->given |= KISTE_OPT_PIDS;
+		p->pids = arg;
+		if (parse_u32(arg, 1, KISTE_RUN_PIDS_MAX, &o->pids_limit) < 0)
+			return kiste_err_set(err, -EINVAL,
+					     "kiste run: bad --pids-limit '%s': give a whole number "
+					     "1..%u",
+					     arg, KISTE_RUN_PIDS_MAX);
 		return 0;
 	case O_TIMEOUT:
 		p->given |= KISTE_OPT_TIMEOUT;
@@ -272,12 +316,17 @@ static int parse_finish(struct parse *p, struct kiste_run_args *a, struct kiste_
 				     (unsigned long long)(l->memory_max >> 20));
 	if (!p->memory)
 		o->memory = l->memory_default;
-	if (p->cpus && o->cpus > l->cpus_max)
+	if (p->cpus && (o->cpus > l->cpus_max || (l->cpus_whole && o->cpus_milli % 1000)))
 		return kiste_err_set(err, -EINVAL,
-				     "kiste run: --cpus %s is out of range for %s mode: use 1..%u",
-				     p->cpus, m->name, l->cpus_max);
-	if (!p->cpus)
+				     "kiste run: --cpus %s is out of range for %s mode: use %s1..%u",
+				     p->cpus, m->name, l->cpus_whole ? "a whole number " : "",
+				     l->cpus_max);
+	if (!p->cpus) {
 		o->cpus = l->cpus_default;
+		o->cpus_milli = l->cpus_default * 1000;
+	}
+	if (!p->pids)
+		o->pids_limit = l->pids_default;
 	a->mo = calloc(1, m->opts_size ? m->opts_size : 1);
 	if (!a->mo)
 		return kiste_err_set(err, -ENOMEM, "out of memory");

@@ -22,14 +22,18 @@ static const struct option shim_options[] = {
 };
 
 /*
- * --memory is the address-space limit today (RLIMIT_AS): below 32 MiB even a
- * static program's loader and the guest kernel's own mappings do not fit.
- * No --cpus: shim mode has no CPU limit yet.
+ * Defaults every sandbox gets (DESIGN.md): 2 GiB of memory (tmpfs counts) and
+ * 2048 processes, podman's default pids limit; no CPU limit unless --cpus.
+ * Below 32 MiB even a static program's loader and the guest kernel's own
+ * mappings do not fit.
  */
 static const struct kiste_run_limits shim_limits = {
-	.accepts = KISTE_OPT_ALL & ~KISTE_OPT_CPUS,
+	.accepts = KISTE_OPT_ALL,
 	.memory_min = 32ULL << 20,
 	.memory_max = UINT64_MAX,
+	.memory_default = 2ULL << 30,
+	.cpus_max = 1024,
+	.pids_default = 2048,
 };
 
 static int shim_opt(void *mo, int val, const char *arg, struct kiste_err *err)

@@ -19,13 +19,15 @@ static const struct option uk_options[] = {
 };
 
 /*
- * A unikernel has no users, no environment, no filesystem root and one vCPU:
- * --user, --env, --cwd, --rootfs and --cpus do not apply.  Memory: the image
- * is loaded at 1 MiB and needs room for its two stacks above; 1 GiB is what
- * one page directory of 2 MiB pages maps in vm isolation.
+ * A unikernel has no users, no environment, no filesystem root, one vCPU and
+ * one process (its filter has no fork): --user, --env, --cwd, --rootfs and
+ * --pids-limit do not apply; --cpus caps its CPU time, up to one CPU.
+ * Memory: the image is loaded at 1 MiB and needs room for its two stacks
+ * above; 1 GiB is what one page directory of 2 MiB pages maps in vm isolation.
  */
 static const struct kiste_run_limits uk_limits = {
-	.accepts = KISTE_OPT_NAME | KISTE_OPT_MEMORY | KISTE_OPT_TIMEOUT,
+	.accepts = KISTE_OPT_NAME | KISTE_OPT_MEMORY | KISTE_OPT_TIMEOUT | KISTE_OPT_CPUS,
+	.cpus_max = 1,
 	.memory_min = 2ULL << 20,
 	.memory_max = KISTE_UK_MEMORY_MAX,
 	.memory_default = KISTE_UK_MEMORY_DEFAULT,
@@ -54,6 +56,7 @@ static int uk_check(const struct kiste_run_opts *o, void *mo, struct kiste_err *
 	(void)err;
 	uo->memory = o->memory;
 	uo->timeout_s = o->timeout_s;
+	uo->cpus_milli = o->cpus_milli;
 	uo->name = o->name;
 	uo->app = o->argv[0];
 	uo->argv = o->argv;

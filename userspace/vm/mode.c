@@ -26,7 +26,11 @@ static const struct option vm_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Guest memory below the 32-bit MMIO hole in one slot; vCPUs as many as the MP table holds. */
+/*
+ * Guest memory below the 32-bit MMIO hole in one slot; vCPUs as many as the
+ * MP table holds, each worth one CPU of the VMM's CPU limit; --pids-limit
+ * caps the guest's processes (the agent's cgroup there), 2048 by default.
+ */
 static const struct kiste_run_limits vm_limits = {
 	.accepts = KISTE_OPT_ALL,
 	.memory_min = LINUX_MEM_MIN,
@@ -34,6 +38,8 @@ static const struct kiste_run_limits vm_limits = {
 	.memory_default = 256ULL << 20,
 	.cpus_max = LINUX_CPUS_MAX,
 	.cpus_default = 1,
+	.cpus_whole = true,
+	.pids_default = 2048,
 };
 
 static int vm_opt(void *mo, int val, const char *arg, struct kiste_err *err)
@@ -88,6 +94,26 @@ static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 	return ret < 0 ? -1 : code;
 }
 
+/*
+ * The VMM is the launcher itself: it joins the sandbox's cgroup before the
+ * initramfs and guest memory are allocated, so both are charged there.  Its
+ * memory: guest RAM, the initramfs (up to half of it, in a memfd), and the
+ * VMM's own needs (kernel decompression, the cache file); its CPU: one CPU
+ * per vCPU; its processes: the vCPU threads and a few more.
+ */
+#define VM_CG_OVERHEAD (128ULL << 20)
+
+static int vm_cgroup(const struct kiste_run_opts *o, struct kiste_cgroup *cg,
+		     struct kiste_err *err)
+{
+	int ret = kiste_run_cgroup("vm", o, o->memory + o->memory / 2 + VM_CG_OVERHEAD,
+				   o->cpus + 8, cg, err);
+
+	if (ret == 0 && cg->version)
+		ret = kiste_cgroup_attach(cg, 0, err);
+	return ret;
+}
+
 static int vm_run(const struct kiste_run_opts *o, void *mo)
 {
 	const struct vm_opts *vo = mo;
@@ -96,9 +122,15 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 	struct linux_kernel k;
 	char kbuf[PATH_MAX], cbuf[PATH_MAX];
 	uint64_t t_start = linux_now_ns();	/* KISTE_VM_STATS's setup time counts from here */
+	struct kiste_cgroup cg = { 0 };
 	int ret, kfd = -1;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* Removed by its watcher when this process is gone: the VMM ends confined. */
+	if (vm_cgroup(o, &cg, &err) < 0) {
+		fprintf(stderr, "kiste: %s\n", err.msg);
+		return KISTE_EXIT_REFUSED;
+	}
 	ret = linux_kernel_load(vm_guest_kernel_path(vo->kernel, kbuf, sizeof(kbuf)), &k, &err);
 	if (ret < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);

@@ -55,13 +55,39 @@ static int uk_broker_vm(int kdev)
 	return fd;
 }
 
+/*
+ * The unikernel's cgroup: its memory plus what its process or VMM needs around
+ * it (page tables, the launcher's copied-on-write pages), a handful of
+ * processes (its filter has no fork), its --cpus.
+ */
+#define UK_CG_OVERHEAD (32ULL << 20)
+#define UK_CG_PIDS 8
+
+static int uk_cgroup(const struct kiste_uk_opts *o, struct kiste_cgroup *cg,
+		     struct kiste_err *err)
+{
+	struct kiste_cgroup_limits l = {
+		.memory = (o->isolation == KISTE_UK_ISO_VM ? UK_VM_MEM(o->memory) : o->memory) +
+			  UK_CG_OVERHEAD,
+		.pids = UK_CG_PIDS,
+		.cpus_milli = o->cpus_milli,
+	};
+	char name[64];
+
+	snprintf(name, sizeof(name), "unikernel-%d", (int)getpid());
+	return kiste_cgroup_create(name, &l, cg, err);
+}
+
 static __attribute__((noreturn)) void uk_child(int kdev, int kvm, const struct kiste_uk_opts *o,
 					       const struct kiste_uk_image *img,
 					       struct kiste_uk_devs *devs, pid_t parent,
-					       const sigset_t *old)
+					       const sigset_t *old, const struct kiste_cgroup *cg)
 {
 	struct kiste_err err = { 0 };
 
+	/* Into the sandbox's cgroup before anything of the unikernel runs. */
+	if (cg->version && kiste_cgroup_attach(cg, 0, &err) < 0)
+		kiste_child_fail(&err);
 	/* The unikernel dies with its launcher, also when the module is absent. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
@@ -84,10 +110,10 @@ static __attribute__((noreturn)) void uk_child(int kdev, int kvm, const struct k
 }
 
 static int uk_report(const struct kiste_uk_opts *o, int status, bool timed_out,
-		     const struct rusage *ru)
+		     const struct rusage *ru, const struct kiste_cgroup *cg)
 {
 	char what[300], hint[300];
-	struct kiste_run_who who = { .what = what, .sigsys = hint };
+	struct kiste_run_who who = { .what = what, .sigsys = hint, .cg = cg };
 	bool vm = o->isolation == KISTE_UK_ISO_VM;
 
 	if (kiste_setting(KISTE_SET_UK_STATS))
@@ -107,6 +133,7 @@ static int uk_report(const struct kiste_uk_opts *o, int status, bool timed_out,
 int kiste_uk_run(const struct kiste_uk_opts *o)
 {
 	struct kiste_uk_image img = { 0 };
+	struct kiste_cgroup cg = { 0 };
 	struct kiste_uk_devs devs;
 	struct kiste_err err = { 0 };
 	int ret, status, kdev = -1, kvm = -1;
@@ -135,11 +162,13 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 			goto refused;
 		}
 	}
+	if (uk_cgroup(o, &cg, &err) < 0)
+		goto refused;
 	kiste_run_block_signals(&set, &old);
 	fflush(NULL);
 	child = fork();
 	if (child == 0)
-		uk_child(kdev, kvm, o, &img, &devs, getppid(), &old);
+		uk_child(kdev, kvm, o, &img, &devs, getppid(), &old, &cg);
 	if (child < 0) {
 		kiste_err_set(&err, -errno, "cannot fork the unikernel's process: %s",
 			      strerror(errno));
@@ -152,9 +181,12 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 	if (kvm >= 0)
 		close(kvm);
 	kiste_uk_image_free(&img);
-	return uk_report(o, status, timed_out, &ru);
+	ret = uk_report(o, status, timed_out, &ru, &cg);
+	kiste_cgroup_destroy(&cg);
+	return ret;
 refused:
 	fprintf(stderr, "kiste: %s\n", err.msg);
+	kiste_cgroup_destroy(&cg);
 	if (kdev >= 0)
 		close(kdev);
 	kiste_uk_image_free(&img);

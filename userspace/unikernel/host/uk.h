@@ -29,6 +29,7 @@ struct kiste_uk_opts {
 	uint32_t isolation; /* enum kiste_uk_isolation */
 	uint64_t memory;    /* bytes */
 	uint64_t timeout_s; /* 0 = none */
+	uint32_t cpus_milli; /* CPU limit in thousandths of a CPU; 0 = none */
 	const char *name;   /* sandbox name or NULL */
 	struct kiste_uk_binding bind[KISTE_UK_MAX_DEVICES];
 	uint32_t nbind;

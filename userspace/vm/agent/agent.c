@@ -106,9 +106,48 @@ static int spec_read(struct agent_spec *s)
 			s->uid = strtoul(v, NULL, 10);
 		else if ((v = KEY(KISTE_VM_SPEC_GID)))
 			s->gid = strtoul(v, NULL, 10);
+		else if ((v = KEY(KISTE_VM_SPEC_PIDS)))
+			s->pids = strtoul(v, NULL, 10);
 	}
 #undef KEY
 	return s->argc ? 0 : -EINVAL;
+}
+
+/*
+ * --pids-limit inside the guest: a cgroup (v2) for the workload whose pids.max
+ * holds the limit; the child joins it before exec.  A guest kernel without
+ * the pids controller runs the workload without the cap, and says so.
+ */
+#define WORKLOAD_CG "/sys/fs/cgroup/kiste-workload"
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+static int pids_cgroup(const struct agent_spec *s)
+{
+	char v[32];
+
+	if (!s->pids)
+		return 0;
+	snprintf(v, sizeof(v), "%lu", s->pids);
+	if ((mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) &&
+	     errno != EBUSY) ||
+	    write_file("/sys/fs/cgroup/cgroup.subtree_control", "+pids") < 0 ||
+	    (mkdir(WORKLOAD_CG, 0755) < 0 && errno != EEXIST) ||
+	    write_file(WORKLOAD_CG "/pids.max", v) < 0) {
+		agent_log(&chan, "the guest kernel has no pids cgroup: the workload runs without "
+			  "--pids-limit %lu", s->pids);
+		return -1;
+	}
+	return 0;
 }
 
 /* Child side: identity, cwd, stdio, exec.  Failures go up @report as (stage, errno). */
@@ -120,6 +159,8 @@ static void __attribute__((noreturn)) child_exec(struct agent_spec *s, int fds[3
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
+	if (s->pids)
+		write_file(WORKLOAD_CG "/cgroup.procs", "0");
 	if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[2], 2) < 0)
 		r[0] = 1;
 	else if (chdir(s->cwd) < 0)
@@ -151,6 +192,8 @@ static pid_t spawn(struct agent_spec *s, int fds[3])
 
 	if (pipe2(rep, O_CLOEXEC) < 0)
 		return -KISTE_EXIT_REFUSED;
+	if (pids_cgroup(s) < 0)
+		s->pids = 0;
 	pid = fork();
 	if (pid == 0)
 		child_exec(s, fds, rep[1]);

@@ -21,6 +21,7 @@ struct agent_spec {
 	const char *hostname;
 	uid_t uid;
 	gid_t gid;
+	unsigned long pids;		/* 0: no pids limit */
 };
 
 struct agent_chan {

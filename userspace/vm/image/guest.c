@@ -71,6 +71,8 @@ static int spec_build(const struct kiste_run_opts *o, const char *exe, char **ou
 		KISTE_VM_SPEC_GID "%u%c",
 		o->cwd ? o->cwd : "/", 0, o->name ? o->name : "kiste", 0,
 		o->user_set ? o->uid : 0, 0, o->user_set ? o->gid : 0, 0);
+	if (o->pids_limit)
+		fprintf(f, KISTE_VM_SPEC_PIDS "%u%c", o->pids_limit, 0);
 	return fclose(f) ? -ENOMEM : 0;
 }
 

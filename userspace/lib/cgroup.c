@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+// cgroup.c - one cgroup per sandbox (v2, or v1's pids/memory/cpu hierarchies): limits, OOM, teardown.
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kiste_run.h"
+
+#define CGROUP2_MAGIC 0x63677270
+/* Every sandbox's cgroup is a child of this one, below the caller's own (v1) or the root (v2). */
+#define CG_PARENT "kiste"
+#define CPU_PERIOD_US 100000u
+
+/* The v1 hierarchies kiste uses, in struct kiste_cgroup::dir order. */
+static const char *const v1_ctrl[KISTE_CG_DIRS] = { "pids", "memory", "cpu" };
+
+static int write_str(const char *dir, const char *file, const char *val)
+{
+	char p[PATH_MAX + 64];
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n < 0 ? (int)n : 0;
+}
+
+static int write_u64(const char *dir, const char *file, unsigned long long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%llu", v);
+	return write_str(dir, file, buf);
+}
+
+static ssize_t read_str(const char *dir, const char *file, char *buf, size_t len)
+{
+	char p[PATH_MAX + 64];
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return n;
+}
+
+/* Where a controller (v1) or the unified hierarchy (@ctrl NULL) is mounted. */
+static int find_mount(const char *ctrl, char *out, size_t len)
+{
+	char line[1024], mnt[PATH_MAX], opts[512], type[32];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int found = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (found < 0 && fgets(line, sizeof(line), f)) {
+		char *dash = strstr(line, " - ");
+		char *o;
+
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
+		    sscanf(dash + 3, "%31s %*s %511s", type, opts) != 2)
+			continue;
+		if (!ctrl && !strcmp(type, "cgroup2"))
+			found = 0;
+		for (o = strtok(opts, ","); ctrl && o && !strcmp(type, "cgroup"); o = strtok(NULL, ","))
+			if (!strcmp(o, ctrl))
+				found = 0;
+		if (!found && (size_t)snprintf(out, len, "%s", mnt) >= len)
+			found = -ENAMETOOLONG;
+	}
+	fclose(f);
+	return found;
+}
+
+/* The caller's own cgroup in a v1 hierarchy (from /proc/self/cgroup). */
+static int own_cgroup_v1(const char *ctrl, char *out, size_t len)
+{
+	char line[1024];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	int found = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (found < 0 && fgets(line, sizeof(line), f)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *o;
+
+		if (!c2)
+			continue;
+		*c2 = 0;
+		line[strcspn(line, "\n")] = 0;
+		c2[1 + strcspn(c2 + 1, "\n")] = 0;
+		for (o = strtok(c1 + 1, ","); o; o = strtok(NULL, ","))
+			if (!strcmp(o, ctrl) && (size_t)snprintf(out, len, "%s", c2 + 1) < len)
+				found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+/* The caller's cgroup in the unified hierarchy ("0::PATH" in /proc/self/cgroup). */
+static int own_cgroup_v2(char *out, size_t len)
+{
+	char line[1024];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	int found = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (found < 0 && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = 0;
+			if ((size_t)snprintf(out, len, "%s", strcmp(line + 3, "/") ? line + 3 : "") <
+			    len)
+				found = 0;
+		}
+	fclose(f);
+	return found;
+}
+
+/* @word as one of the space-separated words of @list. */
+static bool has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	for (p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || !p[n]))
+			return true;
+	return false;
+}
+
+/* v2 at the root of the unified hierarchy, when it offers memory, pids and cpu. */
+static int setup_v2(struct kiste_cgroup *cg)
+{
+	char mnt[PATH_MAX / 2], own[PATH_MAX / 2], ctl[256];
+	struct statfs sf;
+
+	if (find_mount(NULL, mnt, sizeof(mnt)) < 0 || statfs(mnt, &sf) < 0 ||
+	    sf.f_type != CGROUP2_MAGIC || read_str(mnt, "cgroup.controllers", ctl, sizeof(ctl)) < 0)
+		return -ENOENT;
+	if (!has_word(ctl, "memory") || !has_word(ctl, "pids") || !has_word(ctl, "cpu"))
+		return -ENOENT;
+	snprintf(cg->dir[0], sizeof(cg->dir[0]), "%s/" CG_PARENT, mnt);
+	if (write_str(mnt, "cgroup.subtree_control", "+memory +pids +cpu") < 0 ||
+	    (mkdir(cg->dir[0], 0755) < 0 && errno != EEXIST) ||
+	    write_str(cg->dir[0], "cgroup.subtree_control", "+memory +pids +cpu") < 0)
+		return -EPERM;
+	cg->version = 2;
+	cg->ndirs = 1;
+	if (own_cgroup_v2(own, sizeof(own)) < 0)
+		return -ENOENT;
+	snprintf(cg->home[0], sizeof(cg->home[0]), "%s%s", mnt, own);
+	return 0;
+}
+
+/* v1: a child of the caller's cgroup in each of the pids, memory and cpu hierarchies. */
+static int setup_v1(struct kiste_cgroup *cg)
+{
+	char mnt[PATH_MAX / 2], own[PATH_MAX / 2];
+	int i;
+
+	for (i = 0; i < KISTE_CG_DIRS; i++) {
+		if (find_mount(v1_ctrl[i], mnt, sizeof(mnt)) < 0 ||
+		    own_cgroup_v1(v1_ctrl[i], own, sizeof(own)) < 0)
+			return -ENOENT;
+		if ((size_t)snprintf(cg->dir[i], sizeof(cg->dir[i]), "%s%s/" CG_PARENT, mnt,
+				     strcmp(own, "/") ? own : "") >= sizeof(cg->dir[i]))
+			return -ENAMETOOLONG;
+		snprintf(cg->home[i], sizeof(cg->home[i]), "%s%s", mnt, own);
+		if (mkdir(cg->dir[i], 0755) < 0 && errno != EEXIST)
+			return -errno;
+	}
+	cg->version = 1;
+	cg->ndirs = KISTE_CG_DIRS;
+	return 0;
+}
+
+const char *kiste_cgroup_probe(struct kiste_cgroup *cg)
+{
+	*cg = (struct kiste_cgroup){ 0 };
+	if (setup_v2(cg) == 0)
+		return "v2 (memory, pids, cpu)";
+	*cg = (struct kiste_cgroup){ 0 };
+	if (setup_v1(cg) == 0)
+		return "v1 (pids, memory, cpu hierarchies)";
+	*cg = (struct kiste_cgroup){ 0 };
+	return NULL;
+}
+
+static int set_limits(const struct kiste_cgroup *cg, const struct kiste_cgroup_limits *l)
+{
+	const char *pids = cg->dir[0], *mem = cg->dir[cg->version == 1],
+		   *cpu = cg->dir[cg->version == 1 ? 2 : 0];
+	char quota[64];
+	int r = 0;
+
+	if (l->pids)
+		r = write_u64(pids, "pids.max", l->pids);
+	if (!r && l->memory)
+		r = write_u64(mem, cg->version == 2 ? "memory.max" : "memory.limit_in_bytes",
+			      l->memory);
+	/* No swap either: the limit is the sandbox's memory, not a hint. */
+	if (!r && l->memory && cg->version == 2)
+		write_str(mem, "memory.swap.max", "0");
+	if (!r && l->cpus_milli && cg->version == 2) {
+		snprintf(quota, sizeof(quota), "%llu %u",
+			 (unsigned long long)l->cpus_milli * CPU_PERIOD_US / 1000, CPU_PERIOD_US);
+		r = write_str(cpu, "cpu.max", quota);
+	} else if (!r && l->cpus_milli) {
+		r = write_u64(cpu, "cpu.cfs_period_us", CPU_PERIOD_US);
+		if (!r)
+			r = write_u64(cpu, "cpu.cfs_quota_us",
+				      (unsigned long long)l->cpus_milli * CPU_PERIOD_US / 1000);
+	}
+	return r;
+}
+
+/* SIGKILL to every process left; cgroup.kill where the kernel has it (v2, >= 5.14). */
+static void kill_all(const char *dir, int version)
+{
+	char buf[4096], *p;
+	int round;
+
+	if (version == 2 && write_str(dir, "cgroup.kill", "1") == 0)
+		return;
+	for (round = 0; round < 16; round++) {
+		if (read_str(dir, "cgroup.procs", buf, sizeof(buf)) <= 0)
+			return;
+		for (p = strtok(buf, "\n"); p; p = strtok(NULL, "\n"))
+			kill((pid_t)atoi(p), SIGKILL);
+		usleep(1000);
+	}
+}
+
+/*
+ * Cgroups of launchers that died by SIGKILL before removing them: named
+ * MODE-PID, left when PID is gone.  Swept (killed, removed) at the next run.
+ */
+static void sweep_stale(const struct kiste_cgroup *parent)
+{
+	char dir[PATH_MAX + 256];
+	struct dirent *de;
+	const char *dash;
+	DIR *d;
+	int i;
+
+	for (i = 0; i < parent->ndirs; i++) {
+		d = opendir(parent->dir[i]);
+		while (d && (de = readdir(d))) {
+			dash = strrchr(de->d_name, '-');
+			if (de->d_type != DT_DIR || !dash || atoi(dash + 1) <= 0 ||
+			    kill(atoi(dash + 1), 0) == 0 || errno != ESRCH)
+				continue;
+			snprintf(dir, sizeof(dir), "%s/%s", parent->dir[i], de->d_name);
+			kill_all(dir, parent->version);
+			rmdir(dir);
+		}
+		if (d)
+			closedir(d);
+	}
+}
+
+/*
+ * A launcher can die by SIGKILL, and vm mode's VMM confines itself so that it
+ * cannot remove its own cgroup: a small watcher process, outside the
+ * sandbox, removes it when the launcher is gone (pidfd readable on exit).
+ */
+static void watch(const struct kiste_cgroup *cg)
+{
+	struct pollfd p = { .events = POLLIN };
+	struct kiste_cgroup copy = *cg;
+	pid_t child;
+
+	p.fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (p.fd < 0)
+		return;
+	/* Twice: the watcher is nobody's child, so a launcher's waits never see it. */
+	child = fork();
+	if (child != 0) {
+		close(p.fd);
+		if (child > 0)
+			waitpid(child, NULL, 0);
+		return;
+	}
+	if (fork() != 0)
+		_exit(0);
+	/* Holds nothing of the launcher's: its output pipes must reach EOF without us. */
+	dup2(p.fd, 3);
+	p.fd = 3;
+	syscall(SYS_close_range, 0, 2, 0);
+	syscall(SYS_close_range, 4, ~0U, 0);
+	prctl(PR_SET_NAME, "kiste-cgroup");
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	kiste_cgroup_destroy(&copy);
+	_exit(0);
+}
+
+int kiste_cgroup_create(const char *name, const struct kiste_cgroup_limits *l,
+			struct kiste_cgroup *cg, struct kiste_err *err)
+{
+	const char *how = kiste_cgroup_probe(cg);
+	int i, r;
+
+	if (!how)
+		return 0;	/* none usable: the caller applies what it can without */
+	sweep_stale(cg);
+	for (i = 0; i < cg->ndirs; i++) {
+		size_t n = strlen(cg->dir[i]);
+
+		if (n + strlen(name) + 2 > sizeof(cg->dir[i])) {
+			cg->ndirs = i;
+			kiste_cgroup_destroy(cg);
+			return kiste_err_set(err, -ENAMETOOLONG, "cgroup path too long");
+		}
+		snprintf(cg->dir[i] + n, sizeof(cg->dir[i]) - n, "/%s", name);
+		if (mkdir(cg->dir[i], 0755) < 0) {
+			r = -errno;
+			cg->ndirs = i;
+			kiste_cgroup_destroy(cg);
+			return kiste_err_set(err, r, "cannot create the sandbox's cgroup %s: %s",
+					     name, strerror(-r));
+		}
+	}
+	r = set_limits(cg, l);
+	if (r < 0) {
+		kiste_cgroup_destroy(cg);
+		return kiste_err_set(err, r, "cannot set the sandbox's cgroup limits: %s",
+				     strerror(-r));
+	}
+	watch(cg);
+	return 0;
+}
+
+int kiste_cgroup_attach(const struct kiste_cgroup *cg, pid_t pid, struct kiste_err *err)
+{
+	char buf[32];
+	int i, r;
+
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	for (i = 0; i < cg->ndirs; i++) {
+		r = write_str(cg->dir[i], "cgroup.procs", buf);
+		if (r < 0)
+			return kiste_err_set(err, r, "cannot move the sandbox into its cgroup: %s",
+					     strerror(-r));
+	}
+	return 0;
+}
+
+int kiste_cgroup_leave(const struct kiste_cgroup *cg)
+{
+	int i, r = 0;
+
+	for (i = 0; i < cg->ndirs; i++)
+		r |= write_str(cg->home[i], "cgroup.procs", "0");
+	return r;
+}
+
+bool kiste_cgroup_oom(const struct kiste_cgroup *cg)
+{
+	const char *mem = cg->version == 1 ? cg->dir[1] : cg->dir[0];
+	char buf[512], *p;
+
+	if (!cg->version)
+		return false;
+	if (read_str(mem, cg->version == 2 ? "memory.events" : "memory.oom_control", buf,
+		     sizeof(buf)) < 0)
+		return false;
+	p = strstr(buf, "oom_kill ");
+	return p && strtoul(p + 9, NULL, 10) > 0;
+}
+
+void kiste_cgroup_destroy(struct kiste_cgroup *cg)
+{
+	int i, tries;
+
+	for (i = 0; i < cg->ndirs; i++) {
+		kill_all(cg->dir[i], cg->version);
+		/* Dying processes leave their cgroup a moment after SIGKILL. */
+		for (tries = 0; tries < 200 && rmdir(cg->dir[i]) < 0 && errno == EBUSY; tries++)
+			usleep(5000);
+	}
+	cg->ndirs = 0;
+	cg->version = 0;
+}
