@@ -182,14 +182,55 @@ static const struct refusal refusals[] = {
 	  .err = { "ABI v2" },
 	  .out_empty = 1 },
 	{ .test = "missing_app_is_127", .app = "/nonexistent/uk", .status = 127 },
+	/* Native Linux answers a FIFO as the program at once (EACCES): 126, never a hang. */
+	{ .test = "fifo_app_is_126", .app = "@fifo", .status = 126, .err = { "regular file" },
+	  .out_empty = 1 },
+	/* Manifest strings reach messages: names outside the ABI's charset are refused. */
+	{ .test = "escape_in_device_name_refused", .app = "@escname", .arg = "list",
+	  .status = 126, .err = { "malformed kiste manifest" }, .out_empty = 1 },
 };
+
+/*
+ * The special apps, made next to the fixture's image: a FIFO, and a copy of
+ * kv whose manifest names its device "st" ESC "[31m" (a terminal escape).
+ */
+static void make_app(struct __test_metadata *_metadata, const char *which, const char *img,
+		     char *path, size_t len)
+{
+	static const char dev[] = "storage\0\0\0\0\0\0\0\0";
+	char *data = NULL, *at;
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, len, "%s.%s", img, which + 1);
+	unlink(path);
+	if (!strcmp(which, "@fifo")) {
+		ASSERT_EQ(0, mkfifo(path, 0600));
+		return;
+	}
+	f = fopen(uk_path("kv"), "r");
+	ASSERT_NE(NULL, f);
+	data = malloc(1 << 20);
+	ASSERT_NE(NULL, data);
+	n = fread(data, 1, 1 << 20, f);
+	fclose(f);
+	at = memmem(data, n, dev, sizeof(dev) - 1);
+	ASSERT_NE(NULL, at) TH_LOG("no manifest device name 'storage' in kv");
+	memcpy(at, "st\x1b[31m", 8);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(n, fwrite(data, 1, n, f));
+	fclose(f);
+	chmod(path, 0755);
+	free(data);
+}
 
 static void check_refusal(struct __test_metadata *_metadata, const char *test, const char *iso,
 			  const char *img, struct run_result *r)
 {
 	const struct refusal *t = NULL;
 	const char *args[10] = { "run", "--mode=unikernel", iso };
-	char bind[128];
+	char bind[128], special[128];
 	size_t i, n = 3;
 
 	for (i = 0; i < ARRAY_SIZE(refusals); i++)
@@ -203,7 +244,9 @@ static void check_refusal(struct __test_metadata *_metadata, const char *test, c
 		args[n++] = t->dev[0];
 		args[n++] = t->dev[1] ? t->dev[1] : bind;
 	}
-	args[n++] = t->app[0] == '/' ? t->app : uk_path(t->app);
+	if (t->app[0] == '@')
+		make_app(_metadata, t->app, img, special, sizeof(special));
+	args[n++] = t->app[0] == '@' ? special : t->app[0] == '/' ? t->app : uk_path(t->app);
 	if (t->arg)
 		args[n++] = t->arg;
 	args[n] = NULL;
@@ -215,6 +258,10 @@ static void check_refusal(struct __test_metadata *_metadata, const char *test, c
 	}
 	if (t->out_empty)
 		EXPECT_STREQ("", r->out);
+	/* No terminal escape reaches stderr, whatever the image holds. */
+	EXPECT_EQ(NULL, strchr(r->err, '\x1b')) TH_LOG("stderr: %s", r->err);
+	if (t->app[0] == '@')
+		unlink(special);
 }
 
 /* Named like the table entry it runs, so each refusal stays one result per isolation. */
@@ -233,6 +280,8 @@ REFUSAL_TEST(missing_tap_refused)
 REFUSAL_TEST(plain_elf_refused)
 REFUSAL_TEST(abi_mismatch_refused)
 REFUSAL_TEST(missing_app_is_127)
+REFUSAL_TEST(fifo_app_is_126)
+REFUSAL_TEST(escape_in_device_name_refused)
 
 TEST(offlist_syscall_killed_by_filter)
 {

@@ -22,7 +22,8 @@ static int uk_read_file(const char *path, struct kiste_uk_image *img, struct kis
 	size_t off = 0;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Non-blocking: a FIFO (or a device) as APP must not hang before its type is seen. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return kiste_err_set(err, errno == ENOENT ? -ENOENT : -EACCES,
 				     "cannot open unikernel '%s': %s: check the path", path,
@@ -103,8 +104,11 @@ static int uk_check_manifest(const struct kiste_uk_manifest *m, const char *path
 	if (m->ndevices > KISTE_UK_MAX_DEVICES || m->flags || m->reserved)
 		goto bad;
 	for (i = 0; i < m->ndevices; i++) {
-		if (strnlen(m->dev[i].name, KISTE_UK_DEV_NAME_MAX) == KISTE_UK_DEV_NAME_MAX ||
-		    !m->dev[i].name[0] || m->dev[i].flags ||
+		size_t len = strnlen(m->dev[i].name, KISTE_UK_DEV_NAME_MAX);
+
+		/* Names reach messages and the terminal: the ABI's charset, checked here. */
+		if (len == KISTE_UK_DEV_NAME_MAX || !kiste_uk_dev_name_valid(m->dev[i].name, len) ||
+		    m->dev[i].flags ||
 		    (m->dev[i].type != KISTE_UK_DEV_BLOCK && m->dev[i].type != KISTE_UK_DEV_NET))
 			goto bad;
 	}

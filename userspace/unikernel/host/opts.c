@@ -5,8 +5,7 @@
 
 #include "uk.h"
 
-/* Device names reach the terminal in messages: letters, digits, '_' and '-' only. */
-static bool uk_dev_name_valid(const char *s, size_t len)
+bool kiste_uk_dev_name_valid(const char *s, size_t len)
 {
 	size_t i;
 
@@ -28,7 +27,7 @@ int kiste_uk_bind_parse(const char *cmd, const char *arg, uint32_t type, struct 
 	struct kiste_uk_binding *b;
 	uint32_t i;
 
-	if (!eq || !eq[1] || !uk_dev_name_valid(arg, eq - arg))
+	if (!eq || !eq[1] || !kiste_uk_dev_name_valid(arg, eq - arg))
 		return kiste_err_set(err, -EINVAL,
 				     "kiste %s: bad %s '%s': use %s NAME=%s with NAME from the "
 				     "unikernel's manifest",

@@ -38,6 +38,8 @@ struct kiste_uk_opts {
 	int argc;
 };
 
+/* A device name (manifest or command line): 1..31 of A-Z a-z 0-9 _ - (they reach messages). */
+bool kiste_uk_dev_name_valid(const char *s, size_t len);
 /* --block NAME=FILE (KISTE_UK_DEV_BLOCK) or --net NAME=TAPDEV: one more binding in @o. */
 int kiste_uk_bind_parse(const char *cmd, const char *arg, uint32_t type, struct kiste_uk_opts *o,
 			struct kiste_err *err);
