@@ -176,7 +176,7 @@ int kiste_dev_attach(int fd, uint32_t id, struct kiste_err *err);
  * broker's VM descriptor.  The only caller of KISTE_IOC_VM_CREATE: it unshares
  * the caller's descriptor table and makes it non-dumpable, as the broker
  * requires; the caller MUST be single-threaded.  -ENOTTY: the loaded module
- * has no broker.
+ * has no broker.  VMMs get here through the KVM layer (kiste_kvm_broker_open).
  */
 int kiste_dev_vm_create(int fd, uint32_t type, struct kiste_err *err);
 
