@@ -80,7 +80,7 @@ int kiste_kvm_cpuid_get(const struct kiste_kvm *kvm, struct kvm_cpuid2 **cpuid,
 /* KVM_SET_CPUID2.  EFER.LME is refused unless the CPUID set says long mode. */
 int kiste_kvm_vcpu_cpuid_set(int vcpu_fd, const struct kvm_cpuid2 *cpuid, struct kiste_err *err);
 
-#define KISTE_KVM_LM_SSE 0x1 /* CR0.MP, CR4.OSFXSR and OSXMMEXCPT: SSE usable at once */
+#define KISTE_KVM_LM_SSE 0x1 /* CR0.MP, CR4.OSFXSR and OSXMMEXCPT: what SSE needs of an OS */
 #define KISTE_KVM_LM_WP	 0x2 /* CR0.WP: read-only pages bind the guest kernel too */
 
 /*

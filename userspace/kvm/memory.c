@@ -40,35 +40,36 @@ static uint8_t *mem_map(uint64_t size, unsigned int flags)
 int kiste_kvm_mem_create(struct kiste_kvm *kvm, uint64_t size, unsigned int flags,
 			 struct kiste_err *err)
 {
-	struct kvm_userspace_memory_region region = { 0 };
+	struct kvm_userspace_memory_region region = { .memory_size = size };
+	int ret;
 
 	if (kvm->mem)
 		return kiste_err_set(err, -EEXIST, "guest RAM exists already: a kiste bug");
 	if (!size || size % KVM_PAGE || size > (uint64_t)SIZE_MAX / 2)
 		return kiste_err_set(err, -EINVAL,
-				     "guest memory of %llu bytes: use a multiple "
-				     "of 4 KiB",
+				     "guest memory of %llu bytes: use a multiple of 4 KiB",
 				     (unsigned long long)size);
-	kvm->mem = mem_map(size, flags);
-	if (!kvm->mem)
+	region.userspace_addr = (uintptr_t)mem_map(size, flags);
+	if (!region.userspace_addr)
 		return kiste_err_set(err, -ENOMEM,
-				     "cannot reserve %llu MiB of guest memory: "
-				     "lower --memory",
+				     "cannot reserve %llu MiB of guest memory: lower --memory",
 				     (unsigned long long)(size >> 20));
-	kvm->mem_size = size;
-	region.memory_size = size;
-	region.userspace_addr = (uintptr_t)kvm->mem;
-	if (ioctl(kvm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) == 0)
+	if (ioctl(kvm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) == 0) {
+		kvm->mem = (uint8_t *)(uintptr_t)region.userspace_addr;
+		kvm->mem_size = size;
 		return 0;
+	}
 	if (errno == E2BIG)
-		return kiste_err_set(err, -E2BIG,
-				     "the sandbox's memory limit is below the "
-				     "guest's %llu MiB: lower --memory",
-				     (unsigned long long)(size >> 20));
-	return kiste_err_set(err, -errno,
-			     "KVM_SET_USER_MEMORY_REGION failed: %s: is KVM "
-			     "usable here?",
-			     strerror(errno));
+		ret = kiste_err_set(err, -E2BIG,
+				    "the sandbox's memory limit is below the guest's %llu MiB: "
+				    "lower --memory",
+				    (unsigned long long)(size >> 20));
+	else
+		ret = kiste_err_set(err, -errno,
+				    "KVM_SET_USER_MEMORY_REGION failed: %s: is KVM usable here?",
+				    strerror(errno));
+	munmap((void *)(uintptr_t)region.userspace_addr, size);
+	return ret;
 }
 
 void *kiste_kvm_gpa(const struct kiste_kvm *kvm, uint64_t gpa, uint64_t len)
