@@ -26,6 +26,8 @@
 #define UK_VM_GDT     0x4000ULL
 #define UK_VM_STUBS   0x5000ULL
 #define UK_VM_MEM_MAX (1ULL << 30)
+/* What the KVM layer's errors need added here. */
+#define UK_VM_HINT "vm isolation (or use --isolation process)"
 
 extern const unsigned char uk_vm_stubs_start[], uk_vm_stubs_end[];
 
@@ -271,24 +273,24 @@ static int vm_setup(struct uk_vm *v, const struct kiste_uk_opts *o,
 		ret = kiste_kvm_vcpu_create(&v->kvm, 0, &v->vcpu_fd, &v->run, err);
 	if (ret == 0)
 		ret = kiste_kvm_long_mode_write(&v->kvm, &lm, err);
+	if (ret < 0)
+		return kiste_err_prefix(err, UK_VM_HINT);
 	for (i = 0; i < KISTE_UK_CALL_COUNT; i++)
 		calls[i] = UK_VM_STUBS + 16 * i;
-	if (ret == 0 && kiste_uk_layout((uintptr_t)v->kvm.mem, o->memory, img, o, v->devs, calls,
-					KISTE_UK_START_F_VM, &lm.rdi, &lm.rsp, err) < 0)
-		return err->code;
-	if (ret == 0) {
-		memcpy(v->kvm.mem + UK_VM_STUBS, uk_vm_stubs_start,
-		       uk_vm_stubs_end - uk_vm_stubs_start);
-		/* EFER.LME is only accepted when the guest's CPUID says long mode: KVM's does. */
-		ret = kiste_kvm_cpuid_get(&v->kvm, &cpuid, err);
-	}
+	ret = kiste_uk_layout((uintptr_t)v->kvm.mem, o->memory, img, o, v->devs, calls,
+			      KISTE_UK_START_F_VM, &lm.rdi, &lm.rsp, err);
+	if (ret < 0)
+		return ret;
+	memcpy(v->kvm.mem + UK_VM_STUBS, uk_vm_stubs_start, uk_vm_stubs_end - uk_vm_stubs_start);
+	/* EFER.LME is only accepted when the guest's CPUID says long mode: KVM's does. */
+	ret = kiste_kvm_cpuid_get(&v->kvm, &cpuid, err);
 	if (ret == 0)
 		ret = kiste_kvm_vcpu_cpuid_set(v->vcpu_fd, cpuid, err);
 	free(cpuid);
 	if (ret == 0)
 		ret = kiste_kvm_long_mode_enter(v->vcpu_fd, &lm, err);
 	if (ret < 0)
-		return kiste_err_prefix(err, "vm isolation (or use --isolation process)");
+		return kiste_err_prefix(err, UK_VM_HINT);
 	/* /dev/kvm is of no further use; the broker's VM descriptor stays open with the VM */
 	kiste_kvm_sys_close(&v->kvm);
 	return 0;
