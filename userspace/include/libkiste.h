@@ -173,7 +173,10 @@ int kiste_dev_attach(int fd, uint32_t id, struct kiste_err *err);
 
 /*
  * KVM broker: a VM for the sandbox the caller is a member of; returns the
- * broker's VM descriptor (see KISTE_IOC_VM_CREATE for the caller's duties).
+ * broker's VM descriptor.  The only caller of KISTE_IOC_VM_CREATE: it unshares
+ * the caller's descriptor table and makes it non-dumpable, as the broker
+ * requires; the caller MUST be single-threaded.  -ENOTTY: the loaded module
+ * has no broker.  VMMs get here through the KVM layer (kiste_kvm_broker_open).
  */
 int kiste_dev_vm_create(int fd, uint32_t type, struct kiste_err *err);
 

@@ -1,74 +1,108 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* kiste_kvm.h - the one KVM layer under both VMMs: /dev/kvm or kiste.ko's broker, VM, vCPU, x86 setup. */
+/* kiste_kvm.h - the one KVM layer of both VMMs: /dev/kvm or the broker, VM, RAM, vCPUs, 64-bit. */
 #ifndef KISTE_KVM_H
 #define KISTE_KVM_H
 
+#include <linux/kvm.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "libkiste.h"
 
 /*
- * The whole backend interface: two descriptors.  Everything after opening
- * (memory, irqchip, vCPUs, run loop) is shared by both backends; the broker
- * answers the system-level queries on its VM descriptor, so sys_fd == vm_fd.
+ * One VM, where it came from, and its RAM.  The broker's VM descriptor answers
+ * the system ioctls as /dev/kvm would, so with it sys_fd == vm_fd.  Errors name
+ * the ioctl and the fix; a caller adds its mode's context with kiste_err_prefix().
  */
-struct linux_kvm {
-	int sys_fd;		/* KVM_GET_VCPU_MMAP_SIZE, KVM_GET_SUPPORTED_CPUID, ... */
-	int vm_fd;		/* VM ioctls */
-	bool brokered;		/* true: through /dev/kiste, no /dev/kvm access needed */
-};
-
-/* Opens /dev/kvm and creates a VM. */
-int linux_kvm_open_direct(struct linux_kvm *kvm, struct kiste_err *err);
-/*
- * KISTE_IOC_VM_CREATE on @kiste_fd for the sandbox the caller belongs to.
- * The caller MUST still be single-threaded; this unshares the descriptor table
- * and clears the dumpable flag, as the broker requires.  -ENOTTY when the
- * loaded module has no broker.
- */
-int linux_kvm_open_broker(struct linux_kvm *kvm, int kiste_fd, struct kiste_err *err);
-void linux_kvm_close(struct linux_kvm *kvm);
-
-
-/*
- * Guest-physical layout below 1 MiB that this file owns: page tables and the
- * GDT.  Callers may use [VMM_LOW_FREE, 1 MiB).
- */
-#define VMM_PML4     0x1000ULL
-#define VMM_PDPT     0x2000ULL
-#define VMM_PD	     0x3000ULL
-#define VMM_GDT	     0x4000ULL
-#define VMM_LOW_FREE 0x5000ULL
-
-struct vmm_kvm {
-	int vm_fd;
-	int vcpu_fd;
-	struct kvm_run *run;
-	size_t run_size;
-	uint8_t *mem; /* host address of guest-physical 0 */
+struct kiste_kvm {
+	int sys_fd;	 /* system ioctls: /dev/kvm, or the broker's VM; -1 once done */
+	int vm_fd;	 /* VM ioctls; -1 until kiste_kvm_vm_create() */
+	bool brokered;	 /* through kiste.ko: the VMM needs no access to /dev/kvm */
+	size_t run_size; /* KVM_GET_VCPU_MMAP_SIZE, asked with the first vCPU */
+	uint8_t *mem;	 /* guest RAM: the host address of guest-physical 0 */
 	uint64_t mem_size;
 };
 
-/* Creates the VM with @mem_size bytes (<= 1 GiB, identity-mapped with 2 MiB pages). */
-int vmm_kvm_create(int kvm_fd, uint64_t mem_size, struct vmm_kvm *vm, struct kiste_err *err);
+/* clang-format off */
+#define KISTE_KVM_INIT { .sys_fd = -1, .vm_fd = -1 }
+/* clang-format on */
+
+/* ---- getting KVM (open.c) ---- */
+
+/* Opens /dev/kvm and checks its API version; no VM yet (kiste_kvm_vm_create). */
+int kiste_kvm_dev_open(struct kiste_kvm *kvm, struct kiste_err *err);
 /*
- * The same on a VM descriptor that also answers the system ioctls (kiste.ko's
- * KVM broker, KISTE_IOC_VM_CREATE); vm->vm_fd becomes @vm_fd.  Pass @vm_fd as
- * the kvm_fd of vmm_kvm_enter_long_mode() too.
+ * A VM from kiste.ko's broker for the sandbox the caller is attached to
+ * (libkiste's kiste_dev_vm_create(), which prepares the caller: see there).
+ * The caller MUST be single-threaded.  -ENOTTY: the module has no broker.
  */
-int vmm_kvm_create_on(int vm_fd, uint64_t mem_size, struct vmm_kvm *vm, struct kiste_err *err);
-/* Puts the vCPU in 64-bit mode at @rip with @rsp and @rdi; interrupts off. */
-int vmm_kvm_enter_long_mode(struct vmm_kvm *vm, int kvm_fd, uint64_t rip, uint64_t rsp,
-			    uint64_t rdi, struct kiste_err *err);
+int kiste_kvm_broker_open(struct kiste_kvm *kvm, int kiste_fd, struct kiste_err *err);
+/*
+ * A VM either way: the broker when @kiste_fd >= 0 (a module without one falls
+ * back to /dev/kvm), else /dev/kvm.  kvm->brokered says which.
+ */
+int kiste_kvm_open(struct kiste_kvm *kvm, int kiste_fd, struct kiste_err *err);
+/* KVM_CREATE_VM on /dev/kvm; nothing to do when the VM already exists (broker). */
+int kiste_kvm_vm_create(struct kiste_kvm *kvm, struct kiste_err *err);
+/* System ioctls are done: closes /dev/kvm (a broker's VM descriptor stays the VM). */
+void kiste_kvm_sys_close(struct kiste_kvm *kvm);
+/* Closes the VM and /dev/kvm and unmaps guest RAM; vCPUs are the caller's to close. */
+void kiste_kvm_close(struct kiste_kvm *kvm);
 
-/* Called for every OUT; returns 0 to continue, < 0 to stop with @err set. */
-typedef int (*vmm_kvm_out_fn)(void *ctx, uint16_t port, uint32_t value, struct kiste_err *err);
+/* ---- guest RAM (memory.c) ---- */
 
-/* Runs until @out stops it or the guest fails (-EFAULT: crash; -EIO: KVM failure). */
-int vmm_kvm_run(struct vmm_kvm *vm, vmm_kvm_out_fn out, void *ctx, struct kiste_err *err);
+/* Back guest RAM with 2 MiB-aligned, THP-advised host memory (large guests). */
+#define KISTE_KVM_MEM_HUGE 0x1
 
-/* Host pointer for guest range [gpa, gpa + len), NULL when outside guest memory. */
-void *vmm_kvm_gpa(const struct vmm_kvm *vm, uint64_t gpa, uint64_t len);
+/*
+ * Maps @size bytes of guest RAM (a multiple of 4 KiB) and makes it memory slot
+ * 0 at guest-physical 0.  -E2BIG: the sandbox's memory limit refuses it.
+ */
+int kiste_kvm_mem_create(struct kiste_kvm *kvm, uint64_t size, unsigned int flags,
+			 struct kiste_err *err);
+/* Host pointer for guest range [gpa, gpa + len), NULL when outside guest RAM. */
+void *kiste_kvm_gpa(const struct kiste_kvm *kvm, uint64_t gpa, uint64_t len);
+
+/* ---- vCPUs (vcpu.c) ---- */
+
+/* KVM_CREATE_VCPU @id and its mmap'ed run area.  -E2BIG: over the sandbox's vCPU limit. */
+int kiste_kvm_vcpu_create(struct kiste_kvm *kvm, unsigned int id, int *fd, struct kvm_run **run,
+			  struct kiste_err *err);
+/* Unmaps and closes what kiste_kvm_vcpu_create() made (either may be unset: -1, NULL). */
+void kiste_kvm_vcpu_close(const struct kiste_kvm *kvm, int *fd, struct kvm_run **run);
+
+/* ---- x86 (x86_64.c) ---- */
+
+/* KVM's supported CPUID, malloc'ed: free() it.  A guest's CPUID starts from this. */
+int kiste_kvm_cpuid_get(const struct kiste_kvm *kvm, struct kvm_cpuid2 **cpuid,
+			struct kiste_err *err);
+/* KVM_SET_CPUID2.  EFER.LME is refused unless the CPUID set says long mode. */
+int kiste_kvm_vcpu_cpuid_set(int vcpu_fd, const struct kvm_cpuid2 *cpuid, struct kiste_err *err);
+
+#define KISTE_KVM_LM_SSE 0x1 /* CR0.MP, CR4.OSFXSR and OSXMMEXCPT: what SSE needs of an OS */
+#define KISTE_KVM_LM_WP	 0x2 /* CR0.WP: read-only pages bind the guest kernel too */
+
+/*
+ * The 64-bit state a guest starts in: identity paging with 2 MiB pages, a flat
+ * GDT, interrupts off.  Guests differ only in the fields here (the Linux boot
+ * protocol wants __BOOT_CS 0x10 and 4 GiB mapped; the unikernel 0x08 and its RAM).
+ */
+struct kiste_kvm_long_mode {
+	uint64_t tables;   /* CR3: the PML4, then the PDPT, then one PD per GiB */
+	uint64_t map_size; /* [0, map_size) identity-mapped; 2 MiB steps, <= 512 GiB */
+	uint64_t gdt;	   /* null descriptors below @cs, 64-bit code at @cs, data after */
+	uint16_t cs;	   /* code selector, 8..120; data (ds es fs gs ss) is cs + 8 */
+	uint32_t flags;	   /* KISTE_KVM_LM_* */
+	uint64_t rip, rsp; /* registers at entry; the others are 0 but these two: */
+	uint64_t rsi, rdi; /* the boot protocol's zero page, the unikernel's start info */
+};
+
+/* Writes @lm's page tables and GDT into guest RAM (-EINVAL: they overlap or do not fit). */
+int kiste_kvm_long_mode_write(const struct kiste_kvm *kvm, const struct kiste_kvm_long_mode *lm,
+			      struct kiste_err *err);
+/* Puts @vcpu_fd in @lm's long mode at lm->rip, with tables and GDT where @lm says. */
+int kiste_kvm_long_mode_enter(int vcpu_fd, const struct kiste_kvm_long_mode *lm,
+			      struct kiste_err *err);
 
 #endif /* KISTE_KVM_H */

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-// x86_64.c - a tiny long-mode KVM guest on /dev/kvm or a broker VM fd: paging, vCPU, runs.
+// x86_64.c - the x86 state of a guest: CPUID from KVM's list, identity paging, flat GDT, long mode.
 #include <errno.h>
-#include <linux/kvm.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 
 #include "kiste_kvm.h"
 
@@ -23,130 +21,99 @@
 #define PTE_P	       0x1ULL
 #define PTE_W	       0x2ULL
 #define PTE_PS	       0x80ULL
-/* One page directory of 2 MiB pages maps the first 1 GiB: the most a guest here gets. */
-#define VMM_MEM_MAX (1ULL << 30)
-/* KVM's supported CPUID list is well under this on every x86 host. */
-#define VMM_CPUID_MAX 256
+#define PAGE	       4096ULL
+#define GIB	       (1ULL << 30)
+/* One PDPT: 512 PDs of 1 GiB each. */
+#define LM_MAP_MAX (512 * GIB)
+/* Code and data must fit a small GDT: selectors up to 15 * 8. */
+#define LM_CS_MAX 120
+/* 64-bit code (L=1, D=0) and data (D/B=1), flat, present, DPL 0, accessed. */
+#define GDT_CODE64 0x00af9b000000ffffULL
+#define GDT_DATA   0x00cf93000000ffffULL
+/* KVM_MAX_CPUID_ENTRIES: KVM never lists more. */
+#define CPUID_MAX 256
 
-static int vmm_err(struct kiste_err *err, const char *what)
+static int x86_fail(struct kiste_err *err, const char *what)
 {
 	return kiste_err_set(err, -errno,
-			     "KVM %s failed: %s: use --isolation process if this "
-			     "machine's KVM cannot run the guest",
+			     "%s failed: %s: is KVM usable here (nested "
+			     "virtualization enabled)?",
 			     what, strerror(errno));
 }
 
-void *vmm_kvm_gpa(const struct vmm_kvm *vm, uint64_t gpa, uint64_t len)
+int kiste_kvm_cpuid_get(const struct kiste_kvm *kvm, struct kvm_cpuid2 **cpuid,
+			struct kiste_err *err)
 {
-	if (gpa > vm->mem_size || len > vm->mem_size - gpa)
-		return NULL;
-	return vm->mem + gpa;
-}
+	struct kvm_cpuid2 *c;
 
-static void vmm_paging(struct vmm_kvm *vm)
-{
-	uint64_t *pml4 = vmm_kvm_gpa(vm, VMM_PML4, 4096);
-	uint64_t *pdpt = vmm_kvm_gpa(vm, VMM_PDPT, 4096);
-	uint64_t *pd = vmm_kvm_gpa(vm, VMM_PD, 4096);
-	uint64_t *gdt = vmm_kvm_gpa(vm, VMM_GDT, 24);
-	uint64_t a;
-
-	pml4[0] = VMM_PDPT | PTE_P | PTE_W;
-	pdpt[0] = VMM_PD | PTE_P | PTE_W;
-	for (a = 0; a < vm->mem_size; a += 2ULL << 20)
-		pd[a >> 21] = a | PTE_P | PTE_W | PTE_PS;
-	gdt[0] = 0;
-	gdt[1] = 0x00af9b000000ffffULL; /* 0x08: 64-bit code */
-	gdt[2] = 0x00cf93000000ffffULL; /* 0x10: data */
-}
-
-/* Guest memory checks and allocation, shared by both ways of getting a VM. */
-static int vmm_kvm_mem(int sys_fd, uint64_t mem_size, struct vmm_kvm *vm, struct kiste_err *err)
-{
-	*vm = (struct vmm_kvm){ .vm_fd = -1, .vcpu_fd = -1 };
-	if (mem_size > VMM_MEM_MAX || mem_size < (2ULL << 20) || mem_size % (2ULL << 20))
-		return kiste_err_set(err, -EINVAL,
-				     "guest memory must be 2 MiB..1 GiB in 2 MiB "
-				     "steps: adjust --memory");
-	if (ioctl(sys_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
-		return kiste_err_set(err, -ENOTSUP,
-				     "/dev/kvm speaks an unknown KVM API: use "
-				     "--isolation process");
-	vm->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (vm->mem == MAP_FAILED)
-		return kiste_err_set(err, -ENOMEM,
-				     "cannot allocate %llu MiB of guest memory: "
-				     "lower --memory",
-				     (unsigned long long)(mem_size >> 20));
-	vm->mem_size = mem_size;
-	return 0;
-}
-
-/* Memory slot, vCPU and its run area on vm->vm_fd; system ioctls go to @sys_fd. */
-static int vmm_kvm_setup(int sys_fd, struct vmm_kvm *vm, struct kiste_err *err)
-{
-	struct kvm_userspace_memory_region region = { 0 };
-	int n;
-
-	region.memory_size = vm->mem_size;
-	region.userspace_addr = (uintptr_t)vm->mem;
-	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-		return vmm_err(err, "KVM_SET_USER_MEMORY_REGION");
-	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
-	if (vm->vcpu_fd < 0)
-		return vmm_err(err, "KVM_CREATE_VCPU");
-	n = ioctl(sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (n <= 0)
-		return vmm_err(err, "KVM_GET_VCPU_MMAP_SIZE");
-	vm->run_size = n;
-	vm->run = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
-	if (vm->run == MAP_FAILED)
-		return vmm_err(err, "vCPU mmap");
-	vmm_paging(vm);
-	return 0;
-}
-
-int vmm_kvm_create(int kvm_fd, uint64_t mem_size, struct vmm_kvm *vm, struct kiste_err *err)
-{
-	int ret = vmm_kvm_mem(kvm_fd, mem_size, vm, err);
-
-	if (ret < 0)
-		return ret;
-	vm->vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
-	if (vm->vm_fd < 0)
-		return vmm_err(err, "KVM_CREATE_VM");
-	return vmm_kvm_setup(kvm_fd, vm, err);
-}
-
-int vmm_kvm_create_on(int vm_fd, uint64_t mem_size, struct vmm_kvm *vm, struct kiste_err *err)
-{
-	int ret = vmm_kvm_mem(vm_fd, mem_size, vm, err);
-
-	if (ret < 0)
-		return ret;
-	vm->vm_fd = vm_fd;
-	return vmm_kvm_setup(vm_fd, vm, err);
-}
-
-/* EFER.LME is only accepted when the guest's CPUID says long mode: give it the host's. */
-static int vmm_cpuid(struct vmm_kvm *vm, int kvm_fd, struct kiste_err *err)
-{
-	struct kvm_cpuid2 *cpuid;
-	int ret;
-
-	cpuid = calloc(1, sizeof(*cpuid) + VMM_CPUID_MAX * sizeof(cpuid->entries[0]));
-	if (!cpuid)
+	c = calloc(1, sizeof(*c) + CPUID_MAX * sizeof(c->entries[0]));
+	if (!c)
 		return kiste_err_set(err, -ENOMEM, "out of memory for CPUID");
-	cpuid->nent = VMM_CPUID_MAX;
-	ret = ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid);
-	if (ret == 0)
-		ret = ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid);
-	free(cpuid);
-	return ret < 0 ? vmm_err(err, "CPUID setup") : 0;
+	c->nent = CPUID_MAX;
+	if (ioctl(kvm->sys_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
+		free(c);
+		return x86_fail(err, "KVM_GET_SUPPORTED_CPUID");
+	}
+	*cpuid = c;
+	return 0;
 }
 
-static void vmm_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, int code)
+int kiste_kvm_vcpu_cpuid_set(int vcpu_fd, const struct kvm_cpuid2 *cpuid, struct kiste_err *err)
+{
+	if (ioctl(vcpu_fd, KVM_SET_CPUID2, cpuid) < 0)
+		return x86_fail(err, "KVM_SET_CPUID2");
+	return 0;
+}
+
+static uint64_t lm_tables_len(const struct kiste_kvm_long_mode *lm)
+{
+	return (2 + (lm->map_size + GIB - 1) / GIB) * PAGE;
+}
+
+static uint64_t lm_gdt_len(const struct kiste_kvm_long_mode *lm)
+{
+	return (lm->cs / 8 + 2) * 8;
+}
+
+static bool lm_valid(const struct kiste_kvm_long_mode *lm)
+{
+	if (!lm->map_size || lm->map_size % (2ULL << 20) || lm->map_size > LM_MAP_MAX)
+		return false;
+	if (lm->tables % PAGE || lm->cs < 8 || lm->cs % 8 || lm->cs > LM_CS_MAX)
+		return false;
+	/* the GDT must not sit in the tables, nor they in it */
+	return lm->gdt + lm_gdt_len(lm) <= lm->tables || lm->tables + lm_tables_len(lm) <= lm->gdt;
+}
+
+int kiste_kvm_long_mode_write(const struct kiste_kvm *kvm, const struct kiste_kvm_long_mode *lm,
+			      struct kiste_err *err)
+{
+	uint64_t *pml4, *pdpt, *pd, *gdt, a, i;
+
+	pml4 = lm_valid(lm) ? kiste_kvm_gpa(kvm, lm->tables, lm_tables_len(lm)) : NULL;
+	gdt = pml4 ? kiste_kvm_gpa(kvm, lm->gdt, lm_gdt_len(lm)) : NULL;
+	if (!gdt)
+		return kiste_err_set(err, -EINVAL,
+				     "long-mode layout (tables 0x%llx, %llu MiB, "
+				     "GDT 0x%llx, cs 0x%x) does not fit guest RAM: a kiste bug",
+				     (unsigned long long)lm->tables,
+				     (unsigned long long)(lm->map_size >> 20),
+				     (unsigned long long)lm->gdt, lm->cs);
+	memset(pml4, 0, lm_tables_len(lm));
+	pdpt = pml4 + PAGE / 8;
+	pd = pdpt + PAGE / 8;
+	pml4[0] = (lm->tables + PAGE) | PTE_P | PTE_W;
+	for (i = 0; i < (lm->map_size + GIB - 1) / GIB; i++)
+		pdpt[i] = (lm->tables + (2 + i) * PAGE) | PTE_P | PTE_W;
+	for (a = 0; a < lm->map_size; a += 2ULL << 20)
+		pd[a >> 21] = a | PTE_P | PTE_W | PTE_PS;
+	memset(gdt, 0, lm_gdt_len(lm));
+	gdt[lm->cs / 8] = GDT_CODE64;
+	gdt[lm->cs / 8 + 1] = GDT_DATA;
+	return 0;
+}
+
+static void lm_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, int code)
 {
 	*s = (struct kvm_segment){ .base = 0,
 				   .limit = 0xffffffff,
@@ -159,74 +126,40 @@ static void vmm_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, int code)
 				   .db = !code };
 }
 
-int vmm_kvm_enter_long_mode(struct vmm_kvm *vm, int kvm_fd, uint64_t rip, uint64_t rsp,
-			    uint64_t rdi, struct kiste_err *err)
+int kiste_kvm_long_mode_enter(int vcpu_fd, const struct kiste_kvm_long_mode *lm,
+			      struct kiste_err *err)
 {
-	struct kvm_sregs sregs;
 	struct kvm_regs regs = { 0 };
+	struct kvm_sregs sregs;
 
-	if (vmm_cpuid(vm, kvm_fd, err) < 0)
-		return err->code;
-	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
-		return vmm_err(err, "KVM_GET_SREGS");
-	sregs.cr3 = VMM_PML4;
-	sregs.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
-	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-	sregs.efer = EFER_LME | EFER_LMA;
-	vmm_seg(&sregs.cs, 0x08, 11, 1);
-	vmm_seg(&sregs.ds, 0x10, 3, 0);
-	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
-	sregs.gdt.base = VMM_GDT;
-	sregs.gdt.limit = 3 * 8 - 1;
-	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
-		return vmm_err(err, "KVM_SET_SREGS (long mode)");
-	regs.rflags = 0x2; /* IF clear: the guest never takes interrupts */
-	regs.rip = rip;
-	regs.rsp = rsp;
-	regs.rdi = rdi;
-	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
-		return vmm_err(err, "KVM_SET_REGS");
-	return 0;
-}
-
-int vmm_kvm_run(struct vmm_kvm *vm, vmm_kvm_out_fn out, void *ctx, struct kiste_err *err)
-{
-	struct kvm_run *run = vm->run;
-	uint32_t value;
-	int ret;
-
-	for (;;) {
-		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return vmm_err(err, "KVM_RUN");
-		}
-		switch (run->exit_reason) {
-		case KVM_EXIT_IO:
-			if (run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 4 ||
-			    run->io.count != 1)
-				return kiste_err_set(err, -EFAULT,
-						     "guest made an unexpected port "
-						     "access at 0x%x: rebuild it with kiste-uk-cc",
-						     run->io.port);
-			memcpy(&value, (uint8_t *)run + run->io.data_offset, 4);
-			ret = out(ctx, run->io.port, value, err);
-			if (ret < 0)
-				return ret;
-			break;
-		case KVM_EXIT_HLT:
-			return kiste_err_set(err, -EFAULT,
-					     "guest halted without exiting: end it "
-					     "with uk_exit()");
-		case KVM_EXIT_SHUTDOWN:
-			return kiste_err_set(err, -EFAULT,
-					     "guest crashed (triple fault): debug "
-					     "it with --isolation process");
-		default:
-			return kiste_err_set(err, -EIO,
-					     "guest stopped with KVM exit reason %u: use "
-					     "--isolation process",
-					     run->exit_reason);
-		}
+	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+		return x86_fail(err, "KVM_GET_SREGS");
+	sregs.cr3 = lm->tables;
+	sregs.cr4 = CR4_PAE;
+	sregs.cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_PG;
+	if (lm->flags & KISTE_KVM_LM_SSE) {
+		sregs.cr0 |= CR0_MP;
+		sregs.cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
 	}
+	if (lm->flags & KISTE_KVM_LM_WP)
+		sregs.cr0 |= CR0_WP;
+	sregs.efer = EFER_LME | EFER_LMA;
+	lm_seg(&sregs.cs, lm->cs, 11, 1);
+	lm_seg(&sregs.ds, lm->cs + 8, 3, 0);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	sregs.gdt.base = lm->gdt;
+	sregs.gdt.limit = lm_gdt_len(lm) - 1;
+	/* VMX's entry checks want a busy 64-bit TSS in long mode; SVM's reset has a 16-bit one. */
+	sregs.tr = (struct kvm_segment){ .limit = 0xffff, .type = 11, .present = 1 };
+	sregs.ldt = (struct kvm_segment){ .limit = 0xffff, .type = 2, .present = 1 };
+	if (ioctl(vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
+		return x86_fail(err, "KVM_SET_SREGS (long mode)");
+	regs.rflags = 0x2; /* IF clear: interrupts stay off until the guest wants them */
+	regs.rip = lm->rip;
+	regs.rsp = lm->rsp;
+	regs.rsi = lm->rsi;
+	regs.rdi = lm->rdi;
+	if (ioctl(vcpu_fd, KVM_SET_REGS, &regs) < 0)
+		return x86_fail(err, "KVM_SET_REGS");
+	return 0;
 }

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-// /dev/kiste wrappers: open, interface version, temporary sandboxes, attach.
+// /dev/kiste wrappers: open, interface version, temporary sandboxes, attach, the KVM broker.
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -86,15 +90,32 @@ int kiste_dev_attach(int fd, uint32_t id, struct kiste_err *err)
 	}
 }
 
-int kiste_dev_vm_create(int fd, uint32_t type, struct kiste_err *err)
+/* Threads of the calling process (/proc/self/status), 0 when it cannot tell. */
+static unsigned int dev_threads(void)
 {
-	struct kiste_ioc_vm_create c = { .type = type };
-	int vm_fd;
+	FILE *f = fopen("/proc/self/status", "re");
+	unsigned int n = 0;
+	char line[128];
 
-	vm_fd = ioctl(fd, KISTE_IOC_VM_CREATE, &c);
-	if (vm_fd >= 0)
-		return vm_fd;
-	switch (errno) {
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Threads: %u", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/* The broker's refusals (uapi/linux/kiste.h), each with what to do about it. */
+static int dev_vm_create_err(int e, struct kiste_err *err)
+{
+	unsigned int threads;
+
+	switch (e) {
+	case ENOTTY:
+	case EINVAL:	/* a module whose ioctl has other fields */
+		return kiste_err_set(err, -ENOTTY,
+				     "cannot create a VM: the loaded kiste.ko has no KVM broker: update the module");
 	case ENOTCONN:
 		return kiste_err_set(err, -ENOTCONN,
 				     "cannot create a VM: attach to a vm-mode sandbox first");
@@ -102,15 +123,44 @@ int kiste_dev_vm_create(int fd, uint32_t type, struct kiste_err *err)
 		return kiste_err_set(err, -EOPNOTSUPP,
 				     "cannot create a VM: the sandbox is not of mode vm or unikernel");
 	case EBUSY:
+		threads = dev_threads();
+		if (threads > 1)
+			return kiste_err_set(err, -EBUSY,
+					     "cannot create a VM: the caller has %u threads: create the VM before starting any",
+					     threads);
 		return kiste_err_set(err, -EBUSY,
-				     "cannot create a VM: the sandbox has one already, or the caller has threads or a shared descriptor table");
+				     "cannot create a VM: the sandbox has one already: one VM per sandbox");
 	case EPERM:
 		return kiste_err_set(err, -EPERM,
 				     "cannot create a VM: the caller must be non-dumpable (prctl PR_SET_DUMPABLE 0)");
 	case ENODEV:
 		return kiste_err_set(err, -ENODEV,
-				     "cannot create a VM: KVM is not available (modprobe kvm_amd or kvm_intel)");
+				     "cannot create a VM: kiste.ko found no KVM (modprobe kvm_amd or kvm_intel)");
 	default:
-		return ioctl_err("cannot create a VM through kiste.ko", err);
+		return kiste_err_set(err, -e, "cannot create a VM through kiste.ko: %s", strerror(e));
 	}
+}
+
+int kiste_dev_vm_create(int fd, uint32_t type, struct kiste_err *err)
+{
+	struct kiste_ioc_vm_create c = { .type = type };
+	int vm_fd;
+
+	/*
+	 * The broker's rules for its caller, prepared here for every caller: KVM's
+	 * own VM descriptor briefly sits in the caller's descriptor table, so that
+	 * table must be the caller's alone, and no one may reach into the process
+	 * through ptrace or /proc while it does (non-dumpable).  The third rule,
+	 * single-threaded, only the caller can keep; the broker refuses otherwise.
+	 */
+	if (unshare(CLONE_FILES) < 0)
+		return kiste_err_set(err, -errno, "cannot create a VM: unshare(CLONE_FILES): %s",
+				     strerror(errno));
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return kiste_err_set(err, -errno, "cannot create a VM: PR_SET_DUMPABLE: %s",
+				     strerror(errno));
+	vm_fd = ioctl(fd, KISTE_IOC_VM_CREATE, &c);
+	if (vm_fd < 0)
+		return dev_vm_create_err(errno, err);
+	return vm_fd;
 }

@@ -152,8 +152,10 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 		fprintf(stderr, "kiste: %s\n", err.msg);
 	if (ret < 0)
 		ret = KISTE_EXIT_REFUSED;
-	if (kfd >= 0)
-		close(kfd);
+	/*
+	 * kfd stays open: this process is a member of the sandbox it created,
+	 * and closing it would delete the sandbox and kill us before we exit.
+	 */
 out:
 	linux_initramfs_free(&ir);
 	linux_kernel_free(&k);

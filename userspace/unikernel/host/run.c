@@ -2,7 +2,6 @@
 // run.c - unikernel mode's launcher: checks and binds the image, starts its child, supervises.
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,27 +31,18 @@ static int uk_sandbox(const struct kiste_uk_opts *o, int *kfd, struct kiste_err 
 }
 
 /*
- * vm isolation with kiste.ko: the module creates the VM for this member.  Its
- * rules for the caller: single-threaded and an unshared descriptor table (a
- * forked child of this single-threaded launcher is both) and non-dumpable.
+ * vm isolation with kiste.ko: the module creates the VM for this member, which
+ * as a forked child of this single-threaded launcher is single-threaded too.
  */
-static int uk_broker_vm(int kdev)
+static void uk_broker_vm(int kdev, struct kiste_kvm *kvm)
 {
 	struct kiste_err err = { 0 };
-	int fd;
 
-	if (prctl(PR_SET_DUMPABLE, 0) < 0) {
-		kiste_err_set(&err, -errno, "cannot make the VMM non-dumpable: %s",
-			      strerror(errno));
-		kiste_child_fail(&err);
-	}
-	fd = kiste_dev_vm_create(kdev, 0, &err);
-	if (fd < 0) {
-		/* libkiste's line names the cause; say which path failed */
+	if (kiste_kvm_broker_open(kvm, kdev, &err) < 0) {
+		/* the layer's line names the cause; say which path failed */
 		kiste_err_prefix(&err, "kiste.ko's KVM broker (or use --isolation process)");
 		kiste_child_fail(&err);
 	}
-	return fd;
 }
 
 /*
@@ -78,7 +68,8 @@ static int uk_cgroup(const struct kiste_uk_opts *o, struct kiste_cgroup *cg,
 	return kiste_cgroup_create(name, &l, cg, err);
 }
 
-static __attribute__((noreturn)) void uk_child(int kdev, int kvm, const struct kiste_uk_opts *o,
+static __attribute__((noreturn)) void uk_child(int kdev, struct kiste_kvm *kvm,
+					       const struct kiste_uk_opts *o,
 					       const struct kiste_uk_image *img,
 					       struct kiste_uk_devs *devs, pid_t parent,
 					       const sigset_t *old, const struct kiste_cgroup *cg)
@@ -101,11 +92,11 @@ static __attribute__((noreturn)) void uk_child(int kdev, int kvm, const struct k
 		if (kiste_dev_attach(kdev, 0, &err) < 0)
 			kiste_child_fail(&err);
 		if (o->isolation == KISTE_UK_ISO_VM)
-			kvm = uk_broker_vm(kdev);
+			uk_broker_vm(kdev, kvm);
 		close(kdev);
 	}
 	if (o->isolation == KISTE_UK_ISO_VM)
-		uk_vm_child(kvm, kdev >= 0, o, img, devs);
+		uk_vm_child(kvm, o, img, devs);
 	tender_process_child(o, img, devs);
 }
 
@@ -136,7 +127,8 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 	struct kiste_cgroup cg = { 0 };
 	struct kiste_uk_devs devs;
 	struct kiste_err err = { 0 };
-	int ret, status, kdev = -1, kvm = -1;
+	struct kiste_kvm kvm = KISTE_KVM_INIT;
+	int ret, status, kdev = -1;
 	struct rusage ru = { 0 };
 	sigset_t set, old;
 	bool timed_out;
@@ -152,15 +144,9 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 	if (uk_sandbox(o, &kdev, &err) < 0)
 		goto refused;
 	/* With kiste.ko the VM comes from its broker (in the child), else from /dev/kvm. */
-	if (o->isolation == KISTE_UK_ISO_VM && kdev < 0) {
-		kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-		if (kvm < 0) {
-			kiste_err_set(&err, -errno,
-				      "cannot open /dev/kvm for --isolation vm: %s: "
-				      "use --isolation process, or get access to /dev/kvm",
-				      strerror(errno));
-			goto refused;
-		}
+	if (o->isolation == KISTE_UK_ISO_VM && kdev < 0 && kiste_kvm_dev_open(&kvm, &err) < 0) {
+		kiste_err_prefix(&err, "--isolation vm (or use --isolation process)");
+		goto refused;
 	}
 	if (uk_cgroup(o, &cg, &err) < 0)
 		goto refused;
@@ -168,7 +154,7 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 	fflush(NULL);
 	child = fork();
 	if (child == 0)
-		uk_child(kdev, kvm, o, &img, &devs, getppid(), &old, &cg);
+		uk_child(kdev, &kvm, o, &img, &devs, getppid(), &old, &cg);
 	if (child < 0) {
 		kiste_err_set(&err, -errno, "cannot fork the unikernel's process: %s",
 			      strerror(errno));
@@ -178,8 +164,7 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 	timed_out = kiste_run_supervise(child, &set, (unsigned int)o->timeout_s, &status, &ru);
 	if (kdev >= 0)
 		close(kdev);
-	if (kvm >= 0)
-		close(kvm);
+	kiste_kvm_close(&kvm);
 	kiste_uk_image_free(&img);
 	ret = uk_report(o, status, timed_out, &ru, &cg);
 	kiste_cgroup_destroy(&cg);
@@ -187,6 +172,7 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 refused:
 	fprintf(stderr, "kiste: %s\n", err.msg);
 	kiste_cgroup_destroy(&cg);
+	kiste_kvm_close(&kvm);
 	if (kdev >= 0)
 		close(kdev);
 	kiste_uk_image_free(&img);

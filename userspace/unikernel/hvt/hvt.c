@@ -10,18 +10,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "kiste_kvm.h"
 #include "hvt.h"
+
+/*
+ * The guest's low memory, below the image (KISTE_UK_LOAD_ADDR): page tables
+ * (PML4, PDPT and one PD: 1 GiB at most), the GDT, the host-call stubs.
+ */
+#define UK_VM_TABLES  0x1000ULL
+#define UK_VM_GDT     0x4000ULL
+#define UK_VM_STUBS   0x5000ULL
+#define UK_VM_MEM_MAX (1ULL << 30)
+/* What the KVM layer's errors need added here. */
+#define UK_VM_HINT "vm isolation (or use --isolation process)"
 
 extern const unsigned char uk_vm_stubs_start[], uk_vm_stubs_end[];
 
 struct uk_vm {
-	struct vmm_kvm kvm;
+	struct kiste_kvm kvm;
+	int vcpu_fd;
+	struct kvm_run *run;
 	struct kiste_uk_devs *devs;
 	struct pollfd pfd[KISTE_UK_MAX_DEVICES];
 	uint32_t pfd_handle[KISTE_UK_MAX_DEVICES];
@@ -63,7 +76,7 @@ static int64_t vm_yield(struct uk_vm *v, uint64_t deadline, uint64_t ready_gpa)
 		for (i = 0; i < v->nnet; i++)
 			if (v->pfd[i].revents)
 				ready |= 1ULL << v->pfd_handle[i];
-	out = vmm_kvm_gpa(&v->kvm, ready_gpa, 8);
+	out = kiste_kvm_gpa(&v->kvm, ready_gpa, 8);
 	if (out)
 		*out = ready;
 	return 0;
@@ -72,7 +85,7 @@ static int64_t vm_yield(struct uk_vm *v, uint64_t deadline, uint64_t ready_gpa)
 static int64_t vm_block(struct uk_vm *v, int write, const uint64_t *a)
 {
 	const struct kiste_uk_dev *d = vm_dev(v, a[0], KISTE_UK_DEV_BLOCK);
-	void *buf = vmm_kvm_gpa(&v->kvm, a[2], a[3]);
+	void *buf = kiste_kvm_gpa(&v->kvm, a[2], a[3]);
 	ssize_t n;
 
 	if (!d || !buf || a[1] % d->info.block_size || a[3] % d->info.block_size ||
@@ -85,7 +98,7 @@ static int64_t vm_block(struct uk_vm *v, int write, const uint64_t *a)
 static int64_t vm_net_read(struct uk_vm *v, const uint64_t *a)
 {
 	const struct kiste_uk_dev *d = vm_dev(v, a[0], KISTE_UK_DEV_NET);
-	uint64_t *got = vmm_kvm_gpa(&v->kvm, a[3], 8);
+	uint64_t *got = kiste_kvm_gpa(&v->kvm, a[3], 8);
 	uint64_t size;
 	void *buf;
 	ssize_t n;
@@ -93,7 +106,7 @@ static int64_t vm_net_read(struct uk_vm *v, const uint64_t *a)
 	if (!d || !got)
 		return KISTE_UK_EINVAL;
 	size = a[2] < (uint64_t)d->info.mtu + 14 ? a[2] : d->info.mtu + 14u;
-	buf = vmm_kvm_gpa(&v->kvm, a[1], size);
+	buf = kiste_kvm_gpa(&v->kvm, a[1], size);
 	if (!buf)
 		return KISTE_UK_EINVAL;
 	n = read(d->fd, buf, size);
@@ -106,7 +119,7 @@ static int64_t vm_net_read(struct uk_vm *v, const uint64_t *a)
 static int64_t vm_net_write(struct uk_vm *v, const uint64_t *a)
 {
 	const struct kiste_uk_dev *d = vm_dev(v, a[0], KISTE_UK_DEV_NET);
-	void *buf = d ? vmm_kvm_gpa(&v->kvm, a[1], a[2]) : NULL;
+	void *buf = d ? kiste_kvm_gpa(&v->kvm, a[1], a[2]) : NULL;
 
 	if (!buf || a[2] > (uint64_t)d->info.mtu + 14)
 		return KISTE_UK_EINVAL;
@@ -119,7 +132,7 @@ static int64_t vm_call(struct uk_vm *v, uint32_t nr, const uint64_t *a)
 
 	switch (nr) {
 	case KISTE_UK_CALL_CONSOLE_WRITE:
-		buf = vmm_kvm_gpa(&v->kvm, a[0], a[1]);
+		buf = kiste_kvm_gpa(&v->kvm, a[0], a[1]);
 		return buf ? write(KISTE_UK_CONSOLE_FD, buf, a[1]) : KISTE_UK_EINVAL;
 	case KISTE_UK_CALL_CLOCK_MONOTONIC:
 		return now_ns(CLOCK_MONOTONIC);
@@ -140,10 +153,9 @@ static int64_t vm_call(struct uk_vm *v, uint32_t nr, const uint64_t *a)
 	return KISTE_UK_EINVAL;
 }
 
-static int vm_out(void *ctx, uint16_t port, uint32_t value, struct kiste_err *err)
+static int vm_out(struct uk_vm *v, uint16_t port, uint32_t value, struct kiste_err *err)
 {
-	struct uk_vm *v = ctx;
-	uint64_t *args = vmm_kvm_gpa(&v->kvm, value, 5 * 8);
+	uint64_t *args = kiste_kvm_gpa(&v->kvm, value, 5 * 8);
 
 	if (port < KISTE_UK_HC_PORT_BASE || port >= KISTE_UK_HC_PORT_BASE + KISTE_UK_CALL_COUNT ||
 	    !args)
@@ -185,7 +197,7 @@ static int vm_fds(struct uk_vm *v, struct kiste_err *err)
 		fds[n] = &v->devs->dev[i].fd;
 		want[n++] = KISTE_UK_FD_BASE + i;
 	}
-	fds[n] = &v->kvm.vcpu_fd, want[n++] = KISTE_UK_VCPU_FD;
+	fds[n] = &v->vcpu_fd, want[n++] = KISTE_UK_VCPU_FD;
 	fds[n] = &v->kvm.vm_fd, want[n++] = KISTE_UK_VM_FD;
 	/* out of the way first, so that no move lands on a descriptor still in use */
 	for (i = 0; i < n; i++) {
@@ -233,13 +245,111 @@ static int vm_confine(struct uk_vm *v, struct kiste_err *err)
 	return 0;
 }
 
-void uk_vm_child(int fd, bool brokered, const struct kiste_uk_opts *o,
+/* VM, guest RAM, the vCPU in long mode at @img's entry; the image and its start info loaded. */
+static int vm_setup(struct uk_vm *v, const struct kiste_uk_opts *o,
+		    const struct kiste_uk_image *img, struct kiste_err *err)
+{
+	uint64_t calls[KISTE_UK_CALLS_MAX] = { 0 }, mem = UK_VM_MEM(o->memory);
+	struct kiste_kvm_long_mode lm = {
+		.tables = UK_VM_TABLES,
+		.map_size = mem,
+		.gdt = UK_VM_GDT,
+		.cs = 0x08,
+		.flags = KISTE_KVM_LM_SSE | KISTE_KVM_LM_WP,
+		.rip = img->entry,
+	};
+	struct kvm_cpuid2 *cpuid = NULL;
+	uint32_t i;
+	int ret;
+
+	if (mem > UK_VM_MEM_MAX || mem < (2ULL << 20))
+		return kiste_err_set(err, -EINVAL,
+				     "guest memory must be 2 MiB..1 GiB in 2 MiB "
+				     "steps: adjust --memory");
+	ret = kiste_kvm_vm_create(&v->kvm, err);
+	if (ret == 0)
+		ret = kiste_kvm_mem_create(&v->kvm, mem, 0, err);
+	if (ret == 0)
+		ret = kiste_kvm_vcpu_create(&v->kvm, 0, &v->vcpu_fd, &v->run, err);
+	if (ret == 0)
+		ret = kiste_kvm_long_mode_write(&v->kvm, &lm, err);
+	if (ret < 0)
+		return kiste_err_prefix(err, UK_VM_HINT);
+	for (i = 0; i < KISTE_UK_CALL_COUNT; i++)
+		calls[i] = UK_VM_STUBS + 16 * i;
+	ret = kiste_uk_layout((uintptr_t)v->kvm.mem, o->memory, img, o, v->devs, calls,
+			      KISTE_UK_START_F_VM, &lm.rdi, &lm.rsp, err);
+	if (ret < 0)
+		return ret;
+	memcpy(v->kvm.mem + UK_VM_STUBS, uk_vm_stubs_start, uk_vm_stubs_end - uk_vm_stubs_start);
+	/* EFER.LME is only accepted when the guest's CPUID says long mode: KVM's does. */
+	ret = kiste_kvm_cpuid_get(&v->kvm, &cpuid, err);
+	if (ret == 0)
+		ret = kiste_kvm_vcpu_cpuid_set(v->vcpu_fd, cpuid, err);
+	free(cpuid);
+	if (ret == 0)
+		ret = kiste_kvm_long_mode_enter(v->vcpu_fd, &lm, err);
+	if (ret < 0)
+		return kiste_err_prefix(err, UK_VM_HINT);
+	/* /dev/kvm is of no further use; the broker's VM descriptor stays open with the VM */
+	kiste_kvm_sys_close(&v->kvm);
+	return 0;
+}
+
+/* Runs the vCPU, serving its hypercalls, until the guest exits (never returns) or fails. */
+static int vm_run(struct uk_vm *v, struct kiste_err *err)
+{
+	struct kvm_run *run = v->run;
+	uint32_t value;
+	int ret;
+
+	for (;;) {
+		if (ioctl(v->vcpu_fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return kiste_err_set(err, -errno,
+					     "KVM_RUN failed: %s: use --isolation "
+					     "process if this machine's KVM cannot run the guest",
+					     strerror(errno));
+		}
+		switch (run->exit_reason) {
+		case KVM_EXIT_IO:
+			if (run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 4 ||
+			    run->io.count != 1)
+				return kiste_err_set(err, -EFAULT,
+						     "guest made an unexpected port "
+						     "access at 0x%x: rebuild it with kiste-uk-cc",
+						     run->io.port);
+			memcpy(&value, (uint8_t *)run + run->io.data_offset, 4);
+			ret = vm_out(v, run->io.port, value, err);
+			if (ret < 0)
+				return ret;
+			break;
+		case KVM_EXIT_HLT:
+			return kiste_err_set(err, -EFAULT,
+					     "guest halted without exiting: end it "
+					     "with uk_exit()");
+		case KVM_EXIT_SHUTDOWN:
+			return kiste_err_set(err, -EFAULT,
+					     "guest crashed (triple fault): debug "
+					     "it with --isolation process");
+		default:
+			return kiste_err_set(err, -EIO,
+					     "guest stopped with KVM exit reason %u: use "
+					     "--isolation process",
+					     run->exit_reason);
+		}
+	}
+}
+
+void uk_vm_child(struct kiste_kvm *kvm, const struct kiste_uk_opts *o,
 		 const struct kiste_uk_image *img, struct kiste_uk_devs *devs)
 {
-	uint64_t calls[KISTE_UK_CALLS_MAX] = { 0 }, si, sp, stubs = VMM_LOW_FREE;
-	size_t stubs_len = uk_vm_stubs_end - uk_vm_stubs_start;
+	struct uk_vm v = { .kvm = *kvm,
+			   .vcpu_fd = -1,
+			   .devs = devs,
+			   .stats = kiste_setting(KISTE_SET_UK_STATS) != NULL };
 	struct kiste_err err = { 0 };
-	struct uk_vm v = { .devs = devs, .stats = kiste_setting(KISTE_SET_UK_STATS) != NULL };
 	uint32_t i;
 	int ret;
 
@@ -249,22 +359,9 @@ void uk_vm_child(int fd, bool brokered, const struct kiste_uk_opts *o,
 		v.pfd[v.nnet] = (struct pollfd){ .fd = devs->dev[i].fd, .events = POLLIN };
 		v.pfd_handle[v.nnet++] = i;
 	}
-	for (i = 0; i < KISTE_UK_CALL_COUNT; i++)
-		calls[i] = stubs + 16 * i;
-	ret = brokered ? vmm_kvm_create_on(fd, UK_VM_MEM(o->memory), &v.kvm, &err)
-		       : vmm_kvm_create(fd, UK_VM_MEM(o->memory), &v.kvm, &err);
-	if (ret < 0 || kiste_uk_layout((uintptr_t)v.kvm.mem, o->memory, img, o, devs, calls,
-				       KISTE_UK_START_F_VM, &si, &sp, &err) < 0)
+	if (vm_setup(&v, o, img, &err) < 0 || vm_fds(&v, &err) < 0 || vm_confine(&v, &err) < 0)
 		kiste_child_fail(&err);
-	memcpy(v.kvm.mem + stubs, uk_vm_stubs_start, stubs_len);
-	if (vmm_kvm_enter_long_mode(&v.kvm, fd, img->entry, sp, si, &err) < 0)
-		kiste_child_fail(&err);
-	/* /dev/kvm is of no further use; the broker's VM descriptor stays open with the VM */
-	if (!brokered)
-		close(fd);
-	if (vm_fds(&v, &err) < 0 || vm_confine(&v, &err) < 0)
-		kiste_child_fail(&err);
-	ret = vmm_kvm_run(&v.kvm, vm_out, &v, &err);
+	ret = vm_run(&v, &err);
 	vm_diag("%s", err.msg);
 	vm_exit(ret == -EFAULT ? KISTE_EXIT_SIGNAL + SIGSEGV : KISTE_EXIT_REFUSED);
 }

@@ -3,16 +3,15 @@
 #ifndef KISTE_UK_HVT_H
 #define KISTE_UK_HVT_H
 
-#include <stdbool.h>
-
 #include "../host/uk.h"
+#include "kiste_kvm.h"
 
 /*
  * Becomes the VMM of @img and runs it to the end; exits with the unikernel's
- * status.  @fd is /dev/kvm, or with @brokered the VM descriptor of kiste.ko's
- * KVM broker (which answers the system ioctls too).
+ * status.  @kvm is /dev/kvm (kiste_kvm_dev_open) or kiste.ko's broker
+ * (kiste_kvm_broker_open): the VM is created here when it does not exist yet.
  */
-__attribute__((noreturn)) void uk_vm_child(int fd, bool brokered, const struct kiste_uk_opts *o,
+__attribute__((noreturn)) void uk_vm_child(struct kiste_kvm *kvm, const struct kiste_uk_opts *o,
 					   const struct kiste_uk_image *img,
 					   struct kiste_uk_devs *devs);
 

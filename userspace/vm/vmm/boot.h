@@ -14,6 +14,7 @@
 #define LINUX_PML4		0x9000ULL
 #define LINUX_PDPT		0xa000ULL
 #define LINUX_PD		0xb000ULL	/* 4 pages: 4 GiB of 2 MiB pages */
+#define LINUX_MAP_SIZE		(4ULL << 30)	/* what the boot page tables identity-map */
 #define LINUX_CMDLINE		0x20000ULL
 #define LINUX_CMDLINE_MAX	4096
 #define LINUX_EBDA		0x9fc00ULL	/* MP floating pointer and table */
@@ -74,9 +75,7 @@ int linux_boot_setup(uint8_t *mem, uint64_t mem_size, const struct linux_kernel 
 		     uint64_t chan_size, struct linux_boot_layout *lay, struct kiste_err *err);
 
 struct kvm_cpuid2;
-/* KVM's supported CPUID (malloc'ed), queried on @sys_fd. */
-int linux_cpuid_get(int sys_fd, struct kvm_cpuid2 **out, struct kiste_err *err);
-/* Sets @vcpu_fd's CPUID from @base with APIC id @idx. */
+/* Sets @vcpu_fd's CPUID from @base (kiste_kvm_cpuid_get) with APIC id @idx of @cpus. */
 int linux_cpuid_set(int vcpu_fd, const struct kvm_cpuid2 *base, unsigned int idx,
 		    unsigned int cpus, struct kiste_err *err);
 /* The boot CPU's registers for the 64-bit entry; application processors wait for SIPI. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// cpu.c - what the guest's CPUs see: MP table, CPUID per vCPU, the 64-bit entry state.
+// cpu.c - what the Linux guest's CPUs see: MP table, CPUID per vCPU, the boot protocol entry.
 #include <errno.h>
 #include <linux/kvm.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 
 #include "boot.h"
 #include "boot_int.h"
+#include "kiste_kvm.h"
 
 /* Intel MultiProcessor Specification 1.4 layouts (the kernel parses these). */
 struct mp_float {
@@ -108,33 +109,13 @@ int linux_mptable_write(uint8_t *mem, unsigned int cpus, struct kiste_err *err)
 	return 0;
 }
 
-/* KVM's supported list is well under this on every x86 host. */
-#define CPUID_MAX 256
-
-int linux_cpuid_get(int sys_fd, struct kvm_cpuid2 **out, struct kiste_err *err)
-{
-	struct kvm_cpuid2 *c;
-
-	c = calloc(1, sizeof(*c) + CPUID_MAX * sizeof(c->entries[0]));
-	if (!c)
-		return kiste_err_set(err, -ENOMEM, "out of memory for CPUID");
-	c->nent = CPUID_MAX;
-	if (ioctl(sys_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
-		free(c);
-		return kiste_err_set(err, -errno, "KVM_GET_SUPPORTED_CPUID failed: %s",
-				     strerror(errno));
-	}
-	*out = c;
-	return 0;
-}
-
 int linux_cpuid_set(int vcpu_fd, const struct kvm_cpuid2 *base, unsigned int idx,
 		    unsigned int cpus, struct kiste_err *err)
 {
 	size_t sz = sizeof(*base) + base->nent * sizeof(base->entries[0]);
 	struct kvm_cpuid2 *c = malloc(sz);
 	unsigned int i;
-	int ret = 0;
+	int ret;
 
 	if (!c)
 		return kiste_err_set(err, -ENOMEM, "out of memory for CPUID");
@@ -160,46 +141,24 @@ int linux_cpuid_set(int vcpu_fd, const struct kvm_cpuid2 *base, unsigned int idx
 			break;
 		}
 	}
-	if (ioctl(vcpu_fd, KVM_SET_CPUID2, c) < 0)
-		ret = kiste_err_set(err, -errno, "KVM_SET_CPUID2 failed: %s", strerror(errno));
+	ret = kiste_kvm_vcpu_cpuid_set(vcpu_fd, c, err);
 	free(c);
 	return ret;
 }
 
-static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, int code)
-{
-	*s = (struct kvm_segment){ .base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
-				   .present = 1, .s = 1, .g = 1, .l = code, .db = !code };
-}
-
+/*
+ * The boot protocol's 64-bit entry: identity paging of the low 4 GiB, the flat
+ * GDT with __BOOT_CS 0x10 and __BOOT_DS 0x18 (boot.c writes both), interrupts
+ * off, %rsi the zero page.
+ */
 int linux_boot_vcpu(int vcpu_fd, const struct linux_boot_layout *lay, struct kiste_err *err)
 {
-	struct kvm_sregs sregs;
-	struct kvm_regs regs = { 0 };
+	const struct kiste_kvm_long_mode lm = {
+		.tables = LINUX_PML4, .map_size = LINUX_MAP_SIZE, .gdt = LINUX_GDT, .cs = 0x10,
+		.rip = lay->entry, .rsp = LINUX_ZERO_PAGE - 16, .rsi = LINUX_ZERO_PAGE,
+	};
 
-	if (ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
-		return kiste_err_set(err, -errno, "KVM_GET_SREGS failed: %s", strerror(errno));
-	/* Boot protocol: long mode, identity paging, __BOOT_CS/__BOOT_DS, interrupts off. */
-	sregs.cr3 = LINUX_PML4;
-	sregs.cr4 = 1u << 5;				/* PAE */
-	sregs.cr0 = (1u << 0) | (1u << 4) | (1u << 5) | (1u << 31);	/* PE ET NE PG */
-	sregs.efer = (1u << 8) | (1u << 10);		/* LME LMA */
-	seg(&sregs.cs, 0x10, 11, 1);
-	seg(&sregs.ds, 0x18, 3, 0);
-	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
-	sregs.gdt.base = LINUX_GDT;
-	sregs.gdt.limit = 4 * 8 - 1;
-	sregs.tr = (struct kvm_segment){ .limit = 0xffff, .type = 11, .present = 1 };
-	sregs.ldt = (struct kvm_segment){ .limit = 0xffff, .type = 2, .present = 1 };
-	if (ioctl(vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
-		return kiste_err_set(err, -errno, "KVM_SET_SREGS failed: %s", strerror(errno));
-	regs.rflags = 0x2;
-	regs.rip = lay->entry;
-	regs.rsi = LINUX_ZERO_PAGE;
-	regs.rsp = LINUX_ZERO_PAGE - 16;
-	if (ioctl(vcpu_fd, KVM_SET_REGS, &regs) < 0)
-		return kiste_err_set(err, -errno, "KVM_SET_REGS failed: %s", strerror(errno));
-	return 0;
+	return kiste_kvm_long_mode_enter(vcpu_fd, &lm, err);
 }
 
 void linux_cpu_dump(int vcpu_fd, int fd, const char *why)

@@ -169,73 +169,33 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
+/* Every vCPU with KVM's CPUID, each told its APIC id (linux_cpuid_set). */
 static int vm_create_vcpus(struct linux_vm *vm, struct kiste_err *err)
 {
-	struct kvm_cpuid2 *cpuid;
+	struct kvm_cpuid2 *cpuid = NULL;
 	unsigned int i;
-	int n, ret;
+	int ret;
 
-	n = ioctl(vm->kvm.sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (n <= 0)
-		return kvm_fail(err, "KVM_GET_VCPU_MMAP_SIZE");
-	vm->run_size = n;
-	ret = linux_cpuid_get(vm->kvm.sys_fd, &cpuid, err);
-	if (ret < 0)
-		return ret;
+	ret = kiste_kvm_cpuid_get(&vm->kvm, &cpuid, err);
 	for (i = 0; i < vm->ncpus && ret == 0; i++) {
 		struct linux_vcpu *vc = &vm->vcpu[i];
 
 		vc->vm = vm;
 		vc->idx = i;
-		vc->fd = ioctl(vm->kvm.vm_fd, KVM_CREATE_VCPU, i);
-		if (vc->fd < 0) {
-			ret = errno == E2BIG ? kiste_err_set(err, -E2BIG, "the sandbox allows "
-				"fewer than %u vCPUs: lower --cpus", vm->ncpus) :
-				kvm_fail(err, "KVM_CREATE_VCPU");
-			break;
-		}
-		vc->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vc->fd, 0);
-		if (vc->run == MAP_FAILED) {
-			vc->run = NULL;
-			ret = kvm_fail(err, "vCPU mmap");
-			break;
-		}
-		ret = linux_cpuid_set(vc->fd, cpuid, i, vm->ncpus, err);
+		ret = kiste_kvm_vcpu_create(&vm->kvm, i, &vc->fd, &vc->run, err);
+		if (ret == 0)
+			ret = linux_cpuid_set(vc->fd, cpuid, i, vm->ncpus, err);
 	}
 	free(cpuid);
 	return ret;
 }
 
-/*
- * Guest RAM 2 MiB-aligned and THP-eligible, as qemu does: KVM maps a 2 MiB
- * guest range with one large page only when host and guest addresses agree
- * modulo 2 MiB, and every small page is one more nested page fault (an exit,
- * very slow under nested virtualization).
- */
-static int guest_mem_map(struct linux_vm *vm)
+/* The x86 PC a Linux guest expects around its RAM and vCPUs: in-kernel IRQ chips and PIT. */
+static int vm_create(struct linux_vm *vm, uint64_t mem_size, struct kiste_err *err)
 {
-	size_t len = vm->mem_size + LINUX_HUGE;
-	uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	uintptr_t a;
-
-	if (p == MAP_FAILED)
-		return -ENOMEM;
-	a = ((uintptr_t)p + LINUX_HUGE - 1) & ~(uintptr_t)(LINUX_HUGE - 1);
-	if (a > (uintptr_t)p)
-		munmap(p, a - (uintptr_t)p);
-	munmap((uint8_t *)a + vm->mem_size, (uintptr_t)p + len - a - vm->mem_size);
-	vm->mem = (uint8_t *)a;
-	/* Advice only: without THP the guest still runs, on small pages. */
-	madvise(vm->mem, vm->mem_size, MADV_HUGEPAGE);
-	return 0;
-}
-
-static int vm_create(struct linux_vm *vm, struct kiste_err *err)
-{
-	struct kvm_userspace_memory_region region = { 0 };
 	struct kvm_pit_config pit = { 0 };
 	uint64_t idmap = LINUX_IDMAP_ADDR;
+	int ret;
 
 	if (ioctl(vm->kvm.vm_fd, KVM_SET_TSS_ADDR, LINUX_TSS_ADDR) < 0)
 		return kvm_fail(err, "KVM_SET_TSS_ADDR");
@@ -245,17 +205,9 @@ static int vm_create(struct linux_vm *vm, struct kiste_err *err)
 		return kvm_fail(err, "KVM_CREATE_IRQCHIP");
 	if (ioctl(vm->kvm.vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 		return kvm_fail(err, "KVM_CREATE_PIT2");
-	if (guest_mem_map(vm) < 0)
-		return kiste_err_set(err, -ENOMEM, "cannot reserve %llu MiB of guest memory: "
-				     "lower --memory", (unsigned long long)(vm->mem_size >> 20));
-	region.memory_size = vm->mem_size;
-	region.userspace_addr = (uintptr_t)vm->mem;
-	if (ioctl(vm->kvm.vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
-		if (errno == E2BIG)
-			return kiste_err_set(err, -E2BIG, "the sandbox's memory limit is below "
-					     "--memory: lower --memory");
-		return kvm_fail(err, "KVM_SET_USER_MEMORY_REGION");
-	}
+	ret = kiste_kvm_mem_create(&vm->kvm, mem_size, KISTE_KVM_MEM_HUGE, err);
+	if (ret < 0)
+		return ret;
 	return vm_create_vcpus(vm, err);
 }
 
@@ -266,18 +218,18 @@ static int vm_boot(struct linux_vm *vm, struct kiste_err *err)
 	int ret;
 
 	if (asprintf(&cmdline, "%s kiste.chan=0x%llx,0x%x", cfg->cmdline,
-		     (unsigned long long)(vm->mem_size - KISTE_CHAN_SIZE), KISTE_CHAN_SIZE) < 0)
+		     (unsigned long long)(vm->kvm.mem_size - KISTE_CHAN_SIZE), KISTE_CHAN_SIZE) < 0)
 		return kiste_err_set(err, -ENOMEM, "out of memory");
 	vm->t_load_ns = linux_now_ns();
-	ret = linux_boot_setup(vm->mem, vm->mem_size, cfg->kernel, cfg->initrd_fd, cfg->initrd_len,
-			       cmdline, vm->ncpus, KISTE_CHAN_SIZE, &vm->lay, err);
+	ret = linux_boot_setup(vm->kvm.mem, vm->kvm.mem_size, cfg->kernel, cfg->initrd_fd,
+			       cfg->initrd_len, cmdline, vm->ncpus, KISTE_CHAN_SIZE, &vm->lay, err);
 	vm->t_load_ns = linux_now_ns() - vm->t_load_ns;
 	free(cmdline);
 	if (ret == 0)
 		ret = linux_boot_vcpu(vm->vcpu[0].fd, &vm->lay, err);
 	if (ret < 0)
 		return ret;
-	vm->chan = (struct kiste_chan_hdr *)(vm->mem + vm->lay.chan_addr);
+	vm->chan = (struct kiste_chan_hdr *)(vm->kvm.mem + vm->lay.chan_addr);
 	vm->chan_in = (uint8_t *)vm->chan + KISTE_CHAN_IN_OFF;
 	vm->chan_out = (uint8_t *)vm->chan + KISTE_CHAN_OUT_OFF;
 	vm->chan->in_size = KISTE_CHAN_IN_SIZE;
@@ -363,15 +315,9 @@ static void vm_free(struct linux_vm *vm)
 {
 	unsigned int i;
 
-	for (i = 0; i < vm->ncpus; i++) {
-		if (vm->vcpu[i].run)
-			munmap(vm->vcpu[i].run, vm->run_size);
-		if (vm->vcpu[i].fd >= 0)
-			close(vm->vcpu[i].fd);
-	}
-	if (vm->mem)
-		munmap(vm->mem, vm->mem_size);
-	linux_kvm_close(&vm->kvm);
+	for (i = 0; i < vm->ncpus; i++)
+		kiste_kvm_vcpu_close(&vm->kvm, &vm->vcpu[i].fd, &vm->vcpu[i].run);
+	kiste_kvm_close(&vm->kvm);
 	if (vm->wake_fd >= 0)
 		close(vm->wake_fd);
 	if (vm->sig_fd >= 0)
@@ -421,10 +367,7 @@ static int vm_confine_fds(struct linux_vm *vm, struct kiste_err *err)
 	keep[n++] = cfg->kiste_fd;
 	for (i = 0; i < vm->ncpus; i++)
 		keep[n++] = vm->vcpu[i].fd;
-	if (vm->kvm.sys_fd != vm->kvm.vm_fd) {
-		close(vm->kvm.sys_fd);	/* system ioctls are done */
-		vm->kvm.sys_fd = -1;
-	}
+	kiste_kvm_sys_close(&vm->kvm);
 	return linux_confine_process(keep, n, err);
 }
 
@@ -467,14 +410,14 @@ static void exits_print(const struct linux_vm *vm)
 
 static void vm_stats(struct linux_vm *vm, uint64_t t0, uint64_t t_stop)
 {
-	uint64_t pages = vm->mem_size / 4096, i, resident = 0, t_end = linux_now_ns();
+	uint64_t pages = vm->kvm.mem_size / 4096, i, resident = 0, t_end = linux_now_ns();
 	unsigned char vec[4096];
 	struct rusage ru;
 
 	for (i = 0; i < pages; i += sizeof(vec)) {
 		uint64_t n = pages - i < sizeof(vec) ? pages - i : sizeof(vec), j;
 
-		if (mincore(vm->mem + i * 4096, n * 4096, vec) < 0)
+		if (mincore(vm->kvm.mem + i * 4096, n * 4096, vec) < 0)
 			break;
 		for (j = 0; j < n; j++)
 			resident += vec[j] & 1;
@@ -531,20 +474,16 @@ int linux_vm_run(const struct linux_vm_cfg *cfg, int *code, struct kiste_err *er
 	if (!vm)
 		return kiste_err_set(err, -ENOMEM, "out of memory");
 	vm->cfg = cfg;
-	vm->mem_size = cfg->mem_size;
+	vm->kvm = (struct kiste_kvm)KISTE_KVM_INIT;
 	vm->ncpus = cfg->cpus;
 	vm->wake_fd = vm->sig_fd = -1;
 	for (i = 0; i < LINUX_CPUS_MAX; i++)
 		vm->vcpu[i].fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
-	ret = cfg->kiste_fd >= 0 ? linux_kvm_open_broker(&vm->kvm, cfg->kiste_fd, err) : -ENOTTY;
-	/* No module, or a module without the broker: KVM directly (still in the sandbox). */
-	if (ret == -ENOTTY) {
-		*err = (struct kiste_err){ 0 };
-		ret = linux_kvm_open_direct(&vm->kvm, err);
-	}
+	/* Single-threaded still, as kiste.ko's broker requires. */
+	ret = kiste_kvm_open(&vm->kvm, cfg->kiste_fd, err);
 	if (ret == 0)
-		ret = vm_create(vm, err);
+		ret = vm_create(vm, cfg->mem_size, err);
 	if (ret == 0)
 		ret = vm_boot(vm, err);
 	if (ret == 0)

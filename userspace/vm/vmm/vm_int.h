@@ -51,10 +51,7 @@ struct linux_uart {
 
 struct linux_vm {
 	const struct linux_vm_cfg *cfg;
-	struct linux_kvm kvm;
-	uint8_t *mem;
-	uint64_t mem_size;
-	size_t run_size;
+	struct kiste_kvm kvm;	/* the VM and its guest RAM (kvm.mem, kvm.mem_size) */
 	struct linux_boot_layout lay;
 	struct kiste_chan_hdr *chan;
 	uint8_t *chan_in;
