@@ -29,7 +29,7 @@ TEST(policy_prints_the_vmm_filter)
 			       uk_path("kv"), "--block",   bind,	  NULL };
 	struct run_result *r = calloc(1, sizeof(*r));
 	int fd = mkstemp(img), n;
-	char run_rule[64];
+	char run_rule[96];
 
 	ASSERT_NE(NULL, r);
 	ASSERT_LE(0, fd);
@@ -42,11 +42,17 @@ TEST(policy_prints_the_vmm_filter)
 	EXPECT_LT(0, n) TH_LOG("%s", r->out);
 	EXPECT_NE(NULL, strstr(r->out, "(vm isolation"));
 	EXPECT_NE(NULL, strstr(r->out, "action KILL_PROCESS;"));
-	/* KVM_RUN (0xae80) on the vCPU descriptor is the only ioctl */
-	EXPECT_NE(NULL, strstr(r->out, "ioctl"));
-	snprintf(run_rule, sizeof(run_rule), "$a0.lo32 == %d", KISTE_UK_VCPU_FD);
+	/* KVM_RUN (0xae80) on the vCPU descriptor is the only ioctl: a table row with its reason */
+	snprintf(run_rule, sizeof(run_rule), "lo32(arg0) == %d (vCPU), lo32(arg1) == 44672 (KVM_RUN)",
+		 KISTE_UK_VCPU_FD);
 	EXPECT_NE(NULL, strstr(r->out, run_rule)) TH_LOG("%s", r->out);
-	EXPECT_NE(NULL, strstr(r->out, "$a1.lo32 == 44672")) TH_LOG("%s", r->out);
+	/* and in the filter, the descriptor and the command compared on their low 32 bits only */
+	snprintf(run_rule, sizeof(run_rule), "$a0.lo32 & 0xffffffff == %d", KISTE_UK_VCPU_FD);
+	EXPECT_NE(NULL, strstr(r->out, run_rule)) TH_LOG("%s", r->out);
+	EXPECT_NE(NULL, strstr(r->out, "$a1.lo32 & 0xffffffff == 44672")) TH_LOG("%s", r->out);
+	/* arg0 (a descriptor or the exit status) and arg1 (ppoll's nfds, ioctl's command) are ints */
+	EXPECT_EQ(NULL, strstr(r->out, "$a0.hi32 ==")) TH_LOG("%s", r->out);
+	EXPECT_EQ(NULL, strstr(r->out, "$a1.hi32 ==")) TH_LOG("%s", r->out);
 	EXPECT_NE(NULL, strstr(r->out, "pread64"));
 	/* never the calls that would build a new VM or reach the host */
 	EXPECT_EQ(NULL, strstr(r->out, "openat"));
