@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// seccomp.c - the unikernel filters as one table (rule + reason): the tender's <= 7 syscalls, the VMM's.
+// seccomp.c - the unikernel filters in one table (rule + reason): the tender's <= 7 calls, the VMM's.
 #define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
 #include <linux/kvm.h>

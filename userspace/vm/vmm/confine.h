@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* confine.h - the Linux VMM's confinement: descriptors, privileges, a seccomp filter per thread kind. */
+/* confine.h - the Linux VMM's confinement: fds, privileges, a seccomp filter per thread kind. */
 #ifndef KISTE_LINUX_CONFINE_H
 #define KISTE_LINUX_CONFINE_H
 
