@@ -59,8 +59,8 @@ int linux_confine_process(const int *keep, unsigned int nkeep, struct kiste_err 
  * walker puts the run's number in.  Descriptors and ioctl commands are ints
  * to the kernel, which reads only their low 32 bits: OP_EQ32 compares those
  * bits alone, so a value with high bits set is decided on what the kernel
- * will act on (a 64-bit comparison would refuse fd|1<<32 though the kernel
- * takes it for fd, and a <= bound would let it through as a large number).
+ * will act on (a 64-bit comparison refuses fd | 1 << 32, which the kernel
+ * takes for fd; a 64-bit >= bound would let it through as a large number).
  */
 enum { K_CONST, K_VCPU, K_VM, K_IN, K_OUT, K_ERR, K_LOG, K_WAKE, K_SIG };
 enum { OP_EQ32, OP_MASK0 };
@@ -389,6 +389,8 @@ void linux_confine_size(enum linux_thread_kind kind, struct linux_confine_size *
 	size_t i, j;
 
 	*s = (struct linux_confine_size){ 0 };
+	if ((unsigned int)kind >= LINUX_THREAD_KINDS)
+		return;
 	for (i = 0; i < kind_rows(kind); i++) {
 		for (j = 0; j < i && kind_row(kind, j)->nr != kind_row(kind, i)->nr; j++)
 			;
