@@ -314,6 +314,70 @@ TEST_F(uk, timeout_kills)
 	EXPECT_GT(10, t1.tv_sec - t0.tv_sec);
 }
 
+/*
+ * The kernel reads a descriptor, a clock id, ppoll's nfds and the exit status
+ * as 32-bit ints: tests/hi32 makes each allowed call with the high word set
+ * (fd | 1 << 32 ...), which the kernel takes for the low word, so the filter
+ * must allow it too: it lives to exit 7 (a 64-bit comparison kills it: 159).
+ */
+TEST(filter_reads_ints_as_32_bits)
+{
+	static const char mark[16] = "kiste-hi32-mark";
+	char img[] = "/tmp/kiste-uk-hi32.XXXXXX", bind[128], copy[16] = "";
+	const char *args[] = { "run",	"--mode=unikernel",	   "--block",
+			       bind,	uk_path("tests/hi32"), "allowed", NULL };
+	struct run_result *r = calloc(1, sizeof(*r));
+	int fd = mkstemp(img);
+
+	ASSERT_NE(NULL, r);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 4096));
+	ASSERT_EQ((ssize_t)sizeof(mark), pwrite(fd, mark, sizeof(mark), 512));
+	snprintf(bind, sizeof(bind), "storage=%s", img);
+	ASSERT_EQ(0, run_kiste(args, r));
+	EXPECT_EQ(7, r->status) TH_LOG("stdout: %s stderr: %s", r->out, r->err);
+	EXPECT_NE(NULL, strstr(r->out, "hi32: console write with the high word set"));
+	EXPECT_NE(NULL, strstr(r->out, "hi32: block 1 says 'kiste-hi32-mark'")) TH_LOG("%s", r->out);
+	EXPECT_NE(NULL, strstr(r->out, "hi32: ppoll slept"));
+	/* pwrite64(3 | 1 << 32, ...) wrote block 1's bytes to block 2 of the very file */
+	EXPECT_EQ((ssize_t)sizeof(copy), pread(fd, copy, sizeof(copy), 1024));
+	EXPECT_EQ(0, memcmp(copy, mark, sizeof(mark)));
+	close(fd);
+	unlink(img);
+	free(r);
+}
+
+/* ... and decide on the low word alone: an allowed value in the high word lets nothing through. */
+TEST(filter_kills_other_low_words)
+{
+	static const char *const probes[] = { "stderr", "boottime", "negative", "status256" };
+	char img[] = "/tmp/kiste-uk-hi32.XXXXXX", bind[128], want[64];
+	const char *args[] = { "run",	"--mode=unikernel",	   "--block", bind,
+			       uk_path("tests/hi32"), NULL, NULL };
+	struct run_result *r = calloc(1, sizeof(*r));
+	int fd = mkstemp(img);
+	size_t i;
+
+	ASSERT_NE(NULL, r);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 4096));
+	close(fd);
+	snprintf(bind, sizeof(bind), "storage=%s", img);
+	for (i = 0; i < ARRAY_SIZE(probes); i++) {
+		args[5] = probes[i];
+		ASSERT_EQ(0, run_kiste(args, r));
+		EXPECT_EQ(128 + 31, r->status) TH_LOG("%s: stdout: %s stderr: %s", probes[i],
+						       r->out, r->err);
+		snprintf(want, sizeof(want), "hi32: probe %s", probes[i]);
+		EXPECT_NE(NULL, strstr(r->out, want)); /* it did start */
+		EXPECT_EQ(NULL, strstr(r->out, "survived"));
+		EXPECT_EQ(NULL, strstr(r->err, "wrote to stderr"));
+		EXPECT_NE(NULL, strstr(r->err, "killed by the seccomp filter")) TH_LOG("%s", r->err);
+	}
+	unlink(img);
+	free(r);
+}
+
 /* Parses "# syscalls: N distinct" from kiste policy's output. */
 static int policy_count(const char *const *args, struct run_result *r)
 {

@@ -3,9 +3,19 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/kvm.h>
+#include <linux/seccomp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,7 +39,7 @@ TEST(policy_prints_the_vmm_filter)
 			       uk_path("kv"), "--block",   bind,	  NULL };
 	struct run_result *r = calloc(1, sizeof(*r));
 	int fd = mkstemp(img), n;
-	char run_rule[64];
+	char run_rule[96];
 
 	ASSERT_NE(NULL, r);
 	ASSERT_LE(0, fd);
@@ -42,11 +52,17 @@ TEST(policy_prints_the_vmm_filter)
 	EXPECT_LT(0, n) TH_LOG("%s", r->out);
 	EXPECT_NE(NULL, strstr(r->out, "(vm isolation"));
 	EXPECT_NE(NULL, strstr(r->out, "action KILL_PROCESS;"));
-	/* KVM_RUN (0xae80) on the vCPU descriptor is the only ioctl */
-	EXPECT_NE(NULL, strstr(r->out, "ioctl"));
-	snprintf(run_rule, sizeof(run_rule), "$a0.lo32 == %d", KISTE_UK_VCPU_FD);
+	/* KVM_RUN (0xae80) on the vCPU descriptor is the only ioctl: a table row with its reason */
+	snprintf(run_rule, sizeof(run_rule), "lo32(arg0) == %d (vCPU), lo32(arg1) == 44672 (KVM_RUN)",
+		 KISTE_UK_VCPU_FD);
 	EXPECT_NE(NULL, strstr(r->out, run_rule)) TH_LOG("%s", r->out);
-	EXPECT_NE(NULL, strstr(r->out, "$a1.lo32 == 44672")) TH_LOG("%s", r->out);
+	/* and in the filter, the descriptor and the command compared on their low 32 bits only */
+	snprintf(run_rule, sizeof(run_rule), "$a0.lo32 & 0xffffffff == %d", KISTE_UK_VCPU_FD);
+	EXPECT_NE(NULL, strstr(r->out, run_rule)) TH_LOG("%s", r->out);
+	EXPECT_NE(NULL, strstr(r->out, "$a1.lo32 & 0xffffffff == 44672")) TH_LOG("%s", r->out);
+	/* arg0 (a descriptor or the exit status) and arg1 (ppoll's nfds, ioctl's command) are ints */
+	EXPECT_EQ(NULL, strstr(r->out, "$a0.hi32 ==")) TH_LOG("%s", r->out);
+	EXPECT_EQ(NULL, strstr(r->out, "$a1.hi32 ==")) TH_LOG("%s", r->out);
 	EXPECT_NE(NULL, strstr(r->out, "pread64"));
 	/* never the calls that would build a new VM or reach the host */
 	EXPECT_EQ(NULL, strstr(r->out, "openat"));
@@ -205,6 +221,226 @@ TEST(vmm_runs_confined)
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(128 + SIGTERM, WEXITSTATUS(status));
 	close(out);
+}
+
+/*
+ * The VMM's filter, loaded by the test itself (kiste_uk_filter_bpf) in a child
+ * that holds the descriptors the VMM would: a block file at 3, a net device
+ * (a socket) at 4, a real vCPU at KISTE_UK_VCPU_FD whose KVM_RUN returns EINTR
+ * at once, the VM at KISTE_UK_VM_FD (made by the child: KVM serves only the
+ * process whose memory it was made in), pipes for stdout and stderr.  The VMM
+ * itself never sets high bits (the guest cannot choose its arguments), so this
+ * is where the filter's 32-bit comparisons are shown.
+ */
+#define HI (1ULL << 32)
+static const char mark[16] = "kiste-vmm-mark";
+
+struct vmm_fixture {
+	int block, net, peer, out[2], err[2];
+	struct kiste_uk_devs devs;
+	void *bpf;
+	size_t len;
+};
+
+static const char *vmm_fixture_open(struct vmm_fixture *f)
+{
+	const char *skip = uk_vm_unavailable();
+	static char tmpl[] = "/tmp/kiste-uk-vmm32.XXXXXX";
+	char img[sizeof(tmpl)];
+	struct kiste_err err = { 0 };
+	int sv[2];
+
+	memset(f, 0, sizeof(*f));
+	f->block = f->net = f->peer = f->out[0] = f->out[1] = f->err[0] = f->err[1] = -1;
+	if (skip)
+		return skip;
+	memcpy(img, tmpl, sizeof(img));
+	f->block = mkstemp(img);
+	if (f->block < 0 || ftruncate(f->block, 4096) < 0 ||
+	    pwrite(f->block, mark, sizeof(mark), 512) != sizeof(mark))
+		return "cannot make the block file";
+	unlink(img);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    pipe2(f->out, O_CLOEXEC) < 0 || pipe2(f->err, O_CLOEXEC) < 0)
+		return "cannot make sockets and pipes";
+	f->net = sv[0];
+	f->peer = sv[1];
+	f->devs.ndev = 2;
+	f->devs.dev[0].info = (struct kiste_uk_devinfo){ .name = "storage",
+							 .type = KISTE_UK_DEV_BLOCK,
+							 .handle = 0,
+							 .block_size = 512,
+							 .capacity = 4096 };
+	f->devs.dev[1].info = (struct kiste_uk_devinfo){
+		.name = "net0", .type = KISTE_UK_DEV_NET, .handle = 1, .mtu = 1500
+	};
+	if (kiste_uk_filter_bpf(&f->devs, KISTE_UK_ISO_VM, &f->bpf, &f->len, &err) < 0)
+		return "kiste_uk_filter_bpf failed";
+	return NULL;
+}
+
+static void vmm_fixture_close(struct vmm_fixture *f)
+{
+	int *fds[] = { &f->block, &f->net, &f->peer, &f->out[0], &f->out[1], &f->err[0], &f->err[1] };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fds); i++)
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+	free(f->bpf);
+}
+
+/* After the filter: raw syscalls only; the exit status says which step failed. */
+static int vmm_allowed(long unused)
+{
+	struct pollfd p = { .fd = 4, .events = POLLIN };
+	struct timespec ts = { 0, 0 };
+	char buf[2048];
+
+	(void)unused;
+	if (syscall(SYS_ioctl, HI | KISTE_UK_VCPU_FD, HI | KVM_RUN, 0) != -1 || errno != EINTR)
+		return 101;
+	if (syscall(SYS_pread64, HI | 3, buf, 512, 512) != 512 || memcmp(buf, mark, sizeof(mark)))
+		return 102;
+	/* vm isolation: a hypercall may span blocks */
+	if (syscall(SYS_pwrite64, HI | 3, buf, 1024, 1024) != 1024)
+		return 103;
+	if (syscall(SYS_read, HI | 4, buf, 1514) != 5)
+		return 104;
+	if (syscall(SYS_write, HI | 4, "reply", 5) != 5)
+		return 105;
+	if (syscall(SYS_write, HI | 1, "out\n", 4) != 4 || syscall(SYS_write, HI | 2, "err\n", 4) != 4)
+		return 106;
+	if (syscall(SYS_clock_gettime, HI | CLOCK_MONOTONIC, &ts) ||
+	    syscall(SYS_clock_gettime, HI | CLOCK_REALTIME, &ts))
+		return 107;
+	ts.tv_sec = ts.tv_nsec = 0;
+	if (syscall(SYS_ppoll, &p, HI | 1, &ts, NULL, 8) < 0)
+		return 108;
+	syscall(SYS_exit_group, HI | 42);
+	return 109;
+}
+
+/* Each: an allowed value in the high word, something off the list in the low one. */
+static int vmm_denied(long which)
+{
+	char buf[512];
+
+	switch (which) {
+	case 0: /* the console high, descriptor 5 (no device) low */
+		syscall(SYS_write, 1ULL << 32 | 5, "x", 1);
+		break;
+	case 1: /* the vCPU high, the VM low */
+		syscall(SYS_ioctl, (uint64_t)KISTE_UK_VCPU_FD << 32 | KISTE_UK_VM_FD, KVM_RUN, 0);
+		break;
+	case 2: /* KVM_RUN high, KVM_GET_REGS low */
+		syscall(SYS_ioctl, KISTE_UK_VCPU_FD, (uint64_t)KVM_RUN << 32 | KVM_GET_REGS, buf);
+		break;
+	case 3: /* CLOCK_MONOTONIC high, CLOCK_BOOTTIME low */
+		syscall(SYS_clock_gettime, (uint64_t)CLOCK_MONOTONIC << 32 | CLOCK_BOOTTIME, buf);
+		break;
+	case 4: /* exit_group(-1): a negative int is no status <= 255 */
+		syscall(SYS_exit_group, -1L);
+		break;
+	case 5: /* a negative offset is a huge one */
+		syscall(SYS_pread64, 3, buf, 512, -512L);
+		break;
+	}
+	return 0;
+}
+
+#define NDENIED 6
+
+/* In the child: a VM and a vCPU whose KVM_RUN returns at once (EINTR); -1 on failure. */
+static int vmm_child_kvm(int *vm, int *vcpu)
+{
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), n;
+	struct kvm_run *run;
+
+	*vm = kvm < 0 ? -1 : ioctl(kvm, KVM_CREATE_VM, 0);
+	*vcpu = *vm < 0 ? -1 : ioctl(*vm, KVM_CREATE_VCPU, 0);
+	n = *vcpu < 0 ? -1 : ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	run = n <= 0 ? MAP_FAILED : mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, *vcpu, 0);
+	if (run == MAP_FAILED)
+		return -1;
+	run->immediate_exit = 1;
+	close(kvm);
+	return 0;
+}
+
+/* Runs @probe(@arg) in a child holding @f's descriptors under the VMM filter; its wait status. */
+static int vmm_filtered(struct vmm_fixture *f, int (*probe)(long), long arg)
+{
+	struct sock_fprog prog = { .len = f->len / sizeof(struct sock_filter), .filter = f->bpf };
+	const int to[] = { 1, 2, 3, 4, KISTE_UK_VCPU_FD, KISTE_UK_VM_FD };
+	int from[] = { f->out[1], f->err[1], f->block, f->net, -1, -1 };
+	struct rlimit no_core = { 0, 0 };
+	int moved[ARRAY_SIZE(from)], status = -1;
+	size_t i;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		setrlimit(RLIMIT_CORE, &no_core);
+		if (vmm_child_kvm(&from[5], &from[4]) < 0)
+			_exit(92);
+		for (i = 0; i < ARRAY_SIZE(from); i++)
+			moved[i] = fcntl(from[i], F_DUPFD, 64);
+		for (i = 0; i < ARRAY_SIZE(from); i++)
+			if (moved[i] < 0 || dup2(moved[i], to[i]) < 0)
+				_exit(90);
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+			_exit(91);
+		syscall(SYS_exit_group, probe(arg));
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	return status;
+}
+
+TEST(vmm_filter_reads_ints_as_32_bits)
+{
+	struct vmm_fixture f;
+	const char *skip = vmm_fixture_open(&f);
+	char buf[64] = "";
+	int status;
+
+	if (skip) {
+		vmm_fixture_close(&f);
+		SKIP(return, "%s", skip);
+	}
+	ASSERT_EQ(5, write(f.peer, "frame", 5));
+	status = vmm_filtered(&f, vmm_allowed, 0);
+	/* 42: every call went through with the high word set, to the descriptor in the low word */
+	EXPECT_TRUE(WIFEXITED(status)) TH_LOG("killed by signal %d", WTERMSIG(status));
+	EXPECT_EQ(42, WEXITSTATUS(status));
+	EXPECT_EQ(4, read(f.out[0], buf, sizeof(buf)));
+	EXPECT_EQ(4, read(f.err[0], buf, sizeof(buf)));
+	EXPECT_EQ(5, read(f.peer, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "reply", 5));
+	EXPECT_EQ((ssize_t)sizeof(mark), pread(f.block, buf, sizeof(mark), 1024));
+	EXPECT_EQ(0, memcmp(buf, mark, sizeof(mark)));
+	vmm_fixture_close(&f);
+}
+
+TEST(vmm_filter_kills_other_low_words)
+{
+	struct vmm_fixture f;
+	const char *skip = vmm_fixture_open(&f);
+	int status;
+	long i;
+
+	if (skip) {
+		vmm_fixture_close(&f);
+		SKIP(return, "%s", skip);
+	}
+	for (i = 0; i < NDENIED; i++) {
+		status = vmm_filtered(&f, vmm_denied, i);
+		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		TH_LOG("probe %ld: wait status 0x%x", i, status);
+	}
+	vmm_fixture_close(&f);
 }
 
 TEST_HARNESS_MAIN

@@ -10,6 +10,7 @@
 
 #include "image/guest.h"
 #include "kiste_mode.h"
+#include "vmm/confine.h"
 #include "vmm/vm.h"
 
 /* vm mode's own options; the common ones are struct kiste_run_opts. */
@@ -180,4 +181,6 @@ const struct kiste_mode_ops kiste_mode_vm = {
 	.opts_size = sizeof(struct vm_opts),
 	.opt = vm_opt,
 	.run = vm_run,
+	.policy = linux_confine_policy,
+	.policy_usage = "kiste policy vm",
 };

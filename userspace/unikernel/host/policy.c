@@ -14,9 +14,9 @@ static const char policy_usage[] =
 	"Print the seccomp filter kiste would install for APP with these bindings: with\n"
 	"--isolation process (default) the unikernel's own (at most 7 syscalls), with\n"
 	"--isolation vm the VMM's once the guest is set up.  A summary line with the\n"
-	"number of distinct syscalls, the descriptors, then the filter in libseccomp's\n"
-	"PFC form.  Block files must exist (their size bounds the offsets); tap devices\n"
-	"need not.\n";
+	"number of distinct syscalls, the descriptors, each rule with its reason, then\n"
+	"the filter in libseccomp's PFC form.  Block files must exist (their size bounds\n"
+	"the offsets); tap devices need not.\n";
 
 static const struct option policy_opts[] = {
 	{ "isolation", required_argument, NULL, 'i' },
@@ -129,6 +129,8 @@ int kiste_uk_policy(int argc, char **argv)
 		printf("# vCPU: fd %d (KVM_RUN only); VM: fd %d (no calls)\n", KISTE_UK_VCPU_FD,
 		       KISTE_UK_VM_FD);
 	policy_print_devs(&devs);
+	kiste_uk_filter_print(&devs, o.isolation, stdout);
+	printf("# the same filter in libseccomp's pseudo filter code:\n");
 	fflush(stdout);
 	n = kiste_uk_filter_pfc(&devs, o.isolation, STDOUT_FILENO, &err);
 	kiste_uk_image_free(&img);

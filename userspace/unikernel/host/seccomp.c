@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// seccomp.c - unikernel seccomp filters (libseccomp): the tender's <= 7 syscalls, the VMM's.
+// seccomp.c - the unikernel filters in one table (rule + reason): the tender's <= 7 calls, the VMM's.
 #define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -8,152 +8,208 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "uk.h"
 
 /*
- * The whole host surface of a unikernel in process isolation.  Every rule
- * binds the descriptor; sizes and offsets are bound where the ABI fixes them.
- * Anything else kills the process (SECCOMP_RET_KILL_PROCESS): no errno path a
+ * The whole host surface of a unikernel: in process isolation its own calls,
+ * in vm isolation the VMM's once the guest is set up.  Every rule binds the
+ * descriptor; sizes and offsets are bound where the ABI fixes them.  Anything
+ * else kills the process (SECCOMP_RET_KILL_PROCESS): no errno path a
  * unikernel could probe.
+ *
+ * Descriptors, clock ids, ppoll's nfds, ioctl commands and the exit status are
+ * ints to the kernel, which reads only their low 32 bits: OP_EQ32 and OP_LE32
+ * compare those bits alone, so a value with high bits set is decided on what
+ * the kernel will act on.  Sizes and offsets are 64-bit and compared whole
+ * (unsigned: a negative offset is a huge one).
  */
-enum uk_sys {
-	UK_WRITE,
-	UK_READ,
-	UK_PREAD,
-	UK_PWRITE,
-	UK_CLOCK,
-	UK_PPOLL,
-	UK_EXIT,
-	UK_IOCTL, /* vm isolation only: KVM_RUN on the vCPU */
-	UK_NSYS
+enum { K_CONST, K_DEV_FD, K_FRAME, K_BLOCK, K_CAPACITY, K_LAST_BLOCK, K_NNET };
+enum { OP_EQ, OP_LE, OP_EQ32, OP_LE32 }; /* OP_LE32: the bound is 2^n - 1 */
+/* A row is added once, or once per device of a type with that device's values. */
+enum { F_ONCE, F_NET, F_BLOCK };
+#define ISO_P (1u << KISTE_UK_ISO_PROCESS)
+#define ISO_V (1u << KISTE_UK_ISO_VM)
+
+struct uk_cond {
+	unsigned char arg, op, kind;
+	uint64_t val;	  /* K_CONST */
+	const char *name; /* what a K_CONST value is, for the printout */
 };
 
-static const char *const uk_sys_names[UK_NSYS] = {
-	"write", "read", "pread64", "pwrite64", "clock_gettime", "ppoll", "exit_group", "ioctl",
+struct uk_rule {
+	const char *name;
+	int nr;
+	unsigned char iso; /* ISO_P, ISO_V: the isolations whose filter has the row */
+	unsigned char per; /* F_* */
+	unsigned char ncond;
+	struct uk_cond c[3];
+	const char *why;
 };
 
-struct uk_filter {
-	scmp_filter_ctx ctx;
-	unsigned int used; /* bit per enum uk_sys */
+#define C_DEV(a) { a, OP_EQ32, K_DEV_FD, 0, NULL }
+#define C_IS(a, v, name) { a, OP_EQ32, K_CONST, v, name }
+#define C_IS_K(a, k, name) { a, OP_EQ32, k, 0, name }
+#define C_NULL(a) { a, OP_EQ, K_CONST, 0, "NULL" }
+#define C_EQ_K(a, k) { a, OP_EQ, k, 0, NULL }
+#define C_LE_K(a, k) { a, OP_LE, k, 0, NULL }
+#define C_LE32(a, v) { a, OP_LE32, K_CONST, v, NULL }
+#define ROW(s, iso, per, why, n, ...) { #s, SYS_##s, iso, per, n, { __VA_ARGS__ }, why }
+
+/* Ordered so that the syscalls come out as the README lists them. */
+static const struct uk_rule uk_table[] = {
+	ROW(write, ISO_P | ISO_V, F_ONCE, "the console", 1,
+	    C_IS(0, KISTE_UK_CONSOLE_FD, "console")),
+	ROW(write, ISO_P | ISO_V, F_NET, "a frame to a net device, at most MTU + 14 bytes", 2,
+	    C_DEV(0), C_LE_K(2, K_FRAME)),
+	ROW(write, ISO_V, F_ONCE, "the VMM's last words (bad hypercall, guest crash)", 1,
+	    C_IS(0, STDERR_FILENO, "stderr")),
+	ROW(read, ISO_P | ISO_V, F_NET, "a frame from a net device", 2, C_DEV(0),
+	    C_LE_K(2, K_FRAME)),
+	ROW(pread64, ISO_P, F_BLOCK, "one block of a block device, inside it", 3, C_DEV(0),
+	    C_EQ_K(2, K_BLOCK), C_LE_K(3, K_LAST_BLOCK)),
+	ROW(pread64, ISO_V, F_BLOCK, "blocks of a block device (a hypercall may span blocks)", 3,
+	    C_DEV(0), C_LE_K(2, K_CAPACITY), C_LE_K(3, K_LAST_BLOCK)),
+	ROW(pwrite64, ISO_P, F_BLOCK, "one block of a block device, inside it", 3, C_DEV(0),
+	    C_EQ_K(2, K_BLOCK), C_LE_K(3, K_LAST_BLOCK)),
+	ROW(pwrite64, ISO_V, F_BLOCK, "blocks of a block device (a hypercall may span blocks)", 3,
+	    C_DEV(0), C_LE_K(2, K_CAPACITY), C_LE_K(3, K_LAST_BLOCK)),
+	ROW(clock_gettime, ISO_P | ISO_V, F_ONCE, "the monotonic clock", 1,
+	    C_IS(0, CLOCK_MONOTONIC, "CLOCK_MONOTONIC")),
+	ROW(clock_gettime, ISO_P | ISO_V, F_ONCE, "the wall clock", 1,
+	    C_IS(0, CLOCK_REALTIME, "CLOCK_REALTIME")),
+	ROW(ppoll, ISO_P | ISO_V, F_ONCE,
+	    "yield: exactly the net devices (none: a plain sleep), never with a signal mask", 2,
+	    C_IS_K(1, K_NNET, "net devices"), C_NULL(3)),
+	ROW(exit_group, ISO_P | ISO_V, F_ONCE, "exit; the status is kiste run's exit code", 1,
+	    C_LE32(0, 255)),
+	ROW(ioctl, ISO_V, F_ONCE, "re-enter the guest on the vCPU", 2,
+	    C_IS(0, KISTE_UK_VCPU_FD, "vCPU"), C_IS(1, KVM_RUN, "KVM_RUN")),
 };
 
-static int uk_rule(struct uk_filter *f, enum uk_sys sys, unsigned int n,
-		   const struct scmp_arg_cmp *cmp)
+#define UK_NTABLE (sizeof(uk_table) / sizeof(uk_table[0]))
+
+static uint64_t cond_value(const struct uk_cond *c, const struct kiste_uk_dev *d,
+			   const struct kiste_uk_devs *devs)
 {
-	int nr = seccomp_syscall_resolve_name(uk_sys_names[sys]);
+	uint32_t i, n = 0;
 
-	f->used |= 1u << sys;
-	if (!f->ctx)
-		return 0;
-	return seccomp_rule_add_array(f->ctx, SCMP_ACT_ALLOW, nr, n, cmp);
-}
-
-static int uk_dev_rules(struct uk_filter *f, const struct kiste_uk_dev *d)
-{
-	uint64_t fd = KISTE_UK_FD_BASE + d->info.handle;
-	uint64_t frame = d->info.mtu + 14;
-	struct scmp_arg_cmp blk[3] = {
-		SCMP_A0(SCMP_CMP_EQ, fd),
-		SCMP_A2(SCMP_CMP_EQ, d->info.block_size),
-		SCMP_A3(SCMP_CMP_LE, d->info.capacity - d->info.block_size),
-	};
-	struct scmp_arg_cmp net[2] = {
-		SCMP_A0(SCMP_CMP_EQ, fd),
-		SCMP_A2(SCMP_CMP_LE, frame),
-	};
-	int ret;
-
-	if (d->info.type == KISTE_UK_DEV_BLOCK) {
-		ret = uk_rule(f, UK_PREAD, 3, blk);
-		return ret ? ret : uk_rule(f, UK_PWRITE, 3, blk);
+	switch (c->kind) {
+	case K_DEV_FD:
+		return KISTE_UK_FD_BASE + d->info.handle;
+	case K_FRAME:
+		return d->info.mtu + 14;
+	case K_BLOCK:
+		return d->info.block_size;
+	case K_CAPACITY:
+		return d->info.capacity;
+	case K_LAST_BLOCK:
+		return d->info.capacity - d->info.block_size;
+	case K_NNET:
+		for (i = 0; i < devs->ndev; i++)
+			n += devs->dev[i].info.type == KISTE_UK_DEV_NET;
+		return n;
 	}
-	ret = uk_rule(f, UK_READ, 2, net);
-	return ret ? ret : uk_rule(f, UK_WRITE, 2, net);
+	return c->val;
 }
 
-/*
- * The VMM of vm isolation after setup: its run loop re-enters the vCPU and
- * serves hypercalls on the same descriptors the process tender would use.
- * Block calls may span blocks there, so only descriptor and bounds hold.
- */
-static int uk_vmm_dev_rules(struct uk_filter *f, const struct kiste_uk_dev *d)
+/* Called once per row of the filter with its device (NULL for F_ONCE rows). */
+typedef int (*uk_row_fn)(void *arg, const struct uk_rule *r, const struct kiste_uk_dev *d,
+			 const struct kiste_uk_devs *devs);
+
+/* The one table walker: every row of isolation @iso's filter, per device where it says so. */
+static int uk_walk(const struct kiste_uk_devs *devs, uint32_t iso, uk_row_fn fn, void *arg)
 {
-	uint64_t fd = KISTE_UK_FD_BASE + d->info.handle;
-	struct scmp_arg_cmp blk[3] = {
-		SCMP_A0(SCMP_CMP_EQ, fd),
-		SCMP_A2(SCMP_CMP_LE, d->info.capacity),
-		SCMP_A3(SCMP_CMP_LE, d->info.capacity - d->info.block_size),
-	};
-	int ret;
-
-	if (d->info.type == KISTE_UK_DEV_NET)
-		return uk_dev_rules(f, d);
-	ret = uk_rule(f, UK_PREAD, 3, blk);
-	return ret ? ret : uk_rule(f, UK_PWRITE, 3, blk);
-}
-
-static int uk_vmm_rules(struct uk_filter *f, const struct kiste_uk_devs *devs)
-{
-	struct scmp_arg_cmp run[2] = { SCMP_A0(SCMP_CMP_EQ, KISTE_UK_VCPU_FD),
-				       SCMP_A1(SCMP_CMP_EQ, KVM_RUN) };
-	/* the VMM's own last words before it exits (bad hypercall, guest crash) */
-	struct scmp_arg_cmp diag = SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO);
-	uint32_t i;
-	int ret = uk_rule(f, UK_IOCTL, 2, run);
-
-	for (i = 0; i < devs->ndev && !ret; i++)
-		ret = uk_vmm_dev_rules(f, &devs->dev[i]);
-	return ret ? ret : uk_rule(f, UK_WRITE, 1, &diag);
-}
-
-static int uk_rules(struct uk_filter *f, const struct kiste_uk_devs *devs, uint32_t iso)
-{
-	struct scmp_arg_cmp console = SCMP_A0(SCMP_CMP_EQ, KISTE_UK_CONSOLE_FD);
-	struct scmp_arg_cmp mono = SCMP_A0(SCMP_CMP_EQ, CLOCK_MONOTONIC);
-	struct scmp_arg_cmp wall = SCMP_A0(SCMP_CMP_EQ, CLOCK_REALTIME);
-	struct scmp_arg_cmp status = SCMP_A0(SCMP_CMP_LE, 255);
-	struct scmp_arg_cmp poll[2] = { SCMP_A1(SCMP_CMP_EQ, 0), SCMP_A3(SCMP_CMP_EQ, 0) };
-	uint32_t i, nnet = 0;
+	const struct uk_rule *r;
+	size_t i;
+	uint32_t k;
 	int ret = 0;
 
-	for (i = 0; i < devs->ndev; i++)
-		nnet += devs->dev[i].info.type == KISTE_UK_DEV_NET;
-	if (iso == KISTE_UK_ISO_VM)
-		ret = uk_vmm_rules(f, devs);
-	for (i = 0; i < devs->ndev && !ret && iso != KISTE_UK_ISO_VM; i++)
-		ret = uk_dev_rules(f, &devs->dev[i]);
-	/* yield polls exactly the net devices (none: a plain sleep), never with a sigmask */
-	poll[0] = (struct scmp_arg_cmp)SCMP_A1(SCMP_CMP_EQ, nnet);
-	if (!ret)
-		ret = uk_rule(f, UK_WRITE, 1, &console);
-	if (!ret)
-		ret = uk_rule(f, UK_CLOCK, 1, &mono);
-	if (!ret)
-		ret = uk_rule(f, UK_CLOCK, 1, &wall);
-	if (!ret)
-		ret = uk_rule(f, UK_PPOLL, 2, poll);
-	if (!ret)
-		ret = uk_rule(f, UK_EXIT, 1, &status);
+	if (iso > KISTE_UK_ISO_VM)
+		return -EINVAL;
+	for (i = 0; i < UK_NTABLE && !ret; i++) {
+		r = &uk_table[i];
+		if (!(r->iso & (1u << iso)))
+			continue;
+		if (r->per == F_ONCE) {
+			ret = fn(arg, r, NULL, devs);
+			continue;
+		}
+		for (k = 0; k < devs->ndev && !ret; k++)
+			if (devs->dev[k].info.type ==
+			    (r->per == F_NET ? KISTE_UK_DEV_NET : KISTE_UK_DEV_BLOCK))
+				ret = fn(arg, r, &devs->dev[k], devs);
+	}
 	return ret;
 }
 
-static int uk_filter_new(struct uk_filter *f, const struct kiste_uk_devs *devs, uint32_t iso,
+static int row_add(void *ctx, const struct uk_rule *r, const struct kiste_uk_dev *d,
+		   const struct kiste_uk_devs *devs)
+{
+	struct scmp_arg_cmp cmp[3];
+	unsigned int i;
+	uint64_t v;
+
+	for (i = 0; i < r->ncond; i++) {
+		const struct uk_cond *c = &r->c[i];
+
+		v = cond_value(c, d, devs);
+		/* libseccomp 2.5's SCMP_CMP32 still requires a zero high word: mask it. */
+		if (c->op == OP_EQ32) {
+			cmp[i] = SCMP_CMP64(c->arg, SCMP_CMP_MASKED_EQ, 0xffffffffULL, (uint32_t)v);
+		} else if (c->op == OP_LE32) {
+			if (v > 0xffffffffULL || (v & (v + 1)))
+				return -EINVAL;
+			/* no bit above the bound's in the low word: a negative int is not small */
+			cmp[i] = SCMP_CMP64(c->arg, SCMP_CMP_MASKED_EQ, 0xffffffffULL & ~v, 0);
+		} else {
+			cmp[i] = SCMP_CMP64(c->arg, c->op == OP_LE ? SCMP_CMP_LE : SCMP_CMP_EQ, v);
+		}
+	}
+	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->nr, r->ncond, cmp);
+}
+
+static int uk_filter_new(scmp_filter_ctx *ctx, const struct kiste_uk_devs *devs, uint32_t iso,
 			 struct kiste_err *err)
 {
 	int ret;
 
-	f->used = 0;
-	f->ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
-	if (!f->ctx)
+	*ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (!*ctx)
 		return kiste_err_set(err, -ENOMEM, "cannot initialise libseccomp: out of memory");
-	ret = uk_rules(f, devs, iso);
+	ret = uk_walk(devs, iso, row_add, *ctx);
 	if (ret < 0) {
-		seccomp_release(f->ctx);
+		seccomp_release(*ctx);
 		return kiste_err_set(err, ret, "cannot build the unikernel seccomp filter: %s",
 				     strerror(-ret));
+	}
+	return 0;
+}
+
+/* Distinct syscalls in walk order, and rows: what kiste_uk_filter_syscalls and the print count. */
+struct uk_count {
+	int nr[UK_NTABLE];
+	const char *name[UK_NTABLE];
+	int n, rules, restricted;
+};
+
+static int row_count(void *arg, const struct uk_rule *r, const struct kiste_uk_dev *d,
+		     const struct kiste_uk_devs *devs)
+{
+	struct uk_count *c = arg;
+	int i;
+
+	(void)d, (void)devs;
+	c->rules++;
+	c->restricted += r->ncond > 0;
+	for (i = 0; i < c->n && c->nr[i] != r->nr; i++)
+		;
+	if (i == c->n) {
+		c->nr[c->n] = r->nr;
+		c->name[c->n++] = r->name;
 	}
 	return 0;
 }
@@ -161,34 +217,72 @@ static int uk_filter_new(struct uk_filter *f, const struct kiste_uk_devs *devs, 
 int kiste_uk_filter_syscalls(const struct kiste_uk_devs *devs, uint32_t iso, char *names,
 			     size_t len)
 {
-	struct uk_filter f = { 0 };
-	int i, n = 0;
+	struct uk_count c = { .n = 0 };
 	size_t off = 0;
+	int i;
 
-	uk_rules(&f, devs, iso);
+	uk_walk(devs, iso, row_count, &c);
 	if (names && len)
 		names[0] = 0;
-	for (i = 0; i < UK_NSYS; i++) {
-		if (!(f.used & (1u << i)))
-			continue;
-		n++;
-		if (names && off < len)
-			off += snprintf(names + off, len - off, "%s%s", off ? " " : "",
-					uk_sys_names[i]);
+	for (i = 0; i < c.n && names && off < len; i++)
+		off += snprintf(names + off, len - off, "%s%s", off ? " " : "", c.name[i]);
+	return c.n;
+}
+
+static void cond_print(FILE *f, const struct uk_cond *c, const struct kiste_uk_dev *d,
+		       const struct kiste_uk_devs *devs)
+{
+	static const char *const ops[] = { "==", "<=", "==", "<=" };
+	unsigned long long v = cond_value(c, d, devs);
+
+	if (c->op == OP_EQ32 || c->op == OP_LE32)
+		fprintf(f, "lo32(arg%u) %s %llu", c->arg, ops[c->op], v);
+	else
+		fprintf(f, "arg%u %s %llu", c->arg, ops[c->op], v);
+	if (c->kind == K_DEV_FD)
+		fprintf(f, " ('%s')", d->info.name);
+	else if (c->name)
+		fprintf(f, " (%s)", c->name);
+}
+
+static int row_print(void *arg, const struct uk_rule *r, const struct kiste_uk_dev *d,
+		     const struct kiste_uk_devs *devs)
+{
+	char args[160] = "any";
+	FILE *m = fmemopen(args, sizeof(args), "w");
+	unsigned int i;
+
+	for (i = 0; m && i < r->ncond; i++) {
+		fputs(i ? ", " : "", m);
+		cond_print(m, &r->c[i], d, devs);
 	}
-	return n;
+	if (m)
+		fclose(m);
+	fprintf(arg, "%-14s %-58s %s\n", r->name, args, r->why);
+	return 0;
+}
+
+void kiste_uk_filter_print(const struct kiste_uk_devs *devs, uint32_t iso, FILE *f)
+{
+	struct uk_count c = { .n = 0 };
+
+	fprintf(f, "# %-12s %-58s %s\n", "syscall", "arguments", "why");
+	uk_walk(devs, iso, row_print, f);
+	uk_walk(devs, iso, row_count, &c);
+	fprintf(f, "# %d syscalls, %d rules, %d of them argument-restricted\n", c.n, c.rules,
+		c.restricted);
 }
 
 int kiste_uk_filter_pfc(const struct kiste_uk_devs *devs, uint32_t iso, int fd,
 			struct kiste_err *err)
 {
-	struct uk_filter f;
-	int ret = uk_filter_new(&f, devs, iso, err);
+	scmp_filter_ctx ctx;
+	int ret = uk_filter_new(&ctx, devs, iso, err);
 
 	if (ret < 0)
 		return ret;
-	ret = seccomp_export_pfc(f.ctx, fd);
-	seccomp_release(f.ctx);
+	ret = seccomp_export_pfc(ctx, fd);
+	seccomp_release(ctx);
 	if (ret < 0)
 		return kiste_err_set(err, ret, "cannot print the seccomp filter: %s",
 				     strerror(-ret));
@@ -198,18 +292,18 @@ int kiste_uk_filter_pfc(const struct kiste_uk_devs *devs, uint32_t iso, int fd,
 int kiste_uk_filter_bpf(const struct kiste_uk_devs *devs, uint32_t iso, void **bpf, size_t *len,
 			struct kiste_err *err)
 {
-	struct uk_filter f;
+	scmp_filter_ctx ctx;
 	off_t size;
 	int ret, fd;
 
 	*bpf = NULL;
-	ret = uk_filter_new(&f, devs, iso, err);
+	ret = uk_filter_new(&ctx, devs, iso, err);
 	if (ret < 0)
 		return ret;
 	/* libseccomp 2.5 exports BPF only to a descriptor: go through a memfd. */
 	fd = memfd_create("kiste-uk-bpf", MFD_CLOEXEC);
-	ret = fd < 0 ? -errno : seccomp_export_bpf(f.ctx, fd);
-	seccomp_release(f.ctx);
+	ret = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
+	seccomp_release(ctx);
 	size = ret == 0 ? lseek(fd, 0, SEEK_END) : -1;
 	if (size > 0 && size < (1 << 20))
 		*bpf = malloc(size);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <kiste/unikernel.h>
 
@@ -114,14 +115,17 @@ void kiste_uk_devs_close(struct kiste_uk_devs *devs);
 #define KISTE_UK_VM_FD	 (KISTE_UK_VCPU_FD + 1)
 
 /*
- * The seccomp filter (libseccomp) for isolation @iso (enum kiste_uk_isolation).
- * Process: what the unikernel may call, at most 7 distinct syscalls, each bound
- * to the descriptors, sizes and offsets of @devs.  vm: what the VMM's run loop
- * may call once the guest is set up (KVM_RUN on KISTE_UK_VCPU_FD, device I/O,
- * console).  kiste_uk_filter_bpf writes the BPF program into a malloc'ed buffer
- * (*len bytes); kiste_uk_filter_pfc writes the human-readable form to @fd.
- * kiste_uk_filter_syscalls returns the number of distinct syscalls; @names
- * (may be NULL) gets them space-separated.
+ * The seccomp filter (libseccomp, one table in seccomp.c) for isolation @iso
+ * (enum kiste_uk_isolation).  Process: what the unikernel may call, at most 7
+ * distinct syscalls, each bound to the descriptors, sizes and offsets of @devs.
+ * vm: what the VMM's run loop may call once the guest is set up (KVM_RUN on
+ * KISTE_UK_VCPU_FD, device I/O, console).  Int arguments (descriptors, clock
+ * ids, the exit status) are compared on their low 32 bits, as the kernel reads
+ * them.  kiste_uk_filter_bpf writes the BPF program into a malloc'ed buffer
+ * (*len bytes); kiste_uk_filter_pfc writes libseccomp's pseudo filter code to
+ * @fd; kiste_uk_filter_print writes the table's rows for @devs, each with its
+ * reason, and their number.  kiste_uk_filter_syscalls returns the number of
+ * distinct syscalls; @names (may be NULL) gets them space-separated.
  */
 int kiste_uk_filter_bpf(const struct kiste_uk_devs *devs, uint32_t iso, void **bpf, size_t *len,
 			struct kiste_err *err);
@@ -129,6 +133,7 @@ int kiste_uk_filter_pfc(const struct kiste_uk_devs *devs, uint32_t iso, int fd,
 			struct kiste_err *err);
 int kiste_uk_filter_syscalls(const struct kiste_uk_devs *devs, uint32_t iso, char *names,
 			     size_t len);
+void kiste_uk_filter_print(const struct kiste_uk_devs *devs, uint32_t iso, FILE *f);
 
 /*
  * Lays the unikernel out in its memory [0, memory) whose guest address A is at

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "vm_int.h"
 
 /* x86 needs these two addresses set aside for KVM's own use (VMX), below the LAPIC. */

@@ -78,11 +78,4 @@ int linux_devs_io(struct linux_vcpu *vc);
 /* Records why the VM stops (first caller wins) and kicks every vCPU out of KVM_RUN. */
 void linux_vm_stop(struct linux_vm *vm, int why, int code, const char *msg);
 
-/* Closes every descriptor but @keep; drops capabilities; sets no_new_privs. */
-int linux_confine_process(const int *keep, unsigned int nkeep, struct kiste_err *err);
-/* Per-thread seccomp filters (libseccomp), loaded on the calling thread only. */
-int linux_confine_vcpu(const struct linux_vm *vm, const struct linux_vcpu *vc,
-		       struct kiste_err *err);
-int linux_confine_main(const struct linux_vm *vm, struct kiste_err *err);
-
 #endif /* KISTE_LINUX_VM_INT_H */
