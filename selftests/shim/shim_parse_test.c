@@ -39,7 +39,10 @@ TEST(defaults)
 	EXPECT_STREQ("ls", a.o.argv[0]);
 	EXPECT_STREQ("-la", a.o.argv[1]);
 	EXPECT_EQ(0U, a.o.timeout_s);
-	EXPECT_EQ(0ULL, a.o.memory);
+	/* the defaults every shim sandbox gets (shim/mode.c) */
+	EXPECT_EQ(2ULL << 30, a.o.memory);
+	EXPECT_EQ(2048U, a.o.pids_limit);
+	EXPECT_EQ(0U, a.o.cpus_milli);
 	kiste_run_args_free(&a);
 }
 
@@ -110,7 +113,8 @@ TEST(bad_input)
 		ARGV("run", "--mode=shim", "--tmpfs", "/a/../b", "--", "true"),
 		ARGV("run", "--mode=shim", "--kernel", "/boot/x", "--", "true"),
 		ARGV("run", "--mode=shim", "--isolation", "vm", "--", "true"),
-		ARGV("run", "--mode=shim", "--cpus", "2", "--", "true"),
+		ARGV("run", "--mode=shim", "--cpus", "0", "--", "true"),
+		ARGV("run", "--mode=shim", "--pids-limit", "0", "--", "true"),
 		ARGV("run", "--mode=shim", "--memory", "1", "--", "true"),
 		ARGV("run", "--mode=shim", "--rootfs"),
 	};
