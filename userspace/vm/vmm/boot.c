@@ -158,28 +158,6 @@ static void zero_page(uint8_t *mem, const struct linux_kernel *k,
 	e820_add(bp, lay->chan_addr, lay->chan_size, E820_RESERVED);
 }
 
-/* Identity map of the low 4 GiB with 2 MiB pages, and the flat boot GDT. */
-static void page_tables(uint8_t *mem)
-{
-	uint64_t *pml4 = (uint64_t *)(mem + LINUX_PML4);
-	uint64_t *pdpt = (uint64_t *)(mem + LINUX_PDPT);
-	uint64_t *pd = (uint64_t *)(mem + LINUX_PD);
-	uint64_t *gdt = (uint64_t *)(mem + LINUX_GDT);
-	uint64_t i;
-
-	memset(pml4, 0, 4096);
-	memset(pdpt, 0, 4096);
-	pml4[0] = LINUX_PDPT | 0x3;
-	for (i = 0; i < 4; i++)
-		pdpt[i] = (LINUX_PD + i * 4096) | 0x3;
-	for (i = 0; i < 4 * 512; i++)
-		pd[i] = (i << 21) | 0x83;	/* present, writable, 2 MiB */
-	gdt[0] = 0;
-	gdt[1] = 0;
-	gdt[2] = 0x00af9b000000ffffULL;	/* __BOOT_CS (0x10): 64-bit code */
-	gdt[3] = 0x00cf93000000ffffULL;	/* __BOOT_DS (0x18): data */
-}
-
 static uint64_t kernel_place(const struct linux_kernel *k, uint64_t ram_end)
 {
 	uint64_t need = k->init_size > k->len ? k->init_size : k->len;
@@ -254,7 +232,6 @@ int linux_boot_setup(uint8_t *mem, uint64_t mem_size, const struct linux_kernel 
 				     strerror(-ret));
 	memcpy(mem + LINUX_CMDLINE, cmdline, clen);
 	zero_page(mem, k, lay, initrd_len, ram_end);
-	page_tables(mem);
 	return linux_mptable_write(mem, cpus, err);
 }
 

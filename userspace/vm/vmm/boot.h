@@ -78,8 +78,10 @@ struct kvm_cpuid2;
 /* Sets @vcpu_fd's CPUID from @base (kiste_kvm_cpuid_get) with APIC id @idx of @cpus. */
 int linux_cpuid_set(int vcpu_fd, const struct kvm_cpuid2 *base, unsigned int idx,
 		    unsigned int cpus, struct kiste_err *err);
-/* The boot CPU's registers for the 64-bit entry; application processors wait for SIPI. */
-int linux_boot_vcpu(int vcpu_fd, const struct linux_boot_layout *lay, struct kiste_err *err);
+struct kiste_kvm;
+/* The boot CPU's page tables, GDT and registers for the 64-bit entry (APs wait for SIPI). */
+int linux_boot_vcpu(const struct kiste_kvm *kvm, int vcpu_fd, const struct linux_boot_layout *lay,
+		    struct kiste_err *err);
 
 /* --debug: the registers of a vCPU that shut down (triple fault), on @fd. */
 void linux_cpu_dump(int vcpu_fd, int fd, const char *why);

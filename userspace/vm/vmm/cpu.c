@@ -148,17 +148,24 @@ int linux_cpuid_set(int vcpu_fd, const struct kvm_cpuid2 *base, unsigned int idx
 
 /*
  * The boot protocol's 64-bit entry: identity paging of the low 4 GiB, the flat
- * GDT with __BOOT_CS 0x10 and __BOOT_DS 0x18 (boot.c writes both), interrupts
- * off, %rsi the zero page.
+ * GDT with __BOOT_CS 0x10 and __BOOT_DS 0x18, interrupts off, %rsi the zero
+ * page.  The KVM layer writes the tables and sets the registers for both VMMs.
  */
-int linux_boot_vcpu(int vcpu_fd, const struct linux_boot_layout *lay, struct kiste_err *err)
+static struct kiste_kvm_long_mode boot_long_mode(const struct linux_boot_layout *lay)
 {
-	const struct kiste_kvm_long_mode lm = {
+	return (struct kiste_kvm_long_mode){
 		.tables = LINUX_PML4, .map_size = LINUX_MAP_SIZE, .gdt = LINUX_GDT, .cs = 0x10,
 		.rip = lay->entry, .rsp = LINUX_ZERO_PAGE - 16, .rsi = LINUX_ZERO_PAGE,
 	};
+}
 
-	return kiste_kvm_long_mode_enter(vcpu_fd, &lm, err);
+int linux_boot_vcpu(const struct kiste_kvm *kvm, int vcpu_fd, const struct linux_boot_layout *lay,
+		    struct kiste_err *err)
+{
+	const struct kiste_kvm_long_mode lm = boot_long_mode(lay);
+	int ret = kiste_kvm_long_mode_write(kvm, &lm, err);
+
+	return ret < 0 ? ret : kiste_kvm_long_mode_enter(vcpu_fd, &lm, err);
 }
 
 void linux_cpu_dump(int vcpu_fd, int fd, const char *why)

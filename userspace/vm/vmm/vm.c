@@ -227,7 +227,7 @@ static int vm_boot(struct linux_vm *vm, struct kiste_err *err)
 	vm->t_load_ns = linux_now_ns() - vm->t_load_ns;
 	free(cmdline);
 	if (ret == 0)
-		ret = linux_boot_vcpu(vm->vcpu[0].fd, &vm->lay, err);
+		ret = linux_boot_vcpu(&vm->kvm, vm->vcpu[0].fd, &vm->lay, err);
 	if (ret < 0)
 		return ret;
 	vm->chan = (struct kiste_chan_hdr *)(vm->kvm.mem + vm->lay.chan_addr);
