@@ -67,7 +67,7 @@ struct linux_boot_layout {
 
 /*
  * Writes the kernel, initrd (@initrd_len bytes read from @initrd_fd at offset
- * 0), command line, zero page, e820 map, MP table, page tables and GDT into
+ * 0), command line, zero page, e820 map and MP table into
  * guest memory @mem of @mem_size bytes.
  */
 int linux_boot_setup(uint8_t *mem, uint64_t mem_size, const struct linux_kernel *k,
