@@ -96,6 +96,11 @@ demo-run: all
 		--kernel-version $(KVER) --init-script selftests/vm/uk-demo.sh --timeout 600 \
 		--extra-modules kvm_amd --extra-file selftests/vm/demo-lib.sh:/demo-lib.sh
 
+# Each security check's test must fail against a build without that check
+# (selftests/lib/mutations.tsv); not part of check: it rebuilds once per mutation.
+mutate:
+	@bash selftests/lib/mutate.sh $(MUTATIONS)
+
 # Static checks on the module; each fails on any finding.
 $(CHECKPATCH):
 	@test -n "$(KSRC_TAR)" || { echo "linux-source tarball missing: make deps"; exit 1; }
@@ -147,5 +152,5 @@ clean:
 	rm -rf build
 
 
-.PHONY: all module module-prereq userspace selftests deps check check-run demo demo-run checkpatch sparse w1 \
+.PHONY: all module module-prereq userspace selftests deps check check-run demo demo-run checkpatch sparse w1 mutate \
 	install clean
