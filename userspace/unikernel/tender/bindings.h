@@ -26,6 +26,8 @@
 #define UK_BLOB_ADDR	0x10000ULL
 #define UK_BLOB_MAGIC	0x4c42554bU /* "KUBL" */
 #define UK_BLOB_VERSION 1
+/* XCR0 bits of x87, SSE, AVX, AVX-512 opmask, ZMM_Hi256 and Hi16_ZMM. */
+#define UK_BLOB_XINIT_MAX 0xe7ULL
 /* The kernel's limit on a seccomp program (BPF_MAXINSNS). */
 #define UK_BLOB_BPF_MAX 4096
 
@@ -53,12 +55,20 @@ struct uk_bind_state {
 
 /* Written by the launcher into the blob's own memory (IN to the blob); the blob never writes it. */
 struct uk_handover {
-	struct uk_bind_state bind;     /* IN: the devices, read by the bindings */
-	uint64_t entry;		       /* IN: the unikernel's entry point */
-	uint64_t start_info;	       /* IN: its struct kiste_uk_start, passed in %rdi */
-	uint64_t stack_top;	       /* IN: its %rsp at entry */
-	uint64_t mem_start;	       /* IN: the unikernel's memory [mem_start, mem_end): kept */
-	uint64_t mem_end;	       /* IN: page-aligned */
+	struct uk_bind_state bind; /* IN: the devices, read by the bindings */
+	uint64_t entry;		   /* IN: the unikernel's entry point */
+	uint64_t start_info;	   /* IN: its struct kiste_uk_start, passed in %rdi */
+	uint64_t stack_top;	   /* IN: its %rsp at entry */
+	uint64_t mem_start;	   /* IN: the unikernel's memory [mem_start, mem_end): kept */
+	uint64_t mem_end;	   /* IN: page-aligned */
+	/*
+	 * IN: the XCR0 components the entry resets with XRSTOR (those libc
+	 * code touches: x87, SSE, AVX, AVX-512), at most UK_BLOB_XINIT_MAX;
+	 * 0 when the CPU has no XSAVE (FNINIT and PXOR then).  The launcher
+	 * reads it: CPUID traps to the hypervisor in a VM (about 16 us on
+	 * the build machines).
+	 */
+	uint64_t xinit_mask;
 	uint32_t bpf_len;	       /* IN: instructions in bpf[], 1..UK_BLOB_BPF_MAX */
 	uint32_t flags;		       /* IN: MUST be 0 */
 	uint64_t bpf[UK_BLOB_BPF_MAX]; /* IN: the filter, struct sock_filter each */

@@ -14,8 +14,13 @@ extern struct uk_handover uk_ho;
 /* blob_start_x86_64.S: the entry (own stack, kiste's registers dropped), then blob_enter.c. */
 void uk_blob_enter(void);
 __attribute__((noreturn)) void uk_blob_main(void);
-/* Resets the FPU/vector state and every register but %rdi = @si and %rsp = @sp, jumps to @entry. */
-__attribute__((noreturn)) void uk_blob_jump(uint64_t entry, uint64_t si, uint64_t sp);
+/*
+ * Resets the FPU/vector state (XRSTOR of @xinit_mask's components, or FNINIT
+ * and PXOR when 0) and every register but %rdi = @si and %rsp = @sp, jumps
+ * to @entry.
+ */
+__attribute__((noreturn)) void uk_blob_jump(uint64_t entry, uint64_t si, uint64_t sp,
+					    uint64_t xinit_mask);
 
 static inline long uk_sys1(long nr, long a0)
 {

@@ -60,8 +60,9 @@ void uk_blob_main(void)
 	};
 
 	if (uk_ho.flags || !uk_ho.bpf_len || uk_ho.bpf_len > UK_BLOB_BPF_MAX ||
-	    uk_ho.mem_start < blob_end || uk_ho.mem_end <= uk_ho.mem_start ||
-	    (uk_ho.mem_start | uk_ho.mem_end) % PAGE || uk_ho.mem_end > USER_END_4L)
+	    (uk_ho.xinit_mask & ~UK_BLOB_XINIT_MAX) || uk_ho.mem_start < blob_end ||
+	    uk_ho.mem_end <= uk_ho.mem_start || (uk_ho.mem_start | uk_ho.mem_end) % PAGE ||
+	    uk_ho.mem_end > USER_END_4L)
 		FAIL("malformed hand-over to the unikernel's bindings (a kiste bug)");
 	unmap_kiste(blob_start, blob_end);
 	/* The kernel would write to these pointers into kiste's (gone) memory at exit. */
@@ -71,5 +72,5 @@ void uk_blob_main(void)
 	if (uk_sys4(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, (long)&prog, 0) != 0)
 		FAIL("cannot install the seccomp filter: check that the kernel has "
 		     "CONFIG_SECCOMP_FILTER");
-	uk_blob_jump(uk_ho.entry, uk_ho.start_info, uk_ho.stack_top);
+	uk_blob_jump(uk_ho.entry, uk_ho.start_info, uk_ho.stack_top, uk_ho.xinit_mask);
 }

@@ -60,7 +60,8 @@ static int blob_protect(const Elf64_Phdr *ph, uint16_t n, struct kiste_err *err)
 		prot = (ph[i].p_flags & PF_R ? PROT_READ : 0) |
 		       (ph[i].p_flags & PF_W ? PROT_WRITE : 0) |
 		       (ph[i].p_flags & PF_X ? PROT_EXEC : 0);
-		if (mprotect((void *)lo, hi - lo, prot) < 0)
+		/* mapped read-write: each mprotect costs page-table work */
+		if (prot != (PROT_READ | PROT_WRITE) && mprotect((void *)lo, hi - lo, prot) < 0)
 			return kiste_err_set(err, -errno,
 					     "cannot protect the unikernel's bindings: %s",
 					     strerror(errno));

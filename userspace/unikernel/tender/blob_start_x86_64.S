@@ -3,9 +3,6 @@
 
 #define UK_BLOB_STACK	16384
 #define MXCSR_DEFAULT	0x1f80
-/* XCR0 components libc code touches: x87, SSE, AVX, AVX-512 opmask, ZMM_Hi256, Hi16_ZMM. */
-#define XINIT_MASK	0xe7
-#define CPUID1_OSXSAVE	27
 
 	.text
 
@@ -38,9 +35,9 @@ uk_blob_enter:
 	.size	uk_blob_enter, . - uk_blob_enter
 
 /*
- * uk_blob_jump(entry, si, sp): the unikernel starts as after an exec: the
- * x87/SSE/AVX state in its initial state (libc's string functions leave
- * pieces of kiste's strings, the environment among them, in vector
+ * uk_blob_jump(entry, si, sp, xinit_mask): the unikernel starts as after an
+ * exec: the x87/SSE/AVX state in its initial state (libc's string functions
+ * leave pieces of kiste's strings, the environment among them, in vector
  * registers), every general register 0 but %rdi = si and %rsp = sp.
  */
 	.globl	uk_blob_jump
@@ -49,14 +46,10 @@ uk_blob_jump:
 	movq	%rdi, %r8
 	movq	%rsi, %r9
 	movq	%rdx, %r10
-	movl	$1, %eax
-	cpuid
-	btl	$CPUID1_OSXSAVE, %ecx
-	jnc	1f
+	testq	%rcx, %rcx
+	jz	1f
 	/* XRSTOR of a header whose XSTATE_BV is 0 puts each requested component in its init state */
-	xorl	%ecx, %ecx
-	xgetbv
-	andl	$XINIT_MASK, %eax
+	movl	%ecx, %eax
 	xorl	%edx, %edx
 	xrstor	uk_blob_xinit(%rip)
 	jmp	2f

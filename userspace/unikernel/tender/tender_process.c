@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/rseq.h>
+#include <sys/platform/x86.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -117,8 +118,8 @@ static int proc_bpf(const struct kiste_uk_devs *devs, struct uk_handover *ho, st
  * glibc registered this thread's rseq area in its TLS, which the blob is about
  * to unmap: the kernel would then kill the process (SIGSEGV) at the next
  * preemption it tries to report there.  Unregistering needs the length it was
- * registered with: __rseq_size in Debian 12's glibc 2.36; later glibc reports
- * a smaller feature size there and registers the original 32 bytes or more.
+ * registered with: the original 32 bytes with Debian 12's glibc (whose
+ * __rseq_size is the feature size, 20), __rseq_size where that is larger.
  */
 static int proc_rseq_off(struct kiste_err *err)
 {
@@ -126,11 +127,23 @@ static int proc_rseq_off(struct kiste_err *err)
 
 	if (!__rseq_size)
 		return 0; /* glibc registered none (glibc.pthread.rseq=0) */
-	if (syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) == 0 ||
-	    (errno == EINVAL && syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) == 0))
+	if (syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) == 0 ||
+	    (errno == EINVAL &&
+	     syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) == 0))
 		return 0;
 	return kiste_err_set(err, -errno, "cannot unregister libc's rseq area: %s",
 			     strerror(errno));
+}
+
+/* What the blob resets with XRSTOR; glibc knows whether the OS enabled XSAVE (no CPUID). */
+static uint64_t proc_xinit_mask(void)
+{
+	uint32_t lo, hi;
+
+	if (!CPU_FEATURE_ACTIVE(OSXSAVE))
+		return 0;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32 | lo) & UK_BLOB_XINIT_MAX;
 }
 
 /* Runs the unikernel's process up to the blob, which takes it from there (bindings.h). */
@@ -155,6 +168,7 @@ void tender_process_child(const struct kiste_uk_opts *o, const struct kiste_uk_i
 	ho->stack_top = sp;
 	ho->mem_start = KISTE_UK_LOAD_ADDR;
 	ho->mem_end = (o->memory + PAGE - 1) & ~(PAGE - 1);
+	ho->xinit_mask = proc_xinit_mask();
 	/* A SIGSYS kill would otherwise dump a core. */
 	setrlimit(RLIMIT_CORE, &no_core);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
