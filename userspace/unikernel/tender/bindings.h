@@ -53,7 +53,7 @@ struct uk_bind_state {
 	uint32_t pfd_handle[KISTE_UK_MAX_DEVICES];
 };
 
-/* Written by the launcher into the blob's own memory (IN to the blob); the blob never writes it. */
+/* Written by the launcher into the blob's own memory; the blob writes only bind.pfd[].revents. */
 struct uk_handover {
 	struct uk_bind_state bind; /* IN: the devices, read by the bindings */
 	uint64_t entry;		   /* IN: the unikernel's entry point */
