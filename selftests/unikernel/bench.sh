@@ -5,7 +5,21 @@
 # Usage: bench.sh [BUILD_DIR]   (default: the repo's build/; needs root for the netns part)
 # Env: REPS (wall-time repeats, default 40), ECHO_SECS (per echo run, default 2),
 #      ECHO_REPS (default 3).  Prints medians and ratios; not a pass/fail test.
+#      COMPARE="LABEL=BUILD_DIR ..." times other builds' hello (process isolation) and
+#      --version in the same loop, alternating with this one (e.g. old=/tmp/baseline/build).
+#      NO_CGROUP=1 runs everything in a mount namespace without cgroup mounts: as root,
+#      kiste run then makes no cgroup (each run's attach waits for an RCU grace period
+#      on cgroup v1 hosts; see selftests/unikernel/README.md).
 set -uo pipefail
+
+if [ "${NO_CGROUP:-0}" = 1 ] && [ -z "${KUKBENCH_NO_CGROUP_NS:-}" ]; then
+	export KUKBENCH_NO_CGROUP_NS=1
+	exec unshare -m --propagation private bash -c \
+		'for m in $(awk "\$9 ~ /^cgroup/ { print \$5 }" /proc/self/mountinfo | sort -r); do
+			umount -l "$m"
+		done
+		exec bash "$0" "$@"' "$0" "$@"
+fi
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
@@ -19,6 +33,15 @@ ns=kukbench$$
 trap 'ip netns del $ns 2>/dev/null; rm -rf "$tmp"' EXIT
 
 [ -x "$kiste" ] && [ -x "$uk/hello" ] || { echo "bench: build first: make -C userspace" >&2; exit 2; }
+cmp_label=()
+cmp_dir=()
+for c in ${COMPARE:-}; do
+	d=$(cd "${c#*=}" 2>/dev/null && pwd)
+	[ -n "$d" ] && [ -x "$d/bin/kiste" ] && [ -x "$d/unikernel/hello" ] ||
+		{ echo "bench: COMPARE: no kiste and unikernel/hello in ${c#*=}" >&2; exit 2; }
+	cmp_label+=("${c%%=*}")
+	cmp_dir+=("$d")
+done
 have_vm=1
 [ -r /dev/kvm ] && [ -w /dev/kvm ] || have_vm=0
 
@@ -28,33 +51,60 @@ median()
 		else printf "%.1f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
-# Wall time of one run in microseconds ($EPOCHREALTIME: no extra fork).
+# Wall time of one run in microseconds ($EPOCHREALTIME: no extra fork); failed runs are noted.
 time_us()
 {
-	local t0 t1
+	local t0 t1 rc
 	t0=$EPOCHREALTIME
 	"$@" >/dev/null 2>&1
+	rc=$?
 	t1=$EPOCHREALTIME
+	[ $rc -eq 0 ] || echo "$rc $*" >>"$tmp/failed"
 	echo $((${t1/./} - ${t0/./}))
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-echo "# kiste unikernel benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $reps repeats)"
+echo "# kiste unikernel benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $reps repeats," \
+	"$(grep -c ' - cgroup' /proc/self/mountinfo) cgroup mounts, load $(cut -d' ' -f1-3 /proc/loadavg))"
+# Builds take turns at going first in a round: on cgroup v1 the first attach after a quiet
+# spell waits for an RCU grace period, and the runs right after it do not.
+builds=("$build" "${cmp_dir[@]}")
+nb=${#builds[@]}
 for i in $(seq "$reps"); do
 	time_us /bin/true >>"$tmp/true"
-	time_us "$kiste" run --mode=unikernel "$uk/hello" >>"$tmp/proc"
-	time_us "$kiste" --version >>"$tmp/version"
+	for k in $(seq 0 $((nb - 1))); do
+		j=$(((i + k) % nb))
+		time_us "${builds[$j]}/bin/kiste" run --mode=unikernel "${builds[$j]}/unikernel/hello" \
+			>>"$tmp/proc.$j"
+	done
+	for k in $(seq 0 $((nb - 1))); do
+		j=$(((i + k) % nb))
+		time_us "${builds[$j]}/bin/kiste" --version >>"$tmp/version.$j"
+	done
 	[ $have_vm -eq 1 ] && time_us "$kiste" run --mode=unikernel --isolation vm "$uk/hello" >>"$tmp/vm"
 done
+if [ -s "$tmp/failed" ]; then
+	echo "bench: $(wc -l <"$tmp/failed") runs failed, the figures are void; first: $(head -n 1 "$tmp/failed")"
+fi
 t_true=$(median <"$tmp/true")
-t_proc=$(median <"$tmp/proc")
-t_ver=$(median <"$tmp/version")
+t_proc=$(median <"$tmp/proc.0")
+t_ver=$(median <"$tmp/version.0")
 printf '%-44s %10s us\n' "/bin/true wall (median)" "$t_true"
 printf '%-44s %10s us  %sx /bin/true\n' "hello, process isolation (median)" "$t_proc" \
 	"$(ratio "$t_proc" "$t_true")"
+for j in "${!cmp_dir[@]}"; do
+	t=$(median <"$tmp/proc.$((j + 1))")
+	printf '%-44s %10s us  %sx /bin/true\n' "  ${cmp_label[$j]}: hello, process isolation" "$t" \
+		"$(ratio "$t" "$t_true")"
+done
 printf '%-44s %10s us  %sx /bin/true\n' "kiste --version (median)" "$t_ver" \
 	"$(ratio "$t_ver" "$t_true")"
+for j in "${!cmp_dir[@]}"; do
+	t=$(median <"$tmp/version.$((j + 1))")
+	printf '%-44s %10s us  %sx /bin/true\n' "  ${cmp_label[$j]}: kiste --version" "$t" \
+		"$(ratio "$t" "$t_true")"
+done
 if [ $have_vm -eq 1 ]; then
 	t_vm=$(median <"$tmp/vm")
 	printf '%-44s %10s us  %sx /bin/true\n' "hello, vm isolation (median)" "$t_vm" \

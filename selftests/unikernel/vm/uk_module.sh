@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # uk_module.sh - test-VM suite: kiste run --mode=unikernel with kiste.ko (sandbox, kill, broker).
 #
-# Runs as root in the test VM with kiste.ko loaded.  Needs /bin/kiste (which
-# runs the tender in-process) and the unikernels in $UK (default
+# Runs as root in the test VM with kiste.ko loaded.  Needs /bin/kiste (whose
+# forked child becomes the unikernel's process) and the unikernels in $UK (default
 # /vm-tests/unikernel).  vm isolation goes through kiste.ko's KVM broker; its
 # checks SKIP when the VM has no KVM (kvm_amd/kvm_intel not loaded).
 
@@ -140,19 +140,31 @@ ok "$([ $rc -eq 137 ]; echo $?)" "kiste run ended with 128+9 after kiste delete"
 wait_gone uk-deleted
 ok $? "the deleted sandbox is gone"
 
-# SIGKILL of kiste run (the tender, after exec): the module kills the member.
+# SIGKILL of kiste run (the tender): the module kills the member.
 start_sleeper uk-orphan
 wait_running uk-orphan
 tender=$pid
 uk=$(child_of "$tender")
 ok "$([ -n "$uk" ]; echo $?)" "the tender has the unikernel as its child"
+# Nothing of kiste in the unikernel's process: the bindings blob at 64 KiB and the
+# unikernel's memory (1 to 32 MiB), [vsyscall] (unikernel_separation_test on the host).
+bad=""
+while read -r range perms off dev inode name; do
+	[ "$name" = "[vsyscall]" ] && continue
+	[ -z "$name" ] && [ $((0x${range%-*})) -ge $((0x10000)) ] &&
+		[ $((0x${range#*-})) -le $((32 << 20)) ] && continue
+	bad="$bad $range $perms $name;"
+done <"/proc/${uk:-0}/maps"
+ok "$([ -n "$uk" ] && [ -z "$bad" ]; echo $?)" "the unikernel's process maps nothing of kiste" \
+	"foreign mappings:$bad"
 kill -9 "$tender"
 wait "$tender" 2>/dev/null
 wait_dead "${uk:-0}"
 ok $? "SIGKILL of kiste run leaves no unikernel" "pid $uk still there"
 wait_gone uk-orphan
 ok $? "SIGKILL of kiste run leaves no sandbox"
-# the tender and its child both show the sleeper's path in their arguments
+# kiste run shows the sleeper's path in its arguments; the unikernel's process
+# shows none (its stack, which held them, is unmapped): wait_dead covered it
 ps -o pid,args 2>/dev/null | grep -v grep | grep -q "$UK/sleeper"
 ok $(( $? == 0 )) "SIGKILL of kiste run leaves no tender" "$(ps -o pid,args | grep sleeper)"
 
