@@ -70,77 +70,72 @@ static ssize_t read_str(const char *dir, const char *file, char *buf, size_t len
 	return n;
 }
 
-/* Where a controller (v1) or the unified hierarchy (@ctrl NULL) is mounted. */
-static int find_mount(const char *ctrl, char *out, size_t len)
-{
-	char line[1024], mnt[PATH_MAX], opts[512], type[32];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	int found = -ENOENT;
+/*
+ * What /proc/self/mountinfo and /proc/self/cgroup say, read once: where the
+ * unified hierarchy and the v1 pids, memory and cpu hierarchies are mounted,
+ * and which cgroup of each the caller is in.  [KISTE_CG_DIRS] is v2's.
+ */
+struct cg_where {
+	char mnt[KISTE_CG_DIRS + 1][PATH_MAX / 4];
+	char own[KISTE_CG_DIRS + 1][PATH_MAX / 4];
+};
 
-	if (!f)
-		return -errno;
-	while (found < 0 && fgets(line, sizeof(line), f)) {
+static int ctrl_index(const char *name)
+{
+	int i;
+
+	for (i = 0; i < KISTE_CG_DIRS; i++)
+		if (!strcmp(name, v1_ctrl[i]))
+			return i;
+	return -1;
+}
+
+static void read_mounts(struct cg_where *w)
+{
+	char line[1024], mnt[PATH_MAX / 4], opts[512], type[32], *o;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int i;
+
+	while (f && fgets(line, sizeof(line), f)) {
 		char *dash = strstr(line, " - ");
-		char *o;
 
 		if (!dash || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
 		    sscanf(dash + 3, "%31s %*s %511s", type, opts) != 2)
 			continue;
-		if (!ctrl && !strcmp(type, "cgroup2"))
-			found = 0;
-		for (o = strtok(opts, ","); ctrl && o && !strcmp(type, "cgroup"); o = strtok(NULL, ","))
-			if (!strcmp(o, ctrl))
-				found = 0;
-		if (!found && (size_t)snprintf(out, len, "%s", mnt) >= len)
-			found = -ENAMETOOLONG;
+		if (!strcmp(type, "cgroup2") && !w->mnt[KISTE_CG_DIRS][0])
+			snprintf(w->mnt[KISTE_CG_DIRS], sizeof(w->mnt[0]), "%s", mnt);
+		for (o = strtok(opts, ","); !strcmp(type, "cgroup") && o; o = strtok(NULL, ","))
+			if ((i = ctrl_index(o)) >= 0 && !w->mnt[i][0])
+				snprintf(w->mnt[i], sizeof(w->mnt[0]), "%s", mnt);
 	}
-	fclose(f);
-	return found;
+	if (f)
+		fclose(f);
 }
 
-/* The caller's own cgroup in a v1 hierarchy (from /proc/self/cgroup). */
-static int own_cgroup_v1(const char *ctrl, char *out, size_t len)
+/* "ID:CONTROLLERS:PATH" lines; "0::PATH" is the unified hierarchy's. */
+static void read_own(struct cg_where *w)
 {
-	char line[1024];
+	char line[1024], *c1, *c2, *o;
 	FILE *f = fopen("/proc/self/cgroup", "re");
-	int found = -ENOENT;
+	int i;
 
-	if (!f)
-		return -errno;
-	while (found < 0 && fgets(line, sizeof(line), f)) {
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *o;
-
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		c1 = strchr(line, ':');
+		c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!c2)
 			continue;
-		*c2 = 0;
-		line[strcspn(line, "\n")] = 0;
-		c2[1 + strcspn(c2 + 1, "\n")] = 0;
+		*c2++ = 0;
+		if (!strcmp(c2, "/"))
+			c2 = "";
+		if (c1[1] == 0)
+			snprintf(w->own[KISTE_CG_DIRS], sizeof(w->own[0]), "%s", c2);
 		for (o = strtok(c1 + 1, ","); o; o = strtok(NULL, ","))
-			if (!strcmp(o, ctrl) && (size_t)snprintf(out, len, "%s", c2 + 1) < len)
-				found = 0;
+			if ((i = ctrl_index(o)) >= 0)
+				snprintf(w->own[i], sizeof(w->own[0]), "%s", c2);
 	}
-	fclose(f);
-	return found;
-}
-
-/* The caller's cgroup in the unified hierarchy ("0::PATH" in /proc/self/cgroup). */
-static int own_cgroup_v2(char *out, size_t len)
-{
-	char line[1024];
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	int found = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (found < 0 && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "0::", 3)) {
-			line[strcspn(line, "\n")] = 0;
-			if ((size_t)snprintf(out, len, "%s", strcmp(line + 3, "/") ? line + 3 : "") <
-			    len)
-				found = 0;
-		}
-	fclose(f);
-	return found;
+	if (f)
+		fclose(f);
 }
 
 /* @word as one of the space-separated words of @list. */
@@ -156,13 +151,14 @@ static bool has_word(const char *list, const char *word)
 }
 
 /* v2 at the root of the unified hierarchy, when it offers memory, pids and cpu. */
-static int setup_v2(struct kiste_cgroup *cg)
+static int setup_v2(const struct cg_where *w, struct kiste_cgroup *cg)
 {
-	char mnt[PATH_MAX / 2], own[PATH_MAX / 2], ctl[256];
+	const char *mnt = w->mnt[KISTE_CG_DIRS];
 	struct statfs sf;
+	char ctl[256];
 
-	if (find_mount(NULL, mnt, sizeof(mnt)) < 0 || statfs(mnt, &sf) < 0 ||
-	    sf.f_type != CGROUP2_MAGIC || read_str(mnt, "cgroup.controllers", ctl, sizeof(ctl)) < 0)
+	if (!mnt[0] || statfs(mnt, &sf) < 0 || sf.f_type != CGROUP2_MAGIC ||
+	    read_str(mnt, "cgroup.controllers", ctl, sizeof(ctl)) < 0)
 		return -ENOENT;
 	if (!has_word(ctl, "memory") || !has_word(ctl, "pids") || !has_word(ctl, "cpu"))
 		return -ENOENT;
@@ -173,26 +169,20 @@ static int setup_v2(struct kiste_cgroup *cg)
 		return -EPERM;
 	cg->version = 2;
 	cg->ndirs = 1;
-	if (own_cgroup_v2(own, sizeof(own)) < 0)
-		return -ENOENT;
-	snprintf(cg->home[0], sizeof(cg->home[0]), "%s%s", mnt, own);
+	snprintf(cg->home[0], sizeof(cg->home[0]), "%s%s", mnt, w->own[KISTE_CG_DIRS]);
 	return 0;
 }
 
 /* v1: a child of the caller's cgroup in each of the pids, memory and cpu hierarchies. */
-static int setup_v1(struct kiste_cgroup *cg)
+static int setup_v1(const struct cg_where *w, struct kiste_cgroup *cg)
 {
-	char mnt[PATH_MAX / 2], own[PATH_MAX / 2];
 	int i;
 
 	for (i = 0; i < KISTE_CG_DIRS; i++) {
-		if (find_mount(v1_ctrl[i], mnt, sizeof(mnt)) < 0 ||
-		    own_cgroup_v1(v1_ctrl[i], own, sizeof(own)) < 0)
+		if (!w->mnt[i][0])
 			return -ENOENT;
-		if ((size_t)snprintf(cg->dir[i], sizeof(cg->dir[i]), "%s%s/" CG_PARENT, mnt,
-				     strcmp(own, "/") ? own : "") >= sizeof(cg->dir[i]))
-			return -ENAMETOOLONG;
-		snprintf(cg->home[i], sizeof(cg->home[i]), "%s%s", mnt, own);
+		snprintf(cg->home[i], sizeof(cg->home[i]), "%s%s", w->mnt[i], w->own[i]);
+		snprintf(cg->dir[i], sizeof(cg->dir[i]), "%s/" CG_PARENT, cg->home[i]);
 		if (mkdir(cg->dir[i], 0755) < 0 && errno != EEXIST)
 			return -errno;
 	}
@@ -203,11 +193,15 @@ static int setup_v1(struct kiste_cgroup *cg)
 
 const char *kiste_cgroup_probe(struct kiste_cgroup *cg)
 {
+	struct cg_where w = { 0 };
+
+	read_mounts(&w);
+	read_own(&w);
 	*cg = (struct kiste_cgroup){ 0 };
-	if (setup_v2(cg) == 0)
+	if (setup_v2(&w, cg) == 0)
 		return "v2 (memory, pids, cpu)";
 	*cg = (struct kiste_cgroup){ 0 };
-	if (setup_v1(cg) == 0)
+	if (setup_v1(&w, cg) == 0)
 		return "v1 (pids, memory, cpu hierarchies)";
 	*cg = (struct kiste_cgroup){ 0 };
 	return NULL;
@@ -344,6 +338,9 @@ int kiste_cgroup_create(const char *name, const struct kiste_cgroup_limits *l,
 			r = -errno;
 			cg->ndirs = i;
 			kiste_cgroup_destroy(cg);
+			/* Not ours to write (a caller without delegation): none usable. */
+			if (r == -EACCES || r == -EPERM || r == -EROFS)
+				return 0;
 			return kiste_err_set(err, r, "cannot create the sandbox's cgroup %s: %s",
 					     name, strerror(-r));
 		}
@@ -365,7 +362,13 @@ int kiste_cgroup_attach(const struct kiste_cgroup *cg, pid_t pid, struct kiste_e
 
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	for (i = 0; i < cg->ndirs; i++) {
-		r = write_str(cg->dir[i], "cgroup.procs", buf);
+		/*
+		 * v1's cgroup.procs waits for an RCU grace period (milliseconds);
+		 * "tasks" moves one thread without it, and kiste moves only
+		 * single-threaded processes (a fresh child, or the VMM before its
+		 * vCPU threads).
+		 */
+		r = write_str(cg->dir[i], cg->version == 1 ? "tasks" : "cgroup.procs", buf);
 		if (r < 0)
 			return kiste_err_set(err, r, "cannot move the sandbox into its cgroup: %s",
 					     strerror(-r));
@@ -378,7 +381,7 @@ int kiste_cgroup_leave(const struct kiste_cgroup *cg)
 	int i, r = 0;
 
 	for (i = 0; i < cg->ndirs; i++)
-		r |= write_str(cg->home[i], "cgroup.procs", "0");
+		r |= write_str(cg->home[i], cg->version == 1 ? "tasks" : "cgroup.procs", "0");
 	return r;
 }
 
