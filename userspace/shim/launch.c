@@ -80,24 +80,41 @@ static void build_env(struct launch *l)
 	l->env[l->nenv] = NULL;
 }
 
-/* Descriptors the workload must not inherit are closed; the guest kernel's move to 1001.. */
+/*
+ * Descriptors the workload must not inherit are closed; the guest kernel's go
+ * to GK_FD_BASE and up, and every slot there up to GK_FD_LIMIT - 1 (the
+ * RLIMIT_NOFILE, shim_setup_limits) is filled: where a slot has no use, with
+ * an O_PATH placeholder no allowlist row admits.  The kernel can then never
+ * hand the workload or the guest kernel a descriptor >= GK_FD_BASE, so the
+ * allowlist need not let anything close one (boot.h).
+ */
 static void place_fds(struct launch *l, struct kiste_err *err)
 {
 	int root = open(l->ns ? "/" : l->so->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* One page the guest kernel reads and writes to test workload pointers (EFAULT). */
 	int probe = memfd_create("kiste-probe", MFD_CLOEXEC);
+	int fd;
 
-	if (root < 0 || probe < 0 || ftruncate(probe, 4096) < 0 || dup2(root, FD_ROOT) < 0 ||
-	    dup2(2, FD_TRACE) < 0 || (l->kfd >= 0 && dup2(l->kfd, FD_KISTE) < 0) ||
-	    dup2(probe, GK_FD_PROBE) < 0 || (l->procfd >= 0 && dup2(l->procfd, GK_FD_PROC) < 0)) {
-		kiste_err_set(err, -errno, "cannot set up the guest kernel's descriptors: %s",
-			      strerror(errno));
-		kiste_child_fail(err);
-	}
-	syscall(SYS_close_range, 3, 1000, 0);
-	if (l->kfd < 0)
-		close(FD_KISTE);
-	syscall(SYS_close_range, GK_FD_PROC + (l->procfd >= 0), ~0U, 0);
+	if (root < 0 || probe < 0 || ftruncate(probe, 4096) < 0)
+		goto fail;
+	syscall(SYS_close_range, GK_FD_LIMIT, ~0U, 0);
+	if (dup2(root, FD_ROOT) < 0 || dup2(2, FD_TRACE) < 0 ||
+	    (l->kfd >= 0 && dup2(l->kfd, FD_KISTE) < 0) || dup2(probe, GK_FD_PROBE) < 0 ||
+	    (l->procfd >= 0 && dup2(l->procfd, GK_FD_PROC) < 0))
+		goto fail;
+	if (l->kfd < 0 && dup2(root, FD_KISTE) < 0)
+		goto fail;
+	if (l->procfd < 0 && dup2(root, GK_FD_PROC) < 0)
+		goto fail;
+	for (fd = GK_FD_BASE; fd < GK_FD_LIMIT; fd++)
+		if ((fd < GK_FD_ROOT || fd > GK_FD_PROC) && dup2(root, fd) < 0)
+			goto fail;
+	syscall(SYS_close_range, 3, GK_FD_BASE - 1, 0);
+	return;
+fail:
+	kiste_err_set(err, -errno, "cannot set up the guest kernel's descriptors: %s",
+		      strerror(errno));
+	kiste_child_fail(err);
 }
 
 static void fill_boot(struct launch *l)

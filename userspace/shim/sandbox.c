@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "boot.h"
 #include "shim.h"
 
 static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
@@ -313,20 +314,25 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd,
 	return 0;
 }
 
+/*
+ * RLIMIT_NOFILE is GK_FD_LIMIT, soft and hard: the guest kernel fills every
+ * slot from GK_FD_BASE up to it (launch.c, place_fds), so no new descriptor
+ * can land there.  The workload sees a limit of GK_FD_BASE that the guest
+ * kernel keeps for it (misc.c); a user-namespace root cannot raise the hard
+ * limit back.
+ */
 int shim_setup_limits(const struct kiste_run_opts *o, struct kiste_err *err)
 {
 	struct rlimit rl = { 0, 0 };
 
 	setrlimit(RLIMIT_CORE, &rl);
-	/* The guest kernel keeps its descriptors at 1000..1023. */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1024) {
-		if (rl.rlim_max < 1024)
-			return kiste_err_set(err, -EMFILE,
-					     "RLIMIT_NOFILE hard limit %llu < 1024: raise it (ulimit -Hn)",
-					     (unsigned long long)rl.rlim_max);
-		rl.rlim_cur = 1024;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max < GK_FD_LIMIT)
+		return kiste_err_set(err, -EMFILE,
+				     "RLIMIT_NOFILE hard limit %llu < %d: raise it (ulimit -Hn)",
+				     (unsigned long long)rl.rlim_max, GK_FD_LIMIT);
+	rl.rlim_cur = rl.rlim_max = GK_FD_LIMIT;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return kiste_err_set(err, -errno, "cannot set RLIMIT_NOFILE: %s", strerror(errno));
 	if (o->memory) {
 		rl.rlim_cur = rl.rlim_max = o->memory;
 		if (setrlimit(RLIMIT_AS, &rl) < 0)

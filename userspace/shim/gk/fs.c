@@ -130,11 +130,18 @@ long gk_open_abs(const char *abs, long flags, long mode, unsigned long resolve)
 	if (gk_proc_path(abs, norm, sizeof(norm)))
 		return gk_proc_open(norm, flags, NULL);
 	fd = hs4(__NR_openat2, gk.root_fd, abs, &how, sizeof(how));
-	/* Descriptors above GK_FD_BASE are the guest kernel's own (and the allowlist's). */
-	if (fd > GK_FD_BASE) {
-		hs1(__NR_close, fd);
-		return -EMFILE;
-	}
+	return gk_fd_host(fd);
+}
+
+/*
+ * A descriptor the host just created: never in the guest kernel's slots,
+ * which are all occupied and beyond RLIMIT_NOFILE (boot.h).  Were one handed
+ * out there anyway, the allowlist would not even let it be closed: stop.
+ */
+long gk_fd_host(long fd)
+{
+	if (fd >= GK_FD_BASE)
+		gk_die(125, "kiste: the host handed out descriptor %ld, a guest kernel slot\n", fd);
 	return fd;
 }
 
@@ -165,12 +172,19 @@ long gk_open_parent(const char *abs, char *last, size_t n)
 	return gk_open_abs(dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0);
 }
 
-static long fd_result(long fd, const char *abs)
+/* A new workload descriptor: beyond its RLIMIT_NOFILE (misc.c) it is EMFILE, as natively. */
+static long fd_new(long fd)
 {
-	if (fd >= GK_FD_BASE) {
+	if (gk_fd_host(fd) >= (long)gk.nofile_cur) {
 		hs1(__NR_close, fd);
 		return -EMFILE;
 	}
+	return fd;
+}
+
+static long fd_result(long fd, const char *abs)
+{
+	fd = fd_new(fd);
 	if (fd >= 0) {
 		gk_fd_setpath(fd, abs);
 		fdkind[fd] = 0;
@@ -324,7 +338,7 @@ static long do_dup3(long from, long to, long flags)
 {
 	long r;
 
-	if (!gk_fd_ok(from) || !gk_fd_ok(to))
+	if (!gk_fd_ok(from) || !gk_fd_ok(to) || to >= (long)gk.nofile_cur)
 		return -EBADF;
 	r = hs3(__NR_dup3, from, to, flags);
 	if (r >= 0)
@@ -357,7 +371,7 @@ long sys_fcntl(struct gk_call *c)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (c->a[2] < 0 || c->a[2] >= GK_FD_BASE)
+		if (c->a[2] < 0 || c->a[2] >= (long)gk.nofile_cur)
 			return -EINVAL;
 		r = fd_result(hs3(__NR_fcntl, fd, cmd, c->a[2]), fdpath[fd]);
 		if (r >= 0)
@@ -405,7 +419,9 @@ static long pipe_result(long r, int *fds)
 {
 	if (r < 0)
 		return r;
-	if (fds[0] >= GK_FD_BASE || fds[1] >= GK_FD_BASE) {
+	gk_fd_host(fds[0]);
+	gk_fd_host(fds[1]);
+	if (fds[0] >= (long)gk.nofile_cur || fds[1] >= (long)gk.nofile_cur) {
 		hs1(__NR_close, fds[0]);
 		hs1(__NR_close, fds[1]);
 		return -EMFILE;

@@ -18,8 +18,7 @@
 #define GK_PAGE_DOWN(x) ((unsigned long)(x) & ~(GK_PAGE - 1))
 #define GK_PATH_MAX 4096
 #define GK_NSYS 512
-/* Descriptors at and above GK_FD_BASE belong to the guest kernel. */
-#define GK_FD_BASE 1000
+/* Descriptors at and above GK_FD_BASE belong to the guest kernel (boot.h). */
 #define GK_NFD GK_FD_BASE
 #define GK_NSIG 65
 #define GK_SIGSYS 31
@@ -103,6 +102,7 @@ struct gk_state {
 	unsigned long alt_sp, alt_size;	/* the workload's virtual sigaltstack */
 	int alt_flags;
 	char exe[GK_PATH_MAX];		/* what /proc/self/exe names */
+	unsigned long nofile_cur, nofile_max;	/* the workload's RLIMIT_NOFILE (misc.c) */
 };
 extern struct gk_state gk;
 
@@ -153,6 +153,7 @@ const char *gk_fd_path(long fd);
 void gk_fd_clear(long fd);
 void gk_close_cloexec(void);
 long gk_fd_alias(const char *abs);
+long gk_fd_host(long fd);
 long gk_sys_fs(struct gk_call *c);
 
 /* ---- mm.c ---- */

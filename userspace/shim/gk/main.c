@@ -201,7 +201,8 @@ static void boot_state(const struct gk_boot *b)
 	if (gk.boot.magic != GK_BOOT_MAGIC || gk.boot.version != GK_BOOT_VERSION)
 		gk_die(125, "kiste: guest kernel and launcher do not match: rebuild kiste\n");
 	gk.root_fd = gk.boot.root_fd;
-	gk.trace_fd = GK_FD_BASE + 2;
+	gk.trace_fd = GK_FD_TRACE;
+	gk.nofile_cur = gk.nofile_max = GK_FD_BASE;
 	gk.pid_off = (gk.boot.flags & GK_BOOT_F_PIDNS) ? 1 : 0;
 	gk.uid = gk.boot.uid;
 	gk.gid = gk.boot.gid;

@@ -162,13 +162,7 @@ static long host_open(const char *rel, long flags)
 		.flags = (unsigned long)flags,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
 	};
-	long fd = hs4(__NR_openat2, gk.boot.proc_fd, rel, &how, sizeof(how));
-
-	if (fd > GK_FD_BASE) {
-		hs1(__NR_close, fd);
-		return -EMFILE;
-	}
-	return fd;
+	return gk_fd_host(hs4(__NR_openat2, gk.boot.proc_fd, rel, &how, sizeof(how)));
 }
 
 /* ---- regenerated files ---- */
@@ -351,12 +345,11 @@ static long generate(int kind, const char *rel)
 
 	if (src < 0)
 		return src;
-	mfd = hs2(__NR_memfd_create, "kiste-proc", 1 /* CLOEXEC */ | 2 /* ALLOW_SEALING */);
-	if (mfd < 0 || mfd >= GK_FD_BASE) {
+	mfd = gk_fd_host(hs2(__NR_memfd_create, "kiste-proc",
+			      1 /* CLOEXEC */ | 2 /* ALLOW_SEALING */));
+	if (mfd < 0) {
 		hs1(__NR_close, src);
-		if (mfd >= 0)
-			hs1(__NR_close, mfd);
-		return mfd < 0 ? mfd : -EMFILE;
+		return mfd;
 	}
 	for (;;) {
 		r = hs3(__NR_read, src, in + have, sizeof(in) - have);

@@ -1,0 +1,61 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# shim_harden.sh - issue 15's shim findings: each case native vs sandboxed where a native answer exists.
+#
+# POSIX sh: runs on the host (bash) and in the test VM (busybox ash, kiste.ko's arming).
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/shim-lib.helper"
+K="${KISTE_SHIM:-$here/../bin/kiste}"
+[ -x "$K" ] || K=/bin/kiste
+WL="$here/shim-wl"
+H="$WL/harden"
+
+if [ ! -x "$K" ] || [ ! -x "$H" ]; then
+	skip "shim hardening" "no $K or $H"
+	t_done
+	exit
+fi
+S() { "$K" run --mode=shim -- "$@"; }
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+
+# same NAME CMD...: the command's output and status natively and in the sandbox match.
+same()
+{
+	s_name="$1"
+	shift
+	n_out=$("$@" 2>&1 </dev/null)
+	n_rc=$?
+	run S "$@"
+	compare "$s_name"
+}
+
+# compare NAME: T_OUT/T_RC (sandboxed) against n_out/n_rc (native).
+compare()
+{
+	s_name="$1"
+	if [ "$T_RC" = "$n_rc" ] && [ "$T_OUT" = "$n_out" ]; then
+		ok "$s_name"
+	else
+		fail "$s_name" "sandboxed exit $T_RC: $T_OUT
+# native exit $n_rc: $n_out"
+	fi
+}
+
+# ---- 3: int arguments are 32 bits, in the host filter and in the guest kernel ----
+expect "gate jump: close(0x1000003e9), the root descriptor to the kernel, is killed" 159 \
+	"seccomp filter" S "$WL/hostile" gate 3 0x1000003e9
+expect "gate jump: dup3 onto 0x1000003e9 is killed" 159 "seccomp filter" \
+	S "$WL/hostile" gate 292 0 0x1000003e9
+expect "gate jump: F_DUPFD at 0x1000003e9 is killed" 159 "seccomp filter" \
+	S "$WL/hostile" gate 72 0 0 0x1000003e9
+same "wait4, close, dup2, lseek, kill, fcntl read int arguments as 32 bits" "$H" intargs
+
+# ---- 5: at the descriptor limit every call answers EMFILE, nothing dies ----
+# Natively with the limit the sandbox shows (1000), sandboxed as it comes.
+n_out=$(sh -c 'ulimit -n 1000 && exec "$0" fdfill' "$H" 2>&1 </dev/null)
+n_rc=$?
+run S "$H" fdfill
+compare "a full descriptor table: EMFILE everywhere, the program lives on"
+t_done
