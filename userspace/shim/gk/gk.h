@@ -120,6 +120,7 @@ long gk_ustr(char *dst, const char *src, size_t n);
 /* ---- entry/dispatch (main.c, table.c, trace.c) ---- */
 long gk_dispatch(struct gk_call *c);
 const char *gk_sys_name(long nr);
+void gk_args_narrow(struct gk_call *c);
 extern const gk_sys_fn gk_table[GK_NSYS];
 void gk_trace(const struct gk_call *c, long ret, unsigned long ns);
 void gk_nosys_report(void);

@@ -86,6 +86,7 @@ long gk_dispatch(struct gk_call *c)
 		nosys(c->nr);
 		return -ENOSYS;
 	}
+	gk_args_narrow(c);
 	r = gk_table[c->nr](c);
 	if (r == -ENOSYS && !c->noreturn)
 		nosys(c->nr);
