@@ -12,7 +12,21 @@ H="$WL/harden"
 
 if [ ! -x "$K" ] || [ ! -x "$H" ]; then
 	skip "shim hardening" "no $K or $H"
-	t_done
+	
+# ---- 4: every child comes up redirected, however it was forked ----
+expect "gate jump: clone(SIGCHLD) at the plain syscall stub is killed" 159 "seccomp filter" \
+	S "$H" gateclone plain
+run S "$H" gateclone stub
+case "$T_RC:$T_OUT" in
+0:*"stub child: raw getpid=2 ptrace=-1"*"stub child ended: exit 0"*)
+	ok "a clone through the gate's fork stub comes up redirected" ;;
+*) fail "a clone through the gate's fork stub comes up redirected" "exit $T_RC: $T_OUT" ;;
+esac
+expect "a fork()ed child is redirected (raw getpid: the guest pid; raw ptrace: refused)" 0 \
+	"fork child: raw getpid=2 ptrace=-1" S "$H" forkcheck
+expect "a signal before a stub child re-armed still runs its handler redirected" 0 \
+	"300 stub children under a rain of signals, 0 killed" S "$H" sigrace 300
+t_done
 	exit
 fi
 S() { "$K" run --mode=shim -- "$@"; }
@@ -58,4 +72,18 @@ n_out=$(sh -c 'ulimit -n 1000 && exec "$0" fdfill' "$H" 2>&1 </dev/null)
 n_rc=$?
 run S "$H" fdfill
 compare "a full descriptor table: EMFILE everywhere, the program lives on"
+
+# ---- 4: every child comes up redirected, however it was forked ----
+expect "gate jump: clone(SIGCHLD) at the plain syscall stub is killed" 159 "seccomp filter" \
+	S "$H" gateclone plain
+run S "$H" gateclone stub
+case "$T_RC:$T_OUT" in
+0:*"stub child: raw getpid=2 ptrace=-1"*"stub child ended: exit 0"*)
+	ok "a clone through the gate's fork stub comes up redirected" ;;
+*) fail "a clone through the gate's fork stub comes up redirected" "exit $T_RC: $T_OUT" ;;
+esac
+expect "a fork()ed child is redirected (raw getpid: the guest pid; raw ptrace: refused)" 0 \
+	"fork child: raw getpid=2 ptrace=-1" S "$H" forkcheck
+expect "a signal before a stub child re-armed still runs its handler redirected" 0 \
+	"300 stub children under a rain of signals, 0 killed" S "$H" sigrace 300
 t_done

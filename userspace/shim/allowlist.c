@@ -25,7 +25,7 @@
 
 enum { K_CONST, K_GATE_START, K_GATE_LEN, K_ROOT_FD, K_KISTE_FD, K_PROC_FD, K_IMAGE_END };
 enum { OP_EQ, OP_MASK0, OP_IN, OP_LE, OP_GE, OP_MASKEQ };
-enum { W_ALL, W_MODULE, W_FALLBACK, W_PROC };
+enum { W_ALL, W_MODULE, W_PROC };
 
 /*
  * int-typed arguments (descriptors, commands, flags, pids, signals): the
@@ -99,6 +99,7 @@ static const uint64_t idtypes[] = { P_ALL, P_PID, P_PGID };
 #define R1(s, why, c1) { N(s), W_ALL, 1, { c1 }, why }
 #define R2(s, why, c1, c2) { N(s), W_ALL, 2, { c1, c2 }, why }
 #define R3(s, why, c1, c2, c3) { N(s), W_ALL, 3, { c1, c2, c3 }, why }
+#define R5(s, why, c1, c2, c3, c4, c5) { N(s), W_ALL, 5, { c1, c2, c3, c4, c5 }, why }
 #define RW(s, w, why, n, ...) { N(s), w, n, { __VA_ARGS__ }, why }
 
 #define AT_OK(a, ok) C_ONLY(a, ok)
@@ -242,8 +243,8 @@ static const struct allow table[] = {
 	R0(pselect6, "waiting on descriptors"),
 	R1(arch_prctl, "TLS base only", C_IN(INT(0), fs_codes)),
 	R1(prctl, "thread name only", C_IN(INT(0), name_ops)),
-	RW(prctl, W_FALLBACK, "re-arming redirection ON with exactly this gate in forked "
-	   "children (no module); OFF is killed", 5,
+	R5(prctl, "re-arming redirection ON with exactly this gate (fork stub, signal "
+	   "trampoline; the module re-arms too); OFF is killed",
 	   C_EQ(INT(0), PR_SET_SYSCALL_USER_DISPATCH), C_EQ(1, PR_SYS_DISPATCH_ON),
 	   C_EQK(2, K_GATE_START), C_EQK(3, K_GATE_LEN), C_EQ(4, 0)),
 };
@@ -365,7 +366,6 @@ int shim_filter_build(const struct shim_filter_params *p, struct shim_bpf *out,
 		return kiste_err_set(err, -ENOMEM, "libseccomp: cannot create a filter");
 	for (i = 0; i < NTABLE && r == 0; i++) {
 		if ((table[i].when == W_MODULE && !p->module) ||
-		    (table[i].when == W_FALLBACK && p->module) ||
 		    (table[i].when == W_PROC && p->proc_fd < 0))
 			continue;
 		r = add_row(ctx, &table[i], p);
@@ -465,10 +465,11 @@ void shim_allowlist_print(FILE *f)
 		if (m)
 			fclose(m);
 		fprintf(f, "%-20s %-8s %-44s %s\n", a->name,
-			a->when == W_MODULE ? "module" : a->when == W_FALLBACK ? "prctl" :
+			a->when == W_MODULE ? "module" :
 			a->when == W_PROC ? "procfs" : "both",
 			args, a->why);
 	}
+	shim_ipfilter_print(f);
 	fprintf(f, "# %zu syscalls, %zu rules, %zu of them argument-restricted\n",
 		shim_allowlist_syscalls(), shim_allowlist_rules(), restricted_rules());
 }

@@ -38,6 +38,13 @@
 #define GK_NSHADOW 16
 #define GK_FD_LIMIT 1024
 
+/*
+ * The fork stub opens the gate (gk.ld): the one clone instruction the second
+ * seccomp filter (ipfilter.c) admits ends GK_FORK_RET_OFF bytes into it,
+ * which is the instruction pointer seccomp sees (entry.S checks the offset).
+ */
+#define GK_FORK_RET_OFF 17
+
 /* Where the launcher maps the guest kernel: below every workload mapping (allowlist.c). */
 #define GK_IMAGE_BASE 0x100000UL
 #define GK_IMAGE_LIMIT 0x400000UL

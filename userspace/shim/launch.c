@@ -150,7 +150,7 @@ static void workload_main(struct launch *l)
 {
 	struct shim_filter_params fp = { 0 };
 	struct kiste_err err = { 0 };
-	struct shim_bpf bpf;
+	struct shim_bpf bpf[2];
 	sigset_t all;
 	int sig;
 
@@ -191,9 +191,11 @@ static void workload_main(struct launch *l)
 	fp.image_end = l->img.end;
 	fp.kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
 	fp.module = l->kfd >= 0;
-	if (shim_filter_build(&fp, &bpf, &err) < 0)
+	/* The ip filter first: once the allowlist's is in, seccomp() itself is killed. */
+	if (shim_ipfilter_build(shim_image_fork_ip(&l->img), &bpf[0], &err) < 0 ||
+	    shim_filter_build(&fp, &bpf[1], &err) < 0)
 		kiste_child_fail(&err);
-	shim_image_enter(&l->img, &l->boot, &bpf, &err);
+	shim_image_enter(&l->img, &l->boot, bpf, 2, &err);
 	kiste_child_fail(&err);
 }
 

@@ -161,32 +161,97 @@ static void parent_report(const char *how, pid_t c)
 	       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 }
 
-/* A jump to the gate's fork stub: the one clone the host admits; its child must come up redirected. */
-static int stubfork(void)
+/* clone(SIGCHLD) issued by the syscall instruction at @p, every other argument 0. */
+static long clone_at(unsigned long p)
+{
+	register long r10 __asm__("r10") = 0;
+	register long r8 __asm__("r8") = 0;
+	long ret, di = SIGCHLD, si = 0, dx = 0;
+
+	/* A child runs the gate's code after the syscall, which may use these registers. */
+	__asm__ volatile("call *%6"
+			 : "=a"(ret), "+r"(r10), "+r"(r8), "+D"(di), "+S"(si), "+d"(dx)
+			 : "r"(p), "a"((long)SYS_clone)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+/*
+ * Gate jumps with clone(SIGCHLD): "stub" to the gate's first syscall
+ * instruction (the fork stub, the one clone the host admits: its child must
+ * come up redirected), "plain" to the first "syscall; ret" (the host syscall
+ * stub: killed).
+ */
+static int gateclone(const char *how)
 {
 	unsigned long s = gate_start(), p;
+	int plain = !strcmp(how, "plain");
 	long ret;
 
 	if (!s) {
 		printf("no [kiste-gk] mapping\n");
 		return 2;
 	}
-	for (p = s; p < s + 64 && memcmp((void *)p, "\x0f\x05", 2); p++)
-		;
-	printf("jumping to the gate's first syscall instruction (+%lu) with clone(SIGCHLD)\n",
-	       p - s);
+	for (p = s; p < s + 0x10000; p++)
+		if (!memcmp((void *)p, plain ? "\x0f\x05\xc3" : "\x0f\x05", plain ? 3 : 2))
+			break;
+	printf("clone(SIGCHLD) at gate +%lu\n", p - s);
 	fflush(stdout);
-	__asm__ volatile("call *%1"
-			 : "=a"(ret)
-			 : "r"(p), "a"((long)SYS_clone), "D"((long)SIGCHLD), "S"(0L), "d"(0L)
-			 : "rcx", "r8", "r10", "r11", "memory");
+	ret = clone_at(p);
 	if (ret == 0)
-		child_report("stub");
+		child_report(how);
 	if (ret < 0) {
 		printf("clone failed: %ld\n", ret);
 		return 1;
 	}
-	parent_report("stub", (pid_t)ret);
+	/* A raw clone's result is the host's pid: wait for any child. */
+	parent_report(how, -1);
+	return 0;
+}
+
+/* A workload handler: raw ptrace, refused (EPERM) when redirected, killed (SIGSYS) when not. */
+static void on_usr1(int sig)
+{
+	(void)sig;
+	raw6(SYS_ptrace, 0, 0, 0, 0, 0, 0);
+}
+
+/*
+ * Signals rain on every process while the workload clones through the stub:
+ * a child that takes one before its stub re-armed must still run the handler
+ * redirected (the gate's signal trampoline arms first).
+ */
+static int sigrace(int rounds)
+{
+	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
+	unsigned long s = gate_start(), p;
+	int i, st, lost = 0, took = 0;
+	pid_t spam;
+
+	if (!s)
+		return 2;
+	for (p = s; p < s + 64 && memcmp((void *)p, "\x0f\x05", 2); p++)
+		;	/* the fork stub's clone */
+	sigaction(SIGUSR1, &sa, NULL);
+	spam = fork();
+	if (spam == 0)
+		for (;;)
+			kill(-1, SIGUSR1);
+	for (i = 0; i < rounds; i++) {
+		long ret = clone_at(p);
+
+		if (ret == 0)
+			raw6(SYS_exit_group, 0, 0, 0, 0, 0, 0);
+		if (ret < 0)
+			break;
+		while (waitpid(-1, &st, __WALL) < 0 && errno == EINTR)
+			;
+		took++;
+		lost += WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS;
+	}
+	kill(spam, SIGKILL);
+	printf("%d stub children under a rain of signals, %d killed running a handler "
+	       "unredirected\n", took, lost);
 	return 0;
 }
 
@@ -367,8 +432,10 @@ int main(int argc, char **argv)
 		return fdfill();
 	if (!strcmp(m, "intargs"))
 		return intargs();
-	if (!strcmp(m, "stubfork"))
-		return stubfork();
+	if (!strcmp(m, "gateclone") && argc > 2)
+		return gateclone(argv[2]);
+	if (!strcmp(m, "sigrace"))
+		return sigrace(argc > 2 ? atoi(argv[2]) : 300);
 	if (!strcmp(m, "forkcheck"))
 		return forkcheck();
 	if (!strcmp(m, "meta"))
@@ -385,7 +452,7 @@ int main(int argc, char **argv)
 		return lockprobe(argv[2]);
 	if (!strcmp(m, "lockpair") && argc > 2)
 		return lockpair(argv[2]);
-	fprintf(stderr, "usage: harden fdfill|intargs|stubfork|forkcheck|meta|reopen|int80|"
+	fprintf(stderr, "usage: harden fdfill|intargs|gateclone stub|plain|sigrace [N]|forkcheck|meta|reopen|int80|"
 		"vsyscall|lockhold FILE KIND MARK SECS|lockprobe FILE|lockpair FILE\n");
 	return 2;
 }

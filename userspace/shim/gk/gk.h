@@ -25,7 +25,11 @@
 
 /* ---- the gate: every host syscall goes through these (entry.S) ---- */
 long gk_syscall6(long nr, long a, long b, long c, long d, long e, long f);
+/* clone(flags) with nothing else, the only clone the host admits; the child comes up armed. */
+long gk_fork(unsigned long flags);
 void gk_restorer(void);
+/* The host handler of the workload's caught signals: arms, then gk_sig_handler()'s handler. */
+void gk_sigtramp(void);
 #define hs0(n) gk_syscall6((n), 0, 0, 0, 0, 0, 0)
 #define hs1(n, a) gk_syscall6((n), (long)(a), 0, 0, 0, 0, 0)
 #define hs2(n, a, b) gk_syscall6((n), (long)(a), (long)(b), 0, 0, 0, 0)
@@ -176,6 +180,7 @@ long gk_exec_lookup(const char *cmd, const char *pathvar, char *abs, size_t n);
 long gk_to_guest_pid(long hpid);
 long gk_to_host_pid(long gpid);
 void gk_sig_exec_reset(void);
+unsigned long gk_sig_handler(int sig);
 int gk_sig_update_mask(void);
 
 #endif /* KISTE_GK_H */
