@@ -123,8 +123,12 @@ static int setup_dev(const char *root, struct kiste_err *err)
 	snprintf(p, sizeof(p), "%s/fd", dev);
 	if (symlink("/proc/self/fd", p) < 0)
 		return kiste_err_set(err, -errno, "cannot populate /dev: %s", strerror(errno));
-	return mount(NULL, dev, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
-		     NULL) < 0 ? kiste_err_set(err, -errno, "cannot seal /dev: %s", strerror(errno)) : 0;
+	/*
+	 * Read-only down to each bound node: a device's data is unaffected, but
+	 * chmod, chown and utime of the host's node (the caller's terminal) fail.
+	 */
+	return setattr_tree(dev, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC) < 0 ?
+	       kiste_err_set(err, -errno, "cannot seal /dev: %s", strerror(errno)) : 0;
 }
 
 static int setup_tmpfs(const char *root, const char *path, struct kiste_err *err)

@@ -265,26 +265,51 @@ static int forkcheck(void)
 	return 0;
 }
 
-/* Metadata of host objects reached through /proc or inherited descriptors (finding 2). */
+/*
+ * Metadata of host objects reached through /proc or inherited descriptors
+ * (finding 2): the targets are the program itself and its stderr (the
+ * caller's file); results go to stdout.
+ */
 static int meta(void)
 {
 	struct timespec t[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
 
 	say("chmod /proc/self/exe", chmod("/proc/self/exe", 0777));
-	say("chmod /proc/self/fd/1", chmod("/proc/self/fd/1", 0777));
-	say("chmod /dev/stdout", chmod("/dev/stdout", 0777));
-	say("chmod /dev/fd/2", chmod("/dev/fd/2", 0777));
-	say("chown /proc/self/fd/1", chown("/proc/self/fd/1", -1, -1));
-	say("utimensat /proc/self/fd/1", utimensat(AT_FDCWD, "/proc/self/fd/1", t, 0));
 	say("utimensat /proc/self/exe", utimensat(AT_FDCWD, "/proc/self/exe", NULL, 0));
+	say("chmod /proc/self/fd/2", chmod("/proc/self/fd/2", 0777));
+	say("chmod /proc/thread-self/fd/2", chmod("/proc/thread-self/fd/2", 0777));
+	say("chmod /dev/stderr", chmod("/dev/stderr", 0777));
+	say("chmod /dev/fd/2", chmod("/dev/fd/2", 0777));
+	say("chown /proc/self/fd/2", chown("/proc/self/fd/2", -1, -1));
+	say("utimensat /proc/self/fd/2", utimensat(AT_FDCWD, "/proc/self/fd/2", t, 0));
 	say("truncate /proc/self/fd/2", truncate("/proc/self/fd/2", 0));
-	say("fchmod 1", fchmod(1, 0777));
-	say("fchown 1", fchown(1, -1, -1));
-	say("futimens 1", futimens(1, NULL));
+	say("fchmod 2", fchmod(2, 0777));
+	say("fchown 2", fchown(2, -1, -1));
+	say("futimens 2", futimens(2, NULL));
 	say("fchmod dup of 2", fchmod(dup(2), 0777));
-	say("fchmod /dev/stdout reopened", fchmod(open("/dev/stdout", O_WRONLY), 0777));
+	say("fchmod F_DUPFD of 2", fchmod(fcntl(2, F_DUPFD, 10), 0777));
+	say("fchmod /dev/stderr reopened", fchmod(open("/dev/stderr", O_WRONLY), 0777));
 	say("utimensat /dev/null", utimensat(AT_FDCWD, "/dev/null", NULL, 0));
-	say("chmod /dev/null", chmod("/dev/null", 0666));
+	return 0;
+}
+
+/* The workload's own files through its own descriptors' aliases: as natively (glibc's lchmod). */
+static int ownalias(const char *dir)
+{
+	char f[512], p[64];
+	struct stat st;
+	int fd;
+
+	snprintf(f, sizeof(f), "%s/own", dir);
+	fd = open(f, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	say("fchmodat AT_SYMLINK_NOFOLLOW", fchmodat(AT_FDCWD, f, 0600, AT_SYMLINK_NOFOLLOW));
+	stat(f, &st);
+	printf("mode %o\n", st.st_mode & 07777);
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	say("chmod /proc/self/fd/N of one's own file", chmod(p, 0640));
+	stat(f, &st);
+	printf("mode %o\n", st.st_mode & 07777);
+	unlink(f);
 	return 0;
 }
 
@@ -440,6 +465,8 @@ int main(int argc, char **argv)
 		return forkcheck();
 	if (!strcmp(m, "meta"))
 		return meta();
+	if (!strcmp(m, "ownalias") && argc > 2)
+		return ownalias(argv[2]);
 	if (!strcmp(m, "reopen"))
 		return reopen();
 	if (!strcmp(m, "int80"))

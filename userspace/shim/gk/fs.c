@@ -12,7 +12,25 @@
 static char fdpath[GK_NFD][GK_FDPATH];
 /* GK_FDK_*: a /proc directory whose entries getdents filters. */
 static unsigned char fdkind[GK_NFD];
+/*
+ * Descriptors the sandbox inherited from its caller (0-2 at boot) and every
+ * dup of them: host objects whose metadata the workload must not change.
+ */
+static unsigned char fdinh[GK_NFD];
 static long maxfd = 2;
+
+void gk_fd_boot(void)
+{
+	long fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		fdinh[fd] = hs2(__NR_fcntl, fd, F_GETFD) >= 0;
+}
+
+int gk_fd_inherited(long fd)
+{
+	return gk_fd_ok(fd) && fdinh[fd];
+}
 
 int gk_fd_ok(long fd)
 {
@@ -41,6 +59,7 @@ void gk_fd_copy(long from, long to)
 	if (gk_fd_ok(from) && gk_fd_ok(to)) {
 		gk_fd_setpath(to, fdpath[from]);
 		fdkind[to] = fdkind[from];
+		fdinh[to] = fdinh[from];
 	}
 }
 
@@ -49,6 +68,7 @@ void gk_fd_clear(long fd)
 	if (gk_fd_ok(fd)) {
 		fdpath[fd][0] = 0;
 		fdkind[fd] = 0;
+		fdinh[fd] = 0;
 	}
 }
 
@@ -188,6 +208,18 @@ static long fd_result(long fd, const char *abs)
 	if (fd >= 0) {
 		gk_fd_setpath(fd, abs);
 		fdkind[fd] = 0;
+		fdinh[fd] = 0;
+	}
+	return fd;
+}
+
+/* A new descriptor @fd for the open file of @from: what the guest kernel knows of it too. */
+static long fd_dup_result(long fd, long from)
+{
+	fd = fd_result(fd, fdpath[from]);
+	if (fd >= 0) {
+		fdkind[fd] = fdkind[from];
+		fdinh[fd] = fdinh[from];
 	}
 	return fd;
 }
@@ -220,6 +252,36 @@ long gk_fd_alias(const char *abs)
 	return n;
 }
 
+/*
+ * For a call that changes a name or metadata: never through /proc, where the
+ * host would follow a magic link to a host object (the launcher, the caller's
+ * files and terminal).  A descriptor alias (/proc/self/fd/N, /dev/fd/N,
+ * /dev/std*, as glibc's lchmod uses) stands for the guest path N was opened
+ * by, unless N is inherited or has no such path (EPERM).  Rewrites @abs.
+ */
+int gk_path_for_change(char *abs, size_t n)
+{
+	char norm[GK_PATH_MAX];
+	long fd;
+
+	if (strlen(abs) >= sizeof(norm))
+		return -ENAMETOOLONG;
+	memcpy(norm, abs, strlen(abs) + 1);
+	gk_normalize(norm);
+	fd = gk_fd_alias(norm);
+	if (fd >= 0) {
+		if (!gk_fd_ok(fd) || hs2(__NR_fcntl, fd, F_GETFD) < 0)
+			return -ENOENT;
+		if (fdinh[fd] || !fdpath[fd][0])
+			return -EPERM;
+		gk_strlcpy(norm, fdpath[fd], sizeof(norm));
+	}
+	if (gk_proc_path(norm, norm, sizeof(norm)) || strlen(norm) >= n)
+		return -EPERM;
+	memcpy(abs, norm, strlen(norm) + 1);
+	return 0;
+}
+
 static long do_open(long dirfd, const char *path, long flags, long mode, const struct gk_call *c)
 {
 	char abs[GK_PATH_MAX], norm[GK_PATH_MAX];
@@ -234,9 +296,7 @@ static long do_open(long dirfd, const char *path, long flags, long mode, const s
 		if (!gk_fd_ok(r))
 			return -ENOENT;
 		flags = hs3(__NR_fcntl, r, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
-		if (flags >= 0 && flags < GK_FD_BASE)
-			fdkind[flags] = fdkind[r];
-		return fd_result(flags, fdpath[r]);
+		return fd_dup_result(flags, r);
 	}
 	if (gk_proc_path(abs, norm, sizeof(norm))) {
 		int kind;
@@ -278,6 +338,9 @@ long sys_fd0(struct gk_call *c)
 {
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
+	/* The caller's files and terminal keep their modes and owners. */
+	if ((c->nr == __NR_fchmod || c->nr == __NR_fchown) && fdinh[c->a[0]])
+		return -EPERM;
 	if (c->nr == __NR_getdents64)
 		return gk_getdents(c);
 	if (c->nr == __NR_lseek && (unsigned long)c->a[2] > 4 /* SEEK_HOLE */)
@@ -324,14 +387,9 @@ long sys_close_range(struct gk_call *c)
 
 long sys_dup(struct gk_call *c)
 {
-	long r;
-
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
-	r = fd_result(hs3(__NR_fcntl, c->a[0], F_DUPFD, 0), fdpath[c->a[0]]);
-	if (r >= 0)
-		fdkind[r] = fdkind[c->a[0]];
-	return r;
+	return fd_dup_result(hs3(__NR_fcntl, c->a[0], F_DUPFD, 0), c->a[0]);
 }
 
 static long do_dup3(long from, long to, long flags)
@@ -364,7 +422,7 @@ long sys_dup3(struct gk_call *c)
 
 long sys_fcntl(struct gk_call *c)
 {
-	long fd = c->a[0], cmd = c->a[1], r;
+	long fd = c->a[0], cmd = c->a[1];
 
 	if (!gk_fd_ok(fd))
 		return -EBADF;
@@ -373,10 +431,7 @@ long sys_fcntl(struct gk_call *c)
 	case F_DUPFD_CLOEXEC:
 		if (c->a[2] < 0 || c->a[2] >= (long)gk.nofile_cur)
 			return -EINVAL;
-		r = fd_result(hs3(__NR_fcntl, fd, cmd, c->a[2]), fdpath[fd]);
-		if (r >= 0)
-			fdkind[r] = fdkind[fd];
-		return r;
+		return fd_dup_result(hs3(__NR_fcntl, fd, cmd, c->a[2]), fd);
 	case F_SETLKW:
 	case F_OFD_SETLKW:
 		return gk_host_blocking(__NR_fcntl, c->a, c);
@@ -428,6 +483,8 @@ static long pipe_result(long r, int *fds)
 	}
 	gk_fd_setpath(fds[0], NULL);
 	gk_fd_setpath(fds[1], NULL);
+	fdkind[fds[0]] = fdkind[fds[1]] = 0;
+	fdinh[fds[0]] = fdinh[fds[1]] = 0;
 	return r;
 }
 

@@ -158,6 +158,9 @@ const char *gk_fd_path(long fd);
 void gk_fd_clear(long fd);
 void gk_close_cloexec(void);
 long gk_fd_alias(const char *abs);
+int gk_path_for_change(char *abs, size_t n);
+void gk_fd_boot(void);
+int gk_fd_inherited(long fd);
 long gk_fd_host(long fd);
 long gk_sys_fs(struct gk_call *c);
 

@@ -229,6 +229,7 @@ void gk_main(const struct gk_boot *b)
 	long r;
 
 	boot_state(b);
+	gk_fd_boot();
 	copy_args(&ea);
 	if (hs2(__NR_sigaltstack, &ss, 0) < 0 || gk_sigsys_install() < 0)
 		gk_die(125, "kiste: the guest kernel could not install its SIGSYS entry\n");
