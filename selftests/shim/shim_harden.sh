@@ -113,4 +113,34 @@ expect "a fork()ed child is redirected (raw getpid: the guest pid; raw ptrace: r
 	"fork child: raw getpid=2 ptrace=-1" S "$H" forkcheck
 expect "a signal before a stub child re-armed still runs its handler redirected" 0 \
 	"300 stub children under a rain of signals, 0 killed" S "$H" sigrace 300
+
+# ---- 12: /proc/self/fd/N reopens never widen; /proc shows guest paths only ----
+run S "$H" reopen
+case "$T_RC:$T_OUT" in
+0:*"reopen O_RDONLY=ok"*"reopen O_RDWR=EACCES"*"reopen O_WRONLY=EACCES"*"reopen /dev/fd O_RDWR=EACCES"*"write-only as O_RDONLY=EACCES"*"write-only as O_WRONLY=ok"*)
+	ok "/proc/self/fd/N and /dev/fd/N reopen with at most the descriptor's access" ;;
+*) fail "/proc/self/fd/N and /dev/fd/N reopen with at most the descriptor's access" \
+	"exit $T_RC: $T_OUT" ;;
+esac
+r="$tmp/root"
+mkdir -p "$r/bin" "$r/dev" "$r/proc" "$r/etc"
+cp "$H" "$r/bin/harden"
+[ "$(id -u)" = 0 ] && chown -R 4242:4242 "$r"
+"$K" run --mode=shim --rootfs "$r" -- /bin/harden links >"$tmp/links.out" 2>&1 </dev/null
+rc=$?
+out=$(cat "$tmp/links.out")
+case "$rc:$out" in
+*"$tmp"*) fail "readlink of fd/1, exe, root, cwd and mountinfo show guest paths only" \
+	"a host path ($tmp...): $out" ;;
+0:*"exe: /bin/harden"*"root: /"*"cwd in /proc: /proc"*"mountinfo: "*" / / "*)
+	ok "readlink of fd/1, exe, root, cwd and mountinfo show guest paths only" ;;
+*) fail "readlink of fd/1, exe, root, cwd and mountinfo show guest paths only" "exit $rc: $out" ;;
+esac
+S readlink /proc/self/fd/1 >"$tmp/vis.out" 2>&1 </dev/null
+rc=$?
+case "$rc:$(cat "$tmp/vis.out")" in
+0:"$tmp/vis.out") ok "readlink of an inherited descriptor the sandbox can see names it" ;;
+*) fail "readlink of an inherited descriptor the sandbox can see names it" \
+	"exit $rc: $(cat "$tmp/vis.out")" ;;
+esac
 t_done

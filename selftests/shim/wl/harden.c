@@ -332,6 +332,34 @@ static int reopen(void)
 	return 0;
 }
 
+static void show_link(const char *name, const char *path)
+{
+	char buf[512];
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+
+	buf[n > 0 ? n : 0] = 0;
+	printf("%s: %s\n", name, n < 0 ? ename(errno) : buf);
+}
+
+/* What /proc says about paths: guest paths only (finding 12). */
+static int links(void)
+{
+	FILE *f;
+	char line[1024];
+
+	show_link("fd/1", "/proc/self/fd/1");
+	show_link("exe", "/proc/self/exe");
+	show_link("root", "/proc/self/root");
+	if (chdir("/proc") == 0)
+		show_link("cwd in /proc", "/proc/self/cwd");
+	f = fopen("/proc/self/mountinfo", "r");
+	while (f && fgets(line, sizeof(line), f))
+		printf("mountinfo: %s", line);
+	if (f)
+		fclose(f);
+	return 0;
+}
+
 /* int $0x80 from a 64-bit program: a 32-bit call, never served as the 64-bit one. */
 static int int80(void)
 {
@@ -467,6 +495,8 @@ int main(int argc, char **argv)
 		return meta();
 	if (!strcmp(m, "ownalias") && argc > 2)
 		return ownalias(argv[2]);
+	if (!strcmp(m, "links"))
+		return links();
 	if (!strcmp(m, "reopen"))
 		return reopen();
 	if (!strcmp(m, "int80"))

@@ -282,6 +282,21 @@ int gk_path_for_change(char *abs, size_t n)
 	return 0;
 }
 
+/* Reopening descriptor @fd with @flags: never with more access than it has (EACCES). */
+long gk_fd_reopen_ok(long fd, long flags)
+{
+	long have = hs2(__NR_fcntl, fd, F_GETFL), want = flags & O_ACCMODE;
+
+	if (have < 0 || (flags & O_PATH))
+		return have < 0 ? -ENOENT : 0;
+	if (have & O_PATH)
+		return -EACCES;
+	have &= O_ACCMODE;
+	if ((want != O_WRONLY && have == O_WRONLY) || (want != O_RDONLY && have == O_RDONLY))
+		return -EACCES;
+	return 0;
+}
+
 static long do_open(long dirfd, const char *path, long flags, long mode, const struct gk_call *c)
 {
 	char abs[GK_PATH_MAX], norm[GK_PATH_MAX];
@@ -293,8 +308,10 @@ static long do_open(long dirfd, const char *path, long flags, long mode, const s
 	/* The host's magic links stay shut (RESOLVE_NO_MAGICLINKS): serve these here. */
 	r = gk_fd_alias(abs);
 	if (r >= 0) {
-		if (!gk_fd_ok(r))
-			return -ENOENT;
+		long ok = gk_fd_ok(r) ? gk_fd_reopen_ok(r, flags) : -ENOENT;
+
+		if (ok < 0)
+			return ok;
 		flags = hs3(__NR_fcntl, r, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
 		return fd_dup_result(flags, r);
 	}

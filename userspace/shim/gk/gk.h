@@ -159,6 +159,7 @@ void gk_fd_clear(long fd);
 void gk_close_cloexec(void);
 long gk_fd_alias(const char *abs);
 int gk_path_for_change(char *abs, size_t n);
+long gk_fd_reopen_ok(long fd, long flags);
 void gk_fd_boot(void);
 int gk_fd_inherited(long fd);
 long gk_fd_host(long fd);
