@@ -143,4 +143,17 @@ case "$rc:$(cat "$tmp/vis.out")" in
 *) fail "readlink of an inherited descriptor the sandbox can see names it" \
 	"exit $rc: $(cat "$tmp/vis.out")" ;;
 esac
+
+# ---- 8: a FIFO (or a directory) as the command is 126 at once, never a hang ----
+mkfifo "$tmp/fifo"
+chmod 755 "$tmp/fifo"
+mkdir "$tmp/dir"
+expect "a FIFO as the command: 126 at once" 126 "cannot execute" \
+	"$K" run --mode=shim --timeout 10 -- "$tmp/fifo"
+expect "a directory as the command: 126" 126 "cannot execute" \
+	"$K" run --mode=shim --timeout 10 -- "$tmp/dir"
+n_out=$(sh -c "$tmp/fifo" 2>&1 </dev/null)
+n_rc=$?
+run "$K" run --mode=shim --timeout 10 -- sh -c "$tmp/fifo"
+compare "a shell executing a FIFO: 126 and its message, as natively"
 t_done
