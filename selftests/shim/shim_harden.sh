@@ -156,4 +156,14 @@ n_out=$(sh -c "$tmp/fifo" 2>&1 </dev/null)
 n_rc=$?
 run "$K" run --mode=shim --timeout 10 -- sh -c "$tmp/fifo"
 compare "a shell executing a FIFO: 126 and its message, as natively"
+
+# ---- 12: int $0x80 is a 32-bit call (ENOSYS), the vsyscall page's calls are served ----
+expect "int \$0x80 is never served as the 64-bit call of that number (ENOSYS)" 0 \
+	"int80(39)=-38" S "$H" int80
+"$H" vsyscall >/dev/null 2>&1 </dev/null
+if [ $? = 4 ]; then
+	skip "vsyscall gettimeofday and time are served as natively" "no vsyscall page here"
+else
+	same "vsyscall gettimeofday and time are served as natively" "$H" vsyscall
+fi
 t_done

@@ -25,7 +25,8 @@
 
 enum { K_CONST, K_GATE_START, K_GATE_LEN, K_ROOT_FD, K_KISTE_FD, K_PROC_FD, K_IMAGE_END };
 enum { OP_EQ, OP_MASK0, OP_IN, OP_LE, OP_GE, OP_MASKEQ };
-enum { W_ALL, W_MODULE, W_PROC };
+/* W_TRAP: not allowed but trapped (SECCOMP_RET_TRAP) to the guest kernel's SIGSYS entry. */
+enum { W_ALL, W_MODULE, W_PROC, W_TRAP };
 
 /*
  * int-typed arguments (descriptors, commands, flags, pids, signals): the
@@ -100,6 +101,7 @@ static const uint64_t idtypes[] = { P_ALL, P_PID, P_PGID };
 #define R2(s, why, c1, c2) { N(s), W_ALL, 2, { c1, c2 }, why }
 #define R3(s, why, c1, c2, c3) { N(s), W_ALL, 3, { c1, c2, c3 }, why }
 #define R5(s, why, c1, c2, c3, c4, c5) { N(s), W_ALL, 5, { c1, c2, c3, c4, c5 }, why }
+#define RT(s, why) { N(s), W_TRAP, 0, { { 0 } }, why }
 #define RW(s, w, why, n, ...) { N(s), w, n, { __VA_ARGS__ }, why }
 
 #define AT_OK(a, ok) C_ONLY(a, ok)
@@ -243,6 +245,10 @@ static const struct allow table[] = {
 	R0(pselect6, "waiting on descriptors"),
 	R1(arch_prctl, "TLS base only", C_IN(INT(0), fs_codes)),
 	R1(prctl, "thread name only", C_IN(INT(0), name_ops)),
+	RT(gettimeofday, "legacy vsyscall page: the host emulates it through seccomp, never "
+	   "dispatch; served by the guest kernel"),
+	RT(time, "legacy vsyscall page: the host emulates it through seccomp, never dispatch; "
+	   "served by the guest kernel"),
 	R5(prctl, "re-arming redirection ON with exactly this gate (fork stub, signal "
 	   "trampoline; the module re-arms too); OFF is killed",
 	   C_EQ(INT(0), PR_SET_SYSCALL_USER_DISPATCH), C_EQ(1, PR_SYS_DISPATCH_ON),
@@ -322,7 +328,8 @@ static int add_row(scmp_filter_ctx ctx, const struct allow *a, const struct shim
 	for (k = 0; k < n; k++) {
 		if (in >= 0)
 			cmp[in] = SCMP_CMP(a->c[in].arg & ~ARG_INT, SCMP_CMP_EQ, a->c[in].list[k]);
-		r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, a->nr, a->ncond, cmp);
+		r = seccomp_rule_add_array(ctx, a->when == W_TRAP ? SCMP_ACT_TRAP : SCMP_ACT_ALLOW,
+					   a->nr, a->ncond, cmp);
 		if (r < 0)
 			return r;
 	}
@@ -392,11 +399,14 @@ void shim_bpf_free(struct shim_bpf *b)
 	b->insns = NULL;
 }
 
+/* The counts are of what reaches the host: trapped rows are not on the allowlist. */
 size_t shim_allowlist_syscalls(void)
 {
 	size_t i, j, n = 0;
 
 	for (i = 0; i < NTABLE; i++) {
+		if (table[i].when == W_TRAP)
+			continue;
 		for (j = 0; j < i && table[j].nr != table[i].nr; j++)
 			;
 		n += j == i;
@@ -406,7 +416,11 @@ size_t shim_allowlist_syscalls(void)
 
 size_t shim_allowlist_rules(void)
 {
-	return NTABLE;
+	size_t i, n = 0;
+
+	for (i = 0; i < NTABLE; i++)
+		n += table[i].when != W_TRAP;
+	return n;
 }
 
 static size_t restricted_rules(void)
@@ -414,7 +428,7 @@ static size_t restricted_rules(void)
 	size_t i, n = 0;
 
 	for (i = 0; i < NTABLE; i++)
-		n += table[i].ncond > 0;
+		n += table[i].when != W_TRAP && table[i].ncond > 0;
 	return n;
 }
 
@@ -453,8 +467,11 @@ void shim_allowlist_print(FILE *f)
 	for (i = 0; i < NTABLE; i++) {
 		const struct allow *a = &table[i];
 		char args[512] = "any";
-		FILE *m = fmemopen(args, sizeof(args), "w");
+		FILE *m;
 
+		if (a->when == W_TRAP)
+			continue;
+		m = fmemopen(args, sizeof(args), "w");
 		if (m && a->ncond) {
 			for (k = 0; k < a->ncond; k++) {
 				if (k)
@@ -469,6 +486,10 @@ void shim_allowlist_print(FILE *f)
 			a->when == W_PROC ? "procfs" : "both",
 			args, a->why);
 	}
+	fprintf(f, "# trapped to the guest kernel (SIGSYS), never served by the host:\n");
+	for (i = 0; i < NTABLE; i++)
+		if (table[i].when == W_TRAP)
+			fprintf(f, "#   %-26s %s\n", table[i].name, table[i].why);
 	shim_ipfilter_print(f);
 	fprintf(f, "# %zu syscalls, %zu rules, %zu of them argument-restricted\n",
 		shim_allowlist_syscalls(), shim_allowlist_rules(), restricted_rules());

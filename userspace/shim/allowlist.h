@@ -35,8 +35,7 @@ void shim_allowlist_print(FILE *f);
 
 /*
  * ipfilter.c: the second filter, installed before the allowlist's: clone only
- * from @fork_ip (the gate's fork stub), gettimeofday/time only from the
- * vsyscall page.
+ * from @fork_ip (the gate's fork stub).
  */
 int shim_ipfilter_build(uint64_t fork_ip, struct shim_bpf *out, struct kiste_err *err);
 void shim_ipfilter_print(FILE *f);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // main.c - the guest kernel's boot, its SIGSYS entry and the redirected-syscall dispatcher.
+#include <linux/audit.h>
 #include <linux/kiste.h>
 #include <linux/prctl.h>
 
@@ -9,6 +10,7 @@
 #define GK_SA_SIGINFO 0x4
 #define GK_SA_ONSTACK 0x08000000
 #define GK_SA_RESTORER 0x04000000
+#define GK_SYS_SECCOMP 1
 #define GK_SYS_USER_DISPATCH 2
 
 struct gk_state gk;
@@ -34,6 +36,8 @@ unsigned long gk_now_ns(void)
 	return ts.sec * 1000000000UL + ts.nsec;
 }
 
+static void nosys(long nr);
+
 static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
 {
 	struct sigcontext *m = &uc->uc_mcontext;
@@ -42,9 +46,24 @@ static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
 	long ret;
 
 	(void)sig;
-	/* A SIGSYS someone sent is not a redirected syscall. */
-	if (si->si_code != GK_SYS_USER_DISPATCH)
+	/*
+	 * The allowlist traps (SECCOMP_RET_TRAP) the legacy vsyscall page's
+	 * gettimeofday and time, which the host emulates through seccomp and
+	 * never through dispatch: served here like a redirected call (the host
+	 * already emulated the vsyscall's ret).  Any other SIGSYS someone sent
+	 * is not a redirected syscall.
+	 */
+	if (si->si_code == GK_SYS_SECCOMP &&
+	    (si->sys.syscall == __NR_gettimeofday || si->sys.syscall == __NR_time))
+		m->rax = si->sys.syscall;
+	else if (si->si_code != GK_SYS_USER_DISPATCH)
 		return;
+	/* int $0x80 and friends: a 32-bit call is never served as the 64-bit one. */
+	if (si->sys.arch != AUDIT_ARCH_X86_64) {
+		nosys(-1);
+		m->rax = -ENOSYS;
+		return;
+	}
 	c.nr = (long)m->rax;
 	c.a[0] = m->rdi;
 	c.a[1] = m->rsi;
