@@ -166,4 +166,28 @@ if [ $? = 4 ]; then
 else
 	same "vsyscall gettimeofday and time are served as natively" "$H" vsyscall
 fi
+
+# ---- 7: locks taken in the sandbox stay in the sandbox ----
+# A host file the sandbox sees read-only (the rootfs /): its locks go to a shadow.
+lf="$tmp/lockfile"
+echo lock >"$lf"
+chmod 644 "$lf"
+S "$H" lockhold "$lf" 5 >"$tmp/hold.out" 2>&1 </dev/null &
+hold=$!
+i=0
+while [ $i -lt 100 ] && ! grep -q holding "$tmp/hold.out" 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+run "$H" lockprobe "$lf"
+kill $hold 2>/dev/null
+wait $hold 2>/dev/null
+case "$(cat "$tmp/hold.out"):$T_OUT" in
+*"flock=ok"*"F_SETLK F_RDLCK=ok"*"F_OFD_SETLK F_RDLCK=ok"*holding*:*"flock -x -n=ok"*"F_SETLK F_WRLCK=ok"*"F_OFD_SETLK F_WRLCK=ok"*)
+	ok "flock, POSIX and OFD locks of the sandbox on a read-only file never block the host" ;;
+*) fail "flock, POSIX and OFD locks of the sandbox on a read-only file never block the host" \
+	"sandbox: $(cat "$tmp/hold.out"); host: $T_OUT" ;;
+esac
+same "processes of one sandbox still exclude each other; F_GETLK names the holder" \
+	"$H" lockpair "$lf"
 t_done

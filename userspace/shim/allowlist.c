@@ -23,10 +23,10 @@
 #include "allowlist.h"
 #include "boot.h"
 
-enum { K_CONST, K_GATE_START, K_GATE_LEN, K_ROOT_FD, K_KISTE_FD, K_PROC_FD, K_IMAGE_END };
+enum { K_CONST, K_GATE_START, K_GATE_LEN, K_ROOT_FD, K_KISTE_FD, K_PROC_FD, K_IMAGE_END, K_LOCKS_FD };
 enum { OP_EQ, OP_MASK0, OP_IN, OP_LE, OP_GE, OP_MASKEQ };
 /* W_TRAP: not allowed but trapped (SECCOMP_RET_TRAP) to the guest kernel's SIGSYS entry. */
-enum { W_ALL, W_MODULE, W_PROC, W_TRAP };
+enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP };
 
 /*
  * int-typed arguments (descriptors, commands, flags, pids, signals): the
@@ -61,6 +61,9 @@ static const uint64_t fcntl_cmds[] = {
 	F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK,
 	F_OFD_SETLK, F_OFD_SETLKW, F_SETPIPE_SZ, F_GETPIPE_SZ, F_ADD_SEALS, F_GET_SEALS,
 };
+static const uint64_t lock_cmds[] = {
+	F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW,
+};
 static const uint64_t tty_ioctls[] = {
 	TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, TIOCSWINSZ, FIONREAD, FIONBIO, FIOCLEX,
 	FIONCLEX, TCXONC, TCFLSH, TIOCGPGRP, TIOCSPGRP,
@@ -93,6 +96,11 @@ static const uint64_t idtypes[] = { P_ALL, P_PID, P_PGID };
 #define C_LE(a, v) { a, OP_LE, K_CONST, v, NULL, 0, 0 }
 #define C_ONLY(a, ok) { a, OP_MASK0, K_CONST, ~(uint64_t)(ok), NULL, 0, 0 }
 #define C_IN(a, l) { a, OP_IN, K_CONST, 0, l, sizeof(l) / 8, 0 }
+/* A shadow lock slot (gk/locks.c): one aligned block, so one mask tests it. */
+#define C_SHADOW(a) { INT(a), OP_MASKEQ, K_CONST, GK_FD_SHADOW, NULL, 0, \
+		      ~(uint64_t)(GK_NSHADOW - 1) }
+_Static_assert((GK_NSHADOW & (GK_NSHADOW - 1)) == 0 && GK_FD_SHADOW % GK_NSHADOW == 0 &&
+	       GK_FD_SHADOW + GK_NSHADOW <= GK_FD_LIMIT, "shadow slots: one aligned block");
 /* Above the guest kernel image: every workload mapping is (it sits low, image.c). */
 #define C_MEM(a) { a, OP_GE, K_IMAGE_END, 0, NULL, 0, 0 }
 #define N(s) #s, SYS_##s
@@ -180,6 +188,14 @@ static const struct allow table[] = {
 	R1(fsync, "file sync", C_FD(0)),
 	R1(fdatasync, "file sync", C_FD(0)),
 	R1(flock, "file locks", C_FD(0)),
+	R1(flock, "locks on read-only files, taken on the sandbox's shadow file instead",
+	   C_SHADOW(0)),
+	R2(fcntl, "locks on read-only files, taken on the sandbox's shadow file instead",
+	   C_SHADOW(0), C_IN(INT(1), lock_cmds)),
+	R3(dup3, "a shadow lock file (or the placeholder back) into a shadow slot",
+	   C_LE(INT(0), GK_FD_LOCKS), C_SHADOW(1), C_ONLY(INT(2), O_CLOEXEC)),
+	RW(openat2, W_LOCKS, "shadow lock files: beneath the sandbox's private lock tmpfs", 2,
+	   C_EQK(INT(0), K_LOCKS_FD), C_EQ(3, sizeof(struct open_how))),
 	R2(sendfile, "copies between the workload's descriptors", C_FD(0), C_FD(1)),
 	R3(copy_file_range, "copies between the workload's descriptors", C_FD(0), C_FD(2),
 	   C_EQ(INT(5), 0)),
@@ -272,6 +288,8 @@ static uint64_t cond_value(const struct cond *c, const struct shim_filter_params
 		return (uint64_t)p->proc_fd;
 	case K_IMAGE_END:
 		return p->image_end;
+	case K_LOCKS_FD:
+		return (uint64_t)p->locks_fd;
 	}
 	return c->val;
 }
@@ -373,7 +391,8 @@ int shim_filter_build(const struct shim_filter_params *p, struct shim_bpf *out,
 		return kiste_err_set(err, -ENOMEM, "libseccomp: cannot create a filter");
 	for (i = 0; i < NTABLE && r == 0; i++) {
 		if ((table[i].when == W_MODULE && !p->module) ||
-		    (table[i].when == W_PROC && p->proc_fd < 0))
+		    (table[i].when == W_PROC && p->proc_fd < 0) ||
+		    (table[i].when == W_LOCKS && p->locks_fd < 0))
 			continue;
 		r = add_row(ctx, &table[i], p);
 		if (r == -EDOM)
@@ -435,7 +454,8 @@ static size_t restricted_rules(void)
 static void print_cond(FILE *f, const struct cond *c)
 {
 	static const char *const kinds[] = { "", "gate start", "gate length", "root fd",
-					     "/dev/kiste fd", "proc fd", "image end" };
+					     "/dev/kiste fd", "proc fd", "image end",
+					     "locks fd" };
 	static const char *const ops[] = { "==", "", "", "<=", ">=", "" };
 	unsigned int k, arg = c->arg & ~ARG_INT;
 	const char *ty = (c->arg & ARG_INT) ? "(int)" : "";
@@ -483,7 +503,7 @@ void shim_allowlist_print(FILE *f)
 			fclose(m);
 		fprintf(f, "%-20s %-8s %-44s %s\n", a->name,
 			a->when == W_MODULE ? "module" :
-			a->when == W_PROC ? "procfs" : "both",
+			a->when == W_PROC ? "procfs" : a->when == W_LOCKS ? "locks" : "both",
 			args, a->why);
 	}
 	fprintf(f, "# trapped to the guest kernel (SIGSYS), never served by the host:\n");

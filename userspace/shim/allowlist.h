@@ -14,6 +14,7 @@ struct shim_filter_params {
 	uint64_t gate_start, gate_len;
 	int root_fd;
 	int proc_fd;		/* -1 without one */
+	int locks_fd;		/* the shadow lock tmpfs, -1 without one */
 	uint64_t image_end;	/* the workload's memory lies above it */
 	int kiste_fd;		/* -1 without the module */
 	int module;		/* redirection armed by kiste.ko */

@@ -37,6 +37,7 @@ struct launch {
 	struct gk_boot boot;
 	int kfd;		/* /dev/kiste, -1 without the module */
 	int procfd;		/* the sandbox's procfs (detached), -1 if none */
+	int locksfd;		/* its private tmpfs of shadow lock files, -1 if none */
 	bool ns;		/* namespaces in use */
 	bool host_root;
 	int sync[2], status[2];
@@ -106,8 +107,10 @@ static void place_fds(struct launch *l, struct kiste_err *err)
 		goto fail;
 	if (l->procfd < 0 && dup2(root, GK_FD_PROC) < 0)
 		goto fail;
-	for (fd = GK_FD_BASE; fd < GK_FD_LIMIT; fd++)
-		if ((fd < GK_FD_ROOT || fd > GK_FD_PROC) && dup2(root, fd) < 0)
+	if (dup2(l->locksfd >= 0 ? l->locksfd : root, GK_FD_LOCKS) < 0)
+		goto fail;
+	for (fd = GK_FD_PROC + 1; fd < GK_FD_LIMIT; fd++)
+		if (dup2(root, fd) < 0)
 			goto fail;
 	syscall(SYS_close_range, 3, GK_FD_BASE - 1, 0);
 	return;
@@ -131,6 +134,7 @@ static void fill_boot(struct launch *l)
 	b->root_fd = FD_ROOT;
 	b->probe_fd = GK_FD_PROBE;
 	b->proc_fd = l->procfd >= 0 ? GK_FD_PROC : -1;
+	b->locks_fd = l->locksfd >= 0 ? GK_FD_LOCKS : -1;
 	b->argc = o->argc;
 	b->argv = o->argv;
 	b->envc = l->nenv;
@@ -180,7 +184,8 @@ static void workload_main(struct launch *l)
 		kiste_err_set(&err, -errno, "--cwd %s: %s in the sandbox", l->o->cwd, strerror(errno));
 		kiste_child_fail(&err);
 	}
-	if (shim_setup_landlock(l->so, l->ns, l->procfd, &err) < 0 || shim_setup_limits(l->o, &err) < 0)
+	if (shim_setup_landlock(l->so, l->ns, l->procfd, l->locksfd, &err) < 0 ||
+	    shim_setup_limits(l->o, &err) < 0)
 		kiste_child_fail(&err);
 	place_fds(l, &err);
 	fill_boot(l);
@@ -188,6 +193,7 @@ static void workload_main(struct launch *l)
 	fp.gate_len = l->img.gate_len;
 	fp.root_fd = FD_ROOT;
 	fp.proc_fd = l->procfd >= 0 ? GK_FD_PROC : -1;
+	fp.locks_fd = l->locksfd >= 0 ? GK_FD_LOCKS : -1;
 	fp.image_end = l->img.end;
 	fp.kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
 	fp.module = l->kfd >= 0;
@@ -244,7 +250,7 @@ static void init_main(struct launch *l, pid_t launcher)
 				      strerror(errno));
 			kiste_child_fail(&err);
 		}
-		if (shim_setup_mounts(l->so, &l->procfd, &err) < 0)
+		if (shim_setup_mounts(l->so, &l->procfd, &l->locksfd, &err) < 0)
 			kiste_child_fail(&err);
 		sethostname("kiste", 5);
 	} else {
@@ -432,6 +438,7 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 		return KISTE_EXIT_REFUSED;
 	}
 	l.procfd = -1;
+	l.locksfd = -1;
 	signal(SIGPIPE, SIG_IGN);
 	l.host_root = geteuid() == 0;
 	l.tty_fg = isatty(0) && tcgetpgrp(0) == getpgrp();

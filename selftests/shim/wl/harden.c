@@ -406,21 +406,15 @@ static int setlk(int fd, int cmd, short type)
 	return fcntl(fd, cmd, &fl);
 }
 
-/* Holds KIND (flock, fcntl, ofd) on FILE, says "locked" in MARK, lives SECS. */
-static int lockhold(const char *file, const char *kind, const char *mark, int secs)
+/* Holds flock, POSIX and OFD locks on FILE (read-only), says so on stdout, lives SECS. */
+static int lockhold(const char *file, int secs)
 {
-	int fd = open(file, O_RDONLY), r, m;
+	int fd = open(file, O_RDONLY), ofd = open(file, O_RDONLY);
 
-	if (!strcmp(kind, "flock"))
-		r = flock(fd, LOCK_EX);
-	else if (!strcmp(kind, "fcntl"))
-		r = setlk(fd, F_SETLK, F_RDLCK);
-	else
-		r = setlk(fd, F_OFD_SETLK, F_RDLCK);
-	say(kind, r);
-	m = open(mark, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (m < 0 || write(m, r < 0 ? "failed\n" : "locked\n", 7) != 7)
-		return 1;
+	say("flock", flock(fd, LOCK_EX));
+	say("F_SETLK F_RDLCK", setlk(fd, F_SETLK, F_RDLCK));
+	say("F_OFD_SETLK F_RDLCK", setlk(ofd, F_OFD_SETLK, F_RDLCK));
+	printf("holding\n");
 	sleep(secs);
 	return 0;
 }
@@ -503,13 +497,13 @@ int main(int argc, char **argv)
 		return int80();
 	if (!strcmp(m, "vsyscall"))
 		return vsyscall();
-	if (!strcmp(m, "lockhold") && argc > 5)
-		return lockhold(argv[2], argv[3], argv[4], atoi(argv[5]));
+	if (!strcmp(m, "lockhold") && argc > 3)
+		return lockhold(argv[2], atoi(argv[3]));
 	if (!strcmp(m, "lockprobe") && argc > 2)
 		return lockprobe(argv[2]);
 	if (!strcmp(m, "lockpair") && argc > 2)
 		return lockpair(argv[2]);
 	fprintf(stderr, "usage: harden fdfill|intargs|gateclone stub|plain|sigrace [N]|forkcheck|meta|reopen|int80|"
-		"vsyscall|lockhold FILE KIND MARK SECS|lockprobe FILE|lockpair FILE\n");
+		"vsyscall|lockhold FILE SECS|lockprobe FILE|lockpair FILE\n");
 	return 2;
 }

@@ -60,6 +60,7 @@ void gk_fd_copy(long from, long to)
 		gk_fd_setpath(to, fdpath[from]);
 		fdkind[to] = fdkind[from];
 		fdinh[to] = fdinh[from];
+		gk_lock_dup(from, to);
 	}
 }
 
@@ -94,6 +95,7 @@ void gk_close_cloexec(void)
 	for (fd = 0; fd <= maxfd && fd < GK_FD_BASE; fd++) {
 		r = hs2(__NR_fcntl, fd, F_GETFD);
 		if (r >= 0 && (r & FD_CLOEXEC)) {
+			gk_lock_close(fd);
 			hs1(__NR_close, fd);
 			gk_fd_clear(fd);
 		}
@@ -220,6 +222,7 @@ static long fd_dup_result(long fd, long from)
 	if (fd >= 0) {
 		fdkind[fd] = fdkind[from];
 		fdinh[fd] = fdinh[from];
+		gk_lock_dup(from, fd);
 	}
 	return fd;
 }
@@ -378,6 +381,7 @@ long sys_close(struct gk_call *c)
 
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
+	gk_lock_close(c->a[0]);
 	r = hs1(__NR_close, c->a[0]);
 	gk_fd_clear(c->a[0]);
 	return r;
@@ -395,7 +399,9 @@ long sys_close_range(struct gk_call *c)
 	for (fd = (unsigned long)c->a[0]; fd <= last; fd++) {
 		if (c->a[2] & 4 /* CLOSE_RANGE_CLOEXEC */) {
 			hs3(__NR_fcntl, fd, F_SETFD, FD_CLOEXEC);
-		} else if (hs1(__NR_close, fd) == 0) {
+		} else if (hs2(__NR_fcntl, fd, F_GETFD) >= 0) {
+			gk_lock_close(fd);
+			hs1(__NR_close, fd);
 			gk_fd_clear(fd);
 		}
 	}
@@ -413,8 +419,12 @@ static long do_dup3(long from, long to, long flags)
 {
 	long r;
 
-	if (!gk_fd_ok(from) || !gk_fd_ok(to) || to >= (long)gk.nofile_cur)
+	if (!gk_fd_ok(from) || !gk_fd_ok(to) || to >= (long)gk.nofile_cur ||
+	    hs2(__NR_fcntl, from, F_GETFD) < 0)
 		return -EBADF;
+	/* @to is closed on the way: what that undoes (locks) happens while it is still open. */
+	if (from != to && hs2(__NR_fcntl, to, F_GETFD) >= 0)
+		gk_lock_close(to);
 	r = hs3(__NR_dup3, from, to, flags);
 	if (r >= 0)
 		gk_fd_copy(from, to);
@@ -449,11 +459,10 @@ long sys_fcntl(struct gk_call *c)
 		if (c->a[2] < 0 || c->a[2] >= (long)gk.nofile_cur)
 			return -EINVAL;
 		return fd_dup_result(hs3(__NR_fcntl, fd, cmd, c->a[2]), fd);
-	case F_SETLKW:
-	case F_OFD_SETLKW:
-		return gk_host_blocking(__NR_fcntl, c->a, c);
-	case F_GETFD: case F_SETFD: case F_GETFL: case F_SETFL: case F_GETLK: case F_SETLK:
-	case F_OFD_GETLK: case F_OFD_SETLK: case F_GETPIPE_SZ: case F_SETPIPE_SZ:
+	case F_GETLK: case F_SETLK: case F_SETLKW:
+	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
+		return gk_lock_fcntl(c);
+	case F_GETFD: case F_SETFD: case F_GETFL: case F_SETFL: case F_GETPIPE_SZ: case F_SETPIPE_SZ:
 	case F_ADD_SEALS: case F_GET_SEALS:
 		return hs3(__NR_fcntl, fd, cmd, c->a[2]);
 	}

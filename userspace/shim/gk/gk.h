@@ -165,6 +165,11 @@ int gk_fd_inherited(long fd);
 long gk_fd_host(long fd);
 long gk_sys_fs(struct gk_call *c);
 
+/* ---- locks.c ---- */
+void gk_lock_dup(long from, long to);
+void gk_lock_close(long fd);
+long gk_lock_fcntl(struct gk_call *c);
+
 /* ---- mm.c ---- */
 int gk_overlaps_self(unsigned long addr, unsigned long len);
 void gk_unmap_all(void);

@@ -4,6 +4,7 @@
 
 long sys_fd0(struct gk_call *c);
 long sys_fd0_block(struct gk_call *c);
+long sys_flock(struct gk_call *c);
 long sys_open(struct gk_call *c);
 long sys_openat(struct gk_call *c);
 long sys_creat(struct gk_call *c);
@@ -94,7 +95,7 @@ long sys_itimer(struct gk_call *c);
 	X(fstat, sys_fstat, "u") X(getdents64, sys_fd0, "ulu") X(ftruncate, sys_fd0, "u") \
 	X(fsync, sys_fd0, "u") X(fdatasync, sys_fd0, "u") X(fchmod, sys_fd0, "uu") \
 	X(fchown, sys_fd0, "uuu") X(fstatfs, sys_fd0, "u") X(fadvise64, sys_fd_hint, "illi") \
-	X(flock, sys_fd0_block, "uu") X(fallocate, sys_fd0, "ii") X(readahead, sys_fd_hint, "i") \
+	X(flock, sys_flock, "uu") X(fallocate, sys_fd0, "ii") X(readahead, sys_fd_hint, "i") \
 	X(open, sys_open, "liu") X(openat, sys_openat, "iliu") X(creat, sys_creat, "lu") \
 	X(close, sys_close, "u") X(close_range, sys_close_range, "uuu") X(dup, sys_dup, "u") \
 	X(dup2, sys_dup2, "uu") X(dup3, sys_dup3, "uui") X(fcntl, sys_fcntl, "uu") \
