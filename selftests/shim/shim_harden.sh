@@ -190,4 +190,16 @@ case "$(cat "$tmp/hold.out"):$T_OUT" in
 esac
 same "processes of one sandbox still exclude each other; F_GETLK names the holder" \
 	"$H" lockpair "$lf"
+
+# ---- 11: kiste check says whether shim mode gets its namespaces here ----
+run "$K" check
+case "$T_RC:$T_OUT" in
+0:*"shim mode:"*"sandboxed"*|0:*"shim mode:"*"--unsafe-no-namespaces"*)
+	ok "kiste check reports shim mode's namespaces" ;;
+*) fail "kiste check reports shim mode's namespaces" "exit $T_RC: $T_OUT" ;;
+esac
+# Inside a shim sandbox unshare is refused: the refusing host, as kiste check sees it.
+expect "kiste check on a host refusing namespaces names --unsafe-no-namespaces" 0 \
+	"shim mode:             needs user namespaces, which this host refuses you: it runs only with --unsafe-no-namespaces" \
+	S "$K" check
 t_done
