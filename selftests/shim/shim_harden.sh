@@ -95,6 +95,14 @@ else
 		"needs root, setpriv(1) and stat(1)"
 	skip "as a user: every such change is refused" "needs root, setpriv(1) and stat(1)"
 fi
+# Without namespaces no read-only mount backs the rootfs, and Landlock does not govern chmod,
+# chown or utime: the guest kernel refuses them itself.
+run "$K" run --mode=shim --unsafe-no-namespaces -- "$H" meta
+case "$T_RC:$T_OUT" in
+*=ok*) fail "--unsafe-no-namespaces: no metadata change either" "exit $T_RC: $T_OUT" ;;
+0:*"utimensat /dev/null=EROFS"*) ok "--unsafe-no-namespaces: no metadata change either" ;;
+*) fail "--unsafe-no-namespaces: no metadata change either" "exit $T_RC: $T_OUT" ;;
+esac
 n_out=$("$H" ownalias "$tmp" 2>&1 </dev/null)
 n_rc=$?
 run "$K" run --mode=shim --tmpfs /tmp -- "$H" ownalias /tmp

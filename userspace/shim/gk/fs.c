@@ -27,9 +27,20 @@ void gk_fd_boot(void)
 		fdinh[fd] = hs2(__NR_fcntl, fd, F_GETFD) >= 0;
 }
 
-int gk_fd_inherited(long fd)
+/*
+ * May the workload change the mode, owner or times of what @fd names (-1: a
+ * path)?  Never of a descriptor inherited from the caller, a host object
+ * (EPERM).  Without namespaces and --rw nothing is the sandbox's to change,
+ * and no read-only mount says so (Landlock does not govern chmod, chown or
+ * utime): EROFS, as the read-only mounts answer with namespaces.
+ */
+long gk_meta_denied(long fd)
 {
-	return gk_fd_ok(fd) && fdinh[fd];
+	if (gk_fd_ok(fd) && fdinh[fd])
+		return -EPERM;
+	if (!(gk.boot.flags & (GK_BOOT_F_PIDNS | GK_BOOT_F_RW)))
+		return -EROFS;
+	return 0;
 }
 
 int gk_fd_ok(long fd)
@@ -359,8 +370,12 @@ long sys_fd0(struct gk_call *c)
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
 	/* The caller's files and terminal keep their modes and owners. */
-	if ((c->nr == __NR_fchmod || c->nr == __NR_fchown) && fdinh[c->a[0]])
-		return -EPERM;
+	if (c->nr == __NR_fchmod || c->nr == __NR_fchown) {
+		long r = gk_meta_denied(c->a[0]);
+
+		if (r < 0)
+			return r;
+	}
 	if (c->nr == __NR_getdents64)
 		return gk_getdents(c);
 	if (c->nr == __NR_lseek && (unsigned long)c->a[2] > 4 /* SEEK_HOLE */)

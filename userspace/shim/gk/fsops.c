@@ -244,6 +244,8 @@ long sys_unlink(struct gk_call *c)
 
 long sys_fchmodat(struct gk_call *c)
 {
+	if (gk_meta_denied(-1) < 0)
+		return gk_meta_denied(-1);
 	if (c->nr == __NR_chmod)
 		return at_call(__NR_fchmodat, CWD, (const char *)c->a[0], c->a[1], 0, 0);
 	return at_call(__NR_fchmodat, c->a[0], (const char *)c->a[1], c->a[2], 0, 0);
@@ -251,6 +253,8 @@ long sys_fchmodat(struct gk_call *c)
 
 long sys_fchownat(struct gk_call *c)
 {
+	if (gk_meta_denied(-1) < 0)
+		return gk_meta_denied(-1);
 	if (c->nr == __NR_chown || c->nr == __NR_lchown)
 		return at_call(__NR_fchownat, CWD, (const char *)c->a[0], c->a[1], c->a[2],
 			       c->nr == __NR_lchown ? AT_SYMLINK_NOFOLLOW : 0);
@@ -261,15 +265,19 @@ long sys_fchownat(struct gk_call *c)
 
 long sys_utimensat(struct gk_call *c)
 {
+	long r;
+
 	if (c->a[3] & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	if (!c->a[1]) {
 		if (!gk_fd_ok(c->a[0]))
 			return -EBADF;
-		if (gk_fd_inherited(c->a[0]))
-			return -EPERM;
-		return hs4(__NR_utimensat, c->a[0], 0, c->a[2], c->a[3]);
+		r = gk_meta_denied(c->a[0]);
+		return r < 0 ? r : hs4(__NR_utimensat, c->a[0], 0, c->a[2], c->a[3]);
 	}
+	r = gk_meta_denied(-1);
+	if (r < 0)
+		return r;
 	return at_call(__NR_utimensat, c->a[0], (const char *)c->a[1], c->a[2], c->a[3], 0);
 }
 

@@ -161,7 +161,7 @@ long gk_fd_alias(const char *abs);
 int gk_path_for_change(char *abs, size_t n);
 long gk_fd_reopen_ok(long fd, long flags);
 void gk_fd_boot(void);
-int gk_fd_inherited(long fd);
+long gk_meta_denied(long fd);
 long gk_fd_host(long fd);
 long gk_sys_fs(struct gk_call *c);
 
