@@ -82,8 +82,11 @@ static long lock_target(long fd)
 {
 	struct statfs sfs;
 	struct stat st;
-	long r;
+	long r = hs2(__NR_fcntl, fd, F_GETFL);
 
+	/* An O_PATH descriptor takes no lock, as natively. */
+	if (r < 0 || (r & O_PATH))
+		return -EBADF;
 	if (fdshadow[fd])
 		return SLOT_FD(fdshadow[fd] - 1);
 	if (gk.boot.locks_fd < 0 || hs2(__NR_fstatfs, fd, &sfs) < 0 || !(sfs.f_flags & ST_RDONLY))
