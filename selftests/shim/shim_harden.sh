@@ -207,7 +207,13 @@ case "$T_RC:$T_OUT" in
 *) fail "kiste check reports shim mode's namespaces" "exit $T_RC: $T_OUT" ;;
 esac
 # Inside a shim sandbox unshare is refused: the refusing host, as kiste check sees it.
-expect "kiste check on a host refusing namespaces names --unsafe-no-namespaces" 0 \
-	"shim mode:             needs user namespaces, which this host refuses you: it runs only with --unsafe-no-namespaces" \
-	S "$K" check
+case "$(ldd "$K" 2>/dev/null)" in
+*libasan*)
+	skip "kiste check on a host refusing namespaces names --unsafe-no-namespaces" \
+		"a sanitized kiste cannot run as a shim workload (its runtime needs threads)" ;;
+*)
+	expect "kiste check on a host refusing namespaces names --unsafe-no-namespaces" 0 \
+		"shim mode:             needs user namespaces, which this host refuses you: it runs only with --unsafe-no-namespaces" \
+		S "$K" check ;;
+esac
 t_done
