@@ -62,7 +62,9 @@ compare "a full descriptor table: EMFILE everywhere, the program lives on"
 # ---- 2: host objects reached through /proc or inherited descriptors keep their metadata ----
 # As an ordinary user, with a kiste of that user's own and stderr a file of the user's: the
 # very setting in which chmod /proc/self/exe made kiste world-writable.
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && stat -c %a / >/dev/null 2>&1; then
+# (util-linux's setpriv: busybox's has no --reuid.)
+if [ "$(id -u)" = 0 ] && setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null &&
+   stat -c %a / >/dev/null 2>&1; then
 	u="$tmp/user"
 	mkdir "$u"
 	cp "$K" "$u/kiste"
@@ -92,8 +94,8 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && stat -c %a / >/dev/nul
 	esac
 else
 	skip "as a user: kiste, its stderr file and /dev/null keep mode, times and size" \
-		"needs root, setpriv(1) and stat(1)"
-	skip "as a user: every such change is refused" "needs root, setpriv(1) and stat(1)"
+		"needs root, util-linux setpriv(1) and stat(1)"
+	skip "as a user: every such change is refused" "needs root, util-linux setpriv(1) and stat(1)"
 fi
 # Without namespaces no read-only mount backs the rootfs, and Landlock does not govern chmod,
 # chown or utime: the guest kernel refuses them itself.
