@@ -54,9 +54,9 @@ same "wait4, close, dup2, lseek, kill, fcntl read int arguments as 32 bits" "$H"
 
 # ---- 5: at the descriptor limit every call answers EMFILE, nothing dies ----
 # Natively with the limit the sandbox shows (1000), sandboxed as it comes.
-n_out=$(sh -c 'ulimit -n 1000 && exec "$0" fdfill' "$H" 2>&1 </dev/null)
+n_out=$(sh -c 'ulimit -n 1000 && exec "$0" fdfill "$0"' "$H" 2>&1 </dev/null)
 n_rc=$?
-run S "$H" fdfill
+run S "$H" fdfill "$H"
 compare "a full descriptor table: EMFILE everywhere, the program lives on"
 
 # ---- 2: host objects reached through /proc or inherited descriptors keep their metadata ----
@@ -125,7 +125,7 @@ expect "a signal before a stub child re-armed still runs its handler redirected"
 	"300 stub children under a rain of signals, 0 killed" S "$H" sigrace 300
 
 # ---- 12: /proc/self/fd/N reopens never widen; /proc shows guest paths only ----
-run S "$H" reopen
+run S "$H" reopen "$H"
 case "$T_RC:$T_OUT" in
 0:*"reopen O_RDONLY=ok"*"reopen O_RDWR=EACCES"*"reopen O_WRONLY=EACCES"*"reopen /dev/fd O_RDWR=EACCES"*"write-only as O_RDONLY=EACCES"*"write-only as O_WRONLY=ok"*)
 	ok "/proc/self/fd/N and /dev/fd/N reopen with at most the descriptor's access" ;;

@@ -63,7 +63,7 @@ static void say(const char *name, long r)
 }
 
 /* The table full: every further descriptor is EMFILE, and nothing dies (finding 5). */
-static int fdfill(void)
+static int fdfill(const char *file)
 {
 	struct rlimit rl;
 	int n = 0, p[2];
@@ -77,18 +77,18 @@ static int fdfill(void)
 	say("pipe", pipe(p));
 	say("open-proc-status", open("/proc/self/status", O_RDONLY));
 	say("open-proc-maps", open("/proc/self/maps", O_RDONLY));
-	say("open-file", open("/etc/hostname", O_RDONLY));
+	say("open-file", open(file, O_RDONLY));
 	say("dup", dup(0));
 	say("fdupfd", fcntl(0, F_DUPFD, 0));
 	say("dup2-beyond-limit", dup2(0, (int)rl.rlim_cur));
 	close(5);
-	say("reopen-after-close", open("/etc/hostname", O_RDONLY));
+	say("reopen-after-close", open(file, O_RDONLY));
 	rl.rlim_cur = 100;
 	say("lower-limit", setrlimit(RLIMIT_NOFILE, &rl));
 	close(500);
-	say("open-above-lowered-limit", open("/etc/hostname", O_RDONLY));
+	say("open-above-lowered-limit", open(file, O_RDONLY));
 	close(50);
-	printf("open-below-lowered-limit=%d\n", open("/etc/hostname", O_RDONLY));
+	printf("open-below-lowered-limit=%d\n", open(file, O_RDONLY));
 	rl.rlim_cur = rl.rlim_max + 1;
 	say("raise-above-hard", setrlimit(RLIMIT_NOFILE, &rl));
 	return 0;
@@ -313,11 +313,11 @@ static int ownalias(const char *dir)
 	return 0;
 }
 
-/* /proc/self/fd/N reopened: never with more access than N has (finding 12). */
-static int reopen(void)
+/* /proc/self/fd/N of a read-only FILE reopened: never with more access than N has (finding 12). */
+static int reopen(const char *file)
 {
 	char p[64];
-	int fd = open("/etc/hostname", O_RDONLY);
+	int fd = open(file, O_RDONLY);
 
 	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
 	say("reopen O_RDONLY", open(p, O_RDONLY));
@@ -475,8 +475,8 @@ int main(int argc, char **argv)
 	const char *m = argc > 1 ? argv[1] : "";
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!strcmp(m, "fdfill"))
-		return fdfill();
+	if (!strcmp(m, "fdfill") && argc > 2)
+		return fdfill(argv[2]);
 	if (!strcmp(m, "intargs"))
 		return intargs();
 	if (!strcmp(m, "gateclone") && argc > 2)
@@ -491,8 +491,8 @@ int main(int argc, char **argv)
 		return ownalias(argv[2]);
 	if (!strcmp(m, "links"))
 		return links();
-	if (!strcmp(m, "reopen"))
-		return reopen();
+	if (!strcmp(m, "reopen") && argc > 2)
+		return reopen(argv[2]);
 	if (!strcmp(m, "int80"))
 		return int80();
 	if (!strcmp(m, "vsyscall"))
@@ -503,7 +503,8 @@ int main(int argc, char **argv)
 		return lockprobe(argv[2]);
 	if (!strcmp(m, "lockpair") && argc > 2)
 		return lockpair(argv[2]);
-	fprintf(stderr, "usage: harden fdfill|intargs|gateclone stub|plain|sigrace [N]|forkcheck|meta|reopen|int80|"
-		"vsyscall|lockhold FILE SECS|lockprobe FILE|lockpair FILE\n");
+	fprintf(stderr, "usage: harden fdfill FILE|intargs|gateclone stub|plain|sigrace [N]|"
+		"forkcheck|meta|ownalias DIR|links|reopen FILE|int80|vsyscall|lockhold FILE SECS|"
+		"lockprobe FILE|lockpair FILE\n");
 	return 2;
 }
