@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# shim_harden.sh - issue 15's shim findings: each case native vs sandboxed where a native answer exists.
+# shim_harden.sh - issue 15's shim findings, each native vs sandboxed where a native answer exists.
 #
 # POSIX sh: runs on the host (bash) and in the test VM (busybox ash, kiste.ko's arming).
 here="$(cd "$(dirname "$0")" && pwd)"

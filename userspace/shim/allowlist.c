@@ -23,7 +23,9 @@
 #include "allowlist.h"
 #include "boot.h"
 
-enum { K_CONST, K_GATE_START, K_GATE_LEN, K_ROOT_FD, K_KISTE_FD, K_PROC_FD, K_IMAGE_END, K_LOCKS_FD };
+enum {
+	K_CONST, K_GATE_START, K_GATE_LEN, K_ROOT_FD, K_KISTE_FD, K_PROC_FD, K_IMAGE_END, K_LOCKS_FD,
+};
 enum { OP_EQ, OP_MASK0, OP_IN, OP_LE, OP_GE, OP_MASKEQ };
 /* W_TRAP: not allowed but trapped (SECCOMP_RET_TRAP) to the guest kernel's SIGSYS entry. */
 enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP };

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* entry.S - the guest kernel's gate: entry, the fork stub, the host syscall stub, signal entries. */
+/* entry.S - the guest kernel's gate: fork stub, entry, host syscall stub, signal entries. */
 #include <asm/unistd.h>
 
 #include "../boot.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// locks.c - file locks: on read-only mounts taken on sandbox-private shadow files, never the host's.
+// locks.c - file locks on read-only mounts: taken on sandbox-private shadow files, not the host's.
 #include <linux/fcntl.h>
 #include <linux/openat2.h>
 #include <asm/stat.h>
