@@ -26,7 +26,7 @@ static struct json_object *actions_json(const char *list)
 
 static struct json_object *check_json(const struct check_report *r)
 {
-	struct json_object *o = json_object_new_object(), *m, *k, *s, *l, *u;
+	struct json_object *o = json_object_new_object(), *m, *k, *s, *l, *u, *sh;
 
 	m = json_object_new_object();
 	json_object_object_add(m, "loaded", json_object_new_boolean(r->genl || r->dev));
@@ -54,6 +54,11 @@ static struct json_object *check_json(const struct check_report *r)
 	json_object_object_add(u, "available", json_object_new_boolean(r->userns));
 	json_object_object_add(u, "probed_as_nobody", json_object_new_boolean(r->userns_as_nobody));
 	json_object_object_add(o, "userns", u);
+	sh = json_object_new_object();
+	json_object_object_add(sh, "namespaces", json_object_new_boolean(r->shim_ns));
+	json_object_object_add(sh, "runs", json_object_new_string(
+		r->shim_ns ? "sandboxed" : "only with --unsafe-no-namespaces (weaker)"));
+	json_object_object_add(o, "shim", sh);
 	return o;
 }
 
@@ -89,6 +94,13 @@ static void check_text(const struct check_report *r)
 		printf("landlock:              unavailable (%s)\n", strerror(r->landlock_errno));
 	printf("user namespaces:       %s\n",
 	       r->userns ? "available to unprivileged users" : "unavailable to unprivileged users");
+	if (r->shim_ns)
+		printf("shim mode:             user, pid, mount, ipc, uts and net namespaces work "
+		       "for you here: sandboxed\n");
+	else
+		printf("shim mode:             needs user namespaces, which this host refuses you: "
+		       "it runs only with --unsafe-no-namespaces, a weaker sandbox (host /proc, "
+		       "pids and network; no read-only mounts)\n");
 }
 
 int check_run(const struct json_opts *o)
@@ -118,8 +130,10 @@ const struct cli_cmd cli_cmd_check = {
 	.summary = "report which isolation layers this machine offers",
 	.usage = "Usage: kiste check [--json]\n\n"
 		 "Report kiste.ko (netlink family, /dev/kiste, interface version), /dev/kvm,\n"
-		 "syscall user dispatch, seccomp, the Landlock ABI and unprivileged user\n"
-		 "namespaces.  Exits 0 whatever it finds.\n\n"
+		 "syscall user dispatch, seccomp, the Landlock ABI, unprivileged user\n"
+		 "namespaces, and whether shim mode can create its namespaces for you (else it\n"
+		 "runs only with --unsafe-no-namespaces, a weaker sandbox).  Exits 0 whatever\n"
+		 "it finds.\n\n"
 		 "  -j, --json   print one JSON object\n"
 		 "  -h, --help   show this help\n",
 	.main = check_main,

@@ -20,6 +20,7 @@ struct check_report {
 	int landlock_errno;
 	bool userns;	       /* an unprivileged user could unshare(CLONE_NEWUSER) */
 	bool userns_as_nobody; /* the probe dropped root to uid 65534 first */
+	bool shim_ns;	       /* the caller can create shim mode's namespaces */
 };
 
 void check_probe(struct check_report *r);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// Probes behind `kiste check`: module, KVM, syscall user dispatch, seccomp, Landlock, userns.
+// Probes behind `kiste check`: module, KVM, syscall user dispatch, seccomp, Landlock, namespaces.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -105,6 +105,24 @@ static void probe_userns(struct check_report *r)
 		r->userns = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+/*
+ * Shim mode's namespaces (launch.c), as the caller itself: without them it
+ * refuses to run unless --unsafe-no-namespaces asks for the weaker sandbox.
+ */
+static void probe_shim_ns(struct check_report *r)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return;
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC |
+			      CLONE_NEWUTS | CLONE_NEWNET) == 0 ? 0 : 1);
+	if (waitpid(pid, &status, 0) == pid)
+		r->shim_ns = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 void check_probe(struct check_report *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -115,4 +133,5 @@ void check_probe(struct check_report *r)
 	probe_seccomp(r);
 	probe_landlock(r);
 	probe_userns(r);
+	probe_shim_ns(r);
 }

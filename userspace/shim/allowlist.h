@@ -14,6 +14,7 @@ struct shim_filter_params {
 	uint64_t gate_start, gate_len;
 	int root_fd;
 	int proc_fd;		/* -1 without one */
+	int locks_fd;		/* the shadow lock tmpfs, -1 without one */
 	uint64_t image_end;	/* the workload's memory lies above it */
 	int kiste_fd;		/* -1 without the module */
 	int module;		/* redirection armed by kiste.ko */
@@ -32,5 +33,12 @@ void shim_bpf_free(struct shim_bpf *b);
 size_t shim_allowlist_syscalls(void);
 size_t shim_allowlist_rules(void);
 void shim_allowlist_print(FILE *f);
+
+/*
+ * ipfilter.c: the second filter, installed before the allowlist's: clone only
+ * from @fork_ip (the gate's fork stub).
+ */
+int shim_ipfilter_build(uint64_t fork_ip, struct shim_bpf *out, struct kiste_err *err);
+void shim_ipfilter_print(FILE *f);
 
 #endif /* KISTE_SHIM_ALLOWLIST_H */

@@ -4,12 +4,13 @@
 #define KISTE_SHIM_BOOT_H
 
 /*
- * Shared by the launcher (libc) and the freestanding guest kernel: plain
- * integer types only.  Every pointer refers to launcher memory, which the
- * guest kernel copies into its own before it tears the launcher down.
+ * Shared by the launcher (libc), the freestanding guest kernel and its gate
+ * (entry.S: constants only): plain integer types.  Every pointer refers to
+ * launcher memory, which the guest kernel copies into its own before it tears
+ * the launcher down.
  */
 #define GK_BOOT_MAGIC 0x6b697374655f676bULL /* "kiste_gk" */
-#define GK_BOOT_VERSION 2
+#define GK_BOOT_VERSION 3
 #define GK_MAX_KEEP 8
 
 #define GK_BOOT_F_TRACE 0x1	/* one line per syscall on stderr */
@@ -17,16 +18,38 @@
 #define GK_BOOT_F_RW 0x4	/* the rootfs is writable */
 #define GK_BOOT_F_PIDNS 0x8	/* the workload is pid 2 under a launcher init */
 
-/* The guest kernel's own descriptors (the workload's are below GK_FD_ROOT - 1). */
+/*
+ * Descriptors: the workload's (and the guest kernel's temporaries) are below
+ * GK_FD_BASE; every slot from GK_FD_BASE to GK_FD_LIMIT - 1 is the guest
+ * kernel's and always occupied (placeholders where a slot is unused), and
+ * RLIMIT_NOFILE is GK_FD_LIMIT, so the host kernel can never hand out a
+ * descriptor in that range: the allowlist admits close, dup3 and F_DUPFD
+ * below GK_FD_BASE only (README.md, "Descriptors").
+ */
+#define GK_FD_BASE 1000
+#define GK_FD_LOCKS 1000	/* private tmpfs of shadow lock files, or a placeholder */
 #define GK_FD_ROOT 1001
 #define GK_FD_TRACE 1002
-#define GK_FD_KISTE 1003
+#define GK_FD_KISTE 1003	/* /dev/kiste, or a placeholder */
 #define GK_FD_PROBE 1004
-#define GK_FD_PROC 1005
+#define GK_FD_PROC 1005		/* the detached procfs, or a placeholder */
+/* 1006, 1007: placeholders.  Shadow lock descriptors: one aligned block of 16. */
+#define GK_FD_SHADOW 1008
+#define GK_NSHADOW 16
+#define GK_FD_LIMIT 1024
+
+/*
+ * The fork stub opens the gate (gk.ld): the one clone instruction the second
+ * seccomp filter (ipfilter.c) admits ends GK_FORK_RET_OFF bytes into it,
+ * which is the instruction pointer seccomp sees (entry.S checks the offset).
+ */
+#define GK_FORK_RET_OFF 17
 
 /* Where the launcher maps the guest kernel: below every workload mapping (allowlist.c). */
 #define GK_IMAGE_BASE 0x100000UL
 #define GK_IMAGE_LIMIT 0x400000UL
+
+#ifndef __ASSEMBLER__
 
 struct gk_range {
 	unsigned long start;
@@ -45,6 +68,7 @@ struct gk_boot {
 	int root_fd;			/* the sandbox root directory (O_PATH) */
 	int probe_fd;			/* a one-page memfd: probes workload pointers */
 	int proc_fd;			/* a procfs of the sandbox's pid namespace, or -1 */
+	int locks_fd;			/* where shadow lock files go (GK_FD_LOCKS), or -1 */
 	int argc;
 	int envc;
 	char **argv;			/* the command: argv[0] is looked up on PATH */
@@ -57,4 +81,5 @@ struct gk_boot {
 	struct gk_range keep[GK_MAX_KEEP];
 };
 
+#endif /* __ASSEMBLER__ */
 #endif /* KISTE_SHIM_BOOT_H */

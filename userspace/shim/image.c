@@ -100,6 +100,11 @@ int shim_image_map(struct shim_image *img, struct kiste_err *err)
 	}
 	if (!img->gate_len || relocate(base, ph, eh->e_phnum) < 0)
 		return kiste_err_set(err, -ENOEXEC, "the embedded guest kernel cannot be relocated");
+	/* The fork stub opens the gate and its clone ends GK_FORK_RET_OFF bytes in (gk.ld). */
+	if (img->gate_len <= GK_FORK_RET_OFF ||
+	    memcmp((void *)(img->gate_start + GK_FORK_RET_OFF - 2), "\x0f\x05", 2))
+		return kiste_err_set(err, -ENOEXEC, "the embedded guest kernel has no fork stub "
+				     "where boot.h says: rebuild kiste");
 	for (k = 0; k < eh->e_phnum; k++)
 		if (ph[k].p_type == PT_LOAD &&
 		    mprotect((void *)(base + DOWN(ph[k].p_vaddr)),
@@ -135,10 +140,15 @@ int shim_image_keep_ranges(struct gk_boot *boot, struct kiste_err *err)
 	return 0;
 }
 
-int shim_image_enter(const struct shim_image *img, struct gk_boot *boot,
-		     const struct shim_bpf *bpf, struct kiste_err *err)
+uintptr_t shim_image_fork_ip(const struct shim_image *img)
 {
-	struct sock_fprog prog = { .len = bpf->len, .filter = bpf->insns };
+	return img->gate_start + GK_FORK_RET_OFF;
+}
+
+int shim_image_enter(const struct shim_image *img, struct gk_boot *boot,
+		     const struct shim_bpf *bpf, int nbpf, struct kiste_err *err)
+{
+	int i;
 
 	boot->image_start = img->start;
 	boot->image_end = img->end;
@@ -156,9 +166,13 @@ int shim_image_enter(const struct shim_image *img, struct gk_boot *boot,
 	syscall(SYS_set_tid_address, NULL);
 	syscall(SYS_set_robust_list, NULL, 3 * sizeof(void *));
 	/* From here on only the guest kernel's own syscalls are possible. */
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
-		return kiste_err_set(err, -errno, "cannot install the shim seccomp filter: %s",
-				     strerror(errno));
+	for (i = 0; i < nbpf; i++) {
+		struct sock_fprog prog = { .len = bpf[i].len, .filter = bpf[i].insns };
+
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+			return kiste_err_set(err, -errno, "cannot install the shim seccomp "
+					     "filters: %s", strerror(errno));
+	}
 	__asm__ volatile("jmp *%0" : : "r"(img->entry), "D"(boot) : "memory");
 	__builtin_unreachable();
 }

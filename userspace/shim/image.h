@@ -18,8 +18,10 @@ struct shim_image {
 int shim_image_map(struct shim_image *img, struct kiste_err *err);
 /* Adds the vvar/vDSO mappings (from /proc/self/maps) exec must keep. */
 int shim_image_keep_ranges(struct gk_boot *boot, struct kiste_err *err);
-/* Installs @bpf (no_new_privs must be set) and jumps to the guest kernel. */
+/* Where the fork stub's clone instruction ends: the ip filter's one clone site. */
+uintptr_t shim_image_fork_ip(const struct shim_image *img);
+/* Installs @nbpf filters in order (no_new_privs must be set) and jumps to the guest kernel. */
 int shim_image_enter(const struct shim_image *img, struct gk_boot *boot,
-		     const struct shim_bpf *bpf, struct kiste_err *err);
+		     const struct shim_bpf *bpf, int nbpf, struct kiste_err *err);
 
 #endif /* KISTE_SHIM_IMAGE_H */

@@ -37,6 +37,7 @@ struct launch {
 	struct gk_boot boot;
 	int kfd;		/* /dev/kiste, -1 without the module */
 	int procfd;		/* the sandbox's procfs (detached), -1 if none */
+	int locksfd;		/* its private tmpfs of shadow lock files, -1 if none */
 	bool ns;		/* namespaces in use */
 	bool host_root;
 	int sync[2], status[2];
@@ -80,24 +81,43 @@ static void build_env(struct launch *l)
 	l->env[l->nenv] = NULL;
 }
 
-/* Descriptors the workload must not inherit are closed; the guest kernel's move to 1001.. */
+/*
+ * Descriptors the workload must not inherit are closed; the guest kernel's go
+ * to GK_FD_BASE and up, and every slot there up to GK_FD_LIMIT - 1 (the
+ * RLIMIT_NOFILE, shim_setup_limits) is filled: where a slot has no use, with
+ * an O_PATH placeholder no allowlist row admits.  The kernel can then never
+ * hand the workload or the guest kernel a descriptor >= GK_FD_BASE, so the
+ * allowlist need not let anything close one (boot.h).
+ */
 static void place_fds(struct launch *l, struct kiste_err *err)
 {
 	int root = open(l->ns ? "/" : l->so->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* One page the guest kernel reads and writes to test workload pointers (EFAULT). */
 	int probe = memfd_create("kiste-probe", MFD_CLOEXEC);
+	int fd;
 
-	if (root < 0 || probe < 0 || ftruncate(probe, 4096) < 0 || dup2(root, FD_ROOT) < 0 ||
-	    dup2(2, FD_TRACE) < 0 || (l->kfd >= 0 && dup2(l->kfd, FD_KISTE) < 0) ||
-	    dup2(probe, GK_FD_PROBE) < 0 || (l->procfd >= 0 && dup2(l->procfd, GK_FD_PROC) < 0)) {
-		kiste_err_set(err, -errno, "cannot set up the guest kernel's descriptors: %s",
-			      strerror(errno));
-		kiste_child_fail(err);
-	}
-	syscall(SYS_close_range, 3, 1000, 0);
-	if (l->kfd < 0)
-		close(FD_KISTE);
-	syscall(SYS_close_range, GK_FD_PROC + (l->procfd >= 0), ~0U, 0);
+	if (root < 0 || probe < 0 || ftruncate(probe, 4096) < 0)
+		goto fail;
+	syscall(SYS_close_range, GK_FD_LIMIT, ~0U, 0);
+	if (dup2(root, FD_ROOT) < 0 || dup2(2, FD_TRACE) < 0 ||
+	    (l->kfd >= 0 && dup2(l->kfd, FD_KISTE) < 0) || dup2(probe, GK_FD_PROBE) < 0 ||
+	    (l->procfd >= 0 && dup2(l->procfd, GK_FD_PROC) < 0))
+		goto fail;
+	if (l->kfd < 0 && dup2(root, FD_KISTE) < 0)
+		goto fail;
+	if (l->procfd < 0 && dup2(root, GK_FD_PROC) < 0)
+		goto fail;
+	if (dup2(l->locksfd >= 0 ? l->locksfd : root, GK_FD_LOCKS) < 0)
+		goto fail;
+	for (fd = GK_FD_PROC + 1; fd < GK_FD_LIMIT; fd++)
+		if (dup2(root, fd) < 0)
+			goto fail;
+	syscall(SYS_close_range, 3, GK_FD_BASE - 1, 0);
+	return;
+fail:
+	kiste_err_set(err, -errno, "cannot set up the guest kernel's descriptors: %s",
+		      strerror(errno));
+	kiste_child_fail(err);
 }
 
 static void fill_boot(struct launch *l)
@@ -114,6 +134,7 @@ static void fill_boot(struct launch *l)
 	b->root_fd = FD_ROOT;
 	b->probe_fd = GK_FD_PROBE;
 	b->proc_fd = l->procfd >= 0 ? GK_FD_PROC : -1;
+	b->locks_fd = l->locksfd >= 0 ? GK_FD_LOCKS : -1;
 	b->argc = o->argc;
 	b->argv = o->argv;
 	b->envc = l->nenv;
@@ -133,7 +154,7 @@ static void workload_main(struct launch *l)
 {
 	struct shim_filter_params fp = { 0 };
 	struct kiste_err err = { 0 };
-	struct shim_bpf bpf;
+	struct shim_bpf bpf[2];
 	sigset_t all;
 	int sig;
 
@@ -163,7 +184,8 @@ static void workload_main(struct launch *l)
 		kiste_err_set(&err, -errno, "--cwd %s: %s in the sandbox", l->o->cwd, strerror(errno));
 		kiste_child_fail(&err);
 	}
-	if (shim_setup_landlock(l->so, l->ns, l->procfd, &err) < 0 || shim_setup_limits(l->o, &err) < 0)
+	if (shim_setup_landlock(l->so, l->ns, l->procfd, l->locksfd, &err) < 0 ||
+	    shim_setup_limits(l->o, &err) < 0)
 		kiste_child_fail(&err);
 	place_fds(l, &err);
 	fill_boot(l);
@@ -171,12 +193,15 @@ static void workload_main(struct launch *l)
 	fp.gate_len = l->img.gate_len;
 	fp.root_fd = FD_ROOT;
 	fp.proc_fd = l->procfd >= 0 ? GK_FD_PROC : -1;
+	fp.locks_fd = l->locksfd >= 0 ? GK_FD_LOCKS : -1;
 	fp.image_end = l->img.end;
 	fp.kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
 	fp.module = l->kfd >= 0;
-	if (shim_filter_build(&fp, &bpf, &err) < 0)
+	/* The ip filter first: once the allowlist's is in, seccomp() itself is killed. */
+	if (shim_ipfilter_build(shim_image_fork_ip(&l->img), &bpf[0], &err) < 0 ||
+	    shim_filter_build(&fp, &bpf[1], &err) < 0)
 		kiste_child_fail(&err);
-	shim_image_enter(&l->img, &l->boot, &bpf, &err);
+	shim_image_enter(&l->img, &l->boot, bpf, 2, &err);
 	kiste_child_fail(&err);
 }
 
@@ -225,7 +250,7 @@ static void init_main(struct launch *l, pid_t launcher)
 				      strerror(errno));
 			kiste_child_fail(&err);
 		}
-		if (shim_setup_mounts(l->so, &l->procfd, &err) < 0)
+		if (shim_setup_mounts(l->so, &l->procfd, &l->locksfd, &err) < 0)
 			kiste_child_fail(&err);
 		sethostname("kiste", 5);
 	} else {
@@ -413,6 +438,7 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 		return KISTE_EXIT_REFUSED;
 	}
 	l.procfd = -1;
+	l.locksfd = -1;
 	signal(SIGPIPE, SIG_IGN);
 	l.host_root = geteuid() == 0;
 	l.tty_fg = isatty(0) && tcgetpgrp(0) == getpgrp();

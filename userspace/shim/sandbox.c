@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "boot.h"
 #include "shim.h"
 
 static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
@@ -67,31 +68,54 @@ static void tty_node(char *out, size_t n)
 		out[0] = 0;
 }
 
+/* A new filesystem of @type with @opts (key, value pairs), mounted nowhere (fsmount). */
+static int detached_mount(const char *type, const char *const *opts, unsigned int attr,
+			  struct kiste_err *err)
+{
+	int fs = (int)syscall(SYS_fsopen, type, FSOPEN_CLOEXEC), m, i;
+
+	if (fs < 0)
+		return kiste_err_set(err, -errno, "cannot create the sandbox's %s: %s", type,
+				     strerror(errno));
+	for (i = 0; opts && opts[i]; i += 2)
+		if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, opts[i], opts[i + 1], 0) < 0)
+			goto fail;
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		goto fail;
+	m = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, attr);
+	if (m < 0)
+		goto fail;
+	close(fs);
+	return m;
+fail:
+	i = -errno;
+	close(fs);
+	return kiste_err_set(err, i, "cannot mount the sandbox's %s: %s", type, strerror(-i));
+}
+
 /*
  * The guest kernel's /proc: a procfs of the sandbox's pid namespace mounted
- * nowhere (fsmount), so no path in the rootfs leads into it; the guest
- * kernel decides what of it the workload sees.
+ * nowhere, so no path in the rootfs leads into it; the guest kernel decides
+ * what of it the workload sees.
  */
 static int detached_proc(struct kiste_err *err)
 {
-	int fs = (int)syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC), m;
+	return detached_mount("proc", NULL, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+			      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
+}
 
-	if (fs < 0)
-		return kiste_err_set(err, -errno, "cannot create the sandbox's procfs: %s",
-				     strerror(errno));
-	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
-		close(fs);
-		return kiste_err_set(err, -errno, "cannot create the sandbox's procfs: %s",
-				     strerror(errno));
-	}
-	m = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
-			 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-			 MOUNT_ATTR_NOEXEC);
-	close(fs);
-	if (m < 0)
-		return kiste_err_set(err, -errno, "cannot mount the sandbox's procfs: %s",
-				     strerror(errno));
-	return m;
+/*
+ * Where the guest kernel keeps shadow lock files (gk/locks.c): a small
+ * private tmpfs mounted nowhere, one empty file per locked read-only inode;
+ * the inode cap bounds what a workload can make it hold.
+ */
+static int detached_locks(struct kiste_err *err)
+{
+	static const char *const opts[] = { "mode", "0700", "size", "64k", "nr_inodes", "16384",
+					    NULL };
+
+	return detached_mount("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			      MOUNT_ATTR_NOEXEC, err);
 }
 
 /* A fresh /dev with the harmless nodes only, bound from the host's. */
@@ -122,8 +146,12 @@ static int setup_dev(const char *root, struct kiste_err *err)
 	snprintf(p, sizeof(p), "%s/fd", dev);
 	if (symlink("/proc/self/fd", p) < 0)
 		return kiste_err_set(err, -errno, "cannot populate /dev: %s", strerror(errno));
-	return mount(NULL, dev, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
-		     NULL) < 0 ? kiste_err_set(err, -errno, "cannot seal /dev: %s", strerror(errno)) : 0;
+	/*
+	 * Read-only down to each bound node: a device's data is unaffected, but
+	 * chmod, chown and utime of the host's node (the caller's terminal) fail.
+	 */
+	return setattr_tree(dev, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC) < 0 ?
+	       kiste_err_set(err, -errno, "cannot seal /dev: %s", strerror(errno)) : 0;
 }
 
 static int setup_tmpfs(const char *root, const char *path, struct kiste_err *err)
@@ -199,7 +227,8 @@ static int rootfs_seal(const struct shim_opts *so, const char *tgt, struct kiste
 }
 
 /* Runs as root of the sandbox's own user namespace, in its own mount namespace. */
-int shim_setup_mounts(const struct shim_opts *so, int *proc_fd, struct kiste_err *err)
+int shim_setup_mounts(const struct shim_opts *so, int *proc_fd, int *locks_fd,
+		      struct kiste_err *err)
 {
 	char root[PATH_MAX], tgt[PATH_MAX], p[PATH_MAX + 8];
 	int i, r;
@@ -217,6 +246,9 @@ int shim_setup_mounts(const struct shim_opts *so, int *proc_fd, struct kiste_err
 	*proc_fd = detached_proc(err);
 	if (*proc_fd < 0)
 		return *proc_fd;
+	*locks_fd = detached_locks(err);
+	if (*locks_fd < 0)
+		return *locks_fd;
 	/* Empty: the host's procfs and sysfs (bound along with /) are not the sandbox's. */
 	snprintf(p, sizeof(p), "%s/proc", tgt);
 	if (is_dir(p))
@@ -271,7 +303,7 @@ static int ll_rule(int rs, const char *path, uint64_t access)
 #define LL_FILE_RW (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE)
 
 /* Landlock beneath the (pivoted) root: read everywhere, write only where the sandbox may. */
-int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd,
+int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, int locks_fd,
 			struct kiste_err *err)
 {
 	struct landlock_ruleset_attr ra = { 0 };
@@ -303,6 +335,8 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd,
 	if (proc_fd >= 0)
 		r |= ll_rule_fd(rs, proc_fd, LANDLOCK_ACCESS_FS_READ_FILE |
 				LANDLOCK_ACCESS_FS_READ_DIR);
+	if (locks_fd >= 0)
+		r |= ll_rule_fd(rs, locks_fd, LL_FILE_RW | LANDLOCK_ACCESS_FS_MAKE_REG);
 	if (r < 0 || syscall(SYS_landlock_restrict_self, rs, 0) < 0) {
 		r = -errno;
 		close(rs);
@@ -313,20 +347,25 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd,
 	return 0;
 }
 
+/*
+ * RLIMIT_NOFILE is GK_FD_LIMIT, soft and hard: the guest kernel fills every
+ * slot from GK_FD_BASE up to it (launch.c, place_fds), so no new descriptor
+ * can land there.  The workload sees a limit of GK_FD_BASE that the guest
+ * kernel keeps for it (misc.c); a user-namespace root cannot raise the hard
+ * limit back.
+ */
 int shim_setup_limits(const struct kiste_run_opts *o, struct kiste_err *err)
 {
 	struct rlimit rl = { 0, 0 };
 
 	setrlimit(RLIMIT_CORE, &rl);
-	/* The guest kernel keeps its descriptors at 1000..1023. */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1024) {
-		if (rl.rlim_max < 1024)
-			return kiste_err_set(err, -EMFILE,
-					     "RLIMIT_NOFILE hard limit %llu < 1024: raise it (ulimit -Hn)",
-					     (unsigned long long)rl.rlim_max);
-		rl.rlim_cur = 1024;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max < GK_FD_LIMIT)
+		return kiste_err_set(err, -EMFILE,
+				     "RLIMIT_NOFILE hard limit %llu < %d: raise it (ulimit -Hn)",
+				     (unsigned long long)rl.rlim_max, GK_FD_LIMIT);
+	rl.rlim_cur = rl.rlim_max = GK_FD_LIMIT;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return kiste_err_set(err, -errno, "cannot set RLIMIT_NOFILE: %s", strerror(errno));
 	if (o->memory) {
 		rl.rlim_cur = rl.rlim_max = o->memory;
 		if (setrlimit(RLIMIT_AS, &rl) < 0)

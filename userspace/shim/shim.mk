@@ -21,7 +21,7 @@ $(SHIM_OUT)/gk/freestanding/%.o: $(FREESTANDING_SRC)/%.c $(FREESTANDING_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SHIM_GK_CFLAGS) -c $< -o $@
 
-$(SHIM_OUT)/gk/entry.o: $(SHIM_SRC)/gk/entry.S
+$(SHIM_OUT)/gk/entry.o: $(SHIM_SRC)/gk/entry.S $(SHIM_SRC)/boot.h
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
 

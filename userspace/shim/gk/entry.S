@@ -1,5 +1,66 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* entry.S - the guest kernel's gate: entry point, the host syscall stub and the signal restorer. */
+/* entry.S - the guest kernel's gate: fork stub, entry, host syscall stub, signal entries. */
+#include <asm/unistd.h>
+
+#include "../boot.h"
+
+#define PR_SET_SYSCALL_USER_DISPATCH 59
+#define PR_SYS_DISPATCH_ON 1
+#define KISTE_EXIT_REFUSED 125
+
+/*
+ * Arms syscall user dispatch for this task with exactly the gate (gk.ld's
+ * __gk_gate_start/end, the text the launcher measured: the allowlist's prctl
+ * row pins the same values), or ends the process.  Straight-line code on
+ * constants: nothing the workload can write decides whether or how it arms.
+ */
+.macro GK_REARM
+	movl	$__NR_prctl, %eax
+	movl	$PR_SET_SYSCALL_USER_DISPATCH, %edi
+	movl	$PR_SYS_DISPATCH_ON, %esi
+	leaq	__gk_gate_start(%rip), %rdx
+	leaq	__gk_gate_end(%rip), %r10
+	subq	%rdx, %r10
+	xorl	%r8d, %r8d
+	syscall
+	testq	%rax, %rax
+	jz	.Larmed\@
+	movl	$__NR_exit_group, %eax
+	movl	$KISTE_EXIT_REFUSED, %edi
+	syscall
+	ud2
+.Larmed\@:
+.endm
+
+/*
+ * long gk_fork(unsigned long flags): clone(flags, 0, 0, 0, 0).  The first
+ * code of the gate (gk.ld), and the only place a clone may come from: the
+ * second seccomp filter (ipfilter.c) kills clone from any other instruction.
+ * Dispatch is not inherited, so the child re-arms before it does anything
+ * else, whoever jumped here with whatever registers.  A signal the child
+ * takes before that runs gk_sigtramp first, which arms too.
+ */
+	.section .text.gk_fork, "ax", @progbits
+	.globl	gk_fork
+	.hidden	gk_fork
+	.type	gk_fork, @function
+gk_fork:
+	xorl	%esi, %esi
+	xorl	%edx, %edx
+	xorl	%r10d, %r10d
+	xorl	%r8d, %r8d
+	movl	$__NR_clone, %eax
+	syscall
+.Lfork_ret:
+	testq	%rax, %rax
+	jnz	1f
+	GK_REARM
+	xorl	%eax, %eax
+1:	ret
+	.size	gk_fork, . - gk_fork
+.if .Lfork_ret - gk_fork != GK_FORK_RET_OFF
+	.error "the fork stub's clone must end GK_FORK_RET_OFF bytes into the gate (boot.h)"
+.endif
 
 	.text
 
@@ -29,6 +90,28 @@ gk_syscall6:
 	syscall
 	ret
 	.size	gk_syscall6, . - gk_syscall6
+
+/*
+ * The host handler of every signal the workload catches (sig.c): re-arms
+ * (a fresh child may take a signal before its fork stub did), then jumps to
+ * the workload's handler with the kernel's arguments and frame untouched, so
+ * no workload code ever runs unredirected.
+ */
+	.globl	gk_sigtramp
+	.hidden	gk_sigtramp
+	.type	gk_sigtramp, @function
+gk_sigtramp:
+	pushq	%rdi
+	pushq	%rsi
+	pushq	%rdx
+	GK_REARM
+	movl	16(%rsp), %edi
+	call	gk_sig_handler
+	popq	%rdx
+	popq	%rsi
+	popq	%rdi
+	jmp	*%rax
+	.size	gk_sigtramp, . - gk_sigtramp
 
 /*
  * Every signal handler's return address: rt_sigreturn issued from inside the

@@ -12,7 +12,36 @@
 static char fdpath[GK_NFD][GK_FDPATH];
 /* GK_FDK_*: a /proc directory whose entries getdents filters. */
 static unsigned char fdkind[GK_NFD];
+/*
+ * Descriptors the sandbox inherited from its caller (0-2 at boot) and every
+ * dup of them: host objects whose metadata the workload must not change.
+ */
+static unsigned char fdinh[GK_NFD];
 static long maxfd = 2;
+
+void gk_fd_boot(void)
+{
+	long fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		fdinh[fd] = hs2(__NR_fcntl, fd, F_GETFD) >= 0;
+}
+
+/*
+ * May the workload change the mode, owner or times of what @fd names (-1: a
+ * path)?  Never of a descriptor inherited from the caller, a host object
+ * (EPERM).  Without namespaces and --rw nothing is the sandbox's to change,
+ * and no read-only mount says so (Landlock does not govern chmod, chown or
+ * utime): EROFS, as the read-only mounts answer with namespaces.
+ */
+long gk_meta_denied(long fd)
+{
+	if (gk_fd_ok(fd) && fdinh[fd])
+		return -EPERM;
+	if (!(gk.boot.flags & (GK_BOOT_F_PIDNS | GK_BOOT_F_RW)))
+		return -EROFS;
+	return 0;
+}
 
 int gk_fd_ok(long fd)
 {
@@ -41,6 +70,8 @@ void gk_fd_copy(long from, long to)
 	if (gk_fd_ok(from) && gk_fd_ok(to)) {
 		gk_fd_setpath(to, fdpath[from]);
 		fdkind[to] = fdkind[from];
+		fdinh[to] = fdinh[from];
+		gk_lock_dup(from, to);
 	}
 }
 
@@ -49,6 +80,7 @@ void gk_fd_clear(long fd)
 	if (gk_fd_ok(fd)) {
 		fdpath[fd][0] = 0;
 		fdkind[fd] = 0;
+		fdinh[fd] = 0;
 	}
 }
 
@@ -74,6 +106,7 @@ void gk_close_cloexec(void)
 	for (fd = 0; fd <= maxfd && fd < GK_FD_BASE; fd++) {
 		r = hs2(__NR_fcntl, fd, F_GETFD);
 		if (r >= 0 && (r & FD_CLOEXEC)) {
+			gk_lock_close(fd);
 			hs1(__NR_close, fd);
 			gk_fd_clear(fd);
 		}
@@ -130,11 +163,18 @@ long gk_open_abs(const char *abs, long flags, long mode, unsigned long resolve)
 	if (gk_proc_path(abs, norm, sizeof(norm)))
 		return gk_proc_open(norm, flags, NULL);
 	fd = hs4(__NR_openat2, gk.root_fd, abs, &how, sizeof(how));
-	/* Descriptors above GK_FD_BASE are the guest kernel's own (and the allowlist's). */
-	if (fd > GK_FD_BASE) {
-		hs1(__NR_close, fd);
-		return -EMFILE;
-	}
+	return gk_fd_host(fd);
+}
+
+/*
+ * A descriptor the host just created: never in the guest kernel's slots,
+ * which are all occupied and beyond RLIMIT_NOFILE (boot.h).  Were one handed
+ * out there anyway, the allowlist would not even let it be closed: stop.
+ */
+long gk_fd_host(long fd)
+{
+	if (fd >= GK_FD_BASE)
+		gk_die(125, "kiste: the host handed out descriptor %ld, a guest kernel slot\n", fd);
 	return fd;
 }
 
@@ -165,15 +205,35 @@ long gk_open_parent(const char *abs, char *last, size_t n)
 	return gk_open_abs(dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0);
 }
 
-static long fd_result(long fd, const char *abs)
+/* A new workload descriptor: beyond its RLIMIT_NOFILE (misc.c) it is EMFILE, as natively. */
+static long fd_new(long fd)
 {
-	if (fd >= GK_FD_BASE) {
+	if (gk_fd_host(fd) >= (long)gk.nofile_cur) {
 		hs1(__NR_close, fd);
 		return -EMFILE;
 	}
+	return fd;
+}
+
+static long fd_result(long fd, const char *abs)
+{
+	fd = fd_new(fd);
 	if (fd >= 0) {
 		gk_fd_setpath(fd, abs);
 		fdkind[fd] = 0;
+		fdinh[fd] = 0;
+	}
+	return fd;
+}
+
+/* A new descriptor @fd for the open file of @from: what the guest kernel knows of it too. */
+static long fd_dup_result(long fd, long from)
+{
+	fd = fd_result(fd, fdpath[from]);
+	if (fd >= 0) {
+		fdkind[fd] = fdkind[from];
+		fdinh[fd] = fdinh[from];
+		gk_lock_dup(from, fd);
 	}
 	return fd;
 }
@@ -206,6 +266,51 @@ long gk_fd_alias(const char *abs)
 	return n;
 }
 
+/*
+ * For a call that changes a name or metadata: never through /proc, where the
+ * host would follow a magic link to a host object (the launcher, the caller's
+ * files and terminal).  A descriptor alias (/proc/self/fd/N, /dev/fd/N,
+ * /dev/std*, as glibc's lchmod uses) stands for the guest path N was opened
+ * by, unless N is inherited or has no such path (EPERM).  Rewrites @abs.
+ */
+int gk_path_for_change(char *abs, size_t n)
+{
+	char norm[GK_PATH_MAX];
+	long fd;
+
+	if (strlen(abs) >= sizeof(norm))
+		return -ENAMETOOLONG;
+	memcpy(norm, abs, strlen(abs) + 1);
+	gk_normalize(norm);
+	fd = gk_fd_alias(norm);
+	if (fd >= 0) {
+		if (!gk_fd_ok(fd) || hs2(__NR_fcntl, fd, F_GETFD) < 0)
+			return -ENOENT;
+		if (fdinh[fd] || !fdpath[fd][0])
+			return -EPERM;
+		gk_strlcpy(norm, fdpath[fd], sizeof(norm));
+	}
+	if (gk_proc_path(norm, norm, sizeof(norm)) || strlen(norm) >= n)
+		return -EPERM;
+	memcpy(abs, norm, strlen(norm) + 1);
+	return 0;
+}
+
+/* Reopening descriptor @fd with @flags: never with more access than it has (EACCES). */
+long gk_fd_reopen_ok(long fd, long flags)
+{
+	long have = hs2(__NR_fcntl, fd, F_GETFL), want = flags & O_ACCMODE;
+
+	if (have < 0 || (flags & O_PATH))
+		return have < 0 ? -ENOENT : 0;
+	if (have & O_PATH)
+		return -EACCES;
+	have &= O_ACCMODE;
+	if ((want != O_WRONLY && have == O_WRONLY) || (want != O_RDONLY && have == O_RDONLY))
+		return -EACCES;
+	return 0;
+}
+
 static long do_open(long dirfd, const char *path, long flags, long mode, const struct gk_call *c)
 {
 	char abs[GK_PATH_MAX], norm[GK_PATH_MAX];
@@ -217,12 +322,12 @@ static long do_open(long dirfd, const char *path, long flags, long mode, const s
 	/* The host's magic links stay shut (RESOLVE_NO_MAGICLINKS): serve these here. */
 	r = gk_fd_alias(abs);
 	if (r >= 0) {
-		if (!gk_fd_ok(r))
-			return -ENOENT;
+		long ok = gk_fd_ok(r) ? gk_fd_reopen_ok(r, flags) : -ENOENT;
+
+		if (ok < 0)
+			return ok;
 		flags = hs3(__NR_fcntl, r, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
-		if (flags >= 0 && flags < GK_FD_BASE)
-			fdkind[flags] = fdkind[r];
-		return fd_result(flags, fdpath[r]);
+		return fd_dup_result(flags, r);
 	}
 	if (gk_proc_path(abs, norm, sizeof(norm))) {
 		int kind;
@@ -264,6 +369,13 @@ long sys_fd0(struct gk_call *c)
 {
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
+	/* The caller's files and terminal keep their modes and owners. */
+	if (c->nr == __NR_fchmod || c->nr == __NR_fchown) {
+		long r = gk_meta_denied(c->a[0]);
+
+		if (r < 0)
+			return r;
+	}
 	if (c->nr == __NR_getdents64)
 		return gk_getdents(c);
 	if (c->nr == __NR_lseek && (unsigned long)c->a[2] > 4 /* SEEK_HOLE */)
@@ -284,6 +396,7 @@ long sys_close(struct gk_call *c)
 
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
+	gk_lock_close(c->a[0]);
 	r = hs1(__NR_close, c->a[0]);
 	gk_fd_clear(c->a[0]);
 	return r;
@@ -301,7 +414,9 @@ long sys_close_range(struct gk_call *c)
 	for (fd = (unsigned long)c->a[0]; fd <= last; fd++) {
 		if (c->a[2] & 4 /* CLOSE_RANGE_CLOEXEC */) {
 			hs3(__NR_fcntl, fd, F_SETFD, FD_CLOEXEC);
-		} else if (hs1(__NR_close, fd) == 0) {
+		} else if (hs2(__NR_fcntl, fd, F_GETFD) >= 0) {
+			gk_lock_close(fd);
+			hs1(__NR_close, fd);
 			gk_fd_clear(fd);
 		}
 	}
@@ -310,22 +425,21 @@ long sys_close_range(struct gk_call *c)
 
 long sys_dup(struct gk_call *c)
 {
-	long r;
-
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
-	r = fd_result(hs3(__NR_fcntl, c->a[0], F_DUPFD, 0), fdpath[c->a[0]]);
-	if (r >= 0)
-		fdkind[r] = fdkind[c->a[0]];
-	return r;
+	return fd_dup_result(hs3(__NR_fcntl, c->a[0], F_DUPFD, 0), c->a[0]);
 }
 
 static long do_dup3(long from, long to, long flags)
 {
 	long r;
 
-	if (!gk_fd_ok(from) || !gk_fd_ok(to))
+	if (!gk_fd_ok(from) || !gk_fd_ok(to) || to >= (long)gk.nofile_cur ||
+	    hs2(__NR_fcntl, from, F_GETFD) < 0)
 		return -EBADF;
+	/* @to is closed on the way: what that undoes (locks) happens while it is still open. */
+	if (from != to && hs2(__NR_fcntl, to, F_GETFD) >= 0)
+		gk_lock_close(to);
 	r = hs3(__NR_dup3, from, to, flags);
 	if (r >= 0)
 		gk_fd_copy(from, to);
@@ -350,24 +464,20 @@ long sys_dup3(struct gk_call *c)
 
 long sys_fcntl(struct gk_call *c)
 {
-	long fd = c->a[0], cmd = c->a[1], r;
+	long fd = c->a[0], cmd = c->a[1];
 
 	if (!gk_fd_ok(fd))
 		return -EBADF;
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (c->a[2] < 0 || c->a[2] >= GK_FD_BASE)
+		if (c->a[2] < 0 || c->a[2] >= (long)gk.nofile_cur)
 			return -EINVAL;
-		r = fd_result(hs3(__NR_fcntl, fd, cmd, c->a[2]), fdpath[fd]);
-		if (r >= 0)
-			fdkind[r] = fdkind[fd];
-		return r;
-	case F_SETLKW:
-	case F_OFD_SETLKW:
-		return gk_host_blocking(__NR_fcntl, c->a, c);
-	case F_GETFD: case F_SETFD: case F_GETFL: case F_SETFL: case F_GETLK: case F_SETLK:
-	case F_OFD_GETLK: case F_OFD_SETLK: case F_GETPIPE_SZ: case F_SETPIPE_SZ:
+		return fd_dup_result(hs3(__NR_fcntl, fd, cmd, c->a[2]), fd);
+	case F_GETLK: case F_SETLK: case F_SETLKW:
+	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
+		return gk_lock_fcntl(c);
+	case F_GETFD: case F_SETFD: case F_GETFL: case F_SETFL: case F_GETPIPE_SZ: case F_SETPIPE_SZ:
 	case F_ADD_SEALS: case F_GET_SEALS:
 		return hs3(__NR_fcntl, fd, cmd, c->a[2]);
 	}
@@ -405,13 +515,17 @@ static long pipe_result(long r, int *fds)
 {
 	if (r < 0)
 		return r;
-	if (fds[0] >= GK_FD_BASE || fds[1] >= GK_FD_BASE) {
+	gk_fd_host(fds[0]);
+	gk_fd_host(fds[1]);
+	if (fds[0] >= (long)gk.nofile_cur || fds[1] >= (long)gk.nofile_cur) {
 		hs1(__NR_close, fds[0]);
 		hs1(__NR_close, fds[1]);
 		return -EMFILE;
 	}
 	gk_fd_setpath(fds[0], NULL);
 	gk_fd_setpath(fds[1], NULL);
+	fdkind[fds[0]] = fdkind[fds[1]] = 0;
+	fdinh[fds[0]] = fdinh[fds[1]] = 0;
 	return r;
 }
 

@@ -12,15 +12,28 @@ struct at {
 	char last[256];
 };
 
-static long at_prep(long dirfd, const char *path, struct at *at)
+/* @mod: for a call that changes a name or metadata (gk_path_for_change). */
+static long at_open(long dirfd, const char *path, struct at *at, int mod)
 {
 	char abs[GK_PATH_MAX];
 	long r = gk_path_abs(dirfd, path, abs, sizeof(abs));
 
+	if (r == 0 && mod)
+		r = gk_path_for_change(abs, sizeof(abs));
 	if (r < 0)
 		return r;
 	at->fd = gk_open_parent(abs, at->last, sizeof(at->last));
 	return at->fd < 0 ? at->fd : 0;
+}
+
+static long at_prep(long dirfd, const char *path, struct at *at)
+{
+	return at_open(dirfd, path, at, 0);
+}
+
+static long at_prep_mod(long dirfd, const char *path, struct at *at)
+{
+	return at_open(dirfd, path, at, 1);
 }
 
 static void at_done(struct at *at)
@@ -196,13 +209,13 @@ long sys_access(struct gk_call *c)
 }
 
 /*
- * Calls of the form op(dirfd, path, x, y): the host call gets the resolved
- * parent and the last component.  @pi is the path argument's index.
+ * Changes of the form op(dirfd, path, x, y, z): the host call gets the
+ * resolved parent and the last component.
  */
 static long at_call(long hostnr, long dirfd, const char *path, long x, long y, long z)
 {
 	struct at at;
-	long r = at_prep(dirfd, path, &at);
+	long r = at_prep_mod(dirfd, path, &at);
 
 	if (r < 0)
 		return r;
@@ -231,6 +244,8 @@ long sys_unlink(struct gk_call *c)
 
 long sys_fchmodat(struct gk_call *c)
 {
+	if (gk_meta_denied(-1) < 0)
+		return gk_meta_denied(-1);
 	if (c->nr == __NR_chmod)
 		return at_call(__NR_fchmodat, CWD, (const char *)c->a[0], c->a[1], 0, 0);
 	return at_call(__NR_fchmodat, c->a[0], (const char *)c->a[1], c->a[2], 0, 0);
@@ -238,6 +253,8 @@ long sys_fchmodat(struct gk_call *c)
 
 long sys_fchownat(struct gk_call *c)
 {
+	if (gk_meta_denied(-1) < 0)
+		return gk_meta_denied(-1);
 	if (c->nr == __NR_chown || c->nr == __NR_lchown)
 		return at_call(__NR_fchownat, CWD, (const char *)c->a[0], c->a[1], c->a[2],
 			       c->nr == __NR_lchown ? AT_SYMLINK_NOFOLLOW : 0);
@@ -248,13 +265,19 @@ long sys_fchownat(struct gk_call *c)
 
 long sys_utimensat(struct gk_call *c)
 {
+	long r;
+
 	if (c->a[3] & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	if (!c->a[1]) {
 		if (!gk_fd_ok(c->a[0]))
 			return -EBADF;
-		return hs4(__NR_utimensat, c->a[0], 0, c->a[2], c->a[3]);
+		r = gk_meta_denied(c->a[0]);
+		return r < 0 ? r : hs4(__NR_utimensat, c->a[0], 0, c->a[2], c->a[3]);
 	}
+	r = gk_meta_denied(-1);
+	if (r < 0)
+		return r;
 	return at_call(__NR_utimensat, c->a[0], (const char *)c->a[1], c->a[2], c->a[3], 0);
 }
 
@@ -265,9 +288,9 @@ long sys_symlink(struct gk_call *c)
 	long r;
 
 	if (c->nr == __NR_symlink)
-		r = at_prep(CWD, (const char *)c->a[1], &at);
+		r = at_prep_mod(CWD, (const char *)c->a[1], &at);
 	else
-		r = at_prep(c->a[1], (const char *)c->a[2], &at);
+		r = at_prep_mod(c->a[1], (const char *)c->a[2], &at);
 	if (r < 0)
 		return r;
 	r = hs3(__NR_symlinkat, target, at.fd, at.last);
@@ -296,10 +319,10 @@ long sys_rename(struct gk_call *c)
 	/* No whiteouts, no AT_EMPTY_PATH links: outside the host allowlist. */
 	if (flags & ~(host == __NR_linkat ? (long)AT_SYMLINK_FOLLOW : 3L /* NOREPLACE|EXCHANGE */))
 		return -EINVAL;
-	r = at_prep(od, op, &a);
+	r = at_prep_mod(od, op, &a);
 	if (r < 0)
 		return r;
-	r = at_prep(nd, np, &b);
+	r = at_prep_mod(nd, np, &b);
 	if (r < 0) {
 		at_done(&a);
 		return r;
@@ -319,6 +342,8 @@ long sys_truncate(struct gk_call *c)
 		return fd;
 	hs1(__NR_close, fd);
 	r = gk_path_abs(CWD, (const char *)c->a[0], abs, sizeof(abs));
+	if (r == 0)
+		r = gk_path_for_change(abs, sizeof(abs));
 	if (r < 0)
 		return r;
 	fd = gk_open_abs(abs, O_WRONLY | O_CLOEXEC, 0, 0);

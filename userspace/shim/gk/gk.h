@@ -18,15 +18,18 @@
 #define GK_PAGE_DOWN(x) ((unsigned long)(x) & ~(GK_PAGE - 1))
 #define GK_PATH_MAX 4096
 #define GK_NSYS 512
-/* Descriptors at and above GK_FD_BASE belong to the guest kernel. */
-#define GK_FD_BASE 1000
+/* Descriptors at and above GK_FD_BASE belong to the guest kernel (boot.h). */
 #define GK_NFD GK_FD_BASE
 #define GK_NSIG 65
 #define GK_SIGSYS 31
 
 /* ---- the gate: every host syscall goes through these (entry.S) ---- */
 long gk_syscall6(long nr, long a, long b, long c, long d, long e, long f);
+/* clone(flags) with nothing else, the only clone the host admits; the child comes up armed. */
+long gk_fork(unsigned long flags);
 void gk_restorer(void);
+/* The host handler of the workload's caught signals: arms, then gk_sig_handler()'s handler. */
+void gk_sigtramp(void);
 #define hs0(n) gk_syscall6((n), 0, 0, 0, 0, 0, 0)
 #define hs1(n, a) gk_syscall6((n), (long)(a), 0, 0, 0, 0, 0)
 #define hs2(n, a, b) gk_syscall6((n), (long)(a), (long)(b), 0, 0, 0, 0)
@@ -103,6 +106,7 @@ struct gk_state {
 	unsigned long alt_sp, alt_size;	/* the workload's virtual sigaltstack */
 	int alt_flags;
 	char exe[GK_PATH_MAX];		/* what /proc/self/exe names */
+	unsigned long nofile_cur, nofile_max;	/* the workload's RLIMIT_NOFILE (misc.c) */
 };
 extern struct gk_state gk;
 
@@ -120,6 +124,7 @@ long gk_ustr(char *dst, const char *src, size_t n);
 /* ---- entry/dispatch (main.c, table.c, trace.c) ---- */
 long gk_dispatch(struct gk_call *c);
 const char *gk_sys_name(long nr);
+void gk_args_narrow(struct gk_call *c);
 extern const gk_sys_fn gk_table[GK_NSYS];
 void gk_trace(const struct gk_call *c, long ret, unsigned long ns);
 void gk_nosys_report(void);
@@ -153,7 +158,17 @@ const char *gk_fd_path(long fd);
 void gk_fd_clear(long fd);
 void gk_close_cloexec(void);
 long gk_fd_alias(const char *abs);
+int gk_path_for_change(char *abs, size_t n);
+long gk_fd_reopen_ok(long fd, long flags);
+void gk_fd_boot(void);
+long gk_meta_denied(long fd);
+long gk_fd_host(long fd);
 long gk_sys_fs(struct gk_call *c);
+
+/* ---- locks.c ---- */
+void gk_lock_dup(long from, long to);
+void gk_lock_close(long fd);
+long gk_lock_fcntl(struct gk_call *c);
 
 /* ---- mm.c ---- */
 int gk_overlaps_self(unsigned long addr, unsigned long len);
@@ -174,6 +189,7 @@ long gk_exec_lookup(const char *cmd, const char *pathvar, char *abs, size_t n);
 long gk_to_guest_pid(long hpid);
 long gk_to_host_pid(long gpid);
 void gk_sig_exec_reset(void);
+unsigned long gk_sig_handler(int sig);
 int gk_sig_update_mask(void);
 
 #endif /* KISTE_GK_H */

@@ -32,11 +32,42 @@ static long check_exec(long fd)
 	return hs4(__NR_faccessat2, fd, "", 1 /* X_OK */, AT_EMPTY_PATH);
 }
 
+static long is_reg(long fd)
+{
+	struct stat st;
+	long r = hs4(__NR_newfstatat, fd, "", &st, AT_EMPTY_PATH);
+
+	return r < 0 ? r : S_ISREG(st.st_mode) ? 0 : -EACCES;
+}
+
+/*
+ * Only a regular file is opened for reading, as execve checks before it
+ * opens: opening a FIFO would wait for a writer forever (EACCES instead).
+ * O_NONBLOCK covers a file swapped for a FIFO in between.
+ */
+static long open_exec(const char *abs)
+{
+	long fd = gk_open_abs(abs, O_PATH | O_CLOEXEC, 0, 0), r;
+
+	if (fd < 0)
+		return fd;
+	r = is_reg(fd);
+	hs1(__NR_close, fd);
+	if (r < 0)
+		return r;
+	fd = gk_open_abs(abs, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0, 0);
+	if (fd >= 0 && (r = is_reg(fd)) < 0) {
+		hs1(__NR_close, fd);
+		return r;
+	}
+	return fd;
+}
+
 static long elf_read(const char *abs, struct elf_img *e, char *interp, size_t n)
 {
 	long r, i;
 
-	e->fd = gk_open_abs(abs, O_RDONLY | O_CLOEXEC, 0, 0);
+	e->fd = open_exec(abs);
 	if (e->fd < 0)
 		return e->fd;
 	r = hs4(__NR_pread64, e->fd, &e->eh, sizeof(e->eh), 0);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // main.c - the guest kernel's boot, its SIGSYS entry and the redirected-syscall dispatcher.
+#include <linux/audit.h>
 #include <linux/kiste.h>
 #include <linux/prctl.h>
 
@@ -9,6 +10,7 @@
 #define GK_SA_SIGINFO 0x4
 #define GK_SA_ONSTACK 0x08000000
 #define GK_SA_RESTORER 0x04000000
+#define GK_SYS_SECCOMP 1
 #define GK_SYS_USER_DISPATCH 2
 
 struct gk_state gk;
@@ -34,6 +36,8 @@ unsigned long gk_now_ns(void)
 	return ts.sec * 1000000000UL + ts.nsec;
 }
 
+static void nosys(long nr);
+
 static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
 {
 	struct sigcontext *m = &uc->uc_mcontext;
@@ -42,9 +46,24 @@ static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
 	long ret;
 
 	(void)sig;
-	/* A SIGSYS someone sent is not a redirected syscall. */
-	if (si->si_code != GK_SYS_USER_DISPATCH)
+	/*
+	 * The allowlist traps (SECCOMP_RET_TRAP) the legacy vsyscall page's
+	 * gettimeofday and time, which the host emulates through seccomp and
+	 * never through dispatch: served here like a redirected call (the host
+	 * already emulated the vsyscall's ret).  Any other SIGSYS someone sent
+	 * is not a redirected syscall.
+	 */
+	if (si->si_code == GK_SYS_SECCOMP &&
+	    (si->sys.syscall == __NR_gettimeofday || si->sys.syscall == __NR_time))
+		m->rax = si->sys.syscall;
+	else if (si->si_code != GK_SYS_USER_DISPATCH)
 		return;
+	/* int $0x80 and friends: a 32-bit call is never served as the 64-bit one. */
+	if (si->sys.arch != AUDIT_ARCH_X86_64) {
+		nosys(-1);
+		m->rax = -ENOSYS;
+		return;
+	}
 	c.nr = (long)m->rax;
 	c.a[0] = m->rdi;
 	c.a[1] = m->rsi;
@@ -86,6 +105,7 @@ long gk_dispatch(struct gk_call *c)
 		nosys(c->nr);
 		return -ENOSYS;
 	}
+	gk_args_narrow(c);
 	r = gk_table[c->nr](c);
 	if (r == -ENOSYS && !c->noreturn)
 		nosys(c->nr);
@@ -201,7 +221,8 @@ static void boot_state(const struct gk_boot *b)
 	if (gk.boot.magic != GK_BOOT_MAGIC || gk.boot.version != GK_BOOT_VERSION)
 		gk_die(125, "kiste: guest kernel and launcher do not match: rebuild kiste\n");
 	gk.root_fd = gk.boot.root_fd;
-	gk.trace_fd = GK_FD_BASE + 2;
+	gk.trace_fd = GK_FD_TRACE;
+	gk.nofile_cur = gk.nofile_max = GK_FD_BASE;
 	gk.pid_off = (gk.boot.flags & GK_BOOT_F_PIDNS) ? 1 : 0;
 	gk.uid = gk.boot.uid;
 	gk.gid = gk.boot.gid;
@@ -227,6 +248,7 @@ void gk_main(const struct gk_boot *b)
 	long r;
 
 	boot_state(b);
+	gk_fd_boot();
 	copy_args(&ea);
 	if (hs2(__NR_sigaltstack, &ss, 0) < 0 || gk_sigsys_install() < 0)
 		gk_die(125, "kiste: the guest kernel could not install its SIGSYS entry\n");

@@ -174,18 +174,44 @@ long sys_setid(struct gk_call *c)
 	return 0;
 }
 
+/*
+ * RLIMIT_NOFILE is the guest kernel's to keep: the host's is GK_FD_LIMIT and
+ * must stay so (its slots from GK_FD_BASE up are the guest kernel's, boot.h);
+ * the workload sees at most GK_FD_BASE and may lower it, and fs.c answers
+ * EMFILE beyond it as the kernel would.
+ */
+static long nofile(const struct rlimit64 *nl, struct rlimit64 *ol)
+{
+	struct rlimit64 want;
+
+	if (ol && gk_uwrite_ok(ol, sizeof(*ol)) < 0)
+		return -EFAULT;
+	if (nl) {
+		if (gk_uread_ok(nl, sizeof(*nl)) < 0)
+			return -EFAULT;
+		want = *nl;
+		if (want.rlim_cur > want.rlim_max)
+			return -EINVAL;
+		/* Raising the hard limit takes CAP_SYS_RESOURCE on the host: never here. */
+		if (want.rlim_max > gk.nofile_max)
+			return -EPERM;
+	}
+	if (ol) {
+		ol->rlim_cur = gk.nofile_cur;
+		ol->rlim_max = gk.nofile_max;
+	}
+	if (nl) {
+		gk.nofile_cur = want.rlim_cur;
+		gk.nofile_max = want.rlim_max;
+	}
+	return 0;
+}
+
 static long do_prlimit(long res, const struct rlimit64 *nl, struct rlimit64 *ol)
 {
-	long r = hs4(__NR_prlimit64, 0, res, nl, ol);
-
-	/* Descriptors from GK_FD_BASE up are the guest kernel's. */
-	if (r == 0 && ol && res == RLIMIT_NOFILE) {
-		if (ol->rlim_cur > GK_FD_BASE)
-			ol->rlim_cur = GK_FD_BASE;
-		if (ol->rlim_max > GK_FD_BASE)
-			ol->rlim_max = GK_FD_BASE;
-	}
-	return r;
+	if (res == RLIMIT_NOFILE)
+		return nofile(nl, ol);
+	return hs4(__NR_prlimit64, 0, res, nl, ol);
 }
 
 long sys_rlimit(struct gk_call *c)

@@ -33,13 +33,11 @@ static long do_fork(struct gk_call *c, unsigned long flags, unsigned long stack,
 		return -ENOSYS;
 	if (flags & ns)
 		return -EPERM;
-	r = hs5(__NR_clone, flags & CSIGNAL, 0, 0, 0, 0);
+	/* The child comes back armed (entry.S; the module re-arms it too). */
+	r = gk_fork(flags & CSIGNAL);
 	if (r < 0)
 		return r;
 	if (r == 0) {
-		/* Syscall user dispatch is not inherited: re-arm before any workload code. */
-		if (!(gk.boot.flags & GK_BOOT_F_MODULE) && gk_arm() < 0)
-			gk_die(125, "kiste: re-arming redirection in a child failed\n");
 		if (stack)
 			c->uc->uc_mcontext.rsp = stack;
 		if ((flags & CLONE_CHILD_SETTID) && ctid && gk_uwrite_ok(ctid, 4) == 0)

@@ -2,6 +2,7 @@
 // procfs.c - the workload's /proc: the sandbox's own procfs seen through guest pids, filtered.
 #include <linux/fcntl.h>
 #include <linux/openat2.h>
+#include <asm/stat.h>
 
 #include "gk.h"
 
@@ -13,7 +14,10 @@
  * writable, and status, stat and maps are regenerated with guest pids, the
  * reported identity and the guest kernel's own mapping named [kiste-gk].
  */
-enum { PK_PLAIN, PK_ROOT, PK_PID, PK_FD, PK_STATUS, PK_STAT, PK_MAPS, PK_SELF, PK_EXE, PK_FDLINK };
+enum {
+	PK_PLAIN, PK_ROOT, PK_PID, PK_FD, PK_STATUS, PK_STAT, PK_MAPS, PK_SELF, PK_EXE, PK_FDLINK,
+	PK_MOUNTINFO, PK_CWD, PK_RLINK,
+};
 
 struct procp {
 	int kind;
@@ -115,6 +119,12 @@ static long parse_pid(const char *s, struct procp *p)
 		p->kind = PK_STAT;
 	} else if (!strcmp(c2, "maps") || !strcmp(c2, "smaps")) {
 		p->kind = PK_MAPS;
+	} else if (!strcmp(c2, "mountinfo")) {
+		p->kind = PK_MOUNTINFO;
+	} else if (!strcmp(c2, "cwd")) {
+		p->kind = PK_CWD;
+	} else if (!strcmp(c2, "root")) {
+		p->kind = PK_RLINK;
 	}
 	return 0;
 }
@@ -162,13 +172,7 @@ static long host_open(const char *rel, long flags)
 		.flags = (unsigned long)flags,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
 	};
-	long fd = hs4(__NR_openat2, gk.boot.proc_fd, rel, &how, sizeof(how));
-
-	if (fd > GK_FD_BASE) {
-		hs1(__NR_close, fd);
-		return -EMFILE;
-	}
-	return fd;
+	return gk_fd_host(hs4(__NR_openat2, gk.boot.proc_fd, rel, &how, sizeof(how)));
 }
 
 /* ---- regenerated files ---- */
@@ -328,6 +332,25 @@ static void xform_maps(struct out *o, const char *line, size_t n)
 	put(o, "[kiste-gk]", 10);
 }
 
+/* "id parent maj:min root mountpoint ...": the root within its filesystem is a host path. */
+static void xform_mountinfo(struct out *o, const char *line, size_t n)
+{
+	size_t i, f = 0, s = 0;
+
+	for (i = 0; i < n && f < 3; i++)
+		if (line[i] == ' ')
+			f++, s = i + 1;
+	if (f < 3) {
+		put(o, line, n);
+		return;
+	}
+	while (i < n && line[i] != ' ')
+		i++;
+	put(o, line, s);
+	put(o, "/", 1);
+	put(o, line + i, n - i);
+}
+
 static void emit(long mfd, int kind, const char *line, size_t n, int nl)
 {
 	struct out o = { .len = 0 };
@@ -336,6 +359,8 @@ static void emit(long mfd, int kind, const char *line, size_t n, int nl)
 		xform_status(&o, line, n);
 	else if (kind == PK_STAT)
 		xform_stat(&o, line, n);
+	else if (kind == PK_MOUNTINFO)
+		xform_mountinfo(&o, line, n);
 	else
 		xform_maps(&o, line, n);
 	if (nl)
@@ -351,12 +376,11 @@ static long generate(int kind, const char *rel)
 
 	if (src < 0)
 		return src;
-	mfd = hs2(__NR_memfd_create, "kiste-proc", 1 /* CLOEXEC */ | 2 /* ALLOW_SEALING */);
-	if (mfd < 0 || mfd >= GK_FD_BASE) {
+	mfd = gk_fd_host(hs2(__NR_memfd_create, "kiste-proc",
+			      1 /* CLOEXEC */ | 2 /* ALLOW_SEALING */));
+	if (mfd < 0) {
 		hs1(__NR_close, src);
-		if (mfd >= 0)
-			hs1(__NR_close, mfd);
-		return mfd < 0 ? mfd : -EMFILE;
+		return mfd;
 	}
 	for (;;) {
 		r = hs3(__NR_read, src, in + have, sizeof(in) - have);
@@ -412,8 +436,9 @@ long gk_proc_open(const char *norm, long flags, int *kind)
 	case PK_FDLINK:
 		if (!p.self)
 			return -EACCES;
-		if (!gk_fd_ok(p.fdn))
-			return -ENOENT;
+		r = gk_fd_ok(p.fdn) ? gk_fd_reopen_ok(p.fdn, flags) : -ENOENT;
+		if (r < 0)
+			return r;
 		return hs3(__NR_fcntl, p.fdn, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
 	case PK_EXE:
 		if (!p.self)
@@ -424,6 +449,7 @@ long gk_proc_open(const char *norm, long flags, int *kind)
 	case PK_STATUS:
 	case PK_STAT:
 	case PK_MAPS:
+	case PK_MOUNTINFO:
 		if (flags & O_PATH)
 			break;
 		fd = generate(p.kind, p.rel);
@@ -459,16 +485,46 @@ long gk_proc_parent(const char *norm, char *last, size_t n)
 	return host_open(p.rel, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
+/*
+ * A magic link's host answer names a guest object only when it is absolute
+ * and the same path in the sandbox is the same object; otherwise (the
+ * caller's files outside the rootfs, the detached procfs) it is shown as
+ * host:[inode], the way pipe:[inode] is.
+ */
+static long guest_link(const char *norm, char *out, size_t n)
+{
+	struct stat a, b;
+	char last[256];
+	long r, fd = gk_proc_parent(norm, last, sizeof(last)), t;
+
+	if (fd < 0)
+		return fd;
+	r = hs4(__NR_readlinkat, fd, last, out, n - 1);
+	if (r > 0 && hs4(__NR_newfstatat, fd, last, &a, 0) < 0)
+		r = -ENOENT;
+	hs1(__NR_close, fd);
+	if (r <= 0 || out[0] != '/')
+		return r;
+	out[r] = 0;
+	t = gk_open_abs(out, O_PATH | O_CLOEXEC, 0, 0);
+	if (t >= 0) {
+		fd = hs4(__NR_newfstatat, t, "", &b, AT_EMPTY_PATH);
+		hs1(__NR_close, t);
+		if (fd == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return r;
+	}
+	return snprintf(out, n, "host:[%lu]", (unsigned long)a.st_ino);
+}
+
 /* readlink answers the host would get wrong: 1 with the length in *@len, else 0. */
 int gk_proc_readlink(const char *norm, char *out, size_t n, long *len)
 {
 	struct procp p;
 	long r = parse(norm, &p);
 
-	if (r < 0) {
-		*len = r;
+	*len = r;
+	if (r < 0)
 		return 1;
-	}
 	if (p.kind == PK_SELF && !strchr(norm + 6, '/')) {
 		*len = snprintf(out, n, "%ld", p.gpid);
 		return 1;
@@ -480,6 +536,18 @@ int gk_proc_readlink(const char *norm, char *out, size_t n, long *len)
 	}
 	if (p.kind == PK_EXE) {
 		*len = p.self ? (long)gk_strlcpy(out, gk.exe, n) : -EACCES;
+		return 1;
+	}
+	if (p.kind == PK_CWD && p.self) {
+		*len = (long)gk_strlcpy(out, gk.cwd, n);
+		return 1;
+	}
+	if (p.kind == PK_RLINK && p.self) {
+		*len = (long)gk_strlcpy(out, "/", n);
+		return 1;
+	}
+	if (p.kind == PK_FDLINK || p.kind == PK_CWD || p.kind == PK_RLINK) {
+		*len = guest_link(norm, out, n);
 		return 1;
 	}
 	return 0;

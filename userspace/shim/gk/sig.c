@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-// sig.c - the workload's signals: host actions with the gate's restorer, masks kept in the frame.
+// sig.c - the workload's signals: host actions via the gate's trampoline, masks kept in the frame.
 #include "gk.h"
 
 #define SIGBIT(s) (1UL << ((s) - 1))
 #define GK_SA_RESTORER 0x04000000
+#define GK_SA_SIGINFO 0x4
 #define NEVER_BLOCKED (SIGBIT(9) | SIGBIT(19) | SIGBIT(GK_SIGSYS))
 
 int gk_sig_update_mask(void)
@@ -14,6 +15,19 @@ int gk_sig_update_mask(void)
 static int caught(unsigned long handler)
 {
 	return handler > 1; /* neither SIG_DFL nor SIG_IGN */
+}
+
+/* A caught signal whose action changed before delivery: nothing to run. */
+static void no_handler(void)
+{
+}
+
+/* Called by gk_sigtramp (entry.S), redirection armed: the workload's handler for @sig. */
+unsigned long gk_sig_handler(int sig)
+{
+	if (sig > 0 && sig < GK_NSIG && caught(gk.act[sig].handler))
+		return gk.act[sig].handler;
+	return (unsigned long)no_handler;
 }
 
 long sys_rt_sigaction(struct gk_call *c)
@@ -34,8 +48,10 @@ long sys_rt_sigaction(struct gk_call *c)
 		host = *act;
 		/* SIGSYS is the guest kernel's entry: the workload's view of it stays virtual. */
 		if (sig != GK_SIGSYS) {
+			/* The handler is entered through the gate's trampoline, which arms first. */
 			if (caught(host.handler)) {
-				host.flags |= GK_SA_RESTORER;
+				host.handler = (unsigned long)gk_sigtramp;
+				host.flags |= GK_SA_RESTORER | GK_SA_SIGINFO;
 				host.restorer = (unsigned long)gk_restorer;
 			}
 			host.mask &= ~SIGBIT(GK_SIGSYS);

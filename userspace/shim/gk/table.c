@@ -4,6 +4,7 @@
 
 long sys_fd0(struct gk_call *c);
 long sys_fd0_block(struct gk_call *c);
+long sys_flock(struct gk_call *c);
 long sys_open(struct gk_call *c);
 long sys_openat(struct gk_call *c);
 long sys_creat(struct gk_call *c);
@@ -78,75 +79,108 @@ long sys_sigpending(struct gk_call *c);
 long sys_clock_nanosleep(struct gk_call *c);
 long sys_itimer(struct gk_call *c);
 
-/* X(name, function): one line per served call; every other call is ENOSYS and counted. */
+/*
+ * X(name, function, argument types): one line per served call; every other call
+ * is ENOSYS and counted.  The types are the kernel's (its SYSCALL_DEFINEs), one
+ * letter per argument from the first: "i" int (sign-extended), "u" unsigned int
+ * (zero-extended), "l" long, size or pointer (as is); trailing longs are left
+ * out.  gk_dispatch narrows the int ones before any handler runs, so a value
+ * with garbage in the upper half means what it means to the kernel: wait4 of
+ * 0x00000000ffffffff is wait4(-1), close(0x100000003) is close(3).
+ */
 #define GK_SYSCALLS(X) \
-	X(read, sys_fd0_block) X(write, sys_fd0_block) X(readv, sys_fd0_block) \
-	X(writev, sys_fd0_block) X(pread64, sys_fd0) X(pwrite64, sys_fd0) X(preadv, sys_fd0) \
-	X(pwritev, sys_fd0) X(lseek, sys_fd0) X(fstat, sys_fstat) X(getdents64, sys_fd0) \
-	X(ftruncate, sys_fd0) X(fsync, sys_fd0) X(fdatasync, sys_fd0) X(fchmod, sys_fd0) \
-	X(fchown, sys_fd0) X(fstatfs, sys_fd0) X(fadvise64, sys_fd_hint) X(flock, sys_fd0_block) \
-	X(fallocate, sys_fd0) X(readahead, sys_fd_hint) \
-	X(open, sys_open) X(openat, sys_openat) X(creat, sys_creat) X(close, sys_close) \
-	X(close_range, sys_close_range) \
-	X(dup, sys_dup) X(dup2, sys_dup2) X(dup3, sys_dup3) X(fcntl, sys_fcntl) \
-	X(ioctl, sys_ioctl) X(pipe, sys_pipe2) X(pipe2, sys_pipe2) X(getcwd, sys_getcwd) \
-	X(chdir, sys_chdir) X(fchdir, sys_fchdir) X(stat, sys_stat) X(lstat, sys_stat) \
-	X(newfstatat, sys_newfstatat) X(statx, sys_statx) X(readlink, sys_readlink) \
-	X(readlinkat, sys_readlink) X(access, sys_access) X(faccessat, sys_access) \
-	X(faccessat2, sys_access) X(mkdir, sys_mkdir) X(mkdirat, sys_mkdir) \
-	X(unlink, sys_unlink) X(unlinkat, sys_unlink) X(rmdir, sys_unlink) \
-	X(chmod, sys_fchmodat) X(fchmodat, sys_fchmodat) X(chown, sys_fchownat) \
-	X(lchown, sys_fchownat) X(fchownat, sys_fchownat) X(utimensat, sys_utimensat) \
-	X(symlink, sys_symlink) X(symlinkat, sys_symlink) X(rename, sys_rename) \
-	X(renameat, sys_rename) X(renameat2, sys_rename) X(link, sys_rename) \
-	X(linkat, sys_rename) X(truncate, sys_truncate) X(statfs, sys_statfs) \
-	X(sendfile, sys_two_fds) X(copy_file_range, sys_two_fds) X(splice, sys_two_fds) \
-	X(tee, sys_two_fds) X(getxattr, sys_enotsup) X(lgetxattr, sys_enotsup) \
-	X(fgetxattr, sys_enotsup) X(listxattr, sys_enotsup) X(llistxattr, sys_enotsup) \
-	X(flistxattr, sys_enotsup) \
-	X(brk, sys_brk) X(mmap, sys_mmap) X(munmap, sys_mrange) X(mprotect, sys_mrange) \
-	X(madvise, sys_mrange) X(msync, sys_mrange) X(mincore, sys_mrange) \
-	X(mremap, sys_mremap) \
-	X(fork, sys_fork) X(vfork, sys_fork) X(clone, sys_fork) X(wait4, sys_wait4) \
-	X(waitid, sys_waitid) X(kill, sys_kill) X(tkill, sys_kill) X(tgkill, sys_kill) \
-	X(getpid, sys_pid_ret) X(getppid, sys_pid_ret) X(gettid, sys_pid_ret) \
-	X(getpgrp, sys_pid_ret) X(setsid, sys_pid_ret) X(getpgid, sys_getpgid) \
-	X(getsid, sys_getpgid) X(setpgid, sys_setpgid) X(set_tid_address, sys_set_tid_address) \
-	X(set_robust_list, sys_zero) X(exit, sys_exit) X(exit_group, sys_exit) \
-	X(execve, sys_execve) X(execveat, sys_execve) \
-	X(rt_sigaction, sys_rt_sigaction) X(rt_sigprocmask, sys_rt_sigprocmask) \
-	X(rt_sigsuspend, sys_rt_sigsuspend) X(pause, sys_rt_sigsuspend) \
-	X(rt_sigtimedwait, sys_rt_sigtimedwait) X(rt_sigreturn, sys_rt_sigreturn) \
-	X(sigaltstack, sys_sigaltstack) X(rt_sigpending, sys_sigpending) X(alarm, sys_alarm) \
-	X(setitimer, sys_itimer) X(getitimer, sys_itimer) \
-	X(uname, sys_uname) X(getuid, sys_getid) X(geteuid, sys_getid) X(getgid, sys_getid) \
-	X(getegid, sys_getid) X(getresuid, sys_getresid) X(getresgid, sys_getresid) \
-	X(getgroups, sys_getgroups) X(setuid, sys_setid) X(setgid, sys_setid) \
-	X(setreuid, sys_setid) X(setregid, sys_setid) X(setresuid, sys_setid) \
-	X(setresgid, sys_setid) X(setfsuid, sys_setid) X(setfsgid, sys_setid) \
-	X(setgroups, sys_setid) \
-	X(getrlimit, sys_rlimit) X(setrlimit, sys_rlimit) X(prlimit64, sys_rlimit) \
-	X(clock_gettime, sys_pass) X(clock_getres, sys_pass) X(gettimeofday, sys_time) \
-	X(time, sys_time) X(times, sys_pass) X(getrusage, sys_pass) X(sysinfo, sys_pass) \
-	X(nanosleep, sys_pass_block) X(clock_nanosleep, sys_clock_nanosleep) \
-	X(getrandom, sys_getrandom) X(umask, sys_umask) X(sched_yield, sys_pass) \
-	X(getcpu, sys_pass) X(sched_getaffinity, sys_affinity) X(poll, sys_pass_block) \
-	X(ppoll, sys_pass_block) X(select, sys_pass_block) X(pselect6, sys_pass_block) \
-	X(futex, sys_futex) X(arch_prctl, sys_arch_prctl) X(prctl, sys_prctl) X(sync, sys_zero) \
-	X(ptrace, sys_eperm) X(mount, sys_eperm) X(umount2, sys_eperm) X(bpf, sys_eperm) \
-	X(init_module, sys_eperm) X(finit_module, sys_eperm) X(delete_module, sys_eperm) \
-	X(kexec_load, sys_eperm) X(kexec_file_load, sys_eperm) X(unshare, sys_eperm) \
-	X(setns, sys_eperm) X(pivot_root, sys_eperm) X(chroot, sys_eperm) \
-	X(keyctl, sys_eperm) X(add_key, sys_eperm) X(request_key, sys_eperm) \
-	X(rt_sigqueueinfo, sys_eperm) X(rt_tgsigqueueinfo, sys_eperm) \
-	X(process_vm_readv, sys_eperm) X(process_vm_writev, sys_eperm) \
-	X(seccomp, sys_eperm) X(reboot, sys_eperm) X(swapon, sys_eperm) X(swapoff, sys_eperm)
+	X(read, sys_fd0_block, "u") X(write, sys_fd0_block, "u") X(readv, sys_fd0_block, "") \
+	X(writev, sys_fd0_block, "") X(pread64, sys_fd0, "u") X(pwrite64, sys_fd0, "u") \
+	X(preadv, sys_fd0, "") X(pwritev, sys_fd0, "") X(lseek, sys_fd0, "ulu") \
+	X(fstat, sys_fstat, "u") X(getdents64, sys_fd0, "ulu") X(ftruncate, sys_fd0, "u") \
+	X(fsync, sys_fd0, "u") X(fdatasync, sys_fd0, "u") X(fchmod, sys_fd0, "uu") \
+	X(fchown, sys_fd0, "uuu") X(fstatfs, sys_fd0, "u") X(fadvise64, sys_fd_hint, "illi") \
+	X(flock, sys_flock, "uu") X(fallocate, sys_fd0, "ii") X(readahead, sys_fd_hint, "i") \
+	X(open, sys_open, "liu") X(openat, sys_openat, "iliu") X(creat, sys_creat, "lu") \
+	X(close, sys_close, "u") X(close_range, sys_close_range, "uuu") X(dup, sys_dup, "u") \
+	X(dup2, sys_dup2, "uu") X(dup3, sys_dup3, "uui") X(fcntl, sys_fcntl, "uu") \
+	X(ioctl, sys_ioctl, "uu") X(pipe, sys_pipe2, "") X(pipe2, sys_pipe2, "li") \
+	X(getcwd, sys_getcwd, "") X(chdir, sys_chdir, "") X(fchdir, sys_fchdir, "u") \
+	X(stat, sys_stat, "") X(lstat, sys_stat, "") X(newfstatat, sys_newfstatat, "illi") \
+	X(statx, sys_statx, "iluu") X(readlink, sys_readlink, "lli") \
+	X(readlinkat, sys_readlink, "illi") X(access, sys_access, "li") \
+	X(faccessat, sys_access, "ili") X(faccessat2, sys_access, "ilii") \
+	X(mkdir, sys_mkdir, "lu") X(mkdirat, sys_mkdir, "ilu") X(unlink, sys_unlink, "") \
+	X(unlinkat, sys_unlink, "ili") X(rmdir, sys_unlink, "") X(chmod, sys_fchmodat, "lu") \
+	X(fchmodat, sys_fchmodat, "ilu") X(chown, sys_fchownat, "luu") \
+	X(lchown, sys_fchownat, "luu") X(fchownat, sys_fchownat, "iluui") \
+	X(utimensat, sys_utimensat, "illi") X(symlink, sys_symlink, "") \
+	X(symlinkat, sys_symlink, "li") X(rename, sys_rename, "") X(renameat, sys_rename, "ili") \
+	X(renameat2, sys_rename, "ililu") X(link, sys_rename, "") X(linkat, sys_rename, "ilili") \
+	X(truncate, sys_truncate, "") X(statfs, sys_statfs, "") X(sendfile, sys_two_fds, "ii") \
+	X(copy_file_range, sys_two_fds, "ilillu") X(splice, sys_two_fds, "ilillu") \
+	X(tee, sys_two_fds, "iilu") X(getxattr, sys_enotsup, "") X(lgetxattr, sys_enotsup, "") \
+	X(fgetxattr, sys_enotsup, "i") X(listxattr, sys_enotsup, "") \
+	X(llistxattr, sys_enotsup, "") X(flistxattr, sys_enotsup, "i") X(brk, sys_brk, "") \
+	X(mmap, sys_mmap, "lllli") X(munmap, sys_mrange, "") X(mprotect, sys_mrange, "") \
+	X(madvise, sys_mrange, "lli") X(msync, sys_mrange, "lli") X(mincore, sys_mrange, "") \
+	X(mremap, sys_mremap, "") X(fork, sys_fork, "") X(vfork, sys_fork, "") \
+	X(clone, sys_fork, "") X(wait4, sys_wait4, "ili") X(waitid, sys_waitid, "iili") \
+	X(kill, sys_kill, "ii") X(tkill, sys_kill, "ii") X(tgkill, sys_kill, "iii") \
+	X(getpid, sys_pid_ret, "") X(getppid, sys_pid_ret, "") X(gettid, sys_pid_ret, "") \
+	X(getpgrp, sys_pid_ret, "") X(setsid, sys_pid_ret, "") X(getpgid, sys_getpgid, "i") \
+	X(getsid, sys_getpgid, "i") X(setpgid, sys_setpgid, "ii") \
+	X(set_tid_address, sys_set_tid_address, "") X(set_robust_list, sys_zero, "") \
+	X(exit, sys_exit, "i") X(exit_group, sys_exit, "i") X(execve, sys_execve, "") \
+	X(execveat, sys_execve, "illli") X(rt_sigaction, sys_rt_sigaction, "") \
+	X(rt_sigprocmask, sys_rt_sigprocmask, "i") X(rt_sigsuspend, sys_rt_sigsuspend, "") \
+	X(pause, sys_rt_sigsuspend, "") X(rt_sigtimedwait, sys_rt_sigtimedwait, "") \
+	X(rt_sigreturn, sys_rt_sigreturn, "") X(sigaltstack, sys_sigaltstack, "") \
+	X(rt_sigpending, sys_sigpending, "") X(alarm, sys_alarm, "u") \
+	X(setitimer, sys_itimer, "i") X(getitimer, sys_itimer, "i") X(uname, sys_uname, "") \
+	X(getuid, sys_getid, "") X(geteuid, sys_getid, "") X(getgid, sys_getid, "") \
+	X(getegid, sys_getid, "") X(getresuid, sys_getresid, "") X(getresgid, sys_getresid, "") \
+	X(getgroups, sys_getgroups, "i") X(setuid, sys_setid, "u") X(setgid, sys_setid, "u") \
+	X(setreuid, sys_setid, "uu") X(setregid, sys_setid, "uu") X(setresuid, sys_setid, "uuu") \
+	X(setresgid, sys_setid, "uuu") X(setfsuid, sys_setid, "u") X(setfsgid, sys_setid, "u") \
+	X(setgroups, sys_setid, "i") X(getrlimit, sys_rlimit, "u") X(setrlimit, sys_rlimit, "u") \
+	X(prlimit64, sys_rlimit, "iu") X(clock_gettime, sys_pass, "i") \
+	X(clock_getres, sys_pass, "i") X(gettimeofday, sys_time, "") X(time, sys_time, "") \
+	X(times, sys_pass, "") X(getrusage, sys_pass, "i") X(sysinfo, sys_pass, "") \
+	X(nanosleep, sys_pass_block, "") X(clock_nanosleep, sys_clock_nanosleep, "ii") \
+	X(getrandom, sys_getrandom, "llu") X(umask, sys_umask, "i") X(sched_yield, sys_pass, "") \
+	X(getcpu, sys_pass, "") X(sched_getaffinity, sys_affinity, "iu") \
+	X(poll, sys_pass_block, "lui") X(ppoll, sys_pass_block, "lu") \
+	X(select, sys_pass_block, "i") X(pselect6, sys_pass_block, "") \
+	X(futex, sys_futex, "liullu") X(arch_prctl, sys_arch_prctl, "i") \
+	X(prctl, sys_prctl, "i") X(sync, sys_zero, "") X(ptrace, sys_eperm, "") \
+	X(mount, sys_eperm, "") X(umount2, sys_eperm, "li") X(bpf, sys_eperm, "ilu") \
+	X(init_module, sys_eperm, "") X(finit_module, sys_eperm, "ili") \
+	X(delete_module, sys_eperm, "lu") X(kexec_load, sys_eperm, "") \
+	X(kexec_file_load, sys_eperm, "ii") X(unshare, sys_eperm, "") X(setns, sys_eperm, "ii") \
+	X(pivot_root, sys_eperm, "") X(chroot, sys_eperm, "") X(keyctl, sys_eperm, "i") \
+	X(add_key, sys_eperm, "lllli") X(request_key, sys_eperm, "llli") \
+	X(rt_sigqueueinfo, sys_eperm, "ii") X(rt_tgsigqueueinfo, sys_eperm, "iii") \
+	X(process_vm_readv, sys_eperm, "i") X(process_vm_writev, sys_eperm, "i") \
+	X(seccomp, sys_eperm, "uu") X(reboot, sys_eperm, "iiu") X(swapon, sys_eperm, "li") \
+	X(swapoff, sys_eperm, "")
 
-#define GK_FN(name, fn) [__NR_##name] = fn,
-#define GK_NAME(name, fn) [__NR_##name] = #name,
+#define GK_FN(name, fn, types) [__NR_##name] = fn,
+#define GK_NAME(name, fn, types) [__NR_##name] = #name,
+#define GK_TYPES(name, fn, types) [__NR_##name] = types,
 
 const gk_sys_fn gk_table[GK_NSYS] = { GK_SYSCALLS(GK_FN) };
 static const char *const gk_names[GK_NSYS] = { GK_SYSCALLS(GK_NAME) };
+static const char *const gk_types[GK_NSYS] = { GK_SYSCALLS(GK_TYPES) };
+
+/* The one place int-typed arguments are narrowed, as the kernel's syscall wrappers do. */
+void gk_args_narrow(struct gk_call *c)
+{
+	const char *t = gk_types[c->nr];
+	int k;
+
+	for (k = 0; t && t[k] && k < 6; k++) {
+		if (t[k] == 'i')
+			c->a[k] = (int)c->a[k];
+		else if (t[k] == 'u')
+			c->a[k] = (unsigned int)c->a[k];
+	}
+}
 
 const char *gk_sys_name(long nr)
 {

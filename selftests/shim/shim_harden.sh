@@ -1,0 +1,221 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# shim_harden.sh - issue 15's shim findings, each native vs sandboxed where a native answer exists.
+#
+# POSIX sh: runs on the host (bash) and in the test VM (busybox ash, kiste.ko's arming).
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/shim-lib.helper"
+K="${KISTE_SHIM:-$here/../bin/kiste}"
+[ -x "$K" ] || K=/bin/kiste
+WL="$here/shim-wl"
+H="$WL/harden"
+
+if [ ! -x "$K" ] || [ ! -x "$H" ]; then
+	skip "shim hardening" "no $K or $H"
+	t_done
+	exit
+fi
+S() { "$K" run --mode=shim -- "$@"; }
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+
+# same NAME CMD...: the command's output and status natively and in the sandbox match.
+same()
+{
+	s_name="$1"
+	shift
+	n_out=$("$@" 2>&1 </dev/null)
+	n_rc=$?
+	run S "$@"
+	compare "$s_name"
+}
+
+# compare NAME: T_OUT/T_RC (sandboxed) against n_out/n_rc (native).
+compare()
+{
+	s_name="$1"
+	if [ "$T_RC" = "$n_rc" ] && [ "$T_OUT" = "$n_out" ]; then
+		ok "$s_name"
+	else
+		fail "$s_name" "sandboxed exit $T_RC: $T_OUT
+# native exit $n_rc: $n_out"
+	fi
+}
+
+# ---- 3: int arguments are 32 bits, in the host filter and in the guest kernel ----
+expect "gate jump: close(0x1000003e9), the root descriptor to the kernel, is killed" 159 \
+	"seccomp filter" S "$WL/hostile" gate 3 0x1000003e9
+expect "gate jump: dup3 onto 0x1000003e9 is killed" 159 "seccomp filter" \
+	S "$WL/hostile" gate 292 0 0x1000003e9
+expect "gate jump: F_DUPFD at 0x1000003e9 is killed" 159 "seccomp filter" \
+	S "$WL/hostile" gate 72 0 0 0x1000003e9
+same "wait4, close, dup2, lseek, kill, fcntl read int arguments as 32 bits" "$H" intargs
+
+# ---- 5: at the descriptor limit every call answers EMFILE, nothing dies ----
+# Natively with the limit the sandbox shows (1000), sandboxed as it comes.
+n_out=$(sh -c 'ulimit -n 1000 && exec "$0" fdfill "$0"' "$H" 2>&1 </dev/null)
+n_rc=$?
+run S "$H" fdfill "$H"
+compare "a full descriptor table: EMFILE everywhere, the program lives on"
+
+# ---- 2: host objects reached through /proc or inherited descriptors keep their metadata ----
+# As an ordinary user, with a kiste of that user's own and stderr a file of the user's: the
+# very setting in which chmod /proc/self/exe made kiste world-writable.
+# (util-linux's setpriv: busybox's has no --reuid.)
+if [ "$(id -u)" = 0 ] && setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null &&
+   stat -c %a / >/dev/null 2>&1; then
+	u="$tmp/user"
+	mkdir "$u"
+	cp "$K" "$u/kiste"
+	cp "$H" "$u/harden"
+	: >"$u/out"
+	echo keep >"$u/err"
+	chown -R 65534:65534 "$u"
+	chmod 755 "$u" "$u/kiste"
+	chmod 640 "$u/err"
+	before=$(stat -c '%n %a %Y %Z %s' "$u/kiste" "$u/err" /dev/null)
+	sleep 1.1	# a changed time shows in whole seconds
+	(cd "$u" && setpriv --reuid=65534 --regid=65534 --clear-groups \
+		./kiste run --mode=shim -- "$u/harden" meta >"$u/out" 2>>"$u/err" </dev/null)
+	rc=$?
+	after=$(stat -c '%n %a %Y %Z %s' "$u/kiste" "$u/err" /dev/null)
+	out=$(cat "$u/out")
+	if [ "$rc" = 0 ] && [ "$before" = "$after" ]; then
+		ok "as a user: kiste, its stderr file and /dev/null keep mode, times and size"
+	else
+		fail "as a user: kiste, its stderr file and /dev/null keep mode, times and size" \
+			"exit $rc; before: $before; after: $after; $out $(cat "$u/err")"
+	fi
+	case "$out" in
+	*=ok*|"") fail "as a user: every such change is refused" "$out" ;;
+	*"utimensat /dev/null=EROFS"*) ok "as a user: every such change is refused" ;;
+	*) fail "as a user: every such change is refused" "$out" ;;
+	esac
+else
+	skip "as a user: kiste, its stderr file and /dev/null keep mode, times and size" \
+		"needs root, util-linux setpriv(1) and stat(1)"
+	skip "as a user: every such change is refused" "needs root, util-linux setpriv(1) and stat(1)"
+fi
+# Without namespaces no read-only mount backs the rootfs, and Landlock does not govern chmod,
+# chown or utime: the guest kernel refuses them itself.
+run "$K" run --mode=shim --unsafe-no-namespaces -- "$H" meta
+case "$T_RC:$T_OUT" in
+*=ok*) fail "--unsafe-no-namespaces: no metadata change either" "exit $T_RC: $T_OUT" ;;
+0:*"utimensat /dev/null=EROFS"*) ok "--unsafe-no-namespaces: no metadata change either" ;;
+*) fail "--unsafe-no-namespaces: no metadata change either" "exit $T_RC: $T_OUT" ;;
+esac
+n_out=$("$H" ownalias "$tmp" 2>&1 </dev/null)
+n_rc=$?
+run "$K" run --mode=shim --tmpfs /tmp -- "$H" ownalias /tmp
+compare "the workload's own files through its own descriptors' aliases change as natively"
+
+# ---- 4: every child comes up redirected, however it was forked ----
+expect "gate jump: clone(SIGCHLD) at the plain syscall stub is killed" 159 "seccomp filter" \
+	S "$H" gateclone plain
+run S "$H" gateclone stub
+case "$T_RC:$T_OUT" in
+0:*"stub child: raw getpid=2 ptrace=-1"*"stub child ended: exit 0"*)
+	ok "a clone through the gate's fork stub comes up redirected" ;;
+*) fail "a clone through the gate's fork stub comes up redirected" "exit $T_RC: $T_OUT" ;;
+esac
+expect "a fork()ed child is redirected (raw getpid: the guest pid; raw ptrace: refused)" 0 \
+	"fork child: raw getpid=2 ptrace=-1" S "$H" forkcheck
+expect "a signal before a stub child re-armed still runs its handler redirected" 0 \
+	"300 stub children under a rain of signals, 0 killed" S "$H" sigrace 300
+
+# ---- 12: /proc/self/fd/N reopens never widen; /proc shows guest paths only ----
+run S "$H" reopen "$H"
+case "$T_RC:$T_OUT" in
+0:*"reopen O_RDONLY=ok"*"reopen O_RDWR=EACCES"*"reopen O_WRONLY=EACCES"*"reopen /dev/fd O_RDWR=EACCES"*"write-only as O_RDONLY=EACCES"*"write-only as O_WRONLY=ok"*)
+	ok "/proc/self/fd/N and /dev/fd/N reopen with at most the descriptor's access" ;;
+*) fail "/proc/self/fd/N and /dev/fd/N reopen with at most the descriptor's access" \
+	"exit $T_RC: $T_OUT" ;;
+esac
+r="$tmp/root"
+mkdir -p "$r/bin" "$r/dev" "$r/proc" "$r/etc"
+cp "$H" "$r/bin/harden"
+[ "$(id -u)" = 0 ] && chown -R 4242:4242 "$r"
+"$K" run --mode=shim --rootfs "$r" -- /bin/harden links >"$tmp/links.out" 2>&1 </dev/null
+rc=$?
+out=$(cat "$tmp/links.out")
+case "$rc:$out" in
+*"$tmp"*) fail "readlink of fd/1, exe, root, cwd and mountinfo show guest paths only" \
+	"a host path ($tmp...): $out" ;;
+0:*"exe: /bin/harden"*"root: /"*"cwd in /proc: /proc"*"mountinfo: "*" / / "*)
+	ok "readlink of fd/1, exe, root, cwd and mountinfo show guest paths only" ;;
+*) fail "readlink of fd/1, exe, root, cwd and mountinfo show guest paths only" "exit $rc: $out" ;;
+esac
+S readlink /proc/self/fd/1 >"$tmp/vis.out" 2>&1 </dev/null
+rc=$?
+case "$rc:$(cat "$tmp/vis.out")" in
+0:"$tmp/vis.out") ok "readlink of an inherited descriptor the sandbox can see names it" ;;
+*) fail "readlink of an inherited descriptor the sandbox can see names it" \
+	"exit $rc: $(cat "$tmp/vis.out")" ;;
+esac
+
+# ---- 8: a FIFO (or a directory) as the command is 126 at once, never a hang ----
+mkfifo "$tmp/fifo"
+chmod 755 "$tmp/fifo"
+mkdir "$tmp/dir"
+expect "a FIFO as the command: 126 at once" 126 "cannot execute" \
+	"$K" run --mode=shim --timeout 10 -- "$tmp/fifo"
+expect "a directory as the command: 126" 126 "cannot execute" \
+	"$K" run --mode=shim --timeout 10 -- "$tmp/dir"
+n_out=$(sh -c "$tmp/fifo" 2>&1 </dev/null)
+n_rc=$?
+run "$K" run --mode=shim --timeout 10 -- sh -c "$tmp/fifo"
+compare "a shell executing a FIFO: 126 and its message, as natively"
+
+# ---- 12: int $0x80 is a 32-bit call (ENOSYS), the vsyscall page's calls are served ----
+expect "int \$0x80 is never served as the 64-bit call of that number (ENOSYS)" 0 \
+	"int80(39)=-38" S "$H" int80
+"$H" vsyscall >/dev/null 2>&1 </dev/null
+if [ $? = 4 ]; then
+	skip "vsyscall gettimeofday and time are served as natively" "no vsyscall page here"
+else
+	same "vsyscall gettimeofday and time are served as natively" "$H" vsyscall
+fi
+
+# ---- 7: locks taken in the sandbox stay in the sandbox ----
+# A host file the sandbox sees read-only (the rootfs /): its locks go to a shadow.
+lf="$tmp/lockfile"
+echo lock >"$lf"
+chmod 644 "$lf"
+S "$H" lockhold "$lf" 5 >"$tmp/hold.out" 2>&1 </dev/null &
+hold=$!
+i=0
+while [ $i -lt 100 ] && ! grep -q holding "$tmp/hold.out" 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+run "$H" lockprobe "$lf"
+kill $hold 2>/dev/null
+wait $hold 2>/dev/null
+case "$(cat "$tmp/hold.out"):$T_OUT" in
+*"flock=ok"*"F_SETLK F_RDLCK=ok"*"F_OFD_SETLK F_RDLCK=ok"*holding*:*"flock -x -n=ok"*"F_SETLK F_WRLCK=ok"*"F_OFD_SETLK F_WRLCK=ok"*)
+	ok "flock, POSIX and OFD locks of the sandbox on a read-only file never block the host" ;;
+*) fail "flock, POSIX and OFD locks of the sandbox on a read-only file never block the host" \
+	"sandbox: $(cat "$tmp/hold.out"); host: $T_OUT" ;;
+esac
+same "processes of one sandbox still exclude each other; F_GETLK names the holder" \
+	"$H" lockpair "$lf"
+
+# ---- 11: kiste check says whether shim mode gets its namespaces here ----
+run "$K" check
+case "$T_RC:$T_OUT" in
+0:*"shim mode:"*"sandboxed"*|0:*"shim mode:"*"--unsafe-no-namespaces"*)
+	ok "kiste check reports shim mode's namespaces" ;;
+*) fail "kiste check reports shim mode's namespaces" "exit $T_RC: $T_OUT" ;;
+esac
+# Inside a shim sandbox unshare is refused: the refusing host, as kiste check sees it.
+case "$(ldd "$K" 2>/dev/null)" in
+*libasan*)
+	skip "kiste check on a host refusing namespaces names --unsafe-no-namespaces" \
+		"a sanitized kiste cannot run as a shim workload (its runtime needs threads)" ;;
+*)
+	expect "kiste check on a host refusing namespaces names --unsafe-no-namespaces" 0 \
+		"shim mode:             needs user namespaces, which this host refuses you: it runs only with --unsafe-no-namespaces" \
+		S "$K" check ;;
+esac
+t_done
