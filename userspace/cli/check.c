@@ -59,6 +59,8 @@ static struct json_object *check_json(const struct check_report *r)
 	json_object_object_add(sh, "runs", json_object_new_string(
 		r->shim_ns ? "sandboxed" : "only with --unsafe-no-namespaces (weaker)"));
 	json_object_object_add(o, "shim", sh);
+	json_object_object_add(o, "cgroup",
+			       r->cgroup[0] ? json_object_new_string(r->cgroup) : NULL);
 	return o;
 }
 
@@ -101,6 +103,13 @@ static void check_text(const struct check_report *r)
 		printf("shim mode:             needs user namespaces, which this host refuses you: "
 		       "it runs only with --unsafe-no-namespaces, a weaker sandbox (host /proc, "
 		       "pids and network; no read-only mounts)\n");
+	if (r->cgroup[0])
+		printf("cgroups:               %s: each sandbox's --memory, --pids-limit and "
+		       "--cpus are the kernel's\n", r->cgroup);
+	else
+		printf("cgroups:               none kiste may use here (not root, no delegated "
+		       "controllers): no limit on processes or CPU; --memory given to shim mode is "
+		       "RLIMIT_AS, a weaker cap; tmpfs sizes still hold\n");
 }
 
 int check_run(const struct json_opts *o)
@@ -131,9 +140,9 @@ const struct cli_cmd cli_cmd_check = {
 	.usage = "Usage: kiste check [--json]\n\n"
 		 "Report kiste.ko (netlink family, /dev/kiste, interface version), /dev/kvm,\n"
 		 "syscall user dispatch, seccomp, the Landlock ABI, unprivileged user\n"
-		 "namespaces, and whether shim mode can create its namespaces for you (else it\n"
-		 "runs only with --unsafe-no-namespaces, a weaker sandbox).  Exits 0 whatever\n"
-		 "it finds.\n\n"
+		 "namespaces, whether shim mode can create its namespaces for you (else it\n"
+		 "runs only with --unsafe-no-namespaces, a weaker sandbox), and which cgroup\n"
+		 "hierarchy holds each sandbox's limits.  Exits 0 whatever it finds.\n\n"
 		 "  -j, --json   print one JSON object\n"
 		 "  -h, --help   show this help\n",
 	.main = check_main,

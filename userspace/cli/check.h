@@ -21,6 +21,7 @@ struct check_report {
 	bool userns;	       /* an unprivileged user could unshare(CLONE_NEWUSER) */
 	bool userns_as_nobody; /* the probe dropped root to uid 65534 first */
 	bool shim_ns;	       /* the caller can create shim mode's namespaces */
+	char cgroup[64];       /* the hierarchy sandboxes' limits use; "" when none */
 };
 
 void check_probe(struct check_report *r);

@@ -16,6 +16,7 @@
 #include <linux/landlock.h>
 
 #include "check.h"
+#include "kiste_run.h"
 #include "cli.h"
 
 #ifndef PR_SET_SYSCALL_USER_DISPATCH
@@ -109,6 +110,15 @@ static void probe_userns(struct check_report *r)
  * Shim mode's namespaces (launch.c), as the caller itself: without them it
  * refuses to run unless --unsafe-no-namespaces asks for the weaker sandbox.
  */
+/* Where kiste would put a sandbox's cgroup (creating only kiste's parent folder). */
+static void probe_cgroup(struct check_report *r)
+{
+	struct kiste_cgroup cg;
+	const char *how = kiste_cgroup_probe(&cg);
+
+	snprintf(r->cgroup, sizeof(r->cgroup), "%s", how ? how : "");
+}
+
 static void probe_shim_ns(struct check_report *r)
 {
 	int status;
@@ -134,4 +144,5 @@ void check_probe(struct check_report *r)
 	probe_landlock(r);
 	probe_userns(r);
 	probe_shim_ns(r);
+	probe_cgroup(r);
 }

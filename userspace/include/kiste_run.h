@@ -162,6 +162,7 @@ struct kiste_run_opts {
 	bool help;
 	const char *name;		/* NULL: the module names the sandbox */
 	uint64_t memory;		/* the mode's default when not given */
+	bool memory_set;		/* --memory was given (not the default) */
 	uint32_t cpus;			/* whole CPUs: the CPU limit rounded up (vCPUs in vm) */
 	uint32_t cpus_milli;		/* the CPU limit in thousandths; 0: none */
 	uint32_t pids_limit;		/* 0: none */

@@ -164,7 +164,7 @@ static int setup_v2(const struct cg_where *w, struct kiste_cgroup *cg)
 		return -ENOENT;
 	snprintf(cg->dir[0], sizeof(cg->dir[0]), "%s/" CG_PARENT, mnt);
 	if (write_str(mnt, "cgroup.subtree_control", "+memory +pids +cpu") < 0 ||
-	    (mkdir(cg->dir[0], 0755) < 0 && errno != EEXIST) ||
+	    (mkdir(cg->dir[0], 0755) < 0 && errno != EEXIST) || access(cg->dir[0], W_OK) < 0 ||
 	    write_str(cg->dir[0], "cgroup.subtree_control", "+memory +pids +cpu") < 0)
 		return -EPERM;
 	cg->version = 2;
@@ -183,7 +183,8 @@ static int setup_v1(const struct cg_where *w, struct kiste_cgroup *cg)
 			return -ENOENT;
 		snprintf(cg->home[i], sizeof(cg->home[i]), "%s%s", w->mnt[i], w->own[i]);
 		snprintf(cg->dir[i], sizeof(cg->dir[i]), "%s/" CG_PARENT, cg->home[i]);
-		if (mkdir(cg->dir[i], 0755) < 0 && errno != EEXIST)
+		/* Ours to create sandboxes in (root, or a delegated subtree)? */
+		if ((mkdir(cg->dir[i], 0755) < 0 && errno != EEXIST) || access(cg->dir[i], W_OK) < 0)
 			return -errno;
 	}
 	cg->version = 1;

@@ -171,6 +171,7 @@ static int common_opt(struct parse *p, int c, const char *arg, struct kiste_run_
 	case O_MEMORY:
 		p->given |= KISTE_OPT_MEMORY;
 		p->memory = arg;
+		o->memory_set = true;
 		if (kiste_size_parse(arg, &o->memory, err) < 0)
 			return kiste_err_prefix(err, "kiste run: --memory");
 		return 0;

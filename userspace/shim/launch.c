@@ -44,6 +44,7 @@ struct launch {
 	char *env[KISTE_RUN_ENV_MAX + 8];
 	int nenv;
 	bool tty_fg;		/* the caller's terminal was ours: take it back at the end */
+	struct kiste_cgroup cg;	/* the sandbox's cgroup; version 0: none here */
 };
 
 static volatile pid_t forward_to;
@@ -185,7 +186,7 @@ static void workload_main(struct launch *l)
 		kiste_child_fail(&err);
 	}
 	if (shim_setup_landlock(l->so, l->ns, l->procfd, l->locksfd, &err) < 0 ||
-	    shim_setup_limits(l->o, &err) < 0)
+	    shim_setup_limits(l->o, l->cg.version != 0, &err) < 0)
 		kiste_child_fail(&err);
 	place_fds(l, &err);
 	fill_boot(l);
@@ -239,18 +240,19 @@ static void init_main(struct launch *l, pid_t launcher)
 	 */
 	if (l->kfd >= 0 && kiste_dev_attach(l->kfd, 0, &err) < 0)
 		kiste_child_fail(&err);
+	/* The launcher maps our ids and moves us into the cgroup first. */
+	close(l->sync[1]);
+	if (read(l->sync[0], &c, 1) != 1)
+		_exit(KISTE_EXIT_REFUSED);
+	close(l->sync[0]);
 	if (l->ns) {
-		close(l->sync[1]);
-		if (read(l->sync[0], &c, 1) != 1)
-			_exit(KISTE_EXIT_REFUSED);
-		close(l->sync[0]);
 		if ((l->host_root && setgroups(0, NULL) < 0) || setresgid(0, 0, 0) < 0 ||
 		    setresuid(0, 0, 0) < 0) {
 			kiste_err_set(&err, -errno, "cannot become root of the user namespace: %s",
 				      strerror(errno));
 			kiste_child_fail(&err);
 		}
-		if (shim_setup_mounts(l->so, &l->procfd, &l->locksfd, &err) < 0)
+		if (shim_setup_mounts(l->o, l->so, &l->procfd, &l->locksfd, &err) < 0)
 			kiste_child_fail(&err);
 		sethostname("kiste", 5);
 	} else {
@@ -354,6 +356,7 @@ static int report(const struct launch *l, int cst, int st, bool got, bool timed_
 	struct kiste_run_who who = {
 		.what = what,
 		.sigsys = "a host syscall outside the allowlist; see 'kiste policy shim'",
+		.cg = &l->cg,
 	};
 
 	snprintf(what, sizeof(what), "'%s'", l->o->argv[0]);
@@ -428,6 +431,7 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 	struct kiste_err err = { 0 };
 	sigset_t set, old;
 	pid_t self = getpid(), child;
+	int ret;
 
 	memset(&l, 0, sizeof(l));
 	l.o = o;
@@ -453,6 +457,12 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 		perror("kiste: pipe");
 		return KISTE_EXIT_REFUSED;
 	}
+	/* Every process of the sandbox and its init count against its --pids-limit. */
+	if (kiste_run_cgroup("shim", o, o->memory, o->pids_limit ? o->pids_limit + 1 : 0, &l.cg,
+			     &err) < 0) {
+		fprintf(stderr, "kiste: %s\n", err.msg);
+		return KISTE_EXIT_REFUSED;
+	}
 	kiste_run_block_signals(&set, &old);
 	child = start_sandbox(&l);
 	if (child == 0) {
@@ -462,6 +472,7 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 	if (child < 0) {
 		if (errno)
 			fprintf(stderr, "kiste: cannot start the sandbox: %s\n", strerror(errno));
+		kiste_cgroup_destroy(&l.cg);
 		return KISTE_EXIT_REFUSED;
 	}
 	close(l.status[1]);
@@ -469,12 +480,21 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 	if (l.ns && map_ids(&l, child) < 0) {
 		fprintf(stderr, "kiste: cannot map the sandbox's user namespace: %s\n",
 			strerror(errno));
-		kill(child, SIGKILL);
-		waitpid(child, NULL, 0);
-		return KISTE_EXIT_REFUSED;
+		goto out_kill;
 	}
-	if (l.ns && write(l.sync[1], "g", 1) != 1)
-		return KISTE_EXIT_REFUSED;
+	if (l.cg.version && kiste_cgroup_attach(&l.cg, child, &err) < 0) {
+		fprintf(stderr, "kiste: %s\n", err.msg);
+		goto out_kill;
+	}
+	if (write(l.sync[1], "g", 1) != 1)
+		goto out_kill;
 	close(l.sync[1]);
-	return supervise(&l, child, &set);
+	ret = supervise(&l, child, &set);
+	kiste_cgroup_destroy(&l.cg);
+	return ret;
+out_kill:
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	kiste_cgroup_destroy(&l.cg);
+	return KISTE_EXIT_REFUSED;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // mode.c - shim mode's entry in the mode table: its own options, their checks, run and policy.
+#define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
 
@@ -36,6 +37,34 @@ static const struct kiste_run_limits shim_limits = {
 	.pids_default = 2048,
 };
 
+/* --tmpfs PATH[:size=N] (podman's spelling): the size defaults to the memory limit. */
+static int tmpfs_opt(struct shim_opts *so, const char *arg, struct kiste_err *err)
+{
+	const char *colon = strchr(arg, ':');
+	size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
+	int i = so->ntmpfs;
+
+	if (i == SHIM_MAX_TMPFS)
+		return kiste_err_set(err, -E2BIG, "kiste run: more than %d --tmpfs: use fewer",
+				     SHIM_MAX_TMPFS);
+	if (arg[0] != '/' || n >= sizeof(so->tmpfs_buf[0]) || memmem(arg, n, "..", 2))
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: bad --tmpfs '%s': give an absolute path without "
+				     "'..', then :size=N if you want one",
+				     arg);
+	if (colon && (strncmp(colon, ":size=", 6) ||
+		      kiste_size_parse(colon + 6, &so->tmpfs_size[i], err) < 0))
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: bad --tmpfs '%s': use PATH or PATH:size=N, e.g. "
+				     "/tmp:size=64M",
+				     arg);
+	memcpy(so->tmpfs_buf[i], arg, n);
+	so->tmpfs_buf[i][n] = 0;
+	so->tmpfs[i] = so->tmpfs_buf[i];
+	so->ntmpfs++;
+	return 0;
+}
+
 static int shim_opt(void *mo, int val, const char *arg, struct kiste_err *err)
 {
 	struct shim_opts *so = mo;
@@ -51,16 +80,7 @@ static int shim_opt(void *mo, int val, const char *arg, struct kiste_err *err)
 		so->no_namespaces = true;
 		return 0;
 	case SHIM_O_TMPFS:
-		if (arg[0] != '/' || strstr(arg, ".."))
-			return kiste_err_set(err, -EINVAL,
-					     "kiste run: bad --tmpfs '%s': give an absolute path "
-					     "without '..'",
-					     arg);
-		if (so->ntmpfs == SHIM_MAX_TMPFS)
-			return kiste_err_set(err, -E2BIG, "kiste run: more than %d --tmpfs: use fewer",
-					     SHIM_MAX_TMPFS);
-		so->tmpfs[so->ntmpfs++] = arg;
-		return 0;
+		return tmpfs_opt(so, arg, err);
 	}
 	return -EINVAL;
 }
@@ -91,7 +111,7 @@ const struct kiste_mode_ops kiste_mode_shim = {
 		 "the host.  --rootfs defaults to /, always read-only unless --rw; --memory is an\n"
 		 "address-space limit of at least 32M; --cpus does not apply.\n\n"
 		 "  --rw                  make the rootfs writable (refused for /)\n"
-		 "  --tmpfs PATH          a writable, initially empty directory at PATH (must\n"
+		 "  --tmpfs PATH[:size=N] a writable, initially empty directory at PATH (must\n"
 		 "                        exist in the rootfs; repeatable)\n"
 		 "  --trace               one line per syscall on stderr\n"
 		 "  --unsafe-no-namespaces  WEAKER: run without user, pid, mount and network\n"

@@ -154,9 +154,13 @@ static int setup_dev(const char *root, struct kiste_err *err)
 	       kiste_err_set(err, -errno, "cannot seal /dev: %s", strerror(errno)) : 0;
 }
 
-static int setup_tmpfs(const char *root, const char *path, struct kiste_err *err)
+/*
+ * A --tmpfs, bounded: its size=, else the sandbox's memory limit (its pages
+ * are charged to the sandbox's memory cgroup too, where there is one).
+ */
+static int setup_tmpfs(const char *root, const char *path, uint64_t size, struct kiste_err *err)
 {
-	char p[2 * PATH_MAX];
+	char p[2 * PATH_MAX], opts[64];
 
 	if (path[0] != '/' || strstr(path, ".."))
 		return kiste_err_set(err, -EINVAL, "--tmpfs %s: give an absolute path without '..'",
@@ -166,7 +170,8 @@ static int setup_tmpfs(const char *root, const char *path, struct kiste_err *err
 		return kiste_err_set(err, -ENOENT,
 				     "--tmpfs %s: no such directory in the rootfs: create it there",
 				     path);
-	if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+	snprintf(opts, sizeof(opts), "mode=1777,size=%llu", (unsigned long long)size);
+	if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, size ? opts : "mode=1777") < 0)
 		return kiste_err_set(err, -errno, "--tmpfs %s: mount failed: %s", path,
 				     strerror(errno));
 	return 0;
@@ -227,7 +232,7 @@ static int rootfs_seal(const struct shim_opts *so, const char *tgt, struct kiste
 }
 
 /* Runs as root of the sandbox's own user namespace, in its own mount namespace. */
-int shim_setup_mounts(const struct shim_opts *so, int *proc_fd, int *locks_fd,
+int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so, int *proc_fd, int *locks_fd,
 		      struct kiste_err *err)
 {
 	char root[PATH_MAX], tgt[PATH_MAX], p[PATH_MAX + 8];
@@ -258,7 +263,8 @@ int shim_setup_mounts(const struct shim_opts *so, int *proc_fd, int *locks_fd,
 		mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k");
 	r = setup_dev(tgt, err);
 	for (i = 0; r == 0 && i < so->ntmpfs; i++)
-		r = setup_tmpfs(tgt, so->tmpfs[i], err);
+		r = setup_tmpfs(tgt, so->tmpfs[i], so->tmpfs_size[i] ? so->tmpfs_size[i] : o->memory,
+				err);
 	if (r < 0)
 		return r;
 	if (chdir(tgt) < 0)
@@ -354,7 +360,7 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, i
  * kernel keeps for it (misc.c); a user-namespace root cannot raise the hard
  * limit back.
  */
-int shim_setup_limits(const struct kiste_run_opts *o, struct kiste_err *err)
+int shim_setup_limits(const struct kiste_run_opts *o, bool cgroup, struct kiste_err *err)
 {
 	struct rlimit rl = { 0, 0 };
 
@@ -366,7 +372,12 @@ int shim_setup_limits(const struct kiste_run_opts *o, struct kiste_err *err)
 	rl.rlim_cur = rl.rlim_max = GK_FD_LIMIT;
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return kiste_err_set(err, -errno, "cannot set RLIMIT_NOFILE: %s", strerror(errno));
-	if (o->memory) {
+	/*
+	 * The memory limit is the cgroup's.  RLIMIT_AS is no memory limit (V8,
+	 * the JVM, Go and ASan reserve large ranges): only an explicit --memory
+	 * on a host with no memory cgroup for us falls back to it (kiste check).
+	 */
+	if (!cgroup && o->memory_set) {
 		rl.rlim_cur = rl.rlim_max = o->memory;
 		if (setrlimit(RLIMIT_AS, &rl) < 0)
 			return kiste_err_set(err, -errno, "--memory: %s", strerror(errno));

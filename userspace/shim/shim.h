@@ -14,8 +14,10 @@
 struct shim_opts {
 	const char *rootfs;		/* --rootfs, default "/" (set by the mode's check) */
 	bool rw;
-	const char *tmpfs[SHIM_MAX_TMPFS];
+	const char *tmpfs[SHIM_MAX_TMPFS];	/* PATH, without its ":size=N" */
+	uint64_t tmpfs_size[SHIM_MAX_TMPFS];	/* bytes; 0: the sandbox's memory limit */
 	int ntmpfs;
+	char tmpfs_buf[SHIM_MAX_TMPFS][256];	/* the paths' copies */
 	bool trace;
 	bool no_namespaces;		/* --unsafe-no-namespaces: weaker, for hosts without them */
 };
@@ -28,13 +30,14 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so);
  * @proc_fd: out, a detached procfs of the sandbox's pid namespace for the guest kernel;
  * @locks_fd: out, a detached private tmpfs for its shadow lock files.
  */
-int shim_setup_mounts(const struct shim_opts *so, int *proc_fd, int *locks_fd,
+int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so, int *proc_fd, int *locks_fd,
 		      struct kiste_err *err);
 /* @pivoted: the rootfs is "/" now (namespaces); else it is still so->rootfs. */
 /* @proc_fd (or -1): readable beneath, for the guest kernel's /proc; @locks_fd (or -1) too. */
 int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, int locks_fd,
 			struct kiste_err *err);
-int shim_setup_limits(const struct kiste_run_opts *o, struct kiste_err *err);
+/* @cgroup: the sandbox has a memory cgroup (else an explicit --memory is RLIMIT_AS). */
+int shim_setup_limits(const struct kiste_run_opts *o, bool cgroup, struct kiste_err *err);
 
 /* policy.c: `kiste policy shim` */
 int shim_policy(int argc, char **argv);
