@@ -53,6 +53,7 @@ userspace:
 
 selftests: userspace
 	$(MAKE) -C selftests O=$(BUILD) TOP=$(CURDIR)
+	$(MAKE) -C selftests/lib O=$(BUILD)
 
 # Idempotent: dpkg-query first, so a second run does not touch the network.
 deps:
