@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // kiste.ko under load: 10,000 create/delete cycles, 64 concurrent workers racing deletes.
+// kiste-suite: vm kiste_stress
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
