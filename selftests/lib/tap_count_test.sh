@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# tap_count_test.sh - tap-count against fake suite outputs: plans, directives, bail-outs, exit codes.
+# tap_count_test.sh - tap-count against fake suite outputs (plans, directives, exit codes), and tap.sh's calls.
 # kiste-suite: host tap_count_test.sh
 #
 # Every count `make check` prints rests on tap-count; each case here is a TAP
@@ -142,4 +142,21 @@ case_ "carriage returns are ignored" "1 0 0" <<EOF
 1..1$(printf '\r')
 ok 1 a$(printf '\r')
 EOF
+
+# tap.sh's own calls, each in a fresh shell, counted the same way (with its exit status).
+tap_case()	# NAME "P F S" SHELL-CODE
+{
+	tc_out=$(sh -c ". '$here/tap.sh'; $3; t_done" 2>&1)
+	case_ "$1" "$2" --rc $? <<EOF
+$tc_out
+EOF
+}
+tap_case "expect_not: a probe that fails to run fails" "0 1 0" 'expect_not "probe" 0 "secret" false'
+tap_case "expect_not: status and output as wanted" "1 0 0" 'expect_not "probe" 0 "secret" echo public'
+tap_case "expect: another status fails" "0 1 0" 'expect "probe" 0 "" false'
+tap_case "a name holding '# SKIP' stays a pass" "1 0 0" 'ok "a # SKIP b"'
+# shellcheck disable=SC2016 # the fresh shell expands it
+tap_case "a diagnostic cannot pass for a result" "0 1 0" 'fail "a" "$(printf "why\nok 9 - fake")"'
+tap_case "result and skip" "1 1 1" 'result 0 "a"; result 1 "b"; skip "c" "why"'
+tap_case "skip_all is one skip (exit 4)" "0 0 1" 'skip_all "nothing here"'
 t_done
