@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # tap.sh - the one TAP helper of kiste's shell suites (POSIX sh: bash on the host, busybox ash in the VM).
+# shellcheck shell=sh
 #
 # A suite sources the copy beside it (`. "$(dirname "$0")/tap.sh"`; the build
 # installs one in build/host-tests, run-vm.sh puts one beside every script of

@@ -18,7 +18,10 @@ tmp=$(mktemp -d)
 ns=kukbench$$
 trap 'ip netns del $ns 2>/dev/null; rm -rf "$tmp"' EXIT
 
-[ -x "$kiste" ] && [ -x "$uk/hello" ] || { echo "bench: build first: make -C userspace" >&2; exit 2; }
+if [ ! -x "$kiste" ] || [ ! -x "$uk/hello" ]; then
+	echo "bench: build first: make -C userspace" >&2
+	exit 2
+fi
 have_vm=1
 [ -r /dev/kvm ] && [ -w /dev/kvm ] || have_vm=0
 
@@ -41,7 +44,7 @@ time_us()
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo "# kiste unikernel benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $reps repeats)"
-for i in $(seq "$reps"); do
+for _ in $(seq "$reps"); do
 	time_us /bin/true >>"$tmp/true"
 	time_us "$kiste" run --mode=unikernel "$uk/hello" >>"$tmp/proc"
 	# the older path for comparison: kiste exec'ing kiste-tender
@@ -109,7 +112,7 @@ echo_rate()	# responder command...
 	echo "${rate:-0}"
 }
 
-for i in $(seq "$echo_reps"); do
+for _ in $(seq "$echo_reps"); do
 	echo_rate env KUK_TAP=kuk0 "$tmp/net-native" 192.0.2.2 7 >>"$tmp/e_native"
 	echo_rate "$kiste" run --mode=unikernel --timeout 60 --net net0=kuk0 "$uk/net" 192.0.2.2 7 \
 		>>"$tmp/e_proc"
