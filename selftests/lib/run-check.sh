@@ -83,6 +83,15 @@ step()	# NAME COMMAND...
 
 mapfile -t host_suites < <("$top/selftests/lib/suites.sh" host)
 mapfile -t vm_suites < <("$top/selftests/lib/suites.sh" vm)
+# An empty list would run nothing and fail nothing.
+if [ ${#host_suites[@]} -eq 0 ]; then
+	echo "not ok - no source marks a host suite (selftests/lib/suites.sh host)"
+	add "suites: host" "0 1 0" "none marked"
+fi
+if [ ${#vm_suites[@]} -eq 0 ]; then
+	echo "not ok - no source marks a vm suite (selftests/lib/suites.sh vm)"
+	add "suites: vm" "0 1 0" "none marked"
+fi
 
 # One failure per listed suite absent from DIR or not executable there, and
 # per executable at DIR's top that no source marks.
