@@ -2,7 +2,7 @@
 # Makefile - builds kiste.ko, the kiste CLI and the selftests; runs checks, the VM demo, install.
 #
 # Targets: all (default) module userspace selftests deps check demo install
-#          checkpatch sparse w1 clean.  See README.md.
+#          checkpatch sparse w1 shellcheck clean.  See README.md.
 
 VERSION := 0.1.0
 
@@ -36,7 +36,7 @@ VM_TIMEOUT ?= 2400
 DEPS := build-essential gcc make pkg-config linux-headers-amd64 linux-image-amd64 \
 	linux-source-6.1 qemu-system-x86 busybox-static libnl-genl-3-dev libnl-3-dev \
 	libseccomp-dev libjson-c-dev liblzma-dev sparse cpio xz-utils kmod bc flex bison libelf-dev \
-	libssl-dev iproute2 python3
+	libssl-dev iproute2 python3 shellcheck
 
 # A fresh machine: deps installs what is missing (as root) or names itself in one line.
 all: deps
@@ -83,7 +83,7 @@ demo: deps
 	@$(MAKE) --no-print-directory demo-run
 
 # The host part runs without kiste.ko; the VM part shows the same modes with it.
-# Both VM demos source /demo-lib.sh (run-vm.sh copies only vm-lib.sh by itself).
+# Both VM demos source /demo-lib.sh (run-vm.sh itself copies only vm-lib.sh and tap.sh).
 demo-run: all
 	selftests/demo/host.sh $(CURDIR)/build
 	selftests/vm/run-vm.sh --build $(CURDIR)/build --module $(CURDIR)/kmod/kiste.ko \
@@ -137,6 +137,10 @@ w1: module-prereq
 		echo "W=1: warnings (above)"; exit 1; \
 	fi; echo "W=1: clean"
 
+# Every shell script of the tree (selftests/lib/check-shell.sh says which).
+shellcheck:
+	@selftests/lib/check-shell.sh
+
 install: userspace
 	install -D -m 0755 $(BUILD)/bin/kiste $(DESTDIR)$(PREFIX)/bin/kiste
 	install -d $(DESTDIR)/usr/src/kiste-$(VERSION)/kmod $(DESTDIR)/usr/src/kiste-$(VERSION)/uapi/linux
@@ -152,5 +156,5 @@ clean:
 	rm -rf build
 
 
-.PHONY: all module module-prereq userspace selftests deps check check-run demo demo-run checkpatch sparse w1 mutate \
-	install clean
+.PHONY: all module module-prereq userspace selftests deps check check-run demo demo-run checkpatch sparse w1 \
+	shellcheck mutate install clean

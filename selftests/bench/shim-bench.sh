@@ -12,7 +12,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 top="$(cd "$here/../.." && pwd)"
 K="${KISTE:-$top/build/bin/kiste}"
 reps="${1:-7}"
-[ "$reps" -ge 1 ] && [ "$reps" -le 101 ] || { echo "shim-bench: REPEATS 1..101" >&2; exit 2; }
+if [ "$reps" -lt 1 ] || [ "$reps" -gt 101 ]; then
+	echo "shim-bench: REPEATS 1..101" >&2
+	exit 2
+fi
 [ "$(id -u)" = 0 ] || { echo "shim-bench: run as root (runc needs it)" >&2; exit 2; }
 [ -x "$K" ] || { echo "shim-bench: no $K: run make first" >&2; exit 2; }
 

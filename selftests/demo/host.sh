@@ -6,7 +6,9 @@
 set -u
 build="$1"
 kiste="$build/bin/kiste"
-# result() and demo_done(), with their counters
+# result() from tap.sh, demo_done() from the VM demos' library
+# shellcheck source=selftests/lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"
 # shellcheck source=selftests/vm/demo-lib.sh
 . "$(dirname "$0")/../vm/demo-lib.sh"
 
@@ -21,7 +23,6 @@ step()	# DESCRIPTION COMMAND...
 	result $rc "$what" "exit $rc"
 }
 
-echo "TAP version 13"
 step "kiste check on the host" "$kiste" check
 # Debian's python3 (a pyenv shim on PATH would be a script around another python)
 py=/usr/bin/python3
@@ -30,6 +31,7 @@ if [ -x "$py" ]; then
 		"$kiste" run --mode=shim -- "$py" -c \
 		'import json, hashlib, os; print(json.dumps({"pid": os.getpid()})); assert os.getpid() == 1'
 fi
+# shellcheck disable=SC2016 # the sandbox's shell expands it
 step "a dynamic pipeline under shim mode" \
 	"$kiste" run --mode=shim -- /bin/sh -c 'ls /usr/bin | sort | head -3; echo $(($(ls /usr/bin | wc -l) > 10))'
 demo_done

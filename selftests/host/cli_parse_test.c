@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // The CLI's parse functions called in-process: option values land in the right fields.
+// kiste-suite: host cli_parse_test
 #include <errno.h>
 #include <signal.h>
 #include <string.h>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // The kiste binary's argument handling and exit codes, run as a child process.
+// kiste-suite: host cli_test
 #include <string.h>
 #include <unistd.h>
 

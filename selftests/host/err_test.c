@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // libkiste's error object: setting, prefixing context, NULL objects and truncation.
+// kiste-suite: host err_test
 #include <errno.h>
 #include <string.h>
 

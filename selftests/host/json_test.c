@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // libkiste JSON renderings: field names, types and values of sandboxes, events and stats.
+// kiste-suite: host json_test
 #include <string.h>
 
 #include <json-c/json.h>

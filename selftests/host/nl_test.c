@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // libkiste's netlink and device paths on a host without kiste.ko, and extack decoding.
+// kiste-suite: host nl_test
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>

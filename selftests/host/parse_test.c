@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // libkiste parsing: sizes, modes, names, signals, and the names of modes, states and events.
+// kiste-suite: host parse_test
 #include <errno.h>
 #include <signal.h>
 #include <string.h>

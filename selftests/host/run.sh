@@ -14,7 +14,7 @@ export KISTE_BIN
 failed=0
 ran=0
 for t in "$build"/host-tests/*; do
-	[ -f "$t" ] && [ -x "$t" ] || continue
+	{ [ -f "$t" ] && [ -x "$t" ]; } || continue
 	ran=$((ran + 1))
 	echo "# host test: $(basename "$t")"
 	if ! "$t"; then

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // kiste.ko caps: sandboxes per uid, members per sandbox, and a bounded fork bomb against the cap.
+// kiste-suite: vm kiste_caps
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>

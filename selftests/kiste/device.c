@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // /dev/kiste: membership (attach, inheritance, exec, exit), teardown, temporary sandboxes, ioctls.
+// kiste-suite: vm kiste_device
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

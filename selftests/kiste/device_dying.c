@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // /dev/kiste and a dying sandbox: a member held by the cgroup v1 freezer after DEL.
+// kiste-suite: vm kiste_device_dying
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // kiste.ko genl family: create/get/dump/kill/delete, names, strict attribute checks, ids, events.
+// kiste-suite: vm kiste_netlink
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // kiste.ko rights: a request counts with the rights of both the sender and the socket/file opener.
+// kiste-suite: vm kiste_opener
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // kiste.ko under load: 10,000 create/delete cycles, 64 concurrent workers racing deletes.
+// kiste-suite: vm kiste_stress
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -17,7 +18,7 @@
 #define WORKERS	  64
 #define ROUNDS	  3
 #define SHARED	  8
-#define WORKER_MS 120000 /* wall bound for all workers */
+#define WORKER_MS 120000 /* a child that has not exited by then counts as hung */
 /* Teardown under load: thousands of exits can take a while under TCG. */
 #define STRESS_SETTLE_MS 20000
 
@@ -65,7 +66,7 @@ TEST_F_TIMEOUT(stress, create_delete_cycles, 600)
 }
 
 /* Worker failures: the exit code says which step went wrong. */
-enum { WK_OK, WK_NL, WK_DEV, WK_CREATE, WK_FORK, WK_CHILD, WK_NEW, WK_DEL, WK_TIME };
+enum { WK_OK, WK_NL, WK_DEV, WK_CREATE, WK_FORK, WK_CHILD, WK_NEW, WK_DEL };
 
 static bool attach_ok(int ret)
 {
@@ -147,7 +148,6 @@ static int worker_round(struct kiste_nl *nl, int dev, uint32_t shared)
 
 static void worker(int w, const uint32_t *shared)
 {
-	uint64_t end = kt_now_ms() + WORKER_MS;
 	struct kiste_nl *nl;
 	int dev, r, ret;
 
@@ -193,7 +193,6 @@ TEST_F_TIMEOUT(stress, concurrent_workers, 600)
 {
 	struct kiste_sandbox_spec spec = { .mode = KISTE_MODE_SHIM };
 	uint32_t shared[SHARED], first_id;
-	uint64_t end;
 	pid_t pids[WORKERS], p;
 	int i, status, left = 0, failed = 0, owned;
 	unsigned int turn = 0;
@@ -216,9 +215,12 @@ TEST_F_TIMEOUT(stress, concurrent_workers, 600)
 		kt_fix_track_pid(&self->fix, pids[i]);
 		left++;
 	}
-	/* Race deletes against the workers until they are all done. */
-	end = kt_now_ms() + WORKER_MS + KT_CHILD_MS;
-	while (left > 0 && kt_now_ms() < end) {
+	/*
+	 * Race deletes against the workers until they are all done.  How long
+	 * that takes is no result (the debug kernel on a loaded host took more
+	 * than two minutes): a hang ends at the test's timeout.
+	 */
+	while (left > 0) {
 		delete_one(self->fix.nl, first_id, turn++);
 		kt_sleep_ms(5);
 		while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
@@ -233,7 +235,6 @@ TEST_F_TIMEOUT(stress, concurrent_workers, 600)
 			}
 		}
 	}
-	ASSERT_EQ(0, left) TH_LOG("%d workers still running", left);
 	EXPECT_EQ(0, failed);
 	for (i = 0; i < SHARED; i++) {
 		int ret = kiste_sandbox_del(self->fix.nl, shared[i], NULL);

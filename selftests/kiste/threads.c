@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // kiste.ko and threads: single-threaded attach, process exit status in events, signals per process.
+// kiste-suite: vm kiste_threads
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>

@@ -3,11 +3,21 @@
 # run-check.sh - `make check`: every build, static check and test suite, summed into one line.
 #
 # Usage (from the top-level Makefile): run-check.sh MAKE KVER
-# Each build step and each static check (checkpatch, sparse, W=1) is one result;
-# every TAP result of the host tests (plain and ASan builds) and of the VM runs
-# (Debian's kernel, then the KASAN + lockdep + kmemleak debug kernel, see
-# selftests/vm/DEBUG-KERNEL.md) adds its own.  The last line is "N passed, N failed, N skipped"; the exit
-# status is non-zero when anything failed.
+# Each build step and each static check (checkpatch, sparse, W=1, shellcheck) is
+# one result; every TAP result of the host tests (plain and ASan builds) and of
+# the VM runs (Debian's kernel, then the KASAN + lockdep + kmemleak debug
+# kernel, see selftests/vm/DEBUG-KERNEL.md) adds its own.
+#
+# The suites are the ones the sources mark (selftests/lib/suites.sh): the host
+# list runs from build/host-tests and build/asan/host-tests, the vm list in the
+# test VM.  A listed suite that is absent or not executable is one failure, and
+# so is an executable there that no source marks (stale, or a suite nobody
+# listed).
+#
+# The summary tells distinct results from reruns (the ASan host run and the
+# debug-kernel VM repeat suites already counted) and from build/static steps;
+# its last line is "N passed, N failed, N skipped"; the exit status is non-zero
+# when anything failed.
 set -uo pipefail
 
 make_cmd="${1:-make}"
@@ -23,16 +33,25 @@ mkdir -p "$logs"
 passed=0
 failed=0
 skipped=0
+# Results by kind: build/static steps, tests, reruns of tests counted already.
+n_build=0
+n_test=0
+n_rerun=0
 summary=""
 t0=$(date +%s)
 
-add()	# NAME "P F S" [DETAIL]
+add()	# NAME "P F S" [DETAIL [KIND: build|test|rerun, default test]]
 {
 	local p f s
 	read -r p f s <<<"$2"
 	passed=$((passed + p))
 	failed=$((failed + f))
 	skipped=$((skipped + s))
+	case "${4:-test}" in
+	build) n_build=$((n_build + p + f + s)) ;;
+	rerun) n_rerun=$((n_rerun + p + f + s)) ;;
+	*) n_test=$((n_test + p + f + s)) ;;
+	esac
 	summary+=$(printf '  %-40s %4d passed, %3d failed, %3d skipped  %s' "$1" "$p" "$f" "$s" "${3:-}")
 	summary+=$'\n'
 }
@@ -54,40 +73,66 @@ step()	# NAME COMMAND...
 	rc=$?
 	if [ $rc -eq 0 ]; then
 		echo "ok - $name ($(($(date +%s) - t))s)"
-		add "$name" "1 0 0"
+		add "$name" "1 0 0" "" build
 	else
 		echo "not ok - $name (exit $rc)"
-		add "$name" "0 1 0" "(exit $rc)"
+		add "$name" "0 1 0" "(exit $rc)" build
 	fi
 	return $rc
 }
 
-# Every executable in DIR is a TAP suite; helpers are skipped as in the VM.
-run_host_tests()	# LABEL DIR [ENV...]
+mapfile -t host_suites < <("$top/selftests/lib/suites.sh" host)
+mapfile -t vm_suites < <("$top/selftests/lib/suites.sh" vm)
+# An empty list would run nothing and fail nothing.
+if [ ${#host_suites[@]} -eq 0 ]; then
+	echo "not ok - no source marks a host suite (selftests/lib/suites.sh host)"
+	add "suites: host" "0 1 0" "none marked"
+fi
+if [ ${#vm_suites[@]} -eq 0 ]; then
+	echo "not ok - no source marks a vm suite (selftests/lib/suites.sh vm)"
+	add "suites: vm" "0 1 0" "none marked"
+fi
+
+# One failure per listed suite absent from DIR or not executable there, and
+# per executable at DIR's top that no source marks.
+check_suites()	# LABEL DIR KIND NAME...
 {
-	local label="$1" dir="$2" f name rc log
-	shift 2
-	if [ ! -d "$dir" ] || [ -z "$(ls -A "$dir" 2>/dev/null)" ]; then
-		banner "$label"
-		echo "no host tests in $dir"
-		return 0
-	fi
+	local label="$1" dir="$2" kind="$3" name f
+	shift 3
+	for name in "$@"; do
+		if [ ! -f "$dir/$name" ] || [ ! -x "$dir/$name" ]; then
+			echo "not ok - $label/$name: marked as a suite, but $dir/$name is absent or not executable"
+			add "$label/$name" "0 1 0" "absent or not executable" "$kind"
+		fi
+	done
 	for f in "$dir"/*; do
 		name="${f##*/}"
-		[ -f "$f" ] || continue
-		case "$name" in
-		*-helper | *.helper | *.txt | *.json | *.so) continue ;;
+		{ [ -f "$f" ] && [ -x "$f" ]; } || continue
+		case " $* " in
+		*" $name "*) ;;
+		*)
+			echo "not ok - $label/$name: executable, but no source marks it (kiste-suite:): stale? (make clean)"
+			add "$label/$name" "0 1 0" "not a marked suite" "$kind"
+			;;
 		esac
+	done
+}
+
+# The host suites in DIR, each from DIR by its own #! line, and their TAP counted.
+run_host_tests()	# LABEL DIR KIND [ENV...]
+{
+	local label="$1" dir="$2" kind="$3" name rc log
+	shift 3
+	banner "$label: suites"
+	check_suites "$label" "$dir" "$kind" "${host_suites[@]}"
+	for name in "${host_suites[@]}"; do
+		{ [ -f "$dir/$name" ] && [ -x "$dir/$name" ]; } || continue
 		log="$logs/$label-$name.log"
 		banner "$label/$name"
-		case "$name" in
-		*.sh) (cd "$dir" && env "$@" timeout -k 10 600 bash "$f") </dev/null >"$log" 2>&1 ;;
-		*) [ -x "$f" ] || continue
-		   (cd "$dir" && env "$@" timeout -k 10 600 "$f") </dev/null >"$log" 2>&1 ;;
-		esac
+		(cd "$dir" && env "$@" timeout -k 10 600 "$dir/$name") </dev/null >"$log" 2>&1
 		rc=$?
 		cat "$log"
-		add "$label/$name" "$("$tap_count" --rc $rc "$log")" "(exit $rc)"
+		add "$label/$name" "$("$tap_count" --rc $rc "$log")" "(exit $rc)" "$kind"
 	done
 }
 
@@ -95,6 +140,7 @@ static_ok=1
 step "checkpatch (kmod, uapi)" "$make_cmd" --no-print-directory checkpatch || static_ok=0
 step "sparse C=2 (kmod)" "$make_cmd" --no-print-directory sparse || static_ok=0
 step "W=1 build (kmod)" "$make_cmd" --no-print-directory w1 || static_ok=0
+step "shellcheck (shell scripts)" "$make_cmd" --no-print-directory shellcheck || static_ok=0
 
 module_ok=1
 step "build: module" "$make_cmd" --no-print-directory module || module_ok=0
@@ -103,8 +149,8 @@ step "build: selftests" "$make_cmd" --no-print-directory selftests
 step "build: userspace+selftests SANITIZE=1" \
 	"$make_cmd" --no-print-directory SANITIZE=1 userspace selftests
 
-run_host_tests host-tests "$build/host-tests"
-run_host_tests host-tests-asan "$build/asan/host-tests" \
+run_host_tests host-tests "$build/host-tests" test
+run_host_tests host-tests-asan "$build/asan/host-tests" rerun \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
@@ -120,6 +166,7 @@ else
 fi
 
 banner "test VM (kiste.ko on $kver)"
+check_suites vm-tests "$build/vm-tests" test "${vm_suites[@]}"
 if [ $module_ok -eq 1 ]; then
 	"$top/selftests/vm/run-vm.sh" --build "$build" --module "$top/kmod/kiste.ko" \
 		"${nested_args[@]}" --extra-file "/boot/vmlinuz-$kver:/boot/vmlinuz-$kver" \
@@ -155,13 +202,20 @@ debug_kernel()
 # kmod/kiste.ko stays Debian's.
 debug_kmod()	# VARIANT(normal|leak|lockorder)
 {
-	local out="$debug_build/$1" broken=()
+	local out="$debug_build/$1" broken=() srcs f
 
 	[ "$1" = normal ] || broken=("KISTE_BROKEN=$1")
 	rm -rf "$out"
 	mkdir -p "$out/kmod" "$out/uapi"
+	srcs=()
+	for f in kmod/*.c kmod/*.h; do
+		case "$f" in
+		*.mod.c) ;;
+		*) srcs+=("$f") ;;
+		esac
+	done
 	cp Kbuild "$out/" &&
-	cp kmod/Kbuild $(ls kmod/*.c kmod/*.h | grep -v '\.mod\.c$') "$out/kmod/" &&
+	cp kmod/Kbuild "${srcs[@]}" "$out/kmod/" &&
 	cp -a uapi/. "$out/uapi/" &&
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
 		make -C "$ktree" M="$out" "${broken[@]}" modules &&
@@ -195,10 +249,10 @@ debug_proof()	# VARIANT CHECK-NAME LABEL
 	if [ $rc -ne 0 ] && grep -qx "not ok $2" "$work/checks" &&
 	   grep -qx "ok reached the end of the run (sentinel)" "$work/checks"; then
 		echo "ok - $name: the run failed with '$2' (full log: $log)"
-		add "$name" "1 0 0"
+		add "$name" "1 0 0" "" test
 	else
 		echo "not ok - $name: expected the run to fail with '$2' (exit $rc); see $log"
-		add "$name" "0 1 0" "checker did not catch it (exit $rc)"
+		add "$name" "0 1 0" "checker did not catch it (exit $rc)" test
 	fi
 }
 
@@ -215,45 +269,47 @@ if [ $module_ok -eq 1 ] &&
 	for s in "${debug_skips[@]}"; do
 		skip_args+=(--skip-suite "$s")
 	done
+	[ "${KISTE_NESTED_KVM:-1}" = 1 ] || skip_args+=(--no-nested-kvm)
 	if [ $dk_ok -eq 1 ]; then
 		timed "VM suites" "$top/selftests/vm/run-vm.sh" --build "$build" \
 			--module "$debug_build/normal/kmod/kiste.ko" --kernel-image "$ktree/bzImage" \
-			$([ "${KISTE_NESTED_KVM:-1}" = 1 ] || echo --no-nested-kvm) \
 			--debug-checks --work "$debug_vm/normal" "${skip_args[@]}" \
 			--extra-file "/boot/vmlinuz-$kver:/boot/vmlinuz-$kver" \
 			--timeout "${DEBUG_VM_TIMEOUT:-3600}" --result "$logs/debug-vm.result"
 		rc=$?
 		if [ -s "$logs/debug-vm.result" ]; then
-			add "debug-kernel VM" "$(cat "$logs/debug-vm.result")" "(runner exit $rc)"
+			add "debug-kernel VM" "$(cat "$logs/debug-vm.result")" "(runner exit $rc)" rerun
 		else
-			add "debug-kernel VM" "0 1 0" "runner broke (exit $rc)"
+			add "debug-kernel VM" "0 1 0" "runner broke (exit $rc)" rerun
 		fi
 	else
 		echo "not run: kiste.ko did not build against the debug kernel"
-		add "debug-kernel VM" "0 1 0" "not run: kiste.ko did not build"
+		add "debug-kernel VM" "0 1 0" "not run: kiste.ko did not build" rerun
 	fi
 
 	if [ -r "$debug_build/leak/kmod/kiste.ko" ]; then
 		debug_proof leak "debug: no kmemleak report involving kiste" \
 			"checkers live: kmemleak catches KISTE_BROKEN=leak"
 	else
-		add "checkers live: kmemleak catches KISTE_BROKEN=leak" "0 1 0" "not built"
+		add "checkers live: kmemleak catches KISTE_BROKEN=leak" "0 1 0" "not built" test
 	fi
 	if [ -r "$debug_build/lockorder/kmod/kiste.ko" ]; then
 		debug_proof lockorder "debug: no lockdep report" \
 			"checkers live: lockdep catches KISTE_BROKEN=lockorder"
 	else
-		add "checkers live: lockdep catches KISTE_BROKEN=lockorder" "0 1 0" "not built"
+		add "checkers live: lockdep catches KISTE_BROKEN=lockorder" "0 1 0" "not built" test
 	fi
 	echo "debug-kernel stage times: $times"
 else
 	banner "debug kernel"
 	echo "not run: the module or the debug kernel did not build"
-	add "debug-kernel VM" "0 1 0" "not run: no module or no debug kernel"
+	add "debug-kernel VM" "0 1 0" "not run: no module or no debug kernel" rerun
 fi
 
 banner "summary ($(($(date +%s) - t0))s)"
 printf '%s' "$summary"
-[ $static_ok -eq 1 ] || echo "static checks failed: see the checkpatch/sparse/W=1 output above"
+[ $static_ok -eq 1 ] || echo "static checks failed: see the checkpatch/sparse/W=1/shellcheck output above"
+echo "distinct results: $((n_test + n_build)) ($n_build build/static steps);" \
+     "reruns: $n_rerun (ASan host run, debug-kernel VM)"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // broker.c - kiste.ko's KVM broker: VM creation rules, sandbox limits, forwarding, teardown.
+// kiste-suite: vm kiste_broker
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // shim_arm.c - kiste.ko's shim redirection: KISTE_IOC_SHIM_ARM rules, SIGSYS delivery, re-arming on fork.
+// kiste-suite: vm kiste_shim_arm
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

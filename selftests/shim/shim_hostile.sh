@@ -1,16 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # shim_hostile.sh - shim mode vs hostile workloads: raw syscalls, gate jumps, mappings, escapes.
+# kiste-suite: host shim_hostile.sh
 here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=selftests/shim/shim_lib.sh
 . "$here/shim-lib.helper"
 K="${KISTE_SHIM:-$here/../bin/kiste}"
-WL="$here/shim-wl"
-
-if [ ! -x "$K" ] || [ ! -x "$WL/hostile" ]; then
-	skip "shim hostile" "no $K or $WL/hostile"
-	t_done
-	exit
-fi
+shim_need hostile
 
 # Raw inline-asm syscalls from the workload's own code are redirected and refused.
 run "$K" run --mode=shim -- "$WL/hostile" refused
@@ -43,28 +39,78 @@ expect "prctl via the gate is killed by seccomp" 159 "seccomp filter" "$K" run -
 expect "mmap/mprotect/munmap over the guest kernel fail" 0 "mmap=-1 mprotect=-1 munmap=-1" \
 	"$K" run --mode=shim -- "$WL/hostile" over
 
-# Escapes from a --rootfs by .., absolute and relative symlinks, and /proc.
+# Escapes from a --rootfs by .., absolute and relative symlinks, and /proc.  The
+# secret is planted wherever an escape could land: beside the rootfs and in
+# every folder above it, up to the host's root (where an absolute path, or
+# /proc/1/root, resolved outside the sandbox ends).  Its name is this run's own.
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
-trap 'rm -rf "$tmp"' EXIT
+sec="kiste-escape-canary.$$"
+plants=""
+cleanup()
+{
+	rm -rf "$tmp"
+	for p in $plants; do
+		rm -f "$p"
+	done
+}
+trap cleanup EXIT
 r="$tmp/root"
 mkdir -p "$r/bin" "$r/dev" "$r/proc" "$r/tmp" "$r/etc"
 cp "$WL/hostile" "$r/bin/"
-echo TOPSECRET >"$tmp/secret"
 echo inside >"$r/etc/hello"
-ln -s /../secret "$r/abs"
-ln -s ../../secret "$r/rel"
-ln -s /etc/../../../secret "$r/etc/deep"
-expect "a file inside the rootfs is readable" 0 "inside" "$K" run --mode=shim --rootfs "$r" -- /bin/hostile read /etc/hello
-for p in /../secret ../../secret /abs /rel /etc/deep /proc/self/root/../secret \
-	 /proc/1/root/secret /proc/self/cwd/../secret /proc/self/fd/../../../secret; do
-	expect_not "no escape through $p" "TOPSECRET" "$K" run --mode=shim --rootfs "$r" -- /bin/hostile read "$p"
+ln -s "/../$sec" "$r/abs"
+ln -s "../../$sec" "$r/rel"
+ln -s "/etc/../../../$sec" "$r/etc/deep"
+d="$tmp"
+while :; do
+	if echo TOPSECRET >"${d%/}/$sec"; then
+		plants="$plants ${d%/}/$sec"
+	else
+		break
+	fi
+	[ "$d" = / ] && break
+	d=$(dirname "$d")
 done
+escapes="/../$sec ../../$sec /abs /rel /etc/deep /proc/self/root/../$sec /proc/1/root/$sec
+	 /proc/self/cwd/../$sec /proc/self/fd/../../../$sec"
+expect "a file inside the rootfs is readable" 0 "inside" "$K" run --mode=shim --rootfs "$r" -- /bin/hostile read /etc/hello
+if [ ! -f "/$sec" ]; then
+	for p in $escapes; do
+		skip "no escape through $p" "cannot plant the secret at the host's root (not root?)"
+	done
+else
+	# The control: outside the sandbox, each path lands on a planted secret when
+	# resolved from the rootfs's folder as it is, or with the rootfs's path put
+	# in front, or (/proc/N/root, which the host may not let us open) through
+	# where that link points: so a sandbox that let it escape would be caught.
+	missed=""
+	for p in $escapes; do
+		case "$p" in
+		/proc/*/root/*) under="$(readlink "${p%%/root/*}/root")/${p#/proc/*/root/}" ;;
+		/*) under="$r$p" ;;
+		*) under="$r/$p" ;;
+		esac
+		if ! (cd "$r" && "$WL/hostile" read "$p" 2>&1) | grep -q TOPSECRET &&
+		   ! "$WL/hostile" read "$under" 2>&1 | grep -q TOPSECRET; then
+			missed="$missed $p"
+		fi
+	done
+	[ -z "$missed" ]
+	result $? "control: each escape path reaches a planted secret outside the sandbox" \
+		"no secret where these land:$missed"
+	for p in $escapes; do
+		# No file of that name is inside the rootfs: the open must fail.
+		expect_not "no escape through $p" 3 "TOPSECRET" \
+			"$K" run --mode=shim --rootfs "$r" -- /bin/hostile read "$p"
+	done
+fi
 # As root, the sandbox's root maps to the rootfs owner (never host root): give it one.
 [ "$(id -u)" = 0 ] && chown -R 4242:4242 "$r"
 expect "a --rootfs is read-only without --rw" 3 "Read-only file system" \
 	"$K" run --mode=shim --rootfs "$r" -- /bin/hostile write /etc/new
 expect "--rw makes a --rootfs writable" 0 "wrote /etc/new" \
 	"$K" run --mode=shim --rootfs "$r" --rw -- /bin/hostile write /etc/new
-[ -f "$r/etc/new" ] && ok "the write landed in the rootfs" || fail "the write landed in the rootfs" "no $r/etc/new"
+[ -f "$r/etc/new" ]
+result $? "the write landed in the rootfs" "no $r/etc/new"
 t_done

@@ -1,74 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
-# shim_lib.sh - TAP helpers of the shim suites (POSIX sh: bash on the host, ash in the VM).
+# shim_lib.sh - what the shim suites share: tap.sh, the workloads' folder, the launcher check.
+# shellcheck shell=sh
+#
+# Installed beside the suites as shim-lib.helper (build/host-tests and
+# build/vm-tests) and sourced by them once they have set $here, their folder.
+# POSIX sh: bash on the host, busybox ash in the test VM.
 
-T_N=0
-T_FAIL=0
-T_OUT=""
-T_RC=0
+: "${here:?the suite sets here to its own folder before sourcing shim-lib.helper}"
+# shellcheck source=selftests/lib/tap.sh
+. "$here/tap.sh"
+WL="$here/shim-wl"
 
-echo "TAP version 13"
-
-ok()	# NAME
+# Bails out (a failure: the build is incomplete) unless the launcher $K and
+# each workload named are there.
+shim_need()	# WORKLOAD...
 {
-	T_N=$((T_N + 1))
-	echo "ok $T_N $1"
-}
-
-fail()	# NAME WHY
-{
-	T_N=$((T_N + 1))
-	T_FAIL=$((T_FAIL + 1))
-	echo "not ok $T_N $1"
-	echo "# $2" | head -c 2000
-	echo
-}
-
-skip()	# NAME REASON
-{
-	T_N=$((T_N + 1))
-	echo "ok $T_N $1 # SKIP $2"
-}
-
-# Runs CMD...; stdout+stderr into T_OUT, status into T_RC.
-run()
-{
-	T_OUT=$("$@" 2>&1 </dev/null)
-	T_RC=$?
-}
-
-# expect NAME RC SUBSTRING CMD...: passes when the status is RC and SUBSTRING is in the output.
-expect()
-{
-	e_name="$1"
-	e_rc="$2"
-	e_sub="$3"
-	shift 3
-	run "$@"
-	if [ "$T_RC" != "$e_rc" ]; then
-		fail "$e_name" "exit $T_RC, wanted $e_rc; output: $T_OUT"
-	else
-		case "$T_OUT" in
-		*"$e_sub"*) ok "$e_name" ;;
-		*) fail "$e_name" "output lacks '$e_sub': $T_OUT" ;;
-		esac
-	fi
-}
-
-# expect_not NAME SUBSTRING CMD...: passes when SUBSTRING is absent from the output.
-expect_not()
-{
-	e_name="$1"
-	e_sub="$2"
-	shift 2
-	run "$@"
-	case "$T_OUT" in
-	*"$e_sub"*) fail "$e_name" "output has '$e_sub' (exit $T_RC): $T_OUT" ;;
-	*) ok "$e_name" ;;
-	esac
-}
-
-t_done()
-{
-	echo "1..$T_N"
-	[ "$T_FAIL" -eq 0 ]
+	[ -x "$K" ] || bail "no launcher $K: build it (make)"
+	for w in "$@"; do
+		[ -x "$WL/$w" ] || bail "no workload $WL/$w: build it (make)"
+	done
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // shim_parse_test.c - `kiste run --mode=shim` option parsing, in process (no sandbox is started).
+// kiste-suite: host shim_parse_test
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -14,6 +14,7 @@ set -uo pipefail
 
 if [ "${NO_CGROUP:-0}" = 1 ] && [ -z "${KUKBENCH_NO_CGROUP_NS:-}" ]; then
 	export KUKBENCH_NO_CGROUP_NS=1
+	# shellcheck disable=SC2016 # the inner script expands its own $0 and $@
 	exec unshare -m --propagation private bash -c \
 		'for m in $(awk "\$9 ~ /^cgroup/ { print \$5 }" /proc/self/mountinfo | sort -r); do
 			umount -l "$m"
@@ -32,13 +33,18 @@ tmp=$(mktemp -d)
 ns=kukbench$$
 trap 'ip netns del $ns 2>/dev/null; rm -rf "$tmp"' EXIT
 
-[ -x "$kiste" ] && [ -x "$uk/hello" ] || { echo "bench: build first: make -C userspace" >&2; exit 2; }
+if [ ! -x "$kiste" ] || [ ! -x "$uk/hello" ]; then
+	echo "bench: build first: make -C userspace" >&2
+	exit 2
+fi
 cmp_label=()
 cmp_dir=()
 for c in ${COMPARE:-}; do
 	d=$(cd "${c#*=}" 2>/dev/null && pwd)
-	[ -n "$d" ] && [ -x "$d/bin/kiste" ] && [ -x "$d/unikernel/hello" ] ||
-		{ echo "bench: COMPARE: no kiste and unikernel/hello in ${c#*=}" >&2; exit 2; }
+	if [ -z "$d" ] || [ ! -x "$d/bin/kiste" ] || [ ! -x "$d/unikernel/hello" ]; then
+		echo "bench: COMPARE: no kiste and unikernel/hello in ${c#*=}" >&2
+		exit 2
+	fi
 	cmp_label+=("${c%%=*}")
 	cmp_dir+=("$d")
 done
@@ -153,7 +159,7 @@ echo_rate()	# responder command...
 	echo "${rate:-0}"
 }
 
-for i in $(seq "$echo_reps"); do
+for _ in $(seq "$echo_reps"); do
 	echo_rate env KUK_TAP=kuk0 "$tmp/net-native" 192.0.2.2 7 >>"$tmp/e_native"
 	echo_rate "$kiste" run --mode=unikernel --timeout 60 --net net0=kuk0 "$uk/net" 192.0.2.2 7 \
 		>>"$tmp/e_proc"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // unikernel_net_test.c - the net responder on a tap in a test netns: ping and UDP echo, both isolations.
+// kiste-suite: host unikernel_net_test
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>

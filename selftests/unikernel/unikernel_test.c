@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // unikernel_test.c - kiste run --mode=unikernel: hello, kv, policy and bad input, in both isolations.
+// kiste-suite: host unikernel_test
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

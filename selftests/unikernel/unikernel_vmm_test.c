@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // unikernel_vmm_test.c - the VMM's confinement in vm isolation: printed, installed, enforced.
+// kiste-suite: host unikernel_vmm_test
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // vmmode_boot_test.c - host tests of the vm-mode VMM on /dev/kvm with a tiny fake bzImage guest.
+// kiste-suite: host vmmode_boot_test
 /*
  * The guest is a few dozen instructions (assembled below, copied into a
  * bzImage-shaped file the test writes): it checks the boot structures the
@@ -412,6 +413,13 @@ static int cache_count(const char *dir)
 	return atoi(buf);
 }
 
+/*
+ * The 6.1 harness runs a TEST_F body even after its FIXTURE_SETUP called
+ * SKIP() (it only stops on a failed setup): without this first line in each
+ * body, a machine without /dev/kvm would report every test as failed.
+ */
+#define SKIP_IF_SETUP_SKIPPED() do { if (_metadata->skip) return; } while (0)
+
 FIXTURE(fake) {
 	char dir[64];
 	char img[128];
@@ -454,6 +462,7 @@ TEST_F(fake, exit_port_codes)
 	static const uint32_t codes[] = { 0, 1, 42, 255 };
 	unsigned int i;
 
+	SKIP_IF_SETUP_SKIPPED();
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		ASSERT_EQ(0, fake_write(self->img, FG_EXIT, codes[i]));
 		run_kiste(self->dir, self->img, NULL, 0, 0, &self->r);
@@ -463,6 +472,7 @@ TEST_F(fake, exit_port_codes)
 
 TEST_F(fake, boot_structures)
 {
+	SKIP_IF_SETUP_SKIPPED();
 	ASSERT_EQ(0, fake_write(self->img, FG_BOOT, 0));
 	run_kiste(self->dir, self->img, NULL, 0, 0, &self->r);
 	/* 10..25: the number of the guest-side check that failed (see the guest code). */
@@ -475,6 +485,7 @@ TEST_F(fake, initrd_override_reaches_guest)
 	char path[128], buf[5000];
 	int fd;
 
+	SKIP_IF_SETUP_SKIPPED();
 	snprintf(path, sizeof(path), "%s/initrd", self->dir);
 	memset(buf, 0xa5, sizeof(buf));
 	memcpy(buf, "070701", 6);
@@ -494,6 +505,7 @@ TEST_F(fake, corrupt_initrd_does_not_crash_the_vmm)
 	char path[128], buf[300000];
 	int fd, i;
 
+	SKIP_IF_SETUP_SKIPPED();
 	snprintf(path, sizeof(path), "%s/initrd", self->dir);
 	for (i = 0; i < (int)sizeof(buf); i++)
 		buf[i] = rand();
@@ -512,6 +524,7 @@ TEST_F(fake, serial_console_only_with_debug)
 {
 	const char *debug[] = { "--debug", NULL };
 
+	SKIP_IF_SETUP_SKIPPED();
 	ASSERT_EQ(0, fake_write(self->img, FG_SERIAL, 0));
 	run_kiste(self->dir, self->img, debug, 0, 0, &self->r);
 	EXPECT_EQ(0, self->r.status) TH_LOG("stderr: %s", self->r.err);
@@ -525,6 +538,7 @@ TEST_F(fake, serial_console_only_with_debug)
 
 TEST_F(fake, channel_stdout_and_stderr)
 {
+	SKIP_IF_SETUP_SKIPPED();
 	ASSERT_EQ(0, fake_write(self->img, FG_CHAN, 0));
 	run_kiste(self->dir, self->img, NULL, 0, 0, &self->r);
 	EXPECT_EQ(0, self->r.status) TH_LOG("stderr: %s", self->r.err);
@@ -537,6 +551,7 @@ TEST_F(fake, timeout_stops_a_hung_guest)
 {
 	const char *extra[] = { "--timeout", "2", NULL };
 
+	SKIP_IF_SETUP_SKIPPED();
 	ASSERT_EQ(0, fake_write(self->img, FG_HANG, 0));
 	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
 	EXPECT_EQ(137, self->r.status) TH_LOG("stderr: %s", self->r.err);
@@ -550,6 +565,7 @@ TEST_F(fake, timeout_with_debug_dumps_vcpu0)
 {
 	const char *extra[] = { "--timeout", "2", "--debug", NULL };
 
+	SKIP_IF_SETUP_SKIPPED();
 	ASSERT_EQ(0, fake_write(self->img, FG_HANG, 0));
 	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
 	EXPECT_EQ(137, self->r.status) TH_LOG("stderr: %s", self->r.err);
@@ -562,6 +578,7 @@ TEST_F(fake, sigterm_and_sigint_are_forwarded)
 {
 	const char *extra[] = { "--timeout", "30", NULL };
 
+	SKIP_IF_SETUP_SKIPPED();
 	ASSERT_EQ(0, fake_write(self->img, FG_SIGNAL, 0));
 	run_kiste(self->dir, self->img, extra, SIGTERM, 1500, &self->r);
 	EXPECT_EQ(100 + SIGTERM, self->r.status) TH_LOG("stderr: %s", self->r.err);
@@ -575,6 +592,7 @@ TEST_F(fake, guest_reset_is_one_line_and_125)
 {
 	const char *extra[] = { "--timeout", "20", NULL };
 
+	SKIP_IF_SETUP_SKIPPED();
 	ASSERT_EQ(0, fake_write(self->img, FG_RESET, 0));
 	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
 	EXPECT_EQ(125, self->r.status) TH_LOG("stderr: %s", self->r.err);
@@ -587,6 +605,7 @@ TEST_F(fake, reset_quotes_the_panic_line)
 {
 	const char *extra[] = { "--timeout", "20", NULL };
 
+	SKIP_IF_SETUP_SKIPPED();
 	ASSERT_EQ(0, fake_write(self->img, FG_PANIC, 0));
 	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
 	EXPECT_EQ(125, self->r.status) TH_LOG("stderr: %s", self->r.err);
@@ -600,6 +619,7 @@ TEST_F(fake, triple_fault_with_debug)
 {
 	const char *extra[] = { "--timeout", "20", "--debug", NULL };
 
+	SKIP_IF_SETUP_SKIPPED();
 	ASSERT_EQ(0, fake_write(self->img, FG_TRIPLE, 0));
 	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
 	EXPECT_EQ(125, self->r.status) TH_LOG("stderr: %s", self->r.err);
@@ -612,6 +632,7 @@ TEST_F(fake, smp_vm_exits_cleanly)
 {
 	const char *extra[] = { "--cpus", "4", "--timeout", "20", NULL };
 
+	SKIP_IF_SETUP_SKIPPED();
 	ASSERT_EQ(0, fake_write(self->img, FG_EXIT, 3));
 	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
 	EXPECT_EQ(3, self->r.status) TH_LOG("stderr: %s", self->r.err);
@@ -622,6 +643,7 @@ TEST_F(fake, not_a_bzimage_is_one_line_and_125)
 	const char *extra[] = { NULL };
 	int fd;
 
+	SKIP_IF_SETUP_SKIPPED();
 	fd = open(self->img, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, 8192));
@@ -637,6 +659,7 @@ TEST_F(fake, xz_vmlinux_payload_boots)
 {
 	const char *extra[] = { "--timeout", "20", NULL };
 
+	SKIP_IF_SETUP_SKIPPED();
 	ASSERT_EQ(0, fake_write_xz(self->img, FG_BOOT, 0));
 	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
 	EXPECT_EQ(0, self->r.status) TH_LOG("77: the bzImage entry ran; stderr: %s", self->r.err);
@@ -647,6 +670,7 @@ TEST_F(fake, bzimage_switch_skips_decompression)
 {
 	const char *extra[] = { "--timeout", "20", NULL };
 
+	SKIP_IF_SETUP_SKIPPED();
 	ASSERT_EQ(0, fake_write_xz(self->img, FG_BOOT, 0));
 	setenv("KISTE_VM_BZIMAGE", "1", 1);
 	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
@@ -669,6 +693,7 @@ TEST_F(fake, decompressed_kernel_is_cached)
 	uint8_t junk[64];
 	int fd;
 
+	SKIP_IF_SETUP_SKIPPED();
 	snprintf(cache, sizeof(cache), "%s/cache", self->dir);
 	setenv("KISTE_VM_CACHE", cache, 1);
 	setenv("KISTE_VM_STATS", "1", 1);
@@ -701,6 +726,7 @@ TEST_F(fake, kernel_cache_keeps_the_four_most_recent)
 	char cache[96];
 	int i;
 
+	SKIP_IF_SETUP_SKIPPED();
 	snprintf(cache, sizeof(cache), "%s/cache", self->dir);
 	setenv("KISTE_VM_CACHE", cache, 1);
 	for (i = 0; i < 6; i++) {
@@ -716,6 +742,7 @@ TEST_F(fake, corrupt_or_truncated_xz_payload_is_one_line_and_125)
 	const char *extra[] = { "--timeout", "20", NULL };
 	int damage;
 
+	SKIP_IF_SETUP_SKIPPED();
 	for (damage = 1; damage <= 5; damage++) {
 		ASSERT_EQ(0, fake_write_xz(self->img, FG_EXIT, damage));
 		run_kiste(self->dir, self->img, extra, 0, 0, &self->r);

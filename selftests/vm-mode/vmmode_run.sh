@@ -1,98 +1,86 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # vmmode_run.sh - TAP tests of `kiste run --mode=vm` in the test VM (nested KVM): stdio, status, errors.
+# kiste-suite: vm vmmode_run.sh
 #
 # Needs /dev/kvm and a guest kernel ($KISTE_KERNEL, else /boot/vmlinuz-*, else
-# /bin/vmlinuz*); SKIPs with the reason otherwise.  Uses `kiste run --mode=vm`
-# once kiste dispatches it, else the temporary kiste-vm binary.
+# /bin/vmlinuz*); SKIPs with the reason otherwise.
 
-n=0
-fail=0
+# shellcheck source=selftests/lib/tap.sh
+. "$(dirname "$0")/tap.sh"
 T=${KISTE_VM_TEST_TIMEOUT:-$((240 * ${KISTE_TEST_TIME_SCALE:-1}))}
 tmp=$(mktemp -d /tmp/vmmode.XXXXXX)
 
-ok()	# CONDITION-EXIT DESCRIPTION [DIAG]
-{
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2${3:+ # $3}"
-		fail=1
-	fi
-}
-
-skip_all()
-{
-	echo "1..0 # SKIP $1"
-	exit 4
-}
-
-echo "TAP version 13"
 [ -c /dev/kvm ] || skip_all "no /dev/kvm (load kvm_amd or kvm_intel)"
 if [ -z "${KISTE_KERNEL:-}" ]; then
 	for k in /boot/vmlinuz-* /bin/vmlinuz*; do
 		[ -r "$k" ] && KISTE_KERNEL=$k && break
 	done
 fi
-[ -n "${KISTE_KERNEL:-}" ] && [ -r "$KISTE_KERNEL" ] || skip_all "no guest kernel: set KISTE_KERNEL"
-export KISTE_KERNEL
-if kiste run --mode=vm --help 2>/dev/null | grep -q -- --rootfs; then
-	set -- kiste run --mode=vm
-elif command -v kiste-vm >/dev/null; then
-	set -- kiste-vm
-else
-	skip_all "neither 'kiste run --mode=vm' nor kiste-vm is installed"
+if [ -z "${KISTE_KERNEL:-}" ] || [ ! -r "$KISTE_KERNEL" ]; then
+	skip_all "no guest kernel: set KISTE_KERNEL"
 fi
-KRUN="$*"
+export KISTE_KERNEL
+# A kiste without vm mode is a broken build, not a machine that lacks something.
+kiste run --mode=vm --help 2>/dev/null | grep -q -- --rootfs ||
+	bail "kiste run --mode=vm --help does not offer --rootfs: is /bin/kiste built with vm mode?"
 
-# run EXPECTED-STATUS DESCRIPTION ARGS... : stdout to $tmp/out, stderr to $tmp/err
-run()
+# vrun EXPECTED-STATUS DESCRIPTION ARGS... : stdout to $tmp/out, stderr to $tmp/err
+vrun()
 {
 	want=$1 what=$2
 	shift 2
-	$KRUN --timeout "$T" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	kiste run --mode=vm --timeout "$T" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
 	rc=$?
-	ok $((rc != want)) "$what (exit $rc, want $want)" "$(head -c 200 "$tmp/err")"
+	[ "$rc" -eq "$want" ]
+	result $? "$what (exit $rc, want $want)" "$(head -c 200 "$tmp/err")"
 }
 
-run 0 "echo runs" -- /bin/echo hello vm
+# Whether sandbox NAME is gone from kiste list: 1 while listed, and 2 when the
+# list fails, since a list that fails to run lists nothing either.
+gone()	# NAME
+{
+	lst=$(kiste list 2>&1) || return 2
+	! printf '%s\n' "$lst" | awk 'NR > 1 { print $2 }' | grep -qx "$1"
+}
+
+vrun 0 "echo runs" -- /bin/echo hello vm
 grep -qx "hello vm" "$tmp/out"
-ok $? "echo's output arrives" "$(head -c 100 "$tmp/out")"
+result $? "echo's output arrives" "$(head -c 100 "$tmp/out")"
 
 # On the debug kernel (KASAN + lockdep, 5-9x slower) each nested boot is costly: the
 # broker and VMM paths get a short subset there; everything runs on Debian's kernel.
 if [ -n "${KISTE_TEST_TIME_SCALE:-}" ]; then
-	run 42 "exit status 42 propagates (debug-kernel subset)" -- /bin/sh -c "exit 42"
+	vrun 42 "exit status 42 propagates (debug-kernel subset)" -- /bin/sh -c "exit 42"
 	echo "# debug kernel: the remaining cases run on Debian's kernel only"
 	rm -rf "$tmp"
-	echo "1..$n"
-	exit $fail
+	t_done
+	exit
 fi
 
 for s in 0 1 42; do
-	run "$s" "exit status $s propagates" -- /bin/sh -c "exit $s"
+	vrun "$s" "exit status $s propagates" -- /bin/sh -c "exit $s"
 done
-run 137 "death by SIGKILL is 128+9" -- /bin/sh -c 'kill -9 $$'
-run 143 "death by SIGTERM is 128+15" -- /bin/sh -c 'kill -15 $$'
-run 127 "a missing program is 127" -- /no/such/program
+vrun 137 "death by SIGKILL is 128+9" -- /bin/sh -c 'kill -9 $$'
+vrun 143 "death by SIGTERM is 128+15" -- /bin/sh -c 'kill -15 $$'
+vrun 127 "a missing program is 127" -- /no/such/program
 
 head -c 1048576 /dev/urandom >"$tmp/in"
-$KRUN --timeout "$T" -- /bin/cat <"$tmp/in" >"$tmp/out" 2>"$tmp/err"
+kiste run --mode=vm --timeout "$T" -- /bin/cat <"$tmp/in" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 a=$(md5sum <"$tmp/in" | cut -d' ' -f1)
 b=$(md5sum <"$tmp/out" | cut -d' ' -f1)
-ok $((rc != 0)) "cat of 1 MiB stdin exits 0 (exit $rc)" "$(head -c 200 "$tmp/err")"
+result $((rc != 0)) "cat of 1 MiB stdin exits 0 (exit $rc)" "$(head -c 200 "$tmp/err")"
 [ "$a" = "$b" ]
-ok $? "1 MiB through stdin and back is intact" "in $a out $b, $(wc -c <"$tmp/out") bytes"
+result $? "1 MiB through stdin and back is intact" "in $a out $b, $(wc -c <"$tmp/out") bytes"
 
 seq 1 1400000 >"$tmp/want"
-$KRUN --timeout "$T" -- seq 1 1400000 >"$tmp/out" 2>"$tmp/err" </dev/null
+kiste run --mode=vm --timeout "$T" -- seq 1 1400000 >"$tmp/out" 2>"$tmp/err" </dev/null
 rc=$?
 a=$(md5sum <"$tmp/want" | cut -d' ' -f1)
 b=$(md5sum <"$tmp/out" | cut -d' ' -f1)
 [ "$rc" -eq 0 ] && [ "$a" = "$b" ]
-ok $? "$(wc -c <"$tmp/want") bytes of stdout arrive intact" "exit $rc, $(wc -c <"$tmp/out") bytes"
+result $? "$(wc -c <"$tmp/want") bytes of stdout arrive intact" "exit $rc, $(wc -c <"$tmp/out") bytes"
 
 # A busybox tree as --rootfs: the guest's own /bin, identity, env and cwd.  busybox
 # ash answers `command -v busybox` with the bare applet name: look for the file.
@@ -104,15 +92,16 @@ mkdir -p "$tmp/root/bin" "$tmp/root/work"
 [ -n "$bb" ] && cp "$bb" "$tmp/root/bin/busybox"
 for a in sh echo cat id pwd ls sleep nproc; do ln -s busybox "$tmp/root/bin/$a"; done
 echo "from the rootfs" >"$tmp/root/work/file"
-run 0 "--rootfs with a busybox tree" --rootfs "$tmp/root" --env GREETING=hi --cwd /work \
+# shellcheck disable=SC2016 # the guest's shell expands it
+vrun 0 "--rootfs with a busybox tree" --rootfs "$tmp/root" --env GREETING=hi --cwd /work \
 	--user 1000:1000 -- /bin/sh -c 'echo "$GREETING $(id -u):$(id -g) $(pwd)"; cat file'
 printf 'hi 1000:1000 /work\nfrom the rootfs\n' | cmp -s - "$tmp/out"
-ok $? "--rootfs sees env, --user, --cwd and its files" "$(head -c 200 "$tmp/out")"
+result $? "--rootfs sees env, --user, --cwd and its files" "$(head -c 200 "$tmp/out")"
 
 # Found nowhere but in the guest: the agent's exec failure is reported, not a panic.
-run 127 "--rootfs: a program missing in the guest is 127" --rootfs "$tmp/root" -- /no/such
+vrun 127 "--rootfs: a program missing in the guest is 127" --rootfs "$tmp/root" -- /no/such
 grep -q "/no/such" "$tmp/err"
-ok $? "the guest's exec failure is reported on stderr" "$(head -c 200 "$tmp/err")"
+result $? "the guest's exec failure is reported on stderr" "$(head -c 200 "$tmp/err")"
 
 # wait_ready FILE: until the workload printed "ready" (boot is slow under TCG).
 wait_ready()
@@ -132,18 +121,18 @@ for sig in INT TERM; do
 	rm -f "$tmp/pid"
 	(wait_ready "$tmp/out"; kill -"$sig" "$(cat "$tmp/pid")") &
 	killer=$!
-	sh -c 'echo $$ >"$0"; shift; exec "$@"' "$tmp/pid" x $KRUN --timeout "$T" \
+	sh -c 'echo $$ >"$0"; shift; exec "$@"' "$tmp/pid" x kiste run --mode=vm --timeout "$T" \
 		--rootfs "$tmp/root" -- /bin/sh -c "trap 'echo got-$sig; exit 7' $sig; echo ready;
 		while :; do sleep 1; done" >"$tmp/out" 2>"$tmp/err" </dev/null
 	rc=$?
 	wait "$killer"
 	[ "$rc" -eq 7 ] && grep -qx "got-$sig" "$tmp/out"
-	ok $? "SIG$sig is forwarded to the workload (exit $rc)" "$(head -c 200 "$tmp/out" "$tmp/err")"
+	result $? "SIG$sig is forwarded to the workload (exit $rc)" "$(head -c 200 "$tmp/out" "$tmp/err")"
 done
 
 # kiste kill on the run's temporary sandbox ends the VM; the sandbox is gone after.
 : >"$tmp/out"
-$KRUN --timeout "$T" --name vmmode-kill --rootfs "$tmp/root" -- /bin/sh -c \
+kiste run --mode=vm --timeout "$T" --name vmmode-kill --rootfs "$tmp/root" -- /bin/sh -c \
 	'echo ready; while :; do sleep 1; done' >"$tmp/out" 2>"$tmp/err" </dev/null &
 pid=$!
 wait_ready "$tmp/out"
@@ -153,50 +142,51 @@ wait "$pid"
 rc=$?
 sleep 1
 [ "$krc" -eq 0 ] && [ "$rc" -eq 137 ]
-ok $? "kiste kill ends a running VM with 137 (kill $krc, run $rc)" "$(cat "$tmp/kerr" "$tmp/err")"
-! kiste list 2>/dev/null | grep -q vmmode-kill
-ok $? "kiste list no longer shows the killed VM" "$(kiste list 2>&1 | head -5)"
+result $? "kiste kill ends a running VM with 137 (kill $krc, run $rc)" "$(cat "$tmp/kerr" "$tmp/err")"
+gone vmmode-kill
+result $? "kiste list no longer shows the killed VM" "$(kiste list 2>&1 | head -5)"
 
 # Errors: one line, 125, no hang.
-$KRUN --timeout 60 --kernel /etc/hostname -- /bin/true >"$tmp/out" 2>"$tmp/err"
+kiste run --mode=vm --timeout 60 --kernel /etc/hostname -- /bin/true >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 125 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "bzImage" "$tmp/err"
-ok $? "a non-bzImage kernel is one line and 125 (exit $rc)" "$(cat "$tmp/err")"
+result $? "a non-bzImage kernel is one line and 125 (exit $rc)" "$(cat "$tmp/err")"
 
 head -c 300000 /dev/urandom >"$tmp/bad.cpio"
-KISTE_VM_INITRD="$tmp/bad.cpio" $KRUN --timeout "$T" -- /bin/true >"$tmp/out" 2>"$tmp/err"
+KISTE_VM_INITRD="$tmp/bad.cpio" kiste run --mode=vm --timeout "$T" -- /bin/true >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 125 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ]
-ok $? "a corrupt initramfs is one line and 125, no hang (exit $rc)" "$(cat "$tmp/err")"
+result $? "a corrupt initramfs is one line and 125, no hang (exit $rc)" "$(cat "$tmp/err")"
 
 start=$(date +%s)
-$KRUN --timeout 5 -- /bin/sleep 1000 >"$tmp/out" 2>"$tmp/err" </dev/null
+kiste run --mode=vm --timeout 5 -- /bin/sleep 1000 >"$tmp/out" 2>"$tmp/err" </dev/null
 rc=$?
 took=$(($(date +%s) - start))
 [ "$rc" -eq 137 ] && [ "$took" -lt 60 ]
-ok $? "--timeout 5 stops a hung guest (exit $rc after ${took}s)" "$(cat "$tmp/err")"
+result $? "--timeout 5 stops a hung guest (exit $rc after ${took}s)" "$(cat "$tmp/err")"
 
 # SIGKILL of kiste run: no VMM (its vCPUs are threads of kiste), task or sandbox left.
-$KRUN --timeout "$T" --name vmmode-sigkill -- /bin/sleep 1000 >/dev/null 2>&1 </dev/null &
+kiste run --mode=vm --timeout "$T" --name vmmode-sigkill -- /bin/sleep 1000 >/dev/null 2>&1 </dev/null &
 pid=$!
 sleep 3
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 sleep 1
-left=$(ps -o pid,comm 2>/dev/null | grep -c -E 'kiste|qemu')
-[ "$left" -eq 0 ]
-ok $? "SIGKILL of kiste run leaves no VMM process" "$(ps -o pid,comm | grep -E 'kiste|qemu')"
+# A ps that fails to run lists no VMM either: its status counts.
+pl=$(ps -o pid,comm 2>&1) && ! printf '%s\n' "$pl" | grep -q -E 'kiste|qemu'
+result $? "SIGKILL of kiste run leaves no VMM process" \
+	"$(printf '%s\n' "$pl" | grep -E 'kiste|qemu' || printf 'ps: %s\n' "$pl")"
 # Other suites' sandboxes may exist in a full run: no vm-mode one may.
-[ -z "$(kiste list 2>/dev/null | awk 'NR > 1 && ($2 == "vmmode-sigkill" || $3 == "vm")')" ]
-ok $? "SIGKILL of kiste run leaves no sandbox (none in kiste list)" "$(kiste list 2>&1 | head -5)"
+lst=$(kiste list 2>&1) &&
+	[ -z "$(printf '%s\n' "$lst" | awk 'NR > 1 && ($2 == "vmmode-sigkill" || $3 == "vm")')" ]
+result $? "SIGKILL of kiste run leaves no sandbox (none in kiste list)" "$(kiste list 2>&1 | head -5)"
 
 # Last: an SMP guest under nested KVM in the TCG test VM is the slowest and least
 # certain part; a shorter --timeout keeps it from holding up the suites after it.
 T=90
-run 0 "--cpus 2 boots" --cpus 2 --rootfs "$tmp/root" -- /bin/nproc
+vrun 0 "--cpus 2 boots" --cpus 2 --rootfs "$tmp/root" -- /bin/nproc
 [ "$(cat "$tmp/out")" = 2 ]
-ok $? "--cpus 2: nproc in the guest says 2" "$(head -c 100 "$tmp/out")"
+result $? "--cpus 2: nproc in the guest says 2" "$(head -c 100 "$tmp/out")"
 
 rm -rf "$tmp"
-echo "1..$n"
-exit $fail
+t_done

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # debug-checks.sh - run-vm.sh --debug-checks verdict: one result per checker (KASAN, lockdep, kmemleak, atomic sleep).
+# shellcheck shell=bash disable=SC2154 # $work, $state and $bad come from run-vm.sh's parts
 #
 # Sourced by run-vm.sh after the run; uses its $work, $state, $bad and check().
 # The guest side (vm_debug_begin/vm_debug_end in vm-lib.sh) leaves these in

@@ -29,6 +29,7 @@
 # run: "KISTE-VM: stress CASE N ok|fail|hang ...", at the end "stress total
 # hangs N".
 
+# shellcheck source=selftests/vm/vm-lib.sh disable=SC3043 # local: busybox ash has it
 . /vm-lib.sh
 
 ITER=30

@@ -2,78 +2,43 @@
 # SPDX-License-Identifier: GPL-2.0
 # rmmod.sh - TAP suite run in the test VM last: a live sandbox pins kiste.ko; deleting it frees it.
 
+# shellcheck source=selftests/lib/tap.sh
+. "$(dirname "$0")/tap.sh"
+
 KISTE_KO="${KISTE_KO:-/lib/modules/kiste/kiste.ko}"
 NAME=rmmod-pin
-n=0
-failed=0
-
-ok()
-{
-	n=$((n + 1))
-	echo "ok $n $*"
-}
-
-not_ok()
-{
-	n=$((n + 1))
-	echo "not ok $n $*"
-	failed=1
-}
-
-# Runs a command, its output as TAP comments, and records one result.
-check()
-{
-	desc="$1"
-	shift
-	out=$("$@" 2>&1)
-	rc=$?
-	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
-	if [ $rc -eq 0 ]; then ok "$desc"; else not_ok "$desc"; fi
-}
-
-skip()
-{
-	n=$((n + 1))
-	echo "ok $n $1 # SKIP $2"
-}
 
 in_use()
 {
 	[ -d /sys/module/kiste ] && [ "$(cat /sys/module/kiste/refcnt 2>/dev/null)" -gt 0 ]
 }
 
-echo "TAP version 13"
-echo "1..7"
-if [ ! -d /sys/module/kiste ]; then
-	echo "Bail out! kiste.ko is not loaded"
-	exit 1
-fi
-
-leftover_ids()
-{
-	kiste list 2>/dev/null | awk 'NR > 1 && $1 ~ /^[0-9]+$/ { print $1 }'
-}
+[ -d /sys/module/kiste ] || bail "kiste.ko is not loaded"
 
 if command -v kiste >/dev/null 2>&1; then
 	# Earlier suites must clean up after themselves; delete what they left so
-	# the pinning checks below still mean something.
-	left=$(leftover_ids)
-	if [ -z "$left" ]; then
-		ok "earlier suites left no sandbox behind"
-	else
-		kiste list 2>&1 | sed 's/^/# left behind: /'
-		not_ok "earlier suites left no sandbox behind"
+	# the pinning checks below still mean something.  A list that fails to
+	# run shows nothing left either: its status counts.
+	run kiste list
+	left=$(printf '%s\n' "$T_OUT" | awk 'NR > 1 && $1 ~ /^[0-9]+$/ { print $1 }')
+	if [ "$T_RC" -ne 0 ]; then
+		fail "earlier suites left no sandbox behind" "kiste list failed (exit $T_RC): $T_OUT"
+	elif [ -n "$left" ]; then
+		fail "earlier suites left no sandbox behind" "left behind: $T_OUT"
 		for id in $left; do
 			kiste delete "$id" >/dev/null 2>&1
 		done
+	else
+		ok "earlier suites left no sandbox behind"
 	fi
-	check "kiste create --mode shim --name $NAME" kiste create --mode shim --name "$NAME"
+	expect "kiste create --mode shim --name $NAME" 0 "" kiste create --mode shim --name "$NAME"
 	out=$(rmmod kiste 2>&1)
 	rc=$?
-	echo "# rmmod with a live sandbox: rc=$rc: $out"
-	check "rmmod fails while a sandbox exists" [ "$rc" -ne 0 ]
-	check "kiste.ko still loaded and in use" in_use
-	check "kiste delete $NAME" kiste delete "$NAME"
+	[ "$rc" -ne 0 ]
+	result $? "rmmod fails while a sandbox exists" "rmmod exit $rc: $out"
+	in_use
+	result $? "kiste.ko still loaded and in use" "refcnt $(cat /sys/module/kiste/refcnt 2>&1)"
+	expect "kiste delete $NAME" 0 "" kiste delete "$NAME"
 else
 	why="/bin/kiste is not in the VM image (build userspace first)"
 	skip "earlier suites left no sandbox behind" "$why"
@@ -92,11 +57,13 @@ while :; do
 	sleep 0.1
 done
 echo "# rmmod after delete: ${out:-ok}"
+why=""
 if [ -d /sys/module/kiste ]; then
-	echo "# still loaded: refcnt $(cat /sys/module/kiste/refcnt); what is left:"
-	command -v kiste >/dev/null 2>&1 && { kiste list; kiste stats; } 2>&1 | sed 's/^/# /'
+	why="still loaded: refcnt $(cat /sys/module/kiste/refcnt)"
+	command -v kiste >/dev/null 2>&1 && why="$why; $({ kiste list; kiste stats; } 2>&1)"
 fi
-check "rmmod succeeds once no sandbox is left" [ ! -d /sys/module/kiste ]
+[ ! -d /sys/module/kiste ]
+result $? "rmmod succeeds once no sandbox is left" "$why"
 
-check "insmod again" insmod "$KISTE_KO"
-exit $failed
+expect "insmod again" 0 "" insmod "$KISTE_KO"
+t_done

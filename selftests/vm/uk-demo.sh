@@ -7,7 +7,11 @@
 # as one suite, so each step is a TAP result the host runner counts.  The
 # unikernels come from the build's vm-tests/unikernel/ directory.
 
+# shellcheck source=selftests/vm/vm-lib.sh
 . /vm-lib.sh
+# shellcheck source=selftests/lib/tap.sh
+. /tap.sh
+# shellcheck source=selftests/vm/demo-lib.sh
 . /demo-lib.sh
 
 UK=/vm-tests/unikernel
@@ -16,7 +20,7 @@ UK=/vm-tests/unikernel
 kv_demo()	# ISO
 {
 	iso="$1"
-	run kiste run --mode=unikernel --isolation "$iso" --block storage=/tmp/kv.img \
+	show kiste run --mode=unikernel --isolation "$iso" --block storage=/tmp/kv.img \
 		"$UK/kv" put "written-in-$iso" "hello from $iso isolation"
 	echo
 	echo "demo# kiste run --mode=unikernel --isolation $iso --block storage=/tmp/kv.img" \
@@ -43,9 +47,9 @@ sandbox_demo()	# ISO
 		i=$((i + 1))
 	done
 	sleep 0.3
-	run kiste list
-	run kiste inspect "uk-$iso"
-	run kiste kill "uk-$iso"
+	show kiste list
+	show kiste inspect "uk-$iso"
+	show kiste kill "uk-$iso"
 	wait $pid
 	status=$?
 	echo "demo: kiste run ended with status $status (137 = SIGKILL)"
@@ -56,19 +60,17 @@ sandbox_demo()	# ISO
 steps()
 {
 	if ! command -v kiste >/dev/null || [ ! -e "$UK/hello" ]; then
-		echo "Bail out! /bin/kiste or $UK missing: run 'make' first"
-		exit 1
+		bail "/bin/kiste or $UK missing: run 'make' first"
 	fi
-	echo "TAP version 13"
-	run kiste check
-	run kiste run --mode=unikernel "$UK/hello" one "two words"
-	run kiste policy unikernel "$UK/hello"
+	show kiste check
+	show kiste run --mode=unikernel "$UK/hello" one "two words"
+	show kiste policy unikernel "$UK/hello"
 	truncate -s 64K /tmp/kv.img
 	kv_demo process
 	sandbox_demo process
 
 	if [ -e /dev/kvm ]; then
-		run kiste run --mode=unikernel --isolation vm "$UK/hello" one "two words"
+		show kiste run --mode=unikernel --isolation vm "$UK/hello" one "two words"
 		kv_demo vm
 		# one binary, one block format: what vm isolation wrote, process isolation reads
 		echo
@@ -79,14 +81,14 @@ steps()
 			grep -q '^written-in-process=' /tmp/kv.list
 		result $? "process isolation lists the keys both isolations wrote"
 		sandbox_demo vm
-		run kiste policy unikernel --isolation vm "$UK/hello"
+		show kiste policy unikernel --isolation vm "$UK/hello"
 	else
 		for t in "hello (vm isolation)" "kv put (vm isolation)" "kv get (vm isolation)" \
 			 "kv list across isolations" "sleeper (vm isolation)"; do
 			skip "$t" "no /dev/kvm in the VM: run it with --extra-modules kvm_amd"
 		done
 	fi
-	run kiste list
+	show kiste list
 	demo_done
 }
 

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # vm-lib.sh - shared by the test-VM init scripts: mounts, module loading, the closing report.
+# shellcheck shell=sh disable=SC3043 # local: busybox ash, the only shell that runs it, has it
 #
 # Everything the host runner parses is a line starting with "KISTE-VM: " on the
-# serial console (see run-vm.sh); keep these lines in sync with its parser.
+# serial console (see run-vm.sh); keep these lines in sync with its parser, vm-console.awk.
 
 KISTE_KO=/lib/modules/kiste/kiste.ko
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -76,6 +77,14 @@ vm_run_suite()
 	# A suite may end without a newline: the marker must start a line.
 	echo
 	vm_say "suite-end $name rc=$rc"
+}
+
+# A listed suite the image lacks: one failure under its name, not silence.
+vm_missing_suite()
+{
+	vm_say "suite-begin $1"
+	echo "Bail out! suite $1 is listed (kiste-suite: vm) but /vm-tests/$1 is absent or not executable"
+	vm_say "suite-end $1 rc=1"
 }
 
 # --debug-checks (run-vm.sh puts this file in the image): KASAN + lockdep + kmemleak kernel.

@@ -1,34 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # uk_module.sh - test-VM suite: kiste run --mode=unikernel with kiste.ko (sandbox, kill, broker).
+# kiste-suite: vm uk_module.sh
 #
 # Runs as root in the test VM with kiste.ko loaded.  Needs /bin/kiste (whose
 # forked child becomes the unikernel's process) and the unikernels in $UK (default
 # /vm-tests/unikernel).  vm isolation goes through kiste.ko's KVM broker; its
 # checks SKIP when the VM has no KVM (kvm_amd/kvm_intel not loaded).
 
+# shellcheck source=selftests/lib/tap.sh
+. "$(dirname "$0")/tap.sh"
 UK="${UK:-/vm-tests/unikernel}"
-n=0
-fails=0
 TMP=$(mktemp -d /tmp/uk-module.XXXXXX)
-
-ok()	# CONDITION-EXIT DESCRIPTION [DIAGNOSTIC]
-{
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -n "${3:-}" ] && echo "# $3"
-		fails=$((fails + 1))
-	fi
-}
-
-skip()	# DESCRIPTION REASON
-{
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
 
 # The line "KEY: VALUE" of kiste inspect NAME, value only ("" when gone).
 field()	# NAME KEY
@@ -48,12 +31,14 @@ wait_running()	# NAME
 	return 1
 }
 
-# Waits (up to 10 s) until sandbox NAME is gone from kiste list.
+# Waits (up to 10 s) until sandbox NAME is gone from kiste list; 2 when the
+# list fails, since a list that fails to run lists nothing either.
 wait_gone()	# NAME
 {
 	i=0
 	while [ $i -lt 100 ]; do
-		kiste list 2>/dev/null | awk '{ print $2 }' | grep -qx "$1" || return 0
+		lst=$(kiste list 2>&1) || return 2
+		printf '%s\n' "$lst" | awk 'NR > 1 { print $2 }' | grep -qx "$1" || return 0
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -65,8 +50,6 @@ wait_gone()	# NAME
 # minimal kernel may lack.
 child_of()	# PID
 {
-	local f
-
 	for f in /proc/[0-9]*/stat; do
 		# "pid (comm) state ppid ...": comm may hold spaces, so cut after ") "
 		if [ "$(sed 's/^.*) //' "$f" 2>/dev/null | cut -d' ' -f2)" = "$1" ]; then
@@ -99,10 +82,8 @@ start_sleeper()	# NAME [RUN-OPTIONS...]
 	pid=$!
 }
 
-echo "TAP version 13"
 if ! command -v kiste >/dev/null || [ ! -e "$UK/hello" ]; then
-	echo "Bail out! kiste or $UK missing: build with make (bin, vm-tests)"
-	exit 1
+	bail "kiste or $UK missing: build with make (bin, vm-tests)"
 fi
 
 # ---- process isolation: a temporary sandbox of mode unikernel ----------------
@@ -110,63 +91,68 @@ fi
 out=$(kiste run --mode=unikernel "$UK/hello" one two 2>&1)
 rc=$?
 echo "$out" | grep -q '^argv\[2\] = two$'
-ok $(( rc != 0 || $? != 0 )) "hello runs with kiste.ko loaded" "rc=$rc: $out"
+result $(( rc != 0 || $? != 0 )) "hello runs with kiste.ko loaded" "rc=$rc: $out"
 
 start_sleeper uk-listed
 wait_running uk-listed
-ok $? "the running unikernel is a sandbox in kiste list/inspect"
-ok "$([ "$(field uk-listed mode)" = unikernel ]; echo $?)" "its mode is unikernel" \
+result $? "the running unikernel is a sandbox in kiste list/inspect"
+result "$([ "$(field uk-listed mode)" = unikernel ]; echo $?)" "its mode is unikernel" \
 	"mode '$(field uk-listed mode)'"
 field uk-listed flags | grep -q temporary
-ok $? "it is temporary" "flags '$(field uk-listed flags)'"
-ok "$([ "$(field uk-listed members)" = 1 ]; echo $?)" "the unikernel is its one member" \
+result $? "it is temporary" "flags '$(field uk-listed flags)'"
+result "$([ "$(field uk-listed members)" = 1 ]; echo $?)" "the unikernel is its one member" \
 	"members '$(field uk-listed members)'"
 
 kiste kill uk-listed
-ok $? "kiste kill on the unikernel's sandbox"
+result $? "kiste kill on the unikernel's sandbox"
 wait $pid
 rc=$?
-ok "$([ $rc -eq 137 ]; echo $?)" "kiste run ended with 128+9 after kiste kill" "rc=$rc"
+result "$([ $rc -eq 137 ]; echo $?)" "kiste run ended with 128+9 after kiste kill" "rc=$rc"
 wait_gone uk-listed
-ok $? "the sandbox is gone once kiste run ended"
+result $? "the sandbox is gone once kiste run ended"
 
 start_sleeper uk-deleted
 wait_running uk-deleted
 kiste delete uk-deleted
-ok $? "kiste delete on the unikernel's sandbox"
+result $? "kiste delete on the unikernel's sandbox"
 wait $pid
 rc=$?
-ok "$([ $rc -eq 137 ]; echo $?)" "kiste run ended with 128+9 after kiste delete" "rc=$rc"
+result "$([ $rc -eq 137 ]; echo $?)" "kiste run ended with 128+9 after kiste delete" "rc=$rc"
 wait_gone uk-deleted
-ok $? "the deleted sandbox is gone"
+result $? "the deleted sandbox is gone"
 
 # SIGKILL of kiste run (the tender): the module kills the member.
 start_sleeper uk-orphan
 wait_running uk-orphan
 tender=$pid
 uk=$(child_of "$tender")
-ok "$([ -n "$uk" ]; echo $?)" "the tender has the unikernel as its child"
+result "$([ -n "$uk" ]; echo $?)" "the tender has the unikernel as its child"
 # Nothing of kiste in the unikernel's process: the bindings blob at 64 KiB and the
 # unikernel's memory (1 to 32 MiB), [vsyscall] (unikernel_separation_test on the host).
 bad=""
+# shellcheck disable=SC2034 # maps' fields, read by position
 while read -r range perms off dev inode name; do
 	[ "$name" = "[vsyscall]" ] && continue
-	[ -z "$name" ] && [ $((0x${range%-*})) -ge $((0x10000)) ] &&
-		[ $((0x${range#*-})) -le $((32 << 20)) ] && continue
+	if [ -z "$name" ] && [ $((0x${range%-*})) -ge $((0x10000)) ] &&
+	   [ $((0x${range#*-})) -le $((32 << 20)) ]; then
+		continue
+	fi
 	bad="$bad $range $perms $name;"
 done <"/proc/${uk:-0}/maps"
-ok "$([ -n "$uk" ] && [ -z "$bad" ]; echo $?)" "the unikernel's process maps nothing of kiste" \
+result "$([ -n "$uk" ] && [ -z "$bad" ]; echo $?)" "the unikernel's process maps nothing of kiste" \
 	"foreign mappings:$bad"
 kill -9 "$tender"
 wait "$tender" 2>/dev/null
-wait_dead "${uk:-0}"
-ok $? "SIGKILL of kiste run leaves no unikernel" "pid $uk still there"
+[ -n "$uk" ] && wait_dead "$uk"
+result $? "SIGKILL of kiste run leaves no unikernel" "pid '$uk' still there (or none found)"
 wait_gone uk-orphan
-ok $? "SIGKILL of kiste run leaves no sandbox"
+result $? "SIGKILL of kiste run leaves no sandbox"
 # kiste run shows the sleeper's path in its arguments; the unikernel's process
-# shows none (its stack, which held them, is unmapped): wait_dead covered it
-ps -o pid,args 2>/dev/null | grep -v grep | grep -q "$UK/sleeper"
-ok $(( $? == 0 )) "SIGKILL of kiste run leaves no tender" "$(ps -o pid,args | grep sleeper)"
+# shows none (its stack, which held them, is unmapped): wait_dead covered it.
+# A ps that fails to run lists no tender either: its status counts.
+pl=$(ps -o pid,args 2>&1) && ! printf '%s\n' "$pl" | grep -v grep | grep -q "$UK/sleeper"
+result $? "SIGKILL of kiste run leaves no tender" \
+	"$(printf '%s\n' "$pl" | grep sleeper || printf 'ps: %s\n' "$pl")"
 
 # ---- vm isolation through the KVM broker -----------------------------------
 
@@ -181,7 +167,7 @@ else
 	out=$(kiste run --mode=unikernel --isolation vm "$UK/hello" vm 2>&1)
 	rc=$?
 	echo "$out" | grep -q '^argv\[1\] = vm$'
-	ok $(( rc != 0 || $? != 0 )) "hello in vm isolation" "rc=$rc: $out"
+	result $(( rc != 0 || $? != 0 )) "hello in vm isolation" "rc=$rc: $out"
 
 	truncate -s 64K "$TMP/kv.img"
 	kiste run --mode=unikernel --isolation vm --block "storage=$TMP/kv.img" "$UK/kv" \
@@ -189,9 +175,9 @@ else
 	rc=$?
 	out=$(kiste run --mode=unikernel --isolation vm --block "storage=$TMP/kv.img" "$UK/kv" \
 		get colour 2>&1)
-	ok $(( rc != 0 )) "kv in vm isolation" "put rc=$rc $(cat "$TMP/kv.out"); get: $out"
+	result $(( rc != 0 )) "kv in vm isolation" "put rc=$rc $(cat "$TMP/kv.out"); get: $out"
 	[ "$out" = "colour=green" ]
-	ok $? "kv in vm isolation reads back what it wrote" "$out"
+	result $? "kv in vm isolation reads back what it wrote" "$out"
 
 	# 3M is rounded to the 4M the guest's 2 MiB pages map: the sandbox limit follows.
 	start_sleeper uk-vm --isolation vm --memory 3M
@@ -202,23 +188,22 @@ else
 		i=$((i + 1))
 	done
 	vmm=$(child_of "$pid")
-	ok "$([ "$(field uk-vm vm)" = running ] && [ "$(field uk-vm vm_vcpus)" = 1 ] &&
+	result "$([ "$(field uk-vm vm)" = running ] && [ "$(field uk-vm vm_vcpus)" = 1 ] &&
 	     [ "$(field uk-vm vm_memory)" = 4M ]; echo $?)" \
 		"the VM is the sandbox's (inspect: vm running, 1 vCPU, 4M)" \
 		"$(kiste inspect uk-vm 2>&1 | tr '\n' ' ')"
-	links=$(ls -l "/proc/${vmm:-0}/fd" 2>/dev/null | sed 's/.*-> //' | tr '\n' ' ')
+	links=$(for f in "/proc/${vmm:-0}/fd"/*; do readlink "$f"; done 2>/dev/null | tr '\n' ' ')
 	echo "$links" | grep -q 'kiste-vm' && ! echo "$links" | grep -q '/dev/kvm'
-	ok $? "the VMM holds the broker's VM descriptor, not /dev/kvm" "fds: $links"
+	result $? "the VMM holds the broker's VM descriptor, not /dev/kvm" "fds: $links"
 	grep -q '^Seccomp:[[:space:]]*2' "/proc/${vmm:-0}/status" 2>/dev/null
-	ok $? "the VMM runs under its seccomp filter"
+	result $? "the VMM runs under its seccomp filter"
 	kiste kill uk-vm
 	wait $pid
 	rc=$?
-	ok "$([ $rc -eq 137 ]; echo $?)" "kiste kill ends a vm run with 128+9" "rc=$rc"
+	result "$([ $rc -eq 137 ]; echo $?)" "kiste kill ends a vm run with 128+9" "rc=$rc"
 	wait_gone uk-vm
-	ok $? "the vm run's sandbox is gone"
+	result $? "the vm run's sandbox is gone"
 fi
 
 rm -rf "$TMP"
-echo "1..$n"
-[ $fails -eq 0 ]
+t_done
