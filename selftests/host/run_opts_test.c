@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // run_opts_test.c - every common option through every mode's parser: one verdict per value.
+// kiste-suite: host run_opts_test
 //
 // The expected verdict comes from the mode table itself (each mode's
 // struct kiste_run_limits): a value that is bad as written gets the same

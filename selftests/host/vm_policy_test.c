@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // vm_policy_test.c - kiste policy vm; the VMM's per-thread filters read int arguments as 32 bits.
+// kiste-suite: host vm_policy_test
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

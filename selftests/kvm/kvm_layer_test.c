@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // kvm_layer_test.c - the KVM layer under both VMMs: the long-mode state guests see, broker errors.
+// kiste-suite: host kvm_layer_test
+// kiste-suite: vm kiste_kvm_layer
 /*
  * A few dozen guest instructions (assembled below) write down what they find
  * at entry: %rsp %rsi %rdi, CR0 CR3 CR4, EFER, the segment selectors, the GDT

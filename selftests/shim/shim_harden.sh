@@ -1,6 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # shim_harden.sh - issue 15's shim findings, each native vs sandboxed where a native answer exists.
+# kiste-suite: host shim_harden.sh
+# kiste-suite: vm shim_harden.sh
 #
 # POSIX sh: runs on the host (bash) and in the test VM (busybox ash, kiste.ko's arming).
 here="$(cd "$(dirname "$0")" && pwd)"

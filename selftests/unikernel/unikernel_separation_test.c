@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // unikernel_separation_test.c - process isolation: the unikernel's process holds nothing of kiste.
+// kiste-suite: host unikernel_separation_test
 /*
  * Issue 15, finding 9: a unikernel found libc's __environ through its call
  * table and printed kiste's environment.  Each test puts a random canary in
