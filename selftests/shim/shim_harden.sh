@@ -6,6 +6,7 @@
 #
 # POSIX sh: runs on the host (bash) and in the test VM (busybox ash, kiste.ko's arming).
 here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=selftests/shim/shim_lib.sh
 . "$here/shim-lib.helper"
 K="${KISTE_SHIM:-$here/../bin/kiste}"
 [ -x "$K" ] || K=/bin/kiste
