@@ -26,6 +26,8 @@ vm_mount()
 	mount -t devpts devpts /dev/pts
 	mount -t tmpfs tmpfs /dev/shm
 	[ -d /sys/kernel/debug ] && mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	# cgroup v2, as a systemd host has it: each sandbox's limits go there (lib/cgroup.c).
+	mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 	hostname kiste-vm
 	ip link set lo up 2>/dev/null
 	# The kiste group exists on installed systems through configs/udev.
