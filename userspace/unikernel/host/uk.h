@@ -129,6 +129,9 @@ void kiste_uk_devs_close(struct kiste_uk_devs *devs);
  */
 int kiste_uk_filter_bpf(const struct kiste_uk_devs *devs, uint32_t iso, void **bpf, size_t *len,
 			struct kiste_err *err);
+/* The same filter as libseccomp builds it (the emitted one's reference in tests). */
+int kiste_uk_filter_bpf_ref(const struct kiste_uk_devs *devs, uint32_t iso, void **bpf,
+			    size_t *len, struct kiste_err *err);
 int kiste_uk_filter_pfc(const struct kiste_uk_devs *devs, uint32_t iso, int fd,
 			struct kiste_err *err);
 int kiste_uk_filter_syscalls(const struct kiste_uk_devs *devs, uint32_t iso, char *names,
