@@ -321,20 +321,22 @@ int kiste_cgroup_create(const char *name, const struct kiste_cgroup_limits *l,
 			struct kiste_cgroup *cg, struct kiste_err *err)
 {
 	const char *how = kiste_cgroup_probe(cg);
-	int i, r;
+	int i, n, r;
 
 	if (!how)
 		return 0;	/* none usable: the caller applies what it can without */
 	sweep_stale(cg);
 	for (i = 0; i < cg->ndirs; i++) {
-		size_t n = strlen(cg->dir[i]);
-
+		n = (int)strlen(cg->dir[i]);
 		if (n + strlen(name) + 2 > sizeof(cg->dir[i])) {
-			cg->ndirs = i;
-			kiste_cgroup_destroy(cg);
+			*cg = (struct kiste_cgroup){ 0 };
 			return kiste_err_set(err, -ENAMETOOLONG, "cgroup path too long");
 		}
 		snprintf(cg->dir[i] + n, sizeof(cg->dir[i]) - n, "/%s", name);
+	}
+	/* The watcher first: a launcher killed from here on leaves nothing behind. */
+	watch(cg);
+	for (i = 0; i < cg->ndirs; i++) {
 		if (mkdir(cg->dir[i], 0755) < 0) {
 			r = -errno;
 			cg->ndirs = i;
@@ -352,7 +354,6 @@ int kiste_cgroup_create(const char *name, const struct kiste_cgroup_limits *l,
 		return kiste_err_set(err, r, "cannot set the sandbox's cgroup limits: %s",
 				     strerror(-r));
 	}
-	watch(cg);
 	return 0;
 }
 

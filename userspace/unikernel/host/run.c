@@ -132,7 +132,7 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 	struct rusage ru = { 0 };
 	sigset_t set, old;
 	bool timed_out;
-	pid_t child;
+	pid_t child, self;
 
 	ret = kiste_uk_image_load(o->app, o->memory, &img, &err);
 	if (ret < 0) {
@@ -152,9 +152,11 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 		goto refused;
 	kiste_run_block_signals(&set, &old);
 	fflush(NULL);
+	/* Our pid, taken before the fork: a child that reads getppid() itself cannot tell. */
+	self = getpid();
 	child = fork();
 	if (child == 0)
-		uk_child(kdev, &kvm, o, &img, &devs, getppid(), &old, &cg);
+		uk_child(kdev, &kvm, o, &img, &devs, self, &old, &cg);
 	if (child < 0) {
 		kiste_err_set(&err, -errno, "cannot fork the unikernel's process: %s",
 			      strerror(errno));
