@@ -21,102 +21,20 @@
 #include <linux/kvm.h>
 
 #include "kselftest_harness.h"
-#include "kt_fixture.h"
+#include "kt_vmm.h"
 
-#define MIB (1024ULL * 1024)
 #define GUEST_CODE_GPA 0x1000
 #define GUEST_PORT 0x10
-
-/* What a VMM child found, for the parent's log. */
-struct vmm_report {
-	int line;
-	int err;
-	int io_value;
-	char what[160];
-};
-
-static struct vmm_report *rep;
-
-#define VCHECK(cond, ...)                                                                          \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			rep->line = __LINE__;                                                      \
-			rep->err = errno;                                                          \
-			snprintf(rep->what, sizeof(rep->what), __VA_ARGS__);                       \
-			_exit(1);                                                                  \
-		}                                                                                  \
-	} while (0)
 
 /* mov al, 0x42; out GUEST_PORT, al; hlt */
 static const uint8_t guest_out42[] = { 0xb0, 0x42, 0xe6, GUEST_PORT, 0xf4 };
 /* jmp $ */
 static const uint8_t guest_spin[] = { 0xeb, 0xfe };
 
-static bool have_kvm(void)
-{
-	return access("/dev/kvm", F_OK) == 0;
-}
-
 static uint32_t new_sandbox(struct __test_metadata *_metadata, struct kt_fix *f, uint32_t mode,
 			    uint64_t memory, uint32_t cpus)
 {
-	struct kiste_sandbox_spec spec = { .mode = mode, .memory_limit = memory,
-					   .vcpu_limit = cpus };
-	struct kiste_err err = { 0 };
-	uint32_t id = 0;
-
-	EXPECT_EQ(0, kiste_sandbox_new(f->nl, &spec, &id, &err)) TH_LOG("new: %s", err.msg);
-	kt_fix_track_id(f, id);
-	return id;
-}
-
-/* In a child: open /dev/kiste, attach to @id, become non-dumpable. */
-static int vmm_join(uint32_t id)
-{
-	struct kiste_ioc_attach a = { .id = id };
-	int fd = open("/dev/kiste", O_RDWR | O_CLOEXEC);
-
-	VCHECK(fd >= 0, "open /dev/kiste");
-	VCHECK(ioctl(fd, KISTE_IOC_ATTACH, &a) == 0, "attach");
-	VCHECK(prctl(PR_SET_DUMPABLE, 0) == 0, "PR_SET_DUMPABLE");
-	return fd;
-}
-
-static int vm_create(int kfd)
-{
-	struct kiste_ioc_vm_create c = { 0 };
-
-	return ioctl(kfd, KISTE_IOC_VM_CREATE, &c);
-}
-
-static bool fd_table_has(const char *target)
-{
-	char path[64], link[256];
-	bool found = false;
-	int fd;
-
-	for (fd = 0; fd < 1024; fd++) {
-		ssize_t n;
-
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n < 0)
-			continue;
-		link[n] = 0;
-		if (strstr(link, target))
-			found = true;
-	}
-	return found;
-}
-
-static int set_region(int vmfd, uint32_t slot, uint64_t gpa, uint64_t size, void *hva)
-{
-	struct kvm_userspace_memory_region r = {
-		.slot = slot, .guest_phys_addr = gpa, .memory_size = size,
-		.userspace_addr = (uintptr_t)hva,
-	};
-
-	return ioctl(vmfd, KVM_SET_USER_MEMORY_REGION, &r);
+	return kt_vm_sandbox(_metadata, f, mode, memory, cpus);
 }
 
 /* Real-mode vCPU at GUEST_CODE_GPA running @code; returns its kvm_run. */
@@ -156,27 +74,6 @@ static void run_out42(int vmfd, void *mem)
 	rep->io_value = *((uint8_t *)run + run->io.data_offset);
 }
 
-/* Forks a VMM child running @fn; returns its wait status (or -1). */
-static int run_child(struct __test_metadata *_metadata, struct kt_fix *f, void (*fn)(uint32_t),
-		     uint32_t id)
-{
-	int status = -1;
-	pid_t pid;
-
-	memset(rep, 0, sizeof(*rep));
-	pid = fork();
-	if (pid == 0) {
-		fn(id);
-		_exit(0);
-	}
-	kt_fix_track_pid(f, pid);
-	EXPECT_EQ(0, kt_wait_pid(pid, &status, 60000));
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		TH_LOG("vmm child: status 0x%x, line %d: %s (errno %d)", status, rep->line,
-		       rep->what, rep->err);
-	return status;
-}
-
 FIXTURE(broker)
 {
 	struct kt_fix fix;
@@ -187,7 +84,7 @@ FIXTURE_SETUP(broker)
 	kt_fix_setup(_metadata, &self->fix);
 	if (!self->fix.ready)
 		return;
-	if (!have_kvm())
+	if (!kt_have_kvm())
 		SKIP(return, "no /dev/kvm in this VM (kvm_amd not loaded?)");
 	rep = kt_shared(sizeof(*rep));
 	ASSERT_NE(NULL, rep);
@@ -422,19 +319,6 @@ static void child_spin(uint32_t id)
 	vcpu_setup(vmfd, vcpufd, mem, guest_spin, sizeof(guest_spin));
 	for (;;)
 		ioctl(vcpufd, KVM_RUN, 0);
-}
-
-static int wait_vm(struct kiste_nl *nl, uint32_t id, uint32_t want, int timeout_ms)
-{
-	struct kiste_sandbox_info info;
-	uint64_t end = kt_now_ms() + timeout_ms;
-
-	do {
-		if (kiste_sandbox_get(nl, id, NULL, &info, NULL) == 0 && info.vm_count == want)
-			return 0;
-		kt_sleep_ms(KT_STEP_MS);
-	} while (kt_now_ms() < end);
-	return -ETIMEDOUT;
 }
 
 TEST_F_TIMEOUT(broker, delete_kills_vmm, 120)
