@@ -176,8 +176,9 @@ TEST_F_TIMEOUT(opener, nl_socket_opened_unprivileged, 60)
 	if (o->new_ == 0)
 		kt_fix_track_id(&self->fix, o->new_id);
 	EXPECT_NE(0, o->new_msg[0]) TH_LOG("EPERM without extack");
-	EXPECT_EQ(-EPERM, o->get);
-	EXPECT_EQ(-EPERM, o->kill);
+	/* a sandbox the request may not use looks like none at all */
+	EXPECT_EQ(-ENOENT, o->get);
+	EXPECT_EQ(-ENOENT, o->kill);
 }
 
 TEST_F_TIMEOUT(opener, nl_socket_opened_as_root, 60)
@@ -222,7 +223,7 @@ TEST_F_TIMEOUT(opener, dev_opened_by_root_used_by_nobody, 60)
 	ASSERT_EQ(0, kt_wait_pid(pid, &status, KT_CHILD_MS));
 	ASSERT_EQ(0, status) TH_LOG("could not drop to uid %d", NOBODY);
 	EXPECT_EQ(-EPERM, o->create);
-	EXPECT_EQ(-EPERM, o->attach);
+	EXPECT_EQ(-ENOENT, o->attach);
 	ASSERT_EQ(0, kiste_sandbox_get(self->fix.nl, self->root_id, NULL, &info, NULL));
 	EXPECT_EQ(0, info.members_total);
 }
@@ -261,7 +262,7 @@ TEST_F_TIMEOUT(opener, dev_opened_unprivileged, 60)
 	EXPECT_EQ(-EPERM, o->create);
 	if (o->create == 0)
 		kt_fix_track_id(&self->fix, o->create_id);
-	EXPECT_EQ(-EPERM, o->attach);
+	EXPECT_EQ(-ENOENT, o->attach);
 	ASSERT_EQ(0, kiste_sandbox_get(self->fix.nl, self->root_id, NULL, &info, NULL));
 	EXPECT_EQ(0, info.members_total);
 }
@@ -327,7 +328,7 @@ TEST_F_TIMEOUT(opener, dev_opened_by_owner_used_by_root, 60)
 	o = run_child(_metadata, &self->fix, owner_child, 0, true, self->node);
 	ASSERT_EQ(0, o->create) TH_LOG("uid %d in create_gid could not create", NOBODY);
 	kt_fix_track_id(&self->fix, o->create_id);
-	EXPECT_EQ(-EPERM, o->attach) TH_LOG("root through the owner's descriptor");
+	EXPECT_EQ(-ENOENT, o->attach) TH_LOG("root through the owner's descriptor");
 	EXPECT_EQ(0, o->new_) TH_LOG("the owner through its own descriptor");
 	/* the descriptor went with the child, and the sandbox with it */
 	EXPECT_EQ(0, kt_wait_gone(self->fix.nl, o->create_id, KT_SETTLE_MS));

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// shim_arm.c - kiste.ko's shim redirection: KISTE_IOC_SHIM_ARM rules, SIGSYS delivery, re-arming on fork.
+// shim_arm.c - kiste.ko's shim redirection: KISTE_IOC_SHIM_ARM rules, SIGSYS delivery, re-arming on fork, exec.
 // kiste-suite: vm kiste_shim_arm
 #define _GNU_SOURCE
 #include <errno.h>
@@ -279,6 +279,61 @@ TEST_F_TIMEOUT(shim, redirect_and_fork, 120)
 	EXPECT_TRUE(WIFEXITED(ar->fork_status) && WEXITSTATUS(ar->fork_status) == 0)
 		TH_LOG("fork status 0x%x", ar->fork_status);
 	EXPECT_LE(4, ar->sigsys);
+	EXPECT_EQ(0, kiste_sandbox_del(self->fix.nl, id, NULL));
+}
+
+/*
+ * Issue 15, finding 17: exec clears syscall user dispatch.  An armed member
+ * that execs (from the gate) must not go on unredirected while the module
+ * reports it armed: it is ended.
+ */
+static void exec_child(uint32_t id)
+{
+	struct kiste_ioc_shim_arm a = { .gate_start = (unsigned long)kt_gate_begin,
+					.gate_len = kt_gate_end - kt_gate_begin };
+	static char *const argv[] = { "sleep", "30", NULL };
+	static char *const envp[] = { NULL };
+	int fd = join(id);
+
+	if (fd < 0 || install_sigsys() || ioctl(fd, KISTE_IOC_SHIM_ARM, &a))
+		_exit(20);
+	ar->stage = 1;
+	kt_gate_syscall(SYS_execve, (long)"/bin/sleep", (long)argv, (long)envp, 0, 0);
+	kt_gate_syscall(SYS_exit_group, 22, 0, 0, 0, 0);
+}
+
+TEST_F_TIMEOUT(shim, exec_ends_armed_member, 60)
+{
+	struct kiste_sandbox_info info = { 0 };
+	int status = 0, ret;
+	uint64_t end;
+	uint32_t id;
+	pid_t pid;
+
+	KT_SKIP_IF_SETUP_SKIPPED();
+	id = new_sandbox(_metadata, &self->fix, KISTE_MODE_SHIM);
+	pid = fork();
+	if (pid == 0) {
+		exec_child(id);
+		_exit(21);
+	}
+	kt_fix_track_pid(&self->fix, pid);
+	end = kt_now_ms() + KT_CHILD_MS;
+	while (ar->stage < 1 && !kt_pid_gone(pid) && kt_now_ms() < end)
+		kt_sleep_ms(KT_STEP_MS);
+	ASSERT_EQ(1, ar->stage);
+	ret = kt_wait_pid(pid, &status, 5000);
+	if (ret) {
+		kiste_sandbox_get(self->fix.nl, id, NULL, &info, NULL);
+		TH_LOG("the armed member runs on after exec, reported armed: %u", info.shim_armed);
+		kill(pid, SIGKILL);
+		kt_wait_pid(pid, &status, KT_CHILD_MS);
+	}
+	EXPECT_EQ(0, ret);
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+	TH_LOG("status 0x%x", status);
+	ASSERT_EQ(0, kiste_sandbox_get(self->fix.nl, id, NULL, &info, NULL));
+	EXPECT_EQ(0u, info.shim_armed);
 	EXPECT_EQ(0, kiste_sandbox_del(self->fix.nl, id, NULL));
 }
 
