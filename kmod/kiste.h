@@ -63,8 +63,10 @@ struct kiste_sandbox {
 	atomic64_t guest_ns_done;	/* guest time of members that exited */
 	atomic64_t shim_enosys;		/* reported by shim guest kernels */
 
-	struct mutex vm_lock;		/* the fields below */
+	/* a spinlock: netlink takes it, so no member may sleep holding it */
+	spinlock_t vm_lock;		/* the fields below */
 	struct kiste_vm *vm;		/* the brokered VM, if any */
+	bool vm_busy;			/* a VM is being made */
 	u64 vm_exits_done;		/* exits of VMs that are gone */
 };
 
@@ -177,7 +179,7 @@ struct kiste_vm;
 long kiste_vm_create(void __user *argp);
 void kiste_vm_snapshot(struct kiste_sandbox *sb,
 		       struct kiste_sandbox_snap *snap);
-int kiste_kvm_init(void);
+void kiste_vm_kill(struct kiste_sandbox *sb);
 void kiste_kvm_exit(void);
 
 /* selftest_broken.c: only in KISTE_BROKEN builds */

@@ -36,13 +36,9 @@ static int __init kiste_init(void)
 {
 	int err;
 
-	err = kiste_kvm_init();
-	if (err)
-		return err;
-
 	err = kiste_member_init();
 	if (err)
-		goto out_kvm;
+		return err;
 
 	err = kiste_netlink_init();
 	if (err)
@@ -61,8 +57,6 @@ out_netlink:
 	kiste_netlink_exit();
 out_member:
 	kiste_member_exit();
-out_kvm:
-	kiste_kvm_exit();
 	return err;
 }
 

@@ -67,7 +67,6 @@ void kiste_sandbox_put(struct kiste_sandbox *sb)
 		return;
 	WARN_ON_ONCE(!list_empty(&sb->members));
 	WARN_ON_ONCE(sb->vm);
-	mutex_destroy(&sb->vm_lock);
 	kfree(sb);
 	atomic_dec(&kiste_nr_sandboxes);
 	module_put(THIS_MODULE);
@@ -201,7 +200,7 @@ int kiste_sandbox_create(const struct kiste_sandbox_spec *spec,
 	sb->created_ns = ktime_get_boottime_ns();
 	sb->owner = caller->euid;
 	spin_lock_init(&sb->lock);
-	mutex_init(&sb->vm_lock);
+	spin_lock_init(&sb->vm_lock);
 	INIT_LIST_HEAD(&sb->members);
 	INIT_LIST_HEAD(&sb->reg_node);
 	atomic64_set(&sb->cnt_forks, 0);
@@ -222,7 +221,6 @@ int kiste_sandbox_create(const struct kiste_sandbox_spec *spec,
 	return 0;
 
 out_free:
-	mutex_destroy(&sb->vm_lock);
 	kfree(sb);
 out_module:
 	module_put(THIS_MODULE);
@@ -277,7 +275,7 @@ static void kiste_kill_members_locked(struct kiste_sandbox *sb, int sig)
 }
 
 /**
- * kiste_sandbox_delete() - kill every member and unlink once none is left
+ * kiste_sandbox_delete() - kill every member and its VM; unlink once none is left
  * @sb: a referenced sandbox
  *
  * Members that fork while the sandbox is dying are killed at fork time, so
@@ -288,11 +286,13 @@ void kiste_sandbox_delete(struct kiste_sandbox *sb)
 	bool empty;
 
 	spin_lock(&sb->lock);
-	sb->dying = true;
+	WRITE_ONCE(sb->dying, true);
 	kiste_kill_members_locked(sb, SIGKILL);
 	empty = sb->nr_members == 0;
 	spin_unlock(&sb->lock);
 
+	/* whoever still holds the VM's descriptors, it runs no more */
+	kiste_vm_kill(sb);
 	if (empty)
 		kiste_sandbox_unlink(sb);
 }
