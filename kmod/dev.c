@@ -119,8 +119,9 @@ static long kiste_ioctl_attach(struct file *file, void __user *argp)
 	if (!sb)
 		return -ENOENT;
 	kiste_caller_from_file(&caller, file);
+	/* as in netlink: one the caller may not use looks like none at all */
 	if (!kiste_may_use(sb, &caller)) {
-		err = -EPERM;
+		err = -ENOENT;
 		goto out_put;
 	}
 	err = kiste_member_attach(sb);

@@ -9,8 +9,11 @@
 
 #include "kiste.h"
 
+/* NUL-terminated and at most KISTE_NAME_MAX - 1 characters; see kiste_nl_name() */
+#define KISTE_NAME_POLICY { .type = NLA_NUL_STRING, .len = KISTE_NAME_MAX - 1 }
+
 static const struct nla_policy kiste_new_policy[KISTE_A_FLAGS + 1] = {
-	[KISTE_A_NAME] = { .type = NLA_NUL_STRING },
+	[KISTE_A_NAME] = KISTE_NAME_POLICY,
 	[KISTE_A_MODE] = NLA_POLICY_RANGE(NLA_U32, KISTE_MODE_SHIM, KISTE_MODE_MAX),
 	[KISTE_A_MEMORY_LIMIT] = { .type = NLA_U64 },
 	[KISTE_A_VCPU_LIMIT] = NLA_POLICY_MAX(NLA_U32, KISTE_VCPU_LIMIT_MAX),
@@ -19,12 +22,12 @@ static const struct nla_policy kiste_new_policy[KISTE_A_FLAGS + 1] = {
 
 static const struct nla_policy kiste_ref_policy[KISTE_A_NAME + 1] = {
 	[KISTE_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[KISTE_A_NAME] = { .type = NLA_NUL_STRING },
+	[KISTE_A_NAME] = KISTE_NAME_POLICY,
 };
 
 static const struct nla_policy kiste_kill_policy[KISTE_A_SIGNAL + 1] = {
 	[KISTE_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[KISTE_A_NAME] = { .type = NLA_NUL_STRING },
+	[KISTE_A_NAME] = KISTE_NAME_POLICY,
 	[KISTE_A_SIGNAL] = NLA_POLICY_RANGE(NLA_U32, 1, _NSIG),
 };
 
@@ -96,8 +99,24 @@ out_free:
 }
 
 /*
+ * The name in @attr, or NULL when it is not exactly one string: the policy
+ * only ensures a NUL within the attribute, so "a\0b" would pass as "a".
+ */
+static const char *kiste_nl_name(const struct nlattr *attr)
+{
+	const char *name = nla_data(attr);
+
+	if (strnlen(name, nla_len(attr)) + 1 != nla_len(attr) ||
+	    !kiste_name_valid(name))
+		return NULL;
+	return name;
+}
+
+/*
  * Finds the sandbox named by KISTE_A_ID or KISTE_A_NAME that the caller may
- * use; returns it referenced or an ERR_PTR with the reason in extack.
+ * use; returns it referenced or an ERR_PTR with the reason in extack.  One
+ * the caller may not use looks like none at all (ENOENT, the same message),
+ * so that other users cannot probe which names exist.
  */
 static struct kiste_sandbox *kiste_nl_lookup(struct sk_buff *skb,
 					     struct genl_info *info)
@@ -116,7 +135,7 @@ static struct kiste_sandbox *kiste_nl_lookup(struct sk_buff *skb,
 		NL_SET_ERR_MSG(info->extack, "missing sandbox id or name");
 		return ERR_PTR(-EINVAL);
 	}
-	if (name_attr && !kiste_name_valid(nla_data(name_attr))) {
+	if (name_attr && !kiste_nl_name(name_attr)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
 				    KISTE_BAD_NAME_MSG);
 		return ERR_PTR(-EINVAL);
@@ -125,17 +144,15 @@ static struct kiste_sandbox *kiste_nl_lookup(struct sk_buff *skb,
 		sb = kiste_sandbox_find(nla_get_u32(id_attr), NULL);
 	else
 		sb = kiste_sandbox_find(0, nla_data(name_attr));
+	kiste_caller_from_skb(&caller, skb);
+	if (sb && !kiste_may_use(sb, &caller)) {
+		kiste_sandbox_put(sb);
+		sb = NULL;
+	}
 	if (!sb) {
 		NL_SET_ERR_MSG_ATTR(info->extack, id_attr ?: name_attr,
-				    "no such sandbox: see kiste list");
+				    "no such sandbox of yours: see kiste list");
 		return ERR_PTR(-ENOENT);
-	}
-	kiste_caller_from_skb(&caller, skb);
-	if (!kiste_may_use(sb, &caller)) {
-		kiste_sandbox_put(sb);
-		NL_SET_ERR_MSG_ATTR(info->extack, id_attr ?: name_attr,
-				    "sandbox belongs to another user: needs its owner or CAP_SYS_ADMIN");
-		return ERR_PTR(-EPERM);
 	}
 	return sb;
 }
@@ -156,7 +173,9 @@ static int kiste_nl_sandbox_new_doit(struct sk_buff *skb, struct genl_info *info
 	spec.mode = nla_get_u32(attrs[KISTE_A_MODE]);
 	if (attrs[KISTE_A_NAME]) {
 		spec.name = nla_data(attrs[KISTE_A_NAME]);
-		if (spec.name[0] && !kiste_name_valid(spec.name)) {
+		/* "" asks for the default name "sb-<id>" */
+		if (nla_len(attrs[KISTE_A_NAME]) != 1 &&
+		    !kiste_nl_name(attrs[KISTE_A_NAME])) {
 			NL_SET_ERR_MSG_ATTR(info->extack, attrs[KISTE_A_NAME],
 					    KISTE_BAD_NAME_MSG);
 			return -EINVAL;
@@ -280,8 +299,10 @@ static int kiste_nl_sandbox_del_doit(struct sk_buff *skb, struct genl_info *info
 	return 0;
 }
 
+/* Anyone learns the interface version; only an admin the host's object counts. */
 static int kiste_nl_stats_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct kiste_caller caller;
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -292,14 +313,17 @@ static int kiste_nl_stats_doit(struct sk_buff *skb, struct genl_info *info)
 				KISTE_CMD_STATS);
 	if (!hdr)
 		goto out_free;
-	if (nla_put_u32(msg, KISTE_A_IFACE_VERSION, KISTE_IFACE_VERSION) ||
-	    nla_put_u32(msg, KISTE_A_STATS_SANDBOXES,
-			atomic_read(&kiste_nr_sandboxes)) ||
-	    nla_put_u32(msg, KISTE_A_STATS_MEMBERS,
-			atomic_read(&kiste_nr_members)) ||
-	    nla_put_u32(msg, KISTE_A_STATS_FILES,
-			atomic_read(&kiste_nr_files)) ||
-	    nla_put_u32(msg, KISTE_A_STATS_IDS_ISSUED, kiste_ids_issued()))
+	if (nla_put_u32(msg, KISTE_A_IFACE_VERSION, KISTE_IFACE_VERSION))
+		goto out_free;
+	kiste_caller_from_skb(&caller, skb);
+	if (caller.admin &&
+	    (nla_put_u32(msg, KISTE_A_STATS_SANDBOXES,
+			 atomic_read(&kiste_nr_sandboxes)) ||
+	     nla_put_u32(msg, KISTE_A_STATS_MEMBERS,
+			 atomic_read(&kiste_nr_members)) ||
+	     nla_put_u32(msg, KISTE_A_STATS_FILES,
+			 atomic_read(&kiste_nr_files)) ||
+	     nla_put_u32(msg, KISTE_A_STATS_IDS_ISSUED, kiste_ids_issued())))
 		goto out_free;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -346,10 +370,17 @@ static const struct genl_multicast_group kiste_genl_mcgrps[] = {
 	{ .name = KISTE_GENL_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_SYS_ADMIN },
 };
 
+/*
+ * parallel_ops: requests are not serialized by genl_mutex, so a request that
+ * waits (for a sandbox a member is busy with) never holds up another user's
+ * generic-netlink requests.  Every handler takes only the module's own
+ * locks, none of which a member holds while it sleeps.
+ */
 struct genl_family kiste_genl_family __ro_after_init = {
 	.name = KISTE_GENL_NAME,
 	.version = KISTE_GENL_VERSION,
 	.module = THIS_MODULE,
+	.parallel_ops = true,
 	.ops = kiste_genl_ops,
 	.n_ops = ARRAY_SIZE(kiste_genl_ops),
 	.resv_start_op = KISTE_CMD_SANDBOX_NEW,
