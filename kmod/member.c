@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* member.c - task membership: attach, inheritance on fork, accounting on exit. */
+/* member.c - task membership: attach, inheritance on fork, rules at exec, accounting on exit. */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/binfmts.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/hashtable.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -11,6 +14,7 @@
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 
 #include "kiste.h"
 
@@ -289,6 +293,53 @@ static void kiste_probe_fork(void *data, struct task_struct *parent,
 }
 
 /*
+ * Whether the sandbox's owner could signal a task with @cred under kill(2)'s
+ * rules whatever the task later does with its ids: the owner is root, or
+ * owns the user namespace the credentials belong to (its capabilities there
+ * are the owner's), or every uid is the owner's and no capability is left.
+ */
+static bool kiste_owner_governs(const struct kiste_sandbox *sb,
+				const struct cred *cred)
+{
+	const struct user_namespace *ns = cred->user_ns;
+
+	if (uid_eq(sb->owner, GLOBAL_ROOT_UID))
+		return true;
+	for (; ns != &init_user_ns; ns = ns->parent) {
+		if (ns->parent == &init_user_ns && uid_eq(ns->owner, sb->owner))
+			return true;
+	}
+	return uid_eq(cred->uid, sb->owner) && uid_eq(cred->euid, sb->owner) &&
+	       uid_eq(cred->suid, sb->owner) && uid_eq(cred->fsuid, sb->owner) &&
+	       cap_isclear(cred->cap_permitted);
+}
+
+/*
+ * A member exec'd; this runs in the task itself, with the new credentials
+ * committed, before it returns to user space.  Two execs end the member:
+ * - one by an armed shim member: exec switched syscall user dispatch off,
+ *   and the new image has no gate, so redirection cannot be re-armed;
+ * - one that raised the member above its owner (setuid, setgid, file
+ *   capabilities): the owner could no longer signal it through kill(2), yet
+ *   would still stop and kill it through kiste.
+ */
+static void kiste_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
+			     struct linux_binprm *bprm)
+{
+	struct kiste_member *m;
+
+	m = kiste_member_lookup(p);
+	if (!m)
+		return;
+	if (!READ_ONCE(m->armed) &&
+	    !(bprm->secureexec && !kiste_owner_governs(m->sb, current_cred())))
+		return;
+	/* the task itself changes its own record, as in shim_arm */
+	WRITE_ONCE(m->armed, false);
+	kiste_kill_task(m->sb, p);
+}
+
+/*
  * The wait status: once the last thread of a process exits, what wait(2)
  * will report for the process (a thread may carry 0 after exec's
  * de_thread(), or a signal without the core flag); before that, the
@@ -348,6 +399,7 @@ struct kiste_tracepoint {
 
 static struct kiste_tracepoint kiste_tracepoints[] = {
 	{ .name = "sched_process_fork", .probe = kiste_probe_fork },
+	{ .name = "sched_process_exec", .probe = kiste_probe_exec },
 	{ .name = "sched_process_exit", .probe = kiste_probe_exit },
 };
 

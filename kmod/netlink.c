@@ -275,15 +275,20 @@ static int kiste_nl_sandbox_get_dumpit(struct sk_buff *skb,
 static int kiste_nl_sandbox_kill_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct kiste_sandbox *sb;
-	int sig = SIGKILL;
+	int sig = SIGKILL, err;
 
 	if (info->attrs[KISTE_A_SIGNAL])
 		sig = nla_get_u32(info->attrs[KISTE_A_SIGNAL]);
 	sb = kiste_nl_lookup(skb, info);
 	if (IS_ERR(sb))
 		return PTR_ERR(sb);
-	kiste_sandbox_signal(sb, sig);
+	err = kiste_sandbox_signal(sb, sig);
 	kiste_sandbox_put(sb);
+	if (err == -EPERM) {
+		NL_SET_ERR_MSG(info->extack,
+			       "not allowed to signal any member: kill(2)'s rules apply (another user's or a setuid process)");
+		return err;
+	}
 	return 0;
 }
 

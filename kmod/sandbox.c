@@ -249,27 +249,14 @@ void kiste_sandbox_unlink(struct kiste_sandbox *sb)
 	kiste_sandbox_put(sb);
 }
 
-/*
- * SIGKILL goes to every member task (fatal to its whole process).  Other
- * signals go once per process, through its leader, or through any member
- * thread once the leader has exited.
- */
-static void kiste_kill_members_locked(struct kiste_sandbox *sb, int sig)
+/* Teardown: SIGKILL, with the module's privilege, to every member task. */
+static void kiste_kill_members_locked(struct kiste_sandbox *sb)
 {
 	struct kiste_member *m;
-	struct task_struct *t;
 
 	lockdep_assert_held(&sb->lock);
 	list_for_each_entry(m, &sb->members, node) {
-		t = m->task;
-		if (sig == SIGKILL) {
-			send_sig_info(SIGKILL, SEND_SIG_PRIV, t);
-		} else {
-			if (!thread_group_leader(t) &&
-			    !(READ_ONCE(t->group_leader->flags) & PF_EXITING))
-				continue;
-			kill_pid(task_tgid(t), sig, 1);
-		}
+		send_sig_info(SIGKILL, SEND_SIG_PRIV, m->task);
 		atomic64_inc(&sb->cnt_kills);
 	}
 }
@@ -287,7 +274,7 @@ void kiste_sandbox_delete(struct kiste_sandbox *sb)
 
 	spin_lock(&sb->lock);
 	WRITE_ONCE(sb->dying, true);
-	kiste_kill_members_locked(sb, SIGKILL);
+	kiste_kill_members_locked(sb);
 	empty = sb->nr_members == 0;
 	spin_unlock(&sb->lock);
 
@@ -297,16 +284,40 @@ void kiste_sandbox_delete(struct kiste_sandbox *sb)
 		kiste_sandbox_unlink(sb);
 }
 
-/* Sends @sig to every member; returns how many were signalled. */
+/**
+ * kiste_sandbox_signal() - send @sig to every member process, as the caller
+ * @sb: a referenced sandbox
+ * @sig: the signal
+ *
+ * Sent from the requesting task with its rights, as kill(2) would send it:
+ * the module lends no privilege, so a member the caller may not signal (a
+ * root process, a setuid program) is skipped.  Once per process, through
+ * its leader, or through a member thread once the leader has exited.
+ *
+ * Return: how many processes got it, or -EPERM when it was refused for all.
+ */
 int kiste_sandbox_signal(struct kiste_sandbox *sb, int sig)
 {
-	int n;
+	struct kiste_member *m;
+	struct task_struct *t;
+	int sent = 0, refused = 0, err;
 
 	spin_lock(&sb->lock);
-	n = sb->nr_members;
-	kiste_kill_members_locked(sb, sig);
+	list_for_each_entry(m, &sb->members, node) {
+		t = m->task;
+		if (!thread_group_leader(t) &&
+		    !(READ_ONCE(t->group_leader->flags) & PF_EXITING))
+			continue;
+		err = kill_pid(task_tgid(t), sig, 0);
+		if (!err) {
+			sent++;
+			atomic64_inc(&sb->cnt_kills);
+		} else if (err == -EPERM) {
+			refused++;
+		}
+	}
 	spin_unlock(&sb->lock);
-	return n;
+	return sent || !refused ? sent : -EPERM;
 }
 
 /* May sleep. */
