@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define KISTE_IFACE_VERSION	2
+#define KISTE_IFACE_VERSION	3
 
 #define KISTE_GENL_NAME		"kiste"
 #define KISTE_GENL_VERSION	1
@@ -100,13 +100,28 @@ enum kiste_cmd {
 	 * doit IN: ID or NAME.  OUT: ID NAME MODE STATE OWNER_UID MEMORY_LIMIT
 	 * VCPU_LIMIT MEMBERS MEMBERS_TOTAL FLAGS CREATED_NS, counters.
 	 * dumpit: every sandbox the caller may inspect.
+	 * GET, KILL and DEL fail with ENOENT, and the same extack message, for a
+	 * sandbox that does not exist and for one the caller may not use: other
+	 * users cannot probe names.  (NEW's EEXIST still tells that a name is
+	 * taken: names are one namespace for all users.)
 	 */
 	KISTE_CMD_SANDBOX_GET,
-	/* IN: ID or NAME, SIGNAL (optional, default SIGKILL) */
+	/*
+	 * IN: ID or NAME, SIGNAL (optional, default SIGKILL).  Sent once per
+	 * member process with the caller's own rights, as kill(2) sends it: a
+	 * member the caller may not signal is skipped; EPERM when that was
+	 * every member.
+	 */
 	KISTE_CMD_SANDBOX_KILL,
-	/* IN: ID or NAME.  Kills every member; freed when the last reference goes. */
+	/*
+	 * IN: ID or NAME.  Kills every member and the sandbox's VM, if any;
+	 * freed when the last reference goes.
+	 */
 	KISTE_CMD_SANDBOX_DEL,
-	/* OUT: IFACE_VERSION, STATS_* live object counts */
+	/*
+	 * OUT: IFACE_VERSION for anyone; the STATS_* live object counts only for
+	 * CAP_SYS_ADMIN.
+	 */
 	KISTE_CMD_STATS,
 	/* notifications on the events group; never a request */
 	KISTE_CMD_EVENT,
@@ -131,7 +146,7 @@ enum kiste_attr {
 	KISTE_A_UNSPEC,
 	KISTE_A_PAD,
 	KISTE_A_ID,		/* u32 */
-	KISTE_A_NAME,		/* string, < KISTE_NAME_MAX */
+	KISTE_A_NAME,		/* string, < KISTE_NAME_MAX, exactly one NUL: the last byte */
 	KISTE_A_MODE,		/* u32, enum kiste_mode */
 	KISTE_A_STATE,		/* u32, enum kiste_state */
 	KISTE_A_OWNER_UID,	/* u32, in the caller's user namespace */
@@ -202,10 +217,15 @@ struct kiste_ioc_create {
  * sandbox this descriptor created).  There is no way to leave; children and
  * threads created afterwards are members too (new processes count against the
  * member cap, new threads do not).  The caller MUST be single-threaded.
- * EBUSY if already a member or multi-threaded, EPERM if the caller
- * may not use the sandbox, ENOENT for an unknown id, ESRCH if it is dying,
- * EUSERS when the sandbox is at its member cap.  Creating beyond the per-uid
- * sandbox cap fails with EUSERS as well.
+ * EBUSY if already a member or multi-threaded, ENOENT for an unknown id or
+ * one the caller may not use, ESRCH if it is dying, EUSERS when the sandbox
+ * is at its member cap.  Creating beyond the per-uid sandbox cap fails with
+ * EUSERS as well.
+ *
+ * A member whose exec raises it above the sandbox's owner (a setuid or
+ * setgid program, file capabilities: credentials the owner could not signal
+ * under kill(2)'s rules, unless the owner is root or owns the member's user
+ * namespace) is killed at that exec, before it runs.
  */
 struct kiste_ioc_attach {
 	__u32 id;		/* IN */
@@ -230,7 +250,9 @@ struct kiste_ioc_attach {
  * module re-arms every task the armed task creates (fork, vfork, clone,
  * threads) with the same gate before it runs.  It cannot be disarmed
  * through kiste.ko; the launcher's seccomp filter MUST refuse
- * prctl(PR_SET_SYSCALL_USER_DISPATCH).  On x86_64 the signal restorer MUST
+ * prctl(PR_SET_SYSCALL_USER_DISPATCH).  exec switches syscall user dispatch
+ * off and leaves no gate, so an armed member that execs is killed at that
+ * exec, before the new image runs.  On x86_64 the signal restorer MUST
  * lie inside the gate.  The caller MUST be single-threaded.  EBUSY if
  * already armed or multi-threaded, ENOTCONN if not a member, EOPNOTSUPP for
  * another mode, EINVAL for an empty or wrapping gate or nonzero
@@ -263,7 +285,8 @@ struct kiste_ioc_shim_enosys {
 /*
  * KISTE_IOC_VM_CREATE: the KVM broker.  Creates a KVM VM for the sandbox the
  * calling task is a member of and returns (also as the ioctl's value) a
- * descriptor owned by kiste.ko that forwards only what a VMM needs:
+ * descriptor owned by kiste.ko that forwards only what a VMM needs (KVM's
+ * own VM and vCPU descriptors never enter any user task's table):
  *
  *   VM ioctls:     KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION,
  *                  KVM_CREATE_IRQCHIP, KVM_CREATE_PIT2, KVM_SET_TSS_ADDR,
@@ -274,16 +297,29 @@ struct kiste_ioc_shim_enosys {
  *                  KVM_GET_SUPPORTED_CPUID, KVM_GET_MSR_INDEX_LIST
  *                  (answered as /dev/kvm would)
  *
- * Anything else fails with EPERM.  vCPU descriptors are KVM's own.  The
- * sandbox's limits hold: the sum of memory slot sizes stays within its
- * memory limit and the number of vCPUs within its vCPU limit (E2BIG
- * otherwise; 0 = no limit).  Memory slots are applied from a kernel copy.
+ * Anything else fails with EPERM.  KVM_CREATE_VCPU returns a descriptor
+ * owned by kiste.ko too (O_CLOEXEC): it forwards every vCPU ioctl but
+ * KVM_GET_STATS_FD (EPERM) and maps the kvm_run, PIO and coalesced-MMIO pages
+ * at offsets 0, 1 and 2 pages (KVM_GET_VCPU_MMAP_SIZE).  The sandbox's limits
+ * hold: the sum of memory slot sizes stays within its memory limit (a sum
+ * that does not fit in 64 bits is over any limit) and the number of vCPUs
+ * within its vCPU limit (E2BIG otherwise; 0 = no limit).  Memory slots are
+ * applied from a kernel copy.  VM and vCPU calls from another mm fail with
+ * EIO.
  *
- * The caller MUST be single-threaded, MUST NOT share its descriptor table
- * and MUST be non-dumpable (prctl(PR_SET_DUMPABLE, 0)): KVM's own VM
- * descriptor briefly exists in its table, and nothing else may reach it.
- * One VM per sandbox at a time (EBUSY).  ENOTCONN if the caller is not a
- * member of a sandbox, ENODEV if KVM is not available.
+ * The VM lives, counts against the sandbox and occupies its one VM slot
+ * until the VM descriptor, every vCPU descriptor and every mapping of one
+ * are gone (EBUSY for a second VM until then).  Deleting the sandbox kills
+ * the VM: every later VM or vCPU call fails with EIO.
+ *
+ * The caller MUST be single-threaded, MUST NOT share its descriptor table,
+ * MUST NOT share its mm with any other process (a CLONE_VM child or sibling;
+ * KVM ties the VM to the mm) and MUST be non-dumpable
+ * (prctl(PR_SET_DUMPABLE, 0)): EBUSY, or EPERM while dumpable.  One VM per
+ * sandbox at a time (EBUSY), none in a dying sandbox (ESRCH).  ENOTCONN if
+ * the caller is not a member of a sandbox, ENODEV if KVM is not available.
+ * On any error the caller has no VM, no new descriptor, and no
+ * KISTE_EVENT_VM_CREATED was sent.
  */
 struct kiste_ioc_vm_create {
 	__u32 flags;		/* IN: MUST be 0 */

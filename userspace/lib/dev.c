@@ -129,7 +129,7 @@ static int dev_vm_create_err(int e, struct kiste_err *err)
 					     "cannot create a VM: the caller has %u threads: create the VM before starting any",
 					     threads);
 		return kiste_err_set(err, -EBUSY,
-				     "cannot create a VM: the sandbox has one already: one VM per sandbox");
+				     "cannot create a VM: the sandbox has one already (one VM per sandbox), or the caller shares its memory with another process (CLONE_VM)");
 	case EPERM:
 		return kiste_err_set(err, -EPERM,
 				     "cannot create a VM: the caller must be non-dumpable (prctl PR_SET_DUMPABLE 0)");
@@ -147,11 +147,11 @@ int kiste_dev_vm_create(int fd, uint32_t type, struct kiste_err *err)
 	int vm_fd;
 
 	/*
-	 * The broker's rules for its caller, prepared here for every caller: KVM's
-	 * own VM descriptor briefly sits in the caller's descriptor table, so that
-	 * table must be the caller's alone, and no one may reach into the process
-	 * through ptrace or /proc while it does (non-dumpable).  The third rule,
-	 * single-threaded, only the caller can keep; the broker refuses otherwise.
+	 * The broker's rules for its caller, prepared here for every caller: a
+	 * descriptor table of its own, and no one reaching into the process
+	 * through ptrace or /proc (non-dumpable).  The others, single-threaded
+	 * and memory shared with no other process, only the caller can keep;
+	 * the broker refuses otherwise.
 	 */
 	if (unshare(CLONE_FILES) < 0)
 		return kiste_err_set(err, -errno, "cannot create a VM: unshare(CLONE_FILES): %s",

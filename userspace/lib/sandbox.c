@@ -79,6 +79,10 @@ int kiste_sandbox_new(struct kiste_nl *nl, const struct kiste_sandbox_spec *spec
 	struct nl_msg *msg;
 	int ret;
 
+	/* the module's policy refuses a long name with a generic message */
+	if (spec->name && *spec->name && !kiste_name_valid(spec->name))
+		return kiste_err_set(err, -EINVAL,
+				     "bad sandbox name: use 1-63 characters of A-Z a-z 0-9 _ . -");
 	msg = kiste_nl_msg(nl, KISTE_CMD_SANDBOX_NEW, 0, err);
 	if (!msg)
 		return -ENOMEM;
