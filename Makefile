@@ -2,7 +2,7 @@
 # Makefile - builds kiste.ko, the kiste CLI and the selftests; runs checks, the VM demo, install.
 #
 # Targets: all (default) module userspace selftests deps check demo install
-#          checkpatch sparse w1 shellcheck clean.  See README.md.
+#          checkpatch sparse w1 shellcheck fuzz-long clean.  See README.md.
 
 VERSION := 0.1.0
 
@@ -101,6 +101,18 @@ demo-run: all
 mutate:
 	@bash selftests/lib/mutate.sh $(MUTATIONS)
 
+# kiste_fuzz alone for 10^6 messages on the debug kernel (README, "Fuzzing kiste.ko");
+# FUZZ_SEED=S replays a seed a run printed, FUZZ_COUNT/FUZZ_TIME/FUZZ_WORKERS bound it.
+FUZZ_COUNT ?= 1000000
+FUZZ_TIME ?= 10800
+FUZZ_WORKERS ?= 4
+FUZZ_SEED ?=
+
+fuzz-long: deps
+	@$(MAKE) --no-print-directory module userspace selftests
+	FUZZ_COUNT=$(FUZZ_COUNT) FUZZ_TIME=$(FUZZ_TIME) FUZZ_WORKERS=$(FUZZ_WORKERS) \
+		FUZZ_SEED=$(FUZZ_SEED) bash selftests/fuzz/fuzz-long.sh
+
 # Static checks on the module; each fails on any finding.
 $(CHECKPATCH):
 	@test -n "$(KSRC_TAR)" || { echo "linux-source tarball missing: make deps"; exit 1; }
@@ -157,4 +169,4 @@ clean:
 
 
 .PHONY: all module module-prereq userspace selftests deps check check-run demo demo-run checkpatch sparse w1 \
-	shellcheck mutate install clean
+	shellcheck mutate fuzz-long install clean
