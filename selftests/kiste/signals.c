@@ -197,7 +197,7 @@ static void exec_child(const char *node, const char *prog, int report_fd)
 	struct kiste_sandbox_spec spec = { .mode = KISTE_MODE_SHIM };
 	char fdstr[16];
 	struct kiste_nl *nl;
-	int dev;
+	int dev = -1;
 
 	sr->setup = drop_to_nobody();
 	if (!sr->setup)
@@ -238,7 +238,7 @@ static int exec_in_sandbox(struct __test_metadata *_metadata, struct kt_fix *f, 
 	EXPECT_EQ(0, sr->setup) TH_LOG("uid %d could not create and join a sandbox", NOBODY);
 	if (sr->id)
 		kt_fix_track_id(f, sr->id);
-	*ran = kt_read_full(p[0], &c, 1, 5000) == 0;
+	*ran = kt_read_full(p[0], &c, 1, 30000) == 0;
 	close(p[0]);
 	if (c == 'r') {
 		/* it runs as root in uid nobody's sandbox: end it as an admin */

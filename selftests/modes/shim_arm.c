@@ -322,7 +322,7 @@ TEST_F_TIMEOUT(shim, exec_ends_armed_member, 60)
 	while (ar->stage < 1 && !kt_pid_gone(pid) && kt_now_ms() < end)
 		kt_sleep_ms(KT_STEP_MS);
 	ASSERT_EQ(1, ar->stage);
-	ret = kt_wait_pid(pid, &status, 5000);
+	ret = kt_wait_pid(pid, &status, 15000);
 	if (ret) {
 		kiste_sandbox_get(self->fix.nl, id, NULL, &info, NULL);
 		TH_LOG("the armed member runs on after exec, reported armed: %u", info.shim_armed);
