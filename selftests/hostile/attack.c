@@ -145,6 +145,13 @@ static int cmd_args(int argc, char **argv)
 	return 0;
 }
 
+/* Waits SECONDS: a host process for others to steal from (its environment, its descriptors). */
+static int cmd_idle(int argc, char **argv)
+{
+	sleep(argc > 0 ? atoi(argv[0]) : 3600);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -175,6 +182,7 @@ static const struct {
 	{ "chan", cmd_chan, "" },
 	{ "mkbad", cmd_mkbad, "KIND IN OUT" },
 	{ "args", cmd_args, "[ARG...]" },
+	{ "idle", cmd_idle, "SECONDS" },
 	{ "multi", cmd_multi, "CMD [ARG...] [; CMD [ARG...]]..." },
 };
 

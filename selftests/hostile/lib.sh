@@ -75,7 +75,8 @@ hostile_setup()
 	PLANTS=""
 	trap hostile_cleanup EXIT
 	# A host process to steal from: the canary in its environment, the secret open at fd 7.
-	sleep 3600 >/dev/null 2>&1 7<"$TMP/outside/$SEC" &
+	# (an exec'd program: busybox's sleep may be a fork of the shell, with the shell's environ)
+	"$A" idle 3600 >/dev/null 2>&1 7<"$TMP/outside/$SEC" &
 	VICTIM=$!
 	for x in A NL; do
 		eval "f=\$$x"
@@ -162,11 +163,14 @@ technique()
 	fi
 	V=""
 	WHY=""
+	t_t0=$(date +%s)
 	if command -v "t_$2" >/dev/null 2>&1; then
 		"t_$2" "$1"
 	else
 		escaped "no check t_$2 in hostile/t_*.sh"
 	fi
+	t_t0=$(($(date +%s) - t_t0))
+	[ "$t_t0" -lt 5 ] || echo "# hostile: $2 in $(mname "$1") took $t_t0 s"
 	case "$V" in
 	ok)
 		ok "$t_name"

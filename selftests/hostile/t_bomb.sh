@@ -66,6 +66,15 @@ vm_boot2()
 	T_RC="$VM2_RC"
 }
 
+# In the test VM an OOM kill's report (a Call Trace in the kernel log) fails the run's
+# kernel-log check, which cannot tell it from a kernel bug: cgroup OOM kills run on the host.
+no_oom_here()
+{
+	[ -e /etc/kiste-suites ] || return 0
+	notrun "in the test VM an OOM kill's report (a Call Trace) fails the run's kernel-log check: this bomb runs on the build host"
+	return 1
+}
+
 debug_kernel_one_boot()
 {
 	[ "$TS" = 1 ] && return 0
@@ -87,6 +96,7 @@ t_bomb_memory()
 		return ;;
 	esac
 	cgroups || return
+	no_oom_here || return
 	kr "$1" --memory 64M -- "$A" membomb 512
 	n=$(num_of touched)
 	judge "$([ "$T_RC" = 137 ] && has "out of memory" && [ "${n:-0}" -le 64 ]; echo $?)" "$(seen)"
@@ -130,6 +140,7 @@ t_bomb_tmpfs_default()
 		return ;;
 	esac
 	cgroups || return
+	no_oom_here || return
 	kr "$1" --memory 64M --tmpfs /tmp -- "$A" fillfs /tmp 256
 	n=$(num_of mib)
 	case "$T_RC" in
