@@ -27,7 +27,10 @@ static void show_fd(const char *label, int fd)
 		printf("%s: %s\n", label, ename(errno));
 		return;
 	}
-	n = read(fd, buf, sizeof(buf) - 1);
+	/* from the start: a stolen or inherited description may have been read already */
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0 && (errno == ESPIPE || errno == EINVAL))
+		n = read(fd, buf, sizeof(buf) - 1);
 	if (n < 0) {
 		printf("%s: read %s\n", label, ename(errno));
 	} else {

@@ -34,6 +34,7 @@ H="$here/hostile"
 hostile_setup
 for m in ${HOSTILE_MODES:-s m v p k}; do
 	mode_available "$m"
+	mode_start
 	# fd 9 carries the table, so that no technique reads it as its stdin
 	while IFS='	' read -r id modes expect unconfined <&9; do
 		case "$id" in '' | '#'*) continue ;; esac

@@ -185,7 +185,8 @@ unconfined, this technique shows: $4"
 	esac
 }
 
-mode_done() { :; }
+mode_start() { M_T0=$(date +%s); }
+mode_done() { echo "# hostile: mode $(mname "$1") took $(($(date +%s) - M_T0)) s"; }
 
 summary()
 {

@@ -56,7 +56,7 @@ vm_boot1()
 	esc_root
 	set -f
 	# shellcheck disable=SC2046 # the paths are words
-	set -- $(printf '%s\n' "$VM1_PATHS" | sed "s/SEC/$SEC/")
+	set -- $(printf '%s\n' "$VM1_PATHS" | sed "s/SEC/$SEC/g")
 	set +f
 	"$K" run --mode=vm --timeout "$VT" --pids-limit 32 --rootfs "$R" -- /bin/attack multi \
 		open "$@" \; fdread 5 "$SEC" \; handle / "$(esc_handle_of)" "$SEC" \; \

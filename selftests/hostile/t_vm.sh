@@ -39,8 +39,8 @@ t_vm_kernel_setup() { vm_bad_kernel bz-setup; }
 t_vm_kernel_xz() { vm_bad_kernel bz-xz; }
 # The payload fields are hints for the VMM's fast path: with them wrong the bzImage boots
 # through its own decompressor (0), or fails in the guest (125, 137 at --timeout).
-t_vm_kernel_payload() { need_boot || return; vm_bad_kernel bz-payload "0 125 137"; }
-t_vm_kernel_paylen() { need_boot || return; vm_bad_kernel bz-paylen "0 125 137"; }
+t_vm_kernel_payload() { need_boot && debug_kernel_one_boot || return; vm_bad_kernel bz-payload "0 125 137"; }
+t_vm_kernel_paylen() { need_boot && debug_kernel_one_boot || return; vm_bad_kernel bz-paylen "0 125 137"; }
 
 t_vm_kernel_fifo()
 {
@@ -117,6 +117,7 @@ fds_of_tree()	# PID
 # A running VMM (vm: kiste itself, its vCPUs threads; unikernel vm: kiste's child), sampled.
 t_vmm_fds()
 {
+	[ "$1" = k ] || debug_kernel_one_boot || return
 	case "$1" in
 	v) "$K" run --mode=vm --timeout $((20 * TS)) --kernel "$KERNEL" -- /bin/sleep 8 \
 		>"$TMP/vmm.out" 2>&1 </dev/null & ;;
