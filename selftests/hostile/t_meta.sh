@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0
+# t_meta.sh - host objects' metadata through magic links and inherited descriptors; locks on host files.
+# shellcheck shell=sh
+#
+# Sourced by hostile.sh.  Metadata: kiste's caller is root, so the sandbox's
+# root is uid 65534 outside; a copy of kiste and the stderr file are made
+# 65534's, so that an unconfined chmod/chown/utime/truncate would succeed and
+# show in the files' stat afterwards (the setting of issue 15's finding 2:
+# /proc/self/exe of a shim workload is the launcher's binary).
+
+meta_run()	# MODE
+{
+	[ "${META_MODE:-}" = "$1" ] && return
+	META_MODE="$1"
+	META_OK=""
+	if [ "$(id -u)" != 0 ] || ! stat -c %a / >/dev/null 2>&1; then
+		META_OK="needs root (the sandbox's uid owning the targets) and stat(1)"
+		return
+	fi
+	u="$TMP/meta"
+	rm -rf "$u"
+	mkdir "$u"
+	cp "$K" "$u/kiste"
+	echo keep >"$u/err"
+	chown -R 65534:65534 "$u"
+	chmod 755 "$u" "$u/kiste"
+	chmod 640 "$u/err"
+	META_BEFORE=$(stat -c '%n %a %u %Y %s' "$u/kiste" "$u/err")
+	sleep 1.1	# a changed time shows in whole seconds
+	"$u/kiste" run --mode=shim --timeout 60 -- "$WL/harden" meta >"$u/out" 2>>"$u/err" </dev/null
+	META_RC=$?
+	META_AFTER=$(stat -c '%n %a %u %Y %s' "$u/kiste" "$u/err")
+	META_OUT=$(cat "$u/out")
+}
+
+# meta_check MODE "CALL..." FIELD-FILE: each CALL refused, and FILE's stat unchanged.
+meta_check()
+{
+	meta_run "$1"
+	if [ -n "$META_OK" ]; then
+		notrun "$META_OK"
+		return
+	fi
+	T_OUT="$META_OUT"
+	T_RC="$META_RC"
+	bad=""
+	for c in $2; do
+		c=$(echo "$c" | tr '+' ' ')
+		case "$T_OUT" in
+		*"$c=ok"*) bad="$bad $c" ;;
+		*"$c="*) ;;
+		*) bad="$bad ($c not tried)" ;;
+		esac
+	done
+	b=$(printf '%s\n' "$META_BEFORE" | grep "/$3 ")
+	a=$(printf '%s\n' "$META_AFTER" | grep "/$3 ")
+	judge "$([ "$T_RC" = 0 ] && [ -z "$bad" ] && [ "$a" = "$b" ]; echo $?)" \
+		"allowed:$bad; before: $b; after: $a; $(seen)"
+}
+
+t_meta_chmod_fd() { meta_check "$1" "chmod+/proc/self/fd/2 chmod+/proc/thread-self/fd/2 chmod+/dev/stderr chmod+/dev/fd/2" err; }
+t_meta_chmod_exe() { meta_check "$1" "chmod+/proc/self/exe" kiste; }
+t_meta_chown_fd() { meta_check "$1" "chown+/proc/self/fd/2" err; }
+t_meta_utime_fd() { meta_check "$1" "utimensat+/proc/self/fd/2 utimensat+/proc/self/exe" err; }
+t_meta_truncate_fd() { meta_check "$1" "truncate+/proc/self/fd/2" err; }
+t_meta_fchmod_inherited() { meta_check "$1" "fchmod+2 fchown+2 futimens+2 fchmod+dup+of+2 fchmod+F_DUPFD+of+2 fchmod+/dev/stderr+reopened" err; }
+
+# The sandbox holds flock, POSIX and OFD locks on a read-only host file; the host probes.
+lock_run()	# MODE
+{
+	[ "${LOCK_MODE:-}" = "$1" ] && return
+	LOCK_MODE="$1"
+	lf="$TMP/lockfile"
+	echo lock >"$lf"
+	chmod 644 "$lf"
+	for who in native sandbox; do
+		: >"$TMP/hold.out"
+		if [ $who = native ]; then
+			"$WL/harden" lockhold "$lf" 5 >"$TMP/hold.out" 2>&1 </dev/null &
+		else
+			"$K" run --mode=shim --timeout 60 -- "$WL/harden" lockhold "$lf" 5 \
+				>"$TMP/hold.out" 2>&1 </dev/null &
+		fi
+		hold=$!
+		i=0
+		while [ $i -lt $((100 * TS)) ] && ! grep -q holding "$TMP/hold.out"; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		probe=$("$WL/harden" lockprobe "$lf" 2>&1 </dev/null)
+		kill $hold 2>/dev/null
+		wait $hold 2>/dev/null
+		if [ $who = native ]; then
+			LOCK_CTL="$probe"
+		else
+			LOCK_HOLD=$(cat "$TMP/hold.out")
+			LOCK_PROBE="$probe"
+		fi
+	done
+}
+
+lock_check()	# MODE SANDBOX-LINE HOST-LINE
+{
+	lock_run "$1"
+	case "$LOCK_CTL" in
+	*"$3=ok"*) escaped "control failed: natively the host still takes the lock: $LOCK_CTL"; return ;;
+	esac
+	T_OUT="sandbox: $LOCK_HOLD
+host: $LOCK_PROBE"
+	judge "$(has "$2=ok" && has holding && has "$3=ok"; echo $?)" "$T_OUT"
+}
+
+t_lock_flock() { lock_check "$1" flock "host flock -x -n"; }
+t_lock_posix() { lock_check "$1" "F_SETLK F_RDLCK" "host F_SETLK F_WRLCK"; }
+t_lock_ofd() { lock_check "$1" "F_OFD_SETLK F_RDLCK" "host F_OFD_SETLK F_WRLCK"; }
