@@ -1,0 +1,316 @@
+# SPDX-License-Identifier: GPL-2.0
+# kill_lib.sh - what kill.sh and kill_vm.sh share: SIGKILL a launcher, then look for anything left.
+# shellcheck shell=sh
+#
+# Installed beside the suites as kill-lib.helper (build/host-tests and
+# build/vm-tests), with the helper kill/kill-run, and sourced once the suite
+# has set $here (its folder) and $K (the kiste binary).  POSIX sh: bash on the
+# host, busybox ash in the test VM.
+#
+# One kill: kill-run starts `kiste run` and SIGKILLs it (after a random delay,
+# or where KISTE_TESTONLY_STOP_AT stopped it); being a child subreaper, it then
+# waits until every process the launcher started has ended.  Each run has a
+# marker MARK: its --name (the registry sandbox's), its workload's argument,
+# and the name the launcher is started under (a symlink to kiste: the comm of
+# every process forked from it).  After the kill, within KL_WAIT seconds:
+#   - no descendant of the launcher runs (kill-run: none left to reap);
+#   - no process is named MARK or sits in a cgroup named for the launcher;
+#   - no cgroup directory MODE-PID is left below kiste's parents;
+#   - with kiste.ko: `kiste list` has no sandbox MARK and `kiste stats`
+#     (sandboxes, members, files) is back where the suite started;
+#   - where debugfs shows KVM's VMs: the same VMs as when the suite started;
+#   - no temporary file in vm mode's kernel cache.
+# Each suite kills first as kiste normally runs (its cgroup's watcher is one
+# of the layers that end a sandbox), then again where it finds no cgroup
+# (kill-run -n: a private mount namespace without the hierarchies, as for a
+# caller without delegated cgroups), where the parent-death signals, pipes
+# and kiste.ko must end everything alone.
+
+: "${here:?the suite sets here to its own folder before sourcing kill-lib.helper}"
+: "${K:?the suite sets K to the kiste binary before sourcing kill-lib.helper}"
+# The unikernels: hello (kl_probe) and the sleeper that runs until killed.
+: "${KL_HELLO:?the suite sets KL_HELLO before sourcing kill-lib.helper}"
+: "${KL_SLEEPER:?the suite sets KL_SLEEPER before sourcing kill-lib.helper}"
+# shellcheck source=selftests/lib/tap.sh
+. "$here/tap.sh"
+KR="$here/kill/kill-run"
+KL_TMP=$(mktemp -d /tmp/kill.XXXXXX)
+KL_N=0
+# Seconds a kill's leftovers may take to go; kill-run's own wait is the same.
+KL_WAIT=${KL_WAIT:-5}
+KL_MODULE=
+[ -c /dev/kiste ] && KL_MODULE=1
+KL_KVMDBG=
+KL_VMCACHE=${KISTE_VM_CACHE:-/var/cache/kiste/vm}
+# What a failed kill reports, and how many failed in a batch.
+KL_WHY=
+KL_BAD=0
+KL_DIAG=
+KL_STOP=
+# "-n" while the runs go where kiste finds no cgroup (kill-run -n): the
+# parent-death signals, pipes and kiste.ko must then end everything alone.
+KL_NOCG=
+# Random kills done and asked for; how much slower than the host this machine is.
+KL_TOTAL=0
+KL_WANT=0
+KL_SCALE=${KL_SCALE:-1}
+
+kl_cleanup()
+{
+	rm -rf "$KL_TMP"
+}
+trap kl_cleanup EXIT
+
+# The kiste parents in every cgroup hierarchy (lib/cgroup.c: MODE-PID below
+# each); call after a run of kiste has created them.
+kl_cgroup_parents()
+{
+	KL_CGP=$(find /sys/fs/cgroup -maxdepth 6 -type d -name kiste -prune 2>/dev/null)
+}
+
+# sandboxes, members and files of kiste.ko, on one line.
+kl_stats()
+{
+	"$K" stats 2>&1 | awk '/^(sandboxes|members|files):/ { printf "%s%s ", $1, $2 }'
+}
+
+# The state every kill must return to: kiste.ko's counts, KVM's VMs.
+kl_baseline()
+{
+	kl_cgroup_parents
+	[ -n "$KL_MODULE" ] && KL_STATS0=$(kl_stats)
+	if [ -d /sys/kernel/debug/kvm ]; then
+		KL_KVMDBG=1
+		KL_KVM0=$(ls /sys/kernel/debug/kvm)
+	fi
+}
+
+# What is left of launcher PID's run MARK, one line each; nothing when clean.
+kl_left()	# PID MARK
+{
+	for p in $KL_CGP; do
+		for d in "$p"/*-"$1"; do
+			[ -d "$d" ] && echo "cgroup $d"
+		done
+	done
+	grep -l -x -F "$2" /proc/[0-9]*/comm 2>/dev/null | sed 's/^/process named for the run: /'
+	grep -l -E "/kiste/[a-z]+-$1\$" /proc/[0-9]*/cgroup 2>/dev/null |
+		sed 's/^/process in its cgroup: /'
+	if [ -n "$KL_MODULE" ]; then
+		# A list that fails to run lists nothing either: its status counts.
+		if ! lst=$("$K" list 2>&1); then
+			echo "kiste list failed: $lst"
+		elif printf '%s\n' "$lst" | awk 'NR > 1 { print $2 }' | grep -qx "$2"; then
+			echo "registry: $(printf '%s\n' "$lst" | grep -w "$2")"
+		fi
+		st=$(kl_stats)
+		[ "$st" = "$KL_STATS0" ] || echo "kiste stats: $st(at the start: $KL_STATS0)"
+	fi
+	if [ -n "$KL_KVMDBG" ]; then
+		vms=$(ls /sys/kernel/debug/kvm)
+		[ "$vms" = "$KL_KVM0" ] || echo "KVM VMs (debugfs): $vms (at the start: $KL_KVM0)"
+	fi
+	for f in "$KL_VMCACHE"/.vmlinux-*; do
+		[ -e "$f" ] && echo "temporary file in the kernel cache: $f"
+	done
+	return 0
+}
+
+# Polls kl_left until it is empty or KL_WAIT seconds passed; sets KL_WHY.
+kl_settle()	# PID MARK
+{
+	i=0
+	while :; do
+		KL_WHY=$(kl_left "$1" "$2")
+		[ -z "$KL_WHY" ] && return 0
+		[ "$i" -ge $((KL_WAIT * 10)) ] && return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# One kill: kill-run KR-ARGS against `kiste run` of RUNFN (kl_run_*), then
+# the checks.  0 when nothing is left, 1 when something is (KL_WHY says
+# what), 2 when the launcher was not killed by us (it ended first, or never
+# reached the phase; KL_WHY has its output).  KL_PID, KL_OUT: the launcher,
+# kill-run's line.
+kl_kill()	# RUNFN KR-ARG...
+{
+	fn=$1
+	shift
+	KL_N=$((KL_N + 1))
+	MARK="kk$$x$KL_N"
+	ln -s "$K" "$KL_TMP/$MARK" || bail "cannot create $KL_TMP/$MARK"
+	# shellcheck disable=SC2086 # KL_NOCG is one word or none
+	KL_OUT=$("$fn" $KL_NOCG -w $((KL_WAIT * 1000)) -o "$KL_TMP/log" "$@")
+	krc=$?
+	rm -f "$KL_TMP/$MARK"
+	KL_PID=$(printf '%s\n' "$KL_OUT" | sed -n 's/^pid=\([0-9]*\).*/\1/p')
+	if [ -z "$KL_PID" ] || [ "$krc" -ge 3 ]; then
+		KL_WHY="kill-run failed (exit $krc): $KL_OUT"
+		return 1
+	fi
+	if [ "$krc" -eq 2 ]; then
+		KL_WHY="$KL_OUT; kiste said: $(head -c 300 "$KL_TMP/log")"
+		return 2
+	fi
+	kl_settle "$KL_PID" "$MARK"
+	st=$?
+	# krc 1: descendants outlived the wait (kill-run listed, then killed them).
+	[ $st -eq 0 ] && [ "$krc" -eq 0 ] && return 0
+	KL_WHY="$KL_OUT${KL_WHY:+
+$KL_WHY}"
+	return 1
+}
+
+# The runs: `kiste run` of each mode, started as $KL_TMP/$MARK, stopping at
+# the phase $KL_STOP (empty: none).  The workloads run far longer than any
+# delay, so every kill lands in start-up or the run.
+kl_run_shim()	# KR-ARG...
+{
+	KISTE_TESTONLY_STOP_AT="$KL_STOP" "$KR" "$@" -- "$KL_TMP/$MARK" run --mode=shim \
+		--name "$MARK" -- /bin/sh -c 'sleep 60 | cat' "$MARK"
+}
+
+kl_run_uk()	# KR-ARG...
+{
+	KISTE_TESTONLY_STOP_AT="$KL_STOP" "$KR" "$@" -- "$KL_TMP/$MARK" run --mode=unikernel \
+		--name "$MARK" -- "$KL_SLEEPER" "$MARK"
+}
+
+kl_run_ukvm()	# KR-ARG...
+{
+	KISTE_TESTONLY_STOP_AT="$KL_STOP" "$KR" "$@" -- "$KL_TMP/$MARK" run --mode=unikernel \
+		--isolation vm --name "$MARK" -- "$KL_SLEEPER" "$MARK"
+}
+
+kl_run_vm()	# KR-ARG...
+{
+	KISTE_TESTONLY_STOP_AT="$KL_STOP" "$KR" "$@" -- "$KL_TMP/$MARK" run --mode=vm \
+		--name "$MARK" -- /bin/sh -c 'sleep 60' "$MARK"
+}
+
+# Collects one failed kill into the batch's diagnostics (at most 10 shown).
+kl_note()	# WHAT
+{
+	KL_BAD=$((KL_BAD + 1))
+	[ "$KL_BAD" -le 10 ] && KL_DIAG="${KL_DIAG:+$KL_DIAG
+}$1: $KL_WHY"
+}
+
+# COUNT kills of RUNFN at random times up to MAX_US (seeds SEED0..), stopped
+# early at the epoch second DEADLINE, or after KL_MAXBAD failed kills (each
+# costs KL_WAIT).  One result; KL_DONE: kills done.
+kl_random()	# LABEL RUNFN COUNT MAX_US SEED0 DEADLINE
+{
+	KL_BAD=0
+	KL_DIAG=
+	KL_DONE=0
+	early=0
+	j=0
+	# Where the kills fell (ms after the launcher's fork), and the slowest end.
+	h1=0 h10=0 h100=0 hmore=0 slow=0
+	while [ "$j" -lt "$3" ] && [ "$KL_BAD" -lt "${KL_MAXBAD:-3}" ] &&
+	      [ "$(date +%s)" -lt "$6" ]; do
+		seed=$(($5 + j))
+		kl_kill "$2" -r "$4" -s "$seed"
+		case $? in
+		0) KL_DONE=$((KL_DONE + 1)) ;;
+		1) KL_DONE=$((KL_DONE + 1)); kl_note "seed $seed" ;;
+		2) early=$((early + 1)); kl_note "seed $seed, not killed" ;;
+		esac
+		d=$(printf '%s\n' "$KL_OUT" | sed -n 's/.* delay_us=\([0-9]*\).*/\1/p')
+		g=$(printf '%s\n' "$KL_OUT" | sed -n 's/.* gone_ms=\([0-9]*\).*/\1/p')
+		case ${#d} in
+		0 | 1 | 2 | 3) h1=$((h1 + 1)) ;;
+		4) h10=$((h10 + 1)) ;;
+		5) h100=$((h100 + 1)) ;;
+		*) hmore=$((hmore + 1)) ;;
+		esac
+		[ "${g:-0}" -gt "$slow" ] && slow=$g
+		j=$((j + 1))
+	done
+	echo "# $1: kills at <1 ms: $h1, 1-10 ms: $h10, 10-100 ms: $h100, more: $hmore;" \
+		"slowest end of what a launcher left: $slow ms"
+	[ "$j" -lt "$3" ] && KL_DIAG="stopped after $j of $3 runs (time budget or failures)${KL_DIAG:+
+$KL_DIAG}"
+	[ "$KL_BAD" -eq 0 ]
+	result $? "$1: $KL_DONE random SIGKILLs (up to $(($4 / 1000)) ms) leave nothing behind" \
+		"$KL_BAD of $j failed ($early ended before the kill); one again: kill-run -r $4 -s SEED
+-- kiste run ... as $2 in kill_lib.sh${KL_DIAG:+
+$KL_DIAG}"
+}
+
+# TIMES kills of RUNFN at PHASE (KISTE_TESTONLY_STOP_AT).  One result.
+kl_phase()	# LABEL RUNFN PHASE TIMES TIMEOUT_S
+{
+	KL_BAD=0
+	KL_DIAG=
+	j=0
+	while [ "$j" -lt "$4" ]; do
+		KL_STOP=$3
+		kl_kill "$2" -p "$5"
+		case $? in
+		1) kl_note "kill $((j + 1))" ;;
+		2) kl_note "kill $((j + 1)), phase not reached" ;;
+		esac
+		j=$((j + 1))
+	done
+	KL_STOP=
+	[ "$KL_BAD" -eq 0 ]
+	result $? "$1: SIGKILL at $3 ($4 times) leaves nothing behind" "$KL_DIAG"
+}
+
+# Whether this kiste runs shim and unikernel modes here (a kiste that cannot
+# proves nothing by being killed: results, and bail), and unikernel vm
+# isolation (KL_UKVM=1 when /dev/kvm runs the tiny guest).
+kl_probe()
+{
+	expect "shim mode runs here" 0 "" "$K" run --mode=shim -- /bin/true
+	expect "unikernel mode runs here (process isolation)" 0 "hello from a kiste unikernel" \
+		"$K" run --mode=unikernel -- "$KL_HELLO"
+	[ "$T_FAIL" -eq 0 ] || bail "kiste does not run its modes here: see above"
+	KL_UKVM=
+	run "$K" run --mode=unikernel --isolation vm -- "$KL_HELLO"
+	case "$T_RC:$T_OUT" in
+	0:*"hello from a kiste unikernel (vm isolation)"*) KL_UKVM=1 ;;
+	*) echo "# no unikernel vm isolation here: exit $T_RC: $(echo "$T_OUT" | head -2)" ;;
+	esac
+}
+
+# Shim and unikernel modes, SUFFIX naming the set-up: each named phase TIMES
+# times, then random kills (NSHIM, NUK, NUKVM; NUKVM goes to NUK without vm
+# isolation) until the epoch second DEADLINE, with seeds from SEED.  Delays
+# reach 300, 50 and 100 ms times KL_SCALE.  Adds the kills to KL_TOTAL and
+# KL_WANT.
+kl_campaign()	# SUFFIX TIMES NSHIM NUK NUKVM DEADLINE SEED
+{
+	sfx=$1
+	for ph in shim-cgroup shim-init-started; do
+		kl_phase "shim$sfx" kl_run_shim "$ph" "$2" $((30 * KL_SCALE))
+	done
+	for ph in uk-bound uk-forked; do
+		kl_phase "unikernel (process)$sfx" kl_run_uk "$ph" "$2" $((30 * KL_SCALE))
+	done
+	for ph in uk-bound uk-forked; do
+		if [ -n "$KL_UKVM" ]; then
+			kl_phase "unikernel (vm)$sfx" kl_run_ukvm "$ph" "$2" $((30 * KL_SCALE))
+		else
+			skip "unikernel (vm)$sfx: SIGKILL at $ph" "/dev/kvm does not run the tiny guest here"
+		fi
+	done
+	nuk=$4
+	nukvm=$5
+	[ -n "$KL_UKVM" ] || { nuk=$((nuk + nukvm)); nukvm=0; }
+	KL_WANT=$((KL_WANT + $3 + nuk + nukvm))
+	kl_random "shim$sfx" kl_run_shim "$3" $((300000 * KL_SCALE)) "$7" "$6"
+	KL_TOTAL=$((KL_TOTAL + KL_DONE))
+	kl_random "unikernel (process)$sfx" kl_run_uk "$nuk" $((50000 * KL_SCALE)) \
+		$(($7 + 10000)) "$6"
+	KL_TOTAL=$((KL_TOTAL + KL_DONE))
+	if [ "$nukvm" -gt 0 ]; then
+		kl_random "unikernel (vm)$sfx" kl_run_ukvm "$nukvm" $((100000 * KL_SCALE)) \
+			$(($7 + 20000)) "$6"
+		KL_TOTAL=$((KL_TOTAL + KL_DONE))
+	fi
+}
