@@ -68,10 +68,11 @@ kl_cgroup_parents()
 	KL_CGP=$(find /sys/fs/cgroup -maxdepth 6 -type d -name kiste -prune 2>/dev/null)
 }
 
-# sandboxes, members and files of kiste.ko, on one line.
+# kiste stats without ids_issued (its last line, which every run moves on).
 kl_stats()
 {
-	"$K" stats 2>&1 | awk '/^(sandboxes|members|files):/ { printf "%s%s ", $1, $2 }'
+	st=$("$K" stats 2>&1) || { echo "kiste stats failed: $st"; return; }
+	echo "${st%%ids_issued*}"
 }
 
 # The state every kill must return to: kiste.ko's counts, KVM's VMs.
@@ -81,11 +82,20 @@ kl_baseline()
 	[ -n "$KL_MODULE" ] && KL_STATS0=$(kl_stats)
 	if [ -d /sys/kernel/debug/kvm ]; then
 		KL_KVMDBG=1
-		KL_KVM0=$(ls /sys/kernel/debug/kvm)
+		KL_KVM0=$(kl_vms)
 	fi
 }
 
+# KVM's VMs as debugfs lists them (PID-FD), on one line.
+kl_vms()
+{
+	for v in /sys/kernel/debug/kvm/*-*; do
+		[ -e "$v" ] && printf '%s ' "${v##*/}"
+	done
+}
+
 # What is left of launcher PID's run MARK, one line each; nothing when clean.
+# Few programs run here (each costs under TCG): one grep, kiste list and stats.
 kl_left()	# PID MARK
 {
 	for p in $KL_CGP; do
@@ -93,22 +103,23 @@ kl_left()	# PID MARK
 			[ -d "$d" ] && echo "cgroup $d"
 		done
 	done
-	grep -l -x -F "$2" /proc/[0-9]*/comm 2>/dev/null | sed 's/^/process named for the run: /'
-	grep -l -E "/kiste/[a-z]+-$1\$" /proc/[0-9]*/cgroup 2>/dev/null |
-		sed 's/^/process in its cgroup: /'
+	grep -l -E -e "^$2\$" -e "/kiste/[a-z]+-$1\$" /proc/[0-9]*/comm /proc/[0-9]*/cgroup \
+		2>/dev/null | sed 's/^/process named for the run or in its cgroup: /'
 	if [ -n "$KL_MODULE" ]; then
 		# A list that fails to run lists nothing either: its status counts.
 		if ! lst=$("$K" list 2>&1); then
 			echo "kiste list failed: $lst"
-		elif printf '%s\n' "$lst" | awk 'NR > 1 { print $2 }' | grep -qx "$2"; then
-			echo "registry: $(printf '%s\n' "$lst" | grep -w "$2")"
+		else
+			case "$lst" in
+			*" $2 "*) echo "registry: $lst" ;;
+			esac
 		fi
 		st=$(kl_stats)
-		[ "$st" = "$KL_STATS0" ] || echo "kiste stats: $st(at the start: $KL_STATS0)"
+		[ "$st" = "$KL_STATS0" ] || echo "kiste stats: $st (at the start: $KL_STATS0)"
 	fi
 	if [ -n "$KL_KVMDBG" ]; then
-		vms=$(ls /sys/kernel/debug/kvm)
-		[ "$vms" = "$KL_KVM0" ] || echo "KVM VMs (debugfs): $vms (at the start: $KL_KVM0)"
+		vms=$(kl_vms)
+		[ "$vms" = "$KL_KVM0" ] || echo "KVM VMs (debugfs): $vms(at the start: $KL_KVM0)"
 	fi
 	for f in "$KL_VMCACHE"/.vmlinux-*; do
 		[ -e "$f" ] && echo "temporary file in the kernel cache: $f"
@@ -140,12 +151,11 @@ kl_kill()	# RUNFN KR-ARG...
 	shift
 	KL_N=$((KL_N + 1))
 	MARK="kk$$x$KL_N"
-	ln -s "$K" "$KL_TMP/$MARK" || bail "cannot create $KL_TMP/$MARK"
 	# shellcheck disable=SC2086 # KL_NOCG is one word or none
-	KL_OUT=$("$fn" $KL_NOCG -w $((KL_WAIT * 1000)) -o "$KL_TMP/log" "$@")
+	KL_OUT=$("$fn" $KL_NOCG -l "$KL_TMP/$MARK" -w $((KL_WAIT * 1000)) -o "$KL_TMP/log" "$@")
 	krc=$?
-	rm -f "$KL_TMP/$MARK"
-	KL_PID=$(printf '%s\n' "$KL_OUT" | sed -n 's/^pid=\([0-9]*\).*/\1/p')
+	KL_PID=${KL_OUT#pid=}
+	KL_PID=${KL_PID%%[!0-9]*}
 	if [ -z "$KL_PID" ] || [ "$krc" -ge 3 ]; then
 		KL_WHY="kill-run failed (exit $krc): $KL_OUT"
 		return 1
@@ -163,30 +173,30 @@ $KL_WHY}"
 	return 1
 }
 
-# The runs: `kiste run` of each mode, started as $KL_TMP/$MARK, stopping at
+# The runs: `kiste run` of each mode, started as $KL_TMP/$MARK (-l), stopping at
 # the phase $KL_STOP (empty: none).  The workloads run far longer than any
 # delay, so every kill lands in start-up or the run.
 kl_run_shim()	# KR-ARG...
 {
-	KISTE_TESTONLY_STOP_AT="$KL_STOP" "$KR" "$@" -- "$KL_TMP/$MARK" run --mode=shim \
+	KISTE_TESTONLY_STOP_AT="$KL_STOP" "$KR" "$@" -- "$K" run --mode=shim \
 		--name "$MARK" -- /bin/sh -c 'sleep 60 | cat' "$MARK"
 }
 
 kl_run_uk()	# KR-ARG...
 {
-	KISTE_TESTONLY_STOP_AT="$KL_STOP" "$KR" "$@" -- "$KL_TMP/$MARK" run --mode=unikernel \
+	KISTE_TESTONLY_STOP_AT="$KL_STOP" "$KR" "$@" -- "$K" run --mode=unikernel \
 		--name "$MARK" -- "$KL_SLEEPER" "$MARK"
 }
 
 kl_run_ukvm()	# KR-ARG...
 {
-	KISTE_TESTONLY_STOP_AT="$KL_STOP" "$KR" "$@" -- "$KL_TMP/$MARK" run --mode=unikernel \
+	KISTE_TESTONLY_STOP_AT="$KL_STOP" "$KR" "$@" -- "$K" run --mode=unikernel \
 		--isolation vm --name "$MARK" -- "$KL_SLEEPER" "$MARK"
 }
 
 kl_run_vm()	# KR-ARG...
 {
-	KISTE_TESTONLY_STOP_AT="$KL_STOP" "$KR" "$@" -- "$KL_TMP/$MARK" run --mode=vm \
+	KISTE_TESTONLY_STOP_AT="$KL_STOP" "$KR" "$@" -- "$K" run --mode=vm \
 		--name "$MARK" -- /bin/sh -c 'sleep 60' "$MARK"
 }
 
@@ -219,8 +229,10 @@ kl_random()	# LABEL RUNFN COUNT MAX_US SEED0 DEADLINE
 		1) KL_DONE=$((KL_DONE + 1)); kl_note "seed $seed" ;;
 		2) early=$((early + 1)); kl_note "seed $seed, not killed" ;;
 		esac
-		d=$(printf '%s\n' "$KL_OUT" | sed -n 's/.* delay_us=\([0-9]*\).*/\1/p')
-		g=$(printf '%s\n' "$KL_OUT" | sed -n 's/.* gone_ms=\([0-9]*\).*/\1/p')
+		d=${KL_OUT#*delay_us=}
+		d=${d%%[!0-9]*}
+		g=${KL_OUT#*gone_ms=}
+		g=${g%%[!0-9]*}
 		case ${#d} in
 		0 | 1 | 2 | 3) h1=$((h1 + 1)) ;;
 		4) h10=$((h10 + 1)) ;;
@@ -232,9 +244,13 @@ kl_random()	# LABEL RUNFN COUNT MAX_US SEED0 DEADLINE
 	done
 	echo "# $1: kills at <1 ms: $h1, 1-10 ms: $h10, 10-100 ms: $h100, more: $hmore;" \
 		"slowest end of what a launcher left: $slow ms"
+	# Stopped for failures: the runs not done are not the budget's (kl_campaign).
+	KL_CUT=0
+	[ "$KL_BAD" -ge "${KL_MAXBAD:-3}" ] && KL_CUT=$(($3 - j))
 	[ "$j" -lt "$3" ] && KL_DIAG="stopped after $j of $3 runs (time budget or failures)${KL_DIAG:+
 $KL_DIAG}"
-	[ "$KL_BAD" -eq 0 ]
+	# A batch the budget left no time for proved nothing.
+	[ "$KL_BAD" -eq 0 ] && { [ "$KL_DONE" -gt 0 ] || [ "$3" -eq 0 ]; }
 	result $? "$1: $KL_DONE random SIGKILLs (up to $(($4 / 1000)) ms) leave nothing behind" \
 		"$KL_BAD of $j failed ($early ended before the kill); one again: kill-run -r $4 -s SEED
 -- kiste run ... as $2 in kill_lib.sh${KL_DIAG:+
@@ -280,10 +296,10 @@ kl_probe()
 
 # Shim and unikernel modes, SUFFIX naming the set-up: each named phase TIMES
 # times, then random kills (NSHIM, NUK, NUKVM; NUKVM goes to NUK without vm
-# isolation) until the epoch second DEADLINE, with seeds from SEED.  Delays
-# reach 300, 50 and 100 ms times KL_SCALE.  Adds the kills to KL_TOTAL and
-# KL_WANT.
-kl_campaign()	# SUFFIX TIMES NSHIM NUK NUKVM DEADLINE SEED
+# isolation) for at most BUDGET seconds, with seeds from SEED.  Delays
+# reach 300, 50 and 100 ms times KL_SCALE.  Adds the kills done to KL_TOTAL,
+# those asked for to KL_WANT (less a failed batch's rest: it failed already).
+kl_campaign()	# SUFFIX TIMES NSHIM NUK NUKVM BUDGET SEED
 {
 	sfx=$1
 	for ph in shim-cgroup shim-init-started; do
@@ -303,14 +319,18 @@ kl_campaign()	# SUFFIX TIMES NSHIM NUK NUKVM DEADLINE SEED
 	nukvm=$5
 	[ -n "$KL_UKVM" ] || { nuk=$((nuk + nukvm)); nukvm=0; }
 	KL_WANT=$((KL_WANT + $3 + nuk + nukvm))
-	kl_random "shim$sfx" kl_run_shim "$3" $((300000 * KL_SCALE)) "$7" "$6"
+	end=$(($(date +%s) + $6))
+	kl_random "shim$sfx" kl_run_shim "$3" $((300000 * KL_SCALE)) "$7" "$end"
 	KL_TOTAL=$((KL_TOTAL + KL_DONE))
+	KL_WANT=$((KL_WANT - KL_CUT))
 	kl_random "unikernel (process)$sfx" kl_run_uk "$nuk" $((50000 * KL_SCALE)) \
-		$(($7 + 10000)) "$6"
+		$(($7 + 10000)) "$end"
 	KL_TOTAL=$((KL_TOTAL + KL_DONE))
+	KL_WANT=$((KL_WANT - KL_CUT))
 	if [ "$nukvm" -gt 0 ]; then
 		kl_random "unikernel (vm)$sfx" kl_run_ukvm "$nukvm" $((100000 * KL_SCALE)) \
-			$(($7 + 20000)) "$6"
+			$(($7 + 20000)) "$end"
 		KL_TOTAL=$((KL_TOTAL + KL_DONE))
+		KL_WANT=$((KL_WANT - KL_CUT))
 	fi
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // kill_run.c - kill.sh's helper: starts a launcher, SIGKILLs it at a random time or named phase, reaps what is left.
 /*
- * kill-run [-r MAX_US -s SEED | -p TIMEOUT_S] [-n] [-w WAIT_MS] [-o LOG] -- CMD [ARG...]
+ * kill-run [-r MAX_US -s SEED | -p TIMEOUT_S] [-n] [-l LINK] [-w WAIT_MS] [-o LOG] -- CMD [ARG...]
  *
  *   -r MAX_US -s SEED  SIGKILL after a delay drawn from SEED, log-uniform in
  *                      [100 us, MAX_US]: each millisecond of early start-up is
@@ -12,6 +12,9 @@
  *                      hierarchy unmounted: kiste then makes no cgroup (as on a
  *                      host without usable ones), so its other layers (parent-
  *                      death signals, pipes, kiste.ko) alone must end the run
+ *   -l LINK            starts CMD through a symlink LINK to it (removed at the
+ *                      end), so that every process forked from it without an
+ *                      exec is named (comm) LINK's last part
  *   -w WAIT_MS         how long what CMD left may take to end (default 5000)
  *   -o LOG             CMD's stdout and stderr (default /dev/null)
  *
@@ -249,10 +252,18 @@ static int wait_phase(pid_t pid, unsigned int timeout_s, unsigned long long wait
 	return -1;
 }
 
+static const char *link_path;
+
+static void link_remove(void)
+{
+	if (link_path)
+		unlink(link_path);
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: kill-run [-r MAX_US -s SEED | -p TIMEOUT_S] [-n] [-w WAIT_MS] "
-		"[-o LOG] -- CMD [ARG...]\n");
+	fprintf(stderr, "usage: kill-run [-r MAX_US -s SEED | -p TIMEOUT_S] [-n] [-l LINK] "
+		"[-w WAIT_MS] [-o LOG] -- CMD [ARG...]\n");
 	return 3;
 }
 
@@ -260,17 +271,18 @@ int main(int argc, char **argv)
 {
 	unsigned long long max_us = 0, seed = 0, wait_ms = 5000, delay = 0, t_kill;
 	unsigned int phase_s = 0;
-	const char *log = "/dev/null";
+	const char *log = "/dev/null", *link = NULL;
 	char how[64];
 	int opt, st = 0, killed, clean, no_cgroups = 0;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "+r:s:p:nw:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "+r:s:p:nl:w:o:")) != -1) {
 		switch (opt) {
 		case 'r': max_us = strtoull(optarg, NULL, 10); break;
 		case 's': seed = strtoull(optarg, NULL, 10); break;
 		case 'p': phase_s = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 'n': no_cgroups = 1; break;
+		case 'l': link = optarg; break;
 		case 'w': wait_ms = strtoull(optarg, NULL, 10); break;
 		case 'o': log = optarg; break;
 		default: return usage();
@@ -285,6 +297,15 @@ int main(int argc, char **argv)
 	}
 	if (max_us)
 		delay = pick_delay(seed, max_us);
+	if (link) {
+		if (symlink(argv[optind], link) < 0) {
+			fprintf(stderr, "kill-run: symlink %s: %s\n", link, strerror(errno));
+			return 3;
+		}
+		argv[optind] = (char *)link;
+		link_path = link;
+		atexit(link_remove);
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {

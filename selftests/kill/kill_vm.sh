@@ -60,11 +60,10 @@ if [ -n "$debug" ]; then
 	nocg_times=2
 	budget=${KILL_BUDGET:-300}
 fi
-end=$(($(date +%s) + budget))
-kl_campaign "" "$times" $((100 / n)) $((60 / n)) $((40 / n)) "$end" "${KILL_SEED:-1}"
+kl_campaign "" "$times" $((100 / n)) $((60 / n)) $((40 / n)) "$budget" "${KILL_SEED:-1}"
 KL_NOCG=-n
 kl_campaign " without cgroups" "$nocg_times" $((100 / n / 3)) $((60 / n / 3)) $((40 / n / 3)) \
-	"$end" $((${KILL_SEED:-1} + 50000))
+	$((budget / 2)) $((${KILL_SEED:-1} + 50000))
 KL_NOCG=
 [ "$KL_TOTAL" -ge "$KL_WANT" ]
 result $? "$KL_TOTAL of $KL_WANT random SIGKILLs done within the time budget" \
