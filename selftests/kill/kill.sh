@@ -29,6 +29,7 @@ KL_SLEEPER="$here/../unikernel/tests/sleeper"
 { [ -f "$KL_HELLO" ] && [ -f "$KL_SLEEPER" ]; } || bail "no unikernels $KL_HELLO, $KL_SLEEPER"
 kl_probe
 kl_baseline
+kl_control
 
 # vm mode where this host gets a VMM as far as its guest's start (the Linux
 # guest boots only in the test VM: kill_vm.sh).

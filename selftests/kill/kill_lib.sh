@@ -334,3 +334,46 @@ kl_campaign()	# SUFFIX TIMES NSHIM NUK NUKVM BUDGET SEED
 		KL_WANT=$((KL_WANT - KL_CUT))
 	fi
 }
+
+# The checks must see what is left: a process named like a run and moved into
+# a cgroup named for it, that cgroup in every hierarchy, and with kiste.ko a
+# sandbox of that name, all left on purpose; then removed, and nothing seen.
+kl_control()
+{
+	MARK="kk$$ctl"
+	ln -s "$KR" "$KL_TMP/$MARK" || bail "cannot create $KL_TMP/$MARK"
+	"$KL_TMP/$MARK" -P &
+	spid=$!
+	for p in $KL_CGP; do
+		mkdir "$p/control-$spid"
+	done
+	first=${KL_CGP%%[[:space:]]*}
+	if [ -n "$first" ]; then
+		echo "$spid" >"$first/control-$spid/cgroup.procs" ||
+			echo "$spid" >"$first/control-$spid/tasks"
+	fi
+	[ -n "$KL_MODULE" ] && "$K" create --mode shim --name "$MARK" >/dev/null
+	seen=$(kl_left "$spid" "$MARK")
+	kill -9 "$spid"
+	wait "$spid" 2>/dev/null
+	for p in $KL_CGP; do
+		rmdir "$p/control-$spid"
+	done
+	[ -n "$KL_MODULE" ] && "$K" delete "$MARK" >/dev/null
+	rm -f "$KL_TMP/$MARK"
+	missing=
+	case "$seen" in *"process named for the run"*comm*) ;; *) missing="$missing process" ;; esac
+	if [ -n "$first" ]; then
+		case "$seen" in *"$first/control-$spid"*) ;; *) missing="$missing cgroup" ;; esac
+		case "$seen" in *"its cgroup: /proc/$spid/cgroup"*) ;; *) missing="$missing member" ;; esac
+	fi
+	if [ -n "$KL_MODULE" ]; then
+		case "$seen" in *"registry: "*"$MARK"*) ;; *) missing="$missing registry" ;; esac
+		case "$seen" in *"kiste stats: "*) ;; *) missing="$missing stats" ;; esac
+	fi
+	[ -z "$missing" ]
+	result $? "control: the checks see a process, cgroup${KL_MODULE:+ and sandbox} left on purpose" \
+		"not seen:$missing; kl_left said: $seen"
+	kl_settle "$spid" "$MARK"
+	result $? "control: and see nothing once they are gone" "$KL_WHY"
+}

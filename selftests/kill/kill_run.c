@@ -2,6 +2,7 @@
 // kill_run.c - kill.sh's helper: starts a launcher, SIGKILLs it at a random time or named phase, reaps what is left.
 /*
  * kill-run [-r MAX_US -s SEED | -p TIMEOUT_S] [-n] [-l LINK] [-w WAIT_MS] [-o LOG] -- CMD [ARG...]
+ * kill-run -P       waits for a signal: a process for kill_lib.sh's control to find
  *
  *   -r MAX_US -s SEED  SIGKILL after a delay drawn from SEED, log-uniform in
  *                      [100 us, MAX_US]: each millisecond of early start-up is
@@ -276,6 +277,10 @@ int main(int argc, char **argv)
 	int opt, st = 0, killed, clean, no_cgroups = 0;
 	pid_t pid;
 
+	if (argc == 2 && !strcmp(argv[1], "-P")) {
+		pause();
+		return 0;
+	}
 	while ((opt = getopt(argc, argv, "+r:s:p:nl:w:o:")) != -1) {
 		switch (opt) {
 		case 'r': max_us = strtoull(optarg, NULL, 10); break;

@@ -30,6 +30,7 @@ KL_WAIT=$((5 * ${debug:-1}))
 t0=$(date +%s)
 kl_probe
 kl_baseline
+kl_control
 [ -n "$KL_KVMDBG" ] || echo "# no /sys/kernel/debug/kvm: KVM's VMs are not compared"
 
 # vm mode, killed at each named phase; the first run to vm-guest-running also
