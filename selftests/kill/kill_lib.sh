@@ -44,6 +44,7 @@ KL_KVMDBG=
 KL_VMCACHE=${KISTE_VM_CACHE:-/var/cache/kiste/vm}
 # What a failed kill reports, and how many failed in a batch.
 KL_WHY=
+KL_POLLS=0
 KL_BAD=0
 KL_DIAG=
 KL_STOP=
@@ -128,15 +129,17 @@ kl_left()	# PID MARK
 }
 
 # Polls kl_left until it is empty or KL_WAIT seconds passed; sets KL_WHY.
+# KL_POLLS: how many looks beyond the first it took.
 kl_settle()	# PID MARK
 {
-	i=0
+	KL_POLLS=0
+	end=$(($(date +%s) + KL_WAIT))
 	while :; do
 		KL_WHY=$(kl_left "$1" "$2")
 		[ -z "$KL_WHY" ] && return 0
-		[ "$i" -ge $((KL_WAIT * 10)) ] && return 1
+		[ "$(date +%s)" -ge "$end" ] && return 1
 		sleep 0.1
-		i=$((i + 1))
+		KL_POLLS=$((KL_POLLS + 1))
 	done
 }
 
@@ -219,7 +222,7 @@ kl_random()	# LABEL RUNFN COUNT MAX_US SEED0 DEADLINE
 	early=0
 	j=0
 	# Where the kills fell (ms after the launcher's fork), and the slowest end.
-	h1=0 h10=0 h100=0 hmore=0 slow=0
+	h1=0 h10=0 h100=0 hmore=0 slow=0 polls=0 t=$(date +%s)
 	while [ "$j" -lt "$3" ] && [ "$KL_BAD" -lt "${KL_MAXBAD:-3}" ] &&
 	      [ "$(date +%s)" -lt "$6" ]; do
 		seed=$(($5 + j))
@@ -240,10 +243,12 @@ kl_random()	# LABEL RUNFN COUNT MAX_US SEED0 DEADLINE
 		*) hmore=$((hmore + 1)) ;;
 		esac
 		[ "${g:-0}" -gt "$slow" ] && slow=$g
+		polls=$((polls + KL_POLLS))
 		j=$((j + 1))
 	done
 	echo "# $1: kills at <1 ms: $h1, 1-10 ms: $h10, 10-100 ms: $h100, more: $hmore;" \
-		"slowest end of what a launcher left: $slow ms"
+		"slowest end of what a launcher left: $slow ms; checks repeated: $polls;" \
+		"$(($(date +%s) - t)) s"
 	# Stopped for failures: the runs not done are not the budget's (kl_campaign).
 	KL_CUT=0
 	[ "$KL_BAD" -ge "${KL_MAXBAD:-3}" ] && KL_CUT=$(($3 - j))

@@ -8,9 +8,9 @@
 # kiste stats, and KVM's VMs in debugfs), and vm mode killed at each of its
 # named start-up phases (KISTE_TESTONLY_STOP_AT) three times, all in this one
 # boot; then, on the debug kernel, kmemleak scans for what the kills leaked.
-# On the debug kernel (KISTE_TEST_TIME_SCALE) a fifth of the random kills and
-# one kill per phase run (two without cgroups).  What each kill is checked
-# for: kill_lib.sh.  KILL_SEED, KILL_BUDGET as in kill.sh.
+# On the debug kernel (KISTE_TEST_TIME_SCALE) 21 random kills and one kill
+# per phase run (two without cgroups).  What each kill is checked for:
+# kill_lib.sh.  KILL_SEED, KILL_BUDGET as in kill.sh.
 
 here="$(cd "$(dirname "$0")" && pwd)"
 K="${KISTE_KILL_KISTE:-/bin/kiste}"
@@ -51,20 +51,15 @@ for ph in vm-kernel-loaded vm-initramfs-built vm-sandbox-joined vm-created vm-gu
 	kl_phase "vm" kl_run_vm "$ph" "$times" $((120 * ${debug:-1}))
 done
 
-# Random kills: as many as on the host, a fifth on the debug kernel; then a
-# third of that where kiste finds no cgroup (kill.sh), each phase 5 times there.
-n=1
-nocg_times=5
-budget=${KILL_BUDGET:-150}
-if [ -n "$debug" ]; then
-	n=5
-	nocg_times=2
-	budget=${KILL_BUDGET:-300}
-fi
-kl_campaign "" "$times" $((100 / n)) $((60 / n)) $((40 / n)) "$budget" "${KILL_SEED:-1}"
+# Random kills: as many as on the host, then a third of that where kiste
+# finds no cgroup (kill.sh), each phase 5 times there.  The debug kernel
+# (about 8 s a kill under TCG) gets 14 and 7, each phase once and twice.
+set -- 100 60 40 33 20 13 5 150
+[ -n "$debug" ] && set -- 6 4 4 3 2 2 2 200
+budget=${KILL_BUDGET:-$8}
+kl_campaign "" "$times" "$1" "$2" "$3" "$budget" "${KILL_SEED:-1}"
 KL_NOCG=-n
-kl_campaign " without cgroups" "$nocg_times" $((100 / n / 3)) $((60 / n / 3)) $((40 / n / 3)) \
-	$((budget / 2)) $((${KILL_SEED:-1} + 50000))
+kl_campaign " without cgroups" "$7" "$4" "$5" "$6" $((budget / 2)) $((${KILL_SEED:-1} + 50000))
 KL_NOCG=
 [ "$KL_TOTAL" -ge "$KL_WANT" ]
 result $? "$KL_TOTAL of $KL_WANT random SIGKILLs done within the time budget" \
