@@ -72,8 +72,8 @@ kl_cgroup_parents()
 # kiste stats without ids_issued (its last line, which every run moves on).
 kl_stats()
 {
-	st=$("$K" stats 2>&1) || { echo "kiste stats failed: $st"; return; }
-	echo "${st%%ids_issued*}"
+	_st=$("$K" stats 2>&1) || { echo "kiste stats failed: $_st"; return; }
+	echo "${_st%%ids_issued*}"
 }
 
 # The state every kill must return to: kiste.ko's counts, KVM's VMs.
@@ -90,8 +90,8 @@ kl_baseline()
 # KVM's VMs as debugfs lists them (PID-FD), on one line.
 kl_vms()
 {
-	for v in /sys/kernel/debug/kvm/*-*; do
-		[ -e "$v" ] && printf '%s ' "${v##*/}"
+	for _v in /sys/kernel/debug/kvm/*-*; do
+		[ -e "$_v" ] && printf '%s ' "${_v##*/}"
 	done
 }
 
@@ -99,31 +99,31 @@ kl_vms()
 # Few programs run here (each costs under TCG): one grep, kiste list and stats.
 kl_left()	# PID MARK
 {
-	for p in $KL_CGP; do
-		for d in "$p"/*-"$1"; do
-			[ -d "$d" ] && echo "cgroup $d"
+	for _p in $KL_CGP; do
+		for _d in "$_p"/*-"$1"; do
+			[ -d "$_d" ] && echo "cgroup $_d"
 		done
 	done
 	grep -l -E -e "^$2\$" -e "/kiste/[a-z]+-$1\$" /proc/[0-9]*/comm /proc/[0-9]*/cgroup \
 		2>/dev/null | sed 's/^/process named for the run or in its cgroup: /'
 	if [ -n "$KL_MODULE" ]; then
 		# A list that fails to run lists nothing either: its status counts.
-		if ! lst=$("$K" list 2>&1); then
-			echo "kiste list failed: $lst"
+		if ! _lst=$("$K" list 2>&1); then
+			echo "kiste list failed: $_lst"
 		else
-			case "$lst" in
-			*" $2 "*) echo "registry: $lst" ;;
+			case "$_lst" in
+			*" $2 "*) echo "registry: $_lst" ;;
 			esac
 		fi
-		st=$(kl_stats)
-		[ "$st" = "$KL_STATS0" ] || echo "kiste stats: $st (at the start: $KL_STATS0)"
+		_st=$(kl_stats)
+		[ "$_st" = "$KL_STATS0" ] || echo "kiste stats: $_st (at the start: $KL_STATS0)"
 	fi
 	if [ -n "$KL_KVMDBG" ]; then
-		vms=$(kl_vms)
-		[ "$vms" = "$KL_KVM0" ] || echo "KVM VMs (debugfs): $vms(at the start: $KL_KVM0)"
+		_vms=$(kl_vms)
+		[ "$_vms" = "$KL_KVM0" ] || echo "KVM VMs (debugfs): $_vms(at the start: $KL_KVM0)"
 	fi
-	for f in "$KL_VMCACHE"/.vmlinux-*; do
-		[ -e "$f" ] && echo "temporary file in the kernel cache: $f"
+	for _f in "$KL_VMCACHE"/.vmlinux-*; do
+		[ -e "$_f" ] && echo "temporary file in the kernel cache: $_f"
 	done
 	return 0
 }
@@ -133,11 +133,11 @@ kl_left()	# PID MARK
 kl_settle()	# PID MARK
 {
 	KL_POLLS=0
-	end=$(($(date +%s) + KL_WAIT))
+	_send=$(($(date +%s) + KL_WAIT))
 	while :; do
 		KL_WHY=$(kl_left "$1" "$2")
 		[ -z "$KL_WHY" ] && return 0
-		[ "$(date +%s)" -ge "$end" ] && return 1
+		[ "$(date +%s)" -ge "$_send" ] && return 1
 		sleep 0.1
 		KL_POLLS=$((KL_POLLS + 1))
 	done
@@ -150,27 +150,27 @@ kl_settle()	# PID MARK
 # kill-run's line.
 kl_kill()	# RUNFN KR-ARG...
 {
-	fn=$1
+	_fn=$1
 	shift
 	KL_N=$((KL_N + 1))
 	MARK="kk$$x$KL_N"
 	# shellcheck disable=SC2086 # KL_NOCG is one word or none
-	KL_OUT=$("$fn" $KL_NOCG -l "$KL_TMP/$MARK" -w $((KL_WAIT * 1000)) -o "$KL_TMP/log" "$@")
-	krc=$?
+	KL_OUT=$("$_fn" $KL_NOCG -l "$KL_TMP/$MARK" -w $((KL_WAIT * 1000)) -o "$KL_TMP/log" "$@")
+	_krc=$?
 	KL_PID=${KL_OUT#pid=}
 	KL_PID=${KL_PID%%[!0-9]*}
-	if [ -z "$KL_PID" ] || [ "$krc" -ge 3 ]; then
-		KL_WHY="kill-run failed (exit $krc): $KL_OUT"
+	if [ -z "$KL_PID" ] || [ "$_krc" -ge 3 ]; then
+		KL_WHY="kill-run failed (exit $_krc): $KL_OUT"
 		return 1
 	fi
-	if [ "$krc" -eq 2 ]; then
+	if [ "$_krc" -eq 2 ]; then
 		KL_WHY="$KL_OUT; kiste said: $(head -c 300 "$KL_TMP/log")"
 		return 2
 	fi
 	kl_settle "$KL_PID" "$MARK"
-	st=$?
+	_st=$?
 	# krc 1: descendants outlived the wait (kill-run listed, then killed them).
-	[ $st -eq 0 ] && [ "$krc" -eq 0 ] && return 0
+	[ $_st -eq 0 ] && [ "$_krc" -eq 0 ] && return 0
 	KL_WHY="$KL_OUT${KL_WHY:+
 $KL_WHY}"
 	return 1
@@ -219,45 +219,45 @@ kl_random()	# LABEL RUNFN COUNT MAX_US SEED0 DEADLINE
 	KL_BAD=0
 	KL_DIAG=
 	KL_DONE=0
-	early=0
-	j=0
+	_early=0
+	_j=0
 	# Where the kills fell (ms after the launcher's fork), and the slowest end.
-	h1=0 h10=0 h100=0 hmore=0 slow=0 polls=0 t=$(date +%s)
-	while [ "$j" -lt "$3" ] && [ "$KL_BAD" -lt "${KL_MAXBAD:-3}" ] &&
+	_h1=0 _h10=0 _h100=0 _hmore=0 _slow=0 _polls=0 _t=$(date +%s)
+	while [ "$_j" -lt "$3" ] && [ "$KL_BAD" -lt "${KL_MAXBAD:-3}" ] &&
 	      [ "$(date +%s)" -lt "$6" ]; do
-		seed=$(($5 + j))
-		kl_kill "$2" -r "$4" -s "$seed"
+		_seed=$(($5 + _j))
+		kl_kill "$2" -r "$4" -s "$_seed"
 		case $? in
 		0) KL_DONE=$((KL_DONE + 1)) ;;
-		1) KL_DONE=$((KL_DONE + 1)); kl_note "seed $seed" ;;
-		2) early=$((early + 1)); kl_note "seed $seed, not killed" ;;
+		1) KL_DONE=$((KL_DONE + 1)); kl_note "seed $_seed" ;;
+		2) _early=$((_early + 1)); kl_note "seed $_seed, not killed" ;;
 		esac
-		d=${KL_OUT#*delay_us=}
-		d=${d%%[!0-9]*}
-		g=${KL_OUT#*gone_ms=}
-		g=${g%%[!0-9]*}
+		_d=${KL_OUT#*delay_us=}
+		_d=${_d%%[!0-9]*}
+		_g=${KL_OUT#*gone_ms=}
+		_g=${_g%%[!0-9]*}
 		case ${#d} in
-		0 | 1 | 2 | 3) h1=$((h1 + 1)) ;;
-		4) h10=$((h10 + 1)) ;;
-		5) h100=$((h100 + 1)) ;;
-		*) hmore=$((hmore + 1)) ;;
+		0 | 1 | 2 | 3) _h1=$((_h1 + 1)) ;;
+		4) _h10=$((_h10 + 1)) ;;
+		5) _h100=$((_h100 + 1)) ;;
+		*) _hmore=$((_hmore + 1)) ;;
 		esac
-		[ "${g:-0}" -gt "$slow" ] && slow=$g
-		polls=$((polls + KL_POLLS))
-		j=$((j + 1))
+		[ "${_g:-0}" -gt "$_slow" ] && _slow=$_g
+		_polls=$((_polls + KL_POLLS))
+		_j=$((_j + 1))
 	done
-	echo "# $1: kills at <1 ms: $h1, 1-10 ms: $h10, 10-100 ms: $h100, more: $hmore;" \
-		"slowest end of what a launcher left: $slow ms; checks repeated: $polls;" \
+	echo "# $1: kills at <1 ms: $_h1, 1-10 ms: $_h10, 10-100 ms: $_h100, more: $_hmore;" \
+		"slowest end of what a launcher left: $_slow ms; checks repeated: $_polls;" \
 		"$(($(date +%s) - t)) s"
 	# Stopped for failures: the runs not done are not the budget's (kl_campaign).
 	KL_CUT=0
-	[ "$KL_BAD" -ge "${KL_MAXBAD:-3}" ] && KL_CUT=$(($3 - j))
-	[ "$j" -lt "$3" ] && KL_DIAG="stopped after $j of $3 runs (time budget or failures)${KL_DIAG:+
+	[ "$KL_BAD" -ge "${KL_MAXBAD:-3}" ] && KL_CUT=$(($3 - _j))
+	[ "$_j" -lt "$3" ] && KL_DIAG="stopped after $_j of $3 runs (time budget or failures)${KL_DIAG:+
 $KL_DIAG}"
 	# A batch the budget left no time for proved nothing.
 	[ "$KL_BAD" -eq 0 ] && { [ "$KL_DONE" -gt 0 ] || [ "$3" -eq 0 ]; }
 	result $? "$1: $KL_DONE random SIGKILLs (up to $(($4 / 1000)) ms) leave nothing behind" \
-		"$KL_BAD of $j failed ($early ended before the kill); one again: kill-run -r $4 -s SEED
+		"$KL_BAD of $_j failed ($_early ended before the kill); one again: kill-run -r $4 -s SEED
 -- kiste run ... as $2 in kill_lib.sh${KL_DIAG:+
 $KL_DIAG}"
 }
@@ -267,15 +267,15 @@ kl_phase()	# LABEL RUNFN PHASE TIMES TIMEOUT_S
 {
 	KL_BAD=0
 	KL_DIAG=
-	j=0
-	while [ "$j" -lt "$4" ]; do
+	_j=0
+	while [ "$_j" -lt "$4" ]; do
 		KL_STOP=$3
 		kl_kill "$2" -p "$5"
 		case $? in
-		1) kl_note "kill $((j + 1))" ;;
-		2) kl_note "kill $((j + 1)), phase not reached" ;;
+		1) kl_note "kill $((_j + 1))" ;;
+		2) kl_note "kill $((_j + 1)), phase not reached" ;;
 		esac
-		j=$((j + 1))
+		_j=$((_j + 1))
 	done
 	KL_STOP=
 	[ "$KL_BAD" -eq 0 ]
@@ -306,35 +306,35 @@ kl_probe()
 # those asked for to KL_WANT (less a failed batch's rest: it failed already).
 kl_campaign()	# SUFFIX TIMES NSHIM NUK NUKVM BUDGET SEED
 {
-	sfx=$1
-	for ph in shim-cgroup shim-init-started; do
-		kl_phase "shim$sfx" kl_run_shim "$ph" "$2" $((30 * KL_SCALE))
+	_sfx=$1
+	for _ph in shim-cgroup shim-init-started; do
+		kl_phase "shim$_sfx" kl_run_shim "$_ph" "$2" $((30 * KL_SCALE))
 	done
-	for ph in uk-bound uk-forked; do
-		kl_phase "unikernel (process)$sfx" kl_run_uk "$ph" "$2" $((30 * KL_SCALE))
+	for _ph in uk-bound uk-forked; do
+		kl_phase "unikernel (process)$_sfx" kl_run_uk "$_ph" "$2" $((30 * KL_SCALE))
 	done
-	for ph in uk-bound uk-forked; do
+	for _ph in uk-bound uk-forked; do
 		if [ -n "$KL_UKVM" ]; then
-			kl_phase "unikernel (vm)$sfx" kl_run_ukvm "$ph" "$2" $((30 * KL_SCALE))
+			kl_phase "unikernel (vm)$_sfx" kl_run_ukvm "$_ph" "$2" $((30 * KL_SCALE))
 		else
-			skip "unikernel (vm)$sfx: SIGKILL at $ph" "/dev/kvm does not run the tiny guest here"
+			skip "unikernel (vm)$_sfx: SIGKILL at $_ph" "/dev/kvm does not run the tiny guest here"
 		fi
 	done
-	nuk=$4
-	nukvm=$5
-	[ -n "$KL_UKVM" ] || { nuk=$((nuk + nukvm)); nukvm=0; }
-	KL_WANT=$((KL_WANT + $3 + nuk + nukvm))
-	end=$(($(date +%s) + $6))
-	kl_random "shim$sfx" kl_run_shim "$3" $((300000 * KL_SCALE)) "$7" "$end"
+	_nuk=$4
+	_nukvm=$5
+	[ -n "$KL_UKVM" ] || { _nuk=$((_nuk + _nukvm)); _nukvm=0; }
+	KL_WANT=$((KL_WANT + $3 + _nuk + _nukvm))
+	_cend=$(($(date +%s) + $6))
+	kl_random "shim$_sfx" kl_run_shim "$3" $((300000 * KL_SCALE)) "$7" "$_cend"
 	KL_TOTAL=$((KL_TOTAL + KL_DONE))
 	KL_WANT=$((KL_WANT - KL_CUT))
-	kl_random "unikernel (process)$sfx" kl_run_uk "$nuk" $((50000 * KL_SCALE)) \
-		$(($7 + 10000)) "$end"
+	kl_random "unikernel (process)$_sfx" kl_run_uk "$_nuk" $((50000 * KL_SCALE)) \
+		$(($7 + 10000)) "$_cend"
 	KL_TOTAL=$((KL_TOTAL + KL_DONE))
 	KL_WANT=$((KL_WANT - KL_CUT))
-	if [ "$nukvm" -gt 0 ]; then
-		kl_random "unikernel (vm)$sfx" kl_run_ukvm "$nukvm" $((100000 * KL_SCALE)) \
-			$(($7 + 20000)) "$end"
+	if [ "$_nukvm" -gt 0 ]; then
+		kl_random "unikernel (vm)$_sfx" kl_run_ukvm "$_nukvm" $((100000 * KL_SCALE)) \
+			$(($7 + 20000)) "$_cend"
 		KL_TOTAL=$((KL_TOTAL + KL_DONE))
 		KL_WANT=$((KL_WANT - KL_CUT))
 	fi
@@ -348,37 +348,37 @@ kl_control()
 	MARK="kk$$ctl"
 	ln -s "$KR" "$KL_TMP/$MARK" || bail "cannot create $KL_TMP/$MARK"
 	"$KL_TMP/$MARK" -P &
-	spid=$!
-	for p in $KL_CGP; do
-		mkdir "$p/control-$spid"
+	_spid=$!
+	for _p in $KL_CGP; do
+		mkdir "$_p/control-$_spid"
 	done
-	first=${KL_CGP%%[[:space:]]*}
-	if [ -n "$first" ]; then
-		echo "$spid" >"$first/control-$spid/cgroup.procs" ||
-			echo "$spid" >"$first/control-$spid/tasks"
+	_first=${KL_CGP%%[[:space:]]*}
+	if [ -n "$_first" ]; then
+		echo "$_spid" >"$_first/control-$_spid/cgroup.procs" ||
+			echo "$_spid" >"$_first/control-$_spid/tasks"
 	fi
 	[ -n "$KL_MODULE" ] && "$K" create --mode shim --name "$MARK" >/dev/null
-	seen=$(kl_left "$spid" "$MARK")
-	kill -9 "$spid"
-	wait "$spid" 2>/dev/null
-	for p in $KL_CGP; do
-		rmdir "$p/control-$spid"
+	_seen=$(kl_left "$_spid" "$MARK")
+	kill -9 "$_spid"
+	wait "$_spid" 2>/dev/null
+	for _p in $KL_CGP; do
+		rmdir "$_p/control-$_spid"
 	done
 	[ -n "$KL_MODULE" ] && "$K" delete "$MARK" >/dev/null
 	rm -f "$KL_TMP/$MARK"
-	missing=
-	case "$seen" in *"process named for the run"*comm*) ;; *) missing="$missing process" ;; esac
-	if [ -n "$first" ]; then
-		case "$seen" in *"$first/control-$spid"*) ;; *) missing="$missing cgroup" ;; esac
-		case "$seen" in *"its cgroup: /proc/$spid/cgroup"*) ;; *) missing="$missing member" ;; esac
+	_missing=
+	case "$_seen" in *"process named for the run"*comm*) ;; *) _missing="$_missing process" ;; esac
+	if [ -n "$_first" ]; then
+		case "$_seen" in *"$_first/control-$_spid"*) ;; *) _missing="$_missing cgroup" ;; esac
+		case "$_seen" in *"its cgroup: /proc/$_spid/cgroup"*) ;; *) _missing="$_missing member" ;; esac
 	fi
 	if [ -n "$KL_MODULE" ]; then
-		case "$seen" in *"registry: "*"$MARK"*) ;; *) missing="$missing registry" ;; esac
-		case "$seen" in *"kiste stats: "*) ;; *) missing="$missing stats" ;; esac
+		case "$_seen" in *"registry: "*"$MARK"*) ;; *) _missing="$_missing registry" ;; esac
+		case "$_seen" in *"kiste stats: "*) ;; *) _missing="$_missing stats" ;; esac
 	fi
-	[ -z "$missing" ]
+	[ -z "$_missing" ]
 	result $? "control: the checks see a process, cgroup${KL_MODULE:+ and sandbox} left on purpose" \
-		"not seen:$missing; kl_left said: $seen"
-	kl_settle "$spid" "$MARK"
+		"not seen:$_missing; kl_left said: $_seen"
+	kl_settle "$_spid" "$MARK"
 	result $? "control: and see nothing once they are gone" "$KL_WHY"
 }
