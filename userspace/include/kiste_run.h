@@ -77,6 +77,13 @@ bool kiste_run_supervise(pid_t child, const sigset_t *set, unsigned int timeout_
 int kiste_rootfs_check(const char *rootfs, bool writable, struct kiste_err *err);
 int kiste_rootfs_check_fd(int fd, const char *name, struct kiste_err *err);
 
+/*
+ * Test hook (lib/settings.c): the caller stops itself with SIGSTOP when
+ * KISTE_TESTONLY_STOP_AT names @phase, so that a test can SIGKILL a launcher
+ * exactly there (selftests/kill).  Lowers nothing; a no-op otherwise.
+ */
+void kiste_test_phase(const char *phase);
+
 /* ---- one cgroup per sandbox (lib/cgroup.c) ---- */
 
 #define KISTE_CG_DIRS 3	/* v1: pids, memory, cpu; v2 uses the first */

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 // settings.c - every environment variable kiste reads, in one table (README "Settings").
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "libkiste.h"
+#include "kiste_run.h"
 
 /*
  * None of these lowers a protection: switching one off takes a command-line
@@ -32,6 +34,9 @@ static const struct kiste_setting_info settings[KISTE_SET_NR] = {
 	[KISTE_SET_HOME] = { "HOME", "vm: the kernel cache of a non-root caller (~/.cache/kiste)" },
 	[KISTE_SET_XDG_CACHE_HOME] = { "XDG_CACHE_HOME",
 				       "vm: the kernel cache of a non-root caller, before HOME" },
+	[KISTE_SET_TESTONLY_STOP_AT] = { "KISTE_TESTONLY_STOP_AT",
+					 "the launcher stops itself (SIGSTOP) at this named start-up "
+					 "phase (test hook: selftests/kill)" },
 };
 
 const struct kiste_setting_info *kiste_setting_info(enum kiste_setting s)
@@ -47,4 +52,18 @@ const char *kiste_setting(enum kiste_setting s)
 		return NULL;
 	v = getenv(settings[s].name);
 	return v && *v ? v : NULL;
+}
+
+/*
+ * Test hook: a test SIGKILLs a launcher stopped exactly here.  It stops the
+ * caller and changes nothing else (the phase goes on should SIGCONT come).
+ * glibc's raise() is gettid, getpid and tgkill, calls every confined VMM
+ * thread may make (vm/vmm/confine.c, "every thread"), so it works there too.
+ */
+void kiste_test_phase(const char *name)
+{
+	const char *want = kiste_setting(KISTE_SET_TESTONLY_STOP_AT);
+
+	if (want && !strcmp(want, name))
+		raise(SIGSTOP);
 }

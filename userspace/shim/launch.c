@@ -463,6 +463,7 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		return KISTE_EXIT_REFUSED;
 	}
+	kiste_test_phase("shim-cgroup");
 	kiste_run_block_signals(&set, &old);
 	child = start_sandbox(&l);
 	if (child == 0) {
@@ -475,6 +476,7 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 		kiste_cgroup_destroy(&l.cg);
 		return KISTE_EXIT_REFUSED;
 	}
+	kiste_test_phase("shim-init-started");
 	close(l.status[1]);
 	close(l.sync[0]);
 	if (l.ns && map_ids(&l, child) < 0) {

@@ -88,6 +88,7 @@ static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 	};
 	int code = KISTE_EXIT_REFUSED, ret;
 
+	kiste_test_phase("vm-sandbox-joined");
 	linux_cmdline(vo->debug, cmdline, sizeof(cmdline));
 	ret = linux_vm_run(&cfg, &code, err);
 	if (ret == -ETIMEDOUT)
@@ -137,6 +138,7 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		return KISTE_EXIT_REFUSED;
 	}
+	kiste_test_phase("vm-kernel-loaded");
 	/* Benchmark hook: KISTE_VM_BZIMAGE=1 boots the bzImage's own decompressor. */
 	k.no_decompress = kiste_setting(KISTE_SET_VM_BZIMAGE) != NULL;
 	k.cache_dir = vm_guest_cache_dir(cbuf, sizeof(cbuf));
@@ -146,6 +148,7 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 		ret = kiste_exit_for_errno(ret);
 		goto out;
 	}
+	kiste_test_phase("vm-initramfs-built");
 	ret = vm_sandbox(o, &kfd, &err);
 	if (ret == 0)
 		ret = vm_boot(o, vo, &k, &ir, kfd, t_start, &err);

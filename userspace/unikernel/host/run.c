@@ -141,6 +141,7 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 	}
 	if (kiste_uk_devs_bind(&img.mft, o, false, &devs, &err) < 0)
 		goto refused;
+	kiste_test_phase("uk-bound");
 	if (uk_sandbox(o, &kdev, &err) < 0)
 		goto refused;
 	/* With kiste.ko the VM comes from its broker (in the child), else from /dev/kvm. */
@@ -162,6 +163,7 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 			      strerror(errno));
 		goto refused;
 	}
+	kiste_test_phase("uk-forked");
 	kiste_uk_devs_close(&devs);
 	timed_out = kiste_run_supervise(child, &set, (unsigned int)o->timeout_s, &status, &ru);
 	if (kdev >= 0)

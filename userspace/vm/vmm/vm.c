@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "confine.h"
+#include "kiste_run.h"
 #include "vm_int.h"
 
 /* x86 needs these two addresses set aside for KVM's own use (VMX), below the LAPIC. */
@@ -218,6 +219,7 @@ static int vm_boot(struct linux_vm *vm, struct kiste_err *err)
 	char *cmdline;
 	int ret;
 
+	kiste_test_phase("vm-created");
 	if (asprintf(&cmdline, "%s kiste.chan=0x%llx,0x%x", cfg->cmdline,
 		     (unsigned long long)(vm->kvm.mem_size - KISTE_CHAN_SIZE), KISTE_CHAN_SIZE) < 0)
 		return kiste_err_set(err, -ENOMEM, "out of memory");
@@ -285,6 +287,7 @@ static void vm_serve(struct linux_vm *vm)
 	uint64_t deadline = vm->cfg->timeout_s ? linux_now_ns() + vm->cfg->timeout_s * 1000000000ULL : 0;
 	int in_open = vm->cfg->in_fd >= 0;
 
+	kiste_test_phase("vm-guest-running");
 	while (__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE) == LINUX_RUNNING) {
 		struct pollfd p[3] = { { .fd = vm->wake_fd, .events = POLLIN },
 				       { .fd = vm->sig_fd, .events = POLLIN },

@@ -1,0 +1,85 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# kill_vm.sh - test-VM suite: SIGKILL to `kiste run` of every mode with kiste.ko loaded, at random times and named phases.
+# kiste-suite: vm kill_vm.sh
+#
+# Issue 15, "Launcher killed mid-run", with the module: kill.sh's random kills
+# of shim and unikernel modes (each also checked against kiste list and
+# kiste stats, and KVM's VMs in debugfs), and vm mode killed at each of its
+# named start-up phases (KISTE_TESTONLY_STOP_AT) three times, all in this one
+# boot; then, on the debug kernel, kmemleak scans for what the kills leaked.
+# On the debug kernel (KISTE_TEST_TIME_SCALE) 21 random kills and one kill
+# per phase run (two without cgroups).  What each kill is checked for:
+# kill_lib.sh.  KILL_SEED, KILL_BUDGET as in kill.sh.
+
+here="$(cd "$(dirname "$0")" && pwd)"
+K="${KISTE_KILL_KISTE:-/bin/kiste}"
+KL_HELLO="$here/unikernel/hello"
+KL_SLEEPER="$here/unikernel/sleeper"
+# shellcheck source=selftests/kill/kill_lib.sh
+. "$here/kill-lib.helper"
+
+[ -c /dev/kiste ] || skip_all "no /dev/kiste: kiste.ko is not loaded"
+[ -x "$K" ] || bail "no launcher $K"
+[ -x "$KR" ] || bail "no $KR: build it (make)"
+{ [ -f "$KL_HELLO" ] && [ -f "$KL_SLEEPER" ]; } || bail "no unikernels $KL_HELLO, $KL_SLEEPER"
+debug=${KISTE_TEST_TIME_SCALE:-}
+# Under TCG everything takes longer than on the host: the delays and waits stretch.
+KL_SCALE=$((3 * ${debug:-1}))
+KL_WAIT=$((5 * ${debug:-1}))
+t0=$(date +%s)
+kl_probe
+kl_baseline
+kl_control
+[ -n "$KL_KVMDBG" ] || echo "# no /sys/kernel/debug/kvm: KVM's VMs are not compared"
+
+# vm mode, killed at each named phase; the first run to vm-guest-running also
+# decompresses the guest kernel into the cache (README, vm).
+times=3
+[ -n "$debug" ] && times=1
+if [ -z "${KISTE_KERNEL:-}" ]; then
+	for k in /boot/vmlinuz-* /bin/vmlinuz*; do
+		[ -r "$k" ] && KISTE_KERNEL=$k && break
+	done
+fi
+for ph in vm-kernel-loaded vm-initramfs-built vm-sandbox-joined vm-created vm-guest-running; do
+	if [ ! -c /dev/kvm ] || [ -z "${KISTE_KERNEL:-}" ]; then
+		skip "vm: SIGKILL at $ph" "no /dev/kvm or no guest kernel (KISTE_KERNEL) here"
+		continue
+	fi
+	export KISTE_KERNEL
+	kl_phase "vm" kl_run_vm "$ph" "$times" $((120 * ${debug:-1}))
+done
+
+# Random kills: as many as on the host, then a third of that where kiste
+# finds no cgroup (kill.sh), each phase 5 times there.  The debug kernel
+# (about 8 s a kill under TCG) gets 14 and 7, each phase once and twice.
+set -- 100 60 40 33 20 13 5 150
+[ -n "$debug" ] && set -- 6 4 4 3 2 2 2 200
+budget=${KILL_BUDGET:-$8}
+kl_campaign "" "$times" "$1" "$2" "$3" "$budget" "${KILL_SEED:-1}"
+KL_NOCG=-n
+kl_campaign " without cgroups" "$7" "$4" "$5" "$6" $((budget / 2)) $((${KILL_SEED:-1} + 50000))
+KL_NOCG=
+[ "$KL_TOTAL" -ge "$KL_WANT" ]
+result $? "$KL_TOTAL of $KL_WANT random SIGKILLs done within the time budget" \
+	"raise KILL_BUDGET ($budget s) on a slow or busy machine"
+echo "# kills took $(($(date +%s) - t0)) s"
+
+# What the kills leaked, before any later suite adds its own: two scans past
+# kmemleak's 5 s minimum age (vm-lib.sh does the same for the whole run).
+kml=/sys/kernel/debug/kmemleak
+if [ -n "$debug" ] && [ -w "$kml" ]; then
+	sleep 6
+	if echo scan >"$kml" && echo scan >"$kml" && rep=$(cat "$kml"); then
+		bad=$(printf '%s\n' "$rep" | grep -E '\[kiste\]| kvm_[a-z_]+\+0x')
+		[ -z "$bad" ]
+		result $? "kmemleak sees no leak of kiste.ko or KVM after the kills" "$rep"
+		[ -n "$rep" ] && [ -z "$bad" ] && printf '%s\n' "$rep" | sed -n '1,20s/^/# /p'
+	else
+		fail "kmemleak sees no leak of kiste.ko or KVM after the kills" "cannot scan $kml"
+	fi
+else
+	skip "kmemleak sees no leak of kiste.ko or KVM after the kills" "not the debug kernel"
+fi
+t_done
