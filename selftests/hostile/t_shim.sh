@@ -168,13 +168,21 @@ t_gate_launcher_fds()
 	judge "$([ "$n" = 5 ]; echo $?)" "$T_OUT"
 }
 
+# Contained: refused, or read blank (init blanks its argv before the workload runs).
 t_gate_launcher_cmdline()
 {
 	gate_proc "$1" 1/cmdline
 	[ "$V" = no ] && return
 	case "$T_OUT" in
 	*"gateopen 1/cmdline: E"*) contained ;;
-	*) escaped "the launcher's command line is readable: $T_OUT" ;;
+	*"gateopen 1/cmdline:"*)
+		if printf '%s\n' "$T_OUT" | grep -q '^gateopen 1/cmdline: *$' &&
+			has "gateopen canary=absent" && ! has "kiste"; then
+			contained
+		else
+			escaped "the launcher's command line is readable: $T_OUT"
+		fi ;;
+	*) escaped "no answer from the attack: $T_OUT" ;;
 	esac
 }
 

@@ -186,4 +186,14 @@ struct json_object *kiste_sandbox_info_json(const struct kiste_sandbox_info *inf
 struct json_object *kiste_event_json(const struct kiste_event *ev);
 struct json_object *kiste_stats_json(const struct kiste_stats *stats);
 
+/* ---- files a caller names (lib/rootfs.c) ---- */
+/*
+ * Opens @path (relative to @dirfd, AT_FDCWD for the caller's cwd) with @flags
+ * (O_CLOEXEC is added) as a regular file, without blocking on a FIFO or a
+ * device while its type is unknown; *@st gets its stat.  Returns the
+ * descriptor, -EINVAL when it is not a regular file, else -errno of open.
+ */
+struct stat;
+int kiste_open_regular(int dirfd, const char *path, int flags, struct stat *st);
+
 #endif /* LIBKISTE_H */

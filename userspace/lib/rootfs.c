@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// rootfs.c - which host directories a sandbox may get as a writable root (decided on identities).
+// rootfs.c - host files a caller names: which directories may be a writable root (decided on
+// identities), and regular files opened without hanging on a FIFO.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "kiste_run.h"
 
@@ -81,4 +83,24 @@ int kiste_rootfs_check_fd(int fd, const char *name, struct kiste_err *err)
 	if (fstat(fd, &st) < 0)
 		return kiste_err_set(err, -errno, "--rootfs %s: %s", name, strerror(errno));
 	return protected_check(&st, name, err);
+}
+
+int kiste_open_regular(int dirfd, const char *path, int flags, struct stat *st)
+{
+	int fd, fl;
+
+	/* Non-blocking until the type is known: opening a FIFO waits for a writer. */
+	fd = openat(dirfd, path, flags | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (!(flags & O_NONBLOCK) && (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)) {
+		close(fd);
+		return -EIO;
+	}
+	return fd;
 }

@@ -41,6 +41,8 @@ struct launch {
 	bool ns;		/* namespaces in use */
 	bool host_root;
 	int sync[2], status[2];
+	int wiped[2];		/* init closes its end once its command line is blank */
+	uintptr_t arg_start, arg_end;	/* the launcher's argv strings (/proc/PID/cmdline) */
 	char *env[KISTE_RUN_ENV_MAX + 8];
 	int nenv;
 	bool tty_fg;		/* the caller's terminal was ours: take it back at the end */
@@ -150,6 +152,34 @@ static void fill_boot(struct launch *l)
 	b->sysinfo_ehdr = getauxval(AT_SYSINFO_EHDR);
 }
 
+/*
+ * Where this process's argv strings are (fields 48, 49 of /proc/self/stat):
+ * init blanks them, since /proc/1/cmdline needs no permission to read and
+ * would tell the workload kiste's host path and every option.
+ */
+static void find_args(struct launch *l)
+{
+	char buf[1024], *p;
+	unsigned long long v[2];
+	ssize_t n;
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC), i;
+
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	p = strrchr(buf, ')');	/* the command name may hold spaces and parentheses */
+	for (i = 2; p && i < 48; i++)	/* to the space before field 48 */
+		p = strchr(p + 1, ' ');
+	if (p && sscanf(p, " %llu %llu", &v[0], &v[1]) == 2 && v[0] < v[1]) {
+		l->arg_start = v[0];
+		l->arg_end = v[1];
+	}
+}
+
 /* The workload process: last host layers, then into the guest kernel for good. */
 static void workload_main(struct launch *l)
 {
@@ -157,7 +187,14 @@ static void workload_main(struct launch *l)
 	struct kiste_err err = { 0 };
 	struct shim_bpf bpf[2];
 	sigset_t all;
+	char c;
 	int sig;
+
+	/* No workload code runs before init's command line is blank. */
+	close(l->wiped[1]);
+	if (read(l->wiped[0], &c, 1) != 0)
+		_exit(KISTE_EXIT_REFUSED);
+	close(l->wiped[0]);
 
 	for (sig = 1; sig < 65; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
@@ -281,6 +318,10 @@ static void init_main(struct launch *l, pid_t launcher)
 		_exit(KISTE_EXIT_REFUSED);
 	if (child == 0)
 		workload_main(l);
+	close(l->wiped[0]);
+	if (l->arg_end)
+		memset((void *)l->arg_start, 0, l->arg_end - l->arg_start);
+	close(l->wiped[1]);
 	forward_to = child;
 	/* An interactive terminal: the workload's group gets it, as a shell would give it. */
 	setpgid(child, child);
@@ -453,7 +494,9 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		return KISTE_EXIT_REFUSED;
 	}
-	if (pipe2(l.sync, O_CLOEXEC) < 0 || pipe2(l.status, O_CLOEXEC) < 0) {
+	find_args(&l);
+	if (pipe2(l.sync, O_CLOEXEC) < 0 || pipe2(l.status, O_CLOEXEC) < 0 ||
+	    pipe2(l.wiped, O_CLOEXEC) < 0) {
 		perror("kiste: pipe");
 		return KISTE_EXIT_REFUSED;
 	}
@@ -476,6 +519,8 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 		kiste_cgroup_destroy(&l.cg);
 		return KISTE_EXIT_REFUSED;
 	}
+	close(l.wiped[0]);
+	close(l.wiped[1]);
 	kiste_test_phase("shim-init-started");
 	close(l.status[1]);
 	close(l.sync[0]);

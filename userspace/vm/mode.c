@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <kiste/vm_agent.h>
+
 #include "image/guest.h"
 #include "kiste_mode.h"
 #include "vmm/confine.h"
@@ -58,6 +60,21 @@ static int vm_opt(void *mo, int val, const char *arg, struct kiste_err *err)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+/* The agent holds KISTE_VM_SPEC_ARGS_MAX arguments and environment entries (two are its own). */
+static int vm_check(const struct kiste_run_opts *o, void *mo, struct kiste_err *err)
+{
+	(void)mo;
+	if (o->argc > KISTE_VM_SPEC_ARGS_MAX)
+		return kiste_err_set(err, -E2BIG, "kiste run: %d arguments: vm mode's agent takes "
+				     "at most %d: pass the rest in a file", o->argc,
+				     KISTE_VM_SPEC_ARGS_MAX);
+	if (o->nenv > KISTE_VM_SPEC_ARGS_MAX - 2)
+		return kiste_err_set(err, -E2BIG, "kiste run: %d --env entries: vm mode's agent "
+				     "takes at most %d: pass the rest in a file", o->nenv,
+				     KISTE_VM_SPEC_ARGS_MAX - 2);
+	return 0;
 }
 
 /* With kiste.ko this process (the VMM) joins a temporary vm-mode sandbox; *kfd -1 without. */
@@ -183,6 +200,7 @@ const struct kiste_mode_ops kiste_mode_vm = {
 	.opts = vm_options,
 	.opts_size = sizeof(struct vm_opts),
 	.opt = vm_opt,
+	.check = vm_check,
 	.run = vm_run,
 	.policy = linux_confine_policy,
 	.policy_usage = "kiste policy vm",

@@ -23,19 +23,17 @@ static int uk_bind_block(struct kiste_uk_dev *d, bool dry_run, struct kiste_err 
 	struct stat st;
 	int fd;
 
-	fd = open(d->target, (dry_run ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (fd < 0)
+	fd = kiste_open_regular(AT_FDCWD, d->target, dry_run ? O_RDONLY : O_RDWR, &st);
+	if (fd < 0 && fd != -EINVAL)
 		return kiste_err_set(err, -ENOENT,
 				     "block device '%s': cannot open '%s': %s: create "
 				     "it first, e.g. truncate -s 1M %s",
-				     d->info.name, d->target, strerror(errno), d->target);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
+				     d->info.name, d->target, strerror(-fd), d->target);
+	if (fd < 0)
 		return kiste_err_set(err, -EINVAL,
 				     "block device '%s': '%s' is not a regular file: "
 				     "bind a file",
 				     d->info.name, d->target);
-	}
 	if (st.st_size == 0 || st.st_size % KISTE_UK_BLOCK_SIZE) {
 		close(fd);
 		return kiste_err_set(

@@ -22,14 +22,15 @@ static int uk_read_file(const char *path, struct kiste_uk_image *img, struct kis
 	size_t off = 0;
 	int fd;
 
-	/* Non-blocking: a FIFO (or a device) as APP must not hang before its type is seen. */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return kiste_err_set(err, errno == ENOENT ? -ENOENT : -EACCES,
+	/* A FIFO (or a device) as APP must not hang before its type is seen. */
+	fd = kiste_open_regular(AT_FDCWD, path, O_RDONLY, &st);
+	if (fd < 0 && fd != -EINVAL)
+		return kiste_err_set(err, fd == -ENOENT ? -ENOENT : -EACCES,
 				     "cannot open unikernel '%s': %s: check the path", path,
-				     strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > KISTE_UK_IMAGE_MAX) {
-		close(fd);
+				     strerror(-fd));
+	if (fd < 0 || st.st_size > KISTE_UK_IMAGE_MAX) {
+		if (fd >= 0)
+			close(fd);
 		return kiste_err_set(err, -ENOEXEC,
 				     "'%s' is not a regular file of at most 64 MiB: "
 				     "pass a unikernel built with kiste-uk-cc",

@@ -82,9 +82,12 @@ static int spec_read(struct agent_spec *s)
 	*s = (struct agent_spec){ .cwd = "/", .hostname = "kiste" };
 	if (fd < 0)
 		return -errno;
-	while (len < SPEC_MAX && (n = read(fd, buf + len, SPEC_MAX - len)) > 0)
+	/* One byte more than the cap: a longer spec is refused, never cut. */
+	while (len <= SPEC_MAX && (n = read(fd, buf + len, SPEC_MAX + 1 - len)) > 0)
 		len += n;
 	close(fd);
+	if (len > SPEC_MAX)
+		return -E2BIG;
 	buf[len] = 0;
 	s->envp[s->envc++] = DEFAULT_PATH;
 	s->envp[s->envc++] = "HOME=/root";
@@ -92,10 +95,15 @@ static int spec_read(struct agent_spec *s)
 	for (p = buf; p < buf + len; p += strlen(p) + 1) {
 		const char *v;
 
-		if ((v = KEY(KISTE_VM_SPEC_ARG)) && s->argc < AGENT_ARGS_MAX)
-			s->argv[s->argc++] = (char *)v;
-		else if ((v = KEY(KISTE_VM_SPEC_ENV)) && s->envc < AGENT_ARGS_MAX)
-			s->envp[s->envc++] = (char *)v;
+		if ((v = KEY(KISTE_VM_SPEC_ARG)) || (v = KEY(KISTE_VM_SPEC_ENV))) {
+			/* Over the caps the run is refused: no argument is dropped silently. */
+			if (p[0] == 'a' && s->argc < AGENT_ARGS_MAX)
+				s->argv[s->argc++] = (char *)v;
+			else if (p[0] == 'e' && s->envc < AGENT_ARGS_MAX)
+				s->envp[s->envc++] = (char *)v;
+			else
+				return -E2BIG;
+		}
 		else if ((v = KEY(KISTE_VM_SPEC_EXE)) && v[0] == '/')
 			s->exe = v;
 		else if ((v = KEY(KISTE_VM_SPEC_CWD)))
@@ -293,7 +301,14 @@ int main(void)
 		agent_log(NULL, "cannot map the channel: %s", strerror(-ret));
 		finish(KISTE_EXIT_REFUSED);
 	}
-	if (spec_read(&spec) < 0) {
+	ret = spec_read(&spec);
+	if (ret == -E2BIG) {
+		agent_log(&chan, "the workload spec at %s is over the agent's caps (%u bytes, %u "
+			  "arguments, %u environment entries): refused", SPEC_PATH, SPEC_MAX,
+			  AGENT_ARGS_MAX, AGENT_ARGS_MAX - 2);
+		finish(KISTE_EXIT_REFUSED);
+	}
+	if (ret < 0) {
 		agent_log(&chan, "no workload spec at %s: the initramfs is incomplete", SPEC_PATH);
 		finish(KISTE_EXIT_REFUSED);
 	}

@@ -73,7 +73,9 @@ static int spec_build(const struct kiste_run_opts *o, const char *exe, char **ou
 		o->user_set ? o->uid : 0, 0, o->user_set ? o->gid : 0, 0);
 	if (o->pids_limit)
 		fprintf(f, KISTE_VM_SPEC_PIDS "%u%c", o->pids_limit, 0);
-	return fclose(f) ? -ENOMEM : 0;
+	if (fclose(f))
+		return -ENOMEM;
+	return *len > KISTE_VM_SPEC_MAX ? -E2BIG : 0;
 }
 
 struct blob_where {
@@ -166,12 +168,14 @@ static int initramfs_override(struct linux_initramfs *ir, struct kiste_err *err)
 	if (!use)
 		return 0;
 	/* The file is the archive as it is: the VMM reads it into guest memory unparsed. */
-	fd = open(use, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > ir->max) {
+	fd = kiste_open_regular(AT_FDCWD, use, O_RDONLY, &st);
+	if (fd < 0 || (size_t)st.st_size > ir->max) {
 		if (fd >= 0)
 			close(fd);
-		return kiste_err_set(err, -EINVAL, "cannot use KISTE_VM_INITRD '%s': unreadable "
-				     "or too big", use);
+		return kiste_err_set(err, -EINVAL, "cannot use KISTE_VM_INITRD '%s': %s: give "
+				     "a readable newc archive of at most %zu MiB", use,
+				     fd == -EINVAL ? "not a regular file" :
+				     fd < 0 ? strerror(-fd) : "too big", ir->max >> 20);
 	}
 	close(ir->fd);
 	ir->fd = fd;
@@ -201,8 +205,16 @@ int vm_guest_initramfs(const struct kiste_run_opts *o, size_t max, struct linux_
 					  0, err);
 	if (ret == 0)
 		ret = agent_add(ir, err);
-	if (ret == 0 && spec_build(o, o->rootfs ? NULL : prog, &spec, &spec_len) < 0)
-		ret = kiste_err_set(err, -ENOMEM, "out of memory");
+	if (ret == 0) {
+		ret = spec_build(o, o->rootfs ? NULL : prog, &spec, &spec_len);
+		if (ret == -E2BIG)
+			ret = kiste_err_set(err, ret, "the workload's arguments and environment "
+					    "take %zu KiB; vm mode's agent reads at most %u KiB: "
+					    "pass them in a file", spec_len >> 10,
+					    KISTE_VM_SPEC_MAX >> 10);
+		else if (ret < 0)
+			ret = kiste_err_set(err, -ENOMEM, "out of memory");
+	}
 	if (ret == 0)
 		ret = linux_initramfs_add(ir, KISTE_VM_SPEC_PATH, S_IFREG | 0600, 0, spec, spec_len,
 					  err);

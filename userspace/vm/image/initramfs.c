@@ -220,15 +220,13 @@ static int open_file(const char *host, int *fd, size_t *len, mode_t *mode,
 {
 	struct stat st;
 
-	*fd = open(host, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0)
-		return kiste_err_set(err, -errno, "cannot read '%s' for the guest: %s", host,
-				     strerror(errno));
-	if (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(*fd);
+	*fd = kiste_open_regular(AT_FDCWD, host, O_RDONLY, &st);
+	if (*fd == -EINVAL)
 		return kiste_err_set(err, -EINVAL, "'%s' is not a regular file: pass a program "
 				     "file", host);
-	}
+	if (*fd < 0)
+		return kiste_err_set(err, *fd, "cannot read '%s' for the guest: %s", host,
+				     strerror(-*fd));
 	*len = st.st_size;
 	*mode = st.st_mode;
 	return 0;
@@ -414,6 +412,7 @@ static int tree_file(struct linux_initramfs *ir, int dfd, const char *name, cons
 		     const struct stat *st, struct kiste_err *err)
 {
 	char target[PATH_MAX];
+	struct stat fst;
 	ssize_t n;
 	int fd, ret;
 
@@ -428,11 +427,14 @@ static int tree_file(struct linux_initramfs *ir, int dfd, const char *name, cons
 		return linux_initramfs_add(ir, rel, st->st_mode, st->st_rdev, NULL, 0, err);
 	if (!S_ISREG(st->st_mode))
 		return 0;	/* sockets do not survive a copy */
-	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* The file as opened, not as listed: it may have been swapped for a FIFO. */
+	fd = kiste_open_regular(dfd, name, O_RDONLY | O_NOFOLLOW, &fst);
+	if (fd == -EINVAL || fd == -ELOOP)
+		return 0;	/* no longer a regular file: skipped, as a socket is */
 	if (fd < 0)
-		return kiste_err_set(err, -errno, "cannot read '%s' in --rootfs: %s: fix its "
-				     "permissions", rel, strerror(errno));
-	ret = ir_add_fd(ir, rel, st->st_mode, fd, st->st_size, err);
+		return kiste_err_set(err, fd, "cannot read '%s' in --rootfs: %s: fix its "
+				     "permissions", rel, strerror(-fd));
+	ret = ir_add_fd(ir, rel, fst.st_mode, fd, fst.st_size, err);
 	close(fd);
 	return ret;
 }

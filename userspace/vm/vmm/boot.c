@@ -54,13 +54,14 @@ static int kernel_open(const char *path, struct linux_kernel *k, struct kiste_er
 {
 	struct stat st;
 
-	k->fd = open(path, O_RDONLY | O_CLOEXEC);
+	k->fd = kiste_open_regular(AT_FDCWD, path, O_RDONLY, &st);
+	if (k->fd == -EINVAL)
+		return kernel_bad(err, path, "not a regular file");
 	if (k->fd < 0)
-		return kiste_err_set(err, -errno, "cannot open kernel '%s': %s: pass a readable "
+		return kiste_err_set(err, k->fd, "cannot open kernel '%s': %s: pass a readable "
 				     "bzImage with --kernel PATH or KISTE_KERNEL", path,
-				     strerror(errno));
-	if (fstat(k->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 0x1000 ||
-	    st.st_size > LINUX_KERNEL_MAX)
+				     strerror(-k->fd));
+	if (st.st_size < 0x1000 || st.st_size > LINUX_KERNEL_MAX)
 		return kernel_bad(err, path, "not a regular file of a kernel's size");
 	k->len = st.st_size;
 	if (linux_pread_all(k->fd, k->head, sizeof(k->head), 0) < 0)
