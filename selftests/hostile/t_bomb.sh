@@ -120,9 +120,19 @@ t_bomb_fd()
 	judge "$([ "$T_RC" = 0 ] && [ "$T_OUT" = "$n_out" ]; echo $?)" "sandboxed: $(seen); native: $n_out"
 }
 
+# Where a --tmpfs goes: /tmp, unless the attack itself lives there (a clone under /tmp).
+bomb_tmpdir()
+{
+	case "$A" in
+	/tmp/*) echo /mnt ;;
+	*) echo /tmp ;;
+	esac
+}
+
 t_bomb_tmpfs_size()
 {
-	kr "$1" --tmpfs /tmp:size=4M -- "$A" fillfs /tmp 64
+	bt=$(bomb_tmpdir)
+	kr "$1" --tmpfs "$bt:size=4M" -- "$A" fillfs "$bt" 64
 	n=$(num_of mib)
 	judge "$([ "$T_RC" = 0 ] && has "err=ENOSPC" && [ "${n:-99}" -le 4 ]; echo $?)" "$(seen)"
 }
@@ -142,7 +152,8 @@ t_bomb_tmpfs_default()
 	esac
 	cgroups || return
 	no_oom_here || return
-	kr "$1" --memory 64M --tmpfs /tmp -- "$A" fillfs /tmp 256
+	bt=$(bomb_tmpdir)
+	kr "$1" --memory 64M --tmpfs "$bt" -- "$A" fillfs "$bt" 256
 	n=$(num_of mib)
 	# 137: the OOM killer stopped it.  Its victim may be the launcher's init rather than the
 	# workload (tmpfs pages are no process's): the ASan build's init, the biggest, is, and

@@ -236,7 +236,7 @@ kl_random()	# LABEL RUNFN COUNT MAX_US SEED0 DEADLINE
 		_d=${_d%%[!0-9]*}
 		_g=${KL_OUT#*gone_ms=}
 		_g=${_g%%[!0-9]*}
-		case ${#d} in
+		case ${#_d} in
 		0 | 1 | 2 | 3) _h1=$((_h1 + 1)) ;;
 		4) _h10=$((_h10 + 1)) ;;
 		5) _h100=$((_h100 + 1)) ;;
@@ -248,7 +248,7 @@ kl_random()	# LABEL RUNFN COUNT MAX_US SEED0 DEADLINE
 	done
 	echo "# $1: kills at <1 ms: $_h1, 1-10 ms: $_h10, 10-100 ms: $_h100, more: $_hmore;" \
 		"slowest end of what a launcher left: $_slow ms; checks repeated: $_polls;" \
-		"$(($(date +%s) - t)) s"
+		"$(($(date +%s) - _t)) s"
 	# Stopped for failures: the runs not done are not the budget's (kl_campaign).
 	KL_CUT=0
 	[ "$KL_BAD" -ge "${KL_MAXBAD:-3}" ] && KL_CUT=$(($3 - _j))
