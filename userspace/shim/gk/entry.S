@@ -82,7 +82,7 @@ gk_thread_clone_host:
 .Lthread_ret:
 	testq	%rax, %rax
 	jnz	1f
-	GK_REARM
+	GK_REARM	/* the new thread: armed before any other code runs */
 	movq	%rsp, %rdi
 	andq	$-16, %rsp
 	call	gk_thread_start
