@@ -90,6 +90,12 @@ t_gate_clone_plain()
 	judge "$(killed; echo $?)" "$(seen)"
 }
 
+t_gate_clone_thread()
+{
+	kr "$1" -- "$WL/harden" gatethread
+	judge "$(killed; echo $?)" "$(seen)"
+}
+
 t_gate_clone_stub()
 {
 	kr "$1" -- "$WL/harden" gateclone stub

@@ -127,6 +127,8 @@ case "$T_RC:$T_OUT" in
 	ok "a clone through the gate's fork stub comes up redirected" ;;
 *) fail "a clone through the gate's fork stub comes up redirected" "exit $T_RC: $T_OUT" ;;
 esac
+expect "gate jump: clone with glibc's thread flags at the plain syscall stub is killed" 159 \
+	"seccomp filter" S "$H" gatethread
 expect "a fork()ed child is redirected (raw getpid: the guest pid; raw ptrace: refused)" 0 \
 	"fork child: raw getpid=2 ptrace=-1" S "$H" forkcheck
 expect "a signal before a stub child re-armed still runs its handler redirected" 0 \

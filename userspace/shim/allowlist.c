@@ -7,6 +7,7 @@
 #include <linux/prctl.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -70,9 +71,9 @@ static const uint64_t tty_ioctls[] = {
 	TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, TIOCSWINSZ, FIONREAD, FIONBIO, FIOCLEX,
 	FIONCLEX, TCXONC, TCFLSH, TIOCGPGRP, TIOCSPGRP,
 };
-/* WAIT, WAKE, CMP_REQUEUE, WAKE_OP, WAIT_BITSET, WAKE_BITSET; private and realtime forms */
+/* WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAKE_OP, WAIT_BITSET, WAKE_BITSET; private and realtime forms */
 static const uint64_t futex_ops[] = {
-	0, 1, 4, 5, 9, 10, 128, 129, 132, 133, 137, 138, 256, 265, 384, 393,
+	0, 1, 3, 4, 5, 9, 10, 128, 129, 131, 132, 133, 137, 138, 256, 265, 384, 393,
 };
 static const uint64_t madv_ok[] = {
 	MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
@@ -116,6 +117,10 @@ _Static_assert((GK_NSHADOW & (GK_NSHADOW - 1)) == 0 && GK_FD_SHADOW % GK_NSHADOW
 
 #define AT_OK(a, ok) C_ONLY(a, ok)
 #define MAPF (MAP_FIXED | MAP_FIXED_NOREPLACE)
+/* The one thread clone: what glibc's pthread_create passes (gk/thread.c). */
+#define THREAD_FLAGS                                                                      \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | \
+	 CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
 
 /*
  * Every host syscall the guest kernel makes, and nothing else.  The workload's
@@ -221,7 +226,14 @@ static const struct allow table[] = {
 	R1(msync, "memory above the guest kernel", C_MEM(0)),
 	R1(mincore, "memory above the guest kernel", C_MEM(0)),
 	{ N(clone), W_ALL, 5, { C_ONLY(0, 0xff), C_EQ(1, 0), C_EQ(2, 0), C_EQ(3, 0), C_EQ(4, 0) },
-	  "fork only: no flags but the exit signal (no threads, namespaces or stacks)" },
+	  "fork: no flags but the exit signal (no namespaces or stacks)" },
+	RW(clone, W_ALL, "threads: exactly glibc's thread flags, stack and tid words in a thread "
+	   "area above the guest kernel (thread stub only: the ip filter)", 4,
+	   C_EQ(0, THREAD_FLAGS), C_MEM(1), C_MEM(2), C_MEM(3)),
+	R0(exit, "one thread's exit (exit_group for the process)"),
+	R1(tgkill, "signals to the process's own threads", C_ONLY(INT(2), 0x7f)),
+	R1(set_robust_list, "the calling thread's robust futex list (walked by the host when it "
+	   "dies)", C_EQ(1, 24)),
 	R0(wait4, "waiting for children"),
 	R1(waitid, "waiting for children", C_IN(INT(0), idtypes)),
 	R1(kill, "signals within the pid namespace", C_ONLY(INT(1), 0x7f)),

@@ -36,9 +36,10 @@ void shim_allowlist_print(FILE *f);
 
 /*
  * ipfilter.c: the second filter, installed before the allowlist's: clone only
- * from @fork_ip (the gate's fork stub).
+ * from @fork_ip or @thread_ip (the gate's fork and thread stubs).
  */
-int shim_ipfilter_build(uint64_t fork_ip, struct shim_bpf *out, struct kiste_err *err);
+int shim_ipfilter_build(uint64_t fork_ip, uint64_t thread_ip, struct shim_bpf *out,
+			struct kiste_err *err);
 void shim_ipfilter_print(FILE *f);
 
 #endif /* KISTE_SHIM_ALLOWLIST_H */

@@ -44,6 +44,13 @@
  * which is the instruction pointer seccomp sees (entry.S checks the offset).
  */
 #define GK_FORK_RET_OFF 17
+/*
+ * The thread stub starts GK_THREAD_STUB_OFF bytes into the gate and its clone
+ * ends at GK_THREAD_RET_OFF (entry.S, gk.ld); admitted only with glibc's thread
+ * flags (allowlist.c).
+ */
+#define GK_THREAD_STUB_OFF 128
+#define GK_THREAD_RET_OFF 138
 
 /* Where the launcher maps the guest kernel: below every workload mapping (allowlist.c). */
 #define GK_IMAGE_BASE 0x100000UL

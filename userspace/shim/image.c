@@ -101,10 +101,11 @@ int shim_image_map(struct shim_image *img, struct kiste_err *err)
 	if (!img->gate_len || relocate(base, ph, eh->e_phnum) < 0)
 		return kiste_err_set(err, -ENOEXEC, "the embedded guest kernel cannot be relocated");
 	/* The fork stub opens the gate and its clone ends GK_FORK_RET_OFF bytes in (gk.ld). */
-	if (img->gate_len <= GK_FORK_RET_OFF ||
-	    memcmp((void *)(img->gate_start + GK_FORK_RET_OFF - 2), "\x0f\x05", 2))
-		return kiste_err_set(err, -ENOEXEC, "the embedded guest kernel has no fork stub "
-				     "where boot.h says: rebuild kiste");
+	if (img->gate_len <= GK_THREAD_RET_OFF ||
+	    memcmp((void *)(img->gate_start + GK_FORK_RET_OFF - 2), "\x0f\x05", 2) ||
+	    memcmp((void *)(img->gate_start + GK_THREAD_RET_OFF - 2), "\x0f\x05", 2))
+		return kiste_err_set(err, -ENOEXEC, "the embedded guest kernel has no fork or "
+				     "thread stub where boot.h says: rebuild kiste");
 	for (k = 0; k < eh->e_phnum; k++)
 		if (ph[k].p_type == PT_LOAD &&
 		    mprotect((void *)(base + DOWN(ph[k].p_vaddr)),
@@ -143,6 +144,11 @@ int shim_image_keep_ranges(struct gk_boot *boot, struct kiste_err *err)
 uintptr_t shim_image_fork_ip(const struct shim_image *img)
 {
 	return img->gate_start + GK_FORK_RET_OFF;
+}
+
+uintptr_t shim_image_thread_ip(const struct shim_image *img)
+{
+	return img->gate_start + GK_THREAD_RET_OFF;
 }
 
 int shim_image_enter(const struct shim_image *img, struct gk_boot *boot,

@@ -20,6 +20,7 @@ int shim_image_map(struct shim_image *img, struct kiste_err *err);
 int shim_image_keep_ranges(struct gk_boot *boot, struct kiste_err *err);
 /* Where the fork stub's clone instruction ends: the ip filter's one clone site. */
 uintptr_t shim_image_fork_ip(const struct shim_image *img);
+uintptr_t shim_image_thread_ip(const struct shim_image *img);
 /* Installs @nbpf filters in order (no_new_privs must be set) and jumps to the guest kernel. */
 int shim_image_enter(const struct shim_image *img, struct gk_boot *boot,
 		     const struct shim_bpf *bpf, int nbpf, struct kiste_err *err);

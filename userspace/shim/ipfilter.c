@@ -18,14 +18,16 @@
  * wins.  Everything it does not name it leaves to the allowlist.
  *
  * clone (and clone3, fork, vfork, should the allowlist ever admit them) only
- * from the gate's fork stub, whose child re-arms redirection before anything
- * else runs (entry.S): a gate jump to any other syscall instruction cannot
- * make a child without syscall user dispatch.
+ * from the gate's fork stub or its thread stub, whose children re-arm
+ * redirection before anything else runs (entry.S): a gate jump to any other
+ * syscall instruction cannot make a child or a thread without syscall user
+ * dispatch.  Which flags each may pass is the allowlist's business.
  */
 #define IP_LO offsetof(struct seccomp_data, instruction_pointer)
 #define IP_HI (IP_LO + 4)
 
-int shim_ipfilter_build(uint64_t fork_ip, struct shim_bpf *out, struct kiste_err *err)
+int shim_ipfilter_build(uint64_t fork_ip, uint64_t thread_ip, struct shim_bpf *out,
+			struct kiste_err *err)
 {
 	const struct sock_filter prog[] = {
 		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
@@ -37,16 +39,20 @@ int shim_ipfilter_build(uint64_t fork_ip, struct shim_bpf *out, struct kiste_err
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_fork, 2, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_vfork, 1, 0),
 		/* 8 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		/* 9: the fork stub's instruction pointer, or kill */
+		/* 9: the fork stub's instruction pointer, */
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_HI),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(fork_ip >> 32), 0, 3),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_LO),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)fork_ip, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		/* 14 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		/* 14: or the thread stub's, or kill */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_HI),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(thread_ip >> 32), 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP_LO),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)thread_ip, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* 19 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 	};
-
-
 
 	out->len = sizeof(prog) / sizeof(prog[0]);
 	out->insns = malloc(sizeof(prog));
@@ -59,6 +65,6 @@ int shim_ipfilter_build(uint64_t fork_ip, struct shim_bpf *out, struct kiste_err
 void shim_ipfilter_print(FILE *f)
 {
 	fprintf(f, "# a second filter binds calls to the instruction issuing them:\n"
-		"#   clone, clone3, fork, vfork  only from the gate's fork stub (its child re-arms "
-		"redirection first)\n");
+		"#   clone, clone3, fork, vfork  only from the gate's fork stub or its thread stub "
+		"(the child re-arms redirection first)\n");
 }

@@ -236,7 +236,8 @@ static void workload_main(struct launch *l)
 	fp.kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
 	fp.module = l->kfd >= 0;
 	/* The ip filter first: once the allowlist's is in, seccomp() itself is killed. */
-	if (shim_ipfilter_build(shim_image_fork_ip(&l->img), &bpf[0], &err) < 0 ||
+	if (shim_ipfilter_build(shim_image_fork_ip(&l->img), shim_image_thread_ip(&l->img),
+				&bpf[0], &err) < 0 ||
 	    shim_filter_build(&fp, &bpf[1], &err) < 0)
 		kiste_child_fail(&err);
 	shim_image_enter(&l->img, &l->boot, bpf, 2, &err);

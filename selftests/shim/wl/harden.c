@@ -2,6 +2,7 @@
 // harden.c - a shim workload for issue 15's findings; most modes run natively and sandboxed alike.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -206,6 +207,49 @@ static int gateclone(const char *how)
 	}
 	/* A raw clone's result is the host's pid: wait for any child. */
 	parent_report(how, -1);
+	return 0;
+}
+
+/* An escaped thread's first code (the plain stub's ret lands here): report, then wait. */
+static void thread_report(void)
+{
+	child_report("thread");
+}
+
+/*
+ * Gate jump with glibc's thread flags (a new stack above the guest kernel,
+ * tid words there too) to the plain "syscall; ret" stub: only the thread
+ * stub may make threads, so the ip filter kills this (159).  An escaped
+ * thread would return into thread_report() unredirected.
+ */
+static int gatethread(void)
+{
+	const long fl = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+			CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+	unsigned long s = gate_start(), p, *stk;
+	char *m = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long ret;
+
+	if (!s || m == MAP_FAILED)
+		return 2;
+	for (p = s; p < s + 0x10000 && memcmp((void *)p, "\x0f\x05\xc3", 3); p++)
+		;
+	stk = (unsigned long *)(m + (1 << 16) - 64);
+	stk[0] = (unsigned long)thread_report;
+	printf("clone(thread flags) at gate +%lu\n", p - s);
+	fflush(stdout);
+	{
+		register long r10 __asm__("r10") = (long)(m + 8);
+		register long r8 __asm__("r8") = (long)__builtin_thread_pointer();
+		long di = fl, si = (long)stk, dx = (long)m;
+
+		__asm__ volatile("call *%6"
+				 : "=a"(ret), "+r"(r10), "+r"(r8), "+D"(di), "+S"(si), "+d"(dx)
+				 : "r"(p), "a"((long)SYS_clone)
+				 : "rcx", "r11", "memory");
+	}
+	printf("thread clone answered %ld\n", ret);
+	sleep(1);
 	return 0;
 }
 
@@ -481,6 +525,8 @@ int main(int argc, char **argv)
 		return intargs();
 	if (!strcmp(m, "gateclone") && argc > 2)
 		return gateclone(argv[2]);
+	if (!strcmp(m, "gatethread"))
+		return gatethread();
 	if (!strcmp(m, "sigrace"))
 		return sigrace(argc > 2 ? atoi(argv[2]) : 300);
 	if (!strcmp(m, "forkcheck"))
@@ -503,7 +549,7 @@ int main(int argc, char **argv)
 		return lockprobe(argv[2]);
 	if (!strcmp(m, "lockpair") && argc > 2)
 		return lockpair(argv[2]);
-	fprintf(stderr, "usage: harden fdfill FILE|intargs|gateclone stub|plain|sigrace [N]|"
+	fprintf(stderr, "usage: harden fdfill FILE|intargs|gateclone stub|plain|gatethread|sigrace [N]|"
 		"forkcheck|meta|ownalias DIR|links|reopen FILE|int80|vsyscall|lockhold FILE SECS|"
 		"lockprobe FILE|lockpair FILE\n");
 	return 2;

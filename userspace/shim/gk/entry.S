@@ -62,6 +62,37 @@ gk_fork:
 	.error "the fork stub's clone must end GK_FORK_RET_OFF bytes into the gate (boot.h)"
 .endif
 
+/*
+ * long gk_thread_clone_host(flags, stack, ptid, ctid, tls): the thread stub,
+ * the other place the ip filter admits a clone (the allowlist: only with
+ * glibc's thread flags).  The new thread runs on @stack, the struct
+ * gk_tstart at the top of its own area (thread.c): it arms before anything
+ * else, exactly as the fork stub's child, then gk_thread_start() enters the
+ * workload.  Its signals stay blocked until then (the parent's mask in the
+ * guest kernel), and a jump here with other registers still arms first.
+ */
+	.org	gk_fork + GK_THREAD_STUB_OFF, 0xcc
+	.globl	gk_thread_clone_host
+	.hidden	gk_thread_clone_host
+	.type	gk_thread_clone_host, @function
+gk_thread_clone_host:
+	movq	%rcx, %r10
+	movl	$__NR_clone, %eax
+	syscall
+.Lthread_ret:
+	testq	%rax, %rax
+	jnz	1f
+	GK_REARM	/* the new thread: armed before any other code runs */
+	movq	%rsp, %rdi
+	andq	$-16, %rsp
+	call	gk_thread_start
+	ud2
+1:	ret
+	.size	gk_thread_clone_host, . - gk_thread_clone_host
+.if .Lthread_ret - gk_thread_clone_host != GK_THREAD_RET_OFF - GK_THREAD_STUB_OFF
+	.error "the thread stub's clone must end GK_THREAD_RET_OFF bytes into the gate (boot.h)"
+.endif
+
 	.text
 
 /* gk_start(struct gk_boot *boot): called once by the launcher, never returns. */

@@ -30,6 +30,9 @@ long gk_fork(unsigned long flags);
 void gk_restorer(void);
 /* The host handler of the workload's caught signals: arms, then gk_sig_handler()'s handler. */
 void gk_sigtramp(void);
+/* clone(flags, stack, ptid, ctid, tls) at the thread stub; the child arms, then gk_thread_start(). */
+long gk_thread_clone_host(unsigned long flags, unsigned long stack, int *ptid, int *ctid,
+			  unsigned long tls);
 #define hs0(n) gk_syscall6((n), 0, 0, 0, 0, 0, 0)
 #define hs1(n, a) gk_syscall6((n), (long)(a), 0, 0, 0, 0, 0)
 #define hs2(n, a, b) gk_syscall6((n), (long)(a), (long)(b), 0, 0, 0, 0)
@@ -90,6 +93,38 @@ struct gk_call {
 
 typedef long (*gk_sys_fn)(struct gk_call *c);
 
+/* The frame rt_sigreturn reads (it finds it one word below the stack pointer). */
+struct gk_frame {
+	unsigned long pretcode;
+	struct gk_ucontext uc;
+	struct gk_siginfo info;
+} __attribute__((aligned(16)));
+
+/*
+ * ---- threads (thread.c) ----
+ * A thread's area: this record at the bottom, its host alternate stack (SIGSYS
+ * entry, signal handlers) above; GK_TAREA-aligned, so the record is found from
+ * the stack pointer.  Only the thread itself writes its record, except tid
+ * (the host: set at clone, cleared at exit) and the parent before the clone.
+ */
+#define GK_TAREA (256 * 1024UL)
+struct gk_thread {
+	unsigned long magic;
+	int tid;			/* host tid; 0: the slot is free */
+	int slot;
+	int *clear_tid;			/* the workload's clear_child_tid word */
+	unsigned long robust;		/* the workload's robust list head */
+	unsigned long alt_sp, alt_size;	/* the workload's virtual sigaltstack */
+	int alt_flags;
+};
+/* What a new thread finds at the top of its area. */
+struct gk_tstart {
+	unsigned long flags;
+	int *ptid, *ctid;
+	unsigned long pad;
+	struct gk_frame frame;
+} __attribute__((aligned(16)));
+
 /* ---- global state (one per host process; fork copies it) ---- */
 struct gk_state {
 	struct gk_boot boot;
@@ -103,8 +138,6 @@ struct gk_state {
 	int pid_off;			/* host pid = guest pid + pid_off */
 	int execs;
 	unsigned int uid, gid;
-	unsigned long alt_sp, alt_size;	/* the workload's virtual sigaltstack */
-	int alt_flags;
 	char exe[GK_PATH_MAX];		/* what /proc/self/exe names */
 	unsigned long nofile_cur, nofile_max;	/* the workload's RLIMIT_NOFILE (misc.c) */
 };
@@ -184,6 +217,20 @@ struct gk_exec_args {
 };
 long gk_execve(struct gk_call *c, const char *path, struct gk_exec_args *ea);
 long gk_exec_lookup(const char *cmd, const char *pathvar, char *abs, size_t n);
+
+/* ---- thread.c: the big lock guards all guest kernel state but the thread records ---- */
+void gk_lock(void);
+void gk_unlock(void);
+struct gk_thread *gk_self(void);
+void gk_thread_boot(void *area);
+int gk_thread_others(void);
+struct gk_thread *gk_thread_find(long gtid);
+int gk_thread_overlaps(unsigned long addr, unsigned long len);
+long gk_thread_clone(struct gk_call *c, unsigned long flags, unsigned long stack, int *ptid,
+		     int *ctid, unsigned long tls);
+void gk_thread_exit(int code) __attribute__((noreturn));
+void gk_thread_forked(void);
+int gk_thread_exec(struct gk_range *keep);
 
 /* ---- proc.c, sig.c ---- */
 long gk_to_guest_pid(long hpid);

@@ -6,7 +6,6 @@
 
 #include "gk.h"
 
-#define GK_ALTSTACK (256 * 1024)
 #define GK_SA_SIGINFO 0x4
 #define GK_SA_ONSTACK 0x08000000
 #define GK_SA_RESTORER 0x04000000
@@ -16,15 +15,9 @@
 struct gk_state gk;
 /* entry.S switches to the top of this stack. */
 unsigned char gk_boot_stack[64 * 1024] __attribute__((aligned(16)));
-static unsigned char gk_altstack[GK_ALTSTACK] __attribute__((aligned(16)));
+/* The main thread's area (thread.c): its record, then its SIGSYS stack. */
+static unsigned char gk_altstack[GK_TAREA] __attribute__((aligned(GK_TAREA)));
 static char gk_argbuf[256 * 1024];
-
-/* The frame rt_sigreturn reads: used to enter the first program. */
-struct gk_frame {
-	unsigned long pretcode;
-	struct gk_ucontext uc;
-	struct gk_siginfo info;
-} __attribute__((aligned(16)));
 
 unsigned long gk_now_ns(void)
 {
@@ -73,6 +66,8 @@ static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
 	c.a[5] = m->r9;
 	c.uc = uc;
 	c.noreturn = 0;
+	/* One thread at a time in the guest kernel, except where it blocks (thread.c). */
+	gk_lock();
 	if (gk.boot.flags & GK_BOOT_F_TRACE)
 		t0 = gk_now_ns();
 	ret = gk_dispatch(&c);
@@ -80,6 +75,7 @@ static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
 		m->rax = ret;
 	if (gk.boot.flags & GK_BOOT_F_TRACE)
 		gk_trace(&c, ret, gk_now_ns() - t0);
+	gk_unlock();
 }
 
 /*
@@ -129,17 +125,26 @@ int gk_sigsys_install(void)
 	return (int)hs4(__NR_rt_sigaction, GK_SIGSYS, &a, 0, 8);
 }
 
+/*
+ * A blocking host call: the big lock is let go around it (another thread may
+ * run in the guest kernel meanwhile, or a signal handler of this one), so a
+ * caller keeps nothing of the shared state across it.  @a is the caller's copy.
+ */
 long gk_host_blocking(long nr, const long *a, const struct gk_call *c)
 {
 	unsigned long mask, old;
 	long ret;
 
-	if (!gk.handled)
-		return hs6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	mask = c->uc->uc_sigmask & ~(1UL << (GK_SIGSYS - 1));
-	hs4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &mask, &old, 8);
-	ret = hs6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	hs4(__NR_rt_sigprocmask, 2, &old, 0, 8);
+	gk_unlock();
+	if (!gk.handled) {
+		ret = hs6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	} else {
+		mask = c->uc->uc_sigmask & ~(1UL << (GK_SIGSYS - 1));
+		hs4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &mask, &old, 8);
+		ret = hs6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		hs4(__NR_rt_sigprocmask, 2, &old, 0, 8);
+	}
+	gk_lock();
 	return ret;
 }
 
@@ -248,6 +253,7 @@ void gk_main(const struct gk_boot *b)
 	long r;
 
 	boot_state(b);
+	gk_thread_boot(gk_altstack);
 	gk_fd_boot();
 	copy_args(&ea);
 	if (hs2(__NR_sigaltstack, &ss, 0) < 0 || gk_sigsys_install() < 0)

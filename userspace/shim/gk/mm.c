@@ -15,10 +15,13 @@ static int overlaps(unsigned long a, unsigned long alen, unsigned long b, unsign
 	return a < bend && b < aend;
 }
 
+/* The guest kernel's image, or a thread's area (thread.c). */
 int gk_overlaps_self(unsigned long addr, unsigned long len)
 {
-	return overlaps(GK_PAGE_DOWN(addr), GK_PAGE_UP(addr + len) - GK_PAGE_DOWN(addr),
-			gk.boot.image_start, gk.boot.image_end);
+	unsigned long a = GK_PAGE_DOWN(addr), n = GK_PAGE_UP(addr + len) - a;
+
+	return overlaps(a, n, gk.boot.image_start, gk.boot.image_end) ||
+	       (a + n >= a && gk_thread_overlaps(a, n));
 }
 
 /* Unmaps every gap between the ranges exec keeps: the guest kernel, the vvar and vDSO pages. */
@@ -31,6 +34,8 @@ void gk_unmap_all(void)
 
 	for (i = 0; i < gk.boot.nkeep && i < GK_MAX_KEEP; i++)
 		keep[n++] = gk.boot.keep[i];
+	/* The caller's own thread area, when exec comes from a thread other than the first. */
+	n += gk_thread_exec(&keep[n]);
 	for (i = 1; i < n; i++)
 		for (j = i; j > 0 && keep[j].start < keep[j - 1].start; j--) {
 			struct gk_range t = keep[j];

@@ -21,27 +21,34 @@ long gk_to_host_pid(long g)
 }
 
 static long do_fork(struct gk_call *c, unsigned long flags, unsigned long stack, int *ptid,
-		    int *ctid)
+		    int *ctid, unsigned long tls)
 {
 	const unsigned long ns = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |
 				 CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP;
 	long r;
 
-	/* Threads are a later issue; a CLONE_VM child without CLONE_VFORK is one too. */
-	if ((flags & (CLONE_THREAD | CLONE_SIGHAND)) ||
-	    ((flags & CLONE_VM) && !(flags & CLONE_VFORK)))
-		return -ENOSYS;
 	if (flags & ns)
 		return -EPERM;
+	if (flags & CLONE_THREAD)
+		return gk_thread_clone(c, flags, stack, ptid, ctid, tls);
+	/* Natively EINVAL: a shared handler table needs a shared mm. */
+	if (flags & CLONE_SIGHAND)
+		return -EINVAL;
+	/* A CLONE_VM process that is not a thread (and not a vfork) is not served. */
+	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
+		return -ENOSYS;
 	/* The child comes back armed (entry.S; the module re-arms it too). */
 	r = gk_fork(flags & CSIGNAL);
 	if (r < 0)
 		return r;
 	if (r == 0) {
+		gk_thread_forked();
 		if (stack)
 			c->uc->uc_mcontext.rsp = stack;
 		if ((flags & CLONE_CHILD_SETTID) && ctid && gk_uwrite_ok(ctid, 4) == 0)
 			*ctid = (int)gk_to_guest_pid(hs0(__NR_getpid));
+		if (flags & CLONE_CHILD_CLEARTID)
+			gk_self()->clear_tid = ctid;
 		return 0;
 	}
 	r = gk_to_guest_pid(r);
@@ -50,13 +57,50 @@ static long do_fork(struct gk_call *c, unsigned long flags, unsigned long stack,
 	return r;
 }
 
+/* clone3's struct clone_args, as far as this guest kernel reads it. */
+struct gk_clone_args {
+	unsigned long flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	unsigned long set_tid, set_tid_size, cgroup;
+};
+
+static long do_clone3(struct gk_call *c)
+{
+	struct gk_clone_args ca;
+	size_t n = (size_t)c->a[1];
+	unsigned long sp;
+
+	memset(&ca, 0, sizeof(ca));
+	if (n < 64 /* CLONE_ARGS_SIZE_VER0 */ || n > 4096)
+		return -EINVAL;
+	if (n > sizeof(ca))
+		n = sizeof(ca);
+	if (gk_uread_ok((void *)c->a[0], n) < 0)
+		return -EFAULT;
+	memcpy(&ca, (void *)c->a[0], n);
+	/* pidfds, chosen tids and cgroups are not served: glibc then falls back to clone. */
+	if (ca.flags & (CLONE_PIDFD | CLONE_INTO_CGROUP | CLONE_CLEAR_SIGHAND) || ca.set_tid ||
+	    ca.set_tid_size)
+		return -ENOSYS;
+	if ((ca.flags & CSIGNAL) || ca.exit_signal > 64 ||
+	    ((ca.flags & CLONE_THREAD) && ca.exit_signal))
+		return -EINVAL;
+	if ((ca.stack == 0) != (ca.stack_size == 0))
+		return -EINVAL;
+	sp = ca.stack ? ca.stack + ca.stack_size : 0;
+	return do_fork(c, ca.flags | ca.exit_signal, sp, (int *)ca.parent_tid,
+		       (int *)ca.child_tid, ca.tls);
+}
+
 long sys_fork(struct gk_call *c)
 {
 	if (c->nr == __NR_vfork)
-		return do_fork(c, CLONE_VM | CLONE_VFORK | 17 /* SIGCHLD */, 0, NULL, NULL);
+		return do_fork(c, CLONE_VM | CLONE_VFORK | 17 /* SIGCHLD */, 0, NULL, NULL, 0);
 	if (c->nr == __NR_fork)
-		return do_fork(c, 17, 0, NULL, NULL);
-	return do_fork(c, c->a[0], c->a[1], (int *)c->a[2], (int *)c->a[3]);
+		return do_fork(c, 17, 0, NULL, NULL, 0);
+	if (c->nr == __NR_clone3)
+		return do_clone3(c);
+	/* x86_64: clone(flags, stack, parent_tid, child_tid, tls) */
+	return do_fork(c, c->a[0], c->a[1], (int *)c->a[2], (int *)c->a[3], c->a[4]);
 }
 
 long sys_wait4(struct gk_call *c)
@@ -81,30 +125,34 @@ long sys_waitid(struct gk_call *c)
 	return r;
 }
 
-/* kill, and tkill/tgkill: with no threads a thread is its process. */
+/*
+ * kill, and tkill/tgkill: a thread of this process is signalled as itself
+ * (tgkill on the host); any other tid is taken for a single-threaded process.
+ */
 long sys_kill(struct gk_call *c)
 {
 	unsigned long sig = (unsigned long)c->a[c->nr == __NR_tgkill ? 2 : 1];
+	long tid = c->a[c->nr == __NR_tgkill ? 1 : 0], me;
 
 	if (sig > 64)
 		return -EINVAL;
-	if (c->nr == __NR_tgkill) {
-		if (c->a[0] <= 0 || c->a[1] <= 0)
-			return -EINVAL;
-		if (c->a[0] != c->a[1])
-			return -ESRCH;
-		return hs2(__NR_kill, gk_to_host_pid(c->a[1]), sig);
-	}
-	if (c->nr == __NR_tkill && c->a[0] <= 0)
+	if (c->nr == __NR_kill)
+		return hs2(__NR_kill, gk_to_host_pid(c->a[0]), sig);
+	if (tid <= 0 || (c->nr == __NR_tgkill && c->a[0] <= 0))
 		return -EINVAL;
-	return hs2(__NR_kill, gk_to_host_pid(c->a[0]), sig);
+	me = hs0(__NR_getpid);
+	if (c->nr == __NR_tgkill && gk_to_host_pid(c->a[0]) != me)
+		return c->a[0] == tid ? hs2(__NR_kill, gk_to_host_pid(tid), sig) : -ESRCH;
+	if (gk_thread_find(tid))
+		return hs3(__NR_tgkill, me, gk_to_host_pid(tid), sig);
+	if (c->nr == __NR_tgkill)
+		return -ESRCH;
+	return hs2(__NR_kill, gk_to_host_pid(tid), sig);
 }
 
-/* getpid, getppid, gettid, getpgrp, setsid: no arguments, a pid back. */
+/* getpid, getppid, getpgrp, setsid: no arguments, a pid back (gettid: thread.c). */
 long sys_pid_ret(struct gk_call *c)
 {
-	if (c->nr == __NR_gettid)
-		return gk_to_guest_pid(hs0(__NR_getpid));
 	if (c->nr == __NR_getpgrp)
 		return gk_to_guest_pid(hs1(__NR_getpgid, 0));
 	return gk_to_guest_pid(hs0(c->nr));
@@ -120,14 +168,11 @@ long sys_setpgid(struct gk_call *c)
 	return hs2(__NR_setpgid, gk_to_host_pid(c->a[0]), gk_to_host_pid(c->a[1]));
 }
 
-long sys_set_tid_address(struct gk_call *c)
-{
-	(void)c;
-	return gk_to_guest_pid(hs0(__NR_getpid));
-}
-
+/* exit ends the calling thread, the process with it when it was the last one. */
 long sys_exit(struct gk_call *c)
 {
+	if (c->nr == __NR_exit && gk_thread_others())
+		gk_thread_exit((int)c->a[0]);
 	if (gk.boot.flags & GK_BOOT_F_TRACE)
 		gk_nosys_report();
 	gk_exit((int)c->a[0]);

@@ -107,6 +107,7 @@ long sys_rt_sigprocmask(struct gk_call *c)
 long sys_rt_sigsuspend(struct gk_call *c)
 {
 	unsigned long m;
+	long r;
 
 	if (c->nr == __NR_pause)
 		m = c->uc->uc_sigmask;
@@ -117,7 +118,10 @@ long sys_rt_sigsuspend(struct gk_call *c)
 	else
 		m = *(const unsigned long *)c->a[0];
 	m &= ~NEVER_BLOCKED;
-	return hs2(__NR_rt_sigsuspend, &m, 8);
+	gk_unlock();
+	r = hs2(__NR_rt_sigsuspend, &m, 8);
+	gk_lock();
+	return r;
 }
 
 long sys_rt_sigtimedwait(struct gk_call *c)
@@ -145,9 +149,10 @@ long sys_rt_sigreturn(struct gk_call *c)
 	return -ENOSYS;
 }
 
-/* The host alternate stack is the guest kernel's: the workload's stays virtual. */
+/* The host alternate stack is the guest kernel's: the workload's stays virtual, per thread. */
 long sys_sigaltstack(struct gk_call *c)
 {
+	struct gk_thread *t = gk_self();
 	struct {
 		unsigned long sp;
 		int flags;
@@ -157,14 +162,14 @@ long sys_sigaltstack(struct gk_call *c)
 	if ((ns && gk_uread_ok(ns, sizeof(*ns)) < 0) || (os && gk_uwrite_ok(os, sizeof(*os)) < 0))
 		return -EFAULT;
 	if (os) {
-		os->sp = gk.alt_sp;
-		os->flags = gk.alt_sp ? gk.alt_flags : 2 /* SS_DISABLE */;
-		os->size = gk.alt_size;
+		os->sp = t->alt_sp;
+		os->flags = t->alt_sp ? t->alt_flags : 2 /* SS_DISABLE */;
+		os->size = t->alt_size;
 	}
 	if (ns) {
-		gk.alt_sp = (ns->flags & 2) ? 0 : ns->sp;
-		gk.alt_size = ns->size;
-		gk.alt_flags = ns->flags;
+		t->alt_sp = (ns->flags & 2) ? 0 : ns->sp;
+		t->alt_size = ns->size;
+		t->alt_flags = ns->flags;
 	}
 	return 0;
 }
@@ -182,7 +187,7 @@ void gk_sig_exec_reset(void)
 		gk.act[sig] = dfl;
 	}
 	gk.handled = 0;
-	gk.alt_sp = 0;
-	gk.alt_size = 0;
+	gk_self()->alt_sp = 0;
+	gk_self()->alt_size = 0;
 	gk_sig_update_mask();
 }

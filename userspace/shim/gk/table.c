@@ -44,6 +44,8 @@ long sys_pid_ret(struct gk_call *c);
 long sys_getpgid(struct gk_call *c);
 long sys_setpgid(struct gk_call *c);
 long sys_set_tid_address(struct gk_call *c);
+long sys_gettid(struct gk_call *c);
+long sys_robust_list(struct gk_call *c);
 long sys_exit(struct gk_call *c);
 long sys_execve(struct gk_call *c);
 long sys_rt_sigaction(struct gk_call *c);
@@ -120,12 +122,13 @@ long sys_itimer(struct gk_call *c);
 	X(mmap, sys_mmap, "lllli") X(munmap, sys_mrange, "") X(mprotect, sys_mrange, "") \
 	X(madvise, sys_mrange, "lli") X(msync, sys_mrange, "lli") X(mincore, sys_mrange, "") \
 	X(mremap, sys_mremap, "") X(fork, sys_fork, "") X(vfork, sys_fork, "") \
-	X(clone, sys_fork, "") X(wait4, sys_wait4, "ili") X(waitid, sys_waitid, "iili") \
+	X(clone, sys_fork, "") X(clone3, sys_fork, "") X(wait4, sys_wait4, "ili") X(waitid, sys_waitid, "iili") \
 	X(kill, sys_kill, "ii") X(tkill, sys_kill, "ii") X(tgkill, sys_kill, "iii") \
-	X(getpid, sys_pid_ret, "") X(getppid, sys_pid_ret, "") X(gettid, sys_pid_ret, "") \
+	X(getpid, sys_pid_ret, "") X(getppid, sys_pid_ret, "") X(gettid, sys_gettid, "") \
 	X(getpgrp, sys_pid_ret, "") X(setsid, sys_pid_ret, "") X(getpgid, sys_getpgid, "i") \
 	X(getsid, sys_getpgid, "i") X(setpgid, sys_setpgid, "ii") \
-	X(set_tid_address, sys_set_tid_address, "") X(set_robust_list, sys_zero, "") \
+	X(set_tid_address, sys_set_tid_address, "") X(set_robust_list, sys_robust_list, "") \
+	X(get_robust_list, sys_robust_list, "i") \
 	X(exit, sys_exit, "i") X(exit_group, sys_exit, "i") X(execve, sys_execve, "") \
 	X(execveat, sys_execve, "illli") X(rt_sigaction, sys_rt_sigaction, "") \
 	X(rt_sigprocmask, sys_rt_sigprocmask, "i") X(rt_sigsuspend, sys_rt_sigsuspend, "") \

@@ -1,0 +1,98 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# shim_threads.sh - threaded workloads natively and in shim mode: same output, same status.
+# kiste-suite: host shim_threads.sh
+#
+# POSIX sh (bash on the host).  Each case runs natively, then sandboxed, and compares.
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=selftests/shim/shim_lib.sh
+. "$here/shim-lib.helper"
+K="${KISTE_SHIM:-$here/../bin/kiste}"
+T="$WL/threads"
+PY=/usr/bin/python3
+shim_need threads
+# The data lives in the rootfs (read-only inside); /tmp inside is a tmpfs for sort's spills.
+data=$(mktemp -d /var/tmp/kiste-threads.XXXXXX) || bail "cannot make a folder under /var/tmp"
+chmod 755 "$data"
+trap 'rm -rf "$data"' EXIT
+S() { "$K" run --mode=shim --tmpfs /tmp -- "$@"; }
+
+# same NAME CMD...: output and status natively and sandboxed match (and the native run worked).
+same()
+{
+	s_name="$1"
+	shift
+	n_out=$("$@" 2>&1 </dev/null)
+	n_rc=$?
+	run S "$@"
+	if [ "$T_RC" = "$n_rc" ] && [ "$T_OUT" = "$n_out" ] && [ -n "$n_out" ]; then
+		ok "$s_name"
+	else
+		fail "$s_name" "sandboxed exit $T_RC: $T_OUT
+# native exit $n_rc: $n_out"
+	fi
+}
+
+same "C: 8 threads contend on a mutex and a condvar, then join" "$T" mutex
+same "C: threads wait in futex while another thread forks and execs" "$T" forkexec
+same "C: a thread exits while others run; the last thread's exit_group decides (3)" \
+	"$T" exits 3
+same "C: the first thread exits, then the last thread's exit(2) ends the process (0)" \
+	"$T" exits -1
+same "C: gettid is per thread, tgkill reaches the named thread" "$T" tgkill
+expect "a thread made through the gate has its raw syscalls redirected (ptrace refused)" 0 \
+	"rawthread: raw getpid=1 ptrace=-1" S "$T" rawthread
+
+# threaded NAME CMD...: in the sandbox CMD really made threads (glibc's pthread_create is
+# clone3; a program that fell back to one thread would pass the comparisons alone).
+threaded()
+{
+	s_name="$1"
+	shift
+	n=$("$K" run --mode=shim --trace --tmpfs /tmp -- "$@" 2>&1 >/dev/null |
+		grep -c '^kiste-shim\[[0-9]*\] clone3(.*) = [1-9]')
+	if [ "$n" -gt 0 ]; then
+		ok "$s_name"
+	else
+		fail "$s_name" "no thread made in the sandbox"
+	fi
+}
+
+i=0
+while [ $i -lt 64 ]; do
+	head -c $((4096 + i * 997)) /dev/urandom >"$data/f$i"
+	i=$((i + 1))
+done
+cat >"$data/pool.py" <<'PY'
+import hashlib, os, sys
+from concurrent.futures import ThreadPoolExecutor
+d = sys.argv[1]
+def h(n):
+    with open(os.path.join(d, n), 'rb') as f:
+        return n, hashlib.sha256(f.read()).hexdigest()
+with ThreadPoolExecutor(8) as ex:
+    for n, x in ex.map(h, sorted(f for f in os.listdir(d) if f.startswith('f'))):
+        print(n, x)
+PY
+if [ -x "$PY" ]; then
+	same "python3: ThreadPoolExecutor(8) hashes 64 files" "$PY" "$data/pool.py" "$data"
+	threaded "python3: the pool's workers are threads in the sandbox" \
+		"$PY" "$data/pool.py" "$data"
+else
+	skip "python3: ThreadPoolExecutor(8) hashes 64 files" "no $PY"
+fi
+
+# 2 million lines: sort spills to /tmp with 4 threads.
+awk 'BEGIN { srand(7); for (i = 0; i < 2000000; i++) printf "%d %x\n", int(rand() * 1e9), i }' \
+	>"$data/big.txt"
+same "sort --parallel=4 of 2 million lines" sh -c "sort --parallel=4 -S 64M '$data/big.txt' | md5sum"
+threaded "sort --parallel=4 sorts with threads in the sandbox" \
+	sort --parallel=4 -S 64M -o /tmp/out "$data/big.txt"
+if command -v zstd >/dev/null; then
+	same "zstd -T2: compress and decompress round trip" \
+		sh -c "zstd -q -T2 -c '$data/big.txt' | zstd -q -T2 -d -c | md5sum; zstd -q -T2 -c '$data/big.txt' | md5sum"
+	threaded "zstd -T2 compresses with threads in the sandbox" zstd -q -T2 -c "$data/big.txt"
+else
+	skip "zstd -T2: compress and decompress round trip" "no zstd: make deps"
+fi
+t_done

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+// thread.c - the workload's threads: per-thread areas, the big lock, clone of a thread, exit.
+#include <linux/futex.h>
+#include <linux/sched.h>
+
+#include "gk.h"
+
+/*
+ * Every thread of the workload has an area of GK_TAREA bytes, aligned to its
+ * size: its record (struct gk_thread) at the bottom, the host alternate
+ * stack on which its SIGSYS entry and its signal handlers run above it.  The
+ * guest kernel finds the running thread's record from its own stack pointer
+ * (the workload owns %fs).  The main thread's area is static (main.c); the
+ * others are mapped on first use and kept for reuse: a slot is free once the
+ * host cleared its tid (CLONE_CHILD_CLEARTID), which happens after the thread
+ * left its area for good.
+ */
+#define GK_MAXTHREADS 512
+#define GK_THREAD_MAGIC 0x6b6973746574687dUL
+
+/* What glibc's pthread_create asks for; the one host thread clone the allowlist admits. */
+#define GK_HOST_THREAD_FLAGS                                                              \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | \
+	 CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
+/* A thread must share what the guest kernel keeps once per process. */
+#define GK_THREAD_NEEDS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
+#define GK_THREAD_MAY                                                                     \
+	(GK_THREAD_NEEDS | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |             \
+	 CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | 0x00400000 /* CLONE_DETACHED, ignored */)
+
+/* Slot 0 is the main thread's static area; the rest are mapped on demand. */
+static struct gk_thread *slots[GK_MAXTHREADS];
+/* 0 free, 1 held, 2 held and someone waits (a futex word in the guest kernel's data). */
+static int biglock;
+
+void gk_lock(void)
+{
+	int c = 0;
+
+	if (__atomic_compare_exchange_n(&biglock, &c, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return;
+	if (c != 2)
+		c = __atomic_exchange_n(&biglock, 2, __ATOMIC_ACQUIRE);
+	while (c != 0) {
+		hs4(__NR_futex, &biglock, FUTEX_WAIT_PRIVATE, 2, 0);
+		c = __atomic_exchange_n(&biglock, 2, __ATOMIC_ACQUIRE);
+	}
+}
+
+void gk_unlock(void)
+{
+	if (__atomic_exchange_n(&biglock, 0, __ATOMIC_RELEASE) == 2)
+		hs3(__NR_futex, &biglock, FUTEX_WAKE_PRIVATE, 1);
+}
+
+static int tid_of(const struct gk_thread *t)
+{
+	return __atomic_load_n(&t->tid, __ATOMIC_ACQUIRE);
+}
+
+/* The running thread's record; before the first exec (the boot stack) the main one. */
+struct gk_thread *gk_self(void)
+{
+	unsigned long sp = (unsigned long)__builtin_frame_address(0);
+	struct gk_thread *t = (struct gk_thread *)(sp & ~(GK_TAREA - 1));
+
+	if (t->magic == GK_THREAD_MAGIC && t->slot < GK_MAXTHREADS && slots[t->slot] == t)
+		return t;
+	return slots[0];
+}
+
+/* The main thread's area (main.c's static SIGSYS stack) becomes slot 0. */
+void gk_thread_boot(void *area)
+{
+	struct gk_thread *t = area;
+
+	memset(t, 0, sizeof(*t));
+	t->magic = GK_THREAD_MAGIC;
+	t->tid = (int)hs0(__NR_getpid);
+	slots[0] = t;
+}
+
+int gk_thread_others(void)
+{
+	const struct gk_thread *self = gk_self();
+	int i;
+
+	for (i = 0; i < GK_MAXTHREADS; i++)
+		if (slots[i] && slots[i] != self && tid_of(slots[i]))
+			return 1;
+	return 0;
+}
+
+/* A thread of this process with guest tid @g, or NULL. */
+struct gk_thread *gk_thread_find(long g)
+{
+	int i;
+
+	for (i = 0; i < GK_MAXTHREADS; i++)
+		if (slots[i] && tid_of(slots[i]) > 0 && gk_to_guest_pid(tid_of(slots[i])) == g)
+			return slots[i];
+	return NULL;
+}
+
+/* A free slot with its area mapped, marked busy (tid -1 until the host writes the tid). */
+static struct gk_thread *slot_get(void)
+{
+	unsigned long p, a;
+	int i;
+
+	for (i = 1; i < GK_MAXTHREADS; i++)
+		if (!slots[i] || !tid_of(slots[i]))
+			break;
+	if (i == GK_MAXTHREADS)
+		return NULL;
+	if (!slots[i]) {
+		/* Twice the size, trimmed to an aligned area (gk_self masks the stack pointer). */
+		p = (unsigned long)hs6(__NR_mmap, 0, 2 * GK_TAREA, 3 /* RW */,
+				       0x22 /* MAP_PRIVATE | MAP_ANONYMOUS */, -1, 0);
+		if (p > -4096UL)
+			return NULL;
+		a = (p + GK_TAREA - 1) & ~(GK_TAREA - 1);
+		if (a > p)
+			hs2(__NR_munmap, p, a - p);
+		hs2(__NR_munmap, a + GK_TAREA, p + GK_TAREA - a);
+		slots[i] = (struct gk_thread *)a;
+	}
+	memset(slots[i], 0, sizeof(*slots[i]));
+	slots[i]->magic = GK_THREAD_MAGIC;
+	slots[i]->slot = i;
+	slots[i]->tid = -1;
+	return slots[i];
+}
+
+/* Whether [addr, addr + len) touches a thread area (the workload may not map over one). */
+int gk_thread_overlaps(unsigned long addr, unsigned long len)
+{
+	int i;
+
+	for (i = 1; i < GK_MAXTHREADS; i++) {
+		unsigned long a = (unsigned long)slots[i];
+
+		if (a && addr < a + GK_TAREA && a < addr + len)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The new thread's first C code, on its own area, armed by the stub: the
+ * workload's tid words, then into the workload through the gate's restorer
+ * with the frame its parent prepared (the parent's registers, rax 0, the new
+ * stack; its mask; this area as the host alternate stack).
+ */
+void gk_thread_start(struct gk_tstart *ts) __attribute__((noreturn));
+void gk_thread_start(struct gk_tstart *ts)
+{
+	struct gk_thread *t = (struct gk_thread *)((unsigned long)ts & ~(GK_TAREA - 1));
+	int g = (int)gk_to_guest_pid(tid_of(t));
+
+	if ((ts->flags & CLONE_PARENT_SETTID) && gk_uwrite_ok(ts->ptid, 4) == 0)
+		*ts->ptid = g;
+	if ((ts->flags & CLONE_CHILD_SETTID) && gk_uwrite_ok(ts->ctid, 4) == 0)
+		*ts->ctid = g;
+	__asm__ volatile("movq %0, %%rsp\n\tjmp gk_restorer" : : "r"(&ts->frame.uc) : "memory");
+	__builtin_unreachable();
+}
+
+/*
+ * clone of a thread: the host thread is made with exactly glibc's flags
+ * through the gate's thread stub (the one place the ip filter admits it),
+ * on the new area, with the tid words in the record; the workload's own
+ * words are served here and in gk_thread_start.
+ */
+long gk_thread_clone(struct gk_call *c, unsigned long flags, unsigned long stack, int *ptid,
+		     int *ctid, unsigned long tls)
+{
+	struct gk_thread *t;
+	struct gk_tstart *ts;
+	long r;
+
+	if ((flags & GK_THREAD_NEEDS) != GK_THREAD_NEEDS || (flags & ~GK_THREAD_MAY))
+		return -EINVAL;
+	if (((flags & CLONE_PARENT_SETTID) && gk_uwrite_ok(ptid, 4) < 0) ||
+	    ((flags & CLONE_CHILD_SETTID) && gk_uwrite_ok(ctid, 4) < 0))
+		return -EFAULT;
+	if (!(flags & CLONE_SETTLS) && hs2(__NR_arch_prctl, 0x1003 /* ARCH_GET_FS */, &tls) < 0)
+		return -EINVAL;
+	t = slot_get();
+	if (!t)
+		return -EAGAIN;
+	t->clear_tid = (flags & CLONE_CHILD_CLEARTID) ? ctid : NULL;
+	ts = (struct gk_tstart *)(((unsigned long)t + GK_TAREA - sizeof(*ts)) & ~15UL);
+	ts->flags = flags;
+	ts->ptid = ptid;
+	ts->ctid = ctid;
+	memset(&ts->frame, 0, sizeof(ts->frame));
+	ts->frame.uc = *c->uc;
+	ts->frame.uc.uc_mcontext.rax = 0;
+	if (stack)
+		ts->frame.uc.uc_mcontext.rsp = stack;
+	/* No FPU state given: the thread starts with the initial one. */
+	ts->frame.uc.uc_mcontext.fpstate = 0;
+	ts->frame.uc.uc_stack.ss_sp = t;
+	ts->frame.uc.uc_stack.ss_flags = 0;
+	ts->frame.uc.uc_stack.ss_size = GK_TAREA;
+	r = gk_thread_clone_host(GK_HOST_THREAD_FLAGS, (unsigned long)ts, &t->tid, &t->tid, tls);
+	if (r < 0) {
+		__atomic_store_n(&t->tid, 0, __ATOMIC_RELEASE);
+		return r;
+	}
+	r = gk_to_guest_pid(r);
+	if (flags & CLONE_PARENT_SETTID)
+		*ptid = (int)r;
+	return r;
+}
+
+/*
+ * exit(2) of one thread while others run: the workload's clear_child_tid
+ * word is cleared and woken here (the host's is the record's, which frees
+ * the slot once the thread is gone), then the host thread exits.
+ */
+void gk_thread_exit(int code)
+{
+	struct gk_thread *t = gk_self();
+
+	if (t->clear_tid && gk_uwrite_ok(t->clear_tid, 4) == 0) {
+		__atomic_store_n(t->clear_tid, 0, __ATOMIC_RELEASE);
+		hs3(__NR_futex, t->clear_tid, FUTEX_WAKE, 1);
+	}
+	gk_unlock();
+	for (;;)
+		hs1(__NR_exit, code);
+}
+
+/* In a fork child only the forking thread lives on: every other slot is free. */
+void gk_thread_forked(void)
+{
+	struct gk_thread *self = gk_self();
+	int i;
+
+	for (i = 0; i < GK_MAXTHREADS; i++)
+		if (slots[i] && slots[i] != self)
+			slots[i]->tid = 0;
+	self->tid = (int)hs0(__NR_getpid);
+}
+
+/*
+ * exec (single-threaded by then): every area but the caller's is unmapped
+ * with the old image; the caller's is the range @keep exec must spare.
+ * Returns 1 when @keep was filled.
+ */
+int gk_thread_exec(struct gk_range *keep)
+{
+	struct gk_thread *self = gk_self();
+	int i;
+
+	for (i = 1; i < GK_MAXTHREADS; i++)
+		if (slots[i] != self)
+			slots[i] = NULL;
+	if (self == slots[0])
+		return 0;
+	keep->start = (unsigned long)self;
+	keep->end = (unsigned long)self + GK_TAREA;
+	return 1;
+}
+
+long sys_gettid(struct gk_call *c)
+{
+	(void)c;
+	return gk_to_guest_pid(gk_self()->tid);
+}
+
+long sys_set_tid_address(struct gk_call *c)
+{
+	struct gk_thread *t = gk_self();
+
+	t->clear_tid = (int *)c->a[0];
+	return gk_to_guest_pid(t->tid);
+}
+
+/* The head is the host's (it walks the list when a thread dies) and kept for get_robust_list. */
+long sys_robust_list(struct gk_call *c)
+{
+	struct gk_thread *t;
+	long r;
+
+	if (c->nr == __NR_set_robust_list) {
+		if (c->a[1] != 24 /* sizeof(struct robust_list_head) */)
+			return -EINVAL;
+		r = hs2(__NR_set_robust_list, c->a[0], 24);
+		if (r == 0)
+			gk_self()->robust = c->a[0];
+		return r;
+	}
+	t = c->a[0] ? gk_thread_find(c->a[0]) : gk_self();
+	if (!t)
+		return -ESRCH;
+	if (gk_uwrite_ok((void *)c->a[1], 8) < 0 || gk_uwrite_ok((void *)c->a[2], 8) < 0)
+		return -EFAULT;
+	*(unsigned long *)c->a[1] = t->robust;
+	*(unsigned long *)c->a[2] = 24;
+	return 0;
+}
