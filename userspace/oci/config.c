@@ -651,7 +651,8 @@ static int read_resources(struct cfg *p, json_object *lx, struct kiste_oci_confi
 	}
 	c->has_devices = json_object_object_get_ex(res, "devices", NULL);
 	l2 = push(p, "memory", 0);
-	if (m && get_int(p, m, "limit", -1, INT64_MAX, false, &r->memory_raw) < 0)
+	/* Beyond 2^62 bytes is no machine: json-c also clamps overflowing numbers to INT64_MAX. */
+	if (m && get_int(p, m, "limit", -1, 1LL << 62, false, &r->memory_raw) < 0)
 		ret = -EINVAL;
 	pop(p, l2);
 	l2 = push(p, "pids", 0);
