@@ -219,6 +219,7 @@ result "$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; l=json.load(sys.st
 step "delete c5" 0 "" -- delete c5
 
 # run: create + start + wait + delete, the container's status as the runtime's.
+# shellcheck disable=SC2016 # the container's shell expands it
 bundle_cfg 'echo hi from $(hostname) in $(pwd) home=$HOME; exit 3' oci-box
 step "run exits with the container's status" 3 "hi from oci-box in /tmp home=/" -- run --bundle "$B" c6
 [ -n "$RUNC" ] && rt runc run --bundle "$B" c6 && true
