@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,22 +293,41 @@ const char *kiste_oci_status_name(enum kiste_oci_status st)
 	}
 }
 
+/*
+ * The user name of @uid from /etc/passwd, read directly: kiste is static, and
+ * glibc's NSS would need the shared libraries of the build's glibc at run time.
+ */
+static void owner_of(uint32_t uid, char *buf, size_t len)
+{
+	char line[1024], *name, *id;
+	FILE *f = fopen("/etc/passwd", "re");
+
+	snprintf(buf, len, "#%u", uid);
+	while (f && fgets(line, sizeof(line), f)) {
+		name = strtok(line, ":");
+		if (!name || !strtok(NULL, ":"))
+			continue;
+		id = strtok(NULL, ":");
+		if (id && strtoul(id, NULL, 10) == uid && *id >= '0' && *id <= '9') {
+			snprintf(buf, len, "%s", name);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
 /* runc's field order; pid 0 once stopped; annotations only when there are some. */
 struct json_object *kiste_oci_state_json(const struct kiste_oci_state *s, bool owner_name)
 {
 	enum kiste_oci_status st = kiste_oci_state_status(s);
 	json_object *o = json_object_new_object();
-	struct passwd *pw;
 	char owner[64] = "";
 
 	if (!o)
 		return NULL;
-	if (owner_name) {
-		pw = getpwuid(s->owner_uid);
-		snprintf(owner, sizeof(owner), "%s", pw ? pw->pw_name : "");
-		if (!pw)
-			snprintf(owner, sizeof(owner), "#%u", s->owner_uid);
-	}
+	if (owner_name)
+		owner_of(s->owner_uid, owner, sizeof(owner));
 	json_object_object_add(o, "ociVersion", json_object_new_string(s->oci_version));
 	json_object_object_add(o, "id", json_object_new_string(s->id));
 	json_object_object_add(o, "pid", json_object_new_int64(st == KISTE_OCI_STOPPED ? 0 : s->pid));
