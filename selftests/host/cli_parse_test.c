@@ -42,15 +42,15 @@ TEST(create_errors_name_the_problem)
 	struct create_opts o;
 
 	EXPECT_EQ(-EINVAL, PARSE(create_parse, &o, &err, "create", "--mode", "foo"));
-	EXPECT_STREQ("kiste create: bad --mode 'foo': use shim, vm or unikernel", err.msg);
+	EXPECT_STREQ("kiste sandbox create: bad --mode 'foo': use shim, vm or unikernel", err.msg);
 	EXPECT_EQ(-EINVAL, PARSE(create_parse, &o, &err, "create", "--name", "x"));
-	EXPECT_STREQ("kiste create: missing --mode: use --mode shim, vm or unikernel", err.msg);
+	EXPECT_STREQ("kiste sandbox create: missing --mode: use --mode shim, vm or unikernel", err.msg);
 	EXPECT_GT(0, PARSE(create_parse, &o, &err, "create", "--mode", "vm", "--memory", "-1"));
 	EXPECT_NE(NULL, strstr(err.msg, "--memory"));
 	EXPECT_EQ(-EINVAL,
 		  PARSE(create_parse, &o, &err, "create", "--mode", "vm", "--cpus", "4097"));
 	EXPECT_EQ(-EINVAL, PARSE(create_parse, &o, &err, "create", "--nope"));
-	EXPECT_STREQ("kiste create: unknown option '--nope': see 'kiste create --help'", err.msg);
+	EXPECT_STREQ("kiste sandbox create: unknown option '--nope': see 'kiste sandbox create --help'", err.msg);
 }
 
 TEST(help_wins_without_validation)
@@ -126,7 +126,7 @@ TEST(json_only_commands)
 	ASSERT_EQ(0, PARSE(check_parse, &o, &err, "check", "-j"));
 	EXPECT_TRUE(o.json);
 	EXPECT_EQ(-EINVAL, PARSE(list_parse, &o, &err, "list", "x"));
-	EXPECT_STREQ("kiste list: unexpected argument 'x': see 'kiste list --help'", err.msg);
+	EXPECT_STREQ("kiste sandbox list: unexpected argument 'x': see 'kiste sandbox list --help'", err.msg);
 }
 
 TEST_HARNESS_MAIN

@@ -13,9 +13,12 @@
 #define NOT_LOADED "kiste: kiste.ko is not loaded: modprobe kiste\n"
 
 static const char *const subcommands[] = {
-	"version", "check", "create", "list", "inspect", "kill", "delete", "events", "stats",
+	"version", "check", "inspect", "events", "stats",
 };
 #define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))
+/* The module registry's commands, under `kiste sandbox` (the OCI verbs took their names). */
+static const char *const sandbox_cmds[] = { "create", "list", "kill", "delete" };
+#define NSB (sizeof(sandbox_cmds) / sizeof(sandbox_cmds[0]))
 
 static bool module_loaded(void)
 {
@@ -76,6 +79,13 @@ TEST(every_subcommand_has_help)
 		EXPECT_EQ(0, r.status) TH_LOG("%s -h", subcommands[i]);
 		EXPECT_EQ(0, strncmp(r.out, want, strlen(want)));
 	}
+	for (i = 0; i < NSB; i++) {
+		snprintf(want, sizeof(want), "Usage: kiste sandbox %s", sandbox_cmds[i]);
+		RUN(&r, "sandbox", sandbox_cmds[i], "--help");
+		EXPECT_EQ(0, r.status) TH_LOG("sandbox %s --help", sandbox_cmds[i]);
+		EXPECT_EQ(0, strncmp(r.out, want, strlen(want))) TH_LOG("%s", r.out);
+		EXPECT_STREQ("", r.err);
+	}
 }
 
 TEST(no_command_is_usage_error)
@@ -111,6 +121,12 @@ TEST(unknown_flag_on_every_subcommand)
 		RUN(&r, subcommands[i], "-Z");
 		EXPECT_USAGE(&r, want);
 	}
+	for (i = 0; i < NSB; i++) {
+		snprintf(want, sizeof(want), "kiste sandbox %s: unknown option '--bogus'",
+			 sandbox_cmds[i]);
+		RUN(&r, "sandbox", sandbox_cmds[i], "--bogus");
+		EXPECT_USAGE(&r, want);
+	}
 }
 
 TEST(create_usage_errors)
@@ -118,62 +134,71 @@ TEST(create_usage_errors)
 	char longname[KISTE_NAME_MAX + 1];
 	struct run_result r;
 
-	RUN(&r, "create", "--mode", "bogus");
-	EXPECT_USAGE(&r, "kiste create: bad --mode 'bogus': use shim, vm or unikernel");
-	RUN(&r, "create");
-	EXPECT_USAGE(&r, "kiste create: missing --mode");
-	RUN(&r, "create", "--mode");
-	EXPECT_USAGE(&r, "kiste create: option '--mode' needs an argument");
-	RUN(&r, "create", "--mode", "shim", "--memory", "1.5G");
-	EXPECT_USAGE(&r, "kiste create: --memory: bad size '1.5G'");
-	RUN(&r, "create", "--mode", "shim", "--memory", "0");
-	EXPECT_USAGE(&r, "kiste create: --memory");
-	RUN(&r, "create", "--mode", "shim", "--memory", "99999999999999999999");
-	EXPECT_USAGE(&r, "kiste create: --memory: size '99999999999999999999' is too large");
-	RUN(&r, "create", "--mode", "vm", "--cpus", "0");
-	EXPECT_USAGE(&r, "kiste create: bad --cpus '0'");
-	RUN(&r, "create", "--mode", "vm", "--cpus", "-1");
-	EXPECT_USAGE(&r, "kiste create: bad --cpus '-1'");
-	RUN(&r, "create", "--mode", "shim", "--name", "a b");
-	EXPECT_USAGE(&r, "kiste create: bad --name 'a b'");
-	RUN(&r, "create", "--mode", "shim", "--name", "123");
-	EXPECT_USAGE(&r, "kiste create: bad --name '123'");
+	RUN(&r, "sandbox", "create", "--mode", "bogus");
+	EXPECT_USAGE(&r, "kiste sandbox create: bad --mode 'bogus': use shim, vm or unikernel");
+	RUN(&r, "sandbox", "create");
+	EXPECT_USAGE(&r, "kiste sandbox create: missing --mode");
+	RUN(&r, "sandbox", "create", "--mode");
+	EXPECT_USAGE(&r, "kiste sandbox create: option '--mode' needs an argument");
+	RUN(&r, "sandbox", "create", "--mode", "shim", "--memory", "1.5G");
+	EXPECT_USAGE(&r, "kiste sandbox create: --memory: bad size '1.5G'");
+	RUN(&r, "sandbox", "create", "--mode", "shim", "--memory", "0");
+	EXPECT_USAGE(&r, "kiste sandbox create: --memory");
+	RUN(&r, "sandbox", "create", "--mode", "shim", "--memory", "99999999999999999999");
+	EXPECT_USAGE(&r, "kiste sandbox create: --memory: size '99999999999999999999' is too large");
+	RUN(&r, "sandbox", "create", "--mode", "vm", "--cpus", "0");
+	EXPECT_USAGE(&r, "kiste sandbox create: bad --cpus '0'");
+	RUN(&r, "sandbox", "create", "--mode", "vm", "--cpus", "-1");
+	EXPECT_USAGE(&r, "kiste sandbox create: bad --cpus '-1'");
+	RUN(&r, "sandbox", "create", "--mode", "shim", "--name", "a b");
+	EXPECT_USAGE(&r, "kiste sandbox create: bad --name 'a b'");
+	RUN(&r, "sandbox", "create", "--mode", "shim", "--name", "123");
+	EXPECT_USAGE(&r, "kiste sandbox create: bad --name '123'");
 	memset(longname, 'n', KISTE_NAME_MAX);
 	longname[KISTE_NAME_MAX] = '\0';
-	RUN(&r, "create", "--mode", "shim", "--name", longname);
-	EXPECT_USAGE(&r, "kiste create: bad --name");
-	RUN(&r, "create", "--mode", "shim", "extra");
-	EXPECT_USAGE(&r, "kiste create: unexpected argument 'extra'");
+	RUN(&r, "sandbox", "create", "--mode", "shim", "--name", longname);
+	EXPECT_USAGE(&r, "kiste sandbox create: bad --name");
+	RUN(&r, "sandbox", "create", "--mode", "shim", "extra");
+	EXPECT_USAGE(&r, "kiste sandbox create: unexpected argument 'extra'");
 }
 
 TEST(reference_usage_errors)
 {
-	static const char *const cmds[] = { "inspect", "kill", "delete" };
+	static const char *const cmds[][2] = { { "inspect", NULL }, { "sandbox", "kill" },
+					       { "sandbox", "delete" } };
 	struct run_result r;
-	char want[96];
+	char want[96], name[32];
 	size_t i;
 
 	for (i = 0; i < 3; i++) {
-		snprintf(want, sizeof(want), "kiste %s: missing sandbox", cmds[i]);
-		RUN(&r, cmds[i]);
+		snprintf(name, sizeof(name), "%s%s%s", cmds[i][0], cmds[i][1] ? " " : "",
+			 cmds[i][1] ? cmds[i][1] : "");
+		snprintf(want, sizeof(want), "kiste %s: missing sandbox", name);
+		RUN(&r, cmds[i][0], cmds[i][1]);
 		EXPECT_USAGE(&r, want);
-		snprintf(want, sizeof(want), "kiste %s: bad sandbox 'a/b'", cmds[i]);
-		RUN(&r, cmds[i], "a/b");
+		snprintf(want, sizeof(want), "kiste %s: bad sandbox 'a/b'", name);
+		if (cmds[i][1])
+			RUN(&r, cmds[i][0], cmds[i][1], "a/b");
+		else
+			RUN(&r, cmds[i][0], "a/b");
 		EXPECT_USAGE(&r, want);
-		snprintf(want, sizeof(want), "kiste %s: bad sandbox '0'", cmds[i]);
-		RUN(&r, cmds[i], "0");
+		snprintf(want, sizeof(want), "kiste %s: bad sandbox '0'", name);
+		if (cmds[i][1])
+			RUN(&r, cmds[i][0], cmds[i][1], "0");
+		else
+			RUN(&r, cmds[i][0], "0");
 		EXPECT_USAGE(&r, want);
 	}
-	RUN(&r, "kill", "box", "BOGUS");
-	EXPECT_USAGE(&r, "kiste kill: bad signal 'BOGUS'");
-	RUN(&r, "kill", "box", "65");
-	EXPECT_USAGE(&r, "kiste kill: bad signal '65'");
-	RUN(&r, "kill", "box", "9", "extra");
-	EXPECT_USAGE(&r, "kiste kill: unexpected argument 'extra'");
-	RUN(&r, "delete", "box", "9");
-	EXPECT_USAGE(&r, "kiste delete: unexpected argument '9'");
-	RUN(&r, "delete", "--json", "box");
-	EXPECT_USAGE(&r, "kiste delete: unknown option '--json'");
+	RUN(&r, "sandbox", "kill", "box", "BOGUS");
+	EXPECT_USAGE(&r, "kiste sandbox kill: bad signal 'BOGUS'");
+	RUN(&r, "sandbox", "kill", "box", "65");
+	EXPECT_USAGE(&r, "kiste sandbox kill: bad signal '65'");
+	RUN(&r, "sandbox", "kill", "box", "9", "extra");
+	EXPECT_USAGE(&r, "kiste sandbox kill: unexpected argument 'extra'");
+	RUN(&r, "sandbox", "delete", "box", "9");
+	EXPECT_USAGE(&r, "kiste sandbox delete: unexpected argument '9'");
+	RUN(&r, "sandbox", "delete", "--json", "box");
+	EXPECT_USAGE(&r, "kiste sandbox delete: unknown option '--json'");
 }
 
 TEST(events_usage_errors)
@@ -196,23 +221,23 @@ TEST(registry_commands_without_module)
 
 	if (module_loaded())
 		SKIP(return, "kiste.ko is loaded here; this test is for hosts without it");
-	RUN(&r, "list");
+	RUN(&r, "sandbox", "list");
 	EXPECT_EQ(1, r.status);
 	EXPECT_STREQ(NOT_LOADED, r.err);
 	EXPECT_STREQ("", r.out);
-	RUN(&r, "list", "--json");
+	RUN(&r, "sandbox", "list", "--json");
 	EXPECT_EQ(1, r.status);
 	EXPECT_STREQ(NOT_LOADED, r.err);
-	RUN(&r, "create", "--mode", "shim", "--name", "ok-name", "--memory", "64M", "--cpus", "2");
+	RUN(&r, "sandbox", "create", "--mode", "shim", "--name", "ok-name", "--memory", "64M", "--cpus", "2");
 	EXPECT_EQ(1, r.status);
 	EXPECT_STREQ(NOT_LOADED, r.err);
 	RUN(&r, "inspect", "box");
 	EXPECT_EQ(1, r.status);
 	EXPECT_STREQ(NOT_LOADED, r.err);
-	RUN(&r, "kill", "3", "TERM");
+	RUN(&r, "sandbox", "kill", "3", "TERM");
 	EXPECT_EQ(1, r.status);
 	EXPECT_STREQ(NOT_LOADED, r.err);
-	RUN(&r, "delete", "box");
+	RUN(&r, "sandbox", "delete", "box");
 	EXPECT_EQ(1, r.status);
 	EXPECT_STREQ(NOT_LOADED, r.err);
 	RUN(&r, "events", "--count", "1", "--timeout", "1");

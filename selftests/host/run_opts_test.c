@@ -266,8 +266,8 @@ TEST(create_name_has_the_run_verdict)
 	kiste_run_args_free(&a);
 	EXPECT_GT(0, create_parse(5, create_argv, &c, &create_err));
 	ASSERT_EQ(0, strncmp(run_err.msg, "kiste run: ", 11)) TH_LOG("%s", run_err.msg);
-	ASSERT_EQ(0, strncmp(create_err.msg, "kiste create: ", 14)) TH_LOG("%s", create_err.msg);
-	EXPECT_STREQ(run_err.msg + 11, create_err.msg + 14);
+	ASSERT_EQ(0, strncmp(create_err.msg, "kiste sandbox create: ", 22)) TH_LOG("%s", create_err.msg);
+	EXPECT_STREQ(run_err.msg + 11, create_err.msg + 22);
 }
 
 TEST_HARNESS_MAIN

@@ -16,7 +16,7 @@
 #   - no descendant of the launcher runs (kill-run: none left to reap);
 #   - no process is named MARK or sits in a cgroup named for the launcher;
 #   - no cgroup directory MODE-PID is left below kiste's parents;
-#   - with kiste.ko: `kiste list` has no sandbox MARK and `kiste stats`
+#   - with kiste.ko: `kiste sandbox list` has no sandbox MARK and `kiste stats`
 #     (sandboxes, members, files) is back where the suite started;
 #   - where debugfs shows KVM's VMs: the same VMs as when the suite started;
 #   - no temporary file in vm mode's kernel cache.
@@ -96,7 +96,7 @@ kl_vms()
 }
 
 # What is left of launcher PID's run MARK, one line each; nothing when clean.
-# Few programs run here (each costs under TCG): one grep, kiste list and stats.
+# Few programs run here (each costs under TCG): one grep, kiste sandbox list and stats.
 kl_left()	# PID MARK
 {
 	for _p in $KL_CGP; do
@@ -109,7 +109,7 @@ kl_left()	# PID MARK
 	if [ -n "$KL_MODULE" ]; then
 		# A list that fails to run lists nothing either: its status counts.
 		if ! _lst=$("$K" list 2>&1); then
-			echo "kiste list failed: $_lst"
+			echo "kiste sandbox list failed: $_lst"
 		else
 			case "$_lst" in
 			*" $2 "*) echo "registry: $_lst" ;;

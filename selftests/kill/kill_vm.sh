@@ -4,7 +4,7 @@
 # kiste-suite: vm kill_vm.sh
 #
 # Issue 15, "Launcher killed mid-run", with the module: kill.sh's random kills
-# of shim and unikernel modes (each also checked against kiste list and
+# of shim and unikernel modes (each also checked against kiste sandbox list and
 # kiste stats, and KVM's VMs in debugfs), and vm mode killed at each of its
 # named start-up phases (KISTE_TESTONLY_STOP_AT) three times, all in this one
 # boot; then, on the debug kernel, kmemleak scans for what the kills leaked.

@@ -79,10 +79,10 @@ esac
 "$K" run --mode=shim --name shimvm -- sleep 3 &
 pid=$!
 sleep 1
-line=$(kiste list 2>&1 | grep shimvm)
+line=$(kiste sandbox list 2>&1 | grep shimvm)
 case "$line" in
-*shim*running*) ok "kiste list shows the running shim sandbox" ;;
-*) fail "kiste list shows the running shim sandbox" "$(kiste list 2>&1)" ;;
+*shim*running*) ok "kiste sandbox list shows the running shim sandbox" ;;
+*) fail "kiste sandbox list shows the running shim sandbox" "$(kiste sandbox list 2>&1)" ;;
 esac
 wait $pid
 rc=$?
@@ -90,10 +90,10 @@ rc=$?
 result $? "the listed run exits 0" "exit $rc"
 sleep 1
 # A list that fails to run lists nothing either: its status counts.
-run kiste list
+run kiste sandbox list
 case "$T_RC:$T_OUT" in
 0:*shimvm*) fail "the sandbox is gone after the run" "$T_OUT" ;;
 0:*) ok "the sandbox is gone after the run" ;;
-*) fail "the sandbox is gone after the run" "kiste list failed (exit $T_RC): $T_OUT" ;;
+*) fail "the sandbox is gone after the run" "kiste sandbox list failed (exit $T_RC): $T_OUT" ;;
 esac
 t_done

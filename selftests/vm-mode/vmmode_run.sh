@@ -36,11 +36,11 @@ vrun()
 	result $? "$what (exit $rc, want $want)" "$(head -c 200 "$tmp/err")"
 }
 
-# Whether sandbox NAME is gone from kiste list: 1 while listed, and 2 when the
+# Whether sandbox NAME is gone from kiste sandbox list: 1 while listed, and 2 when the
 # list fails, since a list that fails to run lists nothing either.
 gone()	# NAME
 {
-	lst=$(kiste list 2>&1) || return 2
+	lst=$(kiste sandbox list 2>&1) || return 2
 	! printf '%s\n' "$lst" | awk 'NR > 1 { print $2 }' | grep -qx "$1"
 }
 
@@ -130,21 +130,21 @@ for sig in INT TERM; do
 	result $? "SIG$sig is forwarded to the workload (exit $rc)" "$(head -c 200 "$tmp/out" "$tmp/err")"
 done
 
-# kiste kill on the run's temporary sandbox ends the VM; the sandbox is gone after.
+# kiste sandbox kill on the run's temporary sandbox ends the VM; the sandbox is gone after.
 : >"$tmp/out"
 kiste run --mode=vm --timeout "$T" --name vmmode-kill --rootfs "$tmp/root" -- /bin/sh -c \
 	'echo ready; while :; do sleep 1; done' >"$tmp/out" 2>"$tmp/err" </dev/null &
 pid=$!
 wait_ready "$tmp/out"
-kiste kill vmmode-kill >/dev/null 2>"$tmp/kerr"
+kiste sandbox kill vmmode-kill >/dev/null 2>"$tmp/kerr"
 krc=$?
 wait "$pid"
 rc=$?
 sleep 1
 [ "$krc" -eq 0 ] && [ "$rc" -eq 137 ]
-result $? "kiste kill ends a running VM with 137 (kill $krc, run $rc)" "$(cat "$tmp/kerr" "$tmp/err")"
+result $? "kiste sandbox kill ends a running VM with 137 (kill $krc, run $rc)" "$(cat "$tmp/kerr" "$tmp/err")"
 gone vmmode-kill
-result $? "kiste list no longer shows the killed VM" "$(kiste list 2>&1 | head -5)"
+result $? "kiste sandbox list no longer shows the killed VM" "$(kiste sandbox list 2>&1 | head -5)"
 
 # Errors: one line, 125, no hang.
 kiste run --mode=vm --timeout 60 --kernel /etc/hostname -- /bin/true >"$tmp/out" 2>"$tmp/err"
@@ -177,9 +177,9 @@ pl=$(ps -o pid,comm 2>&1) && ! printf '%s\n' "$pl" | grep -q -E 'kiste|qemu'
 result $? "SIGKILL of kiste run leaves no VMM process" \
 	"$(printf '%s\n' "$pl" | grep -E 'kiste|qemu' || printf 'ps: %s\n' "$pl")"
 # Other suites' sandboxes may exist in a full run: no vm-mode one may.
-lst=$(kiste list 2>&1) &&
+lst=$(kiste sandbox list 2>&1) &&
 	[ -z "$(printf '%s\n' "$lst" | awk 'NR > 1 && ($2 == "vmmode-sigkill" || $3 == "vm")')" ]
-result $? "SIGKILL of kiste run leaves no sandbox (none in kiste list)" "$(kiste list 2>&1 | head -5)"
+result $? "SIGKILL of kiste run leaves no sandbox (none in kiste sandbox list)" "$(kiste sandbox list 2>&1 | head -5)"
 
 # Last: an SMP guest under nested KVM in the TCG test VM is the slowest and least
 # certain part; a shorter --timeout keeps it from holding up the suites after it.

@@ -21,16 +21,16 @@ shim_demo()
 		'/usr/bin/sha256sum /etc/os-release && /usr/bin/ls -la / && sleep 5' &
 	shim=$!
 	for _ in $(seq 1 60); do
-		kiste list 2>/dev/null | grep -q 'demo-shim' && break
+		kiste sandbox list 2>/dev/null | grep -q 'demo-shim' && break
 		sleep 0.5
 	done
-	show kiste list
-	kiste list | grep 'demo-shim' | grep -q 'shim'
-	result $? "kiste list shows the shim run while it runs"
+	show kiste sandbox list
+	kiste sandbox list | grep 'demo-shim' | grep -q 'shim'
+	result $? "kiste sandbox list shows the shim run while it runs"
 	wait $shim
 	result $? "the shim run (dynamic sha256sum and ls under the guest kernel) exited 0"
 	# A list that fails to run lists nothing either: its status counts.
-	lst=$(kiste list) && ! printf '%s\n' "$lst" | grep -q 'demo-shim'
+	lst=$(kiste sandbox list) && ! printf '%s\n' "$lst" | grep -q 'demo-shim'
 	result $? "the shim run's temporary sandbox is gone"
 }
 
@@ -62,8 +62,8 @@ steps()
 		bail "/bin/kiste missing: run 'make userspace'"
 	fi
 	show kiste check
-	show kiste create --mode shim --name demo
-	show kiste list
+	show kiste sandbox create --mode shim --name demo
+	show kiste sandbox list
 	show kiste inspect demo
 
 	# Events need CAP_SYS_ADMIN (we are root): attached, exited, empty, deleted.
@@ -78,14 +78,14 @@ steps()
 	demo-attach demo sleep 1000 &
 	member=$!
 	sleep 1
-	show kiste list
+	show kiste sandbox list
 	show kiste inspect demo
-	show kiste delete demo
+	show kiste sandbox delete demo
 	wait $member
 	status=$?
 	echo "demo: the member (sleep 1000) ended with status $status (137 = SIGKILL)"
 	[ $status -eq 137 ]
-	result $? "kiste delete killed the member"
+	result $? "kiste sandbox delete killed the member"
 	wait $events
 	result $? "kiste events reported 4 events"
 	echo
@@ -93,7 +93,7 @@ steps()
 	cat /tmp/events
 	grep -q '^member-attached ' /tmp/events
 	result $? "the events include the attach"
-	show kiste list
+	show kiste sandbox list
 	shim_demo
 	vm_demo
 	demo_done

@@ -19,33 +19,33 @@ if command -v kiste >/dev/null 2>&1; then
 	# Earlier suites must clean up after themselves; delete what they left so
 	# the pinning checks below still mean something.  A list that fails to
 	# run shows nothing left either: its status counts.
-	run kiste list
+	run kiste sandbox list
 	left=$(printf '%s\n' "$T_OUT" | awk 'NR > 1 && $1 ~ /^[0-9]+$/ { print $1 }')
 	if [ "$T_RC" -ne 0 ]; then
-		fail "earlier suites left no sandbox behind" "kiste list failed (exit $T_RC): $T_OUT"
+		fail "earlier suites left no sandbox behind" "kiste sandbox list failed (exit $T_RC): $T_OUT"
 	elif [ -n "$left" ]; then
 		fail "earlier suites left no sandbox behind" "left behind: $T_OUT"
 		for id in $left; do
-			kiste delete "$id" >/dev/null 2>&1
+			kiste sandbox delete "$id" >/dev/null 2>&1
 		done
 	else
 		ok "earlier suites left no sandbox behind"
 	fi
-	expect "kiste create --mode shim --name $NAME" 0 "" kiste create --mode shim --name "$NAME"
+	expect "kiste sandbox create --mode shim --name $NAME" 0 "" kiste sandbox create --mode shim --name "$NAME"
 	out=$(rmmod kiste 2>&1)
 	rc=$?
 	[ "$rc" -ne 0 ]
 	result $? "rmmod fails while a sandbox exists" "rmmod exit $rc: $out"
 	in_use
 	result $? "kiste.ko still loaded and in use" "refcnt $(cat /sys/module/kiste/refcnt 2>&1)"
-	expect "kiste delete $NAME" 0 "" kiste delete "$NAME"
+	expect "kiste sandbox delete $NAME" 0 "" kiste sandbox delete "$NAME"
 else
 	why="/bin/kiste is not in the VM image (build userspace first)"
 	skip "earlier suites left no sandbox behind" "$why"
-	skip "kiste create" "$why"
+	skip "kiste sandbox create" "$why"
 	skip "rmmod fails while a sandbox exists" "$why"
 	skip "kiste.ko still loaded and in use" "$why"
-	skip "kiste delete" "$why"
+	skip "kiste sandbox delete" "$why"
 fi
 
 # The sandbox is unlinked once its members are gone; it had none, but allow a moment.
@@ -60,7 +60,7 @@ echo "# rmmod after delete: ${out:-ok}"
 why=""
 if [ -d /sys/module/kiste ]; then
 	why="still loaded: refcnt $(cat /sys/module/kiste/refcnt)"
-	command -v kiste >/dev/null 2>&1 && why="$why; $({ kiste list; kiste stats; } 2>&1)"
+	command -v kiste >/dev/null 2>&1 && why="$why; $({ kiste sandbox list; kiste stats; } 2>&1)"
 fi
 [ ! -d /sys/module/kiste ]
 result $? "rmmod succeeds once no sandbox is left" "$why"

@@ -47,14 +47,14 @@ sandbox_demo()	# ISO
 		i=$((i + 1))
 	done
 	sleep 0.3
-	show kiste list
+	show kiste sandbox list
 	show kiste inspect "uk-$iso"
-	show kiste kill "uk-$iso"
+	show kiste sandbox kill "uk-$iso"
 	wait $pid
 	status=$?
 	echo "demo: kiste run ended with status $status (137 = SIGKILL)"
 	[ $status -eq 137 ]
-	result $? "kiste kill ended the $iso run"
+	result $? "kiste sandbox kill ended the $iso run"
 }
 
 steps()
@@ -88,7 +88,7 @@ steps()
 			skip "$t" "no /dev/kvm in the VM: run it with --extra-modules kvm_amd"
 		done
 	fi
-	show kiste list
+	show kiste sandbox list
 	demo_done
 }
 

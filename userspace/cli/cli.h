@@ -71,17 +71,39 @@ int events_run(const struct events_opts *o);
 int stats_parse(int argc, char **argv, struct json_opts *o, struct kiste_err *err);
 int stats_run(const struct json_opts *o);
 
+/*
+ * The options before the command, as runc takes them (engines pass them to
+ * every verb); only the OCI verbs use them.
+ */
+struct cli_global {
+	const char *root;	/* --root: the containers' state; default /run/kiste */
+	const char *log;	/* --log FILE: warnings and errors, for the engine */
+	bool log_json;		/* --log-format json */
+	const char *mode;	/* --mode: containers without org.kiste.mode */
+	bool given;		/* any of runc's global options was given */
+};
+
+#define CLI_OCI_ROOT_DEFAULT "/run/kiste"
+
 /* A subcommand as main() dispatches it: parse, print usage or the usage error, run. */
 struct cli_cmd {
 	const char *name;
 	const char *summary;
 	const char *usage; /* full --help text */
 	int (*main)(int argc, char **argv);
+	/* Instead of main, for the commands that take the global options (OCI verbs). */
+	int (*gmain)(const struct cli_global *g, int argc, char **argv);
 };
 
 extern const struct cli_cmd cli_cmd_version, cli_cmd_check, cli_cmd_create, cli_cmd_list,
-	cli_cmd_inspect, cli_cmd_kill, cli_cmd_delete, cli_cmd_events, cli_cmd_stats, cli_cmd_run,
-	cli_cmd_policy;
+	cli_cmd_inspect, cli_cmd_kill, cli_cmd_delete, cli_cmd_events, cli_cmd_stats,
+	cli_cmd_policy, cli_cmd_sandbox;
+/* The OCI runtime verbs (cli/oci_*.c), with runc's semantics. */
+extern const struct cli_cmd cli_cmd_oci_create, cli_cmd_oci_start, cli_cmd_oci_state,
+	cli_cmd_oci_kill, cli_cmd_oci_delete, cli_cmd_oci_run, cli_cmd_oci_list;
+
+/* `kiste run` is the OCI verb unless --mode comes after it (kiste's own run, cli/run.c). */
+int cli_run_workload_main(int argc, char **argv);
 
 /* ---- common.c ---- */
 /* Resets getopt so parse functions can run more than once in one process. */

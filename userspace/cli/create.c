@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// kiste create: register a persistent sandbox and print its id.
+// kiste sandbox create: register a persistent sandbox and print its id.
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,22 +22,22 @@ static int create_opt(int c, const char *arg, struct create_opts *o, struct kist
 	switch (c) {
 	case 'm':
 		if (kiste_mode_parse(arg, &o->mode, NULL) < 0)
-			return cli_usage_err(err, "create",
+			return cli_usage_err(err, "sandbox create",
 					     "bad --mode '%s': use shim, vm or unikernel", arg);
 		return 0;
 	case 'n':
 		/* The same rule and words as kiste run's --name (lib/run_opts.c). */
 		if (kiste_run_name_check(arg, err) < 0)
-			return kiste_err_prefix(err, "kiste create");
+			return kiste_err_prefix(err, "kiste sandbox create");
 		o->name = arg;
 		return 0;
 	case 'M':
 		if (kiste_size_parse(arg, &o->memory, err) < 0)
-			return kiste_err_prefix(err, "kiste create: --memory");
+			return kiste_err_prefix(err, "kiste sandbox create: --memory");
 		return 0;
 	case 'c':
 		if (cli_parse_uint(arg, KISTE_CPUS_MAX, &v) < 0 || v == 0)
-			return cli_usage_err(err, "create", "bad --cpus '%s': use a number 1..%d",
+			return cli_usage_err(err, "sandbox create", "bad --cpus '%s': use a number 1..%d",
 					     arg, KISTE_CPUS_MAX);
 		o->cpus = (uint32_t)v;
 		return 0;
@@ -57,17 +57,17 @@ int create_parse(int argc, char **argv, struct create_opts *o, struct kiste_err 
 			return 0;
 		}
 		if (c == '?' || c == ':')
-			return cli_getopt_error("create", c, argv, err);
+			return cli_getopt_error("sandbox create", c, argv, err);
 		ret = create_opt(c, optarg, o, err);
 		if (ret < 0)
 			return ret;
 	}
 	if (optind < argc)
-		return cli_usage_err(err, "create",
-				     "unexpected argument '%s': see 'kiste create --help'",
+		return cli_usage_err(err, "sandbox create",
+				     "unexpected argument '%s': see 'kiste sandbox create --help'",
 				     argv[optind]);
 	if (!o->mode)
-		return cli_usage_err(err, "create",
+		return cli_usage_err(err, "sandbox create",
 				     "missing --mode: use --mode shim, vm or unikernel");
 	return 0;
 }
@@ -110,8 +110,8 @@ const struct cli_cmd cli_cmd_create = {
 	.name = "create",
 	.summary = "create a persistent sandbox and print its id",
 	.usage =
-		"Usage: kiste create --mode shim|vm|unikernel [--name NAME] [--memory SIZE] [--cpus N]\n\n"
-		"Register a sandbox that lives until 'kiste delete'; prints its id.\n\n"
+		"Usage: kiste sandbox create --mode shim|vm|unikernel [--name NAME] [--memory SIZE] [--cpus N]\n\n"
+		"Register a sandbox that lives until 'kiste sandbox delete'; prints its id.\n\n"
 		"  -m, --mode MODE     shim, vm or unikernel (required)\n"
 		"  -n, --name NAME     1-63 characters of A-Z a-z 0-9 _ . - (default sb-ID)\n"
 		"  -M, --memory SIZE   memory limit, e.g. 512M or 2G (K/M/G/T are powers of 1024)\n"

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-// kiste delete: delete a sandbox, killing its members.
+// kiste sandbox delete: delete a sandbox, killing its members.
 #include <stdio.h>
 
 #include "cli.h"
 
 int delete_parse(int argc, char **argv, struct ref_opts *o, struct kiste_err *err)
 {
-	return cli_ref_parse("delete", argc, argv, false, NULL, o, err);
+	return cli_ref_parse("sandbox delete", argc, argv, false, NULL, o, err);
 }
 
 static int delete_one(struct kiste_nl *nl, uint32_t id, void *arg, struct kiste_err *err)
@@ -34,7 +34,7 @@ static int delete_main(int argc, char **argv)
 const struct cli_cmd cli_cmd_delete = {
 	.name = "delete",
 	.summary = "delete a sandbox, killing its members",
-	.usage = "Usage: kiste delete ID|NAME\n\n"
+	.usage = "Usage: kiste sandbox delete ID|NAME\n\n"
 		 "Delete the sandbox: every member is killed; the sandbox and its name go\n"
 		 "away once the last member has exited.\n\n"
 		 "  -h, --help   show this help\n",

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// kiste kill: send a signal (default SIGKILL) to every member of a sandbox.
+// kiste sandbox kill: send a signal (default SIGKILL) to every member of a sandbox.
 #include <stdio.h>
 
 #include "cli.h"
@@ -9,11 +9,11 @@ int kill_parse(int argc, char **argv, struct ref_opts *o, struct kiste_err *err)
 	const char *sig = NULL;
 	int ret;
 
-	ret = cli_ref_parse("kill", argc, argv, false, &sig, o, err);
+	ret = cli_ref_parse("sandbox kill", argc, argv, false, &sig, o, err);
 	if (ret < 0 || o->help || !sig)
 		return ret;
 	if (kiste_signal_parse(sig, &o->sig, err) < 0)
-		return kiste_err_prefix(err, "kiste kill");
+		return kiste_err_prefix(err, "kiste sandbox kill");
 	return 0;
 }
 
@@ -43,7 +43,7 @@ static int kill_main(int argc, char **argv)
 const struct cli_cmd cli_cmd_kill = {
 	.name = "kill",
 	.summary = "signal every member of a sandbox",
-	.usage = "Usage: kiste kill ID|NAME [SIGNAL]\n\n"
+	.usage = "Usage: kiste sandbox kill ID|NAME [SIGNAL]\n\n"
 		 "Send SIGNAL (default KILL) to every member of the sandbox.  SIGNAL is a\n"
 		 "number 1..64 or a name: KILL, SIGTERM, int, RTMIN+1, ...\n\n"
 		 "  -h, --help   show this help\n",

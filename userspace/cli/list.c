@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// kiste list: the sandboxes the caller may inspect, as a table or a JSON array.
+// kiste sandbox list: the sandboxes the caller may inspect, as a table or a JSON array.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,7 @@
 
 int list_parse(int argc, char **argv, struct json_opts *o, struct kiste_err *err)
 {
-	return cli_json_opts_parse("list", argc, argv, o, err);
+	return cli_json_opts_parse("sandbox list", argc, argv, o, err);
 }
 
 static int list_json(const struct kiste_sandbox_info *infos, size_t n)
@@ -84,7 +84,7 @@ static int list_main(int argc, char **argv)
 const struct cli_cmd cli_cmd_list = {
 	.name = "list",
 	.summary = "list sandboxes",
-	.usage = "Usage: kiste list [--json]\n\n"
+	.usage = "Usage: kiste sandbox list [--json]\n\n"
 		 "List the sandboxes you may inspect (all of them as root), by id.\n"
 		 "Columns: ID NAME MODE STATE OWNER MEMBERS.\n\n"
 		 "  -j, --json   print one JSON array of sandbox objects\n"

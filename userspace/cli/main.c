@@ -1,33 +1,121 @@
 // SPDX-License-Identifier: GPL-2.0
-// kiste's entry point: top-level options and dispatch to one subcommand.
+// kiste's entry point: global options (runc's, for the OCI verbs) and dispatch to one subcommand.
+//
+// How the OCI verbs and kiste's own commands share one binary (issue 13): the
+// verbs an engine calls (create, start, state, kill, delete, run, list) have
+// runc's meaning, so `podman --runtime $(command -v kiste)` and anyone who
+// knows runc get what they expect, with no guessing from the arguments.  The
+// commands on the module's registry that used those names moved under
+// `kiste sandbox` (create, list, kill, delete); inspect, events and stats
+// keep their names.  `kiste run --mode=M -- CMD` stays kiste's one-shot run:
+// OCI run never takes --mode after the verb, so --mode there picks it.
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 
 static const struct cli_cmd *const cmds[] = {
-	&cli_cmd_version, &cli_cmd_check,  &cli_cmd_create, &cli_cmd_list,  &cli_cmd_inspect,
-	&cli_cmd_kill,	  &cli_cmd_delete, &cli_cmd_events, &cli_cmd_stats, &cli_cmd_run,
-	&cli_cmd_policy,
+	&cli_cmd_version,    &cli_cmd_check,	 &cli_cmd_oci_run,	       &cli_cmd_oci_create,
+	&cli_cmd_oci_start,  &cli_cmd_oci_state, &cli_cmd_oci_kill,    &cli_cmd_oci_delete,
+	&cli_cmd_oci_list,   &cli_cmd_sandbox,	 &cli_cmd_inspect,     &cli_cmd_events,
+	&cli_cmd_stats,	     &cli_cmd_policy,
 };
 
 static void usage(FILE *f)
 {
 	size_t i;
 
-	fputs("Usage: kiste [--help] [--version] COMMAND [ARGS]\n\n"
-	      "Run and control kiste sandboxes.\n\nCommands:\n",
+	fputs("Usage: kiste [--help] [--version] [GLOBAL OPTIONS] COMMAND [ARGS]\n\n"
+	      "Run and control kiste sandboxes; an OCI runtime with runc's command line.\n\n"
+	      "Commands:\n",
 	      f);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-9s %s\n", cmds[i]->name, cmds[i]->summary);
-	fputs("\nRun 'kiste COMMAND --help' for a command's options.\n", f);
+	fputs("\nGlobal options (runc's; the OCI verbs use them):\n"
+	      "  --root DIR          the containers' state (default " CLI_OCI_ROOT_DEFAULT ")\n"
+	      "  --log FILE          warnings and errors, for the engine (default: stderr only)\n"
+	      "  --log-format text|json\n"
+	      "  --mode MODE         containers without the annotation org.kiste.mode (default shim)\n"
+	      "  --debug, --systemd-cgroup, --rootless VALUE, --criu PATH  accepted, no effect\n"
+	      "\nRun 'kiste COMMAND --help' for a command's options.\n",
+	      f);
+}
+
+/* "--opt VALUE" or "--opt=VALUE" at argv[*i]; NULL when argv[*i] is not --@opt. */
+static const char *opt_value(int argc, char **argv, int *i, const char *opt, bool *missing)
+{
+	size_t n = strlen(opt);
+
+	if (strncmp(argv[*i], opt, n))
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n])
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+/* Returns the index of the command, or -1 with the usage error printed. */
+static int parse_global(int argc, char **argv, struct cli_global *g)
+{
+	static const char *const valued[] = { "--root", "--log", "--log-format", "--mode",
+					      "--rootless", "--criu" };
+	const char *v;
+	bool missing = false;
+	size_t k;
+	int i;
+
+	g->root = CLI_OCI_ROOT_DEFAULT;
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] == '-' && argv[i][2]; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "--version"))
+			break;
+		if (!strcmp(argv[i], "--debug") || !strcmp(argv[i], "--systemd-cgroup")) {
+			g->given = true;
+			continue;
+		}
+		for (k = 0, v = NULL; k < sizeof(valued) / sizeof(valued[0]) && !v && !missing; k++)
+			v = opt_value(argc, argv, &i, valued[k], &missing);
+		if (missing) {
+			fprintf(stderr, "kiste: option '%s' needs a value: see 'kiste --help'\n",
+				argv[i]);
+			return -1;
+		}
+		if (!v) {
+			fprintf(stderr, "kiste: unknown option '%s': see 'kiste --help'\n", argv[i]);
+			return -1;
+		}
+		k--;
+		if (k != 3)
+			g->given = true;
+		if (k == 0)
+			g->root = v;
+		else if (k == 1)
+			g->log = v;
+		else if (k == 2 && (!strcmp(v, "json") || !strcmp(v, "text")))
+			g->log_json = !strcmp(v, "json");
+		else if (k == 2) {
+			fprintf(stderr, "kiste: bad --log-format '%s': use text or json\n", v);
+			return -1;
+		} else if (k == 3)
+			g->mode = v;
+	}
+	return i;
 }
 
 int main(int argc, char **argv)
 {
-	const char *name = argc > 1 ? argv[1] : NULL;
+	struct cli_global g = { 0 };
+	const char *name;
 	size_t i;
+	int at = parse_global(argc, argv, &g);
 
+	if (at < 0)
+		return KISTE_EXIT_USAGE;
+	name = at < argc ? argv[at] : NULL;
 	if (!name) {
 		fprintf(stderr, "kiste: missing command: see 'kiste --help'\n");
 		return KISTE_EXIT_USAGE;
@@ -38,9 +126,13 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(name, "--version"))
 		name = "version";
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(name, cmds[i]->name))
-			return cmds[i]->main(argc - 1, argv + 1);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(name, cmds[i]->name))
+			continue;
+		if (cmds[i]->gmain)
+			return cmds[i]->gmain(&g, argc - at, argv + at);
+		return cmds[i]->main(argc - at, argv + at);
+	}
 	if (name[0] == '-')
 		fprintf(stderr, "kiste: unknown option '%s': see 'kiste --help'\n", name);
 	else

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// run.c - kiste run: parse against the mode table, then hand the workload to the chosen mode.
+// run.c - kiste run --mode: parse against the mode table, then hand the workload to the chosen mode.
 #include <stdio.h>
 
 #include "cli.h"
@@ -34,7 +34,7 @@ static void run_usage(const struct kiste_mode_ops *m)
 	fputs(run_usage_tail, stdout);
 }
 
-static int run_main(int argc, char **argv)
+int cli_run_workload_main(int argc, char **argv)
 {
 	struct kiste_err err = { 0 };
 	struct kiste_run_args a;
@@ -55,9 +55,3 @@ static int run_main(int argc, char **argv)
 	return ret;
 }
 
-const struct cli_cmd cli_cmd_run = {
-	.name = "run",
-	.summary = "run a workload in a temporary sandbox",
-	.usage = run_usage_head,
-	.main = run_main,
-};

@@ -9,6 +9,8 @@
 
 #include "kiste_run.h"
 
+struct kiste_oci_launch;
+
 /* A mode's own option values start here (getopt_long's val), clear of the common ones. */
 #define KISTE_MODE_OPT_BASE 0x1000
 
@@ -37,9 +39,28 @@ struct kiste_mode_ops {
 	int (*policy)(int argc, char **argv);
 	const char *policy_usage;
 	/*
-	 * The OCI runtime verbs (create, start, state, kill, delete, exec, ps,
-	 * pause, resume) join here when the OCI front end lands (issue 13).
+	 * The OCI runtime's create (issue 13; NULL: the mode has none yet).
+	 * Sets the sandbox up as @run would, up to the point where the workload
+	 * would start, and returns with ol->pid waiting: the container's init,
+	 * which blocks until one byte arrives on ol->start_fd, then runs the
+	 * workload and exits with its status (128+N for death by signal N),
+	 * forwarding every signal it gets (but KILL and STOP) to it.  The caller
+	 * may exit at once: the init does not depend on it.  The other verbs
+	 * (start, state, kill, delete) work on that pid and the state under
+	 * --root for every mode; a mode that needs its own joins them here.
 	 */
+	int (*oci_create)(const struct kiste_run_opts *o, void *mo, struct kiste_oci_launch *ol,
+			  struct kiste_err *err);
+};
+
+/* What the OCI front end hands a mode's oci_create beyond the run options. */
+struct kiste_oci_launch {
+	const char *hostname;		/* IN: NULL: the mode's default */
+	const char *cgroup_name;	/* IN: the container's cgroup, below kiste's own */
+	int start_fd;			/* IN: the init reads one byte here to start */
+	bool env_exact;			/* IN: o->env is the whole environment */
+	pid_t pid;			/* OUT: the container's init */
+	struct kiste_cgroup cg;		/* OUT: its cgroup (version 0: none here) */
 };
 
 extern const struct kiste_mode_ops kiste_mode_shim, kiste_mode_vm, kiste_mode_unikernel;

@@ -112,6 +112,12 @@ const char *kiste_cgroup_probe(struct kiste_cgroup *cg);
  */
 int kiste_cgroup_create(const char *name, const struct kiste_cgroup_limits *l,
 			struct kiste_cgroup *cg, struct kiste_err *err);
+/*
+ * An OCI container's cgroup @name (below kiste/oci/): no watcher removes it
+ * when the caller exits; kiste_cgroup_destroy() at the container's delete does.
+ */
+int kiste_cgroup_create_container(const char *name, const struct kiste_cgroup_limits *l,
+				  struct kiste_cgroup *cg, struct kiste_err *err);
 /* Moves @pid (0: the caller) into @cg. */
 int kiste_cgroup_attach(const struct kiste_cgroup *cg, pid_t pid, struct kiste_err *err);
 /* Moves the caller out of @cg again (a launcher that was the sandbox, as vm mode's VMM). */

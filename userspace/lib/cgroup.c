@@ -317,10 +317,16 @@ static void watch(const struct kiste_cgroup *cg)
 	_exit(0);
 }
 
-int kiste_cgroup_create(const char *name, const struct kiste_cgroup_limits *l,
-			struct kiste_cgroup *cg, struct kiste_err *err)
+/*
+ * @container: an OCI container's cgroup, below kiste/oci/ (where no sweep
+ * looks) and without a watcher: it outlives the create that made it and goes
+ * at the container's delete.
+ */
+static int cgroup_create(const char *name, bool container, const struct kiste_cgroup_limits *l,
+			 struct kiste_cgroup *cg, struct kiste_err *err)
 {
 	const char *how = kiste_cgroup_probe(cg);
+	const char *sub = container ? "/oci" : "";
 	int i, n, r;
 
 	if (!how)
@@ -328,14 +334,23 @@ int kiste_cgroup_create(const char *name, const struct kiste_cgroup_limits *l,
 	sweep_stale(cg);
 	for (i = 0; i < cg->ndirs; i++) {
 		n = (int)strlen(cg->dir[i]);
-		if (n + strlen(name) + 2 > sizeof(cg->dir[i])) {
+		if (n + strlen(sub) + strlen(name) + 2 > sizeof(cg->dir[i])) {
 			*cg = (struct kiste_cgroup){ 0 };
 			return kiste_err_set(err, -ENAMETOOLONG, "cgroup path too long");
+		}
+		if (container) {
+			snprintf(cg->dir[i] + n, sizeof(cg->dir[i]) - n, "%s", sub);
+			if (mkdir(cg->dir[i], 0755) < 0 && errno != EEXIST) {
+				*cg = (struct kiste_cgroup){ 0 };
+				return 0;	/* not ours to write: none usable, as below */
+			}
+			n += (int)strlen(sub);
 		}
 		snprintf(cg->dir[i] + n, sizeof(cg->dir[i]) - n, "/%s", name);
 	}
 	/* The watcher first: a launcher killed from here on leaves nothing behind. */
-	watch(cg);
+	if (!container)
+		watch(cg);
 	for (i = 0; i < cg->ndirs; i++) {
 		if (mkdir(cg->dir[i], 0755) < 0) {
 			r = -errno;
@@ -355,6 +370,18 @@ int kiste_cgroup_create(const char *name, const struct kiste_cgroup_limits *l,
 				     strerror(-r));
 	}
 	return 0;
+}
+
+int kiste_cgroup_create(const char *name, const struct kiste_cgroup_limits *l,
+			struct kiste_cgroup *cg, struct kiste_err *err)
+{
+	return cgroup_create(name, false, l, cg, err);
+}
+
+int kiste_cgroup_create_container(const char *name, const struct kiste_cgroup_limits *l,
+				  struct kiste_cgroup *cg, struct kiste_err *err)
+{
+	return cgroup_create(name, true, l, cg, err);
 }
 
 int kiste_cgroup_attach(const struct kiste_cgroup *cg, pid_t pid, struct kiste_err *err)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "allowlist.h"
+#include "kiste_mode.h"
 #include "image.h"
 #include "shim.h"
 
@@ -47,14 +48,20 @@ struct launch {
 	int nenv;
 	bool tty_fg;		/* the caller's terminal was ours: take it back at the end */
 	struct kiste_cgroup cg;	/* the sandbox's cgroup; version 0: none here */
+	struct kiste_oci_launch *oci;	/* an OCI create (no launcher after it), or NULL */
 };
 
 static volatile pid_t forward_to;
+/* An OCI init before start: a signal that would end a process ends it (as runc's init). */
+static volatile sig_atomic_t oci_waiting;
 
 static void forward(int sig)
 {
 	if (forward_to > 0)
 		kill(forward_to, sig);
+	else if (oci_waiting && sig != SIGCONT && sig != SIGURG && sig != SIGWINCH &&
+		 sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU)
+		_exit(KISTE_EXIT_SIGNAL + sig);
 }
 
 static void build_env(struct launch *l)
@@ -63,8 +70,13 @@ static void build_env(struct launch *l)
 	static char termbuf[256];
 	int i;
 
-	l->env[l->nenv++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	l->env[l->nenv++] = "HOME=/root";
+	/* An OCI process's environment is the config's alone, as runc gives it. */
+	if (l->oci && l->oci->env_exact)
+		term = NULL;
+	else
+		l->env[l->nenv++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	if (!(l->oci && l->oci->env_exact))
+		l->env[l->nenv++] = "HOME=/root";
 	if (term) {
 		snprintf(termbuf, sizeof(termbuf), "TERM=%s", term);
 		l->env[l->nenv++] = termbuf;
@@ -262,12 +274,52 @@ static bool launcher_gone(const struct launch *l, pid_t launcher)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
 }
 
+/*
+ * An OCI container's init tells its create it is ready, then waits for
+ * start's byte; every signal but KILL and STOP goes on to the workload, as
+ * an engine's kill means it for the workload.
+ */
+static void oci_wait_start(struct launch *l)
+{
+	struct sigaction sa = { .sa_handler = forward };
+	char c = 'r';
+	int sig;
+
+	oci_waiting = 1;
+	for (sig = 1; sig < 65; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD)
+			sigaction(sig, &sa, NULL);
+	if (write(l->status[1], &c, 1) != 1)
+		_exit(KISTE_EXIT_REFUSED);
+	close(l->status[1]);
+	while (read(l->oci->start_fd, &c, 1) != 1)
+		if (errno != EINTR)
+			_exit(KISTE_EXIT_REFUSED);
+	oci_waiting = 0;
+	close(l->oci->start_fd);
+}
+
+/* An OCI init ends as its workload did: the status, or 128+N for signal N. */
+static __attribute__((noreturn)) void oci_exit(struct launch *l, int wst)
+{
+	char what[PATH_MAX + 2];
+	struct kiste_run_who who = {
+		.what = what,
+		.sigsys = "a host syscall outside the allowlist; see 'kiste policy shim'",
+		.cg = &l->cg,
+	};
+
+	snprintf(what, sizeof(what), "'%s'", l->o->argv[0]);
+	_exit(kiste_exit_from_wait(wst, &who));
+}
+
 /* First process inside the namespaces (pid 1 there): sets them up, reaps, reports. */
 static void init_main(struct launch *l, pid_t launcher)
 {
 	struct kiste_err err = { 0 };
 	struct sigaction sa = { .sa_handler = forward };
 	int st = 0, wst;
+	const char *hostname;
 	pid_t w, child;
 	char c;
 
@@ -292,7 +344,12 @@ static void init_main(struct launch *l, pid_t launcher)
 		}
 		if (shim_setup_mounts(l->o, l->so, &l->procfd, &l->locksfd, &err) < 0)
 			kiste_child_fail(&err);
-		sethostname("kiste", 5);
+		hostname = l->oci && l->oci->hostname ? l->oci->hostname : "kiste";
+		if (sethostname(hostname, strlen(hostname)) < 0) {
+			kiste_err_set(&err, -errno, "cannot set the hostname '%s': %s", hostname,
+				      strerror(errno));
+			kiste_child_fail(&err);
+		}
 	} else {
 		if (l->so->ntmpfs) {
 			fprintf(stderr, "kiste: --tmpfs needs mount namespaces, which this host "
@@ -304,16 +361,22 @@ static void init_main(struct launch *l, pid_t launcher)
 		/* No pid namespace: the guest kernel serves /proc from the host's. */
 		l->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
-	/*
-	 * A credential change clears the parent-death signal: set it now, then
-	 * make sure the launcher did not die before (its end of the status pipe).
-	 */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (launcher_gone(l, launcher))
-		_exit(KISTE_EXIT_REFUSED);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	if (l->oci) {
+		/* No launcher stays behind an OCI create: the init outlives it. */
+		oci_wait_start(l);
+	} else {
+		/*
+		 * A credential change clears the parent-death signal: set it now,
+		 * then make sure the launcher did not die before (its end of the
+		 * status pipe).
+		 */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (launcher_gone(l, launcher))
+			_exit(KISTE_EXIT_REFUSED);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
 	child = fork();
 	if (child < 0)
 		_exit(KISTE_EXIT_REFUSED);
@@ -326,7 +389,7 @@ static void init_main(struct launch *l, pid_t launcher)
 	forward_to = child;
 	/* An interactive terminal: the workload's group gets it, as a shell would give it. */
 	setpgid(child, child);
-	if (isatty(0) && tcgetpgrp(0) == getpgrp())
+	if (!l->oci && isatty(0) && tcgetpgrp(0) == getpgrp())
 		tcsetpgrp(0, child);
 	if (l->kfd >= 0)
 		close(l->kfd);
@@ -339,6 +402,8 @@ static void init_main(struct launch *l, pid_t launcher)
 		if (w < 0 && errno != EINTR)
 			break;
 	}
+	if (l->oci)
+		oci_exit(l, st);
 	if (write(l->status[1], &st, sizeof(st)) != sizeof(st))
 		_exit(KISTE_EXIT_REFUSED);
 	/* Leftover processes: the pid namespace dies with us; without one, the group. */
@@ -430,17 +495,12 @@ static int supervise(struct launch *l, pid_t child, const sigset_t *set)
 	return report(l, cst, st, got, timed_out);
 }
 
-static int open_module(struct launch *l)
+static int open_module(struct launch *l, struct kiste_err *err)
 {
 	struct kiste_sandbox_spec spec = { .name = l->o->name, .mode = KISTE_MODE_SHIM,
 					   .memory_limit = l->o->memory };
-	struct kiste_err err = { 0 };
 
-	if (kiste_run_sandbox(&spec, &l->kfd, &err) < 0) {
-		fprintf(stderr, "kiste: %s\n", err.msg);
-		return -1;
-	}
-	return 0;
+	return kiste_run_sandbox(&spec, &l->kfd, err);
 }
 
 /*
@@ -448,21 +508,98 @@ static int open_module(struct launch *l)
  * --unsafe-no-namespaces a plain child.  A host that refuses namespaces gets
  * no silent fallback (DESIGN.md): the caller must ask for the weaker run.
  */
-static pid_t start_sandbox(struct launch *l)
+static pid_t start_sandbox(struct launch *l, struct kiste_err *err)
 {
 	long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
 		     CLONE_NEWNET;
 	pid_t child;
 
 	l->ns = !l->so->no_namespaces;
-	if (!l->ns)
-		return fork();
-	child = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
-	if (child < 0 && (errno == EPERM || errno == EINVAL || errno == ENOSPC || errno == EUSERS)) {
-		fprintf(stderr, "kiste: this host refuses user namespaces (%s): allow them "
-			"(sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces), or "
-			"accept a weaker sandbox with --unsafe-no-namespaces\n", strerror(errno));
-		errno = 0;
+	child = l->ns ? (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0) : fork();
+	if (child < 0 && l->ns &&
+	    (errno == EPERM || errno == EINVAL || errno == ENOSPC || errno == EUSERS))
+		kiste_err_set(err, -errno, "this host refuses user namespaces (%s): allow them "
+			      "(sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces), "
+			      "or accept a weaker sandbox with --unsafe-no-namespaces",
+			      strerror(errno));
+	else if (child < 0)
+		kiste_err_set(err, -errno, "cannot start the sandbox: %s", strerror(errno));
+	return child;
+}
+
+/* Everything before the sandbox's first process: checks, environment, module, image, cgroup. */
+static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err *err)
+{
+	const struct kiste_run_opts *o = l->o;
+	/* Every process of the sandbox and its init count against its --pids-limit. */
+	struct kiste_cgroup_limits lim = { .memory = o->memory,
+					   .pids = o->pids_limit ? o->pids_limit + 1 : 0,
+					   .cpus_milli = o->cpus_milli };
+	int ret;
+
+	/* Early and clear; shim_setup_mounts checks again what it really mounted. */
+	ret = kiste_rootfs_check(l->so->rootfs, l->so->rw, err);
+	if (ret < 0)
+		return ret;
+	l->procfd = -1;
+	l->locksfd = -1;
+	signal(SIGPIPE, SIG_IGN);
+	l->host_root = geteuid() == 0;
+	l->tty_fg = !l->oci && isatty(0) && tcgetpgrp(0) == getpgrp();
+	build_env(l);
+	ret = open_module(l, err);
+	if (ret == 0)
+		ret = shim_image_map(&l->img, err);
+	if (ret == 0)
+		ret = shim_image_keep_ranges(&l->boot, err);
+	if (ret < 0)
+		return ret;
+	find_args(l);
+	if (pipe2(l->sync, O_CLOEXEC) < 0 || pipe2(l->status, O_CLOEXEC) < 0 ||
+	    pipe2(l->wiped, O_CLOEXEC) < 0)
+		return kiste_err_set(err, -errno, "pipe: %s", strerror(errno));
+	if (cgname)
+		return kiste_cgroup_create_container(cgname, &lim, &l->cg, err);
+	return kiste_run_cgroup("shim", o, lim.memory, lim.pids, &l->cg, err);
+}
+
+/*
+ * Starts the sandbox's init, maps its ids and puts it into the cgroup; the
+ * init goes on with its setup once this returns.  On failure nothing is left.
+ */
+static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err)
+{
+	pid_t self = getpid(), child;
+	sigset_t old;
+	int ret;
+
+	kiste_test_phase("shim-cgroup");
+	kiste_run_block_signals(set, &old);
+	child = start_sandbox(l, err);
+	if (child == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		init_main(l, self);
+	}
+	close(l->wiped[0]);
+	close(l->wiped[1]);
+	if (child < 0)
+		return -1;
+	kiste_test_phase("shim-init-started");
+	close(l->status[1]);
+	close(l->sync[0]);
+	ret = l->ns ? map_ids(l, child) : 0;
+	if (ret < 0)
+		kiste_err_set(err, ret, "cannot map the sandbox's user namespace: %s",
+			      strerror(-ret));
+	if (ret == 0 && l->cg.version)
+		ret = kiste_cgroup_attach(&l->cg, child, err);
+	if (ret == 0 && write(l->sync[1], "g", 1) != 1)
+		ret = kiste_err_set(err, -EPIPE, "the sandbox's init died before its setup");
+	close(l->sync[1]);
+	if (ret < 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		return -1;
 	}
 	return child;
 }
@@ -471,78 +608,62 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 {
 	static struct launch l;
 	struct kiste_err err = { 0 };
-	sigset_t set, old;
-	pid_t self = getpid(), child;
+	sigset_t set;
+	pid_t child;
 	int ret;
 
 	memset(&l, 0, sizeof(l));
 	l.o = o;
 	l.so = so;
-	/* Early and clear; shim_setup_mounts checks again what it really mounted. */
-	if (kiste_rootfs_check(so->rootfs, so->rw, &err) < 0) {
+	if (launch_prepare(&l, NULL, &err) < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
-		return KISTE_EXIT_REFUSED;
-	}
-	l.procfd = -1;
-	l.locksfd = -1;
-	signal(SIGPIPE, SIG_IGN);
-	l.host_root = geteuid() == 0;
-	l.tty_fg = isatty(0) && tcgetpgrp(0) == getpgrp();
-	build_env(&l);
-	if (open_module(&l) < 0)
-		return KISTE_EXIT_REFUSED;
-	if (shim_image_map(&l.img, &err) < 0 || shim_image_keep_ranges(&l.boot, &err) < 0) {
-		fprintf(stderr, "kiste: %s\n", err.msg);
-		return KISTE_EXIT_REFUSED;
-	}
-	find_args(&l);
-	if (pipe2(l.sync, O_CLOEXEC) < 0 || pipe2(l.status, O_CLOEXEC) < 0 ||
-	    pipe2(l.wiped, O_CLOEXEC) < 0) {
-		perror("kiste: pipe");
-		return KISTE_EXIT_REFUSED;
-	}
-	/* Every process of the sandbox and its init count against its --pids-limit. */
-	if (kiste_run_cgroup("shim", o, o->memory, o->pids_limit ? o->pids_limit + 1 : 0, &l.cg,
-			     &err) < 0) {
-		fprintf(stderr, "kiste: %s\n", err.msg);
-		return KISTE_EXIT_REFUSED;
-	}
-	kiste_test_phase("shim-cgroup");
-	kiste_run_block_signals(&set, &old);
-	child = start_sandbox(&l);
-	if (child == 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		init_main(&l, self);
-	}
-	if (child < 0) {
-		if (errno)
-			fprintf(stderr, "kiste: cannot start the sandbox: %s\n", strerror(errno));
 		kiste_cgroup_destroy(&l.cg);
 		return KISTE_EXIT_REFUSED;
 	}
-	close(l.wiped[0]);
-	close(l.wiped[1]);
-	kiste_test_phase("shim-init-started");
-	close(l.status[1]);
-	close(l.sync[0]);
-	if (l.ns && map_ids(&l, child) < 0) {
-		fprintf(stderr, "kiste: cannot map the sandbox's user namespace: %s\n",
-			strerror(errno));
-		goto out_kill;
-	}
-	if (l.cg.version && kiste_cgroup_attach(&l.cg, child, &err) < 0) {
+	child = launch_spawn(&l, &set, &err);
+	if (child < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
-		goto out_kill;
+		kiste_cgroup_destroy(&l.cg);
+		return KISTE_EXIT_REFUSED;
 	}
-	if (write(l.sync[1], "g", 1) != 1)
-		goto out_kill;
-	close(l.sync[1]);
 	ret = supervise(&l, child, &set);
 	kiste_cgroup_destroy(&l.cg);
 	return ret;
-out_kill:
-	kill(child, SIGKILL);
-	waitpid(child, NULL, 0);
+}
+
+int shim_oci_create(const struct kiste_run_opts *o, const struct shim_opts *so,
+		    struct kiste_oci_launch *ol, struct kiste_err *err)
+{
+	static struct launch l;
+	sigset_t set;
+	pid_t child;
+	int wst = 0;
+	char c;
+
+	memset(&l, 0, sizeof(l));
+	l.o = o;
+	l.so = so;
+	l.oci = ol;
+	if (launch_prepare(&l, ol->cgroup_name, err) < 0)
+		goto out_cgroup;
+	child = launch_spawn(&l, &set, err);
+	if (child < 0)
+		goto out_cgroup;
+	/* The init says it is ready (and waits for start), or dies having said why. */
+	if (read(l.status[0], &c, 1) != 1) {
+		waitpid(child, &wst, 0);
+		kiste_err_set(err, -ECHILD, "the container's init failed before it was ready (exit "
+			      "%d; its own line above says why)",
+			      WIFEXITED(wst) ? WEXITSTATUS(wst) : KISTE_EXIT_SIGNAL + WTERMSIG(wst));
+		goto out_cgroup;
+	}
+	close(l.status[0]);
+	if (l.kfd >= 0)
+		close(l.kfd);
+	ol->pid = child;
+	ol->cg = l.cg;
+	return 0;
+out_cgroup:
 	kiste_cgroup_destroy(&l.cg);
-	return KISTE_EXIT_REFUSED;
+	return err->code ? err->code : -EINVAL;
 }

@@ -101,6 +101,12 @@ static int shim_run(const struct kiste_run_opts *o, void *mo)
 	return shim_launch(o, mo);
 }
 
+static int shim_create(const struct kiste_run_opts *o, void *mo, struct kiste_oci_launch *ol,
+		       struct kiste_err *err)
+{
+	return shim_oci_create(o, mo, ol, err);
+}
+
 const struct kiste_mode_ops kiste_mode_shim = {
 	.name = "shim",
 	.id = KISTE_MODE_SHIM,
@@ -125,4 +131,5 @@ const struct kiste_mode_ops kiste_mode_shim = {
 	.run = shim_run,
 	.policy = shim_policy,
 	.policy_usage = "kiste policy shim",
+	.oci_create = shim_create,
 };

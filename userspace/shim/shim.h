@@ -24,6 +24,10 @@ struct shim_opts {
 
 /* Runs the workload; returns kiste run's exit status (DESIGN.md conventions). */
 int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so);
+/* The OCI create (struct kiste_mode_ops::oci_create): the init waits for start. */
+struct kiste_oci_launch;
+int shim_oci_create(const struct kiste_run_opts *o, const struct shim_opts *so,
+		    struct kiste_oci_launch *ol, struct kiste_err *err);
 
 /* sandbox.c: inside the namespaces */
 /*

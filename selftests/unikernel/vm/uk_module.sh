@@ -31,13 +31,13 @@ wait_running()	# NAME
 	return 1
 }
 
-# Waits (up to 10 s) until sandbox NAME is gone from kiste list; 2 when the
+# Waits (up to 10 s) until sandbox NAME is gone from kiste sandbox list; 2 when the
 # list fails, since a list that fails to run lists nothing either.
 wait_gone()	# NAME
 {
 	i=0
 	while [ $i -lt 100 ]; do
-		lst=$(kiste list 2>&1) || return 2
+		lst=$(kiste sandbox list 2>&1) || return 2
 		printf '%s\n' "$lst" | awk 'NR > 1 { print $2 }' | grep -qx "$1" || return 0
 		sleep 0.1
 		i=$((i + 1))
@@ -95,7 +95,7 @@ result $(( rc != 0 || $? != 0 )) "hello runs with kiste.ko loaded" "rc=$rc: $out
 
 start_sleeper uk-listed
 wait_running uk-listed
-result $? "the running unikernel is a sandbox in kiste list/inspect"
+result $? "the running unikernel is a sandbox in kiste sandbox list/inspect"
 result "$([ "$(field uk-listed mode)" = unikernel ]; echo $?)" "its mode is unikernel" \
 	"mode '$(field uk-listed mode)'"
 field uk-listed flags | grep -q temporary
@@ -103,21 +103,21 @@ result $? "it is temporary" "flags '$(field uk-listed flags)'"
 result "$([ "$(field uk-listed members)" = 1 ]; echo $?)" "the unikernel is its one member" \
 	"members '$(field uk-listed members)'"
 
-kiste kill uk-listed
-result $? "kiste kill on the unikernel's sandbox"
+kiste sandbox kill uk-listed
+result $? "kiste sandbox kill on the unikernel's sandbox"
 wait $pid
 rc=$?
-result "$([ $rc -eq 137 ]; echo $?)" "kiste run ended with 128+9 after kiste kill" "rc=$rc"
+result "$([ $rc -eq 137 ]; echo $?)" "kiste run ended with 128+9 after kiste sandbox kill" "rc=$rc"
 wait_gone uk-listed
 result $? "the sandbox is gone once kiste run ended"
 
 start_sleeper uk-deleted
 wait_running uk-deleted
-kiste delete uk-deleted
-result $? "kiste delete on the unikernel's sandbox"
+kiste sandbox delete uk-deleted
+result $? "kiste sandbox delete on the unikernel's sandbox"
 wait $pid
 rc=$?
-result "$([ $rc -eq 137 ]; echo $?)" "kiste run ended with 128+9 after kiste delete" "rc=$rc"
+result "$([ $rc -eq 137 ]; echo $?)" "kiste run ended with 128+9 after kiste sandbox delete" "rc=$rc"
 wait_gone uk-deleted
 result $? "the deleted sandbox is gone"
 
@@ -159,7 +159,7 @@ result $? "SIGKILL of kiste run leaves no tender" \
 if [ ! -e /dev/kvm ]; then
 	for t in "hello in vm isolation" "kv in vm isolation" "kv reads back" \
 		 "the VM is the sandbox's" "the VMM holds the broker's VM descriptor" \
-		 "the VMM runs under its seccomp filter" "kiste kill ends a vm run" \
+		 "the VMM runs under its seccomp filter" "kiste sandbox kill ends a vm run" \
 		 "the vm run's sandbox is gone"; do
 		skip "$t" "no /dev/kvm in this VM (load kvm_amd or kvm_intel)"
 	done
@@ -197,10 +197,10 @@ else
 	result $? "the VMM holds the broker's VM descriptor, not /dev/kvm" "fds: $links"
 	grep -q '^Seccomp:[[:space:]]*2' "/proc/${vmm:-0}/status" 2>/dev/null
 	result $? "the VMM runs under its seccomp filter"
-	kiste kill uk-vm
+	kiste sandbox kill uk-vm
 	wait $pid
 	rc=$?
-	result "$([ $rc -eq 137 ]; echo $?)" "kiste kill ends a vm run with 128+9" "rc=$rc"
+	result "$([ $rc -eq 137 ]; echo $?)" "kiste sandbox kill ends a vm run with 128+9" "rc=$rc"
 	wait_gone uk-vm
 	result $? "the vm run's sandbox is gone"
 fi

@@ -118,7 +118,11 @@ long sys_uname(struct gk_call *c)
 	char *u = (char *)c->a[0];
 	long r = hs1(__NR_uname, u);
 
-	if (r == 0)
+	/*
+	 * In its own UTS namespace the launcher set the name (an OCI config's
+	 * hostname, else "kiste"); without namespaces the host's must not show.
+	 */
+	if (r == 0 && !(gk.boot.flags & GK_BOOT_F_PIDNS))
 		gk_strlcpy(u + 65, "kiste", 65); /* nodename */
 	return r;
 }

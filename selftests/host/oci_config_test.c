@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+// config.json parsing (oci/config.c) and its mapping onto shim mode (oci/spec.c), table-driven.
+// kiste-suite: host oci_config_test
+#include <errno.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "kiste_oci.h"
+#include "kiste_oci_spec.h"
+
+/* A minimal valid config with one member spliced in where %s is. */
+#define CFG(extra)                                                                              \
+	"{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0,\"gid\":0},"               \
+	"\"args\":[\"sh\"],\"cwd\":\"/\"},\"root\":{\"path\":\"rootfs\"}" extra "}"
+
+static const struct bad_case {
+	const char *name;
+	const char *json;
+	const char *msg;	/* the error line must start with this */
+} bad_cases[] = {
+	{ "not_json", "{\"ociVersion\":", "config.json: not valid JSON" },
+	{ "not_object", "[1,2]", "config.json: must be a JSON object" },
+	{ "no_version", "{\"root\":{\"path\":\"r\"}}", "config.json: ociVersion: missing" },
+	{ "version_2", "{\"ociVersion\":\"2.0\",\"root\":{\"path\":\"r\"}}",
+	  "config.json: ociVersion: '2.0' is not a 1.x" },
+	{ "no_root", "{\"ociVersion\":\"1.0.2\"}", "config.json: root: missing" },
+	{ "root_escapes", "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"a/../../x\"}}",
+	  "config.json: root.path: 'a/../../x' leaves the bundle" },
+	{ "root_not_string", "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":3}}",
+	  "config.json: root.path: must be a string, not an integer" },
+	{ "args_not_strings",
+	  "{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0,\"gid\":0},"
+	  "\"args\":[\"sh\",7],\"cwd\":\"/\"},\"root\":{\"path\":\"r\"}}",
+	  "config.json: process.args[1]: must be a string, not an integer" },
+	{ "args_empty",
+	  "{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0,\"gid\":0},"
+	  "\"args\":[],\"cwd\":\"/\"},\"root\":{\"path\":\"r\"}}",
+	  "config.json: process.args: empty" },
+	{ "cwd_relative",
+	  "{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0,\"gid\":0},"
+	  "\"args\":[\"sh\"],\"cwd\":\"tmp\"},\"root\":{\"path\":\"r\"}}",
+	  "config.json: process.cwd: 'tmp' is not an absolute path" },
+	{ "uid_minus_one",
+	  "{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":-1,\"gid\":0},"
+	  "\"args\":[\"sh\"],\"cwd\":\"/\"},\"root\":{\"path\":\"r\"}}",
+	  "config.json: process.user.uid: -1 is out of range" },
+	{ "no_user",
+	  "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
+	  "\"root\":{\"path\":\"r\"}}",
+	  "config.json: process.user: missing" },
+	{ "env_no_equals",
+	  "{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0,\"gid\":0},"
+	  "\"args\":[\"sh\"],\"env\":[\"A=1\",\"JUNK\"],\"cwd\":\"/\"},\"root\":{\"path\":\"r\"}}",
+	  "config.json: process.env[1]: 'JUNK' is not NAME=VALUE" },
+	{ "rlimit_unknown",
+	  "{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0,\"gid\":0},"
+	  "\"args\":[\"sh\"],\"cwd\":\"/\",\"rlimits\":[{\"type\":\"RLIMIT_FOO\",\"soft\":1,"
+	  "\"hard\":1}]},\"root\":{\"path\":\"r\"}}",
+	  "config.json: process.rlimits[0].type: unknown rlimit 'RLIMIT_FOO'" },
+	{ "rlimit_soft_above_hard",
+	  "{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0,\"gid\":0},"
+	  "\"args\":[\"sh\"],\"cwd\":\"/\",\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":9,"
+	  "\"hard\":1}]},\"root\":{\"path\":\"r\"}}",
+	  "config.json: process.rlimits[0]: soft 9 is above hard 1" },
+	{ "terminal_not_bool",
+	  "{\"ociVersion\":\"1.0.2\",\"process\":{\"terminal\":\"yes\",\"user\":{\"uid\":0,"
+	  "\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\"},\"root\":{\"path\":\"r\"}}",
+	  "config.json: process.terminal: must be a boolean, not a string" },
+	{ "mount_type_unknown", CFG(",\"mounts\":[{\"destination\":\"/x\",\"type\":\"nfs\"}]"),
+	  "config.json: mounts[0].type: unknown mount type 'nfs'" },
+	{ "mount_relative", CFG(",\"mounts\":[{\"destination\":\"x\",\"type\":\"tmpfs\"}]"),
+	  "config.json: mounts[0].destination: 'x' is not an absolute path" },
+	{ "bind_without_source", CFG(",\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\"}]"),
+	  "config.json: mounts[0].source: missing" },
+	{ "ns_unknown", CFG(",\"linux\":{\"namespaces\":[{\"type\":\"pidd\"}]}"),
+	  "config.json: linux.namespaces[0].type: unknown namespace 'pidd'" },
+	{ "ns_twice", CFG(",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"pid\"}]}"),
+	  "config.json: linux.namespaces[1].type: 'pid' is listed twice" },
+	{ "idmap_size_zero",
+	  CFG(",\"linux\":{\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":0}]}"),
+	  "config.json: linux.uidMappings[0].size: 0 is out of range" },
+	{ "memory_negative", CFG(",\"linux\":{\"resources\":{\"memory\":{\"limit\":-5}}}"),
+	  "config.json: linux.resources.memory.limit: -5 is out of range" },
+	{ "memory_huge",
+	  CFG(",\"linux\":{\"resources\":{\"memory\":{\"limit\":99999999999999999999999}}}"),
+	  "config.json: linux.resources.memory.limit: " },
+	{ "pids_absurd", CFG(",\"linux\":{\"resources\":{\"pids\":{\"limit\":999999999}}}"),
+	  "config.json: linux.resources.pids.limit: 999999999 is out of range" },
+	{ "cpu_period_zero", CFG(",\"linux\":{\"resources\":{\"cpu\":{\"quota\":1,\"period\":0}}}"),
+	  "config.json: linux.resources.cpu.period: 0 is out of range" },
+	{ "annotation_not_string", CFG(",\"annotations\":{\"a\":1}"),
+	  "config.json: annotations.a: must be a string" },
+	{ "hook_relative", CFG(",\"hooks\":{\"prestart\":[{\"path\":\"hook\"}]}"),
+	  "config.json: hooks.prestart[0].path: 'hook' is not an absolute path" },
+};
+
+TEST(bad_configs_name_the_field)
+{
+	struct kiste_oci_config c;
+	struct kiste_err err;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *b = &bad_cases[i];
+
+		memset(&err, 0, sizeof(err));
+		EXPECT_GT(0, kiste_oci_config_parse(b->json, strlen(b->json), &c, &err))
+		TH_LOG("%s: accepted", b->name);
+		EXPECT_EQ(0, strncmp(err.msg, b->msg, strlen(b->msg)))
+		TH_LOG("%s: got '%s', want '%s...'", b->name, err.msg, b->msg);
+		EXPECT_EQ(NULL, strchr(err.msg, '\n')) TH_LOG("%s: more than one line", b->name);
+		kiste_oci_config_free(&c);
+	}
+}
+
+static const char full_config[] =
+	"{\"ociVersion\":\"1.0.2-dev\",\"process\":{\"terminal\":false,"
+	"\"user\":{\"uid\":1000,\"gid\":100},\"args\":[\"sh\",\"-c\",\"echo hi\"],"
+	"\"env\":[\"PATH=/bin\",\"A=b=c\"],\"cwd\":\"/tmp\","
+	"\"capabilities\":{\"bounding\":[\"CAP_KILL\",\"CAP_NET_BIND_SERVICE\",\"CAP_FUTURE\"]},"
+	"\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1024,\"soft\":512}],"
+	"\"noNewPrivileges\":true},"
+	"\"root\":{\"path\":\"rootfs\",\"readonly\":true},\"hostname\":\"box\","
+	"\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+	"{\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"/etc/hosts\","
+	"\"options\":[\"rbind\",\"ro\"]}],"
+	"\"hooks\":{\"poststop\":[{\"path\":\"/bin/true\",\"args\":[\"true\"],\"timeout\":5}]},"
+	"\"annotations\":{\"org.kiste.mode\":\"shim\",\"x\":\"y\"},"
+	"\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\","
+	"\"path\":\"/proc/1/ns/net\"}],"
+	"\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
+	"\"resources\":{\"memory\":{\"limit\":268435456},\"pids\":{\"limit\":64},"
+	"\"cpu\":{\"quota\":50000,\"period\":100000},\"devices\":[{\"allow\":false}]},"
+	"\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\"],"
+	"\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}}";
+
+TEST(full_config_into_typed_fields)
+{
+	struct kiste_oci_config c;
+	struct kiste_err err = { 0 };
+
+	ASSERT_EQ(0, kiste_oci_config_parse(full_config, strlen(full_config), &c, &err))
+	TH_LOG("%s", err.msg);
+	EXPECT_STREQ("1.0.2-dev", c.oci_version);
+	EXPECT_EQ(1000U, c.process.uid);
+	EXPECT_EQ(100U, c.process.gid);
+	ASSERT_EQ(3U, c.process.args.n);
+	EXPECT_STREQ("echo hi", c.process.args.v[2]);
+	EXPECT_EQ(NULL, c.process.args.v[3]);
+	EXPECT_STREQ("A=b=c", c.process.env.v[1]);
+	EXPECT_STREQ("/tmp", c.process.cwd);
+	EXPECT_TRUE(c.process.no_new_privileges);
+	EXPECT_EQ((1ULL << 5) | (1ULL << 10), c.process.caps[KISTE_OCI_CAP_BOUNDING]);
+	EXPECT_EQ(1U, c.process.caps_unknown);
+	ASSERT_EQ(1U, c.process.nrlimits);
+	EXPECT_EQ(512U, c.process.rlimits[0].soft);
+	EXPECT_STREQ("rootfs", c.root_path);
+	EXPECT_TRUE(c.root_readonly);
+	EXPECT_STREQ("box", c.hostname);
+	ASSERT_EQ(2U, c.nmounts);
+	EXPECT_TRUE(c.mounts[1].bind);
+	EXPECT_TRUE(c.mounts[1].readonly);
+	EXPECT_FALSE(c.mounts[0].bind);
+	ASSERT_EQ(1U, c.nhooks[KISTE_OCI_HOOK_POSTSTOP]);
+	EXPECT_EQ(5, c.hooks[KISTE_OCI_HOOK_POSTSTOP][0].timeout_s);
+	EXPECT_STREQ("shim", kiste_oci_annotation(&c, KISTE_OCI_MODE_ANNOTATION));
+	EXPECT_STREQ("y", kiste_oci_annotation(&c, "x"));
+	EXPECT_TRUE(c.ns[KISTE_OCI_NS_PID].present);
+	EXPECT_STREQ("/proc/1/ns/net", c.ns[KISTE_OCI_NS_NETWORK].path);
+	EXPECT_FALSE(c.ns[KISTE_OCI_NS_USER].present);
+	ASSERT_EQ(1U, c.nuid_mappings);
+	EXPECT_EQ(100000U, c.uid_mappings[0].host_id);
+	EXPECT_EQ(256ULL << 20, c.resources.memory);
+	EXPECT_EQ(64U, c.resources.pids);
+	EXPECT_EQ(500U, c.resources.cpus_milli);
+	EXPECT_TRUE(c.has_devices);
+	EXPECT_TRUE(c.has_seccomp);
+	EXPECT_EQ(1U, c.masked_paths.n);
+	kiste_oci_config_free(&c);
+}
+
+/* -1 is "no limit" for memory and pids, as runc reads it. */
+TEST(minus_one_is_no_limit)
+{
+	static const char j[] = CFG(",\"linux\":{\"resources\":{\"memory\":{\"limit\":-1},"
+				    "\"pids\":{\"limit\":-1}}}");
+	struct kiste_oci_config c;
+	struct kiste_err err = { 0 };
+
+	ASSERT_EQ(0, kiste_oci_config_parse(j, strlen(j), &c, &err)) TH_LOG("%s", err.msg);
+	EXPECT_EQ(0U, c.resources.memory);
+	EXPECT_EQ(0U, c.resources.pids);
+	kiste_oci_config_free(&c);
+}
+
+/* The spec's mapping onto shim mode: resources become the run limits, in the mode's ranges. */
+TEST(spec_maps_resources_and_refuses_what_it_cannot_do)
+{
+	static const struct {
+		const char *json, *msg;	/* msg NULL: accepted */
+	} cases[] = {
+		{ CFG(",\"linux\":{\"resources\":{\"memory\":{\"limit\":268435456},\"pids\":{\"limit\":"
+		      "64},\"cpu\":{\"quota\":150000,\"period\":100000}}}"), NULL },
+		{ CFG(",\"linux\":{\"resources\":{\"memory\":{\"limit\":1048576}}}"),
+		  "config.json: linux.resources.memory.limit: 1048576 is out of range for shim mode" },
+		{ CFG(",\"annotations\":{\"org.kiste.mode\":\"nope\"}"),
+		  "config.json: annotations.org.kiste.mode: 'nope' is no mode" },
+		{ CFG(",\"hooks\":{\"prestart\":[{\"path\":\"/bin/true\"}]}"),
+		  "config.json: hooks: kiste does not run hooks yet" },
+		{ "{\"ociVersion\":\"1.0.2\",\"process\":{\"terminal\":true,\"user\":{\"uid\":0,"
+		  "\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/\"}}",
+		  "config.json: process.terminal: true needs --console-socket" },
+	};
+	struct kiste_oci_config c;
+	struct kiste_oci_spec sp;
+	struct kiste_err err;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		memset(&sp, 0, sizeof(sp));
+		ASSERT_EQ(0, kiste_oci_config_parse(cases[i].json, strlen(cases[i].json), &c, &err))
+		TH_LOG("%zu: %s", i, err.msg);
+		/* The host's / as a read-only rootfs: it exists everywhere this test runs. */
+		free(c.root_path);
+		c.root_path = strdup("/");
+		c.root_readonly = true;
+		ret = kiste_oci_spec_build(kiste_modes, &c, "/", NULL, &sp, &err);
+		if (!cases[i].msg) {
+			EXPECT_EQ(0, ret) TH_LOG("%zu: %s", i, err.msg);
+			EXPECT_STREQ("shim", sp.mode->name);
+			EXPECT_EQ(256ULL << 20, sp.o.memory);
+			EXPECT_TRUE(sp.o.memory_set);
+			EXPECT_EQ(64U, sp.o.pids_limit);
+			EXPECT_EQ(1500U, sp.o.cpus_milli);
+			EXPECT_EQ(2U, sp.o.cpus);
+			EXPECT_STREQ("sh", sp.o.argv[0]);
+			EXPECT_STREQ("HOME=/root", sp.o.env[sp.o.nenv - 1]) TH_LOG("root's home");
+		} else {
+			EXPECT_GT(0, ret) TH_LOG("%zu accepted", i);
+			EXPECT_EQ(0, strncmp(err.msg, cases[i].msg, strlen(cases[i].msg)))
+			TH_LOG("%zu: got '%s'", i, err.msg);
+		}
+		kiste_oci_spec_free(&sp);
+		kiste_oci_config_free(&c);
+	}
+}
+
+TEST(container_ids)
+{
+	char longid[KISTE_OCI_ID_MAX + 2];
+
+	EXPECT_EQ(0, kiste_oci_id_check("abc", NULL));
+	EXPECT_EQ(0, kiste_oci_id_check("0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+					 "abcdef", NULL));
+	EXPECT_EQ(0, kiste_oci_id_check("a.b_c+d-e", NULL));
+	EXPECT_GT(0, kiste_oci_id_check("", NULL));
+	EXPECT_GT(0, kiste_oci_id_check(".", NULL));
+	EXPECT_GT(0, kiste_oci_id_check("..", NULL));
+	EXPECT_GT(0, kiste_oci_id_check("a/b", NULL));
+	EXPECT_GT(0, kiste_oci_id_check("a b", NULL));
+	memset(longid, 'a', sizeof(longid) - 1);
+	longid[sizeof(longid) - 1] = 0;
+	EXPECT_GT(0, kiste_oci_id_check(longid, NULL));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+// oci_common.c - the OCI verbs' shared steps: the --log, failures, signalling, teardown, start.
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "oci.h"
+
+void oci_vlog(const struct cli_global *g, const char *level, const char *fmt, va_list ap)
+{
+	char msg[1024], when[64];
+	struct timespec ts;
+	struct tm tm;
+	json_object *o;
+	FILE *f;
+
+	if (!g->log)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	f = fopen(g->log, "ae");
+	if (!f)
+		return;
+	if (g->log_json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "level", json_object_new_string(level));
+		json_object_object_add(o, "msg", json_object_new_string(msg));
+		json_object_object_add(o, "time", json_object_new_string(when));
+		fprintf(f, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								      JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	} else {
+		fprintf(f, "time=\"%s\" level=%s msg=\"%s\"\n", when, level, msg);
+	}
+	fclose(f);
+}
+
+void oci_log(const struct cli_global *g, const char *level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	oci_vlog(g, level, fmt, ap);
+	va_end(ap);
+}
+
+int oci_fail(const struct cli_global *g, const struct kiste_err *err)
+{
+	fprintf(stderr, "kiste: %s\n", err->msg);
+	oci_log(g, "error", "%s", err->msg);
+	return KISTE_EXIT_FAIL;
+}
+
+int oci_usage_fail(const struct cli_global *g, const struct kiste_err *err)
+{
+	fprintf(stderr, "%s\n", err->msg);
+	oci_log(g, "error", "%s", err->msg);
+	return KISTE_EXIT_USAGE;
+}
+
+int oci_load(const struct cli_global *g, const char *id, struct kiste_oci_state *s,
+	     struct kiste_err *err)
+{
+	return kiste_oci_state_load(g->root, id, s, err);
+}
+
+/* Every process in the init's pid namespace (the container's), by /proc/PID/ns/pid. */
+static int signal_all(const struct kiste_oci_state *s, int sig)
+{
+	char path[64], ns[64], other[64];
+	struct dirent *de;
+	ssize_t n;
+	DIR *d;
+	int sent = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)s->pid);
+	n = readlink(path, ns, sizeof(ns) - 1);
+	if (n <= 0)
+		return -errno;
+	ns[n] = 0;
+	d = opendir("/proc");
+	while (d && (de = readdir(d))) {
+		int pid = atoi(de->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
+		n = readlink(path, other, sizeof(other) - 1);
+		if (n <= 0)
+			continue;
+		other[n] = 0;
+		if (!strcmp(ns, other) && kill(pid, sig) == 0)
+			sent++;
+	}
+	if (d)
+		closedir(d);
+	return sent ? 0 : -ESRCH;
+}
+
+int oci_signal(const struct kiste_oci_state *s, int sig, bool all, struct kiste_err *err)
+{
+	int ret = 0;
+
+	/* The start time was checked by the caller's status; kill() races no reuse after it. */
+	if (all)
+		ret = signal_all(s, sig);
+	else if (kill(s->pid, sig) < 0)
+		ret = -errno;
+	if (ret < 0)
+		return kiste_err_set(err, ret, "cannot signal container %s: %s", s->id,
+				     strerror(-ret));
+	return 0;
+}
+
+int oci_destroy(struct kiste_oci_state *s, struct kiste_err *err)
+{
+	int tries;
+
+	if (kiste_oci_state_status(s) != KISTE_OCI_STOPPED && s->pid > 0) {
+		/* The init is pid 1 of the container: its death takes every other process. */
+		kill(s->pid, SIGKILL);
+		for (tries = 0; tries < 1000 && kiste_oci_pid_start(s->pid) == s->pid_start; tries++)
+			usleep(5000);
+		if (kiste_oci_pid_start(s->pid) == s->pid_start)
+			return kiste_err_set(err, -EBUSY, "container %s: its init %d did not die "
+					     "within 5 s of SIGKILL: try again", s->id, (int)s->pid);
+	}
+	kiste_cgroup_destroy(&s->cg);
+	return kiste_oci_state_remove(s, err);
+}
+
+int oci_start_init(const struct kiste_oci_state *s, struct kiste_err *err)
+{
+	char fifo[PATH_MAX + 32];
+	int fd;
+
+	snprintf(fifo, sizeof(fifo), "%s/" KISTE_OCI_START_FIFO, s->dir);
+	/* Non-blocking: with no reader (the init died) this fails at once with ENXIO. */
+	fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return kiste_err_set(err, -errno, "cannot start a container that has stopped");
+	if (write(fd, "s", 1) != 1) {
+		close(fd);
+		return kiste_err_set(err, -EIO, "cannot start container %s: %s", s->id,
+				     strerror(errno));
+	}
+	close(fd);
+	/* Gone means started: state reads "running" from here on, and start again refuses. */
+	unlink(fifo);
+	return 0;
+}
+
+int oci_id_parse(const char *verb, int argc, char **argv, const char **id, bool *help,
+		 struct kiste_err *err)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	*help = false;
+	*id = NULL;
+	cli_getopt_reset();
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+		if (c != 'h')
+			return cli_getopt_error(verb, c, argv, err);
+		*help = true;
+		return 0;
+	}
+	if (optind >= argc)
+		return cli_usage_err(err, verb, "missing container ID: see 'kiste %s --help'", verb);
+	*id = argv[optind++];
+	if (optind < argc)
+		return cli_usage_err(err, verb, "unexpected argument '%s': see 'kiste %s --help'",
+				     argv[optind], verb);
+	return 0;
+}

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* kiste_oci.h - the OCI runtime front end: config.json as typed structs, the state under --root. */
+#ifndef KISTE_OCI_H
+#define KISTE_OCI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kiste_run.h"
+
+/*
+ * Caps on what a config.json may hold, each with its reason: beyond them the
+ * file is a mistake or an attack on the parser, never a container.
+ */
+#define KISTE_OCI_CONFIG_MAX	(4u << 20)	/* bytes: podman's are ~10 KiB */
+#define KISTE_OCI_ARRAY_MAX	4096		/* entries of any one array */
+#define KISTE_OCI_IDMAP_MAX	340		/* the kernel's uid_map line limit */
+#define KISTE_OCI_ID_MAX	1024		/* container id: engines use 64 */
+
+/* Annotation that picks the mode (DESIGN.md). */
+#define KISTE_OCI_MODE_ANNOTATION "org.kiste.mode"
+
+struct kiste_oci_strv {
+	char **v;		/* NULL-terminated */
+	size_t n;
+};
+
+struct kiste_oci_rlimit {
+	int resource;		/* RLIMIT_* */
+	uint64_t soft, hard;
+};
+
+enum kiste_oci_cap_set {
+	KISTE_OCI_CAP_BOUNDING,
+	KISTE_OCI_CAP_EFFECTIVE,
+	KISTE_OCI_CAP_INHERITABLE,
+	KISTE_OCI_CAP_PERMITTED,
+	KISTE_OCI_CAP_AMBIENT,
+	KISTE_OCI_CAP_SETS
+};
+
+struct kiste_oci_process {
+	bool terminal;
+	uint32_t uid, gid;
+	struct kiste_oci_strv args;	/* at least one */
+	struct kiste_oci_strv env;	/* "K=V" each */
+	char *cwd;			/* absolute */
+	struct kiste_oci_rlimit *rlimits;
+	size_t nrlimits;
+	bool no_new_privileges;
+	bool has_caps;
+	uint64_t caps[KISTE_OCI_CAP_SETS];	/* bit N: capability N */
+	size_t caps_unknown;		/* names this build does not know (ignored) */
+};
+
+struct kiste_oci_mount {
+	char *destination;		/* absolute */
+	char *type;			/* NULL: a bind mount when options say so */
+	char *source;
+	struct kiste_oci_strv options;
+	bool bind;			/* type bind/rbind, or a bind/rbind option */
+	bool readonly;			/* an "ro" option */
+};
+
+enum kiste_oci_ns_type {
+	KISTE_OCI_NS_PID,
+	KISTE_OCI_NS_NETWORK,
+	KISTE_OCI_NS_MOUNT,
+	KISTE_OCI_NS_IPC,
+	KISTE_OCI_NS_UTS,
+	KISTE_OCI_NS_USER,
+	KISTE_OCI_NS_CGROUP,
+	KISTE_OCI_NS_TIME,
+	KISTE_OCI_NS_TYPES
+};
+
+struct kiste_oci_ns {
+	bool present;
+	char *path;			/* NULL: a new one */
+};
+
+struct kiste_oci_idmap {
+	uint32_t container_id, host_id, size;
+};
+
+struct kiste_oci_hook {
+	char *path;			/* absolute */
+	struct kiste_oci_strv args, env;
+	int timeout_s;			/* 0: none */
+};
+
+enum kiste_oci_hook_kind {
+	KISTE_OCI_HOOK_PRESTART,
+	KISTE_OCI_HOOK_CREATE_RUNTIME,
+	KISTE_OCI_HOOK_CREATE_CONTAINER,
+	KISTE_OCI_HOOK_START_CONTAINER,
+	KISTE_OCI_HOOK_POSTSTART,
+	KISTE_OCI_HOOK_POSTSTOP,
+	KISTE_OCI_HOOK_KINDS
+};
+
+struct kiste_oci_resources {
+	uint64_t memory;		/* bytes; 0: no limit */
+	uint32_t pids;			/* 0: no limit */
+	uint32_t cpus_milli;		/* quota / period in thousandths of a CPU; 0: none */
+	/* The value as written, for error lines that name it. */
+	int64_t memory_raw, pids_raw;
+};
+
+struct kiste_oci_annotation {
+	char *key, *value;
+};
+
+struct kiste_oci_config {
+	char *oci_version;
+	bool has_process;
+	struct kiste_oci_process process;
+	char *root_path;		/* as written */
+	bool root_readonly;
+	char *hostname;			/* NULL: none */
+	struct kiste_oci_mount *mounts;
+	size_t nmounts;
+	struct kiste_oci_hook *hooks[KISTE_OCI_HOOK_KINDS];
+	size_t nhooks[KISTE_OCI_HOOK_KINDS];
+	struct kiste_oci_annotation *annotations;
+	size_t nannotations;
+	/* linux */
+	struct kiste_oci_ns ns[KISTE_OCI_NS_TYPES];
+	struct kiste_oci_idmap *uid_mappings, *gid_mappings;
+	size_t nuid_mappings, ngid_mappings;
+	struct kiste_oci_resources resources;
+	char *cgroups_path;
+	struct kiste_oci_strv masked_paths, readonly_paths;
+	bool has_seccomp, has_devices, has_sysctl;
+};
+
+/*
+ * Parses the text of a config.json into @c (zeroed first; free it with
+ * kiste_oci_config_free() whatever the result).  Returns 0, or -EINVAL with
+ * one line in @err naming the JSON path of the first bad field and what it
+ * must be ("config.json: process.args[1]: must be a string").
+ */
+int kiste_oci_config_parse(const char *text, size_t len, struct kiste_oci_config *c,
+			   struct kiste_err *err);
+/* Reads BUNDLE/config.json (at most KISTE_OCI_CONFIG_MAX bytes) and parses it. */
+int kiste_oci_config_load(const char *bundle, struct kiste_oci_config *c, struct kiste_err *err);
+void kiste_oci_config_free(struct kiste_oci_config *c);
+/* The value of annotation @key, or NULL. */
+const char *kiste_oci_annotation(const struct kiste_oci_config *c, const char *key);
+const char *kiste_oci_ns_name(enum kiste_oci_ns_type t);
+
+/* ---- the state of one container under --root (oci/state.c) ---- */
+
+enum kiste_oci_status {
+	KISTE_OCI_CREATING,	/* create has not finished (or died half way) */
+	KISTE_OCI_CREATED,	/* the init waits for start */
+	KISTE_OCI_RUNNING,
+	KISTE_OCI_STOPPED,
+};
+
+struct kiste_oci_state {
+	char id[KISTE_OCI_ID_MAX + 1];
+	char dir[PATH_MAX];		/* ROOT/ID */
+	char bundle[PATH_MAX];
+	char rootfs[PATH_MAX];
+	char created[48];		/* RFC 3339 UTC with nanoseconds, as runc writes it */
+	char mode[16];
+	char oci_version[32];
+	pid_t pid;			/* the container's init (host pid); 0 before create ends */
+	uint64_t pid_start;		/* its start time (/proc/PID/stat field 22): pid reuse */
+	uint32_t owner_uid;
+	struct kiste_cgroup cg;		/* version 0: none */
+	struct kiste_oci_annotation *annotations;
+	size_t nannotations;
+};
+
+/*
+ * A container id as engines send them: 1..KISTE_OCI_ID_MAX characters of
+ * A-Z a-z 0-9 _ + - ., not "." or "..".  The error names the id and the rule.
+ */
+int kiste_oci_id_check(const char *id, struct kiste_err *err);
+/*
+ * Makes ROOT/ID (ROOT too, mode 0700) for a new container; -EEXIST with
+ * "container with given ID already exists" when it is there.  @s->dir set.
+ */
+int kiste_oci_state_new(const char *root, const char *id, struct kiste_oci_state *s,
+			struct kiste_err *err);
+/* Reads ROOT/ID/state.json; -ENOENT "container does not exist". */
+int kiste_oci_state_load(const char *root, const char *id, struct kiste_oci_state *s,
+			 struct kiste_err *err);
+/* Writes state.json atomically (a temporary file renamed over it). */
+int kiste_oci_state_save(const struct kiste_oci_state *s, struct kiste_err *err);
+void kiste_oci_state_free(struct kiste_oci_state *s);
+/* Takes an exclusive lock on the container's folder; returns the fd to close. */
+int kiste_oci_state_lock(const struct kiste_oci_state *s, struct kiste_err *err);
+/* What the container is now: from the init's liveness and the start fifo. */
+enum kiste_oci_status kiste_oci_state_status(const struct kiste_oci_state *s);
+const char *kiste_oci_status_name(enum kiste_oci_status st);
+/* The state as runc prints it (`state`, `list --format json`); caller owns it. */
+struct json_object *kiste_oci_state_json(const struct kiste_oci_state *s, bool owner_name);
+/* Removes the folder and everything in it (after the container has gone). */
+int kiste_oci_state_remove(const struct kiste_oci_state *s, struct kiste_err *err);
+/* The ids under @root, sorted; *ids malloc'ed, each entry too. */
+int kiste_oci_state_ids(const char *root, char ***ids, size_t *n, struct kiste_err *err);
+/* The start time of @pid (clock ticks after boot), 0 when it is gone or a zombie. */
+uint64_t kiste_oci_pid_start(pid_t pid);
+
+/* The file the init reads one byte from to start the workload (the "not started" marker). */
+#define KISTE_OCI_START_FIFO "start.fifo"
+
+#endif /* KISTE_OCI_H */

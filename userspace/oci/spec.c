@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+// spec.c - a parsed config.json mapped onto one mode's run options: what it honours, what it notes.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kiste_mode.h"
+#include "kiste_oci_spec.h"
+
+static void note(struct kiste_oci_spec *sp, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void note(struct kiste_oci_spec *sp, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!sp->note)
+		return;
+	va_start(ap, fmt);
+	sp->note(sp->note_ctx, fmt, ap);
+	va_end(ap);
+}
+
+/* Hands the mode's own option @name (with @arg) to it, as if given on the command line. */
+static int mode_opt(struct kiste_oci_spec *sp, const char *name, const char *arg,
+		    struct kiste_err *err)
+{
+	const struct option *mo;
+
+	for (mo = sp->mode->opts; mo && mo->name; mo++)
+		if (!strcmp(mo->name, name))
+			return sp->mode->opt(sp->mo, mo->val, arg, err);
+	return -ENOENT;
+}
+
+static int pick_mode(const struct kiste_mode_ops *const *modes, const struct kiste_oci_config *c,
+		     const char *fallback, struct kiste_oci_spec *sp, struct kiste_err *err)
+{
+	const char *name = kiste_oci_annotation(c, KISTE_OCI_MODE_ANNOTATION);
+	const char *from = "annotations." KISTE_OCI_MODE_ANNOTATION;
+	size_t i;
+
+	if (!name) {
+		name = fallback ? fallback : "shim";
+		from = fallback ? "--mode" : NULL;
+	}
+	for (i = 0; modes[i]; i++)
+		if (!strcmp(modes[i]->name, name))
+			sp->mode = modes[i];
+	if (!sp->mode && from && from[0] == 'a')
+		return kiste_err_set(err, -EINVAL, "config.json: %s: '%s' is no mode: use shim, vm "
+				     "or unikernel", from, name);
+	if (!sp->mode)
+		return kiste_err_set(err, -EINVAL, "bad --mode '%s': use shim, vm or unikernel", name);
+	if (!sp->mode->oci_create)
+		return kiste_err_set(err, -EOPNOTSUPP, "%s mode cannot run OCI containers yet: set "
+				     "the annotation " KISTE_OCI_MODE_ANNOTATION " to shim", name);
+	return 0;
+}
+
+/* HOME when the config has none: the user's entry in the rootfs's /etc/passwd, else /. */
+static void add_home(struct kiste_oci_spec *sp, const struct kiste_oci_config *c)
+{
+	char path[PATH_MAX + 16], line[1024], *f[7], *s;
+	FILE *pw;
+	int i;
+
+	for (i = 0; i < sp->o.nenv; i++)
+		if (!strncmp(sp->o.env[i], "HOME=", 5))
+			return;
+	snprintf(sp->home, sizeof(sp->home), "HOME=/");
+	snprintf(path, sizeof(path), "%s/etc/passwd", sp->rootfs);
+	pw = fopen(path, "re");
+	while (pw && fgets(line, sizeof(line), pw)) {
+		line[strcspn(line, "\n")] = 0;
+		for (i = 0, s = line; i < 7 && s; i++) {
+			f[i] = s;
+			s = strchr(s, ':');
+			if (s)
+				*s++ = 0;
+		}
+		if (i == 7 && strtoul(f[2], NULL, 10) == c->process.uid && f[5][0] == '/') {
+			snprintf(sp->home, sizeof(sp->home), "HOME=%s", f[5]);
+			break;
+		}
+	}
+	if (pw)
+		fclose(pw);
+	if (sp->o.nenv < KISTE_RUN_ENV_MAX)
+		sp->o.env[sp->o.nenv++] = sp->home;
+}
+
+static int map_process(struct kiste_oci_spec *sp, const struct kiste_oci_config *c,
+		       struct kiste_err *err)
+{
+	const struct kiste_oci_process *p = &c->process;
+	size_t i;
+
+	if (!c->has_process)
+		return kiste_err_set(err, -EINVAL, "config.json: process: missing: a container "
+				     "needs a process to start");
+	if (p->terminal)
+		return kiste_err_set(err, -EOPNOTSUPP, "config.json: process.terminal: true needs "
+				     "--console-socket, which kiste does not serve yet: run without "
+				     "a terminal (no -t)");
+	if (p->env.n > KISTE_RUN_ENV_MAX - 1)
+		return kiste_err_set(err, -E2BIG, "config.json: process.env: %zu entries: at most %d",
+				     p->env.n, KISTE_RUN_ENV_MAX - 1);
+	sp->o.argc = (int)p->args.n;
+	sp->o.argv = p->args.v;
+	for (i = 0; i < p->env.n; i++)
+		sp->o.env[sp->o.nenv++] = p->env.v[i];
+	add_home(sp, c);
+	sp->o.cwd = p->cwd;
+	sp->o.user_set = true;
+	sp->o.uid = p->uid;
+	sp->o.gid = p->gid;
+	if (p->nrlimits)
+		note(sp, "process.rlimits: %s mode sets its own limits; %zu ignored", sp->mode->name,
+		     p->nrlimits);
+	return 0;
+}
+
+/* linux.resources onto the limits the mode's cgroup code enforces, in the mode's ranges. */
+static int map_resources(struct kiste_oci_spec *sp, const struct kiste_oci_config *c,
+			 struct kiste_err *err)
+{
+	const struct kiste_run_limits *l = sp->mode->limits;
+	const struct kiste_oci_resources *r = &c->resources;
+
+	sp->o.memory = l->memory_default;
+	sp->o.cpus = l->cpus_default;
+	sp->o.cpus_milli = l->cpus_default * 1000;
+	sp->o.pids_limit = l->pids_default;
+	if (r->memory) {
+		if (r->memory < l->memory_min || r->memory > l->memory_max)
+			return kiste_err_set(err, -EINVAL, "config.json: linux.resources.memory.limit: "
+					     "%lld is out of range for %s mode: use %lluM..%lluM",
+					     (long long)r->memory_raw, sp->mode->name,
+					     (unsigned long long)(l->memory_min >> 20),
+					     (unsigned long long)(l->memory_max >> 20));
+		sp->o.memory = r->memory;
+		sp->o.memory_set = true;
+	}
+	if (r->pids)
+		sp->o.pids_limit = r->pids;
+	if (r->cpus_milli) {
+		uint32_t cpus = (r->cpus_milli + 999) / 1000;
+
+		if (!(l->accepts & KISTE_OPT_CPUS) || cpus > l->cpus_max)
+			return kiste_err_set(err, -EINVAL, "config.json: linux.resources.cpu.quota: "
+					     "%u.%03u CPUs is out of range for %s mode: use at most %u",
+					     r->cpus_milli / 1000, r->cpus_milli % 1000, sp->mode->name,
+					     l->cpus_max);
+		sp->o.cpus = cpus;
+		sp->o.cpus_milli = l->cpus_whole ? cpus * 1000 : r->cpus_milli;
+	}
+	return 0;
+}
+
+static bool under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
+}
+
+/*
+ * Mounts the mode serves itself (/proc, /dev, /sys) need nothing; a tmpfs goes
+ * to the mode's --tmpfs; what it cannot honour is noted, never weakening.
+ */
+static int map_mounts(struct kiste_oci_spec *sp, const struct kiste_oci_config *c,
+		      struct kiste_err *err)
+{
+	char arg[300];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < c->nmounts; i++) {
+		const struct kiste_oci_mount *m = &c->mounts[i];
+
+		if (under(m->destination, "/proc") || under(m->destination, "/dev") ||
+		    under(m->destination, "/sys"))
+			continue;
+		if (m->bind) {
+			note(sp, "mounts[%zu]: %s mode has no bind mounts yet: %s is not bound at %s",
+			     i, sp->mode->name, m->source, m->destination);
+			continue;
+		}
+		if (!m->type || strcmp(m->type, "tmpfs")) {
+			note(sp, "mounts[%zu]: type %s at %s ignored in %s mode", i,
+			     m->type ? m->type : "(none)", m->destination, sp->mode->name);
+			continue;
+		}
+		snprintf(arg, sizeof(arg), "%s", m->destination);
+		ret = mode_opt(sp, "tmpfs", arg, err);
+		if (ret == -ENOENT)
+			note(sp, "mounts[%zu]: %s mode has no tmpfs: %s ignored", i, sp->mode->name,
+			     m->destination);
+		else if (ret < 0)
+			return kiste_err_prefix(err, "config.json: mounts[%zu]", i);
+	}
+	return 0;
+}
+
+static int map_linux(struct kiste_oci_spec *sp, const struct kiste_oci_config *c)
+{
+	size_t k;
+
+	for (k = 0; k < KISTE_OCI_NS_TYPES; k++)
+		if (c->ns[k].path)
+			note(sp, "linux.namespaces: %s mode makes its own %s namespace; %s is not "
+			     "joined", sp->mode->name, kiste_oci_ns_name(k), c->ns[k].path);
+	if (c->nuid_mappings || c->ngid_mappings)
+		note(sp, "linux.uidMappings/gidMappings: %s mode maps the container's root to an "
+		     "unprivileged host id of its own", sp->mode->name);
+	if (c->masked_paths.n || c->readonly_paths.n)
+		note(sp, "linux.maskedPaths/readonlyPaths: %s mode serves its own /proc and /sys",
+		     sp->mode->name);
+	if (c->has_seccomp)
+		note(sp, "linux.seccomp: %s mode installs its own host filter ('kiste policy %s')",
+		     sp->mode->name, sp->mode->name);
+	return 0;
+}
+
+int kiste_oci_spec_build(const struct kiste_mode_ops *const *modes,
+			 const struct kiste_oci_config *c, const char *bundle,
+			 const char *mode_name, struct kiste_oci_spec *sp, struct kiste_err *err)
+{
+	size_t k;
+	int ret;
+
+	ret = pick_mode(modes, c, mode_name, sp, err);
+	if (ret < 0)
+		return ret;
+	if (c->root_path[0] == '/')
+		snprintf(sp->rootfs, sizeof(sp->rootfs), "%s", c->root_path);
+	else if (snprintf(sp->rootfs, sizeof(sp->rootfs), "%s/%s", bundle, c->root_path) >=
+		 (int)sizeof(sp->rootfs))
+		return kiste_err_set(err, -ENAMETOOLONG, "config.json: root.path: too long");
+	if (access(sp->rootfs, F_OK) < 0)
+		return kiste_err_set(err, -ENOENT, "config.json: root.path: %s: %s: give the "
+				     "container's root directory", sp->rootfs, strerror(errno));
+	for (k = 0; k < KISTE_OCI_HOOK_KINDS; k++)
+		if (c->nhooks[k])
+			return kiste_err_set(err, -EOPNOTSUPP, "config.json: hooks: kiste does not "
+					     "run hooks yet: leave them out");
+	sp->mo = calloc(1, sp->mode->opts_size ? sp->mode->opts_size : 1);
+	if (!sp->mo)
+		return kiste_err_set(err, -ENOMEM, "out of memory");
+	sp->o.rootfs = sp->rootfs;
+	sp->hostname = c->hostname;
+	ret = map_process(sp, c, err);
+	if (ret == 0)
+		ret = map_resources(sp, c, err);
+	if (ret == 0 && !c->root_readonly) {
+		ret = mode_opt(sp, "rw", NULL, err);
+		if (ret == -ENOENT) {
+			note(sp, "root.readonly: %s mode keeps the rootfs read-only", sp->mode->name);
+			ret = 0;
+		}
+	}
+	if (ret == 0)
+		ret = map_mounts(sp, c, err);
+	if (ret == 0)
+		ret = map_linux(sp, c);
+	if (ret == 0 && sp->mode->check)
+		ret = sp->mode->check(&sp->o, sp->mo, err);
+	return ret;
+}
+
+void kiste_oci_spec_free(struct kiste_oci_spec *sp)
+{
+	free(sp->mo);
+	sp->mo = NULL;
+}

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+// state.c - one container's state under --root: ROOT/ID/state.json, its start fifo, its status.
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "kiste_oci.h"
+
+#define STATE_FILE "state.json"
+/* state.json is ours: anything bigger was not written by kiste. */
+#define STATE_MAX (1u << 20)
+
+int kiste_oci_id_check(const char *id, struct kiste_err *err)
+{
+	size_t n = strlen(id);
+
+	if (!n || n > KISTE_OCI_ID_MAX || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					      "0123456789_+-.") != n ||
+	    !strcmp(id, ".") || !strcmp(id, ".."))
+		return kiste_err_set(err, -EINVAL,
+				     "invalid container ID format '%.64s%s': use 1-%d characters of "
+				     "A-Z a-z 0-9 _ + - . (not . or ..)",
+				     id, n > 64 ? "..." : "", KISTE_OCI_ID_MAX);
+	return 0;
+}
+
+static int dir_path(const char *root, const char *id, struct kiste_oci_state *s,
+		    struct kiste_err *err)
+{
+	int ret = kiste_oci_id_check(id, err);
+
+	if (ret < 0)
+		return ret;
+	if (snprintf(s->dir, sizeof(s->dir), "%s/%s", root, id) >= (int)sizeof(s->dir))
+		return kiste_err_set(err, -ENAMETOOLONG, "--root %s with this id is too long a "
+				     "path: use a shorter --root", root);
+	snprintf(s->id, sizeof(s->id), "%s", id);
+	return 0;
+}
+
+int kiste_oci_state_new(const char *root, const char *id, struct kiste_oci_state *s,
+			struct kiste_err *err)
+{
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	ret = dir_path(root, id, s, err);
+	if (ret < 0)
+		return ret;
+	/* The state of every container is private to whoever runs the runtime. */
+	if (mkdir(root, 0700) < 0 && errno != EEXIST)
+		return kiste_err_set(err, -errno, "cannot make --root %s: %s: give a writable folder",
+				     root, strerror(errno));
+	if (mkdir(s->dir, 0700) < 0) {
+		if (errno == EEXIST)
+			return kiste_err_set(err, -EEXIST, "container with given ID already exists: "
+					     "%s: delete it first or pick another id", id);
+		return kiste_err_set(err, -errno, "cannot make %s: %s", s->dir, strerror(errno));
+	}
+	return 0;
+}
+
+static void copy_str(json_object *o, const char *key, char *dst, size_t len)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+		snprintf(dst, len, "%s", json_object_get_string(v));
+}
+
+static int64_t get_i64(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_int))
+		return json_object_get_int64(v);
+	return 0;
+}
+
+static int read_annotations(json_object *o, struct kiste_oci_state *s)
+{
+	json_object *a;
+	size_t n;
+
+	if (!json_object_object_get_ex(o, "annotations", &a) ||
+	    !json_object_is_type(a, json_type_object))
+		return 0;
+	n = (size_t)json_object_object_length(a);
+	s->annotations = calloc(n ? n : 1, sizeof(*s->annotations));
+	if (!s->annotations)
+		return -ENOMEM;
+	json_object_object_foreach(a, key, val)
+	{
+		struct kiste_oci_annotation *an = &s->annotations[s->nannotations];
+
+		an->key = strdup(key);
+		an->value = strdup(json_object_get_string(val));
+		s->nannotations++;
+		if (!an->key || !an->value)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void read_cgroup(json_object *o, struct kiste_oci_state *s)
+{
+	json_object *cg, *dirs;
+	size_t i;
+
+	if (!json_object_object_get_ex(o, "cgroup", &cg))
+		return;
+	s->cg.version = (int)get_i64(cg, "version");
+	if (!json_object_object_get_ex(cg, "dirs", &dirs) ||
+	    !json_object_is_type(dirs, json_type_array))
+		return;
+	for (i = 0; i < json_object_array_length(dirs) && i < KISTE_CG_DIRS; i++) {
+		snprintf(s->cg.dir[i], sizeof(s->cg.dir[i]), "%s",
+			 json_object_get_string(json_object_array_get_idx(dirs, i)));
+		s->cg.ndirs++;
+	}
+}
+
+int kiste_oci_state_load(const char *root, const char *id, struct kiste_oci_state *s,
+			 struct kiste_err *err)
+{
+	char path[PATH_MAX + 16];
+	json_object *o;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	ret = dir_path(root, id, s, err);
+	if (ret < 0)
+		return ret;
+	snprintf(path, sizeof(path), "%s/" STATE_FILE, s->dir);
+	o = json_object_from_file(path);
+	if (!o) {
+		if (access(s->dir, F_OK) < 0)
+			return kiste_err_set(err, -ENOENT, "container does not exist: %s", id);
+		/* The folder without a state: a create that has not finished or died half way. */
+		return kiste_err_set(err, -EAGAIN, "container %s is still being created (or its "
+				     "create failed): try again, or delete --force it", id);
+	}
+	copy_str(o, "ociVersion", s->oci_version, sizeof(s->oci_version));
+	copy_str(o, "bundle", s->bundle, sizeof(s->bundle));
+	copy_str(o, "rootfs", s->rootfs, sizeof(s->rootfs));
+	copy_str(o, "created", s->created, sizeof(s->created));
+	copy_str(o, "mode", s->mode, sizeof(s->mode));
+	s->pid = (pid_t)get_i64(o, "pid");
+	s->pid_start = (uint64_t)get_i64(o, "pidStart");
+	s->owner_uid = (uint32_t)get_i64(o, "ownerUid");
+	read_cgroup(o, s);
+	ret = read_annotations(o, s);
+	json_object_put(o);
+	if (ret < 0)
+		return kiste_err_set(err, ret, "out of memory");
+	return 0;
+}
+
+static json_object *annotations_json(const struct kiste_oci_state *s)
+{
+	json_object *a = json_object_new_object();
+	size_t i;
+
+	for (i = 0; a && i < s->nannotations; i++)
+		json_object_object_add(a, s->annotations[i].key,
+				       json_object_new_string(s->annotations[i].value));
+	return a;
+}
+
+int kiste_oci_state_save(const struct kiste_oci_state *s, struct kiste_err *err)
+{
+	json_object *o = json_object_new_object(), *cg, *dirs;
+	char path[PATH_MAX + 16], tmp[PATH_MAX + 16];
+	int i, ret = 0;
+
+	if (!o)
+		return kiste_err_set(err, -ENOMEM, "out of memory");
+	json_object_object_add(o, "ociVersion", json_object_new_string(s->oci_version));
+	json_object_object_add(o, "id", json_object_new_string(s->id));
+	json_object_object_add(o, "pid", json_object_new_int64(s->pid));
+	json_object_object_add(o, "pidStart", json_object_new_uint64(s->pid_start));
+	json_object_object_add(o, "bundle", json_object_new_string(s->bundle));
+	json_object_object_add(o, "rootfs", json_object_new_string(s->rootfs));
+	json_object_object_add(o, "created", json_object_new_string(s->created));
+	json_object_object_add(o, "ownerUid", json_object_new_int64(s->owner_uid));
+	json_object_object_add(o, "mode", json_object_new_string(s->mode));
+	json_object_object_add(o, "annotations", annotations_json(s));
+	cg = json_object_new_object();
+	dirs = json_object_new_array();
+	for (i = 0; dirs && i < s->cg.ndirs; i++)
+		json_object_array_add(dirs, json_object_new_string(s->cg.dir[i]));
+	json_object_object_add(cg, "version", json_object_new_int(s->cg.version));
+	json_object_object_add(cg, "dirs", dirs);
+	json_object_object_add(o, "cgroup", cg);
+	snprintf(path, sizeof(path), "%s/" STATE_FILE, s->dir);
+	snprintf(tmp, sizeof(tmp), "%s/" STATE_FILE ".tmp", s->dir);
+	if (json_object_to_file_ext(tmp, o, JSON_C_TO_STRING_PLAIN) < 0 || rename(tmp, path) < 0)
+		ret = kiste_err_set(err, -EIO, "cannot write %s: %s", path, strerror(errno));
+	json_object_put(o);
+	return ret;
+}
+
+void kiste_oci_state_free(struct kiste_oci_state *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nannotations; i++) {
+		free(s->annotations[i].key);
+		free(s->annotations[i].value);
+	}
+	free(s->annotations);
+	s->annotations = NULL;
+	s->nannotations = 0;
+}
+
+int kiste_oci_state_lock(const struct kiste_oci_state *s, struct kiste_err *err)
+{
+	int fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return kiste_err_set(err, errno == ENOENT ? -ENOENT : -errno,
+				     "container does not exist: %s", s->id);
+	if (flock(fd, LOCK_EX) < 0) {
+		close(fd);
+		return kiste_err_set(err, -errno, "cannot lock %s: %s", s->dir, strerror(errno));
+	}
+	return fd;
+}
+
+uint64_t kiste_oci_pid_start(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	char state;
+	ssize_t n;
+	int fd, i;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	/* The command may hold spaces and parentheses: fields start after the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c", &state) != 1 || state == 'Z' || state == 'X')
+		return 0;
+	/* Field 22 (starttime) is the 20th after the state (field 3). */
+	for (i = 0; p && i < 20; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &start) != 1)
+		return 0;
+	return start ? start : 1;
+}
+
+enum kiste_oci_status kiste_oci_state_status(const struct kiste_oci_state *s)
+{
+	char fifo[PATH_MAX + 16];
+
+	if (!s->pid)
+		return KISTE_OCI_CREATING;
+	if (kiste_oci_pid_start(s->pid) != s->pid_start)
+		return KISTE_OCI_STOPPED;
+	snprintf(fifo, sizeof(fifo), "%s/" KISTE_OCI_START_FIFO, s->dir);
+	return access(fifo, F_OK) == 0 ? KISTE_OCI_CREATED : KISTE_OCI_RUNNING;
+}
+
+const char *kiste_oci_status_name(enum kiste_oci_status st)
+{
+	switch (st) {
+	case KISTE_OCI_CREATING:
+		return "creating";
+	case KISTE_OCI_CREATED:
+		return "created";
+	case KISTE_OCI_RUNNING:
+		return "running";
+	default:
+		return "stopped";
+	}
+}
+
+/*
+ * The user name of @uid from /etc/passwd, read directly: kiste is static, and
+ * glibc's NSS would need the shared libraries of the build's glibc at run time.
+ */
+static void owner_of(uint32_t uid, char *buf, size_t len)
+{
+	char line[1024], *name, *id;
+	FILE *f = fopen("/etc/passwd", "re");
+
+	snprintf(buf, len, "#%u", uid);
+	while (f && fgets(line, sizeof(line), f)) {
+		name = strtok(line, ":");
+		if (!name || !strtok(NULL, ":"))
+			continue;
+		id = strtok(NULL, ":");
+		if (id && strtoul(id, NULL, 10) == uid && *id >= '0' && *id <= '9') {
+			snprintf(buf, len, "%s", name);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
+/* runc's field order; pid 0 once stopped; annotations only when there are some. */
+struct json_object *kiste_oci_state_json(const struct kiste_oci_state *s, bool owner_name)
+{
+	enum kiste_oci_status st = kiste_oci_state_status(s);
+	json_object *o = json_object_new_object();
+	char owner[64] = "";
+
+	if (!o)
+		return NULL;
+	if (owner_name)
+		owner_of(s->owner_uid, owner, sizeof(owner));
+	json_object_object_add(o, "ociVersion", json_object_new_string(s->oci_version));
+	json_object_object_add(o, "id", json_object_new_string(s->id));
+	json_object_object_add(o, "pid", json_object_new_int64(st == KISTE_OCI_STOPPED ? 0 : s->pid));
+	json_object_object_add(o, "status", json_object_new_string(kiste_oci_status_name(st)));
+	json_object_object_add(o, "bundle", json_object_new_string(s->bundle));
+	json_object_object_add(o, "rootfs", json_object_new_string(s->rootfs));
+	json_object_object_add(o, "created", json_object_new_string(s->created));
+	json_object_object_add(o, "owner", json_object_new_string(owner));
+	if (s->nannotations)
+		json_object_object_add(o, "annotations", annotations_json(s));
+	return o;
+}
+
+int kiste_oci_state_remove(const struct kiste_oci_state *s, struct kiste_err *err)
+{
+	static const char *const files[] = { STATE_FILE, STATE_FILE ".tmp", KISTE_OCI_START_FIFO };
+	char path[PATH_MAX + 32];
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", s->dir, files[i]);
+		if (unlink(path) < 0 && errno != ENOENT)
+			return kiste_err_set(err, -errno, "cannot remove %s: %s", path,
+					     strerror(errno));
+	}
+	if (rmdir(s->dir) < 0 && errno != ENOENT)
+		return kiste_err_set(err, -errno, "cannot remove %s: %s", s->dir, strerror(errno));
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int kiste_oci_state_ids(const char *root, char ***ids, size_t *n, struct kiste_err *err)
+{
+	DIR *d = opendir(root);
+	struct dirent *e;
+	size_t cap = 0;
+	char **v = NULL, **nv;
+
+	*ids = NULL;
+	*n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : kiste_err_set(err, -errno, "cannot read --root %s: %s",
+							  root, strerror(errno));
+	while ((e = readdir(d))) {
+		if (kiste_oci_id_check(e->d_name, NULL) < 0 || e->d_type != DT_DIR)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv)
+				break;
+			v = nv;
+		}
+		v[*n] = strdup(e->d_name);
+		if (v[*n])
+			(*n)++;
+	}
+	closedir(d);
+	if (v)
+		qsort(v, *n, sizeof(*v), cmp_str);
+	*ids = v;
+	return 0;
+}
