@@ -71,6 +71,8 @@ vm_boot1()
 	VM1_RC="$T_RC"
 	VM1_DONE=1
 	echo "# hostile: vm boot 1: exit $T_RC, $VM1_BYTES bytes of output"
+	# A boot that did not run the attacks: say why, once (every technique of boot 1 fails).
+	[ "$T_RC" = 0 ] || printf '%s\n' "$T_OUT" | head -c 2000 | sed 's/^/# vm boot 1: /'
 }
 
 # Lines of a multi segment in T_OUT: from "multi: begin CMD" to its end.

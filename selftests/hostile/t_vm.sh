@@ -131,20 +131,22 @@ t_vmm_fds()
 		sleep 0.5
 		i=$((i + 1))
 		s=$(fds_of_tree $pid)
-		case "$s" in *kvm-vcpu*) fds="$s"; [ $i -ge 6 ] && break ;; esac
+		# KVM's own vCPU descriptor, or with kiste.ko the broker's (kiste-vcpu)
+		case "$s" in *kvm-vcpu* | *kiste-vcpu*) fds="$s"; [ $i -ge 6 ] && break ;; esac
 	done
 	# KILL: kiste forwards TERM to a guest that may never answer it
 	kill -KILL $pid 2>/dev/null
 	wait $pid 2>/dev/null
 	# The VMM: the process holding the vCPU (kiste itself in vm mode, its child for unikernels).
-	vmm=$(printf '%s\n' "$fds" | sed -n 's/^\([0-9]*\): anon_inode:kvm-vcpu.*/\1/p' | head -n 1)
+	vmm=$(printf '%s\n' "$fds" | sed -n 's/^\([0-9]*\): anon_inode:k[a-z]*-vcpu.*/\1/p' | head -n 1)
 	fds=$(printf '%s\n' "$fds" | grep "^${vmm:-none}: ")
 	# shellcheck disable=SC2034 # has() reads it
 	T_OUT="$fds"
 	if [ -z "$fds" ]; then
 		escaped "no VMM with a KVM descriptor seen while it ran: $(cat "$TMP/vmm.out")"
 	elif [ -c /dev/kiste ]; then
-		judge "$(has "kiste-vm" && ! has "/dev/kvm" && ! has "kvm-vm"; echo $?)" "$fds"
+		judge "$(has "kiste-vm" && ! has "/dev/kvm" && ! has "kvm-vm" && ! has "kvm-vcpu"
+			 echo $?)" "$fds"
 	else
 		judge "$(! has "/dev/kvm"; echo $?)" "$fds"
 	fi
