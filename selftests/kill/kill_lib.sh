@@ -108,7 +108,7 @@ kl_left()	# PID MARK
 		2>/dev/null | sed 's/^/process named for the run or in its cgroup: /'
 	if [ -n "$KL_MODULE" ]; then
 		# A list that fails to run lists nothing either: its status counts.
-		if ! _lst=$("$K" list 2>&1); then
+		if ! _lst=$("$K" sandbox list 2>&1); then
 			echo "kiste sandbox list failed: $_lst"
 		else
 			case "$_lst" in
@@ -357,14 +357,14 @@ kl_control()
 		echo "$_spid" >"$_first/control-$_spid/cgroup.procs" ||
 			echo "$_spid" >"$_first/control-$_spid/tasks"
 	fi
-	[ -n "$KL_MODULE" ] && "$K" create --mode shim --name "$MARK" >/dev/null
+	[ -n "$KL_MODULE" ] && "$K" sandbox create --mode shim --name "$MARK" >/dev/null
 	_seen=$(kl_left "$_spid" "$MARK")
 	kill -9 "$_spid"
 	wait "$_spid" 2>/dev/null
 	for _p in $KL_CGP; do
 		rmdir "$_p/control-$_spid"
 	done
-	[ -n "$KL_MODULE" ] && "$K" delete "$MARK" >/dev/null
+	[ -n "$KL_MODULE" ] && "$K" sandbox delete "$MARK" >/dev/null
 	rm -f "$KL_TMP/$MARK"
 	_missing=
 	case "$_seen" in *"process named for the run"*comm*) ;; *) _missing="$_missing process" ;; esac

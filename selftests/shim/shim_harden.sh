@@ -110,12 +110,7 @@ case "$T_RC:$T_OUT" in
 esac
 n_out=$("$H" ownalias "$tmp" 2>&1 </dev/null)
 n_rc=$?
-# The tmpfs must not hide the workload itself (a clone under /tmp).
-case "$H" in
-/tmp/*) td=/mnt ;;
-*) td=/tmp ;;
-esac
-run "$K" run --mode=shim --tmpfs "$td" -- "$H" ownalias "$td"
+run "$K" run --mode=shim --tmpfs "$SHIM_TMP" -- "$H" ownalias "$SHIM_TMP"
 compare "the workload's own files through its own descriptors' aliases change as natively"
 
 # ---- 4: every child comes up redirected, however it was forked ----

@@ -10,6 +10,13 @@
 # shellcheck source=selftests/lib/tap.sh
 . "$here/tap.sh"
 WL="$here/shim-wl"
+# Where a suite mounts a --tmpfs: /tmp, unless the build (so the workloads) lives below
+# it, as in a clone under /tmp: the tmpfs would hide them.
+# shellcheck disable=SC2034 # the suites that source this read it
+case "$here" in
+/tmp/*) SHIM_TMP=/mnt ;;
+*) SHIM_TMP=/tmp ;;
+esac
 
 # Bails out (a failure: the build is incomplete) unless the launcher $K and
 # each workload named are there.

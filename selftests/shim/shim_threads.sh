@@ -11,11 +11,11 @@ K="${KISTE_SHIM:-$here/../bin/kiste}"
 T="$WL/threads"
 PY=/usr/bin/python3
 shim_need threads
-# The data lives in the rootfs (read-only inside); /tmp inside is a tmpfs for sort's spills.
+# The data lives in the rootfs (read-only inside); $SHIM_TMP inside is a tmpfs for sort's spills.
 data=$(mktemp -d /var/tmp/kiste-threads.XXXXXX) || bail "cannot make a folder under /var/tmp"
 chmod 755 "$data"
 trap 'rm -rf "$data"' EXIT
-S() { "$K" run --mode=shim --tmpfs /tmp -- "$@"; }
+S() { "$K" run --mode=shim --tmpfs "$SHIM_TMP" --env TMPDIR="$SHIM_TMP" -- "$@"; }
 
 # same NAME CMD...: output and status natively and sandboxed match (and the native run worked).
 same()
@@ -49,7 +49,7 @@ threaded()
 {
 	s_name="$1"
 	shift
-	n=$("$K" run --mode=shim --trace --tmpfs /tmp -- "$@" 2>&1 >/dev/null |
+	n=$("$K" run --mode=shim --trace --tmpfs "$SHIM_TMP" --env TMPDIR="$SHIM_TMP" -- "$@" 2>&1 >/dev/null |
 		grep -c '^kiste-shim\[[0-9]*\] clone3(.*) = [1-9]')
 	if [ "$n" -gt 0 ]; then
 		ok "$s_name"
@@ -82,12 +82,12 @@ else
 	skip "python3: ThreadPoolExecutor(8) hashes 64 files" "no $PY"
 fi
 
-# 2 million lines: sort spills to /tmp with 4 threads.
+# 2 million lines: sort spills to $SHIM_TMP (its TMPDIR) with 4 threads.
 awk 'BEGIN { srand(7); for (i = 0; i < 2000000; i++) printf "%d %x\n", int(rand() * 1e9), i }' \
 	>"$data/big.txt"
 same "sort --parallel=4 of 2 million lines" sh -c "sort --parallel=4 -S 64M '$data/big.txt' | md5sum"
 threaded "sort --parallel=4 sorts with threads in the sandbox" \
-	sort --parallel=4 -S 64M -o /tmp/out "$data/big.txt"
+	sort --parallel=4 -S 64M -o "$SHIM_TMP/out" "$data/big.txt"
 if command -v zstd >/dev/null; then
 	same "zstd -T2: compress and decompress round trip" \
 		sh -c "zstd -q -T2 -c '$data/big.txt' | zstd -q -T2 -d -c | md5sum; zstd -q -T2 -c '$data/big.txt' | md5sum"
