@@ -26,7 +26,7 @@ MODULE_PARM_DESC(max_sandboxes, "live sandboxes in total");
 /*
  * A host-wide backstop, not the sandbox's process limit: that is the
  * launcher's pids cgroup (--pids-limit, 2048 by default), which refuses a
- * fork with EAGAIN, and a pids limit must stay below this (ERANGE at
+ * fork with EAGAIN, and a pids limit must stay below this (E2BIG at
  * create).  8192 leaves room to raise --pids-limit fourfold without tuning
  * the module, while one sandbox without a cgroup still cannot take more
  * than a quarter of the smallest default pid_max (32768).

@@ -174,7 +174,7 @@ static int kiste_limits_check(const struct kiste_sandbox_spec *spec,
 	    spec->pids_limit >= READ_ONCE(kiste_max_members)) {
 		NL_SET_ERR_MSG(extack,
 			       "pids limit not below max_members (the sandbox's init is a member too): lower it or raise /sys/module/kiste/parameters/max_members");
-		return -ERANGE;
+		return -E2BIG;
 	}
 	return 0;
 }

@@ -42,11 +42,12 @@
  * pids.max does: 1..KISTE_PIDS_LIMIT_MAX (the kernel's PID_MAX_LIMIT).  In
  * modes whose workload tasks are members (shim, unikernel) it must also be
  * below the module parameter max_members, which counts the same tasks plus
- * the sandbox's own init: ERANGE otherwise, so that the launcher's pids
+ * the sandbox's own init: E2BIG otherwise, so that the launcher's pids
  * cgroup refuses a fork (EAGAIN) before the member cap would kill it.  A CPU
  * limit is in thousandths of a CPU: KISTE_CPU_LIMIT_MIN (1 ms of CPU time per
  * 100 ms, the scheduler's smallest quota) .. KISTE_CPU_LIMIT_MAX (1024 CPUs).
- * Anything else is EINVAL.
+ * Anything else is EINVAL (over netlink, a value beyond a maximum is the
+ * policy's ERANGE); at creation E2BIG is only the member cap's answer.
  */
 #define KISTE_PIDS_LIMIT_MAX	(4U << 20)
 #define KISTE_CPU_LIMIT_MIN	10U
@@ -113,7 +114,7 @@ enum kiste_cmd {
 	 * (optional), PIDS_LIMIT (optional), CPU_LIMIT (optional), FLAGS
 	 * (optional, must be 0).  OUT: the sandbox, as GET.  Persistent: lives
 	 * until KISTE_CMD_SANDBOX_DEL.  A PIDS_LIMIT not below max_members fails
-	 * with ERANGE (see KISTE_PIDS_LIMIT_MAX).
+	 * with E2BIG (see KISTE_PIDS_LIMIT_MAX).
 	 */
 	KISTE_CMD_SANDBOX_NEW,
 	/*
@@ -226,7 +227,7 @@ struct kiste_ioc_version {
  * exits or is killed), the module kills every member and deletes the
  * sandbox.  One sandbox per descriptor (EBUSY otherwise).  Limits out of
  * their ranges fail with EINVAL, a pids limit not below max_members with
- * ERANGE (see KISTE_PIDS_LIMIT_MAX).
+ * E2BIG (see KISTE_PIDS_LIMIT_MAX).
  */
 struct kiste_ioc_create {
 	__u32 flags;		/* IN: MUST be 0 */
@@ -236,7 +237,7 @@ struct kiste_ioc_create {
 	__u32 id;		/* OUT */
 	char name[KISTE_NAME_MAX];	/* IN: NUL-terminated; "" = "sb-<id>" */
 	/* v4; a v3 caller's shorter struct (KISTE_IOC_CREATE_V3) means 0 here */
-	__u32 pids_limit;	/* IN: 0 = none; see KISTE_PIDS_LIMIT_MAX (ERANGE) */
+	__u32 pids_limit;	/* IN: 0 = none; see KISTE_PIDS_LIMIT_MAX (E2BIG) */
 	__u32 cpu_limit;	/* IN: thousandths of a CPU, 0 = none */
 };
 

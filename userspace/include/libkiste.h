@@ -173,7 +173,7 @@ int kiste_dev_open(struct kiste_err *err);
 int kiste_dev_version(int fd, uint32_t *iface_version, struct kiste_err *err);
 /*
  * Temporary sandbox tied to @fd.  A pids limit not below kiste.ko's
- * max_members is -ERANGE, with one line naming both and the fix.
+ * max_members is -E2BIG, with one line naming both and the fix.
  */
 int kiste_dev_create(int fd, const struct kiste_sandbox_spec *spec, uint32_t *id,
 		     struct kiste_err *err);

@@ -79,9 +79,9 @@ int kiste_dev_create(int fd, const struct kiste_sandbox_spec *spec, uint32_t *id
 		if (errno == EUSERS)
 			return kiste_err_set(err, -EUSERS,
 					     "too many sandboxes for this user: delete some first");
-		if (errno == ERANGE) {
+		if (errno == E2BIG) {
 			dev_max_members(max, sizeof(max));
-			return kiste_err_set(err, -ERANGE,
+			return kiste_err_set(err, -E2BIG,
 					     "pids limit %u is not below kiste.ko's member cap "
 					     "max_members %s (the sandbox's init is a member too): "
 					     "lower --pids-limit, or raise "
