@@ -51,16 +51,24 @@ static long kiste_ioctl_version(void __user *argp)
 	return copy_to_user(argp, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
-static long kiste_ioctl_create(struct file *file, void __user *argp)
+/*
+ * @size: sizeof(req), or KISTE_IOC_CREATE_SIZE_V3 for a caller built for
+ * interface version 3, whose struct ends before the pids and CPU limits
+ * (none, then); only that much is read and written back.
+ */
+static long kiste_ioctl_create(struct file *file, void __user *argp,
+			       size_t size)
 {
 	struct kiste_file *kf = file->private_data;
 	struct kiste_sandbox_spec spec = {};
+	struct kiste_ioc_create req = {};
 	struct kiste_caller caller;
-	struct kiste_ioc_create req;
 	struct kiste_sandbox *sb;
 	long err;
 
-	if (copy_from_user(&req, argp, sizeof(req)))
+	BUILD_BUG_ON(offsetof(struct kiste_ioc_create, pids_limit) !=
+		     KISTE_IOC_CREATE_SIZE_V3);
+	if (copy_from_user(&req, argp, size))
 		return -EFAULT;
 	if (req.flags)
 		return -EINVAL;
@@ -70,6 +78,8 @@ static long kiste_ioctl_create(struct file *file, void __user *argp)
 	spec.mode = req.mode;
 	spec.memory_limit = req.memory_limit;
 	spec.vcpu_limit = req.vcpu_limit;
+	spec.pids_limit = req.pids_limit;
+	spec.cpu_limit = req.cpu_limit;
 	spec.flags = KISTE_SB_F_TEMPORARY;
 
 	mutex_lock(&kf->lock);
@@ -82,7 +92,7 @@ static long kiste_ioctl_create(struct file *file, void __user *argp)
 	if (err)
 		goto out_unlock;
 	req.id = sb->id;
-	if (copy_to_user(argp, &req, sizeof(req))) {
+	if (copy_to_user(argp, &req, size)) {
 		kiste_sandbox_delete(sb);
 		kiste_sandbox_put(sb);
 		err = -EFAULT;
@@ -139,7 +149,10 @@ static long kiste_dev_ioctl(struct file *file, unsigned int cmd,
 	case KISTE_IOC_VERSION:
 		return kiste_ioctl_version(argp);
 	case KISTE_IOC_CREATE:
-		return kiste_ioctl_create(file, argp);
+		return kiste_ioctl_create(file, argp,
+					  sizeof(struct kiste_ioc_create));
+	case KISTE_IOC_CREATE_V3:
+		return kiste_ioctl_create(file, argp, KISTE_IOC_CREATE_SIZE_V3);
 	case KISTE_IOC_ATTACH:
 		return kiste_ioctl_attach(file, argp);
 	case KISTE_IOC_SHIM_ARM:

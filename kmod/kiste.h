@@ -43,6 +43,8 @@ struct kiste_sandbox {
 	u32 mode;
 	u32 flags;			/* KISTE_SB_F_* */
 	u32 vcpu_limit;
+	u32 pids_limit;			/* stored and reported; the launcher enforces */
+	u32 cpu_limit;			/* thousandths of a CPU, likewise */
 	u64 memory_limit;
 	u64 created_ns;
 	kuid_t owner;
@@ -93,12 +95,14 @@ struct kiste_sandbox_spec {
 	u32 mode;
 	u64 memory_limit;
 	u32 vcpu_limit;
+	u32 pids_limit;
+	u32 cpu_limit;
 	u32 flags;			/* KISTE_SB_F_TEMPORARY or 0 */
 };
 
 /* A consistent copy of a sandbox's state, for replies and events. */
 struct kiste_sandbox_snap {
-	u32 id, mode, flags, vcpu_limit, state;
+	u32 id, mode, flags, vcpu_limit, pids_limit, cpu_limit, state;
 	u32 nr_members, members_total;
 	u64 memory_limit, created_ns;
 	u64 cnt_forks, cnt_kills, cnt_refused;

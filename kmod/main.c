@@ -23,10 +23,18 @@ unsigned int kiste_max_sandboxes = 4096;
 module_param_named(max_sandboxes, kiste_max_sandboxes, uint, 0644);
 MODULE_PARM_DESC(max_sandboxes, "live sandboxes in total");
 
-unsigned int kiste_max_members = 1024;
+/*
+ * A host-wide backstop, not the sandbox's process limit: that is the
+ * launcher's pids cgroup (--pids-limit, 2048 by default), which refuses a
+ * fork with EAGAIN, and a pids limit must stay below this (E2BIG at
+ * create).  8192 leaves room to raise --pids-limit fourfold without tuning
+ * the module, while one sandbox without a cgroup still cannot take more
+ * than a quarter of the smallest default pid_max (32768).
+ */
+unsigned int kiste_max_members = 8192;
 module_param_named(max_members, kiste_max_members, uint, 0644);
 MODULE_PARM_DESC(max_members,
-		 "member tasks per sandbox; a fork beyond it is killed");
+		 "member tasks per sandbox, a backstop above every pids limit; a fork beyond it is killed");
 
 atomic_t kiste_nr_sandboxes = ATOMIC_INIT(0);
 atomic_t kiste_nr_members = ATOMIC_INIT(0);

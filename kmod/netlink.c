@@ -12,12 +12,25 @@
 /* NUL-terminated and at most KISTE_NAME_MAX - 1 characters; see kiste_nl_name() */
 #define KISTE_NAME_POLICY { .type = NLA_NUL_STRING, .len = KISTE_NAME_MAX - 1 }
 
-static const struct nla_policy kiste_new_policy[KISTE_A_FLAGS + 1] = {
+/* Beyond the s16 bound of NLA_POLICY_MAX (6.1's policy takes them non-const); 0 = none */
+static struct netlink_range_validation kiste_pids_range __ro_after_init = {
+	.max = KISTE_PIDS_LIMIT_MAX,
+};
+
+static struct netlink_range_validation kiste_cpu_range __ro_after_init = {
+	.max = KISTE_CPU_LIMIT_MAX,
+};
+
+/* Attributes NEW does not take have no entry: strict validation refuses them. */
+static const struct nla_policy kiste_new_policy[KISTE_A_CPU_LIMIT + 1] = {
 	[KISTE_A_NAME] = KISTE_NAME_POLICY,
 	[KISTE_A_MODE] = NLA_POLICY_RANGE(NLA_U32, KISTE_MODE_SHIM, KISTE_MODE_MAX),
 	[KISTE_A_MEMORY_LIMIT] = { .type = NLA_U64 },
 	[KISTE_A_VCPU_LIMIT] = NLA_POLICY_MAX(NLA_U32, KISTE_VCPU_LIMIT_MAX),
 	[KISTE_A_FLAGS] = NLA_POLICY_MAX(NLA_U32, 0),
+	/* 0 = none; the minimum of a CPU limit and max_members: kiste_sandbox_create() */
+	[KISTE_A_PIDS_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32, &kiste_pids_range),
+	[KISTE_A_CPU_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32, &kiste_cpu_range),
 };
 
 static const struct nla_policy kiste_ref_policy[KISTE_A_NAME + 1] = {
@@ -44,6 +57,8 @@ int kiste_nl_put_sandbox(struct sk_buff *skb,
 	    nla_put_u64_64bit(skb, KISTE_A_MEMORY_LIMIT, snap->memory_limit,
 			      KISTE_A_PAD) ||
 	    nla_put_u32(skb, KISTE_A_VCPU_LIMIT, snap->vcpu_limit) ||
+	    nla_put_u32(skb, KISTE_A_PIDS_LIMIT, snap->pids_limit) ||
+	    nla_put_u32(skb, KISTE_A_CPU_LIMIT, snap->cpu_limit) ||
 	    nla_put_u32(skb, KISTE_A_MEMBERS, snap->nr_members) ||
 	    nla_put_u32(skb, KISTE_A_MEMBERS_TOTAL, snap->members_total) ||
 	    nla_put_u32(skb, KISTE_A_FLAGS, snap->flags) ||
@@ -185,6 +200,10 @@ static int kiste_nl_sandbox_new_doit(struct sk_buff *skb, struct genl_info *info
 		spec.memory_limit = nla_get_u64(attrs[KISTE_A_MEMORY_LIMIT]);
 	if (attrs[KISTE_A_VCPU_LIMIT])
 		spec.vcpu_limit = nla_get_u32(attrs[KISTE_A_VCPU_LIMIT]);
+	if (attrs[KISTE_A_PIDS_LIMIT])
+		spec.pids_limit = nla_get_u32(attrs[KISTE_A_PIDS_LIMIT]);
+	if (attrs[KISTE_A_CPU_LIMIT])
+		spec.cpu_limit = nla_get_u32(attrs[KISTE_A_CPU_LIMIT]);
 
 	kiste_caller_from_skb(&caller, skb);
 	err = kiste_sandbox_create(&spec, &caller, &sb, info->extack);

@@ -145,6 +145,40 @@ static int kiste_link_locked(struct kiste_sandbox *sb, const char *name,
 	return 0;
 }
 
+/*
+ * The pids and CPU limits (uapi/linux/kiste.h): in range, and a pids limit
+ * that the launcher's pids cgroup reaches before the member cap.  Members
+ * and pids.max count the same tasks (processes and threads, the sandbox's
+ * init too: shim mode's cgroup allows the limit plus its init).  A member
+ * leaves the count at its exit, before the cgroup uncharges it, and a child
+ * is charged before the fork probe counts it, so the members a fork probe
+ * sees are at most pids.max - 1: with limit + 1 <= max_members, the cap that
+ * kills (nr_members >= max_members) is never met while the cgroup admits.
+ * vm mode's pids limit is the guest's: its tasks are not members.
+ */
+static int kiste_limits_check(const struct kiste_sandbox_spec *spec,
+			      struct netlink_ext_ack *extack)
+{
+	if (spec->pids_limit > KISTE_PIDS_LIMIT_MAX) {
+		NL_SET_ERR_MSG(extack, "bad pids limit: 0 (none) or 1..4194304");
+		return -EINVAL;
+	}
+	if (spec->cpu_limit &&
+	    (spec->cpu_limit < KISTE_CPU_LIMIT_MIN ||
+	     spec->cpu_limit > KISTE_CPU_LIMIT_MAX)) {
+		NL_SET_ERR_MSG(extack,
+			       "bad CPU limit: 0 (none) or 10..1024000 thousandths of a CPU");
+		return -EINVAL;
+	}
+	if (spec->pids_limit && spec->mode != KISTE_MODE_VM &&
+	    spec->pids_limit >= READ_ONCE(kiste_max_members)) {
+		NL_SET_ERR_MSG(extack,
+			       "pids limit not below max_members (the sandbox's init is a member too): lower it or raise /sys/module/kiste/parameters/max_members");
+		return -E2BIG;
+	}
+	return 0;
+}
+
 /**
  * kiste_sandbox_create() - create and register a sandbox owned by the caller
  * @spec: name, mode, limits and flags
@@ -176,6 +210,9 @@ int kiste_sandbox_create(const struct kiste_sandbox_spec *spec,
 		NL_SET_ERR_MSG(extack, "bad mode or vCPU limit");
 		return -EINVAL;
 	}
+	err = kiste_limits_check(spec, extack);
+	if (err)
+		return err;
 	if (!caller->may_create) {
 		NL_SET_ERR_MSG(extack,
 			       "not allowed to create sandboxes: needs CAP_SYS_ADMIN or the kiste group (create_gid)");
@@ -197,6 +234,8 @@ int kiste_sandbox_create(const struct kiste_sandbox_spec *spec,
 	sb->flags = spec->flags;
 	sb->memory_limit = spec->memory_limit;
 	sb->vcpu_limit = spec->vcpu_limit;
+	sb->pids_limit = spec->pids_limit;
+	sb->cpu_limit = spec->cpu_limit;
 	sb->created_ns = ktime_get_boottime_ns();
 	sb->owner = caller->euid;
 	spin_lock_init(&sb->lock);
@@ -328,6 +367,8 @@ void kiste_sandbox_snapshot(struct kiste_sandbox *sb,
 	snap->mode = sb->mode;
 	snap->flags = sb->flags;
 	snap->vcpu_limit = sb->vcpu_limit;
+	snap->pids_limit = sb->pids_limit;
+	snap->cpu_limit = sb->cpu_limit;
 	snap->memory_limit = sb->memory_limit;
 	snap->created_ns = sb->created_ns;
 	snap->owner = sb->owner;

@@ -96,6 +96,8 @@ static void *create_arg(struct fz_ctx *c)
 	a.mode = mode(c);
 	a.memory_limit = fz_chance(&c->rng, 80) ? FZ_PICK(&c->rng, mems) : fz_u64(&c->rng);
 	a.vcpu_limit = fz_chance(&c->rng, 80) ? fz_below(&c->rng, 5) : fz_u32(&c->rng);
+	a.pids_limit = fz_chance(&c->rng, 50) ? 0 : fz_pids_limit(c);
+	a.cpu_limit = fz_chance(&c->rng, 50) ? 0 : fz_cpu_limit(c);
 	a.id = fz_u32(&c->rng);
 	if (fz_chance(&c->rng, 40)) {
 		n = fz_name(c, name, sizeof(name));
@@ -148,9 +150,9 @@ static void *small_arg(struct fz_ctx *c, unsigned long cmd)
 /* A command number: the real ones, their wrong-size twins, neighbours, strangers. */
 static unsigned long command(struct fz_ctx *c)
 {
-	static const uint64_t real[] = { KISTE_IOC_VERSION, KISTE_IOC_CREATE, KISTE_IOC_ATTACH,
-					 KISTE_IOC_SHIM_ARM, KISTE_IOC_SHIM_ENOSYS,
-					 KISTE_IOC_VM_CREATE };
+	static const uint64_t real[] = { KISTE_IOC_VERSION, KISTE_IOC_CREATE, KISTE_IOC_CREATE_V3,
+					 KISTE_IOC_ATTACH, KISTE_IOC_SHIM_ARM,
+					 KISTE_IOC_SHIM_ENOSYS, KISTE_IOC_VM_CREATE };
 	static const uint64_t sizes[] = { 0, 4, 8, 16, 24, 88, 96, 4095 };
 	struct fz_rng *r = &c->rng;
 	unsigned long cmd = (unsigned long)FZ_PICK(r, real);
@@ -186,6 +188,7 @@ void fz_dev_one(struct fz_ctx *c)
 {
 	struct kiste_ioc_create *cr;
 	unsigned long cmd;
+	bool create;
 	void *arg;
 	int fd, ret;
 
@@ -196,10 +199,11 @@ void fz_dev_one(struct fz_ctx *c)
 	/* attaching oneself is for good: worker processes do it rarely */
 	if (cmd == KISTE_IOC_ATTACH && !c->member && !fz_chance(&c->rng, 5))
 		cmd = KISTE_IOC_VERSION;
-	arg = cmd == KISTE_IOC_CREATE ? create_arg(c) : small_arg(c, cmd);
+	create = cmd == KISTE_IOC_CREATE || cmd == KISTE_IOC_CREATE_V3;
+	arg = create ? create_arg(c) : small_arg(c, cmd);
 	ret = ioctl(fd, cmd, arg);
 	fz_count(c, FZ_C_DEV);
-	if (cmd == KISTE_IOC_CREATE && ret == 0 && arg && area && (char *)arg >= area &&
+	if (create && ret == 0 && arg && area && (char *)arg >= area &&
 	    (char *)arg + sizeof(*cr) <= area + FZ_PAGE) {
 		cr = arg;
 		fz_id_seen(c->sh, cr->id);

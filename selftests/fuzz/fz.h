@@ -87,6 +87,9 @@ uint32_t fz_id(struct fz_ctx *c);
 void fz_id_seen(struct fz_shared *sh, uint32_t id);
 /* A NAME attribute or ioctl name: valid, reserved, long, with NULs, unterminated... */
 size_t fz_name(struct fz_ctx *c, char *buf, size_t size);
+/* Pids and CPU limits around their bounds and the member cap (uapi/linux/kiste.h). */
+uint32_t fz_pids_limit(struct fz_ctx *c);
+uint32_t fz_cpu_limit(struct fz_ctx *c);
 /* Counts one message; false once the run's bound is reached. */
 bool fz_count(struct fz_ctx *c, enum fz_counter what);
 bool fz_stopped(const struct fz_ctx *c);

@@ -191,6 +191,12 @@ static size_t attr_payload(struct fz_ctx *c, int type, char *p, size_t size)
 	case KISTE_A_VCPU_LIMIT:
 		v32 = (uint32_t)FZ_PICK(r, vcpus);
 		break;
+	case KISTE_A_PIDS_LIMIT:
+		v32 = fz_pids_limit(c);
+		break;
+	case KISTE_A_CPU_LIMIT:
+		v32 = fz_cpu_limit(c);
+		break;
 	case KISTE_A_SIGNAL:
 		v32 = (uint32_t)FZ_PICK(r, sigs);
 		break;
@@ -218,6 +224,7 @@ static void put_attrs(struct fz_ctx *c, struct fz_msg *m)
 {
 	static const uint64_t useful[] = { KISTE_A_ID, KISTE_A_NAME, KISTE_A_MODE,
 					   KISTE_A_MEMORY_LIMIT, KISTE_A_VCPU_LIMIT,
+					   KISTE_A_PIDS_LIMIT, KISTE_A_CPU_LIMIT,
 					   KISTE_A_FLAGS, KISTE_A_SIGNAL };
 	struct fz_rng *r = &c->rng;
 	uint32_t i, n = fz_below(r, 5);

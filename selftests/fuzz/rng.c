@@ -102,6 +102,22 @@ uint32_t fz_id(struct fz_ctx *c)
 	}
 }
 
+uint32_t fz_pids_limit(struct fz_ctx *c)
+{
+	static const uint64_t pool[] = { 0, 1, 8, 50, 1023, 1024, 2048, 8191, 8192, 8193,
+					 KISTE_PIDS_LIMIT_MAX, KISTE_PIDS_LIMIT_MAX + 1, 0xffffffff };
+
+	return fz_chance(&c->rng, 80) ? (uint32_t)FZ_PICK(&c->rng, pool) : fz_u32(&c->rng);
+}
+
+uint32_t fz_cpu_limit(struct fz_ctx *c)
+{
+	static const uint64_t pool[] = { 0, 1, 9, 10, 500, 1000, KISTE_CPU_LIMIT_MAX,
+					 KISTE_CPU_LIMIT_MAX + 1, 0xffffffff };
+
+	return fz_chance(&c->rng, 80) ? (uint32_t)FZ_PICK(&c->rng, pool) : fz_u32(&c->rng);
+}
+
 /* Returns the bytes to send, NUL included when there is one. */
 size_t fz_name(struct fz_ctx *c, char *buf, size_t size)
 {

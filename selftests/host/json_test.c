@@ -26,6 +26,8 @@ TEST(sandbox_info_fields)
 		.owner_uid = 1000,
 		.memory_limit = 64ULL << 20,
 		.vcpu_limit = 2,
+		.pids_limit = 50,
+		.cpu_limit = 1500,
 		.members = 3,
 		.members_total = 5,
 		.flags = KISTE_SB_F_TEMPORARY,
@@ -57,6 +59,10 @@ TEST(sandbox_info_fields)
 	EXPECT_EQ(64ULL << 20, json_object_get_uint64(v));
 	ASSERT_NE(NULL, v = field(o, "vcpu_limit", json_type_int));
 	EXPECT_EQ(2, json_object_get_int64(v));
+	ASSERT_NE(NULL, v = field(o, "pids_limit", json_type_int));
+	EXPECT_EQ(50, json_object_get_int64(v));
+	ASSERT_NE(NULL, v = field(o, "cpu_limit_milli", json_type_int));
+	EXPECT_EQ(1500, json_object_get_int64(v));
 	ASSERT_NE(NULL, v = field(o, "temporary", json_type_boolean));
 	EXPECT_TRUE(json_object_get_boolean(v));
 	ASSERT_NE(NULL, v = field(o, "flags", json_type_int));

@@ -11,6 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
 #include "kselftest_harness.h"
 #include "kt_fixture.h"
 
@@ -284,6 +287,156 @@ TEST_F_TIMEOUT(caps, threads_exempt_from_cap, 90)
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	EXPECT_LE(0, kt_reap_all(KT_CHILD_MS));
 	EXPECT_EQ(0, kt_wait_gone(self->fix.nl, id, KT_SETTLE_MS));
+}
+
+/* Raw NEW with PIDS_LIMIT and CPU_LIMIT; *id (tracked) on success. */
+static int new_limits(struct kt_fix *fix, uint32_t mode, uint32_t pids, uint32_t cpu,
+		      uint32_t *id, struct kt_reply *r)
+{
+	struct nlattr *tb[KISTE_A_MAX + 1];
+	struct nl_msg *msg = kt_msg_new(fix->nl, KISTE_CMD_SANDBOX_NEW);
+	int ret;
+
+	*id = 0;
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, KISTE_A_MODE, mode) < 0 ||
+	    nla_put_u32(msg, KISTE_A_PIDS_LIMIT, pids) < 0 ||
+	    nla_put_u32(msg, KISTE_A_CPU_LIMIT, cpu) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	ret = kt_msg_xact(fix->nl, msg, r);
+	if (ret < 0)
+		return ret;
+	if (kt_reply_parse(r, tb) < 0 || !tb[KISTE_A_ID] || !tb[KISTE_A_PIDS_LIMIT] ||
+	    !tb[KISTE_A_CPU_LIMIT])
+		return -EPROTO;
+	*id = nla_get_u32(tb[KISTE_A_ID]);
+	kt_fix_track_id(fix, *id);
+	/* NEW replies with the sandbox: the limits as stored */
+	if (nla_get_u32(tb[KISTE_A_PIDS_LIMIT]) != pids || nla_get_u32(tb[KISTE_A_CPU_LIMIT]) != cpu)
+		return -EBADMSG;
+	return 0;
+}
+
+/* NEW with limits; 0 when it was created (and GET shows them), else its errno. */
+static int try_limits(struct __test_metadata *_metadata, struct kt_fix *fix, uint32_t mode,
+		      uint32_t pids, uint32_t cpu)
+{
+	struct kiste_sandbox_info info;
+	struct kt_reply r;
+	uint32_t id;
+	int ret = new_limits(fix, mode, pids, cpu, &id, &r);
+
+	if (ret == 0) {
+		EXPECT_EQ(0, kiste_sandbox_get(fix->nl, id, NULL, &info, NULL));
+		EXPECT_EQ(pids, info.pids_limit);
+		EXPECT_EQ(cpu, info.cpu_limit);
+		EXPECT_EQ(0, kiste_sandbox_del(fix->nl, id, NULL));
+	} else if (id) {
+		kiste_sandbox_del(fix->nl, id, NULL);
+	}
+	if (ret < 0 && ret != -EPROTO && ret != -EBADMSG)
+		EXPECT_NE(0, r.extack[0]) TH_LOG("mode %u pids %u cpu %u: %d without an extack",
+						 mode, pids, cpu, ret);
+	return ret;
+}
+
+/* The create ioctl with limits (v4 struct); 0 and GET shows them, else -errno. */
+static int try_ioctl_limits(struct __test_metadata *_metadata, struct kt_fix *fix,
+			    unsigned long cmd, uint32_t pids, uint32_t cpu, uint32_t *shown)
+{
+	struct kiste_ioc_create c = { .mode = KISTE_MODE_SHIM, .pids_limit = pids,
+				      .cpu_limit = cpu };
+	struct kiste_sandbox_info info;
+	int fd = kiste_dev_open(NULL), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = ioctl(fd, cmd, &c) < 0 ? -errno : 0;
+	if (ret == 0) {
+		kt_fix_track_id(fix, c.id);
+		EXPECT_EQ(0, kiste_sandbox_get(fix->nl, c.id, NULL, &info, NULL));
+		shown[0] = info.pids_limit;
+		shown[1] = info.cpu_limit;
+	}
+	close(fd);
+	if (ret == 0)
+		EXPECT_EQ(0, kt_wait_gone(fix->nl, c.id, KT_SETTLE_MS));
+	return ret;
+}
+
+/*
+ * A pids limit must stay below max_members (the sandbox's init is a member
+ * too), so that the launcher's pids cgroup refuses a fork before the cap
+ * kills it; vm mode's limit is the guest's.  Limits out of range are refused.
+ */
+TEST_F_TIMEOUT(caps, pids_and_cpu_limits, 90)
+{
+	struct kiste_sandbox_spec spec = { .mode = KISTE_MODE_SHIM, .pids_limit = 100 };
+	struct kiste_err err = { 0 };
+	struct kt_reply r;
+	uint32_t shown[2], id;
+	int fd;
+
+	KT_SKIP_IF_SETUP_SKIPPED();
+	ASSERT_EQ(0, kt_param_set_long("max_members", 100));
+	/* stored, replied and reported */
+	EXPECT_EQ(0, try_limits(_metadata, &self->fix, KISTE_MODE_SHIM, 50, 500));
+	EXPECT_EQ(0, try_limits(_metadata, &self->fix, KISTE_MODE_SHIM, 99, 10));
+	EXPECT_EQ(0, try_limits(_metadata, &self->fix, KISTE_MODE_UNIKERNEL, 8, 1024000));
+	EXPECT_EQ(0, try_limits(_metadata, &self->fix, KISTE_MODE_SHIM, 0, 0));
+	/* at or over the member cap */
+	EXPECT_EQ(-E2BIG, try_limits(_metadata, &self->fix, KISTE_MODE_SHIM, 100, 0));
+	EXPECT_EQ(-E2BIG, try_limits(_metadata, &self->fix, KISTE_MODE_SHIM, 2048, 0));
+	EXPECT_EQ(-E2BIG, try_limits(_metadata, &self->fix, KISTE_MODE_UNIKERNEL, 100, 0));
+	ASSERT_EQ(-E2BIG, new_limits(&self->fix, KISTE_MODE_SHIM, 100, 0, &id, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "max_members")) TH_LOG("extack: %s", r.extack);
+	/* the guest's limit: its processes are not members */
+	EXPECT_EQ(0, try_limits(_metadata, &self->fix, KISTE_MODE_VM, 2048, 1000));
+	/* garbage: beyond a maximum the policy's ERANGE, below the CPU minimum EINVAL */
+	EXPECT_EQ(-ERANGE, try_limits(_metadata, &self->fix, KISTE_MODE_VM, KISTE_PIDS_LIMIT_MAX + 1,
+				      0));
+	EXPECT_EQ(-ERANGE, try_limits(_metadata, &self->fix, KISTE_MODE_SHIM, 0xffffffff, 0));
+	EXPECT_EQ(-EINVAL, try_limits(_metadata, &self->fix, KISTE_MODE_SHIM, 10, 9));
+	EXPECT_EQ(-EINVAL, try_limits(_metadata, &self->fix, KISTE_MODE_SHIM, 10, 1));
+	EXPECT_EQ(-ERANGE, try_limits(_metadata, &self->fix, KISTE_MODE_SHIM, 10,
+				      KISTE_CPU_LIMIT_MAX + 1));
+	EXPECT_EQ(-ERANGE, try_limits(_metadata, &self->fix, KISTE_MODE_SHIM, 10, 0xffffffff));
+	EXPECT_EQ(0, try_limits(_metadata, &self->fix, KISTE_MODE_VM, KISTE_PIDS_LIMIT_MAX,
+				KISTE_CPU_LIMIT_MAX));
+	/* the cap is read at create: raised, the same limit is fine */
+	ASSERT_EQ(0, kt_param_set_long("max_members", 101));
+	EXPECT_EQ(0, try_limits(_metadata, &self->fix, KISTE_MODE_SHIM, 100, 0));
+	ASSERT_EQ(0, kt_param_set_long("max_members", 100));
+
+	/* the same rules through the create ioctl */
+	EXPECT_EQ(0, try_ioctl_limits(_metadata, &self->fix, KISTE_IOC_CREATE, 99, 250, shown));
+	EXPECT_EQ(99, shown[0]);
+	EXPECT_EQ(250, shown[1]);
+	EXPECT_EQ(-E2BIG, try_ioctl_limits(_metadata, &self->fix, KISTE_IOC_CREATE, 100, 0, shown));
+	EXPECT_EQ(-EINVAL, try_ioctl_limits(_metadata, &self->fix, KISTE_IOC_CREATE, 10, 5, shown));
+	EXPECT_EQ(-EINVAL, try_ioctl_limits(_metadata, &self->fix, KISTE_IOC_CREATE,
+					    KISTE_PIDS_LIMIT_MAX + 1, 0, shown));
+	EXPECT_EQ(-EINVAL, try_ioctl_limits(_metadata, &self->fix, KISTE_IOC_CREATE, 10,
+					    KISTE_CPU_LIMIT_MAX + 1, shown));
+	/* a v3 caller's struct ends before the limits: none, whatever follows it */
+	shown[0] = shown[1] = 1;
+	EXPECT_EQ(0, try_ioctl_limits(_metadata, &self->fix, KISTE_IOC_CREATE_V3, 100, 5, shown));
+	EXPECT_EQ(0, shown[0]);
+	EXPECT_EQ(0, shown[1]);
+
+	/* libkiste's one line names both values and the fix */
+	fd = kiste_dev_open(NULL);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-E2BIG, kiste_dev_create(fd, &spec, &id, &err));
+	EXPECT_NE(NULL, strstr(err.msg, "pids limit 100")) TH_LOG("%s", err.msg);
+	EXPECT_NE(NULL, strstr(err.msg, "max_members 100")) TH_LOG("%s", err.msg);
+	EXPECT_NE(NULL, strstr(err.msg, "/sys/module/kiste/parameters/max_members"))
+	TH_LOG("%s", err.msg);
+	close(fd);
+	kt_params_restore();
 }
 
 struct bomb_report {

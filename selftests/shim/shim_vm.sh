@@ -8,7 +8,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/shim-lib.helper"
 K="${KISTE_SHIM:-/bin/kiste}"
 [ -c /dev/kiste ] || skip_all "no /dev/kiste: kiste.ko is not loaded"
-shim_need hello_raw hostile enosys efault
+shim_need hello_raw hostile enosys efault harden
 
 expect "static raw write+exit under the module (42)" 42 "hi raw" "$K" run --mode=shim -- "$WL/hello_raw"
 run "$K" run --mode=shim -- sh -c 'echo hi; ls /; for i in 1 2 3; do echo $i; done | sort -r'
@@ -73,6 +73,65 @@ case "$T_RC:$T_OUT" in
 *"fds: "*100[0-9]*) fail "/proc under the module: guest pids, no guest kernel descriptors" "$T_OUT" ;;
 0:*"Pid:	2"*"PPid:	1"*) ok "/proc under the module: guest pids, no guest kernel descriptors" ;;
 *) fail "/proc under the module: guest pids, no guest kernel descriptors" "exit $T_RC: $T_OUT" ;;
+esac
+
+# Finding 6: the sandbox's caps are in kiste.ko's registry (kiste inspect), and a fork
+# over --pids-limit fails with EAGAIN from the pids cgroup before kiste.ko's member cap
+# (max_members, which kills) is met: a limit not below max_members is refused at start.
+limits_checks()
+{
+	"$K" run --mode=shim --name shimlim --pids-limit 50 --cpus 0.5 -- sleep 5 &
+	lpid=$!
+	n=0
+	while [ $n -lt 50 ] && ! kiste inspect shimlim >/dev/null 2>&1; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	run kiste inspect shimlim
+	case "$T_RC:$T_OUT" in
+	0:*"memory_limit:  2G"*"pids_limit:    50"*"cpu_limit:     0.5"*)
+		ok "kiste inspect of a running shim sandbox shows memory 2G, pids 50, cpus 0.5" ;;
+	*) fail "kiste inspect of a running shim sandbox shows memory 2G, pids 50, cpus 0.5" \
+		"exit $T_RC: $T_OUT" ;;
+	esac
+	run kiste inspect shimlim --json
+	# shellcheck disable=SC2020 # each of the three characters becomes a newline
+	lim=$(printf '%s\n' "$T_OUT" | tr ',{}' '\n\n\n' | tr -d ' ' |
+		grep -E '^"(pids_limit|cpu_limit_milli)":' | tr '\n' ' ')
+	[ "$T_RC" = 0 ] && [ "$lim" = '"pids_limit":50 "cpu_limit_milli":500 ' ]
+	result $? "kiste inspect --json shows pids_limit 50 and cpu_limit_milli 500" \
+		"exit $T_RC, got '$lim': $T_OUT"
+	wait $lpid
+	rc=$?
+	[ $rc = 0 ]
+	result $? "the limited run exits 0" "exit $rc"
+
+	mm=/sys/module/kiste/parameters/max_members
+	old=$(cat "$mm")
+	echo 40 >"$mm"
+	# at max_members: refused with one line naming both values and the fix (125)
+	run "$K" run --mode=shim --pids-limit 40 -- "$WL/harden" forkbomb 80
+	lines=$(printf '%s\n' "$T_OUT" | wc -l)
+	case "$T_RC:$lines:$T_OUT" in
+	125:1:"kiste: pids limit 40 "*"max_members 40"*"/sys/module/kiste/parameters/max_members"*)
+		ok "--pids-limit 40 at max_members 40: refused with one line (125)" ;;
+	*) fail "--pids-limit 40 at max_members 40: refused with one line (125)" \
+		"exit $T_RC, $lines lines: $T_OUT" ;;
+	esac
+	# just below: the cgroup answers EAGAIN, the member cap never kills a child
+	run "$K" run --mode=shim --pids-limit 39 -- "$WL/harden" forkbomb 80
+	f=$(printf '%s\n' "$T_OUT" | sed -n 's/.*forks=\([0-9]*\).*/\1/p')
+	case "$T_RC:$T_OUT" in
+	0:*"err=EAGAIN early_kills=0"*) [ "${f:-0}" -ge 30 ] && [ "${f:-99}" -lt 39 ] ;;
+	*) false ;;
+	esac
+	result $? "fork bomb at --pids-limit 39, max_members 40: EAGAIN, no child killed" \
+		"exit $T_RC: $T_OUT"
+	echo "$old" >"$mm"
+}
+case "$("$K" check 2>/dev/null | sed -n 's/^cgroups: *//p')" in
+v1* | v2*) limits_checks ;;
+*) skip "limits in the registry and EAGAIN before the member cap" "no usable cgroups here" ;;
 esac
 
 # The run is a temporary sandbox of mode shim while it runs, gone after.

@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define KISTE_IFACE_VERSION	3
+#define KISTE_IFACE_VERSION	4
 
 #define KISTE_GENL_NAME		"kiste"
 #define KISTE_GENL_VERSION	1
@@ -33,6 +33,25 @@
  * "sb-<digits>" is reserved for sandboxes created without a name.
  */
 #define KISTE_NAME_MAX		64
+
+/*
+ * Limits a sandbox is created with (KISTE_A_PIDS_LIMIT, KISTE_A_CPU_LIMIT and
+ * the ioctl's fields); 0 means none.  The module stores and reports them;
+ * the launcher enforces them (a pids and cpu cgroup; in vm mode the pids
+ * limit is the guest's).  A pids limit counts processes and threads, as
+ * pids.max does: 1..KISTE_PIDS_LIMIT_MAX (the kernel's PID_MAX_LIMIT).  In
+ * modes whose workload tasks are members (shim, unikernel) it must also be
+ * below the module parameter max_members, which counts the same tasks plus
+ * the sandbox's own init: E2BIG otherwise, so that the launcher's pids
+ * cgroup refuses a fork (EAGAIN) before the member cap would kill it.  A CPU
+ * limit is in thousandths of a CPU: KISTE_CPU_LIMIT_MIN (1 ms of CPU time per
+ * 100 ms, the scheduler's smallest quota) .. KISTE_CPU_LIMIT_MAX (1024 CPUs).
+ * Anything else is EINVAL (over netlink, a value beyond a maximum is the
+ * policy's ERANGE); at creation E2BIG is only the member cap's answer.
+ */
+#define KISTE_PIDS_LIMIT_MAX	(4U << 20)
+#define KISTE_CPU_LIMIT_MIN	10U
+#define KISTE_CPU_LIMIT_MAX	(1024U * 1000U)
 
 enum kiste_mode {
 	KISTE_MODE_UNSPEC,
@@ -92,13 +111,16 @@ enum kiste_cmd {
 	KISTE_CMD_UNSPEC,
 	/*
 	 * IN: NAME (optional), MODE, MEMORY_LIMIT (optional), VCPU_LIMIT
-	 * (optional), FLAGS (optional, must be 0).  OUT: the sandbox, as GET.
-	 * Persistent: lives until KISTE_CMD_SANDBOX_DEL.
+	 * (optional), PIDS_LIMIT (optional), CPU_LIMIT (optional), FLAGS
+	 * (optional, must be 0).  OUT: the sandbox, as GET.  Persistent: lives
+	 * until KISTE_CMD_SANDBOX_DEL.  A PIDS_LIMIT not below max_members fails
+	 * with E2BIG (see KISTE_PIDS_LIMIT_MAX).
 	 */
 	KISTE_CMD_SANDBOX_NEW,
 	/*
 	 * doit IN: ID or NAME.  OUT: ID NAME MODE STATE OWNER_UID MEMORY_LIMIT
-	 * VCPU_LIMIT MEMBERS MEMBERS_TOTAL FLAGS CREATED_NS, counters.
+	 * VCPU_LIMIT PIDS_LIMIT CPU_LIMIT MEMBERS MEMBERS_TOTAL FLAGS
+	 * CREATED_NS, counters.
 	 * dumpit: every sandbox the caller may inspect.
 	 * GET, KILL and DEL fail with ENOENT, and the same extack message, for a
 	 * sandbox that does not exist and for one the caller may not use: other
@@ -169,6 +191,8 @@ enum kiste_attr {
 	KISTE_A_CNT_FORKS,	/* u64 members added by fork */
 	KISTE_A_CNT_KILLS,	/* u64 signals sent to members by kiste */
 	KISTE_A_CNT_REFUSED,	/* u64 forks over the member cap (killed) */
+	KISTE_A_PIDS_LIMIT,	/* u32 processes and threads, 0 = none (v4) */
+	KISTE_A_CPU_LIMIT,	/* u32 thousandths of a CPU, 0 = none (v4) */
 
 	KISTE_A_SHIM_FIRST = 64,
 	KISTE_A_SHIM_ARMED = KISTE_A_SHIM_FIRST,	/* u32 members with redirection armed */
@@ -201,7 +225,9 @@ struct kiste_ioc_version {
  * KISTE_IOC_CREATE: create a temporary sandbox owned by the caller and tied to
  * this descriptor: when the descriptor's last reference is closed (the holder
  * exits or is killed), the module kills every member and deletes the
- * sandbox.  One sandbox per descriptor (EBUSY otherwise).
+ * sandbox.  One sandbox per descriptor (EBUSY otherwise).  Limits out of
+ * their ranges fail with EINVAL, a pids limit not below max_members with
+ * E2BIG (see KISTE_PIDS_LIMIT_MAX).
  */
 struct kiste_ioc_create {
 	__u32 flags;		/* IN: MUST be 0 */
@@ -210,7 +236,13 @@ struct kiste_ioc_create {
 	__u32 vcpu_limit;	/* IN: 0 = none */
 	__u32 id;		/* OUT */
 	char name[KISTE_NAME_MAX];	/* IN: NUL-terminated; "" = "sb-<id>" */
+	/* v4; a v3 caller's shorter struct (KISTE_IOC_CREATE_V3) means 0 here */
+	__u32 pids_limit;	/* IN: 0 = none; see KISTE_PIDS_LIMIT_MAX (E2BIG) */
+	__u32 cpu_limit;	/* IN: thousandths of a CPU, 0 = none */
 };
+
+/* The size of struct kiste_ioc_create up to interface version 3. */
+#define KISTE_IOC_CREATE_SIZE_V3	88
 
 /*
  * KISTE_IOC_ATTACH: make the calling task a member of sandbox @id (0 = the
@@ -234,6 +266,9 @@ struct kiste_ioc_attach {
 
 #define KISTE_IOC_VERSION	_IOR(KISTE_IOC_MAGIC, 0x00, struct kiste_ioc_version)
 #define KISTE_IOC_CREATE	_IOWR(KISTE_IOC_MAGIC, 0x01, struct kiste_ioc_create)
+/* Still accepted: the same request with the v3 struct, no pids or CPU limit. */
+#define KISTE_IOC_CREATE_V3	_IOC(_IOC_READ | _IOC_WRITE, KISTE_IOC_MAGIC, 0x01, \
+				     KISTE_IOC_CREATE_SIZE_V3)
 #define KISTE_IOC_ATTACH	_IOW(KISTE_IOC_MAGIC, 0x02, struct kiste_ioc_attach)
 
 #define KISTE_IOC_SHIM_FIRST	0x10

@@ -31,12 +31,35 @@ static void format_created(uint64_t created_ns, char *buf, size_t len)
 		 (unsigned long long)(age_ns / 1000000000ULL), (unsigned long long)created_ns);
 }
 
+/* Thousandths of a CPU as --cpus spells them: 500 is "0.5", 2000 is "2"; 0 is "none". */
+static void format_cpus(uint32_t milli, char *buf, size_t len)
+{
+	int frac = 3;
+	uint32_t f = milli % 1000;
+
+	if (!milli) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	while (frac && f % 10 == 0) {
+		f /= 10;
+		frac--;
+	}
+	if (frac)
+		snprintf(buf, len, "%u.%0*u", milli / 1000, frac, f);
+	else
+		snprintf(buf, len, "%u", milli / 1000);
+}
+
 static void print_info(const struct kiste_sandbox_info *i)
 {
-	char mem[32] = "none", created[160];
+	char mem[32] = "none", pids[16] = "none", cpus[24], created[160];
 
 	if (i->memory_limit)
 		cli_format_size(i->memory_limit, mem, sizeof(mem));
+	if (i->pids_limit)
+		snprintf(pids, sizeof(pids), "%u", i->pids_limit);
+	format_cpus(i->cpu_limit, cpus, sizeof(cpus));
 	format_created(i->created_ns, created, sizeof(created));
 	printf("id:            %u\n", i->id);
 	printf("name:          %s\n", i->name);
@@ -48,6 +71,8 @@ static void print_info(const struct kiste_sandbox_info *i)
 		printf("vcpu_limit:    %u\n", i->vcpu_limit);
 	else
 		printf("vcpu_limit:    none\n");
+	printf("pids_limit:    %s\n", pids);
+	printf("cpu_limit:     %s\n", cpus);
 	printf("members:       %u\n", i->members);
 	printf("members_total: %u\n", i->members_total);
 	printf("flags:         %s (0x%x)\n", i->flags & KISTE_SB_F_TEMPORARY ? "temporary" : "-",

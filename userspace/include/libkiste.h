@@ -87,6 +87,9 @@ struct kiste_sandbox_spec {
 	uint32_t mode;		/* enum kiste_mode */
 	uint64_t memory_limit;	/* bytes, 0 = none */
 	uint32_t vcpu_limit;	/* 0 = none */
+	/* shown by kiste inspect; enforced by the launcher (uapi/linux/kiste.h) */
+	uint32_t pids_limit;	/* processes and threads, 0 = none */
+	uint32_t cpu_limit;	/* thousandths of a CPU, 0 = none */
 };
 
 struct kiste_sandbox_info {
@@ -97,6 +100,8 @@ struct kiste_sandbox_info {
 	uint32_t owner_uid;
 	uint64_t memory_limit;
 	uint32_t vcpu_limit;
+	uint32_t pids_limit;	/* 0 = none */
+	uint32_t cpu_limit;	/* thousandths of a CPU, 0 = none */
 	uint32_t members;
 	uint32_t members_total;
 	uint32_t flags;		/* KISTE_SB_F_* */
@@ -166,7 +171,10 @@ int kiste_events_next(struct kiste_nl *nl, struct kiste_event *ev, int timeout_m
 /* Returns an O_CLOEXEC descriptor; -ENOENT "kiste.ko is not loaded: modprobe kiste". */
 int kiste_dev_open(struct kiste_err *err);
 int kiste_dev_version(int fd, uint32_t *iface_version, struct kiste_err *err);
-/* Temporary sandbox tied to @fd. */
+/*
+ * Temporary sandbox tied to @fd.  A pids limit not below kiste.ko's
+ * max_members is -E2BIG, with one line naming both and the fix.
+ */
 int kiste_dev_create(int fd, const struct kiste_sandbox_spec *spec, uint32_t *id,
 		     struct kiste_err *err);
 /* Attach the calling task; @id 0 = the sandbox @fd created. */

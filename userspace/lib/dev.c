@@ -40,9 +40,23 @@ int kiste_dev_version(int fd, uint32_t *iface_version, struct kiste_err *err)
 	return 0;
 }
 
+/* The module's max_members as text, "?" when it cannot be read. */
+static void dev_max_members(char *buf, size_t len)
+{
+	FILE *f = fopen("/sys/module/kiste/parameters/max_members", "re");
+
+	if (!f || !fgets(buf, (int)len, f))
+		snprintf(buf, len, "?");
+	buf[strcspn(buf, "\n")] = 0;
+	if (f)
+		fclose(f);
+}
+
 int kiste_dev_create(int fd, const struct kiste_sandbox_spec *spec, uint32_t *id,
 		     struct kiste_err *err)
 {
+	char max[32];
+
 	struct kiste_ioc_create c = { 0 };
 	size_t len = spec->name ? strlen(spec->name) : 0;
 
@@ -53,6 +67,8 @@ int kiste_dev_create(int fd, const struct kiste_sandbox_spec *spec, uint32_t *id
 	c.mode = spec->mode;
 	c.memory_limit = spec->memory_limit;
 	c.vcpu_limit = spec->vcpu_limit;
+	c.pids_limit = spec->pids_limit;
+	c.cpu_limit = spec->cpu_limit;
 	if (len)
 		memcpy(c.name, spec->name, len);
 	if (ioctl(fd, KISTE_IOC_CREATE, &c) < 0) {
@@ -63,6 +79,19 @@ int kiste_dev_create(int fd, const struct kiste_sandbox_spec *spec, uint32_t *id
 		if (errno == EUSERS)
 			return kiste_err_set(err, -EUSERS,
 					     "too many sandboxes for this user: delete some first");
+		if (errno == E2BIG) {
+			dev_max_members(max, sizeof(max));
+			return kiste_err_set(err, -E2BIG,
+					     "pids limit %u is not below kiste.ko's member cap "
+					     "max_members %s (the sandbox's init is a member too): "
+					     "lower --pids-limit, or raise "
+					     "/sys/module/kiste/parameters/max_members",
+					     spec->pids_limit, max);
+		}
+		if (errno == ENOTTY)
+			return kiste_err_set(err, -ENOTTY,
+					     "the loaded kiste.ko is older than this kiste (interface "
+					     "< 4, no pids or CPU limits): update the module");
 		return ioctl_err("cannot create a temporary sandbox", err);
 	}
 	*id = c.id;

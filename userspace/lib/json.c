@@ -22,6 +22,8 @@ struct json_object *kiste_sandbox_info_json(const struct kiste_sandbox_info *inf
 	add(o, "owner_uid", json_object_new_int64(info->owner_uid));
 	add(o, "memory_limit", json_object_new_uint64(info->memory_limit));
 	add(o, "vcpu_limit", json_object_new_int64(info->vcpu_limit));
+	add(o, "pids_limit", json_object_new_int64(info->pids_limit));
+	add(o, "cpu_limit_milli", json_object_new_int64(info->cpu_limit));
 	add(o, "members", json_object_new_int64(info->members));
 	add(o, "members_total", json_object_new_int64(info->members_total));
 	add(o, "flags", json_object_new_int64(info->flags));

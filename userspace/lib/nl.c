@@ -45,6 +45,8 @@ static struct nla_policy kiste_reply_policy[KISTE_A_MAX + 1] = {
 	[KISTE_A_CNT_FORKS] = { .type = NLA_U64 },
 	[KISTE_A_CNT_KILLS] = { .type = NLA_U64 },
 	[KISTE_A_CNT_REFUSED] = { .type = NLA_U64 },
+	[KISTE_A_PIDS_LIMIT] = { .type = NLA_U32 },
+	[KISTE_A_CPU_LIMIT] = { .type = NLA_U32 },
 	[KISTE_A_SHIM_ARMED] = { .type = NLA_U32 },
 	[KISTE_A_SHIM_ENOSYS] = { .type = NLA_U64 },
 	[KISTE_A_VM_COUNT] = { .type = NLA_U32 },

@@ -28,6 +28,8 @@ static void info_from_attrs(struct nlattr **tb, struct kiste_sandbox_info *info)
 	info->owner_uid = get_u32(tb, KISTE_A_OWNER_UID);
 	info->memory_limit = get_u64(tb, KISTE_A_MEMORY_LIMIT);
 	info->vcpu_limit = get_u32(tb, KISTE_A_VCPU_LIMIT);
+	info->pids_limit = get_u32(tb, KISTE_A_PIDS_LIMIT);
+	info->cpu_limit = get_u32(tb, KISTE_A_CPU_LIMIT);
 	info->members = get_u32(tb, KISTE_A_MEMBERS);
 	info->members_total = get_u32(tb, KISTE_A_MEMBERS_TOTAL);
 	info->flags = get_u32(tb, KISTE_A_FLAGS);
@@ -91,7 +93,9 @@ int kiste_sandbox_new(struct kiste_nl *nl, const struct kiste_sandbox_spec *spec
 	    nla_put_u32(msg, KISTE_A_MODE, spec->mode) < 0 ||
 	    (spec->memory_limit &&
 	     nla_put_u64(msg, KISTE_A_MEMORY_LIMIT, spec->memory_limit) < 0) ||
-	    (spec->vcpu_limit && nla_put_u32(msg, KISTE_A_VCPU_LIMIT, spec->vcpu_limit) < 0))
+	    (spec->vcpu_limit && nla_put_u32(msg, KISTE_A_VCPU_LIMIT, spec->vcpu_limit) < 0) ||
+	    (spec->pids_limit && nla_put_u32(msg, KISTE_A_PIDS_LIMIT, spec->pids_limit) < 0) ||
+	    (spec->cpu_limit && nla_put_u32(msg, KISTE_A_CPU_LIMIT, spec->cpu_limit) < 0))
 		return put_failed(msg, err);
 	ret = kiste_nl_transact(nl, msg, one_info, &r, err);
 	if (ret < 0)

@@ -495,10 +495,18 @@ static int supervise(struct launch *l, pid_t child, const sigset_t *set)
 	return report(l, cst, st, got, timed_out);
 }
 
+/*
+ * The sandbox's limits as its cgroup enforces them (none that no cgroup
+ * holds): the module shows them and refuses a pids limit its member cap
+ * would meet first.
+ */
 static int open_module(struct launch *l, struct kiste_err *err)
 {
-	struct kiste_sandbox_spec spec = { .name = l->o->name, .mode = KISTE_MODE_SHIM,
-					   .memory_limit = l->o->memory };
+	bool cg = l->cg.version != 0;
+	struct kiste_sandbox_spec spec = {
+		.name = l->o->name, .mode = KISTE_MODE_SHIM, .memory_limit = l->o->memory,
+		.pids_limit = cg ? l->o->pids_limit : 0, .cpu_limit = cg ? l->o->cpus_milli : 0,
+	};
 
 	return kiste_run_sandbox(&spec, &l->kfd, err);
 }
@@ -531,7 +539,10 @@ static pid_t start_sandbox(struct launch *l, struct kiste_err *err)
 static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err *err)
 {
 	const struct kiste_run_opts *o = l->o;
-	/* Every process of the sandbox and its init count against its --pids-limit. */
+	/*
+	 * Every process of the sandbox counts against its --pids-limit, and its
+	 * init on top (it is a member for kiste.ko too: see open_module()).
+	 */
 	struct kiste_cgroup_limits lim = { .memory = o->memory,
 					   .pids = o->pids_limit ? o->pids_limit + 1 : 0,
 					   .cpus_milli = o->cpus_milli };
@@ -547,9 +558,7 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	l->host_root = geteuid() == 0;
 	l->tty_fg = !l->oci && isatty(0) && tcgetpgrp(0) == getpgrp();
 	build_env(l);
-	ret = open_module(l, err);
-	if (ret == 0)
-		ret = shim_image_map(&l->img, err);
+	ret = shim_image_map(&l->img, err);
 	if (ret == 0)
 		ret = shim_image_keep_ranges(&l->boot, err);
 	if (ret < 0)
@@ -559,8 +568,11 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	    pipe2(l->wiped, O_CLOEXEC) < 0)
 		return kiste_err_set(err, -errno, "pipe: %s", strerror(errno));
 	if (cgname)
-		return kiste_cgroup_create_container(cgname, &lim, &l->cg, err);
-	return kiste_run_cgroup("shim", o, lim.memory, lim.pids, &l->cg, err);
+		ret = kiste_cgroup_create_container(cgname, &lim, &l->cg, err);
+	else
+		ret = kiste_run_cgroup("shim", o, lim.memory, lim.pids, &l->cg, err);
+	/* After the cgroup: the module records the limits it enforces (callers remove it). */
+	return ret < 0 ? ret : open_module(l, err);
 }
 
 /*

@@ -77,11 +77,19 @@ static int vm_check(const struct kiste_run_opts *o, void *mo, struct kiste_err *
 	return 0;
 }
 
-/* With kiste.ko this process (the VMM) joins a temporary vm-mode sandbox; *kfd -1 without. */
-static int vm_sandbox(const struct kiste_run_opts *o, int *kfd, struct kiste_err *err)
+/*
+ * With kiste.ko this process (the VMM) joins a temporary vm-mode sandbox; *kfd
+ * -1 without.  Its limits as enforced: guest memory and vCPUs by the broker,
+ * processes by the guest's agent, the CPU limit by the VMM's cgroup if any.
+ */
+static int vm_sandbox(const struct kiste_run_opts *o, const struct kiste_cgroup *cg, int *kfd,
+		      struct kiste_err *err)
 {
-	struct kiste_sandbox_spec spec = { .name = o->name, .mode = KISTE_MODE_VM,
-					   .memory_limit = o->memory, .vcpu_limit = o->cpus };
+	struct kiste_sandbox_spec spec = {
+		.name = o->name, .mode = KISTE_MODE_VM, .memory_limit = o->memory,
+		.vcpu_limit = o->cpus, .pids_limit = o->pids_limit,
+		.cpu_limit = cg->version ? o->cpus_milli : 0,
+	};
 	int ret = kiste_run_sandbox(&spec, kfd, err);
 
 	if (ret == 0 && *kfd >= 0 && (ret = kiste_dev_attach(*kfd, 0, err)) < 0) {
@@ -166,7 +174,7 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 		goto out;
 	}
 	kiste_test_phase("vm-initramfs-built");
-	ret = vm_sandbox(o, &kfd, &err);
+	ret = vm_sandbox(o, &cg, &kfd, &err);
 	if (ret == 0)
 		ret = vm_boot(o, vo, &k, &ir, kfd, t_start, &err);
 	if (err.code)

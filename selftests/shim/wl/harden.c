@@ -310,6 +310,48 @@ static int forkcheck(void)
 }
 
 /*
+ * Forks up to @n paused children (finding 6): a sandbox's process cap must
+ * make fork fail (EAGAIN), never let it succeed and kill the child (kiste.ko's
+ * member cap).  Prints how many forks succeeded, the error that stopped
+ * them, and how many children died of SIGKILL before they were let go.
+ */
+static int forkbomb(int n)
+{
+	int forks = 0, err = 0, killed = 0, st, i;
+	pid_t *kids = calloc(n > 0 ? n : 1, sizeof(*kids));
+
+	if (!kids)
+		return 1;
+	for (forks = 0; forks < n; forks++) {
+		kids[forks] = fork();
+		if (kids[forks] == 0) {
+			pause();
+			_exit(0);
+		}
+		if (kids[forks] < 0) {
+			err = errno;
+			break;
+		}
+	}
+	/* a child the member cap refused is killed before it runs: give it time to be seen */
+	usleep(200 * 1000);
+	for (i = 0; i < forks; i++)
+		if (waitpid(kids[i], &st, WNOHANG) == kids[i]) {
+			killed += WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+			kids[i] = 0;
+		}
+	printf("forkbomb: forks=%d err=%s early_kills=%d\n", forks, err ? ename(err) : "none",
+	       killed);
+	for (i = 0; i < forks; i++)
+		if (kids[i] > 0) {
+			kill(kids[i], SIGKILL);
+			waitpid(kids[i], NULL, 0);
+		}
+	free(kids);
+	return 0;
+}
+
+/*
  * Metadata of host objects reached through /proc or inherited descriptors
  * (finding 2): the targets are the program itself and its stderr (the
  * caller's file); results go to stdout.
@@ -531,6 +573,8 @@ int main(int argc, char **argv)
 		return sigrace(argc > 2 ? atoi(argv[2]) : 300);
 	if (!strcmp(m, "forkcheck"))
 		return forkcheck();
+	if (!strcmp(m, "forkbomb") && argc > 2)
+		return forkbomb(atoi(argv[2]));
 	if (!strcmp(m, "meta"))
 		return meta();
 	if (!strcmp(m, "ownalias") && argc > 2)
@@ -550,7 +594,8 @@ int main(int argc, char **argv)
 	if (!strcmp(m, "lockpair") && argc > 2)
 		return lockpair(argv[2]);
 	fprintf(stderr, "usage: harden fdfill FILE|intargs|gateclone stub|plain|gatethread|sigrace [N]|"
-		"forkcheck|meta|ownalias DIR|links|reopen FILE|int80|vsyscall|lockhold FILE SECS|"
+		"forkcheck|forkbomb N|meta|ownalias DIR|links|reopen FILE|int80|vsyscall|"
+		"lockhold FILE SECS|"
 		"lockprobe FILE|lockpair FILE\n");
 	return 2;
 }

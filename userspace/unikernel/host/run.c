@@ -15,8 +15,20 @@
 #include "../tender/tender.h"
 #include "uk.h"
 
-/* With kiste.ko: a temporary sandbox tied to *kfd; without: *kfd is -1. */
-static int uk_sandbox(const struct kiste_uk_opts *o, int *kfd, struct kiste_err *err)
+/*
+ * The unikernel's cgroup: its memory plus what its process or VMM needs around
+ * it (page tables, the launcher's copied-on-write pages), a handful of
+ * processes (its filter has no fork), its --cpus.
+ */
+#define UK_CG_OVERHEAD (32ULL << 20)
+#define UK_CG_PIDS 8
+
+/*
+ * With kiste.ko: a temporary sandbox tied to *kfd; without: *kfd is -1.  Its
+ * processes and CPU as the cgroup caps them (none without one).
+ */
+static int uk_sandbox(const struct kiste_uk_opts *o, const struct kiste_cgroup *cg, int *kfd,
+		      struct kiste_err *err)
 {
 	bool vm = o->isolation == KISTE_UK_ISO_VM;
 	/* The broker holds the VM to these: one vCPU, memory in the 2 MiB pages that map it. */
@@ -25,6 +37,8 @@ static int uk_sandbox(const struct kiste_uk_opts *o, int *kfd, struct kiste_err 
 		.mode = KISTE_MODE_UNIKERNEL,
 		.memory_limit = vm ? UK_VM_MEM(o->memory) : o->memory,
 		.vcpu_limit = vm ? 1 : 0,
+		.pids_limit = cg->version ? UK_CG_PIDS : 0,
+		.cpu_limit = cg->version ? o->cpus_milli : 0,
 	};
 
 	return kiste_run_sandbox(&spec, kfd, err);
@@ -44,14 +58,6 @@ static void uk_broker_vm(int kdev, struct kiste_kvm *kvm)
 		kiste_child_fail(&err);
 	}
 }
-
-/*
- * The unikernel's cgroup: its memory plus what its process or VMM needs around
- * it (page tables, the launcher's copied-on-write pages), a handful of
- * processes (its filter has no fork), its --cpus.
- */
-#define UK_CG_OVERHEAD (32ULL << 20)
-#define UK_CG_PIDS 8
 
 static int uk_cgroup(const struct kiste_uk_opts *o, struct kiste_cgroup *cg,
 		     struct kiste_err *err)
@@ -142,15 +148,13 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 	if (kiste_uk_devs_bind(&img.mft, o, false, &devs, &err) < 0)
 		goto refused;
 	kiste_test_phase("uk-bound");
-	if (uk_sandbox(o, &kdev, &err) < 0)
+	if (uk_cgroup(o, &cg, &err) < 0 || uk_sandbox(o, &cg, &kdev, &err) < 0)
 		goto refused;
 	/* With kiste.ko the VM comes from its broker (in the child), else from /dev/kvm. */
 	if (o->isolation == KISTE_UK_ISO_VM && kdev < 0 && kiste_kvm_dev_open(&kvm, &err) < 0) {
 		kiste_err_prefix(&err, "--isolation vm (or use --isolation process)");
 		goto refused;
 	}
-	if (uk_cgroup(o, &cg, &err) < 0)
-		goto refused;
 	kiste_run_block_signals(&set, &old);
 	fflush(NULL);
 	/* Our pid, taken before the fork: a child that reads getppid() itself cannot tell. */
