@@ -80,17 +80,20 @@ else
 fi
 
 # Runs a runtime verb with its output in a file: a container inherits it, so $(...) would wait.
+# Each call writes a file of its own: a container made by create keeps that
+# descriptor, and what it prints later must not land in another call's output.
 rt()	# kiste|runc VERB ARGS...
 {
-	local which="$1"
+	local which="$1" out
 	shift
+	out=$(mktemp "$tmp/out.XXXXXX")	# unique also when called in a $(...) subshell
 	if [ "$which" = kiste ]; then
-		"$K" --root "$KROOT" "$@" >"$tmp/out" 2>&1 </dev/null
+		"$K" --root "$KROOT" "$@" >"$out" 2>&1 </dev/null
 	else
-		"$RUNC" --root "$RROOT" "$@" >"$tmp/out" 2>&1 </dev/null
+		"$RUNC" --root "$RROOT" "$@" >"$out" 2>&1 </dev/null
 	fi
 	T_RC=$?
-	T_OUT=$(cat "$tmp/out")
+	T_OUT=$(cat "$out")
 }
 
 status_of()	# kiste|runc ID: the status field, or "none"
