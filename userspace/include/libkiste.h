@@ -197,11 +197,13 @@ struct json_object *kiste_stats_json(const struct kiste_stats *stats);
 /* ---- files a caller names (lib/rootfs.c) ---- */
 /*
  * Opens @path (relative to @dirfd, AT_FDCWD for the caller's cwd) with @flags
- * (O_CLOEXEC is added) as a regular file, without blocking on a FIFO or a
- * device while its type is unknown; *@st gets its stat.  Returns the
+ * (O_CLOEXEC and O_NOCTTY are added) as a regular file, without opening (or
+ * blocking on) a FIFO or a device while its type is unknown; *@st gets its stat.  Returns the
  * descriptor, -EINVAL when it is not a regular file, else -errno of open.
  */
 struct stat;
 int kiste_open_regular(int dirfd, const char *path, int flags, struct stat *st);
+/* The same, @path resolved beneath @rootfd as if it were "/" (RESOLVE_IN_ROOT): for files of an image. */
+int kiste_open_regular_in(int rootfd, const char *path, int flags, struct stat *st);
 
 #endif /* LIBKISTE_H */

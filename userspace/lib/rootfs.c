@@ -7,8 +7,13 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/openat2.h>
 
 #include "kiste_run.h"
 
@@ -85,22 +90,54 @@ int kiste_rootfs_check_fd(int fd, const char *name, struct kiste_err *err)
 	return protected_check(&st, name, err);
 }
 
-int kiste_open_regular(int dirfd, const char *path, int flags, struct stat *st)
+/*
+ * The node @path names, opened O_PATH (no open side effects: a FIFO does not
+ * wait, a device is not opened, a tty does not become ours) and resolved as
+ * @resolve says; a regular file is then reopened with @flags through
+ * /proc/self/fd.  Without /proc, a non-blocking open of the same inode.
+ */
+static int open_checked(int dirfd, const char *path, int flags, uint64_t resolve,
+			struct stat *st)
 {
-	int fd, fl;
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC | (flags & O_NOFOLLOW),
+				.resolve = resolve };
+	char proc[32];
+	struct stat st2;
+	int pfd, fd, fl;
 
-	/* Non-blocking until the type is known: opening a FIFO waits for a writer. */
-	fd = openat(dirfd, path, flags | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
+	pfd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (pfd < 0)
 		return -errno;
-	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
-		close(fd);
+	if (fstat(pfd, st) < 0 || !S_ISREG(st->st_mode)) {
+		close(pfd);
 		return -EINVAL;
 	}
-	fl = fcntl(fd, F_GETFL);
-	if (!(flags & O_NONBLOCK) && (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)) {
-		close(fd);
-		return -EIO;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, (flags & ~O_NOFOLLOW) | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT && !resolve) {
+		/* No /proc here: a non-blocking open, which must reach the same file. */
+		fd = openat(dirfd, path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		fl = fd < 0 ? -1 : fcntl(fd, F_GETFL);
+		if (fd >= 0 && (fstat(fd, &st2) < 0 || st2.st_dev != st->st_dev ||
+				st2.st_ino != st->st_ino || fl < 0 ||
+				fcntl(fd, F_SETFL, (fl & ~O_NONBLOCK) | (flags & O_NONBLOCK)) < 0)) {
+			close(fd);
+			fd = -1;
+			errno = EINVAL;
+		}
 	}
+	if (fd < 0)
+		fd = -errno;
+	close(pfd);
 	return fd;
+}
+
+int kiste_open_regular(int dirfd, const char *path, int flags, struct stat *st)
+{
+	return open_checked(dirfd, path, flags, 0, st);
+}
+
+int kiste_open_regular_in(int rootfd, const char *path, int flags, struct stat *st)
+{
+	return open_checked(rootfd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS, st);
 }
