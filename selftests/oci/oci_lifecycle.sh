@@ -247,4 +247,69 @@ result "$([ "$T_RC" -eq 1 ] && [ "$T_OUT" = "kiste: config.json: root.path: must
 	"a bad config.json: one line naming the field, exit 1" "exit $T_RC: $T_OUT"
 rt kiste list -q
 result "$([ -z "$T_OUT" ]; echo $?)" "refused creates leave no container" "$T_OUT"
+
+# Hostile images and tampered state (kiste runs as root under an engine).
+# An image's /etc/passwd as a FIFO (HOME is looked up there when the config has none): the
+# create neither hangs nor follows it; HOME is /.
+# shellcheck disable=SC2016 # the container's shell expands it
+bundle_cfg 'echo home=$HOME'
+mkdir -p "$B/rootfs/etc"
+mkfifo "$B/rootfs/etc/passwd"
+T_OUT=$(timeout 20 "$K" --root "$KROOT" run --bundle "$B" c10 2>&1 </dev/null)
+T_RC=$?
+result "$([ "$T_RC" -eq 0 ] && [ "$T_OUT" = "home=/" ]; echo $?)" \
+	"an image's /etc/passwd that is a FIFO: no hang, HOME=/" "exit $T_RC: $T_OUT"
+rm -f "$B/rootfs/etc/passwd"
+# ... or a link out of the image: resolved inside it (no host file is read).
+printf 'root:x:0:0:root:/from-host-passwd:/bin/sh\n' >"$tmp/hostpw"
+ln -s "$tmp/hostpw" "$B/rootfs/etc/passwd"
+T_OUT=$(timeout 20 "$K" --root "$KROOT" run --bundle "$B" c11 2>&1 </dev/null)
+T_RC=$?
+result "$([ "$T_RC" -eq 0 ] && [ "$T_OUT" = "home=/" ]; echo $?)" \
+	"an image's /etc/passwd linking out of it is not followed onto the host" "exit $T_RC: $T_OUT"
+rm -f "$B/rootfs/etc/passwd"
+
+# A state.json someone rewrote: pid -1 (kill(2)'s "every process") is no container process,
+# and cgroup folders other than the one create makes are never removed.
+bundle_cfg 'sleep 30'
+step "create c12" 0 "" -- create --bundle "$B" c12
+mkdir "$tmp/victim-cgroup"
+cp "$KROOT/c12/state.json" "$tmp/c12.state"
+# tamper STATE-FILE PID CGROUP-DIR: pidStart 0 and the given pid and cgroup folder.
+tamper()
+{
+	python3 - "$@" <<'PY'
+import json, sys
+path, pid, victim = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+s = json.load(open(path))
+s["pid"], s["pidStart"] = pid, 0
+s["cgroup"] = {"version": 1, "dirs": [victim]}
+json.dump(s, open(path, "w"))
+PY
+}
+# Only looked at, never killed or deleted: were the check gone, a delete as root
+# would signal every process of the machine.
+tamper "$KROOT/c12/state.json" -1 "$tmp/victim-cgroup"
+st=$(status_of kiste c12)
+result "$([ "$st" = stopped ]; echo $?)" "a state whose pid is -1 is stopped, not signalled" \
+	"kiste says '$st'"
+# A pid no process has (above any pid_max): deleting the "stopped" container removes its
+# cgroup folders, and only the one create makes for the id is taken.
+tamper "$KROOT/c12/state.json" 2147483000 "$tmp/victim-cgroup"
+rt kiste delete c12
+result "$([ -d "$tmp/victim-cgroup" ]; echo $?)" \
+	"delete leaves a cgroup folder a tampered state names alone" "exit $T_RC: $T_OUT"
+# The container itself is still there: its real state back, and a real delete.
+mkdir -p "$KROOT/c12"
+cp "$tmp/c12.state" "$KROOT/c12/state.json"
+step "delete --force c12 with its own state" 0 "" -- delete --force c12
+
+# A --root others can write: refused (they could plant a state or swap a container's folder).
+mkdir "$tmp/open-root"
+chmod 1777 "$tmp/open-root"
+bundle_cfg true
+T_OUT=$("$K" --root "$tmp/open-root" create --bundle "$B" c13 2>&1 </dev/null)
+T_RC=$?
+result "$([ "$T_RC" -eq 1 ] && [[ "$T_OUT" == *"only you can write"* ]] && [ ! -e "$tmp/open-root/c13" ]
+	 echo $?)" "a --root others can write is refused, one line" "exit $T_RC: $T_OUT"
 t_done

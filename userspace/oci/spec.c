@@ -2,10 +2,12 @@
 // spec.c - a parsed config.json mapped onto one mode's run options: what it honours, what it notes.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kiste_mode.h"
@@ -62,20 +64,33 @@ static int pick_mode(const struct kiste_mode_ops *const *modes, const struct kis
 	return 0;
 }
 
+#define PASSWD_MAX (1L << 20)
+
 /* HOME when the config has none: the user's entry in the rootfs's /etc/passwd, else /. */
 static void add_home(struct kiste_oci_spec *sp, const struct kiste_oci_config *c)
 {
-	char path[PATH_MAX + 16], line[1024], *f[7], *s;
+	char line[1024], *f[7], *s;
+	struct stat st;
+	int i, rfd, fd;
 	FILE *pw;
-	int i;
 
 	for (i = 0; i < sp->o.nenv; i++)
 		if (!strncmp(sp->o.env[i], "HOME=", 5))
 			return;
 	snprintf(sp->home, sizeof(sp->home), "HOME=/");
-	snprintf(path, sizeof(path), "%s/etc/passwd", sp->rootfs);
-	pw = fopen(path, "re");
-	while (pw && fgets(line, sizeof(line), pw)) {
+	/*
+	 * The image's file, read as host root: resolved inside the rootfs (its
+	 * links cannot leave it), a regular file only (no FIFO to hang on, no
+	 * device to open), and no more than PASSWD_MAX bytes of it.
+	 */
+	rfd = open(sp->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	fd = rfd < 0 ? -1 : kiste_open_regular_in(rfd, "etc/passwd", O_RDONLY, &st);
+	if (rfd >= 0)
+		close(rfd);
+	pw = fd < 0 ? NULL : fdopen(fd, "r");
+	if (!pw && fd >= 0)
+		close(fd);
+	while (pw && ftell(pw) < PASSWD_MAX && fgets(line, sizeof(line), pw)) {
 		line[strcspn(line, "\n")] = 0;
 		for (i = 0, s = line; i < 7 && s; i++) {
 			f[i] = s;

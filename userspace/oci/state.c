@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,25 @@ static int dir_path(const char *root, const char *id, struct kiste_oci_state *s,
 	return 0;
 }
 
+/*
+ * --root must be the caller's own folder that nobody else can write: another
+ * user who could swap ROOT/ID for a link, or plant a state, would steer kill
+ * and delete.  A link as --root itself is refused too.
+ */
+static int root_check(const char *root, struct kiste_err *err)
+{
+	struct stat st;
+
+	if (lstat(root, &st) < 0)
+		return kiste_err_set(err, -errno, "cannot use --root %s: %s", root, strerror(errno));
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
+		return kiste_err_set(err, -EPERM, "--root %s is not a folder of yours that only you "
+				     "can write (owner %u, mode %03o): give one (chmod 700), e.g. "
+				     "/run/kiste", root, (unsigned int)st.st_uid,
+				     (unsigned int)(st.st_mode & 0777));
+	return 0;
+}
+
 int kiste_oci_state_new(const char *root, const char *id, struct kiste_oci_state *s,
 			struct kiste_err *err)
 {
@@ -60,6 +80,9 @@ int kiste_oci_state_new(const char *root, const char *id, struct kiste_oci_state
 	if (mkdir(root, 0700) < 0 && errno != EEXIST)
 		return kiste_err_set(err, -errno, "cannot make --root %s: %s: give a writable folder",
 				     root, strerror(errno));
+	ret = root_check(root, err);
+	if (ret < 0)
+		return ret;
 	if (mkdir(s->dir, 0700) < 0) {
 		if (errno == EEXIST)
 			return kiste_err_set(err, -EEXIST, "container with given ID already exists: "
@@ -111,6 +134,20 @@ static int read_annotations(json_object *o, struct kiste_oci_state *s)
 	return 0;
 }
 
+/* An absolute path without ".." that ends in "/kiste/oci/" and the id's cgroup name. */
+static bool cgroup_dir_ok(const char *d, const char *id)
+{
+	char tail[256];
+	size_t n, t;
+
+	if (!d || d[0] != '/' || strstr(d, "/../") || strstr(d, "/./"))
+		return false;
+	snprintf(tail, sizeof(tail), "/kiste/oci/%.200s", id);
+	n = strlen(d);
+	t = strlen(tail);
+	return n > t && !strcmp(d + n - t, tail);
+}
+
 static void read_cgroup(json_object *o, struct kiste_oci_state *s)
 {
 	json_object *cg, *dirs;
@@ -123,10 +160,47 @@ static void read_cgroup(json_object *o, struct kiste_oci_state *s)
 	    !json_object_is_type(dirs, json_type_array))
 		return;
 	for (i = 0; i < json_object_array_length(dirs) && i < KISTE_CG_DIRS; i++) {
-		snprintf(s->cg.dir[i], sizeof(s->cg.dir[i]), "%s",
-			 json_object_get_string(json_object_array_get_idx(dirs, i)));
+		const char *d = json_object_get_string(json_object_array_get_idx(dirs, i));
+
+		/*
+		 * delete writes cgroup.kill there and removes it: only the folder
+		 * create makes for this id (".../kiste/oci/ID") is taken, never
+		 * another one a tampered state names.
+		 */
+		if (!cgroup_dir_ok(d, s->id)) {
+			s->cg.ndirs = 0;
+			return;
+		}
+		snprintf(s->cg.dir[i], sizeof(s->cg.dir[i]), "%s", d);
 		s->cg.ndirs++;
 	}
+}
+
+/* state.json as kiste wrote it: a regular file of at most STATE_MAX bytes (no FIFO, no link). */
+static json_object *state_read(const char *path)
+{
+	json_object *o = NULL;
+	struct stat st;
+	char *buf;
+	ssize_t n;
+	int fd = kiste_open_regular(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW, &st);
+
+	if (fd < 0)
+		return NULL;
+	if (st.st_size > 0 && st.st_size <= STATE_MAX && (buf = malloc(st.st_size + 1))) {
+		n = read(fd, buf, st.st_size);
+		if (n == st.st_size) {
+			buf[n] = 0;
+			o = json_tokener_parse(buf);
+		}
+		free(buf);
+	}
+	close(fd);
+	if (o && !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		o = NULL;
+	}
+	return o;
 }
 
 int kiste_oci_state_load(const char *root, const char *id, struct kiste_oci_state *s,
@@ -138,10 +212,12 @@ int kiste_oci_state_load(const char *root, const char *id, struct kiste_oci_stat
 
 	memset(s, 0, sizeof(*s));
 	ret = dir_path(root, id, s, err);
+	if (ret == 0 && access(root, F_OK) == 0)
+		ret = root_check(root, err);
 	if (ret < 0)
 		return ret;
 	snprintf(path, sizeof(path), "%s/" STATE_FILE, s->dir);
-	o = json_object_from_file(path);
+	o = state_read(path);
 	if (!o) {
 		if (access(s->dir, F_OK) < 0)
 			return kiste_err_set(err, -ENOENT, "container does not exist: %s", id);
@@ -273,7 +349,8 @@ enum kiste_oci_status kiste_oci_state_status(const struct kiste_oci_state *s)
 
 	if (!s->pid)
 		return KISTE_OCI_CREATING;
-	if (kiste_oci_pid_start(s->pid) != s->pid_start)
+	/* A pid that is no process (-1 is every process to kill(2)) or no start time: gone. */
+	if (s->pid < 0 || !s->pid_start || kiste_oci_pid_start(s->pid) != s->pid_start)
 		return KISTE_OCI_STOPPED;
 	snprintf(fifo, sizeof(fifo), "%s/" KISTE_OCI_START_FIFO, s->dir);
 	return access(fifo, F_OK) == 0 ? KISTE_OCI_CREATED : KISTE_OCI_RUNNING;
