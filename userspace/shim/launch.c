@@ -44,6 +44,7 @@ struct launch {
 	int sync[2], status[2];
 	int wiped[2];		/* init closes its end once its command line is blank */
 	uintptr_t arg_start, arg_end;	/* the launcher's argv strings (/proc/PID/cmdline) */
+	sigset_t init_mask;	/* init's mask while its signals wait for the workload's pid */
 	char *env[KISTE_RUN_ENV_MAX + 8];
 	int nenv;
 	bool tty_fg;		/* the caller's terminal was ours: take it back at the end */
@@ -283,6 +284,7 @@ static void oci_wait_start(struct launch *l)
 {
 	struct sigaction sa = { .sa_handler = forward };
 	char c = 'r';
+	sigset_t all;
 	int sig;
 
 	oci_waiting = 1;
@@ -295,6 +297,9 @@ static void oci_wait_start(struct launch *l)
 	while (read(l->oci->start_fd, &c, 1) != 1)
 		if (errno != EINTR)
 			_exit(KISTE_EXIT_REFUSED);
+	/* From here until the workload's pid is known, signals wait (init_main). */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &l->init_mask);
 	oci_waiting = 0;
 	close(l->oci->start_fd);
 }
@@ -318,6 +323,7 @@ static void init_main(struct launch *l, pid_t launcher)
 {
 	struct kiste_err err = { 0 };
 	struct sigaction sa = { .sa_handler = forward };
+	sigset_t all;
 	int st = 0, wst;
 	const char *hostname;
 	pid_t w, child;
@@ -376,6 +382,9 @@ static void init_main(struct launch *l, pid_t launcher)
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGHUP, &sa, NULL);
+		/* A signal before the workload's pid is known waits, then is forwarded. */
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, &l->init_mask);
 	}
 	child = fork();
 	if (child < 0)
@@ -387,6 +396,7 @@ static void init_main(struct launch *l, pid_t launcher)
 		memset((void *)l->arg_start, 0, l->arg_end - l->arg_start);
 	close(l->wiped[1]);
 	forward_to = child;
+	sigprocmask(SIG_SETMASK, &l->init_mask, NULL);
 	/* An interactive terminal: the workload's group gets it, as a shell would give it. */
 	setpgid(child, child);
 	if (!l->oci && isatty(0) && tcgetpgrp(0) == getpgrp())
