@@ -434,8 +434,12 @@ void kiste_cgroup_destroy(struct kiste_cgroup *cg)
 
 	for (i = 0; i < cg->ndirs; i++) {
 		kill_all(cg->dir[i], cg->version);
-		/* Dying processes leave their cgroup a moment after SIGKILL. */
-		for (tries = 0; tries < 200 && rmdir(cg->dir[i]) < 0 && errno == EBUSY; tries++)
+		/*
+		 * Dying processes leave their cgroup a moment after SIGKILL, and
+		 * a zombie until its (new) parent reaps it: v1's memory cgroup
+		 * stays busy that long.  Up to 4 s, then the next run's sweep.
+		 */
+		for (tries = 0; tries < 800 && rmdir(cg->dir[i]) < 0 && errno == EBUSY; tries++)
 			usleep(5000);
 	}
 	cg->ndirs = 0;
