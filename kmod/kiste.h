@@ -155,6 +155,7 @@ struct kiste_sandbox *kiste_sandbox_next(u64 start);
 
 /* member.c */
 int kiste_member_attach(struct kiste_sandbox *sb);
+bool kiste_member_speaks_for_group(struct kiste_sandbox *sb, struct kiste_member *m);
 struct kiste_sandbox *kiste_member_sandbox(struct task_struct *task);
 long kiste_member_shim_arm(void __user *argp);
 long kiste_member_shim_enosys(void __user *argp);

@@ -39,6 +39,42 @@ static struct kiste_member *kiste_member_lookup(struct task_struct *task)
 	return NULL;
 }
 
+/**
+ * kiste_member_speaks_for_group() - whether a process signal goes through @m
+ * @sb: its sandbox; the caller holds sb->lock, so the member list is stable
+ * @m: a member of @sb
+ *
+ * Once per process: through its leader while the leader is a member of @sb,
+ * else (the leader left) through the group's first member in the list.  Not
+ * decided on the leader's PF_EXITING, which the signal being sent sets while
+ * the list is still walked (a process was signalled once per thread).
+ *
+ * Return: true for exactly one member of each thread group in @sb.
+ */
+bool kiste_member_speaks_for_group(struct kiste_sandbox *sb, struct kiste_member *m)
+{
+	struct task_struct *t = m->task;
+	struct kiste_member *o;
+	bool leader_here;
+
+	lockdep_assert_held(&sb->lock);
+	if (thread_group_leader(t))
+		return true;
+	rcu_read_lock();
+	o = kiste_member_lookup(t->group_leader);
+	leader_here = o && o->sb == sb;
+	rcu_read_unlock();
+	if (leader_here)
+		return false;
+	list_for_each_entry(o, &sb->members, node) {
+		if (o == m)
+			return true;
+		if (same_thread_group(o->task, t))
+			return false;
+	}
+	return false;
+}
+
 static void kiste_kill_task(struct kiste_sandbox *sb, struct task_struct *task)
 {
 	send_sig_info(SIGKILL, SEND_SIG_PRIV, task);

@@ -331,7 +331,7 @@ void kiste_sandbox_delete(struct kiste_sandbox *sb)
  * Sent from the requesting task with its rights, as kill(2) would send it:
  * the module lends no privilege, so a member the caller may not signal (a
  * root process, a setuid program) is skipped.  Once per process, through
- * its leader, or through a member thread once the leader has exited.
+ * its leader, or through one member thread once the leader has left.
  *
  * Return: how many processes got it, or -EPERM when it was refused for all.
  */
@@ -344,8 +344,7 @@ int kiste_sandbox_signal(struct kiste_sandbox *sb, int sig)
 	spin_lock(&sb->lock);
 	list_for_each_entry(m, &sb->members, node) {
 		t = m->task;
-		if (!thread_group_leader(t) &&
-		    !(READ_ONCE(t->group_leader->flags) & PF_EXITING))
+		if (!kiste_member_speaks_for_group(sb, m))
 			continue;
 		err = kill_pid(task_tgid(t), sig, 0);
 		if (!err) {
