@@ -10,7 +10,7 @@
  * the launcher down.
  */
 #define GK_BOOT_MAGIC 0x6b697374655f676bULL /* "kiste_gk" */
-#define GK_BOOT_VERSION 3
+#define GK_BOOT_VERSION 4
 #define GK_MAX_KEEP 8
 
 #define GK_BOOT_F_TRACE 0x1	/* one line per syscall on stderr */
@@ -86,6 +86,8 @@ struct gk_boot {
 	unsigned long sysinfo_ehdr;	/* the vDSO */
 	unsigned int nkeep;		/* mappings exec must keep (vvar, vdso) */
 	struct gk_range keep[GK_MAX_KEEP];
+	unsigned long memory;		/* --memory in bytes: what the workload is told it has */
+	unsigned int cpus;		/* --cpus rounded up, or 0: how many CPUs it is shown */
 };
 
 #endif /* __ASSEMBLER__ */

@@ -163,6 +163,8 @@ static void fill_boot(struct launch *l)
 	b->clktck = getauxval(AT_CLKTCK);
 	b->minsigstksz = getauxval(51 /* AT_MINSIGSTKSZ */);
 	b->sysinfo_ehdr = getauxval(AT_SYSINFO_EHDR);
+	b->memory = o->memory;
+	b->cpus = o->cpus_milli ? o->cpus : 0;
 }
 
 /*

@@ -126,6 +126,7 @@ struct gk_tstart {
 } __attribute__((aligned(16)));
 
 /* ---- global state (one per host process; fork copies it) ---- */
+#define GK_CPUMASK_BYTES 128	/* 1024 CPUs: the kernel's default NR_CPUS ceiling on x86_64 */
 struct gk_state {
 	struct gk_boot boot;
 	unsigned long brk_start, brk_cur, brk_mapped;
@@ -140,6 +141,7 @@ struct gk_state {
 	unsigned int uid, gid;
 	char exe[GK_PATH_MAX];		/* what /proc/self/exe names */
 	unsigned long nofile_cur, nofile_max;	/* the workload's RLIMIT_NOFILE (misc.c) */
+	unsigned char cpumask[GK_CPUMASK_BYTES];	/* the CPUs the workload is shown (limits.c) */
 };
 extern struct gk_state gk;
 
@@ -165,6 +167,15 @@ unsigned long gk_now_ns(void);
 int gk_arm(void);
 int gk_sigsys_install(void);
 long gk_host_blocking(long nr, const long *a, const struct gk_call *c);
+
+/* ---- limits.c: what the workload sees of --cpus and --memory ---- */
+void gk_limits_boot(void);
+int gk_limits_cpu_shown(unsigned long cpu);
+size_t gk_limits_line(int kind, const char *line, size_t n, char *out, size_t max, int *drop);
+#define GK_LIM_MEMINFO 1
+#define GK_LIM_CPUINFO 2
+#define GK_LIM_STAT 3
+#define GK_LIM_STATUS 4
 
 /* ---- procfs.c ---- */
 /* How getdents filters a descriptor's directory (0: not at all). */

@@ -232,6 +232,7 @@ static void boot_state(const struct gk_boot *b)
 	gk.uid = gk.boot.uid;
 	gk.gid = gk.boot.gid;
 	gk_strlcpy(gk.cwd, gk.boot.cwd ? gk.boot.cwd : "/", sizeof(gk.cwd));
+	gk_limits_boot();
 	for (sig = 1; sig < GK_NSIG; sig++)
 		if (sig != GK_SIGSYS)
 			hs4(__NR_rt_sigaction, sig, 0, &gk.act[sig], 8);

@@ -75,13 +75,6 @@ long sys_time(struct gk_call *c)
 	return 0;
 }
 
-long sys_affinity(struct gk_call *c)
-{
-	if (c->a[0] && gk_to_host_pid(c->a[0]) != hs0(__NR_getpid))
-		return -ESRCH;
-	return hs3(__NR_sched_getaffinity, 0, c->a[1], c->a[2]);
-}
-
 long sys_sigpending(struct gk_call *c)
 {
 	if (c->a[1] != 8)

@@ -16,7 +16,7 @@
  */
 enum {
 	PK_PLAIN, PK_ROOT, PK_PID, PK_FD, PK_STATUS, PK_STAT, PK_MAPS, PK_SELF, PK_EXE, PK_FDLINK,
-	PK_MOUNTINFO, PK_CWD, PK_RLINK,
+	PK_MOUNTINFO, PK_CWD, PK_RLINK, PK_MEMINFO, PK_CPUINFO, PK_PSTAT,
 };
 
 struct procp {
@@ -163,6 +163,13 @@ static long parse(const char *norm, struct procp *p)
 		return -ENOENT;
 	p->kind = PK_PLAIN;
 	gk_strlcpy(p->rel, s, sizeof(p->rel));
+	/* What --cpus and --memory change (limits.c). */
+	if (!strcmp(s, "meminfo"))
+		p->kind = PK_MEMINFO;
+	else if (!strcmp(s, "cpuinfo"))
+		p->kind = PK_CPUINFO;
+	else if (!strcmp(s, "stat"))
+		p->kind = PK_PSTAT;
 	return 0;
 }
 
@@ -244,6 +251,14 @@ static void xform_status(struct out *o, const char *line, size_t n)
 		putf(o, "\t%ld", id);
 	} else if (colon && key == 6 && !strncmp(line, "Groups", 6)) {
 		put(o, "Groups:\t", 8);
+	} else if (colon && key >= 12 && !strncmp(line, "Cpus_allowed", 12)) {
+		int drop;
+		size_t k = gk_limits_line(GK_LIM_STATUS, line, n, o->buf, sizeof(o->buf) - 1, &drop);
+
+		if (k)
+			o->len = k;
+		else
+			put(o, line, n);
 	} else {
 		put(o, line, n);
 	}
@@ -351,10 +366,33 @@ static void xform_mountinfo(struct out *o, const char *line, size_t n)
 	put(o, line + i, n - i);
 }
 
+/* Lines of a file the limits change: dropped, rewritten, or written as they are (any length). */
+static void emit_limited(long mfd, int kind, const char *line, size_t n, int nl)
+{
+	int lk = kind == PK_MEMINFO ? GK_LIM_MEMINFO : kind == PK_CPUINFO ? GK_LIM_CPUINFO :
+		 GK_LIM_STAT, drop;
+	struct out o;
+
+	o.len = gk_limits_line(lk, line, n, o.buf, sizeof(o.buf) - 1, &drop);
+	if (drop)
+		return;
+	if (o.len) {
+		line = o.buf;
+		n = o.len;
+	}
+	hs3(__NR_write, mfd, line, n);
+	if (nl)
+		hs3(__NR_write, mfd, "\n", 1);
+}
+
 static void emit(long mfd, int kind, const char *line, size_t n, int nl)
 {
 	struct out o = { .len = 0 };
 
+	if (kind == PK_MEMINFO || kind == PK_CPUINFO || kind == PK_PSTAT) {
+		emit_limited(mfd, kind, line, n, nl);
+		return;
+	}
 	if (kind == PK_STATUS)
 		xform_status(&o, line, n);
 	else if (kind == PK_STAT)
@@ -450,6 +488,9 @@ long gk_proc_open(const char *norm, long flags, int *kind)
 	case PK_STAT:
 	case PK_MAPS:
 	case PK_MOUNTINFO:
+	case PK_MEMINFO:
+	case PK_CPUINFO:
+	case PK_PSTAT:
 		if (flags & O_PATH)
 			break;
 		fd = generate(p.kind, p.rel);

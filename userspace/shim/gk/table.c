@@ -77,6 +77,7 @@ long sys_fd_hint(struct gk_call *c);
 long sys_alarm(struct gk_call *c);
 long sys_time(struct gk_call *c);
 long sys_affinity(struct gk_call *c);
+long sys_sysinfo(struct gk_call *c);
 long sys_sigpending(struct gk_call *c);
 long sys_clock_nanosleep(struct gk_call *c);
 long sys_itimer(struct gk_call *c);
@@ -144,7 +145,7 @@ long sys_itimer(struct gk_call *c);
 	X(setgroups, sys_setid, "i") X(getrlimit, sys_rlimit, "u") X(setrlimit, sys_rlimit, "u") \
 	X(prlimit64, sys_rlimit, "iu") X(clock_gettime, sys_pass, "i") \
 	X(clock_getres, sys_pass, "i") X(gettimeofday, sys_time, "") X(time, sys_time, "") \
-	X(times, sys_pass, "") X(getrusage, sys_pass, "i") X(sysinfo, sys_pass, "") \
+	X(times, sys_pass, "") X(getrusage, sys_pass, "i") X(sysinfo, sys_sysinfo, "") \
 	X(nanosleep, sys_pass_block, "") X(clock_nanosleep, sys_clock_nanosleep, "ii") \
 	X(getrandom, sys_getrandom, "llu") X(umask, sys_umask, "i") X(sched_yield, sys_pass, "") \
 	X(getcpu, sys_pass, "") X(sched_getaffinity, sys_affinity, "iu") \

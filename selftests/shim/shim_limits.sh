@@ -1,0 +1,133 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# shim_limits.sh - what a workload sees of --cpus and --memory, against native answers.
+# kiste-suite: host shim_limits.sh
+#
+# POSIX sh (bash on the host).  Every expected value is computed from the same
+# program run natively: the CPU count a sandbox shows is min(--cpus rounded up,
+# the native count), its CPUs the first ones of the native affinity, its memory
+# min(--memory, the native MemTotal).
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=selftests/shim/shim_lib.sh
+. "$here/shim-lib.helper"
+K="${KISTE_SHIM:-$here/../bin/kiste}"
+PY=/usr/bin/python3
+shim_need
+[ -x "$PY" ] || skip_all "no /usr/bin/python3"
+
+native_n=$(nproc)
+# The first N CPUs of the native affinity, as Cpus_allowed_list prints them ("0-1,4").
+first_cpus()	# N
+{
+	"$PY" -c '
+import os, sys
+c = sorted(os.sched_getaffinity(0))[:int(sys.argv[1])]
+out, i = [], 0
+while i < len(c):
+    j = i
+    while j + 1 < len(c) and c[j + 1] == c[j] + 1:
+        j += 1
+    out.append(str(c[i]) if i == j else "%d-%d" % (c[i], c[j]))
+    i = j + 1
+print(",".join(out))' "$1"
+}
+min() { if [ "$1" -lt "$2" ]; then echo "$1"; else echo "$2"; fi; }
+
+# counts CPUS: every way a program counts CPUs, one line; natively with no limit.
+COUNTS='n=$(nproc); o=$(getconf _NPROCESSORS_ONLN); c=$(getconf _NPROCESSORS_CONF)
+p=$(grep -c "^processor" /proc/cpuinfo); s=$(grep -c "^cpu[0-9]" /proc/stat)
+y=$(/usr/bin/python3 -c "import os; print(os.cpu_count(), len(os.sched_getaffinity(0)))")
+l=$(sed -n "s/^Cpus_allowed_list:[[:space:]]*//p" /proc/self/status)
+echo "nproc=$n online=$o conf=$c cpuinfo=$p stat=$s python=$y list=$l"'
+counts_for()	# N: the line COUNTS prints where N CPUs are shown
+{
+	echo "nproc=$1 online=$1 conf=$1 cpuinfo=$1 stat=$1 python=$1 $1 list=$(first_cpus "$1")"
+}
+
+native=$(sh -c "$COUNTS" 2>&1)
+if [ "$native" = "$(counts_for "$native_n")" ]; then
+	ok "natively every count agrees: $native"
+else
+	fail "natively the counts disagree (the expectations below assume they agree)" "$native"
+fi
+run "$K" run --mode=shim -- sh -c "$COUNTS"
+if [ "$T_RC" = 0 ] && [ "$T_OUT" = "$native" ]; then
+	ok "no --cpus: the sandbox counts the CPUs native does ($native_n)"
+else
+	fail "no --cpus: sandbox and native differ" "sandbox: $T_OUT
+# native:  $native"
+fi
+for c in 1 0.5 1.5 64; do
+	want_n=$(min "$(echo "$c" | awk '{ printf "%d", ($1 == int($1)) ? $1 : int($1) + 1 }')" \
+		"$native_n")
+	want=$(counts_for "$want_n")
+	run "$K" run --mode=shim --cpus "$c" -- sh -c "$COUNTS"
+	if [ "$T_RC" = 0 ] && [ "$T_OUT" = "$want" ]; then
+		ok "--cpus $c: nproc, getconf, cpuinfo, /proc/stat, python and status show $want_n"
+	else
+		fail "--cpus $c: expected $want" "$T_OUT"
+	fi
+done
+if [ "$native_n" -lt 2 ]; then
+	skip "--cpus 1 hides a CPU the host has" "this machine has one CPU"
+else
+	run "$K" run --mode=shim --cpus 1 -- sh -c "$COUNTS"
+	case "$T_OUT" in
+	nproc=1*) ok "--cpus 1 on a $native_n-CPU machine: nproc is 1" ;;
+	*) fail "--cpus 1 on a $native_n-CPU machine: nproc is not 1" "$T_OUT" ;;
+	esac
+fi
+expect "--cpus 1: a thread pool sized from os.cpu_count() gets min(32, 1 + 4) workers" 0 \
+	"workers=5" "$K" run --mode=shim --cpus 1 -- "$PY" -c \
+	"from concurrent.futures import ThreadPoolExecutor as T; print('workers=%d' % T()._max_workers)"
+
+# sched_getaffinity's own errors: as native (a too-short mask, a bad pointer).
+AFF='import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+buf = ctypes.create_string_buffer(512)
+for n, p in ((4, buf), (512, ctypes.c_void_p(8))):
+    r = libc.sched_getaffinity(0, n, p)
+    print(r, os.strerror(ctypes.get_errno()) if r else "")'
+n_out=$("$PY" -c "$AFF" 2>&1)
+run "$K" run --mode=shim --cpus 1 -- "$PY" -c "$AFF"
+if [ "$T_RC" = 0 ] && [ "$T_OUT" = "$n_out" ]; then
+	ok "sched_getaffinity: a short mask and a bad pointer fail as natively ($(echo "$n_out" |
+		tr '\n' ';'))"
+else
+	fail "sched_getaffinity errors differ from native" "sandbox: $T_OUT
+# native:  $n_out"
+fi
+
+# Memory: /proc/meminfo, sysinfo (sysconf's _SC_PHYS_PAGES) and free agree on --memory.
+native_kb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+MEM='awk "/^(MemTotal|MemFree|MemAvailable):/ { printf \"%s %s \", \$1, \$2 }" /proc/meminfo
+/usr/bin/python3 -c "import os; print(os.sysconf(\"SC_PHYS_PAGES\") * os.sysconf(\"SC_PAGE_SIZE\") // 1024)"'
+for m in 512M 1G; do
+	kb=$(($(echo "$m" | sed 's/M$/*1024/; s/G$/*1048576/')))
+	want_kb=$(min "$kb" "$native_kb")
+	run "$K" run --mode=shim --memory "$m" -- sh -c "$MEM"
+	set -- $T_OUT
+	if [ "$T_RC" = 0 ] && [ "$1 $2" = "MemTotal: $want_kb" ] && [ "$3" = MemFree: ] &&
+	   [ "$4" -le "$want_kb" ] && [ "$6" -le "$want_kb" ] && [ "$7" = "$want_kb" ]; then
+		ok "--memory $m: MemTotal and sysinfo say $want_kb kB, free and available at most that"
+	else
+		fail "--memory $m: expected MemTotal $want_kb kB everywhere" "$T_OUT"
+	fi
+done
+big=$((native_kb / 1048576 + 2))G
+run "$K" run --mode=shim --memory "$big" -- sh -c "$MEM"
+set -- $T_OUT
+if [ "$T_RC" = 0 ] && [ "$2" = "$native_kb" ] && [ "$7" = "$native_kb" ]; then
+	ok "--memory $big (more than the host has): the host's MemTotal, $native_kb kB"
+else
+	fail "--memory $big: expected the host's MemTotal $native_kb kB" "$T_OUT"
+fi
+# free(1): total is the limit, and used, shared and buff/cache fit inside it.
+run "$K" run --mode=shim --memory 512M -- free -k
+set -- $(echo "$T_OUT" | awk '/^Mem:/ { print $2, $3, $4, $5, $6, $7 }')
+if [ "$T_RC" = 0 ] && [ "${1:-0}" = 524288 ] && [ $(($2 + $3 + $5)) -le 524288 ]; then
+	ok "free -k with --memory 512M: total 524288, used + free + buff/cache within it"
+else
+	fail "free -k with --memory 512M" "$T_OUT"
+fi
+t_done
