@@ -12,6 +12,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/shim-lib.helper"
 K="${KISTE_SHIM:-$here/../bin/kiste}"
 PY=/usr/bin/python3
+# shellcheck disable=SC2119 # no workloads: only the launcher is needed
 shim_need
 [ -x "$PY" ] || skip_all "no /usr/bin/python3"
 
@@ -34,6 +35,7 @@ print(",".join(out))' "$1"
 min() { if [ "$1" -lt "$2" ]; then echo "$1"; else echo "$2"; fi; }
 
 # counts CPUS: every way a program counts CPUs, one line; natively with no limit.
+# shellcheck disable=SC2016 # expanded by the sh that runs it
 COUNTS='n=$(nproc); o=$(getconf _NPROCESSORS_ONLN); c=$(getconf _NPROCESSORS_CONF)
 p=$(grep -c "^processor" /proc/cpuinfo); s=$(grep -c "^cpu[0-9]" /proc/stat)
 y=$(/usr/bin/python3 -c "import os; print(os.cpu_count(), len(os.sched_getaffinity(0)))")
@@ -100,12 +102,14 @@ fi
 
 # Memory: /proc/meminfo, sysinfo (sysconf's _SC_PHYS_PAGES) and free agree on --memory.
 native_kb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+# shellcheck disable=SC2016 # expanded by the sh that runs it
 MEM='awk "/^(MemTotal|MemFree|MemAvailable):/ { printf \"%s %s \", \$1, \$2 }" /proc/meminfo
 /usr/bin/python3 -c "import os; print(os.sysconf(\"SC_PHYS_PAGES\") * os.sysconf(\"SC_PAGE_SIZE\") // 1024)"'
 for m in 512M 1G; do
 	kb=$(($(echo "$m" | sed 's/M$/*1024/; s/G$/*1048576/')))
 	want_kb=$(min "$kb" "$native_kb")
 	run "$K" run --mode=shim --memory "$m" -- sh -c "$MEM"
+	# shellcheck disable=SC2086 # the words are the fields
 	set -- $T_OUT
 	if [ "$T_RC" = 0 ] && [ "$1 $2" = "MemTotal: $want_kb" ] && [ "$3" = MemFree: ] &&
 	   [ "$4" -le "$want_kb" ] && [ "$6" -le "$want_kb" ] && [ "$7" = "$want_kb" ]; then
@@ -116,6 +120,7 @@ for m in 512M 1G; do
 done
 big=$((native_kb / 1048576 + 2))G
 run "$K" run --mode=shim --memory "$big" -- sh -c "$MEM"
+# shellcheck disable=SC2086 # the words are the fields
 set -- $T_OUT
 if [ "$T_RC" = 0 ] && [ "$2" = "$native_kb" ] && [ "$7" = "$native_kb" ]; then
 	ok "--memory $big (more than the host has): the host's MemTotal, $native_kb kB"
@@ -124,6 +129,7 @@ else
 fi
 # free(1): total is the limit, and used, shared and buff/cache fit inside it.
 run "$K" run --mode=shim --memory 512M -- free -k
+# shellcheck disable=SC2046 # the words are the fields
 set -- $(echo "$T_OUT" | awk '/^Mem:/ { print $2, $3, $4, $5, $6, $7 }')
 if [ "$T_RC" = 0 ] && [ "${1:-0}" = 524288 ] && [ $(($2 + $3 + $5)) -le 524288 ]; then
 	ok "free -k with --memory 512M: total 524288, used + free + buff/cache within it"
