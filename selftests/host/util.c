@@ -74,6 +74,7 @@ int run_kiste(const char *const *args, struct run_result *r)
 	}
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
+	r->wstatus = status;
 	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	slurp(out, r->out, sizeof(r->out));
 	slurp(err, r->err, sizeof(r->err));

@@ -7,6 +7,7 @@
 
 struct run_result {
 	int status;	 /* exit code, or 128+signal */
+	int wstatus;	 /* the raw wait status: exited, or killed by a signal */
 	char out[16384]; /* stdout, NUL-terminated (truncated if longer) */
 	char err[16384]; /* stderr, likewise */
 };

@@ -21,6 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "uk.h"
+#include "../tender/bindings.h"
 
 /* Classic BPF as seccomp runs it, enough of it for both programs; -1 on an unknown opcode. */
 static int64_t bpf_run(const struct sock_filter *f, size_t n, const struct seccomp_data *d)
@@ -106,6 +107,9 @@ static void values(const struct kiste_uk_devs *devs, uint64_t *v, size_t *n)
 		0x80000000, 0xffffffff, 0x100000000ULL, 0x100000001ULL, 0x100000003ULL,
 		0x1000003e9ULL, 0xffffffff00000001ULL, ~0ULL, ~0ULL - 1, KVM_RUN,
 		KVM_RUN | 0x100000000ULL, CLOCK_MONOTONIC, CLOCK_REALTIME, 13, 14,
+		UK_BLOB_MSG_ADDR + 7, UK_BLOB_MSG_ADDR + 8, UK_BLOB_MSG_ADDR + 9,
+		UK_BLOB_MSG_SIZE - 9, UK_BLOB_MSG_SIZE - 8, UK_BLOB_MSG_SIZE - 7,
+		(UK_BLOB_MSG_ADDR + 8) | 0x100000000ULL,
 	};
 	uint32_t i;
 
@@ -195,7 +199,7 @@ TEST(same_verdict_as_libseccomp)
 
 	srandom(20261205);
 	for (s = 0; s < sizeof(sets) / sizeof(sets[0]); s++) {
-		for (iso = KISTE_UK_ISO_PROCESS; iso <= KISTE_UK_ISO_VM; iso++) {
+		for (iso = KISTE_UK_ISO_PROCESS; iso <= KISTE_UK_FILTER_DIRECT; iso++) {
 			devs_make(&devs, sets[s][0], sets[s][1]);
 			tried += compare(_metadata, &devs, iso);
 		}
@@ -227,6 +231,47 @@ TEST(allows_the_tables_own_calls)
 	d.args[3] = devs.dev[0].info.capacity;
 	EXPECT_EQ(SECCOMP_RET_KILL_PROCESS, bpf_run(bpf, n / sizeof(struct sock_filter), &d));
 	free(bpf);
+}
+
+/*
+ * Direct entry: a call outside the table traps (the blob's handler reports it
+ * and exits 159), and the one extra row admits exactly the sealed line.
+ */
+TEST(direct_traps_and_admits_only_the_sealed_line)
+{
+	struct kiste_err err = { 0 };
+	struct kiste_uk_devs devs;
+	struct seccomp_data d = { .arch = AUDIT_ARCH_X86_64, .nr = SYS_write };
+	void *bpf, *proc;
+	size_t n, np;
+
+	devs_make(&devs, 0, 0);
+	ASSERT_EQ(0, kiste_uk_filter_bpf(&devs, KISTE_UK_FILTER_DIRECT, &bpf, &n, &err));
+	ASSERT_EQ(0, kiste_uk_filter_bpf(&devs, KISTE_UK_ISO_PROCESS, &proc, &np, &err));
+	n /= sizeof(struct sock_filter);
+	np /= sizeof(struct sock_filter);
+	d.args[0] = 2;
+	d.args[1] = UK_BLOB_MSG_ADDR + 8;
+	d.args[2] = 200;
+	EXPECT_EQ(SECCOMP_RET_ALLOW, bpf_run(bpf, n, &d));
+	EXPECT_EQ(SECCOMP_RET_KILL_PROCESS, bpf_run(proc, np, &d));
+	d.args[2] = UK_BLOB_MSG_SIZE - 7;	/* past the page */
+	EXPECT_EQ(SECCOMP_RET_TRAP, bpf_run(bpf, n, &d));
+	d.args[2] = 200;
+	d.args[1] = UK_BLOB_MSG_ADDR + 16;	/* any other buffer */
+	EXPECT_EQ(SECCOMP_RET_TRAP, bpf_run(bpf, n, &d));
+	d.args[1] = (UK_BLOB_MSG_ADDR + 8) | 0x100000000ULL;
+	EXPECT_EQ(SECCOMP_RET_TRAP, bpf_run(bpf, n, &d));
+	d.args[1] = UK_BLOB_MSG_ADDR + 8;
+	d.args[0] = 3;				/* not stderr */
+	EXPECT_EQ(SECCOMP_RET_TRAP, bpf_run(bpf, n, &d));
+	d.nr = SYS_getpid;
+	EXPECT_EQ(SECCOMP_RET_TRAP, bpf_run(bpf, n, &d));
+	EXPECT_EQ(SECCOMP_RET_KILL_PROCESS, bpf_run(proc, np, &d));
+	d.arch = AUDIT_ARCH_I386;
+	EXPECT_EQ(SECCOMP_RET_TRAP, bpf_run(bpf, n, &d));
+	free(bpf);
+	free(proc);
 }
 
 TEST_HARNESS_MAIN

@@ -39,6 +39,13 @@ struct kiste_run_who {
  */
 int kiste_exit_from_wait(int wstatus, const struct kiste_run_who *who);
 
+/*
+ * That line for a SIGSYS death, into @buf (snprintf's result): for a
+ * workload that reports its own end (unikernel direct entry).
+ */
+#define KISTE_SIGSYS_LINE_MAX 8192
+int kiste_exit_sigsys_line(const struct kiste_run_who *who, char *buf, size_t n);
+
 /* The one line for a workload killed at --timeout; returns 128+SIGKILL. */
 int kiste_exit_timed_out(const struct kiste_run_who *who, unsigned int timeout_s);
 

@@ -28,15 +28,24 @@ int kiste_exit_for_errno(int neg_errno)
 	}
 }
 
+int kiste_exit_sigsys_line(const struct kiste_run_who *who, char *buf, size_t n)
+{
+	return snprintf(buf, n, "kiste: %s was killed by the seccomp filter (SIGSYS): %s\n",
+			who->what, who->sigsys);
+}
+
 int kiste_exit_from_wait(int wstatus, const struct kiste_run_who *who)
 {
 	if (WIFEXITED(wstatus))
 		return WEXITSTATUS(wstatus);
 	if (!WIFSIGNALED(wstatus))
 		return KISTE_EXIT_REFUSED;
-	if (WTERMSIG(wstatus) == SIGSYS)
-		fprintf(stderr, "kiste: %s was killed by the seccomp filter (SIGSYS): %s\n", who->what,
-			who->sigsys);
+	if (WTERMSIG(wstatus) == SIGSYS) {
+		char line[KISTE_SIGSYS_LINE_MAX];
+
+		kiste_exit_sigsys_line(who, line, sizeof(line));
+		fputs(line, stderr);
+	}
 	if (WTERMSIG(wstatus) == SIGKILL && who->cg && kiste_cgroup_oom(who->cg))
 		fprintf(stderr, "kiste: %s was killed: out of memory (the sandbox's memory limit): "
 			"raise --memory\n", who->what);

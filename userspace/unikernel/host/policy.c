@@ -2,6 +2,8 @@
 // policy.c - `kiste policy unikernel`: the exact filter a unikernel (or its VMM) would get.
 #include <errno.h>
 #include <getopt.h>
+#include <linux/seccomp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,17 +11,22 @@
 #include "uk.h"
 
 static const char policy_usage[] =
-	"Usage: kiste policy unikernel [--isolation process|vm] APP\n"
+	"Usage: kiste policy unikernel [--isolation process|vm] [--supervised] APP\n"
 	"                              [--block NAME=FILE]... [--net NAME=TAPDEV]...\n\n"
 	"Print the seccomp filter kiste would install for APP with these bindings: with\n"
 	"--isolation process (default) the unikernel's own (at most 7 syscalls), with\n"
-	"--isolation vm the VMM's once the guest is set up.  A summary line with the\n"
+	"--isolation vm the VMM's once the guest is set up.  In process isolation the\n"
+	"unikernel runs in kiste run's own process unless something needs a supervising\n"
+	"parent (kiste.ko loaded, --cpus, --timeout); its filter then has one more row\n"
+	"(the exit line kiste run prints for a call outside it) and traps such a call\n"
+	"instead of killing; --supervised prints the filter under a parent.  A summary line with the\n"
 	"number of distinct syscalls, the descriptors, each rule with its reason, then\n"
 	"the filter in libseccomp's PFC form.  Block files must exist (their size bounds\n"
 	"the offsets); tap devices need not.\n";
 
 static const struct option policy_opts[] = {
 	{ "isolation", required_argument, NULL, 'i' },
+	{ "supervised", no_argument, NULL, 's' },
 	{ "block", required_argument, NULL, 'b' },
 	{ "net", required_argument, NULL, 'N' },
 	{ "help", no_argument, NULL, 'h' },
@@ -27,7 +34,8 @@ static const struct option policy_opts[] = {
 };
 
 /* argv[0] is "unikernel"; bindings may follow APP.  1 for --help. */
-static int policy_parse(int argc, char **argv, struct kiste_uk_opts *o, struct kiste_err *err)
+static int policy_parse(int argc, char **argv, struct kiste_uk_opts *o, bool *supervised,
+			struct kiste_err *err)
 {
 	const char *cmd = "policy unikernel", *arg;
 	int c, ret = 0;
@@ -39,6 +47,9 @@ static int policy_parse(int argc, char **argv, struct kiste_uk_opts *o, struct k
 		switch (c) {
 		case 'h':
 			return 1;
+		case 's':
+			*supervised = true;
+			break;
 		case 'i':
 			ret = kiste_uk_isolation_parse(cmd, optarg, o, err);
 			break;
@@ -97,10 +108,12 @@ int kiste_uk_policy(int argc, char **argv)
 	struct kiste_uk_devs devs;
 	struct kiste_uk_opts o;
 	struct kiste_err err = { 0 };
+	bool supervised = false;
 	char names[128];
+	uint32_t iso;
 	int n;
 
-	n = policy_parse(argc, argv, &o, &err);
+	n = policy_parse(argc, argv, &o, &supervised, &err);
 	if (n == 1) {
 		fputs(policy_usage, stdout);
 		return KISTE_EXIT_OK;
@@ -115,24 +128,34 @@ int kiste_uk_policy(int argc, char **argv)
 		kiste_uk_image_free(&img);
 		goto fail;
 	}
-	n = kiste_uk_filter_syscalls(&devs, o.isolation, names, sizeof(names));
+	iso = o.isolation == KISTE_UK_ISO_PROCESS && !supervised ? KISTE_UK_FILTER_DIRECT :
+								    o.isolation;
+	n = kiste_uk_filter_syscalls(&devs, iso, names, sizeof(names));
 	if (o.isolation == KISTE_UK_ISO_VM)
 		printf("# kiste VMM filter for '%s' (vm isolation: the VMM process after guest "
 		       "setup)\n",
 		       o.app);
+	else if (supervised)
+		printf("# kiste unikernel filter for '%s' (process isolation, under a supervising "
+		       "parent)\n", o.app);
 	else
-		printf("# kiste unikernel filter for '%s' (process isolation)\n", o.app);
+		printf("# kiste unikernel filter for '%s' (process isolation, in kiste run's own "
+		       "process; --supervised: under a parent)\n", o.app);
 	printf("# syscalls: %d distinct: %s\n", n, names);
-	printf("# default action: kill the process (SECCOMP_RET_KILL_PROCESS)\n");
+	if (uk_default_action(iso) == SECCOMP_RET_TRAP)
+		printf("# default action: trap (SECCOMP_RET_TRAP): the bindings print kiste run's "
+		       "line and exit 159\n");
+	else
+		printf("# default action: kill the process (SECCOMP_RET_KILL_PROCESS)\n");
 	printf("# console: fd %d\n", KISTE_UK_CONSOLE_FD);
 	if (o.isolation == KISTE_UK_ISO_VM)
 		printf("# vCPU: fd %d (KVM_RUN only); VM: fd %d (no calls)\n", KISTE_UK_VCPU_FD,
 		       KISTE_UK_VM_FD);
 	policy_print_devs(&devs);
-	kiste_uk_filter_print(&devs, o.isolation, stdout);
+	kiste_uk_filter_print(&devs, iso, stdout);
 	printf("# the same filter in libseccomp's pseudo filter code:\n");
 	fflush(stdout);
-	n = kiste_uk_filter_pfc(&devs, o.isolation, STDOUT_FILENO, &err);
+	n = kiste_uk_filter_pfc(&devs, iso, STDOUT_FILENO, &err);
 	kiste_uk_image_free(&img);
 	if (n < 0)
 		goto fail;

@@ -2,6 +2,7 @@
 // run.c - unikernel mode's launcher: checks and binds the image, starts its child, supervises.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,29 @@ static void uk_broker_vm(int kdev, struct kiste_kvm *kvm)
 	}
 }
 
+/*
+ * Process isolation without --cpus needs no cgroup: the unikernel's filter
+ * has no fork, mmap or brk, so its memory is the mapping of --memory and its
+ * processes are one.  Only a CPU quota needs one (and vm isolation, whose VMM
+ * allocates).
+ */
+static bool uk_needs_cgroup(const struct kiste_uk_opts *o)
+{
+	return o->isolation == KISTE_UK_ISO_VM || o->cpus_milli;
+}
+
+/*
+ * Direct entry (tender/bindings.h): with nothing to supervise (no kiste.ko
+ * sandbox to hold, no cgroup to remove, no --timeout, no statistics to
+ * print), the unikernel runs in this process, as Solo5's spt does, and the
+ * bindings blob maps its end to the exit status the parent would give.
+ */
+static bool uk_direct(const struct kiste_uk_opts *o, const struct kiste_cgroup *cg, int kdev)
+{
+	return o->isolation == KISTE_UK_ISO_PROCESS && kdev < 0 && !cg->version &&
+	       !o->timeout_s && !kiste_setting(KISTE_SET_UK_STATS);
+}
+
 static int uk_cgroup(const struct kiste_uk_opts *o, struct kiste_cgroup *cg,
 		     struct kiste_err *err)
 {
@@ -70,6 +94,8 @@ static int uk_cgroup(const struct kiste_uk_opts *o, struct kiste_cgroup *cg,
 	};
 	char name[64];
 
+	if (!uk_needs_cgroup(o))
+		return 0;
 	snprintf(name, sizeof(name), "unikernel-%d", (int)getpid());
 	return kiste_cgroup_create(name, &l, cg, err);
 }
@@ -103,28 +129,63 @@ static __attribute__((noreturn)) void uk_child(int kdev, struct kiste_kvm *kvm,
 	}
 	if (o->isolation == KISTE_UK_ISO_VM)
 		uk_vm_child(kvm, o, img, devs);
-	tender_process_child(o, img, devs);
+	tender_process_child(o, img, devs, NULL);
+}
+
+/* Who kiste run's exit lines name: the unikernel, or its VMM. */
+struct uk_who {
+	char what[PATH_MAX + 32], hint[2 * PATH_MAX + 96];
+	struct kiste_run_who who;
+};
+
+static void uk_who(const struct kiste_uk_opts *o, const struct kiste_cgroup *cg, struct uk_who *w)
+{
+	bool vm = o->isolation == KISTE_UK_ISO_VM;
+
+	snprintf(w->what, sizeof(w->what), "%sunikernel '%s'", vm ? "the VMM of " : "", o->app);
+	if (vm)
+		snprintf(w->hint, sizeof(w->hint), "report this as a kiste bug; see 'kiste policy "
+			 "unikernel --isolation vm %s'", o->app);
+	else
+		snprintf(w->hint, sizeof(w->hint), "it made a host syscall outside its policy; see "
+			 "'kiste policy unikernel %s'", o->app);
+	w->who = (struct kiste_run_who){ .what = w->what, .sigsys = w->hint, .cg = cg };
 }
 
 static int uk_report(const struct kiste_uk_opts *o, int status, bool timed_out,
 		     const struct rusage *ru, const struct kiste_cgroup *cg)
 {
-	char what[300], hint[300];
-	struct kiste_run_who who = { .what = what, .sigsys = hint, .cg = cg };
-	bool vm = o->isolation == KISTE_UK_ISO_VM;
+	struct uk_who w;
 
 	if (kiste_setting(KISTE_SET_UK_STATS))
 		fprintf(stderr, "kiste: unikernel peak RSS %ld KiB\n", ru->ru_maxrss);
-	snprintf(what, sizeof(what), "%sunikernel '%s'", vm ? "the VMM of " : "", o->app);
-	if (vm)
-		snprintf(hint, sizeof(hint), "report this as a kiste bug; see 'kiste policy "
-			 "unikernel --isolation vm %s'", o->app);
-	else
-		snprintf(hint, sizeof(hint), "it made a host syscall outside its policy; see "
-			 "'kiste policy unikernel %s'", o->app);
+	uk_who(o, cg, &w);
 	if (timed_out)
-		return kiste_exit_timed_out(&who, (unsigned int)o->timeout_s);
-	return kiste_exit_from_wait(status, &who);
+		return kiste_exit_timed_out(&w.who, (unsigned int)o->timeout_s);
+	return kiste_exit_from_wait(status, &w.who);
+}
+
+/* Direct entry: this process becomes the unikernel; never returns. */
+static __attribute__((noreturn)) void uk_run_direct(const struct kiste_uk_opts *o,
+						    const struct kiste_uk_image *img,
+						    struct kiste_uk_devs *devs, const sigset_t *old)
+{
+	struct uk_who w;
+	char line[sizeof(w.what) + sizeof(w.hint) + 64];
+	struct tender_direct d = { .sigsys_line = line };
+	int sig;
+
+	uk_who(o, NULL, &w);
+	kiste_exit_sigsys_line(&w.who, line, sizeof(line));
+	/* The forked child's start: forwarded signals at their default, then the caller's mask. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	for (sig = 1; sig < 64; sig++)
+		if (sigismember(old, sig) == 1)
+			d.sigmask |= 1ULL << (sig - 1);
+	kiste_test_phase("uk-forked");
+	tender_process_child(o, img, devs, &d);
 }
 
 int kiste_uk_run(const struct kiste_uk_opts *o)
@@ -157,6 +218,8 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 	}
 	kiste_run_block_signals(&set, &old);
 	fflush(NULL);
+	if (uk_direct(o, &cg, kdev))
+		uk_run_direct(o, &img, &devs, &old);
 	/* Our pid, taken before the fork: a child that reads getppid() itself cannot tell. */
 	self = getpid();
 	child = fork();

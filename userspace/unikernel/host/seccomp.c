@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "uk.h"
+#include "../tender/bindings.h"
 
 /*
  * The whole host surface of a unikernel: in process isolation its own calls,
@@ -37,6 +38,7 @@ enum { OP_EQ, OP_LE, OP_EQ32, OP_LE32 }; /* OP_LE32: the bound is 2^n - 1 */
 enum { F_ONCE, F_NET, F_BLOCK };
 #define ISO_P (1u << KISTE_UK_ISO_PROCESS)
 #define ISO_V (1u << KISTE_UK_ISO_VM)
+#define ISO_D (1u << KISTE_UK_FILTER_DIRECT) /* direct entry: its rows and every ISO_P row */
 
 struct uk_cond {
 	unsigned char arg, op, kind;
@@ -61,6 +63,8 @@ struct uk_rule {
 #define C_EQ_K(a, k) { a, OP_EQ, k, 0, NULL }
 #define C_LE_K(a, k) { a, OP_LE, k, 0, NULL }
 #define C_LE32(a, v) { a, OP_LE32, K_CONST, v, NULL }
+#define C_EQ64(a, v, name) { a, OP_EQ, K_CONST, v, name }
+#define C_LE64(a, v) { a, OP_LE, K_CONST, v, NULL }
 #define ROW(s, iso, per, why, n, ...) { #s, SYS_##s, iso, per, n, { __VA_ARGS__ }, why }
 
 /* Ordered so that the syscalls come out as the README lists them. */
@@ -71,6 +75,10 @@ static const struct uk_rule uk_table[] = {
 	    C_DEV(0), C_LE_K(2, K_FRAME)),
 	ROW(write, ISO_V, F_ONCE, "the VMM's last words (bad hypercall, guest crash)", 1,
 	    C_IS(0, STDERR_FILENO, "stderr")),
+	ROW(write, ISO_D, F_ONCE, "direct entry: kiste run's line for a trapped call, from the "
+	    "blob's sealed page", 3, C_IS(0, STDERR_FILENO, "stderr"),
+	    C_EQ64(1, UK_BLOB_MSG_ADDR + 8, "the sealed line"),
+	    C_LE64(2, UK_BLOB_MSG_SIZE - 8)),
 	ROW(read, ISO_P | ISO_V, F_NET, "a frame from a net device", 2, C_DEV(0),
 	    C_LE_K(2, K_FRAME)),
 	ROW(pread64, ISO_P, F_BLOCK, "one block of a block device, inside it", 3, C_DEV(0),
@@ -134,11 +142,11 @@ static int uk_walk(const struct kiste_uk_devs *devs, uint32_t iso, uk_row_fn fn,
 	uint32_t k;
 	int ret = 0;
 
-	if (iso > KISTE_UK_ISO_VM)
+	if (iso > KISTE_UK_FILTER_DIRECT)
 		return -EINVAL;
 	for (i = 0; i < UK_NTABLE && !ret; i++) {
 		r = &uk_table[i];
-		if (!(r->iso & (1u << iso)))
+		if (!(r->iso & ((1u << iso) | (iso == KISTE_UK_FILTER_DIRECT ? ISO_P : 0))))
 			continue;
 		if (r->per == F_ONCE) {
 			ret = fn(arg, r, NULL, devs);
@@ -178,14 +186,24 @@ static int row_add(void *ctx, const struct uk_rule *r, const struct kiste_uk_dev
 	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->nr, r->ncond, cmp);
 }
 
+uint32_t uk_default_action(uint32_t iso)
+{
+	return iso == KISTE_UK_FILTER_DIRECT ? SECCOMP_RET_TRAP : SECCOMP_RET_KILL_PROCESS;
+}
+
 static int uk_filter_new(scmp_filter_ctx *ctx, const struct kiste_uk_devs *devs, uint32_t iso,
 			 struct kiste_err *err)
 {
 	int ret;
 
-	*ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	uint32_t act = uk_default_action(iso) == SECCOMP_RET_TRAP ? SCMP_ACT_TRAP :
+		       SCMP_ACT_KILL_PROCESS;
+
+	*ctx = seccomp_init(act);
 	if (!*ctx)
 		return kiste_err_set(err, -ENOMEM, "cannot initialise libseccomp: out of memory");
+	/* A foreign architecture's call (int $0x80) ends as any other call outside the table. */
+	seccomp_attr_set(*ctx, SCMP_FLTATR_ACT_BADARCH, act);
 	ret = uk_walk(devs, iso, row_add, *ctx);
 	if (ret < 0) {
 		seccomp_release(*ctx);
@@ -434,12 +452,12 @@ int kiste_uk_filter_bpf(const struct kiste_uk_devs *devs, uint32_t iso, void **b
 	/* Only x86_64 calls, and not the x32 ABI's numbers. */
 	put(o, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, arch));
 	put(o, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, AUDIT_ARCH_X86_64);
-	put(o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
+	put(o, BPF_RET | BPF_K, 0, 0, uk_default_action(iso));
 	put(o, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr));
 	put(o, BPF_JMP | BPF_JGE | BPF_K, 0, 1, 0x40000000u /* __X32_SYSCALL_BIT */);
-	put(o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
+	put(o, BPF_RET | BPF_K, 0, 0, uk_default_action(iso));
 	ret = uk_walk(devs, iso, row_emit, o);
-	put(o, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
+	put(o, BPF_RET | BPF_K, 0, 0, uk_default_action(iso));
 	if (ret == 0)
 		ret = o->err;
 	if (ret < 0) {

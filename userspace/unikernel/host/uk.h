@@ -14,6 +14,11 @@
 #include "kiste_run.h"
 
 enum kiste_uk_isolation { KISTE_UK_ISO_PROCESS, KISTE_UK_ISO_VM };
+/*
+ * The filter of process isolation's direct entry (tender/bindings.h): the
+ * process rows, one more write (the exit message), and a trap, not a kill.
+ */
+#define KISTE_UK_FILTER_DIRECT 2
 
 /* --block NAME=FILE and --net NAME=TAPDEV; target points into argv. */
 struct kiste_uk_binding {
@@ -116,7 +121,7 @@ void kiste_uk_devs_close(struct kiste_uk_devs *devs);
 
 /*
  * The seccomp filter (libseccomp, one table in seccomp.c) for isolation @iso
- * (enum kiste_uk_isolation).  Process: what the unikernel may call, at most 7
+ * (enum kiste_uk_isolation, or KISTE_UK_FILTER_DIRECT).  Process: what the unikernel may call, at most 7
  * distinct syscalls, each bound to the descriptors, sizes and offsets of @devs.
  * vm: what the VMM's run loop may call once the guest is set up (KVM_RUN on
  * KISTE_UK_VCPU_FD, device I/O, console).  Int arguments (descriptors, clock
@@ -137,6 +142,8 @@ int kiste_uk_filter_pfc(const struct kiste_uk_devs *devs, uint32_t iso, int fd,
 int kiste_uk_filter_syscalls(const struct kiste_uk_devs *devs, uint32_t iso, char *names,
 			     size_t len);
 void kiste_uk_filter_print(const struct kiste_uk_devs *devs, uint32_t iso, FILE *f);
+/* What a call outside filter @iso gets: SECCOMP_RET_KILL_PROCESS, or SECCOMP_RET_TRAP (direct). */
+uint32_t uk_default_action(uint32_t iso);
 
 /*
  * Lays the unikernel out in its memory [0, memory) whose guest address A is at

@@ -25,11 +25,30 @@
  */
 #define UK_BLOB_ADDR	0x10000ULL
 #define UK_BLOB_MAGIC	0x4c42554bU /* "KUBL" */
-#define UK_BLOB_VERSION 1
+#define UK_BLOB_VERSION 2
 /* XCR0 bits of x87, SSE, AVX, AVX-512 opmask, ZMM_Hi256 and Hi16_ZMM. */
 #define UK_BLOB_XINIT_MAX 0xe7ULL
 /* The kernel's limit on a seccomp program (BPF_MAXINSNS). */
 #define UK_BLOB_BPF_MAX 4096
+
+/*
+ * Direct entry (UK_HO_F_DIRECT): the unikernel runs in kiste run's own
+ * process, with no supervising parent to map its end to kiste run's exit
+ * status.  The blob then does it: a handler for each signal whose default
+ * action ends the process turns it into exit_group(128 + N), and for SIGSYS
+ * first writes the line the parent would print, from a page the blob makes
+ * read-only before the filter goes in (the filter admits writes to stderr of
+ * that page alone, and traps instead of killing).  The page holds a struct
+ * uk_blob_msg at UK_BLOB_MSG_ADDR, a fixed place in the blob (blob.ld), so
+ * that the filter can name it.
+ */
+#define UK_HO_F_DIRECT	0x1
+#define UK_BLOB_MSG_ADDR 0x1e000ULL
+#define UK_BLOB_MSG_SIZE 0x2000ULL
+struct uk_blob_msg {
+	uint64_t len;	/* bytes of text[] */
+	char text[UK_BLOB_MSG_SIZE - 8];
+};
 
 /*
  * State the bindings read after the filter is installed; filled by the
@@ -70,7 +89,8 @@ struct uk_handover {
 	 */
 	uint64_t xinit_mask;
 	uint32_t bpf_len;	       /* IN: instructions in bpf[], 1..UK_BLOB_BPF_MAX */
-	uint32_t flags;		       /* IN: MUST be 0 */
+	uint32_t flags;		       /* IN: UK_HO_F_* */
+	uint64_t sigmask;	       /* IN, direct entry: the mask once the handlers are in */
 	uint64_t bpf[UK_BLOB_BPF_MAX]; /* IN: the filter, struct sock_filter each */
 };
 

@@ -11,7 +11,13 @@ extern char uk_blob_start[], uk_blob_end[];
 /* bindings_x86_64.c: the hand-over block the launcher fills. */
 extern struct uk_handover uk_ho;
 
-/* blob_start_x86_64.S: the entry (own stack, kiste's registers dropped), then blob_enter.c. */
+/*
+ * blob_start_x86_64.S: the entry (own stack, kiste's registers dropped), then
+ * blob_enter.c.  Once the unikernel runs, that stack is the exit handler's
+ * (direct entry).
+ */
+#define UK_BLOB_STACK_SIZE 16384
+extern char uk_blob_stack[];
 void uk_blob_enter(void);
 __attribute__((noreturn)) void uk_blob_main(void);
 /*

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* blob_start_x86_64.S - the blob's entry and exit: its own stack, and no register of kiste's. */
 
-#define UK_BLOB_STACK	16384
+#define UK_BLOB_STACK	16384	/* UK_BLOB_STACK_SIZE in blob.h */
 #define MXCSR_DEFAULT	0x1f80
 
 	.text
@@ -102,6 +102,7 @@ uk_blob_xinit:
 
 	.bss
 	.balign	16
+	.globl	uk_blob_stack
 uk_blob_stack:
 	.skip	UK_BLOB_STACK
 uk_blob_stack_top:

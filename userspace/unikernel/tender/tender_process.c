@@ -2,6 +2,7 @@
 // tender_process.c - process isolation: map the unikernel and the bindings blob, hand over, enter.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,13 +93,15 @@ static int proc_fds(struct kiste_uk_devs *devs, struct uk_bind_state *b, struct 
 }
 
 /* The filter goes to the blob's hand-over block: the launcher's copy is unmapped with the rest. */
-static int proc_bpf(const struct kiste_uk_devs *devs, struct uk_handover *ho, struct kiste_err *err)
+static int proc_bpf(const struct kiste_uk_devs *devs, bool direct, struct uk_handover *ho,
+		    struct kiste_err *err)
 {
 	size_t len;
 	void *bpf;
 	int ret;
 
-	ret = kiste_uk_filter_bpf(devs, KISTE_UK_ISO_PROCESS, &bpf, &len, err);
+	ret = kiste_uk_filter_bpf(devs, direct ? KISTE_UK_FILTER_DIRECT : KISTE_UK_ISO_PROCESS,
+				  &bpf, &len, err);
 	if (ret < 0)
 		return ret;
 	if (!len || len % sizeof(ho->bpf[0]) || len > sizeof(ho->bpf)) {
@@ -146,9 +149,27 @@ static uint64_t proc_xinit_mask(void)
 	return ((uint64_t)hi << 32 | lo) & UK_BLOB_XINIT_MAX;
 }
 
+/* Direct entry: the line the blob prints for a seccomp kill, in the page it seals (bindings.h). */
+static int proc_direct(const struct tender_direct *d, struct uk_handover *ho, struct kiste_err *err)
+{
+	struct uk_blob_msg *m = (struct uk_blob_msg *)(uintptr_t)UK_BLOB_MSG_ADDR;
+	size_t len = strlen(d->sigsys_line);
+
+	/* "kiste: unikernel 'APP' ...": APP is at most PATH_MAX, the page holds twice that */
+	if (len > sizeof(m->text))
+		return kiste_err_set(err, -ENAMETOOLONG,
+				     "the unikernel's path is too long for its exit message: "
+				     "run it by a shorter path");
+	memcpy(m->text, d->sigsys_line, len);
+	m->len = len;
+	ho->flags |= UK_HO_F_DIRECT;
+	ho->sigmask = d->sigmask;
+	return 0;
+}
+
 /* Runs the unikernel's process up to the blob, which takes it from there (bindings.h). */
 void tender_process_child(const struct kiste_uk_opts *o, const struct kiste_uk_image *img,
-			  struct kiste_uk_devs *devs)
+			  struct kiste_uk_devs *devs, const struct tender_direct *direct)
 {
 	const struct uk_blob_head *head = NULL;
 	struct rlimit no_core = { 0, 0 };
@@ -160,8 +181,8 @@ void tender_process_child(const struct kiste_uk_opts *o, const struct kiste_uk_i
 		kiste_child_fail(&err);
 	ho = (struct uk_handover *)(uintptr_t)head->handover;
 	if (kiste_uk_layout(0, o->memory, img, o, devs, head->calls, 0, &si, &sp, &err) < 0 ||
-	    proc_protect(img, &err) < 0 || proc_bpf(devs, ho, &err) < 0 ||
-	    proc_fds(devs, &ho->bind, &err) < 0)
+	    proc_protect(img, &err) < 0 || proc_bpf(devs, direct, ho, &err) < 0 ||
+	    (direct && proc_direct(direct, ho, &err) < 0) || proc_fds(devs, &ho->bind, &err) < 0)
 		kiste_child_fail(&err);
 	ho->entry = img->entry;
 	ho->start_info = si;
