@@ -191,7 +191,7 @@ static __attribute__((noreturn)) void uk_run_direct(const struct kiste_uk_opts *
 int kiste_uk_run(const struct kiste_uk_opts *o)
 {
 	struct kiste_uk_image img = { 0 };
-	struct kiste_cgroup cg = { 0 };
+	struct kiste_cgroup cg;
 	struct kiste_uk_devs devs;
 	struct kiste_err err = { 0 };
 	struct kiste_kvm kvm = KISTE_KVM_INIT;
@@ -201,6 +201,7 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 	bool timed_out;
 	pid_t child, self;
 
+	kiste_cgroup_init(&cg);
 	ret = kiste_uk_image_load(o->app, o->memory, &img, &err);
 	if (ret < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
