@@ -202,7 +202,7 @@ debug_kernel()
 
 # kiste.ko against the debug tree, from a copy of the sources so that
 # kmod/kiste.ko stays Debian's.
-debug_kmod()	# VARIANT(normal|leak|lockorder)
+debug_kmod()	# VARIANT(normal|leak|lockorder|both)
 {
 	local out="$debug_build/$1" broken=() srcs f
 
@@ -235,27 +235,33 @@ timed()	# LABEL COMMAND...
 	return $rc
 }
 
-# A planted defect must make the run fail, by the named checker, after a
-# complete run (so the failure is the finding, not a crash).
-debug_proof()	# VARIANT CHECK-NAME LABEL
+# Planted defects must make the run fail, each by its own checker, after a
+# complete run (so the failure is the finding, not a crash).  KISTE_BROKEN=both
+# plants a leak and a lock inversion in one module: one boot proves both
+# checkers live, as each finds its own defect alone.
+debug_proof()	# VARIANT [CHECK-NAME LABEL]...
 {
-	local v="$1" name="$3" work="$debug_vm/$1" rc log="$logs/debug-$1.log"
+	local v="$1" work="$debug_vm/$1" rc log="$logs/debug-$1.log"
 
-	banner "$name"
+	shift
+	banner "checkers live ($v)"
 	timed "VM $v" "$top/selftests/vm/run-vm.sh" --build "$build" \
 		--module "$debug_build/$v/kmod/kiste.ko" --kernel-image "$ktree/bzImage" \
 		--debug-checks --no-suites --work "$work" --timeout 900 >"$log" 2>&1
 	rc=$?
 	# Its "not ok" lines are expected: shown indented, not as results.
 	sed -n '/^== VM run summary/,$p' "$log" | sed 's/^/  | /'
-	if [ $rc -ne 0 ] && grep -qx "not ok $2" "$work/checks" &&
-	   grep -qx "ok reached the end of the run (sentinel)" "$work/checks"; then
-		echo "ok - $name: the run failed with '$2' (full log: $log)"
-		add "$name" "1 0 0" "" test
-	else
-		echo "not ok - $name: expected the run to fail with '$2' (exit $rc); see $log"
-		add "$name" "0 1 0" "checker did not catch it (exit $rc)" test
-	fi
+	while [ $# -ge 2 ]; do
+		if [ $rc -ne 0 ] && grep -qx "not ok $1" "$work/checks" &&
+		   grep -qx "ok reached the end of the run (sentinel)" "$work/checks"; then
+			echo "ok - $2: the run failed with '$1' (full log: $log)"
+			add "$2" "1 0 0" "" test
+		else
+			echo "not ok - $2: expected the run to fail with '$1' (exit $rc); see $log"
+			add "$2" "0 1 0" "checker did not catch it (exit $rc)" test
+		fi
+		shift 2
+	done
 }
 
 if [ $module_ok -eq 1 ] &&
@@ -263,8 +269,8 @@ if [ $module_ok -eq 1 ] &&
 	echo "debug kernel tree: $ktree"
 	dk_ok=1
 	timed "kmod normal" step "build: kiste.ko for the debug kernel" debug_kmod normal || dk_ok=0
-	timed "kmod leak" step "build: kiste.ko KISTE_BROKEN=leak (debug)" debug_kmod leak
-	timed "kmod lockorder" step "build: kiste.ko KISTE_BROKEN=lockorder (debug)" debug_kmod lockorder
+	timed "kmod both" step "build: kiste.ko KISTE_BROKEN=both (leak, lock order; debug)" \
+		debug_kmod both
 
 	banner "debug-kernel VM (kiste.ko on KASAN + lockdep + kmemleak)"
 	skip_args=()
@@ -289,17 +295,16 @@ if [ $module_ok -eq 1 ] &&
 		add "debug-kernel VM" "0 1 0" "not run: kiste.ko did not build" rerun
 	fi
 
-	if [ -r "$debug_build/leak/kmod/kiste.ko" ]; then
-		debug_proof leak "debug: no kmemleak report involving kiste" \
-			"checkers live: kmemleak catches KISTE_BROKEN=leak"
+	if [ -r "$debug_build/both/kmod/kiste.ko" ]; then
+		debug_proof both \
+			"debug: no kmemleak report involving kiste" \
+			"checkers live: kmemleak catches KISTE_BROKEN's leak" \
+			"debug: no lockdep report" \
+			"checkers live: lockdep catches KISTE_BROKEN's lock inversion"
 	else
-		add "checkers live: kmemleak catches KISTE_BROKEN=leak" "0 1 0" "not built" test
-	fi
-	if [ -r "$debug_build/lockorder/kmod/kiste.ko" ]; then
-		debug_proof lockorder "debug: no lockdep report" \
-			"checkers live: lockdep catches KISTE_BROKEN=lockorder"
-	else
-		add "checkers live: lockdep catches KISTE_BROKEN=lockorder" "0 1 0" "not built" test
+		add "checkers live: kmemleak catches KISTE_BROKEN's leak" "0 1 0" "not built" test
+		add "checkers live: lockdep catches KISTE_BROKEN's lock inversion" "0 1 0" \
+			"not built" test
 	fi
 	echo "debug-kernel stage times: $times"
 else
