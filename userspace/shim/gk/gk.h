@@ -171,6 +171,8 @@ long gk_host_blocking(long nr, const long *a, const struct gk_call *c);
 #define GK_FDK_PROC 1
 #define GK_FDK_PID 2
 #define GK_FDK_FDDIR 3
+/* Not a directory: a signalfd, whose records carry host pids (events.c). */
+#define GK_FDK_SIGNALFD 4
 int gk_proc_path(const char *abs, char *norm, size_t n);
 long gk_proc_open(const char *norm, long flags, int *kind);
 long gk_proc_parent(const char *norm, char *last, size_t n);
@@ -197,6 +199,10 @@ void gk_fd_boot(void);
 long gk_meta_denied(long fd);
 long gk_fd_host(long fd);
 long gk_sys_fs(struct gk_call *c);
+long gk_fd_new(long fd, int kind);
+
+/* ---- events.c ---- */
+long gk_signalfd_read(struct gk_call *c);
 
 /* ---- locks.c ---- */
 void gk_lock_dup(long from, long to);

@@ -80,6 +80,15 @@ long sys_affinity(struct gk_call *c);
 long sys_sigpending(struct gk_call *c);
 long sys_clock_nanosleep(struct gk_call *c);
 long sys_itimer(struct gk_call *c);
+long sys_eventfd(struct gk_call *c);
+long sys_epoll_create(struct gk_call *c);
+long sys_epoll_ctl(struct gk_call *c);
+long sys_epoll_wait(struct gk_call *c);
+long sys_timerfd_create(struct gk_call *c);
+long sys_timerfd_time(struct gk_call *c);
+long sys_signalfd(struct gk_call *c);
+long sys_pidfd_open(struct gk_call *c);
+long sys_pidfd_send_signal(struct gk_call *c);
 
 /*
  * X(name, function, argument types): one line per served call; every other call
@@ -161,7 +170,15 @@ long sys_itimer(struct gk_call *c);
 	X(rt_sigqueueinfo, sys_eperm, "ii") X(rt_tgsigqueueinfo, sys_eperm, "iii") \
 	X(process_vm_readv, sys_eperm, "i") X(process_vm_writev, sys_eperm, "i") \
 	X(seccomp, sys_eperm, "uu") X(reboot, sys_eperm, "iiu") X(swapon, sys_eperm, "li") \
-	X(swapoff, sys_eperm, "")
+	X(swapoff, sys_eperm, "") \
+	X(eventfd, sys_eventfd, "u") X(eventfd2, sys_eventfd, "ui") \
+	X(epoll_create, sys_epoll_create, "i") X(epoll_create1, sys_epoll_create, "i") \
+	X(epoll_ctl, sys_epoll_ctl, "iii") X(epoll_wait, sys_epoll_wait, "ilii") \
+	X(epoll_pwait, sys_epoll_wait, "ilii") X(epoll_pwait2, sys_epoll_wait, "ili") \
+	X(timerfd_create, sys_timerfd_create, "ii") X(timerfd_settime, sys_timerfd_time, "ii") \
+	X(timerfd_gettime, sys_timerfd_time, "i") X(signalfd, sys_signalfd, "ill") \
+	X(signalfd4, sys_signalfd, "illi") X(pidfd_open, sys_pidfd_open, "iu") \
+	X(pidfd_send_signal, sys_pidfd_send_signal, "iilu")
 
 #define GK_FN(name, fn, types) [__NR_##name] = fn,
 #define GK_NAME(name, fn, types) [__NR_##name] = #name,

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+// events.c - waiting and events: epoll, eventfd, timerfd, signalfd and pidfds, as host objects.
+#include <linux/fcntl.h>
+#include <linux/eventpoll.h>
+#include <linux/signalfd.h>
+#include <linux/time.h>
+#include <linux/timerfd.h>
+
+#include "gk.h"
+
+/*
+ * Every object here is the host's, on a descriptor in the workload's slots
+ * (0..999): the host does readiness, edge and level triggering, ONESHOT,
+ * EXCLUSIVE, expiry counting and signal dequeueing.  What the guest kernel
+ * adds is the rule that no guest kernel descriptor (1000 and up) is ever
+ * named, the guest's signal mask rules, and guest pids in what the workload
+ * reads back.  The allowlist rows (allowlist.c, "Events") hold the same
+ * limits for a workload that jumps into the gate.
+ */
+
+#define EV_FLAGS (O_CLOEXEC | O_NONBLOCK)
+#define EFD_SEMAPHORE 1
+#define SIGBIT(s) (1UL << ((s) - 1))
+/* What no mask can block (sig.c): SIGKILL, SIGSTOP, and the guest kernel's own entry. */
+#define NEVER_BLOCKED (SIGBIT(9) | SIGBIT(19) | SIGBIT(GK_SIGSYS))
+
+long sys_eventfd(struct gk_call *c)
+{
+	long flags = c->nr == __NR_eventfd ? 0 : c->a[1];
+
+	if (flags & ~(long)(EV_FLAGS | EFD_SEMAPHORE))
+		return -EINVAL;
+	return gk_fd_new(hs2(__NR_eventfd2, (unsigned int)c->a[0], flags), 0);
+}
+
+long sys_epoll_create(struct gk_call *c)
+{
+	long flags = 0;
+
+	if (c->nr == __NR_epoll_create) {
+		if (c->a[0] <= 0)
+			return -EINVAL;
+	} else {
+		flags = c->a[0];
+		if (flags & ~(long)EPOLL_CLOEXEC)
+			return -EINVAL;
+	}
+	return gk_fd_new(hs1(__NR_epoll_create1, flags), 0);
+}
+
+/* Both descriptors must be the workload's: a guest kernel descriptor never joins a set. */
+long sys_epoll_ctl(struct gk_call *c)
+{
+	if (!gk_fd_ok(c->a[0]) || !gk_fd_ok(c->a[2]))
+		return -EBADF;
+	if (c->a[1] != EPOLL_CTL_ADD && c->a[1] != EPOLL_CTL_DEL && c->a[1] != EPOLL_CTL_MOD)
+		return -EINVAL;
+	return hs4(__NR_epoll_ctl, c->a[0], c->a[1], c->a[2], c->a[3]);
+}
+
+/*
+ * epoll_wait, epoll_pwait, epoll_pwait2: all host epoll_pwait(2), a blocking
+ * point.  A sigmask argument is handled as sigsuspend's: copied, never able to
+ * block SIGSYS (the guest kernel's entry, which a handler running in the wait
+ * needs), and installed by the host for the wait only; without one the wait
+ * runs under the workload's own mask (gk_host_blocking), as ppoll's does.
+ */
+long sys_epoll_wait(struct gk_call *c)
+{
+	long a[6] = { c->a[0], c->a[1], c->a[2], c->a[3], 0, 8 };
+	long nr = c->nr == __NR_epoll_pwait2 ? __NR_epoll_pwait2 : __NR_epoll_pwait;
+	unsigned long m;
+
+	if (!gk_fd_ok(c->a[0]))
+		return -EBADF;
+	if (c->nr != __NR_epoll_wait && c->a[4]) {
+		if (c->a[5] != 8)
+			return -EINVAL;
+		if (gk_uread_ok((const void *)c->a[4], 8) < 0)
+			return -EFAULT;
+		m = *(const unsigned long *)c->a[4] & ~NEVER_BLOCKED;
+		a[4] = (long)&m;
+	}
+	return gk_host_blocking(nr, a, c);
+}
+
+/* The clocks a timerfd may use; the alarm clocks need CAP_WAKE_ALARM, which no sandbox has. */
+long sys_timerfd_create(struct gk_call *c)
+{
+	long clk = c->a[0];
+
+	if (c->a[1] & ~(long)EV_FLAGS)
+		return -EINVAL;
+	if (clk == CLOCK_REALTIME_ALARM || clk == CLOCK_BOOTTIME_ALARM)
+		return -EPERM;
+	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME)
+		return -EINVAL;
+	return gk_fd_new(hs2(__NR_timerfd_create, clk, c->a[1]), 0);
+}
+
+long sys_timerfd_time(struct gk_call *c)
+{
+	if (!gk_fd_ok(c->a[0]))
+		return -EBADF;
+	if (c->nr == __NR_timerfd_gettime)
+		return hs2(__NR_timerfd_gettime, c->a[0], c->a[1]);
+	if (c->a[1] & ~(long)(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET))
+		return -EINVAL;
+	return hs4(__NR_timerfd_settime, c->a[0], c->a[1], c->a[2], c->a[3]);
+}
+
+/*
+ * signalfd: the host's.  Signals reach the workload as host signals and its
+ * mask is the host mask whenever it runs or waits (sig.c, gk_host_blocking),
+ * so the signals it blocks stay pending on the host and a read dequeues them
+ * as natively.  SIGSYS is never taken from the guest kernel; what is read
+ * back carries guest pids (signalfd_read below).
+ */
+long sys_signalfd(struct gk_call *c)
+{
+	long ufd = c->a[0], flags = c->nr == __NR_signalfd ? 0 : c->a[3], r;
+	unsigned long m;
+
+	if (c->a[2] != 8 || (flags & ~(long)EV_FLAGS))
+		return -EINVAL;
+	if (ufd != -1 && !gk_fd_ok(ufd))
+		return -EBADF;
+	if (gk_uread_ok((const void *)c->a[1], 8) < 0)
+		return -EFAULT;
+	m = *(const unsigned long *)c->a[1] & ~NEVER_BLOCKED;
+	r = hs4(__NR_signalfd4, ufd == -1 ? -1L : ufd, &m, 8, flags);
+	if (ufd != -1 || r < 0)
+		return r;
+	return gk_fd_new(r, GK_FDK_SIGNALFD);
+}
+
+/* A read of a signalfd: whole records, each sender's pid (and uid) as the workload knows it. */
+long gk_signalfd_read(struct gk_call *c)
+{
+	struct signalfd_siginfo *si = (struct signalfd_siginfo *)c->a[1];
+	long r = gk_host_blocking(__NR_read, c->a, c), k;
+
+	if (r <= 0 || gk_uwrite_ok(si, r) < 0)
+		return r;
+	for (k = 0; k < r / (long)sizeof(*si); k++) {
+		long pid = gk_to_guest_pid((int)si[k].ssi_pid);
+
+		if (si[k].ssi_pid == 0)
+			continue;
+		si[k].ssi_pid = pid > 0 ? (unsigned int)pid : 0;
+		if (pid > 0)
+			si[k].ssi_uid = gk.uid;
+	}
+	return r;
+}
+
+/* pidfds of the sandbox's processes (guest pids, as kill's); PIDFD_THREAD is not served. */
+long sys_pidfd_open(struct gk_call *c)
+{
+	if (c->a[1] & ~(long)O_NONBLOCK)
+		return -EINVAL;
+	if (c->a[0] <= 0)
+		return -EINVAL;
+	return gk_fd_new(hs2(__NR_pidfd_open, gk_to_host_pid(c->a[0]), c->a[1]), 0);
+}
+
+/* As kill: the signal number only; no chosen siginfo (rt_sigqueueinfo is EPERM too). */
+long sys_pidfd_send_signal(struct gk_call *c)
+{
+	if (!gk_fd_ok(c->a[0]))
+		return -EBADF;
+	if ((unsigned long)c->a[1] > 64 || c->a[3])
+		return -EINVAL;
+	if (c->a[2])
+		return -EPERM;
+	return hs4(__NR_pidfd_send_signal, c->a[0], c->a[1], 0, 0);
+}
