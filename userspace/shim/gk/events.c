@@ -140,7 +140,12 @@ long gk_signalfd_read(struct gk_call *c)
 	struct signalfd_siginfo *si = (struct signalfd_siginfo *)c->a[1];
 	long r = gk_host_blocking(__NR_read, c->a, c), k;
 
-	if (r <= 0 || gk_uwrite_ok(si, r) < 0)
+	/*
+	 * The host has just written the records, so the pages were writable; the
+	 * probe (gk_uwrite_ok would overwrite a byte) only catches another
+	 * thread's unmapping while the lock was let go.
+	 */
+	if (r <= 0 || gk_uread_ok(si, r) < 0)
 		return r;
 	for (k = 0; k < r / (long)sizeof(*si); k++) {
 		long pid = gk_to_guest_pid((int)si[k].ssi_pid);
