@@ -300,7 +300,8 @@ static const struct allow table[] = {
 	R1(pidfd_open, "pidfds of the sandbox's processes (pid namespace)",
 	   C_ONLY(INT(1), O_NONBLOCK)),
 	RW(pidfd_send_signal, W_ALL, "signals through a workload pidfd: number only, no "
-	   "siginfo, no flags", 4, C_FD(0), C_ONLY(INT(1), 0x7f), C_EQ(2, 0), C_EQ(INT(3), 0)),
+	   "siginfo; thread, group or process-group scope", 4, C_FD(0), C_ONLY(INT(1), 0x7f),
+	   C_EQ(2, 0), C_ONLY(INT(3), 7)),
 	R2(waitid, "waiting for a child by a workload pidfd", C_EQ(INT(0), P_PIDFD), C_FD(1)),
 	R1(arch_prctl, "TLS base only", C_IN(INT(0), fs_codes)),
 	R1(prctl, "thread name only", C_IN(INT(0), name_ops)),

@@ -169,14 +169,18 @@ long sys_pidfd_open(struct gk_call *c)
 	return gk_fd_new(hs2(__NR_pidfd_open, gk_to_host_pid(c->a[0]), c->a[1]), 0);
 }
 
-/* As kill: the signal number only; no chosen siginfo (rt_sigqueueinfo is EPERM too). */
+/*
+ * As kill: the signal number only, no chosen siginfo (rt_sigqueueinfo is EPERM
+ * too); the scope flags (thread, thread group, process group: 1, 2, 4) reach
+ * no further than kill's pid forms do.
+ */
 long sys_pidfd_send_signal(struct gk_call *c)
 {
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
-	if ((unsigned long)c->a[1] > 64 || c->a[3])
+	if ((unsigned long)c->a[1] > 64 || (c->a[3] & ~7L))
 		return -EINVAL;
 	if (c->a[2])
 		return -EPERM;
-	return hs4(__NR_pidfd_send_signal, c->a[0], c->a[1], 0, 0);
+	return hs4(__NR_pidfd_send_signal, c->a[0], c->a[1], 0, c->a[3]);
 }
