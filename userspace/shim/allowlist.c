@@ -278,8 +278,10 @@ static const struct allow table[] = {
 	   C_IN(INT(1), futex_ops)),
 	R0(poll, "waiting on descriptors"),
 	R0(ppoll, "waiting on descriptors"),
-	R0(select, "waiting on descriptors"),
-	R0(pselect6, "waiting on descriptors"),
+	R1(select, "waiting on descriptors, the workload's only (nfds)",
+	   C_LE(INT(0), GK_FD_BASE)),
+	R1(pselect6, "waiting on descriptors, the workload's only (nfds)",
+	   C_LE(INT(0), GK_FD_BASE)),
 	/* Events: epoll, eventfd, timerfd, signalfd, pidfd (issue 10). */
 	R1(eventfd2, "eventfd objects", C_ONLY(INT(1), EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE)),
 	R1(epoll_create1, "epoll sets", C_ONLY(INT(0), EPOLL_CLOEXEC)),

@@ -184,3 +184,91 @@ long sys_pidfd_send_signal(struct gk_call *c)
 		return -EPERM;
 	return hs4(__NR_pidfd_send_signal, c->a[0], c->a[1], 0, c->a[3]);
 }
+
+/*
+ * poll and ppoll: the descriptors lie in workload memory, where the filter
+ * cannot look.  A guest kernel descriptor among them is answered POLLNVAL, as
+ * a descriptor that is not open is natively, and like that one it makes the
+ * call return at once: the others are polled with a zero timeout, from a copy
+ * in which those slots are -1 (ignored), without letting the lock go.
+ * Without one the call is the host's, blocking, sigmask and all, as before.
+ * (A racing thread can still change the array after the scan: the host then
+ * reports an always-ready guest kernel file, or POLLNVAL for its O_PATH
+ * ones; it cannot read or wait on them.)
+ */
+struct gk_pollfd {
+	int fd;
+	short events, revents;
+};
+static struct gk_pollfd poll_orig[GK_NFD], poll_copy[GK_NFD];
+
+long sys_poll(struct gk_call *c)
+{
+	struct gk_pollfd *u = (struct gk_pollfd *)c->a[0];
+	unsigned long n = (unsigned int)c->a[1], k, size = n * sizeof(*u);
+	long r;
+
+	if (n > gk.nofile_cur)
+		return -EINVAL;
+	if (n && gk_uread_ok(u, size) < 0)
+		return -EFAULT;
+	for (k = 0; k < n && u[k].fd < GK_FD_BASE; k++)
+		;
+	if (k == n)
+		return gk_host_blocking(c->nr, c->a, c);
+	memcpy(poll_orig, u, size);
+	memcpy(poll_copy, poll_orig, size);
+	for (k = 0; k < n; k++)
+		if (poll_orig[k].fd >= GK_FD_BASE)
+			poll_copy[k].fd = -1;
+	r = hs3(__NR_poll, poll_copy, n, 0);
+	if (r < 0)
+		return r;
+	for (k = 0; k < n; k++) {
+		poll_copy[k].fd = poll_orig[k].fd;
+		if (poll_orig[k].fd >= GK_FD_BASE) {
+			poll_copy[k].revents = 0x20; /* POLLNVAL */
+			r++;
+		}
+	}
+	if (gk_uwrite_ok(u, size) < 0)
+		return -EFAULT;
+	memcpy(u, poll_copy, size);
+	return r;
+}
+
+/*
+ * select and pselect6: a guest kernel descriptor is beyond the workload's
+ * table, so nfds is cut to GK_FD_BASE, as the kernel cuts it to the size of a
+ * table, where the bits above are neither looked at nor written.  The host
+ * writes whole words, so the bits of the last word from GK_FD_BASE up are put
+ * back as they were.  The filter holds nfds to the same bound.
+ */
+#define SEL_WORD (GK_FD_BASE / 64)
+#define SEL_KEEP (~0UL << (GK_FD_BASE % 64))
+
+long sys_select(struct gk_call *c)
+{
+	long a[6] = { c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5] }, r;
+	unsigned long saved[3] = { 0, 0, 0 }, *set;
+	int k, cut = a[0] > GK_FD_BASE;
+
+	if (a[0] < 0)
+		return -EINVAL;
+	for (k = 0; cut && k < 3; k++) {
+		set = (unsigned long *)a[1 + k];
+		if (set && gk_uread_ok(&set[SEL_WORD], 8) < 0)
+			return -EFAULT;
+		if (set)
+			saved[k] = set[SEL_WORD];
+	}
+	if (cut)
+		a[0] = GK_FD_BASE;
+	r = gk_host_blocking(c->nr, a, c);
+	for (k = 0; cut && k < 3; k++) {
+		set = (unsigned long *)a[1 + k];
+		if (set && gk_uread_ok(&set[SEL_WORD], 8) == 0)
+			set[SEL_WORD] = (set[SEL_WORD] & ~SEL_KEEP) | (saved[k] & SEL_KEEP);
+	}
+	return r;
+}

@@ -89,6 +89,8 @@ long sys_timerfd_time(struct gk_call *c);
 long sys_signalfd(struct gk_call *c);
 long sys_pidfd_open(struct gk_call *c);
 long sys_pidfd_send_signal(struct gk_call *c);
+long sys_poll(struct gk_call *c);
+long sys_select(struct gk_call *c);
 
 /*
  * X(name, function, argument types): one line per served call; every other call
@@ -157,8 +159,8 @@ long sys_pidfd_send_signal(struct gk_call *c);
 	X(nanosleep, sys_pass_block, "") X(clock_nanosleep, sys_clock_nanosleep, "ii") \
 	X(getrandom, sys_getrandom, "llu") X(umask, sys_umask, "i") X(sched_yield, sys_pass, "") \
 	X(getcpu, sys_pass, "") X(sched_getaffinity, sys_affinity, "iu") \
-	X(poll, sys_pass_block, "lui") X(ppoll, sys_pass_block, "lu") \
-	X(select, sys_pass_block, "i") X(pselect6, sys_pass_block, "") \
+	X(poll, sys_poll, "lui") X(ppoll, sys_poll, "lu") \
+	X(select, sys_select, "i") X(pselect6, sys_select, "i") \
 	X(futex, sys_futex, "liullu") X(arch_prctl, sys_arch_prctl, "i") \
 	X(prctl, sys_prctl, "i") X(sync, sys_zero, "") X(ptrace, sys_eperm, "") \
 	X(mount, sys_eperm, "") X(umount2, sys_eperm, "li") X(bpf, sys_eperm, "ilu") \
