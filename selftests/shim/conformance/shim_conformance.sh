@@ -56,7 +56,7 @@ for a in $AREAS; do
 	# Each differing line: native and sandboxed, side by side (tab-separated).
 	awk 'NR == FNR { n[FNR] = $0; nn = FNR; next } { s[FNR] = $0; ns = FNR }
 	     END { m = nn > ns ? nn : ns; for (i = 1; i <= m; i++) if (n[i] != s[i])
-	           printf "%s\t%s\n", (i in n) ? n[i] : "(nothing)", (i in s) ? s[i] : "(nothing)" }' \
+	           printf "%s\t%s\n", i <= nn ? n[i] : "(nothing)", i <= ns ? s[i] : "(nothing)" }' \
 		"$work/$a.native" "$work/$a.shim" >"$work/$a.diff"
 	unknown=0
 	tab=$(printf '\t')
