@@ -33,6 +33,10 @@ static void eventfds(void)
 	int fd;
 
 	chk("eventfd2 with an unknown flag", eventfd(0, 0x10));
+	fd = chkfd("the old eventfd(5)", syscall(SYS_eventfd, 5));
+	chk("its read", rd64(fd, &v));
+	say("its counter", "%llu", (unsigned long long)v);
+	close(fd);
 	fd = chkfd("eventfd2(0, EFD_NONBLOCK)", eventfd(0, EFD_NONBLOCK));
 	chk("read of an empty eventfd", rd64(fd, &v));
 	v = 3;
@@ -242,6 +246,9 @@ static void signalfds(void)
 	efd = eventfd(0, 0);
 	chk("signalfd on an eventfd", signalfd(efd, &m, 0));
 	chk("signalfd on 1001", signalfd(1001, &m, 0));
+	efd = syscall(SYS_signalfd, -1, &m, 8);
+	say("the old signalfd", "%s", efd >= 0 ? "fd" : ename(errno));
+	close(efd);
 	close(efd);
 	pid = fork();
 	if (pid == 0)
