@@ -19,11 +19,16 @@ static void on_sig(int sig)
 		order[norder++] = sig;
 }
 
+static volatile pid_t info_pid;
+static volatile uid_t info_uid;
+
 static void on_info(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
 	hits[sig]++;
 	hits[0] = si->si_code;
+	info_pid = si->si_pid;
+	info_uid = si->si_uid;
 }
 
 static void actions(void)
@@ -56,6 +61,8 @@ static void actions(void)
 	sigaction(SIGUSR2, &sa, NULL);
 	kill(getpid(), SIGUSR2);
 	say("SA_SIGINFO: ran, si_code", "%d %d", hits[SIGUSR2], hits[0]);
+	say("SA_SIGINFO: the sender is self, its uid mine", "%d %d", info_pid == getpid(),
+	    info_uid == getuid());
 	signal(SIGUSR2, SIG_IGN);
 	raise(SIGUSR2);
 	say("ignored: not run", "%d", hits[SIGUSR2]);
@@ -114,6 +121,7 @@ static void waits(void)
 	kill(getpid(), SIGUSR1);
 	chk("sigtimedwait, USR1 pending", sigtimedwait(&m, &si, &ts));
 	say("si_code, sender is self", "%d %d", si.si_code, si.si_pid == getpid());
+	say("sender's uid is mine", "%d", si.si_uid == getuid());
 	hits[SIGUSR1] = 0;
 	raise(SIGUSR1);
 	chk("sigsuspend with an empty mask", sigsuspend(&empty));
@@ -150,6 +158,8 @@ static void timers(void)
 
 static void child_deaths(void)
 {
+	struct sigaction sa = { 0 };
+	sigset_t m;
 	pid_t pid;
 	int st;
 
@@ -176,6 +186,24 @@ static void child_deaths(void)
 	}
 	waitpid(pid, &st, 0);
 	say("exec after SIG_IGN", "%d %d", WIFEXITED(st), WEXITSTATUS(st));
+	sa.sa_sigaction = on_info;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	sigemptyset(&m);
+	sigaddset(&m, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &m, NULL);
+	hits[SIGCHLD] = 0;
+	pid = fork();
+	if (pid == 0)
+		_exit(4);
+	sigemptyset(&m);
+	while (!hits[SIGCHLD])
+		sigsuspend(&m);
+	say("SIGCHLD handler: si_code, the sender is the child", "%d %d", hits[0],
+	    info_pid == pid);
+	waitpid(pid, &st, 0);
+	signal(SIGCHLD, SIG_DFL);
 }
 
 int main(void)

@@ -242,7 +242,8 @@ int gk_thread_exec(struct gk_range *keep);
 long gk_to_guest_pid(long hpid);
 long gk_to_host_pid(long gpid);
 void gk_sig_exec_reset(void);
-unsigned long gk_sig_handler(int sig);
+unsigned long gk_sig_handler(int sig, struct gk_siginfo *si);
+void gk_siginfo_to_guest(struct gk_siginfo *si);
 int gk_sig_update_mask(void);
 
 #endif /* KISTE_GK_H */
