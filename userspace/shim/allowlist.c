@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
@@ -111,6 +112,9 @@ static const uint64_t tfd_clocks[] = { CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BO
 		      ~(uint64_t)(GK_NSHADOW - 1) }
 _Static_assert((GK_NSHADOW & (GK_NSHADOW - 1)) == 0 && GK_FD_SHADOW % GK_NSHADOW == 0 &&
 	       GK_FD_SHADOW + GK_NSHADOW <= GK_FD_LIMIT, "shadow slots: one aligned block");
+/* An inotify mask with IN_DONT_FOLLOW set (and the int's upper half clear). */
+#define C_DONT_FOLLOW(a) { INT(a), OP_MASKEQ, K_CONST, IN_DONT_FOLLOW, NULL, 0, \
+			   IN_DONT_FOLLOW | UPPER32 }
 /* Above the guest kernel image: every workload mapping is (it sits low, image.c). */
 #define C_MEM(a) { a, OP_GE, K_IMAGE_END, 0, NULL, 0, 0 }
 #define N(s) #s, SYS_##s
@@ -305,6 +309,11 @@ static const struct allow table[] = {
 	   "siginfo; thread, group or process-group scope", 4, C_FD(0), C_ONLY(INT(1), 0x7f),
 	   C_EQ(2, 0), C_ONLY(INT(3), 7)),
 	R2(waitid, "waiting for a child by a workload pidfd", C_EQ(INT(0), P_PIDFD), C_FD(1)),
+	R1(inotify_init1, "inotify instances", C_ONLY(INT(0), IN_CLOEXEC | IN_NONBLOCK)),
+	R2(inotify_add_watch, "a watch on one component, never followed, of the cwd (the guest "
+	   "kernel resolved it beneath the root and made its directory the cwd)", C_FD(0),
+	   C_DONT_FOLLOW(2)),
+	R1(inotify_rm_watch, "inotify instances", C_FD(0)),
 	R1(arch_prctl, "TLS base only", C_IN(INT(0), fs_codes)),
 	R1(prctl, "thread name only", C_IN(INT(0), name_ops)),
 	RT(gettimeofday, "legacy vsyscall page: the host emulates it through seccomp, never "

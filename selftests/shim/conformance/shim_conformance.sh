@@ -16,7 +16,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/shim-lib.helper"
 K="${KISTE_SHIM:-$here/../bin/kiste}"
 C="$here/shim-conformance"
-AREAS="events poll procs signals threads mustwork"
+AREAS="events inotify poll procs signals threads mustwork"
 shim_need hostile
 for a in $AREAS; do
 	[ -x "$C/$a" ] || bail "no conformance program $C/$a: build it (make)"
@@ -43,9 +43,10 @@ known()	# AREA WHAT: the reason, or nothing
 
 differs=""
 for a in $AREAS; do
-	(cd / && "$C/$a") >"$work/$a.native" 2>"$work/$a.nerr" </dev/null
+	(cd / && TMPDIR="$SHIM_TMP" "$C/$a") >"$work/$a.native" 2>"$work/$a.nerr" </dev/null
 	n_rc=$?
-	"$K" run --mode=shim --trace -- "$C/$a" >"$work/$a.shim" 2>"$work/$a.trace" </dev/null
+	"$K" run --mode=shim --trace --tmpfs "$SHIM_TMP" --env TMPDIR="$SHIM_TMP" -- "$C/$a" \
+		>"$work/$a.shim" 2>"$work/$a.trace" </dev/null
 	s_rc=$?
 	grep -v '^kiste-shim\[' "$work/$a.trace" >"$work/$a.serr"
 	n_lines=$(grep -c '^ok ' "$work/$a.native")
@@ -103,6 +104,8 @@ expect "gate jump: eventfd2 with an unknown flag is killed" 159 "seccomp filter"
 	"$K" run --mode=shim -- "$WL/hostile" gate 290 0 16
 expect "gate jump: pidfd_send_signal with a siginfo is killed" 159 "seccomp filter" \
 	"$K" run --mode=shim -- "$WL/hostile" gate 424 3 10 4096
+expect "gate jump: inotify_add_watch without IN_DONT_FOLLOW is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 254 3 0 2
 expect "gate jump: epoll_create1(0) runs (the row admits the guest kernel's use)" 1 \
 	"survived: " "$K" run --mode=shim -- "$WL/hostile" gate 291 0
 

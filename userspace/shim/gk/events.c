@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-// events.c - waiting and events: epoll, eventfd, timerfd, signalfd and pidfds, as host objects.
+// events.c - waiting and events: epoll, eventfd, timerfd, signalfd, inotify, pidfds, as host objects.
 #include <linux/fcntl.h>
 #include <linux/eventpoll.h>
 #include <linux/signalfd.h>
 #include <linux/time.h>
 #include <linux/timerfd.h>
+#include <linux/stat.h>
+#include <asm/stat.h>
 
 #include "gk.h"
 
@@ -271,4 +273,133 @@ long sys_select(struct gk_call *c)
 			set[SEL_WORD] = (set[SEL_WORD] & ~SEL_KEEP) | (saved[k] & SEL_KEEP);
 	}
 	return r;
+}
+
+long sys_inotify_init(struct gk_call *c)
+{
+	long flags = c->nr == __NR_inotify_init ? 0 : c->a[0];
+
+	if (flags & ~(long)EV_FLAGS)	/* IN_CLOEXEC, IN_NONBLOCK */
+		return -EINVAL;
+	return gk_fd_new(hs1(__NR_inotify_init1, flags), 0);
+}
+
+#define GK_IN_DONT_FOLLOW 0x02000000UL
+/* The kernel's ALL_INOTIFY_BITS: events, IN_UNMOUNT..IN_IGNORED, and the flags. */
+#define GK_IN_ALL_BITS (0xfffUL | 0xe000UL | 0x01000000UL | GK_IN_DONT_FOLLOW | 0x04000000UL | \
+			0x10000000UL | 0x20000000UL | 0x40000000UL | 0x80000000UL)
+#define WATCH_HOPS 8
+
+static int same_inode(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/*
+ * A directory and one component in it that name @want, which @abs resolved
+ * to: a symlink met as the last component is read and its target taken
+ * instead, at most WATCH_HOPS times.  The pair must name @want's inode
+ * (ELOOP otherwise: a relative target whose ".." reads differently joined
+ * lexically), so the watch is on exactly what resolution beneath the root
+ * found.
+ */
+static long watch_parent(const char *abs0, const struct stat *want, char *last, size_t n)
+{
+	char abs[GK_PATH_MAX], link[GK_PATH_MAX];
+	struct stat st;
+	long dir, len;
+	size_t i;
+	int hop;
+
+	gk_strlcpy(abs, abs0, sizeof(abs));
+	for (hop = 0; hop < WATCH_HOPS; hop++) {
+		dir = gk_open_parent(abs, last, n);
+		if (dir < 0)
+			return dir;
+		if (hs4(__NR_newfstatat, dir, last, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    same_inode(&st, want))
+			return dir;
+		len = hs4(__NR_readlinkat, dir, last, link, sizeof(link) - 1);
+		hs1(__NR_close, dir);
+		if (len <= 0)
+			return -ELOOP;
+		link[len] = 0;
+		for (i = strlen(abs); i > 0 && abs[i - 1] != '/'; i--)
+			;
+		if (link[0] == '/')
+			i = 0;
+		if (i + (size_t)len + 1 > sizeof(abs))
+			return -ENAMETOOLONG;
+		memcpy(abs + i, link, (size_t)len + 1);
+		gk_normalize(abs);
+	}
+	return -ELOOP;
+}
+
+/*
+ * inotify_add_watch takes a path and no directory descriptor, so the host
+ * would resolve it by itself.  The guest kernel resolves it beneath the root
+ * (openat2 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS, as every open), then
+ * names the result to the host as one component, never followed, of a
+ * directory it holds: it makes that directory the host cwd for the call
+ * ("." for a directory itself) and puts the cwd back.  Nothing in the guest
+ * kernel resolves against the host cwd (every host path call names a
+ * resolved descriptor), and the big lock is held throughout.  /proc is not
+ * watched (EACCES).  The filter insists on IN_DONT_FOLLOW.
+ */
+long sys_inotify_add_watch(struct gk_call *c)
+{
+	unsigned long mask = (unsigned int)c->a[2];
+	char abs[GK_PATH_MAX], last[256];
+	const char *name = ".";
+	long target, dir, cwd, r;
+	struct stat st;
+
+	if (!(mask & GK_IN_ALL_BITS))
+		return -EINVAL;		/* the one check IN_DONT_FOLLOW added below would pass */
+	if (!gk_fd_ok(c->a[0]))
+		return -EBADF;
+	/* The host's checks of mask and instance come before the path, as natively: "" is ENOENT. */
+	r = hs3(__NR_inotify_add_watch, c->a[0], "", mask | GK_IN_DONT_FOLLOW);
+	if (r != -ENOENT)
+		return r < 0 ? r : -EIO;
+	r = gk_path_abs(-100, (const char *)c->a[1], abs, sizeof(abs));
+	if (r < 0)
+		return r;
+	if (gk_proc_path(abs, last, sizeof(last)))
+		return -EACCES;
+	target = gk_open_abs(abs, O_PATH | O_CLOEXEC | ((mask & GK_IN_DONT_FOLLOW) ? O_NOFOLLOW : 0),
+			     0, 0);
+	if (target < 0)
+		return target;
+	r = hs4(__NR_newfstatat, target, "", &st, AT_EMPTY_PATH);
+	dir = target;
+	if (r == 0 && (st.st_mode & S_IFMT) != S_IFDIR) {
+		dir = watch_parent(abs, &st, last, sizeof(last));
+		name = last;
+	}
+	if (r < 0 || dir < 0) {
+		hs1(__NR_close, target);
+		return r < 0 ? r : dir;
+	}
+	r = hs1(__NR_fchdir, dir);
+	if (r == 0) {
+		r = hs3(__NR_inotify_add_watch, c->a[0], name, mask | GK_IN_DONT_FOLLOW);
+		cwd = gk_open_abs(gk.cwd, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0);
+		if (cwd >= 0) {
+			hs1(__NR_fchdir, cwd);
+			hs1(__NR_close, cwd);
+		}
+	}
+	if (dir != target)
+		hs1(__NR_close, dir);
+	hs1(__NR_close, target);
+	return r;
+}
+
+long sys_inotify_rm_watch(struct gk_call *c)
+{
+	if (!gk_fd_ok(c->a[0]))
+		return -EBADF;
+	return hs2(__NR_inotify_rm_watch, c->a[0], c->a[1]);
 }

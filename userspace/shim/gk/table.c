@@ -91,6 +91,9 @@ long sys_pidfd_open(struct gk_call *c);
 long sys_pidfd_send_signal(struct gk_call *c);
 long sys_poll(struct gk_call *c);
 long sys_select(struct gk_call *c);
+long sys_inotify_init(struct gk_call *c);
+long sys_inotify_add_watch(struct gk_call *c);
+long sys_inotify_rm_watch(struct gk_call *c);
 
 /*
  * X(name, function, argument types): one line per served call; every other call
@@ -180,7 +183,10 @@ long sys_select(struct gk_call *c);
 	X(timerfd_create, sys_timerfd_create, "ii") X(timerfd_settime, sys_timerfd_time, "ii") \
 	X(timerfd_gettime, sys_timerfd_time, "i") X(signalfd, sys_signalfd, "ill") \
 	X(signalfd4, sys_signalfd, "illi") X(pidfd_open, sys_pidfd_open, "iu") \
-	X(pidfd_send_signal, sys_pidfd_send_signal, "iilu")
+	X(pidfd_send_signal, sys_pidfd_send_signal, "iilu") \
+	X(inotify_init, sys_inotify_init, "") X(inotify_init1, sys_inotify_init, "i") \
+	X(inotify_add_watch, sys_inotify_add_watch, "ilu") \
+	X(inotify_rm_watch, sys_inotify_rm_watch, "ii")
 
 #define GK_FN(name, fn, types) [__NR_##name] = fn,
 #define GK_NAME(name, fn, types) [__NR_##name] = #name,
