@@ -350,7 +350,7 @@ static long watch_parent(const char *abs0, const struct stat *want, char *last, 
 long sys_inotify_add_watch(struct gk_call *c)
 {
 	unsigned long mask = (unsigned int)c->a[2];
-	char abs[GK_PATH_MAX], last[256];
+	char abs[GK_PATH_MAX], norm[GK_PATH_MAX], last[256];
 	const char *name = ".";
 	long target, dir, cwd, r;
 	struct stat st;
@@ -366,7 +366,7 @@ long sys_inotify_add_watch(struct gk_call *c)
 	r = gk_path_abs(-100, (const char *)c->a[1], abs, sizeof(abs));
 	if (r < 0)
 		return r;
-	if (gk_proc_path(abs, last, sizeof(last)))
+	if (gk_proc_path(abs, norm, sizeof(norm)))
 		return -EACCES;
 	target = gk_open_abs(abs, O_PATH | O_CLOEXEC | ((mask & GK_IN_DONT_FOLLOW) ? O_NOFOLLOW : 0),
 			     0, 0);
