@@ -303,8 +303,8 @@ static const struct allow table[] = {
 	   C_EQ(INT(0), (uint64_t)-1), C_EQ(2, 8), C_ONLY(INT(3), SFD_CLOEXEC | SFD_NONBLOCK)),
 	R3(signalfd4, "a workload signalfd's new mask", C_FD(0), C_EQ(2, 8),
 	   C_ONLY(INT(3), SFD_CLOEXEC | SFD_NONBLOCK)),
-	R1(pidfd_open, "pidfds of the sandbox's processes (pid namespace)",
-	   C_ONLY(INT(1), O_NONBLOCK)),
+	R1(pidfd_open, "pidfds of the sandbox's processes and threads (pid namespace)",
+	   C_ONLY(INT(1), O_NONBLOCK | O_EXCL /* PIDFD_THREAD */)),
 	RW(pidfd_send_signal, W_ALL, "signals through a workload pidfd: number only, no "
 	   "siginfo; thread, group or process-group scope", 4, C_FD(0), C_ONLY(INT(1), 0x7f),
 	   C_EQ(2, 0), C_ONLY(INT(3), 7)),

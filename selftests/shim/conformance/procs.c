@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -159,11 +160,42 @@ static void pidfds(void)
 	close(fd);
 }
 
+static volatile int thread_tid, thread_go;
+
+static void *tid_then_wait(void *arg)
+{
+	(void)arg;
+	thread_tid = (int)syscall(SYS_gettid);
+	while (!thread_go)
+		usleep(1000);
+	return NULL;
+}
+
+/* A thread's pidfd (PIDFD_THREAD, O_EXCL): by its tid, as tgkill names it. */
+static void thread_pidfds(void)
+{
+	pthread_t t;
+	int fd;
+
+	pthread_create(&t, NULL, tid_then_wait, NULL);
+	while (!thread_tid)
+		usleep(1000);
+	chk("pidfd_open(a thread's tid, 0)", pidfd_open(thread_tid, 0));
+	fd = chkfd("pidfd_open(a thread's tid, PIDFD_THREAD)", pidfd_open(thread_tid, O_EXCL));
+	chk("pidfd_send_signal(0) to the thread", pidfd_send_signal(fd, 0, NULL, 0));
+	thread_go = 1;
+	pthread_join(t, NULL);
+	close(fd);
+	fd = chkfd("pidfd_open(self, PIDFD_THREAD)", pidfd_open(getpid(), O_EXCL));
+	close(fd);
+}
+
 int main(void)
 {
 	conf_init();
 	waits();
 	groups();
 	pidfds();
+	thread_pidfds();
 	return conf_done();
 }

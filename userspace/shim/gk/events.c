@@ -161,10 +161,10 @@ long gk_signalfd_read(struct gk_call *c)
 	return r;
 }
 
-/* pidfds of the sandbox's processes (guest pids, as kill's); PIDFD_THREAD is not served. */
+/* pidfds of the sandbox's processes and threads (guest pids and tids, as kill's and tgkill's). */
 long sys_pidfd_open(struct gk_call *c)
 {
-	if (c->a[1] & ~(long)O_NONBLOCK)
+	if (c->a[1] & ~(long)(O_NONBLOCK | O_EXCL /* PIDFD_THREAD */))
 		return -EINVAL;
 	if (c->a[0] <= 0)
 		return -EINVAL;
