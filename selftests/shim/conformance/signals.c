@@ -139,12 +139,12 @@ static void waits(void)
 
 static void timers(void)
 {
-	struct itimerval it = { { 0, 0 }, { 0, 20000 } }, cur;
+	struct itimerval it = { { 0, 0 }, { 0, 300000 } }, cur;	/* found running when loaded */
 	sigset_t m;
 
 	signal(SIGALRM, on_sig);
 	hits[SIGALRM] = 0;
-	chk("setitimer(ITIMER_REAL, 20 ms)", setitimer(ITIMER_REAL, &it, NULL));
+	chk("setitimer(ITIMER_REAL, 300 ms)", setitimer(ITIMER_REAL, &it, NULL));
 	getitimer(ITIMER_REAL, &cur);
 	say("running", "%d", cur.it_value.tv_usec > 0 || cur.it_value.tv_sec > 0);
 	sigemptyset(&m);
