@@ -17,7 +17,9 @@
  * adds is the rule that no guest kernel descriptor (1000 and up) is ever
  * named, the guest's signal mask rules, and guest pids in what the workload
  * reads back.  The allowlist rows (allowlist.c, "Events") hold the same
- * limits for a workload that jumps into the gate.
+ * limits for a workload that jumps into the gate.  poll and select (below)
+ * keep the guest kernel's descriptors out the same way; inotify resolves its
+ * path beneath the root first (sys_inotify_add_watch).
  */
 
 #define EV_FLAGS (O_CLOEXEC | O_NONBLOCK)
