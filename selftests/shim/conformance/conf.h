@@ -21,7 +21,7 @@ static int conf_n;
 
 static inline void conf_init(void)
 {
-	setvbuf(stdout, NULL, _IOLBF, 0);	/* lines out before any fork */
+	setvbuf(stdout, NULL, _IOLBF, 0); /* lines out before any fork */
 }
 
 static inline void say(const char *what, const char *fmt, ...)

@@ -69,7 +69,8 @@ static int ep_wait(const char *what, int ep, int timeout)
 
 	chk(what, n);
 	for (int i = 0; i < n; i++)
-		say(what, "events 0x%x data %llu", ev[i].events, (unsigned long long)ev[i].data.u64);
+		say(what, "events 0x%x data %llu", ev[i].events,
+		    (unsigned long long)ev[i].data.u64);
 	return n;
 }
 
@@ -145,8 +146,7 @@ static void epoll_masks(void)
 	say("handler ran", "%d", usr1_seen);
 	chk("epoll_pwait with a mask unblocking it", epoll_pwait(ep, &e, 1, 1000, &empty));
 	say("handler ran", "%d", usr1_seen);
-	chk("epoll_pwait, sigsetsize 4",
-	    syscall(SYS_epoll_pwait, ep, &e, 1, 0, &empty, 4));
+	chk("epoll_pwait, sigsetsize 4", syscall(SYS_epoll_pwait, ep, &e, 1, 0, &empty, 4));
 	chk("epoll_pwait2, 20 ms", epoll_pwait2(ep, &e, 1, &ts, NULL));
 	raise(SIGUSR1);
 	chk("epoll_pwait2 with a mask unblocking it", epoll_pwait2(ep, &e, 1, NULL, &empty));
@@ -178,7 +178,8 @@ static void timerfds(void)
 	uint64_t v;
 	int fd, ep;
 
-	chk("timerfd_create(CLOCK_PROCESS_CPUTIME_ID)", timerfd_create(CLOCK_PROCESS_CPUTIME_ID, 0));
+	chk("timerfd_create(CLOCK_PROCESS_CPUTIME_ID)",
+	    timerfd_create(CLOCK_PROCESS_CPUTIME_ID, 0));
 	chk("timerfd_create(CLOCK_MONOTONIC_RAW)", timerfd_create(CLOCK_MONOTONIC_RAW, 0));
 	chk("timerfd_create with an unknown flag", timerfd_create(CLOCK_MONOTONIC, 1));
 	for (int i = 0; i < 3; i++) {
@@ -254,7 +255,7 @@ static void signalfds(void)
 	pid = fork();
 	if (pid == 0)
 		_exit(7);
-	fd = signalfd(fd, &m, 0);	/* now blocking */
+	fd = signalfd(fd, &m, 0); /* now blocking */
 	fcntl(fd, F_SETFL, 0);
 	chk("blocking read for SIGCHLD", read(fd, &si, sizeof(si)));
 	say("signo, code, status", "%u %d %d", si.ssi_signo, si.ssi_code, si.ssi_status);

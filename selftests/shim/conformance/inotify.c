@@ -39,7 +39,10 @@ static void drain(const char *what, int fd)
 		if (e->cookie && !cookie)
 			cookie = e->cookie;
 		say(what, "wd %d mask 0x%x name '%s' cookie %s", e->wd, e->mask,
-		    e->len ? e->name : "", !e->cookie ? "none" : e->cookie == cookie ? "same" : "other");
+		    e->len ? e->name : "",
+		    !e->cookie		  ? "none"
+		    : e->cookie == cookie ? "same"
+					  : "other");
 		p += sizeof(*e) + e->len;
 	}
 }
@@ -52,8 +55,10 @@ static void watches(void)
 	chk("inotify_init1 with an unknown flag", inotify_init1(1));
 	fd = chkfd("inotify_init1(IN_NONBLOCK | IN_CLOEXEC)",
 		   inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
-	chk("watch the directory", inotify_add_watch(fd, dir, IN_CREATE | IN_DELETE | IN_MODIFY |
-						     IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE));
+	chk("watch the directory",
+	    inotify_add_watch(fd, dir,
+			      IN_CREATE | IN_DELETE | IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO |
+				      IN_CLOSE_WRITE));
 	chk("read, nothing yet", read(fd, cwd, sizeof(cwd)));
 	f = open(in("a"), O_CREAT | O_WRONLY, 0644);
 	write(f, "x", 1);
@@ -73,15 +78,17 @@ static void watches(void)
 	mkdir(in("sub"), 0755);
 	symlink("sub/..", in("up"));
 	drain("symlinks and a directory made", fd);
-	chk("watch through a relative symlink (f's watch)", inotify_add_watch(fd, in("rel"), IN_MODIFY));
+	chk("watch through a relative symlink (f's watch)",
+	    inotify_add_watch(fd, in("rel"), IN_MODIFY));
 	chk("watch through an absolute symlink", inotify_add_watch(fd, in("abs"), IN_MODIFY));
 	chk("watch through a chain of two", inotify_add_watch(fd, in("chain"), IN_MODIFY));
 	chk("watch the symlink itself (IN_DONT_FOLLOW)",
 	    inotify_add_watch(fd, in("rel"), IN_MODIFY | IN_DONT_FOLLOW));
 	chk("watch a dangling symlink", inotify_add_watch(fd, in("dangling"), IN_MODIFY));
 	chk("watch through a symlink to sub/.. (the directory)",
-	    inotify_add_watch(fd, in("up"), IN_CREATE | IN_DELETE | IN_MODIFY | IN_MOVED_FROM |
-			      IN_MOVED_TO | IN_CLOSE_WRITE));
+	    inotify_add_watch(fd, in("up"),
+			      IN_CREATE | IN_DELETE | IN_MODIFY | IN_MOVED_FROM | IN_MOVED_TO |
+				      IN_CLOSE_WRITE));
 	chk("watch the subdirectory", inotify_add_watch(fd, in("sub"), IN_CREATE));
 	chk("IN_ONLYDIR on a file", inotify_add_watch(fd, in("f"), IN_MODIFY | IN_ONLYDIR));
 	chk("a path that does not exist", inotify_add_watch(fd, in("none"), IN_MODIFY));
@@ -89,14 +96,16 @@ static void watches(void)
 	chk("IN_DONT_FOLLOW alone", inotify_add_watch(fd, in("f"), IN_DONT_FOLLOW));
 	chk("IN_MASK_ADD with IN_MASK_CREATE",
 	    inotify_add_watch(fd, in("f"), IN_MODIFY | IN_MASK_ADD | IN_MASK_CREATE));
-	chk("IN_MASK_CREATE on a watched file", inotify_add_watch(fd, in("f"), IN_MODIFY | IN_MASK_CREATE));
+	chk("IN_MASK_CREATE on a watched file",
+	    inotify_add_watch(fd, in("f"), IN_MODIFY | IN_MASK_CREATE));
 	chk("a bad path pointer", inotify_add_watch(fd, (const char *)8, IN_MODIFY));
 	chk("an empty path", inotify_add_watch(fd, "", IN_MODIFY));
 	chk("watch \"/\"", inotify_add_watch(fd, "/", IN_OPEN) > 0);
 	chk("on descriptor 1001", inotify_add_watch(1001, in("f"), IN_MODIFY));
 	efd = eventfd(0, 0);
 	chk("on an eventfd", inotify_add_watch(efd, in("f"), IN_MODIFY));
-	chk("on an eventfd, a path that does not exist", inotify_add_watch(efd, in("none"), IN_MODIFY));
+	chk("on an eventfd, a path that does not exist",
+	    inotify_add_watch(efd, in("none"), IN_MODIFY));
 	close(efd);
 	getcwd(back, sizeof(back));
 	chdir(dir);

@@ -64,7 +64,7 @@ int main(void)
 	conf_init();
 	sigemptyset(&m);
 	sigaddset(&m, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &m, NULL);	/* before the thread: it inherits the mask */
+	sigprocmask(SIG_BLOCK, &m, NULL); /* before the thread: it inherits the mask */
 	ep = chkfd("epoll_create1", epoll_create1(EPOLL_CLOEXEC));
 	efd = chkfd("eventfd", eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
 	reply = chkfd("eventfd for the worker", eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
@@ -96,8 +96,8 @@ int main(void)
 					events += (long)v;
 				break;
 			case SRC_SIGNAL:
-				if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGUSR1 &&
-				    si.ssi_pid == (uint32_t)getpid())
+				if (read(sfd, &si, sizeof(si)) == sizeof(si) &&
+				    si.ssi_signo == SIGUSR1 && si.ssi_pid == (uint32_t)getpid())
 					signals++;
 				break;
 			}

@@ -139,7 +139,7 @@ static void waits(void)
 
 static void timers(void)
 {
-	struct itimerval it = { { 0, 0 }, { 0, 300000 } }, cur;	/* found running when loaded */
+	struct itimerval it = { { 0, 0 }, { 0, 300000 } }, cur; /* found running when loaded */
 	sigset_t m;
 
 	signal(SIGALRM, on_sig);
@@ -200,8 +200,7 @@ static void child_deaths(void)
 	sigemptyset(&m);
 	while (!hits[SIGCHLD])
 		sigsuspend(&m);
-	say("SIGCHLD handler: si_code, the sender is the child", "%d %d", hits[0],
-	    info_pid == pid);
+	say("SIGCHLD handler: si_code, the sender is the child", "%d %d", hits[0], info_pid == pid);
 	waitpid(pid, &st, 0);
 	signal(SIGCHLD, SIG_DFL);
 }

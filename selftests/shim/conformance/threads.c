@@ -73,9 +73,8 @@ static void futexes(void)
 		woken += (long)ret[i];
 	}
 	say("waiters woken", "%d", woken);
-	chk("FUTEX_WAKE_OP",
-	    futex(&word, FUTEX_WAKE_OP_PRIVATE, 1, (void *)1L, &word2,
-		  FUTEX_OP(FUTEX_OP_SET, 7, FUTEX_OP_CMP_EQ, 0)));
+	chk("FUTEX_WAKE_OP", futex(&word, FUTEX_WAKE_OP_PRIVATE, 1, (void *)1L, &word2,
+				   FUTEX_OP(FUTEX_OP_SET, 7, FUTEX_OP_CMP_EQ, 0)));
 	say("the op stored", "%u", word2);
 }
 

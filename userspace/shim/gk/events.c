@@ -22,9 +22,9 @@
  * path beneath the root first (sys_inotify_add_watch).
  */
 
-#define EV_FLAGS (O_CLOEXEC | O_NONBLOCK)
+#define EV_FLAGS      (O_CLOEXEC | O_NONBLOCK)
 #define EFD_SEMAPHORE 1
-#define SIGBIT(s) (1UL << ((s) - 1))
+#define SIGBIT(s)     (1UL << ((s)-1))
 /* What no mask can block (sig.c): SIGKILL, SIGSTOP, and the guest kernel's own entry. */
 #define NEVER_BLOCKED (SIGBIT(9) | SIGBIT(19) | SIGBIT(GK_SIGSYS))
 
@@ -281,15 +281,16 @@ long sys_inotify_init(struct gk_call *c)
 {
 	long flags = c->nr == __NR_inotify_init ? 0 : c->a[0];
 
-	if (flags & ~(long)EV_FLAGS)	/* IN_CLOEXEC, IN_NONBLOCK */
+	if (flags & ~(long)EV_FLAGS) /* IN_CLOEXEC, IN_NONBLOCK */
 		return -EINVAL;
 	return gk_fd_new(hs1(__NR_inotify_init1, flags), 0);
 }
 
 #define GK_IN_DONT_FOLLOW 0x02000000UL
 /* The kernel's ALL_INOTIFY_BITS: events, IN_UNMOUNT..IN_IGNORED, and the flags. */
-#define GK_IN_ALL_BITS (0xfffUL | 0xe000UL | 0x01000000UL | GK_IN_DONT_FOLLOW | 0x04000000UL | \
-			0x10000000UL | 0x20000000UL | 0x40000000UL | 0x80000000UL)
+#define GK_IN_ALL_BITS                                                                             \
+	(0xfffUL | 0xe000UL | 0x01000000UL | GK_IN_DONT_FOLLOW | 0x04000000UL | 0x10000000UL |     \
+	 0x20000000UL | 0x40000000UL | 0x80000000UL)
 #define WATCH_HOPS 8
 
 static int same_inode(const struct stat *a, const struct stat *b)
@@ -358,7 +359,7 @@ long sys_inotify_add_watch(struct gk_call *c)
 	struct stat st;
 
 	if (!(mask & GK_IN_ALL_BITS))
-		return -EINVAL;		/* the one check IN_DONT_FOLLOW added below would pass */
+		return -EINVAL; /* the one check IN_DONT_FOLLOW added below would pass */
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
 	/* The host's checks of mask and instance come before the path, as natively: "" is ENOENT. */
@@ -370,8 +371,8 @@ long sys_inotify_add_watch(struct gk_call *c)
 		return r;
 	if (gk_proc_path(abs, norm, sizeof(norm)))
 		return -EACCES;
-	target = gk_open_abs(abs, O_PATH | O_CLOEXEC | ((mask & GK_IN_DONT_FOLLOW) ? O_NOFOLLOW : 0),
-			     0, 0);
+	target = gk_open_abs(
+		abs, O_PATH | O_CLOEXEC | ((mask & GK_IN_DONT_FOLLOW) ? O_NOFOLLOW : 0), 0, 0);
 	if (target < 0)
 		return target;
 	r = hs4(__NR_newfstatat, target, "", &st, AT_EMPTY_PATH);
