@@ -112,6 +112,23 @@ static void groups(void)
 	status("a child's getppid is its parent", st);
 }
 
+/* The number after KEY in /proc/self/fdinfo/FD, or -1. */
+static long fdinfo_pid(int fd, const char *key)
+{
+	char path[64], line[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			v = strtol(line + strlen(key), NULL, 10);
+	if (f)
+		fclose(f);
+	return v;
+}
+
 static void pidfds(void)
 {
 	struct pollfd p;
@@ -131,6 +148,8 @@ static void pidfds(void)
 	p.fd = fd;
 	p.events = POLLIN;
 	chk("poll while it runs", poll(&p, 1, 0));
+	say("its fdinfo's Pid and NSpid name the child", "%d",
+	    fdinfo_pid(fd, "Pid:") == pid && fdinfo_pid(fd, "NSpid:") == pid);
 	chk("pidfd_send_signal with an unknown flag (8)", pidfd_send_signal(fd, SIGTERM, NULL, 8));
 	chk("pidfd_send_signal(0, PIDFD_SIGNAL_THREAD_GROUP)", pidfd_send_signal(fd, 0, NULL, 2));
 	chk("pidfd_send_signal(0, PIDFD_SIGNAL_PROCESS_GROUP)", pidfd_send_signal(fd, 0, NULL, 4));
