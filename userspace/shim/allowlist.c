@@ -6,6 +6,7 @@
 #include <linux/openat2.h>
 #include <linux/prctl.h>
 #include <sys/time.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -14,8 +15,12 @@
 #include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <time.h>
@@ -83,6 +88,9 @@ static const uint64_t madv_ok[] = {
 static const uint64_t fs_codes[] = { 0x1002 /* ARCH_SET_FS */, 0x1003 /* ARCH_GET_FS */ };
 static const uint64_t name_ops[] = { PR_SET_NAME, PR_GET_NAME };
 static const uint64_t idtypes[] = { P_ALL, P_PID, P_PGID };
+static const uint64_t epoll_ops[] = { EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD };
+/* No alarm clocks (CAP_WAKE_ALARM), no CPU-time clocks (timerfd refuses them anyway). */
+static const uint64_t tfd_clocks[] = { CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME };
 
 /*
  * Descriptors: the workload's and the guest kernel's temporaries are below
@@ -104,6 +112,9 @@ static const uint64_t idtypes[] = { P_ALL, P_PID, P_PGID };
 		      ~(uint64_t)(GK_NSHADOW - 1) }
 _Static_assert((GK_NSHADOW & (GK_NSHADOW - 1)) == 0 && GK_FD_SHADOW % GK_NSHADOW == 0 &&
 	       GK_FD_SHADOW + GK_NSHADOW <= GK_FD_LIMIT, "shadow slots: one aligned block");
+/* An inotify mask with IN_DONT_FOLLOW set (and the int's upper half clear). */
+#define C_DONT_FOLLOW(a) { INT(a), OP_MASKEQ, K_CONST, IN_DONT_FOLLOW, NULL, 0, \
+			   IN_DONT_FOLLOW | UPPER32 }
 /* Above the guest kernel image: every workload mapping is (it sits low, image.c). */
 #define C_MEM(a) { a, OP_GE, K_IMAGE_END, 0, NULL, 0, 0 }
 #define N(s) #s, SYS_##s
@@ -271,8 +282,38 @@ static const struct allow table[] = {
 	   C_IN(INT(1), futex_ops)),
 	R0(poll, "waiting on descriptors"),
 	R0(ppoll, "waiting on descriptors"),
-	R0(select, "waiting on descriptors"),
-	R0(pselect6, "waiting on descriptors"),
+	R1(select, "waiting on descriptors, the workload's only (nfds)",
+	   C_LE(INT(0), GK_FD_BASE)),
+	R1(pselect6, "waiting on descriptors, the workload's only (nfds)",
+	   C_LE(INT(0), GK_FD_BASE)),
+	/* Events: epoll, eventfd, timerfd, signalfd, pidfd (issue 10). */
+	R1(eventfd2, "eventfd objects", C_ONLY(INT(1), EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE)),
+	R1(epoll_create1, "epoll sets", C_ONLY(INT(0), EPOLL_CLOEXEC)),
+	R3(epoll_ctl, "epoll sets: a workload set, a workload descriptor (never the guest "
+	   "kernel's)", C_FD(0), C_IN(INT(1), epoll_ops), C_FD(2)),
+	R2(epoll_pwait, "waiting on a workload epoll set (epoll_wait too); a copied mask",
+	   C_FD(0), C_EQ(5, 8)),
+	R2(epoll_pwait2, "waiting on a workload epoll set; a copied mask", C_FD(0), C_EQ(5, 8)),
+	R2(timerfd_create, "timers as descriptors; no alarm or CPU-time clocks",
+	   C_IN(INT(0), tfd_clocks), C_ONLY(INT(1), TFD_CLOEXEC | TFD_NONBLOCK)),
+	R2(timerfd_settime, "timers as descriptors", C_FD(0),
+	   C_ONLY(INT(1), TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)),
+	R1(timerfd_gettime, "timers as descriptors", C_FD(0)),
+	R3(signalfd4, "a new signalfd (the mask is copied, SIGSYS never in it)",
+	   C_EQ(INT(0), (uint64_t)-1), C_EQ(2, 8), C_ONLY(INT(3), SFD_CLOEXEC | SFD_NONBLOCK)),
+	R3(signalfd4, "a workload signalfd's new mask", C_FD(0), C_EQ(2, 8),
+	   C_ONLY(INT(3), SFD_CLOEXEC | SFD_NONBLOCK)),
+	R1(pidfd_open, "pidfds of the sandbox's processes and threads (pid namespace)",
+	   C_ONLY(INT(1), O_NONBLOCK | O_EXCL /* PIDFD_THREAD */)),
+	RW(pidfd_send_signal, W_ALL, "signals through a workload pidfd: number only, no "
+	   "siginfo; thread, group or process-group scope", 4, C_FD(0), C_ONLY(INT(1), 0x7f),
+	   C_EQ(2, 0), C_ONLY(INT(3), 7)),
+	R2(waitid, "waiting for a child by a workload pidfd", C_EQ(INT(0), P_PIDFD), C_FD(1)),
+	R1(inotify_init1, "inotify instances", C_ONLY(INT(0), IN_CLOEXEC | IN_NONBLOCK)),
+	R2(inotify_add_watch, "a watch on one component, never followed, of the cwd (the guest "
+	   "kernel resolved it beneath the root and made its directory the cwd)", C_FD(0),
+	   C_DONT_FOLLOW(2)),
+	R1(inotify_rm_watch, "inotify instances", C_FD(0)),
 	R1(arch_prctl, "TLS base only", C_IN(INT(0), fs_codes)),
 	R1(prctl, "thread name only", C_IN(INT(0), name_ops)),
 	RT(gettimeofday, "legacy vsyscall page: the host emulates it through seccomp, never "

@@ -125,8 +125,9 @@ gk_syscall6:
 /*
  * The host handler of every signal the workload catches (sig.c): re-arms
  * (a fresh child may take a signal before its fork stub did), then jumps to
- * the workload's handler with the kernel's arguments and frame untouched, so
- * no workload code ever runs unredirected.
+ * the workload's handler with the kernel's arguments and frame (the siginfo's
+ * sender in guest terms: gk_sig_handler), so no workload code ever runs
+ * unredirected.
  */
 	.globl	gk_sigtramp
 	.hidden	gk_sigtramp
@@ -137,6 +138,7 @@ gk_sigtramp:
 	pushq	%rdx
 	GK_REARM
 	movl	16(%rsp), %edi
+	movq	8(%rsp), %rsi
 	call	gk_sig_handler
 	popq	%rdx
 	popq	%rsi

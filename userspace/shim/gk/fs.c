@@ -226,6 +226,15 @@ static long fd_result(long fd, const char *abs)
 	return fd;
 }
 
+/* A descriptor the host just made for an event object (events.c), of GK_FDK_* @kind. */
+long gk_fd_new(long fd, int kind)
+{
+	fd = fd_result(fd, NULL);
+	if (fd >= 0)
+		fdkind[fd] = (unsigned char)kind;
+	return fd;
+}
+
 /* A new descriptor @fd for the open file of @from: what the guest kernel knows of it too. */
 static long fd_dup_result(long fd, long from)
 {
@@ -387,6 +396,8 @@ long sys_fd0_block(struct gk_call *c)
 {
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
+	if (c->nr == __NR_read && fdkind[c->a[0]] == GK_FDK_SIGNALFD)
+		return gk_signalfd_read(c);
 	return gk_host_blocking(c->nr, c->a, c);
 }
 

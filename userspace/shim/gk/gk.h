@@ -182,6 +182,8 @@ size_t gk_limits_line(int kind, const char *line, size_t n, char *out, size_t ma
 #define GK_FDK_PROC 1
 #define GK_FDK_PID 2
 #define GK_FDK_FDDIR 3
+/* Not a directory: a signalfd, whose records carry host pids (events.c). */
+#define GK_FDK_SIGNALFD 4
 int gk_proc_path(const char *abs, char *norm, size_t n);
 long gk_proc_open(const char *norm, long flags, int *kind);
 long gk_proc_parent(const char *norm, char *last, size_t n);
@@ -208,6 +210,10 @@ void gk_fd_boot(void);
 long gk_meta_denied(long fd);
 long gk_fd_host(long fd);
 long gk_sys_fs(struct gk_call *c);
+long gk_fd_new(long fd, int kind);
+
+/* ---- events.c ---- */
+long gk_signalfd_read(struct gk_call *c);
 
 /* ---- locks.c ---- */
 void gk_lock_dup(long from, long to);
@@ -247,7 +253,8 @@ int gk_thread_exec(struct gk_range *keep);
 long gk_to_guest_pid(long hpid);
 long gk_to_host_pid(long gpid);
 void gk_sig_exec_reset(void);
-unsigned long gk_sig_handler(int sig);
+unsigned long gk_sig_handler(int sig, struct gk_siginfo *si);
+void gk_siginfo_to_guest(struct gk_siginfo *si);
 int gk_sig_update_mask(void);
 
 #endif /* KISTE_GK_H */

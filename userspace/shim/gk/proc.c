@@ -117,7 +117,9 @@ long sys_waitid(struct gk_call *c)
 
 	if (c->a[0] == 1 /* P_PID */ || c->a[0] == 2 /* P_PGID */)
 		a[1] = gk_to_host_pid(c->a[1]);
-	else if (c->a[0] != 0 /* P_ALL */)
+	else if (c->a[0] == 3 /* P_PIDFD */ && !gk_fd_ok(c->a[1]))
+		return -EBADF;
+	else if (c->a[0] != 0 /* P_ALL */ && c->a[0] != 3)
 		return -EINVAL;
 	r = gk_host_blocking(__NR_waitid, a, c);
 	if (r == 0 && si && si->chld.pid > 0)

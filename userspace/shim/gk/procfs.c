@@ -109,6 +109,8 @@ static long parse_pid(const char *s, struct procp *p)
 			p->kind = PK_FD;
 		else if ((p->fdn = num(e2 + 1, strlen(e2 + 1))) < 0 || p->fdn >= GK_FD_BASE)
 			return -ENOENT;
+		else
+			p->kind = PK_STATUS;	/* a pidfd's Pid and NSpid lines: guest pids */
 	} else if (e2) {
 		return -ENOENT;	/* only fd and fdinfo nest: never through root or cwd */
 	} else if (!strcmp(c2, "exe")) {

@@ -5,6 +5,7 @@
 #define SIGBIT(s) (1UL << ((s) - 1))
 #define GK_SA_RESTORER 0x04000000
 #define GK_SA_SIGINFO 0x4
+#define GK_SA_RESETHAND 0x80000000UL
 #define NEVER_BLOCKED (SIGBIT(9) | SIGBIT(19) | SIGBIT(GK_SIGSYS))
 
 int gk_sig_update_mask(void)
@@ -22,12 +23,50 @@ static void no_handler(void)
 {
 }
 
-/* Called by gk_sigtramp (entry.S), redirection armed: the workload's handler for @sig. */
-unsigned long gk_sig_handler(int sig)
+/*
+ * A siginfo the host filled in, as the workload must see it: the sender's pid
+ * a guest pid, its uid the identity the guest kernel reports.  Only the
+ * layouts that name a sender (kill, tkill, sigqueue, a child's change of
+ * state); the same words hold a timer's id or a fault address otherwise.
+ */
+void gk_siginfo_to_guest(struct gk_siginfo *si)
 {
-	if (sig > 0 && sig < GK_NSIG && caught(gk.act[sig].handler))
-		return gk.act[sig].handler;
-	return (unsigned long)no_handler;
+	int code = si->si_code;
+	long pid;
+
+	if (code != 0 /* SI_USER */ && code != -1 /* SI_QUEUE */ && code != -6 /* SI_TKILL */ &&
+	    !(si->si_signo == 17 /* SIGCHLD */ && code > 0))
+		return;
+	if (si->chld.pid <= 0)
+		return;
+	pid = gk_to_guest_pid(si->chld.pid);
+	si->chld.pid = pid > 0 ? (int)pid : 0;	/* the launcher's init, or outside: 0 */
+	if (pid > 0)
+		si->chld.uid = gk.uid;
+}
+
+/*
+ * Called by gk_sigtramp (entry.S), redirection armed: the workload's handler
+ * for @sig, with @si (the host's frame) in guest terms.  SA_RESETHAND: the
+ * host has reset its action at delivery, so the guest kernel's copy follows
+ * (without the lock: this thread may not take it here, and a sigaction
+ * racing a delivery is as undefined natively).
+ */
+unsigned long gk_sig_handler(int sig, struct gk_siginfo *si)
+{
+	unsigned long h;
+
+	if (sig <= 0 || sig >= GK_NSIG || !caught(gk.act[sig].handler))
+		return (unsigned long)no_handler;
+	h = gk.act[sig].handler;
+	if (gk.act[sig].flags & GK_SA_RESETHAND) {
+		gk.act[sig].handler = 0;
+		gk.act[sig].flags &= ~(GK_SA_RESETHAND | GK_SA_SIGINFO);
+		gk.handled &= ~SIGBIT(sig);
+	}
+	if (si)
+		gk_siginfo_to_guest(si);
+	return h;
 }
 
 long sys_rt_sigaction(struct gk_call *c)
@@ -126,8 +165,9 @@ long sys_rt_sigsuspend(struct gk_call *c)
 
 long sys_rt_sigtimedwait(struct gk_call *c)
 {
+	struct gk_siginfo *info = (struct gk_siginfo *)c->a[1];
 	unsigned long set;
-	long a[6];
+	long a[6], r;
 
 	if (!c->a[0] || c->a[3] != 8)
 		return -EINVAL;
@@ -139,7 +179,10 @@ long sys_rt_sigtimedwait(struct gk_call *c)
 	a[2] = c->a[2];
 	a[3] = 8;
 	a[4] = a[5] = 0;
-	return gk_host_blocking(__NR_rt_sigtimedwait, a, c);
+	r = gk_host_blocking(__NR_rt_sigtimedwait, a, c);
+	if (r > 0 && info && gk_uread_ok(info, sizeof(*info)) == 0)
+		gk_siginfo_to_guest(info);
+	return r;
 }
 
 /* Only the guest kernel's frames are sigreturned, through gk_restorer inside the gate. */

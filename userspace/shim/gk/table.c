@@ -81,6 +81,20 @@ long sys_sysinfo(struct gk_call *c);
 long sys_sigpending(struct gk_call *c);
 long sys_clock_nanosleep(struct gk_call *c);
 long sys_itimer(struct gk_call *c);
+long sys_eventfd(struct gk_call *c);
+long sys_epoll_create(struct gk_call *c);
+long sys_epoll_ctl(struct gk_call *c);
+long sys_epoll_wait(struct gk_call *c);
+long sys_timerfd_create(struct gk_call *c);
+long sys_timerfd_time(struct gk_call *c);
+long sys_signalfd(struct gk_call *c);
+long sys_pidfd_open(struct gk_call *c);
+long sys_pidfd_send_signal(struct gk_call *c);
+long sys_poll(struct gk_call *c);
+long sys_select(struct gk_call *c);
+long sys_inotify_init(struct gk_call *c);
+long sys_inotify_add_watch(struct gk_call *c);
+long sys_inotify_rm_watch(struct gk_call *c);
 
 /*
  * X(name, function, argument types): one line per served call; every other call
@@ -149,8 +163,8 @@ long sys_itimer(struct gk_call *c);
 	X(nanosleep, sys_pass_block, "") X(clock_nanosleep, sys_clock_nanosleep, "ii") \
 	X(getrandom, sys_getrandom, "llu") X(umask, sys_umask, "i") X(sched_yield, sys_pass, "") \
 	X(getcpu, sys_pass, "") X(sched_getaffinity, sys_affinity, "iu") \
-	X(poll, sys_pass_block, "lui") X(ppoll, sys_pass_block, "lu") \
-	X(select, sys_pass_block, "i") X(pselect6, sys_pass_block, "") \
+	X(poll, sys_poll, "lui") X(ppoll, sys_poll, "lu") \
+	X(select, sys_select, "i") X(pselect6, sys_select, "i") \
 	X(futex, sys_futex, "liullu") X(arch_prctl, sys_arch_prctl, "i") \
 	X(prctl, sys_prctl, "i") X(sync, sys_zero, "") X(ptrace, sys_eperm, "") \
 	X(mount, sys_eperm, "") X(umount2, sys_eperm, "li") X(bpf, sys_eperm, "ilu") \
@@ -162,7 +176,18 @@ long sys_itimer(struct gk_call *c);
 	X(rt_sigqueueinfo, sys_eperm, "ii") X(rt_tgsigqueueinfo, sys_eperm, "iii") \
 	X(process_vm_readv, sys_eperm, "i") X(process_vm_writev, sys_eperm, "i") \
 	X(seccomp, sys_eperm, "uu") X(reboot, sys_eperm, "iiu") X(swapon, sys_eperm, "li") \
-	X(swapoff, sys_eperm, "")
+	X(swapoff, sys_eperm, "") \
+	X(eventfd, sys_eventfd, "u") X(eventfd2, sys_eventfd, "ui") \
+	X(epoll_create, sys_epoll_create, "i") X(epoll_create1, sys_epoll_create, "i") \
+	X(epoll_ctl, sys_epoll_ctl, "iii") X(epoll_wait, sys_epoll_wait, "ilii") \
+	X(epoll_pwait, sys_epoll_wait, "ilii") X(epoll_pwait2, sys_epoll_wait, "ili") \
+	X(timerfd_create, sys_timerfd_create, "ii") X(timerfd_settime, sys_timerfd_time, "ii") \
+	X(timerfd_gettime, sys_timerfd_time, "i") X(signalfd, sys_signalfd, "ill") \
+	X(signalfd4, sys_signalfd, "illi") X(pidfd_open, sys_pidfd_open, "iu") \
+	X(pidfd_send_signal, sys_pidfd_send_signal, "iilu") \
+	X(inotify_init, sys_inotify_init, "") X(inotify_init1, sys_inotify_init, "i") \
+	X(inotify_add_watch, sys_inotify_add_watch, "ilu") \
+	X(inotify_rm_watch, sys_inotify_rm_watch, "ii")
 
 #define GK_FN(name, fn, types) [__NR_##name] = fn,
 #define GK_NAME(name, fn, types) [__NR_##name] = #name,
