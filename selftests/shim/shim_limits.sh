@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# shim_limits.sh - what a workload sees of --cpus and --memory, against native answers.
+# shim_limits.sh - what a workload sees of --cpus and --memory, against native answers; /dev/shm.
 # kiste-suite: host shim_limits.sh
 #
 # POSIX sh (bash on the host).  Every expected value is computed from the same
@@ -135,5 +135,35 @@ if [ "$T_RC" = 0 ] && [ "${1:-0}" = 524288 ] && [ $(($2 + $3 + $5)) -le 524288 ]
 	ok "free -k with --memory 512M: total 524288, used + free + buff/cache within it"
 else
 	fail "free -k with --memory 512M" "$T_OUT"
+fi
+# /dev/shm: the sandbox's own tmpfs, 64M (podman's default) or --memory when smaller.
+# shellcheck disable=SC2016 # expanded by the sh that runs it
+SHM='df -k /dev/shm | awk "NR == 2 { print \$2 }"; stat -c %a /dev/shm
+echo x >/dev/shm/kiste-shm-probe && ls /dev/shm'
+run "$K" run --mode=shim -- sh -c "$SHM"
+if [ "$T_RC" = 0 ] && [ "$T_OUT" = "65536
+1777
+kiste-shm-probe" ]; then
+	ok "/dev/shm: a writable 64M tmpfs, empty at start"
+else
+	fail "/dev/shm: expected a writable, empty 65536 kB tmpfs" "$T_OUT"
+fi
+run "$K" run --mode=shim --memory 32M -- sh -c "$SHM"
+case "$T_OUT" in
+32768*) ok "/dev/shm with --memory 32M: 32M" ;;
+*) fail "/dev/shm with --memory 32M: expected 32768 kB" "$T_OUT" ;;
+esac
+# Nothing shared with the host's /dev/shm, either way.
+probe=/dev/shm/kiste-host-probe.$$
+if echo host >"$probe" 2>/dev/null; then
+	run "$K" run --mode=shim -- sh -c "ls /dev/shm; echo in >/dev/shm/kiste-shm-probe"
+	if [ "$T_RC" = 0 ] && [ -z "$T_OUT" ] && [ ! -e /dev/shm/kiste-shm-probe ]; then
+		ok "/dev/shm is the sandbox's: the host's files are not there, its files not the host's"
+	else
+		fail "/dev/shm is shared with the host" "$T_OUT"
+	fi
+	rm -f "$probe" /dev/shm/kiste-shm-probe
+else
+	skip "/dev/shm is the sandbox's" "cannot write the host's /dev/shm"
 fi
 t_done

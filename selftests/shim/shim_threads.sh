@@ -78,6 +78,31 @@ if [ -x "$PY" ]; then
 	same "python3: ThreadPoolExecutor(8) hashes 64 files" "$PY" "$data/pool.py" "$data"
 	threaded "python3: the pool's workers are threads in the sandbox" \
 		"$PY" "$data/pool.py" "$data"
+	# Processes, pipes and POSIX semaphores (sem_open: /dev/shm, the sandbox's own tmpfs).
+	cat >"$data/mp.py" <<'PY'
+import hashlib, multiprocessing as mp, os, sys
+from multiprocessing import shared_memory
+def h(p):
+    with open(p, 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+if __name__ == '__main__':
+    d = sys.argv[1]
+    files = sorted(os.path.join(d, n) for n in os.listdir(d) if n.startswith('f'))
+    with mp.Pool(4) as p:
+        for x in p.map(h, files):
+            print(x)
+    lock = mp.Lock()
+    with lock:
+        print('lock held')
+    shm = shared_memory.SharedMemory(create=True, size=4096)
+    shm.buf[:5] = b'kiste'
+    other = shared_memory.SharedMemory(name=shm.name)
+    print(bytes(other.buf[:5]).decode())
+    other.close()
+    shm.close()
+    shm.unlink()
+PY
+	same "python3: multiprocessing.Pool(4), a Lock and shared_memory" "$PY" "$data/mp.py" "$data"
 else
 	skip "python3: ThreadPoolExecutor(8) hashes 64 files" "no $PY"
 fi

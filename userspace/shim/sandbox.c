@@ -118,10 +118,17 @@ static int detached_locks(struct kiste_err *err)
 			      MOUNT_ATTR_NOEXEC, err);
 }
 
-/* A fresh /dev with the harmless nodes only, bound from the host's. */
-static int setup_dev(const char *root, struct kiste_err *err)
+/* podman's default --shm-size; never more than the sandbox's memory (its pages count there). */
+#define SHM_SIZE_MAX (64ULL << 20)
+
+/*
+ * A fresh /dev with the harmless nodes only, bound from the host's, and
+ * /dev/shm: the sandbox's own tmpfs for POSIX shared memory and semaphores
+ * (shm_open, sem_open; Python's multiprocessing), nothing shared with the host.
+ */
+static int setup_dev(const char *root, uint64_t memory, struct kiste_err *err)
 {
-	char dev[PATH_MAX + 8], p[PATH_MAX + 32], host[64];
+	char dev[PATH_MAX + 8], p[PATH_MAX + 32], host[64], opts[64];
 	size_t i;
 
 	snprintf(dev, sizeof(dev), "%s/dev", root);
@@ -146,12 +153,22 @@ static int setup_dev(const char *root, struct kiste_err *err)
 	snprintf(p, sizeof(p), "%s/fd", dev);
 	if (symlink("/proc/self/fd", p) < 0)
 		return kiste_err_set(err, -errno, "cannot populate /dev: %s", strerror(errno));
+	snprintf(p, sizeof(p), "%s/shm", dev);
+	if (mkdir(p, 0755) < 0)
+		return kiste_err_set(err, -errno, "cannot populate /dev: %s", strerror(errno));
 	/*
 	 * Read-only down to each bound node: a device's data is unaffected, but
 	 * chmod, chown and utime of the host's node (the caller's terminal) fail.
 	 */
-	return setattr_tree(dev, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC) < 0 ?
-	       kiste_err_set(err, -errno, "cannot seal /dev: %s", strerror(errno)) : 0;
+	if (setattr_tree(dev, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC) < 0)
+		return kiste_err_set(err, -errno, "cannot seal /dev: %s", strerror(errno));
+	/* Mounted after the seal, which would make it read-only too. */
+	snprintf(opts, sizeof(opts), "mode=1777,size=%llu",
+		 (unsigned long long)(memory && memory < SHM_SIZE_MAX ? memory : SHM_SIZE_MAX));
+	if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+		return kiste_err_set(err, -errno, "cannot mount /dev/shm in the sandbox: %s",
+				     strerror(errno));
+	return 0;
 }
 
 /*
@@ -261,7 +278,7 @@ int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so
 	snprintf(p, sizeof(p), "%s/sys", tgt);
 	if (is_dir(p))
 		mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k");
-	r = setup_dev(tgt, err);
+	r = setup_dev(tgt, o->memory, err);
 	for (i = 0; r == 0 && i < so->ntmpfs; i++)
 		r = setup_tmpfs(tgt, so->tmpfs[i], so->tmpfs_size[i] ? so->tmpfs_size[i] : o->memory,
 				err);
@@ -331,6 +348,7 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, i
 	r |= ll_rule(rs, pivoted ? "/" : so->rootfs, so->rw ? all : LL_READ);
 	for (i = 0; i < so->ntmpfs; i++)
 		r |= ll_rule(rs, so->tmpfs[i], all);
+	r |= ll_rule(rs, "/dev/shm", all & ~(uint64_t)LANDLOCK_ACCESS_FS_EXECUTE);
 	for (k = 0; k < sizeof(dev_nodes) / sizeof(dev_nodes[0]); k++) {
 		snprintf(p, sizeof(p), "/dev/%s", dev_nodes[k]);
 		r |= ll_rule(rs, p, LL_FILE_RW);
