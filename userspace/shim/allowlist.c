@@ -91,6 +91,10 @@ static const uint64_t idtypes[] = { P_ALL, P_PID, P_PGID };
 static const uint64_t epoll_ops[] = { EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD };
 /* No alarm clocks (CAP_WAKE_ALARM), no CPU-time clocks (timerfd refuses them anyway). */
 static const uint64_t tfd_clocks[] = { CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME };
+/* The alarm clocks too: the host refuses them to a sandbox (no CAP_WAKE_ALARM in its namespace). */
+static const uint64_t timer_clocks[] = { CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID,
+					 CLOCK_THREAD_CPUTIME_ID, CLOCK_BOOTTIME, CLOCK_TAI,
+					 CLOCK_REALTIME_ALARM, CLOCK_BOOTTIME_ALARM };
 
 /*
  * Descriptors: the workload's and the guest kernel's temporaries are below
@@ -314,6 +318,13 @@ static const struct allow table[] = {
 	   "kernel resolved it beneath the root and made its directory the cwd)", C_FD(0),
 	   C_DONT_FOLLOW(2)),
 	R1(inotify_rm_watch, "inotify instances", C_FD(0)),
+	/* POSIX timers (issue 10): per-process ids, a thread target checked by the host. */
+	R1(timer_create, "POSIX timers on the guest kernel's copy of the sigevent; no other "
+	   "process's CPU clock", C_IN(INT(0), timer_clocks)),
+	R1(timer_settime, "POSIX timers", C_ONLY(INT(1), TIMER_ABSTIME)),
+	R0(timer_gettime, "POSIX timers"),
+	R0(timer_getoverrun, "POSIX timers"),
+	R0(timer_delete, "POSIX timers (and all of them at exec)"),
 	R1(arch_prctl, "TLS base only", C_IN(INT(0), fs_codes)),
 	R1(prctl, "thread name only", C_IN(INT(0), name_ops)),
 	RT(gettimeofday, "legacy vsyscall page: the host emulates it through seccomp, never "

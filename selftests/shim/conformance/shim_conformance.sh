@@ -16,7 +16,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/shim-lib.helper"
 K="${KISTE_SHIM:-$here/../bin/kiste}"
 C="$here/shim-conformance"
-AREAS="events inotify poll procs signals threads mustwork"
+AREAS="events inotify poll procs signals threads mustwork timers"
 shim_need hostile
 for a in $AREAS; do
 	[ -x "$C/$a" ] || bail "no conformance program $C/$a: build it (make)"
@@ -89,7 +89,7 @@ sandboxed: $sl"
 	fi
 done
 
-# Gate jumps: the allowlist rows of the events block admit only the guest kernel's own use.
+# Gate jumps: the allowlist rows of the events and timers blocks admit only the guest kernel's own use.
 expect "gate jump: epoll_ctl adding descriptor 1001 is killed" 159 "seccomp filter" \
 	"$K" run --mode=shim -- "$WL/hostile" gate 233 3 1 1001
 expect "gate jump: epoll_pwait on descriptor 1001 is killed" 159 "seccomp filter" \
@@ -106,6 +106,10 @@ expect "gate jump: pidfd_send_signal with a siginfo is killed" 159 "seccomp filt
 	"$K" run --mode=shim -- "$WL/hostile" gate 424 3 10 4096
 expect "gate jump: inotify_add_watch without IN_DONT_FOLLOW is killed" 159 "seccomp filter" \
 	"$K" run --mode=shim -- "$WL/hostile" gate 254 3 0 2
+expect "gate jump: timer_create on CLOCK_MONOTONIC_RAW is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 222 4 0 0
+expect "gate jump: timer_settime with a flag other than TIMER_ABSTIME is killed" 159 \
+	"seccomp filter" "$K" run --mode=shim -- "$WL/hostile" gate 223 0 2 0
 expect "gate jump: epoll_create1(0) runs (the row admits the guest kernel's use)" 1 \
 	"survived: " "$K" run --mode=shim -- "$WL/hostile" gate 291 0
 

@@ -249,6 +249,10 @@ void gk_thread_exit(int code) __attribute__((noreturn));
 void gk_thread_forked(void);
 int gk_thread_exec(struct gk_range *keep);
 
+/* ---- timer.c ---- */
+void gk_timers_exec(void);
+void gk_timers_forked(void);
+
 /* ---- proc.c, sig.c ---- */
 long gk_to_guest_pid(long hpid);
 long gk_to_host_pid(long gpid);

@@ -43,6 +43,7 @@ static long do_fork(struct gk_call *c, unsigned long flags, unsigned long stack,
 		return r;
 	if (r == 0) {
 		gk_thread_forked();
+		gk_timers_forked();
 		if (stack)
 			c->uc->uc_mcontext.rsp = stack;
 		if ((flags & CLONE_CHILD_SETTID) && ctid && gk_uwrite_ok(ctid, 4) == 0)

@@ -86,6 +86,9 @@ long sys_epoll_create(struct gk_call *c);
 long sys_epoll_ctl(struct gk_call *c);
 long sys_epoll_wait(struct gk_call *c);
 long sys_timerfd_create(struct gk_call *c);
+long sys_timer_create(struct gk_call *c);
+long sys_timer_delete(struct gk_call *c);
+long sys_timer_settime(struct gk_call *c);
 long sys_timerfd_time(struct gk_call *c);
 long sys_signalfd(struct gk_call *c);
 long sys_pidfd_open(struct gk_call *c);
@@ -187,7 +190,10 @@ long sys_inotify_rm_watch(struct gk_call *c);
 	X(pidfd_send_signal, sys_pidfd_send_signal, "iilu") \
 	X(inotify_init, sys_inotify_init, "") X(inotify_init1, sys_inotify_init, "i") \
 	X(inotify_add_watch, sys_inotify_add_watch, "ilu") \
-	X(inotify_rm_watch, sys_inotify_rm_watch, "ii")
+	X(inotify_rm_watch, sys_inotify_rm_watch, "ii") \
+	X(timer_create, sys_timer_create, "i") X(timer_delete, sys_timer_delete, "i") \
+	X(timer_settime, sys_timer_settime, "ii") X(timer_gettime, sys_pass, "i") \
+	X(timer_getoverrun, sys_pass, "i")
 
 #define GK_FN(name, fn, types) [__NR_##name] = fn,
 #define GK_NAME(name, fn, types) [__NR_##name] = #name,
