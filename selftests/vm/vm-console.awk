@@ -51,10 +51,16 @@ function suite_line(l) {
 	} else if (msg ~ /^suite-end /) {
 		rc = msg
 		sub(/.* rc=/, "", rc)
+		secs = ""
+		if (rc ~ / secs=[0-9]+$/) {
+			secs = rc
+			sub(/.* secs=/, "", secs)
+			sub(/ secs=.*/, "", rc)
+		}
 		print rc > (dir "/" suite ".rc")
 		close(dir "/" suite ".rc")
 		close(dir "/" suite ".log")
-		print "==== end of " suite " (exit " rc ")"
+		print "==== end of " suite " (exit " rc (secs == "" ? "" : ", " secs " s") ")"
 		suite = ""
 	} else if (msg ~ /^section-begin /) {
 		section = substr(msg, 15)

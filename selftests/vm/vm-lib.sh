@@ -70,15 +70,16 @@ vm_load_modules()
 # Runs one suite between markers so the host can attribute its TAP.
 vm_run_suite()
 {
-	local name="$1" rc
+	local name="$1" rc t0
 	shift
 
 	vm_say "suite-begin $name"
+	t0=$(date +%s)
 	timeout -s KILL "${KISTE_SUITE_TIMEOUT:-600}" "$@" 2>&1
 	rc=$?
 	# A suite may end without a newline: the marker must start a line.
 	echo
-	vm_say "suite-end $name rc=$rc"
+	vm_say "suite-end $name rc=$rc secs=$(($(date +%s) - t0))"
 }
 
 # A listed suite the image lacks: one failure under its name, not silence.
