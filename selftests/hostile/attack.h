@@ -4,6 +4,7 @@
 #define HOSTILE_ATTACK_H
 
 #include <stddef.h>
+#include "../lib/raw_syscall.h"
 
 /*
  * One static program, run three ways: natively (the control: what an
@@ -13,8 +14,7 @@
  * expect to die (killed by a filter) say what they are about to do first.
  */
 
-/* A syscall from this program's own text, never through libc. */
-long raw6(long nr, long a, long b, long c, long d, long e, long f);
+/* raw6: a syscall from this program's own text, never through libc. */
 /* "EPERM", "ENOENT", ... or "errnoN"; "ok" for 0. */
 const char *ename(int e);
 /* NAME=ok or NAME=EXXX for a libc call's result (negative: errno). */

@@ -21,6 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "kt_vmm.h"
+#include "../lib/raw_syscall.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -55,17 +56,6 @@ struct sib {
 
 static struct sib *sib;
 static char sib_stack[256 * 1024] __attribute__((aligned(16)));
-
-static long rsys(long n, long a, long b, long c)
-{
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(n), "D"(a), "S"(b), "d"(c)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
 
 static pid_t clone_vm(int (*fn)(void *), void *arg)
 {
@@ -102,23 +92,23 @@ static int stealer(void *arg)
 	long pidfd, fd, n;
 
 	(void)arg;
-	pidfd = rsys(SYS_pidfd_open, sib->caller, 0, 0);
+	pidfd = raw3(SYS_pidfd_open, sib->caller, 0, 0);
 	sib->ready = 1;
 	while (pidfd >= 0 && !sib->stop) {
-		fd = rsys(SYS_pidfd_getfd, pidfd, sib->guess, 0);
+		fd = raw3(SYS_pidfd_getfd, pidfd, sib->guess, 0);
 		sib->tries++;
 		if (fd == -ESRCH)
 			break;
 		if (fd < 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/fd/%ld", fd);
-		n = rsys(SYS_readlinkat, AT_FDCWD, (long)path, (long)link);
+		n = raw3(SYS_readlinkat, AT_FDCWD, (long)path, (long)link);
 		if (n > 0 && n < (long)sizeof(link)) {
 			link[n] = 0;
 			if (strstr(link, "kvm-vm"))
 				sib->stolen++;
 		}
-		rsys(SYS_close, fd, 0, 0);
+		raw3(SYS_close, fd, 0, 0);
 	}
 	sib->done = 1;
 	return 0;

@@ -18,22 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../lib/raw_syscall.h"
+
 #define HI (1L << 32)
-
-/* A syscall from this program's own text, never through libc (no errno). */
-static long raw6(long nr, long a, long b, long c, long d, long e, long f)
-{
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
 
 static const char *ename(int e)
 {

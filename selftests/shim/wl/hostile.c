@@ -11,20 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* A syscall issued from this program's own text, never through libc. */
-static long raw6(long nr, long a, long b, long c, long d, long e, long f)
-{
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
+#include "../../lib/raw_syscall.h"
 
 /* The guest kernel's text: the one anonymous executable mapping. */
 static int find_gate(unsigned long *start, unsigned long *end)

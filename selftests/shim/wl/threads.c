@@ -11,26 +11,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../lib/raw_syscall.h"
+
 #define NT 8
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static long counter;
 static int round_no, arrived, go;
-
-static long raw6(long nr, long a, long b, long c, long d, long e, long f)
-{
-	register long r10 __asm__("r10") = d;
-	register long r8 __asm__("r8") = e;
-	register long r9 __asm__("r9") = f;
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
 
 /* Each worker takes the mutex 20000 times and meets the others at a condvar barrier 10 times. */
 static void *contend(void *arg)

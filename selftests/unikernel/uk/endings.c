@@ -2,19 +2,9 @@
 // endings.c - test unikernel: ends in the ways kiste run must report (argv[1] picks one).
 #include "kiste_uk_sdk.h"
 #include "../../../userspace/unikernel/tender/bindings.h"
+#include "../../lib/raw_syscall.h"
 
 KISTE_UK_MANIFEST();
-
-static long raw3(long nr, long a0, long a1, long a2)
-{
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
 
 static int is(const char *a, const char *b)
 {
