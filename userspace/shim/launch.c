@@ -50,6 +50,8 @@ struct launch {
 	bool tty_fg;		/* the caller's terminal was ours: take it back at the end */
 	struct kiste_cgroup cg;	/* the sandbox's cgroup; version 0: none here */
 	struct kiste_oci_launch *oci;	/* an OCI create (no launcher after it), or NULL */
+	int netns_fd;		/* --network ns:PATH, checked; -1 otherwise */
+	pid_t pasta;		/* --network pasta: its process; 0 otherwise */
 };
 
 static volatile pid_t forward_to;
@@ -248,6 +250,7 @@ static void workload_main(struct launch *l)
 	fp.image_end = l->img.end;
 	fp.kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
 	fp.module = l->kfd >= 0;
+	fp.netns = l->ns;
 	/* The ip filter first: once the allowlist's is in, seccomp() itself is killed. */
 	if (shim_ipfilter_build(shim_image_fork_ip(&l->img), shim_image_thread_ip(&l->img),
 				&bpf[0], &err) < 0 ||
@@ -349,6 +352,9 @@ static void init_main(struct launch *l, pid_t launcher)
 			kiste_child_fail(&err);
 		}
 		if (shim_setup_mounts(l->o, l->so, &l->procfd, &l->locksfd, &err) < 0)
+			kiste_child_fail(&err);
+		/* Our own network namespace (none, pasta): loopback works, as natively. */
+		if (l->o->network != KISTE_NET_NS && shim_net_lo_up(&err) < 0)
 			kiste_child_fail(&err);
 		hostname = l->oci && l->oci->hostname ? l->oci->hostname : "kiste";
 		if (sethostname(hostname, strlen(hostname)) < 0) {
@@ -533,6 +539,12 @@ static pid_t start_sandbox(struct launch *l, struct kiste_err *err)
 	pid_t child;
 
 	l->ns = !l->so->no_namespaces;
+	/* ns:PATH is joined with the caller's rights, then inherited (shim_net_join). */
+	if (l->netns_fd >= 0) {
+		if (shim_net_join(l->netns_fd, l->o->netns_path, err) < 0)
+			return -1;
+		flags &= ~CLONE_NEWNET;
+	}
 	child = l->ns ? (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0) : fork();
 	if (child < 0 && l->ns &&
 	    (errno == EPERM || errno == EINVAL || errno == ENOSPC || errno == EUSERS))
@@ -564,6 +576,12 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 		return ret;
 	l->procfd = -1;
 	l->locksfd = -1;
+	l->netns_fd = -1;
+	if (o->network == KISTE_NET_NS) {
+		l->netns_fd = shim_net_open(o->netns_path, err);
+		if (l->netns_fd < 0)
+			return l->netns_fd;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	l->host_root = geteuid() == 0;
 	l->tty_fg = !l->oci && isatty(0) && tcgetpgrp(0) == getpgrp();
@@ -615,10 +633,20 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 			      strerror(-ret));
 	if (ret == 0 && l->cg.version)
 		ret = kiste_cgroup_attach(&l->cg, child, err);
+	/* The namespaces exist and the ids are mapped: pasta can join them now. */
+	if (ret == 0 && l->o->network == KISTE_NET_PASTA) {
+		l->pasta = shim_pasta_start(l->o, child, err);
+		if (l->pasta < 0) {
+			l->pasta = 0;
+			ret = -EIO;
+		}
+	}
 	if (ret == 0 && write(l->sync[1], "g", 1) != 1)
 		ret = kiste_err_set(err, -EPIPE, "the sandbox's init died before its setup");
 	close(l->sync[1]);
 	if (ret < 0) {
+		shim_pasta_stop(l->pasta);
+		l->pasta = 0;
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
 		return -1;
@@ -649,6 +677,7 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 		return KISTE_EXIT_REFUSED;
 	}
 	ret = supervise(&l, child, &set);
+	shim_pasta_stop(l.pasta);
 	kiste_cgroup_destroy(&l.cg);
 	return ret;
 }
@@ -666,6 +695,10 @@ int shim_oci_create(const struct kiste_run_opts *o, const struct shim_opts *so,
 	l.o = o;
 	l.so = so;
 	l.oci = ol;
+	/* pasta would need a process that outlives create: not yet. */
+	if (o->network == KISTE_NET_PASTA)
+		return kiste_err_set(err, -EINVAL, "--network pasta is not supported for OCI "
+				     "containers yet: hand over a namespace (ns:PATH)");
 	if (launch_prepare(&l, ol->cgroup_name, err) < 0)
 		goto out_cgroup;
 	child = launch_spawn(&l, &set, err);

@@ -80,6 +80,19 @@ long sys_affinity(struct gk_call *c);
 long sys_sigpending(struct gk_call *c);
 long sys_clock_nanosleep(struct gk_call *c);
 long sys_itimer(struct gk_call *c);
+/* net.c: sockets (issues 11, 12) */
+long sys_socket(struct gk_call *c);
+long sys_socketpair(struct gk_call *c);
+long sys_bind(struct gk_call *c);
+long sys_listen(struct gk_call *c);
+long sys_connect(struct gk_call *c);
+long sys_accept(struct gk_call *c);
+long sys_sock_fd0(struct gk_call *c);
+long sys_sendto(struct gk_call *c);
+long sys_recvfrom(struct gk_call *c);
+long sys_sockopt(struct gk_call *c);
+long sys_sendmsg(struct gk_call *c);
+long sys_recvmsg(struct gk_call *c);
 
 /*
  * X(name, function, argument types): one line per served call; every other call
@@ -161,7 +174,15 @@ long sys_itimer(struct gk_call *c);
 	X(rt_sigqueueinfo, sys_eperm, "ii") X(rt_tgsigqueueinfo, sys_eperm, "iii") \
 	X(process_vm_readv, sys_eperm, "i") X(process_vm_writev, sys_eperm, "i") \
 	X(seccomp, sys_eperm, "uu") X(reboot, sys_eperm, "iiu") X(swapon, sys_eperm, "li") \
-	X(swapoff, sys_eperm, "")
+	X(swapoff, sys_eperm, "") \
+	X(socket, sys_socket, "iii") X(socketpair, sys_socketpair, "iii") \
+	X(bind, sys_bind, "ili") X(listen, sys_listen, "ii") X(connect, sys_connect, "ili") \
+	X(accept, sys_accept, "i") X(accept4, sys_accept, "illi") \
+	X(getsockname, sys_sock_fd0, "i") X(getpeername, sys_sock_fd0, "i") \
+	X(shutdown, sys_sock_fd0, "ii") X(sendto, sys_sendto, "illuli") \
+	X(recvfrom, sys_recvfrom, "illu") X(setsockopt, sys_sockopt, "iiili") \
+	X(getsockopt, sys_sockopt, "iii") X(sendmsg, sys_sendmsg, "ilu") \
+	X(recvmsg, sys_recvmsg, "ilu")
 
 #define GK_FN(name, fn, types) [__NR_##name] = fn,
 #define GK_NAME(name, fn, types) [__NR_##name] = #name,
