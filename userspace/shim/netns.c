@@ -158,15 +158,16 @@ static bool pasta_wait_ready(pid_t pid, const char *pidfile)
 
 /*
  * Starts pasta for the sandbox whose init is @target, in the foreground as
- * our child (parent-death signal set: it dies with the launcher; it keeps
- * our ids when we are not root, since a change of ids clears that signal),
+ * our child (parent-death signal set, so it dies with the launcher; with our
+ * own ids, since pasta as root would turn nobody, who cannot join the
+ * namespaces a root launcher made, and a change of ids clears that signal),
  * with exactly the -p forwards (-t/-u none otherwise, and none towards the
  * host's loopback: -T/-U none), and waits until it configured the namespace.
  * Returns its pid, or -1 with @err set.
  */
 pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kiste_err *err)
 {
-	char tcp[1024], udp[1024], tgt[16], pidfile[] = "/tmp/kiste-pasta.XXXXXX";
+	char tcp[1024], udp[1024], tgt[16], ids[32], pidfile[] = "/tmp/kiste-pasta.XXXXXX";
 	const char *pasta = pasta_path();
 	char *argv[24];
 	int n = 0, fd;
@@ -183,10 +184,14 @@ pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kist
 	pasta_ports(o, false, tcp, sizeof(tcp));
 	pasta_ports(o, true, udp, sizeof(udp));
 	snprintf(tgt, sizeof(tgt), "%d", (int)target);
+	/* Our own ids: root's pasta would turn nobody, who may not join a root-owned namespace. */
+	snprintf(ids, sizeof(ids), "%u:%u", (unsigned int)geteuid(), (unsigned int)getegid());
 	argv[n++] = (char *)"pasta";
 	argv[n++] = (char *)"--config-net";
 	argv[n++] = (char *)"--foreground";
 	argv[n++] = (char *)"--quiet";
+	argv[n++] = (char *)"--runas";
+	argv[n++] = ids;
 	argv[n++] = (char *)"-P";
 	argv[n++] = pidfile;
 	argv[n++] = (char *)"-t";
@@ -205,6 +210,15 @@ pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kist
 		return kiste_err_set(err, -errno, "--network pasta: fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
+		sigset_t none;
+		int sig;
+
+		/* The launcher's blocked and ignored signals are not pasta's. */
+		for (sig = 1; sig < 65; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != self)
 			_exit(127);

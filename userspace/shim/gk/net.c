@@ -423,11 +423,18 @@ long sys_sockopt(struct gk_call *c)
 	if (!sockopt_ok(c->a[1], c->a[2]))
 		return -ENOPROTOOPT;
 	r = hs5(c->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4]);
-	/* SO_PEERCRED's pid is the host's pid-namespace number: the guest's is one less. */
+	/*
+	 * SO_PEERCRED's pid is the host's pid-namespace number: the guest's is
+	 * one less.  Read before the write probe, which scribbles on the page.
+	 */
 	if (r == 0 && c->nr == __NR_getsockopt && c->a[1] == KN_SOL_SOCKET &&
 	    c->a[2] == KN_SO_PEERCRED && gk_uread_ok(lenp, sizeof(*lenp)) == 0 &&
-	    *lenp >= (int)sizeof(int) && gk_uwrite_ok(cr, sizeof(int)) == 0)
-		cr->pid = (int)gk_to_guest_pid(cr->pid);
+	    *lenp >= (int)sizeof(int) && gk_uread_ok(cr, sizeof(int)) == 0) {
+		int pid = (int)gk_to_guest_pid(cr->pid);
+
+		if (gk_uwrite_ok(cr, sizeof(int)) == 0)
+			cr->pid = pid;
+	}
 	return r;
 }
 
@@ -559,7 +566,7 @@ long sys_recvmsg(struct gk_call *c)
 {
 	/* On this thread's stack: the call blocks with the big lock let go. */
 	char cbuf[NET_CMSG_MAX] __attribute__((aligned(8)));
-	struct net_msghdr m, *um = (struct net_msghdr *)c->a[1];
+	struct net_msghdr m, out, *um = (struct net_msghdr *)c->a[1];
 	long a[6] = { c->a[0], (long)&m, c->a[2], 0, 0, 0 }, r;
 	unsigned long ulen;
 	void *uctl;
@@ -571,6 +578,7 @@ long sys_recvmsg(struct gk_call *c)
 	r = msg_in(&m, um);
 	if (r < 0)
 		return r;
+	out = m;
 	uctl = m.control;
 	ulen = m.controllen;
 	if (ulen) {
@@ -589,10 +597,12 @@ long sys_recvmsg(struct gk_call *c)
 		if (gk_uwrite_ok(uctl, m.controllen) == 0)
 			memcpy(uctl, cbuf, m.controllen);
 	}
+	/* The write probe scribbles: the whole header goes back. */
+	out.namelen = m.namelen;
+	out.controllen = m.controllen;
+	out.flags = m.flags;
 	if (gk_uwrite_ok(um, sizeof(*um)) < 0)
 		return -EFAULT;
-	um->namelen = m.namelen;
-	um->controllen = m.controllen;
-	um->flags = m.flags;
+	memcpy(um, &out, sizeof(out));
 	return r;
 }
