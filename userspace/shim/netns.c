@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <linux/rtnetlink.h>
@@ -127,15 +128,20 @@ static void pasta_ports(const struct kiste_run_opts *o, bool udp, char *spec, si
 		snprintf(spec, n, "none");
 }
 
+/* pasta on the caller's PATH (as podman finds its helpers), or NULL. */
 static const char *pasta_path(void)
 {
-	static const char *const dirs[] = { "/usr/bin/pasta", "/usr/local/bin/pasta",
-					    "/bin/pasta" };
-	size_t i;
+	static char found[PATH_MAX];
+	const char *path = getenv("PATH"), *p, *e;
 
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		if (access(dirs[i], X_OK) == 0)
-			return dirs[i];
+	for (p = path ? path : "/usr/bin:/bin"; *p; p = *e ? e + 1 : e) {
+		e = strchrnul(p, ':');
+		if (e == p || (size_t)(e - p) + sizeof("/pasta") > sizeof(found))
+			continue;
+		snprintf(found, sizeof(found), "%.*s/pasta", (int)(e - p), p);
+		if (found[0] == '/' && access(found, X_OK) == 0)
+			return found;
+	}
 	return NULL;
 }
 
@@ -174,8 +180,8 @@ pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kist
 	pid_t pid, self = getpid();
 
 	if (!pasta)
-		return kiste_err_set(err, -ENOENT, "--network pasta: no pasta binary: install "
-				     "Debian's passt package (apt-get install passt)");
+		return kiste_err_set(err, -ENOENT, "--network pasta: no pasta binary on PATH: "
+				     "install Debian's passt package (apt-get install passt)");
 	fd = mkstemp(pidfile);
 	if (fd < 0)
 		return kiste_err_set(err, -errno, "--network pasta: cannot make a pid file: %s",
