@@ -27,6 +27,24 @@ cleanup()
 }
 trap cleanup EXIT
 S() { "$K" run --mode=shim --tmpfs "$SHIM_TMP" -- "$@"; }
+# SR CMD...: with a rootfs of this suite's own ($R: /usr and /etc bound in, $data at its
+# path), in a private mount namespace; AF_UNIX sockets by name need a rootfs that is not
+# the host's "/" (README, Networking).  Root only: empty without.
+R=""
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+	R="$data/root"
+	mkdir -p "$R/usr" "$R/etc" "$R/tmp" "$R/mnt" "$R/dev" "$R/proc" "$R/sys" "$R/root" "$R$data"
+	for l in bin sbin lib lib64; do
+		[ -e "/$l" ] && ln -s "usr/$l" "$R/$l"
+	done
+	cp "$N" "$data/net.py"
+fi
+SR()
+{
+	unshare -m sh -c 'mount --bind /usr "$1/usr" && mount --bind /etc "$1/etc" &&
+		mount --bind "$2" "$1$2" && shift 2 && exec "$@"' sh "$R" "$data" \
+		"$K" run --mode=shim --rootfs "$R" --tmpfs "$SHIM_TMP" -- "$@"
+}
 
 # same NAME CMD...: output and status natively and sandboxed match (and the native run worked).
 same()
@@ -59,9 +77,25 @@ same "python3: TCP echo server and client on ::1" "$PY" "$N" tcp ::1
 same "python3: UDP on 127.0.0.1" "$PY" "$N" udp 127.0.0.1
 same "python3: UDP on ::1" "$PY" "$N" udp ::1
 mkdir "$data/u"
-n_out=$("$PY" "$N" unix "$data/u" 2>&1)
-expect "python3: AF_UNIX socketpair with SCM_RIGHTS, stream and datagram on paths, abstract seqpacket" \
-	0 "$n_out" S "$PY" "$N" unix "$SHIM_TMP"
+if [ -n "$R" ]; then
+	n_out=$("$PY" "$data/net.py" unix "$data/u" 2>&1)
+	expect "python3: AF_UNIX socketpair with SCM_RIGHTS, stream and datagram on paths, abstract seqpacket" \
+		0 "$n_out" SR "$PY" "$data/net.py" unix "$SHIM_TMP"
+else
+	skip "python3: AF_UNIX on paths" "needs root for a rootfs of the suite's own"
+fi
+# With the host's "/" as the rootfs: AF_UNIX only as connected pairs (no host socket is reachable).
+expect "host's / as rootfs: AF_UNIX socket() and datagram pairs EACCES, stream pairs work" 0 \
+	"unix EACCES dgram pair EACCES stream pair ok" S "$PY" -c "import socket, errno
+def t(f):
+    try:
+        f()
+        return 'ok'
+    except OSError as e:
+        return errno.errorcode[e.errno]
+print('unix', t(lambda: socket.socket(socket.AF_UNIX)), 'dgram pair',
+      t(lambda: socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)), 'stream pair',
+      t(lambda: socket.socketpair()))"
 same "python3: MSG_CMSG_CLOEXEC marks a received descriptor close-on-exec" "$PY" "$N" cloexec
 same "python3: a peer sends 40 descriptors to a process that holds 20: cut off, MSG_CTRUNC" \
 	"$PY" "$N" many 20
@@ -81,25 +115,28 @@ for fd in 1000 1001 1003 1005; do
 		S "$PY" "$N" send_fd "$fd"
 done
 
-# A host socket in the rootfs (here "/": $data is visible, read-only) is not the sandbox's.
-"$PY" "$N" serve_unix "$data/host.sock" >"$data/hs.out" 2>&1 &
-SERVER=$!
-wait_listening "$data/hs.out"
-run "$PY" "$N" connect_path "$data/host.sock"
-case "$T_OUT" in
-*"host secret"*) ok "control: natively the host socket answers" ;;
-*) fail "control: natively the host socket answers" "$T_OUT" ;;
-esac
-expect "a host socket on a read-only mount of the rootfs: connect EACCES" 0 "connect EACCES" \
-	S "$PY" "$N" connect_path "$data/host.sock"
-expect "... through a symlink in a --tmpfs: EACCES" 0 "connect EACCES" \
-	S sh -c "ln -s '$data/host.sock' '$SHIM_TMP/l' && exec '$PY' '$N' connect_path '$SHIM_TMP/l'"
-expect_not "... through /proc/1/root: not connected" 0 "connected" \
-	S "$PY" "$N" connect_path "/proc/1/root$data/host.sock"
-kill "$SERVER" 2>/dev/null
-wait "$SERVER" 2>/dev/null
-SERVER=""
-
+# A host socket in a --rootfs DIR (read-only inside) is not the sandbox's.
+if [ -n "$R" ]; then
+	"$PY" "$N" serve_unix "$data/host.sock" >"$data/hs.out" 2>&1 &
+	SERVER=$!
+	wait_listening "$data/hs.out"
+	run "$PY" "$N" connect_path "$data/host.sock"
+	case "$T_OUT" in
+	*"host secret"*) ok "control: natively the host socket answers" ;;
+	*) fail "control: natively the host socket answers" "$T_OUT" ;;
+	esac
+	expect "a host socket on a read-only mount of the rootfs: connect EACCES" 0 \
+		"connect EACCES" SR "$PY" "$data/net.py" connect_path "$data/host.sock"
+	expect "... through a symlink in a --tmpfs: EACCES" 0 "connect EACCES" \
+		SR sh -c "ln -s '$data/host.sock' '$SHIM_TMP/l' && exec '$PY' '$data/net.py' connect_path '$SHIM_TMP/l'"
+	expect_not "... through /proc/1/root: not connected" 0 "connected" \
+		SR "$PY" "$data/net.py" connect_path "/proc/1/root$data/host.sock"
+	kill "$SERVER" 2>/dev/null
+	wait "$SERVER" 2>/dev/null
+	SERVER=""
+else
+	skip "a host socket in the rootfs" "needs root for a rootfs of the suite's own"
+fi
 # --network none: the host's loopback is another namespace's.
 "$PY" "$N" serve 47322 >"$data/srv.out" 2>&1 &
 SERVER=$!
@@ -124,6 +161,10 @@ expect "gate jump: socket(AF_NETLINK, SOCK_RAW, ROUTE) is killed" 159 "seccomp f
 	S "$WL/hostile" gate 41 16 3 0
 expect "gate jump: socket(AF_INET, SOCK_STREAM, TCP) with upper bits in the domain is killed" \
 	159 "seccomp filter" S "$WL/hostile" gate 41 0x100000002 1 6
+expect "gate jump: socket(AF_UNIX, SOCK_STREAM) with the host's / as rootfs is killed" 159 \
+	"seccomp filter" S "$WL/hostile" gate 41 1 1 0
+expect "gate jump: socketpair(AF_UNIX, SOCK_DGRAM) with the host's / as rootfs is killed" 159 \
+	"seccomp filter" S "$WL/hostile" gate 53 1 2 0
 expect "gate jump: socket(AF_INET, SOCK_STREAM, TCP) runs" 1 "survived" \
 	S "$WL/hostile" gate 41 2 1 6
 expect "without namespaces: socket() is EACCES (the host's network is not the sandbox's)" 0 \

@@ -32,8 +32,10 @@ enum { OP_EQ, OP_MASK0, OP_IN, OP_LE, OP_GE, OP_MASKEQ };
 /*
  * W_TRAP: not allowed but trapped (SECCOMP_RET_TRAP) to the guest kernel's SIGSYS entry.
  * W_NET: only with a network namespace of the sandbox's (own or joined).
+ * W_UNIX: AF_UNIX sockets that can name a peer: with W_NET, and not with the host's "/"
+ * as the rootfs, whose host sockets a gate jump could otherwise reach (README.md).
  */
-enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP, W_NET };
+enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP, W_NET, W_UNIX };
 
 /*
  * int-typed arguments (descriptors, commands, flags, pids, signals): the
@@ -91,6 +93,8 @@ static const uint64_t idtypes[] = { P_ALL, P_PID, P_PGID };
 static const uint64_t unix_types[] = {
 	KN_TYPES(KN_SOCK_STREAM), KN_TYPES(KN_SOCK_DGRAM), KN_TYPES(KN_SOCK_SEQPACKET),
 };
+/* Connected for good: connect and sendto with an address cannot reach anyone else. */
+static const uint64_t pair_types[] = { KN_TYPES(KN_SOCK_STREAM), KN_TYPES(KN_SOCK_SEQPACKET) };
 static const uint64_t stream_types[] = { KN_TYPES(KN_SOCK_STREAM) };
 static const uint64_t dgram_types[] = { KN_TYPES(KN_SOCK_DGRAM) };
 static const uint64_t so_opts[] = { KN_SOL_SOCKET_OPTS };
@@ -290,10 +294,12 @@ static const struct allow table[] = {
 	R0(select, "waiting on descriptors"),
 	R0(pselect6, "waiting on descriptors"),
 	/* Sockets (issues 11, 12). */
-	R3(socketpair, "AF_UNIX socket pairs: stream, datagram, seqpacket",
-	   C_EQ(INT(0), KN_AF_UNIX), C_IN(INT(1), unix_types), C_EQ(INT(2), 0)),
-	RW(socket, W_NET, "AF_UNIX sockets (pathnames beneath the pivoted root, abstract names "
-	   "in the sandbox's network namespace)", 3,
+	R3(socketpair, "AF_UNIX stream and seqpacket pairs (connected for good)",
+	   C_EQ(INT(0), KN_AF_UNIX), C_IN(INT(1), pair_types), C_EQ(INT(2), 0)),
+	RW(socketpair, W_UNIX, "AF_UNIX datagram pairs (they can connect elsewhere: as socket)", 3,
+	   C_EQ(INT(0), KN_AF_UNIX), C_IN(INT(1), dgram_types), C_EQ(INT(2), 0)),
+	RW(socket, W_UNIX, "AF_UNIX sockets (pathnames beneath the pivoted root, never the "
+	   "host's \"/\"; abstract names in the sandbox's network namespace)", 3,
 	   C_EQ(INT(0), KN_AF_UNIX), C_IN(INT(1), unix_types), C_EQ(INT(2), 0)),
 	RW(socket, W_NET, "TCP over IPv4 in the sandbox's network namespace", 3,
 	   C_EQ(INT(0), KN_AF_INET), C_IN(INT(1), stream_types), C_EQ(INT(2), KN_IPPROTO_TCP)),
@@ -473,7 +479,8 @@ int shim_filter_build(const struct shim_filter_params *p, struct shim_bpf *out,
 		if ((table[i].when == W_MODULE && !p->module) ||
 		    (table[i].when == W_PROC && p->proc_fd < 0) ||
 		    (table[i].when == W_LOCKS && p->locks_fd < 0) ||
-		    (table[i].when == W_NET && !p->netns))
+		    (table[i].when == W_NET && !p->netns) ||
+		    (table[i].when == W_UNIX && !(p->netns && p->unix_sockets)))
 			continue;
 		r = add_row(ctx, &table[i], p);
 		if (r == -EDOM)
@@ -585,7 +592,7 @@ void shim_allowlist_print(FILE *f)
 		fprintf(f, "%-20s %-8s %-44s %s\n", a->name,
 			a->when == W_MODULE ? "module" :
 			a->when == W_PROC ? "procfs" : a->when == W_LOCKS ? "locks" :
-			a->when == W_NET ? "netns" : "both",
+			a->when == W_NET ? "netns" : a->when == W_UNIX ? "unix" : "both",
 			args, a->why);
 	}
 	fprintf(f, "# trapped to the guest kernel (SIGSYS), never served by the host:\n");

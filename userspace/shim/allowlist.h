@@ -19,6 +19,7 @@ struct shim_filter_params {
 	int kiste_fd;		/* -1 without the module */
 	int module;		/* redirection armed by kiste.ko */
 	int netns;		/* the sandbox has a network namespace: socket() rows */
+	int unix_sockets;	/* and its rootfs is not the host's "/": AF_UNIX rows */
 };
 
 /* A loadable classic-BPF program: @insns (malloc'ed) holds @len struct sock_filter. */

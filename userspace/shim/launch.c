@@ -52,6 +52,7 @@ struct launch {
 	struct kiste_oci_launch *oci;	/* an OCI create (no launcher after it), or NULL */
 	int netns_fd;		/* --network ns:PATH, checked; -1 otherwise */
 	pid_t pasta;		/* --network pasta: its process; 0 otherwise */
+	bool host_tree;		/* the rootfs is the host's "/": no AF_UNIX sockets by name */
 };
 
 static volatile pid_t forward_to;
@@ -147,7 +148,8 @@ static void fill_boot(struct launch *l)
 	b->magic = GK_BOOT_MAGIC;
 	b->version = GK_BOOT_VERSION;
 	b->flags = (so->trace ? GK_BOOT_F_TRACE : 0) | (l->kfd >= 0 ? GK_BOOT_F_MODULE : 0) |
-		   (so->rw ? GK_BOOT_F_RW : 0) | (l->ns ? GK_BOOT_F_PIDNS : 0);
+		   (so->rw ? GK_BOOT_F_RW : 0) | (l->ns ? GK_BOOT_F_PIDNS : 0) |
+		   (l->ns && !l->host_tree ? GK_BOOT_F_UNIX : 0);
 	b->kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
 	b->root_fd = FD_ROOT;
 	b->probe_fd = GK_FD_PROBE;
@@ -251,6 +253,7 @@ static void workload_main(struct launch *l)
 	fp.kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
 	fp.module = l->kfd >= 0;
 	fp.netns = l->ns;
+	fp.unix_sockets = !l->host_tree;
 	/* The ip filter first: once the allowlist's is in, seccomp() itself is killed. */
 	if (shim_ipfilter_build(shim_image_fork_ip(&l->img), shim_image_thread_ip(&l->img),
 				&bpf[0], &err) < 0 ||
@@ -568,12 +571,20 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	struct kiste_cgroup_limits lim = { .memory = o->memory,
 					   .pids = o->pids_limit ? o->pids_limit + 1 : 0,
 					   .cpus_milli = o->cpus_milli };
+	struct stat rst, hst;
 	int ret;
 
 	/* Early and clear; shim_setup_mounts checks again what it really mounted. */
 	ret = kiste_rootfs_check(l->so->rootfs, l->so->rw, err);
 	if (ret < 0)
 		return ret;
+	/*
+	 * The host's own tree holds the host's live sockets (/run, /tmp, homes):
+	 * a gate jump with an AF_UNIX socket could connect to them, which seccomp
+	 * cannot see, so there are none (README.md, Networking).
+	 */
+	l->host_tree = stat(l->so->rootfs, &rst) < 0 || stat("/", &hst) < 0 ||
+		       (rst.st_dev == hst.st_dev && rst.st_ino == hst.st_ino);
 	l->procfd = -1;
 	l->locksfd = -1;
 	l->netns_fd = -1;

@@ -56,6 +56,16 @@ static int net_ok(void)
 	return (gk.boot.flags & GK_BOOT_F_PIDNS) && gk.boot.proc_fd >= 0;
 }
 
+/*
+ * AF_UNIX sockets that can name a peer (socket(), datagram pairs): not when
+ * the rootfs is the host's "/", whose live host sockets a gate jump could
+ * reach with one (the filter has no row for them then either).
+ */
+static int unix_ok(void)
+{
+	return net_ok() && (gk.boot.flags & GK_BOOT_F_UNIX);
+}
+
 /* A descriptor the host just made for the workload: registered as anonymous, or EMFILE. */
 static long net_fd_new(long fd)
 {
@@ -108,7 +118,7 @@ long sys_socket(struct gk_call *c)
 	proto = net_proto(c->a[0], type, c->a[2]);
 	if (proto < 0)
 		return proto;
-	if (!net_ok())
+	if (!net_ok() || (c->a[0] == KN_AF_UNIX && !unix_ok()))
 		return -EACCES;
 	return net_fd_new(hs3(__NR_socket, c->a[0], c->a[1], proto));
 }
@@ -126,6 +136,8 @@ long sys_socketpair(struct gk_call *c)
 	r = net_proto(c->a[0], type, c->a[2]);
 	if (r < 0)
 		return r;
+	if (type == KN_SOCK_DGRAM && !unix_ok())
+		return -EACCES;
 	if (gk_uwrite_ok(sv, sizeof(fds)) < 0)
 		return -EFAULT;
 	r = hs4(__NR_socketpair, KN_AF_UNIX, c->a[1], 0, fds);
