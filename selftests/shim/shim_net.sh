@@ -41,6 +41,7 @@ if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
 fi
 SR()
 {
+	# shellcheck disable=SC2016 # the inner sh expands its own arguments
 	unshare -m sh -c 'mount --bind /usr "$1/usr" && mount --bind /etc "$1/etc" &&
 		mount --bind "$2" "$1$2" && shift 2 && exec "$@"' sh "$R" "$data" \
 		"$K" run --mode=shim --rootfs "$R" --tmpfs "$SHIM_TMP" -- "$@"
