@@ -250,6 +250,21 @@ if command -v pasta >/dev/null; then
 	run pgrep -f "pasta --config-net.*-t 127.0.0.1/47324:8080"
 	result "$([ "$T_RC" != 0 ]; echo $?)" "--network pasta: no pasta left once the sandbox ended" \
 		"$T_OUT"
+	# pasta maps its gateway address (the host's) to the host's loopback: the issue's
+	# outbound case, to a server this suite starts on 127.0.0.1.
+	gw=$(ip route show default 2>/dev/null | awk '/^default via/ { print $3; exit }')
+	if [ -n "$gw" ]; then
+		"$PY" "$N" serve_on 127.0.0.1 47325 >"$data/out.out" 2>&1 &
+		SERVER=$!
+		wait_listening "$data/out.out"
+		expect "--network pasta: outbound to a server on the host's 127.0.0.1 (via $gw)" 0 \
+			"THROUGH THE NETWORK" "$K" run --mode=shim --network pasta -- \
+			"$PY" "$N" client "$gw" 47325
+		wait "$SERVER" 2>/dev/null
+		SERVER=""
+	else
+		skip "--network pasta: outbound to the host's loopback" "no default route here"
+	fi
 	# A UDP connect sends nothing: it only asks the routing table pasta set up.
 	expect "--network pasta without -p: the sandbox has a route and an address of pasta's" 0 \
 		"routed" "$K" run --mode=shim --network pasta -- "$PY" -c "import socket

@@ -10,6 +10,7 @@
 #include "../net_policy.h"
 
 #define NET_ADDR_MAX 128	/* sizeof(struct sockaddr_storage): the kernel's own cap */
+#define NET_UN_MAX 110		/* sizeof(struct sockaddr_un) */
 #define NET_CMSG_MAX 4096	/* control data per call; more is ENOBUFS (optmem_max is 20 KiB) */
 #define NET_ST_RDONLY 1
 #define NET_RETRY_NS 2000000L	/* a blocking pathname send or connect retries every 2 ms */
@@ -192,6 +193,8 @@ static long unix_target(const struct net_addr *na)
 	struct stat st;
 	long n = na->len - 2, fd, r;
 
+	if (na->len > NET_UN_MAX)
+		return -EINVAL;
 	memcpy(path, na->b + 2, n);
 	path[n] = 0;
 	r = gk_path_abs(-100, path, abs, sizeof(abs));
