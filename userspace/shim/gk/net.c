@@ -184,7 +184,8 @@ static int addr_is_path(const struct net_addr *na)
  * descriptor of the socket itself: resolved beneath the root like every path
  * (magic links refused), and never on a read-only mount, where no process of
  * the sandbox can have bound it: that is a host socket that happens to be in
- * the rootfs (`/run/...` of the default rootfs `/`), EACCES.
+ * a --rootfs DIR, EACCES.  (With the host's "/" as the rootfs there are no
+ * AF_UNIX sockets to connect: unix_ok().)
  */
 static long unix_target(const struct net_addr *na)
 {
@@ -231,8 +232,7 @@ static void cwd_restore(void)
 /*
  * Issues @nr (connect, sendto or sendmsg) with a pathname address (in
  * a[@addr_arg] and the next, or for sendmsg, @addr_arg 0, in the header at
- * a[1]) that
- * names exactly the inode unix_target() checked: the address becomes "N",
+ * a[1]) that names exactly the inode unix_target() checked: the address becomes "N",
  * relative to the sandbox's detached procfs's thread-self/fd, where N is the
  * checked descriptor, so no rename or symlink swap after the check can send
  * the call elsewhere.  The host's cwd is that directory only while the big
