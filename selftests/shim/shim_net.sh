@@ -11,7 +11,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 K="${KISTE_SHIM:-$here/../bin/kiste}"
 PY=/usr/bin/python3
 N="$WL/net.py"
-shim_need hostile
+shim_need hostile net_mmsg
 [ -f "$N" ] || bail "no $N: build it (make)"
 [ -x "$PY" ] || skip_all "no $PY: make deps"
 data=$(mktemp -d /var/tmp/kiste-net.XXXXXX) || bail "cannot make a folder under /var/tmp"
@@ -102,6 +102,7 @@ same "python3: a peer sends 40 descriptors to a process that holds 20: cut off, 
 	"$PY" "$N" many 20
 same "python3: errors natively and sandboxed alike (socketpair AF_INET, refused, bad fd)" \
 	"$PY" "$N" same_errno
+same "C: sendmmsg of 3 records, recvmmsg with MSG_WAITFORONE and a timeout" "$WL/net_mmsg"
 same "python3 -m http.server and urllib in one sandbox" "$PY" "$N" http 47321
 expect "refused: AF_PACKET and raw IPv4 EPERM, netlink EAFNOSUPPORT, unlisted options ENOPROTOOPT" \
 	0 "AF_PACKET EPERM

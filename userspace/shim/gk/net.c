@@ -577,19 +577,16 @@ static void cmsg_in(char *buf, struct net_msghdr *m)
 	}
 }
 
-long sys_recvmsg(struct gk_call *c)
+/* One recvmsg into the workload's header @um: its control data checked on the way in. */
+static long recv_one(struct gk_call *c, long fd, struct net_msghdr *um, long flags)
 {
 	/* On this thread's stack: the call blocks with the big lock let go. */
 	char cbuf[NET_CMSG_MAX] __attribute__((aligned(8)));
-	struct net_msghdr m, out, *um = (struct net_msghdr *)c->a[1];
-	long a[6] = { c->a[0], (long)&m, c->a[2], 0, 0, 0 }, r;
+	struct net_msghdr m, out;
+	long a[6] = { fd, (long)&m, flags, 0, 0, 0 }, r;
 	unsigned long ulen;
 	void *uctl;
 
-	if (!gk_fd_ok(c->a[0]))
-		return -EBADF;
-	if (c->a[2] & ~(long)KN_MSG_OK)
-		return -EINVAL;
 	r = msg_in(&m, um);
 	if (r < 0)
 		return r;
@@ -620,4 +617,90 @@ long sys_recvmsg(struct gk_call *c)
 		return -EFAULT;
 	memcpy(um, &out, sizeof(out));
 	return r;
+}
+
+long sys_recvmsg(struct gk_call *c)
+{
+	if (!gk_fd_ok(c->a[0]))
+		return -EBADF;
+	if (c->a[2] & ~(long)KN_MSG_OK)
+		return -EINVAL;
+	return recv_one(c, c->a[0], (struct net_msghdr *)c->a[1], c->a[2]);
+}
+
+/* struct mmsghdr: a header and the length the call fills in. */
+struct net_mmsghdr {
+	struct net_msghdr hdr;
+	unsigned int len;
+};
+
+#define NET_MMSG_MAX 1024	/* UIO_MAXIOV, the kernel's cap on vlen */
+#define NET_MSG_WAITFORONE 0x10000
+
+static int mmsg_len(struct net_mmsghdr *e, long r)
+{
+	if (gk_uwrite_ok(&e->len, sizeof(e->len)) < 0)
+		return -EFAULT;
+	e->len = (unsigned int)r;
+	return 0;
+}
+
+/* sendmmsg: sendmsg per entry; after the first, an error ends the batch with its count. */
+long sys_sendmmsg(struct gk_call *c)
+{
+	struct net_mmsghdr *vec = (struct net_mmsghdr *)c->a[1];
+	unsigned long n = (unsigned long)c->a[2], i;
+	struct net_msghdr m;
+	long r = 0;
+
+	if (!gk_fd_ok(c->a[0]))
+		return -EBADF;
+	if (n > NET_MMSG_MAX)
+		n = NET_MMSG_MAX;
+	for (i = 0; i < n; i++) {
+		r = msg_in(&m, &vec[i].hdr);
+		if (r == 0)
+			r = send_one(c, c->a[0], &m, c->a[3]);
+		if (r < 0 || mmsg_len(&vec[i], r) < 0)
+			break;
+	}
+	return i ? (long)i : r;
+}
+
+/*
+ * recvmmsg: recvmsg per entry; MSG_WAITFORONE makes the rest non-blocking,
+ * and the timeout is checked after each message, as the kernel does.
+ */
+long sys_recvmmsg(struct gk_call *c)
+{
+	struct net_mmsghdr *vec = (struct net_mmsghdr *)c->a[1];
+	unsigned long n = (unsigned long)c->a[2], i, deadline = 0;
+	const long *ts = (const long *)c->a[4];
+	long flags = c->a[3], r = 0;
+
+	if (!gk_fd_ok(c->a[0]))
+		return -EBADF;
+	if (flags & ~(long)KN_MSG_OK)
+		return -EINVAL;
+	if (ts) {
+		if (gk_uread_ok(ts, 2 * sizeof(long)) < 0)
+			return -EFAULT;
+		if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000L)
+			return -EINVAL;
+		deadline = gk_now_ns() + (unsigned long)ts[0] * 1000000000UL + (unsigned long)ts[1];
+	}
+	if (n > NET_MMSG_MAX)
+		n = NET_MMSG_MAX;
+	for (i = 0; i < n; i++) {
+		r = recv_one(c, c->a[0], &vec[i].hdr, flags);
+		if (r < 0 || mmsg_len(&vec[i], r) < 0)
+			break;
+		if (flags & NET_MSG_WAITFORONE)
+			flags |= KN_MSG_DONTWAIT;
+		if (ts && gk_now_ns() >= deadline) {
+			i++;
+			break;
+		}
+	}
+	return i ? (long)i : r;
 }

@@ -93,6 +93,8 @@ long sys_recvfrom(struct gk_call *c);
 long sys_sockopt(struct gk_call *c);
 long sys_sendmsg(struct gk_call *c);
 long sys_recvmsg(struct gk_call *c);
+long sys_sendmmsg(struct gk_call *c);
+long sys_recvmmsg(struct gk_call *c);
 
 /*
  * X(name, function, argument types): one line per served call; every other call
@@ -182,7 +184,8 @@ long sys_recvmsg(struct gk_call *c);
 	X(shutdown, sys_sock_fd0, "ii") X(sendto, sys_sendto, "illuli") \
 	X(recvfrom, sys_recvfrom, "illu") X(setsockopt, sys_sockopt, "iiili") \
 	X(getsockopt, sys_sockopt, "iii") X(sendmsg, sys_sendmsg, "ilu") \
-	X(recvmsg, sys_recvmsg, "ilu")
+	X(recvmsg, sys_recvmsg, "ilu") X(sendmmsg, sys_sendmmsg, "iluu") \
+	X(recvmmsg, sys_recvmmsg, "iluu")
 
 #define GK_FN(name, fn, types) [__NR_##name] = fn,
 #define GK_NAME(name, fn, types) [__NR_##name] = #name,
