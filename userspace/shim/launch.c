@@ -336,6 +336,9 @@ static void init_main(struct launch *l, pid_t launcher)
 	char c;
 
 	close(l->status[0]);
+	/* ns:PATH is joined already (start_sandbox): its file is nobody's business here. */
+	if (l->netns_fd >= 0)
+		close(l->netns_fd);
 	/*
 	 * Membership first, while this task still has the launcher's credentials
 	 * (the module checks the owner's kuid); the workload inherits it by fork.
@@ -633,6 +636,9 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	}
 	close(l->wiped[0]);
 	close(l->wiped[1]);
+	if (l->netns_fd >= 0)
+		close(l->netns_fd);
+	l->netns_fd = -1;
 	if (child < 0)
 		return -1;
 	kiste_test_phase("shim-init-started");
