@@ -270,4 +270,50 @@ TEST(create_name_has_the_run_verdict)
 	EXPECT_STREQ(run_err.msg + 11, create_err.msg + 22);
 }
 
+/* --network and -p: parsed once; pasta and ns: per mode (the limits' networks). */
+TEST(network_and_publish)
+{
+	struct kiste_run_args a;
+	struct kiste_err err = { 0 };
+	char *pasta[] = { "run", "--mode=shim", "--network", "pasta", "-p", "127.0.0.1:8080:80",
+			  "-p", "[::1]:53:5353/udp", "--publish", "9000:90/tcp", "prog", NULL };
+	char *ns[] = { "run", "--mode=shim", "--network=ns:/run/netns/x", "prog", NULL };
+	char *vm[] = { "run", "--mode=vm", "--network", "pasta", "prog", NULL };
+	char *vm_none[] = { "run", "--mode=vm", "--network", "none", "prog", NULL };
+	char *nopasta[] = { "run", "--mode=shim", "-p", "8080:80", "prog", NULL };
+	char *badp[] = { "run", "--mode=shim", "--network", "pasta", "-p", "1.2.3:80:80", "prog",
+			 NULL };
+
+	ASSERT_EQ(0, kiste_run_parse(kiste_modes, 11, pasta, &a, &err)) TH_LOG("%s", err.msg);
+	EXPECT_EQ((int)KISTE_NET_PASTA, (int)a.o.network);
+	ASSERT_EQ(3, a.o.npublish);
+	EXPECT_STREQ("127.0.0.1", a.o.publish[0].ip);
+	EXPECT_EQ(8080, a.o.publish[0].host_port);
+	EXPECT_EQ(80, a.o.publish[0].port);
+	EXPECT_FALSE(a.o.publish[0].udp);
+	EXPECT_STREQ("::1", a.o.publish[1].ip);
+	EXPECT_EQ(53, a.o.publish[1].host_port);
+	EXPECT_EQ(5353, a.o.publish[1].port);
+	EXPECT_TRUE(a.o.publish[1].udp);
+	EXPECT_STREQ("", a.o.publish[2].ip);
+	EXPECT_EQ(9000, a.o.publish[2].host_port);
+	kiste_run_args_free(&a);
+	ASSERT_EQ(0, kiste_run_parse(kiste_modes, 4, ns, &a, &err)) TH_LOG("%s", err.msg);
+	EXPECT_EQ((int)KISTE_NET_NS, (int)a.o.network);
+	EXPECT_STREQ("/run/netns/x", a.o.netns_path);
+	kiste_run_args_free(&a);
+	EXPECT_EQ(-EINVAL, kiste_run_parse(kiste_modes, 5, vm, &a, &err));
+	EXPECT_STREQ("kiste run: --network pasta is not supported in vm mode yet: use --network "
+		     "none or another mode", err.msg);
+	kiste_run_args_free(&a);
+	EXPECT_EQ(0, kiste_run_parse(kiste_modes, 5, vm_none, &a, &err)) TH_LOG("%s", err.msg);
+	kiste_run_args_free(&a);
+	EXPECT_EQ(-EINVAL, kiste_run_parse(kiste_modes, 5, nopasta, &a, &err));
+	EXPECT_STREQ("kiste run: -p publishes ports through pasta: add --network pasta", err.msg);
+	kiste_run_args_free(&a);
+	EXPECT_EQ(-EINVAL, kiste_run_parse(kiste_modes, 7, badp, &a, &err));
+	EXPECT_NE(NULL, strstr(err.msg, "bad -p '1.2.3:80:80'")) TH_LOG("%s", err.msg);
+	kiste_run_args_free(&a);
+}
+
 TEST_HARNESS_MAIN

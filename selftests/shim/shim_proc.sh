@@ -146,11 +146,12 @@ esac
 # The tightened allowlist: gate jumps with arguments the guest kernel never uses are killed.
 run "$K" policy shim
 case "$T_OUT" in
-# Issue 10's waiting, events and timers took it from 94 to 113 (README); a later issue shrinks it.
-*"# "[0-9][0-9]" syscalls,"* | *"# 11"[0-9]" syscalls,"*) ok "policy shim: fewer than 120 syscalls" ;;
-*) fail "policy shim: fewer than 120 syscalls" "$(echo "$T_OUT" | tail -1)" ;;
+# Issue 10 (waiting, events, timers) and the sockets of issues 11 and 12 took it from 94
+# to 128 (README); a later issue shrinks it.
+*"# "[0-9][0-9]" syscalls,"* | *"# 1"[0-3][0-9]" syscalls,"*) ok "policy shim: fewer than 140 syscalls" ;;
+*) fail "policy shim: fewer than 140 syscalls" "$(echo "$T_OUT" | tail -1)" ;;
 esac
-for gone in socket connect dup tkill gettid time gettimeofday alarm; do
+for gone in dup tkill gettid time gettimeofday alarm; do
 	case "$T_OUT" in
 	*"
 $gone "*) fail "policy shim lacks $gone" "$gone is on the list" ;;
@@ -167,6 +168,7 @@ expect "gate jump: openat2 on another descriptor is killed" 159 "seccomp filter"
 	S "$WL/hostile" gate 437 0 0 0
 expect "gate jump: munmap of the guest kernel is killed" 159 "seccomp filter" \
 	S "$WL/hostile" gate 11 0x100000 4096
+# Sockets are on the list with explicit protocols only (shim_net.sh): protocol 0 is killed.
 expect "gate jump: socket is killed" 159 "seccomp filter" S "$WL/hostile" gate 41 2 1
 expect "gate jump: an allowed call with allowed arguments runs" 1 "survived: " \
 	S "$WL/hostile" gate 39

@@ -153,6 +153,8 @@ int kiste_run_cgroup(const char *mode, const struct kiste_run_opts *o, uint64_t 
 #define KISTE_RUN_ENV_MAX	256
 /* The kernel's own ceiling on pids (PID_MAX_LIMIT); more is a typo. */
 #define KISTE_RUN_PIDS_MAX	(4u << 20)
+/* -p entries; podman has no cap, but each is a listening socket of pasta's. */
+#define KISTE_RUN_PUBLISH_MAX	64
 /* One --timeout cap for every mode: a year; more is a typo. */
 #define KISTE_RUN_TIMEOUT_MAX	(365u * 24 * 3600)
 
@@ -174,8 +176,23 @@ enum kiste_run_opt {
  * What really differs per mode: which common options it honours (the others
  * are refused with one line naming the mode) and the ranges of the sizes.
  */
+/* --network: the sandbox's own namespace with loopback only, pasta, or a joined one. */
+enum kiste_net {
+	KISTE_NET_NONE = 0,
+	KISTE_NET_PASTA,
+	KISTE_NET_NS,
+};
+
+/* One -p [IP:]HOSTPORT:PORT[/tcp|udp]. */
+struct kiste_publish {
+	char ip[48];			/* "" for every address; IPv6 without brackets */
+	uint16_t host_port, port;
+	bool udp;
+};
+
 struct kiste_run_limits {
 	unsigned int accepts;		/* enum kiste_run_opt bits */
+	unsigned int networks;		/* 1 << enum kiste_net beyond none (always taken) */
 	uint64_t memory_min;		/* bytes */
 	uint64_t memory_max;
 	uint64_t memory_default;	/* 0: no limit unless given */
@@ -200,6 +217,10 @@ struct kiste_run_opts {
 	int nenv;
 	const char *cwd;		/* absolute; NULL: "/" */
 	const char *rootfs;		/* NULL: the mode's default */
+	enum kiste_net network;		/* --network */
+	const char *netns_path;		/* KISTE_NET_NS: the namespace file to join */
+	struct kiste_publish publish[KISTE_RUN_PUBLISH_MAX];	/* -p, with pasta only */
+	int npublish;
 	int argc;			/* the workload: argv[0..argc), argv[argc] == NULL */
 	char **argv;
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // run_opts.c - `kiste run`'s one option parser: common options checked per mode, modes' own handed on.
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 /* getopt_long values of the common options (a mode's own start at KISTE_MODE_OPT_BASE). */
 enum {
 	O_MODE = 0x100, O_NAME, O_MEMORY, O_CPUS, O_TIMEOUT, O_USER, O_ENV, O_CWD, O_ROOTFS, O_PIDS,
-	O_HELP,
+	O_HELP, O_NETWORK, O_PUBLISH,
 };
 
 static const struct option common_opts[] = {
@@ -26,6 +27,8 @@ static const struct option common_opts[] = {
 	{ "rootfs", required_argument, NULL, O_ROOTFS },
 	{ "pids-limit", required_argument, NULL, O_PIDS },
 	{ "help", no_argument, NULL, O_HELP },
+	{ "network", required_argument, NULL, O_NETWORK },
+	{ "publish", required_argument, NULL, O_PUBLISH },
 };
 #define NCOMMON (sizeof(common_opts) / sizeof(common_opts[0]))
 
@@ -41,6 +44,11 @@ const char kiste_run_common_usage[] =
 	"  --env K=V           add to the workload's environment (repeatable)\n"
 	"  --cwd DIR           the workload's working directory (absolute; default /)\n"
 	"  --rootfs DIR        the sandbox's root directory\n"
+	"  --network none|pasta|ns:PATH  none (default): own namespace, loopback only;\n"
+	"                      pasta: user-mode networking (Debian's passt); ns:PATH:\n"
+	"                      join that network namespace\n"
+	"  -p, --publish [IP:]HOSTPORT:PORT[/tcp|udp]  with pasta: forward the host's\n"
+	"                      HOSTPORT to PORT inside (repeatable)\n"
 	"  -h, --help          show this help (with --mode: that mode's)\n";
 
 /* Which common option a kiste_run_opt bit is, for the "not in this mode" line. */
@@ -70,6 +78,7 @@ struct parse {
 	unsigned int given;	/* enum kiste_run_opt bits seen */
 	const char *mode_name;
 	const char *memory, *cpus, *pids;	/* checked against the mode's ranges at the end */
+	const char *network;	/* as given, for the "not in this mode" line */
 };
 
 int kiste_run_name_check(const char *name, struct kiste_err *err)
@@ -154,6 +163,98 @@ bad:
 			     s);
 }
 
+static int parse_network(struct parse *p, const char *arg, struct kiste_run_opts *o,
+			 struct kiste_err *err)
+{
+	p->network = arg;
+	if (!strcmp(arg, "none")) {
+		o->network = KISTE_NET_NONE;
+	} else if (!strcmp(arg, "pasta")) {
+		o->network = KISTE_NET_PASTA;
+	} else if (!strncmp(arg, "ns:", 3) && arg[3] == '/') {
+		o->network = KISTE_NET_NS;
+		o->netns_path = arg + 3;
+	} else if (!strncmp(arg, "ns:", 3)) {
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: bad --network '%s': give ns: an absolute path, e.g. "
+				     "ns:/run/netns/NAME",
+				     arg);
+	} else {
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: bad --network '%s': use none, pasta or ns:PATH", arg);
+	}
+	return 0;
+}
+
+static int parse_port(const char *s, size_t n, uint16_t *out)
+{
+	char b[8];
+	uint32_t v;
+
+	if (n == 0 || n >= sizeof(b))
+		return -EINVAL;
+	memcpy(b, s, n);
+	b[n] = 0;
+	if (parse_u32(b, 1, 65535, &v) < 0)
+		return -EINVAL;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+/* -p [IP:]HOSTPORT:PORT[/tcp|udp], IPv6 in brackets: [::1]:8080:80 (podman's spelling). */
+static int parse_publish_one(const char *arg, struct kiste_publish *pb)
+{
+	const char *slash = strchr(arg, '/'), *end, *c2, *c1;
+	unsigned char bin[16];
+	size_t n;
+
+	end = slash ? slash : arg + strlen(arg);
+	if (slash && strcmp(slash, "/tcp") && strcmp(slash, "/udp"))
+		return -EINVAL;
+	pb->udp = slash && !strcmp(slash, "/udp");
+	for (c2 = end; c2 > arg && c2[-1] != ':'; c2--)
+		;
+	if (c2 == arg || parse_port(c2, (size_t)(end - c2), &pb->port) < 0)
+		return -EINVAL;
+	for (c1 = c2 - 1; c1 > arg && c1[-1] != ':' && c1[-1] != ']'; c1--)
+		;
+	if (parse_port(c1, (size_t)(c2 - 1 - c1), &pb->host_port) < 0)
+		return -EINVAL;
+	pb->ip[0] = 0;
+	if (c1 == arg)
+		return 0;
+	if (c1[-1] != ':' || c1 - 1 == arg)
+		return -EINVAL;
+	n = (size_t)(c1 - 1 - arg);
+	if (arg[0] == '[') {
+		if (n < 3 || arg[n - 1] != ']')
+			return -EINVAL;
+		arg++;
+		n -= 2;
+	}
+	if (n >= sizeof(pb->ip))
+		return -EINVAL;
+	memcpy(pb->ip, arg, n);
+	pb->ip[n] = 0;
+	if (inet_pton(AF_INET, pb->ip, bin) != 1 && inet_pton(AF_INET6, pb->ip, bin) != 1)
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_publish(const char *arg, struct kiste_run_opts *o, struct kiste_err *err)
+{
+	if (o->npublish == KISTE_RUN_PUBLISH_MAX)
+		return kiste_err_set(err, -E2BIG, "kiste run: more than %d -p: use fewer",
+				     KISTE_RUN_PUBLISH_MAX);
+	if (parse_publish_one(arg, &o->publish[o->npublish]) < 0)
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: bad -p '%s': use [IP:]HOSTPORT:PORT[/tcp|udp] with "
+				     "ports 1..65535, e.g. -p 127.0.0.1:8080:80",
+				     arg);
+	o->npublish++;
+	return 0;
+}
+
 /* One common option; the size ranges wait for the mode (parse_finish). */
 static int common_opt(struct parse *p, int c, const char *arg, struct kiste_run_opts *o,
 		      struct kiste_err *err)
@@ -231,6 +332,10 @@ static int common_opt(struct parse *p, int c, const char *arg, struct kiste_run_
 	case O_HELP:
 		o->help = true;
 		return 0;
+	case O_NETWORK:
+		return parse_network(p, arg, o, err);
+	case O_PUBLISH:
+		return parse_publish(arg, o, err);
 	}
 	return -EINVAL;
 }
@@ -309,6 +414,18 @@ static int parse_finish(struct parse *p, struct kiste_run_args *a, struct kiste_
 			return kiste_err_set(err, -EINVAL,
 					     "kiste run: %s does not apply to %s mode: leave it out",
 					     opt_bits[i].name, m->name);
+	if (o->network != KISTE_NET_NONE && !(l->networks & (1u << o->network)))
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: --network %s is not supported in %s mode yet: use "
+				     "--network none or another mode",
+				     p->network, m->name);
+	if (o->npublish && !(l->networks & (1u << KISTE_NET_PASTA)))
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: -p is not supported in %s mode yet: leave it out",
+				     m->name);
+	if (o->npublish && o->network != KISTE_NET_PASTA)
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: -p publishes ports through pasta: add --network pasta");
 	if (p->memory && (o->memory < l->memory_min || o->memory > l->memory_max))
 		return kiste_err_set(err, -EINVAL,
 				     "kiste run: --memory %s is out of range for %s mode: use "
@@ -353,13 +470,15 @@ static int parse_args(struct parse *p, int argc, char **argv, struct kiste_run_a
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", p->table, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hp:", p->table, NULL)) != -1) {
 		/* After the first error, keep scanning for --help and --mode only. */
 		struct kiste_err *e = first ? &later : err;
 
 		ret = 0;
 		if (c == 'h')
 			c = O_HELP;
+		else if (c == 'p')
+			c = O_PUBLISH;
 		if (c == '?' || c == ':')
 			ret = getopt_error(c, argv, e);
 		else if (c >= KISTE_MODE_OPT_BASE)

@@ -28,13 +28,19 @@
 
 #include "allowlist.h"
 #include "boot.h"
+#include "net_policy.h"
 
 enum {
 	K_CONST, K_GATE_START, K_GATE_LEN, K_ROOT_FD, K_KISTE_FD, K_PROC_FD, K_IMAGE_END, K_LOCKS_FD,
 };
 enum { OP_EQ, OP_MASK0, OP_IN, OP_LE, OP_GE, OP_MASKEQ };
-/* W_TRAP: not allowed but trapped (SECCOMP_RET_TRAP) to the guest kernel's SIGSYS entry. */
-enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP };
+/*
+ * W_TRAP: not allowed but trapped (SECCOMP_RET_TRAP) to the guest kernel's SIGSYS entry.
+ * W_NET: only with a network namespace of the sandbox's (own or joined).
+ * W_UNIX: AF_UNIX sockets that can name a peer: with W_NET, and not with the host's "/"
+ * as the rootfs, whose host sockets a gate jump could otherwise reach (README.md).
+ */
+enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP, W_NET, W_UNIX };
 
 /*
  * int-typed arguments (descriptors, commands, flags, pids, signals): the
@@ -95,6 +101,18 @@ static const uint64_t tfd_clocks[] = { CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BO
 static const uint64_t timer_clocks[] = { CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID,
 					 CLOCK_THREAD_CPUTIME_ID, CLOCK_BOOTTIME, CLOCK_TAI,
 					 CLOCK_REALTIME_ALARM, CLOCK_BOOTTIME_ALARM };
+/* Sockets (net_policy.h, the same lists gk/net.c serves). */
+static const uint64_t unix_types[] = {
+	KN_TYPES(KN_SOCK_STREAM), KN_TYPES(KN_SOCK_DGRAM), KN_TYPES(KN_SOCK_SEQPACKET),
+};
+/* Connected for good: connect and sendto with an address cannot reach anyone else. */
+static const uint64_t pair_types[] = { KN_TYPES(KN_SOCK_STREAM), KN_TYPES(KN_SOCK_SEQPACKET) };
+static const uint64_t stream_types[] = { KN_TYPES(KN_SOCK_STREAM) };
+static const uint64_t dgram_types[] = { KN_TYPES(KN_SOCK_DGRAM) };
+static const uint64_t so_opts[] = { KN_SOL_SOCKET_OPTS };
+static const uint64_t tcp_opts[] = { KN_SOL_TCP_OPTS };
+static const uint64_t ip_opts[] = { KN_SOL_IP_OPTS };
+static const uint64_t ipv6_opts[] = { KN_SOL_IPV6_OPTS };
 
 /*
  * Descriptors: the workload's and the guest kernel's temporaries are below
@@ -143,10 +161,12 @@ _Static_assert((GK_NSHADOW & (GK_NSHADOW - 1)) == 0 && GK_FD_SHADOW % GK_NSHADOW
  * kernel); only code inside the gate can issue these, but a workload can jump
  * there with registers of its choosing (and write the guest kernel's memory),
  * so each row admits no more than the guest kernel's own use.  execve,
- * ptrace, mount, module, bpf, keyring, kexec, sockets and the switch-off of
- * redirection are absent.  Pointer contents (paths, open_how) are beyond
- * seccomp: openat2 is bound to the root (pivoted: "/" is the rootfs) and the
- * detached procfs, and Landlock and the read-only mounts decide the rest.
+ * ptrace, mount, module, bpf, keyring, kexec, packet and raw sockets and the
+ * switch-off of redirection are absent.  Pointer contents (paths, open_how,
+ * socket addresses, SCM_RIGHTS) are beyond seccomp: openat2 is bound to the
+ * root (pivoted: "/" is the rootfs) and the detached procfs, and Landlock and
+ * the read-only mounts decide the rest; a socket address names something in
+ * the sandbox's network namespace or beneath its pivoted root (README.md).
  */
 static const struct allow table[] = {
 	R1(read, "I/O on the workload's descriptors", C_FD(0)),
@@ -325,6 +345,60 @@ static const struct allow table[] = {
 	R0(timer_gettime, "POSIX timers"),
 	R0(timer_getoverrun, "POSIX timers"),
 	R0(timer_delete, "POSIX timers (and all of them at exec)"),
+	R0(select, "waiting on descriptors"),
+	R0(pselect6, "waiting on descriptors"),
+	/* Sockets (issues 11, 12). */
+	R3(socketpair, "AF_UNIX stream and seqpacket pairs (connected for good)",
+	   C_EQ(INT(0), KN_AF_UNIX), C_IN(INT(1), pair_types), C_EQ(INT(2), 0)),
+	RW(socketpair, W_UNIX, "AF_UNIX datagram pairs (they can connect elsewhere: as socket)", 3,
+	   C_EQ(INT(0), KN_AF_UNIX), C_IN(INT(1), dgram_types), C_EQ(INT(2), 0)),
+	RW(socket, W_UNIX, "AF_UNIX sockets (pathnames beneath the pivoted root, never the "
+	   "host's \"/\"; abstract names in the sandbox's network namespace)", 3,
+	   C_EQ(INT(0), KN_AF_UNIX), C_IN(INT(1), unix_types), C_EQ(INT(2), 0)),
+	RW(socket, W_NET, "TCP over IPv4 in the sandbox's network namespace", 3,
+	   C_EQ(INT(0), KN_AF_INET), C_IN(INT(1), stream_types), C_EQ(INT(2), KN_IPPROTO_TCP)),
+	RW(socket, W_NET, "UDP over IPv4 in the sandbox's network namespace", 3,
+	   C_EQ(INT(0), KN_AF_INET), C_IN(INT(1), dgram_types), C_EQ(INT(2), KN_IPPROTO_UDP)),
+	RW(socket, W_NET, "ICMP echo sockets over IPv4 (ping_group_range decides)", 3,
+	   C_EQ(INT(0), KN_AF_INET), C_IN(INT(1), dgram_types), C_EQ(INT(2), KN_IPPROTO_ICMP)),
+	RW(socket, W_NET, "TCP over IPv6 in the sandbox's network namespace", 3,
+	   C_EQ(INT(0), KN_AF_INET6), C_IN(INT(1), stream_types), C_EQ(INT(2), KN_IPPROTO_TCP)),
+	RW(socket, W_NET, "UDP over IPv6 in the sandbox's network namespace", 3,
+	   C_EQ(INT(0), KN_AF_INET6), C_IN(INT(1), dgram_types), C_EQ(INT(2), KN_IPPROTO_UDP)),
+	RW(socket, W_NET, "ICMPv6 echo sockets (ping_group_range decides)", 3,
+	   C_EQ(INT(0), KN_AF_INET6), C_IN(INT(1), dgram_types),
+	   C_EQ(INT(2), KN_IPPROTO_ICMPV6)),
+	R1(bind, "naming the workload's sockets", C_FD(0)),
+	R1(listen, "the workload's sockets", C_FD(0)),
+	R1(connect, "the workload's sockets (a pathname through the procfs's fd link to the "
+	   "inode the guest kernel checked)", C_FD(0)),
+	R2(accept4, "the workload's sockets; the new descriptor lands below the guest kernel's",
+	   C_FD(0), C_ONLY(INT(3), KN_SOCK_NONBLOCK | KN_SOCK_CLOEXEC)),
+	R1(getsockname, "the workload's sockets", C_FD(0)),
+	R1(getpeername, "the workload's sockets", C_FD(0)),
+	R2(shutdown, "the workload's sockets", C_FD(0), C_LE(INT(1), 2)),
+	R2(sendto, "the workload's sockets", C_FD(0), C_ONLY(INT(3), KN_MSG_OK)),
+	R2(recvfrom, "the workload's sockets", C_FD(0), C_ONLY(INT(3), KN_MSG_OK)),
+	R2(sendmsg, "the workload's sockets (SCM_RIGHTS checked: the workload's descriptors only)",
+	   C_FD(0), C_ONLY(INT(2), KN_MSG_OK)),
+	R2(recvmsg, "the workload's sockets (received descriptors land below the guest "
+	   "kernel's)", C_FD(0), C_ONLY(INT(2), KN_MSG_OK)),
+	R3(setsockopt, "listed SOL_SOCKET options (no filters, devices, marks or forced buffers)",
+	   C_FD(0), C_EQ(INT(1), KN_SOL_SOCKET), C_IN(INT(2), so_opts)),
+	R3(getsockopt, "listed SOL_SOCKET options", C_FD(0), C_EQ(INT(1), KN_SOL_SOCKET),
+	   C_IN(INT(2), so_opts)),
+	R3(setsockopt, "listed TCP options", C_FD(0), C_EQ(INT(1), KN_IPPROTO_TCP),
+	   C_IN(INT(2), tcp_opts)),
+	R3(getsockopt, "listed TCP options", C_FD(0), C_EQ(INT(1), KN_IPPROTO_TCP),
+	   C_IN(INT(2), tcp_opts)),
+	R3(setsockopt, "listed IPv4 options", C_FD(0), C_EQ(INT(1), KN_IPPROTO_IP),
+	   C_IN(INT(2), ip_opts)),
+	R3(getsockopt, "listed IPv4 options", C_FD(0), C_EQ(INT(1), KN_IPPROTO_IP),
+	   C_IN(INT(2), ip_opts)),
+	R3(setsockopt, "listed IPv6 options", C_FD(0), C_EQ(INT(1), KN_IPPROTO_IPV6),
+	   C_IN(INT(2), ipv6_opts)),
+	R3(getsockopt, "listed IPv6 options", C_FD(0), C_EQ(INT(1), KN_IPPROTO_IPV6),
+	   C_IN(INT(2), ipv6_opts)),
 	R1(arch_prctl, "TLS base only", C_IN(INT(0), fs_codes)),
 	R1(prctl, "thread name only", C_IN(INT(0), name_ops)),
 	RT(gettimeofday, "legacy vsyscall page: the host emulates it through seccomp, never "
@@ -458,7 +532,9 @@ int shim_filter_build(const struct shim_filter_params *p, struct shim_bpf *out,
 	for (i = 0; i < NTABLE && r == 0; i++) {
 		if ((table[i].when == W_MODULE && !p->module) ||
 		    (table[i].when == W_PROC && p->proc_fd < 0) ||
-		    (table[i].when == W_LOCKS && p->locks_fd < 0))
+		    (table[i].when == W_LOCKS && p->locks_fd < 0) ||
+		    (table[i].when == W_NET && !p->netns) ||
+		    (table[i].when == W_UNIX && !(p->netns && p->unix_sockets)))
 			continue;
 		r = add_row(ctx, &table[i], p);
 		if (r == -EDOM)
@@ -569,7 +645,8 @@ void shim_allowlist_print(FILE *f)
 			fclose(m);
 		fprintf(f, "%-20s %-8s %-44s %s\n", a->name,
 			a->when == W_MODULE ? "module" :
-			a->when == W_PROC ? "procfs" : a->when == W_LOCKS ? "locks" : "both",
+			a->when == W_PROC ? "procfs" : a->when == W_LOCKS ? "locks" :
+			a->when == W_NET ? "netns" : a->when == W_UNIX ? "unix" : "both",
 			args, a->why);
 	}
 	fprintf(f, "# trapped to the guest kernel (SIGSYS), never served by the host:\n");

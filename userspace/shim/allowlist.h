@@ -18,6 +18,8 @@ struct shim_filter_params {
 	uint64_t image_end;	/* the workload's memory lies above it */
 	int kiste_fd;		/* -1 without the module */
 	int module;		/* redirection armed by kiste.ko */
+	int netns;		/* the sandbox has a network namespace: socket() rows */
+	int unix_sockets;	/* and its rootfs is not the host's "/": AF_UNIX rows */
 };
 
 /* A loadable classic-BPF program: @insns (malloc'ed) holds @len struct sock_filter. */

@@ -17,6 +17,8 @@
 #define GK_BOOT_F_MODULE 0x2	/* arm through KISTE_IOC_SHIM_ARM on kiste_fd */
 #define GK_BOOT_F_RW 0x4	/* the rootfs is writable */
 #define GK_BOOT_F_PIDNS 0x8	/* the workload is pid 2 under a launcher init */
+/* AF_UNIX sockets that can name others: namespaces, and a rootfs that is not the host's "/". */
+#define GK_BOOT_F_UNIX 0x10
 
 /*
  * Descriptors: the workload's (and the guest kernel's temporaries) are below

@@ -50,6 +50,9 @@ struct launch {
 	bool tty_fg;		/* the caller's terminal was ours: take it back at the end */
 	struct kiste_cgroup cg;	/* the sandbox's cgroup; version 0: none here */
 	struct kiste_oci_launch *oci;	/* an OCI create (no launcher after it), or NULL */
+	int netns_fd;		/* --network ns:PATH, checked; -1 otherwise */
+	pid_t pasta;		/* --network pasta: its process; 0 otherwise */
+	bool host_tree;		/* the rootfs is the host's "/": no AF_UNIX sockets by name */
 };
 
 static volatile pid_t forward_to;
@@ -145,7 +148,8 @@ static void fill_boot(struct launch *l)
 	b->magic = GK_BOOT_MAGIC;
 	b->version = GK_BOOT_VERSION;
 	b->flags = (so->trace ? GK_BOOT_F_TRACE : 0) | (l->kfd >= 0 ? GK_BOOT_F_MODULE : 0) |
-		   (so->rw ? GK_BOOT_F_RW : 0) | (l->ns ? GK_BOOT_F_PIDNS : 0);
+		   (so->rw ? GK_BOOT_F_RW : 0) | (l->ns ? GK_BOOT_F_PIDNS : 0) |
+		   (l->ns && !l->host_tree ? GK_BOOT_F_UNIX : 0);
 	b->kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
 	b->root_fd = FD_ROOT;
 	b->probe_fd = GK_FD_PROBE;
@@ -250,6 +254,8 @@ static void workload_main(struct launch *l)
 	fp.image_end = l->img.end;
 	fp.kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
 	fp.module = l->kfd >= 0;
+	fp.netns = l->ns;
+	fp.unix_sockets = !l->host_tree;
 	/* The ip filter first: once the allowlist's is in, seccomp() itself is killed. */
 	if (shim_ipfilter_build(shim_image_fork_ip(&l->img), shim_image_thread_ip(&l->img),
 				&bpf[0], &err) < 0 ||
@@ -332,6 +338,9 @@ static void init_main(struct launch *l, pid_t launcher)
 	char c;
 
 	close(l->status[0]);
+	/* ns:PATH is joined already (start_sandbox): its file is nobody's business here. */
+	if (l->netns_fd >= 0)
+		close(l->netns_fd);
 	/*
 	 * Membership first, while this task still has the launcher's credentials
 	 * (the module checks the owner's kuid); the workload inherits it by fork.
@@ -351,6 +360,9 @@ static void init_main(struct launch *l, pid_t launcher)
 			kiste_child_fail(&err);
 		}
 		if (shim_setup_mounts(l->o, l->so, &l->procfd, &l->locksfd, &err) < 0)
+			kiste_child_fail(&err);
+		/* Our own network namespace (none, pasta): loopback works, as natively. */
+		if (l->o->network != KISTE_NET_NS && shim_net_lo_up(&err) < 0)
 			kiste_child_fail(&err);
 		hostname = l->oci && l->oci->hostname ? l->oci->hostname : "kiste";
 		if (sethostname(hostname, strlen(hostname)) < 0) {
@@ -535,6 +547,12 @@ static pid_t start_sandbox(struct launch *l, struct kiste_err *err)
 	pid_t child;
 
 	l->ns = !l->so->no_namespaces;
+	/* ns:PATH is joined with the caller's rights, then inherited (shim_net_join). */
+	if (l->netns_fd >= 0) {
+		if (shim_net_join(l->netns_fd, l->o->netns_path, err) < 0)
+			return -1;
+		flags &= ~CLONE_NEWNET;
+	}
 	child = l->ns ? (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0) : fork();
 	if (child < 0 && l->ns &&
 	    (errno == EPERM || errno == EINVAL || errno == ENOSPC || errno == EUSERS))
@@ -558,14 +576,28 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	struct kiste_cgroup_limits lim = { .memory = o->memory,
 					   .pids = o->pids_limit ? o->pids_limit + 1 : 0,
 					   .cpus_milli = o->cpus_milli };
+	struct stat rst, hst;
 	int ret;
 
 	/* Early and clear; shim_setup_mounts checks again what it really mounted. */
 	ret = kiste_rootfs_check(l->so->rootfs, l->so->rw, err);
 	if (ret < 0)
 		return ret;
+	/*
+	 * The host's own tree holds the host's live sockets (/run, /tmp, homes):
+	 * a gate jump with an AF_UNIX socket could connect to them, which seccomp
+	 * cannot see, so there are none (README.md, Networking).
+	 */
+	l->host_tree = stat(l->so->rootfs, &rst) < 0 || stat("/", &hst) < 0 ||
+		       (rst.st_dev == hst.st_dev && rst.st_ino == hst.st_ino);
 	l->procfd = -1;
 	l->locksfd = -1;
+	l->netns_fd = -1;
+	if (o->network == KISTE_NET_NS) {
+		l->netns_fd = shim_net_open(o->netns_path, err);
+		if (l->netns_fd < 0)
+			return l->netns_fd;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	l->host_root = geteuid() == 0;
 	l->tty_fg = !l->oci && isatty(0) && tcgetpgrp(0) == getpgrp();
@@ -606,6 +638,9 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	}
 	close(l->wiped[0]);
 	close(l->wiped[1]);
+	if (l->netns_fd >= 0)
+		close(l->netns_fd);
+	l->netns_fd = -1;
 	if (child < 0)
 		return -1;
 	kiste_test_phase("shim-init-started");
@@ -617,10 +652,20 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 			      strerror(-ret));
 	if (ret == 0 && l->cg.version)
 		ret = kiste_cgroup_attach(&l->cg, child, err);
+	/* The namespaces exist and the ids are mapped: pasta can join them now. */
+	if (ret == 0 && l->o->network == KISTE_NET_PASTA) {
+		l->pasta = shim_pasta_start(l->o, child, err);
+		if (l->pasta < 0) {
+			l->pasta = 0;
+			ret = -EIO;
+		}
+	}
 	if (ret == 0 && write(l->sync[1], "g", 1) != 1)
 		ret = kiste_err_set(err, -EPIPE, "the sandbox's init died before its setup");
 	close(l->sync[1]);
 	if (ret < 0) {
+		shim_pasta_stop(l->pasta);
+		l->pasta = 0;
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
 		return -1;
@@ -651,6 +696,7 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 		return KISTE_EXIT_REFUSED;
 	}
 	ret = supervise(&l, child, &set);
+	shim_pasta_stop(l.pasta);
 	kiste_cgroup_destroy(&l.cg);
 	return ret;
 }
@@ -668,6 +714,10 @@ int shim_oci_create(const struct kiste_run_opts *o, const struct shim_opts *so,
 	l.o = o;
 	l.so = so;
 	l.oci = ol;
+	/* pasta would need a process that outlives create: not yet. */
+	if (o->network == KISTE_NET_PASTA)
+		return kiste_err_set(err, -EINVAL, "--network pasta is not supported for OCI "
+				     "containers yet: hand over a namespace (ns:PATH)");
 	if (launch_prepare(&l, ol->cgroup_name, err) < 0)
 		goto out_cgroup;
 	child = launch_spawn(&l, &set, err);

@@ -30,6 +30,7 @@ static const struct option shim_options[] = {
  */
 static const struct kiste_run_limits shim_limits = {
 	.accepts = KISTE_OPT_ALL,
+	.networks = 1u << KISTE_NET_PASTA | 1u << KISTE_NET_NS,
 	.memory_min = 32ULL << 20,
 	.memory_max = UINT64_MAX,
 	.memory_default = 2ULL << 30,
@@ -93,6 +94,10 @@ static int shim_check(const struct kiste_run_opts *o, void *mo, struct kiste_err
 	if (so->rw && !strcmp(so->rootfs, "/"))
 		return kiste_err_set(err, -EINVAL,
 				     "kiste run: --rw is refused for the rootfs /: give --rootfs DIR");
+	if (so->no_namespaces && o->network != KISTE_NET_NONE)
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: --network needs namespaces: leave out "
+				     "--unsafe-no-namespaces");
 	return 0;
 }
 

@@ -98,6 +98,21 @@ long sys_select(struct gk_call *c);
 long sys_inotify_init(struct gk_call *c);
 long sys_inotify_add_watch(struct gk_call *c);
 long sys_inotify_rm_watch(struct gk_call *c);
+/* net.c: sockets (issues 11, 12) */
+long sys_socket(struct gk_call *c);
+long sys_socketpair(struct gk_call *c);
+long sys_bind(struct gk_call *c);
+long sys_listen(struct gk_call *c);
+long sys_connect(struct gk_call *c);
+long sys_accept(struct gk_call *c);
+long sys_sock_fd0(struct gk_call *c);
+long sys_sendto(struct gk_call *c);
+long sys_recvfrom(struct gk_call *c);
+long sys_sockopt(struct gk_call *c);
+long sys_sendmsg(struct gk_call *c);
+long sys_recvmsg(struct gk_call *c);
+long sys_sendmmsg(struct gk_call *c);
+long sys_recvmmsg(struct gk_call *c);
 
 /*
  * X(name, function, argument types): one line per served call; every other call
@@ -193,7 +208,16 @@ long sys_inotify_rm_watch(struct gk_call *c);
 	X(inotify_rm_watch, sys_inotify_rm_watch, "ii") \
 	X(timer_create, sys_timer_create, "i") X(timer_delete, sys_timer_delete, "i") \
 	X(timer_settime, sys_timer_settime, "ii") X(timer_gettime, sys_pass, "i") \
-	X(timer_getoverrun, sys_pass, "i")
+	X(timer_getoverrun, sys_pass, "i") \
+	X(socket, sys_socket, "iii") X(socketpair, sys_socketpair, "iii") \
+	X(bind, sys_bind, "ili") X(listen, sys_listen, "ii") X(connect, sys_connect, "ili") \
+	X(accept, sys_accept, "i") X(accept4, sys_accept, "illi") \
+	X(getsockname, sys_sock_fd0, "i") X(getpeername, sys_sock_fd0, "i") \
+	X(shutdown, sys_sock_fd0, "ii") X(sendto, sys_sendto, "illuli") \
+	X(recvfrom, sys_recvfrom, "illu") X(setsockopt, sys_sockopt, "iiili") \
+	X(getsockopt, sys_sockopt, "iii") X(sendmsg, sys_sendmsg, "ilu") \
+	X(recvmsg, sys_recvmsg, "ilu") X(sendmmsg, sys_sendmmsg, "iluu") \
+	X(recvmmsg, sys_recvmmsg, "iluu")
 
 #define GK_FN(name, fn, types) [__NR_##name] = fn,
 #define GK_NAME(name, fn, types) [__NR_##name] = #name,

@@ -1,0 +1,209 @@
+# SPDX-License-Identifier: GPL-2.0
+# net.py - socket cases for shim_net.sh: each prints what it saw, natively and sandboxed alike.
+import errno
+import os
+import resource
+import socket
+import sys
+import threading
+import time
+import urllib.request
+
+
+def echo_tcp(host):
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(fam)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((host, 0))
+    s.listen(4)
+    s.settimeout(10)
+
+    def serve():
+        for _ in range(3):
+            c, _ = s.accept()
+            with c:
+                c.sendall(c.recv(100).upper())
+    t = threading.Thread(target=serve)
+    t.start()
+    for i in range(3):
+        c = socket.create_connection((host, s.getsockname()[1]), timeout=10)
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        c.sendall(b"hello %d" % i)
+        print(host, c.recv(100).decode(), c.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        c.close()
+    t.join()
+
+
+def udp(host):
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    a = socket.socket(fam, socket.SOCK_DGRAM)
+    a.bind((host, 0))
+    b = socket.socket(fam, socket.SOCK_DGRAM)
+    b.settimeout(10)
+    for i in range(3):
+        b.sendto(b"dgram %d" % i, a.getsockname())
+        data, peer = a.recvfrom(100)
+        a.sendto(data.upper(), peer)
+        print(host, b.recv(100).decode())
+
+
+def unix(d):
+    a, b = socket.socketpair()
+    r, w = os.pipe()
+    socket.send_fds(a, [b"x"], [r])
+    msg, fds, flags, _ = socket.recv_fds(b, 10, 4)
+    os.write(w, b"through SCM_RIGHTS")
+    print("socketpair", msg, os.read(fds[0], 100).decode(), flags)
+    p = os.path.join(d, "s.sock")
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(p)
+    s.listen(1)
+    c = socket.socket(socket.AF_UNIX)
+    c.connect(p)
+    x, _ = s.accept()
+    c.sendall(b"stream on a path")
+    print(x.recv(100).decode(), x.getsockname() == p, c.getpeername() == p)
+    cr = x.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
+    print("SO_PEERCRED pid is the peer's:", int.from_bytes(cr[:4], "little") == os.getpid())
+    q = os.path.join(d, "d.sock")
+    ds = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    ds.bind(q)
+    dc = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    dc.sendto(b"datagram on a path", q)
+    print(ds.recv(100).decode())
+    sp = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    sp.bind("\0kiste-net-test-%d" % os.getpid())
+    sp.listen(1)
+    cp = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    cp.connect("\0kiste-net-test-%d" % os.getpid())
+    y, _ = sp.accept()
+    cp.send(b"record 1")
+    cp.send(b"record 2")
+    print("abstract seqpacket", y.recv(100).decode(), y.recv(100).decode())
+    os.unlink(p)
+    os.unlink(q)
+
+
+def cloexec():
+    a, b = socket.socketpair()
+    r, _ = os.pipe()
+    socket.send_fds(a, [b"x"], [r])
+    _, anc, _, _ = b.recvmsg(10, socket.CMSG_SPACE(4), socket.MSG_CMSG_CLOEXEC)
+    fd = int.from_bytes(anc[0][2][:4], "little")
+    print("MSG_CMSG_CLOEXEC: received descriptor close-on-exec:", not os.get_inheritable(fd))
+
+
+def many(limit):
+    """A peer sends 40 descriptors to a process that can hold only @limit."""
+    a, b = socket.socketpair()
+    fds = [os.open("/dev/null", os.O_RDONLY) for _ in range(40)]
+    socket.send_fds(a, [b"x"], fds)
+    for f in fds:
+        os.close(f)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+    msg, got, flags, _ = socket.recv_fds(b, 10, 40)
+    print("received some:", 0 < len(got) < 40, "all below the limit:",
+          all(f < limit for f in got), "MSG_CTRUNC:", bool(flags & socket.MSG_CTRUNC))
+
+
+def errno_of(fn):
+    try:
+        fn()
+        return "ok"
+    except OSError as e:
+        return errno.errorcode[e.errno]
+
+
+def refused():
+    print("AF_PACKET", errno_of(lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)))
+    print("raw IPv4", errno_of(lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, 1)))
+    print("netlink", errno_of(lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)))
+    s = socket.socket()
+    print("SO_ATTACH_FILTER", errno_of(lambda: s.setsockopt(socket.SOL_SOCKET, 26, b"\0" * 16)))
+    print("SO_BINDTODEVICE", errno_of(lambda: s.setsockopt(socket.SOL_SOCKET, 25, b"lo\0")))
+
+
+def same_errno():
+    print("socketpair AF_INET", errno_of(lambda: socket.socketpair(socket.AF_INET)))
+    print("connect nowhere", errno_of(lambda: socket.create_connection(("127.0.0.1", 9), 5)))
+    print("sendmsg of a closed descriptor",
+          errno_of(lambda: socket.send_fds(socket.socketpair()[0], [b"x"], [999])))
+
+
+def send_fd(fd):
+    """SCM_RIGHTS with descriptor @fd (the guest kernel's own from 1000)."""
+    a, b = socket.socketpair()
+    print("send", fd, errno_of(lambda: socket.send_fds(a, [b"x"], [fd])))
+
+
+def connect_path(p):
+    s = socket.socket(socket.AF_UNIX)
+    r = errno_of(lambda: s.connect(p))
+    if r == "ok":
+        s.settimeout(5)
+        try:
+            print("connected, read:", s.recv(100).decode())
+        except OSError as e:
+            print("connected, read failed:", errno.errorcode[e.errno])
+    else:
+        print("connect", r)
+
+
+def http(port):
+    import subprocess
+    srv = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1",
+                            str(port), "--directory", os.path.dirname(__file__)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                u = urllib.request.urlopen("http://127.0.0.1:%d/net.py" % port, timeout=5)
+                print("http.server:", u.status, len(u.read()))
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            print("http.server: no answer in 10 s")
+    finally:
+        srv.terminate()
+        srv.wait()
+
+
+def serve_unix(p):
+    """A host server that hands out a secret to whoever connects (4 clients, 20 s each)."""
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(p)
+    os.chmod(p, 0o777)
+    s.listen(4)
+    s.settimeout(20)
+    print("listening", flush=True)
+    for _ in range(4):
+        c, _ = s.accept()
+        c.sendall(b"host secret")
+        c.close()
+
+
+def serve(port, host="0.0.0.0"):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((host, port))
+    s.listen(1)
+    s.settimeout(20)
+    print("listening", flush=True)
+    c, _ = s.accept()
+    c.sendall(c.recv(100).upper())
+    c.close()
+
+
+def client(host, port):
+    c = socket.create_connection((host, port), timeout=5)
+    c.sendall(b"through the network")
+    print(c.recv(100).decode())
+
+
+cmds = {"tcp": echo_tcp, "udp": udp, "unix": unix, "cloexec": cloexec, "refused": refused,
+        "same_errno": same_errno, "http": lambda p: http(int(p)), "serve": lambda p: serve(int(p)),
+        "serve_on": lambda h, p: serve(int(p), h), "serve_unix": serve_unix,
+        "client": lambda h, p: client(h, int(p)), "many": lambda n: many(int(n)),
+        "send_fd": lambda f: send_fd(int(f)), "connect_path": connect_path}
+cmds[sys.argv[1]](*sys.argv[2:])

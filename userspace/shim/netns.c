@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+// netns.c - shim mode's network namespace: loopback up, joining ns:PATH, running pasta for it.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+/* pasta has this long to configure the namespace; more means it is stuck. */
+#define PASTA_READY_MS 10000
+
+/*
+ * Brings `lo` up in the caller's network namespace with one RTM_NEWLINK
+ * (root of the sandbox's user namespace owns it, so CAP_NET_ADMIN holds).
+ */
+int shim_net_lo_up(struct kiste_err *err)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ifinfomsg i;
+	} req = {
+		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_NEWLINK,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK, .nlmsg_seq = 1 },
+		.i = { .ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP },
+	};
+	struct {
+		struct nlmsghdr h;
+		struct nlmsgerr e;
+	} ack;
+	struct sockaddr_nl k = { .nl_family = AF_NETLINK };
+	int fd, r;
+
+	req.i.ifi_index = (int)if_nametoindex("lo");
+	if (!req.i.ifi_index)
+		return kiste_err_set(err, -ENODEV, "the sandbox's network namespace has no lo");
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return kiste_err_set(err, -errno, "rtnetlink: %s", strerror(errno));
+	r = sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&k, sizeof(k)) == sizeof(req) &&
+	    recv(fd, &ack, sizeof(ack), 0) >= (ssize_t)sizeof(ack) ? 0 : -errno;
+	if (r == 0 && ack.h.nlmsg_type == NLMSG_ERROR)
+		r = ack.e.error;
+	close(fd);
+	if (r < 0)
+		return kiste_err_set(err, r, "cannot bring up lo in the sandbox's network namespace: %s",
+				     strerror(-r));
+	return 0;
+}
+
+/* The network namespace file of --network ns:PATH, checked to be one: its descriptor. */
+int shim_net_open(const char *path, struct kiste_err *err)
+{
+	struct statfs sfs;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), type;
+
+	if (fd < 0)
+		return kiste_err_set(err, -errno, "--network ns:%s: %s: give a network namespace file "
+				     "such as /run/netns/NAME or /proc/PID/ns/net",
+				     path, strerror(errno));
+	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != NSFS_MAGIC ||
+	    (type = ioctl(fd, NS_GET_NSTYPE)) < 0 || type != CLONE_NEWNET) {
+		close(fd);
+		return kiste_err_set(err, -EINVAL, "--network ns:%s: not a network namespace: give "
+				     "a file such as /run/netns/NAME or /proc/PID/ns/net",
+				     path);
+	}
+	return fd;
+}
+
+/*
+ * Joins the namespace @fd (shim_net_open) before the sandbox's user
+ * namespace exists, so that it is joined with the caller's rights: the
+ * sandbox's root would have none over a namespace another user namespace
+ * owns.  That needs CAP_SYS_ADMIN over the namespace's owner and in the
+ * caller's own user namespace: root, or a caller inside the user namespace
+ * that owns it (podman unshare).
+ */
+int shim_net_join(int fd, const char *path, struct kiste_err *err)
+{
+	if (setns(fd, CLONE_NEWNET) == 0)
+		return 0;
+	if (errno == EPERM)
+		return kiste_err_set(err, -EPERM, "cannot join --network ns:%s: permission denied: "
+				     "only root, or a caller inside the user namespace that owns it "
+				     "(e.g. podman unshare), may join it",
+				     path);
+	return kiste_err_set(err, -errno, "cannot join --network ns:%s: %s", path,
+			     strerror(errno));
+}
+
+/* "-t"/"-u" and a spec for each protocol: "none", or "[IP/]HOSTPORT:PORT,...". */
+static void pasta_ports(const struct kiste_run_opts *o, bool udp, char *spec, size_t n)
+{
+	size_t used = 0;
+	int i;
+
+	spec[0] = 0;
+	for (i = 0; i < o->npublish; i++) {
+		const struct kiste_publish *pb = &o->publish[i];
+
+		if (pb->udp != udp)
+			continue;
+		used += (size_t)snprintf(spec + used, n - used, "%s%s%s%u:%u", used ? "," : "",
+					 pb->ip, pb->ip[0] ? "/" : "", pb->host_port, pb->port);
+		if (used >= n)
+			break;
+	}
+	if (!spec[0])
+		snprintf(spec, n, "none");
+}
+
+/* pasta on the caller's PATH (as podman finds its helpers), or NULL. */
+static const char *pasta_path(void)
+{
+	static char found[PATH_MAX];
+	const char *path = getenv("PATH"), *p, *e;
+
+	for (p = path ? path : "/usr/bin:/bin"; *p; p = *e ? e + 1 : e) {
+		e = strchrnul(p, ':');
+		if (e == p || (size_t)(e - p) + sizeof("/pasta") > sizeof(found))
+			continue;
+		snprintf(found, sizeof(found), "%.*s/pasta", (int)(e - p), p);
+		if (found[0] == '/' && access(found, X_OK) == 0)
+			return found;
+	}
+	return NULL;
+}
+
+/* True once pasta wrote its pid file (after its setup), false at the deadline or its death. */
+static bool pasta_wait_ready(pid_t pid, const char *pidfile)
+{
+	struct timespec t = { 0, 10 * 1000 * 1000 };
+	struct stat st;
+	int i;
+
+	for (i = 0; i < PASTA_READY_MS / 10; i++) {
+		if (stat(pidfile, &st) == 0 && st.st_size > 0)
+			return true;
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return false;
+		nanosleep(&t, NULL);
+	}
+	return false;
+}
+
+/*
+ * Starts pasta for the sandbox whose init is @target, in the foreground as
+ * our child (parent-death signal set, so it dies with the launcher; with our
+ * own ids, since pasta as root would turn nobody, who cannot join the
+ * namespaces a root launcher made, and a change of ids clears that signal),
+ * with exactly the -p forwards (-t/-u none otherwise, and none towards the
+ * host's loopback: -T/-U none), and waits until it configured the namespace.
+ * Returns its pid, or -1 with @err set.
+ */
+pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kiste_err *err)
+{
+	char tcp[1024], udp[1024], tgt[16], ids[32], pidfile[] = "/tmp/kiste-pasta.XXXXXX";
+	const char *pasta = pasta_path();
+	char *argv[24];
+	int n = 0, fd;
+	pid_t pid, self = getpid();
+
+	if (!pasta)
+		return kiste_err_set(err, -ENOENT, "--network pasta: no pasta binary on PATH: "
+				     "install Debian's passt package (apt-get install passt)");
+	fd = mkstemp(pidfile);
+	if (fd < 0)
+		return kiste_err_set(err, -errno, "--network pasta: cannot make a pid file: %s",
+				     strerror(errno));
+	close(fd);
+	pasta_ports(o, false, tcp, sizeof(tcp));
+	pasta_ports(o, true, udp, sizeof(udp));
+	snprintf(tgt, sizeof(tgt), "%d", (int)target);
+	/* Our own ids: root's pasta would turn nobody, who may not join a root-owned namespace. */
+	snprintf(ids, sizeof(ids), "%u:%u", (unsigned int)geteuid(), (unsigned int)getegid());
+	argv[n++] = (char *)"pasta";
+	argv[n++] = (char *)"--config-net";
+	argv[n++] = (char *)"--foreground";
+	argv[n++] = (char *)"--quiet";
+	argv[n++] = (char *)"--runas";
+	argv[n++] = ids;
+	argv[n++] = (char *)"-P";
+	argv[n++] = pidfile;
+	argv[n++] = (char *)"-t";
+	argv[n++] = tcp;
+	argv[n++] = (char *)"-u";
+	argv[n++] = udp;
+	argv[n++] = (char *)"-T";
+	argv[n++] = (char *)"none";
+	argv[n++] = (char *)"-U";
+	argv[n++] = (char *)"none";
+	argv[n++] = tgt;
+	argv[n] = NULL;
+	pid = fork();
+	if (pid < 0) {
+		unlink(pidfile);
+		return kiste_err_set(err, -errno, "--network pasta: fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		sigset_t none;
+		int sig;
+
+		/* The launcher's blocked and ignored signals are not pasta's. */
+		for (sig = 1; sig < 65; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != self)
+			_exit(127);
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (fd >= 0)
+			dup2(fd, 0);
+		execv(pasta, argv);
+		_exit(127);
+	}
+	if (!pasta_wait_ready(pid, pidfile)) {
+		shim_pasta_stop(pid);
+		unlink(pidfile);
+		return kiste_err_set(err, -EIO, "--network pasta: pasta did not set up the sandbox's "
+				     "network (its own line above says why; it needs a host "
+				     "interface with a default route)");
+	}
+	unlink(pidfile);
+	return pid;
+}
+
+/* Ends pasta (TERM, then KILL after a second) and reaps it: nothing is left behind. */
+void shim_pasta_stop(pid_t pid)
+{
+	struct timespec t = { 0, 10 * 1000 * 1000 };
+	int i;
+
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	for (i = 0; i < 100; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		nanosleep(&t, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
