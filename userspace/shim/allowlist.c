@@ -345,8 +345,6 @@ static const struct allow table[] = {
 	R0(timer_gettime, "POSIX timers"),
 	R0(timer_getoverrun, "POSIX timers"),
 	R0(timer_delete, "POSIX timers (and all of them at exec)"),
-	R0(select, "waiting on descriptors"),
-	R0(pselect6, "waiting on descriptors"),
 	/* Sockets (issues 11, 12). */
 	R3(socketpair, "AF_UNIX stream and seqpacket pairs (connected for good)",
 	   C_EQ(INT(0), KN_AF_UNIX), C_IN(INT(1), pair_types), C_EQ(INT(2), 0)),
