@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# shim-bench.sh - shim mode's benchmark: trap cost, a small real workload, start-up against runc.
+# shim-bench.sh - shim mode's benchmark: trap cost, real workloads (threaded too), futex, start-up against runc.
 #
 # Usage (as root, from a built tree): selftests/bench/shim-bench.sh [REPEATS]
 # Prints medians over REPEATS runs (default 7) and the ratios against the targets of
@@ -24,6 +24,7 @@ trap 'rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"
 cc -O2 -o "$tmp/getppid" "$here/getppid_loop.c"
 cc -O2 -o "$tmp/sud" "$here/sud_trap.c"
+cc -O2 -pthread -o "$tmp/pingpong" "$here/futex_pingpong.c"
 
 median()	# numbers on stdin
 {
@@ -76,6 +77,39 @@ echo "== workload: sh -c 'sha256sum 300 files; python3 -c pass' (median wall ms)
 printf '  native                    %8.2f ms\n' "$w_native"
 printf '  shim mode                 %8.2f ms\n' "$w_shim"
 printf '  shim / native             %8s x   target <= 3: %s\n' "$r_wl" "$(verdict "$r_wl" 3)"
+
+# Threads (issue 10): a pool of 8 threads hashing the files, zstd with 2 worker threads,
+# and the futex round trip between two threads, each beside the same run natively.
+cat >"$tmp/pool.py" <<'PY'
+import hashlib, os, sys
+from concurrent.futures import ThreadPoolExecutor
+d = sys.argv[1]
+def h(n):
+    with open(os.path.join(d, n), 'rb') as f:
+        return hashlib.sha256(f.read() * 64).hexdigest()
+with ThreadPoolExecutor(8) as ex:
+    list(ex.map(h, sorted(os.listdir(d))))
+PY
+head -c $((48 << 20)) /dev/urandom | base64 >"$tmp/big.txt"
+py=/usr/bin/python3
+t_native=$(med_time env -i PATH=$path "$py" "$tmp/pool.py" "$tmp/files")
+t_shim=$(med_time "$K" run --mode=shim -- "$py" "$tmp/pool.py" "$tmp/files")
+echo "== threads (median wall ms; issue 10 sets no target)"
+printf '  ThreadPoolExecutor(8), 300 files native  %8.2f ms\n' "$t_native"
+printf '  the same in shim mode                   %8.2f ms  (%sx)\n' "$t_shim" \
+	"$(ratio "$t_shim" "$t_native")"
+if command -v zstd >/dev/null; then
+	z_native=$(med_time sh -c "zstd -q -T2 -c '$tmp/big.txt' >/dev/null")
+	z_shim=$(med_time "$K" run --mode=shim -- sh -c "zstd -q -T2 -c '$tmp/big.txt' >/dev/null")
+	printf '  zstd -T2, 64 MB native                  %8.2f ms\n' "$z_native"
+	printf '  the same in shim mode                   %8.2f ms  (%sx)\n' "$z_shim" \
+		"$(ratio "$z_shim" "$z_native")"
+fi
+f_native=$(med_out "$tmp/pingpong" 50000)
+f_shim=$(med_out "$K" run --mode=shim -- "$tmp/pingpong" 50000)
+printf '  futex ping-pong, 2 threads, native      %8.1f ns per round trip\n' "$f_native"
+printf '  the same in shim mode                   %8.1f ns  (%sx)\n' "$f_shim" \
+	"$(ratio "$f_shim" "$f_native")"
 
 # Start-up: kiste run --mode=shim -- /bin/true against runc run of a busybox bundle.
 if ! command -v runc >/dev/null; then
