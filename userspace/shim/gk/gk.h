@@ -248,6 +248,9 @@ long gk_thread_clone(struct gk_call *c, unsigned long flags, unsigned long stack
 void gk_thread_exit(int code) __attribute__((noreturn));
 void gk_thread_forked(void);
 int gk_thread_exec(struct gk_range *keep);
+void gk_thread_exec_alone(void);
+long gk_thread_count(void);
+void gk_thread_poked(const struct gk_siginfo *si);
 
 /* ---- timer.c ---- */
 void gk_timers_exec(void);

@@ -379,7 +379,8 @@ long gk_execve(struct gk_call *c, const char *path, struct gk_exec_args *ea)
 		close_img(&in);
 		return r;
 	}
-	/* Point of no return: the old image goes. */
+	/* Point of no return: the other threads end, then the old image goes. */
+	gk_thread_exec_alone();
 	gk_unmap_all();
 	r = elf_map(&exe, exe.eh.e_type == ET_DYN ? GK_DYN_BASE : 0);
 	if (r == 0 && interp[0]) {

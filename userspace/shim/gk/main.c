@@ -39,6 +39,8 @@ static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
 	long ret;
 
 	(void)sig;
+	/* An exec elsewhere in the process asks this thread to leave (thread.c). */
+	gk_thread_poked(si);
 	/*
 	 * The allowlist traps (SECCOMP_RET_TRAP) the legacy vsyscall page's
 	 * gettimeofday and time, which the host emulates through seccomp and
@@ -136,7 +138,8 @@ long gk_host_blocking(long nr, const long *a, const struct gk_call *c)
 	long ret;
 
 	gk_unlock();
-	if (!gk.handled) {
+	/* With other threads SIGSYS is open here too: an exec may ask this one to leave. */
+	if (!gk.handled && !gk_thread_others()) {
 		ret = hs6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	} else {
 		mask = c->uc->uc_sigmask & ~(1UL << (GK_SIGSYS - 1));

@@ -186,6 +186,9 @@ static long host_open(const char *rel, long flags)
 
 /* ---- regenerated files ---- */
 
+/* The file being regenerated is the caller's own process's (its thread count is ours). */
+static int gen_self;
+
 static long map_pid(long v)
 {
 	return v > 0 ? gk_to_guest_pid(v) : v;
@@ -253,6 +256,9 @@ static void xform_status(struct out *o, const char *line, size_t n)
 		putf(o, "\t%ld", id);
 	} else if (colon && key == 6 && !strncmp(line, "Groups", 6)) {
 		put(o, "Groups:\t", 8);
+	} else if (colon && gen_self && key == 7 && !strncmp(line, "Threads", 7)) {
+		/* after an exec from a thread the host still counts the old leader, a zombie */
+		putf(o, "Threads:\t%ld", gk_thread_count());
 	} else if (colon && key >= 12 && !strncmp(line, "Cpus_allowed", 12)) {
 		int drop;
 		size_t k = gk_limits_line(GK_LIM_STATUS, line, n, o->buf, sizeof(o->buf) - 1, &drop);
@@ -290,6 +296,13 @@ static void xform_stat(struct out *o, const char *line, size_t n)
 		while (i < n && line[i] != ' ')
 			i++;
 		put(o, " ", 1);
+		if (f == 20 && gen_self) {	/* num_threads, as Threads: in status */
+			putf(o, "%ld", gk_thread_count());
+			while (i < n && line[i] != ' ')
+				i++;
+			f++;
+			continue;
+		}
 		if (f >= 4 && f <= 8 && f != 7) {
 			const char *q = line + s;
 
@@ -495,6 +508,7 @@ long gk_proc_open(const char *norm, long flags, int *kind)
 	case PK_PSTAT:
 		if (flags & O_PATH)
 			break;
+		gen_self = p.self;
 		fd = generate(p.kind, p.rel);
 		if (fd >= 0 && !(flags & O_CLOEXEC))
 			hs3(__NR_fcntl, fd, F_SETFD, 0);

@@ -32,18 +32,51 @@
 static struct gk_thread *slots[GK_MAXTHREADS];
 /* 0 free, 1 held, 2 held and someone waits (a futex word in the guest kernel's data). */
 static int biglock;
+/* The thread in exec while it ends the others (gk_thread_exec_alone), else NULL. */
+static struct gk_thread *exec_thread;
+
+/*
+ * A thread told to go by an exec elsewhere in the process: it leaves, holding
+ * nothing.  The host clears a thread's tid when it is gone (the exec waits for
+ * that), except the main thread's: the launcher's clear_child_tid is not this
+ * record's.  The main thread clears its own instead, its last store; what it
+ * runs after it is the guest kernel's code on its static area, which the exec
+ * keeps and never hands to another thread.
+ */
+static void exec_leave(void)
+{
+	struct gk_thread *x = __atomic_load_n(&exec_thread, __ATOMIC_ACQUIRE), *me;
+
+	if (!x)
+		return;
+	me = gk_self();
+	if (x == me)
+		return;
+	if (me == slots[0]) {
+		__atomic_store_n(&me->tid, 0, __ATOMIC_RELEASE);
+		hs3(__NR_futex, &me->tid, FUTEX_WAKE, 1);
+	}
+	for (;;)
+		hs1(__NR_exit, 0);
+}
 
 void gk_lock(void)
 {
 	int c = 0;
 
 	if (__atomic_compare_exchange_n(&biglock, &c, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-		return;
+		goto held;
 	if (c != 2)
 		c = __atomic_exchange_n(&biglock, 2, __ATOMIC_ACQUIRE);
 	while (c != 0) {
 		hs4(__NR_futex, &biglock, FUTEX_WAIT_PRIVATE, 2, 0);
 		c = __atomic_exchange_n(&biglock, 2, __ATOMIC_ACQUIRE);
+	}
+held:
+	if (__atomic_load_n(&exec_thread, __ATOMIC_ACQUIRE) &&
+	    __atomic_load_n(&exec_thread, __ATOMIC_ACQUIRE) != gk_self()) {
+		gk_unlock();
+		exec_leave();
 	}
 }
 
@@ -89,6 +122,17 @@ int gk_thread_others(void)
 		if (slots[i] && slots[i] != self && tid_of(slots[i]))
 			return 1;
 	return 0;
+}
+
+/* The process's live threads, as the guest kernel knows them. */
+long gk_thread_count(void)
+{
+	long n = 0;
+	int i;
+
+	for (i = 0; i < GK_MAXTHREADS; i++)
+		n += slots[i] && tid_of(slots[i]) > 0;
+	return n;
 }
 
 /* A thread of this process with guest tid @g, or NULL. */
@@ -243,6 +287,58 @@ void gk_thread_forked(void)
 		if (slots[i] && slots[i] != self)
 			slots[i]->tid = 0;
 	self->tid = (int)hs0(__NR_getpid);
+}
+
+/*
+ * A SIGSYS sent by a thread of this process (SI_TKILL) is exec's request to
+ * leave (gk_thread_exec_alone); the entry (main.c) asks here first.  Such a
+ * signal reaches a thread only where it holds no lock: in the workload's own
+ * code, or in a blocking host call (gk_host_blocking unblocks SIGSYS there
+ * whenever the process has other threads).
+ */
+void gk_thread_poked(const struct gk_siginfo *si)
+{
+	if (si->si_code == -6 /* SI_TKILL */ && si->chld.pid == (int)hs0(__NR_getpid))
+		exec_leave();
+}
+
+/*
+ * exec's de_thread: every other thread of the process ends before the old
+ * image goes.  Each is poked with a SIGSYS of its own (gk_thread_poked) and,
+ * should it be waiting for the lock or come back from a blocking call, leaves
+ * in gk_lock; the lock is let go while they leave, and each poke is repeated
+ * until the host has cleared the thread's tid.  A thread still there after
+ * about two seconds ends the process, as a failed de_thread does natively.
+ */
+void gk_thread_exec_alone(void)
+{
+	struct gk_thread *self = gk_self();
+	struct { long sec, nsec; } wait = { 0, 50 * 1000 * 1000 };
+	long pid = hs0(__NR_getpid);
+	int i, tries, tid, left = 1;
+
+	if (!gk_thread_others())
+		return;
+	__atomic_store_n(&exec_thread, self, __ATOMIC_RELEASE);
+	gk_unlock();
+	for (tries = 0; tries < 40 && left; tries++) {
+		left = 0;
+		for (i = 0; i < GK_MAXTHREADS; i++) {
+			if (!slots[i] || slots[i] == self)
+				continue;
+			tid = tid_of(slots[i]);
+			if (tid <= 0)
+				continue;
+			left++;
+			hs3(__NR_tgkill, pid, tid, GK_SIGSYS);
+			/* the host's clear of the tid wakes this (a shared futex, as it wakes it) */
+			hs4(__NR_futex, &slots[i]->tid, FUTEX_WAIT, tid, &wait);
+		}
+	}
+	if (left)
+		gk_die(128 + 9, "kiste: exec could not end the process's other threads\n");
+	gk_lock();
+	__atomic_store_n(&exec_thread, NULL, __ATOMIC_RELEASE);
 }
 
 /*
