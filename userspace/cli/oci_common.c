@@ -131,6 +131,9 @@ int oci_destroy(struct kiste_oci_state *s, struct kiste_err *err)
 	if (kiste_oci_state_status(s) != KISTE_OCI_STOPPED && s->pid > 0) {
 		/* The init is pid 1 of the container: its death takes every other process. */
 		kill(s->pid, SIGKILL);
+		/* A frozen (paused) task dies only once thawed. */
+		if (kiste_oci_frozen(s))
+			kiste_oci_freeze(s, false, err);
 		for (tries = 0; tries < 1000 && kiste_oci_pid_start(s->pid) == s->pid_start; tries++)
 			usleep(5000);
 		if (kiste_oci_pid_start(s->pid) == s->pid_start)
@@ -138,6 +141,7 @@ int oci_destroy(struct kiste_oci_state *s, struct kiste_err *err)
 					     "within 5 s of SIGKILL: try again", s->id, (int)s->pid);
 	}
 	kiste_cgroup_destroy(&s->cg);
+	kiste_oci_cgroup_extra_remove(s);
 	return kiste_oci_state_remove(s, err);
 }
 

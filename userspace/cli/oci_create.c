@@ -187,6 +187,9 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 	close(ol.start_fd);
 	if (ret < 0)
 		return ret;
+	/* The init alone so far: whatever it starts inherits the freezer and cpuacct cgroups. */
+	s->cg = ol.cg;
+	kiste_oci_cgroup_extra(s, ol.pid, err);
 	ret = record(s, c, sp, bundle, &ol, err);
 	if (ret == 0 && o->pid_file)
 		ret = write_pid_file(o->pid_file, ol.pid, err);

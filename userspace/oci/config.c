@@ -21,6 +21,7 @@
 struct cfg {
 	char path[256];
 	struct kiste_err *err;
+	const char *what;	/* the file, for the error line; NULL: config.json */
 };
 
 static int bad(struct cfg *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -33,7 +34,8 @@ static int bad(struct cfg *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	return kiste_err_set(p->err, -EINVAL, "config.json: %s: %s", p->path, what);
+	return kiste_err_set(p->err, -EINVAL, "%s: %s: %s", p->what ? p->what : "config.json",
+			     p->path, what);
 }
 
 /* Appends ".key" (or "[idx]" when @key is NULL) to the path; returns the length to pop to. */
@@ -627,29 +629,26 @@ static int read_idmap(struct cfg *p, json_object *v, void *item)
 }
 
 /*
- * Memory, pids and CPU, the limits every mode enforces.  -1 (or 0 for pids)
- * means "no limit", as runc reads them.
+ * Memory, pids and CPU from the LinuxResources object @res (linux.resources,
+ * or a whole update -r file); the JSON path so far is the caller's.
  */
-static int read_resources(struct cfg *p, json_object *lx, struct kiste_oci_config *c)
+static int read_resources_in(struct cfg *p, json_object *res, struct kiste_oci_resources *r)
 {
-	struct kiste_oci_resources *r = &c->resources;
-	json_object *res, *m, *pd, *cpu;
+	json_object *m, *pd, *cpu;
 	int64_t quota = -1, period = 100000;
-	size_t len, l2;
-	int ret = get(p, lx, "resources", json_type_object, false, &res);
+	size_t l2;
+	int ret = 0;
 
-	if (ret < 0 || !res)
-		return ret;
-	len = push(p, "resources", 0);
 	r->memory_raw = -1;
 	r->pids_raw = -1;
 	if (get(p, res, "memory", json_type_object, false, &m) < 0 ||
 	    get(p, res, "pids", json_type_object, false, &pd) < 0 ||
-	    get(p, res, "cpu", json_type_object, false, &cpu) < 0) {
-		ret = -EINVAL;
-		goto out;
-	}
-	c->has_devices = json_object_object_get_ex(res, "devices", NULL);
+	    get(p, res, "cpu", json_type_object, false, &cpu) < 0)
+		return -EINVAL;
+	r->memory_set = m && json_object_object_get_ex(m, "limit", NULL);
+	r->pids_set = pd != NULL;
+	r->cpu_set = cpu && (json_object_object_get_ex(cpu, "quota", NULL) ||
+			     json_object_object_get_ex(cpu, "period", NULL));
 	l2 = push(p, "memory", 0);
 	/* Beyond 2^62 bytes is no machine: json-c also clamps overflowing numbers to INT64_MAX. */
 	if (m && get_int(p, m, "limit", -1, 1LL << 62, false, &r->memory_raw) < 0)
@@ -666,7 +665,9 @@ static int read_resources(struct cfg *p, json_object *lx, struct kiste_oci_confi
 		ret = -EINVAL;
 	pop(p, l2);
 	if (ret < 0)
-		goto out;
+		return ret;
+	r->cpu_quota = quota;
+	r->cpu_period = period;
 	r->memory = r->memory_raw > 0 ? (uint64_t)r->memory_raw : 0;
 	/* Above the kernel's own pid ceiling is a typo; the mode's table judges the rest. */
 	if (r->pids_raw > (int64_t)KISTE_RUN_PIDS_MAX) {
@@ -674,9 +675,17 @@ static int read_resources(struct cfg *p, json_object *lx, struct kiste_oci_confi
 		ret = bad_at(p, "limit", "%s is out of range: use -1 (none) or 1..4194304",
 			     json_object_get_string(json_object_object_get(pd, "limit")));
 		pop(p, l2);
-		goto out;
+		return ret;
 	}
 	r->pids = r->pids_raw > 0 ? (uint32_t)r->pids_raw : 0;
+	/* Checked before the product below, which a hostile quota would overflow. */
+	if (quota > 0 && (uint64_t)quota / (uint64_t)period >= (1024u << 10)) {
+		l2 = push(p, "cpu", 0);
+		ret = bad_at(p, "quota", "%s per period is more CPUs than any host has: lower it",
+			     json_object_get_string(json_object_object_get(cpu, "quota")));
+		pop(p, l2);
+		return ret;
+	}
 	if (quota > 0) {
 		uint64_t milli = ((uint64_t)quota * 1000 + (uint64_t)period - 1) / (uint64_t)period;
 
@@ -685,11 +694,29 @@ static int read_resources(struct cfg *p, json_object *lx, struct kiste_oci_confi
 			ret = bad_at(p, "quota", "%s per period is more CPUs than any host has: "
 				     "lower it", json_object_get_string(json_object_object_get(cpu, "quota")));
 			pop(p, l2);
-			goto out;
+			return ret;
 		}
 		r->cpus_milli = (uint32_t)milli;
 	}
-out:
+	return 0;
+}
+
+/*
+ * Memory, pids and CPU, the limits every mode enforces.  -1 (or 0 for pids)
+ * means "no limit", as runc reads them.
+ */
+static int read_resources(struct cfg *p, json_object *lx, struct kiste_oci_config *c)
+{
+	struct kiste_oci_resources *r = &c->resources;
+	json_object *res;
+	size_t len;
+	int ret = get(p, lx, "resources", json_type_object, false, &res);
+
+	if (ret < 0 || !res)
+		return ret;
+	len = push(p, "resources", 0);
+	ret = read_resources_in(p, res, r);
+	c->has_devices = json_object_object_get_ex(res, "devices", NULL);
 	pop(p, len);
 	return ret;
 }
@@ -721,39 +748,54 @@ static int read_linux(struct cfg *p, json_object *root, struct kiste_oci_config 
 	return ret;
 }
 
-int kiste_oci_config_parse(const char *text, size_t len, struct kiste_oci_config *c,
-			   struct kiste_err *err)
+/* The text of a JSON object (@what names the file in errors); NULL with @err set. */
+static json_object *parse_object(const char *what, const char *text, size_t len, size_t max,
+				 struct kiste_err *err)
 {
-	struct cfg p = { .err = err };
 	struct json_tokener *tok;
 	enum json_tokener_error jerr;
 	json_object *root;
-	int ret;
 
-	memset(c, 0, sizeof(*c));
-	if (len > KISTE_OCI_CONFIG_MAX)
-		return kiste_err_set(err, -EFBIG, "config.json: %zu bytes: at most %u", len,
-				     KISTE_OCI_CONFIG_MAX);
+	if (len > max) {
+		kiste_err_set(err, -EFBIG, "%s: %zu bytes: at most %zu", what, len, max);
+		return NULL;
+	}
 	tok = json_tokener_new();
-	if (!tok)
-		return kiste_err_set(err, -ENOMEM, "out of memory");
+	if (!tok) {
+		kiste_err_set(err, -ENOMEM, "out of memory");
+		return NULL;
+	}
 	root = json_tokener_parse_ex(tok, text, (int)len);
 	jerr = json_tokener_get_error(tok);
 	if (!root || jerr != json_tokener_success) {
-		ret = kiste_err_set(err, -EINVAL, "config.json: not valid JSON (%s at byte %zu): "
-				    "fix the file",
-				    jerr == json_tokener_continue ? "unexpected end" :
-								     json_tokener_error_desc(jerr),
-				    json_tokener_get_parse_end(tok));
+		kiste_err_set(err, -EINVAL, "%s: not valid JSON (%s at byte %zu): fix the file", what,
+			      jerr == json_tokener_continue ? "unexpected end" :
+							       json_tokener_error_desc(jerr),
+			      json_tokener_get_parse_end(tok));
 		json_object_put(root);
 		json_tokener_free(tok);
-		return ret;
+		return NULL;
 	}
 	json_tokener_free(tok);
 	if (json_object_get_type(root) != json_type_object) {
 		json_object_put(root);
-		return kiste_err_set(err, -EINVAL, "config.json: must be a JSON object: fix the file");
+		kiste_err_set(err, -EINVAL, "%s: must be a JSON object: fix the file", what);
+		return NULL;
 	}
+	return root;
+}
+
+int kiste_oci_config_parse(const char *text, size_t len, struct kiste_oci_config *c,
+			   struct kiste_err *err)
+{
+	struct cfg p = { .err = err };
+	json_object *root;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	root = parse_object("config.json", text, len, KISTE_OCI_CONFIG_MAX, err);
+	if (!root)
+		return err && err->code ? err->code : -EINVAL;
 	ret = get_str(&p, root, "ociVersion", true, &c->oci_version);
 	if (ret == 0 && strncmp(c->oci_version, "1.", 2))
 		ret = bad_at(&p, "ociVersion", "'%s' is not a 1.x runtime-spec version: use 1.0.2",
@@ -773,6 +815,40 @@ int kiste_oci_config_parse(const char *text, size_t len, struct kiste_oci_config
 		ret = read_annotations(&p, root, c);
 	if (ret == 0)
 		ret = read_linux(&p, root, c);
+	json_object_put(root);
+	return ret < 0 ? (err && err->code ? err->code : -EINVAL) : 0;
+}
+
+/* The members of a LinuxResources object kiste_oci_resources_parse() reads. */
+static const char *const resources_known[] = { "memory", "pids", "cpu" };
+
+int kiste_oci_resources_parse(const char *what, const char *text, size_t len,
+			      struct kiste_oci_resources *r, char *ignored, size_t ignored_len,
+			      struct kiste_err *err)
+{
+	struct cfg p = { .err = err, .what = what };
+	json_object *root;
+	size_t i, n;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (ignored && ignored_len)
+		ignored[0] = 0;
+	/* A resources object is a few hundred bytes; the config's cap is ample. */
+	root = parse_object(what, text, len, KISTE_OCI_CONFIG_MAX, err);
+	if (!root)
+		return err && err->code ? err->code : -EINVAL;
+	ret = read_resources_in(&p, root, r);
+	json_object_object_foreach(root, key, val)
+	{
+		(void)val;
+		for (i = 0; i < NELEM(resources_known) && strcmp(key, resources_known[i]); i++)
+			;
+		if (i < NELEM(resources_known) || !ignored)
+			continue;
+		n = strlen(ignored);
+		snprintf(ignored + n, ignored_len - n, "%s%.64s", n ? ", " : "", key);
+	}
 	json_object_put(root);
 	return ret < 0 ? (err && err->code ? err->code : -EINVAL) : 0;
 }
