@@ -500,6 +500,8 @@ int kiste_oci_cgroup_update(const struct kiste_oci_state *s, const struct kiste_
 
 /* ---- events --stats ---- */
 
+static json_object *cpuset_stats(void);
+
 static void add_u64(json_object *o, const char *key, uint64_t v)
 {
 	json_object_object_add(o, key, json_object_new_uint64(v));
@@ -629,6 +631,7 @@ struct json_object *kiste_oci_stats_json(const struct kiste_oci_state *s)
 	json_object_object_add(o, "id", json_object_new_string(s->id));
 	if (s->cg.version) {
 		json_object_object_add(data, "cpu", cpu_stats(s));
+		json_object_object_add(data, "cpuset", cpuset_stats());
 		json_object_object_add(data, "memory", memory_stats(s));
 		json_object_object_add(data, "pids", pids_stats(s));
 	}
@@ -653,4 +656,32 @@ uint64_t kiste_oci_oom_count(const struct kiste_oci_state *s)
 		n = kv(b, "oom_kill");
 	free(b);
 	return n;
+}
+
+/* "0-3,5" (a sysfs CPU or node list) as a JSON array of numbers; at most 4096 entries. */
+static json_object *id_list(const char *path)
+{
+	json_object *a = json_object_new_array();
+	char *b = read_all("/sys/devices/system", path, 4096), *p, *end;
+	unsigned long lo, hi, n = 0;
+
+	for (p = b; a && p && *p >= '0' && *p <= '9'; p = *end == ',' ? end + 1 : end) {
+		lo = hi = strtoul(p, &end, 10);
+		if (*end == '-')
+			hi = strtoul(end + 1, &end, 10);
+		for (; lo <= hi && n < 4096; lo++, n++)
+			json_object_array_add(a, json_object_new_uint64(lo));
+	}
+	free(b);
+	return a;
+}
+
+/* kiste pins no CPUs or memory nodes: the container may use every online one. */
+static json_object *cpuset_stats(void)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "cpus", id_list("cpu/online"));
+	json_object_object_add(o, "mems", id_list("node/online"));
+	return o;
 }
