@@ -124,7 +124,54 @@ int oci_signal(const struct kiste_oci_state *s, int sig, bool all, struct kiste_
 	return 0;
 }
 
-int oci_destroy(struct kiste_oci_state *s, struct kiste_err *err)
+/* poststop: after the container is gone, before its state is; a failure is only logged (runc). */
+static void poststop(const struct cli_global *g, const struct kiste_oci_state *s)
+{
+	struct kiste_oci_config hooks;
+	struct kiste_err err = { 0 };
+	char *state = NULL;
+	int ret = kiste_oci_hooks_load(s, &hooks, &err);
+
+	if (ret == 0 && hooks.nhooks[KISTE_OCI_HOOK_POSTSTOP]) {
+		state = kiste_oci_hook_state(s, "stopped", 0);
+		ret = state ? kiste_oci_hooks_run(KISTE_OCI_HOOK_POSTSTOP,
+						  hooks.hooks[KISTE_OCI_HOOK_POSTSTOP],
+						  hooks.nhooks[KISTE_OCI_HOOK_POSTSTOP], s->bundle,
+						  state, &err) :
+			      kiste_err_set(&err, -ENOMEM, "out of memory");
+	}
+	if (ret < 0) {
+		fprintf(stderr, "kiste: warning: %s\n", err.msg);
+		if (g)
+			oci_log(g, "warning", "%s", err.msg);
+	}
+	free(state);
+	kiste_oci_config_free(&hooks);
+}
+
+int oci_poststart(const struct kiste_oci_state *s, struct kiste_err *err)
+{
+	struct kiste_oci_config hooks;
+	char *state;
+	int ret = kiste_oci_hooks_load(s, &hooks, err);
+
+	if (ret == 0 && hooks.nhooks[KISTE_OCI_HOOK_POSTSTART]) {
+		state = kiste_oci_hook_state(s, "running", s->pid);
+		ret = state ? kiste_oci_hooks_run(KISTE_OCI_HOOK_POSTSTART,
+						  hooks.hooks[KISTE_OCI_HOOK_POSTSTART],
+						  hooks.nhooks[KISTE_OCI_HOOK_POSTSTART], s->bundle,
+						  state, err) :
+			      kiste_err_set(err, -ENOMEM, "out of memory");
+		free(state);
+		/* As runc: a container whose poststart failed does not go on running. */
+		if (ret < 0 && kiste_oci_pid_start(s->pid) == s->pid_start)
+			kill(s->pid, SIGKILL);
+	}
+	kiste_oci_config_free(&hooks);
+	return ret;
+}
+
+int oci_destroy(const struct cli_global *g, struct kiste_oci_state *s, struct kiste_err *err)
 {
 	int tries;
 
@@ -142,6 +189,7 @@ int oci_destroy(struct kiste_oci_state *s, struct kiste_err *err)
 	}
 	kiste_cgroup_destroy(&s->cg);
 	kiste_oci_cgroup_extra_remove(s);
+	poststop(g, s);
 	return kiste_oci_state_remove(s, err);
 }
 

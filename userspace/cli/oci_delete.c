@@ -65,7 +65,7 @@ static int oci_delete_main(const struct cli_global *g, int argc, char **argv)
 			ret = kiste_err_set(&err, -EBUSY, "cannot delete container %s that is not "
 					    "stopped: %s", id, kiste_oci_status_name(st));
 		else
-			ret = oci_destroy(&s, &err);
+			ret = oci_destroy(g, &s, &err);
 		close(lock);
 	}
 	kiste_oci_state_free(&s);

@@ -29,6 +29,8 @@ static int oci_start_main(const struct cli_global *g, int argc, char **argv)
 		switch (kiste_oci_state_status(&s)) {
 		case KISTE_OCI_CREATED:
 			ret = oci_start_init(&s, &err);
+			if (ret == 0)
+				ret = oci_poststart(&s, &err);
 			break;
 		case KISTE_OCI_RUNNING:
 			ret = kiste_err_set(&err, -EBUSY, "cannot start an already running container");

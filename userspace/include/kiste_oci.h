@@ -229,6 +229,31 @@ int kiste_oci_resources_parse(const char *what, const char *text, size_t len,
 			      struct kiste_oci_resources *r, char *ignored, size_t ignored_len,
 			      struct kiste_err *err);
 
+/* The hooks' names in config.json, by enum kiste_oci_hook_kind. */
+extern const char *const kiste_oci_hook_names[KISTE_OCI_HOOK_KINDS];
+/* Only the "hooks" member of a JSON object (kiste's own ROOT/ID/hooks.json) into @c. */
+int kiste_oci_hooks_parse(const char *what, const char *text, size_t len,
+			  struct kiste_oci_config *c, struct kiste_err *err);
+
+/* ---- hooks (oci/hooks.c): run by the runtime, with the caller's privileges ---- */
+
+/* The state a hook reads on stdin, as runc gives it; malloc'ed text. */
+char *kiste_oci_hook_state(const struct kiste_oci_state *s, const char *status, pid_t pid);
+/*
+ * Runs @n hooks of @kind one after the other, each with @state on stdin, in
+ * @bundle, its args (argv[0] its path when none) and its env (the caller's
+ * when none), killed at its timeout.  Stops at the first that fails: -EIO
+ * (exit status, its stdout and stderr in @err) or -ETIMEDOUT.
+ */
+int kiste_oci_hooks_run(enum kiste_oci_hook_kind kind, const struct kiste_oci_hook *h, size_t n,
+			const char *bundle, const char *state, struct kiste_err *err);
+/* The hooks that run after create (poststart, poststop) kept in ROOT/ID/hooks.json. */
+int kiste_oci_hooks_save(const struct kiste_oci_state *s, const struct kiste_oci_config *c,
+			 struct kiste_err *err);
+/* Reads them back into @c (no hooks.json: none); free with kiste_oci_config_free(). */
+int kiste_oci_hooks_load(const struct kiste_oci_state *s, struct kiste_oci_config *c,
+			 struct kiste_err *err);
+
 /* ---- the container's cgroup as the OCI verbs use it (oci/cgroup_ops.c) ---- */
 
 /* The freezer and cpuacct v1 cgroups for the container, @pid moved in; no-op on v2 or none. */
@@ -268,6 +293,9 @@ struct json_object *kiste_oci_features_json(const struct kiste_mode_ops *const *
 /* runc spec's default config.json (@rootless: runc spec --rootless for @uid/@gid). */
 struct json_object *kiste_oci_default_spec(bool rootless, uid_t uid, gid_t gid,
 					   struct kiste_err *err);
+
+/* The hooks that run after create (oci/hooks.c), beside state.json. */
+#define KISTE_OCI_HOOKS_FILE "hooks.json"
 
 /* The file the init reads one byte from to start the workload (the "not started" marker). */
 #define KISTE_OCI_START_FIFO "start.fifo"

@@ -499,7 +499,7 @@ static int read_hook(struct cfg *p, json_object *v, void *item)
 	return 0;
 }
 
-static const char *const hook_names[KISTE_OCI_HOOK_KINDS] = {
+const char *const kiste_oci_hook_names[KISTE_OCI_HOOK_KINDS] = {
 	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
 };
 
@@ -513,7 +513,7 @@ static int read_hooks(struct cfg *p, json_object *root, struct kiste_oci_config 
 		return ret;
 	len = push(p, "hooks", 0);
 	for (k = 0; k < KISTE_OCI_HOOK_KINDS && ret == 0; k++)
-		ret = each(p, h, hook_names[k], sizeof(struct kiste_oci_hook), (void **)&c->hooks[k],
+		ret = each(p, h, kiste_oci_hook_names[k], sizeof(struct kiste_oci_hook), (void **)&c->hooks[k],
 			   &c->nhooks[k], 64, read_hook);
 	pop(p, len);
 	return ret;
@@ -815,6 +815,22 @@ int kiste_oci_config_parse(const char *text, size_t len, struct kiste_oci_config
 		ret = read_annotations(&p, root, c);
 	if (ret == 0)
 		ret = read_linux(&p, root, c);
+	json_object_put(root);
+	return ret < 0 ? (err && err->code ? err->code : -EINVAL) : 0;
+}
+
+int kiste_oci_hooks_parse(const char *what, const char *text, size_t len,
+			  struct kiste_oci_config *c, struct kiste_err *err)
+{
+	struct cfg p = { .err = err, .what = what };
+	json_object *root;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	root = parse_object(what, text, len, KISTE_OCI_CONFIG_MAX, err);
+	if (!root)
+		return err && err->code ? err->code : -EINVAL;
+	ret = read_hooks(&p, root, c);
 	json_object_put(root);
 	return ret < 0 ? (err && err->code ? err->code : -EINVAL) : 0;
 }

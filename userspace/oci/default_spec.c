@@ -166,13 +166,15 @@ static json_object *enabled(bool on)
  * cannot leave one out), cgroups v1 and v2 through cgroupfs, no systemd
  * driver.  Left out (null: "unknown" to the reader), since kiste ignores
  * them: capabilities and seccomp profiles (shim mode runs its own filter and
- * grants none), mount options (only tmpfs destinations are honoured), hooks
- * (not run yet: a config with hooks is refused), AppArmor and SELinux.
+ * grants none), mount options (only tmpfs destinations are honoured),
+ * AppArmor and SELinux.
  */
 struct json_object *kiste_oci_features_json(const struct kiste_mode_ops *const *modes,
 					    const char *version)
 {
 	static const char *const ns[] = { "ipc", "mount", "network", "pid", "user", "uts" };
+	/* The hooks the runtime runs itself (createContainer, startContainer: not yet). */
+	static const char *const hooks[] = { "prestart", "createRuntime", "poststart", "poststop" };
 	json_object *o = json_object_new_object(), *lx, *cg, *an;
 	const struct kiste_mode_ops *const *m;
 	char names[64] = "";
@@ -181,7 +183,7 @@ struct json_object *kiste_oci_features_json(const struct kiste_mode_ops *const *
 		return NULL;
 	json_object_object_add(o, "ociVersionMin", json_object_new_string("1.0.0"));
 	json_object_object_add(o, "ociVersionMax", json_object_new_string("1.0.2-dev"));
-	json_object_object_add(o, "hooks", json_object_new_array());
+	json_object_object_add(o, "hooks", strings(hooks, sizeof(hooks) / sizeof(hooks[0])));
 	json_object_object_add(o, "mountOptions", json_object_new_array());
 	lx = json_object_new_object();
 	json_object_object_add(lx, "namespaces", strings(ns, sizeof(ns) / sizeof(ns[0])));
