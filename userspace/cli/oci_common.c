@@ -136,8 +136,8 @@ static void poststop(const struct cli_global *g, const struct kiste_oci_state *s
 		state = kiste_oci_hook_state(s, "stopped", 0);
 		ret = state ? kiste_oci_hooks_run(KISTE_OCI_HOOK_POSTSTOP,
 						  hooks.hooks[KISTE_OCI_HOOK_POSTSTOP],
-						  hooks.nhooks[KISTE_OCI_HOOK_POSTSTOP], s->bundle,
-						  state, &err) :
+						  hooks.nhooks[KISTE_OCI_HOOK_POSTSTOP], NULL, state,
+						  &err) :
 			      kiste_err_set(&err, -ENOMEM, "out of memory");
 	}
 	if (ret < 0) {

@@ -241,7 +241,7 @@ int kiste_oci_hooks_parse(const char *what, const char *text, size_t len,
 char *kiste_oci_hook_state(const struct kiste_oci_state *s, const char *status, pid_t pid);
 /*
  * Runs @n hooks of @kind one after the other, each with @state on stdin, in
- * @bundle, its args (argv[0] its path when none) and its env (the caller's
+ * folder @bundle (NULL: the caller's, as runc's delete leaves it), its args (argv[0] its path when none) and its env (the caller's
  * when none), killed at its timeout.  Stops at the first that fails: -EIO
  * (exit status, its stdout and stderr in @err) or -ETIMEDOUT.
  */

@@ -70,7 +70,7 @@ static __attribute__((noreturn)) void hook_child(const struct kiste_oci_hook *h,
 			signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (chdir(bundle) < 0) {
+	if (bundle && chdir(bundle) < 0) {
 		fprintf(stderr, "kiste: cannot enter the bundle %s: %s", bundle, strerror(errno));
 		_exit(127);
 	}
