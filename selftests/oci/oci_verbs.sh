@@ -338,6 +338,14 @@ left=""
 for d in $p3dirs; do [ -d "$d" ] && left="$left $d"; done
 result "$([ -z "$left" ]; echo $?)" "delete --force of a paused container leaves no cgroup" "left:$left"
 
+# A created container can be paused; start refuses it until resumed, as runc.
+step "create p5" 0 "" -- create --bundle "$B" p5
+step "pause created p5" 0 "" -- pause p5
+step "start of paused p5 is refused" 1 "paused state" -- start p5
+step "resume p5" 0 "" -- resume p5
+check_status "resumed p5 is created again" p5 created
+step "delete p5" 0 "" -- delete p5
+
 # A tampered state's freezer folder outside kiste/oci/ID is never written.
 step "create p4" 0 "" -- create --bundle "$B" p4
 mkdir -p "$tmp/victim-freezer"

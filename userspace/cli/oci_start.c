@@ -38,6 +38,10 @@ static int oci_start_main(const struct cli_global *g, int argc, char **argv)
 		case KISTE_OCI_STOPPED:
 			ret = kiste_err_set(&err, -ESRCH, "cannot start a container that has stopped");
 			break;
+		case KISTE_OCI_PAUSED:
+			ret = kiste_err_set(&err, -EBUSY, "cannot start a container in the paused state: "
+					    "resume it first");
+			break;
 		default:
 			ret = kiste_err_set(&err, -EAGAIN, "cannot start container %s: it is still "
 					    "being created", id);
