@@ -338,6 +338,22 @@ left=""
 for d in $p3dirs; do [ -d "$d" ] && left="$left $d"; done
 result "$([ -z "$left" ]; echo $?)" "delete --force of a paused container leaves no cgroup" "left:$left"
 
+# kill --all: every process of the container (its cgroup's), the init's shell included.
+# shellcheck disable=SC2016 # the container's shell expands it
+bundle_cfg 'trap "" TERM; sleep 100 & sleep 100 & wait; wait; exit 7'
+step "create k1 (a shell ignoring TERM, two sleeps)" 0 "" -- create --bundle "$B" k1
+step "start k1" 0 "" -- start k1
+sleep 0.5
+step "kill k1 TERM: the shell ignores it" 0 "" -- kill k1 TERM
+sleep 0.5
+check_status "k1 runs on after a TERM to its shell" k1 running
+step "kill --all k1 KILL" 0 "" -- kill --all k1 KILL
+wait_status kiste k1 stopped
+[ -n "$RUNC" ] && wait_status runc k1 stopped
+check_status "k1 stopped after kill --all" k1 stopped
+step "delete k1" 0 "" -- delete k1
+bundle_cfg 'sleep 100'
+
 # A created container can be paused; start refuses it until resumed, as runc.
 step "create p5" 0 "" -- create --bundle "$B" p5
 step "pause created p5" 0 "" -- pause p5

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // oci_common.c - the OCI verbs' shared steps: the --log, failures, signalling, teardown, start.
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -76,36 +75,19 @@ int oci_load(const struct cli_global *g, const char *id, struct kiste_oci_state 
 	return kiste_oci_state_load(g->root, id, s, err);
 }
 
-/* Every process in the init's pid namespace (the container's), by /proc/PID/ns/pid. */
+/* Every process of the container: its cgroup's, or its pid namespace's without one. */
 static int signal_all(const struct kiste_oci_state *s, int sig)
 {
-	char path[64], ns[64], other[64];
-	struct dirent *de;
-	ssize_t n;
-	DIR *d;
+	pid_t *pids;
+	size_t n, i;
 	int sent = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)s->pid);
-	n = readlink(path, ns, sizeof(ns) - 1);
-	if (n <= 0)
-		return -errno;
-	ns[n] = 0;
-	d = opendir("/proc");
-	while (d && (de = readdir(d))) {
-		int pid = atoi(de->d_name);
-
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
-		n = readlink(path, other, sizeof(other) - 1);
-		if (n <= 0)
-			continue;
-		other[n] = 0;
-		if (!strcmp(ns, other) && kill(pid, sig) == 0)
+	if (kiste_oci_pids(s, &pids, &n, NULL) < 0)
+		return -EIO;
+	for (i = 0; i < n; i++)
+		if (kill(pids[i], sig) == 0)
 			sent++;
-	}
-	if (d)
-		closedir(d);
+	free(pids);
 	return sent ? 0 : -ESRCH;
 }
 
