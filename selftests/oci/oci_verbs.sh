@@ -354,6 +354,27 @@ check_status "k1 stopped after kill --all" k1 stopped
 step "delete k1" 0 "" -- delete k1
 bundle_cfg 'sleep 100'
 
+# An OOM kill in the container is an "oom" event in the stream, as runc reports it.
+ln -sf busybox "$B/rootfs/bin/dd"
+# shellcheck disable=SC2016 # the container's shell expands it
+bundle_cfg 'sleep 1; dd if=/dev/zero of=/dev/null bs=80M count=1; echo dd=$?; sleep 2' "" '{"linux": {
+  "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}],
+  "resources": {"memory": {"limit": 33554432}, "pids": {"limit": 64}}}}'
+for w in kiste runc; do
+	[ "$w" = runc ] && [ -z "$RUNC" ] && continue
+	if [ "$w" = kiste ]; then cmd=("$K" --root "$KROOT"); else cmd=("$RUNC" --root "$RROOT"); fi
+	"${cmd[@]}" create --bundle "$B" o1 >"$tmp/o1-$w.out" 2>&1 </dev/null
+	timeout 10 "${cmd[@]}" events --interval 1s o1 >"$tmp/o1-$w.ev" 2>&1 </dev/null &
+	evpid=$!
+	"${cmd[@]}" start o1
+	wait "$evpid"
+	"${cmd[@]}" delete --force o1 >/dev/null 2>&1
+	result "$(grep -qx '{"type":"oom","id":"o1"}' "$tmp/o1-$w.ev" && grep -q 'dd=137' "$tmp/o1-$w.out"; echo $?)" \
+		"events ($w): an OOM kill in the container is reported" \
+		"$(grep -v '"stats"' "$tmp/o1-$w.ev"; cat "$tmp/o1-$w.out")"
+done
+bundle_cfg 'sleep 100'
+
 # A created container can be paused; start refuses it until resumed, as runc.
 step "create p5" 0 "" -- create --bundle "$B" p5
 step "pause created p5" 0 "" -- pause p5
