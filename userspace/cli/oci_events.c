@@ -86,6 +86,8 @@ static int oci_events_parse(int argc, char **argv, struct oci_events_opts *o,
 	return 0;
 }
 
+static void events_help(void);
+
 static int print_event(json_object *o)
 {
 	if (!o)
@@ -140,7 +142,7 @@ static int oci_events_verb(const struct cli_global *g, int argc, char **argv)
 	int ret = oci_events_parse(argc, argv, &o, &err);
 
 	if (o.help) {
-		fputs(cli_cmd_oci_events.usage, stdout);
+		events_help();
 		return KISTE_EXIT_OK;
 	}
 	if (ret < 0)
@@ -181,11 +183,17 @@ static bool is_oci(int argc, char **argv)
 	return false;
 }
 
+/* Both commands' help: the module's first (its usage line), then runc's verb. */
+static void events_help(void)
+{
+	fputs(cli_cmd_events.usage, stdout);
+	fputs(cli_cmd_oci_events.usage, stdout);
+}
+
 static int oci_events_main(const struct cli_global *g, int argc, char **argv)
 {
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(cli_cmd_oci_events.usage, stdout);
-		fputs(cli_cmd_events.usage, stdout);
+		events_help();
 		return KISTE_EXIT_OK;
 	}
 	if (is_oci(argc, argv))
@@ -195,17 +203,17 @@ static int oci_events_main(const struct cli_global *g, int argc, char **argv)
 
 const struct cli_cmd cli_cmd_oci_events = {
 	.name = "events",
-	.summary = "a container's stats and OOM kills (runc's events), or kiste.ko's events",
-	.usage = "Usage: kiste [GLOBAL OPTIONS] events [--stats] [--interval DURATION] ID\n"
-		 "       kiste events [--json] [--count N] [--timeout SECONDS]\n\n"
-		 "With a container ID, runc's events: its cgroup's figures as one JSON object\n"
-		 "{\"type\":\"stats\",\"id\":ID,\"data\":{cpu, memory, pids}} (--stats: once), else\n"
-		 "one every --interval (default 5s) and {\"type\":\"oom\",\"id\":ID} for each\n"
-		 "process the kernel kills for the memory limit, until the container stops.\n"
-		 "pids leave kiste's init out.  Needs the container's cgroup.\n\n"
+	.summary = "kiste.ko's events, or a container's stats and OOM kills (runc's events)",
+	.usage = "\nWith a container ID, runc's events:\n"
+		 "       kiste [GLOBAL OPTIONS] events [--stats] [--interval DURATION] ID\n\n"
+		 "The container's cgroup figures as one JSON object per line,\n"
+		 "{\"type\":\"stats\",\"id\":ID,\"data\":{cpu, cpuset, memory, pids, ...}} (with\n"
+		 "--stats: once), else one every --interval (default 5s) and\n"
+		 "{\"type\":\"oom\",\"id\":ID} for each process the kernel kills for the memory\n"
+		 "limit, until the container stops.  pids leave kiste's init out.  Needs the\n"
+		 "container's cgroup.\n\n"
 		 "  --stats               print the figures once and exit\n"
 		 "  --interval DURATION   between two stats in the stream (5s, 500ms, 1m)\n"
-		 "  -h, --help            show this help\n\n"
-		 "Without an ID, kiste.ko's notifications (see below).\n\n",
+		 "  -h, --help            show this help\n",
 	.gmain = oci_events_main,
 };
