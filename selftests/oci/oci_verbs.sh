@@ -119,6 +119,12 @@ T_RC=$?
 result "$([ "$T_RC" -eq 0 ] && [ "$T_OUT" = "spec-ok"$'\n'"kiste" ]; echo $?)" \
 	"kiste runs the config kiste spec writes" "exit $T_RC: $T_OUT"
 
+# ---- exec: refused, one line (README: why shim mode cannot join a running container yet) ----
+rt kiste exec c1 sh
+result "$([ "$T_RC" -eq 1 ] && [ "$(printf '%s\n' "$T_OUT" | wc -l)" -eq 1 ] &&
+	 [[ "$T_OUT" == *"exec is not supported yet"* ]]; echo $?)" "exec is refused with one line, exit 1" \
+	"exit $T_RC: $T_OUT"
+
 # ---- the cgroup verbs need a cgroup ----
 # A counting loop held to a fifth of a CPU (the machine is shared) and a sleep beside it.
 # shellcheck disable=SC2016 # the container's shell expands it

@@ -20,6 +20,7 @@ static const struct cli_cmd *const cmds[] = {
 	&cli_cmd_oci_start,  &cli_cmd_oci_state, &cli_cmd_oci_kill,    &cli_cmd_oci_delete,
 	&cli_cmd_oci_list,   &cli_cmd_oci_ps,	 &cli_cmd_oci_pause,   &cli_cmd_oci_resume,
 	&cli_cmd_oci_update, &cli_cmd_oci_events, &cli_cmd_oci_features, &cli_cmd_oci_spec,
+	&cli_cmd_oci_exec,
 	&cli_cmd_sandbox,    &cli_cmd_inspect,	 &cli_cmd_stats,       &cli_cmd_policy,
 };
 
