@@ -186,8 +186,16 @@ static void extra_one(const char *ctrl, const struct kiste_oci_state *s, pid_t p
 	snprintf(home + n, sizeof(home) - n, "/kiste/oci");
 	mkdir(home, 0755);
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
-	if ((mkdir(dir, 0755) < 0 && errno != EEXIST) ||
-	    write_file(dir, "cgroup.procs", pidbuf) < 0) {
+	/*
+	 * A folder of that name left by an earlier container whose delete could
+	 * not remove it is taken only once empty: pause must freeze this
+	 * container's processes and no others.
+	 */
+	if (mkdir(dir, 0755) < 0 && (errno != EEXIST || rmdir(dir) < 0 || mkdir(dir, 0755) < 0)) {
+		dir[0] = 0;
+		return;
+	}
+	if (write_file(dir, "cgroup.procs", pidbuf) < 0) {
 		rmdir(dir);
 		dir[0] = 0;
 	}
