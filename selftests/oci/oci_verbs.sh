@@ -125,6 +125,52 @@ result "$([ "$T_RC" -eq 1 ] && [ "$(printf '%s\n' "$T_OUT" | wc -l)" -eq 1 ] &&
 	 [[ "$T_OUT" == *"exec is not supported yet"* ]]; echo $?)" "exec is refused with one line, exit 1" \
 	"exit $T_RC: $T_OUT"
 
+# ---- without a cgroup (an ordinary user, no delegation): ps walks the pid namespace, ----
+# ---- pause, update and events refuse with one line each ----
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	NR="$tmp/nobody-root"
+	mkdir -p "$NR"
+	chown 65534:65534 "$NR"
+	chmod 700 "$NR"
+	nobody()	# VERB ARGS: kiste as uid 65534 with its own --root (output in a file: see rt)
+	{
+		local out
+		out=$(mktemp "$tmp/out.XXXXXX")
+		(cd "$B" && setpriv --reuid=65534 --regid=65534 --clear-groups \
+			"$K" --root "$NR" "$@" >"$out" 2>&1 </dev/null)
+		T_RC=$?
+		T_OUT=$(cat "$out")
+	}
+	bundle_cfg 'sleep 100'
+	nobody create --bundle . n1
+	nobody start n1
+	nobody state n1
+	npid=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])' 2>/dev/null)
+	if [ -n "$npid" ] && [ "$npid" != 0 ]; then
+		nobody ps --format json n1
+		why=$(printf '%s' "$T_OUT" | python3 -c '
+import json, os, sys
+pids, init = json.load(sys.stdin), int(sys.argv[1])
+ns = os.readlink("/proc/%d/ns/pid" % init)
+assert init in pids and len(pids) >= 2, pids
+assert all(os.readlink("/proc/%d/ns/pid" % p) == ns for p in pids), pids' "$npid" 2>&1)
+		result $? "no cgroup: ps lists the container's pid namespace" "$why: $T_OUT"
+		for v in "pause n1" "update --memory 100M n1" "events --stats n1"; do
+			# shellcheck disable=SC2086 # the verb and its arguments
+			nobody $v
+			result "$([ "$T_RC" -eq 1 ] && [[ "$T_OUT" == *"no cgroup"* ]] &&
+				 [ "$(printf '%s\n' "$T_OUT" | wc -l)" -eq 1 ]; echo $?)" \
+				"no cgroup: ${v%% *} is refused with one line" "exit $T_RC: $T_OUT"
+		done
+		nobody state n1
+		result "$([[ "$T_OUT" == *'"status": "running"'* ]]; echo $?)" \
+			"no cgroup: the refused pause left the container running" "$T_OUT"
+	else
+		skip "no cgroup: the verbs" "uid 65534 cannot create a container here: $T_OUT"
+	fi
+	nobody delete --force n1
+fi
+
 # ---- the cgroup verbs need a cgroup ----
 # A counting loop held to a fifth of a CPU (the machine is shared) and a sleep beside it.
 # shellcheck disable=SC2016 # the container's shell expands it
@@ -393,11 +439,14 @@ step "delete p5" 0 "" -- delete p5
 step "create p4" 0 "" -- create --bundle "$B" p4
 mkdir -p "$tmp/victim-freezer"
 echo THAWED >"$tmp/victim-freezer/freezer.state"
+cp "$KROOT/p4/state.json" "$tmp/p4.state"
 py 'import json,sys
 s = json.load(open(sys.argv[1])); s["cgroupExtra"] = {"freezer": sys.argv[2], "cpuacct": ""}
 json.dump(s, open(sys.argv[1], "w"))' "$KROOT/p4/state.json" "$tmp/victim-freezer"
 rt kiste pause p4
 result "$([ "$(cat "$tmp/victim-freezer/freezer.state")" = THAWED ]; echo $?)" \
 	"pause never writes a freezer folder a tampered state names" "exit $T_RC: $T_OUT"
+# Its own state back, so that delete removes its real freezer and cpuacct folders.
+cp "$tmp/p4.state" "$KROOT/p4/state.json"
 step "delete --force p4" 0 "" -- delete --force p4
 t_done
