@@ -166,7 +166,9 @@ assert all(os.readlink("/proc/%d/ns/pid" % p) == ns for p in pids), pids' "$npid
 		result "$([[ "$T_OUT" == *'"status": "running"'* ]]; echo $?)" \
 			"no cgroup: the refused pause left the container running" "$T_OUT"
 	else
-		skip "no cgroup: the verbs" "uid 65534 cannot create a container here: $T_OUT"
+		# (The ASan build's workload cannot map its shadow under the RLIMIT_AS that shim
+		# mode falls back to without a memory cgroup: it stops at once.)
+		skip "no cgroup: the verbs" "no running container as uid 65534 here (state pid '${npid:-none}')"
 	fi
 	nobody delete --force n1
 fi
