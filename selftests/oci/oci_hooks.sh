@@ -164,6 +164,10 @@ result "$([ "$T_RC" -eq 1 ] && [[ "$T_OUT" == *"exit status 4"* ]]; echo $?)" \
 wait_status kiste h3 stopped
 result $? "... and the container stops (runc: its create fails and removes it)"
 rt kiste delete h3
+OUT="$tmp/hooks-kiste" hooks_cfg_again
+rt kiste run --bundle "$B" h3r
+result "$([ "$T_RC" -eq 1 ] && [[ "$T_OUT" == *"exit status 4"* ]] && [ ! -e "$KROOT/h3r" ]; echo $?)" \
+	"a failing poststart fails run, which leaves no container" "exit $T_RC: $T_OUT"
 
 # ---- bad hooks ----
 bundle_cfg true "" '{"hooks": {"prestart": [{"path": "bin/true"}]}}'

@@ -304,10 +304,17 @@ static int create_main_common(const struct cli_global *g, const struct cli_cmd *
 	if (ret < 0)
 		return oci_usage_fail(g, &err);
 	ret = create_container(g, &o, &s, &err);
-	if (ret == 0 && run)
+	if (ret == 0 && run) {
 		ret = oci_start_init(&s, &err);
-	if (ret == 0 && run)
-		ret = oci_poststart(&s, &err);
+		if (ret == 0)
+			ret = oci_poststart(&s, &err);
+		/* run owns the container: one it could not start (or whose poststart failed) goes. */
+		if (ret < 0) {
+			struct kiste_err ignored = { 0 };
+
+			oci_destroy(g, &s, &ignored);
+		}
+	}
 	if (ret < 0) {
 		kiste_oci_state_free(&s);
 		return oci_fail(g, &err);
