@@ -205,8 +205,8 @@ TEST(spec_maps_resources_and_refuses_what_it_cannot_do)
 		  "config.json: linux.resources.memory.limit: 1048576 is out of range for shim mode" },
 		{ CFG(",\"annotations\":{\"org.kiste.mode\":\"nope\"}"),
 		  "config.json: annotations.org.kiste.mode: 'nope' is no mode" },
-		{ CFG(",\"hooks\":{\"prestart\":[{\"path\":\"/bin/true\"}]}"),
-		  "config.json: hooks: kiste does not run hooks yet" },
+		{ CFG(",\"hooks\":{\"createContainer\":[{\"path\":\"/bin/true\"}]}"),
+		  "config.json: hooks.createContainer: kiste does not run hooks inside the container" },
 		{ "{\"ociVersion\":\"1.0.2\",\"process\":{\"terminal\":true,\"user\":{\"uid\":0,"
 		  "\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/\"}}",
 		  "config.json: process.terminal: true needs --console-socket" },

@@ -100,7 +100,9 @@ extern const struct cli_cmd cli_cmd_version, cli_cmd_check, cli_cmd_create, cli_
 	cli_cmd_policy, cli_cmd_sandbox;
 /* The OCI runtime verbs (cli/oci_*.c), with runc's semantics. */
 extern const struct cli_cmd cli_cmd_oci_create, cli_cmd_oci_start, cli_cmd_oci_state,
-	cli_cmd_oci_kill, cli_cmd_oci_delete, cli_cmd_oci_run, cli_cmd_oci_list;
+	cli_cmd_oci_kill, cli_cmd_oci_delete, cli_cmd_oci_run, cli_cmd_oci_list, cli_cmd_oci_ps,
+	cli_cmd_oci_pause, cli_cmd_oci_resume, cli_cmd_oci_update, cli_cmd_oci_events,
+	cli_cmd_oci_features, cli_cmd_oci_spec, cli_cmd_oci_exec;
 
 /* `kiste run` is the OCI verb unless --mode comes after it (kiste's own run, cli/run.c). */
 int cli_run_workload_main(int argc, char **argv);

@@ -2,12 +2,13 @@
 // kiste's entry point: global options (runc's, for the OCI verbs) and dispatch to one subcommand.
 //
 // How the OCI verbs and kiste's own commands share one binary (issue 13): the
-// verbs an engine calls (create, start, state, kill, delete, run, list) have
+// verbs an engine calls (create, start, state, kill, delete, run, list, ps,
+// pause, resume, update, events ID, features, spec) have
 // runc's meaning, so `podman --runtime $(command -v kiste)` and anyone who
 // knows runc get what they expect, with no guessing from the arguments.  The
 // commands on the module's registry that used those names moved under
 // `kiste sandbox` (create, list, kill, delete); inspect, events and stats
-// keep their names.  `kiste run --mode=M -- CMD` stays kiste's one-shot run:
+// keep their names (events with a container id is runc's: cli/oci_events.c).  `kiste run --mode=M -- CMD` stays kiste's one-shot run:
 // OCI run never takes --mode after the verb, so --mode there picks it.
 #include <stdio.h>
 #include <string.h>
@@ -17,8 +18,10 @@
 static const struct cli_cmd *const cmds[] = {
 	&cli_cmd_version,    &cli_cmd_check,	 &cli_cmd_oci_run,	       &cli_cmd_oci_create,
 	&cli_cmd_oci_start,  &cli_cmd_oci_state, &cli_cmd_oci_kill,    &cli_cmd_oci_delete,
-	&cli_cmd_oci_list,   &cli_cmd_sandbox,	 &cli_cmd_inspect,     &cli_cmd_events,
-	&cli_cmd_stats,	     &cli_cmd_policy,
+	&cli_cmd_oci_list,   &cli_cmd_oci_ps,	 &cli_cmd_oci_pause,   &cli_cmd_oci_resume,
+	&cli_cmd_oci_update, &cli_cmd_oci_events, &cli_cmd_oci_features, &cli_cmd_oci_spec,
+	&cli_cmd_oci_exec,
+	&cli_cmd_sandbox,    &cli_cmd_inspect,	 &cli_cmd_stats,       &cli_cmd_policy,
 };
 
 static void usage(FILE *f)

@@ -21,8 +21,14 @@ int oci_load(const struct cli_global *g, const char *id, struct kiste_oci_state 
 	     struct kiste_err *err);
 /* Sends @sig to the init, or with @all to every process of the container. */
 int oci_signal(const struct kiste_oci_state *s, int sig, bool all, struct kiste_err *err);
-/* Kills what is left of the container, waits for its init, removes cgroup and state. */
-int oci_destroy(struct kiste_oci_state *s, struct kiste_err *err);
+/*
+ * Kills what is left of the container, waits for its init, removes its
+ * cgroup, runs the poststop hooks (a failure only logged to @g's --log, as
+ * runc), removes the state.  @g may be NULL.
+ */
+int oci_destroy(const struct cli_global *g, struct kiste_oci_state *s, struct kiste_err *err);
+/* Runs the poststart hooks of a started container; one failing kills it (runc's rule). */
+int oci_poststart(const struct kiste_oci_state *s, struct kiste_err *err);
 /* Unblocks the init of a created container (start's work). */
 int oci_start_init(const struct kiste_oci_state *s, struct kiste_err *err);
 

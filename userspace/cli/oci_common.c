@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // oci_common.c - the OCI verbs' shared steps: the --log, failures, signalling, teardown, start.
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -76,36 +75,19 @@ int oci_load(const struct cli_global *g, const char *id, struct kiste_oci_state 
 	return kiste_oci_state_load(g->root, id, s, err);
 }
 
-/* Every process in the init's pid namespace (the container's), by /proc/PID/ns/pid. */
+/* Every process of the container: its cgroup's, or its pid namespace's without one. */
 static int signal_all(const struct kiste_oci_state *s, int sig)
 {
-	char path[64], ns[64], other[64];
-	struct dirent *de;
-	ssize_t n;
-	DIR *d;
+	pid_t *pids;
+	size_t n, i;
 	int sent = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)s->pid);
-	n = readlink(path, ns, sizeof(ns) - 1);
-	if (n <= 0)
-		return -errno;
-	ns[n] = 0;
-	d = opendir("/proc");
-	while (d && (de = readdir(d))) {
-		int pid = atoi(de->d_name);
-
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
-		n = readlink(path, other, sizeof(other) - 1);
-		if (n <= 0)
-			continue;
-		other[n] = 0;
-		if (!strcmp(ns, other) && kill(pid, sig) == 0)
+	if (kiste_oci_pids(s, &pids, &n, NULL) < 0)
+		return -EIO;
+	for (i = 0; i < n; i++)
+		if (kill(pids[i], sig) == 0)
 			sent++;
-	}
-	if (d)
-		closedir(d);
+	free(pids);
 	return sent ? 0 : -ESRCH;
 }
 
@@ -124,13 +106,63 @@ int oci_signal(const struct kiste_oci_state *s, int sig, bool all, struct kiste_
 	return 0;
 }
 
-int oci_destroy(struct kiste_oci_state *s, struct kiste_err *err)
+/* poststop: after the container is gone, before its state is; a failure is only logged (runc). */
+static void poststop(const struct cli_global *g, const struct kiste_oci_state *s)
+{
+	struct kiste_oci_config hooks;
+	struct kiste_err err = { 0 };
+	char *state = NULL;
+	int ret = kiste_oci_hooks_load(s, &hooks, &err);
+
+	if (ret == 0 && hooks.nhooks[KISTE_OCI_HOOK_POSTSTOP]) {
+		state = kiste_oci_hook_state(s, "stopped", 0);
+		ret = state ? kiste_oci_hooks_run(KISTE_OCI_HOOK_POSTSTOP,
+						  hooks.hooks[KISTE_OCI_HOOK_POSTSTOP],
+						  hooks.nhooks[KISTE_OCI_HOOK_POSTSTOP], NULL, state,
+						  &err) :
+			      kiste_err_set(&err, -ENOMEM, "out of memory");
+	}
+	if (ret < 0) {
+		fprintf(stderr, "kiste: warning: %s\n", err.msg);
+		if (g)
+			oci_log(g, "warning", "%s", err.msg);
+	}
+	free(state);
+	kiste_oci_config_free(&hooks);
+}
+
+int oci_poststart(const struct kiste_oci_state *s, struct kiste_err *err)
+{
+	struct kiste_oci_config hooks;
+	char *state;
+	int ret = kiste_oci_hooks_load(s, &hooks, err);
+
+	if (ret == 0 && hooks.nhooks[KISTE_OCI_HOOK_POSTSTART]) {
+		state = kiste_oci_hook_state(s, "running", s->pid);
+		ret = state ? kiste_oci_hooks_run(KISTE_OCI_HOOK_POSTSTART,
+						  hooks.hooks[KISTE_OCI_HOOK_POSTSTART],
+						  hooks.nhooks[KISTE_OCI_HOOK_POSTSTART], s->bundle,
+						  state, err) :
+			      kiste_err_set(err, -ENOMEM, "out of memory");
+		free(state);
+		/* As runc: a container whose poststart failed does not go on running. */
+		if (ret < 0 && kiste_oci_pid_start(s->pid) == s->pid_start)
+			kill(s->pid, SIGKILL);
+	}
+	kiste_oci_config_free(&hooks);
+	return ret;
+}
+
+int oci_destroy(const struct cli_global *g, struct kiste_oci_state *s, struct kiste_err *err)
 {
 	int tries;
 
 	if (kiste_oci_state_status(s) != KISTE_OCI_STOPPED && s->pid > 0) {
 		/* The init is pid 1 of the container: its death takes every other process. */
 		kill(s->pid, SIGKILL);
+		/* A frozen (paused) task dies only once thawed. */
+		if (kiste_oci_frozen(s))
+			kiste_oci_freeze(s, false, err);
 		for (tries = 0; tries < 1000 && kiste_oci_pid_start(s->pid) == s->pid_start; tries++)
 			usleep(5000);
 		if (kiste_oci_pid_start(s->pid) == s->pid_start)
@@ -138,6 +170,8 @@ int oci_destroy(struct kiste_oci_state *s, struct kiste_err *err)
 					     "within 5 s of SIGKILL: try again", s->id, (int)s->pid);
 	}
 	kiste_cgroup_destroy(&s->cg);
+	kiste_oci_cgroup_extra_remove(s);
+	poststop(g, s);
 	return kiste_oci_state_remove(s, err);
 }
 

@@ -164,6 +164,33 @@ static int record(struct kiste_oci_state *s, const struct kiste_oci_config *c,
 	return kiste_oci_state_save(s, err);
 }
 
+/*
+ * prestart, then createRuntime: the container's namespaces exist and its
+ * init waits, as runc runs them (both in the runtime's namespaces); one that
+ * fails fails the create, which then leaves nothing behind.
+ */
+static int create_hooks(const struct kiste_oci_state *s, const struct kiste_oci_config *c,
+			struct kiste_err *err)
+{
+	static const enum kiste_oci_hook_kind kinds[] = { KISTE_OCI_HOOK_PRESTART,
+							  KISTE_OCI_HOOK_CREATE_RUNTIME };
+	char *state = NULL;
+	size_t k;
+	int ret = 0;
+
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && ret == 0; k++) {
+		if (!c->nhooks[kinds[k]])
+			continue;
+		if (!state)
+			state = kiste_oci_hook_state(s, "creating", s->pid);
+		ret = state ? kiste_oci_hooks_run(kinds[k], c->hooks[kinds[k]], c->nhooks[kinds[k]],
+						  s->bundle, state, err) :
+			      kiste_err_set(err, -ENOMEM, "out of memory");
+	}
+	free(state);
+	return ret;
+}
+
 /* Everything after the folder exists: the fifo, the mode's create, the state, the pid file. */
 static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 		  const struct kiste_oci_config *c, struct kiste_oci_spec *sp, const char *bundle,
@@ -187,7 +214,14 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 	close(ol.start_fd);
 	if (ret < 0)
 		return ret;
+	/* The init alone so far: whatever it starts inherits the freezer and cpuacct cgroups. */
+	s->cg = ol.cg;
+	kiste_oci_cgroup_extra(s, ol.pid, err);
 	ret = record(s, c, sp, bundle, &ol, err);
+	if (ret == 0)
+		ret = kiste_oci_hooks_save(s, c, err);
+	if (ret == 0)
+		ret = create_hooks(s, c, err);
 	if (ret == 0 && o->pid_file)
 		ret = write_pid_file(o->pid_file, ol.pid, err);
 	if (ret < 0) {
@@ -230,7 +264,7 @@ static int create_container(const struct cli_global *g, const struct oci_create_
 		/* Nothing of a failed create stays: its init, its cgroup, its folder. */
 		struct kiste_err ignored;
 
-		oci_destroy(s, &ignored);
+		oci_destroy(g, s, &ignored);
 	}
 out:
 	kiste_oci_spec_free(&sp);
@@ -239,7 +273,7 @@ out:
 }
 
 /* kiste run (OCI): waits for the init it made, then deletes the container. */
-static int run_wait(struct kiste_oci_state *s)
+static int run_wait(const struct cli_global *g, struct kiste_oci_state *s)
 {
 	struct kiste_err err = { 0 };
 	sigset_t set, old;
@@ -248,7 +282,7 @@ static int run_wait(struct kiste_oci_state *s)
 	kiste_run_block_signals(&set, &old);
 	kiste_run_supervise(s->pid, &set, 0, &wst, NULL);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (oci_destroy(s, &err) < 0)
+	if (oci_destroy(g, s, &err) < 0)
 		fprintf(stderr, "kiste: %s\n", err.msg);
 	if (WIFEXITED(wst))
 		return WEXITSTATUS(wst);
@@ -270,13 +304,22 @@ static int create_main_common(const struct cli_global *g, const struct cli_cmd *
 	if (ret < 0)
 		return oci_usage_fail(g, &err);
 	ret = create_container(g, &o, &s, &err);
-	if (ret == 0 && run)
+	if (ret == 0 && run) {
 		ret = oci_start_init(&s, &err);
+		if (ret == 0)
+			ret = oci_poststart(&s, &err);
+		/* run owns the container: one it could not start (or whose poststart failed) goes. */
+		if (ret < 0) {
+			struct kiste_err ignored = { 0 };
+
+			oci_destroy(g, &s, &ignored);
+		}
+	}
 	if (ret < 0) {
 		kiste_oci_state_free(&s);
 		return oci_fail(g, &err);
 	}
-	ret = run && !o.detach ? run_wait(&s) : KISTE_EXIT_OK;
+	ret = run && !o.detach ? run_wait(g, &s) : KISTE_EXIT_OK;
 	kiste_oci_state_free(&s);
 	return ret;
 }

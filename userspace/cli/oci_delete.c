@@ -59,11 +59,13 @@ static int oci_delete_main(const struct cli_global *g, int argc, char **argv)
 	lock = kiste_oci_state_lock(&s, &err);
 	ret = lock;
 	if (lock >= 0) {
-		if (!force && kiste_oci_state_status(&s) == KISTE_OCI_RUNNING)
+		enum kiste_oci_status st = kiste_oci_state_status(&s);
+
+		if (!force && (st == KISTE_OCI_RUNNING || st == KISTE_OCI_PAUSED))
 			ret = kiste_err_set(&err, -EBUSY, "cannot delete container %s that is not "
-					    "stopped: running", id);
+					    "stopped: %s", id, kiste_oci_status_name(st));
 		else
-			ret = oci_destroy(&s, &err);
+			ret = oci_destroy(g, &s, &err);
 		close(lock);
 	}
 	kiste_oci_state_free(&s);

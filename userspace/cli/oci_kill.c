@@ -65,6 +65,15 @@ static int oci_kill_main(const struct cli_global *g, int argc, char **argv)
 	case KISTE_OCI_RUNNING:
 		ret = oci_signal(&s, o.sig, o.all, &err);
 		break;
+	case KISTE_OCI_PAUSED:
+		/*
+		 * As runc: the signal waits in the frozen tasks, but KILL must
+		 * end them, so the cgroup is thawed after it.
+		 */
+		ret = oci_signal(&s, o.sig, o.all, &err);
+		if (ret == 0 && o.sig == SIGKILL)
+			ret = kiste_oci_freeze(&s, false, &err);
+		break;
 	default:
 		ret = kiste_err_set(&err, -ESRCH, "container not running");
 	}

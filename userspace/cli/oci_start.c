@@ -29,12 +29,18 @@ static int oci_start_main(const struct cli_global *g, int argc, char **argv)
 		switch (kiste_oci_state_status(&s)) {
 		case KISTE_OCI_CREATED:
 			ret = oci_start_init(&s, &err);
+			if (ret == 0)
+				ret = oci_poststart(&s, &err);
 			break;
 		case KISTE_OCI_RUNNING:
 			ret = kiste_err_set(&err, -EBUSY, "cannot start an already running container");
 			break;
 		case KISTE_OCI_STOPPED:
 			ret = kiste_err_set(&err, -ESRCH, "cannot start a container that has stopped");
+			break;
+		case KISTE_OCI_PAUSED:
+			ret = kiste_err_set(&err, -EBUSY, "cannot start a container in the paused state: "
+					    "resume it first");
 			break;
 		default:
 			ret = kiste_err_set(&err, -EAGAIN, "cannot start container %s: it is still "

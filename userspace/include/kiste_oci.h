@@ -107,6 +107,10 @@ struct kiste_oci_resources {
 	uint32_t cpus_milli;		/* quota / period in thousandths of a CPU; 0: none */
 	/* The value as written, for error lines that name it. */
 	int64_t memory_raw, pids_raw;
+	/* cpu.quota and cpu.period as written (-1 and 100000 when absent). */
+	int64_t cpu_quota, cpu_period;
+	/* Which members were there (update -r changes only those). */
+	bool memory_set, pids_set, cpu_set;
 };
 
 struct kiste_oci_annotation {
@@ -158,6 +162,7 @@ enum kiste_oci_status {
 	KISTE_OCI_CREATED,	/* the init waits for start */
 	KISTE_OCI_RUNNING,
 	KISTE_OCI_STOPPED,
+	KISTE_OCI_PAUSED,	/* running, its cgroup frozen (pause) */
 };
 
 struct kiste_oci_state {
@@ -172,6 +177,13 @@ struct kiste_oci_state {
 	uint64_t pid_start;		/* its start time (/proc/PID/stat field 22): pid reuse */
 	uint32_t owner_uid;
 	struct kiste_cgroup cg;		/* version 0: none */
+	/*
+	 * v1 hierarchies kiste's run cgroup has no use for but the OCI verbs do
+	 * (oci/cgroup_ops.c): the freezer (pause) and cpuacct (events --stats);
+	 * "" when absent.  Each passes the same check as cg.dir.
+	 */
+	char freezer_dir[PATH_MAX];
+	char cpuacct_dir[PATH_MAX];
 	struct kiste_oci_annotation *annotations;
 	size_t nannotations;
 };
@@ -206,6 +218,84 @@ int kiste_oci_state_remove(const struct kiste_oci_state *s, struct kiste_err *er
 int kiste_oci_state_ids(const char *root, char ***ids, size_t *n, struct kiste_err *err);
 /* The start time of @pid (clock ticks after boot), 0 when it is gone or a zombie. */
 uint64_t kiste_oci_pid_start(pid_t pid);
+
+/*
+ * Parses the text of a LinuxResources object (runc update -r FILE) into @r
+ * (zeroed first): memory.limit, pids.limit, cpu.quota/period, each marked
+ * *_set when present; other members are reported in *@ignored (may be NULL)
+ * by name, comma-separated.  One error line names @what and the JSON path.
+ */
+int kiste_oci_resources_parse(const char *what, const char *text, size_t len,
+			      struct kiste_oci_resources *r, char *ignored, size_t ignored_len,
+			      struct kiste_err *err);
+
+/* The hooks' names in config.json, by enum kiste_oci_hook_kind. */
+extern const char *const kiste_oci_hook_names[KISTE_OCI_HOOK_KINDS];
+/* Only the "hooks" member of a JSON object (kiste's own ROOT/ID/hooks.json) into @c. */
+int kiste_oci_hooks_parse(const char *what, const char *text, size_t len,
+			  struct kiste_oci_config *c, struct kiste_err *err);
+
+/* ---- hooks (oci/hooks.c): run by the runtime, with the caller's privileges ---- */
+
+/* The state a hook reads on stdin, as runc gives it; malloc'ed text. */
+char *kiste_oci_hook_state(const struct kiste_oci_state *s, const char *status, pid_t pid);
+/*
+ * Runs @n hooks of @kind one after the other, each with @state on stdin, in
+ * folder @bundle (NULL: the caller's, as runc's delete leaves it), its args (argv[0] its path when none) and its env (the caller's
+ * when none), killed at its timeout.  Stops at the first that fails: -EIO
+ * (exit status, its stdout and stderr in @err) or -ETIMEDOUT.
+ */
+int kiste_oci_hooks_run(enum kiste_oci_hook_kind kind, const struct kiste_oci_hook *h, size_t n,
+			const char *bundle, const char *state, struct kiste_err *err);
+/* The hooks that run after create (poststart, poststop) kept in ROOT/ID/hooks.json. */
+int kiste_oci_hooks_save(const struct kiste_oci_state *s, const struct kiste_oci_config *c,
+			 struct kiste_err *err);
+/* Reads them back into @c (no hooks.json: none); free with kiste_oci_config_free(). */
+int kiste_oci_hooks_load(const struct kiste_oci_state *s, struct kiste_oci_config *c,
+			 struct kiste_err *err);
+
+/* ---- the container's cgroup as the OCI verbs use it (oci/cgroup_ops.c) ---- */
+
+/* The freezer and cpuacct v1 cgroups for the container, @pid moved in; no-op on v2 or none. */
+int kiste_oci_cgroup_extra(struct kiste_oci_state *s, pid_t pid, struct kiste_err *err);
+/* Removes them (after the container's processes are gone). */
+void kiste_oci_cgroup_extra_remove(struct kiste_oci_state *s);
+/* True when the container's cgroup is frozen or freezing. */
+bool kiste_oci_frozen(const struct kiste_oci_state *s);
+/* Freezes (pause) or thaws (resume) the container's cgroup and waits until it is so. */
+int kiste_oci_freeze(const struct kiste_oci_state *s, bool freeze, struct kiste_err *err);
+/* The host pids in the container's cgroup (or its pid namespace without one), sorted. */
+int kiste_oci_pids(const struct kiste_oci_state *s, pid_t **pids, size_t *n,
+		   struct kiste_err *err);
+
+/* What update changes; a member left 0 (or *_set false) stays as it is. */
+struct kiste_oci_update {
+	bool memory_set, pids_set, cpu_set;
+	uint64_t memory;		/* bytes */
+	uint32_t pids;			/* processes of the workload (the init is added) */
+	int64_t cpu_quota;		/* microseconds per period; -1: none; 0: as it is */
+	uint64_t cpu_period;		/* microseconds; 0: as it is */
+};
+/* Writes @u into the container's cgroup, within mode @limits' ranges. */
+int kiste_oci_cgroup_update(const struct kiste_oci_state *s, const struct kiste_run_limits *limits,
+			    const struct kiste_oci_update *u, struct kiste_err *err);
+/* How many processes of the container the kernel killed for its memory limit so far. */
+uint64_t kiste_oci_oom_count(const struct kiste_oci_state *s);
+/* runc's events --stats object for the container ({"type":"stats","id":...,"data":{...}}). */
+struct json_object *kiste_oci_stats_json(const struct kiste_oci_state *s);
+
+/* ---- features and spec (oci/default_spec.c) ---- */
+
+struct kiste_mode_ops;
+/* features.json as runc prints it, with what kiste honours (@modes: the table); caller owns it. */
+struct json_object *kiste_oci_features_json(const struct kiste_mode_ops *const *modes,
+					    const char *version);
+/* runc spec's default config.json (@rootless: runc spec --rootless for @uid/@gid). */
+struct json_object *kiste_oci_default_spec(bool rootless, uid_t uid, gid_t gid,
+					   struct kiste_err *err);
+
+/* The hooks that run after create (oci/hooks.c), beside state.json. */
+#define KISTE_OCI_HOOKS_FILE "hooks.json"
 
 /* The file the init reads one byte from to start the workload (the "not started" marker). */
 #define KISTE_OCI_START_FIFO "start.fifo"

@@ -260,10 +260,17 @@ int kiste_oci_spec_build(const struct kiste_mode_ops *const *modes,
 	if (access(sp->rootfs, F_OK) < 0)
 		return kiste_err_set(err, -ENOENT, "config.json: root.path: %s: %s: give the "
 				     "container's root directory", sp->rootfs, strerror(errno));
-	for (k = 0; k < KISTE_OCI_HOOK_KINDS; k++)
+	/*
+	 * The runtime runs prestart, createRuntime, poststart and poststop
+	 * (oci/hooks.c); createContainer and startContainer run inside the
+	 * container's namespaces, which would take the mode's init to do.
+	 */
+	for (k = KISTE_OCI_HOOK_CREATE_CONTAINER; k <= KISTE_OCI_HOOK_START_CONTAINER; k++)
 		if (c->nhooks[k])
-			return kiste_err_set(err, -EOPNOTSUPP, "config.json: hooks: kiste does not "
-					     "run hooks yet: leave them out");
+			return kiste_err_set(err, -EOPNOTSUPP, "config.json: hooks.%s: kiste does not "
+					     "run hooks inside the container yet: leave them out "
+					     "(prestart, createRuntime, poststart, poststop run)",
+					     kiste_oci_hook_names[k]);
 	sp->mo = calloc(1, sp->mode->opts_size ? sp->mode->opts_size : 1);
 	if (!sp->mo)
 		return kiste_err_set(err, -ENOMEM, "out of memory");

@@ -176,6 +176,25 @@ static void read_cgroup(json_object *o, struct kiste_oci_state *s)
 	}
 }
 
+/* cgroupExtra.freezer / .cpuacct: the same rule as the dirs above, else none. */
+static void read_extra(json_object *o, struct kiste_oci_state *s)
+{
+	json_object *ex;
+	char tmp[PATH_MAX];
+
+	if (!json_object_object_get_ex(o, "cgroupExtra", &ex) ||
+	    !json_object_is_type(ex, json_type_object))
+		return;
+	tmp[0] = 0;
+	copy_str(ex, "freezer", tmp, sizeof(tmp));
+	if (cgroup_dir_ok(tmp, s->id))
+		snprintf(s->freezer_dir, sizeof(s->freezer_dir), "%s", tmp);
+	tmp[0] = 0;
+	copy_str(ex, "cpuacct", tmp, sizeof(tmp));
+	if (cgroup_dir_ok(tmp, s->id))
+		snprintf(s->cpuacct_dir, sizeof(s->cpuacct_dir), "%s", tmp);
+}
+
 /* state.json as kiste wrote it: a regular file of at most STATE_MAX bytes (no FIFO, no link). */
 static json_object *state_read(const char *path)
 {
@@ -234,6 +253,7 @@ int kiste_oci_state_load(const char *root, const char *id, struct kiste_oci_stat
 	s->pid_start = (uint64_t)get_i64(o, "pidStart");
 	s->owner_uid = (uint32_t)get_i64(o, "ownerUid");
 	read_cgroup(o, s);
+	read_extra(o, s);
 	ret = read_annotations(o, s);
 	json_object_put(o);
 	if (ret < 0)
@@ -277,6 +297,12 @@ int kiste_oci_state_save(const struct kiste_oci_state *s, struct kiste_err *err)
 	json_object_object_add(cg, "version", json_object_new_int(s->cg.version));
 	json_object_object_add(cg, "dirs", dirs);
 	json_object_object_add(o, "cgroup", cg);
+	if (s->freezer_dir[0] || s->cpuacct_dir[0]) {
+		cg = json_object_new_object();
+		json_object_object_add(cg, "freezer", json_object_new_string(s->freezer_dir));
+		json_object_object_add(cg, "cpuacct", json_object_new_string(s->cpuacct_dir));
+		json_object_object_add(o, "cgroupExtra", cg);
+	}
 	snprintf(path, sizeof(path), "%s/" STATE_FILE, s->dir);
 	snprintf(tmp, sizeof(tmp), "%s/" STATE_FILE ".tmp", s->dir);
 	if (json_object_to_file_ext(tmp, o, JSON_C_TO_STRING_PLAIN) < 0 || rename(tmp, path) < 0)
@@ -352,6 +378,8 @@ enum kiste_oci_status kiste_oci_state_status(const struct kiste_oci_state *s)
 	/* A pid that is no process (-1 is every process to kill(2)) or no start time: gone. */
 	if (s->pid < 0 || !s->pid_start || kiste_oci_pid_start(s->pid) != s->pid_start)
 		return KISTE_OCI_STOPPED;
+	if (kiste_oci_frozen(s))
+		return KISTE_OCI_PAUSED;
 	snprintf(fifo, sizeof(fifo), "%s/" KISTE_OCI_START_FIFO, s->dir);
 	return access(fifo, F_OK) == 0 ? KISTE_OCI_CREATED : KISTE_OCI_RUNNING;
 }
@@ -365,6 +393,8 @@ const char *kiste_oci_status_name(enum kiste_oci_status st)
 		return "created";
 	case KISTE_OCI_RUNNING:
 		return "running";
+	case KISTE_OCI_PAUSED:
+		return "paused";
 	default:
 		return "stopped";
 	}
@@ -420,7 +450,8 @@ struct json_object *kiste_oci_state_json(const struct kiste_oci_state *s, bool o
 
 int kiste_oci_state_remove(const struct kiste_oci_state *s, struct kiste_err *err)
 {
-	static const char *const files[] = { STATE_FILE, STATE_FILE ".tmp", KISTE_OCI_START_FIFO };
+	static const char *const files[] = { STATE_FILE, STATE_FILE ".tmp", KISTE_OCI_START_FIFO,
+					     KISTE_OCI_HOOKS_FILE, KISTE_OCI_HOOKS_FILE ".tmp" };
 	char path[PATH_MAX + 32];
 	size_t i;
 

@@ -1,0 +1,695 @@
+// SPDX-License-Identifier: GPL-2.0
+// cgroup_ops.c - a container's cgroup as the OCI verbs use it: freezer, pids, update, stats.
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "kiste_oci.h"
+
+/* cgroup.procs of one container: 4 MiB is half a million pids, far above any pids limit. */
+#define PROCS_MAX (4u << 20)
+/* How long freezing may take before pause gives up (a task in an uninterruptible sleep). */
+#define FREEZE_WAIT_MS 2000
+
+/* The files of one controller: v1 keeps each in its own folder, v2 all in dir[0]. */
+static const char *pids_dir(const struct kiste_oci_state *s)
+{
+	return s->cg.ndirs > 0 ? s->cg.dir[0] : NULL;
+}
+
+static const char *mem_dir(const struct kiste_oci_state *s)
+{
+	if (s->cg.version == 1)
+		return s->cg.ndirs > 1 ? s->cg.dir[1] : NULL;
+	return pids_dir(s);
+}
+
+static const char *cpu_dir(const struct kiste_oci_state *s)
+{
+	if (s->cg.version == 1)
+		return s->cg.ndirs > 2 ? s->cg.dir[2] : NULL;
+	return pids_dir(s);
+}
+
+static int write_file(const char *dir, const char *file, const char *val)
+{
+	char p[PATH_MAX + 64];
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	fd = open(p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n < 0 ? (int)n : 0;
+}
+
+/* Reads all of @dir/@file (at most @max bytes) into a NUL-terminated malloc'ed buffer. */
+static char *read_all(const char *dir, const char *file, size_t max)
+{
+	char p[PATH_MAX + 64], *buf = NULL, *nb;
+	size_t len = 0, cap = 0;
+	ssize_t n = 0;
+	int fd;
+
+	if (!dir)
+		return NULL;
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		if (len + 1 >= cap) {
+			if (cap > max)
+				break;	/* more than @max: refused below */
+			cap = cap ? cap * 2 : 4096;
+			if (cap > max + 1)
+				cap = max + 1;
+			nb = realloc(buf, cap + 1);
+			if (!nb)
+				break;
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (n < 0 || !buf || len > max) {
+		free(buf);
+		return NULL;
+	}
+	buf[len] = 0;
+	return buf;
+}
+
+/* One number from @dir/@file ("max" reads as @max_is); false when it cannot be read. */
+static bool read_u64(const char *dir, const char *file, uint64_t max_is, uint64_t *out)
+{
+	char *b = read_all(dir, file, 4096), *end;
+	bool ok = false;
+
+	if (b && !strncmp(b, "max", 3)) {
+		*out = max_is;
+		ok = true;
+	} else if (b && b[0] >= '0' && b[0] <= '9') {
+		*out = strtoull(b, &end, 10);
+		ok = true;
+	} else if (b && b[0] == '-') {
+		*out = max_is;	/* v1's -1: no limit */
+		ok = true;
+	}
+	free(b);
+	return ok;
+}
+
+/* "KEY VALUE" lines (memory.stat, cpu.stat): the value of @key, or 0. */
+static uint64_t kv(const char *text, const char *key)
+{
+	size_t n = strlen(key);
+	const char *p;
+
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, n) && p[n] == ' ')
+			return strtoull(p + n + 1, NULL, 10);
+	return 0;
+}
+
+/* ---- the v1 hierarchies kiste's run cgroup leaves out: freezer, cpuacct ---- */
+
+/* Where hierarchy @ctrl is mounted and which cgroup of it we are in: mnt + own. */
+static bool v1_home(const char *ctrl, char *home, size_t len)
+{
+	char line[1024], mnt[PATH_MAX / 4] = "", own[PATH_MAX / 4] = "", opts[512], *o, *c;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		char *dash = strstr(line, " - cgroup ");
+
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
+		    sscanf(dash + 10, "%*s %511s", opts) != 1)
+			continue;
+		for (o = strtok(opts, ","); o && !found; o = strtok(NULL, ","))
+			found = !strcmp(o, ctrl);
+	}
+	if (f)
+		fclose(f);
+	f = found ? fopen("/proc/self/cgroup", "re") : NULL;
+	found = false;
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		c = strchr(line, ':');
+		o = c ? strchr(c + 1, ':') : NULL;
+		if (!o)
+			continue;
+		*o++ = 0;
+		for (c = strtok(c + 1, ","); c && !found; c = strtok(NULL, ","))
+			found = !strcmp(c, ctrl);
+		if (found)
+			snprintf(own, sizeof(own), "%s", strcmp(o, "/") ? o : "");
+	}
+	if (f)
+		fclose(f);
+	return found && snprintf(home, len, "%s%s", mnt, own) < (int)len;
+}
+
+/* HOME/kiste/oci/NAME made (the parents too), @pid moved in; "" in @dir on failure. */
+static void extra_one(const char *ctrl, const struct kiste_oci_state *s, pid_t pid, char *dir,
+		      size_t len)
+{
+	char home[PATH_MAX], pidbuf[24];
+	size_t n;
+
+	dir[0] = 0;
+	if (!v1_home(ctrl, home, sizeof(home)) ||
+	    snprintf(dir, len, "%s/kiste/oci/%.200s", home, s->id) >= (int)len) {
+		dir[0] = 0;
+		return;
+	}
+	n = strlen(home);
+	snprintf(home + n, sizeof(home) - n, "/kiste");
+	mkdir(home, 0755);
+	snprintf(home + n, sizeof(home) - n, "/kiste/oci");
+	mkdir(home, 0755);
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+	/*
+	 * A folder of that name left by an earlier container whose delete could
+	 * not remove it is taken only once empty: pause must freeze this
+	 * container's processes and no others.
+	 */
+	if (mkdir(dir, 0755) < 0 && (errno != EEXIST || rmdir(dir) < 0 || mkdir(dir, 0755) < 0)) {
+		dir[0] = 0;
+		return;
+	}
+	if (write_file(dir, "cgroup.procs", pidbuf) < 0) {
+		rmdir(dir);
+		dir[0] = 0;
+	}
+}
+
+int kiste_oci_cgroup_extra(struct kiste_oci_state *s, pid_t pid, struct kiste_err *err)
+{
+	char p[PATH_MAX + 32];
+
+	(void)err;
+	/* v2 has cgroup.freeze and cpu.stat in the one folder; without a cgroup there is none. */
+	if (s->cg.version != 1 || s->cg.ndirs < 3)
+		return 0;
+	extra_one("freezer", s, pid, s->freezer_dir, sizeof(s->freezer_dir));
+	/* cpu and cpuacct are often mounted together: then the cpu folder counts already. */
+	snprintf(p, sizeof(p), "%s/cpuacct.usage", s->cg.dir[2]);
+	if (access(p, R_OK) == 0)
+		snprintf(s->cpuacct_dir, sizeof(s->cpuacct_dir), "%s", s->cg.dir[2]);
+	else
+		extra_one("cpuacct", s, pid, s->cpuacct_dir, sizeof(s->cpuacct_dir));
+	return 0;
+}
+
+void kiste_oci_cgroup_extra_remove(struct kiste_oci_state *s)
+{
+	int tries;
+
+	/* Thawed first: a frozen cgroup's dying tasks never leave it. */
+	if (s->freezer_dir[0]) {
+		write_file(s->freezer_dir, "freezer.state", "THAWED");
+		for (tries = 0; tries < 400 && rmdir(s->freezer_dir) < 0 && errno == EBUSY; tries++)
+			usleep(5000);
+	}
+	if (s->cpuacct_dir[0])
+		for (tries = 0; tries < 400 && rmdir(s->cpuacct_dir) < 0 && errno == EBUSY; tries++)
+			usleep(5000);
+	s->freezer_dir[0] = 0;
+	s->cpuacct_dir[0] = 0;
+}
+
+/* ---- pause and resume ---- */
+
+bool kiste_oci_frozen(const struct kiste_oci_state *s)
+{
+	char *b;
+	bool frozen = false;
+
+	if (s->cg.version == 2) {
+		b = read_all(pids_dir(s), "cgroup.freeze", 64);
+		frozen = b && b[0] == '1';
+	} else if (s->freezer_dir[0]) {
+		b = read_all(s->freezer_dir, "freezer.state", 64);
+		frozen = b && (!strncmp(b, "FROZEN", 6) || !strncmp(b, "FREEZING", 8));
+	} else {
+		return false;
+	}
+	free(b);
+	return frozen;
+}
+
+/* True once the kernel says the cgroup is (not) frozen, as @freeze asks. */
+static bool freeze_done(const struct kiste_oci_state *s, bool freeze)
+{
+	char *b;
+	bool done;
+
+	if (s->cg.version == 2) {
+		b = read_all(pids_dir(s), "cgroup.events", 4096);
+		done = b && kv(b, "frozen") == (freeze ? 1 : 0);
+	} else {
+		b = read_all(s->freezer_dir, "freezer.state", 64);
+		done = b && !strncmp(b, freeze ? "FROZEN" : "THAWED", 6);
+	}
+	free(b);
+	return done;
+}
+
+int kiste_oci_freeze(const struct kiste_oci_state *s, bool freeze, struct kiste_err *err)
+{
+	const char *dir = s->cg.version == 2 ? pids_dir(s) : s->freezer_dir;
+	const char *file = s->cg.version == 2 ? "cgroup.freeze" : "freezer.state";
+	const char *val = s->cg.version == 2 ? (freeze ? "1" : "0") : (freeze ? "FROZEN" : "THAWED");
+	int ms, r;
+
+	if (!dir || !dir[0])
+		return kiste_err_set(err, -EOPNOTSUPP, "container %s has no cgroup freezer here: "
+				     "%s needs one (kiste as root, or a delegated cgroup with "
+				     "cgroup.freeze)", s->id, freeze ? "pause" : "resume");
+	for (ms = 0; ms < FREEZE_WAIT_MS; ms += 5) {
+		/*
+		 * Written once, then again every half second: each write wakes
+		 * every task of the cgroup to freeze it, so writing in a tight
+		 * loop keeps sleeping tasks from ever settling in the freezer.
+		 */
+		r = ms % 500 ? 0 : write_file(dir, file, val);
+		if (r < 0)
+			return kiste_err_set(err, r, "cannot %s container %s: %s/%s: %s",
+					     freeze ? "pause" : "resume", s->id, dir, file,
+					     strerror(-r));
+		if (freeze_done(s, freeze))
+			return 0;
+		usleep(5000);
+	}
+	if (freeze)
+		write_file(dir, file, s->cg.version == 2 ? "0" : "THAWED");
+	return kiste_err_set(err, -ETIMEDOUT, "cannot %s container %s: the cgroup did not %s "
+			     "within %d ms: try again", freeze ? "pause" : "resume", s->id,
+			     freeze ? "freeze" : "thaw", FREEZE_WAIT_MS);
+}
+
+/* ---- the container's processes ---- */
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int push_pid(pid_t **v, size_t *n, size_t *cap, pid_t pid)
+{
+	pid_t *nv;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		nv = realloc(*v, *cap * sizeof(**v));
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+	}
+	(*v)[(*n)++] = pid;
+	return 0;
+}
+
+/* Without a cgroup: every process in the init's pid namespace (by /proc/PID/ns/pid). */
+static int ns_pids(const struct kiste_oci_state *s, pid_t **v, size_t *n, size_t *cap)
+{
+	char path[64], ns[64], other[64];
+	struct dirent *de;
+	ssize_t len;
+	DIR *d;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)s->pid);
+	len = readlink(path, ns, sizeof(ns) - 1);
+	if (len <= 0)
+		return 0;	/* the init is gone: so is the namespace */
+	ns[len] = 0;
+	d = opendir("/proc");
+	while (d && ret == 0 && (de = readdir(d))) {
+		int pid = atoi(de->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
+		len = readlink(path, other, sizeof(other) - 1);
+		if (len <= 0)
+			continue;
+		other[len] = 0;
+		if (!strcmp(ns, other))
+			ret = push_pid(v, n, cap, pid);
+	}
+	if (d)
+		closedir(d);
+	return ret;
+}
+
+int kiste_oci_pids(const struct kiste_oci_state *s, pid_t **pids, size_t *n, struct kiste_err *err)
+{
+	enum kiste_oci_status st = kiste_oci_state_status(s);
+	size_t cap = 0;
+	char *b, *p;
+	int ret = 0;
+
+	*pids = NULL;
+	*n = 0;
+	if (st == KISTE_OCI_STOPPED || st == KISTE_OCI_CREATING)
+		return 0;
+	if (s->cg.version) {
+		b = read_all(pids_dir(s), "cgroup.procs", PROCS_MAX);
+		if (!b)
+			return kiste_err_set(err, -EIO, "cannot read the cgroup of container %s (%s)",
+					     s->id, pids_dir(s));
+		for (p = strtok(b, "\n"); p && ret == 0; p = strtok(NULL, "\n"))
+			if (atoi(p) > 0)
+				ret = push_pid(pids, n, &cap, (pid_t)atoi(p));
+		free(b);
+	} else {
+		ret = ns_pids(s, pids, n, &cap);
+	}
+	if (ret < 0)
+		return kiste_err_set(err, ret, "out of memory");
+	if (*n)
+		qsort(*pids, *n, sizeof(**pids), cmp_pid);
+	return 0;
+}
+
+/* ---- update ---- */
+
+static int update_memory(const struct kiste_oci_state *s, const struct kiste_run_limits *l,
+			 uint64_t memory, struct kiste_err *err)
+{
+	char buf[32];
+	int r;
+
+	if (memory < l->memory_min || memory > l->memory_max)
+		return kiste_err_set(err, -EINVAL, "memory %llu is out of range for %s mode: use "
+				     "%lluM..%lluM", (unsigned long long)memory, s->mode,
+				     (unsigned long long)(l->memory_min >> 20),
+				     (unsigned long long)(l->memory_max >> 20));
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)memory);
+	r = write_file(mem_dir(s), s->cg.version == 2 ? "memory.max" : "memory.limit_in_bytes", buf);
+	if (r == -EBUSY)
+		return kiste_err_set(err, r, "cannot lower container %s's memory to %s bytes: it "
+				     "uses more now: give a higher limit", s->id, buf);
+	if (r < 0)
+		return kiste_err_set(err, r, "cannot set container %s's memory: %s", s->id,
+				     strerror(-r));
+	return 0;
+}
+
+static int update_pids(const struct kiste_oci_state *s, uint32_t pids, struct kiste_err *err)
+{
+	char buf[32];
+	int r;
+
+	if (!pids || pids > KISTE_RUN_PIDS_MAX)
+		return kiste_err_set(err, -EINVAL, "pids limit %u is out of range: use 1..%u", pids,
+				     KISTE_RUN_PIDS_MAX);
+	/* The container's init counts too, as create counts it (shim mode's launcher). */
+	snprintf(buf, sizeof(buf), "%u", pids + 1);
+	r = write_file(pids_dir(s), "pids.max", buf);
+	if (r < 0)
+		return kiste_err_set(err, r, "cannot set container %s's pids limit: %s", s->id,
+				     strerror(-r));
+	return 0;
+}
+
+static int update_cpu(const struct kiste_oci_state *s, const struct kiste_run_limits *l,
+		      const struct kiste_oci_update *u, struct kiste_err *err)
+{
+	uint64_t period = u->cpu_period, cur = 0;
+	int64_t quota = u->cpu_quota;
+	char buf[64], *b;
+	int r;
+
+	if (!period && s->cg.version == 2) {
+		/* cpu.max is "QUOTA PERIOD" (QUOTA "max" for none). */
+		b = read_all(cpu_dir(s), "cpu.max", 64);
+		period = b && strchr(b, ' ') ? strtoull(strchr(b, ' ') + 1, NULL, 10) : 0;
+		free(b);
+	} else if (!period && !read_u64(cpu_dir(s), "cpu.cfs_period_us", 0, &period)) {
+		period = 0;
+	}
+	if (!period)
+		period = 100000;
+	if (period < 1000 || period > 1000000)
+		return kiste_err_set(err, -EINVAL, "cpu period %llu is out of range: use "
+				     "1000..1000000 (microseconds)", (unsigned long long)period);
+	if (quota == 0) {
+		/* Only the period changes: the quota stays what it is. */
+		if (s->cg.version == 1 && read_u64(cpu_dir(s), "cpu.cfs_quota_us", 0, &cur))
+			quota = cur ? (int64_t)cur : -1;
+		else if (s->cg.version == 2 && (b = read_all(cpu_dir(s), "cpu.max", 64))) {
+			quota = b[0] >= '0' && b[0] <= '9' ? strtoll(b, NULL, 10) : -1;
+			free(b);
+		}
+	}
+	/* No quota is the mode's default only where the mode has no default CPU cap. */
+	if (quota < 0 && l->cpus_default)
+		return kiste_err_set(err, -EINVAL, "cpu quota -1 (none): %s mode keeps a CPU limit "
+				     "on every container: give a quota", s->mode);
+	if (quota > 0 && ((uint64_t)quota < 1000 ||
+			  (uint64_t)quota > period * (uint64_t)(l->cpus_max ? l->cpus_max : 1024)))
+		return kiste_err_set(err, -EINVAL, "cpu quota %lld per period %llu is out of range "
+				     "for %s mode: use 1000 up to %u periods", (long long)quota,
+				     (unsigned long long)period, s->mode, l->cpus_max);
+	if (s->cg.version == 2) {
+		snprintf(buf, sizeof(buf), "%lld %llu", (long long)quota, (unsigned long long)period);
+		r = write_file(cpu_dir(s), "cpu.max", buf);
+	} else {
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)period);
+		r = write_file(cpu_dir(s), "cpu.cfs_period_us", buf);
+		snprintf(buf, sizeof(buf), "%lld", (long long)quota);
+		if (r == 0)
+			r = write_file(cpu_dir(s), "cpu.cfs_quota_us", buf);
+	}
+	if (r < 0)
+		return kiste_err_set(err, r, "cannot set container %s's CPU limit: %s", s->id,
+				     strerror(-r));
+	return 0;
+}
+
+int kiste_oci_cgroup_update(const struct kiste_oci_state *s, const struct kiste_run_limits *limits,
+			    const struct kiste_oci_update *u, struct kiste_err *err)
+{
+	int ret = 0;
+
+	if (!s->cg.version || !cpu_dir(s) || !mem_dir(s))
+		return kiste_err_set(err, -EOPNOTSUPP, "container %s has no cgroup here: update "
+				     "needs one (kiste as root, or a delegated cgroup)", s->id);
+	if (u->memory_set)
+		ret = update_memory(s, limits, u->memory, err);
+	if (ret == 0 && u->pids_set)
+		ret = update_pids(s, u->pids, err);
+	if (ret == 0 && u->cpu_set)
+		ret = update_cpu(s, limits, u, err);
+	return ret;
+}
+
+/* ---- events --stats ---- */
+
+static json_object *cpuset_stats(void);
+
+static void add_u64(json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_uint64(v));
+}
+
+/* "KEY VALUE" lines as an object of numbers (memory.stat as runc's memory.raw). */
+static json_object *kv_object(const char *text)
+{
+	json_object *o = json_object_new_object();
+	char key[64];
+	unsigned long long v;
+	const char *p;
+
+	for (p = text; o && p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (sscanf(p, "%63s %llu", key, &v) == 2)
+			add_u64(o, key, v);
+	return o;
+}
+
+/* Nanoseconds of CPU: cpuacct (v1) or cpu.stat's microseconds (v2); throttling from cpu.stat. */
+static json_object *cpu_stats(const struct kiste_oci_state *s)
+{
+	json_object *cpu = json_object_new_object(), *use = json_object_new_object();
+	json_object *thr = json_object_new_object(), *per = json_object_new_array();
+	char *st = read_all(cpu_dir(s), "cpu.stat", 4096), *b, *p, *end;
+	long tck = sysconf(_SC_CLK_TCK);
+	uint64_t total = 0;
+
+	if (s->cg.version == 2 && st) {
+		add_u64(use, "total", kv(st, "usage_usec") * 1000);
+		add_u64(use, "kernel", kv(st, "system_usec") * 1000);
+		add_u64(use, "user", kv(st, "user_usec") * 1000);
+	} else if (s->cpuacct_dir[0]) {
+		read_u64(s->cpuacct_dir, "cpuacct.usage", 0, &total);
+		add_u64(use, "total", total);
+		b = read_all(s->cpuacct_dir, "cpuacct.usage_percpu", 65536);
+		for (p = b; p && *p; p = end) {
+			uint64_t v = strtoull(p, &end, 10);
+
+			if (end == p)
+				break;
+			json_object_array_add(per, json_object_new_uint64(v));
+		}
+		free(b);
+		b = read_all(s->cpuacct_dir, "cpuacct.stat", 4096);
+		if (b && tck > 0) {
+			/* USER_HZ ticks, as runc converts them. */
+			add_u64(use, "kernel", kv(b, "system") * (1000000000ull / (uint64_t)tck));
+			add_u64(use, "user", kv(b, "user") * (1000000000ull / (uint64_t)tck));
+		}
+		free(b);
+	}
+	json_object_object_add(use, "percpu", per);
+	/* runc leaves zero throttling figures out ("omitempty"). */
+	if (st && kv(st, "nr_periods"))
+		add_u64(thr, "periods", kv(st, "nr_periods"));
+	if (st && kv(st, "nr_throttled"))
+		add_u64(thr, "throttled_periods", kv(st, "nr_throttled"));
+	if (st && (kv(st, "throttled_time") || kv(st, "throttled_usec")))
+		add_u64(thr, "throttled_time",
+			s->cg.version == 2 ? kv(st, "throttled_usec") * 1000 : kv(st, "throttled_time"));
+	free(st);
+	json_object_object_add(cpu, "usage", use);
+	json_object_object_add(cpu, "throttling", thr);
+	return cpu;
+}
+
+static json_object *memory_stats(const struct kiste_oci_state *s)
+{
+	json_object *mem = json_object_new_object(), *use = json_object_new_object();
+	const char *d = mem_dir(s);
+	uint64_t v = 0;
+	char *b;
+
+	if (s->cg.version == 2) {
+		if (read_u64(d, "memory.max", UINT64_MAX, &v))
+			add_u64(use, "limit", v);
+		if (read_u64(d, "memory.current", 0, &v))
+			add_u64(use, "usage", v);
+		if (read_u64(d, "memory.peak", 0, &v))
+			add_u64(use, "max", v);
+		b = read_all(d, "memory.events", 4096);
+		if (b)
+			add_u64(use, "failcnt", kv(b, "max"));
+		free(b);
+	} else {
+		if (read_u64(d, "memory.limit_in_bytes", UINT64_MAX, &v))
+			add_u64(use, "limit", v);
+		if (read_u64(d, "memory.usage_in_bytes", 0, &v))
+			add_u64(use, "usage", v);
+		if (read_u64(d, "memory.max_usage_in_bytes", 0, &v))
+			add_u64(use, "max", v);
+		if (read_u64(d, "memory.failcnt", 0, &v))
+			add_u64(use, "failcnt", v);
+	}
+	json_object_object_add(mem, "usage", use);
+	b = read_all(d, "memory.stat", 65536);
+	if (b)
+		json_object_object_add(mem, "raw", kv_object(b));
+	free(b);
+	return mem;
+}
+
+/* The workload's processes: kiste's init (one more process than runc's) is left out of both. */
+static json_object *pids_stats(const struct kiste_oci_state *s)
+{
+	json_object *pids = json_object_new_object();
+	uint64_t v;
+
+	if (read_u64(pids_dir(s), "pids.current", 0, &v))
+		add_u64(pids, "current", v ? v - 1 : 0);
+	if (read_u64(pids_dir(s), "pids.max", 0, &v) && v)
+		add_u64(pids, "limit", v - 1);
+	return pids;
+}
+
+struct json_object *kiste_oci_stats_json(const struct kiste_oci_state *s)
+{
+	json_object *o = json_object_new_object(), *data = json_object_new_object();
+
+	if (!o || !data) {
+		json_object_put(o);
+		json_object_put(data);
+		return NULL;
+	}
+	json_object_object_add(o, "type", json_object_new_string("stats"));
+	json_object_object_add(o, "id", json_object_new_string(s->id));
+	if (s->cg.version) {
+		json_object_object_add(data, "cpu", cpu_stats(s));
+		json_object_object_add(data, "cpuset", cpuset_stats());
+		json_object_object_add(data, "memory", memory_stats(s));
+		json_object_object_add(data, "pids", pids_stats(s));
+	}
+	/* What runc reports and kiste does not count: present and empty, as runc's are here. */
+	json_object_object_add(data, "blkio", json_object_new_object());
+	json_object_object_add(data, "hugetlb", json_object_new_object());
+	json_object_object_add(data, "intel_rdt", json_object_new_object());
+	json_object_object_add(data, "network_interfaces", NULL);
+	json_object_object_add(o, "data", data);
+	return o;
+}
+
+uint64_t kiste_oci_oom_count(const struct kiste_oci_state *s)
+{
+	char *b;
+	uint64_t n = 0;
+
+	if (!s->cg.version)
+		return 0;
+	b = read_all(mem_dir(s), s->cg.version == 2 ? "memory.events" : "memory.oom_control", 4096);
+	if (b)
+		n = kv(b, "oom_kill");
+	free(b);
+	return n;
+}
+
+/* "0-3,5" (a sysfs CPU or node list) as a JSON array of numbers; at most 4096 entries. */
+static json_object *id_list(const char *path)
+{
+	json_object *a = json_object_new_array();
+	char *b = read_all("/sys/devices/system", path, 4096), *p, *end;
+	unsigned long lo, hi, n = 0;
+
+	for (p = b; a && p && *p >= '0' && *p <= '9'; p = *end == ',' ? end + 1 : end) {
+		lo = hi = strtoul(p, &end, 10);
+		if (*end == '-')
+			hi = strtoul(end + 1, &end, 10);
+		for (; lo <= hi && n < 4096; lo++, n++)
+			json_object_array_add(a, json_object_new_uint64(lo));
+	}
+	free(b);
+	return a;
+}
+
+/* kiste pins no CPUs or memory nodes: the container may use every online one. */
+static json_object *cpuset_stats(void)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "cpus", id_list("cpu/online"));
+	json_object_object_add(o, "mems", id_list("node/online"));
+	return o;
+}
