@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# shim_limits.sh - what a workload sees of --cpus and --memory, against native answers; /dev/shm.
+# shim_limits.sh - what a workload sees of --cpus and --memory, against native answers; /dev/shm, /root.
 # kiste-suite: host shim_limits.sh
 #
 # POSIX sh (bash on the host).  Every expected value is computed from the same
@@ -165,5 +165,25 @@ if echo host >"$probe" 2>/dev/null; then
 	rm -f "$probe" /dev/shm/kiste-shm-probe
 else
 	skip "/dev/shm is the sandbox's" "cannot write the host's /dev/shm"
+fi
+# /root with the host's / as the rootfs: the sandbox's own, empty and writable (HOME).
+run "$K" run --mode=shim -- bash -c true
+if [ "$T_RC" = 0 ] && [ -z "$T_OUT" ]; then
+	ok "bash -c true prints nothing (no /root/.bashrc: Permission denied)"
+else
+	fail "bash -c true prints something" "exit $T_RC: $T_OUT"
+fi
+probe=/root/.kiste-home-probe.$$
+if [ -d /root ] && echo host >"$probe" 2>/dev/null; then
+	# shellcheck disable=SC2016 # the sandbox's $HOME
+	run "$K" run --mode=shim -- sh -c 'ls -A /root; echo in >"$HOME/kiste-home-file" && cat "$HOME/kiste-home-file"'
+	if [ "$T_RC" = 0 ] && [ "$T_OUT" = "in" ] && [ ! -e /root/kiste-home-file ]; then
+		ok "/root is the sandbox's: empty, HOME writable, nothing reaches the host's /root"
+	else
+		fail "/root is the sandbox's" "exit $T_RC: $T_OUT"
+	fi
+	rm -f "$probe" /root/kiste-home-file
+else
+	skip "/root is the sandbox's" "cannot write the host's /root"
 fi
 t_done

@@ -248,6 +248,25 @@ static int rootfs_seal(const struct shim_opts *so, const char *tgt, struct kiste
 	return r;
 }
 
+/*
+ * With the host's / as the rootfs, /root is the host's (unreadable to the
+ * sandbox: every `bash -c` complained about /root/.bashrc) and HOME=/root is
+ * read-only.  The sandbox gets an empty /root of its own instead, a tmpfs as
+ * /dev/shm is, unless a --tmpfs names /root already.
+ */
+static bool own_home(const struct shim_opts *so)
+{
+	char root[PATH_MAX];
+	int i;
+
+	if (!realpath(so->rootfs, root) || strcmp(root, "/") || !is_dir("/root"))
+		return false;
+	for (i = 0; i < so->ntmpfs; i++)
+		if (!strcmp(so->tmpfs[i], "/root"))
+			return false;
+	return true;
+}
+
 /* Runs as root of the sandbox's own user namespace, in its own mount namespace. */
 int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so, int *proc_fd, int *locks_fd,
 		      struct kiste_err *err)
@@ -282,6 +301,17 @@ int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so
 	for (i = 0; r == 0 && i < so->ntmpfs; i++)
 		r = setup_tmpfs(tgt, so->tmpfs[i], so->tmpfs_size[i] ? so->tmpfs_size[i] : o->memory,
 				err);
+	if (r == 0 && own_home(so)) {
+		char opts[64];
+
+		snprintf(p, sizeof(p), "%s/root", tgt);
+		snprintf(opts, sizeof(opts), "mode=0700,size=%llu",
+			 (unsigned long long)(o->memory && o->memory < SHM_SIZE_MAX ? o->memory :
+					      SHM_SIZE_MAX));
+		if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+			r = kiste_err_set(err, -errno, "cannot mount the sandbox's /root: %s",
+					  strerror(errno));
+	}
 	if (r < 0)
 		return r;
 	if (chdir(tgt) < 0)
@@ -349,6 +379,8 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, i
 	for (i = 0; i < so->ntmpfs; i++)
 		r |= ll_rule(rs, so->tmpfs[i], all);
 	r |= ll_rule(rs, "/dev/shm", all & ~(uint64_t)LANDLOCK_ACCESS_FS_EXECUTE);
+	if (own_home(so))
+		r |= ll_rule(rs, "/root", all);
 	for (k = 0; k < sizeof(dev_nodes) / sizeof(dev_nodes[0]); k++) {
 		snprintf(p, sizeof(p), "/dev/%s", dev_nodes[k]);
 		r |= ll_rule(rs, p, LL_FILE_RW);
