@@ -166,6 +166,17 @@ if echo host >"$probe" 2>/dev/null; then
 else
 	skip "/dev/shm is the sandbox's" "cannot write the host's /dev/shm"
 fi
+# Without namespaces there is no /dev/shm or /root of the sandbox's: the host's stay closed.
+run "$K" run --mode=shim --unsafe-no-namespaces -- sh -c \
+	"echo x >/dev/shm/kiste-nons-probe.$$ || echo refused; echo y >/root/kiste-nons-probe.$$ || echo refused"
+if [ ! -e "/dev/shm/kiste-nons-probe.$$" ] && [ ! -e "/root/kiste-nons-probe.$$" ] &&
+   [ "$(echo "$T_OUT" | grep -c '^refused$')" = 2 ]; then
+	ok "--unsafe-no-namespaces: the host's /dev/shm and /root are not writable"
+else
+	fail "--unsafe-no-namespaces: the host's /dev/shm or /root took a write" "exit $T_RC: $T_OUT"
+fi
+rm -f "/dev/shm/kiste-nons-probe.$$" "/root/kiste-nons-probe.$$"
+
 # /root with the host's / as the rootfs: the sandbox's own, empty and writable (HOME).
 run "$K" run --mode=shim -- bash -c true
 if [ "$T_RC" = 0 ] && [ -z "$T_OUT" ]; then

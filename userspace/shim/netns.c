@@ -208,6 +208,8 @@ pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kist
 	argv[n++] = (char *)"none";
 	argv[n++] = (char *)"-U";
 	argv[n++] = (char *)"none";
+	/* pasta would map its gateway address to the host's loopback: its local-only services */
+	argv[n++] = (char *)"--no-map-gw";
 	argv[n++] = tgt;
 	argv[n] = NULL;
 	pid = fork();

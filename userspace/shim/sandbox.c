@@ -351,6 +351,14 @@ static int ll_rule(int rs, const char *path, uint64_t access)
 	return r;
 }
 
+/* struct landlock_ruleset_attr as of Linux 6.12 (ABI 6, scoped); Debian 12's header is older. */
+struct ll_ruleset {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net;
+	uint64_t scoped;
+};
+#define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
+
 #define LL_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR | \
 		 LANDLOCK_ACCESS_FS_EXECUTE)
 #define LL_FILE_RW (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE)
@@ -359,7 +367,7 @@ static int ll_rule(int rs, const char *path, uint64_t access)
 int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, int locks_fd,
 			struct kiste_err *err)
 {
-	struct landlock_ruleset_attr ra = { 0 };
+	struct ll_ruleset ra = { 0 };
 	uint64_t all;
 	int abi, rs, i, r = 0;
 	size_t k;
@@ -372,15 +380,27 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, i
 	if (abi >= 2)
 		all |= LANDLOCK_ACCESS_FS_REFER;
 	ra.handled_access_fs = all;
-	rs = (int)syscall(SYS_landlock_create_ruleset, &ra, sizeof(ra), 0);
+	/*
+	 * Abstract AF_UNIX names belong to a network namespace, and one joined with
+	 * --network ns:PATH may hold host daemons' (the containerd-shim escape):
+	 * from ABI 6 the sandbox reaches only abstract sockets made inside it.
+	 * Older kernels: see userspace/shim/README.md, Networking.
+	 */
+	if (abi >= 6)
+		ra.scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET;
+	rs = (int)syscall(SYS_landlock_create_ruleset, &ra,
+			  abi >= 6 ? sizeof(ra) : sizeof(ra.handled_access_fs), 0);
 	if (rs < 0)
 		return kiste_err_set(err, -errno, "landlock: %s", strerror(errno));
 	r |= ll_rule(rs, pivoted ? "/" : so->rootfs, so->rw ? all : LL_READ);
 	for (i = 0; i < so->ntmpfs; i++)
 		r |= ll_rule(rs, so->tmpfs[i], all);
-	r |= ll_rule(rs, "/dev/shm", all & ~(uint64_t)LANDLOCK_ACCESS_FS_EXECUTE);
-	if (own_home(so))
-		r |= ll_rule(rs, "/root", all);
+	/* The sandbox's own /dev/shm and /root: mounted only with namespaces (pivoted). */
+	if (pivoted) {
+		r |= ll_rule(rs, "/dev/shm", all & ~(uint64_t)LANDLOCK_ACCESS_FS_EXECUTE);
+		if (own_home(so))
+			r |= ll_rule(rs, "/root", all);
+	}
 	for (k = 0; k < sizeof(dev_nodes) / sizeof(dev_nodes[0]); k++) {
 		snprintf(p, sizeof(p), "/dev/%s", dev_nodes[k]);
 		r |= ll_rule(rs, p, LL_FILE_RW);
