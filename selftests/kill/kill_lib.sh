@@ -44,6 +44,7 @@ KL_KVMDBG=
 KL_VMCACHE=${KISTE_VM_CACHE:-/var/cache/kiste/vm}
 # What a failed kill reports, and how many failed in a batch.
 KL_WHY=
+KL_PRE=
 KL_POLLS=0
 KL_BAD=0
 KL_DIAG=
@@ -97,11 +98,17 @@ kl_vms()
 
 # What is left of launcher PID's run MARK, one line each; nothing when clean.
 # Few programs run here (each costs under TCG): one grep, kiste sandbox list and stats.
+# A cgroup counts when it was not there before the run began ($KL_PRE, listed then):
+# pids come round again, and a folder MODE-PID that an earlier launcher of that pid left
+# (v1's memory cgroup can stay busy past kiste's 4 s; the next run's sweep removes it) is
+# not this run's.  (cgroupfs gives its folders no creation time to compare.)
 kl_left()	# PID MARK
 {
 	for _p in $KL_CGP; do
 		for _d in "$_p"/*-"$1"; do
-			[ -d "$_d" ] && echo "cgroup $_d"
+			[ -d "$_d" ] || continue
+			printf '%s\n' "$KL_PRE" | grep -qxF -e "$_d" && continue
+			echo "cgroup $_d"
 		done
 	done
 	grep -l -E -e "^$2\$" -e "/kiste/[a-z]+-$1\$" /proc/[0-9]*/comm /proc/[0-9]*/cgroup \
@@ -126,6 +133,16 @@ kl_left()	# PID MARK
 		[ -e "$_f" ] && echo "temporary file in the kernel cache: $_f"
 	done
 	return 0
+}
+
+# The cgroup folders MODE-PID that are there before a run (kl_left leaves them out).
+kl_pre()
+{
+	KL_PRE=$(for _p in $KL_CGP; do
+		for _d in "$_p"/*-[0-9]*; do
+			[ -d "$_d" ] && printf '%s\n' "$_d"
+		done
+	done)
 }
 
 # Polls kl_left until it is empty or KL_WAIT seconds passed; sets KL_WHY.
@@ -154,6 +171,7 @@ kl_kill()	# RUNFN KR-ARG...
 	shift
 	KL_N=$((KL_N + 1))
 	MARK="kk$$x$KL_N"
+	kl_pre
 	# shellcheck disable=SC2086 # KL_NOCG is one word or none
 	KL_OUT=$("$_fn" $KL_NOCG -l "$KL_TMP/$MARK" -w $((KL_WAIT * 1000)) -o "$KL_TMP/log" "$@")
 	_krc=$?
@@ -346,6 +364,7 @@ kl_campaign()	# SUFFIX TIMES NSHIM NUK NUKVM BUDGET SEED
 kl_control()
 {
 	MARK="kk$$ctl"
+	kl_pre
 	ln -s "$KR" "$KL_TMP/$MARK" || bail "cannot create $KL_TMP/$MARK"
 	"$KL_TMP/$MARK" -P &
 	_spid=$!
