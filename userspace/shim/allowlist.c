@@ -13,12 +13,14 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <linux/fs.h>
+#include <linux/memfd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -90,6 +92,11 @@ static const uint64_t madv_ok[] = {
 	MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
 	MADV_DONTFORK, MADV_DOFORK, MADV_MERGEABLE, MADV_UNMERGEABLE, MADV_HUGEPAGE,
 	MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK, MADV_KEEPONFORK,
+};
+/* Policies without real-time priority (gk/sched.c), each also with SCHED_RESET_ON_FORK. */
+static const uint64_t sched_policies[] = {
+	SCHED_OTHER, SCHED_BATCH, SCHED_IDLE, SCHED_OTHER | SCHED_RESET_ON_FORK,
+	SCHED_BATCH | SCHED_RESET_ON_FORK, SCHED_IDLE | SCHED_RESET_ON_FORK,
 };
 static const uint64_t fs_codes[] = { 0x1002 /* ARCH_SET_FS */, 0x1003 /* ARCH_GET_FS */ };
 static const uint64_t name_ops[] = { PR_SET_NAME, PR_GET_NAME };
@@ -199,8 +206,9 @@ static const struct allow table[] = {
 	   C_EQK(INT(0), K_ROOT_FD), C_EQ(3, sizeof(struct open_how))),
 	RW(openat2, W_PROC, "/proc: beneath the sandbox's detached procfs", 2,
 	   C_EQK(INT(0), K_PROC_FD), C_EQ(3, sizeof(struct open_how))),
-	R1(memfd_create, "regenerated /proc files (status, stat, maps)",
-	   C_EQ(INT(1), MFD_CLOEXEC | MFD_ALLOW_SEALING)),
+	R1(memfd_create, "the workload's anonymous files; regenerated /proc files (status, stat, "
+	   "maps)", C_ONLY(INT(1), MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB | 0x8 /* NOEXEC_SEAL */ |
+			  0x10 /* EXEC */ | ((uint64_t)MFD_HUGE_MASK << MFD_HUGE_SHIFT))),
 	R2(newfstatat, "stat family on resolved descriptors", C_FD(0),
 	   AT_OK(INT(3), AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT)),
 	R2(statx, "stat family on resolved descriptors", C_FD(0),
@@ -299,6 +307,25 @@ static const struct allow table[] = {
 	R1(clock_nanosleep, "sleep", C_ONLY(INT(1), TIMER_ABSTIME)),
 	R1(getrandom, "randomness", C_ONLY(INT(2), 7)),
 	R1(umask, "umask", C_ONLY(INT(0), 0777)),
+	R1(getpriority, "nice values of a process or group (pid namespace)", C_LE(INT(0), PRIO_PGRP)),
+	R2(getpriority, "nice values of the sandbox's one user", C_EQ(INT(0), PRIO_USER),
+	   C_EQ(INT(1), 0)),
+	R1(setpriority, "nice values of a process or group (pid namespace; lowering needs "
+	   "CAP_SYS_NICE, which the sandbox lacks)", C_LE(INT(0), PRIO_PGRP)),
+	R2(setpriority, "nice values of the sandbox's one user", C_EQ(INT(0), PRIO_USER),
+	   C_EQ(INT(1), 0)),
+	R0(sched_getscheduler, "scheduling policy (pid namespace)"),
+	R0(sched_getparam, "scheduling policy (pid namespace)"),
+	R0(sched_rr_get_interval, "scheduling policy (pid namespace)"),
+	R0(sched_setparam, "priority within a non-real-time policy (pid namespace)"),
+	R1(sched_setscheduler, "non-real-time policies only", C_IN(INT(1), sched_policies)),
+	R1(mlock, "memory locks above the guest kernel (RLIMIT_MEMLOCK)", C_MEM(0)),
+	R1(munlock, "memory locks above the guest kernel", C_MEM(0)),
+	R2(mlock2, "memory locks above the guest kernel (RLIMIT_MEMLOCK)", C_MEM(0),
+	   C_ONLY(INT(2), MLOCK_ONFAULT)),
+	R1(mlockall, "memory locks (RLIMIT_MEMLOCK)",
+	   C_ONLY(INT(0), MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)),
+	R0(munlockall, "memory locks"),
 	R0(sched_yield, "scheduling"),
 	R0(getcpu, "scheduling"),
 	R1(sched_getaffinity, "own affinity only", C_EQ(INT(0), 0)),

@@ -17,7 +17,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/shim-lib.helper"
 K="${KISTE_SHIM:-$here/../bin/kiste}"
 C="$here/shim-conformance"
-AREAS="events inotify poll procs signals threads mustwork timers execthreads"
+AREAS="events inotify poll procs signals threads mustwork timers execthreads sched"
 shim_need hostile
 for a in $AREAS; do
 	[ -x "$C/$a" ] || bail "no conformance program $C/$a: build it (make)"
@@ -114,6 +114,22 @@ expect "gate jump: timer_create on CLOCK_MONOTONIC_RAW is killed" 159 "seccomp f
 	"$K" run --mode=shim -- "$WL/hostile" gate 222 4 0 0
 expect "gate jump: timer_settime with a flag other than TIMER_ABSTIME is killed" 159 \
 	"seccomp filter" "$K" run --mode=shim -- "$WL/hostile" gate 223 0 2 0
+expect "gate jump: setpriority of another user is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 141 2 1000 19
+expect "gate jump: getpriority with an unknown which is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 140 3 0
+expect "gate jump: sched_setscheduler(SCHED_FIFO) is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 144 0 1 0
+expect "gate jump: sched_setscheduler(SCHED_OTHER with the upper half set) is killed" 159 \
+	"seccomp filter" "$K" run --mode=shim -- "$WL/hostile" gate 144 0 4294967296 0
+expect "gate jump: mlock of the guest kernel's own pages is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 149 1048576 4096
+expect "gate jump: mlockall with an unknown flag is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 151 8
+expect "gate jump: memfd_create with an unknown flag is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 319 0 256
+expect "gate jump: getpriority(PRIO_PROCESS, 0) runs (the row admits the guest kernel's use)" 1 \
+	"survived: " "$K" run --mode=shim -- "$WL/hostile" gate 140 0 0
 expect "gate jump: epoll_create1(0) runs (the row admits the guest kernel's use)" 1 \
 	"survived: " "$K" run --mode=shim -- "$WL/hostile" gate 291 0
 

@@ -72,6 +72,11 @@ long sys_futex(struct gk_call *c);
 long sys_close_range(struct gk_call *c);
 long sys_umask(struct gk_call *c);
 long sys_getrandom(struct gk_call *c);
+long sys_priority(struct gk_call *c);
+long sys_sched(struct gk_call *c);
+long sys_mlock(struct gk_call *c);
+long sys_personality(struct gk_call *c);
+long sys_memfd_create(struct gk_call *c);
 long sys_fstat(struct gk_call *c);
 long sys_fd_hint(struct gk_call *c);
 long sys_alarm(struct gk_call *c);
@@ -217,7 +222,15 @@ long sys_recvmmsg(struct gk_call *c);
 	X(recvfrom, sys_recvfrom, "illu") X(setsockopt, sys_sockopt, "iiili") \
 	X(getsockopt, sys_sockopt, "iii") X(sendmsg, sys_sendmsg, "ilu") \
 	X(recvmsg, sys_recvmsg, "ilu") X(sendmmsg, sys_sendmmsg, "iluu") \
-	X(recvmmsg, sys_recvmmsg, "iluu")
+	X(recvmmsg, sys_recvmmsg, "iluu") \
+	X(getpriority, sys_priority, "ii") X(setpriority, sys_priority, "iii") \
+	X(sched_getscheduler, sys_sched, "i") X(sched_setscheduler, sys_sched, "ii") \
+	X(sched_getparam, sys_sched, "i") X(sched_setparam, sys_sched, "i") \
+	X(sched_get_priority_max, sys_sched, "i") X(sched_get_priority_min, sys_sched, "i") \
+	X(sched_rr_get_interval, sys_sched, "i") \
+	X(mlock, sys_mlock, "") X(munlock, sys_mlock, "") X(mlock2, sys_mlock, "lli") \
+	X(mlockall, sys_mlock, "i") X(munlockall, sys_mlock, "") \
+	X(personality, sys_personality, "u") X(memfd_create, sys_memfd_create, "lu")
 
 #define GK_FN(name, fn, types) [__NR_##name] = fn,
 #define GK_NAME(name, fn, types) [__NR_##name] = #name,
