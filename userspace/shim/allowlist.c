@@ -98,6 +98,8 @@ static const uint64_t sched_policies[] = {
 	SCHED_OTHER, SCHED_BATCH, SCHED_IDLE, SCHED_OTHER | SCHED_RESET_ON_FORK,
 	SCHED_BATCH | SCHED_RESET_ON_FORK, SCHED_IDLE | SCHED_RESET_ON_FORK,
 };
+/* IOPRIO_WHO_PROCESS, IOPRIO_WHO_PGRP (IOPRIO_WHO_USER: its own row). */
+static const uint64_t ioprio_whos[] = { 1, 2 };
 static const uint64_t fs_codes[] = { 0x1002 /* ARCH_SET_FS */, 0x1003 /* ARCH_GET_FS */ };
 static const uint64_t name_ops[] = { PR_SET_NAME, PR_GET_NAME };
 static const uint64_t idtypes[] = { P_ALL, P_PID, P_PGID };
@@ -326,6 +328,16 @@ static const struct allow table[] = {
 	R1(mlockall, "memory locks (RLIMIT_MEMLOCK)",
 	   C_ONLY(INT(0), MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)),
 	R0(munlockall, "memory locks"),
+	R1(ioprio_get, "I/O priorities of a process or group (pid namespace)",
+	   C_IN(INT(0), ioprio_whos)),
+	R2(ioprio_get, "I/O priorities of the sandbox's one user", C_EQ(INT(0), 3), C_EQ(INT(1), 0)),
+	R1(ioprio_set, "I/O priorities of a process or group (real-time class needs "
+	   "CAP_SYS_ADMIN, which the sandbox lacks)", C_IN(INT(0), ioprio_whos)),
+	R2(ioprio_set, "I/O priorities of the sandbox's one user", C_EQ(INT(0), 3), C_EQ(INT(1), 0)),
+	R2(preadv2, "I/O on the workload's descriptors", C_FD(0), C_ONLY(INT(5), 0x1f)),
+	R2(pwritev2, "I/O on the workload's descriptors", C_FD(0), C_ONLY(INT(5), 0x1f)),
+	R1(syncfs, "file sync", C_FD(0)),
+	R2(sync_file_range, "file sync", C_FD(0), C_ONLY(INT(3), 7)),
 	R0(sched_yield, "scheduling"),
 	R0(getcpu, "scheduling"),
 	R1(sched_getaffinity, "own affinity only", C_EQ(INT(0), 0)),

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -181,6 +182,42 @@ static void memfds(void)
 	    memfd_create("h", MFD_HUGETLB) >= 0 ? 0 : (errno == ENOMEM || errno == EINVAL ? -2 : -1));
 }
 
+/* ioprio, the *v2 I/O calls with their flags, the sync calls, restart_syscall. */
+static void io(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char tmpl[512], buf[8] = { 0 };
+	struct iovec iov = { buf, 4 };
+	int fd;
+
+	chk("ioprio_get(WHO_PROCESS, self)", raw(raw3(SYS_ioprio_get, 1, 0, 0)));
+	chk("ioprio_set(WHO_PROCESS, self, best-effort 7)",
+	    raw(raw3(SYS_ioprio_set, 1, 0, (2 << 13) | 7)));
+	chk("ioprio_get after it", raw(raw3(SYS_ioprio_get, 1, 0, 0)));
+	chk("ioprio_set(idle class)", raw(raw3(SYS_ioprio_set, 1, 0, 3 << 13)));
+	chk("ioprio_get(bad which)", raw(raw3(SYS_ioprio_get, 9, 0, 0)));
+	chk("ioprio_get(no such pid)", raw(raw3(SYS_ioprio_get, 1, 999999, 0)));
+	snprintf(tmpl, sizeof(tmpl), "%s/kiste-conf-io.XXXXXX", tmp ? tmp : "/tmp");
+	fd = mkstemp(tmpl);
+	chkfd("a temporary file", fd);
+	if (fd < 0)
+		return;
+	unlink(tmpl);
+	iov.iov_base = "abcd";
+	chk("pwritev2(offset 0, RWF_DSYNC)", pwritev2(fd, &iov, 1, 0, RWF_DSYNC));
+	iov.iov_base = buf;
+	chk("preadv2(offset 0, RWF_HIPRI)", preadv2(fd, &iov, 1, 0, RWF_HIPRI));
+	say("what it read", "%s", buf);
+	chk("preadv2(unknown flag)", preadv2(fd, &iov, 1, 0, 0x1000));
+	chk("preadv2(bad fd)", preadv2(-1, &iov, 1, 0, 0));
+	chk("syncfs", syncfs(fd));
+	chk("syncfs(bad fd)", syncfs(-1));
+	chk("sync_file_range(WRITE)", sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE));
+	chk("sync_file_range(bad flags)", sync_file_range(fd, 0, 0, 0x80));
+	close(fd);
+	chk("restart_syscall() called directly", raw(raw3(SYS_restart_syscall, 0, 0, 0)));
+}
+
 int main(void)
 {
 	conf_init();
@@ -189,5 +226,6 @@ int main(void)
 	memlock();
 	personalities();
 	memfds();
+	io();
 	return conf_done();
 }

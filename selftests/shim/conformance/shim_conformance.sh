@@ -128,6 +128,10 @@ expect "gate jump: mlockall with an unknown flag is killed" 159 "seccomp filter"
 	"$K" run --mode=shim -- "$WL/hostile" gate 151 8
 expect "gate jump: memfd_create with an unknown flag is killed" 159 "seccomp filter" \
 	"$K" run --mode=shim -- "$WL/hostile" gate 319 0 256
+expect "gate jump: ioprio_set for another user is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 251 3 1000 0
+expect "gate jump: syncfs on descriptor 1001 is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 306 1001
 expect "gate jump: getpriority(PRIO_PROCESS, 0) runs (the row admits the guest kernel's use)" 1 \
 	"survived: " "$K" run --mode=shim -- "$WL/hostile" gate 140 0 0
 expect "gate jump: epoll_create1(0) runs (the row admits the guest kernel's use)" 1 \
@@ -140,6 +144,31 @@ nosys=$(cat "$work"/*.trace | grep 'ENOSYS (not implemented)' |
 echo "# syscalls the programs made in the sandbox, served ($(printf '%s\n' "$served" | grep -c .)):"
 printf '%s\n' "$served" | paste -sd ' ' | fold -s -w 100 | sed 's/^/#   /'
 echo "# not implemented (ENOSYS): $(printf '%s\n' "$nosys" | paste -sd ' ')"
+
+# kiste syscalls is generated from the guest kernel's table: what the trace saw served
+# must be listed as served there, what it saw unimplemented as unimplemented.
+table=$("$K" syscalls 2>&1)
+wrong=""
+for s in $served; do
+	printf '%s\n' "$table" | awk -v s="$s" '$2 == s && ($3 == "full" || $3 == "partial") { f = 1 }
+		END { exit !f }' || wrong="$wrong $s"
+done
+for s in $nosys; do
+	case "$s" in syscall_*) continue ;; esac
+	printf '%s\n' "$table" | awk -v s="$s" '$2 == s && $3 == "unimplemented" { f = 1 }
+		END { exit !f }' || wrong="$wrong $s"
+done
+[ -z "$wrong" ]
+result $? "kiste syscalls agrees with what the trace saw served and unimplemented" "differs for:$wrong"
+total=$(printf '%s\n' "$table" | grep -c '^ *[0-9]')
+sum=$(printf '%s\n' "$table" | sed -n 's/^# \([0-9]*\) of \([0-9]*\) amd64 syscalls served.*/\1 \2/p')
+jtotal=$("$K" syscalls --json 2>&1 | sed -n 's/.*"total": *\([0-9]*\).*/\1/p')
+jrows=$("$K" syscalls --json 2>&1 | grep -c '"nr":')
+case "$sum:$jtotal:$jrows" in
+*" $total:$total:$total") ok "kiste syscalls lists every amd64 syscall once, text and JSON ($total)" ;;
+*) fail "kiste syscalls lists every amd64 syscall once, text and JSON" "rows $total, summary '$sum', JSON total '$jtotal' in $jrows rows" ;;
+esac
+expect "kiste syscalls refuses an unknown argument (2)" 2 "unknown argument" "$K" syscalls --bogus
 if [ -n "$differs" ]; then
 	echo "# tests that differ from native:$differs" | sed '2,$s/^/#/'
 else

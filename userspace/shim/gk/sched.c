@@ -151,3 +151,35 @@ long sys_personality(struct gk_call *c)
 		persona = (unsigned int)c->a[0];
 	return old;
 }
+
+/* ioprio_get/ioprio_set: a process, a group (guest pids) or the sandbox's one user, as getpriority. */
+long sys_ioprio(struct gk_call *c)
+{
+	long which = c->a[0], who = c->a[1];
+
+	switch (which) {
+	case 1:	/* IOPRIO_WHO_PROCESS */
+	case 2:	/* IOPRIO_WHO_PGRP */
+		if (who < 0)
+			return -ESRCH;
+		who = who ? gk_to_host_pid(who) : 0;
+		break;
+	case 3:	/* IOPRIO_WHO_USER */
+		if (who && (unsigned int)who != gk.uid)
+			return -ESRCH;
+		who = 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (c->nr == __NR_ioprio_get)
+		return hs2(__NR_ioprio_get, which, who);
+	return hs3(__NR_ioprio_set, which, who, c->a[2]);
+}
+
+/* restart_syscall called by the workload itself: nothing to restart, as natively. */
+long sys_restart(struct gk_call *c)
+{
+	(void)c;
+	return -EINTR;
+}

@@ -77,6 +77,9 @@ long sys_sched(struct gk_call *c);
 long sys_mlock(struct gk_call *c);
 long sys_personality(struct gk_call *c);
 long sys_memfd_create(struct gk_call *c);
+long sys_ioprio(struct gk_call *c);
+long sys_restart(struct gk_call *c);
+long sys_fd_flags(struct gk_call *c);
 long sys_fstat(struct gk_call *c);
 long sys_fd_hint(struct gk_call *c);
 long sys_alarm(struct gk_call *c);
@@ -230,7 +233,16 @@ long sys_recvmmsg(struct gk_call *c);
 	X(sched_rr_get_interval, sys_sched, "i") \
 	X(mlock, sys_mlock, "") X(munlock, sys_mlock, "") X(mlock2, sys_mlock, "lli") \
 	X(mlockall, sys_mlock, "i") X(munlockall, sys_mlock, "") \
-	X(personality, sys_personality, "u") X(memfd_create, sys_memfd_create, "lu")
+	X(personality, sys_personality, "u") X(memfd_create, sys_memfd_create, "lu") \
+	X(ioprio_get, sys_ioprio, "ii") X(ioprio_set, sys_ioprio, "iii") \
+	X(restart_syscall, sys_restart, "") X(preadv2, sys_fd_flags, "illlli") \
+	X(pwritev2, sys_fd_flags, "illlli") X(syncfs, sys_fd_flags, "i") \
+	X(sync_file_range, sys_fd_flags, "illu") X(syslog, sys_eperm, "i") X(acct, sys_eperm, "") \
+	X(settimeofday, sys_eperm, "") X(clock_settime, sys_eperm, "i") X(iopl, sys_eperm, "u") \
+	X(ioperm, sys_eperm, "") X(quotactl, sys_eperm, "u") X(quotactl_fd, sys_eperm, "uuu") \
+	X(vhangup, sys_eperm, "") X(fanotify_init, sys_eperm, "uu") \
+	X(open_by_handle_at, sys_eperm, "i") X(kcmp, sys_eperm, "iii") \
+	X(lookup_dcookie, sys_eperm, "")
 
 #define GK_FN(name, fn, types) [__NR_##name] = fn,
 #define GK_NAME(name, fn, types) [__NR_##name] = #name,
