@@ -30,6 +30,7 @@
 
 #include "allowlist.h"
 #include "boot.h"
+#include "ipc_policy.h"
 #include "net_policy.h"
 
 enum {
@@ -41,8 +42,9 @@ enum { OP_EQ, OP_MASK0, OP_IN, OP_LE, OP_GE, OP_MASKEQ };
  * W_NET: only with a network namespace of the sandbox's (own or joined).
  * W_UNIX: AF_UNIX sockets that can name a peer: with W_NET, and not with the host's "/"
  * as the rootfs, whose host sockets a gate jump could otherwise reach (README.md).
+ * W_IPC: only with an ipc namespace of the sandbox's (System V IPC, POSIX message queues).
  */
-enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP, W_NET, W_UNIX };
+enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP, W_NET, W_UNIX, W_IPC };
 
 /*
  * int-typed arguments (descriptors, commands, flags, pids, signals): the
@@ -98,6 +100,10 @@ static const uint64_t sched_policies[] = {
 	SCHED_OTHER, SCHED_BATCH, SCHED_IDLE, SCHED_OTHER | SCHED_RESET_ON_FORK,
 	SCHED_BATCH | SCHED_RESET_ON_FORK, SCHED_IDLE | SCHED_RESET_ON_FORK,
 };
+/* System V IPC commands (ipc_policy.h, the same lists gk/ipc.c serves). */
+static const uint64_t shm_cmds[] = { KI_SHM_CMDS(KI_IPC_BOTH) };
+static const uint64_t sem_cmds[] = { KI_SEM_CMDS(KI_IPC_BOTH) };
+static const uint64_t msg_cmds[] = { KI_MSG_CMDS(KI_IPC_BOTH) };
 /* IOPRIO_WHO_PROCESS, IOPRIO_WHO_PGRP (IOPRIO_WHO_USER: its own row). */
 static const uint64_t ioprio_whos[] = { 1, 2 };
 static const uint64_t fs_codes[] = { 0x1002 /* ARCH_SET_FS */, 0x1003 /* ARCH_GET_FS */ };
@@ -328,6 +334,36 @@ static const struct allow table[] = {
 	R1(mlockall, "memory locks (RLIMIT_MEMLOCK)",
 	   C_ONLY(INT(0), MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)),
 	R0(munlockall, "memory locks"),
+	RW(shmget, W_IPC, "System V shared memory of the sandbox's ipc namespace", 1,
+	   C_ONLY(INT(2), KI_SHMGET_FLAGS)),
+	RW(shmat, W_IPC, "attaching a segment where the kernel chooses (no SHM_REMAP)", 2,
+	   C_EQ(1, 0), C_ONLY(INT(2), KI_SHMAT_FLAGS)),
+	RW(shmat, W_IPC, "attaching a segment above the guest kernel (no SHM_REMAP)", 2,
+	   C_MEM(1), C_ONLY(INT(2), KI_SHMAT_FLAGS)),
+	RW(shmdt, W_IPC, "detaching a segment above the guest kernel", 1, C_MEM(0)),
+	RW(shmctl, W_IPC, "System V shared memory of the sandbox's ipc namespace", 1,
+	   C_IN(INT(1), shm_cmds)),
+	RW(semget, W_IPC, "System V semaphores of the sandbox's ipc namespace", 1,
+	   C_ONLY(INT(2), KI_GET_FLAGS)),
+	RW(semop, W_IPC, "System V semaphores of the sandbox's ipc namespace", 0),
+	RW(semtimedop, W_IPC, "System V semaphores of the sandbox's ipc namespace", 0),
+	RW(semctl, W_IPC, "System V semaphores of the sandbox's ipc namespace", 1,
+	   C_IN(INT(2), sem_cmds)),
+	RW(msgget, W_IPC, "System V message queues of the sandbox's ipc namespace", 1,
+	   C_ONLY(INT(1), KI_GET_FLAGS)),
+	RW(msgsnd, W_IPC, "System V message queues of the sandbox's ipc namespace", 1,
+	   C_ONLY(INT(3), KI_MSGSND_FLAGS)),
+	RW(msgrcv, W_IPC, "System V message queues of the sandbox's ipc namespace", 1,
+	   C_ONLY(INT(4), KI_MSGRCV_FLAGS)),
+	RW(msgctl, W_IPC, "System V message queues of the sandbox's ipc namespace", 1,
+	   C_IN(INT(1), msg_cmds)),
+	RW(mq_open, W_IPC, "POSIX message queues of the sandbox's ipc namespace", 1,
+	   C_ONLY(INT(1), KI_MQ_OFLAGS)),
+	RW(mq_unlink, W_IPC, "POSIX message queues of the sandbox's ipc namespace", 0),
+	RW(mq_timedsend, W_IPC, "POSIX message queues: the workload's descriptors", 1, C_FD(0)),
+	RW(mq_timedreceive, W_IPC, "POSIX message queues: the workload's descriptors", 1, C_FD(0)),
+	RW(mq_notify, W_IPC, "POSIX message queues: the workload's descriptors", 1, C_FD(0)),
+	RW(mq_getsetattr, W_IPC, "POSIX message queues: the workload's descriptors", 1, C_FD(0)),
 	R1(ioprio_get, "I/O priorities of a process or group (pid namespace)",
 	   C_IN(INT(0), ioprio_whos)),
 	R2(ioprio_get, "I/O priorities of the sandbox's one user", C_EQ(INT(0), 3), C_EQ(INT(1), 0)),
@@ -571,7 +607,8 @@ int shim_filter_build(const struct shim_filter_params *p, struct shim_bpf *out,
 		    (table[i].when == W_PROC && p->proc_fd < 0) ||
 		    (table[i].when == W_LOCKS && p->locks_fd < 0) ||
 		    (table[i].when == W_NET && !p->netns) ||
-		    (table[i].when == W_UNIX && !(p->netns && p->unix_sockets)))
+		    (table[i].when == W_UNIX && !(p->netns && p->unix_sockets)) ||
+		    (table[i].when == W_IPC && !p->ipcns))
 			continue;
 		r = add_row(ctx, &table[i], p);
 		if (r == -EDOM)
@@ -683,7 +720,8 @@ void shim_allowlist_print(FILE *f)
 		fprintf(f, "%-20s %-8s %-44s %s\n", a->name,
 			a->when == W_MODULE ? "module" :
 			a->when == W_PROC ? "procfs" : a->when == W_LOCKS ? "locks" :
-			a->when == W_NET ? "netns" : a->when == W_UNIX ? "unix" : "both",
+			a->when == W_NET ? "netns" : a->when == W_UNIX ? "unix" :
+			a->when == W_IPC ? "ipcns" : "both",
 			args, a->why);
 	}
 	fprintf(f, "# trapped to the guest kernel (SIGSYS), never served by the host:\n");

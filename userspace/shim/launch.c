@@ -256,6 +256,7 @@ static void workload_main(struct launch *l)
 	fp.module = l->kfd >= 0;
 	fp.netns = l->ns;
 	fp.unix_sockets = !l->host_tree;
+	fp.ipcns = l->ns;
 	/* The ip filter first: once the allowlist's is in, seccomp() itself is killed. */
 	if (shim_ipfilter_build(shim_image_fork_ip(&l->img), shim_image_thread_ip(&l->img),
 				&bpf[0], &err) < 0 ||

@@ -17,7 +17,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/shim-lib.helper"
 K="${KISTE_SHIM:-$here/../bin/kiste}"
 C="$here/shim-conformance"
-AREAS="events inotify poll procs signals threads mustwork timers execthreads sched"
+AREAS="events inotify poll procs signals threads mustwork timers execthreads sched ipc"
 shim_need hostile
 for a in $AREAS; do
 	[ -x "$C/$a" ] || bail "no conformance program $C/$a: build it (make)"
@@ -132,6 +132,14 @@ expect "gate jump: ioprio_set for another user is killed" 159 "seccomp filter" \
 	"$K" run --mode=shim -- "$WL/hostile" gate 251 3 1000 0
 expect "gate jump: syncfs on descriptor 1001 is killed" 159 "seccomp filter" \
 	"$K" run --mode=shim -- "$WL/hostile" gate 306 1001
+expect "gate jump: shmat with SHM_REMAP is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 30 0 0 16384
+expect "gate jump: shmat below the guest kernel is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 30 0 4096 0
+expect "gate jump: shmget without an ipc namespace of the sandbox's is killed" 159 \
+	"seccomp filter" "$K" run --mode=shim --unsafe-no-namespaces -- "$WL/hostile" gate 29 0 4096 0
+expect "gate jump: mq_open without an ipc namespace of the sandbox's is killed" 159 \
+	"seccomp filter" "$K" run --mode=shim --unsafe-no-namespaces -- "$WL/hostile" gate 240 0 0 0
 expect "gate jump: getpriority(PRIO_PROCESS, 0) runs (the row admits the guest kernel's use)" 1 \
 	"survived: " "$K" run --mode=shim -- "$WL/hostile" gate 140 0 0
 expect "gate jump: epoll_create1(0) runs (the row admits the guest kernel's use)" 1 \

@@ -80,6 +80,8 @@ long sys_memfd_create(struct gk_call *c);
 long sys_ioprio(struct gk_call *c);
 long sys_restart(struct gk_call *c);
 long sys_fd_flags(struct gk_call *c);
+long sys_sysv(struct gk_call *c);
+long sys_mq(struct gk_call *c);
 long sys_fstat(struct gk_call *c);
 long sys_fd_hint(struct gk_call *c);
 long sys_alarm(struct gk_call *c);
@@ -242,7 +244,13 @@ long sys_recvmmsg(struct gk_call *c);
 	X(ioperm, sys_eperm, "") X(quotactl, sys_eperm, "u") X(quotactl_fd, sys_eperm, "uuu") \
 	X(vhangup, sys_eperm, "") X(fanotify_init, sys_eperm, "uu") \
 	X(open_by_handle_at, sys_eperm, "i") X(kcmp, sys_eperm, "iii") \
-	X(lookup_dcookie, sys_eperm, "")
+	X(lookup_dcookie, sys_eperm, "") \
+	X(shmget, sys_sysv, "ili") X(shmat, sys_sysv, "ili") X(shmdt, sys_sysv, "") \
+	X(shmctl, sys_sysv, "ii") X(semget, sys_sysv, "iii") X(semop, sys_sysv, "ilu") \
+	X(semtimedop, sys_sysv, "ilu") X(semctl, sys_sysv, "iii") X(msgget, sys_sysv, "ii") \
+	X(msgsnd, sys_sysv, "illi") X(msgrcv, sys_sysv, "illli") X(msgctl, sys_sysv, "ii") \
+	X(mq_open, sys_mq, "liu") X(mq_unlink, sys_mq, "") X(mq_timedsend, sys_mq, "illu") \
+	X(mq_timedreceive, sys_mq, "il") X(mq_notify, sys_mq, "i") X(mq_getsetattr, sys_mq, "i")
 
 #define GK_FN(name, fn, types) [__NR_##name] = fn,
 #define GK_NAME(name, fn, types) [__NR_##name] = #name,
