@@ -81,6 +81,7 @@ long sys_ioprio(struct gk_call *c);
 long sys_restart(struct gk_call *c);
 long sys_fd_flags(struct gk_call *c);
 long sys_sysv(struct gk_call *c);
+long sys_utime_old(struct gk_call *c);
 long sys_mq(struct gk_call *c);
 long sys_fstat(struct gk_call *c);
 long sys_fd_hint(struct gk_call *c);
@@ -250,7 +251,8 @@ long sys_recvmmsg(struct gk_call *c);
 	X(semtimedop, sys_sysv, "ilu") X(semctl, sys_sysv, "iii") X(msgget, sys_sysv, "ii") \
 	X(msgsnd, sys_sysv, "illi") X(msgrcv, sys_sysv, "illli") X(msgctl, sys_sysv, "ii") \
 	X(mq_open, sys_mq, "liu") X(mq_unlink, sys_mq, "") X(mq_timedsend, sys_mq, "illu") \
-	X(mq_timedreceive, sys_mq, "il") X(mq_notify, sys_mq, "i") X(mq_getsetattr, sys_mq, "i")
+	X(mq_timedreceive, sys_mq, "il") X(mq_notify, sys_mq, "i") X(mq_getsetattr, sys_mq, "i") \
+	X(utime, sys_utime_old, "") X(utimes, sys_utime_old, "") X(futimesat, sys_utime_old, "i")
 
 #define GK_FN(name, fn, types) [__NR_##name] = fn,
 #define GK_NAME(name, fn, types) [__NR_##name] = #name,
