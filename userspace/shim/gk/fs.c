@@ -178,6 +178,9 @@ int gk_path_join(long dirfd, const char *path, char *out, size_t n)
 	if (!bl || out[bl - 1] != '/')
 		out[bl++] = '/';
 	memcpy(out + bl, path, pl + 1);
+	/* A /proc directory's ".." is the guest kernel's to take: no host directory to resolve it. */
+	if ((int)dirfd != -100 && !fdhost[dirfd])
+		gk_normalize(out);
 	return 0;
 }
 
