@@ -10,6 +10,7 @@
 #define DEPTH 60	/* 60 levels of 101 bytes: beyond 255 and beyond 4096 */
 
 static char name[NAME_LEN + 1];
+static char top_path[4096];
 
 /* "same" when @a and @b name one inode, else "differs" (or the error). */
 static void same(const char *what, int a, const char *pa, int b, const char *pb, int flags)
@@ -50,6 +51,41 @@ static int descend(int top, int *fds)
 	say("deep: mkdirat levels made", "%d", made);
 	say("deep: openat levels opened", "%d", opened);
 	return opened == DEPTH ? cur : -1;
+}
+
+/* Paths that leave a directory beyond 4096 bytes: inner "..", symlinks up and to "/". */
+static void leaving_the_bottom(int deep, int *fds)
+{
+	int root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
+	char target[4200];
+
+	chk("deep: mkdirat x", mkdirat(deep, "x", 0700));
+	same("deep: x/../.. is the parent", deep, "x/../..", fds[DEPTH - 2], ".", 0);
+	same("deep: x/../../../x/.. (no x up there)", deep, "x/../../../x/..", fds[DEPTH - 3], ".", 0);
+	chk("deep: symlinkat up2 -> ../..", symlinkat("../..", deep, "up2"));
+	same("deep: up2 is the grandparent", deep, "up2", fds[DEPTH - 3], ".", 0);
+	same("deep: x/../up2/.. is the great-grandparent", deep, "x/../up2/..", fds[DEPTH - 4], ".", 0);
+	chk("deep: symlinkat abs -> /usr", symlinkat("/usr", deep, "abs"));
+	same("deep: abs/bin is /usr/bin", deep, "abs/bin", root, "usr/bin", 0);
+	fd = openat(deep, "abs/bin", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	same("deep: openat abs/bin is /usr/bin", fd, ".", root, "usr/bin", 0);
+	close(fd);
+	chk("deep: symlinkat toroot -> /", symlinkat("/", deep, "toroot"));
+	same("deep: toroot/.. is /", deep, "toroot/..", root, ".", 0);
+	snprintf(target, sizeof(target), "%s/made-through-a-dangling-link", top_path);
+	chk("deep: symlinkat dangling -> the top", symlinkat(target, deep, "dangling"));
+	chkfd("deep: openat dangling O_CREAT", openat(deep, "dangling", O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+	chk("deep: the file is in the top", access(target, F_OK));
+	chk("deep: unlink it", unlink(target));
+	chk("deep: mkdirat x/../y", mkdirat(deep, "x/../y", 0700));
+	chk("deep: unlinkat x/../y AT_REMOVEDIR", unlinkat(deep, "x/../y", AT_REMOVEDIR));
+	chk("deep: renameat x/../up2 x/../up3", renameat(deep, "x/../up2", deep, "x/../up3"));
+	unlinkat(deep, "up3", 0);
+	unlinkat(deep, "abs", 0);
+	unlinkat(deep, "toroot", 0);
+	unlinkat(deep, "dangling", 0);
+	unlinkat(deep, "x", AT_REMOVEDIR);
+	close(root);
 }
 
 static void at_the_bottom(int deep)
@@ -207,7 +243,6 @@ static void procs(void)
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
-	char top_path[4096];
 	int top, deep, fds[DEPTH];
 
 	conf_init();
@@ -219,6 +254,7 @@ int main(void)
 	deep = descend(top, fds);
 	if (deep >= 0) {
 		at_the_bottom(deep);
+		leaving_the_bottom(deep, fds);
 		ascend(top, deep, fds);
 	}
 	say("deep: the tree is gone", "%s", kind(top, name, 0));

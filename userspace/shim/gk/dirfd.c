@@ -2,6 +2,7 @@
 // dirfd.c - dirfd-relative paths resolved beneath the directory descriptor itself, never a string.
 #include <linux/fcntl.h>
 #include <linux/openat2.h>
+#include <linux/stat.h>
 #include <asm/stat.h>
 
 #include "gk.h"
@@ -10,16 +11,18 @@
  * A directory descriptor the guest kernel opened beneath the root is a host
  * directory: a relative path resolves beneath it on the host (openat2
  * RESOLVE_BENEATH), so it follows the directory through renames and has no
- * length cap.  Leading ".." components step up one host directory at a time
- * (never above the sandbox root, whose identity is compared at each step).
- * Where the rest still leaves the descriptor (an inner "..", an absolute
- * symlink: EXDEV), the directory's current guest path is asked of the host
- * and the path resolved from the root (RESOLVE_IN_ROOT), as is every path
- * from the root itself, so /proc and the descriptor aliases stay the guest
- * kernel's.
+ * length cap.  ".." steps up one host directory at a time, never above the
+ * sandbox root (whose identity is compared at each step).  Where a path
+ * leaves the descriptor otherwise (an inner "..", a symlink: EXDEV), it is
+ * walked one component at a time, symlinks spliced in as the host would.
+ * Once the walk reaches the root, or an absolute symlink, the rest is a
+ * guest absolute path resolved from the root (RESOLVE_IN_ROOT), so /proc and
+ * the descriptor aliases stay the guest kernel's.  No string stands for a
+ * descriptor anywhere on the way.
  */
 
 #define BENEATH (RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
+#define GK_AT_LINKS 40	/* the host's own limit of symlinks in one resolution */
 
 static long host_openat2(long dirfd, const char *path, long flags, long mode, long resolve)
 {
@@ -156,7 +159,7 @@ long gk_fd_guest_path(long fd, char *out, size_t n)
 	return 0;
 }
 
-/* @w->path as a guest absolute path: a root-relative rest, or @w->base's path joined. */
+/* @w->path as a guest absolute path: @rest joined to @basepath, resolved from the root. */
 static int to_abs(struct gk_at *w, const char *rest, const char *basepath)
 {
 	size_t bl = strlen(basepath), rl = strlen(rest);
@@ -173,12 +176,15 @@ static int to_abs(struct gk_at *w, const char *rest, const char *basepath)
 	return 0;
 }
 
-/* Leading "." and ".." components: a host directory up each time, never above the root. */
+/*
+ * Leading "." and ".." components: a host directory up each time, never
+ * above the root.  The number of steps taken, or -errno.
+ */
 static int climb(struct gk_at *w)
 {
 	const char *s = w->path;
 	long up;
-	int root;
+	int root, steps = 0;
 
 	for (;;) {
 		root = root_is(w->base);
@@ -199,11 +205,12 @@ static int climb(struct gk_at *w)
 		w->base = up;
 		w->own = 1;
 		s += 2;
+		steps++;
 	}
 	memmove(w->path, s, strlen(s) + 1);
 	if (!w->path[0])
 		gk_strlcpy(w->path, ".", sizeof(w->path));
-	return 0;
+	return steps;
 }
 
 /* What /proc/self/fd/N shows of a descriptor opened by @rel beneath @dirfd (display only). */
@@ -235,6 +242,7 @@ int gk_at_get(long dirfd, const char *upath, struct gk_at *w)
 
 	w->base = -1;
 	w->own = 0;
+	w->links = 0;
 	w->shown[0] = 0;
 	if (r < 0)
 		return (int)r;
@@ -251,7 +259,8 @@ int gk_at_get(long dirfd, const char *upath, struct gk_at *w)
 	}
 	shown(w, dirfd, w->path);
 	w->base = dirfd;
-	return climb(w);
+	r = climb(w);
+	return r < 0 ? (int)r : 0;
 }
 
 void gk_at_put(struct gk_at *w)
@@ -262,20 +271,94 @@ void gk_at_put(struct gk_at *w)
 	w->own = 0;
 }
 
-/* After EXDEV beneath @w->base: the same path from the root, through the base's guest path. */
-int gk_at_abs(struct gk_at *w)
+/* The symlink @fd met where @rest remains: its target spliced in before @rest. */
+static int splice(struct gk_at *w, long fd, const char *rest, int slash)
 {
-	char base[GK_PATH_MAX];
-	long r = gk_fd_guest_path(w->base, base, sizeof(base));
+	char tmp[GK_PATH_MAX];
+	size_t rl = strlen(rest);
+	long n;
 
-	if (r < 0) {
-		gk_at_put(w);
-		return (int)r;
-	}
-	return to_abs(w, w->path, base);
+	if (++w->links > GK_AT_LINKS)
+		return -ELOOP;
+	n = hs4(__NR_readlinkat, fd, "", tmp, sizeof(tmp) - 1);
+	if (n <= 0)
+		return n < 0 ? (int)n : -ENOENT;
+	if ((size_t)n + rl + 2 > sizeof(tmp))
+		return -ENAMETOOLONG;
+	if (rl || slash)
+		tmp[n++] = '/';
+	memcpy(tmp + n, rest, rl + 1);
+	if (tmp[0] == '/')
+		return to_abs(w, tmp + 1, "/");
+	memcpy(w->path, tmp, (size_t)n + rl + 1);
+	return 0;
 }
 
-/* Open @w->path beneath @w->base; -EXDEV when it leaves the base (then gk_at_abs()). */
+/* One component @s (NUL-terminated by the caller) beneath the base: taken, or a symlink spliced. */
+static int step(struct gk_at *w, const char *s, const char *rest, int slash)
+{
+	struct stat st;
+	long fd = host_openat2(w->base, s, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, BENEATH), r;
+
+	if (fd < 0)
+		return (int)fd;
+	r = hs4(__NR_newfstatat, fd, "", &st, AT_EMPTY_PATH);
+	if (r == 0 && S_ISLNK(st.st_mode)) {
+		r = splice(w, fd, rest, slash);
+		hs1(__NR_close, fd);
+		return (int)r;
+	}
+	if (r == 0 && !S_ISDIR(st.st_mode))
+		r = -ENOTDIR;
+	if (r < 0) {
+		hs1(__NR_close, fd);
+		return (int)r;
+	}
+	gk_at_put(w);
+	w->base = fd;
+	w->own = 1;
+	memmove(w->path, rest, strlen(rest) + 1);
+	if (!w->path[0])
+		gk_strlcpy(w->path, ".", sizeof(w->path));
+	return 0;
+}
+
+/*
+ * After EXDEV beneath @w->base: walks the path one component at a time up to
+ * its last (or, when only the last is left, follows it once), so that the
+ * caller's call can be made again; @w may end up resolved from the root.
+ * On failure @w is released.
+ */
+int gk_at_walk(struct gk_at *w)
+{
+	int moved = 0, r, slash;
+	char *e, *rest;
+
+	for (;;) {
+		r = climb(w);
+		if (r < 0 || w->base < 0)
+			break;
+		moved |= r > 0;
+		e = strchr(w->path, '/');
+		rest = e;
+		while (rest && *rest == '/')
+			rest++;
+		if (moved && (!rest || !*rest))
+			return 0;
+		slash = e != NULL;
+		if (e)
+			*e = 0;
+		r = step(w, w->path, rest ? rest : "", slash);
+		if (r < 0 || w->base < 0)
+			break;
+		moved = 1;
+	}
+	if (r < 0)
+		gk_at_put(w);
+	return r < 0 ? r : 0;
+}
+
+/* Open @w->path beneath @w->base; -EXDEV when it leaves the base (then gk_at_walk()). */
 long gk_at_open(struct gk_at *w, long flags, long mode)
 {
 	return host_openat2(w->base, w->path, flags, mode, BENEATH);
@@ -284,7 +367,7 @@ long gk_at_open(struct gk_at *w, long flags, long mode)
 /*
  * An O_PATH descriptor of @w->path's parent beneath @w->base and the last
  * component in @last ("." for the path itself when it ends in "." or "..");
- * -EXDEV when it leaves the base.
+ * -EXDEV when it leaves the base (then gk_at_walk()).
  */
 long gk_at_parent(struct gk_at *w, char *last, size_t n)
 {

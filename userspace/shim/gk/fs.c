@@ -392,14 +392,14 @@ static long do_open(long dirfd, const char *path, long flags, long mode, const s
 
 	if (r < 0)
 		return r;
-	if (w.base >= 0) {
+	while (w.base >= 0) {
 		r = open_blocking(w.base, w.path, flags, mode,
 				  RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS, c);
 		if (r != -EXDEV) {
 			gk_at_put(&w);
 			return fd_host_result(r, w.shown);
 		}
-		r = gk_at_abs(&w);
+		r = gk_at_walk(&w);
 		if (r < 0)
 			return r;
 	}

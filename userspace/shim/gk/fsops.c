@@ -18,16 +18,18 @@ struct at {
  */
 static long at_beneath(struct gk_at *w, struct at *at, long *r)
 {
-	if (w->base < 0)
-		return 0;
-	at->fd = gk_at_parent(w, at->last, sizeof(at->last));
-	if (at->fd != -EXDEV) {
-		gk_at_put(w);
-		*r = at->fd < 0 ? at->fd : 0;
-		return 1;
+	while (w->base >= 0) {
+		at->fd = gk_at_parent(w, at->last, sizeof(at->last));
+		if (at->fd != -EXDEV) {
+			gk_at_put(w);
+			*r = at->fd < 0 ? at->fd : 0;
+			return 1;
+		}
+		*r = gk_at_walk(w);
+		if (*r < 0)
+			return 1;
 	}
-	*r = gk_at_abs(w);
-	return *r < 0;
+	return 0;
 }
 
 /* From the root; @mod: for a call that changes a name or metadata (gk_path_for_change). */
@@ -75,13 +77,13 @@ static long follow_fd(long dirfd, const char *path)
 
 	if (r < 0)
 		return r;
-	if (w.base >= 0) {
+	while (w.base >= 0) {
 		r = gk_at_open(&w, O_PATH | O_CLOEXEC, 0);
 		if (r != -EXDEV) {
 			gk_at_put(&w);
 			return r;
 		}
-		r = gk_at_abs(&w);
+		r = gk_at_walk(&w);
 		if (r < 0)
 			return r;
 	}
