@@ -240,13 +240,64 @@ static void procs(void)
 	close(root);
 }
 
-int main(void)
+/*
+ * dirs readat DIR PATH: PATH read relative to a descriptor of DIR (the escape
+ * tests of shim_hostile.sh); exit 3 when it cannot be opened.
+ */
+static int readat(const char *dir, const char *path)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
+	char buf[256];
+	ssize_t n;
+
+	fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
+	if (dfd < 0 || fd < 0) {
+		printf("openat %s %s: %s\n", dir, path, strerror(errno));
+		return 3;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
+	printf("read %s %s: %s\n", dir, path, buf);
+	return 0;
+}
+
+/*
+ * dirs mktree DIR LEVELS: DIR, then LEVELS nested 100-byte names below it,
+ * each with a file and a symlink, made through descriptors (shim_basic.sh).
+ */
+static int mktree(const char *dir, int levels)
+{
+	int cur, next, i, fd;
+
+	if (mkdir(dir, 0755) < 0 || (cur = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return perror(dir), 1;
+	for (i = 0; i < levels; i++) {
+		fd = openat(cur, "f", O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+		if (fd < 0 || write(fd, "x", 1) != 1 || symlinkat("f", cur, "l") < 0 ||
+		    mkdirat(cur, name, 0755) < 0)
+			return perror("mktree"), 1;
+		close(fd);
+		next = openat(cur, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (next < 0)
+			return perror("mktree"), 1;
+		close(cur);
+		cur = next;
+	}
+	close(cur);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	const char *tmp = getenv("TMPDIR");
 	int top, deep, fds[DEPTH];
 
-	conf_init();
 	memset(name, 'd', NAME_LEN);
+	if (argc == 4 && !strcmp(argv[1], "readat"))
+		return readat(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "mktree"))
+		return mktree(argv[2], atoi(argv[3]));
+	conf_init();
 	snprintf(top_path, sizeof(top_path), "%s/dirs.XXXXXX", tmp ? tmp : "/tmp");
 	if (!mkdtemp(top_path))
 		return perror("mkdtemp"), 1;
