@@ -122,6 +122,12 @@ expect "openat relative to /etc reads inside the rootfs" 0 "inside" \
 ln -s /../../etc "$r/etcabs"
 expect "openat relative to /tmp through an absolute symlink with .. stays inside" 0 "inside" \
 	"$K" run --mode=shim --rootfs "$r" -- /bin/dirs readat /tmp ../../etcabs/hello
+# getcwd after fchdir names the guest path (pivoted, and not: the rootfs's prefix is cut).
+for ns in "" --unsafe-no-namespaces; do
+	# shellcheck disable=SC2086 # no option, or one
+	expect "fchdir to /tmp + ../etcabs ${ns:-(namespaces)}: getcwd is /etc" 0 "cwd /etc" \
+		"$K" run --mode=shim $ns --rootfs "$r" -- /bin/dirs cwdat /tmp ../etcabs
+done
 if [ -f "/$sec" ]; then
 	"$here/shim-conformance/dirs" readat "$r/etc" "../../$sec" | grep -q TOPSECRET
 	result $? "control: $r/etc + ../../$sec reaches a planted secret natively"

@@ -261,6 +261,21 @@ static int readat(const char *dir, const char *path)
 	return 0;
 }
 
+/* dirs cwdat DIR PATH: fchdir to PATH opened relative to DIR, and getcwd. */
+static int cwdat(const char *dir, const char *path)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
+	char buf[4096];
+
+	fd = openat(dfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fd < 0 || fchdir(fd) < 0 || !getcwd(buf, sizeof(buf))) {
+		printf("cwdat %s %s: %s\n", dir, path, strerror(errno));
+		return 3;
+	}
+	printf("cwd %s\n", buf);
+	return 0;
+}
+
 /*
  * dirs mktree DIR LEVELS: DIR, then LEVELS nested 100-byte names below it,
  * each with a file and a symlink, made through descriptors (shim_basic.sh).
@@ -295,6 +310,8 @@ int main(int argc, char **argv)
 	memset(name, 'd', NAME_LEN);
 	if (argc == 4 && !strcmp(argv[1], "readat"))
 		return readat(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "cwdat"))
+		return cwdat(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "mktree"))
 		return mktree(argv[2], atoi(argv[3]));
 	conf_init();
