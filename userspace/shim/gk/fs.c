@@ -67,6 +67,8 @@ void gk_fd_setpath(long fd, const char *abs)
 		return;
 	if (fd > maxfd)
 		maxfd = fd;
+	/* Not a host directory to resolve beneath until its opener says so (fd_host_result). */
+	fdhost[fd] = 0;
 	if (!abs || strlen(abs) >= GK_FDPATH)
 		fdpath[fd][0] = 0;
 	else
@@ -330,7 +332,7 @@ long gk_fd_alias(const char *abs)
 int gk_path_for_change(char *abs, size_t n)
 {
 	char norm[GK_PATH_MAX];
-	long fd;
+	long fd, r;
 
 	if (strlen(abs) >= sizeof(norm))
 		return -ENAMETOOLONG;
@@ -342,11 +344,18 @@ int gk_path_for_change(char *abs, size_t n)
 			return -ENOENT;
 		if (fdinh[fd])
 			return -EPERM;
-		/* A host object's current path, a /proc one's the path it was opened by. */
-		if (fdhost[fd] ? gk_fd_guest_path(fd, norm, sizeof(norm)) < 0 : !fdpath[fd][0])
-			return -EPERM;
-		if (!fdhost[fd])
+		/*
+		 * A host object's current path; a /proc one's, or a file's where no
+		 * procfs names it (ENOTDIR from the getcwd way), the path it was opened by.
+		 */
+		r = fdhost[fd] ? gk_fd_guest_path(fd, norm, sizeof(norm)) : -ENOTDIR;
+		if (r == -ENOTDIR) {
+			if (!fdpath[fd][0])
+				return -EPERM;
 			gk_strlcpy(norm, fdpath[fd], sizeof(norm));
+		} else if (r < 0) {
+			return -EPERM;
+		}
 	}
 	if (gk_proc_path(norm, norm, sizeof(norm)) || strlen(norm) >= n)
 		return -EPERM;
