@@ -11,6 +11,7 @@
 
 static char name[NAME_LEN + 1];
 static char top_path[4096];
+static const char *argv0;
 
 /* "same" when @a and @b name one inode, else "differs" (or the error). */
 static void same(const char *what, int a, const char *pa, int b, const char *pb, int flags)
@@ -208,6 +209,45 @@ static void escapes(int top)
 	close(root);
 }
 
+/* The first line of @path relative to @dirfd. */
+static void first_line(const char *what, int dirfd, const char *path)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	char buf[256];
+	ssize_t n;
+
+	if (fd < 0) {
+		say(what, "-1 %s", ename(errno));
+		return;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
+	if (strchr(buf, '\n'))
+		*strchr(buf, '\n') = 0;
+	say(what, "%s", buf);
+	close(fd);
+}
+
+/* Symlinks from a directory descriptor into /proc: the sandbox's /proc. */
+static void proc_links(int top)
+{
+	chk("proc: symlinkat pst -> /proc/self/status", symlinkat("/proc/self/status", top, "pst"));
+	first_line("proc: top + pst first line", top, "pst");
+	chk("proc: symlinkat up -> ../../../../../..", symlinkat("../../../../../..", top, "up"));
+	first_line("proc: top + up/proc/self/status first line", top, "up/proc/self/status");
+	chk("proc: mkdirat x", mkdirat(top, "x", 0755));
+	first_line("proc: top + x/../up/proc/self/status first line", top, "x/../up/proc/self/status");
+	/* The host's /proc/self/exe would be the launcher's image, not this program. */
+	chk("proc: symlinkat pexe -> /proc/self/exe", symlinkat("/proc/self/exe", top, "pexe"));
+	same("proc: top + pexe is this program", top, "pexe", AT_FDCWD, argv0, 0);
+	same("proc: top + x/../up/proc/self/exe is this program", top, "x/../up/proc/self/exe",
+	     AT_FDCWD, argv0, 0);
+	unlinkat(top, "x", AT_REMOVEDIR);
+	unlinkat(top, "up", 0);
+	unlinkat(top, "pst", 0);
+	unlinkat(top, "pexe", 0);
+}
+
 /* /proc through a directory descriptor is the sandbox's /proc. */
 static void procs(void)
 {
@@ -308,6 +348,7 @@ int main(int argc, char **argv)
 	int top, deep, fds[DEPTH];
 
 	memset(name, 'd', NAME_LEN);
+	argv0 = argv[0];
 	if (argc == 4 && !strcmp(argv[1], "readat"))
 		return readat(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "cwdat"))
@@ -329,6 +370,7 @@ int main(int argc, char **argv)
 	renamed(top);
 	escapes(top);
 	procs();
+	proc_links(top);
 	close(top);
 	chk("rmdir the top", rmdir(top_path));
 	return conf_done();
