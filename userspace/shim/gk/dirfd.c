@@ -260,6 +260,8 @@ int gk_at_get(long dirfd, const char *upath, struct gk_at *w)
 	shown(w, dirfd, w->path);
 	w->base = dirfd;
 	r = climb(w);
+	if (r < 0)
+		gk_at_put(w);	/* a directory it stepped up to */
 	return r < 0 ? (int)r : 0;
 }
 
