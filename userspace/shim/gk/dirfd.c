@@ -369,7 +369,8 @@ long gk_at_open(struct gk_at *w, long flags, long mode)
 /*
  * An O_PATH descriptor of @w->path's parent beneath @w->base and the last
  * component in @last ("." for the path itself when it ends in "." or "..");
- * -EXDEV when it leaves the base (then gk_at_walk()).
+ * -EXDEV when it leaves the base (then gk_at_walk()).  A single component's
+ * parent is the base itself: @w->base, not a new descriptor.
  */
 long gk_at_parent(struct gk_at *w, char *last, size_t n)
 {
@@ -388,9 +389,9 @@ long gk_at_parent(struct gk_at *w, char *last, size_t n)
 		gk_strlcpy(last, ".", n);
 		return host_openat2(w->base, w->path, O_PATH | O_CLOEXEC, 0, BENEATH);
 	}
+	if (!i)
+		return w->base;
 	memcpy(dir, w->path, i);
 	dir[i] = 0;
-	if (!i)
-		gk_strlcpy(dir, ".", sizeof(dir));
 	return host_openat2(w->base, dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, BENEATH);
 }

@@ -9,6 +9,7 @@
 /* A resolved parent directory and last component; close with at_done(). */
 struct at {
 	long fd;
+	int own;	/* fd is a temporary (not the workload's own dirfd) */
 	char last[256];
 };
 
@@ -21,6 +22,10 @@ static long at_beneath(struct gk_at *w, struct at *at, long *r)
 	while (w->base >= 0) {
 		at->fd = gk_at_parent(w, at->last, sizeof(at->last));
 		if (at->fd != -EXDEV) {
+			/* The base itself: the workload's descriptor, or a temporary now @at's. */
+			at->own = at->fd != w->base || w->own;
+			if (at->fd == w->base)
+				w->own = 0;
 			gk_at_put(w);
 			*r = at->fd < 0 ? at->fd : 0;
 			return 1;
@@ -39,6 +44,7 @@ static long at_open_abs(char *abs, size_t n, struct at *at, int mod)
 
 	if (r < 0)
 		return r;
+	at->own = 1;
 	at->fd = gk_open_parent(abs, at->last, sizeof(at->last));
 	return at->fd < 0 ? at->fd : 0;
 }
@@ -65,7 +71,8 @@ static long at_prep_mod(long dirfd, const char *path, struct at *at)
 
 static void at_done(struct at *at)
 {
-	hs1(__NR_close, at->fd);
+	if (at->own)
+		hs1(__NR_close, at->fd);
 }
 
 /* The file itself, symlinks followed beneath the root, as an O_PATH descriptor. */
