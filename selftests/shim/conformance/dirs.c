@@ -178,6 +178,27 @@ static void renamed(int top)
 	close(fd);
 }
 
+/* Descriptors that are no directory: EBADF when closed, ENOTDIR when not a directory. */
+static void not_dirs(int top)
+{
+	int p[2], f = openat(top, "plain", O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		p[0] = p[1] = -1;
+	chkfd("notdir: openat(closed 999, x)", openat(999, "x", O_RDONLY));
+	chk("notdir: mkdirat(closed 999, x)", mkdirat(999, "x", 0755));
+	chkfd("notdir: openat(a pipe, x)", openat(p[0], "x", O_RDONLY));
+	chk("notdir: unlinkat(a pipe, x)", unlinkat(p[0], "x", 0));
+	chkfd("notdir: openat(a file, x)", openat(f, "x", O_RDONLY));
+	chk("notdir: mkdirat(a file, x)", mkdirat(f, "x", 0755));
+	chkfd("notdir: openat(a file, ..)", openat(f, "..", O_RDONLY));
+	chkfd("notdir: openat(-5, x)", openat(-5, "x", O_RDONLY));
+	close(p[0]);
+	close(p[1]);
+	close(f);
+	unlinkat(top, "plain", 0);
+}
+
 /* ".." beyond "/" stays at "/"; absolute symlinks resolve against the root. */
 static void escapes(int top)
 {
@@ -368,6 +389,7 @@ int main(int argc, char **argv)
 	}
 	say("deep: the tree is gone", "%s", kind(top, name, 0));
 	renamed(top);
+	not_dirs(top);
 	escapes(top);
 	procs();
 	proc_links(top);

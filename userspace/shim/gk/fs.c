@@ -169,8 +169,8 @@ int gk_path_join(long dirfd, const char *path, char *out, size_t n)
 		return (int)r;
 	else if (fdhost[dirfd])
 		base = hbase;
-	else if (!fdpath[dirfd][0])
-		return -ENOTDIR;
+	else if (!fdpath[dirfd][0])	/* a pipe, a socket, an inherited descriptor: or none */
+		return hs2(__NR_fcntl, dirfd, F_GETFD) < 0 ? -EBADF : -ENOTDIR;
 	else
 		base = fdpath[dirfd];
 	bl = strlen(base);
