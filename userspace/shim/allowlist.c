@@ -212,6 +212,8 @@ static const struct allow table[] = {
 	   C_EQK(INT(0), K_KISTE_FD), C_EQ(INT(1), KISTE_IOC_SHIM_ENOSYS)),
 	R2(openat2, "every open resolves beneath the sandbox root descriptor",
 	   C_EQK(INT(0), K_ROOT_FD), C_EQ(3, sizeof(struct open_how))),
+	R2(openat2, "dirfd-relative opens beneath a directory the guest kernel opened beneath "
+	   "the root (RESOLVE_BENEATH; gk/dirfd.c)", C_FD(0), C_EQ(3, sizeof(struct open_how))),
 	RW(openat2, W_PROC, "/proc: beneath the sandbox's detached procfs", 2,
 	   C_EQK(INT(0), K_PROC_FD), C_EQ(3, sizeof(struct open_how))),
 	R1(memfd_create, "the workload's anonymous files; regenerated /proc files (status, stat, "
