@@ -86,7 +86,8 @@ static const uint64_t lock_cmds[] = {
 };
 static const uint64_t tty_ioctls[] = {
 	TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, TIOCSWINSZ, FIONREAD, FIONBIO, FIOCLEX,
-	FIONCLEX, TCXONC, TCFLSH, TIOCGPGRP, TIOCSPGRP,
+	FIONCLEX, TCXONC, TCFLSH, TIOCGPGRP, TIOCSPGRP, TIOCGPTN, TIOCGPTLCK, TIOCSPTLCK,
+	TIOCSCTTY, TIOCNOTTY,
 };
 /* WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAKE_OP, WAIT_BITSET, WAKE_BITSET; private and realtime forms */
 static const uint64_t futex_ops[] = {
@@ -210,6 +211,8 @@ static const struct allow table[] = {
 	R3(fcntl, "F_DUPFD_CLOEXEC into a workload slot", C_FD(0),
 	   C_EQ(INT(1), F_DUPFD_CLOEXEC), C_FD(2)),
 	R2(ioctl, "terminal ioctls only", C_FD(0), C_IN(INT(1), tty_ioctls)),
+	R3(ioctl, "a pseudo-terminal's peer (openpty): a new workload descriptor", C_FD(0),
+	   C_EQ(INT(1), TIOCGPTPEER), C_ONLY(INT(2), O_ACCMODE | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)),
 	RW(ioctl, W_MODULE, "arming redirection through kiste.ko (module path)", 2,
 	   C_EQK(INT(0), K_KISTE_FD), C_EQ(INT(1), KISTE_IOC_SHIM_ARM)),
 	RW(ioctl, W_MODULE, "reporting unimplemented syscalls to kiste.ko (module path)", 2,

@@ -17,7 +17,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/shim-lib.helper"
 K="${KISTE_SHIM:-$here/../bin/kiste}"
 C="$here/shim-conformance"
-AREAS="events inotify poll procs signals threads mustwork timers execthreads sched ipc dirs nodes"
+AREAS="events inotify poll procs signals threads mustwork timers execthreads sched ipc dirs nodes pty"
 shim_need hostile
 for a in $AREAS; do
 	[ -x "$C/$a" ] || bail "no conformance program $C/$a: build it (make)"
@@ -151,6 +151,8 @@ if [ -x /usr/bin/python3 ]; then
 else
 	skip "an extended attribute on the read-only rootfs is EROFS" "no /usr/bin/python3"
 fi
+expect "gate jump: TIOCGPTPEER with a flag the guest kernel drops is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 16 0 21569 1073741824
 expect "gate jump: getpriority(PRIO_PROCESS, 0) runs (the row admits the guest kernel's use)" 1 \
 	"survived: " "$K" run --mode=shim -- "$WL/hostile" gate 140 0 0
 expect "gate jump: epoll_create1(0) runs (the row admits the guest kernel's use)" 1 \

@@ -594,6 +594,21 @@ long sys_ioctl(struct gk_call *c)
 			return -EFAULT;
 		hp = (int)gk_to_host_pid(*pg);
 		return hs3(__NR_ioctl, fd, TIOCSPGRP, &hp);
+	/* Pseudo-terminals of the sandbox's devpts (openpty, forkpty's login_tty). */
+	case TIOCGPTN: case TIOCGPTLCK:
+		if (gk_uwrite_ok(pg, sizeof(*pg)) < 0)
+			return -EFAULT;
+		return hs3(__NR_ioctl, fd, c->a[1], c->a[2]);
+	case TIOCSPTLCK:
+		if (gk_uread_ok(pg, sizeof(*pg)) < 0)
+			return -EFAULT;
+		return hs3(__NR_ioctl, fd, c->a[1], c->a[2]);
+	case TIOCSCTTY: case TIOCNOTTY:
+		return hs3(__NR_ioctl, fd, c->a[1], c->a[2]);
+	case TIOCGPTPEER:
+		/* Flags it does not know the host ignores: so does the filter's row, by their absence. */
+		return gk_fd_new(hs3(__NR_ioctl, fd, TIOCGPTPEER,
+				     c->a[2] & (long)(O_ACCMODE | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)), 0);
 	}
 	return -ENOTTY;
 }
