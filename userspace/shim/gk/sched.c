@@ -18,25 +18,32 @@
  * process here (ESRCH, as natively for a user without processes).  Lowering
  * a nice value needs CAP_SYS_NICE in the host's namespace: the host answers.
  */
-long sys_priority(struct gk_call *c)
+/*
+ * The host's @who for a process or group (@user: the "which" that names the
+ * user instead), or an error: guest pids become host pids, the sandbox's one
+ * user is the host's 0 ("the caller's").
+ */
+static long prio_who(long which, long who, long user)
 {
-	long which = c->a[0], who = c->a[1];
-
-	switch (which) {
-	case GK_PRIO_PROCESS:
-	case GK_PRIO_PGRP:
-		if (who < 0)
-			return -ESRCH;
-		who = who ? gk_to_host_pid(who) : 0;
-		break;
-	case GK_PRIO_USER:
+	if (which == user) {
 		if (who && (unsigned int)who != gk.uid)
 			return -ESRCH;
-		who = 0;
-		break;
-	default:
-		return -EINVAL;
+		return 0;
 	}
+	if (who < 0)
+		return -ESRCH;
+	return who ? gk_to_host_pid(who) : 0;
+}
+
+long sys_priority(struct gk_call *c)
+{
+	long which = c->a[0], who;
+
+	if (which != GK_PRIO_PROCESS && which != GK_PRIO_PGRP && which != GK_PRIO_USER)
+		return -EINVAL;
+	who = prio_who(which, c->a[1], GK_PRIO_USER);
+	if (who < 0)
+		return who;
 	if (c->nr == __NR_getpriority)
 		return hs2(__NR_getpriority, which, who);
 	return hs3(__NR_setpriority, which, who, c->a[2]);
@@ -155,23 +162,14 @@ long sys_personality(struct gk_call *c)
 /* ioprio_get/ioprio_set: a process, a group (guest pids) or the sandbox's one user, as getpriority. */
 long sys_ioprio(struct gk_call *c)
 {
-	long which = c->a[0], who = c->a[1];
+	long which = c->a[0], who;
 
-	switch (which) {
-	case 1:	/* IOPRIO_WHO_PROCESS */
-	case 2:	/* IOPRIO_WHO_PGRP */
-		if (who < 0)
-			return -ESRCH;
-		who = who ? gk_to_host_pid(who) : 0;
-		break;
-	case 3:	/* IOPRIO_WHO_USER */
-		if (who && (unsigned int)who != gk.uid)
-			return -ESRCH;
-		who = 0;
-		break;
-	default:
+	/* IOPRIO_WHO_PROCESS, IOPRIO_WHO_PGRP, IOPRIO_WHO_USER */
+	if (which < 1 || which > 3)
 		return -EINVAL;
-	}
+	who = prio_who(which, c->a[1], 3);
+	if (who < 0)
+		return who;
 	if (c->nr == __NR_ioprio_get)
 		return hs2(__NR_ioprio_get, which, who);
 	return hs3(__NR_ioprio_set, which, who, c->a[2]);
