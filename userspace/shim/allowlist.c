@@ -322,6 +322,8 @@ static const struct allow table[] = {
 	R1(rt_sigtimedwait, "sigtimedwait", C_EQ(3, 8)),
 	R1(rt_sigpending, "sigpending", C_EQ(1, 8)),
 	R0(rt_sigreturn, "return from every handler, issued by the gate's restorer"),
+	R0(restart_syscall, "the host's own restart of a guest kernel sleep a handler interrupted "
+	   "(futex or clock_nanosleep with a timeout, poll): it resumes only that call"),
 	R0(sigaltstack, "the guest kernel's entry stack"),
 	R1(setitimer, "timers (alarm too)", C_LE(INT(0), ITIMER_PROF)),
 	R1(getitimer, "timers", C_LE(INT(0), ITIMER_PROF)),
