@@ -267,8 +267,6 @@ static const struct allow table[] = {
 	   C_EQ(0, THREAD_FLAGS), C_MEM(1), C_MEM(2), C_MEM(3)),
 	R0(exit, "one thread's exit (exit_group for the process)"),
 	R1(tgkill, "signals to the process's own threads", C_ONLY(INT(2), 0x7f)),
-	R1(set_robust_list, "the calling thread's robust futex list (walked by the host when it "
-	   "dies)", C_EQ(1, 24)),
 	R0(wait4, "waiting for children"),
 	R1(waitid, "waiting for children", C_IN(INT(0), idtypes)),
 	R1(kill, "signals within the pid namespace", C_ONLY(INT(1), 0x7f)),

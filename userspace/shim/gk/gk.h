@@ -250,7 +250,11 @@ void gk_thread_forked(void);
 int gk_thread_exec(struct gk_range *keep);
 void gk_thread_exec_alone(void);
 long gk_thread_count(void);
+void gk_thread_robust_all(void);
 void gk_thread_poked(const struct gk_siginfo *si);
+
+/* ---- futex.c ---- */
+void gk_futex_robust_exit(unsigned long head, uint32_t tid);
 
 /* ---- timer.c ---- */
 void gk_timers_exec(void);

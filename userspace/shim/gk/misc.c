@@ -279,22 +279,3 @@ long sys_enotsup(struct gk_call *c)
 	(void)c;
 	return -EOPNOTSUPP;
 }
-
-/*
- * Futexes on the workload's own memory: wait, wake, requeue, cmp_requeue,
- * wake_op, bitset, private or shared (the host list's ops).  glibc's default
- * mutexes and condvars use no PI operation (only PTHREAD_PRIO_INHERIT ones
- * do): those stay ENOSYS and counted.
- */
-long sys_futex(struct gk_call *c)
-{
-	long op = c->a[1] & ~(128L /* PRIVATE */ | 256L /* CLOCK_REALTIME */);
-
-	if ((c->a[1] & 256) && op != 0 && op != 9)
-		return -ENOSYS;
-	if (op != 0 && op != 1 && op != 3 && op != 4 && op != 5 && op != 9 && op != 10)
-		return -ENOSYS;
-	if (op == 1 || op == 3 || op == 4 || op == 5 || op == 10)
-		return hs6(__NR_futex, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
-	return gk_host_blocking(__NR_futex, c->a, c);
-}

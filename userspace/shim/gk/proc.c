@@ -176,6 +176,7 @@ long sys_exit(struct gk_call *c)
 {
 	if (c->nr == __NR_exit && gk_thread_others())
 		gk_thread_exit((int)c->a[0]);
+	gk_thread_robust_all();
 	if (gk.boot.flags & GK_BOOT_F_TRACE)
 		gk_nosys_report();
 	gk_exit((int)c->a[0]);

@@ -52,6 +52,7 @@ static void exec_leave(void)
 	me = gk_self();
 	if (x == me)
 		return;
+	gk_futex_robust_exit(me->robust, (uint32_t)gk_to_guest_pid(me->tid));
 	if (me == slots[0]) {
 		__atomic_store_n(&me->tid, 0, __ATOMIC_RELEASE);
 		hs3(__NR_futex, &me->tid, FUTEX_WAKE, 1);
@@ -268,6 +269,7 @@ void gk_thread_exit(int code)
 {
 	struct gk_thread *t = gk_self();
 
+	gk_futex_robust_exit(t->robust, (uint32_t)gk_to_guest_pid(t->tid));
 	if (t->clear_tid && gk_uwrite_ok(t->clear_tid, 4) == 0) {
 		__atomic_store_n(t->clear_tid, 0, __ATOMIC_RELEASE);
 		hs3(__NR_futex, t->clear_tid, FUTEX_WAKE, 1);
@@ -275,6 +277,17 @@ void gk_thread_exit(int code)
 	gk_unlock();
 	for (;;)
 		hs1(__NR_exit, code);
+}
+
+/* exit_group (or the last thread's exit): every live thread's robust list. */
+void gk_thread_robust_all(void)
+{
+	int i;
+
+	for (i = 0; i < GK_MAXTHREADS; i++)
+		if (slots[i] && tid_of(slots[i]) > 0)
+			gk_futex_robust_exit(slots[i]->robust,
+					     (uint32_t)gk_to_guest_pid(tid_of(slots[i])));
 }
 
 /* In a fork child only the forking thread lives on: every other slot is free. */
@@ -287,6 +300,7 @@ void gk_thread_forked(void)
 		if (slots[i] && slots[i] != self)
 			slots[i]->tid = 0;
 	self->tid = (int)hs0(__NR_getpid);
+	self->robust = 0;	/* a new task has no robust list (glibc registers it again) */
 }
 
 /*
@@ -351,6 +365,9 @@ int gk_thread_exec(struct gk_range *keep)
 	struct gk_thread *self = gk_self();
 	int i;
 
+	/* The exec'ing thread's robust list goes as the kernel's exec_mm_release takes it. */
+	gk_futex_robust_exit(self->robust, (uint32_t)gk_to_guest_pid(self->tid));
+	self->robust = 0;
 	for (i = 1; i < GK_MAXTHREADS; i++)
 		if (slots[i] != self)
 			slots[i] = NULL;
@@ -375,19 +392,19 @@ long sys_set_tid_address(struct gk_call *c)
 	return gk_to_guest_pid(t->tid);
 }
 
-/* The head is the host's (it walks the list when a thread dies) and kept for get_robust_list. */
+/*
+ * The head is the guest kernel's: its words hold guest tids, which the host
+ * would read as other tasks' (futex.c walks it when the thread exits).
+ */
 long sys_robust_list(struct gk_call *c)
 {
 	struct gk_thread *t;
-	long r;
 
 	if (c->nr == __NR_set_robust_list) {
 		if (c->a[1] != 24 /* sizeof(struct robust_list_head) */)
 			return -EINVAL;
-		r = hs2(__NR_set_robust_list, c->a[0], 24);
-		if (r == 0)
-			gk_self()->robust = c->a[0];
-		return r;
+		gk_self()->robust = c->a[0];
+		return 0;
 	}
 	t = c->a[0] ? gk_thread_find(c->a[0]) : gk_self();
 	if (!t)
