@@ -33,7 +33,7 @@ struct ts64 {
 
 static uint32_t my_tid(void)
 {
-	return (uint32_t)gk_to_guest_pid(gk_self()->tid);
+	return (uint32_t)gk_thread_gtid(gk_self());
 }
 
 /* Nobody ever waits here: word_ok's FUTEX_WAKE_OP names it as its first word. */

@@ -116,6 +116,7 @@ struct gk_thread {
 	unsigned long robust;		/* the workload's robust list head */
 	unsigned long alt_sp, alt_size;	/* the workload's virtual sigaltstack */
 	int alt_flags;
+	int leader;			/* exec'd from a non-main thread: its guest tid is the pid */
 };
 /* What a new thread finds at the top of its area. */
 struct gk_tstart {
@@ -242,6 +243,7 @@ struct gk_thread *gk_self(void);
 void gk_thread_boot(void *area);
 int gk_thread_others(void);
 struct gk_thread *gk_thread_find(long gtid);
+long gk_thread_gtid(const struct gk_thread *t);
 int gk_thread_overlaps(unsigned long addr, unsigned long len);
 long gk_thread_clone(struct gk_call *c, unsigned long flags, unsigned long stack, int *ptid,
 		     int *ctid, unsigned long tls);

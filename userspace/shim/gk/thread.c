@@ -52,7 +52,7 @@ static void exec_leave(void)
 	me = gk_self();
 	if (x == me)
 		return;
-	gk_futex_robust_exit(me->robust, (uint32_t)gk_to_guest_pid(me->tid));
+	gk_futex_robust_exit(me->robust, (uint32_t)gk_thread_gtid(me));
 	if (me == slots[0]) {
 		__atomic_store_n(&me->tid, 0, __ATOMIC_RELEASE);
 		hs3(__NR_futex, &me->tid, FUTEX_WAKE, 1);
@@ -136,13 +136,25 @@ long gk_thread_count(void)
 	return n;
 }
 
+/*
+ * A thread's guest tid: its host tid's, except for the thread that exec'd
+ * while it was not the main one, which natively took the leader's pid
+ * (de_thread); the host cannot give it that, so the guest kernel does.  The
+ * old leader stays a zombie on the host until the process ends, so its tid
+ * is never handed to another thread meanwhile.
+ */
+long gk_thread_gtid(const struct gk_thread *t)
+{
+	return gk_to_guest_pid(t->leader ? hs0(__NR_getpid) : tid_of(t));
+}
+
 /* A thread of this process with guest tid @g, or NULL. */
 struct gk_thread *gk_thread_find(long g)
 {
 	int i;
 
 	for (i = 0; i < GK_MAXTHREADS; i++)
-		if (slots[i] && tid_of(slots[i]) > 0 && gk_to_guest_pid(tid_of(slots[i])) == g)
+		if (slots[i] && tid_of(slots[i]) > 0 && gk_thread_gtid(slots[i]) == g)
 			return slots[i];
 	return NULL;
 }
@@ -269,7 +281,7 @@ void gk_thread_exit(int code)
 {
 	struct gk_thread *t = gk_self();
 
-	gk_futex_robust_exit(t->robust, (uint32_t)gk_to_guest_pid(t->tid));
+	gk_futex_robust_exit(t->robust, (uint32_t)gk_thread_gtid(t));
 	if (t->clear_tid && gk_uwrite_ok(t->clear_tid, 4) == 0) {
 		__atomic_store_n(t->clear_tid, 0, __ATOMIC_RELEASE);
 		hs3(__NR_futex, t->clear_tid, FUTEX_WAKE, 1);
@@ -286,8 +298,7 @@ void gk_thread_robust_all(void)
 
 	for (i = 0; i < GK_MAXTHREADS; i++)
 		if (slots[i] && tid_of(slots[i]) > 0)
-			gk_futex_robust_exit(slots[i]->robust,
-					     (uint32_t)gk_to_guest_pid(tid_of(slots[i])));
+			gk_futex_robust_exit(slots[i]->robust, (uint32_t)gk_thread_gtid(slots[i]));
 }
 
 /* In a fork child only the forking thread lives on: every other slot is free. */
@@ -300,6 +311,7 @@ void gk_thread_forked(void)
 		if (slots[i] && slots[i] != self)
 			slots[i]->tid = 0;
 	self->tid = (int)hs0(__NR_getpid);
+	self->leader = 0;
 	self->robust = 0;	/* a new task has no robust list (glibc registers it again) */
 }
 
@@ -366,13 +378,14 @@ int gk_thread_exec(struct gk_range *keep)
 	int i;
 
 	/* The exec'ing thread's robust list goes as the kernel's exec_mm_release takes it. */
-	gk_futex_robust_exit(self->robust, (uint32_t)gk_to_guest_pid(self->tid));
+	gk_futex_robust_exit(self->robust, (uint32_t)gk_thread_gtid(self));
 	self->robust = 0;
 	for (i = 1; i < GK_MAXTHREADS; i++)
 		if (slots[i] != self)
 			slots[i] = NULL;
 	if (self == slots[0])
 		return 0;
+	self->leader = 1;	/* gettid() == getpid() in the new image, as after de_thread */
 	keep->start = (unsigned long)self;
 	keep->end = (unsigned long)self + GK_TAREA;
 	return 1;
@@ -381,7 +394,7 @@ int gk_thread_exec(struct gk_range *keep)
 long sys_gettid(struct gk_call *c)
 {
 	(void)c;
-	return gk_to_guest_pid(gk_self()->tid);
+	return gk_thread_gtid(gk_self());
 }
 
 long sys_set_tid_address(struct gk_call *c)
@@ -389,7 +402,7 @@ long sys_set_tid_address(struct gk_call *c)
 	struct gk_thread *t = gk_self();
 
 	t->clear_tid = (int *)c->a[0];
-	return gk_to_guest_pid(t->tid);
+	return gk_thread_gtid(t);
 }
 
 /*
