@@ -224,6 +224,32 @@ void gk_thread_start(struct gk_tstart *ts)
 }
 
 /*
+ * The new thread's FPU state is the parent's, as Linux's fpu_clone copies it
+ * (MXCSR's rounding and exceptions, the x87 control word, the vector
+ * registers): the parent's, saved in its SIGSYS frame, is copied to the
+ * bottom of the new area, above the record, where gk_thread_start's stack
+ * (from the top down) never reaches, 64-byte aligned as XRSTOR wants; the
+ * thread's first sigreturn restores it.  An extended area too large for that
+ * room gives the legacy 512 bytes only (x87 and SSE; the rest initial).
+ */
+static void *fpu_copy(struct gk_thread *t, const struct gk_ucontext *uc)
+{
+	const struct _fpstate_64 *src = (const void *)uc->uc_mcontext.fpstate;
+	struct _fpstate_64 *dst = (void *)(((unsigned long)(t + 1) + 63) & ~63UL);
+	unsigned long n = sizeof(*src);
+
+	if (!src)
+		return NULL;
+	if (src->sw_reserved.magic1 == FP_XSTATE_MAGIC1 &&
+	    src->sw_reserved.extended_size <= GK_TAREA / 4)
+		n = src->sw_reserved.extended_size;
+	memcpy(dst, src, n);
+	if (n == sizeof(*src))
+		dst->sw_reserved.magic1 = 0;	/* legacy only: FXRSTOR */
+	return dst;
+}
+
+/*
  * clone of a thread: the host thread is made with exactly glibc's flags
  * through the gate's thread stub (the one place the ip filter admits it),
  * on the new area, with the tid words in the record; the workload's own
@@ -256,8 +282,7 @@ long gk_thread_clone(struct gk_call *c, unsigned long flags, unsigned long stack
 	ts->frame.uc.uc_mcontext.rax = 0;
 	if (stack)
 		ts->frame.uc.uc_mcontext.rsp = stack;
-	/* No FPU state given: the thread starts with the initial one. */
-	ts->frame.uc.uc_mcontext.fpstate = 0;
+	ts->frame.uc.uc_mcontext.fpstate = fpu_copy(t, c->uc);
 	ts->frame.uc.uc_stack.ss_sp = t;
 	ts->frame.uc.uc_stack.ss_flags = 0;
 	ts->frame.uc.uc_stack.ss_size = GK_TAREA;
