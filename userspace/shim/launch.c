@@ -169,6 +169,8 @@ static void fill_boot(struct launch *l)
 	b->sysinfo_ehdr = getauxval(AT_SYSINFO_EHDR);
 	b->memory = o->memory;
 	b->cpus = o->cpus_milli ? o->cpus : 0;
+	b->cpus_milli = o->cpus_milli;
+	b->pids = o->pids_limit;
 }
 
 /*

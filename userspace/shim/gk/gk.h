@@ -255,6 +255,14 @@ long gk_thread_count(void);
 void gk_thread_robust_all(void);
 void gk_thread_poked(const struct gk_siginfo *si);
 
+/* ---- cgroup.c ---- */
+int gk_cgroup_path(const char *norm);
+long gk_cgroup_open(const char *norm, long flags);
+long gk_cgroup_last(const char *norm, char *last, size_t n);
+long gk_cgroup_self(long flags);
+long gk_cgroup_list(long flags);
+void gk_cgroup_mountinfo(long mfd, long parent);
+
 /* ---- futex.c ---- */
 void gk_futex_robust_exit(unsigned long head, uint32_t tid);
 

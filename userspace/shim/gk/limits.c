@@ -50,7 +50,8 @@ long sys_affinity(struct gk_call *c)
 	unsigned long len = c->a[1];
 	long r, i;
 
-	if (c->a[0] && gk_to_host_pid(c->a[0]) != hs0(__NR_getpid))
+	/* This process's threads (glibc's pthread_getattr_np asks with a tid): its own mask. */
+	if (c->a[0] && !gk_thread_find(c->a[0]))
 		return -ESRCH;
 	r = hs3(__NR_sched_getaffinity, 0, len < sizeof(m) ? len : sizeof(m), m);
 	if (r < 0)

@@ -219,7 +219,7 @@ long sys_rlimit(struct gk_call *c)
 	case __NR_setrlimit:
 		return do_prlimit(c->a[0], (const struct rlimit64 *)c->a[1], NULL);
 	}
-	if (c->a[0] && gk_to_host_pid(c->a[0]) != hs0(__NR_getpid))
+	if (c->a[0] && !gk_thread_find(c->a[0]))	/* a tid of this process names it too */
 		return -EPERM;
 	return do_prlimit(c->a[1], (const struct rlimit64 *)c->a[2], (struct rlimit64 *)c->a[3]);
 }
