@@ -16,7 +16,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/shim-lib.helper"
 K="${KISTE_SHIM:-$here/../bin/kiste}"
 C="$here/shim-conformance"
-AREAS="events inotify poll procs signals threads mustwork timers execthreads pi fpu"
+AREAS="events inotify poll procs signals threads mustwork timers execthreads pi fpu jobs"
 shim_need hostile
 for a in $AREAS; do
 	[ -x "$C/$a" ] || bail "no conformance program $C/$a: build it (make)"
@@ -112,6 +112,18 @@ expect "gate jump: timer_settime with a flag other than TIMER_ABSTIME is killed"
 	"seccomp filter" "$K" run --mode=shim -- "$WL/hostile" gate 223 0 2 0
 expect "gate jump: epoll_create1(0) runs (the row admits the guest kernel's use)" 1 \
 	"survived: " "$K" run --mode=shim -- "$WL/hostile" gate 291 0
+
+# The workload itself killed by a signal: kiste exits 128+N, as a shell reports it natively.
+for sig in SEGV ABRT TERM; do
+	run sh -c "kill -$sig \$\$"
+	n_rc=$T_RC
+	run "$K" run --mode=shim -- sh -c "kill -$sig \$\$"
+	if [ "$T_RC" = "$n_rc" ]; then
+		ok "a workload killed by SIG$sig: exit $T_RC, as natively"
+	else
+		fail "a workload killed by SIG$sig: exit as natively" "native $n_rc, sandboxed $T_RC: $T_OUT"
+	fi
+done
 
 served=$(cat "$work"/*.trace | grep -v 'ENOSYS (not implemented)' |
 	sed -n 's/^kiste-shim\[[0-9]*\] \([a-z_0-9]*\)(.*/\1/p' | sort -u)
