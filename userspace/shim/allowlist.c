@@ -39,8 +39,10 @@ enum { OP_EQ, OP_MASK0, OP_IN, OP_LE, OP_GE, OP_MASKEQ };
  * W_NET: only with a network namespace of the sandbox's (own or joined).
  * W_UNIX: AF_UNIX sockets that can name a peer: with W_NET, and not with the host's "/"
  * as the rootfs, whose host sockets a gate jump could otherwise reach (README.md).
+ * W_PIDNS: only with a pid namespace of the sandbox's, where a pidfd can name no host
+ * process but the (non-dumpable) init.
  */
-enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP, W_NET, W_UNIX };
+enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP, W_NET, W_UNIX, W_PIDNS };
 
 /*
  * int-typed arguments (descriptors, commands, flags, pids, signals): the
@@ -331,6 +333,9 @@ static const struct allow table[] = {
 	   "siginfo; thread, group or process-group scope", 4, C_FD(0), C_ONLY(INT(1), 0x7f),
 	   C_EQ(2, 0), C_ONLY(INT(3), 7)),
 	R2(waitid, "waiting for a child by a workload pidfd", C_EQ(INT(0), P_PIDFD), C_FD(1)),
+	RW(pidfd_getfd, W_PIDNS, "a workload descriptor of another sandbox process by a "
+	   "workload pidfd (the init is non-dumpable: the host refuses it)", 3, C_FD(0), C_FD(1),
+	   C_EQ(2, 0)),
 	R1(inotify_init1, "inotify instances", C_ONLY(INT(0), IN_CLOEXEC | IN_NONBLOCK)),
 	R2(inotify_add_watch, "a watch on one component, never followed, of the cwd (the guest "
 	   "kernel resolved it beneath the root and made its directory the cwd)", C_FD(0),
@@ -530,7 +535,8 @@ int shim_filter_build(const struct shim_filter_params *p, struct shim_bpf *out,
 		    (table[i].when == W_PROC && p->proc_fd < 0) ||
 		    (table[i].when == W_LOCKS && p->locks_fd < 0) ||
 		    (table[i].when == W_NET && !p->netns) ||
-		    (table[i].when == W_UNIX && !(p->netns && p->unix_sockets)))
+		    (table[i].when == W_UNIX && !(p->netns && p->unix_sockets)) ||
+		    (table[i].when == W_PIDNS && !p->pidns))
 			continue;
 		r = add_row(ctx, &table[i], p);
 		if (r == -EDOM)
@@ -642,7 +648,8 @@ void shim_allowlist_print(FILE *f)
 		fprintf(f, "%-20s %-8s %-44s %s\n", a->name,
 			a->when == W_MODULE ? "module" :
 			a->when == W_PROC ? "procfs" : a->when == W_LOCKS ? "locks" :
-			a->when == W_NET ? "netns" : a->when == W_UNIX ? "unix" : "both",
+			a->when == W_NET ? "netns" : a->when == W_UNIX ? "unix" :
+			a->when == W_PIDNS ? "pidns" : "both",
 			args, a->why);
 	}
 	fprintf(f, "# trapped to the guest kernel (SIGSYS), never served by the host:\n");

@@ -16,7 +16,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/shim-lib.helper"
 K="${KISTE_SHIM:-$here/../bin/kiste}"
 C="$here/shim-conformance"
-AREAS="events inotify poll procs signals threads mustwork timers execthreads pi fpu jobs"
+AREAS="events inotify poll procs signals threads mustwork timers execthreads pi fpu jobs pidfd"
 shim_need hostile
 for a in $AREAS; do
 	[ -x "$C/$a" ] || bail "no conformance program $C/$a: build it (make)"
@@ -110,6 +110,14 @@ expect "gate jump: timer_create on CLOCK_MONOTONIC_RAW is killed" 159 "seccomp f
 	"$K" run --mode=shim -- "$WL/hostile" gate 222 4 0 0
 expect "gate jump: timer_settime with a flag other than TIMER_ABSTIME is killed" 159 \
 	"seccomp filter" "$K" run --mode=shim -- "$WL/hostile" gate 223 0 2 0
+expect "gate jump: pidfd_getfd of descriptor 1001 (a guest kernel's) is killed" 159 \
+	"seccomp filter" "$K" run --mode=shim -- "$WL/hostile" gate 438 0 1001 0
+expect "gate jump: pidfd_getfd with a flag is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 438 0 0 1
+expect "gate jump: pidfd_getfd without a pid namespace is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim --unsafe-no-namespaces -- "$WL/hostile" gate 438 0 0 0
+expect "gate jump: pidfd_open(1) and pidfd_getfd of the init's descriptor 0: EPERM" 0 \
+	"pidfd_getfd(init, 0) from the gate: EPERM" "$K" run --mode=shim -- "$C/pidfd" gate-init
 expect "gate jump: epoll_create1(0) runs (the row admits the guest kernel's use)" 1 \
 	"survived: " "$K" run --mode=shim -- "$WL/hostile" gate 291 0
 

@@ -110,6 +110,9 @@ static int intargs(void)
 }
 
 /* The guest kernel's text: the one executable mapping /proc names [kiste-gk]. */
+/* The gate's end (set by gate_start): its text has outgrown any fixed window. */
+static unsigned long gate_end;
+
 static unsigned long gate_start(void)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
@@ -119,7 +122,7 @@ static unsigned long gate_start(void)
 	while (f && fgets(line, sizeof(line), f))
 		if (strstr(line, " r-xp ") && strstr(line, "[kiste-gk]") &&
 		    sscanf(line, "%lx-%lx", &s, &e) == 2)
-			found = s;
+			found = s, gate_end = e;
 	if (f)
 		fclose(f);
 	return found;
@@ -180,7 +183,7 @@ static int gateclone(const char *how)
 		printf("no [kiste-gk] mapping\n");
 		return 2;
 	}
-	for (p = s; p < s + 0x10000; p++)
+	for (p = s; p + 3 <= gate_end; p++)
 		if (!memcmp((void *)p, plain ? "\x0f\x05\xc3" : "\x0f\x05", plain ? 3 : 2))
 			break;
 	printf("clone(SIGCHLD) at gate +%lu\n", p - s);
@@ -219,7 +222,7 @@ static int gatethread(void)
 
 	if (!s || m == MAP_FAILED)
 		return 2;
-	for (p = s; p < s + 0x10000 && memcmp((void *)p, "\x0f\x05\xc3", 3); p++)
+	for (p = s; p + 3 <= gate_end && memcmp((void *)p, "\x0f\x05\xc3", 3); p++)
 		;
 	stk = (unsigned long *)(m + (1 << 16) - 64);
 	stk[0] = (unsigned long)thread_report;
