@@ -20,6 +20,7 @@
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <termios.h>
@@ -87,6 +88,12 @@ static const uint64_t tty_ioctls[] = {
 /* WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAKE_OP, WAIT_BITSET, WAKE_BITSET; private and realtime forms */
 static const uint64_t futex_ops[] = {
 	0, 1, 3, 4, 5, 9, 10, 128, 129, 131, 132, 133, 137, 138, 256, 265, 384, 393,
+};
+/* Every resource but RLIMIT_CORE, which the guest kernel keeps (misc.c). */
+static const uint64_t host_rlimits[] = {
+	RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_RSS, RLIMIT_NPROC,
+	RLIMIT_NOFILE, RLIMIT_MEMLOCK, RLIMIT_AS, RLIMIT_LOCKS, RLIMIT_SIGPENDING,
+	RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_RTPRIO, RLIMIT_RTTIME,
 };
 static const uint64_t madv_ok[] = {
 	MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
@@ -289,7 +296,9 @@ static const struct allow table[] = {
 	R1(setitimer, "timers (alarm too)", C_LE(INT(0), ITIMER_PROF)),
 	R1(getitimer, "timers", C_LE(INT(0), ITIMER_PROF)),
 	R0(uname, "uname (nodename rewritten)"),
-	R1(prlimit64, "own limits only", C_EQ(INT(0), 0)),
+	R2(prlimit64, "own limits only; never RLIMIT_CORE (kept at 1 by the launcher: no core "
+	   "dump, to a pipe helper either, of a dumpable workload)", C_EQ(INT(0), 0),
+	   C_IN(INT(1), host_rlimits)),
 	R0(clock_gettime, "time (when the vDSO falls back; time and gettimeofday too)"),
 	R0(clock_getres, "time"),
 	R0(times, "time"),

@@ -118,6 +118,8 @@ expect "gate jump: pidfd_getfd without a pid namespace is killed" 159 "seccomp f
 	"$K" run --mode=shim --unsafe-no-namespaces -- "$WL/hostile" gate 438 0 0 0
 expect "gate jump: pidfd_open(1) and pidfd_getfd of the init's descriptor 0: EPERM" 0 \
 	"pidfd_getfd(init, 0) from the gate: EPERM" "$K" run --mode=shim -- "$C/pidfd" gate-init
+expect "gate jump: prlimit64 of RLIMIT_CORE (the host's stays 1: no core dumps) is killed" 159 \
+	"seccomp filter" "$K" run --mode=shim -- "$WL/hostile" gate 302 0 4 0
 expect "gate jump: epoll_create1(0) runs (the row admits the guest kernel's use)" 1 \
 	"survived: " "$K" run --mode=shim -- "$WL/hostile" gate 291 0
 

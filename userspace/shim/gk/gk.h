@@ -142,6 +142,7 @@ struct gk_state {
 	unsigned int uid, gid;
 	char exe[GK_PATH_MAX];		/* what /proc/self/exe names */
 	unsigned long nofile_cur, nofile_max;	/* the workload's RLIMIT_NOFILE (misc.c) */
+	unsigned long core_cur, core_max;	/* the workload's RLIMIT_CORE (misc.c): 0 at boot */
 	unsigned char cpumask[GK_CPUMASK_BYTES];	/* the CPUs the workload is shown (limits.c) */
 };
 extern struct gk_state gk;
