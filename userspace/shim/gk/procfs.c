@@ -560,7 +560,8 @@ long gk_proc_open(const char *norm, long flags, int *kind)
 		return fd;
 	case PK_CGROUP:
 	case PK_CGROUPS:
-		if (flags & O_PATH)
+		/* The view's (cgroup.c), with namespaces; without, the host's as the rest. */
+		if ((flags & O_PATH) || !gk_cgroup_path("/sys/fs/cgroup"))
 			break;
 		return p.kind == PK_CGROUP ? gk_cgroup_self(flags) : gk_cgroup_list(flags);
 	}
