@@ -146,10 +146,11 @@ esac
 # The tightened allowlist: gate jumps with arguments the guest kernel never uses are killed.
 run "$K" policy shim
 case "$T_OUT" in
-# Issue 10 (waiting, events, timers) and the sockets of issues 11 and 12 took it from 94
-# to 128 (README); a later issue shrinks it.
-*"# "[0-9][0-9]" syscalls,"* | *"# 1"[0-3][0-9]" syscalls,"*) ok "policy shim: fewer than 140 syscalls" ;;
-*) fail "policy shim: fewer than 140 syscalls" "$(echo "$T_OUT" | tail -1)" ;;
+# Issue 10 (waiting, events, timers), the sockets of issues 11 and 12 and issue 11's
+# System V IPC, message queues, priorities and memory locks took it from 94 to 164
+# (README); a later issue (14) shrinks it.
+*"# "[0-9][0-9]" syscalls,"* | *"# 1"[0-7][0-9]" syscalls,"*) ok "policy shim: fewer than 180 syscalls" ;;
+*) fail "policy shim: fewer than 180 syscalls" "$(echo "$T_OUT" | tail -1)" ;;
 esac
 for gone in dup tkill gettid time gettimeofday alarm; do
 	case "$T_OUT" in

@@ -53,6 +53,7 @@ struct launch {
 	int netns_fd;		/* --network ns:PATH, checked; -1 otherwise */
 	pid_t pasta;		/* --network pasta: its process; 0 otherwise */
 	bool host_tree;		/* the rootfs is the host's "/": no AF_UNIX sockets by name */
+	struct shim_ids ids;	/* run as root with namespaces: the sandbox's own host ids */
 };
 
 static volatile pid_t forward_to;
@@ -267,6 +268,7 @@ static void workload_main(struct launch *l)
 	fp.module = l->kfd >= 0;
 	fp.netns = l->ns;
 	fp.unix_sockets = !l->host_tree;
+	fp.ipcns = l->ns;
 	fp.pidns = l->ns;
 	/* The ip filter first: once the allowlist's is in, seccomp() itself is killed. */
 	if (shim_ipfilter_build(shim_image_fork_ip(&l->img), shim_image_thread_ip(&l->img),
@@ -469,33 +471,46 @@ static int write_file(pid_t pid, const char *name, const char *text)
 	return r;
 }
 
-/* Inside, the workload is root of its own user namespace, which is nobody (or you) outside. */
+/*
+ * One id map: the sandbox's 0..SHIM_IDS_SIZE-1 onto the range @base (host
+ * root), with 0 onto @owner instead when a user owns the --rootfs (so --rw can
+ * write there); a caller without root maps its own id alone.
+ */
+static void id_map(char *map, size_t n, const struct launch *l, unsigned int self,
+		   unsigned int base, unsigned int owner)
+{
+	if (!l->host_root)
+		snprintf(map, n, "0 %u 1\n", self);
+	else if (owner)
+		snprintf(map, n, "0 %u 1\n1 %u %lu\n", owner, base + 1, SHIM_IDS_SIZE - 1);
+	else
+		snprintf(map, n, "0 %u %lu\n", base, SHIM_IDS_SIZE);
+}
+
+/*
+ * Inside, the workload is root of its own user namespace.  Outside it is the
+ * caller, or, run as root, the first id of a range no other running sandbox
+ * holds (ids.c): never host root, and ordinary ids inside (chown, tar x) are
+ * ordinary ids of that range outside.
+ */
 static int map_ids(const struct launch *l, pid_t pid)
 {
-	char map[64];
+	unsigned int uowner = 0, gowner = 0;
+	struct stat st;
+	char map[128];
 	int r = 0;
 
-	unsigned int uid = geteuid(), gid = getegid();
-	struct stat st;
-
-	/*
-	 * Host root maps the sandbox's root to nobody, or to the owner of a
-	 * --rootfs that a user owns (so --rw can write there): never to root.
-	 */
-	if (l->host_root) {
-		uid = gid = NOBODY;
-		if (strcmp(l->so->rootfs, "/") && stat(l->so->rootfs, &st) == 0 && st.st_uid &&
-		    st.st_gid) {
-			uid = st.st_uid;
-			gid = st.st_gid;
-		}
+	if (l->host_root && strcmp(l->so->rootfs, "/") && stat(l->so->rootfs, &st) == 0 &&
+	    st.st_uid && st.st_gid) {
+		uowner = st.st_uid;
+		gowner = st.st_gid;
 	}
 	if (!l->host_root)
 		r = write_file(pid, "setgroups", "deny");
-	snprintf(map, sizeof(map), "0 %u 1\n", uid);
+	id_map(map, sizeof(map), l, geteuid(), l->ids.uid_base, uowner);
 	if (r == 0)
 		r = write_file(pid, "uid_map", map);
-	snprintf(map, sizeof(map), "0 %u 1\n", gid);
+	id_map(map, sizeof(map), l, getegid(), l->ids.gid_base, gowner);
 	if (r == 0)
 		r = write_file(pid, "gid_map", map);
 	return r;
@@ -620,6 +635,12 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	}
 	signal(SIGPIPE, SIG_IGN);
 	l->host_root = geteuid() == 0;
+	l->ids.lock_fd = -1;
+	if (l->host_root && !l->so->no_namespaces) {
+		ret = shim_ids_take(&l->ids, err);
+		if (ret < 0)
+			return ret;
+	}
 	l->tty_fg = !l->oci && isatty(0) && tcgetpgrp(0) == getpgrp();
 	build_env(l);
 	ret = shim_image_map(&l->img, err);
@@ -707,17 +728,20 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 	if (launch_prepare(&l, NULL, &err) < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		kiste_cgroup_destroy(&l.cg);
+		shim_ids_release(&l.ids);
 		return KISTE_EXIT_REFUSED;
 	}
 	child = launch_spawn(&l, &set, &err);
 	if (child < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		kiste_cgroup_destroy(&l.cg);
+		shim_ids_release(&l.ids);
 		return KISTE_EXIT_REFUSED;
 	}
 	ret = supervise(&l, child, &set);
 	shim_pasta_stop(l.pasta);
 	kiste_cgroup_destroy(&l.cg);
+	shim_ids_release(&l.ids);
 	return ret;
 }
 
@@ -754,10 +778,13 @@ int shim_oci_create(const struct kiste_run_opts *o, const struct shim_opts *so,
 	close(l.status[0]);
 	if (l.kfd >= 0)
 		close(l.kfd);
+	/* The init holds the id range from here on. */
+	shim_ids_release(&l.ids);
 	ol->pid = child;
 	ol->cg = l.cg;
 	return 0;
 out_cgroup:
 	kiste_cgroup_destroy(&l.cg);
+	shim_ids_release(&l.ids);
 	return err->code ? err->code : -EINVAL;
 }

@@ -153,6 +153,9 @@ static int setup_dev(const char *root, uint64_t memory, struct kiste_err *err)
 	snprintf(p, sizeof(p), "%s/fd", dev);
 	if (symlink("/proc/self/fd", p) < 0)
 		return kiste_err_set(err, -errno, "cannot populate /dev: %s", strerror(errno));
+	snprintf(p, sizeof(p), "%s/mqueue", dev);
+	if (mkdir(p, 0755) < 0)
+		return kiste_err_set(err, -errno, "cannot populate /dev: %s", strerror(errno));
 	snprintf(p, sizeof(p), "%s/shm", dev);
 	if (mkdir(p, 0755) < 0)
 		return kiste_err_set(err, -errno, "cannot populate /dev: %s", strerror(errno));
@@ -167,6 +170,14 @@ static int setup_dev(const char *root, uint64_t memory, struct kiste_err *err)
 		 (unsigned long long)(memory && memory < SHM_SIZE_MAX ? memory : SHM_SIZE_MAX));
 	if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
 		return kiste_err_set(err, -errno, "cannot mount /dev/shm in the sandbox: %s",
+				     strerror(errno));
+	/*
+	 * The ipc namespace's own message-queue filesystem, where containers show
+	 * it: mq_open creates its files there, so Landlock must allow it by this path.
+	 */
+	snprintf(p, sizeof(p), "%s/mqueue", dev);
+	if (mount("mqueue", p, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return kiste_err_set(err, -errno, "cannot mount /dev/mqueue in the sandbox: %s",
 				     strerror(errno));
 	return 0;
 }
@@ -395,9 +406,10 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, i
 	r |= ll_rule(rs, pivoted ? "/" : so->rootfs, so->rw ? all : LL_READ);
 	for (i = 0; i < so->ntmpfs; i++)
 		r |= ll_rule(rs, so->tmpfs[i], all);
-	/* The sandbox's own /dev/shm and /root: mounted only with namespaces (pivoted). */
+	/* The sandbox's own /dev/shm, /dev/mqueue and /root: mounted only with namespaces (pivoted). */
 	if (pivoted) {
 		r |= ll_rule(rs, "/dev/shm", all & ~(uint64_t)LANDLOCK_ACCESS_FS_EXECUTE);
+		r |= ll_rule(rs, "/dev/mqueue", all & ~(uint64_t)LANDLOCK_ACCESS_FS_EXECUTE);
 		if (own_home(so))
 			r |= ll_rule(rs, "/root", all);
 	}

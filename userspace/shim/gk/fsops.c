@@ -9,21 +9,54 @@
 /* A resolved parent directory and last component; close with at_done(). */
 struct at {
 	long fd;
+	int own;	/* fd is a temporary (not the workload's own dirfd) */
 	char last[256];
 };
 
-/* @mod: for a call that changes a name or metadata (gk_path_for_change). */
-static long at_open(long dirfd, const char *path, struct at *at, int mod)
+/*
+ * @w beneath its host directory (dirfd.c): 1 when done (@at or an error),
+ * 0 when @w is now a guest absolute path, the path having left the directory.
+ */
+static long at_beneath(struct gk_at *w, struct at *at, long *r)
 {
-	char abs[GK_PATH_MAX];
-	long r = gk_path_abs(dirfd, path, abs, sizeof(abs));
+	while (w->base >= 0) {
+		at->fd = gk_at_parent(w, at->last, sizeof(at->last));
+		if (at->fd != -EXDEV) {
+			/* The base itself: the workload's descriptor, or a temporary now @at's. */
+			at->own = at->fd != w->base || w->own;
+			if (at->fd == w->base)
+				w->own = 0;
+			gk_at_put(w);
+			*r = at->fd < 0 ? at->fd : 0;
+			return 1;
+		}
+		*r = gk_at_walk(w);
+		if (*r < 0)
+			return 1;
+	}
+	return 0;
+}
 
-	if (r == 0 && mod)
-		r = gk_path_for_change(abs, sizeof(abs));
+/* From the root; @mod: for a call that changes a name or metadata (gk_path_for_change). */
+static long at_open_abs(char *abs, size_t n, struct at *at, int mod)
+{
+	long r = mod ? gk_path_for_change(abs, n) : 0;
+
 	if (r < 0)
 		return r;
+	at->own = 1;
 	at->fd = gk_open_parent(abs, at->last, sizeof(at->last));
 	return at->fd < 0 ? at->fd : 0;
+}
+
+static long at_open(long dirfd, const char *path, struct at *at, int mod)
+{
+	struct gk_at w;
+	long r = gk_at_get(dirfd, path, &w);
+
+	if (r < 0 || at_beneath(&w, at, &r))
+		return r;
+	return at_open_abs(w.path, sizeof(w.path), at, mod);
 }
 
 static long at_prep(long dirfd, const char *path, struct at *at)
@@ -38,17 +71,29 @@ static long at_prep_mod(long dirfd, const char *path, struct at *at)
 
 static void at_done(struct at *at)
 {
-	hs1(__NR_close, at->fd);
+	if (at->own)
+		hs1(__NR_close, at->fd);
 }
 
 /* The file itself, symlinks followed beneath the root, as an O_PATH descriptor. */
 static long follow_fd(long dirfd, const char *path)
 {
-	char abs[GK_PATH_MAX];
-	long r = gk_path_abs(dirfd, path, abs, sizeof(abs));
+	struct gk_at w;
+	const char *abs = w.path;
+	long r = gk_at_get(dirfd, path, &w);
 
 	if (r < 0)
 		return r;
+	while (w.base >= 0) {
+		r = gk_at_open(&w, O_PATH | O_CLOEXEC, 0);
+		if (r != -EXDEV) {
+			gk_at_put(&w);
+			return r;
+		}
+		r = gk_at_walk(&w);
+		if (r < 0)
+			return r;
+	}
 	r = gk_fd_alias(abs);
 	if (r >= 0)
 		return gk_fd_ok(r) ? hs3(__NR_fcntl, r, F_DUPFD_CLOEXEC, 0) : -ENOENT;
@@ -139,14 +184,23 @@ long sys_statx(struct gk_call *c)
 
 static long do_readlinkat(long dirfd, const char *path, char *buf, long size)
 {
-	char abs[GK_PATH_MAX], norm[GK_PATH_MAX], link[GK_PATH_MAX];
+	char norm[GK_PATH_MAX], link[GK_PATH_MAX];
+	struct gk_at w;
 	struct at at;
-	long r = gk_path_abs(dirfd, path, abs, sizeof(abs));
+	const char *abs = w.path;
+	long r = gk_at_get(dirfd, path, &w);
 
 	if (r < 0)
 		return r;
-	if (size <= 0)
+	if (size <= 0) {
+		gk_at_put(&w);
 		return -EINVAL;
+	}
+	if (at_beneath(&w, &at, &r)) {
+		if (r < 0)
+			return r;
+		goto read;
+	}
 	/* /proc/self and exe: the host would name its own pid and the launcher. */
 	if (gk_proc_path(abs, norm, sizeof(norm)) &&
 	    gk_proc_readlink(norm, link, sizeof(link), &r)) {
@@ -159,9 +213,10 @@ static long do_readlinkat(long dirfd, const char *path, char *buf, long size)
 		memcpy(buf, link, r);
 		return r;
 	}
-	r = at_prep(dirfd, path, &at);
+	r = at_open_abs(w.path, sizeof(w.path), &at, 0);
 	if (r < 0)
 		return r;
+read:
 	r = hs4(__NR_readlinkat, at.fd, at.last, buf, size);
 	at_done(&at);
 	return r;

@@ -213,6 +213,23 @@ long gk_meta_denied(long fd);
 long gk_fd_host(long fd);
 long gk_sys_fs(struct gk_call *c);
 long gk_fd_new(long fd, int kind);
+int gk_fd_beneath(long fd);
+int gk_path_join(long dirfd, const char *path, char *out, size_t n);
+
+/* ---- dirfd.c: a dirfd-relative path, beneath a host directory or from the root ---- */
+struct gk_at {
+	long base;		/* the host directory it resolves beneath, or -1: from the root */
+	int own;		/* base is a temporary of the guest kernel's */
+	int links;		/* symlinks followed so far (gk_at_walk) */
+	char path[GK_PATH_MAX];	/* relative to base, or a guest absolute path */
+	char shown[256];	/* what /proc/self/fd/N shows of what it opens (display only) */
+};
+int gk_at_get(long dirfd, const char *upath, struct gk_at *w);
+void gk_at_put(struct gk_at *w);
+int gk_at_walk(struct gk_at *w);
+long gk_at_open(struct gk_at *w, long flags, long mode);
+long gk_at_parent(struct gk_at *w, char *last, size_t n);
+long gk_fd_guest_path(long fd, char *out, size_t n);
 
 /* ---- events.c ---- */
 long gk_signalfd_read(struct gk_call *c);

@@ -72,6 +72,17 @@ long sys_futex(struct gk_call *c);
 long sys_close_range(struct gk_call *c);
 long sys_umask(struct gk_call *c);
 long sys_getrandom(struct gk_call *c);
+long sys_priority(struct gk_call *c);
+long sys_sched(struct gk_call *c);
+long sys_mlock(struct gk_call *c);
+long sys_personality(struct gk_call *c);
+long sys_memfd_create(struct gk_call *c);
+long sys_ioprio(struct gk_call *c);
+long sys_restart(struct gk_call *c);
+long sys_fd_flags(struct gk_call *c);
+long sys_sysv(struct gk_call *c);
+long sys_utime_old(struct gk_call *c);
+long sys_mq(struct gk_call *c);
 long sys_fstat(struct gk_call *c);
 long sys_fd_hint(struct gk_call *c);
 long sys_alarm(struct gk_call *c);
@@ -218,7 +229,31 @@ long sys_recvmmsg(struct gk_call *c);
 	X(recvfrom, sys_recvfrom, "illu") X(setsockopt, sys_sockopt, "iiili") \
 	X(getsockopt, sys_sockopt, "iii") X(sendmsg, sys_sendmsg, "ilu") \
 	X(recvmsg, sys_recvmsg, "ilu") X(sendmmsg, sys_sendmmsg, "iluu") \
-	X(recvmmsg, sys_recvmmsg, "iluu")
+	X(recvmmsg, sys_recvmmsg, "iluu") \
+	X(getpriority, sys_priority, "ii") X(setpriority, sys_priority, "iii") \
+	X(sched_getscheduler, sys_sched, "i") X(sched_setscheduler, sys_sched, "ii") \
+	X(sched_getparam, sys_sched, "i") X(sched_setparam, sys_sched, "i") \
+	X(sched_get_priority_max, sys_sched, "i") X(sched_get_priority_min, sys_sched, "i") \
+	X(sched_rr_get_interval, sys_sched, "i") \
+	X(mlock, sys_mlock, "") X(munlock, sys_mlock, "") X(mlock2, sys_mlock, "lli") \
+	X(mlockall, sys_mlock, "i") X(munlockall, sys_mlock, "") \
+	X(personality, sys_personality, "u") X(memfd_create, sys_memfd_create, "lu") \
+	X(ioprio_get, sys_ioprio, "ii") X(ioprio_set, sys_ioprio, "iii") \
+	X(restart_syscall, sys_restart, "") X(preadv2, sys_fd_flags, "illlli") \
+	X(pwritev2, sys_fd_flags, "illlli") X(syncfs, sys_fd_flags, "i") \
+	X(sync_file_range, sys_fd_flags, "illu") X(syslog, sys_eperm, "i") X(acct, sys_eperm, "") \
+	X(settimeofday, sys_eperm, "") X(clock_settime, sys_eperm, "i") X(iopl, sys_eperm, "u") \
+	X(ioperm, sys_eperm, "") X(quotactl, sys_eperm, "u") X(quotactl_fd, sys_eperm, "uuu") \
+	X(vhangup, sys_eperm, "") X(fanotify_init, sys_eperm, "uu") \
+	X(open_by_handle_at, sys_eperm, "i") X(kcmp, sys_eperm, "iii") \
+	X(lookup_dcookie, sys_eperm, "") \
+	X(shmget, sys_sysv, "ili") X(shmat, sys_sysv, "ili") X(shmdt, sys_sysv, "") \
+	X(shmctl, sys_sysv, "ii") X(semget, sys_sysv, "iii") X(semop, sys_sysv, "ilu") \
+	X(semtimedop, sys_sysv, "ilu") X(semctl, sys_sysv, "iii") X(msgget, sys_sysv, "ii") \
+	X(msgsnd, sys_sysv, "illi") X(msgrcv, sys_sysv, "illli") X(msgctl, sys_sysv, "ii") \
+	X(mq_open, sys_mq, "liu") X(mq_unlink, sys_mq, "") X(mq_timedsend, sys_mq, "illu") \
+	X(mq_timedreceive, sys_mq, "il") X(mq_notify, sys_mq, "i") X(mq_getsetattr, sys_mq, "i") \
+	X(utime, sys_utime_old, "") X(utimes, sys_utime_old, "") X(futimesat, sys_utime_old, "i")
 
 #define GK_FN(name, fn, types) [__NR_##name] = fn,
 #define GK_NAME(name, fn, types) [__NR_##name] = #name,
