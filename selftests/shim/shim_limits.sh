@@ -164,6 +164,17 @@ for f in "|max 100000|2147483648|2048" "--cpus 1.5 --memory 512M|150000 100000|5
 # got: $T_OUT"
 	fi
 done
+# /proc/self/limits shows the limits the guest kernel keeps, as getrlimit does (ulimit).
+# shellcheck disable=SC2016 # expanded by the sh that runs it
+run "$K" run --mode=shim -- sh -c 'ulimit -n 500; echo "$(ulimit -c) $(ulimit -Hc) $(ulimit -n)";
+awk "/^Max core file size/ { print \$5, \$6 } /^Max open files/ { print \$4, \$5 }" /proc/self/limits'
+if [ "$T_RC" = 0 ] && [ "$T_OUT" = "0 0 500
+0 0
+500 500" ]; then
+	ok "/proc/self/limits: core 0, open files as ulimit -n set them (the guest kernel's)"
+else
+	fail "/proc/self/limits and ulimit disagree" "$T_OUT"
+fi
 java=$(readlink -f /usr/bin/java 2>/dev/null)
 if [ -x "$java" ]; then
 	run "$K" run --mode=shim --cpus 1.5 --memory 1G -- "$java" -XshowSettings:system -version

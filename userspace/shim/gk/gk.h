@@ -178,6 +178,7 @@ size_t gk_limits_line(int kind, const char *line, size_t n, char *out, size_t ma
 #define GK_LIM_CPUINFO 2
 #define GK_LIM_STAT 3
 #define GK_LIM_STATUS 4
+#define GK_LIM_RLIMITS 5	/* /proc/self/limits: the limits the guest kernel keeps */
 
 /* ---- procfs.c ---- */
 /* How getdents filters a descriptor's directory (0: not at all). */

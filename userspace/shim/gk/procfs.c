@@ -16,7 +16,7 @@
  */
 enum {
 	PK_PLAIN, PK_ROOT, PK_PID, PK_FD, PK_STATUS, PK_STAT, PK_MAPS, PK_SELF, PK_EXE, PK_FDLINK,
-	PK_MOUNTINFO, PK_CWD, PK_RLINK, PK_MEMINFO, PK_CPUINFO, PK_PSTAT, PK_CGROUP, PK_CGROUPS,
+	PK_MOUNTINFO, PK_CWD, PK_RLINK, PK_MEMINFO, PK_CPUINFO, PK_PSTAT, PK_CGROUP, PK_CGROUPS, PK_LIMITS,
 };
 
 struct procp {
@@ -131,6 +131,8 @@ static long parse_pid(const char *s, struct procp *p)
 		p->kind = PK_RLINK;
 	} else if (!strcmp(c2, "cgroup")) {
 		p->kind = PK_CGROUP;
+	} else if (!strcmp(c2, "limits") && p->self) {
+		p->kind = PK_LIMITS;	/* RLIMIT_NOFILE and RLIMIT_CORE are the guest kernel's */
 	}
 	return 0;
 }
@@ -391,7 +393,7 @@ static void xform_mountinfo(struct out *o, const char *line, size_t n)
 static void emit_limited(long mfd, int kind, const char *line, size_t n, int nl)
 {
 	int lk = kind == PK_MEMINFO ? GK_LIM_MEMINFO : kind == PK_CPUINFO ? GK_LIM_CPUINFO :
-		 GK_LIM_STAT, drop;
+		 kind == PK_LIMITS ? GK_LIM_RLIMITS : GK_LIM_STAT, drop;
 	struct out o;
 
 	o.len = gk_limits_line(lk, line, n, o.buf, sizeof(o.buf) - 1, &drop);
@@ -443,7 +445,7 @@ static void emit(long mfd, int kind, const char *line, size_t n, int nl)
 	if (kind == PK_MOUNTINFO && cgroup_line(line, n))
 		return;
 
-	if (kind == PK_MEMINFO || kind == PK_CPUINFO || kind == PK_PSTAT) {
+	if (kind == PK_MEMINFO || kind == PK_CPUINFO || kind == PK_PSTAT || kind == PK_LIMITS) {
 		emit_limited(mfd, kind, line, n, nl);
 		return;
 	}
@@ -550,6 +552,7 @@ long gk_proc_open(const char *norm, long flags, int *kind)
 	case PK_MEMINFO:
 	case PK_CPUINFO:
 	case PK_PSTAT:
+	case PK_LIMITS:
 		if (flags & O_PATH)
 			break;
 		sys_mount_id = 1;
