@@ -42,7 +42,10 @@ static const struct {
 	const char *note;
 } notes[] = {
 	{ "sys_eperm", SC_REFUSED, "EPERM: a sandbox has no such privilege (as in a container)" },
-	{ "sys_enotsup", SC_PARTIAL, "EOPNOTSUPP: extended attributes are not served" },
+	{ "sys_xattr", SC_PARTIAL, "by path: regular files and folders the sandbox can read; "
+				   "others have none (ENODATA)" },
+	{ "mknod", SC_PARTIAL, "FIFOs, sockets, regular files; device nodes EPERM (as in a container)" },
+	{ "mknodat", SC_PARTIAL, "FIFOs, sockets, regular files; device nodes EPERM (as in a container)" },
 	{ "ioctl", SC_PARTIAL, "terminal ioctls, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX; others ENOTTY" },
 	{ "futex", SC_PARTIAL, "PI operations kept by the guest kernel without priority boosting; "
 			       "robust lists not walked when a signal ends the process" },

@@ -24,6 +24,8 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <time.h>
@@ -153,6 +155,8 @@ static const uint64_t ipv6_opts[] = { KN_SOL_IPV6_OPTS };
 #define C_LE(a, v) { a, OP_LE, K_CONST, v, NULL, 0, 0 }
 #define C_ONLY(a, ok) { a, OP_MASK0, K_CONST, ~(uint64_t)(ok), NULL, 0, 0 }
 #define C_IN(a, l) { a, OP_IN, K_CONST, 0, l, sizeof(l) / 8, 0 }
+/* A mode's file type (S_IFMT bits) is @t, and the int's upper half is clear. */
+#define C_TYPE(a, t) { INT(a), OP_MASKEQ, K_CONST, t, NULL, 0, S_IFMT | UPPER32 }
 /* A shadow lock slot (gk/locks.c): one aligned block, so one mask tests it. */
 #define C_SHADOW(a) { INT(a), OP_MASKEQ, K_CONST, GK_FD_SHADOW, NULL, 0, \
 		      ~(uint64_t)(GK_NSHADOW - 1) }
@@ -239,6 +243,18 @@ static const struct allow table[] = {
 	R3(faccessat2, "access checks", C_FD(0), C_ONLY(INT(2), 7),
 	   AT_OK(INT(3), AT_EMPTY_PATH | AT_EACCESS | AT_SYMLINK_NOFOLLOW)),
 	R1(mkdirat, "writable parts only (mounts and Landlock decide)", C_FD(0)),
+	R3(mknodat, "FIFOs (writable parts only)", C_FD(0), C_TYPE(2, S_IFIFO), C_EQ(INT(3), 0)),
+	R3(mknodat, "sockets' names (writable parts only)", C_FD(0), C_TYPE(2, S_IFSOCK),
+	   C_EQ(INT(3), 0)),
+	R3(mknodat, "regular files (writable parts only)", C_FD(0), C_TYPE(2, S_IFREG),
+	   C_EQ(INT(3), 0)),
+	R3(mknodat, "regular files, type left out (writable parts only)", C_FD(0), C_TYPE(2, 0),
+	   C_EQ(INT(3), 0)),
+	R1(fgetxattr, "extended attributes of the workload's descriptors", C_FD(0)),
+	R1(flistxattr, "extended attributes of the workload's descriptors", C_FD(0)),
+	R2(fsetxattr, "extended attributes (writable parts only)", C_FD(0),
+	   C_ONLY(INT(4), XATTR_CREATE | XATTR_REPLACE)),
+	R1(fremovexattr, "extended attributes (writable parts only)", C_FD(0)),
 	R2(unlinkat, "writable parts only", C_FD(0), C_ONLY(INT(2), AT_REMOVEDIR)),
 	R3(renameat2, "writable parts only; no whiteouts", C_FD(0), C_FD(2),
 	   C_ONLY(INT(4), RENAME_NOREPLACE | RENAME_EXCHANGE)),

@@ -19,6 +19,8 @@
 #define GK_BOOT_F_PIDNS 0x8	/* the workload is pid 2 under a launcher init */
 /* AF_UNIX sockets that can name others: namespaces, and a rootfs that is not the host's "/". */
 #define GK_BOOT_F_UNIX 0x10
+/* --trace-summary: count each call, print a table when a process ends (strace -c). */
+#define GK_BOOT_F_TRACE_SUM 0x20
 
 /*
  * Descriptors: the workload's (and the guest kernel's temporaries) are below

@@ -54,6 +54,7 @@ struct launch {
 	pid_t pasta;		/* --network pasta: its process; 0 otherwise */
 	bool host_tree;		/* the rootfs is the host's "/": no AF_UNIX sockets by name */
 	struct shim_ids ids;	/* run as root with namespaces: the sandbox's own host ids */
+	int trace_fd;		/* --trace-output FILE, opened by the launcher; -1 otherwise */
 };
 
 static volatile pid_t forward_to;
@@ -119,7 +120,7 @@ static void place_fds(struct launch *l, struct kiste_err *err)
 	if (root < 0 || probe < 0 || ftruncate(probe, 4096) < 0)
 		goto fail;
 	syscall(SYS_close_range, GK_FD_LIMIT, ~0U, 0);
-	if (dup2(root, FD_ROOT) < 0 || dup2(2, FD_TRACE) < 0 ||
+	if (dup2(root, FD_ROOT) < 0 || dup2(l->trace_fd >= 0 ? l->trace_fd : 2, FD_TRACE) < 0 ||
 	    (l->kfd >= 0 && dup2(l->kfd, FD_KISTE) < 0) || dup2(probe, GK_FD_PROBE) < 0 ||
 	    (l->procfd >= 0 && dup2(l->procfd, GK_FD_PROC) < 0))
 		goto fail;
@@ -148,7 +149,8 @@ static void fill_boot(struct launch *l)
 
 	b->magic = GK_BOOT_MAGIC;
 	b->version = GK_BOOT_VERSION;
-	b->flags = (so->trace ? GK_BOOT_F_TRACE : 0) | (l->kfd >= 0 ? GK_BOOT_F_MODULE : 0) |
+	b->flags = (so->trace || so->trace_output ? GK_BOOT_F_TRACE : 0) |
+		   (so->trace_summary ? GK_BOOT_F_TRACE_SUM : 0) | (l->kfd >= 0 ? GK_BOOT_F_MODULE : 0) |
 		   (so->rw ? GK_BOOT_F_RW : 0) | (l->ns ? GK_BOOT_F_PIDNS : 0) |
 		   (l->ns && !l->host_tree ? GK_BOOT_F_UNIX : 0);
 	b->kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
@@ -636,6 +638,15 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	signal(SIGPIPE, SIG_IGN);
 	l->host_root = geteuid() == 0;
 	l->ids.lock_fd = -1;
+	l->trace_fd = -1;
+	/* With the caller's rights, outside the sandbox: the caller's file. */
+	if (l->so->trace_output) {
+		l->trace_fd = open(l->so->trace_output, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+				   O_NOCTTY | O_CLOEXEC, 0644);
+		if (l->trace_fd < 0)
+			return kiste_err_set(err, -errno, "--trace-output %s: %s: give a file you "
+					     "may write", l->so->trace_output, strerror(errno));
+	}
 	if (l->host_root && !l->so->no_namespaces) {
 		ret = shim_ids_take(&l->ids, err);
 		if (ret < 0)
@@ -682,6 +693,10 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	if (l->netns_fd >= 0)
 		close(l->netns_fd);
 	l->netns_fd = -1;
+	/* The init has its own copy of the trace file (the workload's FD_TRACE). */
+	if (l->trace_fd >= 0)
+		close(l->trace_fd);
+	l->trace_fd = -1;
 	if (child < 0)
 		return -1;
 	kiste_test_phase("shim-init-started");

@@ -19,6 +19,8 @@ struct shim_opts {
 	int ntmpfs;
 	char tmpfs_buf[SHIM_MAX_TMPFS][256];	/* the paths' copies */
 	bool trace;
+	const char *trace_output;	/* --trace-output FILE: the trace there, not on stderr */
+	bool trace_summary;		/* --trace-summary: a table per process at its exit */
 	bool no_namespaces;		/* --unsafe-no-namespaces: weaker, for hosts without them */
 };
 

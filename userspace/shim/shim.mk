@@ -54,3 +54,13 @@ $(SHIM_GEN)/amd64_syscalls.h:
 
 $(OBJDIR)/cli/syscalls.o: $(SHIM_GEN)/gk_syscalls.h $(SHIM_GEN)/amd64_syscalls.h
 $(OBJDIR)/cli/syscalls.o: KISTE_CFLAGS += -I$(SHIM_GEN)
+
+# --trace shows each call's own arguments: their counts, from the kernel headers' prototypes.
+SHIM_KHDR := $(firstword $(wildcard /usr/src/linux-headers-*-common/include/linux/syscalls.h))
+$(SHIM_GEN)/gk_nargs.h: $(SHIM_SRC)/gen-nargs.sh $(SHIM_KHDR)
+	@mkdir -p $(dir $@)
+	sh $< $(CC) $(SHIM_KHDR) >$@.tmp
+	mv $@.tmp $@
+
+$(SHIM_OUT)/gk/trace.o: $(SHIM_GEN)/gk_nargs.h $(SHIM_GEN)/amd64_syscalls.h
+$(SHIM_OUT)/gk/trace.o: SHIM_GK_CFLAGS += -I$(SHIM_GEN)

@@ -140,6 +140,17 @@ expect "gate jump: shmget without an ipc namespace of the sandbox's is killed" 1
 	"seccomp filter" "$K" run --mode=shim --unsafe-no-namespaces -- "$WL/hostile" gate 29 0 4096 0
 expect "gate jump: mq_open without an ipc namespace of the sandbox's is killed" 159 \
 	"seccomp filter" "$K" run --mode=shim --unsafe-no-namespaces -- "$WL/hostile" gate 240 0 0 0
+expect "gate jump: mknodat of a character device is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 259 3 0 8576
+expect "a device node is EPERM in the sandbox (no CAP_MKNOD of the host's)" 1 \
+	"Operation not permitted" "$K" run --mode=shim --tmpfs "$SHIM_TMP" -- mknod "$SHIM_TMP/c" c 1 3
+if [ -x /usr/bin/python3 ]; then
+	expect "an extended attribute on the read-only rootfs is EROFS" 1 "Read-only file system" \
+		"$K" run --mode=shim -- /usr/bin/python3 -c \
+		'import os; os.setxattr("/etc/hostname", "user.k", b"v")'
+else
+	skip "an extended attribute on the read-only rootfs is EROFS" "no /usr/bin/python3"
+fi
 expect "gate jump: getpriority(PRIO_PROCESS, 0) runs (the row admits the guest kernel's use)" 1 \
 	"survived: " "$K" run --mode=shim -- "$WL/hostile" gate 140 0 0
 expect "gate jump: pidfd_getfd of descriptor 1001 (a guest kernel's) is killed" 159 \

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // fsops.c - path calls (stat, readlink, access, mkdir, unlink, rename, ...) beneath the root.
 #include <linux/fcntl.h>
+#include <linux/stat.h>
+#include <asm/stat.h>
 
 #include "gk.h"
 
@@ -417,5 +419,117 @@ long sys_statfs(struct gk_call *c)
 		return fd;
 	r = hs2(__NR_fstatfs, fd, c->a[1]);
 	hs1(__NR_close, fd);
+	return r;
+}
+
+/*
+ * mknod/mknodat: FIFOs, sockets and regular files, where the mounts and
+ * Landlock let the workload create; a device node needs CAP_MKNOD in the
+ * host's namespace, which a sandbox never has (EPERM, as in a container).
+ */
+long sys_mknod(struct gk_call *c)
+{
+	long dirfd = c->nr == __NR_mknod ? CWD : c->a[0];
+	const char *path = (const char *)c->a[c->nr == __NR_mknod ? 0 : 1];
+	long mode = c->a[c->nr == __NR_mknod ? 1 : 2];
+
+	switch (mode & S_IFMT) {
+	case 0:
+	case S_IFREG:
+	case S_IFIFO:
+	case S_IFSOCK:
+		break;
+	case S_IFCHR:
+	case S_IFBLK:
+		return -EPERM;
+	default:
+		return -EINVAL;
+	}
+	return at_call(__NR_mknodat, dirfd, path, mode & (S_IFMT | 07777), 0, 0);
+}
+
+/*
+ * Extended attributes.  The host's f*xattr calls on a descriptor of the file:
+ * the workload's own (f*), or one opened here for reading (never a
+ * terminal's open, never a FIFO's wait) for a regular file or a directory.
+ * Other files, and symlinks for the l* calls, have no user attributes on
+ * Linux: nothing to list or get (ENODATA), and nothing may be set (EPERM).
+ * A file the sandbox cannot read is EACCES here where Linux needs only search
+ * permission on its folders.
+ */
+static long xattr_fd(struct gk_call *c, int *own)
+{
+	int nofollow = c->nr == __NR_lgetxattr || c->nr == __NR_llistxattr ||
+		       c->nr == __NR_lsetxattr || c->nr == __NR_lremovexattr;
+	int change = c->nr == __NR_setxattr || c->nr == __NR_lsetxattr ||
+		     c->nr == __NR_removexattr || c->nr == __NR_lremovexattr;
+	char abs[GK_PATH_MAX];
+	struct stat st;
+	long r;
+
+	*own = 0;
+	if (c->nr == __NR_fgetxattr || c->nr == __NR_flistxattr || c->nr == __NR_fsetxattr ||
+	    c->nr == __NR_fremovexattr)
+		return gk_fd_ok(c->a[0]) ? c->a[0] : -EBADF;
+	r = do_fstatat(CWD, (const char *)c->a[0], &st, nofollow ? AT_SYMLINK_NOFOLLOW : 0);
+	if (r < 0)
+		return r;
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return -ENODATA;
+	r = gk_path_abs(CWD, (const char *)c->a[0], abs, sizeof(abs));
+	/* never a change through /proc's magic links (gk_path_for_change) */
+	if (r == 0 && change)
+		r = gk_path_for_change(abs, sizeof(abs));
+	if (r < 0)
+		return r;
+	r = gk_open_abs(abs, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0, 0);
+	*own = r >= 0;
+	return r;
+}
+
+long sys_xattr(struct gk_call *c)
+{
+	long fd, r;
+	int own;
+
+	fd = xattr_fd(c, &own);
+	if (fd == -ENODATA) {
+		switch (c->nr) {
+		case __NR_listxattr:
+		case __NR_llistxattr:
+			return 0;
+		case __NR_setxattr:
+		case __NR_lsetxattr:
+			return -EPERM;
+		}
+	}
+	if (fd < 0)
+		return fd;
+	switch (c->nr) {
+	case __NR_getxattr:
+	case __NR_lgetxattr:
+	case __NR_fgetxattr:
+		r = hs4(__NR_fgetxattr, fd, c->a[1], c->a[2], c->a[3]);
+		break;
+	case __NR_listxattr:
+	case __NR_llistxattr:
+	case __NR_flistxattr:
+		r = hs3(__NR_flistxattr, fd, c->a[1], c->a[2]);
+		break;
+	case __NR_setxattr:
+	case __NR_lsetxattr:
+	case __NR_fsetxattr:
+		r = gk_meta_denied(c->nr == __NR_fsetxattr ? fd : -1);
+		if (r == 0)
+			r = hs5(__NR_fsetxattr, fd, c->a[1], c->a[2], c->a[3], c->a[4]);
+		break;
+	default:
+		r = gk_meta_denied(c->nr == __NR_fremovexattr ? fd : -1);
+		if (r == 0)
+			r = hs2(__NR_fremovexattr, fd, c->a[1]);
+		break;
+	}
+	if (own)
+		hs1(__NR_close, fd);
 	return r;
 }

@@ -44,6 +44,7 @@ static long do_fork(struct gk_call *c, unsigned long flags, unsigned long stack,
 	if (r == 0) {
 		gk_thread_forked();
 		gk_timers_forked();
+		gk_trace_forked();
 		if (stack)
 			c->uc->uc_mcontext.rsp = stack;
 		if ((flags & CLONE_CHILD_SETTID) && ctid && gk_uwrite_ok(ctid, 4) == 0)
@@ -179,7 +180,15 @@ long sys_exit(struct gk_call *c)
 	if (c->nr == __NR_exit && gk_thread_others())
 		gk_thread_exit((int)c->a[0]);
 	gk_thread_robust_all();
+	/* The call never returns: its line is written now, its result "?" (strace's). */
 	if (gk.boot.flags & GK_BOOT_F_TRACE)
+		gk_trace(c, 0, 0);
+	if (gk.boot.flags & GK_BOOT_F_TRACE_SUM) {
+		/* the exit itself is a call the table counts, as strace's does */
+		gk_trace_count(c, 0, 0);
+		gk_trace_summary();
+	}
+	if (gk.boot.flags & (GK_BOOT_F_TRACE | GK_BOOT_F_TRACE_SUM))
 		gk_nosys_report();
 	gk_exit((int)c->a[0]);
 }

@@ -82,6 +82,8 @@ long sys_restart(struct gk_call *c);
 long sys_fd_flags(struct gk_call *c);
 long sys_sysv(struct gk_call *c);
 long sys_utime_old(struct gk_call *c);
+long sys_xattr(struct gk_call *c);
+long sys_mknod(struct gk_call *c);
 long sys_mq(struct gk_call *c);
 long sys_fstat(struct gk_call *c);
 long sys_fd_hint(struct gk_call *c);
@@ -161,9 +163,13 @@ long sys_recvmmsg(struct gk_call *c);
 	X(renameat2, sys_rename, "ililu") X(link, sys_rename, "") X(linkat, sys_rename, "ilili") \
 	X(truncate, sys_truncate, "") X(statfs, sys_statfs, "") X(sendfile, sys_two_fds, "ii") \
 	X(copy_file_range, sys_two_fds, "ilillu") X(splice, sys_two_fds, "ilillu") \
-	X(tee, sys_two_fds, "iilu") X(getxattr, sys_enotsup, "") X(lgetxattr, sys_enotsup, "") \
-	X(fgetxattr, sys_enotsup, "i") X(listxattr, sys_enotsup, "") \
-	X(llistxattr, sys_enotsup, "") X(flistxattr, sys_enotsup, "i") X(brk, sys_brk, "") \
+	X(tee, sys_two_fds, "iilu") X(getxattr, sys_xattr, "") X(lgetxattr, sys_xattr, "") \
+	X(fgetxattr, sys_xattr, "i") X(listxattr, sys_xattr, "") \
+	X(llistxattr, sys_xattr, "") X(flistxattr, sys_xattr, "i") \
+	X(setxattr, sys_xattr, "lllli") X(lsetxattr, sys_xattr, "lllli") \
+	X(fsetxattr, sys_xattr, "illli") X(removexattr, sys_xattr, "") \
+	X(lremovexattr, sys_xattr, "") X(fremovexattr, sys_xattr, "i") \
+	X(mknod, sys_mknod, "lu") X(mknodat, sys_mknod, "ilu") X(brk, sys_brk, "") \
 	X(mmap, sys_mmap, "lllli") X(munmap, sys_mrange, "") X(mprotect, sys_mrange, "") \
 	X(madvise, sys_mrange, "lli") X(msync, sys_mrange, "lli") X(mincore, sys_mrange, "") \
 	X(mremap, sys_mremap, "") X(fork, sys_fork, "") X(vfork, sys_fork, "") \
