@@ -47,7 +47,9 @@ static const struct {
 	{ "mknod", SC_PARTIAL, "FIFOs, sockets, regular files; device nodes EPERM (as in a container)" },
 	{ "mknodat", SC_PARTIAL, "FIFOs, sockets, regular files; device nodes EPERM (as in a container)" },
 	{ "ioctl", SC_PARTIAL, "terminal ioctls, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX; others ENOTTY" },
-	{ "futex", SC_PARTIAL, "priority-inheritance operations answer ENOSYS" },
+	{ "futex", SC_PARTIAL, "PI operations kept by the guest kernel without priority boosting; "
+			       "robust lists not walked when a signal ends the process" },
+	{ "pidfd_getfd", SC_PARTIAL, "the sandbox's processes, with a pid namespace (EPERM without)" },
 	{ "clone", SC_PARTIAL, "fork, vfork and threads; new namespaces EPERM, CLONE_PIDFD not served" },
 	{ "clone3", SC_PARTIAL, "as clone; set_tid and cgroup not served (glibc falls back)" },
 	{ "socket", SC_PARTIAL, "AF_UNIX, AF_INET, AF_INET6 (ICMP echo too); packet and raw EPERM, "
@@ -57,7 +59,8 @@ static const struct {
 	{ "prctl", SC_PARTIAL, "PR_SET_NAME, PR_GET_NAME, PR_GET/SET_DUMPABLE, PR_SET_PDEATHSIG; "
 			       "others EINVAL" },
 	{ "arch_prctl", SC_PARTIAL, "ARCH_SET_FS and ARCH_GET_FS" },
-	{ "prlimit64", SC_PARTIAL, "the calling process's own limits only (EPERM for others)" },
+	{ "prlimit64", SC_PARTIAL, "the calling process's own limits only (EPERM for others); "
+				   "RLIMIT_NOFILE and RLIMIT_CORE kept by the guest kernel" },
 	{ "personality", SC_PARTIAL, "kept and reported; flags are not applied to the layout" },
 	{ "sched_setscheduler", SC_PARTIAL, "OTHER, BATCH, IDLE; real-time policies EPERM" },
 	{ "sync", SC_PARTIAL, "answers 0 without syncing the host's filesystems" },

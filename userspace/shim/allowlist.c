@@ -22,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -45,8 +46,10 @@ enum { OP_EQ, OP_MASK0, OP_IN, OP_LE, OP_GE, OP_MASKEQ };
  * W_UNIX: AF_UNIX sockets that can name a peer: with W_NET, and not with the host's "/"
  * as the rootfs, whose host sockets a gate jump could otherwise reach (README.md).
  * W_IPC: only with an ipc namespace of the sandbox's (System V IPC, POSIX message queues).
+ * W_PIDNS: only with a pid namespace of the sandbox's, where a pidfd can name no host
+ * process but the (non-dumpable) init.
  */
-enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP, W_NET, W_UNIX, W_IPC };
+enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP, W_NET, W_UNIX, W_IPC, W_PIDNS };
 
 /*
  * int-typed arguments (descriptors, commands, flags, pids, signals): the
@@ -92,6 +95,12 @@ static const uint64_t tty_ioctls[] = {
 /* WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAKE_OP, WAIT_BITSET, WAKE_BITSET; private and realtime forms */
 static const uint64_t futex_ops[] = {
 	0, 1, 3, 4, 5, 9, 10, 128, 129, 131, 132, 133, 137, 138, 256, 265, 384, 393,
+};
+/* Every resource but RLIMIT_CORE, which the guest kernel keeps (misc.c). */
+static const uint64_t host_rlimits[] = {
+	RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_RSS, RLIMIT_NPROC,
+	RLIMIT_NOFILE, RLIMIT_MEMLOCK, RLIMIT_AS, RLIMIT_LOCKS, RLIMIT_SIGPENDING,
+	RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_RTPRIO, RLIMIT_RTTIME,
 };
 static const uint64_t madv_ok[] = {
 	MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
@@ -304,8 +313,6 @@ static const struct allow table[] = {
 	   C_EQ(0, THREAD_FLAGS), C_MEM(1), C_MEM(2), C_MEM(3)),
 	R0(exit, "one thread's exit (exit_group for the process)"),
 	R1(tgkill, "signals to the process's own threads", C_ONLY(INT(2), 0x7f)),
-	R1(set_robust_list, "the calling thread's robust futex list (walked by the host when it "
-	   "dies)", C_EQ(1, 24)),
 	R0(wait4, "waiting for children"),
 	R1(waitid, "waiting for children", C_IN(INT(0), idtypes)),
 	R1(kill, "signals within the pid namespace", C_ONLY(INT(1), 0x7f)),
@@ -328,7 +335,9 @@ static const struct allow table[] = {
 	R1(setitimer, "timers (alarm too)", C_LE(INT(0), ITIMER_PROF)),
 	R1(getitimer, "timers", C_LE(INT(0), ITIMER_PROF)),
 	R0(uname, "uname (nodename rewritten)"),
-	R1(prlimit64, "own limits only", C_EQ(INT(0), 0)),
+	R2(prlimit64, "own limits only; never RLIMIT_CORE (kept at 1 by the launcher: no core "
+	   "dump, to a pipe helper either, of a dumpable workload)", C_EQ(INT(0), 0),
+	   C_IN(INT(1), host_rlimits)),
 	R0(clock_gettime, "time (when the vDSO falls back; time and gettimeofday too)"),
 	R0(clock_getres, "time"),
 	R0(times, "time"),
@@ -431,6 +440,9 @@ static const struct allow table[] = {
 	   "siginfo; thread, group or process-group scope", 4, C_FD(0), C_ONLY(INT(1), 0x7f),
 	   C_EQ(2, 0), C_ONLY(INT(3), 7)),
 	R2(waitid, "waiting for a child by a workload pidfd", C_EQ(INT(0), P_PIDFD), C_FD(1)),
+	RW(pidfd_getfd, W_PIDNS, "a workload descriptor of another sandbox process by a "
+	   "workload pidfd (the init is non-dumpable: the host refuses it)", 3, C_FD(0), C_FD(1),
+	   C_EQ(2, 0)),
 	R1(inotify_init1, "inotify instances", C_ONLY(INT(0), IN_CLOEXEC | IN_NONBLOCK)),
 	R2(inotify_add_watch, "a watch on one component, never followed, of the cwd (the guest "
 	   "kernel resolved it beneath the root and made its directory the cwd)", C_FD(0),
@@ -631,7 +643,8 @@ int shim_filter_build(const struct shim_filter_params *p, struct shim_bpf *out,
 		    (table[i].when == W_LOCKS && p->locks_fd < 0) ||
 		    (table[i].when == W_NET && !p->netns) ||
 		    (table[i].when == W_UNIX && !(p->netns && p->unix_sockets)) ||
-		    (table[i].when == W_IPC && !p->ipcns))
+		    (table[i].when == W_IPC && !p->ipcns) ||
+		    (table[i].when == W_PIDNS && !p->pidns))
 			continue;
 		r = add_row(ctx, &table[i], p);
 		if (r == -EDOM)
@@ -744,7 +757,7 @@ void shim_allowlist_print(FILE *f)
 			a->when == W_MODULE ? "module" :
 			a->when == W_PROC ? "procfs" : a->when == W_LOCKS ? "locks" :
 			a->when == W_NET ? "netns" : a->when == W_UNIX ? "unix" :
-			a->when == W_IPC ? "ipcns" : "both",
+			a->when == W_IPC ? "ipcns" : a->when == W_PIDNS ? "pidns" : "both",
 			args, a->why);
 	}
 	fprintf(f, "# trapped to the guest kernel (SIGSYS), never served by the host:\n");

@@ -92,6 +92,8 @@ struct gk_boot {
 	struct gk_range keep[GK_MAX_KEEP];
 	unsigned long memory;		/* --memory in bytes: what the workload is told it has */
 	unsigned int cpus;		/* --cpus rounded up, or 0: how many CPUs it is shown */
+	unsigned int cpus_milli;	/* --cpus in thousandths, or 0: the cgroup view's cpu.max */
+	unsigned long pids;		/* --pids, or 0: the cgroup view's pids.max */
 };
 
 #endif /* __ASSEMBLER__ */

@@ -172,6 +172,8 @@ static void fill_boot(struct launch *l)
 	b->sysinfo_ehdr = getauxval(AT_SYSINFO_EHDR);
 	b->memory = o->memory;
 	b->cpus = o->cpus_milli ? o->cpus : 0;
+	b->cpus_milli = o->cpus_milli;
+	b->pids = o->pids_limit;
 }
 
 /*
@@ -226,6 +228,15 @@ static void workload_main(struct launch *l)
 	/* Its own process group: kill(0, ...) inside never reaches the caller's group. */
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/*
+	 * Dumpable as a native process is, whatever the init's change of ids
+	 * made of the copied flag: the sandbox's processes may then take each
+	 * other's descriptors (pidfd_getfd) as natively.  Nothing outside gains:
+	 * the host's ptrace check also wants CAP_SYS_PTRACE in the sandbox's user
+	 * namespace, which no host process but its owner has; the init stays
+	 * non-dumpable.
+	 */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		kiste_err_set(&err, -errno, "cannot set no_new_privs: %s", strerror(errno));
 		kiste_child_fail(&err);
@@ -260,6 +271,7 @@ static void workload_main(struct launch *l)
 	fp.netns = l->ns;
 	fp.unix_sockets = !l->host_tree;
 	fp.ipcns = l->ns;
+	fp.pidns = l->ns;
 	/* The ip filter first: once the allowlist's is in, seccomp() itself is killed. */
 	if (shim_ipfilter_build(shim_image_fork_ip(&l->img), shim_image_thread_ip(&l->img),
 				&bpf[0], &err) < 0 ||
@@ -412,6 +424,14 @@ static void init_main(struct launch *l, pid_t launcher)
 	close(l->wiped[0]);
 	if (l->arg_end)
 		memset((void *)l->arg_start, 0, l->arg_end - l->arg_start);
+	/*
+	 * Non-dumpable before any workload code runs (it waits for wiped): the
+	 * workload may hold a pidfd of the init through a gate jump, and the host's
+	 * ptrace check is what keeps pidfd_getfd (and /proc/1/mem, ptrace) off the
+	 * init's descriptors and memory; the workload, forked already, keeps its own flag.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		_exit(KISTE_EXIT_REFUSED);
 	close(l->wiped[1]);
 	forward_to = child;
 	sigprocmask(SIG_SETMASK, &l->init_mask, NULL);

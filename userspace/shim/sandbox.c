@@ -480,8 +480,14 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, i
  */
 int shim_setup_limits(const struct kiste_run_opts *o, bool cgroup, struct kiste_err *err)
 {
-	struct rlimit rl = { 0, 0 };
+	struct rlimit rl = { 1, 1 };
 
+	/*
+	 * No core dumps: 1 byte, soft and hard, is the one limit that also stops
+	 * a dump to a core_pattern pipe helper (0 does not); the workload is
+	 * dumpable (launch.c), sees 0 (gk/misc.c) and cannot change the host's
+	 * (the allowlist's prlimit64 row leaves RLIMIT_CORE out).
+	 */
 	setrlimit(RLIMIT_CORE, &rl);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max < GK_FD_LIMIT)
 		return kiste_err_set(err, -EMFILE,

@@ -17,7 +17,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/shim-lib.helper"
 K="${KISTE_SHIM:-$here/../bin/kiste}"
 C="$here/shim-conformance"
-AREAS="events inotify poll procs signals threads mustwork timers execthreads sched ipc dirs nodes pty restart"
+AREAS="events inotify poll procs signals threads mustwork timers execthreads sched ipc dirs nodes pty
+restart pi fpu jobs pidfd"
 shim_need hostile
 for a in $AREAS; do
 	[ -x "$C/$a" ] || bail "no conformance program $C/$a: build it (make)"
@@ -155,8 +156,30 @@ expect "gate jump: TIOCGPTPEER with a flag the guest kernel drops is killed" 159
 	"$K" run --mode=shim -- "$WL/hostile" gate 16 0 21569 1073741824
 expect "gate jump: getpriority(PRIO_PROCESS, 0) runs (the row admits the guest kernel's use)" 1 \
 	"survived: " "$K" run --mode=shim -- "$WL/hostile" gate 140 0 0
+expect "gate jump: pidfd_getfd of descriptor 1001 (a guest kernel's) is killed" 159 \
+	"seccomp filter" "$K" run --mode=shim -- "$WL/hostile" gate 438 0 1001 0
+expect "gate jump: pidfd_getfd with a flag is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 438 0 0 1
+expect "gate jump: pidfd_getfd without a pid namespace is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim --unsafe-no-namespaces -- "$WL/hostile" gate 438 0 0 0
+expect "gate jump: pidfd_open(1) and pidfd_getfd of the init's descriptor 0: EPERM" 0 \
+	"pidfd_getfd(init, 0) from the gate: EPERM" "$K" run --mode=shim -- "$C/pidfd" gate-init
+expect "gate jump: prlimit64 of RLIMIT_CORE (the host's stays 1: no core dumps) is killed" 159 \
+	"seccomp filter" "$K" run --mode=shim -- "$WL/hostile" gate 302 0 4 0
 expect "gate jump: epoll_create1(0) runs (the row admits the guest kernel's use)" 1 \
 	"survived: " "$K" run --mode=shim -- "$WL/hostile" gate 291 0
+
+# The workload itself killed by a signal: kiste exits 128+N, as a shell reports it natively.
+for sig in SEGV ABRT TERM; do
+	run sh -c "kill -$sig \$\$"
+	n_rc=$T_RC
+	run "$K" run --mode=shim -- sh -c "kill -$sig \$\$"
+	if [ "$T_RC" = "$n_rc" ]; then
+		ok "a workload killed by SIG$sig: exit $T_RC, as natively"
+	else
+		fail "a workload killed by SIG$sig: exit as natively" "native $n_rc, sandboxed $T_RC: $T_OUT"
+	fi
+done
 
 served=$(cat "$work"/*.trace | grep -v 'ENOSYS (not implemented)' |
 	sed -n 's/^kiste-shim\[[0-9]*\] \([a-z_0-9]*\)(.*/\1/p' | sort -u)

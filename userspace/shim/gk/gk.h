@@ -116,6 +116,7 @@ struct gk_thread {
 	unsigned long robust;		/* the workload's robust list head */
 	unsigned long alt_sp, alt_size;	/* the workload's virtual sigaltstack */
 	int alt_flags;
+	int leader;			/* exec'd from a non-main thread: its guest tid is the pid */
 };
 /* What a new thread finds at the top of its area. */
 struct gk_tstart {
@@ -141,6 +142,7 @@ struct gk_state {
 	unsigned int uid, gid;
 	char exe[GK_PATH_MAX];		/* what /proc/self/exe names */
 	unsigned long nofile_cur, nofile_max;	/* the workload's RLIMIT_NOFILE (misc.c) */
+	unsigned long core_cur, core_max;	/* the workload's RLIMIT_CORE (misc.c): 0 at boot */
 	unsigned char cpumask[GK_CPUMASK_BYTES];	/* the CPUs the workload is shown (limits.c) */
 };
 extern struct gk_state gk;
@@ -179,6 +181,7 @@ size_t gk_limits_line(int kind, const char *line, size_t n, char *out, size_t ma
 #define GK_LIM_CPUINFO 2
 #define GK_LIM_STAT 3
 #define GK_LIM_STATUS 4
+#define GK_LIM_RLIMITS 5	/* /proc/self/limits: the limits the guest kernel keeps */
 
 /* ---- procfs.c ---- */
 /* How getdents filters a descriptor's directory (0: not at all). */
@@ -262,6 +265,7 @@ struct gk_thread *gk_self(void);
 void gk_thread_boot(void *area);
 int gk_thread_others(void);
 struct gk_thread *gk_thread_find(long gtid);
+long gk_thread_gtid(const struct gk_thread *t);
 int gk_thread_overlaps(unsigned long addr, unsigned long len);
 long gk_thread_clone(struct gk_call *c, unsigned long flags, unsigned long stack, int *ptid,
 		     int *ctid, unsigned long tls);
@@ -270,7 +274,19 @@ void gk_thread_forked(void);
 int gk_thread_exec(struct gk_range *keep);
 void gk_thread_exec_alone(void);
 long gk_thread_count(void);
+void gk_thread_robust_all(void);
 void gk_thread_poked(const struct gk_siginfo *si);
+
+/* ---- cgroup.c ---- */
+int gk_cgroup_path(const char *norm);
+long gk_cgroup_open(const char *norm, long flags);
+long gk_cgroup_last(const char *norm, char *last, size_t n);
+long gk_cgroup_self(long flags);
+long gk_cgroup_list(long flags);
+void gk_cgroup_mountinfo(long mfd, long parent);
+
+/* ---- futex.c ---- */
+void gk_futex_robust_exit(unsigned long head, uint32_t tid);
 
 /* ---- timer.c ---- */
 void gk_timers_exec(void);

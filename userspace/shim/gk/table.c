@@ -106,6 +106,7 @@ long sys_timerfd_time(struct gk_call *c);
 long sys_signalfd(struct gk_call *c);
 long sys_pidfd_open(struct gk_call *c);
 long sys_pidfd_send_signal(struct gk_call *c);
+long sys_pidfd_getfd(struct gk_call *c);
 long sys_poll(struct gk_call *c);
 long sys_select(struct gk_call *c);
 long sys_inotify_init(struct gk_call *c);
@@ -219,7 +220,7 @@ long sys_recvmmsg(struct gk_call *c);
 	X(timerfd_create, sys_timerfd_create, "ii") X(timerfd_settime, sys_timerfd_time, "ii") \
 	X(timerfd_gettime, sys_timerfd_time, "i") X(signalfd, sys_signalfd, "ill") \
 	X(signalfd4, sys_signalfd, "illi") X(pidfd_open, sys_pidfd_open, "iu") \
-	X(pidfd_send_signal, sys_pidfd_send_signal, "iilu") \
+	X(pidfd_send_signal, sys_pidfd_send_signal, "iilu") X(pidfd_getfd, sys_pidfd_getfd, "iiu") \
 	X(inotify_init, sys_inotify_init, "") X(inotify_init1, sys_inotify_init, "i") \
 	X(inotify_add_watch, sys_inotify_add_watch, "ilu") \
 	X(inotify_rm_watch, sys_inotify_rm_watch, "ii") \
