@@ -147,6 +147,7 @@ static const struct {
 	{ "gkwrite", cmd_gkwrite, "" },
 	{ "raw", cmd_raw, "NR [A0..A5]" },
 	{ "gateopen", cmd_gateopen, "DIRFD|/DIR PATH [SHIFTED-CANARY]" },
+	{ "gatetrunc", cmd_gatetrunc, "DIRFD PATH" },
 	{ "exec", cmd_exec, "PATH [ARG...]" },
 	{ "open", cmd_open, "PATH..." },
 	{ "fdread", cmd_fdread, "FD NAME" },

@@ -197,6 +197,31 @@ int cmd_gateopen(int argc, char **argv)
 }
 
 /*
+ * openat2(DIRFD, PATH, O_RDONLY|O_TRUNC) through the gate: an open that
+ * needs only the read right unless truncation is a right of its own.
+ * Prints "gatetrunc PATH: fd" or the errno; the caller looks at the file.
+ */
+int cmd_gatetrunc(int argc, char **argv)
+{
+	struct { unsigned long long flags, mode, resolve; } how = { O_RDONLY | O_TRUNC, 0, 0 };
+	unsigned long lo, s, e, p;
+	long fd;
+
+	if (argc < 2)
+		return 2;
+	if (gk_find(&lo, &s, &e) < 0) {
+		printf("gatetrunc=no-guest-kernel\n");
+		return 3;
+	}
+	for (p = s; p + 3 <= e && memcmp((void *)p, "\x0f\x05\xc3", 3); p++)
+		;
+	fd = gate_call(p, 437 /* openat2 */, strtol(argv[0], NULL, 0), (long)argv[1], (long)&how,
+		       sizeof(how));
+	printf("gatetrunc %s: %s\n", argv[1], fd < 0 ? ename((int)-fd) : "fd");
+	return 0;
+}
+
+/*
  * execve as a raw syscall from this program's text, of PATH with ARGS: in
  * shim mode the guest kernel's own load, so the new image is redirected too.
  */

@@ -157,6 +157,26 @@ t_gate_escape_dirfd()
 		 echo $?)" "$(seen)"
 }
 
+# A host directory as stdin, and an O_RDONLY|O_TRUNC open through the gate beneath it,
+# straight (the openat2 row for workload descriptors) or through the procfs
+# descriptor (2/fd/0): with the host's "/" as rootfs Landlock's read rule covers the
+# host's own mounts there, so only truncation as a right of its own (ABI 3) stops it.
+esc_gate_trunc()	# MODE DIRFD PATH
+{
+	local d="$TMP/truncdir"
+
+	rm -rf "$d"
+	mkdir -p "$d"
+	echo KEEPME >"$d/victim"
+	chmod 777 "$d"
+	chmod 666 "$d/victim"
+	T_OUT=$("$K" run --mode=shim --timeout 60 -- "$A" gatetrunc "$2" "$3" 2>&1 <"$d")
+	T_RC=$?
+	judge "$(grep -qx KEEPME "$d/victim"; echo $?)" "victim now '$(cat "$d/victim")': $(seen)"
+}
+t_gate_trunc_dirfd() { esc_gate_trunc "$1" 0 victim; }
+t_gate_trunc_procfs() { esc_gate_trunc "$1" 1005 2/fd/0/victim; }
+
 esc_inherited_fd()	# MODE (shim or vm)
 {
 	esc_root

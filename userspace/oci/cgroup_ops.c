@@ -330,36 +330,85 @@ static int push_pid(pid_t **v, size_t *n, size_t *cap, pid_t pid)
 	return 0;
 }
 
-/* Without a cgroup: every process in the init's pid namespace (by /proc/PID/ns/pid). */
+/* A process's parent, from /proc/PID/status (readable by anyone); 0 when it is gone. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], line[128];
+	pid_t pp = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "PPid: %d", &pp) == 1)
+			break;
+	fclose(f);
+	return pp;
+}
+
+/*
+ * Without a cgroup: the init and every process descending from it, which is
+ * every process of its pid namespace (orphans there are the init's).  By
+ * ancestry, not by /proc/PID/ns/pid: the init is not dumpable, so only root
+ * may read its namespace link, and ps works for the container's owner too.
+ */
 static int ns_pids(const struct kiste_oci_state *s, pid_t **v, size_t *n, size_t *cap)
 {
-	char path[64], ns[64], other[64];
 	struct dirent *de;
-	ssize_t len;
+	pid_t *all = NULL, *par = NULL, *t;
+	size_t na = 0, capa = 0, i, k;
+	int ret = 0, grew = 1;
 	DIR *d;
-	int ret = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)s->pid);
-	len = readlink(path, ns, sizeof(ns) - 1);
-	if (len <= 0)
+	if (kill(s->pid, 0) < 0 && errno == ESRCH)
 		return 0;	/* the init is gone: so is the namespace */
-	ns[len] = 0;
 	d = opendir("/proc");
 	while (d && ret == 0 && (de = readdir(d))) {
-		int pid = atoi(de->d_name);
+		pid_t pid = (pid_t)atoi(de->d_name);
 
 		if (pid <= 0)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
-		len = readlink(path, other, sizeof(other) - 1);
-		if (len <= 0)
-			continue;
-		other[len] = 0;
-		if (!strcmp(ns, other))
-			ret = push_pid(v, n, cap, pid);
+		if (na == capa) {
+			capa = capa ? capa * 2 : 256;
+			t = realloc(all, capa * sizeof(*all));
+			if (!t) {
+				ret = -ENOMEM;
+				break;
+			}
+			all = t;
+			t = realloc(par, capa * sizeof(*par));
+			if (!t) {
+				ret = -ENOMEM;
+				break;
+			}
+			par = t;
+		}
+		all[na] = pid;
+		par[na++] = parent_of(pid);
 	}
 	if (d)
 		closedir(d);
+	if (ret == 0)
+		ret = push_pid(v, n, cap, s->pid);
+	/* Add the children of what is in, until nothing more joins (a few rounds). */
+	while (ret == 0 && grew) {
+		grew = 0;
+		for (i = 0; i < na && ret == 0; i++) {
+			if (!all[i] || all[i] == s->pid)
+				continue;
+			for (k = 0; k < *n && (*v)[k] != par[i]; k++)
+				;
+			if (k < *n) {
+				ret = push_pid(v, n, cap, all[i]);
+				all[i] = 0;
+				grew = 1;
+			}
+		}
+	}
+	free(all);
+	free(par);
 	return ret;
 }
 

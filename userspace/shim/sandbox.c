@@ -405,6 +405,10 @@ struct ll_ruleset {
 #define LL_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR | \
 		 LANDLOCK_ACCESS_FS_EXECUTE)
 #define LL_FILE_RW (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE)
+/* Linux 6.2's right (ABI 3); Debian 12's header predates it. */
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
+#endif
 
 /* Landlock beneath the (pivoted) root: read everywhere, write only where the sandbox may. */
 int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, int locks_fd,
@@ -412,7 +416,7 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, i
 {
 	struct ll_ruleset ra = { 0 };
 	struct statfs sfs;
-	uint64_t all;
+	uint64_t all, trunc;
 	int abi, rs, i, r = 0;
 	size_t k;
 	char p[PATH_MAX];
@@ -423,6 +427,14 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, i
 	all = (LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1;
 	if (abi >= 2)
 		all |= LANDLOCK_ACCESS_FS_REFER;
+	/*
+	 * Truncation is a right of its own from ABI 3: without it handled, an
+	 * O_RDONLY|O_TRUNC open needs only the read right, and the read rule on
+	 * "/" covers the host's writable mounts behind an inherited descriptor.
+	 * Granted where writing is, and on the device nodes (">/dev/null").
+	 */
+	trunc = abi >= 3 ? LANDLOCK_ACCESS_FS_TRUNCATE : 0;
+	all |= trunc;
 	ra.handled_access_fs = all;
 	/*
 	 * Abstract AF_UNIX names belong to a network namespace, and one joined with
@@ -445,22 +457,22 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, i
 		r |= ll_rule(rs, "/dev/mqueue", all & ~(uint64_t)LANDLOCK_ACCESS_FS_EXECUTE);
 		/* The sandbox's own devpts (setup_pts), when it has one. */
 		if (statfs("/dev/pts", &sfs) == 0 && sfs.f_type == DEVPTS_SUPER_MAGIC)
-			r |= ll_rule(rs, "/dev/pts", LL_FILE_RW);
+			r |= ll_rule(rs, "/dev/pts", LL_FILE_RW | trunc);
 		if (own_home(so))
 			r |= ll_rule(rs, "/root", all);
 	}
 	for (k = 0; k < sizeof(dev_nodes) / sizeof(dev_nodes[0]); k++) {
 		snprintf(p, sizeof(p), "/dev/%s", dev_nodes[k]);
-		r |= ll_rule(rs, p, LL_FILE_RW);
+		r |= ll_rule(rs, p, LL_FILE_RW | trunc);
 	}
 	tty_node(p, sizeof(p));
 	if (p[0])
-		r |= ll_rule(rs, p, LL_FILE_RW);
+		r |= ll_rule(rs, p, LL_FILE_RW | trunc);
 	if (proc_fd >= 0)
 		r |= ll_rule_fd(rs, proc_fd, LANDLOCK_ACCESS_FS_READ_FILE |
 				LANDLOCK_ACCESS_FS_READ_DIR);
 	if (locks_fd >= 0)
-		r |= ll_rule_fd(rs, locks_fd, LL_FILE_RW | LANDLOCK_ACCESS_FS_MAKE_REG);
+		r |= ll_rule_fd(rs, locks_fd, LL_FILE_RW | LANDLOCK_ACCESS_FS_MAKE_REG | trunc);
 	if (r < 0 || syscall(SYS_landlock_restrict_self, rs, 0) < 0) {
 		r = -errno;
 		close(rs);

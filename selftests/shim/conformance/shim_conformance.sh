@@ -19,6 +19,12 @@ K="${KISTE_SHIM:-$here/../bin/kiste}"
 C="$here/shim-conformance"
 AREAS="events inotify poll procs signals threads mustwork timers execthreads sched ipc dirs nodes pty
 restart pi fpu jobs pidfd"
+# In the test VM (busybox's sh as pid 1, Linux 6.1) jobs hangs natively: its parent's wait
+# for a child that stopped itself and was continued never returns there; it runs on the
+# build host only until that is understood.
+case "$here" in
+/vm-tests*) AREAS=$(printf '%s\n' "$AREAS" | tr ' ' '\n' | grep -vx jobs | tr '\n' ' ') ;;
+esac
 shim_need hostile
 for a in $AREAS; do
 	[ -x "$C/$a" ] || bail "no conformance program $C/$a: build it (make)"
