@@ -163,7 +163,7 @@ t_gate_escape_dirfd()
 # host's own mounts there, so only truncation as a right of its own (ABI 3) stops it.
 esc_gate_trunc()	# MODE DIRFD PATH
 {
-	local d="$TMP/truncdir"
+	d="$TMP/truncdir"
 
 	rm -rf "$d"
 	mkdir -p "$d"

@@ -12,6 +12,9 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/xattr.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -348,6 +351,31 @@ static int forkbomb(int n)
  * (finding 2): the targets are the program itself and its stderr (the
  * caller's file); results go to stdout.
  */
+/* @fd sent over a socketpair to this same process: the received copy (-1 on failure). */
+static int passed_to_self(int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], byte = 'x';
+	struct iovec iov = { &byte, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *h;
+	int sv[2], got = -1;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return -1;
+	h = CMSG_FIRSTHDR(&m);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(h), &fd, sizeof(int));
+	if (sendmsg(sv[0], &m, 0) == 1 && recvmsg(sv[1], &m, 0) == 1 &&
+	    (h = CMSG_FIRSTHDR(&m)) && h->cmsg_type == SCM_RIGHTS)
+		memcpy(&got, CMSG_DATA(h), sizeof(int));
+	close(sv[0]);
+	close(sv[1]);
+	return got;
+}
+
 static int meta(void)
 {
 	struct timespec t[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
@@ -367,6 +395,8 @@ static int meta(void)
 	say("fchmod dup of 2", fchmod(dup(2), 0777));
 	say("fchmod F_DUPFD of 2", fchmod(fcntl(2, F_DUPFD, 10), 0777));
 	say("fchmod /dev/stderr reopened", fchmod(open("/dev/stderr", O_WRONLY), 0777));
+	say("fchmod SCM_RIGHTS of 2", fchmod(passed_to_self(2), 0777));
+	say("fsetxattr SCM_RIGHTS of 2", fsetxattr(passed_to_self(2), "user.kiste", "x", 1, 0));
 	say("utimensat /dev/null", utimensat(AT_FDCWD, "/dev/null", NULL, 0));
 	return 0;
 }

@@ -75,6 +75,17 @@ void gk_fd_setpath(long fd, const char *abs)
 		gk_strlcpy(fdpath[fd], abs, GK_FDPATH);
 }
 
+/*
+ * A descriptor that came from another process (SCM_RIGHTS, pidfd_getfd):
+ * whether it names a host object the sandbox's caller handed in cannot be
+ * told, so it is treated as one (gk_meta_denied: its metadata stays).
+ */
+void gk_fd_mark_foreign(long fd)
+{
+	if (gk_fd_ok(fd))
+		fdinh[fd] = 1;
+}
+
 const char *gk_fd_path(long fd)
 {
 	return gk_fd_ok(fd) ? fdpath[fd] : "";

@@ -217,6 +217,7 @@ long gk_meta_denied(long fd);
 long gk_fd_host(long fd);
 long gk_sys_fs(struct gk_call *c);
 long gk_fd_new(long fd, int kind);
+void gk_fd_mark_foreign(long fd);
 int gk_fd_beneath(long fd);
 int gk_path_join(long dirfd, const char *path, char *out, size_t n);
 

@@ -556,7 +556,7 @@ static void cmsg_in(char *buf, struct net_msghdr *m)
 		if (h->level == KN_SOL_SOCKET && h->type == KN_SCM_RIGHTS) {
 			n = (h->len - sizeof(*h)) / sizeof(int);
 			for (i = 0; i < n && net_fd_new(fds[i]) >= 0; i++)
-				;
+				gk_fd_mark_foreign(fds[i]);
 			if (i == n) {
 				off += (h->len + 7) & ~7UL;
 				continue;

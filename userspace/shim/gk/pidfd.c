@@ -77,6 +77,8 @@ long sys_pidfd_getfd(struct gk_call *c)
 		return -EPERM;	/* the launcher's init */
 	if ((int)c->a[1] < 0 || c->a[1] >= GK_FD_BASE)
 		return -EBADF;	/* not a workload descriptor there */
-	fd = hs3(__NR_pidfd_getfd, c->a[0], c->a[1], 0);
-	return gk_fd_new(fd, 0);
+	fd = gk_fd_new(hs3(__NR_pidfd_getfd, c->a[0], c->a[1], 0), 0);
+	if (fd >= 0)
+		gk_fd_mark_foreign(fd);
+	return fd;
 }
