@@ -91,9 +91,12 @@ case "$ia:$ib" in
 	result $? "two sandboxes at once run as two host ids of kiste's pool ($ia; $ib)" "$ia; $ib"
 	;;
 esac
+# Their two lock files (slot = (uid - pool start) / 65536; the default pool here, as
+# /etc/subuid names no user kiste on these machines), not other sandboxes' that run now.
 n=0
-for f in /run/kiste-ids/*; do
-	[ -f "$f" ] || continue
+for u in $ua $ub; do
+	f="/run/kiste-ids/$(( (u - 1610612736) / 65536 ))"
+	[ -f "$f" ] || { n=$((n + 1)); continue; }
 	flock -n "$f" true || n=$((n + 1))
 done
 [ "$n" = 0 ]
@@ -118,8 +121,24 @@ if command -v unshare >/dev/null; then
 	echo "kiste:5:10" >"$work/etc/subuid"
 	expect "a range too small for a sandbox is one clear error (125)" 125 "/etc/subuid: the range of user kiste" \
 		unshare -m sh -c "mount --bind $work/etc /etc && exec $K run --mode=shim -- true"
+	# A sign, a wrap past 2^32, text after the count: none may map the sandbox onto root.
+	for bad in "kiste:-65536:131072" "kiste:4294901760:131072" "kiste:100000:65536x"; do
+		echo "$bad" >"$work/etc/subuid"
+		expect "a malformed /etc/subuid line ($bad) is one clear error (125)" 125 \
+			"/etc/subuid: the range of user kiste" \
+			unshare -m sh -c "mount --bind $work/etc /etc && exec $K run --mode=shim -- true"
+	done
+	# A rootfs whose owner lies in the pool: the plain range, not a map overlapping it.
+	echo "kiste:3000000:131072" >"$work/etc/subuid"
+	mkdir -p "$work/ownedroot"
+	cp -a /bin/busybox "$work/ownedroot/busybox" 2>/dev/null || cp /bin/true "$work/ownedroot/busybox"
+	chown 3000005:4000005 "$work/ownedroot"
+	expect "a rootfs owned by an id of the pool still runs" 0 "" \
+		unshare -m sh -c "mount --bind $work/etc /etc && exec $K run --mode=shim --rootfs $work/ownedroot -- /busybox true"
 else
 	skip "/etc/subuid and /etc/subgid's range for user kiste is the pool" "no unshare"
 	skip "a range too small for a sandbox is one clear error (125)" "no unshare"
+	skip "malformed /etc/subuid lines are one clear error" "no unshare"
+	skip "a rootfs owned by an id of the pool still runs" "no unshare"
 fi
 t_done

@@ -232,9 +232,9 @@ static const struct allow table[] = {
 	   "the root (RESOLVE_BENEATH; gk/dirfd.c)", C_FD(0), C_EQ(3, sizeof(struct open_how))),
 	RW(openat2, W_PROC, "/proc: beneath the sandbox's detached procfs", 2,
 	   C_EQK(INT(0), K_PROC_FD), C_EQ(3, sizeof(struct open_how))),
-	R1(memfd_create, "the workload's anonymous files; regenerated /proc files (status, stat, "
-	   "maps)", C_ONLY(INT(1), MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB | 0x8 /* NOEXEC_SEAL */ |
-			  0x10 /* EXEC */ | ((uint64_t)MFD_HUGE_MASK << MFD_HUGE_SHIFT))),
+	R1(memfd_create, "the workload's anonymous files (no huge pages); regenerated /proc files "
+	   "(status, stat, maps)", C_ONLY(INT(1), MFD_CLOEXEC | MFD_ALLOW_SEALING |
+					  0x8 /* NOEXEC_SEAL */ | 0x10 /* EXEC */)),
 	R2(newfstatat, "stat family on resolved descriptors", C_FD(0),
 	   AT_OK(INT(3), AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT)),
 	R2(statx, "stat family on resolved descriptors", C_FD(0),

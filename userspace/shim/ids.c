@@ -25,23 +25,52 @@
 #define KISTE_IDS_DEFAULT_BASE 0x60000000UL
 #define KISTE_IDS_DEFAULT_COUNT (1024UL * SHIM_IDS_SIZE)
 
-/* @name's range in @file (lines NAME:START:COUNT): 1 found, 0 none. */
+/* A decimal number of digits alone, at most 4294967295; the end in @end. -1 when not one. */
+static long long id_number(const char *p, const char **end)
+{
+	long long v = 0;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (*p - '0');
+		if (v > 0xffffffffLL)
+			return -1;
+	}
+	*end = p;
+	return v;
+}
+
+/*
+ * @name's range in @file (lines NAME:START:COUNT, digits only): 1 found, 0
+ * none, -1 a line of @name's that is not such a range.
+ */
 static int sub_entry(const char *file, const char *name, unsigned long *start,
 		     unsigned long *count)
 {
-	char line[256], who[64];
-	unsigned long s, c;
+	char line[256];
+	size_t nl = strlen(name);
+	const char *p;
+	long long s, c;
 	FILE *f = fopen(file, "re");
 	int found = 0;
 
 	if (!f)
 		return 0;
-	while (!found && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63[^:]:%lu:%lu", who, &s, &c) == 3 && !strcmp(who, name)) {
-			*start = s;
-			*count = c;
-			found = 1;
-		}
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, name, nl) || line[nl] != ':')
+			continue;
+		found = -1;
+		s = id_number(line + nl + 1, &p);
+		if (s < 0 || *p != ':')
+			break;
+		c = id_number(p + 1, &p);
+		if (c < 0 || (*p && *p != '\n'))
+			break;
+		*start = (unsigned long)s;
+		*count = (unsigned long)c;
+		found = 1;
+	}
 	fclose(f);
 	return found;
 }
@@ -50,13 +79,15 @@ static int pool(const char *file, unsigned long *start, unsigned long *slots,
 		struct kiste_err *err)
 {
 	unsigned long s = KISTE_IDS_DEFAULT_BASE, c = KISTE_IDS_DEFAULT_COUNT;
+	int found = sub_entry(file, "kiste", &s, &c);
 
-	if (sub_entry(file, "kiste", &s, &c) &&
-	    (c < SHIM_IDS_SIZE || s + c > 0xfffffffeUL || s < SHIM_IDS_SIZE))
-		return kiste_err_set(err, -ERANGE, "%s: the range of user kiste (%lu:%lu) must hold "
-				     "at least %lu ids above %lu and below 4294967295: fix the line",
-				     file, s, c, (unsigned long)SHIM_IDS_SIZE,
-				     (unsigned long)SHIM_IDS_SIZE);
+	/* Never an id below 65536 (host root, system users), never past 4294967294. */
+	if (found < 0 || (found && (c < SHIM_IDS_SIZE || s < SHIM_IDS_SIZE ||
+				     c > 0xfffffffeUL - s)))
+		return kiste_err_set(err, -ERANGE, "%s: the range of user kiste must be "
+				     "kiste:START:COUNT in digits, at least %lu ids from %lu up and "
+				     "below 4294967295: fix the line", file,
+				     (unsigned long)SHIM_IDS_SIZE, (unsigned long)SHIM_IDS_SIZE);
 	*start = s;
 	*slots = c / SHIM_IDS_SIZE;
 	return 0;
@@ -94,6 +125,10 @@ int shim_ids_take(struct shim_ids *ids, struct kiste_err *err)
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
 			ids->uid_base = (unsigned int)(ustart + slot * SHIM_IDS_SIZE);
 			ids->gid_base = (unsigned int)(gstart + slot * SHIM_IDS_SIZE);
+			ids->uid_pool = ustart;
+			ids->uid_pool_end = ustart + n * SHIM_IDS_SIZE;
+			ids->gid_pool = gstart;
+			ids->gid_pool_end = gstart + n * SHIM_IDS_SIZE;
 			ids->lock_fd = fd;
 			close(dir);
 			return 0;

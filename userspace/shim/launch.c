@@ -502,8 +502,14 @@ static int map_ids(const struct launch *l, pid_t pid)
 	char map[128];
 	int r = 0;
 
+	/*
+	 * Not an owner inside the pool: that id is some sandbox's (another's, or
+	 * one a range this sandbox maps again), so the plain range instead.
+	 */
 	if (l->host_root && strcmp(l->so->rootfs, "/") && stat(l->so->rootfs, &st) == 0 &&
-	    st.st_uid && st.st_gid) {
+	    st.st_uid && st.st_gid &&
+	    (st.st_uid < l->ids.uid_pool || st.st_uid >= l->ids.uid_pool_end) &&
+	    (st.st_gid < l->ids.gid_pool || st.st_gid >= l->ids.gid_pool_end)) {
 		uowner = st.st_uid;
 		gowner = st.st_gid;
 	}

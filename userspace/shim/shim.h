@@ -32,6 +32,7 @@ struct shim_opts {
 #define SHIM_IDS_SIZE 65536UL
 struct shim_ids {
 	unsigned int uid_base, gid_base;
+	unsigned long uid_pool, uid_pool_end, gid_pool, gid_pool_end;	/* every sandbox's */
 	int lock_fd;
 };
 int shim_ids_take(struct shim_ids *ids, struct kiste_err *err);

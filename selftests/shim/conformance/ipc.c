@@ -54,6 +54,12 @@ static void shm(void)
 	chk("shmdt", shmdt(a));
 	chk("shmdt again", shmdt(a));
 	chk("shmdt(b)", shmdt(b));
+	/* SHM_LOCK ignores its buffer (its result depends on CAP_IPC_LOCK: not shown) */
+	memset(&ds, 0x5a, sizeof(ds));
+	shmctl(id, SHM_LOCK, &ds);
+	shmctl(id, SHM_UNLOCK, &ds);
+	say("SHM_LOCK and SHM_UNLOCK leave their buffer alone", "%s",
+	    ds.shm_cpid == 0x5a5a5a5a && ds.shm_lpid == 0x5a5a5a5a ? "yes" : "no");
 	chk("shmctl(IPC_RMID)", shmctl(id, IPC_RMID, NULL));
 	chk("shmat after IPC_RMID", (long)shmat(id, NULL, 0));
 	chk("shmctl(unknown command)", shmctl(id, 77, &ds));

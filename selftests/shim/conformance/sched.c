@@ -178,8 +178,6 @@ static void memfds(void)
 			 "0123456789012345678901234567890123456789012345678901234567890123456789"
 			 "0123456789012345678901234567890123456789012345678901234567890123456789", 0));
 	chk("memfd_create(NULL name)", raw(raw3(SYS_memfd_create, 0, 0, 0)));
-	chk("memfd_create(MFD_HUGETLB) where huge pages are not reserved",
-	    memfd_create("h", MFD_HUGETLB) >= 0 ? 0 : (errno == ENOMEM || errno == EINVAL ? -2 : -1));
 }
 
 /* ioprio, the *v2 I/O calls with their flags, the sync calls, restart_syscall. */

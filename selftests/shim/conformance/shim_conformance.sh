@@ -135,6 +135,8 @@ expect "gate jump: mlockall with an unknown flag is killed" 159 "seccomp filter"
 	"$K" run --mode=shim -- "$WL/hostile" gate 151 8
 expect "gate jump: memfd_create with an unknown flag is killed" 159 "seccomp filter" \
 	"$K" run --mode=shim -- "$WL/hostile" gate 319 0 256
+expect "gate jump: memfd_create of huge pages (a host pool no limit covers) is killed" 159 \
+	"seccomp filter" "$K" run --mode=shim -- "$WL/hostile" gate 319 0 4
 expect "gate jump: ioprio_set for another user is killed" 159 "seccomp filter" \
 	"$K" run --mode=shim -- "$WL/hostile" gate 251 3 1000 0
 expect "gate jump: syncfs on descriptor 1001 is killed" 159 "seccomp filter" \

@@ -8,8 +8,8 @@
 /* Linux 6.3's exec-sealing flags (Debian 12's headers predate them). */
 #define GK_MFD_NOEXEC_SEAL 0x0008U
 #define GK_MFD_EXEC 0x0010U
-#define GK_MFD_OK (MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB | GK_MFD_NOEXEC_SEAL | \
-		   GK_MFD_EXEC | (MFD_HUGE_MASK << MFD_HUGE_SHIFT))
+/* No MFD_HUGETLB: huge pages are a host pool outside every memory limit (as mmap's row). */
+#define GK_MFD_OK (MFD_CLOEXEC | MFD_ALLOW_SEALING | GK_MFD_NOEXEC_SEAL | GK_MFD_EXEC)
 #define GK_MFD_NAME_MAX 249	/* the kernel's limit, without "memfd:" and the NUL */
 
 /*
@@ -27,6 +27,8 @@ long sys_memfd_create(struct gk_call *c)
 		return r;
 	if (r < 0 || r > GK_MFD_NAME_MAX)
 		return -EINVAL;
+	if (c->a[1] & MFD_HUGETLB)
+		return -EPERM;
 	if (c->a[1] & ~(long)GK_MFD_OK)
 		return -EINVAL;
 	return gk_fd_new(hs2(__NR_memfd_create, name, c->a[1]), 0);
@@ -60,13 +62,20 @@ static void pid_field(unsigned long buf, unsigned long off)
 #define GK_SHM_LPID 84
 #define GK_MSG_LSPID 96
 #define GK_MSG_LRPID 100
-#define GK_IPC_STAT_SIZE 112	/* both records */
+#define GK_SHM_DS_SIZE 112	/* struct shmid64_ds */
+#define GK_MSQ_DS_SIZE 120	/* struct msqid64_ds */
 
-/* IPC_STAT, SHM_STAT/MSG_STAT and their _ANY forms: a record with pids back. */
-static int is_stat(long cmd)
+/*
+ * The commands that write a record with pids back: IPC_STAT (2), SHM_STAT (13)
+ * and SHM_STAT_ANY (15) for shmctl; IPC_STAT, MSG_STAT (11) and MSG_STAT_ANY
+ * (13) for msgctl (11 is SHM_LOCK for shmctl, 15 no msgctl command).
+ */
+static int is_stat(long nr, long cmd)
 {
 	cmd &= ~(long)KI_IPC_64;
-	return cmd == 2 || cmd == 11 || cmd == 13 || cmd == 15;
+	if (nr == __NR_shmctl)
+		return cmd == 2 || cmd == 13 || cmd == 15;
+	return cmd == 2 || cmd == 11 || cmd == 13;
 }
 
 #define KI_CASE(c) case c:
@@ -107,10 +116,11 @@ static long ipc_ctl(struct gk_call *c, long cmd, long buf)
 			r = gk_to_guest_pid(r);
 		return r;
 	}
-	if (is_stat(cmd) && buf && gk_uwrite_ok((void *)buf, GK_IPC_STAT_SIZE) < 0)
+	if (is_stat(c->nr, cmd) && buf &&
+	    gk_uwrite_ok((void *)buf, c->nr == __NR_shmctl ? GK_SHM_DS_SIZE : GK_MSQ_DS_SIZE) < 0)
 		return -EFAULT;
 	r = hs3(c->nr, c->a[0], cmd, buf);
-	if (r < 0 || !is_stat(cmd) || !buf)
+	if (r < 0 || !is_stat(c->nr, cmd) || !buf)
 		return r;
 	if (c->nr == __NR_shmctl) {
 		pid_field(buf, GK_SHM_CPID);
