@@ -144,6 +144,15 @@ static void msg(void)
 	chk("msgsnd after IPC_RMID", msgsnd(id, &m, 4, 0));
 }
 
+static volatile sig_atomic_t mq_pid = -1, mq_code;
+
+static void on_mq(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig, (void)uc;
+	mq_pid = si->si_pid;
+	mq_code = si->si_code;
+}
+
 static void mq(void)
 {
 	struct mq_attr attr = { .mq_maxmsg = 4, .mq_msgsize = 64 }, got;
@@ -158,6 +167,21 @@ static void mq(void)
 	if (q == (mqd_t)-1)
 		return;
 	chk("mq_open again with O_EXCL", mq_open(name, O_RDWR | O_CREAT | O_EXCL, 0600, &attr));
+	{
+		struct sigaction sa = { .sa_sigaction = on_mq, .sa_flags = SA_SIGINFO };
+		struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+		int i;
+
+		sigaction(SIGUSR1, &sa, NULL);
+		chk("mq_notify(SIGEV_SIGNAL SIGUSR1)", mq_notify(q, &ev));
+		chk("mq_notify again: someone is registered", mq_notify(q, &ev));
+		chk("mq_send to the empty queue", mq_send(q, "wake", 5, 0));
+		for (i = 0; i < 1000 && mq_pid < 0; i++)
+			usleep(1000);
+		say("the signal: SI_MESGQ, from this process", "%s %s",
+		    mq_code == SI_MESGQ ? "SI_MESGQ" : "other", mq_pid == getpid() ? "self" : "other");
+		chk("mq_receive it", mq_receive(q, buf, sizeof(buf), &prio));
+	}
 	chk("mq_send(prio 1)", mq_send(q, "low", 4, 1));
 	chk("mq_send(prio 5)", mq_send(q, "high", 5, 5));
 	chk("mq_getattr", mq_getattr(q, &got));

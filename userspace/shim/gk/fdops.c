@@ -60,8 +60,8 @@ long sys_utime_old(struct gk_call *c)
 		}
 		u.a[2] = (long)ts;
 	}
-	/* futimesat(fd, NULL, ...) is the descriptor itself, as utimensat's */
-	if (!u.a[1] && c->nr != __NR_futimesat)
+	/* futimesat(fd, NULL, ...) is the descriptor itself, as utimensat's; AT_FDCWD has none */
+	if (!u.a[1] && (c->nr != __NR_futimesat || (int)u.a[0] == -100))
 		return -EFAULT;
 	r = sys_utimensat(&u);
 	return r;

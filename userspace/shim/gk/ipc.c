@@ -190,5 +190,18 @@ long sys_mq(struct gk_call *c)
 		return -EBADF;
 	if (c->nr == __NR_mq_timedsend || c->nr == __NR_mq_timedreceive)
 		return gk_host_blocking(c->nr, c->a, c);
+	/*
+	 * A notification signal: SIGSYS is the guest kernel's own entry, which
+	 * would take the host's signal for a syscall (natively it would end the
+	 * process): refused.  sigevent: value (8), signo (int at 8), notify (12).
+	 */
+	if (c->nr == __NR_mq_notify && c->a[1]) {
+		const int *ev = (const int *)c->a[1];
+
+		if (gk_uread_ok(ev, 16) < 0)
+			return -EFAULT;
+		if (ev[3] == 0 /* SIGEV_SIGNAL */ && ev[2] == GK_SIGSYS)
+			return -EINVAL;
+	}
 	return hs3(c->nr, c->a[0], c->a[1], c->a[2]);
 }

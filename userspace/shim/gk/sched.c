@@ -25,6 +25,13 @@
  */
 static long prio_who(long which, long who, long user)
 {
+	/*
+	 * Without a pid namespace guest pids are host pids and the user is the
+	 * caller's every process: the caller itself only (0 or its own pid).
+	 */
+	if (!(gk.boot.flags & GK_BOOT_F_PIDNS) &&
+	    (which == user || (who && who != hs0(__NR_getpid))))
+		return -EPERM;
 	if (which == user) {
 		if (who && (unsigned int)who != gk.uid)
 			return -ESRCH;
@@ -54,6 +61,9 @@ static long sched_pid(long pid)
 {
 	if (pid < 0)
 		return -EINVAL;
+	/* Without a pid namespace: the caller itself only (prio_who). */
+	if (!(gk.boot.flags & GK_BOOT_F_PIDNS) && pid && pid != hs0(__NR_getpid))
+		return -EPERM;
 	return pid ? gk_to_host_pid(pid) : 0;
 }
 

@@ -35,6 +35,7 @@ void gk_siginfo_to_guest(struct gk_siginfo *si)
 	long pid;
 
 	if (code != 0 /* SI_USER */ && code != -1 /* SI_QUEUE */ && code != -6 /* SI_TKILL */ &&
+	    code != -3 /* SI_MESGQ: the sender to an empty queue */ &&
 	    !(si->si_signo == 17 /* SIGCHLD */ && code > 0))
 		return;
 	if (si->chld.pid <= 0)
