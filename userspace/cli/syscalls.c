@@ -64,6 +64,14 @@ static const struct {
 	{ "personality", SC_PARTIAL, "kept and reported; flags are not applied to the layout" },
 	{ "sched_setscheduler", SC_PARTIAL, "OTHER, BATCH, IDLE; real-time policies EPERM" },
 	{ "sync", SC_PARTIAL, "answers 0 without syncing the host's filesystems" },
+	{ "sys_sysv", SC_PARTIAL, "in the sandbox's own ipc namespace only (ENOSYS without "
+				  "namespaces); shmat never with SHM_REMAP or below the guest kernel" },
+	{ "sys_mq", SC_PARTIAL, "in the sandbox's own ipc namespace only (ENOSYS without namespaces); "
+				"no SIGSYS notification" },
+	{ "memfd_create", SC_PARTIAL, "no huge pages (MFD_HUGETLB: EPERM)" },
+	{ "sys_mlock", SC_PARTIAL, "the guest kernel's pages excepted (ENOMEM below it)" },
+	{ "sys_priority", SC_PARTIAL, "without a pid namespace the caller only (EPERM)" },
+	{ "sys_ioprio", SC_PARTIAL, "without a pid namespace the caller only (EPERM)" },
 	/* Numbers x86_64 Linux itself answers ENOSYS for: removed, or never wired up. */
 	{ "_sysctl", SC_FULL, NATIVE_ENOSYS }, { "create_module", SC_FULL, NATIVE_ENOSYS },
 	{ "get_kernel_syms", SC_FULL, NATIVE_ENOSYS }, { "query_module", SC_FULL, NATIVE_ENOSYS },
