@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/mount.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
@@ -53,6 +54,7 @@ struct launch {
 	int netns_fd;		/* --network ns:PATH, checked; -1 otherwise */
 	pid_t pasta;		/* --network pasta: its process; 0 otherwise */
 	bool host_tree;		/* the rootfs is the host's "/": no AF_UNIX sockets by name */
+	int tree_fd;		/* host root: a detached copy of the rootfs (open_tree); or -1 */
 };
 
 static volatile pid_t forward_to;
@@ -359,8 +361,10 @@ static void init_main(struct launch *l, pid_t launcher)
 				      strerror(errno));
 			kiste_child_fail(&err);
 		}
-		if (shim_setup_mounts(l->o, l->so, &l->procfd, &l->locksfd, &err) < 0)
+		if (shim_setup_mounts(l->o, l->so, l->tree_fd, &l->procfd, &l->locksfd, &err) < 0)
 			kiste_child_fail(&err);
+		if (l->tree_fd >= 0)
+			close(l->tree_fd);
 		/* Our own network namespace (none, pasta): loopback works, as natively. */
 		if (l->o->network != KISTE_NET_NS && shim_net_lo_up(&err) < 0)
 			kiste_child_fail(&err);
@@ -593,6 +597,16 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	l->procfd = -1;
 	l->locksfd = -1;
 	l->netns_fd = -1;
+	/*
+	 * Host root's rootfs may lie below folders the sandbox's root (nobody)
+	 * cannot enter, as podman's storage does: a copy of its mounts made now
+	 * is attached inside when its path is out of reach (shim_setup_mounts).
+	 * The init closes it after; the launcher once the init has it.
+	 */
+	l->tree_fd = -1;
+	if (geteuid() == 0 && strcmp(l->so->rootfs, "/"))
+		l->tree_fd = (int)syscall(SYS_open_tree, AT_FDCWD, l->so->rootfs,
+					  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (o->network == KISTE_NET_NS) {
 		l->netns_fd = shim_net_open(o->netns_path, err);
 		if (l->netns_fd < 0)
@@ -641,6 +655,9 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	if (l->netns_fd >= 0)
 		close(l->netns_fd);
 	l->netns_fd = -1;
+	if (l->tree_fd >= 0)
+		close(l->tree_fd);
+	l->tree_fd = -1;
 	if (child < 0)
 		return -1;
 	kiste_test_phase("shim-init-started");

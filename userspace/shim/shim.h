@@ -31,11 +31,14 @@ int shim_oci_create(const struct kiste_run_opts *o, const struct shim_opts *so,
 
 /* sandbox.c: inside the namespaces */
 /*
+ * @tree_fd: a detached copy of so->rootfs's mounts the launcher made as host
+ * root (open_tree), or -1: the rootfs when the sandbox's root cannot walk
+ * to so->rootfs;
  * @proc_fd: out, a detached procfs of the sandbox's pid namespace for the guest kernel;
  * @locks_fd: out, a detached private tmpfs for its shadow lock files.
  */
-int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so, int *proc_fd, int *locks_fd,
-		      struct kiste_err *err);
+int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so, int tree_fd,
+		      int *proc_fd, int *locks_fd, struct kiste_err *err);
 /* @pivoted: the rootfs is "/" now (namespaces); else it is still so->rootfs. */
 /* @proc_fd (or -1): readable beneath, for the guest kernel's /proc; @locks_fd (or -1) too. */
 int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, int locks_fd,
