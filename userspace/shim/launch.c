@@ -55,6 +55,7 @@ struct launch {
 	pid_t pasta;		/* --network pasta: its process; 0 otherwise */
 	bool host_tree;		/* the rootfs is the host's "/": no AF_UNIX sockets by name */
 	int tree_fd;		/* host root: a detached copy of the rootfs (open_tree); or -1 */
+	int bind_fds[SHIM_MAX_BINDS];	/* host root: the --volume copies (binds.c); or -1 */
 };
 
 static volatile pid_t forward_to;
@@ -361,7 +362,7 @@ static void init_main(struct launch *l, pid_t launcher)
 				      strerror(errno));
 			kiste_child_fail(&err);
 		}
-		if (shim_setup_mounts(l->o, l->so, l->tree_fd, &l->procfd, &l->locksfd, &err) < 0)
+		if (shim_setup_mounts(l->o, l->so, l->tree_fd, l->bind_fds, &l->procfd, &l->locksfd, &err) < 0)
 			kiste_child_fail(&err);
 		if (l->tree_fd >= 0)
 			close(l->tree_fd);
@@ -607,6 +608,9 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	if (geteuid() == 0 && strcmp(l->so->rootfs, "/"))
 		l->tree_fd = (int)syscall(SYS_open_tree, AT_FDCWD, l->so->rootfs,
 					  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	ret = shim_binds_prepare(l->so, geteuid() == 0, l->bind_fds, err);
+	if (ret < 0)
+		return ret;
 	if (o->network == KISTE_NET_NS) {
 		l->netns_fd = shim_net_open(o->netns_path, err);
 		if (l->netns_fd < 0)
@@ -658,6 +662,7 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	if (l->tree_fd >= 0)
 		close(l->tree_fd);
 	l->tree_fd = -1;
+	shim_binds_close(l->so, l->bind_fds);
 	if (child < 0)
 		return -1;
 	kiste_test_phase("shim-init-started");

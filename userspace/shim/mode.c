@@ -12,6 +12,7 @@ enum {
 	SHIM_O_TMPFS,
 	SHIM_O_TRACE,
 	SHIM_O_NO_NS,
+	SHIM_O_VOLUME,
 };
 
 static const struct option shim_options[] = {
@@ -19,6 +20,7 @@ static const struct option shim_options[] = {
 	{ "tmpfs", required_argument, NULL, SHIM_O_TMPFS },
 	{ "trace", no_argument, NULL, SHIM_O_TRACE },
 	{ "unsafe-no-namespaces", no_argument, NULL, SHIM_O_NO_NS },
+	{ "volume", required_argument, NULL, SHIM_O_VOLUME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -82,6 +84,8 @@ static int shim_opt(void *mo, int val, const char *arg, struct kiste_err *err)
 		return 0;
 	case SHIM_O_TMPFS:
 		return tmpfs_opt(so, arg, err);
+	case SHIM_O_VOLUME:
+		return shim_bind_opt(so, arg, err);
 	}
 	return -EINVAL;
 }
@@ -94,6 +98,10 @@ static int shim_check(const struct kiste_run_opts *o, void *mo, struct kiste_err
 	if (so->rw && !strcmp(so->rootfs, "/"))
 		return kiste_err_set(err, -EINVAL,
 				     "kiste run: --rw is refused for the rootfs /: give --rootfs DIR");
+	if (so->no_namespaces && so->nbinds)
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: --volume needs a mount namespace: leave out "
+				     "--unsafe-no-namespaces");
 	if (so->no_namespaces && o->network != KISTE_NET_NONE)
 		return kiste_err_set(err, -EINVAL,
 				     "kiste run: --network needs namespaces: leave out "
@@ -127,6 +135,9 @@ const struct kiste_mode_ops kiste_mode_shim = {
 		 "  --rw                  make the rootfs writable (refused for /)\n"
 		 "  --tmpfs PATH[:size=N] a writable, initially empty directory at PATH (must\n"
 		 "                        exist in the rootfs; repeatable)\n"
+		 "  --volume SRC:DST[:ro] the host's SRC bound at DST, read-only with :ro (DST\n"
+		 "                        must exist in the rootfs unless kiste runs as root;\n"
+		 "                        repeatable)\n"
 		 "  --trace               one line per syscall on stderr\n"
 		 "  --unsafe-no-namespaces  WEAKER: run without user, pid, mount and network\n"
 		 "                        namespaces (the host's /proc and processes are then\n"

@@ -275,11 +275,15 @@ static bool own_home(const struct shim_opts *so)
 
 /* Runs as root of the sandbox's own user namespace, in its own mount namespace. */
 int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so, int tree_fd,
-		      int *proc_fd, int *locks_fd, struct kiste_err *err)
+		      int *bind_fds, int *proc_fd, int *locks_fd, struct kiste_err *err)
 {
 	char root[PATH_MAX], tgt[PATH_MAX], p[PATH_MAX + 8];
+	/* No copies without host root (binds.c): the sources by path, before /tmp is staged. */
+	bool by_path = so->nbinds && bind_fds[0] < 0;
 	int i, r;
 
+	if (by_path && shim_binds_open(so, bind_fds, err) < 0)
+		return err->code;
 	if (!realpath(so->rootfs, root)) {
 		/*
 		 * Host root's rootfs below folders only root may enter (podman's
@@ -299,6 +303,8 @@ int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so
 	if (r < 0)
 		return r;
 	r = rootfs_seal(so, tgt, err);
+	if (r == 0)
+		r = shim_binds_attach(so, tgt, bind_fds, by_path, err);
 	if (r < 0)
 		return r;
 	*proc_fd = detached_proc(err);
