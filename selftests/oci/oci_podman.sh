@@ -182,6 +182,21 @@ nc: can't connect to remote host (127.0.0.1): Connection refused
 1" run --rm --network none "$IMG" \
 	sh -c 'exec 2>&1; nc -w 1 192.0.2.2 22 </dev/null; echo $?; nc -w 1 127.0.0.1 22 </dev/null; echo $?'
 
+# A namespace podman hands over (here one of the suite's own: podman's bridge
+# would change the host's firewall) is joined: its lo holds 203.0.113.1.
+touch "$tmp/netns"
+if unshare --net="$tmp/netns" true 2>/dev/null &&
+	nsenter --net="$tmp/netns" ip link set lo up &&
+	nsenter --net="$tmp/netns" ip addr add 203.0.113.1/24 dev lo; then
+	same "--network ns:PATH is joined" 0 \
+		"nc: can't connect to remote host (203.0.113.1): Connection refused
+1" run --rm --network "ns:$tmp/netns" "$IMG" \
+		sh -c 'exec 2>&1; nc -w 1 203.0.113.1 9 </dev/null; echo $?'
+else
+	skip "--network ns:PATH is joined" "cannot make a network namespace here (unshare, ip)"
+fi
+umount "$tmp/netns" 2>/dev/null
+
 # ---- detached: ps, pause, stats, stop, kill, rm ----
 LOOP='trap "exit 3" TERM; while :; do sleep 0.1; done'
 detached()	# kiste|runc: run -d, ps, pause/unpause, stats, stop, rm; one line of what happened

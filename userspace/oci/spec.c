@@ -269,10 +269,18 @@ static int map_linux(struct kiste_oci_spec *sp, const struct kiste_oci_config *c
 {
 	size_t k;
 
-	for (k = 0; k < KISTE_OCI_NS_TYPES; k++)
+	for (k = 0; k < KISTE_OCI_NS_TYPES; k++) {
+		/* The engine's network (podman's bridge): joined as --network ns:PATH is. */
+		if (k == KISTE_OCI_NS_NETWORK && c->ns[k].path &&
+		    (sp->mode->limits->networks & (1u << KISTE_NET_NS))) {
+			sp->o.network = KISTE_NET_NS;
+			sp->o.netns_path = c->ns[k].path;
+			continue;
+		}
 		if (c->ns[k].path)
 			note(sp, "linux.namespaces: %s mode makes its own %s namespace; %s is not "
 			     "joined", sp->mode->name, kiste_oci_ns_name(k), c->ns[k].path);
+	}
 	if (c->nuid_mappings || c->ngid_mappings)
 		note(sp, "linux.uidMappings/gidMappings: %s mode maps the container's root to an "
 		     "unprivileged host id of its own", sp->mode->name);
