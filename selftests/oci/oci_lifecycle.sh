@@ -182,4 +182,32 @@ T_OUT=$("$K" --root "$tmp/open-root" create --bundle "$B" c13 2>&1 </dev/null)
 T_RC=$?
 result "$([ "$T_RC" -eq 1 ] && [[ "$T_OUT" == *"only you can write"* ]] && [ ! -e "$tmp/open-root/c13" ]
 	 echo $?)" "a --root others can write is refused, one line" "exit $T_RC: $T_OUT"
+
+# Bind mounts (podman's volumes, /etc/hosts, ...): read-only when asked, and a
+# destination is made beneath the rootfs without following its links (runc
+# resolves them inside the rootfs; kiste refuses such a destination).
+mkdir -p "$tmp/vol"
+echo "from the host" >"$tmp/vol/f"
+ro_bind='{"mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
+	{"destination": "/vol", "type": "bind", "source": "'"$tmp/vol"'", "options": ["rbind", "ro"]}]}'
+bundle_cfg 'cat /vol/f; touch /vol/new 2>/dev/null && echo wrote; exit 0' "" "$ro_bind"
+step "run with a read-only bind mount" 0 "from the host" -- run --bundle "$B" c14
+result "$([[ "$T_OUT" != *wrote* ]] && [ ! -e "$tmp/vol/new" ]; echo $?)" \
+	"the :ro bind is read-only" "$T_OUT"
+if [ "$(id -u)" -eq 0 ]; then
+	ln -s /etc "$B/rootfs/lnk"
+	link_bind='{"mounts": [{"destination": "/lnk/kiste-planted", "type": "bind",
+		"source": "'"$tmp/vol"'", "options": ["rbind", "ro"]}]}'
+	bundle_cfg true "" "$link_bind"
+	rt kiste run --bundle "$B" c15
+	result "$([ "$T_RC" -ne 0 ] && [[ "$T_OUT" == *"in the rootfs"* ]] &&
+		 [ ! -e /etc/kiste-planted ] && [ ! -e "$B/rootfs/etc/kiste-planted" ]; echo $?)" \
+		"a bind destination through a link in the rootfs is refused, nothing made" \
+		"exit $T_RC: $T_OUT"
+	rm -f "$B/rootfs/lnk"
+	rmdir /etc/kiste-planted 2>/dev/null
+else
+	skip "a bind destination through a link in the rootfs is refused, nothing made" \
+		"kiste makes mount points only as root"
+fi
 t_done
