@@ -118,10 +118,8 @@ static int map_process(struct kiste_oci_spec *sp, const struct kiste_oci_config 
 	if (!c->has_process)
 		return kiste_err_set(err, -EINVAL, "config.json: process: missing: a container "
 				     "needs a process to start");
-	if (p->terminal)
-		return kiste_err_set(err, -EOPNOTSUPP, "config.json: process.terminal: true needs "
-				     "--console-socket, which kiste does not serve yet: run without "
-				     "a terminal (no -t)");
+	/* Served by create (--console-socket), which checks the two go together. */
+	sp->terminal = p->terminal;
 	if (p->env.n > KISTE_RUN_ENV_MAX - 1)
 		return kiste_err_set(err, -E2BIG, "config.json: process.env: %zu entries: at most %d",
 				     p->env.n, KISTE_RUN_ENV_MAX - 1);

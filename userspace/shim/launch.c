@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -202,6 +203,20 @@ static void find_args(struct launch *l)
 	}
 }
 
+/*
+ * An OCI container's terminal (create's --console-socket; the init made it
+ * fd 0): the workload leads a session of its own with it as the controlling
+ * terminal, as runc's container process does, so job control and ^C work.
+ */
+static void console_attach(struct kiste_err *err)
+{
+	if (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0 || dup2(0, 1) < 0 || dup2(0, 2) < 0) {
+		kiste_err_set(err, -errno, "cannot make the terminal the container's: %s",
+			      strerror(errno));
+		kiste_child_fail(err);
+	}
+}
+
 /* The workload process: last host layers, then into the guest kernel for good. */
 static void workload_main(struct launch *l)
 {
@@ -224,7 +239,10 @@ static void workload_main(struct launch *l)
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	/* Its own process group: kill(0, ...) inside never reaches the caller's group. */
-	setpgid(0, 0);
+	if (l->oci && l->oci->console_fd >= 0)
+		console_attach(&err);
+	else
+		setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		kiste_err_set(&err, -errno, "cannot set no_new_privs: %s", strerror(errno));
@@ -341,6 +359,12 @@ static void init_main(struct launch *l, pid_t launcher)
 	char c;
 
 	close(l->status[0]);
+	/* The terminal is stdin from here on: the rootfs's /dev gets its node (bind_tty). */
+	if (l->oci && l->oci->console_fd >= 0) {
+		if (dup2(l->oci->console_fd, 0) < 0)
+			_exit(KISTE_EXIT_REFUSED);
+		close(l->oci->console_fd);
+	}
 	/* ns:PATH is joined already (start_sandbox): its file is nobody's business here. */
 	if (l->netns_fd >= 0)
 		close(l->netns_fd);
@@ -417,7 +441,8 @@ static void init_main(struct launch *l, pid_t launcher)
 	forward_to = child;
 	sigprocmask(SIG_SETMASK, &l->init_mask, NULL);
 	/* An interactive terminal: the workload's group gets it, as a shell would give it. */
-	setpgid(child, child);
+	if (!l->oci || l->oci->console_fd < 0)
+		setpgid(child, child);	/* a session leader (console_attach) is one already */
 	if (!l->oci && isatty(0) && tcgetpgrp(0) == getpgrp())
 		tcsetpgrp(0, child);
 	if (l->kfd >= 0)
