@@ -172,12 +172,12 @@ result "$([ ! -e "$tmp/vol/new" ]; echo $?)" "nothing was written through the :r
 same "--tmpfs /tmp is writable" 0 "x" run --rm --tmpfs /tmp "$IMG" sh -c 'echo x >/tmp/a && cat /tmp/a'
 # Known difference: the container's root is nobody on the host under shim mode,
 # so the root-owned overlay podman hands over is read-only to it (runc's root writes).
-pm kiste run --rm "$IMG" sh -c 'echo x >/written; echo $?'
+pm kiste run --rm "$IMG" sh -c 'exec 2>&1; echo x >/written; echo $?'
 result "$([[ "$T_OUT" == *"Permission denied"* ]] && grep -qx 1 <<<"$T_OUT"; echo $?)" \
 	"kiste: the root-owned rootfs is not writable to the container's root (nobody outside)" \
 	"$T_OUT"
 if [ -n "$RUNC" ]; then
-	pm runc run --rm "$IMG" sh -c 'echo x >/written; echo $?'
+	pm runc run --rm "$IMG" sh -c 'exec 2>&1; echo x >/written; echo $?'
 	result "$([ "$T_OUT" = 0 ]; echo $?)" "runc: its container's root writes the rootfs" "$T_OUT"
 fi
 
