@@ -3,7 +3,7 @@
 //
 // Two halves, as the rootfs itself (launch.c, sandbox.c): the launcher, with
 // the caller's rights, makes the mount point in the rootfs (host root only:
-// the sandbox's root cannot write there) and, as host root, a detached copy of
+// the sandbox's root cannot write there; a --tmpfs's folder too) and, as host root, a detached copy of
 // SRC's mounts with its flags set (read-only, nosuid, nodev); the init, root
 // of the sandbox's namespaces, attaches each copy at DST beneath the rootfs.
 // Without host root the init binds SRC by its path, as any user may inside a
@@ -66,13 +66,13 @@ static int open_beneath(int dirfd, const char *path)
  * file SRC), one component at a time beneath @rootfd with no link followed:
  * an image's links never take host root's writes out of the rootfs.
  */
-static int make_mountpoint(int rootfd, const struct shim_bind *b, bool dir,
+static int make_mountpoint(int rootfd, const char *dst, bool dir, const char *opt,
 			   struct kiste_err *err)
 {
-	char path[sizeof(b->buf)], *comp, *next;
+	char path[PATH_MAX], *comp, *next;
 	int cur = dup(rootfd), fd = -1;
 
-	snprintf(path, sizeof(path), "%s", b->dst);
+	snprintf(path, sizeof(path), "%s", dst);
 	for (comp = path; cur >= 0 && comp; comp = next) {
 		while (*comp == '/')
 			comp++;
@@ -94,8 +94,8 @@ static int make_mountpoint(int rootfd, const struct shim_bind *b, bool dir,
 		cur = fd;
 	}
 	if (cur < 0)
-		return kiste_err_set(err, -errno, "--volume %s:%s: cannot make %s in the rootfs: "
-				     "%s", b->src, b->dst, b->dst, strerror(errno));
+		return kiste_err_set(err, -errno, "%s: cannot make %s in the rootfs: %s", opt, dst,
+				     strerror(errno));
 	close(cur);
 	return 0;
 }
@@ -103,16 +103,22 @@ static int make_mountpoint(int rootfd, const struct shim_bind *b, bool dir,
 int shim_binds_prepare(const struct shim_opts *so, bool host_root, int *fds,
 		       struct kiste_err *err)
 {
+	char what[2 * PATH_MAX + 16];
 	struct stat st;
 	int i, rootfd = -1, ret = 0;
 
 	for (i = 0; i < so->nbinds; i++)
 		fds[i] = -1;
-	if (!so->nbinds || !host_root)
+	if ((!so->nbinds && !so->ntmpfs) || !host_root)
 		return 0;
 	/* Never on the host's own tree: DST would be made in the host's /. */
 	if (strcmp(so->rootfs, "/"))
 		rootfd = open(so->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* A --tmpfs's folder too (podman --read-only asks for /run, /var/tmp: runc makes them). */
+	for (i = 0; i < so->ntmpfs && rootfd >= 0 && ret == 0; i++) {
+		snprintf(what, sizeof(what), "--tmpfs %s", so->tmpfs[i]);
+		ret = make_mountpoint(rootfd, so->tmpfs[i], true, what, err);
+	}
 	for (i = 0; i < so->nbinds && ret == 0; i++) {
 		const struct shim_bind *b = &so->binds[i];
 		struct mount_attr attr = {
@@ -124,8 +130,9 @@ int shim_binds_prepare(const struct shim_opts *so, bool host_root, int *fds,
 			ret = kiste_err_set(err, -errno, "--volume %s: %s", b->src, strerror(errno));
 			break;
 		}
+		snprintf(what, sizeof(what), "--volume %.*s:%s", PATH_MAX, b->src, b->dst);
 		if (rootfd >= 0)
-			ret = make_mountpoint(rootfd, b, S_ISDIR(st.st_mode), err);
+			ret = make_mountpoint(rootfd, b->dst, S_ISDIR(st.st_mode), what, err);
 		if (ret < 0)
 			break;
 		fds[i] = (int)syscall(SYS_open_tree, AT_FDCWD, b->src,

@@ -55,7 +55,8 @@ int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so
 int shim_bind_opt(struct shim_opts *so, const char *arg, struct kiste_err *err);
 /*
  * Launcher side, before the sandbox's first process: with @host_root, each
- * DST made in the rootfs and a detached, sealed copy of each SRC in @fds
+ * DST and each --tmpfs folder made in the rootfs (never in the host's /) and
+ * a detached, sealed copy of each SRC in @fds
  * (SHIM_MAX_BINDS of them; -1 where none).
  */
 int shim_binds_prepare(const struct shim_opts *so, bool host_root, int *fds,
