@@ -149,6 +149,8 @@ same "-e sets the environment" 0 "bar baz" run --rm -e FOO=bar -e BAR=baz "$IMG"
 same "podman's environment (PATH, container, HOME)" 0 "/bin podman /root" run --rm "$IMG" \
 	sh -c 'echo $PATH $container $HOME'
 same "--workdir" 0 "/tmp" run --rm --workdir /tmp "$IMG" pwd
+same "--umask 0077 (process.user.umask)" 0 "0077 600" run --rm --umask 0077 --tmpfs /tmp "$IMG" \
+	sh -c 'touch /tmp/f; echo $(umask) $(stat -c %a /tmp/f)'
 same "--user 1000:1000" 0 "1000 1000" run --rm --user 1000:1000 "$IMG" \
 	sh -c 'echo $(id -u) $(id -g)'
 PM_IN="from stdin" same "stdin with -i" 0 "from stdin" run -i --rm "$IMG" cat

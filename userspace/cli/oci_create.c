@@ -200,6 +200,7 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 	struct kiste_oci_launch ol = { .hostname = sp->hostname, .env_exact = true,
 				       .console_fd = -1 };
 	char fifo[PATH_MAX + 32], cgname[256];
+	mode_t old_umask;
 	int ret;
 
 	snprintf(fifo, sizeof(fifo), "%s/" KISTE_OCI_START_FIFO, s->dir);
@@ -213,8 +214,12 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 	ol.cgroup_name = cgname;
 	fflush(NULL);
 	ret = o->console_socket ? oci_console_open(o->console_socket, c, &ol.console_fd, err) : 0;
+	/* process.umask: the init and the workload inherit it from here. */
+	old_umask = c->process.umask >= 0 ? umask((mode_t)c->process.umask) : (mode_t)-1;
 	if (ret == 0)
 		ret = sp->mode->oci_create(&sp->o, sp->mo, &ol, err);
+	if (old_umask != (mode_t)-1)
+		umask(old_umask);
 	close(ol.start_fd);
 	if (ol.console_fd >= 0)
 		close(ol.console_fd);

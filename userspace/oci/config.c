@@ -138,7 +138,7 @@ static int read_console_size(struct cfg *p, json_object *proc, struct kiste_oci_
 static int read_user(struct cfg *p, json_object *proc, struct kiste_oci_process *pr)
 {
 	json_object *u;
-	int64_t uid = 0, gid = 0;
+	int64_t uid = 0, gid = 0, umask_v = -1;
 	size_t len;
 	int ret = cfg_get(p, proc, "user", json_type_object, true, &u);
 
@@ -149,9 +149,12 @@ static int read_user(struct cfg *p, json_object *proc, struct kiste_oci_process 
 	ret = cfg_get_int(p, u, "uid", 0, 0xfffffffeLL, true, &uid);
 	if (ret == 0)
 		ret = cfg_get_int(p, u, "gid", 0, 0xfffffffeLL, true, &gid);
+	if (ret == 0)
+		ret = cfg_get_int(p, u, "umask", 0, 0777, false, &umask_v);
 	cfg_pop(p, len);
 	pr->uid = (uint32_t)uid;
 	pr->gid = (uint32_t)gid;
+	pr->umask = (int)umask_v;
 	return ret;
 }
 

@@ -104,6 +104,7 @@ int shim_binds_prepare(const struct shim_opts *so, bool host_root, int *fds,
 		       struct kiste_err *err)
 {
 	char what[2 * PATH_MAX + 16];
+	mode_t old_umask;
 	struct stat st;
 	int i, rootfd = -1, ret = 0;
 
@@ -114,6 +115,8 @@ int shim_binds_prepare(const struct shim_opts *so, bool host_root, int *fds,
 	/* Never on the host's own tree: DST would be made in the host's /. */
 	if (strcmp(so->rootfs, "/"))
 		rootfd = open(so->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* runc's modes whatever the container's umask (OCI create sets it for the init). */
+	old_umask = umask(022);
 	/* A --tmpfs's folder too (podman --read-only asks for /run, /var/tmp: runc makes them). */
 	for (i = 0; i < so->ntmpfs && rootfd >= 0 && ret == 0; i++) {
 		snprintf(what, sizeof(what), "--tmpfs %s", so->tmpfs[i]);
@@ -142,6 +145,7 @@ int shim_binds_prepare(const struct shim_opts *so, bool host_root, int *fds,
 			ret = kiste_err_set(err, -errno, "--volume %s: cannot copy its mounts: %s",
 					    b->src, strerror(errno));
 	}
+	umask(old_umask);
 	if (rootfd >= 0)
 		close(rootfd);
 	if (ret < 0)
