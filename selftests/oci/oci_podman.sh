@@ -276,6 +276,15 @@ result "$([ "$T_RC" -eq 0 ] && [ "$T_OUT" = "from the host" ]; echo $?)" \
 	"with --log/--log-format json from podman (runtime_supports_json)" "exit $T_RC: $T_OUT"
 sed -i '/^runtime_supports_json/d' "$tmp/containers.conf"
 
+# no_pivot_root: podman passes create --no-pivot (kiste always pivots, as it must).
+sed -i 's/^\[engine\]$/[engine]\nno_pivot_root = true/' "$tmp/containers.conf"
+same "create --no-pivot from podman (no_pivot_root) is taken" 0 "hi" run --rm "$IMG" echo hi
+sed -i '/^no_pivot_root/d' "$tmp/containers.conf"
+# runc's global flags an engine may pass, taken as runc takes them.
+T_OUT=$("$K" --root "$tmp/kroot" --debug --systemd-cgroup --log "$tmp/klog" --log-format text \
+	list -q 2>&1)
+result $? "--debug --systemd-cgroup --log --log-format text are taken" "$T_OUT"
+
 # ---- N runs in a row leave nothing behind ----
 before_cg=$(find /sys/fs/cgroup -path '*kiste/oci/*' -maxdepth 6 -type d 2>/dev/null | sort)
 start=$(date +%s%N)
