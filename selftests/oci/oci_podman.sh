@@ -269,6 +269,23 @@ if [ -n "$RUNC" ]; then
 	result "$([ "$rgot" = "$got" ]; echo $?)" "... the same as runc" "runc: $rgot"
 fi
 
+limits()	# kiste|runc: run -d --memory 64m --pids-limit 32; the limit podman stats reads
+{
+	local rt="$1" id
+	pm "$rt" run -d --memory 64m --pids-limit 32 "$IMG" sleep 30
+	id=$T_OUT
+	pm "$rt" stats --no-stream --format '{{.MemUsage}}' "$id"
+	echo "limit=${T_OUT#*/ }"
+	pm "$rt" rm -f -t 0 "$id"
+}
+got=$(limits kiste)
+result "$([ "$got" = "limit=67.11MB" ]; echo $?)" "--memory 64m is the cgroup's limit podman stats reads" \
+	"kiste: $got"
+if [ -n "$RUNC" ]; then
+	rgot=$(limits runc)
+	result "$([ "$rgot" = "$got" ]; echo $?)" "... the same as runc" "runc: $rgot"
+fi
+
 # ---- kiste's --log: podman passes --log and --log-format json to the runtimes it knows ----
 sed -i 's/^\[engine\]$/[engine]\nruntime_supports_json = ["kiste"]/' "$tmp/containers.conf"
 pm kiste run --rm -v "$tmp/vol:/x:ro" "$IMG" cat /x/f
