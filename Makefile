@@ -155,6 +155,13 @@ shellcheck:
 
 install: userspace
 	install -D -m 0755 $(BUILD)/bin/kiste $(DESTDIR)$(PREFIX)/bin/kiste
+	install -D -m 0644 $(BUILD)/doc/kiste.1 $(DESTDIR)$(PREFIX)/share/man/man1/kiste.1
+	install -D -m 0644 $(BUILD)/doc/kiste.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/kiste
+	install -m 0755 configs/runtime/kiste-runtime-shim configs/runtime/kiste-runtime-vm \
+		configs/runtime/kiste-runtime-unikernel $(DESTDIR)$(PREFIX)/bin/
+	install -D -m 0644 configs/containerd/kiste.toml $(DESTDIR)$(PREFIX)/share/kiste/containerd/kiste.toml
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/kiste/kubernetes configs/kubernetes/*.yaml
 	install -d $(DESTDIR)/usr/src/kiste-$(VERSION)/kmod $(DESTDIR)/usr/src/kiste-$(VERSION)/uapi/linux
 	install -m 0644 Kbuild $(DESTDIR)/usr/src/kiste-$(VERSION)/Kbuild
 	install -m 0644 kmod/Kbuild $(KMOD_SRCS) $(DESTDIR)/usr/src/kiste-$(VERSION)/kmod/

@@ -146,7 +146,7 @@ static const struct {
 	{ "gate", cmd_gate, "NR [A0..A5] (gk, gktext: the guest kernel's addresses)" },
 	{ "gkwrite", cmd_gkwrite, "" },
 	{ "raw", cmd_raw, "NR [A0..A5]" },
-	{ "gateopen", cmd_gateopen, "DIRFD PATH [SHIFTED-CANARY]" },
+	{ "gateopen", cmd_gateopen, "DIRFD|/DIR PATH [SHIFTED-CANARY]" },
 	{ "exec", cmd_exec, "PATH [ARG...]" },
 	{ "open", cmd_open, "PATH..." },
 	{ "fdread", cmd_fdread, "FD NAME" },

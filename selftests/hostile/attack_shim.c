@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // attack_shim.c - attacks on shim mode's guest kernel: gate jumps with chosen registers, its text, raw calls.
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,7 +156,7 @@ int cmd_gateopen(int argc, char **argv)
 	unsigned long lo, s, e, p;
 	static char buf[1 << 16];
 	char canary[256] = "";
-	long fd, n, total = 0;
+	long fd, n, total = 0, dirfd;
 	int found = 0;
 
 	if (argc < 2)
@@ -167,8 +169,13 @@ int cmd_gateopen(int argc, char **argv)
 	}
 	for (p = s; p + 3 <= e && memcmp((void *)p, "\x0f\x05\xc3", 3); p++)
 		;
-	fd = gate_call(p, 437 /* openat2 */, strtol(argv[0], NULL, 0), (long)argv[1], (long)&how,
-		       sizeof(how));
+	/* DIRFD "/a/dir": a directory descriptor of the workload's own, opened the usual way. */
+	dirfd = argv[0][0] == '/' ? open(argv[0], O_RDONLY | O_DIRECTORY) : strtol(argv[0], NULL, 0);
+	if (dirfd < 0) {
+		printf("gateopen %s: cannot open it: %s\n", argv[0], ename(errno));
+		return 3;
+	}
+	fd = gate_call(p, 437 /* openat2 */, dirfd, (long)argv[1], (long)&how, sizeof(how));
 	if (fd < 0) {
 		printf("gateopen %s: %s\n", argv[1], ename((int)-fd));
 		return 0;

@@ -142,6 +142,21 @@ t_gate_escape_root()
 		 echo $?)" "$(seen)"
 }
 
+# The workload's own directory descriptors are host ones (gk/dirfd.c), and openat2
+# through the gate takes any of them with no RESOLVE_ flag: ".." from them still
+# stops at the sandbox's root.
+t_gate_escape_dirfd()
+{
+	esc_root
+	if [ "$ROOT_PLANTED" = 0 ]; then
+		notrun "cannot plant the secret at the host's /"
+		return
+	fi
+	kr "$1" --rootfs "$R" -- /bin/attack gateopen /etc "../../../../../$SEC"
+	judge "$([ "$T_RC" = 0 ] && has "gateopen ../../../../../$SEC: E" && ! has TOPSECRET
+		 echo $?)" "$(seen)"
+}
+
 esc_inherited_fd()	# MODE (shim or vm)
 {
 	esc_root

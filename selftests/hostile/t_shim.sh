@@ -123,10 +123,10 @@ t_gate_execve() { gate_killed "$1" 59 0 0 0; }
 t_gate_mount() { gate_killed "$1" 165 0 0 0; }
 t_gate_socket() { gate_killed "$1" 41 17 3 0; }	# AF_PACKET, SOCK_RAW: never on the list
 t_gate_handle() { gate_killed "$1" 304 1001 0 0; }
-t_gate_pidfd_getfd() { gate_killed "$1" 438 0 0 0; }
+t_gate_pidfd_getfd() { gate_killed "$1" 438 0 1001 0; }	# a guest kernel descriptor
 t_gate_vm_readv() { gate_killed "$1" 310 1 0 1 0 1 0; }
 t_gate_tiocsti() { gate_killed "$1" 16 1 0x5412 0; }
-t_gate_openat2_fd() { gate_killed "$1" 437 0 0 0 24; }
+t_gate_openat2_fd() { gate_killed "$1" 437 1002 0 0 24; }	# the trace descriptor, a guest kernel one
 t_gate_munmap_gk() { gate_killed "$1" 11 gk 4096; }
 t_gate_mprotect_gk() { gate_killed "$1" 10 gktext 4096 7; }
 t_gate_mmap_gk() { gate_killed "$1" 9 gk 4096 3 0x32 -1 0; }	# MAP_PRIVATE|ANONYMOUS|FIXED

@@ -6,7 +6,7 @@
 # `podman --runtime KISTE run ...` as a user types it, every case also run
 # with `--runtime runc` on the same image: kiste must give runc's output and
 # exit status, or the difference this suite names (the container's root is
-# nobody on the host under shim mode, so it cannot write a root-owned rootfs).
+# an unprivileged host id under shim mode, so it cannot write a root-owned rootfs).
 # podman gets a containers.conf and a storage.conf of the suite's own
 # (CONTAINERS_CONF, CONTAINERS_STORAGE_CONF): storage, run and temporary
 # folders below one temporary folder, nothing of the host's /etc, /var or /run
@@ -182,11 +182,11 @@ touch: /etc/x: Read-only file system
 /run
 /var/tmp" run --rm --read-only "$IMG" \
 	sh -c 'exec 2>&1; touch /tmp/x; echo $?; touch /etc/x; echo $?; ls -d /run /var/tmp'
-# Known difference: the container's root is nobody on the host under shim mode,
+# Known difference: the container's root is no host root under shim mode,
 # so the root-owned overlay podman hands over is read-only to it (runc's root writes).
 pm kiste run --rm "$IMG" sh -c 'exec 2>&1; echo x >/written; echo $?'
 result "$([[ "$T_OUT" == *"Permission denied"* ]] && grep -qx 1 <<<"$T_OUT"; echo $?)" \
-	"kiste: the root-owned rootfs is not writable to the container's root (nobody outside)" \
+	"kiste: the root-owned rootfs is not writable to the container's root (no host root outside)" \
 	"$T_OUT"
 if [ -n "$RUNC" ]; then
 	pm runc run --rm "$IMG" sh -c 'exec 2>&1; echo x >/written; echo $?'

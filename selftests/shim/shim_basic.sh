@@ -166,4 +166,52 @@ $bad "*) fail "policy shim lacks $bad" "$bad is on the list" ;;
 	*) ok "policy shim lacks $bad" ;;
 	esac
 done
+# Issue 11: directory descriptors are host directories, not path strings capped at 255
+# bytes.  fts's openat(fd, "..") walks (du, find, rm -rf), Python's fd-based rmtree and
+# mkdir -p, over real trees, the same as natively.
+same "du -s over /usr/share/doc" du -s /usr/share/doc
+same "find -type f | wc -l over /usr/share/doc" sh -c 'find /usr/share/doc -type f | wc -l'
+same "find /usr/share/doc -depth (fts walks back up)" sh -c 'find /usr/share/doc -depth | md5sum'
+D="$here/shim-conformance/dirs"
+mkdir "$tmp/dirs"	# natively, the empty folder the sandbox's tmpfs is
+# A tree 60 names of 100 bytes deep (6 KB paths), a file and a symlink on each level.
+deep_tree='"$0" mktree "$1/t" 60 && find "$1/t" -type f | wc -l && find "$1/t" | wc -l &&
+	du -s --inodes "$1/t" | cut -f1 && rm -rf "$1/t" && echo rm-rf-done && ls "$1"'
+native=$(sh -c "$deep_tree" "$D" "$tmp/dirs" 2>&1)
+run "$K" run --mode=shim --tmpfs "$SHIM_TMP" -- sh -c "$deep_tree" "$D" "$SHIM_TMP"
+if [ "$T_RC" = 0 ] && [ "$T_OUT" = "$native" ]; then
+	ok "a 6 KB deep tree: find, du --inodes, rm -rf as natively"
+else
+	fail "a 6 KB deep tree: find, du --inodes, rm -rf as natively" \
+		"exit $T_RC; got: $(echo "$T_OUT" | head -5) wanted: $(echo "$native" | head -5)"
+fi
+long=$(printf 'abcdefghi/%.0s' $(seq 60))
+mkdir_p='mkdir -p "$1/$2" && cd "$1/$2" && echo here >f && cat "$1/$2/f" && rm -r "$1/abcdefghi" &&
+	echo removed'
+native=$(sh -c "$mkdir_p" sh "$tmp/dirs" "$long" 2>&1)
+run "$K" run --mode=shim --tmpfs "$SHIM_TMP" -- sh -c "$mkdir_p" sh "$SHIM_TMP" "$long"
+if [ "$T_RC" = 0 ] && [ "$T_OUT" = "$native" ] && [ "$native" = "here
+removed" ]; then
+	ok "mkdir -p of a 600-byte path, rm -r of it"
+else
+	fail "mkdir -p of a 600-byte path, rm -r of it" "exit $T_RC; got: $T_OUT; wanted: $native"
+fi
+if [ -x /usr/bin/python3 ]; then
+	rmtree='"$0" mktree "$1/t" 60 && /usr/bin/python3 -c "import shutil, os, sys
+shutil.rmtree(sys.argv[1] + \"/t\"); print(\"rmtree\", os.listdir(sys.argv[1]))" "$1"'
+	native=$(sh -c "$rmtree" "$D" "$tmp/dirs" 2>&1)
+	run "$K" run --mode=shim --tmpfs "$SHIM_TMP" -- sh -c "$rmtree" "$D" "$SHIM_TMP"
+	if [ "$T_RC" = 0 ] && [ "$T_OUT" = "$native" ]; then
+		ok "python3 shutil.rmtree of a 6 KB deep tree"
+	else
+		fail "python3 shutil.rmtree of a 6 KB deep tree" "exit $T_RC; got: $T_OUT; wanted: $native"
+	fi
+else
+	skip "python3 shutil.rmtree of a 6 KB deep tree" "no /usr/bin/python3"
+fi
+# Without namespaces (no procfs, the rootfs not pivoted): the same walks.
+run "$K" run --mode=shim --unsafe-no-namespaces -- sh -c 'find /usr/share/doc -depth | md5sum'
+native=$(find /usr/share/doc -depth | md5sum)
+[ "$T_RC" = 0 ] && [ "$T_OUT" = "$native" ]
+result $? "without namespaces: find -depth over /usr/share/doc as natively" "exit $T_RC: $T_OUT"
 t_done

@@ -113,4 +113,30 @@ expect "--rw makes a --rootfs writable" 0 "wrote /etc/new" \
 	"$K" run --mode=shim --rootfs "$r" --rw -- /bin/hostile write /etc/new
 [ -f "$r/etc/new" ]
 result $? "the write landed in the rootfs" "no $r/etc/new"
+
+# The same escapes relative to directory descriptors (issue 11: those resolve beneath a
+# host directory): ".." beyond /, symlinks out, /proc reached from /etc.
+cp "$here/shim-conformance/dirs" "$r/bin/"
+expect "openat relative to /etc reads inside the rootfs" 0 "inside" \
+	"$K" run --mode=shim --rootfs "$r" -- /bin/dirs readat /etc ../etc/hello
+ln -s /../../etc "$r/etcabs"
+expect "openat relative to /tmp through an absolute symlink with .. stays inside" 0 "inside" \
+	"$K" run --mode=shim --rootfs "$r" -- /bin/dirs readat /tmp ../../etcabs/hello
+# getcwd after fchdir names the guest path (pivoted, and not: the rootfs's prefix is cut).
+for ns in "" --unsafe-no-namespaces; do
+	# shellcheck disable=SC2086 # no option, or one
+	expect "fchdir to /tmp + ../etcabs ${ns:-(namespaces)}: getcwd is /etc" 0 "cwd /etc" \
+		"$K" run --mode=shim $ns --rootfs "$r" -- /bin/dirs cwdat /tmp ../etcabs
+done
+if [ -f "/$sec" ]; then
+	"$here/shim-conformance/dirs" readat "$r/etc" "../../$sec" | grep -q TOPSECRET
+	result $? "control: $r/etc + ../../$sec reaches a planted secret natively"
+	for p in "/ ../$sec" "/ ../../../$sec" "/ abs" "/ rel" "/etc deep" "/etc ../abs" \
+		 "/etc ../../$sec" "/etc ../rel" "/etc ../proc/self/root/../$sec" \
+		 "/ proc/1/root/$sec" "/etc ../proc/self/cwd/../$sec" "/tmp ../etc/deep"; do
+		# shellcheck disable=SC2086 # DIR PATH, split on purpose
+		expect_not "no escape through openat($p)" 3 "TOPSECRET" \
+			"$K" run --mode=shim --rootfs "$r" -- /bin/dirs readat $p
+	done
+fi
 t_done

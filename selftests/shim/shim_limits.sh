@@ -136,6 +136,59 @@ if [ "$T_RC" = 0 ] && [ "${1:-0}" = 524288 ] && [ $(($2 + $3 + $5)) -le 524288 ]
 else
 	fail "free -k with --memory 512M" "$T_OUT"
 fi
+# The cgroup v2 view (gk/cgroup.c): its files from the flags, read-only, one cgroup2 mount.
+# shellcheck disable=SC2016 # expanded by the sh that runs it
+CG='cd /sys/fs/cgroup && echo "cpu.max=$(cat cpu.max) memory.max=$(cat memory.max)" \
+"pids.max=$(cat pids.max) controllers=$(cat cgroup.controllers)"
+echo "self=$(cat /proc/self/cgroup) mounts=$(grep -c " - cgroup" /proc/self/mountinfo)" \
+"v2=$(grep " - cgroup2 " /proc/self/mountinfo | cut -d" " -f4,5)" \
+"hier=$(awk "/^(cpu|memory)\t/ { printf \"%s\", \$2 }" /proc/cgroups)"
+echo 1 2>/dev/null >cpu.max || echo "write refused"; mkdir x 2>/dev/null || echo "mkdir refused"'
+cg_want()	# CPU.MAX MEMORY.MAX PIDS.MAX: what CG prints
+{
+	printf '%s\n%s\n%s\n%s' "cpu.max=$1 memory.max=$2 pids.max=$3 controllers=cpu memory pids" \
+		"self=0::/ mounts=1 v2=/ /sys/fs/cgroup hier=00" "write refused" "mkdir refused"
+}
+# The launcher's defaults: 2 GiB of memory, 2048 pids.
+for f in "|max 100000|2147483648|2048" "--cpus 1.5 --memory 512M|150000 100000|536870912|2048" \
+	 "--cpus 2 --pids-limit 64|200000 100000|2147483648|64"; do
+	flags=${f%%|*}
+	rest=${f#*|}
+	want=$(cg_want "${rest%%|*}" "$(echo "$rest" | cut -d'|' -f2)" "${rest##*|}")
+	# shellcheck disable=SC2086 # the flags are words
+	run "$K" run --mode=shim $flags -- sh -c "$CG"
+	if [ "$T_RC" = 0 ] && [ "$T_OUT" = "$want" ]; then
+		ok "/sys/fs/cgroup with '${flags:-no flags}': cpu.max ${rest%%|*}, read-only, one cgroup2 mount"
+	else
+		fail "/sys/fs/cgroup with '${flags:-no flags}'" "expected: $want
+# got: $T_OUT"
+	fi
+done
+# /proc/self/limits shows the limits the guest kernel keeps, as getrlimit does (ulimit).
+# shellcheck disable=SC2016 # expanded by the sh that runs it
+run "$K" run --mode=shim -- sh -c 'ulimit -n 500; echo "$(ulimit -c) $(ulimit -Hc) $(ulimit -n)";
+awk "/^Max core file size/ { print \$5, \$6 } /^Max open files/ { print \$4, \$5 }" /proc/self/limits'
+if [ "$T_RC" = 0 ] && [ "$T_OUT" = "0 0 500
+0 0
+500 500" ]; then
+	ok "/proc/self/limits: core 0, open files as ulimit -n set them (the guest kernel's)"
+else
+	fail "/proc/self/limits and ulimit disagree" "$T_OUT"
+fi
+java=$(readlink -f /usr/bin/java 2>/dev/null)
+if [ -x "$java" ]; then
+	run "$K" run --mode=shim --cpus 1.5 --memory 1G -- "$java" -XshowSettings:system -version
+	if [ "$T_RC" = 0 ] && echo "$T_OUT" | grep -q "Provider: cgroupv2" &&
+	   echo "$T_OUT" | grep -q "CPU Quota: 150000us" &&
+	   echo "$T_OUT" | grep -q "Effective CPU Count: 2"; then
+		ok "java -XshowSettings:system with --cpus 1.5: cgroupv2, quota 150000us, 2 CPUs"
+	else
+		fail "java -XshowSettings:system with --cpus 1.5" "exit $T_RC: $(echo "$T_OUT" | head -12)"
+	fi
+else
+	skip "java sees the cgroup view" "no /usr/bin/java"
+fi
+
 # /dev/shm: the sandbox's own tmpfs, 64M (podman's default) or --memory when smaller.
 # shellcheck disable=SC2016 # expanded by the sh that runs it
 SHM='df -k /dev/shm | awk "NR == 2 { print \$2 }"; stat -c %a /dev/shm

@@ -13,14 +13,19 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <linux/fs.h>
+#include <linux/memfd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <time.h>
@@ -28,6 +33,7 @@
 
 #include "allowlist.h"
 #include "boot.h"
+#include "ipc_policy.h"
 #include "net_policy.h"
 
 enum {
@@ -39,8 +45,11 @@ enum { OP_EQ, OP_MASK0, OP_IN, OP_LE, OP_GE, OP_MASKEQ };
  * W_NET: only with a network namespace of the sandbox's (own or joined).
  * W_UNIX: AF_UNIX sockets that can name a peer: with W_NET, and not with the host's "/"
  * as the rootfs, whose host sockets a gate jump could otherwise reach (README.md).
+ * W_IPC: only with an ipc namespace of the sandbox's (System V IPC, POSIX message queues).
+ * W_PIDNS: only with a pid namespace of the sandbox's, where a pidfd can name no host
+ * process but the (non-dumpable) init.
  */
-enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP, W_NET, W_UNIX };
+enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP, W_NET, W_UNIX, W_IPC, W_PIDNS };
 
 /*
  * int-typed arguments (descriptors, commands, flags, pids, signals): the
@@ -80,17 +89,35 @@ static const uint64_t lock_cmds[] = {
 };
 static const uint64_t tty_ioctls[] = {
 	TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, TIOCSWINSZ, FIONREAD, FIONBIO, FIOCLEX,
-	FIONCLEX, TCXONC, TCFLSH, TIOCGPGRP, TIOCSPGRP,
+	FIONCLEX, TCXONC, TCFLSH, TIOCGPGRP, TIOCSPGRP, TIOCGPTN, TIOCGPTLCK, TIOCSPTLCK,
+	TIOCSCTTY, TIOCNOTTY,
 };
 /* WAIT, WAKE, REQUEUE, CMP_REQUEUE, WAKE_OP, WAIT_BITSET, WAKE_BITSET; private and realtime forms */
 static const uint64_t futex_ops[] = {
 	0, 1, 3, 4, 5, 9, 10, 128, 129, 131, 132, 133, 137, 138, 256, 265, 384, 393,
+};
+/* Every resource but RLIMIT_CORE, which the guest kernel keeps (misc.c). */
+static const uint64_t host_rlimits[] = {
+	RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_RSS, RLIMIT_NPROC,
+	RLIMIT_NOFILE, RLIMIT_MEMLOCK, RLIMIT_AS, RLIMIT_LOCKS, RLIMIT_SIGPENDING,
+	RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_RTPRIO, RLIMIT_RTTIME,
 };
 static const uint64_t madv_ok[] = {
 	MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE,
 	MADV_DONTFORK, MADV_DOFORK, MADV_MERGEABLE, MADV_UNMERGEABLE, MADV_HUGEPAGE,
 	MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK, MADV_KEEPONFORK,
 };
+/* Policies without real-time priority (gk/sched.c), each also with SCHED_RESET_ON_FORK. */
+static const uint64_t sched_policies[] = {
+	SCHED_OTHER, SCHED_BATCH, SCHED_IDLE, SCHED_OTHER | SCHED_RESET_ON_FORK,
+	SCHED_BATCH | SCHED_RESET_ON_FORK, SCHED_IDLE | SCHED_RESET_ON_FORK,
+};
+/* System V IPC commands (ipc_policy.h, the same lists gk/ipc.c serves). */
+static const uint64_t shm_cmds[] = { KI_SHM_CMDS(KI_IPC_BOTH) };
+static const uint64_t sem_cmds[] = { KI_SEM_CMDS(KI_IPC_BOTH) };
+static const uint64_t msg_cmds[] = { KI_MSG_CMDS(KI_IPC_BOTH) };
+/* IOPRIO_WHO_PROCESS, IOPRIO_WHO_PGRP (IOPRIO_WHO_USER: its own row). */
+static const uint64_t ioprio_whos[] = { 1, 2 };
 static const uint64_t fs_codes[] = { 0x1002 /* ARCH_SET_FS */, 0x1003 /* ARCH_GET_FS */ };
 static const uint64_t name_ops[] = { PR_SET_NAME, PR_GET_NAME };
 static const uint64_t idtypes[] = { P_ALL, P_PID, P_PGID };
@@ -129,6 +156,8 @@ static const uint64_t ipv6_opts[] = { KN_SOL_IPV6_OPTS };
 #define C_LE(a, v) { a, OP_LE, K_CONST, v, NULL, 0, 0 }
 #define C_ONLY(a, ok) { a, OP_MASK0, K_CONST, ~(uint64_t)(ok), NULL, 0, 0 }
 #define C_IN(a, l) { a, OP_IN, K_CONST, 0, l, sizeof(l) / 8, 0 }
+/* A mode's file type (S_IFMT bits) is @t, and the int's upper half is clear. */
+#define C_TYPE(a, t) { INT(a), OP_MASKEQ, K_CONST, t, NULL, 0, S_IFMT | UPPER32 }
 /* A shadow lock slot (gk/locks.c): one aligned block, so one mask tests it. */
 #define C_SHADOW(a) { INT(a), OP_MASKEQ, K_CONST, GK_FD_SHADOW, NULL, 0, \
 		      ~(uint64_t)(GK_NSHADOW - 1) }
@@ -191,16 +220,21 @@ static const struct allow table[] = {
 	R3(fcntl, "F_DUPFD_CLOEXEC into a workload slot", C_FD(0),
 	   C_EQ(INT(1), F_DUPFD_CLOEXEC), C_FD(2)),
 	R2(ioctl, "terminal ioctls only", C_FD(0), C_IN(INT(1), tty_ioctls)),
+	R3(ioctl, "a pseudo-terminal's peer (openpty): a new workload descriptor", C_FD(0),
+	   C_EQ(INT(1), TIOCGPTPEER), C_ONLY(INT(2), O_ACCMODE | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)),
 	RW(ioctl, W_MODULE, "arming redirection through kiste.ko (module path)", 2,
 	   C_EQK(INT(0), K_KISTE_FD), C_EQ(INT(1), KISTE_IOC_SHIM_ARM)),
 	RW(ioctl, W_MODULE, "reporting unimplemented syscalls to kiste.ko (module path)", 2,
 	   C_EQK(INT(0), K_KISTE_FD), C_EQ(INT(1), KISTE_IOC_SHIM_ENOSYS)),
 	R2(openat2, "every open resolves beneath the sandbox root descriptor",
 	   C_EQK(INT(0), K_ROOT_FD), C_EQ(3, sizeof(struct open_how))),
+	R2(openat2, "dirfd-relative opens beneath a directory the guest kernel opened beneath "
+	   "the root (RESOLVE_BENEATH; gk/dirfd.c)", C_FD(0), C_EQ(3, sizeof(struct open_how))),
 	RW(openat2, W_PROC, "/proc: beneath the sandbox's detached procfs", 2,
 	   C_EQK(INT(0), K_PROC_FD), C_EQ(3, sizeof(struct open_how))),
-	R1(memfd_create, "regenerated /proc files (status, stat, maps)",
-	   C_EQ(INT(1), MFD_CLOEXEC | MFD_ALLOW_SEALING)),
+	R1(memfd_create, "the workload's anonymous files; regenerated /proc files (status, stat, "
+	   "maps)", C_ONLY(INT(1), MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB | 0x8 /* NOEXEC_SEAL */ |
+			  0x10 /* EXEC */ | ((uint64_t)MFD_HUGE_MASK << MFD_HUGE_SHIFT))),
 	R2(newfstatat, "stat family on resolved descriptors", C_FD(0),
 	   AT_OK(INT(3), AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT)),
 	R2(statx, "stat family on resolved descriptors", C_FD(0),
@@ -212,6 +246,18 @@ static const struct allow table[] = {
 	R3(faccessat2, "access checks", C_FD(0), C_ONLY(INT(2), 7),
 	   AT_OK(INT(3), AT_EMPTY_PATH | AT_EACCESS | AT_SYMLINK_NOFOLLOW)),
 	R1(mkdirat, "writable parts only (mounts and Landlock decide)", C_FD(0)),
+	R3(mknodat, "FIFOs (writable parts only)", C_FD(0), C_TYPE(2, S_IFIFO), C_EQ(INT(3), 0)),
+	R3(mknodat, "sockets' names (writable parts only)", C_FD(0), C_TYPE(2, S_IFSOCK),
+	   C_EQ(INT(3), 0)),
+	R3(mknodat, "regular files (writable parts only)", C_FD(0), C_TYPE(2, S_IFREG),
+	   C_EQ(INT(3), 0)),
+	R3(mknodat, "regular files, type left out (writable parts only)", C_FD(0), C_TYPE(2, 0),
+	   C_EQ(INT(3), 0)),
+	R1(fgetxattr, "extended attributes of the workload's descriptors", C_FD(0)),
+	R1(flistxattr, "extended attributes of the workload's descriptors", C_FD(0)),
+	R2(fsetxattr, "extended attributes (writable parts only)", C_FD(0),
+	   C_ONLY(INT(4), XATTR_CREATE | XATTR_REPLACE)),
+	R1(fremovexattr, "extended attributes (writable parts only)", C_FD(0)),
 	R2(unlinkat, "writable parts only", C_FD(0), C_ONLY(INT(2), AT_REMOVEDIR)),
 	R3(renameat2, "writable parts only; no whiteouts", C_FD(0), C_FD(2),
 	   C_ONLY(INT(4), RENAME_NOREPLACE | RENAME_EXCHANGE)),
@@ -267,8 +313,6 @@ static const struct allow table[] = {
 	   C_EQ(0, THREAD_FLAGS), C_MEM(1), C_MEM(2), C_MEM(3)),
 	R0(exit, "one thread's exit (exit_group for the process)"),
 	R1(tgkill, "signals to the process's own threads", C_ONLY(INT(2), 0x7f)),
-	R1(set_robust_list, "the calling thread's robust futex list (walked by the host when it "
-	   "dies)", C_EQ(1, 24)),
 	R0(wait4, "waiting for children"),
 	R1(waitid, "waiting for children", C_IN(INT(0), idtypes)),
 	R1(kill, "signals within the pid namespace", C_ONLY(INT(1), 0x7f)),
@@ -285,11 +329,15 @@ static const struct allow table[] = {
 	R1(rt_sigtimedwait, "sigtimedwait", C_EQ(3, 8)),
 	R1(rt_sigpending, "sigpending", C_EQ(1, 8)),
 	R0(rt_sigreturn, "return from every handler, issued by the gate's restorer"),
+	R0(restart_syscall, "the host's own restart of a guest kernel sleep a handler interrupted "
+	   "(futex or clock_nanosleep with a timeout, poll): it resumes only that call"),
 	R0(sigaltstack, "the guest kernel's entry stack"),
 	R1(setitimer, "timers (alarm too)", C_LE(INT(0), ITIMER_PROF)),
 	R1(getitimer, "timers", C_LE(INT(0), ITIMER_PROF)),
 	R0(uname, "uname (nodename rewritten)"),
-	R1(prlimit64, "own limits only", C_EQ(INT(0), 0)),
+	R2(prlimit64, "own limits only; never RLIMIT_CORE (kept at 1 by the launcher: no core "
+	   "dump, to a pipe helper either, of a dumpable workload)", C_EQ(INT(0), 0),
+	   C_IN(INT(1), host_rlimits)),
 	R0(clock_gettime, "time (when the vDSO falls back; time and gettimeofday too)"),
 	R0(clock_getres, "time"),
 	R0(times, "time"),
@@ -299,6 +347,65 @@ static const struct allow table[] = {
 	R1(clock_nanosleep, "sleep", C_ONLY(INT(1), TIMER_ABSTIME)),
 	R1(getrandom, "randomness", C_ONLY(INT(2), 7)),
 	R1(umask, "umask", C_ONLY(INT(0), 0777)),
+	R1(getpriority, "nice values of a process or group (pid namespace)", C_LE(INT(0), PRIO_PGRP)),
+	R2(getpriority, "nice values of the sandbox's one user", C_EQ(INT(0), PRIO_USER),
+	   C_EQ(INT(1), 0)),
+	R1(setpriority, "nice values of a process or group (pid namespace; lowering needs "
+	   "CAP_SYS_NICE, which the sandbox lacks)", C_LE(INT(0), PRIO_PGRP)),
+	R2(setpriority, "nice values of the sandbox's one user", C_EQ(INT(0), PRIO_USER),
+	   C_EQ(INT(1), 0)),
+	R0(sched_getscheduler, "scheduling policy (pid namespace)"),
+	R0(sched_getparam, "scheduling policy (pid namespace)"),
+	R0(sched_rr_get_interval, "scheduling policy (pid namespace)"),
+	R0(sched_setparam, "priority within a non-real-time policy (pid namespace)"),
+	R1(sched_setscheduler, "non-real-time policies only", C_IN(INT(1), sched_policies)),
+	R1(mlock, "memory locks above the guest kernel (RLIMIT_MEMLOCK)", C_MEM(0)),
+	R1(munlock, "memory locks above the guest kernel", C_MEM(0)),
+	R2(mlock2, "memory locks above the guest kernel (RLIMIT_MEMLOCK)", C_MEM(0),
+	   C_ONLY(INT(2), MLOCK_ONFAULT)),
+	R1(mlockall, "memory locks (RLIMIT_MEMLOCK)",
+	   C_ONLY(INT(0), MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)),
+	R0(munlockall, "memory locks"),
+	RW(shmget, W_IPC, "System V shared memory of the sandbox's ipc namespace", 1,
+	   C_ONLY(INT(2), KI_SHMGET_FLAGS)),
+	RW(shmat, W_IPC, "attaching a segment where the kernel chooses (no SHM_REMAP)", 2,
+	   C_EQ(1, 0), C_ONLY(INT(2), KI_SHMAT_FLAGS)),
+	RW(shmat, W_IPC, "attaching a segment above the guest kernel (no SHM_REMAP)", 2,
+	   C_MEM(1), C_ONLY(INT(2), KI_SHMAT_FLAGS)),
+	RW(shmdt, W_IPC, "detaching a segment above the guest kernel", 1, C_MEM(0)),
+	RW(shmctl, W_IPC, "System V shared memory of the sandbox's ipc namespace", 1,
+	   C_IN(INT(1), shm_cmds)),
+	RW(semget, W_IPC, "System V semaphores of the sandbox's ipc namespace", 1,
+	   C_ONLY(INT(2), KI_GET_FLAGS)),
+	RW(semop, W_IPC, "System V semaphores of the sandbox's ipc namespace", 0),
+	RW(semtimedop, W_IPC, "System V semaphores of the sandbox's ipc namespace", 0),
+	RW(semctl, W_IPC, "System V semaphores of the sandbox's ipc namespace", 1,
+	   C_IN(INT(2), sem_cmds)),
+	RW(msgget, W_IPC, "System V message queues of the sandbox's ipc namespace", 1,
+	   C_ONLY(INT(1), KI_GET_FLAGS)),
+	RW(msgsnd, W_IPC, "System V message queues of the sandbox's ipc namespace", 1,
+	   C_ONLY(INT(3), KI_MSGSND_FLAGS)),
+	RW(msgrcv, W_IPC, "System V message queues of the sandbox's ipc namespace", 1,
+	   C_ONLY(INT(4), KI_MSGRCV_FLAGS)),
+	RW(msgctl, W_IPC, "System V message queues of the sandbox's ipc namespace", 1,
+	   C_IN(INT(1), msg_cmds)),
+	RW(mq_open, W_IPC, "POSIX message queues of the sandbox's ipc namespace", 1,
+	   C_ONLY(INT(1), KI_MQ_OFLAGS)),
+	RW(mq_unlink, W_IPC, "POSIX message queues of the sandbox's ipc namespace", 0),
+	RW(mq_timedsend, W_IPC, "POSIX message queues: the workload's descriptors", 1, C_FD(0)),
+	RW(mq_timedreceive, W_IPC, "POSIX message queues: the workload's descriptors", 1, C_FD(0)),
+	RW(mq_notify, W_IPC, "POSIX message queues: the workload's descriptors", 1, C_FD(0)),
+	RW(mq_getsetattr, W_IPC, "POSIX message queues: the workload's descriptors", 1, C_FD(0)),
+	R1(ioprio_get, "I/O priorities of a process or group (pid namespace)",
+	   C_IN(INT(0), ioprio_whos)),
+	R2(ioprio_get, "I/O priorities of the sandbox's one user", C_EQ(INT(0), 3), C_EQ(INT(1), 0)),
+	R1(ioprio_set, "I/O priorities of a process or group (real-time class needs "
+	   "CAP_SYS_ADMIN, which the sandbox lacks)", C_IN(INT(0), ioprio_whos)),
+	R2(ioprio_set, "I/O priorities of the sandbox's one user", C_EQ(INT(0), 3), C_EQ(INT(1), 0)),
+	R2(preadv2, "I/O on the workload's descriptors", C_FD(0), C_ONLY(INT(5), 0x1f)),
+	R2(pwritev2, "I/O on the workload's descriptors", C_FD(0), C_ONLY(INT(5), 0x1f)),
+	R1(syncfs, "file sync", C_FD(0)),
+	R2(sync_file_range, "file sync", C_FD(0), C_ONLY(INT(3), 7)),
 	R0(sched_yield, "scheduling"),
 	R0(getcpu, "scheduling"),
 	R1(sched_getaffinity, "own affinity only", C_EQ(INT(0), 0)),
@@ -333,6 +440,9 @@ static const struct allow table[] = {
 	   "siginfo; thread, group or process-group scope", 4, C_FD(0), C_ONLY(INT(1), 0x7f),
 	   C_EQ(2, 0), C_ONLY(INT(3), 7)),
 	R2(waitid, "waiting for a child by a workload pidfd", C_EQ(INT(0), P_PIDFD), C_FD(1)),
+	RW(pidfd_getfd, W_PIDNS, "a workload descriptor of another sandbox process by a "
+	   "workload pidfd (the init is non-dumpable: the host refuses it)", 3, C_FD(0), C_FD(1),
+	   C_EQ(2, 0)),
 	R1(inotify_init1, "inotify instances", C_ONLY(INT(0), IN_CLOEXEC | IN_NONBLOCK)),
 	R2(inotify_add_watch, "a watch on one component, never followed, of the cwd (the guest "
 	   "kernel resolved it beneath the root and made its directory the cwd)", C_FD(0),
@@ -532,7 +642,9 @@ int shim_filter_build(const struct shim_filter_params *p, struct shim_bpf *out,
 		    (table[i].when == W_PROC && p->proc_fd < 0) ||
 		    (table[i].when == W_LOCKS && p->locks_fd < 0) ||
 		    (table[i].when == W_NET && !p->netns) ||
-		    (table[i].when == W_UNIX && !(p->netns && p->unix_sockets)))
+		    (table[i].when == W_UNIX && !(p->netns && p->unix_sockets)) ||
+		    (table[i].when == W_IPC && !p->ipcns) ||
+		    (table[i].when == W_PIDNS && !p->pidns))
 			continue;
 		r = add_row(ctx, &table[i], p);
 		if (r == -EDOM)
@@ -644,7 +756,8 @@ void shim_allowlist_print(FILE *f)
 		fprintf(f, "%-20s %-8s %-44s %s\n", a->name,
 			a->when == W_MODULE ? "module" :
 			a->when == W_PROC ? "procfs" : a->when == W_LOCKS ? "locks" :
-			a->when == W_NET ? "netns" : a->when == W_UNIX ? "unix" : "both",
+			a->when == W_NET ? "netns" : a->when == W_UNIX ? "unix" :
+			a->when == W_IPC ? "ipcns" : a->when == W_PIDNS ? "pidns" : "both",
 			args, a->why);
 	}
 	fprintf(f, "# trapped to the guest kernel (SIGSYS), never served by the host:\n");

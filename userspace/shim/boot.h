@@ -19,6 +19,8 @@
 #define GK_BOOT_F_PIDNS 0x8	/* the workload is pid 2 under a launcher init */
 /* AF_UNIX sockets that can name others: namespaces, and a rootfs that is not the host's "/". */
 #define GK_BOOT_F_UNIX 0x10
+/* --trace-summary: count each call, print a table when a process ends (strace -c). */
+#define GK_BOOT_F_TRACE_SUM 0x20
 
 /*
  * Descriptors: the workload's (and the guest kernel's temporaries) are below
@@ -90,6 +92,8 @@ struct gk_boot {
 	struct gk_range keep[GK_MAX_KEEP];
 	unsigned long memory;		/* --memory in bytes: what the workload is told it has */
 	unsigned int cpus;		/* --cpus rounded up, or 0: how many CPUs it is shown */
+	unsigned int cpus_milli;	/* --cpus in thousandths, or 0: the cgroup view's cpu.max */
+	unsigned long pids;		/* --pids, or 0: the cgroup view's pids.max */
 };
 
 #endif /* __ASSEMBLER__ */

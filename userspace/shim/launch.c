@@ -57,6 +57,8 @@ struct launch {
 	bool host_tree;		/* the rootfs is the host's "/": no AF_UNIX sockets by name */
 	int tree_fd;		/* host root: a detached copy of the rootfs (open_tree); or -1 */
 	int bind_fds[SHIM_MAX_BINDS];	/* host root: the --volume copies (binds.c); or -1 */
+	struct shim_ids ids;	/* run as root with namespaces: the sandbox's own host ids */
+	int trace_fd;		/* --trace-output FILE, opened by the launcher; -1 otherwise */
 };
 
 static volatile pid_t forward_to;
@@ -122,7 +124,7 @@ static void place_fds(struct launch *l, struct kiste_err *err)
 	if (root < 0 || probe < 0 || ftruncate(probe, 4096) < 0)
 		goto fail;
 	syscall(SYS_close_range, GK_FD_LIMIT, ~0U, 0);
-	if (dup2(root, FD_ROOT) < 0 || dup2(2, FD_TRACE) < 0 ||
+	if (dup2(root, FD_ROOT) < 0 || dup2(l->trace_fd >= 0 ? l->trace_fd : 2, FD_TRACE) < 0 ||
 	    (l->kfd >= 0 && dup2(l->kfd, FD_KISTE) < 0) || dup2(probe, GK_FD_PROBE) < 0 ||
 	    (l->procfd >= 0 && dup2(l->procfd, GK_FD_PROC) < 0))
 		goto fail;
@@ -151,7 +153,8 @@ static void fill_boot(struct launch *l)
 
 	b->magic = GK_BOOT_MAGIC;
 	b->version = GK_BOOT_VERSION;
-	b->flags = (so->trace ? GK_BOOT_F_TRACE : 0) | (l->kfd >= 0 ? GK_BOOT_F_MODULE : 0) |
+	b->flags = (so->trace || so->trace_output ? GK_BOOT_F_TRACE : 0) |
+		   (so->trace_summary ? GK_BOOT_F_TRACE_SUM : 0) | (l->kfd >= 0 ? GK_BOOT_F_MODULE : 0) |
 		   (so->rw ? GK_BOOT_F_RW : 0) | (l->ns ? GK_BOOT_F_PIDNS : 0) |
 		   (l->ns && !l->host_tree ? GK_BOOT_F_UNIX : 0);
 	b->kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
@@ -173,6 +176,8 @@ static void fill_boot(struct launch *l)
 	b->sysinfo_ehdr = getauxval(AT_SYSINFO_EHDR);
 	b->memory = o->memory;
 	b->cpus = o->cpus_milli ? o->cpus : 0;
+	b->cpus_milli = o->cpus_milli;
+	b->pids = o->pids_limit;
 }
 
 /*
@@ -244,6 +249,15 @@ static void workload_main(struct launch *l)
 	else
 		setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/*
+	 * Dumpable as a native process is, whatever the init's change of ids
+	 * made of the copied flag: the sandbox's processes may then take each
+	 * other's descriptors (pidfd_getfd) as natively.  Nothing outside gains:
+	 * the host's ptrace check also wants CAP_SYS_PTRACE in the sandbox's user
+	 * namespace, which no host process but its owner has; the init stays
+	 * non-dumpable.
+	 */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		kiste_err_set(&err, -errno, "cannot set no_new_privs: %s", strerror(errno));
 		kiste_child_fail(&err);
@@ -277,6 +291,8 @@ static void workload_main(struct launch *l)
 	fp.module = l->kfd >= 0;
 	fp.netns = l->ns;
 	fp.unix_sockets = !l->host_tree;
+	fp.ipcns = l->ns;
+	fp.pidns = l->ns;
 	/* The ip filter first: once the allowlist's is in, seccomp() itself is killed. */
 	if (shim_ipfilter_build(shim_image_fork_ip(&l->img), shim_image_thread_ip(&l->img),
 				&bpf[0], &err) < 0 ||
@@ -437,6 +453,14 @@ static void init_main(struct launch *l, pid_t launcher)
 	close(l->wiped[0]);
 	if (l->arg_end)
 		memset((void *)l->arg_start, 0, l->arg_end - l->arg_start);
+	/*
+	 * Non-dumpable before any workload code runs (it waits for wiped): the
+	 * workload may hold a pidfd of the init through a gate jump, and the host's
+	 * ptrace check is what keeps pidfd_getfd (and /proc/1/mem, ptrace) off the
+	 * init's descriptors and memory; the workload, forked already, keeps its own flag.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		_exit(KISTE_EXIT_REFUSED);
 	close(l->wiped[1]);
 	forward_to = child;
 	sigprocmask(SIG_SETMASK, &l->init_mask, NULL);
@@ -479,33 +503,46 @@ static int write_file(pid_t pid, const char *name, const char *text)
 	return r;
 }
 
-/* Inside, the workload is root of its own user namespace, which is nobody (or you) outside. */
+/*
+ * One id map: the sandbox's 0..SHIM_IDS_SIZE-1 onto the range @base (host
+ * root), with 0 onto @owner instead when a user owns the --rootfs (so --rw can
+ * write there); a caller without root maps its own id alone.
+ */
+static void id_map(char *map, size_t n, const struct launch *l, unsigned int self,
+		   unsigned int base, unsigned int owner)
+{
+	if (!l->host_root)
+		snprintf(map, n, "0 %u 1\n", self);
+	else if (owner)
+		snprintf(map, n, "0 %u 1\n1 %u %lu\n", owner, base + 1, SHIM_IDS_SIZE - 1);
+	else
+		snprintf(map, n, "0 %u %lu\n", base, SHIM_IDS_SIZE);
+}
+
+/*
+ * Inside, the workload is root of its own user namespace.  Outside it is the
+ * caller, or, run as root, the first id of a range no other running sandbox
+ * holds (ids.c): never host root, and ordinary ids inside (chown, tar x) are
+ * ordinary ids of that range outside.
+ */
 static int map_ids(const struct launch *l, pid_t pid)
 {
-	char map[64];
+	unsigned int uowner = 0, gowner = 0;
+	struct stat st;
+	char map[128];
 	int r = 0;
 
-	unsigned int uid = geteuid(), gid = getegid();
-	struct stat st;
-
-	/*
-	 * Host root maps the sandbox's root to nobody, or to the owner of a
-	 * --rootfs that a user owns (so --rw can write there): never to root.
-	 */
-	if (l->host_root) {
-		uid = gid = NOBODY;
-		if (strcmp(l->so->rootfs, "/") && stat(l->so->rootfs, &st) == 0 && st.st_uid &&
-		    st.st_gid) {
-			uid = st.st_uid;
-			gid = st.st_gid;
-		}
+	if (l->host_root && strcmp(l->so->rootfs, "/") && stat(l->so->rootfs, &st) == 0 &&
+	    st.st_uid && st.st_gid) {
+		uowner = st.st_uid;
+		gowner = st.st_gid;
 	}
 	if (!l->host_root)
 		r = write_file(pid, "setgroups", "deny");
-	snprintf(map, sizeof(map), "0 %u 1\n", uid);
+	id_map(map, sizeof(map), l, geteuid(), l->ids.uid_base, uowner);
 	if (r == 0)
 		r = write_file(pid, "uid_map", map);
-	snprintf(map, sizeof(map), "0 %u 1\n", gid);
+	id_map(map, sizeof(map), l, getegid(), l->ids.gid_base, gowner);
 	if (r == 0)
 		r = write_file(pid, "gid_map", map);
 	return r;
@@ -624,7 +661,7 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	l->locksfd = -1;
 	l->netns_fd = -1;
 	/*
-	 * Host root's rootfs may lie below folders the sandbox's root (nobody)
+	 * Host root's rootfs may lie below folders the sandbox's root (no host root)
 	 * cannot enter, as podman's storage does: a copy of its mounts made now
 	 * is attached inside when its path is out of reach (shim_setup_mounts).
 	 * The init closes it after; the launcher once the init has it.
@@ -643,6 +680,21 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	}
 	signal(SIGPIPE, SIG_IGN);
 	l->host_root = geteuid() == 0;
+	l->ids.lock_fd = -1;
+	l->trace_fd = -1;
+	/* With the caller's rights, outside the sandbox: the caller's file. */
+	if (l->so->trace_output) {
+		l->trace_fd = open(l->so->trace_output, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+				   O_NOCTTY | O_CLOEXEC, 0644);
+		if (l->trace_fd < 0)
+			return kiste_err_set(err, -errno, "--trace-output %s: %s: give a file you "
+					     "may write", l->so->trace_output, strerror(errno));
+	}
+	if (l->host_root && !l->so->no_namespaces) {
+		ret = shim_ids_take(&l->ids, err);
+		if (ret < 0)
+			return ret;
+	}
 	l->tty_fg = !l->oci && isatty(0) && tcgetpgrp(0) == getpgrp();
 	build_env(l);
 	ret = shim_image_map(&l->img, err);
@@ -688,6 +740,10 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 		close(l->tree_fd);
 	l->tree_fd = -1;
 	shim_binds_close(l->so, l->bind_fds);
+	/* The init has its own copy of the trace file (the workload's FD_TRACE). */
+	if (l->trace_fd >= 0)
+		close(l->trace_fd);
+	l->trace_fd = -1;
 	if (child < 0)
 		return -1;
 	kiste_test_phase("shim-init-started");
@@ -734,17 +790,20 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 	if (launch_prepare(&l, NULL, &err) < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		kiste_cgroup_destroy(&l.cg);
+		shim_ids_release(&l.ids);
 		return KISTE_EXIT_REFUSED;
 	}
 	child = launch_spawn(&l, &set, &err);
 	if (child < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		kiste_cgroup_destroy(&l.cg);
+		shim_ids_release(&l.ids);
 		return KISTE_EXIT_REFUSED;
 	}
 	ret = supervise(&l, child, &set);
 	shim_pasta_stop(l.pasta);
 	kiste_cgroup_destroy(&l.cg);
+	shim_ids_release(&l.ids);
 	return ret;
 }
 
@@ -781,10 +840,13 @@ int shim_oci_create(const struct kiste_run_opts *o, const struct shim_opts *so,
 	close(l.status[0]);
 	if (l.kfd >= 0)
 		close(l.kfd);
+	/* The init holds the id range from here on. */
+	shim_ids_release(&l.ids);
 	ol->pid = child;
 	ol->cg = l.cg;
 	return 0;
 out_cgroup:
 	kiste_cgroup_destroy(&l.cg);
+	shim_ids_release(&l.ids);
 	return err->code ? err->code : -EINVAL;
 }

@@ -13,12 +13,16 @@ enum {
 	SHIM_O_TRACE,
 	SHIM_O_NO_NS,
 	SHIM_O_VOLUME,
+	SHIM_O_TRACE_OUT,
+	SHIM_O_TRACE_SUM,
 };
 
 static const struct option shim_options[] = {
 	{ "rw", no_argument, NULL, SHIM_O_RW },
 	{ "tmpfs", required_argument, NULL, SHIM_O_TMPFS },
 	{ "trace", no_argument, NULL, SHIM_O_TRACE },
+	{ "trace-output", required_argument, NULL, SHIM_O_TRACE_OUT },
+	{ "trace-summary", no_argument, NULL, SHIM_O_TRACE_SUM },
 	{ "unsafe-no-namespaces", no_argument, NULL, SHIM_O_NO_NS },
 	{ "volume", required_argument, NULL, SHIM_O_VOLUME },
 	{ NULL, 0, NULL, 0 },
@@ -82,6 +86,12 @@ static int shim_opt(void *mo, int val, const char *arg, struct kiste_err *err)
 	case SHIM_O_NO_NS:
 		so->no_namespaces = true;
 		return 0;
+	case SHIM_O_TRACE_OUT:
+		so->trace_output = arg;
+		return 0;
+	case SHIM_O_TRACE_SUM:
+		so->trace_summary = true;
+		return 0;
 	case SHIM_O_TMPFS:
 		return tmpfs_opt(so, arg, err);
 	case SHIM_O_VOLUME:
@@ -139,7 +149,11 @@ const struct kiste_mode_ops kiste_mode_shim = {
 		 "  --volume SRC:DST[:ro] the host's SRC bound at DST, read-only with :ro (DST\n"
 		 "                        must exist in the rootfs unless kiste runs as root;\n"
 		 "                        repeatable)\n"
-		 "  --trace               one line per syscall on stderr\n"
+		 "  --trace               one line per syscall on stderr (strace's form:\n"
+		 "                        names, flags, errno names, guest pids)\n"
+		 "  --trace-output FILE   the trace into FILE instead (created or emptied)\n"
+		 "  --trace-summary       a table per process when it ends: calls, errors\n"
+		 "                        and time per syscall (strace -c); with --trace too\n"
 		 "  --unsafe-no-namespaces  WEAKER: run without user, pid, mount and network\n"
 		 "                        namespaces (the host's /proc and processes are then\n"
 		 "                        visible; for hosts that refuse namespaces)\n",

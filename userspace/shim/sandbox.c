@@ -11,7 +11,9 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -38,14 +40,15 @@ static int setattr_tree(const char *path, uint64_t set)
  * The caller's terminal at its own name (/dev/pts/N, /dev/ttyS0, ...), so that
  * ttyname() finds it: readlink of /proc/self/fd/0, then stat of that path.
  */
-static void bind_tty(const char *dev)
+/* Binds the caller's terminal at its own name; true when that name is under /dev/pts. */
+static bool bind_tty(const char *dev)
 {
 	char host[PATH_MAX], p[2 * PATH_MAX + 16], *slash;
 	int fd;
 
 	if (!isatty(0) || ttyname_r(0, host, sizeof(host)) || strncmp(host, "/dev/", 5) ||
 	    strstr(host, ".."))
-		return;
+		return false;
 	snprintf(p, sizeof(p), "%s/%s", dev, host + 5);
 	slash = strrchr(p, '/');
 	if (slash > p + strlen(dev)) {
@@ -56,8 +59,11 @@ static void bind_tty(const char *dev)
 	fd = open(p, O_CREAT | O_WRONLY | O_CLOEXEC, 0620);
 	if (fd >= 0)
 		close(fd);
-	if (mount(host, p, NULL, MS_BIND, NULL) < 0)
+	if (mount(host, p, NULL, MS_BIND, NULL) < 0) {
 		unlink(p);
+		return false;
+	}
+	return !strncmp(host, "/dev/pts/", 9);
 }
 
 /* The terminal node bind_tty placed, for Landlock; empty when there is none. */
@@ -118,6 +124,29 @@ static int detached_locks(struct kiste_err *err)
 			      MOUNT_ATTR_NOEXEC, err);
 }
 
+/*
+ * Pseudo-terminals of the sandbox's own (openpty, pty.fork, script): a new
+ * devpts instance at /dev/pts, its ptmx at /dev/ptmx, nothing shared with the
+ * host's ptys.  Not while the caller's own terminal is bound at /dev/pts/N
+ * (that name is how `tty` finds it): such a sandbox has no ptys of its own
+ * yet (a relayed console, as docker -it's, would give it both).
+ */
+static int setup_pts(const char *dev, bool mount_now, struct kiste_err *err)
+{
+	char p[PATH_MAX + 32], q[PATH_MAX + 32];
+
+	snprintf(p, sizeof(p), "%s/pts", dev);
+	snprintf(q, sizeof(q), "%s/ptmx", dev);
+	/* Before /dev is sealed: the folder and the link; after it: the mount. */
+	if (!mount_now && (mkdir(p, 0755) < 0 || symlink("pts/ptmx", q) < 0))
+		return kiste_err_set(err, -errno, "cannot populate /dev: %s", strerror(errno));
+	if (mount_now && mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC,
+			       "newinstance,ptmxmode=0666,mode=0620") < 0)
+		return kiste_err_set(err, -errno, "cannot mount the sandbox's /dev/pts: %s",
+				     strerror(errno));
+	return 0;
+}
+
 /* podman's default --shm-size; never more than the sandbox's memory (its pages count there). */
 #define SHM_SIZE_MAX (64ULL << 20)
 
@@ -129,6 +158,7 @@ static int detached_locks(struct kiste_err *err)
 static int setup_dev(const char *root, uint64_t memory, struct kiste_err *err)
 {
 	char dev[PATH_MAX + 8], p[PATH_MAX + 32], host[64], opts[64];
+	bool caller_pts;
 	size_t i;
 
 	snprintf(dev, sizeof(dev), "%s/dev", root);
@@ -149,9 +179,14 @@ static int setup_dev(const char *root, uint64_t memory, struct kiste_err *err)
 			return kiste_err_set(err, -errno, "cannot bind %s into the sandbox: %s", host,
 					     strerror(errno));
 	}
-	bind_tty(dev);
+	caller_pts = bind_tty(dev);
+	if (!caller_pts && setup_pts(dev, false, err) < 0)
+		return err->code;
 	snprintf(p, sizeof(p), "%s/fd", dev);
 	if (symlink("/proc/self/fd", p) < 0)
+		return kiste_err_set(err, -errno, "cannot populate /dev: %s", strerror(errno));
+	snprintf(p, sizeof(p), "%s/mqueue", dev);
+	if (mkdir(p, 0755) < 0)
 		return kiste_err_set(err, -errno, "cannot populate /dev: %s", strerror(errno));
 	snprintf(p, sizeof(p), "%s/shm", dev);
 	if (mkdir(p, 0755) < 0)
@@ -168,7 +203,15 @@ static int setup_dev(const char *root, uint64_t memory, struct kiste_err *err)
 	if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
 		return kiste_err_set(err, -errno, "cannot mount /dev/shm in the sandbox: %s",
 				     strerror(errno));
-	return 0;
+	/*
+	 * The ipc namespace's own message-queue filesystem, where containers show
+	 * it: mq_open creates its files there, so Landlock must allow it by this path.
+	 */
+	snprintf(p, sizeof(p), "%s/mqueue", dev);
+	if (mount("mqueue", p, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return kiste_err_set(err, -errno, "cannot mount /dev/mqueue in the sandbox: %s",
+				     strerror(errno));
+	return caller_pts ? 0 : setup_pts(dev, true, err);
 }
 
 /*
@@ -287,7 +330,7 @@ int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so
 	if (!realpath(so->rootfs, root)) {
 		/*
 		 * Host root's rootfs below folders only root may enter (podman's
-		 * storage is 0700): the sandbox's root, nobody on the host, takes
+		 * storage is 0700): the sandbox's root, never host root, takes
 		 * the copy of it the launcher made.
 		 */
 		if (errno != EACCES || tree_fd < 0)
@@ -391,6 +434,7 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, i
 			struct kiste_err *err)
 {
 	struct ll_ruleset ra = { 0 };
+	struct statfs sfs;
 	uint64_t all;
 	int abi, rs, i, r = 0;
 	size_t k;
@@ -418,9 +462,13 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, i
 	r |= ll_rule(rs, pivoted ? "/" : so->rootfs, so->rw ? all : LL_READ);
 	for (i = 0; i < so->ntmpfs; i++)
 		r |= ll_rule(rs, so->tmpfs[i], all);
-	/* The sandbox's own /dev/shm and /root: mounted only with namespaces (pivoted). */
+	/* The sandbox's own /dev/shm, /dev/mqueue and /root: mounted only with namespaces (pivoted). */
 	if (pivoted) {
 		r |= ll_rule(rs, "/dev/shm", all & ~(uint64_t)LANDLOCK_ACCESS_FS_EXECUTE);
+		r |= ll_rule(rs, "/dev/mqueue", all & ~(uint64_t)LANDLOCK_ACCESS_FS_EXECUTE);
+		/* The sandbox's own devpts (setup_pts), when it has one. */
+		if (statfs("/dev/pts", &sfs) == 0 && sfs.f_type == DEVPTS_SUPER_MAGIC)
+			r |= ll_rule(rs, "/dev/pts", LL_FILE_RW);
 		if (own_home(so))
 			r |= ll_rule(rs, "/root", all);
 	}
@@ -455,8 +503,14 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, i
  */
 int shim_setup_limits(const struct kiste_run_opts *o, bool cgroup, struct kiste_err *err)
 {
-	struct rlimit rl = { 0, 0 };
+	struct rlimit rl = { 1, 1 };
 
+	/*
+	 * No core dumps: 1 byte, soft and hard, is the one limit that also stops
+	 * a dump to a core_pattern pipe helper (0 does not); the workload is
+	 * dumpable (launch.c), sees 0 (gk/misc.c) and cannot change the host's
+	 * (the allowlist's prlimit64 row leaves RLIMIT_CORE out).
+	 */
 	setrlimit(RLIMIT_CORE, &rl);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max < GK_FD_LIMIT)
 		return kiste_err_set(err, -EMFILE,

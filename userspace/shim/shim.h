@@ -30,8 +30,23 @@ struct shim_opts {
 	struct shim_bind binds[SHIM_MAX_BINDS];
 	int nbinds;
 	bool trace;
+	const char *trace_output;	/* --trace-output FILE: the trace there, not on stderr */
+	bool trace_summary;		/* --trace-summary: a table per process at its exit */
 	bool no_namespaces;		/* --unsafe-no-namespaces: weaker, for hosts without them */
 };
+
+/*
+ * ids.c: run as root, each sandbox maps its ids 0..SHIM_IDS_SIZE-1 to a range
+ * of host ids no other running sandbox holds (never host root); @lock_fd
+ * holds it for as long as any process keeps the descriptor.
+ */
+#define SHIM_IDS_SIZE 65536UL
+struct shim_ids {
+	unsigned int uid_base, gid_base;
+	int lock_fd;
+};
+int shim_ids_take(struct shim_ids *ids, struct kiste_err *err);
+void shim_ids_release(struct shim_ids *ids);
 
 /* Runs the workload; returns kiste run's exit status (DESIGN.md conventions). */
 int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so);

@@ -34,3 +34,33 @@ $(OBJDIR)/shim/gk_blob.o: $(SHIM_SRC)/gk_blob.S $(SHIM_GK)
 	$(CC) -DGK_IMAGE='"$(SHIM_GK)"' -c $< -o $@
 
 CLEAN_FILES += $(SHIM_OUT)
+
+# kiste syscalls (cli/syscalls.c) reads the guest kernel's own table and the
+# amd64 syscall names of <asm/unistd_64.h>, both copied out here at build time.
+SHIM_GEN := $(SHIM_OUT)/gen
+$(SHIM_GEN)/gk_syscalls.h: $(SHIM_SRC)/gk/table.c
+	@mkdir -p $(dir $@)
+	sed -n '/^#define GK_SYSCALLS(X)/,/[^\\]$$/p' $< >$@.tmp
+	grep -q '^#define GK_SYSCALLS(X)' $@.tmp
+	mv $@.tmp $@
+
+$(SHIM_GEN)/amd64_syscalls.h:
+	@mkdir -p $(dir $@)
+	echo '#include <asm/unistd_64.h>' | $(CC) -E -dM - | \
+		awk '$$2 ~ /^__NR_/ { sub(/^__NR_/, "", $$2); print $$3, $$2 }' | sort -n | \
+		awk 'BEGIN { print "#define AMD64_SYSCALLS(X) \\" } \
+		     { printf "\tX(%s, %s) \\\n", $$1, $$2 } END { print "" }' >$@.tmp
+	mv $@.tmp $@
+
+$(OBJDIR)/cli/syscalls.o: $(SHIM_GEN)/gk_syscalls.h $(SHIM_GEN)/amd64_syscalls.h
+$(OBJDIR)/cli/syscalls.o: KISTE_CFLAGS += -I$(SHIM_GEN)
+
+# --trace shows each call's own arguments: their counts, from the kernel headers' prototypes.
+SHIM_KHDR := $(firstword $(wildcard /usr/src/linux-headers-*-common/include/linux/syscalls.h))
+$(SHIM_GEN)/gk_nargs.h: $(SHIM_SRC)/gen-nargs.sh $(SHIM_KHDR)
+	@mkdir -p $(dir $@)
+	sh $< $(CC) $(SHIM_KHDR) >$@.tmp
+	mv $@.tmp $@
+
+$(SHIM_OUT)/gk/trace.o: $(SHIM_GEN)/gk_nargs.h $(SHIM_GEN)/amd64_syscalls.h
+$(SHIM_OUT)/gk/trace.o: SHIM_GK_CFLAGS += -I$(SHIM_GEN)

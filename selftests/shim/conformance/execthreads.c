@@ -62,6 +62,52 @@ static void *do_exec(void *arg)
 	return (void *)(intptr_t)errno;
 }
 
+static volatile long handled_by;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	handled_by = syscall(SYS_gettid);
+}
+
+/* In the new image, a new thread signals the main one by its tid (the pid). */
+static void *signal_main(void *arg)
+{
+	(void)arg;
+	return (void *)syscall(SYS_tgkill, getpid(), getpid(), SIGUSR1);
+}
+
+/* The exec'd image's main thread is the process's leader again: its tid is the pid. */
+static void leader(void)
+{
+	pthread_mutexattr_t a;
+	pthread_mutex_t m;
+	pthread_t t;
+	sigset_t set;
+	void *r;
+	int i;
+
+	say("exec'd image: gettid() == getpid()", "%d", syscall(SYS_gettid) == getpid());
+	say("exec'd image: set_tid_address() == getpid()", "%d",
+	    syscall(SYS_set_tid_address, NULL) == getpid());
+	chk("exec'd image: tgkill(pid, pid, 0)", syscall(SYS_tgkill, getpid(), getpid(), 0));
+	signal(SIGUSR1, on_usr1);
+	pthread_create(&t, NULL, signal_main, NULL);
+	pthread_join(t, &r);
+	sigemptyset(&set);
+	for (i = 0; i < 1000 && !handled_by; i++)
+		usleep(1000);
+	say("exec'd image: a thread's tgkill(pid, pid) reaches the main thread", "%ld %d",
+	    (long)r, handled_by == getpid());
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT);
+	pthread_mutex_init(&m, &a);
+	pthread_mutex_lock(&m);
+	say("exec'd image: a PI mutex holds the pid as owner", "%d",
+	    (*(int *)&m & 0x3fffffff) == getpid());
+	pthread_mutex_unlock(&m);
+}
+
 /* The new image: one thread, the old ones' work gone. */
 static int after(const char *how)
 {
@@ -78,6 +124,7 @@ static int after(const char *how)
 	say("exec'd image: threads", "%d", threads);
 	say("exec'd image: its own pipe end is gone (CLOEXEC)", "%s",
 	    fcntl(3, F_GETFD) < 0 ? "gone" : "open");
+	leader();
 	return conf_done();
 }
 

@@ -109,6 +109,9 @@ static int intargs(void)
 	return 0;
 }
 
+/* Where the guest kernel's text ends (set by gate_start): the stubs are searched up to it. */
+static unsigned long gate_end;
+
 /* The guest kernel's text: the one executable mapping /proc names [kiste-gk]. */
 static unsigned long gate_start(void)
 {
@@ -118,8 +121,10 @@ static unsigned long gate_start(void)
 
 	while (f && fgets(line, sizeof(line), f))
 		if (strstr(line, " r-xp ") && strstr(line, "[kiste-gk]") &&
-		    sscanf(line, "%lx-%lx", &s, &e) == 2)
+		    sscanf(line, "%lx-%lx", &s, &e) == 2) {
 			found = s;
+			gate_end = e - 2;
+		}
 	if (f)
 		fclose(f);
 	return found;
@@ -180,7 +185,7 @@ static int gateclone(const char *how)
 		printf("no [kiste-gk] mapping\n");
 		return 2;
 	}
-	for (p = s; p < s + 0x10000; p++)
+	for (p = s; p < gate_end; p++)
 		if (!memcmp((void *)p, plain ? "\x0f\x05\xc3" : "\x0f\x05", plain ? 3 : 2))
 			break;
 	printf("clone(SIGCHLD) at gate +%lu\n", p - s);
@@ -219,7 +224,7 @@ static int gatethread(void)
 
 	if (!s || m == MAP_FAILED)
 		return 2;
-	for (p = s; p < s + 0x10000 && memcmp((void *)p, "\x0f\x05\xc3", 3); p++)
+	for (p = s; p < gate_end && memcmp((void *)p, "\x0f\x05\xc3", 3); p++)
 		;
 	stk = (unsigned long *)(m + (1 << 16) - 64);
 	stk[0] = (unsigned long)thread_report;

@@ -8,8 +8,15 @@
 
 #define GK_FDPATH 256
 
-/* The guest path each descriptor was opened by: the base for dirfd-relative calls. */
+/*
+ * The guest path each descriptor was opened by, when it fits: what
+ * /proc/self/fd/N shows, and the base of the descriptors that are no host
+ * directory of the sandbox's (the /proc ones).  Never the base of a host
+ * directory's relative paths (dirfd.c).
+ */
 static char fdpath[GK_NFD][GK_FDPATH];
+/* 1: a host object the guest kernel opened beneath the root (dirfd.c resolves beneath it). */
+static unsigned char fdhost[GK_NFD];
 /* GK_FDK_*: a /proc directory whose entries getdents filters. */
 static unsigned char fdkind[GK_NFD];
 /*
@@ -48,12 +55,20 @@ int gk_fd_ok(long fd)
 	return fd >= 0 && fd < GK_FD_BASE;
 }
 
+/* Is @fd a host object opened beneath the root (not inherited, not received, not /proc)? */
+int gk_fd_beneath(long fd)
+{
+	return gk_fd_ok(fd) && fdhost[fd];
+}
+
 void gk_fd_setpath(long fd, const char *abs)
 {
 	if (!gk_fd_ok(fd))
 		return;
 	if (fd > maxfd)
 		maxfd = fd;
+	/* Not a host directory to resolve beneath until its opener says so (fd_host_result). */
+	fdhost[fd] = 0;
 	if (!abs || strlen(abs) >= GK_FDPATH)
 		fdpath[fd][0] = 0;
 	else
@@ -71,6 +86,7 @@ void gk_fd_copy(long from, long to)
 		gk_fd_setpath(to, fdpath[from]);
 		fdkind[to] = fdkind[from];
 		fdinh[to] = fdinh[from];
+		fdhost[to] = fdhost[from];
 		gk_lock_dup(from, to);
 	}
 }
@@ -81,6 +97,7 @@ void gk_fd_clear(long fd)
 		fdpath[fd][0] = 0;
 		fdkind[fd] = 0;
 		fdinh[fd] = 0;
+		fdhost[fd] = 0;
 	}
 }
 
@@ -113,17 +130,29 @@ void gk_close_cloexec(void)
 	}
 }
 
-/* Joins @path to the directory of @dirfd (or the cwd) as a guest absolute path. */
+/* Joins the workload's @upath to the directory of @dirfd (or the cwd) as a guest absolute path. */
 int gk_path_abs(long dirfd, const char *upath, char *out, size_t n)
 {
 	char path[GK_PATH_MAX];
-	const char *base;
 	long r = gk_ustr(path, upath, sizeof(path));
-	size_t bl, pl;
 
 	if (r < 0)
 		return (int)r;
-	pl = (size_t)r;
+	return gk_path_join(dirfd, path, out, n);
+}
+
+/*
+ * Joins @path to the directory of @dirfd (or the cwd) as a guest absolute
+ * path; a host directory's is its current path (dirfd.c), never the one it
+ * was opened by.
+ */
+int gk_path_join(long dirfd, const char *path, char *out, size_t n)
+{
+	char hbase[GK_PATH_MAX];
+	const char *base;
+	size_t bl, pl = strlen(path);
+	long r;
+
 	if (!pl)
 		return -ENOENT;
 	if (path[0] == '/') {
@@ -136,8 +165,12 @@ int gk_path_abs(long dirfd, const char *upath, char *out, size_t n)
 		base = gk.cwd;
 	else if (!gk_fd_ok(dirfd))
 		return -EBADF;
-	else if (!fdpath[dirfd][0])
-		return -ENOTDIR;
+	else if (fdhost[dirfd] && (r = gk_fd_guest_path(dirfd, hbase, sizeof(hbase))) < 0)
+		return (int)r;
+	else if (fdhost[dirfd])
+		base = hbase;
+	else if (!fdpath[dirfd][0])	/* a pipe, a socket, an inherited descriptor: or none */
+		return hs2(__NR_fcntl, dirfd, F_GETFD) < 0 ? -EBADF : -ENOTDIR;
 	else
 		base = fdpath[dirfd];
 	bl = strlen(base);
@@ -147,6 +180,9 @@ int gk_path_abs(long dirfd, const char *upath, char *out, size_t n)
 	if (!bl || out[bl - 1] != '/')
 		out[bl++] = '/';
 	memcpy(out + bl, path, pl + 1);
+	/* A /proc directory's ".." is the guest kernel's to take: no host directory to resolve it. */
+	if ((int)dirfd != -100 && !fdhost[dirfd])
+		gk_normalize(out);
 	return 0;
 }
 
@@ -222,7 +258,17 @@ static long fd_result(long fd, const char *abs)
 		gk_fd_setpath(fd, abs);
 		fdkind[fd] = 0;
 		fdinh[fd] = 0;
+		fdhost[fd] = 0;
 	}
+	return fd;
+}
+
+/* A descriptor the host opened beneath the root for the workload. */
+static long fd_host_result(long fd, const char *shown)
+{
+	fd = fd_result(fd, shown);
+	if (fd >= 0)
+		fdhost[fd] = 1;
 	return fd;
 }
 
@@ -242,6 +288,7 @@ static long fd_dup_result(long fd, long from)
 	if (fd >= 0) {
 		fdkind[fd] = fdkind[from];
 		fdinh[fd] = fdinh[from];
+		fdhost[fd] = fdhost[from];
 		gk_lock_dup(from, fd);
 	}
 	return fd;
@@ -285,7 +332,7 @@ long gk_fd_alias(const char *abs)
 int gk_path_for_change(char *abs, size_t n)
 {
 	char norm[GK_PATH_MAX];
-	long fd;
+	long fd, r;
 
 	if (strlen(abs) >= sizeof(norm))
 		return -ENAMETOOLONG;
@@ -295,9 +342,20 @@ int gk_path_for_change(char *abs, size_t n)
 	if (fd >= 0) {
 		if (!gk_fd_ok(fd) || hs2(__NR_fcntl, fd, F_GETFD) < 0)
 			return -ENOENT;
-		if (fdinh[fd] || !fdpath[fd][0])
+		if (fdinh[fd])
 			return -EPERM;
-		gk_strlcpy(norm, fdpath[fd], sizeof(norm));
+		/*
+		 * A host object's current path; a /proc one's, or a file's where no
+		 * procfs names it (ENOTDIR from the getcwd way), the path it was opened by.
+		 */
+		r = fdhost[fd] ? gk_fd_guest_path(fd, norm, sizeof(norm)) : -ENOTDIR;
+		if (r == -ENOTDIR) {
+			if (!fdpath[fd][0])
+				return -EPERM;
+			gk_strlcpy(norm, fdpath[fd], sizeof(norm));
+		} else if (r < 0) {
+			return -EPERM;
+		}
 	}
 	if (gk_proc_path(norm, norm, sizeof(norm)) || strlen(norm) >= n)
 		return -EPERM;
@@ -320,14 +378,40 @@ long gk_fd_reopen_ok(long fd, long flags)
 	return 0;
 }
 
+static long open_blocking(long dirfd, const char *path, long flags, long mode,
+			  unsigned long resolve, const struct gk_call *c)
+{
+	struct open_how how = {
+		.flags = (unsigned long)flags,
+		.mode = (flags & (O_CREAT | __O_TMPFILE)) ? (mode & 07777) : 0,
+		.resolve = resolve,
+	};
+	long a[6] = { dirfd, (long)path, (long)&how, sizeof(how), 0, 0 };
+
+	/* Opening a FIFO sleeps: a blocking point. */
+	return gk_host_blocking(__NR_openat2, a, c);
+}
+
 static long do_open(long dirfd, const char *path, long flags, long mode, const struct gk_call *c)
 {
-	char abs[GK_PATH_MAX], norm[GK_PATH_MAX];
-	struct open_how how;
-	long r = gk_path_abs(dirfd, path, abs, sizeof(abs)), a[6];
+	struct gk_at w;
+	char norm[GK_PATH_MAX];
+	const char *abs = w.path;
+	long r = gk_at_get(dirfd, path, &w);
 
 	if (r < 0)
 		return r;
+	while (w.base >= 0) {
+		r = open_blocking(w.base, w.path, flags, mode,
+				  RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS, c);
+		if (r != -EXDEV) {
+			gk_at_put(&w);
+			return fd_host_result(r, w.shown);
+		}
+		r = gk_at_walk(&w);
+		if (r < 0)
+			return r;
+	}
 	/* The host's magic links stay shut (RESOLVE_NO_MAGICLINKS): serve these here. */
 	r = gk_fd_alias(abs);
 	if (r >= 0) {
@@ -346,16 +430,8 @@ static long do_open(long dirfd, const char *path, long flags, long mode, const s
 			fdkind[r] = (unsigned char)kind;
 		return r;
 	}
-	how.flags = (unsigned long)flags;
-	how.mode = (flags & (O_CREAT | __O_TMPFILE)) ? (mode & 07777) : 0;
-	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-	a[0] = gk.root_fd;
-	a[1] = (long)abs;
-	a[2] = (long)&how;
-	a[3] = sizeof(how);
-	a[4] = a[5] = 0;
-	/* Opening a FIFO sleeps: a blocking point. */
-	return fd_result(gk_host_blocking(__NR_openat2, a, c), abs);
+	r = open_blocking(gk.root_fd, abs, flags, mode, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS, c);
+	return fd_host_result(r, abs);
 }
 
 long sys_open(struct gk_call *c)
@@ -518,6 +594,21 @@ long sys_ioctl(struct gk_call *c)
 			return -EFAULT;
 		hp = (int)gk_to_host_pid(*pg);
 		return hs3(__NR_ioctl, fd, TIOCSPGRP, &hp);
+	/* Pseudo-terminals of the sandbox's devpts (openpty, forkpty's login_tty). */
+	case TIOCGPTN: case TIOCGPTLCK:
+		if (gk_uwrite_ok(pg, sizeof(*pg)) < 0)
+			return -EFAULT;
+		return hs3(__NR_ioctl, fd, c->a[1], c->a[2]);
+	case TIOCSPTLCK:
+		if (gk_uread_ok(pg, sizeof(*pg)) < 0)
+			return -EFAULT;
+		return hs3(__NR_ioctl, fd, c->a[1], c->a[2]);
+	case TIOCSCTTY: case TIOCNOTTY:
+		return hs3(__NR_ioctl, fd, c->a[1], c->a[2]);
+	case TIOCGPTPEER:
+		/* Flags it does not know the host ignores: so does the filter's row, by their absence. */
+		return gk_fd_new(hs3(__NR_ioctl, fd, TIOCGPTPEER,
+				     c->a[2] & (long)(O_ACCMODE | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)), 0);
 	}
 	return -ENOTTY;
 }
@@ -537,6 +628,7 @@ static long pipe_result(long r, int *fds)
 	gk_fd_setpath(fds[1], NULL);
 	fdkind[fds[0]] = fdkind[fds[1]] = 0;
 	fdinh[fds[0]] = fdinh[fds[1]] = 0;
+	fdhost[fds[0]] = fdhost[fds[1]] = 0;
 	return r;
 }
 
@@ -628,9 +720,16 @@ long sys_chdir(struct gk_call *c)
 
 long sys_fchdir(struct gk_call *c)
 {
-	if (!gk_fd_ok(c->a[0]))
+	char abs[GK_PATH_MAX];
+	long fd = c->a[0], r;
+
+	if (!gk_fd_ok(fd))
 		return -EBADF;
-	if (!fdpath[c->a[0]][0])
+	if (fdhost[fd]) {
+		r = gk_fd_guest_path(fd, abs, sizeof(abs));
+		return r < 0 ? r : do_chdir(abs);
+	}
+	if (!fdpath[fd][0])
 		return -ENOTDIR;
-	return do_chdir(fdpath[c->a[0]]);
+	return do_chdir(fdpath[fd]);
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // fsops.c - path calls (stat, readlink, access, mkdir, unlink, rename, ...) beneath the root.
 #include <linux/fcntl.h>
+#include <linux/stat.h>
+#include <asm/stat.h>
 
 #include "gk.h"
 
@@ -9,21 +11,54 @@
 /* A resolved parent directory and last component; close with at_done(). */
 struct at {
 	long fd;
+	int own;	/* fd is a temporary (not the workload's own dirfd) */
 	char last[256];
 };
 
-/* @mod: for a call that changes a name or metadata (gk_path_for_change). */
-static long at_open(long dirfd, const char *path, struct at *at, int mod)
+/*
+ * @w beneath its host directory (dirfd.c): 1 when done (@at or an error),
+ * 0 when @w is now a guest absolute path, the path having left the directory.
+ */
+static long at_beneath(struct gk_at *w, struct at *at, long *r)
 {
-	char abs[GK_PATH_MAX];
-	long r = gk_path_abs(dirfd, path, abs, sizeof(abs));
+	while (w->base >= 0) {
+		at->fd = gk_at_parent(w, at->last, sizeof(at->last));
+		if (at->fd != -EXDEV) {
+			/* The base itself: the workload's descriptor, or a temporary now @at's. */
+			at->own = at->fd != w->base || w->own;
+			if (at->fd == w->base)
+				w->own = 0;
+			gk_at_put(w);
+			*r = at->fd < 0 ? at->fd : 0;
+			return 1;
+		}
+		*r = gk_at_walk(w);
+		if (*r < 0)
+			return 1;
+	}
+	return 0;
+}
 
-	if (r == 0 && mod)
-		r = gk_path_for_change(abs, sizeof(abs));
+/* From the root; @mod: for a call that changes a name or metadata (gk_path_for_change). */
+static long at_open_abs(char *abs, size_t n, struct at *at, int mod)
+{
+	long r = mod ? gk_path_for_change(abs, n) : 0;
+
 	if (r < 0)
 		return r;
+	at->own = 1;
 	at->fd = gk_open_parent(abs, at->last, sizeof(at->last));
 	return at->fd < 0 ? at->fd : 0;
+}
+
+static long at_open(long dirfd, const char *path, struct at *at, int mod)
+{
+	struct gk_at w;
+	long r = gk_at_get(dirfd, path, &w);
+
+	if (r < 0 || at_beneath(&w, at, &r))
+		return r;
+	return at_open_abs(w.path, sizeof(w.path), at, mod);
 }
 
 static long at_prep(long dirfd, const char *path, struct at *at)
@@ -38,17 +73,29 @@ static long at_prep_mod(long dirfd, const char *path, struct at *at)
 
 static void at_done(struct at *at)
 {
-	hs1(__NR_close, at->fd);
+	if (at->own)
+		hs1(__NR_close, at->fd);
 }
 
 /* The file itself, symlinks followed beneath the root, as an O_PATH descriptor. */
 static long follow_fd(long dirfd, const char *path)
 {
-	char abs[GK_PATH_MAX];
-	long r = gk_path_abs(dirfd, path, abs, sizeof(abs));
+	struct gk_at w;
+	const char *abs = w.path;
+	long r = gk_at_get(dirfd, path, &w);
 
 	if (r < 0)
 		return r;
+	while (w.base >= 0) {
+		r = gk_at_open(&w, O_PATH | O_CLOEXEC, 0);
+		if (r != -EXDEV) {
+			gk_at_put(&w);
+			return r;
+		}
+		r = gk_at_walk(&w);
+		if (r < 0)
+			return r;
+	}
 	r = gk_fd_alias(abs);
 	if (r >= 0)
 		return gk_fd_ok(r) ? hs3(__NR_fcntl, r, F_DUPFD_CLOEXEC, 0) : -ENOENT;
@@ -139,14 +186,23 @@ long sys_statx(struct gk_call *c)
 
 static long do_readlinkat(long dirfd, const char *path, char *buf, long size)
 {
-	char abs[GK_PATH_MAX], norm[GK_PATH_MAX], link[GK_PATH_MAX];
+	char norm[GK_PATH_MAX], link[GK_PATH_MAX];
+	struct gk_at w;
 	struct at at;
-	long r = gk_path_abs(dirfd, path, abs, sizeof(abs));
+	const char *abs = w.path;
+	long r = gk_at_get(dirfd, path, &w);
 
 	if (r < 0)
 		return r;
-	if (size <= 0)
+	if (size <= 0) {
+		gk_at_put(&w);
 		return -EINVAL;
+	}
+	if (at_beneath(&w, &at, &r)) {
+		if (r < 0)
+			return r;
+		goto read;
+	}
 	/* /proc/self and exe: the host would name its own pid and the launcher. */
 	if (gk_proc_path(abs, norm, sizeof(norm)) &&
 	    gk_proc_readlink(norm, link, sizeof(link), &r)) {
@@ -159,9 +215,10 @@ static long do_readlinkat(long dirfd, const char *path, char *buf, long size)
 		memcpy(buf, link, r);
 		return r;
 	}
-	r = at_prep(dirfd, path, &at);
+	r = at_open_abs(w.path, sizeof(w.path), &at, 0);
 	if (r < 0)
 		return r;
+read:
 	r = hs4(__NR_readlinkat, at.fd, at.last, buf, size);
 	at_done(&at);
 	return r;
@@ -362,5 +419,117 @@ long sys_statfs(struct gk_call *c)
 		return fd;
 	r = hs2(__NR_fstatfs, fd, c->a[1]);
 	hs1(__NR_close, fd);
+	return r;
+}
+
+/*
+ * mknod/mknodat: FIFOs, sockets and regular files, where the mounts and
+ * Landlock let the workload create; a device node needs CAP_MKNOD in the
+ * host's namespace, which a sandbox never has (EPERM, as in a container).
+ */
+long sys_mknod(struct gk_call *c)
+{
+	long dirfd = c->nr == __NR_mknod ? CWD : c->a[0];
+	const char *path = (const char *)c->a[c->nr == __NR_mknod ? 0 : 1];
+	long mode = c->a[c->nr == __NR_mknod ? 1 : 2];
+
+	switch (mode & S_IFMT) {
+	case 0:
+	case S_IFREG:
+	case S_IFIFO:
+	case S_IFSOCK:
+		break;
+	case S_IFCHR:
+	case S_IFBLK:
+		return -EPERM;
+	default:
+		return -EINVAL;
+	}
+	return at_call(__NR_mknodat, dirfd, path, mode & (S_IFMT | 07777), 0, 0);
+}
+
+/*
+ * Extended attributes.  The host's f*xattr calls on a descriptor of the file:
+ * the workload's own (f*), or one opened here for reading (never a
+ * terminal's open, never a FIFO's wait) for a regular file or a directory.
+ * Other files, and symlinks for the l* calls, have no user attributes on
+ * Linux: nothing to list or get (ENODATA), and nothing may be set (EPERM).
+ * A file the sandbox cannot read is EACCES here where Linux needs only search
+ * permission on its folders.
+ */
+static long xattr_fd(struct gk_call *c, int *own)
+{
+	int nofollow = c->nr == __NR_lgetxattr || c->nr == __NR_llistxattr ||
+		       c->nr == __NR_lsetxattr || c->nr == __NR_lremovexattr;
+	int change = c->nr == __NR_setxattr || c->nr == __NR_lsetxattr ||
+		     c->nr == __NR_removexattr || c->nr == __NR_lremovexattr;
+	char abs[GK_PATH_MAX];
+	struct stat st;
+	long r;
+
+	*own = 0;
+	if (c->nr == __NR_fgetxattr || c->nr == __NR_flistxattr || c->nr == __NR_fsetxattr ||
+	    c->nr == __NR_fremovexattr)
+		return gk_fd_ok(c->a[0]) ? c->a[0] : -EBADF;
+	r = do_fstatat(CWD, (const char *)c->a[0], &st, nofollow ? AT_SYMLINK_NOFOLLOW : 0);
+	if (r < 0)
+		return r;
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return -ENODATA;
+	r = gk_path_abs(CWD, (const char *)c->a[0], abs, sizeof(abs));
+	/* never a change through /proc's magic links (gk_path_for_change) */
+	if (r == 0 && change)
+		r = gk_path_for_change(abs, sizeof(abs));
+	if (r < 0)
+		return r;
+	r = gk_open_abs(abs, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0, 0);
+	*own = r >= 0;
+	return r;
+}
+
+long sys_xattr(struct gk_call *c)
+{
+	long fd, r;
+	int own;
+
+	fd = xattr_fd(c, &own);
+	if (fd == -ENODATA) {
+		switch (c->nr) {
+		case __NR_listxattr:
+		case __NR_llistxattr:
+			return 0;
+		case __NR_setxattr:
+		case __NR_lsetxattr:
+			return -EPERM;
+		}
+	}
+	if (fd < 0)
+		return fd;
+	switch (c->nr) {
+	case __NR_getxattr:
+	case __NR_lgetxattr:
+	case __NR_fgetxattr:
+		r = hs4(__NR_fgetxattr, fd, c->a[1], c->a[2], c->a[3]);
+		break;
+	case __NR_listxattr:
+	case __NR_llistxattr:
+	case __NR_flistxattr:
+		r = hs3(__NR_flistxattr, fd, c->a[1], c->a[2]);
+		break;
+	case __NR_setxattr:
+	case __NR_lsetxattr:
+	case __NR_fsetxattr:
+		r = gk_meta_denied(c->nr == __NR_fsetxattr ? fd : -1);
+		if (r == 0)
+			r = hs5(__NR_fsetxattr, fd, c->a[1], c->a[2], c->a[3], c->a[4]);
+		break;
+	default:
+		r = gk_meta_denied(c->nr == __NR_fremovexattr ? fd : -1);
+		if (r == 0)
+			r = hs2(__NR_fremovexattr, fd, c->a[1]);
+		break;
+	}
+	if (own)
+		hs1(__NR_close, fd);
 	return r;
 }

@@ -116,6 +116,7 @@ struct gk_thread {
 	unsigned long robust;		/* the workload's robust list head */
 	unsigned long alt_sp, alt_size;	/* the workload's virtual sigaltstack */
 	int alt_flags;
+	int leader;			/* exec'd from a non-main thread: its guest tid is the pid */
 };
 /* What a new thread finds at the top of its area. */
 struct gk_tstart {
@@ -141,6 +142,7 @@ struct gk_state {
 	unsigned int uid, gid;
 	char exe[GK_PATH_MAX];		/* what /proc/self/exe names */
 	unsigned long nofile_cur, nofile_max;	/* the workload's RLIMIT_NOFILE (misc.c) */
+	unsigned long core_cur, core_max;	/* the workload's RLIMIT_CORE (misc.c): 0 at boot */
 	unsigned char cpumask[GK_CPUMASK_BYTES];	/* the CPUs the workload is shown (limits.c) */
 };
 extern struct gk_state gk;
@@ -162,6 +164,9 @@ const char *gk_sys_name(long nr);
 void gk_args_narrow(struct gk_call *c);
 extern const gk_sys_fn gk_table[GK_NSYS];
 void gk_trace(const struct gk_call *c, long ret, unsigned long ns);
+void gk_trace_count(const struct gk_call *c, long ret, unsigned long ns);
+void gk_trace_forked(void);
+void gk_trace_summary(void);
 void gk_nosys_report(void);
 unsigned long gk_now_ns(void);
 int gk_arm(void);
@@ -176,6 +181,7 @@ size_t gk_limits_line(int kind, const char *line, size_t n, char *out, size_t ma
 #define GK_LIM_CPUINFO 2
 #define GK_LIM_STAT 3
 #define GK_LIM_STATUS 4
+#define GK_LIM_RLIMITS 5	/* /proc/self/limits: the limits the guest kernel keeps */
 
 /* ---- procfs.c ---- */
 /* How getdents filters a descriptor's directory (0: not at all). */
@@ -211,6 +217,23 @@ long gk_meta_denied(long fd);
 long gk_fd_host(long fd);
 long gk_sys_fs(struct gk_call *c);
 long gk_fd_new(long fd, int kind);
+int gk_fd_beneath(long fd);
+int gk_path_join(long dirfd, const char *path, char *out, size_t n);
+
+/* ---- dirfd.c: a dirfd-relative path, beneath a host directory or from the root ---- */
+struct gk_at {
+	long base;		/* the host directory it resolves beneath, or -1: from the root */
+	int own;		/* base is a temporary of the guest kernel's */
+	int links;		/* symlinks followed so far (gk_at_walk) */
+	char path[GK_PATH_MAX];	/* relative to base, or a guest absolute path */
+	char shown[256];	/* what /proc/self/fd/N shows of what it opens (display only) */
+};
+int gk_at_get(long dirfd, const char *upath, struct gk_at *w);
+void gk_at_put(struct gk_at *w);
+int gk_at_walk(struct gk_at *w);
+long gk_at_open(struct gk_at *w, long flags, long mode);
+long gk_at_parent(struct gk_at *w, char *last, size_t n);
+long gk_fd_guest_path(long fd, char *out, size_t n);
 
 /* ---- events.c ---- */
 long gk_signalfd_read(struct gk_call *c);
@@ -242,6 +265,7 @@ struct gk_thread *gk_self(void);
 void gk_thread_boot(void *area);
 int gk_thread_others(void);
 struct gk_thread *gk_thread_find(long gtid);
+long gk_thread_gtid(const struct gk_thread *t);
 int gk_thread_overlaps(unsigned long addr, unsigned long len);
 long gk_thread_clone(struct gk_call *c, unsigned long flags, unsigned long stack, int *ptid,
 		     int *ctid, unsigned long tls);
@@ -250,7 +274,19 @@ void gk_thread_forked(void);
 int gk_thread_exec(struct gk_range *keep);
 void gk_thread_exec_alone(void);
 long gk_thread_count(void);
+void gk_thread_robust_all(void);
 void gk_thread_poked(const struct gk_siginfo *si);
+
+/* ---- cgroup.c ---- */
+int gk_cgroup_path(const char *norm);
+long gk_cgroup_open(const char *norm, long flags);
+long gk_cgroup_last(const char *norm, char *last, size_t n);
+long gk_cgroup_self(long flags);
+long gk_cgroup_list(long flags);
+void gk_cgroup_mountinfo(long mfd, long parent);
+
+/* ---- futex.c ---- */
+void gk_futex_robust_exit(unsigned long head, uint32_t tid);
 
 /* ---- timer.c ---- */
 void gk_timers_exec(void);

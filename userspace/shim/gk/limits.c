@@ -50,7 +50,8 @@ long sys_affinity(struct gk_call *c)
 	unsigned long len = c->a[1];
 	long r, i;
 
-	if (c->a[0] && gk_to_host_pid(c->a[0]) != hs0(__NR_getpid))
+	/* This process's threads (glibc's pthread_getattr_np asks with a tid): its own mask. */
+	if (c->a[0] && !gk_thread_find(c->a[0]))
 		return -ESRCH;
 	r = hs3(__NR_sched_getaffinity, 0, len < sizeof(m) ? len : sizeof(m), m);
 	if (r < 0)
@@ -212,6 +213,32 @@ static size_t cpus_list(const char *line, size_t key, char *out, size_t max)
  * One line of a /proc file the limits change (GK_LIM_*): 0 when it stays as
  * it is, else its new text in @out (the length) or *@drop set when it goes.
  */
+/* A limit the guest kernel keeps (misc.c), as /proc/PID/limits prints one. */
+static size_t rlimit_row(char *out, size_t max, const char *name, unsigned long cur,
+			 unsigned long hard, const char *units)
+{
+	char c[24], h[24];
+
+	if (cur == ~0UL)
+		gk_strlcpy(c, "unlimited", sizeof(c));
+	else
+		snprintf(c, sizeof(c), "%lu", cur);
+	if (hard == ~0UL)
+		gk_strlcpy(h, "unlimited", sizeof(h));
+	else
+		snprintf(h, sizeof(h), "%lu", hard);
+	return (size_t)snprintf(out, max, "%-25s %-20s %-20s %-10s", name, c, h, units);
+}
+
+static size_t rlimit_line(const char *line, size_t n, char *out, size_t max)
+{
+	if (starts(line, n, "Max core file size"))
+		return rlimit_row(out, max, "Max core file size", gk.core_cur, gk.core_max, "bytes");
+	if (starts(line, n, "Max open files"))
+		return rlimit_row(out, max, "Max open files", gk.nofile_cur, gk.nofile_max, "files");
+	return 0;
+}
+
 size_t gk_limits_line(int kind, const char *line, size_t n, char *out, size_t max, int *drop)
 {
 	static int hiding;	/* cpuinfo: inside the block of a hidden processor */
@@ -232,6 +259,8 @@ size_t gk_limits_line(int kind, const char *line, size_t n, char *out, size_t ma
 		}
 		*drop = hiding;
 		return 0;
+	case GK_LIM_RLIMITS:
+		return rlimit_line(line, n, out, max);
 	case GK_LIM_STATUS:
 		colon = memchr(line, ':', n);
 		if (!colon)

@@ -175,9 +175,13 @@ long sys_setid(struct gk_call *c)
  * RLIMIT_NOFILE is the guest kernel's to keep: the host's is GK_FD_LIMIT and
  * must stay so (its slots from GK_FD_BASE up are the guest kernel's, boot.h);
  * the workload sees at most GK_FD_BASE and may lower it, and fs.c answers
- * EMFILE beyond it as the kernel would.
+ * EMFILE beyond it as the kernel would.  RLIMIT_CORE too: the host's is 1,
+ * soft and hard (sandbox.c), the one value that stops a core dump to a pipe
+ * (core_pattern "|helper") as well as to a file, now that the workload is
+ * dumpable (launch.c); the workload sees 0 and may keep it there.
  */
-static long nofile(const struct rlimit64 *nl, struct rlimit64 *ol)
+static long kept(const struct rlimit64 *nl, struct rlimit64 *ol, unsigned long *cur,
+		 unsigned long *max)
 {
 	struct rlimit64 want;
 
@@ -190,16 +194,16 @@ static long nofile(const struct rlimit64 *nl, struct rlimit64 *ol)
 		if (want.rlim_cur > want.rlim_max)
 			return -EINVAL;
 		/* Raising the hard limit takes CAP_SYS_RESOURCE on the host: never here. */
-		if (want.rlim_max > gk.nofile_max)
+		if (want.rlim_max > *max)
 			return -EPERM;
 	}
 	if (ol) {
-		ol->rlim_cur = gk.nofile_cur;
-		ol->rlim_max = gk.nofile_max;
+		ol->rlim_cur = *cur;
+		ol->rlim_max = *max;
 	}
 	if (nl) {
-		gk.nofile_cur = want.rlim_cur;
-		gk.nofile_max = want.rlim_max;
+		*cur = want.rlim_cur;
+		*max = want.rlim_max;
 	}
 	return 0;
 }
@@ -207,7 +211,9 @@ static long nofile(const struct rlimit64 *nl, struct rlimit64 *ol)
 static long do_prlimit(long res, const struct rlimit64 *nl, struct rlimit64 *ol)
 {
 	if (res == RLIMIT_NOFILE)
-		return nofile(nl, ol);
+		return kept(nl, ol, &gk.nofile_cur, &gk.nofile_max);
+	if (res == RLIMIT_CORE)
+		return kept(nl, ol, &gk.core_cur, &gk.core_max);
 	return hs4(__NR_prlimit64, 0, res, nl, ol);
 }
 
@@ -219,7 +225,7 @@ long sys_rlimit(struct gk_call *c)
 	case __NR_setrlimit:
 		return do_prlimit(c->a[0], (const struct rlimit64 *)c->a[1], NULL);
 	}
-	if (c->a[0] && gk_to_host_pid(c->a[0]) != hs0(__NR_getpid))
+	if (c->a[0] && !gk_thread_find(c->a[0]))	/* a tid of this process names it too */
 		return -EPERM;
 	return do_prlimit(c->a[1], (const struct rlimit64 *)c->a[2], (struct rlimit64 *)c->a[3]);
 }
@@ -278,23 +284,4 @@ long sys_enotsup(struct gk_call *c)
 {
 	(void)c;
 	return -EOPNOTSUPP;
-}
-
-/*
- * Futexes on the workload's own memory: wait, wake, requeue, cmp_requeue,
- * wake_op, bitset, private or shared (the host list's ops).  glibc's default
- * mutexes and condvars use no PI operation (only PTHREAD_PRIO_INHERIT ones
- * do): those stay ENOSYS and counted.
- */
-long sys_futex(struct gk_call *c)
-{
-	long op = c->a[1] & ~(128L /* PRIVATE */ | 256L /* CLOCK_REALTIME */);
-
-	if ((c->a[1] & 256) && op != 0 && op != 9)
-		return -ENOSYS;
-	if (op != 0 && op != 1 && op != 3 && op != 4 && op != 5 && op != 9 && op != 10)
-		return -ENOSYS;
-	if (op == 1 || op == 3 || op == 4 || op == 5 || op == 10)
-		return hs6(__NR_futex, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
-	return gk_host_blocking(__NR_futex, c->a, c);
 }

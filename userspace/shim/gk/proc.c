@@ -44,6 +44,7 @@ static long do_fork(struct gk_call *c, unsigned long flags, unsigned long stack,
 	if (r == 0) {
 		gk_thread_forked();
 		gk_timers_forked();
+		gk_trace_forked();
 		if (stack)
 			c->uc->uc_mcontext.rsp = stack;
 		if ((flags & CLONE_CHILD_SETTID) && ctid && gk_uwrite_ok(ctid, 4) == 0)
@@ -136,6 +137,7 @@ long sys_kill(struct gk_call *c)
 {
 	unsigned long sig = (unsigned long)c->a[c->nr == __NR_tgkill ? 2 : 1];
 	long tid = c->a[c->nr == __NR_tgkill ? 1 : 0], me;
+	struct gk_thread *t;
 
 	if (sig > 64)
 		return -EINVAL;
@@ -146,8 +148,9 @@ long sys_kill(struct gk_call *c)
 	me = hs0(__NR_getpid);
 	if (c->nr == __NR_tgkill && gk_to_host_pid(c->a[0]) != me)
 		return c->a[0] == tid ? hs2(__NR_kill, gk_to_host_pid(tid), sig) : -ESRCH;
-	if (gk_thread_find(tid))
-		return hs3(__NR_tgkill, me, gk_to_host_pid(tid), sig);
+	t = gk_thread_find(tid);
+	if (t)
+		return hs3(__NR_tgkill, me, t->tid, sig);
 	if (c->nr == __NR_tgkill)
 		return -ESRCH;
 	return hs2(__NR_kill, gk_to_host_pid(tid), sig);
@@ -176,7 +179,16 @@ long sys_exit(struct gk_call *c)
 {
 	if (c->nr == __NR_exit && gk_thread_others())
 		gk_thread_exit((int)c->a[0]);
+	gk_thread_robust_all();
+	/* The call never returns: its line is written now, its result "?" (strace's). */
 	if (gk.boot.flags & GK_BOOT_F_TRACE)
+		gk_trace(c, 0, 0);
+	if (gk.boot.flags & GK_BOOT_F_TRACE_SUM) {
+		/* the exit itself is a call the table counts, as strace's does */
+		gk_trace_count(c, 0, 0);
+		gk_trace_summary();
+	}
+	if (gk.boot.flags & (GK_BOOT_F_TRACE | GK_BOOT_F_TRACE_SUM))
 		gk_nosys_report();
 	gk_exit((int)c->a[0]);
 }

@@ -16,7 +16,7 @@
  */
 enum {
 	PK_PLAIN, PK_ROOT, PK_PID, PK_FD, PK_STATUS, PK_STAT, PK_MAPS, PK_SELF, PK_EXE, PK_FDLINK,
-	PK_MOUNTINFO, PK_CWD, PK_RLINK, PK_MEMINFO, PK_CPUINFO, PK_PSTAT,
+	PK_MOUNTINFO, PK_CWD, PK_RLINK, PK_MEMINFO, PK_CPUINFO, PK_PSTAT, PK_CGROUP, PK_CGROUPS, PK_LIMITS,
 };
 
 struct procp {
@@ -29,7 +29,7 @@ struct procp {
 
 static const char *const top_ok[] = {
 	"cpuinfo", "meminfo", "uptime", "loadavg", "stat", "version", "filesystems", "mounts",
-	"sys", "self", "thread-self", "cmdline", NULL,
+	"sys", "self", "thread-self", "cmdline", "cgroups", NULL,
 };
 static const char *const pid_ok[] = {
 	"fd", "fdinfo", "exe", "cwd", "root", "status", "stat", "statm", "maps", "smaps",
@@ -70,13 +70,15 @@ static long my_gpid(void)
 int gk_proc_path(const char *abs, char *norm, size_t n)
 {
 	/* Any spelling ("//proc", "/x/../proc") names it: only then is the copy made. */
-	if (!strstr(abs, "proc"))
+	if (!strstr(abs, "proc") && !strstr(abs, "cgroup"))
 		return 0;
 	if (strlen(abs) >= n)
 		return 0;
 	memcpy(norm, abs, strlen(abs) + 1);
 	gk_normalize(norm);
-	return !strncmp(norm, "/proc", 5) && (norm[5] == 0 || norm[5] == '/');
+	/* /sys/fs/cgroup is served the same way (cgroup.c). */
+	return (!strncmp(norm, "/proc", 5) && (norm[5] == 0 || norm[5] == '/')) ||
+	       gk_cgroup_path(norm);
 }
 
 static long parse_pid(const char *s, struct procp *p)
@@ -127,6 +129,10 @@ static long parse_pid(const char *s, struct procp *p)
 		p->kind = PK_CWD;
 	} else if (!strcmp(c2, "root")) {
 		p->kind = PK_RLINK;
+	} else if (!strcmp(c2, "cgroup")) {
+		p->kind = PK_CGROUP;
+	} else if (!strcmp(c2, "limits") && p->self) {
+		p->kind = PK_LIMITS;	/* RLIMIT_NOFILE and RLIMIT_CORE are the guest kernel's */
 	}
 	return 0;
 }
@@ -138,7 +144,7 @@ static long parse(const char *norm, struct procp *p)
 	size_t l;
 
 	memset(p, 0, sizeof(*p));
-	if (gk.boot.proc_fd < 0)
+	if (gk.boot.proc_fd < 0 || strncmp(norm, "/proc", 5))
 		return -ENOENT;
 	if (!*s) {
 		p->kind = PK_ROOT;
@@ -172,6 +178,8 @@ static long parse(const char *norm, struct procp *p)
 		p->kind = PK_CPUINFO;
 	else if (!strcmp(s, "stat"))
 		p->kind = PK_PSTAT;
+	else if (!strcmp(s, "cgroups"))
+		p->kind = PK_CGROUPS;
 	return 0;
 }
 
@@ -385,7 +393,7 @@ static void xform_mountinfo(struct out *o, const char *line, size_t n)
 static void emit_limited(long mfd, int kind, const char *line, size_t n, int nl)
 {
 	int lk = kind == PK_MEMINFO ? GK_LIM_MEMINFO : kind == PK_CPUINFO ? GK_LIM_CPUINFO :
-		 GK_LIM_STAT, drop;
+		 kind == PK_LIMITS ? GK_LIM_RLIMITS : GK_LIM_STAT, drop;
 	struct out o;
 
 	o.len = gk_limits_line(lk, line, n, o.buf, sizeof(o.buf) - 1, &drop);
@@ -400,11 +408,44 @@ static void emit_limited(long mfd, int kind, const char *line, size_t n, int nl)
 		hs3(__NR_write, mfd, "\n", 1);
 }
 
+/* The id of the last mount on /sys, the parent of the cgroup view's line. */
+static long sys_mount_id;
+
+/*
+ * A mountinfo line of the host's cgroup mounts (shadowed by the empty /sys
+ * anyway) is dropped: the view's own cgroup2 line stands for them (cgroup.c).
+ */
+static int cgroup_line(const char *line, size_t n)
+{
+	char f[5][64];
+	size_t i = 0, k, len;
+	const char *dash;
+
+	for (k = 0; k < 5; k++) {
+		for (len = 0; i < n && line[i] != ' '; i++)
+			if (len < sizeof(f[k]) - 1)
+				f[k][len++] = line[i];
+		f[k][len] = 0;
+		i++;
+	}
+	if (!gk_cgroup_path("/sys/fs/cgroup"))
+		return 0;
+	if (!strcmp(f[4], "/sys"))
+		sys_mount_id = num(f[0], strlen(f[0]));
+	for (dash = line; dash + 11 <= line + n; dash++)	/* the line is not NUL-terminated */
+		if (!strncmp(dash, " - cgroup ", 10) || !strncmp(dash, " - cgroup2 ", 11))
+			return 1;
+	return gk_cgroup_path(f[4]);
+}
+
 static void emit(long mfd, int kind, const char *line, size_t n, int nl)
 {
 	struct out o = { .len = 0 };
 
-	if (kind == PK_MEMINFO || kind == PK_CPUINFO || kind == PK_PSTAT) {
+	if (kind == PK_MOUNTINFO && cgroup_line(line, n))
+		return;
+
+	if (kind == PK_MEMINFO || kind == PK_CPUINFO || kind == PK_PSTAT || kind == PK_LIMITS) {
 		emit_limited(mfd, kind, line, n, nl);
 		return;
 	}
@@ -460,6 +501,8 @@ static long generate(int kind, const char *rel)
 		have -= start;
 	}
 	hs1(__NR_close, src);
+	if (kind == PK_MOUNTINFO)
+		gk_cgroup_mountinfo(mfd, sys_mount_id);
 	/* F_SEAL_SEAL | SHRINK | GROW | WRITE: what procfs gives is read-only. */
 	hs3(__NR_fcntl, mfd, 1033 /* F_ADD_SEALS */, 0xf);
 	hs3(__NR_lseek, mfd, 0, 0);
@@ -476,10 +519,13 @@ static long generate(int kind, const char *rel)
 long gk_proc_open(const char *norm, long flags, int *kind)
 {
 	struct procp p;
-	long r = parse(norm, &p), fd;
+	long r, fd;
 
 	if (kind)
 		*kind = 0;
+	if (gk_cgroup_path(norm))
+		return gk_cgroup_open(norm, flags);
+	r = parse(norm, &p);
 	if (r < 0)
 		return r;
 	if (!(flags & O_PATH) && ((flags & O_ACCMODE) != O_RDONLY ||
@@ -506,13 +552,21 @@ long gk_proc_open(const char *norm, long flags, int *kind)
 	case PK_MEMINFO:
 	case PK_CPUINFO:
 	case PK_PSTAT:
+	case PK_LIMITS:
 		if (flags & O_PATH)
 			break;
+		sys_mount_id = 1;
 		gen_self = p.self;
 		fd = generate(p.kind, p.rel);
 		if (fd >= 0 && !(flags & O_CLOEXEC))
 			hs3(__NR_fcntl, fd, F_SETFD, 0);
 		return fd;
+	case PK_CGROUP:
+	case PK_CGROUPS:
+		/* The view's (cgroup.c), with namespaces; without, the host's as the rest. */
+		if ((flags & O_PATH) || !gk_cgroup_path("/sys/fs/cgroup"))
+			break;
+		return p.kind == PK_CGROUP ? gk_cgroup_self(flags) : gk_cgroup_list(flags);
 	}
 	fd = host_open(p.rel, flags);
 	if (fd >= 0 && kind)
@@ -525,9 +579,17 @@ long gk_proc_open(const char *norm, long flags, int *kind)
 long gk_proc_parent(const char *norm, char *last, size_t n)
 {
 	struct procp p;
-	long r = parse(norm, &p);
+	long r;
 	char *slash;
 
+	if (gk_cgroup_path(norm)) {
+		r = gk_cgroup_last(norm, last, n);
+		if (r < 0)
+			return r;
+		return r ? gk_open_abs("/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0, 0) :
+			   host_open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	r = parse(norm, &p);
 	if (r < 0)
 		return r;
 	slash = strchr(p.rel, '/') ? p.rel + strlen(p.rel) : NULL;
@@ -577,8 +639,13 @@ static long guest_link(const char *norm, char *out, size_t n)
 int gk_proc_readlink(const char *norm, char *out, size_t n, long *len)
 {
 	struct procp p;
-	long r = parse(norm, &p);
+	long r;
 
+	if (gk_cgroup_path(norm)) {
+		*len = -EINVAL;	/* no links there */
+		return 1;
+	}
+	r = parse(norm, &p);
 	*len = r;
 	if (r < 0)
 		return 1;

@@ -72,6 +72,19 @@ long sys_futex(struct gk_call *c);
 long sys_close_range(struct gk_call *c);
 long sys_umask(struct gk_call *c);
 long sys_getrandom(struct gk_call *c);
+long sys_priority(struct gk_call *c);
+long sys_sched(struct gk_call *c);
+long sys_mlock(struct gk_call *c);
+long sys_personality(struct gk_call *c);
+long sys_memfd_create(struct gk_call *c);
+long sys_ioprio(struct gk_call *c);
+long sys_restart(struct gk_call *c);
+long sys_fd_flags(struct gk_call *c);
+long sys_sysv(struct gk_call *c);
+long sys_utime_old(struct gk_call *c);
+long sys_xattr(struct gk_call *c);
+long sys_mknod(struct gk_call *c);
+long sys_mq(struct gk_call *c);
 long sys_fstat(struct gk_call *c);
 long sys_fd_hint(struct gk_call *c);
 long sys_alarm(struct gk_call *c);
@@ -93,6 +106,7 @@ long sys_timerfd_time(struct gk_call *c);
 long sys_signalfd(struct gk_call *c);
 long sys_pidfd_open(struct gk_call *c);
 long sys_pidfd_send_signal(struct gk_call *c);
+long sys_pidfd_getfd(struct gk_call *c);
 long sys_poll(struct gk_call *c);
 long sys_select(struct gk_call *c);
 long sys_inotify_init(struct gk_call *c);
@@ -149,9 +163,13 @@ long sys_recvmmsg(struct gk_call *c);
 	X(renameat2, sys_rename, "ililu") X(link, sys_rename, "") X(linkat, sys_rename, "ilili") \
 	X(truncate, sys_truncate, "") X(statfs, sys_statfs, "") X(sendfile, sys_two_fds, "ii") \
 	X(copy_file_range, sys_two_fds, "ilillu") X(splice, sys_two_fds, "ilillu") \
-	X(tee, sys_two_fds, "iilu") X(getxattr, sys_enotsup, "") X(lgetxattr, sys_enotsup, "") \
-	X(fgetxattr, sys_enotsup, "i") X(listxattr, sys_enotsup, "") \
-	X(llistxattr, sys_enotsup, "") X(flistxattr, sys_enotsup, "i") X(brk, sys_brk, "") \
+	X(tee, sys_two_fds, "iilu") X(getxattr, sys_xattr, "") X(lgetxattr, sys_xattr, "") \
+	X(fgetxattr, sys_xattr, "i") X(listxattr, sys_xattr, "") \
+	X(llistxattr, sys_xattr, "") X(flistxattr, sys_xattr, "i") \
+	X(setxattr, sys_xattr, "lllli") X(lsetxattr, sys_xattr, "lllli") \
+	X(fsetxattr, sys_xattr, "illli") X(removexattr, sys_xattr, "") \
+	X(lremovexattr, sys_xattr, "") X(fremovexattr, sys_xattr, "i") \
+	X(mknod, sys_mknod, "lu") X(mknodat, sys_mknod, "ilu") X(brk, sys_brk, "") \
 	X(mmap, sys_mmap, "lllli") X(munmap, sys_mrange, "") X(mprotect, sys_mrange, "") \
 	X(madvise, sys_mrange, "lli") X(msync, sys_mrange, "lli") X(mincore, sys_mrange, "") \
 	X(mremap, sys_mremap, "") X(fork, sys_fork, "") X(vfork, sys_fork, "") \
@@ -202,7 +220,7 @@ long sys_recvmmsg(struct gk_call *c);
 	X(timerfd_create, sys_timerfd_create, "ii") X(timerfd_settime, sys_timerfd_time, "ii") \
 	X(timerfd_gettime, sys_timerfd_time, "i") X(signalfd, sys_signalfd, "ill") \
 	X(signalfd4, sys_signalfd, "illi") X(pidfd_open, sys_pidfd_open, "iu") \
-	X(pidfd_send_signal, sys_pidfd_send_signal, "iilu") \
+	X(pidfd_send_signal, sys_pidfd_send_signal, "iilu") X(pidfd_getfd, sys_pidfd_getfd, "iiu") \
 	X(inotify_init, sys_inotify_init, "") X(inotify_init1, sys_inotify_init, "i") \
 	X(inotify_add_watch, sys_inotify_add_watch, "ilu") \
 	X(inotify_rm_watch, sys_inotify_rm_watch, "ii") \
@@ -217,7 +235,31 @@ long sys_recvmmsg(struct gk_call *c);
 	X(recvfrom, sys_recvfrom, "illu") X(setsockopt, sys_sockopt, "iiili") \
 	X(getsockopt, sys_sockopt, "iii") X(sendmsg, sys_sendmsg, "ilu") \
 	X(recvmsg, sys_recvmsg, "ilu") X(sendmmsg, sys_sendmmsg, "iluu") \
-	X(recvmmsg, sys_recvmmsg, "iluu")
+	X(recvmmsg, sys_recvmmsg, "iluu") \
+	X(getpriority, sys_priority, "ii") X(setpriority, sys_priority, "iii") \
+	X(sched_getscheduler, sys_sched, "i") X(sched_setscheduler, sys_sched, "ii") \
+	X(sched_getparam, sys_sched, "i") X(sched_setparam, sys_sched, "i") \
+	X(sched_get_priority_max, sys_sched, "i") X(sched_get_priority_min, sys_sched, "i") \
+	X(sched_rr_get_interval, sys_sched, "i") \
+	X(mlock, sys_mlock, "") X(munlock, sys_mlock, "") X(mlock2, sys_mlock, "lli") \
+	X(mlockall, sys_mlock, "i") X(munlockall, sys_mlock, "") \
+	X(personality, sys_personality, "u") X(memfd_create, sys_memfd_create, "lu") \
+	X(ioprio_get, sys_ioprio, "ii") X(ioprio_set, sys_ioprio, "iii") \
+	X(restart_syscall, sys_restart, "") X(preadv2, sys_fd_flags, "illlli") \
+	X(pwritev2, sys_fd_flags, "illlli") X(syncfs, sys_fd_flags, "i") \
+	X(sync_file_range, sys_fd_flags, "illu") X(syslog, sys_eperm, "i") X(acct, sys_eperm, "") \
+	X(settimeofday, sys_eperm, "") X(clock_settime, sys_eperm, "i") X(iopl, sys_eperm, "u") \
+	X(ioperm, sys_eperm, "") X(quotactl, sys_eperm, "u") X(quotactl_fd, sys_eperm, "uuu") \
+	X(vhangup, sys_eperm, "") X(fanotify_init, sys_eperm, "uu") \
+	X(open_by_handle_at, sys_eperm, "i") X(kcmp, sys_eperm, "iii") \
+	X(lookup_dcookie, sys_eperm, "") \
+	X(shmget, sys_sysv, "ili") X(shmat, sys_sysv, "ili") X(shmdt, sys_sysv, "") \
+	X(shmctl, sys_sysv, "ii") X(semget, sys_sysv, "iii") X(semop, sys_sysv, "ilu") \
+	X(semtimedop, sys_sysv, "ilu") X(semctl, sys_sysv, "iii") X(msgget, sys_sysv, "ii") \
+	X(msgsnd, sys_sysv, "illi") X(msgrcv, sys_sysv, "illli") X(msgctl, sys_sysv, "ii") \
+	X(mq_open, sys_mq, "liu") X(mq_unlink, sys_mq, "") X(mq_timedsend, sys_mq, "illu") \
+	X(mq_timedreceive, sys_mq, "il") X(mq_notify, sys_mq, "i") X(mq_getsetattr, sys_mq, "i") \
+	X(utime, sys_utime_old, "") X(utimes, sys_utime_old, "") X(futimesat, sys_utime_old, "i")
 
 #define GK_FN(name, fn, types) [__NR_##name] = fn,
 #define GK_NAME(name, fn, types) [__NR_##name] = #name,

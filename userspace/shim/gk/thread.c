@@ -52,6 +52,7 @@ static void exec_leave(void)
 	me = gk_self();
 	if (x == me)
 		return;
+	gk_futex_robust_exit(me->robust, (uint32_t)gk_thread_gtid(me));
 	if (me == slots[0]) {
 		__atomic_store_n(&me->tid, 0, __ATOMIC_RELEASE);
 		hs3(__NR_futex, &me->tid, FUTEX_WAKE, 1);
@@ -135,13 +136,25 @@ long gk_thread_count(void)
 	return n;
 }
 
+/*
+ * A thread's guest tid: its host tid's, except for the thread that exec'd
+ * while it was not the main one, which natively took the leader's pid
+ * (de_thread); the host cannot give it that, so the guest kernel does.  The
+ * old leader stays a zombie on the host until the process ends, so its tid
+ * is never handed to another thread meanwhile.
+ */
+long gk_thread_gtid(const struct gk_thread *t)
+{
+	return gk_to_guest_pid(t->leader ? hs0(__NR_getpid) : tid_of(t));
+}
+
 /* A thread of this process with guest tid @g, or NULL. */
 struct gk_thread *gk_thread_find(long g)
 {
 	int i;
 
 	for (i = 0; i < GK_MAXTHREADS; i++)
-		if (slots[i] && tid_of(slots[i]) > 0 && gk_to_guest_pid(tid_of(slots[i])) == g)
+		if (slots[i] && tid_of(slots[i]) > 0 && gk_thread_gtid(slots[i]) == g)
 			return slots[i];
 	return NULL;
 }
@@ -211,6 +224,32 @@ void gk_thread_start(struct gk_tstart *ts)
 }
 
 /*
+ * The new thread's FPU state is the parent's, as Linux's fpu_clone copies it
+ * (MXCSR's rounding and exceptions, the x87 control word, the vector
+ * registers): the parent's, saved in its SIGSYS frame, is copied to the
+ * bottom of the new area, above the record, where gk_thread_start's stack
+ * (from the top down) never reaches, 64-byte aligned as XRSTOR wants; the
+ * thread's first sigreturn restores it.  An extended area too large for that
+ * room gives the legacy 512 bytes only (x87 and SSE; the rest initial).
+ */
+static void *fpu_copy(struct gk_thread *t, const struct gk_ucontext *uc)
+{
+	const struct _fpstate_64 *src = (const void *)uc->uc_mcontext.fpstate;
+	struct _fpstate_64 *dst = (void *)(((unsigned long)(t + 1) + 63) & ~63UL);
+	unsigned long n = sizeof(*src);
+
+	if (!src)
+		return NULL;
+	if (src->sw_reserved.magic1 == FP_XSTATE_MAGIC1 &&
+	    src->sw_reserved.extended_size <= GK_TAREA / 4)
+		n = src->sw_reserved.extended_size;
+	memcpy(dst, src, n);
+	if (n == sizeof(*src))
+		dst->sw_reserved.magic1 = 0;	/* legacy only: FXRSTOR */
+	return dst;
+}
+
+/*
  * clone of a thread: the host thread is made with exactly glibc's flags
  * through the gate's thread stub (the one place the ip filter admits it),
  * on the new area, with the tid words in the record; the workload's own
@@ -243,8 +282,7 @@ long gk_thread_clone(struct gk_call *c, unsigned long flags, unsigned long stack
 	ts->frame.uc.uc_mcontext.rax = 0;
 	if (stack)
 		ts->frame.uc.uc_mcontext.rsp = stack;
-	/* No FPU state given: the thread starts with the initial one. */
-	ts->frame.uc.uc_mcontext.fpstate = 0;
+	ts->frame.uc.uc_mcontext.fpstate = fpu_copy(t, c->uc);
 	ts->frame.uc.uc_stack.ss_sp = t;
 	ts->frame.uc.uc_stack.ss_flags = 0;
 	ts->frame.uc.uc_stack.ss_size = GK_TAREA;
@@ -268,6 +306,7 @@ void gk_thread_exit(int code)
 {
 	struct gk_thread *t = gk_self();
 
+	gk_futex_robust_exit(t->robust, (uint32_t)gk_thread_gtid(t));
 	if (t->clear_tid && gk_uwrite_ok(t->clear_tid, 4) == 0) {
 		__atomic_store_n(t->clear_tid, 0, __ATOMIC_RELEASE);
 		hs3(__NR_futex, t->clear_tid, FUTEX_WAKE, 1);
@@ -275,6 +314,16 @@ void gk_thread_exit(int code)
 	gk_unlock();
 	for (;;)
 		hs1(__NR_exit, code);
+}
+
+/* exit_group (or the last thread's exit): every live thread's robust list. */
+void gk_thread_robust_all(void)
+{
+	int i;
+
+	for (i = 0; i < GK_MAXTHREADS; i++)
+		if (slots[i] && tid_of(slots[i]) > 0)
+			gk_futex_robust_exit(slots[i]->robust, (uint32_t)gk_thread_gtid(slots[i]));
 }
 
 /* In a fork child only the forking thread lives on: every other slot is free. */
@@ -287,6 +336,8 @@ void gk_thread_forked(void)
 		if (slots[i] && slots[i] != self)
 			slots[i]->tid = 0;
 	self->tid = (int)hs0(__NR_getpid);
+	self->leader = 0;
+	self->robust = 0;	/* a new task has no robust list (glibc registers it again) */
 }
 
 /*
@@ -351,11 +402,15 @@ int gk_thread_exec(struct gk_range *keep)
 	struct gk_thread *self = gk_self();
 	int i;
 
+	/* The exec'ing thread's robust list goes as the kernel's exec_mm_release takes it. */
+	gk_futex_robust_exit(self->robust, (uint32_t)gk_thread_gtid(self));
+	self->robust = 0;
 	for (i = 1; i < GK_MAXTHREADS; i++)
 		if (slots[i] != self)
 			slots[i] = NULL;
 	if (self == slots[0])
 		return 0;
+	self->leader = 1;	/* gettid() == getpid() in the new image, as after de_thread */
 	keep->start = (unsigned long)self;
 	keep->end = (unsigned long)self + GK_TAREA;
 	return 1;
@@ -364,7 +419,7 @@ int gk_thread_exec(struct gk_range *keep)
 long sys_gettid(struct gk_call *c)
 {
 	(void)c;
-	return gk_to_guest_pid(gk_self()->tid);
+	return gk_thread_gtid(gk_self());
 }
 
 long sys_set_tid_address(struct gk_call *c)
@@ -372,22 +427,22 @@ long sys_set_tid_address(struct gk_call *c)
 	struct gk_thread *t = gk_self();
 
 	t->clear_tid = (int *)c->a[0];
-	return gk_to_guest_pid(t->tid);
+	return gk_thread_gtid(t);
 }
 
-/* The head is the host's (it walks the list when a thread dies) and kept for get_robust_list. */
+/*
+ * The head is the guest kernel's: its words hold guest tids, which the host
+ * would read as other tasks' (futex.c walks it when the thread exits).
+ */
 long sys_robust_list(struct gk_call *c)
 {
 	struct gk_thread *t;
-	long r;
 
 	if (c->nr == __NR_set_robust_list) {
 		if (c->a[1] != 24 /* sizeof(struct robust_list_head) */)
 			return -EINVAL;
-		r = hs2(__NR_set_robust_list, c->a[0], 24);
-		if (r == 0)
-			gk_self()->robust = c->a[0];
-		return r;
+		gk_self()->robust = c->a[0];
+		return 0;
 	}
 	t = c->a[0] ? gk_thread_find(c->a[0]) : gk_self();
 	if (!t)

@@ -50,6 +50,7 @@ static long clock_ok(long clock)
 long sys_timer_create(struct gk_call *c)
 {
 	struct gk_sigevent ev;
+	struct gk_thread *t;
 	int id = 0;
 	long r = clock_ok(c->a[0]);
 
@@ -61,9 +62,10 @@ long sys_timer_create(struct gk_call *c)
 		memcpy(&ev, (void *)c->a[1], sizeof(ev));
 		switch (ev.notify) {
 		case GK_SIGEV_SIGNAL | GK_SIGEV_THREAD_ID:
-			if (!gk_thread_find(ev.tid))
+			t = gk_thread_find(ev.tid);
+			if (!t)
 				return -EINVAL;	/* natively: not a thread of this process */
-			ev.tid = (int)gk_to_host_pid(ev.tid);
+			ev.tid = t->tid;
 			break;
 		case GK_SIGEV_SIGNAL:
 		case GK_SIGEV_THREAD:

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+// pi.c - conformance: PI futexes (raw and as glibc's PRIO_INHERIT mutexes), robust lists.
+#include "conf.h"
+
+#include <linux/futex.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long futex(uint32_t *uaddr, int op, uint32_t val, const struct timespec *ts,
+		  uint32_t *uaddr2, uint32_t val3)
+{
+	return syscall(SYS_futex, uaddr, op, val, ts, uaddr2, val3);
+}
+
+static uint32_t tid(void)
+{
+	return (uint32_t)syscall(SYS_gettid);
+}
+
+/* The error number a pthread call returned, by name ("0" for success). */
+static void pres(const char *what, int e)
+{
+	say(what, "%s", e ? ename(e) : "0");
+}
+
+static uint32_t w, cond, held_go;
+
+/* Holds w (LOCK_PI) until held_go, so that the main thread can meet a live owner. */
+static void *holder(void *arg)
+{
+	(void)arg;
+	futex(&w, FUTEX_LOCK_PI_PRIVATE, 0, NULL, NULL, 0);
+	__atomic_store_n(&held_go, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&held_go, __ATOMIC_SEQ_CST) == 1)
+		usleep(1000);
+	return (void *)futex(&w, FUTEX_UNLOCK_PI_PRIVATE, 0, NULL, NULL, 0);
+}
+
+static void *requeue_waiter(void *arg)
+{
+	long r = futex(&cond, FUTEX_WAIT_REQUEUE_PI_PRIVATE, 0, NULL, (uint32_t *)arg, 0);
+	long owner = (*(uint32_t *)arg & FUTEX_TID_MASK) == tid();
+
+	futex((uint32_t *)arg, FUTEX_UNLOCK_PI_PRIVATE, 0, NULL, NULL, 0);
+	return (void *)(r * 10 + owner);
+}
+
+static void raw(void)
+{
+	struct timespec ts;
+	uint32_t pw = 0;
+	pthread_t t;
+	void *r;
+	long n;
+
+	chk("LOCK_PI of a free word", futex(&w, FUTEX_LOCK_PI_PRIVATE, 0, NULL, NULL, 0));
+	say("the word is the caller's tid", "%d", w == tid());
+	chk("TRYLOCK_PI by the owner", futex(&w, FUTEX_TRYLOCK_PI_PRIVATE, 0, NULL, NULL, 0));
+	chk("LOCK_PI by the owner", futex(&w, FUTEX_LOCK_PI_PRIVATE, 0, NULL, NULL, 0));
+	chk("UNLOCK_PI by the owner", futex(&w, FUTEX_UNLOCK_PI_PRIVATE, 0, NULL, NULL, 0));
+	say("the word after unlock", "%u", w);
+	chk("UNLOCK_PI of a free word", futex(&w, FUTEX_UNLOCK_PI_PRIVATE, 0, NULL, NULL, 0));
+	chk("TRYLOCK_PI of a free word (shared)", futex(&w, FUTEX_TRYLOCK_PI, 0, NULL, NULL, 0));
+	chk("UNLOCK_PI (shared)", futex(&w, FUTEX_UNLOCK_PI, 0, NULL, NULL, 0));
+	chk("LOCK_PI misaligned", futex((uint32_t *)((char *)&w + 1), FUTEX_LOCK_PI, 0, NULL,
+					NULL, 0));
+	chk("LOCK_PI on a bad address", futex((uint32_t *)8, FUTEX_LOCK_PI, 0, NULL, NULL, 0));
+	pthread_create(&t, NULL, holder, NULL);
+	while (!__atomic_load_n(&held_go, __ATOMIC_SEQ_CST))
+		usleep(1000);
+	chk("TRYLOCK_PI of a word another thread holds",
+	    futex(&w, FUTEX_TRYLOCK_PI_PRIVATE, 0, NULL, NULL, 0));
+	chk("UNLOCK_PI by a thread that does not hold it",
+	    futex(&w, FUTEX_UNLOCK_PI_PRIVATE, 0, NULL, NULL, 0));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += 20 * 1000 * 1000;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	chk("LOCK_PI with a realtime deadline", futex(&w, FUTEX_LOCK_PI_PRIVATE, 0, &ts, NULL, 0));
+	say("a waiter left FUTEX_WAITERS set", "%d", !!(w & FUTEX_WAITERS));
+	ts.tv_nsec = 1000000000L;
+	chk("LOCK_PI with a bad deadline", futex(&w, FUTEX_LOCK_PI_PRIVATE, 0, &ts, NULL, 0));
+	__atomic_store_n(&held_go, 2, __ATOMIC_SEQ_CST);
+	chk("LOCK_PI waits for the owner's unlock", futex(&w, FUTEX_LOCK_PI_PRIVATE, 0, NULL,
+							  NULL, 0));
+	pthread_join(t, &r);
+	say("the owner's UNLOCK_PI with a waiter", "%ld", (long)r);
+	say("the word is now the waiter's tid", "%d", (w & FUTEX_TID_MASK) == tid());
+	chk("UNLOCK_PI", futex(&w, FUTEX_UNLOCK_PI_PRIVATE, 0, NULL, NULL, 0));
+
+	/* requeue-PI: a waiter on cond is moved to pw and comes back owning it. */
+	chk("WAIT_REQUEUE_PI, value differs",
+	    futex(&cond, FUTEX_WAIT_REQUEUE_PI_PRIVATE, 1, NULL, &pw, 0));
+	chk("WAIT_REQUEUE_PI onto the same word",
+	    futex(&cond, FUTEX_WAIT_REQUEUE_PI_PRIVATE, 0, NULL, &cond, 0));
+	chk("CMP_REQUEUE_PI waking 2", futex(&cond, FUTEX_CMP_REQUEUE_PI_PRIVATE, 2, 0, &pw, 0));
+	chk("CMP_REQUEUE_PI with a stale value",
+	    futex(&cond, FUTEX_CMP_REQUEUE_PI_PRIVATE, 1, 0, &pw, 5));
+	pthread_create(&t, NULL, requeue_waiter, &pw);
+	do {
+		usleep(5000);
+		n = futex(&cond, FUTEX_CMP_REQUEUE_PI_PRIVATE, 1, 0, &pw, 0);
+	} while (n == 0);
+	say("CMP_REQUEUE_PI once the waiter sleeps", "%ld", n);
+	pthread_join(t, &r);
+	say("the waiter: result * 10 + owned the PI word", "%ld", (long)r);
+	say("the PI word at the end", "%u", pw);
+}
+
+static pthread_mutex_t pm;
+static pthread_cond_t pcv = PTHREAD_COND_INITIALIZER;
+static long counter, turn;
+
+static void *adder(void *arg)
+{
+	long me = (long)arg;
+
+	for (int i = 0; i < 2000; i++) {
+		pthread_mutex_lock(&pm);
+		counter++;
+		pthread_mutex_unlock(&pm);
+	}
+	for (int i = 0; i < 300; i++) {
+		pthread_mutex_lock(&pm);
+		while (turn % 4 != me)
+			pthread_cond_wait(&pcv, &pm);
+		turn++;
+		pthread_cond_broadcast(&pcv);
+		pthread_mutex_unlock(&pm);
+	}
+	return (void *)me;
+}
+
+static void *take_and_exit(void *arg)
+{
+	pthread_mutex_lock(arg);
+	return NULL;	/* exits holding it */
+}
+
+static void *try_other(void *arg)
+{
+	return (void *)(long)pthread_mutex_trylock(arg);
+}
+
+static void mutex_init(pthread_mutex_t *m, int proto, int robust, int type, int pshared)
+{
+	pthread_mutexattr_t a;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setprotocol(&a, proto);
+	pthread_mutexattr_setrobust(&a, robust);
+	pthread_mutexattr_settype(&a, type);
+	pthread_mutexattr_setpshared(&a, pshared);
+	pthread_mutex_init(m, &a);
+	pthread_mutexattr_destroy(&a);
+}
+
+/* A thread takes @m and exits: the next lock is EOWNERDEAD, then as the caller decides. */
+static void owner_death(const char *kind, pthread_mutex_t *m, int consistent)
+{
+	char what[128];
+	pthread_t t;
+
+	pthread_create(&t, NULL, take_and_exit, m);
+	pthread_join(t, NULL);
+	snprintf(what, sizeof(what), "%s: lock after the owner exited", kind);
+	pres(what, pthread_mutex_lock(m));
+	if (consistent) {
+		snprintf(what, sizeof(what), "%s: consistent", kind);
+		pres(what, pthread_mutex_consistent(m));
+	}
+	snprintf(what, sizeof(what), "%s: unlock", kind);
+	pres(what, pthread_mutex_unlock(m));
+	snprintf(what, sizeof(what), "%s: lock again", kind);
+	pres(what, pthread_mutex_lock(m));
+	snprintf(what, sizeof(what), "%s: unlock again", kind);
+	pres(what, pthread_mutex_unlock(m));
+}
+
+static void mutexes(void)
+{
+	struct timespec ts;
+	pthread_mutex_t m;
+	pthread_t t[4];
+	long sum = 0;
+	void *r;
+	int p = -1;
+
+	mutex_init(&pm, PTHREAD_PRIO_INHERIT, PTHREAD_MUTEX_STALLED, PTHREAD_MUTEX_NORMAL, 0);
+	for (long i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, adder, (void *)i);
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], &r);
+		sum += (long)r;
+	}
+	say("PI mutex, 4 threads: counter, turns, sum", "%ld %ld %ld", counter, turn, sum);
+
+	mutex_init(&m, PTHREAD_PRIO_INHERIT, PTHREAD_MUTEX_STALLED, PTHREAD_MUTEX_ERRORCHECK, 0);
+	pthread_mutexattr_t a;
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT);
+	pthread_mutexattr_getprotocol(&a, &p);
+	say("protocol", "%d", p == PTHREAD_PRIO_INHERIT);
+	pres("errorcheck PI: lock", pthread_mutex_lock(&m));
+	pres("errorcheck PI: lock again", pthread_mutex_lock(&m));
+	pthread_create(&t[0], NULL, try_other, &m);
+	pthread_join(t[0], &r);
+	pres("errorcheck PI: trylock by another thread", (int)(long)r);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec = 0;
+	pres("errorcheck PI: timedlock by the owner", pthread_mutex_timedlock(&m, &ts));
+	pres("errorcheck PI: unlock", pthread_mutex_unlock(&m));
+	pres("errorcheck PI: unlock when not held", pthread_mutex_unlock(&m));
+	pthread_mutex_destroy(&m);
+
+	mutex_init(&m, PTHREAD_PRIO_INHERIT, PTHREAD_MUTEX_ROBUST, PTHREAD_MUTEX_NORMAL, 0);
+	owner_death("robust PI", &m, 1);
+	pthread_mutex_destroy(&m);
+	mutex_init(&m, PTHREAD_PRIO_INHERIT, PTHREAD_MUTEX_ROBUST, PTHREAD_MUTEX_NORMAL, 0);
+	owner_death("robust PI, not made consistent", &m, 0);
+	mutex_init(&m, PTHREAD_PRIO_NONE, PTHREAD_MUTEX_ROBUST, PTHREAD_MUTEX_NORMAL, 0);
+	owner_death("robust", &m, 1);
+	pthread_mutex_destroy(&m);
+}
+
+/* A process-shared robust PI mutex whose owner is a child that exits holding it. */
+static void shared(int pi)
+{
+	pthread_mutex_t *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+				  -1, 0);
+	struct timespec ts;
+	char what[96];
+	int st;
+	pid_t c;
+
+	mutex_init(m, pi ? PTHREAD_PRIO_INHERIT : PTHREAD_PRIO_NONE, PTHREAD_MUTEX_ROBUST,
+		   PTHREAD_MUTEX_NORMAL, PTHREAD_PROCESS_SHARED);
+	c = fork();
+	if (c == 0) {
+		pthread_mutex_lock(m);
+		usleep(100000);
+		_exit(7);
+	}
+	usleep(30000);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += 10;
+	snprintf(what, sizeof(what), "%s shared with a child that exits holding it: lock",
+		 pi ? "robust PI" : "robust");
+	pres(what, pthread_mutex_clocklock(m, CLOCK_MONOTONIC, &ts));
+	waitpid(c, &st, 0);
+	say("the child's status", "%d", WEXITSTATUS(st));
+	pres("consistent", pthread_mutex_consistent(m));
+	pres("unlock", pthread_mutex_unlock(m));
+	munmap(m, 4096);
+}
+
+int main(void)
+{
+	conf_init();
+	raw();
+	mutexes();
+	shared(1);
+	shared(0);
+	return conf_done();
+}

@@ -1,0 +1,125 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# shim_ids.sh - run as root, each sandbox has a range of host ids of its own: owners kept, never shared.
+# kiste-suite: host shim_ids.sh
+#
+# Compared with native: tar xp into a --tmpfs keeps owners, modes and mtimes;
+# chown to ordinary ids works.  On the host: two sandboxes running at once are
+# two different ids, neither root nor nobody, inside the pool (ids.c).
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=selftests/shim/shim_lib.sh
+. "$here/shim-lib.helper"
+K="${KISTE_SHIM:-$here/../bin/kiste}"
+# shellcheck disable=SC2119 # no workloads: only the launcher is needed
+shim_need
+[ "$(id -u)" = 0 ] || skip_all "needs root (ranges are for sandboxes kiste runs as root)"
+# Not below $SHIM_TMP, which the sandboxes' --tmpfs hides.
+work=$(mktemp -d /var/tmp/kiste-ids.XXXXXX) || bail "cannot make a temporary folder"
+trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"
+
+# A tree of several owners, modes and times; extracted natively and sandboxed.
+mkdir -p "$work/src/d/e"
+echo one >"$work/src/d/f"
+echo two >"$work/src/d/e/g"
+chown 1000:1001 "$work/src/d/f"
+chown 33:33 "$work/src/d/e"
+chown 65533:100 "$work/src/d/e/g"
+chmod 640 "$work/src/d/f"
+chmod 2750 "$work/src/d/e"
+touch -h -d '2001-02-03 04:05:06' "$work/src/d/f" "$work/src/d/e/g" "$work/src/d/e"
+tar -C "$work/src" -cf "$work/a.tar" d
+listing()	# DIR: owner, group, mode and mtime of every file, by path
+{
+	(cd "$1" && find d -printf '%p %U %G %m %T@\n' | sort)
+}
+mkdir "$work/native"
+tar -C "$work/native" -xpf "$work/a.tar"
+want=$(listing "$work/native")
+run "$K" run --mode=shim --tmpfs "$SHIM_TMP" -- sh -c "cd $SHIM_TMP && tar xpf $work/a.tar &&
+	find d -printf '%p %U %G %m %T@\n' | sort"
+[ "$T_RC" = 0 ] && [ "$T_OUT" = "$want" ]
+result $? "tar xp as root into a --tmpfs keeps owners, modes and mtimes, as natively" "exit $T_RC:
+native:
+$want
+sandboxed:
+$T_OUT"
+
+cp "$work/src/d/f" "$work/native/c"
+chown 1234:4321 "$work/native/c"
+want=$(stat -c '%u %g' "$work/native/c")
+run "$K" run --mode=shim --tmpfs "$SHIM_TMP" -- sh -c "echo x >$SHIM_TMP/c && chown 1234:4321 $SHIM_TMP/c &&
+	stat -c '%u %g' $SHIM_TMP/c"
+[ "$T_RC" = 0 ] && [ "$T_OUT" = "$want" ]
+result $? "chown to ordinary ids in a --tmpfs works, as natively" "exit $T_RC: $T_OUT"
+expect "an id beyond the sandbox's range is EINVAL (a user namespace's answer)" 1 \
+	"Invalid argument" "$K" run --mode=shim --tmpfs "$SHIM_TMP" -- \
+	sh -c "echo x >$SHIM_TMP/c && chown 70000 $SHIM_TMP/c"
+
+# Two at once: their host ids differ, and are neither root nor nobody.  Each runs
+# sleep under a name of its own, which is what the host shows as its comm.
+ln -s /bin/sleep "$work/kiste-slpa"
+ln -s /bin/sleep "$work/kiste-slpb"
+host_ids()	# COMM: "uid gid" of the process named COMM, on the host
+{
+	local n=0 pid
+
+	while [ $n -lt 100 ]; do
+		pid=$(pgrep -x "$1" | head -1)
+		if [ -n "$pid" ]; then
+			awk '/^Uid:/ { u = $3 } /^Gid:/ { g = $3 } END { print u, g }' "/proc/$pid/status"
+			return
+		fi
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
+"$K" run --mode=shim -- "$work/kiste-slpa" 9 >/dev/null 2>&1 &
+a=$!
+"$K" run --mode=shim -- "$work/kiste-slpb" 9 >/dev/null 2>&1 &
+b=$!
+ia=$(host_ids kiste-slpa)
+ib=$(host_ids kiste-slpb)
+kill "$a" "$b" 2>/dev/null
+wait "$a" "$b" 2>/dev/null
+ua=${ia% *}
+ub=${ib% *}
+case "$ia:$ib" in
+:* | *:) fail "two sandboxes at once run as two host ids" "no process found ('$ia' '$ib')" ;;
+*)
+	[ "$ua" != "$ub" ] && [ "$ua" -ge 524288 ] && [ "$ub" -ge 524288 ]
+	result $? "two sandboxes at once run as two host ids of kiste's pool ($ia; $ib)" "$ia; $ib"
+	;;
+esac
+n=0
+for f in /run/kiste-ids/*; do
+	[ -f "$f" ] || continue
+	flock -n "$f" true || n=$((n + 1))
+done
+[ "$n" = 0 ]
+result $? "their ranges are free again once they ended" "$n still held"
+
+# The pool from /etc/subuid and /etc/subgid (user kiste), in a mount namespace of the test's.
+if command -v unshare >/dev/null; then
+	cp -a /etc "$work/etc"
+	echo "kiste:3000000:131072" >>"$work/etc/subuid"
+	echo "kiste:4000000:131072" >>"$work/etc/subgid"
+	ln -s /bin/sleep "$work/kiste-slpc"
+	unshare -m sh -c "mount --bind $work/etc /etc && exec $K run --mode=shim --tmpfs $SHIM_TMP -- \
+		$work/kiste-slpc 9" >/dev/null 2>&1 &
+	c=$!
+	ic=$(host_ids kiste-slpc)
+	pkill -x kiste-slpc
+	wait "$c" 2>/dev/null
+	case "$ic" in
+	"3000000 4000000" | "3065536 4065536") ok "/etc/subuid and /etc/subgid's range for user kiste is the pool ($ic)" ;;
+	*) fail "/etc/subuid and /etc/subgid's range for user kiste is the pool" "uid gid '$ic'" ;;
+	esac
+	echo "kiste:5:10" >"$work/etc/subuid"
+	expect "a range too small for a sandbox is one clear error (125)" 125 "/etc/subuid: the range of user kiste" \
+		unshare -m sh -c "mount --bind $work/etc /etc && exec $K run --mode=shim -- true"
+else
+	skip "/etc/subuid and /etc/subgid's range for user kiste is the pool" "no unshare"
+	skip "a range too small for a sandbox is one clear error (125)" "no unshare"
+fi
+t_done

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+// ids.c - a range of host ids of its own for each sandbox kiste runs as root.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+/*
+ * The pool: the entry of user "kiste" in /etc/subuid and /etc/subgid, as
+ * podman's --userns=auto takes the entry of "containers"; without one,
+ * 0x60000000 and up, inside the range systemd sets aside for containers'
+ * ids (524288..1879048191).  A sandbox holds its range by an exclusive lock
+ * on one file of KISTE_IDS_DIR, taken by the launcher before the sandbox's
+ * first process and inherited by its init, so the range is free again when
+ * the last of them ends (an OCI container's init outlives kiste create).
+ */
+#define KISTE_IDS_DIR "/run/kiste-ids"
+#define KISTE_IDS_DEFAULT_BASE 0x60000000UL
+#define KISTE_IDS_DEFAULT_COUNT (1024UL * SHIM_IDS_SIZE)
+
+/* @name's range in @file (lines NAME:START:COUNT): 1 found, 0 none. */
+static int sub_entry(const char *file, const char *name, unsigned long *start,
+		     unsigned long *count)
+{
+	char line[256], who[64];
+	unsigned long s, c;
+	FILE *f = fopen(file, "re");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]:%lu:%lu", who, &s, &c) == 3 && !strcmp(who, name)) {
+			*start = s;
+			*count = c;
+			found = 1;
+		}
+	fclose(f);
+	return found;
+}
+
+static int pool(const char *file, unsigned long *start, unsigned long *slots,
+		struct kiste_err *err)
+{
+	unsigned long s = KISTE_IDS_DEFAULT_BASE, c = KISTE_IDS_DEFAULT_COUNT;
+
+	if (sub_entry(file, "kiste", &s, &c) &&
+	    (c < SHIM_IDS_SIZE || s + c > 0xfffffffeUL || s < SHIM_IDS_SIZE))
+		return kiste_err_set(err, -ERANGE, "%s: the range of user kiste (%lu:%lu) must hold "
+				     "at least %lu ids above %lu and below 4294967295: fix the line",
+				     file, s, c, (unsigned long)SHIM_IDS_SIZE,
+				     (unsigned long)SHIM_IDS_SIZE);
+	*start = s;
+	*slots = c / SHIM_IDS_SIZE;
+	return 0;
+}
+
+int shim_ids_take(struct shim_ids *ids, struct kiste_err *err)
+{
+	unsigned long ustart, uslots, gstart, gslots, n, i, slot;
+	struct stat st;
+	char name[32];
+	int dir, fd;
+
+	ids->lock_fd = -1;
+	if (pool("/etc/subuid", &ustart, &uslots, err) < 0 ||
+	    pool("/etc/subgid", &gstart, &gslots, err) < 0)
+		return err->code;
+	n = uslots < gslots ? uslots : gslots;
+	if (mkdir(KISTE_IDS_DIR, 0700) < 0 && errno != EEXIST)
+		return kiste_err_set(err, -errno, "cannot make %s: %s", KISTE_IDS_DIR,
+				     strerror(errno));
+	dir = open(KISTE_IDS_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0 || fstat(dir, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022)) {
+		if (dir >= 0)
+			close(dir);
+		return kiste_err_set(err, -EPERM, "%s must be a directory of root's, writable by "
+				     "root alone: remove it and run again", KISTE_IDS_DIR);
+	}
+	for (i = 0; i < n; i++) {
+		/* Start where the pid points: concurrent launchers rarely race for one slot. */
+		slot = ((unsigned long)getpid() + i) % n;
+		snprintf(name, sizeof(name), "%lu", slot);
+		fd = openat(dir, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			ids->uid_base = (unsigned int)(ustart + slot * SHIM_IDS_SIZE);
+			ids->gid_base = (unsigned int)(gstart + slot * SHIM_IDS_SIZE);
+			ids->lock_fd = fd;
+			close(dir);
+			return 0;
+		}
+		close(fd);
+	}
+	close(dir);
+	return kiste_err_set(err, -EBUSY, "all %lu id ranges (%s) are held by running sandboxes: "
+			     "end some, or give user kiste a larger range in /etc/subuid and "
+			     "/etc/subgid", n, KISTE_IDS_DIR);
+}
+
+void shim_ids_release(struct shim_ids *ids)
+{
+	if (ids->lock_fd >= 0)
+		close(ids->lock_fd);
+	ids->lock_fd = -1;
+}
