@@ -187,6 +187,8 @@ result "$([ "$T_RC" -eq 1 ] && [[ "$T_OUT" == *"only you can write"* ]] && [ ! -
 # destination is made beneath the rootfs without following its links (runc
 # resolves them inside the rootfs; kiste refuses such a destination).
 mkdir -p "$tmp/vol"
+# Writable to anyone: only the :ro refuses the container's write.
+chmod 1777 "$tmp/vol"
 echo "from the host" >"$tmp/vol/f"
 ro_bind='{"mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
 	{"destination": "/vol", "type": "bind", "source": "'"$tmp/vol"'", "options": ["rbind", "ro"]}]}'

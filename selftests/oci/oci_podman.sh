@@ -169,6 +169,8 @@ result "$([ "$T_RC" -eq 0 ] && [ "$T_OUT" = "$want"$'\n'"$want" ]; echo $?)" \
 
 # ---- files: a host folder read-only, tmpfs, the rootfs ----
 mkdir -p "$tmp/vol"
+# Writable to anyone: only the :ro refuses the container's write.
+chmod 1777 "$tmp/vol"
 echo "from the host" >"$tmp/vol/f"
 same "-v DIR:/x:ro is readable" 0 "from the host" run --rm -v "$tmp/vol:/x:ro" "$IMG" cat /x/f
 same "-v DIR:/x:ro is read-only" 1 "*" run --rm -v "$tmp/vol:/x:ro" "$IMG" touch /x/new
