@@ -62,6 +62,11 @@ static const struct bad_case {
 	  "\"args\":[\"sh\"],\"cwd\":\"/\",\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":9,"
 	  "\"hard\":1}]},\"root\":{\"path\":\"r\"}}",
 	  "config.json: process.rlimits[0]: soft 9 is above hard 1" },
+	{ "console_height_not_int",
+	  "{\"ociVersion\":\"1.0.2\",\"process\":{\"terminal\":true,\"consoleSize\":{"
+	  "\"height\":\"tall\",\"width\":80},\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],"
+	  "\"cwd\":\"/\"},\"root\":{\"path\":\"/\"}}",
+	  "config.json: process.consoleSize.height: must be an integer, not a string" },
 	{ "terminal_not_bool",
 	  "{\"ociVersion\":\"1.0.2\",\"process\":{\"terminal\":\"yes\",\"user\":{\"uid\":0,"
 	  "\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\"},\"root\":{\"path\":\"r\"}}",
@@ -207,9 +212,6 @@ TEST(spec_maps_resources_and_refuses_what_it_cannot_do)
 		  "config.json: annotations.org.kiste.mode: 'nope' is no mode" },
 		{ CFG(",\"hooks\":{\"createContainer\":[{\"path\":\"/bin/true\"}]}"),
 		  "config.json: hooks.createContainer: kiste does not run hooks inside the container" },
-		{ "{\"ociVersion\":\"1.0.2\",\"process\":{\"terminal\":true,\"user\":{\"uid\":0,"
-		  "\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/\"}}",
-		  "config.json: process.terminal: true needs --console-socket" },
 	};
 	struct kiste_oci_config c;
 	struct kiste_oci_spec sp;
@@ -245,6 +247,35 @@ TEST(spec_maps_resources_and_refuses_what_it_cannot_do)
 		kiste_oci_spec_free(&sp);
 		kiste_oci_config_free(&c);
 	}
+}
+
+/*
+ * What podman sends and kiste serves: a terminal (create then needs
+ * --console-socket) with its size, and the engine's network namespace by
+ * path, joined as --network ns:PATH.
+ */
+TEST(spec_terminal_and_network_path)
+{
+	static const char json[] =
+		"{\"ociVersion\":\"1.0.2\",\"process\":{\"terminal\":true,\"consoleSize\":{"
+		"\"height\":24,\"width\":80},\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],"
+		"\"cwd\":\"/\"},\"root\":{\"path\":\"/\",\"readonly\":true},\"linux\":{"
+		"\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/netns/x\"}]}}";
+	struct kiste_oci_config c;
+	struct kiste_oci_spec sp;
+	struct kiste_err err = { 0 };
+
+	memset(&sp, 0, sizeof(sp));
+	ASSERT_EQ(0, kiste_oci_config_parse(json, strlen(json), &c, &err)) TH_LOG("%s", err.msg);
+	EXPECT_EQ(24, c.process.console_rows);
+	EXPECT_EQ(80, c.process.console_cols);
+	ASSERT_EQ(0, kiste_oci_spec_build(kiste_modes, &c, "/", NULL, &sp, &err))
+	TH_LOG("%s", err.msg);
+	EXPECT_TRUE(sp.terminal);
+	EXPECT_EQ((int)KISTE_NET_NS, (int)sp.o.network);
+	EXPECT_STREQ("/run/netns/x", sp.o.netns_path);
+	kiste_oci_spec_free(&sp);
+	kiste_oci_config_free(&c);
 }
 
 TEST(container_ids)

@@ -182,4 +182,109 @@ T_OUT=$("$K" --root "$tmp/open-root" create --bundle "$B" c13 2>&1 </dev/null)
 T_RC=$?
 result "$([ "$T_RC" -eq 1 ] && [[ "$T_OUT" == *"only you can write"* ]] && [ ! -e "$tmp/open-root/c13" ]
 	 echo $?)" "a --root others can write is refused, one line" "exit $T_RC: $T_OUT"
+
+# Bind mounts (podman's volumes, /etc/hosts, ...): read-only when asked, and a
+# destination is made beneath the rootfs without following its links (runc
+# resolves them inside the rootfs; kiste refuses such a destination).
+mkdir -p "$tmp/vol"
+# Writable to anyone: only the :ro refuses the container's write.
+chmod 1777 "$tmp/vol"
+echo "from the host" >"$tmp/vol/f"
+ro_bind='{"mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
+	{"destination": "/vol", "type": "bind", "source": "'"$tmp/vol"'", "options": ["rbind", "ro"]}]}'
+bundle_cfg 'cat /vol/f; touch /vol/new 2>/dev/null && echo wrote; exit 0' "" "$ro_bind"
+step "run with a read-only bind mount" 0 "from the host" -- run --bundle "$B" c14
+result "$([[ "$T_OUT" != *wrote* ]] && [ ! -e "$tmp/vol/new" ]; echo $?)" \
+	"the :ro bind is read-only" "$T_OUT"
+if [ "$(id -u)" -eq 0 ]; then
+	ln -s /etc "$B/rootfs/lnk"
+	link_bind='{"mounts": [{"destination": "/lnk/kiste-planted", "type": "bind",
+		"source": "'"$tmp/vol"'", "options": ["rbind", "ro"]}]}'
+	bundle_cfg true "" "$link_bind"
+	rt kiste run --bundle "$B" c15
+	result "$([ "$T_RC" -ne 0 ] && [[ "$T_OUT" == *"in the rootfs"* ]] &&
+		 [ ! -e /etc/kiste-planted ] && [ ! -e "$B/rootfs/etc/kiste-planted" ]; echo $?)" \
+		"a bind destination through a link in the rootfs is refused, nothing made" \
+		"exit $T_RC: $T_OUT"
+	rm -f "$B/rootfs/lnk"
+	rmdir /etc/kiste-planted 2>/dev/null
+else
+	skip "a bind destination through a link in the rootfs is refused, nothing made" \
+		"kiste makes mount points only as root"
+fi
+
+# A terminal (process.terminal, --console-socket): the engine gets the pty's
+# master over its socket and the container has the slave as stdio and
+# controlling terminal.  The receiver types one line and keeps what it reads.
+console_recv()	# SOCKET OUT READY
+{
+	python3 - "$@" <<'PY' &
+import array, os, socket, sys, time
+path, out, ready = sys.argv[1:4]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(1)
+s.settimeout(10)
+open(ready, "w").close()
+c, _ = s.accept()
+msg, anc, _, _ = c.recvmsg(4096, socket.CMSG_SPACE(array.array("i").itemsize))
+fds = array.array("i")
+for level, kind, data in anc:
+    if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+        fds.frombytes(data[:fds.itemsize])
+text = "fds=%d\n" % len(fds)
+if fds:
+    m = fds[0]
+    os.write(m, b"typed\n")
+    end = time.time() + 10
+    while time.time() < end:
+        try:
+            d = os.read(m, 4096)
+        except OSError:
+            break       # EIO: every slave descriptor is closed, the container is gone
+        if not d:
+            break
+        text += d.decode(errors="replace")
+open(out, "w").write(text)
+PY
+}
+console_run()	# kiste|runc ID: create with a console, start, the receiver's text in T_OUT
+{
+	local sock="$tmp/console-$1.sock" out="$tmp/console-$1.out" ready="$tmp/console-$1.ready" i
+	rm -f "$sock" "$out" "$ready"
+	console_recv "$sock" "$out" "$ready"
+	for i in $(seq 50); do [ -e "$ready" ] && break; sleep 0.1; done
+	rt "$1" create --bundle "$B" --console-socket "$sock" "$2"
+	local crc=$T_RC cout=$T_OUT
+	rt "$1" start "$2"
+	wait
+	rt "$1" delete --force "$2"
+	T_RC=$crc
+	T_OUT="create: $cout
+$(cat "$out" 2>/dev/null)"
+}
+# runc needs a devpts for its pty; kiste serves /dev itself.
+# shellcheck disable=SC2016 # the container's shell expands it
+bundle_cfg true "" '{"process": {"terminal": true,
+	"user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "tty; read x; echo got $x"],
+	"env": ["PATH=/bin", "TERM=xterm"], "cwd": "/"},
+	"mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
+	{"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["mode=755"]},
+	{"destination": "/dev/pts", "type": "devpts", "source": "devpts",
+	 "options": ["newinstance", "ptmxmode=0666", "mode=0620"]}]}'
+console_run kiste c16
+kout=$T_OUT
+result "$([ "$T_RC" -eq 0 ] && [[ "$kout" == *"fds=1"* ]] && [[ "$kout" == *"/dev/pts/"* ]] &&
+	 [[ "$kout" == *"got typed"* ]]; echo $?)" \
+	"--console-socket: the master is sent, the container's stdio is the pty" "$kout"
+if [ -n "$RUNC" ]; then
+	console_run runc c16
+	result "$([[ "$T_OUT" == *"got typed"* ]] && [[ "$T_OUT" == *"/dev/pts/"* ]]; echo $?)" \
+		"... as runc's" "runc: $T_OUT"
+fi
+step "process.terminal without --console-socket is refused" 1 "console-socket" -- \
+	create --bundle "$B" c17
+bundle_cfg true
+step "--console-socket without process.terminal is refused" 1 "" -- \
+	create --bundle "$B" --console-socket "$tmp/none.sock" c18
 t_done

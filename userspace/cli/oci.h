@@ -32,6 +32,14 @@ int oci_poststart(const struct kiste_oci_state *s, struct kiste_err *err);
 /* Unblocks the init of a created container (start's work). */
 int oci_start_init(const struct kiste_oci_state *s, struct kiste_err *err);
 
+/*
+ * create's --console-socket: makes a pty, sends its master to the unix
+ * socket at @socket_path (SCM_RIGHTS, as runc), sized as @c's consoleSize;
+ * *@slave is the slave for the container (close-on-exec).
+ */
+int oci_console_open(const char *socket_path, const struct kiste_oci_config *c, int *slave,
+		     struct kiste_err *err);
+
 /* Parses "VERB [--help] ID" for state and start; *help set on --help. */
 int oci_id_parse(const char *verb, int argc, char **argv, const char **id, bool *help,
 		 struct kiste_err *err);

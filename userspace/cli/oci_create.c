@@ -22,6 +22,7 @@ struct oci_create_opts {
 	bool detach;
 	const char *bundle;
 	const char *pid_file;
+	const char *console_socket;
 	const char *id;
 };
 
@@ -50,8 +51,8 @@ static int oci_create_opt(const char *verb, int c, struct oci_create_opts *o, st
 		o->pid_file = optarg;
 		return 0;
 	case O_CONSOLE:
-		return cli_usage_err(err, verb, "--console-socket: kiste does not serve terminals "
-				     "yet: run without one (no -t)");
+		o->console_socket = optarg;
+		return 0;
 	case O_PRESERVE:
 		if (strcmp(optarg, "0"))
 			return cli_usage_err(err, verb, "--preserve-fds %s: kiste passes no extra "
@@ -196,8 +197,10 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 		  const struct kiste_oci_config *c, struct kiste_oci_spec *sp, const char *bundle,
 		  struct kiste_oci_state *s, struct kiste_err *err)
 {
-	struct kiste_oci_launch ol = { .hostname = sp->hostname, .env_exact = true };
+	struct kiste_oci_launch ol = { .hostname = sp->hostname, .env_exact = true,
+				       .console_fd = -1 };
 	char fifo[PATH_MAX + 32], cgname[256];
+	mode_t old_umask;
 	int ret;
 
 	snprintf(fifo, sizeof(fifo), "%s/" KISTE_OCI_START_FIFO, s->dir);
@@ -210,8 +213,16 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 	snprintf(cgname, sizeof(cgname), "%.200s", o->id);
 	ol.cgroup_name = cgname;
 	fflush(NULL);
-	ret = sp->mode->oci_create(&sp->o, sp->mo, &ol, err);
+	ret = o->console_socket ? oci_console_open(o->console_socket, c, &ol.console_fd, err) : 0;
+	/* process.umask: the init and the workload inherit it from here. */
+	old_umask = c->process.umask >= 0 ? umask((mode_t)c->process.umask) : (mode_t)-1;
+	if (ret == 0)
+		ret = sp->mode->oci_create(&sp->o, sp->mo, &ol, err);
+	if (old_umask != (mode_t)-1)
+		umask(old_umask);
 	close(ol.start_fd);
+	if (ol.console_fd >= 0)
+		close(ol.console_fd);
 	if (ret < 0)
 		return ret;
 	/* The init alone so far: whatever it starts inherits the freezer and cpuacct cgroups. */
@@ -251,6 +262,13 @@ static int create_container(const struct cli_global *g, const struct oci_create_
 	ret = kiste_oci_config_load(bundle, &c, err);
 	if (ret == 0)
 		ret = kiste_oci_spec_build(kiste_modes, &c, bundle, g->mode, &sp, err);
+	/* runc's rules: a terminal only through the engine's socket, a socket only for one. */
+	if (ret == 0 && sp.terminal && !o->console_socket)
+		ret = kiste_err_set(err, -EINVAL, "config.json: process.terminal: true needs "
+				    "--console-socket: give one, or run without a terminal (no -t)");
+	if (ret == 0 && !sp.terminal && o->console_socket)
+		ret = kiste_err_set(err, -EINVAL, "--console-socket needs process.terminal: true "
+				    "in config.json: leave it out, or ask for a terminal");
 	if (ret == 0)
 		ret = kiste_oci_state_new(g->root, o->id, s, err);
 	if (ret < 0)
@@ -332,8 +350,8 @@ static int oci_create_main(const struct cli_global *g, int argc, char **argv)
 #define CREATE_OPTS                                                                            \
 	"  -b, --bundle DIR        the bundle: config.json and the rootfs (default .)\n"          \
 	"      --pid-file FILE     write the container's pid (its init) there\n"                  \
-	"      --console-socket, --preserve-fds N (only 0), --no-pivot, --no-new-keyring\n"       \
-	"                          runc's; a terminal is not served yet\n"
+	"      --console-socket SOCKET  with process.terminal: the pty's master goes there\n"   \
+	"      --preserve-fds N (only 0), --no-pivot, --no-new-keyring   runc's\n"
 
 const struct cli_cmd cli_cmd_oci_create = {
 	.name = "create",

@@ -59,6 +59,12 @@ struct kiste_oci_launch {
 	const char *cgroup_name;	/* IN: the container's cgroup, below kiste's own */
 	int start_fd;			/* IN: the init reads one byte here to start */
 	bool env_exact;			/* IN: o->env is the whole environment */
+	/*
+	 * IN: a pty's slave (create's --console-socket), or -1: the container's
+	 * process makes it its stdin, stdout, stderr and controlling terminal,
+	 * leading a session of its own.
+	 */
+	int console_fd;
 	pid_t pid;			/* OUT: the container's init */
 	struct kiste_cgroup cg;		/* OUT: its cgroup (version 0: none here) */
 };

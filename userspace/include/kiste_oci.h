@@ -43,6 +43,8 @@ enum kiste_oci_cap_set {
 
 struct kiste_oci_process {
 	bool terminal;
+	uint16_t console_rows, console_cols;	/* consoleSize; 0: none */
+	int umask;			/* user.umask 0..0777; -1: none (the runtime's own) */
 	uint32_t uid, gid;
 	struct kiste_oci_strv args;	/* at least one */
 	struct kiste_oci_strv env;	/* "K=V" each */

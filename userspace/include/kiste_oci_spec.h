@@ -16,6 +16,7 @@ struct kiste_oci_spec {
 	char rootfs[PATH_MAX];		/* root.path, made absolute against the bundle */
 	char home[PATH_MAX + 8];	/* "HOME=..." when the config has none */
 	const char *hostname;		/* NULL: the mode's default */
+	bool terminal;			/* process.terminal: create needs --console-socket */
 	/* IN: told about each field the mode cannot honour and ignores (--log). */
 	void (*note)(void *ctx, const char *fmt, va_list ap);
 	void *note_ctx;
@@ -26,7 +27,7 @@ struct kiste_oci_spec {
  * @mode_name (the global --mode), else shim: process, root, resources in the
  * mode's ranges, mounts, hostname.  What the mode cannot honour and what is
  * never weaker to ignore is told to sp->note; what it cannot do at all
- * (a terminal, hooks) is refused.  One line in @err names the JSON path.
+ * (hooks inside the container) is refused.  One line in @err names the JSON path.
  */
 int kiste_oci_spec_build(const struct kiste_mode_ops *const *modes,
 			 const struct kiste_oci_config *c, const char *bundle,

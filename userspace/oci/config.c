@@ -115,10 +115,30 @@ static int read_caps(struct cfg *p, json_object *proc, struct kiste_oci_process 
 	return ret;
 }
 
+/* process.consoleSize: the terminal's first rows and columns (a struct winsize holds 16 bits). */
+static int read_console_size(struct cfg *p, json_object *proc, struct kiste_oci_process *pr)
+{
+	int64_t rows = 0, cols = 0;
+	json_object *cs;
+	size_t len;
+	int ret = cfg_get(p, proc, "consoleSize", json_type_object, false, &cs);
+
+	if (ret < 0 || !cs)
+		return ret;
+	len = cfg_push(p, "consoleSize", 0);
+	ret = cfg_get_int(p, cs, "height", 0, UINT16_MAX, true, &rows);
+	if (ret == 0)
+		ret = cfg_get_int(p, cs, "width", 0, UINT16_MAX, true, &cols);
+	cfg_pop(p, len);
+	pr->console_rows = (uint16_t)rows;
+	pr->console_cols = (uint16_t)cols;
+	return ret;
+}
+
 static int read_user(struct cfg *p, json_object *proc, struct kiste_oci_process *pr)
 {
 	json_object *u;
-	int64_t uid = 0, gid = 0;
+	int64_t uid = 0, gid = 0, umask_v = -1;
 	size_t len;
 	int ret = cfg_get(p, proc, "user", json_type_object, true, &u);
 
@@ -129,9 +149,12 @@ static int read_user(struct cfg *p, json_object *proc, struct kiste_oci_process 
 	ret = cfg_get_int(p, u, "uid", 0, 0xfffffffeLL, true, &uid);
 	if (ret == 0)
 		ret = cfg_get_int(p, u, "gid", 0, 0xfffffffeLL, true, &gid);
+	if (ret == 0)
+		ret = cfg_get_int(p, u, "umask", 0, 0777, false, &umask_v);
 	cfg_pop(p, len);
 	pr->uid = (uint32_t)uid;
 	pr->gid = (uint32_t)gid;
+	pr->umask = (int)umask_v;
 	return ret;
 }
 
@@ -154,6 +177,8 @@ static int read_process(struct cfg *p, json_object *root, struct kiste_oci_confi
 		 NELEM(rlimit_names), read_rlimit) < 0 ||
 	    cfg_get_bool(p, proc, "noNewPrivileges", &pr->no_new_privileges) < 0 ||
 	    read_caps(p, proc, pr) < 0)
+		ret = -EINVAL;
+	else if (read_console_size(p, proc, pr) < 0)
 		ret = -EINVAL;
 	else if (pr->args.n == 0 || !pr->args.v[0][0])
 		ret = cfg_bad_at(p, "args", "empty%s: give the program to run and its arguments",

@@ -166,8 +166,8 @@ static json_object *enabled(bool on)
  * cannot leave one out), cgroups v1 and v2 through cgroupfs, no systemd
  * driver.  Left out (null: "unknown" to the reader), since kiste ignores
  * them: capabilities and seccomp profiles (shim mode runs its own filter and
- * grants none), mount options (only tmpfs destinations are honoured),
- * AppArmor and SELinux.
+ * grants none), AppArmor and SELinux.  Mount options: those a bind mount
+ * honours (tmpfs destinations take none).
  */
 struct json_object *kiste_oci_features_json(const struct kiste_mode_ops *const *modes,
 					    const char *version)
@@ -175,6 +175,8 @@ struct json_object *kiste_oci_features_json(const struct kiste_mode_ops *const *
 	static const char *const ns[] = { "ipc", "mount", "network", "pid", "user", "uts" };
 	/* The hooks the runtime runs itself (createContainer, startContainer: not yet). */
 	static const char *const hooks[] = { "prestart", "createRuntime", "poststart", "poststop" };
+	/* oci/spec.c's map_bind: every bind is recursive, nosuid and nodev. */
+	static const char *const mopts[] = { "bind", "nodev", "nosuid", "rbind", "ro", "rw" };
 	json_object *o = json_object_new_object(), *lx, *cg, *an;
 	const struct kiste_mode_ops *const *m;
 	char names[64] = "";
@@ -184,7 +186,7 @@ struct json_object *kiste_oci_features_json(const struct kiste_mode_ops *const *
 	json_object_object_add(o, "ociVersionMin", json_object_new_string("1.0.0"));
 	json_object_object_add(o, "ociVersionMax", json_object_new_string("1.0.2-dev"));
 	json_object_object_add(o, "hooks", strings(hooks, sizeof(hooks) / sizeof(hooks[0])));
-	json_object_object_add(o, "mountOptions", json_object_new_array());
+	json_object_object_add(o, "mountOptions", strings(mopts, sizeof(mopts) / sizeof(mopts[0])));
 	lx = json_object_new_object();
 	json_object_object_add(lx, "namespaces", strings(ns, sizeof(ns) / sizeof(ns[0])));
 	cg = json_object_new_object();

@@ -118,10 +118,8 @@ static int map_process(struct kiste_oci_spec *sp, const struct kiste_oci_config 
 	if (!c->has_process)
 		return kiste_err_set(err, -EINVAL, "config.json: process: missing: a container "
 				     "needs a process to start");
-	if (p->terminal)
-		return kiste_err_set(err, -EOPNOTSUPP, "config.json: process.terminal: true needs "
-				     "--console-socket, which kiste does not serve yet: run without "
-				     "a terminal (no -t)");
+	/* Served by create (--console-socket), which checks the two go together. */
+	sp->terminal = p->terminal;
 	if (p->env.n > KISTE_RUN_ENV_MAX - 1)
 		return kiste_err_set(err, -E2BIG, "config.json: process.env: %zu entries: at most %d",
 				     p->env.n, KISTE_RUN_ENV_MAX - 1);
@@ -184,6 +182,48 @@ static bool under(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
 }
 
+/* Bind options every bind gets anyway, or that change nothing for one. */
+static bool bind_option_known(const char *o)
+{
+	static const char *const known[] = { "bind", "rbind", "ro", "rw", "rprivate", "private",
+					     "rslave", "slave", "nosuid", "nodev", "z", "Z" };
+	size_t k;
+
+	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+		if (!strcmp(o, known[k]))
+			return true;
+	return false;
+}
+
+/* A bind mount onto the mode's --volume SRC:DST[:ro]: always recursive, nosuid, nodev. */
+static int map_bind(struct kiste_oci_spec *sp, size_t i, const struct kiste_oci_mount *m,
+		    struct kiste_err *err)
+{
+	char arg[2 * PATH_MAX + 8];
+	size_t k;
+	int ret;
+
+	if (!m->source || m->source[0] != '/' || strchr(m->source, ':') ||
+	    strchr(m->destination, ':')) {
+		note(sp, "mounts[%zu]: bind of %s at %s: kiste takes absolute paths without ':' "
+		     "only; not bound", i, m->source ? m->source : "(none)", m->destination);
+		return 0;
+	}
+	for (k = 0; k < m->options.n; k++)
+		if (!bind_option_known(m->options.v[k]))
+			note(sp, "mounts[%zu]: option %s of the bind at %s ignored (kiste binds "
+			     "nosuid, nodev, recursive; ro when asked)", i, m->options.v[k],
+			     m->destination);
+	snprintf(arg, sizeof(arg), "%s:%s%s", m->source, m->destination, m->readonly ? ":ro" : "");
+	ret = mode_opt(sp, "volume", arg, err);
+	if (ret == -ENOENT) {
+		note(sp, "mounts[%zu]: %s mode has no bind mounts: %s is not bound at %s", i,
+		     sp->mode->name, m->source, m->destination);
+		return 0;
+	}
+	return ret < 0 ? kiste_err_prefix(err, "config.json: mounts[%zu]", i) : 0;
+}
+
 /*
  * Mounts the mode serves itself (/proc, /dev, /sys) need nothing; a tmpfs goes
  * to the mode's --tmpfs; what it cannot honour is noted, never weakening.
@@ -202,8 +242,9 @@ static int map_mounts(struct kiste_oci_spec *sp, const struct kiste_oci_config *
 		    under(m->destination, "/sys"))
 			continue;
 		if (m->bind) {
-			note(sp, "mounts[%zu]: %s mode has no bind mounts yet: %s is not bound at %s",
-			     i, sp->mode->name, m->source, m->destination);
+			ret = map_bind(sp, i, m, err);
+			if (ret < 0)
+				return ret;
 			continue;
 		}
 		if (!m->type || strcmp(m->type, "tmpfs")) {
@@ -226,16 +267,35 @@ static int map_linux(struct kiste_oci_spec *sp, const struct kiste_oci_config *c
 {
 	size_t k;
 
-	for (k = 0; k < KISTE_OCI_NS_TYPES; k++)
+	for (k = 0; k < KISTE_OCI_NS_TYPES; k++) {
+		/* The engine's network (podman's bridge): joined as --network ns:PATH is. */
+		if (k == KISTE_OCI_NS_NETWORK && c->ns[k].path &&
+		    (sp->mode->limits->networks & (1u << KISTE_NET_NS))) {
+			sp->o.network = KISTE_NET_NS;
+			sp->o.netns_path = c->ns[k].path;
+			continue;
+		}
 		if (c->ns[k].path)
 			note(sp, "linux.namespaces: %s mode makes its own %s namespace; %s is not "
 			     "joined", sp->mode->name, kiste_oci_ns_name(k), c->ns[k].path);
+	}
 	if (c->nuid_mappings || c->ngid_mappings)
 		note(sp, "linux.uidMappings/gidMappings: %s mode maps the container's root to an "
 		     "unprivileged host id of its own", sp->mode->name);
 	if (c->masked_paths.n || c->readonly_paths.n)
 		note(sp, "linux.maskedPaths/readonlyPaths: %s mode serves its own /proc and /sys",
 		     sp->mode->name);
+	if (c->cgroups_path)
+		note(sp, "linux.cgroupsPath: kiste keeps the container's cgroup below kiste/oci/; "
+		     "%s is not used", c->cgroups_path);
+	if (c->has_devices)
+		note(sp, "linux.resources.devices: %s mode serves its own /dev (null, zero, full, "
+		     "random, urandom, tty)", sp->mode->name);
+	if (c->has_sysctl)
+		note(sp, "linux.sysctl: ignored in %s mode", sp->mode->name);
+	if (c->process.has_caps)
+		note(sp, "process.capabilities: %s mode's workload holds no host capability; its "
+		     "guest kernel decides what its root may do", sp->mode->name);
 	if (c->has_seccomp)
 		note(sp, "linux.seccomp: %s mode installs its own host filter ('kiste policy %s')",
 		     sp->mode->name, sp->mode->name);

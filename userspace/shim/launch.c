@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/mount.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -53,6 +55,8 @@ struct launch {
 	int netns_fd;		/* --network ns:PATH, checked; -1 otherwise */
 	pid_t pasta;		/* --network pasta: its process; 0 otherwise */
 	bool host_tree;		/* the rootfs is the host's "/": no AF_UNIX sockets by name */
+	int tree_fd;		/* host root: a detached copy of the rootfs (open_tree); or -1 */
+	int bind_fds[SHIM_MAX_BINDS];	/* host root: the --volume copies (binds.c); or -1 */
 	struct shim_ids ids;	/* run as root with namespaces: the sandbox's own host ids */
 	int trace_fd;		/* --trace-output FILE, opened by the launcher; -1 otherwise */
 };
@@ -204,6 +208,20 @@ static void find_args(struct launch *l)
 	}
 }
 
+/*
+ * An OCI container's terminal (create's --console-socket; the init made it
+ * fd 0): the workload leads a session of its own with it as the controlling
+ * terminal, as runc's container process does, so job control and ^C work.
+ */
+static void console_attach(struct kiste_err *err)
+{
+	if (setsid() < 0 || ioctl(0, TIOCSCTTY, 0) < 0 || dup2(0, 1) < 0 || dup2(0, 2) < 0) {
+		kiste_err_set(err, -errno, "cannot make the terminal the container's: %s",
+			      strerror(errno));
+		kiste_child_fail(err);
+	}
+}
+
 /* The workload process: last host layers, then into the guest kernel for good. */
 static void workload_main(struct launch *l)
 {
@@ -226,7 +244,10 @@ static void workload_main(struct launch *l)
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	/* Its own process group: kill(0, ...) inside never reaches the caller's group. */
-	setpgid(0, 0);
+	if (l->oci && l->oci->console_fd >= 0)
+		console_attach(&err);
+	else
+		setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/*
 	 * Dumpable as a native process is, whatever the init's change of ids
@@ -354,6 +375,12 @@ static void init_main(struct launch *l, pid_t launcher)
 	char c;
 
 	close(l->status[0]);
+	/* The terminal is stdin from here on: the rootfs's /dev gets its node (bind_tty). */
+	if (l->oci && l->oci->console_fd >= 0) {
+		if (dup2(l->oci->console_fd, 0) < 0)
+			_exit(KISTE_EXIT_REFUSED);
+		close(l->oci->console_fd);
+	}
 	/* ns:PATH is joined already (start_sandbox): its file is nobody's business here. */
 	if (l->netns_fd >= 0)
 		close(l->netns_fd);
@@ -375,8 +402,10 @@ static void init_main(struct launch *l, pid_t launcher)
 				      strerror(errno));
 			kiste_child_fail(&err);
 		}
-		if (shim_setup_mounts(l->o, l->so, &l->procfd, &l->locksfd, &err) < 0)
+		if (shim_setup_mounts(l->o, l->so, l->tree_fd, l->bind_fds, &l->procfd, &l->locksfd, &err) < 0)
 			kiste_child_fail(&err);
+		if (l->tree_fd >= 0)
+			close(l->tree_fd);
 		/* Our own network namespace (none, pasta): loopback works, as natively. */
 		if (l->o->network != KISTE_NET_NS && shim_net_lo_up(&err) < 0)
 			kiste_child_fail(&err);
@@ -436,7 +465,8 @@ static void init_main(struct launch *l, pid_t launcher)
 	forward_to = child;
 	sigprocmask(SIG_SETMASK, &l->init_mask, NULL);
 	/* An interactive terminal: the workload's group gets it, as a shell would give it. */
-	setpgid(child, child);
+	if (!l->oci || l->oci->console_fd < 0)
+		setpgid(child, child);	/* a session leader (console_attach) is one already */
 	if (!l->oci && isatty(0) && tcgetpgrp(0) == getpgrp())
 		tcsetpgrp(0, child);
 	if (l->kfd >= 0)
@@ -636,6 +666,19 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	l->procfd = -1;
 	l->locksfd = -1;
 	l->netns_fd = -1;
+	/*
+	 * Host root's rootfs may lie below folders the sandbox's root (no host root)
+	 * cannot enter, as podman's storage does: a copy of its mounts made now
+	 * is attached inside when its path is out of reach (shim_setup_mounts).
+	 * The init closes it after; the launcher once the init has it.
+	 */
+	l->tree_fd = -1;
+	if (geteuid() == 0 && strcmp(l->so->rootfs, "/"))
+		l->tree_fd = (int)syscall(SYS_open_tree, AT_FDCWD, l->so->rootfs,
+					  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	ret = shim_binds_prepare(l->so, geteuid() == 0, l->bind_fds, err);
+	if (ret < 0)
+		return ret;
 	if (o->network == KISTE_NET_NS) {
 		l->netns_fd = shim_net_open(o->netns_path, err);
 		if (l->netns_fd < 0)
@@ -699,6 +742,10 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	if (l->netns_fd >= 0)
 		close(l->netns_fd);
 	l->netns_fd = -1;
+	if (l->tree_fd >= 0)
+		close(l->tree_fd);
+	l->tree_fd = -1;
+	shim_binds_close(l->so, l->bind_fds);
 	/* The init has its own copy of the trace file (the workload's FD_TRACE). */
 	if (l->trace_fd >= 0)
 		close(l->trace_fd);

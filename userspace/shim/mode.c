@@ -12,6 +12,7 @@ enum {
 	SHIM_O_TMPFS,
 	SHIM_O_TRACE,
 	SHIM_O_NO_NS,
+	SHIM_O_VOLUME,
 	SHIM_O_TRACE_OUT,
 	SHIM_O_TRACE_SUM,
 };
@@ -23,6 +24,7 @@ static const struct option shim_options[] = {
 	{ "trace-output", required_argument, NULL, SHIM_O_TRACE_OUT },
 	{ "trace-summary", no_argument, NULL, SHIM_O_TRACE_SUM },
 	{ "unsafe-no-namespaces", no_argument, NULL, SHIM_O_NO_NS },
+	{ "volume", required_argument, NULL, SHIM_O_VOLUME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -92,6 +94,8 @@ static int shim_opt(void *mo, int val, const char *arg, struct kiste_err *err)
 		return 0;
 	case SHIM_O_TMPFS:
 		return tmpfs_opt(so, arg, err);
+	case SHIM_O_VOLUME:
+		return shim_bind_opt(so, arg, err);
 	}
 	return -EINVAL;
 }
@@ -104,6 +108,10 @@ static int shim_check(const struct kiste_run_opts *o, void *mo, struct kiste_err
 	if (so->rw && !strcmp(so->rootfs, "/"))
 		return kiste_err_set(err, -EINVAL,
 				     "kiste run: --rw is refused for the rootfs /: give --rootfs DIR");
+	if (so->no_namespaces && so->nbinds)
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: --volume needs a mount namespace: leave out "
+				     "--unsafe-no-namespaces");
 	if (so->no_namespaces && o->network != KISTE_NET_NONE)
 		return kiste_err_set(err, -EINVAL,
 				     "kiste run: --network needs namespaces: leave out "
@@ -136,7 +144,11 @@ const struct kiste_mode_ops kiste_mode_shim = {
 		 "(/proc/meminfo, sysinfo).\n\n"
 		 "  --rw                  make the rootfs writable (refused for /)\n"
 		 "  --tmpfs PATH[:size=N] a writable, initially empty directory at PATH (must\n"
-		 "                        exist in the rootfs; repeatable)\n"
+		 "                        exist in the rootfs unless kiste runs as root;\n"
+		 "                        repeatable)\n"
+		 "  --volume SRC:DST[:ro] the host's SRC bound at DST, read-only with :ro (DST\n"
+		 "                        must exist in the rootfs unless kiste runs as root;\n"
+		 "                        repeatable)\n"
 		 "  --trace               one line per syscall on stderr (strace's form:\n"
 		 "                        names, flags, errno names, guest pids)\n"
 		 "  --trace-output FILE   the trace into FILE instead (created or emptied)\n"

@@ -239,21 +239,27 @@ static int setup_tmpfs(const char *root, const char *path, uint64_t size, struct
 
 /*
  * The root "/" cannot be bound onto itself and pivoted into (the process root
- * stays under the new mount), so it is bound at a staging directory instead.
+ * stays under the new mount), so it is bound at a staging directory instead;
+ * so is a rootfs the sandbox cannot walk to (@tree_fd >= 0: the launcher's
+ * detached copy of it, attached there).
  */
-static int bind_root(const char *root, char *target, size_t n, struct kiste_err *err)
+static int bind_root(const char *root, int tree_fd, char *target, size_t n,
+		     struct kiste_err *err)
 {
 	char p[PATH_MAX + 8];
 
 	snprintf(target, n, "%s", root);
-	if (!strcmp(root, "/")) {
+	if (tree_fd >= 0 || !strcmp(root, "/")) {
 		snprintf(target, n, "/tmp/.kiste-root");
 		if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=0700") < 0 ||
 		    mkdir(target, 0700) < 0)
-			return kiste_err_set(err, -errno, "cannot stage the rootfs /: %s",
-					     strerror(errno));
+			return kiste_err_set(err, -errno, "cannot stage the rootfs: %s", strerror(errno));
 	}
-	if (mount(root, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (tree_fd >= 0 &&
+	    syscall(SYS_move_mount, tree_fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return kiste_err_set(err, -errno, "cannot attach the rootfs %s: %s", root,
+				     strerror(errno));
+	if (tree_fd < 0 && mount(root, target, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return kiste_err_set(err, -errno, "cannot bind the rootfs %s: %s", root,
 				     strerror(errno));
 	if (!strcmp(root, "/")) {
@@ -311,20 +317,37 @@ static bool own_home(const struct shim_opts *so)
 }
 
 /* Runs as root of the sandbox's own user namespace, in its own mount namespace. */
-int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so, int *proc_fd, int *locks_fd,
-		      struct kiste_err *err)
+int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so, int tree_fd,
+		      int *bind_fds, int *proc_fd, int *locks_fd, struct kiste_err *err)
 {
 	char root[PATH_MAX], tgt[PATH_MAX], p[PATH_MAX + 8];
+	/* No copies without host root (binds.c): the sources by path, before /tmp is staged. */
+	bool by_path = so->nbinds && bind_fds[0] < 0;
 	int i, r;
 
-	if (!realpath(so->rootfs, root))
-		return kiste_err_set(err, -errno, "--rootfs %s: %s", so->rootfs, strerror(errno));
+	if (by_path && shim_binds_open(so, bind_fds, err) < 0)
+		return err->code;
+	if (!realpath(so->rootfs, root)) {
+		/*
+		 * Host root's rootfs below folders only root may enter (podman's
+		 * storage is 0700): the sandbox's root, never host root, takes
+		 * the copy of it the launcher made.
+		 */
+		if (errno != EACCES || tree_fd < 0)
+			return kiste_err_set(err, -errno, "--rootfs %s: %s", so->rootfs,
+					     strerror(errno));
+		snprintf(root, sizeof(root), "%s", so->rootfs);
+	} else {
+		tree_fd = -1;
+	}
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return kiste_err_set(err, -errno, "cannot make mounts private: %s", strerror(errno));
-	r = bind_root(root, tgt, sizeof(tgt), err);
+	r = bind_root(root, tree_fd, tgt, sizeof(tgt), err);
 	if (r < 0)
 		return r;
 	r = rootfs_seal(so, tgt, err);
+	if (r == 0)
+		r = shim_binds_attach(so, tgt, bind_fds, by_path, err);
 	if (r < 0)
 		return r;
 	*proc_fd = detached_proc(err);

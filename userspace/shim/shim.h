@@ -9,6 +9,15 @@
 #include "kiste_run.h"
 
 #define SHIM_MAX_TMPFS 16
+/* podman's own containers bind 4-6; engines' volumes on top */
+#define SHIM_MAX_BINDS 64
+
+/* --volume SRC:DST[:ro] (binds.c) */
+struct shim_bind {
+	const char *src, *dst;		/* absolute; point into buf */
+	bool ro;
+	char buf[2 * 512];
+};
 
 /* Shim mode's own options; the common ones are struct kiste_run_opts. */
 struct shim_opts {
@@ -18,6 +27,8 @@ struct shim_opts {
 	uint64_t tmpfs_size[SHIM_MAX_TMPFS];	/* bytes; 0: the sandbox's memory limit */
 	int ntmpfs;
 	char tmpfs_buf[SHIM_MAX_TMPFS][256];	/* the paths' copies */
+	struct shim_bind binds[SHIM_MAX_BINDS];
+	int nbinds;
 	bool trace;
 	const char *trace_output;	/* --trace-output FILE: the trace there, not on stderr */
 	bool trace_summary;		/* --trace-summary: a table per process at its exit */
@@ -47,10 +58,34 @@ int shim_oci_create(const struct kiste_run_opts *o, const struct shim_opts *so,
 
 /* sandbox.c: inside the namespaces */
 /*
+ * @tree_fd: a detached copy of so->rootfs's mounts the launcher made as host
+ * root (open_tree), or -1: the rootfs when the sandbox's root cannot walk
+ * to so->rootfs;
  * @proc_fd: out, a detached procfs of the sandbox's pid namespace for the guest kernel;
  * @locks_fd: out, a detached private tmpfs for its shadow lock files.
  */
-int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so, int *proc_fd, int *locks_fd,
+int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so, int tree_fd,
+		      int *bind_fds, int *proc_fd, int *locks_fd, struct kiste_err *err);
+
+/* binds.c */
+int shim_bind_opt(struct shim_opts *so, const char *arg, struct kiste_err *err);
+/*
+ * Launcher side, before the sandbox's first process: with @host_root, each
+ * DST and each --tmpfs folder made in the rootfs (never in the host's /) and
+ * a detached, sealed copy of each SRC in @fds
+ * (SHIM_MAX_BINDS of them; -1 where none).
+ */
+int shim_binds_prepare(const struct shim_opts *so, bool host_root, int *fds,
+		       struct kiste_err *err);
+void shim_binds_close(const struct shim_opts *so, int *fds);
+/* Init side without copies: each SRC opened O_PATH in @fds before the rootfs is staged. */
+int shim_binds_open(const struct shim_opts *so, int *fds, struct kiste_err *err);
+/*
+ * Init side, in the sandbox's mount namespace: each bind attached beneath
+ * @tgt, from the copies in @fds, or with @by_path from shim_binds_open()'s
+ * descriptors; closes @fds.
+ */
+int shim_binds_attach(const struct shim_opts *so, const char *tgt, int *fds, bool by_path,
 		      struct kiste_err *err);
 /* @pivoted: the rootfs is "/" now (namespaces); else it is still so->rootfs. */
 /* @proc_fd (or -1): readable beneath, for the guest kernel's /proc; @locks_fd (or -1) too. */

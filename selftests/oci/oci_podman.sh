@@ -1,0 +1,335 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# oci_podman.sh - rootful podman runs kiste (shim mode) as its OCI runtime, side by side with runc.
+# kiste-suite: host oci_podman.sh
+#
+# `podman --runtime KISTE run ...` as a user types it, every case also run
+# with `--runtime runc` on the same image: kiste must give runc's output and
+# exit status, or the difference this suite names (the container's root is
+# an unprivileged host id under shim mode, so it cannot write a root-owned rootfs).
+# podman gets a containers.conf and a storage.conf of the suite's own
+# (CONTAINERS_CONF, CONTAINERS_STORAGE_CONF): storage, run and temporary
+# folders below one temporary folder, nothing of the host's /etc, /var or /run
+# but kiste's state (/run/kiste, podman passes no --root) and the cgroups.  The
+# image is a busybox-static rootfs imported with `podman import` (no registry).
+# Knobs: KISTE_PODMAN_RUNS (20) for the run --rm loop.  Installs nothing.
+# Outside the temporary folder podman 4.3 still writes its blob-info cache
+# (/var/lib/containers/cache, at import; no setting moves it).
+# shellcheck disable=SC2016 # the containers' shells expand their own $VARs
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=selftests/lib/tap.sh
+. "$here/tap.sh"
+K="${KISTE_BIN:-$here/../bin/kiste}"
+K=$(cd "$(dirname "$K")" 2>/dev/null && pwd)/$(basename "$K")
+BB=$(command -v busybox)
+RUNS="${KISTE_PODMAN_RUNS:-20}"
+[ -x "$K" ] || bail "no kiste at $K: build it first"
+[ "$(id -u)" -eq 0 ] || skip_all "rootful podman needs root (run the suite as root)"
+command -v podman >/dev/null || skip_all "podman is not installed (make deps installs podman, conmon)"
+command -v conmon >/dev/null || [ -x /usr/libexec/podman/conmon ] || [ -x /usr/bin/conmon ] ||
+	skip_all "conmon is not installed (make deps)"
+if [ -z "$BB" ] || ldd "$BB" >/dev/null 2>&1; then
+	skip_all "busybox-static is not installed (make deps)"
+fi
+
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+cleanup()
+{
+	pm_all rm -af >/dev/null 2>&1
+	pm_all rmi -af >/dev/null 2>&1
+	# podman's overlay mounts below the suite's folder go before the folder does.
+	grep -o " $tmp/[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# podman's own configuration: what these machines need (DESIGN.md, Test rig),
+# everything it writes below $tmp, no network beyond loopback by default.
+mkdir -p "$tmp/graph" "$tmp/run" "$tmp/libpod" "$tmp/volumes" "$tmp/cni" "$tmp/imgtmp"
+cat >"$tmp/containers.conf" <<EOF
+[containers]
+default_ulimits = []
+netns = "none"
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$tmp/events.log"
+tmp_dir = "$tmp/libpod"
+volume_path = "$tmp/volumes"
+static_dir = "$tmp/graph/libpod"
+image_copy_tmp_dir = "$tmp/imgtmp"
+[network]
+network_config_dir = "$tmp/cni"
+EOF
+cat >"$tmp/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$tmp/graph"
+runroot = "$tmp/run"
+EOF
+export CONTAINERS_CONF="$tmp/containers.conf" CONTAINERS_STORAGE_CONF="$tmp/storage.conf"
+export TMPDIR="$tmp/imgtmp"
+unset CONTAINERS_REGISTRIES_CONF
+
+pm_all()	# ARGS: podman with the suite's configuration, no runtime chosen
+{
+	podman "$@"
+}
+
+# Runs podman with runtime kiste|runc; output (stdout and stderr) in T_OUT, status in T_RC;
+# its stdin is $PM_IN (empty when unset).
+pm()	# kiste|runc ARGS...
+{
+	local rt="$1" out
+	shift
+	[ "$rt" = kiste ] && rt="$K" || rt="$RUNC"
+	out=$(mktemp "$tmp/out.XXXXXX")
+	# A hang is a failure, not the end of the suite (podman passes TERM on to the container).
+	printf '%s' "${PM_IN:-}" | timeout -s KILL 60 podman --runtime "$rt" "$@" >"$out" 2>&1
+	T_RC=$?
+	T_OUT=$(cat "$out")
+}
+
+# The image: busybox-static, its applets, root in /etc/passwd, PATH set.
+IMG=localhost/kiste-busybox:test
+mkdir -p "$tmp/img/bin" "$tmp/img/etc" "$tmp/img/tmp" "$tmp/img/proc" "$tmp/img/dev" \
+	"$tmp/img/sys"
+cp "$BB" "$tmp/img/bin/busybox"
+for a in $("$BB" --list); do
+	[ "$a" = busybox ] || ln -s busybox "$tmp/img/bin/$a"
+done
+echo 'root:x:0:0:root:/root:/bin/sh' >"$tmp/img/etc/passwd"
+echo 'root:x:0:' >"$tmp/img/etc/group"
+chmod 1777 "$tmp/img/tmp"
+if ! tar -C "$tmp/img" -c . | podman import --change 'ENV PATH=/bin' - "$IMG" >"$tmp/import.out" 2>&1
+then
+	bail "podman import failed: $(tail -3 "$tmp/import.out")"
+fi
+
+RUNC=$(command -v runc)
+if [ -n "$RUNC" ]; then
+	pm runc run --rm "$IMG" true
+	[ "$T_RC" -eq 0 ] || { t_diag "runc cannot run here ($T_OUT): kiste alone"; RUNC=""; }
+else
+	t_diag "runc is not installed: kiste's results are held to the expected values alone"
+fi
+
+# same NAME WANT_RC WANT_OUT PODMAN-ARGS...: kiste must exit WANT_RC with output
+# WANT_OUT (exactly; "*" skips the output check), and so must runc.
+same()
+{
+	local name="$1" want="$2" wout="$3" rrc="" rout=""
+	shift 3
+	if [ -n "$RUNC" ]; then
+		pm runc "$@"
+		rrc=$T_RC
+		rout=$T_OUT
+	fi
+	pm kiste "$@"
+	if [ "$T_RC" -ne "$want" ]; then
+		fail "$name" "kiste exit $T_RC, wanted $want: $T_OUT"
+	elif [ "$wout" != "*" ] && [ "$T_OUT" != "$wout" ]; then
+		fail "$name" "kiste printed '$T_OUT', wanted '$wout'"
+	elif [ -n "$RUNC" ] && [ "$rrc" -ne "$T_RC" ]; then
+		fail "$name" "kiste exit $T_RC, runc exit $rrc: $rout"
+	elif [ -n "$RUNC" ] && [ "$wout" != "*" ] && [ "$rout" != "$T_OUT" ]; then
+		fail "$name" "kiste printed '$T_OUT', runc '$rout'"
+	else
+		ok "$name"
+	fi
+}
+
+# ---- one-shot runs ----
+same "run --rm echo hi" 0 "hi" run --rm "$IMG" echo hi
+same "exit status 7 passes through" 7 "" run --rm "$IMG" sh -c 'exit 7'
+same "a command not found is 127" 127 "*" run --rm "$IMG" nosuchcommand
+same "-e sets the environment" 0 "bar baz" run --rm -e FOO=bar -e BAR=baz "$IMG" \
+	sh -c 'echo $FOO $BAR'
+same "podman's environment (PATH, container, HOME)" 0 "/bin podman /root" run --rm "$IMG" \
+	sh -c 'echo $PATH $container $HOME'
+same "--workdir" 0 "/tmp" run --rm --workdir /tmp "$IMG" pwd
+same "--umask 0077 (process.user.umask)" 0 "0077 600" run --rm --umask 0077 --tmpfs /tmp "$IMG" \
+	sh -c 'touch /tmp/f; echo $(umask) $(stat -c %a /tmp/f)'
+same "--user 1000:1000" 0 "1000 1000" run --rm --user 1000:1000 "$IMG" \
+	sh -c 'echo $(id -u) $(id -g)'
+PM_IN="from stdin" same "stdin with -i" 0 "from stdin" run -i --rm "$IMG" cat
+# A terminal: conmon passes --console-socket and gets the pty's master (oci_console.c).
+same "-t: the container's stdio is a pty (its CR LF included)" 5 "/dev/pts/0"$'\r' \
+	run --rm -t "$IMG" sh -c 'tty; exit 5'
+PM_IN=$'typed\n' same "-i -t: typed input read through the pty" 0 "*" \
+	run --rm -i -t "$IMG" sh -c 'read x; echo "got $x"'
+result "$([[ "$T_OUT" == *"got typed"* ]]; echo $?)" "... and echoed back" "$T_OUT"
+cid="$tmp/host.cid"
+pm kiste run --rm --cidfile "$cid" "$IMG" sh -c 'hostname; cat /etc/hostname'
+want=$(cut -c1-12 "$cid" 2>/dev/null)
+result "$([ "$T_RC" -eq 0 ] && [ "$T_OUT" = "$want"$'\n'"$want" ]; echo $?)" \
+	"hostname and /etc/hostname are the short id (podman's hostname and bind)" \
+	"exit $T_RC, '$T_OUT', id $want"
+
+# ---- files: a host folder read-only, tmpfs, the rootfs ----
+mkdir -p "$tmp/vol"
+# Writable to anyone: only the :ro refuses the container's write.
+chmod 1777 "$tmp/vol"
+echo "from the host" >"$tmp/vol/f"
+same "-v DIR:/x:ro is readable" 0 "from the host" run --rm -v "$tmp/vol:/x:ro" "$IMG" cat /x/f
+same "-v DIR:/x:ro is read-only" 1 "*" run --rm -v "$tmp/vol:/x:ro" "$IMG" touch /x/new
+result "$([ ! -e "$tmp/vol/new" ]; echo $?)" "nothing was written through the :ro volume"
+same "--tmpfs /tmp is writable" 0 "x" run --rm --tmpfs /tmp "$IMG" sh -c 'echo x >/tmp/a && cat /tmp/a'
+# --read-only: podman adds tmpfs at /tmp, /var/tmp, /run (folders the image lacks: made).
+same "--read-only: the rootfs refuses writes, podman's tmpfs folders take them" 0 \
+	"0
+touch: /etc/x: Read-only file system
+1
+/run
+/var/tmp" run --rm --read-only "$IMG" \
+	sh -c 'exec 2>&1; touch /tmp/x; echo $?; touch /etc/x; echo $?; ls -d /run /var/tmp'
+# Known difference: the container's root is no host root under shim mode,
+# so the root-owned overlay podman hands over is read-only to it (runc's root writes).
+pm kiste run --rm "$IMG" sh -c 'exec 2>&1; echo x >/written; echo $?'
+result "$([[ "$T_OUT" == *"Permission denied"* ]] && grep -qx 1 <<<"$T_OUT"; echo $?)" \
+	"kiste: the root-owned rootfs is not writable to the container's root (no host root outside)" \
+	"$T_OUT"
+if [ -n "$RUNC" ]; then
+	pm runc run --rm "$IMG" sh -c 'exec 2>&1; echo x >/written; echo $?'
+	result "$([ "$T_OUT" = 0 ]; echo $?)" "runc: its container's root writes the rootfs" "$T_OUT"
+fi
+
+# ---- network ----
+same "--network none: only loopback (outside unreachable, lo refuses)" 0 \
+	"nc: can't connect to remote host (192.0.2.2): Network is unreachable
+1
+nc: can't connect to remote host (127.0.0.1): Connection refused
+1" run --rm --network none "$IMG" \
+	sh -c 'exec 2>&1; nc -w 1 192.0.2.2 22 </dev/null; echo $?; nc -w 1 127.0.0.1 22 </dev/null; echo $?'
+
+# A namespace podman hands over (here one of the suite's own: podman's bridge
+# would change the host's firewall) is joined: its lo holds 203.0.113.1.
+touch "$tmp/netns"
+if unshare --net="$tmp/netns" true 2>/dev/null &&
+	nsenter --net="$tmp/netns" ip link set lo up &&
+	nsenter --net="$tmp/netns" ip addr add 203.0.113.1/24 dev lo; then
+	same "--network ns:PATH is joined" 0 \
+		"nc: can't connect to remote host (203.0.113.1): Connection refused
+1" run --rm --network "ns:$tmp/netns" "$IMG" \
+		sh -c 'exec 2>&1; nc -w 1 203.0.113.1 9 </dev/null; echo $?'
+else
+	skip "--network ns:PATH is joined" "cannot make a network namespace here (unshare, ip)"
+fi
+umount "$tmp/netns" 2>/dev/null
+
+# ---- detached: ps, pause, stats, stop, kill, rm ----
+LOOP='trap "exit 3" TERM; while :; do sleep 0.1; done'
+detached()	# kiste|runc: run -d, ps, pause/unpause, stats, stop, rm; one line of what happened
+{
+	local rt="$1" id st
+	pm "$rt" run -d "$IMG" sh -c "$LOOP"
+	id=$T_OUT
+	[ "$T_RC" -eq 0 ] || { echo "run -d failed: $T_OUT"; return; }
+	pm "$rt" ps --filter id="$id" --format '{{.ID}}'
+	st="ps=$([ "$T_OUT" = "${id:0:12}" ] && echo listed || echo "$T_OUT")"
+	pm "$rt" pause "$id"
+	pm "$rt" inspect --format '{{.State.Status}}' "$id"
+	st="$st paused=$T_OUT"
+	pm "$rt" unpause "$id"
+	pm "$rt" inspect --format '{{.State.Status}}' "$id"
+	st="$st unpaused=$T_OUT"
+	pm "$rt" stats --no-stream --format '{{.ID}}' "$id"
+	st="$st stats=$([ "$T_RC" -eq 0 ] && [ "$T_OUT" = "${id:0:12}" ] && echo ok || echo "$T_OUT")"
+	pm "$rt" stop -t 5 "$id"
+	pm "$rt" inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$id"
+	st="$st stop=$T_RC/$T_OUT"
+	pm "$rt" rm "$id"
+	st="$st rm=$T_RC"
+	pm "$rt" ps -a --filter id="$id" --format '{{.ID}}'
+	echo "$st left=${T_OUT:-none}"
+}
+want="ps=listed paused=paused unpaused=running stats=ok stop=0/exited 3 rm=0 left=none"
+got=$(detached kiste)
+result "$([ "$got" = "$want" ]; echo $?)" "run -d, ps, pause, unpause, stats, stop (TERM, exit 3), rm" \
+	"kiste: $got"
+if [ -n "$RUNC" ]; then
+	rgot=$(detached runc)
+	result "$([ "$rgot" = "$got" ]; echo $?)" "... the same as runc" "kiste: $got
+runc: $rgot"
+fi
+
+killed()	# kiste|runc: run -d, kill (KILL), the exit code podman records
+{
+	local rt="$1" id
+	pm "$rt" run -d "$IMG" sh -c "$LOOP"
+	id=$T_OUT
+	pm "$rt" kill "$id"
+	pm "$rt" wait "$id"
+	echo "wait=$T_OUT"
+	pm "$rt" rm "$id" >/dev/null
+}
+got=$(killed kiste)
+result "$([ "$got" = "wait=137" ]; echo $?)" "podman kill: KILL, exit 137" "kiste: $got"
+if [ -n "$RUNC" ]; then
+	rgot=$(killed runc)
+	result "$([ "$rgot" = "$got" ]; echo $?)" "... the same as runc" "runc: $rgot"
+fi
+
+limits()	# kiste|runc: run -d --memory 64m --pids-limit 32; the limit podman stats reads
+{
+	local rt="$1" id
+	pm "$rt" run -d --memory 64m --pids-limit 32 "$IMG" sleep 30
+	id=$T_OUT
+	pm "$rt" stats --no-stream --format '{{.MemUsage}}' "$id"
+	echo "limit=${T_OUT#*/ }"
+	pm "$rt" rm -f -t 0 "$id"
+}
+got=$(limits kiste)
+result "$([ "$got" = "limit=67.11MB" ]; echo $?)" "--memory 64m is the cgroup's limit podman stats reads" \
+	"kiste: $got"
+if [ -n "$RUNC" ]; then
+	rgot=$(limits runc)
+	result "$([ "$rgot" = "$got" ]; echo $?)" "... the same as runc" "runc: $rgot"
+fi
+
+# ---- kiste's --log: podman passes --log and --log-format json to the runtimes it knows ----
+sed -i 's/^\[engine\]$/[engine]\nruntime_supports_json = ["kiste"]/' "$tmp/containers.conf"
+pm kiste run --rm -v "$tmp/vol:/x:ro" "$IMG" cat /x/f
+result "$([ "$T_RC" -eq 0 ] && [ "$T_OUT" = "from the host" ]; echo $?)" \
+	"with --log/--log-format json from podman (runtime_supports_json)" "exit $T_RC: $T_OUT"
+sed -i '/^runtime_supports_json/d' "$tmp/containers.conf"
+
+# no_pivot_root: podman passes create --no-pivot (kiste always pivots, as it must).
+sed -i 's/^\[engine\]$/[engine]\nno_pivot_root = true/' "$tmp/containers.conf"
+same "create --no-pivot from podman (no_pivot_root) is taken" 0 "hi" run --rm "$IMG" echo hi
+sed -i '/^no_pivot_root/d' "$tmp/containers.conf"
+# runc's global flags an engine may pass, taken as runc takes them.
+T_OUT=$("$K" --root "$tmp/kroot" --debug --systemd-cgroup --log "$tmp/klog" --log-format text \
+	list -q 2>&1)
+result $? "--debug --systemd-cgroup --log --log-format text are taken" "$T_OUT"
+
+# ---- N runs in a row leave nothing behind ----
+before_cg=$(find /sys/fs/cgroup -path '*kiste/oci/*' -maxdepth 6 -type d 2>/dev/null | sort)
+start=$(date +%s%N)
+bad=0
+for i in $(seq 1 "$RUNS"); do
+	pm kiste run --rm --cidfile "$tmp/cid.$i" "$IMG" true
+	[ "$T_RC" -eq 0 ] || { bad=$((bad + 1)); t_diag "run $i: exit $T_RC: $T_OUT"; }
+done
+end=$(date +%s%N)
+result "$([ "$bad" -eq 0 ]; echo $?)" "$RUNS podman run --rm in a row" "$bad failed"
+left=""
+for i in $(seq 1 "$RUNS"); do
+	id=$(cat "$tmp/cid.$i" 2>/dev/null) || continue
+	[ -e "/run/kiste/$id" ] && left="$left state:$id"
+	pgrep -f "$id" >/dev/null && left="$left process:$id"
+	find /sys/fs/cgroup -maxdepth 6 -type d -name "*${id:0:40}*" 2>/dev/null | grep -q . &&
+		left="$left cgroup:$id"
+done
+after_cg=$(find /sys/fs/cgroup -path '*kiste/oci/*' -maxdepth 6 -type d 2>/dev/null | sort)
+[ "$before_cg" = "$after_cg" ] || left="$left cgroups:$(comm -13 <(echo "$before_cg") <(echo "$after_cg"))"
+result "$([ -z "$left" ]; echo $?)" "no state folder, process or cgroup left by the $RUNS runs" "$left"
+t_diag "kiste: $RUNS podman run --rm in $(((end - start) / 1000000)) ms"
+if [ -n "$RUNC" ]; then
+	start=$(date +%s%N)
+	for i in $(seq 1 5); do pm runc run --rm "$IMG" true; done
+	end=$(date +%s%N)
+	t_diag "runc: 5 podman run --rm in $(((end - start) / 1000000)) ms"
+fi
+t_done
