@@ -56,6 +56,17 @@ expect "an id beyond the sandbox's range is EINVAL (a user namespace's answer)" 
 	"Invalid argument" "$K" run --mode=shim --tmpfs "$SHIM_TMP" -- \
 	sh -c "echo x >$SHIM_TMP/c && chown 70000 $SHIM_TMP/c"
 
+# A read-write --volume: the sandbox writes there (Landlock allows beneath it), as its
+# own range's root; a read-only one refuses.
+mkdir -p "$work/vol"
+chmod 1777 "$work/vol"
+run "$K" run --mode=shim --volume "$work/vol:/mnt" -- sh -c 'echo written >/mnt/f && cat /mnt/f'
+owner=$(stat -c %u "$work/vol/f" 2>/dev/null)
+[ "$T_RC" = 0 ] && [ "$T_OUT" = written ] && [ -n "$owner" ] && [ "$owner" -ge 524288 ]
+result $? "a read-write --volume is writable, its files the sandbox's range's ($owner)" "exit $T_RC: $T_OUT"
+expect "a read-only --volume refuses writes" 2 "Read-only file system" \
+	"$K" run --mode=shim --volume "$work/vol:/mnt:ro" -- sh -c 'cat /mnt/f && echo x >/mnt/g'
+
 # Two at once: their host ids differ, and are neither root nor nobody.  Each runs
 # sleep under a name of its own, which is what the host shows as its comm.
 ln -s /bin/sleep "$work/kiste-slpa"

@@ -474,6 +474,10 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, i
 	r |= ll_rule(rs, pivoted ? "/" : so->rootfs, so->rw ? all : LL_READ);
 	for (i = 0; i < so->ntmpfs; i++)
 		r |= ll_rule(rs, so->tmpfs[i], all);
+	/* --volume: beneath a read-write bind as beneath a --tmpfs (the mount says ro). */
+	for (i = 0; i < so->nbinds; i++)
+		r |= ll_rule(rs, pivoted ? so->binds[i].dst : so->binds[i].src,
+			     so->binds[i].ro ? LL_READ : all);
 	/* The sandbox's own /dev/shm, /dev/mqueue and /root: mounted only with namespaces (pivoted). */
 	if (pivoted) {
 		r |= ll_rule(rs, "/dev/shm", all & ~(uint64_t)LANDLOCK_ACCESS_FS_EXECUTE);
