@@ -120,4 +120,30 @@ if command -v zstd >/dev/null; then
 else
 	skip "zstd -T2: compress and decompress round trip" "no zstd: make deps"
 fi
+# Issue 10's bash with job control: set -m, &, wait %1, trap, kill %1, fg, $!, jobs.
+if [ -x /bin/bash ]; then
+	cat >"$data/jobs.sh" <<'EOS'
+set -m
+sleep 0.2 &
+wait %1
+echo "wait %1: $?"
+trap 'echo "trapped USR1"' USR1
+kill -USR1 $$
+sleep 30 &
+kill %1
+wait %1
+echo "killed job: $?"
+sleep 0.1 &
+fg %1
+echo "fg: $?"
+( exit 5 ) &
+wait $!
+echo "subshell: $?"
+jobs
+echo done
+EOS
+	same "bash job control: set -m, &, wait %1, trap, kill %1, fg, wait \$!" /bin/bash "$data/jobs.sh"
+else
+	skip "bash job control: set -m, &, wait %1, trap, kill %1, fg, wait \$!" "no /bin/bash"
+fi
 t_done
