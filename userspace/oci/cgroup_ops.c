@@ -357,8 +357,8 @@ static pid_t parent_of(pid_t pid)
 static int ns_pids(const struct kiste_oci_state *s, pid_t **v, size_t *n, size_t *cap)
 {
 	struct dirent *de;
-	pid_t *all = NULL, *par = NULL, *t;
-	size_t na = 0, capa = 0, i, k;
+	pid_t *all = NULL, *par = NULL;
+	size_t na = 0, capa = 0, np = 0, capp = 0, i, k;
 	int ret = 0, grew = 1;
 	DIR *d;
 
@@ -370,23 +370,9 @@ static int ns_pids(const struct kiste_oci_state *s, pid_t **v, size_t *n, size_t
 
 		if (pid <= 0)
 			continue;
-		if (na == capa) {
-			capa = capa ? capa * 2 : 256;
-			t = realloc(all, capa * sizeof(*all));
-			if (!t) {
-				ret = -ENOMEM;
-				break;
-			}
-			all = t;
-			t = realloc(par, capa * sizeof(*par));
-			if (!t) {
-				ret = -ENOMEM;
-				break;
-			}
-			par = t;
-		}
-		all[na] = pid;
-		par[na++] = parent_of(pid);
+		ret = push_pid(&all, &na, &capa, pid);
+		if (ret == 0)
+			ret = push_pid(&par, &np, &capp, parent_of(pid));
 	}
 	if (d)
 		closedir(d);
