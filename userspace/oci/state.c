@@ -53,6 +53,28 @@ static int dir_path(const char *root, const char *id, struct kiste_oci_state *s,
  * user who could swap ROOT/ID for a link, or plant a state, would steer kill
  * and delete.  A link as --root itself is refused too.
  */
+/* Every missing folder above @path, mode 0700 (an existing one is left as it is). */
+static int mkdir_parents(const char *path)
+{
+	char p[PATH_MAX];
+	size_t i, n = strlen(path);
+
+	if (n >= sizeof(p)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(p, path, n + 1);
+	for (i = 1; i < n; i++) {
+		if (p[i] != '/')
+			continue;
+		p[i] = 0;
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+			return -1;
+		p[i] = '/';
+	}
+	return 0;
+}
+
 static int root_check(const char *root, struct kiste_err *err)
 {
 	struct stat st;
@@ -76,8 +98,12 @@ int kiste_oci_state_new(const char *root, const char *id, struct kiste_oci_state
 	ret = dir_path(root, id, s, err);
 	if (ret < 0)
 		return ret;
-	/* The state of every container is private to whoever runs the runtime. */
-	if (mkdir(root, 0700) < 0 && errno != EEXIST)
+	/*
+	 * The state of every container is private to whoever runs the runtime;
+	 * missing parents are made too, as runc does (containerd's shim names
+	 * /run/containerd/runc/NAMESPACE before it exists).
+	 */
+	if (mkdir_parents(root) < 0 || (mkdir(root, 0700) < 0 && errno != EEXIST))
 		return kiste_err_set(err, -errno, "cannot make --root %s: %s: give a writable folder",
 				     root, strerror(errno));
 	ret = root_check(root, err);

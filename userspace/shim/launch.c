@@ -325,6 +325,47 @@ static bool launcher_gone(const struct launch *l, pid_t launcher)
  * start's byte; every signal but KILL and STOP goes on to the workload, as
  * an engine's kill means it for the workload.
  */
+/*
+ * An OCI create fails when the process's command is nowhere, as runc's does
+ * (engines map its "no such file or directory" to 127): an absolute path
+ * that does not exist, or a name on no folder of the config's PATH.  The
+ * init is in the container's root by now.  Anything subtler (not
+ * executable, a bad interpreter) is the guest kernel's to report at start.
+ */
+static void oci_check_command(const struct launch *l)
+{
+	const char *cmd = l->o->argv[0], *path = NULL, *p, *e;
+	char full[PATH_MAX];
+	struct stat st;
+	int i;
+
+	if (!l->ns || !cmd || !*cmd)
+		return;
+	if (cmd[0] == '/') {
+		if (stat(cmd, &st) == 0 || errno != ENOENT)
+			return;
+		fprintf(stderr, "kiste: exec: \"%s\": stat %s: no such file or directory\n", cmd,
+			cmd);
+		_exit(KISTE_EXIT_NOTFOUND);
+	}
+	if (strchr(cmd, '/'))
+		return;
+	for (i = 0; l->env[i]; i++)
+		if (!strncmp(l->env[i], "PATH=", 5))
+			path = l->env[i] + 5;
+	if (!path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (p = path; *p; p = *e ? e + 1 : e) {
+		e = strchrnul(p, ':');
+		snprintf(full, sizeof(full), "%.*s/%s", (int)(e - p), p, cmd);
+		if (e > p && (stat(full, &st) == 0 || errno != ENOENT))
+			return;
+	}
+	fprintf(stderr, "kiste: exec: \"%s\": executable file not found in $PATH: no such file "
+		"or directory\n", cmd);
+	_exit(KISTE_EXIT_NOTFOUND);
+}
+
 static void oci_wait_start(struct launch *l)
 {
 	struct sigaction sa = { .sa_handler = forward };
@@ -427,6 +468,7 @@ static void init_main(struct launch *l, pid_t launcher)
 		l->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
 	if (l->oci) {
+		oci_check_command(l);
 		/* No launcher stays behind an OCI create: the init outlives it. */
 		oci_wait_start(l);
 	} else {
@@ -838,9 +880,15 @@ int shim_oci_create(const struct kiste_run_opts *o, const struct shim_opts *so,
 	/* The init says it is ready (and waits for start), or dies having said why. */
 	if (read(l.status[0], &c, 1) != 1) {
 		waitpid(child, &wst, 0);
-		kiste_err_set(err, -ECHILD, "the container's init failed before it was ready (exit "
-			      "%d; its own line above says why)",
-			      WIFEXITED(wst) ? WEXITSTATUS(wst) : KISTE_EXIT_SIGNAL + WTERMSIG(wst));
+		/* As runc's create says it, which engines turn into 127 (oci_check_command). */
+		if (WIFEXITED(wst) && WEXITSTATUS(wst) == KISTE_EXIT_NOTFOUND)
+			kiste_err_set(err, -ENOENT, "exec: \"%s\": no such file or directory",
+				      o->argv[0]);
+		else
+			kiste_err_set(err, -ECHILD, "the container's init failed before it was ready "
+				      "(exit %d; its own line above says why)",
+				      WIFEXITED(wst) ? WEXITSTATUS(wst) :
+				      KISTE_EXIT_SIGNAL + WTERMSIG(wst));
 		goto out_cgroup;
 	}
 	close(l.status[0]);

@@ -474,10 +474,17 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, i
 	r |= ll_rule(rs, pivoted ? "/" : so->rootfs, so->rw ? all : LL_READ);
 	for (i = 0; i < so->ntmpfs; i++)
 		r |= ll_rule(rs, so->tmpfs[i], all);
-	/* --volume: beneath a read-write bind as beneath a --tmpfs (the mount says ro). */
-	for (i = 0; i < so->nbinds; i++)
-		r |= ll_rule(rs, pivoted ? so->binds[i].dst : so->binds[i].src,
-			     so->binds[i].ro ? LL_READ : all);
+	/*
+	 * --volume read-write: beneath a folder as beneath a --tmpfs, a file (the
+	 * engines' /etc/hosts) read and written; a read-only one is "/"'s to read.
+	 */
+	for (i = 0; i < so->nbinds; i++) {
+		const char *b = pivoted ? so->binds[i].dst : so->binds[i].src;
+		struct stat bst;
+
+		if (!so->binds[i].ro && stat(b, &bst) == 0)
+			r |= ll_rule(rs, b, S_ISDIR(bst.st_mode) ? all : LL_FILE_RW | trunc);
+	}
 	/* The sandbox's own /dev/shm, /dev/mqueue and /root: mounted only with namespaces (pivoted). */
 	if (pivoted) {
 		r |= ll_rule(rs, "/dev/shm", all & ~(uint64_t)LANDLOCK_ACCESS_FS_EXECUTE);
