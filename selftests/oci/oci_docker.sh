@@ -1,0 +1,126 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# oci_docker.sh - dockerd (Debian's docker.io) runs kiste (shim mode) as a runtime, beside runc.
+# kiste-suite: host oci_docker.sh
+#
+# A dockerd of the test's own: its daemon.json (bridge none, no iptables: without them
+# dockerd rewrites the host's firewall), data and exec roots, pid file and socket below
+# one temporary folder, runtimes.kiste naming this build's kiste, the vfs storage
+# driver; the containerd it starts for itself lives there too.  The image is
+# busybox-static imported with `docker import` (no registry).  Debian's /usr/bin/docker
+# is used by its path: another docker in /usr/local/bin shadows it on these machines.
+# Installs nothing (make deps installs docker.io).
+# shellcheck disable=SC2016 # the containers' shells expand their own $VARs
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=selftests/lib/tap.sh
+. "$here/tap.sh"
+K="${KISTE_BIN:-$here/../bin/kiste}"
+K=$(cd "$(dirname "$K")" 2>/dev/null && pwd)/$(basename "$K")
+BB=$(command -v busybox)
+DOCKERD=/usr/sbin/dockerd
+DOCKER=/usr/bin/docker
+[ -x "$K" ] || bail "no kiste at $K: build it first"
+[ "$(id -u)" -eq 0 ] || skip_all "dockerd needs root (run the suite as root)"
+{ [ -x "$DOCKERD" ] && [ -x "$DOCKER" ]; } || skip_all "docker.io is not installed (make deps)"
+if [ -z "$BB" ] || ldd "$BB" >/dev/null 2>&1; then
+	skip_all "busybox-static is not installed (make deps)"
+fi
+
+tmp=$(mktemp -d) || bail "cannot make a temporary folder"
+[ -d "$tmp" ] || bail "cannot make a temporary folder"
+chmod 755 "$tmp"
+D() { "$DOCKER" -H "unix://$tmp/docker.sock" "$@"; }
+cleanup()
+{
+	local n=0 left
+
+	left=$(D ps -aq 2>/dev/null)
+	# shellcheck disable=SC2086 # one id a word
+	[ -n "$left" ] && D rm -f $left >/dev/null 2>&1
+	if [ -s "$tmp/docker.pid" ]; then
+		kill "$(cat "$tmp/docker.pid")" 2>/dev/null
+		while [ $n -lt 100 ] && [ -e "$tmp/docker.pid" ]; do
+			sleep 0.1
+			n=$((n + 1))
+		done
+	fi
+	umount -R "$tmp/data" 2>/dev/null
+	umount -R "$tmp/exec" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+printf '%s\n' '{' '  "bridge": "none",' '  "iptables": false,' '  "ip6tables": false,' \
+	"  \"data-root\": \"$tmp/data\"," "  \"exec-root\": \"$tmp/exec\"," \
+	"  \"pidfile\": \"$tmp/docker.pid\"," "  \"hosts\": [\"unix://$tmp/docker.sock\"]," \
+	"  \"runtimes\": { \"kiste\": { \"path\": \"$K\" } }," '  "storage-driver": "vfs",' \
+	'  "containerd-namespace": "kiste-docker-test",' \
+	'  "containerd-plugins-namespace": "kiste-docker-test-plugins"' '}' >"$tmp/daemon.json"
+"$DOCKERD" --config-file "$tmp/daemon.json" >"$tmp/dockerd.log" 2>&1 &
+n=0
+while [ $n -lt 150 ] && ! D version >/dev/null 2>&1; do
+	sleep 0.2
+	n=$((n + 1))
+done
+D version >/dev/null 2>&1 || bail "dockerd did not start: $(tail -3 "$tmp/dockerd.log")"
+
+mkdir -p "$tmp/rootfs/bin" "$tmp/rootfs/etc" "$tmp/vol"
+cp "$BB" "$tmp/rootfs/bin/busybox"
+for a in sh echo cat ls true id sleep env hostname wc; do
+	ln -s busybox "$tmp/rootfs/bin/$a"
+done
+echo "root:x:0:0:root:/:/bin/sh" >"$tmp/rootfs/etc/passwd"
+echo "from the host" >"$tmp/vol/note"
+IMG=local/kiste-busybox:test
+tar -C "$tmp/rootfs" -c . | D import -c 'ENV PATH=/bin' - "$IMG" >/dev/null 2>&1 ||
+	bail "docker import failed"
+
+# both NAME DOCKER-RUN-ARGS... -- CMD...: docker run --rm with kiste, then runc; same output, status.
+both()
+{
+	local name="$1" k_out r_out k_rc r_rc args=()
+
+	shift
+	while [ "$1" != -- ]; do
+		args+=("$1")
+		shift
+	done
+	shift
+	k_out=$(timeout 120 "$DOCKER" -H "unix://$tmp/docker.sock" run --rm --runtime kiste \
+		--network none "${args[@]}" "$IMG" "$@" 2>&1 </dev/null)
+	k_rc=$?
+	r_out=$(timeout 120 "$DOCKER" -H "unix://$tmp/docker.sock" run --rm --runtime runc \
+		--network none "${args[@]}" "$IMG" "$@" 2>&1 </dev/null)
+	r_rc=$?
+	if [ "$k_rc" = "$r_rc" ] && [ "$k_out" = "$r_out" ]; then
+		ok "$name (exit $k_rc, as runc)"
+	else
+		fail "$name" "kiste exit $k_rc: $k_out
+runc exit $r_rc: $r_out"
+	fi
+}
+
+both "docker run --runtime kiste --rm echo" -- /bin/echo hello from a container
+both "an exit status passes through" -- /bin/sh -c 'exit 7'
+both "-e reaches the process" -e KISTE_T=42 -- /bin/sh -c 'echo $KISTE_T'
+both "--workdir" --workdir /etc -- /bin/sh -c 'pwd'
+both "-v DIR:/x:ro is readable" -v "$tmp/vol:/x:ro" -- /bin/cat /x/note
+both "-v DIR:/x:ro refuses writes" -v "$tmp/vol:/x:ro" -- \
+	/bin/sh -c 'echo y >/x/new 2>/dev/null; echo $?'
+both "--hostname" --hostname kistebox -- /bin/hostname
+
+# A missing command: docker's 127, from the create's error, as with runc.
+k_rc=$(timeout 120 "$DOCKER" -H "unix://$tmp/docker.sock" run --rm --runtime kiste --network none \
+	"$IMG" /no/such/command >/dev/null 2>&1 </dev/null; echo $?)
+[ "$k_rc" = 127 ]
+result $? "a missing command is docker's 127" "exit $k_rc"
+
+# Detached: run -d, ps, stop (TERM: 143), rm.
+id=$(D run -d --runtime kiste --network none "$IMG" /bin/sleep 60 2>&1)
+listed=$(D ps -q --no-trunc | grep -c "^$id$")
+D stop -t 5 "$id" >/dev/null 2>&1
+code=$(D inspect -f '{{.State.ExitCode}}' "$id" 2>&1)
+D rm "$id" >/dev/null 2>&1
+[ "$listed" = 1 ] && [ "$code" = 143 ] && [ -z "$(D ps -aq)" ]
+result $? "run -d, ps, stop (143), rm" "listed $listed, exit code '$code', left: $(D ps -aq)"
+t_done
