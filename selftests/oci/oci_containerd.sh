@@ -14,7 +14,6 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/tap.sh"
 K="${KISTE_BIN:-$here/../bin/kiste}"
 K=$(cd "$(dirname "$K")" 2>/dev/null && pwd)/$(basename "$K")
-TOP="$(cd "$here/../.." 2>/dev/null && pwd)"
 BB=$(command -v busybox)
 NS=kiste-test
 IMG=docker.io/local/kiste-busybox:test
@@ -166,7 +165,7 @@ result $? "run -d, task ls, task kill, task delete" "running '$running', then '$
 # configs/runtime's wrapper beside kiste: the mode it names, for engines that name a binary.
 mkdir -p "$tmp/bin"
 cp "$K" "$tmp/bin/kiste"
-cp "$TOP/configs/runtime/kiste-runtime-shim" "$tmp/bin/"
+install -m 755 "$here/kiste-runtime-shim.helper" "$tmp/bin/kiste-runtime-shim"
 out=$(timeout 120 ctr --address "$SOCK" -n "$NS" run --rm --runc-binary "$tmp/bin/kiste-runtime-shim" \
 	"$IMG" kw /bin/echo through the wrapper 2>&1 </dev/null)
 [ "$out" = "through the wrapper" ]

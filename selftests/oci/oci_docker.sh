@@ -106,7 +106,7 @@ both "-e reaches the process" -e KISTE_T=42 -- /bin/sh -c 'echo $KISTE_T'
 both "--workdir" --workdir /etc -- /bin/sh -c 'pwd'
 both "-v DIR:/x:ro is readable" -v "$tmp/vol:/x:ro" -- /bin/cat /x/note
 both "-v DIR:/x:ro refuses writes" -v "$tmp/vol:/x:ro" -- \
-	/bin/sh -c 'echo y >/x/new 2>/dev/null; echo $?'
+	/bin/sh -c '(echo y >/x/new) 2>/dev/null; echo $?'
 both "--hostname" --hostname kistebox -- /bin/hostname
 
 # A missing command: docker's 127, from the create's error, as with runc.
