@@ -287,4 +287,31 @@ step "process.terminal without --console-socket is refused" 1 "console-socket" -
 bundle_cfg true
 step "--console-socket without process.terminal is refused" 1 "" -- \
 	create --bundle "$B" --console-socket "$tmp/none.sock" c18
+
+# --preserve-fds N: the caller's descriptors 3..3+N-1 reach the process (socket activation).
+bundle_cfg 'cat <&3; echo "rc=$?"'
+echo "preserved by the caller" >"$tmp/pf"
+pf_run()	# kiste|runc ID: run --preserve-fds 1 with fd 3 open on $tmp/pf
+{
+	if [ "$1" = kiste ]; then
+		T_OUT=$("$K" --root "$KROOT" run --bundle "$B" --preserve-fds 1 "$2" 2>&1 </dev/null 3<"$tmp/pf")
+	else
+		T_OUT=$("$RUNC" --root "$RROOT" run --bundle "$B" --preserve-fds 1 "$2" 2>&1 </dev/null 3<"$tmp/pf")
+	fi
+	T_RC=$?
+}
+pf_run kiste c19
+kout="$T_RC: $T_OUT"
+want="0: preserved by the caller
+rc=0"
+if [ -n "$RUNC" ]; then
+	pf_run runc c19
+	want="$T_RC: $T_OUT"
+fi
+[ "$kout" = "$want" ]
+result $? "--preserve-fds 1: the process reads descriptor 3, as runc's" "kiste $kout; runc/wanted $want"
+T_OUT=$("$K" --root "$KROOT" create --bundle "$B" --preserve-fds 65 c20 2>&1 </dev/null)
+T_RC=$?
+[ "$T_RC" = 2 ] && [[ "$T_OUT" == *"--preserve-fds 65: give a number"* ]]
+result $? "--preserve-fds beyond 64 is refused with one line" "exit $T_RC: $T_OUT"
 t_done

@@ -23,6 +23,7 @@ struct oci_create_opts {
 	const char *bundle;
 	const char *pid_file;
 	const char *console_socket;
+	int preserve_fds;	/* --preserve-fds N: descriptors 3..3+N-1 go along */
 	const char *id;
 };
 
@@ -53,11 +54,17 @@ static int oci_create_opt(const char *verb, int c, struct oci_create_opts *o, st
 	case O_CONSOLE:
 		o->console_socket = optarg;
 		return 0;
-	case O_PRESERVE:
-		if (strcmp(optarg, "0"))
-			return cli_usage_err(err, verb, "--preserve-fds %s: kiste passes no extra "
-					     "descriptors yet: leave it out", optarg);
+	case O_PRESERVE: {
+		char *end;
+		long n = strtol(optarg, &end, 10);
+
+		/* A descriptor of them that is not open is simply not there, as with runc. */
+		if (*end || end == optarg || n < 0 || n > KISTE_OCI_PRESERVE_MAX)
+			return cli_usage_err(err, verb, "--preserve-fds %s: give a number of "
+					     "descriptors, 0..%d", optarg, KISTE_OCI_PRESERVE_MAX);
+		o->preserve_fds = (int)n;
 		return 0;
+	}
 	case O_NOPIVOT:
 	case O_NOKEYRING:
 		return 0;	/* kiste always pivots and never touches the session keyring */
@@ -198,7 +205,7 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 		  struct kiste_oci_state *s, struct kiste_err *err)
 {
 	struct kiste_oci_launch ol = { .hostname = sp->hostname, .env_exact = true,
-				       .console_fd = -1 };
+				       .console_fd = -1, .preserve_fds = o->preserve_fds };
 	char fifo[PATH_MAX + 32], cgname[256];
 	mode_t old_umask;
 	int ret;
@@ -351,7 +358,8 @@ static int oci_create_main(const struct cli_global *g, int argc, char **argv)
 	"  -b, --bundle DIR        the bundle: config.json and the rootfs (default .)\n"          \
 	"      --pid-file FILE     write the container's pid (its init) there\n"                  \
 	"      --console-socket SOCKET  with process.terminal: the pty's master goes there\n"   \
-	"      --preserve-fds N (only 0), --no-pivot, --no-new-keyring   runc's\n"
+	"      --preserve-fds N    descriptors 3..3+N-1 go to the process too (shim mode)\n"   \
+	"      --no-pivot, --no-new-keyring   runc's\n"
 
 const struct cli_cmd cli_cmd_oci_create = {
 	.name = "create",

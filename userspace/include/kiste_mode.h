@@ -54,6 +54,7 @@ struct kiste_mode_ops {
 };
 
 /* What the OCI front end hands a mode's oci_create beyond the run options. */
+#define KISTE_OCI_PRESERVE_MAX 64
 struct kiste_oci_launch {
 	const char *hostname;		/* IN: NULL: the mode's default */
 	const char *cgroup_name;	/* IN: the container's cgroup, below kiste's own */
@@ -65,6 +66,8 @@ struct kiste_oci_launch {
 	 * leading a session of its own.
 	 */
 	int console_fd;
+	/* IN: descriptors 3..3+N-1 of the caller go to the process too (runc's --preserve-fds) */
+	int preserve_fds;
 	pid_t pid;			/* OUT: the container's init */
 	struct kiste_cgroup cg;		/* OUT: its cgroup (version 0: none here) */
 };

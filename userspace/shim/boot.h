@@ -94,6 +94,7 @@ struct gk_boot {
 	unsigned int cpus;		/* --cpus rounded up, or 0: how many CPUs it is shown */
 	unsigned int cpus_milli;	/* --cpus in thousandths, or 0: the cgroup view's cpu.max */
 	unsigned long pids;		/* --pids, or 0: the cgroup view's pids.max */
+	unsigned int ninherit;		/* descriptors 0..ninherit-1 are the caller's (3 + preserved) */
 };
 
 #endif /* __ASSEMBLER__ */

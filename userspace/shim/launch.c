@@ -137,7 +137,8 @@ static void place_fds(struct launch *l, struct kiste_err *err)
 	for (fd = GK_FD_PROC + 1; fd < GK_FD_LIMIT; fd++)
 		if (dup2(root, fd) < 0)
 			goto fail;
-	syscall(SYS_close_range, 3, GK_FD_BASE - 1, 0);
+	/* The caller's 0..2 and, for an OCI create with --preserve-fds, 3..3+N-1 stay. */
+	syscall(SYS_close_range, 3 + (l->oci ? l->oci->preserve_fds : 0), GK_FD_BASE - 1, 0);
 	return;
 fail:
 	kiste_err_set(err, -errno, "cannot set up the guest kernel's descriptors: %s",
@@ -178,6 +179,7 @@ static void fill_boot(struct launch *l)
 	b->cpus = o->cpus_milli ? o->cpus : 0;
 	b->cpus_milli = o->cpus_milli;
 	b->pids = o->pids_limit;
+	b->ninherit = 3 + (l->oci ? l->oci->preserve_fds : 0);
 }
 
 /*

@@ -30,8 +30,10 @@ void gk_fd_boot(void)
 {
 	long fd;
 
-	for (fd = 0; fd <= 2; fd++)
+	for (fd = 0; fd < 3 || (fd < (long)gk.boot.ninherit && fd < 3 + 64); fd++)
 		fdinh[fd] = hs2(__NR_fcntl, fd, F_GETFD) >= 0;
+	if (gk.boot.ninherit > maxfd + 1)
+		maxfd = gk.boot.ninherit - 1;
 }
 
 /*
