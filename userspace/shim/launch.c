@@ -323,11 +323,6 @@ static bool launcher_gone(const struct launch *l, pid_t launcher)
 }
 
 /*
- * An OCI container's init tells its create it is ready, then waits for
- * start's byte; every signal but KILL and STOP goes on to the workload, as
- * an engine's kill means it for the workload.
- */
-/*
  * An OCI create fails when the process's command is nowhere, as runc's does
  * (engines map its "no such file or directory" to 127): an absolute path
  * that does not exist, or a name on no folder of the config's PATH.  The
@@ -368,6 +363,11 @@ static void oci_check_command(const struct launch *l)
 	_exit(KISTE_EXIT_NOTFOUND);
 }
 
+/*
+ * An OCI container's init tells its create it is ready, then waits for
+ * start's byte; every signal but KILL and STOP goes on to the workload, as
+ * an engine's kill means it for the workload.
+ */
 static void oci_wait_start(struct launch *l)
 {
 	struct sigaction sa = { .sa_handler = forward };
