@@ -113,6 +113,13 @@ fuzz-long: deps
 	FUZZ_COUNT=$(FUZZ_COUNT) FUZZ_TIME=$(FUZZ_TIME) FUZZ_WORKERS=$(FUZZ_WORKERS) \
 		FUZZ_SEED=$(FUZZ_SEED) bash selftests/fuzz/fuzz-long.sh
 
+# CPython's regression tests per module, natively and in shim mode, compared (README,
+# "make compat"); not part of check: it takes about an hour.  COMPAT_MODULES="test_x ..."
+# or ALL, COMPAT_TIMEOUT, COMPAT_BUDGET, COMPAT_MEMORY: see selftests/compat/compat.sh.
+compat: deps
+	@$(MAKE) --no-print-directory userspace
+	@KISTE=$(BUILD)/bin/kiste bash selftests/compat/compat.sh
+
 # Static checks on the module; each fails on any finding.
 $(CHECKPATCH):
 	@test -n "$(KSRC_TAR)" || { echo "linux-source tarball missing: make deps"; exit 1; }
@@ -176,4 +183,4 @@ clean:
 
 
 .PHONY: all module module-prereq userspace selftests deps check check-run demo demo-run checkpatch sparse w1 \
-	shellcheck mutate fuzz-long install clean
+	shellcheck mutate fuzz-long compat install clean
