@@ -31,7 +31,8 @@ OPS = {"fcntl": (1,), "ioctl": (1,), "prctl": (0,), "setsockopt": (1, 2),
        "open": (1,), "openat": (2,)}
 
 # strace -X raw -e raw=all: "PID name(0x3, 0x402, ...) = -1 EINVAL (Invalid argument)"
-STRACE = re.compile(r'^(?:\[pid\s+)?\d*\]?\s*(\w+)\((.*)\)\s+=\s+-1\s+(E\w+)')
+# (an interrupted call shows as "= -1 ERESTARTSYS": the EINTR the program then sees).
+STRACE = re.compile(r'^(?:\[pid\s+)?\d*\]?\s*(\w+)\((.*)\)\s+=\s+(?:-1|\?)\s+(E\w+)')
 # kiste --trace: "kiste-shim[1] fcntl(3, 1026, 0x80000000, ...) = -22 <399 ns>"
 KTRACE = re.compile(r'^kiste-shim\[\d+\] (\w+)\((.*)\) = (-\d+) <')
 UNIMPL = re.compile(r'unimplemented: .*')
@@ -94,7 +95,8 @@ def main():
             for line in f:
                 m = STRACE.match(line)
                 if m:
-                    native[(m.group(1), m.group(3), ops(m.group(1), m.group(2)))] += 1
+                    e = "EINTR" if m.group(3).startswith("ERESTART") else m.group(3)
+                    native[(m.group(1), e, ops(m.group(1), m.group(2)))] += 1
 
     src, sout = run([a.kiste, "run", "--mode=shim", "--trace", "--network", "none",
                      "--memory", "4G", "--tmpfs", "/tmp", "--env", "HOME=/tmp",
