@@ -102,12 +102,15 @@ def main():
                      "--memory", "4G", "--tmpfs", "/tmp", "--env", "HOME=/tmp",
                      "--env", "TMPDIR=/tmp", "--cwd", "/tmp", "--timeout", "1100", "--"] + regr)
     shim = collections.Counter()
+    example = {}
     unimpl = []
     for line in sout.splitlines():
         m = KTRACE.match(line)
         if m:
             e = -int(m.group(3))
-            shim[(m.group(1), errno.errorcode.get(e, str(e)), ops(m.group(1), m.group(2)))] += 1
+            k = (m.group(1), errno.errorcode.get(e, str(e)), ops(m.group(1), m.group(2)))
+            shim[k] += 1
+            example.setdefault(k, m.group(2)[:90])
         elif UNIMPL.search(line):
             unimpl.append(UNIMPL.search(line).group(0))
 
@@ -126,7 +129,7 @@ def main():
         if k in native:
             continue
         same = " (natively too, other operation)" if (k[0], k[1]) in nnames else ""
-        print("  %5d %s %s %s%s" % (c, k[0], k[1], k[2], same))
+        print("  %5d %s %s %s%s   e.g. %s(%s)" % (c, k[0], k[1], k[2], same, k[0], example[k]))
     names = syscall_names()
     for u in sorted(set(unimpl)):
         print("  " + re.sub(r'(\d+) x', lambda m: "%s(%s) x" % (names.get(m.group(1), "?"), m.group(1)), u))
