@@ -11,7 +11,9 @@
 #            -- python3 -m test -v MODULE       (rootfs: the host's /, read-only)
 # A module that passes natively and does not pass sandboxed (fails, crashes, times out,
 # is skipped or leaves the environment changed) is a regression of kiste: "not ok",
-# unless selftests/compat/known.txt lists it ("MODULE reason"), then "ok ... # TODO".
+# unless selftests/compat/known.txt lists it ("MODULE reason"), then "not ok ... # TODO".
+# Test cases that cannot run on this machine even natively are left out on both sides
+# (selftests/compat/ignore.txt: "GLOB reason", regrtest's -i).
 # Prints TAP, a table, the tests that differ per module, and a summary line; exits 1 on an
 # unlisted regression, 0 otherwise.  Logs: COMPAT_OUT/logs/MODULE.{native,shim}.log.
 #
@@ -22,6 +24,10 @@
 #                    are reported "# SKIP budget"
 #   COMPAT_MEMORY    the sandbox's --memory (default 4G; it is an address-space limit,
 #                    and a threaded CPython reserves much more than it uses)
+#   COMPAT_ROOTFS    / (default: the host's /, as most callers run), or "bound": a rootfs
+#                    of the run's own with the host's /usr and /etc bound in (root only;
+#                    in a private mount namespace per run), where AF_UNIX sockets by
+#                    path work (they are EACCES with the host's /: shim README, Networking)
 #   COMPAT_OUT       logs and results (default build/compat)
 #   COMPAT_PYTHON    the interpreter (default /usr/bin/python3: Debian's, whose tests
 #                    libpython3.X-testsuite installs)
@@ -36,7 +42,9 @@ TIMEOUT="${COMPAT_TIMEOUT:-600}"
 BUDGET="${COMPAT_BUDGET:-5400}"
 MEMORY="${COMPAT_MEMORY:-4G}"
 OUT="${COMPAT_OUT:-$top/build/compat}"
+ROOTFS="${COMPAT_ROOTFS:-/}"
 KNOWN="$here/known.txt"
+IGNORE="$here/ignore.txt"
 SANDBOX_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 die() { echo "compat: $*" >&2; exit 1; }
@@ -84,6 +92,40 @@ if [ -f "$KNOWN" ]; then
 	done <"$KNOWN"
 fi
 
+# ignore.txt: "GLOB reason ..." per line, each GLOB one regrtest -i on both sides.
+ign=()
+if [ -f "$IGNORE" ]; then
+	while read -r g reason; do
+		case "$g" in ''|'#'*) continue ;; esac
+		[ -n "$reason" ] || die "ignore.txt: $g has no reason"
+		ign+=(-i "$g")
+	done <"$IGNORE"
+fi
+
+# The rootfs: the host's / or, for "bound", $OUT/rootfs with /usr and /etc bound in per run.
+R=""
+case "$ROOTFS" in
+/) ;;
+bound)
+	[ "$(id -u)" = 0 ] || die "COMPAT_ROOTFS=bound needs root (bind mounts)"
+	command -v unshare >/dev/null || die "COMPAT_ROOTFS=bound needs unshare (util-linux)"
+	R="$OUT/rootfs"
+	mkdir -p "$R/usr" "$R/etc" "$R/tmp" "$R/dev" "$R/proc" "$R/sys" "$R/root" ||
+		die "cannot make $R"
+	for l in bin sbin lib lib64; do
+		[ -e "/$l" ] && [ ! -e "$R/$l" ] && ln -s "usr/$l" "$R/$l"
+	done ;;
+*) die "COMPAT_ROOTFS is / or bound" ;;
+esac
+# The command that starts a sandbox: kiste run's arguments follow.
+if [ -z "$R" ]; then
+	shim_run=("$KISTE" run)
+else
+	# shellcheck disable=SC2016 # the inner sh expands its own arguments
+	shim_run=(unshare -m sh -c 'mount --bind /usr "$1/usr" && mount --bind /etc "$1/etc" &&
+		shift && exec "$@"' sh "$R" "$KISTE" run --rootfs "$R")
+fi
+
 rm -rf "$OUT/logs"
 mkdir -p "$OUT/logs" || die "cannot make $OUT/logs"
 results="$OUT/results.tsv"
@@ -123,8 +165,15 @@ classify()	# LOG RC SECONDS
 	fi
 }
 
-# Test ids that ended in FAIL/ERROR (unittest's summary lines) or were skipped, one a line.
-bad_tests() { grep -aoE '^(FAIL|ERROR): [^ ]+ \([^)]+\)' "$1" | sed -E 's/^[A-Z]+: [^ ]+ \(([^)]+)\)/\1/' | sort -u; }
+# Test ids that ended in FAIL/ERROR, one a line: unittest's summary lines, and the verbose
+# "name (id) ... ERROR" lines (the only ones when the run was killed before its summary).
+bad_tests()
+{
+	{
+		grep -aoE '^(FAIL|ERROR): [^ ]+ \([^)]+\)' "$1" | sed -E 's/^[A-Z]+: [^ ]+ \(([^)]+)\)/\1/'
+		grep -aE '^[^ ]+ \([^)]+\) \.\.\. (FAIL|ERROR)$' "$1" | sed -E 's/^[^ ]+ \(([^)]+)\).*/\1/'
+	} | sort -u
+}
 skipped_tests() { grep -aoE '^[^ ]+ \([^)]+\) \.\.\. skipped .*' "$1" | sed -E 's/^[^ ]+ \(([^)]+)\) \.\.\. skipped (.*)/\1 \2/' | sort -u; }
 # The test running when a side died: the last "name (id) ... " line without a verdict.
 last_test() { grep -aoE '^[^ ]+ \([^)]+\) \.\.\. ' "$1" | tail -n 1 | sed -E 's/^[^ ]+ \(([^)]+)\).*/\1/'; }
@@ -169,10 +218,10 @@ regression()	# NATIVE_STATE SHIM_STATE
 
 echo "TAP version 13"
 echo "# compat: ${#mods[@]} modules of $testdir; $PY $("$PY" -c 'import platform; print(platform.python_version())'); kiste $KISTE"
-echo "# per module and side: ${TIMEOUT} s; whole run: ${BUDGET} s; shim: --network none --memory $MEMORY --tmpfs /tmp, rootfs /"
+echo "# per module and side: ${TIMEOUT} s; whole run: ${BUDGET} s; shim: --network none --memory $MEMORY --tmpfs /tmp, rootfs ${R:-/}"
 t0=$EPOCHSECONDS
 n=0 npass=0 spass=0 regress=0 knownreg=0 both=0 better=0 notrun=0
-ntime=0 stime=0
+ntime=0 stime=0 bothpass=0 bntime=0 bstime=0
 declare -a rows=()
 for m in "${mods[@]}"; do
 	n=$((n + 1))
@@ -193,15 +242,15 @@ for m in "${mods[@]}"; do
 	(
 		s=$EPOCHREALTIME
 		cd "$d" && env -i PATH="$SANDBOX_PATH" HOME="$d" TMPDIR="$d" TERM=xterm \
-			timeout -k 10 "$TIMEOUT" "$PY" -m test -v "$m" </dev/null >"$nl" 2>&1
+			timeout -k 10 "$TIMEOUT" "$PY" -m test -v "${ign[@]}" "$m" </dev/null >"$nl" 2>&1
 		rc=$?
 		echo "$rc $(awk -v a="$s" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')" >"$nl.rc"
 	) &
 	(
 		s=$EPOCHREALTIME
-		timeout -k 10 $((TIMEOUT + 30)) "$KISTE" run --mode=shim --network none --memory "$MEMORY" \
+		timeout -k 10 $((TIMEOUT + 30)) "${shim_run[@]}" --mode=shim --network none --memory "$MEMORY" \
 			--tmpfs /tmp --env HOME=/tmp --env TMPDIR=/tmp --cwd /tmp --timeout "$TIMEOUT" \
-			-- "$PY" -m test -v "$m" </dev/null >"$sl" 2>&1
+			-- "$PY" -m test -v "${ign[@]}" "$m" </dev/null >"$sl" 2>&1
 		rc=$?
 		echo "$rc $(awk -v a="$s" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')" >"$sl.rc"
 	) &
@@ -215,6 +264,11 @@ for m in "${mods[@]}"; do
 	ntime="$(awk -v a="$ntime" -v b="$nsec" 'BEGIN { printf "%.2f", a + b }')"
 	stime="$(awk -v a="$stime" -v b="$ssec" 'BEGIN { printf "%.2f", a + b }')"
 	desc="$m: native $ns $(printf '%.1f' "$nsec") s, shim $ss $(printf '%.1f' "$ssec") s"
+	if [ "$ns" = PASS ] && [ "$ss" = PASS ]; then
+		bothpass=$((bothpass + 1))
+		bntime="$(awk -v a="$bntime" -v b="$nsec" 'BEGIN { printf "%.2f", a + b }')"
+		bstime="$(awk -v a="$bstime" -v b="$ssec" 'BEGIN { printf "%.2f", a + b }')"
+	fi
 	case "$ns" in PASS|ENV) npass=$((npass + 1)) ;; esac
 	case "$ss" in PASS|ENV) spass=$((spass + 1)) ;; esac
 	if regression "$ns" "$ss"; then
@@ -258,9 +312,11 @@ if [ -s "$diffs" ]; then
 fi
 ran=$((n - notrun))
 ratio="$(awk -v a="$stime" -v b="$ntime" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+bratio="$(awk -v a="$bstime" -v b="$bntime" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
 echo
 echo "compat: $ran of $n modules run; passed natively $npass, in shim $spass;" \
 	"regressions $((regress + knownreg)) ($knownreg known, $regress new);" \
 	"time native $(printf '%.0f' "$ntime") s, shim $(printf '%.0f' "$stime") s (${ratio}x);" \
+	"over the $bothpass modules both passed: $(printf '%.0f' "$bntime") s, $(printf '%.0f' "$bstime") s (${bratio}x);" \
 	"wall $((EPOCHSECONDS - t0)) s"
 [ "$regress" -eq 0 ]
