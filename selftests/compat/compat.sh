@@ -22,6 +22,8 @@
 #   COMPAT_TIMEOUT   seconds per module and side (default 600)
 #   COMPAT_BUDGET    seconds for the whole run (default 5400): modules not started by then
 #                    are reported "# SKIP budget"
+#   COMPAT_RESOURCES regrtest's -u on both sides (default none: no test reaches the
+#                    internet, which --network none would not reach anyway)
 #   COMPAT_MEMORY    the sandbox's --memory (default 4G; it is an address-space limit,
 #                    and a threaded CPython reserves much more than it uses)
 #   COMPAT_ROOTFS    / (default: the host's /, as most callers run), or "bound": a rootfs
@@ -94,6 +96,7 @@ fi
 
 # ignore.txt: "GLOB reason ..." per line, each GLOB one regrtest -i on both sides.
 ign=()
+[ -n "${COMPAT_RESOURCES:-}" ] && ign+=(-u "$COMPAT_RESOURCES")
 if [ -f "$IGNORE" ]; then
 	while read -r g reason; do
 		case "$g" in ''|'#'*) continue ;; esac
