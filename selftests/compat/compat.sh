@@ -219,6 +219,10 @@ regression()	# NATIVE_STATE SHIM_STATE
 	return 1
 }
 
+# INT or TERM: both sides are stopped (and their sandboxes with them), then the run ends.
+stopped=""
+trap 'stopped=1; kill $(jobs -p) 2>/dev/null' INT TERM
+
 echo "TAP version 13"
 echo "# compat: ${#mods[@]} modules of $testdir; $PY $("$PY" -c 'import platform; print(platform.python_version())'); kiste $KISTE"
 echo "# per module and side: ${TIMEOUT} s; whole run: ${BUDGET} s; shim: --network none --memory $MEMORY --tmpfs /tmp, rootfs ${R:-/}"
@@ -242,10 +246,15 @@ for m in "${mods[@]}"; do
 	fi
 	nl="$OUT/logs/$m.native.log" sl="$OUT/logs/$m.shim.log"
 	d="$(mktemp -d /tmp/kiste-compat.XXXXXX)" || die "mktemp failed"
+	# timeout puts itself in a process group of its own: each side forwards a TERM to it.
 	(
 		s=$EPOCHREALTIME
-		cd "$d" && env -i PATH="$SANDBOX_PATH" HOME="$d" TMPDIR="$d" TERM=xterm \
-			timeout -k 10 "$TIMEOUT" "$PY" -m test -v "${ign[@]}" "$m" </dev/null >"$nl" 2>&1
+		cd "$d" || exit 1
+		env -i PATH="$SANDBOX_PATH" HOME="$d" TMPDIR="$d" TERM=xterm \
+			timeout -k 10 "$TIMEOUT" "$PY" -m test -v "${ign[@]}" "$m" </dev/null >"$nl" 2>&1 &
+		tp=$!
+		trap 'kill "$tp" 2>/dev/null; exit 143' TERM
+		wait "$tp"
 		rc=$?
 		echo "$rc $(awk -v a="$s" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')" >"$nl.rc"
 	) &
@@ -253,12 +262,16 @@ for m in "${mods[@]}"; do
 		s=$EPOCHREALTIME
 		timeout -k 10 $((TIMEOUT + 30)) "${shim_run[@]}" --mode=shim --network none --memory "$MEMORY" \
 			--tmpfs /tmp --env HOME=/tmp --env TMPDIR=/tmp --cwd /tmp --timeout "$TIMEOUT" \
-			-- "$PY" -m test -v "${ign[@]}" "$m" </dev/null >"$sl" 2>&1
+			-- "$PY" -m test -v "${ign[@]}" "$m" </dev/null >"$sl" 2>&1 &
+		tp=$!
+		trap 'kill "$tp" 2>/dev/null; exit 143' TERM
+		wait "$tp"
 		rc=$?
 		echo "$rc $(awk -v a="$s" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')" >"$sl.rc"
 	) &
 	wait
 	rm -rf "$d"
+	[ -z "$stopped" ] || { wait; exit 130; }
 	read -r nrc nsec <"$nl.rc"
 	read -r src ssec <"$sl.rc"
 	rm -f "$nl.rc" "$sl.rc"
