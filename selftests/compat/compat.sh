@@ -327,12 +327,12 @@ if [ -s "$diffs" ]; then
 	cat "$diffs"
 fi
 ran=$((n - notrun))
-ratio="$(awk -v a="$stime" -v b="$ntime" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
-bratio="$(awk -v a="$bstime" -v b="$bntime" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+ratio="$(awk -v a="$stime" -v b="$ntime" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "no ratio" }')"
+bratio="$(awk -v a="$bstime" -v b="$bntime" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "no ratio" }')"
 echo
 echo "compat: $ran of $n modules run; passed natively $npass, in shim $spass;" \
 	"regressions $((regress + knownreg)) ($knownreg known, $regress new);" \
-	"time native $(printf '%.0f' "$ntime") s, shim $(printf '%.0f' "$stime") s (${ratio}x);" \
-	"over the $bothpass modules both passed: $(printf '%.0f' "$bntime") s, $(printf '%.0f' "$bstime") s (${bratio}x);" \
+	"time native $(printf '%.0f' "$ntime") s, shim $(printf '%.0f' "$stime") s (${ratio});" \
+	"over the $bothpass modules both passed: $(printf '%.0f' "$bntime") s, $(printf '%.0f' "$bstime") s (${bratio});" \
 	"wall $((EPOCHSECONDS - t0)) s"
 [ "$regress" -eq 0 ]
