@@ -28,13 +28,14 @@ OPS = {"fcntl": (1,), "ioctl": (1,), "prctl": (0,), "setsockopt": (1, 2),
        "getsockopt": (1, 2), "socket": (0, 1), "socketpair": (0, 1), "futex": (1,),
        "clone3": (), "madvise": (2,), "arch_prctl": (0,), "keyctl": (0,), "sched_setattr": (),
        "setpriority": (0,), "getpriority": (0,), "personality": (0,), "fadvise64": (3,),
-       "open": (1,), "openat": (2,)}
+}
 
 # strace -X raw -e raw=all: "PID name(0x3, 0x402, ...) = -1 EINVAL (Invalid argument)"
 # (an interrupted call shows as "= -1 ERESTARTSYS": the EINTR the program then sees).
 STRACE = re.compile(r'^(?:\[pid\s+)?\d*\]?\s*(\w+)\((.*)\)\s+=\s+(?:-1|\?)\s+(E\w+)')
-# kiste --trace: "kiste-shim[1] fcntl(3, 1026, 0x80000000, ...) = -22 <399 ns>"
-KTRACE = re.compile(r'^kiste-shim\[\d+\] (\w+)\((.*)\) = (-\d+) <')
+# kiste --trace: "kiste-shim[1] fcntl(3, 1026, 0x80000000) = -1 EINVAL <399 ns>" (strace's
+# form), or before it "... = -22 <399 ns>"
+KTRACE = re.compile(r'^kiste-shim\[\d+\] (\w+)\((.*)\) = (?:-1 (E\w+)|(-\d+)) <')
 UNIMPL = re.compile(r'unimplemented: .*')
 
 
@@ -63,7 +64,7 @@ def ops(name, args):
         if i < len(parts):
             try:
                 v = int(parts[i], 0)
-                out.append(hex(v) if v > 4096 or name in ("fcntl", "ioctl", "open", "openat") else str(v))
+                out.append(hex(v) if v > 4096 or name in ("fcntl", "ioctl") else str(v))
             except ValueError:
                 out.append(parts[i][:20])
     return "(" + ", ".join(out) + ")"
@@ -107,8 +108,12 @@ def main():
     for line in sout.splitlines():
         m = KTRACE.match(line)
         if m:
-            e = -int(m.group(3))
-            k = (m.group(1), errno.errorcode.get(e, str(e)), ops(m.group(1), m.group(2)))
+            if m.group(3):
+                ename = m.group(3)
+            else:
+                e = -int(m.group(4))
+                ename = errno.errorcode.get(e, str(e))
+            k = (m.group(1), ename, ops(m.group(1), m.group(2)))
             shim[k] += 1
             example.setdefault(k, m.group(2)[:90])
         elif UNIMPL.search(line):
