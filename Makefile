@@ -114,7 +114,7 @@ fuzz-long: deps
 		FUZZ_SEED=$(FUZZ_SEED) bash selftests/fuzz/fuzz-long.sh
 
 # CPython's regression tests per module, natively and in shim mode, compared (README,
-# "make compat"); not part of check: it takes about an hour.  COMPAT_MODULES="test_x ..."
+# "make compat"); not part of check: it takes about 20 minutes.  COMPAT_MODULES="test_x ..."
 # or ALL, COMPAT_TIMEOUT, COMPAT_BUDGET, COMPAT_MEMORY: see selftests/compat/compat.sh.
 compat: deps
 	@$(MAKE) --no-print-directory userspace
