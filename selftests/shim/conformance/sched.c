@@ -3,6 +3,7 @@
 #include "conf.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
@@ -216,6 +217,27 @@ static void io(void)
 	chk("restart_syscall() called directly", raw(raw3(SYS_restart_syscall, 0, 0, 0)));
 }
 
+/* Supplementary groups (root sets them) and prlimit's targets. */
+static void groups_and_limits(void)
+{
+	gid_t set[3] = { 1, 2, 3 }, got[8];
+	struct rlimit rl;
+	int n;
+
+	n = getgroups(0, NULL);
+	say("getgroups(0) is a count", "%s", n >= 0 ? "yes" : ename(errno));
+	chk("setgroups(3 groups)", setgroups(3, set));
+	n = getgroups(8, got);
+	say("getgroups after it", "%d: %d %d %d", n, n > 0 ? (int)got[0] : -1,
+	    n > 1 ? (int)got[1] : -1, n > 2 ? (int)got[2] : -1);
+	chk("getgroups(1) with 3: too small", getgroups(1, got));
+	chk("setgroups(0)", setgroups(0, NULL));
+	chk("getgroups(0) after it", getgroups(0, NULL));
+	chk("prlimit(-1)", raw(raw6(SYS_prlimit64, -1, RLIMIT_NOFILE, 0, (long)&rl, 0, 0)));
+	chk("prlimit(no such pid)", prlimit(999999, RLIMIT_NOFILE, NULL, &rl));
+	chk("prlimit(self)", prlimit(getpid(), RLIMIT_NOFILE, NULL, &rl));
+}
+
 int main(void)
 {
 	conf_init();
@@ -225,5 +247,6 @@ int main(void)
 	personalities();
 	memfds();
 	io();
+	groups_and_limits();
 	return conf_done();
 }

@@ -736,7 +736,7 @@ long sys_fchdir(struct gk_call *c)
 	char abs[GK_PATH_MAX];
 	long fd = c->a[0], r;
 
-	if (!gk_fd_ok(fd))
+	if (!gk_fd_ok(fd) || hs2(__NR_fcntl, fd, F_GETFD) < 0)
 		return -EBADF;
 	if (fdhost[fd]) {
 		r = gk_fd_guest_path(fd, abs, sizeof(abs));

@@ -147,9 +147,42 @@ long sys_getresid(struct gk_call *c)
 	return 0;
 }
 
+/*
+ * Supplementary groups: the guest kernel's record, per process (fork copies
+ * it, exec keeps it), as reported identities are (--user).  Root of the
+ * sandbox sets them; they are reported, not enforced (the host's credentials
+ * stay the sandbox root's, userspace/shim/README.md).
+ */
+#define GK_NGROUPS 64
+static unsigned int groups[GK_NGROUPS];
+static int ngroups;
+
 long sys_getgroups(struct gk_call *c)
 {
-	(void)c;
+	long n = c->a[0];
+
+	if (n < 0)
+		return -EINVAL;
+	if (!n)
+		return ngroups;
+	if (n < ngroups)
+		return -EINVAL;
+	if (ngroups && gk_uwrite_ok((void *)c->a[1], ngroups * sizeof(unsigned int)) < 0)
+		return -EFAULT;
+	memcpy((void *)c->a[1], groups, ngroups * sizeof(unsigned int));
+	return ngroups;
+}
+
+static long set_groups(long n, const unsigned int *list)
+{
+	if (gk.uid != 0)
+		return -EPERM;
+	if (n < 0 || n > GK_NGROUPS)
+		return -EINVAL;
+	if (n && gk_uread_ok(list, n * sizeof(*list)) < 0)
+		return -EFAULT;
+	memcpy(groups, list, n * sizeof(*list));
+	ngroups = (int)n;
 	return 0;
 }
 
@@ -162,7 +195,7 @@ long sys_setid(struct gk_call *c)
 		   (c->nr == __NR_setreuid || c->nr == __NR_setregid) ? 2 : 1;
 
 	if (c->nr == __NR_setgroups)
-		return c->a[0] == 0 ? 0 : -EPERM;
+		return set_groups(c->a[0], (const unsigned int *)c->a[1]);
 	if (c->nr == __NR_setfsuid || c->nr == __NR_setfsgid)
 		return (long)want;
 	for (i = 0; i < n; i++)
@@ -225,8 +258,11 @@ long sys_rlimit(struct gk_call *c)
 	case __NR_setrlimit:
 		return do_prlimit(c->a[0], (const struct rlimit64 *)c->a[1], NULL);
 	}
-	if (c->a[0] && !gk_thread_find(c->a[0]))	/* a tid of this process names it too */
-		return -EPERM;
+	/* a tid of this process names it too; another process is not ours to change */
+	if (c->a[0] < 0)
+		return -ESRCH;
+	if (c->a[0] && !gk_thread_find(c->a[0]))
+		return hs2(__NR_kill, gk_to_host_pid(c->a[0]), 0) == -ESRCH ? -ESRCH : -EPERM;
 	return do_prlimit(c->a[1], (const struct rlimit64 *)c->a[2], (struct rlimit64 *)c->a[3]);
 }
 
