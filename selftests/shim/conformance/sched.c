@@ -3,6 +3,7 @@
 #include "conf.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <grp.h>
 #include <sched.h>
 #include <sys/mman.h>
@@ -12,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../lib/raw_syscall.h"
@@ -238,6 +240,37 @@ static void groups_and_limits(void)
 	chk("prlimit(self)", prlimit(getpid(), RLIMIT_NOFILE, NULL, &rl));
 }
 
+static void *cpu_spin(void *arg)
+{
+	volatile long i;
+
+	for (i = 0; i < 20000000; i++)
+		;
+	while (!*(volatile int *)arg)
+		usleep(1000);
+	return NULL;
+}
+
+/* CPU-time clocks of a thread and of a process: their ids carry a pid. */
+static void cpu_clocks(void)
+{
+	struct timespec ts;
+	static int done;
+	pthread_t t;
+	clockid_t c;
+
+	pthread_create(&t, NULL, cpu_spin, &done);
+	chk("pthread_getcpuclockid(another thread)", pthread_getcpuclockid(t, &c));
+	chk("clock_gettime of its clock", clock_gettime(c, &ts));
+	chk("clock_getres of its clock", clock_getres(c, &ts));
+	chk("pthread_getcpuclockid(self)", pthread_getcpuclockid(pthread_self(), &c));
+	chk("clock_gettime of it", clock_gettime(c, &ts));
+	chk("clock_getcpuclockid(own pid)", clock_getcpuclockid(getpid(), &c));
+	chk("clock_gettime of the process's", clock_gettime(c, &ts));
+	done = 1;
+	pthread_join(t, NULL);
+}
+
 int main(void)
 {
 	conf_init();
@@ -248,5 +281,6 @@ int main(void)
 	memfds();
 	io();
 	groups_and_limits();
+	cpu_clocks();
 	return conf_done();
 }

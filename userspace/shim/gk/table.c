@@ -84,6 +84,7 @@ long sys_sysv(struct gk_call *c);
 long sys_utime_old(struct gk_call *c);
 long sys_xattr(struct gk_call *c);
 long sys_mknod(struct gk_call *c);
+long sys_clock(struct gk_call *c);
 long sys_mq(struct gk_call *c);
 long sys_fstat(struct gk_call *c);
 long sys_fd_hint(struct gk_call *c);
@@ -193,8 +194,8 @@ long sys_recvmmsg(struct gk_call *c);
 	X(setreuid, sys_setid, "uu") X(setregid, sys_setid, "uu") X(setresuid, sys_setid, "uuu") \
 	X(setresgid, sys_setid, "uuu") X(setfsuid, sys_setid, "u") X(setfsgid, sys_setid, "u") \
 	X(setgroups, sys_setid, "i") X(getrlimit, sys_rlimit, "u") X(setrlimit, sys_rlimit, "u") \
-	X(prlimit64, sys_rlimit, "iu") X(clock_gettime, sys_pass, "i") \
-	X(clock_getres, sys_pass, "i") X(gettimeofday, sys_time, "") X(time, sys_time, "") \
+	X(prlimit64, sys_rlimit, "iu") X(clock_gettime, sys_clock, "i") \
+	X(clock_getres, sys_clock, "i") X(gettimeofday, sys_time, "") X(time, sys_time, "") \
 	X(times, sys_pass, "") X(getrusage, sys_pass, "i") X(sysinfo, sys_sysinfo, "") \
 	X(nanosleep, sys_pass_block, "") X(clock_nanosleep, sys_clock_nanosleep, "ii") \
 	X(getrandom, sys_getrandom, "llu") X(umask, sys_umask, "i") X(sched_yield, sys_pass, "") \
