@@ -409,6 +409,8 @@ static const struct allow table[] = {
 	R0(sched_yield, "scheduling"),
 	R0(getcpu, "scheduling"),
 	R1(sched_getaffinity, "own affinity only", C_EQ(INT(0), 0)),
+	R1(sched_setaffinity, "a thread's CPUs among those shown (pid namespace; the cgroup's "
+	   "cpus bound them too); the guest kernel's mask length only", C_EQ(1, GK_CPUMASK_BYTES)),
 	R1(futex, "futexes on the workload's memory, no PI or requeue-PI",
 	   C_IN(INT(1), futex_ops)),
 	R0(poll, "waiting on descriptors"),

@@ -22,6 +22,9 @@
 /* --trace-summary: count each call, print a table when a process ends (strace -c). */
 #define GK_BOOT_F_TRACE_SUM 0x20
 
+/* CPU masks the guest kernel keeps and hands the host: 1024 CPUs, x86_64's NR_CPUS ceiling. */
+#define GK_CPUMASK_BYTES 128
+
 /*
  * Descriptors: the workload's (and the guest kernel's temporaries) are below
  * GK_FD_BASE; every slot from GK_FD_BASE to GK_FD_LIMIT - 1 is the guest

@@ -104,6 +104,19 @@ static void policies(void)
 	chk("sched_setscheduler(0, SCHED_OTHER, prio 5)", sched_setscheduler(0, SCHED_OTHER, &sp));
 	chk("sched_setparam(0, prio 5) under SCHED_IDLE", sched_setparam(0, &sp));
 	chk("sched_setscheduler(0, bad policy)", sched_setscheduler(0, 77, &sp));
+	{
+		cpu_set_t set, got;
+
+		CPU_ZERO(&set);
+		CPU_SET(0, &set);
+		chk("sched_setaffinity(0, {0})", sched_setaffinity(0, sizeof(set), &set));
+		chk("sched_getaffinity after it", sched_getaffinity(0, sizeof(got), &got));
+		say("its CPUs", "%d, cpu0 %d", CPU_COUNT(&got), CPU_ISSET(0, &got));
+		CPU_ZERO(&set);
+		chk("sched_setaffinity(0, {})", sched_setaffinity(0, sizeof(set), &set));
+		CPU_SET(0, &set);
+		chk("sched_setaffinity(no such pid)", sched_setaffinity(999999, sizeof(set), &set));
+	}
 	chk("sched_setscheduler(0, NULL)", raw(raw3(SYS_sched_setscheduler, 0, SCHED_OTHER, 0)));
 }
 

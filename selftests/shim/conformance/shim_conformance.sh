@@ -162,6 +162,8 @@ else
 fi
 expect "gate jump: TIOCGPTPEER with a flag the guest kernel drops is killed" 159 "seccomp filter" \
 	"$K" run --mode=shim -- "$WL/hostile" gate 16 0 21569 1073741824
+expect "gate jump: sched_setaffinity with a mask length other than the guest kernel's is killed" \
+	159 "seccomp filter" "$K" run --mode=shim -- "$WL/hostile" gate 203 0 8 0
 expect "gate jump: getpriority(PRIO_PROCESS, 0) runs (the row admits the guest kernel's use)" 1 \
 	"survived: " "$K" run --mode=shim -- "$WL/hostile" gate 140 0 0
 expect "gate jump: pidfd_getfd of descriptor 1001 (a guest kernel's) is killed" 159 \

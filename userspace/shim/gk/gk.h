@@ -127,7 +127,6 @@ struct gk_tstart {
 } __attribute__((aligned(16)));
 
 /* ---- global state (one per host process; fork copies it) ---- */
-#define GK_CPUMASK_BYTES 128	/* 1024 CPUs: the kernel's default NR_CPUS ceiling on x86_64 */
 struct gk_state {
 	struct gk_boot boot;
 	unsigned long brk_start, brk_cur, brk_mapped;

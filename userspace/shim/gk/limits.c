@@ -64,6 +64,32 @@ long sys_affinity(struct gk_call *c)
 	return r;
 }
 
+/*
+ * sched_setaffinity: of this process's threads (0, a tid), to the CPUs it is
+ * shown (--cpus) that the mask names; none of them is EINVAL, as natively
+ * for a mask of no allowed CPU.  Another process's is not the workload's.
+ */
+long sys_set_affinity(struct gk_call *c)
+{
+	unsigned char m[GK_CPUMASK_BYTES] = { 0 };
+	unsigned long len = c->a[1], i, n = len < sizeof(m) ? len : sizeof(m);
+	struct gk_thread *t = NULL;
+	int any = 0;
+
+	if (c->a[0] && !(t = gk_thread_find(c->a[0])))
+		return -ESRCH;
+	if (gk_uread_ok((void *)c->a[2], n) < 0)
+		return -EFAULT;
+	memcpy(m, (const void *)c->a[2], n);
+	for (i = 0; i < n; i++) {
+		m[i] &= gk.cpumask[i];
+		any |= m[i];
+	}
+	if (!any)
+		return -EINVAL;
+	return hs3(__NR_sched_setaffinity, t ? t->tid : 0, sizeof(m), m);
+}
+
 static unsigned long clamp(unsigned long v, unsigned long max)
 {
 	return v > max ? max : v;

@@ -85,6 +85,7 @@ long sys_utime_old(struct gk_call *c);
 long sys_xattr(struct gk_call *c);
 long sys_mknod(struct gk_call *c);
 long sys_clock(struct gk_call *c);
+long sys_set_affinity(struct gk_call *c);
 long sys_mq(struct gk_call *c);
 long sys_fstat(struct gk_call *c);
 long sys_fd_hint(struct gk_call *c);
@@ -200,6 +201,7 @@ long sys_recvmmsg(struct gk_call *c);
 	X(nanosleep, sys_pass_block, "") X(clock_nanosleep, sys_clock_nanosleep, "ii") \
 	X(getrandom, sys_getrandom, "llu") X(umask, sys_umask, "i") X(sched_yield, sys_pass, "") \
 	X(getcpu, sys_pass, "") X(sched_getaffinity, sys_affinity, "iu") \
+	X(sched_setaffinity, sys_set_affinity, "iu") \
 	X(poll, sys_poll, "lui") X(ppoll, sys_poll, "lu") \
 	X(select, sys_select, "i") X(pselect6, sys_select, "i") \
 	X(futex, sys_futex, "liullu") X(arch_prctl, sys_arch_prctl, "i") \
