@@ -3,6 +3,7 @@
 #include "conf.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -155,6 +156,35 @@ static void xattrs(const char *tmp)
 	unlink(path);
 }
 
+static volatile sig_atomic_t dn_hits;
+
+static void on_dn(int sig)
+{
+	(void)sig;
+	dn_hits++;
+}
+
+/* dnotify: F_NOTIFY on a folder, a signal when a file is made there. */
+static void dnotify(const char *tmp)
+{
+	char path[512];
+	int dfd = open(tmp, O_RDONLY | O_DIRECTORY), i;
+
+	signal(SIGIO, on_dn);
+	chk("fcntl(F_NOTIFY, DN_CREATE | DN_MULTISHOT)",
+	    fcntl(dfd, F_NOTIFY, DN_CREATE | DN_MULTISHOT));
+	snprintf(path, sizeof(path), "%s/dnotified", tmp);
+	close(open(path, O_CREAT | O_WRONLY, 0600));
+	for (i = 0; i < 1000 && !dn_hits; i++)
+		usleep(1000);
+	say("SIGIO for the new file", "%s", dn_hits ? "yes" : "no");
+	chk("fcntl(F_NOTIFY, 0): off", fcntl(dfd, F_NOTIFY, 0));
+	chk("fcntl(F_NOTIFY) on a regular file", fcntl(0, F_NOTIFY, DN_CREATE));
+	unlink(path);
+	close(dfd);
+	signal(SIGIO, SIG_DFL);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -165,5 +195,6 @@ int main(void)
 	old_times(tmp);
 	fifos(tmp);
 	xattrs(tmp);
+	dnotify(tmp);
 	return conf_done();
 }

@@ -579,6 +579,7 @@ long sys_fcntl(struct gk_call *c)
 		return gk_lock_fcntl(c);
 	case F_GETFD: case F_SETFD: case F_GETFL: case F_SETFL: case F_GETPIPE_SZ: case F_SETPIPE_SZ:
 	case F_ADD_SEALS: case F_GET_SEALS:
+	case F_NOTIFY:	/* directory change signals (dnotify), to this process */
 		return hs3(__NR_fcntl, fd, cmd, c->a[2]);
 	}
 	return -EINVAL;
