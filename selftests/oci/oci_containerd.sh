@@ -12,6 +12,8 @@
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=selftests/lib/tap.sh
 . "$here/tap.sh"
+# shellcheck source=selftests/oci/engine_lib.sh
+. "$here/engine_lib.sh"
 K="${KISTE_BIN:-$here/../bin/kiste}"
 K=$(cd "$(dirname "$K")" 2>/dev/null && pwd)/$(basename "$K")
 BB=$(command -v busybox)
@@ -104,32 +106,20 @@ with tarfile.open(out, "w") as t:
 EOF
 C image import "$tmp/image.tar" >"$tmp/import.log" 2>&1 || bail "ctr image import failed: $(tail -2 "$tmp/import.log")"
 
-# both NAME CTR-RUN-ARGS... -- CMD...: ctr run --rm with kiste, then runc; same output and status.
+# One container with --runc-binary kiste or runc, removed after (engine_lib.sh compares).
 N=0
-both()
+engine_run()	# kiste|runc CTR-RUN-ARGS... -- CMD...
 {
-	local name="$1" k_out r_out k_rc r_rc args=()
+	local bin="$K" id
 
+	[ "$1" = runc ] && bin=$(command -v runc)
+	id="${1:0:1}$N"
 	shift
-	while [ "$1" != -- ]; do
-		args+=("$1")
-		shift
-	done
-	shift
-	N=$((N + 1))
-	k_out=$(timeout 120 ctr --address "$SOCK" -n "$NS" run --rm --runc-binary "$K" "${args[@]}" \
-		"$IMG" "k$N" "$@" 2>&1 </dev/null)
-	k_rc=$?
-	r_out=$(timeout 120 ctr --address "$SOCK" -n "$NS" run --rm --runc-binary "$(command -v runc)" \
-		"${args[@]}" "$IMG" "r$N" "$@" 2>&1 </dev/null)
-	r_rc=$?
-	if [ "$k_rc" = "$r_rc" ] && [ "$k_out" = "$r_out" ]; then
-		ok "$name (exit $k_rc, as runc)"
-	else
-		fail "$name" "kiste exit $k_rc: $k_out
-runc exit $r_rc: $r_out"
-	fi
+	engine_split "$@"
+	timeout 120 ctr --address "$SOCK" -n "$NS" run --rm --runc-binary "$bin" "${E_ARGS[@]}" \
+		"$IMG" "$id" "${E_CMD[@]}"
 }
+both() { N=$((N + 1)); engine_both "$@"; }
 
 both "ctr run --rm echo" -- /bin/echo hello from a container
 both "an exit status passes through" -- /bin/sh -c 'exit 7'

@@ -14,6 +14,8 @@
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=selftests/lib/tap.sh
 . "$here/tap.sh"
+# shellcheck source=selftests/oci/engine_lib.sh
+. "$here/engine_lib.sh"
 K="${KISTE_BIN:-$here/../bin/kiste}"
 K=$(cd "$(dirname "$K")" 2>/dev/null && pwd)/$(basename "$K")
 BB=$(command -v busybox)
@@ -75,30 +77,17 @@ IMG=local/kiste-busybox:test
 tar -C "$tmp/rootfs" -c . | D import -c 'ENV PATH=/bin' - "$IMG" >/dev/null 2>&1 ||
 	bail "docker import failed"
 
-# both NAME DOCKER-RUN-ARGS... -- CMD...: docker run --rm with kiste, then runc; same output, status.
-both()
+# One container with --runtime kiste or runc, removed after (engine_lib.sh compares).
+engine_run()	# kiste|runc DOCKER-RUN-ARGS... -- CMD...
 {
-	local name="$1" k_out r_out k_rc r_rc args=()
+	local rt="$1"
 
 	shift
-	while [ "$1" != -- ]; do
-		args+=("$1")
-		shift
-	done
-	shift
-	k_out=$(timeout 120 "$DOCKER" -H "unix://$tmp/docker.sock" run --rm --runtime kiste \
-		--network none "${args[@]}" "$IMG" "$@" 2>&1 </dev/null)
-	k_rc=$?
-	r_out=$(timeout 120 "$DOCKER" -H "unix://$tmp/docker.sock" run --rm --runtime runc \
-		--network none "${args[@]}" "$IMG" "$@" 2>&1 </dev/null)
-	r_rc=$?
-	if [ "$k_rc" = "$r_rc" ] && [ "$k_out" = "$r_out" ]; then
-		ok "$name (exit $k_rc, as runc)"
-	else
-		fail "$name" "kiste exit $k_rc: $k_out
-runc exit $r_rc: $r_out"
-	fi
+	engine_split "$@"
+	timeout 120 "$DOCKER" -H "unix://$tmp/docker.sock" run --rm --runtime "$rt" --network none \
+		"${E_ARGS[@]}" "$IMG" "${E_CMD[@]}"
 }
+both() { engine_both "$@"; }
 
 both "docker run --runtime kiste --rm echo" -- /bin/echo hello from a container
 both "an exit status passes through" -- /bin/sh -c 'exit 7'
