@@ -39,8 +39,8 @@ static int setattr_tree(const char *path, uint64_t set)
 /*
  * The caller's terminal at its own name (/dev/pts/N, /dev/ttyS0, ...), so that
  * ttyname() finds it: readlink of /proc/self/fd/0, then stat of that path.
+ * True when that name is under /dev/pts (which then holds no devpts of its own).
  */
-/* Binds the caller's terminal at its own name; true when that name is under /dev/pts. */
 static bool bind_tty(const char *dev)
 {
 	char host[PATH_MAX], p[2 * PATH_MAX + 16], *slash;
