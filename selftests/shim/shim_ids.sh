@@ -67,6 +67,21 @@ result $? "a read-write --volume is writable, its files the sandbox's range's ($
 expect "a read-only --volume refuses writes" 2 "Read-only file system" \
 	"$K" run --mode=shim --volume "$work/vol:/mnt:ro" -- sh -c 'cat /mnt/f && echo x >/mnt/g'
 
+# A program in a root-owned 0700 folder: the sandbox's root is not the host's, so it
+# cannot reach it.  Refused as a shell refuses it natively to a user who cannot reach
+# it: permission denied and 126, by path and by PATH, never "command not found".
+mkdir -p "$work/priv"
+cp /bin/true "$work/priv/kiste-true"
+chmod 700 "$work/priv"
+run setpriv --reuid 65534 --regid 65534 --clear-groups bash -c "$work/priv/kiste-true"
+native_rc=$T_RC
+expect "a program the sandbox cannot reach: 126 and permission denied (natively $native_rc)" \
+	"$native_rc" "permission denied" "$K" run --mode=shim -- "$work/priv/kiste-true"
+expect "the same program by PATH: 126 and permission denied, not command not found" 126 \
+	"permission denied" "$K" run --mode=shim --env "PATH=$work/priv" -- kiste-true
+chmod 755 "$work/priv"
+expect "the same program once reachable runs" 0 "" "$K" run --mode=shim -- "$work/priv/kiste-true"
+
 # Two at once: their host ids differ, and are neither root nor nobody.  Each runs
 # sleep under a name of its own, which is what the host shows as its comm.
 ln -s /bin/sleep "$work/kiste-slpa"

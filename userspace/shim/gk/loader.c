@@ -420,6 +420,7 @@ long gk_exec_lookup(const char *cmd, const char *pathvar, char *abs, size_t n)
 {
 	char cand[GK_PATH_MAX];
 	const char *p = pathvar ? pathvar : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	int denied = 0;
 
 	if (!*cmd)
 		return -ENOENT;
@@ -431,7 +432,7 @@ long gk_exec_lookup(const char *cmd, const char *pathvar, char *abs, size_t n)
 			return -ENOENT;
 		fd = gk_open_abs(cand, O_PATH | O_CLOEXEC, 0, 0);
 		if (fd < 0)
-			return -ENOENT;
+			return fd == -EACCES ? -EACCES : -ENOENT;
 		hs1(__NR_close, fd);
 		return 0;
 	}
@@ -445,14 +446,20 @@ long gk_exec_lookup(const char *cmd, const char *pathvar, char *abs, size_t n)
 			if (!dl)
 				gk_strlcpy(cand, ".", sizeof(cand));
 			snprintf(cand + strlen(cand), sizeof(cand) - strlen(cand), "/%s", cmd);
-			if (gk_path_abs(-100, cand, abs, n) == 0 && is_exec_file(abs) == 0) {
-				gk_strlcpy(abs, cand, n);
-				return 0;
+			if (gk_path_abs(-100, cand, abs, n) == 0) {
+				long r = is_exec_file(abs);
+
+				if (r == 0) {
+					gk_strlcpy(abs, cand, n);
+					return 0;
+				}
+				if (r == -EACCES)
+					denied = 1;
 			}
 		}
 		if (!e)
 			break;
 		p = e + 1;
 	}
-	return -ENOENT;
+	return denied ? -EACCES : -ENOENT;
 }

@@ -270,6 +270,9 @@ void gk_main(const struct gk_boot *b)
 		       (gk.boot.flags & GK_BOOT_F_MODULE) ? ": is kiste.ko current?" : "");
 	pathvar = env_get(&ea, "PATH");
 	r = gk_exec_lookup(ea.argv[0], pathvar, abs, sizeof(abs));
+	if (r == -EACCES)
+		gk_die(126, "kiste: %s: permission denied: the sandbox's user cannot reach or "
+		       "execute it (check the modes of the file and its folders)\n", ea.argv[0]);
 	if (r < 0)
 		gk_die(127, "kiste: %s: command not found in the sandbox root\n", ea.argv[0]);
 	memset(&f, 0, sizeof(f));
