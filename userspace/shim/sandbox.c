@@ -281,7 +281,12 @@ static int rootfs_seal(const struct shim_opts *so, const char *tgt, struct kiste
 	struct mount_attr rw = { .attr_clr = MOUNT_ATTR_RDONLY };
 	int fd, r;
 
-	if (setattr_tree(tgt, MOUNT_ATTR_NOSUID | MOUNT_ATTR_RDONLY) < 0)
+	/*
+	 * No device node in it opens either: the sandbox's /dev is its own, and
+	 * an idmapped rootfs (idmap_tree in launch.c) makes root-owned nodes the
+	 * sandbox root's.
+	 */
+	if (setattr_tree(tgt, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_RDONLY) < 0)
 		return kiste_err_set(err, -errno, "cannot make the rootfs read-only: %s "
 				     "(kernel >= 5.12 needed)", strerror(errno));
 	if (!so->rw)
@@ -318,7 +323,8 @@ static bool own_home(const struct shim_opts *so)
 
 /* Runs as root of the sandbox's own user namespace, in its own mount namespace. */
 int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so, int tree_fd,
-		      int *bind_fds, int *proc_fd, int *locks_fd, struct kiste_err *err)
+		      bool tree_idmapped, int *bind_fds, int *proc_fd, int *locks_fd,
+		      struct kiste_err *err)
 {
 	char root[PATH_MAX], tgt[PATH_MAX], p[PATH_MAX + 8];
 	/* No copies without host root (binds.c): the sources by path, before /tmp is staged. */
@@ -337,7 +343,7 @@ int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so
 			return kiste_err_set(err, -errno, "--rootfs %s: %s", so->rootfs,
 					     strerror(errno));
 		snprintf(root, sizeof(root), "%s", so->rootfs);
-	} else {
+	} else if (!tree_idmapped) {
 		tree_fd = -1;
 	}
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
