@@ -314,4 +314,38 @@ T_OUT=$("$K" --root "$KROOT" create --bundle "$B" --preserve-fds 65 c20 2>&1 </d
 T_RC=$?
 [ "$T_RC" = 2 ] && [[ "$T_OUT" == *"--preserve-fds 65: give a number"* ]]
 result $? "--preserve-fds beyond 64 is refused with one line" "exit $T_RC: $T_OUT"
+
+# kiste trace ID on|off (issue 11; gVisor users' old wish): a created container's tracing
+# switched on while it runs; its lines go to the container's stderr.  The process and
+# the test take turns through files in a bound folder (bounded waits).
+mkdir -p "$B/rootfs/mnt" "$tmp/tsw"
+chmod 1777 "$tmp/tsw"
+# shellcheck disable=SC2016 # the container's shell expands these
+bundle_cfg 'touch /mnt/ready; i=0
+while [ ! -e /mnt/go ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+cat /mnt/marker-oci; exit 0' "" '{"mounts": [
+	{"destination": "/proc", "type": "proc", "source": "proc"},
+	{"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["mode=755"]},
+	{"destination": "/mnt", "type": "bind", "source": "'"$tmp/tsw"'", "options": ["rbind", "rw"]}]}'
+"$K" --root "$KROOT" create --bundle "$B" tr1 >"$tmp/tr1.out" 2>"$tmp/tr1.err" </dev/null
+rt kiste trace tr1
+[ "$T_RC" = 0 ] && [ "$T_OUT" = off ]
+result $? "kiste trace ID of a created shim container: off" "exit $T_RC: $T_OUT $(cat "$tmp/tr1.err")"
+rt kiste start tr1
+n=0
+while [ ! -e "$tmp/tsw/ready" ] && [ $n -lt 400 ]; do sleep 0.05; n=$((n + 1)); done
+rt kiste trace tr1 on
+touch "$tmp/tsw/go"
+wait_status kiste tr1 stopped
+trl=$(grep 'kiste-shim\[' "$tmp/tr1.err")
+printf '%s\n' "$trl" | grep -q 'openat(AT_FDCWD, "/mnt/marker-oci", O_RDONLY) = -1 ENOENT' &&
+	! printf '%s\n' "$trl" | grep -q '"/mnt/ready"'
+result $? "kiste trace ID on: the container's calls from then on, on its stderr" \
+	"$(head -c 2000 "$tmp/tr1.err")"
+rt kiste trace tr1 on
+[ "$T_RC" = 1 ] && [[ "$T_OUT" == *"is stopped"* ]]
+result $? "kiste trace of a stopped container: one line, 1" "exit $T_RC: $T_OUT"
+rt kiste delete tr1
+[ "$T_RC" = 0 ] && [ ! -e "$KROOT/tr1" ]
+result $? "delete: its state folder, switch and all, is gone" "exit $T_RC: $T_OUT"
 t_done

@@ -198,4 +198,61 @@ total=$(printf '%s\n' "$sum" | awk '$NF == "total" { print $(NF - 2) }')
 	printf '%s\n' "$sum" | grep -q '% time *seconds *usecs/call *calls *errors syscall'
 result $? "--trace-summary: a table of calls per syscall at the process's end (strace -c)" \
 	"exit $T_RC, write $calls, total $total: $T_OUT"
+
+# kiste trace NAME on|off (issue 11): tracing switched from outside while the sandbox runs.
+# The workload and the test take turns through marker files in a volume (bounded waits).
+sw=$(mktemp -d /var/tmp/kiste-tsw.XXXXXX)
+chmod 1777 "$sw"
+name="kiste-tsw-$$"
+wait_for()	# FILE: up to 20 s
+{
+	local i=0
+
+	while [ ! -e "$1" ] && [ $i -lt 400 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	[ -e "$1" ]
+}
+# shellcheck disable=SC2016 # the sandbox's shell expands these
+script='touch /mnt/ready; i=0
+while [ ! -e /mnt/go1 ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+cat /mnt/marker-while-on; touch /mnt/done1; i=0
+while [ ! -e /mnt/go2 ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+cat /mnt/marker-after-off; exit 7'
+"$K" run --mode=shim --name "$name" --volume "$sw:/mnt" -- sh -c "$script" >"$sw/out" 2>"$sw/err" &
+tpid=$!
+if wait_for "$sw/ready"; then
+	run "$K" trace "$name"
+	[ "$T_RC" = 0 ] && [ "$T_OUT" = off ]
+	result $? "kiste trace NAME: off while nobody switched it on" "exit $T_RC: $T_OUT"
+	expect "a second sandbox of the same --name at once is one line (125)" 125 \
+		"runs already" "$K" run --mode=shim --name "$name" -- true
+	run "$K" trace "$name" on
+	st=$("$K" trace "$name")
+	[ "$T_RC" = 0 ] && [ "$st" = on ]
+	result $? "kiste trace NAME on: on" "exit $T_RC: $T_OUT; then '$st'"
+	touch "$sw/go1"
+	wait_for "$sw/done1"
+	run "$K" trace "$name" off
+	result $? "kiste trace NAME off" "exit $T_RC: $T_OUT"
+	touch "$sw/go2"
+	wait "$tpid"
+	rc=$?
+	err=$(cat "$sw/err")
+	[ "$rc" = 7 ] && printf '%s\n' "$err" |
+		grep -q 'openat(AT_FDCWD, "/mnt/marker-while-on", O_RDONLY) = -1 ENOENT' &&
+		! printf '%s\n' "$err" | grep 'kiste-shim\[' | grep -q 'marker-after-off\|"/mnt/ready"'
+	result $? "its calls are traced while on, and only then (exit $rc)" "$(head -c 3000 "$sw/err")"
+	expect "kiste trace NAME once it ended: no such sandbox (1)" 1 "no running shim sandbox" \
+		"$K" trace "$name" on
+	[ ! -e "/run/kiste-run/$name.trace" ]
+	result $? "its switch is gone with it"
+else
+	kill "$tpid" 2>/dev/null
+	wait "$tpid"
+	fail "kiste trace NAME on|off" "the sandbox never started: $(cat "$sw/err")"
+fi
+expect "kiste trace with a bad word is a usage error (2)" 2 "usage" "$K" trace "$name" maybe
+rm -rf "$sw"
 t_done

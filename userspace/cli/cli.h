@@ -97,7 +97,7 @@ struct cli_cmd {
 
 extern const struct cli_cmd cli_cmd_version, cli_cmd_check, cli_cmd_create, cli_cmd_list,
 	cli_cmd_inspect, cli_cmd_kill, cli_cmd_delete, cli_cmd_events, cli_cmd_stats,
-	cli_cmd_policy, cli_cmd_sandbox, cli_cmd_syscalls;
+	cli_cmd_policy, cli_cmd_sandbox, cli_cmd_syscalls, cli_cmd_trace;
 /* The OCI runtime verbs (cli/oci_*.c), with runc's semantics. */
 extern const struct cli_cmd cli_cmd_oci_create, cli_cmd_oci_start, cli_cmd_oci_state,
 	cli_cmd_oci_kill, cli_cmd_oci_delete, cli_cmd_oci_run, cli_cmd_oci_list, cli_cmd_oci_ps,

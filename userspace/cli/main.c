@@ -22,7 +22,7 @@ static const struct cli_cmd *const cmds[] = {
 	&cli_cmd_oci_update, &cli_cmd_oci_events, &cli_cmd_oci_features, &cli_cmd_oci_spec,
 	&cli_cmd_oci_exec,
 	&cli_cmd_sandbox,    &cli_cmd_inspect,	 &cli_cmd_stats,       &cli_cmd_policy,
-	&cli_cmd_syscalls,
+	&cli_cmd_syscalls,   &cli_cmd_trace,
 };
 
 static void usage(FILE *f)

@@ -205,10 +205,11 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 		  struct kiste_oci_state *s, struct kiste_err *err)
 {
 	struct kiste_oci_launch ol = { .hostname = sp->hostname, .env_exact = true,
-				       .console_fd = -1, .preserve_fds = o->preserve_fds };
-	char fifo[PATH_MAX + 32], cgname[256];
+				       .console_fd = -1, .preserve_fds = o->preserve_fds,
+				       .trace_switch_fd = -1 };
+	char fifo[PATH_MAX + 32], sw[PATH_MAX + 32], cgname[256];
 	mode_t old_umask;
-	int ret;
+	int ret, lock;
 
 	snprintf(fifo, sizeof(fifo), "%s/" KISTE_OCI_START_FIFO, s->dir);
 	/* The init reads it (O_RDWR: no writer needed to open it, no EOF while it waits). */
@@ -217,6 +218,16 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 	ol.start_fd = open(fifo, O_RDWR | O_CLOEXEC);
 	if (ol.start_fd < 0)
 		return kiste_err_set(err, -errno, "cannot open %s: %s", fifo, strerror(errno));
+	/* Shim mode's guest kernels read `kiste trace ID on|off`'s switch (ROOT/ID/trace). */
+	if (sp->mode == &kiste_mode_shim) {
+		snprintf(sw, sizeof(sw), "%s/" KISTE_OCI_TRACE_FILE, s->dir);
+		ret = kiste_trace_switch_create(sw, true, &lock, &ol.trace_switch_fd, err);
+		if (ret < 0) {
+			close(ol.start_fd);
+			return ret;
+		}
+		close(lock);
+	}
 	snprintf(cgname, sizeof(cgname), "%.200s", o->id);
 	ol.cgroup_name = cgname;
 	fflush(NULL);
@@ -230,6 +241,8 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 	close(ol.start_fd);
 	if (ol.console_fd >= 0)
 		close(ol.console_fd);
+	if (ol.trace_switch_fd >= 0)
+		close(ol.trace_switch_fd);
 	if (ret < 0)
 		return ret;
 	/* The init alone so far: whatever it starts inherits the freezer and cpuacct cgroups. */

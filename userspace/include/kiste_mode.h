@@ -68,6 +68,8 @@ struct kiste_oci_launch {
 	int console_fd;
 	/* IN: descriptors 3..3+N-1 of the caller go to the process too (runc's --preserve-fds) */
 	int preserve_fds;
+	/* IN: ROOT/ID/trace opened read-only (`kiste trace ID on|off`), or -1 */
+	int trace_switch_fd;
 	pid_t pid;			/* OUT: the container's init */
 	struct kiste_cgroup cg;		/* OUT: its cgroup (version 0: none here) */
 };

@@ -301,5 +301,7 @@ struct json_object *kiste_oci_default_spec(bool rootless, uid_t uid, gid_t gid,
 
 /* The file the init reads one byte from to start the workload (the "not started" marker). */
 #define KISTE_OCI_START_FIFO "start.fifo"
+/* Shim mode: `kiste trace ID on|off`'s switch (lib/trace_switch.c). */
+#define KISTE_OCI_TRACE_FILE "trace"
 
 #endif /* KISTE_OCI_H */

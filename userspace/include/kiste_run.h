@@ -82,6 +82,16 @@ bool kiste_run_supervise(pid_t child, const sigset_t *set, unsigned int timeout_
  * the directory as mounted, right before the sandbox gets it.
  */
 int kiste_rootfs_check(const char *rootfs, bool writable, struct kiste_err *err);
+
+/*
+ * trace_switch.c: `kiste trace ID on|off`.  A switch is a one-page file the
+ * sandbox's guest kernels map read-only; '1' at its first byte traces.
+ */
+int kiste_trace_run_dir(char *buf, size_t n);
+int kiste_trace_switch_create(const char *path, bool exclusive, int *lockfd, int *ro,
+			      struct kiste_err *err);
+int kiste_trace_switch_set(const char *path, bool on, struct kiste_err *err);
+int kiste_trace_switch_get(const char *path, struct kiste_err *err);
 int kiste_rootfs_check_fd(int fd, const char *name, struct kiste_err *err);
 
 /*

@@ -477,7 +477,8 @@ struct json_object *kiste_oci_state_json(const struct kiste_oci_state *s, bool o
 int kiste_oci_state_remove(const struct kiste_oci_state *s, struct kiste_err *err)
 {
 	static const char *const files[] = { STATE_FILE, STATE_FILE ".tmp", KISTE_OCI_START_FIFO,
-					     KISTE_OCI_HOOKS_FILE, KISTE_OCI_HOOKS_FILE ".tmp" };
+					     KISTE_OCI_HOOKS_FILE, KISTE_OCI_HOOKS_FILE ".tmp",
+					     KISTE_OCI_TRACE_FILE };
 	char path[PATH_MAX + 32];
 	size_t i;
 

@@ -10,7 +10,7 @@
  * the launcher down.
  */
 #define GK_BOOT_MAGIC 0x6b697374655f676bULL /* "kiste_gk" */
-#define GK_BOOT_VERSION 4
+#define GK_BOOT_VERSION 5
 #define GK_MAX_KEEP 8
 
 #define GK_BOOT_F_TRACE 0x1	/* one line per syscall on stderr */
@@ -98,6 +98,12 @@ struct gk_boot {
 	unsigned int cpus_milli;	/* --cpus in thousandths, or 0: the cgroup view's cpu.max */
 	unsigned long pids;		/* --pids, or 0: the cgroup view's pids.max */
 	unsigned int ninherit;		/* descriptors 0..ninherit-1 are the caller's (3 + preserved) */
+	/*
+	 * `kiste trace ID on|off`'s switch: a read-only shared mapping of the
+	 * sandbox's trace file (one page, also in keep[]), or 0; '1' at its first
+	 * byte traces as --trace does.
+	 */
+	unsigned long trace_switch;
 };
 
 #endif /* __ASSEMBLER__ */

@@ -59,6 +59,9 @@ struct launch {
 	int bind_fds[SHIM_MAX_BINDS];	/* host root: the --volume copies (binds.c); or -1 */
 	struct shim_ids ids;	/* run as root with namespaces: the sandbox's own host ids */
 	int trace_fd;		/* --trace-output FILE, opened by the launcher; -1 otherwise */
+	int tracesw_ro;		/* `kiste trace`'s switch, read-only (the workload maps it); or -1 */
+	int tracesw_lock;	/* kiste run --name: the switch, locked while the sandbox runs */
+	char tracesw_path[PATH_MAX];	/* kiste run --name: removed at the end */
 };
 
 static volatile pid_t forward_to;
@@ -224,6 +227,71 @@ static void console_attach(struct kiste_err *err)
 	}
 }
 
+/*
+ * `kiste trace ID on|off`: the switch file, mapped read-only and shared, so a
+ * write from outside reaches every guest kernel of the sandbox at once (forks
+ * share the page; exec keeps it, as it keeps the vDSO).  Without a free keep
+ * slot there is no switch: tracing then stays as the flags say.
+ */
+static void map_trace_switch(struct launch *l)
+{
+	struct gk_boot *b = &l->boot;
+	void *p;
+
+	b->trace_switch = 0;
+	if (l->tracesw_ro < 0 || b->nkeep >= GK_MAX_KEEP)
+		return;
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, l->tracesw_ro, 0);
+	close(l->tracesw_ro);
+	l->tracesw_ro = -1;
+	if (p == MAP_FAILED)
+		return;
+	b->trace_switch = (unsigned long)p;
+	b->keep[b->nkeep].start = b->trace_switch;
+	b->keep[b->nkeep++].end = b->trace_switch + 4096;
+}
+
+/*
+ * kiste run --name NAME: a switch at RUNDIR/NAME.trace (kiste_trace_run_dir)
+ * for `kiste trace NAME on|off`.  A caller without such a folder (no
+ * XDG_RUNTIME_DIR) runs without one.
+ */
+static int run_trace_switch(struct launch *l, struct kiste_err *err)
+{
+	char dir[PATH_MAX - 80];
+	struct stat st;
+
+	if (kiste_trace_run_dir(dir, sizeof(dir)) < 0)
+		return 0;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return kiste_err_set(err, -errno, "cannot make %s: %s", dir, strerror(errno));
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022))
+		return kiste_err_set(err, -EPERM, "%s is not a folder of yours that only you can "
+				     "write: remove it (kiste makes it again)", dir);
+	snprintf(l->tracesw_path, sizeof(l->tracesw_path), "%s/%s.trace", dir, l->o->name);
+	if (kiste_trace_switch_create(l->tracesw_path, false, &l->tracesw_lock, &l->tracesw_ro,
+				      err) < 0) {
+		l->tracesw_path[0] = 0;
+		return err->code;
+	}
+	return 0;
+}
+
+/* The launcher's end: the switch goes (the init and workloads lost it with the sandbox). */
+static void trace_switch_done(struct launch *l)
+{
+	if (l->tracesw_ro >= 0)
+		close(l->tracesw_ro);
+	l->tracesw_ro = -1;
+	if (l->tracesw_path[0])
+		unlink(l->tracesw_path);
+	l->tracesw_path[0] = 0;
+	if (l->tracesw_lock >= 0)
+		close(l->tracesw_lock);
+	l->tracesw_lock = -1;
+}
+
 /* The workload process: last host layers, then into the guest kernel for good. */
 static void workload_main(struct launch *l)
 {
@@ -281,6 +349,7 @@ static void workload_main(struct launch *l)
 	if (shim_setup_landlock(l->so, l->ns, l->procfd, l->locksfd, &err) < 0 ||
 	    shim_setup_limits(l->o, l->cg.version != 0, &err) < 0)
 		kiste_child_fail(&err);
+	map_trace_switch(l);
 	place_fds(l, &err);
 	fill_boot(l);
 	fp.gate_start = l->img.gate_start;
@@ -767,6 +836,15 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	l->host_root = geteuid() == 0;
 	l->ids.lock_fd = -1;
 	l->trace_fd = -1;
+	l->tracesw_lock = -1;
+	l->tracesw_path[0] = 0;
+	l->tracesw_ro = l->oci && l->oci->trace_switch_fd >= 0 ?
+			fcntl(l->oci->trace_switch_fd, F_DUPFD_CLOEXEC, 3) : -1;
+	if (!l->oci && l->o->name) {
+		ret = run_trace_switch(l, err);
+		if (ret < 0)
+			return ret;
+	}
 	/* With the caller's rights, outside the sandbox: the caller's file. */
 	if (l->so->trace_output) {
 		l->trace_fd = open(l->so->trace_output, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
@@ -823,10 +901,13 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 		close(l->netns_fd);
 	l->netns_fd = -1;
 	shim_binds_close(l->so, l->bind_fds);
-	/* The init has its own copy of the trace file (the workload's FD_TRACE). */
+	/* The init has its own copy of the trace file (the workload's FD_TRACE), and switch. */
 	if (l->trace_fd >= 0)
 		close(l->trace_fd);
 	l->trace_fd = -1;
+	if (l->tracesw_ro >= 0)
+		close(l->tracesw_ro);
+	l->tracesw_ro = -1;
 	if (child < 0) {
 		if (l->tree_fd >= 0)
 			close(l->tree_fd);
@@ -884,6 +965,7 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		kiste_cgroup_destroy(&l.cg);
 		shim_ids_release(&l.ids);
+		trace_switch_done(&l);
 		return KISTE_EXIT_REFUSED;
 	}
 	child = launch_spawn(&l, &set, &err);
@@ -891,12 +973,14 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		kiste_cgroup_destroy(&l.cg);
 		shim_ids_release(&l.ids);
+		trace_switch_done(&l);
 		return KISTE_EXIT_REFUSED;
 	}
 	ret = supervise(&l, child, &set);
 	shim_pasta_stop(l.pasta);
 	kiste_cgroup_destroy(&l.cg);
 	shim_ids_release(&l.ids);
+	trace_switch_done(&l);
 	return ret;
 }
 
@@ -947,5 +1031,6 @@ int shim_oci_create(const struct kiste_run_opts *o, const struct shim_opts *so,
 out_cgroup:
 	kiste_cgroup_destroy(&l.cg);
 	shim_ids_release(&l.ids);
+	trace_switch_done(&l);
 	return err->code ? err->code : -EINVAL;
 }

@@ -146,6 +146,13 @@ struct gk_state {
 };
 extern struct gk_state gk;
 
+/* --trace, or `kiste trace ID on` while its switch says '1' (boot.h). */
+static inline int gk_tracing(void)
+{
+	return (gk.boot.flags & GK_BOOT_F_TRACE) ||
+	       (gk.boot.trace_switch && *(volatile const char *)gk.boot.trace_switch == '1');
+}
+
 /* ---- lib.c (the libc subset itself: ../../freestanding/, built into this image) ---- */
 size_t gk_strlcpy(char *d, const char *s, size_t n);
 void gk_printf(int fd, const char *fmt, ...);

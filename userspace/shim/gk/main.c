@@ -36,6 +36,7 @@ static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
 	struct sigcontext *m = &uc->uc_mcontext;
 	struct gk_call c;
 	unsigned long t0 = 0;
+	int tracing;
 	long ret;
 
 	(void)sig;
@@ -70,12 +71,13 @@ static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
 	c.noreturn = 0;
 	/* One thread at a time in the guest kernel, except where it blocks (thread.c). */
 	gk_lock();
-	if (gk.boot.flags & (GK_BOOT_F_TRACE | GK_BOOT_F_TRACE_SUM))
+	tracing = gk_tracing();
+	if (tracing || (gk.boot.flags & GK_BOOT_F_TRACE_SUM))
 		t0 = gk_now_ns();
 	ret = gk_dispatch(&c);
 	if (!c.noreturn)
 		m->rax = ret;
-	if (gk.boot.flags & GK_BOOT_F_TRACE)
+	if (tracing)
 		gk_trace(&c, ret, gk_now_ns() - t0);
 	if (gk.boot.flags & GK_BOOT_F_TRACE_SUM)
 		gk_trace_count(&c, ret, gk_now_ns() - t0);

@@ -15,12 +15,14 @@ static int overlaps(unsigned long a, unsigned long alen, unsigned long b, unsign
 	return a < bend && b < aend;
 }
 
-/* The guest kernel's image, or a thread's area (thread.c). */
+/* The guest kernel's image, its trace switch, or a thread's area (thread.c). */
 int gk_overlaps_self(unsigned long addr, unsigned long len)
 {
 	unsigned long a = GK_PAGE_DOWN(addr), n = GK_PAGE_UP(addr + len) - a;
 
 	return overlaps(a, n, gk.boot.image_start, gk.boot.image_end) ||
+	       (gk.boot.trace_switch &&
+		overlaps(a, n, gk.boot.trace_switch, gk.boot.trace_switch + GK_PAGE)) ||
 	       (a + n >= a && gk_thread_overlaps(a, n));
 }
 

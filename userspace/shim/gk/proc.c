@@ -181,7 +181,7 @@ long sys_exit(struct gk_call *c)
 		gk_thread_exit((int)c->a[0]);
 	gk_thread_robust_all();
 	/* The call never returns: its line is written now, its result "?" (strace's). */
-	if (gk.boot.flags & GK_BOOT_F_TRACE)
+	if (gk_tracing())
 		gk_trace(c, 0, 0);
 	if (gk.boot.flags & GK_BOOT_F_TRACE_SUM) {
 		/* the exit itself is a call the table counts, as strace's does */
