@@ -523,7 +523,8 @@ static void init_main(struct launch *l, pid_t launcher)
 		/* Our own network namespace (none, pasta): loopback works, as natively. */
 		if (l->o->network != KISTE_NET_NS && shim_net_lo_up(&err) < 0)
 			kiste_child_fail(&err);
-		hostname = l->oci && l->oci->hostname ? l->oci->hostname : "kiste";
+		hostname = l->oci && l->oci->hostname ? l->oci->hostname :
+			   l->o->hostname ? l->o->hostname : "kiste";
 		if (sethostname(hostname, strlen(hostname)) < 0) {
 			kiste_err_set(&err, -errno, "cannot set the hostname '%s': %s", hostname,
 				      strerror(errno));
