@@ -493,6 +493,14 @@ static void init_main(struct launch *l, pid_t launcher)
 			_exit(KISTE_EXIT_REFUSED);
 		close(l->oci->console_fd);
 	}
+	/* The terminal comes later (made inside): the caller's stdin must not be bound as one. */
+	if (l->oci && l->oci->console_sock >= 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null < 0 || dup2(null, 0) < 0)
+			_exit(KISTE_EXIT_REFUSED);
+		close(null);
+	}
 	/* ns:PATH is joined already (start_sandbox): its file is nobody's business here. */
 	if (l->netns_fd >= 0)
 		close(l->netns_fd);
@@ -540,6 +548,20 @@ static void init_main(struct launch *l, pid_t launcher)
 			drop_host_root();
 		/* No pid namespace: the guest kernel serves /proc from the host's. */
 		l->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	/* The engine's terminal, made in the sandbox's own devpts (/dev/pts/0, as runc's). */
+	if (l->oci && l->oci->console_sock >= 0) {
+		int slave;
+
+		if (kiste_console_make("/dev/ptmx", l->oci->console_rows, l->oci->console_cols,
+				       l->oci->console_sock, &slave, &err) < 0)
+			kiste_child_fail(&err);
+		close(l->oci->console_sock);
+		if (dup2(slave, 0) < 0)
+			_exit(KISTE_EXIT_REFUSED);
+		close(slave);
+		/* From here on as create's own terminal: fd 0 (console_attach). */
+		l->oci->console_fd = 0;
 	}
 	if (l->oci) {
 		oci_check_command(l);
