@@ -124,6 +124,32 @@ else
 	skip "tty names the caller's terminal" "no script(1)"
 	skip "/dev/tty is the caller's terminal" "no script(1)"
 fi
+# Started in the background of an interactive shell, a program can take the shell's
+# terminal (SIGTTOU ignored, tcsetpgrp on /dev/tty) and read what the user types next:
+# natively it can (the control), sandboxed it has a session of its own and no terminal
+# (hostile review; bubblewrap's --new-session).
+if [ -x /usr/bin/python3 ] && [ -x /bin/bash ]; then
+	ttyout=$(mktemp /var/tmp/kiste-tty.XXXXXX)
+	chmod 666 "$ttyout"
+	: >"$ttyout"
+	native=$(/usr/bin/python3 "$WL/ttygrab.py" shell "$ttyout" /usr/bin/python3 "$WL/ttygrab.py" grab 2>&1)
+	: >"$ttyout"
+	run /usr/bin/python3 "$WL/ttygrab.py" shell "$ttyout" "$K" run --mode=shim -- \
+		/usr/bin/python3 "$WL/ttygrab.py" grab
+	case "$native" in
+	*"foreground: taken"*secret-word*) ok "control: natively a background program takes the terminal" ;;
+	*) fail "control: natively a background program takes the terminal" "$native" ;;
+	esac
+	case "$T_OUT" in
+	*"foreground: shell"*"open /dev/tty: No such device or address"*)
+		[[ "$T_OUT" != *secret-word* ]]
+		result $? "a background sandbox cannot take the shell's terminal or read its input" "$T_OUT" ;;
+	*) fail "a background sandbox cannot take the shell's terminal or read its input" "$T_OUT" ;;
+	esac
+	rm -f "$ttyout"
+else
+	skip "a background sandbox cannot take the shell's terminal" "no /usr/bin/python3 or bash"
+fi
 
 # Bad pointers: EFAULT, and the workload lives on.
 run S "$WL/efault"

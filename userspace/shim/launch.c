@@ -50,6 +50,7 @@ struct launch {
 	char *env[KISTE_RUN_ENV_MAX + 8];
 	int nenv;
 	bool tty_fg;		/* the caller's terminal was ours: take it back at the end */
+	int tty_fd;		/* which of 0..2 is that terminal (tty_fg) */
 	struct kiste_cgroup cg;	/* the sandbox's cgroup; version 0: none here */
 	struct kiste_oci_launch *oci;	/* an OCI create (no launcher after it), or NULL */
 	int netns_fd;		/* --network ns:PATH, checked; -1 otherwise */
@@ -313,11 +314,20 @@ static void workload_main(struct launch *l)
 			signal(sig, SIG_DFL);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	/* Its own process group: kill(0, ...) inside never reaches the caller's group. */
+	/*
+	 * Its own process group: kill(0, ...) inside never reaches the caller's
+	 * group.  The caller's session (its controlling terminal) only when that
+	 * terminal is in the foreground with us, as a program typed at a shell
+	 * is: started in the background or by a tool, a session of its own, so
+	 * /dev/tty opens nothing and no terminal can be taken over (TIOCSPGRP,
+	 * TIOCSTI), as bubblewrap's --new-session.
+	 */
 	if (l->oci && l->oci->console_fd >= 0)
 		console_attach(&err);
-	else
+	else if (l->tty_fg)
 		setpgid(0, 0);
+	else if (setsid() < 0)
+		_exit(KISTE_EXIT_REFUSED);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/*
 	 * Dumpable as a native process is, whatever the init's change of ids
@@ -601,11 +611,16 @@ static void init_main(struct launch *l, pid_t launcher)
 	close(l->wiped[1]);
 	forward_to = child;
 	sigprocmask(SIG_SETMASK, &l->init_mask, NULL);
-	/* An interactive terminal: the workload's group gets it, as a shell would give it. */
-	if (!l->oci || l->oci->console_fd < 0)
-		setpgid(child, child);	/* a session leader (console_attach) is one already */
-	if (!l->oci && isatty(0) && tcgetpgrp(0) == getpgrp())
-		tcsetpgrp(0, child);
+	/*
+	 * An interactive terminal: the workload's group gets it, as a shell would
+	 * give it (both sides set the group, so either order works).  Any other
+	 * workload makes a session of its own (workload_main), which a group
+	 * set from here first would refuse.
+	 */
+	if (l->tty_fg) {
+		setpgid(child, child);
+		tcsetpgrp(l->tty_fd, child);
+	}
 	if (l->kfd >= 0)
 		close(l->kfd);
 	for (;;) {
@@ -724,7 +739,7 @@ static int supervise(struct launch *l, pid_t child, const sigset_t *set)
 	got = read(l->status[0], &st, sizeof(st)) == sizeof(st);
 	if (l->tty_fg) {
 		signal(SIGTTOU, SIG_IGN);
-		tcsetpgrp(0, getpgrp());
+		tcsetpgrp(l->tty_fd, getpgrp());
 	}
 	return report(l, cst, st, got, timed_out);
 }
@@ -847,7 +862,10 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 		if (ret < 0)
 			return ret;
 	}
-	l->tty_fg = !l->oci && isatty(0) && tcgetpgrp(0) == getpgrp();
+	for (l->tty_fd = 0; l->tty_fd < 3 && !l->oci; l->tty_fd++)
+		if (isatty(l->tty_fd) && tcgetpgrp(l->tty_fd) == getpgrp())
+			break;
+	l->tty_fg = !l->oci && l->tty_fd < 3;
 	build_env(l);
 	ret = shim_image_map(&l->img, err);
 	if (ret == 0)
