@@ -299,12 +299,15 @@ static void chan_fail(struct shim_relay_chan *c, int e)
 /* Writes what buf holds to the caller's file; a stream gets one write per readiness. */
 static void out_flush(struct shim_relay_chan *c, bool all)
 {
+	size_t n;
 	ssize_t w;
 
 	while (c->off < c->len) {
-		w = write(c->host, c->buf + c->off,
-			  c->stream && !all && c->len - c->off > PIPE_BUF ? PIPE_BUF
-								: c->len - c->off);
+		/* After POLLOUT a stream takes PIPE_BUF without blocking (a FIFO's rule). */
+		n = c->len - c->off;
+		if (c->stream && !all && n > PIPE_BUF)
+			n = PIPE_BUF;
+		w = write(c->host, c->buf + c->off, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno == EAGAIN && !all)
@@ -446,16 +449,18 @@ static void out_drain(struct shim_relay_chan *c)
 static void relay_finish(struct shim_relay *r)
 {
 	int i, unread;
+	off_t back;
 
 	for (i = 0; i < r->nchan; i++) {
 		struct shim_relay_chan *c = &r->chan[i];
 
-		if (c->out)
+		if (c->out) {
 			out_drain(c);
-		else if (c->theirs >= 0 && !c->stream &&
-			   ioctl(c->theirs, FIONREAD, &unread) == 0 &&
-			   unread + (c->len - c->off) > 0) {
-			lseek(c->host, -(off_t)(unread + (c->len - c->off)), SEEK_CUR);
+		} else if (c->theirs >= 0 && !c->stream &&
+			   ioctl(c->theirs, FIONREAD, &unread) == 0) {
+			back = (off_t)unread + (off_t)(c->len - c->off);
+			if (back > 0)
+				lseek(c->host, -back, SEEK_CUR);
 		}
 		chan_close(c);
 		free(c->buf);
