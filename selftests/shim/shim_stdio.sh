@@ -29,6 +29,7 @@ if [ "$(id -u)" = 0 ]; then
 	K="$tmp/kiste"
 fi
 SR="$K run --mode=shim --timeout 120 --"
+SRU="$K run --mode=shim --unsafe-no-namespaces --timeout 120 --"
 n=0
 
 # in_dir WHO SCRIPT: SCRIPT run by sh as the files' owner in a new folder; its output in $D_OUT.
@@ -41,7 +42,7 @@ in_dir()
 	if [ "$1" = native ]; then
 		D_OUT=$(cd "$d" && R="" $as sh -c "$2" 2>&1 </dev/null)
 	else
-		D_OUT=$(cd "$d" && R="$SR" $as sh -c "$2" 2>&1 </dev/null)
+		D_OUT=$(cd "$d" && R="$SR" RU="$SRU" $as sh -c "$2" 2>&1 </dev/null)
 	fi
 }
 
@@ -65,6 +66,12 @@ case "$D_OUT" in
 pipe:*"
 "pipe:*) ok "a file the sandbox's root owns is a pipe at 0 and 1" ;;
 *) fail "a file the sandbox's root owns is a pipe at 0 and 1" "$D_OUT" ;;
+esac
+in_dir sandbox 'echo in >f; $RU sh -c "readlink /proc/self/fd/0; echo x" <f >g; cat g'
+case "$D_OUT" in
+pipe:*"
+"x) ok "without namespaces too (the caller's own file is a pipe)" ;;
+*) fail "without namespaces too (the caller's own file is a pipe)" "$D_OUT" ;;
 esac
 in_dir sandbox '$R readlink /proc/self/fd/0 </etc/hostname'
 case "$D_OUT" in
