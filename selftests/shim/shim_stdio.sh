@@ -14,7 +14,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=selftests/shim/shim_lib.sh
 . "$here/shim-lib.helper"
 K="${KISTE_SHIM:-$here/../bin/kiste}"
-shim_need
+[ -x "$K" ] || bail "no launcher $K: build it (make)"
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
