@@ -38,7 +38,7 @@ static const char *const std_name[3] = { "standard input", "standard output", "s
 /* A pipe whose both ends are >= 3 (a caller may have closed 0..2) and close-on-exec. */
 static int pipe_above(int p[2])
 {
-	int i, fd;
+	int i, fd, e;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
@@ -47,9 +47,10 @@ static int pipe_above(int p[2])
 			continue;
 		fd = fcntl(p[i], F_DUPFD_CLOEXEC, 3);
 		if (fd < 0) {
+			e = errno;
 			close(p[0]);
 			close(p[1]);
-			return -errno;
+			return -e;
 		}
 		close(p[i]);
 		p[i] = fd;
@@ -133,9 +134,10 @@ int shim_relay_prepare(struct shim_relay *r, struct kiste_err *err)
 			r->cand[fd] = j;
 			continue;
 		}
-		if (pipe_above(p) < 0)
-			return kiste_err_set(err, -errno, "cannot make a pipe for %s: %s",
-					     std_name[fd], strerror(errno));
+		k = pipe_above(p);
+		if (k < 0)
+			return kiste_err_set(err, k, "cannot make a pipe for %s: %s",
+					     std_name[fd], strerror(-k));
 		c = &r->chan[r->nchan];
 		c->host = fd;
 		c->out = out;
