@@ -148,6 +148,7 @@ static const struct {
 	{ "raw", cmd_raw, "NR [A0..A5]" },
 	{ "gateopen", cmd_gateopen, "DIRFD|/DIR PATH [SHIFTED-CANARY]" },
 	{ "gatetrunc", cmd_gatetrunc, "DIRFD PATH" },
+	{ "gatemeta", cmd_gatemeta, "FD (fchmod, futimens, fsetxattr through the gate)" },
 	{ "exec", cmd_exec, "PATH [ARG...]" },
 	{ "open", cmd_open, "PATH..." },
 	{ "fdread", cmd_fdread, "FD NAME" },

@@ -72,6 +72,46 @@ t_meta_truncate_fd() { meta_check "$1" "truncate+/proc/self/fd/2" err; }
 t_meta_fchmod_inherited() { meta_check "$1" "fchmod+2 fchown+2 futimens+2 fchmod+dup+of+2 fchmod+F_DUPFD+of+2 fchmod+/dev/stderr+reopened" err; }
 t_meta_scm_launder() { meta_check "$1" "fchmod+SCM_RIGHTS+of+2 fsetxattr+SCM_RIGHTS+of+2" err; }
 
+# A gate jump past the guest kernel to the host's fchmod, utimensat and fsetxattr rows, on
+# a file the sandbox's root owns (kiste run as 65534, the file 65534's) given as fd 0 or 1:
+# kiste relays it through a pipe, so the file's mode, times, ctime and xattrs stay as they were.
+gatemeta_check()	# MODE FD
+{
+	if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1; then
+		notrun "needs root and setpriv (kiste run as 65534, the file's owner)"
+		return
+	fi
+	u="$TMP/gatemeta$2"
+	rm -rf "$u"
+	mkdir "$u"
+	cp "$K" "$u/kiste"
+	echo keep >"$u/f"
+	chown -R 65534:65534 "$u"
+	chmod 755 "$u" "$u/kiste"
+	chmod 640 "$u/f"
+	gm_stat() { stat -c '%a %u %g %s %Y %Z' "$u/f"; /usr/bin/python3 -c \
+		'import os, sys; print(os.listxattr(sys.argv[1]))' "$u/f" 2>/dev/null; }
+	b=$(gm_stat)
+	sleep 1.1	# a changed time shows in whole seconds
+	as="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	# >> opens the file without touching it (> would truncate: a new mtime); nothing is written.
+	if [ "$2" = 0 ]; then
+		$as "$u/kiste" run --mode=shim --timeout $((60 * TS)) -- "$A" gatemeta 0 \
+			<"$u/f" >"$u/out" 2>&1
+	else
+		$as "$u/kiste" run --mode=shim --timeout $((60 * TS)) -- "$A" gatemeta 1 \
+			>>"$u/f" 2>"$u/out" </dev/null
+	fi
+	T_RC=$?
+	T_OUT=$(cat "$u/out")
+	a=$(gm_stat)
+	judge "$([ "$T_RC" = 0 ] && has "gatemeta fchmod=" && has "gatemeta fsetxattr=" &&
+		[ "$a" = "$b" ]; echo $?)" "before: $b; after: $a; $(seen)"
+}
+
+t_meta_gate_stdin() { gatemeta_check "$1" 0; }
+t_meta_gate_stdout() { gatemeta_check "$1" 1; }
+
 # The sandbox holds flock, POSIX and OFD locks on a read-only host file; the host probes.
 lock_run()	# MODE
 {

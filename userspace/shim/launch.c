@@ -26,6 +26,7 @@
 #include "allowlist.h"
 #include "kiste_mode.h"
 #include "image.h"
+#include "relay.h"
 #include "shim.h"
 
 #define FD_ROOT GK_FD_ROOT
@@ -63,6 +64,7 @@ struct launch {
 	int tracesw_ro;		/* `kiste trace`'s switch, read-only (the workload maps it); or -1 */
 	int tracesw_lock;	/* kiste run --name: the switch, locked while the sandbox runs */
 	char tracesw_path[PATH_MAX];	/* kiste run --name: removed at the end */
+	struct shim_relay relay;	/* 0-2 through pipes where the sandbox could change them */
 };
 
 static volatile pid_t forward_to;
@@ -125,6 +127,9 @@ static void place_fds(struct launch *l, struct kiste_err *err)
 	int probe = memfd_create("kiste-probe", MFD_CLOEXEC);
 	int fd;
 
+	/* First: the launcher's pipes may lie at or above GK_FD_LIMIT (relay.c). */
+	if (shim_relay_place(&l->relay) < 0)
+		goto fail;
 	if (root < 0 || probe < 0 || ftruncate(probe, 4096) < 0)
 		goto fail;
 	syscall(SYS_close_range, GK_FD_LIMIT, ~0U, 0);
@@ -735,7 +740,10 @@ static int supervise(struct launch *l, pid_t child, const sigset_t *set)
 	bool timed_out, got;
 	int cst = 0, st = 0;
 
-	timed_out = kiste_run_supervise(child, set, l->o->timeout_s, &cst, NULL);
+	if (shim_relay_active(&l->relay))
+		timed_out = shim_relay_supervise(&l->relay, child, set, l->o->timeout_s, &cst);
+	else
+		timed_out = kiste_run_supervise(child, set, l->o->timeout_s, &cst, NULL);
 	got = read(l->status[0], &st, sizeof(st)) == sizeof(st);
 	if (l->tty_fg) {
 		signal(SIGTTOU, SIG_IGN);
@@ -899,6 +907,7 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	child = start_sandbox(l, err);
 	if (child == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		shim_relay_child(&l->relay);
 		init_main(l, self);
 	}
 	close(l->wiped[0]);
@@ -926,7 +935,9 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	if (ret < 0)
 		kiste_err_set(err, ret, "cannot map the sandbox's user namespace: %s",
 			      strerror(-ret));
-
+	/* Before the init goes on (sync): its workload reads the plan. */
+	if (ret == 0)
+		ret = shim_relay_plan(&l->relay, l->ns ? child : 0, l->host_root, err);
 	if (ret == 0 && l->cg.version)
 		ret = kiste_cgroup_attach(&l->cg, child, err);
 	/* The namespaces exist and the ids are mapped: pasta can join them now. */
@@ -961,7 +972,7 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 	memset(&l, 0, sizeof(l));
 	l.o = o;
 	l.so = so;
-	if (launch_prepare(&l, NULL, &err) < 0) {
+	if (launch_prepare(&l, NULL, &err) < 0 || shim_relay_prepare(&l.relay, &err) < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		kiste_cgroup_destroy(&l.cg);
 		shim_ids_release(&l.ids);

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* relay.h - the caller's descriptors 0-2 relayed through pipes when the sandbox could change their file's metadata. */
+#ifndef KISTE_SHIM_RELAY_H
+#define KISTE_SHIM_RELAY_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "libkiste.h"
+
+/* The plan's words (the shared page) for each of descriptors 0..2. */
+#define SHIM_RELAY_KEEP (-1)	/* the caller's descriptor, as it is */
+#define SHIM_RELAY_CLOSE (-2)	/* an O_PATH descriptor: not passed on */
+
+/* One pipe between the sandbox and one open file description of the caller's. */
+struct shim_relay_chan {
+	int host;		/* the caller's descriptor (the lowest of 0..2 naming it) */
+	int mine;		/* the launcher's end of the pipe, non-blocking; -1 once closed */
+	int theirs;		/* the sandbox's end (kept for input: what it left unread) */
+	bool out;		/* sandbox -> caller's file (else the file -> sandbox) */
+	bool stream;		/* the file is not a regular file or block device */
+	bool done;		/* EOF or an error: nothing more moves */
+	size_t len, off;	/* bytes in buf, and how many of them have moved on */
+	char *buf;
+};
+
+struct shim_relay {
+	int nchan;
+	struct shim_relay_chan chan[3];
+	int cand[3];		/* per descriptor: its channel if the plan takes it, or KEEP/CLOSE */
+	struct stat st[3];
+	int *plan;		/* MAP_SHARED: written by the launcher, read by the workload */
+};
+
+/*
+ * Launcher, before the sandbox's first process: a pipe for each of 0..2 that
+ * names a file, directory, device node (no terminal) or named FIFO; 1 and 2
+ * on one open file description share one.  Nothing is relayed until the plan.
+ */
+int shim_relay_prepare(struct shim_relay *r, struct kiste_err *err);
+/* The sandbox's first process, at once: the launcher's ends are not its own. */
+void shim_relay_child(struct shim_relay *r);
+/*
+ * Launcher, once the sandbox's ids are mapped (@init: its first process, whose
+ * uid_map and gid_map are read; 0 without namespaces): a descriptor is
+ * relayed when the sandbox could change its object's metadata.
+ */
+int shim_relay_plan(struct shim_relay *r, pid_t init, bool host_root, struct kiste_err *err);
+/* The workload, before anything else of place_fds: the pipes become 0..2. */
+int shim_relay_place(const struct shim_relay *r);
+bool shim_relay_active(const struct shim_relay *r);
+/*
+ * kiste_run_supervise() with the relay in its poll loop: forwards INT, TERM
+ * and HUP, kills at @timeout_s, reaps @child into *@wstatus, then moves what
+ * the sandbox wrote before it ended.  True when the timeout fired.
+ */
+bool shim_relay_supervise(struct shim_relay *r, pid_t child, const sigset_t *set,
+			  unsigned int timeout_s, int *wstatus);
+
+#endif
