@@ -319,20 +319,11 @@ static void workload_main(struct launch *l)
 			signal(sig, SIG_DFL);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	/*
-	 * Its own process group: kill(0, ...) inside never reaches the caller's
-	 * group.  The caller's session (its controlling terminal) only when that
-	 * terminal is in the foreground with us, as a program typed at a shell
-	 * is: started in the background or by a tool, a session of its own, so
-	 * /dev/tty opens nothing and no terminal can be taken over (TIOCSPGRP,
-	 * TIOCSTI), as bubblewrap's --new-session.
-	 */
+	/* Its own process group: kill(0, ...) inside never reaches the caller's group. */
 	if (l->oci && l->oci->console_fd >= 0)
 		console_attach(&err);
-	else if (l->tty_fg)
+	else
 		setpgid(0, 0);
-	else if (setsid() < 0)
-		_exit(KISTE_EXIT_REFUSED);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/*
 	 * Dumpable as a native process is, whatever the init's change of ids
@@ -508,6 +499,17 @@ static void init_main(struct launch *l, pid_t launcher)
 			_exit(KISTE_EXIT_REFUSED);
 		close(l->oci->console_fd);
 	}
+	/*
+	 * The caller's session (its controlling terminal) only when that terminal
+	 * is in the foreground with us, as a program typed at a shell is: started
+	 * in the background or by a tool, the sandbox is a session of its own, so
+	 * /dev/tty opens nothing and no terminal can be taken over (TIOCSPGRP,
+	 * TIOCSTI), as bubblewrap's --new-session.  The init leads it and the
+	 * workload's group is another in it, so that group is not orphaned and
+	 * job-control stops work in it as natively.
+	 */
+	if (!l->tty_fg && !(l->oci && l->oci->console_sock >= 0) && setsid() < 0)
+		_exit(KISTE_EXIT_REFUSED);
 	/* The terminal comes later (made inside): the caller's stdin must not be bound as one. */
 	if (l->oci && l->oci->console_sock >= 0) {
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -616,16 +618,11 @@ static void init_main(struct launch *l, pid_t launcher)
 	close(l->wiped[1]);
 	forward_to = child;
 	sigprocmask(SIG_SETMASK, &l->init_mask, NULL);
-	/*
-	 * An interactive terminal: the workload's group gets it, as a shell would
-	 * give it (both sides set the group, so either order works).  Any other
-	 * workload makes a session of its own (workload_main), which a group
-	 * set from here first would refuse.
-	 */
-	if (l->tty_fg) {
-		setpgid(child, child);
+	/* An interactive terminal: the workload's group gets it, as a shell would give it. */
+	if (!l->oci || l->oci->console_fd < 0)
+		setpgid(child, child);	/* a session leader (console_attach) is one already */
+	if (l->tty_fg)
 		tcsetpgrp(l->tty_fd, child);
-	}
 	if (l->kfd >= 0)
 		close(l->kfd);
 	for (;;) {
