@@ -168,6 +168,7 @@ install: userspace
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/kiste
 	install -m 0755 configs/runtime/kiste-runtime-shim configs/runtime/kiste-runtime-vm \
 		configs/runtime/kiste-runtime-unikernel $(DESTDIR)$(PREFIX)/bin/
+	install -D -m 0755 configs/subids/kiste-subids $(DESTDIR)$(PREFIX)/sbin/kiste-subids
 	install -D -m 0644 configs/containerd/kiste.toml $(DESTDIR)$(PREFIX)/share/kiste/containerd/kiste.toml
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/kiste/kubernetes configs/kubernetes/*.yaml
 	install -d $(DESTDIR)/usr/src/kiste-$(VERSION)/kmod $(DESTDIR)/usr/src/kiste-$(VERSION)/uapi/linux
