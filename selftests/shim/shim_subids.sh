@@ -213,6 +213,35 @@ result $? "the one-slice user's first sandbox had its slice" "maps: '$mc', range
 expect "with one slice, the next sandbox runs once the first ended" 0 "" \
 	as kiste-st3 "$K" run --mode=shim -- true
 
+# Host files of ids in the slice keep their owners inside (its only slice: known in advance),
+# as a native listing shows them less the slice's start; the caller's own files are root's.
+mkdir "$work/vol3"
+u3=$(id -u kiste-st3)
+g3=$(id -g kiste-st3)
+echo x >"$work/vol3/mine"
+echo y >"$work/vol3/sliced"
+chown "$u3:$g3" "$work/vol3" "$work/vol3/mine"
+chown $((s3 + 1000)):$((s3 + 33)) "$work/vol3/sliced"
+want="mine $(($(stat -c %u "$work/vol3/mine") - u3)) $(($(stat -c %g "$work/vol3/mine") - g3))
+sliced $(($(stat -c %u "$work/vol3/sliced") - s3)) $(($(stat -c %g "$work/vol3/sliced") - s3))"
+run as kiste-st3 "$K" run --mode=shim --volume "$work/vol3:/mnt" -- sh -c "cd /mnt && stat -c '%n %u %g' mine sliced"
+[ "$T_RC" = 0 ] && [ "$T_OUT" = "$want" ]
+result $? "host files of the slice's ids keep their owners inside, the caller's are root's" \
+	"exit $T_RC: wanted '$want', got '$T_OUT'"
+
+# A --rootfs of the caller's own with --rw: writable to the sandbox's root (0 is the caller),
+# and a file chowned there to 1000 belongs to the slice's 1000 on the host.
+mkdir -p "$work/root3/bin"
+cp /bin/busybox "$work/root3/bin/busybox"
+chown -R "$u3:$g3" "$work/root3"
+run as kiste-st3 "$K" run --mode=shim --rootfs "$work/root3" --rw -- /bin/busybox sh -c \
+	"echo x >/f && /bin/busybox chown 1000:1000 /f && echo y >/g && /bin/busybox stat -c '%u %g' /f /g"
+hf=$(stat -c '%u %g' "$work/root3/f" "$work/root3/g" 2>/dev/null | paste -sd ';')
+[ "$T_RC" = 0 ] && [ "$T_OUT" = "1000 1000
+0 0" ] && [ "$hf" = "$((s3 + 1000)) $((s3 + 1000));$u3 $g3" ]
+result $? "a --rootfs of the caller's own with --rw: written as the caller, chown to 1000 is the slice's ($hf)" \
+	"exit $T_RC: $T_OUT; on the host: $hf"
+
 # A line by uid, as shadow reads it.
 cp /etc/subuid "$work/subuid.good"
 sed -i "s/^kiste-st1:/$u1:/" /etc/subuid
