@@ -257,6 +257,8 @@ for bad in "kiste-st1:$s1:524288x" "kiste-st1:-$s1:524288" "kiste-st1:4294901760
 	expect "a malformed /etc/subuid line ($bad) is one clear error (125)" 125 \
 		"/etc/subuid: the line" as kiste-st1 "$K" run --mode=shim -- true
 done
+expect "kiste check says the last of them is refused, and why" 0 "shim ids:              refused: /etc/subuid: the line" \
+	as kiste-st1 "$K" check
 cp "$work/subuid.good" /etc/subuid
 sed -i "s/^kiste-st1:.*/kiste-st1:$s1:65535/" /etc/subuid
 expect "a range smaller than a slice is one clear error (125)" 125 "fewer than 65536 ids" \
@@ -285,4 +287,13 @@ run unshare -m --propagation private sh -c "mount --bind /dev/null $helper &&
 	sh -c 'echo x >$SHIM_TMP/c && chown 1234 $SHIM_TMP/c'"
 [ "$T_RC" = 1 ] && case "$T_OUT" in *"Invalid argument"*) true ;; *) false ;; esac
 result $? "without newuidmap, the sandbox still runs with the single mapping" "exit $T_RC: $T_OUT"
+# A helper that cannot write the maps (a copy without its setuid bit): one line naming
+# the helper's own words and the fix, 125.
+cp "$helper" "$work/newuidmap-plain"
+chmod 755 "$work/newuidmap-plain"
+run unshare -m --propagation private sh -c "mount --bind $work/newuidmap-plain $helper &&
+	exec setpriv --reuid $u1 --regid $g1id --clear-groups -- $K run --mode=shim -- true"
+[ "$T_RC" = 125 ] && [ "$(echo "$T_OUT" | wc -l)" = 1 ] &&
+	case "$T_OUT" in *"cannot map the sandbox's ids: $helper said '"*"setuid root"*) true ;; *) false ;; esac
+result $? "a helper that fails is one clear line with its words and the fix (125)" "exit $T_RC: $T_OUT"
 t_done
