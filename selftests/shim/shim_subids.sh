@@ -10,9 +10,12 @@
 # (setpriv) and is compared with native: tar xp keeps owners, chown to
 # ordinary ids works, the maps on the host are the slice's (so newuidmap
 # wrote them: an ordinary user may write only its own id), two sandboxes at
-# once get two slices, a user without a range keeps the single mapping, a
-# bad line is one clear error (125), and with one slice a second sandbox is
-# refused until the first ends.
+# once get two slices (uid 1000 inside is two host ids), host files of the
+# slice's ids keep their owners, a --rootfs of the caller's with --rw is
+# writable, a user without a range keeps the single mapping, with one slice
+# a second sandbox is refused until the first ends, and bad lines, a lock
+# folder others may write, a missing or failing helper are each one clear
+# line (125; a missing helper: the single mapping and kiste check's line).
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=selftests/shim/shim_lib.sh
 . "$here/shim-lib.helper"
@@ -52,12 +55,13 @@ mkuser()	# NAME
 mkuser kiste-st1
 mkuser kiste-st2
 mkuser kiste-st3
+# Only ever in a subshell (run, expect, or &): it execs, so a background one's $! is kiste.
 as()	# USER CMD...: CMD as USER, no supplementary groups
 {
 	local u="$1"
 
 	shift
-	setpriv --reuid "$(id -u "$u")" --regid "$(id -g "$u")" --clear-groups -- "$@"
+	exec setpriv --reuid "$(id -u "$u")" --regid "$(id -g "$u")" --clear-groups -- "$@"
 }
 
 # The setup step, as a user's machine would run it once per user.
@@ -171,9 +175,8 @@ sa=$(slice_of "$ma" "$u1" "$s1" 524288)
 sb=$(slice_of "$mb" "$u1" "$s1" 524288)
 oa=$(stat -c '%u %g' "$work/vol/a" 2>/dev/null)
 ob=$(stat -c '%u %g' "$work/vol/b" 2>/dev/null)
+# The launchers (setpriv execs them) forward the signal to their sandboxes.
 kill "$a" "$b" 2>/dev/null
-pkill -x kiste-sba
-pkill -x kiste-sbb
 wait "$a" "$b" 2>/dev/null
 [ -n "$sa" ] && [ "$(echo "$ma" | tail -1)" = "0 $g1id 1;1 $((sa + 1)) 65535" ]
 result $? "the host shows the slice's maps, which only newuidmap/newgidmap could write ($ma)" \
@@ -189,7 +192,7 @@ rm -f "$work/vol/a" "$work/vol/b"
 as kiste-st2 "$K" run --mode=shim -- "$work/kiste-sbc" 10 >/dev/null 2>&1 &
 c=$!
 mc=$(maps kiste-sbc)
-pkill -x kiste-sbc
+kill "$c" 2>/dev/null
 wait "$c" 2>/dev/null
 u2=$(id -u kiste-st2)
 g2=$(id -g kiste-st2)
@@ -206,7 +209,7 @@ c=$!
 mc=$(maps kiste-sbc)
 expect "with one slice, a second sandbox at once is refused (125), naming the fix" 125 \
 	"all 1 id slices of your range" as kiste-st3 "$K" run --mode=shim -- true
-pkill -x kiste-sbc
+kill "$c" 2>/dev/null
 wait "$c" 2>/dev/null
 [ -n "$(slice_of "$mc" "$(id -u kiste-st3)" "$s3" 65536)" ]
 result $? "the one-slice user's first sandbox had its slice" "maps: '$mc', range from $s3"
