@@ -187,6 +187,12 @@ result $? "two sandboxes at once of one user get two slices ($sa, $sb)" "maps: '
 	[ "$ob" = "$((sb + 1000)) $((sb + 1000))" ]
 result $? "uid 1000 inside is two host ids, each its slice's ($oa; $ob)" "slices '$sa' '$sb'"
 rm -f "$work/vol/a" "$work/vol/b"
+# One after another: the same slice (the first free), so a file one leaves keeps its owner.
+as kiste-st1 "$K" run --mode=shim --volume "$work/vol:/mnt" -- sh -c \
+	"echo c >/mnt/c && chown 1000:1000 /mnt/c" >/dev/null 2>&1 &
+wait $!
+expect "sandboxes of one user run one after another share a slice: a file left keeps its owner" 0 \
+	"1000 1000" as kiste-st1 "$K" run --mode=shim --volume "$work/vol:/mnt" -- stat -c '%u %g' /mnt/c
 
 # A user without a range: the single mapping, as before.
 as kiste-st2 "$K" run --mode=shim -- "$work/kiste-sbc" 10 >/dev/null 2>&1 &

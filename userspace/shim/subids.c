@@ -285,9 +285,13 @@ int shim_subids_take(struct shim_ids *ids, struct kiste_err *err)
 	if (dir < 0)
 		return dir;
 	n = s.u.slices < s.g.slices ? s.u.slices : s.g.slices;
+	/*
+	 * The first free slice, always from the first: a caller's sandboxes run
+	 * one after another get the same ids, so what one leaves in a volume keeps
+	 * its owners for the next (racing launchers just take the next slice).
+	 */
 	for (i = 0, r = -EBUSY; i < n && r == -EBUSY; i++)
-		/* Start where the pid points: concurrent launchers rarely race for one slice. */
-		r = take_slot(ids, &s, dir, ((unsigned long)getpid() + i) % n, err);
+		r = take_slot(ids, &s, dir, i, err);
 	close(dir);
 	if (r == -EBUSY)
 		r = kiste_err_set(err, -EBUSY, "all %lu id slices of your range in /etc/subuid and "
