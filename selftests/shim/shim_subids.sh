@@ -282,6 +282,13 @@ expect "a lock folder others may write is refused (125), naming the fix" 125 \
 chmod 700 "$lockdir"
 expect "the same folder, 0700 again, serves" 0 "" as kiste-st1 "$K" run --mode=shim -- true
 
+# A home that does not exist: no lock folder, so no slice (one line, 125), never an unlocked one.
+usermod -d "$work/absent" kiste-st3
+expect "a user with a range but no home folder is one clear line (125)" 125 \
+	"cannot keep id-slice locks in $work/absent/.local/state/kiste/ids" \
+	as kiste-st3 "$K" run --mode=shim -- true
+usermod -d "$work/home-kiste-st3" kiste-st3
+
 # Without newuidmap (a mount namespace where it is no program): the single mapping, and
 # kiste check names the package.
 helper=$(command -v newuidmap)

@@ -117,23 +117,31 @@ static int read_ranges(const char *file, const struct subids *s, struct sub_set 
 	return ret < 0 ? ret : set->n;
 }
 
-/* newuidmap or newgidmap on PATH (else the usual folders): 0, or -ENOENT. */
-static int find_helper(const char *name, char *out, size_t n)
+/* @name in one of the folders of @dirs (':'-separated, absolute ones only): 0, or -ENOENT. */
+static int search_dirs(const char *dirs, const char *name, char *out, size_t n)
 {
-	const char *path = getenv("PATH"), *p, *e;
-	char dirs[1024];
+	const char *p, *e;
 	struct stat st;
+	int len;
 
-	snprintf(dirs, sizeof(dirs), "%s:/usr/bin:/bin:/usr/sbin:/sbin", path ? path : "");
-	for (p = dirs; *p; p = *e ? e + 1 : e) {
+	for (p = dirs; p && *p; p = *e ? e + 1 : e) {
 		e = p + strcspn(p, ":");
 		if (e == p || *p != '/')
 			continue;
-		snprintf(out, n, "%.*s/%s", (int)(e - p), p, name);
-		if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+		len = snprintf(out, n, "%.*s/%s", (int)(e - p), p, name);
+		if (len > 0 && (size_t)len < n && stat(out, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(out, X_OK) == 0)
 			return 0;
 	}
 	return -ENOENT;
+}
+
+/* newuidmap or newgidmap on PATH, else in the usual folders: 0, or -ENOENT. */
+static int find_helper(const char *name, char *out, size_t n)
+{
+	if (search_dirs(getenv("PATH"), name, out, n) == 0)
+		return 0;
+	return search_dirs("/usr/bin:/bin:/usr/sbin:/sbin", name, out, n);
 }
 
 /* Which identities apply to the caller: enum sub_state, or -errno (a bad line) with @err set. */
@@ -192,8 +200,8 @@ static int lock_dir(const struct subids *s, struct kiste_err *err)
 
 	if (s->home[0] != '/')
 		return kiste_err_set(err, -ENOENT, "user %s has no home folder in the passwd "
-				     "database: kiste keeps its id-slice locks in ~/%s", s->name,
-				     SUBIDS_LOCK_DIR);
+				     "database, where kiste keeps its id-slice locks (~/%s): give it "
+				     "one, or drop its /etc/subuid range", s->name, SUBIDS_LOCK_DIR);
 	snprintf(path, sizeof(path), "%s/%s", s->home, SUBIDS_LOCK_DIR);
 	for (p = strchr(path + strlen(s->home) + 1, '/'); p; p = strchr(p + 1, '/')) {
 		*p = 0;
@@ -204,7 +212,8 @@ static int lock_dir(const struct subids *s, struct kiste_err *err)
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return kiste_err_set(err, -errno, "cannot keep id-slice locks in %s: %s: make it a "
-				     "folder of yours", path, strerror(errno));
+				     "folder of yours (or drop your /etc/subuid range to run with "
+				     "your own id alone)", path, strerror(errno));
 	/* Another user who could write there could hold or swap the lock files. */
 	if (fstat(fd, &st) < 0 || st.st_uid != s->uid || (st.st_mode & 022)) {
 		close(fd);
