@@ -36,7 +36,8 @@ VM_TIMEOUT ?= 2400
 DEPS := build-essential gcc make pkg-config linux-headers-amd64 linux-image-amd64 \
 	linux-source-6.1 qemu-system-x86 busybox-static libnl-genl-3-dev libnl-3-dev \
 	libseccomp-dev libjson-c-dev liblzma-dev sparse cpio xz-utils kmod bc flex bison libelf-dev \
-	libssl-dev iproute2 python3 shellcheck zstd runc passt podman conmon containerd docker.io
+	libssl-dev iproute2 python3 shellcheck zstd runc passt podman conmon containerd docker.io \
+	uidmap
 
 # A fresh machine: deps installs what is missing (as root) or names itself in one line.
 all: deps
@@ -167,6 +168,7 @@ install: userspace
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/kiste
 	install -m 0755 configs/runtime/kiste-runtime-shim configs/runtime/kiste-runtime-vm \
 		configs/runtime/kiste-runtime-unikernel $(DESTDIR)$(PREFIX)/bin/
+	install -D -m 0755 configs/subids/kiste-subids $(DESTDIR)$(PREFIX)/sbin/kiste-subids
 	install -D -m 0644 configs/containerd/kiste.toml $(DESTDIR)$(PREFIX)/share/kiste/containerd/kiste.toml
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/kiste/kubernetes configs/kubernetes/*.yaml
 	install -d $(DESTDIR)/usr/src/kiste-$(VERSION)/kmod $(DESTDIR)/usr/src/kiste-$(VERSION)/uapi/linux

@@ -270,7 +270,7 @@ TEST(check_json_has_every_key)
 		{ "module", "loaded" },	       { "module", "genl" },	  { "module", "device" },
 		{ "module", "iface_version" }, { "kvm", "present" },	  { "kvm", "openable" },
 		{ "seccomp", "available" },    { "seccomp", "actions" },  { "landlock", "abi" },
-		{ "landlock", "available" },   { "userns", "available" },
+		{ "landlock", "available" },   { "userns", "available" }, { "shim", "ids" },
 	};
 	struct json_object *o, *sub, *v;
 	struct run_result r;

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "cli.h"
+#include "kiste_mode.h"
 
 int check_parse(int argc, char **argv, struct json_opts *o, struct kiste_err *err)
 {
@@ -27,6 +28,8 @@ static struct json_object *actions_json(const char *list)
 static struct json_object *check_json(const struct check_report *r)
 {
 	struct json_object *o = json_object_new_object(), *m, *k, *s, *l, *u, *sh;
+	char ids[512];
+	size_t i;
 
 	m = json_object_new_object();
 	json_object_object_add(m, "loaded", json_object_new_boolean(r->genl || r->dev));
@@ -59,6 +62,14 @@ static struct json_object *check_json(const struct check_report *r)
 	json_object_object_add(sh, "runs", json_object_new_string(
 		r->shim_ns ? "sandboxed" : "only with --unsafe-no-namespaces (weaker)"));
 	json_object_object_add(o, "shim", sh);
+	/* Each mode's line on the ids its sandboxes get for this caller. */
+	for (i = 0; kiste_modes[i]; i++) {
+		if (!kiste_modes[i]->ids)
+			continue;
+		kiste_modes[i]->ids(ids, sizeof(ids));
+		json_object_object_add(json_object_object_get(o, kiste_modes[i]->name) ?: o,
+				       "ids", json_object_new_string(ids));
+	}
 	json_object_object_add(o, "cgroup",
 			       r->cgroup[0] ? json_object_new_string(r->cgroup) : NULL);
 	return o;
@@ -66,6 +77,9 @@ static struct json_object *check_json(const struct check_report *r)
 
 static void check_text(const struct check_report *r)
 {
+	char ids[512];
+	size_t i;
+
 	if (r->genl || r->dev) {
 		printf("module:                loaded (genl family %s, /dev/kiste %s",
 		       r->genl ? "yes" : "no",
@@ -103,6 +117,13 @@ static void check_text(const struct check_report *r)
 		printf("shim mode:             needs user namespaces, which this host refuses you: "
 		       "it runs only with --unsafe-no-namespaces, a weaker sandbox (host /proc, "
 		       "pids and network; no read-only mounts)\n");
+	for (i = 0; kiste_modes[i]; i++) {
+		if (!kiste_modes[i]->ids)
+			continue;
+		kiste_modes[i]->ids(ids, sizeof(ids));
+		printf("%s ids:%*s%s\n", kiste_modes[i]->name,
+		       (int)(18 - strlen(kiste_modes[i]->name)), "", ids);
+	}
 	if (r->cgroup[0])
 		printf("cgroups:               %s: each sandbox's --memory, --pids-limit and "
 		       "--cpus are the kernel's\n", r->cgroup);
@@ -141,7 +162,9 @@ const struct cli_cmd cli_cmd_check = {
 		 "Report kiste.ko (netlink family, /dev/kiste, interface version), /dev/kvm,\n"
 		 "syscall user dispatch, seccomp, the Landlock ABI, unprivileged user\n"
 		 "namespaces, whether shim mode can create its namespaces for you (else it\n"
-		 "runs only with --unsafe-no-namespaces, a weaker sandbox), and which cgroup\n"
+		 "runs only with --unsafe-no-namespaces, a weaker sandbox), which host ids\n"
+		 "its sandboxes get (a slice of your /etc/subuid range through newuidmap, or\n"
+		 "your own id alone, and why), and which cgroup\n"
 		 "hierarchy holds each sandbox's limits.  Exits 0 whatever it finds.\n\n"
 		 "  -j, --json   print one JSON object\n"
 		 "  -h, --help   show this help\n",

@@ -74,9 +74,24 @@ the kiste.ko device; the generic-netlink family \fBkiste\fR is its other interfa
 .TP
 .B /run/kiste
 the containers' state (the OCI verbs' default \fB\-\-root\fR)
+.TP
+.B /etc/subuid, /etc/subgid
+an ordinary user's subordinate ids: each shim-mode sandbox of the user maps its ids
+1 to 65535 onto a slice of 65536 of them of its own, through \fBnewuidmap\fR(1) and
+\fBnewgidmap\fR(1) (Debian's uidmap package); without a range, only the user's own id is
+mapped.  As root, \fBkiste\-subids\fR [\fB\-\-count\fR \fIN\fR] \fIUSER\fR gives a user a free
+range once (524288 ids: eight sandboxes at once); \fBkiste check\fR says which applies
+.TP
+.B ~/.local/state/kiste/ids
+the locks that hold an ordinary user's slices while its sandboxes run
+.TP
+.B /run/kiste\-ids
+the locks that hold the ranges of the sandboxes root runs
 .SH SEE ALSO
 .BR runc (8),
 .BR podman (1),
+.BR newuidmap (1),
+.BR subuid (5),
 .BR seccomp (2),
 .BR landlock (7)
 TAIL

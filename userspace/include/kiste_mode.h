@@ -51,6 +51,8 @@ struct kiste_mode_ops {
 	 */
 	int (*oci_create)(const struct kiste_run_opts *o, void *mo, struct kiste_oci_launch *ol,
 			  struct kiste_err *err);
+	/* kiste check: one line on the host ids the caller's sandboxes get (NULL: none). */
+	void (*ids)(char *buf, size_t n);
 };
 
 /* What the OCI front end hands a mode's oci_create beyond the run options. */

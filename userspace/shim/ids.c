@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// ids.c - a range of host ids of its own for each sandbox kiste runs as root.
+// ids.c - a range of host ids of its own for each sandbox kiste runs as root (subids.c: ordinary callers).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -25,8 +25,7 @@
 #define KISTE_IDS_DEFAULT_BASE 0x60000000UL
 #define KISTE_IDS_DEFAULT_COUNT (1024UL * SHIM_IDS_SIZE)
 
-/* A decimal number of digits alone, at most 4294967295; the end in @end. -1 when not one. */
-static long long id_number(const char *p, const char **end)
+long long shim_ids_number(const char *p, const char **end)
 {
 	long long v = 0;
 
@@ -61,10 +60,10 @@ static int sub_entry(const char *file, const char *name, unsigned long *start,
 		if (strncmp(line, name, nl) || line[nl] != ':')
 			continue;
 		found = -1;
-		s = id_number(line + nl + 1, &p);
+		s = shim_ids_number(line + nl + 1, &p);
 		if (s < 0 || *p != ':')
 			break;
-		c = id_number(p + 1, &p);
+		c = shim_ids_number(p + 1, &p);
 		if (c < 0 || (*p && *p != '\n'))
 			break;
 		*start = (unsigned long)s;
@@ -93,14 +92,13 @@ static int pool(const char *file, unsigned long *start, unsigned long *slots,
 	return 0;
 }
 
-int shim_ids_take(struct shim_ids *ids, struct kiste_err *err)
+static int root_take(struct shim_ids *ids, struct kiste_err *err)
 {
 	unsigned long ustart, uslots, gstart, gslots, n, i, slot;
 	struct stat st;
 	char name[32];
 	int dir, fd;
 
-	ids->lock_fd = -1;
 	if (pool("/etc/subuid", &ustart, &uslots, err) < 0 ||
 	    pool("/etc/subgid", &gstart, &gslots, err) < 0)
 		return err->code;
@@ -141,9 +139,20 @@ int shim_ids_take(struct shim_ids *ids, struct kiste_err *err)
 			     "/etc/subgid", n, KISTE_IDS_DIR);
 }
 
+int shim_ids_take(struct shim_ids *ids, struct kiste_err *err)
+{
+	ids->lock_fd = -1;
+	ids->lock2_fd = -1;
+	ids->sub = false;
+	return geteuid() == 0 ? root_take(ids, err) : shim_subids_take(ids, err);
+}
+
 void shim_ids_release(struct shim_ids *ids)
 {
 	if (ids->lock_fd >= 0)
 		close(ids->lock_fd);
+	if (ids->lock2_fd >= 0)
+		close(ids->lock2_fd);
 	ids->lock_fd = -1;
+	ids->lock2_fd = -1;
 }

@@ -677,14 +677,19 @@ static void id_map(char *map, size_t n, const struct launch *l, unsigned int sel
  * Inside, the workload is root of its own user namespace.  Outside it is the
  * caller, or, run as root, the first id of a range no other running sandbox
  * holds (ids.c): never host root, and ordinary ids inside (chown, tar x) are
- * ordinary ids of that range outside.
+ * ordinary ids of that range outside; an ordinary caller with a subordinate
+ * range gets them from a slice of it (subids.c).
  */
-static int map_ids(const struct launch *l, pid_t pid)
+static int map_ids(const struct launch *l, pid_t pid, struct kiste_err *err)
 {
 	unsigned int uowner = 0, gowner = 0;
 	struct stat st;
 	char map[128];
 	int r = 0;
+
+	/* An ordinary caller's slice of /etc/subuid: only the setuid helpers may map it. */
+	if (l->ids.sub)
+		return shim_subids_map(&l->ids, pid, err);
 
 	/*
 	 * Not an owner inside the pool: that id is some sandbox's (another's, or
@@ -705,6 +710,8 @@ static int map_ids(const struct launch *l, pid_t pid)
 	id_map(map, sizeof(map), l, getegid(), l->ids.gid_base, gowner);
 	if (r == 0)
 		r = write_file(pid, "gid_map", map);
+	if (r < 0)
+		kiste_err_set(err, r, "cannot map the sandbox's user namespace: %s", strerror(-r));
 	return r;
 }
 
@@ -844,6 +851,7 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	signal(SIGPIPE, SIG_IGN);
 	l->host_root = geteuid() == 0;
 	l->ids.lock_fd = -1;
+	l->ids.lock2_fd = -1;
 	l->trace_fd = -1;
 	l->tracesw_lock = -1;
 	l->tracesw_path[0] = 0;
@@ -862,7 +870,7 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 			return kiste_err_set(err, -errno, "--trace-output %s: %s: give a file you "
 					     "may write", l->so->trace_output, strerror(errno));
 	}
-	if (l->host_root && !l->so->no_namespaces) {
+	if (!l->so->no_namespaces) {
 		ret = shim_ids_take(&l->ids, err);
 		if (ret < 0)
 			return ret;
@@ -928,10 +936,7 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	kiste_test_phase("shim-init-started");
 	close(l->status[1]);
 	close(l->sync[0]);
-	ret = l->ns ? map_ids(l, child) : 0;
-	if (ret < 0)
-		kiste_err_set(err, ret, "cannot map the sandbox's user namespace: %s",
-			      strerror(-ret));
+	ret = l->ns ? map_ids(l, child, err) : 0;
 	/* Before the init goes on (sync): its workload reads the plan. */
 	if (ret == 0)
 		ret = shim_relay_plan(&l->relay, l->ns ? child : 0, l->host_root, err);

@@ -166,4 +166,5 @@ const struct kiste_mode_ops kiste_mode_shim = {
 	.policy = shim_policy,
 	.policy_usage = "kiste policy shim",
 	.oci_create = shim_create,
+	.ids = shim_ids_describe,
 };

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "kiste_run.h"
 
@@ -37,17 +38,32 @@ struct shim_opts {
 
 /*
  * ids.c: run as root, each sandbox maps its ids 0..SHIM_IDS_SIZE-1 to a range
- * of host ids no other running sandbox holds (never host root); @lock_fd
- * holds it for as long as any process keeps the descriptor.
+ * of host ids no other running sandbox holds (never host root).  subids.c:
+ * run by an ordinary user with a subordinate range (/etc/subuid, /etc/subgid)
+ * and newuidmap/newgidmap, 0 is the caller and 1..SHIM_IDS_SIZE-1 a slice
+ * of that range no other running sandbox of the caller holds; without
+ * either, 0 is the caller and nothing else is mapped.  @lock_fd (and
+ * @lock2_fd) hold the range for as long as any process keeps them.
  */
 #define SHIM_IDS_SIZE 65536UL
 struct shim_ids {
 	unsigned int uid_base, gid_base;
 	unsigned long uid_pool, uid_pool_end, gid_pool, gid_pool_end;	/* every sandbox's */
-	int lock_fd;
+	int lock_fd, lock2_fd;
+	bool sub;			/* an ordinary caller's slice: newuidmap/newgidmap map it */
+	unsigned int self_uid, self_gid;	/* sub: the caller's (passwd) ids, the sandbox's 0 */
 };
+/* Root: a range of the pool; an ordinary caller: a slice of its own range, or none. */
 int shim_ids_take(struct shim_ids *ids, struct kiste_err *err);
 void shim_ids_release(struct shim_ids *ids);
+/* A decimal number of digits alone, at most 4294967295; its end in @end. -1 when not one. */
+long long shim_ids_number(const char *p, const char **end);
+
+/* subids.c: an ordinary caller's slice, and the maps written through the setuid helpers. */
+int shim_subids_take(struct shim_ids *ids, struct kiste_err *err);
+int shim_subids_map(const struct shim_ids *ids, pid_t pid, struct kiste_err *err);
+/* kiste check: one line saying which identities the caller's sandboxes get, and why. */
+void shim_ids_describe(char *buf, size_t n);
 
 /* Runs the workload; returns kiste run's exit status (DESIGN.md conventions). */
 int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so);
