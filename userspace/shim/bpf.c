@@ -25,6 +25,7 @@
  * kind.
  */
 #define SHIM_BPF_MAX BPF_MAXINSNS	/* the kernel's limit on one program */
+#define SHIM_DEFAULT SECCOMP_RET_KILL_PROCESS	/* off the list, foreign arch, x32 */
 #define SHIM_RULES_MAX 1024		/* rows after W_* selection: the table has ~220 */
 #define NEXT (-1)			/* a jump's fall-through: the next instruction */
 #define X32_SYSCALL_BIT 0x40000000u
@@ -219,7 +220,7 @@ static void emit_syscall(struct emit *e, unsigned int lo, unsigned int hi)
 	unsigned int i, k;
 
 	jump(e, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)e->rules[lo].nr, match, NEXT);
-	ret(e, SECCOMP_RET_KILL_PROCESS);
+	ret(e, SHIM_DEFAULT);
 	label_here(e, match);
 	for (i = lo; i < hi; i++) {
 		next = label_new(e);
@@ -228,7 +229,7 @@ static void emit_syscall(struct emit *e, unsigned int lo, unsigned int hi)
 		ret(e, e->rules[i].action);
 		label_here(e, next);
 	}
-	ret(e, SECCOMP_RET_KILL_PROCESS);
+	ret(e, SHIM_DEFAULT);
 }
 
 /*
@@ -304,16 +305,16 @@ static void emit_program(struct emit *e, const unsigned int *first, unsigned int
 
 	load(e, offsetof(struct seccomp_data, arch));
 	jump(e, BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, native, NEXT);
-	ret(e, SECCOMP_RET_KILL_PROCESS);
+	ret(e, SHIM_DEFAULT);
 	label_here(e, native);
 	load(e, LD_NR);
 	jump(e, BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, NEXT, ok);
-	ret(e, SECCOMP_RET_KILL_PROCESS);
+	ret(e, SHIM_DEFAULT);
 	label_here(e, ok);
 	if (n)
 		emit_tree(e, first, 0, n);
 	else
-		ret(e, SECCOMP_RET_KILL_PROCESS);
+		ret(e, SHIM_DEFAULT);
 }
 
 int shim_filter_emit(const struct shim_filter_params *p, struct shim_bpf *out,
