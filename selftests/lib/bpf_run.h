@@ -12,9 +12,11 @@
 /*
  * Enough of the instruction set for kiste's and libseccomp's programs; -1 on
  * an opcode it lacks, a load outside seccomp_data, a jump past the end or
- * falling off the end (seccomp refuses such programs).
+ * falling off the end (seccomp refuses such programs).  @steps, if set, counts
+ * the instructions run.
  */
-static inline int64_t bpf_run(const struct sock_filter *f, size_t n, const struct seccomp_data *d)
+static inline int64_t bpf_run_count(const struct sock_filter *f, size_t n,
+				    const struct seccomp_data *d, size_t *steps)
 {
 	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
 	const uint8_t *data = (const uint8_t *)d;
@@ -23,6 +25,9 @@ static inline int64_t bpf_run(const struct sock_filter *f, size_t n, const struc
 	while (pc < n) {
 		const struct sock_filter *i = &f[pc++];
 		uint32_t src = BPF_SRC(i->code) == BPF_X ? x : i->k;
+
+		if (steps)
+			(*steps)++;
 
 		switch (i->code) {
 		case BPF_LD | BPF_W | BPF_ABS:
@@ -62,6 +67,11 @@ static inline int64_t bpf_run(const struct sock_filter *f, size_t n, const struc
 		return -1;
 	}
 	return -1;
+}
+
+static inline int64_t bpf_run(const struct sock_filter *f, size_t n, const struct seccomp_data *d)
+{
+	return bpf_run_count(f, n, d, NULL);
 }
 
 #endif /* KISTE_SELFTESTS_BPF_RUN_H */

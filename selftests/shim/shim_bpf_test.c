@@ -44,6 +44,7 @@ struct progs {
 	const struct rules *rs;
 	long inputs, allowed, trapped, lax;
 	uint64_t emit_ns, ref_ns;		/* building the programs (for the log) */
+	size_t steps, ref_steps;		/* instructions run on rows' own inputs */
 	unsigned char lax_nr[SWEEP_NR + 1];	/* syscalls libseccomp over-admits */
 };
 
@@ -235,7 +236,8 @@ static int try_row(struct __test_metadata *_metadata, struct progs *pg, const st
 
 	admitted(r, &base);
 	d = base;
-	if (bpf_run(pg->ours.insns, pg->ours.len, &d) != r->action ||
+	bpf_run_count(pg->ref.insns, pg->ref.len, &d, &pg->ref_steps);
+	if (bpf_run_count(pg->ours.insns, pg->ours.len, &d, &pg->steps) != r->action ||
 	    table_verdict(pg->rs, &d) != r->action) {
 		TH_LOG("%s: its own admitted input is not %s", r->name,
 		       r->action == SECCOMP_RET_TRAP ? "trapped" : "allowed");
@@ -390,8 +392,10 @@ TEST(same_verdict_as_libseccomp)
 	       "which libseccomp admits against the table (syscalls%s); programs of at most %u "
 	       "(kiste) and %u (libseccomp) instructions", pg.inputs, rows, pg.allowed,
 	       pg.trapped, pg.lax, lax, longest, ref_longest);
-	TH_LOG("building one filter took %.3f ms (kiste) and %.3f ms (libseccomp) on average",
-	       pg.emit_ns / 64 / 1e6, pg.ref_ns / 64 / 1e6);
+	TH_LOG("building one filter took %.3f ms (kiste) and %.3f ms (libseccomp) on average; "
+	       "a row's own call runs %.1f (kiste) and %.1f (libseccomp) instructions on average",
+	       pg.emit_ns / 64 / 1e6, pg.ref_ns / 64 / 1e6, (double)pg.steps / rows,
+	       (double)pg.ref_steps / rows);
 }
 
 /* What the filter stands for, on the emitted program alone: a few of the table's promises. */
