@@ -29,10 +29,10 @@
 #include "allowlist.h"
 #include "boot.h"
 
-#define MAX_RULES 1024
+#define MAX_RULES  1024
 #define MAX_VALUES 256
-#define SWEEP_NR 600		/* past the highest x86_64 number (~460) */
-#define X32_BIT 0x40000000
+#define SWEEP_NR   600 /* past the highest x86_64 number (~460) */
+#define X32_BIT	   0x40000000
 
 struct rules {
 	struct shim_rule r[MAX_RULES];
@@ -43,9 +43,9 @@ struct progs {
 	struct shim_bpf ours, ref;
 	const struct rules *rs;
 	long inputs, allowed, trapped, lax;
-	uint64_t emit_ns, ref_ns;		/* building the programs (for the log) */
-	size_t steps, ref_steps;		/* instructions run on rows' own inputs */
-	unsigned char lax_nr[SWEEP_NR + 1];	/* syscalls libseccomp over-admits */
+	uint64_t emit_ns, ref_ns;	    /* building the programs (for the log) */
+	size_t steps, ref_steps;	    /* instructions run on rows' own inputs */
+	unsigned char lax_nr[SWEEP_NR + 1]; /* syscalls libseccomp over-admits */
 };
 
 static uint64_t now_ns(void)
@@ -129,8 +129,8 @@ static void log_input(struct __test_metadata *_metadata, const char *what,
 		      const struct seccomp_data *d, int64_t x, int64_t y, int64_t t)
 {
 	TH_LOG("%s: arch %#x nr %d args %#llx %#llx %#llx %#llx %#llx %#llx: kiste %#llx, "
-	       "libseccomp %#llx, the table %#llx", what, d->arch, d->nr,
-	       (unsigned long long)d->args[0], (unsigned long long)d->args[1],
+	       "libseccomp %#llx, the table %#llx",
+	       what, d->arch, d->nr, (unsigned long long)d->args[0], (unsigned long long)d->args[1],
 	       (unsigned long long)d->args[2], (unsigned long long)d->args[3],
 	       (unsigned long long)d->args[4], (unsigned long long)d->args[5],
 	       (unsigned long long)x, (unsigned long long)y, (unsigned long long)t);
@@ -142,8 +142,7 @@ static void log_input(struct __test_metadata *_metadata, const char *what,
  * one syscall's rows into one decision tree and so admits some mixes of two
  * rows' conditions): counted and shown once per syscall, never the reverse.
  */
-static int same(struct __test_metadata *_metadata, struct progs *pg,
-		const struct seccomp_data *d)
+static int same(struct __test_metadata *_metadata, struct progs *pg, const struct seccomp_data *d)
 {
 	int64_t x = bpf_run(pg->ours.insns, pg->ours.len, d);
 	int64_t y = bpf_run(pg->ref.insns, pg->ref.len, d);
@@ -174,9 +173,16 @@ static int same(struct __test_metadata *_metadata, struct progs *pg,
 static void around(uint64_t b, uint64_t *v, size_t *n)
 {
 	const uint64_t near[] = {
-		b, b - 1, b + 1, b | 0x100000000ULL, b & 0xffffffffULL,
-		b | 0xffffffff00000000ULL, b ^ (1ULL << 63), b + 0x100000000ULL,
-		b - 0x100000000ULL, b ^ (1ULL << 31),
+		b,
+		b - 1,
+		b + 1,
+		b | 0x100000000ULL,
+		b & 0xffffffffULL,
+		b | 0xffffffff00000000ULL,
+		b ^ (1ULL << 63),
+		b + 0x100000000ULL,
+		b - 0x100000000ULL,
+		b ^ (1ULL << 31),
 	};
 	size_t i;
 
@@ -349,7 +355,8 @@ static void compare_kind(struct __test_metadata *_metadata, struct progs *pg, un
 	ASSERT_EQ(0, shim_filter_build_libseccomp(&p, &pg->ref, &err)) TH_LOG("%s", err.msg);
 	pg->ref_ns += now_ns() - t;
 	for (i = 0; i < rs->n; i++) {
-		ASSERT_EQ(0, try_row(_metadata, pg, &rs->r[i])) {
+		ASSERT_EQ(0, try_row(_metadata, pg, &rs->r[i]))
+		{
 			TH_LOG("kind %u, high %d: row %u (%s)", k, high, i, rs->r[i].name);
 		}
 	}
@@ -390,8 +397,8 @@ TEST(same_verdict_as_libseccomp)
 	TH_LOG("%ld inputs over %ld rows of 64 sandbox kinds: kiste's filter gave the table's "
 	       "verdict on every one (%ld allowed, %ld trapped) and libseccomp's on all but %ld, "
 	       "which libseccomp admits against the table (syscalls%s); programs of at most %u "
-	       "(kiste) and %u (libseccomp) instructions", pg.inputs, rows, pg.allowed,
-	       pg.trapped, pg.lax, lax, longest, ref_longest);
+	       "(kiste) and %u (libseccomp) instructions",
+	       pg.inputs, rows, pg.allowed, pg.trapped, pg.lax, lax, longest, ref_longest);
 	TH_LOG("building one filter took %.3f ms (kiste) and %.3f ms (libseccomp) on average; "
 	       "a row's own call runs %.1f (kiste) and %.1f (libseccomp) instructions on average",
 	       pg.emit_ns / 64 / 1e6, pg.ref_ns / 64 / 1e6, (double)pg.steps / rows,
@@ -411,11 +418,11 @@ TEST(emitted_filter_keeps_the_promises)
 	d.nr = SYS_close;
 	d.args[0] = 3;
 	EXPECT_EQ(SECCOMP_RET_ALLOW, bpf_run(b.insns, b.len, &d));
-	d.args[0] = GK_FD_ROOT;		/* the guest kernel's own */
+	d.args[0] = GK_FD_ROOT; /* the guest kernel's own */
 	EXPECT_EQ(SECCOMP_RET_KILL_PROCESS, bpf_run(b.insns, b.len, &d));
-	d.args[0] = 0x100000003ULL;	/* close(3) to the kernel: an int is 32 bits */
+	d.args[0] = 0x100000003ULL; /* close(3) to the kernel: an int is 32 bits */
 	EXPECT_EQ(SECCOMP_RET_KILL_PROCESS, bpf_run(b.insns, b.len, &d));
-	d.args[0] = 0x1000003e9ULL;	/* close(1001) to the kernel */
+	d.args[0] = 0x1000003e9ULL; /* close(1001) to the kernel */
 	EXPECT_EQ(SECCOMP_RET_KILL_PROCESS, bpf_run(b.insns, b.len, &d));
 	d.nr = SYS_execve;
 	d.args[0] = 0;

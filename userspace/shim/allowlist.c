@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// allowlist.c - THE host syscall allowlist of shim mode (one table) and its libseccomp filter.
+// allowlist.c - THE host syscall allowlist of shim mode (one table), walked for each filter.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -11,34 +11,40 @@
 #include "allowlist.h"
 
 /*
- * libseccomp took about a millisecond of every shim start to compile the
- * ~200 rows into what this file writes directly (userspace/shim/README.md,
- * start-up).  The program: the x86_64 check and x32 rejection, then a binary
- * search on the syscall number down to one syscall's rows, each row's
- * conditions in turn (a failed one goes on to the next row), the row's action
- * when all hold, and KILL_PROCESS after a syscall's last row and for every
- * number without rows.  Arguments are compared as libseccomp compares them on
- * x86_64: all 64 bits, high word then low, unsigned; an int argument is safe
- * because the table only has conditions that reject upper bits on one
- * (allowlist.c, int_cond_ok).  selftests/shim/shim_bpf_test holds this
- * program and libseccomp's to the same verdict on every row of every sandbox
- * kind.
+ * libseccomp 2.5 took 84-164 ms of every shim start on the build machine to
+ * compile the ~210 rows (userspace/shim/README.md, start-up); this file
+ * writes the program in a fraction of a millisecond.  The program: the
+ * x86_64 check and x32 rejection, then a binary search on the syscall number
+ * down to one syscall's rows, each row's conditions in turn (a failed one goes
+ * on to the next row), the row's action when all hold, and KILL_PROCESS
+ * after a syscall's last row and for every number without rows.  Arguments
+ * are compared as libseccomp compares them on x86_64: all 64 bits, high word
+ * then low, unsigned; an int argument is safe because the table only has
+ * conditions that reject upper bits on one (allowlist.c, int_cond_ok).
+ * selftests/shim/shim_bpf_test holds the program to the table's own verdict
+ * and to libseccomp's on every row of every sandbox kind (libseccomp admits a
+ * few mixes of two rows that no row admits; this program does not).
+ *
+ * A conditional jump reaches 255 instructions: a row's failed condition
+ * jumps past the rest of the row, so a row's "in" lists may hold a couple of
+ * hundred values in all; more, or a program past BPF_MAXINSNS, is an error
+ * at start (and in the test), never a truncated filter.
  */
-#define SHIM_BPF_MAX BPF_MAXINSNS	/* the kernel's limit on one program */
-#define SHIM_DEFAULT SECCOMP_RET_KILL_PROCESS	/* off the list, foreign arch, x32 */
-#define SHIM_RULES_MAX 1024		/* rows after W_* selection: the table has ~220 */
-#define NEXT (-1)			/* a jump's fall-through: the next instruction */
+#define SHIM_BPF_MAX	BPF_MAXINSNS		 /* the kernel's limit on one program */
+#define SHIM_DEFAULT	SECCOMP_RET_KILL_PROCESS /* off the list, foreign arch, x32 */
+#define SHIM_RULES_MAX	1024			 /* rows after W_* selection: the table has ~220 */
+#define NEXT		(-1)			 /* a jump's fall-through: the next instruction */
 #define X32_SYSCALL_BIT 0x40000000u
-#define LD_NR offsetof(struct seccomp_data, nr)
-#define LD_LO(a) (offsetof(struct seccomp_data, args) + 8 * (a))
-#define LD_HI(a) (LD_LO(a) + 4)
-#define HI(v) ((uint32_t)((v) >> 32))
-#define LO(v) ((uint32_t)(v))
+#define LD_NR		offsetof(struct seccomp_data, nr)
+#define LD_LO(a)	(offsetof(struct seccomp_data, args) + 8 * (a))
+#define LD_HI(a)	(LD_LO(a) + 4)
+#define HI(v)		((uint32_t)((v) >> 32))
+#define LO(v)		((uint32_t)(v))
 
 /* The program being written: jumps name labels, placed later and resolved at the end. */
 struct emit {
 	struct sock_filter ins[SHIM_BPF_MAX];
-	int jt[SHIM_BPF_MAX], jf[SHIM_BPF_MAX];	/* labels, or NEXT */
+	int jt[SHIM_BPF_MAX], jf[SHIM_BPF_MAX]; /* labels, or NEXT */
 	int at[SHIM_BPF_MAX];			/* each label's instruction, -1 until placed */
 	unsigned int n, nlabels;
 	int err;
@@ -108,7 +114,7 @@ static int resolve(struct emit *e)
 			int off = to - (int)i - 1;
 
 			if (to < 0 || off < 0)
-				return -EFAULT;	/* unplaced or backwards: a bug here */
+				return -EFAULT; /* unplaced or backwards: a bug here */
 			if (e->ins[i].code == (BPF_JMP | BPF_JA)) {
 				if (k == 0)
 					e->ins[i].k = (uint32_t)off;
@@ -127,7 +133,7 @@ static int resolve(struct emit *e)
 /* (word & mask) == datum, or go to @fail. */
 static void masked_word(struct emit *e, uint32_t off, uint32_t mask, uint32_t datum, int fail)
 {
-	if (datum & ~mask) {		/* never: bits the mask clears cannot equal */
+	if (datum & ~mask) { /* never: bits the mask clears cannot equal */
 		jump_to(e, fail);
 		return;
 	}
@@ -153,7 +159,7 @@ static void emit_in(struct emit *e, const struct shim_cmp *c, int fail)
 		for (j = 0; j < i && HI(c->list[j]) != HI(c->list[i]); j++)
 			;
 		if (j < i)
-			continue;	/* this high word's values went with an earlier one */
+			continue; /* this high word's values went with an earlier one */
 		other = label_new(e);
 		load(e, LD_HI(c->arg));
 		jump(e, BPF_JMP | BPF_JEQ | BPF_K, HI(c->list[i]), NEXT, other);
@@ -182,8 +188,8 @@ static void emit_cmp(struct emit *e, const struct shim_cmp *c, int fail)
 		masked_word(e, LD_HI(c->arg), HI(c->mask), HI(c->val), fail);
 		masked_word(e, LD_LO(c->arg), LO(c->mask), LO(c->val), fail);
 		return;
-	case SHIM_CMP_LE:	/* the high word decides unless it equals the bound's */
-		if (!HI(c->val)) {	/* most: an int's bound, the high word must be 0 */
+	case SHIM_CMP_LE:	   /* the high word decides unless it equals the bound's */
+		if (!HI(c->val)) { /* most: an int's bound, the high word must be 0 */
 			masked_word(e, LD_HI(c->arg), ~0u, 0, fail);
 			load(e, LD_LO(c->arg));
 			jump(e, BPF_JMP | BPF_JGT | BPF_K, LO(c->val), fail, NEXT);
@@ -237,8 +243,7 @@ static void emit_syscall(struct emit *e, unsigned int lo, unsigned int hi)
  * end), A holding the number: halve until one is left.  Each level costs a
  * compare and, on the upper half's path, a jump.
  */
-static void emit_tree(struct emit *e, const unsigned int *first, unsigned int lo,
-		      unsigned int hi)
+static void emit_tree(struct emit *e, const unsigned int *first, unsigned int lo, unsigned int hi)
 {
 	unsigned int mid = lo + (hi - lo) / 2;
 	int upper, lower;
@@ -342,8 +347,9 @@ int shim_filter_emit(const struct shim_filter_params *p, struct shim_bpf *out,
 		r = out->insns ? 0 : -ENOMEM;
 	}
 	if (r < 0) {
-		kiste_err_set(err, r, "cannot emit the shim filter: %s", r == -EINVAL ?
-			      "one syscall's rows disagree on their action" : strerror(-r));
+		kiste_err_set(err, r, "cannot emit the shim filter: %s",
+			      r == -EINVAL ? "one syscall's rows disagree on their action"
+					   : strerror(-r));
 		goto out;
 	}
 	memcpy(out->insns, e->ins, e->n * sizeof(e->ins[0]));
