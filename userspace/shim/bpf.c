@@ -11,7 +11,7 @@
 #include "allowlist.h"
 
 /*
- * libseccomp 2.5 took 84-164 ms of every shim start on the build machine to
+ * libseccomp 2.5 took 57-164 ms of every shim start on the build machine to
  * compile the ~210 rows (userspace/shim/README.md, start-up); this file
  * writes the program in a fraction of a millisecond.  The program: the
  * x86_64 check and x32 rejection, then a binary search on the syscall number
