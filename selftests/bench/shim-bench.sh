@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# shim-bench.sh - shim mode's benchmark: trap cost, real workloads (threaded too), futex, start-up against runc.
+# shim-bench.sh - shim mode's benchmark: trap cost, real workloads (threaded too), futex, start-up against runc and bwrap.
 #
 # Usage (as root, from a built tree): selftests/bench/shim-bench.sh [REPEATS]
 # Prints medians over REPEATS runs (default 7) and the ratios against the targets of
@@ -139,3 +139,37 @@ if command -v runc >/dev/null && [ -n "$bb" ] && ! ldd "$bb" >/dev/null 2>&1; th
 else
 	echo "  runc run: not measured (needs runc and busybox-static)"
 fi
+
+# Start-up against bubblewrap (issue 14: target <= 1.0x) and against the same allowlist
+# compiled by libseccomp (KISTE_TESTONLY_SHIM_LIBSECCOMP, the filter before issue 14):
+# the three alternate in one loop, medians.  Then the phases (KISTE_SHIM_STATS).
+if ! command -v bwrap >/dev/null; then
+	echo "(installing bubblewrap from Debian)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null 2>&1 ||
+		echo "shim-bench: could not install bubblewrap" >&2
+fi
+one_us() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1 </dev/null || true; e=$(date +%s%N); echo $(((e - s) / 1000)); }
+for ((i = 0; i < reps * 3; i++)); do
+	one_us "$K" run --mode=shim -- /bin/true >>"$tmp/t.shim"
+	one_us env KISTE_TESTONLY_SHIM_LIBSECCOMP=1 "$K" run --mode=shim -- /bin/true >>"$tmp/t.lsc"
+	if command -v bwrap >/dev/null; then
+		one_us bwrap --unshare-all --ro-bind / / --dev /dev --proc /proc /bin/true >>"$tmp/t.bwrap"
+	fi
+done
+ms() { median <"$1" | awk '{ printf "%.2f", $1 / 1000 }'; }
+printf '  shim, filter emitted (default)      %8.2f ms\n' "$(ms "$tmp/t.shim")"
+printf '  shim, filter by libseccomp          %8.2f ms\n' "$(ms "$tmp/t.lsc")"
+if [ -s "$tmp/t.bwrap" ]; then
+	r_bwrap=$(ratio "$(ms "$tmp/t.shim")" "$(ms "$tmp/t.bwrap")")
+	printf '  bwrap --unshare-all /bin/true       %8.2f ms\n' "$(ms "$tmp/t.bwrap")"
+	printf '  shim / bwrap                        %8s x   target <= 1.0: %s\n' "$r_bwrap" \
+		"$(verdict "$r_bwrap" 1.0)"
+fi
+echo "== start-up phases (KISTE_SHIM_STATS; median ms since the mark before)"
+for ((i = 0; i < reps; i++)); do
+	KISTE_SHIM_STATS=1 "$K" run --mode=shim -- /bin/true 2>&1 >/dev/null </dev/null |
+		sed -n 's/^kiste:   //p' | awk '{ d = $NF; NF -= 2; print d "\t" $0 }'
+done >"$tmp/phases"
+cut -f2 "$tmp/phases" | awk '!seen[$0]++' | while IFS= read -r name; do
+	printf '  %-32s %8.3f\n' "$name" "$(awk -F'\t' -v n="$name" '$2 == n { print $1 }' "$tmp/phases" | median)"
+done

@@ -20,55 +20,9 @@
 #include <time.h>
 
 #include "kselftest_harness.h"
+#include "../lib/bpf_run.h"
 #include "uk.h"
 #include "../tender/bindings.h"
-
-/* Classic BPF as seccomp runs it, enough of it for both programs; -1 on an unknown opcode. */
-static int64_t bpf_run(const struct sock_filter *f, size_t n, const struct seccomp_data *d)
-{
-	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
-	const uint8_t *data = (const uint8_t *)d;
-	size_t pc = 0;
-
-	while (pc < n) {
-		const struct sock_filter *i = &f[pc++];
-		uint32_t src = BPF_SRC(i->code) == BPF_X ? x : i->k;
-
-		switch (i->code) {
-		case BPF_LD | BPF_W | BPF_ABS:
-			if (i->k > sizeof(*d) - 4)
-				return -1;
-			memcpy(&a, data + i->k, 4);
-			continue;
-		case BPF_LD | BPF_MEM: a = mem[i->k % BPF_MEMWORDS]; continue;
-		case BPF_LDX | BPF_MEM: x = mem[i->k % BPF_MEMWORDS]; continue;
-		case BPF_ST: mem[i->k % BPF_MEMWORDS] = a; continue;
-		case BPF_STX: mem[i->k % BPF_MEMWORDS] = x; continue;
-		case BPF_LD | BPF_IMM: a = i->k; continue;
-		case BPF_MISC | BPF_TAX: x = a; continue;
-		case BPF_MISC | BPF_TXA: a = x; continue;
-		case BPF_ALU | BPF_AND | BPF_K: case BPF_ALU | BPF_AND | BPF_X: a &= src; continue;
-		case BPF_ALU | BPF_OR | BPF_K: case BPF_ALU | BPF_OR | BPF_X: a |= src; continue;
-		case BPF_JMP | BPF_JA: pc += i->k; continue;
-		case BPF_JMP | BPF_JEQ | BPF_K: case BPF_JMP | BPF_JEQ | BPF_X:
-			pc += a == src ? i->jt : i->jf;
-			continue;
-		case BPF_JMP | BPF_JGT | BPF_K: case BPF_JMP | BPF_JGT | BPF_X:
-			pc += a > src ? i->jt : i->jf;
-			continue;
-		case BPF_JMP | BPF_JGE | BPF_K: case BPF_JMP | BPF_JGE | BPF_X:
-			pc += a >= src ? i->jt : i->jf;
-			continue;
-		case BPF_JMP | BPF_JSET | BPF_K: case BPF_JMP | BPF_JSET | BPF_X:
-			pc += (a & src) ? i->jt : i->jf;
-			continue;
-		case BPF_RET | BPF_K: return i->k;
-		case BPF_RET | BPF_A: return a;
-		}
-		return -1;
-	}
-	return -1;	/* fell off the end: seccomp refuses such a program */
-}
 
 /*
  * The verdict, with both kills as one: libseccomp answers a foreign

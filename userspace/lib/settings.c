@@ -37,6 +37,12 @@ static const struct kiste_setting_info settings[KISTE_SET_NR] = {
 	[KISTE_SET_TESTONLY_STOP_AT] = { "KISTE_TESTONLY_STOP_AT",
 					 "the launcher stops itself (SIGSTOP) at this named start-up "
 					 "phase (test hook: selftests/kill)" },
+	[KISTE_SET_SHIM_STATS] = { "KISTE_SHIM_STATS",
+				   "shim: print where the start-up's milliseconds went (benchmarks)" },
+	[KISTE_SET_TESTONLY_SHIM_LIBSECCOMP] = { "KISTE_TESTONLY_SHIM_LIBSECCOMP",
+						 "shim: the allowlist's filter compiled by libseccomp, "
+						 "which admits a few mixes of two rows (benchmark "
+						 "comparison only)" },
 };
 
 const struct kiste_setting_info *kiste_setting_info(enum kiste_setting s)

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-// allowlist.c - THE host syscall allowlist of shim mode (one table) and its libseccomp filter.
+// allowlist.c - THE host syscall allowlist of shim mode (one table), walked for each filter.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <linux/prctl.h>
+#include <linux/seccomp.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -567,39 +568,117 @@ static bool int_cond_ok(const struct cond *c, uint64_t v)
 	return false;	/* >=: 0x100000000 | n passes for any n */
 }
 
-static int add_row(scmp_filter_ctx ctx, const struct allow *a, const struct shim_filter_params *p)
+/* Row @a as the filters see it, values resolved; -EDOM for an int compared unsafely. */
+static int resolve_row(const struct allow *a, const struct shim_filter_params *p,
+		       struct shim_rule *r)
 {
-	struct scmp_arg_cmp cmp[5];
-	int i, in = -1, n, k, r;
+	int i;
 
+	memset(r, 0, sizeof(*r));
+	r->name = a->name;
+	r->nr = a->nr;
+	r->action = a->when == W_TRAP ? SECCOMP_RET_TRAP : SECCOMP_RET_ALLOW;
+	r->ncmp = a->ncond;
 	for (i = 0; i < a->ncond; i++) {
 		const struct cond *c = &a->c[i];
-		unsigned int arg = c->arg & ~ARG_INT;
+		struct shim_cmp *m = &r->c[i];
 		uint64_t v = cond_value(c, p);
 
 		if ((c->arg & ARG_INT) && !int_cond_ok(c, v))
 			return -EDOM;
-		if (c->op == OP_IN)
-			in = i;
-		else if (c->op == OP_MASK0)
-			cmp[i] = SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, c->val, 0);
-		else if (c->op == OP_MASKEQ)
-			cmp[i] = SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, c->mask, v);
-		else if (c->op == OP_LE)
-			cmp[i] = SCMP_CMP(arg, SCMP_CMP_LE, v);
-		else if (c->op == OP_GE)
-			cmp[i] = SCMP_CMP(arg, SCMP_CMP_GE, v);
-		else
-			cmp[i] = SCMP_CMP(arg, SCMP_CMP_EQ, v);
+		m->arg = c->arg & ~ARG_INT;
+		m->val = v;
+		if (c->op == OP_IN) {
+			m->op = SHIM_CMP_IN;
+			m->list = c->list;
+			m->nlist = c->nlist;
+		} else if (c->op == OP_MASK0) {
+			m->op = SHIM_CMP_MASKED_EQ;
+			m->mask = c->val;
+			m->val = 0;
+		} else if (c->op == OP_MASKEQ) {
+			m->op = SHIM_CMP_MASKED_EQ;
+			m->mask = c->mask;
+		} else {
+			m->op = c->op == OP_LE ? SHIM_CMP_LE :
+				c->op == OP_GE ? SHIM_CMP_GE : SHIM_CMP_EQ;
+		}
 	}
-	n = in < 0 ? 1 : a->c[in].nlist;
+	return 0;
+}
+
+/* Whether the sandbox @p describes has row @a (its W_* condition). */
+static bool row_present(const struct allow *a, const struct shim_filter_params *p)
+{
+	switch (a->when) {
+	case W_MODULE:
+		return p->module;
+	case W_PROC:
+		return p->proc_fd >= 0;
+	case W_LOCKS:
+		return p->locks_fd >= 0;
+	case W_NET:
+		return p->netns;
+	case W_UNIX:
+		return p->netns && p->unix_sockets;
+	case W_IPC:
+		return p->ipcns;
+	case W_PIDNS:
+		return p->pidns;
+	}
+	return true;
+}
+
+int shim_allowlist_walk(const struct shim_filter_params *p, shim_rule_fn fn, void *arg,
+			struct kiste_err *err)
+{
+	struct shim_rule r;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < NTABLE; i++) {
+		if (!row_present(&table[i], p))
+			continue;
+		ret = resolve_row(&table[i], p, &r);
+		if (ret == -EDOM)
+			return kiste_err_set(err, ret, "the shim allowlist's rule for %s compares "
+					     "an int argument in a way that admits upper bits: "
+					     "fix allowlist.c", table[i].name);
+		ret = fn(arg, &r);
+		if (ret < 0)
+			return kiste_err_set(err, ret, "cannot add the shim allowlist's rule for "
+					     "%s: %s", table[i].name, strerror(-ret));
+	}
+	return 0;
+}
+
+/* libseccomp's form of a row: one rule per value of its "in" list, if it has one. */
+static int add_row(void *ctx, const struct shim_rule *r)
+{
+	struct scmp_arg_cmp cmp[5];
+	unsigned int i, k, n = 1;
+	int in = -1, ret;
+
+	for (i = 0; i < r->ncmp; i++) {
+		const struct shim_cmp *c = &r->c[i];
+
+		if (c->op == SHIM_CMP_IN) {
+			in = (int)i;
+			n = c->nlist;
+		} else if (c->op == SHIM_CMP_MASKED_EQ) {
+			cmp[i] = SCMP_CMP(c->arg, SCMP_CMP_MASKED_EQ, c->mask, c->val);
+		} else {
+			cmp[i] = SCMP_CMP(c->arg, c->op == SHIM_CMP_LE ? SCMP_CMP_LE :
+					  c->op == SHIM_CMP_GE ? SCMP_CMP_GE : SCMP_CMP_EQ, c->val);
+		}
+	}
 	for (k = 0; k < n; k++) {
 		if (in >= 0)
-			cmp[in] = SCMP_CMP(a->c[in].arg & ~ARG_INT, SCMP_CMP_EQ, a->c[in].list[k]);
-		r = seccomp_rule_add_array(ctx, a->when == W_TRAP ? SCMP_ACT_TRAP : SCMP_ACT_ALLOW,
-					   a->nr, a->ncond, cmp);
-		if (r < 0)
-			return r;
+			cmp[in] = SCMP_CMP(r->c[in].arg, SCMP_CMP_EQ, r->c[in].list[k]);
+		ret = seccomp_rule_add_array(ctx, r->action == SECCOMP_RET_TRAP ? SCMP_ACT_TRAP :
+					     SCMP_ACT_ALLOW, r->nr, r->ncmp, cmp);
+		if (ret < 0)
+			return ret;
 	}
 	return 0;
 }
@@ -629,34 +708,28 @@ out:
 	return r;
 }
 
-int shim_filter_build(const struct shim_filter_params *p, struct shim_bpf *out,
-		      struct kiste_err *err)
+/*
+ * The same filter compiled by libseccomp: the reference shim_bpf_test holds
+ * bpf.c's to, and kiste run's with KISTE_TESTONLY_SHIM_LIBSECCOMP (weaker:
+ * libseccomp 2.5 admits a few mixes of two rows of one syscall).  A foreign
+ * architecture's call (and an x32 number) is killed with the process, as
+ * every other call off the list, not only with its thread (libseccomp's
+ * default).
+ */
+int shim_filter_build_libseccomp(const struct shim_filter_params *p, struct shim_bpf *out,
+				 struct kiste_err *err)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
-	size_t i;
-	int r = 0;
+	int r;
 
 	memset(out, 0, sizeof(*out));
 	if (!ctx)
 		return kiste_err_set(err, -ENOMEM, "libseccomp: cannot create a filter");
-	for (i = 0; i < NTABLE && r == 0; i++) {
-		if ((table[i].when == W_MODULE && !p->module) ||
-		    (table[i].when == W_PROC && p->proc_fd < 0) ||
-		    (table[i].when == W_LOCKS && p->locks_fd < 0) ||
-		    (table[i].when == W_NET && !p->netns) ||
-		    (table[i].when == W_UNIX && !(p->netns && p->unix_sockets)) ||
-		    (table[i].when == W_IPC && !p->ipcns) ||
-		    (table[i].when == W_PIDNS && !p->pidns))
-			continue;
-		r = add_row(ctx, &table[i], p);
-		if (r == -EDOM)
-			kiste_err_set(err, r, "the shim allowlist's rule for %s compares an int "
-				      "argument in a way that admits upper bits: fix allowlist.c",
-				      table[i].name);
-		else if (r < 0)
-			kiste_err_set(err, r, "libseccomp: cannot add the rule for %s",
-				      table[i].name);
-	}
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	if (r < 0)
+		kiste_err_set(err, r, "libseccomp: cannot set the bad-architecture action");
+	else
+		r = shim_allowlist_walk(p, add_row, ctx, err);
 	if (r == 0) {
 		r = export_bpf(ctx, out);
 		if (r < 0)
@@ -664,6 +737,14 @@ int shim_filter_build(const struct shim_filter_params *p, struct shim_bpf *out,
 	}
 	seccomp_release(ctx);
 	return r;
+}
+
+int shim_filter_build(const struct shim_filter_params *p, struct shim_bpf *out,
+		      struct kiste_err *err)
+{
+	if (kiste_setting(KISTE_SET_TESTONLY_SHIM_LIBSECCOMP))
+		return shim_filter_build_libseccomp(p, out, err);
+	return shim_filter_emit(p, out, err);
 }
 
 void shim_bpf_free(struct shim_bpf *b)

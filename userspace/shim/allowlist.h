@@ -30,8 +30,49 @@ struct shim_bpf {
 	unsigned short len;
 };
 
+/*
+ * One row of the allowlist as a filter sees it, its conditions resolved for a
+ * sandbox: every condition holds for the row to apply (SHIM_CMP_IN: the
+ * argument equals one of @list); values and masks compare all 64 bits, as
+ * libseccomp compares them on x86_64.
+ */
+enum { SHIM_CMP_EQ, SHIM_CMP_MASKED_EQ, SHIM_CMP_LE, SHIM_CMP_GE, SHIM_CMP_IN };
+
+struct shim_cmp {
+	unsigned int arg, op;
+	uint64_t val;			/* EQ, LE, GE: the bound; MASKED_EQ: (arg & mask) == val */
+	uint64_t mask;
+	const uint64_t *list;		/* IN */
+	unsigned int nlist;
+};
+
+struct shim_rule {
+	const char *name;
+	int nr;
+	uint32_t action;		/* SECCOMP_RET_ALLOW or SECCOMP_RET_TRAP */
+	unsigned int ncmp;
+	struct shim_cmp c[5];
+};
+
+typedef int (*shim_rule_fn)(void *arg, const struct shim_rule *r);
+/* Calls @fn for every row @p's sandbox has, in table order; stops at its first error. */
+int shim_allowlist_walk(const struct shim_filter_params *p, shim_rule_fn fn, void *arg,
+			struct kiste_err *err);
+
+/*
+ * The allowlist's filter: emitted from the table by bpf.c (default
+ * KILL_PROCESS, a foreign architecture and x32 numbers killed too), or
+ * compiled by libseccomp (shim_filter_build_libseccomp; kiste run uses it
+ * with KISTE_TESTONLY_SHIM_LIBSECCOMP).  selftests/shim/shim_bpf_test holds
+ * the first to the table and to libseccomp's verdict, which admits a few mixes
+ * of two rows of one syscall that no row admits.
+ */
 int shim_filter_build(const struct shim_filter_params *p, struct shim_bpf *out,
 		      struct kiste_err *err);
+int shim_filter_emit(const struct shim_filter_params *p, struct shim_bpf *out,
+		     struct kiste_err *err);
+int shim_filter_build_libseccomp(const struct shim_filter_params *p, struct shim_bpf *out,
+				 struct kiste_err *err);
 void shim_bpf_free(struct shim_bpf *b);
 /* Distinct syscalls and rules on the list (either arming path counted). */
 size_t shim_allowlist_syscalls(void);

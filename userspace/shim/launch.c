@@ -308,6 +308,7 @@ static void workload_main(struct launch *l)
 	char c;
 	int sig;
 
+	shim_stats_mark("workload forked");
 	/* No workload code runs before init's command line is blank. */
 	close(l->wiped[1]);
 	if (read(l->wiped[0], &c, 1) != 0)
@@ -352,8 +353,11 @@ static void workload_main(struct launch *l)
 		kiste_err_set(&err, -errno, "--cwd %s: %s in the sandbox", l->o->cwd, strerror(errno));
 		kiste_child_fail(&err);
 	}
-	if (shim_setup_landlock(l->so, l->ns, l->procfd, l->locksfd, &err) < 0 ||
-	    shim_setup_limits(l->o, l->cg.version != 0, &err) < 0)
+	shim_stats_mark("workload: init's go");
+	if (shim_setup_landlock(l->so, l->ns, l->procfd, l->locksfd, &err) < 0)
+		kiste_child_fail(&err);
+	shim_stats_mark("landlock");
+	if (shim_setup_limits(l->o, l->cg.version != 0, &err) < 0)
 		kiste_child_fail(&err);
 	map_trace_switch(l);
 	place_fds(l, &err);
@@ -375,6 +379,7 @@ static void workload_main(struct launch *l)
 				&bpf[0], &err) < 0 ||
 	    shim_filter_build(&fp, &bpf[1], &err) < 0)
 		kiste_child_fail(&err);
+	shim_stats_detach("seccomp filters built");
 	shim_image_enter(&l->img, &l->boot, bpf, 2, &err);
 	kiste_child_fail(&err);
 }
@@ -532,6 +537,7 @@ static void init_main(struct launch *l, pid_t launcher)
 	if (read(l->sync[0], &c, 1) != 1)
 		_exit(KISTE_EXIT_REFUSED);
 	close(l->sync[0]);
+	shim_stats_mark("init: launcher's go");
 	if (l->ns) {
 		if ((l->host_root && setgroups(0, NULL) < 0) || setresgid(0, 0, 0) < 0 ||
 		    setresuid(0, 0, 0) < 0) {
@@ -542,6 +548,7 @@ static void init_main(struct launch *l, pid_t launcher)
 		if (shim_setup_mounts(l->o, l->so, l->tree_fd, l->bind_fds, &l->procfd, &l->locksfd,
 				      &err) < 0)
 			kiste_child_fail(&err);
+		shim_stats_mark("mounts, pivot");
 		if (l->tree_fd >= 0)
 			close(l->tree_fd);
 		/* Our own network namespace (none, pasta): loopback works, as natively. */
@@ -549,6 +556,7 @@ static void init_main(struct launch *l, pid_t launcher)
 			kiste_child_fail(&err);
 		hostname = l->oci && l->oci->hostname ? l->oci->hostname :
 			   l->o->hostname ? l->o->hostname : "kiste";
+		shim_stats_mark("loopback up");
 		if (sethostname(hostname, strlen(hostname)) < 0) {
 			kiste_err_set(&err, -errno, "cannot set the hostname '%s': %s", hostname,
 				      strerror(errno));
@@ -599,6 +607,7 @@ static void init_main(struct launch *l, pid_t launcher)
 		sigfillset(&all);
 		sigprocmask(SIG_BLOCK, &all, &l->init_mask);
 	}
+	shim_stats_mark("init ready to fork");
 	child = fork();
 	if (child < 0)
 		_exit(KISTE_EXIT_REFUSED);
@@ -874,17 +883,20 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 		ret = shim_ids_take(&l->ids, err);
 		if (ret < 0)
 			return ret;
+		shim_stats_mark("subordinate ids taken");
 	}
 	for (l->tty_fd = 0; l->tty_fd < 3 && !l->oci; l->tty_fd++)
 		if (isatty(l->tty_fd) && tcgetpgrp(l->tty_fd) == getpgrp())
 			break;
 	l->tty_fg = !l->oci && l->tty_fd < 3;
 	build_env(l);
+	shim_stats_mark("checks, binds, env");
 	ret = shim_image_map(&l->img, err);
 	if (ret == 0)
 		ret = shim_image_keep_ranges(&l->boot, err);
 	if (ret < 0)
 		return ret;
+	shim_stats_mark("guest kernel image mapped");
 	find_args(l);
 	if (pipe2(l->sync, O_CLOEXEC) < 0 || pipe2(l->status, O_CLOEXEC) < 0 ||
 	    pipe2(l->wiped, O_CLOEXEC) < 0)
@@ -893,8 +905,12 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 		ret = kiste_cgroup_create_container(cgname, &lim, &l->cg, err);
 	else
 		ret = kiste_run_cgroup("shim", o, lim.memory, lim.pids, &l->cg, err);
+	shim_stats_mark("cgroup made");
 	/* After the cgroup: the module records the limits it enforces (callers remove it). */
-	return ret < 0 ? ret : open_module(l, err);
+	if (ret == 0)
+		ret = open_module(l, err);
+	shim_stats_mark("module sandbox (if loaded)");
+	return ret;
 }
 
 /*
@@ -934,14 +950,17 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	if (child < 0)
 		return -1;
 	kiste_test_phase("shim-init-started");
+	shim_stats_mark("clone (namespaces)");
 	close(l->status[1]);
 	close(l->sync[0]);
 	ret = l->ns ? map_ids(l, child, err) : 0;
+	shim_stats_mark("ids mapped");
 	/* Before the init goes on (sync): its workload reads the plan. */
 	if (ret == 0)
 		ret = shim_relay_plan(&l->relay, l->ns ? child : 0, l->host_root, err);
 	if (ret == 0 && l->cg.version)
 		ret = kiste_cgroup_attach(&l->cg, child, err);
+	shim_stats_mark("cgroup joined");
 	/* The namespaces exist and the ids are mapped: pasta can join them now. */
 	if (ret == 0 && l->o->network == KISTE_NET_PASTA) {
 		l->pasta = shim_pasta_start(l->o, child, err);
@@ -974,6 +993,7 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 	memset(&l, 0, sizeof(l));
 	l.o = o;
 	l.so = so;
+	shim_stats_start();
 	if (launch_prepare(&l, NULL, &err) < 0 || shim_relay_prepare(&l.relay, &err) < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		kiste_cgroup_destroy(&l.cg);
@@ -990,10 +1010,13 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 		return KISTE_EXIT_REFUSED;
 	}
 	ret = supervise(&l, child, &set);
+	shim_stats_mark("workload ran and exited");
 	shim_pasta_stop(l.pasta);
 	kiste_cgroup_destroy(&l.cg);
 	shim_ids_release(&l.ids);
 	trace_switch_done(&l);
+	shim_stats_mark("cgroup removed");
+	shim_stats_print();
 	return ret;
 }
 

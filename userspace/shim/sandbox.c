@@ -354,12 +354,15 @@ int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so
 		r = shim_binds_attach(so, tgt, bind_fds, by_path, err);
 	if (r < 0)
 		return r;
+	shim_stats_mark("rootfs and binds mounted");
 	*proc_fd = detached_proc(err);
 	if (*proc_fd < 0)
 		return *proc_fd;
+	shim_stats_mark("detached procfs");
 	*locks_fd = detached_locks(err);
 	if (*locks_fd < 0)
 		return *locks_fd;
+	shim_stats_mark("lock tmpfs");
 	/* Empty: the host's procfs and sysfs (bound along with /) are not the sandbox's. */
 	snprintf(p, sizeof(p), "%s/proc", tgt);
 	if (is_dir(p))

@@ -124,4 +124,10 @@ void shim_pasta_stop(pid_t pid);
 /* policy.c: `kiste policy shim` */
 int shim_policy(int argc, char **argv);
 
+/* stats.c: KISTE_SHIM_STATS's start-up breakdown; no-ops when it is unset. */
+void shim_stats_start(void);
+void shim_stats_mark(const char *what);
+void shim_stats_detach(const char *what);
+void shim_stats_print(void);
+
 #endif /* KISTE_SHIM_H */
