@@ -24,6 +24,7 @@ static void on_timer(int sig, siginfo_t *si, void *uc)
 }
 
 static const struct itimerspec every_5ms = { { 0, 5000000 }, { 0, 5000000 } };
+static const struct itimerspec in_an_hour = { { 0, 0 }, { 3600, 0 } };
 
 /* The raw call, so that glibc's own checks do not answer in its place. */
 static long raw_create(long clock, struct sigevent *ev, timer_t *id)
@@ -134,12 +135,13 @@ int main(int argc, char **argv)
 	chk("timer_create(SIGEV_NONE), bad id pointer",
 	    syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, (void *)8));
 	chk("timer_create(NULL sigevent: SIGALRM)", raw_create(CLOCK_MONOTONIC, NULL, &t2));
+	/* An hour, not 5 ms: its SIGALRM (default action: death) must not come before the delete. */
 	chk("timer_settime(flags 0x10: ignored bits)",
-	    syscall(SYS_timer_settime, (long)(intptr_t)t2, 0x10, &every_5ms, NULL));
+	    syscall(SYS_timer_settime, (long)(intptr_t)t2, 0x10, &in_an_hour, NULL));
 	chk("timer_settime(NULL new value)",
 	    syscall(SYS_timer_settime, (long)(intptr_t)t2, 0, NULL, NULL));
 	timer_delete(t2);
-	chk("timer_settime(no such timer)", syscall(SYS_timer_settime, 12345, 0, &every_5ms, NULL));
+	chk("timer_settime(no such timer)", syscall(SYS_timer_settime, 12345, 0, &in_an_hour, NULL));
 
 	/* SIGEV_THREAD: glibc's helper thread runs the callback. */
 	ev.sigev_notify = SIGEV_THREAD;
