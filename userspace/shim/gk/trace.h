@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* trace.h - --trace's line writer and its decoders of data and structures (trace_fmt.c). */
+#ifndef KISTE_GK_TRACE_H
+#define KISTE_GK_TRACE_H
+
+#include "gk.h"
+
+#include <asm/ioctls.h>
+#include <asm/mman.h>
+#include <asm/poll.h>
+#include <asm/prctl.h>
+#include <asm/resource.h>
+#include <asm/signal.h>
+#include <asm/socket.h>
+#include <linux/eventpoll.h>
+#include <linux/fcntl.h>
+#include <linux/futex.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/mman.h>
+#include <linux/prctl.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/stat.h>
+#include <linux/tcp.h>
+#include <linux/time.h>
+#include <linux/wait.h>
+
+struct tr_name {
+	unsigned long v;
+	const char *name;
+};
+#define TR_C(x) { (unsigned long)(x), #x }
+#define TR_N(t) (sizeof(t) / sizeof((t)[0]))
+
+#define TR_STRLEN 32	/* bytes of data and of an argv string shown: strace's -s default */
+#define TR_PATHLEN 256	/* a path is shown whole up to this long */
+#define TR_OK(r) ((r) >= 0 || (r) <= -4096)	/* a result that is not an error */
+
+/* A line being written: it never overflows, it is cut (put() stops at cap - 1). */
+struct tr_out {
+	char *buf;
+	size_t len, cap;
+};
+
+void put(struct tr_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void putch(struct tr_out *o, char ch);
+int uget(void *dst, unsigned long src, size_t n);
+void put_ptr(struct tr_out *o, unsigned long v);
+void put_hex(struct tr_out *o, unsigned long v);
+void put_oct(struct tr_out *o, unsigned long v);
+const char *tr_lookup(unsigned long v, const struct tr_name *t, size_t n);
+void put_enum(struct tr_out *o, unsigned long v, const struct tr_name *t, size_t n, int hex);
+void put_flags(struct tr_out *o, unsigned long v, const struct tr_name *t, size_t n,
+	       const char *zero);
+
+/* data and strings of the workload, read safely: an address where they cannot be read */
+void put_data(struct tr_out *o, unsigned long p, unsigned long len, int hex);
+void put_str(struct tr_out *o, unsigned long p, size_t max);
+void put_argv(struct tr_out *o, unsigned long p);
+void put_envp(struct tr_out *o, unsigned long p);
+void put_iov(struct tr_out *o, unsigned long p, unsigned long cnt, long left);
+void put_dirents(struct tr_out *o, unsigned long p, unsigned long len);
+
+/* constants the structures share with arguments */
+void put_open(struct tr_out *o, unsigned long v);
+void put_open_flags(struct tr_out *o, unsigned long v);
+void put_sig(struct tr_out *o, unsigned long sig, int prefix);
+void put_statx_mask(struct tr_out *o, unsigned long v);
+void put_family(struct tr_out *o, unsigned long v);
+void put_clone_flags(struct tr_out *o, unsigned long v);
+
+/* structures */
+void put_sigset(struct tr_out *o, unsigned long p);
+void put_sigaction(struct tr_out *o, unsigned long p);
+void put_timespec(struct tr_out *o, unsigned long p);
+void put_rlimit(struct tr_out *o, unsigned long p);
+void put_stat(struct tr_out *o, unsigned long p);
+void put_statx(struct tr_out *o, unsigned long p);
+void put_sockaddr(struct tr_out *o, unsigned long p, unsigned long len);
+void put_intp(struct tr_out *o, unsigned long p);
+void put_wstatus(struct tr_out *o, unsigned long p);
+void put_pollfds(struct tr_out *o, unsigned long p, unsigned long cnt, int rev);
+void put_clone(struct tr_out *o, const struct gk_call *c);
+void put_clone3(struct tr_out *o, unsigned long p);
+
+#endif /* KISTE_GK_TRACE_H */

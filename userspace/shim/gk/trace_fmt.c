@@ -1,0 +1,685 @@
+// SPDX-License-Identifier: GPL-2.0
+// trace_fmt.c - --trace's writing: workload data and strings (read safely), structures, flags.
+#include "trace.h"
+
+#define TR_ELEMS 32	/* argv strings shown, as strace does */
+#define TR_VEC 8	/* iovecs and pollfds shown */
+#define TR_ENVMAX 4096	/* environment strings counted at most */
+
+/* The names structures and shared arguments use (uapi macros, as in trace_tab.h). */
+static const struct tr_name tr_open[] = {
+	TR_C(O_CREAT), TR_C(O_EXCL), TR_C(O_NOCTTY), TR_C(O_TRUNC), TR_C(O_APPEND),
+	TR_C(O_NONBLOCK), TR_C(O_SYNC), TR_C(O_DSYNC), { FASYNC, "O_ASYNC" }, TR_C(O_DIRECT),
+	TR_C(O_LARGEFILE), TR_C(O_NOFOLLOW), TR_C(O_NOATIME), TR_C(O_CLOEXEC),
+	TR_C(O_PATH), TR_C(O_TMPFILE), TR_C(O_DIRECTORY),
+};
+
+static const struct tr_name tr_statx_mask[] = {
+	TR_C(STATX_BASIC_STATS), TR_C(STATX_TYPE), TR_C(STATX_MODE), TR_C(STATX_NLINK),
+	TR_C(STATX_UID), TR_C(STATX_GID), TR_C(STATX_ATIME), TR_C(STATX_MTIME),
+	TR_C(STATX_CTIME), TR_C(STATX_INO), TR_C(STATX_SIZE), TR_C(STATX_BLOCKS),
+	TR_C(STATX_BTIME), TR_C(STATX_MNT_ID),
+};
+
+static const struct tr_name tr_clone[] = {
+	TR_C(CLONE_VM), TR_C(CLONE_FS), TR_C(CLONE_FILES), TR_C(CLONE_SIGHAND),
+	TR_C(CLONE_PIDFD), TR_C(CLONE_PTRACE), TR_C(CLONE_VFORK), TR_C(CLONE_PARENT),
+	TR_C(CLONE_THREAD), TR_C(CLONE_NEWNS), TR_C(CLONE_SYSVSEM), TR_C(CLONE_SETTLS),
+	TR_C(CLONE_PARENT_SETTID), TR_C(CLONE_CHILD_CLEARTID), TR_C(CLONE_DETACHED),
+	TR_C(CLONE_UNTRACED), TR_C(CLONE_CHILD_SETTID), TR_C(CLONE_NEWCGROUP),
+	TR_C(CLONE_NEWUTS), TR_C(CLONE_NEWIPC), TR_C(CLONE_NEWUSER), TR_C(CLONE_NEWPID),
+	TR_C(CLONE_NEWNET), TR_C(CLONE_IO), TR_C(CLONE_CLEAR_SIGHAND),
+	TR_C(CLONE_INTO_CGROUP), TR_C(CLONE_NEWTIME),
+};
+
+static const struct tr_name tr_poll[] = {
+	TR_C(POLLIN), TR_C(POLLPRI), TR_C(POLLOUT), TR_C(POLLERR), TR_C(POLLHUP),
+	TR_C(POLLNVAL), TR_C(POLLRDNORM), TR_C(POLLRDBAND), TR_C(POLLWRNORM),
+	TR_C(POLLWRBAND), TR_C(POLLMSG), TR_C(POLLRDHUP),
+};
+
+static const struct tr_name tr_sa_flags[] = {
+	TR_C(SA_NOCLDSTOP), TR_C(SA_NOCLDWAIT), TR_C(SA_SIGINFO), TR_C(SA_RESTORER),
+	TR_C(SA_ONSTACK), TR_C(SA_RESTART), TR_C(SA_NODEFER), TR_C(SA_RESETHAND),
+};
+
+static const struct tr_name tr_mode_bits[] = {
+	TR_C(S_ISUID), TR_C(S_ISGID), TR_C(S_ISVTX),
+};
+
+/* include/linux/socket.h (not uapi): the kernel's AF_* numbers */
+static const struct tr_name tr_family[] = {
+	{ 0, "AF_UNSPEC" }, { 1, "AF_UNIX" }, { 2, "AF_INET" }, { 10, "AF_INET6" },
+	{ 15, "AF_KEY" }, { 16, "AF_NETLINK" }, { 17, "AF_PACKET" }, { 29, "AF_CAN" },
+	{ 31, "AF_BLUETOOTH" }, { 38, "AF_ALG" }, { 40, "AF_VSOCK" }, { 44, "AF_XDP" },
+};
+
+static const struct tr_name tr_ftype[] = {
+	TR_C(S_IFSOCK), TR_C(S_IFLNK), TR_C(S_IFREG), TR_C(S_IFBLK), TR_C(S_IFDIR),
+	TR_C(S_IFCHR), TR_C(S_IFIFO),
+};
+
+/* Signals 1..31 by name (asm/signal.h); 32.. are SIGRTMIN and SIGRT_n, as strace calls them. */
+#define TR_SIGNAME(x) [SIG##x] = #x,
+static const char *const tr_signames[32] = {
+	TR_SIGNAME(HUP) TR_SIGNAME(INT) TR_SIGNAME(QUIT) TR_SIGNAME(ILL) TR_SIGNAME(TRAP)
+	TR_SIGNAME(ABRT) TR_SIGNAME(BUS) TR_SIGNAME(FPE) TR_SIGNAME(KILL) TR_SIGNAME(USR1)
+	TR_SIGNAME(SEGV) TR_SIGNAME(USR2) TR_SIGNAME(PIPE) TR_SIGNAME(ALRM) TR_SIGNAME(TERM)
+	TR_SIGNAME(STKFLT) TR_SIGNAME(CHLD) TR_SIGNAME(CONT) TR_SIGNAME(STOP) TR_SIGNAME(TSTP)
+	TR_SIGNAME(TTIN) TR_SIGNAME(TTOU) TR_SIGNAME(URG) TR_SIGNAME(XCPU) TR_SIGNAME(XFSZ)
+	TR_SIGNAME(VTALRM) TR_SIGNAME(PROF) TR_SIGNAME(WINCH) TR_SIGNAME(IO) TR_SIGNAME(PWR)
+	TR_SIGNAME(SYS)
+};
+
+void put(struct tr_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->len + 1 >= o->cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += (size_t)n < o->cap - o->len ? (size_t)n : o->cap - o->len - 1;
+}
+
+void putch(struct tr_out *o, char ch)
+{
+	if (o->len + 1 < o->cap) {
+		o->buf[o->len++] = ch;
+		o->buf[o->len] = 0;
+	}
+}
+
+/* Copies workload memory, or -EFAULT: a bad pointer is never touched (user.c probes). */
+int uget(void *dst, unsigned long src, size_t n)
+{
+	if (!src || gk_uread_ok((const void *)src, n) < 0)
+		return -EFAULT;
+	memcpy(dst, (const void *)src, n);
+	return 0;
+}
+
+void put_ptr(struct tr_out *o, unsigned long v)
+{
+	if (v)
+		put(o, "0x%lx", v);
+	else
+		put(o, "NULL");
+}
+
+void put_hex(struct tr_out *o, unsigned long v)
+{
+	put(o, v ? "0x%lx" : "%lu", v);
+}
+
+void put_oct(struct tr_out *o, unsigned long v)
+{
+	put(o, v ? "0%lo" : "%lu", v);
+}
+
+/*
+ * @n bytes between quotes as strace escapes them: \t \n \v \f \r \" \\, other
+ * bytes outside printable ASCII in octal (three digits where an octal digit
+ * follows), or every byte as \xNN with @hex; "..." after when @more.
+ */
+static void put_quoted(struct tr_out *o, const unsigned char *s, size_t n, int hex, int more)
+{
+	static const char from[] = "\t\n\v\f\r\"\\", to[] = "tnvfr\"\\";
+	const char *e;
+	size_t i;
+
+	putch(o, '"');
+	for (i = 0; i < n; i++) {
+		e = s[i] ? strchr(from, s[i]) : NULL;
+		if (hex)
+			put(o, "\\x%02x", s[i]);
+		else if (e)
+			put(o, "\\%c", to[e - from]);
+		else if (s[i] >= ' ' && s[i] < 0x7f)
+			putch(o, (char)s[i]);
+		else if (i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7')
+			put(o, "\\%03o", s[i]);
+		else
+			put(o, "\\%o", s[i]);
+	}
+	put(o, "\"%s", more ? "..." : "");
+}
+
+/* @len bytes at @p (TR_STRLEN of them at most), or its address if it cannot be read. */
+void put_data(struct tr_out *o, unsigned long p, unsigned long len, int hex)
+{
+	unsigned char b[TR_STRLEN];
+	size_t n = len < TR_STRLEN ? len : TR_STRLEN;
+
+	if (n && uget(b, p, n) < 0)
+		put_ptr(o, p);
+	else
+		put_quoted(o, b, n, hex, len > n);
+}
+
+/* A NUL-terminated string, @max bytes of it at most. */
+void put_str(struct tr_out *o, unsigned long p, size_t max)
+{
+	char s[TR_PATHLEN + 1];
+	long n;
+
+	if (max > TR_PATHLEN)
+		max = TR_PATHLEN;
+	n = p ? gk_ustr(s, (const char *)p, max + 1) : -EFAULT;
+	if (n == -EFAULT)
+		put_ptr(o, p);
+	else
+		put_quoted(o, (const unsigned char *)s, n < 0 ? max : (size_t)n, 0, n < 0);
+}
+
+/* execve's argv: ["sh", "-c", ...]. */
+void put_argv(struct tr_out *o, unsigned long p)
+{
+	unsigned long s;
+	int i;
+
+	if (uget(&s, p, sizeof(s)) < 0) {
+		put_ptr(o, p);
+		return;
+	}
+	putch(o, '[');
+	for (i = 0; uget(&s, p + i * sizeof(s), sizeof(s)) == 0 && s; i++) {
+		if (i == TR_ELEMS) {
+			put(o, ", ...");
+			break;
+		}
+		put(o, "%s", i ? ", " : "");
+		put_str(o, s, TR_STRLEN);
+	}
+	putch(o, ']');
+}
+
+/* execve's envp as strace shows it without -v: its address and its count. */
+void put_envp(struct tr_out *o, unsigned long p)
+{
+	unsigned long s;
+	int i;
+
+	put_ptr(o, p);
+	for (i = 0; p && i < TR_ENVMAX && uget(&s, p + i * sizeof(s), sizeof(s)) == 0 && s; i++)
+		;
+	if (p)
+		put(o, " /* %d var%s */", i, i == 1 ? "" : "s");
+}
+
+/* getdents64's buffer: its address and how many entries the call returned. */
+void put_dirents(struct tr_out *o, unsigned long p, unsigned long len)
+{
+	unsigned long off = 0, n = 0;
+	unsigned short reclen;
+
+	put_ptr(o, p);
+	/* the whole buffer is probed once, then read in place (user.c) */
+	if (gk_uread_ok((const void *)p, len) < 0)
+		return;
+	for (; off + 18 <= len; off += reclen, n++) {
+		memcpy(&reclen, (const char *)p + off + 16, sizeof(reclen));	/* d_reclen */
+		if (!reclen)
+			break;
+	}
+	put(o, " /* %lu entries */", n);
+}
+
+/* An iovec array; @left: the bytes the call moved (shown up to it), or -1: each iov_len. */
+void put_iov(struct tr_out *o, unsigned long p, unsigned long cnt, long left)
+{
+	struct {
+		unsigned long base, len;
+	} v;
+	unsigned long i, n;
+
+	if (cnt && uget(&v, p, sizeof(v)) < 0) {
+		put_ptr(o, p);
+		return;
+	}
+	putch(o, '[');
+	for (i = 0; i < cnt && uget(&v, p + i * sizeof(v), sizeof(v)) == 0; i++) {
+		if (i == TR_VEC) {
+			put(o, ", ...");
+			break;
+		}
+		n = v.len;
+		if (left >= 0) {
+			n = (unsigned long)left < v.len ? (unsigned long)left : v.len;
+			left -= (long)n;
+		}
+		put(o, "%s{iov_base=", i ? ", " : "");
+		put_data(o, v.base, n, 0);
+		put(o, ", iov_len=%lu}", v.len);
+	}
+	putch(o, ']');
+}
+
+const char *tr_lookup(unsigned long v, const struct tr_name *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].v == v)
+			return t[i].name;
+	return NULL;
+}
+
+/* One value by name; a value the table lacks as a number (strace does the same). */
+void put_enum(struct tr_out *o, unsigned long v, const struct tr_name *t, size_t n,
+		     int hex)
+{
+	const char *name = tr_lookup(v, t, n);
+
+	if (name)
+		put(o, "%s", name);
+	else if (hex)
+		put_hex(o, v);
+	else
+		put(o, "%d", (int)v);
+}
+
+/* NAME|NAME|0xrest, the rows in table order; 0 is @zero, else "0". */
+void put_flags(struct tr_out *o, unsigned long v, const struct tr_name *t, size_t n,
+		      const char *zero)
+{
+	int any = 0;
+	size_t i;
+
+	if (!v) {
+		put(o, "%s", zero ? zero : "0");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (t[i].v && (v & t[i].v) == t[i].v) {
+			put(o, "%s%s", any ? "|" : "", t[i].name);
+			v &= ~t[i].v;
+			any = 1;
+		}
+	if (v)
+		put(o, "%s0x%lx", any ? "|" : "", v);
+}
+
+/* open's flags: the access mode always (O_RDONLY is 0), then the rest. */
+void put_open(struct tr_out *o, unsigned long v)
+{
+	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+
+	put(o, "%s", acc[v & 3]);
+	if (v & ~3UL) {
+		putch(o, '|');
+		put_flags(o, v & ~3UL, tr_open, TR_N(tr_open), NULL);
+	}
+}
+
+void put_open_flags(struct tr_out *o, unsigned long v)
+{
+	put_flags(o, v, tr_open, TR_N(tr_open), NULL);
+}
+
+void put_statx_mask(struct tr_out *o, unsigned long v)
+{
+	put_flags(o, v, tr_statx_mask, TR_N(tr_statx_mask), NULL);
+}
+
+void put_family(struct tr_out *o, unsigned long v)
+{
+	put_enum(o, v, tr_family, TR_N(tr_family), 0);
+}
+
+void put_clone_flags(struct tr_out *o, unsigned long v)
+{
+	put_flags(o, v, tr_clone, TR_N(tr_clone), NULL);
+}
+
+/* SIGINT, or INT inside a set; 32.. are RTMIN and RT_n, as strace names them. */
+void put_sig(struct tr_out *o, unsigned long sig, int prefix)
+{
+	const char *p = prefix ? "SIG" : "";
+
+	if (sig && sig < 32 && tr_signames[sig])
+		put(o, "%s%s", p, tr_signames[sig]);
+	else if (sig == 32)
+		put(o, "%sRTMIN", p);
+	else if (sig > 32 && sig <= 64)
+		put(o, "%sRT_%lu", p, sig - 32);
+	else
+		put(o, "%d", (int)sig);
+}
+
+/* [INT CHLD], or ~[...] of the signals left out when most are in (strace's form). */
+static void put_sigset_val(struct tr_out *o, unsigned long set)
+{
+	int sig, bits = 0, any = 0;
+
+	for (sig = 0; sig < 64; sig++)
+		bits += (set >> sig) & 1;
+	if (bits > 32) {
+		putch(o, '~');
+		set = ~set;
+	}
+	putch(o, '[');
+	for (sig = 1; sig <= 64; sig++)
+		if (set & (1UL << (sig - 1))) {
+			put(o, "%s", any ? " " : "");
+			put_sig(o, (unsigned long)sig, 0);
+			any = 1;
+		}
+	putch(o, ']');
+}
+
+void put_sigset(struct tr_out *o, unsigned long p)
+{
+	unsigned long set;
+
+	if (uget(&set, p, sizeof(set)) < 0)
+		put_ptr(o, p);
+	else
+		put_sigset_val(o, set);
+}
+
+/* The kernel's struct sigaction (handler, flags, restorer, mask). */
+void put_sigaction(struct tr_out *o, unsigned long p)
+{
+	struct gk_kaction a;
+
+	if (uget(&a, p, sizeof(a)) < 0) {
+		put_ptr(o, p);
+		return;
+	}
+	if (a.handler <= 1)
+		put(o, "{sa_handler=%s, sa_mask=", a.handler ? "SIG_IGN" : "SIG_DFL");
+	else
+		put(o, "{sa_handler=0x%lx, sa_mask=", a.handler);
+	put_sigset_val(o, a.mask);
+	put(o, ", sa_flags=");
+	put_flags(o, a.flags, tr_sa_flags, TR_N(tr_sa_flags), NULL);
+	if (a.flags & SA_RESTORER)
+		put(o, ", sa_restorer=0x%lx", a.restorer);
+	putch(o, '}');
+}
+
+void put_timespec(struct tr_out *o, unsigned long p)
+{
+	long ts[2];
+
+	if (uget(ts, p, sizeof(ts)) < 0)
+		put_ptr(o, p);
+	else
+		put(o, "{tv_sec=%ld, tv_nsec=%ld}", ts[0], ts[1]);
+}
+
+static void put_rlim(struct tr_out *o, unsigned long v)
+{
+	if (v == ~0UL)
+		put(o, "RLIM64_INFINITY");
+	else if (v && !(v % 1024))
+		put(o, "%lu*1024", v / 1024);
+	else
+		put(o, "%lu", v);
+}
+
+void put_rlimit(struct tr_out *o, unsigned long p)
+{
+	unsigned long r[2];
+
+	if (uget(r, p, sizeof(r)) < 0) {
+		put_ptr(o, p);
+		return;
+	}
+	put(o, "{rlim_cur=");
+	put_rlim(o, r[0]);
+	put(o, ", rlim_max=");
+	put_rlim(o, r[1]);
+	putch(o, '}');
+}
+
+/* S_IFREG|S_ISUID|0755 */
+static void put_mode(struct tr_out *o, unsigned long mode)
+{
+	const char *type = tr_lookup(mode & S_IFMT, tr_ftype, TR_N(tr_ftype));
+
+	if (type)
+		put(o, "%s|", type);
+	else if (mode & S_IFMT)
+		put(o, "0%lo|", mode & S_IFMT);
+	if (mode & 07000) {
+		put_flags(o, mode & 07000, tr_mode_bits, TR_N(tr_mode_bits), NULL);
+		putch(o, '|');
+	}
+	put_oct(o, mode & 0777);
+}
+
+static void put_dev(struct tr_out *o, unsigned long dev)
+{
+	unsigned long maj = ((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffUL);
+	unsigned long min = (dev & 0xff) | ((dev >> 12) & ~0xffUL);
+
+	put(o, "makedev(");
+	put_hex(o, maj);
+	put(o, ", ");
+	put_hex(o, min);
+	putch(o, ')');
+}
+
+/* struct stat (x86_64): its mode, and its size or, for a device, its number. */
+void put_stat(struct tr_out *o, unsigned long p)
+{
+	unsigned long st[18];
+	unsigned int mode;
+
+	if (uget(st, p, sizeof(st)) < 0) {
+		put_ptr(o, p);
+		return;
+	}
+	mode = (unsigned int)st[3];	/* st_mode: the low half of the fourth word */
+	put(o, "{st_mode=");
+	put_mode(o, mode);
+	if (S_ISCHR(mode) || S_ISBLK(mode)) {
+		put(o, ", st_rdev=");
+		put_dev(o, st[5]);
+	} else {
+		put(o, ", st_size=%ld", (long)st[6]);
+	}
+	put(o, ", ...}");
+}
+
+void put_statx(struct tr_out *o, unsigned long p)
+{
+	struct statx sx;
+
+	if (uget(&sx, p, sizeof(sx)) < 0) {
+		put_ptr(o, p);
+		return;
+	}
+	put(o, "{stx_mask=");
+	put_flags(o, sx.stx_mask, tr_statx_mask, TR_N(tr_statx_mask), NULL);
+	put(o, ", stx_attributes=");
+	put_hex(o, sx.stx_attributes);
+	put(o, ", stx_mode=");
+	put_mode(o, sx.stx_mode);
+	put(o, ", stx_size=%llu, ...}", (unsigned long long)sx.stx_size);
+}
+
+/* An IPv6 address as inet_ntop writes it: the longest run of zero groups as ::. */
+static void put_in6(struct tr_out *o, const unsigned char *a)
+{
+	unsigned int g[8];
+	int i, run = 0, best = -1, bestlen = 1;
+
+	for (i = 0; i < 8; i++) {
+		g[i] = (unsigned int)a[2 * i] << 8 | a[2 * i + 1];
+		run = g[i] ? 0 : run + 1;
+		if (run > bestlen) {
+			bestlen = run;
+			best = i - run + 1;
+		}
+	}
+	if (best == 0 && bestlen == 5 && g[5] == 0xffff) {
+		put(o, "::ffff:%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+		return;
+	}
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			put(o, "::");
+			i += bestlen - 1;
+			continue;
+		}
+		put(o, "%s%x", i && i != best + bestlen ? ":" : "", g[i]);
+	}
+}
+
+/* A socket address of @len bytes: AF_UNIX's path, AF_INET's and AF_INET6's address and port. */
+void put_sockaddr(struct tr_out *o, unsigned long p, unsigned long len)
+{
+	unsigned char sa[128];
+	unsigned int fam;
+	size_t n;
+
+	if (len > sizeof(sa))
+		len = sizeof(sa);
+	if (len < 2 || uget(sa, p, len) < 0) {
+		put_ptr(o, p);
+		return;
+	}
+	fam = sa[0] | (unsigned int)sa[1] << 8;
+	put(o, "{sa_family=");
+	put_enum(o, fam, tr_family, TR_N(tr_family), 0);
+	if (fam == 1 && len > 2) {
+		put(o, ", sun_path=%s", sa[2] ? "" : "@");
+		for (n = 3; sa[2] && n < len && sa[n]; n++)
+			;
+		if (sa[2])
+			put_quoted(o, sa + 2, n - 2, 0, 0);
+		else
+			put_quoted(o, sa + 3, len - 3, 0, 0);
+	} else if (fam == 2 && len >= 8) {
+		put(o, ", sin_port=htons(%u), sin_addr=inet_addr(\"%u.%u.%u.%u\")",
+		    (unsigned int)sa[2] << 8 | sa[3], sa[4], sa[5], sa[6], sa[7]);
+	} else if (fam == 10 && len >= 24) {
+		put(o, ", sin6_port=htons(%u), sin6_flowinfo=htonl(%u), inet_pton(AF_INET6, \"",
+		    (unsigned int)sa[2] << 8 | sa[3],
+		    (unsigned int)sa[4] << 24 | (unsigned int)sa[5] << 16 | sa[6] << 8 | sa[7]);
+		put_in6(o, sa + 8);
+		put(o, "\", &sin6_addr)");
+		if (len >= 28)
+			put(o, ", sin6_scope_id=%u", sa[24] | sa[25] << 8 | sa[26] << 16 |
+			    (unsigned int)sa[27] << 24);
+	}
+	putch(o, '}');
+}
+
+/* [N]: an int the call reads or writes (a socklen_t, a socket option). */
+void put_intp(struct tr_out *o, unsigned long p)
+{
+	int v;
+
+	if (uget(&v, p, sizeof(v)) < 0)
+		put_ptr(o, p);
+	else
+		put(o, "[%d]", v);
+}
+
+/* wait4's status as strace's WIF* expressions. */
+void put_wstatus(struct tr_out *o, unsigned long p)
+{
+	int s;
+
+	if (uget(&s, p, sizeof(s)) < 0) {
+		put_ptr(o, p);
+		return;
+	}
+	if ((s & 0x7f) == 0) {
+		put(o, "[{WIFEXITED(s) && WEXITSTATUS(s) == %d}]", (s >> 8) & 0xff);
+	} else if ((s & 0xff) == 0x7f) {
+		put(o, "[{WIFSTOPPED(s) && WSTOPSIG(s) == ");
+		put_sig(o, (unsigned long)((s >> 8) & 0xff), 1);
+		put(o, "}]");
+	} else if (s == 0xffff) {
+		put(o, "[{WIFCONTINUED(s)}]");
+	} else {
+		put(o, "[{WIFSIGNALED(s) && WTERMSIG(s) == ");
+		put_sig(o, (unsigned long)(s & 0x7f), 1);
+		put(o, "%s}]", (s & 0x80) ? " && WCOREDUMP(s)" : "");
+	}
+}
+
+/* poll's array: [{fd=3, events=POLLIN}, ...]; with @rev, the returned events of those that have any. */
+void put_pollfds(struct tr_out *o, unsigned long p, unsigned long cnt, int rev)
+{
+	struct {
+		int fd;
+		short events, revents;
+	} pf;
+	unsigned long i;
+	int any = 0;
+
+	if (cnt && uget(&pf, p, sizeof(pf)) < 0) {
+		put_ptr(o, p);
+		return;
+	}
+	putch(o, '[');
+	for (i = 0; i < cnt && uget(&pf, p + i * sizeof(pf), sizeof(pf)) == 0; i++) {
+		if (rev && !pf.revents)
+			continue;
+		if (any == TR_VEC) {
+			put(o, ", ...");
+			break;
+		}
+		put(o, "%s{fd=%d, %s=", any ? ", " : "", pf.fd, rev ? "revents" : "events");
+		put_flags(o, (unsigned short)(rev ? pf.revents : pf.events), tr_poll,
+			  TR_N(tr_poll), NULL);
+		putch(o, '}');
+		any++;
+	}
+	putch(o, ']');
+}
+
+/* clone as strace shows it: child_stack, flags with the exit signal, the pointers they use. */
+void put_clone(struct tr_out *o, const struct gk_call *c)
+{
+	unsigned long f = (unsigned long)c->a[0];
+
+	put(o, "child_stack=");
+	put_ptr(o, (unsigned long)c->a[1]);
+	put(o, ", flags=");
+	if (f & ~0xffUL)
+		put_flags(o, f & ~0xffUL, tr_clone, TR_N(tr_clone), NULL);
+	if ((f & 0xff) || !(f & ~0xffUL)) {
+		put(o, "%s", (f & ~0xffUL) ? "|" : "");
+		put_sig(o, f & 0xff, 1);
+	}
+	if (f & CLONE_PARENT_SETTID)
+		put(o, ", parent_tid=0x%lx", (unsigned long)c->a[2]);
+	if (f & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID))
+		put(o, ", child_tidptr=0x%lx", (unsigned long)c->a[3]);
+	if (f & CLONE_SETTLS)
+		put(o, ", tls=0x%lx", (unsigned long)c->a[4]);
+}
+
+void put_clone3(struct tr_out *o, unsigned long p)
+{
+	struct clone_args ca;
+
+	if (uget(&ca, p, sizeof(ca)) < 0) {
+		put_ptr(o, p);
+		return;
+	}
+	put(o, "{flags=");
+	put_flags(o, ca.flags, tr_clone, TR_N(tr_clone), NULL);
+	if (ca.flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID))
+		put(o, ", child_tid=0x%llx", (unsigned long long)ca.child_tid);
+	if (ca.flags & CLONE_PARENT_SETTID)
+		put(o, ", parent_tid=0x%llx", (unsigned long long)ca.parent_tid);
+	put(o, ", exit_signal=");
+	put_sig(o, ca.exit_signal, 1);
+	put(o, ", stack=0x%llx, stack_size=0x%llx", (unsigned long long)ca.stack,
+	    (unsigned long long)ca.stack_size);
+	if (ca.flags & CLONE_SETTLS)
+		put(o, ", tls=0x%llx", (unsigned long long)ca.tls);
+	putch(o, '}');
+}
+

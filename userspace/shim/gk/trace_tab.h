@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* trace_tab.h - --trace's names of argument constants, taken from the kernel's uapi headers. */
+#ifndef KISTE_GK_TRACE_TAB_H
+#define KISTE_GK_TRACE_TAB_H
+
+/*
+ * Each row is built from the uapi macro itself (TR_C(F_GETFD) is
+ * { F_GETFD, "F_GETFD" }), so a name can never carry a wrong value.  Where the
+ * uapi headers do not define a constant (socket types live in libc's headers),
+ * the row is written out with the kernel's value and marked.  Included by
+ * trace.c alone: every table is static (trace_fmt.c has those of structures).
+ */
+#include "trace.h"
+
+static const struct tr_name tr_prot[] = {
+	TR_C(PROT_READ), TR_C(PROT_WRITE), TR_C(PROT_EXEC), TR_C(PROT_GROWSDOWN),
+	TR_C(PROT_GROWSUP),
+};
+static const struct tr_name tr_map[] = {
+	TR_C(MAP_SHARED_VALIDATE), TR_C(MAP_SHARED), TR_C(MAP_PRIVATE), TR_C(MAP_FIXED),
+	TR_C(MAP_ANONYMOUS), TR_C(MAP_32BIT), TR_C(MAP_GROWSDOWN), TR_C(MAP_DENYWRITE),
+	TR_C(MAP_EXECUTABLE), TR_C(MAP_LOCKED), TR_C(MAP_NORESERVE), TR_C(MAP_POPULATE),
+	TR_C(MAP_NONBLOCK), TR_C(MAP_STACK), TR_C(MAP_HUGETLB), TR_C(MAP_SYNC),
+	TR_C(MAP_FIXED_NOREPLACE),
+};
+static const struct tr_name tr_mremap[] = {
+	TR_C(MREMAP_MAYMOVE), TR_C(MREMAP_FIXED), TR_C(MREMAP_DONTUNMAP),
+};
+static const struct tr_name tr_access[] = {
+	{ 4, "R_OK" }, { 2, "W_OK" }, { 1, "X_OK" },	/* <unistd.h>'s, not uapi */
+};
+static const struct tr_name tr_at[] = {
+	TR_C(AT_SYMLINK_NOFOLLOW), TR_C(AT_REMOVEDIR), TR_C(AT_SYMLINK_FOLLOW),
+	TR_C(AT_NO_AUTOMOUNT), TR_C(AT_EMPTY_PATH), TR_C(AT_STATX_FORCE_SYNC),
+	TR_C(AT_STATX_DONT_SYNC), TR_C(AT_RECURSIVE),
+};
+static const struct tr_name tr_wait[] = {
+	TR_C(WNOHANG), TR_C(WUNTRACED), TR_C(WEXITED), TR_C(WCONTINUED), TR_C(WNOWAIT),
+	TR_C(__WNOTHREAD), TR_C(__WALL), TR_C(__WCLONE),
+};
+static const struct tr_name tr_msg[] = {
+	{ 0x1, "MSG_OOB" }, { 0x2, "MSG_PEEK" }, { 0x4, "MSG_DONTROUTE" },
+	{ 0x8, "MSG_CTRUNC" }, { 0x20, "MSG_TRUNC" }, { 0x40, "MSG_DONTWAIT" },
+	{ 0x80, "MSG_EOR" }, { 0x100, "MSG_WAITALL" }, { 0x800, "MSG_CONFIRM" },
+	{ 0x2000, "MSG_ERRQUEUE" }, { 0x4000, "MSG_NOSIGNAL" }, { 0x8000, "MSG_MORE" },
+	{ 0x10000, "MSG_WAITFORONE" }, { 0x4000000, "MSG_ZEROCOPY" },
+	{ 0x20000000, "MSG_FASTOPEN" }, { 0x40000000, "MSG_CMSG_CLOEXEC" },
+	/* include/linux/socket.h: kernel-internal, no uapi header */
+};
+static const struct tr_name tr_sock_flags[] = {
+	{ 02000000, "SOCK_CLOEXEC" }, { 04000, "SOCK_NONBLOCK" },	/* include/linux/net.h */
+};
+static const struct tr_name tr_grnd[] = {
+	TR_C(GRND_NONBLOCK), TR_C(GRND_RANDOM), TR_C(GRND_INSECURE),
+};
+
+/* ---- enumerations: one value each ---- */
+static const struct tr_name tr_fcntl[] = {
+	TR_C(F_DUPFD), TR_C(F_GETFD), TR_C(F_SETFD), TR_C(F_GETFL), TR_C(F_SETFL),
+	TR_C(F_GETLK), TR_C(F_SETLK), TR_C(F_SETLKW), TR_C(F_SETOWN), TR_C(F_GETOWN),
+	TR_C(F_SETSIG), TR_C(F_GETSIG), TR_C(F_SETOWN_EX), TR_C(F_GETOWN_EX),
+	TR_C(F_GETOWNER_UIDS), TR_C(F_OFD_GETLK), TR_C(F_OFD_SETLK), TR_C(F_OFD_SETLKW),
+	TR_C(F_SETLEASE), TR_C(F_GETLEASE), TR_C(F_NOTIFY), TR_C(F_DUPFD_CLOEXEC),
+	TR_C(F_SETPIPE_SZ), TR_C(F_GETPIPE_SZ), TR_C(F_ADD_SEALS), TR_C(F_GET_SEALS),
+};
+static const struct tr_name tr_ioctl[] = {
+	TR_C(TCGETS), TR_C(TCSETS), TR_C(TCSETSW), TR_C(TCSETSF), TR_C(TCSBRK),
+	TR_C(TCXONC), TR_C(TCFLSH), TR_C(TIOCEXCL), TR_C(TIOCNXCL), TR_C(TIOCSCTTY),
+	TR_C(TIOCGPGRP), TR_C(TIOCSPGRP), TR_C(TIOCOUTQ), TR_C(TIOCSTI), TR_C(TIOCGWINSZ),
+	TR_C(TIOCSWINSZ), TR_C(TIOCMGET), TR_C(TIOCMSET), TR_C(FIONREAD), TR_C(TIOCLINUX),
+	TR_C(TIOCCONS), TR_C(FIONBIO), TR_C(TIOCNOTTY), TR_C(TIOCSETD), TR_C(TIOCGETD),
+	TR_C(TIOCSBRK), TR_C(TIOCCBRK), TR_C(TIOCGSID), TR_C(FIONCLEX),
+	TR_C(TIOCGPTN), TR_C(TIOCSPTLCK), TR_C(TIOCGDEV), TR_C(TIOCSIG), TR_C(TIOCVHANGUP),
+	TR_C(TIOCGPKT), TR_C(TIOCGPTLCK), TR_C(TIOCGEXCL), TR_C(TIOCGPTPEER), TR_C(FIOCLEX),
+	TR_C(FIOASYNC), TR_C(FIOQSIZE),
+};
+static const struct tr_name tr_prctl[] = {
+	TR_C(PR_SET_PDEATHSIG), TR_C(PR_GET_PDEATHSIG), TR_C(PR_GET_DUMPABLE),
+	TR_C(PR_SET_DUMPABLE), TR_C(PR_GET_KEEPCAPS), TR_C(PR_SET_KEEPCAPS),
+	TR_C(PR_SET_NAME), TR_C(PR_GET_NAME), TR_C(PR_GET_SECCOMP), TR_C(PR_SET_SECCOMP),
+	TR_C(PR_CAPBSET_READ), TR_C(PR_CAPBSET_DROP), TR_C(PR_GET_TSC), TR_C(PR_SET_TSC),
+	TR_C(PR_SET_TIMERSLACK), TR_C(PR_GET_TIMERSLACK), TR_C(PR_MCE_KILL),
+	TR_C(PR_SET_MM), TR_C(PR_SET_CHILD_SUBREAPER), TR_C(PR_GET_CHILD_SUBREAPER),
+	TR_C(PR_SET_NO_NEW_PRIVS), TR_C(PR_GET_NO_NEW_PRIVS), TR_C(PR_GET_TID_ADDRESS),
+	TR_C(PR_SET_THP_DISABLE), TR_C(PR_GET_THP_DISABLE), TR_C(PR_CAP_AMBIENT),
+	TR_C(PR_GET_SPECULATION_CTRL), TR_C(PR_SET_SPECULATION_CTRL),
+	TR_C(PR_SET_IO_FLUSHER), TR_C(PR_GET_IO_FLUSHER),
+	TR_C(PR_SET_SYSCALL_USER_DISPATCH), TR_C(PR_SCHED_CORE), TR_C(PR_SET_PTRACER),
+	TR_C(PR_SET_VMA),
+};
+static const struct tr_name tr_arch_prctl[] = {
+	TR_C(ARCH_SET_GS), TR_C(ARCH_SET_FS), TR_C(ARCH_GET_FS), TR_C(ARCH_GET_GS),
+	TR_C(ARCH_GET_CPUID), TR_C(ARCH_SET_CPUID), TR_C(ARCH_GET_XCOMP_SUPP),
+	TR_C(ARCH_GET_XCOMP_PERM), TR_C(ARCH_REQ_XCOMP_PERM), TR_C(ARCH_MAP_VDSO_X32),
+	TR_C(ARCH_MAP_VDSO_32), TR_C(ARCH_MAP_VDSO_64),
+};
+static const struct tr_name tr_rlimit[] = {
+	TR_C(RLIMIT_CPU), TR_C(RLIMIT_FSIZE), TR_C(RLIMIT_DATA), TR_C(RLIMIT_STACK),
+	TR_C(RLIMIT_CORE), TR_C(RLIMIT_RSS), TR_C(RLIMIT_NPROC), TR_C(RLIMIT_NOFILE),
+	TR_C(RLIMIT_MEMLOCK), TR_C(RLIMIT_AS), TR_C(RLIMIT_LOCKS), TR_C(RLIMIT_SIGPENDING),
+	TR_C(RLIMIT_MSGQUEUE), TR_C(RLIMIT_NICE), TR_C(RLIMIT_RTPRIO), TR_C(RLIMIT_RTTIME),
+};
+static const struct tr_name tr_clock[] = {
+	TR_C(CLOCK_REALTIME), TR_C(CLOCK_MONOTONIC), TR_C(CLOCK_PROCESS_CPUTIME_ID),
+	TR_C(CLOCK_THREAD_CPUTIME_ID), TR_C(CLOCK_MONOTONIC_RAW), TR_C(CLOCK_REALTIME_COARSE),
+	TR_C(CLOCK_MONOTONIC_COARSE), TR_C(CLOCK_BOOTTIME), TR_C(CLOCK_REALTIME_ALARM),
+	TR_C(CLOCK_BOOTTIME_ALARM), TR_C(CLOCK_TAI),
+};
+static const struct tr_name tr_timer[] = {
+	TR_C(TIMER_ABSTIME),
+};
+static const struct tr_name tr_fd_flags[] = {
+	TR_C(FD_CLOEXEC),
+};
+static const struct tr_name tr_sighow[] = {
+	TR_C(SIG_BLOCK), TR_C(SIG_UNBLOCK), TR_C(SIG_SETMASK),
+};
+static const struct tr_name tr_whence[] = {
+	{ 0, "SEEK_SET" }, { 1, "SEEK_CUR" }, { 2, "SEEK_END" }, { 3, "SEEK_DATA" },
+	{ 4, "SEEK_HOLE" },	/* include/uapi/linux/fs.h, which drags in too much */
+};
+static const struct tr_name tr_futex[] = {
+	TR_C(FUTEX_WAIT), TR_C(FUTEX_WAKE), TR_C(FUTEX_FD), TR_C(FUTEX_REQUEUE),
+	TR_C(FUTEX_CMP_REQUEUE), TR_C(FUTEX_WAKE_OP), TR_C(FUTEX_LOCK_PI),
+	TR_C(FUTEX_UNLOCK_PI), TR_C(FUTEX_TRYLOCK_PI), TR_C(FUTEX_WAIT_BITSET),
+	TR_C(FUTEX_WAKE_BITSET), TR_C(FUTEX_WAIT_REQUEUE_PI), TR_C(FUTEX_CMP_REQUEUE_PI),
+	TR_C(FUTEX_LOCK_PI2),
+};
+static const struct tr_name tr_madv[] = {
+	TR_C(MADV_NORMAL), TR_C(MADV_RANDOM), TR_C(MADV_SEQUENTIAL), TR_C(MADV_WILLNEED),
+	TR_C(MADV_DONTNEED), TR_C(MADV_FREE), TR_C(MADV_REMOVE), TR_C(MADV_DONTFORK),
+	TR_C(MADV_DOFORK), TR_C(MADV_MERGEABLE), TR_C(MADV_UNMERGEABLE),
+	TR_C(MADV_HUGEPAGE), TR_C(MADV_NOHUGEPAGE), TR_C(MADV_DONTDUMP), TR_C(MADV_DODUMP),
+	TR_C(MADV_WIPEONFORK), TR_C(MADV_KEEPONFORK), TR_C(MADV_COLD), TR_C(MADV_PAGEOUT),
+	TR_C(MADV_POPULATE_READ), TR_C(MADV_POPULATE_WRITE), TR_C(MADV_HWPOISON),
+	TR_C(MADV_SOFT_OFFLINE),
+};
+static const struct tr_name tr_epoll_op[] = {
+	TR_C(EPOLL_CTL_ADD), TR_C(EPOLL_CTL_DEL), TR_C(EPOLL_CTL_MOD),
+};
+static const struct tr_name tr_shut[] = {
+	{ 0, "SHUT_RD" }, { 1, "SHUT_WR" }, { 2, "SHUT_RDWR" },	/* include/linux/net.h */
+};
+/* include/linux/net.h (not uapi): enum sock_type */
+static const struct tr_name tr_socktype[] = {
+	{ 1, "SOCK_STREAM" }, { 2, "SOCK_DGRAM" }, { 3, "SOCK_RAW" }, { 4, "SOCK_RDM" },
+	{ 5, "SOCK_SEQPACKET" }, { 6, "SOCK_DCCP" }, { 10, "SOCK_PACKET" },
+};
+static const struct tr_name tr_ipproto[] = {
+	TR_C(IPPROTO_IP), TR_C(IPPROTO_ICMP), TR_C(IPPROTO_TCP), TR_C(IPPROTO_UDP),
+	TR_C(IPPROTO_IPV6), TR_C(IPPROTO_SCTP), TR_C(IPPROTO_UDPLITE), TR_C(IPPROTO_RAW),
+	TR_C(IPPROTO_MPTCP), { 58, "IPPROTO_ICMPV6" },	/* linux/in6.h's is an enum-less define */
+};
+static const struct tr_name tr_sol[] = {
+	{ 0, "SOL_IP" }, TR_C(SOL_SOCKET), { 6, "SOL_TCP" }, { 17, "SOL_UDP" },
+	{ 41, "SOL_IPV6" }, { 255, "SOL_RAW" },	/* include/linux/socket.h */
+};
+static const struct tr_name tr_so[] = {
+	TR_C(SO_DEBUG), TR_C(SO_REUSEADDR), TR_C(SO_TYPE), TR_C(SO_ERROR),
+	TR_C(SO_DONTROUTE), TR_C(SO_BROADCAST), TR_C(SO_SNDBUF), TR_C(SO_RCVBUF),
+	TR_C(SO_KEEPALIVE), TR_C(SO_OOBINLINE), TR_C(SO_NO_CHECK), TR_C(SO_PRIORITY),
+	TR_C(SO_LINGER), TR_C(SO_BSDCOMPAT), TR_C(SO_REUSEPORT), TR_C(SO_PASSCRED),
+	TR_C(SO_PEERCRED), TR_C(SO_RCVLOWAT), TR_C(SO_SNDLOWAT), TR_C(SO_RCVTIMEO_OLD),
+	TR_C(SO_SNDTIMEO_OLD), TR_C(SO_BINDTODEVICE), TR_C(SO_ACCEPTCONN), TR_C(SO_PEERSEC),
+	TR_C(SO_SNDBUFFORCE), TR_C(SO_RCVBUFFORCE), TR_C(SO_PASSSEC), TR_C(SO_MARK),
+	TR_C(SO_PROTOCOL), TR_C(SO_DOMAIN), TR_C(SO_PEEK_OFF), TR_C(SO_BUSY_POLL),
+	TR_C(SO_INCOMING_CPU), TR_C(SO_PEERGROUPS), TR_C(SO_ZEROCOPY),
+	TR_C(SO_RCVTIMEO_NEW), TR_C(SO_SNDTIMEO_NEW),
+};
+static const struct tr_name tr_tcpopt[] = {
+	TR_C(TCP_NODELAY), TR_C(TCP_MAXSEG), TR_C(TCP_CORK), TR_C(TCP_KEEPIDLE),
+	TR_C(TCP_KEEPINTVL), TR_C(TCP_KEEPCNT), TR_C(TCP_SYNCNT), TR_C(TCP_LINGER2),
+	TR_C(TCP_DEFER_ACCEPT), TR_C(TCP_WINDOW_CLAMP), TR_C(TCP_INFO), TR_C(TCP_QUICKACK),
+	TR_C(TCP_CONGESTION), TR_C(TCP_USER_TIMEOUT), TR_C(TCP_FASTOPEN),
+	TR_C(TCP_NOTSENT_LOWAT), TR_C(TCP_FASTOPEN_CONNECT),
+};
+static const struct tr_name tr_ipopt[] = {
+	TR_C(IP_TOS), TR_C(IP_TTL), TR_C(IP_HDRINCL), TR_C(IP_OPTIONS), TR_C(IP_PKTINFO),
+	TR_C(IP_MTU_DISCOVER), TR_C(IP_RECVERR), TR_C(IP_RECVTOS), TR_C(IP_FREEBIND),
+	TR_C(IP_TRANSPARENT), TR_C(IP_BIND_ADDRESS_NO_PORT), TR_C(IP_MULTICAST_IF),
+	TR_C(IP_MULTICAST_TTL), TR_C(IP_MULTICAST_LOOP), TR_C(IP_ADD_MEMBERSHIP),
+	TR_C(IP_DROP_MEMBERSHIP),
+};
+static const struct tr_name tr_ipv6opt[] = {
+	TR_C(IPV6_UNICAST_HOPS), TR_C(IPV6_MULTICAST_IF), TR_C(IPV6_MULTICAST_HOPS),
+	TR_C(IPV6_MULTICAST_LOOP), TR_C(IPV6_ADD_MEMBERSHIP), TR_C(IPV6_DROP_MEMBERSHIP),
+	TR_C(IPV6_RECVERR), TR_C(IPV6_V6ONLY), TR_C(IPV6_RECVPKTINFO), TR_C(IPV6_TCLASS),
+};
+
+
+#endif /* KISTE_GK_TRACE_TAB_H */
