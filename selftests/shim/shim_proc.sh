@@ -199,6 +199,138 @@ total=$(printf '%s\n' "$sum" | awk '$NF == "total" { print $(NF - 2) }')
 result $? "--trace-summary: a table of calls per syscall at the process's end (strace -c)" \
 	"exit $T_RC, write $calls, total $total: $T_OUT"
 
+# --trace's decoded arguments, compared with strace's own lines for the same calls run
+# natively (addresses, pids, ports, environment counts and errno texts made alike):
+# data written and read (strace's escapes, 32 bytes then ...), constants by name, structures.
+tr_norm()	# < kiste --trace or strace -o output
+{
+	sed -E -e 's/^kiste-shim\[[0-9]+\] //' -e 's/^[0-9]+ +//' -e 's/ <[0-9]+ ns>$//' \
+		-e 's/\) +=/) =/' -e 's/ = (-1 E[A-Z0-9]+) \(.*\)$/ = \1/' \
+		-e 's/0x[0-9a-f]{6,}/ADDR/g' -e 's/htons\([1-9][0-9]*\)/htons(PORT)/g' \
+		-e 's/^(wait4\(.*\)) = [1-9][0-9]*$/\1 = PID/' -e 's/^kill\([0-9]+,/kill(PID,/' \
+		-e 's#/\* [0-9]+ vars \*/#/* N vars */#'
+}
+trd=$(mktemp -d /var/tmp/kiste-tracefmt.XXXXXX)
+chmod 755 "$trd"
+printf 'kiste-trace-data\n' >"$trd/data"
+chmod 644 "$trd/data"
+has_strace=0
+command -v strace >/dev/null && has_strace=1
+# trace_vs_strace NAME CALLS|all SANDBOX-ARGS -- CMD...: $trd/NAME.s (sandboxed), .n (native,
+# strace -ff: a file per process, so no call is split by another's), .out, .rc
+trace_vs_strace()
+{
+	local name="$1" calls="$2" sargs=() filter=()
+
+	shift 2
+	while [ "$1" != -- ]; do
+		sargs+=("$1")
+		shift
+	done
+	shift
+	"$K" run --mode=shim "${sargs[@]}" --trace-output "$trd/$name.raw" -- "$@" \
+		>"$trd/$name.out" 2>"$trd/$name.err" </dev/null
+	echo $? >"$trd/$name.rc"
+	tr_norm <"$trd/$name.raw" >"$trd/$name.s"
+	: >"$trd/$name.n"
+	[ "$calls" = all ] || filter=(-e trace="$calls")
+	if [ $has_strace = 1 ]; then
+		mkdir "$trd/$name.ff"
+		strace -ff -qq -e signal=none "${filter[@]}" -o "$trd/$name.ff/n" \
+			"${@/#\/mnt/$trd}" >"$trd/$name.nout" 2>&1 </dev/null
+		cat "$trd/$name.ff"/n.* | tr_norm >"$trd/$name.n"
+	fi
+}
+# both NAME LINE: LINE is in the sandbox's trace and, where strace is installed, in strace's
+both()
+{
+	local in_s=0 in_n=0
+
+	grep -Fxq -- "$2" "$trd/$1.s" && in_s=1
+	if [ $has_strace = 0 ] || grep -Fxq -- "$2" "$trd/$1.n"; then
+		in_n=1
+	fi
+	[ $in_s = 1 ] && [ $in_n = 1 ]
+	result $? "--trace as strace: $2" "sandboxed $in_s, native $in_n (strace $has_strace):
+$(grep -F -- "${2%%(*}(" "$trd/$1.s" | head -5)
+native:
+$(grep -F -- "${2%%(*}(" "$trd/$1.n" | head -5)"
+}
+# shellcheck disable=SC2016 # the sandbox's shell expands $1
+tr_sh='echo hi
+/bin/true
+printf "\001\0027\377A\n"
+printf "%0100d\n" 0
+cat "$1/data" >/dev/null'
+trace_vs_strace sh write,read,rt_sigprocmask,wait4,execve --volume "$trd:/mnt" -- \
+	sh -c "$tr_sh" sh /mnt
+both sh 'write(1, "hi\n", 3) = 3'
+both sh 'write(1, "\1\0027\377A\n", 6) = 6'
+both sh 'write(1, "00000000000000000000000000000000"..., 101) = 101'
+both sh 'read(3, "kiste-trace-data\n", 131072) = 17'
+both sh 'rt_sigprocmask(SIG_SETMASK, ~[RTMIN RT_1], NULL, 8) = 0'
+both sh 'wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = PID'
+both sh 'wait4(-1, ADDR, WNOHANG, NULL) = -1 ECHILD'
+both sh 'execve("/bin/true", ["/bin/true"], ADDR /* N vars */) = 0'
+# execve's line is taken before the new image replaces the strings it names
+grep -Fxq 'execve("/usr/bin/cat", ["cat", "/mnt/data"], ADDR /* N vars */) = 0' "$trd/sh.s"
+result $? "--trace shows execve's path and argv though the call replaced them" \
+	"$(grep -F 'execve(' "$trd/sh.s")"
+# The sandbox's sh, cat and printf ran as they do natively.
+[ "$(grep -c . "$trd/sh.err")" = 0 ]
+result $? "--trace-output: the traced sh wrote nothing on stderr" "$(head -5 "$trd/sh.err")"
+
+tr_py='import os, signal, socket
+signal.signal(signal.SIGUSR1, lambda *a: None)
+os.kill(os.getpid(), signal.SIGUSR1)
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0))
+s.getsockname()
+r, w = os.pipe2(os.O_CLOEXEC)
+os.close(r)
+os.close(w)
+os.access("/", os.R_OK | os.X_OK)
+os.lseek(0, 0, os.SEEK_CUR)'
+trace_vs_strace py rt_sigaction,kill,socket,setsockopt,bind,getsockname,pipe2,access,lseek,prlimit64,arch_prctl -- \
+	/usr/bin/python3 -c "$tr_py"
+# The action installed, not the old one: the guest kernel answers SIG_DFL with the
+# launcher's flags and mask (SA_RESTART, [USR1]) where natively an exec cleared them.
+l='rt_sigaction(SIGUSR1, {sa_handler=ADDR, sa_mask=[], sa_flags=SA_RESTORER|SA_ONSTACK, sa_restorer=ADDR}, {sa_handler=SIG_DFL, '
+grep -Fq -- "$l" "$trd/py.s" && { [ $has_strace = 0 ] || grep -Fq -- "$l" "$trd/py.n"; }
+result $? "--trace as strace: ${l}..." "$(grep -F 'rt_sigaction(SIGUSR1' "$trd/py.s" "$trd/py.n")"
+both py 'kill(PID, SIGUSR1) = 0'
+both py 'socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 3'
+both py 'setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0'
+both py 'bind(3, {sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr("127.0.0.1")}, 16) = 0'
+both py 'getsockname(3, {sa_family=AF_INET, sin_port=htons(PORT), sin_addr=inet_addr("127.0.0.1")}, [16]) = 0'
+both py 'pipe2([4, 5], O_CLOEXEC) = 0'
+both py 'access("/", R_OK|X_OK) = 0'
+both py 'lseek(0, 0, SEEK_CUR) = 0'
+both py 'arch_prctl(ARCH_SET_FS, ADDR) = 0'
+grep -Eq '^prlimit64\(0, RLIMIT_STACK, NULL, \{rlim_cur=[0-9]+(\*1024)?, rlim_max=(RLIM64_INFINITY|[0-9]+(\*1024)?)\}\) = 0$' "$trd/py.s"
+result $? "--trace as strace: prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=..., rlim_max=...})" \
+	"$(grep -F prlimit64 "$trd/py.s")"
+
+# Bad pointers print as addresses (never a fault in the guest kernel), as strace prints them.
+trace_vs_strace efault all -- "$WL/efault"
+grep -E '0x1[,)]' "$trd/efault.s" | grep -v makedev >"$trd/efault.sb"
+grep -E '0x1[,)]' "$trd/efault.n" | grep -v makedev >"$trd/efault.nb"
+[ "$(cat "$trd/efault.rc")" = 0 ] && grep -Fq survived "$trd/efault.out" &&
+	grep -Fxq 'write(1, 0x1, 10) = -1 EFAULT' "$trd/efault.sb" &&
+	grep -Fxq 'read(3, 0x1, 10) = -1 EFAULT' "$trd/efault.sb" &&
+	grep -Fxq 'execve("/bin/true", 0x1, NULL) = -1 EFAULT' "$trd/efault.sb"
+result $? "--trace: data at a bad address is shown as the address, the program lives on" \
+	"exit $(cat "$trd/efault.rc"): $(cat "$trd/efault.sb")"
+if [ $has_strace = 1 ]; then
+	[ "$(grep -c . "$trd/efault.nb")" -ge 10 ] && diff "$trd/efault.nb" "$trd/efault.sb" >/dev/null
+	result $? "--trace: bad pointers shown as strace shows them ($(grep -c . "$trd/efault.sb") calls)" \
+		"$(diff "$trd/efault.nb" "$trd/efault.sb")"
+else
+	skip "--trace: bad pointers shown as strace shows them" "strace is not installed"
+fi
+rm -rf "$trd"
+
 # kiste trace NAME on|off (issue 11): tracing switched from outside while the sandbox runs.
 # The workload and the test take turns through marker files in a volume (bounded waits).
 sw=$(mktemp -d /var/tmp/kiste-tsw.XXXXXX)

@@ -225,7 +225,10 @@ struct tr_spec {
 	X(listen, "ii") X(accept, "i#%") X(accept4, "i#%N") X(getsockname, "i#%") \
 	X(getpeername, "i#%") X(sendto, "ibum@u") X(recvfrom, "iBum#%") \
 	X(sendmsg, "ipm") X(recvmsg, "ipm") X(shutdown, "i-") X(setsockopt, "iez4u") \
-	X(getsockopt, "iez$%")
+	X(getsockopt, "iez$%") X(uname, "p") X(sysinfo, "p") X(times, "p") \
+	X(getrusage, "ip") X(gettimeofday, "pp") X(getresuid, "ppp") X(getresgid, "ppp") \
+	X(getgroups, "ip") X(setgroups, "ip") X(getitimer, "ip") X(setitimer, "ipp") \
+	X(select, "ipppp") X(pselect6, "ipppp") X(sched_getparam, "ip") X(rt_sigreturn, "")
 #define TR_SPEC(name, form) { __NR_##name, form },
 static const struct tr_spec tr_specs[] = { TR_SPECS(TR_SPEC) };
 
