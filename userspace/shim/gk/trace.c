@@ -4,9 +4,9 @@
 
 #include "amd64_syscalls.h"
 #include "gk_nargs.h"
-#define GK_ALLNAME(nr, name) [nr] = #name,
 /* Every amd64 call's name, served or not (<asm/unistd_64.h>, copied out at build time). */
-static const char *const all_names[GK_NSYS] = { AMD64_SYSCALLS(GK_ALLNAME) };
+#define TR_SYSCALLS(C, N) AMD64_SYSCALLS(N)
+TR_TABLE(tr_syscalls, TR_SYSCALLS);
 
 /* A call's name: the table's, else the architecture's, else NULL. */
 static const char *trace_name(long nr)
@@ -14,7 +14,7 @@ static const char *trace_name(long nr)
 	const char *name = gk_sys_name(nr);
 
 	if (!name && nr >= 0 && nr < GK_NSYS)
-		name = all_names[nr];
+		name = tr_lookup((unsigned long)nr, &tr_syscalls);
 	return name;
 }
 #define GK_NARG(name, n) [__NR_##name] = (n) + 1,
@@ -38,33 +38,33 @@ static int nargs(long nr)
 	return 6;
 }
 
-/* Linux's errno names, 1..133 (E41 and E58 are unassigned). */
-static const char *const errnames[] = {
-	NULL,
-	"EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG", "ENOEXEC", "EBADF",
-	"ECHILD", "EAGAIN", "ENOMEM", "EACCES", "EFAULT", "ENOTBLK", "EBUSY", "EEXIST", "EXDEV",
-	"ENODEV", "ENOTDIR", "EISDIR", "EINVAL", "ENFILE", "EMFILE", "ENOTTY", "ETXTBSY", "EFBIG",
-	"ENOSPC", "ESPIPE", "EROFS", "EMLINK", "EPIPE", "EDOM", "ERANGE", "EDEADLK",
-	"ENAMETOOLONG", "ENOLCK", "ENOSYS", "ENOTEMPTY", "ELOOP", "E41", "ENOMSG", "EIDRM",
-	"ECHRNG", "EL2NSYNC", "EL3HLT", "EL3RST", "ELNRNG", "EUNATCH", "ENOCSI", "EL2HLT",
-	"EBADE", "EBADR", "EXFULL", "ENOANO", "EBADRQC", "EBADSLT", "E58", "EBFONT", "ENOSTR",
-	"ENODATA", "ETIME", "ENOSR", "ENONET", "ENOPKG", "EREMOTE", "ENOLINK", "EADV", "ESRMNT",
-	"ECOMM", "EPROTO", "EMULTIHOP", "EDOTDOT", "EBADMSG", "EOVERFLOW", "ENOTUNIQ", "EBADFD",
-	"EREMCHG", "ELIBACC", "ELIBBAD", "ELIBSCN", "ELIBMAX", "ELIBEXEC", "EILSEQ", "ERESTART",
-	"ESTRPIPE", "EUSERS", "ENOTSOCK", "EDESTADDRREQ", "EMSGSIZE", "EPROTOTYPE", "ENOPROTOOPT",
-	"EPROTONOSUPPORT", "ESOCKTNOSUPPORT", "EOPNOTSUPP", "EPFNOSUPPORT", "EAFNOSUPPORT",
-	"EADDRINUSE", "EADDRNOTAVAIL", "ENETDOWN", "ENETUNREACH", "ENETRESET", "ECONNABORTED",
-	"ECONNRESET", "ENOBUFS", "EISCONN", "ENOTCONN", "ESHUTDOWN", "ETOOMANYREFS", "ETIMEDOUT",
-	"ECONNREFUSED", "EHOSTDOWN", "EHOSTUNREACH", "EALREADY", "EINPROGRESS", "ESTALE",
-	"EUCLEAN", "ENOTNAM", "ENAVAIL", "EISNAM", "EREMOTEIO", "EDQUOT", "ENOMEDIUM",
-	"EMEDIUMTYPE", "ECANCELED", "ENOKEY", "EKEYEXPIRED", "EKEYREVOKED", "EKEYREJECTED",
-	"EOWNERDEAD", "ENOTRECOVERABLE", "ERFKILL", "EHWPOISON",
-};
+/* Linux's errno names (linux/errno.h), 1..133. */
+#define TR_ERRNOS(C, N) \
+	C(EPERM) C(ENOENT) C(ESRCH) C(EINTR) C(EIO) C(ENXIO) C(E2BIG) C(ENOEXEC) C(EBADF) \
+	C(ECHILD) C(EAGAIN) C(ENOMEM) C(EACCES) C(EFAULT) C(ENOTBLK) C(EBUSY) C(EEXIST) \
+	C(EXDEV) C(ENODEV) C(ENOTDIR) C(EISDIR) C(EINVAL) C(ENFILE) C(EMFILE) C(ENOTTY) \
+	C(ETXTBSY) C(EFBIG) C(ENOSPC) C(ESPIPE) C(EROFS) C(EMLINK) C(EPIPE) C(EDOM) C(ERANGE) \
+	C(EDEADLK) C(ENAMETOOLONG) C(ENOLCK) C(ENOSYS) C(ENOTEMPTY) C(ELOOP) C(ENOMSG) C(EIDRM) \
+	C(ECHRNG) C(EL2NSYNC) C(EL3HLT) C(EL3RST) C(ELNRNG) C(EUNATCH) C(ENOCSI) C(EL2HLT) \
+	C(EBADE) C(EBADR) C(EXFULL) C(ENOANO) C(EBADRQC) C(EBADSLT) C(EBFONT) C(ENOSTR) \
+	C(ENODATA) C(ETIME) C(ENOSR) C(ENONET) C(ENOPKG) C(EREMOTE) C(ENOLINK) C(EADV) \
+	C(ESRMNT) C(ECOMM) C(EPROTO) C(EMULTIHOP) C(EDOTDOT) C(EBADMSG) C(EOVERFLOW) \
+	C(ENOTUNIQ) C(EBADFD) C(EREMCHG) C(ELIBACC) C(ELIBBAD) C(ELIBSCN) C(ELIBMAX) \
+	C(ELIBEXEC) C(EILSEQ) C(ERESTART) C(ESTRPIPE) C(EUSERS) C(ENOTSOCK) C(EDESTADDRREQ) \
+	C(EMSGSIZE) C(EPROTOTYPE) C(ENOPROTOOPT) C(EPROTONOSUPPORT) C(ESOCKTNOSUPPORT) \
+	C(EOPNOTSUPP) C(EPFNOSUPPORT) C(EAFNOSUPPORT) C(EADDRINUSE) C(EADDRNOTAVAIL) \
+	C(ENETDOWN) C(ENETUNREACH) C(ENETRESET) C(ECONNABORTED) C(ECONNRESET) C(ENOBUFS) \
+	C(EISCONN) C(ENOTCONN) C(ESHUTDOWN) C(ETOOMANYREFS) C(ETIMEDOUT) C(ECONNREFUSED) \
+	C(EHOSTDOWN) C(EHOSTUNREACH) C(EALREADY) C(EINPROGRESS) C(ESTALE) C(EUCLEAN) C(ENOTNAM) \
+	C(ENAVAIL) C(EISNAM) C(EREMOTEIO) C(EDQUOT) C(ENOMEDIUM) C(EMEDIUMTYPE) C(ECANCELED) \
+	C(ENOKEY) C(EKEYEXPIRED) C(EKEYREVOKED) C(EKEYREJECTED) C(EOWNERDEAD) \
+	C(ENOTRECOVERABLE) C(ERFKILL) C(EHWPOISON)
+TR_TABLE(tr_errnos, TR_ERRNOS);
 
 /* futex's operation: FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME. */
 static void put_futex_op(struct tr_out *o, unsigned long op)
 {
-	const char *name = tr_lookup(op & FUTEX_CMD_MASK, tr_futex, TR_N(tr_futex));
+	const char *name = tr_lookup(op & FUTEX_CMD_MASK, &tr_futex);
 
 	if (!name) {
 		put(o, "%lu", op);
@@ -131,7 +131,7 @@ static void put_at(struct tr_out *o, long nr, unsigned long v)
 	}
 	if (v || !any) {
 		put(o, "%s", any ? "|" : "");
-		put_flags(o, v, tr_at, TR_N(tr_at), NULL);
+		put_flags(o, v, &tr_at, NULL);
 	}
 }
 
@@ -141,24 +141,24 @@ static void put_socktype(struct tr_out *o, unsigned long v)
 	const unsigned long fl = O_CLOEXEC | O_NONBLOCK;	/* SOCK_CLOEXEC, SOCK_NONBLOCK */
 
 	if (v & ~fl)
-		put_enum(o, v & ~fl, tr_socktype, TR_N(tr_socktype), 0);
+		put_enum(o, v & ~fl, &tr_socktype, 0);
 	if ((v & ~fl) && (v & fl))
 		putch(o, '|');
 	if ((v & fl) || !v)
-		put_flags(o, v & fl, tr_sock_flags, TR_N(tr_sock_flags), NULL);
+		put_flags(o, v & fl, &tr_sock_flags, NULL);
 }
 
 /* A socket option's name, by its level. */
 static void put_sockopt(struct tr_out *o, unsigned long level, unsigned long v)
 {
 	if (level == SOL_SOCKET)
-		put_enum(o, v, tr_so, TR_N(tr_so), 0);
+		put_enum(o, v, &tr_so, 0);
 	else if (level == IPPROTO_TCP)
-		put_enum(o, v, tr_tcpopt, TR_N(tr_tcpopt), 0);
+		put_enum(o, v, &tr_tcpopt, 0);
 	else if (level == IPPROTO_IP)
-		put_enum(o, v, tr_ipopt, TR_N(tr_ipopt), 0);
+		put_enum(o, v, &tr_ipopt, 0);
 	else if (level == IPPROTO_IPV6)
-		put_enum(o, v, tr_ipv6opt, TR_N(tr_ipv6opt), 0);
+		put_enum(o, v, &tr_ipv6opt, 0);
 	else
 		put(o, "%d", (int)v);
 }
@@ -344,42 +344,42 @@ static int put_const(struct tr_out *o, char k, const struct gk_call *c, unsigned
 	switch (k) {
 	case 'O': put_open(o, v); break;
 	case 'n': put_cloexec(o, c->nr, v); break;
-	case '>': put_flags(o, v, tr_timer, TR_N(tr_timer), NULL); break;
-	case 'P': put_flags(o, v, tr_prot, TR_N(tr_prot), "PROT_NONE"); break;
-	case 'M': put_flags(o, v, tr_map, TR_N(tr_map), NULL); break;
+	case '>': put_flags(o, v, &tr_timer, NULL); break;
+	case 'P': put_flags(o, v, &tr_prot, "PROT_NONE"); break;
+	case 'M': put_flags(o, v, &tr_map, NULL); break;
 	case 'S': put_sig(o, v, 1); break;
-	case 'H': put_enum(o, v, tr_sighow, TR_N(tr_sighow), 0); break;
-	case 'W': put_flags(o, v, tr_wait, TR_N(tr_wait), NULL); break;
-	case 'C': put_enum(o, v, tr_clock, TR_N(tr_clock), 0); break;
-	case 'E': put_enum(o, v, tr_rlimit, TR_N(tr_rlimit), 0); break;
+	case 'H': put_enum(o, v, &tr_sighow, 0); break;
+	case 'W': put_flags(o, v, &tr_wait, NULL); break;
+	case 'C': put_enum(o, v, &tr_clock, 0); break;
+	case 'E': put_enum(o, v, &tr_rlimit, 0); break;
 	case 'X': put_statx_mask(o, v); break;
 	case 'Z': put_at(o, c->nr, v); break;
-	case 'R': put_flags(o, v, tr_access, TR_N(tr_access), "F_OK"); break;
-	case 'f': put_enum(o, v, tr_fcntl, TR_N(tr_fcntl), 0); break;
+	case 'R': put_flags(o, v, &tr_access, "F_OK"); break;
+	case 'f': put_enum(o, v, &tr_fcntl, 0); break;
 	case 'L': put_fcntl_arg(o, (unsigned long)c->a[1], v); break;
-	case 'I': put_enum(o, v & 0xffffffffUL, tr_ioctl, TR_N(tr_ioctl), 1); break;
-	case 'r': put_enum(o, v, tr_prctl, TR_N(tr_prctl), 0); break;
-	case 'q': put_enum(o, v, tr_arch_prctl, TR_N(tr_arch_prctl), 1); break;
+	case 'I': put_enum(o, v & 0xffffffffUL, &tr_ioctl, 1); break;
+	case 'r': put_enum(o, v, &tr_prctl, 0); break;
+	case 'q': put_enum(o, v, &tr_arch_prctl, 1); break;
 	case 'D': put_family(o, v); break;
 	case 'N': put_socktype(o, v); break;
-	case 'e': put_enum(o, v, tr_sol, TR_N(tr_sol), 0); break;
+	case 'e': put_enum(o, v, &tr_sol, 0); break;
 	case 'z': put_sockopt(o, (unsigned long)c->a[1], v); break;
 	case 'U': put_clone_flags(o, v); break;
-	case 'h': put_enum(o, v, tr_whence, TR_N(tr_whence), 0); break;
+	case 'h': put_enum(o, v, &tr_whence, 0); break;
 	case '~': put_futex_op(o, v); break;
-	case '&': put_enum(o, v, tr_madv, TR_N(tr_madv), 0); break;
-	case '+': put_enum(o, v, tr_epoll_op, TR_N(tr_epoll_op), 0); break;
-	case '-': put_enum(o, v, tr_shut, TR_N(tr_shut), 0); break;
-	case '!': put_flags(o, v, tr_grnd, TR_N(tr_grnd), NULL); break;
+	case '&': put_enum(o, v, &tr_madv, 0); break;
+	case '+': put_enum(o, v, &tr_epoll_op, 0); break;
+	case '-': put_enum(o, v, &tr_shut, 0); break;
+	case '!': put_flags(o, v, &tr_grnd, NULL); break;
 	case 'm':
 		if (c->nr == __NR_mremap)
-			put_flags(o, v, tr_mremap, TR_N(tr_mremap), NULL);
+			put_flags(o, v, &tr_mremap, NULL);
 		else
-			put_flags(o, v, tr_msg, TR_N(tr_msg), NULL);
+			put_flags(o, v, &tr_msg, NULL);
 		break;
 	case 'Q':
 		if (c->a[0] == 2 || c->a[0] == 10)	/* AF_INET, AF_INET6 */
-			put_enum(o, v, tr_ipproto, TR_N(tr_ipproto), 0);
+			put_enum(o, v, &tr_ipproto, 0);
 		else
 			put(o, "%d", (int)v);
 		break;
@@ -461,14 +461,15 @@ static void put_args(struct tr_out *o, const struct gk_call *c, long ret)
 /* The result: -1 ENAME for an error; addresses in hex; what fcntl's F_GET* and poll return. */
 static void put_ret(struct tr_out *o, const struct gk_call *c, long ret)
 {
-	long e = -ret;
 	unsigned long cmd = (unsigned long)c->a[1];
+	const char *err;
 
 	if (ret < 0 && ret > -4096) {
-		if (e < (long)TR_N(errnames) && errnames[e])
-			put(o, "-1 %s", errnames[e]);
+		err = tr_lookup((unsigned long)-ret, &tr_errnos);
+		if (err)
+			put(o, "-1 %s", err);
 		else
-			put(o, "-1 E%ld", e);
+			put(o, "-1 E%ld", -ret);
 		return;
 	}
 	if (c->nr == __NR_mmap || c->nr == __NR_mremap || c->nr == __NR_brk ||
@@ -477,7 +478,7 @@ static void put_ret(struct tr_out *o, const struct gk_call *c, long ret)
 	} else if (c->nr == __NR_fcntl && ret && (cmd == F_GETFD || cmd == F_GETFL)) {
 		put(o, "0x%lx (flags ", ret);
 		if (cmd == F_GETFD)
-			put_flags(o, (unsigned long)ret, tr_fd_flags, TR_N(tr_fd_flags), NULL);
+			put_flags(o, (unsigned long)ret, &tr_fd_flags, NULL);
 		else
 			put_open(o, (unsigned long)ret);
 		putch(o, ')');

@@ -26,12 +26,28 @@
 #include <linux/time.h>
 #include <linux/wait.h>
 
-struct tr_name {
-	unsigned long v;
-	const char *name;
-};
-#define TR_C(x) { (unsigned long)(x), #x }
 #define TR_N(t) (sizeof(t) / sizeof((t)[0]))
+
+/*
+ * A table of names: the values in an array, the names in one string, each
+ * ended by its NUL (no pointer per row, so none to relocate in the image).
+ * Its rows come from a list macro LIST(C, N): C(F_GETFD) is the uapi macro
+ * with its own name, so a name never carries a wrong value; N(value, NAME) a
+ * constant the uapi headers lack.
+ */
+struct tr_table {
+	const unsigned long *v;
+	const char *names;
+	unsigned int n;
+};
+#define TR_CV(x) (unsigned long)(x),
+#define TR_CS(x) #x "\0"
+#define TR_NV(v, x) (unsigned long)(v),
+#define TR_NS(v, x) #x "\0"
+#define TR_TABLE(name, list) \
+	static const unsigned long name##_v[] = { list(TR_CV, TR_NV) }; \
+	static const char name##_s[] = list(TR_CS, TR_NS); \
+	static const struct tr_table name = { name##_v, name##_s, TR_N(name##_v) }
 
 #define TR_STRLEN 32	/* bytes of data and of an argv string shown: strace's -s default */
 #define TR_PATHLEN 256	/* a path is shown whole up to this long */
@@ -49,10 +65,9 @@ int uget(void *dst, unsigned long src, size_t n);
 void put_ptr(struct tr_out *o, unsigned long v);
 void put_hex(struct tr_out *o, unsigned long v);
 void put_oct(struct tr_out *o, unsigned long v);
-const char *tr_lookup(unsigned long v, const struct tr_name *t, size_t n);
-void put_enum(struct tr_out *o, unsigned long v, const struct tr_name *t, size_t n, int hex);
-void put_flags(struct tr_out *o, unsigned long v, const struct tr_name *t, size_t n,
-	       const char *zero);
+const char *tr_lookup(unsigned long v, const struct tr_table *t);
+void put_enum(struct tr_out *o, unsigned long v, const struct tr_table *t, int hex);
+void put_flags(struct tr_out *o, unsigned long v, const struct tr_table *t, const char *zero);
 
 /* data and strings of the workload, read safely: an address where they cannot be read */
 void put_data(struct tr_out *o, unsigned long p, unsigned long len, int hex);

@@ -6,70 +6,69 @@
 #define TR_VEC 8	/* iovecs and pollfds shown */
 #define TR_ENVMAX 4096	/* environment strings counted at most */
 
-/* The names structures and shared arguments use (uapi macros, as in trace_tab.h). */
-static const struct tr_name tr_open[] = {
-	TR_C(O_CREAT), TR_C(O_EXCL), TR_C(O_NOCTTY), TR_C(O_TRUNC), TR_C(O_APPEND),
-	TR_C(O_NONBLOCK), TR_C(O_SYNC), TR_C(O_DSYNC), { FASYNC, "O_ASYNC" }, TR_C(O_DIRECT),
-	TR_C(O_LARGEFILE), TR_C(O_NOFOLLOW), TR_C(O_NOATIME), TR_C(O_CLOEXEC),
-	TR_C(O_PATH), TR_C(O_TMPFILE), TR_C(O_DIRECTORY),
-};
+/* The names structures and shared arguments use (trace.h's TR_TABLE, as in trace_tab.h). */
+#define TR_OPEN(C, N) \
+	C(O_CREAT) C(O_EXCL) C(O_NOCTTY) C(O_TRUNC) C(O_APPEND) \
+	C(O_NONBLOCK) C(O_SYNC) C(O_DSYNC) N(FASYNC, O_ASYNC) C(O_DIRECT) \
+	C(O_LARGEFILE) C(O_NOFOLLOW) C(O_NOATIME) C(O_CLOEXEC) \
+	C(O_PATH) C(O_TMPFILE) C(O_DIRECTORY)
+TR_TABLE(tr_open, TR_OPEN);
 
-static const struct tr_name tr_statx_mask[] = {
-	TR_C(STATX_BASIC_STATS), TR_C(STATX_TYPE), TR_C(STATX_MODE), TR_C(STATX_NLINK),
-	TR_C(STATX_UID), TR_C(STATX_GID), TR_C(STATX_ATIME), TR_C(STATX_MTIME),
-	TR_C(STATX_CTIME), TR_C(STATX_INO), TR_C(STATX_SIZE), TR_C(STATX_BLOCKS),
-	TR_C(STATX_BTIME), TR_C(STATX_MNT_ID),
-};
+#define TR_STATX_MASK(C, N) \
+	C(STATX_BASIC_STATS) C(STATX_TYPE) C(STATX_MODE) C(STATX_NLINK) \
+	C(STATX_UID) C(STATX_GID) C(STATX_ATIME) C(STATX_MTIME) \
+	C(STATX_CTIME) C(STATX_INO) C(STATX_SIZE) C(STATX_BLOCKS) \
+	C(STATX_BTIME) C(STATX_MNT_ID)
+TR_TABLE(tr_statx_mask, TR_STATX_MASK);
 
-static const struct tr_name tr_clone[] = {
-	TR_C(CLONE_VM), TR_C(CLONE_FS), TR_C(CLONE_FILES), TR_C(CLONE_SIGHAND),
-	TR_C(CLONE_PIDFD), TR_C(CLONE_PTRACE), TR_C(CLONE_VFORK), TR_C(CLONE_PARENT),
-	TR_C(CLONE_THREAD), TR_C(CLONE_NEWNS), TR_C(CLONE_SYSVSEM), TR_C(CLONE_SETTLS),
-	TR_C(CLONE_PARENT_SETTID), TR_C(CLONE_CHILD_CLEARTID), TR_C(CLONE_DETACHED),
-	TR_C(CLONE_UNTRACED), TR_C(CLONE_CHILD_SETTID), TR_C(CLONE_NEWCGROUP),
-	TR_C(CLONE_NEWUTS), TR_C(CLONE_NEWIPC), TR_C(CLONE_NEWUSER), TR_C(CLONE_NEWPID),
-	TR_C(CLONE_NEWNET), TR_C(CLONE_IO), TR_C(CLONE_CLEAR_SIGHAND),
-	TR_C(CLONE_INTO_CGROUP), TR_C(CLONE_NEWTIME),
-};
+#define TR_CLONE(C, N) \
+	C(CLONE_VM) C(CLONE_FS) C(CLONE_FILES) C(CLONE_SIGHAND) \
+	C(CLONE_PIDFD) C(CLONE_PTRACE) C(CLONE_VFORK) C(CLONE_PARENT) \
+	C(CLONE_THREAD) C(CLONE_NEWNS) C(CLONE_SYSVSEM) C(CLONE_SETTLS) \
+	C(CLONE_PARENT_SETTID) C(CLONE_CHILD_CLEARTID) C(CLONE_DETACHED) \
+	C(CLONE_UNTRACED) C(CLONE_CHILD_SETTID) C(CLONE_NEWCGROUP) \
+	C(CLONE_NEWUTS) C(CLONE_NEWIPC) C(CLONE_NEWUSER) C(CLONE_NEWPID) \
+	C(CLONE_NEWNET) C(CLONE_IO) C(CLONE_CLEAR_SIGHAND) \
+	C(CLONE_INTO_CGROUP) C(CLONE_NEWTIME)
+TR_TABLE(tr_clone, TR_CLONE);
 
-static const struct tr_name tr_poll[] = {
-	TR_C(POLLIN), TR_C(POLLPRI), TR_C(POLLOUT), TR_C(POLLERR), TR_C(POLLHUP),
-	TR_C(POLLNVAL), TR_C(POLLRDNORM), TR_C(POLLRDBAND), TR_C(POLLWRNORM),
-	TR_C(POLLWRBAND), TR_C(POLLMSG), TR_C(POLLRDHUP),
-};
+#define TR_POLL(C, N) \
+	C(POLLIN) C(POLLPRI) C(POLLOUT) C(POLLERR) C(POLLHUP) \
+	C(POLLNVAL) C(POLLRDNORM) C(POLLRDBAND) C(POLLWRNORM) \
+	C(POLLWRBAND) C(POLLMSG) C(POLLRDHUP)
+TR_TABLE(tr_poll, TR_POLL);
 
-static const struct tr_name tr_sa_flags[] = {
-	TR_C(SA_NOCLDSTOP), TR_C(SA_NOCLDWAIT), TR_C(SA_SIGINFO), TR_C(SA_RESTORER),
-	TR_C(SA_ONSTACK), TR_C(SA_RESTART), TR_C(SA_NODEFER), TR_C(SA_RESETHAND),
-};
+#define TR_SA_FLAGS(C, N) \
+	C(SA_NOCLDSTOP) C(SA_NOCLDWAIT) C(SA_SIGINFO) C(SA_RESTORER) \
+	C(SA_ONSTACK) C(SA_RESTART) C(SA_NODEFER) C(SA_RESETHAND)
+TR_TABLE(tr_sa_flags, TR_SA_FLAGS);
 
-static const struct tr_name tr_mode_bits[] = {
-	TR_C(S_ISUID), TR_C(S_ISGID), TR_C(S_ISVTX),
-};
+#define TR_MODE_BITS(C, N) \
+	C(S_ISUID) C(S_ISGID) C(S_ISVTX)
+TR_TABLE(tr_mode_bits, TR_MODE_BITS);
 
 /* include/linux/socket.h (not uapi): the kernel's AF_* numbers */
-static const struct tr_name tr_family[] = {
-	{ 0, "AF_UNSPEC" }, { 1, "AF_UNIX" }, { 2, "AF_INET" }, { 10, "AF_INET6" },
-	{ 15, "AF_KEY" }, { 16, "AF_NETLINK" }, { 17, "AF_PACKET" }, { 29, "AF_CAN" },
-	{ 31, "AF_BLUETOOTH" }, { 38, "AF_ALG" }, { 40, "AF_VSOCK" }, { 44, "AF_XDP" },
-};
+#define TR_FAMILY(C, N) \
+	N(0, AF_UNSPEC) N(1, AF_UNIX) N(2, AF_INET) N(10, AF_INET6) \
+	N(15, AF_KEY) N(16, AF_NETLINK) N(17, AF_PACKET) N(29, AF_CAN) \
+	N(31, AF_BLUETOOTH) N(38, AF_ALG) N(40, AF_VSOCK) N(44, AF_XDP)
+TR_TABLE(tr_family, TR_FAMILY);
 
-static const struct tr_name tr_ftype[] = {
-	TR_C(S_IFSOCK), TR_C(S_IFLNK), TR_C(S_IFREG), TR_C(S_IFBLK), TR_C(S_IFDIR),
-	TR_C(S_IFCHR), TR_C(S_IFIFO),
-};
+#define TR_FTYPE(C, N) \
+	C(S_IFSOCK) C(S_IFLNK) C(S_IFREG) C(S_IFBLK) C(S_IFDIR) \
+	C(S_IFCHR) C(S_IFIFO)
+TR_TABLE(tr_ftype, TR_FTYPE);
 
 /* Signals 1..31 by name (asm/signal.h); 32.. are SIGRTMIN and SIGRT_n, as strace calls them. */
-#define TR_SIGNAME(x) [SIG##x] = #x,
-static const char *const tr_signames[32] = {
-	TR_SIGNAME(HUP) TR_SIGNAME(INT) TR_SIGNAME(QUIT) TR_SIGNAME(ILL) TR_SIGNAME(TRAP)
-	TR_SIGNAME(ABRT) TR_SIGNAME(BUS) TR_SIGNAME(FPE) TR_SIGNAME(KILL) TR_SIGNAME(USR1)
-	TR_SIGNAME(SEGV) TR_SIGNAME(USR2) TR_SIGNAME(PIPE) TR_SIGNAME(ALRM) TR_SIGNAME(TERM)
-	TR_SIGNAME(STKFLT) TR_SIGNAME(CHLD) TR_SIGNAME(CONT) TR_SIGNAME(STOP) TR_SIGNAME(TSTP)
-	TR_SIGNAME(TTIN) TR_SIGNAME(TTOU) TR_SIGNAME(URG) TR_SIGNAME(XCPU) TR_SIGNAME(XFSZ)
-	TR_SIGNAME(VTALRM) TR_SIGNAME(PROF) TR_SIGNAME(WINCH) TR_SIGNAME(IO) TR_SIGNAME(PWR)
-	TR_SIGNAME(SYS)
-};
+#define TR_SIGNALS(C, N) \
+	N(SIGHUP, HUP) N(SIGINT, INT) N(SIGQUIT, QUIT) N(SIGILL, ILL) N(SIGTRAP, TRAP) \
+	N(SIGABRT, ABRT) N(SIGBUS, BUS) N(SIGFPE, FPE) N(SIGKILL, KILL) N(SIGUSR1, USR1) \
+	N(SIGSEGV, SEGV) N(SIGUSR2, USR2) N(SIGPIPE, PIPE) N(SIGALRM, ALRM) N(SIGTERM, TERM) \
+	N(SIGSTKFLT, STKFLT) N(SIGCHLD, CHLD) N(SIGCONT, CONT) N(SIGSTOP, STOP) \
+	N(SIGTSTP, TSTP) N(SIGTTIN, TTIN) N(SIGTTOU, TTOU) N(SIGURG, URG) N(SIGXCPU, XCPU) \
+	N(SIGXFSZ, XFSZ) N(SIGVTALRM, VTALRM) N(SIGPROF, PROF) N(SIGWINCH, WINCH) \
+	N(SIGIO, IO) N(SIGPWR, PWR) N(SIGSYS, SYS)
+TR_TABLE(tr_signals, TR_SIGNALS);
 
 void put(struct tr_out *o, const char *fmt, ...)
 {
@@ -258,21 +257,21 @@ void put_iov(struct tr_out *o, unsigned long p, unsigned long cnt, long left)
 	putch(o, ']');
 }
 
-const char *tr_lookup(unsigned long v, const struct tr_name *t, size_t n)
+const char *tr_lookup(unsigned long v, const struct tr_table *t)
 {
-	size_t i;
+	const char *name = t->names;
+	unsigned int i;
 
-	for (i = 0; i < n; i++)
-		if (t[i].v == v)
-			return t[i].name;
+	for (i = 0; i < t->n; i++, name += strlen(name) + 1)
+		if (t->v[i] == v)
+			return name;
 	return NULL;
 }
 
 /* One value by name; a value the table lacks as a number (strace does the same). */
-void put_enum(struct tr_out *o, unsigned long v, const struct tr_name *t, size_t n,
-		     int hex)
+void put_enum(struct tr_out *o, unsigned long v, const struct tr_table *t, int hex)
 {
-	const char *name = tr_lookup(v, t, n);
+	const char *name = tr_lookup(v, t);
 
 	if (name)
 		put(o, "%s", name);
@@ -283,20 +282,20 @@ void put_enum(struct tr_out *o, unsigned long v, const struct tr_name *t, size_t
 }
 
 /* NAME|NAME|0xrest, the rows in table order; 0 is @zero, else "0". */
-void put_flags(struct tr_out *o, unsigned long v, const struct tr_name *t, size_t n,
-		      const char *zero)
+void put_flags(struct tr_out *o, unsigned long v, const struct tr_table *t, const char *zero)
 {
+	const char *name = t->names;
+	unsigned int i;
 	int any = 0;
-	size_t i;
 
 	if (!v) {
 		put(o, "%s", zero ? zero : "0");
 		return;
 	}
-	for (i = 0; i < n; i++)
-		if (t[i].v && (v & t[i].v) == t[i].v) {
-			put(o, "%s%s", any ? "|" : "", t[i].name);
-			v &= ~t[i].v;
+	for (i = 0; i < t->n; i++, name += strlen(name) + 1)
+		if (t->v[i] && (v & t->v[i]) == t->v[i]) {
+			put(o, "%s%s", any ? "|" : "", name);
+			v &= ~t->v[i];
 			any = 1;
 		}
 	if (v)
@@ -311,37 +310,37 @@ void put_open(struct tr_out *o, unsigned long v)
 	put(o, "%s", acc[v & 3]);
 	if (v & ~3UL) {
 		putch(o, '|');
-		put_flags(o, v & ~3UL, tr_open, TR_N(tr_open), NULL);
+		put_flags(o, v & ~3UL, &tr_open, NULL);
 	}
 }
 
 void put_open_flags(struct tr_out *o, unsigned long v)
 {
-	put_flags(o, v, tr_open, TR_N(tr_open), NULL);
+	put_flags(o, v, &tr_open, NULL);
 }
 
 void put_statx_mask(struct tr_out *o, unsigned long v)
 {
-	put_flags(o, v, tr_statx_mask, TR_N(tr_statx_mask), NULL);
+	put_flags(o, v, &tr_statx_mask, NULL);
 }
 
 void put_family(struct tr_out *o, unsigned long v)
 {
-	put_enum(o, v, tr_family, TR_N(tr_family), 0);
+	put_enum(o, v, &tr_family, 0);
 }
 
 void put_clone_flags(struct tr_out *o, unsigned long v)
 {
-	put_flags(o, v, tr_clone, TR_N(tr_clone), NULL);
+	put_flags(o, v, &tr_clone, NULL);
 }
 
 /* SIGINT, or INT inside a set; 32.. are RTMIN and RT_n, as strace names them. */
 void put_sig(struct tr_out *o, unsigned long sig, int prefix)
 {
-	const char *p = prefix ? "SIG" : "";
+	const char *p = prefix ? "SIG" : "", *name = tr_lookup(sig, &tr_signals);
 
-	if (sig && sig < 32 && tr_signames[sig])
-		put(o, "%s%s", p, tr_signames[sig]);
+	if (name)
+		put(o, "%s%s", p, name);
 	else if (sig == 32)
 		put(o, "%sRTMIN", p);
 	else if (sig > 32 && sig <= 64)
@@ -396,7 +395,7 @@ void put_sigaction(struct tr_out *o, unsigned long p)
 		put(o, "{sa_handler=0x%lx, sa_mask=", a.handler);
 	put_sigset_val(o, a.mask);
 	put(o, ", sa_flags=");
-	put_flags(o, a.flags, tr_sa_flags, TR_N(tr_sa_flags), NULL);
+	put_flags(o, a.flags, &tr_sa_flags, NULL);
 	if (a.flags & SA_RESTORER)
 		put(o, ", sa_restorer=0x%lx", a.restorer);
 	putch(o, '}');
@@ -440,14 +439,14 @@ void put_rlimit(struct tr_out *o, unsigned long p)
 /* S_IFREG|S_ISUID|0755 */
 static void put_mode(struct tr_out *o, unsigned long mode)
 {
-	const char *type = tr_lookup(mode & S_IFMT, tr_ftype, TR_N(tr_ftype));
+	const char *type = tr_lookup(mode & S_IFMT, &tr_ftype);
 
 	if (type)
 		put(o, "%s|", type);
 	else if (mode & S_IFMT)
 		put(o, "0%lo|", mode & S_IFMT);
 	if (mode & 07000) {
-		put_flags(o, mode & 07000, tr_mode_bits, TR_N(tr_mode_bits), NULL);
+		put_flags(o, mode & 07000, &tr_mode_bits, NULL);
 		putch(o, '|');
 	}
 	put_oct(o, mode & 0777);
@@ -496,7 +495,7 @@ void put_statx(struct tr_out *o, unsigned long p)
 		return;
 	}
 	put(o, "{stx_mask=");
-	put_flags(o, sx.stx_mask, tr_statx_mask, TR_N(tr_statx_mask), NULL);
+	put_flags(o, sx.stx_mask, &tr_statx_mask, NULL);
 	put(o, ", stx_attributes=");
 	put_hex(o, sx.stx_attributes);
 	put(o, ", stx_mode=");
@@ -547,7 +546,7 @@ void put_sockaddr(struct tr_out *o, unsigned long p, unsigned long len)
 	}
 	fam = sa[0] | (unsigned int)sa[1] << 8;
 	put(o, "{sa_family=");
-	put_enum(o, fam, tr_family, TR_N(tr_family), 0);
+	put_enum(o, fam, &tr_family, 0);
 	if (fam == 1 && len > 2) {
 		put(o, ", sun_path=%s", sa[2] ? "" : "@");
 		for (n = 3; sa[2] && n < len && sa[n]; n++)
@@ -630,8 +629,7 @@ void put_pollfds(struct tr_out *o, unsigned long p, unsigned long cnt, int rev)
 			break;
 		}
 		put(o, "%s{fd=%d, %s=", any ? ", " : "", pf.fd, rev ? "revents" : "events");
-		put_flags(o, (unsigned short)(rev ? pf.revents : pf.events), tr_poll,
-			  TR_N(tr_poll), NULL);
+		put_flags(o, (unsigned short)(rev ? pf.revents : pf.events), &tr_poll, NULL);
 		putch(o, '}');
 		any++;
 	}
@@ -647,7 +645,7 @@ void put_clone(struct tr_out *o, const struct gk_call *c)
 	put_ptr(o, (unsigned long)c->a[1]);
 	put(o, ", flags=");
 	if (f & ~0xffUL)
-		put_flags(o, f & ~0xffUL, tr_clone, TR_N(tr_clone), NULL);
+		put_flags(o, f & ~0xffUL, &tr_clone, NULL);
 	if ((f & 0xff) || !(f & ~0xffUL)) {
 		put(o, "%s", (f & ~0xffUL) ? "|" : "");
 		put_sig(o, f & 0xff, 1);
@@ -669,7 +667,7 @@ void put_clone3(struct tr_out *o, unsigned long p)
 		return;
 	}
 	put(o, "{flags=");
-	put_flags(o, ca.flags, tr_clone, TR_N(tr_clone), NULL);
+	put_flags(o, ca.flags, &tr_clone, NULL);
 	if (ca.flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID))
 		put(o, ", child_tid=0x%llx", (unsigned long long)ca.child_tid);
 	if (ca.flags & CLONE_PARENT_SETTID)
