@@ -208,7 +208,7 @@ tr_norm()	# < kiste --trace or strace -o output
 		-e 's/\) +=/) =/' -e 's/ = (-1 E[A-Z0-9]+) \(.*\)$/ = \1/' \
 		-e 's/0x[0-9a-f]{6,}/ADDR/g' -e 's/htons\([1-9][0-9]*\)/htons(PORT)/g' \
 		-e 's/^(wait4\(.*\)) = [1-9][0-9]*$/\1 = PID/' -e 's/^kill\([0-9]+,/kill(PID,/' \
-		-e 's#/\* [0-9]+ vars \*/#/* N vars */#'
+		-e 's#/\* [0-9]+ vars \*/#/* N vars */#' -e 's/u64=[0-9]+/u64=N/g'
 }
 trd=$(mktemp -d /var/tmp/kiste-tracefmt.XXXXXX)
 chmod 755 "$trd"
@@ -291,8 +291,20 @@ r, w = os.pipe2(os.O_CLOEXEC)
 os.close(r)
 os.close(w)
 os.access("/", os.R_OK | os.X_OK)
-os.lseek(0, 0, os.SEEK_CUR)'
-trace_vs_strace py rt_sigaction,kill,socket,setsockopt,bind,getsockname,pipe2,access,lseek,prlimit64,arch_prctl -- \
+os.lseek(0, 0, os.SEEK_CUR)
+a, b = socket.socketpair()
+a.sendmsg([b"hi", b"there\0\377"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, bytes(4))])
+b.recvmsg(100, 100)
+os.writev(a.fileno(), [b"ab", b"cd\n"])
+os.readv(b.fileno(), [bytearray(2), bytearray(10)])
+import select
+ep = select.epoll()
+ep.register(b.fileno(), select.EPOLLIN | select.EPOLLET)
+a.send(b"x")
+ep.poll(1)
+os.umask(0o27)
+os.umask(0o22)'
+trace_vs_strace py rt_sigaction,kill,socket,setsockopt,bind,getsockname,pipe2,access,lseek,prlimit64,arch_prctl,socketpair,sendmsg,recvmsg,writev,readv,epoll_ctl,epoll_wait,umask -- \
 	/usr/bin/python3 -c "$tr_py"
 # The action installed, not the old one: the guest kernel answers SIG_DFL with the
 # launcher's flags and mask (SA_RESTART, [USR1]) where natively an exec cleared them.
@@ -308,6 +320,19 @@ both py 'pipe2([4, 5], O_CLOEXEC) = 0'
 both py 'access("/", R_OK|X_OK) = 0'
 both py 'lseek(0, 0, SEEK_CUR) = 0'
 both py 'arch_prctl(ARCH_SET_FS, ADDR) = 0'
+both py 'socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, [4, 5]) = 0'
+both py 'sendmsg(4, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="hi", iov_len=2}, {iov_base="there\0\377", iov_len=7}], msg_iovlen=2, msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[0]}], msg_controllen=24, msg_flags=0}, 0) = 9'
+both py 'writev(4, [{iov_base="ab", iov_len=2}, {iov_base="cd\n", iov_len=3}], 2) = 5'
+both py 'readv(5, [{iov_base="ab", iov_len=2}, {iov_base="cd\n", iov_len=10}], 2) = 5'
+both py 'epoll_ctl(7, EPOLL_CTL_ADD, 5, {events=EPOLLIN|EPOLLET, data={u32=5, u64=N}}) = 0'
+both py 'epoll_wait(7, [{events=EPOLLIN, data={u32=5, u64=N}}], 1023, 1000) = 1'
+both py 'umask(022) = 027'
+# recvmsg's data by the bytes received, the descriptor passed (strace also shows
+# msg_namelen's value before the call, "110 => 0", which --trace does not keep)
+l='msg_iov=[{iov_base="hithere\0\377", iov_len=100}], msg_iovlen=1, msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[6]}], msg_controllen=24, msg_flags=0}, 0) = 9'
+grep -Fxq -- "recvmsg(5, {msg_name=ADDR, msg_namelen=0, $l" "$trd/py.s" &&
+	{ [ $has_strace = 0 ] || grep -Fq -- "$l" "$trd/py.n"; }
+result $? "--trace as strace: recvmsg(5, {... $l" "$(grep -F 'recvmsg(' "$trd/py.s" "$trd/py.n")"
 grep -Eq '^prlimit64\(0, RLIMIT_STACK, NULL, \{rlim_cur=[0-9]+(\*1024)?, rlim_max=(RLIM64_INFINITY|[0-9]+(\*1024)?)\}\) = 0$' "$trd/py.s"
 result $? "--trace as strace: prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=..., rlim_max=...})" \
 	"$(grep -F prlimit64 "$trd/py.s")"

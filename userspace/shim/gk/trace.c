@@ -178,7 +178,8 @@ static void put_sockopt(struct tr_out *o, unsigned long level, unsigned long v)
  *   % socklen out  2 int[2] out  U clone flags  3 clone3 args  c clone (all of it)
  *   h lseek whence  ~ futex op  = futex timeout or val2  & madvise advice  + epoll op
  *   - shutdown how  ! getrandom flags  [ pollfds (count next)  > TIMER_ABSTIME
- *   / getdents64's buffer (its entries counted)
+ *   / getdents64's buffer (its entries counted)  { msghdr in  } out  ( epoll_event in
+ *   ) the epoll_events returned
  * Out letters (put_out) show the data only once the call succeeded, as strace does.
  */
 struct tr_spec {
@@ -218,13 +219,13 @@ struct tr_spec {
 	X(getrandom, "*u!") X(rseq, "pxix") X(sched_getaffinity, "iup") \
 	X(sched_setaffinity, "iup") X(setpgid, "ii") X(getpgid, "i") X(getsid, "i") \
 	X(setuid, "i") X(setgid, "i") X(alarm, "u") X(pidfd_open, "ix") \
-	X(poll, "[ui") X(ppoll, "[utku") X(epoll_create1, "n") X(epoll_ctl, "i+ip") \
-	X(epoll_wait, "ipii") X(epoll_pwait, "ipiiku") X(eventfd2, "un") \
+	X(poll, "[ui") X(ppoll, "[utku") X(epoll_create1, "n") X(epoll_ctl, "i+i(") \
+	X(epoll_wait, "i)ii") X(epoll_pwait, "i)iiku") X(eventfd2, "un") \
 	X(signalfd4, "ikun") X(inotify_init1, "n") X(inotify_add_watch, "isx") \
 	X(socket, "DNQ") X(socketpair, "DNQ2") X(bind, "i@u") X(connect, "i@u") \
 	X(listen, "ii") X(accept, "i#%") X(accept4, "i#%N") X(getsockname, "i#%") \
 	X(getpeername, "i#%") X(sendto, "ibum@u") X(recvfrom, "iBum#%") \
-	X(sendmsg, "ipm") X(recvmsg, "ipm") X(shutdown, "i-") X(setsockopt, "iez4u") \
+	X(sendmsg, "i{m") X(recvmsg, "i}m") X(shutdown, "i-") X(setsockopt, "iez4u") \
 	X(getsockopt, "iez$%") X(uname, "p") X(sysinfo, "p") X(times, "p") \
 	X(getrusage, "ip") X(gettimeofday, "pp") X(getresuid, "ppp") X(getresgid, "ppp") \
 	X(getgroups, "ip") X(setgroups, "ip") X(getitimer, "ip") X(setitimer, "ipp") \
@@ -329,6 +330,12 @@ static void put_out(struct tr_out *o, char k, const struct gk_call *c, int i, lo
 	case '/':
 		put_dirents(o, v, (unsigned long)ret);
 		break;
+	case '}':
+		put_msghdr(o, v, ret);
+		break;
+	case ')':
+		put_epoll_events(o, v, ret, 1);
+		break;
 	case '$':
 		if (next && uget(&len, next, sizeof(len)) == 0 && len == sizeof(int))
 			put_intp(o, v);
@@ -375,7 +382,7 @@ static int put_const(struct tr_out *o, char k, const struct gk_call *c, unsigned
 		if (c->nr == __NR_mremap)
 			put_flags(o, v, &tr_mremap, NULL);
 		else
-			put_flags(o, v, &tr_msg, NULL);
+			put_msg_flags(o, v);
 		break;
 	case 'Q':
 		if (c->a[0] == 2 || c->a[0] == 10)	/* AF_INET, AF_INET6 */
@@ -411,7 +418,9 @@ static void put_arg(struct tr_out *o, char k, const struct gk_call *c, int i, lo
 	case 't': put_timespec(o, v); break;
 	case 'G': put_rlimit(o, v); break;
 	case '@': put_sockaddr(o, v, next); break;
-	case '3': put_clone3(o, v); break;
+	case '3': put_clone3(o, v, ret); break;
+	case '{': put_msghdr(o, v, -1); break;
+	case '(': put_epoll_events(o, v, 1, 0); break;
 	case '[': put_pollfds(o, v, next, 0); break;
 	case 'F':
 		if ((int)v == AT_FDCWD)
@@ -475,6 +484,8 @@ static void put_ret(struct tr_out *o, const struct gk_call *c, long ret)
 	if (c->nr == __NR_mmap || c->nr == __NR_mremap || c->nr == __NR_brk ||
 	    c->nr == __NR_shmat) {
 		put_hex(o, (unsigned long)ret);
+	} else if (c->nr == __NR_umask) {
+		put_oct(o, (unsigned long)ret);
 	} else if (c->nr == __NR_fcntl && ret && (cmd == F_GETFD || cmd == F_GETFL)) {
 		put(o, "0x%lx (flags ", ret);
 		if (cmd == F_GETFD)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* trace.h - --trace's line writer and its decoders of data and structures (trace_fmt.c). */
+/* trace.h - --trace's line writer and its decoders of data and structures (trace_fmt.c, trace_net.c). */
 #ifndef KISTE_GK_TRACE_H
 #define KISTE_GK_TRACE_H
 
@@ -69,6 +69,8 @@ const char *tr_lookup(unsigned long v, const struct tr_table *t);
 void put_enum(struct tr_out *o, unsigned long v, const struct tr_table *t, int hex);
 void put_flags(struct tr_out *o, unsigned long v, const struct tr_table *t, const char *zero);
 
+void put_quoted(struct tr_out *o, const unsigned char *s, size_t n, int hex, int more);
+
 /* data and strings of the workload, read safely: an address where they cannot be read */
 void put_data(struct tr_out *o, unsigned long p, unsigned long len, int hex);
 void put_str(struct tr_out *o, unsigned long p, size_t max);
@@ -92,11 +94,16 @@ void put_timespec(struct tr_out *o, unsigned long p);
 void put_rlimit(struct tr_out *o, unsigned long p);
 void put_stat(struct tr_out *o, unsigned long p);
 void put_statx(struct tr_out *o, unsigned long p);
-void put_sockaddr(struct tr_out *o, unsigned long p, unsigned long len);
 void put_intp(struct tr_out *o, unsigned long p);
 void put_wstatus(struct tr_out *o, unsigned long p);
 void put_pollfds(struct tr_out *o, unsigned long p, unsigned long cnt, int rev);
 void put_clone(struct tr_out *o, const struct gk_call *c);
-void put_clone3(struct tr_out *o, unsigned long p);
+void put_clone3(struct tr_out *o, unsigned long p, long ret);
+
+/* sockets (trace_net.c) */
+void put_msg_flags(struct tr_out *o, unsigned long v);
+void put_sockaddr(struct tr_out *o, unsigned long p, unsigned long len);
+void put_msghdr(struct tr_out *o, unsigned long p, long left);
+void put_epoll_events(struct tr_out *o, unsigned long p, long n, int array);
 
 #endif /* KISTE_GK_TRACE_H */

@@ -46,14 +46,11 @@ TR_TABLE(tr_sa_flags, TR_SA_FLAGS);
 #define TR_MODE_BITS(C, N) \
 	C(S_ISUID) C(S_ISGID) C(S_ISVTX)
 TR_TABLE(tr_mode_bits, TR_MODE_BITS);
-
-/* include/linux/socket.h (not uapi): the kernel's AF_* numbers */
-#define TR_FAMILY(C, N) \
-	N(0, AF_UNSPEC) N(1, AF_UNIX) N(2, AF_INET) N(10, AF_INET6) \
-	N(15, AF_KEY) N(16, AF_NETLINK) N(17, AF_PACKET) N(29, AF_CAN) \
-	N(31, AF_BLUETOOTH) N(38, AF_ALG) N(40, AF_VSOCK) N(44, AF_XDP)
-TR_TABLE(tr_family, TR_FAMILY);
-
+#define TR_STATX_ATTR(C, N) \
+	C(STATX_ATTR_COMPRESSED) C(STATX_ATTR_IMMUTABLE) C(STATX_ATTR_APPEND) \
+	C(STATX_ATTR_NODUMP) C(STATX_ATTR_ENCRYPTED) C(STATX_ATTR_AUTOMOUNT) \
+	C(STATX_ATTR_MOUNT_ROOT) C(STATX_ATTR_VERITY) C(STATX_ATTR_DAX)
+TR_TABLE(tr_statx_attr, TR_STATX_ATTR);
 #define TR_FTYPE(C, N) \
 	C(S_IFSOCK) C(S_IFLNK) C(S_IFREG) C(S_IFBLK) C(S_IFDIR) \
 	C(S_IFCHR) C(S_IFIFO)
@@ -116,7 +113,7 @@ void put_hex(struct tr_out *o, unsigned long v)
 
 void put_oct(struct tr_out *o, unsigned long v)
 {
-	put(o, v ? "0%lo" : "%lu", v);
+	put(o, "0%02lo", v);	/* strace's %#03o: 000, 022, 0644 */
 }
 
 /*
@@ -124,7 +121,7 @@ void put_oct(struct tr_out *o, unsigned long v)
  * bytes outside printable ASCII in octal (three digits where an octal digit
  * follows), or every byte as \xNN with @hex; "..." after when @more.
  */
-static void put_quoted(struct tr_out *o, const unsigned char *s, size_t n, int hex, int more)
+void put_quoted(struct tr_out *o, const unsigned char *s, size_t n, int hex, int more)
 {
 	static const char from[] = "\t\n\v\f\r\"\\", to[] = "tnvfr\"\\";
 	const char *e;
@@ -324,11 +321,6 @@ void put_statx_mask(struct tr_out *o, unsigned long v)
 	put_flags(o, v, &tr_statx_mask, NULL);
 }
 
-void put_family(struct tr_out *o, unsigned long v)
-{
-	put_enum(o, v, &tr_family, 0);
-}
-
 void put_clone_flags(struct tr_out *o, unsigned long v)
 {
 	put_flags(o, v, &tr_clone, NULL);
@@ -497,78 +489,10 @@ void put_statx(struct tr_out *o, unsigned long p)
 	put(o, "{stx_mask=");
 	put_flags(o, sx.stx_mask, &tr_statx_mask, NULL);
 	put(o, ", stx_attributes=");
-	put_hex(o, sx.stx_attributes);
+	put_flags(o, sx.stx_attributes, &tr_statx_attr, NULL);
 	put(o, ", stx_mode=");
 	put_mode(o, sx.stx_mode);
 	put(o, ", stx_size=%llu, ...}", (unsigned long long)sx.stx_size);
-}
-
-/* An IPv6 address as inet_ntop writes it: the longest run of zero groups as ::. */
-static void put_in6(struct tr_out *o, const unsigned char *a)
-{
-	unsigned int g[8];
-	int i, run = 0, best = -1, bestlen = 1;
-
-	for (i = 0; i < 8; i++) {
-		g[i] = (unsigned int)a[2 * i] << 8 | a[2 * i + 1];
-		run = g[i] ? 0 : run + 1;
-		if (run > bestlen) {
-			bestlen = run;
-			best = i - run + 1;
-		}
-	}
-	if (best == 0 && bestlen == 5 && g[5] == 0xffff) {
-		put(o, "::ffff:%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
-		return;
-	}
-	for (i = 0; i < 8; i++) {
-		if (i == best) {
-			put(o, "::");
-			i += bestlen - 1;
-			continue;
-		}
-		put(o, "%s%x", i && i != best + bestlen ? ":" : "", g[i]);
-	}
-}
-
-/* A socket address of @len bytes: AF_UNIX's path, AF_INET's and AF_INET6's address and port. */
-void put_sockaddr(struct tr_out *o, unsigned long p, unsigned long len)
-{
-	unsigned char sa[128];
-	unsigned int fam;
-	size_t n;
-
-	if (len > sizeof(sa))
-		len = sizeof(sa);
-	if (len < 2 || uget(sa, p, len) < 0) {
-		put_ptr(o, p);
-		return;
-	}
-	fam = sa[0] | (unsigned int)sa[1] << 8;
-	put(o, "{sa_family=");
-	put_enum(o, fam, &tr_family, 0);
-	if (fam == 1 && len > 2) {
-		put(o, ", sun_path=%s", sa[2] ? "" : "@");
-		for (n = 3; sa[2] && n < len && sa[n]; n++)
-			;
-		if (sa[2])
-			put_quoted(o, sa + 2, n - 2, 0, 0);
-		else
-			put_quoted(o, sa + 3, len - 3, 0, 0);
-	} else if (fam == 2 && len >= 8) {
-		put(o, ", sin_port=htons(%u), sin_addr=inet_addr(\"%u.%u.%u.%u\")",
-		    (unsigned int)sa[2] << 8 | sa[3], sa[4], sa[5], sa[6], sa[7]);
-	} else if (fam == 10 && len >= 24) {
-		put(o, ", sin6_port=htons(%u), sin6_flowinfo=htonl(%u), inet_pton(AF_INET6, \"",
-		    (unsigned int)sa[2] << 8 | sa[3],
-		    (unsigned int)sa[4] << 24 | (unsigned int)sa[5] << 16 | sa[6] << 8 | sa[7]);
-		put_in6(o, sa + 8);
-		put(o, "\", &sin6_addr)");
-		if (len >= 28)
-			put(o, ", sin6_scope_id=%u", sa[24] | sa[25] << 8 | sa[26] << 16 |
-			    (unsigned int)sa[27] << 24);
-	}
-	putch(o, '}');
 }
 
 /* [N]: an int the call reads or writes (a socklen_t, a socket option). */
@@ -658,9 +582,10 @@ void put_clone(struct tr_out *o, const struct gk_call *c)
 		put(o, ", tls=0x%lx", (unsigned long)c->a[4]);
 }
 
-void put_clone3(struct tr_out *o, unsigned long p)
+void put_clone3(struct tr_out *o, unsigned long p, long ret)
 {
 	struct clone_args ca;
+	int tid;
 
 	if (uget(&ca, p, sizeof(ca)) < 0) {
 		put_ptr(o, p);
@@ -679,5 +604,9 @@ void put_clone3(struct tr_out *o, unsigned long p)
 	if (ca.flags & CLONE_SETTLS)
 		put(o, ", tls=0x%llx", (unsigned long long)ca.tls);
 	putch(o, '}');
+	/* what the call wrote: the new thread's id at parent_tid */
+	if ((ca.flags & CLONE_PARENT_SETTID) && ret > 0 &&
+	    uget(&tid, (unsigned long)ca.parent_tid, sizeof(tid)) == 0)
+		put(o, " => {parent_tid=[%d]}", tid);
 }
 
