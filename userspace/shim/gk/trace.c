@@ -179,7 +179,7 @@ static void put_sockopt(struct tr_out *o, unsigned long level, unsigned long v)
  *   h lseek whence  ~ futex op  = futex timeout or val2  & madvise advice  + epoll op
  *   - shutdown how  ! getrandom flags  [ pollfds (count next)  > TIMER_ABSTIME
  *   / getdents64's buffer (its entries counted)  { msghdr in  } out  ( epoll_event in
- *   ) the epoll_events returned
+ *   ) the epoll_events returned  ^ fadvise advice  _ PRIO_* which
  * Out letters (put_out) show the data only once the call succeeded, as strace does.
  */
 struct tr_spec {
@@ -187,49 +187,46 @@ struct tr_spec {
 	char form[7];
 };
 #define TR_SPECS(X) \
-	X(read, "iBu") X(write, "ibu") X(pread64, "iBul") X(pwrite64, "ibul") \
-	X(readv, "iJi") X(writev, "iji") X(preadv, "iJil") X(pwritev, "ijil") \
-	X(open, "sOo") X(openat, "FsOo") X(creat, "so") X(close, "i") X(lseek, "ilh") \
-	X(stat, "sy") X(lstat, "sy") X(fstat, "iy") X(newfstatat, "FsyZ") X(statx, "FsZXY") \
-	X(access, "sR") X(faccessat, "FsR") X(faccessat2, "FsRZ") X(readlink, "sBu") \
-	X(readlinkat, "FsBu") X(getcwd, "du") X(chdir, "s") X(fchdir, "i") X(mkdir, "so") \
-	X(mkdirat, "Fso") X(rmdir, "s") X(unlink, "s") X(unlinkat, "FsZ") X(rename, "ss") \
-	X(renameat, "FsFs") X(renameat2, "FsFsx") X(link, "ss") X(linkat, "FsFsZ") \
-	X(symlink, "ss") X(symlinkat, "sFs") X(chmod, "so") X(fchmod, "io") \
-	X(fchmodat, "Fso") X(chown, "sii") X(lchown, "sii") X(fchown, "iii") \
-	X(fchownat, "FsiiZ") X(utimensat, "FspZ") X(truncate, "sl") X(ftruncate, "il") \
-	X(statfs, "sp") X(fstatfs, "ip") X(chroot, "s") X(mknodat, "Fsox") X(umask, "o") \
-	X(execve, "svV") X(execveat, "FsvVZ") X(getdents64, "i/u") X(dup, "i") \
-	X(dup2, "ii") X(dup3, "iin") X(pipe, "2") X(pipe2, "2n") X(fcntl, "ifL") \
-	X(ioctl, "iIp") X(flock, "ii") X(fsync, "i") X(fdatasync, "i") \
-	X(fadvise64, "illi") X(fallocate, "iill") X(sendfile, "iipu") \
-	X(getxattr, "ssBu") X(lgetxattr, "ssBu") X(fgetxattr, "isBu") \
-	X(mmap, "puPMix") X(mprotect, "puP") X(munmap, "pu") X(brk, "p") \
-	X(mremap, "puump") X(madvise, "pu&") X(msync, "pux") X(mlock, "pu") \
-	X(munlock, "pu") X(memfd_create, "sx") X(close_range, "uux") X(openat2, "Fspu") \
-	X(rt_sigaction, "SAau") X(rt_sigprocmask, "HkKu") X(rt_sigsuspend, "ku") \
-	X(rt_sigpending, "Ku") X(rt_sigtimedwait, "kpTu") X(kill, "iS") X(tkill, "iS") \
-	X(tgkill, "iiS") X(rt_sigqueueinfo, "iSp") X(rt_tgsigqueueinfo, "iiSp") \
-	X(sigaltstack, "pp") X(wait4, "iwWp") X(waitid, "iipWp") X(exit, "i") \
-	X(exit_group, "i") X(clone, "c") X(clone3, "3u") X(unshare, "U") \
-	X(set_tid_address, "p") X(set_robust_list, "pu") X(futex, "p~i=pi") \
-	X(arch_prctl, "qp") X(prctl, "rxxxx") X(getrlimit, "Eg") X(setrlimit, "EG") \
-	X(prlimit64, "iEGg") X(nanosleep, "tT") X(clock_nanosleep, "C>tT") \
-	X(clock_gettime, "CT") X(clock_getres, "CT") X(timerfd_create, "Cn") \
-	X(getrandom, "*u!") X(rseq, "pxix") X(sched_getaffinity, "iup") \
-	X(sched_setaffinity, "iup") X(setpgid, "ii") X(getpgid, "i") X(getsid, "i") \
-	X(setuid, "i") X(setgid, "i") X(alarm, "u") X(pidfd_open, "ix") \
-	X(poll, "[ui") X(ppoll, "[utku") X(epoll_create1, "n") X(epoll_ctl, "i+i(") \
-	X(epoll_wait, "i)ii") X(epoll_pwait, "i)iiku") X(eventfd2, "un") \
-	X(signalfd4, "ikun") X(inotify_init1, "n") X(inotify_add_watch, "isx") \
-	X(socket, "DNQ") X(socketpair, "DNQ2") X(bind, "i@u") X(connect, "i@u") \
-	X(listen, "ii") X(accept, "i#%") X(accept4, "i#%N") X(getsockname, "i#%") \
-	X(getpeername, "i#%") X(sendto, "ibum@u") X(recvfrom, "iBum#%") \
-	X(sendmsg, "i{m") X(recvmsg, "i}m") X(shutdown, "i-") X(setsockopt, "iez4u") \
-	X(getsockopt, "iez$%") X(uname, "p") X(sysinfo, "p") X(times, "p") \
-	X(getrusage, "ip") X(gettimeofday, "pp") X(getresuid, "ppp") X(getresgid, "ppp") \
-	X(getgroups, "ip") X(setgroups, "ip") X(getitimer, "ip") X(setitimer, "ipp") \
-	X(select, "ipppp") X(pselect6, "ipppp") X(sched_getparam, "ip") X(rt_sigreturn, "")
+	X(read, "iBu") X(write, "ibu") X(pread64, "iBul") X(pwrite64, "ibul") X(readv, "iJi") \
+	X(writev, "iji") X(preadv, "iJil") X(pwritev, "ijil") X(open, "sOo") X(openat, "FsOo") \
+	X(creat, "so") X(close, "i") X(lseek, "ilh") X(stat, "sy") X(lstat, "sy") X(fstat, "iy") \
+	X(newfstatat, "FsyZ") X(statx, "FsZXY") X(access, "sR") X(faccessat, "FsR") \
+	X(faccessat2, "FsRZ") X(readlink, "sBu") X(readlinkat, "FsBu") X(getcwd, "du") \
+	X(chdir, "s") X(fchdir, "i") X(mkdir, "so") X(mkdirat, "Fso") X(rmdir, "s") \
+	X(unlink, "s") X(unlinkat, "FsZ") X(rename, "ss") X(renameat, "FsFs") \
+	X(renameat2, "FsFsx") X(link, "ss") X(linkat, "FsFsZ") X(symlink, "ss") \
+	X(symlinkat, "sFs") X(chmod, "so") X(fchmod, "io") X(fchmodat, "Fso") X(chown, "sii") \
+	X(lchown, "sii") X(fchown, "iii") X(fchownat, "FsiiZ") X(utimensat, "FspZ") \
+	X(truncate, "sl") X(ftruncate, "il") X(statfs, "sp") X(fstatfs, "ip") X(chroot, "s") \
+	X(mknodat, "Fsox") X(umask, "o") X(execve, "svV") X(execveat, "FsvVZ") \
+	X(getdents64, "i/u") X(dup, "i") X(dup2, "ii") X(dup3, "iin") X(pipe, "2") \
+	X(pipe2, "2n") X(fcntl, "ifL") X(ioctl, "iIp") X(flock, "ii") X(fsync, "i") \
+	X(fdatasync, "i") X(fadvise64, "ill^") X(fallocate, "iill") X(sendfile, "iipu") \
+	X(getxattr, "ssBu") X(lgetxattr, "ssBu") X(fgetxattr, "isBu") X(mmap, "puPMix") \
+	X(mprotect, "puP") X(munmap, "pu") X(brk, "p") X(mremap, "puump") X(madvise, "pu&") \
+	X(msync, "pux") X(mlock, "pu") X(munlock, "pu") X(memfd_create, "sx") \
+	X(close_range, "uux") X(openat2, "Fspu") X(rt_sigaction, "SAau") \
+	X(rt_sigprocmask, "HkKu") X(rt_sigsuspend, "ku") X(rt_sigpending, "Ku") \
+	X(rt_sigtimedwait, "kpTu") X(kill, "iS") X(tkill, "iS") X(tgkill, "iiS") \
+	X(rt_sigqueueinfo, "iSp") X(rt_tgsigqueueinfo, "iiSp") X(sigaltstack, "pp") \
+	X(wait4, "iwWp") X(waitid, "iipWp") X(exit, "i") X(exit_group, "i") X(clone, "c") \
+	X(clone3, "3u") X(unshare, "U") X(set_tid_address, "p") X(set_robust_list, "pu") \
+	X(futex, "p~i=pi") X(arch_prctl, "qp") X(prctl, "rxxxx") X(getrlimit, "Eg") \
+	X(setrlimit, "EG") X(prlimit64, "iEGg") X(nanosleep, "tT") X(clock_nanosleep, "C>tT") \
+	X(clock_gettime, "CT") X(clock_getres, "CT") X(timerfd_create, "Cn") X(getrandom, "*u!") \
+	X(rseq, "pxix") X(sched_getaffinity, "iup") X(sched_setaffinity, "iup") X(setpgid, "ii") \
+	X(getpgid, "i") X(getsid, "i") X(setuid, "i") X(setgid, "i") X(alarm, "u") \
+	X(pidfd_open, "ix") X(poll, "[ui") X(ppoll, "[utku") X(epoll_create1, "n") \
+	X(epoll_ctl, "i+i(") X(epoll_wait, "i)ii") X(epoll_pwait, "i)iiku") X(eventfd2, "un") \
+	X(signalfd4, "ikun") X(inotify_init1, "n") X(inotify_add_watch, "isx") X(socket, "DNQ") \
+	X(socketpair, "DNQ2") X(bind, "i@u") X(connect, "i@u") X(listen, "ii") X(accept, "i#%") \
+	X(accept4, "i#%N") X(getsockname, "i#%") X(getpeername, "i#%") X(sendto, "ibum@u") \
+	X(recvfrom, "iBum#%") X(sendmsg, "i{m") X(recvmsg, "i}m") X(shutdown, "i-") \
+	X(setsockopt, "iez4u") X(getsockopt, "iez$%") X(getpriority, "_i") X(setpriority, "_ii") \
+	X(uname, "p") X(sysinfo, "p") X(times, "p") X(getrusage, "ip") X(gettimeofday, "pp") \
+	X(getresuid, "ppp") X(getresgid, "ppp") X(getgroups, "ip") X(setgroups, "ip") \
+	X(getitimer, "ip") X(setitimer, "ipp") X(select, "ipppp") X(pselect6, "ipppp") \
+	X(sched_getparam, "ip") X(rt_sigreturn, "")
 #define TR_SPEC(name, form) { __NR_##name, form },
 static const struct tr_spec tr_specs[] = { TR_SPECS(TR_SPEC) };
 
@@ -378,6 +375,8 @@ static int put_const(struct tr_out *o, char k, const struct gk_call *c, unsigned
 	case '+': put_enum(o, v, &tr_epoll_op, 0); break;
 	case '-': put_enum(o, v, &tr_shut, 0); break;
 	case '!': put_flags(o, v, &tr_grnd, NULL); break;
+	case '^': put_enum(o, v, &tr_fadv, 0); break;
+	case '_': put_enum(o, v, &tr_prio, 0); break;
 	case 'm':
 		if (c->nr == __NR_mremap)
 			put_flags(o, v, &tr_mremap, NULL);

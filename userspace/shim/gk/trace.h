@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* trace.h - --trace's line writer and its decoders of data and structures (trace_fmt.c, trace_net.c). */
+/* trace.h - --trace's line writer and decoders, shared by trace.c, trace_fmt.c, trace_net.c. */
 #ifndef KISTE_GK_TRACE_H
 #define KISTE_GK_TRACE_H
 

@@ -530,7 +530,7 @@ void put_wstatus(struct tr_out *o, unsigned long p)
 	}
 }
 
-/* poll's array: [{fd=3, events=POLLIN}, ...]; with @rev, the returned events of those that have any. */
+/* poll's array: [{fd=3, events=POLLIN}, ...]; with @rev, the events returned, where any. */
 void put_pollfds(struct tr_out *o, unsigned long p, unsigned long cnt, int rev)
 {
 	struct {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// trace_net.c - --trace's socket structures: addresses, messages with their iovecs and control data, epoll events.
+// trace_net.c - --trace's socket structures: addresses, messages, control data, epoll events.
 #include "trace.h"
 
 #define TR_CMSGS 8	/* control messages and epoll events shown */
