@@ -303,8 +303,12 @@ ep.register(b.fileno(), select.EPOLLIN | select.EPOLLET)
 a.send(b"x")
 ep.poll(1)
 os.umask(0o27)
-os.umask(0o22)'
-trace_vs_strace py rt_sigaction,kill,socket,setsockopt,bind,getsockname,pipe2,access,lseek,prlimit64,arch_prctl,socketpair,sendmsg,recvmsg,writev,readv,epoll_ctl,epoll_wait,umask -- \
+os.umask(0o22)
+import faulthandler, fcntl, termios
+faulthandler.enable()
+os.uname()
+fcntl.ioctl(b.fileno(), termios.FIONREAD, bytes(4))'
+trace_vs_strace py rt_sigaction,kill,socket,setsockopt,bind,getsockname,pipe2,access,lseek,prlimit64,arch_prctl,socketpair,sendmsg,recvmsg,writev,readv,epoll_ctl,epoll_wait,umask,sigaltstack,ioctl,uname -- \
 	/usr/bin/python3 -c "$tr_py"
 # The action installed, not the old one: the guest kernel answers SIG_DFL with the
 # launcher's flags and mask (SA_RESTART, [USR1]) where natively an exec cleared them.
@@ -327,6 +331,11 @@ both py 'readv(5, [{iov_base="ab", iov_len=2}, {iov_base="cd\n", iov_len=10}], 2
 both py 'epoll_ctl(7, EPOLL_CTL_ADD, 5, {events=EPOLLIN|EPOLLET, data={u32=5, u64=N}}) = 0'
 both py 'epoll_wait(7, [{events=EPOLLIN, data={u32=5, u64=N}}], 1023, 1000) = 1'
 both py 'umask(022) = 027'
+both py 'ioctl(5, FIONREAD, [1]) = 0'
+both py 'sigaltstack({ss_sp=ADDR, ss_flags=0, ss_size=18160}, {ss_sp=NULL, ss_flags=SS_DISABLE, ss_size=0}) = 0'
+l='uname({sysname="Linux", nodename="'
+grep -Fq -- "$l" "$trd/py.s" && { [ $has_strace = 0 ] || grep -Fq -- "$l" "$trd/py.n"; }
+result $? "--trace as strace: $l..." "$(grep -F 'uname(' "$trd/py.s" "$trd/py.n")"
 # recvmsg's data by the bytes received, the descriptor passed (strace also shows
 # msg_namelen's value before the call, "110 => 0", which --trace does not keep)
 l='msg_iov=[{iov_base="hithere\0\377", iov_len=100}], msg_iovlen=1, msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[6]}], msg_controllen=24, msg_flags=0}, 0) = 9'

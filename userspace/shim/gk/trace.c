@@ -179,7 +179,8 @@ static void put_sockopt(struct tr_out *o, unsigned long level, unsigned long v)
  *   h lseek whence  ~ futex op  = futex timeout or val2  & madvise advice  + epoll op
  *   - shutdown how  ! getrandom flags  [ pollfds (count next)  > TIMER_ABSTIME
  *   / getdents64's buffer (its entries counted)  { msghdr in  } out  ( epoll_event in
- *   ) the epoll_events returned  ^ fadvise advice  _ PRIO_* which
+ *   ) the epoll_events returned  ^ fadvise advice  _ PRIO_* which  . ioctl's argument
+ *   : stack_t in  ; out  ' utsname out  ` sysinfo out
  * Out letters (put_out) show the data only once the call succeeded, as strace does.
  */
 struct tr_spec {
@@ -200,7 +201,7 @@ struct tr_spec {
 	X(truncate, "sl") X(ftruncate, "il") X(statfs, "sp") X(fstatfs, "ip") X(chroot, "s") \
 	X(mknodat, "Fsox") X(umask, "o") X(execve, "svV") X(execveat, "FsvVZ") \
 	X(getdents64, "i/u") X(dup, "i") X(dup2, "ii") X(dup3, "iin") X(pipe, "2") \
-	X(pipe2, "2n") X(fcntl, "ifL") X(ioctl, "iIp") X(flock, "ii") X(fsync, "i") \
+	X(pipe2, "2n") X(fcntl, "ifL") X(ioctl, "iI.") X(flock, "ii") X(fsync, "i") \
 	X(fdatasync, "i") X(fadvise64, "ill^") X(fallocate, "iill") X(sendfile, "iipu") \
 	X(getxattr, "ssBu") X(lgetxattr, "ssBu") X(fgetxattr, "isBu") X(mmap, "puPMix") \
 	X(mprotect, "puP") X(munmap, "pu") X(brk, "p") X(mremap, "puump") X(madvise, "pu&") \
@@ -208,7 +209,7 @@ struct tr_spec {
 	X(close_range, "uux") X(openat2, "Fspu") X(rt_sigaction, "SAau") \
 	X(rt_sigprocmask, "HkKu") X(rt_sigsuspend, "ku") X(rt_sigpending, "Ku") \
 	X(rt_sigtimedwait, "kpTu") X(kill, "iS") X(tkill, "iS") X(tgkill, "iiS") \
-	X(rt_sigqueueinfo, "iSp") X(rt_tgsigqueueinfo, "iiSp") X(sigaltstack, "pp") \
+	X(rt_sigqueueinfo, "iSp") X(rt_tgsigqueueinfo, "iiSp") X(sigaltstack, ":;") \
 	X(wait4, "iwWp") X(waitid, "iipWp") X(exit, "i") X(exit_group, "i") X(clone, "c") \
 	X(clone3, "3u") X(unshare, "U") X(set_tid_address, "p") X(set_robust_list, "pu") \
 	X(futex, "p~i=pi") X(arch_prctl, "qp") X(prctl, "rxxxx") X(getrlimit, "Eg") \
@@ -223,7 +224,7 @@ struct tr_spec {
 	X(accept4, "i#%N") X(getsockname, "i#%") X(getpeername, "i#%") X(sendto, "ibum@u") \
 	X(recvfrom, "iBum#%") X(sendmsg, "i{m") X(recvmsg, "i}m") X(shutdown, "i-") \
 	X(setsockopt, "iez4u") X(getsockopt, "iez$%") X(getpriority, "_i") X(setpriority, "_ii") \
-	X(uname, "p") X(sysinfo, "p") X(times, "p") X(getrusage, "ip") X(gettimeofday, "pp") \
+	X(uname, "'") X(sysinfo, "`") X(times, "p") X(getrusage, "ip") X(gettimeofday, "pp") \
 	X(getresuid, "ppp") X(getresgid, "ppp") X(getgroups, "ip") X(setgroups, "ip") \
 	X(getitimer, "ip") X(setitimer, "ipp") X(select, "ipppp") X(pselect6, "ipppp") \
 	X(sched_getparam, "ip") X(rt_sigreturn, "")
@@ -238,6 +239,23 @@ static const char *tr_form(long nr)
 		if (tr_specs[i].nr == nr)
 			return tr_specs[i].form;
 	return NULL;
+}
+
+/* ioctl's third argument, by its request: what the call read, or wrote once it succeeded. */
+static void put_ioctl_arg(struct tr_out *o, unsigned long req, unsigned long v, long ret)
+{
+	int out = req == TIOCGWINSZ || req == FIONREAD || req == TIOCOUTQ || req == TIOCGPGRP ||
+		  req == TIOCGPTN || req == TIOCGSID;
+	int in = req == TIOCSPGRP || req == FIONBIO || req == TIOCSPTLCK || req == FIOASYNC;
+
+	if (out && !TR_OK(ret))
+		put_ptr(o, v);
+	else if (req == TIOCGWINSZ || req == TIOCSWINSZ)
+		put_winsize(o, v);
+	else if (out || in)
+		put_intp(o, v);
+	else
+		put_ptr(o, v);
 }
 
 /* How many arguments strace shows where the call's own flags or command decide. */
@@ -330,6 +348,15 @@ static void put_out(struct tr_out *o, char k, const struct gk_call *c, int i, lo
 	case '}':
 		put_msghdr(o, v, ret);
 		break;
+	case ';':
+		put_stack(o, v);
+		break;
+	case '\'':
+		put_uname(o, v);
+		break;
+	case '`':
+		put_sysinfo(o, v);
+		break;
 	case ')':
 		put_epoll_events(o, v, ret, 1);
 		break;
@@ -420,6 +447,8 @@ static void put_arg(struct tr_out *o, char k, const struct gk_call *c, int i, lo
 	case '3': put_clone3(o, v, ret); break;
 	case '{': put_msghdr(o, v, -1); break;
 	case '(': put_epoll_events(o, v, 1, 0); break;
+	case '.': put_ioctl_arg(o, (unsigned long)c->a[1] & 0xffffffffUL, v, ret); break;
+	case ':': put_stack(o, v); break;
 	case '[': put_pollfds(o, v, next, 0); break;
 	case 'F':
 		if ((int)v == AT_FDCWD)

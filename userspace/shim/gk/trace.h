@@ -21,6 +21,9 @@
 #include <linux/prctl.h>
 #include <linux/random.h>
 #include <linux/sched.h>
+#include <linux/signal.h>
+#include <linux/sysinfo.h>
+#include <linux/utsname.h>
 #include <linux/stat.h>
 #include <linux/tcp.h>
 #include <linux/time.h>
@@ -99,6 +102,10 @@ void put_wstatus(struct tr_out *o, unsigned long p);
 void put_pollfds(struct tr_out *o, unsigned long p, unsigned long cnt, int rev);
 void put_clone(struct tr_out *o, const struct gk_call *c);
 void put_clone3(struct tr_out *o, unsigned long p, long ret);
+void put_stack(struct tr_out *o, unsigned long p);
+void put_sysinfo(struct tr_out *o, unsigned long p);
+void put_uname(struct tr_out *o, unsigned long p);
+void put_winsize(struct tr_out *o, unsigned long p);
 
 /* sockets (trace_net.c) */
 void put_msg_flags(struct tr_out *o, unsigned long v);

@@ -51,6 +51,9 @@ TR_TABLE(tr_mode_bits, TR_MODE_BITS);
 	C(STATX_ATTR_NODUMP) C(STATX_ATTR_ENCRYPTED) C(STATX_ATTR_AUTOMOUNT) \
 	C(STATX_ATTR_MOUNT_ROOT) C(STATX_ATTR_VERITY) C(STATX_ATTR_DAX)
 TR_TABLE(tr_statx_attr, TR_STATX_ATTR);
+#define TR_SS(C, N) \
+	C(SS_ONSTACK) C(SS_DISABLE) C(SS_AUTODISARM)
+TR_TABLE(tr_ss, TR_SS);
 #define TR_FTYPE(C, N) \
 	C(S_IFSOCK) C(S_IFLNK) C(S_IFREG) C(S_IFBLK) C(S_IFDIR) \
 	C(S_IFCHR) C(S_IFIFO)
@@ -610,3 +613,64 @@ void put_clone3(struct tr_out *o, unsigned long p, long ret)
 		put(o, " => {parent_tid=[%d]}", tid);
 }
 
+/* sigaltstack's stack_t. */
+void put_stack(struct tr_out *o, unsigned long p)
+{
+	stack_t ss;
+
+	if (uget(&ss, p, sizeof(ss)) < 0) {
+		put_ptr(o, p);
+		return;
+	}
+	put(o, "{ss_sp=");
+	put_ptr(o, (unsigned long)ss.ss_sp);
+	put(o, ", ss_flags=");
+	put_flags(o, (unsigned int)ss.ss_flags, &tr_ss, NULL);
+	put(o, ", ss_size=%lu}", (unsigned long)ss.ss_size);
+}
+
+void put_sysinfo(struct tr_out *o, unsigned long p)
+{
+	struct sysinfo si;
+
+	if (uget(&si, p, sizeof(si)) < 0) {
+		put_ptr(o, p);
+		return;
+	}
+	put(o, "{uptime=%ld, loads=[%lu, %lu, %lu], totalram=%lu, freeram=%lu, sharedram=%lu, "
+	    "bufferram=%lu, totalswap=%lu, freeswap=%lu, procs=%u, totalhigh=%lu, freehigh=%lu, "
+	    "mem_unit=%u}", (long)si.uptime, (unsigned long)si.loads[0],
+	    (unsigned long)si.loads[1], (unsigned long)si.loads[2], (unsigned long)si.totalram,
+	    (unsigned long)si.freeram, (unsigned long)si.sharedram, (unsigned long)si.bufferram,
+	    (unsigned long)si.totalswap, (unsigned long)si.freeswap, (unsigned int)si.procs,
+	    (unsigned long)si.totalhigh, (unsigned long)si.freehigh, (unsigned int)si.mem_unit);
+}
+
+/* uname's first two fields, as strace shows them without -v. */
+void put_uname(struct tr_out *o, unsigned long p)
+{
+	struct new_utsname u;
+
+	if (uget(&u, p, sizeof(u)) < 0) {
+		put_ptr(o, p);
+		return;
+	}
+	put(o, "{sysname=");
+	put_quoted(o, (const unsigned char *)u.sysname, strnlen(u.sysname, sizeof(u.sysname)), 0, 0);
+	put(o, ", nodename=");
+	put_quoted(o, (const unsigned char *)u.nodename, strnlen(u.nodename, sizeof(u.nodename)),
+		   0, 0);
+	put(o, ", ...}");
+}
+
+/* TIOCGWINSZ's and TIOCSWINSZ's struct winsize. */
+void put_winsize(struct tr_out *o, unsigned long p)
+{
+	unsigned short ws[4];
+
+	if (uget(ws, p, sizeof(ws)) < 0)
+		put_ptr(o, p);
+	else
+		put(o, "{ws_row=%u, ws_col=%u, ws_xpixel=%u, ws_ypixel=%u}", ws[0], ws[1], ws[2],
+		    ws[3]);
+}
