@@ -256,6 +256,17 @@ $(grep -F -- "${2%%(*}(" "$trd/$1.s" | head -5)
 native:
 $(grep -F -- "${2%%(*}(" "$trd/$1.n" | head -5)"
 }
+# same NAME CALL: CALL's first line, sandboxed and native, is the same (for values a test
+# cannot know beforehand: the CPUs)
+same()
+{
+	local ls ln
+
+	ls=$(grep -m1 "^$2(" "$trd/$1.s")
+	ln=$(grep -m1 "^$2(" "$trd/$1.n")
+	[ -n "$ls" ] && { [ $has_strace = 0 ] || [ "$ls" = "$ln" ]; }
+	result $? "--trace as strace: $ls" "sandboxed '$ls', native '$ln'"
+}
 # shellcheck disable=SC2016 # the sandbox's shell expands $1
 tr_sh='echo hi
 /bin/true
@@ -307,8 +318,9 @@ os.umask(0o22)
 import faulthandler, fcntl, termios
 faulthandler.enable()
 os.uname()
-fcntl.ioctl(b.fileno(), termios.FIONREAD, bytes(4))'
-trace_vs_strace py rt_sigaction,kill,socket,setsockopt,bind,getsockname,pipe2,access,lseek,prlimit64,arch_prctl,socketpair,sendmsg,recvmsg,writev,readv,epoll_ctl,epoll_wait,umask,sigaltstack,ioctl,uname -- \
+fcntl.ioctl(b.fileno(), termios.FIONREAD, bytes(4))
+os.sched_getaffinity(0)'
+trace_vs_strace py rt_sigaction,kill,socket,setsockopt,bind,getsockname,pipe2,access,lseek,prlimit64,arch_prctl,socketpair,sendmsg,recvmsg,writev,readv,epoll_ctl,epoll_wait,umask,sigaltstack,ioctl,uname,sched_getaffinity -- \
 	/usr/bin/python3 -c "$tr_py"
 # The action installed, not the old one: the guest kernel answers SIG_DFL with the
 # launcher's flags and mask (SA_RESTART, [USR1]) where natively an exec cleared them.
@@ -333,6 +345,7 @@ both py 'epoll_wait(7, [{events=EPOLLIN, data={u32=5, u64=N}}], 1023, 1000) = 1'
 both py 'umask(022) = 027'
 both py 'ioctl(5, FIONREAD, [1]) = 0'
 both py 'sigaltstack({ss_sp=ADDR, ss_flags=0, ss_size=18160}, {ss_sp=NULL, ss_flags=SS_DISABLE, ss_size=0}) = 0'
+same py sched_getaffinity
 l='uname({sysname="Linux", nodename="'
 grep -Fq -- "$l" "$trd/py.s" && { [ $has_strace = 0 ] || grep -Fq -- "$l" "$trd/py.n"; }
 result $? "--trace as strace: $l..." "$(grep -F 'uname(' "$trd/py.s" "$trd/py.n")"

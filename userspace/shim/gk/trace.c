@@ -180,7 +180,7 @@ static void put_sockopt(struct tr_out *o, unsigned long level, unsigned long v)
  *   - shutdown how  ! getrandom flags  [ pollfds (count next)  > TIMER_ABSTIME
  *   / getdents64's buffer (its entries counted)  { msghdr in  } out  ( epoll_event in
  *   ) the epoll_events returned  ^ fadvise advice  _ PRIO_* which  . ioctl's argument
- *   : stack_t in  ; out  ' utsname out  ` sysinfo out
+ *   : stack_t in  ; out  ' utsname out  ` sysinfo out  | gids out  , CPU mask out
  * Out letters (put_out) show the data only once the call succeeded, as strace does.
  */
 struct tr_spec {
@@ -215,7 +215,7 @@ struct tr_spec {
 	X(futex, "p~i=pi") X(arch_prctl, "qp") X(prctl, "rxxxx") X(getrlimit, "Eg") \
 	X(setrlimit, "EG") X(prlimit64, "iEGg") X(nanosleep, "tT") X(clock_nanosleep, "C>tT") \
 	X(clock_gettime, "CT") X(clock_getres, "CT") X(timerfd_create, "Cn") X(getrandom, "*u!") \
-	X(rseq, "pxix") X(sched_getaffinity, "iup") X(sched_setaffinity, "iup") X(setpgid, "ii") \
+	X(rseq, "pxix") X(sched_getaffinity, "iu,") X(sched_setaffinity, "iup") X(setpgid, "ii") \
 	X(getpgid, "i") X(getsid, "i") X(setuid, "i") X(setgid, "i") X(alarm, "u") \
 	X(pidfd_open, "ix") X(poll, "[ui") X(ppoll, "[utku") X(epoll_create1, "n") \
 	X(epoll_ctl, "i+i(") X(epoll_wait, "i)ii") X(epoll_pwait, "i)iiku") X(eventfd2, "un") \
@@ -225,7 +225,7 @@ struct tr_spec {
 	X(recvfrom, "iBum#%") X(sendmsg, "i{m") X(recvmsg, "i}m") X(shutdown, "i-") \
 	X(setsockopt, "iez4u") X(getsockopt, "iez$%") X(getpriority, "_i") X(setpriority, "_ii") \
 	X(uname, "'") X(sysinfo, "`") X(times, "p") X(getrusage, "ip") X(gettimeofday, "pp") \
-	X(getresuid, "ppp") X(getresgid, "ppp") X(getgroups, "ip") X(setgroups, "ip") \
+	X(getresuid, "ppp") X(getresgid, "ppp") X(getgroups, "i|") X(setgroups, "ip") \
 	X(getitimer, "ip") X(setitimer, "ipp") X(select, "ipppp") X(pselect6, "ipppp") \
 	X(sched_getparam, "ip") X(rt_sigreturn, "")
 #define TR_SPEC(name, form) { __NR_##name, form },
@@ -356,6 +356,15 @@ static void put_out(struct tr_out *o, char k, const struct gk_call *c, int i, lo
 		break;
 	case '`':
 		put_sysinfo(o, v);
+		break;
+	case '|':	/* getgroups(0, ...) only counts */
+		if (c->a[0] || !ret)
+			put_ints(o, v, ret, 0);
+		else
+			put_ptr(o, v);
+		break;
+	case ',':
+		put_ints(o, v, ret, 1);
 		break;
 	case ')':
 		put_epoll_events(o, v, ret, 1);

@@ -54,6 +54,7 @@ struct tr_table {
 
 #define TR_STRLEN 32	/* bytes of data and of an argv string shown: strace's -s default */
 #define TR_PATHLEN 256	/* a path is shown whole up to this long */
+#define TR_ELEMS 32	/* elements of an array shown (argv, iovecs, pollfds...): strace's -s */
 #define TR_OK(r) ((r) >= 0 || (r) <= -4096)	/* a result that is not an error */
 
 /* A line being written: it never overflows, it is cut (put() stops at cap - 1). */
@@ -106,6 +107,7 @@ void put_stack(struct tr_out *o, unsigned long p);
 void put_sysinfo(struct tr_out *o, unsigned long p);
 void put_uname(struct tr_out *o, unsigned long p);
 void put_winsize(struct tr_out *o, unsigned long p);
+void put_ints(struct tr_out *o, unsigned long p, long n, int cpumask);
 
 /* sockets (trace_net.c) */
 void put_msg_flags(struct tr_out *o, unsigned long v);

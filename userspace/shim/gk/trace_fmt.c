@@ -2,8 +2,6 @@
 // trace_fmt.c - --trace's writing: workload data and strings (read safely), structures, flags.
 #include "trace.h"
 
-#define TR_ELEMS 32	/* argv strings shown, as strace does */
-#define TR_VEC 8	/* iovecs and pollfds shown */
 #define TR_ENVMAX 4096	/* environment strings counted at most */
 
 /* The names structures and shared arguments use (trace.h's TR_TABLE, as in trace_tab.h). */
@@ -241,7 +239,7 @@ void put_iov(struct tr_out *o, unsigned long p, unsigned long cnt, long left)
 	}
 	putch(o, '[');
 	for (i = 0; i < cnt && uget(&v, p + i * sizeof(v), sizeof(v)) == 0; i++) {
-		if (i == TR_VEC) {
+		if (i == TR_ELEMS) {
 			put(o, ", ...");
 			break;
 		}
@@ -551,7 +549,7 @@ void put_pollfds(struct tr_out *o, unsigned long p, unsigned long cnt, int rev)
 	for (i = 0; i < cnt && uget(&pf, p + i * sizeof(pf), sizeof(pf)) == 0; i++) {
 		if (rev && !pf.revents)
 			continue;
-		if (any == TR_VEC) {
+		if (any == TR_ELEMS) {
 			put(o, ", ...");
 			break;
 		}
@@ -673,4 +671,26 @@ void put_winsize(struct tr_out *o, unsigned long p)
 	else
 		put(o, "{ws_row=%u, ws_col=%u, ws_xpixel=%u, ws_ypixel=%u}", ws[0], ws[1], ws[2],
 		    ws[3]);
+}
+
+/* An array of @n ints (getgroups' gids), or a CPU mask of @n bytes as its CPUs' numbers. */
+void put_ints(struct tr_out *o, unsigned long p, long n, int cpumask)
+{
+	unsigned long w;
+	long i, shown = 0;
+	int v;
+
+	putch(o, '[');
+	for (i = 0; !cpumask && i < n && uget(&v, p + i * sizeof(v), sizeof(v)) == 0; i++) {
+		if (i == TR_ELEMS) {
+			put(o, ", ...");
+			break;
+		}
+		put(o, "%s%d", i ? ", " : "", v);
+	}
+	for (i = 0; cpumask && i * 8 < n && uget(&w, p + i * 8, sizeof(w)) == 0; i++)
+		for (v = 0; v < 64; v++)
+			if ((w >> v) & 1)
+				put(o, "%s%ld", shown++ ? " " : "", i * 64 + v);
+	putch(o, ']');
 }

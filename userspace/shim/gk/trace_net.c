@@ -2,7 +2,7 @@
 // trace_net.c - --trace's socket structures: addresses, messages, control data, epoll events.
 #include "trace.h"
 
-#define TR_CMSGS 8	/* control messages and epoll events shown */
+#define TR_CMSGS 8	/* control messages shown */
 #define TR_SCM_RIGHTS 1	/* include/linux/socket.h, not uapi */
 #define TR_SCM_CREDENTIALS 2
 
@@ -201,7 +201,7 @@ void put_epoll_events(struct tr_out *o, unsigned long p, long n, int array)
 	}
 	put(o, "%s", array ? "[" : "");
 	for (i = 0; i < n && uget(&e, p + i * sizeof(e), sizeof(e)) == 0; i++) {
-		if (i == TR_CMSGS) {
+		if (i == TR_ELEMS) {
 			put(o, ", ...");
 			break;
 		}
