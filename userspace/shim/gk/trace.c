@@ -291,71 +291,30 @@ static void put_out(struct tr_out *o, char k, const struct gk_call *c, int i, lo
 		return;
 	}
 	switch (k) {
-	case 'B': case '*':
-		put_data(o, v, (unsigned long)ret, k == '*');
-		break;
-	case 'd':
-		put_str(o, v, TR_PATHLEN);
-		break;
-	case 'J':
-		put_iov(o, v, next, ret);
-		break;
-	case 'K':
-		put_sigset(o, v);
-		break;
-	case 'a':
-		put_sigaction(o, v);
-		break;
-	case 'w':
+	case 'B': put_data(o, v, (unsigned long)ret, 0); break;
+	case '*': put_data(o, v, (unsigned long)ret, 1); break;
+	case 'd': put_str(o, v, TR_PATHLEN); break;
+	case 'J': put_iov(o, v, next, ret); break;
+	case 'K': put_sigset(o, v); break;
+	case 'a': put_sigaction(o, v); break;
+	case 'T': put_timespec(o, v); break;
+	case 'g': put_rlimit(o, v); break;
+	case 'y': put_stat(o, v); break;
+	case 'Y': put_statx(o, v); break;
+	case '2': put_ints(o, v, 2, 0); break;
+	case '%': put_intp(o, v); break;
+	case '/': put_dirents(o, v, (unsigned long)ret); break;
+	case '}': put_msghdr(o, v, ret); break;
+	case ';': put_stack(o, v); break;
+	case '\'': put_uname(o, v); break;
+	case '`': put_sysinfo(o, v); break;
+	case ',': put_ints(o, v, ret, 1); break;
+	case ')': put_epoll_events(o, v, ret, 1); break;
+	case 'w':	/* wait4 with WNOHANG and no child changed: nothing written */
 		if (ret > 0)
 			put_wstatus(o, v);
 		else
 			put_ptr(o, v);
-		break;
-	case 'T':
-		put_timespec(o, v);
-		break;
-	case 'g':
-		put_rlimit(o, v);
-		break;
-	case 'y':
-		put_stat(o, v);
-		break;
-	case 'Y':
-		put_statx(o, v);
-		break;
-	case '2': {
-		int fds[2];
-
-		if (uget(fds, v, sizeof(fds)) < 0)
-			put_ptr(o, v);
-		else
-			put(o, "[%d, %d]", fds[0], fds[1]);
-		break;
-	}
-	case '#':
-		if (!next || uget(&len, next, sizeof(len)) < 0)
-			put_ptr(o, v);
-		else
-			put_sockaddr(o, v, (unsigned long)len);
-		break;
-	case '%':
-		put_intp(o, v);
-		break;
-	case '/':
-		put_dirents(o, v, (unsigned long)ret);
-		break;
-	case '}':
-		put_msghdr(o, v, ret);
-		break;
-	case ';':
-		put_stack(o, v);
-		break;
-	case '\'':
-		put_uname(o, v);
-		break;
-	case '`':
-		put_sysinfo(o, v);
 		break;
 	case '|':	/* getgroups(0, ...) only counts */
 		if (c->a[0] || !ret)
@@ -363,13 +322,13 @@ static void put_out(struct tr_out *o, char k, const struct gk_call *c, int i, lo
 		else
 			put_ptr(o, v);
 		break;
-	case ',':
-		put_ints(o, v, ret, 1);
+	case '#':	/* the address, as long as the length the call wrote says */
+		if (!next || uget(&len, next, sizeof(len)) < 0)
+			put_ptr(o, v);
+		else
+			put_sockaddr(o, v, (unsigned long)len);
 		break;
-	case ')':
-		put_epoll_events(o, v, ret, 1);
-		break;
-	case '$':
+	case '$':	/* an option's value: an int where the length says so */
 		if (next && uget(&len, next, sizeof(len)) == 0 && len == sizeof(int))
 			put_intp(o, v);
 		else
