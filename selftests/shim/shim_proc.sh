@@ -267,13 +267,21 @@ same()
 	[ -n "$ls" ] && { [ $has_strace = 0 ] || [ "$ls" = "$ln" ]; }
 	result $? "--trace as strace: $ls" "sandboxed '$ls', native '$ln'"
 }
+# both_start NAME START: a line starting so in both (what follows differs: counts, names)
+starts() { START="$1" awk 'index($0, ENVIRON["START"]) == 1 { f = 1 } END { exit !f }' "$2"; }
+both_start()
+{
+	starts "$2" "$trd/$1.s" && { [ $has_strace = 0 ] || starts "$2" "$trd/$1.n"; }
+	result $? "--trace as strace: $2..." "$(grep -F "${2%%(*}(" "$trd/$1.s" "$trd/$1.n")"
+}
 # shellcheck disable=SC2016 # the sandbox's shell expands $1
 tr_sh='echo hi
 /bin/true
 printf "\001\0027\377A\n"
 printf "%0100d\n" 0
-cat "$1/data" >/dev/null'
-trace_vs_strace sh write,read,rt_sigprocmask,wait4,execve --volume "$trd:/mnt" -- \
+cat "$1/data" >/dev/null
+stat -f /proc >/dev/null'
+trace_vs_strace sh write,read,rt_sigprocmask,wait4,execve,statfs --volume "$trd:/mnt" -- \
 	sh -c "$tr_sh" sh /mnt
 both sh 'write(1, "hi\n", 3) = 3'
 both sh 'write(1, "\1\0027\377A\n", 6) = 6'
@@ -283,6 +291,7 @@ both sh 'rt_sigprocmask(SIG_SETMASK, ~[RTMIN RT_1], NULL, 8) = 0'
 both sh 'wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = PID'
 both sh 'wait4(-1, ADDR, WNOHANG, NULL) = -1 ECHILD'
 both sh 'execve("/bin/true", ["/bin/true"], ADDR /* N vars */) = 0'
+both_start sh 'statfs("/proc", {f_type=PROC_SUPER_MAGIC, f_bsize=4096, f_blocks=0, f_bfree=0, '
 # execve's line is taken before the new image replaces the strings it names
 grep -Fxq 'execve("/usr/bin/cat", ["cat", "/mnt/data"], ADDR /* N vars */) = 0' "$trd/sh.s"
 result $? "--trace shows execve's path and argv though the call replaced them" \
@@ -346,9 +355,7 @@ both py 'umask(022) = 027'
 both py 'ioctl(5, FIONREAD, [1]) = 0'
 both py 'sigaltstack({ss_sp=ADDR, ss_flags=0, ss_size=18160}, {ss_sp=NULL, ss_flags=SS_DISABLE, ss_size=0}) = 0'
 same py sched_getaffinity
-l='uname({sysname="Linux", nodename="'
-grep -Fq -- "$l" "$trd/py.s" && { [ $has_strace = 0 ] || grep -Fq -- "$l" "$trd/py.n"; }
-result $? "--trace as strace: $l..." "$(grep -F 'uname(' "$trd/py.s" "$trd/py.n")"
+both_start py 'uname({sysname="Linux", nodename="'
 # recvmsg's data by the bytes received, the descriptor passed (strace also shows
 # msg_namelen's value before the call, "110 => 0", which --trace does not keep)
 l='msg_iov=[{iov_base="hithere\0\377", iov_len=100}], msg_iovlen=1, msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[6]}], msg_controllen=24, msg_flags=0}, 0) = 9'

@@ -181,6 +181,7 @@ static void put_sockopt(struct tr_out *o, unsigned long level, unsigned long v)
  *   / getdents64's buffer (its entries counted)  { msghdr in  } out  ( epoll_event in
  *   ) the epoll_events returned  ^ fadvise advice  _ PRIO_* which  . ioctl's argument
  *   : stack_t in  ; out  ' utsname out  ` sysinfo out  | gids out  , CPU mask out
+ *   < statfs out
  * Out letters (put_out) show the data only once the call succeeded, as strace does.
  */
 struct tr_spec {
@@ -198,7 +199,7 @@ struct tr_spec {
 	X(renameat2, "FsFsx") X(link, "ss") X(linkat, "FsFsZ") X(symlink, "ss") \
 	X(symlinkat, "sFs") X(chmod, "so") X(fchmod, "io") X(fchmodat, "Fso") X(chown, "sii") \
 	X(lchown, "sii") X(fchown, "iii") X(fchownat, "FsiiZ") X(utimensat, "FspZ") \
-	X(truncate, "sl") X(ftruncate, "il") X(statfs, "sp") X(fstatfs, "ip") X(chroot, "s") \
+	X(truncate, "sl") X(ftruncate, "il") X(statfs, "s<") X(fstatfs, "i<") X(chroot, "s") \
 	X(mknodat, "Fsox") X(umask, "o") X(execve, "svV") X(execveat, "FsvVZ") \
 	X(getdents64, "i/u") X(dup, "i") X(dup2, "ii") X(dup3, "iin") X(pipe, "2") \
 	X(pipe2, "2n") X(fcntl, "ifL") X(ioctl, "iI.") X(flock, "ii") X(fsync, "i") \
@@ -308,6 +309,7 @@ static void put_out(struct tr_out *o, char k, const struct gk_call *c, int i, lo
 	case ';': put_stack(o, v); break;
 	case '\'': put_uname(o, v); break;
 	case '`': put_sysinfo(o, v); break;
+	case '<': put_statfs(o, v); break;
 	case ',': put_ints(o, v, ret, 1); break;
 	case ')': put_epoll_events(o, v, ret, 1); break;
 	case 'w':	/* wait4 with WNOHANG and no child changed: nothing written */

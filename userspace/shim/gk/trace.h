@@ -12,6 +12,7 @@
 #include <asm/resource.h>
 #include <asm/signal.h>
 #include <asm/socket.h>
+#include <asm/statfs.h>
 #include <linux/eventpoll.h>
 #include <linux/fcntl.h>
 #include <linux/futex.h>
@@ -20,6 +21,7 @@
 #include <linux/mman.h>
 #include <linux/prctl.h>
 #include <linux/random.h>
+#include <linux/magic.h>
 #include <linux/sched.h>
 #include <linux/signal.h>
 #include <linux/sysinfo.h>
@@ -107,6 +109,7 @@ void put_stack(struct tr_out *o, unsigned long p);
 void put_sysinfo(struct tr_out *o, unsigned long p);
 void put_uname(struct tr_out *o, unsigned long p);
 void put_winsize(struct tr_out *o, unsigned long p);
+void put_statfs(struct tr_out *o, unsigned long p);
 void put_ints(struct tr_out *o, unsigned long p, long n, int cpumask);
 
 /* sockets (trace_net.c) */

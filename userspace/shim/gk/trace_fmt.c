@@ -52,6 +52,20 @@ TR_TABLE(tr_statx_attr, TR_STATX_ATTR);
 #define TR_SS(C, N) \
 	C(SS_ONSTACK) C(SS_DISABLE) C(SS_AUTODISARM)
 TR_TABLE(tr_ss, TR_SS);
+#define TR_FS_MAGIC(C, N) \
+	C(EXT2_SUPER_MAGIC) C(TMPFS_MAGIC) C(PROC_SUPER_MAGIC) C(SYSFS_MAGIC) \
+	C(DEVPTS_SUPER_MAGIC) C(CGROUP2_SUPER_MAGIC) C(CGROUP_SUPER_MAGIC) \
+	C(OVERLAYFS_SUPER_MAGIC) C(BTRFS_SUPER_MAGIC) C(XFS_SUPER_MAGIC) C(NFS_SUPER_MAGIC) \
+	C(SQUASHFS_MAGIC) C(RAMFS_MAGIC) C(SECURITYFS_MAGIC) C(SELINUX_MAGIC) \
+	C(DEBUGFS_MAGIC) C(TRACEFS_MAGIC) C(FUSE_SUPER_MAGIC) C(BPF_FS_MAGIC) C(NSFS_MAGIC) \
+	C(PIPEFS_MAGIC) C(SOCKFS_MAGIC) C(ANON_INODE_FS_MAGIC) C(HUGETLBFS_MAGIC)
+TR_TABLE(tr_fs_magic, TR_FS_MAGIC);
+/* include/linux/statfs.h (not uapi) */
+#define TR_ST(C, N) \
+	N(0x1, ST_RDONLY) N(0x2, ST_NOSUID) N(0x4, ST_NODEV) N(0x8, ST_NOEXEC) \
+	N(0x10, ST_SYNCHRONOUS) N(0x20, ST_VALID) N(0x40, ST_MANDLOCK) N(0x400, ST_NOATIME) \
+	N(0x800, ST_NODIRATIME) N(0x1000, ST_RELATIME) N(0x2000, ST_NOSYMFOLLOW)
+TR_TABLE(tr_st, TR_ST);
 #define TR_FTYPE(C, N) \
 	C(S_IFSOCK) C(S_IFLNK) C(S_IFREG) C(S_IFBLK) C(S_IFDIR) \
 	C(S_IFCHR) C(S_IFIFO)
@@ -693,4 +707,26 @@ void put_ints(struct tr_out *o, unsigned long p, long n, int cpumask)
 			if ((w >> v) & 1)
 				put(o, "%s%ld", shown++ ? " " : "", i * 64 + v);
 	putch(o, ']');
+}
+
+/* statfs and fstatfs's struct statfs. */
+void put_statfs(struct tr_out *o, unsigned long p)
+{
+	struct statfs s;
+
+	if (uget(&s, p, sizeof(s)) < 0) {
+		put_ptr(o, p);
+		return;
+	}
+	put(o, "{f_type=");
+	put_enum(o, (unsigned long)s.f_type, &tr_fs_magic, 1);
+	put(o, ", f_bsize=%ld, f_blocks=%ld, f_bfree=%ld, f_bavail=%ld, f_files=%ld, f_ffree=%ld, "
+	    "f_fsid={val=[", (long)s.f_bsize, (long)s.f_blocks, (long)s.f_bfree,
+	    (long)s.f_bavail, (long)s.f_files, (long)s.f_ffree);
+	put_hex(o, (unsigned int)s.f_fsid.val[0]);
+	put(o, ", ");
+	put_hex(o, (unsigned int)s.f_fsid.val[1]);
+	put(o, "]}, f_namelen=%ld, f_frsize=%ld, f_flags=", (long)s.f_namelen, (long)s.f_frsize);
+	put_flags(o, (unsigned long)s.f_flags, &tr_st, NULL);
+	putch(o, '}');
 }
