@@ -208,7 +208,9 @@ tr_norm()	# < kiste --trace or strace -o output
 		-e 's/\) +=/) =/' -e 's/ = (-1 E[A-Z0-9]+) \(.*\)$/ = \1/' \
 		-e 's/0x[0-9a-f]{6,}/ADDR/g' -e 's/htons\([1-9][0-9]*\)/htons(PORT)/g' \
 		-e 's/^(wait4\(.*\)) = [1-9][0-9]*$/\1 = PID/' -e 's/^kill\([0-9]+,/kill(PID,/' \
-		-e 's#/\* [0-9]+ vars \*/#/* N vars */#' -e 's/u64=[0-9]+/u64=N/g'
+		-e 's#/\* [0-9]+ vars \*/#/* N vars */#' -e 's/u64=[0-9]+/u64=N/g' \
+		-e 's/si_pid=[0-9]+/si_pid=PID/' -e 's/^waitid\(P_PID, [0-9]+/waitid(P_PID, PID/' \
+		-e 's#si_utime=[0-9]+, si_stime=[0-9]+( /\*[^*]*\*/)?#si_utime=T, si_stime=T#'
 }
 trd=$(mktemp -d /var/tmp/kiste-tracefmt.XXXXXX)
 chmod 755 "$trd"
@@ -328,8 +330,15 @@ import faulthandler, fcntl, termios
 faulthandler.enable()
 os.uname()
 fcntl.ioctl(b.fileno(), termios.FIONREAD, bytes(4))
-os.sched_getaffinity(0)'
-trace_vs_strace py rt_sigaction,kill,socket,setsockopt,bind,getsockname,pipe2,access,lseek,prlimit64,arch_prctl,socketpair,sendmsg,recvmsg,writev,readv,epoll_ctl,epoll_wait,umask,sigaltstack,ioctl,uname,sched_getaffinity -- \
+os.sched_getaffinity(0)
+pid = os.fork()
+if pid == 0:
+    os._exit(7)
+os.waitid(os.P_PID, pid, os.WEXITED)
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR2])
+os.kill(os.getpid(), signal.SIGUSR2)
+signal.sigtimedwait([signal.SIGUSR2], 1)'
+trace_vs_strace py rt_sigaction,kill,socket,setsockopt,bind,getsockname,pipe2,access,lseek,prlimit64,arch_prctl,socketpair,sendmsg,recvmsg,writev,readv,epoll_ctl,epoll_wait,umask,sigaltstack,ioctl,uname,sched_getaffinity,waitid,rt_sigtimedwait -- \
 	/usr/bin/python3 -c "$tr_py"
 # The action installed, not the old one: the guest kernel answers SIG_DFL with the
 # launcher's flags and mask (SA_RESTART, [USR1]) where natively an exec cleared them.
@@ -355,6 +364,8 @@ both py 'umask(022) = 027'
 both py 'ioctl(5, FIONREAD, [1]) = 0'
 both py 'sigaltstack({ss_sp=ADDR, ss_flags=0, ss_size=18160}, {ss_sp=NULL, ss_flags=SS_DISABLE, ss_size=0}) = 0'
 same py sched_getaffinity
+both py 'waitid(P_PID, PID, {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=PID, si_uid=0, si_status=7, si_utime=T, si_stime=T}, WEXITED, NULL) = 0'
+both py 'rt_sigtimedwait([USR2], {si_signo=SIGUSR2, si_code=SI_USER, si_pid=PID, si_uid=0}, {tv_sec=1, tv_nsec=0}, 8) = 12 (SIGUSR2)'
 both_start py 'uname({sysname="Linux", nodename="'
 # recvmsg's data by the bytes received, the descriptor passed (strace also shows
 # msg_namelen's value before the call, "110 => 0", which --trace does not keep)

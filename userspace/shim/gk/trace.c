@@ -181,7 +181,7 @@ static void put_sockopt(struct tr_out *o, unsigned long level, unsigned long v)
  *   / getdents64's buffer (its entries counted)  { msghdr in  } out  ( epoll_event in
  *   ) the epoll_events returned  ^ fadvise advice  _ PRIO_* which  . ioctl's argument
  *   : stack_t in  ; out  ' utsname out  ` sysinfo out  | gids out  , CPU mask out
- *   < statfs out
+ *   < statfs out  0 waitid's idtype  9 siginfo out
  * Out letters (put_out) show the data only once the call succeeded, as strace does.
  */
 struct tr_spec {
@@ -209,9 +209,9 @@ struct tr_spec {
 	X(msync, "pux") X(mlock, "pu") X(munlock, "pu") X(memfd_create, "sx") \
 	X(close_range, "uux") X(openat2, "Fspu") X(rt_sigaction, "SAau") \
 	X(rt_sigprocmask, "HkKu") X(rt_sigsuspend, "ku") X(rt_sigpending, "Ku") \
-	X(rt_sigtimedwait, "kpTu") X(kill, "iS") X(tkill, "iS") X(tgkill, "iiS") \
+	X(rt_sigtimedwait, "k9tu") X(kill, "iS") X(tkill, "iS") X(tgkill, "iiS") \
 	X(rt_sigqueueinfo, "iSp") X(rt_tgsigqueueinfo, "iiSp") X(sigaltstack, ":;") \
-	X(wait4, "iwWp") X(waitid, "iipWp") X(exit, "i") X(exit_group, "i") X(clone, "c") \
+	X(wait4, "iwWp") X(waitid, "0i9Wp") X(exit, "i") X(exit_group, "i") X(clone, "c") \
 	X(clone3, "3u") X(unshare, "U") X(set_tid_address, "p") X(set_robust_list, "pu") \
 	X(futex, "p~i=pi") X(arch_prctl, "qp") X(prctl, "rxxxx") X(getrlimit, "Eg") \
 	X(setrlimit, "EG") X(prlimit64, "iEGg") X(nanosleep, "tT") X(clock_nanosleep, "C>tT") \
@@ -310,6 +310,7 @@ static void put_out(struct tr_out *o, char k, const struct gk_call *c, int i, lo
 	case '\'': put_uname(o, v); break;
 	case '`': put_sysinfo(o, v); break;
 	case '<': put_statfs(o, v); break;
+	case '9': put_siginfo(o, v); break;
 	case ',': put_ints(o, v, ret, 1); break;
 	case ')': put_epoll_events(o, v, ret, 1); break;
 	case 'w':	/* wait4 with WNOHANG and no child changed: nothing written */
@@ -374,6 +375,7 @@ static int put_const(struct tr_out *o, char k, const struct gk_call *c, unsigned
 	case '!': put_flags(o, v, &tr_grnd, NULL); break;
 	case '^': put_enum(o, v, &tr_fadv, 0); break;
 	case '_': put_enum(o, v, &tr_prio, 0); break;
+	case '0': put_enum(o, v, &tr_idtype, 0); break;
 	case 'm':
 		if (c->nr == __NR_mremap)
 			put_flags(o, v, &tr_mremap, NULL);
@@ -493,6 +495,11 @@ static void put_ret(struct tr_out *o, const struct gk_call *c, long ret)
 		putch(o, ')');
 	} else {
 		put(o, "%ld", ret);
+		if (c->nr == __NR_rt_sigtimedwait && ret > 0) {
+			put(o, " (");
+			put_sig(o, (unsigned long)ret, 1);
+			putch(o, ')');
+		}
 		if ((c->nr == __NR_poll || c->nr == __NR_ppoll) && ret == 0)
 			put(o, " (Timeout)");
 		if ((c->nr == __NR_poll || c->nr == __NR_ppoll) && ret > 0) {

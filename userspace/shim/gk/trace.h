@@ -110,6 +110,7 @@ void put_sysinfo(struct tr_out *o, unsigned long p);
 void put_uname(struct tr_out *o, unsigned long p);
 void put_winsize(struct tr_out *o, unsigned long p);
 void put_statfs(struct tr_out *o, unsigned long p);
+void put_siginfo(struct tr_out *o, unsigned long p);
 void put_ints(struct tr_out *o, unsigned long p, long n, int cpumask);
 
 /* sockets (trace_net.c) */

@@ -52,6 +52,13 @@ TR_TABLE(tr_statx_attr, TR_STATX_ATTR);
 #define TR_SS(C, N) \
 	C(SS_ONSTACK) C(SS_DISABLE) C(SS_AUTODISARM)
 TR_TABLE(tr_ss, TR_SS);
+#define TR_SI_CODE(C, N) \
+	C(SI_USER) C(SI_KERNEL) C(SI_QUEUE) C(SI_TIMER) C(SI_MESGQ) C(SI_ASYNCIO) C(SI_SIGIO) \
+	C(SI_TKILL)
+TR_TABLE(tr_si_code, TR_SI_CODE);
+#define TR_CLD(C, N) \
+	C(CLD_EXITED) C(CLD_KILLED) C(CLD_DUMPED) C(CLD_TRAPPED) C(CLD_STOPPED) C(CLD_CONTINUED)
+TR_TABLE(tr_cld, TR_CLD);
 #define TR_FS_MAGIC(C, N) \
 	C(EXT2_SUPER_MAGIC) C(TMPFS_MAGIC) C(PROC_SUPER_MAGIC) C(SYSFS_MAGIC) \
 	C(DEVPTS_SUPER_MAGIC) C(CGROUP2_SUPER_MAGIC) C(CGROUP_SUPER_MAGIC) \
@@ -729,4 +736,46 @@ void put_statfs(struct tr_out *o, unsigned long p)
 	put(o, "]}, f_namelen=%ld, f_frsize=%ld, f_flags=", (long)s.f_namelen, (long)s.f_frsize);
 	put_flags(o, (unsigned long)s.f_flags, &tr_st, NULL);
 	putch(o, '}');
+}
+
+/* A siginfo: the sender, and for SIGCHLD the child's state (waitid, rt_sigtimedwait). */
+void put_siginfo(struct tr_out *o, unsigned long p)
+{
+	struct {
+		int signo, err, code, pad;
+		int pid;
+		unsigned int uid;
+		int status, pad2;
+		long utime, stime;
+	} si;
+	const char *code;
+
+	if (uget(&si, p, sizeof(si)) < 0) {
+		put_ptr(o, p);
+		return;
+	}
+	if (!si.signo) {	/* waitid(WNOHANG) with no child to report */
+		put(o, "{}");
+		return;
+	}
+	put(o, "{si_signo=");
+	put_sig(o, (unsigned long)si.signo, 1);
+	code = si.signo == SIGCHLD && si.code > 0 ? tr_lookup((unsigned long)si.code, &tr_cld) :
+	       tr_lookup((unsigned long)(long)si.code, &tr_si_code);
+	if (code)
+		put(o, ", si_code=%s", code);
+	else
+		put(o, ", si_code=%d", si.code);
+	if (si.signo == SIGCHLD && si.code > 0) {
+		put(o, ", si_pid=%d, si_uid=%u, si_status=", si.pid, si.uid);
+		if (si.code == CLD_EXITED)
+			put(o, "%d", si.status);
+		else
+			put_sig(o, (unsigned long)si.status, 1);
+		put(o, ", si_utime=%ld, si_stime=%ld}", si.utime, si.stime);
+	} else if (si.code <= 0) {
+		put(o, ", si_pid=%d, si_uid=%u}", si.pid, si.uid);
+	} else {
+		put(o, ", ...}");
+	}
 }

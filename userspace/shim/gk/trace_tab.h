@@ -133,6 +133,9 @@ TR_TABLE(tr_fadv, TR_FADV);	/* linux/fadvise.h's, the x86_64 values */
 #define TR_PRIO(C, N) \
 	N(0, PRIO_PROCESS) N(1, PRIO_PGRP) N(2, PRIO_USER)	/* linux/resource.h */
 TR_TABLE(tr_prio, TR_PRIO);
+#define TR_IDTYPE(C, N) \
+	C(P_ALL) C(P_PID) C(P_PGID) C(P_PIDFD)
+TR_TABLE(tr_idtype, TR_IDTYPE);
 #define TR_EPOLL_OP(C, N) \
 	C(EPOLL_CTL_ADD) C(EPOLL_CTL_DEL) C(EPOLL_CTL_MOD)
 TR_TABLE(tr_epoll_op, TR_EPOLL_OP);
