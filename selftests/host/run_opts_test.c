@@ -83,6 +83,20 @@ static const struct probe fixed[] = {
 	{ KISTE_OPT_CWD, "--cwd", "relative", SYNTAX },
 	{ KISTE_OPT_ROOTFS, "--rootfs", "/srv/r", IN_RANGE },
 	{ KISTE_OPT_ROOTFS, "--rootfs", "", SYNTAX },
+	{ KISTE_OPT_CWD, "--workdir", "/srv", IN_RANGE },
+	{ KISTE_OPT_CWD, "-w", "/srv", IN_RANGE },
+	{ KISTE_OPT_CWD, "--workdir", "srv", SYNTAX },
+	{ KISTE_OPT_ENV, "-e", "A=1", IN_RANGE },
+	{ KISTE_OPT_ENV, "-e", "A", SYNTAX },
+	{ KISTE_OPT_HOSTNAME, "--hostname", "web-1.example", IN_RANGE },
+	{ KISTE_OPT_HOSTNAME, "--hostname", "-web", SYNTAX },
+	{ KISTE_OPT_HOSTNAME, "--hostname", ".web", SYNTAX },
+	{ KISTE_OPT_HOSTNAME, "--hostname", "we b", SYNTAX },
+	{ KISTE_OPT_HOSTNAME, "--hostname", "", SYNTAX },
+	{ KISTE_OPT_HOSTNAME, "--hostname",
+	  "a2345678901234567890123456789012345678901234567890123456789012345", SYNTAX },
+	{ KISTE_OPT_HOSTNAME, "--hostname",
+	  "a234567890123456789012345678901234567890123456789012345678901234", IN_RANGE },
 };
 
 /* The mode-dependent probes: sizes at and just past each end of its ranges. */
@@ -134,6 +148,7 @@ static void landed(const struct probe *p, const struct kiste_run_opts *o, char *
 	case KISTE_OPT_ENV: snprintf(buf, len, "%s", o->nenv ? o->env[0] : ""); break;
 	case KISTE_OPT_CWD: snprintf(buf, len, "%s", o->cwd); break;
 	case KISTE_OPT_ROOTFS: snprintf(buf, len, "%s", o->rootfs); break;
+	case KISTE_OPT_HOSTNAME: snprintf(buf, len, "%s", o->hostname); break;
 	}
 }
 

@@ -304,6 +304,51 @@ T_OUT=$("$K" --root "$tmp/kroot" --debug --systemd-cgroup --log "$tmp/klog" --lo
 	list -q 2>&1)
 result $? "--debug --systemd-cgroup --log --log-format text are taken" "$T_OUT"
 
+# ---- unikernel mode (issue 13): an image whose programs are kiste-uk-cc unikernels ----
+# The annotation org.kiste.mode=unikernel picks the mode; each case is held to what
+# `kiste run --mode=unikernel` prints and returns for the same binary (its argv[0] aside).
+UKB="$here/../unikernel"
+if [ -x "$UKB/hello" ] && [ -x "$UKB/tests/endings" ] && [ -x "$UKB/tests/sleeper" ]; then
+	UKIMG=localhost/kiste-uk:test
+	mkdir -p "$tmp/ukimg"
+	cp "$UKB/hello" "$UKB/tests/endings" "$UKB/tests/sleeper" "$tmp/ukimg/"
+	tar -C "$tmp/ukimg" -c . | podman import - "$UKIMG" >"$tmp/ukimport.out" 2>&1 ||
+		bail "podman import of the unikernel image failed: $(tail -3 "$tmp/ukimport.out")"
+	uk_same()	# NAME APP ARGS...: podman run --rm of /APP as kiste run runs it
+	{
+		local name="$1" app="$2" want wrc
+		shift 2
+		want=$("$K" run --mode=unikernel -- "$tmp/ukimg/$app" "$@" 2>&1)
+		wrc=$?
+		want=${want//"$tmp/ukimg/$app"/"/$app"}
+		pm kiste run --rm --annotation org.kiste.mode=unikernel "$UKIMG" "/$app" "$@"
+		[ "$T_RC" = "$wrc" ] && [ "$T_OUT" = "$want" ]
+		result $? "unikernel: $name (exit $wrc, as kiste run)" "podman: exit $T_RC: '$T_OUT'
+kiste run: exit $wrc: '$want'"
+	}
+	uk_same "hello with its arguments" hello one "two words"
+	uk_same "a return status (2)" endings nothing
+	uk_same "a syscall outside its filter (159 and kiste's line)" endings sys
+	uk_same "a fault (139)" endings segv
+	pm kiste run --rm --annotation org.kiste.mode=unikernel "$UKIMG" /nosuch
+	[ "$T_RC" = 127 ]
+	result $? "unikernel: a missing program is 127, as podman says it for runc" "exit $T_RC: $T_OUT"
+	pm kiste run -d --annotation org.kiste.mode=unikernel --name kiste-uk-stop "$UKIMG" /sleeper
+	T_OUT=$(pm_all ps --format '{{.Names}} {{.Status}}' --filter name=kiste-uk-stop 2>&1)
+	[[ "$T_OUT" == "kiste-uk-stop Up"* ]]
+	result $? "unikernel: podman ps lists a running one" "$T_OUT"
+	pm_all stop -t 5 kiste-uk-stop >/dev/null 2>&1
+	T_OUT=$(pm_all inspect --format '{{.State.ExitCode}}' kiste-uk-stop 2>&1)
+	[ "$T_OUT" = 143 ]
+	result $? "unikernel: podman stop ends it with TERM (143)" "$T_OUT"
+	T_OUT=$(pm_all logs kiste-uk-stop 2>&1)
+	[ "$T_OUT" = "sleeper: started" ]
+	result $? "unikernel: podman logs has its console" "$T_OUT"
+	pm_all rm -f kiste-uk-stop >/dev/null
+else
+	skip "unikernel containers" "no built unikernels in $UKB (make userspace selftests)"
+fi
+
 # ---- N runs in a row leave nothing behind ----
 before_cg=$(find /sys/fs/cgroup -path '*kiste/oci/*' -maxdepth 6 -type d 2>/dev/null | sort)
 start=$(date +%s%N)

@@ -214,4 +214,35 @@ run "$K" run --mode=shim --unsafe-no-namespaces -- sh -c 'find /usr/share/doc -d
 native=$(find /usr/share/doc -depth | md5sum)
 [ "$T_RC" = 0 ] && [ "$T_OUT" = "$native" ]
 result $? "without namespaces: find -depth over /usr/share/doc as natively" "exit $T_RC: $T_OUT"
+
+# podman's spellings (issue 13): -e, --env-file (a bare name takes the caller's value,
+# comments and blank lines skipped), -w/--workdir, --hostname, -v.
+ef=$(mktemp /var/tmp/kiste-ef.XXXXXX)
+vd=$(mktemp -d /var/tmp/kiste-v.XXXXXX)
+printf 'A=from file\n# a comment\n\n  \nKISTE_EF_HOST\nKISTE_EF_UNSET\nB=x=y\n' >"$ef"
+echo in-volume >"$vd/f"
+chmod 755 "$vd"
+chmod 644 "$ef" "$vd/f"
+want="web-1
+from file|x=y|c|host value|unset
+/tmp
+in-volume"
+run env -u KISTE_EF_UNSET KISTE_EF_HOST="host value" "$K" run --mode=shim --hostname web-1 \
+	-e C=c --env-file "$ef" -w /tmp -v "$vd:/mnt:ro" -- \
+	sh -c 'hostname; echo "$A|$B|$C|$KISTE_EF_HOST|${KISTE_EF_UNSET-unset}"; pwd; cat /mnt/f'
+[ "$T_RC" = 0 ] && [ "$T_OUT" = "$want" ]
+result $? "-e, --env-file, -w, --hostname and -v as podman reads them" "exit $T_RC: $T_OUT"
+run "$K" run --mode=shim --workdir /etc -- pwd
+[ "$T_RC" = 0 ] && [ "$T_OUT" = /etc ]
+result $? "--workdir is --cwd" "exit $T_RC: $T_OUT"
+printf 'OK=1\n=bad\n' >"$ef"
+expect "an --env-file line without a name: one line naming file and line (125)" 125 \
+	"--env-file $ef: line 2" "$K" run --mode=shim --env-file "$ef" -- true
+expect "a missing --env-file: one line (125)" 125 "--env-file $ef.none" \
+	"$K" run --mode=shim --env-file "$ef.none" -- true
+expect "--hostname starting with a dash: one line (125)" 125 "bad --hostname" \
+	"$K" run --mode=shim --hostname=-x -- true
+expect "-v in a mode without volumes names the mode (125)" 125 "not an option of vm mode" \
+	"$K" run --mode=vm -v "$vd:/mnt" -- true
+rm -rf "$ef" "$vd"
 t_done

@@ -205,8 +205,8 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 		  struct kiste_oci_state *s, struct kiste_err *err)
 {
 	struct kiste_oci_launch ol = { .hostname = sp->hostname, .env_exact = true,
-				       .console_fd = -1, .preserve_fds = o->preserve_fds,
-				       .trace_switch_fd = -1 };
+				       .console_fd = -1, .console_sock = -1,
+				       .preserve_fds = o->preserve_fds, .trace_switch_fd = -1 };
 	char fifo[PATH_MAX + 32], sw[PATH_MAX + 32], cgname[256];
 	mode_t old_umask;
 	int ret, lock;
@@ -231,7 +231,16 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 	snprintf(cgname, sizeof(cgname), "%.200s", o->id);
 	ol.cgroup_name = cgname;
 	fflush(NULL);
-	ret = o->console_socket ? oci_console_open(o->console_socket, c, &ol.console_fd, err) : 0;
+	/* Shim mode's init makes the terminal inside the container, as runc does. */
+	ret = 0;
+	if (o->console_socket && sp->mode == &kiste_mode_shim) {
+		ol.console_sock = kiste_console_connect(o->console_socket, err);
+		ret = ol.console_sock < 0 ? ol.console_sock : 0;
+		ol.console_rows = c->process.console_rows;
+		ol.console_cols = c->process.console_cols;
+	} else if (o->console_socket) {
+		ret = oci_console_open(o->console_socket, c, &ol.console_fd, err);
+	}
 	/* process.umask: the init and the workload inherit it from here. */
 	old_umask = c->process.umask >= 0 ? umask((mode_t)c->process.umask) : (mode_t)-1;
 	if (ret == 0)
@@ -241,6 +250,8 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 	close(ol.start_fd);
 	if (ol.console_fd >= 0)
 		close(ol.console_fd);
+	if (ol.console_sock >= 0)
+		close(ol.console_sock);
 	if (ol.trace_switch_fd >= 0)
 		close(ol.trace_switch_fd);
 	if (ret < 0)

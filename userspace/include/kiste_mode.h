@@ -66,6 +66,14 @@ struct kiste_oci_launch {
 	 * leading a session of its own.
 	 */
 	int console_fd;
+	/*
+	 * IN: the engine's --console-socket, connected, or -1: the mode makes the
+	 * pty in the container's own devpts (as runc does: the process sees
+	 * /dev/pts/0), sized console_rows x console_cols, and sends its master
+	 * there; then as console_fd.  Only for modes that say so (shim).
+	 */
+	int console_sock;
+	unsigned int console_rows, console_cols;
 	/* IN: descriptors 3..3+N-1 of the caller go to the process too (runc's --preserve-fds) */
 	int preserve_fds;
 	/* IN: ROOT/ID/trace opened read-only (`kiste trace ID on|off`), or -1 */

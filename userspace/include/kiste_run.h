@@ -179,7 +179,8 @@ enum kiste_run_opt {
 	KISTE_OPT_CWD = 1u << 6,
 	KISTE_OPT_ROOTFS = 1u << 7,
 	KISTE_OPT_PIDS = 1u << 8,
-	KISTE_OPT_ALL = (1u << 9) - 1,
+	KISTE_OPT_HOSTNAME = 1u << 9,
+	KISTE_OPT_ALL = (1u << 10) - 1,
 };
 
 /*
@@ -226,6 +227,7 @@ struct kiste_run_opts {
 	const char *env[KISTE_RUN_ENV_MAX];	/* "K=V", in order */
 	int nenv;
 	const char *cwd;		/* absolute; NULL: "/" */
+	const char *hostname;		/* --hostname; NULL: the mode's default */
 	const char *rootfs;		/* NULL: the mode's default */
 	enum kiste_net network;		/* --network */
 	const char *netns_path;		/* KISTE_NET_NS: the namespace file to join */

@@ -206,4 +206,14 @@ int kiste_open_regular(int dirfd, const char *path, int flags, struct stat *st);
 /* The same, @path resolved beneath @rootfd as if it were "/" (RESOLVE_IN_ROOT): for files of an image. */
 int kiste_open_regular_in(int rootfd, const char *path, int flags, struct stat *st);
 
+/*
+ * console.c: an OCI container's terminal.  _connect: the engine's
+ * --console-socket, connected; _make: a pty from @ptmx (sized @rows x @cols
+ * when both are set) whose master goes over @sock (SCM_RIGHTS, its name as
+ * the bytes, as runc sends it); *@slave its other end (close-on-exec).
+ */
+int kiste_console_connect(const char *path, struct kiste_err *err);
+int kiste_console_make(const char *ptmx, unsigned int rows, unsigned int cols, int sock,
+		       int *slave, struct kiste_err *err);
+
 #endif /* LIBKISTE_H */

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +13,7 @@
 /* getopt_long values of the common options (a mode's own start at KISTE_MODE_OPT_BASE). */
 enum {
 	O_MODE = 0x100, O_NAME, O_MEMORY, O_CPUS, O_TIMEOUT, O_USER, O_ENV, O_CWD, O_ROOTFS, O_PIDS,
-	O_HELP, O_NETWORK, O_PUBLISH,
+	O_HELP, O_NETWORK, O_PUBLISH, O_HOSTNAME, O_ENV_FILE,
 };
 
 static const struct option common_opts[] = {
@@ -24,6 +25,9 @@ static const struct option common_opts[] = {
 	{ "user", required_argument, NULL, O_USER },
 	{ "env", required_argument, NULL, O_ENV },
 	{ "cwd", required_argument, NULL, O_CWD },
+	{ "workdir", required_argument, NULL, O_CWD },
+	{ "hostname", required_argument, NULL, O_HOSTNAME },
+	{ "env-file", required_argument, NULL, O_ENV_FILE },
 	{ "rootfs", required_argument, NULL, O_ROOTFS },
 	{ "pids-limit", required_argument, NULL, O_PIDS },
 	{ "help", no_argument, NULL, O_HELP },
@@ -41,8 +45,13 @@ const char kiste_run_common_usage[] =
 	"  --pids-limit N      processes and threads the sandbox may have at once\n"
 	"  --timeout SECONDS   kill the workload after SECONDS (1..31536000)\n"
 	"  --user UID[:GID]    the workload's identity (numbers)\n"
-	"  --env K=V           add to the workload's environment (repeatable)\n"
-	"  --cwd DIR           the workload's working directory (absolute; default /)\n"
+	"  -e, --env K=V       add to the workload's environment (repeatable)\n"
+	"  --env-file FILE     add FILE's K=V lines (a bare K: the caller's value;\n"
+	"                      # comments and blank lines skipped; repeatable)\n"
+	"  -w, --cwd, --workdir DIR  the workload's working directory (absolute;\n"
+	"                      default /)\n"
+	"  --hostname NAME     the sandbox's host name (default: kiste; vm: --name)\n"
+	"  -v, --volume SRC:DST[:ro]  the mode's --volume (shim)\n"
 	"  --rootfs DIR        the sandbox's root directory\n"
 	"  --network none|pasta|ns:PATH  none (default): own namespace, loopback only;\n"
 	"                      pasta: user-mode networking (Debian's passt); ns:PATH:\n"
@@ -59,8 +68,8 @@ static const struct {
 	{ KISTE_OPT_NAME, "--name" },	{ KISTE_OPT_MEMORY, "--memory" },
 	{ KISTE_OPT_CPUS, "--cpus" },	{ KISTE_OPT_TIMEOUT, "--timeout" },
 	{ KISTE_OPT_USER, "--user" },	{ KISTE_OPT_ENV, "--env" },
-	{ KISTE_OPT_CWD, "--cwd" },	{ KISTE_OPT_ROOTFS, "--rootfs" },
-	{ KISTE_OPT_PIDS, "--pids-limit" },
+	{ KISTE_OPT_CWD, "--cwd (-w, --workdir)" },	{ KISTE_OPT_ROOTFS, "--rootfs" },
+	{ KISTE_OPT_PIDS, "--pids-limit" }, { KISTE_OPT_HOSTNAME, "--hostname" },
 };
 
 /* A mode's own option as seen on the command line, applied once the mode is known. */
@@ -255,6 +264,88 @@ static int parse_publish(const char *arg, struct kiste_run_opts *o, struct kiste
 	return 0;
 }
 
+static int add_env(const char *kv, struct kiste_run_opts *o, const char *what,
+		   struct kiste_err *err)
+{
+	if (kv[0] == '=' || !strchr(kv, '='))
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: bad %s '%s': use K=V with a name K", what, kv);
+	if (o->nenv == KISTE_RUN_ENV_MAX)
+		return kiste_err_set(err, -E2BIG, "kiste run: more than %d --env: use fewer",
+				     KISTE_RUN_ENV_MAX);
+	o->env[o->nenv++] = kv;
+	return 0;
+}
+
+/*
+ * --env-file FILE as podman and docker read it: a line K=V adds it, a bare K
+ * takes the caller's value (nothing when the caller has none), lines that
+ * are blank or start with # are skipped.  The strings live as long as the run.
+ */
+static int env_file(const char *path, struct kiste_run_opts *o, struct kiste_err *err)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL, *kv, *val;
+	size_t cap = 0, n, lineno = 0;
+	ssize_t len;
+	int ret = 0;
+
+	if (!f)
+		return kiste_err_set(err, -errno, "kiste run: --env-file %s: %s: give a readable "
+				     "file of K=V lines", path, strerror(errno));
+	while (ret == 0 && (len = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (len && line[len - 1] == '\n')
+			line[--len] = 0;
+		n = strspn(line, " \t");
+		if (!line[n] || line[n] == '#')
+			continue;
+		if (strlen(line) != (size_t)len) {
+			ret = kiste_err_set(err, -EINVAL, "kiste run: --env-file %s: line %zu holds "
+					    "a NUL byte: give text", path, lineno);
+			break;
+		}
+		if (line[0] == '=') {
+			ret = kiste_err_set(err, -EINVAL, "kiste run: --env-file %s: line %zu: give "
+					    "K=V with a name K", path, lineno);
+			break;
+		}
+		if (!strchr(line, '=')) {
+			val = getenv(line);
+			if (!val)
+				continue;
+			if (asprintf(&kv, "%s=%s", line, val) < 0)
+				kv = NULL;
+		} else {
+			kv = strdup(line);
+		}
+		if (!kv) {
+			ret = kiste_err_set(err, -ENOMEM, "out of memory");
+			break;
+		}
+		ret = add_env(kv, o, "--env-file line", err);
+		if (ret < 0)
+			free(kv);
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/* A host name as sethostname takes it and DNS names are written: 1-64 of A-Z a-z 0-9 - . */
+static int parse_hostname(const char *arg, struct kiste_run_opts *o, struct kiste_err *err)
+{
+	size_t n = strlen(arg);
+
+	if (!n || n > 64 || strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				   "0123456789-.") != n || arg[0] == '-' || arg[0] == '.')
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: bad --hostname '%.80s': use 1-64 of A-Z a-z 0-9 - ., "
+				     "starting with a letter or digit", arg);
+	o->hostname = arg;
+	return 0;
+}
+
 /* One common option; the size ranges wait for the mode (parse_finish). */
 static int common_opt(struct parse *p, int c, const char *arg, struct kiste_run_opts *o,
 		      struct kiste_err *err)
@@ -307,19 +398,19 @@ static int common_opt(struct parse *p, int c, const char *arg, struct kiste_run_
 		return parse_user(arg, o, err);
 	case O_ENV:
 		p->given |= KISTE_OPT_ENV;
-		if (arg[0] == '=' || !strchr(arg, '='))
-			return kiste_err_set(err, -EINVAL,
-					     "kiste run: bad --env '%s': use K=V with a name K", arg);
-		if (o->nenv == KISTE_RUN_ENV_MAX)
-			return kiste_err_set(err, -E2BIG, "kiste run: more than %d --env: use fewer",
-					     KISTE_RUN_ENV_MAX);
-		o->env[o->nenv++] = arg;
-		return 0;
+		return add_env(arg, o, "--env", err);
+	case O_ENV_FILE:
+		p->given |= KISTE_OPT_ENV;
+		return env_file(arg, o, err);
+	case O_HOSTNAME:
+		p->given |= KISTE_OPT_HOSTNAME;
+		return parse_hostname(arg, o, err);
 	case O_CWD:
 		p->given |= KISTE_OPT_CWD;
 		if (arg[0] != '/')
 			return kiste_err_set(err, -EINVAL,
-					     "kiste run: bad --cwd '%s': give an absolute path", arg);
+					     "kiste run: bad --cwd (-w, --workdir) '%s': give an "
+					     "absolute path", arg);
 		o->cwd = arg;
 		return 0;
 	case O_ROOTFS:
@@ -470,7 +561,7 @@ static int parse_args(struct parse *p, int argc, char **argv, struct kiste_run_a
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:hp:", p->table, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hp:e:w:v:", p->table, NULL)) != -1) {
 		/* After the first error, keep scanning for --help and --mode only. */
 		struct kiste_err *e = first ? &later : err;
 
@@ -479,7 +570,14 @@ static int parse_args(struct parse *p, int argc, char **argv, struct kiste_run_a
 			c = O_HELP;
 		else if (c == 'p')
 			c = O_PUBLISH;
-		if (c == '?' || c == ':')
+		else if (c == 'e')
+			c = O_ENV;
+		else if (c == 'w')
+			c = O_CWD;
+		/* podman's -v: the mode's own --volume (parse_finish names a mode without one). */
+		if (c == 'v')
+			p->margs[p->nmargs++] = (struct mode_arg){ "volume", optarg };
+		else if (c == '?' || c == ':')
 			ret = getopt_error(c, argv, e);
 		else if (c >= KISTE_MODE_OPT_BASE)
 			p->margs[p->nmargs++] = (struct mode_arg){

@@ -493,6 +493,14 @@ static void init_main(struct launch *l, pid_t launcher)
 			_exit(KISTE_EXIT_REFUSED);
 		close(l->oci->console_fd);
 	}
+	/* The terminal comes later (made inside): the caller's stdin must not be bound as one. */
+	if (l->oci && l->oci->console_sock >= 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null < 0 || dup2(null, 0) < 0)
+			_exit(KISTE_EXIT_REFUSED);
+		close(null);
+	}
 	/* ns:PATH is joined already (start_sandbox): its file is nobody's business here. */
 	if (l->netns_fd >= 0)
 		close(l->netns_fd);
@@ -504,7 +512,6 @@ static void init_main(struct launch *l, pid_t launcher)
 		kiste_child_fail(&err);
 	/* The launcher maps our ids and moves us into the cgroup first. */
 	close(l->sync[1]);
-	/* 'i': the rootfs copy is idmapped (idmap_tree), 'g' otherwise. */
 	if (read(l->sync[0], &c, 1) != 1)
 		_exit(KISTE_EXIT_REFUSED);
 	close(l->sync[0]);
@@ -515,15 +522,16 @@ static void init_main(struct launch *l, pid_t launcher)
 				      strerror(errno));
 			kiste_child_fail(&err);
 		}
-		if (shim_setup_mounts(l->o, l->so, l->tree_fd, c == 'i', l->bind_fds, &l->procfd,
-				      &l->locksfd, &err) < 0)
+		if (shim_setup_mounts(l->o, l->so, l->tree_fd, l->bind_fds, &l->procfd, &l->locksfd,
+				      &err) < 0)
 			kiste_child_fail(&err);
 		if (l->tree_fd >= 0)
 			close(l->tree_fd);
 		/* Our own network namespace (none, pasta): loopback works, as natively. */
 		if (l->o->network != KISTE_NET_NS && shim_net_lo_up(&err) < 0)
 			kiste_child_fail(&err);
-		hostname = l->oci && l->oci->hostname ? l->oci->hostname : "kiste";
+		hostname = l->oci && l->oci->hostname ? l->oci->hostname :
+			   l->o->hostname ? l->o->hostname : "kiste";
 		if (sethostname(hostname, strlen(hostname)) < 0) {
 			kiste_err_set(&err, -errno, "cannot set the hostname '%s': %s", hostname,
 				      strerror(errno));
@@ -539,6 +547,20 @@ static void init_main(struct launch *l, pid_t launcher)
 			drop_host_root();
 		/* No pid namespace: the guest kernel serves /proc from the host's. */
 		l->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	/* The engine's terminal, made in the sandbox's own devpts (/dev/pts/0, as runc's). */
+	if (l->oci && l->oci->console_sock >= 0) {
+		int slave;
+
+		if (kiste_console_make("/dev/ptmx", l->oci->console_rows, l->oci->console_cols,
+				       l->oci->console_sock, &slave, &err) < 0)
+			kiste_child_fail(&err);
+		close(l->oci->console_sock);
+		if (dup2(slave, 0) < 0)
+			_exit(KISTE_EXIT_REFUSED);
+		close(slave);
+		/* From here on as create's own terminal: fd 0 (console_attach). */
+		l->oci->console_fd = 0;
 	}
 	if (l->oci) {
 		oci_check_command(l);
@@ -754,39 +776,6 @@ static pid_t start_sandbox(struct launch *l, struct kiste_err *err)
 }
 
 /* Everything before the sandbox's first process: checks, environment, module, image, cgroup. */
-/*
- * Run as root, a --rootfs that host root owns is out of the sandbox's reach
- * (its root is an id of its range, never host root): the launcher's copy of
- * it becomes an idmapped mount through the sandbox's user namespace, so the
- * ids 0-65535 written there are the sandbox's 0-65535 (its root owns what
- * host root owns, and --rw writes as root would, as with runc), while its
- * processes stay the range's ids on the host.  ext4, xfs and btrfs allow it
- * (tmpfs from Linux 6.3); where the filesystem refuses, as overlayfs does,
- * the rootfs stays as before: host root's files are nobody's inside.
- */
-static bool idmap_tree(const struct launch *l, pid_t child)
-{
-	struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP };
-	struct stat st;
-	char p[64];
-	int ns, r;
-
-	if (l->tree_fd < 0 || !l->host_root || fstat(l->tree_fd, &st) < 0 || st.st_uid)
-		return false;
-	snprintf(p, sizeof(p), "/proc/%d/ns/user", (int)child);
-	ns = open(p, O_RDONLY | O_CLOEXEC);
-	if (ns < 0)
-		return false;
-	a.userns_fd = (unsigned int)ns;
-	/* Every mount of the copy; else its top alone (a submount may refuse). */
-	r = (int)syscall(SYS_mount_setattr, l->tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a,
-			 sizeof(a));
-	if (r < 0)
-		r = (int)syscall(SYS_mount_setattr, l->tree_fd, "", AT_EMPTY_PATH, &a, sizeof(a));
-	close(ns);
-	return r == 0;
-}
-
 static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err *err)
 {
 	const struct kiste_run_opts *o = l->o;
@@ -883,7 +872,6 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
  */
 static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err)
 {
-	const char *go = "g";
 	pid_t self = getpid(), child;
 	sigset_t old;
 	int ret;
@@ -900,6 +888,9 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	if (l->netns_fd >= 0)
 		close(l->netns_fd);
 	l->netns_fd = -1;
+	if (l->tree_fd >= 0)
+		close(l->tree_fd);
+	l->tree_fd = -1;
 	shim_binds_close(l->so, l->bind_fds);
 	/* The init has its own copy of the trace file (the workload's FD_TRACE), and switch. */
 	if (l->trace_fd >= 0)
@@ -908,12 +899,8 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	if (l->tracesw_ro >= 0)
 		close(l->tracesw_ro);
 	l->tracesw_ro = -1;
-	if (child < 0) {
-		if (l->tree_fd >= 0)
-			close(l->tree_fd);
-		l->tree_fd = -1;
+	if (child < 0)
 		return -1;
-	}
 	kiste_test_phase("shim-init-started");
 	close(l->status[1]);
 	close(l->sync[0]);
@@ -921,12 +908,7 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	if (ret < 0)
 		kiste_err_set(err, ret, "cannot map the sandbox's user namespace: %s",
 			      strerror(-ret));
-	/* The ids are mapped: the init's copy of the rootfs (the same mount) can be idmapped. */
-	if (ret == 0 && idmap_tree(l, child))
-		go = "i";
-	if (l->tree_fd >= 0)
-		close(l->tree_fd);
-	l->tree_fd = -1;
+
 	if (ret == 0 && l->cg.version)
 		ret = kiste_cgroup_attach(&l->cg, child, err);
 	/* The namespaces exist and the ids are mapped: pasta can join them now. */
@@ -937,7 +919,7 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 			ret = -EIO;
 		}
 	}
-	if (ret == 0 && write(l->sync[1], go, 1) != 1)
+	if (ret == 0 && write(l->sync[1], "g", 1) != 1)
 		ret = kiste_err_set(err, -EPIPE, "the sandbox's init died before its setup");
 	close(l->sync[1]);
 	if (ret < 0) {

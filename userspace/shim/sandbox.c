@@ -282,9 +282,8 @@ static int rootfs_seal(const struct shim_opts *so, const char *tgt, struct kiste
 	int fd, r;
 
 	/*
-	 * No device node in it opens either: the sandbox's /dev is its own, and
-	 * an idmapped rootfs (idmap_tree in launch.c) makes root-owned nodes the
-	 * sandbox root's.
+	 * No device node in it opens either (the sandbox's /dev is its own): a
+	 * node the sandbox's ids own, as in a user's --rootfs, would be a device.
 	 */
 	if (setattr_tree(tgt, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_RDONLY) < 0)
 		return kiste_err_set(err, -errno, "cannot make the rootfs read-only: %s "
@@ -323,8 +322,7 @@ static bool own_home(const struct shim_opts *so)
 
 /* Runs as root of the sandbox's own user namespace, in its own mount namespace. */
 int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so, int tree_fd,
-		      bool tree_idmapped, int *bind_fds, int *proc_fd, int *locks_fd,
-		      struct kiste_err *err)
+		      int *bind_fds, int *proc_fd, int *locks_fd, struct kiste_err *err)
 {
 	char root[PATH_MAX], tgt[PATH_MAX], p[PATH_MAX + 8];
 	/* No copies without host root (binds.c): the sources by path, before /tmp is staged. */
@@ -343,7 +341,7 @@ int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so
 			return kiste_err_set(err, -errno, "--rootfs %s: %s", so->rootfs,
 					     strerror(errno));
 		snprintf(root, sizeof(root), "%s", so->rootfs);
-	} else if (!tree_idmapped) {
+	} else {
 		tree_fd = -1;
 	}
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)

@@ -60,13 +60,12 @@ int shim_oci_create(const struct kiste_run_opts *o, const struct shim_opts *so,
 /*
  * @tree_fd: a detached copy of so->rootfs's mounts the launcher made as host
  * root (open_tree), or -1: the rootfs when the sandbox's root cannot walk
- * to so->rootfs, or always when @tree_idmapped (the launcher idmapped it);
+ * to so->rootfs;
  * @proc_fd: out, a detached procfs of the sandbox's pid namespace for the guest kernel;
  * @locks_fd: out, a detached private tmpfs for its shadow lock files.
  */
 int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so, int tree_fd,
-		      bool tree_idmapped, int *bind_fds, int *proc_fd, int *locks_fd,
-		      struct kiste_err *err);
+		      int *bind_fds, int *proc_fd, int *locks_fd, struct kiste_err *err);
 
 /* binds.c */
 int shim_bind_opt(struct shim_opts *so, const char *arg, struct kiste_err *err);

@@ -70,6 +70,16 @@ static int uk_run(const struct kiste_run_opts *o, void *mo)
 	return kiste_uk_run(mo);
 }
 
+/* An OCI container whose process is a unikernel: APP is a path in the image (its rootfs). */
+static int uk_oci(const struct kiste_run_opts *o, void *mo, struct kiste_oci_launch *ol,
+		  struct kiste_err *err)
+{
+	if (o->argc < 1 || !o->argv[0][0])
+		return kiste_err_set(err, -EINVAL, "config.json: process.args: empty: give the "
+				     "unikernel's path in the image");
+	return kiste_uk_oci_create(mo, o->rootfs, ol, err);
+}
+
 const struct kiste_mode_ops kiste_mode_unikernel = {
 	.name = "unikernel",
 	.id = KISTE_MODE_UNIKERNEL,
@@ -90,6 +100,7 @@ const struct kiste_mode_ops kiste_mode_unikernel = {
 	.opt = uk_opt,
 	.check = uk_check,
 	.run = uk_run,
+	.oci_create = uk_oci,
 	.policy = kiste_uk_policy,
 	.policy_usage = "kiste policy unikernel [--isolation process|vm] APP [--block NAME=FILE]... "
 			"[--net NAME=TAPDEV]...",

@@ -15,7 +15,8 @@
 /* Room the loader needs above the image: start info pages, a minimal heap, the stack. */
 #define KISTE_UK_RESERVE (2 * 4096 + 64 * 1024 + KISTE_UK_STACK_SIZE)
 
-static int uk_read_file(const char *path, struct kiste_uk_image *img, struct kiste_err *err)
+static int uk_read_file(int rootfd, const char *path, struct kiste_uk_image *img,
+			struct kiste_err *err)
 {
 	struct stat st;
 	ssize_t n;
@@ -23,7 +24,8 @@ static int uk_read_file(const char *path, struct kiste_uk_image *img, struct kis
 	int fd;
 
 	/* A FIFO (or a device) as APP must not hang before its type is seen. */
-	fd = kiste_open_regular(AT_FDCWD, path, O_RDONLY, &st);
+	fd = rootfd >= 0 ? kiste_open_regular_in(rootfd, path, O_RDONLY, &st) :
+			   kiste_open_regular(AT_FDCWD, path, O_RDONLY, &st);
 	if (fd < 0 && fd != -EINVAL)
 		return kiste_err_set(err, fd == -ENOENT ? -ENOENT : -EACCES,
 				     "cannot open unikernel '%s': %s: check the path", path,
@@ -204,10 +206,16 @@ static int uk_parse_elf(struct kiste_uk_image *img, uint64_t memory, const char 
 int kiste_uk_image_load(const char *path, uint64_t memory, struct kiste_uk_image *img,
 			struct kiste_err *err)
 {
+	return kiste_uk_image_load_in(-1, path, memory, img, err);
+}
+
+int kiste_uk_image_load_in(int rootfd, const char *path, uint64_t memory,
+			   struct kiste_uk_image *img, struct kiste_err *err)
+{
 	int ret;
 
 	*img = (struct kiste_uk_image){ 0 };
-	ret = uk_read_file(path, img, err);
+	ret = uk_read_file(rootfd, path, img, err);
 	if (ret == 0)
 		ret = uk_parse_elf(img, memory ? memory : KISTE_UK_MEMORY_DEFAULT, path, err);
 	if (ret < 0)

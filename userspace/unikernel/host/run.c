@@ -2,11 +2,13 @@
 // run.c - unikernel mode's launcher: checks and binds the image, starts its child, supervises.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -14,6 +16,7 @@
 
 #include "../hvt/hvt.h"
 #include "../tender/tender.h"
+#include "kiste_mode.h"
 #include "uk.h"
 
 /*
@@ -186,6 +189,113 @@ static __attribute__((noreturn)) void uk_run_direct(const struct kiste_uk_opts *
 			d.sigmask |= 1ULL << (sig - 1);
 	kiste_test_phase("uk-forked");
 	tender_process_child(o, img, devs, &d);
+}
+
+/*
+ * The OCI container's process, in create's child: in its cgroup, on its
+ * terminal when there is one (a session of its own, as runc's), ready, then
+ * waiting for start's byte; a signal before it ends it as runc's init.  Then
+ * direct entry: this process is the unikernel, its end the status the engine
+ * reads (the engine reaps it: create's process is gone by then).
+ */
+static __attribute__((noreturn)) void uk_oci_child(const struct kiste_uk_opts *o,
+						   const struct kiste_uk_image *img,
+						   struct kiste_uk_devs *devs,
+						   const struct kiste_oci_launch *ol,
+						   const struct kiste_cgroup *cg, int ready)
+{
+	struct kiste_err err = { 0 };
+	sigset_t none;
+	char c = 'r';
+
+	if (cg->version && kiste_cgroup_attach(cg, 0, &err) < 0)
+		kiste_child_fail(&err);
+	if (ol->console_fd >= 0 &&
+	    (setsid() < 0 || ioctl(ol->console_fd, TIOCSCTTY, 0) < 0 ||
+	     dup2(ol->console_fd, 0) < 0 || dup2(ol->console_fd, 1) < 0 ||
+	     dup2(ol->console_fd, 2) < 0)) {
+		kiste_err_set(&err, -errno, "cannot make the terminal the container's: %s",
+			      strerror(errno));
+		kiste_child_fail(&err);
+	}
+	if (write(ready, &c, 1) != 1)
+		_exit(KISTE_EXIT_REFUSED);
+	close(ready);
+	if (read(ol->start_fd, &c, 1) != 1)
+		_exit(KISTE_EXIT_REFUSED);
+	close(ol->start_fd);
+	sigemptyset(&none);
+	uk_run_direct(o, img, devs, &none);
+}
+
+int kiste_uk_oci_create(const struct kiste_uk_opts *o, const char *rootfs,
+			struct kiste_oci_launch *ol, struct kiste_err *err)
+{
+	struct kiste_cgroup_limits lim = { .memory = o->memory + UK_CG_OVERHEAD,
+					   .pids = UK_CG_PIDS, .cpus_milli = o->cpus_milli };
+	struct kiste_uk_image img = { 0 };
+	struct kiste_uk_devs devs;
+	struct kiste_cgroup cg;
+	int rfd, ret, ready[2], wst;
+	pid_t child;
+	char c;
+
+	kiste_cgroup_init(&cg);
+	if (o->isolation != KISTE_UK_ISO_PROCESS)
+		return kiste_err_set(err, -EOPNOTSUPP, "unikernel containers run in process "
+				     "isolation only yet");
+	rfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return kiste_err_set(err, -errno, "config.json: root.path: %s: %s", rootfs,
+				     strerror(errno));
+	ret = kiste_uk_image_load_in(rfd, o->app, o->memory, &img, err);
+	close(rfd);
+	/* As runc's create says it, which engines turn into 127. */
+	if (ret == -ENOENT)
+		return kiste_err_set(err, -ENOENT, "exec: \"%s\": no such file or directory",
+				     o->app);
+	if (ret < 0)
+		return ret;
+	ret = kiste_uk_devs_bind(&img.mft, o, false, &devs, err);
+	if (ret < 0) {
+		kiste_err_prefix(err, "a unikernel container binds no devices yet");
+		goto out_image;
+	}
+	ret = kiste_cgroup_create_container(ol->cgroup_name, &lim, &cg, err);
+	if (ret < 0)
+		goto out_devs;
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		ret = kiste_err_set(err, -errno, "pipe: %s", strerror(errno));
+		goto out_cgroup;
+	}
+	fflush(NULL);
+	child = fork();
+	if (child == 0) {
+		close(ready[0]);
+		uk_oci_child(o, &img, &devs, ol, &cg, ready[1]);
+	}
+	close(ready[1]);
+	if (child < 0 || read(ready[0], &c, 1) != 1) {
+		ret = kiste_err_set(err, child < 0 ? -errno : -ECHILD, "the unikernel container's "
+				    "process failed before it was ready");
+		if (child > 0)
+			waitpid(child, &wst, 0);
+		close(ready[0]);
+		goto out_cgroup;
+	}
+	close(ready[0]);
+	ol->pid = child;
+	ol->cg = cg;
+	kiste_uk_devs_close(&devs);
+	kiste_uk_image_free(&img);
+	return 0;
+out_cgroup:
+	kiste_cgroup_destroy(&cg);
+out_devs:
+	kiste_uk_devs_close(&devs);
+out_image:
+	kiste_uk_image_free(&img);
+	return ret;
 }
 
 int kiste_uk_run(const struct kiste_uk_opts *o)

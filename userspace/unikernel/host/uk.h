@@ -58,6 +58,13 @@ int kiste_uk_isolation_parse(const char *cmd, const char *arg, struct kiste_uk_o
 
 /* run.c: checks and binds the unikernel, runs it in a child, supervises; the exit status. */
 int kiste_uk_run(const struct kiste_uk_opts *o);
+struct kiste_oci_launch;
+/*
+ * run.c: an OCI container's process (create): APP inside @rootfs, started
+ * when ol->start_fd gives its byte; 0 with ol->pid and ol->cg set.
+ */
+int kiste_uk_oci_create(const struct kiste_uk_opts *o, const char *rootfs,
+			struct kiste_oci_launch *ol, struct kiste_err *err);
 /* policy.c: `kiste policy unikernel ...` (argv[0] is "unikernel"); the exit status. */
 int kiste_uk_policy(int argc, char **argv);
 
@@ -89,6 +96,9 @@ struct kiste_uk_image {
  */
 int kiste_uk_image_load(const char *path, uint64_t memory, struct kiste_uk_image *img,
 			struct kiste_err *err);
+/* The same, @path resolved inside the directory @rootfd (an OCI container's rootfs). */
+int kiste_uk_image_load_in(int rootfd, const char *path, uint64_t memory,
+			   struct kiste_uk_image *img, struct kiste_err *err);
 void kiste_uk_image_free(struct kiste_uk_image *img);
 
 /* A manifest device bound to an open host descriptor. */

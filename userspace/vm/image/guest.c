@@ -69,7 +69,7 @@ static int spec_build(const struct kiste_run_opts *o, const char *exe, char **ou
 		fprintf(f, KISTE_VM_SPEC_ENV "%s%c", o->env[i], 0);
 	fprintf(f, KISTE_VM_SPEC_CWD "%s%c" KISTE_VM_SPEC_HOST "%s%c" KISTE_VM_SPEC_UID "%u%c"
 		KISTE_VM_SPEC_GID "%u%c",
-		o->cwd ? o->cwd : "/", 0, o->name ? o->name : "kiste", 0,
+		o->cwd ? o->cwd : "/", 0, o->hostname ? o->hostname : o->name ? o->name : "kiste", 0,
 		o->user_set ? o->uid : 0, 0, o->user_set ? o->gid : 0, 0);
 	if (o->pids_limit)
 		fprintf(f, KISTE_VM_SPEC_PIDS "%u%c", o->pids_limit, 0);
