@@ -210,12 +210,17 @@ tr_norm()	# < kiste --trace or strace -o output
 		-e 's/^(wait4\(.*\)) = [1-9][0-9]*$/\1 = PID/' -e 's/^kill\([0-9]+,/kill(PID,/' \
 		-e 's#/\* [0-9]+ vars \*/#/* N vars */#' -e 's/u64=[0-9]+/u64=N/g' \
 		-e 's/si_pid=[0-9]+/si_pid=PID/' -e 's/^waitid\(P_PID, [0-9]+/waitid(P_PID, PID/' \
-		-e 's#si_utime=[0-9]+, si_stime=[0-9]+( /\*[^*]*\*/)?#si_utime=T, si_stime=T#'
+		-e 's#(si_[us]time)=[0-9]+( /\*[^*]*\*/)?#\1=T#g'
 }
 trd=$(mktemp -d /var/tmp/kiste-tracefmt.XXXXXX)
 chmod 755 "$trd"
 printf 'kiste-trace-data\n' >"$trd/data"
 chmod 644 "$trd/data"
+# a path of 506 bytes: strace shows it whole (up to PATH_MAX), and so must --trace
+tr_long=$(printf '%0250d' 0 | tr 0 l)
+mkdir "$trd/$tr_long"
+: >"$trd/$tr_long/$tr_long"
+chmod -R a+rX "$trd/$tr_long"
 has_strace=0
 command -v strace >/dev/null && has_strace=1
 # trace_vs_strace NAME CALLS|all SANDBOX-ARGS -- CMD...: $trd/NAME.s (sandboxed), .n (native,
@@ -282,9 +287,10 @@ tr_sh='echo hi
 printf "\001\0027\377A\n"
 printf "%0100d\n" 0
 cat "$1/data" >/dev/null
-stat -f /proc >/dev/null'
+stat -f /proc >/dev/null
+cat "$1/$2/$2"'
 trace_vs_strace sh write,read,rt_sigprocmask,wait4,execve,statfs --volume "$trd:/mnt" -- \
-	sh -c "$tr_sh" sh /mnt
+	sh -c "$tr_sh" sh /mnt "$tr_long"
 both sh 'write(1, "hi\n", 3) = 3'
 both sh 'write(1, "\1\0027\377A\n", 6) = 6'
 both sh 'write(1, "00000000000000000000000000000000"..., 101) = 101'
@@ -293,6 +299,8 @@ both sh 'rt_sigprocmask(SIG_SETMASK, ~[RTMIN RT_1], NULL, 8) = 0'
 both sh 'wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = PID'
 both sh 'wait4(-1, ADDR, WNOHANG, NULL) = -1 ECHILD'
 both sh 'execve("/bin/true", ["/bin/true"], ADDR /* N vars */) = 0'
+grep -Fxq "openat(AT_FDCWD, \"/mnt/$tr_long/$tr_long\", O_RDONLY) = 3" "$trd/sh.s"
+result $? "--trace shows a path of 506 bytes whole" "$(grep -F 'openat(AT_FDCWD, "/mnt/l' "$trd/sh.s")"
 both_start sh 'statfs("/proc", {f_type=PROC_SUPER_MAGIC, f_bsize=4096, f_blocks=0, f_bfree=0, '
 # execve's line is taken before the new image replaces the strings it names
 grep -Fxq 'execve("/usr/bin/cat", ["cat", "/mnt/data"], ADDR /* N vars */) = 0' "$trd/sh.s"

@@ -522,7 +522,7 @@ void gk_trace_enter(const struct gk_call *c, char *pre, size_t n)
 
 void gk_trace_call(const struct gk_call *c, long ret, unsigned long ns, const char *pre)
 {
-	char line[3072];
+	char line[8192];	/* a path of PATH_MAX and 32 argv strings fit */
 	/* the arguments stop short of the end, which always fits */
 	struct tr_out o = { line, 0, sizeof(line) - 128 };
 	const char *name = trace_name(c->nr);

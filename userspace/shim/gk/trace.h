@@ -55,7 +55,7 @@ struct tr_table {
 	static const struct tr_table name = { name##_v, name##_s, TR_N(name##_v) }
 
 #define TR_STRLEN 32	/* bytes of data and of an argv string shown: strace's -s default */
-#define TR_PATHLEN 256	/* a path is shown whole up to this long */
+#define TR_PATHLEN 4096	/* a path is shown whole, as strace does (PATH_MAX) */
 #define TR_ELEMS 32	/* elements of an array shown (argv, iovecs, pollfds...): strace's -s */
 #define TR_OK(r) ((r) >= 0 || (r) <= -4096)	/* a result that is not an error */
 
