@@ -30,10 +30,11 @@ OPS = {"fcntl": (1,), "ioctl": (1,), "prctl": (0,), "setsockopt": (1, 2),
        "setpriority": (0,), "getpriority": (0,), "personality": (0,), "fadvise64": (3,),
 }
 
-# strace -X raw -e raw=all: "PID name(0x3, 0x402, ...) = -1 EINVAL (Invalid argument)"
+# strace: "PID name(3, F_SETLEASE, ...) = -1 EINVAL (Invalid argument)", constants named as
+# --trace names them (a value neither knows is a number; strace's "/* ..._??? */" is dropped)
 # (an interrupted call shows as "= -1 ERESTARTSYS": the EINTR the program then sees).
 STRACE = re.compile(r'^(?:\[pid\s+)?\d*\]?\s*(\w+)\((.*)\)\s+=\s+(?:-1|\?)\s+(E\w+)')
-# kiste --trace: "kiste-shim[1] fcntl(3, 1026, 0x80000000) = -1 EINVAL <399 ns>" (strace's
+# kiste --trace: "kiste-shim[1] fcntl(3, F_NOTIFY, 0x80000000) = -1 EINVAL <399 ns>" (strace's
 # form), or before it "... = -22 <399 ns>"
 KTRACE = re.compile(r'^kiste-shim\[\d+\] (\w+)\((.*)\) = (?:-1 (E\w+)|(-\d+)) <')
 UNIMPL = re.compile(r'unimplemented: .*')
@@ -58,7 +59,7 @@ def ops(name, args):
     idx = OPS.get(name)
     if not idx:
         return ""
-    parts = [a.strip() for a in args.split(",")]
+    parts = [re.sub(r'/\*.*?\*/', '', a).strip() for a in args.split(",")]
     out = []
     for i in idx:
         if i < len(parts):
@@ -90,7 +91,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="kiste-why.") as d:
         log = os.path.join(d, "strace.log")
         env = {"PATH": PATH, "HOME": d, "TMPDIR": d, "TERM": "xterm"}
-        nrc, nout = run(["strace", "-f", "-qq", "-X", "raw", "-e", "raw=all", "-o", log] + regr,
+        nrc, nout = run(["strace", "-f", "-qq", "-o", log] + regr,
                         env=env, cwd=d)
         with open(log, errors="replace") as f:
             for line in f:

@@ -63,4 +63,6 @@ $(SHIM_GEN)/gk_nargs.h: $(SHIM_SRC)/gen-nargs.sh $(SHIM_KHDR)
 	mv $@.tmp $@
 
 $(SHIM_OUT)/gk/trace.o: $(SHIM_GEN)/gk_nargs.h $(SHIM_GEN)/amd64_syscalls.h
+$(SHIM_OUT)/gk/trace.o: $(SHIM_SRC)/gk/trace.h $(SHIM_SRC)/gk/trace_tab.h
+$(SHIM_OUT)/gk/trace_fmt.o $(SHIM_OUT)/gk/trace_net.o: $(SHIM_SRC)/gk/trace.h
 $(SHIM_OUT)/gk/trace.o: SHIM_GK_CFLAGS += -I$(SHIM_GEN)

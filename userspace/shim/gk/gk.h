@@ -170,6 +170,10 @@ const char *gk_sys_name(long nr);
 void gk_args_narrow(struct gk_call *c);
 extern const gk_sys_fn gk_table[GK_NSYS];
 void gk_trace(const struct gk_call *c, long ret, unsigned long ns);
+/* execve's arguments are gone once it succeeded: its line is written from @pre, taken before. */
+#define GK_TRACE_PRE 6144
+void gk_trace_enter(const struct gk_call *c, char *pre, size_t n);
+void gk_trace_call(const struct gk_call *c, long ret, unsigned long ns, const char *pre);
 void gk_trace_count(const struct gk_call *c, long ret, unsigned long ns);
 void gk_trace_forked(void);
 void gk_trace_summary(void);

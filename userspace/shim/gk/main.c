@@ -35,6 +35,7 @@ static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
 {
 	struct sigcontext *m = &uc->uc_mcontext;
 	struct gk_call c;
+	char pre[GK_TRACE_PRE];
 	unsigned long t0 = 0;
 	int tracing;
 	long ret;
@@ -72,13 +73,15 @@ static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
 	/* One thread at a time in the guest kernel, except where it blocks (thread.c). */
 	gk_lock();
 	tracing = gk_tracing();
+	if (tracing)
+		gk_trace_enter(&c, pre, sizeof(pre));
 	if (tracing || (gk.boot.flags & GK_BOOT_F_TRACE_SUM))
 		t0 = gk_now_ns();
 	ret = gk_dispatch(&c);
 	if (!c.noreturn)
 		m->rax = ret;
 	if (tracing)
-		gk_trace(&c, ret, gk_now_ns() - t0);
+		gk_trace_call(&c, ret, gk_now_ns() - t0, pre);
 	if (gk.boot.flags & GK_BOOT_F_TRACE_SUM)
 		gk_trace_count(&c, ret, gk_now_ns() - t0);
 	gk_unlock();
