@@ -149,6 +149,7 @@ static const struct {
 	{ "gateopen", cmd_gateopen, "DIRFD|/DIR PATH [SHIFTED-CANARY]" },
 	{ "gatetrunc", cmd_gatetrunc, "DIRFD PATH" },
 	{ "gatemeta", cmd_gatemeta, "FD (fchmod, futimens, fsetxattr through the gate)" },
+	{ "gatemetaat", cmd_gatemetaat, "DIR PATH (fchmodat, utimensat through the gate)" },
 	{ "exec", cmd_exec, "PATH [ARG...]" },
 	{ "open", cmd_open, "PATH..." },
 	{ "fdread", cmd_fdread, "FD NAME" },

@@ -35,6 +35,7 @@ int cmd_raw(int argc, char **argv);
 int cmd_gateopen(int argc, char **argv);
 int cmd_gatetrunc(int argc, char **argv);
 int cmd_gatemeta(int argc, char **argv);
+int cmd_gatemetaat(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_open(int argc, char **argv);
 int cmd_fdread(int argc, char **argv);

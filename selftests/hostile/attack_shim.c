@@ -267,6 +267,37 @@ int cmd_gatemeta(int argc, char **argv)
 }
 
 /*
+ * fchmodat(DIR's descriptor, PATH, 0666) and utimensat(..., PATH, {1, 1}) through the gate:
+ * DIR opened as the workload opens it (a host directory descriptor, gk/dirfd.c).
+ */
+int cmd_gatemetaat(int argc, char **argv)
+{
+	struct { long sec, nsec; } ts[2] = { { 1, 0 }, { 1, 0 } };
+	unsigned long lo, s, e, p;
+	long r;
+	int d;
+
+	if (argc < 2)
+		return 2;
+	if (gk_find(&lo, &s, &e) < 0) {
+		printf("gatemetaat=no-guest-kernel\n");
+		return 3;
+	}
+	for (p = s; p + 3 <= e && memcmp((void *)p, "\x0f\x05\xc3", 3); p++)
+		;
+	d = open(argv[0], O_RDONLY | O_DIRECTORY);
+	if (d < 0) {
+		printf("gatemetaat %s: cannot open it: %s\n", argv[0], ename(errno));
+		return 1;
+	}
+	r = gate_call(p, 268 /* fchmodat */, d, (long)argv[1], 0666, 0);
+	printf("gatemetaat fchmodat=%s\n", r < 0 ? ename((int)-r) : "ok");
+	r = gate_call(p, 280 /* utimensat */, d, (long)argv[1], (long)ts, 0);
+	printf("gatemetaat utimensat=%s\n", r < 0 ? ename((int)-r) : "ok");
+	return 0;
+}
+
+/*
  * execve as a raw syscall from this program's text, of PATH with ARGS: in
  * shim mode the guest kernel's own load, so the new image is redirected too.
  */

@@ -109,6 +109,35 @@ gatemeta_check()	# MODE FD
 		[ "$a" = "$b" ]; echo $?)" "before: $b; after: $a; $(seen)"
 }
 
+# Without namespaces the rootfs is not pivoted: a gate jump's fchmodat/utimensat on a
+# directory descriptor of the rootfs with "../x" reached a caller's file outside it
+# (hostile review); the metadata rows are absent there (W_META), the file unchanged.
+t_meta_gate_nons()
+{
+	if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1; then
+		notrun "needs root and setpriv (kiste run as 65534, the file's owner)"
+		return
+	fi
+	u="$TMP/gatenons"
+	rm -rf "$u"
+	mkdir -p "$u/root/bin"
+	cp "$A" "$u/root/bin/attack"
+	cp "$K" "$u/kiste"
+	echo keep >"$u/victim"
+	chown -R 65534:65534 "$u"
+	chmod 755 "$u" "$u/kiste"
+	chmod 600 "$u/victim"
+	b=$(stat -c '%a %Y' "$u/victim")
+	sleep 1.1	# a changed time shows in whole seconds
+	T_OUT=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$u/kiste" run --mode=shim \
+		--unsafe-no-namespaces --rootfs "$u/root" --timeout $((60 * TS)) -- \
+		/bin/attack gatemetaat / ../victim 2>&1)
+	T_RC=$?
+	a=$(stat -c '%a %Y' "$u/victim")
+	judge "$([ "$a" = "$b" ] && { [ "$T_RC" = 159 ] || has "gatemetaat fchmodat=E"; }
+		 echo $?)" "before: $b; after: $a; $(seen)"
+}
+
 t_meta_gate_stdin() { gatemeta_check "$1" 0; }
 t_meta_gate_stdout() { gatemeta_check "$1" 1; }
 

@@ -66,7 +66,7 @@ static int collect(void *arg, const struct shim_rule *r)
 	return 0;
 }
 
-/* The sandbox kind @k (5 bits) as the launcher fills it (launch.c, workload_main). */
+/* The sandbox kind @k (6 bits) as the launcher fills it (launch.c, workload_main). */
 static void params_make(struct shim_filter_params *p, unsigned int k, int high)
 {
 	int ns = !!(k & 8);
@@ -84,6 +84,7 @@ static void params_make(struct shim_filter_params *p, unsigned int k, int high)
 	p->ipcns = ns;
 	p->pidns = ns;
 	p->unix_sockets = !(k & 16);
+	p->rw = !!(k & 32);
 }
 
 static bool cmp_holds(const struct shim_cmp *c, uint64_t v)
@@ -376,7 +377,7 @@ TEST(same_verdict_as_libseccomp)
 
 	srandom(20261205);
 	for (high = 0; high < 2; high++) {
-		for (k = 0; k < 32; k++) {
+		for (k = 0; k < 64; k++) {
 			compare_kind(_metadata, &pg, k, high, &rs);
 			if (pg.ours.len > longest)
 				longest = pg.ours.len;
@@ -394,7 +395,7 @@ TEST(same_verdict_as_libseccomp)
 	EXPECT_LT(pg.inputs / 20, pg.allowed);
 	EXPECT_LT(pg.inputs / 20, pg.inputs - pg.allowed - pg.trapped);
 	EXPECT_LT(0, pg.trapped);
-	TH_LOG("%ld inputs over %ld rows of 64 sandbox kinds: kiste's filter gave the table's "
+	TH_LOG("%ld inputs over %ld rows of 128 sandbox kinds: kiste's filter gave the table's "
 	       "verdict on every one (%ld allowed, %ld trapped) and libseccomp's on all but %ld, "
 	       "which libseccomp admits against the table (syscalls%s); programs of at most %u "
 	       "(kiste) and %u (libseccomp) instructions",

@@ -50,7 +50,13 @@ enum { OP_EQ, OP_MASK0, OP_IN, OP_LE, OP_GE, OP_MASKEQ };
  * W_PIDNS: only with a pid namespace of the sandbox's, where a pidfd can name no host
  * process but the (non-dumpable) init.
  */
-enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP, W_NET, W_UNIX, W_IPC, W_PIDNS };
+/*
+ * W_META: metadata changes (mode, owner, times, xattrs), only with namespaces
+ * (the rootfs pivoted, read-only mounts) or --rw: without namespaces the
+ * guest kernel answers EROFS itself (gk_meta_denied), and a gate jump's
+ * fchmodat(dirfd, "../x") would reach past a rootfs that is not pivoted.
+ */
+enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP, W_NET, W_UNIX, W_IPC, W_PIDNS, W_META };
 
 /*
  * int-typed arguments (descriptors, commands, flags, pids, signals): the
@@ -256,21 +262,21 @@ static const struct allow table[] = {
 	   C_EQ(INT(3), 0)),
 	R1(fgetxattr, "extended attributes of the workload's descriptors", C_FD(0)),
 	R1(flistxattr, "extended attributes of the workload's descriptors", C_FD(0)),
-	R2(fsetxattr, "extended attributes (writable parts only)", C_FD(0),
+	RW(fsetxattr, W_META, "extended attributes (writable parts only)", 2, C_FD(0),
 	   C_ONLY(INT(4), XATTR_CREATE | XATTR_REPLACE)),
-	R1(fremovexattr, "extended attributes (writable parts only)", C_FD(0)),
+	RW(fremovexattr, W_META, "extended attributes (writable parts only)", 1, C_FD(0)),
 	R2(unlinkat, "writable parts only", C_FD(0), C_ONLY(INT(2), AT_REMOVEDIR)),
 	R3(renameat2, "writable parts only; no whiteouts", C_FD(0), C_FD(2),
 	   C_ONLY(INT(4), RENAME_NOREPLACE | RENAME_EXCHANGE)),
 	R3(linkat, "writable parts only; no AT_EMPTY_PATH", C_FD(0), C_FD(2),
 	   C_ONLY(INT(4), AT_SYMLINK_FOLLOW)),
 	R1(symlinkat, "writable parts only", C_FD(1)),
-	R1(fchmodat, "writable parts only", C_FD(0)),
-	R1(fchmod, "writable parts only", C_FD(0)),
-	R2(fchownat, "writable parts only", C_FD(0),
+	RW(fchmodat, W_META, "writable parts only", 1, C_FD(0)),
+	RW(fchmod, W_META, "writable parts only", 1, C_FD(0)),
+	RW(fchownat, W_META, "writable parts only", 2, C_FD(0),
 	   AT_OK(INT(4), AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)),
-	R1(fchown, "writable parts only", C_FD(0)),
-	R2(utimensat, "writable parts only", C_FD(0),
+	RW(fchown, W_META, "writable parts only", 1, C_FD(0)),
+	RW(utimensat, W_META, "writable parts only", 2, C_FD(0),
 	   AT_OK(INT(3), AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)),
 	R1(ftruncate, "writable parts only", C_FD(0)),
 	R1(fallocate, "writable parts only", C_FD(0)),
@@ -625,6 +631,8 @@ static bool row_present(const struct allow *a, const struct shim_filter_params *
 		return p->ipcns;
 	case W_PIDNS:
 		return p->pidns;
+	case W_META:
+		return p->pidns || p->rw;
 	}
 	return true;
 }
@@ -840,7 +848,8 @@ void shim_allowlist_print(FILE *f)
 			a->when == W_MODULE ? "module" :
 			a->when == W_PROC ? "procfs" : a->when == W_LOCKS ? "locks" :
 			a->when == W_NET ? "netns" : a->when == W_UNIX ? "unix" :
-			a->when == W_IPC ? "ipcns" : a->when == W_PIDNS ? "pidns" : "both",
+			a->when == W_IPC ? "ipcns" : a->when == W_PIDNS ? "pidns" :
+			a->when == W_META ? "meta" : "both",
 			args, a->why);
 	}
 	fprintf(f, "# trapped to the guest kernel (SIGSYS), never served by the host:\n");

@@ -22,6 +22,7 @@ struct shim_filter_params {
 	int unix_sockets;	/* and its rootfs is not the host's "/": AF_UNIX rows */
 	int ipcns;		/* the sandbox has an ipc namespace: System V IPC, mqueue rows */
 	int pidns;		/* the sandbox has its own pid namespace: pidfd_getfd */
+	int rw;			/* --rw: metadata rows also without namespaces (W_META) */
 };
 
 /* A loadable classic-BPF program: @insns (malloc'ed) holds @len struct sock_filter. */

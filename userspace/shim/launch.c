@@ -374,6 +374,7 @@ static void workload_main(struct launch *l)
 	fp.unix_sockets = !l->host_tree;
 	fp.ipcns = l->ns;
 	fp.pidns = l->ns;
+	fp.rw = l->so->rw;
 	/* The ip filter first: once the allowlist's is in, seccomp() itself is killed. */
 	if (shim_ipfilter_build(shim_image_fork_ip(&l->img), shim_image_thread_ip(&l->img),
 				&bpf[0], &err) < 0 ||
