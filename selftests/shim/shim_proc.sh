@@ -124,6 +124,24 @@ else
 	skip "tty names the caller's terminal" "no script(1)"
 	skip "/dev/tty is the caller's terminal" "no script(1)"
 fi
+# ptys: the sandbox's own devpts holds at most 256, so one sandbox cannot take every pty
+# of the machine (kernel.pty.max is shared by all devpts instances; hostile review).
+if [ -x /usr/bin/python3 ]; then
+	ptys='import os
+fds = []
+try:
+    while len(fds) < 600:
+        fds.append(os.openpty())
+except OSError as e:
+    print(len(fds), e.strerror)
+else:
+    print(len(fds))'
+	run "$K" run --mode=shim -- /usr/bin/python3 -c "$ptys"
+	[ "$T_RC" = 0 ] && [ "$T_OUT" = "256 No space left on device" ]
+	result $? "at most 256 ptys in a sandbox (ENOSPC after)" "exit $T_RC: $T_OUT"
+else
+	skip "at most 256 ptys in a sandbox" "no /usr/bin/python3"
+fi
 # Started in the background of an interactive shell, a program can take the shell's
 # terminal (SIGTTOU ignored, tcsetpgrp on /dev/tty) and read what the user types next:
 # natively it can (the control), sandboxed it has a session of its own and no terminal

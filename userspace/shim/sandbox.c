@@ -131,6 +131,8 @@ static int detached_locks(struct kiste_err *err)
  * (that name is how `tty` finds it): such a sandbox has no ptys of its own
  * yet (a relayed console, as docker -it's, would give it both).
  */
+#define SHIM_PTY_MAX "256"
+
 static int setup_pts(const char *dev, bool mount_now, struct kiste_err *err)
 {
 	char p[PATH_MAX + 32], q[PATH_MAX + 32];
@@ -140,8 +142,13 @@ static int setup_pts(const char *dev, bool mount_now, struct kiste_err *err)
 	/* Before /dev is sealed: the folder and the link; after it: the mount. */
 	if (!mount_now && (mkdir(p, 0755) < 0 || symlink("pts/ptmx", q) < 0))
 		return kiste_err_set(err, -errno, "cannot populate /dev: %s", strerror(errno));
+	/*
+	 * Its own instance, at most SHIM_PTY_MAX ptys: all instances share
+	 * kernel.pty.max, and one sandbox took every pty but the host's reserve
+	 * (hostile review), leaving none for the others.
+	 */
 	if (mount_now && mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC,
-			       "newinstance,ptmxmode=0666,mode=0620") < 0)
+			       "newinstance,ptmxmode=0666,mode=0620,max=" SHIM_PTY_MAX) < 0)
 		return kiste_err_set(err, -errno, "cannot mount the sandbox's /dev/pts: %s",
 				     strerror(errno));
 	return 0;
