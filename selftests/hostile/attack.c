@@ -150,6 +150,7 @@ static const struct {
 	{ "gatetrunc", cmd_gatetrunc, "DIRFD PATH" },
 	{ "gatemeta", cmd_gatemeta, "FD (fchmod, futimens, fsetxattr through the gate)" },
 	{ "gatemetaat", cmd_gatemetaat, "DIR PATH (fchmodat, utimensat through the gate)" },
+	{ "gatechmodvia", cmd_gatechmodvia, "DIRFD PATH (openat2, fchmod, futimens through the gate)" },
 	{ "exec", cmd_exec, "PATH [ARG...]" },
 	{ "open", cmd_open, "PATH..." },
 	{ "fdread", cmd_fdread, "FD NAME" },

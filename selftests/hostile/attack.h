@@ -36,6 +36,7 @@ int cmd_gateopen(int argc, char **argv);
 int cmd_gatetrunc(int argc, char **argv);
 int cmd_gatemeta(int argc, char **argv);
 int cmd_gatemetaat(int argc, char **argv);
+int cmd_gatechmodvia(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_open(int argc, char **argv);
 int cmd_fdread(int argc, char **argv);

@@ -267,6 +267,38 @@ int cmd_gatemeta(int argc, char **argv)
 }
 
 /*
+ * openat2(DIRFD, PATH, O_RDONLY, no RESOLVE_ flags) then fchmod(that, 04777) and
+ * futimens(that, {1, 1}) through the gate: a magic link of the procfs descriptor
+ * (1005, "self/exe") reaches the host file behind it.
+ */
+int cmd_gatechmodvia(int argc, char **argv)
+{
+	struct { unsigned long long flags, mode, resolve; } how = { 0, 0, 0 };
+	struct { long sec, nsec; } ts[2] = { { 1, 0 }, { 1, 0 } };
+	unsigned long lo, s, e, p;
+	long fd, r;
+
+	if (argc < 2)
+		return 2;
+	if (gk_find(&lo, &s, &e) < 0) {
+		printf("gatechmodvia=no-guest-kernel\n");
+		return 3;
+	}
+	for (p = s; p + 3 <= e && memcmp((void *)p, "\x0f\x05\xc3", 3); p++)
+		;
+	fd = gate_call(p, 437 /* openat2 */, strtol(argv[0], NULL, 0), (long)argv[1], (long)&how,
+		       sizeof(how));
+	printf("gatechmodvia open %s=%s\n", argv[1], fd < 0 ? ename((int)-fd) : "ok");
+	if (fd < 0)
+		return 0;
+	r = gate_call(p, 91 /* fchmod */, fd, 04777, 0, 0);
+	printf("gatechmodvia fchmod=%s\n", r < 0 ? ename((int)-r) : "ok");
+	r = gate_call(p, 280 /* utimensat */, fd, 0, (long)ts, 0);
+	printf("gatechmodvia futimens=%s\n", r < 0 ? ename((int)-r) : "ok");
+	return 0;
+}
+
+/*
  * fchmodat(DIR's descriptor, PATH, 0666) and utimensat(..., PATH, {1, 1}) through the gate:
  * DIR opened as the workload opens it (a host directory descriptor, gk/dirfd.c).
  */

@@ -138,6 +138,32 @@ t_meta_gate_nons()
 		 echo $?)" "before: $b; after: $a; $(seen)"
 }
 
+# The workload process is kiste until it enters the guest kernel: a gate jump's
+# openat2(procfs, "self/exe") then fchmod reached the kiste binary when its caller owns
+# it (a build of one's own), setuid for every local user (hostile review).  Such a kiste
+# runs from a sealed memfd copy; run as 65534 with a copy 65534 owns, it is unchanged.
+t_meta_gate_exe()
+{
+	if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1; then
+		notrun "needs root and setpriv (kiste run as 65534, the binary's owner)"
+		return
+	fi
+	u="$TMP/gateexe"
+	rm -rf "$u"
+	mkdir -p "$u"
+	cp "$K" "$u/kiste"
+	chown -R 65534:65534 "$u"
+	chmod 755 "$u" "$u/kiste"
+	b=$(stat -c '%a %Y' "$u/kiste")
+	sleep 1.1	# a changed time shows in whole seconds
+	T_OUT=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$u/kiste" run --mode=shim \
+		--timeout $((60 * TS)) -- "$A" gatechmodvia 1005 self/exe 2>&1)
+	T_RC=$?
+	a=$(stat -c '%a %Y' "$u/kiste")
+	judge "$([ "$a" = "$b" ] && has "gatechmodvia open self/exe="; echo $?)" \
+		"before: $b; after: $a; $(seen)"
+}
+
 t_meta_gate_stdin() { gatemeta_check "$1" 0; }
 t_meta_gate_stdout() { gatemeta_check "$1" 1; }
 
