@@ -120,6 +120,16 @@ if command -v script >/dev/null; then
 	*via-dev-tty*) ok "/dev/tty is the caller's terminal" ;;
 	*) fail "/dev/tty is the caller's terminal" "$out" ;;
 	esac
+	# Started from a terminal (its /dev/pts/N bound into the sandbox's own devpts):
+	# ptys work and tty still names it, as natively.
+	if [ -x /usr/bin/python3 ]; then
+		pyp='import os, pty; m, s = pty.openpty(); os.write(m, bytes([120, 10])); print(os.read(s, 9))'
+		native=$(script -qec "sh -c 'tty >/dev/null && echo named; /usr/bin/python3 -c \"$pyp\"'" /dev/null </dev/null 2>&1 | tr -d '\r')
+		out=$(script -qec "$K run --mode=shim -- sh -c 'tty >/dev/null && echo named; /usr/bin/python3 -c \"$pyp\"'" /dev/null </dev/null 2>&1 | tr -d '\r')
+		[ "$out" = "$native" ] && [[ "$out" == *"b'x"* ]]
+		result $? "from a terminal: tty names it and a new pty works, as natively" \
+			"native: $native; sandboxed: $out"
+	fi
 else
 	skip "tty names the caller's terminal" "no script(1)"
 	skip "/dev/tty is the caller's terminal" "no script(1)"

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <linux/magic.h>
@@ -19,6 +20,10 @@
 
 #include "boot.h"
 #include "shim.h"
+
+/* ptys in a sandbox's own devpts (its max=): they all share kernel.pty.max. */
+#define SHIM_PTY_MAX "256"
+#define SHIM_PTY_MAX_N 256
 
 static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
 
@@ -36,19 +41,32 @@ static int setattr_tree(const char *path, uint64_t set)
 	return (int)syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &a, sizeof(a));
 }
 
+/* The caller's terminal's name when it is /dev/pts/N: N, else -1. */
+static int caller_pts(void)
+{
+	char host[PATH_MAX];
+	char *end;
+	long n;
+
+	if (!isatty(0) || ttyname_r(0, host, sizeof(host)) || strncmp(host, "/dev/pts/", 9))
+		return -1;
+	n = strtol(host + 9, &end, 10);
+	return host[9] && !*end && n >= 0 && n < 65536 ? (int)n : -1;
+}
+
 /*
- * The caller's terminal at its own name (/dev/pts/N, /dev/ttyS0, ...), so that
+ * The caller's terminal at its own name (/dev/ttyS0, /dev/tty1, ...), so that
  * ttyname() finds it: readlink of /proc/self/fd/0, then stat of that path.
- * True when that name is under /dev/pts (which then holds no devpts of its own).
+ * A /dev/pts/N terminal goes into the sandbox's own devpts (bind_caller_pts).
  */
-static bool bind_tty(const char *dev)
+static void bind_tty(const char *dev)
 {
 	char host[PATH_MAX], p[2 * PATH_MAX + 16], *slash;
 	int fd;
 
 	if (!isatty(0) || ttyname_r(0, host, sizeof(host)) || strncmp(host, "/dev/", 5) ||
-	    strstr(host, ".."))
-		return false;
+	    strstr(host, "..") || !strncmp(host, "/dev/pts/", 9))
+		return;
 	snprintf(p, sizeof(p), "%s/%s", dev, host + 5);
 	slash = strrchr(p, '/');
 	if (slash > p + strlen(dev)) {
@@ -59,11 +77,52 @@ static bool bind_tty(const char *dev)
 	fd = open(p, O_CREAT | O_WRONLY | O_CLOEXEC, 0620);
 	if (fd >= 0)
 		close(fd);
-	if (mount(host, p, NULL, MS_BIND, NULL) < 0) {
+	if (mount(host, p, NULL, MS_BIND, NULL) < 0)
 		unlink(p);
-		return false;
+}
+
+/*
+ * The caller's /dev/pts/@n inside the sandbox's own devpts, where ptys work
+ * too (they did not while the caller's terminal took /dev/pts): ptys of the
+ * new instance are opened up to index @n, whose node then takes a read-only
+ * bind of the caller's terminal.  The init keeps that pty's master open for
+ * the sandbox's life (a node whose pty goes away takes its mount with it);
+ * the lower ones go again.  Past the instance's max, no node: ttyname() then
+ * fails inside, as with a terminal the sandbox cannot name.
+ */
+static void bind_caller_pts(const char *dev, int n)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					    MOUNT_ATTR_NOEXEC };
+	char ptmx[PATH_MAX + 16], p[PATH_MAX + 32], host[32];
+	int held[SHIM_PTY_MAX_N], nheld = 0, m, idx, keep = -1;
+
+	snprintf(ptmx, sizeof(ptmx), "%s/pts/ptmx", dev);
+	while (nheld < SHIM_PTY_MAX_N) {
+		m = open(ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (m < 0 || ioctl(m, TIOCGPTN, &idx) < 0 || idx > n) {
+			if (m >= 0)
+				close(m);
+			break;
+		}
+		if (idx == n) {
+			keep = m;
+			break;
+		}
+		held[nheld++] = m;
 	}
-	return !strncmp(host, "/dev/pts/", 9);
+	while (nheld > 0)
+		close(held[--nheld]);
+	if (keep < 0)
+		return;
+	snprintf(p, sizeof(p), "%s/pts/%d", dev, n);
+	snprintf(host, sizeof(host), "/dev/pts/%d", n);
+	if (mount(host, p, NULL, MS_BIND, NULL) < 0 ||
+	    syscall(SYS_mount_setattr, AT_FDCWD, p, 0, &ro, sizeof(ro)) < 0) {
+		umount2(p, MNT_DETACH);
+		close(keep);
+	}
+	/* @keep stays open in the init (never exec'd; the workload's place_fds closes it). */
 }
 
 /* The terminal node bind_tty placed, for Landlock; empty when there is none. */
@@ -131,7 +190,6 @@ static int detached_locks(struct kiste_err *err)
  * (that name is how `tty` finds it): such a sandbox has no ptys of its own
  * yet (a relayed console, as docker -it's, would give it both).
  */
-#define SHIM_PTY_MAX "256"
 
 static int setup_pts(const char *dev, bool mount_now, struct kiste_err *err)
 {
@@ -165,7 +223,7 @@ static int setup_pts(const char *dev, bool mount_now, struct kiste_err *err)
 static int setup_dev(const char *root, uint64_t memory, struct kiste_err *err)
 {
 	char dev[PATH_MAX + 8], p[PATH_MAX + 32], host[64], opts[64];
-	bool caller_pts;
+	int pts_n = caller_pts();
 	size_t i;
 
 	snprintf(dev, sizeof(dev), "%s/dev", root);
@@ -186,8 +244,8 @@ static int setup_dev(const char *root, uint64_t memory, struct kiste_err *err)
 			return kiste_err_set(err, -errno, "cannot bind %s into the sandbox: %s", host,
 					     strerror(errno));
 	}
-	caller_pts = bind_tty(dev);
-	if (!caller_pts && setup_pts(dev, false, err) < 0)
+	bind_tty(dev);
+	if (setup_pts(dev, false, err) < 0)
 		return err->code;
 	snprintf(p, sizeof(p), "%s/fd", dev);
 	if (symlink("/proc/self/fd", p) < 0)
@@ -218,7 +276,11 @@ static int setup_dev(const char *root, uint64_t memory, struct kiste_err *err)
 	if (mount("mqueue", p, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return kiste_err_set(err, -errno, "cannot mount /dev/mqueue in the sandbox: %s",
 				     strerror(errno));
-	return caller_pts ? 0 : setup_pts(dev, true, err);
+	if (setup_pts(dev, true, err) < 0)
+		return err->code;
+	if (pts_n >= 0)
+		bind_caller_pts(dev, pts_n);
+	return 0;
 }
 
 /*
