@@ -19,23 +19,7 @@ trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 
 # A tree of several owners, modes and times; extracted natively and sandboxed.
-mkdir -p "$work/src/d/e"
-echo one >"$work/src/d/f"
-echo two >"$work/src/d/e/g"
-chown 1000:1001 "$work/src/d/f"
-chown 33:33 "$work/src/d/e"
-chown 65533:100 "$work/src/d/e/g"
-chmod 640 "$work/src/d/f"
-chmod 2750 "$work/src/d/e"
-touch -h -d '2001-02-03 04:05:06' "$work/src/d/f" "$work/src/d/e/g" "$work/src/d/e"
-tar -C "$work/src" -cf "$work/a.tar" d
-listing()	# DIR: owner, group, mode and mtime of every file, by path
-{
-	(cd "$1" && find d -printf '%p %U %G %m %T@\n' | sort)
-}
-mkdir "$work/native"
-tar -C "$work/native" -xpf "$work/a.tar"
-want=$(listing "$work/native")
+want=$(ids_tree "$work")
 run "$K" run --mode=shim --tmpfs "$SHIM_TMP" -- sh -c "cd $SHIM_TMP && tar xpf $work/a.tar &&
 	find d -printf '%p %U %G %m %T@\n' | sort"
 [ "$T_RC" = 0 ] && [ "$T_OUT" = "$want" ]

@@ -27,3 +27,23 @@ shim_need()	# WORKLOAD...
 		[ -x "$WL/$w" ] || bail "no workload $WL/$w: build it (make)"
 	done
 }
+
+# DIR/a.tar of a tree d/ of several owners, modes and times (the id suites extract it
+# natively and sandboxed), and DIR/native/ extracted natively as root; prints the
+# native listing: owner, group, mode and mtime of every file, by path.
+ids_tree()	# DIR
+{
+	mkdir -p "$1/src/d/e" "$1/native"
+	echo one >"$1/src/d/f"
+	echo two >"$1/src/d/e/g"
+	chown 1000:1001 "$1/src/d/f"
+	chown 33:33 "$1/src/d/e"
+	chown 65533:100 "$1/src/d/e/g"
+	chmod 640 "$1/src/d/f"
+	chmod 2750 "$1/src/d/e"
+	touch -h -d '2001-02-03 04:05:06' "$1/src/d/f" "$1/src/d/e/g" "$1/src/d/e"
+	tar -C "$1/src" -cf "$1/a.tar" d
+	chmod 644 "$1/a.tar"
+	tar -C "$1/native" -xpf "$1/a.tar"
+	(cd "$1/native" && find d -printf '%p %U %G %m %T@\n' | sort)
+}

@@ -93,20 +93,7 @@ expect "kiste check says a user without a range maps its own id alone, and the f
 	"/etc/subuid gives you no range: as root, run kiste-subids kiste-st2" as kiste-st2 "$K" check
 
 # A tree of several owners, modes and times; extracted natively (root) and sandboxed (kiste-st1).
-mkdir -p "$work/src/d/e"
-echo one >"$work/src/d/f"
-echo two >"$work/src/d/e/g"
-chown 1000:1001 "$work/src/d/f"
-chown 33:33 "$work/src/d/e"
-chown 65533:100 "$work/src/d/e/g"
-chmod 640 "$work/src/d/f"
-chmod 2750 "$work/src/d/e"
-touch -h -d '2001-02-03 04:05:06' "$work/src/d/f" "$work/src/d/e/g" "$work/src/d/e"
-tar -C "$work/src" -cf "$work/a.tar" d
-chmod 644 "$work/a.tar"
-mkdir "$work/native"
-tar -C "$work/native" -xpf "$work/a.tar"
-want=$(cd "$work/native" && find d -printf '%p %U %G %m %T@\n' | sort)
+want=$(ids_tree "$work")
 run as kiste-st1 "$K" run --mode=shim --tmpfs "$SHIM_TMP" -- sh -c "cd $SHIM_TMP && tar xpf $work/a.tar &&
 	find d -printf '%p %U %G %m %T@\n' | sort"
 [ "$T_RC" = 0 ] && [ "$T_OUT" = "$want" ]
