@@ -143,6 +143,23 @@ static long gate_call(unsigned long p, long nr, long a0, long a1, long a2, long 
 }
 
 /*
+ * The gate's "syscall; ret" in the guest kernel's text, for the gate* commands;
+ * 0 (after the line "NAME=no-guest-kernel") when there is no guest kernel.
+ */
+static unsigned long gate_syscall(const char *name)
+{
+	unsigned long lo, s, e, p;
+
+	if (gk_find(&lo, &s, &e) < 0) {
+		printf("%s=no-guest-kernel\n", name);
+		return 0;
+	}
+	for (p = s; p + 3 <= e && memcmp((void *)p, "\x0f\x05\xc3", 3); p++)
+		;
+	return p;
+}
+
+/*
  * openat2(DIRFD, PATH) through the gate with no RESOLVE_ flags (the guest
  * kernel would add RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS; seccomp cannot
  * see open_how), then read through the gate: what lies behind the sandbox's
@@ -153,7 +170,7 @@ static long gate_call(unsigned long p, long nr, long a0, long a1, long a2, long 
 int cmd_gateopen(int argc, char **argv)
 {
 	struct { unsigned long long flags, mode, resolve; } how = { 0, 0, 0 };
-	unsigned long lo, s, e, p;
+	unsigned long p;
 	static char buf[1 << 16];
 	char canary[256] = "";
 	long fd, n, total = 0, dirfd;
@@ -163,12 +180,9 @@ int cmd_gateopen(int argc, char **argv)
 		return 2;
 	if (argc > 2)
 		unshift(canary, argv[2], sizeof(canary));
-	if (gk_find(&lo, &s, &e) < 0) {
-		printf("gateopen=no-guest-kernel\n");
+	p = gate_syscall("gateopen");
+	if (!p)
 		return 3;
-	}
-	for (p = s; p + 3 <= e && memcmp((void *)p, "\x0f\x05\xc3", 3); p++)
-		;
 	/* DIRFD "/a/dir": a directory descriptor of the workload's own, opened the usual way. */
 	dirfd = argv[0][0] == '/' ? open(argv[0], O_RDONLY | O_DIRECTORY) : strtol(argv[0], NULL, 0);
 	if (dirfd < 0) {
@@ -204,17 +218,14 @@ int cmd_gateopen(int argc, char **argv)
 int cmd_gatetrunc(int argc, char **argv)
 {
 	struct { unsigned long long flags, mode, resolve; } how = { O_RDONLY | O_TRUNC, 0, 0 };
-	unsigned long lo, s, e, p;
+	unsigned long p;
 	long fd;
 
 	if (argc < 2)
 		return 2;
-	if (gk_find(&lo, &s, &e) < 0) {
-		printf("gatetrunc=no-guest-kernel\n");
+	p = gate_syscall("gatetrunc");
+	if (!p)
 		return 3;
-	}
-	for (p = s; p + 3 <= e && memcmp((void *)p, "\x0f\x05\xc3", 3); p++)
-		;
 	fd = gate_call(p, 437 /* openat2 */, strtol(argv[0], NULL, 0), (long)argv[1], (long)&how,
 		       sizeof(how));
 	printf("gatetrunc %s: %s\n", argv[1], fd < 0 ? ename((int)-fd) : "fd");
@@ -245,17 +256,14 @@ static long gate_call5(unsigned long p, long nr, long a0, long a1, long a2, long
 int cmd_gatemeta(int argc, char **argv)
 {
 	struct { long sec, nsec; } ts[2] = { { 1, 0 }, { 1, 0 } };
-	unsigned long lo, s, e, p;
+	unsigned long p;
 	long fd, r;
 
 	if (argc < 1)
 		return 2;
-	if (gk_find(&lo, &s, &e) < 0) {
-		printf("gatemeta=no-guest-kernel\n");
+	p = gate_syscall("gatemeta");
+	if (!p)
 		return 3;
-	}
-	for (p = s; p + 3 <= e && memcmp((void *)p, "\x0f\x05\xc3", 3); p++)
-		;
 	fd = strtol(argv[0], NULL, 0);
 	r = gate_call(p, 91 /* fchmod */, fd, 06777, 0, 0);
 	fprintf(stderr, "gatemeta fchmod=%s\n", r < 0 ? ename((int)-r) : "ok");
@@ -275,17 +283,14 @@ int cmd_gatechmodvia(int argc, char **argv)
 {
 	struct { unsigned long long flags, mode, resolve; } how = { 0, 0, 0 };
 	struct { long sec, nsec; } ts[2] = { { 1, 0 }, { 1, 0 } };
-	unsigned long lo, s, e, p;
+	unsigned long p;
 	long fd, r;
 
 	if (argc < 2)
 		return 2;
-	if (gk_find(&lo, &s, &e) < 0) {
-		printf("gatechmodvia=no-guest-kernel\n");
+	p = gate_syscall("gatechmodvia");
+	if (!p)
 		return 3;
-	}
-	for (p = s; p + 3 <= e && memcmp((void *)p, "\x0f\x05\xc3", 3); p++)
-		;
 	fd = gate_call(p, 437 /* openat2 */, strtol(argv[0], NULL, 0), (long)argv[1], (long)&how,
 		       sizeof(how));
 	printf("gatechmodvia open %s=%s\n", argv[1], fd < 0 ? ename((int)-fd) : "ok");
@@ -305,18 +310,15 @@ int cmd_gatechmodvia(int argc, char **argv)
 int cmd_gatemetaat(int argc, char **argv)
 {
 	struct { long sec, nsec; } ts[2] = { { 1, 0 }, { 1, 0 } };
-	unsigned long lo, s, e, p;
+	unsigned long p;
 	long r;
 	int d;
 
 	if (argc < 2)
 		return 2;
-	if (gk_find(&lo, &s, &e) < 0) {
-		printf("gatemetaat=no-guest-kernel\n");
+	p = gate_syscall("gatemetaat");
+	if (!p)
 		return 3;
-	}
-	for (p = s; p + 3 <= e && memcmp((void *)p, "\x0f\x05\xc3", 3); p++)
-		;
 	d = open(argv[0], O_RDONLY | O_DIRECTORY);
 	if (d < 0) {
 		printf("gatemetaat %s: cannot open it: %s\n", argv[0], ename(errno));
