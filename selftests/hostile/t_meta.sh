@@ -164,6 +164,31 @@ t_meta_gate_exe()
 		"before: $b; after: $a; $(seen)"
 }
 
+# The --trace-output file is the caller's: a gate jump's openat2(procfs, "self/fd/1002")
+# then fchmod and futimens reached it (hostile review); it is written through a pipe
+# the launcher relays, so 1002 is that pipe and the file is unchanged.
+t_meta_gate_trace()
+{
+	if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1; then
+		notrun "needs root and setpriv (kiste run as 65534, the file's owner)"
+		return
+	fi
+	u="$TMP/gatetrace"
+	rm -rf "$u"
+	mkdir -p "$u"
+	cp "$K" "$u/kiste"
+	chown -R 65534:65534 "$u"
+	chmod 755 "$u" "$u/kiste"
+	T_OUT=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$u/kiste" run --mode=shim \
+		--trace-output "$u/trace" --timeout $((60 * TS)) -- \
+		"$A" gatechmodvia 1005 self/fd/1002 2>&1)
+	T_RC=$?
+	a=$(stat -c '%a %Y' "$u/trace")
+	judge "$([ "${a%% *}" = 644 ] && [ "${a#* }" -gt 100 ] &&
+		has "gatechmodvia open self/fd/1002=" && grep -q 'exit_group' "$u/trace"
+		 echo $?)" "trace file: $a; $(seen)"
+}
+
 t_meta_gate_stdin() { gatemeta_check "$1" 0; }
 t_meta_gate_stdout() { gatemeta_check "$1" 1; }
 

@@ -125,15 +125,21 @@ static void place_fds(struct launch *l, struct kiste_err *err)
 	int root = open(l->ns ? "/" : l->so->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* One page the guest kernel reads and writes to test workload pointers (EFAULT). */
 	int probe = memfd_create("kiste-probe", MFD_CLOEXEC);
+	/* The trace file's pipe (relay.c), else stderr. */
+	int trace = shim_relay_trace_fd(&l->relay);
 	int fd;
 
 	/* First: the launcher's pipes may lie at or above GK_FD_LIMIT (relay.c). */
 	if (shim_relay_place(&l->relay) < 0)
 		goto fail;
-	if (root < 0 || probe < 0 || ftruncate(probe, 4096) < 0)
+	if (trace >= 0)
+		trace = fcntl(trace, F_DUPFD_CLOEXEC, 3);
+	else
+		trace = l->trace_fd >= 0 ? l->trace_fd : 2;
+	if (root < 0 || probe < 0 || trace < 0 || ftruncate(probe, 4096) < 0)
 		goto fail;
 	syscall(SYS_close_range, GK_FD_LIMIT, ~0U, 0);
-	if (dup2(root, FD_ROOT) < 0 || dup2(l->trace_fd >= 0 ? l->trace_fd : 2, FD_TRACE) < 0 ||
+	if (dup2(root, FD_ROOT) < 0 || dup2(trace, FD_TRACE) < 0 ||
 	    (l->kfd >= 0 && dup2(l->kfd, FD_KISTE) < 0) || dup2(probe, GK_FD_PROBE) < 0 ||
 	    (l->procfd >= 0 && dup2(l->procfd, GK_FD_PROC) < 0))
 		goto fail;
@@ -995,7 +1001,8 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 	l.o = o;
 	l.so = so;
 	shim_stats_start();
-	if (launch_prepare(&l, NULL, &err) < 0 || shim_relay_prepare(&l.relay, &err) < 0) {
+	if (launch_prepare(&l, NULL, &err) < 0 || shim_relay_prepare(&l.relay, &err) < 0 ||
+	    (l.trace_fd >= 0 && shim_relay_trace(&l.relay, l.trace_fd, &err) < 0)) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		kiste_cgroup_destroy(&l.cg);
 		shim_ids_release(&l.ids);

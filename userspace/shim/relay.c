@@ -33,7 +33,13 @@
 /* One read or write: memory per channel is this buffer and the pipe's 64 KiB. */
 #define RELAY_BUF (64 * 1024)
 
-static const char *const std_name[3] = { "standard input", "standard output", "standard error" };
+static const char *const std_names[3] = { "standard input", "standard output",
+					   "standard error" };
+
+static const char *chan_name(const struct shim_relay_chan *c)
+{
+	return c->trace ? "trace output" : std_names[c->host];
+}
 
 /* A pipe whose both ends are >= 3 (a caller may have closed 0..2) and close-on-exec. */
 static int pipe_above(int p[2])
@@ -137,7 +143,7 @@ int shim_relay_prepare(struct shim_relay *r, struct kiste_err *err)
 		k = pipe_above(p);
 		if (k < 0)
 			return kiste_err_set(err, k, "cannot make a pipe for %s: %s",
-					     std_name[fd], strerror(-k));
+					     std_names[fd], strerror(-k));
 		c = &r->chan[r->nchan];
 		c->host = fd;
 		c->out = out;
@@ -147,6 +153,43 @@ int shim_relay_prepare(struct shim_relay *r, struct kiste_err *err)
 		r->cand[fd] = r->nchan++;
 	}
 	return 0;
+}
+
+int shim_relay_trace(struct shim_relay *r, int fd, struct kiste_err *err)
+{
+	struct shim_relay_chan *c = &r->chan[r->nchan];
+	int p[2], k;
+
+	if (!r->plan || r->nchan >= (int)(sizeof(r->chan) / sizeof(r->chan[0])))
+		return 0;
+	k = pipe_above(p);
+	if (k < 0)
+		return kiste_err_set(err, k, "cannot make a pipe for the trace output: %s",
+				     strerror(-k));
+	memset(c, 0, sizeof(*c));
+	c->host = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (c->host < 0) {
+		close(p[0]);
+		close(p[1]);
+		return kiste_err_set(err, -errno, "cannot keep the trace output: %s",
+				     strerror(errno));
+	}
+	c->trace = true;
+	c->out = true;
+	c->mine = p[0];
+	c->theirs = p[1];
+	r->nchan++;
+	return 0;
+}
+
+int shim_relay_trace_fd(const struct shim_relay *r)
+{
+	int i;
+
+	for (i = 0; i < r->nchan; i++)
+		if (r->chan[i].trace)
+			return r->chan[i].theirs;
+	return -1;
 }
 
 void shim_relay_child(struct shim_relay *r)
@@ -220,7 +263,7 @@ static void chan_close(struct shim_relay_chan *c)
 
 int shim_relay_plan(struct shim_relay *r, pid_t init, bool host_root, struct kiste_err *err)
 {
-	bool used[3] = { false, false, false };
+	bool used[4] = { false, false, false, false };
 	int fd, k, i;
 
 	if (!r->plan)
@@ -242,14 +285,14 @@ int shim_relay_plan(struct shim_relay *r, pid_t init, bool host_root, struct kis
 	for (i = 0; i < r->nchan; i++) {
 		struct shim_relay_chan *c = &r->chan[i];
 
-		if (!used[i]) {
+		if (!used[i] && !c->trace) {
 			chan_close(c);
 			continue;
 		}
 		c->buf = malloc(RELAY_BUF);
 		if (!c->buf || fcntl(c->mine, F_SETFL, O_NONBLOCK) < 0)
 			return kiste_err_set(err, -ENOMEM, "cannot set up the relay of %s",
-					     std_name[c->host]);
+					     chan_name(c));
 		/* Output ends when the sandbox's writers do; input keeps a reader for FIONREAD. */
 		if (c->out) {
 			close(c->theirs);
@@ -293,7 +336,7 @@ static void chan_fail(struct shim_relay_chan *c, int e)
 {
 	if (e != EPIPE)
 		fprintf(stderr, "kiste: relaying the sandbox's %s to the caller's file: %s\n",
-			std_name[c->host], strerror(e));
+			chan_name(c), strerror(e));
 	chan_close(c);
 	c->len = c->off = 0;
 }
@@ -365,7 +408,7 @@ static void in_step(struct shim_relay_chan *c)
 			return;
 		if (n < 0 && errno != EISDIR)
 			fprintf(stderr, "kiste: relaying the caller's %s to the sandbox: %s\n",
-				std_name[c->host], strerror(errno));
+				chan_name(c), strerror(errno));
 		if (n <= 0) {
 			/* EOF for the sandbox; its end stays here to count what it left. */
 			close(c->mine);
@@ -465,6 +508,8 @@ static void relay_finish(struct shim_relay *r)
 				lseek(c->host, -back, SEEK_CUR);
 		}
 		chan_close(c);
+		if (c->trace && c->host >= 0)
+			close(c->host);
 		free(c->buf);
 		c->buf = NULL;
 	}

@@ -23,13 +23,14 @@ struct shim_relay_chan {
 	bool out;		/* sandbox -> caller's file (else the file -> sandbox) */
 	bool stream;		/* the file is not a regular file or block device */
 	bool done;		/* EOF or an error: nothing more moves */
+	bool trace;		/* the --trace-output file's channel (host is kiste's own copy) */
 	size_t len, off;	/* bytes in buf, and how many of them have moved on */
 	char *buf;
 };
 
 struct shim_relay {
 	int nchan;
-	struct shim_relay_chan chan[3];
+	struct shim_relay_chan chan[4];	/* 0..2's, and the trace file's */
 	int cand[3];		/* per descriptor: its channel if the plan takes it, or KEEP/CLOSE */
 	struct stat st[3];
 	int *plan;		/* MAP_SHARED: written by the launcher, read by the workload */
@@ -49,6 +50,15 @@ void shim_relay_child(struct shim_relay *r);
  * relayed when the sandbox could change its object's metadata.
  */
 int shim_relay_plan(struct shim_relay *r, pid_t init, bool host_root, struct kiste_err *err);
+/*
+ * Launcher, after shim_relay_prepare: the --trace-output file @fd (the
+ * caller's) is written through a pipe too, so no descriptor of it, and so no
+ * magic link to it, is ever the sandbox's (hostile review: a gate jump could
+ * chmod it through /proc/self/fd); shim_relay_trace_fd is the pipe's end the
+ * guest kernel writes (GK_FD_TRACE), or -1.
+ */
+int shim_relay_trace(struct shim_relay *r, int fd, struct kiste_err *err);
+int shim_relay_trace_fd(const struct shim_relay *r);
 /* The workload, before anything else of place_fds: the pipes become 0..2. */
 int shim_relay_place(const struct shim_relay *r);
 bool shim_relay_active(const struct shim_relay *r);
