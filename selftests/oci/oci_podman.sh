@@ -349,6 +349,65 @@ else
 	skip "unikernel containers" "no built unikernels in $UKB (make userspace selftests)"
 fi
 
+# ---- rootless podman (issue 13): an ordinary user with a subordinate range ----
+# podman runs the runtime as root of the user's own namespace: kiste must take that for an
+# ordinary caller (its state in $XDG_RUNTIME_DIR/kiste, the sandbox's root the user, no id
+# range of host root's) and give runc's results beside it.  A user made for the suite.
+RL="kisterl$$"
+if command -v useradd >/dev/null && command -v newuidmap >/dev/null &&
+   useradd -M -d "$tmp/rlhome" -s /bin/sh "$RL" 2>/dev/null; then
+	mkdir -p "$tmp/rlhome" "$tmp/rlrun"
+	chown "$RL:" "$tmp/rlhome" "$tmp/rlrun"
+	chmod 700 "$tmp/rlrun"
+	usermod --add-subuids 3100000-3165535 --add-subgids 3100000-3165535 "$RL"
+	cp "$K" "$tmp/kiste-rl"
+	chmod 755 "$tmp/kiste-rl"
+	rl()	# ARGS...: podman as the user; T_OUT, T_RC
+	{
+		T_OUT=$(cd / && timeout -s KILL 120 setpriv --reuid "$RL" --regid "$RL" --init-groups \
+			env -i HOME="$tmp/rlhome" USER="$RL" XDG_RUNTIME_DIR="$tmp/rlrun" \
+			PATH=/usr/sbin:/usr/bin:/sbin:/bin podman --cgroup-manager=cgroupfs \
+			--events-backend=file "$@" 2>&1)
+		T_RC=$?
+	}
+	tar -C "$tmp/img" -cf "$tmp/img.tar" .
+	chmod 644 "$tmp/img.tar"
+	rl import "$tmp/img.tar" localhost/rl:1
+	if [ "$T_RC" != 0 ]; then
+		skip "rootless podman" "podman import as $RL failed: $(echo "$T_OUT" | tail -1)"
+	else
+		rl_same()	# NAME PODMAN-RUN-ARGS...: kiste as runc, exit status and output
+		{
+			local name="$1" rout rrc
+			shift
+			rl --runtime runc run --rm --network none "$@"
+			rout=$T_OUT
+			rrc=$T_RC
+			rl --runtime "$tmp/kiste-rl" run --rm --network none "$@"
+			[ "$T_RC" = "$rrc" ] && [ "$T_OUT" = "$rout" ]
+			result $? "rootless: $name (exit $rrc, as runc)" "kiste: exit $T_RC: '$T_OUT'
+runc: exit $rrc: '$rout'"
+		}
+		rl_same "echo and id" localhost/rl:1 sh -c 'echo hi; id -u; id -g'
+		rl_same "exit status 7" localhost/rl:1 sh -c 'exit 7'
+		rl_same "-e and a write to the user's own rootfs" -e A=b localhost/rl:1 \
+			sh -c 'echo $A; touch /written && echo wrote'
+		rl_same "-v DIR:/x:ro" -v "$tmp/vol:/x:ro" localhost/rl:1 cat /x/f
+		rl --runtime "$tmp/kiste-rl" run --rm --network none localhost/rl:1 nosuchcommand
+		[ "$T_RC" = 127 ]
+		result $? "rootless: a command not found is 127" "exit $T_RC: $T_OUT"
+		[ -d "$tmp/rlrun/kiste" ] && [ ! -e /run/kiste/rlprobe ]
+		result $? "rootless: kiste's state is the user's (\$XDG_RUNTIME_DIR/kiste)" \
+			"$(ls -la "$tmp/rlrun" 2>&1)"
+	fi
+	rl system reset --force >/dev/null 2>&1
+	pkill -KILL -u "$RL" 2>/dev/null
+	sleep 0.5
+	userdel "$RL" 2>/dev/null
+else
+	skip "rootless podman" "no useradd or newuidmap (make deps installs uidmap)"
+fi
+
 # ---- N runs in a row leave nothing behind ----
 before_cg=$(find /sys/fs/cgroup -path '*kiste/oci/*' -maxdepth 6 -type d 2>/dev/null | sort)
 start=$(date +%s%N)

@@ -12,7 +12,9 @@
 // OCI run never takes --mode after the verb, so --mode there picks it.
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
@@ -80,6 +82,18 @@ static int parse_global(int argc, char **argv, struct cli_global *g)
 	int i;
 
 	g->root = CLI_OCI_ROOT_DEFAULT;
+	/*
+	 * Not the host's root (an ordinary user, or rootless podman's runtime in a
+	 * user namespace of its own, where /run/kiste is nobody's): runc's rule,
+	 * the caller's own $XDG_RUNTIME_DIR/kiste.
+	 */
+	if (!kiste_host_root() && getenv("XDG_RUNTIME_DIR") && getenv("XDG_RUNTIME_DIR")[0] == '/') {
+		static char xdg[PATH_MAX];
+
+		if (snprintf(xdg, sizeof(xdg), "%s/kiste", getenv("XDG_RUNTIME_DIR")) <
+		    (int)sizeof(xdg))
+			g->root = xdg;
+	}
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] == '-' && argv[i][2]; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "--version"))
 			break;

@@ -56,6 +56,9 @@ struct kiste_setting_info {
 
 /* The variable's value; NULL when it is unset or empty. */
 const char *kiste_setting(enum kiste_setting s);
+
+/* identity.c: root of the initial user namespace (not rootless podman's namespace root). */
+bool kiste_host_root(void);
 const struct kiste_setting_info *kiste_setting_info(enum kiste_setting s);
 
 /* ---- names, modes, states, sizes ---- */

@@ -24,7 +24,7 @@ int kiste_trace_run_dir(char *buf, size_t n)
 	const char *x = getenv("XDG_RUNTIME_DIR");
 	int r;
 
-	if (geteuid() == 0)
+	if (kiste_host_root())
 		r = snprintf(buf, n, "/run/kiste-run");
 	else if (x && x[0] == '/')
 		r = snprintf(buf, n, "%s/kiste-run", x);

@@ -144,7 +144,10 @@ int shim_ids_take(struct shim_ids *ids, struct kiste_err *err)
 	ids->lock_fd = -1;
 	ids->lock2_fd = -1;
 	ids->sub = false;
-	return geteuid() == 0 ? root_take(ids, err) : shim_subids_take(ids, err);
+	/* Root of a user namespace of its own (rootless podman's runtime): its one id, as a user. */
+	if (kiste_host_root())
+		return root_take(ids, err);
+	return geteuid() == 0 ? 0 : shim_subids_take(ids, err);
 }
 
 void shim_ids_release(struct shim_ids *ids)

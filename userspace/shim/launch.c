@@ -853,6 +853,7 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	 * The init closes it after; the launcher once the init has it.
 	 */
 	l->tree_fd = -1;
+	/* Root of this mount namespace's user namespace (host root, or rootless podman's). */
 	if (geteuid() == 0 && strcmp(l->so->rootfs, "/"))
 		l->tree_fd = (int)syscall(SYS_open_tree, AT_FDCWD, l->so->rootfs,
 					  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
@@ -865,7 +866,7 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 			return l->netns_fd;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	l->host_root = geteuid() == 0;
+	l->host_root = kiste_host_root();
 	l->ids.lock_fd = -1;
 	l->ids.lock2_fd = -1;
 	l->trace_fd = -1;

@@ -377,7 +377,7 @@ void shim_ids_describe(char *buf, size_t n)
 	struct subids s;
 	int r;
 
-	if (geteuid() == 0) {
+	if (kiste_host_root()) {
 		snprintf(buf, n, "run as root, each sandbox a range of %lu host ids of its own "
 			 "(user kiste's /etc/subuid range, else 0x60000000 up)", SHIM_IDS_SIZE);
 		return;

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0
+// identity.c - whether kiste runs as the host's root, or as root of a user namespace (rootless).
+#include <stdio.h>
+#include <unistd.h>
+
+#include "libkiste.h"
+
+/*
+ * Root of the initial user namespace: its uid_map maps every id onto itself.
+ * Rootless podman runs its runtime as root of a namespace of the user's own,
+ * where the host's /run/kiste is nobody's and no id range outside the user's
+ * own can be mapped: that is an ordinary caller (kiste_run_dir, ids.c).
+ */
+bool kiste_host_root(void)
+{
+	static int known = -1;
+	unsigned long inside, outside, count;
+	FILE *f;
+
+	if (known >= 0)
+		return known;
+	known = 0;
+	if (geteuid() != 0)
+		return false;
+	f = fopen("/proc/self/uid_map", "re");
+	if (!f)
+		return (known = 1);	/* no /proc: no way to be in another namespace's view */
+	if (fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3 && !inside && !outside &&
+	    count == 4294967295UL)
+		known = 1;
+	fclose(f);
+	return known;
+}
