@@ -46,6 +46,8 @@ enum { OP_EQ, OP_MASK0, OP_IN, OP_LE, OP_GE, OP_MASKEQ };
  * W_NET: only with a network namespace of the sandbox's (own or joined).
  * W_UNIX: AF_UNIX sockets that can name a peer: with W_NET, and not with the host's "/"
  * as the rootfs, whose host sockets a gate jump could otherwise reach (README.md).
+ * W_UNIXMED: only when the init mediates AF_UNIX sockets (the host's "/" as the rootfs,
+ * namespaces): requests on the channel, whose every field the init checks (unixmed.c).
  * W_IPC: only with an ipc namespace of the sandbox's (System V IPC, POSIX message queues).
  * W_PIDNS: only with a pid namespace of the sandbox's, where a pidfd can name no host
  * process but the (non-dumpable) init.
@@ -56,7 +58,8 @@ enum { OP_EQ, OP_MASK0, OP_IN, OP_LE, OP_GE, OP_MASKEQ };
  * guest kernel answers EROFS itself (gk_meta_denied), and a gate jump's
  * fchmodat(dirfd, "../x") would reach past a rootfs that is not pivoted.
  */
-enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP, W_NET, W_UNIX, W_IPC, W_PIDNS, W_META };
+enum { W_ALL, W_MODULE, W_PROC, W_LOCKS, W_TRAP, W_NET, W_UNIX, W_IPC, W_PIDNS, W_META,
+	W_UNIXMED };
 
 /*
  * int-typed arguments (descriptors, commands, flags, pids, signals): the
@@ -500,6 +503,9 @@ static const struct allow table[] = {
 	   C_FD(0), C_ONLY(INT(2), KN_MSG_OK)),
 	R2(recvmsg, "the workload's sockets (received descriptors land below the guest "
 	   "kernel's)", C_FD(0), C_ONLY(INT(2), KN_MSG_OK)),
+	RW(sendmsg, W_UNIXMED, "a request to the init's AF_UNIX mediator on its channel (it "
+	   "checks every field and makes only connected or listening sockets)", 2,
+	   C_EQ(INT(0), GK_FD_UNIXMED), C_EQ(INT(2), KN_MSG_NOSIGNAL)),
 	R3(setsockopt, "listed SOL_SOCKET options (no filters, devices, marks or forced buffers)",
 	   C_FD(0), C_EQ(INT(1), KN_SOL_SOCKET), C_IN(INT(2), so_opts)),
 	R3(getsockopt, "listed SOL_SOCKET options", C_FD(0), C_EQ(INT(1), KN_SOL_SOCKET),
@@ -633,6 +639,8 @@ static bool row_present(const struct allow *a, const struct shim_filter_params *
 		return p->pidns;
 	case W_META:
 		return p->pidns || p->rw;
+	case W_UNIXMED:
+		return p->unixmed;
 	}
 	return true;
 }
@@ -848,6 +856,7 @@ void shim_allowlist_print(FILE *f)
 			a->when == W_MODULE ? "module" :
 			a->when == W_PROC ? "procfs" : a->when == W_LOCKS ? "locks" :
 			a->when == W_NET ? "netns" : a->when == W_UNIX ? "unix" :
+			a->when == W_UNIXMED ? "unixmed" :
 			a->when == W_IPC ? "ipcns" : a->when == W_PIDNS ? "pidns" :
 			a->when == W_META ? "meta" : "both",
 			args, a->why);

@@ -20,6 +20,7 @@ struct shim_filter_params {
 	int module;		/* redirection armed by kiste.ko */
 	int netns;		/* the sandbox has a network namespace: socket() rows */
 	int unix_sockets;	/* and its rootfs is not the host's "/": AF_UNIX rows */
+	int unixmed;		/* else the init mediates them: the channel's row */
 	int ipcns;		/* the sandbox has an ipc namespace: System V IPC, mqueue rows */
 	int pidns;		/* the sandbox has its own pid namespace: pidfd_getfd */
 	int rw;			/* --rw: metadata rows also without namespaces (W_META) */

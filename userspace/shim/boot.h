@@ -21,6 +21,8 @@
 #define GK_BOOT_F_UNIX 0x10
 /* --trace-summary: count each call, print a table when a process ends (strace -c). */
 #define GK_BOOT_F_TRACE_SUM 0x20
+/* AF_UNIX stream/seqpacket sockets through the init's mediator (GK_FD_UNIXMED, unixmed.h). */
+#define GK_BOOT_F_UNIXMED 0x40
 
 /* CPU masks the guest kernel keeps and hands the host: 1024 CPUs, x86_64's NR_CPUS ceiling. */
 #define GK_CPUMASK_BYTES 128
@@ -40,7 +42,8 @@
 #define GK_FD_KISTE 1003	/* /dev/kiste, or a placeholder */
 #define GK_FD_PROBE 1004
 #define GK_FD_PROC 1005		/* the detached procfs, or a placeholder */
-/* 1006, 1007: placeholders.  Shadow lock descriptors: one aligned block of 16. */
+#define GK_FD_UNIXMED 1006	/* the AF_UNIX mediator's channel, or a placeholder */
+/* 1007: a placeholder.  Shadow lock descriptors: one aligned block of 16. */
 #define GK_FD_SHADOW 1008
 #define GK_NSHADOW 16
 #define GK_FD_LIMIT 1024

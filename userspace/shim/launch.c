@@ -65,6 +65,7 @@ struct launch {
 	int tracesw_lock;	/* kiste run --name: the switch, locked while the sandbox runs */
 	char tracesw_path[PATH_MAX];	/* kiste run --name: removed at the end */
 	struct shim_relay relay;	/* 0-2 through pipes where the sandbox could change them */
+	struct shim_unixmed um;	/* the init's AF_UNIX mediator (unixmed.c); fd -1: none */
 };
 
 static volatile pid_t forward_to;
@@ -149,8 +150,10 @@ static void place_fds(struct launch *l, struct kiste_err *err)
 		goto fail;
 	if (dup2(l->locksfd >= 0 ? l->locksfd : root, GK_FD_LOCKS) < 0)
 		goto fail;
+	if (dup2(l->um.wl_fd >= 0 ? l->um.wl_fd : root, GK_FD_UNIXMED) < 0)
+		goto fail;
 	for (fd = GK_FD_PROC + 1; fd < GK_FD_LIMIT; fd++)
-		if (dup2(root, fd) < 0)
+		if (fd != GK_FD_UNIXMED && dup2(root, fd) < 0)
 			goto fail;
 	/* The caller's 0..2 and, for an OCI create with --preserve-fds, 3..3+N-1 stay. */
 	syscall(SYS_close_range, 3 + (l->oci ? l->oci->preserve_fds : 0), GK_FD_BASE - 1, 0);
@@ -172,7 +175,8 @@ static void fill_boot(struct launch *l)
 	b->flags = (so->trace || so->trace_output ? GK_BOOT_F_TRACE : 0) |
 		   (so->trace_summary ? GK_BOOT_F_TRACE_SUM : 0) | (l->kfd >= 0 ? GK_BOOT_F_MODULE : 0) |
 		   (so->rw ? GK_BOOT_F_RW : 0) | (l->ns ? GK_BOOT_F_PIDNS : 0) |
-		   (l->ns && !l->host_tree ? GK_BOOT_F_UNIX : 0);
+		   (l->ns && !l->host_tree ? GK_BOOT_F_UNIX : 0) |
+		   (l->um.wl_fd >= 0 ? GK_BOOT_F_UNIXMED : 0);
 	b->kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
 	b->root_fd = FD_ROOT;
 	b->probe_fd = GK_FD_PROBE;
@@ -378,6 +382,7 @@ static void workload_main(struct launch *l)
 	fp.module = l->kfd >= 0;
 	fp.netns = l->ns;
 	fp.unix_sockets = !l->host_tree;
+	fp.unixmed = l->um.wl_fd >= 0;
 	fp.ipcns = l->ns;
 	fp.pidns = l->ns;
 	fp.rw = l->so->rw;
@@ -493,17 +498,79 @@ static __attribute__((noreturn)) void oci_exit(struct launch *l, int wst)
 	_exit(kiste_exit_from_wait(wst, &who));
 }
 
+/* A channel the init serves while it waits: @serve runs when poll finds *@fd ready. */
+struct init_chan {
+	int *fd;		/* -1: not served (any more) */
+	void (*serve)(void *ctx, short revents);
+	void *ctx;
+};
+/* The AF_UNIX mediator (unixmed.c); an OCI exec request socket would join it. */
+#define INIT_NCHAN 1
+
+static void init_sigchld(int sig)
+{
+	(void)sig;	/* only to end ppoll: the loop reaps */
+}
+
+static void init_serve_unixmed(void *ctx, short revents)
+{
+	shim_unixmed_serve(ctx, revents);
+}
+
+/*
+ * Reaps until the workload ends (its wait status; 0 when there is no child
+ * left), serving @ch meanwhile.  SIGCHLD is open only inside ppoll, so no
+ * wake-up is lost, and each turn reaps before it serves: a flood of requests
+ * cannot hold off the workload's exit.
+ */
+static int init_wait(pid_t child, struct init_chan *ch, int n)
+{
+	struct sigaction sa = { .sa_handler = init_sigchld, .sa_flags = SA_NOCLDSTOP };
+	struct pollfd p[INIT_NCHAN];
+	sigset_t during, chld;
+	int wst, i;
+	pid_t w;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &during);
+	sigdelset(&during, SIGCHLD);
+	sigaction(SIGCHLD, &sa, NULL);
+	for (;;) {
+		while ((w = waitpid(-1, &wst, WNOHANG)) > 0)
+			if (w == child)
+				return wst;
+		if (w < 0 && errno != EINTR)
+			return 0;
+		for (i = 0; i < n; i++) {
+			p[i].fd = *ch[i].fd;
+			p[i].events = POLLIN;
+			p[i].revents = 0;
+		}
+		if (ppoll(p, n, NULL, &during) <= 0)
+			continue;
+		for (i = 0; i < n; i++)
+			if (p[i].fd >= 0 && p[i].revents)
+				ch[i].serve(ch[i].ctx, p[i].revents);
+	}
+}
+
 /* First process inside the namespaces (pid 1 there): sets them up, reaps, reports. */
 static void init_main(struct launch *l, pid_t launcher)
 {
 	struct kiste_err err = { 0 };
 	struct sigaction sa = { .sa_handler = forward };
+	struct init_chan ch[INIT_NCHAN] = {
+		{ &l->um.fd, init_serve_unixmed, &l->um },
+	};
 	sigset_t all;
-	int st = 0, wst;
+	int st;
 	const char *hostname;
-	pid_t w, child;
+	pid_t child;
 	char c;
 
+	l->um.fd = -1;
+	l->um.wl_fd = -1;
 	close(l->status[0]);
 	/* The terminal is stdin from here on: the rootfs's /dev gets its node (bind_tty). */
 	if (l->oci && l->oci->console_fd >= 0) {
@@ -560,6 +627,10 @@ static void init_main(struct launch *l, pid_t launcher)
 			close(l->tree_fd);
 		/* Our own network namespace (none, pasta): loopback works, as natively. */
 		if (l->o->network != KISTE_NET_NS && shim_net_lo_up(&err) < 0)
+			kiste_child_fail(&err);
+		/* The host's "/": AF_UNIX sockets only through the init (unixmed.c). */
+		if (l->host_tree && shim_unixmed_open(&l->um, l->so, l->procfd,
+						      l->o->network != KISTE_NET_NS, &err) < 0)
 			kiste_child_fail(&err);
 		hostname = l->oci && l->oci->hostname ? l->oci->hostname :
 			   l->o->hostname ? l->o->hostname : "kiste";
@@ -621,6 +692,8 @@ static void init_main(struct launch *l, pid_t launcher)
 	if (child == 0)
 		workload_main(l);
 	close(l->wiped[0]);
+	if (l->um.wl_fd >= 0)
+		close(l->um.wl_fd);
 	if (l->arg_end)
 		memset((void *)l->arg_start, 0, l->arg_end - l->arg_start);
 	/*
@@ -641,15 +714,7 @@ static void init_main(struct launch *l, pid_t launcher)
 		tcsetpgrp(l->tty_fd, child);
 	if (l->kfd >= 0)
 		close(l->kfd);
-	for (;;) {
-		w = waitpid(-1, &wst, 0);
-		if (w == child) {
-			st = wst;
-			break;
-		}
-		if (w < 0 && errno != EINTR)
-			break;
-	}
+	st = init_wait(child, ch, INIT_NCHAN);
 	if (l->oci)
 		oci_exit(l, st);
 	if (write(l->status[1], &st, sizeof(st)) != sizeof(st))

@@ -376,7 +376,7 @@ static int rootfs_seal(const struct shim_opts *so, const char *tgt, struct kiste
  * read-only.  The sandbox gets an empty /root of its own instead, a tmpfs as
  * /dev/shm is, unless a --tmpfs names /root already.
  */
-static bool own_home(const struct shim_opts *so)
+bool shim_own_home(const struct shim_opts *so)
 {
 	char root[PATH_MAX];
 	int i;
@@ -443,7 +443,7 @@ int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so
 	for (i = 0; r == 0 && i < so->ntmpfs; i++)
 		r = setup_tmpfs(tgt, so->tmpfs[i], so->tmpfs_size[i] ? so->tmpfs_size[i] : o->memory,
 				err);
-	if (r == 0 && own_home(so)) {
+	if (r == 0 && shim_own_home(so)) {
 		char opts[64];
 
 		snprintf(p, sizeof(p), "%s/root", tgt);
@@ -568,7 +568,7 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, i
 		/* The sandbox's own devpts (setup_pts), when it has one. */
 		if (statfs("/dev/pts", &sfs) == 0 && sfs.f_type == DEVPTS_SUPER_MAGIC)
 			r |= ll_rule(rs, "/dev/pts", LL_FILE_RW | trunc);
-		if (own_home(so))
+		if (shim_own_home(so))
 			r |= ll_rule(rs, "/root", all);
 	}
 	for (k = 0; k < sizeof(dev_nodes) / sizeof(dev_nodes[0]); k++) {

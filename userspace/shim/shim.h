@@ -82,6 +82,23 @@ int shim_oci_create(const struct kiste_run_opts *o, const struct shim_opts *so,
  */
 int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so, int tree_fd,
 		      int *bind_fds, int *proc_fd, int *locks_fd, struct kiste_err *err);
+/* The rootfs is the host's "/" and the sandbox mounts its own empty /root. */
+bool shim_own_home(const struct shim_opts *so);
+
+/* unixmed.c: AF_UNIX sockets through the init when the rootfs is the host's "/" */
+#define SHIM_UNIXMED_DEVS (SHIM_MAX_TMPFS + 2)
+struct shim_unixmed {
+	int fd;			/* the init's end of the channel, -1: not served */
+	int wl_fd;		/* the workload's end (GK_FD_UNIXMED), -1 once placed */
+	int root_fd;		/* the sandbox's root */
+	int proc_fd;		/* the sandbox's detached procfs */
+	bool own_netns;		/* abstract names are the sandbox's alone */
+	int ndev;
+	dev_t devs[SHIM_UNIXMED_DEVS];	/* its own tmpfs mounts: the only sockets it reaches */
+};
+int shim_unixmed_open(struct shim_unixmed *m, const struct shim_opts *so, int proc_fd,
+		      bool own_netns, struct kiste_err *err);
+void shim_unixmed_serve(struct shim_unixmed *m, short revents);
 
 /* binds.c */
 int shim_bind_opt(struct shim_opts *so, const char *arg, struct kiste_err *err);

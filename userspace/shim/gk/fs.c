@@ -104,6 +104,18 @@ void gk_fd_copy(long from, long to)
 	}
 }
 
+/* The GK_FDK_* kind of @fd (0: a plain descriptor), kept across dup and fork. */
+int gk_fd_kind(long fd)
+{
+	return gk_fd_ok(fd) ? fdkind[fd] : 0;
+}
+
+void gk_fd_setkind(long fd, int kind)
+{
+	if (gk_fd_ok(fd))
+		fdkind[fd] = (unsigned char)kind;
+}
+
 void gk_fd_clear(long fd)
 {
 	if (gk_fd_ok(fd)) {

@@ -200,6 +200,8 @@ size_t gk_limits_line(int kind, const char *line, size_t n, char *out, size_t ma
 #define GK_FDK_FDDIR 3
 /* Not a directory: a signalfd, whose records carry host pids (events.c). */
 #define GK_FDK_SIGNALFD 4
+/* An AF_UNIX socket() before its connect or bind: a placeholder (net.c, unixmed.h). */
+#define GK_FDK_UNIXPH 5
 int gk_proc_path(const char *abs, char *norm, size_t n);
 long gk_proc_open(const char *norm, long flags, int *kind);
 long gk_proc_parent(const char *norm, char *last, size_t n);
@@ -218,6 +220,8 @@ void gk_fd_setpath(long fd, const char *abs);
 void gk_fd_copy(long from, long to);
 const char *gk_fd_path(long fd);
 void gk_fd_clear(long fd);
+int gk_fd_kind(long fd);
+void gk_fd_setkind(long fd, int kind);
 void gk_close_cloexec(void);
 long gk_fd_alias(const char *abs);
 int gk_path_for_change(char *abs, size_t n);

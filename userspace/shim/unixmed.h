@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* unixmed.h - the AF_UNIX mediator's wire format: guest kernel (gk/net.c) to the sandbox's init. */
+#ifndef KISTE_SHIM_UNIXMED_H
+#define KISTE_SHIM_UNIXMED_H
+
+/*
+ * Shared by the freestanding guest kernel and the launcher's init
+ * (unixmed.c): plain integer types, no libc.  One request is one
+ * SOCK_SEQPACKET message on the channel (GK_FD_UNIXMED) carrying exactly one
+ * descriptor (SCM_RIGHTS): one end of a fresh SOCK_SEQPACKET pair, on which
+ * the init answers with one struct kum_reply and, on success, the socket
+ * (SCM_RIGHTS).  Everything in a request is the workload's to forge (a gate
+ * jump can send anything on the channel): the init checks every field.
+ */
+#define KUM_MAGIC 0x64656d75U	/* "umed" */
+#define KUM_CONNECT 1		/* a socket of @type connected to @addr */
+#define KUM_BIND 2		/* a socket of @type bound to @addr and listening */
+#define KUM_SUN_MAX 108		/* sizeof(sun_path) */
+#define KUM_PATH_MAX 4096	/* PATH_MAX: the guest kernel's paths are no longer */
+
+struct kum_req {
+	unsigned int magic;
+	unsigned int op;		/* KUM_CONNECT or KUM_BIND */
+	unsigned int type;		/* SOCK_STREAM or SOCK_SEQPACKET, no flags */
+	unsigned int umask;		/* the workload's, for the bound file's mode */
+	int backlog;			/* KUM_BIND: listen()'s */
+	unsigned int addrlen;		/* bytes of @addr (sun_path) used; 0: autobind */
+	unsigned int pathlen;		/* bytes of @path, without a NUL; 0: abstract */
+	unsigned int cwdlen;		/* bytes of @cwd, without a NUL */
+	char addr[KUM_SUN_MAX];		/* the name as the workload gave it (getsockname's) */
+	char pad[4];
+	char path[KUM_PATH_MAX];	/* a pathname @addr as a guest absolute path */
+	char cwd[KUM_PATH_MAX];		/* the guest cwd: a relative @addr is bound there */
+};
+
+struct kum_reply {
+	int err;			/* 0 or a positive errno */
+	unsigned int pad;
+};
+
+#endif /* KISTE_SHIM_UNIXMED_H */
