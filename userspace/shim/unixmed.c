@@ -196,7 +196,7 @@ static int um_bind(const struct shim_unixmed *m, int s, const struct kum_req *q)
 /* Every field checked: the workload wrote it. */
 static int um_check(const struct kum_req *q, size_t n)
 {
-	if (n != sizeof(*q) || q->magic != KUM_MAGIC ||
+	if (n != sizeof(*q) || q->magic != KUM_MAGIC || (q->flags & ~KUM_F_PASSCRED) ||
 	    (q->op != KUM_CONNECT && q->op != KUM_BIND) ||
 	    (q->type != SOCK_STREAM && q->type != SOCK_SEQPACKET) ||
 	    q->addrlen > KUM_SUN_MAX || q->pathlen >= KUM_PATH_MAX || q->cwdlen >= KUM_PATH_MAX)
@@ -222,6 +222,8 @@ static int um_make(const struct shim_unixmed *m, const struct kum_req *q)
 
 	if (s < 0)
 		return -errno;
+	if (q->flags & KUM_F_PASSCRED)
+		setsockopt(s, SOL_SOCKET, SO_PASSCRED, &(int){ 1 }, sizeof(int));
 	r = q->op == KUM_CONNECT ? um_connect(m, s, q) : um_bind(m, s, q);
 	if (!r && q->op == KUM_BIND && listen(s, q->backlog) < 0)
 		r = -errno;

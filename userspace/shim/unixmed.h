@@ -15,6 +15,7 @@
 #define KUM_MAGIC 0x64656d75U	/* "umed" */
 #define KUM_CONNECT 1		/* a socket of @type connected to @addr */
 #define KUM_BIND 2		/* a socket of @type bound to @addr and listening */
+#define KUM_F_PASSCRED 1		/* SO_PASSCRED before connect: autobound, as natively */
 #define KUM_SUN_MAX 108		/* sizeof(sun_path) */
 #define KUM_PATH_MAX 4096	/* PATH_MAX: the guest kernel's paths are no longer */
 
@@ -28,7 +29,7 @@ struct kum_req {
 	unsigned int pathlen;		/* bytes of @path, without a NUL; 0: abstract */
 	unsigned int cwdlen;		/* bytes of @cwd, without a NUL */
 	char addr[KUM_SUN_MAX];		/* the name as the workload gave it (getsockname's) */
-	char pad[4];
+	unsigned int flags;		/* KUM_F_*; no others */
 	char path[KUM_PATH_MAX];	/* a pathname @addr as a guest absolute path */
 	char cwd[KUM_PATH_MAX];		/* the guest cwd: a relative @addr is bound there */
 };

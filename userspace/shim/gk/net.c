@@ -359,6 +359,13 @@ static long ph_type(long fd)
 	return r < 0 ? r : v;
 }
 
+static int ph_passcred(long fd)
+{
+	int v = 0, len = sizeof(v);
+
+	return hs5(__NR_getsockopt, fd, KN_SOL_SOCKET, 16 /* SO_PASSCRED */, &v, &len) == 0 && v;
+}
+
 /*
  * One request: a fresh seqpacket pair, one end sent along (SCM_RIGHTS) for
  * the answer, so replies never mix between threads or processes.  The
@@ -436,6 +443,8 @@ static long unixmed_req(struct kum_req *q, unsigned int op, long fd, const struc
 	q->op = op;
 	q->type = (unsigned int)type;
 	q->backlog = 0;		/* listen() sets the real one */
+	if (ph_passcred(fd))
+		q->flags |= KUM_F_PASSCRED;
 	mask = hs1(__NR_umask, 0);
 	hs1(__NR_umask, mask);
 	q->umask = (unsigned int)mask & 0777;
