@@ -11,7 +11,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 K="${KISTE_SHIM:-$here/../bin/kiste}"
 PY=/usr/bin/python3
 N="$WL/net.py"
-shim_need hostile net_mmsg
+shim_need hostile net_mmsg umed
 [ -f "$N" ] || bail "no $N: build it (make)"
 [ -x "$PY" ] || skip_all "no $PY: make deps"
 data=$(mktemp -d /var/tmp/kiste-net.XXXXXX) || bail "cannot make a folder under /var/tmp"
@@ -85,18 +85,113 @@ if [ -n "$R" ]; then
 else
 	skip "python3: AF_UNIX on paths" "needs root for a rootfs of the suite's own"
 fi
-# With the host's "/" as the rootfs: AF_UNIX only as connected pairs (no host socket is reachable).
-expect "host's / as rootfs: AF_UNIX socket() and datagram pairs EACCES, stream pairs work" 0 \
-	"unix EACCES dgram pair EACCES stream pair ok" S "$PY" -c "import socket, errno
+# With the host's "/" as the rootfs: AF_UNIX stream and seqpacket sockets through the
+# init's mediator, datagram ones not at all (no host socket is reachable).
+expect "host's / as rootfs: AF_UNIX socket() works, datagram socket() and pairs EACCES" 0 \
+	"unix ok dgram EACCES dgram pair EACCES stream pair ok" S "$PY" -c "import socket, errno
 def t(f):
     try:
         f()
         return 'ok'
     except OSError as e:
         return errno.errorcode[e.errno]
-print('unix', t(lambda: socket.socket(socket.AF_UNIX)), 'dgram pair',
+print('unix', t(lambda: socket.socket(socket.AF_UNIX)), 'dgram',
+      t(lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)), 'dgram pair',
       t(lambda: socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)), 'stream pair',
       t(lambda: socket.socketpair()))"
+# SU: the sandbox's temporary files in its own tmpfs ($SHIM_TMP), where its sockets go.
+SU() { "$K" run --mode=shim --tmpfs "$SHIM_TMP" --env TMPDIR="$SHIM_TMP" -- "$@"; }
+# same_unix NAME MODE: unix.py MODE natively and through the mediator, compared (bounded).
+same_unix()
+{
+	n_out=$(timeout 120 "$PY" "$U" "$2" 2>&1 </dev/null)
+	n_rc=$?
+	run timeout 120 "$K" run --mode=shim --tmpfs "$SHIM_TMP" --env TMPDIR="$SHIM_TMP" -- \
+		"$PY" "$U" "$2"
+	if [ "$T_RC" = "$n_rc" ] && [ "$T_OUT" = "$n_out" ] && [ -n "$n_out" ] && [ "$n_rc" = 0 ]; then
+		ok "$1"
+	else
+		fail "$1" "sandboxed exit $T_RC: $T_OUT
+# native exit $n_rc: $n_out"
+	fi
+}
+U="$WL/unix.py"
+same_unix "host's / as rootfs: asyncio start_unix_server and open_unix_connection" asyncio
+same_unix "host's / as rootfs: a multiprocessing.Manager" manager
+same_unix "host's / as rootfs: a forkserver Pool" forkserver
+same_unix "host's / as rootfs: socketpair with SCM_RIGHTS unaffected" pair
+same_unix "host's / as rootfs: names and errnos (getsockname/getpeername, EADDRINUSE, ENOENT, ENOTDIR, ECONNREFUSED, EPROTOTYPE, EISCONN, umask, SO_PASSCRED)" names
+same_unix "host's / as rootfs: abstract names and autobind" abstract
+same_unix "host's / as rootfs: non-blocking connects (EAGAIN at a full backlog), a blocking one waits" nonblock
+same_unix "host's / as rootfs: 48 threads connect at once" threads
+
+# Hostile: a host socket outside the sandbox's own filesystems (visible read-only inside),
+# reached for by gate jumps on the placeholder and by requests made by hand to the mediator.
+hd="$data/umed"
+mkdir "$hd"
+"$PY" -c "import socket, os, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o777)
+s.listen(8)
+s.settimeout(60)
+print('listening', flush=True)
+while True:
+    c, _ = s.accept()
+    print('accepted', flush=True)
+    c.sendall(b'host secret')
+    c.close()" "$hd/host.sock" >"$hd/srv.out" 2>&1 &
+SERVER=$!
+wait_listening "$hd/srv.out"
+run "$PY" "$N" connect_path "$hd/host.sock"
+case "$T_OUT" in
+*"host secret"*) ok "control: natively the host socket in /var/tmp answers" ;;
+*) fail "control: natively the host socket in /var/tmp answers" "$T_OUT" ;;
+esac
+expect "host's / as rootfs: connect to a host socket EACCES" 0 "connect EACCES" \
+	SU "$PY" "$N" connect_path "$hd/host.sock"
+expect "gate jump: connect() on the AF_UNIX placeholder to a host socket is EISCONN" 0 \
+	"gate connect: EISCONN
+gate bind in the tmpfs: ok
+gate listen: EINVAL
+gate connect after bind: EISCONN" SU "$WL/umed" placeholder "$hd/host.sock" "$SHIM_TMP/p.sock"
+expect "mediator: requests made by hand refused (host paths, links, .., magic links, bad fields, floods)" 0 \
+	"control: a socket on the sandbox's tmpfs: ok+socket
+host socket: EACCES
+symlink in the tmpfs to the host socket: EACCES
+dot-dot to the host socket: EACCES
+/proc/1/root: ENOENT
+/proc/self/fd/N of the host socket: ENOENT
+/dev/fd/N of the host socket: ENOENT
+bind beside the host socket: EROFS
+a datagram socket: EINVAL
+an over-long path: EINVAL
+a path without its end: EINVAL
+a relative path: EINVAL
+a pathname address without its path: EINVAL
+an unknown operation: EINVAL
+a wrong magic: EINVAL
+garbage: EINVAL
+short: EINVAL
+two descriptors: no reply
+a stream reply end: no reply
+flood: 3000 requests
+after the flood, a missing path: ENOENT
+after the flood, the control again: ok+socket" \
+	timeout 120 "$K" run --mode=shim --tmpfs "$SHIM_TMP" -- "$WL/umed" forge "$hd/host.sock" \
+	"$SHIM_TMP/priv.sock"
+expect "mediator: the workload's exit ends the sandbox while a child floods the init" 7 \
+	"the workload exits while its child floods" timeout 60 "$K" run --mode=shim --tmpfs \
+	"$SHIM_TMP" -- "$WL/umed" flood-exit "$SHIM_TMP/none.sock"
+n=$(grep -c accepted "$hd/srv.out")
+if [ "$n" = 1 ]; then
+	ok "the host socket saw the native control's connection only"
+else
+	fail "the host socket saw the native control's connection only" "$n connections"
+fi
+kill "$SERVER" 2>/dev/null
+wait "$SERVER" 2>/dev/null
+SERVER=""
 same "python3: MSG_CMSG_CLOEXEC marks a received descriptor close-on-exec" "$PY" "$N" cloexec
 same "python3: a peer sends 40 descriptors to a process that holds 20: cut off, MSG_CTRUNC" \
 	"$PY" "$N" many 20

@@ -71,6 +71,7 @@ static const char *ename(long r)
 	case ECONNREFUSED: return "ECONNREFUSED";
 	case EPERM: return "EPERM";
 	case EADDRINUSE: return "EADDRINUSE";
+	case EPROTOTYPE: return "EPROTOTYPE";
 	}
 	snprintf(buf, sizeof(buf), "%ld", r);
 	return buf;
@@ -177,7 +178,7 @@ static int forge(const char *host, const char *priv)
 	ask("control: a socket on the sandbox's tmpfs", &q);
 	req_init(&q, KUM_CONNECT, host);
 	ask("host socket", &q);
-	snprintf(p, sizeof(p), "/tmp/umed-link");
+	snprintf(p, sizeof(p), "%s.link", priv);
 	unlink(p);
 	if (symlink(host, p) < 0)
 		printf("symlink: %s\n", strerror(errno));
@@ -232,7 +233,8 @@ static int forge(const char *host, const char *priv)
 	/* No reply end at all: nobody to answer; then a flood whose replies nobody reads. */
 	forge_send(&q, sizeof(q), SOCK_SEQPACKET, 0, &rep);
 	close(rep);
-	req_init(&q, KUM_CONNECT, "/tmp/nothing-here");
+	snprintf(p, sizeof(p), "%s.none", priv);
+	req_init(&q, KUM_CONNECT, p);
 	for (i = 0; i < 3000; i++) {
 		if (forge_send(&q, sizeof(q), SOCK_SEQPACKET, 1, &rep) < 0)
 			break;
@@ -273,14 +275,14 @@ static int placeholder(const char *host, const char *priv)
 }
 
 /* A child floods the channel for ever; the workload's exit still ends the sandbox. */
-static int flood_exit(void)
+static int flood_exit(const char *missing)
 {
 	static struct kum_req q;
 	pid_t pid = fork();
 	int rep;
 
 	if (pid == 0) {
-		req_init(&q, KUM_CONNECT, "/tmp/nothing-here");
+		req_init(&q, KUM_CONNECT, missing);
 		for (;;) {
 			forge_send(&q, sizeof(q), SOCK_SEQPACKET, 1, &rep);
 			if (rep >= 0)
@@ -306,8 +308,8 @@ int main(int argc, char **argv)
 		return forge(argv[2], argv[3]);
 	if (!strcmp(m, "placeholder") && argc > 3)
 		return placeholder(argv[2], argv[3]);
-	if (!strcmp(m, "flood-exit"))
-		return flood_exit();
-	fprintf(stderr, "usage: umed forge HOSTSOCK PRIVSOCK|placeholder HOSTSOCK PRIVSOCK|flood-exit\n");
+	if (!strcmp(m, "flood-exit") && argc > 2)
+		return flood_exit(argv[2]);
+	fprintf(stderr, "usage: umed forge HOSTSOCK PRIVSOCK|placeholder HOSTSOCK PRIVSOCK|flood-exit PATH\n");
 	return 2;
 }
