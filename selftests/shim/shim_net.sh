@@ -165,10 +165,12 @@ dot-dot to the host socket: EACCES
 /dev/fd/N of the host socket: ENOENT
 bind beside the host socket: EROFS
 a datagram socket: EINVAL
-an over-long path: EINVAL
-a path without its end: EINVAL
-a relative path: EINVAL
-a pathname address without its path: EINVAL
+an over-long name: EINVAL
+an over-long cwd: EINVAL
+an empty cwd: EINVAL
+a pathname with a NUL inside: EINVAL
+a relative cwd: EINVAL
+a relative name from the host socket's folder: EACCES
 an unknown operation: EINVAL
 a wrong magic: EINVAL
 garbage: EINVAL

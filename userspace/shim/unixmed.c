@@ -55,6 +55,19 @@ static bool um_private(const struct shim_unixmed *m, const struct stat *st)
 	return false;
 }
 
+/*
+ * The path the workload's name stands for, made here from its name and its
+ * cwd (never a path it sent beside them): what is checked is what the kernel
+ * resolves for the bind or connect.
+ */
+static void um_fullpath(const struct kum_req *q, char *out, size_t n)
+{
+	if (q->addr[0] == '/')
+		snprintf(out, n, "%.*s", (int)q->addrlen, q->addr);
+	else
+		snprintf(out, n, "%s/%.*s", q->cwd, (int)q->addrlen, q->addr);
+}
+
 /* Abstract names are per network namespace: only the sandbox's own holds none but its own. */
 static int um_abstract(const struct shim_unixmed *m, int s, const struct kum_req *q, bool bind_it)
 {
@@ -76,6 +89,7 @@ static int um_abstract(const struct shim_unixmed *m, int s, const struct kum_req
  */
 static int um_connect(const struct shim_unixmed *m, int s, const struct kum_req *q)
 {
+	char path[KUM_PATH_MAX + KUM_SUN_MAX + 2];
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct open_how how = {
 		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
@@ -84,9 +98,10 @@ static int um_connect(const struct shim_unixmed *m, int s, const struct kum_req 
 	struct stat st;
 	int fd, dir, r;
 
-	if (!q->pathlen)
+	if (!q->addr[0])
 		return um_abstract(m, s, q, false);
-	fd = um_resolve(m, q->path, 0);
+	um_fullpath(q, path, sizeof(path));
+	fd = um_resolve(m, path, 0);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) < 0)
@@ -118,12 +133,14 @@ static int um_connect(const struct shim_unixmed *m, int s, const struct kum_req 
 /* The last component of @path (absolute, no trailing slash kept) and its parent, resolved. */
 static int um_parent(const struct shim_unixmed *m, const char *path, char *last, size_t n)
 {
-	char dir[KUM_PATH_MAX];
+	char dir[KUM_PATH_MAX + KUM_SUN_MAX + 2];
 	const char *slash;
 	size_t len = strlen(path);
 
 	while (len > 1 && path[len - 1] == '/')
 		len--;
+	if (len >= sizeof(dir))
+		return -ENAMETOOLONG;
 	memcpy(dir, path, len);
 	dir[len] = 0;
 	slash = strrchr(dir, '/');
@@ -145,7 +162,7 @@ static int um_parent(const struct shim_unixmed *m, const char *path, char *last,
 static int um_bind(const struct shim_unixmed *m, int s, const struct kum_req *q)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char last[256];
+	char last[256], path[KUM_PATH_MAX + KUM_SUN_MAX + 2];
 	struct statfs sfs;
 	struct stat st;
 	int dir, cwd = -1, r = 0;
@@ -155,9 +172,10 @@ static int um_bind(const struct shim_unixmed *m, int s, const struct kum_req *q)
 		/* autobind: a fresh abstract name, nobody else's */
 		return bind(s, (struct sockaddr *)&sa, sizeof(sa_family_t)) < 0 ? -errno : 0;
 	}
-	if (!q->pathlen)
+	if (!q->addr[0])
 		return um_abstract(m, s, q, true);
-	dir = um_parent(m, q->path, last, sizeof(last));
+	um_fullpath(q, path, sizeof(path));
+	dir = um_parent(m, path, last, sizeof(last));
 	if (dir < 0)
 		return dir;
 	if (fstat(dir, &st) < 0) {
@@ -199,18 +217,15 @@ static int um_check(const struct kum_req *q, size_t n)
 	if (n != sizeof(*q) || q->magic != KUM_MAGIC || (q->flags & ~KUM_F_PASSCRED) ||
 	    (q->op != KUM_CONNECT && q->op != KUM_BIND) ||
 	    (q->type != SOCK_STREAM && q->type != SOCK_SEQPACKET) ||
-	    q->addrlen > KUM_SUN_MAX || q->pathlen >= KUM_PATH_MAX || q->cwdlen >= KUM_PATH_MAX)
+	    q->addrlen > KUM_SUN_MAX || !q->cwdlen || q->cwdlen >= KUM_PATH_MAX)
 		return -EINVAL;
 	if (q->op == KUM_CONNECT && !q->addrlen)
 		return -EINVAL;
-	if (q->pathlen && (q->path[0] != '/' || memchr(q->path, 0, q->pathlen) ||
-			   q->path[q->pathlen] || !q->addrlen || !q->addr[0]))
+	/* A pathname: no NUL in it (the kernel would end it there; the guest kernel does). */
+	if (q->addrlen && q->addr[0] && memchr(q->addr, 0, q->addrlen))
 		return -EINVAL;
-	if (!q->pathlen && q->addrlen && q->addr[0])
-		return -EINVAL;	/* a pathname address needs its resolved path */
-	if (q->cwdlen && (q->cwd[0] != '/' || memchr(q->cwd, 0, q->cwdlen) || q->cwd[q->cwdlen]))
-		return -EINVAL;
-	if (q->pathlen && q->op == KUM_BIND && q->addr[0] != '/' && !q->cwdlen)
+	/* The cwd: an absolute path, NUL-terminated right after its length. */
+	if (q->cwd[0] != '/' || memchr(q->cwd, 0, q->cwdlen) || q->cwd[q->cwdlen])
 		return -EINVAL;
 	return 0;
 }

@@ -26,12 +26,11 @@ struct kum_req {
 	unsigned int umask;		/* the workload's, for the bound file's mode */
 	int backlog;			/* KUM_BIND: listen()'s */
 	unsigned int addrlen;		/* bytes of @addr (sun_path) used; 0: autobind */
-	unsigned int pathlen;		/* bytes of @path, without a NUL; 0: abstract */
 	unsigned int cwdlen;		/* bytes of @cwd, without a NUL */
-	char addr[KUM_SUN_MAX];		/* the name as the workload gave it (getsockname's) */
 	unsigned int flags;		/* KUM_F_*; no others */
-	char path[KUM_PATH_MAX];	/* a pathname @addr as a guest absolute path */
-	char cwd[KUM_PATH_MAX];		/* the guest cwd: a relative @addr is bound there */
+	/* The name as the workload gave it (getsockname's): a path without NULs, or abstract. */
+	char addr[KUM_SUN_MAX];
+	char cwd[KUM_PATH_MAX];		/* the guest cwd (absolute): a relative @addr's base */
 };
 
 struct kum_reply {

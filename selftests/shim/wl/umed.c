@@ -145,10 +145,8 @@ static void req_init(struct kum_req *q, unsigned int op, const char *path)
 	q->op = op;
 	q->type = SOCK_STREAM;
 	q->umask = 022;
-	snprintf(q->addr, sizeof(q->addr), "%s", path);
-	q->addrlen = strlen(q->addr);
-	snprintf(q->path, sizeof(q->path), "%s", path);
-	q->pathlen = strlen(q->path);
+	q->addrlen = strlen(path) < sizeof(q->addr) ? strlen(path) : sizeof(q->addr);
+	memcpy(q->addr, path, q->addrlen);
 	snprintf(q->cwd, sizeof(q->cwd), "/");
 	q->cwdlen = 1;
 }
@@ -169,6 +167,8 @@ static int forge(const char *host, const char *priv)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int rep, fd, i, l = socket(AF_UNIX, SOCK_STREAM, 0);
 
+	snprintf(dir, sizeof(dir), "%s", host);
+	*strrchr(dir, '/') = 0;
 	/* The sandbox's own listener, made the ordinary way (through the guest kernel). */
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", priv);
 	unlink(priv);
@@ -197,8 +197,6 @@ static int forge(const char *host, const char *priv)
 	snprintf(p, sizeof(p), "/dev/fd/%d", fd);
 	req_init(&q, KUM_CONNECT, p);
 	ask("/dev/fd/N of the host socket", &q);
-	snprintf(dir, sizeof(dir), "%s", host);
-	*strrchr(dir, '/') = 0;
 	snprintf(p, sizeof(p), "%s/bound-by-init", dir);
 	req_init(&q, KUM_BIND, p);
 	ask("bind beside the host socket", &q);
@@ -206,16 +204,26 @@ static int forge(const char *host, const char *priv)
 	q.type = SOCK_DGRAM;
 	ask("a datagram socket", &q);
 	req_init(&q, KUM_CONNECT, host);
-	q.pathlen = KUM_PATH_MAX;
-	ask("an over-long path", &q);
+	q.addrlen = KUM_SUN_MAX + 1;
+	ask("an over-long name", &q);
 	req_init(&q, KUM_CONNECT, host);
-	q.pathlen -= 1;	/* no NUL after the path */
-	ask("a path without its end", &q);
-	req_init(&q, KUM_CONNECT, host + 1);
-	ask("a relative path", &q);
+	q.cwdlen = KUM_PATH_MAX;
+	ask("an over-long cwd", &q);
+	req_init(&q, KUM_CONNECT, host);
+	q.cwdlen = 0;
+	ask("an empty cwd", &q);
 	req_init(&q, KUM_CONNECT, priv);
-	q.pathlen = 0;
-	ask("a pathname address without its path", &q);
+	q.addrlen += 2;	/* NULs inside a pathname */
+	ask("a pathname with a NUL inside", &q);
+	req_init(&q, KUM_CONNECT, host + 1);
+	snprintf(q.cwd, sizeof(q.cwd), "tmp");
+	q.cwdlen = 3;
+	ask("a relative cwd", &q);
+	/* The cwd is the base of a relative name: a host folder as the cwd changes nothing. */
+	req_init(&q, KUM_CONNECT, strrchr(host, '/') + 1);
+	snprintf(q.cwd, sizeof(q.cwd), "%s", dir);
+	q.cwdlen = strlen(q.cwd);
+	ask("a relative name from the host socket's folder", &q);
 	req_init(&q, 7, priv);
 	ask("an unknown operation", &q);
 	req_init(&q, KUM_CONNECT, priv);

@@ -425,12 +425,12 @@ static long unixmed_call(const struct gk_call *c, struct kum_req *q)
 
 /*
  * The request for @op on placeholder @fd to address @na, checked as the
- * kernel checks it (unix_validate_addr: EINVAL); a pathname as a guest
- * absolute path too, and the cwd a relative name is bound in.
+ * kernel checks it (unix_validate_addr: EINVAL), with the guest cwd a
+ * relative name resolves from.
  */
 static long unixmed_req(struct kum_req *q, unsigned int op, long fd, const struct net_addr *na)
 {
-	long n = na->len - 2, type = ph_type(fd), mask, r;
+	long n = na->len - 2, type = ph_type(fd), mask;
 
 	if (type < 0)
 		return type;
@@ -448,19 +448,19 @@ static long unixmed_req(struct kum_req *q, unsigned int op, long fd, const struc
 	mask = hs1(__NR_umask, 0);
 	hs1(__NR_umask, mask);
 	q->umask = (unsigned int)mask & 0777;
+	q->cwdlen = (unsigned int)gk_strlcpy(q->cwd, gk.cwd, sizeof(q->cwd));
+	if (q->cwdlen >= KUM_PATH_MAX)
+		return -ENAMETOOLONG;
+	memcpy(q->addr, na->b + 2, n);
+	q->addrlen = (unsigned int)n;
 	if (n > 0 && na->b[2]) {
-		memcpy(q->addr, na->b + 2, n);
-		q->addrlen = (unsigned int)strlen(q->addr);	/* to the first NUL, as the kernel */
-		r = gk_path_join(-100, q->addr, q->path, sizeof(q->path));
-		if (r < 0)
-			return r;
-		q->pathlen = (unsigned int)strlen(q->path);
-		q->cwdlen = (unsigned int)gk_strlcpy(q->cwd, gk.cwd, sizeof(q->cwd));
-		if (q->pathlen >= KUM_PATH_MAX || q->cwdlen >= KUM_PATH_MAX)
-			return -ENAMETOOLONG;
-	} else {
-		memcpy(q->addr, na->b + 2, n);
-		q->addrlen = (unsigned int)n;
+		char path[KUM_SUN_MAX + 1];
+
+		/* A pathname ends at its first NUL, as the kernel reads it. */
+		memcpy(path, q->addr, n);
+		path[n] = 0;
+		q->addrlen = (unsigned int)strlen(path);
+		memset(q->addr + q->addrlen, 0, KUM_SUN_MAX - q->addrlen);
 	}
 	return 0;
 }
