@@ -303,11 +303,43 @@ static int flood_exit(const char *missing)
 	return 7;
 }
 
+/* Natively: the host's listener the sandbox must not reach; prints each connection. */
+static int serve(const char *path, int seconds)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int s = socket(AF_UNIX, SOCK_STREAM, 0), c, left = seconds * 10;
+	struct pollfd p = { s, POLLIN, 0 };
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	unlink(path);
+	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(s, 8) < 0 ||
+	    chmod(path, 0777) < 0) {
+		printf("serve %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	printf("listening\n");
+	while (left-- > 0) {
+		if (poll(&p, 1, 100) != 1)
+			continue;
+		c = accept(s, NULL, NULL);
+		if (c >= 0) {
+			printf("accepted\n");
+			if (write(c, "host secret", 11) < 0)
+				printf("write: %s\n", strerror(errno));
+			close(c);
+		}
+	}
+	unlink(path);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(m, "serve") && argc > 3)
+		return serve(argv[2], atoi(argv[3]));
 	if (find_gate() < 0) {
 		printf("no gate found\n");
 		return 2;
@@ -318,6 +350,6 @@ int main(int argc, char **argv)
 		return placeholder(argv[2], argv[3]);
 	if (!strcmp(m, "flood-exit") && argc > 2)
 		return flood_exit(argv[2]);
-	fprintf(stderr, "usage: umed forge HOSTSOCK PRIVSOCK|placeholder HOSTSOCK PRIVSOCK|flood-exit PATH\n");
+	fprintf(stderr, "usage: umed forge HOSTSOCK PRIVSOCK|placeholder HOSTSOCK PRIVSOCK|flood-exit PATH|serve PATH SECONDS\n");
 	return 2;
 }
