@@ -133,6 +133,32 @@ t_gate_mmap_gk() { gate_killed "$1" 9 gk 4096 3 0x32 -1 0; }	# MAP_PRIVATE|ANONY
 t_i32_gate_close() { gate_killed "$1" 3 0x1000003e9; }
 t_i32_gate_dup3() { gate_killed "$1" 292 0 0x1000003e9 0; }
 
+# AF_UNIX with the host's / (the init's mediator): the workload's socket() is a placeholder
+# that names no peer, whatever a gate jump does with it; a listener in the host's /tmp
+# (read-only inside, not the sandbox's own tmpfs) sees nothing.
+t_gate_unix_connect()
+{
+	gu=$(mktemp -d /tmp/kiste-hostile-unix.XXXXXX) || { notrun "cannot make a folder in /tmp"; return; }
+	chmod 755 "$gu"
+	"$WL/umed" serve "$gu/host.sock" 30 >"$gu/srv.out" 2>&1 &
+	gu_pid=$!
+	gu_w=0
+	while [ $gu_w -lt 50 ] && ! grep -q listening "$gu/srv.out" 2>/dev/null; do
+		sleep 0.1
+		gu_w=$((gu_w + 1))
+	done
+	kr "$1" -- "$WL/umed" placeholder "$gu/host.sock" /dev/shm/p.sock
+	kill "$gu_pid" 2>/dev/null
+	wait "$gu_pid" 2>/dev/null
+	if [ "$T_RC" = 0 ] && has "gate connect: EISCONN" && has "gate connect after bind: EISCONN" &&
+		! grep -q accepted "$gu/srv.out"; then
+		contained
+	else
+		escaped "$(seen); listener: $(tr '\n' ' ' <"$gu/srv.out")"
+	fi
+	rm -rf "$gu"
+}
+
 t_gate_ptrace()
 {
 	case "$1" in
