@@ -60,23 +60,25 @@ static bool um_private(const struct shim_unixmed *m, const struct stat *st)
  * cwd (never a path it sent beside them): what is checked is what the kernel
  * resolves for the bind or connect.
  */
-static void um_fullpath(const struct kum_req *q, char *out, size_t n)
+static void um_fullpath(const struct kum_req *q, const char *addr, unsigned int len, char *out,
+			size_t n)
 {
-	if (q->addr[0] == '/')
-		snprintf(out, n, "%.*s", (int)q->addrlen, q->addr);
+	if (addr[0] == '/')
+		snprintf(out, n, "%.*s", (int)len, addr);
 	else
-		snprintf(out, n, "%s/%.*s", q->cwd, (int)q->addrlen, q->addr);
+		snprintf(out, n, "%s/%.*s", q->cwd, (int)len, addr);
 }
 
 /* Abstract names are per network namespace: only the sandbox's own holds none but its own. */
-static int um_abstract(const struct shim_unixmed *m, int s, const struct kum_req *q, bool bind_it)
+static int um_abstract(const struct shim_unixmed *m, int s, const char *addr, unsigned int n,
+		       bool bind_it)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	socklen_t len = offsetof(struct sockaddr_un, sun_path) + q->addrlen;
+	socklen_t len = offsetof(struct sockaddr_un, sun_path) + n;
 
-	if (!m->own_netns && q->addrlen)
+	if (!m->own_netns && n)
 		return -EPERM;	/* as Landlock's scope answers from ABI 6 */
-	memcpy(sa.sun_path, q->addr, q->addrlen);
+	memcpy(sa.sun_path, addr, n);
 	if (bind_it)
 		return bind(s, (struct sockaddr *)&sa, len) < 0 ? -errno : 0;
 	return connect(s, (struct sockaddr *)&sa, len) < 0 ? -errno : 0;
@@ -99,8 +101,8 @@ static int um_connect(const struct shim_unixmed *m, int s, const struct kum_req 
 	int fd, dir, r;
 
 	if (!q->addr[0])
-		return um_abstract(m, s, q, false);
-	um_fullpath(q, path, sizeof(path));
+		return um_abstract(m, s, q->addr, q->addrlen, false);
+	um_fullpath(q, q->addr, q->addrlen, path, sizeof(path));
 	fd = um_resolve(m, path, 0);
 	if (fd < 0)
 		return fd;
@@ -159,7 +161,8 @@ static int um_parent(const struct shim_unixmed *m, const char *path, char *last,
  * name is bound as given (relative ones from the guest cwd), so getsockname
  * and the peers' getpeername show it as natively.
  */
-static int um_bind(const struct shim_unixmed *m, int s, const struct kum_req *q)
+static int um_bind(const struct shim_unixmed *m, int s, const struct kum_req *q, const char *addr,
+		   unsigned int len, bool replace)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char last[256], path[KUM_PATH_MAX + KUM_SUN_MAX + 2];
@@ -168,13 +171,13 @@ static int um_bind(const struct shim_unixmed *m, int s, const struct kum_req *q)
 	int dir, cwd = -1, r = 0;
 	mode_t old;
 
-	if (!q->addrlen) {
+	if (!len) {
 		/* autobind: a fresh abstract name, nobody else's */
 		return bind(s, (struct sockaddr *)&sa, sizeof(sa_family_t)) < 0 ? -errno : 0;
 	}
-	if (!q->addr[0])
-		return um_abstract(m, s, q, true);
-	um_fullpath(q, path, sizeof(path));
+	if (!addr[0])
+		return um_abstract(m, s, addr, len, true);
+	um_fullpath(q, addr, len, path, sizeof(path));
 	dir = um_parent(m, path, last, sizeof(last));
 	if (dir < 0)
 		return dir;
@@ -187,7 +190,11 @@ static int um_bind(const struct shim_unixmed *m, int s, const struct kum_req *q)
 		else
 			r = fstatfs(dir, &sfs) == 0 && (sfs.f_flags & ST_RDONLY) ? -EROFS : -EACCES;
 	}
-	if (!r && q->addr[0] != '/') {
+	/* The socket file a bound socket left: the workload could remove it itself here. */
+	if (!r && replace && fstatat(dir, last, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISSOCK(st.st_mode) && unlinkat(dir, last, 0) < 0)
+		r = -errno;
+	if (!r && addr[0] != '/') {
 		cwd = um_resolve(m, q->cwd, O_DIRECTORY);
 		if (cwd < 0)
 			r = cwd;
@@ -195,10 +202,9 @@ static int um_bind(const struct shim_unixmed *m, int s, const struct kum_req *q)
 			r = -errno;
 	}
 	if (!r) {
-		memcpy(sa.sun_path, q->addr, q->addrlen);
+		memcpy(sa.sun_path, addr, len);
 		old = umask(q->umask & 0777);
-		if (bind(s, (struct sockaddr *)&sa,
-			 offsetof(struct sockaddr_un, sun_path) + q->addrlen) < 0)
+		if (bind(s, (struct sockaddr *)&sa, offsetof(struct sockaddr_un, sun_path) + len) < 0)
 			r = -errno;
 		umask(old);
 	}
@@ -214,10 +220,15 @@ static int um_bind(const struct shim_unixmed *m, int s, const struct kum_req *q)
 /* Every field checked: the workload wrote it. */
 static int um_check(const struct kum_req *q, size_t n)
 {
-	if (n != sizeof(*q) || q->magic != KUM_MAGIC || (q->flags & ~KUM_F_PASSCRED) ||
+	if (n != sizeof(*q) || q->magic != KUM_MAGIC ||
+	    (q->flags & ~(KUM_F_PASSCRED | KUM_F_BIND)) ||
 	    (q->op != KUM_CONNECT && q->op != KUM_BIND) ||
 	    (q->type != SOCK_STREAM && q->type != SOCK_SEQPACKET) ||
-	    q->addrlen > KUM_SUN_MAX || !q->cwdlen || q->cwdlen >= KUM_PATH_MAX)
+	    q->addrlen > KUM_SUN_MAX || q->bindlen > KUM_SUN_MAX || !q->cwdlen ||
+	    q->cwdlen >= KUM_PATH_MAX)
+		return -EINVAL;
+	if ((q->flags & KUM_F_BIND) && (q->op != KUM_CONNECT || !q->bindlen ||
+					(q->bindaddr[0] && memchr(q->bindaddr, 0, q->bindlen))))
 		return -EINVAL;
 	if (q->op == KUM_CONNECT && !q->addrlen)
 		return -EINVAL;
@@ -239,7 +250,14 @@ static int um_make(const struct shim_unixmed *m, const struct kum_req *q)
 		return -errno;
 	if (q->flags & KUM_F_PASSCRED)
 		setsockopt(s, SOL_SOCKET, SO_PASSCRED, &(int){ 1 }, sizeof(int));
-	r = q->op == KUM_CONNECT ? um_connect(m, s, q) : um_bind(m, s, q);
+	if (q->op == KUM_BIND)
+		r = um_bind(m, s, q, q->addr, q->addrlen, false);
+	else if (q->flags & KUM_F_BIND)
+		r = um_bind(m, s, q, q->bindaddr, q->bindlen, true);
+	else
+		r = 0;
+	if (!r && q->op == KUM_CONNECT)
+		r = um_connect(m, s, q);
 	if (!r && q->op == KUM_BIND && listen(s, q->backlog) < 0)
 		r = -errno;
 	if (r) {

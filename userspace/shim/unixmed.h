@@ -16,6 +16,11 @@
 #define KUM_CONNECT 1		/* a socket of @type connected to @addr */
 #define KUM_BIND 2		/* a socket of @type bound to @addr and listening */
 #define KUM_F_PASSCRED 1		/* SO_PASSCRED before connect: autobound, as natively */
+/*
+ * KUM_CONNECT from a socket the workload bound first: bound to @bindaddr
+ * again (a socket file left there is replaced), then connected.
+ */
+#define KUM_F_BIND 2
 #define KUM_SUN_MAX 108		/* sizeof(sun_path) */
 #define KUM_PATH_MAX 4096	/* PATH_MAX: the guest kernel's paths are no longer */
 
@@ -30,6 +35,8 @@ struct kum_req {
 	unsigned int flags;		/* KUM_F_*; no others */
 	/* The name as the workload gave it (getsockname's): a path without NULs, or abstract. */
 	char addr[KUM_SUN_MAX];
+	unsigned int bindlen;		/* KUM_F_BIND: bytes of @bindaddr, as @addr */
+	char bindaddr[KUM_SUN_MAX];	/* KUM_F_BIND: the name the socket had */
 	char cwd[KUM_PATH_MAX];		/* the guest cwd (absolute): a relative @addr's base */
 };
 

@@ -106,6 +106,17 @@ def names(d):
     q.send(b"one")
     q.send(b"two")
     print("seqpacket, relative:", rel.getsockname(), q.getpeername(), r.recv(10), r.recv(10))
+    b = socket.socket(socket.AF_UNIX)
+    b.bind("bound.sock")
+    print("bound, not listening:", "accept", errno_of(b.accept), "getpeername",
+          errno_of(b.getpeername))
+    srv2 = socket.socket(socket.AF_UNIX)
+    srv2.bind("srv2.sock")
+    srv2.listen(1)
+    b.connect("srv2.sock")
+    a2, peer2 = srv2.accept()
+    print("a bound client connects:", b.getsockname(), b.getpeername(), peer2,
+          a2.getpeername(), stat.S_ISSOCK(os.stat("bound.sock").st_mode))
     s = socket.socket(socket.AF_UNIX)
     print("bind existing socket", errno_of(lambda: s.bind(os.path.join(d, "s.sock"))))
     open("file", "w").close()

@@ -202,6 +202,8 @@ size_t gk_limits_line(int kind, const char *line, size_t n, char *out, size_t ma
 #define GK_FDK_SIGNALFD 4
 /* An AF_UNIX socket() before its connect or bind: a placeholder (net.c, unixmed.h). */
 #define GK_FDK_UNIXPH 5
+/* One the mediator bound (and made listen, so that it cannot connect) before its listen(). */
+#define GK_FDK_UNIXBOUND 6
 int gk_proc_path(const char *abs, char *norm, size_t n);
 long gk_proc_open(const char *norm, long flags, int *kind);
 long gk_proc_parent(const char *norm, char *last, size_t n);

@@ -83,6 +83,12 @@ static int is_ph(long fd)
 	return gk_fd_kind(fd) == GK_FDK_UNIXPH;
 }
 
+/* Bound through the mediator, listen() not called yet: no connect of its own. */
+static int is_bound(long fd)
+{
+	return gk_fd_kind(fd) == GK_FDK_UNIXBOUND;
+}
+
 /* A descriptor the host just made for the workload: registered as anonymous, or EMFILE. */
 static long net_fd_new(long fd)
 {
@@ -470,7 +476,7 @@ static long unixmed_req(struct kum_req *q, unsigned int op, long fd, const struc
  * its close-on-exec and status flags, and the options a caller sets before
  * connect or bind (credentials passing, time-outs).
  */
-static long unixmed_install(long ph, long s)
+static long unixmed_install(long ph, long s, int kind)
 {
 	static const int opts[] = { 16 /* PASSCRED */, 20 /* RCVTIMEO_OLD */,
 				    21 /* SNDTIMEO_OLD */ };
@@ -490,7 +496,35 @@ static long unixmed_install(long ph, long s)
 	hs1(__NR_close, s);
 	if (r < 0)
 		return r;
-	gk_fd_setkind(ph, 0);
+	gk_fd_setkind(ph, kind);
+	return 0;
+}
+
+/*
+ * A connect from a socket the workload bound: the mediator binds the new
+ * socket to the same name (its socket file replaced) before it connects.
+ * An abstract name stays taken by the bound socket: EADDRINUSE.
+ */
+static long unixmed_rebind(long fd, struct kum_req *q)
+{
+	struct net_addr me;
+	int len = sizeof(me.b);
+	long r = hs3(__NR_getsockname, fd, me.b, &len);
+
+	if (r < 0)
+		return r;
+	if (len <= 2 || len > NET_UN_MAX)
+		return -EINVAL;
+	q->flags |= KUM_F_BIND;
+	q->bindlen = (unsigned int)(len - 2);
+	memcpy(q->bindaddr, me.b + 2, q->bindlen);
+	if (q->bindaddr[0]) {
+		char path[KUM_SUN_MAX + 1];
+
+		memcpy(path, q->bindaddr, q->bindlen);
+		path[q->bindlen] = 0;
+		q->bindlen = (unsigned int)strlen(path);
+	}
 	return 0;
 }
 
@@ -503,12 +537,15 @@ static long unixmed_do(struct gk_call *c, unsigned int op)
 		long sec, nsec;
 	} ts = { 0, NET_RETRY_NS };
 	long fd = c->a[0], sl[6] = { (long)&ts, 0, 0, 0, 0, 0 }, fl, s;
+	int kind = gk_fd_kind(fd);
 
 	s = addr_in(&na, (const void *)c->a[1], c->a[2]);
 	if (s == 0 && !na.len)
 		s = -EFAULT;	/* a NULL address */
 	if (s == 0)
 		s = unixmed_req(&q, op, fd, &na);
+	if (s == 0 && kind == GK_FDK_UNIXBOUND)
+		s = unixmed_rebind(fd, &q);
 	if (s < 0)
 		return s;
 	fl = hs2(__NR_fcntl, fd, F_GETFL);
@@ -524,11 +561,11 @@ static long unixmed_do(struct gk_call *c, unsigned int op)
 	if (s < 0)
 		return s;
 	/* Closed or replaced while the big lock was let go: nothing to install into. */
-	if (!is_ph(fd)) {
+	if (gk_fd_kind(fd) != kind) {
 		hs1(__NR_close, s);
 		return -EBADF;
 	}
-	return unixmed_install(fd, s);
+	return unixmed_install(fd, s, op == KUM_BIND ? GK_FDK_UNIXBOUND : 0);
 }
 
 /* What an unconnected AF_UNIX socket answers a send or receive (the placeholder is no such). */
@@ -557,9 +594,14 @@ long sys_bind(struct gk_call *c)
 
 long sys_listen(struct gk_call *c)
 {
+	long r;
+
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
-	return hs2(__NR_listen, c->a[0], c->a[1]);
+	r = hs2(__NR_listen, c->a[0], c->a[1]);
+	if (r == 0 && is_bound(c->a[0]))
+		gk_fd_setkind(c->a[0], 0);	/* listening as the workload asked: no longer a bind */
+	return r;
 }
 
 long sys_connect(struct gk_call *c)
@@ -569,7 +611,7 @@ long sys_connect(struct gk_call *c)
 
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
-	if (is_ph(c->a[0]))
+	if (is_ph(c->a[0]) || is_bound(c->a[0]))
 		return unixmed_do(c, KUM_CONNECT);
 	r = addr_in(&na, (const void *)c->a[1], c->a[2]);
 	if (r < 0)
@@ -596,6 +638,8 @@ long sys_accept(struct gk_call *c)
 
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
+	if (is_bound(c->a[0]))
+		return -EINVAL;	/* bound, not listening yet (the mediator's listen is its own) */
 	if (c->nr == __NR_accept4) {
 		if (c->a[3] & ~(long)(KN_SOCK_NONBLOCK | KN_SOCK_CLOEXEC))
 			return -EINVAL;
