@@ -168,7 +168,7 @@ static int um_bind(const struct shim_unixmed *m, int s, const struct kum_req *q,
 	char last[256], path[KUM_PATH_MAX + KUM_SUN_MAX + 2];
 	struct statfs sfs;
 	struct stat st;
-	int dir, cwd = -1, r = 0;
+	int dir, cwd = -1, r = 0, keep = -1;
 	mode_t old;
 
 	if (!len) {
@@ -192,8 +192,11 @@ static int um_bind(const struct shim_unixmed *m, int s, const struct kum_req *q,
 	}
 	/* The socket file a bound socket left: the workload could remove it itself here. */
 	if (!r && replace && fstatat(dir, last, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISSOCK(st.st_mode) && unlinkat(dir, last, 0) < 0)
-		r = -errno;
+	    S_ISSOCK(st.st_mode)) {
+		keep = st.st_mode & 07777;	/* a chmod between bind and listen stays */
+		if (unlinkat(dir, last, 0) < 0)
+			r = -errno;
+	}
 	if (!r && addr[0] != '/') {
 		cwd = um_resolve(m, q->cwd, O_DIRECTORY);
 		if (cwd < 0)
@@ -207,6 +210,8 @@ static int um_bind(const struct shim_unixmed *m, int s, const struct kum_req *q,
 		if (bind(s, (struct sockaddr *)&sa, offsetof(struct sockaddr_un, sun_path) + len) < 0)
 			r = -errno;
 		umask(old);
+		if (!r && keep >= 0)
+			fchmodat(dir, last, (mode_t)keep, 0);
 	}
 	if (cwd >= 0) {
 		if (fchdir(m->root_fd) < 0 && !r)
@@ -221,11 +226,13 @@ static int um_bind(const struct shim_unixmed *m, int s, const struct kum_req *q,
 static int um_check(const struct kum_req *q, size_t n)
 {
 	if (n != sizeof(*q) || q->magic != KUM_MAGIC ||
-	    (q->flags & ~(KUM_F_PASSCRED | KUM_F_BIND)) ||
+	    (q->flags & ~(KUM_F_PASSCRED | KUM_F_BIND | KUM_F_LISTEN)) ||
 	    (q->op != KUM_CONNECT && q->op != KUM_BIND) ||
 	    (q->type != SOCK_STREAM && q->type != SOCK_SEQPACKET) ||
 	    q->addrlen > KUM_SUN_MAX || q->bindlen > KUM_SUN_MAX || !q->cwdlen ||
 	    q->cwdlen >= KUM_PATH_MAX)
+		return -EINVAL;
+	if ((q->flags & KUM_F_LISTEN) && (q->op != KUM_BIND || !q->addrlen || !q->addr[0]))
 		return -EINVAL;
 	if ((q->flags & KUM_F_BIND) && (q->op != KUM_CONNECT || !q->bindlen ||
 					(q->bindaddr[0] && memchr(q->bindaddr, 0, q->bindlen))))
@@ -251,7 +258,7 @@ static int um_make(const struct shim_unixmed *m, const struct kum_req *q)
 	if (q->flags & KUM_F_PASSCRED)
 		setsockopt(s, SOL_SOCKET, SO_PASSCRED, &(int){ 1 }, sizeof(int));
 	if (q->op == KUM_BIND)
-		r = um_bind(m, s, q, q->addr, q->addrlen, false);
+		r = um_bind(m, s, q, q->addr, q->addrlen, q->flags & KUM_F_LISTEN);
 	else if (q->flags & KUM_F_BIND)
 		r = um_bind(m, s, q, q->bindaddr, q->bindlen, true);
 	else
@@ -259,6 +266,10 @@ static int um_make(const struct shim_unixmed *m, const struct kum_req *q)
 	if (!r && q->op == KUM_CONNECT)
 		r = um_connect(m, s, q);
 	if (!r && q->op == KUM_BIND && listen(s, q->backlog) < 0)
+		r = -errno;
+	/* Bound, not listening yet: connections refused, as natively (see KUM_F_LISTEN). */
+	if (!r && q->op == KUM_BIND && !(q->flags & KUM_F_LISTEN) && q->addr[0] &&
+	    shutdown(s, SHUT_RD) < 0)
 		r = -errno;
 	if (r) {
 		close(s);

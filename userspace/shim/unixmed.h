@@ -21,6 +21,13 @@
  * again (a socket file left there is replaced), then connected.
  */
 #define KUM_F_BIND 2
+/*
+ * KUM_BIND of a name the workload's socket holds already (its listen()): the
+ * socket file is replaced (its mode kept).  A plain KUM_BIND of a pathname
+ * answers a socket that listens but refuses connections (shut down for
+ * reading: ECONNREFUSED, as a bound socket that does not listen yet).
+ */
+#define KUM_F_LISTEN 4
 #define KUM_SUN_MAX 108		/* sizeof(sun_path) */
 #define KUM_PATH_MAX 4096	/* PATH_MAX: the guest kernel's paths are no longer */
 

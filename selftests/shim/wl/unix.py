@@ -108,8 +108,16 @@ def names(d):
     print("seqpacket, relative:", rel.getsockname(), q.getpeername(), r.recv(10), r.recv(10))
     b = socket.socket(socket.AF_UNIX)
     b.bind("bound.sock")
+    t = socket.socket(socket.AF_UNIX)
     print("bound, not listening:", "accept", errno_of(b.accept), "getpeername",
-          errno_of(b.getpeername))
+          errno_of(b.getpeername), "connect to it", errno_of(lambda: t.connect("bound.sock")))
+    lst = socket.socket(socket.AF_UNIX)
+    lst.bind("late.sock")
+    os.chmod("late.sock", 0o600)
+    lst.listen(2)
+    t = socket.socket(socket.AF_UNIX)
+    print("listen after a chmod:", oct(stat.S_IMODE(os.stat("late.sock").st_mode)),
+          errno_of(lambda: t.connect("late.sock")), lst.getsockname())
     srv2 = socket.socket(socket.AF_UNIX)
     srv2.bind("srv2.sock")
     srv2.listen(1)

@@ -592,12 +592,49 @@ long sys_bind(struct gk_call *c)
 	return hs3(__NR_bind, c->a[0], na.len ? na.b : NULL, c->a[2]);
 }
 
+/*
+ * listen() on a pathname socket the mediator bound: it refuses connections
+ * until now (as a bound socket that does not listen), so the mediator makes
+ * one that listens under the same name (its socket file replaced).
+ */
+static long unixmed_listen(struct gk_call *c)
+{
+	struct kum_req q;
+	struct net_addr me;
+	int len = sizeof(me.b);
+	long fd = c->a[0], s = hs3(__NR_getsockname, fd, me.b, &len);
+
+	if (s < 0)
+		return s;
+	me.len = len;
+	if (len <= 2 || !me.b[2])
+		return 1;	/* abstract: the bound socket listens already */
+	s = unixmed_req(&q, KUM_BIND, fd, &me);
+	if (s < 0)
+		return s;
+	q.flags |= KUM_F_LISTEN;
+	q.backlog = (int)c->a[1];
+	s = unixmed_call(c, &q);
+	if (s < 0)
+		return s;
+	if (!is_bound(fd)) {
+		hs1(__NR_close, s);
+		return -EBADF;
+	}
+	return unixmed_install(fd, s, 0);
+}
+
 long sys_listen(struct gk_call *c)
 {
 	long r;
 
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
+	if (is_bound(c->a[0])) {
+		r = unixmed_listen(c);
+		if (r <= 0)
+			return r;
+	}
 	r = hs2(__NR_listen, c->a[0], c->a[1]);
 	if (r == 0 && is_bound(c->a[0]))
 		gk_fd_setkind(c->a[0], 0);	/* listening as the workload asked: no longer a bind */
