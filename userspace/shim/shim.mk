@@ -12,7 +12,8 @@ SHIM_GK_OBJS := $(patsubst $(SHIM_SRC)/gk/%.c,$(SHIM_OUT)/gk/%.o,$(wildcard $(SH
 	$(SHIM_OUT)/gk/entry.o
 KISTE_OBJS += $(patsubst %.c,$(OBJDIR)/%.o,$(wildcard shim/*.c)) $(OBJDIR)/shim/gk_blob.o
 
-$(SHIM_OUT)/gk/%.o: $(SHIM_SRC)/gk/%.c $(SHIM_SRC)/gk/gk.h $(SHIM_SRC)/boot.h $(FREESTANDING_HDRS)
+$(SHIM_OUT)/gk/%.o: $(SHIM_SRC)/gk/%.c $(SHIM_SRC)/gk/gk.h $(SHIM_SRC)/gk/net.h $(SHIM_SRC)/boot.h \
+		$(SHIM_SRC)/unixmed.h $(SHIM_SRC)/net_policy.h $(FREESTANDING_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SHIM_GK_CFLAGS) -c $< -o $@
 

@@ -6,42 +6,7 @@
 #include <asm/stat.h>
 #include <asm/statfs.h>
 
-#include "gk.h"
-#include "../net_policy.h"
-#include "../unixmed.h"
-
-#define NET_ADDR_MAX 128	/* sizeof(struct sockaddr_storage): the kernel's own cap */
-#define NET_UN_MAX 110		/* sizeof(struct sockaddr_un) */
-#define NET_CMSG_MAX 4096	/* control data per call; more is ENOBUFS (optmem_max is 20 KiB) */
-#define NET_ST_RDONLY 1
-#define NET_RETRY_NS 2000000L	/* a blocking pathname send or connect retries every 2 ms */
-
-/* The x86_64 layouts (the kernel's user_msghdr, cmsghdr, mmsghdr). */
-struct net_msghdr {
-	void *name;
-	int namelen;
-	void *iov;
-	unsigned long iovlen;
-	void *control;
-	unsigned long controllen;
-	unsigned int flags;
-};
-
-struct net_cmsg {
-	unsigned long len;
-	int level;
-	int type;
-};
-
-struct net_ucred {
-	int pid;
-	unsigned int uid, gid;
-};
-
-struct net_addr {
-	char b[NET_ADDR_MAX];
-	long len;
-};
+#include "net.h"
 
 static const long sol_socket_opts[] = { KN_SOL_SOCKET_OPTS };
 static const long sol_tcp_opts[] = { KN_SOL_TCP_OPTS };
@@ -53,7 +18,7 @@ static const long sol_ipv6_opts[] = { KN_SOL_IPV6_OPTS };
  * namespaces the host's network would be the workload's, and pathname
  * sockets would resolve against the host's root.  socketpair stays.
  */
-static int net_ok(void)
+int gk_net_ok(void)
 {
 	return (gk.boot.flags & GK_BOOT_F_PIDNS) && gk.boot.proc_fd >= 0;
 }
@@ -65,32 +30,14 @@ static int net_ok(void)
  */
 static int unix_ok(void)
 {
-	return net_ok() && (gk.boot.flags & GK_BOOT_F_UNIX);
+	return gk_net_ok() && (gk.boot.flags & GK_BOOT_F_UNIX);
 }
 
-/*
- * With the host's "/" as the rootfs, AF_UNIX stream and seqpacket sockets go
- * through the init's mediator (unixmed.c): the workload never holds one that
- * can still name a peer.
- */
-static int unixmed_on(void)
-{
-	return net_ok() && (gk.boot.flags & GK_BOOT_F_UNIXMED);
-}
 
-static int is_ph(long fd)
-{
-	return gk_fd_kind(fd) == GK_FDK_UNIXPH;
-}
 
-/* Bound through the mediator, listen() not called yet: no connect of its own. */
-static int is_bound(long fd)
-{
-	return gk_fd_kind(fd) == GK_FDK_UNIXBOUND;
-}
 
 /* A descriptor the host just made for the workload: registered as anonymous, or EMFILE. */
-static long net_fd_new(long fd)
+long gk_net_fd_new(long fd)
 {
 	if (fd < 0)
 		return fd;
@@ -132,27 +79,6 @@ static long net_proto(long domain, long type, long proto)
 	return -EAFNOSUPPORT;
 }
 
-/*
- * socket(AF_UNIX, SOCK_STREAM or SOCK_SEQPACKET) through the mediator: one end
- * of a pair whose other end is closed at once.  It is connected for good
- * (connect is EISCONN, an address on a send EISCONN, listen EINVAL), so it
- * names no peer whatever a gate jump does with it; options and flags set on
- * it go over to the socket the mediator hands back (unixmed_install).
- */
-static long unix_placeholder(long typeflags)
-{
-	int fds[2];
-	long r = hs4(__NR_socketpair, KN_AF_UNIX, typeflags, 0, fds);
-
-	if (r < 0)
-		return r;
-	gk_fd_host(fds[1]);
-	hs1(__NR_close, fds[1]);
-	r = net_fd_new(fds[0]);
-	if (r >= 0)
-		gk_fd_setkind(r, GK_FDK_UNIXPH);
-	return r;
-}
 
 long sys_socket(struct gk_call *c)
 {
@@ -163,11 +89,11 @@ long sys_socket(struct gk_call *c)
 	proto = net_proto(c->a[0], type, c->a[2]);
 	if (proto < 0)
 		return proto;
-	if (c->a[0] == KN_AF_UNIX && !unix_ok() && unixmed_on() && type != KN_SOCK_DGRAM)
-		return unix_placeholder(c->a[1]);
-	if (!net_ok() || (c->a[0] == KN_AF_UNIX && !unix_ok()))
+	if (c->a[0] == KN_AF_UNIX && !unix_ok() && gk_unixmed_on() && type != KN_SOCK_DGRAM)
+		return gk_unix_placeholder(c->a[1]);
+	if (!gk_net_ok() || (c->a[0] == KN_AF_UNIX && !unix_ok()))
 		return -EACCES;
-	return net_fd_new(hs3(__NR_socket, c->a[0], c->a[1], proto));
+	return gk_net_fd_new(hs3(__NR_socket, c->a[0], c->a[1], proto));
 }
 
 long sys_socketpair(struct gk_call *c)
@@ -190,11 +116,11 @@ long sys_socketpair(struct gk_call *c)
 	r = hs4(__NR_socketpair, KN_AF_UNIX, c->a[1], 0, fds);
 	if (r < 0)
 		return r;
-	if (net_fd_new(fds[0]) < 0) {
+	if (gk_net_fd_new(fds[0]) < 0) {
 		hs1(__NR_close, fds[1]);
 		return -EMFILE;
 	}
-	if (net_fd_new(fds[1]) < 0) {
+	if (gk_net_fd_new(fds[1]) < 0) {
 		hs1(__NR_close, fds[0]);
 		gk_fd_clear(fds[0]);
 		return -EMFILE;
@@ -205,7 +131,7 @@ long sys_socketpair(struct gk_call *c)
 }
 
 /* The workload's address, copied once: the host reads the copy that was checked. */
-static long addr_in(struct net_addr *na, const void *u, long len)
+long gk_net_addr_in(struct net_addr *na, const void *u, long len)
 {
 	na->len = 0;
 	if (!u)
@@ -345,237 +271,6 @@ static long unix_path_blocking(struct gk_call *c, long nr, long *a, struct net_a
 	}
 }
 
-/* ---- AF_UNIX through the init's mediator (unixmed.h) ---- */
-
-#define UM_CMSG_LEN 20		/* CMSG_LEN(sizeof(int)) */
-#define UM_CMSG_SPACE 24	/* CMSG_SPACE(sizeof(int)) */
-#define UM_SO_TYPE 3
-#define UM_MSG_CMSG_CLOEXEC 0x40000000
-
-struct um_iov {
-	void *base;
-	unsigned long len;
-};
-
-static long ph_type(long fd)
-{
-	int v = 0, len = sizeof(v);
-	long r = hs5(__NR_getsockopt, fd, KN_SOL_SOCKET, UM_SO_TYPE, &v, &len);
-
-	return r < 0 ? r : v;
-}
-
-static int ph_passcred(long fd)
-{
-	int v = 0, len = sizeof(v);
-
-	return hs5(__NR_getsockopt, fd, KN_SOL_SOCKET, 16 /* SO_PASSCRED */, &v, &len) == 0 && v;
-}
-
-/*
- * One request: a fresh seqpacket pair, one end sent along (SCM_RIGHTS) for
- * the answer, so replies never mix between threads or processes.  The
- * socket the init made, or -errno (its errno: ENOENT, ECONNREFUSED, EAGAIN...).
- */
-static long unixmed_call(const struct gk_call *c, struct kum_req *q)
-{
-	char cbuf[UM_CMSG_SPACE] __attribute__((aligned(8)));
-	struct net_cmsg *h = (struct net_cmsg *)cbuf;
-	struct kum_reply rep;
-	struct um_iov iov = { q, sizeof(*q) };
-	struct net_msghdr m = { NULL, 0, &iov, 1, cbuf, UM_CMSG_SPACE, 0 };
-	long a[6] = { GK_FD_UNIXMED, (long)&m, KN_MSG_NOSIGNAL, 0, 0, 0 }, r;
-	int pair[2], fd = -1;
-
-	r = hs4(__NR_socketpair, KN_AF_UNIX, KN_SOCK_SEQPACKET | KN_SOCK_CLOEXEC, 0, pair);
-	if (r < 0)
-		return r;
-	gk_fd_host(pair[0]);
-	gk_fd_host(pair[1]);
-	memset(cbuf, 0, sizeof(cbuf));
-	h->len = UM_CMSG_LEN;
-	h->level = KN_SOL_SOCKET;
-	h->type = KN_SCM_RIGHTS;
-	memcpy(h + 1, &pair[1], sizeof(int));
-	r = gk_host_blocking(__NR_sendmsg, a, c);
-	hs1(__NR_close, pair[1]);
-	if (r < 0) {
-		hs1(__NR_close, pair[0]);
-		return r == -EINTR ? r : -ECONNREFUSED;	/* no init to ask: none listens */
-	}
-	iov.base = &rep;
-	iov.len = sizeof(rep);
-	m.controllen = UM_CMSG_SPACE;
-	m.flags = 0;
-	a[0] = pair[0];
-	a[2] = UM_MSG_CMSG_CLOEXEC;
-	r = gk_host_blocking(__NR_recvmsg, a, c);
-	hs1(__NR_close, pair[0]);
-	if (r >= 0 && m.controllen >= UM_CMSG_LEN && h->level == KN_SOL_SOCKET &&
-	    h->type == KN_SCM_RIGHTS)
-		memcpy(&fd, h + 1, sizeof(int));
-	if (fd >= 0)
-		gk_fd_host(fd);
-	if (r == (long)sizeof(rep) && rep.err == 0 && fd >= 0)
-		return fd;
-	if (fd >= 0)
-		hs1(__NR_close, fd);
-	if (r < 0)
-		return r;
-	if (r != (long)sizeof(rep))
-		return -ECONNREFUSED;
-	if (rep.err == 0)
-		return (m.flags & KN_MSG_CTRUNC) ? -EMFILE : -EIO;
-	return rep.err > 0 && rep.err < 4096 ? -rep.err : -EIO;
-}
-
-/*
- * The request for @op on placeholder @fd to address @na, checked as the
- * kernel checks it (unix_validate_addr: EINVAL), with the guest cwd a
- * relative name resolves from.
- */
-static long unixmed_req(struct kum_req *q, unsigned int op, long fd, const struct net_addr *na)
-{
-	long n = na->len - 2, type = ph_type(fd), mask;
-
-	if (type < 0)
-		return type;
-	if (na->len < 2 || *(const unsigned short *)na->b != KN_AF_UNIX || na->len > NET_UN_MAX)
-		return -EINVAL;
-	if (n == 0 && op == KUM_CONNECT)
-		return -EINVAL;
-	memset(q, 0, sizeof(*q));
-	q->magic = KUM_MAGIC;
-	q->op = op;
-	q->type = (unsigned int)type;
-	q->backlog = 0;		/* listen() sets the real one */
-	if (ph_passcred(fd))
-		q->flags |= KUM_F_PASSCRED;
-	mask = hs1(__NR_umask, 0);
-	hs1(__NR_umask, mask);
-	q->umask = (unsigned int)mask & 0777;
-	q->cwdlen = (unsigned int)gk_strlcpy(q->cwd, gk.cwd, sizeof(q->cwd));
-	if (q->cwdlen >= KUM_PATH_MAX)
-		return -ENAMETOOLONG;
-	memcpy(q->addr, na->b + 2, n);
-	q->addrlen = (unsigned int)n;
-	if (n > 0 && na->b[2]) {
-		char path[KUM_SUN_MAX + 1];
-
-		/* A pathname ends at its first NUL, as the kernel reads it. */
-		memcpy(path, q->addr, n);
-		path[n] = 0;
-		q->addrlen = (unsigned int)strlen(path);
-		memset(q->addr + q->addrlen, 0, KUM_SUN_MAX - q->addrlen);
-	}
-	return 0;
-}
-
-/*
- * The mediator's socket @s takes the placeholder's place: the same number,
- * its close-on-exec and status flags, and the options a caller sets before
- * connect or bind (credentials passing, time-outs).
- */
-static long unixmed_install(long ph, long s, int kind)
-{
-	static const int opts[] = { 16 /* PASSCRED */, 20 /* RCVTIMEO_OLD */,
-				    21 /* SNDTIMEO_OLD */ };
-	long fl = hs2(__NR_fcntl, ph, F_GETFL), fdfl = hs2(__NR_fcntl, ph, F_GETFD), r;
-	unsigned long i;
-
-	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
-		long v[2] = { 0, 0 };
-		int len = sizeof(v);
-
-		if (hs5(__NR_getsockopt, ph, KN_SOL_SOCKET, opts[i], v, &len) == 0)
-			hs5(__NR_setsockopt, s, KN_SOL_SOCKET, opts[i], v, len);
-	}
-	if (fl >= 0)
-		hs3(__NR_fcntl, s, F_SETFL, fl);
-	r = hs3(__NR_dup3, s, ph, fdfl >= 0 && (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0);
-	hs1(__NR_close, s);
-	if (r < 0)
-		return r;
-	gk_fd_setkind(ph, kind);
-	return 0;
-}
-
-/*
- * A connect from a socket the workload bound: the mediator binds the new
- * socket to the same name (its socket file replaced) before it connects.
- * An abstract name stays taken by the bound socket: EADDRINUSE.
- */
-static long unixmed_rebind(long fd, struct kum_req *q)
-{
-	struct net_addr me;
-	int len = sizeof(me.b);
-	long r = hs3(__NR_getsockname, fd, me.b, &len);
-
-	if (r < 0)
-		return r;
-	if (len <= 2 || len > NET_UN_MAX)
-		return -EINVAL;
-	q->flags |= KUM_F_BIND;
-	q->bindlen = (unsigned int)(len - 2);
-	memcpy(q->bindaddr, me.b + 2, q->bindlen);
-	if (q->bindaddr[0]) {
-		char path[KUM_SUN_MAX + 1];
-
-		memcpy(path, q->bindaddr, q->bindlen);
-		path[q->bindlen] = 0;
-		q->bindlen = (unsigned int)strlen(path);
-	}
-	return 0;
-}
-
-/* Asks the mediator; a blocking socket waits (2 ms steps) while the listener is full. */
-static long unixmed_do(struct gk_call *c, unsigned int op)
-{
-	struct kum_req q;
-	struct net_addr na;
-	struct {
-		long sec, nsec;
-	} ts = { 0, NET_RETRY_NS };
-	long fd = c->a[0], sl[6] = { (long)&ts, 0, 0, 0, 0, 0 }, fl, s;
-	int kind = gk_fd_kind(fd);
-
-	s = addr_in(&na, (const void *)c->a[1], c->a[2]);
-	if (s == 0 && !na.len)
-		s = -EFAULT;	/* a NULL address */
-	if (s == 0)
-		s = unixmed_req(&q, op, fd, &na);
-	if (s == 0 && kind == GK_FDK_UNIXBOUND)
-		s = unixmed_rebind(fd, &q);
-	if (s < 0)
-		return s;
-	fl = hs2(__NR_fcntl, fd, F_GETFL);
-	if (fl < 0)
-		return fl;
-	for (;;) {
-		s = unixmed_call(c, &q);
-		if (s != -EAGAIN || (fl & O_NONBLOCK) || op != KUM_CONNECT)
-			break;
-		if (gk_host_blocking(__NR_nanosleep, sl, c) == -EINTR)
-			return -EINTR;
-	}
-	if (s < 0)
-		return s;
-	/* Closed or replaced while the big lock was let go: nothing to install into. */
-	if (gk_fd_kind(fd) != kind) {
-		hs1(__NR_close, s);
-		return -EBADF;
-	}
-	return unixmed_install(fd, s, op == KUM_BIND ? GK_FDK_UNIXBOUND : 0);
-}
-
-/* What an unconnected AF_UNIX socket answers a send or receive (the placeholder is no such). */
-static long ph_unconnected(long fd, int addressed)
-{
-	if (ph_type(fd) == KN_SOCK_STREAM)
-		return addressed ? -EOPNOTSUPP : -ENOTCONN;
-	return -ENOTCONN;
-}
-
 long sys_bind(struct gk_call *c)
 {
 	struct net_addr na;
@@ -583,46 +278,15 @@ long sys_bind(struct gk_call *c)
 
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
-	if (is_ph(c->a[0]))
-		return unixmed_do(c, KUM_BIND);
-	r = addr_in(&na, (const void *)c->a[1], c->a[2]);
+	if (gk_unix_is_ph(c->a[0]))
+		return gk_unixmed_do(c, KUM_BIND);
+	r = gk_net_addr_in(&na, (const void *)c->a[1], c->a[2]);
 	if (r < 0)
 		return r;
 	/* Created by the host beneath the pivoted root, where mounts and Landlock allow. */
 	return hs3(__NR_bind, c->a[0], na.len ? na.b : NULL, c->a[2]);
 }
 
-/*
- * listen() on a pathname socket the mediator bound: it refuses connections
- * until now (as a bound socket that does not listen), so the mediator makes
- * one that listens under the same name (its socket file replaced).
- */
-static long unixmed_listen(struct gk_call *c)
-{
-	struct kum_req q;
-	struct net_addr me;
-	int len = sizeof(me.b);
-	long fd = c->a[0], s = hs3(__NR_getsockname, fd, me.b, &len);
-
-	if (s < 0)
-		return s;
-	me.len = len;
-	if (len <= 2 || !me.b[2])
-		return 1;	/* abstract: the bound socket listens already */
-	s = unixmed_req(&q, KUM_BIND, fd, &me);
-	if (s < 0)
-		return s;
-	q.flags |= KUM_F_LISTEN;
-	q.backlog = (int)c->a[1];
-	s = unixmed_call(c, &q);
-	if (s < 0)
-		return s;
-	if (!is_bound(fd)) {
-		hs1(__NR_close, s);
-		return -EBADF;
-	}
-	return unixmed_install(fd, s, 0);
-}
 
 long sys_listen(struct gk_call *c)
 {
@@ -630,13 +294,13 @@ long sys_listen(struct gk_call *c)
 
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
-	if (is_bound(c->a[0])) {
-		r = unixmed_listen(c);
+	if (gk_unix_is_bound(c->a[0])) {
+		r = gk_unixmed_listen(c);
 		if (r <= 0)
 			return r;
 	}
 	r = hs2(__NR_listen, c->a[0], c->a[1]);
-	if (r == 0 && is_bound(c->a[0]))
+	if (r == 0 && gk_unix_is_bound(c->a[0]))
 		gk_fd_setkind(c->a[0], 0);	/* listening as the workload asked: no longer a bind */
 	return r;
 }
@@ -648,9 +312,9 @@ long sys_connect(struct gk_call *c)
 
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
-	if (is_ph(c->a[0]) || is_bound(c->a[0]))
-		return unixmed_do(c, KUM_CONNECT);
-	r = addr_in(&na, (const void *)c->a[1], c->a[2]);
+	if (gk_unix_is_ph(c->a[0]) || gk_unix_is_bound(c->a[0]))
+		return gk_unixmed_do(c, KUM_CONNECT);
+	r = gk_net_addr_in(&na, (const void *)c->a[1], c->a[2]);
 	if (r < 0)
 		return r;
 	a[1] = na.len ? (long)na.b : 0;
@@ -675,14 +339,14 @@ long sys_accept(struct gk_call *c)
 
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
-	if (is_bound(c->a[0]))
+	if (gk_unix_is_bound(c->a[0]))
 		return -EINVAL;	/* bound, not listening yet (the mediator's listen is its own) */
 	if (c->nr == __NR_accept4) {
 		if (c->a[3] & ~(long)(KN_SOCK_NONBLOCK | KN_SOCK_CLOEXEC))
 			return -EINVAL;
 		a[3] = c->a[3];
 	}
-	return net_fd_new(gk_host_blocking(__NR_accept4, a, c));
+	return gk_net_fd_new(gk_host_blocking(__NR_accept4, a, c));
 }
 
 /* getsockname, getpeername, shutdown, listen's kin: a workload descriptor, nothing else. */
@@ -692,7 +356,7 @@ long sys_sock_fd0(struct gk_call *c)
 		return -EBADF;
 	if (c->nr == __NR_shutdown && (unsigned long)c->a[1] > 2)
 		return -EINVAL;
-	if (c->nr == __NR_getpeername && is_ph(c->a[0]))
+	if (c->nr == __NR_getpeername && gk_unix_is_ph(c->a[0]))
 		return -ENOTCONN;	/* its closed peer is no peer */
 	return hs3(c->nr, c->a[0], c->a[1], c->a[2]);
 }
@@ -706,11 +370,11 @@ long sys_sendto(struct gk_call *c)
 		return -EBADF;
 	if (c->a[3] & ~(long)KN_MSG_OK)
 		return -EINVAL;
-	r = addr_in(&na, (const void *)c->a[4], c->a[5]);
+	r = gk_net_addr_in(&na, (const void *)c->a[4], c->a[5]);
 	if (r < 0)
 		return r;
-	if (is_ph(c->a[0]))
-		return ph_unconnected(c->a[0], na.len != 0);
+	if (gk_unix_is_ph(c->a[0]))
+		return gk_unix_ph_unconnected(c->a[0], na.len != 0);
 	memcpy(a, c->a, sizeof(a));
 	a[4] = na.len ? (long)na.b : 0;
 	if (!addr_is_path(&na))
@@ -725,8 +389,8 @@ long sys_recvfrom(struct gk_call *c)
 		return -EBADF;
 	if (c->a[3] & ~(long)KN_MSG_OK)
 		return -EINVAL;
-	if (is_ph(c->a[0]))
-		return ph_type(c->a[0]) == KN_SOCK_STREAM ? -EINVAL : -ENOTCONN;
+	if (gk_unix_is_ph(c->a[0]))
+		return gk_unix_ph_type(c->a[0]) == KN_SOCK_STREAM ? -EINVAL : -ENOTCONN;
 	return gk_host_blocking(__NR_recvfrom, c->a, c);
 }
 
@@ -828,11 +492,11 @@ static long send_one(struct gk_call *c, long fd, struct net_msghdr *m, long flag
 
 	if (flags & ~(long)KN_MSG_OK)
 		return -EINVAL;
-	r = addr_in(&na, m->name, m->namelen);
+	r = gk_net_addr_in(&na, m->name, m->namelen);
 	if (r < 0)
 		return r;
-	if (is_ph(fd))
-		return ph_unconnected(fd, na.len != 0);
+	if (gk_unix_is_ph(fd))
+		return gk_unix_ph_unconnected(fd, na.len != 0);
 	m->name = na.len ? na.b : NULL;
 	if (m->controllen > NET_CMSG_MAX)
 		return -ENOBUFS;
@@ -888,7 +552,7 @@ static void cmsg_in(char *buf, struct net_msghdr *m)
 			break;
 		if (h->level == KN_SOL_SOCKET && h->type == KN_SCM_RIGHTS) {
 			n = (h->len - sizeof(*h)) / sizeof(int);
-			for (i = 0; i < n && net_fd_new(fds[i]) >= 0; i++)
+			for (i = 0; i < n && gk_net_fd_new(fds[i]) >= 0; i++)
 				gk_fd_mark_foreign(fds[i]);
 			if (i == n) {
 				off += (h->len + 7) & ~7UL;
@@ -958,8 +622,8 @@ long sys_recvmsg(struct gk_call *c)
 		return -EBADF;
 	if (c->a[2] & ~(long)KN_MSG_OK)
 		return -EINVAL;
-	if (is_ph(c->a[0]))
-		return ph_type(c->a[0]) == KN_SOCK_STREAM ? -EINVAL : -ENOTCONN;
+	if (gk_unix_is_ph(c->a[0]))
+		return gk_unix_ph_type(c->a[0]) == KN_SOCK_STREAM ? -EINVAL : -ENOTCONN;
 	return recv_one(c, c->a[0], (struct net_msghdr *)c->a[1], c->a[2]);
 }
 
