@@ -368,6 +368,39 @@ except OSError as e:
 		wait "$SERVER" 2>/dev/null
 		SERVER=""
 	fi
+	# With the host's "/" the init's mediator makes AF_UNIX connections: in a joined
+	# namespace it refuses abstract names itself, whatever Landlock this kernel has.
+	ip netns exec "$NSNAME" "$PY" -c "import socket
+s = socket.socket(socket.AF_UNIX)
+s.bind('\0kiste-abs2-$$')
+s.listen()
+print('listening', flush=True)
+s.settimeout(15)
+try:
+    c, _ = s.accept()
+    print('accepted', flush=True)
+except OSError:
+    pass" >"$data/abs2.out" 2>&1 &
+	SERVER=$!
+	wait_listening "$data/abs2.out"
+	run "$K" run --mode=shim --tmpfs "$SHIM_TMP" --network "ns:/run/netns/$NSNAME" -- "$PY" -c "import socket
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect('\0kiste-abs2-$$')
+    print('reached')
+except OSError as e:
+    print('refused', e.errno)"
+	kill "$SERVER" 2>/dev/null
+	wait "$SERVER" 2>/dev/null
+	SERVER=""
+	case "$T_RC:$T_OUT" in
+	0:*"refused 1"*) grep -q accepted "$data/abs2.out" &&
+		fail "host's / and --network ns:PATH: the mediator refuses a host daemon's abstract name" \
+			"the daemon accepted" ||
+		ok "host's / and --network ns:PATH: the mediator refuses a host daemon's abstract name (EPERM)" ;;
+	*) fail "host's / and --network ns:PATH: the mediator refuses a host daemon's abstract name" \
+		"exit $T_RC: $T_OUT" ;;
+	esac
 	if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
 		expect "--network ns:PATH as an ordinary user: one line naming who may join, 125" 125 \
 			"only root, or a caller inside the user namespace that owns it" \
