@@ -207,7 +207,8 @@ static int um_bind(const struct shim_unixmed *m, int s, const struct kum_req *q,
 	if (!r) {
 		memcpy(sa.sun_path, addr, len);
 		old = umask(q->umask & 0777);
-		if (bind(s, (struct sockaddr *)&sa, offsetof(struct sockaddr_un, sun_path) + len) < 0)
+		if (bind(s, (struct sockaddr *)&sa,
+			 offsetof(struct sockaddr_un, sun_path) + len) < 0)
 			r = -errno;
 		umask(old);
 		if (!r && keep >= 0)

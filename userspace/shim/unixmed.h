@@ -44,7 +44,7 @@ struct kum_req {
 	char addr[KUM_SUN_MAX];
 	unsigned int bindlen;		/* KUM_F_BIND: bytes of @bindaddr, as @addr */
 	char bindaddr[KUM_SUN_MAX];	/* KUM_F_BIND: the name the socket had */
-	char cwd[KUM_PATH_MAX];		/* the guest cwd (absolute): a relative @addr's base */
+	char cwd[KUM_PATH_MAX];		/* the guest cwd (absolute): a relative name's base */
 };
 
 struct kum_reply {

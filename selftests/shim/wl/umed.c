@@ -32,7 +32,8 @@ static int find_gate(void)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		path[0] = 0;
-		if (sscanf(line, "%lx-%lx %7s %lx %*s %lu %255s", &s, &e, perm, &off, &ino, path) < 5)
+		if (sscanf(line, "%lx-%lx %7s %lx %*s %lu %255s", &s, &e, perm, &off, &ino,
+			   path) < 5)
 			continue;
 		if (strcmp(perm, "r-xp") || strcmp(path, "[kiste-gk]"))
 			continue;
@@ -365,6 +366,7 @@ int main(int argc, char **argv)
 		return placeholder(argv[2], argv[3]);
 	if (!strcmp(m, "flood-exit") && argc > 2)
 		return flood_exit(argv[2]);
-	fprintf(stderr, "usage: umed forge HOSTSOCK PRIVSOCK|placeholder HOSTSOCK PRIVSOCK|flood-exit PATH|serve PATH SECONDS\n");
+	fprintf(stderr, "usage: umed forge HOSTSOCK PRIVSOCK|placeholder HOSTSOCK PRIVSOCK|"
+		"flood-exit PATH|serve PATH SECONDS\n");
 	return 2;
 }

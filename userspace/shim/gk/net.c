@@ -301,7 +301,7 @@ long sys_listen(struct gk_call *c)
 	}
 	r = hs2(__NR_listen, c->a[0], c->a[1]);
 	if (r == 0 && gk_unix_is_bound(c->a[0]))
-		gk_fd_setkind(c->a[0], 0);	/* listening as the workload asked: no longer a bind */
+		gk_fd_setkind(c->a[0], 0);	/* listening as asked: no longer a bind */
 	return r;
 }
 
@@ -340,7 +340,7 @@ long sys_accept(struct gk_call *c)
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
 	if (gk_unix_is_bound(c->a[0]))
-		return -EINVAL;	/* bound, not listening yet (the mediator's listen is its own) */
+		return -EINVAL;	/* bound, not listening yet (the mediator's is its own) */
 	if (c->nr == __NR_accept4) {
 		if (c->a[3] & ~(long)(KN_SOCK_NONBLOCK | KN_SOCK_CLOEXEC))
 			return -EINVAL;
