@@ -84,6 +84,8 @@ static void params_make(struct shim_filter_params *p, unsigned int k, int high)
 	p->ipcns = ns;
 	p->pidns = ns;
 	p->unix_sockets = !(k & 16);
+	/* The host's "/" with namespaces: the init's AF_UNIX mediator and its channel's row. */
+	p->unixmed = ns && (k & 16);
 	p->rw = !!(k & 32);
 }
 
