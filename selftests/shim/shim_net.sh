@@ -394,10 +394,13 @@ except OSError as e:
 	wait "$SERVER" 2>/dev/null
 	SERVER=""
 	case "$T_RC:$T_OUT" in
-	0:*"refused 1"*) grep -q accepted "$data/abs2.out" &&
-		fail "host's / and --network ns:PATH: the mediator refuses a host daemon's abstract name" \
-			"the daemon accepted" ||
-		ok "host's / and --network ns:PATH: the mediator refuses a host daemon's abstract name (EPERM)" ;;
+	0:*"refused 1"*)
+		if grep -q accepted "$data/abs2.out"; then
+			fail "host's / and --network ns:PATH: the mediator refuses a host daemon's abstract name" \
+				"the daemon accepted"
+		else
+			ok "host's / and --network ns:PATH: the mediator refuses a host daemon's abstract name (EPERM)"
+		fi ;;
 	*) fail "host's / and --network ns:PATH: the mediator refuses a host daemon's abstract name" \
 		"exit $T_RC: $T_OUT" ;;
 	esac
