@@ -9,7 +9,7 @@
  * Root of the initial user namespace: its uid_map maps every id onto itself.
  * Rootless podman runs its runtime as root of a namespace of the user's own,
  * where the host's /run/kiste is nobody's and no id range outside the user's
- * own can be mapped: that is an ordinary caller (kiste_run_dir, ids.c).
+ * own can be mapped: that is an ordinary caller (main.c's --root, ids.c, trace_switch.c).
  */
 bool kiste_host_root(void)
 {
