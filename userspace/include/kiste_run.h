@@ -226,6 +226,8 @@ struct kiste_run_opts {
 	uint32_t uid, gid;
 	const char *env[KISTE_RUN_ENV_MAX];	/* "K=V", in order */
 	int nenv;
+	char *env_owned[KISTE_RUN_ENV_MAX];	/* --env-file's strings (kiste_run_args_free) */
+	int nenv_owned;
 	const char *cwd;		/* absolute; NULL: "/" */
 	const char *hostname;		/* --hostname; NULL: the mode's default */
 	const char *rootfs;		/* NULL: the mode's default */

@@ -326,6 +326,8 @@ static int env_file(const char *path, struct kiste_run_opts *o, struct kiste_err
 		ret = add_env(kv, o, "--env-file line", err);
 		if (ret < 0)
 			free(kv);
+		else
+			o->env_owned[o->nenv_owned++] = kv;
 	}
 	free(line);
 	fclose(f);
@@ -642,4 +644,6 @@ void kiste_run_args_free(struct kiste_run_args *a)
 {
 	free(a->mo);
 	a->mo = NULL;
+	while (a->o.nenv_owned > 0)
+		free(a->o.env_owned[--a->o.nenv_owned]);
 }
