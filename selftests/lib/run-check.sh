@@ -144,12 +144,26 @@ run_host_tests()	# LABEL DIR KIND [ENV...]
 # stays in this process group, so killing make check's group ends it too.
 dk_out="$logs/debug-kernel.out"
 dk_log="$logs/debug-kernel.log"
-nice -n 10 "$top/selftests/vm/debug-kernel.sh" >"$dk_out" 2>"$dk_log" </dev/null &
+# Its status goes to a file too: bash forgets a finished background job's status once
+# its pid is reused by a later child, and make check starts tens of thousands
+# (wait then says "not a child", 127: seen on a busy machine).
+dk_rc="$logs/debug-kernel.rc"
+rm -f "$dk_rc"
+(
+	nice -n 10 "$top/selftests/vm/debug-kernel.sh" >"$dk_out" 2>"$dk_log" </dev/null
+	echo $? >"$dk_rc"
+) &
 dk_pid=$!
 dk_stop()
 {
+	local p
+
 	if kill -0 "$dk_pid" 2>/dev/null; then
-		pkill -TERM -P "$dk_pid" 2>/dev/null
+		# The subshell, its debug-kernel.sh and that script's own children (the build).
+		for p in $(pgrep -P "$dk_pid"); do
+			pkill -TERM -P "$p" 2>/dev/null
+			kill -TERM "$p" 2>/dev/null
+		done
 		kill -TERM "$dk_pid" 2>/dev/null
 		wait "$dk_pid" 2>/dev/null
 	fi
@@ -220,10 +234,11 @@ debug_kernel()
 {
 	local rc
 
-	wait "$dk_pid"
-	rc=$?
+	wait "$dk_pid" 2>/dev/null
+	rc=$(cat "$dk_rc" 2>/dev/null)
+	rc=${rc:-1}
 	cat "$dk_log"
-	[ $rc -eq 0 ] || return $rc
+	[ "$rc" = 0 ] || return 1
 	ktree=$(tail -n 1 "$dk_out") && [ -r "$ktree/bzImage" ]
 }
 
