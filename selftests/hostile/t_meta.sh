@@ -109,29 +109,43 @@ gatemeta_check()	# MODE FD
 		[ "$a" = "$b" ]; echo $?)" "before: $b; after: $a; $(seen)"
 }
 
+# The gate_* cases that run kiste as 65534 (the owner of what they attack): a folder of
+# 65534's with its own copy of kiste in $u, made by FILL (a function, may be empty) before
+# it changes hands; 1 (after a notrun line) without root or setpriv.
+owner_dir()	# NAME FILL
+{
+	if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1; then
+		notrun "needs root and setpriv (kiste run as 65534, the owner of what it attacks)"
+		return 1
+	fi
+	u="$TMP/$1"
+	rm -rf "$u"
+	mkdir -p "$u"
+	cp "$K" "$u/kiste"
+	"$2"
+	chown -R 65534:65534 "$u"
+	chmod 755 "$u" "$u/kiste"
+}
+as65534() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
 # Without namespaces the rootfs is not pivoted: a gate jump's fchmodat/utimensat on a
 # directory descriptor of the rootfs with "../x" reached a caller's file outside it
 # (hostile review); the metadata rows are absent there (W_META), the file unchanged.
-t_meta_gate_nons()
+nons_fill()
 {
-	if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1; then
-		notrun "needs root and setpriv (kiste run as 65534, the file's owner)"
-		return
-	fi
-	u="$TMP/gatenons"
-	rm -rf "$u"
 	mkdir -p "$u/root/bin"
 	cp "$A" "$u/root/bin/attack"
-	cp "$K" "$u/kiste"
 	echo keep >"$u/victim"
-	chown -R 65534:65534 "$u"
-	chmod 755 "$u" "$u/kiste"
+}
+
+t_meta_gate_nons()
+{
+	owner_dir gatenons nons_fill || return
 	chmod 600 "$u/victim"
 	b=$(stat -c '%a %Y' "$u/victim")
 	sleep 1.1	# a changed time shows in whole seconds
-	T_OUT=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$u/kiste" run --mode=shim \
-		--unsafe-no-namespaces --rootfs "$u/root" --timeout $((60 * TS)) -- \
-		/bin/attack gatemetaat / ../victim 2>&1)
+	T_OUT=$(as65534 "$u/kiste" run --mode=shim --unsafe-no-namespaces --rootfs "$u/root" \
+		--timeout $((60 * TS)) -- /bin/attack gatemetaat / ../victim 2>&1)
 	T_RC=$?
 	a=$(stat -c '%a %Y' "$u/victim")
 	judge "$([ "$a" = "$b" ] && { [ "$T_RC" = 159 ] || has "gatemetaat fchmodat=E"; }
@@ -144,20 +158,11 @@ t_meta_gate_nons()
 # runs from a sealed memfd copy; run as 65534 with a copy 65534 owns, it is unchanged.
 t_meta_gate_exe()
 {
-	if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1; then
-		notrun "needs root and setpriv (kiste run as 65534, the binary's owner)"
-		return
-	fi
-	u="$TMP/gateexe"
-	rm -rf "$u"
-	mkdir -p "$u"
-	cp "$K" "$u/kiste"
-	chown -R 65534:65534 "$u"
-	chmod 755 "$u" "$u/kiste"
+	owner_dir gateexe true || return
 	b=$(stat -c '%a %Y' "$u/kiste")
 	sleep 1.1	# a changed time shows in whole seconds
-	T_OUT=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$u/kiste" run --mode=shim \
-		--timeout $((60 * TS)) -- "$A" gatechmodvia 1005 self/exe 2>&1)
+	T_OUT=$(as65534 "$u/kiste" run --mode=shim --timeout $((60 * TS)) -- \
+		"$A" gatechmodvia 1005 self/exe 2>&1)
 	T_RC=$?
 	a=$(stat -c '%a %Y' "$u/kiste")
 	judge "$([ "$a" = "$b" ] && has "gatechmodvia open self/exe="; echo $?)" \
@@ -169,19 +174,9 @@ t_meta_gate_exe()
 # the launcher relays, so 1002 is that pipe and the file is unchanged.
 t_meta_gate_trace()
 {
-	if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1; then
-		notrun "needs root and setpriv (kiste run as 65534, the file's owner)"
-		return
-	fi
-	u="$TMP/gatetrace"
-	rm -rf "$u"
-	mkdir -p "$u"
-	cp "$K" "$u/kiste"
-	chown -R 65534:65534 "$u"
-	chmod 755 "$u" "$u/kiste"
-	T_OUT=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$u/kiste" run --mode=shim \
-		--trace-output "$u/trace" --timeout $((60 * TS)) -- \
-		"$A" gatechmodvia 1005 self/fd/1002 2>&1)
+	owner_dir gatetrace true || return
+	T_OUT=$(as65534 "$u/kiste" run --mode=shim --trace-output "$u/trace" \
+		--timeout $((60 * TS)) -- "$A" gatechmodvia 1005 self/fd/1002 2>&1)
 	T_RC=$?
 	a=$(stat -c '%a %Y' "$u/trace")
 	judge "$([ "${a%% *}" = 644 ] && [ "${a#* }" -gt 100 ] &&
