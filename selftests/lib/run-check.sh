@@ -38,6 +38,9 @@ n_build=0
 n_test=0
 n_rerun=0
 summary=""
+# The failed results by name, repeated just above the last line so that a log
+# shown only by its tail still names them.
+failures=""
 t0=$(date +%s)
 
 add()	# NAME "P F S" [DETAIL [KIND: build|test|rerun, default test]]
@@ -54,6 +57,17 @@ add()	# NAME "P F S" [DETAIL [KIND: build|test|rerun, default test]]
 	esac
 	summary+=$(printf '  %-40s %4d passed, %3d failed, %3d skipped  %s' "$1" "$p" "$f" "$s" "${3:-}")
 	summary+=$'\n'
+	[ "$f" -eq 0 ] || failures+="  $1: $f failed ${3:-}"$'\n'
+}
+
+# Up to 5 "not ok" lines of LOG (TODO and SKIP results are not failures) into the failure list.
+failed_lines()	# LABEL LOG
+{
+	local line
+
+	while IFS= read -r line; do
+		failures+="    $1: ${line:0:160}"$'\n'
+	done < <(grep -E '^(\[[^]]*\] )?not ok ' "$2" 2>/dev/null | grep -vE '# (TODO|SKIP)' | head -n 5)
 }
 
 banner()
@@ -133,6 +147,7 @@ run_host_tests()	# LABEL DIR KIND [ENV...]
 		rc=$?
 		cat "$log"
 		add "$label/$name" "$("$tap_count" --rc $rc "$log")" "(exit $rc)" "$kind"
+		failed_lines "$label/$name" "$log"
 	done
 }
 
@@ -206,10 +221,12 @@ check_suites vm-tests "$build/vm-tests" test "${vm_suites[@]}"
 if [ $module_ok -eq 1 ]; then
 	"$top/selftests/vm/run-vm.sh" --build "$build" --module "$top/kmod/kiste.ko" \
 		"${nested_args[@]}" --extra-file "/boot/vmlinuz-$kver:/boot/vmlinuz-$kver" \
-		--kernel-version "$kver" --timeout "${VM_TIMEOUT:-2400}" --result "$logs/vm.result"
-	rc=$?
+		--kernel-version "$kver" --timeout "${VM_TIMEOUT:-2400}" --result "$logs/vm.result" |
+		tee "$logs/vm.log"
+	rc=${PIPESTATUS[0]}
 	if [ -s "$logs/vm.result" ]; then
 		add "test VM" "$(cat "$logs/vm.result")" "(runner exit $rc)"
+		failed_lines "test VM" "$logs/vm.log"
 	else
 		add "test VM" "0 1 0" "runner broke (exit $rc)"
 	fi
@@ -326,10 +343,12 @@ if [ $module_ok -eq 1 ] &&
 			--module "$debug_build/normal/kmod/kiste.ko" --kernel-image "$ktree/bzImage" \
 			--debug-checks --work "$debug_vm/normal" "${skip_args[@]}" \
 			--extra-file "/boot/vmlinuz-$kver:/boot/vmlinuz-$kver" \
-			--timeout "${DEBUG_VM_TIMEOUT:-3600}" --result "$logs/debug-vm.result"
+			--timeout "${DEBUG_VM_TIMEOUT:-3600}" --result "$logs/debug-vm.result" \
+			> >(tee "$logs/debug-vm.log")
 		rc=$?
 		if [ -s "$logs/debug-vm.result" ]; then
 			add "debug-kernel VM" "$(cat "$logs/debug-vm.result")" "(runner exit $rc)" rerun
+			failed_lines "debug-kernel VM" "$logs/debug-vm.log"
 		else
 			add "debug-kernel VM" "0 1 0" "runner broke (exit $rc)" rerun
 		fi
@@ -360,6 +379,10 @@ fi
 banner "summary ($(($(date +%s) - t0))s)"
 printf '%s' "$summary"
 [ $static_ok -eq 1 ] || echo "static checks failed: see the checkpatch/sparse/W=1/shellcheck output above"
+if [ -n "$failures" ]; then
+	echo "failed (the logs are in build/check/):"
+	printf '%s' "$failures" | head -n 40
+fi
 echo "distinct results: $((n_test + n_build)) ($n_build build/static steps);" \
      "reruns: $n_rerun (ASan host run, debug-kernel VM)"
 echo "$passed passed, $failed failed, $skipped skipped"
