@@ -214,7 +214,6 @@ static const struct allow table[] = {
 	R1(readv, "I/O on the workload's descriptors", C_FD(0)),
 	R1(writev, "I/O on the workload's descriptors", C_FD(0)),
 	R1(pread64, "I/O on the workload's descriptors", C_FD(0)),
-	R1(pread64, "probing workload pointers for writing (EFAULT)", C_EQ(INT(0), GK_FD_PROBE)),
 	R1(pwrite64, "I/O on the workload's descriptors", C_FD(0)),
 	R1(pwrite64, "probing workload pointers for reading (EFAULT)",
 	   C_EQ(INT(0), GK_FD_PROBE)),

@@ -2,6 +2,8 @@
 // signals.c - conformance: actions, masks, pending sets, sigsuspend, sigtimedwait, handlers.
 #include "conf.h"
 
+#include <stdint.h>
+
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -81,6 +83,19 @@ static void masks(void)
 	say("USR1, KILL blocked", "%d %d", sigismember(&old, SIGUSR1), sigismember(&old, SIGKILL));
 	chk("sigprocmask with how 7", syscall(SYS_rt_sigprocmask, 7, &m, NULL, 8));
 	chk("sigprocmask with sigsetsize 4", syscall(SYS_rt_sigprocmask, SIG_BLOCK, &m, NULL, 4));
+	{
+		/* A refused call leaves the old set's buffer as it was. */
+		uint64_t w = 0xa5a5a5a5a5a5a5a5ULL;
+
+		chk("sigprocmask with how 7 and an old set", syscall(SYS_rt_sigprocmask, 7, &m, &w, 8));
+		say("the old set's buffer untouched", "%d", w == 0xa5a5a5a5a5a5a5a5ULL);
+		/* how is an int: a 64-bit argument's upper half is not looked at. */
+		chk("sigprocmask with how SIG_UNBLOCK | 1 << 32",
+		    syscall(SYS_rt_sigprocmask, SIG_UNBLOCK | (1L << 32), &m, NULL, 8));
+		sigprocmask(SIG_BLOCK, NULL, &old);
+		say("USR1 unblocked by it", "%d", !sigismember(&old, SIGUSR1));
+		sigprocmask(SIG_BLOCK, &m, NULL);
+	}
 	signal(SIGUSR1, on_sig);
 	hits[SIGUSR1] = 0;
 	raise(SIGUSR1);

@@ -4,6 +4,7 @@
 
 #include <linux/futex.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -126,10 +127,70 @@ static void pthreads(void)
 	chk("tgkill of no such thread", syscall(SYS_tgkill, getpid(), 4000000, 0));
 }
 
+/* A word one thread watches while another has the kernel write its own value over it. */
+static volatile uint64_t watched;
+static volatile int watching;
+static uint64_t watched_value;
+static long seen_other;
+
+static void *watcher(void *arg)
+{
+	(void)arg;
+	while (__atomic_load_n(&watching, __ATOMIC_ACQUIRE))
+		if (watched != watched_value)
+			seen_other++;
+	return NULL;
+}
+
+static volatile int ran;
+
+static void *runs(void *arg)
+{
+	(void)arg;
+	ran = 1;
+	return NULL;
+}
+
+static void watched_words(void)
+{
+	uint64_t none = 0;
+	sigset_t m;
+	pthread_t t;
+	int i, joined = 0;
+
+	/* The signal mask read back into the word that holds it: no other value ever shows. */
+	sigemptyset(&m);
+	sigaddset(&m, SIGHUP);
+	sigaddset(&m, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &m, NULL);
+	syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &watched_value, 8);
+	watched = watched_value;
+	watching = 1;
+	pthread_create(&t, NULL, watcher, NULL);
+	/* Blocking nothing more (an empty set) and reading the mask back. */
+	for (i = 0; i < 20000; i++)
+		syscall(SYS_rt_sigprocmask, SIG_BLOCK, &none, &watched, 8);
+	__atomic_store_n(&watching, 0, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	sigprocmask(SIG_UNBLOCK, &m, NULL);
+	say("a watched word the kernel rewrites with its own value 20000 times: another value seen",
+	    "%d", seen_other != 0);
+	/* pthread_join waits on the tid word the kernel sets at clone and clears at exit. */
+	for (i = 0; i < 1000; i++) {
+		ran = 0;
+		pthread_create(&t, NULL, runs, NULL);
+		pthread_join(t, NULL);
+		joined += ran;
+	}
+	say("1000 threads created and joined: each had run before its join returned", "%d",
+	    joined);
+}
+
 int main(void)
 {
 	conf_init();
 	futexes();
 	pthreads();
+	watched_words();
 	return conf_done();
 }

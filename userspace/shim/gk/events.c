@@ -146,8 +146,7 @@ long gk_signalfd_read(struct gk_call *c)
 
 	/*
 	 * The host has just written the records, so the pages were writable; the
-	 * probe (gk_uwrite_ok would overwrite a byte) only catches another
-	 * thread's unmapping while the lock was let go.
+	 * probe only catches another thread's unmapping while the lock was let go.
 	 */
 	if (r <= 0 || gk_uread_ok(si, r) < 0)
 		return r;

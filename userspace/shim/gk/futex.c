@@ -36,25 +36,12 @@ static uint32_t my_tid(void)
 	return (uint32_t)gk_thread_gtid(gk_self());
 }
 
-/* Nobody ever waits here: word_ok's FUTEX_WAKE_OP names it as its first word. */
-static uint32_t nobody;
-
-/*
- * The word, 4-aligned and writable, or an error.  gk_uwrite_ok would write a
- * byte of it, racing the workload's own atomics on it: the host adds 0 to it
- * atomically instead (FUTEX_WAKE_OP), which faults as a write would.  Its
- * wakes (the kernel wakes one even when asked for none) go to `nobody` and,
- * only should the word hold 0xfffff800 (a tid above PID_MAX_LIMIT, never a
- * lock word's), to one waiter on it.
- */
+/* The word, 4-aligned and writable (probed without a store: gk_uword_ok), or an error. */
 static long word_ok(unsigned long a)
 {
 	if (a & 3)
 		return -EINVAL;
-	if (hs6(__NR_futex, &nobody, FUTEX_WAKE_OP_PRIVATE, 0, 0, a,
-		FUTEX_OP(FUTEX_OP_ADD, 0, FUTEX_OP_CMP_EQ, 0x800)) < 0)
-		return -EFAULT;
-	return 0;
+	return gk_uword_ok(a);
 }
 
 static int cas(uint32_t *w, uint32_t old, uint32_t new)

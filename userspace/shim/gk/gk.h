@@ -162,6 +162,7 @@ void gk_exit(int code) __attribute__((noreturn));
 /* ---- user.c ---- */
 int gk_uread_ok(const void *p, size_t n);
 int gk_uwrite_ok(void *p, size_t n);
+int gk_uword_ok(unsigned long a);
 long gk_ustr(char *dst, const char *src, size_t n);
 
 /* ---- entry/dispatch (main.c, table.c, trace.c) ---- */

@@ -116,31 +116,31 @@ long sys_rt_sigprocmask(struct gk_call *c)
 {
 	unsigned long *cur = &c->uc->uc_sigmask, set;
 	const unsigned long *nset = (const unsigned long *)c->a[1];
-	unsigned long *oset = (unsigned long *)c->a[2];
+	unsigned long *oset = (unsigned long *)c->a[2], old;
+	int how = (int)c->a[0];	/* an int to the kernel: the upper half is ignored */
 
 	if (c->a[3] != 8)
 		return -EINVAL;
-	if ((nset && gk_uread_ok(nset, 8) < 0) || (oset && gk_uwrite_ok(oset, 8) < 0))
+	/* As the kernel does: the new set read and checked, then the old one written. */
+	if (nset && gk_uread_ok(nset, 8) < 0)
 		return -EFAULT;
-	if (oset)
-		*oset = *cur;
-	if (!nset)
-		return 0;
-	set = *nset;
-	switch (c->a[0]) {
-	case 0: /* SIG_BLOCK */
-		*cur |= set;
-		break;
-	case 1: /* SIG_UNBLOCK */
-		*cur &= ~set;
-		break;
-	case 2: /* SIG_SETMASK */
-		*cur = set;
-		break;
-	default:
+	if (nset && (how < 0 || how > 2 /* SIG_SETMASK */))
 		return -EINVAL;
+	if (oset && gk_uwrite_ok(oset, 8) < 0)
+		return -EFAULT;
+	old = *cur;
+	if (nset) {
+		set = *nset;
+		if (how == 0)	/* SIG_BLOCK */
+			*cur |= set;
+		else if (how == 1)	/* SIG_UNBLOCK */
+			*cur &= ~set;
+		else
+			*cur = set;
+		*cur &= ~NEVER_BLOCKED;
 	}
-	*cur &= ~NEVER_BLOCKED;
+	if (oset)
+		*oset = old;
 	return 0;
 }
 

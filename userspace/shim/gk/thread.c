@@ -447,9 +447,12 @@ long sys_robust_list(struct gk_call *c)
 	t = c->a[0] ? gk_thread_find(c->a[0]) : gk_self();
 	if (!t)
 		return -ESRCH;
-	if (gk_uwrite_ok((void *)c->a[1], 8) < 0 || gk_uwrite_ok((void *)c->a[2], 8) < 0)
+	/* As the kernel does: the length first, then the head. */
+	if (gk_uwrite_ok((void *)c->a[2], 8) < 0)
+		return -EFAULT;
+	*(unsigned long *)c->a[2] = 24;
+	if (gk_uwrite_ok((void *)c->a[1], 8) < 0)
 		return -EFAULT;
 	*(unsigned long *)c->a[1] = t->robust;
-	*(unsigned long *)c->a[2] = 24;
 	return 0;
 }
