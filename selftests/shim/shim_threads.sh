@@ -146,4 +146,23 @@ EOS
 else
 	skip "bash job control: set -m, &, wait %1, trap, kill %1, fg, wait \$!" "no /bin/bash"
 fi
+
+# Go programs: the runtime gives each thread an alternate signal stack of its own, installs
+# every handler SA_ONSTACK and preempts goroutines with SIGURG; a handler found off that stack
+# is fatal ("signal 23 received but handler not on signal stack").  Three runs each: the
+# preemption signal comes at no fixed point.
+# Debian's builds (make deps): another docker first on PATH may be one kiste cannot load yet.
+go_case()	# BINARY ARGS...
+{
+	if [ -x "$1" ]; then
+		for i in 1 2 3; do
+			same "Go: ${1##*/} $2 (run $i): its handlers on its own alternate stacks" "$@"
+		done
+	else
+		skip "Go: ${1##*/} $2: its handlers on its own alternate stacks" "no $1: make deps"
+	fi
+}
+go_case /usr/bin/docker --version
+go_case /usr/bin/runc --help
+go_case /usr/bin/containerd --help
 t_done

@@ -2,9 +2,11 @@
 // signals.c - conformance: actions, masks, pending sets, sigsuspend, sigtimedwait, handlers.
 #include "conf.h"
 
-#include <stdint.h>
-
+#include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -220,6 +222,114 @@ static void child_deaths(void)
 	signal(SIGCHLD, SIG_DFL);
 }
 
+/* Alternate signal stacks: where handlers run, what sigaltstack says there, per thread. */
+#define ALT_SIZE 65536
+static char *alt;
+static volatile int on_alt, alt_flags_seen;
+
+static void on_alt_sig(int sig)
+{
+	char here;
+	stack_t st;
+
+	(void)sig;
+	on_alt = &here >= alt && &here < alt + ALT_SIZE;
+	sigaltstack(NULL, &st);
+	alt_flags_seen = st.ss_flags;
+}
+
+static sigjmp_buf overflowed;
+static char *thread_alt;
+static volatile int segv_on_alt;
+
+static void on_segv(int sig)
+{
+	char here;
+
+	(void)sig;
+	segv_on_alt = &here >= thread_alt && &here < thread_alt + ALT_SIZE;
+	siglongjmp(overflowed, 1);
+}
+
+static int deep(int n)
+{
+	volatile char buf[512];
+
+	buf[0] = (char)n;
+	return n ? deep(n - 1) + buf[0] : 0;
+}
+
+/* A thread with a 128 KiB stack and an alternate stack of its own recurses past its end. */
+static void *overflow(void *arg)
+{
+	stack_t ss = { .ss_sp = thread_alt, .ss_size = ALT_SIZE };
+	stack_t st;
+
+	(void)arg;
+	sigaltstack(&ss, NULL);
+	if (sigsetjmp(overflowed, 1) == 0)
+		deep(1 << 20);
+	sigaltstack(NULL, &st);
+	return (void *)(long)(st.ss_sp == thread_alt);
+}
+
+static void altstacks(void)
+{
+	stack_t ss = { 0 }, old;
+	struct sigaction sa = { 0 };
+	uint64_t w[3] = { 0xa5a5a5a5a5a5a5a5ULL, 0xa5a5a5a5a5a5a5a5ULL, 0xa5a5a5a5a5a5a5a5ULL };
+	pthread_attr_t at;
+	pthread_t t;
+	void *r;
+
+	alt = mmap(NULL, ALT_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	thread_alt = mmap(NULL, ALT_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			  0);
+	sigaltstack(NULL, &old);
+	say("sigaltstack at first: flags, size", "%d %zu", old.ss_flags, old.ss_size);
+	ss.ss_sp = alt;
+	ss.ss_size = ALT_SIZE;
+	chk("sigaltstack: set one", sigaltstack(&ss, NULL));
+	sigaltstack(NULL, &old);
+	say("then: it, flags", "%d %d", old.ss_sp == alt && old.ss_size == ALT_SIZE, old.ss_flags);
+	sa.sa_handler = on_alt_sig;
+	sa.sa_flags = SA_ONSTACK;
+	sigaction(SIGUSR2, &sa, NULL);
+	raise(SIGUSR2);
+	say("an SA_ONSTACK handler: on the alternate stack, sigaltstack's flags there", "%d %d",
+	    on_alt, alt_flags_seen);
+	sa.sa_flags = 0;
+	sigaction(SIGUSR2, &sa, NULL);
+	raise(SIGUSR2);
+	say("a handler without SA_ONSTACK: on the alternate stack, flags", "%d %d", on_alt,
+	    alt_flags_seen);
+	signal(SIGUSR2, SIG_DFL);
+	ss.ss_flags = 0x40;
+	chk("sigaltstack with an unknown flag", syscall(SYS_sigaltstack, &ss, w));
+	say("the old one's buffer untouched", "%d",
+	    w[0] == 0xa5a5a5a5a5a5a5a5ULL && w[1] == w[0] && w[2] == w[0]);
+	ss.ss_flags = 0;
+	ss.ss_size = 1024;
+	chk("sigaltstack smaller than MINSIGSTKSZ", sigaltstack(&ss, NULL));
+	/* A stack overflow handled on the thread's own alternate stack. */
+	sa.sa_handler = on_segv;
+	sa.sa_flags = SA_ONSTACK | SA_NODEFER;
+	sigaction(SIGSEGV, &sa, NULL);
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, 128 * 1024);
+	pthread_create(&t, &at, overflow, NULL);
+	pthread_join(t, &r);
+	say("a thread's stack overflow: SIGSEGV handled on its alternate stack, still set after",
+	    "%d %ld", segv_on_alt, (long)r);
+	signal(SIGSEGV, SIG_DFL);
+	sigaltstack(NULL, &old);
+	say("the main thread's is its own", "%d", old.ss_sp == alt);
+	ss.ss_flags = SS_DISABLE;
+	chk("sigaltstack: disable", sigaltstack(&ss, NULL));
+	sigaltstack(NULL, &old);
+	say("then: flags, size", "%d %zu", old.ss_flags, old.ss_size);
+}
+
 int main(void)
 {
 	conf_init();
@@ -228,5 +338,6 @@ int main(void)
 	waits();
 	timers();
 	child_deaths();
+	altstacks();
 	return conf_done();
 }

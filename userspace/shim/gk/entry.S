@@ -126,8 +126,9 @@ gk_syscall6:
  * The host handler of every signal the workload catches (sig.c): re-arms
  * (a fresh child may take a signal before its fork stub did), then jumps to
  * the workload's handler with the kernel's arguments and frame (the siginfo's
- * sender in guest terms: gk_sig_handler), so no workload code ever runs
- * unredirected.
+ * sender in guest terms; an SA_ONSTACK handler's frame moved to the
+ * workload's own alternate stack: gk_sig_handler), so no workload code ever
+ * runs unredirected.
  */
 	.globl	gk_sigtramp
 	.hidden	gk_sigtramp
@@ -139,10 +140,18 @@ gk_sigtramp:
 	GK_REARM
 	movl	16(%rsp), %edi
 	movq	8(%rsp), %rsi
+	leaq	24(%rsp), %rdx
 	call	gk_sig_handler
+	/* rax: the handler; rdx: the frame, the host's or moved (same offsets). */
+	movq	%rdx, %rcx
 	popq	%rdx
 	popq	%rsi
 	popq	%rdi
+	subq	%rsp, %rdx
+	addq	%rcx, %rdx
+	subq	%rsp, %rsi
+	addq	%rcx, %rsi
+	movq	%rcx, %rsp
 	jmp	*%rax
 	.size	gk_sigtramp, . - gk_sigtramp
 

@@ -116,6 +116,8 @@ struct gk_thread {
 	unsigned long robust;		/* the workload's robust list head */
 	unsigned long alt_sp, alt_size;	/* the workload's virtual sigaltstack */
 	int alt_flags;
+	/* The call at a blocking point where signals are open (gk_host_blocking), or NULL. */
+	const struct gk_ucontext *call_uc;
 	int leader;			/* exec'd from a non-main thread: its guest tid is the pid */
 };
 /* What a new thread finds at the top of its area. */
@@ -314,7 +316,11 @@ void gk_timers_forked(void);
 long gk_to_guest_pid(long hpid);
 long gk_to_host_pid(long gpid);
 void gk_sig_exec_reset(void);
-unsigned long gk_sig_handler(int sig, struct gk_siginfo *si);
+/* A caught signal's handler and the frame to enter it with (sig.c, for gk_sigtramp). */
+struct gk_sigdest {
+	unsigned long handler, frame;
+};
+struct gk_sigdest gk_sig_handler(int sig, struct gk_siginfo *si, struct gk_frame *frame);
 void gk_siginfo_to_guest(struct gk_siginfo *si);
 int gk_sig_update_mask(void);
 

@@ -149,10 +149,16 @@ long gk_host_blocking(long nr, const long *a, const struct gk_call *c)
 	if (!gk.handled && !gk_thread_others()) {
 		ret = hs6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	} else {
+		/* A handler run here is placed as if it interrupted the workload's call. */
+		struct gk_thread *t = gk_self();
+		const struct gk_ucontext *prev = t->call_uc;
+
+		t->call_uc = c->uc;
 		mask = c->uc->uc_sigmask & ~(1UL << (GK_SIGSYS - 1));
 		hs4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &mask, &old, 8);
 		ret = hs6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 		hs4(__NR_rt_sigprocmask, 2, &old, 0, 8);
+		t->call_uc = prev;
 	}
 	gk_lock();
 	return ret;

@@ -6,6 +6,11 @@
 #define GK_SA_RESTORER 0x04000000
 #define GK_SA_SIGINFO 0x4
 #define GK_SA_RESETHAND 0x80000000UL
+#define GK_SA_ONSTACK 0x08000000UL
+#define GK_SS_ONSTACK 1
+#define GK_SS_DISABLE 2
+#define GK_SS_AUTODISARM (1 << 31)
+#define GK_MINSIGSTKSZ 2048
 #define NEVER_BLOCKED (SIGBIT(9) | SIGBIT(19) | SIGBIT(GK_SIGSYS))
 
 int gk_sig_update_mask(void)
@@ -46,28 +51,99 @@ void gk_siginfo_to_guest(struct gk_siginfo *si)
 		si->chld.uid = gk.uid;
 }
 
+/* The kernel's rt_sigframe: the return address, the ucontext, the siginfo. */
+_Static_assert(offsetof(struct gk_frame, uc) == 8 && offsetof(struct gk_frame, info) == 312 &&
+	       sizeof(struct gk_siginfo) == 128, "struct gk_frame is not the kernel's rt_sigframe");
+
+/* The workload's virtual sigaltstack as the kernel's on_sig_stack sees it at @sp. */
+static int alt_on(const struct gk_thread *t, unsigned long sp)
+{
+	if (!t->alt_size || (t->alt_flags & GK_SS_AUTODISARM))
+		return 0;
+	return sp > t->alt_sp && sp - t->alt_sp <= t->alt_size;
+}
+
+/*
+ * An SA_ONSTACK handler's frame, moved from the guest kernel's area (the
+ * host's alternate stack, where the host delivered it) to where the kernel
+ * would have put it (get_sigframe): the workload's own alternate stack when it
+ * has one and is not on it already, else the interrupted stack below the red
+ * zone; the FPU state 64-aligned above the frame, the frame 16-aligned less a
+ * word.  The frame's uc_stack keeps the host's alternate stack (rt_sigreturn
+ * restores it).  Returns the frame to use: @frame itself when the new place is
+ * not writable (the handler then runs on the area, as before).  A signal
+ * taken at a blocking point in the guest kernel is placed by the workload's
+ * call it interrupted (the saved registers stay the guest kernel's).
+ */
+static unsigned long frame_place(struct gk_frame *frame)
+{
+	const struct gk_thread *t = gk_self();
+	struct _fpstate_64 *fp = (void *)frame->uc.uc_mcontext.fpstate;
+	unsigned long sp = frame->uc.uc_mcontext.rsp, fpsize = 0, fx, to, area = (unsigned long)t;
+	const unsigned long fsize = offsetof(struct gk_frame, info) + sizeof(struct gk_siginfo);
+	int onstack;
+
+	if ((unsigned long)frame - area >= GK_TAREA)
+		return (unsigned long)frame;
+	/* At a blocking point in the guest kernel: the workload's call is what it interrupted. */
+	if (sp - area < GK_TAREA) {
+		if (!t->call_uc)
+			return (unsigned long)frame;
+		sp = t->call_uc->uc_mcontext.rsp;
+		if (sp - area < GK_TAREA)
+			return (unsigned long)frame;
+	}
+	onstack = alt_on(t, sp);
+	sp -= 128;
+	if (t->alt_size && !onstack)
+		sp = t->alt_sp + t->alt_size;
+	if (fp)
+		fpsize = fp->sw_reserved.magic1 == FP_XSTATE_MAGIC1 &&
+			 fp->sw_reserved.extended_size <= GK_TAREA / 4 ?
+			 fp->sw_reserved.extended_size : sizeof(*fp);
+	fx = (sp - fpsize) & ~63UL;
+	to = ((fx - fsize) & ~15UL) - 8;
+	/* No room (a wrap), off the stack it is on, over this area, or not writable: stay. */
+	if (to > fx || (onstack && !alt_on(t, to)) || (to < area + GK_TAREA && area < fx + fpsize) ||
+	    gk_uwrite_ok((void *)to, fx + fpsize - to) < 0)
+		return (unsigned long)frame;
+	if (fp) {
+		memcpy((void *)fx, fp, fpsize);
+		if (fpsize == sizeof(*fp))	/* the legacy part only: FXRSTOR */
+			((struct _fpstate_64 *)fx)->sw_reserved.magic1 = 0;
+	}
+	memcpy((void *)to, frame, fsize);
+	((struct gk_frame *)to)->uc.uc_mcontext.fpstate = fp ? (void *)fx : NULL;
+	return to;
+}
+
 /*
  * Called by gk_sigtramp (entry.S), redirection armed: the workload's handler
- * for @sig, with @si (the host's frame) in guest terms.  SA_RESETHAND: the
- * host has reset its action at delivery, so the guest kernel's copy follows
- * (without the lock: this thread may not take it here, and a sigaction
- * racing a delivery is as undefined natively).
+ * for @sig and the frame to enter it with (@frame, or moved: frame_place),
+ * with @si (the host's frame) in guest terms.  SA_RESETHAND: the host has
+ * reset its action at delivery, so the guest kernel's copy follows (without
+ * the lock: this thread may not take it here, and a sigaction racing a
+ * delivery is as undefined natively).
  */
-unsigned long gk_sig_handler(int sig, struct gk_siginfo *si)
+struct gk_sigdest gk_sig_handler(int sig, struct gk_siginfo *si, struct gk_frame *frame)
 {
-	unsigned long h;
+	struct gk_sigdest d = { (unsigned long)no_handler, (unsigned long)frame };
+	unsigned long flags;
 
 	if (sig <= 0 || sig >= GK_NSIG || !caught(gk.act[sig].handler))
-		return (unsigned long)no_handler;
-	h = gk.act[sig].handler;
-	if (gk.act[sig].flags & GK_SA_RESETHAND) {
+		return d;
+	d.handler = gk.act[sig].handler;
+	flags = gk.act[sig].flags;
+	if (flags & GK_SA_RESETHAND) {
 		gk.act[sig].handler = 0;
 		gk.act[sig].flags &= ~(GK_SA_RESETHAND | GK_SA_SIGINFO);
 		gk.handled &= ~SIGBIT(sig);
 	}
 	if (si)
 		gk_siginfo_to_guest(si);
-	return h;
+	if (flags & GK_SA_ONSTACK)
+		d.frame = frame_place(frame);
+	return d;
 }
 
 long sys_rt_sigaction(struct gk_call *c)
@@ -193,27 +269,49 @@ long sys_rt_sigreturn(struct gk_call *c)
 	return -ENOSYS;
 }
 
-/* The host alternate stack is the guest kernel's: the workload's stays virtual, per thread. */
+/*
+ * The host alternate stack is the guest kernel's: the workload's stays virtual,
+ * per thread (frame_place delivers on it).  As do_sigaltstack: the new one
+ * read and checked (EPERM while on the current one, EINVAL for another mode,
+ * ENOMEM below MINSIGSTKSZ) and set, then the old one written.
+ */
 long sys_sigaltstack(struct gk_call *c)
 {
 	struct gk_thread *t = gk_self();
-	struct {
+	struct gk_stack {
 		unsigned long sp;
 		int flags;
 		unsigned long size;
-	} *ns = (void *)c->a[0], *os = (void *)c->a[1];
+	} *ns = (void *)c->a[0], *os = (void *)c->a[1], nw, old;
+	unsigned long sp = c->uc->uc_mcontext.rsp;
+	int mode;
 
-	if ((ns && gk_uread_ok(ns, sizeof(*ns)) < 0) || (os && gk_uwrite_ok(os, sizeof(*os)) < 0))
+	if (ns && gk_uread_ok(ns, sizeof(*ns)) < 0)
 		return -EFAULT;
-	if (os) {
-		os->sp = t->alt_sp;
-		os->flags = t->alt_sp ? t->alt_flags : 2 /* SS_DISABLE */;
-		os->size = t->alt_size;
-	}
+	old.sp = t->alt_sp;
+	old.size = t->alt_size;
+	old.flags = (!t->alt_size ? GK_SS_DISABLE : alt_on(t, sp) ? GK_SS_ONSTACK : 0) | t->alt_flags;
 	if (ns) {
-		t->alt_sp = (ns->flags & 2) ? 0 : ns->sp;
-		t->alt_size = ns->size;
-		t->alt_flags = ns->flags;
+		nw = *ns;
+		mode = nw.flags & ~GK_SS_AUTODISARM;
+		if (alt_on(t, sp))
+			return -EPERM;
+		if (mode != GK_SS_DISABLE && mode != GK_SS_ONSTACK && mode != 0)
+			return -EINVAL;
+		if (mode == GK_SS_DISABLE) {
+			nw.sp = 0;
+			nw.size = 0;
+		} else if (nw.size < GK_MINSIGSTKSZ) {
+			return -ENOMEM;
+		}
+		t->alt_sp = nw.sp;
+		t->alt_size = nw.size;
+		t->alt_flags = nw.flags;
+	}
+	if (os) {
+		if (gk_uwrite_ok(os, sizeof(*os)) < 0)
+			return -EFAULT;
+		*os = old;
 	}
 	return 0;
 }
@@ -233,5 +331,6 @@ void gk_sig_exec_reset(void)
 	gk.handled = 0;
 	gk_self()->alt_sp = 0;
 	gk_self()->alt_size = 0;
+	gk_self()->alt_flags = 0;
 	gk_sig_update_mask();
 }
