@@ -7,7 +7,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=selftests/shim/shim_lib.sh
 . "$here/shim-lib.helper"
 K="${KISTE_SHIM:-$here/../bin/kiste}"
-shim_need hello_raw hello_static hello_spie nointerp
+shim_need hello_raw hello_static hello_spie hello_at2m nointerp
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
@@ -16,6 +16,8 @@ trap 'rm -rf "$tmp"' EXIT
 expect "static raw write+exit (status 42)" 42 "hi raw" "$K" run --mode=shim -- "$WL/hello_raw"
 expect "static glibc program" 3 "hello static" "$K" run --mode=shim -- "$WL/hello_static"
 expect "static-pie program" 3 "hello static" "$K" run --mode=shim -- "$WL/hello_spie"
+expect "static program linked at 0x200000 (ld.lld's default base; the guest kernel ends below)" 3 \
+	"hello static" "$K" run --mode=shim -- "$WL/hello_at2m"
 expect "dynamic loader run directly" 0 "NAME=" "$K" run --mode=shim -- /lib64/ld-linux-x86-64.so.2 /bin/cat /etc/os-release
 
 # Milestone 2: static busybox.

@@ -62,8 +62,12 @@
 #define GK_THREAD_STUB_OFF 128
 #define GK_THREAD_RET_OFF 138
 
-/* Where the launcher maps the guest kernel: below every workload mapping (allowlist.c). */
-#define GK_IMAGE_BASE 0x100000UL
+/*
+ * Where the launcher maps the guest kernel: below every workload mapping
+ * (allowlist.c), GK_TAREA-aligned (the main thread's area is in its bss), and
+ * ending below 0x200000, where ld.lld links executables by default.
+ */
+#define GK_IMAGE_BASE 0x40000UL
 #define GK_IMAGE_LIMIT 0x400000UL
 
 #ifndef __ASSEMBLER__
