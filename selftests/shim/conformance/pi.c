@@ -4,6 +4,7 @@
 
 #include <linux/futex.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -261,6 +262,51 @@ static void shared(int pi)
 	munmap(m, 4096);
 }
 
+/*
+ * The same, the child ended by a signal while it holds the mutex: SIGTERM sent by the
+ * parent, or its own SIGSEGV.  The kernel walks a process's robust list however it ends.
+ */
+static void shared_killed(int pi, int sig)
+{
+	pthread_mutex_t *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+				  -1, 0);
+	struct timespec ts;
+	char what[128], c = 0;
+	int st, p[2];
+	pid_t k;
+
+	mutex_init(m, pi ? PTHREAD_PRIO_INHERIT : PTHREAD_PRIO_NONE, PTHREAD_MUTEX_ROBUST,
+		   PTHREAD_MUTEX_NORMAL, PTHREAD_PROCESS_SHARED);
+	if (pipe(p) < 0)
+		return;
+	k = fork();
+	if (k == 0) {
+		pthread_mutex_lock(m);
+		if (write(p[1], "l", 1) != 1)
+			_exit(1);
+		if (sig == SIGSEGV)
+			raise(SIGSEGV);
+		pause();
+		_exit(7);
+	}
+	if (read(p[0], &c, 1) != 1)
+		c = 0;
+	if (sig != SIGSEGV)
+		kill(k, sig);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += 5;
+	snprintf(what, sizeof(what), "%s shared with a child %s while it holds it: lock",
+		 pi ? "robust PI" : "robust", sig == SIGSEGV ? "killed by its SIGSEGV" : "killed by SIGTERM");
+	pres(what, pthread_mutex_clocklock(m, CLOCK_MONOTONIC, &ts));
+	waitpid(k, &st, 0);
+	say("the child's end: locked, signal", "%c %d", c, WIFSIGNALED(st) ? WTERMSIG(st) : -1);
+	pres("consistent", pthread_mutex_consistent(m));
+	pres("unlock", pthread_mutex_unlock(m));
+	munmap(m, 4096);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(void)
 {
 	conf_init();
@@ -268,5 +314,8 @@ int main(void)
 	mutexes();
 	shared(1);
 	shared(0);
+	shared_killed(0, SIGTERM);
+	shared_killed(1, SIGTERM);
+	shared_killed(0, SIGSEGV);
 	return conf_done();
 }

@@ -321,6 +321,9 @@ struct gk_sigdest {
 	unsigned long handler, frame;
 };
 struct gk_sigdest gk_sig_handler(int sig, struct gk_siginfo *si, struct gk_frame *frame);
+/* The host handler of a fatal signal the workload leaves at SIG_DFL (robust lists first). */
+void gk_sig_fatal(int sig, struct gk_siginfo *si, void *uc);
+void gk_sig_boot(void);
 void gk_siginfo_to_guest(struct gk_siginfo *si);
 int gk_sig_update_mask(void);
 

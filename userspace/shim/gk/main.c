@@ -253,6 +253,7 @@ static void boot_state(const struct gk_boot *b)
 	for (sig = 1; sig < GK_NSIG; sig++)
 		if (sig != GK_SIGSYS)
 			hs4(__NR_rt_sigaction, sig, 0, &gk.act[sig], 8);
+	gk_sig_boot();
 }
 
 void gk_main(const struct gk_boot *b) __attribute__((noreturn));

@@ -12,6 +12,17 @@
 #define GK_SS_AUTODISARM (1 << 31)
 #define GK_MINSIGSTKSZ 2048
 #define NEVER_BLOCKED (SIGBIT(9) | SIGBIT(19) | SIGBIT(GK_SIGSYS))
+/*
+ * The signals whose default action ends the process (Term and Core), but
+ * SIGKILL and SIGSYS (the guest kernel's entry): HUP INT QUIT ILL TRAP ABRT
+ * BUS FPE USR1 SEGV USR2 PIPE ALRM TERM STKFLT XCPU XFSZ VTALRM PROF IO PWR
+ * and the real-time ones.
+ */
+#define FATAL_DFL                                                                          \
+	(SIGBIT(1) | SIGBIT(2) | SIGBIT(3) | SIGBIT(4) | SIGBIT(5) | SIGBIT(6) | SIGBIT(7) |  \
+	 SIGBIT(8) | SIGBIT(10) | SIGBIT(11) | SIGBIT(12) | SIGBIT(13) | SIGBIT(14) |          \
+	 SIGBIT(15) | SIGBIT(16) | SIGBIT(24) | SIGBIT(25) | SIGBIT(26) | SIGBIT(27) |         \
+	 SIGBIT(29) | SIGBIT(30) | (~0UL << 31))
 
 int gk_sig_update_mask(void)
 {
@@ -21,6 +32,62 @@ int gk_sig_update_mask(void)
 static int caught(unsigned long handler)
 {
 	return handler > 1; /* neither SIG_DFL nor SIG_IGN */
+}
+
+/*
+ * A fatal default action, as the kernel's exit walks the robust lists of a
+ * process a signal ends: every live thread's list first (its mutexes marked
+ * OWNER_DIED, a waiter woken), then the default action itself, the signal
+ * raised again on this thread with it.  Everything is blocked while this
+ * runs; the return (rt_sigreturn) unblocks it here, and it ends the process
+ * with the status it would have had.  SIGKILL cannot be caught: a process it ends
+ * leaves its robust mutexes held (README).
+ */
+void gk_sig_fatal(int sig, struct gk_siginfo *si, void *uc)
+{
+	struct gk_kaction dfl = { 0, 0, 0, 0 };
+	const struct gk_thread *t = gk_self();
+	long pid = hs0(__NR_getpid);
+
+	(void)si;
+	(void)uc;
+	/*
+	 * Not in a fork child that has not yet made its records its own (they
+	 * still name its parent's threads, and process-shared words are shared).
+	 */
+	if (t && t->tid > 0 && hs3(__NR_tgkill, pid, t->tid, 0) == 0)
+		gk_thread_robust_all();
+	hs4(__NR_rt_sigaction, sig, &dfl, 0, 8);
+	/*
+	 * To the process, not this thread: a fork child that has not yet taken
+	 * its own tid into its record would name its parent's thread, and a
+	 * thread other than this one that does not block it ends the process too.
+	 */
+	hs2(__NR_kill, pid, sig);
+}
+
+/* The host action for the workload's SIG_DFL: a fatal default goes through gk_sig_fatal. */
+static long host_default(int sig)
+{
+	struct gk_kaction a = { 0, 0, 0, 0 };
+
+	if (SIGBIT(sig) & FATAL_DFL) {
+		a.handler = (unsigned long)gk_sig_fatal;
+		a.flags = GK_SA_SIGINFO | GK_SA_ONSTACK | GK_SA_RESTORER;
+		a.restorer = (unsigned long)gk_restorer;
+		a.mask = ~0UL;
+	}
+	return hs4(__NR_rt_sigaction, sig, &a, 0, 8);
+}
+
+/* At boot: each fatal signal the workload starts with at SIG_DFL (an ignored one stays so). */
+void gk_sig_boot(void)
+{
+	int sig;
+
+	for (sig = 1; sig < GK_NSIG; sig++)
+		if ((SIGBIT(sig) & FATAL_DFL) && gk.act[sig].handler == 0)
+			host_default(sig);
 }
 
 /* A caught signal whose action changed before delivery: nothing to run. */
@@ -138,6 +205,7 @@ struct gk_sigdest gk_sig_handler(int sig, struct gk_siginfo *si, struct gk_frame
 		gk.act[sig].handler = 0;
 		gk.act[sig].flags &= ~(GK_SA_RESETHAND | GK_SA_SIGINFO);
 		gk.handled &= ~SIGBIT(sig);
+		host_default(sig);	/* the host's reset was to its own SIG_DFL */
 	}
 	if (si)
 		gk_siginfo_to_guest(si);
@@ -171,7 +239,10 @@ long sys_rt_sigaction(struct gk_call *c)
 				host.restorer = (unsigned long)gk_restorer;
 			}
 			host.mask &= ~SIGBIT(GK_SIGSYS);
-			r = hs4(__NR_rt_sigaction, sig, &host, 0, 8);
+			if (host.handler == 0)
+				r = host_default((int)sig);
+			else
+				r = hs4(__NR_rt_sigaction, sig, &host, 0, 8);
 			if (r < 0)
 				return r;
 			if (caught(act->handler))
@@ -325,7 +396,7 @@ void gk_sig_exec_reset(void)
 		if (!caught(gk.act[sig].handler))
 			continue;
 		if (sig != GK_SIGSYS)
-			hs4(__NR_rt_sigaction, sig, &dfl, 0, 8);
+			host_default(sig);
 		gk.act[sig] = dfl;
 	}
 	gk.handled = 0;
