@@ -37,12 +37,23 @@ static void on_chld(int sig, siginfo_t *si, void *uc)
 	chld_n++;
 }
 
+/*
+ * Each child leads a process group of its own (both sides call setpgid, so neither
+ * order matters): its parent is then in another group of the session, so the group is
+ * not orphaned and SIGTSTP stops it.  In an orphaned group the kernel discards SIGTSTP
+ * and the waitid(WSTOPPED) below would wait forever (run under setsid, or by the test
+ * VM's runner).
+ */
 static pid_t child_that(int how)
 {
 	pid_t c = fork();
 
-	if (c)
+	if (c) {
+		if (c > 0)
+			setpgid(c, c);
 		return c;
+	}
+	setpgid(0, 0);
 	switch (how) {
 	case 0:	/* stops itself, then exits 3 once continued */
 		raise(SIGSTOP);

@@ -19,12 +19,6 @@ K="${KISTE_SHIM:-$here/../bin/kiste}"
 C="$here/shim-conformance"
 AREAS="events inotify poll procs signals threads mustwork timers execthreads sched ipc dirs nodes pty
 restart pi fpu jobs pidfd"
-# In the test VM (busybox's sh as pid 1, Linux 6.1) jobs hangs natively: its parent's wait
-# for a child that stopped itself and was continued never returns there; it runs on the
-# build host only until that is understood.
-case "$here" in
-/vm-tests*) AREAS=$(printf '%s\n' "$AREAS" | tr ' ' '\n' | grep -vx jobs | tr '\n' ' ') ;;
-esac
 # Differences listed for the test VMs only (none today: the zeroed-FPU new thread and the
 # unmarked robust owner death both were pthread_join returning before the thread ran, a
 # write probe's stray byte in the tid word, fixed in gk/user.c).
