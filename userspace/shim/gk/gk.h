@@ -119,6 +119,7 @@ struct gk_thread {
 	/* The call at a blocking point where signals are open (gk_host_blocking), or NULL. */
 	const struct gk_ucontext *call_uc;
 	int leader;			/* exec'd from a non-main thread: its guest tid is the pid */
+	int pdeathsig;			/* PR_SET_PDEATHSIG's, read back by PR_GET_PDEATHSIG */
 };
 /* What a new thread finds at the top of its area. */
 struct gk_tstart {
@@ -213,6 +214,9 @@ long gk_proc_parent(const char *norm, char *last, size_t n);
 int gk_proc_readlink(const char *norm, char *out, size_t n, long *len);
 int gk_proc_is_exe(const char *abs);
 long gk_proc_filter(int kind, char *buf, long len);
+/* A task's CapInh, CapPrm, CapEff, CapBnd, CapAmb and no_new_privs, from the host's status. */
+long gk_proc_caps(const char *rel, unsigned long caps[5], int *nnp);
+int gk_proc_cap_last(void);
 
 /* ---- fs.c ---- */
 void gk_normalize(char *p);

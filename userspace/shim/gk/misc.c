@@ -273,15 +273,173 @@ long sys_arch_prctl(struct gk_call *c)
 	return hs2(__NR_arch_prctl, c->a[0], c->a[1]);
 }
 
+/* The calling thread's capability sets (gk_proc_caps), or another task's by guest tid. */
+static long caps_of(long gtid, unsigned long caps[5], int *nnp)
+{
+	char rel[24];
+
+	if (!gtid || gtid == gk_thread_gtid(gk_self()))
+		return gk_proc_caps("thread-self", caps, nnp);
+	snprintf(rel, sizeof(rel), "%ld", gk_to_host_pid(gtid));
+	return gk_proc_caps(rel, caps, nnp);
+}
+
+#define CAP_V1 0x19980330U
+#define CAP_V2 0x20071026U
+#define CAP_V3 0x20080522U
+
+struct cap_header {
+	uint32_t version;
+	int pid;
+};
+
+struct cap_data {
+	uint32_t effective, permitted, inheritable;
+};
+
+/* The header's version: the number of data words it takes, or what the kernel answers. */
+static long cap_version(struct cap_header *h, int *n)
+{
+	uint32_t v;
+
+	if (gk_uread_ok(h, sizeof(*h)) < 0)
+		return -EFAULT;
+	v = h->version;
+	if (v == CAP_V1 || v == CAP_V2 || v == CAP_V3) {
+		*n = v == CAP_V1 ? 1 : 2;
+		return 0;
+	}
+	if (gk_uwrite_ok(&h->version, 4) < 0)
+		return -EFAULT;
+	h->version = CAP_V3;
+	return -EINVAL;
+}
+
+/*
+ * capget, as the kernel answers it: the sets are the host's (the sandbox's user
+ * namespace gives them), read from its status file; a NULL data pointer only
+ * checks the version (and answers 0 even for an unknown one, which is written back).
+ */
+long sys_capget(struct gk_call *c)
+{
+	struct cap_header *h = (struct cap_header *)c->a[0];
+	struct cap_data *d = (struct cap_data *)c->a[1], out[2];
+	unsigned long caps[5];
+	int n = 0, nnp, i;
+	long r = cap_version(h, &n);
+
+	if (!d)
+		return r == -EINVAL ? 0 : r;
+	if (r < 0)
+		return r;
+	if (h->pid < 0)
+		return -EINVAL;
+	r = caps_of(h->pid, caps, &nnp);
+	if (r < 0)
+		return r;
+	for (i = 0; i < 2; i++) {
+		out[i].effective = (uint32_t)(caps[2] >> (32 * i));
+		out[i].permitted = (uint32_t)(caps[1] >> (32 * i));
+		out[i].inheritable = (uint32_t)(caps[0] >> (32 * i));
+	}
+	if (gk_uwrite_ok(d, n * sizeof(*d)) < 0)
+		return -EFAULT;
+	memcpy(d, out, n * sizeof(*d));
+	return 0;
+}
+
+/*
+ * capset: the host's sets are not the guest kernel's to change (no host row),
+ * so a request is checked as the kernel checks it (another task: EPERM; a set
+ * beyond what the rules allow: EPERM) and then succeeds only if it changes
+ * nothing; a real change answers EPERM (README: dropping capabilities).
+ */
+long sys_capset(struct gk_call *c)
+{
+	struct cap_header *h = (struct cap_header *)c->a[0];
+	const struct cap_data *d = (const struct cap_data *)c->a[1];
+	unsigned long caps[5], e = 0, p = 0, in = 0;
+	int n = 0, nnp, i;
+	long r = cap_version(h, &n);
+
+	if (r < 0)
+		return r;
+	if (h->pid && h->pid != gk_thread_gtid(gk_self()))
+		return -EPERM;
+	if (gk_uread_ok(d, n * sizeof(*d)) < 0)
+		return -EFAULT;
+	for (i = 0; i < n; i++) {
+		e |= (unsigned long)d[i].effective << (32 * i);
+		p |= (unsigned long)d[i].permitted << (32 * i);
+		in |= (unsigned long)d[i].inheritable << (32 * i);
+	}
+	r = caps_of(0, caps, &nnp);
+	if (r < 0)
+		return r;
+	if (n == 1) {	/* version 1 sets the low words only; the high ones stay */
+		e |= caps[2] & ~0xffffffffUL;
+		p |= caps[1] & ~0xffffffffUL;
+		in |= caps[0] & ~0xffffffffUL;
+	}
+	if ((e & ~p) || (p & ~caps[1]))
+		return -EPERM;
+	return e == caps[2] && p == caps[1] && in == caps[0] ? 0 : -EPERM;
+}
+
 long sys_prctl(struct gk_call *c)
 {
+	unsigned long caps[5];
+	int nnp = 0;
+
 	switch (c->a[0]) {
+	case PR_CAPBSET_READ:
+		if ((unsigned long)c->a[1] > (unsigned long)gk_proc_cap_last())
+			return -EINVAL;
+		if (caps_of(0, caps, &nnp) < 0)
+			return -EINVAL;
+		return !!(caps[3] & (1UL << c->a[1]));
+	case PR_GET_SECUREBITS:
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (c->a[1] || c->a[2] || c->a[3] || c->a[4])
+			return -EINVAL;
+		return caps_of(0, caps, &nnp) < 0 ? -EINVAL : nnp;
+	case PR_SET_NO_NEW_PRIVS:
+		/* The sandbox has it already (the host set it before the guest kernel ran). */
+		if (c->a[1] != 1 || c->a[2] || c->a[3] || c->a[4])
+			return -EINVAL;
+		return 0;
+	case PR_CAP_AMBIENT:
+		/* Queried from the host; a change is not the guest kernel's to make (capset). */
+		if (caps_of(0, caps, &nnp) < 0)
+			return -EINVAL;
+		if (c->a[1] == PR_CAP_AMBIENT_CLEAR_ALL)
+			return c->a[2] || c->a[3] || c->a[4] ? -EINVAL : caps[4] ? -EPERM : 0;
+		if ((unsigned long)c->a[2] > (unsigned long)gk_proc_cap_last() || c->a[3] || c->a[4])
+			return -EINVAL;
+		if (c->a[1] == PR_CAP_AMBIENT_IS_SET)
+			return !!(caps[4] & (1UL << c->a[2]));
+		if (c->a[1] == PR_CAP_AMBIENT_RAISE)
+			return caps[4] & (1UL << c->a[2]) ? 0 : -EPERM;
+		if (c->a[1] == PR_CAP_AMBIENT_LOWER)
+			return caps[4] & (1UL << c->a[2]) ? -EPERM : 0;
+		return -EINVAL;
 	case PR_SET_NAME:
 	case PR_GET_NAME:
 		return hs2(__NR_prctl, c->a[0], c->a[1]);
 	case PR_GET_DUMPABLE:
 		return 1;
 	case PR_SET_PDEATHSIG:
+		/* Kept to be read back; the signal itself is not sent (README: prctl). */
+		if ((unsigned long)c->a[1] >= GK_NSIG)
+			return -EINVAL;
+		gk_self()->pdeathsig = (int)c->a[1];
+		return 0;
+	case PR_GET_PDEATHSIG:
+		if (gk_uwrite_ok((void *)c->a[1], sizeof(int)) < 0)
+			return -EFAULT;
+		*(int *)c->a[1] = gk_self()->pdeathsig;
+		return 0;
 	case PR_SET_DUMPABLE:
 		return 0;
 	case PR_SET_SYSCALL_USER_DISPATCH:

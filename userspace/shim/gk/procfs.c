@@ -34,7 +34,7 @@ static const char *const top_ok[] = {
 static const char *const pid_ok[] = {
 	"fd", "fdinfo", "exe", "cwd", "root", "status", "stat", "statm", "maps", "smaps",
 	"cmdline", "comm", "environ", "limits", "mounts", "mountinfo", "cgroup", "io",
-	"oom_score", "oom_score_adj", "wchan", NULL,
+	"oom_score", "oom_score_adj", "wchan", "uid_map", "gid_map", "setgroups", NULL,
 };
 
 static int listed(const char *const *l, const char *s, size_t n)
@@ -511,6 +511,72 @@ static long generate(int kind, const char *rel)
 		return r;
 	}
 	return mfd;
+}
+
+/*
+ * A task's capability sets and no_new_privs, from the host's status file of
+ * @rel ("thread-self" or a host pid): caps[] = CapInh, CapPrm, CapEff, CapBnd,
+ * CapAmb.  The host's are the truth (the sandbox's user namespace gives them).
+ */
+long gk_proc_caps(const char *rel, unsigned long caps[5], int *nnp)
+{
+	static const char *const keys[] = { "CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:" };
+	char path[48], buf[4096];
+	const char *l, *v;
+	long fd, n;
+	int i, found = 0;
+
+	snprintf(path, sizeof(path), "%s/status", rel);
+	fd = host_open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fd == -ENOENT ? -ESRCH : fd;
+	n = hs3(__NR_read, fd, buf, sizeof(buf) - 1);
+	hs1(__NR_close, fd);
+	if (n < 0)
+		return n;
+	buf[n] = 0;
+	*nnp = 0;
+	for (l = buf; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		for (i = 0; i < 5; i++) {
+			if (!strncmp(l, keys[i], 7)) {
+				v = l + 7;
+				while (*v == '\t' || *v == ' ')
+					v++;
+				caps[i] = hex(&v);
+				found |= 1 << i;
+			}
+		}
+		if (!strncmp(l, "NoNewPrivs:", 11)) {
+			v = l + 11;
+			while (*v == '\t' || *v == ' ')
+				v++;
+			*nnp = *v == '1';
+		}
+	}
+	return found == 0x1f ? 0 : -EIO;
+}
+
+/* The host kernel's last capability (CAP_LAST_CAP), or 40 (Linux 5.9 and later) unread. */
+int gk_proc_cap_last(void)
+{
+	static int last;
+	char buf[16];
+	const char *v = buf;
+	long fd, n, r = 0;
+
+	if (last)
+		return last;
+	fd = host_open("sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : hs3(__NR_read, fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		hs1(__NR_close, fd);
+	if (n > 0) {
+		buf[n] = 0;
+		while (*v >= '0' && *v <= '9')
+			r = r * 10 + (*v++ - '0');
+	}
+	last = r > 0 && r < 64 ? (int)r : 40;
+	return last;
 }
 
 /* ---- entry points ---- */

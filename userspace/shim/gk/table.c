@@ -46,6 +46,8 @@ long sys_setpgid(struct gk_call *c);
 long sys_set_tid_address(struct gk_call *c);
 long sys_gettid(struct gk_call *c);
 long sys_robust_list(struct gk_call *c);
+long sys_capget(struct gk_call *c);
+long sys_capset(struct gk_call *c);
 long sys_exit(struct gk_call *c);
 long sys_execve(struct gk_call *c);
 long sys_rt_sigaction(struct gk_call *c);
@@ -205,7 +207,8 @@ long sys_recvmmsg(struct gk_call *c);
 	X(poll, sys_poll, "lui") X(ppoll, sys_poll, "lu") \
 	X(select, sys_select, "i") X(pselect6, sys_select, "i") \
 	X(futex, sys_futex, "liullu") X(arch_prctl, sys_arch_prctl, "i") \
-	X(prctl, sys_prctl, "i") X(sync, sys_zero, "") X(ptrace, sys_eperm, "") \
+	X(prctl, sys_prctl, "i") X(capget, sys_capget, "") X(capset, sys_capset, "") \
+	X(sync, sys_zero, "") X(ptrace, sys_eperm, "") \
 	X(mount, sys_eperm, "") X(umount2, sys_eperm, "li") X(bpf, sys_eperm, "ilu") \
 	X(init_module, sys_eperm, "") X(finit_module, sys_eperm, "ili") \
 	X(delete_module, sys_eperm, "lu") X(kexec_load, sys_eperm, "") \

@@ -338,6 +338,7 @@ void gk_thread_forked(void)
 	self->tid = (int)hs0(__NR_getpid);
 	self->leader = 0;
 	self->robust = 0;	/* a new task has no robust list (glibc registers it again) */
+	self->pdeathsig = 0;	/* nor a parent-death signal */
 }
 
 /*

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+// caps.c - conformance: capget, capset, the prctl capability and parent-death queries, uid_map.
+#include "conf.h"
+
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/*
+ * Only relations and refusals are printed: the sets themselves differ between a
+ * process of the host's root and the sandbox's root (its own user namespace).
+ */
+static long capget(uint32_t version, int pid, struct __user_cap_data_struct *d,
+		   uint32_t *version_after)
+{
+	struct __user_cap_header_struct h = { version, pid };
+	long r = syscall(SYS_capget, &h, d);
+
+	if (version_after)
+		*version_after = h.version;
+	return r;
+}
+
+static int cap_last(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "r");
+	int n = 40;
+
+	if (f) {
+		if (fscanf(f, "%d", &n) != 1)
+			n = 40;
+		fclose(f);
+	}
+	return n;
+}
+
+int main(void)
+{
+	struct __user_cap_data_struct d[2], d1[2];
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	int last = cap_last(), sig = -1, first = -1;
+	uint32_t v = 0;
+	pid_t child;
+	FILE *f;
+
+	conf_init();
+	chk("capget(v3, self)", capget(_LINUX_CAPABILITY_VERSION_3, 0, d, NULL));
+	say("effective within permitted", "%d",
+	    !(d[0].effective & ~d[0].permitted) && !(d[1].effective & ~d[1].permitted));
+	chk("capget(v1, self)", capget(_LINUX_CAPABILITY_VERSION_1, 0, d1, NULL));
+	say("v1's words are v3's first ones", "%d",
+	    d1[0].effective == d[0].effective && d1[0].permitted == d[0].permitted);
+	chk("capget(own pid)", capget(_LINUX_CAPABILITY_VERSION_3, getpid(), d1, NULL));
+	say("the same sets", "%d", d1[0].effective == d[0].effective &&
+	    d1[1].effective == d[1].effective);
+	chk("capget with an unknown version", capget(0x1234, 0, d1, &v));
+	say("the version it wrote back", "%#x", v);
+	v = 0;
+	chk("capget with an unknown version and no data", capget(0x1234, 0, NULL, &v));
+	say("the version it wrote back", "%#x", v);
+	chk("capget(pid -1)", capget(_LINUX_CAPABILITY_VERSION_3, -1, d1, NULL));
+	chk("capget of no such process", capget(_LINUX_CAPABILITY_VERSION_3, 4000000, d1, NULL));
+	chk("capset of the same sets", syscall(SYS_capset, &h, d));
+	child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	h.pid = child;
+	chk("capset of another process (a child)", syscall(SYS_capset, &h, d));
+	h.pid = 0;
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	chk("PR_CAPBSET_READ(CAP_CHOWN)", prctl(PR_CAPBSET_READ, CAP_CHOWN, 0, 0, 0));
+	chk("PR_CAPBSET_READ(the last capability + 1)", prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0));
+	chk("PR_GET_SECUREBITS", prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
+	chk("PR_CAP_AMBIENT_IS_SET(CAP_CHOWN)",
+	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_CHOWN, 0, 0));
+	chk("PR_CAP_AMBIENT_IS_SET(the last + 1)",
+	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, last + 1, 0, 0));
+	chk("PR_CAP_AMBIENT with sub-operation 9", prctl(PR_CAP_AMBIENT, 9, 0, 0, 0));
+	chk("PR_CAP_AMBIENT_CLEAR_ALL of an empty set", prctl(PR_CAP_AMBIENT,
+							      PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0));
+	chk("PR_SET_PDEATHSIG(SIGUSR1)", prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0));
+	chk("PR_GET_PDEATHSIG", prctl(PR_GET_PDEATHSIG, &sig, 0, 0, 0));
+	say("it", "%d", sig);
+	chk("PR_SET_PDEATHSIG(65)", prctl(PR_SET_PDEATHSIG, 65, 0, 0, 0));
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	chk("PR_GET_NO_NEW_PRIVS with an argument", prctl(PR_GET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	f = fopen("/proc/self/uid_map", "r");
+	if (!f || fscanf(f, "%d", &first) != 1)
+		first = -1;
+	if (f)
+		fclose(f);
+	say("/proc/self/uid_map: its first id", "%d", first);
+	/* Last: no_new_privs cannot be taken back. */
+	chk("PR_SET_NO_NEW_PRIVS(1)", prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	chk("PR_GET_NO_NEW_PRIVS", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	/* Dropping a capability the process holds (the sandbox cannot yet: README). */
+	if (d[0].permitted & (1U << CAP_CHOWN)) {
+		d[0].effective &= ~(1U << CAP_CHOWN);
+		chk("capset dropping CAP_CHOWN from the effective set", syscall(SYS_capset, &h, d));
+	} else {
+		say("capset dropping CAP_CHOWN from the effective set", "0");
+	}
+	return conf_done();
+}
