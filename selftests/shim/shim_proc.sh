@@ -32,6 +32,14 @@ case "$T_RC:$T_OUT" in
 esac
 expect "/proc/self/exe names the program" 0 "/usr/bin/readlink" S readlink /proc/self/exe
 expect "/proc/self/exe of a child is its own" 0 "/usr/bin/readlink" S sh -c 'readlink /proc/self/exe'
+# Run by a path through links, it names the file with every link resolved, as natively
+# (the dynamic loader's $ORIGIN is taken from it).
+rl=$(mktemp -d /var/tmp/kiste-rl.XXXXXX)
+chmod 755 "$rl"
+ln -s /usr/bin/readlink "$rl/link"
+expect "/proc/self/exe of a program run through a link names the file it resolves to" 0 \
+	"$(readlink -f /usr/bin/readlink)" S "$rl/link" /proc/self/exe
+rm -rf "$rl"
 run S ls /proc
 case "$T_RC:$T_OUT" in
 0:*cpuinfo*meminfo*self*uptime*) ok "ls /proc lists the served entries" ;;

@@ -165,4 +165,51 @@ go_case()	# BINARY ARGS...
 go_case /usr/bin/docker --version
 go_case /usr/bin/runc --help
 go_case /usr/bin/containerd --help
+
+# The JVM: its own threads (JIT, GC), a thread pool, and a NullPointerException raised from
+# its SIGSEGV handler; java 11 and later compile a single source file in memory.  The JVM's
+# loader finds its libraries by $ORIGIN, from /proc/self/exe: the resolved path natively
+# (/usr/bin/java is a link), which the sandbox's must be too.
+if [ -x /usr/bin/java ] && java -version >/dev/null 2>&1; then
+	cat >"$data/Pool.java" <<'EOS'
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+public class Pool {
+    public static void main(String[] args) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<Long>> parts = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            final int k = i;
+            parts.add(pool.submit(() -> {
+                long s = 0;
+                for (int j = 0; j < 2000000; j++)
+                    s += (j ^ k) % 7;
+                return s;
+            }));
+        }
+        long total = 0;
+        for (Future<Long> f : parts)
+            total += f.get();
+        pool.shutdown();
+        Object nothing = null;
+        try {
+            nothing.hashCode();
+        } catch (NullPointerException e) {
+            System.out.println("NullPointerException caught");
+        }
+        System.out.println("sum " + total);
+    }
+}
+EOS
+	chmod 644 "$data/Pool.java"
+	same "Java: a thread pool of 4, the JIT, a NullPointerException (java Pool.java)" \
+		/usr/bin/java "$data/Pool.java"
+else
+	skip "Java: a thread pool of 4, the JIT, a NullPointerException (java Pool.java)" \
+		"no working /usr/bin/java"
+fi
 t_done

@@ -338,6 +338,44 @@ static void set_comm(const char *path)
 }
 
 /* Everything up to the point of no return can fail back to the caller. */
+/*
+ * The executable's path as /proc/self/exe shows it natively: every link
+ * resolved (the loader's $ORIGIN comes from it: java's launcher finds its
+ * libraries beside the file /usr/bin/java links to).  The host names the
+ * open file (the sandbox's root is its root); kept only when that name opens
+ * the same file in the guest, else the path as given.
+ */
+static void exe_resolved(long fd, char *abs, size_t n)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+	static char out[GK_PATH_MAX];
+	struct stat a, b;
+	char name[24];
+	long dir, r, t;
+
+	if (gk.boot.proc_fd < 0)
+		return;
+	dir = hs4(__NR_openat2, gk.boot.proc_fd, "thread-self/fd", &how, sizeof(how));
+	if (dir < 0)
+		return;
+	snprintf(name, sizeof(name), "%ld", fd);
+	r = hs4(__NR_readlinkat, dir, name, out, sizeof(out) - 1);
+	hs1(__NR_close, dir);
+	if (r <= 0 || out[0] != '/' || hs4(__NR_newfstatat, fd, "", &a, AT_EMPTY_PATH) < 0)
+		return;
+	out[r] = 0;
+	t = gk_open_abs(out, O_PATH | O_CLOEXEC, 0, 0);
+	if (t < 0)
+		return;
+	r = hs4(__NR_newfstatat, t, "", &b, AT_EMPTY_PATH);
+	hs1(__NR_close, t);
+	if (r == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		gk_strlcpy(abs, out, n);
+}
+
 long gk_execve(struct gk_call *c, const char *path, struct gk_exec_args *ea)
 {
 	static struct elf_img exe, in;
@@ -367,6 +405,8 @@ long gk_execve(struct gk_call *c, const char *path, struct gk_exec_args *ea)
 	}
 	if (r == 0)
 		r = check_exec(exe.fd);
+	if (r == 0)
+		exe_resolved(exe.fd, abs, sizeof(abs));
 	if (r == 0 && interp[0]) {
 		r = elf_read(interp, &in, NULL, 0);
 		if (r == 0 && in.eh.e_type != ET_DYN)
