@@ -523,6 +523,8 @@ static const struct allow table[] = {
 	   C_IN(INT(2), ipv6_opts)),
 	R1(arch_prctl, "TLS base only", C_IN(INT(0), fs_codes)),
 	R1(prctl, "thread name only", C_IN(INT(0), name_ops)),
+	R2(prctl, "a parent-death signal: a signal number or 0",
+	   C_EQ(INT(0), PR_SET_PDEATHSIG), C_LE(1, 64)),
 	RT(gettimeofday, "legacy vsyscall page: the host emulates it through seccomp, never "
 	   "dispatch; served by the guest kernel"),
 	RT(time, "legacy vsyscall page: the host emulates it through seccomp, never dispatch; "

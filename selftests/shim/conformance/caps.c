@@ -3,6 +3,7 @@
 #include "conf.h"
 
 #include <linux/capability.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,6 +38,64 @@ static int cap_last(void)
 		fclose(f);
 	}
 	return n;
+}
+
+static int pdeath_pipe = -1;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	if (write(pdeath_pipe, "S", 1) != 1)
+		_exit(2);
+	_exit(0);
+}
+
+/*
+ * A child forks a grandchild that asks for SIGUSR1 when its parent goes, says so
+ * and waits; the child then exits.  What the pipe tells: R (ready), S (the signal
+ * came), then end of file once the grandchild is gone.
+ */
+static const char *pdeath(void)
+{
+	static char seen[8];
+	struct pollfd pf;
+	size_t n = 0;
+	int p[2], q[2];
+	char x;
+	pid_t c;
+
+	if (pipe(p) < 0 || pipe(q) < 0)
+		return "no pipe";
+	c = fork();
+	if (c == 0) {
+		close(p[0]);
+		if (fork() == 0) {
+			close(q[0]);
+			pdeath_pipe = p[1];
+			signal(SIGUSR1, on_usr1);
+			prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0);
+			if (write(p[1], "R", 1) != 1)
+				_exit(2);
+			close(q[1]);	/* the parent goes once it has asked */
+			for (;;)
+				pause();
+		}
+		close(q[1]);
+		if (read(q[0], &x, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(q[0]);
+	close(q[1]);
+	close(p[1]);
+	waitpid(c, NULL, 0);
+	pf.fd = p[0];
+	pf.events = POLLIN;
+	while (n < sizeof(seen) - 1 && poll(&pf, 1, 5000) == 1 && read(p[0], seen + n, 1) == 1)
+		n++;
+	seen[n] = 0;
+	close(p[0]);
+	return seen;
 }
 
 int main(void)
@@ -91,6 +150,7 @@ int main(void)
 	say("it", "%d", sig);
 	chk("PR_SET_PDEATHSIG(65)", prctl(PR_SET_PDEATHSIG, 65, 0, 0, 0));
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	say("a grandchild's parent-death signal, when its parent exits", "%s", pdeath());
 	chk("PR_GET_NO_NEW_PRIVS with an argument", prctl(PR_GET_NO_NEW_PRIVS, 1, 0, 0, 0));
 	f = fopen("/proc/self/uid_map", "r");
 	if (!f || fscanf(f, "%d", &first) != 1)

@@ -133,6 +133,10 @@ expect "gate jump: mlock of the guest kernel's own pages is killed" 159 "seccomp
 	"$K" run --mode=shim -- "$WL/hostile" gate 149 1048576 4096
 expect "gate jump: mlockall with an unknown flag is killed" 159 "seccomp filter" \
 	"$K" run --mode=shim -- "$WL/hostile" gate 151 8
+expect "gate jump: prctl(PR_SET_PDEATHSIG) above signal 64 is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 157 1 65
+expect "gate jump: prctl(PR_SET_PDEATHSIG, SIGTERM) runs (the row admits the guest kernel's use)" \
+	1 "survived: " "$K" run --mode=shim -- "$WL/hostile" gate 157 1 15
 expect "gate jump: memfd_create with an unknown flag is killed" 159 "seccomp filter" \
 	"$K" run --mode=shim -- "$WL/hostile" gate 319 0 256
 expect "gate jump: memfd_create of huge pages (a host pool no limit covers) is killed" 159 \

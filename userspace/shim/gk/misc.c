@@ -429,12 +429,17 @@ long sys_prctl(struct gk_call *c)
 		return hs2(__NR_prctl, c->a[0], c->a[1]);
 	case PR_GET_DUMPABLE:
 		return 1;
-	case PR_SET_PDEATHSIG:
-		/* Kept to be read back; the signal itself is not sent (README: prctl). */
+	case PR_SET_PDEATHSIG: {
+		/* The host's (its parent is the guest's parent); kept to be read back too. */
+		long r;
+
 		if ((unsigned long)c->a[1] >= GK_NSIG)
 			return -EINVAL;
-		gk_self()->pdeathsig = (int)c->a[1];
-		return 0;
+		r = hs2(__NR_prctl, PR_SET_PDEATHSIG, c->a[1]);
+		if (r == 0)
+			gk_self()->pdeathsig = (int)c->a[1];
+		return r;
+	}
 	case PR_GET_PDEATHSIG:
 		if (gk_uwrite_ok((void *)c->a[1], sizeof(int)) < 0)
 			return -EFAULT;
