@@ -326,6 +326,8 @@ static const struct allow table[] = {
 	R1(waitid, "waiting for children", C_IN(INT(0), idtypes)),
 	R1(kill, "signals within the pid namespace", C_ONLY(INT(1), 0x7f)),
 	R0(getpid, "pids (translated for the workload)"),
+	R0(capset, "the calling thread's own capability sets: the kernel refuses another "
+	   "task's and any set beyond its permitted one"),
 	R0(getppid, "pids (translated for the workload)"),
 	R0(getpgid, "process groups"),
 	R0(setpgid, "process groups"),

@@ -35,8 +35,7 @@ trap 'rm -rf "$work"' EXIT
 # timer needs CAP_WAKE_ALARM in the host's user namespace, which the sandbox's root never
 # has; natively it differs only where a real-time clock exists (the test VM's q35, not
 # the build machines).  The debug kernel has no ioprio calls at all.
-KNOWN="caps|capset dropping CAP_CHOWN from the effective set|the guest kernel reads the host's capability sets but has no host row to change them: a real change answers EPERM (one that changes nothing succeeds)
-timers|timer_create(CLOCK_REALTIME_ALARM)|CAP_WAKE_ALARM is host root's: an ordinary user gets EPERM natively too
+KNOWN="timers|timer_create(CLOCK_REALTIME_ALARM)|CAP_WAKE_ALARM is host root's: an ordinary user gets EPERM natively too
 sched|ioprio_get(bad which)|a kernel without ioprio (the debug kernel: no CONFIG_BLOCK) answers ENOSYS before it looks at which; the guest kernel refuses a bad which first (EINVAL), as one with ioprio does"
 
 # A TODO result: counted, and never a failure (tap.sh's counters).

@@ -349,17 +349,17 @@ long sys_capget(struct gk_call *c)
 }
 
 /*
- * capset: the host's sets are not the guest kernel's to change (no host row),
- * so a request is checked as the kernel checks it (another task: EPERM; a set
- * beyond what the rules allow: EPERM) and then succeeds only if it changes
- * nothing; a real change answers EPERM (README: dropping capabilities).
+ * capset: the host's, on the calling thread (a header naming another task is
+ * EPERM, as the kernel answers; the kernel itself checks the sets: none can
+ * rise beyond the permitted one).  The header and data are copied first, so
+ * the host reads the guest kernel's copies.
  */
 long sys_capset(struct gk_call *c)
 {
-	struct cap_header *h = (struct cap_header *)c->a[0];
+	struct cap_header *h = (struct cap_header *)c->a[0], hd;
 	const struct cap_data *d = (const struct cap_data *)c->a[1];
-	unsigned long caps[5], e = 0, p = 0, in = 0;
-	int n = 0, nnp, i;
+	struct cap_data data[2];
+	int n = 0;
 	long r = cap_version(h, &n);
 
 	if (r < 0)
@@ -368,22 +368,10 @@ long sys_capset(struct gk_call *c)
 		return -EPERM;
 	if (gk_uread_ok(d, n * sizeof(*d)) < 0)
 		return -EFAULT;
-	for (i = 0; i < n; i++) {
-		e |= (unsigned long)d[i].effective << (32 * i);
-		p |= (unsigned long)d[i].permitted << (32 * i);
-		in |= (unsigned long)d[i].inheritable << (32 * i);
-	}
-	r = caps_of(0, caps, &nnp);
-	if (r < 0)
-		return r;
-	if (n == 1) {	/* version 1 sets the low words only; the high ones stay */
-		e |= caps[2] & ~0xffffffffUL;
-		p |= caps[1] & ~0xffffffffUL;
-		in |= caps[0] & ~0xffffffffUL;
-	}
-	if ((e & ~p) || (p & ~caps[1]))
-		return -EPERM;
-	return e == caps[2] && p == caps[1] && in == caps[0] ? 0 : -EPERM;
+	memcpy(data, d, n * sizeof(*d));
+	hd.version = h->version;
+	hd.pid = 0;
+	return hs2(__NR_capset, &hd, data);
 }
 
 long sys_prctl(struct gk_call *c)
