@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -97,6 +98,16 @@ static void masks(void)
 		sigprocmask(SIG_BLOCK, NULL, &old);
 		say("USR1 unblocked by it", "%d", !sigismember(&old, SIGUSR1));
 		sigprocmask(SIG_BLOCK, &m, NULL);
+		/* A bad old-set pointer: EFAULT, after the new mask took effect. */
+		sigemptyset(&old);
+		sigaddset(&old, SIGUSR2);
+		chk("sigprocmask blocking USR2 with a bad old-set pointer",
+		    syscall(SYS_rt_sigprocmask, SIG_BLOCK, &old, (void *)8, 8));
+		sigprocmask(SIG_BLOCK, NULL, &old);
+		say("USR2 blocked all the same", "%d", sigismember(&old, SIGUSR2));
+		sigemptyset(&old);
+		sigaddset(&old, SIGUSR2);
+		sigprocmask(SIG_UNBLOCK, &old, NULL);
 	}
 	signal(SIGUSR1, on_sig);
 	hits[SIGUSR1] = 0;
@@ -233,7 +244,7 @@ static void on_alt_sig(int sig)
 	stack_t st;
 
 	(void)sig;
-	on_alt = &here >= alt && &here < alt + ALT_SIZE;
+	on_alt = (uintptr_t)&here - (uintptr_t)alt < ALT_SIZE;
 	sigaltstack(NULL, &st);
 	alt_flags_seen = st.ss_flags;
 }
@@ -247,7 +258,7 @@ static void on_segv(int sig)
 	char here;
 
 	(void)sig;
-	segv_on_alt = &here >= thread_alt && &here < thread_alt + ALT_SIZE;
+	segv_on_alt = (uintptr_t)&here - (uintptr_t)thread_alt < ALT_SIZE;
 	siglongjmp(overflowed, 1);
 }
 
@@ -271,6 +282,115 @@ static void *overflow(void *arg)
 		deep(1 << 20);
 	sigaltstack(NULL, &st);
 	return (void *)(long)(st.ss_sp == thread_alt);
+}
+
+/* A handler on the alternate stack that makes calls of its own. */
+static volatile int calls_hits;
+
+static void on_alt_calls(int sig)
+{
+	char here;
+
+	(void)sig;
+	/* As integers: the compiler may not compare addresses of distinct objects. */
+	if ((uintptr_t)&here - (uintptr_t)alt < ALT_SIZE && getppid() >= 0 && getpid() > 0)
+		calls_hits++;
+}
+
+/* SA_NODEFER on an SS_AUTODISARM stack: the nested run is below, not over, the first. */
+static volatile int disarm_depth, disarm_ok;
+static volatile int disarm_flags;
+
+static void on_disarm(int sig)
+{
+	volatile char canary[256];
+	stack_t st;
+	int i;
+
+	memset((char *)canary, 0x5a, sizeof(canary));
+	if (disarm_depth++ == 0) {
+		raise(sig);
+		for (i = 0; i < 256 && canary[i] == 0x5a; i++)
+			;
+		disarm_ok = i == 256;
+		sigaltstack(NULL, &st);
+		disarm_flags = st.ss_flags;
+	}
+}
+
+static void altstack_calls(void)
+{
+	struct sigaction sa = { 0 };
+	stack_t ss = { .ss_sp = alt, .ss_size = ALT_SIZE };
+	pid_t parent = getpid(), k;
+	int p[2], i;
+	ssize_t r;
+	char b = 0;
+
+	sigset_t m;
+
+	sigemptyset(&m);
+	sigaddset(&m, SIGUSR1);
+	sigaddset(&m, SIGUSR2);
+	sigprocmask(SIG_UNBLOCK, &m, NULL);
+	sigaltstack(&ss, NULL);
+	sa.sa_handler = on_alt_calls;
+	sa.sa_flags = SA_ONSTACK | SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
+	if (pipe(p) < 0)
+		return;
+	k = fork();
+	if (k == 0) {
+		for (i = 0; i < 5; i++) {
+			usleep(30000);
+			kill(parent, SIGUSR1);
+		}
+		usleep(30000);
+		if (write(p[1], "x", 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	r = read(p[0], &b, 1);	/* before calls_hits is read: arguments have no order */
+	say("blocked in read, 5 signals whose handler runs on the alternate stack and makes calls: "
+	    "read, runs", "%zd %d", r, calls_hits);
+	waitpid(k, NULL, 0);
+	close(p[0]);
+	close(p[1]);
+	signal(SIGUSR1, SIG_DFL);
+	ss.ss_flags = (int)(1U << 31);	/* SS_AUTODISARM (linux/signal.h) */
+	sigaltstack(&ss, NULL);
+	sa.sa_handler = on_disarm;
+	sa.sa_flags = SA_ONSTACK | SA_NODEFER;
+	sigaction(SIGUSR2, &sa, NULL);
+	raise(SIGUSR2);
+	say("SS_AUTODISARM, a handler raising its own signal: depth, first frame intact, flags "
+	    "inside", "%d %d %#x", disarm_depth, disarm_ok, disarm_flags);
+	signal(SIGUSR2, SIG_DFL);
+	ss.ss_flags = SS_ONSTACK;
+	chk("sigaltstack with the mode SS_ONSTACK", sigaltstack(&ss, NULL));
+	sigaltstack(NULL, &ss);
+	say("then its flags", "%#x", ss.ss_flags);
+	ss.ss_flags = SS_DISABLE;
+	sigaltstack(&ss, NULL);
+}
+
+/* SIGCHLD left at SIG_DFL with SA_NOCLDWAIT: children are reaped by the kernel. */
+static void nocldwait(void)
+{
+	struct sigaction sa = { 0 };
+	pid_t k;
+
+	sa.sa_handler = SIG_DFL;
+	sa.sa_flags = SA_NOCLDWAIT;
+	sigaction(SIGCHLD, &sa, NULL);
+	k = fork();
+	if (k == 0)
+		_exit(0);
+	usleep(100000);
+	chk("SIG_DFL SIGCHLD with SA_NOCLDWAIT: waitpid(-1) after the child exited",
+	    waitpid(-1, NULL, 0));
+	sa.sa_flags = 0;
+	sigaction(SIGCHLD, &sa, NULL);
 }
 
 static void altstacks(void)
@@ -328,6 +448,8 @@ static void altstacks(void)
 	chk("sigaltstack: disable", sigaltstack(&ss, NULL));
 	sigaltstack(NULL, &old);
 	say("then: flags, size", "%d %zu", old.ss_flags, old.ss_size);
+	altstack_calls();
+	nocldwait();
 }
 
 int main(void)

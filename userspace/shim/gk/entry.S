@@ -119,6 +119,10 @@ gk_syscall6:
 	movq	%r9, %r8
 	movq	8(%rsp), %r9
 	syscall
+	/* Where a signal taken in a host call returns to (sig.c: a blocking point). */
+	.globl	gk_syscall6_ret
+	.hidden	gk_syscall6_ret
+gk_syscall6_ret:
 	ret
 	.size	gk_syscall6, . - gk_syscall6
 

@@ -25,6 +25,8 @@
 
 /* ---- the gate: every host syscall goes through these (entry.S) ---- */
 long gk_syscall6(long nr, long a, long b, long c, long d, long e, long f);
+/* The return address of gk_syscall6's syscall instruction. */
+extern const char gk_syscall6_ret[];
 /* clone(flags) with nothing else, the only clone the host admits; the child comes up armed. */
 long gk_fork(unsigned long flags);
 void gk_restorer(void);
@@ -108,6 +110,14 @@ struct gk_frame {
  * (the host: set at clone, cleared at exit) and the parent before the clone.
  */
 #define GK_TAREA (256 * 1024UL)
+/*
+ * The area is the host's alternate stack with SS_AUTODISARM: disarmed while
+ * a handler runs on it (the SIGSYS entry, a signal at a blocking point), so
+ * a nested signal lands below the live frames, and armed again by the
+ * handler's sigreturn; a workload handler moved off the area re-arms it below
+ * them first (sig.c, frame_place).
+ */
+#define GK_SS_AUTODISARM (1U << 31)
 struct gk_thread {
 	unsigned long magic;
 	int tid;			/* host tid; 0: the slot is free */
@@ -286,6 +296,7 @@ long gk_exec_lookup(const char *cmd, const char *pathvar, char *abs, size_t n);
 void gk_lock(void);
 void gk_unlock(void);
 struct gk_thread *gk_self(void);
+struct gk_thread *gk_thread_at(unsigned long addr);
 void gk_thread_boot(void *area);
 int gk_thread_others(void);
 struct gk_thread *gk_thread_find(long gtid);

@@ -265,7 +265,7 @@ void gk_main(const struct gk_boot *b)
 		void *sp;
 		int flags;
 		unsigned long size;
-	} ss = { gk_altstack, 0, sizeof(gk_altstack) };
+	} ss = { gk_altstack, GK_SS_AUTODISARM, sizeof(gk_altstack) };
 	char abs[GK_PATH_MAX];
 	const char *pathvar;
 	struct gk_call c;
@@ -290,6 +290,7 @@ void gk_main(const struct gk_boot *b)
 		gk_die(127, "kiste: %s: command not found in the sandbox root\n", ea.argv[0]);
 	memset(&f, 0, sizeof(f));
 	f.uc.uc_stack.ss_sp = gk_altstack;
+	f.uc.uc_stack.ss_flags = GK_SS_AUTODISARM;	/* gk.h */
 	f.uc.uc_stack.ss_size = sizeof(gk_altstack);
 	f.uc.uc_mcontext.cs = 0x33;
 	f.uc.uc_mcontext.ss = 0x2b;

@@ -9,7 +9,6 @@
 #define GK_SA_ONSTACK 0x08000000UL
 #define GK_SS_ONSTACK 1
 #define GK_SS_DISABLE 2
-#define GK_SS_AUTODISARM (1 << 31)
 #define GK_MINSIGSTKSZ 2048
 #define NEVER_BLOCKED (SIGBIT(9) | SIGBIT(19) | SIGBIT(GK_SIGSYS))
 /*
@@ -122,12 +121,26 @@ void gk_siginfo_to_guest(struct gk_siginfo *si)
 _Static_assert(offsetof(struct gk_frame, uc) == 8 && offsetof(struct gk_frame, info) == 312 &&
 	       sizeof(struct gk_siginfo) == 128, "struct gk_frame is not the kernel's rt_sigframe");
 
+/* Whether @sp is within the workload's virtual alternate stack. */
+static int alt_inside(const struct gk_thread *t, unsigned long sp)
+{
+	return t->alt_size && sp > t->alt_sp && sp - t->alt_sp <= t->alt_size;
+}
+
 /* The workload's virtual sigaltstack as the kernel's on_sig_stack sees it at @sp. */
 static int alt_on(const struct gk_thread *t, unsigned long sp)
 {
-	if (!t->alt_size || (t->alt_flags & GK_SS_AUTODISARM))
-		return 0;
-	return sp > t->alt_sp && sp - t->alt_sp <= t->alt_size;
+	return !(t->alt_flags & GK_SS_AUTODISARM) && alt_inside(t, sp);
+}
+
+/*
+ * SS_AUTODISARM: the kernel disarms the stack while a handler runs on it (and
+ * sigreturn arms it again).  The guest kernel sees no sigreturn, so it takes a
+ * handler running on it, @sp inside it, for that state: no stack to switch to.
+ */
+static int alt_disarmed(const struct gk_thread *t, unsigned long sp)
+{
+	return (t->alt_flags & GK_SS_AUTODISARM) && alt_inside(t, sp);
 }
 
 /*
@@ -144,17 +157,25 @@ static int alt_on(const struct gk_thread *t, unsigned long sp)
  */
 static unsigned long frame_place(struct gk_frame *frame)
 {
-	const struct gk_thread *t = gk_self();
+	const struct gk_thread *t = gk_thread_at((unsigned long)frame);
 	struct _fpstate_64 *fp = (void *)frame->uc.uc_mcontext.fpstate;
 	unsigned long sp = frame->uc.uc_mcontext.rsp, fpsize = 0, fx, to, area = (unsigned long)t;
 	const unsigned long fsize = offsetof(struct gk_frame, info) + sizeof(struct gk_siginfo);
 	int onstack;
 
-	if ((unsigned long)frame - area >= GK_TAREA)
+	/* Not on an area, or too little of it left below for the handler's own calls: stay. */
+	if (!t || (unsigned long)frame - area < GK_TAREA / 4)
 		return (unsigned long)frame;
-	/* At a blocking point in the guest kernel: the workload's call is what it interrupted. */
+	/*
+	 * At a blocking point in the guest kernel (interrupted in a host call: any
+	 * other place on the area is a handler's, and a call_uc a longjmp left
+	 * behind is no longer live): the workload's call is what it interrupted.
+	 */
 	if (sp - area < GK_TAREA) {
-		if (!t->call_uc)
+		unsigned long ip = frame->uc.uc_mcontext.rip, ret = (unsigned long)gk_syscall6_ret;
+
+		/* after the syscall instruction, or on it again when the call restarts */
+		if (!t->call_uc || (ip != ret && ip != ret - 2))
 			return (unsigned long)frame;
 		sp = t->call_uc->uc_mcontext.rsp;
 		if (sp - area < GK_TAREA)
@@ -162,7 +183,7 @@ static unsigned long frame_place(struct gk_frame *frame)
 	}
 	onstack = alt_on(t, sp);
 	sp -= 128;
-	if (t->alt_size && !onstack)
+	if (t->alt_size && !onstack && !alt_disarmed(t, sp + 128))
 		sp = t->alt_sp + t->alt_size;
 	if (fp)
 		fpsize = fp->sw_reserved.magic1 == FP_XSTATE_MAGIC1 &&
@@ -182,6 +203,54 @@ static unsigned long frame_place(struct gk_frame *frame)
 	memcpy((void *)to, frame, fsize);
 	((struct gk_frame *)to)->uc.uc_mcontext.fpstate = fp ? (void *)fx : NULL;
 	return to;
+}
+
+/*
+ * The area is the host's alternate stack with SS_AUTODISARM (gk.h): any
+ * delivery disarms it until that handler's sigreturn.  A workload handler
+ * that runs off the area (on its own stack, or moved there by frame_place)
+ * must find it armed again for its own calls' SIGSYS: the whole area when
+ * the host frame is not on it (the signal interrupted the workload's code:
+ * nothing of the guest kernel is live there; the frame's uc_stack names it),
+ * else the part below the host frame (above it, at a blocking point, the
+ * guest kernel's frames are live).  A handler left on the area runs disarmed:
+ * its calls' frames go below it.
+ */
+static void rearm(const struct gk_frame *host, unsigned long used)
+{
+	const struct gk_thread *t = gk_thread_at((unsigned long)host);
+	struct {
+		unsigned long sp;
+		int flags;
+		unsigned long size;
+	} ss = { 0, GK_SS_AUTODISARM, GK_TAREA };
+
+	int depth;
+
+	if (t) {
+		if (used == (unsigned long)host)
+			return;
+		ss.sp = (unsigned long)t;
+		ss.size = ((unsigned long)host - ss.sp) & ~15UL;
+		hs2(__NR_sigaltstack, &ss, 0);
+		return;
+	}
+	/*
+	 * Several pending signals come at once: the kernel sets up each handler
+	 * over the last one's before any runs, each interrupting the previous
+	 * one's first instruction (gk_sigtramp) with the area already disarmed.
+	 * The first of them saved the armed area: walk down to it.
+	 */
+	for (depth = 0; depth < 64 && !host->uc.uc_stack.ss_sp &&
+	     host->uc.uc_mcontext.rip == (unsigned long)gk_sigtramp; depth++) {
+		host = (const struct gk_frame *)host->uc.uc_mcontext.rsp;
+		if (gk_uread_ok(host, sizeof(*host)) < 0)
+			return;
+	}
+	ss.sp = (unsigned long)host->uc.uc_stack.ss_sp;
+	if (!ss.sp || host->uc.uc_stack.ss_size != GK_TAREA || !gk_thread_at(ss.sp))
+		return;
+	hs2(__NR_sigaltstack, &ss, 0);
 }
 
 /*
@@ -205,12 +274,14 @@ struct gk_sigdest gk_sig_handler(int sig, struct gk_siginfo *si, struct gk_frame
 		gk.act[sig].handler = 0;
 		gk.act[sig].flags &= ~(GK_SA_RESETHAND | GK_SA_SIGINFO);
 		gk.handled &= ~SIGBIT(sig);
-		host_default(sig);	/* the host's reset was to its own SIG_DFL */
+		if (SIGBIT(sig) & FATAL_DFL)
+			host_default(sig);	/* the host's reset was to its own SIG_DFL */
 	}
 	if (si)
 		gk_siginfo_to_guest(si);
 	if (flags & GK_SA_ONSTACK)
 		d.frame = frame_place(frame);
+	rearm(frame, d.frame);
 	return d;
 }
 
@@ -239,7 +310,8 @@ long sys_rt_sigaction(struct gk_call *c)
 				host.restorer = (unsigned long)gk_restorer;
 			}
 			host.mask &= ~SIGBIT(GK_SIGSYS);
-			if (host.handler == 0)
+			/* SIG_DFL keeps its flags (SA_NOCLDWAIT...), but where gk_sig_fatal goes first. */
+			if (host.handler == 0 && (SIGBIT(sig) & FATAL_DFL))
 				r = host_default((int)sig);
 			else
 				r = hs4(__NR_rt_sigaction, sig, &host, 0, 8);
@@ -268,13 +340,11 @@ long sys_rt_sigprocmask(struct gk_call *c)
 
 	if (c->a[3] != 8)
 		return -EINVAL;
-	/* As the kernel does: the new set read and checked, then the old one written. */
+	/* As the kernel does: the new set read, checked and applied, then the old one written. */
 	if (nset && gk_uread_ok(nset, 8) < 0)
 		return -EFAULT;
 	if (nset && (how < 0 || how > 2 /* SIG_SETMASK */))
 		return -EINVAL;
-	if (oset && gk_uwrite_ok(oset, 8) < 0)
-		return -EFAULT;
 	old = *cur;
 	if (nset) {
 		set = *nset;
@@ -286,8 +356,11 @@ long sys_rt_sigprocmask(struct gk_call *c)
 			*cur = set;
 		*cur &= ~NEVER_BLOCKED;
 	}
-	if (oset)
+	if (oset) {
+		if (gk_uwrite_ok(oset, 8) < 0)
+			return -EFAULT;	/* the new mask stays, as the kernel leaves it */
 		*oset = old;
+	}
 	return 0;
 }
 
@@ -361,7 +434,13 @@ long sys_sigaltstack(struct gk_call *c)
 		return -EFAULT;
 	old.sp = t->alt_sp;
 	old.size = t->alt_size;
-	old.flags = (!t->alt_size ? GK_SS_DISABLE : alt_on(t, sp) ? GK_SS_ONSTACK : 0) | t->alt_flags;
+	old.flags = (!t->alt_size ? GK_SS_DISABLE : alt_on(t, sp) ? GK_SS_ONSTACK : 0) |
+		    (t->alt_flags & GK_SS_AUTODISARM);
+	if (alt_disarmed(t, sp)) {	/* as the kernel shows a disarmed stack */
+		old.sp = 0;
+		old.size = 0;
+		old.flags = GK_SS_DISABLE;
+	}
 	if (ns) {
 		nw = *ns;
 		mode = nw.flags & ~GK_SS_AUTODISARM;

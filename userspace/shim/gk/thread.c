@@ -92,6 +92,22 @@ static int tid_of(const struct gk_thread *t)
 	return __atomic_load_n(&t->tid, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * The thread whose area holds @addr, or NULL; @addr may be anywhere (a
+ * signal frame on the workload's stack), so it is compared, not read (an
+ * exec from another thread leaves holes in the slots: all are looked at).
+ */
+struct gk_thread *gk_thread_at(unsigned long addr)
+{
+	struct gk_thread *t = (struct gk_thread *)(addr & ~(GK_TAREA - 1));
+	int i;
+
+	for (i = 0; i < GK_MAXTHREADS; i++)
+		if (slots[i] == t)
+			return t;
+	return NULL;
+}
+
 /* The running thread's record; before the first exec (the boot stack) the main one. */
 struct gk_thread *gk_self(void)
 {
@@ -284,7 +300,7 @@ long gk_thread_clone(struct gk_call *c, unsigned long flags, unsigned long stack
 		ts->frame.uc.uc_mcontext.rsp = stack;
 	ts->frame.uc.uc_mcontext.fpstate = fpu_copy(t, c->uc);
 	ts->frame.uc.uc_stack.ss_sp = t;
-	ts->frame.uc.uc_stack.ss_flags = 0;
+	ts->frame.uc.uc_stack.ss_flags = GK_SS_AUTODISARM;	/* see gk.h */
 	ts->frame.uc.uc_stack.ss_size = GK_TAREA;
 	r = gk_thread_clone_host(GK_HOST_THREAD_FLAGS, (unsigned long)ts, &t->tid, &t->tid, tls);
 	if (r < 0) {
