@@ -49,6 +49,12 @@ static void on_chld(int sig, siginfo_t *si, void *uc)
  * and the waitid(WSTOPPED) below would wait forever (run under setsid, or by the test
  * VM's runner).
  */
+/*
+ * The go-ahead for the child that stops itself: it exits only when told, so the parent
+ * sees it continued before it sees it exit, however slowly the parent runs.
+ */
+static int go[2] = { -1, -1 };
+
 static pid_t child_that(int how)
 {
 	pid_t c = fork();
@@ -60,8 +66,10 @@ static pid_t child_that(int how)
 	}
 	setpgid(0, 0);
 	switch (how) {
-	case 0:	/* stops itself, then exits 3 once continued */
+	case 0:	/* stops itself; once continued, exits 3 when its parent says so */
 		raise(SIGSTOP);
+		if (read(go[0], &how, 1) < 0)
+			_exit(1);
 		_exit(3);
 	case 1:	/* waits to be stopped from outside */
 		for (;;)
@@ -106,6 +114,8 @@ static void stops(void)
 	pid_t c;
 
 	sigaction(SIGCHLD, &sa, NULL);
+	if (pipe(go) < 0)
+		return;
 	c = child_that(0);
 	status("a child stopping itself: waitpid(WUNTRACED)", waitpid(c, &st, WUNTRACED), st);
 	/* Up to 10 s for the signal (a loaded machine delivers it late; its code is the point). */
@@ -119,7 +129,11 @@ static void stops(void)
 	for (i = 0; i < 10000 && !chld_continued; i++)
 		usleep(1000);
 	say("its SIGCHLD: code", "%s", chld_continued ? "CLD_CONTINUED" : "other");
+	if (write(go[1], "x", 1) != 1)
+		say("the go-ahead", "not written");
 	status("then it exits", waitpid(c, &st, 0), st);
+	close(go[0]);
+	close(go[1]);
 
 	c = child_that(1);
 	usleep(20000);
