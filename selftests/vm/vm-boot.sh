@@ -32,6 +32,8 @@ vm_boot_setup()
 	# with the kernel's first error line so that it stays visible.
 	boot_attempts=${KISTE_VM_BOOT_ATTEMPTS:-3}
 	init_deadline=${KISTE_VM_INIT_DEADLINE:-300}
+	# The debug kernel's closing kmemleak scans are slow and silent: a wider margin.
+	quiet_limit=${KISTE_VM_QUIET_LIMIT:-$((debug_checks ? 1800 : 900))}
 	boot_notes=()
 	# mawk (Debian's awk) reads its input in large blocks unless told otherwise:
 	# the console would reach the parser only in chunks, or at qemu's exit.
@@ -41,27 +43,60 @@ vm_boot_setup()
 	fi
 }
 
+# What a VM that stopped answering was doing, in $work/hang.txt: each vCPU's
+# registers from qemu's monitor, then the guest kernel's own view through the
+# keyboard's SysRq (console loglevel 9, every CPU's backtrace, the blocked
+# tasks), which reaches the console even when user space no longer runs.
+vm_boot_diagnose()	# WHY
+{
+	local mon=("$here/vm-monitor.py" ask "$work/monitor.sock")
+
+	# What the guest's user space said last, before SysRq adds to the console.
+	tr -d '\r' <"$console" | grep -av -e 'KISTE-VM: ' -e '^\[ *[0-9.]*\] ' | grep -a . |
+		tail -n1 | cut -c1-120 >"$work/hang-last.txt"
+	{
+		echo "== $1"
+		"${mon[@]}" "info status" "info registers -a"
+	} >"$work/hang.txt" 2>&1
+	"${mon[@]}" "sendkey alt-sysrq-9" "sendkey alt-sysrq-l" "sendkey alt-sysrq-w" \
+		>>"$work/hang.txt" 2>&1
+	sleep 15
+}
+
 # Ends qemu ($qpid) at the timeout, when nothing reached /init by the deadline,
-# or 30 s after a soft lockup (a VM whose CPUs both spin would otherwise only
-# end at the timeout; the 30 s let the backtraces reach the console).  A soft
-# lockup already fails the run (a BUG line).  The reason goes to $state.
+# when the console stayed silent for $quiet_limit s after /init (every suite
+# has its own 600 s bound in the guest: a silent VM is stuck, and waiting for
+# the timeout only costs time), or 30 s after a soft lockup (a VM whose CPUs
+# both spin would otherwise only end at the timeout; the 30 s let the
+# backtraces reach the console).  A soft lockup already fails the run (a BUG
+# line).  The reason goes to $state; a stuck VM is looked into first.
 vm_boot_watch()
 {
-	local s=0 lockup=-1
+	local s=0 lockup=-1 size=0 now quiet=0
 
 	while kill -0 "$qpid" 2>/dev/null; do
 		if [ "$lockup" -lt 0 ] && grep -q '^lockup$' "$state"; then
 			lockup=$s
 		fi
+		now=$(stat -c %s "$console" 2>/dev/null || echo 0)
+		if [ "$now" != "$size" ]; then
+			size=$now
+			quiet=0
+		fi
 		if [ "$s" -ge "$timeout" ]; then
+			vm_boot_diagnose "timed out after ${timeout}s"
 			echo "timeout" >>"$state"
 		elif [ "$s" -ge "$init_deadline" ] && ! grep -q "KISTE-VM: " "$console"; then
 			echo "no-init" >>"$state"
+		elif [ "$quiet" -ge "$quiet_limit" ] && grep -q "KISTE-VM: " "$console"; then
+			vm_boot_diagnose "no console output for ${quiet_limit}s"
+			echo "stalled" >>"$state"
 		elif [ "$lockup" -ge 0 ] && [ "$s" -ge $((lockup + 30)) ]; then
 			echo "lockup-end" >>"$state"
 		else
 			sleep 1
 			s=$((s + 1))
+			quiet=$((quiet + 1))
 			continue
 		fi
 		kill "$qpid" 2>/dev/null
@@ -80,10 +115,11 @@ vm_boot_once()
 	: >"$console"
 	: >"$state"
 	: >"$bad"
-	rm -rf "$work/suites"
+	rm -rf "$work/suites" "$work/monitor.sock" "$work/hang.txt" "$work/hang-last.txt"
 	mkdir -p "$work/suites"
 	qemu-system-x86_64 -M q35 -accel tcg -cpu "$cpu" -m 2048 -smp 2 -display none -no-reboot \
 		-serial "file:$console" -kernel "$kernel" -initrd "$initramfs" \
+		-monitor "unix:$work/monitor.sock,server=on,wait=off" \
 		-append "$cmdline" </dev/null >"$work/qemu.log" 2>&1 &
 	qpid=$!
 	trap 'kill "$qpid" 2>/dev/null || true' EXIT

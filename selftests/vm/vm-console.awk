@@ -23,9 +23,13 @@ function suite_line(l) {
 		fflush()
 		next
 	}
-	if (line ~ /WARNING:|BUG:|Oops|general protection|Call Trace|KASAN|kernel BUG/)
+	# run-vm.sh's own SysRq on a stuck VM (vm-boot.sh) prints backtraces: the
+	# run has failed already, and they are its report, not kernel errors.
+	if (line ~ /sysrq: Changing Loglevel/)
+		sysrq = 1
+	if (!sysrq && line ~ /WARNING:|BUG:|Oops|general protection|Call Trace|KASAN|kernel BUG/)
 		print line >> bad
-	else if (dbg == 1 && line ~ /cut here|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|lock held when returning|sleeping function called/)
+	else if (!sysrq && dbg == 1 && line ~ /cut here|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|lock held when returning|sleeping function called/)
 		print line >> bad
 	if (!lockup && line ~ /BUG: soft lockup/) {
 		lockup = 1
@@ -69,7 +73,7 @@ function suite_line(l) {
 		close(wdir "/" section ".txt")
 		section = ""
 	} else {
-		if (msg ~ /^(insmod |tainted |done$|debug )/)
+		if (msg ~ /^(insmod |tainted |done$|debug |kernel-text )/)
 			print msg >> state
 		if (msg !~ /^dmesg-/)
 			print "vm: " msg

@@ -34,6 +34,10 @@ vm_mount()
 	echo "root:x:0:0:root:/root:/bin/sh" >/etc/passwd
 	echo "nobody:x:65534:65534:nobody:/nonexistent:/bin/sh" >>/etc/passwd
 	printf 'root:x:0:\nkiste:x:990:\nnogroup:x:65534:\n' >/etc/group
+	# For the runner's look into a VM that stops answering (vm-boot.sh): SysRq
+	# from the keyboard, and where KASLR put the kernel's text.
+	echo 1 >/proc/sys/kernel/sysrq
+	vm_say "kernel-text $(awk '$3 == "_text" { print $1 }' /proc/kallsyms)"
 	# Marks where this run's kernel messages begin, for vm_report.
 	echo "kiste-vm: init started" >/dev/kmsg
 }

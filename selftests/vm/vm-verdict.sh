@@ -65,6 +65,41 @@ vm_verdict_suites()
 	done
 }
 
+# Where a VM that timed out or went silent was: the suite it was in and that
+# suite's last line, and each vCPU's place from vm_boot_diagnose's registers
+# (symbols from the kernel's System.map, moved by the _text the guest printed).
+# One line, for the result's detail; the whole report is printed here too.
+vm_verdict_stuck()
+{
+	local last map text where
+
+	last=$(grep -a 'KISTE-VM: suite-' "$console" | tail -n1 | tr -d '\r')
+	case "$last" in
+	*suite-begin*)
+		printf '; in suite %s after "%s"' "${last##*suite-begin }" \
+			"$(cat "$work/hang-last.txt" 2>/dev/null)" ;;
+	*) printf '; between suites (after "%s")' "${last#*KISTE-VM: }" ;;
+	esac
+	[ -s "$work/hang.txt" ] || return 0
+	map=""
+	for m in "/boot/System.map-$kver" "$ktree/System.map" "$ktree/../../../System.map"; do
+		[ -n "$map" ] || ! [ -r "$m" ] || map="$m"
+	done
+	text=$(sed -n 's/^kernel-text //p' "$state" | tail -n1)
+	if [ -n "$map" ]; then
+		where=$("$here/vm-monitor.py" where "$map" "$text" <"$work/hang.txt" | paste -sd ';' -)
+	else
+		where=$(grep -o 'RIP=[0-9a-f]*' "$work/hang.txt" | paste -sd ' ' -)
+	fi
+	printf '; %s (%s)' "${where:-no registers from qemu}" "$work/hang.txt"
+	{
+		echo "run-vm.sh: the stuck VM, from qemu's monitor (all registers in $work/hang.txt):"
+		grep -a -e '^== ' -e '^CPU#' -e 'RIP=' -e '^VM status' "$work/hang.txt" | sed 's/^/  /'
+		echo "run-vm.sh: the console's last 60 lines (SysRq backtraces at the end):"
+		tr -d '\r' <"$console" | tail -n 60 | sed 's/^/  /'
+	} >&2
+}
+
 # The run itself: it reached its end, loaded the module, and the kernel stayed clean.
 vm_verdict_run()
 {
@@ -73,7 +108,11 @@ vm_verdict_run()
 	if grep -q '^done$' "$state"; then
 		check "reached the end of the run (sentinel)" 0 ""
 	elif grep -q '^timeout$' "$state"; then
-		check "reached the end of the run (sentinel)" 1 "no sentinel: timed out after ${timeout}s"
+		check "reached the end of the run (sentinel)" 1 \
+			"no sentinel: timed out after ${timeout}s$(vm_verdict_stuck)"
+	elif grep -q '^stalled$' "$state"; then
+		check "reached the end of the run (sentinel)" 1 \
+			"no sentinel: no console output for ${quiet_limit}s, ended then$(vm_verdict_stuck)"
 	elif grep -q '^lockup-end$' "$state"; then
 		check "reached the end of the run (sentinel)" 1 \
 			"no sentinel: a CPU locked up; the run was ended 30 s after"
