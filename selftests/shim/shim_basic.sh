@@ -174,6 +174,15 @@ done
 same "du -s over /usr/share/doc" du -s /usr/share/doc
 same "find -type f | wc -l over /usr/share/doc" sh -c 'find /usr/share/doc -type f | wc -l'
 same "find /usr/share/doc -depth (fts walks back up)" sh -c 'find /usr/share/doc -depth | md5sum'
+# libcap's capsh drops a capability from the bounding set, then execs: root's
+# exec leaves it out of the permitted set (the guest kernel's exec applies it).
+if [ "$(id -u)" = 0 ] && command -v capsh >/dev/null; then
+	same "capsh --drop=cap_net_raw, then exec: cap_net_raw not permitted, cap_chown is" \
+		capsh --drop=cap_net_raw -- -c \
+		'capsh --has-p=cap_net_raw 2>&1; echo "rc $?"; capsh --has-p=cap_chown 2>&1; echo "rc $?"'
+else
+	skip "capsh --drop=cap_net_raw, then exec" "needs root and libcap's capsh"
+fi
 D="$here/shim-conformance/dirs"
 mkdir "$tmp/dirs"	# natively, the empty folder the sandbox's tmpfs is
 # A tree 60 names of 100 bytes deep (6 KB paths), a file and a symlink on each level.

@@ -527,6 +527,8 @@ static const struct allow table[] = {
 	R1(prctl, "thread name only", C_IN(INT(0), name_ops)),
 	R2(prctl, "a parent-death signal: a signal number or 0",
 	   C_EQ(INT(0), PR_SET_PDEATHSIG), C_LE(1, 64)),
+	R2(prctl, "a capability dropped from the calling thread's bounding set (it only narrows)",
+	   C_EQ(INT(0), PR_CAPBSET_DROP), C_LE(1, 63)),
 	RT(gettimeofday, "legacy vsyscall page: the host emulates it through seccomp, never "
 	   "dispatch; served by the guest kernel"),
 	RT(time, "legacy vsyscall page: the host emulates it through seccomp, never dispatch; "

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// caps.c - conformance: capget, capset, the prctl capability and parent-death queries, uid_map.
+// caps.c - conformance: capget, capset, the bounding set, the prctl capability and parent-death queries, uid_map.
 #include "conf.h"
 
 #include <linux/capability.h>
@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -38,6 +39,97 @@ static int cap_last(void)
 		fclose(f);
 	}
 	return n;
+}
+
+/* What a child saw of its bounding set: each call's result and errno. */
+struct bset {
+	long r[7];
+	int e[7];
+};
+
+#define BSET(i, call) do { errno = 0; b->r[i] = (call); b->e[i] = errno; } while (0)
+
+/*
+ * Bounding-set drops in a child (they cannot be taken back): a drop, then the
+ * set read back, a capability past the last, the permitted set after the drop,
+ * and a drop once CAP_SETPCAP has left the effective set.
+ */
+static void bset_drops(struct bset *b, int last)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2], after[2];
+	pid_t c = fork();
+
+	if (c == 0) {
+		syscall(SYS_capget, &h, d);
+		BSET(0, prctl(PR_CAPBSET_DROP, CAP_NET_RAW, 0, 0, 0));
+		BSET(1, prctl(PR_CAPBSET_READ, CAP_NET_RAW, 0, 0, 0));
+		BSET(2, prctl(PR_CAPBSET_READ, CAP_CHOWN, 0, 0, 0));
+		BSET(3, prctl(PR_CAPBSET_DROP, last + 1, 0, 0, 0));
+		syscall(SYS_capget, &h, after);
+		b->r[4] = after[0].permitted == d[0].permitted;
+		d[0].effective &= ~(1U << CAP_SETPCAP);
+		BSET(5, syscall(SYS_capset, &h, d));
+		BSET(6, prctl(PR_CAPBSET_DROP, CAP_CHOWN, 0, 0, 0));
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+}
+
+/* After an exec: whether CAP_NET_RAW is permitted and CAP_CHOWN effective, on fd. */
+static int exec_probe(int fd)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	char out[2];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return 1;
+	out[0] = d[0].permitted & (1U << CAP_NET_RAW) ? 'P' : '-';
+	out[1] = d[0].effective & (1U << CAP_CHOWN) ? 'E' : '-';
+	return write(fd, out, 2) == 2 ? 0 : 1;
+}
+
+/*
+ * A child of root drops CAP_NET_RAW from its bounding set and CAP_CHOWN from
+ * its effective set, then execs: root's exec takes the permitted set to the
+ * bounding set and raises the effective set to it.  What the new image holds.
+ */
+static const char *exec_caps(const char *self)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	static char seen[3];
+	char fd[16];
+	int p[2];
+	pid_t c;
+
+	if (pipe(p) < 0)
+		return "no pipe";
+	c = fork();
+	if (c == 0) {
+		close(p[0]);
+		prctl(PR_CAPBSET_DROP, CAP_NET_RAW, 0, 0, 0);
+		syscall(SYS_capget, &h, d);
+		d[0].effective &= ~(1U << CAP_CHOWN);
+		syscall(SYS_capset, &h, d);
+		snprintf(fd, sizeof(fd), "%d", p[1]);
+		execl(self, self, "exec-probe", fd, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	memset(seen, 0, sizeof(seen));
+	if (read(p[0], seen, 2) != 2)
+		strcpy(seen, "?");
+	close(p[0]);
+	waitpid(c, NULL, 0);
+	return seen;
+}
+
+static void bset_say(const char *what, const struct bset *b, int i)
+{
+	errno = b->e[i];
+	chk(what, b->r[i]);
 }
 
 static int pdeath_pipe = -1;
@@ -98,15 +190,18 @@ static const char *pdeath(void)
 	return seen;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct __user_cap_data_struct d[2], d1[2];
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	int last = cap_last(), sig = -1, first = -1;
 	uint32_t v = 0;
+	struct bset *bs;
 	pid_t child;
 	FILE *f;
 
+	if (argc == 3 && !strcmp(argv[1], "exec-probe"))
+		return exec_probe(atoi(argv[2]));
 	conf_init();
 	chk("capget(v3, self)", capget(_LINUX_CAPABILITY_VERSION_3, 0, d, NULL));
 	say("effective within permitted", "%d",
@@ -138,6 +233,23 @@ int main(void)
 	chk("PR_CAPBSET_READ(CAP_CHOWN)", prctl(PR_CAPBSET_READ, CAP_CHOWN, 0, 0, 0));
 	chk("PR_CAPBSET_READ(the last capability + 1)", prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0));
 	chk("PR_GET_SECUREBITS", prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
+	bs = mmap(NULL, sizeof(*bs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (bs != MAP_FAILED) {
+		memset(bs, 0, sizeof(*bs));
+		bset_drops(bs, last);
+		bset_say("PR_CAPBSET_DROP(CAP_NET_RAW)", bs, 0);
+		bset_say("PR_CAPBSET_READ(CAP_NET_RAW) after it", bs, 1);
+		bset_say("PR_CAPBSET_READ(CAP_CHOWN) after it", bs, 2);
+		bset_say("PR_CAPBSET_DROP(the last capability + 1)", bs, 3);
+		say("the permitted set stays as it was", "%ld", bs->r[4]);
+		bset_say("capset dropping CAP_SETPCAP from the effective set", bs, 5);
+		bset_say("PR_CAPBSET_DROP(CAP_CHOWN) without CAP_SETPCAP", bs, 6);
+		munmap(bs, sizeof(*bs));
+	}
+	say("after root's exec (bounding set without CAP_NET_RAW, CAP_CHOWN not effective): "
+	    "P if CAP_NET_RAW is permitted, E if CAP_CHOWN is effective", "%s",
+	    exec_caps("/proc/self/exe"));
+	chk("PR_CAPBSET_READ(CAP_NET_RAW) in the parent", prctl(PR_CAPBSET_READ, CAP_NET_RAW, 0, 0, 0));
 	chk("PR_CAP_AMBIENT_IS_SET(CAP_CHOWN)",
 	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_CHOWN, 0, 0));
 	chk("PR_CAP_AMBIENT_IS_SET(the last + 1)",

@@ -136,6 +136,12 @@ expect "gate jump: prctl(PR_SET_PDEATHSIG) above signal 64 is killed" 159 "secco
 	"$K" run --mode=shim -- "$WL/hostile" gate 157 1 65
 expect "gate jump: prctl(PR_SET_PDEATHSIG, SIGTERM) runs (the row admits the guest kernel's use)" \
 	1 "survived: " "$K" run --mode=shim -- "$WL/hostile" gate 157 1 15
+expect "gate jump: prctl(PR_CAPBSET_DROP) of capability 64 is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 157 24 64
+expect "gate jump: prctl(PR_CAPBSET_DROP, 2^32 + CAP_CHOWN) is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim -- "$WL/hostile" gate 157 24 4294967296
+expect "gate jump: prctl(PR_CAPBSET_DROP, CAP_NET_RAW) runs (the row admits the guest kernel's use)" \
+	1 "survived: " "$K" run --mode=shim -- "$WL/hostile" gate 157 24 13
 expect "gate jump: memfd_create with an unknown flag is killed" 159 "seccomp filter" \
 	"$K" run --mode=shim -- "$WL/hostile" gate 319 0 256
 expect "gate jump: memfd_create of huge pages (a host pool no limit covers) is killed" 159 \

@@ -331,6 +331,7 @@ void gk_timers_forked(void);
 long gk_to_guest_pid(long hpid);
 long gk_to_host_pid(long gpid);
 void gk_sig_exec_reset(void);
+void gk_caps_exec(void);
 /* A caught signal's handler and the frame to enter it with (sig.c, for gk_sigtramp). */
 struct gk_sigdest {
 	unsigned long handler, frame;

@@ -437,6 +437,7 @@ long gk_execve(struct gk_call *c, const char *path, struct gk_exec_args *ea)
 	gk_brk_reset(exe.base + exe.hi);
 	gk_close_cloexec();
 	gk_sig_exec_reset();
+	gk_caps_exec();
 	gk_timers_exec();
 	gk.execs++;
 	gk_strlcpy(gk.exe, abs, sizeof(gk.exe));

@@ -374,6 +374,34 @@ long sys_capset(struct gk_call *c)
 	return hs2(__NR_capset, &hd, data);
 }
 
+/*
+ * An exec by the sandbox's root, as the kernel computes it (root's file counts
+ * as holding every capability): the permitted set becomes the bounding set
+ * (with the inheritable one), the effective set all of it.  The host never
+ * sees the exec (the guest kernel loads the program), so the guest kernel
+ * applies it: what narrows, and an effective set raised back within permitted,
+ * take effect; a capability a capset took out of permitted cannot come back
+ * (userspace/shim/README.md).
+ */
+void gk_caps_exec(void)
+{
+	struct cap_header hd = { CAP_V3, 0 };
+	struct cap_data d[2];
+	unsigned long caps[5], p;
+	int nnp, i;
+
+	if (gk.uid != 0 || caps_of(0, caps, &nnp) < 0)
+		return;
+	p = caps[1] & (caps[3] | caps[0]);
+	if (p == caps[1] && p == caps[2])
+		return;
+	for (i = 0; i < 2; i++) {
+		d[i].effective = d[i].permitted = (uint32_t)(p >> (32 * i));
+		d[i].inheritable = (uint32_t)(caps[0] >> (32 * i));
+	}
+	hs2(__NR_capset, &hd, d);
+}
+
 long sys_prctl(struct gk_call *c)
 {
 	unsigned long caps[5];
@@ -386,6 +414,14 @@ long sys_prctl(struct gk_call *c)
 		if (caps_of(0, caps, &nnp) < 0)
 			return -EINVAL;
 		return !!(caps[3] & (1UL << c->a[1]));
+	case PR_CAPBSET_DROP:
+		/*
+		 * The host's, on the calling thread, as the kernel keeps it: it only
+		 * ever narrows, and takes CAP_SETPCAP in the sandbox's namespace.
+		 */
+		if ((unsigned long)c->a[1] > (unsigned long)gk_proc_cap_last())
+			return -EINVAL;
+		return hs2(__NR_prctl, PR_CAPBSET_DROP, c->a[1]);
 	case PR_GET_SECUREBITS:
 		return 0;
 	case PR_GET_NO_NEW_PRIVS:
