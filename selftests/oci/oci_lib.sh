@@ -28,7 +28,7 @@ trap cleanup EXIT
 B="$tmp/bundle"
 mkdir -p "$B/rootfs/bin" "$B/rootfs/proc" "$B/rootfs/dev" "$B/rootfs/sys" "$B/rootfs/tmp"
 cp "$BB" "$B/rootfs/bin/busybox"
-for a in sh sleep echo cat hostname pwd env true; do ln -s busybox "$B/rootfs/bin/$a"; done
+for a in sh sleep echo cat hostname pwd env true id; do ln -s busybox "$B/rootfs/bin/$a"; done
 
 # config.json for ARGS (one shell command line), with runc's own defaults around it.
 bundle_cfg()	# SHELL-COMMAND [HOSTNAME [EXTRA-JSON merged into the config]]

@@ -271,6 +271,50 @@ if [ -n "$RUNC" ]; then
 	result "$([ "$rgot" = "$got" ]; echo $?)" "... the same as runc" "runc: $rgot"
 fi
 
+# ---- podman exec: a process in a running container (the container's init starts it) ----
+execs()	# kiste|runc: run -d, podman exec's cases, stop; one line per case
+{
+	local rt="$1" id
+	pm "$rt" run -d "$IMG" sh -c "$LOOP"
+	id=$T_OUT
+	[ "$T_RC" -eq 0 ] || { echo "run -d failed: $T_OUT"; return; }
+	pm "$rt" exec "$id" sh -c 'echo in $(pwd) as $(id -u) PATH=$PATH; exit 5'
+	echo "exec=$T_RC/$T_OUT"
+	pm "$rt" exec -e A=1 -w /tmp -u 1000:1000 "$id" sh -c 'echo $A $(pwd) $(id -u):$(id -g)'
+	echo "options=$T_RC/$T_OUT"
+	PM_IN=$'line one\nline two\n' pm "$rt" exec -i "$id" wc -l
+	echo "stdin=$T_RC/$T_OUT"
+	pm "$rt" exec -t "$id" sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo terminal; exit 2'
+	echo "tty=$T_RC/$(printf '%s' "$T_OUT" | tr -d '\r' | tr '\n' ' ')"
+	pm "$rt" exec "$id" /nosuch
+	echo "missing=$T_RC"
+	pm "$rt" exec "$id" sh -c 'kill -TERM $$'
+	echo "signal=$T_RC"
+	pm "$rt" exec -d "$id" sh -c 'echo detached >/tmp/mark'
+	echo "detach=$T_RC"
+	sleep 1
+	pm "$rt" exec "$id" cat /tmp/mark
+	echo "mark=$T_RC/$T_OUT"
+	pm "$rt" stop -t 5 "$id"
+	pm "$rt" rm "$id" >/dev/null
+}
+want="exec=5/in / as 0 PATH=/bin
+options=0/1 /tmp 1000:1000
+stdin=0/2
+tty=2//dev/pts/0 terminal
+missing=127
+signal=143
+detach=0
+mark=0/detached"
+got=$(execs kiste)
+result "$([ "$got" = "$want" ]; echo $?)" "podman exec: output, status, -e -w -u, -i, -t, a missing program, a signal, -d" \
+	"kiste: $got"
+if [ -n "$RUNC" ]; then
+	rgot=$(execs runc)
+	result "$([ "$rgot" = "$got" ]; echo $?)" "... the same as runc" "kiste: $got
+runc: $rgot"
+fi
+
 limits()	# kiste|runc: run -d --memory 64m --pids-limit 32; the limit podman stats reads
 {
 	local rt="$1" id
@@ -337,6 +381,9 @@ kiste run: exit $wrc: '$want'"
 	T_OUT=$(pm_all ps --format '{{.Names}} {{.Status}}' --filter name=kiste-uk-stop 2>&1)
 	[[ "$T_OUT" == "kiste-uk-stop Up"* ]]
 	result $? "unikernel: podman ps lists a running one" "$T_OUT"
+	pm kiste exec kiste-uk-stop /hello
+	[ "$T_RC" -ne 0 ] && [[ "$T_OUT" == *"not supported in unikernel-mode containers"* ]]
+	result $? "unikernel: podman exec is refused, saying why" "exit $T_RC: $T_OUT"
 	pm_all stop -t 5 kiste-uk-stop >/dev/null 2>&1
 	T_OUT=$(pm_all inspect --format '{{.State.ExitCode}}' kiste-uk-stop 2>&1)
 	[ "$T_OUT" = 143 ]

@@ -119,10 +119,10 @@ T_RC=$?
 result "$([ "$T_RC" -eq 0 ] && [ "$T_OUT" = "spec-ok"$'\n'"kiste" ]; echo $?)" \
 	"kiste runs the config kiste spec writes" "exit $T_RC: $T_OUT"
 
-# ---- exec: refused, one line (README: why shim mode cannot join a running container yet) ----
+# ---- exec (oci_exec.sh has the rest): a container that is not there, one line, runc's 255 ----
 rt kiste exec c1 sh
-result "$([ "$T_RC" -eq 1 ] && [ "$(printf '%s\n' "$T_OUT" | wc -l)" -eq 1 ] &&
-	 [[ "$T_OUT" == *"exec is not supported yet"* ]]; echo $?)" "exec is refused with one line, exit 1" \
+result "$([ "$T_RC" -eq 255 ] && [ "$(printf '%s\n' "$T_OUT" | wc -l)" -eq 1 ] &&
+	 [[ "$T_OUT" == *"does not exist"* ]]; echo $?)" "exec of no container: one line, exit 255" \
 	"exit $T_RC: $T_OUT"
 
 # ---- without a cgroup (an ordinary user, no delegation): ps walks the pid namespace, ----

@@ -40,6 +40,9 @@ int oci_start_init(const struct kiste_oci_state *s, struct kiste_err *err);
 int oci_console_open(const char *socket_path, const struct kiste_oci_config *c, int *slave,
 		     struct kiste_err *err);
 
+/* Writes @pid to @path atomically (a temporary file renamed over it), as runc's --pid-file. */
+int oci_write_pid_file(const char *path, pid_t pid, struct kiste_err *err);
+
 /* Parses "VERB [--help] ID" for state and start; *help set on --help. */
 int oci_id_parse(const char *verb, int argc, char **argv, const char **id, bool *help,
 		 struct kiste_err *err);

@@ -125,21 +125,6 @@ static void now_rfc3339(char *buf, size_t len)
 	snprintf(buf + strlen(buf), len - strlen(buf), "%sZ", frac);
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct kiste_err *err)
-{
-	char tmp[PATH_MAX], buf[16];
-	int fd, n;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.kiste-tmp", path) >= (int)sizeof(tmp))
-		return kiste_err_set(err, -ENAMETOOLONG, "--pid-file %s: too long a path", path);
-	n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, buf, (size_t)n) != n || close(fd) < 0 || rename(tmp, path) < 0)
-		return kiste_err_set(err, -errno, "cannot write --pid-file %s: %s", path,
-				     strerror(errno));
-	return 0;
-}
-
 static void note_to_log(void *ctx, const char *fmt, va_list ap)
 {
 	oci_vlog(ctx, "warning", fmt, ap);
@@ -206,7 +191,8 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 {
 	struct kiste_oci_launch ol = { .hostname = sp->hostname, .env_exact = true,
 				       .console_fd = -1, .console_sock = -1,
-				       .preserve_fds = o->preserve_fds, .trace_switch_fd = -1 };
+				       .preserve_fds = o->preserve_fds, .trace_switch_fd = -1,
+				       .exec_fd = -1 };
 	char fifo[PATH_MAX + 32], sw[PATH_MAX + 32], cgname[256];
 	mode_t old_umask;
 	int ret, lock;
@@ -227,6 +213,13 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 			return ret;
 		}
 		close(lock);
+		/* `kiste exec`'s requests, served by the container's init. */
+		ol.exec_fd = kiste_oci_exec_socket(s->dir, true, err);
+		if (ol.exec_fd < 0) {
+			close(ol.start_fd);
+			close(ol.trace_switch_fd);
+			return ol.exec_fd;
+		}
 	}
 	snprintf(cgname, sizeof(cgname), "%.200s", o->id);
 	ol.cgroup_name = cgname;
@@ -254,6 +247,8 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 		close(ol.console_sock);
 	if (ol.trace_switch_fd >= 0)
 		close(ol.trace_switch_fd);
+	if (ol.exec_fd >= 0)
+		close(ol.exec_fd);
 	if (ret < 0)
 		return ret;
 	/* The init alone so far: whatever it starts inherits the freezer and cpuacct cgroups. */
@@ -265,7 +260,7 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 	if (ret == 0)
 		ret = create_hooks(s, c, err);
 	if (ret == 0 && o->pid_file)
-		ret = write_pid_file(o->pid_file, ol.pid, err);
+		ret = oci_write_pid_file(o->pid_file, ol.pid, err);
 	if (ret < 0) {
 		s->pid = ol.pid;
 		s->pid_start = kiste_oci_pid_start(ol.pid);

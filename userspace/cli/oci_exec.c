@@ -1,41 +1,546 @@
 // SPDX-License-Identifier: GPL-2.0
-// oci_exec.c - kiste exec: refused with the reason (shim mode cannot join a running container yet).
+// oci_exec.c - kiste exec: a new process in a running shim container, started by its init (runc's exec).
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "kiste_exec.h"
+#include "kiste_run.h"
 #include "oci.h"
 
 /*
- * Not a stub that pretends: every call fails with one line.  A process that
- * joins a running shim container would have to become a guest-kernel instance
- * sharing the running ones' memory (pid table, lock files, /proc view: shared
- * by inheritance from the container's init) and a child of that init; from
- * outside there is nothing to join.  It needs the init to fork it on request,
- * a launcher change (README, "Not there yet").
+ * The container's init forks the process (shim/execsrv.c), so it is one of
+ * the container's own: its namespaces, cgroup, root, Landlock rules, limits
+ * and filters, its own guest kernel, reaped by the init.  This command sends
+ * the request with its descriptors 0-2 (and --preserve-fds more), then stays
+ * as the process's stand-in: signals it gets go on to the process, and it
+ * ends with the process's status.  With --detach a child of it is that
+ * stand-in, and --pid-file names it (an engine waits for and signals that
+ * pid, as conmon does): the process itself is the init's child, in another
+ * pid namespace.
  */
+struct oci_exec_opts {
+	bool help, detach, tty, user_set, ignore_paused;
+	const char *id, *process, *pid_file, *cwd, *console_socket;
+	const char *env[KISTE_RUN_ENV_MAX];
+	int nenv;
+	uint32_t uid, gid;
+	int preserve_fds;
+	char **args;
+	int nargs;
+};
+
+/* runc exec's status when the process could not be started (a usage error stays 2). */
+#define OCI_EXEC_FAILED 255
+
+enum { O_PIDFILE = 0x100, O_CWD, O_CONSOLE, O_PRESERVE, O_NNP, O_IGNORE_PAUSED, O_IGNORED };
+
+static const struct option exec_longopts[] = {
+	{ "process", required_argument, NULL, 'p' },
+	{ "detach", no_argument, NULL, 'd' },
+	{ "pid-file", required_argument, NULL, O_PIDFILE },
+	{ "cwd", required_argument, NULL, O_CWD },
+	{ "env", required_argument, NULL, 'e' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "tty", no_argument, NULL, 't' },
+	{ "console-socket", required_argument, NULL, O_CONSOLE },
+	{ "preserve-fds", required_argument, NULL, O_PRESERVE },
+	{ "no-new-privs", no_argument, NULL, O_NNP },
+	{ "ignore-paused", no_argument, NULL, O_IGNORE_PAUSED },
+	{ "cap", required_argument, NULL, 'c' },
+	{ "additional-gids", required_argument, NULL, 'g' },
+	{ "apparmor", required_argument, NULL, O_IGNORED },
+	{ "process-label", required_argument, NULL, O_IGNORED },
+	{ "cgroup", required_argument, NULL, O_IGNORED },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static int parse_user(const char *s, struct oci_exec_opts *o, struct kiste_err *err)
+{
+	unsigned long u, g;
+	char *end;
+
+	errno = 0;
+	u = strtoul(s, &end, 10);
+	g = u;
+	if (*end == ':' && end[1])
+		g = strtoul(end + 1, &end, 10);
+	if (errno || *end || end == s || u > 0xfffffffeUL || g > 0xfffffffeUL)
+		return cli_usage_err(err, "exec", "--user %s: give UID[:GID] as numbers", s);
+	o->uid = (uint32_t)u;
+	o->gid = (uint32_t)g;
+	o->user_set = true;
+	return 0;
+}
+
+static int exec_opt(const struct cli_global *g, int c, struct oci_exec_opts *o,
+		    struct kiste_err *err)
+{
+	char *end;
+	long n;
+
+	switch (c) {
+	case 'p':
+		o->process = optarg;
+		return 0;
+	case 'd':
+		o->detach = true;
+		return 0;
+	case O_PIDFILE:
+		o->pid_file = optarg;
+		return 0;
+	case O_CWD:
+		if (optarg[0] != '/')
+			return cli_usage_err(err, "exec", "--cwd %s: give an absolute path", optarg);
+		o->cwd = optarg;
+		return 0;
+	case 'e':
+		if (!strchr(optarg, '=') || optarg[0] == '=')
+			return cli_usage_err(err, "exec", "--env %s: give NAME=VALUE", optarg);
+		if (o->nenv == KISTE_RUN_ENV_MAX)
+			return cli_usage_err(err, "exec", "more than %d --env: put them in a "
+					     "--process file", KISTE_RUN_ENV_MAX);
+		o->env[o->nenv++] = optarg;
+		return 0;
+	case 'u':
+		return parse_user(optarg, o, err);
+	case 't':
+		o->tty = true;
+		return 0;
+	case O_CONSOLE:
+		o->console_socket = optarg;
+		return 0;
+	case O_PRESERVE:
+		n = strtol(optarg, &end, 10);
+		if (*end || end == optarg || n < 0 || n > KISTE_EXEC_FDS_MAX - 3)
+			return cli_usage_err(err, "exec", "--preserve-fds %s: give a number of "
+					     "descriptors, 0..%d", optarg, KISTE_EXEC_FDS_MAX - 3);
+		o->preserve_fds = (int)n;
+		return 0;
+	case O_NNP:
+		return 0;	/* every shim process has no_new_privs */
+	case O_IGNORE_PAUSED:
+		o->ignore_paused = true;
+		return 0;
+	case 'c':
+	case 'g':
+	case O_IGNORED:
+		/* Nothing a shim container can grant or label: the process runs as it would. */
+		oci_log(g, "warning", "exec: ignored an option shim containers do not honour "
+			"(capabilities, groups, LSM labels, cgroup): %s", optarg);
+		return 0;
+	}
+	return -1;
+}
+
+static int oci_exec_parse(const struct cli_global *g, int argc, char **argv,
+			  struct oci_exec_opts *o, struct kiste_err *err)
+{
+	int c;
+
+	cli_getopt_reset();
+	/* runc's: options end at the container's id; what follows is the command. */
+	while ((c = getopt_long(argc, argv, "+:p:de:u:tc:g:h", exec_longopts, NULL)) != -1) {
+		if (c == 'h') {
+			o->help = true;
+			return 0;
+		}
+		if (c == '?' || c == ':')
+			return cli_getopt_error("exec", c, argv, err);
+		if (exec_opt(g, c, o, err) < 0)
+			return err->code ? err->code : cli_getopt_error("exec", c, argv, err);
+	}
+	if (optind >= argc)
+		return cli_usage_err(err, "exec", "missing container ID: see 'kiste exec --help'");
+	o->id = argv[optind++];
+	o->args = argv + optind;
+	o->nargs = argc - optind;
+	if (!o->process && o->nargs == 0)
+		return cli_usage_err(err, "exec", "missing the command: give it after the "
+				     "container's ID, or a --process file");
+	if (o->process && o->nargs)
+		return cli_usage_err(err, "exec", "both a --process file and a command: give one");
+	return 0;
+}
+
+/* Appends @s and its NUL to the request's strings. */
+static int put(char *buf, size_t *len, const char *s, struct kiste_err *err)
+{
+	size_t n = strlen(s) + 1;
+
+	if (*len + n > KISTE_EXEC_STRINGS_MAX)
+		return kiste_err_set(err, -E2BIG, "the command, its environment and cwd are over "
+				     "%d bytes: shorten them", KISTE_EXEC_STRINGS_MAX);
+	memcpy(buf + *len, s, n);
+	*len += n;
+	return 0;
+}
+
+/* K=V of @env replaced by or added from @add, as runc's --env over the config's. */
+static const char **merge_env(const struct kiste_oci_strv *base, const char *const *add,
+			      int nadd, size_t *n)
+{
+	const char **v = calloc(base->n + (size_t)nadd + 1, sizeof(char *));
+	size_t k = 0, j;
+	int i;
+
+	if (!v)
+		return NULL;
+	for (j = 0; j < base->n; j++)
+		v[k++] = base->v[j];
+	for (i = 0; i < nadd; i++) {
+		size_t key = (size_t)(strchr(add[i], '=') - add[i]) + 1;
+
+		for (j = 0; j < k && strncmp(v[j], add[i], key); j++)
+			;
+		v[j] = add[i];
+		if (j == k)
+			k++;
+	}
+	*n = k;
+	return v;
+}
+
+/* The request: the process as the config (or --process) says, with the options over it. */
+static int build(const struct oci_exec_opts *o, const struct kiste_oci_process *pr,
+		 struct kiste_exec_req *h, char *buf, struct kiste_err *err)
+{
+	const char **env;
+	size_t len = 0, nenv, i;
+	int ret = put(buf, &len, o->cwd ? o->cwd : pr->cwd, err);
+
+	h->argc = o->process ? (uint32_t)pr->args.n : (uint32_t)o->nargs;
+	for (i = 0; ret == 0 && i < h->argc; i++)
+		ret = put(buf, &len, o->process ? pr->args.v[i] : o->args[i], err);
+	env = merge_env(&pr->env, o->env, o->nenv, &nenv);
+	if (!env)
+		return kiste_err_set(err, -ENOMEM, "out of memory");
+	for (i = 0; ret == 0 && i < nenv; i++)
+		ret = put(buf, &len, env[i], err);
+	free(env);
+	if (h->argc > KISTE_EXEC_ARGS_MAX || nenv > KISTE_EXEC_ARGS_MAX)
+		return kiste_err_set(err, -E2BIG, "more than %d arguments or environment "
+				     "variables: give fewer", KISTE_EXEC_ARGS_MAX);
+	h->magic = KISTE_EXEC_MAGIC;
+	h->len = (uint32_t)len;
+	h->envc = (uint32_t)nenv;
+	h->uid = o->user_set ? o->uid : pr->uid;
+	h->gid = o->user_set ? o->gid : pr->gid;
+	h->flags = KISTE_EXEC_F_USER;
+	h->nfds = 3 + (uint32_t)o->preserve_fds;
+	if (o->console_socket) {
+		h->flags |= KISTE_EXEC_F_TTY;
+		h->nfds++;
+		h->rows = pr->console_rows;
+		h->cols = pr->console_cols;
+	}
+	return ret;
+}
+
+/*
+ * Sends the request with descriptors 0..nfds-1 (a closed one of 0-2 as
+ * /dev/null), the last of them @console when there is a terminal.
+ */
+static int send_req(int sock, const struct kiste_exec_req *h, const char *buf, int console,
+		    struct kiste_err *err)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(int) * KISTE_EXEC_FDS_MAX)];
+		struct cmsghdr align;
+	} cm;
+	struct iovec iov[2] = { { (void *)h, sizeof(*h) }, { (void *)buf, h->len } };
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2, .msg_control = cm.b,
+			      .msg_controllen = CMSG_SPACE(sizeof(int) * h->nfds) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	int fds[KISTE_EXEC_FDS_MAX], null = -1, ret = 0;
+	uint32_t i;
+
+	for (i = 0; i < h->nfds; i++) {
+		fds[i] = (int)i;
+		if (console >= 0 && i == h->nfds - 1) {
+			fds[i] = console;
+			continue;
+		}
+		if (fcntl((int)i, F_GETFD) >= 0)
+			continue;
+		if (i >= 3)
+			return kiste_err_set(err, -EBADF, "--preserve-fds: descriptor %u is not "
+					     "open: give only open ones", i);
+		if (null < 0)
+			null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		fds[i] = null;
+	}
+	memset(cm.b, 0, sizeof(cm.b));
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int) * h->nfds);
+	memcpy(CMSG_DATA(c), fds, sizeof(int) * h->nfds);
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+		ret = kiste_err_set(err, -errno, "cannot send the exec request to the container's "
+				    "init: %s", strerror(errno));
+	if (null >= 0)
+		close(null);
+	return ret;
+}
+
+static volatile sig_atomic_t pending[65];
+
+static void on_signal(int sig)
+{
+	pending[sig] = 1;
+}
+
+/* Not passed on: the stand-in's own business, or not the process's to get. */
+static bool kept(int sig)
+{
+	return sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD || sig == SIGPIPE ||
+	       sig == SIGURG || sig == SIGWINCH || sig == SIGTSTP || sig == SIGTTIN ||
+	       sig == SIGTTOU || (sig >= 32 && sig < SIGRTMIN);
+}
+
+/*
+ * The stand-in: signals go to the process until its status comes back; the
+ * status as kiste run gives it (128+N for signal N, the seccomp filter's line
+ * for SIGSYS).  The init gone without a status: its pid namespace took the
+ * process with it, SIGKILL.
+ */
+static int stand_in(int sock, const char *what, const sigset_t *waitmask)
+{
+	struct kiste_run_who who = { .what = what,
+				     .sigsys = "a host syscall outside the allowlist; see "
+					       "'kiste policy shim'" };
+	struct pollfd p = { .fd = sock, .events = POLLIN };
+	struct kiste_exec_msg m;
+	int sig;
+	ssize_t n;
+
+	for (;;) {
+		for (sig = 1; sig < 65; sig++) {
+			struct kiste_exec_msg s = { .kind = KISTE_EXEC_SIGNAL, .value = sig };
+
+			if (!pending[sig])
+				continue;
+			pending[sig] = 0;
+			if (send(sock, &s, sizeof(s), MSG_NOSIGNAL) < 0)
+				break;
+		}
+		if (ppoll(&p, 1, NULL, waitmask) < 0)
+			continue;
+		n = recv(sock, &m, sizeof(m), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(m))
+			return KISTE_EXIT_SIGNAL + SIGKILL;
+		if (m.kind == KISTE_EXEC_EXITED)
+			return kiste_exit_from_wait(m.value, &who);
+	}
+}
+
+/*
+ * The signals passed on are caught from before the request goes: one that
+ * comes while the process starts waits, and goes on once it runs.  Open
+ * again only while the stand-in waits (@waitmask).
+ */
+static void forward_setup(sigset_t *waitmask)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block;
+	int sig;
+
+	sigemptyset(&block);
+	for (sig = 1; sig < 65; sig++)
+		if (!kept(sig))
+			sigaddset(&block, sig);
+	sigprocmask(SIG_BLOCK, &block, waitmask);
+	for (sig = 1; sig < 65; sig++)
+		if (!kept(sig))
+			sigaction(sig, &sa, NULL);
+}
+
+static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
+		    const struct kiste_oci_state *s, const struct kiste_oci_process *pr,
+		    struct kiste_err *err)
+{
+	struct kiste_exec_req h = { 0 };
+	struct kiste_exec_msg m;
+	char *buf = malloc(KISTE_EXEC_STRINGS_MAX), what[PATH_MAX + 2];
+	sigset_t waitmask;
+	int sock, ret, console = -1;
+	pid_t proxy;
+	ssize_t n;
+
+	if (!buf)
+		return kiste_err_set(err, -ENOMEM, "out of memory");
+	forward_setup(&waitmask);
+	ret = build(o, pr, &h, buf, err);
+	snprintf(what, sizeof(what), "'%s'", buf + strlen(buf) + 1);
+	if (ret == 0 && o->console_socket) {
+		console = kiste_console_connect(o->console_socket, err);
+		ret = console < 0 ? console : 0;
+	}
+	sock = ret < 0 ? -1 : kiste_oci_exec_socket(s->dir, false, err);
+	if (sock < 0) {
+		free(buf);
+		if (console >= 0)
+			close(console);
+		return ret < 0 ? ret : sock;
+	}
+	ret = send_req(sock, &h, buf, console, err);
+	free(buf);
+	if (console >= 0)
+		close(console);
+	/* The init refused before it read the request (all its sessions taken): its answer waits. */
+	if (ret == -EPIPE || ret == -ECONNRESET) {
+		ret = 0;
+		n = recv(sock, &m, sizeof(m), MSG_DONTWAIT);
+	} else {
+		n = ret < 0 ? 0 : recv(sock, &m, sizeof(m), 0);
+	}
+	/* The init answered and closed before it read the request: the answer is next. */
+	if (n < 0 && errno == ECONNRESET)
+		n = recv(sock, &m, sizeof(m), MSG_DONTWAIT);
+	if (ret == 0 && n != (ssize_t)sizeof(m))
+		ret = kiste_err_set(err, -ECHILD, "the container's init did not answer the exec "
+				    "request: the container stopped");
+	else if (ret == 0 && m.kind == KISTE_EXEC_ERROR)
+		ret = kiste_err_set(err, m.value < 0 ? m.value : -EINVAL, "%.*s",
+				    (int)sizeof(m.text), m.text);
+	else if (ret == 0 && m.kind != KISTE_EXEC_STARTED)
+		ret = kiste_err_set(err, -EPROTO, "the container's init answered %d: a kiste of "
+				    "another version made it", m.kind);
+	if (ret < 0) {
+		close(sock);
+		return ret;
+	}
+	oci_log(g, "info", "exec: %s runs in container %s as pid %d", what, s->id, m.value);
+	if (!o->detach) {
+		if (o->pid_file && oci_write_pid_file(o->pid_file, getpid(), err) < 0)
+			return ret = err->code;
+		fflush(NULL);
+		_exit(stand_in(sock, what, &waitmask));
+	}
+	proxy = fork();
+	if (proxy < 0) {
+		close(sock);
+		return kiste_err_set(err, -errno, "cannot fork: %s", strerror(errno));
+	}
+	if (proxy == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		/* The process holds the engine's streams: the stand-in keeps none. */
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+			if (null > 2)
+				close(null);
+		}
+		_exit(stand_in(sock, what, &waitmask));
+	}
+	close(sock);
+	if (o->pid_file)
+		return oci_write_pid_file(o->pid_file, proxy, err);
+	return 0;
+}
+
 static int oci_exec_main(const struct cli_global *g, int argc, char **argv)
 {
-	struct kiste_err err = { .code = -EOPNOTSUPP };
+	struct oci_exec_opts o = { 0 };
+	struct kiste_err err = { 0 };
+	struct kiste_oci_config c = { 0 };
+	struct kiste_oci_state s;
+	int ret = oci_exec_parse(g, argc, argv, &o, &err);
 
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	if (o.help) {
 		fputs(cli_cmd_oci_exec.usage, stdout);
 		return KISTE_EXIT_OK;
 	}
-	snprintf(err.msg, sizeof(err.msg), "exec is not supported yet: a process cannot join a "
-		 "running shim-mode container from outside (the container's init would have to "
-		 "start it); run it as the container's process instead");
-	return oci_fail(g, &err);
+	if (ret < 0)
+		return oci_usage_fail(g, &err);
+	if (oci_load(g, o.id, &s, &err) < 0) {
+		oci_fail(g, &err);
+		return OCI_EXEC_FAILED;
+	}
+	switch (kiste_oci_state_status(&s)) {
+	case KISTE_OCI_RUNNING:
+		break;
+	case KISTE_OCI_PAUSED:
+		if (o.ignore_paused)
+			break;
+		ret = kiste_err_set(&err, -EBUSY, "cannot exec in a paused container (use "
+				    "--ignore-paused to override)");
+		break;
+	case KISTE_OCI_CREATED:
+		ret = kiste_err_set(&err, -ESRCH, "cannot exec in a container that has not "
+				    "started: start it first");
+		break;
+	default:
+		ret = kiste_err_set(&err, -ESRCH, "cannot exec in a stopped container");
+	}
+	if (ret == 0 && strcmp(s.mode, "shim"))
+		ret = kiste_err_set(&err, -EOPNOTSUPP, "exec is not supported in %s-mode "
+				    "containers yet: only in shim mode", s.mode);
+	if (ret == 0)
+		ret = o.process ? kiste_oci_process_load(o.process, &c, &err) :
+				  kiste_oci_config_load(s.bundle, &c, &err);
+	if (ret == 0 && !o.process && !c.has_process)
+		ret = kiste_err_set(&err, -EINVAL, "config.json of %s has no process to take the "
+				    "environment from: give a --process file", s.id);
+	/* runc's rules: a terminal only through the engine's socket, a socket only for one. */
+	if (ret == 0 && (o.tty || c.process.terminal) && !o.console_socket)
+		ret = kiste_err_set(&err, -EINVAL, "a terminal (-t, process.terminal) needs "
+				    "--console-socket: give one, or run without a terminal");
+	if (ret == 0 && o.console_socket && !(o.tty || c.process.terminal))
+		ret = kiste_err_set(&err, -EINVAL, "--console-socket without a terminal: give -t "
+				    "(or process.terminal), or no socket");
+	if (ret == 0)
+		ret = run_exec(g, &o, &s, &c.process, &err);
+	kiste_oci_config_free(&c);
+	kiste_oci_state_free(&s);
+	if (ret < 0) {
+		oci_fail(g, &err);
+		return OCI_EXEC_FAILED;
+	}
+	return KISTE_EXIT_OK;
 }
 
 const struct cli_cmd cli_cmd_oci_exec = {
 	.name = "exec",
-	.summary = "not supported yet: run a process in a running container (runc's exec)",
-	.usage = "Usage: kiste [GLOBAL OPTIONS] exec ID ...\n\n"
-		 "runc's exec is not supported yet: every call fails with exit status 1.  In\n"
-		 "shim mode a new process must be started by the container's own init to share\n"
-		 "the guest kernel's state (pids, locks, /proc) with the running ones, which the\n"
-		 "init does not offer yet.\n\n"
-		 "  -h, --help   show this help\n",
+	.summary = "run a process in a running shim-mode container (runc's exec)",
+	.usage = "Usage: kiste [GLOBAL OPTIONS] exec [OPTIONS] ID COMMAND [ARG...]\n"
+		 "       kiste [GLOBAL OPTIONS] exec [OPTIONS] --process FILE ID\n\n"
+		 "Runs COMMAND in the running container ID as runc's exec does: the container's\n"
+		 "init starts it, so it shares the container's namespaces, cgroup, root and\n"
+		 "limits and runs under its own guest kernel.  Its environment, cwd and user are\n"
+		 "the container's process's (config.json) unless the options say otherwise.\n"
+		 "kiste exec waits, passes the signals it gets on, and exits with the process's\n"
+		 "status (128+N for signal N); 255 when it could not start, as runc.  Shim\n"
+		 "mode only.\n\n"
+		 "  -p, --process FILE     the process as a runtime-spec process object\n"
+		 "  -d, --detach           return once it runs; a stand-in child waits for it\n"
+		 "      --pid-file FILE    write the pid that stands in for the process\n"
+		 "      --cwd DIR          its working folder in the container\n"
+		 "  -e, --env NAME=VALUE   add or replace a variable (repeatable)\n"
+		 "  -u, --user UID[:GID]   its identity in the container\n"
+		 "      --preserve-fds N   descriptors 3..3+N-1 go along too (N <= 13)\n"
+		 "      --ignore-paused    exec into a paused container (the process waits)\n"
+		 "  -t, --tty              a new terminal of the container's, as its 0-2\n"
+		 "      --console-socket PATH\n"
+		 "                         where the terminal's master goes (SCM_RIGHTS)\n"
+		 "      --no-new-privs     accepted: every shim process has it\n"
+		 "  -c, --cap, -g, --additional-gids, --apparmor, --process-label, --cgroup\n"
+		 "                         accepted and ignored (logged to --log)\n"
+		 "  -h, --help             show this help\n",
 	.gmain = oci_exec_main,
 };

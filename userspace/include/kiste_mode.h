@@ -80,6 +80,8 @@ struct kiste_oci_launch {
 	int preserve_fds;
 	/* IN: ROOT/ID/trace opened read-only (`kiste trace ID on|off`), or -1 */
 	int trace_switch_fd;
+	/* IN: ROOT/ID/exec.sock, listening (`kiste exec`, kiste_exec.h), or -1 */
+	int exec_fd;
 	pid_t pid;			/* OUT: the container's init */
 	struct kiste_cgroup cg;		/* OUT: its cgroup (version 0: none here) */
 };

@@ -152,6 +152,11 @@ int kiste_oci_config_parse(const char *text, size_t len, struct kiste_oci_config
 			   struct kiste_err *err);
 /* Reads BUNDLE/config.json (at most KISTE_OCI_CONFIG_MAX bytes) and parses it. */
 int kiste_oci_config_load(const char *bundle, struct kiste_oci_config *c, struct kiste_err *err);
+/*
+ * Reads a runtime-spec process object (`exec --process FILE`) into
+ * @c->process, checked as config.json's; free @c with kiste_oci_config_free().
+ */
+int kiste_oci_process_load(const char *path, struct kiste_oci_config *c, struct kiste_err *err);
 void kiste_oci_config_free(struct kiste_oci_config *c);
 /* The value of annotation @key, or NULL. */
 const char *kiste_oci_annotation(const struct kiste_oci_config *c, const char *key);
@@ -209,6 +214,12 @@ int kiste_oci_state_save(const struct kiste_oci_state *s, struct kiste_err *err)
 void kiste_oci_state_free(struct kiste_oci_state *s);
 /* Takes an exclusive lock on the container's folder; returns the fd to close. */
 int kiste_oci_state_lock(const struct kiste_oci_state *s, struct kiste_err *err);
+/*
+ * ROOT/ID/exec.sock (kiste_exec.h): bound and listening (@listen, create's,
+ * for the container's init) or connected (`kiste exec`); named through the
+ * folder's descriptor, so that a long --root still fits an AF_UNIX name.
+ */
+int kiste_oci_exec_socket(const char *dir, bool listen, struct kiste_err *err);
 /* What the container is now: from the init's liveness and the start fifo. */
 enum kiste_oci_status kiste_oci_state_status(const struct kiste_oci_state *s);
 const char *kiste_oci_status_name(enum kiste_oci_status st);

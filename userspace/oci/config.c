@@ -389,46 +389,93 @@ int kiste_oci_hooks_parse(const char *what, const char *text, size_t len,
 	return ret < 0 ? (err && err->code ? err->code : -EINVAL) : 0;
 }
 
-int kiste_oci_config_load(const char *bundle, struct kiste_oci_config *c, struct kiste_err *err)
+/*
+ * A JSON file of at most KISTE_OCI_CONFIG_MAX bytes, NUL-ended in *@buf (the
+ * caller frees it); @fix says what the caller should give instead.
+ */
+static int read_json_file(const char *path, const char *what, const char *fix, char **buf,
+			  size_t *len, struct kiste_err *err)
 {
-	char path[PATH_MAX];
 	struct stat st;
-	char *buf;
 	ssize_t n;
-	int fd, ret;
+	int fd;
 
-	memset(c, 0, sizeof(*c));
-	snprintf(path, sizeof(path), "%s/config.json", bundle);
-	/* Non-blocking: a FIFO planted as config.json must not hang the runtime. */
+	/* Non-blocking: a FIFO planted there must not hang the runtime. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
-		return kiste_err_set(err, -errno, "cannot open %s: %s: give --bundle a folder "
-				     "with a config.json", path, strerror(errno));
+		return kiste_err_set(err, -errno, "cannot open %s: %s: %s", path, strerror(errno),
+				     fix);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return kiste_err_set(err, -EINVAL, "%s is not a regular file: give a bundle's "
-				     "config.json", path);
+		return kiste_err_set(err, -EINVAL, "%s is not a regular file: %s", path, fix);
 	}
 	if (st.st_size > KISTE_OCI_CONFIG_MAX) {
 		close(fd);
-		return kiste_err_set(err, -EFBIG, "config.json: %lld bytes: at most %u",
+		return kiste_err_set(err, -EFBIG, "%s: %lld bytes: at most %u", what,
 				     (long long)st.st_size, KISTE_OCI_CONFIG_MAX);
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
+	*buf = malloc((size_t)st.st_size + 1);
+	if (!*buf) {
 		close(fd);
 		return kiste_err_set(err, -ENOMEM, "out of memory");
 	}
-	n = read(fd, buf, (size_t)st.st_size);
+	n = read(fd, *buf, (size_t)st.st_size);
 	close(fd);
 	if (n != st.st_size) {
-		free(buf);
+		free(*buf);
+		*buf = NULL;
 		return kiste_err_set(err, -EIO, "cannot read %s: a short read", path);
 	}
-	buf[n] = 0;
-	ret = kiste_oci_config_parse(buf, (size_t)n, c, err);
+	(*buf)[n] = 0;
+	*len = (size_t)n;
+	return 0;
+}
+
+int kiste_oci_config_load(const char *bundle, struct kiste_oci_config *c, struct kiste_err *err)
+{
+	char path[PATH_MAX];
+	char *buf;
+	size_t n;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	ret = read_json_file(path, "config.json", "give --bundle a folder with a config.json",
+			     &buf, &n, err);
+	if (ret < 0)
+		return ret;
+	ret = kiste_oci_config_parse(buf, n, c, err);
 	free(buf);
 	return ret;
+}
+
+int kiste_oci_process_load(const char *path, struct kiste_oci_config *c, struct kiste_err *err)
+{
+	struct cfg p = { .err = err, .what = "process.json" };
+	json_object *proc, *root;
+	char *buf;
+	size_t n;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	ret = read_json_file(path, "process.json", "give --process a runtime-spec process "
+			     "object", &buf, &n, err);
+	if (ret < 0)
+		return ret;
+	proc = cfg_parse_object("process.json", buf, n, KISTE_OCI_CONFIG_MAX, err);
+	free(buf);
+	if (!proc)
+		return err && err->code ? err->code : -EINVAL;
+	/* The object is config.json's "process": read it as that member. */
+	root = json_object_new_object();
+	if (!root || json_object_object_add(root, "process", proc) < 0) {
+		json_object_put(root);
+		json_object_put(proc);
+		return kiste_err_set(err, -ENOMEM, "out of memory");
+	}
+	ret = read_process(&p, root, c);
+	json_object_put(root);
+	return ret < 0 ? (err && err->code ? err->code : -EINVAL) : 0;
 }
 
 const char *kiste_oci_annotation(const struct kiste_oci_config *c, const char *key)

@@ -9,11 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
+#include "kiste_exec.h"
 #include "kiste_oci.h"
 
 #define STATE_FILE "state.json"
@@ -478,7 +481,7 @@ int kiste_oci_state_remove(const struct kiste_oci_state *s, struct kiste_err *er
 {
 	static const char *const files[] = { STATE_FILE, STATE_FILE ".tmp", KISTE_OCI_START_FIFO,
 					     KISTE_OCI_HOOKS_FILE, KISTE_OCI_HOOKS_FILE ".tmp",
-					     KISTE_OCI_TRACE_FILE };
+					     KISTE_OCI_TRACE_FILE, KISTE_OCI_EXEC_SOCK };
 	char path[PATH_MAX + 32];
 	size_t i;
 
@@ -529,4 +532,35 @@ int kiste_oci_state_ids(const char *root, char ***ids, size_t *n, struct kiste_e
 		qsort(v, *n, sizeof(*v), cmp_str);
 	*ids = v;
 	return 0;
+}
+
+int kiste_oci_exec_socket(const char *dir, bool listen_on, struct kiste_err *err)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), fd, e;
+
+	if (dfd < 0)
+		return kiste_err_set(err, -errno, "cannot open %s: %s", dir, strerror(errno));
+	snprintf(a.sun_path, sizeof(a.sun_path), "/proc/self/fd/%d/" KISTE_OCI_EXEC_SOCK, dfd);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && listen_on) {
+		unlink(a.sun_path);
+		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(fd, 16) == 0) {
+			close(dfd);
+			return fd;
+		}
+	} else if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
+		close(dfd);
+		return fd;
+	}
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	close(dfd);
+	if (!listen_on && (e == ENOENT || e == ECONNREFUSED))
+		return kiste_err_set(err, -e, "the container's init does not take exec requests "
+				     "(%s): it was created by an older kiste, or it is stopping",
+				     strerror(e));
+	return kiste_err_set(err, -e, "%s %s/" KISTE_OCI_EXEC_SOCK ": %s",
+			     listen_on ? "cannot listen on" : "cannot connect to", dir, strerror(e));
 }

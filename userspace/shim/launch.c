@@ -66,6 +66,8 @@ struct launch {
 	char tracesw_path[PATH_MAX];	/* kiste run --name: removed at the end */
 	struct shim_relay relay;	/* 0-2 through pipes where the sandbox could change them */
 	struct shim_unixmed um;	/* the init's AF_UNIX mediator (unixmed.c); fd -1: none */
+	struct shim_exec_srv exec;	/* an OCI container's init: `kiste exec` (execsrv.c) */
+	const struct shim_exec_req *xreq;	/* in a process `kiste exec` started: its request */
 };
 
 static volatile pid_t forward_to;
@@ -189,6 +191,17 @@ static void fill_boot(struct launch *l)
 	b->cwd = o->cwd ? o->cwd : "/";
 	b->uid = o->user_set ? o->uid : 0;
 	b->gid = o->user_set ? o->gid : 0;
+	if (l->xreq) {
+		b->argc = l->xreq->argc;
+		b->argv = l->xreq->argv;
+		b->envc = l->xreq->envc;
+		b->envp = l->xreq->env;
+		b->cwd = l->xreq->cwd;
+		if (l->xreq->user) {
+			b->uid = l->xreq->uid;
+			b->gid = l->xreq->gid;
+		}
+	}
 	b->hwcap = getauxval(AT_HWCAP);
 	b->hwcap2 = getauxval(AT_HWCAP2);
 	b->clktck = getauxval(AT_CLKTCK);
@@ -311,6 +324,7 @@ static void trace_switch_done(struct launch *l)
 /* The workload process: last host layers, then into the guest kernel for good. */
 static void workload_main(struct launch *l)
 {
+	const char *cwd = l->xreq ? l->xreq->cwd : l->o->cwd;
 	struct shim_filter_params fp = { 0 };
 	struct kiste_err err = { 0 };
 	struct shim_bpf bpf[2];
@@ -319,11 +333,13 @@ static void workload_main(struct launch *l)
 	int sig;
 
 	shim_stats_mark("workload forked");
-	/* No workload code runs before init's command line is blank. */
-	close(l->wiped[1]);
-	if (read(l->wiped[0], &c, 1) != 0)
-		_exit(KISTE_EXIT_REFUSED);
-	close(l->wiped[0]);
+	/* No workload code runs before init's command line is blank (an exec's: it is). */
+	if (!l->xreq) {
+		close(l->wiped[1]);
+		if (read(l->wiped[0], &c, 1) != 0)
+			_exit(KISTE_EXIT_REFUSED);
+		close(l->wiped[0]);
+	}
 
 	for (sig = 1; sig < 65; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
@@ -359,8 +375,8 @@ static void workload_main(struct launch *l)
 				      strerror(errno));
 			kiste_child_fail(&err);
 		}
-	} else if (l->o->cwd && chdir(l->o->cwd) < 0) {
-		kiste_err_set(&err, -errno, "--cwd %s: %s in the sandbox", l->o->cwd, strerror(errno));
+	} else if (cwd && chdir(cwd) < 0) {
+		kiste_err_set(&err, -errno, "--cwd %s: %s in the sandbox", cwd, strerror(errno));
 		kiste_child_fail(&err);
 	}
 	shim_stats_mark("workload: init's go");
@@ -421,38 +437,47 @@ static bool launcher_gone(const struct launch *l, pid_t launcher)
  * init is in the container's root by now.  Anything subtler (not
  * executable, a bad interpreter) is the guest kernel's to report at start.
  */
-static void oci_check_command(const struct launch *l)
+static bool command_missing(const char *cmd, char *const *env, char *why, size_t n)
 {
-	const char *cmd = l->o->argv[0], *path = NULL, *p, *e;
+	const char *path = NULL, *p, *e;
 	char full[PATH_MAX];
 	struct stat st;
 	int i;
 
-	if (!l->ns || !cmd || !*cmd)
-		return;
+	if (!cmd || !*cmd)
+		return false;
 	if (cmd[0] == '/') {
 		if (stat(cmd, &st) == 0 || errno != ENOENT)
-			return;
-		fprintf(stderr, "kiste: exec: \"%s\": stat %s: no such file or directory\n", cmd,
-			cmd);
-		_exit(KISTE_EXIT_NOTFOUND);
+			return false;
+		snprintf(why, n, "exec: \"%s\": stat %s: no such file or directory", cmd, cmd);
+		return true;
 	}
 	if (strchr(cmd, '/'))
-		return;
-	for (i = 0; l->env[i]; i++)
-		if (!strncmp(l->env[i], "PATH=", 5))
-			path = l->env[i] + 5;
+		return false;
+	for (i = 0; env[i]; i++)
+		if (!strncmp(env[i], "PATH=", 5))
+			path = env[i] + 5;
 	if (!path)
 		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	for (p = path; *p; p = *e ? e + 1 : e) {
 		e = strchrnul(p, ':');
 		snprintf(full, sizeof(full), "%.*s/%s", (int)(e - p), p, cmd);
 		if (e > p && (stat(full, &st) == 0 || errno != ENOENT))
-			return;
+			return false;
 	}
-	fprintf(stderr, "kiste: exec: \"%s\": executable file not found in $PATH: no such file "
-		"or directory\n", cmd);
-	_exit(KISTE_EXIT_NOTFOUND);
+	snprintf(why, n, "exec: \"%s\": executable file not found in $PATH: no such file or "
+		 "directory", cmd);
+	return true;
+}
+
+static void oci_check_command(const struct launch *l)
+{
+	char why[PATH_MAX + 128];
+
+	if (l->ns && command_missing(l->o->argv[0], l->env, why, sizeof(why))) {
+		fprintf(stderr, "kiste: %s\n", why);
+		_exit(KISTE_EXIT_NOTFOUND);
+	}
 }
 
 /*
@@ -504,8 +529,8 @@ struct init_chan {
 	void (*serve)(void *ctx, short revents);
 	void *ctx;
 };
-/* The AF_UNIX mediator (unixmed.c); an OCI exec request socket would join it. */
-#define INIT_NCHAN 1
+/* The AF_UNIX mediator (unixmed.c), `kiste exec`'s listener and its sessions (execsrv.c). */
+#define INIT_NCHAN (2 + KISTE_EXEC_SESSIONS)
 
 static void init_sigchld(int sig)
 {
@@ -518,12 +543,108 @@ static void init_serve_unixmed(void *ctx, short revents)
 }
 
 /*
+ * A process `kiste exec` asked for, in the child the init forked for it: the
+ * request's descriptors become its 0..n-1 (the init's own ones it still needs
+ * moved out of their way first), then it becomes a workload as the first one
+ * did, with the request's command, environment, cwd and identity.
+ */
+static __attribute__((noreturn)) void exec_child(struct launch *l, struct shim_exec_req *r)
+{
+	int *keep[] = { &l->procfd, &l->locksfd, &l->tracesw_ro, &l->trace_fd, &r->console_sock };
+	int moved[KISTE_EXEC_FDS_MAX], i, slave;
+	struct kiste_err err = { 0 };
+
+	shim_exec_child(&l->exec);
+	if (l->um.fd >= 0)
+		close(l->um.fd);
+	for (i = 0; i < (int)(sizeof(keep) / sizeof(keep[0])); i++)
+		if (*keep[i] >= 0 && *keep[i] < 64 && (*keep[i] = fcntl(*keep[i], F_DUPFD, 64)) < 0)
+			_exit(KISTE_EXIT_REFUSED);
+	for (i = 0; i < r->nfds; i++)
+		if ((moved[i] = fcntl(r->fds[i], F_DUPFD, 64)) < 0)
+			_exit(KISTE_EXIT_REFUSED);
+	for (i = 0; i < r->nfds; i++)
+		if (dup2(moved[i], i) < 0)
+			_exit(KISTE_EXIT_REFUSED);
+	/* The rest (the request's own numbers, the moved copies) go in place_fds. */
+	l->oci->preserve_fds = r->nfds - 3;
+	l->oci->console_fd = -1;
+	/* A terminal of the container's own devpts, as create's (the master to the engine). */
+	if (r->console_sock >= 0) {
+		if (kiste_console_make("/dev/ptmx", r->rows, r->cols, r->console_sock, &slave,
+				       &err) < 0)
+			kiste_child_fail(&err);
+		if (dup2(slave, 0) < 0)
+			_exit(KISTE_EXIT_REFUSED);
+		close(slave);
+		l->oci->console_fd = 0;
+	}
+	memset(&l->relay, 0, sizeof(l->relay));
+	l->xreq = r;
+	workload_main(l);
+	_exit(KISTE_EXIT_REFUSED);
+}
+
+/* `kiste exec`: a new connection, its request read when it comes. */
+static void init_serve_exec(void *ctx, short revents)
+{
+	(void)revents;
+	shim_exec_accept(ctx);
+}
+
+/* One request: its process forked, or one line back saying why not. */
+static void exec_start(struct launch *l, int slot)
+{
+	char why[PATH_MAX + 128];
+	struct shim_exec_req r;
+	struct stat st;
+	pid_t pid;
+	int e;
+
+	if (shim_exec_read(&l->exec, slot, &r) < 0)
+		return;
+	e = stat(r.cwd, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+	if (e) {
+		shim_exec_fail(&l->exec, r.slot, -e, "chdir to cwd (\"%s\") failed: %s", r.cwd,
+			       strerror(e));
+	} else if (command_missing(r.argv[0], r.env, why, sizeof(why))) {
+		shim_exec_fail(&l->exec, r.slot, -ENOENT, "%s", why);
+	} else {
+		pid = fork();
+		if (pid == 0)
+			exec_child(l, &r);
+		if (pid < 0)
+			shim_exec_fail(&l->exec, r.slot, -errno, "cannot start the process: %s",
+				       strerror(errno));
+		else
+			shim_exec_started(&l->exec, r.slot, pid);
+	}
+	shim_exec_req_free(&r);
+}
+
+/* One `kiste exec` session's channel: its request, then its caller's signals or hangup. */
+struct exec_chan {
+	struct launch *l;
+	int slot;
+};
+
+static void init_serve_session(void *ctx, short revents)
+{
+	struct exec_chan *x = ctx;
+
+	if (x->l->exec.pid[x->slot] == SHIM_EXEC_WAITING)
+		exec_start(x->l, x->slot);
+	else
+		shim_exec_serve(&x->l->exec, x->slot, revents);
+}
+
+/*
  * Reaps until the workload ends (its wait status; 0 when there is no child
  * left), serving @ch meanwhile.  SIGCHLD is open only inside ppoll, so no
  * wake-up is lost, and each turn reaps before it serves: a flood of requests
  * cannot hold off the workload's exit.
  */
-static int init_wait(pid_t child, struct init_chan *ch, int n)
+static int init_wait(pid_t child, struct shim_exec_srv *exec, struct init_chan *ch, int n)
 {
 	struct sigaction sa = { .sa_handler = init_sigchld, .sa_flags = SA_NOCLDSTOP };
 	struct pollfd p[INIT_NCHAN];
@@ -537,9 +658,11 @@ static int init_wait(pid_t child, struct init_chan *ch, int n)
 	sigdelset(&during, SIGCHLD);
 	sigaction(SIGCHLD, &sa, NULL);
 	for (;;) {
-		while ((w = waitpid(-1, &wst, WNOHANG)) > 0)
+		while ((w = waitpid(-1, &wst, WNOHANG)) > 0) {
 			if (w == child)
 				return wst;
+			shim_exec_reaped(exec, w, wst);
+		}
 		if (w < 0 && errno != EINTR)
 			return 0;
 		for (i = 0; i < n; i++) {
@@ -562,15 +685,35 @@ static void init_main(struct launch *l, pid_t launcher)
 	struct sigaction sa = { .sa_handler = forward };
 	struct init_chan ch[INIT_NCHAN] = {
 		{ &l->um.fd, init_serve_unixmed, &l->um },
+		{ &l->exec.listen_fd, init_serve_exec, &l->exec },
 	};
+	static struct exec_chan xch[KISTE_EXEC_SESSIONS];
 	sigset_t all;
-	int st;
+	int st, i;
 	const char *hostname;
 	pid_t child;
 	char c;
 
 	l->um.fd = -1;
 	l->um.wl_fd = -1;
+	/*
+	 * `kiste exec`'s listener (an OCI container's), above the caller's
+	 * descriptors the workload keeps (--preserve-fds): place_fds closes it there.
+	 */
+	shim_exec_srv_init(&l->exec, -1);
+	if (l->oci && l->oci->exec_fd >= 0) {
+		l->exec.listen_fd = fcntl(l->oci->exec_fd, F_DUPFD_CLOEXEC, 64);
+		close(l->oci->exec_fd);
+		if (l->exec.listen_fd < 0)
+			_exit(KISTE_EXIT_REFUSED);
+	}
+	for (i = 0; i < KISTE_EXEC_SESSIONS; i++) {
+		xch[i].l = l;
+		xch[i].slot = i;
+		ch[2 + i].fd = &l->exec.fd[i];
+		ch[2 + i].serve = init_serve_session;
+		ch[2 + i].ctx = &xch[i];
+	}
 	close(l->status[0]);
 	/* The terminal is stdin from here on: the rootfs's /dev gets its node (bind_tty). */
 	if (l->oci && l->oci->console_fd >= 0) {
@@ -694,6 +837,7 @@ static void init_main(struct launch *l, pid_t launcher)
 	close(l->wiped[0]);
 	if (l->um.wl_fd >= 0)
 		close(l->um.wl_fd);
+	l->um.wl_fd = -1;
 	if (l->arg_end)
 		memset((void *)l->arg_start, 0, l->arg_end - l->arg_start);
 	/*
@@ -714,7 +858,8 @@ static void init_main(struct launch *l, pid_t launcher)
 		tcsetpgrp(l->tty_fd, child);
 	if (l->kfd >= 0)
 		close(l->kfd);
-	st = init_wait(child, ch, INIT_NCHAN);
+	l->kfd = -1;
+	st = init_wait(child, &l->exec, ch, INIT_NCHAN);
 	if (l->oci)
 		oci_exit(l, st);
 	if (write(l->status[1], &st, sizeof(st)) != sizeof(st))

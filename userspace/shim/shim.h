@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "kiste_exec.h"
 #include "kiste_run.h"
 
 #define SHIM_MAX_TMPFS 16
@@ -99,6 +100,50 @@ struct shim_unixmed {
 int shim_unixmed_open(struct shim_unixmed *m, const struct shim_opts *so, int proc_fd,
 		      bool own_netns, struct kiste_err *err);
 void shim_unixmed_serve(struct shim_unixmed *m, short revents);
+
+/* execsrv.c: the init serving `kiste exec` (kiste_exec.h) */
+struct shim_exec_srv {
+	int listen_fd;			/* ROOT/ID/exec.sock, listening; -1: none */
+	int fd[KISTE_EXEC_SESSIONS];	/* each session's connection, -1: free */
+	pid_t pid[KISTE_EXEC_SESSIONS];	/* its process (namespace pid); SHIM_EXEC_WAITING */
+};
+/* One request as the init read it; the strings live in @buf. */
+struct shim_exec_req {
+	char *buf;
+	char **argv;			/* argc strings then NULL, then env then NULL */
+	char **env;
+	char *cwd;			/* absolute, in the container */
+	int argc, envc;
+	bool user;
+	uint32_t uid, gid;
+	int fds[KISTE_EXEC_FDS_MAX];	/* the new process's 0..nfds-1 */
+	int nfds;
+	int console_sock;		/* F_TTY: the engine's console socket; -1: none */
+	unsigned int rows, cols;
+	int slot;			/* its session */
+};
+void shim_exec_srv_init(struct shim_exec_srv *s, int listen_fd);
+/* A session's pid before its request came. */
+#define SHIM_EXEC_WAITING ((pid_t)-1)
+/* Accepts one connection into a free session (or answers that there is none). */
+void shim_exec_accept(struct shim_exec_srv *s);
+/*
+ * Reads a waiting session's request: 0 (@r holds it), -EAGAIN (not there
+ * yet), or another -errno (answered, session ended).
+ */
+int shim_exec_read(struct shim_exec_srv *s, int slot, struct shim_exec_req *r);
+void shim_exec_req_free(struct shim_exec_req *r);
+void shim_exec_reply(int fd, int kind, int value, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void shim_exec_started(struct shim_exec_srv *s, int slot, pid_t pid);
+/* Answers one line and ends the session. */
+void shim_exec_fail(struct shim_exec_srv *s, int slot, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* A reaped child: true (its caller told) when it was a session's. */
+bool shim_exec_reaped(struct shim_exec_srv *s, pid_t pid, int wst);
+void shim_exec_serve(struct shim_exec_srv *s, int slot, short revents);
+/* In a child the init forked: the listener and the other sessions closed. */
+void shim_exec_child(struct shim_exec_srv *s);
 
 /* binds.c */
 int shim_bind_opt(struct shim_opts *so, const char *arg, struct kiste_err *err);
