@@ -384,7 +384,8 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 		return kiste_err_set(err, -ENOMEM, "out of memory");
 	forward_setup(&waitmask);
 	ret = build(o, pr, &h, buf, err);
-	snprintf(what, sizeof(what), "'%s'", buf + strlen(buf) + 1);
+	/* The command's name (the strings are cwd, argv...), for the status line. */
+	snprintf(what, sizeof(what), "'%s'", ret == 0 ? buf + strlen(buf) + 1 : "?");
 	if (ret == 0 && o->console_socket) {
 		console = kiste_console_connect(o->console_socket, err);
 		ret = console < 0 ? console : 0;
