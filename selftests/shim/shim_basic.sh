@@ -174,6 +174,9 @@ done
 same "du -s over /usr/share/doc" du -s /usr/share/doc
 same "find -type f | wc -l over /usr/share/doc" sh -c 'find /usr/share/doc -type f | wc -l'
 same "find /usr/share/doc -depth (fts walks back up)" sh -c 'find /usr/share/doc -depth | md5sum'
+# ps and pgrep -f read other processes' command lines (/proc/PID/cmdline).
+same "ps -o args= of a child that exec'd, and pgrep -f" sh -c \
+	'sleep 7 & sleep 0.2; ps -o args= -p $!; pgrep -f "^sleep 7" >/dev/null && echo found; kill $!'
 # libcap's capsh drops a capability from the bounding set, then execs: root's
 # exec leaves it out of the permitted set (the guest kernel's exec applies it).
 if [ "$(id -u)" = 0 ] && command -v capsh >/dev/null; then

@@ -529,6 +529,10 @@ static const struct allow table[] = {
 	   C_EQ(INT(0), PR_SET_PDEATHSIG), C_LE(1, 64)),
 	R2(prctl, "a capability dropped from the calling thread's bounding set (it only narrows)",
 	   C_EQ(INT(0), PR_CAPBSET_DROP), C_LE(1, 63)),
+	R3(prctl, "the process's own memory map record (PR_SET_MM_MAP, as CRIU: where its "
+	   "command line and environment are, for /proc/PID/cmdline); the struct is beyond "
+	   "seccomp: an exe file in it needs CAP_CHECKPOINT_RESTORE of the sandbox's namespace",
+	   C_EQ(INT(0), PR_SET_MM), C_EQ(1, PR_SET_MM_MAP), C_EQ(3, sizeof(struct prctl_mm_map))),
 	RT(gettimeofday, "legacy vsyscall page: the host emulates it through seccomp, never "
 	   "dispatch; served by the guest kernel"),
 	RT(time, "legacy vsyscall page: the host emulates it through seccomp, never dispatch; "

@@ -209,12 +209,78 @@ static void thread_pidfds(void)
 	close(fd);
 }
 
-int main(void)
+/* A file's bytes with each NUL as '|' (a cmdline or environ as one line). */
+static const char *proc_text(const char *path, char *buf, size_t n)
 {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd < 0 ? -1 : read(fd, buf, n - 1);
+	ssize_t i;
+
+	if (fd >= 0)
+		close(fd);
+	if (got < 0)
+		return "unreadable";
+	for (i = 0; i < got; i++)
+		if (!buf[i])
+			buf[i] = '|';
+	buf[got] = 0;
+	return buf;
+}
+
+/*
+ * /proc/PID/cmdline and environ as ps and pgrep -f read them: this process's,
+ * and a child's after it exec'd itself with other arguments and environment.
+ */
+static void cmdlines(const char *self)
+{
+	char buf[512], path[64], *env[] = { "CONF_A=1", "CONF_B=two words", NULL };
+	int p[2];
+	pid_t c;
+	char x;
+
+	say("/proc/self/cmdline", "%s", proc_text("/proc/self/cmdline", buf, sizeof(buf)));
+	if (pipe(p) < 0)
+		return;
+	c = fork();
+	if (c == 0) {
+		char fd[16];
+
+		close(p[0]);
+		snprintf(fd, sizeof(fd), "%d", p[1]);
+		execle(self, self, "cmdline-probe", fd, "and two more", "", (char *)NULL, env);
+		_exit(127);
+	}
+	close(p[1]);
+	/* The child says when it runs its new image (the end of the pipe: it never writes). */
+	if (read(p[0], &x, 1) < 0)
+		x = 0;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)c);
+	say("a child's /proc/PID/cmdline after its exec", "%s", proc_text(path, buf, sizeof(buf)));
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)c);
+	say("a child's /proc/PID/environ after its exec", "%s", proc_text(path, buf, sizeof(buf)));
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+	close(p[0]);
+}
+
+/* The exec'd child of cmdlines(): closes the pipe (its signal to read) and waits. */
+static int cmdline_probe(const char *fd)
+{
+	close(atoi(fd));
+	for (;;)
+		pause();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 3 && !strcmp(argv[1], "cmdline-probe"))
+		return cmdline_probe(argv[2]);
 	conf_init();
 	waits();
 	groups();
 	pidfds();
 	thread_pidfds();
+	cmdlines(argv[0]);
 	return conf_done();
 }

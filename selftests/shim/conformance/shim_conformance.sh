@@ -142,6 +142,12 @@ expect "gate jump: prctl(PR_CAPBSET_DROP, 2^32 + CAP_CHOWN) is killed" 159 "secc
 	"$K" run --mode=shim -- "$WL/hostile" gate 157 24 4294967296
 expect "gate jump: prctl(PR_CAPBSET_DROP, CAP_NET_RAW) runs (the row admits the guest kernel's use)" \
 	1 "survived: " "$K" run --mode=shim -- "$WL/hostile" gate 157 24 13
+expect "gate jump: prctl(PR_SET_MM, PR_SET_MM_ARG_START) (needs no struct, so no row) is killed" 159 \
+	"seccomp filter" "$K" run --mode=shim -- "$WL/hostile" gate 157 35 8 4096
+expect "gate jump: prctl(PR_SET_MM_MAP) with a size other than the struct's is killed" 159 \
+	"seccomp filter" "$K" run --mode=shim -- "$WL/hostile" gate 157 35 14 0 100
+expect "gate jump: prctl(PR_SET_MM_MAP) of the struct's size runs (the row admits the guest kernel's use)" \
+	1 "survived: " "$K" run --mode=shim -- "$WL/hostile" gate 157 35 14 0 104
 expect "gate jump: memfd_create with an unknown flag is killed" 159 "seccomp filter" \
 	"$K" run --mode=shim -- "$WL/hostile" gate 319 0 256
 expect "gate jump: memfd_create of huge pages (a host pool no limit covers) is killed" 159 \

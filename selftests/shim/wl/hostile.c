@@ -39,7 +39,7 @@ static int find_gate(unsigned long *start, unsigned long *end)
 }
 
 /* Calls the first "syscall; ret" inside the gate with a forbidden syscall. */
-static int gate_jump(long nr, long a0, long a1, long a2)
+static int gate_jump(long nr, long a0, long a1, long a2, long a3)
 {
 	unsigned long s, e, p;
 	long ret;
@@ -57,8 +57,10 @@ static int gate_jump(long nr, long a0, long a1, long a2)
 	}
 	printf("jumping into the gate at +0x%lx with syscall %ld\n", p - s, nr);
 	fflush(stdout);
-	__asm__ volatile("call *%1" : "=a"(ret) : "r"(p), "a"(nr), "D"(a0), "S"(a1), "d"(a2)
-			 : "rcx", "r11", "memory");
+	/* The fourth argument's register, set last: calls before would clobber it. */
+	register long r10 __asm__("r10") = a3;
+	__asm__ volatile("call *%1" : "=a"(ret) : "r"(p), "a"(nr), "D"(a0), "S"(a1), "d"(a2),
+			 "r"(r10) : "rcx", "r11", "memory");
 	printf("survived: %ld\n", ret);
 	return 1;
 }
@@ -130,7 +132,8 @@ int main(int argc, char **argv)
 		return gate_jump(argc > 2 ? atol(argv[2]) : SYS_ptrace,
 				 argc > 3 ? strtol(argv[3], NULL, 0) : 0,
 				 argc > 4 ? strtol(argv[4], NULL, 0) : 0,
-				 argc > 5 ? strtol(argv[5], NULL, 0) : 0);
+				 argc > 5 ? strtol(argv[5], NULL, 0) : 0,
+				 argc > 6 ? strtol(argv[6], NULL, 0) : 0);
 	if (!strcmp(m, "over"))
 		return over_gk();
 	if (!strcmp(m, "execve")) {

@@ -222,6 +222,7 @@ int gk_proc_path(const char *abs, char *norm, size_t n);
 long gk_proc_open(const char *norm, long flags, int *kind);
 long gk_proc_parent(const char *norm, char *last, size_t n);
 int gk_proc_readlink(const char *norm, char *out, size_t n, long *len);
+void gk_proc_set_args(unsigned long arg_start, unsigned long arg_end, unsigned long env_end);
 int gk_proc_is_exe(const char *abs);
 long gk_proc_filter(int kind, char *buf, long len);
 /* A task's CapInh, CapPrm, CapEff, CapBnd, CapAmb and no_new_privs, from the host's status. */

@@ -197,8 +197,13 @@ static char *push_str(unsigned long *top, const char *s)
 
 #define AUX(k, v) do { aux[na++] = (k); aux[na++] = (unsigned long)(v); } while (0)
 
+/* Where the new image's argument and environment strings lie (its /proc cmdline, environ). */
+struct str_bounds {
+	unsigned long arg_start, arg_end, env_end;
+};
+
 static long build_stack(struct gk_exec_args *ea, const char *execfn, const struct elf_img *exe,
-			unsigned long interp_base, unsigned long *sp_out)
+			unsigned long interp_base, unsigned long *sp_out, struct str_bounds *sb)
 {
 	unsigned long aux[48], *w, top, sp, words;
 	char *rnd, *plat, *fn;
@@ -214,10 +219,14 @@ static long build_stack(struct gk_exec_args *ea, const char *execfn, const struc
 	rnd = (char *)top;
 	hs3(__NR_getrandom, rnd, 16, 0);
 	fn = push_str(&top, execfn);
+	/* As the kernel lays them out: the arguments, the environment right above them. */
+	sb->env_end = top;
 	for (i = ea->envc - 1; i >= 0; i--)
 		ea->envp[i] = push_str(&top, ea->envp[i]);
+	sb->arg_end = top;
 	for (i = ea->argc - 1; i >= 0; i--)
 		ea->argv[i] = push_str(&top, ea->argv[i]);
+	sb->arg_start = top;
 	if (gk.boot.sysinfo_ehdr)
 		AUX(AT_SYSINFO_EHDR, gk.boot.sysinfo_ehdr);
 	if (gk.boot.minsigstksz)
@@ -380,6 +389,7 @@ long gk_execve(struct gk_call *c, const char *path, struct gk_exec_args *ea)
 {
 	static struct elf_img exe, in;
 	static char interp[GK_PATH_MAX], script_interp[GK_PATH_MAX], abs[GK_PATH_MAX];
+	struct str_bounds sb = { 0 };
 	unsigned long sp, ib = 0;
 	long r;
 
@@ -428,7 +438,7 @@ long gk_execve(struct gk_call *c, const char *path, struct gk_exec_args *ea)
 		ib = in.base;
 	}
 	if (r == 0)
-		r = build_stack(ea, path, &exe, ib, &sp);
+		r = build_stack(ea, path, &exe, ib, &sp, &sb);
 	close_img(&exe);
 	close_img(&in);
 	if (r < 0)
@@ -438,6 +448,7 @@ long gk_execve(struct gk_call *c, const char *path, struct gk_exec_args *ea)
 	gk_close_cloexec();
 	gk_sig_exec_reset();
 	gk_caps_exec();
+	gk_proc_set_args(sb.arg_start, sb.arg_end, sb.env_end);
 	gk_timers_exec();
 	gk.execs++;
 	gk_strlcpy(gk.exe, abs, sizeof(gk.exe));

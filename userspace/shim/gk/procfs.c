@@ -2,6 +2,7 @@
 // procfs.c - the workload's /proc: the sandbox's own procfs seen through guest pids, filtered.
 #include <linux/fcntl.h>
 #include <linux/openat2.h>
+#include <linux/prctl.h>
 #include <asm/stat.h>
 
 #include "gk.h"
@@ -328,6 +329,15 @@ static void xform_stat(struct out *o, const char *line, size_t n)
 	}
 }
 
+static unsigned long dec(const char **s)
+{
+	unsigned long v = 0;
+
+	for (; **s >= '0' && **s <= '9'; (*s)++)
+		v = v * 10 + (unsigned long)(**s - '0');
+	return v;
+}
+
 static unsigned long hex(const char **s)
 {
 	unsigned long v = 0;
@@ -554,6 +564,62 @@ long gk_proc_caps(const char *rel, unsigned long caps[5], int *nnp)
 		}
 	}
 	return found == 0x1f ? 0 : -EIO;
+}
+
+/*
+ * The host's record of where this process's command line and environment
+ * are (what /proc/PID/cmdline and environ read, for the sandbox's ps and
+ * pgrep -f as for the host's): the new image's strings, set as CRIU does
+ * with PR_SET_MM_MAP (no capability needed when no exe file is given).  The
+ * other bounds are the host's own, read back from the stat file; brk is the
+ * heap's start (the guest kernel serves brk itself).  A host without it
+ * (no CONFIG_CHECKPOINT_RESTORE) keeps the old record: cmdline reads empty.
+ */
+void gk_proc_set_args(unsigned long arg_start, unsigned long arg_end, unsigned long env_end)
+{
+	struct prctl_mm_map m = { .exe_fd = (uint32_t)-1 };
+	unsigned long v[52] = { 0 };
+	char buf[1024];
+	const char *p;
+	long fd, n;
+	int i;
+
+	fd = host_open("self/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = hs3(__NR_read, fd, buf, sizeof(buf) - 1);
+	hs1(__NR_close, fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	/* The last ')': the command name may hold spaces and parentheses. */
+	for (p = NULL, i = 0; i < n; i++)
+		if (buf[i] == ')')
+			p = buf + i;
+	if (!p || !p[1] || !p[2])
+		return;
+	p += 3;			/* past ") S": field 4 is next */
+	for (i = 4; i < 52 && *p; i++) {
+		while (*p == ' ')
+			p++;
+		if (*p == '-')
+			p++;	/* tty_pgrp's -1: not a field used here */
+		v[i] = dec(&p);
+	}
+	if (i < 52)
+		return;
+	m.start_code = v[26];
+	m.end_code = v[27];
+	m.start_stack = v[28];
+	m.start_data = v[45];
+	m.end_data = v[46];
+	m.start_brk = v[47];
+	m.brk = v[47];
+	m.arg_start = arg_start;
+	m.arg_end = arg_end;
+	m.env_start = arg_end;
+	m.env_end = env_end;
+	hs4(__NR_prctl, PR_SET_MM, PR_SET_MM_MAP, &m, sizeof(m));
 }
 
 /* The host kernel's last capability (CAP_LAST_CAP), or 40 (Linux 5.9 and later) unread. */
