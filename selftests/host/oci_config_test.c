@@ -32,6 +32,10 @@ static const struct bad_case {
 	  "{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0,\"gid\":0},"
 	  "\"args\":[\"sh\",7],\"cwd\":\"/\"},\"root\":{\"path\":\"r\"}}",
 	  "config.json: process.args[1]: must be a string, not an integer" },
+	{ "args_nul",
+	  "{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0,\"gid\":0},"
+	  "\"args\":[\"sh\",\"a\\u0000b\"],\"cwd\":\"/\"},\"root\":{\"path\":\"r\"}}",
+	  "config.json: process.args[1]: a string holds a NUL character" },
 	{ "args_empty",
 	  "{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0,\"gid\":0},"
 	  "\"args\":[],\"cwd\":\"/\"},\"root\":{\"path\":\"r\"}}",

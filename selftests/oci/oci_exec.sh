@@ -265,6 +265,13 @@ out.append(ask(req(b"/\0true\0", 1, 0, lie=5)))
 out.append(ask(req(b"/\0true\0", 5000, 0)))
 out.append(ask(req(b"/\0true\0", 1, 0, flags=4)))
 out.append(ask(req(b"/\0true\0", 1, 0, flags=2)))
+def req_id(uid, gid):
+    b = b"/\0true\0"
+    return struct.pack("8I2H", MAGIC, len(b), 1, 0, uid, gid, 3, 1, 0, 0) + b
+out.append(ask(req_id(0xffffffff, 0)))
+# A terminal whose "console socket" is a pipe: refused before the process starts.
+r, w = os.pipe()
+out.append(ask(req(b"/\0true\0", 1, 0, nfds=4, flags=2), fds=(0, 1, 2, w)))
 # Sessions that never send: each holds one of the init's 32, the 33rd is told so.
 held = [ask(None, hold=True) for _ in range(32)]
 out.append(ask(req(b"/\0true\0", 1, 0)))
@@ -284,12 +291,122 @@ want="3 -22 a malformed exec request (Invalid
 3 -7 a malformed exec request (Argument
 3 -22 a malformed exec request (Invalid
 3 -22 a malformed exec request (Invalid
+3 -22 uid or gid 4294967295: give
+3 -88 --console-socket: not a socket: give
 3 -11 the container has 32 exec"
 result "$([ "$got" = "$want" ]; echo $?)" \
-	"malformed requests (garbage, bad magic, no descriptors, unended strings, a relative cwd, a lying length, 5000 arguments, an unknown flag, a terminal without its socket) and a 33rd open session: one answer each" \
+	"malformed requests (garbage, bad magic, no descriptors, unended strings, a relative cwd, a lying length, 5000 arguments, an unknown flag, a terminal without its socket, uid -1, a pipe as the console socket) and a 33rd open session: one answer each" \
 	"$got"
 exec_same "... and the container runs on: exec works after them" 0 -- exec e1 true
 check_status "e1 still runs" e1 running
+
+# A signal for a process that has not reached its own handlers yet (its terminal's master
+# still on its way: the console socket's buffer is full) is that process's, never the
+# container's first process's (the init's handlers forwarded it there).
+early=$(python3 - "$KROOT/e1/exec.sock" "$tmp/full.console" <<'PY'
+import array, socket, struct, sys, time
+path, cpath = sys.argv[1:3]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(cpath)
+srv.listen(1)
+con = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+con.connect(cpath)
+peer, _ = srv.accept()
+con.setblocking(False)
+try:
+    while True:
+        con.send(b"x" * 4096)
+except BlockingIOError:
+    pass
+con.setblocking(True)
+b = b"/\0sleep\0" + b"5\0" + b"PATH=/bin\0"
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(path)
+s.sendmsg([struct.pack("8I2H", 0x6b783031, len(b), 2, 1, 0, 0, 4, 3, 0, 0) + b],
+           [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", (0, 1, 2, con.fileno())))])
+m = s.recv(256)
+kind, value = struct.unpack("ii", m[:8])
+s.send(struct.pack("ii", 4, 15) + bytes(240))
+time.sleep(0.5)
+peer.setblocking(False)
+try:			# let the master through: the process goes on, to its signal
+    while peer.recv(65536):
+        pass
+except BlockingIOError:
+    pass
+s.settimeout(20)
+m = s.recv(256)
+print("started=%d exited=%d status=%d" % (kind, struct.unpack("ii", m[:8])[0],
+                                         struct.unpack("ii", m[:8])[1]))
+PY
+)
+check_status "TERM for a process still setting up: the container's first process lives on" e1 running
+result "$([ "$early" = "started=1 exited=2 status=15" ]; echo $?)" \
+	"... and the process itself ends by it (status 15: TERM)" "$early"
+
+# -d's stand-in keeps its connection only (the caller's descriptors stay the process's).
+"$K" --root "$KROOT" exec -d --pid-file "$tmp/sd.pid" e1 sleep 2 4>"$tmp/fd4" </dev/null >/dev/null 2>&1
+fds=$(ls "/proc/$(cat "$tmp/sd.pid")/fd" 2>&1 | sort -n | tr '\n' ' ')
+result "$([ "$fds" = "0 1 2 3 " ]; echo $?)" "exec -d: the stand-in holds 0-2 (/dev/null) and its connection only" "$fds"
+
+# A container with a terminal, created from a shell's session (a terminal of its own):
+# a process exec'd without -t must not reach that terminal, and the container outlives
+# the session.
+ttyc()	# kiste|runc: what an exec'd process got opening /dev/tty; the state after the session ended
+{
+	local bin="$K" root="$KROOT"
+	[ "$1" = runc ] && bin="$RUNC" root="$RROOT"
+	python3 - "$bin" "$root" "$B" "$tmp/t.$1" <<'PY'
+import json, os, pty, shutil, socket, subprocess, sys, time
+binary, root, bundle, work = sys.argv[1:5]
+os.makedirs(work)
+shutil.copytree(bundle + "/rootfs", work + "/rootfs", symlinks=True)
+c = json.load(open(bundle + "/config.json"))
+c["process"]["terminal"] = True
+c["process"]["args"] = ["sh", "-c", "while :; do sleep 1; done"]
+json.dump(c, open(work + "/config.json", "w"))
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(work + "/console")
+srv.listen(1)
+pid, fd = pty.fork()
+if pid == 0:	# a session leader on its own terminal, as a shell: create from there
+    r = subprocess.run([binary, "--root", root, "create", "--bundle", work, "--console-socket",
+                        work + "/console", "t1"], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=open(work + "/create.err", "w"))
+    os.write(1, b"created %d\n" % r.returncode)
+    time.sleep(30)
+    os._exit(0)
+srv.settimeout(20)
+conn, _ = srv.accept()
+conn.recvmsg(1024, socket.CMSG_SPACE(4))
+out = b""
+while b"created" not in out:
+    out += os.read(fd, 100)
+subprocess.run([binary, "--root", root, "start", "t1"], stdout=subprocess.DEVNULL,
+               stderr=subprocess.DEVNULL)
+e = subprocess.run([binary, "--root", root, "exec", "t1", "sh", "-c",
+                    "if true 3</dev/tty; then echo opened; else echo refused; fi"],
+                   stdin=subprocess.DEVNULL,
+                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=20)
+os.kill(pid, 9)		# the session's leader goes: its terminal hangs up
+os.waitpid(pid, 0)
+time.sleep(1)
+st = subprocess.run([binary, "--root", root, "state", "t1"], stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL).stdout
+status = json.loads(st)["status"] if st else "none"
+subprocess.run([binary, "--root", root, "delete", "--force", "t1"], stdout=subprocess.DEVNULL,
+               stderr=subprocess.DEVNULL)
+print("exec:%s after:%s" % (e.stdout.decode().strip(), status))
+PY
+}
+got=$(ttyc kiste)
+result "$([ "$got" = "exec:refused after:running" ]; echo $?)" \
+	"a container created from a terminal's session: exec'd processes cannot open it, the container outlives the session" "$got"
+if [ -n "$RUNC" ]; then
+	rgot=$(ttyc runc)
+	result "$([ "$rgot" = "$got" ]; echo $?)" "... the same as runc" "kiste: $got
+runc: $rgot"
+fi
 
 # ---- refusals by the container's state ----
 step "pause e1" 0 "" -- pause e1

@@ -231,7 +231,9 @@ int oci_write_pid_file(const char *path, pid_t pid, struct kiste_err *err)
 	if (snprintf(tmp, sizeof(tmp), "%s.kiste-tmp", path) >= (int)sizeof(tmp))
 		return kiste_err_set(err, -ENAMETOOLONG, "--pid-file %s: too long a path", path);
 	n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* A fresh file: a link planted at the temporary name is not followed. */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0 || write(fd, buf, (size_t)n) != n || close(fd) < 0 || rename(tmp, path) < 0)
 		return kiste_err_set(err, -errno, "cannot write --pid-file %s: %s", path,
 				     strerror(errno));

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -439,15 +440,16 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 	if (proxy == 0) {
 		int null = open("/dev/null", O_RDWR);
 
-		/* The process holds the engine's streams: the stand-in keeps none. */
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-			dup2(null, 2);
-			if (null > 2)
-				close(null);
-		}
-		_exit(stand_in(sock, what, &waitmask));
+		/*
+		 * The process holds the engine's streams and descriptors: the
+		 * stand-in keeps none of them (a reader waiting for their end
+		 * would wait for it too), only its connection, as 3.
+		 */
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 ||
+		    (sock != 3 && (dup2(sock, 3) < 0 || close(sock) < 0)))
+			_exit(KISTE_EXIT_SIGNAL + SIGKILL);
+		syscall(SYS_close_range, 4, ~0U, 0);
+		_exit(stand_in(3, what, &waitmask));
 	}
 	close(sock);
 	if (o->pid_file)
@@ -462,6 +464,7 @@ static int oci_exec_main(const struct cli_global *g, int argc, char **argv)
 	struct kiste_oci_config c = { 0 };
 	struct kiste_oci_state s;
 	int ret = oci_exec_parse(g, argc, argv, &o, &err);
+	bool tty;
 
 	if (o.help) {
 		fputs(cli_cmd_oci_exec.usage, stdout);
@@ -498,11 +501,16 @@ static int oci_exec_main(const struct cli_global *g, int argc, char **argv)
 	if (ret == 0 && !o.process && !c.has_process)
 		ret = kiste_err_set(&err, -EINVAL, "config.json of %s has no process to take the "
 				    "environment from: give a --process file", s.id);
-	/* runc's rules: a terminal only through the engine's socket, a socket only for one. */
-	if (ret == 0 && (o.tty || c.process.terminal) && !o.console_socket)
+	/*
+	 * runc's rules: a terminal only through the engine's socket, a socket
+	 * only for one; -t, or a --process file's terminal (never config.json's:
+	 * its process is the container's first).
+	 */
+	tty = o.tty || (o.process && c.process.terminal);
+	if (ret == 0 && tty && !o.console_socket)
 		ret = kiste_err_set(&err, -EINVAL, "a terminal (-t, process.terminal) needs "
 				    "--console-socket: give one, or run without a terminal");
-	if (ret == 0 && o.console_socket && !(o.tty || c.process.terminal))
+	if (ret == 0 && o.console_socket && !tty)
 		ret = kiste_err_set(&err, -EINVAL, "--console-socket without a terminal: give -t "
 				    "(or process.terminal), or no socket");
 	if (ret == 0)

@@ -98,6 +98,11 @@ int cfg_get(struct cfg *p, json_object *o, const char *key, json_type type, bool
 
 int cfg_dup_str(struct cfg *p, json_object *v, char **out)
 {
+	/* JSON's "\u0000" would cut the C string short: a different argument or path. */
+	if (strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v)) {
+		*out = NULL;
+		return cfg_bad(p, "a string holds a NUL character (\\u0000): remove it");
+	}
 	*out = strdup(json_object_get_string(v));
 	return *out ? 0 : kiste_err_set(p->err, -ENOMEM, "out of memory");
 }

@@ -529,6 +529,9 @@ static const struct allow table[] = {
 	   C_EQ(INT(0), PR_SET_PDEATHSIG), C_LE(1, 64)),
 	R2(prctl, "a capability dropped from the calling thread's bounding set (it only narrows)",
 	   C_EQ(INT(0), PR_CAPBSET_DROP), C_LE(1, 63)),
+	R2(prctl, "dumpable, set by the guest kernel at boot once the launcher's memory is gone "
+	   "(a process of the sandbox is dumpable already)",
+	   C_EQ(INT(0), PR_SET_DUMPABLE), C_EQ(1, 1)),
 	R3(prctl, "the process's own memory map record (PR_SET_MM_MAP, as CRIU: where its "
 	   "command line and environment are, for /proc/PID/cmdline); the struct is beyond "
 	   "seccomp: an exe file in it needs CAP_CHECKPOINT_RESTORE of the sandbox's namespace",

@@ -198,6 +198,12 @@ int shim_exec_read(struct shim_exec_srv *s, int slot, struct shim_exec_req *r)
 		shim_exec_req_free(r);
 		return ret;
 	}
+	/* (uid_t)-1 is no identity: setresuid's "unchanged". */
+	if (h.uid == 0xffffffffU || h.gid == 0xffffffffU) {
+		shim_exec_fail(s, slot, -EINVAL, "uid or gid 4294967295: give an identity");
+		shim_exec_req_free(r);
+		return -EINVAL;
+	}
 	r->user = h.flags & KISTE_EXEC_F_USER;
 	r->uid = h.uid;
 	r->gid = h.gid;

@@ -353,14 +353,12 @@ static void workload_main(struct launch *l)
 		setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/*
-	 * Dumpable as a native process is, whatever the init's change of ids
-	 * made of the copied flag: the sandbox's processes may then take each
-	 * other's descriptors (pidfd_getfd) as natively.  Nothing outside gains:
-	 * the host's ptrace check also wants CAP_SYS_PTRACE in the sandbox's user
-	 * namespace, which no host process but its owner has; the init stays
-	 * non-dumpable.
+	 * Not dumpable yet (the init's flag, inherited): this process holds the
+	 * init's descriptors and memory until the guest kernel has taken over,
+	 * and other workload processes may exist already (kiste exec).  The guest
+	 * kernel makes it dumpable at boot, once the launcher's memory is gone
+	 * (gk/main.c).
 	 */
-	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		kiste_err_set(&err, -errno, "cannot set no_new_privs: %s", strerror(errno));
 		kiste_child_fail(&err);
@@ -569,6 +567,13 @@ static __attribute__((noreturn)) void exec_child(struct launch *l, struct shim_e
 	/* The rest (the request's own numbers, the moved copies) go in place_fds. */
 	l->oci->preserve_fds = r->nfds - 3;
 	l->oci->console_fd = -1;
+	/*
+	 * A session of its own, as the first process's (console_attach makes it
+	 * with a terminal): never the init's, which a terminal it got could
+	 * become the controlling one of.
+	 */
+	if (r->console_sock < 0 && setsid() < 0)
+		_exit(KISTE_EXIT_REFUSED);
 	/* A terminal of the container's own devpts, as create's (the master to the engine). */
 	if (r->console_sock >= 0) {
 		if (kiste_console_make("/dev/ptmx", r->rows, r->cols, r->console_sock, &slave,
@@ -604,15 +609,30 @@ static void exec_start(struct launch *l, int slot)
 	if (shim_exec_read(&l->exec, slot, &r) < 0)
 		return;
 	e = stat(r.cwd, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-	if (e) {
+	if (r.console_sock >= 0 && (fstat(r.console_sock, &st) < 0 || !S_ISSOCK(st.st_mode))) {
+		shim_exec_fail(&l->exec, r.slot, -ENOTSOCK, "--console-socket: not a socket: give "
+			       "the engine's console socket");
+	} else if (e) {
 		shim_exec_fail(&l->exec, r.slot, -e, "chdir to cwd (\"%s\") failed: %s", r.cwd,
 			       strerror(e));
 	} else if (command_missing(r.argv[0], r.env, why, sizeof(why))) {
 		shim_exec_fail(&l->exec, r.slot, -ENOENT, "%s", why);
 	} else {
+		sigset_t all, was;
+
+		/*
+		 * The child must not run the init's handlers (forward: the first
+		 * process's signals) before workload_main resets them: blocked
+		 * across the fork, unblocked there after the reset.
+		 */
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, &was);
 		pid = fork();
-		if (pid == 0)
+		if (pid == 0) {
+			forward_to = 0;
 			exec_child(l, &r);
+		}
+		sigprocmask(SIG_SETMASK, &was, NULL);
 		if (pid < 0)
 			shim_exec_fail(&l->exec, r.slot, -errno, "cannot start the process: %s",
 				       strerror(errno));
@@ -730,7 +750,7 @@ static void init_main(struct launch *l, pid_t launcher)
 	 * workload's group is another in it, so that group is not orphaned and
 	 * job-control stops work in it as natively.
 	 */
-	if (!l->tty_fg && !(l->oci && l->oci->console_sock >= 0) && setsid() < 0)
+	if ((l->oci || !l->tty_fg) && setsid() < 0)
 		_exit(KISTE_EXIT_REFUSED);
 	/* The terminal comes later (made inside): the caller's stdin must not be bound as one. */
 	if (l->oci && l->oci->console_sock >= 0) {

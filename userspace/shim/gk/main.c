@@ -304,5 +304,17 @@ void gk_main(const struct gk_boot *b)
 		       r == -ENOEXEC ? "not an x86_64 ELF executable or script" :
 		       r == -ENOENT ? "interpreter not found" :
 		       r == -EACCES ? "permission denied" : "load failed");
+	/*
+	 * Dumpable as a native process is, now that nothing of the launcher is
+	 * left in this process (its memory unmapped by the load, its descriptors
+	 * closed before the filters): the sandbox's processes may then take each
+	 * other's descriptors (pidfd_getfd) as natively.  Nothing outside gains:
+	 * the host's ptrace check also wants CAP_SYS_PTRACE in the sandbox's user
+	 * namespace, which no host process but its owner has; the init stays
+	 * non-dumpable.  Not before: a process `kiste exec` started holds the
+	 * init's descriptors until the launcher's part is over, and the
+	 * container's other processes run already.
+	 */
+	hs2(__NR_prctl, PR_SET_DUMPABLE, 1);
 	gk_enter(&f);
 }
