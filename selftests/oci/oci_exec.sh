@@ -346,7 +346,7 @@ result "$([ "$early" = "started=1 exited=2 status=15" ]; echo $?)" \
 
 # -d's stand-in keeps its connection only (the caller's descriptors stay the process's).
 "$K" --root "$KROOT" exec -d --pid-file "$tmp/sd.pid" e1 sleep 2 4>"$tmp/fd4" </dev/null >/dev/null 2>&1
-fds=$(ls "/proc/$(cat "$tmp/sd.pid")/fd" 2>&1 | sort -n | tr '\n' ' ')
+fds=$(find "/proc/$(cat "$tmp/sd.pid")/fd" -mindepth 1 -printf '%f\n' 2>&1 | sort -n | tr '\n' ' ')
 result "$([ "$fds" = "0 1 2 3 " ]; echo $?)" "exec -d: the stand-in holds 0-2 (/dev/null) and its connection only" "$fds"
 
 # A container with a terminal, created from a shell's session (a terminal of its own):
