@@ -440,6 +440,23 @@ runc: exit $rrc: '$rout'"
 		rl_same "-e and a write to the user's own rootfs" -e A=b localhost/rl:1 \
 			sh -c 'echo $A; touch /written && echo wrote'
 		rl_same "-v DIR:/x:ro" -v "$tmp/vol:/x:ro" localhost/rl:1 cat /x/f
+		rl_exec()	# runc|kiste: run -d, podman exec (-e), its status and output, rm
+		{
+			local rt="$1" id out
+			[ "$rt" = kiste ] && rt="$tmp/kiste-rl"
+			rl --runtime "$rt" run -d --network none localhost/rl:1 sh -c \
+				'while :; do sleep 0.1; done'
+			id=$T_OUT
+			rl --runtime "$rt" exec -e A=x "$id" sh -c 'echo $A $(id -u); exit 4'
+			out="$T_RC/$T_OUT"
+			rl --runtime "$rt" rm -f -t 0 "$id"
+			echo "$out"
+		}
+		got=$(rl_exec kiste)
+		rgot=$(rl_exec runc)
+		[ "$got" = "4/x 0" ] && [ "$got" = "$rgot" ]
+		result $? "rootless: podman exec -e, its output and status (as runc)" "kiste: $got
+runc: $rgot"
 		rl --runtime "$tmp/kiste-rl" run --rm --network none localhost/rl:1 nosuchcommand
 		[ "$T_RC" = 127 ]
 		result $? "rootless: a command not found is 127" "exit $T_RC: $T_OUT"
