@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <kiste/vm_agent.h>
@@ -19,13 +21,19 @@
 struct vm_opts {
 	const char *kernel;	/* NULL: vm_guest_kernel_path() picks */
 	bool debug;		/* the guest console on stderr */
+	/* --block NAME=FILE[:ro]: names and files as given; fds opened by vm_disks_open */
+	struct linux_disk disks[LINUX_DISKS_MAX];
+	char names[LINUX_DISKS_MAX][LINUX_BLK_ID_BYTES + 1];
+	const char *files[LINUX_DISKS_MAX];
+	unsigned int ndisks;
 };
 
-enum { VM_O_KERNEL = KISTE_MODE_OPT_BASE, VM_O_DEBUG };
+enum { VM_O_KERNEL = KISTE_MODE_OPT_BASE, VM_O_DEBUG, VM_O_BLOCK };
 
 static const struct option vm_options[] = {
 	{ "kernel", required_argument, NULL, VM_O_KERNEL },
 	{ "debug", no_argument, NULL, VM_O_DEBUG },
+	{ "block", required_argument, NULL, VM_O_BLOCK },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -45,6 +53,37 @@ static const struct kiste_run_limits vm_limits = {
 	.pids_default = 2048,
 };
 
+/* --block NAME=FILE[:ro]: NAME is the disk's serial in the guest (/dev/disk/by-id/virtio-NAME). */
+static int vm_block_parse(struct vm_opts *vo, const char *arg, struct kiste_err *err)
+{
+	const char *eq = strchr(arg, '='), *file;
+	size_t nlen = eq ? (size_t)(eq - arg) : 0, flen;
+	struct linux_disk *d = &vo->disks[vo->ndisks];
+	unsigned int i;
+
+	if (!eq || !nlen || nlen > LINUX_BLK_ID_BYTES || strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"abcdefghijklmnopqrstuvwxyz0123456789_.-") < nlen || !eq[1])
+		return kiste_err_set(err, -EINVAL, "kiste run: bad --block '%s': use --block "
+				     "NAME=FILE[:ro], NAME 1-%d of A-Z a-z 0-9 _ . -", arg,
+				     LINUX_BLK_ID_BYTES);
+	if (vo->ndisks == LINUX_DISKS_MAX)
+		return kiste_err_set(err, -EINVAL, "kiste run: more than %d --block disks: vm "
+				     "mode attaches at most %d", LINUX_DISKS_MAX, LINUX_DISKS_MAX);
+	memcpy(vo->names[vo->ndisks], arg, nlen);
+	vo->names[vo->ndisks][nlen] = 0;
+	for (i = 0; i < vo->ndisks; i++)
+		if (!strcmp(vo->names[i], vo->names[vo->ndisks]))
+			return kiste_err_set(err, -EINVAL, "kiste run: disk '%s' given twice: name "
+					     "each --block disk once", vo->names[i]);
+	file = eq + 1;
+	flen = strlen(file);
+	*d = (struct linux_disk){ .name = vo->names[vo->ndisks], .fd = -1 };
+	if (flen > 3 && !strcmp(file + flen - 3, ":ro"))
+		d->ro = true;
+	vo->files[vo->ndisks++] = file;
+	return 0;
+}
+
 static int vm_opt(void *mo, int val, const char *arg, struct kiste_err *err)
 {
 	struct vm_opts *vo = mo;
@@ -58,6 +97,8 @@ static int vm_opt(void *mo, int val, const char *arg, struct kiste_err *err)
 	case VM_O_DEBUG:
 		vo->debug = true;
 		return 0;
+	case VM_O_BLOCK:
+		return vm_block_parse(vo, arg, err);
 	}
 	return -EINVAL;
 }
@@ -99,6 +140,60 @@ static int vm_sandbox(const struct kiste_run_opts *o, const struct kiste_cgroup 
 	return ret;
 }
 
+/*
+ * Opens each --block FILE (a regular file of whole 512-byte sectors) and
+ * locks it, shared when read-only, else exclusive: a second VM writing the
+ * same disk would corrupt it.  The locks go with the descriptors.
+ */
+static int vm_disks_open(struct vm_opts *vo, struct kiste_err *err)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	unsigned int i;
+	size_t len;
+	int fd;
+
+	for (i = 0; i < vo->ndisks; i++) {
+		struct linux_disk *d = &vo->disks[i];
+
+		len = strlen(vo->files[i]) - (d->ro ? 3 : 0);
+		if (len >= sizeof(path))
+			return kiste_err_set(err, -ENAMETOOLONG, "kiste run: --block %s: the file "
+					     "name is too long", d->name);
+		memcpy(path, vo->files[i], len);
+		path[len] = 0;
+		fd = kiste_open_regular(AT_FDCWD, path, d->ro ? O_RDONLY : O_RDWR, &st);
+		if (fd < 0)
+			return kiste_err_set(err, fd, "kiste run: --block %s=%s: %s: give a "
+					     "regular file you may %s", d->name, path,
+					     fd == -EINVAL ? "not a regular file" : strerror(-fd),
+					     d->ro ? "read" : "read and write (or add :ro)");
+		d->fd = fd;
+		if (st.st_size <= 0 || st.st_size % 512)
+			return kiste_err_set(err, -EINVAL, "kiste run: --block %s=%s: its size "
+					     "(%lld bytes) is not a positive multiple of 512: "
+					     "resize it (truncate -s)", d->name, path,
+					     (long long)st.st_size);
+		if (flock(fd, (d->ro ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0)
+			return kiste_err_set(err, -EBUSY, "kiste run: --block %s=%s: the file is "
+					     "in use by another VM: stop it, or use :ro on both",
+					     d->name, path);
+		d->size = st.st_size;
+	}
+	return 0;
+}
+
+static void vm_disks_close(struct vm_opts *vo)
+{
+	unsigned int i;
+
+	for (i = 0; i < vo->ndisks; i++)
+		if (vo->disks[i].fd >= 0) {
+			close(vo->disks[i].fd);
+			vo->disks[i].fd = -1;
+		}
+}
+
 static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 		   const struct linux_kernel *k, struct linux_initramfs *ir, int kfd,
 		   uint64_t t_start, struct kiste_err *err)
@@ -107,6 +202,7 @@ static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 	struct linux_vm_cfg cfg = {
 		.kernel = k, .initrd_fd = ir->fd, .initrd_len = ir->len, .cmdline = cmdline,
 		.mem_size = o->memory, .cpus = o->cpus, .kiste_fd = kfd,
+		.disks = vo->disks, .ndisks = vo->ndisks,
 		.in_fd = fcntl(0, F_GETFD) < 0 ? -1 : 0, .out_fd = 1, .err_fd = 2,
 		.log_fd = vo->debug ? 2 : -1, .timeout_s = o->timeout_s,
 		.stats = kiste_setting(KISTE_SET_VM_STATS) != NULL, .t_start_ns = t_start,
@@ -114,7 +210,7 @@ static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 	int code = KISTE_EXIT_REFUSED, ret;
 
 	kiste_test_phase("vm-sandbox-joined");
-	linux_cmdline(vo->debug, cmdline, sizeof(cmdline));
+	linux_cmdline(vo->debug, vo->ndisks > 0, cmdline, sizeof(cmdline));
 	ret = linux_vm_run(&cfg, &code, err);
 	if (ret == -ETIMEDOUT)
 		return KISTE_EXIT_SIGNAL + SIGKILL;
@@ -143,7 +239,7 @@ static int vm_cgroup(const struct kiste_run_opts *o, struct kiste_cgroup *cg,
 
 static int vm_run(const struct kiste_run_opts *o, void *mo)
 {
-	const struct vm_opts *vo = mo;
+	struct vm_opts *vo = mo;
 	struct kiste_err err = { 0 };
 	struct linux_initramfs ir;
 	struct linux_kernel k;
@@ -153,14 +249,21 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 	int ret, kfd = -1;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (vm_disks_open(vo, &err) < 0) {
+		fprintf(stderr, "kiste: %s\n", err.msg);
+		vm_disks_close(vo);
+		return KISTE_EXIT_REFUSED;
+	}
 	/* Removed by its watcher when this process is gone: the VMM ends confined. */
 	if (vm_cgroup(o, &cg, &err) < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
+		vm_disks_close(vo);
 		return KISTE_EXIT_REFUSED;
 	}
 	ret = linux_kernel_load(vm_guest_kernel_path(vo->kernel, kbuf, sizeof(kbuf)), &k, &err);
 	if (ret < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
+		vm_disks_close(vo);
 		return KISTE_EXIT_REFUSED;
 	}
 	kiste_test_phase("vm-kernel-loaded");
@@ -188,6 +291,7 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 out:
 	linux_initramfs_free(&ir);
 	linux_kernel_free(&k);
+	vm_disks_close(vo);
 	return ret;
 }
 
@@ -203,7 +307,12 @@ const struct kiste_mode_ops kiste_mode_vm = {
 		 "(default 1); --user is the identity in the guest (default 0:0, guest root).\n\n"
 		 "  --kernel PATH         guest bzImage (default $KISTE_KERNEL, else\n"
 		 "                        /boot/vmlinuz-$(uname -r))\n"
-		 "  --debug               show the guest kernel's console on stderr\n",
+		 "  --debug               show the guest kernel's console on stderr\n"
+		 "  --block NAME=FILE[:ro] FILE (whole 512-byte sectors) as a virtio disk:\n"
+		 "                        /dev/vda, vdb, ... in the order given, also\n"
+		 "                        /dev/disk/by-id/virtio-NAME; written in place\n"
+		 "                        unless :ro (repeatable, up to 8; needs the guest\n"
+		 "                        kernel's modules in /lib/modules/VERSION)\n",
 	.limits = &vm_limits,
 	.opts = vm_options,
 	.opts_size = sizeof(struct vm_opts),

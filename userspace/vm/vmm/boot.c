@@ -204,7 +204,7 @@ static int kernel_copy(uint8_t *mem, uint64_t ram_end, const struct linux_kernel
 
 int linux_boot_setup(uint8_t *mem, uint64_t mem_size, const struct linux_kernel *k,
 		     int initrd_fd, size_t initrd_len, const char *cmdline, unsigned int cpus,
-		     uint64_t chan_size, struct linux_boot_layout *lay, struct kiste_err *err)
+		     unsigned int pci_slots, uint64_t chan_size, struct linux_boot_layout *lay, struct kiste_err *err)
 {
 	uint64_t ram_end = mem_size - chan_size, kend, top;
 	size_t clen = strlen(cmdline) + 1;
@@ -233,19 +233,21 @@ int linux_boot_setup(uint8_t *mem, uint64_t mem_size, const struct linux_kernel 
 				     strerror(-ret));
 	memcpy(mem + LINUX_CMDLINE, cmdline, clen);
 	zero_page(mem, k, lay, initrd_len, ram_end);
-	return linux_mptable_write(mem, cpus, err);
+	return linux_mptable_write(mem, cpus, pci_slots, err);
 }
 
 /*
- * Quiet, no PCI, no modules, the serial console only, no probing of legacy
- * devices the VMM does not have, no timer calibration; the agent is PID 1.
+ * Quiet, the serial console only, no probing of legacy devices the VMM does
+ * not have, no timer calibration; the agent is PID 1.  No PCI scan unless
+ * the VM has devices there (disks): the scan costs exits for nothing.
  */
 static const char cmdline_base[] =
-	"console=ttyS0 reboot=k panic=-1 pci=off nomodule 8250.nr_uarts=1 i8042.noaux "
+	"console=ttyS0 reboot=k panic=-1 8250.nr_uarts=1 i8042.noaux "
 	"i8042.nomux i8042.nopnp i8042.dumbkbd tsc=reliable no_timer_check "
 	"random.trust_cpu=on no5lvl rdinit=" KISTE_VM_AGENT_PATH;
 
-void linux_cmdline(bool debug, char *buf, size_t len)
+void linux_cmdline(bool debug, bool pci, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %s", cmdline_base, debug ? "loglevel=7" : "quiet loglevel=1");
+	snprintf(buf, len, "%s%s %s", cmdline_base, pci ? "" : " pci=off",
+		 debug ? "loglevel=7" : "quiet loglevel=1");
 }

@@ -67,12 +67,12 @@ struct linux_boot_layout {
 
 /*
  * Writes the kernel, initrd (@initrd_len bytes read from @initrd_fd at offset
- * 0), command line, zero page, e820 map and MP table into
- * guest memory @mem of @mem_size bytes.
+ * 0), command line, zero page, e820 map and MP table (@cpus, and PCI slots
+ * 1..@pci_slots when there are any) into guest memory @mem of @mem_size bytes.
  */
 int linux_boot_setup(uint8_t *mem, uint64_t mem_size, const struct linux_kernel *k,
 		     int initrd_fd, size_t initrd_len, const char *cmdline, unsigned int cpus,
-		     uint64_t chan_size, struct linux_boot_layout *lay, struct kiste_err *err);
+		     unsigned int pci_slots, uint64_t chan_size, struct linux_boot_layout *lay, struct kiste_err *err);
 
 struct kvm_cpuid2;
 /* Sets @vcpu_fd's CPUID from @base (kiste_kvm_cpuid_get) with APIC id @idx of @cpus. */

@@ -8,8 +8,13 @@
 
 #include "libkiste.h"
 
-/* Intel MP table in the EBDA: @cpus processors, one IOAPIC, ISA IRQs identity-routed. */
-int linux_mptable_write(uint8_t *mem, unsigned int cpus, struct kiste_err *err);
+/*
+ * Intel MP table in the EBDA: @cpus processors, one IOAPIC, ISA IRQs
+ * identity-routed; with @pci_slots, PCI bus 0 whose slot N's INTA is
+ * IOAPIC pin LINUX_PCI_GSI_BASE + N - 1, level-triggered (ISA is then bus 1).
+ */
+int linux_mptable_write(uint8_t *mem, unsigned int cpus, unsigned int pci_slots,
+			struct kiste_err *err);
 
 /* Reads @len bytes at @off of @fd into @dst; -EIO on a short file. */
 int linux_pread_all(int fd, void *dst, size_t len, off_t off);

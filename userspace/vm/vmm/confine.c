@@ -62,10 +62,13 @@ int linux_confine_process(const int *keep, unsigned int nkeep, struct kiste_err 
  * will act on (a 64-bit comparison refuses fd | 1 << 32, which the kernel
  * takes for fd; a 64-bit >= bound would let it through as a large number).
  */
-enum { K_CONST, K_VCPU, K_VM, K_IN, K_OUT, K_ERR, K_LOG, K_WAKE, K_SIG };
+enum { K_CONST, K_VCPU, K_VM, K_IN, K_OUT, K_ERR, K_LOG, K_WAKE, K_SIG, K_DISK };
 enum { OP_EQ32, OP_MASK0 };
-/* When a rule is in: always, with --debug (a log descriptor), with an open stdin. */
-enum { W_ALL, W_DEBUG, W_STDIN };
+/*
+ * When a rule is in: always, with --debug (a log descriptor), with an open
+ * stdin, once per --block disk (its K_DISK is that disk's descriptor).
+ */
+enum { W_ALL, W_DEBUG, W_STDIN, W_DISK };
 
 struct cond {
 	unsigned char arg, op, kind;
@@ -122,6 +125,11 @@ static const struct rule vcpu_rules[] = {
 	   C_IS(1, KVM_GET_REGS)),
 	RW(ioctl, W_DEBUG, "registers of a vCPU that shut down", 2, C_FD(0, K_VCPU),
 	   C_IS(1, KVM_GET_SREGS)),
+	RW(preadv, W_DISK, "a disk's reads (virtio-blk requests, served here)", 1,
+	   C_FD(0, K_DISK)),
+	RW(pwritev, W_DISK, "a disk's writes (a read-only disk's file is open read-only)", 1,
+	   C_FD(0, K_DISK)),
+	RW(fdatasync, W_DISK, "a disk's flush", 1, C_FD(0, K_DISK)),
 };
 
 /*
@@ -185,7 +193,7 @@ static const struct rule *kind_row(enum linux_thread_kind kind, size_t i)
 	return i < NCOMMON ? &common[i] : &kinds[kind].own[i - NCOMMON];
 }
 
-static int fd_of(unsigned char k, const struct linux_confine_fds *fds)
+static int fd_of(unsigned char k, const struct linux_confine_fds *fds, int disk)
 {
 	switch (k) {
 	case K_VCPU:
@@ -204,12 +212,15 @@ static int fd_of(unsigned char k, const struct linux_confine_fds *fds)
 		return fds->wake;
 	case K_SIG:
 		return fds->sig;
+	case K_DISK:
+		return disk;
 	}
 	return -1;
 }
 
 /* Adds @r with the run's descriptors; a rule naming one the run lacks is left out. */
-static int add_rule(scmp_filter_ctx ctx, const struct rule *r, const struct linux_confine_fds *fds)
+static int add_rule_fd(scmp_filter_ctx ctx, const struct rule *r,
+		       const struct linux_confine_fds *fds, int disk)
 {
 	struct scmp_arg_cmp cmp[2];
 	unsigned int i;
@@ -223,7 +234,7 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r, const struct linu
 
 		v = c->val;
 		if (c->kind != K_CONST) {
-			fd = fd_of(c->kind, fds);
+			fd = fd_of(c->kind, fds, disk);
 			if (fd < 0)
 				return 0;
 			v = (uint64_t)fd;
@@ -235,6 +246,19 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r, const struct linu
 			cmp[i] = SCMP_CMP64(c->arg, SCMP_CMP_MASKED_EQ, v, 0);
 	}
 	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r->nr, r->ncond, cmp);
+}
+
+/* A W_DISK rule once per disk, the others once. */
+static int add_rule(scmp_filter_ctx ctx, const struct rule *r, const struct linux_confine_fds *fds)
+{
+	unsigned int i;
+	int ret = 0;
+
+	if (r->when != W_DISK)
+		return add_rule_fd(ctx, r, fds, -1);
+	for (i = 0; i < fds->ndisks && ret == 0; i++)
+		ret = add_rule_fd(ctx, r, fds, fds->disk[i]);
+	return ret;
 }
 
 /* The one table walker: @kind's rows with @fds into a new libseccomp filter. */
@@ -319,8 +343,12 @@ static void vm_fds(const struct linux_vm *vm, int vcpu, struct linux_confine_fds
 	*f = (struct linux_confine_fds){
 		.vcpu = vcpu, .vm = vm->kvm.vm_fd, .in = vm->cfg->in_fd,
 		.out = vm->cfg->out_fd, .err = vm->cfg->err_fd, .log = vm->cfg->log_fd,
-		.wake = vm->wake_fd, .sig = vm->sig_fd,
+		.wake = vm->wake_fd, .sig = vm->sig_fd, .ndisks = vm->cfg->ndisks,
 	};
+	unsigned int i;
+
+	for (i = 0; i < f->ndisks && i < LINUX_DISKS_MAX; i++)
+		f->disk[i] = vm->cfg->disks[i].fd;
 }
 
 int linux_confine_vcpu(const struct linux_vm *vm, const struct linux_vcpu *vc,
@@ -405,7 +433,7 @@ static void print_cond(FILE *f, const struct cond *c, enum linux_thread_kind kin
 	static const char *const fd_names[] = {
 		[K_VM] = "VM fd", [K_IN] = "stdin fd", [K_OUT] = "stdout fd",
 		[K_ERR] = "stderr fd", [K_LOG] = "log fd", [K_WAKE] = "wake eventfd",
-		[K_SIG] = "signalfd",
+		[K_SIG] = "signalfd", [K_DISK] = "each disk's fd",
 	};
 
 	if (c->op == OP_MASK0)
@@ -425,7 +453,7 @@ static void print_kind(FILE *f, enum linux_thread_kind kind)
 	size_t i;
 	int k;
 
-	static const char *const when[] = { "always", "--debug", "stdin" };
+	static const char *const when[] = { "always", "--debug", "stdin", "--block" };
 
 	fprintf(f, "\n## %s\n", kinds[kind].heading);
 	fprintf(f, "# %-14s %-8s %-52s %s\n", "syscall", "when", "arguments", "why");
@@ -456,9 +484,9 @@ void linux_confine_print(FILE *f)
 
 	fputs("# kiste vm mode: the VMM's seccomp filters, one per thread kind (x86_64; any\n"
 	      "# other call kills the VMM).  Descriptors exist only at run time and are named\n"
-	      "# here.  when: always, with --debug (log fd: the console), or while kiste's\n"
-	      "# stdin is open.  lo32(argN): compared on the low 32 bits, all the kernel reads\n"
-	      "# of an int (a descriptor, an ioctl command).\n", f);
+	      "# here.  when: always, with --debug (log fd: the console), while kiste's\n"
+	      "# stdin is open, or once per --block disk.  lo32(argN): compared on the low\n"
+	      "# 32 bits, all the kernel reads of an int (a descriptor, an ioctl command).\n", f);
 	for (kind = 0; kind < LINUX_THREAD_KINDS; kind++)
 		print_kind(f, kind);
 }

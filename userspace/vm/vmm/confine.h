@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "libkiste.h"
+#include "vm.h"
 
 struct linux_vm;
 struct linux_vcpu;
@@ -29,6 +30,8 @@ struct linux_confine_fds {
 	int log;	/* --debug: the guest console and register dumps; else -1 */
 	int wake;	/* eventfd: a vCPU thread tells the main thread the VM stopped */
 	int sig;	/* signalfd: INT, TERM, HUP to forward to the guest */
+	int disk[LINUX_DISKS_MAX];	/* --block: each disk's file */
+	unsigned int ndisks;
 };
 
 /* Closes every descriptor but @keep; drops capabilities; sets no_new_privs. */

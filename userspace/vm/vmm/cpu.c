@@ -11,6 +11,7 @@
 #include "boot.h"
 #include "boot_int.h"
 #include "kiste_kvm.h"
+#include "pci.h"
 
 /* Intel MultiProcessor Specification 1.4 layouts (the kernel parses these). */
 struct mp_float {
@@ -61,23 +62,37 @@ static uint8_t mp_csum(const void *p, size_t len)
 	return (uint8_t)-s;
 }
 
-static void mp_irq(struct mp_entry8 *e, uint8_t type, uint8_t kind, uint8_t bus_irq,
-		   uint8_t dst, uint8_t pin)
+/* Interrupt flags: the bus's default, or PCI's level-triggered active-high. */
+#define MP_IRQ_BUS	0x00
+#define MP_IRQ_LEVEL	0x0d
+
+static void mp_irq(struct mp_entry8 *e, uint8_t type, uint8_t kind, uint8_t flags, uint8_t bus,
+		   uint8_t bus_irq, uint8_t dst, uint8_t pin)
 {
-	*e = (struct mp_entry8){ { type, kind, 0, 0, 0, bus_irq, dst, pin } };
+	*e = (struct mp_entry8){ { type, kind, flags, 0, bus, bus_irq, dst, pin } };
 }
 
-int linux_mptable_write(uint8_t *mem, unsigned int cpus, struct kiste_err *err)
+/* The whole table fits the 1 KiB EBDA with every CPU and PCI slot there can be. */
+_Static_assert(sizeof(struct mp_float) + sizeof(struct mp_table) +
+	       LINUX_CPUS_MAX * sizeof(struct mp_cpu) +
+	       (1 + 1 + 1 + 16 + LINUX_PCI_SLOTS + 2) * sizeof(struct mp_entry8) <= 1024,
+	       "MP table larger than the EBDA");
+
+int linux_mptable_write(uint8_t *mem, unsigned int cpus, unsigned int pci_slots,
+			struct kiste_err *err)
 {
 	struct mp_float *f = (struct mp_float *)(mem + LINUX_EBDA);
 	struct mp_table *t = (struct mp_table *)(f + 1);
-	uint8_t *p = (uint8_t *)(t + 1), ioapic = cpus;
+	uint8_t *p = (uint8_t *)(t + 1), ioapic = cpus, isa = pci_slots ? 1 : 0;
 	struct mp_entry8 *e;
 	unsigned int i;
 
 	if (cpus < 1 || cpus > LINUX_CPUS_MAX)
 		return kiste_err_set(err, -EINVAL, "%u vCPUs: use --cpus 1..%d", cpus,
 				     LINUX_CPUS_MAX);
+	if (pci_slots > LINUX_PCI_SLOTS)
+		return kiste_err_set(err, -EINVAL, "%u PCI devices: at most %d", pci_slots,
+				     LINUX_PCI_SLOTS);
 	memset(f, 0, 1024);
 	memcpy(t->sig, "PCMP", 4);
 	t->spec = 4;
@@ -92,13 +107,20 @@ int linux_mptable_write(uint8_t *mem, unsigned int cpus, struct kiste_err *err)
 				      .features = 0x201 };
 	}
 	e = (struct mp_entry8 *)p;
-	*e++ = (struct mp_entry8){ { MP_BUS, 0, 'I', 'S', 'A', ' ', ' ', ' ' } };
+	/* A bus's id is its number: PCI's bus 0 must be id 0, so ISA moves to 1. */
+	if (pci_slots)
+		*e++ = (struct mp_entry8){ { MP_BUS, 0, 'P', 'C', 'I', ' ', ' ', ' ' } };
+	*e++ = (struct mp_entry8){ { MP_BUS, isa, 'I', 'S', 'A', ' ', ' ', ' ' } };
 	*e++ = (struct mp_entry8){ { MP_IOAPIC, ioapic, 0x11, 1, 0, 0, 0xc0, 0xfe } };
 	for (i = 0; i < 16; i++)
-		mp_irq(e++, MP_INTSRC, 0 /* INT */, i, ioapic, i);
-	mp_irq(e++, MP_LINTSRC, 3 /* ExtINT */, 0, 0xff, 0);
-	mp_irq(e++, MP_LINTSRC, 1 /* NMI */, 0, 0xff, 1);
-	t->count = cpus + 2 + 16 + 2;
+		mp_irq(e++, MP_INTSRC, 0 /* INT */, MP_IRQ_BUS, isa, i, ioapic, i);
+	/* PCI source irq: slot << 2 | pin (INTA = 0). */
+	for (i = 1; i <= pci_slots; i++)
+		mp_irq(e++, MP_INTSRC, 0 /* INT */, MP_IRQ_LEVEL, 0, i << 2, ioapic,
+		       LINUX_PCI_GSI_BASE + i - 1);
+	mp_irq(e++, MP_LINTSRC, 3 /* ExtINT */, MP_IRQ_BUS, isa, 0, 0xff, 0);
+	mp_irq(e++, MP_LINTSRC, 1 /* NMI */, MP_IRQ_BUS, isa, 0, 0xff, 1);
+	t->count = cpus + (pci_slots ? 1 : 0) + 2 + 16 + pci_slots + 2;
 	t->len = (uint8_t *)e - (uint8_t *)t;
 	t->csum = mp_csum(t, t->len);
 	memcpy(f->sig, "_MP_", 4);

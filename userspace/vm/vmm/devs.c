@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// devs.c - the Linux guest's port I/O: 8250 console, CMOS clock, channel, exit port, reset.
+// devs.c - the Linux guest's port I/O: 8250 console, CMOS clock, channel, exit port, reset, PCI.
 #include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -297,6 +297,11 @@ int linux_devs_io(struct linux_vcpu *vc)
 	if (size != 1 && size != 2 && size != 4)
 		return 0;
 	for (i = 0; i < run->io.count; i++, data += size) {
+		/* PCI configuration only when there are devices (else pci=off: never asked). */
+		if (vc->vm->cfg->ndisks &&
+		    linux_pci_port(&vc->vm->pci, run->io.port, data, size,
+				   run->io.direction == KVM_EXIT_IO_OUT))
+			continue;
 		if (run->io.direction == KVM_EXIT_IO_OUT) {
 			v = 0;
 			memcpy(&v, data, size);

@@ -116,7 +116,11 @@ static int vcpu_exit(struct linux_vcpu *vc)
 	case KVM_EXIT_IO:
 		return linux_devs_io(vc);
 	case KVM_EXIT_MMIO:
-		/* No MMIO devices: reads see zeros, writes vanish. */
+		/* The disks' BARs; elsewhere reads see zeros and writes vanish. */
+		if (run->mmio.len <= sizeof(run->mmio.data) && vc->vm->cfg->ndisks &&
+		    linux_pci_mmio(&vc->vm->pci, run->mmio.phys_addr, run->mmio.data,
+				   run->mmio.len, run->mmio.is_write))
+			return 0;
 		if (!run->mmio.is_write)
 			memset(run->mmio.data, 0, sizeof(run->mmio.data));
 		return 0;
@@ -192,6 +196,54 @@ static int vm_create_vcpus(struct linux_vm *vm, struct kiste_err *err)
 	return ret;
 }
 
+/* A disk's INTx: level-triggered, held while its ISR has a bit set. */
+static void disk_irq(struct virtio_dev *d, int level)
+{
+	struct linux_vm *vm = d->owner;
+	struct kvm_irq_level l = {
+		.irq = LINUX_PCI_GSI_BASE + (unsigned int)((struct linux_blk *)d - vm->blk),
+		.level = level,
+	};
+
+	ioctl(vm->kvm.vm_fd, KVM_IRQ_LINE, &l);
+}
+
+static void disk_fail(struct virtio_dev *d, const char *why)
+{
+	struct linux_vm *vm = d->owner;
+	unsigned int i = (struct linux_blk *)d - vm->blk;
+
+	vm_failed(vm, "the guest broke the rules of disk %s's virtio queue (%s): the VM was "
+		  "stopped; its kernel or a workload with access to the device is at fault",
+		  vm->cfg->disks[i].name, why);
+}
+
+/* --block: a virtio-blk device per disk on PCI bus 0, in the order given (vda, vdb, ...). */
+static int vm_disks(struct linux_vm *vm, struct kiste_err *err)
+{
+	uint8_t caps[128];
+	unsigned int i, ncaps = virtio_pci_caps(caps, sizeof(caps));
+
+	linux_pci_init(&vm->pci);
+	if (vm->cfg->ndisks > LINUX_DISKS_MAX)
+		return kiste_err_set(err, -EINVAL, "%u disks: vm mode attaches at most %d",
+				     vm->cfg->ndisks, LINUX_DISKS_MAX);
+	for (i = 0; i < vm->cfg->ndisks; i++) {
+		struct linux_blk *b = &vm->blk[i];
+
+		b->vdev.irq = disk_irq;
+		b->vdev.fail = disk_fail;
+		b->vdev.owner = vm;
+		linux_blk_init(b, &vm->cfg->disks[i], vm->kvm.mem, vm->kvm.mem_size);
+		/* Modern virtio-blk (0x1040 + 2), mass storage, subsystem id 2 (block). */
+		if (linux_pci_add(&vm->pci, 0x1af4, 0x1042, 0x018000, 2, caps, ncaps, virtio_bar_io,
+				  &b->vdev) < 0)
+			return kiste_err_set(err, -EINVAL, "no PCI slot left for disk %s",
+					     vm->cfg->disks[i].name);
+	}
+	return 0;
+}
+
 /* The x86 PC a Linux guest expects around its RAM and vCPUs: in-kernel IRQ chips and PIT. */
 static int vm_create(struct linux_vm *vm, uint64_t mem_size, struct kiste_err *err)
 {
@@ -208,6 +260,8 @@ static int vm_create(struct linux_vm *vm, uint64_t mem_size, struct kiste_err *e
 	if (ioctl(vm->kvm.vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 		return kvm_fail(err, "KVM_CREATE_PIT2");
 	ret = kiste_kvm_mem_create(&vm->kvm, mem_size, KISTE_KVM_MEM_HUGE, err);
+	if (ret == 0)
+		ret = vm_disks(vm, err);
 	if (ret < 0)
 		return ret;
 	return vm_create_vcpus(vm, err);
@@ -225,7 +279,8 @@ static int vm_boot(struct linux_vm *vm, struct kiste_err *err)
 		return kiste_err_set(err, -ENOMEM, "out of memory");
 	vm->t_load_ns = linux_now_ns();
 	ret = linux_boot_setup(vm->kvm.mem, vm->kvm.mem_size, cfg->kernel, cfg->initrd_fd,
-			       cfg->initrd_len, cmdline, vm->ncpus, KISTE_CHAN_SIZE, &vm->lay, err);
+			       cfg->initrd_len, cmdline, vm->ncpus, cfg->ndisks, KISTE_CHAN_SIZE,
+			       &vm->lay, err);
 	vm->t_load_ns = linux_now_ns() - vm->t_load_ns;
 	free(cmdline);
 	if (ret == 0)
@@ -357,7 +412,7 @@ static int vm_signals(struct linux_vm *vm, struct kiste_err *err)
 static int vm_confine_fds(struct linux_vm *vm, struct kiste_err *err)
 {
 	const struct linux_vm_cfg *cfg = vm->cfg;
-	int keep[LINUX_CPUS_MAX + 8];
+	int keep[LINUX_CPUS_MAX + LINUX_DISKS_MAX + 8];
 	unsigned int n = 0, i;
 
 	keep[n++] = vm->kvm.vm_fd;
@@ -371,6 +426,8 @@ static int vm_confine_fds(struct linux_vm *vm, struct kiste_err *err)
 	keep[n++] = cfg->kiste_fd;
 	for (i = 0; i < vm->ncpus; i++)
 		keep[n++] = vm->vcpu[i].fd;
+	for (i = 0; i < cfg->ndisks; i++)
+		keep[n++] = cfg->disks[i].fd;
 	kiste_kvm_sys_close(&vm->kvm);
 	return linux_confine_process(keep, n, err);
 }

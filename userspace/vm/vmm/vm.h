@@ -8,7 +8,12 @@
 #include <stdint.h>
 
 #include "libkiste.h"
+#include "blk.h"
 #include "boot.h"
+#include "pci.h"
+
+/* Disks the VMM attaches (virtio-blk, one PCI slot each). */
+#define LINUX_DISKS_MAX		LINUX_PCI_SLOTS
 
 struct linux_vm_cfg {
 	const struct linux_kernel *kernel;
@@ -17,6 +22,8 @@ struct linux_vm_cfg {
 	const char *cmdline;	/* the VMM appends kiste.chan=ADDR,SIZE */
 	uint64_t mem_size;
 	unsigned int cpus;
+	const struct linux_disk *disks;	/* --block, in the guest's order (vda, vdb, ...) */
+	unsigned int ndisks;
 	int kiste_fd;		/* >= 0: KVM through kiste.ko's broker (caller attached) */
 	int in_fd;		/* forwarded to the workload's stdin; -1: empty stdin */
 	int out_fd;
@@ -38,7 +45,7 @@ int linux_vm_run(const struct linux_vm_cfg *cfg, int *code, struct kiste_err *er
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t linux_now_ns(void);
 
-/* The guest kernel's command line (the VMM appends the channel's address). */
-void linux_cmdline(bool debug, char *buf, size_t len);
+/* The guest kernel's command line (the VMM appends the channel's address); @pci: devices. */
+void linux_cmdline(bool debug, bool pci, char *buf, size_t len);
 
 #endif /* KISTE_LINUX_VM_H */

@@ -61,6 +61,8 @@ struct linux_vm {
 	pthread_mutex_t lock;	/* uart, stop state */
 	pthread_barrier_t ready;
 	struct linux_uart uart;
+	struct linux_pci pci;	/* with disks only: bus 0 and its devices */
+	struct linux_blk blk[LINUX_DISKS_MAX];
 	uint8_t cmos_index;	/* CMOS register the guest selected at port 0x70 */
 	int wake_fd;		/* eventfd: a vCPU thread tells the main thread the VM stopped */
 	int sig_fd;		/* signalfd: INT TERM HUP to forward */
