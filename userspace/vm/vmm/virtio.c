@@ -309,6 +309,20 @@ static void queue_enable(struct virtio_dev *d, struct virtio_queue *q)
 	q->enabled = 1;
 }
 
+/* A ring address written in one 8-byte access (the halves may also come one by one). */
+static void ring_write64(struct virtio_queue *q, uint32_t off, const uint8_t *data)
+{
+	uint64_t v;
+
+	memcpy(&v, data, 8);
+	if (off == offsetof(struct virtio_pci_common_cfg, queue_desc_lo))
+		q->desc = v;
+	else if (off == offsetof(struct virtio_pci_common_cfg, queue_avail_lo))
+		q->avail = v;
+	else if (off == offsetof(struct virtio_pci_common_cfg, queue_used_lo))
+		q->used = v;
+}
+
 static void common_write(struct virtio_dev *d, uint32_t off, const uint8_t *data,
 			 unsigned int len)
 {
@@ -341,6 +355,8 @@ static void common_write(struct virtio_dev *d, uint32_t off, const uint8_t *data
 		set_half(&q->avail, AT(queue_avail_hi), v);
 	else if (AT(queue_used_lo) || AT(queue_used_hi))
 		set_half(&q->used, AT(queue_used_hi), v);
+	else if (len == 8)
+		ring_write64(q, off, data);
 #undef AT
 }
 

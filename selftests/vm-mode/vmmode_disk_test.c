@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0
+// vmmode_disk_test.c - `kiste run --mode=vm --block` on the host's /dev/kvm, a fake guest as the driver.
+// kiste-suite: host vmmode_disk_test
+/*
+ * The fake guest (fake_guest.h, FG_SCRIPT) finds the disk on PCI bus 0,
+ * brings the virtio-blk device up as Linux's driver does and issues
+ * requests, checking each answer in guest memory; or hands the device a
+ * malformed ring.  Each run is the whole VMM as users run it: MP table,
+ * configuration ports, BAR accesses as MMIO exits, the interrupt line,
+ * and every disk access from a vCPU thread under its seccomp filter (a
+ * missing rule is a SIGSYS death).  The file is checked afterwards.  A
+ * fake modules tree stands in for the guest kernel's (KISTE_VM_MODULES):
+ * the fake guest loads nothing, the VMM only packs them.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "kselftest_harness.h"
+
+#include "fake_guest.h"
+
+#define BAR		0xe0000000ULL	/* slot 1's BAR, as the VMM places it */
+#define RING		0x300000ULL	/* free guest RAM between 1 MiB and the kernel */
+#define DESC		RING
+#define AVAIL		(RING + 0x1000)
+#define USED		(RING + 0x2000)
+#define HDR		(RING + 0x3000)
+#define STATUS		(RING + 0x3800)
+#define DATA		(RING + 0x4000)
+#define QSIZE		8
+#define DISK_LEN	(64 * 1024)
+#define MARK		0x214554534953494bULL	/* an 8-byte marker */
+
+struct script {
+	struct fg_op op[FG_SCRIPT_MAX];
+	unsigned int n;
+	bool overflow;		/* more steps than fit: the test is wrong, not the VMM */
+	uint16_t idx;		/* the avail index so far */
+};
+
+static void step(struct script *s, uint32_t op, uint32_t size, uint64_t addr, uint64_t val)
+{
+	if (s->n < FG_SCRIPT_MAX - 1)
+		s->op[s->n++] = (struct fg_op){ op, size, addr, val };
+	else
+		s->overflow = true;
+}
+
+static void cfg_write(struct script *s, unsigned int reg, uint32_t v)
+{
+	step(s, FG_OUT, 4, 0xcf8, 0x80000000u | 1u << 11 | reg);
+	step(s, FG_OUT, 4, 0xcfc, v);
+}
+
+static void cfg_expect(struct script *s, unsigned int reg, uint32_t v)
+{
+	step(s, FG_OUT, 4, 0xcf8, 0x80000000u | 1u << 11 | reg);
+	step(s, FG_IN_CHECK, 4, 0xcfc, v);
+}
+
+/* Offsets in struct virtio_pci_common_cfg. */
+enum { C_DFSEL = 0, C_DF = 4, C_GFSEL = 8, C_GF = 12, C_STATUS = 20, C_QSEL = 22,
+       C_QSIZE = 24, C_QENABLE = 28, C_QDESC = 32, C_QAVAIL = 40, C_QUSED = 48 };
+
+/* Finds the disk in slot 1 and brings it up: features VERSION_1 (+ @feat), one queue. */
+static void driver_up(struct script *s, uint32_t feat)
+{
+	cfg_expect(s, 0x00, 0x10421af4);	/* virtio 1.x block device */
+	cfg_write(s, 0x04, 0x0006);		/* memory decoding, bus master */
+	step(s, FG_STORE, 1, BAR + C_STATUS, 0);
+	step(s, FG_STORE, 1, BAR + C_STATUS, 3);
+	step(s, FG_STORE, 4, BAR + C_GFSEL, 0);
+	step(s, FG_STORE, 4, BAR + C_GF, feat);
+	step(s, FG_STORE, 4, BAR + C_GFSEL, 1);
+	step(s, FG_STORE, 4, BAR + C_GF, 1);	/* VERSION_1 */
+	step(s, FG_STORE, 1, BAR + C_STATUS, 0x0b);
+	step(s, FG_CHECK, 1, BAR + C_STATUS, 0x0b);	/* FEATURES_OK stuck */
+	step(s, FG_STORE, 2, BAR + C_QSEL, 0);
+	step(s, FG_STORE, 2, BAR + C_QSIZE, QSIZE);
+	step(s, FG_STORE, 8, BAR + C_QDESC, DESC);	/* one 8-byte access, */
+	step(s, FG_STORE, 4, BAR + C_QAVAIL, AVAIL);	/* or the low half (as Linux) */
+	step(s, FG_STORE, 4, BAR + C_QAVAIL + 4, 0);
+	step(s, FG_STORE, 4, BAR + C_QUSED, USED);
+	step(s, FG_STORE, 2, BAR + C_QENABLE, 1);
+	step(s, FG_STORE, 1, BAR + C_STATUS, 0x0f);
+}
+
+static void desc(struct script *s, unsigned int i, uint64_t addr, uint32_t len, uint16_t flags,
+		 uint16_t next)
+{
+	step(s, FG_STORE, 8, DESC + 16 * i, addr);
+	step(s, FG_STORE, 4, DESC + 16 * i + 8, len);
+	step(s, FG_STORE, 2, DESC + 16 * i + 12, flags);
+	step(s, FG_STORE, 2, DESC + 16 * i + 14, next);
+}
+
+/* Header, data (@len at @data; device-writable when @in), status; offered and notified. */
+static void request(struct script *s, uint32_t type, uint64_t sector, uint64_t data,
+		    uint32_t len, bool in)
+{
+	step(s, FG_STORE, 4, HDR, type);
+	step(s, FG_STORE, 8, HDR + 8, sector);
+	step(s, FG_STORE, 1, STATUS, 0xee);
+	desc(s, 0, HDR, 16, 1 /* NEXT */, 1);
+	desc(s, 1, data, len, 1 | (in ? 2 /* WRITE */ : 0), 2);
+	desc(s, 2, STATUS, 1, 2, 0);
+	step(s, FG_STORE, 2, AVAIL + 4 + 2 * (s->idx % QSIZE), 0);
+	s->idx++;
+	step(s, FG_STORE, 2, AVAIL + 2, s->idx);
+	step(s, FG_STORE, 2, BAR + 0x3000, 0);	/* notify queue 0: served before it returns */
+	step(s, FG_CHECK, 2, USED + 2, s->idx);
+}
+
+FIXTURE(disk) {
+	char dir[64];
+	char img[128];
+	char file[128];
+	char mods[128];
+	struct run r;
+	struct script s;
+};
+
+static int mkdirs(const char *path)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", path);
+	return system(cmd);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+FIXTURE_SETUP(disk)
+{
+	char path[256], fill[DISK_LEN];
+	int fd;
+
+	if (!kvm_usable())
+		SKIP(return, "no usable /dev/kvm (load kvm_intel or kvm_amd, or run as root)");
+	if (access(kiste_bin(), X_OK) < 0)
+		SKIP(return, "no kiste binary at %s: build it or set KISTE_BIN", kiste_bin());
+	strcpy(self->dir, "/tmp/vmmode_disk.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->img, sizeof(self->img), "%s/bzImage", self->dir);
+	snprintf(self->file, sizeof(self->file), "%s/disk.img", self->dir);
+	memset(fill, 0x11, sizeof(fill));
+	fd = open(self->file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)sizeof(fill), write(fd, fill, sizeof(fill)));
+	close(fd);
+	/* The fake kernel's modules: packed into the initramfs, never loaded. */
+	snprintf(self->mods, sizeof(self->mods), "%s/modules", self->dir);
+	snprintf(path, sizeof(path), "%s/" FG_KERNEL_VERSION "/kernel", self->mods);
+	ASSERT_EQ(0, mkdirs(path));
+	snprintf(path, sizeof(path), "%s/" FG_KERNEL_VERSION "/modules.dep", self->mods);
+	ASSERT_EQ(0, write_file(path, "kernel/virtio.ko:\nkernel/virtio_pci.ko: kernel/virtio.ko\n"
+				"kernel/virtio_blk.ko: kernel/virtio.ko\n"));
+	snprintf(path, sizeof(path), "%s/" FG_KERNEL_VERSION "/modules.builtin", self->mods);
+	ASSERT_EQ(0, write_file(path, ""));
+	snprintf(path, sizeof(path), "%s/" FG_KERNEL_VERSION "/kernel/virtio.ko", self->mods);
+	ASSERT_EQ(0, write_file(path, "fake module\n"));
+	snprintf(path, sizeof(path), "%s/" FG_KERNEL_VERSION "/kernel/virtio_pci.ko", self->mods);
+	ASSERT_EQ(0, write_file(path, "fake module\n"));
+	snprintf(path, sizeof(path), "%s/" FG_KERNEL_VERSION "/kernel/virtio_blk.ko", self->mods);
+	ASSERT_EQ(0, write_file(path, "fake module\n"));
+	setenv("KISTE_VM_MODULES", self->mods, 1);
+	setenv("KISTE_VM_CACHE", "0", 1);
+	unsetenv("KISTE_VM_INITRD");
+	memset(&self->s, 0, sizeof(self->s));
+}
+
+FIXTURE_TEARDOWN(disk)
+{
+	char cmd[128];
+
+	if (!self->dir[0])
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", self->dir);
+	if (system(cmd) != 0)
+		TH_LOG("cannot remove %s", self->dir);
+}
+
+/* Runs the script with @extra options (NULL-terminated, --block ... among them). */
+static void run_script(struct __test_metadata *_metadata, FIXTURE_DATA(disk) *self,
+		       const char *const *extra)
+{
+	ASSERT_FALSE(self->s.overflow);
+	fg_ops = self->s.op;
+	fg_nops = self->s.n + 1;	/* the zeroed step after the last is FG_END */
+	ASSERT_EQ(0, fake_write(self->img, FG_SCRIPT, 0));
+	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+}
+
+static uint64_t disk_u64(FIXTURE_DATA(disk) *self, off_t off)
+{
+	uint64_t v = 0;
+	int fd = open(self->file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || pread(fd, &v, 8, off) != 8)
+		v = ~0ULL;
+	if (fd >= 0)
+		close(fd);
+	return v;
+}
+
+#define FILL 0x1111111111111111ULL
+
+TEST_F(disk, write_read_flush_and_id_through_kvm)
+{
+	char block[160];
+	const char *extra[] = { "--block", block, NULL };
+
+	SKIP_IF_SETUP_SKIPPED();
+	snprintf(block, sizeof(block), "disk0=%s", self->file);
+	driver_up(&self->s, 1u << 9 /* FLUSH */);
+	step(&self->s, FG_STORE, 8, DATA, MARK);
+	step(&self->s, FG_STORE, 8, DATA + 504, MARK);
+	request(&self->s, 1 /* OUT */, 2, DATA, 512, false);
+	step(&self->s, FG_CHECK, 1, STATUS, 0);
+	request(&self->s, 0 /* IN */, 5, DATA + 0x400, 1024, true);
+	step(&self->s, FG_CHECK, 1, STATUS, 0);
+	step(&self->s, FG_CHECK, 8, DATA + 0x400, FILL);
+	request(&self->s, 0 /* IN */, 2, DATA + 0x800, 512, true);	/* reads back the write */
+	step(&self->s, FG_CHECK, 8, DATA + 0x800 + 504, MARK);
+	request(&self->s, 4 /* FLUSH */, 0, DATA, 0, false);
+	step(&self->s, FG_CHECK, 1, STATUS, 0);
+	request(&self->s, 8 /* GET_ID */, 0, DATA + 0xc00, 20, true);
+	step(&self->s, FG_CHECK, 8, DATA + 0xc00, 0x306b736964ULL);	/* "disk0" */
+	step(&self->s, FG_CHECK, 1, BAR + 0x1000, 1);	/* ISR: the line was raised */
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(0, self->r.status) TH_LOG("failed step %d; stderr: %s", self->r.status,
+					     self->r.err);
+	EXPECT_EQ(MARK, disk_u64(self, 2 * 512));
+	EXPECT_EQ(MARK, disk_u64(self, 3 * 512 - 8));
+	EXPECT_EQ(FILL, disk_u64(self, 3 * 512));
+	EXPECT_EQ(FILL, disk_u64(self, 2 * 512 - 8));
+}
+
+TEST_F(disk, read_only_disk_refuses_writes)
+{
+	char block[160];
+	const char *extra[] = { "--block", block, NULL };
+
+	SKIP_IF_SETUP_SKIPPED();
+	snprintf(block, sizeof(block), "ro-disk=%s:ro", self->file);
+	driver_up(&self->s, 1u << 5 /* RO */);
+	step(&self->s, FG_STORE, 4, BAR + C_DFSEL, 0);
+	step(&self->s, FG_CHECK, 4, BAR + C_DF, 1u << 2 | 1u << 5 | 1u << 6 | 1u << 9);
+	step(&self->s, FG_STORE, 8, DATA, MARK);
+	request(&self->s, 1 /* OUT */, 0, DATA, 512, false);
+	step(&self->s, FG_CHECK, 1, STATUS, 1 /* IOERR */);
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(0, self->r.status) TH_LOG("failed step %d; stderr: %s", self->r.status,
+					     self->r.err);
+	EXPECT_EQ(FILL, disk_u64(self, 0));
+}
+
+/* A buffer far outside guest RAM: the VM stops with one line; the VMM and the file are fine. */
+TEST_F(disk, malformed_ring_stops_the_vm)
+{
+	char block[160];
+	const char *extra[] = { "--block", block, NULL };
+
+	SKIP_IF_SETUP_SKIPPED();
+	snprintf(block, sizeof(block), "disk0=%s", self->file);
+	driver_up(&self->s, 0);
+	step(&self->s, FG_STORE, 8, DATA, MARK);
+	request(&self->s, 1 /* OUT */, 0, 0xfffffffffffff000ULL, 512, false);
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(125, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "disk disk0's virtio queue (a buffer outside guest "
+				"RAM)")) TH_LOG("stderr: %s", self->r.err);
+	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("stderr: %s", self->r.err);
+	EXPECT_EQ(FILL, disk_u64(self, 0));
+}
+
+/* The options' errors: one line each, 125, nothing started. */
+TEST_F(disk, bad_disks_are_one_line_and_125)
+{
+	char block[200], odd[160];
+	const char *extra[] = { "--block", block, NULL };
+	int fd;
+
+	SKIP_IF_SETUP_SKIPPED();
+	snprintf(odd, sizeof(odd), "%s/odd.img", self->dir);
+	fd = open(odd, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(100, write(fd, self->r.out, 100));	/* 100 bytes: not whole sectors */
+	close(fd);
+	step(&self->s, FG_END, 0, 0, 0);
+	snprintf(block, sizeof(block), "d=%s/missing.img", self->dir);
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(125, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "missing.img")) TH_LOG("%s", self->r.err);
+	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", self->r.err);
+	snprintf(block, sizeof(block), "d=%s", odd);
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(125, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "multiple of 512")) TH_LOG("%s", self->r.err);
+	snprintf(block, sizeof(block), "d=%s", self->dir);
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(125, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "not a regular file")) TH_LOG("%s", self->r.err);
+	snprintf(block, sizeof(block), "bad/name=%s", self->file);
+	run_script(_metadata, self, extra);
+	EXPECT_NE(0, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "NAME=FILE")) TH_LOG("%s", self->r.err);
+	/* The guest kernel's modules are missing: the line names where they were looked for. */
+	setenv("KISTE_VM_MODULES", self->dir, 1);
+	snprintf(block, sizeof(block), "d=%s", self->file);
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(125, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, FG_KERNEL_VERSION)) TH_LOG("%s", self->r.err);
+	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", self->r.err);
+	EXPECT_EQ(FILL, disk_u64(self, 0));
+}
+
+/* A disk another VM writes is refused; two read-only users share it. */
+TEST_F(disk, a_disk_in_use_is_refused)
+{
+	char block[160];
+	const char *extra[] = { "--block", block, NULL };
+	int fd;
+
+	SKIP_IF_SETUP_SKIPPED();
+	step(&self->s, FG_END, 0, 0, 0);
+	fd = open(self->file, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, flock(fd, LOCK_SH));
+	snprintf(block, sizeof(block), "d=%s", self->file);
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(125, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "in use by another VM")) TH_LOG("%s", self->r.err);
+	snprintf(block, sizeof(block), "d=%s:ro", self->file);
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
