@@ -201,7 +201,8 @@ static const char *order(const struct vm_modules *m)
 
 	s[0] = 0;
 	for (i = 0; i < m->n; i++)
-		snprintf(s + strlen(s), sizeof(s) - strlen(s), "%s%s", i ? " " : "", m->mod[i].name);
+		snprintf(s + strlen(s), sizeof(s) - strlen(s), "%s%s", i ? " " : "",
+			 m->mod[i].name);
 	return s;
 }
 
@@ -389,11 +390,12 @@ TEST_F(tree, spec_lists_modules_in_load_order_then_disks_in_attach_order)
 	free(a);
 	linux_initramfs_free(&ir);
 
-	/* No disks: no modules, no records, and no modules dir needed. */
+	/* No disks: no modules, no records, no modules dir (the agent holds "mod=" alone). */
 	ASSERT_EQ(0, build(names, 0, "6.18.0", &ir, &err)) TH_LOG("%s", err.msg);
 	a = archive(&ir, &len);
-	EXPECT_FALSE(has(a, len, "mod=", 4));
-	EXPECT_FALSE(has(a, len, "blk=", 4));
+	EXPECT_FALSE(has(a, len, "mod=/.kiste/modules/", 20));
+	EXPECT_FALSE(has(a, len, ".kiste/modules/virtio", 21));
+	EXPECT_FALSE(has(a, len, "blk=data", 8));
 	free(a);
 	linux_initramfs_free(&ir);
 }
