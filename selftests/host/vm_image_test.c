@@ -414,6 +414,7 @@ TEST_F(tree, bad_disk_names_and_missing_modules_are_kiste_s_refusal)
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(-EINVAL, build(bad[i], 2, VER, &ir, &err)) TH_LOG("'%s'", bad[i][0]);
 		EXPECT_NE(NULL, strstr(err.msg, "--block name")) TH_LOG("%s", err.msg);
+		EXPECT_EQ(NULL, strchr(err.msg, '\n')) TH_LOG("%s", err.msg);
 		linux_initramfs_free(&ir);
 	}
 	EXPECT_EQ(0, build(ok, 1, VER, &ir, &err)) TH_LOG("%s", err.msg);

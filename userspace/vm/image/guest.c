@@ -161,19 +161,23 @@ static const char *const blk_modules[] = { "virtio_pci", "virtio_blk" };
 static int devs_check(const struct vm_guest_devs *d, struct kiste_err *err)
 {
 	unsigned int i, j;
-	size_t n;
+	size_t n, ok;
 
 	if (d->nblocks > KISTE_VM_BLK_MAX)
 		return kiste_err_set(err, -E2BIG, "%u --block disks: the guest takes at most %u",
 				     d->nblocks, KISTE_VM_BLK_MAX);
 	for (i = 0; i < d->nblocks; i++) {
 		n = strlen(d->blocks[i]);
-		if (!n || n > KISTE_VM_BLK_NAME_MAX ||
-		    strspn(d->blocks[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			   "0123456789_.-") != n)
-			return kiste_err_set(err, -EINVAL, "bad --block name '%.*s': give 1 to %u "
-					     "of A-Z a-z 0-9 _ . -", KISTE_VM_BLK_NAME_MAX + 1,
-					     d->blocks[i], KISTE_VM_BLK_NAME_MAX);
+		ok = strspn(d->blocks[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789_.-");
+		/* The name as far as it is printable, so the error stays one line. */
+		if (!n || n > KISTE_VM_BLK_NAME_MAX || ok < n)
+			return kiste_err_set(err, -EINVAL, "bad --block name '%.*s%s': give 1 to "
+					     "%u of A-Z a-z 0-9 _ . -",
+					     (int)(ok < KISTE_VM_BLK_NAME_MAX ? ok :
+						   KISTE_VM_BLK_NAME_MAX), d->blocks[i],
+					     ok < n || n > KISTE_VM_BLK_NAME_MAX ? "..." : "",
+					     KISTE_VM_BLK_NAME_MAX);
 		for (j = 0; j < i; j++)
 			if (!strcmp(d->blocks[i], d->blocks[j]))
 				return kiste_err_set(err, -EINVAL, "--block name '%s' given twice: "
