@@ -199,6 +199,55 @@ vm_image_kmods()
 	done
 }
 
+# A guest kernel's module NAME and what it depends on, at their /lib/modules/VER paths.
+declare -A guest_mod_done=()
+add_guest_kmod()	# VER NAME
+{
+	local ver="$1" name="$2" path dep
+
+	[ -n "${guest_mod_done[$ver/$name]:-}" ] && return 0
+	guest_mod_done[$ver/$name]=1
+	path=$(modinfo -k "$ver" -n "$name" 2>/dev/null) || die "module $name not found for $ver"
+	[ "$path" = "(builtin)" ] && return 0
+	case "$path" in
+	/lib/modules/"$ver"/*) ;;
+	*) die "module $name of $ver is at $path, outside /lib/modules/$ver" ;;
+	esac
+	# The image gets regular files only, never a link's target on the host.
+	if [ ! -f "$path" ] || [ -L "$path" ]; then
+		die "module $path is not a regular file"
+	fi
+	for dep in $(modinfo -F depends "$path" | tr ',' ' '); do
+		add_guest_kmod "$ver" "$dep"
+	done
+	img_put "$path" "$path" 644
+}
+
+# For each guest kernel an --extra-file puts at /boot/vmlinuz-VER whose modules the host
+# has: the modules `kiste run --mode=vm --block` packs (virtio_pci, virtio_blk), with
+# modules.dep and modules.builtin, at /lib/modules/VER where kiste looks for them.
+vm_image_guest_kmods()
+{
+	local spec ver f
+
+	for spec in "${extra_files[@]}"; do
+		case "${spec#*:}" in
+		/boot/vmlinuz-*) ver="${spec#*:/boot/vmlinuz-}" ;;
+		*) continue ;;
+		esac
+		[ -r "/lib/modules/$ver/modules.dep" ] || continue
+		for f in modules.dep modules.builtin; do
+			f="/lib/modules/$ver/$f"
+			if [ ! -f "$f" ] || [ -L "$f" ]; then
+				die "$f is not a regular file"
+			fi
+			img_put "$f" "$f" 644
+		done
+		add_guest_kmod "$ver" virtio_pci
+		add_guest_kmod "$ver" virtio_blk
+	done
+}
+
 # Shared libraries of every dynamic ELF in the image, at the paths ldd resolves.
 vm_image_libs()
 {
@@ -223,6 +272,7 @@ vm_image_build()
 	vm_image_suites
 	vm_image_extra
 	vm_image_kmods
+	vm_image_guest_kmods
 	vm_image_libs
 	initramfs="$work/initramfs.cpio.gz"
 	(cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet | gzip -1 >"$initramfs")

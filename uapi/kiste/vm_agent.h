@@ -12,11 +12,13 @@
 
 #include <linux/types.h>
 
-#define KISTE_VM_AGENT_VERSION	1
+#define KISTE_VM_AGENT_VERSION	2
 
 /* Where the agent and the workload spec live inside the guest's initramfs. */
 #define KISTE_VM_AGENT_PATH	"/.kiste/agent"
 #define KISTE_VM_SPEC_PATH	"/.kiste/spec"
+/* Kernel modules for the guest's devices, as NAME.ko; the agent unlinks each once loaded. */
+#define KISTE_VM_MODULES_DIR	"/.kiste/modules"
 /* The agent refuses a spec file bigger than this, and more arg/env records than that. */
 #define KISTE_VM_SPEC_MAX	(1u << 20)
 #define KISTE_VM_SPEC_ARGS_MAX	4096
@@ -33,6 +35,21 @@
 #define KISTE_VM_SPEC_UID	"uid="	/* decimal; default 0 */
 #define KISTE_VM_SPEC_GID	"gid="	/* decimal; default 0 */
 #define KISTE_VM_SPEC_PIDS	"pids="	/* decimal: the workload's processes at once; default none */
+/*
+ * Since version 2.  mod=: the guest path of a kernel module the agent loads
+ * (finit_module) before the workload, in the records' order (dependencies
+ * first); one that fails to load refuses the run.  blk=: a disk's name, in
+ * the order the VMM attached the disks; its virtio-blk device answers
+ * GET_ID with it, and the agent waits for the disk and links
+ * /dev/disk/by-id/virtio-NAME to it, or refuses the run.
+ */
+#define KISTE_VM_SPEC_MOD	"mod="
+#define KISTE_VM_SPEC_BLK	"blk="
+/* A disk's name: 1..20 bytes (virtio-blk's ID field) of A-Z a-z 0-9 _ . - */
+#define KISTE_VM_BLK_NAME_MAX	20
+/* The agent refuses a spec with more blk= or mod= records than these. */
+#define KISTE_VM_BLK_MAX	32
+#define KISTE_VM_MOD_MAX	32
 
 /*
  * The channel is a region at the top of guest RAM that the e820 map marks

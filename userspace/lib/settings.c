@@ -27,6 +27,9 @@ static const struct kiste_setting_info settings[KISTE_SET_NR] = {
 	[KISTE_SET_VM_SECCOMP_DEBUG] = { "KISTE_VM_SECCOMP_DEBUG",
 					 "vm: name the call a VMM filter refused, then exit 125 "
 					 "(instead of dying by SIGSYS)" },
+	[KISTE_SET_VM_MODULES] = { "KISTE_VM_MODULES",
+				   "vm: where the guest kernel's modules are found instead of "
+				   "/lib/modules (test hook)" },
 	[KISTE_SET_UK_STATS] = { "KISTE_UK_STATS",
 				 "unikernel: print peak RSS and filter size on stderr (benchmarks)" },
 	[KISTE_SET_PATH] = { "PATH", "vm: where a command without '/' is found on the host" },

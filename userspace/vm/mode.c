@@ -270,7 +270,7 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 	/* Benchmark hook: KISTE_VM_BZIMAGE=1 boots the bzImage's own decompressor. */
 	k.no_decompress = kiste_setting(KISTE_SET_VM_BZIMAGE) != NULL;
 	k.cache_dir = vm_guest_cache_dir(cbuf, sizeof(cbuf));
-	ret = vm_guest_initramfs(o, o->memory / 2, &ir, &err);
+	ret = vm_guest_initramfs(o, &(struct vm_guest_devs){ 0 }, o->memory / 2, &ir, &err);
 	if (ret < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		ret = kiste_exit_for_errno(ret);

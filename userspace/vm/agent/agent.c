@@ -116,6 +116,15 @@ static int spec_read(struct agent_spec *s)
 			s->gid = strtoul(v, NULL, 10);
 		else if ((v = KEY(KISTE_VM_SPEC_PIDS)))
 			s->pids = strtoul(v, NULL, 10);
+		else if ((v = KEY(KISTE_VM_SPEC_MOD)) || (v = KEY(KISTE_VM_SPEC_BLK))) {
+			/* A disk left out would be a run without it: over the caps, refused. */
+			if (p[0] == 'm' && s->nmods < KISTE_VM_MOD_MAX)
+				s->mods[s->nmods++] = (char *)v;
+			else if (p[0] == 'b' && s->ndisks < KISTE_VM_BLK_MAX)
+				s->disks[s->ndisks++] = (char *)v;
+			else
+				return -E2BIG;
+		}
 	}
 #undef KEY
 	return s->argc ? 0 : -EINVAL;
@@ -304,8 +313,9 @@ int main(void)
 	ret = spec_read(&spec);
 	if (ret == -E2BIG) {
 		agent_log(&chan, "the workload spec at %s is over the agent's caps (%u bytes, %u "
-			  "arguments, %u environment entries): refused", SPEC_PATH, SPEC_MAX,
-			  AGENT_ARGS_MAX, AGENT_ARGS_MAX - 2);
+			  "arguments, %u environment entries, %u modules, %u disks): refused",
+			  SPEC_PATH, SPEC_MAX, AGENT_ARGS_MAX, AGENT_ARGS_MAX - 2, KISTE_VM_MOD_MAX,
+			  KISTE_VM_BLK_MAX);
 		finish(KISTE_EXIT_REFUSED);
 	}
 	if (ret < 0) {
@@ -314,5 +324,9 @@ int main(void)
 	}
 	if (sethostname(spec.hostname, strlen(spec.hostname)) < 0)
 		agent_log(&chan, "sethostname failed: %s", strerror(errno));
+	/* The disks the user asked for, or no run: the workload must not start without them. */
+	if (agent_modules_load(&chan, spec.mods, spec.nmods) < 0 ||
+	    agent_disks_wait(&chan, spec.disks, spec.ndisks) < 0)
+		finish(KISTE_EXIT_REFUSED);
 	finish(chan.hdr ? run(&spec) : run_plain(&spec));
 }

@@ -22,6 +22,9 @@ struct agent_spec {
 	uid_t uid;
 	gid_t gid;
 	unsigned long pids;		/* 0: no pids limit */
+	char *mods[KISTE_VM_MOD_MAX];	/* kernel modules to load, in order */
+	char *disks[KISTE_VM_BLK_MAX];	/* --block names, in the order the VMM attached them */
+	int nmods, ndisks;
 };
 
 struct agent_chan {
@@ -35,6 +38,14 @@ struct agent_chan {
 /* Prints "kiste-agent: ..." to the console (the VMM's log) and to the channel's stderr. */
 void agent_log(struct agent_chan *ch, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Loads @mods in order (finit_module) and unlinks their files; -1, logged, when one fails. */
+int agent_modules_load(struct agent_chan *ch, char *const *mods, int n);
+/*
+ * Waits (10 s at most, for all) for each disk whose virtio serial is one of
+ * @names and links /dev/disk/by-id/virtio-NAME to it; -1, logged, when one is missing.
+ */
+int agent_disks_wait(struct agent_chan *ch, char *const *names, int n);
 
 /* Maps the channel named by kiste.chan= on /proc/cmdline; 0 without one. */
 int agent_chan_open(struct agent_chan *ch);

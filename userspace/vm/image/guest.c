@@ -17,6 +17,7 @@
 #include <kiste/vm_agent.h>
 
 #include "guest.h"
+#include "modules.h"
 
 /* The static agent, linked in by agent_blob.S. */
 extern const unsigned char linux_agent_blob_start[], linux_agent_blob_end[];
@@ -54,13 +55,20 @@ const char *vm_guest_cache_dir(char *buf, size_t len)
 }
 
 /* The agent's spec (uapi/kiste/vm_agent.h): NUL-terminated KEY=VALUE records. */
-static int spec_build(const struct kiste_run_opts *o, const char *exe, char **out, size_t *len)
+static int spec_build(const struct kiste_run_opts *o, const struct vm_guest_devs *d,
+		      const struct vm_modules *m, const char *exe, char **out, size_t *len)
 {
 	FILE *f = open_memstream(out, len);
+	unsigned int j;
 	int i;
 
 	if (!f)
 		return -ENOMEM;
+	/* Modules first, dependencies before their users: the agent loads them in this order. */
+	for (j = 0; j < m->n; j++)
+		fprintf(f, KISTE_VM_SPEC_MOD KISTE_VM_MODULES_DIR "/%s.ko%c", m->mod[j].name, 0);
+	for (j = 0; j < d->nblocks; j++)
+		fprintf(f, KISTE_VM_SPEC_BLK "%s%c", d->blocks[j], 0);
 	if (exe)
 		fprintf(f, KISTE_VM_SPEC_EXE "%s%c", exe, 0);
 	for (i = 0; i < o->argc; i++)
@@ -143,6 +151,55 @@ static int workload_add(const struct kiste_run_opts *o, struct linux_initramfs *
 	return linux_initramfs_add_program(ir, prog, err);
 }
 
+/* The modules virtio disks need in the guest kernel, with their dependencies. */
+static const char *const blk_modules[] = { "virtio_pci", "virtio_blk" };
+
+/*
+ * The disks' names go into spec records and must come back the same from
+ * each disk's 20-byte virtio ID: checked here too, whoever filled @d.
+ */
+static int devs_check(const struct vm_guest_devs *d, struct kiste_err *err)
+{
+	unsigned int i, j;
+	size_t n, ok;
+
+	if (d->nblocks > KISTE_VM_BLK_MAX)
+		return kiste_err_set(err, -E2BIG, "%u --block disks: the guest takes at most %u",
+				     d->nblocks, KISTE_VM_BLK_MAX);
+	for (i = 0; i < d->nblocks; i++) {
+		n = strlen(d->blocks[i]);
+		ok = strspn(d->blocks[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789_.-");
+		/* The name as far as it is printable, so the error stays one line. */
+		if (!n || n > KISTE_VM_BLK_NAME_MAX || ok < n)
+			return kiste_err_set(err, -EINVAL, "bad --block name '%.*s%s': give 1 to "
+					     "%u of A-Z a-z 0-9 _ . -",
+					     (int)(ok < KISTE_VM_BLK_NAME_MAX ? ok :
+						   KISTE_VM_BLK_NAME_MAX), d->blocks[i],
+					     ok < n || n > KISTE_VM_BLK_NAME_MAX ? "..." : "",
+					     KISTE_VM_BLK_NAME_MAX);
+		for (j = 0; j < i; j++)
+			if (!strcmp(d->blocks[i], d->blocks[j]))
+				return kiste_err_set(err, -EINVAL, "--block name '%s' given twice: "
+						     "name each disk once", d->blocks[i]);
+	}
+	return 0;
+}
+
+/* With disks, the guest kernel's modules for them, in load order, into @m. */
+static int devs_resolve(const struct vm_guest_devs *d, struct vm_modules *m,
+			struct kiste_err *err)
+{
+	int ret;
+
+	m->n = 0;
+	ret = devs_check(d, err);
+	if (ret == 0 && d->nblocks)
+		ret = vm_modules_resolve(d->kernel_version, "--block", blk_modules,
+					 sizeof(blk_modules) / sizeof(blk_modules[0]), m, err);
+	return ret < 0 ? -EINVAL : 0;	/* kiste's refusal (125), not CMD's */
+}
+
 /*
  * Test and benchmark hooks: KISTE_VM_DUMP_INITRD=FILE saves the initramfs (so
  * qemu can boot the same one); KISTE_VM_INITRD=FILE boots FILE instead.
@@ -183,30 +240,46 @@ static int initramfs_override(struct linux_initramfs *ir, struct kiste_err *err)
 	return 0;
 }
 
-int vm_guest_initramfs(const struct kiste_run_opts *o, size_t max, struct linux_initramfs *ir,
-		       struct kiste_err *err)
+int vm_guest_initramfs(const struct kiste_run_opts *o, const struct vm_guest_devs *d, size_t max,
+		       struct linux_initramfs *ir, struct kiste_err *err)
 {
+	static const struct vm_guest_devs none;
 	char prog[PATH_MAX], *spec = NULL;
+	struct vm_modules *m;
 	size_t spec_len = 0;
 	int ret;
 
+	if (!d)
+		d = &none;
 	ret = linux_initramfs_init(ir, max, err);
 	if (ret < 0)
 		return ret;
+	m = malloc(sizeof(*m));
+	if (!m)
+		return kiste_err_set(err, -ENOMEM, "out of memory");
+	/* A kernel without the disks' modules is refused before the workload is packed. */
+	ret = devs_resolve(d, m, err);
+	if (ret < 0)
+		goto out;
 	if (o->rootfs) {
 		ret = linux_initramfs_add_tree(ir, o->rootfs, err);
-		if (ret < 0)
-			return -EINVAL;	/* a bad --rootfs is kiste's refusal, not CMD's */
+		if (ret < 0) {
+			ret = -EINVAL;	/* a bad --rootfs is kiste's refusal, not CMD's */
+			goto out;
+		}
 	} else {
 		ret = workload_add(o, ir, prog, sizeof(prog), err);
 	}
 	if (ret == 0)
 		ret = linux_initramfs_add(ir, "/dev/console", S_IFCHR | 0600, makedev(5, 1), NULL,
 					  0, err);
+	/* After the workload's files: a --rootfs's own /.kiste must not replace kiste's. */
+	if (ret == 0 && vm_modules_add(ir, m, err) < 0)
+		ret = -EINVAL;
 	if (ret == 0)
 		ret = agent_add(ir, err);
 	if (ret == 0) {
-		ret = spec_build(o, o->rootfs ? NULL : prog, &spec, &spec_len);
+		ret = spec_build(o, d, m, o->rootfs ? NULL : prog, &spec, &spec_len);
 		if (ret == -E2BIG)
 			ret = kiste_err_set(err, ret, "the workload's arguments and environment "
 					    "take %zu KiB; vm mode's agent reads at most %u KiB: "
@@ -223,5 +296,7 @@ int vm_guest_initramfs(const struct kiste_run_opts *o, size_t max, struct linux_
 		ret = linux_initramfs_finish(ir, err);
 	if (ret == 0)
 		ret = initramfs_override(ir, err);
+out:
+	free(m);
 	return ret;
 }

@@ -8,15 +8,32 @@
 #include "initramfs.h"
 #include "kiste_run.h"
 
+/* What the guest needs beyond the workload: disks' names, and its kernel's modules for them. */
+struct vm_guest_devs {
+	const char *kernel_version;	/* linux_kernel_version() of the guest kernel */
+	const char *const *blocks;	/* --block names, in the order the VMM attaches the disks */
+	unsigned int nblocks;
+};
+
 /*
  * The guest's initramfs for @o: the workload (CMD packed with the shared
  * libraries it needs, or a copy of --rootfs), /dev/console, the agent and its
- * spec; at most @max bytes.  Errors finding or packing CMD keep their errno
- * (kiste_exit_for_errno() maps them); with a --rootfs every failure is 125.
- * The test hooks KISTE_VM_DUMP_INITRD and KISTE_VM_INITRD apply here.
+ * spec; with disks (@d), the guest kernel's virtio_pci and virtio_blk modules
+ * and the disks' names for the agent; at most @max bytes.  Errors finding or
+ * packing CMD keep their errno (kiste_exit_for_errno() maps them); with a
+ * --rootfs every failure is 125, and so is every failure about the disks.
+ * The test hooks KISTE_VM_DUMP_INITRD, KISTE_VM_INITRD and KISTE_VM_MODULES apply here.
  */
-int vm_guest_initramfs(const struct kiste_run_opts *o, size_t max, struct linux_initramfs *ir,
-		       struct kiste_err *err);
+int vm_guest_initramfs(const struct kiste_run_opts *o, const struct vm_guest_devs *d, size_t max,
+		       struct linux_initramfs *ir, struct kiste_err *err);
+
+/*
+ * The guest kernel's release ("6.1.0-57-amd64"), the first word of the string
+ * the bzImage's setup header points at (kernel_version): where its modules are.
+ */
+struct linux_kernel;
+int linux_kernel_version(const struct linux_kernel *k, char *buf, size_t len,
+			 struct kiste_err *err);
 
 /* The guest kernel: @given (--kernel), else $KISTE_KERNEL, else /boot/vmlinuz-$(uname -r). */
 const char *vm_guest_kernel_path(const char *given, char *buf, size_t len);

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+// agent_dev.c - the guest's devices before the workload: the spec's kernel modules, disks by name.
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+/* How long the disks may take to show up, all together, and how often we look. */
+#define DISK_WAIT_MS	10000
+#define DISK_POLL_MS	10
+
+int agent_modules_load(struct agent_chan *ch, char *const *mods, int n)
+{
+	int i, fd, e;
+	long r;
+
+	for (i = 0; i < n; i++) {
+		fd = open(mods[i], O_RDONLY | O_CLOEXEC);
+		r = fd < 0 ? -1 : syscall(SYS_finit_module, fd, "", 0);
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		unlink(mods[i]);	/* initramfs files are guest memory */
+		/* EEXIST: built in or loaded already, which is what we want. */
+		if (r < 0 && e != EEXIST) {
+			agent_log(ch, "cannot load the kernel module %s: %s: %s", mods[i],
+				  strerror(e), e == ENOSYS ? "the guest kernel takes no modules" :
+				  "the modules kiste packs must be the guest kernel's (--kernel)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The first line of a small sysfs file into @buf, newline stripped; -1 when unreadable. */
+static int read_line(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+/* The vdX whose serial (its virtio-blk ID) reads @name, into @dev; -1 while there is none. */
+static int disk_find(const char *name, char *dev, size_t len)
+{
+	char path[300], serial[64];
+	DIR *d = opendir("/sys/block");
+	struct dirent *e;
+	int ret = -1;
+
+	while (d && ret < 0 && (e = readdir(d))) {
+		if (strncmp(e->d_name, "vd", 2) || strlen(e->d_name) >= len)
+			continue;
+		snprintf(path, sizeof(path), "/sys/block/%s/serial", e->d_name);
+		if (read_line(path, serial, sizeof(serial)) == 0 && !strcmp(serial, name)) {
+			strcpy(dev, e->d_name);
+			ret = 0;
+		}
+	}
+	if (d)
+		closedir(d);
+	return ret;
+}
+
+/* /dev/vdX (devtmpfs makes it; else from /sys/block/vdX/dev) and udev's by-id link to it. */
+static int disk_link(struct agent_chan *ch, const char *name, const char *dev)
+{
+	char path[300], target[300], nums[32];
+	unsigned int maj, min;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/dev/%s", dev);
+	if (stat(path, &st) < 0) {
+		snprintf(target, sizeof(target), "/sys/block/%s/dev", dev);
+		errno = ENODEV;	/* what is said when its numbers cannot be read */
+		if (read_line(target, nums, sizeof(nums)) < 0 ||
+		    sscanf(nums, "%u:%u", &maj, &min) != 2 ||
+		    mknod(path, S_IFBLK | 0660, makedev(maj, min)) < 0) {
+			agent_log(ch, "disk %s is %s, but %s cannot be made: %s", name, dev, path,
+				  strerror(errno));
+			return -1;
+		}
+	}
+	mkdir("/dev/disk", 0755);
+	mkdir("/dev/disk/by-id", 0755);
+	snprintf(path, sizeof(path), "/dev/disk/by-id/virtio-%s", name);
+	snprintf(target, sizeof(target), "../../%s", dev);
+	unlink(path);
+	if (symlink(target, path) < 0) {
+		agent_log(ch, "cannot link %s to disk %s: %s", path, dev, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int agent_disks_wait(struct agent_chan *ch, char *const *names, int n)
+{
+	const struct timespec poll = { 0, DISK_POLL_MS * 1000000L };
+	long end = now_ms() + DISK_WAIT_MS;
+	char dev[32];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		while (disk_find(names[i], dev, sizeof(dev)) < 0) {
+			if (now_ms() >= end) {
+				agent_log(ch, "disk %s (--block) did not appear within %d s: no "
+					  "/sys/block/vd*/serial reads it: refused", names[i],
+					  DISK_WAIT_MS / 1000);
+				return -1;
+			}
+			nanosleep(&poll, NULL);
+		}
+		if (disk_link(ch, names[i], dev) < 0)
+			return -1;
+	}
+	return 0;
+}
