@@ -266,6 +266,12 @@ TEST_F(blk, pci_config_as_linux_reads_it)
 	}
 	EXPECT_EQ(0x1eu, types);	/* common, notify, isr, device */
 	EXPECT_EQ((unsigned int)VIRTIO_NOTIFY_MULT, mult);
+	/* After a reset each queue offers its largest size, which Linux's driver reads first. */
+	bar_wr(g, COMMON(device_status), 1, 0);
+	bar_wr(g, COMMON(queue_select), 2, 0);
+	EXPECT_EQ((uint64_t)VIRTIO_QUEUE_MAX, bar_rd(g, COMMON(queue_size), 2));
+	EXPECT_EQ(0u, bar_rd(g, COMMON(queue_enable), 2));
+	EXPECT_EQ(1u, bar_rd(g, COMMON(num_queues), 2));
 	/* Memory decoding off: the BAR answers nothing. */
 	cfg_wr(g, 1, 0x04, 0);
 	EXPECT_EQ(~0ULL, bar_rd(g, COMMON(num_queues), 2));

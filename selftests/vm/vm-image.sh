@@ -81,6 +81,10 @@ vm_image_base()
 	if [ -x "$build/bin/kiste" ]; then
 		img_put "$build/bin/kiste" /bin/kiste 755
 	fi
+	# vm mode's --rootfs DIR becomes an erofs image (its libraries: vm_image_libs).
+	if [ -x /usr/bin/mkfs.erofs ]; then
+		img_put /usr/bin/mkfs.erofs /usr/bin/mkfs.erofs 755
+	fi
 	[ "$debug_checks" -eq 1 ] && touch "$root/etc/kiste-debug-checks"
 	return 0
 }
@@ -224,7 +228,8 @@ add_guest_kmod()	# VER NAME
 }
 
 # For each guest kernel an --extra-file puts at /boot/vmlinuz-VER whose modules the host
-# has: the modules `kiste run --mode=vm --block` packs (virtio_pci, virtio_blk), with
+# has: the modules `kiste run --mode=vm --block` and `--rootfs` pack (virtio_pci, virtio_blk,
+# crc32c_generic, erofs, overlay), with
 # modules.dep and modules.builtin, at /lib/modules/VER where kiste looks for them.
 vm_image_guest_kmods()
 {
@@ -243,8 +248,9 @@ vm_image_guest_kmods()
 			fi
 			img_put "$f" "$f" 644
 		done
-		add_guest_kmod "$ver" virtio_pci
-		add_guest_kmod "$ver" virtio_blk
+		for f in virtio_pci virtio_blk crc32c_generic erofs overlay; do
+			add_guest_kmod "$ver" "$f"
+		done
 	done
 }
 

@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#define KISTE_VM_AGENT_VERSION	2
+#define KISTE_VM_AGENT_VERSION	3
 
 /* Where the agent and the workload spec live inside the guest's initramfs. */
 #define KISTE_VM_AGENT_PATH	"/.kiste/agent"
@@ -45,6 +45,12 @@
  */
 #define KISTE_VM_SPEC_MOD	"mod="
 #define KISTE_VM_SPEC_BLK	"blk="
+/*
+ * root=: the name of a blk= disk holding the workload's root as an erofs
+ * image: the agent mounts it read-only under a writable tmpfs overlay and
+ * makes that the root before the workload starts (writes stay in the guest).
+ */
+#define KISTE_VM_SPEC_ROOT	"root="
 /* A disk's name: 1..20 bytes (virtio-blk's ID field) of A-Z a-z 0-9 _ . - */
 #define KISTE_VM_BLK_NAME_MAX	20
 /* The agent refuses a spec with more blk= or mod= records than these. */

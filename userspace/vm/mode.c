@@ -13,6 +13,7 @@
 #include <kiste/vm_agent.h>
 
 #include "image/guest.h"
+#include "image/rootfs.h"
 #include "kiste_mode.h"
 #include "vmm/confine.h"
 #include "vmm/vm.h"
@@ -25,7 +26,9 @@ struct vm_opts {
 	struct linux_disk disks[LINUX_DISKS_MAX];
 	char names[LINUX_DISKS_MAX][LINUX_BLK_ID_BYTES + 1];
 	const char *files[LINUX_DISKS_MAX];
+	const char *block_names[LINUX_DISKS_MAX];
 	unsigned int ndisks;
+	char release[128];	/* the guest kernel's, for its modules (with disks) */
 };
 
 enum { VM_O_KERNEL = KISTE_MODE_OPT_BASE, VM_O_DEBUG, VM_O_BLOCK };
@@ -61,10 +64,12 @@ static int vm_block_parse(struct vm_opts *vo, const char *arg, struct kiste_err 
 	struct linux_disk *d = &vo->disks[vo->ndisks];
 	unsigned int i;
 
-	if (!eq || !nlen || nlen > LINUX_BLK_ID_BYTES || strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		"abcdefghijklmnopqrstuvwxyz0123456789_.-") < nlen || !eq[1])
+	/* A leading '.' is kiste's own (the --rootfs image's disk). */
+	if (!eq || !nlen || nlen > LINUX_BLK_ID_BYTES || arg[0] == '.' ||
+	    strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") < nlen ||
+	    !eq[1])
 		return kiste_err_set(err, -EINVAL, "kiste run: bad --block '%s': use --block "
-				     "NAME=FILE[:ro], NAME 1-%d of A-Z a-z 0-9 _ . -", arg,
+				     "NAME=FILE[:ro], NAME 1-%d of A-Z a-z 0-9 _ . - (no leading .)", arg,
 				     LINUX_BLK_ID_BYTES);
 	if (vo->ndisks == LINUX_DISKS_MAX)
 		return kiste_err_set(err, -EINVAL, "kiste run: more than %d --block disks: vm "
@@ -194,6 +199,64 @@ static void vm_disks_close(struct vm_opts *vo)
 		}
 }
 
+/*
+ * --rootfs as the guest's root disk, read-only after the user's disks: a
+ * directory becomes an erofs image (rootfs.c, cached in @cache), an erofs
+ * image file is used as it is.
+ */
+static int vm_root_disk(const struct kiste_run_opts *o, struct vm_opts *vo, const char *cache,
+			struct kiste_err *err)
+{
+	struct linux_disk *d = &vo->disks[vo->ndisks];
+	struct stat st;
+	int ret, fd;
+
+	if (!o->rootfs)
+		return 0;
+	if (vo->ndisks == LINUX_DISKS_MAX)
+		return kiste_err_set(err, -EINVAL, "kiste run: --rootfs takes a disk too: give at "
+				     "most %d --block disks with it", LINUX_DISKS_MAX - 1);
+	if (stat(o->rootfs, &st) < 0)
+		return kiste_err_set(err, -errno, "kiste run: --rootfs %s: %s", o->rootfs,
+				     strerror(errno));
+	*d = (struct linux_disk){ .name = VM_ROOT_DISK, .fd = -1, .ro = true };
+	if (S_ISDIR(st.st_mode)) {
+		ret = vm_rootfs_image(o->rootfs, cache, &d->fd, &d->size, err);
+	} else {
+		fd = kiste_open_regular(AT_FDCWD, o->rootfs, O_RDONLY, &st);
+		if (fd < 0)
+			return kiste_err_set(err, fd, "kiste run: --rootfs %s: %s: give a directory "
+					     "or an erofs image", o->rootfs,
+					     fd == -EINVAL ? "not a regular file" : strerror(-fd));
+		d->fd = fd;
+		ret = vm_rootfs_check(fd, o->rootfs, &d->size, err);
+		if (ret == 0 && flock(fd, LOCK_SH | LOCK_NB) < 0)
+			ret = kiste_err_set(err, -EBUSY, "kiste run: --rootfs %s: the image is in "
+					    "use by a VM writing it: stop it", o->rootfs);
+	}
+	vo->ndisks++;	/* closed with the others, whatever happened */
+	return ret;
+}
+
+/* What the guest image needs for the disks: their names, the guest kernel's release. */
+static int vm_guest_devs(const struct kiste_run_opts *o, struct vm_opts *vo,
+			 const struct linux_kernel *k, struct vm_guest_devs *devs,
+			 struct kiste_err *err)
+{
+	unsigned int i;
+	int ret;
+
+	*devs = (struct vm_guest_devs){ .blocks = vo->block_names, .nblocks = vo->ndisks,
+					.root = o->rootfs ? VM_ROOT_DISK : NULL };
+	if (!vo->ndisks)
+		return 0;
+	for (i = 0; i < vo->ndisks; i++)
+		vo->block_names[i] = vo->disks[i].name;
+	ret = linux_kernel_version(k, vo->release, sizeof(vo->release), err);
+	devs->kernel_version = vo->release;
+	return ret;
+}
+
 static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 		   const struct linux_kernel *k, struct linux_initramfs *ir, int kfd,
 		   uint64_t t_start, struct kiste_err *err)
@@ -241,7 +304,8 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 {
 	struct vm_opts *vo = mo;
 	struct kiste_err err = { 0 };
-	struct linux_initramfs ir;
+	struct linux_initramfs ir = { .fd = -1 };
+	struct vm_guest_devs devs;
 	struct linux_kernel k;
 	char kbuf[PATH_MAX], cbuf[PATH_MAX];
 	uint64_t t_start = linux_now_ns();	/* KISTE_VM_STATS's setup time counts from here */
@@ -270,7 +334,12 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 	/* Benchmark hook: KISTE_VM_BZIMAGE=1 boots the bzImage's own decompressor. */
 	k.no_decompress = kiste_setting(KISTE_SET_VM_BZIMAGE) != NULL;
 	k.cache_dir = vm_guest_cache_dir(cbuf, sizeof(cbuf));
-	ret = vm_guest_initramfs(o, &(struct vm_guest_devs){ 0 }, o->memory / 2, &ir, &err);
+	/* A bad --rootfs or a missing mkfs.erofs is kiste's refusal (125), not CMD's. */
+	ret = vm_root_disk(o, vo, k.cache_dir, &err) < 0 ? -EINVAL : 0;
+	if (ret == 0)
+		ret = vm_guest_devs(o, vo, &k, &devs, &err);
+	if (ret == 0)
+		ret = vm_guest_initramfs(o, &devs, o->memory / 2, &ir, &err);
 	if (ret < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		ret = kiste_exit_for_errno(ret);
@@ -302,9 +371,11 @@ const struct kiste_mode_ops kiste_mode_vm = {
 	.synopsis = "kiste run --mode=vm [OPTIONS] [--] CMD [ARG...]",
 	.usage = "Boot a Linux guest in a KVM virtual machine and run CMD there as the agent's\n"
 		 "child.  Without --rootfs, CMD and the shared libraries it needs are packed into\n"
-		 "the guest; with --rootfs a copy of DIR is the guest's root (writes stay in the\n"
-		 "guest).  --memory is guest memory, 64M..3G (default 256M); --cpus 1..32 vCPUs\n"
-		 "(default 1); --user is the identity in the guest (default 0:0, guest root).\n\n"
+		 "the guest; --rootfs DIR becomes a read-only erofs image (mkfs.erofs, cached)\n"
+		 "on a virtio disk, --rootfs IMAGE is such an image, and the guest's root is it\n"
+		 "under a writable tmpfs (writes stay in the guest).  --memory is guest memory,\n"
+		 "64M..3G (default 256M); --cpus 1..32 vCPUs (default 1); --user is the\n"
+		 "identity in the guest (default 0:0, guest root).\n\n"
 		 "  --kernel PATH         guest bzImage (default $KISTE_KERNEL, else\n"
 		 "                        /boot/vmlinuz-$(uname -r))\n"
 		 "  --debug               show the guest kernel's console on stderr\n"

@@ -116,6 +116,8 @@ static int spec_read(struct agent_spec *s)
 			s->gid = strtoul(v, NULL, 10);
 		else if ((v = KEY(KISTE_VM_SPEC_PIDS)))
 			s->pids = strtoul(v, NULL, 10);
+		else if ((v = KEY(KISTE_VM_SPEC_ROOT)))
+			s->root = v;
 		else if ((v = KEY(KISTE_VM_SPEC_MOD)) || (v = KEY(KISTE_VM_SPEC_BLK))) {
 			/* A disk left out would be a run without it: over the caps, refused. */
 			if (p[0] == 'm' && s->nmods < KISTE_VM_MOD_MAX)
@@ -239,11 +241,15 @@ static void __attribute__((noreturn)) finish(int code)
 	 * workload ran (bad spec, exec failed): without ioperm here the OUT would
 	 * fault, PID 1 would die and the guest would only panic and reset.
 	 */
+	/*
+	 * Writes the workload left in the page cache reach the disks (--block)
+	 * first: the exit report ends the VM at once.
+	 */
+	sync();
 	if (chan.hdr && ioperm(KISTE_CHAN_PORT_EXIT, KISTE_CHAN_PORTS, 1) == 0) {
 		agent_chan_flush(&chan);
 		agent_chan_exit(code);
 	}
-	sync();
 	reboot(RB_POWER_OFF);
 	reboot(RB_AUTOBOOT);
 	for (;;)
@@ -326,7 +332,8 @@ int main(void)
 		agent_log(&chan, "sethostname failed: %s", strerror(errno));
 	/* The disks the user asked for, or no run: the workload must not start without them. */
 	if (agent_modules_load(&chan, spec.mods, spec.nmods) < 0 ||
-	    agent_disks_wait(&chan, spec.disks, spec.ndisks) < 0)
+	    agent_disks_wait(&chan, spec.disks, spec.ndisks) < 0 ||
+	    (spec.root && agent_root_switch(&chan, spec.root) < 0))
 		finish(KISTE_EXIT_REFUSED);
 	finish(chan.hdr ? run(&spec) : run_plain(&spec));
 }

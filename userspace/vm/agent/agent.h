@@ -25,6 +25,7 @@ struct agent_spec {
 	char *mods[KISTE_VM_MOD_MAX];	/* kernel modules to load, in order */
 	char *disks[KISTE_VM_BLK_MAX];	/* --block names, in the order the VMM attached them */
 	int nmods, ndisks;
+	const char *root;		/* the disk holding the root (erofs), or NULL */
 };
 
 struct agent_chan {
@@ -46,6 +47,12 @@ int agent_modules_load(struct agent_chan *ch, char *const *mods, int n);
  * @names and links /dev/disk/by-id/virtio-NAME to it; -1, logged, when one is missing.
  */
 int agent_disks_wait(struct agent_chan *ch, char *const *names, int n);
+/*
+ * The erofs image on disk @name (waited for already) as the new root, read-only
+ * under a writable tmpfs overlay, with /proc, /sys, /dev and /tmp moved in;
+ * -1 with one line logged when it cannot be.
+ */
+int agent_root_switch(struct agent_chan *ch, const char *name);
 
 /* Maps the channel named by kiste.chan= on /proc/cmdline; 0 without one. */
 int agent_chan_open(struct agent_chan *ch);

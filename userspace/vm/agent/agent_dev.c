@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -138,4 +139,47 @@ int agent_disks_wait(struct agent_chan *ch, char *const *names, int n)
 			return -1;
 	}
 	return 0;
+}
+
+#define NEW_ROOT	"/.kiste/root"
+
+int agent_root_switch(struct agent_chan *ch, const char *name)
+{
+	static const char *const moved[] = { "/proc", "/sys", "/dev", "/tmp" };
+	char dev[64 + KISTE_VM_BLK_NAME_MAX], to[64];
+	const char *step;
+	unsigned int i;
+
+	snprintf(dev, sizeof(dev), "/dev/disk/by-id/virtio-%s", name);
+	mkdir("/.kiste/lower", 0755);
+	mkdir("/.kiste/rw", 0755);
+	mkdir(NEW_ROOT, 0755);
+	step = "mount the image (erofs)";
+	if (mount(dev, "/.kiste/lower", "erofs", MS_RDONLY, NULL) < 0)
+		goto fail;
+	step = "mount the writable layer (tmpfs)";
+	if (mount("tmpfs", "/.kiste/rw", "tmpfs", MS_NOSUID, "mode=0755") < 0 ||
+	    mkdir("/.kiste/rw/upper", 0755) < 0 || mkdir("/.kiste/rw/work", 0755) < 0)
+		goto fail;
+	step = "mount the overlay";
+	if (mount("overlay", NEW_ROOT, "overlay", 0, "lowerdir=/.kiste/lower,"
+		  "upperdir=/.kiste/rw/upper,workdir=/.kiste/rw/work") < 0)
+		goto fail;
+	step = "move /proc, /sys, /dev and /tmp into the new root";
+	for (i = 0; i < sizeof(moved) / sizeof(moved[0]); i++) {
+		snprintf(to, sizeof(to), NEW_ROOT "%s", moved[i]);
+		mkdir(to, 0755);
+		if (mount(moved[i], to, NULL, MS_MOVE, NULL) < 0)
+			goto fail;
+	}
+	/* The initramfs cannot be pivoted away: move the new root over it (switch_root). */
+	step = "switch to the new root";
+	if (chdir(NEW_ROOT) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
+	    chdir("/") < 0)
+		goto fail;
+	return 0;
+fail:
+	agent_log(ch, "cannot use --rootfs from disk %s: cannot %s: %s", name, step,
+		  strerror(errno));
+	return -1;
 }

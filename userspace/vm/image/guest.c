@@ -69,6 +69,8 @@ static int spec_build(const struct kiste_run_opts *o, const struct vm_guest_devs
 		fprintf(f, KISTE_VM_SPEC_MOD KISTE_VM_MODULES_DIR "/%s.ko%c", m->mod[j].name, 0);
 	for (j = 0; j < d->nblocks; j++)
 		fprintf(f, KISTE_VM_SPEC_BLK "%s%c", d->blocks[j], 0);
+	if (d->root)
+		fprintf(f, KISTE_VM_SPEC_ROOT "%s%c", d->root, 0);
 	if (exe)
 		fprintf(f, KISTE_VM_SPEC_EXE "%s%c", exe, 0);
 	for (i = 0; i < o->argc; i++)
@@ -151,8 +153,14 @@ static int workload_add(const struct kiste_run_opts *o, struct linux_initramfs *
 	return linux_initramfs_add_program(ir, prog, err);
 }
 
-/* The modules virtio disks need in the guest kernel, with their dependencies. */
-static const char *const blk_modules[] = { "virtio_pci", "virtio_blk" };
+/*
+ * The modules virtio disks need in the guest kernel (with their dependencies),
+ * then a root image's: erofs needs libcrc32c, whose crc32c algorithm is found
+ * through modprobe unless loaded first (the guest has no modprobe).
+ */
+static const char *const blk_modules[] = { "virtio_pci", "virtio_blk", "crc32c_generic",
+					   "erofs", "overlay" };
+#define BLK_MODULES	2
 
 /*
  * The disks' names go into spec records and must come back the same from
@@ -195,8 +203,9 @@ static int devs_resolve(const struct vm_guest_devs *d, struct vm_modules *m,
 	m->n = 0;
 	ret = devs_check(d, err);
 	if (ret == 0 && d->nblocks)
-		ret = vm_modules_resolve(d->kernel_version, "--block", blk_modules,
-					 sizeof(blk_modules) / sizeof(blk_modules[0]), m, err);
+		ret = vm_modules_resolve(d->kernel_version, d->root ? "--rootfs" : "--block",
+					 blk_modules, d->root ? sizeof(blk_modules) /
+					 sizeof(blk_modules[0]) : BLK_MODULES, m, err);
 	return ret < 0 ? -EINVAL : 0;	/* kiste's refusal (125), not CMD's */
 }
 
@@ -261,7 +270,7 @@ int vm_guest_initramfs(const struct kiste_run_opts *o, const struct vm_guest_dev
 	ret = devs_resolve(d, m, err);
 	if (ret < 0)
 		goto out;
-	if (o->rootfs) {
+	if (o->rootfs && !d->root) {
 		ret = linux_initramfs_add_tree(ir, o->rootfs, err);
 		if (ret < 0) {
 			ret = -EINVAL;	/* a bad --rootfs is kiste's refusal, not CMD's */

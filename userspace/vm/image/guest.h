@@ -13,6 +13,11 @@ struct vm_guest_devs {
 	const char *kernel_version;	/* linux_kernel_version() of the guest kernel */
 	const char *const *blocks;	/* --block names, in the order the VMM attaches the disks */
 	unsigned int nblocks;
+	/*
+	 * One of @blocks holding --rootfs as an erofs image (the agent mounts it
+	 * as the root), or NULL: --rootfs, if any, is copied into the initramfs.
+	 */
+	const char *root;
 };
 
 /*

@@ -10,6 +10,8 @@
 
 #define VIRTIO_NO_VECTOR	0xffff
 
+static void queues_reset(struct virtio_dev *d);
+
 void virtio_dev_init(struct virtio_dev *d, const struct virtio_dev_ops *ops, uint64_t features,
 		     uint8_t *mem, uint64_t mem_size)
 {
@@ -26,6 +28,7 @@ void virtio_dev_init(struct virtio_dev *d, const struct virtio_dev_ops *ops, uin
 	d->mem = mem;
 	d->mem_size = mem_size;
 	d->features = features | 1ULL << VIRTIO_F_VERSION_1;
+	queues_reset(d);
 	pthread_mutex_init(&d->lock, NULL);
 }
 
@@ -220,9 +223,19 @@ void virtio_queue_notify(struct virtio_dev *d, unsigned int qi)
 	pthread_mutex_unlock(&d->lock);
 }
 
+/* Queues as after a reset: disabled, offering their largest size (Linux reads it). */
+static void queues_reset(struct virtio_dev *d)
+{
+	unsigned int i;
+
+	memset(d->q, 0, sizeof(d->q));
+	for (i = 0; i < VIRTIO_QUEUES_MAX; i++)
+		d->q[i].size = VIRTIO_QUEUE_MAX;
+}
+
 static void dev_reset(struct virtio_dev *d)
 {
-	memset(d->q, 0, sizeof(d->q));
+	queues_reset(d);
 	d->dev_feat_sel = d->drv_feat_sel = 0;
 	d->driver_features = 0;
 	d->status = 0;
