@@ -208,6 +208,48 @@ result $? "--block: the guest's write is in the host file after the run" \
 cmp -s "$tmp/ro.img" "$tmp/ro.orig"
 result $? "--block :ro: the host file is unchanged"
 
+# --rootfs DIR is an erofs image on a read-only disk under a writable tmpfs: built once
+# per state of the tree (KISTE_VM_CACHE), rebuilt when a file changes; the guest's
+# writes stay in the guest.
+export KISTE_VM_CACHE="$tmp/cache"
+echo one >"$tmp/root/work/state"
+vrun 0 "--rootfs image: first run builds it" --rootfs "$tmp/root" -- /bin/sh -c \
+	'cat /work/state; echo guest >/work/state; cat /work/state'
+printf 'one\nguest\n' | cmp -s - "$tmp/out"
+result $? "--rootfs image: the guest reads the tree and writes over it" "$(head -c 200 "$tmp/out")"
+[ "$(cat "$tmp/root/work/state")" = one ]
+result $? "--rootfs image: the guest's writes stay in the guest"
+vrun 0 "--rootfs image: a second run" --rootfs "$tmp/root" -- /bin/cat /work/state
+n=$(find "$tmp/cache" -name 'rootfs-*' | wc -l)
+[ "$(cat "$tmp/out")" = one ] && [ "$n" -eq 1 ]
+result $? "--rootfs image: an unchanged tree reuses the cached image ($n images)"
+echo two >"$tmp/root/work/state"
+vrun 0 "--rootfs image: after a change" --rootfs "$tmp/root" -- /bin/cat /work/state
+n=$(find "$tmp/cache" -name 'rootfs-*' | wc -l)
+[ "$(cat "$tmp/out")" = two ] && [ "$n" -eq 2 ]
+result $? "--rootfs image: a changed file gets a new image ($n images)" "$(cat "$tmp/out")"
+unset KISTE_VM_CACHE
+
+# --rootfs IMAGE: an erofs image as it is, sparse-padded past the guest's RAM (and the
+# test VM's): it is read from the disk, never copied into memory.
+if command -v mkfs.erofs >/dev/null; then
+	mkfs.erofs --quiet --all-root "$tmp/big.erofs" "$tmp/root" >/dev/null 2>&1
+	truncate -s 3G "$tmp/big.erofs"
+	vrun 0 "--rootfs IMAGE of 3 GiB in a 128 MiB guest" --memory 128M \
+		--rootfs "$tmp/big.erofs" -- /bin/cat /work/state
+	[ "$(cat "$tmp/out")" = two ]
+	result $? "--rootfs IMAGE: the guest reads the image's files" "$(head -c 200 "$tmp/out")"
+	rm -f "$tmp/big.erofs"
+else
+	skip "--rootfs IMAGE of 3 GiB" "no mkfs.erofs in the test VM"
+	skip "--rootfs IMAGE: the guest reads the image's files" "no mkfs.erofs in the test VM"
+fi
+head -c 65536 /dev/urandom >"$tmp/not.img"
+kiste run --mode=vm --timeout 60 --rootfs "$tmp/not.img" -- /bin/true >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 125 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "not an erofs image" "$tmp/err"
+result $? "--rootfs of a file that is no erofs image: one line and 125 (exit $rc)" "$(cat "$tmp/err")"
+
 # Last: an SMP guest under nested KVM in the TCG test VM is the slowest and least
 # certain part; a shorter --timeout keeps it from holding up the suites after it.
 T=90
