@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // rootfs.c - vm mode's --rootfs as a read-only erofs image: built by mkfs.erofs once per tree state.
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -15,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../cache.h"
 #include "rootfs.h"
 
 #define IMAGE_PREFIX	"rootfs-"
@@ -68,12 +68,6 @@ static int tree_key(const char *dir, uint64_t *key)
 		return -1;
 	*key = walk_hash;
 	return 0;
-}
-
-/* Only files and directories no one but us could have written are trusted. */
-static int ours(const struct stat *st)
-{
-	return st->st_uid == geteuid() && !(st->st_mode & 022);
 }
 
 int vm_rootfs_check(int fd, const char *what, uint64_t *size, struct kiste_err *err)
@@ -134,59 +128,6 @@ static int mkfs(const char *dir, const char *out, struct kiste_err *err)
 	return 0;
 }
 
-static void cache_prune(const char *cache)
-{
-	char oldest[NAME_MAX + 1];
-	struct timespec t = { 0 };
-	struct dirent *d;
-	struct stat st;
-	int dfd, n, round;
-	DIR *dp;
-
-	dfd = open(cache, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	dp = dfd < 0 ? NULL : fdopendir(dfd);
-	if (!dp) {
-		if (dfd >= 0)
-			close(dfd);
-		return;
-	}
-	for (round = 0; round < 64; round++) {
-		n = 0;
-		rewinddir(dp);
-		while ((d = readdir(dp))) {
-			if (strncmp(d->d_name, IMAGE_PREFIX, strlen(IMAGE_PREFIX)) ||
-			    fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-			    !S_ISREG(st.st_mode) || !ours(&st))
-				continue;
-			if (!n++ || st.st_mtim.tv_sec < t.tv_sec ||
-			    (st.st_mtim.tv_sec == t.tv_sec && st.st_mtim.tv_nsec < t.tv_nsec)) {
-				t = st.st_mtim;
-				snprintf(oldest, sizeof(oldest), "%s", d->d_name);
-			}
-		}
-		if (n <= IMAGE_KEEP || unlinkat(dfd, oldest, 0) < 0)
-			break;
-	}
-	closedir(dp);
-}
-
-/* A private cache directory (made if missing), or -1 when it is not ours. */
-static int cache_ready(const char *cache)
-{
-	char tmp[PATH_MAX], *slash;
-	struct stat st;
-
-	if (snprintf(tmp, sizeof(tmp), "%s", cache) >= (int)sizeof(tmp))
-		return -1;
-	for (slash = strchr(tmp + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = 0;
-		mkdir(tmp, 0755);
-		*slash = '/';
-	}
-	mkdir(cache, 0700);
-	return lstat(cache, &st) == 0 && S_ISDIR(st.st_mode) && ours(&st) ? 0 : -1;
-}
-
 /* A cached image for @key, touched as just used; -1 when there is none we trust. */
 static int cache_open(const char *name)
 {
@@ -195,7 +136,7 @@ static int cache_open(const char *name)
 
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !ours(&st)) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !vm_cache_ours(&st)) {
 		close(fd);
 		return -1;
 	}
@@ -214,7 +155,7 @@ int vm_rootfs_image(const char *dir, const char *cache, int *fd_out, uint64_t *s
 	if (tree_key(dir, &key) < 0)
 		return kiste_err_set(err, -EINVAL, "--rootfs %s: cannot read the whole tree: %s: "
 				     "check its permissions", dir, strerror(errno));
-	named = cache && cache_ready(cache) == 0 &&
+	named = cache && vm_cache_ready(cache) == 0 &&
 		snprintf(name, sizeof(name), "%s/" IMAGE_PREFIX "%016llx.erofs", cache,
 			 (unsigned long long)key) < (int)sizeof(name) &&
 		snprintf(tmp, sizeof(tmp), "%s/.rootfs-XXXXXX", cache) < (int)sizeof(tmp);
@@ -237,7 +178,7 @@ int vm_rootfs_image(const char *dir, const char *cache, int *fd_out, uint64_t *s
 	if (ret < 0 || !named || rename(tmp, name) < 0)
 		unlink(tmp);	/* open already, or failed: the name is not needed */
 	else
-		cache_prune(cache);
+		vm_cache_prune(cache, IMAGE_PREFIX, IMAGE_KEEP);
 	if (ret < 0)
 		return ret;
 check:

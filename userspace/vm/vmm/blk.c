@@ -11,32 +11,6 @@
 
 #define SECTOR	512ULL
 
-/* Copies @len bytes at offset @skip of the chain's buffers @iov into @dst (or from @src). */
-static void iov_copy(const struct iovec *iov, unsigned int n, uint64_t skip, void *dst,
-		     const void *src, uint64_t len)
-{
-	unsigned int i;
-	uint64_t k;
-
-	for (i = 0; i < n && len; i++) {
-		if (skip >= iov[i].iov_len) {
-			skip -= iov[i].iov_len;
-			continue;
-		}
-		k = iov[i].iov_len - skip;
-		if (k > len)
-			k = len;
-		if (dst)
-			memcpy(dst, (uint8_t *)iov[i].iov_base + skip, k);
-		else
-			memcpy((uint8_t *)iov[i].iov_base + skip, src, k);
-		dst = dst ? (uint8_t *)dst + k : NULL;
-		src = src ? (const uint8_t *)src + k : NULL;
-		len -= k;
-		skip = 0;
-	}
-}
-
 /* The part [@skip, @skip + @len) of @iov as a list of its own in @out; returns its count. */
 static unsigned int iov_slice(const struct iovec *iov, unsigned int n, uint64_t skip, uint64_t len,
 			      struct iovec *out)
@@ -57,6 +31,23 @@ static unsigned int iov_slice(const struct iovec *iov, unsigned int n, uint64_t 
 		skip = 0;
 	}
 	return m;
+}
+
+/* Copies @len bytes at offset @skip of the chain's buffers @iov into @dst (or from @src). */
+static void iov_copy(const struct iovec *iov, unsigned int n, uint64_t skip, void *dst,
+		     const void *src, uint64_t len)
+{
+	struct iovec part[VIRTIO_QUEUE_MAX];
+	unsigned int i, m = iov_slice(iov, n, skip, len, part);
+
+	for (i = 0; i < m; i++) {
+		if (dst)
+			memcpy((uint8_t *)dst, part[i].iov_base, part[i].iov_len);
+		else
+			memcpy(part[i].iov_base, src, part[i].iov_len);
+		dst = dst ? (uint8_t *)dst + part[i].iov_len : NULL;
+		src = src ? (const uint8_t *)src + part[i].iov_len : NULL;
+	}
 }
 
 /* All of @iov at @off of @fd; false on an error or a short transfer (a file cut meanwhile). */

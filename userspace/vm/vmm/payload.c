@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../cache.h"
 #include "boot.h"
 #include "boot_int.h"
 
@@ -284,12 +285,6 @@ static int cache_name(const struct linux_kernel *k, char *buf, size_t len)
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
-/* Only files and directories no one but us could have written are trusted. */
-static int ours(const struct stat *st)
-{
-	return st->st_uid == geteuid() && !(st->st_mode & 022);
-}
-
 /* Reads the data extents of [off, off + len) of @fd to @dst; holes stay as they are (zero). */
 static int extents_read(int fd, uint8_t *dst, uint64_t off, uint64_t len)
 {
@@ -329,7 +324,7 @@ static int cache_load(const struct linux_kernel *k, struct sink *s)
 	fd = open(name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !ours(&st) || st.st_size < HEAD_BYTES ||
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !vm_cache_ours(&st) || st.st_size < HEAD_BYTES ||
 	    linux_pread_all(fd, s->head, HEAD_BYTES, 0) < 0 || sink_parse(s, &err) < 0)
 		goto out_close;
 	for (i = 0; i < s->nph; i++) {
@@ -390,66 +385,16 @@ static int cache_write(int fd, const struct sink *s)
 }
 
 /*
- * Keeps the CACHE_KEEP most recently used kernels (a replaced bzImage leaves
- * its old entry behind): removes the least recently used beyond them.
+ * Best effort: written to an unnamed or temporary file, named when complete;
+ * then the CACHE_KEEP most recently used kernels stay (a replaced bzImage
+ * leaves its old entry behind).
  */
-static void cache_prune(const char *dir)
-{
-	char oldest[NAME_MAX + 1];
-	struct timespec t = { 0 };
-	struct dirent *d;
-	struct stat st;
-	int dfd, n, round;
-	DIR *dp;
-
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0)
-		return;
-	dp = fdopendir(dfd);
-	if (!dp) {
-		close(dfd);
-		return;
-	}
-	for (round = 0; round < 64; round++) {
-		n = 0;
-		oldest[0] = 0;
-		rewinddir(dp);
-		while ((d = readdir(dp))) {
-			/* Only what cache_store() wrote: our own files with its names. */
-			if (strncmp(d->d_name, CACHE_PREFIX, strlen(CACHE_PREFIX)) ||
-			    fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-			    !S_ISREG(st.st_mode) || !ours(&st))
-				continue;
-			if (!n++ || st.st_mtim.tv_sec < t.tv_sec ||
-			    (st.st_mtim.tv_sec == t.tv_sec && st.st_mtim.tv_nsec < t.tv_nsec)) {
-				t = st.st_mtim;
-				snprintf(oldest, sizeof(oldest), "%s", d->d_name);
-			}
-		}
-		if (n <= CACHE_KEEP || unlinkat(dfd, oldest, 0) < 0)
-			break;
-	}
-	closedir(dp);
-}
-
-/* Best effort: written to an unnamed or temporary file, named when complete. */
 static void cache_store(const struct linux_kernel *k, const struct sink *s)
 {
-	char name[PATH_MAX], tmp[PATH_MAX], *slash;
-	struct stat st;
+	char name[PATH_MAX], tmp[PATH_MAX];
 	int fd, ok;
 
-	if (cache_name(k, name, sizeof(name)) < 0 ||
-	    snprintf(tmp, sizeof(tmp), "%s", k->cache_dir) >= (int)sizeof(tmp))
-		return;
-	/* Parents as needed (they fail harmlessly when present), the cache itself private. */
-	for (slash = strchr(tmp + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = 0;
-		mkdir(tmp, 0755);
-		*slash = '/';
-	}
-	mkdir(k->cache_dir, 0700);
-	if (lstat(k->cache_dir, &st) < 0 || !S_ISDIR(st.st_mode) || !ours(&st) ||
+	if (cache_name(k, name, sizeof(name)) < 0 || vm_cache_ready(k->cache_dir) < 0 ||
 	    snprintf(tmp, sizeof(tmp), "%s/.vmlinux-XXXXXX", k->cache_dir) >= (int)sizeof(tmp))
 		return;
 	/* Unnamed until complete: a run killed while writing leaves nothing behind. */
@@ -459,7 +404,7 @@ static void cache_store(const struct linux_kernel *k, const struct sink *s)
 		snprintf(tmp, sizeof(tmp), "/proc/self/fd/%d", fd);
 		if (ok && linkat(AT_FDCWD, tmp, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0) {
 			close(fd);
-			cache_prune(k->cache_dir);
+			vm_cache_prune(k->cache_dir, CACHE_PREFIX, CACHE_KEEP);
 			return;
 		}
 		close(fd);
@@ -476,7 +421,7 @@ static void cache_store(const struct linux_kernel *k, const struct sink *s)
 	if (!ok || rename(tmp, name) < 0)
 		unlink(tmp);
 	else
-		cache_prune(k->cache_dir);
+		vm_cache_prune(k->cache_dir, CACHE_PREFIX, CACHE_KEEP);
 }
 
 int linux_payload_load(uint8_t *mem, uint64_t ram_end, const struct linux_kernel *k,
