@@ -288,6 +288,9 @@ static void slurp(const char *path, char *buf, size_t len)
  * kiste run --mode=vm --kernel @img [@extra...] -- /bin/true, stdout/stderr
  * captured; @sig (if nonzero) is sent to kiste @sig_after_ms into the run.
  */
+/* The workload run_kiste names (the fake guest never runs it; vm mode packs or finds it). */
+static const char *fg_command = "/bin/true";
+
 static void run_kiste(const char *dir, const char *img, const char *const *extra, int sig,
 		      int sig_after_ms, struct run *r)
 {
@@ -307,7 +310,7 @@ static void run_kiste(const char *dir, const char *img, const char *const *extra
 	for (i = 0; extra && extra[i] && n < 26; i++)
 		argv[n++] = extra[i];
 	argv[n++] = "--";
-	argv[n++] = "/bin/true";
+	argv[n++] = fg_command;
 	argv[n] = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pid = fork();

@@ -142,7 +142,10 @@ static int write_file(const char *path, const char *text)
 
 FIXTURE_SETUP(disk)
 {
+	static const char *const mods[] = { "virtio", "virtio_pci", "virtio_blk", "erofs",
+					    "crc32c_generic", "overlay" };
 	char path[256], fill[DISK_LEN];
+	unsigned int i;
 	int fd;
 
 	if (!kvm_usable())
@@ -164,15 +167,15 @@ FIXTURE_SETUP(disk)
 	ASSERT_EQ(0, mkdirs(path));
 	snprintf(path, sizeof(path), "%s/" FG_KERNEL_VERSION "/modules.dep", self->mods);
 	ASSERT_EQ(0, write_file(path, "kernel/virtio.ko:\nkernel/virtio_pci.ko: kernel/virtio.ko\n"
-				"kernel/virtio_blk.ko: kernel/virtio.ko\n"));
+				"kernel/virtio_blk.ko: kernel/virtio.ko\nkernel/erofs.ko:\n"
+				"kernel/crc32c_generic.ko:\nkernel/overlay.ko:\n"));
 	snprintf(path, sizeof(path), "%s/" FG_KERNEL_VERSION "/modules.builtin", self->mods);
 	ASSERT_EQ(0, write_file(path, ""));
-	snprintf(path, sizeof(path), "%s/" FG_KERNEL_VERSION "/kernel/virtio.ko", self->mods);
-	ASSERT_EQ(0, write_file(path, "fake module\n"));
-	snprintf(path, sizeof(path), "%s/" FG_KERNEL_VERSION "/kernel/virtio_pci.ko", self->mods);
-	ASSERT_EQ(0, write_file(path, "fake module\n"));
-	snprintf(path, sizeof(path), "%s/" FG_KERNEL_VERSION "/kernel/virtio_blk.ko", self->mods);
-	ASSERT_EQ(0, write_file(path, "fake module\n"));
+	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+		snprintf(path, sizeof(path), "%s/" FG_KERNEL_VERSION "/kernel/%s.ko", self->mods,
+			 mods[i]);
+		ASSERT_EQ(0, write_file(path, "fake module\n"));
+	}
 	setenv("KISTE_VM_MODULES", self->mods, 1);
 	setenv("KISTE_VM_CACHE", "0", 1);
 	unsetenv("KISTE_VM_INITRD");
@@ -255,7 +258,7 @@ TEST_F(disk, read_only_disk_refuses_writes)
 	snprintf(block, sizeof(block), "ro-disk=%s:ro", self->file);
 	driver_up(&self->s, 1u << 5 /* RO */);
 	step(&self->s, FG_STORE, 4, BAR + C_DFSEL, 0);
-	step(&self->s, FG_CHECK, 4, BAR + C_DF, 1u << 2 | 1u << 5 | 1u << 6 | 1u << 9);
+	step(&self->s, FG_CHECK, 4, BAR + C_DF, 1u << 1 | 1u << 2 | 1u << 5 | 1u << 6 | 1u << 9);
 	step(&self->s, FG_STORE, 8, DATA, MARK);
 	request(&self->s, 1 /* OUT */, 0, DATA, 512, false);
 	step(&self->s, FG_CHECK, 1, STATUS, 1 /* IOERR */);
@@ -282,6 +285,35 @@ TEST_F(disk, malformed_ring_stops_the_vm)
 				"RAM)")) TH_LOG("stderr: %s", self->r.err);
 	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("stderr: %s", self->r.err);
 	EXPECT_EQ(FILL, disk_u64(self, 0));
+}
+
+/*
+ * --rootfs DIR is an erofs image on a read-only disk of its own (serial
+ * ".rootfs"), not a copy: the workload is found in the tree, never on the host.
+ */
+TEST_F(disk, rootfs_dir_becomes_a_read_only_erofs_disk)
+{
+	char tree[160], path[200];
+	const char *extra[] = { "--rootfs", tree, NULL };
+
+	SKIP_IF_SETUP_SKIPPED();
+	if (system("command -v mkfs.erofs >/dev/null 2>&1"))
+		SKIP(return, "no mkfs.erofs: apt-get install erofs-utils");
+	snprintf(tree, sizeof(tree), "%s/tree", self->dir);
+	snprintf(path, sizeof(path), "%s/only-in-the-tree", tree);
+	ASSERT_EQ(0, mkdirs(tree));
+	ASSERT_EQ(0, write_file(path, "#!/bin/sh\n"));
+	setenv("KISTE_VM_CACHE", "0", 1);
+	driver_up(&self->s, 1u << 5 /* RO */);
+	request(&self->s, 8 /* GET_ID */, 0, DATA, 20, true);
+	step(&self->s, FG_CHECK, 8, DATA, 0x7366746f6f722eULL);	/* ".rootfs" */
+	request(&self->s, 0 /* IN */, 2, DATA + 0x400, 512, true);	/* the superblock */
+	step(&self->s, FG_CHECK, 4, DATA + 0x400, 0xe0f5e1e2);		/* erofs */
+	fg_command = "/only-in-the-tree";
+	run_script(_metadata, self, extra);
+	fg_command = "/bin/true";
+	EXPECT_EQ(0, self->r.status) TH_LOG("failed step %d; stderr: %s", self->r.status,
+					     self->r.err);
 }
 
 /* The options' errors: one line each, 125, nothing started. */
@@ -345,6 +377,92 @@ TEST_F(disk, a_disk_in_use_is_refused)
 	run_script(_metadata, self, extra);
 	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
 	close(fd);
+}
+
+/*
+ * HOSTILE: one vCPU, no races: a read request whose data lands on the avail
+ * index and on the next request's header makes the device's serve loop run
+ * forever (sector s sets avail->idx = s + 2 and the header's sector = s + 1).
+ * The vCPU thread never returns to KVM_RUN; --timeout 2 must still end the run.
+ */
+TEST_F_TIMEOUT(disk, hostile_serve_loop_outlives_timeout, 120)
+{
+	char block[200], path[160];
+	const char *extra[] = { "--timeout", "2", "--block", block, NULL };
+	const uint64_t A = RING + 0x1000, H = A + 32, nsec = 65536;
+	static uint8_t sec[512];
+	uint64_t s2;
+	int fd;
+
+	SKIP_IF_SETUP_SKIPPED();
+	snprintf(path, sizeof(path), "%s/loop.img", self->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ASSERT_LE(0, fd);
+	for (uint64_t s = 0; s < nsec; s++) {
+		uint16_t idx = (uint16_t)(s + 2);
+
+		memset(sec, 0, sizeof(sec));
+		memcpy(sec + 2, &idx, 2);		/* avail->idx; ring[] stays 0 (head 0) */
+		s2 = (s + 1) % nsec;
+		memcpy(sec + 32 + 8, &s2, 8);		/* the header's sector; type 0 = IN */
+		ASSERT_EQ(512, pwrite(fd, sec, 512, s * 512));
+	}
+	close(fd);
+	snprintf(block, sizeof(block), "loop=%s", path);
+	driver_up(&self->s, 0);
+	step(&self->s, FG_STORE, 4, H, 0);
+	step(&self->s, FG_STORE, 8, H + 8, 0);
+	desc(&self->s, 0, H, 16, 1, 1);
+	desc(&self->s, 1, A, 512, 1 | 2, 2);	/* device-writable: the avail ring + header */
+	desc(&self->s, 2, STATUS, 1, 2, 0);
+	step(&self->s, FG_STORE, 2, A + 4, 0);
+	step(&self->s, FG_STORE, 2, A + 2, 1);
+	step(&self->s, FG_STORE, 2, BAR + 0x3000, 0);	/* never returns */
+	run_script(_metadata, self, extra);
+	TH_LOG("status %d after %.1f s; stderr: %s", self->r.status, self->r.secs, self->r.err);
+	EXPECT_GT(10.0, self->r.secs);
+	EXPECT_EQ(137, self->r.status);
+}
+
+/* HOSTILE: BAR games and odd config-port accesses; the VMM must survive and the disk stay intact. */
+TEST_F(disk, hostile_bar_and_port_games)
+{
+	char block[200];
+	const char *extra[] = { "--block", block, NULL };
+
+	SKIP_IF_SETUP_SKIPPED();
+	snprintf(block, sizeof(block), "d=%s", self->file);
+	driver_up(&self->s, 0);
+	step(&self->s, FG_OUT, 4, 0xcf8, 0x80000800u | 0x10);
+	step(&self->s, FG_IN_CHECK, 2, 0xcfe, 0xe000);	/* high half of BAR0 */
+	step(&self->s, FG_IN_CHECK, 4, 0xcfd, 0xffffffff);	/* straddles 0xd00: not PCI */
+	step(&self->s, FG_IN_CHECK, 2, 0xcfb, 0xffff);
+	step(&self->s, FG_OUT, 1, 0xcf8, 0);			/* byte write to the latch */
+	step(&self->s, FG_OUT, 4, 0xcf8, 0x80000800u | 0x10);
+	step(&self->s, FG_IN_CHECK, 4, 0xcfc, 0xe0000000);
+	/* BAR over the IOAPIC, LAPIC, top of 4 GiB and 0 (RAM) */
+	cfg_write(&self->s, 0x10, 0xfec00000);
+	step(&self->s, FG_CHECK, 4, 0xfec00000 + 0x1000, 0);	/* IOAPIC reg, not ISR: kernel wins */
+	cfg_write(&self->s, 0x10, 0xfee00000);
+	step(&self->s, FG_STORE, 1, 0xfee00000 + C_STATUS, 0);	/* LAPIC reg 0x14 */
+	cfg_write(&self->s, 0x10, 0xffffc000);
+	step(&self->s, FG_STORE, 4, 0xffffc000 + 0x3ffc, 0);	/* last notify dword */
+	step(&self->s, FG_STORE, 8, 0xffffc000 + 0x3ff8, 0);
+	step(&self->s, FG_CHECK, 4, 0xffffc000 + 0x2ffe, 0);	/* config, odd offset */
+	cfg_write(&self->s, 0x10, 0);
+	step(&self->s, FG_STORE, 8, 0x3000, 0);		/* RAM now, no exit */
+	cfg_write(&self->s, 0x10, 0xe0000000);
+	step(&self->s, FG_CHECK, 1, BAR + C_STATUS, 0x0f);	/* device still up */
+	step(&self->s, FG_STORE, 8, BAR + C_QDESC, 0xffffffffffffff00ULL);	/* enabled: ignored */
+	step(&self->s, FG_CHECK, 8, BAR + C_QDESC, DESC);
+	step(&self->s, FG_STORE, 2, BAR + C_QSIZE, 128);
+	step(&self->s, FG_CHECK, 2, BAR + C_QSIZE, QSIZE);
+	request(&self->s, 8 /* GET_ID */, 0, DESC + 48, 20, true);	/* ID over the descriptor table */
+	step(&self->s, FG_CHECK, 1, STATUS, 0);
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(0, self->r.status) TH_LOG("failed step %d; stderr: %s", self->r.status,
+					     self->r.err);
+	EXPECT_EQ(FILL, disk_u64(self, 0));
 }
 
 TEST_HARNESS_MAIN

@@ -191,7 +191,8 @@ cp "$tmp/ro.img" "$tmp/ro.orig"
 # shellcheck disable=SC2016 # the guest's shell expands it
 vrun 0 "--block: a read-write and a read-only disk" --rootfs "$tmp/root" \
 	--block data="$tmp/data.img" --block ro-disk="$tmp/ro.img:ro" -- /bin/sh -c '
-	readlink /dev/disk/by-id/virtio-data /dev/disk/by-id/virtio-ro-disk
+	readlink /dev/disk/by-id/virtio-data
+	readlink /dev/disk/by-id/virtio-ro-disk
 	head -c 14 /dev/disk/by-id/virtio-data
 	cat /sys/block/vda/size /sys/block/vdb/ro
 	echo written-by-the-guest | dd of=/dev/vda bs=512 seek=8 conv=notrunc 2>/dev/null

@@ -31,7 +31,7 @@
 #include "pci.h"
 #include "virtio.h"
 
-#define RAM		(1ULL << 20)
+#define RAM		(16ULL << 20)	/* untouched pages cost nothing */
 #define DISK		(64 * 1024)
 #define QSIZE		8
 #define BAR		LINUX_PCI_MMIO_BASE
@@ -39,6 +39,9 @@
 #define AVAIL		0x11000ULL
 #define USED		0x12000ULL
 #define BUF		0x20000ULL	/* request buffers from here */
+
+/* The disk's size; a test may make it bigger (sparse past the pattern) before guest_open. */
+static off_t disk_len = DISK;
 
 struct guest {
 	uint8_t *map, *ram;
@@ -120,9 +123,10 @@ static int guest_open(struct guest *g, bool ro)
 	g->fd = mkstemp(g->path);
 	for (i = 0; i < DISK; i++)
 		pattern[i] = i / 512 + 1;	/* sector N holds N + 1 */
-	if (g->fd < 0 || write(g->fd, pattern, DISK) != DISK)
+	if (g->fd < 0 || write(g->fd, pattern, DISK) != DISK || ftruncate(g->fd, disk_len))
 		return -1;
 	disk.fd = g->fd;
+	disk.size = disk_len;
 	linux_pci_init(&g->pci);
 	g->blk.vdev.irq = on_irq;
 	g->blk.vdev.fail = on_fail;
@@ -349,6 +353,39 @@ TEST(features_outside_the_offer_are_refused)
 	EXPECT_EQ(-1, driver_up(&g, QSIZE, 0));				/* no VERSION_1 */
 	EXPECT_EQ(-1, driver_up(&g, QSIZE, F_V1 | 1ULL << VIRTIO_RING_F_INDIRECT_DESC));
 	EXPECT_EQ(0, driver_up(&g, QSIZE, F_V1));
+	guest_close(&g);
+}
+
+/* A request over seg_max x size_max (what the device offers) is an I/O error, whatever its disk. */
+TEST(requests_over_the_offered_size_are_io_errors)
+{
+	struct virtio_blk_outhdr h = { .type = VIRTIO_BLK_T_IN, .sector = 0 };
+	uint32_t size_max, seg_max;
+	struct guest g;
+	unsigned int i, n;
+
+	disk_len = 64 << 20;
+	ASSERT_EQ(1, guest_open(&g, false));
+	disk_len = DISK;
+	ASSERT_EQ(0, driver_up(&g, QSIZE, F_V1 | 1ULL << VIRTIO_BLK_F_SIZE_MAX |
+			       1ULL << VIRTIO_BLK_F_SEG_MAX));
+	size_max = bar_rd(&g, VIRTIO_BAR_DEVICE + offsetof(struct virtio_blk_config, size_max), 4);
+	seg_max = bar_rd(&g, VIRTIO_BAR_DEVICE + offsetof(struct virtio_blk_config, seg_max), 4);
+	EXPECT_EQ(65536u, size_max);
+	EXPECT_EQ(126u, seg_max);
+	/* 6 x 2 MiB of the same guest buffer: 12 MiB, past 126 x 64 KiB; then 3 x 2 MiB. */
+	for (n = 6; n >= 3; n -= 3) {
+		memcpy(g.ram + BUF, &h, sizeof(h));
+		desc_set(&g, 0, BUF, sizeof(h), VRING_DESC_F_NEXT, 1);
+		for (i = 1; i <= n; i++)
+			desc_set(&g, i, BUF + 0x1000, 2 << 20, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE,
+				 i + 1);
+		desc_set(&g, n + 1, BUF + 0x80, 1, VRING_DESC_F_WRITE, 0);
+		g.ram[BUF + 0x80] = 0xee;
+		EXPECT_EQ(n == 6 ? 1 : (int64_t)(3 << 21) + 1, kick(&g, 0));
+		EXPECT_EQ(n == 6 ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK, g.ram[BUF + 0x80]);
+	}
+	EXPECT_EQ(0, g.fails);
 	guest_close(&g);
 }
 

@@ -276,7 +276,7 @@ int vm_guest_initramfs(const struct kiste_run_opts *o, const struct vm_guest_dev
 			ret = -EINVAL;	/* a bad --rootfs is kiste's refusal, not CMD's */
 			goto out;
 		}
-	} else {
+	} else if (!o->rootfs) {
 		ret = workload_add(o, ir, prog, sizeof(prog), err);
 	}
 	if (ret == 0)

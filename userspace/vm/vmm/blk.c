@@ -10,6 +10,15 @@
 #include "blk.h"
 
 #define SECTOR	512ULL
+/*
+ * The largest segment the driver may use (VIRTIO_BLK_F_SIZE_MAX) and so, with
+ * seg_max, the largest request: 126 x 64 KiB.  A bigger one (a hostile guest's
+ * chain of RAM-sized buffers) is an I/O error, so no request holds its vCPU
+ * for more than one such transfer.
+ */
+#define SEG_BYTES	65536U
+#define SEGS		(VIRTIO_QUEUE_MAX - 2)
+#define REQUEST_MAX	((uint64_t)SEGS * SEG_BYTES)
 
 /* The part [@skip, @skip + @len) of @iov as a list of its own in @out; returns its count. */
 static unsigned int iov_slice(const struct iovec *iov, unsigned int n, uint64_t skip, uint64_t len,
@@ -75,10 +84,11 @@ static bool io_all(int fd, struct iovec *iov, unsigned int n, uint64_t off, bool
 	return true;
 }
 
-/* Whether @len bytes from @sector are whole sectors inside the disk. */
+/* Whether @len bytes from @sector are whole sectors inside the disk, in one request's bound. */
 static bool in_disk(const struct linux_blk *b, uint64_t sector, uint64_t len)
 {
-	return len % SECTOR == 0 && sector <= b->sectors && len / SECTOR <= b->sectors - sector;
+	return len % SECTOR == 0 && len <= REQUEST_MAX && sector <= b->sectors &&
+	       len / SECTOR <= b->sectors - sector;
 }
 
 static uint32_t blk_request(struct virtio_dev *d, unsigned int q, const struct virtio_chain *c)
@@ -135,7 +145,8 @@ static void blk_config(struct virtio_dev *d, uint32_t off, uint8_t *data, unsign
 	const struct linux_blk *b = d->priv;
 	struct virtio_blk_config cfg = {
 		.capacity = b->sectors,
-		.seg_max = VIRTIO_QUEUE_MAX - 2,
+		.size_max = SEG_BYTES,
+		.seg_max = SEGS,
 		.blk_size = SECTOR,
 	};
 
@@ -153,8 +164,8 @@ static const struct virtio_dev_ops blk_ops = {
 void linux_blk_init(struct linux_blk *b, const struct linux_disk *disk, uint8_t *mem,
 		    uint64_t mem_size)
 {
-	uint64_t features = 1ULL << VIRTIO_BLK_F_SEG_MAX | 1ULL << VIRTIO_BLK_F_BLK_SIZE |
-			    1ULL << VIRTIO_BLK_F_FLUSH;
+	uint64_t features = 1ULL << VIRTIO_BLK_F_SIZE_MAX | 1ULL << VIRTIO_BLK_F_SEG_MAX |
+			    1ULL << VIRTIO_BLK_F_BLK_SIZE | 1ULL << VIRTIO_BLK_F_FLUSH;
 
 	if (disk->ro)
 		features |= 1ULL << VIRTIO_BLK_F_RO;

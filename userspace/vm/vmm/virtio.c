@@ -16,6 +16,7 @@ void virtio_dev_init(struct virtio_dev *d, const struct virtio_dev_ops *ops, uin
 		     uint8_t *mem, uint64_t mem_size)
 {
 	void *priv = d->priv, *owner = d->owner;
+	const volatile int *stop = d->stop;
 	void (*irq)(struct virtio_dev *, int) = d->irq;
 	void (*fail)(struct virtio_dev *, const char *) = d->fail;
 
@@ -25,6 +26,7 @@ void virtio_dev_init(struct virtio_dev *d, const struct virtio_dev_ops *ops, uin
 	d->owner = owner;
 	d->irq = irq;
 	d->fail = fail;
+	d->stop = stop;
 	d->mem = mem;
 	d->mem_size = mem_size;
 	d->features = features | 1ULL << VIRTIO_F_VERSION_1;
@@ -196,11 +198,12 @@ static void queue_serve(struct virtio_dev *d, unsigned int qi)
 	const char *why = NULL;
 	bool irq = false;
 	uint32_t len;
-	int r;
+	int r = 0;
 
 	if (d->broken || !(d->status & VIRTIO_CONFIG_S_DRIVER_OK) || !q->enabled)
 		return;
-	while ((r = virtio_queue_pop(d, q, c, &why)) > 0) {
+	while (!(d->stop && __atomic_load_n(d->stop, __ATOMIC_ACQUIRE)) &&
+	       (r = virtio_queue_pop(d, q, c, &why)) > 0) {
 		len = d->ops->request(d, qi, c);
 		irq |= virtio_queue_push(d, q, c->head, len);
 	}

@@ -66,6 +66,12 @@ struct virtio_dev {
 	/* The guest broke the rules (@why): the VM must stop; the device already has. */
 	void (*fail)(struct virtio_dev *d, const char *why);
 	void *owner;			/* for irq and fail */
+	/*
+	 * Nonzero once the VM is stopping: a guest that keeps its queue full
+	 * (or makes each request post the next) must not keep the serving
+	 * vCPU thread from seeing --timeout.  NULL: never.
+	 */
+	const volatile int *stop;
 
 	pthread_mutex_t lock;
 	uint32_t dev_feat_sel, drv_feat_sel;

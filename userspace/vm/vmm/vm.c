@@ -234,6 +234,7 @@ static int vm_disks(struct linux_vm *vm, struct kiste_err *err)
 		b->vdev.irq = disk_irq;
 		b->vdev.fail = disk_fail;
 		b->vdev.owner = vm;
+		b->vdev.stop = &vm->stop;
 		linux_blk_init(b, &vm->cfg->disks[i], vm->kvm.mem, vm->kvm.mem_size);
 		/* Modern virtio-blk (0x1040 + 2), mass storage, subsystem id 2 (block). */
 		if (linux_pci_add(&vm->pci, 0x1af4, 0x1042, 0x018000, 2, caps, ncaps, virtio_bar_io,
