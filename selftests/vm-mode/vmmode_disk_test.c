@@ -316,6 +316,37 @@ TEST_F(disk, rootfs_dir_becomes_a_read_only_erofs_disk)
 					     self->r.err);
 }
 
+/* -v SRC:DST:ro: SRC as an erofs image on a read-only disk ".vol0"; writable ones refused. */
+TEST_F(disk, read_only_volume_becomes_an_erofs_disk)
+{
+	char vol[200];
+	const char *extra[] = { "-v", vol, NULL };
+
+	SKIP_IF_SETUP_SKIPPED();
+	if (system("command -v mkfs.erofs >/dev/null 2>&1"))
+		SKIP(return, "no mkfs.erofs: apt-get install erofs-utils");
+	setenv("KISTE_VM_CACHE", "0", 1);
+	snprintf(vol, sizeof(vol), "%s/modules:/data:ro", self->dir);
+	driver_up(&self->s, 1u << 5 /* RO */);
+	request(&self->s, 8 /* GET_ID */, 0, DATA, 20, true);
+	step(&self->s, FG_CHECK, 8, DATA, 0x306c6f762eULL);		/* ".vol0" */
+	request(&self->s, 0 /* IN */, 2, DATA + 0x400, 512, true);
+	step(&self->s, FG_CHECK, 4, DATA + 0x400, 0xe0f5e1e2);		/* erofs */
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(0, self->r.status) TH_LOG("failed step %d; stderr: %s", self->r.status,
+					     self->r.err);
+	snprintf(vol, sizeof(vol), "%s/modules:/data", self->dir);
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(125, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "read-only for now: add :ro")) TH_LOG("%s",
+										 self->r.err);
+	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", self->r.err);
+	snprintf(vol, sizeof(vol), "%s:/data:ro", self->file);
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(125, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "not a directory")) TH_LOG("%s", self->r.err);
+}
+
 /* The options' errors: one line each, 125, nothing started. */
 TEST_F(disk, bad_disks_are_one_line_and_125)
 {

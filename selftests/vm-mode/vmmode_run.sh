@@ -231,6 +231,22 @@ n=$(find "$tmp/cache" -name 'rootfs-*' | wc -l)
 result $? "--rootfs image: a changed file gets a new image ($n images)" "$(cat "$tmp/out")"
 unset KISTE_VM_CACHE
 
+# -v SRC:DST:ro: SRC as an erofs image on a disk, mounted read-only at DST, with the
+# command packed from the host and with a --rootfs.
+mkdir -p "$tmp/vol/sub"
+echo shared >"$tmp/vol/sub/file"
+# shellcheck disable=SC2016 # the guest's shell expands it
+vrun 0 "--volume :ro with a packed command" -v "$tmp/vol:/data:ro" -- /bin/sh -c \
+	'cat /data/sub/file; if echo x >/data/new 2>/dev/null; then echo written; else echo refused; fi'
+printf 'shared\nrefused\n' | cmp -s - "$tmp/out"
+result $? "--volume :ro: the guest reads SRC and cannot write it" "$(head -c 200 "$tmp/out")"
+vrun 0 "--volume :ro with a --rootfs" --rootfs "$tmp/root" -v "$tmp/vol:/work/data:ro" -- \
+	/bin/cat /work/data/sub/file /work/state
+printf 'shared\ntwo\n' | cmp -s - "$tmp/out"
+result $? "--volume :ro inside a --rootfs image" "$(head -c 200 "$tmp/out")"
+[ ! -e "$tmp/vol/new" ]
+result $? "--volume :ro: nothing was written to SRC"
+
 # --rootfs IMAGE: an erofs image as it is, sparse-padded past the guest's RAM (and the
 # test VM's): it is read from the disk, never copied into memory.
 if command -v mkfs.erofs >/dev/null; then

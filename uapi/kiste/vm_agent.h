@@ -51,6 +51,9 @@
  * makes that the root before the workload starts (writes stay in the guest).
  */
 #define KISTE_VM_SPEC_ROOT	"root="
+/* vol=NAME:DST: blk= disk NAME holds an erofs image the agent mounts read-only at DST. */
+#define KISTE_VM_SPEC_VOL	"vol="
+#define KISTE_VM_VOL_MAX	8
 /* A disk's name: 1..20 bytes (virtio-blk's ID field) of A-Z a-z 0-9 _ . - */
 #define KISTE_VM_BLK_NAME_MAX	20
 /* The agent refuses a spec with more blk= or mod= records than these. */

@@ -159,6 +159,16 @@ int kiste_run_cgroup(const char *mode, const struct kiste_run_opts *o, uint64_t 
 
 /* ---- the options every mode takes (one parser, one verdict per bad value) ---- */
 
+/* -v, --volume SRC:DST[:ro|:rw] as a mode's own option parses it (shim binds, vm disks). */
+struct kiste_volume {
+	const char *src, *dst;		/* absolute; point into buf */
+	bool ro;
+	char buf[2 * 512];
+};
+
+/* Fills @v from @arg: absolute SRC and DST, DST without "..", an optional :ro or :rw. */
+int kiste_volume_parse(struct kiste_volume *v, const char *arg, struct kiste_err *err);
+
 /* --env entries; more is a typo or an attack on whatever carries them. */
 #define KISTE_RUN_ENV_MAX	256
 /* The kernel's own ceiling on pids (PID_MAX_LIMIT); more is a typo. */

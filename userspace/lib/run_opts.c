@@ -594,6 +594,30 @@ static int parse_args(struct parse *p, int argc, char **argv, struct kiste_run_a
 	return first;
 }
 
+int kiste_volume_parse(struct kiste_volume *v, const char *arg, struct kiste_err *err)
+{
+	char *c1, *c2;
+
+	if (strlen(arg) >= sizeof(v->buf))
+		return kiste_err_set(err, -ENAMETOOLONG, "kiste run: --volume %.40s...: too long",
+				     arg);
+	snprintf(v->buf, sizeof(v->buf), "%s", arg);
+	c1 = strchr(v->buf, ':');
+	c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (c1)
+		*c1 = 0;
+	if (c2)
+		*c2 = 0;
+	v->src = v->buf;
+	v->dst = c1 ? c1 + 1 : NULL;
+	v->ro = c2 && !strcmp(c2 + 1, "ro");
+	if (!v->dst || v->src[0] != '/' || v->dst[0] != '/' || strstr(v->dst, "..") ||
+	    (c2 && !v->ro && strcmp(c2 + 1, "rw")))
+		return kiste_err_set(err, -EINVAL, "kiste run: bad --volume '%s': use SRC:DST[:ro] "
+				     "with absolute paths, DST without '..'", arg);
+	return 0;
+}
+
 int kiste_run_parse(const struct kiste_mode_ops *const *modes, int argc, char **argv,
 		    struct kiste_run_args *a, struct kiste_err *err)
 {

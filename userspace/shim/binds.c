@@ -24,31 +24,15 @@
 
 int shim_bind_opt(struct shim_opts *so, const char *arg, struct kiste_err *err)
 {
-	struct shim_bind *b = &so->binds[so->nbinds];
-	char *c1, *c2;
+	int ret;
 
 	if (so->nbinds == SHIM_MAX_BINDS)
 		return kiste_err_set(err, -E2BIG, "kiste run: more than %d --volume: use fewer",
 				     SHIM_MAX_BINDS);
-	if (strlen(arg) >= sizeof(b->buf))
-		return kiste_err_set(err, -ENAMETOOLONG, "kiste run: --volume %.40s...: too long",
-				     arg);
-	snprintf(b->buf, sizeof(b->buf), "%s", arg);
-	c1 = strchr(b->buf, ':');
-	c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-	if (c1)
-		*c1 = 0;
-	if (c2)
-		*c2 = 0;
-	b->src = b->buf;
-	b->dst = c1 ? c1 + 1 : NULL;
-	b->ro = c2 && !strcmp(c2 + 1, "ro");
-	if (!b->dst || b->src[0] != '/' || b->dst[0] != '/' || strstr(b->dst, "..") ||
-	    (c2 && !b->ro && strcmp(c2 + 1, "rw")))
-		return kiste_err_set(err, -EINVAL, "kiste run: bad --volume '%s': use SRC:DST[:ro] "
-				     "with absolute paths, DST without '..'", arg);
-	so->nbinds++;
-	return 0;
+	ret = kiste_volume_parse(&so->binds[so->nbinds], arg, err);
+	if (ret == 0)
+		so->nbinds++;
+	return ret;
 }
 
 static int open_beneath(int dirfd, const char *path)
@@ -123,7 +107,7 @@ int shim_binds_prepare(const struct shim_opts *so, bool host_root, int *fds,
 		ret = make_mountpoint(rootfd, so->tmpfs[i], true, what, err);
 	}
 	for (i = 0; i < so->nbinds && ret == 0; i++) {
-		const struct shim_bind *b = &so->binds[i];
+		const struct kiste_volume *b = &so->binds[i];
 		struct mount_attr attr = {
 			.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
 				    (b->ro ? MOUNT_ATTR_RDONLY : 0),
@@ -181,7 +165,7 @@ int shim_binds_open(const struct shim_opts *so, int *fds, struct kiste_err *err)
 }
 
 /* Without a copy: SRC (@srcfd, opened before the rootfs was staged), then its flags. */
-static int bind_by_path(const struct shim_bind *b, int srcfd, int dstfd, int rootfd,
+static int bind_by_path(const struct kiste_volume *b, int srcfd, int dstfd, int rootfd,
 			struct kiste_err *err)
 {
 	struct mount_attr attr = {
@@ -217,7 +201,7 @@ int shim_binds_attach(const struct shim_opts *so, const char *tgt, int *fds, boo
 	if (rootfd < 0)
 		return kiste_err_set(err, -errno, "cannot open the rootfs: %s", strerror(errno));
 	for (i = 0; i < so->nbinds && ret == 0; i++) {
-		const struct shim_bind *b = &so->binds[i];
+		const struct kiste_volume *b = &so->binds[i];
 
 		/* Beneath the rootfs, no link followed: DST never lands outside it. */
 		dstfd = open_beneath(rootfd, b->dst + 1);

@@ -15,12 +15,6 @@
 #define SHIM_MAX_BINDS 64
 
 /* --volume SRC:DST[:ro] (binds.c) */
-struct shim_bind {
-	const char *src, *dst;		/* absolute; point into buf */
-	bool ro;
-	char buf[2 * 512];
-};
-
 /* Shim mode's own options; the common ones are struct kiste_run_opts. */
 struct shim_opts {
 	const char *rootfs;		/* --rootfs, default "/" (set by the mode's check) */
@@ -29,7 +23,7 @@ struct shim_opts {
 	uint64_t tmpfs_size[SHIM_MAX_TMPFS];	/* bytes; 0: the sandbox's memory limit */
 	int ntmpfs;
 	char tmpfs_buf[SHIM_MAX_TMPFS][256];	/* the paths' copies */
-	struct shim_bind binds[SHIM_MAX_BINDS];
+	struct kiste_volume binds[SHIM_MAX_BINDS];
 	int nbinds;
 	bool trace;
 	const char *trace_output;	/* --trace-output FILE: the trace there, not on stderr */

@@ -28,15 +28,21 @@ struct vm_opts {
 	const char *files[LINUX_DISKS_MAX];
 	const char *block_names[LINUX_DISKS_MAX];
 	unsigned int ndisks;
+	/* -v SRC:DST:ro: each an erofs image of SRC on a disk of its own, mounted at DST */
+	struct kiste_volume vols[LINUX_DISKS_MAX];
+	char vol_names[LINUX_DISKS_MAX][8];
+	const char *vol_dsts[LINUX_DISKS_MAX];
+	unsigned int nvols;
 	char release[128];	/* the guest kernel's, for its modules (with disks) */
 };
 
-enum { VM_O_KERNEL = KISTE_MODE_OPT_BASE, VM_O_DEBUG, VM_O_BLOCK };
+enum { VM_O_KERNEL = KISTE_MODE_OPT_BASE, VM_O_DEBUG, VM_O_BLOCK, VM_O_VOLUME };
 
 static const struct option vm_options[] = {
 	{ "kernel", required_argument, NULL, VM_O_KERNEL },
 	{ "debug", no_argument, NULL, VM_O_DEBUG },
 	{ "block", required_argument, NULL, VM_O_BLOCK },
+	{ "volume", required_argument, NULL, VM_O_VOLUME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -104,6 +110,18 @@ static int vm_opt(void *mo, int val, const char *arg, struct kiste_err *err)
 		return 0;
 	case VM_O_BLOCK:
 		return vm_block_parse(vo, arg, err);
+	case VM_O_VOLUME:
+		if (vo->nvols == LINUX_DISKS_MAX)
+			return kiste_err_set(err, -E2BIG, "kiste run: more than %d --volume: use "
+					     "fewer", LINUX_DISKS_MAX);
+		if (kiste_volume_parse(&vo->vols[vo->nvols], arg, err) < 0)
+			return -EINVAL;
+		if (!vo->vols[vo->nvols].ro)
+			return kiste_err_set(err, -EINVAL, "kiste run: vm mode's --volume is "
+					     "read-only for now: add :ro ('%s:ro'; a writable share "
+					     "needs 9p or virtio-fs, not built yet)", arg);
+		vo->nvols++;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -238,6 +256,36 @@ static int vm_root_disk(const struct kiste_run_opts *o, struct vm_opts *vo, cons
 	return ret;
 }
 
+/* Each --volume SRC:DST:ro as an erofs image of SRC (a directory) on a read-only disk. */
+static int vm_volume_disks(struct vm_opts *vo, const char *cache, struct kiste_err *err)
+{
+	unsigned int i;
+	struct stat st;
+	int ret = 0;
+
+	for (i = 0; i < vo->nvols && ret == 0; i++) {
+		struct linux_disk *d = &vo->disks[vo->ndisks];
+		const struct kiste_volume *v = &vo->vols[i];
+
+		if (vo->ndisks == LINUX_DISKS_MAX)
+			return kiste_err_set(err, -EINVAL, "kiste run: each --volume takes a "
+					     "disk: give at most %d --block, --volume and --rootfs "
+					     "together", LINUX_DISKS_MAX);
+		if (stat(v->src, &st) < 0)
+			return kiste_err_set(err, -errno, "kiste run: --volume %s: %s", v->src,
+					     strerror(errno));
+		if (!S_ISDIR(st.st_mode))
+			return kiste_err_set(err, -EINVAL, "kiste run: --volume %s: not a "
+					     "directory: vm mode shares directories", v->src);
+		snprintf(vo->vol_names[i], sizeof(vo->vol_names[i]), ".vol%u", i);
+		vo->vol_dsts[i] = v->dst;
+		*d = (struct linux_disk){ .name = vo->vol_names[i], .fd = -1, .ro = true };
+		ret = vm_rootfs_image(v->src, cache, &d->fd, &d->size, err);
+		vo->ndisks++;	/* closed with the others, whatever happened */
+	}
+	return ret;
+}
+
 /* What the guest image needs for the disks: their names, the guest kernel's release. */
 static int vm_guest_devs(const struct kiste_run_opts *o, struct vm_opts *vo,
 			 const struct linux_kernel *k, struct vm_guest_devs *devs,
@@ -247,7 +295,10 @@ static int vm_guest_devs(const struct kiste_run_opts *o, struct vm_opts *vo,
 	int ret;
 
 	*devs = (struct vm_guest_devs){ .blocks = vo->block_names, .nblocks = vo->ndisks,
-					.root = o->rootfs ? VM_ROOT_DISK : NULL };
+					.root = o->rootfs ? VM_ROOT_DISK : NULL,
+					.vol_disks = vo->nvols ? &vo->block_names[vo->ndisks -
+										vo->nvols] : NULL,
+					.vol_dsts = vo->vol_dsts, .nvols = vo->nvols };
 	if (!vo->ndisks)
 		return 0;
 	for (i = 0; i < vo->ndisks; i++)
@@ -335,7 +386,8 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 	k.no_decompress = kiste_setting(KISTE_SET_VM_BZIMAGE) != NULL;
 	k.cache_dir = vm_guest_cache_dir(cbuf, sizeof(cbuf));
 	/* A bad --rootfs or a missing mkfs.erofs is kiste's refusal (125), not CMD's. */
-	ret = vm_root_disk(o, vo, k.cache_dir, &err) < 0 ? -EINVAL : 0;
+	ret = vm_root_disk(o, vo, k.cache_dir, &err) < 0 ||
+	      vm_volume_disks(vo, k.cache_dir, &err) < 0 ? -EINVAL : 0;
 	if (ret == 0)
 		ret = vm_guest_devs(o, vo, &k, &devs, &err);
 	if (ret == 0)
@@ -383,7 +435,10 @@ const struct kiste_mode_ops kiste_mode_vm = {
 		 "                        /dev/vda, vdb, ... in the order given, also\n"
 		 "                        /dev/disk/by-id/virtio-NAME; written in place\n"
 		 "                        unless :ro (repeatable, up to 8; needs the guest\n"
-		 "                        kernel's modules in /lib/modules/VERSION)\n",
+		 "                        kernel's modules in /lib/modules/VERSION)\n"
+		 "  --volume SRC:DST:ro   the host directory SRC at DST, read-only (an\n"
+		 "                        erofs image of SRC, made and cached as --rootfs's;\n"
+		 "                        repeatable; writable shares are not built yet)\n",
 	.limits = &vm_limits,
 	.opts = vm_options,
 	.opts_size = sizeof(struct vm_opts),

@@ -118,6 +118,11 @@ static int spec_read(struct agent_spec *s)
 			s->pids = strtoul(v, NULL, 10);
 		else if ((v = KEY(KISTE_VM_SPEC_ROOT)))
 			s->root = v;
+		else if ((v = KEY(KISTE_VM_SPEC_VOL))) {
+			if (s->nvols == KISTE_VM_VOL_MAX)
+				return -E2BIG;
+			s->vols[s->nvols++] = (char *)v;
+		}
 		else if ((v = KEY(KISTE_VM_SPEC_MOD)) || (v = KEY(KISTE_VM_SPEC_BLK))) {
 			/* A disk left out would be a run without it: over the caps, refused. */
 			if (p[0] == 'm' && s->nmods < KISTE_VM_MOD_MAX)
@@ -333,7 +338,8 @@ int main(void)
 	/* The disks the user asked for, or no run: the workload must not start without them. */
 	if (agent_modules_load(&chan, spec.mods, spec.nmods) < 0 ||
 	    agent_disks_wait(&chan, spec.disks, spec.ndisks) < 0 ||
-	    (spec.root && agent_root_switch(&chan, spec.root) < 0))
+	    (spec.root && agent_root_switch(&chan, spec.root) < 0) ||
+	    agent_volumes_mount(&chan, spec.vols, spec.nvols) < 0)
 		finish(KISTE_EXIT_REFUSED);
 	finish(chan.hdr ? run(&spec) : run_plain(&spec));
 }

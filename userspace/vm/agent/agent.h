@@ -26,6 +26,8 @@ struct agent_spec {
 	char *disks[KISTE_VM_BLK_MAX];	/* --block names, in the order the VMM attached them */
 	int nmods, ndisks;
 	const char *root;		/* the disk holding the root (erofs), or NULL */
+	char *vols[KISTE_VM_VOL_MAX];	/* "NAME:DST": read-only erofs disks to mount */
+	int nvols;
 };
 
 struct agent_chan {
@@ -53,6 +55,8 @@ int agent_disks_wait(struct agent_chan *ch, char *const *names, int n);
  * -1 with one line logged when it cannot be.
  */
 int agent_root_switch(struct agent_chan *ch, const char *name);
+/* Each "NAME:DST" of @vols: disk NAME's erofs image mounted read-only at DST (made). */
+int agent_volumes_mount(struct agent_chan *ch, char *const *vols, int n);
 
 /* Maps the channel named by kiste.chan= on /proc/cmdline; 0 without one. */
 int agent_chan_open(struct agent_chan *ch);

@@ -183,3 +183,41 @@ fail:
 		  strerror(errno));
 	return -1;
 }
+
+/* @path and its parents as directories (0755), like mkdir -p. */
+static int mkdirs(char *path)
+{
+	char *slash;
+
+	for (slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = 0;
+		if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+			*slash = '/';
+			return -1;
+		}
+		*slash = '/';
+	}
+	return mkdir(path, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+int agent_volumes_mount(struct agent_chan *ch, char *const *vols, int n)
+{
+	char dev[64 + KISTE_VM_BLK_NAME_MAX], *dst;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		dst = strchr(vols[i], ':');
+		if (!dst || dst[1] != '/') {
+			agent_log(ch, "bad volume record '%s' in the spec: refused", vols[i]);
+			return -1;
+		}
+		*dst++ = 0;
+		snprintf(dev, sizeof(dev), "/dev/disk/by-id/virtio-%s", vols[i]);
+		if (mkdirs(dst) < 0 || mount(dev, dst, "erofs", MS_RDONLY | MS_NOSUID | MS_NODEV,
+					     NULL) < 0) {
+			agent_log(ch, "cannot mount --volume at %s: %s", dst, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}

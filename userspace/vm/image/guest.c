@@ -71,6 +71,8 @@ static int spec_build(const struct kiste_run_opts *o, const struct vm_guest_devs
 		fprintf(f, KISTE_VM_SPEC_BLK "%s%c", d->blocks[j], 0);
 	if (d->root)
 		fprintf(f, KISTE_VM_SPEC_ROOT "%s%c", d->root, 0);
+	for (j = 0; j < d->nvols; j++)
+		fprintf(f, KISTE_VM_SPEC_VOL "%s:%s%c", d->vol_disks[j], d->vol_dsts[j], 0);
 	if (exe)
 		fprintf(f, KISTE_VM_SPEC_EXE "%s%c", exe, 0);
 	for (i = 0; i < o->argc; i++)
@@ -203,8 +205,9 @@ static int devs_resolve(const struct vm_guest_devs *d, struct vm_modules *m,
 	m->n = 0;
 	ret = devs_check(d, err);
 	if (ret == 0 && d->nblocks)
-		ret = vm_modules_resolve(d->kernel_version, d->root ? "--rootfs" : "--block",
-					 blk_modules, d->root ? sizeof(blk_modules) /
+		ret = vm_modules_resolve(d->kernel_version, d->root ? "--rootfs" : d->nvols ?
+					 "--volume" : "--block", blk_modules,
+					 d->root || d->nvols ? sizeof(blk_modules) /
 					 sizeof(blk_modules[0]) : BLK_MODULES, m, err);
 	return ret < 0 ? -EINVAL : 0;	/* kiste's refusal (125), not CMD's */
 }

@@ -18,6 +18,10 @@ struct vm_guest_devs {
 	 * as the root), or NULL: --rootfs, if any, is copied into the initramfs.
 	 */
 	const char *root;
+	/* --volume: disk vol_disks[i] (also among @blocks) mounted read-only at vol_dsts[i] */
+	const char *const *vol_disks;
+	const char *const *vol_dsts;
+	unsigned int nvols;
 };
 
 /*
