@@ -303,8 +303,8 @@ bad "--network ns: of a pid namespace: one line, 125" "not a network namespace" 
 bad "-p without --network pasta: one line, 125" "add --network pasta" -p 8080:80
 bad "-p with a bad port: one line, 125" "bad -p" --network pasta -p 8080:0
 bad "-p with a bad protocol: one line, 125" "bad -p" --network pasta -p 8080:80/sctp
-bad "--network pasta in vm mode: not yet, one line, 125" "not supported in vm mode yet" \
-	--mode=vm --network pasta
+bad "--network ns:PATH in vm mode: not yet, one line, 125" "not supported in vm mode yet" \
+	--mode=vm --network ns:/proc/self/ns/net
 bad "-p in unikernel mode: not yet, one line, 125" "not supported in unikernel mode yet" \
 	--mode=unikernel -p 1:2
 bad "--network pasta with --unsafe-no-namespaces: one line, 125" "needs namespaces" \

@@ -2,7 +2,7 @@
 /*
  * fake_guest.h - a tiny guest for the vm-mode VMM on the host's /dev/kvm, and
  * `kiste run --mode=vm --kernel FAKE` around it; shared by vmmode_boot_test
- * (boot structures, exits, signals) and vmmode_disk_test (PCI and virtio-blk,
+ * (boot structures, exits, signals) and vmmode_devices_test (PCI and virtio-blk,
  * through FG_SCRIPT: a list of port and memory accesses the guest performs).
  * Include it after kselftest_harness.h, once per test program.
  */
@@ -47,6 +47,7 @@ enum fg_op_kind {
 	FG_STORE,	/* memory @addr = @val, @size bytes */
 	FG_CHECK,	/* memory @addr's @size bytes == @val */
 	FG_IN_CHECK,	/* port @addr's @size bytes == @val */
+	FG_WAIT,	/* memory @addr's @size bytes == @val, polled (bounded: ~2^28 reads) */
 };
 
 struct fg_op {
@@ -152,6 +153,7 @@ __asm__(
 	"	xorl %eax, %eax\n	testl %ebx, %ebx\n	jz .Lexit\n"
 	"	cmpl $1, %ebx\n	je .Ls_out\n	cmpl $2, %ebx\n	je .Ls_store\n"
 	"	cmpl $3, %ebx\n	je .Ls_check\n	cmpl $4, %ebx\n	je .Ls_in\n"
+	"	cmpl $5, %ebx\n	je .Ls_wait\n"
 	".Ls_fail:\n	movl %r9d, %eax\n	jmp .Lexit\n"
 	".Ls_out:\n	movl %edi, %edx\n	movq %r10, %rax\n"
 	"	cmpl $1, %ecx\n	jne 11f\n	outb %al, %dx\n	jmp .Ls_next\n"
@@ -172,6 +174,15 @@ __asm__(
 	"19:	cmpl $4, %ecx\n	jne 20f\n	movl (%rdi), %eax\n	jmp .Ls_cmp\n"
 	"20:	movq (%rdi), %rax\n"
 	".Ls_cmp:\n	cmpq %r10, %rax\n	jne .Ls_fail\n	jmp .Ls_next\n"
+	/* FG_WAIT: re-read until equal, at most 2^28 times. */
+	".Ls_wait:\n	movl $0x10000000, %r11d\n"
+	"21:	xorl %eax, %eax\n"
+	"	cmpl $1, %ecx\n	jne 22f\n	movzbl (%rdi), %eax\n	jmp 25f\n"
+	"22:	cmpl $2, %ecx\n	jne 23f\n	movzwl (%rdi), %eax\n	jmp 25f\n"
+	"23:	cmpl $4, %ecx\n	jne 24f\n	movl (%rdi), %eax\n	jmp 25f\n"
+	"24:	movq (%rdi), %rax\n"
+	"25:	cmpq %r10, %rax\n	je .Ls_next\n	pause\n	decl %r11d\n	jnz 21b\n"
+	"	jmp .Ls_fail\n"
 	".Lmsg:	.asciz \"fake-guest: hello\\n\"\n"
 	".Lpanic_msg:	.asciz \"[    1.0] Kernel panic - not syncing: fake\\r\\n\"\n"
 	".Lout:	.asciz \"chan-out\\n\"\n"

@@ -169,6 +169,12 @@ struct kiste_volume {
 /* Fills @v from @arg: absolute SRC and DST, DST without "..", an optional :ro or :rw. */
 int kiste_volume_parse(struct kiste_volume *v, const char *arg, struct kiste_err *err);
 
+struct kiste_run_opts;
+/* passt's and pasta's -t (or -u with @udp) spec of @o's -p: "[IP/]HOSTPORT:PORT,...", or "none". */
+void kiste_publish_spec(const struct kiste_run_opts *o, bool udp, char *spec, size_t n);
+/* Helper program @name on the caller's PATH (as podman finds its helpers), or NULL. */
+const char *kiste_helper_path(const char *name);
+
 /* --env entries; more is a typo or an attack on whatever carries them. */
 #define KISTE_RUN_ENV_MAX	256
 /* The kernel's own ceiling on pids (PID_MAX_LIMIT); more is a typo. */

@@ -594,6 +594,42 @@ static int parse_args(struct parse *p, int argc, char **argv, struct kiste_run_a
 	return first;
 }
 
+void kiste_publish_spec(const struct kiste_run_opts *o, bool udp, char *spec, size_t n)
+{
+	size_t used = 0;
+	int i;
+
+	spec[0] = 0;
+	for (i = 0; i < o->npublish; i++) {
+		const struct kiste_publish *pb = &o->publish[i];
+
+		if (pb->udp != udp)
+			continue;
+		used += (size_t)snprintf(spec + used, n - used, "%s%s%s%u:%u", used ? "," : "",
+					 pb->ip, pb->ip[0] ? "/" : "", pb->host_port, pb->port);
+		if (used >= n)
+			break;
+	}
+	if (!spec[0])
+		snprintf(spec, n, "none");
+}
+
+const char *kiste_helper_path(const char *name)
+{
+	static char found[PATH_MAX];
+	const char *path = getenv("PATH"), *p, *e;
+
+	for (p = path ? path : "/usr/bin:/bin"; *p; p = *e ? e + 1 : e) {
+		e = strchrnul(p, ':');
+		if (e == p || (size_t)(e - p) + strlen(name) + 2 > sizeof(found))
+			continue;
+		snprintf(found, sizeof(found), "%.*s/%s", (int)(e - p), p, name);
+		if (found[0] == '/' && access(found, X_OK) == 0)
+			return found;
+	}
+	return NULL;
+}
+
 int kiste_volume_parse(struct kiste_volume *v, const char *arg, struct kiste_err *err)
 {
 	char *c1, *c2;

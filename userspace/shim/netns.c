@@ -107,44 +107,6 @@ int shim_net_join(int fd, const char *path, struct kiste_err *err)
 			     strerror(errno));
 }
 
-/* "-t"/"-u" and a spec for each protocol: "none", or "[IP/]HOSTPORT:PORT,...". */
-static void pasta_ports(const struct kiste_run_opts *o, bool udp, char *spec, size_t n)
-{
-	size_t used = 0;
-	int i;
-
-	spec[0] = 0;
-	for (i = 0; i < o->npublish; i++) {
-		const struct kiste_publish *pb = &o->publish[i];
-
-		if (pb->udp != udp)
-			continue;
-		used += (size_t)snprintf(spec + used, n - used, "%s%s%s%u:%u", used ? "," : "",
-					 pb->ip, pb->ip[0] ? "/" : "", pb->host_port, pb->port);
-		if (used >= n)
-			break;
-	}
-	if (!spec[0])
-		snprintf(spec, n, "none");
-}
-
-/* pasta on the caller's PATH (as podman finds its helpers), or NULL. */
-static const char *pasta_path(void)
-{
-	static char found[PATH_MAX];
-	const char *path = getenv("PATH"), *p, *e;
-
-	for (p = path ? path : "/usr/bin:/bin"; *p; p = *e ? e + 1 : e) {
-		e = strchrnul(p, ':');
-		if (e == p || (size_t)(e - p) + sizeof("/pasta") > sizeof(found))
-			continue;
-		snprintf(found, sizeof(found), "%.*s/pasta", (int)(e - p), p);
-		if (found[0] == '/' && access(found, X_OK) == 0)
-			return found;
-	}
-	return NULL;
-}
-
 /* True once pasta wrote its pid file (after its setup), false at the deadline or its death. */
 static bool pasta_wait_ready(pid_t pid, const char *pidfile)
 {
@@ -174,7 +136,7 @@ static bool pasta_wait_ready(pid_t pid, const char *pidfile)
 pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kiste_err *err)
 {
 	char tcp[1024], udp[1024], tgt[16], ids[32], pidfile[] = "/tmp/kiste-pasta.XXXXXX";
-	const char *pasta = pasta_path();
+	const char *pasta = kiste_helper_path("pasta");
 	char *argv[24];
 	int n = 0, fd;
 	pid_t pid, self = getpid();
@@ -187,8 +149,8 @@ pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kist
 		return kiste_err_set(err, -errno, "--network pasta: cannot make a pid file: %s",
 				     strerror(errno));
 	close(fd);
-	pasta_ports(o, false, tcp, sizeof(tcp));
-	pasta_ports(o, true, udp, sizeof(udp));
+	kiste_publish_spec(o, false, tcp, sizeof(tcp));
+	kiste_publish_spec(o, true, udp, sizeof(udp));
 	snprintf(tgt, sizeof(tgt), "%d", (int)target);
 	/* Our own ids: root's pasta would turn nobody, who may not join a root-owned namespace. */
 	snprintf(ids, sizeof(ids), "%u:%u", (unsigned int)geteuid(), (unsigned int)getegid());

@@ -14,6 +14,7 @@
 
 #include "image/guest.h"
 #include "image/rootfs.h"
+#include "passt.h"
 #include "kiste_mode.h"
 #include "vmm/confine.h"
 #include "vmm/vm.h"
@@ -33,6 +34,7 @@ struct vm_opts {
 	char vol_names[LINUX_DISKS_MAX][8];
 	const char *vol_dsts[LINUX_DISKS_MAX];
 	unsigned int nvols;
+	int net_fd;		/* --network pasta: the NIC's end of passt's socketpair, else -1 */
 	char release[128];	/* the guest kernel's, for its modules (with disks) */
 };
 
@@ -53,6 +55,7 @@ static const struct option vm_options[] = {
  */
 static const struct kiste_run_limits vm_limits = {
 	.accepts = KISTE_OPT_ALL,
+	.networks = 1u << KISTE_NET_PASTA,
 	.memory_min = LINUX_MEM_MIN,
 	.memory_max = LINUX_MEM_MAX,
 	.memory_default = 256ULL << 20,
@@ -298,7 +301,8 @@ static int vm_guest_devs(const struct kiste_run_opts *o, struct vm_opts *vo,
 					.root = o->rootfs ? VM_ROOT_DISK : NULL,
 					.vol_disks = vo->nvols ? &vo->block_names[vo->ndisks -
 										vo->nvols] : NULL,
-					.vol_dsts = vo->vol_dsts, .nvols = vo->nvols };
+					.vol_dsts = vo->vol_dsts, .nvols = vo->nvols,
+					.net = o->network == KISTE_NET_PASTA ? VM_NET_SPEC : NULL };
 	if (!vo->ndisks)
 		return 0;
 	for (i = 0; i < vo->ndisks; i++)
@@ -316,7 +320,7 @@ static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 	struct linux_vm_cfg cfg = {
 		.kernel = k, .initrd_fd = ir->fd, .initrd_len = ir->len, .cmdline = cmdline,
 		.mem_size = o->memory, .cpus = o->cpus, .kiste_fd = kfd,
-		.disks = vo->disks, .ndisks = vo->ndisks,
+		.disks = vo->disks, .ndisks = vo->ndisks, .net_fd = vo->net_fd,
 		.in_fd = fcntl(0, F_GETFD) < 0 ? -1 : 0, .out_fd = 1, .err_fd = 2,
 		.log_fd = vo->debug ? 2 : -1, .timeout_s = o->timeout_s,
 		.stats = kiste_setting(KISTE_SET_VM_STATS) != NULL, .t_start_ns = t_start,
@@ -324,7 +328,7 @@ static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 	int code = KISTE_EXIT_REFUSED, ret;
 
 	kiste_test_phase("vm-sandbox-joined");
-	linux_cmdline(vo->debug, vo->ndisks > 0, cmdline, sizeof(cmdline));
+	linux_cmdline(vo->debug, vo->ndisks > 0 || vo->net_fd >= 0, cmdline, sizeof(cmdline));
 	ret = linux_vm_run(&cfg, &code, err);
 	if (ret == -ETIMEDOUT)
 		return KISTE_EXIT_SIGNAL + SIGKILL;
@@ -364,6 +368,7 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 	int ret, kfd = -1;
 
 	signal(SIGPIPE, SIG_IGN);
+	vo->net_fd = -1;
 	if (vm_disks_open(vo, &err) < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		vm_disks_close(vo);
@@ -399,8 +404,17 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 	}
 	kiste_test_phase("vm-initramfs-built");
 	ret = vm_sandbox(o, &cg, &kfd, &err);
+	/* passt after the sandbox's set-up: a member of it, in its cgroup. */
+	if (ret == 0 && o->network == KISTE_NET_PASTA)
+		ret = vm_passt_start(o, &vo->net_fd, &err) < 0 ? -1 : 0;
 	if (ret == 0)
 		ret = vm_boot(o, vo, &k, &ir, kfd, t_start, &err);
+	/*
+	 * passt quits when its one client (this socket) is gone; were we killed,
+	 * its parent-death signal ends it.  (The confined VMM may not kill.)
+	 */
+	if (vo->net_fd >= 0)
+		close(vo->net_fd);
 	if (err.code)
 		fprintf(stderr, "kiste: %s\n", err.msg);
 	if (ret < 0)

@@ -22,6 +22,7 @@ struct vm_guest_devs {
 	const char *const *vol_disks;
 	const char *const *vol_dsts;
 	unsigned int nvols;
+	const char *net;
 };
 
 /*

@@ -20,45 +20,6 @@
 #define SEGS		(VIRTIO_QUEUE_MAX - 2)
 #define REQUEST_MAX	((uint64_t)SEGS * SEG_BYTES)
 
-/* The part [@skip, @skip + @len) of @iov as a list of its own in @out; returns its count. */
-static unsigned int iov_slice(const struct iovec *iov, unsigned int n, uint64_t skip, uint64_t len,
-			      struct iovec *out)
-{
-	unsigned int i, m = 0;
-	uint64_t k;
-
-	for (i = 0; i < n && len; i++) {
-		if (skip >= iov[i].iov_len) {
-			skip -= iov[i].iov_len;
-			continue;
-		}
-		k = iov[i].iov_len - skip;
-		if (k > len)
-			k = len;
-		out[m++] = (struct iovec){ (uint8_t *)iov[i].iov_base + skip, k };
-		len -= k;
-		skip = 0;
-	}
-	return m;
-}
-
-/* Copies @len bytes at offset @skip of the chain's buffers @iov into @dst (or from @src). */
-static void iov_copy(const struct iovec *iov, unsigned int n, uint64_t skip, void *dst,
-		     const void *src, uint64_t len)
-{
-	struct iovec part[VIRTIO_QUEUE_MAX];
-	unsigned int i, m = iov_slice(iov, n, skip, len, part);
-
-	for (i = 0; i < m; i++) {
-		if (dst)
-			memcpy((uint8_t *)dst, part[i].iov_base, part[i].iov_len);
-		else
-			memcpy(part[i].iov_base, src, part[i].iov_len);
-		dst = dst ? (uint8_t *)dst + part[i].iov_len : NULL;
-		src = src ? (const uint8_t *)src + part[i].iov_len : NULL;
-	}
-}
-
 /* All of @iov at @off of @fd; false on an error or a short transfer (a file cut meanwhile). */
 static bool io_all(int fd, struct iovec *iov, unsigned int n, uint64_t off, bool write)
 {
@@ -106,18 +67,18 @@ static uint32_t blk_request(struct virtio_dev *d, unsigned int q, const struct v
 		return 0;
 	if (c->out_len < sizeof(h))
 		goto out;
-	iov_copy(c->out, c->nout, 0, &h, NULL, sizeof(h));
+	virtio_iov_copy(c->out, c->nout, 0, &h, NULL, sizeof(h));
 	switch (h.type) {
 	case VIRTIO_BLK_T_IN:
 		len = c->in_len - 1;
-		n = iov_slice(c->in, c->nin, 0, len, iov);
+		n = virtio_iov_slice(c->in, c->nin, 0, len, iov);
 		if (in_disk(b, h.sector, len) && io_all(b->fd, iov, n, h.sector * SECTOR, false))
 			status = VIRTIO_BLK_S_OK;
 		else
 			len = 0;
 		break;
 	case VIRTIO_BLK_T_OUT:
-		n = iov_slice(c->out, c->nout, sizeof(h), c->out_len - sizeof(h), iov);
+		n = virtio_iov_slice(c->out, c->nout, sizeof(h), c->out_len - sizeof(h), iov);
 		if (!b->ro && in_disk(b, h.sector, c->out_len - sizeof(h)) &&
 		    io_all(b->fd, iov, n, h.sector * SECTOR, true))
 			status = VIRTIO_BLK_S_OK;
@@ -129,14 +90,14 @@ static uint32_t blk_request(struct virtio_dev *d, unsigned int q, const struct v
 	case VIRTIO_BLK_T_GET_ID:
 		len = c->in_len - 1 < sizeof(id) ? c->in_len - 1 : sizeof(id);
 		memcpy(id, b->serial, sizeof(id));
-		iov_copy(c->in, c->nin, 0, NULL, id, len);
+		virtio_iov_copy(c->in, c->nin, 0, NULL, id, len);
 		status = VIRTIO_BLK_S_OK;
 		break;
 	default:
 		status = VIRTIO_BLK_S_UNSUPP;
 	}
 out:
-	iov_copy(c->in, c->nin, c->in_len - 1, NULL, &status, 1);
+	virtio_iov_copy(c->in, c->nin, c->in_len - 1, NULL, &status, 1);
 	return len + 1;
 }
 

@@ -62,7 +62,7 @@ int linux_confine_process(const int *keep, unsigned int nkeep, struct kiste_err 
  * will act on (a 64-bit comparison refuses fd | 1 << 32, which the kernel
  * takes for fd; a 64-bit >= bound would let it through as a large number).
  */
-enum { K_CONST, K_VCPU, K_VM, K_IN, K_OUT, K_ERR, K_LOG, K_WAKE, K_SIG, K_DISK };
+enum { K_CONST, K_VCPU, K_VM, K_IN, K_OUT, K_ERR, K_LOG, K_WAKE, K_SIG, K_DISK, K_NET };
 enum { OP_EQ32, OP_MASK0 };
 /*
  * When a rule is in: always, with --debug (a log descriptor), with an open
@@ -130,6 +130,8 @@ static const struct rule vcpu_rules[] = {
 	RW(pwritev, W_DISK, "a disk's writes (a read-only disk's file is open read-only)", 1,
 	   C_FD(0, K_DISK)),
 	RW(fdatasync, W_DISK, "a disk's flush", 1, C_FD(0, K_DISK)),
+	R1(writev, "the guest's frames to the network backend (--network pasta)",
+	   C_FD(0, K_NET)),
 };
 
 /*
@@ -144,6 +146,9 @@ static const struct rule main_rules[] = {
 	R0(poll, "waiting on stdin, the signalfd and the eventfd"),
 	R0(ppoll, "waiting on stdin, the signalfd and the eventfd"),
 	R1(read, "signals to forward to the guest", C_FD(0, K_SIG)),
+	R1(read, "frames from the network backend for the guest", C_FD(0, K_NET)),
+	R2(ioctl, "the network card's interrupt, raised for those frames", C_FD(0, K_VM),
+	   C_IS(1, KVM_IRQ_LINE)),
 	RW(read, W_STDIN, "stdin, pumped into the guest", 1, C_FD(0, K_IN)),
 	R1(write, "the workload's output at teardown", C_FD(0, K_OUT)),
 	R1(write, "the one line on why the VM stopped; KISTE_VM_STATS", C_FD(0, K_ERR)),
@@ -214,6 +219,8 @@ static int fd_of(unsigned char k, const struct linux_confine_fds *fds, int disk)
 		return fds->sig;
 	case K_DISK:
 		return disk;
+	case K_NET:
+		return fds->net;
 	}
 	return -1;
 }
@@ -344,6 +351,7 @@ static void vm_fds(const struct linux_vm *vm, int vcpu, struct linux_confine_fds
 		.vcpu = vcpu, .vm = vm->kvm.vm_fd, .in = vm->cfg->in_fd,
 		.out = vm->cfg->out_fd, .err = vm->cfg->err_fd, .log = vm->cfg->log_fd,
 		.wake = vm->wake_fd, .sig = vm->sig_fd, .ndisks = vm->cfg->ndisks,
+		.net = vm->cfg->net_fd,
 	};
 	unsigned int i;
 
@@ -433,7 +441,7 @@ static void print_cond(FILE *f, const struct cond *c, enum linux_thread_kind kin
 	static const char *const fd_names[] = {
 		[K_VM] = "VM fd", [K_IN] = "stdin fd", [K_OUT] = "stdout fd",
 		[K_ERR] = "stderr fd", [K_LOG] = "log fd", [K_WAKE] = "wake eventfd",
-		[K_SIG] = "signalfd", [K_DISK] = "each disk's fd",
+		[K_SIG] = "signalfd", [K_DISK] = "each disk's fd", [K_NET] = "net backend fd",
 	};
 
 	if (c->op == OP_MASK0)

@@ -32,6 +32,7 @@ struct linux_confine_fds {
 	int sig;	/* signalfd: INT, TERM, HUP to forward to the guest */
 	int disk[LINUX_DISKS_MAX];	/* --block: each disk's file */
 	unsigned int ndisks;
+	int net;	/* --network pasta: the backend's socket; else -1 */
 };
 
 /* Closes every descriptor but @keep; drops capabilities; sets no_new_privs. */

@@ -298,7 +298,7 @@ int linux_devs_io(struct linux_vcpu *vc)
 		return 0;
 	for (i = 0; i < run->io.count; i++, data += size) {
 		/* PCI configuration only when there are devices (else pci=off: never asked). */
-		if (vc->vm->cfg->ndisks &&
+		if (vc->vm->pci.nslots &&
 		    linux_pci_port(&vc->vm->pci, run->io.port, data, size,
 				   run->io.direction == KVM_EXIT_IO_OUT))
 			continue;

@@ -219,7 +219,7 @@ static void queue_serve(struct virtio_dev *d, unsigned int qi)
 
 void virtio_queue_notify(struct virtio_dev *d, unsigned int qi)
 {
-	if (qi >= d->ops->nqueues)
+	if (qi >= d->ops->nqueues || (d->ops->passive & 1u << qi))
 		return;
 	pthread_mutex_lock(&d->lock);
 	queue_serve(d, qi);
@@ -234,6 +234,28 @@ static void queues_reset(struct virtio_dev *d)
 	memset(d->q, 0, sizeof(d->q));
 	for (i = 0; i < VIRTIO_QUEUES_MAX; i++)
 		d->q[i].size = VIRTIO_QUEUE_MAX;
+}
+
+int virtio_queue_fill(struct virtio_dev *d, unsigned int qi,
+		      uint32_t (*fill)(const struct virtio_chain *c, void *arg), void *arg)
+{
+	struct virtio_queue *q = &d->q[qi];
+	const char *why = NULL;
+	int r = 0;
+
+	if (qi >= d->ops->nqueues)
+		return 0;
+	pthread_mutex_lock(&d->lock);
+	if (!d->broken && (d->status & VIRTIO_CONFIG_S_DRIVER_OK) && q->enabled)
+		r = virtio_queue_pop(d, q, &d->chain, &why);
+	if (r > 0 && virtio_queue_push(d, q, d->chain.head, fill(&d->chain, arg))) {
+		d->isr |= 1;
+		d->irq(d, 1);
+	}
+	if (r < 0)
+		broken(d, why);
+	pthread_mutex_unlock(&d->lock);
+	return r;
 }
 
 static void dev_reset(struct virtio_dev *d)
@@ -410,4 +432,43 @@ void virtio_bar_io(void *opaque, uint32_t off, uint8_t *data, unsigned int len, 
 		d->ops->config(d, off - VIRTIO_BAR_DEVICE, data, len);
 	}
 	pthread_mutex_unlock(&d->lock);
+}
+
+/* The part [@skip, @skip + @len) of @iov as a list of its own in @out; returns its count. */
+unsigned int virtio_iov_slice(const struct iovec *iov, unsigned int n, uint64_t skip, uint64_t len,
+			      struct iovec *out)
+{
+	unsigned int i, m = 0;
+	uint64_t k;
+
+	for (i = 0; i < n && len; i++) {
+		if (skip >= iov[i].iov_len) {
+			skip -= iov[i].iov_len;
+			continue;
+		}
+		k = iov[i].iov_len - skip;
+		if (k > len)
+			k = len;
+		out[m++] = (struct iovec){ (uint8_t *)iov[i].iov_base + skip, k };
+		len -= k;
+		skip = 0;
+	}
+	return m;
+}
+
+/* Copies @len bytes at offset @skip of the chain's buffers @iov into @dst (or from @src). */
+void virtio_iov_copy(const struct iovec *iov, unsigned int n, uint64_t skip, void *dst,
+		     const void *src, uint64_t len)
+{
+	struct iovec part[VIRTIO_QUEUE_MAX];
+	unsigned int i, m = virtio_iov_slice(iov, n, skip, len, part);
+
+	for (i = 0; i < m; i++) {
+		if (dst)
+			memcpy((uint8_t *)dst, part[i].iov_base, part[i].iov_len);
+		else
+			memcpy(part[i].iov_base, src, part[i].iov_len);
+		dst = dst ? (uint8_t *)dst + part[i].iov_len : NULL;
+		src = src ? (const uint8_t *)src + part[i].iov_len : NULL;
+	}
 }

@@ -49,6 +49,11 @@ struct virtio_dev;
 struct virtio_dev_ops {
 	uint16_t type;			/* VIRTIO_ID_* */
 	uint16_t nqueues;		/* up to VIRTIO_QUEUES_MAX */
+	/*
+	 * Queues the device fills on its own (a NIC's receive queue): a notify
+	 * there only says buffers were added; virtio_queue_fill uses them.
+	 */
+	uint32_t passive;
 	/* Serves one chain of queue @q; returns the bytes it wrote into c->in. */
 	uint32_t (*request)(struct virtio_dev *d, unsigned int q, const struct virtio_chain *c);
 	/* Device configuration at @off, @len bytes (reads only). */
@@ -107,5 +112,20 @@ bool virtio_queue_valid(const struct virtio_dev *d, const struct virtio_queue *q
 			const char **why);
 /* Serves every available chain of queue @qi (the guest notified it). */
 void virtio_queue_notify(struct virtio_dev *d, unsigned int qi);
+/*
+ * Hands the next available chain of passive queue @qi to @fill, which returns
+ * the bytes it wrote into c->in, then returns it to the driver and raises the
+ * interrupt.  1: filled; 0: no buffer (or the device is not running); -1:
+ * the ring is malformed (the device stopped, ->fail was called).
+ */
+int virtio_queue_fill(struct virtio_dev *d, unsigned int qi,
+		      uint32_t (*fill)(const struct virtio_chain *c, void *arg), void *arg);
+
+/* The part [@skip, @skip + @len) of a chain's buffers @iov as a list of its own; its count. */
+unsigned int virtio_iov_slice(const struct iovec *iov, unsigned int n, uint64_t skip,
+			      uint64_t len, struct iovec *out);
+/* @len bytes at offset @skip of the buffers @iov into @dst, or from @src when @dst is NULL. */
+void virtio_iov_copy(const struct iovec *iov, unsigned int n, uint64_t skip, void *dst,
+		     const void *src, uint64_t len);
 
 #endif /* KISTE_LINUX_VIRTIO_H */

@@ -117,7 +117,7 @@ static int vcpu_exit(struct linux_vcpu *vc)
 		return linux_devs_io(vc);
 	case KVM_EXIT_MMIO:
 		/* The disks' BARs; elsewhere reads see zeros and writes vanish. */
-		if (run->mmio.len <= sizeof(run->mmio.data) && vc->vm->cfg->ndisks &&
+		if (run->mmio.len <= sizeof(run->mmio.data) && vc->vm->pci.nslots &&
 		    linux_pci_mmio(&vc->vm->pci, run->mmio.phys_addr, run->mmio.data,
 				   run->mmio.len, run->mmio.is_write))
 			return 0;
@@ -218,11 +218,30 @@ static void disk_fail(struct virtio_dev *d, const char *why)
 		  vm->cfg->disks[i].name, why);
 }
 
-/* --block: a virtio-blk device per disk on PCI bus 0, in the order given (vda, vdb, ...). */
-static int vm_disks(struct linux_vm *vm, struct kiste_err *err)
+static void net_irq(struct virtio_dev *d, int level)
+{
+	struct linux_vm *vm = d->owner;
+	struct kvm_irq_level l = { .irq = vm->net_gsi, .level = level };
+
+	ioctl(vm->kvm.vm_fd, KVM_IRQ_LINE, &l);
+}
+
+static void net_fail(struct virtio_dev *d, const char *why)
+{
+	vm_failed(d->owner, "the guest broke the rules of its network card's virtio queue (%s): "
+		  "the VM was stopped; its kernel or a workload with access to the device is at "
+		  "fault", why);
+}
+
+/*
+ * The PCI devices: a virtio-blk device per disk (--block, in the order given:
+ * vda, vdb, ...), then the NIC (--network pasta).
+ */
+static int vm_devices(struct linux_vm *vm, struct kiste_err *err)
 {
 	uint8_t caps[128];
 	unsigned int i, ncaps = virtio_pci_caps(caps, sizeof(caps));
+	int slot;
 
 	linux_pci_init(&vm->pci);
 	if (vm->cfg->ndisks > LINUX_DISKS_MAX)
@@ -242,6 +261,20 @@ static int vm_disks(struct linux_vm *vm, struct kiste_err *err)
 			return kiste_err_set(err, -EINVAL, "no PCI slot left for disk %s",
 					     vm->cfg->disks[i].name);
 	}
+	if (vm->cfg->net_fd < 0)
+		return 0;
+	vm->net.vdev.irq = net_irq;
+	vm->net.vdev.fail = net_fail;
+	vm->net.vdev.owner = vm;
+	vm->net.vdev.stop = &vm->stop;
+	linux_net_init(&vm->net, vm->cfg->net_fd, vm->cfg->mac, vm->kvm.mem, vm->kvm.mem_size);
+	/* Modern virtio-net (0x1040 + 1), an Ethernet controller, subsystem id 1 (network). */
+	slot = linux_pci_add(&vm->pci, 0x1af4, 0x1041, 0x020000, 1, caps, ncaps, virtio_bar_io,
+			     &vm->net.vdev);
+	if (slot < 0)
+		return kiste_err_set(err, -EINVAL, "no PCI slot left for the network card: give "
+				     "fewer disks");
+	vm->net_gsi = LINUX_PCI_GSI_BASE + slot - 1;
 	return 0;
 }
 
@@ -262,7 +295,7 @@ static int vm_create(struct linux_vm *vm, uint64_t mem_size, struct kiste_err *e
 		return kvm_fail(err, "KVM_CREATE_PIT2");
 	ret = kiste_kvm_mem_create(&vm->kvm, mem_size, KISTE_KVM_MEM_HUGE, err);
 	if (ret == 0)
-		ret = vm_disks(vm, err);
+		ret = vm_devices(vm, err);
 	if (ret < 0)
 		return ret;
 	return vm_create_vcpus(vm, err);
@@ -280,7 +313,7 @@ static int vm_boot(struct linux_vm *vm, struct kiste_err *err)
 		return kiste_err_set(err, -ENOMEM, "out of memory");
 	vm->t_load_ns = linux_now_ns();
 	ret = linux_boot_setup(vm->kvm.mem, vm->kvm.mem_size, cfg->kernel, cfg->initrd_fd,
-			       cfg->initrd_len, cmdline, vm->ncpus, cfg->ndisks, KISTE_CHAN_SIZE,
+			       cfg->initrd_len, cmdline, vm->ncpus, vm->pci.nslots, KISTE_CHAN_SIZE,
 			       &vm->lay, err);
 	vm->t_load_ns = linux_now_ns() - vm->t_load_ns;
 	free(cmdline);
@@ -345,9 +378,11 @@ static void vm_serve(struct linux_vm *vm)
 
 	kiste_test_phase("vm-guest-running");
 	while (__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE) == LINUX_RUNNING) {
-		struct pollfd p[3] = { { .fd = vm->wake_fd, .events = POLLIN },
+		struct pollfd p[4] = { { .fd = vm->wake_fd, .events = POLLIN },
 				       { .fd = vm->sig_fd, .events = POLLIN },
-				       { .fd = -1, .events = POLLIN } };
+				       { .fd = -1, .events = POLLIN },
+				       { .fd = vm->cfg->net_fd, .events = POLLIN } };
+		const char *why;
 		int timeout = -1, full = in_open && ring_full(vm);
 		uint64_t t = linux_now_ns();
 
@@ -362,8 +397,12 @@ static void vm_serve(struct linux_vm *vm)
 		}
 		if (full && (timeout < 0 || timeout > RING_FULL_POLL_MS))
 			timeout = RING_FULL_POLL_MS;
-		if (poll(p, 3, timeout) < 0 && errno != EINTR)
+		if (poll(p, 4, timeout) < 0 && errno != EINTR)
 			break;
+		if ((p[3].revents & (POLLIN | POLLHUP | POLLERR)) && linux_net_rx(&vm->net, &why) < 0) {
+			vm_failed(vm, "the network backend (passt) stopped: %s", why);
+			break;
+		}
 		if (p[1].revents & POLLIN)
 			forward_signal(vm);
 		if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
@@ -429,6 +468,7 @@ static int vm_confine_fds(struct linux_vm *vm, struct kiste_err *err)
 		keep[n++] = vm->vcpu[i].fd;
 	for (i = 0; i < cfg->ndisks; i++)
 		keep[n++] = cfg->disks[i].fd;
+	keep[n++] = cfg->net_fd;
 	kiste_kvm_sys_close(&vm->kvm);
 	return linux_confine_process(keep, n, err);
 }

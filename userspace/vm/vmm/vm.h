@@ -10,6 +10,7 @@
 #include "libkiste.h"
 #include "blk.h"
 #include "boot.h"
+#include "net.h"
 #include "pci.h"
 
 /* Disks the VMM attaches (virtio-blk, one PCI slot each). */
@@ -24,6 +25,8 @@ struct linux_vm_cfg {
 	unsigned int cpus;
 	const struct linux_disk *disks;	/* --block, in the guest's order (vda, vdb, ...) */
 	unsigned int ndisks;
+	int net_fd;		/* the NIC's backend (passt's socket), or -1: no NIC */
+	uint8_t mac[6];
 	int kiste_fd;		/* >= 0: KVM through kiste.ko's broker (caller attached) */
 	int in_fd;		/* forwarded to the workload's stdin; -1: empty stdin */
 	int out_fd;

@@ -63,6 +63,8 @@ struct linux_vm {
 	struct linux_uart uart;
 	struct linux_pci pci;	/* with disks only: bus 0 and its devices */
 	struct linux_blk blk[LINUX_DISKS_MAX];
+	struct linux_net net;	/* with --network pasta: after the disks on the bus */
+	unsigned int net_gsi;
 	uint8_t cmos_index;	/* CMOS register the guest selected at port 0x70 */
 	int wake_fd;		/* eventfd: a vCPU thread tells the main thread the VM stopped */
 	int sig_fd;		/* signalfd: INT TERM HUP to forward */

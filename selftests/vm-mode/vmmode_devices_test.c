@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// vmmode_disk_test.c - `kiste run --mode=vm --block` on the host's /dev/kvm, a fake guest as the driver.
-// kiste-suite: host vmmode_disk_test
+// vmmode_devices_test.c - vm mode's disks and NIC on the host's /dev/kvm, a fake guest as the driver.
+// kiste-suite: host vmmode_devices_test
 /*
  * The fake guest (fake_guest.h, FG_SCRIPT) finds the disk on PCI bus 0,
  * brings the virtio-blk device up as Linux's driver does and issues
@@ -345,6 +345,83 @@ TEST_F(disk, read_only_volume_becomes_an_erofs_disk)
 	run_script(_metadata, self, extra);
 	EXPECT_EQ(125, self->r.status);
 	EXPECT_NE(NULL, strstr(self->r.err, "not a directory")) TH_LOG("%s", self->r.err);
+}
+
+/*
+ * --network pasta: the NIC (virtio-net, slot 1 without disks) on passt.  The
+ * fake guest sends an ARP request for the gateway from its transmit queue and
+ * waits for passt's answer in its receive buffer: the frame went out through
+ * the vCPU thread and the socketpair, the reply came back through the main
+ * thread, both under their filters, with the interrupt raised.
+ */
+#define RX_DESC		(RING + 0x10000)
+#define RX_AVAIL	(RING + 0x11000)
+#define RX_USED		(RING + 0x12000)
+#define RX_BUF		(RING + 0x13000)
+#define TX_FRAME	(RING + 0x14000)
+
+TEST_F(disk, nic_on_passt_answers_arp_for_the_gateway)
+{
+	static const uint8_t arp[48] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,		/* virtio_net_hdr_v1 */
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x4b, 0x49, 0x53, 0x54, 0x45,
+		0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1,		/* ARP request */
+		0x02, 0x4b, 0x49, 0x53, 0x54, 0x45, 10, 0, 2, 15,	/* sender: us */
+		0, 0, 0, 0,					/* target MAC (first 4) */
+	};
+	const char *extra[] = { "--network", "pasta", NULL };
+	uint64_t w;
+	unsigned int i;
+
+	SKIP_IF_SETUP_SKIPPED();
+	if (system("command -v passt >/dev/null 2>&1"))
+		SKIP(return, "no passt: apt-get install passt");
+	cfg_expect(&self->s, 0x00, 0x10411af4);	/* virtio 1.x network card */
+	cfg_write(&self->s, 0x04, 0x0006);
+	step(&self->s, FG_STORE, 1, BAR + C_STATUS, 0);
+	step(&self->s, FG_STORE, 1, BAR + C_STATUS, 3);
+	step(&self->s, FG_STORE, 4, BAR + C_GFSEL, 1);
+	step(&self->s, FG_STORE, 4, BAR + C_GF, 1);	/* VERSION_1 */
+	step(&self->s, FG_STORE, 1, BAR + C_STATUS, 0x0b);
+	step(&self->s, FG_STORE, 2, BAR + C_QSEL, 0);	/* receive queue */
+	step(&self->s, FG_STORE, 2, BAR + C_QSIZE, QSIZE);
+	step(&self->s, FG_STORE, 8, BAR + C_QDESC, RX_DESC);
+	step(&self->s, FG_STORE, 8, BAR + C_QAVAIL, RX_AVAIL);
+	step(&self->s, FG_STORE, 8, BAR + C_QUSED, RX_USED);
+	step(&self->s, FG_STORE, 2, BAR + C_QENABLE, 1);
+	step(&self->s, FG_STORE, 2, BAR + C_QSEL, 1);	/* transmit queue */
+	step(&self->s, FG_STORE, 2, BAR + C_QSIZE, QSIZE);
+	step(&self->s, FG_STORE, 8, BAR + C_QDESC, DESC);
+	step(&self->s, FG_STORE, 8, BAR + C_QAVAIL, AVAIL);
+	step(&self->s, FG_STORE, 8, BAR + C_QUSED, USED);
+	step(&self->s, FG_STORE, 2, BAR + C_QENABLE, 1);
+	step(&self->s, FG_STORE, 1, BAR + C_STATUS, 0x0f);
+	/* One 2 KiB receive buffer offered (a notify there only says so). */
+	step(&self->s, FG_STORE, 8, RX_DESC, RX_BUF);
+	step(&self->s, FG_STORE, 4, RX_DESC + 8, 2048);
+	step(&self->s, FG_STORE, 2, RX_DESC + 12, 2 /* WRITE */);
+	step(&self->s, FG_STORE, 2, RX_AVAIL + 2, 1);
+	step(&self->s, FG_STORE, 2, BAR + 0x3000, 0);
+	/* The frame: header + 42 bytes of ARP (the target's last bytes are zeros in RAM). */
+	for (i = 0; i < sizeof(arp); i += 8) {
+		memcpy(&w, arp + i, 8);
+		step(&self->s, FG_STORE, 8, TX_FRAME + i, w);
+	}
+	step(&self->s, FG_STORE, 4, TX_FRAME + 50, 0x0202000a);	/* target IP 10.0.2.2 */
+	step(&self->s, FG_STORE, 8, DESC, TX_FRAME);
+	step(&self->s, FG_STORE, 4, DESC + 8, 12 + 42);
+	step(&self->s, FG_STORE, 2, DESC + 12, 0);
+	step(&self->s, FG_STORE, 2, AVAIL + 2, 1);
+	step(&self->s, FG_STORE, 2, BAR + 0x3000 + 4, 1);	/* notify queue 1 */
+	step(&self->s, FG_CHECK, 2, USED + 2, 1);		/* sent */
+	step(&self->s, FG_WAIT, 2, RX_USED + 2, 1);		/* an answer arrived */
+	step(&self->s, FG_CHECK, 2, RX_BUF + 12 + 12, 0x0608);	/* ARP */
+	step(&self->s, FG_CHECK, 2, RX_BUF + 12 + 20, 0x0200);	/* a reply */
+	step(&self->s, FG_CHECK, 4, RX_BUF + 12 + 28, 0x0202000a);	/* from 10.0.2.2 */
+	step(&self->s, FG_CHECK, 1, BAR + 0x1000, 1);		/* ISR: the line was raised */
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(0, self->r.status) TH_LOG("failed step %d; stderr: %s", self->r.status,
+					     self->r.err);
 }
 
 /* The options' errors: one line each, 125, nothing started. */

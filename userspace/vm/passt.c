@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+// passt.c - vm mode's --network pasta: passt as the virtio-net backend (qemu's stream protocol).
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "passt.h"
+
+const uint8_t vm_net_mac[6] = { 0x02, 0x4b, 0x49, 0x53, 0x54, 0x45 };
+
+/* The child: passt on descriptor 3, stdio /dev/null; an exec failure's errno up @report. */
+static void __attribute__((noreturn)) passt_exec(const char *passt, char **argv, int sock,
+						 int report, pid_t parent)
+{
+	sigset_t none;
+	int sig, fd, e;
+
+	/* The launcher's blocked and ignored signals are not passt's. */
+	for (sig = 1; sig < 65; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || dup2(sock, 3) < 0)
+		_exit(127);
+	syscall(SYS_close_range, 4, ~0U, 0);
+	execv(passt, argv);
+	e = errno;
+	if (write(report, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+pid_t vm_passt_start(const struct kiste_run_opts *o, int *fd, struct kiste_err *err)
+{
+	char tcp[1024], udp[1024];
+	const char *passt = kiste_helper_path("passt");
+	int sv[2], rep[2], e = 0;
+	char *argv[32];
+	pid_t pid, self = getpid();
+	int n = 0;
+
+	if (!passt)
+		return kiste_err_set(err, -ENOENT, "--network pasta in vm mode: no passt binary "
+				     "on PATH: install Debian's passt package (apt-get install "
+				     "passt)");
+	kiste_publish_spec(o, false, tcp, sizeof(tcp));
+	kiste_publish_spec(o, true, udp, sizeof(udp));
+	argv[n++] = (char *)"passt";
+	argv[n++] = (char *)"--foreground";
+	argv[n++] = (char *)"--quiet";
+	argv[n++] = (char *)"--one-off";
+	argv[n++] = (char *)"--fd";
+	argv[n++] = (char *)"3";
+	argv[n++] = (char *)"-a";
+	argv[n++] = (char *)VM_NET_GUEST;
+	argv[n++] = (char *)"-n";
+	argv[n++] = (char *)VM_NET_PREFIX;
+	argv[n++] = (char *)"-g";
+	argv[n++] = (char *)VM_NET_GATEWAY;
+	argv[n++] = (char *)"--dns-forward";
+	argv[n++] = (char *)VM_NET_DNS;
+	argv[n++] = (char *)"-t";
+	argv[n++] = tcp;
+	argv[n++] = (char *)"-u";
+	argv[n++] = udp;
+	/* The host's loopback services are not the guest's to reach (as shim mode's pasta). */
+	argv[n++] = (char *)"--no-map-gw";
+	argv[n] = NULL;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return kiste_err_set(err, -errno, "--network pasta: socketpair: %s",
+				     strerror(errno));
+	if (pipe2(rep, O_CLOEXEC) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return kiste_err_set(err, -errno, "--network pasta: pipe: %s", strerror(errno));
+	}
+	pid = fork();
+	if (pid == 0)
+		passt_exec(passt, argv, sv[1], rep[1], self);
+	close(sv[1]);
+	close(rep[1]);
+	if (pid > 0 && read(rep[0], &e, sizeof(e)) == sizeof(e)) {
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(rep[0]);
+	if (pid < 0) {
+		close(sv[0]);
+		return kiste_err_set(err, -(e ? e : errno), "--network pasta: cannot start %s: %s",
+				     passt, strerror(e ? e : errno));
+	}
+	*fd = sv[0];
+	return pid;
+}

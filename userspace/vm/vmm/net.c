@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+// net.c - virtio-net on a qemu-protocol stream socket (passt): frames out on notify, in by the main thread.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_net.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "net.h"
+
+#define RXQ	0
+#define TXQ	1
+/* VIRTIO_F_VERSION_1's header: flags, gso, lengths, num_buffers; no offloads are offered. */
+#define HDR	sizeof(struct virtio_net_hdr_v1)
+
+/* The whole of @iov (advanced in place) to @fd; false on an error or once the VM stops. */
+static bool write_all(const struct linux_net *n, struct iovec *iov, unsigned int cnt)
+{
+	ssize_t r;
+
+	while (cnt) {
+		r = writev(n->fd, iov, cnt);
+		if (r < 0 && errno == EINTR && !(n->vdev.stop && *n->vdev.stop))
+			continue;
+		if (r <= 0)
+			return false;
+		while (cnt && (size_t)r >= iov->iov_len) {
+			r -= iov->iov_len;
+			iov++;
+			cnt--;
+		}
+		if (cnt) {
+			iov->iov_base = (uint8_t *)iov->iov_base + r;
+			iov->iov_len -= r;
+		}
+	}
+	return true;
+}
+
+/* One frame from the guest: its buffers after the header, behind their length, to the backend. */
+static uint32_t net_request(struct virtio_dev *d, unsigned int q, const struct virtio_chain *c)
+{
+	struct linux_net *n = d->priv;
+	struct iovec iov[VIRTIO_QUEUE_MAX + 1];
+	uint64_t len;
+	uint32_t be;
+	unsigned int m;
+
+	if (q != TXQ || c->out_len < HDR + 14 || c->out_len - HDR > LINUX_NET_FRAME_MAX)
+		return 0;	/* not a frame: consumed, nothing sent */
+	len = c->out_len - HDR;
+	be = __builtin_bswap32((uint32_t)len);
+	iov[0] = (struct iovec){ &be, 4 };
+	m = virtio_iov_slice(c->out, c->nout, HDR, len, iov + 1);
+	/* A backend that stopped reading loses the frame, as a wire would. */
+	write_all(n, iov, m + 1);
+	return 0;
+}
+
+static void net_config(struct virtio_dev *d, uint32_t off, uint8_t *data, unsigned int len)
+{
+	const struct linux_net *n = d->priv;
+	struct virtio_net_config cfg = { 0 };
+
+	memcpy(cfg.mac, n->mac, sizeof(cfg.mac));
+	if (off < sizeof(cfg) && len <= sizeof(cfg) - off)
+		memcpy(data, (uint8_t *)&cfg + off, len);
+}
+
+static const struct virtio_dev_ops net_ops = {
+	.type = VIRTIO_ID_NET,
+	.nqueues = 2,
+	.passive = 1u << RXQ,
+	.request = net_request,
+	.config = net_config,
+};
+
+void linux_net_init(struct linux_net *n, int fd, const uint8_t mac[6], uint8_t *mem,
+		    uint64_t mem_size)
+{
+	n->fd = fd;
+	memcpy(n->mac, mac, sizeof(n->mac));
+	n->rx_len = 0;
+	n->rx_dropped = 0;
+	n->vdev.priv = n;
+	virtio_dev_init(&n->vdev, &net_ops, 1ULL << VIRTIO_NET_F_MAC, mem, mem_size);
+}
+
+struct frame {
+	const uint8_t *p;
+	uint32_t len;
+	bool fit;
+};
+
+/* The header (no offloads, one buffer), then the frame, into the guest's receive buffers. */
+static uint32_t rx_fill(const struct virtio_chain *c, void *arg)
+{
+	struct virtio_net_hdr_v1 h = { .num_buffers = 1 };
+	struct frame *f = arg;
+
+	f->fit = c->in_len >= HDR + f->len;
+	if (!f->fit)
+		return 0;	/* too small a buffer: handed back empty, the frame dropped */
+	virtio_iov_copy(c->in, c->nin, 0, NULL, &h, HDR);
+	virtio_iov_copy(c->in, c->nin, HDR, NULL, f->p, f->len);
+	return HDR + f->len;
+}
+
+int linux_net_rx(struct linux_net *n, const char **why)
+{
+	struct frame f;
+	uint32_t len;
+	ssize_t r;
+	int got;
+
+	r = read(n->fd, n->rx + n->rx_len, sizeof(n->rx) - n->rx_len);
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (r <= 0) {
+		*why = r ? "reading from it failed" : "it closed the connection";
+		return -1;
+	}
+	n->rx_len += r;
+	while (n->rx_len >= 4) {
+		memcpy(&len, n->rx, 4);
+		len = __builtin_bswap32(len);
+		if (len < 14 || len > sizeof(n->rx) - 4) {
+			*why = "it sent a frame length out of range";
+			return -1;
+		}
+		if (n->rx_len < 4 + len)
+			break;
+		f = (struct frame){ .p = n->rx + 4, .len = len };
+		got = len <= LINUX_NET_FRAME_MAX ?
+		      virtio_queue_fill(&n->vdev, RXQ, rx_fill, &f) : 0;
+		n->rx_dropped += got <= 0 || !f.fit;
+		n->rx_len -= 4 + len;
+		memmove(n->rx, n->rx + 4 + len, n->rx_len);
+	}
+	return 0;
+}
