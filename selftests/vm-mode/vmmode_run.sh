@@ -90,7 +90,9 @@ for b in "$(command -v busybox 2>/dev/null)" /bin/busybox /usr/bin/busybox; do
 done
 mkdir -p "$tmp/root/bin" "$tmp/root/work"
 [ -n "$bb" ] && cp "$bb" "$tmp/root/bin/busybox"
-for a in sh echo cat id pwd ls sleep nproc dd head readlink; do ln -s busybox "$tmp/root/bin/$a"; done
+for a in sh echo cat id pwd ls sleep nproc dd head readlink wget httpd ip; do
+	ln -s busybox "$tmp/root/bin/$a"
+done
 echo "from the rootfs" >"$tmp/root/work/file"
 # shellcheck disable=SC2016 # the guest's shell expands it
 vrun 0 "--rootfs with a busybox tree" --rootfs "$tmp/root" --env GREETING=hi --cwd /work \
@@ -246,6 +248,60 @@ printf 'shared\ntwo\n' | cmp -s - "$tmp/out"
 result $? "--volume :ro inside a --rootfs image" "$(head -c 200 "$tmp/out")"
 [ ! -e "$tmp/vol/new" ]
 result $? "--volume :ro: nothing was written to SRC"
+
+# --network pasta: a virtio-net card on passt.  passt needs an uplink with a default route,
+# which the test VM has not: each case runs in a network namespace of its own with a dummy
+# one (vm_net_uplink: 203.0.113.1/24; nothing leaves it), the servers and clients there.
+if command -v passt >/dev/null && [ -r /vm-lib.sh ] && command -v unshare >/dev/null; then
+	mkdir -p "$tmp/www"
+	echo from-the-host >"$tmp/www/index.html"
+	cat >"$tmp/net.sh" <<'NET'
+. /vm-lib.sh
+vm_net_uplink >/dev/null 2>&1 || { echo "no uplink"; exit 90; }
+tmp=$1 T=$2 case=$3
+case $case in
+out)	# a server on the uplink's address; the guest reaches it through passt
+	httpd -f -p 203.0.113.1:18081 -h "$tmp/www" & srv=$!
+	kiste run --mode=vm --timeout "$T" --network pasta --rootfs "$tmp/root" -- /bin/sh -c \
+		'ip -4 addr show eth0 | grep -o "inet [0-9./]*"; cat /etc/resolv.conf
+		wget -q -O - http://203.0.113.1:18081/index.html'
+	rc=$?; kill "$srv"; exit "$rc" ;;
+in)	# a server in the guest, published with -p, fetched from this namespace's loopback
+	kiste run --mode=vm --timeout "$T" --network pasta -p 18080:8080 --rootfs "$tmp/root" -- \
+		/bin/sh -c 'echo inside >/tmp/index.html; echo ready >&2; exec httpd -f -p 8080 -h /tmp' \
+		2>"$tmp/in.err" & vm=$!
+	i=0
+	while [ "$i" -lt "$T" ] && ! grep -q ready "$tmp/in.err"; do sleep 1; i=$((i + 1)); done
+	i=0
+	until wget -q -O - http://127.0.0.1:18080/index.html 2>/dev/null; do
+		i=$((i + 1)); [ "$i" -lt 10 ] || break; sleep 1
+	done
+	kill "$vm"; wait "$vm" ;;
+none)	# no card: the server is not reachable
+	httpd -f -p 203.0.113.1:18081 -h "$tmp/www" & srv=$!
+	kiste run --mode=vm --timeout "$T" --rootfs "$tmp/root" -- /bin/sh -c \
+		'if wget -q -T 5 -O - http://203.0.113.1:18081/index.html; then echo reached; else echo unreachable; fi'
+	rc=$?; kill "$srv"; exit "$rc" ;;
+esac
+NET
+	unshare -n sh "$tmp/net.sh" "$tmp" "$T" out >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	printf 'inet 10.0.2.15/24\nnameserver 10.0.2.3\nfrom-the-host\n' | cmp -s - "$tmp/out"
+	result $? "--network pasta: eth0 and DNS set, a server on the host reached (exit $rc)" \
+		"$(head -c 300 "$tmp/out" "$tmp/err")"
+	unshare -n sh "$tmp/net.sh" "$tmp" "$T" in >"$tmp/out" 2>"$tmp/err"
+	grep -qx inside "$tmp/out"
+	result $? "--network pasta -p 18080:8080: the host reaches a server in the guest" \
+		"$(head -c 300 "$tmp/out" "$tmp/err")"
+	unshare -n sh "$tmp/net.sh" "$tmp" "$T" none >"$tmp/out" 2>"$tmp/err"
+	grep -qx unreachable "$tmp/out"
+	result $? "--network none: the guest has no way out" "$(head -c 300 "$tmp/out" "$tmp/err")"
+else
+	for t in "--network pasta: a server on the host reached" "--network pasta -p" \
+		"--network none: no way out"; do
+		skip "$t" "no passt, /vm-lib.sh or unshare in the test VM"
+	done
+fi
 
 # --rootfs IMAGE: an erofs image as it is, sparse-padded past the guest's RAM (and the
 # test VM's): it is read from the disk, never copied into memory.
