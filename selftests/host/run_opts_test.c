@@ -293,7 +293,7 @@ TEST(network_and_publish)
 	char *pasta[] = { "run", "--mode=shim", "--network", "pasta", "-p", "127.0.0.1:8080:80",
 			  "-p", "[::1]:53:5353/udp", "--publish", "9000:90/tcp", "prog", NULL };
 	char *ns[] = { "run", "--mode=shim", "--network=ns:/run/netns/x", "prog", NULL };
-	char *vm[] = { "run", "--mode=vm", "--network", "pasta", "prog", NULL };
+	char *vm[] = { "run", "--mode=vm", "--network", "ns:/run/netns/x", "prog", NULL };
 	char *vm_none[] = { "run", "--mode=vm", "--network", "none", "prog", NULL };
 	char *nopasta[] = { "run", "--mode=shim", "-p", "8080:80", "prog", NULL };
 	char *badp[] = { "run", "--mode=shim", "--network", "pasta", "-p", "1.2.3:80:80", "prog",
@@ -318,8 +318,8 @@ TEST(network_and_publish)
 	EXPECT_STREQ("/run/netns/x", a.o.netns_path);
 	kiste_run_args_free(&a);
 	EXPECT_EQ(-EINVAL, kiste_run_parse(kiste_modes, 5, vm, &a, &err));
-	EXPECT_STREQ("kiste run: --network pasta is not supported in vm mode yet: use --network "
-		     "none or another mode", err.msg);
+	EXPECT_STREQ("kiste run: --network ns:/run/netns/x is not supported in vm mode yet: use "
+		     "--network none or another mode", err.msg);
 	kiste_run_args_free(&a);
 	EXPECT_EQ(0, kiste_run_parse(kiste_modes, 5, vm_none, &a, &err)) TH_LOG("%s", err.msg);
 	kiste_run_args_free(&a);

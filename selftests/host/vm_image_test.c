@@ -153,16 +153,22 @@ static const char dep_lines[] =
 	"kernel/drivers/virtio/virtio_pci.ko: kernel/drivers/virtio/virtio_pci_legacy_dev.ko "
 	"kernel/drivers/virtio/virtio_pci_modern_dev.ko kernel/drivers/virtio/virtio.ko "
 	"kernel/drivers/virtio/virtio_ring.ko\n"
-	"kernel/drivers/net/virtio_net.ko: kernel/drivers/virtio/virtio.ko\n"
+	"kernel/drivers/net/virtio_net.ko: kernel/drivers/net/net_failover.ko "
+	"kernel/net/core/failover.ko kernel/drivers/virtio/virtio.ko "
+	"kernel/drivers/virtio/virtio_ring.ko\n"
+	"kernel/drivers/net/net_failover.ko: kernel/net/core/failover.ko\n"
+	"kernel/net/core/failover.ko:\n"
 	"kernel/drivers/block/virtio_blk.ko: kernel/drivers/virtio/virtio.ko "
 	"kernel/drivers/virtio/virtio_ring.ko\n";
 
 FIXTURE_SETUP(tree)
 {
-	static const char *const mods[] = { "virtio/virtio", "virtio/virtio_ring",
-					     "virtio/virtio_pci_modern_dev",
-					     "virtio/virtio_pci_legacy_dev", "virtio/virtio_pci",
-					     "block/virtio_blk" };
+	static const char *const mods[] = { "drivers/virtio/virtio", "drivers/virtio/virtio_ring",
+					     "drivers/virtio/virtio_pci_modern_dev",
+					     "drivers/virtio/virtio_pci_legacy_dev",
+					     "drivers/virtio/virtio_pci", "drivers/block/virtio_blk",
+					     "drivers/net/virtio_net", "drivers/net/net_failover",
+					     "net/core/failover" };
 	char rel[128], text[128];
 	size_t i;
 
@@ -171,7 +177,7 @@ FIXTURE_SETUP(tree)
 	snprintf(self->dir, sizeof(self->dir), "%s/" VER, self->root);
 	ASSERT_EQ(0, mkdir(self->dir, 0755));
 	for (i = 0; i < ARRAY_SIZE(mods); i++) {
-		snprintf(rel, sizeof(rel), "kernel/drivers/%s.ko", mods[i]);
+		snprintf(rel, sizeof(rel), "kernel/%s.ko", mods[i]);
 		snprintf(text, sizeof(text), "<module %s>", strrchr(mods[i], '/') + 1);
 		put(self->dir, rel, text);
 	}
@@ -360,14 +366,21 @@ TEST_F(tree, xz_modules_are_unpacked_other_compressions_refused)
 
 /* ---- the whole image: modules, then disks, in the agent's spec ---- */
 
-static int build(const char *const *names, unsigned int n, const char *ver,
-		 struct linux_initramfs *ir, struct kiste_err *err)
+static int build_net(const char *const *names, unsigned int n, const char *net,
+		     const char *ver, struct linux_initramfs *ir, struct kiste_err *err)
 {
 	char *argv[] = { "/bin/true", NULL };
 	struct kiste_run_opts o = { .argc = 1, .argv = argv };
-	struct vm_guest_devs d = { .kernel_version = ver, .blocks = names, .nblocks = n };
+	struct vm_guest_devs d = { .kernel_version = ver, .blocks = names, .nblocks = n,
+				   .net = net };
 
 	return vm_guest_initramfs(&o, &d, 256 << 20, ir, err);
+}
+
+static int build(const char *const *names, unsigned int n, const char *ver,
+		 struct linux_initramfs *ir, struct kiste_err *err)
+{
+	return build_net(names, n, NULL, ver, ir, err);
 }
 
 TEST_F(tree, spec_lists_modules_in_load_order_then_disks_in_attach_order)
@@ -422,6 +435,119 @@ TEST_F(tree, bad_disk_names_and_missing_modules_are_kiste_s_refusal)
 	/* 125 (kiste_exit_for_errno(-EINVAL)), not 127: it is not CMD that is missing. */
 	EXPECT_EQ(-EINVAL, build(ok, 1, "6.18.0", &ir, &err));
 	EXPECT_NE(NULL, strstr(err.msg, "6.18.0 is missing")) TH_LOG("%s", err.msg);
+	linux_initramfs_free(&ir);
+}
+
+/* ---- the network: virtio_net with its dependencies, and the net= record ---- */
+
+#define NET	"10.0.2.15/24,10.0.2.2,10.0.2.3"
+
+TEST_F(tree, network_packs_virtio_pci_and_virtio_net_and_the_net_record)
+{
+	static const char want[] =
+		"mod=/.kiste/modules/virtio_ring.ko\0mod=/.kiste/modules/virtio.ko\0"
+		"mod=/.kiste/modules/virtio_pci_modern_dev.ko\0"
+		"mod=/.kiste/modules/virtio_pci_legacy_dev.ko\0"
+		"mod=/.kiste/modules/virtio_pci.ko\0mod=/.kiste/modules/failover.ko\0"
+		"mod=/.kiste/modules/net_failover.ko\0mod=/.kiste/modules/virtio_net.ko\0"
+		"net=" NET "\0";
+	struct kiste_err err = { 0 };
+	struct linux_initramfs ir;
+	size_t len;
+	char *a;
+
+	ASSERT_EQ(0, build_net(NULL, 0, NET, VER, &ir, &err)) TH_LOG("%s", err.msg);
+	a = archive(&ir, &len);
+	EXPECT_TRUE(has(a, len, want, sizeof(want) - 1));
+	EXPECT_TRUE(has(a, len, "<module net_failover>", 21));
+	/* No disks: no disk module; no blk= record either, as net= follows the modules. */
+	EXPECT_FALSE(has(a, len, ".kiste/modules/virtio_blk", 25));
+	free(a);
+	linux_initramfs_free(&ir);
+}
+
+TEST_F(tree, network_and_disks_share_virtio_pci_and_load_disks_first)
+{
+	static const char want[] =
+		"mod=/.kiste/modules/virtio_ring.ko\0mod=/.kiste/modules/virtio.ko\0"
+		"mod=/.kiste/modules/virtio_pci_modern_dev.ko\0"
+		"mod=/.kiste/modules/virtio_pci_legacy_dev.ko\0"
+		"mod=/.kiste/modules/virtio_pci.ko\0mod=/.kiste/modules/virtio_blk.ko\0"
+		"mod=/.kiste/modules/failover.ko\0mod=/.kiste/modules/net_failover.ko\0"
+		"mod=/.kiste/modules/virtio_net.ko\0blk=data\0net=" NET "\0";
+	const char *names[] = { "data" };
+	struct kiste_err err = { 0 };
+	struct linux_initramfs ir;
+	size_t len;
+	char *a;
+
+	ASSERT_EQ(0, build_net(names, 1, NET, VER, &ir, &err)) TH_LOG("%s", err.msg);
+	a = archive(&ir, &len);
+	EXPECT_TRUE(has(a, len, want, sizeof(want) - 1));
+	free(a);
+	linux_initramfs_free(&ir);
+
+	/* Disks only: no network module, no record. */
+	ASSERT_EQ(0, build(names, 1, VER, &ir, &err)) TH_LOG("%s", err.msg);
+	a = archive(&ir, &len);
+	EXPECT_FALSE(has(a, len, ".kiste/modules/virtio_net", 25));
+	EXPECT_FALSE(has(a, len, "net=1", 5));
+	free(a);
+	linux_initramfs_free(&ir);
+}
+
+TEST_F(tree, bad_network_values_are_refused_in_one_line)
+{
+	static const char *const bad[] = {
+		"", "10.0.2.15/24,10.0.2.2", "10.0.2.15/24,10.0.2.2,10.0.2.3,",
+		"10.0.2.15,10.0.2.2,10.0.2.3", "10.0.2.15/0,10.0.2.2,10.0.2.3",
+		"10.0.2.15/33,10.0.2.2,10.0.2.3", "10.0.2.15/024,10.0.2.2,10.0.2.3",
+		"10.0.2.15/+24,10.0.2.2,10.0.2.3", "10.0.2.15/2x,10.0.2.2,10.0.2.3",
+		"10.0.2.15/,10.0.2.2,10.0.2.3", "10.0.2/24,10.0.2.2,10.0.2.3",
+		"010.0.2.15/24,10.0.2.2,10.0.2.3", "10.0.2.15/24,10.0.2.256,10.0.2.3",
+		"10.0.2.15/24,10.0.2.2,fe80::1", "10.0.2.15/24,10.0.3.2,10.0.2.3",
+		"10.0.2.15/24,10.0.2.15,10.0.2.3", "10.0.2.15/32,10.0.2.2,10.0.2.3",
+		" 10.0.2.15/24,10.0.2.2,10.0.2.3", "10.0.2.15/24,10.0.2.2,10.0.2.3\n",
+		"10.0.2.15/24,10.0.2.2,10.0.2.3\nnet=1.2.3.4/8,1.0.0.1,1.1.1.1",
+		"10.0.2.15/24,10.0.2.2,10.0.2.3,10.0.2.3,10.0.2.3,10.0.2.3",
+	};
+	static const char *const good[] = {
+		NET, "192.168.1.2/31,192.168.1.3,1.1.1.1", "10.0.0.1/1,127.0.0.1,0.0.0.0",
+		"255.255.255.254/31,255.255.255.255,255.255.255.255",
+	};
+	struct kiste_err err = { 0 };
+	struct linux_initramfs ir;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(-EINVAL, build_net(NULL, 0, bad[i], VER, &ir, &err)) TH_LOG("'%s'", bad[i]);
+		EXPECT_NE(NULL, strstr(err.msg, "bad guest network '")) TH_LOG("%s", err.msg);
+		EXPECT_EQ(NULL, strchr(err.msg, '\n')) TH_LOG("%s", err.msg);
+		linux_initramfs_free(&ir);
+	}
+	EXPECT_NE(NULL, strstr(err.msg, "too long")) TH_LOG("%s", err.msg);
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		EXPECT_EQ(0, build_net(NULL, 0, good[i], VER, &ir, &err)) TH_LOG("%s", err.msg);
+		linux_initramfs_free(&ir);
+	}
+}
+
+TEST_F(tree, network_without_virtio_net_is_kiste_s_refusal)
+{
+	const char *names[] = { "data" };
+	struct kiste_err err = { 0 };
+	struct linux_initramfs ir;
+
+	put(self->dir, "modules.dep", "kernel/drivers/virtio/virtio_pci.ko:\n"
+	    "kernel/drivers/block/virtio_blk.ko:\n");
+	EXPECT_EQ(-EINVAL, build_net(NULL, 0, NET, VER, &ir, &err));
+	EXPECT_NE(NULL, strstr(err.msg, "--network needs the virtio_net module of the guest "
+			       "kernel " VER)) TH_LOG("%s", err.msg);
+	EXPECT_EQ(NULL, strchr(err.msg, '\n'));
+	linux_initramfs_free(&ir);
+	EXPECT_EQ(-EINVAL, build_net(names, 1, NET, "6.18.0", &ir, &err));
+	EXPECT_NE(NULL, strstr(err.msg, "--block and --network needs the virtio_pci, virtio_blk "
+			       "and virtio_net modules")) TH_LOG("%s", err.msg);
 	linux_initramfs_free(&ir);
 }
 

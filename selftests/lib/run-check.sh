@@ -208,11 +208,12 @@ run_host_tests host-tests-asan "$build/asan/host-tests" rerun \
 # freeze it (README, "Known gaps").  KISTE_NESTED_KVM=0 boots the test VMs
 # without SVM, so the broker, vm-mode and unikernel-vm suites there SKIP.
 # fuse: the broker suite's FUSE-on-/dev case (a module in Debian's kernel,
-# absent from the debug kernel, where that case SKIPs).
+# absent from the debug kernel, where that case SKIPs).  dummy: the interface
+# passt needs to start in the test VM (vm_net_uplink in selftests/vm/vm-lib.sh).
 if [ "${KISTE_NESTED_KVM:-1}" = 1 ]; then
-	nested_args=(--extra-modules "kvm_amd fuse")
+	nested_args=(--extra-modules "kvm_amd fuse dummy")
 else
-	nested_args=(--no-nested-kvm --extra-modules "fuse")
+	nested_args=(--no-nested-kvm --extra-modules "fuse dummy")
 	echo "note: nested KVM is off in the test VMs (KISTE_NESTED_KVM=0)"
 fi
 

@@ -143,7 +143,7 @@ static int write_file(const char *path, const char *text)
 FIXTURE_SETUP(disk)
 {
 	static const char *const mods[] = { "virtio", "virtio_pci", "virtio_blk", "erofs",
-					    "crc32c_generic", "overlay" };
+					    "crc32c_generic", "overlay", "virtio_net" };
 	char path[256], fill[DISK_LEN];
 	unsigned int i;
 	int fd;
@@ -168,7 +168,8 @@ FIXTURE_SETUP(disk)
 	snprintf(path, sizeof(path), "%s/" FG_KERNEL_VERSION "/modules.dep", self->mods);
 	ASSERT_EQ(0, write_file(path, "kernel/virtio.ko:\nkernel/virtio_pci.ko: kernel/virtio.ko\n"
 				"kernel/virtio_blk.ko: kernel/virtio.ko\nkernel/erofs.ko:\n"
-				"kernel/crc32c_generic.ko:\nkernel/overlay.ko:\n"));
+				"kernel/crc32c_generic.ko:\nkernel/overlay.ko:\n"
+				"kernel/virtio_net.ko: kernel/virtio.ko\n"));
 	snprintf(path, sizeof(path), "%s/" FG_KERNEL_VERSION "/modules.builtin", self->mods);
 	ASSERT_EQ(0, write_file(path, ""));
 	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {

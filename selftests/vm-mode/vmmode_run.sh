@@ -65,6 +65,12 @@ vrun 137 "death by SIGKILL is 128+9" -- /bin/sh -c 'kill -9 $$'
 vrun 143 "death by SIGTERM is 128+15" -- /bin/sh -c 'kill -15 $$'
 vrun 127 "a missing program is 127" -- /no/such/program
 
+# No --network: the guest still has loopback, up (IFF_UP, bit 0 of its flags).
+vrun 0 "the guest's lo flags can be read" -- /bin/cat /sys/class/net/lo/flags
+f=$(cat "$tmp/out")
+[ $((${f:-0} & 1)) -eq 1 ]
+result $? "the agent brings lo up" "flags '$f'"
+
 head -c 1048576 /dev/urandom >"$tmp/in"
 kiste run --mode=vm --timeout "$T" -- /bin/cat <"$tmp/in" >"$tmp/out" 2>"$tmp/err"
 rc=$?

@@ -65,7 +65,7 @@ img_put()	# SRC DST [MODE]
 # busybox with its applet links, /init, the runner's own scripts, kiste.ko, kiste.
 vm_image_base()
 {
-	local applet
+	local applet f
 
 	rm -rf "$work"
 	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,lib/modules/kiste,vm-tests,vm-run,root,tmp} \
@@ -85,6 +85,13 @@ vm_image_base()
 	if [ -x /usr/bin/mkfs.erofs ]; then
 		img_put /usr/bin/mkfs.erofs /usr/bin/mkfs.erofs 755
 	fi
+	# vm mode's --network pasta runs passt, which re-executes itself as
+	# passt.avx2 on a CPU with AVX2; regular files only, never a link's target.
+	for f in /usr/bin/passt /usr/bin/passt.avx2; do
+		if [ -f "$f" ] && [ ! -L "$f" ]; then
+			img_put "$f" "$f" 755
+		fi
+	done
 	[ "$debug_checks" -eq 1 ] && touch "$root/etc/kiste-debug-checks"
 	return 0
 }
@@ -228,8 +235,8 @@ add_guest_kmod()	# VER NAME
 }
 
 # For each guest kernel an --extra-file puts at /boot/vmlinuz-VER whose modules the host
-# has: the modules `kiste run --mode=vm --block` and `--rootfs` pack (virtio_pci, virtio_blk,
-# crc32c_generic, erofs, overlay), with
+# has: the modules `kiste run --mode=vm --block`, `--rootfs` and `--network` pack (virtio_pci,
+# virtio_blk, crc32c_generic, erofs, overlay, virtio_net), with
 # modules.dep and modules.builtin, at /lib/modules/VER where kiste looks for them.
 vm_image_guest_kmods()
 {
@@ -248,7 +255,7 @@ vm_image_guest_kmods()
 			fi
 			img_put "$f" "$f" 644
 		done
-		for f in virtio_pci virtio_blk crc32c_generic erofs overlay; do
+		for f in virtio_pci virtio_blk crc32c_generic erofs overlay virtio_net; do
 			add_guest_kmod "$ver" "$f"
 		done
 	done

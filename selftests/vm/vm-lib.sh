@@ -71,6 +71,25 @@ vm_load_modules()
 	return 1
 }
 
+# passt (kiste run --mode=vm --network pasta) will not start without an
+# interface with an IPv4 default route ("External interface not usable"), and
+# the test VM has none: this makes one, kiste-uplink, a dummy interface (the
+# dummy module, loaded at boot: run-check.sh's --extra-modules) at
+# 203.0.113.1/24 with the default route via 203.0.113.254 (TEST-NET-3: no
+# packet leaves).  It also brings lo up: passt maps connections to the
+# guest's gateway onto it.  Call it in the network namespace passt will run
+# in: the VM's own, or one made with unshare -n to leave the VM's untouched.
+vm_net_uplink()
+{
+	ip link set lo up || return 1
+	if ! ip link show kiste-uplink >/dev/null 2>&1; then
+		ip link add kiste-uplink type dummy || return 1
+		ip addr add 203.0.113.1/24 dev kiste-uplink || return 1
+	fi
+	ip link set kiste-uplink up &&
+		ip route replace default via 203.0.113.254 dev kiste-uplink
+}
+
 # Runs one suite between markers so the host can attribute its TAP.
 vm_run_suite()
 {

@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#define KISTE_VM_AGENT_VERSION	3
+#define KISTE_VM_AGENT_VERSION	4
 
 /* Where the agent and the workload spec live inside the guest's initramfs. */
 #define KISTE_VM_AGENT_PATH	"/.kiste/agent"
@@ -54,6 +54,16 @@
 /* vol=NAME:DST: blk= disk NAME holds an erofs image the agent mounts read-only at DST. */
 #define KISTE_VM_SPEC_VOL	"vol="
 #define KISTE_VM_VOL_MAX	8
+/*
+ * Since version 4.  net=ADDR/PREFIX,GATEWAY,DNS (IPv4 dotted quads, PREFIX
+ * 1..32, GATEWAY inside ADDR/PREFIX): the guest has a virtio-net device; the
+ * agent waits for its interface, gives it ADDR/PREFIX, brings it up, routes
+ * by default via GATEWAY and writes "nameserver DNS" to the workload's
+ * /etc/resolv.conf, or refuses the run.  With or without it, lo is up.
+ */
+#define KISTE_VM_SPEC_NET	"net="
+/* "255.255.255.255/32,255.255.255.255,255.255.255.255" and its NUL */
+#define KISTE_VM_NET_MAX	51
 /* A disk's name: 1..20 bytes (virtio-blk's ID field) of A-Z a-z 0-9 _ . - */
 #define KISTE_VM_BLK_NAME_MAX	20
 /* The agent refuses a spec with more blk= or mod= records than these. */

@@ -31,7 +31,7 @@ struct vm_opts {
 	unsigned int ndisks;
 	/* -v SRC:DST:ro: each an erofs image of SRC on a disk of its own, mounted at DST */
 	struct kiste_volume vols[LINUX_DISKS_MAX];
-	char vol_names[LINUX_DISKS_MAX][8];
+	char vol_names[LINUX_DISKS_MAX][16];
 	const char *vol_dsts[LINUX_DISKS_MAX];
 	unsigned int nvols;
 	int net_fd;		/* --network pasta: the NIC's end of passt's socketpair, else -1 */
@@ -303,7 +303,7 @@ static int vm_guest_devs(const struct kiste_run_opts *o, struct vm_opts *vo,
 										vo->nvols] : NULL,
 					.vol_dsts = vo->vol_dsts, .nvols = vo->nvols,
 					.net = o->network == KISTE_NET_PASTA ? VM_NET_SPEC : NULL };
-	if (!vo->ndisks)
+	if (!vo->ndisks && !devs->net)
 		return 0;
 	for (i = 0; i < vo->ndisks; i++)
 		vo->block_names[i] = vo->disks[i].name;

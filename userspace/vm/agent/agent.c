@@ -118,6 +118,8 @@ static int spec_read(struct agent_spec *s)
 			s->pids = strtoul(v, NULL, 10);
 		else if ((v = KEY(KISTE_VM_SPEC_ROOT)))
 			s->root = v;
+		else if ((v = KEY(KISTE_VM_SPEC_NET)))
+			s->net = v;
 		else if ((v = KEY(KISTE_VM_SPEC_VOL))) {
 			if (s->nvols == KISTE_VM_VOL_MAX)
 				return -E2BIG;
@@ -335,11 +337,16 @@ int main(void)
 	}
 	if (sethostname(spec.hostname, strlen(spec.hostname)) < 0)
 		agent_log(&chan, "sethostname failed: %s", strerror(errno));
-	/* The disks the user asked for, or no run: the workload must not start without them. */
+	/*
+	 * The disks and network the user asked for, or no run: the workload must
+	 * not start without them.  The network last: resolv.conf goes into the
+	 * workload's root (and volumes), in place by then.
+	 */
 	if (agent_modules_load(&chan, spec.mods, spec.nmods) < 0 ||
 	    agent_disks_wait(&chan, spec.disks, spec.ndisks) < 0 ||
 	    (spec.root && agent_root_switch(&chan, spec.root) < 0) ||
-	    agent_volumes_mount(&chan, spec.vols, spec.nvols) < 0)
+	    agent_volumes_mount(&chan, spec.vols, spec.nvols) < 0 ||
+	    agent_net_setup(&chan, spec.net) < 0)
 		finish(KISTE_EXIT_REFUSED);
 	finish(chan.hdr ? run(&spec) : run_plain(&spec));
 }

@@ -28,6 +28,7 @@ struct agent_spec {
 	const char *root;		/* the disk holding the root (erofs), or NULL */
 	char *vols[KISTE_VM_VOL_MAX];	/* "NAME:DST": read-only erofs disks to mount */
 	int nvols;
+	const char *net;		/* "ADDR/PREFIX,GATEWAY,DNS" for virtio-net, or NULL */
 };
 
 struct agent_chan {
@@ -57,6 +58,13 @@ int agent_disks_wait(struct agent_chan *ch, char *const *names, int n);
 int agent_root_switch(struct agent_chan *ch, const char *name);
 /* Each "NAME:DST" of @vols: disk NAME's erofs image mounted read-only at DST (made). */
 int agent_volumes_mount(struct agent_chan *ch, char *const *vols, int n);
+
+/*
+ * Brings lo up; with @net (the spec's net= value), waits (10 s at most) for
+ * the virtio-net interface, configures it and the default route, and writes
+ * /etc/resolv.conf in the current root.  -1, logged, when a step fails.
+ */
+int agent_net_setup(struct agent_chan *ch, const char *net);
 
 /* Maps the channel named by kiste.chan= on /proc/cmdline; 0 without one. */
 int agent_chan_open(struct agent_chan *ch);

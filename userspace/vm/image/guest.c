@@ -18,6 +18,7 @@
 
 #include "guest.h"
 #include "modules.h"
+#include "../agent/net_record.h"
 
 /* The static agent, linked in by agent_blob.S. */
 extern const unsigned char linux_agent_blob_start[], linux_agent_blob_end[];
@@ -73,6 +74,8 @@ static int spec_build(const struct kiste_run_opts *o, const struct vm_guest_devs
 		fprintf(f, KISTE_VM_SPEC_ROOT "%s%c", d->root, 0);
 	for (j = 0; j < d->nvols; j++)
 		fprintf(f, KISTE_VM_SPEC_VOL "%s:%s%c", d->vol_disks[j], d->vol_dsts[j], 0);
+	if (d->net)
+		fprintf(f, KISTE_VM_SPEC_NET "%s%c", d->net, 0);
 	if (exe)
 		fprintf(f, KISTE_VM_SPEC_EXE "%s%c", exe, 0);
 	for (i = 0; i < o->argc; i++)
@@ -156,13 +159,28 @@ static int workload_add(const struct kiste_run_opts *o, struct linux_initramfs *
 }
 
 /*
- * The modules virtio disks need in the guest kernel (with their dependencies),
- * then a root image's: erofs needs libcrc32c, whose crc32c algorithm is found
- * through modprobe unless loaded first (the guest has no modprobe).
+ * The guest kernel's modules for the devices (with their dependencies):
+ * virtio_pci for any, virtio_blk for disks, virtio_net for the network; then
+ * a root or volume image's: erofs needs libcrc32c, whose crc32c algorithm is
+ * found through modprobe unless loaded first (the guest has no modprobe).
  */
-static const char *const blk_modules[] = { "virtio_pci", "virtio_blk", "crc32c_generic",
-					   "erofs", "overlay" };
-#define BLK_MODULES	2
+static unsigned int devs_modules(const struct vm_guest_devs *d, const char **want)
+{
+	unsigned int n = 0;
+
+	if (d->nblocks || d->net)
+		want[n++] = "virtio_pci";
+	if (d->nblocks)
+		want[n++] = "virtio_blk";
+	if (d->net)
+		want[n++] = "virtio_net";
+	if (d->root || d->nvols) {
+		want[n++] = "crc32c_generic";
+		want[n++] = "erofs";
+		want[n++] = "overlay";
+	}
+	return n;
+}
 
 /*
  * The disks' names go into spec records and must come back the same from
@@ -196,19 +214,42 @@ static int devs_check(const struct vm_guest_devs *d, struct kiste_err *err)
 	return 0;
 }
 
-/* With disks, the guest kernel's modules for them, in load order, into @m. */
+/* The net= value the agent configures the guest's interface from: checked as it will parse it. */
+static int net_check(const char *net, struct kiste_err *err)
+{
+	struct vm_net_record n;
+	const char *bad = vm_net_record_parse(net, &n);
+	size_t ok = strspn(net, "0123456789./,");
+
+	/* The value as far as it is made of those characters, so the error stays one line. */
+	if (bad)
+		return kiste_err_set(err, -EINVAL, "bad guest network '%.*s%s': %s: give "
+				     "ADDR/PREFIX,GATEWAY,DNS in IPv4 (10.0.2.15/24,10.0.2.2,"
+				     "10.0.2.3), PREFIX 1..32, GATEWAY inside ADDR/PREFIX",
+				     (int)(ok < KISTE_VM_NET_MAX ? ok : KISTE_VM_NET_MAX), net,
+				     net[ok] || ok > KISTE_VM_NET_MAX ? "..." : "", bad);
+	return 0;
+}
+
+/* With devices, the guest kernel's modules for them, in load order, into @m. */
 static int devs_resolve(const struct vm_guest_devs *d, struct vm_modules *m,
 			struct kiste_err *err)
 {
+	const char *want[VM_MODULES_WANT_MAX];
+	unsigned int n = devs_modules(d, want);
+	char why[32];
 	int ret;
 
 	m->n = 0;
 	ret = devs_check(d, err);
-	if (ret == 0 && d->nblocks)
-		ret = vm_modules_resolve(d->kernel_version, d->root ? "--rootfs" : d->nvols ?
-					 "--volume" : "--block", blk_modules,
-					 d->root || d->nvols ? sizeof(blk_modules) /
-					 sizeof(blk_modules[0]) : BLK_MODULES, m, err);
+	if (ret == 0 && d->net)
+		ret = net_check(d->net, err);
+	/* What the user asked for that needs the modules, for the error lines. */
+	snprintf(why, sizeof(why), "%s%s%s", d->root ? "--rootfs" : d->nvols ? "--volume" :
+		 d->nblocks ? "--block" : "", d->nblocks && d->net ? " and " : "",
+		 d->net ? "--network" : "");
+	if (ret == 0 && n)
+		ret = vm_modules_resolve(d->kernel_version, why, want, n, m, err);
 	return ret < 0 ? -EINVAL : 0;	/* kiste's refusal (125), not CMD's */
 }
 
@@ -269,7 +310,7 @@ int vm_guest_initramfs(const struct kiste_run_opts *o, const struct vm_guest_dev
 	m = malloc(sizeof(*m));
 	if (!m)
 		return kiste_err_set(err, -ENOMEM, "out of memory");
-	/* A kernel without the disks' modules is refused before the workload is packed. */
+	/* A kernel without the devices' modules is refused before the workload is packed. */
 	ret = devs_resolve(d, m, err);
 	if (ret < 0)
 		goto out;

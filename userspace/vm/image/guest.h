@@ -22,6 +22,10 @@ struct vm_guest_devs {
 	const char *const *vol_disks;
 	const char *const *vol_dsts;
 	unsigned int nvols;
+	/*
+	 * A virtio-net device's configuration for the agent, the spec's net=
+	 * value "ADDR/PREFIX,GATEWAY,DNS" (uapi/kiste/vm_agent.h), or NULL: no device.
+	 */
 	const char *net;
 };
 
@@ -29,9 +33,10 @@ struct vm_guest_devs {
  * The guest's initramfs for @o: the workload (CMD packed with the shared
  * libraries it needs, or a copy of --rootfs), /dev/console, the agent and its
  * spec; with disks (@d), the guest kernel's virtio_pci and virtio_blk modules
- * and the disks' names for the agent; at most @max bytes.  Errors finding or
- * packing CMD keep their errno (kiste_exit_for_errno() maps them); with a
- * --rootfs every failure is 125, and so is every failure about the disks.
+ * and the disks' names for the agent; with d->net, virtio_pci and virtio_net
+ * and the net= record; at most @max bytes.  Errors finding or packing CMD
+ * keep their errno (kiste_exit_for_errno() maps them); with a --rootfs every
+ * failure is 125, and so is every failure about the disks or the network.
  * The test hooks KISTE_VM_DUMP_INITRD, KISTE_VM_INITRD and KISTE_VM_MODULES apply here.
  */
 int vm_guest_initramfs(const struct kiste_run_opts *o, const struct vm_guest_devs *d, size_t max,
