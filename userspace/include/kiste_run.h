@@ -174,6 +174,12 @@ struct kiste_run_opts;
 void kiste_publish_spec(const struct kiste_run_opts *o, bool udp, char *spec, size_t n);
 /* Helper program @name on the caller's PATH (as podman finds its helpers), or NULL. */
 const char *kiste_helper_path(const char *name);
+/*
+ * In a helper's child before exec: signals back to their defaults and
+ * unblocked, killed with the launcher (parent-death signal), and gone at once
+ * (127) if @parent already is.
+ */
+void kiste_helper_child(pid_t parent);
 
 /* --env entries; more is a typo or an attack on whatever carries them. */
 #define KISTE_RUN_ENV_MAX	256

@@ -4,9 +4,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "kiste_mode.h"
 
@@ -628,6 +631,22 @@ const char *kiste_helper_path(const char *name)
 			return found;
 	}
 	return NULL;
+}
+
+void kiste_helper_child(pid_t parent)
+{
+	sigset_t none;
+	int sig;
+
+	/* The launcher's blocked and ignored signals are not the helper's. */
+	for (sig = 1; sig < 65; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
 }
 
 int kiste_volume_parse(struct kiste_volume *v, const char *arg, struct kiste_err *err)

@@ -180,18 +180,7 @@ pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kist
 		return kiste_err_set(err, -errno, "--network pasta: fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
-		sigset_t none;
-		int sig;
-
-		/* The launcher's blocked and ignored signals are not pasta's. */
-		for (sig = 1; sig < 65; sig++)
-			if (sig != SIGKILL && sig != SIGSTOP)
-				signal(sig, SIG_DFL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != self)
-			_exit(127);
+		kiste_helper_child(self);
 		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (fd >= 0)
 			dup2(fd, 0);

@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -20,18 +19,9 @@ const uint8_t vm_net_mac[6] = { 0x02, 0x4b, 0x49, 0x53, 0x54, 0x45 };
 static void __attribute__((noreturn)) passt_exec(const char *passt, char **argv, int sock,
 						 int report, pid_t parent)
 {
-	sigset_t none;
-	int sig, fd, e;
+	int fd, e;
 
-	/* The launcher's blocked and ignored signals are not passt's. */
-	for (sig = 1; sig < 65; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127);
+	kiste_helper_child(parent);
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || dup2(sock, 3) < 0)
 		_exit(127);

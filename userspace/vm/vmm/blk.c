@@ -32,15 +32,7 @@ static bool io_all(int fd, struct iovec *iov, unsigned int n, uint64_t off, bool
 		if (r <= 0)
 			return false;
 		off += r;
-		while (n && (size_t)r >= iov->iov_len) {
-			r -= iov->iov_len;
-			iov++;
-			n--;
-		}
-		if (n) {
-			iov->iov_base = (uint8_t *)iov->iov_base + r;
-			iov->iov_len -= r;
-		}
+		virtio_iov_advance(&iov, &n, r);
 	}
 	return true;
 }

@@ -26,15 +26,7 @@ static bool write_all(const struct linux_net *n, struct iovec *iov, unsigned int
 			continue;
 		if (r <= 0)
 			return false;
-		while (cnt && (size_t)r >= iov->iov_len) {
-			r -= iov->iov_len;
-			iov++;
-			cnt--;
-		}
-		if (cnt) {
-			iov->iov_base = (uint8_t *)iov->iov_base + r;
-			iov->iov_len -= r;
-		}
+		virtio_iov_advance(&iov, &cnt, r);
 	}
 	return true;
 }

@@ -472,3 +472,16 @@ void virtio_iov_copy(const struct iovec *iov, unsigned int n, uint64_t skip, voi
 		src = src ? (const uint8_t *)src + part[i].iov_len : NULL;
 	}
 }
+
+void virtio_iov_advance(struct iovec **iov, unsigned int *n, size_t done)
+{
+	while (*n && done >= (*iov)->iov_len) {
+		done -= (*iov)->iov_len;
+		(*iov)++;
+		(*n)--;
+	}
+	if (*n) {
+		(*iov)->iov_base = (uint8_t *)(*iov)->iov_base + done;
+		(*iov)->iov_len -= done;
+	}
+}

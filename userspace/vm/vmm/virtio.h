@@ -128,4 +128,7 @@ unsigned int virtio_iov_slice(const struct iovec *iov, unsigned int n, uint64_t 
 void virtio_iov_copy(const struct iovec *iov, unsigned int n, uint64_t skip, void *dst,
 		     const void *src, uint64_t len);
 
+/* Drops the first @done bytes of the @n buffers at *@iov (a partial transfer's). */
+void virtio_iov_advance(struct iovec **iov, unsigned int *n, size_t done);
+
 #endif /* KISTE_LINUX_VIRTIO_H */
