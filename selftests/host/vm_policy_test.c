@@ -215,7 +215,7 @@ static int run_filtered(FIXTURE_DATA(confine) *self, enum linux_thread_kind kind
 	struct linux_confine_fds fds = {
 		.in = self->in[0], .out = self->out[1], .err = self->err[1],
 		.log = debug ? self->log[1] : -1, .wake = self->wake, .sig = self->sig[0],
-		.net = -1,
+		.net = -1, .net_err = -1,
 	};
 	struct rlimit no_core = { 0, 0 };
 	struct kiste_err err = { 0 };

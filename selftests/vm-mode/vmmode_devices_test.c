@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
@@ -423,6 +424,26 @@ TEST_F(disk, nic_on_passt_answers_arp_for_the_gateway)
 	run_script(_metadata, self, extra);
 	EXPECT_EQ(0, self->r.status) TH_LOG("failed step %d; stderr: %s", self->r.status,
 					     self->r.err);
+}
+
+/* passt that cannot run (a namespace without an uplink): one line with passt's own reason. */
+TEST_F(disk, nic_backend_failing_says_why)
+{
+	const char *extra[] = { "--network", "pasta", NULL };
+
+	SKIP_IF_SETUP_SKIPPED();
+	if (system("command -v passt >/dev/null 2>&1"))
+		SKIP(return, "no passt: apt-get install passt");
+	/* This test's own process (the harness forks one per test): no route out. */
+	if (unshare(CLONE_NEWNET) < 0)
+		SKIP(return, "cannot make a network namespace: %s", strerror(errno));
+	step(&self->s, FG_WAIT, 4, DATA, 1);	/* never: the VM must be stopped by kiste */
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(125, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "the network backend (passt) stopped")) TH_LOG("%s",
+										   self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, "(passt: \"")) TH_LOG("%s", self->r.err);
+	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", self->r.err);
 }
 
 /* The options' errors: one line each, 125, nothing started. */

@@ -277,12 +277,14 @@ in)	# a server in the guest, published with -p, fetched from this namespace's lo
 		/bin/sh -c 'echo inside >/tmp/index.html; echo ready >&2; exec httpd -f -p 8080 -h /tmp' \
 		2>"$tmp/in.err" & vm=$!
 	i=0
-	while [ "$i" -lt "$T" ] && ! grep -q ready "$tmp/in.err"; do sleep 1; i=$((i + 1)); done
+	while [ "$i" -lt "$T" ] && ! grep -q ready "$tmp/in.err" && kill -0 "$vm" 2>/dev/null; do
+		sleep 1; i=$((i + 1))
+	done
 	i=0
 	until wget -q -O - http://127.0.0.1:18080/index.html 2>/dev/null; do
 		i=$((i + 1)); [ "$i" -lt 10 ] || break; sleep 1
 	done
-	kill "$vm"; wait "$vm" ;;
+	kill "$vm" 2>/dev/null; wait "$vm"; cat "$tmp/in.err" >&2 ;;
 none)	# no card: the server is not reachable
 	httpd -f -p 203.0.113.1:18081 -h "$tmp/www" & srv=$!
 	kiste run --mode=vm --timeout "$T" --rootfs "$tmp/root" -- /bin/sh -c \

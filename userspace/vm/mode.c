@@ -35,6 +35,7 @@ struct vm_opts {
 	const char *vol_dsts[LINUX_DISKS_MAX];
 	unsigned int nvols;
 	int net_fd;		/* --network pasta: the NIC's end of passt's socketpair, else -1 */
+	int net_err_fd;		/* and passt's stderr */
 	char release[128];	/* the guest kernel's, for its modules (with disks) */
 };
 
@@ -321,12 +322,14 @@ static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 		.kernel = k, .initrd_fd = ir->fd, .initrd_len = ir->len, .cmdline = cmdline,
 		.mem_size = o->memory, .cpus = o->cpus, .kiste_fd = kfd,
 		.disks = vo->disks, .ndisks = vo->ndisks, .net_fd = vo->net_fd,
+		.net_err_fd = vo->net_err_fd,
 		.in_fd = fcntl(0, F_GETFD) < 0 ? -1 : 0, .out_fd = 1, .err_fd = 2,
 		.log_fd = vo->debug ? 2 : -1, .timeout_s = o->timeout_s,
 		.stats = kiste_setting(KISTE_SET_VM_STATS) != NULL, .t_start_ns = t_start,
 	};
 	int code = KISTE_EXIT_REFUSED, ret;
 
+	memcpy(cfg.mac, vm_net_mac, sizeof(cfg.mac));
 	kiste_test_phase("vm-sandbox-joined");
 	linux_cmdline(vo->debug, vo->ndisks > 0 || vo->net_fd >= 0, cmdline, sizeof(cmdline));
 	ret = linux_vm_run(&cfg, &code, err);
@@ -368,7 +371,7 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 	int ret, kfd = -1;
 
 	signal(SIGPIPE, SIG_IGN);
-	vo->net_fd = -1;
+	vo->net_fd = vo->net_err_fd = -1;
 	if (vm_disks_open(vo, &err) < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		vm_disks_close(vo);
@@ -406,15 +409,17 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 	ret = vm_sandbox(o, &cg, &kfd, &err);
 	/* passt after the sandbox's set-up: a member of it, in its cgroup. */
 	if (ret == 0 && o->network == KISTE_NET_PASTA)
-		ret = vm_passt_start(o, &vo->net_fd, &err) < 0 ? -1 : 0;
+		ret = vm_passt_start(o, &vo->net_fd, &vo->net_err_fd, &err) < 0 ? -1 : 0;
 	if (ret == 0)
 		ret = vm_boot(o, vo, &k, &ir, kfd, t_start, &err);
 	/*
 	 * passt quits when its one client (this socket) is gone; were we killed,
 	 * its parent-death signal ends it.  (The confined VMM may not kill.)
 	 */
-	if (vo->net_fd >= 0)
+	if (vo->net_fd >= 0) {
 		close(vo->net_fd);
+		close(vo->net_err_fd);
+	}
 	if (err.code)
 		fprintf(stderr, "kiste: %s\n", err.msg);
 	if (ret < 0)

@@ -15,15 +15,16 @@
 
 const uint8_t vm_net_mac[6] = { 0x02, 0x4b, 0x49, 0x53, 0x54, 0x45 };
 
-/* The child: passt on descriptor 3, stdio /dev/null; an exec failure's errno up @report. */
+/* The child: passt on descriptor 3, stderr @errw, the rest /dev/null; exec's errno up @report. */
 static void __attribute__((noreturn)) passt_exec(const char *passt, char **argv, int sock,
-						 int report, pid_t parent)
+						 int errw, int report, pid_t parent)
 {
 	int fd, e;
 
 	kiste_helper_child(parent);
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0 || dup2(sock, 3) < 0)
+	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(errw, 2) < 0 ||
+	    dup2(sock, 3) < 0)
 		_exit(127);
 	syscall(SYS_close_range, 4, ~0U, 0);
 	execv(passt, argv);
@@ -33,11 +34,11 @@ static void __attribute__((noreturn)) passt_exec(const char *passt, char **argv,
 	_exit(127);
 }
 
-pid_t vm_passt_start(const struct kiste_run_opts *o, int *fd, struct kiste_err *err)
+pid_t vm_passt_start(const struct kiste_run_opts *o, int *fd, int *err_fd, struct kiste_err *err)
 {
-	char tcp[1024], udp[1024];
+	char tcp[1024], udp[1024], ids[32];
 	const char *passt = kiste_helper_path("passt");
-	int sv[2], rep[2], e = 0;
+	int sv[2], rep[2], ep[2], e = 0;
 	char *argv[32];
 	pid_t pid, self = getpid();
 	int n = 0;
@@ -68,20 +69,29 @@ pid_t vm_passt_start(const struct kiste_run_opts *o, int *fd, struct kiste_err *
 	argv[n++] = udp;
 	/* The host's loopback services are not the guest's to reach (as shim mode's pasta). */
 	argv[n++] = (char *)"--no-map-gw";
+	argv[n++] = (char *)"-4";	/* the guest is configured for IPv4 only */
+	/* As root passt turns nobody anyway; said so, it does not complain about it. */
+	if (geteuid() == 0) {
+		snprintf(ids, sizeof(ids), "%u:%u", 65534u, 65534u);
+		argv[n++] = (char *)"--runas";
+		argv[n++] = ids;
+	}
 	argv[n] = NULL;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return kiste_err_set(err, -errno, "--network pasta: socketpair: %s",
 				     strerror(errno));
-	if (pipe2(rep, O_CLOEXEC) < 0) {
+	if (pipe2(rep, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
 		close(sv[0]);
 		close(sv[1]);
 		return kiste_err_set(err, -errno, "--network pasta: pipe: %s", strerror(errno));
 	}
 	pid = fork();
 	if (pid == 0)
-		passt_exec(passt, argv, sv[1], rep[1], self);
+		passt_exec(passt, argv, sv[1], ep[1], rep[1], self);
 	close(sv[1]);
 	close(rep[1]);
+	close(ep[1]);
+	fcntl(ep[0], F_SETFL, O_NONBLOCK);
 	if (pid > 0 && read(rep[0], &e, sizeof(e)) == sizeof(e)) {
 		waitpid(pid, NULL, 0);
 		pid = -1;
@@ -89,9 +99,11 @@ pid_t vm_passt_start(const struct kiste_run_opts *o, int *fd, struct kiste_err *
 	close(rep[0]);
 	if (pid < 0) {
 		close(sv[0]);
+		close(ep[0]);
 		return kiste_err_set(err, -(e ? e : errno), "--network pasta: cannot start %s: %s",
 				     passt, strerror(e ? e : errno));
 	}
 	*fd = sv[0];
+	*err_fd = ep[0];
 	return pid;
 }

@@ -26,8 +26,9 @@ extern const uint8_t vm_net_mac[6];
  * Starts passt in the foreground as our child (parent-death signal, quits with
  * its one client) on one end of a socketpair, with exactly @o's -p forwards
  * and without mapping the gateway to the host's loopback (as shim mode's
- * pasta); *@fd is the VMM's end.  Returns passt's pid, or -1 with @err set.
+ * pasta); *@fd is the VMM's end, *@err_fd the read end of passt's stderr
+ * (non-blocking: why it stopped).  Returns passt's pid, or -1 with @err set.
  */
-pid_t vm_passt_start(const struct kiste_run_opts *o, int *fd, struct kiste_err *err);
+pid_t vm_passt_start(const struct kiste_run_opts *o, int *fd, int *err_fd, struct kiste_err *err);
 
 #endif /* KISTE_VM_PASST_H */

@@ -62,7 +62,7 @@ int linux_confine_process(const int *keep, unsigned int nkeep, struct kiste_err 
  * will act on (a 64-bit comparison refuses fd | 1 << 32, which the kernel
  * takes for fd; a 64-bit >= bound would let it through as a large number).
  */
-enum { K_CONST, K_VCPU, K_VM, K_IN, K_OUT, K_ERR, K_LOG, K_WAKE, K_SIG, K_DISK, K_NET };
+enum { K_CONST, K_VCPU, K_VM, K_IN, K_OUT, K_ERR, K_LOG, K_WAKE, K_SIG, K_DISK, K_NET, K_NET_ERR };
 enum { OP_EQ32, OP_MASK0 };
 /*
  * When a rule is in: always, with --debug (a log descriptor), with an open
@@ -147,6 +147,7 @@ static const struct rule main_rules[] = {
 	R0(ppoll, "waiting on stdin, the signalfd and the eventfd"),
 	R1(read, "signals to forward to the guest", C_FD(0, K_SIG)),
 	R1(read, "frames from the network backend for the guest", C_FD(0, K_NET)),
+	R1(read, "why the network backend stopped (its stderr)", C_FD(0, K_NET_ERR)),
 	R2(ioctl, "the network card's interrupt, raised for those frames", C_FD(0, K_VM),
 	   C_IS(1, KVM_IRQ_LINE)),
 	RW(read, W_STDIN, "stdin, pumped into the guest", 1, C_FD(0, K_IN)),
@@ -221,6 +222,8 @@ static int fd_of(unsigned char k, const struct linux_confine_fds *fds, int disk)
 		return disk;
 	case K_NET:
 		return fds->net;
+	case K_NET_ERR:
+		return fds->net_err;
 	}
 	return -1;
 }
@@ -351,7 +354,7 @@ static void vm_fds(const struct linux_vm *vm, int vcpu, struct linux_confine_fds
 		.vcpu = vcpu, .vm = vm->kvm.vm_fd, .in = vm->cfg->in_fd,
 		.out = vm->cfg->out_fd, .err = vm->cfg->err_fd, .log = vm->cfg->log_fd,
 		.wake = vm->wake_fd, .sig = vm->sig_fd, .ndisks = vm->cfg->ndisks,
-		.net = vm->cfg->net_fd,
+		.net = vm->cfg->net_fd, .net_err = vm->cfg->net_err_fd,
 	};
 	unsigned int i;
 
@@ -442,6 +445,7 @@ static void print_cond(FILE *f, const struct cond *c, enum linux_thread_kind kin
 		[K_VM] = "VM fd", [K_IN] = "stdin fd", [K_OUT] = "stdout fd",
 		[K_ERR] = "stderr fd", [K_LOG] = "log fd", [K_WAKE] = "wake eventfd",
 		[K_SIG] = "signalfd", [K_DISK] = "each disk's fd", [K_NET] = "net backend fd",
+		[K_NET_ERR] = "net backend's stderr",
 	};
 
 	if (c->op == OP_MASK0)

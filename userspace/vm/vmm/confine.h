@@ -33,6 +33,7 @@ struct linux_confine_fds {
 	int disk[LINUX_DISKS_MAX];	/* --block: each disk's file */
 	unsigned int ndisks;
 	int net;	/* --network pasta: the backend's socket; else -1 */
+	int net_err;	/* and its stderr's read end */
 };
 
 /* Closes every descriptor but @keep; drops capabilities; sets no_new_privs. */

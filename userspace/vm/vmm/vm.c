@@ -370,6 +370,23 @@ static void forward_signal(struct linux_vm *vm)
 		__atomic_store_n(&vm->chan->signal, si.ssi_signo, __ATOMIC_RELEASE);
 }
 
+/* The backend stopped: why, with the last line it wrote on its stderr, if any. */
+static void net_failed(struct linux_vm *vm, const char *why)
+{
+	char msg[256], *line, *nl;
+	ssize_t n = vm->cfg->net_err_fd >= 0 ? read(vm->cfg->net_err_fd, msg, sizeof(msg) - 1) : -1;
+
+	msg[n > 0 ? n : 0] = 0;
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = 0;
+	line = (nl = strrchr(msg, '\n')) ? nl + 1 : msg;
+	for (nl = line; *nl; nl++)
+		if (*nl < 0x20 || *nl == 0x7f)
+			*nl = '?';	/* one line, nothing for a terminal to act on */
+	vm_failed(vm, "the network backend (passt) stopped: %s%s%s%s", why, line[0] ? " (passt: \"" :
+		  "", line, line[0] ? "\")" : "");
+}
+
 /* The main thread: stdin into the ring, signals to the agent, the deadline. */
 static void vm_serve(struct linux_vm *vm)
 {
@@ -400,7 +417,7 @@ static void vm_serve(struct linux_vm *vm)
 		if (poll(p, 4, timeout) < 0 && errno != EINTR)
 			break;
 		if ((p[3].revents & (POLLIN | POLLHUP | POLLERR)) && linux_net_rx(&vm->net, &why) < 0) {
-			vm_failed(vm, "the network backend (passt) stopped: %s", why);
+			net_failed(vm, why);
 			break;
 		}
 		if (p[1].revents & POLLIN)
@@ -452,7 +469,7 @@ static int vm_signals(struct linux_vm *vm, struct kiste_err *err)
 static int vm_confine_fds(struct linux_vm *vm, struct kiste_err *err)
 {
 	const struct linux_vm_cfg *cfg = vm->cfg;
-	int keep[LINUX_CPUS_MAX + LINUX_DISKS_MAX + 8];
+	int keep[LINUX_CPUS_MAX + LINUX_DISKS_MAX + 10];
 	unsigned int n = 0, i;
 
 	keep[n++] = vm->kvm.vm_fd;
@@ -469,6 +486,7 @@ static int vm_confine_fds(struct linux_vm *vm, struct kiste_err *err)
 	for (i = 0; i < cfg->ndisks; i++)
 		keep[n++] = cfg->disks[i].fd;
 	keep[n++] = cfg->net_fd;
+	keep[n++] = cfg->net_err_fd;
 	kiste_kvm_sys_close(&vm->kvm);
 	return linux_confine_process(keep, n, err);
 }
