@@ -256,9 +256,12 @@ result $? "--volume :ro inside a --rootfs image" "$(head -c 200 "$tmp/out")"
 result $? "--volume :ro: nothing was written to SRC"
 
 # --network pasta: a virtio-net card on passt.  passt needs an uplink with a default route,
-# which the test VM has not: each case runs in a network namespace of its own with a dummy
-# one (vm_net_uplink: 203.0.113.1/24; nothing leaves it), the servers and clients there.
+# which the test VM has not, and a root it can pivot from: each case runs in namespaces of
+# its own (vm_net_run) with a dummy uplink (vm_net_uplink: 203.0.113.1/24; nothing leaves
+# it), the servers and clients there.
 if command -v passt >/dev/null && [ -r /vm-lib.sh ] && command -v unshare >/dev/null; then
+	# shellcheck source=selftests/vm/vm-lib.sh
+	. /vm-lib.sh
 	mkdir -p "$tmp/www"
 	echo from-the-host >"$tmp/www/index.html"
 	cat >"$tmp/net.sh" <<'NET'
@@ -292,16 +295,16 @@ none)	# no card: the server is not reachable
 	rc=$?; kill "$srv"; exit "$rc" ;;
 esac
 NET
-	unshare -n sh "$tmp/net.sh" "$tmp" "$T" out >"$tmp/out" 2>"$tmp/err"
+	vm_net_run "$tmp/net.sh" "$tmp" "$T" out >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	printf 'inet 10.0.2.15/24\nnameserver 10.0.2.3\nfrom-the-host\n' | cmp -s - "$tmp/out"
 	result $? "--network pasta: eth0 and DNS set, a server on the host reached (exit $rc)" \
 		"$(head -c 300 "$tmp/out" "$tmp/err")"
-	unshare -n sh "$tmp/net.sh" "$tmp" "$T" in >"$tmp/out" 2>"$tmp/err"
+	vm_net_run "$tmp/net.sh" "$tmp" "$T" in >"$tmp/out" 2>"$tmp/err"
 	grep -qx inside "$tmp/out"
 	result $? "--network pasta -p 18080:8080: the host reaches a server in the guest" \
 		"$(head -c 300 "$tmp/out" "$tmp/err")"
-	unshare -n sh "$tmp/net.sh" "$tmp" "$T" none >"$tmp/out" 2>"$tmp/err"
+	vm_net_run "$tmp/net.sh" "$tmp" "$T" none >"$tmp/out" 2>"$tmp/err"
 	grep -qx unreachable "$tmp/out"
 	result $? "--network none: the guest has no way out" "$(head -c 300 "$tmp/out" "$tmp/err")"
 else

@@ -17,6 +17,9 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
 #include <linux/virtio_ring.h>
+#include <poll.h>
+#include <pthread.h>
+#include <time.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -805,6 +808,124 @@ TEST(nic_malformed_receive_ring_stops_it)
 	EXPECT_EQ(1, g.fails);
 	EXPECT_NE(NULL, strstr(g.why, "outside guest RAM"));
 	EXPECT_EQ(0, used_idx(&g, RXQ_USED));
+	guest_close(&g);
+}
+
+/*
+ * Upload and download at once (found by a review): passt sends in batches
+ * and finishes a partly sent frame with a blocking write; if the vCPU kept
+ * the device locked while its own frame waited for passt, and the main thread
+ * waited for that lock to deliver passt's frames, nobody would move and
+ * --timeout (checked by the main thread) would never come.  Here a model of
+ * passt, one vCPU uploading, and the main thread's loop: the loop must leave
+ * at its deadline.
+ */
+struct traffic {
+	struct guest *g;
+	int stop;		/* the VM's stop word */
+	volatile int quit, serve_done;
+	uint64_t deadline_ms;
+};
+
+static uint64_t ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static void *main_loop(void *a)
+{
+	struct traffic *t = a;
+	const char *why;
+
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE)) {
+		struct pollfd p = { .fd = t->g->fd, .events = POLLIN };
+
+		if (ms_now() >= t->deadline_ms) {
+			__atomic_store_n(&t->stop, 1, __ATOMIC_RELEASE);
+			break;
+		}
+		if (poll(&p, 1, 50) > 0 && linux_net_rx(&t->g->net, &why) < 0)
+			break;
+	}
+	t->serve_done = 1;
+	return NULL;
+}
+
+static void *passt_model(void *a)
+{
+	static uint8_t in[65536], out[32][4 + 1514];
+	struct traffic *t = a;
+	struct iovec iov[32];
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 32 };
+	uint32_t be = __builtin_bswap32(1514);
+	unsigned int i;
+	ssize_t n;
+
+	for (i = 0; i < 32; i++) {
+		memcpy(out[i], &be, 4);
+		iov[i] = (struct iovec){ out[i], sizeof(out[i]) };
+	}
+	while (!t->quit) {
+		while (recv(t->g->peer, in, sizeof(in), MSG_DONTWAIT) > 0)
+			;
+		n = sendmsg(t->g->peer, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			usleep(100);
+			continue;
+		}
+		/* The rest of a partly sent frame, blocking, as passt does. */
+		if (n % sizeof(out[0]) &&
+		    write(t->g->peer, out[0], sizeof(out[0]) - n % sizeof(out[0])) < 0)
+			break;
+	}
+	return NULL;
+}
+
+static void *vcpu_upload(void *a)
+{
+	struct traffic *t = a;
+	struct guest *g = t->g;
+	struct vring_desc d = { TX_BUF, 12 + 1514, 0, 0 };
+	uint16_t idx = 0;
+
+	memcpy(g->ram + TXQ_DESC, &d, sizeof(d));
+	while (!t->quit) {
+		idx += QSIZE;	/* every entry is descriptor 0: a full frame */
+		__atomic_store_n((uint16_t *)(g->ram + TXQ_AVAIL + 2), idx, __ATOMIC_RELEASE);
+		bar_wr(g, VIRTIO_BAR_NOTIFY + VIRTIO_NOTIFY_MULT, 2, 1);
+	}
+	return NULL;
+}
+
+TEST(nic_traffic_both_ways_never_stalls_the_main_thread)
+{
+	pthread_t up, peer, srv;
+	struct guest g;
+	struct traffic t = { .g = &g };
+	uint64_t t0;
+
+	ASSERT_EQ(0, nic_open(&g));
+	fcntl(g.peer, F_SETFL, 0);	/* passt's end is blocking, as --fd gets it */
+	g.net.vdev.stop = &t.stop;
+	rx_offer(&g, QSIZE, 2048);
+	t0 = ms_now();
+	t.deadline_ms = t0 + 3000;
+	pthread_create(&peer, NULL, passt_model, &t);
+	pthread_create(&up, NULL, vcpu_upload, &t);
+	pthread_create(&srv, NULL, main_loop, &t);
+	while (!t.serve_done && ms_now() < t0 + 8000)
+		usleep(10000);
+	EXPECT_TRUE(t.serve_done) TH_LOG("the main loop did not leave at its deadline");
+	/* Unstick everyone for the teardown, whatever happened. */
+	t.quit = 1;
+	__atomic_store_n(&t.stop, 1, __ATOMIC_RELEASE);
+	shutdown(g.fd, SHUT_RDWR);
+	pthread_join(up, NULL);
+	pthread_join(srv, NULL);
+	pthread_join(peer, NULL);
 	guest_close(&g);
 }
 

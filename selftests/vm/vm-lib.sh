@@ -90,6 +90,29 @@ vm_net_uplink()
 		ip route replace default via 203.0.113.254 dev kiste-uplink
 }
 
+# passt sandboxes itself with a user namespace and pivot_root, which the test VM's own
+# root (the initramfs, rootfs) refuses ("Failed to sandbox process"), as does a chroot
+# (no user namespace from one): runs sh SCRIPT ARGS... in a new mount and network
+# namespace whose root is a tmpfs holding bind mounts of the VM's tree, moved over "/"
+# as switch_root does.  The script calls vm_net_uplink (/vm-lib.sh is there too).
+vm_net_run()	# SCRIPT ARGS...
+{
+	mkdir -p /kiste-netroot
+	# shellcheck disable=SC2016 # the inner shell expands them
+	unshare -m -n sh -c '
+		set -e
+		mount -t tmpfs kiste-netroot /kiste-netroot
+		for d in bin sbin usr lib lib64 etc root boot var vm-tests tmp dev proc sys; do
+			[ -d "/$d" ] || continue
+			mkdir -p "/kiste-netroot/$d"
+			mount -o rbind "/$d" "/kiste-netroot/$d"
+		done
+		cp /vm-lib.sh /kiste-netroot/vm-lib.sh
+		cd /kiste-netroot
+		mount -o move . /
+		exec chroot . sh "$@"' sh "$@"
+}
+
 # Runs one suite between markers so the host can attribute its TAP.
 vm_run_suite()
 {

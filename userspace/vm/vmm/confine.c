@@ -68,7 +68,7 @@ enum { OP_EQ32, OP_MASK0 };
  * When a rule is in: always, with --debug (a log descriptor), with an open
  * stdin, once per --block disk (its K_DISK is that disk's descriptor).
  */
-enum { W_ALL, W_DEBUG, W_STDIN, W_DISK };
+enum { W_ALL, W_DEBUG, W_STDIN, W_DISK, W_NET };
 
 struct cond {
 	unsigned char arg, op, kind;
@@ -132,6 +132,8 @@ static const struct rule vcpu_rules[] = {
 	RW(fdatasync, W_DISK, "a disk's flush", 1, C_FD(0, K_DISK)),
 	R1(writev, "the guest's frames to the network backend (--network pasta)",
 	   C_FD(0, K_NET)),
+	RW(poll, W_NET, "waiting for the network backend to take a frame (its socket is full)",
+	   0),
 };
 
 /*
@@ -148,8 +150,8 @@ static const struct rule main_rules[] = {
 	R1(read, "signals to forward to the guest", C_FD(0, K_SIG)),
 	R1(read, "frames from the network backend for the guest", C_FD(0, K_NET)),
 	R1(read, "why the network backend stopped (its stderr)", C_FD(0, K_NET_ERR)),
-	R2(ioctl, "the network card's interrupt, raised for those frames", C_FD(0, K_VM),
-	   C_IS(1, KVM_IRQ_LINE)),
+	RW(ioctl, W_NET, "the network card's interrupt, raised for those frames", 2,
+	   C_FD(0, K_VM), C_IS(1, KVM_IRQ_LINE)),
 	RW(read, W_STDIN, "stdin, pumped into the guest", 1, C_FD(0, K_IN)),
 	R1(write, "the workload's output at teardown", C_FD(0, K_OUT)),
 	R1(write, "the one line on why the VM stopped; KISTE_VM_STATS", C_FD(0, K_ERR)),
@@ -237,7 +239,8 @@ static int add_rule_fd(scmp_filter_ctx ctx, const struct rule *r,
 	uint64_t v;
 	int fd;
 
-	if ((r->when == W_DEBUG && fds->log < 0) || (r->when == W_STDIN && fds->in < 0))
+	if ((r->when == W_DEBUG && fds->log < 0) || (r->when == W_STDIN && fds->in < 0) ||
+	    (r->when == W_NET && fds->net < 0))
 		return 0;
 	for (i = 0; i < r->ncond; i++) {
 		const struct cond *c = &r->c[i];
@@ -465,7 +468,7 @@ static void print_kind(FILE *f, enum linux_thread_kind kind)
 	size_t i;
 	int k;
 
-	static const char *const when[] = { "always", "--debug", "stdin", "--block" };
+	static const char *const when[] = { "always", "--debug", "stdin", "--block", "--network" };
 
 	fprintf(f, "\n## %s\n", kinds[kind].heading);
 	fprintf(f, "# %-14s %-8s %-52s %s\n", "syscall", "when", "arguments", "why");
@@ -497,8 +500,9 @@ void linux_confine_print(FILE *f)
 	fputs("# kiste vm mode: the VMM's seccomp filters, one per thread kind (x86_64; any\n"
 	      "# other call kills the VMM).  Descriptors exist only at run time and are named\n"
 	      "# here.  when: always, with --debug (log fd: the console), while kiste's\n"
-	      "# stdin is open, or once per --block disk.  lo32(argN): compared on the low\n"
-	      "# 32 bits, all the kernel reads of an int (a descriptor, an ioctl command).\n", f);
+	      "# stdin is open, once per --block disk, or with --network pasta.  lo32(argN):\n"
+	      "# compared on the low 32 bits, all the kernel reads of an int (a descriptor, an\n"
+	      "# ioctl command).\n", f);
 	for (kind = 0; kind < LINUX_THREAD_KINDS; kind++)
 		print_kind(f, kind);
 }

@@ -2,8 +2,10 @@
 // net.c - virtio-net on a qemu-protocol stream socket (passt): frames out on notify, in by the main thread.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_net.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -15,15 +17,24 @@
 /* VIRTIO_F_VERSION_1's header: flags, gso, lengths, num_buffers; no offloads are offered. */
 #define HDR	sizeof(struct virtio_net_hdr_v1)
 
-/* The whole of @iov (advanced in place) to @fd; false on an error or once the VM stops. */
+/*
+ * The whole of @iov (advanced in place) to the backend: waits while it is
+ * full (passt reads what the main thread lets it send), never past the VM's
+ * stop; false on an error or then.
+ */
 static bool write_all(const struct linux_net *n, struct iovec *iov, unsigned int cnt)
 {
+	struct pollfd p = { .fd = n->fd, .events = POLLOUT };
 	ssize_t r;
 
 	while (cnt) {
+		if (n->vdev.stop && __atomic_load_n(n->vdev.stop, __ATOMIC_ACQUIRE))
+			return false;
 		r = writev(n->fd, iov, cnt);
-		if (r < 0 && errno == EINTR && !(n->vdev.stop && *n->vdev.stop))
+		if (r < 0 && (errno == EAGAIN || errno == EINTR)) {
+			poll(&p, 1, 100);
 			continue;
+		}
 		if (r <= 0)
 			return false;
 		virtio_iov_advance(&iov, &cnt, r);
@@ -46,8 +57,10 @@ static uint32_t net_request(struct virtio_dev *d, unsigned int q, const struct v
 	be = __builtin_bswap32((uint32_t)len);
 	iov[0] = (struct iovec){ &be, 4 };
 	m = virtio_iov_slice(c->out, c->nout, HDR, len, iov + 1);
-	/* A backend that stopped reading loses the frame, as a wire would. */
+	/* A backend that failed loses the frame, as a wire would. */
+	pthread_mutex_lock(&n->tx_lock);
 	write_all(n, iov, m + 1);
+	pthread_mutex_unlock(&n->tx_lock);
 	return 0;
 }
 
@@ -73,6 +86,8 @@ void linux_net_init(struct linux_net *n, int fd, const uint8_t mac[6], uint8_t *
 		    uint64_t mem_size)
 {
 	n->fd = fd;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	pthread_mutex_init(&n->tx_lock, NULL);
 	memcpy(n->mac, mac, sizeof(n->mac));
 	n->rx_len = 0;
 	n->rx_dropped = 0;

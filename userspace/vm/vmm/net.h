@@ -8,6 +8,7 @@
 #ifndef KISTE_LINUX_NET_H
 #define KISTE_LINUX_NET_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "virtio.h"
@@ -17,7 +18,8 @@
 
 struct linux_net {
 	struct virtio_dev vdev;	/* first: the transport's opaque is the NIC */
-	int fd;			/* the backend's socket (blocking) */
+	int fd;			/* the backend's socket (non-blocking) */
+	pthread_mutex_t tx_lock;	/* one frame at a time into the stream */
 	uint8_t mac[6];
 	/* What the main thread read from the backend and has not delivered yet. */
 	uint8_t rx[4 + 65536];

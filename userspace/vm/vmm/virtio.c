@@ -171,7 +171,7 @@ bool virtio_queue_push(const struct virtio_dev *d, struct virtio_queue *q, uint1
 	const uint8_t *avail = gpa(d, q->avail, 6 + 2 * (uint64_t)q->size);
 	struct vring_used_elem e = { .id = head, .len = len };
 
-	if (!used || !avail)
+	if (!used || !avail || !q->enabled || !q->size)
 		return false;
 	memcpy(used + 4 + 8 * (q->used_idx & (q->size - 1)), &e, sizeof(e));
 	q->used_idx++;
@@ -190,40 +190,53 @@ static void broken(struct virtio_dev *d, const char *why)
 	d->fail(d, why);
 }
 
-/* Called with d->lock held. */
+static bool stopping(const struct virtio_dev *d)
+{
+	return d->stop && __atomic_load_n(d->stop, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Takes each available chain of @qi under the lock and serves it without:
+ * a request that waits on the host (a disk, the network backend) never keeps
+ * another thread, the main thread delivering frames above all, from the
+ * device.  A chain is handed back only if the device was not reset meanwhile.
+ */
 static void queue_serve(struct virtio_dev *d, unsigned int qi)
 {
 	struct virtio_queue *q = &d->q[qi];
-	struct virtio_chain *c = &d->chain;
+	struct virtio_chain c;
 	const char *why = NULL;
+	uint32_t len, gen;
 	bool irq = false;
-	uint32_t len;
 	int r = 0;
 
-	if (d->broken || !(d->status & VIRTIO_CONFIG_S_DRIVER_OK) || !q->enabled)
-		return;
-	while (!(d->stop && __atomic_load_n(d->stop, __ATOMIC_ACQUIRE)) &&
-	       (r = virtio_queue_pop(d, q, c, &why)) > 0) {
-		len = d->ops->request(d, qi, c);
-		irq |= virtio_queue_push(d, q, c->head, len);
+	for (;;) {
+		pthread_mutex_lock(&d->lock);
+		if (stopping(d) || d->broken || !(d->status & VIRTIO_CONFIG_S_DRIVER_OK) ||
+		    !q->enabled || (r = virtio_queue_pop(d, q, &c, &why)) <= 0)
+			break;
+		gen = d->gen;
+		pthread_mutex_unlock(&d->lock);
+		len = d->ops->request(d, qi, &c);
+		pthread_mutex_lock(&d->lock);
+		if (gen == d->gen)
+			irq |= virtio_queue_push(d, q, c.head, len);
+		pthread_mutex_unlock(&d->lock);
 	}
-	if (r < 0) {
+	if (r < 0)
 		broken(d, why);
-		return;
-	}
-	if (irq) {
+	if (irq && !d->broken) {
 		d->isr |= 1;
 		d->irq(d, 1);
 	}
+	pthread_mutex_unlock(&d->lock);
 }
 
 void virtio_queue_notify(struct virtio_dev *d, unsigned int qi)
 {
 	if (qi >= d->ops->nqueues || (d->ops->passive & 1u << qi))
 		return;
-	pthread_mutex_lock(&d->lock);
 	queue_serve(d, qi);
-	pthread_mutex_unlock(&d->lock);
 }
 
 /* Queues as after a reset: disabled, offering their largest size (Linux reads it). */
@@ -240,15 +253,17 @@ int virtio_queue_fill(struct virtio_dev *d, unsigned int qi,
 		      uint32_t (*fill)(const struct virtio_chain *c, void *arg), void *arg)
 {
 	struct virtio_queue *q = &d->q[qi];
+	struct virtio_chain c;
 	const char *why = NULL;
 	int r = 0;
 
 	if (qi >= d->ops->nqueues)
 		return 0;
+	/* Held only to copy one frame in: no request waits on the host under it. */
 	pthread_mutex_lock(&d->lock);
 	if (!d->broken && (d->status & VIRTIO_CONFIG_S_DRIVER_OK) && q->enabled)
-		r = virtio_queue_pop(d, q, &d->chain, &why);
-	if (r > 0 && virtio_queue_push(d, q, d->chain.head, fill(&d->chain, arg))) {
+		r = virtio_queue_pop(d, q, &c, &why);
+	if (r > 0 && virtio_queue_push(d, q, c.head, fill(&c, arg))) {
 		d->isr |= 1;
 		d->irq(d, 1);
 	}
@@ -260,6 +275,7 @@ int virtio_queue_fill(struct virtio_dev *d, unsigned int qi,
 
 static void dev_reset(struct virtio_dev *d)
 {
+	d->gen++;	/* chains being served are not handed back to the new set-up */
 	queues_reset(d);
 	d->dev_feat_sel = d->drv_feat_sel = 0;
 	d->driver_features = 0;

@@ -54,7 +54,10 @@ struct virtio_dev_ops {
 	 * there only says buffers were added; virtio_queue_fill uses them.
 	 */
 	uint32_t passive;
-	/* Serves one chain of queue @q; returns the bytes it wrote into c->in. */
+	/*
+	 * Serves one chain of queue @q; returns the bytes it wrote into c->in.
+	 * Called without the device's lock: vCPUs may serve chains at once.
+	 */
 	uint32_t (*request)(struct virtio_dev *d, unsigned int q, const struct virtio_chain *c);
 	/* Device configuration at @off, @len bytes (reads only). */
 	void (*config)(struct virtio_dev *d, uint32_t off, uint8_t *data, unsigned int len);
@@ -86,7 +89,7 @@ struct virtio_dev {
 	uint16_t queue_sel;
 	bool broken;
 	struct virtio_queue q[VIRTIO_QUEUES_MAX];
-	struct virtio_chain chain;	/* the one being served (under lock) */
+	uint32_t gen;			/* resets so far */
 };
 
 /* Sets up @d for @ops (offering @features and VIRTIO_F_VERSION_1) over @mem. */
