@@ -303,6 +303,15 @@ bad "--network ns: of a pid namespace: one line, 125" "not a network namespace" 
 bad "-p without --network pasta: one line, 125" "add --network pasta" -p 8080:80
 bad "-p with a bad port: one line, 125" "bad -p" --network pasta -p 8080:0
 bad "-p with a bad protocol: one line, 125" "bad -p" --network pasta -p 8080:80/sctp
+# 60 -p with addresses do not fit pasta's option (1 KiB): refused, never cut short.
+set --
+i=0
+while [ "$i" -lt 60 ]; do
+	set -- "$@" -p "127.0.0.1:$((41000 + i)):80"
+	i=$((i + 1))
+done
+bad "-p list too long for pasta: one line, 125" "too long" --network pasta "$@"
+set --
 bad "--network ns:PATH in vm mode: not yet, one line, 125" "not supported in vm mode yet" \
 	--mode=vm --network ns:/proc/self/ns/net
 bad "-p in unikernel mode: not yet, one line, 125" "not supported in unikernel mode yet" \

@@ -446,6 +446,39 @@ TEST_F(disk, nic_backend_failing_says_why)
 	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", self->r.err);
 }
 
+/* A passt that cannot be executed, and one device too many: one line each, 125. */
+TEST_F(disk, nic_start_errors_are_one_line)
+{
+	char bin[160], path[200], blocks[9][160], *old = getenv("PATH");
+	const char *extra[20] = { "--network", "pasta" };
+	unsigned int i, n = 2;
+
+	SKIP_IF_SETUP_SKIPPED();
+	step(&self->s, FG_END, 0, 0, 0);
+	snprintf(bin, sizeof(bin), "%s/bin", self->dir);
+	snprintf(path, sizeof(path), "%s/passt", bin);
+	ASSERT_EQ(0, mkdirs(bin));
+	ASSERT_EQ(0, write_file(path, "not a program\n"));
+	ASSERT_EQ(0, chmod(path, 0755));
+	setenv("PATH", bin, 1);
+	run_script(_metadata, self, extra);
+	setenv("PATH", old ? old : "/usr/bin:/bin", 1);
+	EXPECT_EQ(125, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "cannot start")) TH_LOG("%s", self->r.err);
+	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", self->r.err);
+	/* Eight disks fill the bus: with the NIC that is nine, refused before anything starts. */
+	for (i = 0; i < 8; i++) {
+		snprintf(blocks[i], sizeof(blocks[i]), "d%u=%s:ro", i, self->file);
+		extra[n++] = "--block";
+		extra[n++] = blocks[i];
+	}
+	extra[n] = NULL;
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(125, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "attaches at most 8")) TH_LOG("%s", self->r.err);
+	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", self->r.err);
+}
+
 /* The options' errors: one line each, 125, nothing started. */
 TEST_F(disk, bad_disks_are_one_line_and_125)
 {

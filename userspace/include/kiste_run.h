@@ -170,8 +170,11 @@ struct kiste_volume {
 int kiste_volume_parse(struct kiste_volume *v, const char *arg, struct kiste_err *err);
 
 struct kiste_run_opts;
-/* passt's and pasta's -t (or -u with @udp) spec of @o's -p: "[IP/]HOSTPORT:PORT,...", or "none". */
-void kiste_publish_spec(const struct kiste_run_opts *o, bool udp, char *spec, size_t n);
+/*
+ * passt's and pasta's -t (or -u with @udp) spec of @o's -p: "[IP/]HOSTPORT:PORT,...",
+ * or "none"; -E2BIG when it does not fit @n bytes (never a cut list).
+ */
+int kiste_publish_spec(const struct kiste_run_opts *o, bool udp, char *spec, size_t n);
 /* Helper program @name on the caller's PATH (as podman finds its helpers), or NULL. */
 const char *kiste_helper_path(const char *name);
 /*

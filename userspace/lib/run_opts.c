@@ -597,7 +597,7 @@ static int parse_args(struct parse *p, int argc, char **argv, struct kiste_run_a
 	return first;
 }
 
-void kiste_publish_spec(const struct kiste_run_opts *o, bool udp, char *spec, size_t n)
+int kiste_publish_spec(const struct kiste_run_opts *o, bool udp, char *spec, size_t n)
 {
 	size_t used = 0;
 	int i;
@@ -610,11 +610,13 @@ void kiste_publish_spec(const struct kiste_run_opts *o, bool udp, char *spec, si
 			continue;
 		used += (size_t)snprintf(spec + used, n - used, "%s%s%s%u:%u", used ? "," : "",
 					 pb->ip, pb->ip[0] ? "/" : "", pb->host_port, pb->port);
+		/* Cut short, the list would publish a port nobody asked for. */
 		if (used >= n)
-			break;
+			return -E2BIG;
 	}
 	if (!spec[0])
 		snprintf(spec, n, "none");
+	return 0;
 }
 
 const char *kiste_helper_path(const char *name)

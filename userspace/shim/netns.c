@@ -148,8 +148,12 @@ pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kist
 		return kiste_err_set(err, -errno, "--network pasta: cannot make a pid file: %s",
 				     strerror(errno));
 	close(fd);
-	kiste_publish_spec(o, false, tcp, sizeof(tcp));
-	kiste_publish_spec(o, true, udp, sizeof(udp));
+	if (kiste_publish_spec(o, false, tcp, sizeof(tcp)) < 0 ||
+	    kiste_publish_spec(o, true, udp, sizeof(udp)) < 0) {
+		unlink(pidfile);
+		return kiste_err_set(err, -E2BIG, "--network pasta: the -p list is too long for "
+				     "pasta's command line: publish fewer ports (or ranges)");
+	}
 	snprintf(tgt, sizeof(tgt), "%d", (int)target);
 	/* Our own ids: root's pasta would turn nobody, who may not join a root-owned namespace. */
 	snprintf(ids, sizeof(ids), "%u:%u", (unsigned int)geteuid(), (unsigned int)getegid());

@@ -133,7 +133,15 @@ static int vm_opt(void *mo, int val, const char *arg, struct kiste_err *err)
 /* The agent holds KISTE_VM_SPEC_ARGS_MAX arguments and environment entries (two are its own). */
 static int vm_check(const struct kiste_run_opts *o, void *mo, struct kiste_err *err)
 {
-	(void)mo;
+	const struct vm_opts *vo = mo;
+	unsigned int devs = vo->ndisks + vo->nvols + (o->rootfs ? 1 : 0) +
+			    (o->network == KISTE_NET_PASTA ? 1 : 0);
+
+	/* Each disk, volume, --rootfs and the NIC is a slot on the VM's PCI bus. */
+	if (devs > LINUX_PCI_SLOTS)
+		return kiste_err_set(err, -E2BIG, "kiste run: %u devices (--block, --volume, "
+				     "--rootfs, --network pasta): vm mode attaches at most %d",
+				     devs, LINUX_PCI_SLOTS);
 	if (o->argc > KISTE_VM_SPEC_ARGS_MAX)
 		return kiste_err_set(err, -E2BIG, "kiste run: %d arguments: vm mode's agent takes "
 				     "at most %d: pass the rest in a file", o->argc,
@@ -413,8 +421,8 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 	if (ret == 0)
 		ret = vm_boot(o, vo, &k, &ir, kfd, t_start, &err);
 	/*
-	 * passt quits when its one client (this socket) is gone; were we killed,
-	 * its parent-death signal ends it.  (The confined VMM may not kill.)
+	 * passt quits when its one client (this socket) is gone, also when we
+	 * are killed.  (The confined VMM may not kill.)
 	 */
 	if (vo->net_fd >= 0) {
 		close(vo->net_fd);

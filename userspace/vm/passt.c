@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +27,8 @@ static void __attribute__((noreturn)) passt_exec(const char *passt, char **argv,
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(errw, 2) < 0 ||
 	    dup2(sock, 3) < 0)
 		_exit(127);
-	syscall(SYS_close_range, 4, ~0U, 0);
+	/* Not closed: the report pipe must stay open until the exec succeeds. */
+	syscall(SYS_close_range, 4, ~0U, CLOSE_RANGE_CLOEXEC);
 	execv(passt, argv);
 	e = errno;
 	if (write(report, &e, sizeof(e)) < 0)
@@ -47,8 +49,10 @@ pid_t vm_passt_start(const struct kiste_run_opts *o, int *fd, int *err_fd, struc
 		return kiste_err_set(err, -ENOENT, "--network pasta in vm mode: no passt binary "
 				     "on PATH: install Debian's passt package (apt-get install "
 				     "passt)");
-	kiste_publish_spec(o, false, tcp, sizeof(tcp));
-	kiste_publish_spec(o, true, udp, sizeof(udp));
+	if (kiste_publish_spec(o, false, tcp, sizeof(tcp)) < 0 ||
+	    kiste_publish_spec(o, true, udp, sizeof(udp)) < 0)
+		return kiste_err_set(err, -E2BIG, "--network pasta: the -p list is too long for "
+				     "passt's command line: publish fewer ports (or ranges)");
 	argv[n++] = (char *)"passt";
 	argv[n++] = (char *)"--foreground";
 	argv[n++] = (char *)"--quiet";

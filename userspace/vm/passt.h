@@ -23,8 +23,9 @@
 extern const uint8_t vm_net_mac[6];
 
 /*
- * Starts passt in the foreground as our child (parent-death signal, quits with
- * its one client) on one end of a socketpair, with exactly @o's -p forwards
+ * Starts passt in the foreground as our child on one end of a socketpair: it
+ * quits with its one client, the VMM's end (closed when kiste ends however it
+ * ends; as root, passt's change to nobody clears its parent-death signal), with exactly @o's -p forwards
  * and without mapping the gateway to the host's loopback (as shim mode's
  * pasta); *@fd is the VMM's end, *@err_fd the read end of passt's stderr
  * (non-blocking: why it stopped).  Returns passt's pid, or -1 with @err set.

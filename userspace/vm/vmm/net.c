@@ -117,8 +117,8 @@ static uint32_t rx_fill(const struct virtio_chain *c, void *arg)
 
 int linux_net_rx(struct linux_net *n, const char **why)
 {
+	uint32_t len, off = 0;
 	struct frame f;
-	uint32_t len;
 	ssize_t r;
 	int got;
 
@@ -130,21 +130,23 @@ int linux_net_rx(struct linux_net *n, const char **why)
 		return -1;
 	}
 	n->rx_len += r;
-	while (n->rx_len >= 4) {
-		memcpy(&len, n->rx, 4);
+	while (n->rx_len - off >= 4) {
+		memcpy(&len, n->rx + off, 4);
 		len = __builtin_bswap32(len);
 		if (len < 14 || len > sizeof(n->rx) - 4) {
 			*why = "it sent a frame length out of range";
 			return -1;
 		}
-		if (n->rx_len < 4 + len)
+		if (n->rx_len - off < 4 + len)
 			break;
-		f = (struct frame){ .p = n->rx + 4, .len = len };
+		f = (struct frame){ .p = n->rx + off + 4, .len = len };
 		got = len <= LINUX_NET_FRAME_MAX ?
 		      virtio_queue_fill(&n->vdev, RXQ, rx_fill, &f) : 0;
 		n->rx_dropped += got <= 0 || !f.fit;
-		n->rx_len -= 4 + len;
-		memmove(n->rx, n->rx + 4 + len, n->rx_len);
+		off += 4 + len;
 	}
+	/* What is left of a frame moves to the front once per read, not once per frame. */
+	n->rx_len -= off;
+	memmove(n->rx, n->rx + off, n->rx_len);
 	return 0;
 }
