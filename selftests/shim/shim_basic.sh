@@ -256,7 +256,9 @@ expect "a missing --env-file: one line (125)" 125 "--env-file $ef.none" \
 	"$K" run --mode=shim --env-file "$ef.none" -- true
 expect "--hostname starting with a dash: one line (125)" 125 "bad --hostname" \
 	"$K" run --mode=shim --hostname=-x -- true
-expect "-v in a mode without volumes names the mode (125)" 125 "not an option of vm mode" \
+expect "-v in a mode without volumes names the mode (125)" 125 \
+	"not an option of unikernel mode" "$K" run --mode=unikernel -v "$vd:/mnt" -- true
+expect "vm mode's -v without :ro: one line naming :ro (125)" 125 "read-only for now: add :ro" \
 	"$K" run --mode=vm -v "$vd:/mnt" -- true
 rm -rf "$ef" "$vd"
 t_done

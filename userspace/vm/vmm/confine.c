@@ -468,7 +468,7 @@ static void print_kind(FILE *f, enum linux_thread_kind kind)
 	size_t i;
 	int k;
 
-	static const char *const when[] = { "always", "--debug", "stdin", "--block", "--network" };
+	static const char *const when[] = { "always", "--debug", "stdin", "--block", "network" };
 
 	fprintf(f, "\n## %s\n", kinds[kind].heading);
 	fprintf(f, "# %-14s %-8s %-52s %s\n", "syscall", "when", "arguments", "why");
@@ -500,9 +500,9 @@ void linux_confine_print(FILE *f)
 	fputs("# kiste vm mode: the VMM's seccomp filters, one per thread kind (x86_64; any\n"
 	      "# other call kills the VMM).  Descriptors exist only at run time and are named\n"
 	      "# here.  when: always, with --debug (log fd: the console), while kiste's\n"
-	      "# stdin is open, once per --block disk, or with --network pasta.  lo32(argN):\n"
-	      "# compared on the low 32 bits, all the kernel reads of an int (a descriptor, an\n"
-	      "# ioctl command).\n", f);
+	      "# stdin is open, once per --block disk, or (network) with --network pasta.\n"
+	      "# lo32(argN): compared on the low 32 bits, all the kernel reads of an int (a\n"
+	      "# descriptor, an ioctl command).\n", f);
 	for (kind = 0; kind < LINUX_THREAD_KINDS; kind++)
 		print_kind(f, kind);
 }
