@@ -247,8 +247,6 @@ static void __attribute__((noreturn)) finish(int code)
 	 * Every way out reports through the ports, including failures before the
 	 * workload ran (bad spec, exec failed): without ioperm here the OUT would
 	 * fault, PID 1 would die and the guest would only panic and reset.
-	 */
-	/*
 	 * Writes the workload left in the page cache reach the disks (--block)
 	 * first: the exit report ends the VM at once.
 	 */
