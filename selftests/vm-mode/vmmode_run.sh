@@ -58,9 +58,8 @@ if [ -n "${KISTE_TEST_TIME_SCALE:-}" ]; then
 	exit
 fi
 
-for s in 0 1 42; do
-	vrun "$s" "exit status $s propagates" -- /bin/sh -c "exit $s"
-done
+# 0 is every other case's; each case boots a nested guest (about 12 s under TCG).
+vrun 42 "exit status 42 propagates" -- /bin/sh -c "exit 42"
 vrun 137 "death by SIGKILL is 128+9" -- /bin/sh -c 'kill -9 $$'
 vrun 143 "death by SIGTERM is 128+15" -- /bin/sh -c 'kill -15 $$'
 vrun 127 "a missing program is 127" -- /no/such/program
