@@ -9,7 +9,7 @@
 # named start-up phases (KISTE_TESTONLY_STOP_AT) three times, all in this one
 # boot; then, on the debug kernel, kmemleak scans for what the kills leaked.
 # On the debug kernel (KISTE_TEST_TIME_SCALE) 21 random kills and one kill
-# per phase run (two without cgroups).  What each kill is checked for:
+# per phase where kiste.ko holds state (two without cgroups).  What each kill is checked for:
 # kill_lib.sh.  KILL_SEED, KILL_BUDGET as in kill.sh.
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -42,7 +42,11 @@ if [ -z "${KISTE_KERNEL:-}" ]; then
 		[ -r "$k" ] && KISTE_KERNEL=$k && break
 	done
 fi
-for ph in vm-kernel-loaded vm-initramfs-built vm-sandbox-joined vm-created vm-guest-running; do
+# The debug kernel gets the phases where kiste.ko holds state (the sandbox joined, its
+# VM brokered, the guest running); the first two are the launcher's alone.
+phases="vm-kernel-loaded vm-initramfs-built vm-sandbox-joined vm-created vm-guest-running"
+[ -n "$debug" ] && phases="vm-sandbox-joined vm-created vm-guest-running"
+for ph in $phases; do
 	if [ ! -c /dev/kvm ] || [ -z "${KISTE_KERNEL:-}" ]; then
 		skip "vm: SIGKILL at $ph" "no /dev/kvm or no guest kernel (KISTE_KERNEL) here"
 		continue

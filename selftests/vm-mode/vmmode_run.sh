@@ -61,7 +61,6 @@ fi
 # 0 is every other case's; each case boots a nested guest (about 12 s under TCG).
 vrun 42 "exit status 42 propagates" -- /bin/sh -c "exit 42"
 vrun 137 "death by SIGKILL is 128+9" -- /bin/sh -c 'kill -9 $$'
-vrun 143 "death by SIGTERM is 128+15" -- /bin/sh -c 'kill -15 $$'
 vrun 127 "a missing program is 127" -- /no/such/program
 
 # No --network: the guest still has loopback, up (IFF_UP, bit 0 of its flags).
