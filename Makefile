@@ -121,6 +121,14 @@ compat: deps
 	@$(MAKE) --no-print-directory userspace
 	@KISTE=$(BUILD)/bin/kiste bash selftests/compat/compat.sh
 
+# Issue 12's network benchmark (README, "Figures"): iperf3 and HTTP against a server in
+# shim mode with --network pasta, natively and in rootless podman; not a test.  It
+# installs what it measures with (iperf3, apache2-utils, slirp4netns) when missing.
+BENCH_REPEATS ?= 3
+bench-net: deps
+	@$(MAKE) --no-print-directory userspace
+	@KISTE=$(BUILD)/bin/kiste bash selftests/bench/net-bench.sh $(BENCH_REPEATS)
+
 # Static checks on the module; each fails on any finding.
 $(CHECKPATCH):
 	@test -n "$(KSRC_TAR)" || { echo "linux-source tarball missing: make deps"; exit 1; }
@@ -185,4 +193,4 @@ clean:
 
 
 .PHONY: all module module-prereq userspace selftests deps check check-run demo demo-run checkpatch sparse w1 \
-	shellcheck mutate fuzz-long compat install clean
+	shellcheck mutate fuzz-long compat bench-net install clean

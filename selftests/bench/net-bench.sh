@@ -108,14 +108,23 @@ start()	# CONFIG PORT INNER-PORT CMD...
 	srv=$!
 }
 
-stop()
+stop()	# the server of the last start (podman's through podman: its client waits for it)
 {
+	pm kill -a >/dev/null 2>&1 || true
 	kill "$srv" 2>/dev/null || true
 	wait "$srv" 2>/dev/null || true
-	pkill -KILL -u "$user" -x conmon 2>/dev/null || true
 	pm rm -af >/dev/null 2>&1 || true
-	[ ! -s "$tmp/podman.err" ] || { echo "# $(tail -n 1 "$tmp/podman.err")" >>"$tmp/notes"; : >"$tmp/podman.err"; }
-	[ ! -s "$tmp/kiste.err" ] || { echo "# kiste: $(tail -n 1 "$tmp/kiste.err")" >>"$tmp/notes"; : >"$tmp/kiste.err"; }
+	rm -f "$tmp/podman.err" "$tmp/kiste.err"
+}
+
+# A failed run's reason, from what the server's runtime said last.
+failed()	# CONFIG TEST
+{
+	local f
+	for f in "$tmp/podman.err" "$tmp/kiste.err"; do
+		[ ! -s "$f" ] || echo "# $1, $2 failed: $(tail -n 1 "$f")" >>"$tmp/notes"
+	done
+	echo fail
 }
 
 # A published port may take connections before the server inside listens (pasta and
@@ -147,7 +156,7 @@ iperf()	# CONFIG
 	if retry iperf_client "$port"; then
 		python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' <"$tmp/iperf.json"
 	else
-		echo fail
+		failed "$1" iperf3
 	fi
 	stop
 }
@@ -163,7 +172,7 @@ http()	# CONFIG
 	   printf '%s' "$out" | grep -q '^Failed requests: *0$'; then
 		printf '%s\n' "$out" | awk '/^Requests per second:/ { printf "%.0f\n", $4 }'
 	else
-		echo fail
+		failed "$1" HTTP
 	fi
 	stop
 }
