@@ -205,6 +205,10 @@ same "python3: a peer sends 40 descriptors to a process that holds 20: cut off, 
 same "python3: errors natively and sandboxed alike (socketpair AF_INET, refused, bad fd)" \
 	"$PY" "$N" same_errno
 same "C: sendmmsg of 3 records, recvmmsg with MSG_WAITFORONE and a timeout" "$WL/net_mmsg"
+# iperf3 reads it; setting one needs nothing the socket's own namespace does not give
+# (the host loads no module for a name it does not know: ENOENT, as natively).
+same "python3: TCP_CONGESTION read, set to the one in use, an unknown one ENOENT" \
+	"$PY" "$N" congestion
 same "python3 -m http.server and urllib in one sandbox" "$PY" "$N" http 47321
 expect "refused: AF_PACKET and raw IPv4 EPERM, netlink EAFNOSUPPORT, unlisted options ENOPROTOOPT" \
 	0 "AF_PACKET EPERM

@@ -55,8 +55,8 @@
 	1 /* NODELAY */, 2 /* MAXSEG */, 3 /* CORK */, 4 /* KEEPIDLE */,	\
 	5 /* KEEPINTVL */, 6 /* KEEPCNT */, 7 /* SYNCNT */, 8 /* LINGER2 */,	\
 	9 /* DEFER_ACCEPT */, 10 /* WINDOW_CLAMP */, 11 /* INFO */,		\
-	12 /* QUICKACK */, 18 /* USER_TIMEOUT */, 23 /* FASTOPEN */,		\
-	25 /* NOTSENT_LOWAT */
+	12 /* QUICKACK */, 13 /* CONGESTION */, 18 /* USER_TIMEOUT */,	\
+	23 /* FASTOPEN */, 25 /* NOTSENT_LOWAT */
 #define KN_SOL_IP_OPTS								\
 	1 /* TOS */, 2 /* TTL */, 8 /* PKTINFO */, 10 /* MTU_DISCOVER */,	\
 	11 /* RECVERR */, 12 /* RECVTTL */, 13 /* RECVTOS */, 14 /* MTU */,	\

@@ -195,6 +195,22 @@ def serve(port, host="0.0.0.0"):
     c.close()
 
 
+def congestion():
+    """TCP_CONGESTION read, set to the algorithm in use and read back (iperf3 reads it)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(1)
+    c = socket.create_connection(s.getsockname(), timeout=10)
+    name = c.getsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, 16).rstrip(b"\0")
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, name)
+    again = c.getsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, 16).rstrip(b"\0")
+    bogus = errno_of(lambda: c.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION,
+                                          b"no-such-algo"))
+    print("congestion", name == again, len(name) > 0, bogus)
+    c.close()
+    s.close()
+
+
 def client(host, port):
     c = socket.create_connection((host, port), timeout=5)
     c.sendall(b"through the network")
@@ -205,5 +221,6 @@ cmds = {"tcp": echo_tcp, "udp": udp, "unix": unix, "cloexec": cloexec, "refused"
         "same_errno": same_errno, "http": lambda p: http(int(p)), "serve": lambda p: serve(int(p)),
         "serve_on": lambda h, p: serve(int(p), h), "serve_unix": serve_unix,
         "client": lambda h, p: client(h, int(p)), "many": lambda n: many(int(n)),
-        "send_fd": lambda f: send_fd(int(f)), "connect_path": connect_path}
+        "send_fd": lambda f: send_fd(int(f)), "connect_path": connect_path,
+        "congestion": congestion}
 cmds[sys.argv[1]](*sys.argv[2:])
