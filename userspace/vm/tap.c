@@ -287,6 +287,8 @@ static int tap_create(int nl, unsigned int mtu, int *index)
 	union nl_msg b = { .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
 				  .nlmsg_type = RTM_NEWLINK } };
 	struct ifinfomsg *ifi = NLMSG_DATA(&b.h);
+	uint8_t none = IN6_ADDR_GEN_MODE_NONE;
+	struct rtattr *spec, *inet6;
 	int fd, ret;
 
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
@@ -298,6 +300,20 @@ static int tap_create(int nl, unsigned int mtu, int *index)
 		close(fd);
 		return ret;
 	}
+	*ifi = (struct ifinfomsg){ .ifi_family = AF_UNSPEC, .ifi_index = *index };
+	/*
+	 * No IPv6 link-local address on the tap, so the namespace's own stack
+	 * sends no router solicitations or DAD through it to the guest (a
+	 * kernel without IPv6 refuses this: it has nothing to send either).
+	 */
+	spec = nl_put(&b.h, IFLA_AF_SPEC, NULL, 0);
+	inet6 = nl_put(&b.h, AF_INET6, NULL, 0);
+	nl_put(&b.h, IFLA_INET6_ADDR_GEN_MODE, &none, sizeof(none));
+	nl_end(&b.h, inet6);
+	nl_end(&b.h, spec);
+	nl_talk(nl, &b.h);
+	b.h = (struct nlmsghdr){ .nlmsg_len = NLMSG_LENGTH(sizeof(*ifi)),
+				 .nlmsg_type = RTM_NEWLINK };
 	*ifi = (struct ifinfomsg){ .ifi_family = AF_UNSPEC, .ifi_index = *index,
 				   .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
 	nl_put(&b.h, IFLA_MTU, &mtu, sizeof(mtu));
