@@ -371,6 +371,18 @@ TEST_F(disk, read_only_volume_becomes_an_erofs_disk)
 #define RX_BUF		(RING + 0x13000)
 #define TX_FRAME	(RING + 0x14000)
 
+/* Queue @q of QSIZE at the given rings, enabled. */
+static void nic_queue(struct script *s, unsigned int q, uint64_t desc, uint64_t avail,
+		      uint64_t used)
+{
+	step(s, FG_STORE, 2, BAR + C_QSEL, q);
+	step(s, FG_STORE, 2, BAR + C_QSIZE, QSIZE);
+	step(s, FG_STORE, 8, BAR + C_QDESC, desc);
+	step(s, FG_STORE, 8, BAR + C_QAVAIL, avail);
+	step(s, FG_STORE, 8, BAR + C_QUSED, used);
+	step(s, FG_STORE, 2, BAR + C_QENABLE, 1);
+}
+
 /* The NIC in slot 1 brought up with a receive and a transmit queue and one 2 KiB receive buffer. */
 static void nic_up(struct script *s)
 {
@@ -381,18 +393,8 @@ static void nic_up(struct script *s)
 	step(s, FG_STORE, 4, BAR + C_GFSEL, 1);
 	step(s, FG_STORE, 4, BAR + C_GF, 1);	/* VERSION_1 */
 	step(s, FG_STORE, 1, BAR + C_STATUS, 0x0b);
-	step(s, FG_STORE, 2, BAR + C_QSEL, 0);	/* receive queue */
-	step(s, FG_STORE, 2, BAR + C_QSIZE, QSIZE);
-	step(s, FG_STORE, 8, BAR + C_QDESC, RX_DESC);
-	step(s, FG_STORE, 8, BAR + C_QAVAIL, RX_AVAIL);
-	step(s, FG_STORE, 8, BAR + C_QUSED, RX_USED);
-	step(s, FG_STORE, 2, BAR + C_QENABLE, 1);
-	step(s, FG_STORE, 2, BAR + C_QSEL, 1);	/* transmit queue */
-	step(s, FG_STORE, 2, BAR + C_QSIZE, QSIZE);
-	step(s, FG_STORE, 8, BAR + C_QDESC, DESC);
-	step(s, FG_STORE, 8, BAR + C_QAVAIL, AVAIL);
-	step(s, FG_STORE, 8, BAR + C_QUSED, USED);
-	step(s, FG_STORE, 2, BAR + C_QENABLE, 1);
+	nic_queue(s, 0, RX_DESC, RX_AVAIL, RX_USED);	/* receive queue */
+	nic_queue(s, 1, DESC, AVAIL, USED);		/* transmit queue */
 	step(s, FG_STORE, 1, BAR + C_STATUS, 0x0f);
 	/* One 2 KiB receive buffer offered (a notify there only says so). */
 	step(s, FG_STORE, 8, RX_DESC, RX_BUF);
@@ -586,6 +588,16 @@ static bool ns_clean(FIXTURE_DATA(disk) *self)
 	return false;
 }
 
+/* Runs the script with @extra: refused with one line holding @what, and 125. */
+static void run_refused(struct __test_metadata *_metadata, FIXTURE_DATA(disk) *self,
+			const char *const *extra, const char *what)
+{
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(125, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, what)) TH_LOG("%s", self->r.err);
+	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", self->r.err);
+}
+
 /*
  * The fake guest finds the veth's MAC in the NIC's configuration and sends
  * an ARP request for the peer from it: the frame crosses tap and veth
@@ -593,7 +605,7 @@ static bool ns_clean(FIXTURE_DATA(disk) *self)
  * veth's ingress redirected to the tap) into the guest's receive buffer.
  * Afterwards the namespace has no tap and no qdisc of ours.
  */
-TEST_F(disk, nic_on_ns_tap_reaches_the_peer)
+TEST_F_TIMEOUT(disk, nic_on_ns_tap_reaches_the_peer, 90)
 {
 	static const uint8_t mac[6] = { 0x02, 0x4b, 0x49, 0x53, 0x54, 0x46 };
 	char net[64];
@@ -624,34 +636,48 @@ TEST_F(disk, nic_on_ns_refusals_are_one_line)
 	SKIP_IF_SETUP_SKIPPED();
 	step(&self->s, FG_END, 0, 0, 0);
 	snprintf(net, sizeof(net), "ns:%s", self->file);
-	run_script(_metadata, self, extra);
-	EXPECT_EQ(125, self->r.status);
-	EXPECT_NE(NULL, strstr(self->r.err, "not a network namespace")) TH_LOG("%s", self->r.err);
-	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", self->r.err);
+	run_refused(_metadata, self, extra, "not a network namespace");
 	if (!netns_usable())
 		SKIP(return, "needs root and iproute2 (ip, tc) to make network namespaces");
 	ASSERT_EQ(0, ns_make(self, false));
 	snprintf(net, sizeof(net), "ns:/run/netns/%s", self->ns[0]);
-	run_script(_metadata, self, extra);
-	EXPECT_EQ(125, self->r.status);
-	EXPECT_NE(NULL, strstr(self->r.err, "has no interface with an IPv4 address besides lo"))
-		TH_LOG("%s", self->r.err);
-	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", self->r.err);
+	run_refused(_metadata, self, extra, "has no interface with an IPv4 address besides lo");
 	ASSERT_EQ(0, shf("ip netns del %s", self->ns[0]));
 	if (ns_make(self, true))
 		SKIP(return, "cannot make namespaces with a veth pair (veth module?)");
 	ASSERT_EQ(0, shf("tc -n %s qdisc add dev eth0 ingress", self->ns[0]));
-	run_script(_metadata, self, extra);
-	EXPECT_EQ(125, self->r.status);
-	EXPECT_NE(NULL, strstr(self->r.err, "eth0 already has an ingress qdisc")) TH_LOG("%s",
-											self->r.err);
-	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", self->r.err);
+	run_refused(_metadata, self, extra, "eth0 already has an ingress qdisc");
 	/* Not ours: left as it was; and no tap left behind. */
 	usleep(300 * 1000);
 	snprintf(net, sizeof(net), "tc -n %s qdisc show dev eth0 | grep ingress", self->ns[0]);
 	EXPECT_EQ(1, count_lines(net));
 	snprintf(net, sizeof(net), "ip -n %s -o link | grep kiste-tap", self->ns[0]);
 	EXPECT_EQ(0, count_lines(net));
+}
+
+/* Without CAP_NET_ADMIN over the namespace (nobody): one line naming the fix, 125. */
+TEST_F(disk, nic_on_ns_denied_is_one_line)
+{
+	char net[64], wrap[200], text[400];
+	const char *extra[] = { "--network", net, NULL };
+
+	SKIP_IF_SETUP_SKIPPED();
+	if (!netns_usable() || system("command -v setpriv >/dev/null 2>&1"))
+		SKIP(return, "needs root, iproute2 and setpriv");
+	if (ns_make(self, true))
+		SKIP(return, "cannot make namespaces with a veth pair (veth module?)");
+	snprintf(net, sizeof(net), "ns:/run/netns/%s", self->ns[0]);
+	snprintf(wrap, sizeof(wrap), "%s/as-nobody", self->dir);
+	snprintf(text, sizeof(text), "#!/bin/sh\nexec setpriv --reuid 65534 --regid 65534 "
+		 "--clear-groups '%s' \"$@\"\n", kiste_bin());
+	ASSERT_EQ(0, write_file(wrap, text));
+	ASSERT_EQ(0, chmod(wrap, 0755));
+	step(&self->s, FG_END, 0, 0, 0);
+	setenv("KISTE_BIN", wrap, 1);
+	run_refused(_metadata, self, extra, "permission denied: run as root or as the namespace's "
+		    "owner");
+	unsetenv("KISTE_BIN");
+	EXPECT_TRUE(ns_clean(self));
 }
 
 TEST_F(disk, bad_disks_are_one_line_and_125)

@@ -55,15 +55,20 @@ static void nl_end(struct nlmsghdr *h, struct rtattr *a)
 	a->rta_len = (char *)h + h->nlmsg_len - (char *)a;
 }
 
-/* Sends @h and waits for its acknowledgement: 0 or the kernel's -errno. */
-static int nl_talk(int fd, struct nlmsghdr *h)
+typedef void (*nl_each)(const struct nlmsghdr *m, void *arg);
+
+/*
+ * Sends @h, then reads its answers, @fn (if any) on each, up to the
+ * acknowledgement or the end of a dump: 0 or the kernel's -errno.
+ */
+static int nl_exchange(int fd, struct nlmsghdr *h, nl_each fn, void *arg)
 {
+	static char buf[32768] __attribute__((aligned(4)));
 	static unsigned int seq;
-	char buf[8192] __attribute__((aligned(4)));
 	struct nlmsghdr *m;
 	ssize_t n;
 
-	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_flags |= NLM_F_REQUEST;
 	h->nlmsg_seq = ++seq;
 	if (send(fd, h, h->nlmsg_len, 0) != (ssize_t)h->nlmsg_len)
 		return -errno;
@@ -73,41 +78,35 @@ static int nl_talk(int fd, struct nlmsghdr *h)
 			continue;
 		if (n <= 0)
 			return n ? -errno : -EIO;
-		for (m = (struct nlmsghdr *)buf; NLMSG_OK(m, (size_t)n); m = NLMSG_NEXT(m, n))
-			if (m->nlmsg_type == NLMSG_ERROR && m->nlmsg_seq == h->nlmsg_seq)
-				return ((struct nlmsgerr *)NLMSG_DATA(m))->error;
-	}
-}
-
-typedef void (*nl_each)(const struct nlmsghdr *m, void *arg);
-
-/* Dumps @type for @family (header @hdr of @hlen bytes), @fn on each answer: 0 or -errno. */
-static int nl_dump(int fd, unsigned short type, const void *hdr, size_t hlen, nl_each fn,
-		   void *arg)
-{
-	static char buf[32768] __attribute__((aligned(4)));
-	union nl_msg req = { .h = { .nlmsg_len = NLMSG_LENGTH(hlen), .nlmsg_type = type,
-				    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 } };
-	struct nlmsghdr *m;
-	ssize_t n;
-
-	memcpy(NLMSG_DATA(&req.h), hdr, hlen);
-	if (send(fd, &req, req.h.nlmsg_len, 0) != (ssize_t)req.h.nlmsg_len)
-		return -errno;
-	for (;;) {
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n ? -errno : -EIO;
 		for (m = (struct nlmsghdr *)buf; NLMSG_OK(m, (size_t)n); m = NLMSG_NEXT(m, n)) {
+			if (m->nlmsg_seq != h->nlmsg_seq)
+				continue;
 			if (m->nlmsg_type == NLMSG_DONE)
 				return 0;
 			if (m->nlmsg_type == NLMSG_ERROR)
 				return ((struct nlmsgerr *)NLMSG_DATA(m))->error;
-			fn(m, arg);
+			if (fn)
+				fn(m, arg);
 		}
 	}
+}
+
+/* @h with an acknowledgement asked for: 0 or the kernel's -errno. */
+static int nl_talk(int fd, struct nlmsghdr *h)
+{
+	h->nlmsg_flags |= NLM_F_ACK;
+	return nl_exchange(fd, h, NULL, NULL);
+}
+
+/* Dumps @type (request header @hdr of @hlen bytes), @fn on each answer: 0 or -errno. */
+static int nl_dump(int fd, unsigned short type, const void *hdr, size_t hlen, nl_each fn,
+		   void *arg)
+{
+	union nl_msg req = { .h = { .nlmsg_len = NLMSG_LENGTH(hlen), .nlmsg_type = type,
+				    .nlmsg_flags = NLM_F_DUMP } };
+
+	memcpy(NLMSG_DATA(&req.h), hdr, hlen);
+	return nl_exchange(fd, &req.h, fn, arg);
 }
 
 struct scan_link {
@@ -249,6 +248,10 @@ static int scan_ns(int nl, const char *path, struct scan *s, struct kiste_err *e
 				     "default route via a gateway inside its own /%u: add one "
 				     "(ip route add default via GATEWAY)", path, s->iface->name,
 				     s->prefix);
+	if (!memcmp(s->iface->mac, (uint8_t[6]){ 0 }, 6))
+		return kiste_err_set(err, -EINVAL, "cannot set up --network ns:%s: %s has no "
+				     "Ethernet address for the guest to take: give a veth or "
+				     "another Ethernet interface", path, s->iface->name);
 	if (s->iface->mtu > 1500)
 		return kiste_err_set(err, -EINVAL, "cannot set up --network ns:%s: %s's MTU %u is "
 				     "larger than vm mode's network card takes (1500): lower it",
