@@ -355,13 +355,14 @@ if [ -x "$IP2" ] && [ -x "$TC2" ] && command -v unshare >/dev/null &&
 		nsenter -t "$nsb" -n httpd -f -p 198.51.100.1:18082 -h "$tmp/peer" & srv=$!
 		kiste run --mode=vm --timeout "$T" --network "ns:/proc/$nsa/ns/net" \
 			--rootfs "$tmp/root" -- /bin/sh -c \
-			'ip -4 addr show eth0 | grep -o "inet [0-9./]*"; cat /sys/class/net/eth0/address
+			'ip -4 addr show eth0 | grep -o "inet [0-9./]*"
+			ip link show eth0 | grep -o "link/ether [0-9a-f:]*"
 			ip route | grep -o "^default via [0-9.]*"
 			wget -q -O - http://198.51.100.1:18082/index.html' \
 			>"$tmp/out" 2>"$tmp/err" </dev/null
 		rc=$?
 		kill "$srv"
-		printf 'inet 198.51.100.2/24\n%s\ndefault via 198.51.100.1\nfrom-the-peer\n' "$mac" |
+		printf 'inet 198.51.100.2/24\nlink/ether %s\ndefault via 198.51.100.1\nfrom-the-peer\n' "$mac" |
 			cmp -s - "$tmp/out"
 		result $? "--network ns:PATH: eth0 as the namespace's, a server in the peer reached (exit $rc)" \
 			"$(head -c 300 "$tmp/out" "$tmp/err")"
