@@ -637,6 +637,9 @@ TEST_F(disk, nic_on_ns_refusals_are_one_line)
 	step(&self->s, FG_END, 0, 0, 0);
 	snprintf(net, sizeof(net), "ns:%s", self->file);
 	run_refused(_metadata, self, extra, "not a network namespace");
+	/* The caller's own (the host's): its interface would be taken over. */
+	snprintf(net, sizeof(net), "ns:/proc/%d/ns/net", (int)getpid());
+	run_refused(_metadata, self, extra, "it is kiste's own network namespace");
 	if (!netns_usable())
 		SKIP(return, "needs root and iproute2 (ip, tc) to make network namespaces");
 	ASSERT_EQ(0, ns_make(self, false));

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -469,6 +470,7 @@ static int tap_in_ns(int nl, const char *path, struct vm_tap *t, struct kiste_er
 
 int vm_tap_setup(const char *path, struct vm_tap *t, struct kiste_err *err)
 {
+	struct stat a, b;
 	int ns, self, nl, ret;
 
 	t->fd = -1;
@@ -480,6 +482,17 @@ int vm_tap_setup(const char *path, struct vm_tap *t, struct kiste_err *err)
 		ret = tap_fail(err, path, "open our own network namespace", -errno);
 		close(ns);
 		return ret;
+	}
+	/*
+	 * Our own namespace (the host's, most likely) is refused: its interface's
+	 * every frame would go to the guest while the VM runs.
+	 */
+	if (fstat(ns, &a) == 0 && fstat(self, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino) {
+		ret = kiste_err_set(err, -EINVAL, "cannot set up --network ns:%s: it is kiste's "
+				    "own network namespace: the guest would take its interface "
+				    "over; give the container's namespace", path);
+		goto out;
 	}
 	/* This thread only, and back before anything else runs: the VMM needs no namespace. */
 	if (setns(ns, CLONE_NEWNET) < 0) {
