@@ -294,6 +294,7 @@ TEST(network_and_publish)
 			  "-p", "[::1]:53:5353/udp", "--publish", "9000:90/tcp", "prog", NULL };
 	char *ns[] = { "run", "--mode=shim", "--network=ns:/run/netns/x", "prog", NULL };
 	char *vm[] = { "run", "--mode=vm", "--network", "ns:/run/netns/x", "prog", NULL };
+	char *uk[] = { "run", "--mode=unikernel", "--network", "ns:/run/netns/x", "prog", NULL };
 	char *vm_none[] = { "run", "--mode=vm", "--network", "none", "prog", NULL };
 	char *nopasta[] = { "run", "--mode=shim", "-p", "8080:80", "prog", NULL };
 	char *badp[] = { "run", "--mode=shim", "--network", "pasta", "-p", "1.2.3:80:80", "prog",
@@ -317,9 +318,12 @@ TEST(network_and_publish)
 	EXPECT_EQ((int)KISTE_NET_NS, (int)a.o.network);
 	EXPECT_STREQ("/run/netns/x", a.o.netns_path);
 	kiste_run_args_free(&a);
-	EXPECT_EQ(-EINVAL, kiste_run_parse(kiste_modes, 5, vm, &a, &err));
-	EXPECT_STREQ("kiste run: --network ns:/run/netns/x is not supported in vm mode yet: use "
-		     "--network none or another mode", err.msg);
+	ASSERT_EQ(0, kiste_run_parse(kiste_modes, 5, vm, &a, &err)) TH_LOG("%s", err.msg);
+	EXPECT_EQ((int)KISTE_NET_NS, (int)a.o.network);
+	kiste_run_args_free(&a);
+	EXPECT_EQ(-EINVAL, kiste_run_parse(kiste_modes, 5, uk, &a, &err));
+	EXPECT_STREQ("kiste run: --network ns:/run/netns/x is not supported in unikernel mode yet: "
+		     "use --network none or another mode", err.msg);
 	kiste_run_args_free(&a);
 	EXPECT_EQ(0, kiste_run_parse(kiste_modes, 5, vm_none, &a, &err)) TH_LOG("%s", err.msg);
 	kiste_run_args_free(&a);

@@ -213,10 +213,13 @@ run_host_tests host-tests-asan "$build/asan/host-tests" rerun \
 # fuse: the broker suite's FUSE-on-/dev case (a module in Debian's kernel,
 # absent from the debug kernel, where that case SKIPs).  dummy: the interface
 # passt needs to start in the test VM (vm_net_uplink in selftests/vm/vm-lib.sh).
+# veth tun sch_ingress cls_u32 act_mirred: vm mode's --network ns:PATH (a veth pair
+# between namespaces, the tap, the tc redirect between them; vmmode_run.sh).
+net_mods="dummy veth tun sch_ingress cls_u32 act_mirred"
 if [ "${KISTE_NESTED_KVM:-1}" = 1 ]; then
-	nested_args=(--extra-modules "kvm_amd fuse dummy")
+	nested_args=(--extra-modules "kvm_amd fuse $net_mods")
 else
-	nested_args=(--no-nested-kvm --extra-modules "fuse dummy")
+	nested_args=(--no-nested-kvm --extra-modules "fuse $net_mods")
 	echo "note: nested KVM is off in the test VMs (KISTE_NESTED_KVM=0)"
 fi
 

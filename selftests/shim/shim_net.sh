@@ -316,8 +316,8 @@ while [ "$i" -lt 60 ]; do
 done
 bad "-p list too long for pasta: one line, 125" "too long" --network pasta "$@"
 set --
-bad "--network ns:PATH in vm mode: not yet, one line, 125" "not supported in vm mode yet" \
-	--mode=vm --network ns:/proc/self/ns/net
+bad "--network ns:PATH in unikernel mode: not yet, one line, 125" \
+	"not supported in unikernel mode yet" --mode=unikernel --network ns:/proc/self/ns/net
 bad "-p in unikernel mode: not yet, one line, 125" "not supported in unikernel mode yet" \
 	--mode=unikernel -p 1:2
 bad "--network pasta with --unsafe-no-namespaces: one line, 125" "needs namespaces" \

@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
@@ -121,6 +122,7 @@ FIXTURE(disk) {
 	char mods[128];
 	struct run r;
 	struct script s;
+	char ns[2][32];		/* network namespaces a test made (ip netns), removed after it */
 };
 
 static int mkdirs(const char *path)
@@ -187,7 +189,14 @@ FIXTURE_SETUP(disk)
 FIXTURE_TEARDOWN(disk)
 {
 	char cmd[128];
+	unsigned int i;
 
+	for (i = 0; i < 2; i++)
+		if (self->ns[i][0]) {
+			snprintf(cmd, sizeof(cmd), "ip netns del %s 2>/dev/null", self->ns[i]);
+			if (system(cmd) != 0)
+				TH_LOG("cannot remove network namespace %s", self->ns[i]);
+		}
 	if (!self->dir[0])
 		return;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", self->dir);
@@ -362,65 +371,87 @@ TEST_F(disk, read_only_volume_becomes_an_erofs_disk)
 #define RX_BUF		(RING + 0x13000)
 #define TX_FRAME	(RING + 0x14000)
 
-TEST_F(disk, nic_on_passt_answers_arp_for_the_gateway)
+/* Queue @q of QSIZE at the given rings, enabled. */
+static void nic_queue(struct script *s, unsigned int q, uint64_t desc, uint64_t avail,
+		      uint64_t used)
 {
-	static const uint8_t arp[48] = {
+	step(s, FG_STORE, 2, BAR + C_QSEL, q);
+	step(s, FG_STORE, 2, BAR + C_QSIZE, QSIZE);
+	step(s, FG_STORE, 8, BAR + C_QDESC, desc);
+	step(s, FG_STORE, 8, BAR + C_QAVAIL, avail);
+	step(s, FG_STORE, 8, BAR + C_QUSED, used);
+	step(s, FG_STORE, 2, BAR + C_QENABLE, 1);
+}
+
+/* The NIC in slot 1 brought up with a receive and a transmit queue and one 2 KiB receive buffer. */
+static void nic_up(struct script *s)
+{
+	cfg_expect(s, 0x00, 0x10411af4);	/* virtio 1.x network card */
+	cfg_write(s, 0x04, 0x0006);
+	step(s, FG_STORE, 1, BAR + C_STATUS, 0);
+	step(s, FG_STORE, 1, BAR + C_STATUS, 3);
+	step(s, FG_STORE, 4, BAR + C_GFSEL, 1);
+	step(s, FG_STORE, 4, BAR + C_GF, 1);	/* VERSION_1 */
+	step(s, FG_STORE, 1, BAR + C_STATUS, 0x0b);
+	nic_queue(s, 0, RX_DESC, RX_AVAIL, RX_USED);	/* receive queue */
+	nic_queue(s, 1, DESC, AVAIL, USED);		/* transmit queue */
+	step(s, FG_STORE, 1, BAR + C_STATUS, 0x0f);
+	/* One 2 KiB receive buffer offered (a notify there only says so). */
+	step(s, FG_STORE, 8, RX_DESC, RX_BUF);
+	step(s, FG_STORE, 4, RX_DESC + 8, 2048);
+	step(s, FG_STORE, 2, RX_DESC + 12, 2 /* WRITE */);
+	step(s, FG_STORE, 2, RX_AVAIL + 2, 1);
+	step(s, FG_STORE, 2, BAR + 0x3000, 0);
+}
+
+/*
+ * An ARP request from @mac (@ip, as the wire has it) for @target sent on the
+ * transmit queue; then the reply from @target is waited for and checked.
+ */
+static void nic_arp(struct script *s, const uint8_t mac[6], uint32_t ip, uint32_t target)
+{
+	uint8_t arp[48] = {
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,		/* virtio_net_hdr_v1 */
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x4b, 0x49, 0x53, 0x54, 0x45,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0,
 		0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1,		/* ARP request */
-		0x02, 0x4b, 0x49, 0x53, 0x54, 0x45, 10, 0, 2, 15,	/* sender: us */
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0,			/* sender: us */
 		0, 0, 0, 0,					/* target MAC (first 4) */
 	};
-	const char *extra[] = { "--network", "pasta", NULL };
 	uint64_t w;
 	unsigned int i;
+
+	memcpy(arp + 18, mac, 6);
+	memcpy(arp + 34, mac, 6);
+	memcpy(arp + 40, &ip, 4);
+	/* The frame: header + 42 bytes of ARP (the target's last bytes are zeros in RAM). */
+	for (i = 0; i < sizeof(arp); i += 8) {
+		memcpy(&w, arp + i, 8);
+		step(s, FG_STORE, 8, TX_FRAME + i, w);
+	}
+	step(s, FG_STORE, 4, TX_FRAME + 50, target);
+	step(s, FG_STORE, 8, DESC, TX_FRAME);
+	step(s, FG_STORE, 4, DESC + 8, 12 + 42);
+	step(s, FG_STORE, 2, DESC + 12, 0);
+	step(s, FG_STORE, 2, AVAIL + 2, 1);
+	step(s, FG_STORE, 2, BAR + 0x3000 + 4, 1);	/* notify queue 1 */
+	step(s, FG_CHECK, 2, USED + 2, 1);		/* sent */
+	step(s, FG_WAIT, 2, RX_USED + 2, 1);		/* an answer arrived */
+	step(s, FG_CHECK, 2, RX_BUF + 12 + 12, 0x0608);	/* ARP */
+	step(s, FG_CHECK, 2, RX_BUF + 12 + 20, 0x0200);	/* a reply */
+	step(s, FG_CHECK, 4, RX_BUF + 12 + 28, target);	/* from the one asked */
+	step(s, FG_CHECK, 1, BAR + 0x1000, 1);		/* ISR: the line was raised */
+}
+
+TEST_F(disk, nic_on_passt_answers_arp_for_the_gateway)
+{
+	static const uint8_t mac[6] = { 0x02, 0x4b, 0x49, 0x53, 0x54, 0x45 };
+	const char *extra[] = { "--network", "pasta", NULL };
 
 	SKIP_IF_SETUP_SKIPPED();
 	if (system("command -v passt >/dev/null 2>&1"))
 		SKIP(return, "no passt: apt-get install passt");
-	cfg_expect(&self->s, 0x00, 0x10411af4);	/* virtio 1.x network card */
-	cfg_write(&self->s, 0x04, 0x0006);
-	step(&self->s, FG_STORE, 1, BAR + C_STATUS, 0);
-	step(&self->s, FG_STORE, 1, BAR + C_STATUS, 3);
-	step(&self->s, FG_STORE, 4, BAR + C_GFSEL, 1);
-	step(&self->s, FG_STORE, 4, BAR + C_GF, 1);	/* VERSION_1 */
-	step(&self->s, FG_STORE, 1, BAR + C_STATUS, 0x0b);
-	step(&self->s, FG_STORE, 2, BAR + C_QSEL, 0);	/* receive queue */
-	step(&self->s, FG_STORE, 2, BAR + C_QSIZE, QSIZE);
-	step(&self->s, FG_STORE, 8, BAR + C_QDESC, RX_DESC);
-	step(&self->s, FG_STORE, 8, BAR + C_QAVAIL, RX_AVAIL);
-	step(&self->s, FG_STORE, 8, BAR + C_QUSED, RX_USED);
-	step(&self->s, FG_STORE, 2, BAR + C_QENABLE, 1);
-	step(&self->s, FG_STORE, 2, BAR + C_QSEL, 1);	/* transmit queue */
-	step(&self->s, FG_STORE, 2, BAR + C_QSIZE, QSIZE);
-	step(&self->s, FG_STORE, 8, BAR + C_QDESC, DESC);
-	step(&self->s, FG_STORE, 8, BAR + C_QAVAIL, AVAIL);
-	step(&self->s, FG_STORE, 8, BAR + C_QUSED, USED);
-	step(&self->s, FG_STORE, 2, BAR + C_QENABLE, 1);
-	step(&self->s, FG_STORE, 1, BAR + C_STATUS, 0x0f);
-	/* One 2 KiB receive buffer offered (a notify there only says so). */
-	step(&self->s, FG_STORE, 8, RX_DESC, RX_BUF);
-	step(&self->s, FG_STORE, 4, RX_DESC + 8, 2048);
-	step(&self->s, FG_STORE, 2, RX_DESC + 12, 2 /* WRITE */);
-	step(&self->s, FG_STORE, 2, RX_AVAIL + 2, 1);
-	step(&self->s, FG_STORE, 2, BAR + 0x3000, 0);
-	/* The frame: header + 42 bytes of ARP (the target's last bytes are zeros in RAM). */
-	for (i = 0; i < sizeof(arp); i += 8) {
-		memcpy(&w, arp + i, 8);
-		step(&self->s, FG_STORE, 8, TX_FRAME + i, w);
-	}
-	step(&self->s, FG_STORE, 4, TX_FRAME + 50, 0x0202000a);	/* target IP 10.0.2.2 */
-	step(&self->s, FG_STORE, 8, DESC, TX_FRAME);
-	step(&self->s, FG_STORE, 4, DESC + 8, 12 + 42);
-	step(&self->s, FG_STORE, 2, DESC + 12, 0);
-	step(&self->s, FG_STORE, 2, AVAIL + 2, 1);
-	step(&self->s, FG_STORE, 2, BAR + 0x3000 + 4, 1);	/* notify queue 1 */
-	step(&self->s, FG_CHECK, 2, USED + 2, 1);		/* sent */
-	step(&self->s, FG_WAIT, 2, RX_USED + 2, 1);		/* an answer arrived */
-	step(&self->s, FG_CHECK, 2, RX_BUF + 12 + 12, 0x0608);	/* ARP */
-	step(&self->s, FG_CHECK, 2, RX_BUF + 12 + 20, 0x0200);	/* a reply */
-	step(&self->s, FG_CHECK, 4, RX_BUF + 12 + 28, 0x0202000a);	/* from 10.0.2.2 */
-	step(&self->s, FG_CHECK, 1, BAR + 0x1000, 1);		/* ISR: the line was raised */
+	nic_up(&self->s);
+	nic_arp(&self->s, mac, 0x0f02000a /* 10.0.2.15 */, 0x0202000a /* 10.0.2.2 */);
 	run_script(_metadata, self, extra);
 	EXPECT_EQ(0, self->r.status) TH_LOG("failed step %d; stderr: %s", self->r.status,
 					     self->r.err);
@@ -480,6 +511,178 @@ TEST_F(disk, nic_start_errors_are_one_line)
 }
 
 /* The options' errors: one line each, 125, nothing started. */
+/*
+ * --network ns:PATH: a tap in the namespace, joined to its veth by tc.  The
+ * namespaces here: [0] with eth0 198.51.100.2/24 (MAC NS_MAC, default route
+ * via .1), whose veth peer eth1 198.51.100.1/24 is in [1].
+ */
+#define NS_MAC		"02:4b:49:53:54:46"
+#define NS_ADDR		0x026433c6	/* 198.51.100.2 as the wire has it */
+#define NS_PEER		0x016433c6	/* 198.51.100.1 */
+
+static int shf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int shf(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+/* Lines the shell command @cmd prints on stdout. */
+static int count_lines(const char *cmd)
+{
+	FILE *f = popen(cmd, "r");
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	pclose(f);
+	return n;
+}
+
+static bool netns_usable(void)
+{
+	return geteuid() == 0 && !system("command -v ip >/dev/null 2>&1 && command -v tc "
+					 ">/dev/null 2>&1");
+}
+
+/* Namespace [0] alone (only lo), or with @wired the veth pair to [1] as above. */
+static int ns_make(FIXTURE_DATA(disk) *self, bool wired)
+{
+	snprintf(self->ns[0], sizeof(self->ns[0]), "kvt%d-a", (int)getpid());
+	if (shf("ip netns add %s", self->ns[0]))
+		return -1;
+	if (!wired)
+		return 0;
+	snprintf(self->ns[1], sizeof(self->ns[1]), "kvt%d-b", (int)getpid());
+	/* IPv6 off at the peer: its own router and MLD traffic would reach the guest first. */
+	return shf("ip netns add %1$s && ip netns exec %1$s sh -c 'echo 1 > "
+		   "/proc/sys/net/ipv6/conf/default/disable_ipv6' 2>/dev/null; "
+		   "ip -n %2$s link add eth0 type veth peer name eth1 netns "
+		   "%1$s && ip -n %2$s link set eth0 address " NS_MAC " up && ip -n %2$s addr add "
+		   "198.51.100.2/24 dev eth0 && ip -n %2$s route add default via 198.51.100.1 && "
+		   "ip -n %1$s link set eth1 up && ip -n %1$s addr add 198.51.100.1/24 dev eth1",
+		   self->ns[1], self->ns[0]);
+}
+
+/* True once [0] has neither a tap nor an ingress qdisc (the helper removes it after kiste). */
+static bool ns_clean(FIXTURE_DATA(disk) *self)
+{
+	char tap[128], qdisc[128];
+	int i;
+
+	snprintf(tap, sizeof(tap), "ip -n %s -o link | grep kiste-tap", self->ns[0]);
+	snprintf(qdisc, sizeof(qdisc), "tc -n %s qdisc show | grep ingress", self->ns[0]);
+	for (i = 0; i < 50; i++) {
+		if (count_lines(tap) == 0 && count_lines(qdisc) == 0)
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+/* Runs the script with @extra: refused with one line holding @what, and 125. */
+static void run_refused(struct __test_metadata *_metadata, FIXTURE_DATA(disk) *self,
+			const char *const *extra, const char *what)
+{
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(125, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, what)) TH_LOG("%s", self->r.err);
+	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", self->r.err);
+}
+
+/*
+ * The fake guest finds the veth's MAC in the NIC's configuration and sends
+ * an ARP request for the peer from it: the frame crosses tap and veth
+ * (tap's ingress redirected to the veth), the peer's reply comes back (the
+ * veth's ingress redirected to the tap) into the guest's receive buffer.
+ * Afterwards the namespace has no tap and no qdisc of ours.
+ */
+TEST_F_TIMEOUT(disk, nic_on_ns_tap_reaches_the_peer, 90)
+{
+	static const uint8_t mac[6] = { 0x02, 0x4b, 0x49, 0x53, 0x54, 0x46 };
+	char net[64];
+	const char *extra[] = { "--network", net, NULL };
+
+	SKIP_IF_SETUP_SKIPPED();
+	if (!netns_usable())
+		SKIP(return, "needs root and iproute2 (ip, tc) to make network namespaces");
+	if (ns_make(self, true))
+		SKIP(return, "cannot make namespaces with a veth pair (veth module?)");
+	snprintf(net, sizeof(net), "ns:/run/netns/%s", self->ns[0]);
+	nic_up(&self->s);
+	step(&self->s, FG_CHECK, 4, BAR + 0x2000, 0x53494b02);	/* the veth's MAC */
+	step(&self->s, FG_CHECK, 2, BAR + 0x2004, 0x4654);
+	nic_arp(&self->s, mac, NS_ADDR, NS_PEER);
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(0, self->r.status) TH_LOG("failed step %d; stderr: %s", self->r.status,
+					     self->r.err);
+	EXPECT_TRUE(ns_clean(self));
+}
+
+/* Not a namespace; a namespace without an interface; a veth whose ingress qdisc is taken. */
+TEST_F(disk, nic_on_ns_refusals_are_one_line)
+{
+	char net[160];
+	const char *extra[] = { "--network", net, NULL };
+
+	SKIP_IF_SETUP_SKIPPED();
+	step(&self->s, FG_END, 0, 0, 0);
+	snprintf(net, sizeof(net), "ns:%s", self->file);
+	run_refused(_metadata, self, extra, "not a network namespace");
+	/* The caller's own (the host's): its interface would be taken over. */
+	snprintf(net, sizeof(net), "ns:/proc/%d/ns/net", (int)getpid());
+	run_refused(_metadata, self, extra, "it is kiste's own network namespace");
+	if (!netns_usable())
+		SKIP(return, "needs root and iproute2 (ip, tc) to make network namespaces");
+	ASSERT_EQ(0, ns_make(self, false));
+	snprintf(net, sizeof(net), "ns:/run/netns/%s", self->ns[0]);
+	run_refused(_metadata, self, extra, "has no interface with an IPv4 address besides lo");
+	ASSERT_EQ(0, shf("ip netns del %s", self->ns[0]));
+	if (ns_make(self, true))
+		SKIP(return, "cannot make namespaces with a veth pair (veth module?)");
+	ASSERT_EQ(0, shf("tc -n %s qdisc add dev eth0 ingress", self->ns[0]));
+	run_refused(_metadata, self, extra, "eth0 already has an ingress qdisc");
+	/* Not ours: left as it was; and no tap left behind. */
+	usleep(300 * 1000);
+	snprintf(net, sizeof(net), "tc -n %s qdisc show dev eth0 | grep ingress", self->ns[0]);
+	EXPECT_EQ(1, count_lines(net));
+	snprintf(net, sizeof(net), "ip -n %s -o link | grep kiste-tap", self->ns[0]);
+	EXPECT_EQ(0, count_lines(net));
+}
+
+/* Without CAP_NET_ADMIN over the namespace (nobody): one line naming the fix, 125. */
+TEST_F(disk, nic_on_ns_denied_is_one_line)
+{
+	char net[64], wrap[200], text[400];
+	const char *extra[] = { "--network", net, NULL };
+
+	SKIP_IF_SETUP_SKIPPED();
+	if (!netns_usable() || system("command -v setpriv >/dev/null 2>&1"))
+		SKIP(return, "needs root, iproute2 and setpriv");
+	if (ns_make(self, true))
+		SKIP(return, "cannot make namespaces with a veth pair (veth module?)");
+	snprintf(net, sizeof(net), "ns:/run/netns/%s", self->ns[0]);
+	snprintf(wrap, sizeof(wrap), "%s/as-nobody", self->dir);
+	snprintf(text, sizeof(text), "#!/bin/sh\nexec setpriv --reuid 65534 --regid 65534 "
+		 "--clear-groups '%s' \"$@\"\n", kiste_bin());
+	ASSERT_EQ(0, write_file(wrap, text));
+	ASSERT_EQ(0, chmod(wrap, 0755));
+	step(&self->s, FG_END, 0, 0, 0);
+	setenv("KISTE_BIN", wrap, 1);
+	run_refused(_metadata, self, extra, "permission denied: run as root or as the namespace's "
+		    "owner");
+	unsetenv("KISTE_BIN");
+	EXPECT_TRUE(ns_clean(self));
+}
+
 TEST_F(disk, bad_disks_are_one_line_and_125)
 {
 	char block[200], odd[160];

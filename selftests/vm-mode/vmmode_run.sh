@@ -94,7 +94,7 @@ for b in "$(command -v busybox 2>/dev/null)" /bin/busybox /usr/bin/busybox; do
 done
 mkdir -p "$tmp/root/bin" "$tmp/root/work"
 [ -n "$bb" ] && cp "$bb" "$tmp/root/bin/busybox"
-for a in sh echo cat id pwd ls sleep nproc dd head readlink wget httpd ip; do
+for a in sh echo cat id pwd ls sleep nproc dd head readlink wget httpd ip grep; do
 	ln -s busybox "$tmp/root/bin/$a"
 done
 echo "from the rootfs" >"$tmp/root/work/file"
@@ -310,6 +310,98 @@ else
 		"--network none: no way out"; do
 		skip "$t" "no passt, /vm-lib.sh or unshare in the test VM"
 	done
+fi
+
+# --network ns:PATH: the namespace an OCI caller hands over.  Two namespaces held by
+# sleepers: A (the container's: eth0 198.51.100.2/24, default route via .1) and B (the
+# peer: eth1 198.51.100.1/24), joined by a veth pair made with iproute2's ip (busybox's
+# cannot move a link).  kiste puts a tap in A, tc-redirects it to eth0, and the guest's
+# eth0 takes eth0's MAC, address and gateway: the guest fetches from a server in B, and B
+# fetches from a server in the guest.  Afterwards A has no tap and no ingress qdisc.
+IP2=/usr/libexec/iproute2/ip TC2=/usr/libexec/iproute2/tc
+ns_skip()	# REASON
+{
+	skip "--network ns:PATH: eth0 as the namespace's, a server in the peer reached" "$1"
+	skip "--network ns:PATH: the peer reaches a server in the guest" "$1"
+	skip "--network ns:PATH: no tap and no ingress qdisc left" "$1"
+}
+# same_ns PID: whether PID is still in our network namespace (unshare has not run yet).
+same_ns()
+{
+	[ "$(readlink "/proc/$1/ns/net")" = "$(readlink /proc/$$/ns/net)" ]
+}
+if [ -x "$IP2" ] && [ -x "$TC2" ] && command -v unshare >/dev/null &&
+	command -v nsenter >/dev/null; then
+	unshare -n sleep 100000 & nsa=$!
+	unshare -n sleep 100000 & nsb=$!
+	i=0
+	while { same_ns "$nsa" || same_ns "$nsb"; } && [ "$i" -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	mkdir -p "$tmp/peer"
+	echo from-the-peer >"$tmp/peer/index.html"
+	if nsenter -t "$nsa" -n "$IP2" link add eth0 type veth peer name eth1 netns "$nsb" &&
+		nsenter -t "$nsa" -n "$IP2" link set eth0 up &&
+		nsenter -t "$nsa" -n "$IP2" addr add 198.51.100.2/24 dev eth0 &&
+		nsenter -t "$nsa" -n "$IP2" route add default via 198.51.100.1 &&
+		nsenter -t "$nsb" -n "$IP2" link set lo up &&
+		nsenter -t "$nsb" -n "$IP2" link set eth1 up &&
+		nsenter -t "$nsb" -n "$IP2" addr add 198.51.100.1/24 dev eth1; then
+		mac=$(nsenter -t "$nsa" -n "$IP2" -o link show eth0 |
+			sed -n 's|.*link/ether \([0-9a-f:]*\).*|\1|p')
+		nsenter -t "$nsb" -n httpd -f -p 198.51.100.1:18082 -h "$tmp/peer" & srv=$!
+		kiste run --mode=vm --timeout "$T" --network "ns:/proc/$nsa/ns/net" \
+			--rootfs "$tmp/root" -- /bin/sh -c \
+			'ip -4 addr show eth0 | grep -o "inet [0-9./]*"
+			ip link show eth0 | grep -o "link/ether [0-9a-f:]*"
+			ip route | grep -o "^default via [0-9.]*"
+			wget -q -O - http://198.51.100.1:18082/index.html' \
+			>"$tmp/out" 2>"$tmp/err" </dev/null
+		rc=$?
+		kill "$srv"
+		printf 'inet 198.51.100.2/24\nlink/ether %s\ndefault via 198.51.100.1\nfrom-the-peer\n' "$mac" |
+			cmp -s - "$tmp/out"
+		result $? "--network ns:PATH: eth0 as the namespace's, a server in the peer reached (exit $rc)" \
+			"$(head -c 300 "$tmp/out" "$tmp/err")"
+		kiste run --mode=vm --timeout "$T" --network "ns:/proc/$nsa/ns/net" \
+			--rootfs "$tmp/root" -- /bin/sh -c \
+			'echo inside >/tmp/index.html; echo ready >&2; exec httpd -f -p 8080 -h /tmp' \
+			>/dev/null 2>"$tmp/in.err" </dev/null & vm=$!
+		i=0
+		while [ "$i" -lt "$T" ] && ! grep -q ready "$tmp/in.err" && kill -0 "$vm" 2>/dev/null; do
+			sleep 1
+			i=$((i + 1))
+		done
+		i=0
+		until nsenter -t "$nsb" -n wget -q -O - http://198.51.100.2:8080/index.html \
+			>"$tmp/out" 2>/dev/null; do
+			i=$((i + 1))
+			[ "$i" -lt 10 ] || break
+			sleep 1
+		done
+		kill "$vm" 2>/dev/null
+		wait "$vm"
+		grep -qx inside "$tmp/out"
+		result $? "--network ns:PATH: the peer reaches a server in the guest" \
+			"$(head -c 300 "$tmp/out" "$tmp/in.err")"
+		# The tap went with kiste; its helper removes eth0's qdisc once kiste is gone.
+		i=0
+		while [ "$i" -lt 20 ]; do
+			left=$(nsenter -t "$nsa" -n "$TC2" qdisc show | grep ingress
+				nsenter -t "$nsa" -n "$IP2" -o link show | grep kiste-tap)
+			[ -z "$left" ] && break
+			sleep 0.5
+			i=$((i + 1))
+		done
+		[ -z "$left" ]
+		result $? "--network ns:PATH: no tap and no ingress qdisc left" "$left"
+	else
+		ns_skip "cannot make the veth pair (veth module?)"
+	fi
+	kill "$nsa" "$nsb"
+else
+	ns_skip "no iproute2 ip/tc in /usr/libexec/iproute2, unshare or nsenter in the test VM"
 fi
 
 # --rootfs IMAGE: an erofs image as it is, sparse-padded past the guest's RAM (and the

@@ -652,7 +652,7 @@ static int nic_open(struct guest *g)
 	g->net.vdev.irq = on_irq;
 	g->net.vdev.fail = on_fail;
 	g->net.vdev.owner = g;
-	linux_net_init(&g->net, g->fd, mac, g->ram, RAM);
+	linux_net_init(&g->net, g->fd, false, mac, g->ram, RAM);
 	if (linux_pci_add(&g->pci, 0x1af4, 0x1041, 0x020000, 1, caps,
 			  virtio_pci_caps(caps, sizeof(caps)), virtio_bar_io, &g->net.vdev) != 1)
 		return -1;

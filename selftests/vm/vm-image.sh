@@ -92,6 +92,13 @@ vm_image_base()
 			img_put "$f" "$f" 755
 		fi
 	done
+	# iproute2's ip and tc beside busybox's (which cannot move a link to another
+	# namespace): vm mode's --network ns:PATH case builds a veth pair with them.
+	for f in ip tc; do
+		if [ -f "/usr/sbin/$f" ] && [ ! -L "/usr/sbin/$f" ]; then
+			img_put "/usr/sbin/$f" "/usr/libexec/iproute2/$f" 755
+		fi
+	done
 	[ "$debug_checks" -eq 1 ] && touch "$root/etc/kiste-debug-checks"
 	return 0
 }

@@ -175,6 +175,11 @@ struct kiste_run_opts;
  * or "none"; -E2BIG when it does not fit @n bytes (never a cut list).
  */
 int kiste_publish_spec(const struct kiste_run_opts *o, bool udp, char *spec, size_t n);
+/*
+ * --network ns:PATH (lib/netns.c): @path opened and checked to be a network
+ * namespace file; its descriptor (O_CLOEXEC), or -errno with one line in @err.
+ */
+int kiste_netns_open(const char *path, struct kiste_err *err);
 /* Helper program @name on the caller's PATH (as podman finds its helpers), or NULL. */
 const char *kiste_helper_path(const char *name);
 /*

@@ -1091,7 +1091,7 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	if (ret < 0)
 		return ret;
 	if (o->network == KISTE_NET_NS) {
-		l->netns_fd = shim_net_open(o->netns_path, err);
+		l->netns_fd = kiste_netns_open(o->netns_path, err);
 		if (l->netns_fd < 0)
 			return l->netns_fd;
 	}

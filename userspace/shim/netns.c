@@ -4,8 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/magic.h>
-#include <linux/nsfs.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <poll.h>
@@ -14,10 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,28 +61,8 @@ int shim_net_lo_up(struct kiste_err *err)
 	return 0;
 }
 
-/* The network namespace file of --network ns:PATH, checked to be one: its descriptor. */
-int shim_net_open(const char *path, struct kiste_err *err)
-{
-	struct statfs sfs;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), type;
-
-	if (fd < 0)
-		return kiste_err_set(err, -errno, "--network ns:%s: %s: give a network namespace file "
-				     "such as /run/netns/NAME or /proc/PID/ns/net",
-				     path, strerror(errno));
-	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != NSFS_MAGIC ||
-	    (type = ioctl(fd, NS_GET_NSTYPE)) < 0 || type != CLONE_NEWNET) {
-		close(fd);
-		return kiste_err_set(err, -EINVAL, "--network ns:%s: not a network namespace: give "
-				     "a file such as /run/netns/NAME or /proc/PID/ns/net",
-				     path);
-	}
-	return fd;
-}
-
 /*
- * Joins the namespace @fd (shim_net_open) before the sandbox's user
+ * Joins the namespace @fd (kiste_netns_open) before the sandbox's user
  * namespace exists, so that it is joined with the caller's rights: the
  * sandbox's root would have none over a namespace another user namespace
  * owns.  That needs CAP_SYS_ADMIN over the namespace's owner and in the

@@ -15,6 +15,7 @@
 #include "image/guest.h"
 #include "image/rootfs.h"
 #include "passt.h"
+#include "tap.h"
 #include "kiste_mode.h"
 #include "vmm/confine.h"
 #include "vmm/vm.h"
@@ -34,8 +35,9 @@ struct vm_opts {
 	char vol_names[LINUX_DISKS_MAX][16];
 	const char *vol_dsts[LINUX_DISKS_MAX];
 	unsigned int nvols;
-	int net_fd;		/* --network pasta: the NIC's end of passt's socketpair, else -1 */
+	int net_fd;		/* the NIC's backend: passt's socketpair end, the tap, or -1 */
 	int net_err_fd;		/* and passt's stderr */
+	struct vm_tap tap;	/* --network ns:PATH: the tap in that namespace, its address */
 	char release[128];	/* the guest kernel's, for its modules (with disks) */
 };
 
@@ -56,7 +58,7 @@ static const struct option vm_options[] = {
  */
 static const struct kiste_run_limits vm_limits = {
 	.accepts = KISTE_OPT_ALL,
-	.networks = 1u << KISTE_NET_PASTA,
+	.networks = 1u << KISTE_NET_PASTA | 1u << KISTE_NET_NS,
 	.memory_min = LINUX_MEM_MIN,
 	.memory_max = LINUX_MEM_MAX,
 	.memory_default = 256ULL << 20,
@@ -135,12 +137,12 @@ static int vm_check(const struct kiste_run_opts *o, void *mo, struct kiste_err *
 {
 	const struct vm_opts *vo = mo;
 	unsigned int devs = vo->ndisks + vo->nvols + (o->rootfs ? 1 : 0) +
-			    (o->network == KISTE_NET_PASTA ? 1 : 0);
+			    (o->network != KISTE_NET_NONE ? 1 : 0);
 
 	/* Each disk, volume, --rootfs and the NIC is a slot on the VM's PCI bus. */
 	if (devs > LINUX_PCI_SLOTS)
 		return kiste_err_set(err, -E2BIG, "kiste run: %u devices (--block, --volume, "
-				     "--rootfs, --network pasta): vm mode attaches at most %d",
+				     "--rootfs, --network): vm mode attaches at most %d",
 				     devs, LINUX_PCI_SLOTS);
 	if (o->argc > KISTE_VM_SPEC_ARGS_MAX)
 		return kiste_err_set(err, -E2BIG, "kiste run: %d arguments: vm mode's agent takes "
@@ -311,7 +313,8 @@ static int vm_guest_devs(const struct kiste_run_opts *o, struct vm_opts *vo,
 					.vol_disks = vo->nvols ? &vo->block_names[vo->ndisks -
 										vo->nvols] : NULL,
 					.vol_dsts = vo->vol_dsts, .nvols = vo->nvols,
-					.net = o->network == KISTE_NET_PASTA ? VM_NET_SPEC : NULL };
+					.net = o->network == KISTE_NET_PASTA ? VM_NET_SPEC :
+					       o->network == KISTE_NET_NS ? vo->tap.spec : NULL };
 	if (!vo->ndisks && !devs->net)
 		return 0;
 	for (i = 0; i < vo->ndisks; i++)
@@ -330,14 +333,14 @@ static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 		.kernel = k, .initrd_fd = ir->fd, .initrd_len = ir->len, .cmdline = cmdline,
 		.mem_size = o->memory, .cpus = o->cpus, .kiste_fd = kfd,
 		.disks = vo->disks, .ndisks = vo->ndisks, .net_fd = vo->net_fd,
-		.net_err_fd = vo->net_err_fd,
+		.net_err_fd = vo->net_err_fd, .net_tap = o->network == KISTE_NET_NS,
 		.in_fd = fcntl(0, F_GETFD) < 0 ? -1 : 0, .out_fd = 1, .err_fd = 2,
 		.log_fd = vo->debug ? 2 : -1, .timeout_s = o->timeout_s,
 		.stats = kiste_setting(KISTE_SET_VM_STATS) != NULL, .t_start_ns = t_start,
 	};
 	int code = KISTE_EXIT_REFUSED, ret;
 
-	memcpy(cfg.mac, vm_net_mac, sizeof(cfg.mac));
+	memcpy(cfg.mac, o->network == KISTE_NET_NS ? vo->tap.mac : vm_net_mac, sizeof(cfg.mac));
 	kiste_test_phase("vm-sandbox-joined");
 	linux_cmdline(vo->debug, vo->ndisks > 0 || vo->net_fd >= 0, cmdline, sizeof(cmdline));
 	ret = linux_vm_run(&cfg, &code, err);
@@ -380,6 +383,16 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 
 	signal(SIGPIPE, SIG_IGN);
 	vo->net_fd = vo->net_err_fd = -1;
+	/*
+	 * The tap before the cgroup and the sandbox: the helper that removes the
+	 * namespace's qdisc after us must not be killed with them.
+	 */
+	if (o->network == KISTE_NET_NS && vm_tap_setup(o->netns_path, &vo->tap, &err) < 0) {
+		fprintf(stderr, "kiste: %s\n", err.msg);
+		return KISTE_EXIT_REFUSED;
+	}
+	if (o->network == KISTE_NET_NS)
+		vo->net_fd = vo->tap.fd;
 	if (vm_disks_open(vo, &err) < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		vm_disks_close(vo);
@@ -456,7 +469,14 @@ const struct kiste_mode_ops kiste_mode_vm = {
 		 "64M..3G (default 256M); --cpus 1..32 vCPUs (default 1); --user is the\n"
 		 "identity in the guest (default 0:0, guest root).  --network pasta gives it a\n"
 		 "virtio-net card on passt (eth0 10.0.2.15/24, gateway 10.0.2.2, DNS 10.0.2.3;\n"
-		 "-p publishes ports); ns:PATH is not supported yet.\n\n"
+		 "-p publishes ports).  --network ns:PATH (an OCI caller's namespace with one\n"
+		 "interface, e.g. podman's veth) does what Kata does: a tap in that namespace,\n"
+		 "joined to the interface by tc (ingress qdiscs, u32 match-all filters, mirred\n"
+		 "egress redirect both ways); the guest's eth0 takes the interface's MAC, IPv4\n"
+		 "address/prefix and the namespace's default gateway; its resolv.conf names the\n"
+		 "first non-loopback IPv4 nameserver of the host's /etc/resolv.conf (else the\n"
+		 "gateway).  That needs CAP_NET_ADMIN over the namespace (root, or its owner);\n"
+		 "the tap goes with kiste, a helper removes the interface's qdisc after it.\n\n"
 		 "  --kernel PATH         guest bzImage (default $KISTE_KERNEL, else\n"
 		 "                        /boot/vmlinuz-$(uname -r))\n"
 		 "  --debug               show the guest kernel's console on stderr\n"

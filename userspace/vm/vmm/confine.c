@@ -130,8 +130,8 @@ static const struct rule vcpu_rules[] = {
 	RW(pwritev, W_DISK, "a disk's writes (a read-only disk's file is open read-only)", 1,
 	   C_FD(0, K_DISK)),
 	RW(fdatasync, W_DISK, "a disk's flush", 1, C_FD(0, K_DISK)),
-	RW(writev, W_NET, "the guest's frames to the network backend (--network pasta)", 1,
-	   C_FD(0, K_NET)),
+	RW(writev, W_NET, "the guest's frames to the network backend (passt's socket or the "
+	   "ns:PATH tap)", 1, C_FD(0, K_NET)),
 	RW(poll, W_NET, "waiting for the network backend to take a frame (its socket is full)",
 	   0),
 };
@@ -501,7 +501,8 @@ void linux_confine_print(FILE *f)
 	fputs("# kiste vm mode: the VMM's seccomp filters, one per thread kind (x86_64; any\n"
 	      "# other call kills the VMM).  Descriptors exist only at run time and are named\n"
 	      "# here.  when: always, with --debug (log fd: the console), while kiste's\n"
-	      "# stdin is open, once per --block disk, or (network) with --network pasta.\n"
+	      "# stdin is open, once per --block disk, or (network) with --network pasta or\n"
+	      "# ns:PATH (the net backend fd is passt's socket or the namespace's tap).\n"
 	      "# lo32(argN): compared on the low 32 bits, all the kernel reads of an int (a\n"
 	      "# descriptor, an ioctl command).\n", f);
 	for (kind = 0; kind < LINUX_THREAD_KINDS; kind++)

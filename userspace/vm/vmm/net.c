@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// net.c - virtio-net on a qemu-protocol stream socket (passt): frames out on notify, in by the main thread.
+// net.c - virtio-net on passt's stream socket or a tap: frames out on notify, in by the main thread.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -42,7 +42,11 @@ static bool write_all(const struct linux_net *n, struct iovec *iov, unsigned int
 	return true;
 }
 
-/* One frame from the guest: its buffers after the header, behind their length, to the backend. */
+/*
+ * One frame from the guest: its buffers after the header to the backend,
+ * behind their length on passt's stream, as they are on a tap (one write,
+ * one frame).
+ */
 static uint32_t net_request(struct virtio_dev *d, unsigned int q, const struct virtio_chain *c)
 {
 	struct linux_net *n = d->priv;
@@ -59,7 +63,10 @@ static uint32_t net_request(struct virtio_dev *d, unsigned int q, const struct v
 	m = virtio_iov_slice(c->out, c->nout, HDR, len, iov + 1);
 	/* A backend that failed loses the frame, as a wire would. */
 	pthread_mutex_lock(&n->tx_lock);
-	write_all(n, iov, m + 1);
+	if (n->tap)
+		write_all(n, iov + 1, m);
+	else
+		write_all(n, iov, m + 1);
 	pthread_mutex_unlock(&n->tx_lock);
 	return 0;
 }
@@ -82,10 +89,11 @@ static const struct virtio_dev_ops net_ops = {
 	.config = net_config,
 };
 
-void linux_net_init(struct linux_net *n, int fd, const uint8_t mac[6], uint8_t *mem,
+void linux_net_init(struct linux_net *n, int fd, bool tap, const uint8_t mac[6], uint8_t *mem,
 		    uint64_t mem_size)
 {
 	n->fd = fd;
+	n->tap = tap;
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	pthread_mutex_init(&n->tx_lock, NULL);
 	memcpy(n->mac, mac, sizeof(n->mac));
@@ -115,13 +123,42 @@ static uint32_t rx_fill(const struct virtio_chain *c, void *arg)
 	return HDR + f->len;
 }
 
+/* One whole frame for the guest: into its next receive buffer, or dropped as a wire would. */
+static void rx_deliver(struct linux_net *n, const uint8_t *p, uint32_t len)
+{
+	struct frame f = { .p = p, .len = len };
+	int got = len >= 14 && len <= LINUX_NET_FRAME_MAX ?
+		  virtio_queue_fill(&n->vdev, RXQ, rx_fill, &f) : 0;
+
+	n->rx_dropped += got <= 0 || !f.fit;
+}
+
+/* A tap gives one frame per read; a burst is taken in bounded steps (poll comes back for more). */
+static int rx_tap(struct linux_net *n, const char **why)
+{
+	unsigned int i;
+	ssize_t r;
+
+	for (i = 0; i < LINUX_NET_TAP_BURST; i++) {
+		r = read(n->fd, n->rx, sizeof(n->rx));
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			return 0;
+		if (r <= 0) {
+			*why = r ? "reading from the tap failed" : "the tap closed";
+			return -1;
+		}
+		rx_deliver(n, n->rx, (uint32_t)r);
+	}
+	return 0;
+}
+
 int linux_net_rx(struct linux_net *n, const char **why)
 {
 	uint32_t len, off = 0;
-	struct frame f;
 	ssize_t r;
-	int got;
 
+	if (n->tap)
+		return rx_tap(n, why);
 	r = read(n->fd, n->rx + n->rx_len, sizeof(n->rx) - n->rx_len);
 	if (r < 0 && (errno == EINTR || errno == EAGAIN))
 		return 0;
@@ -139,10 +176,7 @@ int linux_net_rx(struct linux_net *n, const char **why)
 		}
 		if (n->rx_len - off < 4 + len)
 			break;
-		f = (struct frame){ .p = n->rx + off + 4, .len = len };
-		got = len <= LINUX_NET_FRAME_MAX ?
-		      virtio_queue_fill(&n->vdev, RXQ, rx_fill, &f) : 0;
-		n->rx_dropped += got <= 0 || !f.fit;
+		rx_deliver(n, n->rx + off + 4, len);
 		off += 4 + len;
 	}
 	/* What is left of a frame moves to the front once per read, not once per frame. */

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * net.h - virtio-net for the Linux guest, its other end a stream socket
- * speaking qemu's protocol (each Ethernet frame after its 4-byte big-endian
- * length), as passt serves it: the guest's frames go out from the vCPU that
- * notifies, the backend's arrive through the main thread.
+ * net.h - virtio-net for the Linux guest, one device with two backends: a
+ * stream socket speaking qemu's protocol (each Ethernet frame after its
+ * 4-byte big-endian length), as passt serves it, or a tap (IFF_TAP |
+ * IFF_NO_PI: one frame per read or write), as --network ns:PATH makes it.
+ * The guest's frames go out from the vCPU that notifies, the backend's
+ * arrive through the main thread.
  */
 #ifndef KISTE_LINUX_NET_H
 #define KISTE_LINUX_NET_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "virtio.h"
@@ -18,7 +21,8 @@
 
 struct linux_net {
 	struct virtio_dev vdev;	/* first: the transport's opaque is the NIC */
-	int fd;			/* the backend's socket (non-blocking) */
+	int fd;			/* the backend's socket or tap (non-blocking) */
+	bool tap;		/* fd is a tap: no length before each frame */
 	pthread_mutex_t tx_lock;	/* one frame at a time into the stream */
 	uint8_t mac[6];
 	/* What the main thread read from the backend and has not delivered yet. */
@@ -27,8 +31,14 @@ struct linux_net {
 	uint64_t rx_dropped;	/* no receive buffer in the guest, or one too small */
 };
 
-/* Sets @n up on backend @fd with @mac over guest RAM; irq, fail, owner, stop are the caller's. */
-void linux_net_init(struct linux_net *n, int fd, const uint8_t mac[6], uint8_t *mem,
+/* Frames read from a tap per wake-up of the main thread, which has stdin and signals too. */
+#define LINUX_NET_TAP_BURST	64
+
+/*
+ * Sets @n up on backend @fd (a tap when @tap, else passt's stream) with @mac
+ * over guest RAM; irq, fail, owner, stop are the caller's.
+ */
+void linux_net_init(struct linux_net *n, int fd, bool tap, const uint8_t mac[6], uint8_t *mem,
 		    uint64_t mem_size);
 /*
  * The backend's socket is readable: reads what is there and delivers each

@@ -235,7 +235,7 @@ static void net_fail(struct virtio_dev *d, const char *why)
 
 /*
  * The PCI devices: a virtio-blk device per disk (--block, in the order given:
- * vda, vdb, ...), then the NIC (--network pasta).
+ * vda, vdb, ...), then the NIC (--network pasta or ns:PATH).
  */
 static int vm_devices(struct linux_vm *vm, struct kiste_err *err)
 {
@@ -267,7 +267,7 @@ static int vm_devices(struct linux_vm *vm, struct kiste_err *err)
 	vm->net.vdev.fail = net_fail;
 	vm->net.vdev.owner = vm;
 	vm->net.vdev.stop = &vm->stop;
-	linux_net_init(&vm->net, vm->cfg->net_fd, vm->cfg->mac, vm->kvm.mem, vm->kvm.mem_size);
+	linux_net_init(&vm->net, vm->cfg->net_fd, vm->cfg->net_tap, vm->cfg->mac, vm->kvm.mem, vm->kvm.mem_size);
 	/* Modern virtio-net (0x1040 + 1), an Ethernet controller, subsystem id 1 (network). */
 	slot = linux_pci_add(&vm->pci, 0x1af4, 0x1041, 0x020000, 1, caps, ncaps, virtio_bar_io,
 			     &vm->net.vdev);
@@ -383,8 +383,9 @@ static void net_failed(struct linux_vm *vm, const char *why)
 	for (nl = line; *nl; nl++)
 		if (*nl < 0x20 || *nl == 0x7f)
 			*nl = '?';	/* one line, nothing for a terminal to act on */
-	vm_failed(vm, "the network backend (passt) stopped: %s%s%s%s", why, line[0] ? " (passt: \"" :
-		  "", line, line[0] ? "\")" : "");
+	vm_failed(vm, "the network backend (%s) stopped: %s%s%s%s",
+		  vm->cfg->net_tap ? "the namespace's tap" : "passt", why,
+		  line[0] ? " (passt: \"" : "", line, line[0] ? "\")" : "");
 }
 
 /* The main thread: stdin into the ring, signals to the agent, the deadline. */

@@ -25,7 +25,8 @@ struct linux_vm_cfg {
 	unsigned int cpus;
 	const struct linux_disk *disks;	/* --block, in the guest's order (vda, vdb, ...) */
 	unsigned int ndisks;
-	int net_fd;		/* the NIC's backend (passt's socket), or -1: no NIC */
+	int net_fd;		/* the NIC's backend (passt's socket or a tap), or -1: no NIC */
+	bool net_tap;		/* net_fd is a tap (--network ns:PATH), not passt's stream */
 	int net_err_fd;		/* the backend's stderr, non-blocking (why it stopped), or -1 */
 	uint8_t mac[6];
 	int kiste_fd;		/* >= 0: KVM through kiste.ko's broker (caller attached) */

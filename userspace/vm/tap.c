@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0
+// tap.c - vm mode's --network ns:PATH: a tap in that namespace, tc-redirected both ways to its one interface.
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/if_ether.h>
+#include <linux/if_tun.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <linux/tc_act/tc_mirred.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "vmm/net.h"
+
+/* A container's namespace has a handful of links; more are not looked at. */
+#define SCAN_LINKS_MAX	64
+/* The filters' priority: ours are the only ones on these ingress qdiscs. */
+#define FILTER_PRIO	1
+
+union nl_msg {
+	struct nlmsghdr h;
+	char buf[1024];
+};
+
+/* @len bytes of @data as attribute @type at the end of @h (messages here are small and fixed). */
+static struct rtattr *nl_put(struct nlmsghdr *h, unsigned short type, const void *data,
+			     size_t len)
+{
+	struct rtattr *a = (struct rtattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
+
+	a->rta_type = type;
+	a->rta_len = RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(a), data, len);
+	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(a->rta_len);
+	return a;
+}
+
+/* Closes the nest @a opened with nl_put(h, type, NULL, 0). */
+static void nl_end(struct nlmsghdr *h, struct rtattr *a)
+{
+	a->rta_len = (char *)h + h->nlmsg_len - (char *)a;
+}
+
+typedef void (*nl_each)(const struct nlmsghdr *m, void *arg);
+
+/*
+ * Sends @h, then reads its answers, @fn (if any) on each, up to the
+ * acknowledgement or the end of a dump: 0 or the kernel's -errno.
+ */
+static int nl_exchange(int fd, struct nlmsghdr *h, nl_each fn, void *arg)
+{
+	static char buf[32768] __attribute__((aligned(4)));
+	static unsigned int seq;
+	struct nlmsghdr *m;
+	ssize_t n;
+
+	h->nlmsg_flags |= NLM_F_REQUEST;
+	h->nlmsg_seq = ++seq;
+	if (send(fd, h, h->nlmsg_len, 0) != (ssize_t)h->nlmsg_len)
+		return -errno;
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n ? -errno : -EIO;
+		for (m = (struct nlmsghdr *)buf; NLMSG_OK(m, (size_t)n); m = NLMSG_NEXT(m, n)) {
+			if (m->nlmsg_seq != h->nlmsg_seq)
+				continue;
+			if (m->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (m->nlmsg_type == NLMSG_ERROR)
+				return ((struct nlmsgerr *)NLMSG_DATA(m))->error;
+			if (fn)
+				fn(m, arg);
+		}
+	}
+}
+
+/* @h with an acknowledgement asked for: 0 or the kernel's -errno. */
+static int nl_talk(int fd, struct nlmsghdr *h)
+{
+	h->nlmsg_flags |= NLM_F_ACK;
+	return nl_exchange(fd, h, NULL, NULL);
+}
+
+/* Dumps @type (request header @hdr of @hlen bytes), @fn on each answer: 0 or -errno. */
+static int nl_dump(int fd, unsigned short type, const void *hdr, size_t hlen, nl_each fn,
+		   void *arg)
+{
+	union nl_msg req = { .h = { .nlmsg_len = NLMSG_LENGTH(hlen), .nlmsg_type = type,
+				    .nlmsg_flags = NLM_F_DUMP } };
+
+	memcpy(NLMSG_DATA(&req.h), hdr, hlen);
+	return nl_exchange(fd, &req.h, fn, arg);
+}
+
+struct scan_link {
+	int index;
+	unsigned int flags, mtu;
+	uint8_t mac[6];
+	char name[IFNAMSIZ];
+};
+
+/* What the namespace has: its links, the one with IPv4 (and how many such), its gateway. */
+struct scan {
+	struct scan_link link[SCAN_LINKS_MAX];
+	unsigned int nlinks;
+	const struct scan_link *iface, *other;
+	struct in_addr addr, gw;
+	unsigned int prefix;
+	bool has_gw;
+};
+
+static void link_each(const struct nlmsghdr *m, void *arg)
+{
+	const struct ifinfomsg *ifi = NLMSG_DATA(m);
+	const struct rtattr *a = IFLA_RTA(ifi);
+	int len = IFLA_PAYLOAD(m);
+	struct scan *s = arg;
+	struct scan_link *l;
+
+	if (m->nlmsg_type != RTM_NEWLINK || s->nlinks == SCAN_LINKS_MAX)
+		return;
+	l = &s->link[s->nlinks++];
+	*l = (struct scan_link){ .index = ifi->ifi_index, .flags = ifi->ifi_flags };
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == IFLA_ADDRESS && RTA_PAYLOAD(a) == 6)
+			memcpy(l->mac, RTA_DATA(a), 6);
+		else if (a->rta_type == IFLA_MTU && RTA_PAYLOAD(a) == 4)
+			memcpy(&l->mtu, RTA_DATA(a), 4);
+		else if (a->rta_type == IFLA_IFNAME && RTA_PAYLOAD(a) <= IFNAMSIZ)
+			snprintf(l->name, sizeof(l->name), "%.*s", (int)RTA_PAYLOAD(a),
+				 (const char *)RTA_DATA(a));
+	}
+}
+
+static void addr_each(const struct nlmsghdr *m, void *arg)
+{
+	const struct ifaddrmsg *ifa = NLMSG_DATA(m);
+	const struct rtattr *a = IFA_RTA(ifa);
+	int len = IFA_PAYLOAD(m);
+	const struct scan_link *l = NULL;
+	struct scan *s = arg;
+	unsigned int i;
+
+	if (m->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET)
+		return;
+	for (i = 0; i < s->nlinks && !l; i++)
+		if (s->link[i].index == (int)ifa->ifa_index)
+			l = &s->link[i];
+	if (!l || (l->flags & IFF_LOOPBACK))
+		return;
+	if (s->iface && s->iface != l) {
+		s->other = l;
+		return;
+	}
+	if (s->iface)
+		return;		/* a second address on the same interface: the first counts */
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == IFA_LOCAL && RTA_PAYLOAD(a) == 4) {
+			memcpy(&s->addr, RTA_DATA(a), 4);
+			s->prefix = ifa->ifa_prefixlen;
+			s->iface = l;
+		}
+}
+
+static void route_each(const struct nlmsghdr *m, void *arg)
+{
+	const struct rtmsg *r = NLMSG_DATA(m);
+	const struct rtattr *a = RTM_RTA(r);
+	int len = RTM_PAYLOAD(m), oif = 0;
+	struct in_addr gw = { 0 };
+	struct scan *s = arg;
+	bool has_gw = false;
+
+	if (m->nlmsg_type != RTM_NEWROUTE || r->rtm_family != AF_INET || r->rtm_dst_len ||
+	    r->rtm_table != RT_TABLE_MAIN || r->rtm_type != RTN_UNICAST || s->has_gw)
+		return;
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == RTA_GATEWAY && RTA_PAYLOAD(a) == 4) {
+			memcpy(&gw, RTA_DATA(a), 4);
+			has_gw = true;
+		} else if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) == 4) {
+			memcpy(&oif, RTA_DATA(a), 4);
+		}
+	}
+	if (has_gw && s->iface && oif == s->iface->index) {
+		s->gw = gw;
+		s->has_gw = true;
+	}
+}
+
+/* One line for a failed step; EPERM is always the same advice. */
+static int tap_fail(struct kiste_err *err, const char *path, const char *step, int e)
+{
+	if (e == -EPERM || e == -EACCES)
+		return kiste_err_set(err, -EPERM, "cannot set up --network ns:%s: %s: permission "
+				     "denied: run as root or as the namespace's owner", path, step);
+	return kiste_err_set(err, e, "cannot set up --network ns:%s: cannot %s: %s", path, step,
+			     strerror(-e));
+}
+
+/* Links, the one interface with IPv4 besides lo, its default gateway: checked. */
+static int scan_ns(int nl, const char *path, struct scan *s, struct kiste_err *err)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct ifaddrmsg ifa = { .ifa_family = AF_INET };
+	struct rtmsg rtm = { .rtm_family = AF_INET };
+	uint32_t mask;
+	int ret;
+
+	ret = nl_dump(nl, RTM_GETLINK, &ifi, sizeof(ifi), link_each, s);
+	if (ret == 0)
+		ret = nl_dump(nl, RTM_GETADDR, &ifa, sizeof(ifa), addr_each, s);
+	if (ret == 0)
+		ret = nl_dump(nl, RTM_GETROUTE, &rtm, sizeof(rtm), route_each, s);
+	if (ret < 0)
+		return tap_fail(err, path, "list its interfaces", ret);
+	if (!s->iface)
+		return kiste_err_set(err, -ENODEV, "cannot set up --network ns:%s: the namespace "
+				     "has no interface with an IPv4 address besides lo: give one "
+				     "with exactly one (a veth, as podman's bridge network makes)",
+				     path);
+	if (s->other)
+		return kiste_err_set(err, -EINVAL, "cannot set up --network ns:%s: the namespace "
+				     "has more than one interface with an IPv4 address (%s, %s): "
+				     "vm mode attaches to exactly one", path, s->iface->name,
+				     s->other->name);
+	mask = s->prefix ? htonl(~0u << (32 - s->prefix)) : 0;
+	if (!s->has_gw || s->prefix < 1 || s->prefix > 30 ||
+	    ((s->gw.s_addr ^ s->addr.s_addr) & mask) || s->gw.s_addr == s->addr.s_addr)
+		return kiste_err_set(err, -EINVAL, "cannot set up --network ns:%s: %s has no IPv4 "
+				     "default route via a gateway inside its own /%u: add one "
+				     "(ip route add default via GATEWAY)", path, s->iface->name,
+				     s->prefix);
+	if (!memcmp(s->iface->mac, (uint8_t[6]){ 0 }, 6))
+		return kiste_err_set(err, -EINVAL, "cannot set up --network ns:%s: %s has no "
+				     "Ethernet address for the guest to take: give a veth or "
+				     "another Ethernet interface", path, s->iface->name);
+	if (s->iface->mtu > 1500)
+		return kiste_err_set(err, -EINVAL, "cannot set up --network ns:%s: %s's MTU %u is "
+				     "larger than vm mode's network card takes (1500): lower it",
+				     path, s->iface->name, s->iface->mtu);
+	return 0;
+}
+
+/*
+ * The guest's nameserver: the first IPv4 one in the host's /etc/resolv.conf
+ * that is not loopback (a local resolver is not reachable from inside the
+ * namespace), as podman does for its containers; else the gateway.
+ */
+static struct in_addr dns_pick(struct in_addr gw)
+{
+	FILE *f = fopen("/etc/resolv.conf", "re");
+	char line[256], addr[64];
+	struct in_addr a;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " nameserver %63s", addr) != 1 || inet_pton(AF_INET, addr, &a) != 1)
+			continue;
+		if ((ntohl(a.s_addr) >> 24) == 127 || !a.s_addr)
+			continue;
+		fclose(f);
+		return a;
+	}
+	if (f)
+		fclose(f);
+	return gw;
+}
+
+/* In the namespace: a tap named kiste-tapN, non-persistent (it goes with @fd), up, @mtu. */
+static int tap_create(int nl, unsigned int mtu, int *index)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+	union nl_msg b = { .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+				  .nlmsg_type = RTM_NEWLINK } };
+	struct ifinfomsg *ifi = NLMSG_DATA(&b.h);
+	uint8_t none = IN6_ADDR_GEN_MODE_NONE;
+	struct rtattr *spec, *inet6;
+	int fd, ret;
+
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	strcpy(ifr.ifr_name, "kiste-tap%d");
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0 || !(*index = (int)if_nametoindex(ifr.ifr_name))) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	*ifi = (struct ifinfomsg){ .ifi_family = AF_UNSPEC, .ifi_index = *index };
+	/*
+	 * No IPv6 link-local address on the tap, so the namespace's own stack
+	 * sends no router solicitations or DAD through it to the guest (a
+	 * kernel without IPv6 refuses this: it has nothing to send either).
+	 */
+	spec = nl_put(&b.h, IFLA_AF_SPEC, NULL, 0);
+	inet6 = nl_put(&b.h, AF_INET6, NULL, 0);
+	nl_put(&b.h, IFLA_INET6_ADDR_GEN_MODE, &none, sizeof(none));
+	nl_end(&b.h, inet6);
+	nl_end(&b.h, spec);
+	nl_talk(nl, &b.h);
+	b.h = (struct nlmsghdr){ .nlmsg_len = NLMSG_LENGTH(sizeof(*ifi)),
+				 .nlmsg_type = RTM_NEWLINK };
+	*ifi = (struct ifinfomsg){ .ifi_family = AF_UNSPEC, .ifi_index = *index,
+				   .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
+	nl_put(&b.h, IFLA_MTU, &mtu, sizeof(mtu));
+	ret = nl_talk(nl, &b.h);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/* RTM_NEWQDISC (exclusive) or RTM_DELQDISC of the ingress qdisc of @index. */
+static int ingress(int nl, unsigned short type, int index)
+{
+	union nl_msg b = { .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg)),
+				  .nlmsg_type = type } };
+	struct tcmsg *t = NLMSG_DATA(&b.h);
+
+	if (type == RTM_NEWQDISC)
+		b.h.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	*t = (struct tcmsg){ .tcm_family = AF_UNSPEC, .tcm_ifindex = index,
+			     .tcm_handle = TC_H_MAKE(TC_H_INGRESS, 0), .tcm_parent = TC_H_INGRESS };
+	nl_put(&b.h, TCA_KIND, "ingress", sizeof("ingress"));
+	return nl_talk(nl, &b.h);
+}
+
+/*
+ * Every frame arriving on @from (its ingress qdisc) leaves by @to, stolen
+ * from @from's stack: a u32 filter with one key of mask 0 (matches all, as
+ * `tc filter ... u32 match u8 0 0` does), action mirred egress redirect.
+ */
+static int redirect(int nl, int from, int to)
+{
+	union nl_msg b = { .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg)),
+				  .nlmsg_type = RTM_NEWTFILTER,
+				  .nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL } };
+	struct tcmsg *t = NLMSG_DATA(&b.h);
+	char sel[sizeof(struct tc_u32_sel) + sizeof(struct tc_u32_key)] = { 0 };
+	struct tc_u32_sel *s = (struct tc_u32_sel *)sel;
+	struct tc_mirred m = { .action = TC_ACT_STOLEN, .eaction = TCA_EGRESS_REDIR,
+			       .ifindex = (uint32_t)to };
+	struct rtattr *opts, *acts, *act, *aopts;
+
+	*t = (struct tcmsg){ .tcm_family = AF_UNSPEC, .tcm_ifindex = from,
+			     .tcm_parent = TC_H_MAKE(TC_H_INGRESS, 0),
+			     .tcm_info = TC_H_MAKE(FILTER_PRIO << 16, htons(ETH_P_ALL)) };
+	s->flags = TC_U32_TERMINAL;
+	s->nkeys = 1;
+	nl_put(&b.h, TCA_KIND, "u32", sizeof("u32"));
+	opts = nl_put(&b.h, TCA_OPTIONS, NULL, 0);
+	nl_put(&b.h, TCA_U32_SEL, sel, sizeof(sel));
+	acts = nl_put(&b.h, TCA_U32_ACT, NULL, 0);
+	act = nl_put(&b.h, 1, NULL, 0);		/* the first (only) action */
+	nl_put(&b.h, TCA_ACT_KIND, "mirred", sizeof("mirred"));
+	aopts = nl_put(&b.h, TCA_ACT_OPTIONS, NULL, 0);
+	nl_put(&b.h, TCA_MIRRED_PARMS, &m, sizeof(m));
+	nl_end(&b.h, aopts);
+	nl_end(&b.h, act);
+	nl_end(&b.h, acts);
+	nl_end(&b.h, opts);
+	return nl_talk(nl, &b.h);
+}
+
+/* The helper: waits until @pidfd's process (kiste) is gone, then removes @index's ingress qdisc. */
+static void __attribute__((noreturn)) cleaner(int nl, int pidfd, int index)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int lo = nl < pidfd ? nl : pidfd, hi = nl < pidfd ? pidfd : nl;
+	sigset_t none;
+
+	/* Not the terminal's ^C nor a kill of kiste's process group: only kiste's end. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	/* Nothing else of kiste's: no tap (it must go with kiste), no pipe a caller waits on. */
+	if (lo > 0)
+		syscall(SYS_close_range, 0, lo - 1, 0);
+	if (hi > lo + 1)
+		syscall(SYS_close_range, lo + 1, hi - 1, 0);
+	syscall(SYS_close_range, hi + 1, ~0U, 0);
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	ingress(nl, RTM_DELQDISC, index);
+	_exit(0);
+}
+
+static int cleaner_start(int nl, int index)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0), e;
+	pid_t pid;
+
+	if (pidfd < 0)
+		return -errno;
+	pid = fork();
+	e = errno;
+	if (pid == 0)
+		cleaner(nl, pidfd, index);
+	close(pidfd);
+	return pid < 0 ? -e : 0;
+}
+
+/* Inside the namespace: scan, tap, the interface's qdisc (and its cleaner), the tap's, filters. */
+static int tap_in_ns(int nl, const char *path, struct vm_tap *t, struct kiste_err *err)
+{
+	static struct scan s;
+	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+	struct in_addr dns;
+	int tap_index, ret;
+
+	memset(&s, 0, sizeof(s));
+	if (scan_ns(nl, path, &s, err) < 0)
+		return err->code;
+	ret = tap_create(nl, s.iface->mtu ? s.iface->mtu : 1500, &tap_index);
+	if (ret < 0)
+		return tap_fail(err, path, "create a tap device", ret);
+	t->fd = ret;
+	ret = ingress(nl, RTM_NEWQDISC, s.iface->index);
+	if (ret == -EEXIST)
+		return kiste_err_set(err, -EBUSY, "cannot set up --network ns:%s: %s already has "
+				     "an ingress qdisc (another VM, or tc rules of its own): kiste "
+				     "does not share it", path, s.iface->name);
+	if (ret < 0)
+		return tap_fail(err, path, "add an ingress qdisc (sch_ingress)", ret);
+	ret = cleaner_start(nl, s.iface->index);
+	if (ret < 0) {
+		ingress(nl, RTM_DELQDISC, s.iface->index);
+		return tap_fail(err, path, "start the helper that removes the qdisc", ret);
+	}
+	ret = ingress(nl, RTM_NEWQDISC, tap_index);
+	if (ret == 0)
+		ret = redirect(nl, s.iface->index, tap_index);
+	if (ret == 0)
+		ret = redirect(nl, tap_index, s.iface->index);
+	if (ret < 0)
+		return tap_fail(err, path, "redirect frames between the tap and the interface "
+				"(sch_ingress, cls_u32, act_mirred)", ret);
+	memcpy(t->mac, s.iface->mac, sizeof(t->mac));
+	snprintf(t->ifname, sizeof(t->ifname), "%s", s.iface->name);
+	dns = dns_pick(s.gw);
+	inet_ntop(AF_INET, &s.addr, a, sizeof(a));
+	inet_ntop(AF_INET, &s.gw, g, sizeof(g));
+	inet_ntop(AF_INET, &dns, d, sizeof(d));
+	snprintf(t->spec, sizeof(t->spec), "%s/%u,%s,%s", a, s.prefix, g, d);
+	return 0;
+}
+
+int vm_tap_setup(const char *path, struct vm_tap *t, struct kiste_err *err)
+{
+	struct stat a, b;
+	int ns, self, nl, ret;
+
+	t->fd = -1;
+	ns = kiste_netns_open(path, err);
+	if (ns < 0)
+		return ns;
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0) {
+		ret = tap_fail(err, path, "open our own network namespace", -errno);
+		close(ns);
+		return ret;
+	}
+	/*
+	 * Our own namespace (the host's, most likely) is refused: its interface's
+	 * every frame would go to the guest while the VM runs.
+	 */
+	if (fstat(ns, &a) == 0 && fstat(self, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino) {
+		ret = kiste_err_set(err, -EINVAL, "cannot set up --network ns:%s: it is kiste's "
+				    "own network namespace: the guest would take its interface "
+				    "over; give the container's namespace", path);
+		goto out;
+	}
+	/* This thread only, and back before anything else runs: the VMM needs no namespace. */
+	if (setns(ns, CLONE_NEWNET) < 0) {
+		ret = tap_fail(err, path, "join the namespace", -errno);
+		goto out;
+	}
+	nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (nl < 0)
+		ret = tap_fail(err, path, "open rtnetlink", -errno);
+	else
+		ret = tap_in_ns(nl, path, t, err);
+	if (nl >= 0)
+		close(nl);
+	if (setns(self, CLONE_NEWNET) < 0)
+		ret = tap_fail(err, path, "return to our own network namespace", -errno);
+	if (ret < 0 && t->fd >= 0) {
+		close(t->fd);
+		t->fd = -1;
+	}
+out:
+	close(self);
+	close(ns);
+	return ret;
+}
