@@ -265,16 +265,25 @@ void kiste_uk_devs_close(struct kiste_uk_devs *devs)
 	devs->pasta.stream = devs->pasta.passt_err = devs->pasta.relay_end = -1;
 }
 
+/*
+ * The relay ends by itself once the unikernel's end is closed, after passt
+ * has read the unikernel's last frames, and passt then with its one client:
+ * each gets two seconds for that (the relay's own wait is one), then SIGKILL.
+ */
 void kiste_uk_pasta_end(struct kiste_uk_devs *devs)
 {
 	pid_t *pids[] = { &devs->pasta.relay, &devs->pasta.passt };
-	unsigned int i;
+	unsigned int i, t;
 
 	for (i = 0; i < 2; i++) {
 		if (*pids[i] <= 0)
 			continue;
-		kill(*pids[i], SIGKILL);
-		waitpid(*pids[i], NULL, 0);
+		for (t = 0; t < 200 && waitpid(*pids[i], NULL, WNOHANG) == 0; t++)
+			usleep(10000);
+		if (t == 200) {
+			kill(*pids[i], SIGKILL);
+			waitpid(*pids[i], NULL, 0);
+		}
 		*pids[i] = 0;
 	}
 }

@@ -9,8 +9,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kiste_run.h"
@@ -153,6 +156,27 @@ int uk_relay_stream_out(struct uk_relay *r)
 	return 0;
 }
 
+/*
+ * The unikernel's end closed: what it sent last (a reply before its exit)
+ * still goes to passt, and the relay waits until passt has read it, since
+ * passt stops at our hang-up without reading what is left; at most a second.
+ */
+static int relay_drain(struct uk_relay *r)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	struct pollfd p[2] = { { .fd = r->stream }, { .fd = -1 } };
+	int i, queued;
+
+	for (i = 0; i < 20; i++) {
+		p[0].events = r->out_len ? POLLOUT : 0;
+		if (!r->out_len && (ioctl(r->stream, SIOCOUTQ, &queued) < 0 || queued <= 0))
+			break;
+		if (ppoll(p, 2, &ts, NULL) < 0 || uk_relay_stream_out(r) < 0)
+			break;
+	}
+	return -1;
+}
+
 int uk_relay_run(struct uk_relay *r)
 {
 	const short gone = POLLHUP | POLLERR;
@@ -179,9 +203,9 @@ int uk_relay_run(struct uk_relay *r)
 			return -1;
 		/* A unikernel that hung up while we had no room: what it sent last is lost. */
 		if ((p[1].revents & gone) && !room)
-			return relay_stop(r, false, "the unikernel closed its end");
+			return relay_drain(r), relay_stop(r, false, "the unikernel closed its end");
 		if ((p[1].revents & (POLLIN | gone)) && uk_relay_dev_in(r, p[1].revents & gone) < 0)
-			return -1;
+			return r->passt_gone ? -1 : relay_drain(r);
 		if ((p[0].revents & POLLOUT) && uk_relay_stream_out(r) < 0)
 			return -1;
 	}
@@ -222,6 +246,8 @@ static int relay_confine(pid_t unikernel)
 		  "framed frames to passt" },
 		{ SYS_ppoll, 2, { SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, 2),
 		  SCMP_A3_64(SCMP_CMP_EQ, 0) }, "wait for both ends, no signal mask" },
+		{ SYS_ioctl, 2, { FD_IS(R_STREAM), SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL,
+		  SIOCOUTQ) }, "at the unikernel's end: has passt read its last frames" },
 		{ SYS_read, 2, { FD_IS(R_PASST_ERR), SCMP_A2_64(SCMP_CMP_LE, R_PASST_LINE) },
 		  "why passt stopped, for the line kiste prints" },
 		{ SYS_write, 2, { FD_IS(STDERR_FILENO), SCMP_A2_64(SCMP_CMP_LE, 2 * R_PASST_LINE) },
