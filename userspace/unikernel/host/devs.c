@@ -274,15 +274,20 @@ void kiste_uk_pasta_end(struct kiste_uk_devs *devs)
 {
 	pid_t *pids[] = { &devs->pasta.relay, &devs->pasta.passt };
 	unsigned int i, t;
+	int st = 0;
 
 	for (i = 0; i < 2; i++) {
 		if (*pids[i] <= 0)
 			continue;
-		for (t = 0; t < 200 && waitpid(*pids[i], NULL, WNOHANG) == 0; t++)
+		for (t = 0; t < 200 && waitpid(*pids[i], &st, WNOHANG) == 0; t++)
 			usleep(10000);
 		if (t == 200) {
 			kill(*pids[i], SIGKILL);
 			waitpid(*pids[i], NULL, 0);
+		} else if (i == 0 && WIFSIGNALED(st)) {
+			/* its filter's kill (SIGSYS) is ours to fix, not the unikernel's */
+			fprintf(stderr, "kiste: the network relay died of signal %d: report this "
+				"as a kiste bug\n", WTERMSIG(st));
 		}
 		*pids[i] = 0;
 	}
