@@ -227,10 +227,12 @@ int kiste_uk_devs_bind(const struct kiste_uk_manifest *mft, const struct kiste_u
 		}
 		if (!b) {
 			ret = kiste_err_set(err, -EINVAL,
-					    "%s device '%s' is not bound: add %s %s=%s",
+					    "%s device '%s' is not bound: add %s %s=%s%s",
 					    d->info.type == KISTE_UK_DEV_BLOCK ? "block" : "net",
 					    d->info.name, uk_type_flag(d->info.type), d->info.name,
-					    d->info.type == KISTE_UK_DEV_BLOCK ? "FILE" : "TAPDEV");
+					    d->info.type == KISTE_UK_DEV_BLOCK ? "FILE" : "TAPDEV",
+					    d->info.type == KISTE_UK_DEV_NET && o->run ?
+					    " (or --network pasta)" : "");
 			break;
 		}
 		d->target = b->target;
