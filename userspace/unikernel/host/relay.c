@@ -255,7 +255,8 @@ static int relay_confine(pid_t unikernel)
 		{ SYS_kill, 2, { SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, (uint32_t)unikernel),
 		  SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, SIGKILL) },
 		  "end the unikernel when passt stopped" },
-		{ SYS_exit_group, 0, { { 0 } }, "the end" },
+		{ SYS_exit_group, 1, { SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, 0) },
+		  "the end: always status 0 (kiste's exit lines come from the unikernel's)" },
 	};
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	unsigned int i;
