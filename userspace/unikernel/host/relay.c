@@ -201,7 +201,7 @@ int uk_relay_run(struct uk_relay *r)
 			return relay_stop(r, true, "it closed the connection");
 		if ((p[0].revents & (POLLIN | gone)) && !r->in_blocked && uk_relay_stream_in(r) < 0)
 			return -1;
-		/* A unikernel that hung up while we had no room: what it sent last is lost. */
+		/* It hung up while our queue to passt was full: what it sent after that is lost. */
 		if ((p[1].revents & gone) && !room)
 			return relay_drain(r), relay_stop(r, false, "the unikernel closed its end");
 		if ((p[1].revents & (POLLIN | gone)) && uk_relay_dev_in(r, p[1].revents & gone) < 0)
