@@ -351,6 +351,32 @@ TEST(pasta_with_net_for_the_same_device_is_one_line)
 	refused(_metadata, vm, "both bind net device 'net0'");
 }
 
+/* The unikernel's filter on passt is a tap's (same calls, same count); the relay's rows follow. */
+TEST(policy_with_pasta)
+{
+	const char *pasta[] = { "policy", "unikernel", "--network", "pasta", uk_path("net"),
+				NULL };
+	const char *tap[] = { "policy", "unikernel", "--supervised", uk_path("net"), "--net",
+			      "net0=kuk0", NULL };
+	static struct run_result a, b;
+	char *la, *lb;
+
+	ASSERT_EQ(0, run_kiste(pasta, &a));
+	ASSERT_EQ(0, a.status) TH_LOG("stderr: %s", a.err);
+	ASSERT_EQ(0, run_kiste(tap, &b));
+	ASSERT_EQ(0, b.status) TH_LOG("stderr: %s", b.err);
+	la = strstr(a.out, "# syscalls: ");
+	lb = strstr(b.out, "# syscalls: ");
+	ASSERT_NE(NULL, la);
+	ASSERT_NE(NULL, lb);
+	EXPECT_EQ(0, strncmp(la, lb, strcspn(lb, "\n") + 1)) TH_LOG("%.80s vs %.80s", la, lb);
+	EXPECT_LE(atoi(la + strlen("# syscalls: ")), 7);
+	EXPECT_NE(NULL, strstr(a.out, "net on 'passt'"));
+	EXPECT_NE(NULL, strstr(a.out, "the relay process's filter"));
+	EXPECT_NE(NULL, strstr(a.out, "relay: kill(lo32(arg0) == 0, lo32(arg1) == 0x9)"));
+	EXPECT_EQ(NULL, strstr(b.out, "relay"));
+}
+
 TEST(pasta_without_a_net_device_is_one_line)
 {
 	const char *args[] = { "run", "--mode=unikernel", "--network", "pasta", uk_path("hello"),

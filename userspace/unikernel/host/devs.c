@@ -80,6 +80,7 @@ static int uk_bind_pasta(struct kiste_uk_dev *d, const struct kiste_uk_opts *o,
 
 	uk_net_info(d);
 	d->target = "passt";
+	d->pasta = true;
 	if (dry_run)
 		return 0;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)

@@ -8,6 +8,7 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
@@ -224,51 +225,82 @@ struct relay_rule {
 
 /* Descriptors are ints: compared on their low 32 bits, as the kernel reads them. */
 #define FD_IS(fd) SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, (fd))
+#define INT_IS(a, v) { a, SCMP_CMP_MASKED_EQ, 0xffffffffULL, (v) }
+/* kill's pid: the unikernel's, filled in when the filter is built */
+#define R_PID_ROW 7
 
 /*
  * The relay's whole host surface once it has started; anything else kills it.
  * send and recv are sendto and recvfrom without an address.
  */
+static const struct relay_rule relay_rules[] = {
+	{ SYS_recvfrom, 3, { FD_IS(R_STREAM), SCMP_A2_64(SCMP_CMP_LE, 4 + UK_RELAY_FRAME_MAX),
+	  INT_IS(3, MSG_DONTWAIT) }, "passt's stream, into the frame buffer" },
+	{ SYS_recvfrom, 3, { FD_IS(R_DEV), SCMP_A2_64(SCMP_CMP_EQ, UK_RELAY_FRAME_MAX),
+	  INT_IS(3, MSG_DONTWAIT | MSG_TRUNC) }, "one frame from the unikernel" },
+	{ SYS_sendto, 3, { FD_IS(R_DEV), SCMP_A2_64(SCMP_CMP_LE, UK_RELAY_FRAME_MAX),
+	  INT_IS(3, MSG_DONTWAIT | MSG_NOSIGNAL) }, "one frame to the unikernel" },
+	{ SYS_sendto, 3, { FD_IS(R_STREAM), SCMP_A2_64(SCMP_CMP_LE, UK_RELAY_OUT_SIZE),
+	  INT_IS(3, MSG_DONTWAIT | MSG_NOSIGNAL) }, "framed frames to passt" },
+	{ SYS_ppoll, 2, { INT_IS(1, 2), SCMP_A3_64(SCMP_CMP_EQ, 0) },
+	  "wait for both ends, no signal mask" },
+	{ SYS_ioctl, 2, { FD_IS(R_STREAM), INT_IS(1, SIOCOUTQ) },
+	  "at the unikernel's end: has passt read its last frames" },
+	{ SYS_read, 2, { FD_IS(R_PASST_ERR), SCMP_A2_64(SCMP_CMP_LE, R_PASST_LINE) },
+	  "why passt stopped, for the line kiste prints" },
+	[R_PID_ROW] = { SYS_kill, 2, { INT_IS(0, 0), INT_IS(1, SIGKILL) },
+	  "end the unikernel (arg0: its pid) when passt stopped" },
+	{ SYS_write, 2, { FD_IS(STDERR_FILENO), SCMP_A2_64(SCMP_CMP_LE, 2 * R_PASST_LINE) },
+	  "that line" },
+	{ SYS_exit_group, 1, { INT_IS(0, 0) },
+	  "the end: always status 0 (kiste's exit lines come from the unikernel's)" },
+};
+
+#define R_NRULES (sizeof(relay_rules) / sizeof(relay_rules[0]))
+
 static int relay_confine(pid_t unikernel)
 {
-	const struct relay_rule rules[] = {
-		{ SYS_recvfrom, 3, { FD_IS(R_STREAM), SCMP_A2_64(SCMP_CMP_LE, 4 + UK_RELAY_FRAME_MAX),
-		  SCMP_A3_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, MSG_DONTWAIT) },
-		  "passt's stream, into the frame buffer" },
-		{ SYS_recvfrom, 3, { FD_IS(R_DEV), SCMP_A2_64(SCMP_CMP_EQ, UK_RELAY_FRAME_MAX),
-		  SCMP_A3_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, MSG_DONTWAIT | MSG_TRUNC) },
-		  "one frame from the unikernel" },
-		{ SYS_sendto, 3, { FD_IS(R_DEV), SCMP_A2_64(SCMP_CMP_LE, UK_RELAY_FRAME_MAX),
-		  SCMP_A3_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, MSG_DONTWAIT | MSG_NOSIGNAL) },
-		  "one frame to the unikernel" },
-		{ SYS_sendto, 3, { FD_IS(R_STREAM), SCMP_A2_64(SCMP_CMP_LE, UK_RELAY_OUT_SIZE),
-		  SCMP_A3_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, MSG_DONTWAIT | MSG_NOSIGNAL) },
-		  "framed frames to passt" },
-		{ SYS_ppoll, 2, { SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, 2),
-		  SCMP_A3_64(SCMP_CMP_EQ, 0) }, "wait for both ends, no signal mask" },
-		{ SYS_ioctl, 2, { FD_IS(R_STREAM), SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL,
-		  SIOCOUTQ) }, "at the unikernel's end: has passt read its last frames" },
-		{ SYS_read, 2, { FD_IS(R_PASST_ERR), SCMP_A2_64(SCMP_CMP_LE, R_PASST_LINE) },
-		  "why passt stopped, for the line kiste prints" },
-		{ SYS_write, 2, { FD_IS(STDERR_FILENO), SCMP_A2_64(SCMP_CMP_LE, 2 * R_PASST_LINE) },
-		  "that line" },
-		{ SYS_kill, 2, { SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, (uint32_t)unikernel),
-		  SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, SIGKILL) },
-		  "end the unikernel when passt stopped" },
-		{ SYS_exit_group, 1, { SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, 0) },
-		  "the end: always status 0 (kiste's exit lines come from the unikernel's)" },
-	};
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	struct relay_rule r;
 	unsigned int i;
 	int ret = ctx ? 0 : -ENOMEM;
 
-	for (i = 0; ret == 0 && i < sizeof(rules) / sizeof(rules[0]); i++)
-		ret = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, rules[i].nr, rules[i].n,
-					     rules[i].c);
+	for (i = 0; ret == 0 && i < R_NRULES; i++) {
+		r = relay_rules[i];
+		if (i == R_PID_ROW)
+			r.c[0].datum_b = (uint32_t)unikernel; /* a masked compare's value */
+		ret = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r.nr, r.n, r.c);
+	}
 	if (ret == 0)
 		ret = seccomp_load(ctx);
 	seccomp_release(ctx);
 	return ret;
+}
+
+void uk_relay_filter_print(FILE *f)
+{
+	static const char *const ops[] = { [SCMP_CMP_EQ] = "==", [SCMP_CMP_LE] = "<=",
+					   [SCMP_CMP_MASKED_EQ] = "==" };
+	const struct relay_rule *r;
+	unsigned int i, k;
+	char *name;
+
+	fprintf(f, "# --network pasta: the relay process's filter (fds: %d passt, %d the "
+		"unikernel's device pair, %d passt's stderr), %zu rows, anything else kills it\n",
+		R_STREAM, R_DEV, R_PASST_ERR, R_NRULES);
+	for (i = 0; i < R_NRULES; i++) {
+		r = &relay_rules[i];
+		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, r->nr);
+		fprintf(f, "#   relay: %s(", name ? name : "?");
+		free(name);
+		for (k = 0; k < r->n; k++)
+			/* ints and flags (masked to 32 bits) in hex, sizes in decimal */
+			fprintf(f, r->c[k].op == SCMP_CMP_MASKED_EQ ? "%slo32(arg%u) %s %#llx" :
+				"%sarg%u %s %llu", k ? ", " : "", r->c[k].arg, ops[r->c[k].op],
+				(unsigned long long)(r->c[k].op == SCMP_CMP_MASKED_EQ ?
+						     r->c[k].datum_b : r->c[k].datum_a));
+		fprintf(f, ")  %s\n", r->why);
+	}
 }
 
 /* Our descriptors to 3, 4, 5 (through numbers above them: they may overlap), the rest closed. */

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include <kiste/unikernel.h>
@@ -61,6 +62,9 @@ int uk_relay_dev_in(struct uk_relay *r, bool hup);
 int uk_relay_stream_out(struct uk_relay *r);
 /* The loop over the four above until either side is gone; returns 0 or -1 with r->why. */
 int uk_relay_run(struct uk_relay *r);
+
+/* The relay process's filter, a row a line with its reason (kiste policy unikernel --network pasta). */
+void uk_relay_filter_print(FILE *f);
 
 /*
  * The relay's process, forked from the launcher after the unikernel's: moves

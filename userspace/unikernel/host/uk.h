@@ -107,6 +107,7 @@ struct kiste_uk_dev {
 	struct kiste_uk_devinfo info;
 	int fd;
 	const char *target;
+	bool pasta; /* a net device on passt's relay (--network pasta), not a tap */
 };
 
 /*
