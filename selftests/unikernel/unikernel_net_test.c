@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// unikernel_net_test.c - the net responder on a tap in a test netns: ping and UDP echo, both isolations.
+// unikernel_net_test.c - the net responder on a tap or on passt in a test netns: ping, UDP echo, both isolations.
 // kiste-suite: host unikernel_net_test
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -20,6 +20,19 @@
 #include "kselftest_harness.h"
 #include "uk_util.h"
 
+/*
+ * --network pasta: the responder at passt's guest address, published on the
+ * test namespace's own address (a veth end, so that passt finds a default
+ * route).  Not on 127.0.0.1: Debian 12's passt (2023-03) shows a datagram
+ * from the host's loopback to the guest as coming from the gateway, and
+ * kiste gives passt --no-map-gw (the host's loopback is not the sandbox's to
+ * reach), so passt would send the echo to the real gateway address.
+ */
+#define PASTA_UK_IP   "10.0.2.15"
+#define PASTA_NS_IP   "198.51.100.1"
+#define PASTA_PORT    7007	/* published */
+#define PASTA_ECHO    7777	/* the responder's port: above 1023, where passt as nobody binds */
+
 /* Documentation addresses (RFC 5737) only, and only inside the test's own namespace. */
 #define HOST_IP "192.0.2.1"
 #define UK_IP	"192.0.2.2"
@@ -38,6 +51,7 @@ FIXTURE(uknet)
 FIXTURE_VARIANT(uknet)
 {
 	const char *iso;
+	bool pasta;	/* --network pasta -p instead of --net net0=TAP */
 };
 
 FIXTURE_VARIANT_ADD(uknet, process){
@@ -48,11 +62,21 @@ FIXTURE_VARIANT_ADD(uknet, vm){
 	.iso = "vm",
 };
 
+FIXTURE_VARIANT_ADD(uknet, pasta_process){
+	.iso = "process",
+	.pasta = true,
+};
+
+FIXTURE_VARIANT_ADD(uknet, pasta_vm){
+	.iso = "vm",
+	.pasta = true,
+};
+
 static int sh(const char *fmt, const char *ns)
 {
 	char cmd[512];
 
-	snprintf(cmd, sizeof(cmd), fmt, ns, ns, ns, ns);
+	snprintf(cmd, sizeof(cmd), fmt, ns, ns, ns, ns, ns, ns);
 	return system(cmd);
 }
 
@@ -70,17 +94,12 @@ static int enter_ns(const char *ns)
 	return ret;
 }
 
-static pid_t start_responder(const char *ns, const char *iso, const char *log)
+/* kiste with @argv inside the namespace @ns, its output to @log. */
+static pid_t start_in_ns(const char *ns, const char *const *argv, const char *log)
 {
-	char isoarg[32];
-	const char *argv[] = { kiste_bin(), "run",	 "--mode=unikernel",
-			       isoarg,	    "--timeout", "60",
-			       "--net",	    "net0=" TAP, uk_path("net"),
-			       UK_IP,	    "7",	 NULL };
 	pid_t pid;
 	int fd;
 
-	snprintf(isoarg, sizeof(isoarg), "--isolation=%s", iso);
 	fflush(NULL);
 	pid = fork();
 	if (pid != 0)
@@ -90,6 +109,46 @@ static pid_t start_responder(const char *ns, const char *iso, const char *log)
 		_exit(99);
 	execv(argv[0], (char *const *)argv);
 	_exit(98);
+}
+
+static pid_t start_responder(const char *ns, const char *iso, const char *log)
+{
+	char isoarg[32];
+	const char *argv[] = { kiste_bin(), "run",	 "--mode=unikernel",
+			       isoarg,	    "--timeout", "60",
+			       "--net",	    "net0=" TAP, uk_path("net"),
+			       UK_IP,	    "7",	 NULL };
+
+	snprintf(isoarg, sizeof(isoarg), "--isolation=%s", iso);
+	return start_in_ns(ns, argv, log);
+}
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static pid_t start_pasta_responder(const char *ns, const char *iso, const char *log)
+{
+	char isoarg[32];
+	const char *argv[] = { kiste_bin(), "run", "--mode=unikernel", isoarg, "--timeout", "60",
+			       "--network", "pasta", "-p",
+			       PASTA_NS_IP ":" STR(PASTA_PORT) ":" STR(PASTA_ECHO) "/udp",
+			       uk_path("net"), PASTA_UK_IP, STR(PASTA_ECHO), NULL };
+
+	snprintf(isoarg, sizeof(isoarg), "--isolation=%s", iso);
+	return start_in_ns(ns, argv, log);
+}
+
+/* The namespace's links: a tap for the responder, or a veth end with a default route for passt. */
+static int ns_links(const char *ns, bool pasta)
+{
+	if (pasta)
+		return sh("ip -n %s link set lo up && ip -n %s link add kup0 type veth peer name "
+			  "kup1 && ip -n %s addr add " PASTA_NS_IP "/24 dev kup0 && "
+			  "ip -n %s link set kup0 up && ip -n %s link set kup1 up && "
+			  "ip -n %s route add default via 198.51.100.254 dev kup0", ns);
+	return sh("ip -n %s link set lo up && ip -n %s tuntap add " TAP " mode tap && "
+		  "ip -n %s addr add " HOST_IP "/24 dev " TAP " && ip -n %s link set " TAP " up",
+		  ns);
 }
 
 FIXTURE_SETUP(uknet)
@@ -102,6 +161,10 @@ FIXTURE_SETUP(uknet)
 		self->skip = "/dev/net/tun is not available: cannot create a tap device";
 		return;
 	}
+	if (variant->pasta && system("command -v passt >/dev/null 2>&1") != 0) {
+		self->skip = "no passt on PATH: apt-get install passt";
+		return;
+	}
 	if (system("ip -V >/dev/null 2>&1") != 0) {
 		self->skip = "'ip' (iproute2) is missing: install iproute2";
 		return;
@@ -111,11 +174,9 @@ FIXTURE_SETUP(uknet)
 		return;
 	}
 	self->ns_up = 1;
-	ASSERT_EQ(0,
-		  sh("ip -n %s link set lo up && ip -n %s tuntap add " TAP " mode tap && "
-		     "ip -n %s addr add " HOST_IP "/24 dev " TAP " && ip -n %s link set " TAP " up",
-		     self->ns));
-	self->kiste = start_responder(self->ns, variant->iso, self->log);
+	ASSERT_EQ(0, ns_links(self->ns, variant->pasta));
+	self->kiste = variant->pasta ? start_pasta_responder(self->ns, variant->iso, self->log) :
+				       start_responder(self->ns, variant->iso, self->log);
 	ASSERT_LT(0, self->kiste);
 }
 
@@ -183,9 +244,10 @@ static int ping_once(uint16_t id)
 	return ret;
 }
 
-static int udp_echo(const char *msg, char *reply, size_t len)
+/* One datagram to @ip:@port answered with the same bytes, retried; 0 when it came back. */
+static int udp_echo_to(const char *ip, uint16_t port, const char *msg, char *reply, size_t len)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(7) };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
 	struct timeval tv = { 0, 200000 };
 	int s, i;
 	ssize_t n = -1;
@@ -193,7 +255,7 @@ static int udp_echo(const char *msg, char *reply, size_t len)
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return -1;
-	inet_pton(AF_INET, UK_IP, &to.sin_addr);
+	inet_pton(AF_INET, ip, &to.sin_addr);
 	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	for (i = 0; i < TRIES && n < 0; i++) {
 		sendto(s, msg, strlen(msg), 0, (struct sockaddr *)&to, sizeof(to));
@@ -218,19 +280,29 @@ static int wait_exit(pid_t pid, int *status)
 	return -1;
 }
 
+/*
+ * On a tap: ping and UDP echo at the responder's address.  On passt: UDP
+ * echo through the published port (passt answers pings itself), and none
+ * through a port that was not published.
+ */
 TEST_F(uknet, ping_and_udp_echo)
 {
-	char reply[256], logbuf[512] = "";
+	const char *ip = variant->pasta ? PASTA_NS_IP : UK_IP;
+	uint16_t port = variant->pasta ? PASTA_PORT : 7;
+	char reply[256], logbuf[512] = "", want[64];
 	int status = -1, fd;
 
 	if (self->skip)
 		SKIP(return, "%s", self->skip);
 	ASSERT_EQ(0, enter_ns(self->ns));
-	EXPECT_EQ(0, ping_once((uint16_t)getpid()));
-	ASSERT_EQ(0, udp_echo("kiste-udp-round-trip", reply, sizeof(reply)));
+	if (!variant->pasta)
+		EXPECT_EQ(0, ping_once((uint16_t)getpid()));
+	ASSERT_EQ(0, udp_echo_to(ip, port, "kiste-udp-round-trip", reply, sizeof(reply)));
 	EXPECT_STREQ("kiste-udp-round-trip", reply);
+	if (variant->pasta)
+		EXPECT_NE(0, udp_echo_to(ip, PASTA_PORT + 1, "unpublished", reply, sizeof(reply)));
 	/* "quit" is echoed, then the responder exits 0 */
-	ASSERT_EQ(0, udp_echo("quit", reply, sizeof(reply)));
+	ASSERT_EQ(0, udp_echo_to(ip, port, "quit", reply, sizeof(reply)));
 	ASSERT_EQ(0, wait_exit(self->kiste, &status));
 	self->kiste = 0;
 	fd = open(self->log, O_RDONLY);
@@ -240,7 +312,77 @@ TEST_F(uknet, ping_and_udp_echo)
 		close(fd);
 	}
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) TH_LOG("log: %s", logbuf);
-	EXPECT_NE(NULL, strstr(logbuf, "udp echo on port 7"));
+	snprintf(want, sizeof(want), "udp echo on port %d", variant->pasta ? PASTA_ECHO : 7);
+	EXPECT_NE(NULL, strstr(logbuf, want));
+	/* the relay (and passt) ended by themselves, not by their filters */
+	EXPECT_EQ(NULL, strstr(logbuf, "kiste:")) TH_LOG("log: %s", logbuf);
+}
+
+/* kiste's refusals of --network pasta: one line each, 125, before anything starts. */
+static void refused(struct __test_metadata *_metadata, const char *const *args,
+		    const char *want)
+{
+	struct run_result r;
+
+	ASSERT_EQ(0, run_kiste(args, &r));
+	EXPECT_EQ(125, r.status);
+	EXPECT_EQ(1u, count_lines(r.err)) TH_LOG("stderr: %s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, want)) TH_LOG("stderr: %s", r.err);
+}
+
+TEST(pasta_without_passt_is_one_line)
+{
+	const char *args[] = { "run", "--mode=unikernel", "--network", "pasta", uk_path("net"),
+			       PASTA_UK_IP, NULL };
+
+	/* a PATH without passt (kiste itself is run by its full path) */
+	setenv("PATH", "/nonexistent", 1);
+	refused(_metadata, args, "no passt binary on PATH");
+}
+
+TEST(pasta_with_net_for_the_same_device_is_one_line)
+{
+	const char *args[] = { "run", "--mode=unikernel", "--network", "pasta", "--net",
+			       "net0=" TAP, uk_path("net"), PASTA_UK_IP, NULL };
+	const char *vm[] = { "run", "--mode=unikernel", "--isolation=vm", "--network", "pasta",
+			     "--net", "net0=" TAP, uk_path("net"), PASTA_UK_IP, NULL };
+
+	refused(_metadata, args, "both bind net device 'net0'");
+	refused(_metadata, vm, "both bind net device 'net0'");
+}
+
+/* The unikernel's filter on passt is a tap's (same calls, same count); the relay's rows follow. */
+TEST(policy_with_pasta)
+{
+	const char *pasta[] = { "policy", "unikernel", "--network", "pasta", uk_path("net"),
+				NULL };
+	const char *tap[] = { "policy", "unikernel", "--supervised", uk_path("net"), "--net",
+			      "net0=kuk0", NULL };
+	static struct run_result a, b;
+	char *la, *lb;
+
+	ASSERT_EQ(0, run_kiste(pasta, &a));
+	ASSERT_EQ(0, a.status) TH_LOG("stderr: %s", a.err);
+	ASSERT_EQ(0, run_kiste(tap, &b));
+	ASSERT_EQ(0, b.status) TH_LOG("stderr: %s", b.err);
+	la = strstr(a.out, "# syscalls: ");
+	lb = strstr(b.out, "# syscalls: ");
+	ASSERT_NE(NULL, la);
+	ASSERT_NE(NULL, lb);
+	EXPECT_EQ(0, strncmp(la, lb, strcspn(lb, "\n") + 1)) TH_LOG("%.80s vs %.80s", la, lb);
+	EXPECT_LE(atoi(la + strlen("# syscalls: ")), 7);
+	EXPECT_NE(NULL, strstr(a.out, "net on 'passt'"));
+	EXPECT_NE(NULL, strstr(a.out, "the relay process's filter"));
+	EXPECT_NE(NULL, strstr(a.out, "relay: kill(lo32(arg0) == 0, lo32(arg1) == 0x9)"));
+	EXPECT_EQ(NULL, strstr(b.out, "relay"));
+}
+
+TEST(pasta_without_a_net_device_is_one_line)
+{
+	const char *args[] = { "run", "--mode=unikernel", "--network", "pasta", uk_path("hello"),
+			       NULL };
+
+	refused(_metadata, args, "declares no net device");
 }
 
 TEST_HARNESS_MAIN

@@ -27,6 +27,7 @@ static const struct option uk_options[] = {
  */
 static const struct kiste_run_limits uk_limits = {
 	.accepts = KISTE_OPT_NAME | KISTE_OPT_MEMORY | KISTE_OPT_TIMEOUT | KISTE_OPT_CPUS,
+	.networks = 1u << KISTE_NET_PASTA,
 	.cpus_max = 1,
 	.memory_min = 2ULL << 20,
 	.memory_max = KISTE_UK_MEMORY_MAX,
@@ -58,6 +59,7 @@ static int uk_check(const struct kiste_run_opts *o, void *mo, struct kiste_err *
 	uo->timeout_s = o->timeout_s;
 	uo->cpus_milli = o->cpus_milli;
 	uo->name = o->name;
+	uo->run = o;
 	uo->app = o->argv[0];
 	uo->argv = o->argv;
 	uo->argc = o->argc;
@@ -91,6 +93,14 @@ const struct kiste_mode_ops kiste_mode_unikernel = {
 		 "not apply.\n\n"
 		 "  --block NAME=FILE     a block device: FILE's size is a multiple of 512\n"
 		 "  --net NAME=TAPDEV     a network device: an existing tap device\n"
+		 "  --network pasta       the manifest's one net device on passt (user-mode\n"
+		 "                        networking, no tap device): the unikernel is\n"
+		 "                        10.0.2.15/24, gateway 10.0.2.2, DNS 10.0.2.3, MTU\n"
+		 "                        1500; -p [IP:]HOSTPORT:PORT[/tcp|udp] publishes.\n"
+		 "                        A relay process turns passt's stream into one\n"
+		 "                        frame per message (a SOCK_SEQPACKET pair), so the\n"
+		 "                        device reads and filters stay those of a tap.\n"
+		 "                        Not with --net for the same device.\n"
 		 "  --isolation process   (default) in a process behind a seccomp filter of at\n"
 		 "                        most 7 syscalls (see 'kiste policy unikernel APP')\n"
 		 "  --isolation vm        in a tiny KVM guest\n",

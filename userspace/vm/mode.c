@@ -324,6 +324,12 @@ static int vm_guest_devs(const struct kiste_run_opts *o, struct vm_opts *vo,
 	return ret;
 }
 
+/* The NIC's MAC: locally administered, unicast. */
+static const uint8_t vm_net_mac[6] = { 0x02, 0x4b, 0x49, 0x53, 0x54, 0x45 };
+
+/* passt for the guest's NIC: the guest's kernel sets its MTU (1500), passt's default stays. */
+static const struct kiste_passt_cfg vm_passt = { .mode = "vm" };
+
 static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 		   const struct linux_kernel *k, struct linux_initramfs *ir, int kfd,
 		   uint64_t t_start, struct kiste_err *err)
@@ -430,7 +436,8 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 	ret = vm_sandbox(o, &cg, &kfd, &err);
 	/* passt after the sandbox's set-up: a member of it, in its cgroup. */
 	if (ret == 0 && o->network == KISTE_NET_PASTA)
-		ret = vm_passt_start(o, &vo->net_fd, &vo->net_err_fd, &err) < 0 ? -1 : 0;
+		ret = kiste_passt_start(o, &vm_passt, &vo->net_fd, &vo->net_err_fd, &err) < 0 ?
+		      -1 : 0;
 	if (ret == 0)
 		ret = vm_boot(o, vo, &k, &ir, kfd, t_start, &err);
 	/*

@@ -8,11 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "relay.h"
 #include "uk.h"
 
 static const char policy_usage[] =
 	"Usage: kiste policy unikernel [--isolation process|vm] [--supervised] APP\n"
-	"                              [--block NAME=FILE]... [--net NAME=TAPDEV]...\n\n"
+	"                              [--block NAME=FILE]... [--net NAME=TAPDEV]...\n"
+	"                              [--network pasta]\n\n"
 	"Print the seccomp filter kiste would install for APP with these bindings: with\n"
 	"--isolation process (default) the unikernel's own (at most 7 syscalls), with\n"
 	"--isolation vm the VMM's once the guest is set up.  In process isolation the\n"
@@ -22,16 +24,21 @@ static const char policy_usage[] =
 	"instead of killing; --supervised prints the filter under a parent.  A summary line with the\n"
 	"number of distinct syscalls, the descriptors, each rule with its reason, then\n"
 	"the filter in libseccomp's PFC form.  Block files must exist (their size bounds\n"
-	"the offsets); tap devices need not.\n";
+	"the offsets); tap devices need not.  --network pasta binds the net device to\n"
+	"passt as kiste run does (the unikernel's filter is the same as with a tap) and\n"
+	"adds the filter of the relay process between them (and implies --supervised).\n";
 
 static const struct option policy_opts[] = {
 	{ "isolation", required_argument, NULL, 'i' },
 	{ "supervised", no_argument, NULL, 's' },
 	{ "block", required_argument, NULL, 'b' },
 	{ "net", required_argument, NULL, 'N' },
+	{ "network", required_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+static const struct kiste_run_opts policy_pasta = { .network = KISTE_NET_PASTA };
 
 /* argv[0] is "unikernel"; bindings may follow APP.  1 for --help. */
 static int policy_parse(int argc, char **argv, struct kiste_uk_opts *o, bool *supervised,
@@ -52,6 +59,14 @@ static int policy_parse(int argc, char **argv, struct kiste_uk_opts *o, bool *su
 			break;
 		case 'i':
 			ret = kiste_uk_isolation_parse(cmd, optarg, o, err);
+			break;
+		case 'n':
+			/* kiste_uk_pasta() reads only this of kiste run's options */
+			if (!strcmp(optarg, "pasta"))
+				o->run = &policy_pasta;
+			else if (strcmp(optarg, "none"))
+				ret = kiste_err_set(err, -EINVAL, "kiste %s: bad --network '%s': "
+						    "use none or pasta", cmd, optarg);
 			break;
 		case 'b':
 		case 'N':
@@ -74,7 +89,7 @@ static int policy_parse(int argc, char **argv, struct kiste_uk_opts *o, bool *su
 				     "kiste %s: missing APP: name the unikernel to check", cmd);
 	if (optind + 1 < argc)
 		return kiste_err_set(err, -EINVAL,
-				     "kiste %s: unexpected argument '%s': only --block and --net "
+				     "kiste %s: unexpected argument '%s': only options "
 				     "follow APP",
 				     cmd, argv[optind + 1]);
 	o->app = argv[optind];
@@ -97,8 +112,9 @@ static void policy_print_devs(const struct kiste_uk_devs *devs)
 			       (unsigned long long)d->info.capacity,
 			       (unsigned long long)d->info.block_size);
 		else
-			printf("# device %u '%s': net tap '%s' at fd %u, frames <= %u bytes\n", i,
-			       d->info.name, d->target, KISTE_UK_FD_BASE + i, d->info.mtu + 14);
+			printf("# device %u '%s': net %s '%s' at fd %u, frames <= %u bytes\n", i,
+			       d->info.name, d->pasta ? "on" : "tap", d->target,
+			       KISTE_UK_FD_BASE + i, d->info.mtu + 14);
 	}
 }
 
@@ -128,6 +144,8 @@ int kiste_uk_policy(int argc, char **argv)
 		kiste_uk_image_free(&img);
 		goto fail;
 	}
+	/* kiste run stays the parent of a unikernel on passt (it reaps passt and the relay) */
+	supervised |= kiste_uk_pasta(&o);
 	iso = o.isolation == KISTE_UK_ISO_PROCESS && !supervised ? KISTE_UK_FILTER_DIRECT :
 								    o.isolation;
 	n = kiste_uk_filter_syscalls(&devs, iso, names, sizeof(names));
@@ -153,6 +171,8 @@ int kiste_uk_policy(int argc, char **argv)
 		       KISTE_UK_VM_FD);
 	policy_print_devs(&devs);
 	kiste_uk_filter_print(&devs, iso, stdout);
+	if (kiste_uk_pasta(&o))
+		uk_relay_filter_print(stdout);
 	printf("# the same filter in libseccomp's pseudo filter code:\n");
 	fflush(stdout);
 	n = kiste_uk_filter_pfc(&devs, iso, STDOUT_FILENO, &err);

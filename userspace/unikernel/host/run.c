@@ -17,6 +17,7 @@
 #include "../hvt/hvt.h"
 #include "../tender/tender.h"
 #include "kiste_mode.h"
+#include "relay.h"
 #include "uk.h"
 
 /*
@@ -83,7 +84,7 @@ static bool uk_needs_cgroup(const struct kiste_uk_opts *o)
 static bool uk_direct(const struct kiste_uk_opts *o, const struct kiste_cgroup *cg, int kdev)
 {
 	return o->isolation == KISTE_UK_ISO_PROCESS && kdev < 0 && !cg->version &&
-	       !o->timeout_s && !kiste_setting(KISTE_SET_UK_STATS);
+	       !o->timeout_s && !kiste_setting(KISTE_SET_UK_STATS) && !kiste_uk_pasta(o);
 }
 
 static int uk_cgroup(const struct kiste_uk_opts *o, struct kiste_cgroup *cg,
@@ -168,6 +169,29 @@ static int uk_report(const struct kiste_uk_opts *o, int status, bool timed_out,
 	return kiste_exit_from_wait(status, &w.who);
 }
 
+/*
+ * --network pasta: the relay between passt and the unikernel's device (relay.c),
+ * forked once the unikernel's pid is known (it kills the unikernel when passt
+ * stops).  Our copies of its descriptors are closed with the devices'.
+ */
+static int uk_relay_fork(struct kiste_uk_devs *devs, pid_t unikernel, pid_t self,
+			 struct kiste_err *err)
+{
+	pid_t pid;
+
+	if (devs->pasta.passt <= 0)
+		return 0;
+	pid = fork();
+	if (pid == 0)
+		uk_relay_child(devs->pasta.stream, devs->pasta.relay_end, devs->pasta.passt_err,
+			       unikernel, self);
+	if (pid < 0)
+		return kiste_err_set(err, -errno, "cannot fork the network relay: %s",
+				     strerror(errno));
+	devs->pasta.relay = pid;
+	return 0;
+}
+
 /* Direct entry: this process becomes the unikernel; never returns. */
 static __attribute__((noreturn)) void uk_run_direct(const struct kiste_uk_opts *o,
 						    const struct kiste_uk_image *img,
@@ -244,6 +268,9 @@ int kiste_uk_oci_create(const struct kiste_uk_opts *o, const char *rootfs,
 	if (o->isolation != KISTE_UK_ISO_PROCESS)
 		return kiste_err_set(err, -EOPNOTSUPP, "unikernel containers run in process "
 				     "isolation only yet");
+	if (kiste_uk_pasta(o))
+		return kiste_err_set(err, -EOPNOTSUPP, "unikernel containers have no --network "
+				     "pasta yet: use kiste run");
 	rfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rfd < 0)
 		return kiste_err_set(err, -errno, "config.json: root.path: %s: %s", rootfs,
@@ -342,8 +369,14 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 		goto refused;
 	}
 	kiste_test_phase("uk-forked");
+	if (uk_relay_fork(&devs, child, self, &err) < 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		goto refused;
+	}
 	kiste_uk_devs_close(&devs);
 	timed_out = kiste_run_supervise(child, &set, (unsigned int)o->timeout_s, &status, &ru);
+	kiste_uk_pasta_end(&devs);
 	if (kdev >= 0)
 		close(kdev);
 	kiste_kvm_close(&kvm);
@@ -353,6 +386,8 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 	return ret;
 refused:
 	fprintf(stderr, "kiste: %s\n", err.msg);
+	kiste_uk_devs_close(&devs);
+	kiste_uk_pasta_end(&devs);
 	kiste_cgroup_destroy(&cg);
 	kiste_kvm_close(&kvm);
 	if (kdev >= 0)

@@ -37,6 +37,7 @@ struct kiste_uk_opts {
 	uint64_t timeout_s; /* 0 = none */
 	uint32_t cpus_milli; /* CPU limit in thousandths of a CPU; 0 = none */
 	const char *name;   /* sandbox name or NULL */
+	const struct kiste_run_opts *run; /* --network, -p; NULL for kiste policy */
 	struct kiste_uk_binding bind[KISTE_UK_MAX_DEVICES];
 	uint32_t nbind;
 	const char *app;
@@ -106,11 +107,23 @@ struct kiste_uk_dev {
 	struct kiste_uk_devinfo info;
 	int fd;
 	const char *target;
+	bool pasta; /* a net device on passt's relay (--network pasta), not a tap */
+};
+
+/*
+ * --network pasta: passt on @stream, and @relay_end, the relay's side of the
+ * net device's SOCK_SEQPACKET pair (run.c forks the relay, relay.c).  Pids
+ * are 0 and descriptors -1 without it.
+ */
+struct kiste_uk_pasta {
+	pid_t passt, relay;
+	int stream, passt_err, relay_end;
 };
 
 struct kiste_uk_devs {
 	struct kiste_uk_dev dev[KISTE_UK_MAX_DEVICES];
 	uint32_t ndev;
+	struct kiste_uk_pasta pasta;
 };
 
 /*
@@ -122,6 +135,10 @@ struct kiste_uk_devs {
 int kiste_uk_devs_bind(const struct kiste_uk_manifest *mft, const struct kiste_uk_opts *o,
 		       bool dry_run, struct kiste_uk_devs *devs, struct kiste_err *err);
 void kiste_uk_devs_close(struct kiste_uk_devs *devs);
+/* After the unikernel's end: passt and the relay killed (they may be gone) and reaped. */
+void kiste_uk_pasta_end(struct kiste_uk_devs *devs);
+/* Whether this run attaches a net device to passt (--network pasta). */
+bool kiste_uk_pasta(const struct kiste_uk_opts *o);
 
 /* Device with handle H sits at descriptor KISTE_UK_FD_BASE + H in the tender and the VMM. */
 #define KISTE_UK_FD_BASE 3

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// passt.c - vm mode's --network pasta: passt as the virtio-net backend (qemu's stream protocol).
+// passt.c - --network pasta's passt for vm and unikernel modes: a NIC's backend on qemu's stream protocol.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -12,9 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "passt.h"
-
-const uint8_t vm_net_mac[6] = { 0x02, 0x4b, 0x49, 0x53, 0x54, 0x45 };
+#include "kiste_passt.h"
 
 /* The child: passt on descriptor 3, stderr @errw, the rest /dev/null; exec's errno up @report. */
 static void __attribute__((noreturn)) passt_exec(const char *passt, char **argv, int sock,
@@ -36,9 +34,10 @@ static void __attribute__((noreturn)) passt_exec(const char *passt, char **argv,
 	_exit(127);
 }
 
-pid_t vm_passt_start(const struct kiste_run_opts *o, int *fd, int *err_fd, struct kiste_err *err)
+pid_t kiste_passt_start(const struct kiste_run_opts *o, const struct kiste_passt_cfg *cfg, int *fd,
+			int *err_fd, struct kiste_err *err)
 {
-	char tcp[1024], udp[1024], ids[32];
+	char tcp[1024], udp[1024], ids[32], mtu[16];
 	const char *passt = kiste_helper_path("passt");
 	int sv[2], rep[2], ep[2], e = 0;
 	char *argv[32];
@@ -46,9 +45,9 @@ pid_t vm_passt_start(const struct kiste_run_opts *o, int *fd, int *err_fd, struc
 	int n = 0;
 
 	if (!passt)
-		return kiste_err_set(err, -ENOENT, "--network pasta in vm mode: no passt binary "
+		return kiste_err_set(err, -ENOENT, "--network pasta in %s mode: no passt binary "
 				     "on PATH: install Debian's passt package (apt-get install "
-				     "passt)");
+				     "passt)", cfg->mode);
 	if (kiste_publish_spec(o, false, tcp, sizeof(tcp)) < 0 ||
 	    kiste_publish_spec(o, true, udp, sizeof(udp)) < 0)
 		return kiste_err_set(err, -E2BIG, "--network pasta: the -p list is too long for "
@@ -60,13 +59,13 @@ pid_t vm_passt_start(const struct kiste_run_opts *o, int *fd, int *err_fd, struc
 	argv[n++] = (char *)"--fd";
 	argv[n++] = (char *)"3";
 	argv[n++] = (char *)"-a";
-	argv[n++] = (char *)VM_NET_GUEST;
+	argv[n++] = (char *)KISTE_PASST_GUEST;
 	argv[n++] = (char *)"-n";
-	argv[n++] = (char *)VM_NET_PREFIX;
+	argv[n++] = (char *)KISTE_PASST_PREFIX;
 	argv[n++] = (char *)"-g";
-	argv[n++] = (char *)VM_NET_GATEWAY;
+	argv[n++] = (char *)KISTE_PASST_GATEWAY;
 	argv[n++] = (char *)"--dns-forward";
-	argv[n++] = (char *)VM_NET_DNS;
+	argv[n++] = (char *)KISTE_PASST_DNS;
 	argv[n++] = (char *)"-t";
 	argv[n++] = tcp;
 	argv[n++] = (char *)"-u";
@@ -74,6 +73,11 @@ pid_t vm_passt_start(const struct kiste_run_opts *o, int *fd, int *err_fd, struc
 	/* The host's loopback services are not the guest's to reach (as shim mode's pasta). */
 	argv[n++] = (char *)"--no-map-gw";
 	argv[n++] = (char *)"-4";	/* the guest is configured for IPv4 only */
+	if (cfg->mtu) {
+		snprintf(mtu, sizeof(mtu), "%u", cfg->mtu);
+		argv[n++] = (char *)"--mtu";
+		argv[n++] = mtu;
+	}
 	/* As root passt turns nobody anyway; said so, it does not complain about it. */
 	if (geteuid() == 0) {
 		snprintf(ids, sizeof(ids), "%u:%u", 65534u, 65534u);

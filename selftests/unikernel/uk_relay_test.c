@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0
+// uk_relay_test.c - --network pasta's frame relay fed good frames and garbage from both sides.
+// kiste-suite: host uk_relay_test
+/*
+ * The relay (userspace/unikernel/host/relay.c) sits between passt's stream
+ * (a 4-byte big-endian length, then the frame) and the unikernel's
+ * SOCK_SEQPACKET end.  Here both sides are socketpairs the test holds: a
+ * length of 0, one below an Ethernet header, a huge one and an oversized
+ * frame from "passt"; empty, short and oversized messages from the
+ * "unikernel"; a frame cut short; a unikernel that never reads.  Last, the
+ * confined relay process itself: it relays, and when passt's stream breaks
+ * it kills the unikernel instead of dying of its own filter.
+ */
+#define _GNU_SOURCE
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "relay.h"
+
+FIXTURE(relay)
+{
+	struct uk_relay *r;
+	int passt;	/* the test's end of the stream: plays passt */
+	int uk;		/* the test's end of the SOCK_SEQPACKET pair: plays the unikernel */
+};
+
+FIXTURE_SETUP(relay)
+{
+	int s[2], d[2];
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, d));
+	self->r = calloc(1, sizeof(*self->r));
+	ASSERT_NE(NULL, self->r);
+	uk_relay_init(self->r, s[0], d[0]);
+	self->passt = s[1];
+	self->uk = d[1];
+	fcntl(self->uk, F_SETFL, O_NONBLOCK);
+}
+
+FIXTURE_TEARDOWN(relay)
+{
+	close(self->r->stream);
+	close(self->r->dev);
+	close(self->passt);
+	close(self->uk);
+	free(self->r);
+}
+
+/* A frame of @len bytes whose bytes say @tag, behind its length as passt sends it. */
+static size_t framed(uint8_t *buf, uint32_t announce, uint32_t len, uint8_t tag)
+{
+	uint32_t be = htobe32(announce);
+
+	memcpy(buf, &be, 4);
+	memset(buf + 4, tag, len);
+	return 4 + len;
+}
+
+static ssize_t send_all(int fd, const void *p, size_t n)
+{
+	return send(fd, p, n, MSG_NOSIGNAL);
+}
+
+/* The next message the unikernel would read: its length, or -1 when there is none. */
+static ssize_t uk_read(int uk, uint8_t *buf, size_t n)
+{
+	return recv(uk, buf, n, MSG_DONTWAIT);
+}
+
+TEST_F(relay, frame_from_passt_arrives_whole)
+{
+	uint8_t buf[2048], got[2048];
+
+	ASSERT_EQ(4 + 60, send_all(self->passt, buf, framed(buf, 60, 60, 0xa5)));
+	ASSERT_EQ(0, uk_relay_stream_in(self->r));
+	ASSERT_EQ(60, uk_read(self->uk, got, sizeof(got)));
+	EXPECT_EQ(0, memcmp(got, buf + 4, 60));
+	EXPECT_EQ(-1, uk_read(self->uk, got, sizeof(got)));
+}
+
+TEST_F(relay, frame_in_single_bytes_arrives_once)
+{
+	uint8_t buf[2048], got[2048];
+	size_t n = framed(buf, UK_RELAY_FRAME_MAX, UK_RELAY_FRAME_MAX, 0x11), i;
+
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(1, send_all(self->passt, buf + i, 1));
+		ASSERT_EQ(0, uk_relay_stream_in(self->r));
+		if (i + 1 < n)
+			ASSERT_EQ(-1, uk_read(self->uk, got, sizeof(got)));
+	}
+	ASSERT_EQ(UK_RELAY_FRAME_MAX, uk_read(self->uk, got, sizeof(got)));
+	EXPECT_EQ(0, memcmp(got, buf + 4, UK_RELAY_FRAME_MAX));
+}
+
+TEST_F(relay, zero_length_breaks_the_stream)
+{
+	uint8_t buf[8];
+
+	ASSERT_EQ(4, send_all(self->passt, buf, framed(buf, 0, 0, 0)));
+	EXPECT_EQ(-1, uk_relay_stream_in(self->r));
+	EXPECT_TRUE(self->r->passt_gone);
+	EXPECT_NE(NULL, self->r->why);
+}
+
+TEST_F(relay, length_below_a_header_breaks_the_stream)
+{
+	uint8_t buf[32];
+
+	ASSERT_EQ(4 + 13, send_all(self->passt, buf, framed(buf, 13, 13, 1)));
+	EXPECT_EQ(-1, uk_relay_stream_in(self->r));
+	EXPECT_TRUE(self->r->passt_gone);
+}
+
+TEST_F(relay, huge_length_breaks_the_stream)
+{
+	uint8_t buf[64], got[64];
+
+	ASSERT_EQ(4 + 32, send_all(self->passt, buf, framed(buf, 0xffffffffu, 32, 2)));
+	EXPECT_EQ(-1, uk_relay_stream_in(self->r));
+	EXPECT_TRUE(self->r->passt_gone);
+	EXPECT_EQ(-1, uk_read(self->uk, got, sizeof(got)));
+	/* one above the largest an IPv4 packet can be */
+	uk_relay_init(self->r, self->r->stream, self->r->dev);
+	ASSERT_EQ(4 + 32, send_all(self->passt, buf,
+				   framed(buf, UK_RELAY_STREAM_LEN_MAX + 1, 32, 2)));
+	EXPECT_EQ(-1, uk_relay_stream_in(self->r));
+}
+
+/* Relays all that "passt" has sent so far; what the last call returned. */
+static int pump(struct uk_relay *r)
+{
+	int queued = 1, ret = 0;
+
+	while (ret == 0 && ioctl(r->stream, FIONREAD, &queued) == 0 && queued > 0)
+		ret = uk_relay_stream_in(r);
+	return ret;
+}
+
+TEST_F(relay, oversized_frame_is_skipped_and_the_next_arrives)
+{
+	static uint8_t buf[UK_RELAY_STREAM_LEN_MAX + 256];
+	uint8_t got[2048];
+	size_t n = framed(buf, UK_RELAY_STREAM_LEN_MAX, UK_RELAY_STREAM_LEN_MAX, 0x33);
+	size_t off = 0;
+
+	n += framed(buf + n, 100, 100, 0x44);
+	/* in pieces, as a stream gives it: the skip spans many reads */
+	while (off < n) {
+		ssize_t w = send_all(self->passt, buf + off, n - off > 4096 ? 4096 : n - off);
+
+		ASSERT_LT(0, w);
+		off += (size_t)w;
+		ASSERT_EQ(0, pump(self->r));
+	}
+	ASSERT_EQ(100, uk_read(self->uk, got, sizeof(got)));
+	EXPECT_EQ(0x44, got[0]);
+	EXPECT_EQ(0x44, got[99]);
+	EXPECT_EQ(1u, self->r->dropped);
+	EXPECT_EQ(-1, uk_read(self->uk, got, sizeof(got)));
+}
+
+TEST_F(relay, truncated_frame_then_close_delivers_nothing)
+{
+	uint8_t buf[256], got[256];
+
+	framed(buf, 100, 100, 0x55);
+	ASSERT_EQ(4 + 50, send_all(self->passt, buf, 4 + 50));
+	ASSERT_EQ(0, uk_relay_stream_in(self->r));
+	EXPECT_EQ(-1, uk_read(self->uk, got, sizeof(got)));
+	close(self->passt);
+	self->passt = -1;
+	EXPECT_EQ(-1, uk_relay_stream_in(self->r));
+	EXPECT_TRUE(self->r->passt_gone);
+	EXPECT_EQ(-1, uk_read(self->uk, got, sizeof(got)));
+}
+
+/* What the relay wrote to passt: the whole stream it has now. */
+static ssize_t passt_read(int passt, uint8_t *buf, size_t n)
+{
+	return recv(passt, buf, n, MSG_DONTWAIT);
+}
+
+TEST_F(relay, frame_from_unikernel_is_framed)
+{
+	uint8_t f[UK_RELAY_FRAME_MAX], got[2 * UK_RELAY_FRAME_MAX];
+	uint32_t be;
+
+	memset(f, 0x66, sizeof(f));
+	ASSERT_EQ((ssize_t)sizeof(f), send(self->uk, f, sizeof(f), 0));
+	ASSERT_EQ(0, uk_relay_dev_in(self->r, false));
+	ASSERT_EQ(0, uk_relay_stream_out(self->r));
+	ASSERT_EQ(4 + (ssize_t)sizeof(f), passt_read(self->passt, got, sizeof(got)));
+	memcpy(&be, got, 4);
+	EXPECT_EQ(sizeof(f), be32toh(be));
+	EXPECT_EQ(0, memcmp(got + 4, f, sizeof(f)));
+}
+
+TEST_F(relay, bad_messages_from_unikernel_are_dropped)
+{
+	uint8_t f[UK_RELAY_FRAME_MAX + 600], got[4096];
+	uint32_t be;
+
+	memset(f, 0x77, sizeof(f));
+	/* empty, shorter than a header, one byte too long, far too long; then a good one */
+	ASSERT_EQ(0, send(self->uk, f, 0, 0));
+	ASSERT_EQ(13, send(self->uk, f, 13, 0));
+	ASSERT_EQ(UK_RELAY_FRAME_MAX + 1, send(self->uk, f, UK_RELAY_FRAME_MAX + 1, 0));
+	ASSERT_EQ((ssize_t)sizeof(f), send(self->uk, f, sizeof(f), 0));
+	ASSERT_EQ(14, send(self->uk, f, 14, 0));
+	while (uk_relay_dev_in(self->r, false) == 0 && self->r->dropped < 4)
+		;
+	ASSERT_EQ(0, uk_relay_dev_in(self->r, false));
+	ASSERT_EQ(0, uk_relay_stream_out(self->r));
+	EXPECT_EQ(4u, self->r->dropped);
+	ASSERT_EQ(4 + 14, passt_read(self->passt, got, sizeof(got)));
+	memcpy(&be, got, 4);
+	EXPECT_EQ(14u, be32toh(be));
+	/* the unikernel hanging up is its end, not an empty frame */
+	close(self->uk);
+	self->uk = -1;
+	EXPECT_EQ(-1, uk_relay_dev_in(self->r, true));
+	EXPECT_FALSE(self->r->passt_gone);
+}
+
+/*
+ * A unikernel that never reads: passt's frames wait (the relay stops
+ * reading passt) instead of the relay blocking, and when the unikernel goes
+ * the relay's loop ends.  Run in a child with an alarm: a hang fails.
+ */
+TEST_F(relay, unikernel_that_never_reads_cannot_hang_it)
+{
+	uint8_t buf[2048];
+	size_t n = framed(buf, 1000, 1000, 0x12);
+	int i, status;
+	pid_t pid;
+
+	fcntl(self->passt, F_SETFL, O_NONBLOCK);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		alarm(10);
+		close(self->passt);
+		close(self->uk);
+		_exit(uk_relay_run(self->r) < 0 && !self->r->passt_gone ? 0 : 1);
+	}
+	close(self->r->stream);
+	close(self->r->dev);
+	self->r->stream = self->r->dev = -1;
+	/* far more than the unikernel's queue holds */
+	for (i = 0; i < 2000; i++)
+		if (send(self->passt, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			break;
+	EXPECT_LT(10, i);
+	usleep(200000);
+	close(self->uk);
+	self->uk = -1;
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	TH_LOG("status %#x", status);
+}
+
+/*
+ * The relay process as run.c forks it: confined by its filter, it relays
+ * a frame each way, then passt's stream breaks (a zero length): it says so
+ * on stderr and kills the unikernel (here a sleeping child), and exits 0
+ * rather than dying of a call its filter does not admit.
+ */
+TEST_F(relay, confined_relay_process_kills_unikernel_when_passt_breaks)
+{
+	uint8_t buf[256], got[256];
+	int errp[2], status;
+	pid_t uk, relay, self_pid = getpid();
+	struct pollfd p;
+
+	ASSERT_EQ(0, pipe2(errp, O_CLOEXEC | O_NONBLOCK));
+	uk = fork();
+	ASSERT_LE(0, uk);
+	if (uk == 0) {
+		alarm(20);
+		pause();
+		_exit(0);
+	}
+	relay = fork();
+	ASSERT_LE(0, relay);
+	if (relay == 0) {
+		alarm(20);
+		uk_relay_child(self->r->stream, self->r->dev, errp[0], uk, self_pid);
+	}
+	close(errp[0]);
+	/* passt -> unikernel */
+	ASSERT_EQ(4 + 40, send_all(self->passt, buf, framed(buf, 40, 40, 0x21)));
+	p = (struct pollfd){ .fd = self->uk, .events = POLLIN };
+	ASSERT_EQ(1, poll(&p, 1, 5000));
+	ASSERT_EQ(40, uk_read(self->uk, got, sizeof(got)));
+	/* unikernel -> passt */
+	memset(buf, 0x31, 50);
+	ASSERT_EQ(50, send(self->uk, buf, 50, 0));
+	p = (struct pollfd){ .fd = self->passt, .events = POLLIN };
+	ASSERT_EQ(1, poll(&p, 1, 5000));
+	ASSERT_EQ(4 + 50, recv(self->passt, got, sizeof(got), 0));
+	/* garbage from passt */
+	ASSERT_EQ(4, send_all(self->passt, buf, framed(buf, 0, 0, 0)));
+	ASSERT_EQ(relay, waitpid(relay, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	TH_LOG("relay status %#x (a signal 31 is its own filter)", status);
+	ASSERT_EQ(uk, waitpid(uk, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	close(errp[1]);
+}
+
+TEST_HARNESS_MAIN
