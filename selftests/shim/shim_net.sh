@@ -318,8 +318,8 @@ bad "-p list too long for pasta: one line, 125" "too long" --network pasta "$@"
 set --
 bad "--network ns:PATH in unikernel mode: not yet, one line, 125" \
 	"not supported in unikernel mode yet" --mode=unikernel --network ns:/proc/self/ns/net
-bad "-p in unikernel mode: not yet, one line, 125" "not supported in unikernel mode yet" \
-	--mode=unikernel -p 1:2
+bad "-p in unikernel mode without --network pasta: one line, 125" \
+	"publishes ports through pasta: add --network pasta" --mode=unikernel -p 1:2
 bad "--network pasta with --unsafe-no-namespaces: one line, 125" "needs namespaces" \
 	--network pasta --unsafe-no-namespaces
 
@@ -477,13 +477,39 @@ print('routed' if not s.getsockname()[0].startswith('127.') else s.getsockname()
 else
 	skip "--network pasta" "no pasta: install Debian's passt (make deps)"
 fi
-run env PATH=/nonexistent "$K" run --mode=shim --network pasta -- /bin/true
-if [ "$T_RC" = 125 ] && [ "$(printf '%s\n' "$T_OUT" | wc -l)" = 1 ]; then
-	case "$T_OUT" in
-	*"no pasta binary"*) ok "--network pasta without a pasta on PATH: one line, 125" ;;
-	*) fail "--network pasta without a pasta on PATH: one line, 125" "$T_OUT" ;;
-	esac
+# one_line NAME WANT: the last run refused with one line holding WANT, and 125.
+one_line()
+{
+	if [ "$T_RC" = 125 ] && [ "$(printf '%s\n' "$T_OUT" | wc -l)" = 1 ]; then
+		case "$T_OUT" in
+		*"$2"*) ok "$1" ;;
+		*) fail "$1" "$T_OUT" ;;
+		esac
+	else
+		fail "$1" "exit $T_RC: $T_OUT"
+	fi
+}
+# A -p port pasta could not bind: pasta would go on without it; kiste refuses first.
+if command -v pasta >/dev/null; then
+	"$PY" -c "import socket, time
+s = socket.socket()
+s.bind(('127.0.0.1', 47390))
+s.listen(1)
+print('listening', flush=True)
+time.sleep(20)" >"$data/busy" 2>&1 &
+	busy=$!
+	wait_listening "$data/busy"
+	run "$K" run --mode=shim --network pasta -p 127.0.0.1:47390:80 -- /bin/true
+	kill "$busy" 2>/dev/null
+	wait "$busy" 2>/dev/null
+	one_line "-p of a port in use on the host: one line, 125" "port 127.0.0.1:47390/tcp is in use"
+	run "$K" run --mode=shim --network pasta -p 198.51.100.77:47391:80/udp -- /bin/true
+	one_line "-p on an address the host does not have: one line, 125" \
+		"198.51.100.77 is not an address of this host"
 else
-	fail "--network pasta without a pasta on PATH: one line, 125" "exit $T_RC: $T_OUT"
+	skip "-p of a port in use" "no pasta: install Debian's passt (make deps)"
+	skip "-p on an address the host does not have" "no pasta: install Debian's passt (make deps)"
 fi
+run env PATH=/nonexistent "$K" run --mode=shim --network pasta -- /bin/true
+one_line "--network pasta without a pasta on PATH: one line, 125" "no pasta binary"
 t_done

@@ -377,6 +377,21 @@ TEST(policy_with_pasta)
 	EXPECT_EQ(NULL, strstr(b.out, "relay"));
 }
 
+/* A -p port passt could not bind (it would go on without it): kiste refuses first. */
+TEST(pasta_port_in_use_is_one_line)
+{
+	const char *args[] = { "run", "--mode=unikernel", "--network", "pasta", "-p",
+			       "127.0.0.1:47392:7777/udp", uk_path("net"), PASTA_UK_IP, NULL };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(47392),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&a, sizeof(a)));
+	refused(_metadata, args, "port 127.0.0.1:47392/udp is in use on the host");
+	close(fd);
+}
+
 TEST(pasta_without_a_net_device_is_one_line)
 {
 	const char *args[] = { "run", "--mode=unikernel", "--network", "pasta", uk_path("hello"),

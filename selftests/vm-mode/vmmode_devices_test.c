@@ -13,10 +13,13 @@
  * the fake guest loads nothing, the VMM only packs them.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "kselftest_harness.h"
@@ -507,6 +510,28 @@ TEST_F(disk, nic_start_errors_are_one_line)
 	run_script(_metadata, self, extra);
 	EXPECT_EQ(125, self->r.status);
 	EXPECT_NE(NULL, strstr(self->r.err, "attaches at most 8")) TH_LOG("%s", self->r.err);
+	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", self->r.err);
+}
+
+/* A -p port passt could not bind (it would go on without it): refused before the VM. */
+TEST_F(disk, nic_port_in_use_is_one_line)
+{
+	const char *extra[] = { "--network", "pasta", "-p", "127.0.0.1:47393:80", NULL };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(47393),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd;
+
+	SKIP_IF_SETUP_SKIPPED();
+	step(&self->s, FG_END, 0, 0, 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(0, listen(fd, 1));
+	run_script(_metadata, self, extra);
+	close(fd);
+	EXPECT_EQ(125, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "port 127.0.0.1:47393/tcp is in use on the host"))
+		TH_LOG("%s", self->r.err);
 	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", self->r.err);
 }
 

@@ -176,6 +176,13 @@ struct kiste_run_opts;
  */
 int kiste_publish_spec(const struct kiste_run_opts *o, bool udp, char *spec, size_t n);
 /*
+ * Each of @o's -p ports bound once on the host and let go, before pasta or passt
+ * is started: a port in use, privileged or on an address not the host's is one
+ * line in @err (-errno), where pasta and passt would go on without it.  A port
+ * taken between this check and their start is still theirs to lose.
+ */
+int kiste_publish_check(const struct kiste_run_opts *o, struct kiste_err *err);
+/*
  * --network ns:PATH (lib/netns.c): @path opened and checked to be a network
  * namespace file; its descriptor (O_CLOEXEC), or -errno with one line in @err.
  */

@@ -52,6 +52,9 @@ pid_t kiste_passt_start(const struct kiste_run_opts *o, const struct kiste_passt
 	    kiste_publish_spec(o, true, udp, sizeof(udp)) < 0)
 		return kiste_err_set(err, -E2BIG, "--network pasta: the -p list is too long for "
 				     "passt's command line: publish fewer ports (or ranges)");
+	e = kiste_publish_check(o, err);
+	if (e < 0)
+		return e;
 	argv[n++] = (char *)"passt";
 	argv[n++] = (char *)"--foreground";
 	argv[n++] = (char *)"--quiet";

@@ -2,6 +2,7 @@
 // run_opts.c - `kiste run`'s one option parser: common options checked per mode, modes' own handed on.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "kiste_mode.h"
@@ -616,6 +618,62 @@ int kiste_publish_spec(const struct kiste_run_opts *o, bool udp, char *spec, siz
 	}
 	if (!spec[0])
 		snprintf(spec, n, "none");
+	return 0;
+}
+
+/* Binds @pb's host address and port as pasta and passt will: 0 or -errno. */
+static int publish_try(const struct kiste_publish *pb)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(pb->host_port) };
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(pb->host_port) };
+	int v6 = pb->ip[0] && inet_pton(AF_INET6, pb->ip, &a6.sin6_addr) == 1, one = 1, fd, r;
+
+	/* No address: every one, IPv4's is the one both of them take (passt here with -4). */
+	if (!v6 && pb->ip[0] && inet_pton(AF_INET, pb->ip, &a4.sin_addr) != 1)
+		return -EINVAL;
+	fd = socket(v6 ? AF_INET6 : AF_INET, (pb->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0)
+		return -errno;
+	/* As their listeners: a connection of an earlier server lingering does not count. */
+	if (!pb->udp)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	r = v6 ? bind(fd, (struct sockaddr *)&a6, sizeof(a6)) :
+		 bind(fd, (struct sockaddr *)&a4, sizeof(a4));
+	r = r < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+int kiste_publish_check(const struct kiste_run_opts *o, struct kiste_err *err)
+{
+	const struct kiste_publish *pb;
+	char what[80];
+	int i, r;
+
+	for (i = 0; i < o->npublish; i++) {
+		pb = &o->publish[i];
+		r = publish_try(pb);
+		if (!r)
+			continue;
+		/* podman's spelling: IPv6 in brackets */
+		snprintf(what, sizeof(what), "%s%s%s%u/%s", strchr(pb->ip, ':') ? "[" : "",
+			 pb->ip, strchr(pb->ip, ':') ? "]:" : pb->ip[0] ? ":" : "", pb->host_port,
+			 pb->udp ? "udp" : "tcp");
+		if (r == -EADDRINUSE)
+			return kiste_err_set(err, r, "-p: port %s is in use on the host: stop "
+					     "what holds it or publish another port", what);
+		if (r == -EACCES)
+			return kiste_err_set(err, r, "-p: port %s is privileged on this host: "
+					     "publish one at or above "
+					     "net.ipv4.ip_unprivileged_port_start, or run as "
+					     "root", what);
+		if (r == -EADDRNOTAVAIL)
+			return kiste_err_set(err, r, "-p: %s is not an address of this host: "
+					     "give one it has, or none for every address", pb->ip);
+		return kiste_err_set(err, r, "-p: cannot bind port %s on the host: %s", what,
+				     strerror(-r));
+	}
 	return 0;
 }
 

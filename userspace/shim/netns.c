@@ -113,12 +113,15 @@ pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kist
 	char tcp[1024], udp[1024], tgt[16], ids[32], pidfile[] = "/tmp/kiste-pasta.XXXXXX";
 	const char *pasta = kiste_helper_path("pasta");
 	char *argv[24];
-	int n = 0, fd;
+	int n = 0, fd, r;
 	pid_t pid, self = getpid();
 
 	if (!pasta)
 		return kiste_err_set(err, -ENOENT, "--network pasta: no pasta binary on PATH: "
 				     "install Debian's passt package (apt-get install passt)");
+	r = kiste_publish_check(o, err);
+	if (r < 0)
+		return r;
 	fd = mkstemp(pidfile);
 	if (fd < 0)
 		return kiste_err_set(err, -errno, "--network pasta: cannot make a pid file: %s",
@@ -130,6 +133,7 @@ pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kist
 		return kiste_err_set(err, -E2BIG, "--network pasta: the -p list is too long for "
 				     "pasta's command line: publish fewer ports (or ranges)");
 	}
+
 	snprintf(tgt, sizeof(tgt), "%d", (int)target);
 	/* Our own ids: root's pasta would turn nobody, who may not join a root-owned namespace. */
 	snprintf(ids, sizeof(ids), "%u:%u", (unsigned int)geteuid(), (unsigned int)getegid());
