@@ -94,10 +94,15 @@ vm_image_base()
 	done
 	# iproute2's ip and tc beside busybox's (which cannot move a link to another
 	# namespace): vm mode's --network ns:PATH case builds a veth pair with them.
+	# Debian has ip in /usr/bin (/usr/sbin/ip is a link) and tc in /usr/sbin: the
+	# first regular file of the two, never a link's target.
 	for f in ip tc; do
-		if [ -f "/usr/sbin/$f" ] && [ ! -L "/usr/sbin/$f" ]; then
-			img_put "/usr/sbin/$f" "/usr/libexec/iproute2/$f" 755
-		fi
+		for d in /usr/bin /usr/sbin; do
+			if [ -f "$d/$f" ] && [ ! -L "$d/$f" ]; then
+				img_put "$d/$f" "/usr/libexec/iproute2/$f" 755
+				break
+			fi
+		done
 	done
 	[ "$debug_checks" -eq 1 ] && touch "$root/etc/kiste-debug-checks"
 	return 0
