@@ -234,6 +234,51 @@ TEST_F(relay, bad_messages_from_unikernel_are_dropped)
 	EXPECT_FALSE(self->r->passt_gone);
 }
 
+/* A 60-byte frame of ethertype @type, an IPv4 header to @dst behind it, from the unikernel. */
+static void uk_send_to(int uk, uint16_t type, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	uint8_t f[60];
+
+	memset(f, 0x5a, sizeof(f));
+	f[12] = type >> 8;
+	f[13] = type & 0xff;
+	f[14] = 0x45;
+	f[30] = a;
+	f[31] = b;
+	f[32] = c;
+	f[33] = d;
+	send(uk, f, sizeof(f), 0);
+}
+
+/*
+ * passt would hand a frame to 127.0.0.1 to the host's loopback: the relay
+ * drops it (and 0.0.0.0/8, IPv6, tagged ones) before passt's side sees it;
+ * one to 203.0.113.1 goes through.
+ */
+TEST_F(relay, frames_to_host_loopback_never_reach_passt)
+{
+	uint8_t got[256];
+	uint32_t be;
+	int i;
+
+	uk_send_to(self->uk, 0x0800, 127, 0, 0, 1);
+	uk_send_to(self->uk, 0x0800, 127, 200, 1, 2);
+	uk_send_to(self->uk, 0x0800, 0, 0, 0, 0);
+	uk_send_to(self->uk, 0x86dd, 203, 0, 113, 1);
+	uk_send_to(self->uk, 0x8100, 127, 0, 0, 1);
+	uk_send_to(self->uk, 0x88a8, 127, 0, 0, 1);
+	uk_send_to(self->uk, 0x0800, 203, 0, 113, 1);
+	for (i = 0; i < 7; i++)
+		ASSERT_EQ(0, uk_relay_dev_in(self->r, false));
+	ASSERT_EQ(0, uk_relay_stream_out(self->r));
+	EXPECT_EQ(6u, self->r->refused);
+	ASSERT_EQ(4 + 60, passt_read(self->passt, got, sizeof(got)));
+	memcpy(&be, got, 4);
+	EXPECT_EQ(60u, be32toh(be));
+	EXPECT_EQ(203, got[4 + 30]);
+	EXPECT_EQ(-1, passt_read(self->passt, got, sizeof(got)));
+}
+
 /*
  * A unikernel that never reads: passt's frames wait (the relay stops
  * reading passt) instead of the relay blocking, and when the unikernel goes

@@ -175,6 +175,59 @@ TEST(nic_frames_out_and_in)
 	guest_close(&g);
 }
 
+/* A 60-byte frame of ethertype @type whose bytes 30-33 (an IPv4 destination) are @dst. */
+static void tx_typed(struct guest *g, uint16_t type, const uint8_t dst[4], uint16_t idx)
+{
+	uint8_t *f = g->ram + TX_BUF + 12;
+
+	memset(f, 0x5a, 60);
+	f[12] = type >> 8;
+	f[13] = type & 0xff;
+	f[14] = 0x45;
+	memcpy(f + 30, dst, 4);
+	tx_frame(g, 60, idx);
+}
+
+/*
+ * passt would hand a frame to 127.0.0.1 to the host's loopback: the NIC
+ * drops it, and 0.0.0.0/8, IPv6 and tagged frames too, before the backend
+ * sees them (the destination lies in the second descriptor); a frame to
+ * anywhere else goes out.
+ */
+TEST(nic_frames_to_host_loopback_never_reach_passt)
+{
+	static const uint8_t lo[4] = { 127, 0, 0, 1 }, lo2[4] = { 127, 9, 8, 7 },
+			     zero[4] = { 0, 0, 0, 0 }, out[4] = { 203, 0, 113, 1 };
+	uint8_t got[256];
+	struct guest g;
+	uint32_t be;
+
+	ASSERT_EQ(0, nic_open(&g));
+	tx_typed(&g, 0x0800, lo, 1);
+	tx_typed(&g, 0x0800, lo2, 2);
+	tx_typed(&g, 0x0800, zero, 3);
+	tx_typed(&g, 0x86dd, out, 4);
+	tx_typed(&g, 0x8100, out, 5);
+	tx_typed(&g, 0x88a8, out, 6);
+	/* an IPv4 frame too short to hold its header */
+	g.ram[TX_BUF + 12 + 12] = 0x08;
+	g.ram[TX_BUF + 12 + 13] = 0x00;
+	tx_frame(&g, 20, 7);
+	EXPECT_EQ(7, used_idx(&g, TXQ_USED));
+	EXPECT_EQ(-1, read(g.peer, got, sizeof(got)));
+	EXPECT_EQ(7u, g.net.tx_refused);
+	tx_typed(&g, 0x0800, out, 8);
+	ASSERT_EQ(64, read(g.peer, got, sizeof(got)));
+	memcpy(&be, got, 4);
+	EXPECT_EQ(60u, __builtin_bswap32(be));
+	EXPECT_EQ(0, memcmp(got + 4 + 30, out, 4));
+	/* ARP passes (passt answers it itself) */
+	tx_typed(&g, 0x0806, lo, 9);
+	EXPECT_EQ(64, read(g.peer, got, sizeof(got)));
+	EXPECT_EQ(7u, g.net.tx_refused);
+	guest_close(&g);
+}
+
 TEST(nic_backend_breaking_the_framing_ends_it)
 {
 	const char *why = NULL;

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kiste_passt_frame.h"
 #include "kiste_run.h"
 #include "relay.h"
 
@@ -126,6 +127,11 @@ int uk_relay_dev_in(struct uk_relay *r, bool hup)
 		return relay_stop(r, false, "the unikernel closed its end");
 	if (n < 14 || n > UK_RELAY_FRAME_MAX || !relay_out_room(r)) {
 		r->dropped++;
+		return 0;
+	}
+	/* toward the host's loopback through passt (kiste_passt_frame.h) */
+	if (kiste_passt_frame_refused(f, (size_t)n)) {
+		r->refused++;
 		return 0;
 	}
 	if (r->out_off + r->out_len + 4 + (size_t)n > sizeof(r->out)) {

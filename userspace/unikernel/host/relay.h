@@ -38,6 +38,7 @@ struct uk_relay {
 	uint8_t out[UK_RELAY_OUT_SIZE];		/* framed, for passt */
 	uint32_t out_off, out_len;
 	uint64_t dropped;	/* frames skipped either way (too long or short, no room) */
+	uint64_t refused;	/* frames from the unikernel passt must not see (kiste_passt_frame.h) */
 	const char *why;	/* why the relay stopped */
 	bool passt_gone;	/* ... and it was passt's side (else the unikernel's) */
 };
@@ -54,7 +55,8 @@ int uk_relay_stream_fwd(struct uk_relay *r);
 /*
  * One message from the unikernel, framed into r->out: dropped when it is
  * shorter than an Ethernet header or longer than UK_RELAY_FRAME_MAX (cut by
- * the read), or there is no room.  @hup: poll said the unikernel hung up, so
+ * the read), or there is no room; refused (counted in r->refused) when
+ * kiste_passt_frame_refused says so (toward the host's loopback).  @hup: poll said the unikernel hung up, so
  * that a zero-length read is its end rather than an empty message.
  */
 int uk_relay_dev_in(struct uk_relay *r, bool hup);

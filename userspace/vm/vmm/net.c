@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "kiste_passt_frame.h"
 #include "net.h"
 
 #define RXQ	0
@@ -42,6 +43,18 @@ static bool write_all(const struct linux_net *n, struct iovec *iov, unsigned int
 	return true;
 }
 
+/* passt must not see a frame toward the host's loopback (kiste_passt_frame.h); a tap may. */
+static bool passt_refuses(const struct linux_net *n, const struct virtio_chain *c, uint64_t len)
+{
+	uint8_t head[KISTE_PASST_FRAME_PEEK];
+	uint64_t k = len < sizeof(head) ? len : sizeof(head);
+
+	if (n->tap)
+		return false;
+	virtio_iov_copy(c->out, c->nout, HDR, head, NULL, k);
+	return kiste_passt_frame_refused(head, k);
+}
+
 /*
  * One frame from the guest: its buffers after the header to the backend,
  * behind their length on passt's stream, as they are on a tap (one write,
@@ -58,6 +71,10 @@ static uint32_t net_request(struct virtio_dev *d, unsigned int q, const struct v
 	if (q != TXQ || c->out_len < HDR + 14 || c->out_len - HDR > LINUX_NET_FRAME_MAX)
 		return 0;	/* not a frame: consumed, nothing sent */
 	len = c->out_len - HDR;
+	if (passt_refuses(n, c, len)) {
+		n->tx_refused++;
+		return 0;	/* consumed, dropped */
+	}
 	be = __builtin_bswap32((uint32_t)len);
 	iov[0] = (struct iovec){ &be, 4 };
 	m = virtio_iov_slice(c->out, c->nout, HDR, len, iov + 1);
@@ -99,6 +116,7 @@ void linux_net_init(struct linux_net *n, int fd, bool tap, const uint8_t mac[6],
 	memcpy(n->mac, mac, sizeof(n->mac));
 	n->rx_len = 0;
 	n->rx_dropped = 0;
+	n->tx_refused = 0;
 	n->vdev.priv = n;
 	virtio_dev_init(&n->vdev, &net_ops, 1ULL << VIRTIO_NET_F_MAC, mem, mem_size);
 }

@@ -29,6 +29,7 @@ struct linux_net {
 	uint8_t rx[4 + 65536];
 	uint32_t rx_len;
 	uint64_t rx_dropped;	/* no receive buffer in the guest, or one too small */
+	uint64_t tx_refused;	/* frames passt must not see (kiste_passt_frame.h); not on a tap */
 };
 
 /* Frames read from a tap per wake-up of the main thread, which has stdin and signals too. */
