@@ -280,6 +280,32 @@ TEST_F(relay, frames_to_host_loopback_never_reach_passt)
 }
 
 /*
+ * The unikernel exits with frames of ours unread after sending its last
+ * one: its close makes our first recv fail with ECONNRESET, and the frame it
+ * sent must still reach passt (then its end-of-file ends the relay).
+ */
+TEST_F(relay, last_frame_survives_a_reset_hangup)
+{
+	uint8_t buf[256], got[256];
+	int i, ret = 0;
+
+	ASSERT_EQ(4 + 40, send_all(self->passt, buf, framed(buf, 40, 40, 0x21)));
+	ASSERT_EQ(0, uk_relay_stream_in(self->r));	/* now queued, unread, at the unikernel */
+	memset(buf, 0x44, 50);
+	ASSERT_EQ(50, send(self->uk, buf, 50, 0));
+	close(self->uk);
+	self->uk = -1;
+	for (i = 0; i < 4 && ret == 0; i++)
+		ret = uk_relay_dev_in(self->r, true);
+	EXPECT_EQ(-1, ret);
+	EXPECT_FALSE(self->r->passt_gone);
+	EXPECT_STREQ("the unikernel closed its end", self->r->why);
+	ASSERT_EQ(0, uk_relay_stream_out(self->r));
+	ASSERT_EQ(4 + 50, passt_read(self->passt, got, sizeof(got)));
+	EXPECT_EQ(0x44, got[4]);
+}
+
+/*
  * A unikernel that never reads: passt's frames wait (the relay stops
  * reading passt) instead of the relay blocking, and when the unikernel goes
  * the relay's loop ends.  Run in a child with an alarm: a hang fails.

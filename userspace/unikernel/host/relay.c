@@ -119,7 +119,11 @@ int uk_relay_dev_in(struct uk_relay *r, bool hup)
 
 	/* MSG_TRUNC: the message's own length, also when it was longer than f. */
 	n = recv(r->dev, f, sizeof(f), MSG_DONTWAIT | MSG_TRUNC);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	/*
+	 * ECONNRESET: the unikernel closed its end with frames of ours unread.
+	 * Reported once, before what it sent last: read on to its end-of-file.
+	 */
+	if (n < 0 && (errno == EAGAIN || errno == EINTR || errno == ECONNRESET))
 		return 0;
 	if (n < 0)
 		return relay_stop(r, false, "reading the unikernel's end failed");
