@@ -52,6 +52,7 @@ FIXTURE_VARIANT(uknet)
 {
 	const char *iso;
 	bool pasta;	/* --network pasta -p instead of --net net0=TAP */
+	bool closed_std;	/* kiste started with 0 and 1 closed (its stderr the log) */
 };
 
 FIXTURE_VARIANT_ADD(uknet, process){
@@ -70,6 +71,12 @@ FIXTURE_VARIANT_ADD(uknet, pasta_process){
 FIXTURE_VARIANT_ADD(uknet, pasta_vm){
 	.iso = "vm",
 	.pasta = true,
+};
+
+FIXTURE_VARIANT_ADD(uknet, pasta_process_closed_std){
+	.iso = "process",
+	.pasta = true,
+	.closed_std = true,
 };
 
 static int sh(const char *fmt, const char *ns)
@@ -94,8 +101,13 @@ static int enter_ns(const char *ns)
 	return ret;
 }
 
-/* kiste with @argv inside the namespace @ns, its output to @log. */
-static pid_t start_in_ns(const char *ns, const char *const *argv, const char *log)
+/*
+ * kiste with @argv inside the namespace @ns, its output to @log, in a process
+ * group of its own (as a shell's job: a test signals the group); with
+ * @closed_std its 0 and 1 closed, as `<&- >&-` leaves them.
+ */
+static pid_t start_in_ns(const char *ns, const char *const *argv, const char *log,
+			 bool closed_std)
 {
 	pid_t pid;
 	int fd;
@@ -104,9 +116,14 @@ static pid_t start_in_ns(const char *ns, const char *const *argv, const char *lo
 	pid = fork();
 	if (pid != 0)
 		return pid;
-	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	setpgid(0, 0);
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || enter_ns(ns) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 		_exit(99);
+	if (closed_std) {
+		close(0);
+		close(1);
+	}
 	execv(argv[0], (char *const *)argv);
 	_exit(98);
 }
@@ -120,13 +137,14 @@ static pid_t start_responder(const char *ns, const char *iso, const char *log)
 			       UK_IP,	    "7",	 NULL };
 
 	snprintf(isoarg, sizeof(isoarg), "--isolation=%s", iso);
-	return start_in_ns(ns, argv, log);
+	return start_in_ns(ns, argv, log, false);
 }
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-static pid_t start_pasta_responder(const char *ns, const char *iso, const char *log)
+static pid_t start_pasta_responder(const char *ns, const char *iso, const char *log,
+				   bool closed_std)
 {
 	char isoarg[32];
 	const char *argv[] = { kiste_bin(), "run", "--mode=unikernel", isoarg, "--timeout", "60",
@@ -135,7 +153,7 @@ static pid_t start_pasta_responder(const char *ns, const char *iso, const char *
 			       uk_path("net"), PASTA_UK_IP, STR(PASTA_ECHO), NULL };
 
 	snprintf(isoarg, sizeof(isoarg), "--isolation=%s", iso);
-	return start_in_ns(ns, argv, log);
+	return start_in_ns(ns, argv, log, closed_std);
 }
 
 /* The namespace's links: a tap for the responder, or a veth end with a default route for passt. */
@@ -175,7 +193,8 @@ FIXTURE_SETUP(uknet)
 	}
 	self->ns_up = 1;
 	ASSERT_EQ(0, ns_links(self->ns, variant->pasta));
-	self->kiste = variant->pasta ? start_pasta_responder(self->ns, variant->iso, self->log) :
+	self->kiste = variant->pasta ? start_pasta_responder(self->ns, variant->iso, self->log,
+							     variant->closed_std) :
 				       start_responder(self->ns, variant->iso, self->log);
 	ASSERT_LT(0, self->kiste);
 }
@@ -268,6 +287,14 @@ static int udp_echo_to(const char *ip, uint16_t port, const char *msg, char *rep
 	return 0;
 }
 
+static long ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
 static int wait_exit(pid_t pid, int *status)
 {
 	int i;
@@ -291,6 +318,7 @@ TEST_F(uknet, ping_and_udp_echo)
 	uint16_t port = variant->pasta ? PASTA_PORT : 7;
 	char reply[256], logbuf[512] = "", want[64];
 	int status = -1, fd;
+	long t0;
 
 	if (self->skip)
 		SKIP(return, "%s", self->skip);
@@ -303,8 +331,15 @@ TEST_F(uknet, ping_and_udp_echo)
 		EXPECT_NE(0, udp_echo_to(ip, PASTA_PORT + 1, "unpublished", reply, sizeof(reply)));
 	/* "quit" is echoed, then the responder exits 0 */
 	ASSERT_EQ(0, udp_echo_to(ip, port, "quit", reply, sizeof(reply)));
+	t0 = ms_now();
 	ASSERT_EQ(0, wait_exit(self->kiste, &status));
 	self->kiste = 0;
+	/*
+	 * The relay ends at the unikernel's hang-up, passt with it: not
+	 * kiste's two seconds and SIGKILL (a relay holding the unikernel's
+	 * own end as a descriptor 0-2 that was closed at start never sees it).
+	 */
+	EXPECT_GT(1800, ms_now() - t0);
 	fd = open(self->log, O_RDONLY);
 	if (fd >= 0) {
 		if (read(fd, logbuf, sizeof(logbuf) - 1) < 0)
@@ -313,9 +348,47 @@ TEST_F(uknet, ping_and_udp_echo)
 	}
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) TH_LOG("log: %s", logbuf);
 	snprintf(want, sizeof(want), "udp echo on port %d", variant->pasta ? PASTA_ECHO : 7);
-	EXPECT_NE(NULL, strstr(logbuf, want));
+	if (!variant->closed_std)	/* the unikernel's console is its stdout */
+		EXPECT_NE(NULL, strstr(logbuf, want));
 	/* the relay (and passt) ended by themselves, not by their filters */
 	EXPECT_EQ(NULL, strstr(logbuf, "kiste:")) TH_LOG("log: %s", logbuf);
+}
+
+static void read_log(const char *log, char *buf, size_t n)
+{
+	int fd = open(log, O_RDONLY);
+	ssize_t r = fd >= 0 ? read(fd, buf, n - 1) : -1;
+
+	buf[r > 0 ? r : 0] = 0;
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * Ctrl-C (timeout(1), a hang-up) signals the whole process group: kiste
+ * forwards it to the unikernel, which it ends; the relay and passt ignore it
+ * and end with it, with no line of their own.
+ */
+TEST_F(uknet, pasta_sigint_to_the_group_is_the_unikernels)
+{
+	char reply[64], logbuf[1024];
+	int status = -1;
+
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	if (!variant->pasta)
+		SKIP(return, "--network pasta only");
+	ASSERT_EQ(0, enter_ns(self->ns));
+	ASSERT_EQ(0, udp_echo_to(PASTA_NS_IP, PASTA_PORT, "up", reply, sizeof(reply)));
+	ASSERT_EQ(0, kill(-self->kiste, SIGINT));
+	ASSERT_EQ(0, wait_exit(self->kiste, &status));
+	self->kiste = 0;
+	read_log(self->log, logbuf, sizeof(logbuf));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGINT)
+	TH_LOG("status %#x log: %s", status, logbuf);
+	EXPECT_EQ(NULL, strstr(logbuf, "kiste bug")) TH_LOG("log: %s", logbuf);
+	EXPECT_EQ(NULL, strstr(logbuf, "relay")) TH_LOG("log: %s", logbuf);
+	EXPECT_EQ(NULL, strstr(logbuf, "passt")) TH_LOG("log: %s", logbuf);
 }
 
 /* kiste's refusals of --network pasta: one line each, 125, before anything starts. */

@@ -167,12 +167,32 @@ static void exe_sealed(char **argv)
 	close(fd);
 }
 
+/*
+ * Descriptors 0-2 that are closed when kiste starts become /dev/null, for
+ * every command and mode: else the first descriptors kiste opens (a device's
+ * socket, passt's stream) would take their numbers, and every helper kiste
+ * forks keeps 0-2 open: the unikernel's relay would hold the unikernel's own
+ * end and never see its hang-up, and a line written to "stderr" would go
+ * down a socket.
+ */
+static void std_fds_open(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			_exit(KISTE_EXIT_REFUSED);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_global g = { 0 };
 	const char *name;
 	size_t i;
-	int at = parse_global(argc, argv, &g);
+	int at;
+
+	std_fds_open();
+	at = parse_global(argc, argv, &g);
 
 	if (at < 0)
 		return KISTE_EXIT_USAGE;

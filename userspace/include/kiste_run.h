@@ -195,6 +195,14 @@ const char *kiste_helper_path(const char *name);
  * (127) if @parent already is.
  */
 void kiste_helper_child(pid_t parent);
+/*
+ * A helper that must outlive the signals a terminal, timeout(1) or a
+ * process-group kill sends (INT, TERM, HUP, QUIT): they are kiste's to
+ * forward to the workload, and the helper ends when its workload does
+ * (passt and the unikernel's relay: their one client hangs up).  Ignored,
+ * so that they stay ignored across exec.  After kiste_helper_child.
+ */
+void kiste_helper_ignore_stops(void);
 
 /* --env entries; more is a typo or an attack on whatever carries them. */
 #define KISTE_RUN_ENV_MAX	256

@@ -21,6 +21,8 @@ static void __attribute__((noreturn)) passt_exec(const char *passt, char **argv,
 	int fd, e;
 
 	kiste_helper_child(parent);
+	/* a Ctrl-C or timeout(1) is for the guest: passt ends with its one client */
+	kiste_helper_ignore_stops();
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(errw, 2) < 0 ||
 	    dup2(sock, 3) < 0)

@@ -709,6 +709,15 @@ void kiste_helper_child(pid_t parent)
 		_exit(127);
 }
 
+void kiste_helper_ignore_stops(void)
+{
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
+		signal(stops[i], SIG_IGN);
+}
+
 int kiste_volume_parse(struct kiste_volume *v, const char *arg, struct kiste_err *err)
 {
 	char *c1, *c2;

@@ -349,6 +349,8 @@ void uk_relay_child(int stream, int dev, int passt_err, pid_t unikernel, pid_t p
 	static struct uk_relay r;
 
 	kiste_helper_child(parent);
+	/* the launcher forwards these to the unikernel; its hang-up ends us */
+	kiste_helper_ignore_stops();
 	if (relay_fds(stream, dev, passt_err) < 0) {
 		perror("kiste: the network relay's descriptors");
 		_exit(KISTE_EXIT_REFUSED);
