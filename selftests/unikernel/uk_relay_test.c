@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -351,7 +352,7 @@ TEST_F(relay, unikernel_that_never_reads_cannot_hang_it)
 TEST_F(relay, confined_relay_process_kills_unikernel_when_passt_breaks)
 {
 	uint8_t buf[256], got[256];
-	int errp[2], status;
+	int errp[2], status, pidfd;
 	pid_t uk, relay, self_pid = getpid();
 	struct pollfd p;
 
@@ -363,13 +364,16 @@ TEST_F(relay, confined_relay_process_kills_unikernel_when_passt_breaks)
 		pause();
 		_exit(0);
 	}
+	pidfd = (int)syscall(SYS_pidfd_open, uk, 0);
+	ASSERT_LE(0, pidfd);
 	relay = fork();
 	ASSERT_LE(0, relay);
 	if (relay == 0) {
 		alarm(20);
-		uk_relay_child(self->r->stream, self->r->dev, errp[0], uk, self_pid);
+		uk_relay_child(self->r->stream, self->r->dev, errp[0], pidfd, self_pid);
 	}
 	close(errp[0]);
+	close(pidfd);
 	/* passt -> unikernel */
 	ASSERT_EQ(4 + 40, send_all(self->passt, buf, framed(buf, 40, 40, 0x21)));
 	p = (struct pollfd){ .fd = self->uk, .events = POLLIN };

@@ -354,6 +354,34 @@ TEST_F(uknet, ping_and_udp_echo)
 	EXPECT_EQ(NULL, strstr(logbuf, "kiste:")) TH_LOG("log: %s", logbuf);
 }
 
+/* @pid's last child (its relay: forked after passt and the unikernel), or passt's pid. */
+static pid_t child_of(pid_t pid, bool passt)
+{
+	char path[96], buf[512], comm[32];
+	pid_t found = 0, c;
+	char *p, *end;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	f = fopen(path, "r");
+	if (!f || !fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	if (f)
+		fclose(f);
+	for (p = buf; (c = (pid_t)strtol(p, &end, 10)) > 0; p = end) {
+		snprintf(path, sizeof(path), "/proc/%d/comm", c);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = 0;
+		fclose(f);
+		if (!strncmp(comm, "passt", 5) == passt)
+			found = c;
+	}
+	return found;
+}
+
 static void read_log(const char *log, char *buf, size_t n)
 {
 	int fd = open(log, O_RDONLY);
@@ -362,6 +390,50 @@ static void read_log(const char *log, char *buf, size_t n)
 	buf[r > 0 ? r : 0] = 0;
 	if (fd >= 0)
 		close(fd);
+}
+
+static unsigned int kiste_lines(const char *log)
+{
+	unsigned int n = 0;
+
+	for (; (log = strstr(log, "kiste:")); log++)
+		n++;
+	return n;
+}
+
+/*
+ * A relay killed mid-run (or passt): kiste run ends at once, the unikernel
+ * killed, with one line saying which ended; a dead relay is 125.
+ */
+TEST_F(uknet, pasta_relay_or_passt_killed_ends_the_run)
+{
+	char reply[64], logbuf[1024];
+	int status = -1, which;
+	pid_t victim;
+
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	if (!variant->pasta)
+		SKIP(return, "--network pasta only");
+	ASSERT_EQ(0, enter_ns(self->ns));
+	ASSERT_EQ(0, udp_echo_to(PASTA_NS_IP, PASTA_PORT, "up", reply, sizeof(reply)));
+	/* the relay in process isolation, passt in vm isolation */
+	which = !strcmp(variant->iso, "vm");
+	victim = child_of(self->kiste, which);
+	ASSERT_LT(0, victim);
+	kill(victim, SIGKILL);
+	ASSERT_EQ(0, wait_exit(self->kiste, &status)) TH_LOG("kiste run did not end");
+	self->kiste = 0;
+	read_log(self->log, logbuf, sizeof(logbuf));
+	EXPECT_EQ(1u, kiste_lines(logbuf)) TH_LOG("log: %s", logbuf);
+	if (which) {
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 137) TH_LOG("%#x", status);
+		EXPECT_NE(NULL, strstr(logbuf, "the network backend (passt) stopped"));
+	} else {
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 125) TH_LOG("%#x", status);
+		EXPECT_NE(NULL, strstr(logbuf, "the network relay died of signal 9 (KILL)"))
+		TH_LOG("log: %s", logbuf);
+	}
 }
 
 /*
@@ -446,7 +518,9 @@ TEST(policy_with_pasta)
 	EXPECT_LE(atoi(la + strlen("# syscalls: ")), 7);
 	EXPECT_NE(NULL, strstr(a.out, "net on 'passt'"));
 	EXPECT_NE(NULL, strstr(a.out, "the relay process's filter"));
-	EXPECT_NE(NULL, strstr(a.out, "relay: kill(lo32(arg0) == 0, lo32(arg1) == 0x9)"));
+	EXPECT_NE(NULL, strstr(a.out, "relay: pidfd_send_signal(lo32(arg0) == 0x6, "
+			       "lo32(arg1) == 0x9, arg2 == 0, lo32(arg3) == 0)"));
+	EXPECT_EQ(NULL, strstr(a.out, "relay: kill("));
 	EXPECT_EQ(NULL, strstr(b.out, "relay"));
 }
 

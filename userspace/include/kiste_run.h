@@ -73,6 +73,18 @@ int kiste_run_sandbox(const struct kiste_sandbox_spec *spec, int *kfd, struct ki
 void kiste_run_block_signals(sigset_t *set, sigset_t *old);
 bool kiste_run_supervise(pid_t child, const sigset_t *set, unsigned int timeout_s,
 			 int *wstatus, struct rusage *ru);
+/*
+ * A helper @child cannot run without (the unikernel's network relay): when
+ * it ends first, kiste_run_supervise_with() kills @child with SIGKILL, reaps
+ * both, and sets ended_first and status (the helper's wait status).
+ */
+struct kiste_run_companion {
+	pid_t pid;		/* 0: none */
+	int status;
+	bool ended_first;
+};
+bool kiste_run_supervise_with(pid_t child, struct kiste_run_companion *c, const sigset_t *set,
+			      unsigned int timeout_s, int *wstatus, struct rusage *ru);
 
 /*
  * A --rootfs as a mode is about to use it: an existing directory; with

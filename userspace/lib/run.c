@@ -113,6 +113,14 @@ static bool time_left(const struct timespec *end, struct timespec *left)
 bool kiste_run_supervise(pid_t child, const sigset_t *set, unsigned int timeout_s,
 			 int *wstatus, struct rusage *ru)
 {
+	struct kiste_run_companion none = { 0 };
+
+	return kiste_run_supervise_with(child, &none, set, timeout_s, wstatus, ru);
+}
+
+bool kiste_run_supervise_with(pid_t child, struct kiste_run_companion *c, const sigset_t *set,
+			      unsigned int timeout_s, int *wstatus, struct rusage *ru)
+{
 	struct rusage ignored;
 	struct timespec end, left;
 	siginfo_t si;
@@ -121,11 +129,19 @@ bool kiste_run_supervise(pid_t child, const sigset_t *set, unsigned int timeout_
 	if (!ru)
 		ru = &ignored;
 	*wstatus = 0;
+	c->ended_first = false;
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += timeout_s;
 	for (;;) {
 		if (wait4(child, wstatus, WNOHANG, ru) == child)
 			return false;
+		/* our unreaped child: its pid cannot have been reused */
+		if (c->pid > 0 && waitpid(c->pid, &c->status, WNOHANG) == c->pid) {
+			c->ended_first = true;
+			kill(child, SIGKILL);
+			wait4(child, wstatus, 0, ru);
+			return false;
+		}
 		if (timeout_s && !time_left(&end, &left)) {
 			kill(child, SIGKILL);
 			wait4(child, wstatus, 0, ru);

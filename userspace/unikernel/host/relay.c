@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -223,21 +224,19 @@ int uk_relay_run(struct uk_relay *r)
 }
 
 /* The relay process's descriptors (uk_relay_child) and the stderr read it may make of passt. */
-enum { R_STREAM = 3, R_DEV, R_PASST_ERR, R_NFDS };
+enum { R_STREAM = 3, R_DEV, R_PASST_ERR, R_PIDFD, R_NFDS };
 #define R_PASST_LINE 256
 
 struct relay_rule {
 	int nr;
 	unsigned int n;
-	struct scmp_arg_cmp c[3];
+	struct scmp_arg_cmp c[4];
 	const char *why;
 };
 
 /* Descriptors are ints: compared on their low 32 bits, as the kernel reads them. */
 #define FD_IS(fd) SCMP_A0_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, (fd))
 #define INT_IS(a, v) { a, SCMP_CMP_MASKED_EQ, 0xffffffffULL, (v) }
-/* kill's pid: the unikernel's, filled in when the filter is built */
-#define R_PID_ROW 7
 
 /*
  * The relay's whole host surface once it has started; anything else kills it.
@@ -258,8 +257,8 @@ static const struct relay_rule relay_rules[] = {
 	  "at the unikernel's end: has passt read its last frames" },
 	{ SYS_read, 2, { FD_IS(R_PASST_ERR), SCMP_A2_64(SCMP_CMP_LE, R_PASST_LINE) },
 	  "why passt stopped, for the line kiste prints" },
-	[R_PID_ROW] = { SYS_kill, 2, { INT_IS(0, 0), INT_IS(1, SIGKILL) },
-	  "end the unikernel (arg0: its pid) when passt stopped" },
+	{ SYS_pidfd_send_signal, 4, { FD_IS(R_PIDFD), INT_IS(1, SIGKILL), SCMP_A2_64(SCMP_CMP_EQ, 0),
+	  INT_IS(3, 0) }, "end the unikernel (its pidfd: never a reused pid) when passt stopped" },
 	{ SYS_write, 2, { FD_IS(STDERR_FILENO), SCMP_A2_64(SCMP_CMP_LE, 2 * R_PASST_LINE) },
 	  "that line" },
 	{ SYS_exit_group, 1, { INT_IS(0, 0) },
@@ -268,19 +267,15 @@ static const struct relay_rule relay_rules[] = {
 
 #define R_NRULES (sizeof(relay_rules) / sizeof(relay_rules[0]))
 
-static int relay_confine(pid_t unikernel)
+static int relay_confine(void)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
-	struct relay_rule r;
 	unsigned int i;
 	int ret = ctx ? 0 : -ENOMEM;
 
-	for (i = 0; ret == 0 && i < R_NRULES; i++) {
-		r = relay_rules[i];
-		if (i == R_PID_ROW)
-			r.c[0].datum_b = (uint32_t)unikernel; /* a masked compare's value */
-		ret = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, r.nr, r.n, r.c);
-	}
+	for (i = 0; ret == 0 && i < R_NRULES; i++)
+		ret = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, relay_rules[i].nr, relay_rules[i].n,
+					     relay_rules[i].c);
 	if (ret == 0)
 		ret = seccomp_load(ctx);
 	seccomp_release(ctx);
@@ -296,8 +291,8 @@ void uk_relay_filter_print(FILE *f)
 	char *name;
 
 	fprintf(f, "# --network pasta: the relay process's filter (fds: %d passt, %d the "
-		"unikernel's device pair, %d passt's stderr), %zu rows, anything else kills it\n",
-		R_STREAM, R_DEV, R_PASST_ERR, R_NRULES);
+		"unikernel's device pair, %d passt's stderr, %d the unikernel's pidfd), %zu rows, "
+		"anything else kills it\n", R_STREAM, R_DEV, R_PASST_ERR, R_PIDFD, R_NRULES);
 	for (i = 0; i < R_NRULES; i++) {
 		r = &relay_rules[i];
 		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, r->nr);
@@ -313,17 +308,17 @@ void uk_relay_filter_print(FILE *f)
 	}
 }
 
-/* Our descriptors to 3, 4, 5 (through numbers above them: they may overlap), the rest closed. */
-static int relay_fds(int stream, int dev, int passt_err)
+/* Our descriptors to 3-6 (through numbers above them: they may overlap), the rest closed. */
+static int relay_fds(int stream, int dev, int passt_err, int pidfd)
 {
-	int fds[3] = { stream, dev, passt_err }, i;
+	int fds[4] = { stream, dev, passt_err, pidfd }, i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		fds[i] = fcntl(fds[i], F_DUPFD, 64);
 		if (fds[i] < 0)
 			return -1;
 	}
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if (dup2(fds[i], R_STREAM + i) < 0)
 			return -1;
 	return syscall(SYS_close_range, R_NFDS, ~0U, 0) < 0 ? -1 : 0;
@@ -335,8 +330,14 @@ static void relay_report(const struct uk_relay *r)
 	ssize_t n = read(R_PASST_ERR, msg, sizeof(msg) - 1);
 	int len;
 
+	char *c;
+
 	msg[n > 0 ? n : 0] = 0;
 	msg[strcspn(msg, "\n")] = 0;
+	/* passt's words, not its terminal escapes */
+	for (c = msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	len = snprintf(line, sizeof(line), "kiste: the network backend (passt) stopped: %s%s%s%s\n",
 		       r->why, msg[0] ? " (passt: \"" : "", msg, msg[0] ? "\")" : "");
 	if (len > 0 && write(STDERR_FILENO, line, (size_t)len < sizeof(line) ? (size_t)len :
@@ -344,26 +345,41 @@ static void relay_report(const struct uk_relay *r)
 		return;
 }
 
-void uk_relay_child(int stream, int dev, int passt_err, pid_t unikernel, pid_t parent)
+/* The relay needs no privilege once its descriptors are set: none left (the filter also holds). */
+static int relay_drop_caps(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { 0 };
+
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+static void relay_kill(void)
+{
+	syscall(SYS_pidfd_send_signal, R_PIDFD, SIGKILL, NULL, 0);
+}
+
+void uk_relay_child(int stream, int dev, int passt_err, int unikernel, pid_t parent)
 {
 	static struct uk_relay r;
 
 	kiste_helper_child(parent);
 	/* the launcher forwards these to the unikernel; its hang-up ends us */
 	kiste_helper_ignore_stops();
-	if (relay_fds(stream, dev, passt_err) < 0) {
+	if (relay_fds(stream, dev, passt_err, unikernel) < 0) {
 		perror("kiste: the network relay's descriptors");
+		syscall(SYS_pidfd_send_signal, unikernel, SIGKILL, NULL, 0);
 		_exit(KISTE_EXIT_REFUSED);
 	}
 	uk_relay_init(&r, R_STREAM, R_DEV);
-	if (relay_confine(unikernel) < 0) {
-		fputs("kiste: cannot confine the network relay (seccomp)\n", stderr);
-		kill(unikernel, SIGKILL);
+	if (relay_drop_caps() < 0 || relay_confine() < 0) {
+		fputs("kiste: cannot confine the network relay (capabilities, seccomp)\n", stderr);
+		relay_kill();
 		_exit(KISTE_EXIT_REFUSED);
 	}
 	if (uk_relay_run(&r) < 0 && r.passt_gone) {
 		relay_report(&r);
-		kill(unikernel, SIGKILL);
+		relay_kill();
 	}
 	/* Not _exit(): a sanitizer's hook there (leak check) makes calls the filter refuses. */
 	syscall(SYS_exit_group, 0);

@@ -70,12 +70,15 @@ void uk_relay_filter_print(FILE *f);
 
 /*
  * The relay's process, forked from the launcher after the unikernel's: moves
- * @stream, @dev and passt's stderr @passt_err to 3, 4 and 5, confines itself
- * (seccomp: those descriptors, and SIGKILL for @unikernel only), relays, and
- * when passt stops first, prints why and kills @unikernel (whose device
- * would otherwise read end-of-file forever).  Never returns.
+ * @stream, @dev, passt's stderr @passt_err and @unikernel (a pidfd the
+ * launcher took while the unikernel was its unreaped child) to 3-6, drops
+ * its capabilities, confines itself (seccomp: those descriptors, and SIGKILL
+ * through that pidfd only), relays, and when passt stops first, prints why
+ * and kills the unikernel (whose device would otherwise read end-of-file
+ * forever).  INT, TERM, HUP and QUIT are ignored: kiste forwards them to the
+ * unikernel, whose hang-up ends the relay.  Never returns.
  */
-void __attribute__((noreturn)) uk_relay_child(int stream, int dev, int passt_err, pid_t unikernel,
+void __attribute__((noreturn)) uk_relay_child(int stream, int dev, int passt_err, int unikernel,
 					      pid_t parent);
 
 #endif /* KISTE_UK_RELAY_H */

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -178,18 +179,50 @@ static int uk_relay_fork(struct kiste_uk_devs *devs, pid_t unikernel, pid_t self
 			 struct kiste_err *err)
 {
 	pid_t pid;
+	int pidfd;
 
 	if (devs->pasta.passt <= 0)
 		return 0;
+	/*
+	 * The relay is not the unikernel's parent: by pid it could signal
+	 * whatever took the pid after we reaped the unikernel.  A pidfd taken
+	 * here, while it is our unreaped child, names only the unikernel.
+	 */
+	pidfd = (int)syscall(SYS_pidfd_open, unikernel, 0);
+	if (pidfd < 0)
+		return kiste_err_set(err, -errno, "cannot take the unikernel's pidfd for the "
+				     "network relay: %s", strerror(errno));
 	pid = fork();
 	if (pid == 0)
 		uk_relay_child(devs->pasta.stream, devs->pasta.relay_end, devs->pasta.passt_err,
-			       unikernel, self);
+			       pidfd, self);
+	close(pidfd);
 	if (pid < 0)
 		return kiste_err_set(err, -errno, "cannot fork the network relay: %s",
 				     strerror(errno));
 	devs->pasta.relay = pid;
 	return 0;
+}
+
+/*
+ * The relay ended before the unikernel (which we then killed): when it died
+ * of a signal, one line says so and kiste run ends with 125; when it exited
+ * (passt stopped: its own line said so), the unikernel's status stands.
+ */
+static bool uk_relay_ended_first(struct kiste_uk_devs *devs, const struct kiste_run_companion *c)
+{
+	int sig;
+
+	if (!c->ended_first)
+		return false;
+	devs->pasta.relay = 0;	/* reaped */
+	if (WIFEXITED(c->status))
+		return WEXITSTATUS(c->status) != 0;
+	sig = WTERMSIG(c->status);
+	fprintf(stderr, "kiste: the network relay died of signal %d (%s) before the unikernel "
+		"ended: the unikernel was killed%s\n", sig, sigabbrev_np(sig) ? sigabbrev_np(sig) :
+		"?", sig == SIGSYS ? " (its filter: report this as a kiste bug)" : "");
+	return true;
 }
 
 /* Direct entry: this process becomes the unikernel; never returns. */
@@ -335,7 +368,8 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 	int ret, status, kdev = -1;
 	struct rusage ru = { 0 };
 	sigset_t set, old;
-	bool timed_out;
+	struct kiste_run_companion relay = { 0 };
+	bool timed_out, relay_died;
 	pid_t child, self;
 
 	kiste_cgroup_init(&cg);
@@ -375,13 +409,16 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 		goto refused;
 	}
 	kiste_uk_devs_close(&devs);
-	timed_out = kiste_run_supervise(child, &set, (unsigned int)o->timeout_s, &status, &ru);
+	relay.pid = devs.pasta.relay;
+	timed_out = kiste_run_supervise_with(child, &relay, &set, (unsigned int)o->timeout_s,
+					     &status, &ru);
+	relay_died = uk_relay_ended_first(&devs, &relay);
 	kiste_uk_pasta_end(&devs);
 	if (kdev >= 0)
 		close(kdev);
 	kiste_kvm_close(&kvm);
 	kiste_uk_image_free(&img);
-	ret = uk_report(o, status, timed_out, &ru, &cg);
+	ret = relay_died ? KISTE_EXIT_REFUSED : uk_report(o, status, timed_out, &ru, &cg);
 	kiste_cgroup_destroy(&cg);
 	return ret;
 refused:
