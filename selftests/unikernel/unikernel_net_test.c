@@ -382,6 +382,16 @@ static pid_t child_of(pid_t pid, bool passt)
 	return found;
 }
 
+/* In @ns: the --network pasta responder echoes through its published port. */
+static int pasta_answers(const char *ns)
+{
+	char reply[64];
+
+	if (enter_ns(ns) < 0)
+		return -1;
+	return udp_echo_to(PASTA_NS_IP, PASTA_PORT, "up", reply, sizeof(reply));
+}
+
 static void read_log(const char *log, char *buf, size_t n)
 {
 	int fd = open(log, O_RDONLY);
@@ -407,16 +417,15 @@ static unsigned int kiste_lines(const char *log)
  */
 TEST_F(uknet, pasta_relay_or_passt_killed_ends_the_run)
 {
-	char reply[64], logbuf[1024];
+	char logbuf[1024];
 	int status = -1, which;
 	pid_t victim;
 
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
-	if (!variant->pasta)
-		SKIP(return, "--network pasta only");
-	ASSERT_EQ(0, enter_ns(self->ns));
-	ASSERT_EQ(0, udp_echo_to(PASTA_NS_IP, PASTA_PORT, "up", reply, sizeof(reply)));
+	const char *why = self->skip ? self->skip : !variant->pasta ? "--network pasta only" : NULL;
+
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, pasta_answers(self->ns));
 	/* the relay in process isolation, passt in vm isolation */
 	which = !strcmp(variant->iso, "vm");
 	victim = child_of(self->kiste, which);
@@ -443,15 +452,14 @@ TEST_F(uknet, pasta_relay_or_passt_killed_ends_the_run)
  */
 TEST_F(uknet, pasta_sigint_to_the_group_is_the_unikernels)
 {
-	char reply[64], logbuf[1024];
+	char logbuf[1024];
 	int status = -1;
 
-	if (self->skip)
-		SKIP(return, "%s", self->skip);
-	if (!variant->pasta)
-		SKIP(return, "--network pasta only");
-	ASSERT_EQ(0, enter_ns(self->ns));
-	ASSERT_EQ(0, udp_echo_to(PASTA_NS_IP, PASTA_PORT, "up", reply, sizeof(reply)));
+	const char *why = self->skip ? self->skip : !variant->pasta ? "--network pasta only" : NULL;
+
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, pasta_answers(self->ns));
 	ASSERT_EQ(0, kill(-self->kiste, SIGINT));
 	ASSERT_EQ(0, wait_exit(self->kiste, &status));
 	self->kiste = 0;
