@@ -72,7 +72,7 @@ static uint32_t net_request(struct virtio_dev *d, unsigned int q, const struct v
 		return 0;	/* not a frame: consumed, nothing sent */
 	len = c->out_len - HDR;
 	if (passt_refuses(n, c, len)) {
-		n->tx_refused++;
+		__atomic_add_fetch(&n->tx_refused, 1, __ATOMIC_RELAXED);	/* vCPUs race */
 		return 0;	/* consumed, dropped */
 	}
 	be = __builtin_bswap32((uint32_t)len);
