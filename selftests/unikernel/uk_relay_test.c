@@ -345,17 +345,24 @@ TEST_F(relay, unikernel_that_never_reads_cannot_hang_it)
 /*
  * The relay process as run.c forks it: confined by its filter, it relays
  * a frame each way, then passt's stream breaks (a zero length): it says so
- * on stderr and kills the unikernel (here a sleeping child), and exits 0
- * rather than dying of a call its filter does not admit.
+ * on stderr (passt's last line without its control characters) and kills
+ * the unikernel (here a sleeping child), and exits 0 rather than dying of a
+ * call its filter does not admit.  It runs without capabilities.
  */
 TEST_F(relay, confined_relay_process_kills_unikernel_when_passt_breaks)
 {
 	uint8_t buf[256], got[256];
-	int errp[2], status, pidfd;
+	static const char said[] = "bad \x1b[2Jthing\x07 here\n";
+	char line[1024] = "", caps[64] = "", path[64];
+	int errp[2], outp[2], status, pidfd;
+	FILE *f;
 	pid_t uk, relay, self_pid = getpid();
 	struct pollfd p;
 
 	ASSERT_EQ(0, pipe2(errp, O_CLOEXEC | O_NONBLOCK));
+	ASSERT_EQ(0, pipe2(outp, O_CLOEXEC | O_NONBLOCK));
+	/* what passt said last, with a terminal escape in it */
+	ASSERT_EQ((ssize_t)sizeof(said) - 1, write(errp[1], said, sizeof(said) - 1));
 	uk = fork();
 	ASSERT_LE(0, uk);
 	if (uk == 0) {
@@ -369,9 +376,11 @@ TEST_F(relay, confined_relay_process_kills_unikernel_when_passt_breaks)
 	ASSERT_LE(0, relay);
 	if (relay == 0) {
 		alarm(20);
+		dup2(outp[1], STDERR_FILENO);
 		uk_relay_child(self->r->stream, self->r->dev, errp[0], pidfd, self_pid);
 	}
 	close(errp[0]);
+	close(outp[1]);
 	close(pidfd);
 	/* passt -> unikernel */
 	ASSERT_EQ(4 + 40, send_all(self->passt, buf, framed(buf, 40, 40, 0x21)));
@@ -384,6 +393,13 @@ TEST_F(relay, confined_relay_process_kills_unikernel_when_passt_breaks)
 	p = (struct pollfd){ .fd = self->passt, .events = POLLIN };
 	ASSERT_EQ(1, poll(&p, 1, 5000));
 	ASSERT_EQ(4 + 50, recv(self->passt, got, sizeof(got), 0));
+	snprintf(path, sizeof(path), "/proc/%d/status", relay);
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(caps, sizeof(caps), f) && strncmp(caps, "CapEff:", 7))
+		;
+	fclose(f);
+	EXPECT_STREQ("CapEff:\t0000000000000000\n", caps);
 	/* garbage from passt */
 	ASSERT_EQ(4, send_all(self->passt, buf, framed(buf, 0, 0, 0)));
 	ASSERT_EQ(relay, waitpid(relay, &status, 0));
@@ -391,7 +407,10 @@ TEST_F(relay, confined_relay_process_kills_unikernel_when_passt_breaks)
 	TH_LOG("relay status %#x (a signal 31 is its own filter)", status);
 	ASSERT_EQ(uk, waitpid(uk, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	EXPECT_LT(0, read(outp[0], line, sizeof(line) - 1));
+	EXPECT_NE(NULL, strstr(line, "(passt: \"bad ?[2Jthing? here\")")) TH_LOG("%s", line);
 	close(errp[1]);
+	close(outp[0]);
 }
 
 TEST_HARNESS_MAIN
