@@ -21,7 +21,12 @@ static void __attribute__((noreturn)) passt_exec(const char *passt, char **argv,
 	int fd, e;
 
 	kiste_helper_child(parent);
-	/* a Ctrl-C or timeout(1) is for the guest: passt ends with its one client */
+	/*
+	 * A Ctrl-C or timeout(1) is for the guest: passt ends with its one
+	 * client.  Its own process group, since passt installs handlers of its
+	 * own for TERM and QUIT (which undo an ignore); INT and HUP ignored too.
+	 */
+	setpgid(0, 0);
 	kiste_helper_ignore_stops();
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(errw, 2) < 0 ||
