@@ -331,7 +331,7 @@ static void *passt_model(void *a)
 		}
 		/* The rest of a partly sent frame, blocking, as passt does. */
 		if (n % sizeof(out[0]) &&
-		    write(t->g->peer, out[0], sizeof(out[0]) - n % sizeof(out[0])) < 0)
+		    send(t->g->peer, out[0], sizeof(out[0]) - n % sizeof(out[0]), MSG_NOSIGNAL) < 0)
 			break;
 	}
 	return NULL;
