@@ -662,6 +662,14 @@ TEST_F(disk, nic_on_ns_refusals_are_one_line)
 	step(&self->s, FG_END, 0, 0, 0);
 	snprintf(net, sizeof(net), "ns:%s", self->file);
 	run_refused(_metadata, self, extra, "not a network namespace");
+	/* A FIFO or a device node: never opened for reading (that blocks), refused at once. */
+	snprintf(net, sizeof(net), "%s/fifo", self->dir);
+	ASSERT_EQ(0, mkfifo(net, 0600));
+	snprintf(net, sizeof(net), "ns:%s/fifo", self->dir);
+	run_refused(_metadata, self, extra, "not a network namespace");
+	EXPECT_GT(10.0, self->r.secs);
+	snprintf(net, sizeof(net), "ns:/dev/null");
+	run_refused(_metadata, self, extra, "not a network namespace");
 	/* The caller's own (the host's): its interface would be taken over. */
 	snprintf(net, sizeof(net), "ns:/proc/%d/ns/net", (int)getpid());
 	run_refused(_metadata, self, extra, "it is kiste's own network namespace");
