@@ -691,6 +691,67 @@ TEST_F(disk, nic_on_ns_refusals_are_one_line)
 	EXPECT_EQ(0, count_lines(net));
 }
 
+/* A child in namespace [0] with a UDP socket bound to 198.51.100.2:@port: its pid, or -1. */
+static pid_t ns_listener(FIXTURE_DATA(disk) *self, unsigned short port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr = { .s_addr = NS_ADDR } };
+	char path[64], c = 0;
+	int p[2], ns, fd;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", self->ns[0]);
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		ns = open(path, O_RDONLY | O_CLOEXEC);
+		if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)
+			_exit(1);
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			_exit(1);
+		if (write(p[1], "r", 1) != 1)
+			_exit(1);
+		alarm(120);	/* never outlives a lost test */
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	if (pid > 0 && read(p[0], &c, 1) != 1) {
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(p[0]);
+	return pid;
+}
+
+/*
+ * Another process's socket in the namespace (a sidecar, the pod's infra
+ * container): refused, the guest would take its traffic; nothing left behind.
+ */
+TEST_F(disk, nic_on_ns_with_other_sockets_is_refused)
+{
+	char net[160];
+	const char *extra[] = { "--network", net, NULL };
+	pid_t pid;
+
+	SKIP_IF_SETUP_SKIPPED();
+	if (!netns_usable())
+		SKIP(return, "needs root and iproute2 (ip, tc) to make network namespaces");
+	if (ns_make(self, true))
+		SKIP(return, "cannot make namespaces with a veth pair (veth module?)");
+	pid = ns_listener(self, 5353);
+	ASSERT_LT(0, pid);
+	snprintf(net, sizeof(net), "ns:/run/netns/%s", self->ns[0]);
+	step(&self->s, FG_END, 0, 0, 0);
+	run_refused(_metadata, self, extra, "the namespace has sockets of other processes (1)");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	EXPECT_TRUE(ns_clean(self));
+}
+
 /* Without CAP_NET_ADMIN over the namespace (nobody): one line naming the fix, 125. */
 TEST_F(disk, nic_on_ns_denied_is_one_line)
 {

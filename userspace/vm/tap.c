@@ -216,6 +216,39 @@ static int tap_fail(struct kiste_err *err, const char *path, const char *step, i
 			     strerror(-e));
 }
 
+/*
+ * Inet sockets that have an owner in the namespace this thread is in: the
+ * redirect takes every frame arriving on its interface, so another process
+ * there (a pod's sidecar or infra container, --network container:X) would
+ * lose its traffic to the guest, which could answer as it.  /proc/thread-self
+ * shows this thread's namespace; entries without an inode (TIME_WAIT) have
+ * no owner.  The count or -errno.
+ */
+static int ns_sockets(void)
+{
+	static const char *const table[] = { "tcp", "tcp6", "udp", "udp6", "raw", "raw6" };
+	char path[64], line[512];
+	unsigned long inode;
+	unsigned int i, n;
+	int count = 0;
+	FILE *f;
+
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		snprintf(path, sizeof(path), "/proc/thread-self/net/%s", table[i]);
+		f = fopen(path, "re");
+		if (!f && errno == ENOENT)
+			continue;	/* no IPv6 in this kernel */
+		if (!f)
+			return -errno;
+		for (n = 0; fgets(line, sizeof(line), f); n++)
+			if (n && sscanf(line, "%*s %*s %*s %*s %*s %*s %*s %*s %*s %lu", &inode) == 1 &&
+			    inode && count < 1000000)
+				count++;
+		fclose(f);
+	}
+	return count;
+}
+
 /* Links, the one interface with IPv4 besides lo, its default gateway: checked. */
 static int scan_ns(int nl, const char *path, struct scan *s, struct kiste_err *err)
 {
@@ -432,6 +465,13 @@ static int tap_in_ns(int nl, const char *path, struct vm_tap *t, struct kiste_er
 	int tap_index, ret;
 
 	memset(&s, 0, sizeof(s));
+	ret = ns_sockets();
+	if (ret < 0)
+		return tap_fail(err, path, "list the namespace's sockets", ret);
+	if (ret > 0)
+		return kiste_err_set(err, -EBUSY, "cannot set up --network ns:%s: the namespace "
+				     "has sockets of other processes (%d): vm mode takes all of its "
+				     "traffic: give it a namespace of its own", path, ret);
 	if (scan_ns(nl, path, &s, err) < 0)
 		return err->code;
 	ret = tap_create(nl, s.iface->mtu ? s.iface->mtu : 1500, &tap_index);
