@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -749,6 +750,90 @@ TEST_F(disk, nic_on_ns_with_other_sockets_is_refused)
 	run_refused(_metadata, self, extra, "the namespace has sockets of other processes (1)");
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+	EXPECT_TRUE(ns_clean(self));
+}
+
+/*
+ * The process in namespace [0] that is not a child of @test (kiste is; its
+ * helper, forked there, is kiste's): its /proc status lines CapEff, CapBnd
+ * and NoNewPrivs into @out, looked for up to 10 s.  0 or -1.
+ */
+static int helper_status(FIXTURE_DATA(disk) *self, pid_t test, char *out, size_t len)
+{
+	char path[300], line[256];
+	struct stat ns, st;
+	struct dirent *d;
+	int i, ppid;
+	FILE *f;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", self->ns[0]);
+	if (stat(path, &ns) < 0)
+		return -1;
+	for (i = 0; i < 100; i++, usleep(100 * 1000)) {
+		dir = opendir("/proc");
+		while (dir && (d = readdir(dir))) {
+			snprintf(path, sizeof(path), "/proc/%s/ns/net", d->d_name);
+			if (d->d_name[0] < '1' || d->d_name[0] > '9' || stat(path, &st) < 0 ||
+			    st.st_ino != ns.st_ino || st.st_dev != ns.st_dev)
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/status", d->d_name);
+			f = fopen(path, "re");
+			ppid = 0;
+			out[0] = 0;
+			while (f && fgets(line, sizeof(line), f)) {
+				sscanf(line, "PPid: %d", &ppid);
+				if (!strncmp(line, "CapEff:", 7) || !strncmp(line, "CapBnd:", 7) ||
+				    !strncmp(line, "NoNewPrivs:", 11))
+					strncat(out, line, len - strlen(out) - 1);
+			}
+			if (f)
+				fclose(f);
+			if (ppid && ppid != test) {
+				closedir(dir);
+				return 0;
+			}
+		}
+		if (dir)
+			closedir(dir);
+	}
+	return -1;
+}
+
+/* The helper that removes the veth's qdisc keeps CAP_NET_ADMIN alone, and no new privileges. */
+TEST_F_TIMEOUT(disk, nic_on_ns_helper_is_confined, 90)
+{
+	char net[160], st[512] = "";
+	const char *extra[] = { "--timeout", "4", "--network", net, NULL };
+	int p[2];
+	pid_t pid;
+
+	SKIP_IF_SETUP_SKIPPED();
+	if (!netns_usable() || geteuid())
+		SKIP(return, "needs root and iproute2 (ip, tc) to make network namespaces");
+	if (ns_make(self, true))
+		SKIP(return, "cannot make namespaces with a veth pair (veth module?)");
+	snprintf(net, sizeof(net), "ns:/run/netns/%s", self->ns[0]);
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(p[0]);
+		if (helper_status(self, getppid(), st, sizeof(st)) == 0 &&
+		    write(p[1], st, strlen(st)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	ASSERT_EQ(0, fake_write(self->img, FG_HANG, 0));
+	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+	ASSERT_LE(0, read(p[0], st, sizeof(st) - 1));
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+	/* CAP_NET_ADMIN is 12: bit 0x1000. */
+	EXPECT_NE(NULL, strstr(st, "CapEff:\t0000000000001000")) TH_LOG("%s", st);
+	EXPECT_NE(NULL, strstr(st, "CapBnd:\t0000000000001000")) TH_LOG("%s", st);
+	EXPECT_NE(NULL, strstr(st, "NoNewPrivs:\t1")) TH_LOG("%s", st);
 	EXPECT_TRUE(ns_clean(self));
 }
 

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/if_ether.h>
 #include <linux/if_tun.h>
@@ -18,9 +19,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -30,6 +33,8 @@
 #define SCAN_LINKS_MAX	64
 /* The filters' priority: ours are the only ones on these ingress qdiscs. */
 #define FILTER_PRIO	1
+/* One exchange with the kernel, however many messages it sends: at most this long. */
+#define NL_TIMEOUT_S	5
 
 union nl_msg {
 	struct nlmsghdr h;
@@ -58,14 +63,30 @@ static void nl_end(struct nlmsghdr *h, struct rtattr *a)
 
 typedef void (*nl_each)(const struct nlmsghdr *m, void *arg);
 
+static uint64_t now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec;
+}
+
 /*
  * Sends @h, then reads its answers, @fn (if any) on each, up to the
- * acknowledgement or the end of a dump: 0 or the kernel's -errno.
+ * acknowledgement or the end of a dump: 0 or the kernel's -errno.  Only
+ * messages whose length covers the @hlen-byte header @fn reads reach it
+ * (NLMSG_OK keeps each within what was received, RTA_OK each attribute within
+ * its message); a shorter one is -EBADMSG.  A dump the kernel marks
+ * interrupted (the table changed under it) is -EAGAIN, for the caller to
+ * redo.  A silent kernel or an endless stream ends after NL_TIMEOUT_S
+ * (SO_RCVTIMEO on the socket, and this loop's own deadline).
  */
-static int nl_exchange(int fd, struct nlmsghdr *h, nl_each fn, void *arg)
+static int nl_exchange(int fd, struct nlmsghdr *h, size_t hlen, nl_each fn, void *arg)
 {
 	static char buf[32768] __attribute__((aligned(4)));
 	static unsigned int seq;
+	uint64_t deadline = now_s() + NL_TIMEOUT_S;
+	bool intr = false;
 	struct nlmsghdr *m;
 	ssize_t n;
 
@@ -74,18 +95,29 @@ static int nl_exchange(int fd, struct nlmsghdr *h, nl_each fn, void *arg)
 	if (send(fd, h, h->nlmsg_len, 0) != (ssize_t)h->nlmsg_len)
 		return -errno;
 	for (;;) {
+		if (now_s() > deadline)
+			return -ETIMEDOUT;
 		n = recv(fd, buf, sizeof(buf), 0);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EAGAIN)
+			return -ETIMEDOUT;
 		if (n <= 0)
 			return n ? -errno : -EIO;
 		for (m = (struct nlmsghdr *)buf; NLMSG_OK(m, (size_t)n); m = NLMSG_NEXT(m, n)) {
 			if (m->nlmsg_seq != h->nlmsg_seq)
 				continue;
+			if (m->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = true;
 			if (m->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (m->nlmsg_type == NLMSG_ERROR)
+				return intr ? -EAGAIN : 0;
+			if (m->nlmsg_type == NLMSG_ERROR) {
+				if (m->nlmsg_len < NLMSG_LENGTH(sizeof(int)))
+					return -EBADMSG;
 				return ((struct nlmsgerr *)NLMSG_DATA(m))->error;
+			}
+			if (m->nlmsg_len < NLMSG_LENGTH(hlen))
+				return -EBADMSG;
 			if (fn)
 				fn(m, arg);
 		}
@@ -96,7 +128,7 @@ static int nl_exchange(int fd, struct nlmsghdr *h, nl_each fn, void *arg)
 static int nl_talk(int fd, struct nlmsghdr *h)
 {
 	h->nlmsg_flags |= NLM_F_ACK;
-	return nl_exchange(fd, h, NULL, NULL);
+	return nl_exchange(fd, h, 0, NULL, NULL);
 }
 
 /* Dumps @type (request header @hdr of @hlen bytes), @fn on each answer: 0 or -errno. */
@@ -107,7 +139,7 @@ static int nl_dump(int fd, unsigned short type, const void *hdr, size_t hlen, nl
 				    .nlmsg_flags = NLM_F_DUMP } };
 
 	memcpy(NLMSG_DATA(&req.h), hdr, hlen);
-	return nl_exchange(fd, &req.h, fn, arg);
+	return nl_exchange(fd, &req.h, hlen, fn, arg);
 }
 
 struct scan_link {
@@ -414,6 +446,33 @@ static int redirect(int nl, int from, int to)
 	return nl_talk(nl, &b.h);
 }
 
+/*
+ * The helper keeps CAP_NET_ADMIN (for the one RTM_DELQDISC; its socket is
+ * already in the namespace, so no setns) and nothing else: every other
+ * capability out of its bounding, permitted, effective, inheritable and
+ * ambient sets, and no new privileges by exec.  Best effort: what it could
+ * not drop it did not have (an unprivileged owner of the namespace).
+ */
+static void cleaner_drop_privileges(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { { 0 } };
+	unsigned int i;
+
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	for (i = 0; i <= CAP_LAST_CAP; i++)
+		if (i != CAP_NET_ADMIN)
+			prctl(PR_CAPBSET_DROP, i, 0, 0, 0);
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return;
+	data[0].permitted &= 1u << CAP_NET_ADMIN;
+	data[0].effective = data[0].permitted;
+	data[0].inheritable = 0;
+	data[1] = (struct __user_cap_data_struct){ 0 };
+	syscall(SYS_capset, &hdr, data);
+}
+
 /* The helper: waits until @pidfd's process (kiste) is gone, then removes @index's ingress qdisc. */
 static void __attribute__((noreturn)) cleaner(int nl, int pidfd, int index)
 {
@@ -435,6 +494,7 @@ static void __attribute__((noreturn)) cleaner(int nl, int pidfd, int index)
 	if (hi > lo + 1)
 		syscall(SYS_close_range, lo + 1, hi - 1, 0);
 	syscall(SYS_close_range, hi + 1, ~0U, 0);
+	cleaner_drop_privileges();
 	while (poll(&p, 1, -1) < 0 && errno == EINTR)
 		;
 	ingress(nl, RTM_DELQDISC, index);
@@ -508,6 +568,28 @@ static int tap_in_ns(int nl, const char *path, struct vm_tap *t, struct kiste_er
 	return 0;
 }
 
+/*
+ * rtnetlink in this thread's namespace, connected to the kernel (port 0): a
+ * message from any other sender is refused by the kernel, not read as an
+ * answer; receives time out (nl_exchange's bound).  The socket or -errno.
+ */
+static int nl_open(void)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = NL_TIMEOUT_S };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE), e;
+
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    connect(fd, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+		e = -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
 int vm_tap_setup(const char *path, struct vm_tap *t, struct kiste_err *err)
 {
 	struct stat a, b;
@@ -539,9 +621,9 @@ int vm_tap_setup(const char *path, struct vm_tap *t, struct kiste_err *err)
 		ret = tap_fail(err, path, "join the namespace", -errno);
 		goto out;
 	}
-	nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	nl = nl_open();
 	if (nl < 0)
-		ret = tap_fail(err, path, "open rtnetlink", -errno);
+		ret = tap_fail(err, path, "open rtnetlink", nl);
 	else
 		ret = tap_in_ns(nl, path, t, err);
 	if (nl >= 0)
