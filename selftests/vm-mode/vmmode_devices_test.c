@@ -692,6 +692,37 @@ TEST_F(disk, nic_on_ns_refusals_are_one_line)
 	EXPECT_EQ(0, count_lines(net));
 }
 
+/*
+ * More links than kiste lists (64): refused, not attached to eth0 while a
+ * 72nd link it never saw has an IPv4 address of its own.
+ */
+TEST_F_TIMEOUT(disk, nic_on_ns_with_too_many_links_is_refused, 90)
+{
+	char net[160], batch[200];
+	const char *extra[] = { "--network", net, NULL };
+	FILE *f;
+	int i;
+
+	SKIP_IF_SETUP_SKIPPED();
+	if (!netns_usable())
+		SKIP(return, "needs root and iproute2 (ip, tc) to make network namespaces");
+	if (ns_make(self, true))
+		SKIP(return, "cannot make namespaces with a veth pair (veth module?)");
+	snprintf(batch, sizeof(batch), "%s/links", self->dir);
+	f = fopen(batch, "w");
+	ASSERT_NE(NULL, f);
+	for (i = 0; i < 35; i++)	/* 70 links: veth pairs (no dummy module needed) */
+		fprintf(f, "link add kd%d type veth peer name kp%d\n", i, i);
+	fprintf(f, "link set kp34 up\naddr add 203.0.113.5/24 dev kp34\n");
+	ASSERT_EQ(0, fclose(f));
+	if (shf("ip -n %s -batch %s", self->ns[0], batch))
+		SKIP(return, "cannot make 35 more veth pairs");
+	snprintf(net, sizeof(net), "ns:/run/netns/%s", self->ns[0]);
+	step(&self->s, FG_END, 0, 0, 0);
+	run_refused(_metadata, self, extra, "the namespace has more than 64 interfaces");
+	EXPECT_TRUE(ns_clean(self));
+}
+
 /* A child in namespace [0] with a UDP socket bound to 198.51.100.2:@port: its pid, or -1. */
 static pid_t ns_listener(FIXTURE_DATA(disk) *self, unsigned short port)
 {

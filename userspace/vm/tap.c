@@ -29,8 +29,10 @@
 #include "tap.h"
 #include "vmm/net.h"
 
-/* A container's namespace has a handful of links; more are not looked at. */
+/* A container's namespace has a handful of links; with more it is refused. */
 #define SCAN_LINKS_MAX	64
+/* Dumps the kernel marks interrupted (a table changed during them): redone this often. */
+#define SCAN_TRIES	3
 /* The filters' priority: ours are the only ones on these ingress qdiscs. */
 #define FILTER_PRIO	1
 /* One exchange with the kernel, however many messages it sends: at most this long. */
@@ -157,6 +159,8 @@ struct scan {
 	struct in_addr addr, gw;
 	unsigned int prefix;
 	bool has_gw;
+	bool full;		/* more links than SCAN_LINKS_MAX */
+	bool unknown;		/* an IPv4 address on a link the link dump did not have */
 };
 
 static void link_each(const struct nlmsghdr *m, void *arg)
@@ -167,8 +171,12 @@ static void link_each(const struct nlmsghdr *m, void *arg)
 	struct scan *s = arg;
 	struct scan_link *l;
 
-	if (m->nlmsg_type != RTM_NEWLINK || s->nlinks == SCAN_LINKS_MAX)
+	if (m->nlmsg_type != RTM_NEWLINK)
 		return;
+	if (s->nlinks == SCAN_LINKS_MAX) {
+		s->full = true;
+		return;
+	}
 	l = &s->link[s->nlinks++];
 	*l = (struct scan_link){ .index = ifi->ifi_index, .flags = ifi->ifi_flags };
 	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
@@ -196,6 +204,8 @@ static void addr_each(const struct nlmsghdr *m, void *arg)
 	for (i = 0; i < s->nlinks && !l; i++)
 		if (s->link[i].index == (int)ifa->ifa_index)
 			l = &s->link[i];
+	if (!l)
+		s->unknown = true;
 	if (!l || (l->flags & IFF_LOOPBACK))
 		return;
 	if (s->iface && s->iface != l) {
@@ -287,16 +297,31 @@ static int scan_ns(int nl, const char *path, struct scan *s, struct kiste_err *e
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct ifaddrmsg ifa = { .ifa_family = AF_INET };
 	struct rtmsg rtm = { .rtm_family = AF_INET };
+	unsigned int tries = 0;
 	uint32_t mask;
 	int ret;
 
-	ret = nl_dump(nl, RTM_GETLINK, &ifi, sizeof(ifi), link_each, s);
-	if (ret == 0)
-		ret = nl_dump(nl, RTM_GETADDR, &ifa, sizeof(ifa), addr_each, s);
-	if (ret == 0)
-		ret = nl_dump(nl, RTM_GETROUTE, &rtm, sizeof(rtm), route_each, s);
+	do {
+		memset(s, 0, sizeof(*s));
+		ret = nl_dump(nl, RTM_GETLINK, &ifi, sizeof(ifi), link_each, s);
+		if (ret == 0)
+			ret = nl_dump(nl, RTM_GETADDR, &ifa, sizeof(ifa), addr_each, s);
+		if (ret == 0)
+			ret = nl_dump(nl, RTM_GETROUTE, &rtm, sizeof(rtm), route_each, s);
+	} while (ret == -EAGAIN && ++tries < SCAN_TRIES);
+	if (ret == -EAGAIN)
+		return kiste_err_set(err, -EAGAIN, "cannot set up --network ns:%s: its interfaces "
+				     "kept changing while kiste listed them: try again", path);
 	if (ret < 0)
 		return tap_fail(err, path, "list its interfaces", ret);
+	if (s->full)
+		return kiste_err_set(err, -E2BIG, "cannot set up --network ns:%s: the namespace "
+				     "has more than %d interfaces: vm mode takes a container's "
+				     "namespace, which has a few", path, SCAN_LINKS_MAX);
+	if (s->unknown)
+		return kiste_err_set(err, -EAGAIN, "cannot set up --network ns:%s: an IPv4 address "
+				     "is on an interface kiste did not see listed (it changed during "
+				     "set-up): try again", path);
 	if (!s->iface)
 		return kiste_err_set(err, -ENODEV, "cannot set up --network ns:%s: the namespace "
 				     "has no interface with an IPv4 address besides lo: give one "
