@@ -723,6 +723,29 @@ TEST_F_TIMEOUT(disk, nic_on_ns_with_too_many_links_is_refused, 90)
 	EXPECT_TRUE(ns_clean(self));
 }
 
+/*
+ * An interface name holding ESC (names may): the refusal that names it has
+ * '?' in its place, no byte a terminal would act on.
+ */
+TEST_F(disk, nic_on_ns_names_are_printable)
+{
+	char net[160];
+	const char *extra[] = { "--network", net, NULL };
+
+	SKIP_IF_SETUP_SKIPPED();
+	if (!netns_usable())
+		SKIP(return, "needs root and iproute2 (ip, tc) to make network namespaces");
+	if (ns_make(self, true))
+		SKIP(return, "cannot make namespaces with a veth pair (veth module?)");
+	if (shf("ip -n %1$s link add \"$(printf 'x\\033[2J')\" type veth peer name kq0 && "
+		"ip -n %1$s addr add 203.0.113.5/24 dev \"$(printf 'x\\033[2J')\"", self->ns[0]))
+		SKIP(return, "cannot name a link with ESC");
+	snprintf(net, sizeof(net), "ns:/run/netns/%s", self->ns[0]);
+	step(&self->s, FG_END, 0, 0, 0);
+	run_refused(_metadata, self, extra, "x?[2J");
+	EXPECT_EQ(NULL, strchr(self->r.err, '\033')) TH_LOG("%s", self->r.err);
+}
+
 /* A child in namespace [0] with a UDP socket bound to 198.51.100.2:@port: its pid, or -1. */
 static pid_t ns_listener(FIXTURE_DATA(disk) *self, unsigned short port)
 {

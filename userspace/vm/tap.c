@@ -151,7 +151,7 @@ struct scan_link {
 	char name[IFNAMSIZ];
 };
 
-/* What the namespace has: its links, the one with IPv4 (and how many such), its gateway. */
+/* What the namespace has (names printable: they are only for error lines): its links, the one with IPv4 (and how many such), its gateway. */
 struct scan {
 	struct scan_link link[SCAN_LINKS_MAX];
 	unsigned int nlinks;
@@ -185,8 +185,7 @@ static void link_each(const struct nlmsghdr *m, void *arg)
 		else if (a->rta_type == IFLA_MTU && RTA_PAYLOAD(a) == 4)
 			memcpy(&l->mtu, RTA_DATA(a), 4);
 		else if (a->rta_type == IFLA_IFNAME && RTA_PAYLOAD(a) <= IFNAMSIZ)
-			snprintf(l->name, sizeof(l->name), "%.*s", (int)RTA_PAYLOAD(a),
-				 (const char *)RTA_DATA(a));
+			kiste_printable(strncpy(l->name, RTA_DATA(a), sizeof(l->name) - 1));
 	}
 }
 
