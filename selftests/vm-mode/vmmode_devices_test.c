@@ -598,6 +598,28 @@ static int ns_make(FIXTURE_DATA(disk) *self, bool wired)
 		   self->ns[1], self->ns[0]);
 }
 
+/* Root, iproute2 and the wired namespaces made (@net: "ns:" and [0]'s path): NULL, else why not. */
+static const char *ns_wired(FIXTURE_DATA(disk) *self, char *net, size_t len)
+{
+	if (!netns_usable())
+		return "needs root and iproute2 (ip, tc) to make network namespaces";
+	if (ns_make(self, true))
+		return "cannot make namespaces with a veth pair (veth module?)";
+	snprintf(net, len, "ns:/run/netns/%s", self->ns[0]);
+	return NULL;
+}
+
+/* A test body's start: the fixture's skip, or ns_wired's, else @net names [0]. */
+#define NS_WIRED_OR_SKIP(net) do {						\
+	const char *why_;							\
+										\
+	if (_metadata->skip)							\
+		return;								\
+	why_ = ns_wired(self, net, sizeof(net));				\
+	if (why_)								\
+		SKIP(return, "%s", why_);					\
+} while (0)
+
 /* True once [0] has neither a tap nor an ingress qdisc (the helper removes it after kiste). */
 static bool ns_clean(FIXTURE_DATA(disk) *self)
 {
@@ -637,12 +659,7 @@ TEST_F_TIMEOUT(disk, nic_on_ns_tap_reaches_the_peer, 90)
 	char net[64];
 	const char *extra[] = { "--network", net, NULL };
 
-	SKIP_IF_SETUP_SKIPPED();
-	if (!netns_usable())
-		SKIP(return, "needs root and iproute2 (ip, tc) to make network namespaces");
-	if (ns_make(self, true))
-		SKIP(return, "cannot make namespaces with a veth pair (veth module?)");
-	snprintf(net, sizeof(net), "ns:/run/netns/%s", self->ns[0]);
+	NS_WIRED_OR_SKIP(net);
 	nic_up(&self->s);
 	step(&self->s, FG_CHECK, 4, BAR + 0x2000, 0x53494b02);	/* the veth's MAC */
 	step(&self->s, FG_CHECK, 2, BAR + 0x2004, 0x4654);
@@ -703,11 +720,7 @@ TEST_F_TIMEOUT(disk, nic_on_ns_with_too_many_links_is_refused, 90)
 	FILE *f;
 	int i;
 
-	SKIP_IF_SETUP_SKIPPED();
-	if (!netns_usable())
-		SKIP(return, "needs root and iproute2 (ip, tc) to make network namespaces");
-	if (ns_make(self, true))
-		SKIP(return, "cannot make namespaces with a veth pair (veth module?)");
+	NS_WIRED_OR_SKIP(net);
 	snprintf(batch, sizeof(batch), "%s/links", self->dir);
 	f = fopen(batch, "w");
 	ASSERT_NE(NULL, f);
@@ -717,7 +730,6 @@ TEST_F_TIMEOUT(disk, nic_on_ns_with_too_many_links_is_refused, 90)
 	ASSERT_EQ(0, fclose(f));
 	if (shf("ip -n %s -batch %s", self->ns[0], batch))
 		SKIP(return, "cannot make 35 more veth pairs");
-	snprintf(net, sizeof(net), "ns:/run/netns/%s", self->ns[0]);
 	step(&self->s, FG_END, 0, 0, 0);
 	run_refused(_metadata, self, extra, "the namespace has more than 64 interfaces");
 	EXPECT_TRUE(ns_clean(self));
@@ -732,15 +744,10 @@ TEST_F(disk, nic_on_ns_names_are_printable)
 	char net[160];
 	const char *extra[] = { "--network", net, NULL };
 
-	SKIP_IF_SETUP_SKIPPED();
-	if (!netns_usable())
-		SKIP(return, "needs root and iproute2 (ip, tc) to make network namespaces");
-	if (ns_make(self, true))
-		SKIP(return, "cannot make namespaces with a veth pair (veth module?)");
+	NS_WIRED_OR_SKIP(net);
 	if (shf("ip -n %1$s link add \"$(printf 'x\\033[2J')\" type veth peer name kq0 && "
 		"ip -n %1$s addr add 203.0.113.5/24 dev \"$(printf 'x\\033[2J')\"", self->ns[0]))
 		SKIP(return, "cannot name a link with ESC");
-	snprintf(net, sizeof(net), "ns:/run/netns/%s", self->ns[0]);
 	step(&self->s, FG_END, 0, 0, 0);
 	run_refused(_metadata, self, extra, "x?[2J");
 	EXPECT_EQ(NULL, strchr(self->r.err, '\033')) TH_LOG("%s", self->r.err);
@@ -792,14 +799,9 @@ TEST_F(disk, nic_on_ns_with_other_sockets_is_refused)
 	const char *extra[] = { "--network", net, NULL };
 	pid_t pid;
 
-	SKIP_IF_SETUP_SKIPPED();
-	if (!netns_usable())
-		SKIP(return, "needs root and iproute2 (ip, tc) to make network namespaces");
-	if (ns_make(self, true))
-		SKIP(return, "cannot make namespaces with a veth pair (veth module?)");
+	NS_WIRED_OR_SKIP(net);
 	pid = ns_listener(self, 5353);
 	ASSERT_LT(0, pid);
-	snprintf(net, sizeof(net), "ns:/run/netns/%s", self->ns[0]);
 	step(&self->s, FG_END, 0, 0, 0);
 	run_refused(_metadata, self, extra, "the namespace has sockets of other processes (1)");
 	kill(pid, SIGKILL);
@@ -862,12 +864,7 @@ TEST_F_TIMEOUT(disk, nic_on_ns_helper_is_confined, 90)
 	int p[2];
 	pid_t pid;
 
-	SKIP_IF_SETUP_SKIPPED();
-	if (!netns_usable() || geteuid())
-		SKIP(return, "needs root and iproute2 (ip, tc) to make network namespaces");
-	if (ns_make(self, true))
-		SKIP(return, "cannot make namespaces with a veth pair (veth module?)");
-	snprintf(net, sizeof(net), "ns:/run/netns/%s", self->ns[0]);
+	NS_WIRED_OR_SKIP(net);
 	ASSERT_EQ(0, pipe(p));
 	pid = fork();
 	ASSERT_LE(0, pid);
