@@ -888,6 +888,40 @@ TEST_F_TIMEOUT(disk, nic_on_ns_helper_is_confined, 90)
 	EXPECT_TRUE(ns_clean(self));
 }
 
+/*
+ * While the VM runs, someone replaces eth0's ingress qdisc with one of their
+ * own: kiste's helper leaves that one alone when kiste ends (it holds no
+ * filter with kiste's cookie); the tap is gone all the same.
+ */
+TEST_F_TIMEOUT(disk, nic_on_ns_helper_spares_a_foreign_qdisc, 90)
+{
+	char net[160], cmd[300];
+	const char *extra[] = { "--timeout", "4", "--network", net, NULL };
+	pid_t pid;
+	int i;
+
+	NS_WIRED_OR_SKIP(net);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		snprintf(cmd, sizeof(cmd), "tc -n %s filter show dev eth0 ingress | grep -q mirred",
+			 self->ns[0]);
+		for (i = 0; i < 100 && system(cmd); i++)
+			usleep(50 * 1000);
+		_exit(shf("tc -n %1$s qdisc del dev eth0 ingress && "
+			  "tc -n %1$s qdisc add dev eth0 ingress", self->ns[0]) ? 1 : 0);
+	}
+	ASSERT_EQ(0, fake_write(self->img, FG_HANG, 0));
+	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
+	ASSERT_EQ(pid, waitpid(pid, &i, 0));
+	ASSERT_EQ(0, i) TH_LOG("the qdisc could not be replaced");
+	usleep(500 * 1000);
+	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc show dev eth0 | grep ingress", self->ns[0]);
+	EXPECT_EQ(1, count_lines(cmd));
+	snprintf(cmd, sizeof(cmd), "ip -n %s -o link | grep kiste-tap", self->ns[0]);
+	EXPECT_EQ(0, count_lines(cmd));
+}
+
 /* Without CAP_NET_ADMIN over the namespace (nobody): one line naming the fix, 125. */
 TEST_F(disk, nic_on_ns_denied_is_one_line)
 {

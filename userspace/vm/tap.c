@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -37,6 +38,12 @@
 #define FILTER_PRIO	1
 /* One exchange with the kernel, however many messages it sends: at most this long. */
 #define NL_TIMEOUT_S	5
+
+/*
+ * This run's mark on its filters' actions (TCA_ACT_COOKIE, random): the
+ * helper removes the veth's qdisc only while a filter there still carries it.
+ */
+static uint8_t cookie[16];
 
 union nl_msg {
 	struct nlmsghdr h;
@@ -461,6 +468,7 @@ static int redirect(int nl, int from, int to)
 	acts = nl_put(&b.h, TCA_U32_ACT, NULL, 0);
 	act = nl_put(&b.h, 1, NULL, 0);		/* the first (only) action */
 	nl_put(&b.h, TCA_ACT_KIND, "mirred", sizeof("mirred"));
+	nl_put(&b.h, TCA_ACT_COOKIE, cookie, sizeof(cookie));
 	aopts = nl_put(&b.h, TCA_ACT_OPTIONS, NULL, 0);
 	nl_put(&b.h, TCA_MIRRED_PARMS, &m, sizeof(m));
 	nl_end(&b.h, aopts);
@@ -468,6 +476,41 @@ static int redirect(int nl, int from, int to)
 	nl_end(&b.h, acts);
 	nl_end(&b.h, opts);
 	return nl_talk(nl, &b.h);
+}
+
+/* The attribute @type among @len bytes of attributes at @a, or NULL. */
+static const struct rtattr *rta_find(const struct rtattr *a, int len, unsigned short type)
+{
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if ((a->rta_type & NLA_TYPE_MASK) == type)
+			return a;
+	return NULL;
+}
+
+/* A filter whose (u32) first action carries this run's cookie: sets *(bool *)@arg. */
+static void cookie_each(const struct nlmsghdr *m, void *arg)
+{
+	const struct tcmsg *t = NLMSG_DATA(m);
+	const struct rtattr *a = (const struct rtattr *)((const char *)t + NLMSG_ALIGN(sizeof(*t)));
+	int len = (int)m->nlmsg_len - (int)NLMSG_LENGTH(NLMSG_ALIGN(sizeof(*t)));
+
+	if (m->nlmsg_type != RTM_NEWTFILTER || !(a = rta_find(a, len, TCA_OPTIONS)) ||
+	    !(a = rta_find(RTA_DATA(a), (int)RTA_PAYLOAD(a), TCA_U32_ACT)) ||
+	    !(a = rta_find(RTA_DATA(a), (int)RTA_PAYLOAD(a), 1)) ||
+	    !(a = rta_find(RTA_DATA(a), (int)RTA_PAYLOAD(a), TCA_ACT_COOKIE)))
+		return;
+	if (RTA_PAYLOAD(a) == sizeof(cookie) && !memcmp(RTA_DATA(a), cookie, sizeof(cookie)))
+		*(bool *)arg = true;
+}
+
+/* Whether @index's ingress qdisc still holds this run's filter (not one put there since). */
+static bool ours(int nl, int index)
+{
+	struct tcmsg t = { .tcm_family = AF_UNSPEC, .tcm_ifindex = index,
+			   .tcm_parent = TC_H_MAKE(TC_H_INGRESS, 0) };
+	bool found = false;
+
+	return nl_dump(nl, RTM_GETTFILTER, &t, sizeof(t), cookie_each, &found) == 0 && found;
 }
 
 /*
@@ -521,7 +564,8 @@ static void __attribute__((noreturn)) cleaner(int nl, int pidfd, int index)
 	cleaner_drop_privileges();
 	while (poll(&p, 1, -1) < 0 && errno == EINTR)
 		;
-	ingress(nl, RTM_DELQDISC, index);
+	if (ours(nl, index))
+		ingress(nl, RTM_DELQDISC, index);
 	_exit(0);
 }
 
@@ -562,6 +606,8 @@ static int tap_in_ns(int nl, const char *path, struct vm_tap *t, struct kiste_er
 	if (ret < 0)
 		return tap_fail(err, path, "create a tap device", ret);
 	t->fd = ret;
+	if (getrandom(cookie, sizeof(cookie), 0) != (ssize_t)sizeof(cookie))
+		return tap_fail(err, path, "draw a random cookie for the filters", -errno);
 	ret = ingress(nl, RTM_NEWQDISC, s.iface->index);
 	if (ret == -EEXIST)
 		return kiste_err_set(err, -EBUSY, "cannot set up --network ns:%s: %s already has "
@@ -577,6 +623,8 @@ static int tap_in_ns(int nl, const char *path, struct vm_tap *t, struct kiste_er
 	ret = ingress(nl, RTM_NEWQDISC, tap_index);
 	if (ret == 0)
 		ret = redirect(nl, s.iface->index, tap_index);
+	if (ret < 0)	/* no filter of ours on it: the helper would leave it */
+		ingress(nl, RTM_DELQDISC, s.iface->index);
 	if (ret == 0)
 		ret = redirect(nl, tap_index, s.iface->index);
 	if (ret < 0)
