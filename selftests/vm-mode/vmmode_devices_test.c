@@ -922,6 +922,29 @@ TEST_F_TIMEOUT(disk, nic_on_ns_helper_spares_a_foreign_qdisc, 90)
 	EXPECT_EQ(0, count_lines(cmd));
 }
 
+/*
+ * kiste SIGKILLed while the veth's qdisc and redirect are being set up (its
+ * test phase "vm-ns-veth-redirect" stops it there): nothing is left, since
+ * the helper, forked first, makes them and removes them.
+ */
+TEST_F_TIMEOUT(disk, nic_on_ns_killed_during_set_up_leaves_nothing, 90)
+{
+	char net[160];
+	const char *extra[] = { "--network", net, NULL };
+
+	NS_WIRED_OR_SKIP(net);
+	step(&self->s, FG_END, 0, 0, 0);
+	ASSERT_FALSE(self->s.overflow);
+	fg_ops = self->s.op;
+	fg_nops = self->s.n + 1;
+	ASSERT_EQ(0, fake_write(self->img, FG_SCRIPT, 0));
+	setenv("KISTE_TESTONLY_STOP_AT", "vm-ns-veth-redirect", 1);
+	run_kiste(self->dir, self->img, extra, SIGKILL, 2000, &self->r);
+	unsetenv("KISTE_TESTONLY_STOP_AT");
+	EXPECT_EQ(128 + SIGKILL, self->r.status);
+	EXPECT_TRUE(ns_clean(self));
+}
+
 /* Without CAP_NET_ADMIN over the namespace (nobody): one line naming the fix, 125. */
 TEST_F(disk, nic_on_ns_denied_is_one_line)
 {

@@ -540,11 +540,16 @@ static void cleaner_drop_privileges(void)
 	syscall(SYS_capset, &hdr, data);
 }
 
-/* The helper: waits until @pidfd's process (kiste) is gone, then removes @index's ingress qdisc. */
-static void __attribute__((noreturn)) cleaner(int nl, int pidfd, int index)
+/*
+ * The helper: adds @index's ingress qdisc and its redirect to @tap itself
+ * and writes the result (0 or -errno) to @rep; then waits until @pidfd's
+ * process (kiste) is gone and removes the qdisc.  Forked before the qdisc
+ * exists, so a SIGKILL of kiste at any point leaves nothing behind.
+ */
+static void __attribute__((noreturn)) cleaner(int nl, int pidfd, int rep, int index, int tap)
 {
 	struct pollfd p = { .fd = pidfd, .events = POLLIN };
-	int lo = nl < pidfd ? nl : pidfd, hi = nl < pidfd ? pidfd : nl;
+	int hi = nl > pidfd ? nl : pidfd, fd, ret;
 	sigset_t none;
 
 	/* Not the terminal's ^C nor a kill of kiste's process group: only kiste's end. */
@@ -556,12 +561,21 @@ static void __attribute__((noreturn)) cleaner(int nl, int pidfd, int index)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
 	/* Nothing else of kiste's: no tap (it must go with kiste), no pipe a caller waits on. */
-	if (lo > 0)
-		syscall(SYS_close_range, 0, lo - 1, 0);
-	if (hi > lo + 1)
-		syscall(SYS_close_range, lo + 1, hi - 1, 0);
+	hi = rep > hi ? rep : hi;
+	for (fd = 0; fd < hi; fd++)
+		if (fd != nl && fd != pidfd && fd != rep)
+			close(fd);
 	syscall(SYS_close_range, hi + 1, ~0U, 0);
 	cleaner_drop_privileges();
+	ret = ingress(nl, RTM_NEWQDISC, index);
+	if (ret == 0) {
+		ret = redirect(nl, index, tap);
+		if (ret < 0)
+			ingress(nl, RTM_DELQDISC, index);
+	}
+	if (write(rep, &ret, sizeof(ret)) != sizeof(ret) || ret < 0)
+		_exit(0);
+	close(rep);
 	while (poll(&p, 1, -1) < 0 && errno == EINTR)
 		;
 	if (ours(nl, index))
@@ -569,19 +583,31 @@ static void __attribute__((noreturn)) cleaner(int nl, int pidfd, int index)
 	_exit(0);
 }
 
-static int cleaner_start(int nl, int index)
+/*
+ * The helper started, and its result: 0, its -errno (-EEXIST: @index has an
+ * ingress qdisc already), -ECHILD when it could not start or answer.
+ */
+static int cleaner_start(int nl, int index, int tap)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0), e;
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0), p[2], ret = -ECHILD;
 	pid_t pid;
 
 	if (pidfd < 0)
-		return -errno;
+		return -ECHILD;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		close(pidfd);
+		return -ECHILD;
+	}
 	pid = fork();
-	e = errno;
 	if (pid == 0)
-		cleaner(nl, pidfd, index);
+		cleaner(nl, pidfd, p[1], index, tap);
 	close(pidfd);
-	return pid < 0 ? -e : 0;
+	close(p[1]);
+	kiste_test_phase("vm-ns-veth-redirect");
+	while (pid > 0 && read(p[0], &ret, sizeof(ret)) < 0 && errno == EINTR)
+		;
+	close(p[0]);
+	return ret;
 }
 
 /* Inside the namespace: scan, tap, the interface's qdisc (and its cleaner), the tap's, filters. */
@@ -608,25 +634,21 @@ static int tap_in_ns(int nl, const char *path, struct vm_tap *t, struct kiste_er
 	t->fd = ret;
 	if (getrandom(cookie, sizeof(cookie), 0) != (ssize_t)sizeof(cookie))
 		return tap_fail(err, path, "draw a random cookie for the filters", -errno);
-	ret = ingress(nl, RTM_NEWQDISC, s.iface->index);
+	/* The tap's side first: it goes with the tap's descriptor, whatever happens. */
+	ret = ingress(nl, RTM_NEWQDISC, tap_index);
+	if (ret == 0)
+		ret = redirect(nl, tap_index, s.iface->index);
+	if (ret < 0)
+		return tap_fail(err, path, "redirect frames between the tap and the interface "
+				"(sch_ingress, cls_u32, act_mirred)", ret);
+	ret = cleaner_start(nl, s.iface->index, tap_index);
 	if (ret == -EEXIST)
 		return kiste_err_set(err, -EBUSY, "cannot set up --network ns:%s: %s already has "
 				     "an ingress qdisc (another VM, or tc rules of its own): kiste "
 				     "does not share it", path, s.iface->name);
-	if (ret < 0)
-		return tap_fail(err, path, "add an ingress qdisc (sch_ingress)", ret);
-	ret = cleaner_start(nl, s.iface->index);
-	if (ret < 0) {
-		ingress(nl, RTM_DELQDISC, s.iface->index);
-		return tap_fail(err, path, "start the helper that removes the qdisc", ret);
-	}
-	ret = ingress(nl, RTM_NEWQDISC, tap_index);
-	if (ret == 0)
-		ret = redirect(nl, s.iface->index, tap_index);
-	if (ret < 0)	/* no filter of ours on it: the helper would leave it */
-		ingress(nl, RTM_DELQDISC, s.iface->index);
-	if (ret == 0)
-		ret = redirect(nl, tap_index, s.iface->index);
+	if (ret == -ECHILD)
+		return tap_fail(err, path, "start the helper that owns the interface's qdisc",
+				-ECHILD);
 	if (ret < 0)
 		return tap_fail(err, path, "redirect frames between the tap and the interface "
 				"(sch_ingress, cls_u32, act_mirred)", ret);
