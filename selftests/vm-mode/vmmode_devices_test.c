@@ -636,6 +636,19 @@ static bool ns_clean(FIXTURE_DATA(disk) *self)
 	return false;
 }
 
+/* After a moment: [0]'s eth0 still has its (someone else's) ingress qdisc, and no tap is left. */
+static bool foreign_qdisc_kept(FIXTURE_DATA(disk) *self)
+{
+	char cmd[128];
+	bool kept;
+
+	usleep(500 * 1000);	/* time for kiste's helper to act, had it to */
+	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc show dev eth0 | grep ingress", self->ns[0]);
+	kept = count_lines(cmd) == 1;
+	snprintf(cmd, sizeof(cmd), "ip -n %s -o link | grep kiste-tap", self->ns[0]);
+	return kept && count_lines(cmd) == 0;
+}
+
 /* Runs the script with @extra: refused with one line holding @what, and 125. */
 static void run_refused(struct __test_metadata *_metadata, FIXTURE_DATA(disk) *self,
 			const char *const *extra, const char *what)
@@ -702,11 +715,7 @@ TEST_F(disk, nic_on_ns_refusals_are_one_line)
 	ASSERT_EQ(0, shf("tc -n %s qdisc add dev eth0 ingress", self->ns[0]));
 	run_refused(_metadata, self, extra, "eth0 already has an ingress qdisc");
 	/* Not ours: left as it was; and no tap left behind. */
-	usleep(300 * 1000);
-	snprintf(net, sizeof(net), "tc -n %s qdisc show dev eth0 | grep ingress", self->ns[0]);
-	EXPECT_EQ(1, count_lines(net));
-	snprintf(net, sizeof(net), "ip -n %s -o link | grep kiste-tap", self->ns[0]);
-	EXPECT_EQ(0, count_lines(net));
+	EXPECT_TRUE(foreign_qdisc_kept(self));
 }
 
 /*
@@ -915,11 +924,7 @@ TEST_F_TIMEOUT(disk, nic_on_ns_helper_spares_a_foreign_qdisc, 90)
 	run_kiste(self->dir, self->img, extra, 0, 0, &self->r);
 	ASSERT_EQ(pid, waitpid(pid, &i, 0));
 	ASSERT_EQ(0, i) TH_LOG("the qdisc could not be replaced");
-	usleep(500 * 1000);
-	snprintf(cmd, sizeof(cmd), "tc -n %s qdisc show dev eth0 | grep ingress", self->ns[0]);
-	EXPECT_EQ(1, count_lines(cmd));
-	snprintf(cmd, sizeof(cmd), "ip -n %s -o link | grep kiste-tap", self->ns[0]);
-	EXPECT_EQ(0, count_lines(cmd));
+	EXPECT_TRUE(foreign_qdisc_kept(self));
 }
 
 /*
