@@ -823,7 +823,8 @@ TEST_F(disk, nic_on_ns_with_other_sockets_is_refused)
  * helper, forked there, is kiste's): its /proc status lines CapEff, CapBnd
  * and NoNewPrivs into @out, looked for up to 10 s.  0 or -1.
  */
-static int helper_status(FIXTURE_DATA(disk) *self, pid_t test, char *out, size_t len)
+static int helper_status(FIXTURE_DATA(disk) *self, pid_t test, char *out, size_t len,
+			 pid_t *pid)
 {
 	char path[300], line[256];
 	struct stat ns, st;
@@ -855,6 +856,7 @@ static int helper_status(FIXTURE_DATA(disk) *self, pid_t test, char *out, size_t
 			if (f)
 				fclose(f);
 			if (ppid && ppid != test) {
+				*pid = atoi(d->d_name);
 				closedir(dir);
 				return 0;
 			}
@@ -879,7 +881,7 @@ TEST_F_TIMEOUT(disk, nic_on_ns_helper_is_confined, 90)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		close(p[0]);
-		if (helper_status(self, getppid(), st, sizeof(st)) == 0 &&
+		if (helper_status(self, getppid(), st, sizeof(st), &pid) == 0 &&
 		    write(p[1], st, strlen(st)) < 0)
 			_exit(1);
 		_exit(0);
@@ -946,6 +948,36 @@ TEST_F_TIMEOUT(disk, nic_on_ns_killed_during_set_up_leaves_nothing, 90)
 	setenv("KISTE_TESTONLY_STOP_AT", "vm-ns-veth-redirect", 1);
 	run_kiste(self->dir, self->img, extra, SIGKILL, 2000, &self->r);
 	unsetenv("KISTE_TESTONLY_STOP_AT");
+	EXPECT_EQ(128 + SIGKILL, self->r.status);
+	EXPECT_TRUE(ns_clean(self));
+}
+
+/*
+ * kiste SIGKILLed before its helper (stopped at its test phase) has added
+ * the veth's qdisc: the helper, let go afterwards, adds it, finds kiste gone
+ * (its report to kiste fails) and removes it all the same.
+ */
+TEST_F_TIMEOUT(disk, nic_on_ns_helper_outlives_kiste_during_set_up, 90)
+{
+	char net[160], st[512];
+	const char *extra[] = { "--network", net, NULL };
+	pid_t pid, helper = 0;
+
+	NS_WIRED_OR_SKIP(net);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (helper_status(self, getppid(), st, sizeof(st), &helper) < 0)
+			_exit(1);
+		usleep(2500 * 1000);	/* kiste is SIGKILLed at 2 s */
+		_exit(kill(helper, SIGCONT) ? 1 : 0);
+	}
+	ASSERT_EQ(0, fake_write(self->img, FG_HANG, 0));
+	setenv("KISTE_TESTONLY_STOP_AT", "vm-ns-helper", 1);
+	run_kiste(self->dir, self->img, extra, SIGKILL, 2000, &self->r);
+	unsetenv("KISTE_TESTONLY_STOP_AT");
+	ASSERT_EQ(pid, waitpid(pid, &pid, 0));
+	ASSERT_EQ(0, pid) TH_LOG("the helper was not found");
 	EXPECT_EQ(128 + SIGKILL, self->r.status);
 	EXPECT_TRUE(ns_clean(self));
 }
