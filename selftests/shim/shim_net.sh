@@ -289,7 +289,7 @@ bad()	# NAME SUBSTR ARGS...
 	b_name="$1"
 	b_sub="$2"
 	shift 2
-	run "$K" run --mode=shim "$@" -- /bin/true
+	run timeout 20 "$K" run --mode=shim "$@" -- /bin/true
 	if [ "$T_RC" = 125 ] && [ "$(printf '%s\n' "$T_OUT" | wc -l)" = 1 ]; then
 		case "$T_OUT" in
 		*"$b_sub"*) ok "$b_name"; return ;;
@@ -304,6 +304,12 @@ bad "--network ns:FILE that is no namespace: one line, 125" "not a network names
 	--network ns:/etc/hostname
 bad "--network ns: of a pid namespace: one line, 125" "not a network namespace" \
 	--network ns:/proc/self/ns/pid
+# A FIFO or a device node is never opened for reading (that blocks, or acts on
+# the device): refused at once, not after timeout's 20 s (124).
+mkfifo "$data/fifo" || bail "cannot make a FIFO in $data"
+bad "--network ns:FIFO: one line, 125, no hang" "not a network namespace" \
+	--network "ns:$data/fifo"
+bad "--network ns:/dev/null: one line, 125" "not a network namespace" --network ns:/dev/null
 bad "-p without --network pasta: one line, 125" "add --network pasta" -p 8080:80
 bad "-p with a bad port: one line, 125" "bad -p" --network pasta -p 8080:0
 bad "-p with a bad protocol: one line, 125" "bad -p" --network pasta -p 8080:80/sctp

@@ -25,6 +25,14 @@ struct kiste_err {
 
 int kiste_err_set(struct kiste_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * @s made fit for an error line, in place: every byte that is not printable
+ * ASCII (control characters such as ESC or a newline, DEL, bytes >= 0x80)
+ * becomes '?', so text from elsewhere (a peer's message, a name a namespace
+ * holds) keeps the line one line and gives a terminal nothing to act on.
+ */
+char *kiste_printable(char *s);
+
 /* Prepend context: "context: old message". Returns err->code. */
 int kiste_err_prefix(struct kiste_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

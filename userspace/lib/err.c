@@ -44,3 +44,13 @@ int kiste_err_prefix(struct kiste_err *err, const char *fmt, ...)
 	memcpy(err->msg, buf, len + old + 1);
 	return err->code;
 }
+
+char *kiste_printable(char *s)
+{
+	unsigned char *c;
+
+	for (c = (unsigned char *)s; *c; c++)
+		if (*c < 0x20 || *c >= 0x7f)
+			*c = '?';
+	return s;
+}

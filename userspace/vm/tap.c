@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/if_ether.h>
 #include <linux/if_tun.h>
@@ -18,18 +19,31 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tap.h"
 #include "vmm/net.h"
 
-/* A container's namespace has a handful of links; more are not looked at. */
+/* A container's namespace has a handful of links; with more it is refused. */
 #define SCAN_LINKS_MAX	64
+/* Dumps the kernel marks interrupted (a table changed during them): redone this often. */
+#define SCAN_TRIES	3
 /* The filters' priority: ours are the only ones on these ingress qdiscs. */
 #define FILTER_PRIO	1
+/* One exchange with the kernel, however many messages it sends: at most this long. */
+#define NL_TIMEOUT_S	5
+
+/*
+ * This run's mark on its filters' actions (TCA_ACT_COOKIE, random): the
+ * helper removes the veth's qdisc only while a filter there still carries it.
+ */
+static uint8_t cookie[16];
 
 union nl_msg {
 	struct nlmsghdr h;
@@ -58,14 +72,30 @@ static void nl_end(struct nlmsghdr *h, struct rtattr *a)
 
 typedef void (*nl_each)(const struct nlmsghdr *m, void *arg);
 
+static uint64_t now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec;
+}
+
 /*
  * Sends @h, then reads its answers, @fn (if any) on each, up to the
- * acknowledgement or the end of a dump: 0 or the kernel's -errno.
+ * acknowledgement or the end of a dump: 0 or the kernel's -errno.  Only
+ * messages whose length covers the @hlen-byte header @fn reads reach it
+ * (NLMSG_OK keeps each within what was received, RTA_OK each attribute within
+ * its message); a shorter one is -EBADMSG.  A dump the kernel marks
+ * interrupted (the table changed under it) is -EAGAIN, for the caller to
+ * redo.  A silent kernel or an endless stream ends after NL_TIMEOUT_S
+ * (SO_RCVTIMEO on the socket, and this loop's own deadline).
  */
-static int nl_exchange(int fd, struct nlmsghdr *h, nl_each fn, void *arg)
+static int nl_exchange(int fd, struct nlmsghdr *h, size_t hlen, nl_each fn, void *arg)
 {
 	static char buf[32768] __attribute__((aligned(4)));
 	static unsigned int seq;
+	uint64_t deadline = now_s() + NL_TIMEOUT_S;
+	bool intr = false;
 	struct nlmsghdr *m;
 	ssize_t n;
 
@@ -74,18 +104,29 @@ static int nl_exchange(int fd, struct nlmsghdr *h, nl_each fn, void *arg)
 	if (send(fd, h, h->nlmsg_len, 0) != (ssize_t)h->nlmsg_len)
 		return -errno;
 	for (;;) {
+		if (now_s() > deadline)
+			return -ETIMEDOUT;
 		n = recv(fd, buf, sizeof(buf), 0);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EAGAIN)
+			return -ETIMEDOUT;
 		if (n <= 0)
 			return n ? -errno : -EIO;
 		for (m = (struct nlmsghdr *)buf; NLMSG_OK(m, (size_t)n); m = NLMSG_NEXT(m, n)) {
 			if (m->nlmsg_seq != h->nlmsg_seq)
 				continue;
+			if (m->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = true;
 			if (m->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (m->nlmsg_type == NLMSG_ERROR)
+				return intr ? -EAGAIN : 0;
+			if (m->nlmsg_type == NLMSG_ERROR) {
+				if (m->nlmsg_len < NLMSG_LENGTH(sizeof(int)))
+					return -EBADMSG;
 				return ((struct nlmsgerr *)NLMSG_DATA(m))->error;
+			}
+			if (m->nlmsg_len < NLMSG_LENGTH(hlen))
+				return -EBADMSG;
 			if (fn)
 				fn(m, arg);
 		}
@@ -96,7 +137,7 @@ static int nl_exchange(int fd, struct nlmsghdr *h, nl_each fn, void *arg)
 static int nl_talk(int fd, struct nlmsghdr *h)
 {
 	h->nlmsg_flags |= NLM_F_ACK;
-	return nl_exchange(fd, h, NULL, NULL);
+	return nl_exchange(fd, h, 0, NULL, NULL);
 }
 
 /* Dumps @type (request header @hdr of @hlen bytes), @fn on each answer: 0 or -errno. */
@@ -107,7 +148,7 @@ static int nl_dump(int fd, unsigned short type, const void *hdr, size_t hlen, nl
 				    .nlmsg_flags = NLM_F_DUMP } };
 
 	memcpy(NLMSG_DATA(&req.h), hdr, hlen);
-	return nl_exchange(fd, &req.h, fn, arg);
+	return nl_exchange(fd, &req.h, hlen, fn, arg);
 }
 
 struct scan_link {
@@ -117,7 +158,7 @@ struct scan_link {
 	char name[IFNAMSIZ];
 };
 
-/* What the namespace has: its links, the one with IPv4 (and how many such), its gateway. */
+/* What the namespace has (names printable: they are only for error lines): its links, the one with IPv4 (and how many such), its gateway. */
 struct scan {
 	struct scan_link link[SCAN_LINKS_MAX];
 	unsigned int nlinks;
@@ -125,6 +166,8 @@ struct scan {
 	struct in_addr addr, gw;
 	unsigned int prefix;
 	bool has_gw;
+	bool full;		/* more links than SCAN_LINKS_MAX */
+	bool unknown;		/* an IPv4 address on a link the link dump did not have */
 };
 
 static void link_each(const struct nlmsghdr *m, void *arg)
@@ -135,8 +178,12 @@ static void link_each(const struct nlmsghdr *m, void *arg)
 	struct scan *s = arg;
 	struct scan_link *l;
 
-	if (m->nlmsg_type != RTM_NEWLINK || s->nlinks == SCAN_LINKS_MAX)
+	if (m->nlmsg_type != RTM_NEWLINK)
 		return;
+	if (s->nlinks == SCAN_LINKS_MAX) {
+		s->full = true;
+		return;
+	}
 	l = &s->link[s->nlinks++];
 	*l = (struct scan_link){ .index = ifi->ifi_index, .flags = ifi->ifi_flags };
 	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
@@ -145,8 +192,7 @@ static void link_each(const struct nlmsghdr *m, void *arg)
 		else if (a->rta_type == IFLA_MTU && RTA_PAYLOAD(a) == 4)
 			memcpy(&l->mtu, RTA_DATA(a), 4);
 		else if (a->rta_type == IFLA_IFNAME && RTA_PAYLOAD(a) <= IFNAMSIZ)
-			snprintf(l->name, sizeof(l->name), "%.*s", (int)RTA_PAYLOAD(a),
-				 (const char *)RTA_DATA(a));
+			kiste_printable(strncpy(l->name, RTA_DATA(a), sizeof(l->name) - 1));
 	}
 }
 
@@ -164,6 +210,8 @@ static void addr_each(const struct nlmsghdr *m, void *arg)
 	for (i = 0; i < s->nlinks && !l; i++)
 		if (s->link[i].index == (int)ifa->ifa_index)
 			l = &s->link[i];
+	if (!l)
+		s->unknown = true;
 	if (!l || (l->flags & IFF_LOOPBACK))
 		return;
 	if (s->iface && s->iface != l) {
@@ -216,22 +264,70 @@ static int tap_fail(struct kiste_err *err, const char *path, const char *step, i
 			     strerror(-e));
 }
 
+/*
+ * Inet sockets that have an owner in the namespace this thread is in: the
+ * redirect takes every frame arriving on its interface, so another process
+ * there (a pod's sidecar or infra container, --network container:X) would
+ * lose its traffic to the guest, which could answer as it.  /proc/thread-self
+ * shows this thread's namespace; entries without an inode (TIME_WAIT) have
+ * no owner.  The count or -errno.
+ */
+static int ns_sockets(void)
+{
+	static const char *const table[] = { "tcp", "tcp6", "udp", "udp6", "raw", "raw6" };
+	char path[64], line[512];
+	unsigned long inode;
+	unsigned int i, n;
+	int count = 0;
+	FILE *f;
+
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		snprintf(path, sizeof(path), "/proc/thread-self/net/%s", table[i]);
+		f = fopen(path, "re");
+		if (!f && errno == ENOENT)
+			continue;	/* no IPv6 in this kernel */
+		if (!f)
+			return -errno;
+		for (n = 0; fgets(line, sizeof(line), f); n++)
+			if (n && sscanf(line, "%*s %*s %*s %*s %*s %*s %*s %*s %*s %lu", &inode) == 1 &&
+			    inode && count < 1000000)
+				count++;
+		fclose(f);
+	}
+	return count;
+}
+
 /* Links, the one interface with IPv4 besides lo, its default gateway: checked. */
 static int scan_ns(int nl, const char *path, struct scan *s, struct kiste_err *err)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct ifaddrmsg ifa = { .ifa_family = AF_INET };
 	struct rtmsg rtm = { .rtm_family = AF_INET };
+	unsigned int tries = 0;
 	uint32_t mask;
 	int ret;
 
-	ret = nl_dump(nl, RTM_GETLINK, &ifi, sizeof(ifi), link_each, s);
-	if (ret == 0)
-		ret = nl_dump(nl, RTM_GETADDR, &ifa, sizeof(ifa), addr_each, s);
-	if (ret == 0)
-		ret = nl_dump(nl, RTM_GETROUTE, &rtm, sizeof(rtm), route_each, s);
+	do {
+		memset(s, 0, sizeof(*s));
+		ret = nl_dump(nl, RTM_GETLINK, &ifi, sizeof(ifi), link_each, s);
+		if (ret == 0)
+			ret = nl_dump(nl, RTM_GETADDR, &ifa, sizeof(ifa), addr_each, s);
+		if (ret == 0)
+			ret = nl_dump(nl, RTM_GETROUTE, &rtm, sizeof(rtm), route_each, s);
+	} while (ret == -EAGAIN && ++tries < SCAN_TRIES);
+	if (ret == -EAGAIN)
+		return kiste_err_set(err, -EAGAIN, "cannot set up --network ns:%s: its interfaces "
+				     "kept changing while kiste listed them: try again", path);
 	if (ret < 0)
 		return tap_fail(err, path, "list its interfaces", ret);
+	if (s->full)
+		return kiste_err_set(err, -E2BIG, "cannot set up --network ns:%s: the namespace "
+				     "has more than %d interfaces: vm mode takes a container's "
+				     "namespace, which has a few", path, SCAN_LINKS_MAX);
+	if (s->unknown)
+		return kiste_err_set(err, -EAGAIN, "cannot set up --network ns:%s: an IPv4 address "
+				     "is on an interface kiste did not see listed (it changed during "
+				     "set-up): try again", path);
 	if (!s->iface)
 		return kiste_err_set(err, -ENODEV, "cannot set up --network ns:%s: the namespace "
 				     "has no interface with an IPv4 address besides lo: give one "
@@ -372,6 +468,7 @@ static int redirect(int nl, int from, int to)
 	acts = nl_put(&b.h, TCA_U32_ACT, NULL, 0);
 	act = nl_put(&b.h, 1, NULL, 0);		/* the first (only) action */
 	nl_put(&b.h, TCA_ACT_KIND, "mirred", sizeof("mirred"));
+	nl_put(&b.h, TCA_ACT_COOKIE, cookie, sizeof(cookie));
 	aopts = nl_put(&b.h, TCA_ACT_OPTIONS, NULL, 0);
 	nl_put(&b.h, TCA_MIRRED_PARMS, &m, sizeof(m));
 	nl_end(&b.h, aopts);
@@ -381,11 +478,78 @@ static int redirect(int nl, int from, int to)
 	return nl_talk(nl, &b.h);
 }
 
-/* The helper: waits until @pidfd's process (kiste) is gone, then removes @index's ingress qdisc. */
-static void __attribute__((noreturn)) cleaner(int nl, int pidfd, int index)
+/* The attribute @type among @len bytes of attributes at @a, or NULL. */
+static const struct rtattr *rta_find(const struct rtattr *a, int len, unsigned short type)
+{
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if ((a->rta_type & NLA_TYPE_MASK) == type)
+			return a;
+	return NULL;
+}
+
+/* A filter whose (u32) first action carries this run's cookie: sets *(bool *)@arg. */
+static void cookie_each(const struct nlmsghdr *m, void *arg)
+{
+	const struct tcmsg *t = NLMSG_DATA(m);
+	const struct rtattr *a = (const struct rtattr *)((const char *)t + NLMSG_ALIGN(sizeof(*t)));
+	int len = (int)m->nlmsg_len - (int)NLMSG_LENGTH(NLMSG_ALIGN(sizeof(*t)));
+
+	if (m->nlmsg_type != RTM_NEWTFILTER || !(a = rta_find(a, len, TCA_OPTIONS)) ||
+	    !(a = rta_find(RTA_DATA(a), (int)RTA_PAYLOAD(a), TCA_U32_ACT)) ||
+	    !(a = rta_find(RTA_DATA(a), (int)RTA_PAYLOAD(a), 1)) ||
+	    !(a = rta_find(RTA_DATA(a), (int)RTA_PAYLOAD(a), TCA_ACT_COOKIE)))
+		return;
+	if (RTA_PAYLOAD(a) == sizeof(cookie) && !memcmp(RTA_DATA(a), cookie, sizeof(cookie)))
+		*(bool *)arg = true;
+}
+
+/* Whether @index's ingress qdisc still holds this run's filter (not one put there since). */
+static bool ours(int nl, int index)
+{
+	struct tcmsg t = { .tcm_family = AF_UNSPEC, .tcm_ifindex = index,
+			   .tcm_parent = TC_H_MAKE(TC_H_INGRESS, 0) };
+	bool found = false;
+
+	return nl_dump(nl, RTM_GETTFILTER, &t, sizeof(t), cookie_each, &found) == 0 && found;
+}
+
+/*
+ * The helper keeps CAP_NET_ADMIN (for the one RTM_DELQDISC; its socket is
+ * already in the namespace, so no setns) and nothing else: every other
+ * capability out of its bounding, permitted, effective, inheritable and
+ * ambient sets, and no new privileges by exec.  Best effort: what it could
+ * not drop it did not have (an unprivileged owner of the namespace).
+ */
+static void cleaner_drop_privileges(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { { 0 } };
+	unsigned int i;
+
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	for (i = 0; i <= CAP_LAST_CAP; i++)
+		if (i != CAP_NET_ADMIN)
+			prctl(PR_CAPBSET_DROP, i, 0, 0, 0);
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return;
+	data[0].permitted &= 1u << CAP_NET_ADMIN;
+	data[0].effective = data[0].permitted;
+	data[0].inheritable = 0;
+	data[1] = (struct __user_cap_data_struct){ 0 };
+	syscall(SYS_capset, &hdr, data);
+}
+
+/*
+ * The helper: adds @index's ingress qdisc and its redirect to @tap itself
+ * and writes the result (0 or -errno) to @rep; then waits until @pidfd's
+ * process (kiste) is gone and removes the qdisc.  Forked before the qdisc
+ * exists, so a SIGKILL of kiste at any point leaves nothing behind.
+ */
+static void __attribute__((noreturn)) cleaner(int nl, int pidfd, int rep, int index, int tap)
 {
 	struct pollfd p = { .fd = pidfd, .events = POLLIN };
-	int lo = nl < pidfd ? nl : pidfd, hi = nl < pidfd ? pidfd : nl;
+	int hi = nl > pidfd ? nl : pidfd, fd, ret;
 	sigset_t none;
 
 	/* Not the terminal's ^C nor a kill of kiste's process group: only kiste's end. */
@@ -393,34 +557,61 @@ static void __attribute__((noreturn)) cleaner(int nl, int pidfd, int index)
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
 	/* Nothing else of kiste's: no tap (it must go with kiste), no pipe a caller waits on. */
-	if (lo > 0)
-		syscall(SYS_close_range, 0, lo - 1, 0);
-	if (hi > lo + 1)
-		syscall(SYS_close_range, lo + 1, hi - 1, 0);
+	hi = rep > hi ? rep : hi;
+	for (fd = 0; fd < hi; fd++)
+		if (fd != nl && fd != pidfd && fd != rep)
+			close(fd);
 	syscall(SYS_close_range, hi + 1, ~0U, 0);
+	cleaner_drop_privileges();
+	kiste_test_phase("vm-ns-helper");
+	ret = ingress(nl, RTM_NEWQDISC, index);
+	if (ret == 0) {
+		ret = redirect(nl, index, tap);
+		if (ret < 0)
+			ingress(nl, RTM_DELQDISC, index);
+	}
+	/* kiste may be gone already (EPIPE, SIGPIPE ignored): the qdisc is removed all the same. */
+	(void)!write(rep, &ret, sizeof(ret));
+	if (ret < 0)
+		_exit(0);
+	close(rep);
 	while (poll(&p, 1, -1) < 0 && errno == EINTR)
 		;
-	ingress(nl, RTM_DELQDISC, index);
+	if (ours(nl, index))
+		ingress(nl, RTM_DELQDISC, index);
 	_exit(0);
 }
 
-static int cleaner_start(int nl, int index)
+/*
+ * The helper started, and its result: 0, its -errno (-EEXIST: @index has an
+ * ingress qdisc already), -ECHILD when it could not start or answer.
+ */
+static int cleaner_start(int nl, int index, int tap)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0), e;
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0), p[2], ret = -ECHILD;
 	pid_t pid;
 
 	if (pidfd < 0)
-		return -errno;
+		return -ECHILD;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		close(pidfd);
+		return -ECHILD;
+	}
 	pid = fork();
-	e = errno;
 	if (pid == 0)
-		cleaner(nl, pidfd, index);
+		cleaner(nl, pidfd, p[1], index, tap);
 	close(pidfd);
-	return pid < 0 ? -e : 0;
+	close(p[1]);
+	kiste_test_phase("vm-ns-veth-redirect");
+	while (pid > 0 && read(p[0], &ret, sizeof(ret)) < 0 && errno == EINTR)
+		;
+	close(p[0]);
+	return ret;
 }
 
 /* Inside the namespace: scan, tap, the interface's qdisc (and its cleaner), the tap's, filters. */
@@ -432,29 +623,36 @@ static int tap_in_ns(int nl, const char *path, struct vm_tap *t, struct kiste_er
 	int tap_index, ret;
 
 	memset(&s, 0, sizeof(s));
+	ret = ns_sockets();
+	if (ret < 0)
+		return tap_fail(err, path, "list the namespace's sockets", ret);
+	if (ret > 0)
+		return kiste_err_set(err, -EBUSY, "cannot set up --network ns:%s: the namespace "
+				     "has sockets of other processes (%d): vm mode takes all of its "
+				     "traffic: give it a namespace of its own", path, ret);
 	if (scan_ns(nl, path, &s, err) < 0)
 		return err->code;
 	ret = tap_create(nl, s.iface->mtu ? s.iface->mtu : 1500, &tap_index);
 	if (ret < 0)
 		return tap_fail(err, path, "create a tap device", ret);
 	t->fd = ret;
-	ret = ingress(nl, RTM_NEWQDISC, s.iface->index);
+	if (getrandom(cookie, sizeof(cookie), 0) != (ssize_t)sizeof(cookie))
+		return tap_fail(err, path, "draw a random cookie for the filters", -errno);
+	/* The tap's side first: it goes with the tap's descriptor, whatever happens. */
+	ret = ingress(nl, RTM_NEWQDISC, tap_index);
+	if (ret == 0)
+		ret = redirect(nl, tap_index, s.iface->index);
+	if (ret < 0)
+		return tap_fail(err, path, "redirect frames between the tap and the interface "
+				"(sch_ingress, cls_u32, act_mirred)", ret);
+	ret = cleaner_start(nl, s.iface->index, tap_index);
 	if (ret == -EEXIST)
 		return kiste_err_set(err, -EBUSY, "cannot set up --network ns:%s: %s already has "
 				     "an ingress qdisc (another VM, or tc rules of its own): kiste "
 				     "does not share it", path, s.iface->name);
-	if (ret < 0)
-		return tap_fail(err, path, "add an ingress qdisc (sch_ingress)", ret);
-	ret = cleaner_start(nl, s.iface->index);
-	if (ret < 0) {
-		ingress(nl, RTM_DELQDISC, s.iface->index);
-		return tap_fail(err, path, "start the helper that removes the qdisc", ret);
-	}
-	ret = ingress(nl, RTM_NEWQDISC, tap_index);
-	if (ret == 0)
-		ret = redirect(nl, s.iface->index, tap_index);
-	if (ret == 0)
-		ret = redirect(nl, tap_index, s.iface->index);
+	if (ret == -ECHILD)
+		return tap_fail(err, path, "start the helper that owns the interface's qdisc",
+				-ECHILD);
 	if (ret < 0)
 		return tap_fail(err, path, "redirect frames between the tap and the interface "
 				"(sch_ingress, cls_u32, act_mirred)", ret);
@@ -466,6 +664,28 @@ static int tap_in_ns(int nl, const char *path, struct vm_tap *t, struct kiste_er
 	inet_ntop(AF_INET, &dns, d, sizeof(d));
 	snprintf(t->spec, sizeof(t->spec), "%s/%u,%s,%s", a, s.prefix, g, d);
 	return 0;
+}
+
+/*
+ * rtnetlink in this thread's namespace, connected to the kernel (port 0): a
+ * message from any other sender is refused by the kernel, not read as an
+ * answer; receives time out (nl_exchange's bound).  The socket or -errno.
+ */
+static int nl_open(void)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = NL_TIMEOUT_S };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE), e;
+
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    connect(fd, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+		e = -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
 }
 
 int vm_tap_setup(const char *path, struct vm_tap *t, struct kiste_err *err)
@@ -499,9 +719,9 @@ int vm_tap_setup(const char *path, struct vm_tap *t, struct kiste_err *err)
 		ret = tap_fail(err, path, "join the namespace", -errno);
 		goto out;
 	}
-	nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	nl = nl_open();
 	if (nl < 0)
-		ret = tap_fail(err, path, "open rtnetlink", -errno);
+		ret = tap_fail(err, path, "open rtnetlink", nl);
 	else
 		ret = tap_in_ns(nl, path, t, err);
 	if (nl >= 0)

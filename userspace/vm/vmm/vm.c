@@ -380,9 +380,7 @@ static void net_failed(struct linux_vm *vm, const char *why)
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = 0;
 	line = (nl = strrchr(msg, '\n')) ? nl + 1 : msg;
-	for (nl = line; *nl; nl++)
-		if (*nl < 0x20 || *nl == 0x7f)
-			*nl = '?';	/* one line, nothing for a terminal to act on */
+	kiste_printable(line);	/* one line, nothing for a terminal to act on */
 	vm_failed(vm, "the network backend (%s) stopped: %s%s%s%s",
 		  vm->cfg->net_tap ? "the namespace's tap" : "passt", why,
 		  line[0] ? " (passt: \"" : "", line, line[0] ? "\")" : "");
