@@ -248,33 +248,45 @@ static void uk_send_to(int uk, uint16_t type, uint8_t a, uint8_t b, uint8_t c, u
 	f[31] = b;
 	f[32] = c;
 	f[33] = d;
+	/* IPv6: the destination (bytes 38-53) ::1 when @a is 127, else 2001:db8::1 */
+	if (type == 0x86dd) {
+		memset(f + 38, 0, 16);
+		f[53] = 1;
+		if (a != 127) {
+			f[38] = 0x20;
+			f[39] = 0x01;
+			f[40] = 0x0d;
+			f[41] = 0xb8;
+		}
+	}
 	send(uk, f, sizeof(f), 0);
 }
 
 /*
  * passt would hand a frame to 127.0.0.1 to the host's loopback: the relay
- * drops it (and 0.0.0.0/8, IPv6, tagged ones) before passt's side sees it;
- * one to 203.0.113.1 goes through.
+ * drops it (and 0.0.0.0/8, ::1, tagged ones) before passt's side sees it;
+ * ones to 2001:db8::1 and 203.0.113.1 go through.
  */
 TEST_F(relay, frames_to_host_loopback_never_reach_passt)
 {
-	/* to 127.0.113.1, 127.200.113.1, 0.0.113.1; IPv6; tagged twice; the last one passes */
-	static const struct { uint16_t type; uint8_t a, b; } to[7] = {
-		{ 0x0800, 127, 0 }, { 0x0800, 127, 200 }, { 0x0800, 0, 0 }, { 0x86dd, 203, 0 },
-		{ 0x8100, 127, 0 }, { 0x88a8, 127, 0 }, { 0x0800, 203, 0 },
+	/* to 127.0.113.1, 127.200.113.1, 0.0.113.1; ::1; tagged twice; the last two pass */
+	static const struct { uint16_t type; uint8_t a, b; } to[8] = {
+		{ 0x0800, 127, 0 }, { 0x0800, 127, 200 }, { 0x0800, 0, 0 }, { 0x86dd, 127, 0 },
+		{ 0x8100, 127, 0 }, { 0x88a8, 127, 0 }, { 0x86dd, 203, 0 }, { 0x0800, 203, 0 },
 	};
 	uint8_t got[256];
 	int i;
 
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < 8; i++)
 		uk_send_to(self->uk, to[i].type, to[i].a, to[i].b, 113, 1);
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < 8; i++)
 		ASSERT_EQ(0, uk_relay_dev_in(self->r, false));
 	ASSERT_EQ(0, uk_relay_stream_out(self->r));
-	/* one frame only, of 60 bytes (its big-endian length), to 203.0.113.1 */
-	ASSERT_EQ(4 + 60, passt_read(self->passt, got, sizeof(got)));
+	/* two frames of 60 bytes (their big-endian lengths): to 2001:db8::1, to 203.0.113.1 */
+	ASSERT_EQ(2 * (4 + 60), passt_read(self->passt, got, sizeof(got)));
 	EXPECT_EQ(0, memcmp(got, "\0\0\0\x3c", 4));
-	EXPECT_EQ(0, memcmp(got + 4 + 30, "\xcb\x00\x71\x01", 4));
+	EXPECT_EQ(0, memcmp(got + 4 + 38, "\x20\x01\x0d\xb8", 4));
+	EXPECT_EQ(0, memcmp(got + 64 + 4 + 30, "\xcb\x00\x71\x01", 4));
 	EXPECT_EQ(-1, passt_read(self->passt, got, sizeof(got)));
 	EXPECT_EQ(6u, self->r->refused);
 }

@@ -185,12 +185,19 @@ static void tx_typed(struct guest *g, uint16_t type, const uint8_t dst[4], uint1
 	f[13] = type & 0xff;
 	f[14] = 0x45;
 	memcpy(f + 30, dst, 4);
+	/* IPv6: the destination (bytes 38-53) ::1 when @dst is 127.x, else 2001:db8::1 */
+	if (type == 0x86dd) {
+		memset(f + 38, 0, 16);
+		f[53] = 1;
+		if (dst[0] != 127)
+			memcpy(f + 38, "\x20\x01\x0d\xb8", 4);
+	}
 	tx_frame(g, 60, idx);
 }
 
 /*
  * passt would hand a frame to 127.0.0.1 to the host's loopback: the NIC
- * drops it, and 0.0.0.0/8, IPv6 and tagged frames too, before the backend
+ * drops it, and 0.0.0.0/8, ::1 and tagged frames too, before the backend
  * sees them (the destination lies in the second descriptor); a frame to
  * anywhere else goes out.
  */
@@ -206,7 +213,7 @@ TEST(nic_frames_to_host_loopback_never_reach_passt)
 	tx_typed(&g, 0x0800, lo, 1);
 	tx_typed(&g, 0x0800, lo2, 2);
 	tx_typed(&g, 0x0800, zero, 3);
-	tx_typed(&g, 0x86dd, out, 4);
+	tx_typed(&g, 0x86dd, lo, 4);
 	tx_typed(&g, 0x8100, out, 5);
 	tx_typed(&g, 0x88a8, out, 6);
 	/* an IPv4 frame too short to hold its header */
@@ -221,8 +228,10 @@ TEST(nic_frames_to_host_loopback_never_reach_passt)
 	memcpy(&be, got, 4);
 	EXPECT_EQ(60u, __builtin_bswap32(be));
 	EXPECT_EQ(0, memcmp(got + 4 + 30, out, 4));
-	/* ARP passes (passt answers it itself) */
+	/* ARP passes (passt answers it itself), and IPv6 elsewhere (passt learns the MAC) */
 	tx_typed(&g, 0x0806, lo, 9);
+	EXPECT_EQ(64, read(g.peer, got, sizeof(got)));
+	tx_typed(&g, 0x86dd, out, 10);
 	EXPECT_EQ(64, read(g.peer, got, sizeof(got)));
 	EXPECT_EQ(7u, g.net.tx_refused);
 	guest_close(&g);
