@@ -60,14 +60,19 @@ add()	# NAME "P F S" [DETAIL [KIND: build|test|rerun, default test]]
 	[ "$f" -eq 0 ] || failures+="  $1: $f failed ${3:-}"$'\n'
 }
 
-# Up to 5 "not ok" lines of LOG (TODO and SKIP results are not failures) into the failure list.
+# Up to 5 "not ok" lines of LOG (TODO and SKIP results are not failures) into the failure
+# list, each with up to 4 of the "# " lines that follow it (what the test saw): CI shows
+# only this list, so a failure there must be readable without build/check/.
 failed_lines()	# LABEL LOG
 {
 	local line
 
 	while IFS= read -r line; do
-		failures+="    $1: ${line:0:160}"$'\n'
-	done < <(grep -E '^(\[[^]]*\] )?not ok ' "$2" 2>/dev/null | grep -vE '# (TODO|SKIP)' | head -n 5)
+		failures+="    $1: ${line:0:200}"$'\n'
+	done < <(awk '
+		/^(\[[^]]*\] )?not ok / && !/# (TODO|SKIP)/ { if (++n > 5) exit; print; d = 4; next }
+		d > 0 && /^(\[[^]]*\] )?# / { print "  " $0; d--; next }
+		{ d = 0 }' "$2" 2>/dev/null)
 }
 
 banner()
@@ -395,7 +400,7 @@ printf '%s' "$summary"
 [ $static_ok -eq 1 ] || echo "static checks failed: see the checkpatch/sparse/W=1/shellcheck output above"
 if [ -n "$failures" ]; then
 	echo "failed (the logs are in build/check/):"
-	printf '%s' "$failures" | head -n 40
+	printf '%s' "$failures" | head -n 80
 fi
 echo "distinct results: $((n_test + n_build)) ($n_build build/static steps);" \
      "reruns: $n_rerun (ASan host run, debug-kernel VM)"

@@ -100,6 +100,18 @@ vm_verdict_stuck()
 	} >&2
 }
 
+# Where a run that locked up was: the suite begun last, the last result it printed, and
+# the first RIP of the kernel's report (CI shows only the verdict's line).
+vm_verdict_where()
+{
+	local suite last rip
+
+	suite=$(tr -d '\r' <"$console" | sed -n 's/^KISTE-VM: suite-begin //p' | tail -n 1)
+	last=$(tr -d '\r' <"$console" | grep -a -E '^(not )?ok [0-9]' | tail -n 1)
+	rip=$(tr -d '\r' <"$console" | grep -a -m 1 -o 'RIP: 00[0-9a-f]*:[^ ]*')
+	printf ' (in %s after "%s"%s)' "${suite:-no suite}" "${last:0:100}" "${rip:+; $rip}"
+}
+
 # The run itself: it reached its end, loaded the module, and the kernel stayed clean.
 vm_verdict_run()
 {
@@ -115,7 +127,7 @@ vm_verdict_run()
 			"no sentinel: no console output for ${quiet_limit}s, ended then$(vm_verdict_stuck)"
 	elif grep -q '^lockup-end$' "$state"; then
 		check "reached the end of the run (sentinel)" 1 \
-			"no sentinel: a CPU locked up; the run was ended 30 s after"
+			"no sentinel: a CPU locked up; the run was ended 30 s after$(vm_verdict_where)"
 	elif grep -q '^no-init$' "$state"; then
 		check "reached the end of the run (sentinel)" 1 \
 			"no sentinel: no /init output within ${init_deadline}s"
