@@ -42,6 +42,37 @@ vm_mount()
 	echo "kiste-vm: init started" >/dev/kmsg
 }
 
+# Besides KVM's keys (kvm-hold), the suites flip these as they go, each a patch of the
+# kernel's text that can freeze this VM under TCG (kvm-hold.c): seen over a whole run
+# with a kprobe (and a stacktrace trigger) on arch_jump_label_transform_apply.  Each is
+# set here, before any guest runs, and held: the ingress qdisc's (--network ns:PATH adds
+# and removes one per case), the v1 freezer's (kiste_device_dying), the first memory
+# cgroup's and CPU quota's (the first sandbox with limits), and the once-only keys of the
+# first TCP/UDP traffic (net-once.c).  A hold that cannot be made is a warning: the
+# suites then run as before.
+vm_hold_keys()
+{
+	local ip=/usr/libexec/iproute2/ip tc=/usr/libexec/iproute2/tc fz=/run/kiste-hold-freezer
+
+	if ! { [ -x "$ip" ] && [ -x "$tc" ] && "$ip" netns add kiste-hold &&
+		"$ip" -n kiste-hold link add hold0 type dummy &&
+		"$tc" -n kiste-hold qdisc add dev hold0 ingress; }; then
+		vm_say "warning: no ingress qdisc held: --network ns:PATH cases patch kernel text"
+	fi
+	if ! { mkdir -p "$fz" && mount -t cgroup -o freezer kiste-hold "$fz" &&
+		mkdir -p "$fz/hold" && echo FROZEN >"$fz/hold/freezer.state"; }; then
+		vm_say "warning: no frozen v1 freezer cgroup held: freezing patches kernel text"
+	fi
+	if ! { echo "+memory +cpu" >/sys/fs/cgroup/cgroup.subtree_control &&
+		mkdir -p /sys/fs/cgroup/kiste-hold &&
+		echo "100000 100000" >/sys/fs/cgroup/kiste-hold/cpu.max; }; then
+		vm_say "warning: no memory cgroup with a CPU quota held: the first sandbox patches kernel text"
+	fi
+	if command -v net-once >/dev/null; then
+		net-once || vm_say "warning: net-once failed"
+	fi
+}
+
 # Loads the modules the runner listed (dependencies first), starts kvm-hold
 # when KVM is there, then loads kiste.ko.
 vm_load_modules()
@@ -63,6 +94,7 @@ vm_load_modules()
 			vm_say "warning: kvm-hold failed: nested guests may hang this VM"
 		fi
 	fi
+	vm_hold_keys
 	if insmod "$KISTE_KO"; then
 		vm_say "insmod ok"
 		return 0
