@@ -61,8 +61,10 @@ add()	# NAME "P F S" [DETAIL [KIND: build|test|rerun, default test]]
 }
 
 # Up to 5 "not ok" lines of LOG (TODO and SKIP results are not failures) into the failure
-# list, each with up to 4 of the "# " lines that follow it (what the test saw): CI shows
-# only this list, so a failure there must be readable without build/check/.
+# list, each with what the test saw: up to 4 of the "# " lines before it (a kselftest's
+# assertion and FAIL lines come there) and up to 4 after it (a shell suite's diagnostics),
+# a kselftest's RUN/OK lines left out.  CI shows only this list: a failure there must be
+# readable without build/check/.
 failed_lines()	# LABEL LOG
 {
 	local line
@@ -70,8 +72,36 @@ failed_lines()	# LABEL LOG
 	while IFS= read -r line; do
 		failures+="    $1: ${line:0:200}"$'\n'
 	done < <(awk '
-		/^(\[[^]]*\] )?not ok / && !/# (TODO|SKIP)/ { if (++n > 5) exit; print; d = 4; next }
-		d > 0 && /^(\[[^]]*\] )?# / { print "  " $0; d--; next }
+		/^(\[[^]]*\] )?(not )?ok / {
+			if ($0 ~ /not ok / && $0 !~ /# (TODO|SKIP)/) {
+				if (++n > 5)
+					exit
+				print
+				for (i = 1; i <= nb; i++)
+					print "  " before[i]
+				d = 4
+			} else {
+				d = 0
+			}
+			nb = 0
+			next
+		}
+		/^(\[[^]]*\] )?# / {
+			if ($0 ~ /# +(RUN|OK|PASS) /)
+				next
+			if (d > 0) {
+				print "  " $0
+				d--
+			} else {
+				if (nb == 4) {
+					for (i = 1; i < 4; i++)
+						before[i] = before[i + 1]
+					nb = 3
+				}
+				before[++nb] = $0
+			}
+			next
+		}
 		{ d = 0 }' "$2" 2>/dev/null)
 }
 

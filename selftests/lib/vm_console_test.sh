@@ -38,16 +38,16 @@ expect()
 	fi
 }
 
-# The report Debian's 6.1 kernel prints for CPU RIP-LINE, as the console shows it, with
-# the prefix PFX before each line (the end-of-run dmesg copy has "dmesg: ").
-report()	# PFX RIP
+# A soft lockup report as Debian's 6.1 kernel prints it, with PFX before each line
+# (the end-of-run dmesg copy has "dmesg: "); TASK is the stuck task, RIP where it was.
+report()	# PFX TASK RIP
 {
 	cat <<EOF
-$1[  891.098892] watchdog: BUG: soft lockup - CPU#0 stuck for 147s! [swapper/0:0]
+$1[  891.098892] watchdog: BUG: soft lockup - CPU#0 stuck for 147s! [$2]
 $1[  891.099001] Modules linked in: kiste(OE) kvm_amd kvm
-$1[  891.099100] CPU: 0 PID: 0 Comm: swapper/0 Tainted: G           OE      6.1.0-57-amd64 #1  Debian 6.1.158-1
+$1[  891.099100] CPU: 0 PID: 0 Comm: swapper/0 Tainted: G           OE      6.1.0-57-amd64 #1
 $1[  891.099200] Hardware name: QEMU Standard PC (Q35 + ICH9, 2009)
-$1[  891.099300] RIP: 0010:$2
+$1[  891.099300] RIP: 0010:$3
 $1[  891.099400] Code: 00 00 00 00 00 00 00 00
 $1[  891.099500] RSP: 0018:ffffffffa1e03e68 EFLAGS: 00000246
 $1[  891.099600] Call Trace:
@@ -57,55 +57,87 @@ $1[  891.099900]  do_idle+0x21c/0x2a0
 $1[  891.100000]  </TASK>
 EOF
 }
+IDLE="swapper/0:0"
+HALT="default_idle+0xb/0x10"
+# Debian's kernel boots quiet: live, only the report's first line reaches the console.
+live_bug()	# TASK
+{
+	echo "[  891.098892] watchdog: BUG: soft lockup - CPU#0 stuck for 147s! [$1]"
+}
 
 {
 	echo "KISTE-VM: suite-begin one"
 	echo "ok 1 - a"
-	report "" "default_idle+0xb/0x10"
+	live_bug "$IDLE"
 	echo "ok 2 - b"
 	echo "KISTE-VM: suite-end one rc=0 secs=3"
-	report "dmesg: " "default_idle+0xb/0x10"
+	report "dmesg: " "$IDLE" "$HALT"
 } | parse
-expect "an idle CPU's lockup report is a note in the state" \
+expect "the idle task's lockup, halted in the idle loop (RIP in the dmesg copy): a note" \
 	'grep -qx "idle-lockup soft lockup - CPU#0 stuck for 147s! \[swapper/0:0\]" "$w/state"'
-expect "an idle CPU's lockup report does not end the run" '! grep -qx lockup "$w/state"'
-expect "an idle CPU's lockup report (and its dmesg copy) is no kernel error" '[ ! -s "$w/bad" ]'
+expect "... which does not end the run" '! grep -qx lockup "$w/state"'
+expect "... and is no kernel error (live line, dmesg copy, its call trace)" '[ ! -s "$w/bad" ]'
 expect "the suite's lines around it still reach its log" \
 	'grep -qx "ok 2 - b" "$w/suites/one.log" && [ "$(cat "$w/suites/one.rc")" = 0 ]'
 
-report "" "kiste_member_exit+0x51/0x90 [kiste]" | parse
-expect "a lockup at any other RIP ends the run" 'grep -qx lockup "$w/state"'
-expect "a lockup at any other RIP is a kernel error (its BUG line)" \
-	'grep -q "BUG: soft lockup" "$w/bad"'
-expect "... and its call trace" 'grep -q "Call Trace:" "$w/bad"'
-expect "a lockup at any other RIP is no idle note" '! grep -q "^idle-lockup" "$w/state"'
+report "" "$IDLE" "acpi_safe_halt+0x1b/0x20" | parse
+expect "a whole report live (the debug kernel's console) at acpi_safe_halt: a note" \
+	'grep -q "^idle-lockup" "$w/state" && [ ! -s "$w/bad" ] && ! grep -qx lockup "$w/state"'
 
-# A stuck VM can stop printing right after the first line.
-echo "[  30.1] watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [kiste:412]" | parse
-expect "a lockup report cut off before its RIP ends the run" 'grep -qx lockup "$w/state"'
-expect "a lockup report cut off before its RIP is a kernel error" \
-	'grep -q "BUG: soft lockup" "$w/bad"'
-
-# Twenty lines without a RIP: judged as a real lockup, not held for ever.
 {
-	echo "[  30.1] watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [kiste:412]"
+	live_bug "$IDLE"
+	echo "ok 3 - c"
+} | parse
+expect "the idle task's lockup that no RIP settles (no dmesg copy): a kernel error" \
+	'grep -q "BUG: soft lockup" "$w/bad" && ! grep -q "^idle-lockup" "$w/state"'
+
+report "" "$IDLE" "finish_task_switch.isra.0+0x90/0x2f0" | parse
+expect "the idle task's lockup at any other RIP (a spinning idle path) ends the run" \
+	'grep -qx lockup "$w/state" && ! grep -q "^idle-lockup" "$w/state"'
+expect "... and is a kernel error, call trace too" \
+	'grep -q "BUG: soft lockup" "$w/bad" && grep -q "Call Trace" "$w/bad"'
+
+live_bug "kiste:412" | parse
+expect "another task's lockup ends the run at once" 'grep -qx lockup "$w/state"'
+expect "... and is a kernel error" 'grep -q "BUG: soft lockup" "$w/bad"'
+
+{
+	echo "[  891.098892] watchdog: BUG: soft lockup - CPU#0 stuck for 147s! [swapper/0:0]"
+	echo "[  891.098893] watchdog: BUG: soft lockup - CPU#1 stuck for 147s! [swapper/1:0]"
+	echo "[  891.099300] RIP: 0010:$HALT"
+	echo "[  891.099301] RIP: 0010:kiste_member_exit+0x51/0x90 [kiste]"
+} | parse
+expect "two interleaved idle-task reports, one RIP not at the halt: a lockup" \
+	'grep -qx lockup "$w/state" && grep -q "CPU#1 stuck" "$w/bad"'
+
+{
+	live_bug "$IDLE"
+	echo "[  900.0] sysrq: Changing Loglevel"
+	echo "[  900.1] RIP: 0010:$HALT"
+} | parse
+expect "a RIP from run-vm.sh's own SysRq settles nothing: a kernel error" \
+	'grep -q "BUG: soft lockup" "$w/bad" && ! grep -q "^idle-lockup" "$w/state"'
+
+{
+	live_bug "$IDLE"
 	i=0
 	while [ $i -lt 25 ]; do
-		echo "[  30.2] unrelated line $i"
+		echo "[  891.2] unrelated line $i"
 		i=$((i + 1))
 	done
-	echo "[  30.3] RIP: 0010:default_idle+0xb/0x10"
+	echo "[  891.3] RIP: 0010:$HALT"
+	echo "[  891.4] Call Trace:"
 } | parse
-expect "a lockup report whose RIP does not come within 20 lines is a lockup" \
-	'grep -qx lockup "$w/state" && ! grep -q "^idle-lockup" "$w/state"'
+expect "a RIP more than 20 lines after the report settles nothing: a kernel error" \
+	'grep -q "BUG: soft lockup" "$w/bad" && ! grep -q "^idle-lockup" "$w/state"'
 
 {
-	report "" "acpi_safe_halt+0x1b/0x20"
+	report "" "$IDLE" "$HALT"
 	echo "[  900.0] WARNING: CPU: 1 PID: 77 at kmod/member.c:120 kiste_x+0x1/0x2 [kiste]"
+	echo "[  900.1] Call Trace:"
 } | parse
-expect "after an idle CPU's report ends, a warning is a kernel error again" \
-	'grep -q "WARNING: CPU: 1" "$w/bad" && [ "$(wc -l <"$w/bad")" -eq 1 ]'
-expect "acpi_safe_halt is the idle loop's halt too" 'grep -q "^idle-lockup" "$w/state"'
+expect "after an idle report's call trace, a warning and its trace are kernel errors" \
+	'grep -q "WARNING: CPU: 1" "$w/bad" && [ "$(wc -l <"$w/bad")" -eq 2 ]'
 
 echo "[  12.0] general protection fault, probably for non-canonical address" | parse
 expect "a general protection fault is a kernel error" 'grep -q "general protection" "$w/bad"'

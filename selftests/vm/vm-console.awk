@@ -8,14 +8,22 @@
 # Suite output goes to stdout too, prefixed "[NAME] ".  The guest's markers are
 # the "KISTE-VM: " lines of vm-lib.sh: keep the two in sync.
 
-# A held soft lockup report is a real one: its lines into bad, and the run ends.
-function lockup_is_real() {
-	printf "%s", lkbuf >> bad
+# A soft lockup that is a kernel error: its line into bad; the run ends (vm-boot.sh).
+function lockup_real(l) {
+	print l >> bad
 	if (!lockup) {
 		lockup = 1
 		print "lockup" >> state
 		close(state)
 	}
+}
+
+# A report's key: its text from the kernel's timestamp on, the same live and in the
+# end-of-run dmesg copy ("dmesg: " before it there).
+function lockup_key(l) {
+	if (match(l, /\[ *[0-9]+\.[0-9]+\] [^[]*BUG: soft lockup/))
+		return substr(l, RSTART)
+	return substr(l, index(l, "BUG: soft lockup"))
 }
 
 function suite_line(l) {
@@ -42,37 +50,61 @@ function suite_line(l) {
 		isbad = 1
 	else if (!sysrq && dbg == 1 && line ~ /cut here|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|lock held when returning|sleeping function called/)
 		isbad = 1
-	# A soft lockup report is held back until its RIP line: a CPU interrupted at the
-	# idle loop's halt was halted, not stuck.  Under TCG the guest's clock is the host's,
-	# so when the host runs no vCPU thread for a while the idle CPU's watchdog sees the
-	# gap and reports its idle task.  Such a report becomes an "idle-lockup" note
-	# (vm-verdict.sh shows it as a SKIP; the run goes on; its L taint is allowed), and its
-	# lines up to the end of the call trace are not kernel errors.  At any other RIP, or
-	# with no RIP within 20 lines, it is a lockup: its lines are errors, the run ends.
-	if (line ~ /BUG: soft lockup/) {
-		lk = 1
-		lkn = 0
-		lkbuf = ""
-		lkfirst = line
-	}
-	if (lk == 1) {
-		if (line ~ /RIP: [0-9a-f]+:/ && line ~ /RIP: [0-9a-f]+:(default_idle|native_safe_halt|pv_native_safe_halt|acpi_safe_halt|acpi_idle_do_entry|amd_e400_idle)\+/) {
-			lk = 2
-			lkn = 0
-			sub(/.*BUG: /, "", lkfirst)
-			print "idle-lockup " lkfirst >> state
-			close(state)
-		} else if (line ~ /RIP: [0-9a-f]+:/ || ++lkn > 20) {
-			lockup_is_real()
-			lk = 0
-		} else if (isbad) {
-			lkbuf = lkbuf line "\n"
-			isbad = 0
-		}
-	} else if (lk == 2) {
+	# Soft lockup reports.  One of the idle task ([swapper/N:0]) whose RIP is the idle
+	# loop's halt names a CPU that was halted, not stuck: under TCG the guest's clock is
+	# the host's, so when the host runs no vCPU thread for a while an idle CPU's watchdog
+	# sees the gap.  Debian's kernel boots quiet, so only a report's BUG line reaches the
+	# console live and its RIP only the dmesg copy at the end of the run (vm_report):
+	#  - any other task's soft lockup is a kernel error at once and ends the run;
+	#  - the idle task's is held (neither error nor end), and the next RIP line within 20
+	#    lines settles the oldest held one: at the idle halt an "idle-lockup" note
+	#    (vm-verdict.sh: a SKIP, its L taint allowed), anywhere else every held one is a
+	#    lockup (error, end);
+	#  - at the end of the console, a held report no RIP settled is a kernel error.
+	# After an idle RIP, that report's "Call Trace" (up to "</TASK>") is no error; every
+	# other error line still is.  Lines after run-vm.sh's own SysRq settle nothing.
+	if (!sysrq && line ~ /BUG: soft lockup/) {
 		isbad = 0
-		if (line ~ /<\/TASK>/ || ++lkn > 80)
-			lk = 0
+		key = lockup_key(line)
+		if (line ~ /\[swapper\/[0-9]+:0\]/) {
+			if (!(key in lkst)) {
+				lkst[key] = "held"
+				lkorder[++lkn_keys] = key
+			}
+			lkq[++lkqt] = key
+			lkwin = 0
+		} else {
+			lockup_real(line)
+		}
+	} else if (lkqh < lkqt && !sysrq) {
+		if (line ~ /RIP: [0-9a-f]+:(default_idle|native_safe_halt|pv_native_safe_halt|acpi_safe_halt|acpi_idle_do_entry|amd_e400_idle)\+/) {
+			key = lkq[++lkqh]
+			if (lkst[key] == "held") {
+				lkst[key] = "idle"
+				note = key
+				sub(/.*BUG: /, "", note)
+				print "idle-lockup " note >> state
+				close(state)
+			}
+			lktrace = 1
+			lktn = 0
+		} else if (line ~ /RIP: [0-9a-f]+:/) {
+			while (lkqh < lkqt) {
+				key = lkq[++lkqh]
+				if (lkst[key] != "real") {
+					lkst[key] = "real"
+					lockup_real(key)
+				}
+			}
+		} else if (++lkwin > 20) {
+			lkqh = lkqt
+		}
+	}
+	if (lktrace) {
+		if (line ~ /Call Trace/)
+			isbad = 0
+		if (line ~ /<\/TASK>/ || ++lktn > 80)
+			lktrace = 0
 	}
 	if (isbad)
 		print line >> bad
@@ -121,6 +153,7 @@ function suite_line(l) {
 	fflush()
 }
 END {
-	if (lk == 1)
-		lockup_is_real()
+	for (i = 1; i <= lkn_keys; i++)
+		if (lkst[lkorder[i]] == "held")
+			print lkorder[i] >> bad
 }

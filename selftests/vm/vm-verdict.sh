@@ -100,16 +100,21 @@ vm_verdict_stuck()
 	} >&2
 }
 
-# Where a run that locked up was: the suite begun last, the last result it printed, and
-# the first RIP of the kernel's report (CI shows only the verdict's line).
+# Where a run that locked up was: the suite running (or the last one ended), the last
+# result printed, and the RIP of the last soft lockup report that has one (CI shows only
+# the verdict's line).
 vm_verdict_where()
 {
-	local suite last rip
-
-	suite=$(tr -d '\r' <"$console" | sed -n 's/^KISTE-VM: suite-begin //p' | tail -n 1)
-	last=$(tr -d '\r' <"$console" | grep -a -E '^(not )?ok [0-9]' | tail -n 1)
-	rip=$(tr -d '\r' <"$console" | grep -a -m 1 -o 'RIP: 00[0-9a-f]*:[^ ]*')
-	printf ' (in %s after "%s"%s)' "${suite:-no suite}" "${last:0:100}" "${rip:+; $rip}"
+	tr -d '\r' <"$console" | awk '
+		/^KISTE-VM: suite-begin / { suite = $3; open = 1 }
+		/^KISTE-VM: suite-end / { open = 0 }
+		/^(not )?ok [0-9]/ { last = substr($0, 1, 100) }
+		/BUG: soft lockup/ { want = 1 }
+		want && /RIP: [0-9a-f]+:/ { rip = $0; sub(/.*RIP: [0-9a-f]+:/, "", rip); sub(/ .*/, "", rip); want = 0 }
+		END {
+			where = suite == "" ? "before any suite" : open ? "in " suite : "between suites, after " suite
+			printf " (%s, after \"%s\"%s)", where, last, rip == "" ? "" : "; RIP at " rip
+		}'
 }
 
 # The run itself: it reached its end, loaded the module, and the kernel stayed clean.
