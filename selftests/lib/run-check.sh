@@ -73,7 +73,7 @@ failed_lines()	# LABEL LOG
 		failures+="    $1: ${line:0:200}"$'\n'
 	done < <(awk '
 		/^(\[[^]]*\] )?(not )?ok / {
-			if ($0 ~ /not ok / && $0 !~ /# (TODO|SKIP)/) {
+			if ($0 ~ /^(\[[^]]*\] )?not ok / && $0 !~ /# (TODO|SKIP)/) {
 				if (++n > 5)
 					exit
 				print
