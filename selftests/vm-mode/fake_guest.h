@@ -55,7 +55,7 @@ struct fg_op {
 	uint64_t addr, val;
 };
 
-#define FG_SCRIPT_MAX	160	/* steps that fit the script area */
+#define FG_SCRIPT_MAX	320	/* steps that fit the script area */
 
 /* Guest code: 64-bit, entered per the boot protocol (rsi = zero page, identity paging). */
 __asm__(
@@ -191,7 +191,7 @@ __asm__(
 	"fg_mode:\n.Lmode:	.long 0\n"
 	"fg_arg:\n.Larg:	.long 0\n"
 	"fg_memsize:\n.Lmemsize:	.quad 0\n"
-	"fg_script:\n.Lops:	.fill 24 * 160, 1, 0\n"
+	"fg_script:\n.Lops:	.fill 24 * 320, 1, 0\n"
 	"fg_end:\n"
 	".popsection\n");
 

@@ -4,6 +4,10 @@
 #define _GNU_SOURCE
 #include "vmmode_devices.h"
 
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+
 /*
  * --network ns:PATH: a tap in the namespace, joined to its veth by tc.  The
  * namespaces here: [0] with eth0 198.51.100.2/24 (MAC NS_MAC, default route
@@ -147,6 +151,212 @@ TEST_F_TIMEOUT(disk, nic_on_ns_tap_reaches_the_peer, 90)
 	run_script(_metadata, self, extra);
 	EXPECT_EQ(0, self->r.status) TH_LOG("failed step %d; stderr: %s", self->r.status,
 					     self->r.err);
+	EXPECT_TRUE(ns_clean(self));
+}
+
+/*
+ * Frames a guest may try to pose with on the namespace's network: each
+ * carries SPOOF_MARK and its id after its headers, so the peer's capture
+ * tells them from anything else on the wire.
+ */
+#define SPOOF_MARK	"KSPF"
+#define NS_OTHER	0x096433c6	/* 198.51.100.9: nobody's, for a guest to claim */
+#define NS_NOBODY	0x4d6433c6	/* 198.51.100.77: what the ARP requests ask for */
+
+static const uint8_t ns_mac[6] = { 0x02, 0x4b, 0x49, 0x53, 0x54, 0x46 };	/* NS_MAC */
+static const uint8_t other_mac[6] = { 0x02, 0x4b, 0x49, 0x53, 0x54, 0x47 };
+
+/* A zeroed virtio_net_hdr_v1 and a broadcast Ethernet header from @src (802.1Q-tagged @vlan, if any). */
+static size_t spoof_eth(uint8_t *p, const uint8_t src[6], uint16_t type, uint16_t vlan)
+{
+	size_t n = 12;
+
+	memset(p, 0, n);
+	memset(p + n, 0xff, 6);
+	memcpy(p + n + 6, src, 6);
+	n += 12;
+	if (vlan) {
+		p[n++] = 0x81;
+		p[n++] = 0x00;
+		p[n++] = vlan >> 8;
+		p[n++] = vlan & 0xff;
+	}
+	p[n++] = type >> 8;
+	p[n++] = type & 0xff;
+	return n;
+}
+
+/* An ARP request from @sha, @spa (as the wire has it) for NS_NOBODY. */
+static size_t spoof_arp(uint8_t *p, const uint8_t sha[6], uint32_t spa)
+{
+	static const uint8_t head[8] = { 0, 1, 8, 0, 6, 4, 0, 1 };
+	uint32_t tpa = NS_NOBODY;
+
+	memcpy(p, head, 8);
+	memcpy(p + 8, sha, 6);
+	memcpy(p + 14, &spa, 4);
+	memset(p + 18, 0, 6);
+	memcpy(p + 24, &tpa, 4);
+	return 28;
+}
+
+/* An IPv4 header for UDP from @src to the peer, then a UDP header (port 9, discard). */
+static size_t spoof_udp(uint8_t *p, uint32_t src)
+{
+	uint32_t dst = NS_PEER;
+
+	memset(p, 0, 28);
+	p[0] = 0x45;
+	p[3] = 28 + 5;			/* total length: headers, mark and id */
+	p[8] = 64;
+	p[9] = 17;
+	memcpy(p + 12, &src, 4);
+	memcpy(p + 16, &dst, 4);
+	p[21] = 9;
+	p[23] = 9;
+	p[25] = 8 + 5;
+	return 28;
+}
+
+/* An IPv6 header, no next header, from fe80::1 to all nodes (ff02::1). */
+static size_t spoof_ipv6(uint8_t *p)
+{
+	memset(p, 0, 40);
+	p[0] = 0x60;
+	p[5] = 5;
+	p[6] = 59;
+	p[7] = 255;
+	p[8] = 0xfe;
+	p[9] = 0x80;
+	p[23] = 1;
+	p[24] = 0xff;
+	p[25] = 0x02;
+	p[39] = 1;
+	return 40;
+}
+
+/*
+ * Frame @f of @len bytes (virtio header first) as the @k-th on the
+ * transmit queue after nic_arp's: stored at a buffer of its own, posted,
+ * notified and seen consumed.
+ */
+static void nic_send(struct script *s, unsigned int k, const uint8_t *f, size_t len)
+{
+	uint64_t at = TX_FRAME + 0x100 * (k + 1), w;
+	unsigned int idx = k + 1, d = idx % QSIZE;
+	size_t i;
+
+	for (i = 0; i < len; i += 8) {
+		w = 0;
+		memcpy(&w, f + i, len - i < 8 ? len - i : 8);
+		step(s, FG_STORE, 8, at + i, w);
+	}
+	step(s, FG_STORE, 8, DESC + 16 * d, at);
+	step(s, FG_STORE, 4, DESC + 16 * d + 8, (uint32_t)len);
+	step(s, FG_STORE, 2, DESC + 16 * d + 12, 0);
+	step(s, FG_STORE, 2, AVAIL + 4 + 2 * (idx % QSIZE), d);
+	step(s, FG_STORE, 2, AVAIL + 2, idx + 1);
+	step(s, FG_STORE, 2, BAR + 0x3000 + 4, 1);	/* notify queue 1 */
+	step(s, FG_CHECK, 2, USED + 2, idx + 1);	/* sent */
+}
+
+/*
+ * A child in namespace [1] capturing every frame on eth1 (AF_PACKET, a VLAN
+ * tag or not): the id after each SPOOF_MARK it sees goes to *@rd, one byte
+ * each.  Its pid, or -1.
+ */
+static pid_t ns_capture(FIXTURE_DATA(disk) *self, int *rd)
+{
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	uint8_t buf[2048];
+	char path[64], c = 0;
+	const uint8_t *m;
+	int p[2], ns, fd;
+	ssize_t n;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", self->ns[1]);
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		ns = open(path, O_RDONLY | O_CLOEXEC);
+		if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)
+			_exit(1);
+		fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+		ll.sll_ifindex = (int)if_nametoindex("eth1");
+		if (fd < 0 || !ll.sll_ifindex || bind(fd, (struct sockaddr *)&ll, sizeof(ll)) < 0)
+			_exit(1);
+		if (write(p[1], "r", 1) != 1)
+			_exit(1);
+		alarm(120);	/* never outlives a lost test */
+		while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+			if ((m = memmem(buf, (size_t)n, SPOOF_MARK, 4)) && m + 4 < buf + n &&
+			    write(p[1], m + 4, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	if (pid > 0 && read(p[0], &c, 1) != 1) {
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	if (pid < 0)
+		close(p[0]);
+	*rd = p[0];
+	return pid;
+}
+
+/*
+ * The guest poses as someone else: ARP from another MAC, for another
+ * address, with another sender MAC, VLAN-tagged; IPv4 from another address
+ * or MAC; IPv6.  None reaches the peer; the guest's own IPv4 and ARP do
+ * (the last two frames).  Without kiste's filters on the tap all nine do.
+ */
+TEST_F_TIMEOUT(disk, nic_on_ns_guest_cannot_pose_as_another, 90)
+{
+	static const char want[] = "89";
+	char net[64], seen[64] = "";
+	const char *extra[] = { "--network", net, NULL };
+	uint8_t f[128];
+	size_t n, got = 0;
+	ssize_t r;
+	pid_t cap;
+	int rd;
+
+	NS_WIRED_OR_SKIP(net);
+	cap = ns_capture(self, &rd);
+	ASSERT_LT(0, cap);
+	nic_up(&self->s);
+	nic_arp(&self->s, ns_mac, NS_ADDR, NS_PEER);		/* the path works */
+#define SEND(k, body) do {							\
+	n = body;								\
+	memcpy(f + n, SPOOF_MARK, 4);						\
+	f[n + 4] = '0' + (k);							\
+	nic_send(&self->s, (k) - 1, f, n + 5);					\
+} while (0)
+	SEND(1, spoof_eth(f, other_mac, 0x0806, 0) + spoof_arp(f + 26, other_mac, NS_ADDR));
+	SEND(2, spoof_eth(f, ns_mac, 0x0806, 0) + spoof_arp(f + 26, ns_mac, NS_OTHER));
+	SEND(3, spoof_eth(f, ns_mac, 0x0806, 0) + spoof_arp(f + 26, other_mac, NS_ADDR));
+	SEND(4, spoof_eth(f, ns_mac, 0x0806, 5) + spoof_arp(f + 30, ns_mac, NS_ADDR));
+	SEND(5, spoof_eth(f, ns_mac, 0x0800, 0) + spoof_udp(f + 26, NS_OTHER));
+	SEND(6, spoof_eth(f, other_mac, 0x0800, 0) + spoof_udp(f + 26, NS_ADDR));
+	SEND(7, spoof_eth(f, ns_mac, 0x86dd, 0) + spoof_ipv6(f + 26));
+	SEND(8, spoof_eth(f, ns_mac, 0x0800, 0) + spoof_udp(f + 26, NS_ADDR));
+	SEND(9, spoof_eth(f, ns_mac, 0x0806, 0) + spoof_arp(f + 26, ns_mac, NS_ADDR));
+#undef SEND
+	ASSERT_FALSE(self->s.overflow);
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(0, self->r.status) TH_LOG("failed step %d; stderr: %s", self->r.status,
+					     self->r.err);
+	usleep(500 * 1000);	/* the last frames' way to the capture */
+	kill(cap, SIGTERM);
+	waitpid(cap, NULL, 0);
+	while (got < sizeof(seen) - 1 && (r = read(rd, seen + got, sizeof(seen) - 1 - got)) > 0)
+		got += (size_t)r;
+	close(rd);
+	EXPECT_STREQ(want, seen);
 	EXPECT_TRUE(ns_clean(self));
 }
 

@@ -315,13 +315,15 @@ fi
 # --network ns:PATH: the namespace an OCI caller hands over.  Two namespaces held by
 # sleepers: A (the container's: eth0 198.51.100.2/24, default route via .1) and B (the
 # peer: eth1 198.51.100.1/24), joined by a veth pair made with iproute2's ip (busybox's
-# cannot move a link).  kiste puts a tap in A, tc-redirects it to eth0, and the guest's
-# eth0 takes eth0's MAC, address and gateway: the guest fetches from a server in B, and B
-# fetches from a server in the guest.  Afterwards A has no tap and no ingress qdisc.
+# cannot move a link), MTU 1400 as on an overlay network.  kiste puts a tap in A,
+# tc-redirects it to eth0, and the guest's eth0 takes eth0's MAC, address, gateway and
+# MTU: the guest fetches from a server in B; given another address it cannot (kiste's
+# filters pass only eth0's own); B fetches from a server in the guest.  Afterwards A has
+# no tap and no ingress qdisc.
 IP2=/usr/libexec/iproute2/ip TC2=/usr/libexec/iproute2/tc
 ns_skip()	# REASON
 {
-	skip "--network ns:PATH: eth0 as the namespace's, a server in the peer reached" "$1"
+	skip "--network ns:PATH: eth0 as the namespace's (MTU 1400), a server in the peer reached; from another address not" "$1"
 	skip "--network ns:PATH: the peer reaches a server in the guest" "$1"
 	skip "--network ns:PATH: no tap and no ingress qdisc left" "$1"
 }
@@ -342,11 +344,11 @@ if [ -x "$IP2" ] && [ -x "$TC2" ] && command -v unshare >/dev/null &&
 	mkdir -p "$tmp/peer"
 	echo from-the-peer >"$tmp/peer/index.html"
 	if nsenter -t "$nsa" -n "$IP2" link add eth0 type veth peer name eth1 netns "$nsb" &&
-		nsenter -t "$nsa" -n "$IP2" link set eth0 up &&
+		nsenter -t "$nsa" -n "$IP2" link set eth0 mtu 1400 up &&
 		nsenter -t "$nsa" -n "$IP2" addr add 198.51.100.2/24 dev eth0 &&
 		nsenter -t "$nsa" -n "$IP2" route add default via 198.51.100.1 &&
 		nsenter -t "$nsb" -n "$IP2" link set lo up &&
-		nsenter -t "$nsb" -n "$IP2" link set eth1 up &&
+		nsenter -t "$nsb" -n "$IP2" link set eth1 mtu 1400 up &&
 		nsenter -t "$nsb" -n "$IP2" addr add 198.51.100.1/24 dev eth1; then
 		mac=$(nsenter -t "$nsa" -n "$IP2" -o link show eth0 |
 			sed -n 's|.*link/ether \([0-9a-f:]*\).*|\1|p')
@@ -355,14 +357,22 @@ if [ -x "$IP2" ] && [ -x "$TC2" ] && command -v unshare >/dev/null &&
 			--rootfs "$tmp/root" -- /bin/sh -c \
 			'ip -4 addr show eth0 | grep -o "inet [0-9./]*"
 			ip link show eth0 | grep -o "link/ether [0-9a-f:]*"
+			ip link show eth0 | grep -o "mtu [0-9]*"
 			ip route | grep -o "^default via [0-9.]*"
-			wget -q -O - http://198.51.100.1:18082/index.html' \
+			wget -q -O - http://198.51.100.1:18082/index.html
+			ip addr flush dev eth0
+			ip addr add 198.51.100.9/24 dev eth0
+			if wget -q -T 5 -O - http://198.51.100.1:18082/index.html; then
+				echo posed-as-another
+			else
+				echo unreachable-as-another
+			fi' \
 			>"$tmp/out" 2>"$tmp/err" </dev/null
 		rc=$?
 		kill "$srv"
-		printf 'inet 198.51.100.2/24\nlink/ether %s\ndefault via 198.51.100.1\nfrom-the-peer\n' "$mac" |
-			cmp -s - "$tmp/out"
-		result $? "--network ns:PATH: eth0 as the namespace's, a server in the peer reached (exit $rc)" \
+		printf 'inet 198.51.100.2/24\nlink/ether %s\nmtu 1400\ndefault via 198.51.100.1\nfrom-the-peer\nunreachable-as-another\n' \
+			"$mac" | cmp -s - "$tmp/out"
+		result $? "--network ns:PATH: eth0 as the namespace's (MTU 1400), a server in the peer reached; from another address not (exit $rc)" \
 			"$(head -c 300 "$tmp/out" "$tmp/err")"
 		kiste run --mode=vm --timeout "$T" --network "ns:/proc/$nsa/ns/net" \
 			--rootfs "$tmp/root" -- /bin/sh -c \

@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#define KISTE_VM_AGENT_VERSION	4
+#define KISTE_VM_AGENT_VERSION	5
 
 /* Where the agent and the workload spec live inside the guest's initramfs. */
 #define KISTE_VM_AGENT_PATH	"/.kiste/agent"
@@ -64,6 +64,14 @@
 #define KISTE_VM_SPEC_NET	"net="
 /* "255.255.255.255/32,255.255.255.255,255.255.255.255" and its NUL */
 #define KISTE_VM_NET_MAX	51
+/*
+ * Since version 5.  mtu=N (decimal, KISTE_VM_MTU_MIN..KISTE_VM_MTU_MAX), with
+ * net= only: the agent sets the interface's MTU before it comes up (an
+ * overlay network's 1450, say); without it the guest kernel's 1500 stays.
+ */
+#define KISTE_VM_SPEC_MTU	"mtu="
+#define KISTE_VM_MTU_MIN	68
+#define KISTE_VM_MTU_MAX	1500
 /* A disk's name: 1..20 bytes (virtio-blk's ID field) of A-Z a-z 0-9 _ . - */
 #define KISTE_VM_BLK_NAME_MAX	20
 /* The agent refuses a spec with more blk= or mod= records than these. */

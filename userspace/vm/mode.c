@@ -314,7 +314,8 @@ static int vm_guest_devs(const struct kiste_run_opts *o, struct vm_opts *vo,
 										vo->nvols] : NULL,
 					.vol_dsts = vo->vol_dsts, .nvols = vo->nvols,
 					.net = o->network == KISTE_NET_PASTA ? VM_NET_SPEC :
-					       o->network == KISTE_NET_NS ? vo->tap.spec : NULL };
+					       o->network == KISTE_NET_NS ? vo->tap.spec : NULL,
+					.mtu = o->network == KISTE_NET_NS ? vo->tap.mtu : 0 };
 	if (!vo->ndisks && !devs->net)
 		return 0;
 	for (i = 0; i < vo->ndisks; i++)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// tap.c - vm mode's --network ns:PATH: a tap in that namespace, tc-redirected both ways to its one interface.
+// tap.c - vm mode's --network ns:PATH: a tap in that namespace, tc-redirected both ways to its one interface (the guest's way filtered).
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -349,10 +349,12 @@ static int scan_ns(int nl, const char *path, struct scan *s, struct kiste_err *e
 		return kiste_err_set(err, -EINVAL, "cannot set up --network ns:%s: %s has no "
 				     "Ethernet address for the guest to take: give a veth or "
 				     "another Ethernet interface", path, s->iface->name);
-	if (s->iface->mtu > 1500)
+	if (!s->iface->mtu)
+		s->link[s->iface - s->link].mtu = 1500;		/* none reported: Ethernet's */
+	if (s->iface->mtu > 1500 || s->iface->mtu < 68)
 		return kiste_err_set(err, -EINVAL, "cannot set up --network ns:%s: %s's MTU %u is "
-				     "larger than vm mode's network card takes (1500): lower it",
-				     path, s->iface->name, s->iface->mtu);
+				     "outside what vm mode's network card takes (68..1500): set "
+				     "one in that range", path, s->iface->name, s->iface->mtu);
 	return 0;
 }
 
@@ -440,31 +442,86 @@ static int ingress(int nl, unsigned short type, int index)
 	return nl_talk(nl, &b.h);
 }
 
+/* Keys a u32 selector here holds at most: the ARP rule needs 7. */
+#define U32_KEYS_MAX	8
+
+/* A u32 selector: which bytes of a frame must hold which values. */
+struct u32_sel {
+	struct tc_u32_key key[U32_KEYS_MAX];
+	unsigned int n;
+	bool full;		/* a key did not fit: the selector is refused, never cut */
+};
+
+/* No keys: every frame. */
+static const struct u32_sel match_all;
+
 /*
- * Every frame arriving on @from (its ingress qdisc) leaves by @to, stolen
- * from @from's stack: a u32 filter with one key of mask 0 (matches all, as
- * `tc filter ... u32 match u8 0 0` does), action mirred egress redirect.
+ * @sel also requires the @len bytes at @off to be @bytes.  Offsets count
+ * from the network header, where the frame's data starts at a tap's ingress:
+ * the Ethernet header lies before it, its source MAC at -8 and its type at
+ * -2 (tc's `u32 match ... at -8`).  Keys are 32-bit words at offsets that are
+ * multiples of 4, each byte masked in or out; bytes of one word share a key.
  */
-static int redirect(int nl, int from, int to)
+static void u32_match(struct u32_sel *sel, int off, const void *bytes, unsigned int len)
+{
+	const uint8_t *b = bytes;
+	struct tc_u32_key *k;
+	unsigned int i, j;
+	int at, word;
+
+	for (i = 0; i < len; i++) {
+		at = off + (int)i;
+		word = at - ((at % 4) + 4) % 4;		/* rounded down, negatives too */
+		for (j = 0, k = NULL; j < sel->n && !k; j++)
+			if (sel->key[j].off == word)
+				k = &sel->key[j];
+		if (!k && sel->n == U32_KEYS_MAX) {
+			sel->full = true;
+			return;
+		}
+		if (!k) {
+			k = &sel->key[sel->n++];
+			*k = (struct tc_u32_key){ .off = word };
+		}
+		((uint8_t *)&k->val)[at - word] = b[i];
+		((uint8_t *)&k->mask)[at - word] = 0xff;
+	}
+}
+
+/*
+ * A filter on @from's ingress qdisc at @prio for frames of @proto (network
+ * order; ETH_P_ALL: any): those that match @sel (no keys: every one) leave by
+ * @to's egress, taken from @from's stack (u32, action mirred egress
+ * redirect, marked with this run's cookie).  A frame whose VLAN tag the
+ * kernel moved out of its data has the tag's protocol (802.1Q), not @proto,
+ * so only an ETH_P_ALL filter sees it.
+ */
+static int redirect(int nl, int from, unsigned int prio, uint16_t proto,
+		    const struct u32_sel *sel, int to)
 {
 	union nl_msg b = { .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg)),
 				  .nlmsg_type = RTM_NEWTFILTER,
 				  .nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL } };
 	struct tcmsg *t = NLMSG_DATA(&b.h);
-	char sel[sizeof(struct tc_u32_sel) + sizeof(struct tc_u32_key)] = { 0 };
-	struct tc_u32_sel *s = (struct tc_u32_sel *)sel;
+	char buf[sizeof(struct tc_u32_sel) + U32_KEYS_MAX * sizeof(struct tc_u32_key)]
+		__attribute__((aligned(8))) = { 0 };
+	struct tc_u32_sel *s = (struct tc_u32_sel *)buf;
 	struct tc_mirred m = { .action = TC_ACT_STOLEN, .eaction = TCA_EGRESS_REDIR,
 			       .ifindex = (uint32_t)to };
 	struct rtattr *opts, *acts, *act, *aopts;
 
+	if (sel->full)
+		return -E2BIG;
 	*t = (struct tcmsg){ .tcm_family = AF_UNSPEC, .tcm_ifindex = from,
 			     .tcm_parent = TC_H_MAKE(TC_H_INGRESS, 0),
-			     .tcm_info = TC_H_MAKE(FILTER_PRIO << 16, htons(ETH_P_ALL)) };
+			     .tcm_info = TC_H_MAKE(prio << 16, proto) };
 	s->flags = TC_U32_TERMINAL;
-	s->nkeys = 1;
+	/* No keys: one that masks every bit out (matches all, as `u32 match u8 0 0`). */
+	s->nkeys = sel->n ? sel->n : 1;
+	memcpy(s->keys, sel->key, sel->n * sizeof(sel->key[0]));
 	nl_put(&b.h, TCA_KIND, "u32", sizeof("u32"));
 	opts = nl_put(&b.h, TCA_OPTIONS, NULL, 0);
-	nl_put(&b.h, TCA_U32_SEL, sel, sizeof(sel));
+	nl_put(&b.h, TCA_U32_SEL, buf, sizeof(*s) + s->nkeys * sizeof(s->keys[0]));
 	acts = nl_put(&b.h, TCA_U32_ACT, NULL, 0);
 	act = nl_put(&b.h, 1, NULL, 0);		/* the first (only) action */
 	nl_put(&b.h, TCA_ACT_KIND, "mirred", sizeof("mirred"));
@@ -476,6 +533,39 @@ static int redirect(int nl, int from, int to)
 	nl_end(&b.h, acts);
 	nl_end(&b.h, opts);
 	return nl_talk(nl, &b.h);
+}
+
+/*
+ * The guest's frames (the tap's ingress) reach @iface only as @iface itself
+ * would send them: IPv4 from its MAC @mac and address @addr, and ARP from
+ * both (Ethernet source, sender MAC and sender address).  Anything else
+ * (another MAC or address, a VLAN tag, IPv6, other protocols) goes back to
+ * the guest that sent it, never to the namespace's stack or its network: a
+ * guest cannot pose as another host on the engine's network.  u32 and
+ * mirred alone, which the redirect needs anyway (no gact module for a drop).
+ */
+static int guard(int nl, int tap, int iface, const uint8_t mac[6], struct in_addr addr)
+{
+	static const uint8_t ipv4[2] = { 0x08, 0x00 }, arp[2] = { 0x08, 0x06 };
+	/* ARP for IPv4 over Ethernet: hardware type 1, protocol 0x0800, lengths 6 and 4. */
+	static const uint8_t arp_eth_ip[6] = { 0x00, 0x01, 0x08, 0x00, 6, 4 };
+	struct u32_sel ip = { .n = 0 }, ar = { .n = 0 };
+	int ret;
+
+	u32_match(&ip, -8, mac, 6);
+	u32_match(&ip, -2, ipv4, 2);
+	u32_match(&ip, 12, &addr, 4);			/* IPv4 source address */
+	u32_match(&ar, -8, mac, 6);
+	u32_match(&ar, -2, arp, 2);
+	u32_match(&ar, 0, arp_eth_ip, sizeof(arp_eth_ip));
+	u32_match(&ar, 8, mac, 6);			/* sender MAC */
+	u32_match(&ar, 14, &addr, 4);			/* sender address */
+	ret = redirect(nl, tap, FILTER_PRIO, htons(ETH_P_IP), &ip, iface);
+	if (ret == 0)
+		ret = redirect(nl, tap, FILTER_PRIO + 1, htons(ETH_P_ARP), &ar, iface);
+	if (ret == 0)
+		ret = redirect(nl, tap, FILTER_PRIO + 2, htons(ETH_P_ALL), &match_all, tap);
+	return ret;
 }
 
 /* The attribute @type among @len bytes of attributes at @a, or NULL. */
@@ -571,7 +661,7 @@ static void __attribute__((noreturn)) cleaner(int nl, int pidfd, int rep, int in
 	kiste_test_phase("vm-ns-helper");
 	ret = ingress(nl, RTM_NEWQDISC, index);
 	if (ret == 0) {
-		ret = redirect(nl, index, tap);
+		ret = redirect(nl, index, FILTER_PRIO, htons(ETH_P_ALL), &match_all, tap);
 		if (ret < 0)
 			ingress(nl, RTM_DELQDISC, index);
 	}
@@ -632,7 +722,7 @@ static int tap_in_ns(int nl, const char *path, struct vm_tap *t, struct kiste_er
 				     "traffic: give it a namespace of its own", path, ret);
 	if (scan_ns(nl, path, &s, err) < 0)
 		return err->code;
-	ret = tap_create(nl, s.iface->mtu ? s.iface->mtu : 1500, &tap_index);
+	ret = tap_create(nl, s.iface->mtu, &tap_index);
 	if (ret < 0)
 		return tap_fail(err, path, "create a tap device", ret);
 	t->fd = ret;
@@ -641,7 +731,7 @@ static int tap_in_ns(int nl, const char *path, struct vm_tap *t, struct kiste_er
 	/* The tap's side first: it goes with the tap's descriptor, whatever happens. */
 	ret = ingress(nl, RTM_NEWQDISC, tap_index);
 	if (ret == 0)
-		ret = redirect(nl, tap_index, s.iface->index);
+		ret = guard(nl, tap_index, s.iface->index, s.iface->mac, s.addr);
 	if (ret < 0)
 		return tap_fail(err, path, "redirect frames between the tap and the interface "
 				"(sch_ingress, cls_u32, act_mirred)", ret);
@@ -657,6 +747,7 @@ static int tap_in_ns(int nl, const char *path, struct vm_tap *t, struct kiste_er
 		return tap_fail(err, path, "redirect frames between the tap and the interface "
 				"(sch_ingress, cls_u32, act_mirred)", ret);
 	memcpy(t->mac, s.iface->mac, sizeof(t->mac));
+	t->mtu = s.iface->mtu;
 	snprintf(t->ifname, sizeof(t->ifname), "%s", s.iface->name);
 	dns = dns_pick(s.gw);
 	inet_ntop(AF_INET, &s.addr, a, sizeof(a));
@@ -688,9 +779,23 @@ static int nl_open(void)
 	return fd;
 }
 
+/* Whether descriptor @fd is the namespace file @path (opened here; an unreadable one is not). */
+static bool ns_is(int fd, const char *path)
+{
+	int other = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat a, b;
+	bool same;
+
+	if (other < 0)
+		return false;
+	same = fstat(fd, &a) == 0 && fstat(other, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+	close(other);
+	return same;
+}
+
 int vm_tap_setup(const char *path, struct vm_tap *t, struct kiste_err *err)
 {
-	struct stat a, b;
 	int ns, self, nl, ret;
 
 	t->fd = -1;
@@ -705,13 +810,14 @@ int vm_tap_setup(const char *path, struct vm_tap *t, struct kiste_err *err)
 	}
 	/*
 	 * Our own namespace (the host's, most likely) is refused: its interface's
-	 * every frame would go to the guest while the VM runs.
+	 * every frame would go to the guest while the VM runs.  So is PID 1's,
+	 * the host's when kiste runs in a namespace of its own but sees the
+	 * host's processes (a privileged container's engine, say).
 	 */
-	if (fstat(ns, &a) == 0 && fstat(self, &b) == 0 && a.st_dev == b.st_dev &&
-	    a.st_ino == b.st_ino) {
+	if (ns_is(ns, "/proc/thread-self/ns/net") || ns_is(ns, "/proc/1/ns/net")) {
 		ret = kiste_err_set(err, -EINVAL, "cannot set up --network ns:%s: it is kiste's "
-				    "own network namespace: the guest would take its interface "
-				    "over; give the container's namespace", path);
+				    "own network namespace or PID 1's: the guest would take its "
+				    "interface over; give the container's namespace", path);
 		goto out;
 	}
 	/* This thread only, and back before anything else runs: the VMM needs no namespace. */

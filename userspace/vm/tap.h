@@ -15,14 +15,17 @@ struct vm_tap {
 	uint8_t mac[6];			/* the namespace interface's: the guest's NIC takes it */
 	char spec[KISTE_VM_NET_MAX];	/* net=ADDR/PREFIX,GATEWAY,DNS for the agent */
 	char ifname[IFNAMSIZ];		/* the namespace's interface */
+	unsigned int mtu;		/* its MTU (68..1500): the guest's interface takes it */
 };
 
 /*
  * Joins the network namespace @path only for the set-up (this thread comes
  * back to its own), finds its one interface with an IPv4 address besides lo,
- * its default gateway and MAC, creates a tap there and joins tap and
- * interface with tc (an ingress qdisc on each, a filter redirecting every
- * frame to the other's egress with mirred).  The tap goes when its
+ * its default gateway, MAC and MTU, creates a tap there and joins tap and
+ * interface with tc (an ingress qdisc on each; mirred redirects every frame
+ * of the interface to the tap, and of the tap's only IPv4 and ARP from the
+ * interface's own MAC and address to the interface: the guest's other
+ * frames go back to it).  The tap goes when its
  * descriptor closes; the interface's ingress qdisc is removed by a helper
  * process (own session, signals ignored) once this process is gone, however
  * it ends.  Returns 0, or -errno with one line in @err (-EPERM: no

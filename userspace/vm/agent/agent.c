@@ -120,6 +120,8 @@ static int spec_read(struct agent_spec *s)
 			s->root = v;
 		else if ((v = KEY(KISTE_VM_SPEC_NET)))
 			s->net = v;
+		else if ((v = KEY(KISTE_VM_SPEC_MTU)))
+			s->mtu = v;
 		else if ((v = KEY(KISTE_VM_SPEC_VOL))) {
 			if (s->nvols == KISTE_VM_VOL_MAX)
 				return -E2BIG;
@@ -344,7 +346,7 @@ int main(void)
 	    agent_disks_wait(&chan, spec.disks, spec.ndisks) < 0 ||
 	    (spec.root && agent_root_switch(&chan, spec.root) < 0) ||
 	    agent_volumes_mount(&chan, spec.vols, spec.nvols) < 0 ||
-	    agent_net_setup(&chan, spec.net) < 0)
+	    agent_net_setup(&chan, spec.net, spec.mtu) < 0)
 		finish(KISTE_EXIT_REFUSED);
 	finish(chan.hdr ? run(&spec) : run_plain(&spec));
 }

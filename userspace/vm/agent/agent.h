@@ -29,6 +29,7 @@ struct agent_spec {
 	char *vols[KISTE_VM_VOL_MAX];	/* "NAME:DST": read-only erofs disks to mount */
 	int nvols;
 	const char *net;		/* "ADDR/PREFIX,GATEWAY,DNS" for virtio-net, or NULL */
+	const char *mtu;		/* its MTU in decimal, or NULL: the guest kernel's */
 };
 
 struct agent_chan {
@@ -61,10 +62,11 @@ int agent_volumes_mount(struct agent_chan *ch, char *const *vols, int n);
 
 /*
  * Brings lo up; with @net (the spec's net= value), waits (10 s at most) for
- * the virtio-net interface, configures it and the default route, and writes
- * /etc/resolv.conf in the current root.  -1, logged, when a step fails.
+ * the virtio-net interface, configures it (with @mtu, the spec's mtu=, if
+ * any) and the default route, and writes /etc/resolv.conf in the current
+ * root.  -1, logged, when a step fails.
  */
-int agent_net_setup(struct agent_chan *ch, const char *net);
+int agent_net_setup(struct agent_chan *ch, const char *net, const char *mtu);
 
 /* Maps the channel named by kiste.chan= on /proc/cmdline; 0 without one. */
 int agent_chan_open(struct agent_chan *ch);

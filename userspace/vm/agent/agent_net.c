@@ -83,15 +83,22 @@ static void sin_set(struct sockaddr *sa, struct in_addr a)
 	memcpy(sa, &sin, sizeof(sin));
 }
 
-/* ADDR/PREFIX on @name, @name up, the default route via GATEWAY; the step that failed in *step. */
+/*
+ * @mtu (0: left as it is) and ADDR/PREFIX on @name, @name up, the default
+ * route via GATEWAY; the step that failed in *step.
+ */
 static int iface_config(int fd, const char *name, const struct vm_net_record *n,
-			const char **step)
+			unsigned int mtu, const char **step)
 {
 	struct ifreq ifr = { 0 };
 	struct rtentry rt = { 0 };
 	static const struct in_addr any;
 
 	strcpy(ifr.ifr_name, name);
+	*step = "set the MTU";
+	ifr.ifr_mtu = (int)mtu;
+	if (mtu && ioctl(fd, SIOCSIFMTU, &ifr) < 0)
+		return -1;
 	*step = "set the address";
 	sin_set(&ifr.ifr_addr, n->addr);
 	if (ioctl(fd, SIOCSIFADDR, &ifr) < 0)
@@ -138,8 +145,25 @@ static int resolv_write(const struct vm_net_record *n)
 	return close(fd);
 }
 
-int agent_net_setup(struct agent_chan *ch, const char *net)
+/* mtu=: KISTE_VM_MTU_MIN..KISTE_VM_MTU_MAX in decimal, no sign or leading zero; else 0. */
+static unsigned int mtu_parse(const char *s)
 {
+	unsigned int v = 0;
+	size_t i;
+
+	if (!s || s[0] < '1' || s[0] > '9' || strlen(s) > 4)
+		return 0;
+	for (i = 0; s[i]; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (unsigned int)(s[i] - '0');
+	}
+	return v >= KISTE_VM_MTU_MIN && v <= KISTE_VM_MTU_MAX ? v : 0;
+}
+
+int agent_net_setup(struct agent_chan *ch, const char *net, const char *mtu_spec)
+{
+	unsigned int mtu = mtu_parse(mtu_spec);
 	char name[IFNAMSIZ];
 	struct vm_net_record n;
 	const char *bad, *step;
@@ -157,6 +181,8 @@ int agent_net_setup(struct agent_chan *ch, const char *net)
 		return 0;
 	}
 	bad = vm_net_record_parse(net, &n);
+	if (!bad && mtu_spec && !mtu)
+		bad = "its mtu= is not 68..1500";
 	if (bad) {
 		agent_log(ch, "bad network record '%.*s' in the spec: %s: refused",
 			  KISTE_VM_NET_MAX, net, bad);
@@ -164,7 +190,7 @@ int agent_net_setup(struct agent_chan *ch, const char *net)
 	}
 	if (iface_wait(ch, name) < 0)
 		goto fail;
-	if (iface_config(fd, name, &n, &step) < 0) {
+	if (iface_config(fd, name, &n, mtu, &step) < 0) {
 		agent_log(ch, "cannot configure the network interface %s: cannot %s: %s: refused",
 			  name, step, strerror(errno));
 		goto fail;

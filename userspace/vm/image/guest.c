@@ -76,6 +76,8 @@ static int spec_build(const struct kiste_run_opts *o, const struct vm_guest_devs
 		fprintf(f, KISTE_VM_SPEC_VOL "%s:%s%c", d->vol_disks[j], d->vol_dsts[j], 0);
 	if (d->net)
 		fprintf(f, KISTE_VM_SPEC_NET "%s%c", d->net, 0);
+	if (d->net && d->mtu)
+		fprintf(f, KISTE_VM_SPEC_MTU "%u%c", d->mtu, 0);
 	if (exe)
 		fprintf(f, KISTE_VM_SPEC_EXE "%s%c", exe, 0);
 	for (i = 0; i < o->argc; i++)
@@ -244,6 +246,10 @@ static int devs_resolve(const struct vm_guest_devs *d, struct vm_modules *m,
 	ret = devs_check(d, err);
 	if (ret == 0 && d->net)
 		ret = net_check(d->net, err);
+	if (ret == 0 && d->net && d->mtu &&
+	    (d->mtu < KISTE_VM_MTU_MIN || d->mtu > KISTE_VM_MTU_MAX))
+		ret = kiste_err_set(err, -EINVAL, "bad guest network MTU %u: give %d..%d",
+				    d->mtu, KISTE_VM_MTU_MIN, KISTE_VM_MTU_MAX);
 	/* What the user asked for that needs the modules, for the error lines. */
 	snprintf(why, sizeof(why), "%s%s%s", d->root ? "--rootfs" : d->nvols ? "--volume" :
 		 d->nblocks ? "--block" : "", d->nblocks && d->net ? " and " : "",

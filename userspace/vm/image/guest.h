@@ -27,6 +27,8 @@ struct vm_guest_devs {
 	 * value "ADDR/PREFIX,GATEWAY,DNS" (uapi/kiste/vm_agent.h), or NULL: no device.
 	 */
 	const char *net;
+	/* With @net: the interface's MTU for the agent (spec's mtu=), or 0: the guest's 1500. */
+	unsigned int mtu;
 };
 
 /*
