@@ -247,7 +247,7 @@ ports:         none"*) ok "kiste inspect of a kiste run without --network: none,
 		"exit $T_RC: $T_OUT" ;;
 	esac
 	kill -KILL "$lpid"
-	wait "$lpid"
+	{ wait "$lpid"; } 2>/dev/null
 
 	run kiste sandbox create --mode shim --name shimnorec
 	run kiste inspect shimnorec
