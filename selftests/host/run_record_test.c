@@ -101,7 +101,7 @@ TEST_F(rec, written_and_read)
 	/* only the record itself: no temporary file left */
 	ASSERT_EQ(0, unlink(self->path));
 	EXPECT_EQ(0, rmdir(self->dir));
-	mkdir(self->dir, 0700);
+	ASSERT_EQ(0, mkdir(self->dir, 0700));	/* for the teardown */
 }
 
 /* A SIGKILLed launcher's record, the id now another sandbox's: not shown, removed. */
