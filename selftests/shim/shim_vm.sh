@@ -192,4 +192,79 @@ case "$T_RC:$T_OUT" in
 0:*) ok "the sandbox is gone after the run" ;;
 *) fail "the sandbox is gone after the run" "kiste sandbox list failed (exit $T_RC): $T_OUT" ;;
 esac
+
+# kiste inspect shows what only kiste run knows, --network and -p: the launcher's record
+# (/run/kiste-run/ID.run.json), gone when the run ends.  Each run stops itself
+# (KISTE_TESTONLY_STOP_AT) once its sandbox exists and before pasta would start: the test
+# VM cannot run pasta (passt sandboxes itself by pivoting from a root the VM's refuses),
+# and inspect needs none.  A sandbox kiste run did not make shows "unknown".
+# The stopped launcher's "KEY: VALUE" lines of kiste inspect NAME, waited for.
+inspect_stopped()	# NAME
+{
+	n=0
+	while [ $n -lt 50 ] && ! kiste inspect "$1" >/dev/null 2>&1; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	run kiste inspect "$1"
+}
+net_checks()
+{
+	KISTE_TESTONLY_STOP_AT=shim-cgroup "$K" run --mode=shim --name shimnet --network pasta \
+		-p 127.0.0.1:18089:80 -p 5353:53/udp -- true 2>/dev/null &
+	lpid=$!
+	inspect_stopped shimnet
+	case "$T_RC:$T_OUT" in
+	0:*"network:       pasta
+ports:         127.0.0.1:18089->80/tcp, 5353->53/udp"*)
+		ok "kiste inspect shows --network pasta and the -p ports (podman's spelling)" ;;
+	*) fail "kiste inspect shows --network pasta and the -p ports (podman's spelling)" \
+		"exit $T_RC: $T_OUT" ;;
+	esac
+	id=$(printf '%s\n' "$T_OUT" | sed -n 's/^id: *//p')
+	run kiste inspect shimnet --json
+	case "$T_RC:$T_OUT" in
+	0:*'"network":"pasta","ports":[{"host_ip":"127.0.0.1","host_port":18089,"container_port":80,"protocol":"tcp"},{"host_ip":"","host_port":5353,"container_port":53,"protocol":"udp"}]'*)
+		ok "kiste inspect --json has network and ports" ;;
+	*) fail "kiste inspect --json has network and ports" "exit $T_RC: $T_OUT" ;;
+	esac
+	rec="/run/kiste-run/$id.run.json"
+	[ -n "$id" ] && [ -f "$rec" ]
+	result $? "the record is $rec while the run lives" "$(ls -l /run/kiste-run 2>&1)"
+	# on: pasta cannot start here, so the run ends (125) and takes its record along
+	kill -CONT "$lpid"
+	wait "$lpid"
+	[ -n "$id" ] && [ ! -e "$rec" ]
+	result $? "the record goes when the run ends" "$(ls -l /run/kiste-run 2>&1)"
+
+	KISTE_TESTONLY_STOP_AT=shim-cgroup "$K" run --mode=shim --name shimnone -- true &
+	lpid=$!
+	inspect_stopped shimnone
+	case "$T_RC:$T_OUT" in
+	0:*"network:       none
+ports:         none"*) ok "kiste inspect of a kiste run without --network: none, no ports" ;;
+	*) fail "kiste inspect of a kiste run without --network: none, no ports" \
+		"exit $T_RC: $T_OUT" ;;
+	esac
+	kill -KILL "$lpid"
+	{ wait "$lpid"; } 2>/dev/null
+
+	run kiste sandbox create --mode shim --name shimnorec
+	run kiste inspect shimnorec
+	case "$T_RC:$T_OUT" in
+	0:*"network:       unknown
+ports:         unknown"*) ok "kiste inspect of a sandbox kiste run did not make: unknown" ;;
+	*) fail "kiste inspect of a sandbox kiste run did not make: unknown" \
+		"exit $T_RC: $T_OUT" ;;
+	esac
+	run kiste inspect shimnorec --json
+	case "$T_RC:$T_OUT" in
+	0:*'"network"'* | 0:*'"ports"'* | [!0]*)
+		fail "kiste inspect --json leaves unknown network and ports out" \
+			"exit $T_RC: $T_OUT" ;;
+	*) ok "kiste inspect --json leaves unknown network and ports out" ;;
+	esac
+	kiste sandbox delete shimnorec >/dev/null 2>&1
+}
+net_checks
 t_done

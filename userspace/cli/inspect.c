@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "cli.h"
 
 int inspect_parse(int argc, char **argv, struct ref_opts *o, struct kiste_err *err)
@@ -95,6 +97,43 @@ static void print_info(const struct kiste_sandbox_info *i)
 	printf("guest_time:    %.3f s\n", (double)i->guest_ns / 1e9);
 }
 
+/*
+ * What `kiste run` was given (its record, kiste_run_record_find): "unknown"
+ * for a sandbox it did not make (kiste sandbox create, OCI kiste create), or
+ * whose record is not the caller's (root inspecting a user's: it is in the
+ * user's run folder).
+ */
+static void print_net(const struct kiste_run_record *r)
+{
+	char port[80];
+	int i;
+
+	if (!r) {
+		printf("network:       unknown\n");
+		printf("ports:         unknown\n");
+		return;
+	}
+	printf("network:       %s\n", r->network);
+	printf("ports:         %s", r->npublish ? "" : "none");
+	for (i = 0; i < r->npublish; i++) {
+		kiste_publish_format(&r->publish[i], port, sizeof(port));
+		printf("%s%s", i ? ", " : "", port);
+	}
+	printf("\n");
+}
+
+/* Unknown network and ports are left out: a consumer tells absent from none. */
+static int print_json(const struct kiste_sandbox_info *info, const struct kiste_run_record *r)
+{
+	struct json_object *o = kiste_sandbox_info_json(info);
+
+	if (o && r) {
+		json_object_object_add(o, "network", json_object_new_string(r->network));
+		json_object_object_add(o, "ports", kiste_publish_json(r->publish, r->npublish));
+	}
+	return cli_print_json(o);
+}
+
 static int inspect_one(struct kiste_nl *nl, uint32_t id, void *arg, struct kiste_err *err)
 {
 	return kiste_sandbox_get(nl, id, NULL, arg, err);
@@ -102,14 +141,18 @@ static int inspect_one(struct kiste_nl *nl, uint32_t id, void *arg, struct kiste
 
 int inspect_run(const struct ref_opts *o)
 {
+	static struct kiste_run_record rec;
 	struct kiste_sandbox_info info;
 	int ret = cli_sandbox_do(o->ref, inspect_one, &info);
+	bool known;
 
 	if (ret != KISTE_EXIT_OK)
 		return ret;
+	known = kiste_run_record_find(info.id, info.created_ns, &rec) == 0;
 	if (o->json)
-		return cli_print_json(kiste_sandbox_info_json(&info));
+		return print_json(&info, known ? &rec : NULL);
 	print_info(&info);
+	print_net(known ? &rec : NULL);
 	return KISTE_EXIT_OK;
 }
 
@@ -130,6 +173,10 @@ const struct cli_cmd cli_cmd_inspect = {
 	.usage = "Usage: kiste inspect ID|NAME [--json]\n\n"
 		 "Show a sandbox: id, name, mode, state, owner, limits, members, flags,\n"
 		 "creation time and counters.  A string of digits is an id.\n\n"
+		 "For a sandbox of `kiste run` also its --network and -p ports\n"
+		 "(\"127.0.0.1:8080->80/tcp, 5353->53/udp\"), which the launcher keeps in\n"
+		 "the caller's run folder; \"unknown\" (left out of --json) for other\n"
+		 "sandboxes and for another user's, even to root.\n\n"
 		 "  -j, --json   print one JSON object\n"
 		 "  -h, --help   show this help\n",
 	.main = inspect_main,

@@ -49,7 +49,10 @@ int cli_run_workload_main(int argc, char **argv)
 		ret = KISTE_EXIT_REFUSED;
 	} else {
 		fflush(NULL);
+		/* The sandbox's network and ports, for kiste inspect while it runs. */
+		kiste_run_record_arm(&a.o);
 		ret = a.mode->run(&a.o, a.mo);
+		kiste_run_record_disarm();
 	}
 	kiste_run_args_free(&a);
 	return ret;

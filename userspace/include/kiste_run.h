@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <kiste/exit.h>
@@ -59,7 +60,8 @@ __attribute__((noreturn)) void kiste_child_fail(const struct kiste_err *err);
  * The temporary sandbox of one `kiste run`, with kiste.ko: *kfd becomes a
  * /dev/kiste descriptor that created it (the sandbox dies with it); a task
  * joins it with kiste_dev_attach(*kfd, 0).  Without the module *kfd is -1 and
- * 0 is returned: every mode runs without it (DESIGN.md).
+ * 0 is returned: every mode runs without it (DESIGN.md).  In `kiste run` it
+ * also writes the launcher's record (kiste_run_record_arm, below).
  */
 int kiste_run_sandbox(const struct kiste_sandbox_spec *spec, int *kfd, struct kiste_err *err);
 
@@ -295,6 +297,57 @@ struct kiste_run_opts {
 	int argc;			/* the workload: argv[0..argc), argv[argc] == NULL */
 	char **argv;
 };
+
+/*
+ * ---- what only `kiste run` knows of its sandbox, for `kiste inspect` (lib/run_record.c) ----
+ *
+ * With kiste.ko the launcher leaves RUNDIR/ID.run.json (kiste_trace_run_dir(),
+ * ID the module's sandbox id) while it runs, and removes it at its end.  One
+ * a SIGKILLed launcher left behind is never shown for another sandbox: it
+ * names the CLOCK_BOOTTIME window in which the module made its sandbox, and
+ * the module's created_ns of any other sandbox of that id lies outside it.
+ */
+struct kiste_run_record {
+	uint32_t id;
+	uint64_t created_from_ns;	/* CLOCK_BOOTTIME before and after the module made it */
+	uint64_t created_to_ns;
+	char network[PATH_MAX + 4];	/* "none", "pasta" or "ns:PATH", as --network spells it */
+	struct kiste_publish publish[KISTE_RUN_PUBLISH_MAX];
+	int npublish;
+};
+
+/* @dir is the caller's and only it can write there (made 0700 first with @make). */
+int kiste_run_dir_check(const char *dir, bool make, struct kiste_err *err);
+/* @r's network and ports from @o (id and window zero). */
+void kiste_run_record_from_opts(struct kiste_run_record *r, const struct kiste_run_opts *o);
+/*
+ * Writes DIR/ID.run.json through a new file (O_EXCL, O_NOFOLLOW) renamed over
+ * it, so a reader sees all of it or none; *@st (may be NULL): the file made.
+ */
+int kiste_run_record_save(const char *dir, const struct kiste_run_record *r, struct stat *st,
+			  struct kiste_err *err);
+/*
+ * Reads DIR/ID.run.json for the sandbox @id made at @created_ns: 0; -ENOENT
+ * none; -ESTALE a dead sandbox's (removed); -EPERM not the caller's regular
+ * file, or a folder others may write (left alone); -EINVAL not a record.
+ */
+int kiste_run_record_load(const char *dir, uint32_t id, uint64_t created_ns,
+			  struct kiste_run_record *r, struct kiste_err *err);
+/* kiste_run_record_load() from the caller's run folder. */
+int kiste_run_record_find(uint32_t id, uint64_t created_ns, struct kiste_run_record *r);
+/*
+ * The `kiste run` front end: arm before the mode runs (the mode's
+ * kiste_run_sandbox() then writes the record of @o), disarm when it returned
+ * (the record goes; only in the process that wrote it).  A record that
+ * cannot be written is left out: the run goes on.
+ */
+void kiste_run_record_arm(const struct kiste_run_opts *o);
+void kiste_run_record_created(uint32_t id, uint64_t from_ns, uint64_t to_ns);
+void kiste_run_record_disarm(void);
+/* One -p as podman's PORTS column shows it: "127.0.0.1:8080->80/tcp", "5353->53/udp". */
+int kiste_publish_format(const struct kiste_publish *pb, char *buf, size_t n);
+/* @n ports as podman's PortMappings: [{host_ip, host_port, container_port, protocol}]. */
+struct json_object *kiste_publish_json(const struct kiste_publish *pb, int n);
 
 /*
  * A sandbox name as every command takes it: 1-63 characters of A-Z a-z 0-9

@@ -65,8 +65,17 @@ void kiste_child_fail(const struct kiste_err *err)
 	_exit(KISTE_EXIT_REFUSED);
 }
 
+static uint64_t boottime_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_BOOTTIME, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
 int kiste_run_sandbox(const struct kiste_sandbox_spec *spec, int *kfd, struct kiste_err *err)
 {
+	uint64_t from;
 	uint32_t id;
 	int fd, ret;
 
@@ -76,11 +85,14 @@ int kiste_run_sandbox(const struct kiste_sandbox_spec *spec, int *kfd, struct ki
 		return 0;	/* no module: the userspace layers alone */
 	if (fd < 0)
 		return fd;
+	from = boottime_ns();
 	ret = kiste_dev_create(fd, spec, &id, err);
 	if (ret < 0) {
 		close(fd);
 		return ret;
 	}
+	/* The module stamps created_ns (CLOCK_BOOTTIME) within these two readings. */
+	kiste_run_record_created(id, from, boottime_ns());
 	*kfd = fd;
 	return 0;
 }
