@@ -46,6 +46,9 @@ static const struct kiste_setting_info settings[KISTE_SET_NR] = {
 						 "shim: the allowlist's filter compiled by libseccomp, "
 						 "which admits a few mixes of two rows (benchmark "
 						 "comparison only)" },
+	[KISTE_SET_VM_ROOTFS_COPY] = { "KISTE_VM_ROOTFS_COPY",
+				       "vm: a --rootfs directory copied into the initramfs, not "
+				       "an erofs image on a disk (benchmark hook)" },
 };
 
 const struct kiste_setting_info *kiste_setting_info(enum kiste_setting s)

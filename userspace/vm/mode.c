@@ -38,6 +38,7 @@ struct vm_opts {
 	int net_fd;		/* the NIC's backend: passt's socketpair end, the tap, or -1 */
 	int net_err_fd;		/* and passt's stderr */
 	struct vm_tap tap;	/* --network ns:PATH: the tap in that namespace, its address */
+	bool root_disk;		/* --rootfs is the disk VM_ROOT_DISK (else copied, or none) */
 	char release[128];	/* the guest kernel's, for its modules (with disks) */
 };
 
@@ -251,7 +252,11 @@ static int vm_root_disk(const struct kiste_run_opts *o, struct vm_opts *vo, cons
 	if (stat(o->rootfs, &st) < 0)
 		return kiste_err_set(err, -errno, "kiste run: --rootfs %s: %s", o->rootfs,
 				     strerror(errno));
+	/* Benchmark hook: the tree copied into the initramfs, as vm mode did before images. */
+	if (S_ISDIR(st.st_mode) && kiste_setting(KISTE_SET_VM_ROOTFS_COPY))
+		return 0;
 	*d = (struct linux_disk){ .name = VM_ROOT_DISK, .fd = -1, .ro = true };
+	vo->root_disk = true;
 	if (S_ISDIR(st.st_mode)) {
 		ret = vm_rootfs_image(o->rootfs, cache, &d->fd, &d->size, err);
 	} else {
@@ -309,7 +314,7 @@ static int vm_guest_devs(const struct kiste_run_opts *o, struct vm_opts *vo,
 	int ret;
 
 	*devs = (struct vm_guest_devs){ .blocks = vo->block_names, .nblocks = vo->ndisks,
-					.root = o->rootfs ? VM_ROOT_DISK : NULL,
+					.root = vo->root_disk ? VM_ROOT_DISK : NULL,
 					.vol_disks = vo->nvols ? &vo->block_names[vo->ndisks -
 										vo->nvols] : NULL,
 					.vol_dsts = vo->vol_dsts, .nvols = vo->nvols,
