@@ -65,9 +65,8 @@ static inline size_t kiste_passt_udp4(const uint8_t *f, size_t len)
 	return 14 + ihl;
 }
 
-/* A frame passt sends the guest (@len bytes): opens or refreshes its pair when it is from the gateway. */
-static inline void kiste_passt_reply_note(struct kiste_passt_reply *t, const uint8_t *f,
-					  size_t len)
+/* A frame passt sends the guest (@len bytes): from the gateway, it opens or refreshes its pair. */
+static inline void kiste_passt_reply_note(struct kiste_passt_reply *t, const uint8_t *f, size_t len)
 {
 	static const uint8_t gw[4] = KISTE_PASST_GATEWAY_IP4;
 	size_t u = kiste_passt_udp4(f, len), i, old = 0;
@@ -111,8 +110,7 @@ static inline uint16_t kiste_passt_csum_swap(uint16_t sum, const uint8_t *from, 
  * an open pair gets 127.0.0.1 as its destination, both checksums updated;
  * returns whether it did.
  */
-static inline bool kiste_passt_reply_map(const struct kiste_passt_reply *t, uint8_t *f,
-					 size_t len)
+static inline bool kiste_passt_reply_map(const struct kiste_passt_reply *t, uint8_t *f, size_t len)
 {
 	static const uint8_t gw[4] = KISTE_PASST_GATEWAY_IP4, lo[4] = { 127, 0, 0, 1 };
 	size_t u = kiste_passt_udp4(f, len), i;
