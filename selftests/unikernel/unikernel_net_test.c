@@ -21,12 +21,12 @@
 #include "uk_util.h"
 
 /*
- * --network pasta: the responder at passt's guest address, published on the
- * test namespace's own address (a veth end, so that passt finds a default
- * route).  Not on 127.0.0.1: Debian 12's passt (2023-03) shows a datagram
- * from the host's loopback to the guest as coming from the gateway, and
- * kiste gives passt --no-map-gw (the host's loopback is not the sandbox's to
- * reach), so passt would send the echo to the real gateway address.
+ * --network pasta: the responder at passt's guest address, published on
+ * every address of the test namespace (a veth end, so that passt finds a
+ * default route): reached at the veth's address and at 127.0.0.1.  From
+ * 127.0.0.1, passt (Debian 12's 2023-03) shows the datagram as coming from
+ * the gateway, and with kiste's --no-map-gw would send the echo to the
+ * gateway's own address: the relay maps it back (kiste_passt_reply.h).
  */
 #define PASTA_UK_IP   "10.0.2.15"
 #define PASTA_NS_IP   "198.51.100.1"
@@ -53,6 +53,7 @@ FIXTURE_VARIANT(uknet)
 	const char *iso;
 	bool pasta;	/* --network pasta -p instead of --net net0=TAP */
 	bool closed_std;	/* kiste started with 0 and 1 closed (its stderr the log) */
+	bool cpus;	/* --cpus 1: a cgroup in process isolation too (vm isolation has one) */
 };
 
 FIXTURE_VARIANT_ADD(uknet, process){
@@ -66,6 +67,7 @@ FIXTURE_VARIANT_ADD(uknet, vm){
 FIXTURE_VARIANT_ADD(uknet, pasta_process){
 	.iso = "process",
 	.pasta = true,
+	.cpus = true,
 };
 
 FIXTURE_VARIANT_ADD(uknet, pasta_vm){
@@ -144,15 +146,24 @@ static pid_t start_responder(const char *ns, const char *iso, const char *log)
 #define STR(x) STR_(x)
 
 static pid_t start_pasta_responder(const char *ns, const char *iso, const char *log,
-				   bool closed_std)
+				   bool closed_std, bool cpus)
 {
+	const char *argv[16] = { kiste_bin(), "run", "--mode=unikernel", NULL, "--timeout", "60",
+				 "--network", "pasta", "-p",
+				 STR(PASTA_PORT) ":" STR(PASTA_ECHO) "/udp" };
 	char isoarg[32];
-	const char *argv[] = { kiste_bin(), "run", "--mode=unikernel", isoarg, "--timeout", "60",
-			       "--network", "pasta", "-p",
-			       PASTA_NS_IP ":" STR(PASTA_PORT) ":" STR(PASTA_ECHO) "/udp",
-			       uk_path("net"), PASTA_UK_IP, STR(PASTA_ECHO), NULL };
+	int n = 10;
 
 	snprintf(isoarg, sizeof(isoarg), "--isolation=%s", iso);
+	argv[3] = isoarg;
+	if (cpus) {
+		argv[n++] = "--cpus";
+		argv[n++] = "1";
+	}
+	argv[n++] = uk_path("net");
+	argv[n++] = PASTA_UK_IP;
+	argv[n++] = STR(PASTA_ECHO);
+	argv[n] = NULL;
 	return start_in_ns(ns, argv, log, closed_std);
 }
 
@@ -194,7 +205,7 @@ FIXTURE_SETUP(uknet)
 	self->ns_up = 1;
 	ASSERT_EQ(0, ns_links(self->ns, variant->pasta));
 	self->kiste = variant->pasta ? start_pasta_responder(self->ns, variant->iso, self->log,
-							     variant->closed_std) :
+							     variant->closed_std, variant->cpus) :
 				       start_responder(self->ns, variant->iso, self->log);
 	ASSERT_LT(0, self->kiste);
 }
@@ -263,11 +274,16 @@ static int ping_once(uint16_t id)
 	return ret;
 }
 
-/* One datagram to @ip:@port answered with the same bytes, retried; 0 when it came back. */
-static int udp_echo_to(const char *ip, uint16_t port, const char *msg, char *reply, size_t len)
+/*
+ * One datagram to @ip:@port answered, retried; 0 when an answer came back,
+ * its bytes in @reply, its sender in *@from (unless NULL).
+ */
+static int udp_echo_from(const char *ip, uint16_t port, const char *msg, char *reply, size_t len,
+			 struct sockaddr_in *from)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) }, got;
 	struct timeval tv = { 0, 200000 };
+	socklen_t gl = sizeof(got);
 	int s, i;
 	ssize_t n = -1;
 
@@ -278,13 +294,20 @@ static int udp_echo_to(const char *ip, uint16_t port, const char *msg, char *rep
 	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	for (i = 0; i < TRIES && n < 0; i++) {
 		sendto(s, msg, strlen(msg), 0, (struct sockaddr *)&to, sizeof(to));
-		n = recv(s, reply, len - 1, 0);
+		n = recvfrom(s, reply, len - 1, 0, (struct sockaddr *)&got, &gl);
 	}
 	close(s);
 	if (n < 0)
 		return -1;
 	reply[n] = 0;
+	if (from)
+		*from = got;
 	return 0;
+}
+
+static int udp_echo_to(const char *ip, uint16_t port, const char *msg, char *reply, size_t len)
+{
+	return udp_echo_from(ip, port, msg, reply, len, NULL);
 }
 
 static long ms_now(void)
@@ -354,6 +377,32 @@ TEST_F(uknet, ping_and_udp_echo)
 	EXPECT_EQ(NULL, strstr(logbuf, "kiste:")) TH_LOG("log: %s", logbuf);
 }
 
+/*
+ * A client on the host's loopback: passt shows its datagram to the guest as
+ * from the gateway; the echo reaches it, from the published port at
+ * 127.0.0.1, and a second client's too (each its own port).
+ */
+TEST_F(uknet, pasta_udp_from_host_loopback_is_answered)
+{
+	struct sockaddr_in from = { 0 };
+	char reply[64];
+	int i;
+
+	const char *why = self->skip ? self->skip : !variant->pasta ? "--network pasta only" : NULL;
+
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, enter_ns(self->ns));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, udp_echo_from("127.0.0.1", PASTA_PORT, "from-loopback", reply,
+					   sizeof(reply), &from))
+		TH_LOG("no answer to client %d on 127.0.0.1", i);
+		EXPECT_STREQ("from-loopback", reply);
+		EXPECT_EQ(htonl(INADDR_LOOPBACK), from.sin_addr.s_addr);
+		EXPECT_EQ(htons(PASTA_PORT), from.sin_port);
+	}
+}
+
 /* @pid's last child (its relay: forked after passt and the unikernel), or passt's pid. */
 static pid_t child_of(pid_t pid, bool passt)
 {
@@ -392,14 +441,131 @@ static int pasta_answers(const char *ns)
 	return udp_echo_to(PASTA_NS_IP, PASTA_PORT, "up", reply, sizeof(reply));
 }
 
-static void read_log(const char *log, char *buf, size_t n)
+/* @pid's children, in the order they were forked: their number (at most @max). */
+static int children(pid_t pid, pid_t *out, int max)
 {
-	int fd = open(log, O_RDONLY);
+	char path[96], buf[512], *p, *end;
+	int n = 0;
+	pid_t c;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	f = fopen(path, "r");
+	if (!f || !fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	if (f)
+		fclose(f);
+	for (p = buf; n < max && (c = (pid_t)strtol(p, &end, 10)) > 0; p = end)
+		out[n++] = c;
+	return n;
+}
+
+static void read_file(const char *path, char *buf, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t r = fd >= 0 ? read(fd, buf, n - 1) : -1;
 
 	buf[r > 0 ? r : 0] = 0;
 	if (fd >= 0)
 		close(fd);
+}
+
+/*
+ * The cgroup.procs of the sandbox's cgroup that @cgroups (a /proc/PID/cgroup)
+ * names first: v1's hierarchy mounted at /sys/fs/cgroup/CONTROLLER, or v2 at
+ * /sys/fs/cgroup or /sys/fs/cgroup/unified.  0, or -1 when there is none.
+ */
+static int sandbox_procs(const char *cgroups, char *procs, size_t n)
+{
+	static const char *const v2[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+	const char *l = strstr(cgroups, "/kiste/unikernel-"), *start, *c1, *c2;
+	char line[256], path[512];
+	unsigned int i;
+
+	if (!l)
+		return -1;
+	for (start = l; start > cgroups && start[-1] != '\n'; start--)
+		;
+	snprintf(line, sizeof(line), "%.*s", (int)strcspn(start, "\n"), start);
+	c1 = strchr(line, ':');
+	c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (!c2)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		if (c2 > c1 + 1)	/* v1: "ID:CONTROLLER[,...]:PATH" */
+			snprintf(path, sizeof(path), "/sys/fs/cgroup/%.*s%s/cgroup.procs",
+				 (int)strcspn(c1 + 1, ":,"), c1 + 1, c2 + 1);
+		else
+			snprintf(path, sizeof(path), "%s%s/cgroup.procs", v2[i], c2 + 1);
+		if (access(path, R_OK) == 0) {
+			read_file(path, procs, n);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* @pid as a line of @procs. */
+static bool lists(const char *procs, pid_t pid)
+{
+	char want[32];
+	size_t k;
+	const char *p;
+
+	k = (size_t)snprintf(want, sizeof(want), "%d", (int)pid);
+	for (p = procs; (p = strstr(p, want)); p += k)
+		if ((p == procs || p[-1] == '\n') && (p[k] == '\n' || !p[k]))
+			return true;
+	return false;
+}
+
+/*
+ * passt and the relay are the sandbox's: in every hierarchy they are in the
+ * unikernel's cgroup (kiste/unikernel-PID), and its cgroup.procs lists them,
+ * so its limits count them and its kill ends them.  Process isolation has a
+ * cgroup only with --cpus (the pasta_process variant).
+ */
+TEST_F(uknet, pasta_passt_and_relay_are_in_the_sandbox_cgroup)
+{
+	char want[512], got[512], procs[1024], path[64];
+	pid_t kids[4], uk = 0, passt = 0, relay = 0;
+	int i, n;
+
+	const char *why = self->skip ? self->skip : !variant->pasta ? "--network pasta only" :
+			  strcmp(variant->iso, "vm") && !variant->cpus ?
+			  "process isolation without --cpus has no cgroup" : NULL;
+
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, pasta_answers(self->ns));
+	/* passt (forked while binding the devices), the unikernel, then the relay */
+	n = children(self->kiste, kids, 4);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/comm", kids[i]);
+		read_file(path, got, sizeof(got));
+		if (!strncmp(got, "passt", 5))
+			passt = kids[i];
+		else if (!uk)
+			uk = kids[i];
+		else
+			relay = kids[i];
+	}
+	ASSERT_LT(0, passt);
+	ASSERT_LT(0, uk);
+	ASSERT_LT(0, relay);
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", uk);
+	read_file(path, want, sizeof(want));
+	ASSERT_NE(NULL, strstr(want, "/kiste/unikernel-")) TH_LOG("unikernel: %s", want);
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", passt);
+	read_file(path, got, sizeof(got));
+	EXPECT_STREQ(want, got);
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", relay);
+	read_file(path, got, sizeof(got));
+	EXPECT_STREQ(want, got);
+	ASSERT_EQ(0, sandbox_procs(want, procs, sizeof(procs))) TH_LOG("cgroups: %s", want);
+	EXPECT_TRUE(lists(procs, passt)) TH_LOG("passt %d, cgroup.procs: %s", passt, procs);
+	EXPECT_TRUE(lists(procs, relay)) TH_LOG("relay %d, cgroup.procs: %s", relay, procs);
+	EXPECT_TRUE(lists(procs, uk)) TH_LOG("unikernel %d, cgroup.procs: %s", uk, procs);
 }
 
 static unsigned int kiste_lines(const char *log)
@@ -433,7 +599,7 @@ TEST_F(uknet, pasta_relay_or_passt_killed_ends_the_run)
 	kill(victim, SIGKILL);
 	ASSERT_EQ(0, wait_exit(self->kiste, &status)) TH_LOG("kiste run did not end");
 	self->kiste = 0;
-	read_log(self->log, logbuf, sizeof(logbuf));
+	read_file(self->log, logbuf, sizeof(logbuf));
 	EXPECT_EQ(1u, kiste_lines(logbuf)) TH_LOG("log: %s", logbuf);
 	if (which) {
 		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 137) TH_LOG("%#x", status);
@@ -465,7 +631,7 @@ TEST_F(uknet, pasta_group_signal_is_the_unikernels)
 	ASSERT_EQ(0, kill(-self->kiste, sig));
 	ASSERT_EQ(0, wait_exit(self->kiste, &status));
 	self->kiste = 0;
-	read_log(self->log, logbuf, sizeof(logbuf));
+	read_file(self->log, logbuf, sizeof(logbuf));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 128 + sig)
 	TH_LOG("status %#x log: %s", status, logbuf);
 	EXPECT_EQ(NULL, strstr(logbuf, "kiste bug")) TH_LOG("log: %s", logbuf);

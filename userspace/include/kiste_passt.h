@@ -29,11 +29,13 @@ struct kiste_passt_cfg {
  * is closed when kiste ends however it ends (as root, passt's change to
  * nobody clears its parent-death signal).  Exactly @o's -p forwards, IPv4
  * only, the addresses above, and without mapping the gateway to the host's
- * loopback (as shim mode's pasta).  *@fd is our end; *@err_fd the read end of
- * passt's stderr (non-blocking: why it stopped).  Returns passt's pid, or
- * negative errno with @err set (-ENOENT: no passt on PATH, exit 125).
+ * loopback (as shim mode's pasta).  With @cg (not NULL, a version), passt
+ * runs in that cgroup from before its exec; else in the caller's.  *@fd is
+ * our end; *@err_fd the read end of passt's stderr (non-blocking: why it
+ * stopped).  Returns passt's pid, or negative errno with @err set (-ENOENT:
+ * no passt on PATH, exit 125).
  */
-pid_t kiste_passt_start(const struct kiste_run_opts *o, const struct kiste_passt_cfg *cfg, int *fd,
-			int *err_fd, struct kiste_err *err);
+pid_t kiste_passt_start(const struct kiste_run_opts *o, const struct kiste_passt_cfg *cfg,
+			const struct kiste_cgroup *cg, int *fd, int *err_fd, struct kiste_err *err);
 
 #endif /* KISTE_PASST_H */

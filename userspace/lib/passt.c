@@ -14,13 +14,26 @@
 
 #include "kiste_passt.h"
 
-/* The child: passt on descriptor 3, stderr @errw, the rest /dev/null; exec's errno up @report. */
+/*
+ * The child: passt on descriptor 3, stderr @errw, the rest /dev/null, in
+ * @cg when it has one; up @report, exec's errno, or its negative when the
+ * move into @cg failed.
+ */
 static void __attribute__((noreturn)) passt_exec(const char *passt, char **argv, int sock,
-						 int errw, int report, pid_t parent)
+						 int errw, int report, pid_t parent,
+						 const struct kiste_cgroup *cg)
 {
+	struct kiste_err err = { 0 };
 	int fd, e;
 
 	kiste_helper_child(parent);
+	/* Before exec: what passt allocates is the sandbox's from its first page. */
+	if (cg && cg->version && kiste_cgroup_attach(cg, 0, &err) < 0) {
+		e = err.code;
+		if (write(report, &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
 	/*
 	 * A Ctrl-C or timeout(1) is for the guest: passt ends with its one
 	 * client.  Its own process group, since passt installs handlers of its
@@ -41,8 +54,8 @@ static void __attribute__((noreturn)) passt_exec(const char *passt, char **argv,
 	_exit(127);
 }
 
-pid_t kiste_passt_start(const struct kiste_run_opts *o, const struct kiste_passt_cfg *cfg, int *fd,
-			int *err_fd, struct kiste_err *err)
+pid_t kiste_passt_start(const struct kiste_run_opts *o, const struct kiste_passt_cfg *cfg,
+			const struct kiste_cgroup *cg, int *fd, int *err_fd, struct kiste_err *err)
 {
 	char tcp[1024], udp[1024], ids[32], mtu[16];
 	const char *passt = kiste_helper_path("passt");
@@ -105,7 +118,7 @@ pid_t kiste_passt_start(const struct kiste_run_opts *o, const struct kiste_passt
 	}
 	pid = fork();
 	if (pid == 0)
-		passt_exec(passt, argv, sv[1], ep[1], rep[1], self);
+		passt_exec(passt, argv, sv[1], ep[1], rep[1], self, cg);
 	close(sv[1]);
 	close(rep[1]);
 	close(ep[1]);
@@ -118,6 +131,9 @@ pid_t kiste_passt_start(const struct kiste_run_opts *o, const struct kiste_passt
 	if (pid < 0) {
 		close(sv[0]);
 		close(ep[0]);
+		if (e < 0)
+			return kiste_err_set(err, e, "--network pasta: cannot move passt into the "
+					     "sandbox's cgroup: %s", strerror(-e));
 		return kiste_err_set(err, -(e ? e : errno), "--network pasta: cannot start %s: %s",
 				     passt, strerror(e ? e : errno));
 	}

@@ -440,10 +440,10 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 	}
 	kiste_test_phase("vm-initramfs-built");
 	ret = vm_sandbox(o, &cg, &kfd, &err);
-	/* passt after the sandbox's set-up: a member of it, in its cgroup. */
+	/* passt after the sandbox's set-up: a member of it, in its cgroup (ours: no @cg). */
 	if (ret == 0 && o->network == KISTE_NET_PASTA)
-		ret = kiste_passt_start(o, &vm_passt, &vo->net_fd, &vo->net_err_fd, &err) < 0 ?
-		      -1 : 0;
+		ret = kiste_passt_start(o, &vm_passt, NULL, &vo->net_fd, &vo->net_err_fd,
+					&err) < 0 ? -1 : 0;
 	if (ret == 0)
 		ret = vm_boot(o, vo, &k, &ir, kfd, t_start, &err);
 	/*

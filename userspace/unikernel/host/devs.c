@@ -73,7 +73,8 @@ static void uk_net_info(struct kiste_uk_dev *d)
  * relay, and passt is started on its own stream pair.
  */
 static int uk_bind_pasta(struct kiste_uk_dev *d, const struct kiste_uk_opts *o,
-			 struct kiste_uk_pasta *p, bool dry_run, struct kiste_err *err)
+			 const struct kiste_cgroup *cg, struct kiste_uk_pasta *p, bool dry_run,
+			 struct kiste_err *err)
 {
 	int sv[2];
 	pid_t pid;
@@ -89,7 +90,7 @@ static int uk_bind_pasta(struct kiste_uk_dev *d, const struct kiste_uk_opts *o,
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	d->fd = sv[0];
 	p->relay_end = sv[1];
-	pid = kiste_passt_start(o->run, &uk_passt, &p->stream, &p->passt_err, err);
+	pid = kiste_passt_start(o->run, &uk_passt, cg, &p->stream, &p->passt_err, err);
 	if (pid < 0)
 		return (int)pid;
 	p->passt = pid;
@@ -202,7 +203,8 @@ static int uk_check_bindings(const struct kiste_uk_manifest *mft, const struct k
 }
 
 int kiste_uk_devs_bind(const struct kiste_uk_manifest *mft, const struct kiste_uk_opts *o,
-		       bool dry_run, struct kiste_uk_devs *devs, struct kiste_err *err)
+		       const struct kiste_cgroup *cg, bool dry_run, struct kiste_uk_devs *devs,
+		       struct kiste_err *err)
 {
 	const struct kiste_uk_binding *b;
 	struct kiste_uk_dev *d;
@@ -223,7 +225,7 @@ int kiste_uk_devs_bind(const struct kiste_uk_manifest *mft, const struct kiste_u
 		b = uk_find_binding(o, d->info.name);
 		if (!b && d->info.type == KISTE_UK_DEV_NET && kiste_uk_pasta(o)) {
 			devs->ndev = i + 1;
-			ret = uk_bind_pasta(d, o, &devs->pasta, dry_run, err);
+			ret = uk_bind_pasta(d, o, cg, &devs->pasta, dry_run, err);
 			continue;
 		}
 		if (!b) {

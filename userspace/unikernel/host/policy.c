@@ -140,7 +140,7 @@ int kiste_uk_policy(int argc, char **argv)
 	}
 	if (kiste_uk_image_load(o.app, 0, &img, &err) < 0)
 		goto fail;
-	if (kiste_uk_devs_bind(&img.mft, &o, true, &devs, &err) < 0) {
+	if (kiste_uk_devs_bind(&img.mft, &o, NULL, true, &devs, &err) < 0) {
 		kiste_uk_image_free(&img);
 		goto fail;
 	}

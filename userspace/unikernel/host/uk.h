@@ -129,11 +129,14 @@ struct kiste_uk_devs {
 /*
  * Binds every manifest device: opens files and tap devices.  With @dry_run,
  * checks everything but leaves fd -1 (for `kiste policy`, which still needs
- * sizes); tap devices get placeholder descriptors then.  -ENODEV / -ENOENT /
- * -EINVAL (exit 125) with a line naming the device and the fix.
+ * sizes); tap devices get placeholder descriptors then.  passt (--network
+ * pasta) starts in @cg when it has one (the sandbox's), else in the caller's.
+ * -ENODEV / -ENOENT / -EINVAL (exit 125) with a line naming the device and
+ * the fix.
  */
 int kiste_uk_devs_bind(const struct kiste_uk_manifest *mft, const struct kiste_uk_opts *o,
-		       bool dry_run, struct kiste_uk_devs *devs, struct kiste_err *err);
+		       const struct kiste_cgroup *cg, bool dry_run, struct kiste_uk_devs *devs,
+		       struct kiste_err *err);
 void kiste_uk_devs_close(struct kiste_uk_devs *devs);
 /* After the unikernel's end: passt and the relay killed (they may be gone) and reaped. */
 void kiste_uk_pasta_end(struct kiste_uk_devs *devs);

@@ -43,47 +43,63 @@ static bool write_all(const struct linux_net *n, struct iovec *iov, unsigned int
 	return true;
 }
 
-/* passt must not see a frame toward the host's loopback (kiste_passt_frame.h); a tap may. */
-static bool passt_refuses(const struct linux_net *n, const struct virtio_chain *c, uint64_t len)
+/*
+ * A frame for passt: its head copied once (the guest's vCPUs may change its
+ * buffers meanwhile), checked and, for an answer to a client on the host's
+ * loopback, rewritten there; passt is sent that copy, then the rest from the
+ * guest's buffers.  False: passt must not see it (kiste_passt_frame.h).
+ */
+static bool passt_head(struct linux_net *n, const struct virtio_chain *c, uint8_t *head,
+		       uint64_t k)
 {
-	uint8_t head[KISTE_PASST_FRAME_PEEK];
-	uint64_t k = len < sizeof(head) ? len : sizeof(head);
+	bool mapped;
 
-	if (n->tap)
-		return false;
 	virtio_iov_copy(c->out, c->nout, HDR, head, NULL, k);
-	return kiste_passt_frame_refused(head, k);
+	if (kiste_passt_frame_refused(head, k))
+		return false;
+	pthread_mutex_lock(&n->reply_lock);
+	mapped = kiste_passt_reply_map(&n->reply, head, k);
+	pthread_mutex_unlock(&n->reply_lock);
+	if (mapped)
+		__atomic_add_fetch(&n->tx_mapped, 1, __ATOMIC_RELAXED);
+	return true;
 }
 
 /*
  * One frame from the guest: its buffers after the header to the backend,
  * behind their length on passt's stream, as they are on a tap (one write,
- * one frame).
+ * one frame).  A backend that failed loses the frame, as a wire would.
  */
 static uint32_t net_request(struct virtio_dev *d, unsigned int q, const struct virtio_chain *c)
 {
 	struct linux_net *n = d->priv;
-	struct iovec iov[VIRTIO_QUEUE_MAX + 1];
-	uint64_t len;
+	struct iovec iov[VIRTIO_QUEUE_MAX + 2];
+	uint8_t head[KISTE_PASST_REPLY_PEEK];
+	uint64_t len, k;
 	uint32_t be;
 	unsigned int m;
 
 	if (q != TXQ || c->out_len < HDR + 14 || c->out_len - HDR > LINUX_NET_FRAME_MAX)
 		return 0;	/* not a frame: consumed, nothing sent */
 	len = c->out_len - HDR;
-	if (passt_refuses(n, c, len)) {
+	if (n->tap) {
+		m = virtio_iov_slice(c->out, c->nout, HDR, len, iov);
+		pthread_mutex_lock(&n->tx_lock);
+		write_all(n, iov, m);
+		pthread_mutex_unlock(&n->tx_lock);
+		return 0;
+	}
+	k = len < sizeof(head) ? len : sizeof(head);
+	if (!passt_head(n, c, head, k)) {
 		__atomic_add_fetch(&n->tx_refused, 1, __ATOMIC_RELAXED);	/* vCPUs race */
 		return 0;	/* consumed, dropped */
 	}
 	be = __builtin_bswap32((uint32_t)len);
 	iov[0] = (struct iovec){ &be, 4 };
-	m = virtio_iov_slice(c->out, c->nout, HDR, len, iov + 1);
-	/* A backend that failed loses the frame, as a wire would. */
+	iov[1] = (struct iovec){ head, k };
+	m = virtio_iov_slice(c->out, c->nout, HDR + k, len - k, iov + 2);
 	pthread_mutex_lock(&n->tx_lock);
-	if (n->tap)
-		write_all(n, iov + 1, m);
-	else
-		write_all(n, iov, m + 1);
+	write_all(n, iov, m + 2);
 	pthread_mutex_unlock(&n->tx_lock);
 	return 0;
 }
@@ -113,10 +129,13 @@ void linux_net_init(struct linux_net *n, int fd, bool tap, const uint8_t mac[6],
 	n->tap = tap;
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	pthread_mutex_init(&n->tx_lock, NULL);
+	pthread_mutex_init(&n->reply_lock, NULL);
 	memcpy(n->mac, mac, sizeof(n->mac));
 	n->rx_len = 0;
 	n->rx_dropped = 0;
 	n->tx_refused = 0;
+	n->tx_mapped = 0;
+	memset(&n->reply, 0, sizeof(n->reply));
 	n->vdev.priv = n;
 	virtio_dev_init(&n->vdev, &net_ops, 1ULL << VIRTIO_NET_F_MAC, mem, mem_size);
 }
@@ -194,6 +213,10 @@ int linux_net_rx(struct linux_net *n, const char **why)
 		}
 		if (n->rx_len - off < 4 + len)
 			break;
+		/* not tx_lock: a vCPU holds it while passt waits for us (nic_traffic test) */
+		pthread_mutex_lock(&n->reply_lock);
+		kiste_passt_reply_note(&n->reply, n->rx + off + 4, len);
+		pthread_mutex_unlock(&n->reply_lock);
 		rx_deliver(n, n->rx + off + 4, len);
 		off += 4 + len;
 	}
