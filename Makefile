@@ -129,6 +129,13 @@ bench-net: deps
 	@$(MAKE) --no-print-directory userspace
 	@KISTE=$(BUILD)/bin/kiste bash selftests/bench/net-bench.sh $(BENCH_REPEATS)
 
+# vm mode's boot benchmark (README, "Figures") in a test VM with kiste.ko: kiste vs qemu
+# microvm (the bzImage, and the decompressed vmlinux through PVH), and a 1 GiB rootfs as
+# an erofs image vs copied into the initramfs; not a test (selftests/vm-mode/bench-vm.sh).
+bench-vm: deps
+	@$(MAKE) --no-print-directory all
+	@bash selftests/vm-mode/bench-vm.sh $(BUILD) $(KVER)
+
 # Static checks on the module; each fails on any finding.
 $(CHECKPATCH):
 	@test -n "$(KSRC_TAR)" || { echo "linux-source tarball missing: make deps"; exit 1; }
@@ -193,4 +200,4 @@ clean:
 
 
 .PHONY: all module module-prereq userspace selftests deps check check-run demo demo-run checkpatch sparse w1 \
-	shellcheck mutate fuzz-long compat bench-net install clean
+	shellcheck mutate fuzz-long compat bench-net bench-vm install clean

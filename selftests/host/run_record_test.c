@@ -214,18 +214,24 @@ TEST_F(rec, malformed_refused)
 	static const char *const bad[] = {
 		"not json",
 		"{\"id\":4242,\"created_from_ns\":1000000000,\"created_to_ns\":1000500000,"
+		"\"writer_pid\":1,\"writer_start\":0,"
 		"\"network\":\"pasta\"}",
 		"{\"id\":4242,\"created_from_ns\":1000000000,\"created_to_ns\":1000500000,"
+		"\"writer_pid\":1,\"writer_start\":0,"
 		"\"network\":\"bridge\",\"ports\":[]}",
 		"{\"id\":4242,\"created_from_ns\":1000000000,\"created_to_ns\":1000500000,"
+		"\"writer_pid\":1,\"writer_start\":0,"
 		"\"network\":\"ns:/x\\u001b[2J\",\"ports\":[]}",
 		"{\"id\":4242,\"created_from_ns\":1000000000,\"created_to_ns\":1000500000,"
+		"\"writer_pid\":1,\"writer_start\":0,"
 		"\"network\":\"pasta\",\"ports\":[{\"host_ip\":\"\",\"host_port\":0,"
 		"\"container_port\":80,\"protocol\":\"tcp\"}]}",
 		"{\"id\":4242,\"created_from_ns\":1000000000,\"created_to_ns\":1000500000,"
+		"\"writer_pid\":1,\"writer_start\":0,"
 		"\"network\":\"pasta\",\"ports\":[{\"host_ip\":\"evil\",\"host_port\":1,"
 		"\"container_port\":80,\"protocol\":\"tcp\"}]}",
 		"{\"id\":4242,\"created_from_ns\":1000000000,\"created_to_ns\":1000500000,"
+		"\"writer_pid\":1,\"writer_start\":0,"
 		"\"network\":\"pasta\",\"ports\":[{\"host_ip\":\"\",\"host_port\":1,"
 		"\"container_port\":80,\"protocol\":\"sctp\"}]}",
 	};
@@ -239,6 +245,7 @@ TEST_F(rec, malformed_refused)
 	/* the same shape, good: the cases above fail for what they change */
 	put(self->path,
 	    "{\"id\":4242,\"created_from_ns\":1000000000,\"created_to_ns\":1000500000,"
+		"\"writer_pid\":1,\"writer_start\":0,"
 	    "\"network\":\"ns:/run/netns/x\",\"ports\":[{\"host_ip\":\"\",\"host_port\":1,"
 	    "\"container_port\":80,\"protocol\":\"udp\"}]}");
 	ASSERT_EQ(0, kiste_run_record_load(self->dir, ID, FROM, &self->got, NULL));
@@ -320,60 +327,89 @@ TEST(record_from_options)
 	EXPECT_STREQ("none", r.network);
 }
 
+/* Polls until @path is gone (a watcher or sweep may take a moment): whether it went, within 5 s. */
+static bool gone(const char *path)
+{
+	int i;
+
+	for (i = 0; i < 50 && access(path, F_OK) == 0; i++)
+		usleep(100 * 1000);
+	return access(path, F_OK) != 0;
+}
+
 /*
  * The launcher's path: armed by the front end, written when the sandbox is
- * made (in the caller's run folder), removed at the end by the process that
- * wrote it only, and never once another launcher replaced it.
+ * made (in the caller's run folder), naming its writer; disarm touches
+ * nothing (the launcher may end confined); the next record written sweeps
+ * a record whose writer is gone (a normal end, a SIGKILL), never one whose
+ * writer runs.
  */
 TEST(launcher_lifecycle)
 {
 	static const char *const pasta[] = { "--network", "pasta", "-p", "18089:80" };
-	char dir[PATH_MAX - 64], path[PATH_MAX], xdg[] = "/tmp/kiste-xdg.XXXXXX";
+	char dir[PATH_MAX - 64], path[PATH_MAX], live[PATH_MAX], xdg[] = "/tmp/kiste-xdg.XXXXXX";
 	const uint32_t id = 4000000000u;
 	struct kiste_run_record r;
 	struct kiste_run_args a;
+	uint64_t start;
+	int st, p[2];
 	pid_t pid;
-	int st;
+	char c;
 
 	ASSERT_NE(NULL, mkdtemp(xdg));
 	setenv("XDG_RUNTIME_DIR", xdg, 1); /* the run folder when not host root */
 	ASSERT_EQ(0, kiste_trace_run_dir(dir, sizeof(dir)));
 	snprintf(path, sizeof(path), "%s/%u.run.json", dir, id);
+	snprintf(live, sizeof(live), "%s/%u.run.json", dir, id - 1);
 	unlink(path);
 	ASSERT_EQ(0, parse(pasta, 4, &a));
 	/* not armed (kiste create, kiste sandbox create): nothing written */
 	kiste_run_record_created(id, FROM, TO);
 	EXPECT_EQ(-1, access(path, F_OK));
-	kiste_run_record_arm(&a.o);
-	kiste_run_args_free(&a);
-	kiste_run_record_created(id, FROM, TO);
-	ASSERT_EQ(0, kiste_run_record_find(id, FROM + 5, &r));
-	EXPECT_STREQ("pasta", r.network);
-	EXPECT_EQ(1, r.npublish);
-	/* a forked child inherits the state, not the record */
+	/* a launcher that ends: its record names it and stays after disarm */
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
+		kiste_run_record_arm(&a.o);
+		kiste_run_record_created(id, FROM, TO);
 		kiste_run_record_disarm();
+		if (kiste_run_record_find(id, FROM + 5, &r) < 0 || strcmp(r.network, "pasta") ||
+		    r.npublish != 1 || r.writer_pid != (uint32_t)getpid() ||
+		    kiste_proc_start(getpid(), &start) < 0 || r.writer_start != start ||
+		    !kiste_run_record_writer_alive(r.writer_pid, r.writer_start))
+			_exit(1);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, st);
 	EXPECT_EQ(0, access(path, F_OK));
-	kiste_run_record_disarm();
-	EXPECT_EQ(-1, access(path, F_OK));
-	/* replaced by another launcher of the same id (a reloaded module): left alone */
-	ASSERT_EQ(0, parse(pasta, 4, &a));
-	kiste_run_record_arm(&a.o);
+	ASSERT_EQ(0, kiste_run_record_find(id, FROM + 5, &r));
+	EXPECT_FALSE(kiste_run_record_writer_alive(r.writer_pid, r.writer_start));
+	/* a running launcher's record (another id) and its end by SIGKILL */
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		kiste_run_record_arm(&a.o);
+		kiste_run_record_created(id - 1, FROM, TO);
+		if (write(p[1], "w", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(p[0], &c, 1));
+	/* its write swept the ended launcher's record; its own stays while it runs */
+	EXPECT_TRUE(gone(path));
+	EXPECT_EQ(0, access(live, F_OK));
+	kiste_run_record_sweep(dir);
+	EXPECT_EQ(0, access(live, F_OK));
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	kiste_run_record_sweep(dir);
+	EXPECT_TRUE(gone(live));
+	close(p[0]);
+	close(p[1]);
 	kiste_run_args_free(&a);
-	kiste_run_record_created(id, FROM, TO);
-	fill(&r);
-	r.id = id;
-	r.created_from_ns = TO + 10;
-	r.created_to_ns = TO + 20;
-	ASSERT_EQ(0, kiste_run_record_save(dir, &r, NULL, NULL));
-	kiste_run_record_disarm();
-	EXPECT_EQ(0, access(path, F_OK));
-	unlink(path);
 	rmdir(dir);
 	rmdir(xdg);
 }

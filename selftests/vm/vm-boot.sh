@@ -117,7 +117,9 @@ vm_boot_once()
 	: >"$bad"
 	rm -rf "$work/suites" "$work/monitor.sock" "$work/hang.txt" "$work/hang-last.txt"
 	mkdir -p "$work/suites"
-	qemu-system-x86_64 -M q35 -accel tcg -cpu "$cpu" -m 2048 -smp 2 -display none -no-reboot \
+	# KISTE_TESTVM_MIB: more memory for benchmarks with large guests (make bench-vm).
+	qemu-system-x86_64 -M q35 -accel tcg -cpu "$cpu" -m "${KISTE_TESTVM_MIB:-2048}" -smp 2 \
+		-display none -no-reboot \
 		-serial "file:$console" -kernel "$kernel" -initrd "$initramfs" \
 		-monitor "unix:$work/monitor.sock,server=on,wait=off" \
 		-append "$cmdline" </dev/null >"$work/qemu.log" 2>&1 &

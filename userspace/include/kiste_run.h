@@ -302,15 +302,20 @@ struct kiste_run_opts {
  * ---- what only `kiste run` knows of its sandbox, for `kiste inspect` (lib/run_record.c) ----
  *
  * With kiste.ko the launcher leaves RUNDIR/ID.run.json (kiste_trace_run_dir(),
- * ID the module's sandbox id) while it runs, and removes it at its end.  One
- * a SIGKILLed launcher left behind is never shown for another sandbox: it
- * names the CLOCK_BOOTTIME window in which the module made its sandbox, and
- * the module's created_ns of any other sandbox of that id lies outside it.
+ * ID the module's sandbox id) while it runs.  It cannot remove it at its end
+ * (vm mode's VMM and a unikernel end confined, with no unlink), so a record
+ * names its writer (pid and start time) and the next record written sweeps
+ * those whose writer is gone.  One left behind is never shown for another
+ * sandbox: it names the CLOCK_BOOTTIME window in which the module made its
+ * sandbox, and the module's created_ns of any other sandbox of that id lies
+ * outside it.
  */
 struct kiste_run_record {
 	uint32_t id;
 	uint64_t created_from_ns;	/* CLOCK_BOOTTIME before and after the module made it */
 	uint64_t created_to_ns;
+	uint32_t writer_pid;		/* the launcher that wrote it, and its start time */
+	uint64_t writer_start;		/* (clock ticks after boot: /proc/PID/stat field 22) */
 	char network[PATH_MAX + 4];	/* "none", "pasta" or "ns:PATH", as --network spells it */
 	struct kiste_publish publish[KISTE_RUN_PUBLISH_MAX];
 	int npublish;
@@ -318,7 +323,7 @@ struct kiste_run_record {
 
 /* @dir is the caller's and only it can write there (made 0700 first with @make). */
 int kiste_run_dir_check(const char *dir, bool make, struct kiste_err *err);
-/* @r's network and ports from @o (id and window zero). */
+/* @r's network and ports from @o (id, window and writer zero). */
 void kiste_run_record_from_opts(struct kiste_run_record *r, const struct kiste_run_opts *o);
 /*
  * Writes DIR/ID.run.json through a new file (O_EXCL, O_NOFOLLOW) renamed over
@@ -331,15 +336,22 @@ int kiste_run_record_save(const char *dir, const struct kiste_run_record *r, str
  * none; -ESTALE a dead sandbox's (removed); -EPERM not the caller's regular
  * file, or a folder others may write (left alone); -EINVAL not a record.
  */
+/* Removes DIR's records whose writer is gone (sweep on write; exported for the tests). */
+void kiste_run_record_sweep(const char *dir);
+/* Whether process @pid started at @start (clock ticks after boot) still runs. */
+bool kiste_run_record_writer_alive(uint32_t pid, uint64_t start);
+/* Process @pid's start time (clock ticks after boot): 0, or -errno. */
+int kiste_proc_start(pid_t pid, uint64_t *start);
 int kiste_run_record_load(const char *dir, uint32_t id, uint64_t created_ns,
 			  struct kiste_run_record *r, struct kiste_err *err);
 /* kiste_run_record_load() from the caller's run folder. */
 int kiste_run_record_find(uint32_t id, uint64_t created_ns, struct kiste_run_record *r);
 /*
  * The `kiste run` front end: arm before the mode runs (the mode's
- * kiste_run_sandbox() then writes the record of @o), disarm when it returned
- * (the record goes; only in the process that wrote it).  A record that
- * cannot be written is left out: the run goes on.
+ * kiste_run_sandbox() then writes the record of @o, after sweeping the folder
+ * of records whose writer is gone), disarm when it returned (no syscall: the
+ * process may be confined; the record stays until its writer is gone).  A
+ * record that cannot be written is left out: the run goes on.
  */
 void kiste_run_record_arm(const struct kiste_run_opts *o);
 void kiste_run_record_created(uint32_t id, uint64_t from_ns, uint64_t to_ns);

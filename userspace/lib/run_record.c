@@ -2,6 +2,7 @@
 // run_record.c - what only `kiste run` knows of its sandbox (--network, -p), kept for `kiste inspect`.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -23,18 +24,15 @@
 /*
  * The record this launcher will write for the sandbox it creates: armed by
  * the `kiste run` front end, written by kiste_run_sandbox() (each mode calls
- * it deep in its own code, the front end never learns the id), removed when
- * the front end is done.  One launcher process makes one such sandbox, so
- * this is the process's state, as a pid file would be.
+ * it deep in its own code, the front end never learns the id).  One launcher
+ * process makes one such sandbox, so this is the process's state, as a pid
+ * file would be; the record goes once its writer is gone (the next write's
+ * sweep), since the launcher may end confined.
  */
 static struct {
 	bool armed;
 	bool written;
-	pid_t writer; /* a forked child inherits the state, not the record */
-	dev_t dev;    /* the file written: never remove another's */
-	ino_t ino;
 	struct kiste_run_record rec;
-	char path[PATH_MAX];
 } pending;
 
 static int record_path(const char *dir, uint32_t id, const char *suffix, char *buf, size_t n)
@@ -118,6 +116,8 @@ static struct json_object *record_json(const struct kiste_run_record *r)
 	json_object_object_add(o, "id", json_object_new_int64(r->id));
 	json_object_object_add(o, "created_from_ns", json_object_new_uint64(r->created_from_ns));
 	json_object_object_add(o, "created_to_ns", json_object_new_uint64(r->created_to_ns));
+	json_object_object_add(o, "writer_pid", json_object_new_int64(r->writer_pid));
+	json_object_object_add(o, "writer_start", json_object_new_uint64(r->writer_start));
 	json_object_object_add(o, "network", json_object_new_string(r->network));
 	json_object_object_add(o, "ports", kiste_publish_json(r->publish, r->npublish));
 	return o;
@@ -240,7 +240,7 @@ static int u64_get(struct json_object *o, const char *key, uint64_t *out)
 static int record_parse(const char *text, struct kiste_run_record *r)
 {
 	struct json_object *o = json_tokener_parse(text), *net, *ports;
-	uint64_t id;
+	uint64_t id, pid;
 	size_t i, n;
 	int ret = -EINVAL;
 
@@ -248,6 +248,8 @@ static int record_parse(const char *text, struct kiste_run_record *r)
 	if (!o || !json_object_is_type(o, json_type_object) || u64_get(o, "id", &id) < 0 ||
 	    u64_get(o, "created_from_ns", &r->created_from_ns) < 0 ||
 	    u64_get(o, "created_to_ns", &r->created_to_ns) < 0 ||
+	    u64_get(o, "writer_pid", &pid) < 0 || pid > INT32_MAX ||
+	    u64_get(o, "writer_start", &r->writer_start) < 0 ||
 	    !json_object_object_get_ex(o, "network", &net) ||
 	    !json_object_is_type(net, json_type_string) ||
 	    !json_object_object_get_ex(o, "ports", &ports) ||
@@ -258,6 +260,7 @@ static int record_parse(const char *text, struct kiste_run_record *r)
 	    strlen(json_object_get_string(net)) >= sizeof(r->network))
 		goto out;
 	r->id = (uint32_t)id;
+	r->writer_pid = (uint32_t)pid;
 	strcpy(r->network, json_object_get_string(net));
 	if (network_check(r->network) < 0)
 		goto out;
@@ -360,33 +363,88 @@ void kiste_run_record_arm(const struct kiste_run_opts *o)
 	pending.written = false;
 }
 
+int kiste_proc_start(pid_t pid, uint64_t *start)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	/* After the name (which may hold spaces and parentheses): state is field 3. */
+	p = strrchr(buf, ')');
+	for (i = 2; p && i < 22; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &v) != 1)
+		return -EIO;
+	*start = v;
+	return 0;
+}
+
+bool kiste_run_record_writer_alive(uint32_t pid, uint64_t start)
+{
+	uint64_t now;
+
+	return pid && pid <= INT32_MAX && kiste_proc_start((pid_t)pid, &now) == 0 && now == start;
+}
+
+void kiste_run_record_sweep(const char *dir)
+{
+	struct kiste_run_record r;
+	char path[PATH_MAX], *buf;
+	struct dirent *e;
+	struct stat st;
+	size_t len;
+	DIR *d;
+
+	if (kiste_run_dir_check(dir, false, NULL) < 0 || !(d = opendir(dir)))
+		return;
+	buf = malloc(RECORD_MAX);
+	while (buf && (e = readdir(d))) {
+		len = strlen(e->d_name);
+		/* Records only ("N.run.json"): the trace switches live here too. */
+		if (len <= 9 || strcmp(e->d_name + len - 9, ".run.json") ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path))
+			continue;
+		if (record_read(path, buf, RECORD_MAX, &st, NULL) == 0 &&
+		    record_parse(buf, &r) == 0 &&
+		    !kiste_run_record_writer_alive(r.writer_pid, r.writer_start))
+			remove_same(path, &st);
+	}
+	free(buf);
+	closedir(d);
+}
+
 void kiste_run_record_created(uint32_t id, uint64_t from_ns, uint64_t to_ns)
 {
 	char dir[PATH_MAX - 64];
-	struct stat st;
 
 	if (!pending.armed || pending.written)
 		return;
 	pending.rec.id = id;
 	pending.rec.created_from_ns = from_ns;
 	pending.rec.created_to_ns = to_ns;
+	pending.rec.writer_pid = (uint32_t)getpid();
 	/* A record only shows what was asked for: no folder, no record, and the run goes on. */
-	if (kiste_trace_run_dir(dir, sizeof(dir)) < 0 || kiste_run_dir_check(dir, true, NULL) < 0 ||
-	    record_path(dir, id, "", pending.path, sizeof(pending.path)) < 0 ||
-	    kiste_run_record_save(dir, &pending.rec, &st, NULL) < 0)
+	if (kiste_proc_start(getpid(), &pending.rec.writer_start) < 0 ||
+	    kiste_trace_run_dir(dir, sizeof(dir)) < 0 || kiste_run_dir_check(dir, true, NULL) < 0)
+		return;
+	kiste_run_record_sweep(dir);
+	if (kiste_run_record_save(dir, &pending.rec, NULL, NULL) < 0)
 		return;
 	pending.written = true;
-	pending.writer = getpid();
-	pending.dev = st.st_dev;
-	pending.ino = st.st_ino;
 }
 
 void kiste_run_record_disarm(void)
 {
-	struct stat st = { .st_dev = pending.dev, .st_ino = pending.ino };
-
-	if (pending.written && pending.writer == getpid())
-		remove_same(pending.path, &st);
 	pending.armed = false;
 	pending.written = false;
 }
