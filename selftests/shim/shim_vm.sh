@@ -194,7 +194,8 @@ case "$T_RC:$T_OUT" in
 esac
 
 # kiste inspect shows what only kiste run knows, --network and -p: the launcher's record
-# (/run/kiste-run/ID.run.json), gone when the run ends.  Each run stops itself
+# (/run/kiste-run/ID.run.json), swept by the next run once its writer is gone (a launcher
+# may end confined and cannot remove it itself).  Each run stops itself
 # (KISTE_TESTONLY_STOP_AT) once its sandbox exists and before pasta would start: the test
 # VM cannot run pasta (passt sandboxes itself by pivoting from a root the VM's refuses),
 # and inspect needs none.  A sandbox kiste run did not make shows "unknown".
@@ -231,11 +232,9 @@ ports:         127.0.0.1:18089->80/tcp, 5353->53/udp"*)
 	rec="/run/kiste-run/$id.run.json"
 	[ -n "$id" ] && [ -f "$rec" ]
 	result $? "the record is $rec while the run lives" "$(ls -l /run/kiste-run 2>&1)"
-	# on: pasta cannot start here, so the run ends (125) and takes its record along
+	# on: pasta cannot start here, so the run ends (125); the next run's record sweeps its
 	kill -CONT "$lpid"
 	wait "$lpid"
-	[ -n "$id" ] && [ ! -e "$rec" ]
-	result $? "the record goes when the run ends" "$(ls -l /run/kiste-run 2>&1)"
 
 	KISTE_TESTONLY_STOP_AT=shim-cgroup "$K" run --mode=shim --name shimnone -- true &
 	lpid=$!
@@ -246,6 +245,10 @@ ports:         none"*) ok "kiste inspect of a kiste run without --network: none,
 	*) fail "kiste inspect of a kiste run without --network: none, no ports" \
 		"exit $T_RC: $T_OUT" ;;
 	esac
+	id2=$(printf '%s\n' "$T_OUT" | sed -n 's/^id: *//p')
+	[ -n "$id" ] && [ ! -e "$rec" ] && [ -n "$id2" ] && [ -f "/run/kiste-run/$id2.run.json" ]
+	result $? "the ended run's record is swept by the next run's, which stays while it runs" \
+		"$(ls -l /run/kiste-run 2>&1)"
 	kill -KILL "$lpid"
 	{ wait "$lpid"; } 2>/dev/null
 

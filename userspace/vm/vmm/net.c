@@ -43,6 +43,9 @@ static bool write_all(const struct linux_net *n, struct iovec *iov, unsigned int
 	return true;
 }
 
+/* The head passt_head copies holds all the frame check reads, too. */
+_Static_assert(KISTE_PASST_REPLY_PEEK >= KISTE_PASST_FRAME_PEEK, "passt head too short");
+
 /*
  * A frame for passt: its head copied once (the guest's vCPUs may change its
  * buffers meanwhile), checked and, for an answer to a client on the host's
