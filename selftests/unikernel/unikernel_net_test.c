@@ -403,44 +403,6 @@ TEST_F(uknet, pasta_udp_from_host_loopback_is_answered)
 	}
 }
 
-/* @pid's last child (its relay: forked after passt and the unikernel), or passt's pid. */
-static pid_t child_of(pid_t pid, bool passt)
-{
-	char path[96], buf[512], comm[32];
-	pid_t found = 0, c;
-	char *p, *end;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
-	f = fopen(path, "r");
-	if (!f || !fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
-	if (f)
-		fclose(f);
-	for (p = buf; (c = (pid_t)strtol(p, &end, 10)) > 0; p = end) {
-		snprintf(path, sizeof(path), "/proc/%d/comm", c);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (!fgets(comm, sizeof(comm), f))
-			comm[0] = 0;
-		fclose(f);
-		if (!strncmp(comm, "passt", 5) == passt)
-			found = c;
-	}
-	return found;
-}
-
-/* In @ns: the --network pasta responder echoes through its published port. */
-static int pasta_answers(const char *ns)
-{
-	char reply[64];
-
-	if (enter_ns(ns) < 0)
-		return -1;
-	return udp_echo_to(PASTA_NS_IP, PASTA_PORT, "up", reply, sizeof(reply));
-}
-
 /* @pid's children, in the order they were forked: their number (at most @max). */
 static int children(pid_t pid, pid_t *out, int max)
 {
@@ -459,6 +421,39 @@ static int children(pid_t pid, pid_t *out, int max)
 		out[n++] = c;
 	return n;
 }
+
+/* @pid's last child (its relay: forked after passt and the unikernel), or passt's pid. */
+static pid_t child_of(pid_t pid, bool passt)
+{
+	char path[96], comm[32];
+	pid_t kids[16], found = 0;
+	int i, n = children(pid, kids, 16);
+	FILE *f;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/comm", kids[i]);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = 0;
+		fclose(f);
+		if (!strncmp(comm, "passt", 5) == passt)
+			found = kids[i];
+	}
+	return found;
+}
+
+/* In @ns: the --network pasta responder echoes through its published port. */
+static int pasta_answers(const char *ns)
+{
+	char reply[64];
+
+	if (enter_ns(ns) < 0)
+		return -1;
+	return udp_echo_to(PASTA_NS_IP, PASTA_PORT, "up", reply, sizeof(reply));
+}
+
 
 static void read_file(const char *path, char *buf, size_t n)
 {

@@ -261,21 +261,17 @@ static void nic_send(struct script *s, unsigned int k, const uint8_t *f, size_t 
 }
 
 /*
- * A child in namespace [1] capturing every frame on eth1 (AF_PACKET, a VLAN
- * tag or not): the id after each SPOOF_MARK it sees goes to *@rd, one byte
- * each.  Its pid, or -1.
+ * A child in namespace [@i]: 0 in the child, where *@pfd is the pipe end it
+ * writes to (one byte first, once it is ready); in the parent its pid, once
+ * that byte came, and *@pfd the end to read the rest from; or -1.
  */
-static pid_t ns_capture(FIXTURE_DATA(disk) *self, int *rd)
+static pid_t ns_child(FIXTURE_DATA(disk) *self, int i, int *pfd)
 {
-	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
-	uint8_t buf[2048];
 	char path[64], c = 0;
-	const uint8_t *m;
-	int p[2], ns, fd;
-	ssize_t n;
+	int p[2], ns;
 	pid_t pid;
 
-	snprintf(path, sizeof(path), "/run/netns/%s", self->ns[1]);
+	snprintf(path, sizeof(path), "/run/netns/%s", self->ns[i]);
 	if (pipe(p) < 0)
 		return -1;
 	pid = fork();
@@ -284,18 +280,9 @@ static pid_t ns_capture(FIXTURE_DATA(disk) *self, int *rd)
 		ns = open(path, O_RDONLY | O_CLOEXEC);
 		if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)
 			_exit(1);
-		fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
-		ll.sll_ifindex = (int)if_nametoindex("eth1");
-		if (fd < 0 || !ll.sll_ifindex || bind(fd, (struct sockaddr *)&ll, sizeof(ll)) < 0)
-			_exit(1);
-		if (write(p[1], "r", 1) != 1)
-			_exit(1);
 		alarm(120);	/* never outlives a lost test */
-		while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
-			if ((m = memmem(buf, (size_t)n, SPOOF_MARK, 4)) && m + 4 < buf + n &&
-			    write(p[1], m + 4, 1) != 1)
-				_exit(1);
-		_exit(0);
+		*pfd = p[1];
+		return 0;
 	}
 	close(p[1]);
 	if (pid > 0 && read(p[0], &c, 1) != 1) {
@@ -304,8 +291,37 @@ static pid_t ns_capture(FIXTURE_DATA(disk) *self, int *rd)
 	}
 	if (pid < 0)
 		close(p[0]);
-	*rd = p[0];
+	*pfd = p[0];
 	return pid;
+}
+
+/*
+ * A child in namespace [1] capturing every frame on eth1 (AF_PACKET, a VLAN
+ * tag or not): the id after each SPOOF_MARK it sees goes to *@rd, one byte
+ * each.  Its pid, or -1.
+ */
+static pid_t ns_capture(FIXTURE_DATA(disk) *self, int *rd)
+{
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	uint8_t buf[2048];
+	const uint8_t *m;
+	ssize_t n;
+	pid_t pid;
+	int fd;
+
+	pid = ns_child(self, 1, rd);
+	if (pid != 0)
+		return pid;
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	ll.sll_ifindex = (int)if_nametoindex("eth1");
+	if (fd < 0 || !ll.sll_ifindex || bind(fd, (struct sockaddr *)&ll, sizeof(ll)) < 0 ||
+	    write(*rd, "r", 1) != 1)
+		_exit(1);
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+		if ((m = memmem(buf, (size_t)n, SPOOF_MARK, 4)) && m + 4 < buf + n &&
+		    write(*rd, m + 4, 1) != 1)
+			_exit(1);
+	_exit(0);
 }
 
 /*
@@ -444,35 +460,19 @@ static pid_t ns_listener(FIXTURE_DATA(disk) *self, unsigned short port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
 				  .sin_addr = { .s_addr = NS_ADDR } };
-	char path[64], c = 0;
-	int p[2], ns, fd;
 	pid_t pid;
+	int p, fd;
 
-	snprintf(path, sizeof(path), "/run/netns/%s", self->ns[0]);
-	if (pipe(p) < 0)
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		close(p[0]);
-		ns = open(path, O_RDONLY | O_CLOEXEC);
-		if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)
-			_exit(1);
-		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-			_exit(1);
-		if (write(p[1], "r", 1) != 1)
-			_exit(1);
-		alarm(120);	/* never outlives a lost test */
-		pause();
-		_exit(0);
-	}
-	close(p[1]);
-	if (pid > 0 && read(p[0], &c, 1) != 1) {
-		waitpid(pid, NULL, 0);
-		pid = -1;
-	}
-	close(p[0]);
-	return pid;
+	pid = ns_child(self, 0, &p);
+	if (pid > 0)
+		close(p);
+	if (pid != 0)
+		return pid;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || write(p, "r", 1) != 1)
+		_exit(1);
+	pause();
+	_exit(0);
 }
 
 /*
