@@ -115,6 +115,41 @@ TEST_F(disk, rootfs_dir_becomes_a_read_only_erofs_disk)
 					     self->r.err);
 }
 
+/*
+ * A --rootfs tree larger than the sandbox's memory cgroup (--memory 64M: 224
+ * MiB with the VMM's share), its image built on a tmpfs (TMPDIR in /dev/shm,
+ * as the test VM's cache is): the image is the host's cache, built before the
+ * cgroup, so it is not OOM-killed there (it was: "mkfs.erofs failed", 125).
+ */
+TEST_F_TIMEOUT(disk, rootfs_image_is_built_outside_the_memory_cgroup, 120)
+{
+	char tree[160], path[200], tmp[] = "/dev/shm/kiste-vmt-XXXXXX";
+	const char *extra[] = { "--memory", "64M", "--rootfs", tree, NULL };
+	int fd;
+
+	SKIP_IF_SETUP_SKIPPED();
+	if (system("command -v mkfs.erofs >/dev/null 2>&1"))
+		SKIP(return, "no mkfs.erofs: apt-get install erofs-utils");
+	if (geteuid() != 0)
+		SKIP(return, "needs root: the memory cgroup is root's");
+	ASSERT_NE(NULL, mkdtemp(tmp));
+	snprintf(tree, sizeof(tree), "%s/tree", self->dir);
+	snprintf(path, sizeof(path), "%s/big", tree);
+	ASSERT_EQ(0, mkdirs(tree));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 320 << 20));		/* read as zeros, stored whole */
+	close(fd);
+	setenv("KISTE_VM_CACHE", "0", 1);
+	setenv("TMPDIR", tmp, 1);
+	step(&self->s, FG_END, 0, 0, 0);
+	run_script(_metadata, self, extra);
+	unsetenv("TMPDIR");
+	unlink(path);
+	rmdir(tmp);
+	EXPECT_EQ(0, self->r.status) TH_LOG("stderr: %s", self->r.err);
+}
+
 /* -v SRC:DST:ro: SRC as an erofs image on a read-only disk ".vol0"; writable ones refused. */
 TEST_F(disk, read_only_volume_becomes_an_erofs_disk)
 {

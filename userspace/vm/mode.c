@@ -391,6 +391,7 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 	char kbuf[PATH_MAX], cbuf[PATH_MAX];
 	uint64_t t_start = linux_now_ns();	/* KISTE_VM_STATS's setup time counts from here */
 	struct kiste_cgroup cg = { 0 };
+	const char *cache;
 	int ret, kfd = -1;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -410,6 +411,18 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 		vm_disks_close(vo);
 		return KISTE_EXIT_REFUSED;
 	}
+	/*
+	 * The images (mkfs.erofs, cached) before the cgroup: they are the host's
+	 * cache, not the guest's memory, and a tree larger than --memory built on
+	 * a tmpfs cache (the test VM's) was OOM-killed inside it.  A bad --rootfs
+	 * or a missing mkfs.erofs is kiste's refusal (125), not CMD's.
+	 */
+	cache = vm_guest_cache_dir(cbuf, sizeof(cbuf));
+	if (vm_root_disk(o, vo, cache, &err) < 0 || vm_volume_disks(vo, cache, &err) < 0) {
+		fprintf(stderr, "kiste: %s\n", err.msg);
+		vm_disks_close(vo);
+		return KISTE_EXIT_REFUSED;
+	}
 	/* Removed by its watcher when this process is gone: the VMM ends confined. */
 	if (vm_cgroup(o, &cg, &err) < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
@@ -425,12 +438,8 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 	kiste_test_phase("vm-kernel-loaded");
 	/* Benchmark hook: KISTE_VM_BZIMAGE=1 boots the bzImage's own decompressor. */
 	k.no_decompress = kiste_setting(KISTE_SET_VM_BZIMAGE) != NULL;
-	k.cache_dir = vm_guest_cache_dir(cbuf, sizeof(cbuf));
-	/* A bad --rootfs or a missing mkfs.erofs is kiste's refusal (125), not CMD's. */
-	ret = vm_root_disk(o, vo, k.cache_dir, &err) < 0 ||
-	      vm_volume_disks(vo, k.cache_dir, &err) < 0 ? -EINVAL : 0;
-	if (ret == 0)
-		ret = vm_guest_devs(o, vo, &k, &devs, &err);
+	k.cache_dir = cache;
+	ret = vm_guest_devs(o, vo, &k, &devs, &err);
 	if (ret == 0)
 		ret = vm_guest_initramfs(o, &devs, o->memory / 2, &ir, &err);
 	if (ret < 0) {

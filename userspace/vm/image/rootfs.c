@@ -5,11 +5,13 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -94,12 +96,15 @@ static int mkfs(const char *dir, const char *out, struct kiste_err *err)
 	char msg[256] = "", *nl;
 	int p[2], st, fd;
 	ssize_t n, len = 0;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return kiste_err_set(err, -errno, "cannot run mkfs.erofs: %s", strerror(errno));
 	pid = fork();
 	if (pid == 0) {
+		/* Outside the sandbox's cgroup (built before it): it dies with kiste instead. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(126);
 		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(p[1], 2) < 0)
 			_exit(126);
@@ -121,6 +126,10 @@ static int mkfs(const char *dir, const char *out, struct kiste_err *err)
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
 		return kiste_err_set(err, -ENOENT, "--rootfs %s in vm mode needs mkfs.erofs: "
 				     "install erofs-utils (apt-get install erofs-utils)", dir);
+	if (WIFSIGNALED(st))
+		return kiste_err_set(err, -EIO, "--rootfs %s: mkfs.erofs was killed by %s (out of "
+				     "memory?): check the memory of the cache's file system", dir,
+				     strsignal(WTERMSIG(st)));
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		return kiste_err_set(err, -EIO, "--rootfs %s: mkfs.erofs failed%s%s: check that "
 				     "kiste can read the whole tree", dir, msg[0] ? ": " : "",
