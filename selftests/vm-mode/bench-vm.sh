@@ -22,6 +22,9 @@ tmp=$(mktemp -d /tmp/kiste-bench-vm.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 # bios-microvm.bin is a link to qboot.rom: the VM gets a copy of its target, never the link.
 cp -L "$fw/bios-microvm.bin" "$tmp/bios-microvm.bin"
+# bench.sh's settings, passed on into the VM (BENCH_RUNS, BENCH_ROOTFS_MIB, BENCH_ROOTFS_RUNS).
+printf 'BENCH_RUNS=%d\nBENCH_ROOTFS_MIB=%d\nBENCH_ROOTFS_RUNS=%d\n' "${BENCH_RUNS:-3}" \
+	"${BENCH_ROOTFS_MIB:-1024}" "${BENCH_ROOTFS_RUNS:-3}" >"$tmp/bench.env"
 export KISTE_TESTVM_MIB=${KISTE_TESTVM_MIB:-8192}
 "$top/selftests/vm/run-vm.sh" --build "$build" --module "$top/kmod/kiste.ko" \
 	--kernel-version "$kver" --init-script "$top/selftests/vm-mode/bench-vm-init.sh" \
@@ -29,6 +32,7 @@ export KISTE_TESTVM_MIB=${KISTE_TESTVM_MIB:-8192}
 	--extra-modules kvm_amd \
 	--extra-file "/boot/vmlinuz-$kver:/boot/vmlinuz-$kver" \
 	--extra-file "$top/selftests/vm-mode/bench.sh:/b/bench.sh" \
+	--extra-file "$tmp/bench.env:/b/bench.env" \
 	--extra-file "$qemu:/bin/qemu-system-x86_64" \
 	--extra-file "$tmp/bios-microvm.bin:/usr/share/qemu/bios-microvm.bin" \
 	--extra-file "$fw/linuxboot_dma.bin:/usr/share/qemu/linuxboot_dma.bin"

@@ -118,8 +118,9 @@ if [ "$mib" -gt 0 ] && command -v mkfs.erofs >/dev/null && [ -x "$bb" ]; then
 	t=$(now_ms)
 	$KRUN --rootfs "$r" -- /bin/true || echo "# rootfs: the image run failed"
 	echo "# rootfs ${mib} MiB: first run, the erofs image built (mkfs.erofs) and cached: $(($(now_ms) - t)) ms"
-	# The copy needs guest memory for the archive and the unpacked tree (the initramfs may take half).
-	cmem=$((mib * 2 + 512))
+	# The copy needs guest memory for the archive and the unpacked tree, which a tmpfs of
+	# half the RAM holds (the initramfs may take half as well).
+	cmem=$((mib * 3 + 512))
 	: >"$tmp/img"; : >"$tmp/copy"
 	i=0
 	while [ $i -lt "${BENCH_ROOTFS_RUNS:-3}" ]; do
