@@ -12,7 +12,6 @@
  * it kills the unikernel instead of dying of its own filter.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,8 +26,6 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "../lib/udp_frame.h"
-#include "kiste_passt.h"
 #include "relay.h"
 
 FIXTURE(relay)
@@ -292,77 +289,6 @@ TEST_F(relay, frames_to_host_loopback_never_reach_passt)
 	EXPECT_EQ(0, memcmp(got + 64 + 4 + 30, "\xcb\x00\x71\x01", 4));
 	EXPECT_EQ(-1, passt_read(self->passt, got, sizeof(got)));
 	EXPECT_EQ(6u, self->r->refused);
-}
-
-/* What the relay sends passt for a frame the unikernel sent: @got, its length or -1. */
-static ssize_t uk_to_passt(struct __test_metadata *_metadata, FIXTURE_DATA(relay) *self,
-			   const uint8_t *f, size_t n, uint8_t *got, size_t len)
-{
-	ASSERT_EQ((ssize_t)n, send(self->uk, f, n, 0));
-	ASSERT_EQ(0, uk_relay_dev_in(self->r, false));
-	ASSERT_EQ(0, uk_relay_stream_out(self->r));
-	return passt_read(self->passt, got, len);
-}
-
-/*
- * A client on the host's loopback, as passt shows it: from the gateway
- * (10.0.2.2:40000) to the unikernel's published port 7777.  Its answer
- * (7777 -> 10.0.2.2:40000) reaches passt to 127.0.0.1, checksums right;
- * one to a port no client sent from, or from another of the unikernel's
- * ports, stays to 10.0.2.2 (passt sends it nowhere, as with --no-map-gw),
- * and so does everything once 64 newer clients have taken the slots.
- */
-TEST_F(relay, answers_to_a_loopback_client_go_to_127_0_0_1)
-{
-	static const uint8_t gw[4] = { 10, 0, 2, 2 }, uk[4] = { 10, 0, 2, 15 };
-	uint8_t f[4 + 46], a[46], got[256], want[4];
-	uint32_t be = htobe32(46);
-	int i;
-
-	/* kiste_passt_reply.h's bytes are kiste_passt.h's gateway */
-	ASSERT_EQ(1, inet_pton(AF_INET, KISTE_PASST_GATEWAY, want));
-	ASSERT_EQ(0, memcmp((uint8_t[])KISTE_PASST_GATEWAY_IP4, want, 4));
-	memcpy(f, &be, 4);
-	udp_frame(f + 4, gw, 40000, uk, 7777);
-	ASSERT_EQ((ssize_t)sizeof(f), send_all(self->passt, f, sizeof(f)));
-	ASSERT_EQ(0, uk_relay_stream_in(self->r));
-	ASSERT_EQ(46, uk_read(self->uk, got, sizeof(got)));
-	EXPECT_EQ(0, memcmp(got, f + 4, 46));	/* the unikernel gets it unchanged */
-
-	udp_frame(a, uk, 7777, gw, 40000);
-	ASSERT_EQ(4 + 46, uk_to_passt(_metadata, self, a, 46, got, sizeof(got)));
-	EXPECT_EQ(0, memcmp(got + 4 + 30, "\x7f\0\0\x01", 4));
-	EXPECT_TRUE(udp_frame_sums_ok(got + 4));
-	EXPECT_EQ(0, memcmp(got + 4 + 34, a + 34, 4));	/* the ports stay */
-	EXPECT_EQ(1u, self->r->mapped);
-	/* no UDP checksum (0): none is made up */
-	a[40] = a[41] = 0;
-	ASSERT_EQ(4 + 46, uk_to_passt(_metadata, self, a, 46, got, sizeof(got)));
-	EXPECT_EQ(0, memcmp(got + 4 + 30, "\x7f\0\0\x01", 4));
-	EXPECT_EQ(0, got[4 + 40] | got[4 + 41]);
-
-	udp_frame(a, uk, 7777, gw, 40001);
-	ASSERT_EQ(4 + 46, uk_to_passt(_metadata, self, a, 46, got, sizeof(got)));
-	EXPECT_EQ(0, memcmp(got + 4, a, 46));
-	udp_frame(a, uk, 7778, gw, 40000);
-	ASSERT_EQ(4 + 46, uk_to_passt(_metadata, self, a, 46, got, sizeof(got)));
-	EXPECT_EQ(0, memcmp(got + 4, a, 46));
-	EXPECT_EQ(2u, self->r->mapped);
-
-	/* 64 newer clients: the first one's answer is no longer mapped, the last one's is */
-	for (i = 1; i <= 64; i++) {
-		udp_frame(f + 4, gw, (uint16_t)(50000 + i), uk, 7777);
-		ASSERT_EQ((ssize_t)sizeof(f), send_all(self->passt, f, sizeof(f)));
-		ASSERT_EQ(0, uk_relay_stream_in(self->r));
-		ASSERT_EQ(46, uk_read(self->uk, got, sizeof(got)));
-	}
-	udp_frame(a, uk, 7777, gw, 40000);
-	ASSERT_EQ(4 + 46, uk_to_passt(_metadata, self, a, 46, got, sizeof(got)));
-	EXPECT_EQ(0, memcmp(got + 4, a, 46));
-	udp_frame(a, uk, 7777, gw, 50064);
-	ASSERT_EQ(4 + 46, uk_to_passt(_metadata, self, a, 46, got, sizeof(got)));
-	EXPECT_EQ(0, memcmp(got + 4 + 30, "\x7f\0\0\x01", 4));
-	EXPECT_EQ(3u, self->r->mapped);
 }
 
 /*

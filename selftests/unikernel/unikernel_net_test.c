@@ -21,12 +21,12 @@
 #include "uk_util.h"
 
 /*
- * --network pasta: the responder at passt's guest address, published on
- * every address of the test namespace (a veth end, so that passt finds a
- * default route): reached at the veth's address and at 127.0.0.1.  From
- * 127.0.0.1, passt (Debian 12's 2023-03) shows the datagram as coming from
- * the gateway, and with kiste's --no-map-gw would send the echo to the
- * gateway's own address: the relay maps it back (kiste_passt_reply.h).
+ * --network pasta: the responder at passt's guest address, published on the
+ * test namespace's own address (a veth end, so that passt finds a default
+ * route).  Not on 127.0.0.1: Debian 12's passt (2023-03) shows a datagram
+ * from the host's loopback to the guest as coming from the gateway, and
+ * kiste gives passt --no-map-gw (the host's loopback is not the sandbox's to
+ * reach), so passt would send the echo to the real gateway address.
  */
 #define PASTA_UK_IP   "10.0.2.15"
 #define PASTA_NS_IP   "198.51.100.1"
@@ -150,7 +150,7 @@ static pid_t start_pasta_responder(const char *ns, const char *iso, const char *
 {
 	const char *argv[16] = { kiste_bin(), "run", "--mode=unikernel", NULL, "--timeout", "60",
 				 "--network", "pasta", "-p",
-				 STR(PASTA_PORT) ":" STR(PASTA_ECHO) "/udp" };
+				 PASTA_NS_IP ":" STR(PASTA_PORT) ":" STR(PASTA_ECHO) "/udp" };
 	char isoarg[32];
 	int n = 10;
 
@@ -274,16 +274,11 @@ static int ping_once(uint16_t id)
 	return ret;
 }
 
-/*
- * One datagram to @ip:@port answered, retried; 0 when an answer came back,
- * its bytes in @reply, its sender in *@from (unless NULL).
- */
-static int udp_echo_from(const char *ip, uint16_t port, const char *msg, char *reply, size_t len,
-			 struct sockaddr_in *from)
+/* One datagram to @ip:@port answered with the same bytes, retried; 0 when it came back. */
+static int udp_echo_to(const char *ip, uint16_t port, const char *msg, char *reply, size_t len)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) }, got;
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
 	struct timeval tv = { 0, 200000 };
-	socklen_t gl = sizeof(got);
 	int s, i;
 	ssize_t n = -1;
 
@@ -294,20 +289,13 @@ static int udp_echo_from(const char *ip, uint16_t port, const char *msg, char *r
 	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	for (i = 0; i < TRIES && n < 0; i++) {
 		sendto(s, msg, strlen(msg), 0, (struct sockaddr *)&to, sizeof(to));
-		n = recvfrom(s, reply, len - 1, 0, (struct sockaddr *)&got, &gl);
+		n = recv(s, reply, len - 1, 0);
 	}
 	close(s);
 	if (n < 0)
 		return -1;
 	reply[n] = 0;
-	if (from)
-		*from = got;
 	return 0;
-}
-
-static int udp_echo_to(const char *ip, uint16_t port, const char *msg, char *reply, size_t len)
-{
-	return udp_echo_from(ip, port, msg, reply, len, NULL);
 }
 
 static long ms_now(void)
@@ -375,32 +363,6 @@ TEST_F(uknet, ping_and_udp_echo)
 		EXPECT_NE(NULL, strstr(logbuf, want));
 	/* the relay (and passt) ended by themselves, not by their filters */
 	EXPECT_EQ(NULL, strstr(logbuf, "kiste:")) TH_LOG("log: %s", logbuf);
-}
-
-/*
- * A client on the host's loopback: passt shows its datagram to the guest as
- * from the gateway; the echo reaches it, from the published port at
- * 127.0.0.1, and a second client's too (each its own port).
- */
-TEST_F(uknet, pasta_udp_from_host_loopback_is_answered)
-{
-	struct sockaddr_in from = { 0 };
-	char reply[64];
-	int i;
-
-	const char *why = self->skip ? self->skip : !variant->pasta ? "--network pasta only" : NULL;
-
-	if (why)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, enter_ns(self->ns));
-	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, udp_echo_from("127.0.0.1", PASTA_PORT, "from-loopback", reply,
-					   sizeof(reply), &from))
-		TH_LOG("no answer to client %d on 127.0.0.1", i);
-		EXPECT_STREQ("from-loopback", reply);
-		EXPECT_EQ(htonl(INADDR_LOOPBACK), from.sin_addr.s_addr);
-		EXPECT_EQ(htons(PASTA_PORT), from.sin_port);
-	}
 }
 
 /* @pid's children, in the order they were forked: their number (at most @max). */

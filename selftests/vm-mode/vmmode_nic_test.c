@@ -10,7 +10,6 @@
 
 #include "kselftest_harness.h"
 
-#include "../lib/udp_frame.h"
 #include "virtio_guest.h"
 
 /*
@@ -235,42 +234,6 @@ TEST(nic_frames_to_host_loopback_never_reach_passt)
 	tx_typed(&g, 0x86dd, out, 10);
 	EXPECT_EQ(64, read(g.peer, got, sizeof(got)));
 	EXPECT_EQ(7u, g.net.tx_refused);
-	guest_close(&g);
-}
-
-/*
- * A client on the host's loopback, as passt shows it: from the gateway's
- * port 40000 to the guest's 7777.  The guest's answer goes to passt to
- * 127.0.0.1, checksums right (the head the NIC rewrote lies across both
- * descriptors); one to another port stays to the gateway.
- */
-TEST(nic_answers_to_a_loopback_client_go_to_127_0_0_1)
-{
-	static const uint8_t gw[4] = KISTE_PASST_GATEWAY_IP4, guest[4] = { 10, 0, 2, 15 };
-	uint8_t f[64], got[256];
-	const char *why = NULL;
-	struct guest g;
-
-	ASSERT_EQ(0, nic_open(&g));
-	rx_offer(&g, 1, 2048);
-	backend_send(&g, f, (uint32_t)udp_frame(f, gw, 40000, guest, 7777));
-	ASSERT_EQ(0, linux_net_rx(&g.net, &why));
-	EXPECT_EQ(1, used_idx(&g, RXQ_USED));
-
-	udp_frame(g.ram + TX_BUF + 12, guest, 7777, gw, 40000);
-	tx_frame(&g, 46, 1);
-	ASSERT_EQ(4 + 46, read(g.peer, got, sizeof(got)));
-	EXPECT_EQ(0, memcmp(got + 4 + 30, "\x7f\0\0\x01", 4));
-	EXPECT_TRUE(udp_frame_sums_ok(got + 4));
-	EXPECT_EQ(1u, g.net.tx_mapped);
-
-	udp_frame(g.ram + TX_BUF + 12, guest, 7777, gw, 40001);
-	memcpy(f, g.ram + TX_BUF + 12, 46);
-	tx_frame(&g, 46, 2);
-	ASSERT_EQ(4 + 46, read(g.peer, got, sizeof(got)));
-	EXPECT_EQ(0, memcmp(got + 4, f, 46));
-	EXPECT_EQ(1u, g.net.tx_mapped);
-	EXPECT_EQ(0, g.fails);
 	guest_close(&g);
 }
 

@@ -516,8 +516,15 @@ static int redirect(int nl, int from, unsigned int prio, uint16_t proto,
 			     .tcm_parent = TC_H_MAKE(TC_H_INGRESS, 0),
 			     .tcm_info = TC_H_MAKE(prio << 16, proto) };
 	s->flags = TC_U32_TERMINAL;
-	/* No keys: one that masks every bit out (matches all, as `u32 match u8 0 0`). */
+	/*
+	 * No keys: one that masks every bit out (matches all, as `u32 match u8 0
+	 * 0`), in the Ethernet header, which every frame has: at offset 0 a frame
+	 * with less than 4 bytes after that header would match nothing and go to
+	 * the namespace's stack.
+	 */
 	s->nkeys = sel->n ? sel->n : 1;
+	if (!sel->n)
+		s->keys[0].off = -4;
 	memcpy(s->keys, sel->key, sel->n * sizeof(sel->key[0]));
 	nl_put(&b.h, TCA_KIND, "u32", sizeof("u32"));
 	opts = nl_put(&b.h, TCA_OPTIONS, NULL, 0);

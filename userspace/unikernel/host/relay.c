@@ -77,7 +77,6 @@ int uk_relay_stream_fwd(struct uk_relay *r)
 		}
 		if (r->in_len - off < 4 + len)
 			break;
-		kiste_passt_reply_note(&r->reply, r->in + off + 4, len);
 		n = send(r->dev, r->in + off + 4, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0 && (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)) {
 			r->in_blocked = true;
@@ -140,8 +139,6 @@ int uk_relay_dev_in(struct uk_relay *r, bool hup)
 		r->refused++;
 		return 0;
 	}
-	/* an answer to a client on the host's loopback (kiste_passt_reply.h) */
-	r->mapped += kiste_passt_reply_map(&r->reply, f, (size_t)n);
 	if (r->out_off + r->out_len + 4 + (size_t)n > sizeof(r->out)) {
 		memmove(r->out, r->out + r->out_off, r->out_len);
 		r->out_off = 0;

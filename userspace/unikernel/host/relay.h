@@ -9,7 +9,6 @@
 #include <sys/types.h>
 
 #include <kiste/unikernel.h>
-#include "kiste_passt_reply.h"
 
 /* The largest frame either way: the device's MTU and the Ethernet header (the filter's bound). */
 #define UK_RELAY_FRAME_MAX (KISTE_UK_NET_MTU + 14)
@@ -40,8 +39,6 @@ struct uk_relay {
 	uint32_t out_off, out_len;
 	uint64_t dropped;	/* frames skipped either way (too long or short, no room) */
 	uint64_t refused;	/* frames from the unikernel passt must not see (kiste_passt_frame.h) */
-	uint64_t mapped;	/* answers to the host's loopback (kiste_passt_reply.h) */
-	struct kiste_passt_reply reply;	/* the pairs they may answer */
 	const char *why;	/* why the relay stopped */
 	bool passt_gone;	/* ... and it was passt's side (else the unikernel's) */
 };

@@ -43,29 +43,15 @@ static bool write_all(const struct linux_net *n, struct iovec *iov, unsigned int
 	return true;
 }
 
-/* The head passt_head copies holds all the frame check reads, too. */
-_Static_assert(KISTE_PASST_REPLY_PEEK >= KISTE_PASST_FRAME_PEEK, "passt head too short");
-
 /*
  * A frame for passt: its head copied once (the guest's vCPUs may change its
- * buffers meanwhile), checked and, for an answer to a client on the host's
- * loopback, rewritten there; passt is sent that copy, then the rest from the
- * guest's buffers.  False: passt must not see it (kiste_passt_frame.h).
+ * buffers meanwhile) and checked; passt is sent that copy, then the rest from
+ * the guest's buffers.  False: passt must not see it (kiste_passt_frame.h).
  */
-static bool passt_head(struct linux_net *n, const struct virtio_chain *c, uint8_t *head,
-		       uint64_t k)
+static bool passt_head(const struct virtio_chain *c, uint8_t *head, uint64_t k)
 {
-	bool mapped;
-
 	virtio_iov_copy(c->out, c->nout, HDR, head, NULL, k);
-	if (kiste_passt_frame_refused(head, k))
-		return false;
-	pthread_mutex_lock(&n->reply_lock);
-	mapped = kiste_passt_reply_map(&n->reply, head, k);
-	pthread_mutex_unlock(&n->reply_lock);
-	if (mapped)
-		__atomic_add_fetch(&n->tx_mapped, 1, __ATOMIC_RELAXED);
-	return true;
+	return !kiste_passt_frame_refused(head, k);
 }
 
 /*
@@ -77,7 +63,7 @@ static uint32_t net_request(struct virtio_dev *d, unsigned int q, const struct v
 {
 	struct linux_net *n = d->priv;
 	struct iovec iov[VIRTIO_QUEUE_MAX + 2];
-	uint8_t head[KISTE_PASST_REPLY_PEEK];
+	uint8_t head[KISTE_PASST_FRAME_PEEK];
 	uint64_t len, k;
 	uint32_t be;
 	unsigned int m;
@@ -93,7 +79,7 @@ static uint32_t net_request(struct virtio_dev *d, unsigned int q, const struct v
 		return 0;
 	}
 	k = len < sizeof(head) ? len : sizeof(head);
-	if (!passt_head(n, c, head, k)) {
+	if (!passt_head(c, head, k)) {
 		__atomic_add_fetch(&n->tx_refused, 1, __ATOMIC_RELAXED);	/* vCPUs race */
 		return 0;	/* consumed, dropped */
 	}
@@ -132,13 +118,10 @@ void linux_net_init(struct linux_net *n, int fd, bool tap, const uint8_t mac[6],
 	n->tap = tap;
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	pthread_mutex_init(&n->tx_lock, NULL);
-	pthread_mutex_init(&n->reply_lock, NULL);
 	memcpy(n->mac, mac, sizeof(n->mac));
 	n->rx_len = 0;
 	n->rx_dropped = 0;
 	n->tx_refused = 0;
-	n->tx_mapped = 0;
-	memset(&n->reply, 0, sizeof(n->reply));
 	n->vdev.priv = n;
 	virtio_dev_init(&n->vdev, &net_ops, 1ULL << VIRTIO_NET_F_MAC, mem, mem_size);
 }
@@ -216,10 +199,6 @@ int linux_net_rx(struct linux_net *n, const char **why)
 		}
 		if (n->rx_len - off < 4 + len)
 			break;
-		/* not tx_lock: a vCPU holds it while passt waits for us (nic_traffic test) */
-		pthread_mutex_lock(&n->reply_lock);
-		kiste_passt_reply_note(&n->reply, n->rx + off + 4, len);
-		pthread_mutex_unlock(&n->reply_lock);
 		rx_deliver(n, n->rx + off + 4, len);
 		off += 4 + len;
 	}

@@ -14,7 +14,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kiste_passt_reply.h"
 #include "virtio.h"
 
 /* The largest frame either way: an Ethernet frame of a 1500-byte MTU, with a VLAN tag. */
@@ -31,9 +30,6 @@ struct linux_net {
 	uint32_t rx_len;
 	uint64_t rx_dropped;	/* no receive buffer in the guest, or one too small */
 	uint64_t tx_refused;	/* frames passt must not see (kiste_passt_frame.h); not on a tap */
-	uint64_t tx_mapped;	/* answers to the host's loopback (kiste_passt_reply.h) */
-	pthread_mutex_t reply_lock;	/* reply: the main thread notes, vCPUs map */
-	struct kiste_passt_reply reply;	/* the pairs they may answer */
 };
 
 /* Frames read from a tap per wake-up of the main thread, which has stdin and signals too. */
