@@ -24,10 +24,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "tap.h"
+#include "tap_nl.h"
 #include "vmm/net.h"
 
 /* A container's namespace has a handful of links; with more it is refused. */
@@ -36,120 +36,12 @@
 #define SCAN_TRIES	3
 /* The filters' priority: ours are the only ones on these ingress qdiscs. */
 #define FILTER_PRIO	1
-/* One exchange with the kernel, however many messages it sends: at most this long. */
-#define NL_TIMEOUT_S	5
 
 /*
  * This run's mark on its filters' actions (TCA_ACT_COOKIE, random): the
  * helper removes the veth's qdisc only while a filter there still carries it.
  */
 static uint8_t cookie[16];
-
-union nl_msg {
-	struct nlmsghdr h;
-	char buf[1024];
-};
-
-/* @len bytes of @data as attribute @type at the end of @h (messages here are small and fixed). */
-static struct rtattr *nl_put(struct nlmsghdr *h, unsigned short type, const void *data,
-			     size_t len)
-{
-	struct rtattr *a = (struct rtattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
-
-	a->rta_type = type;
-	a->rta_len = RTA_LENGTH(len);
-	if (len)
-		memcpy(RTA_DATA(a), data, len);
-	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(a->rta_len);
-	return a;
-}
-
-/* Closes the nest @a opened with nl_put(h, type, NULL, 0). */
-static void nl_end(struct nlmsghdr *h, struct rtattr *a)
-{
-	a->rta_len = (char *)h + h->nlmsg_len - (char *)a;
-}
-
-typedef void (*nl_each)(const struct nlmsghdr *m, void *arg);
-
-static uint64_t now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec;
-}
-
-/*
- * Sends @h, then reads its answers, @fn (if any) on each, up to the
- * acknowledgement or the end of a dump: 0 or the kernel's -errno.  Only
- * messages whose length covers the @hlen-byte header @fn reads reach it
- * (NLMSG_OK keeps each within what was received, RTA_OK each attribute within
- * its message); a shorter one is -EBADMSG.  A dump the kernel marks
- * interrupted (the table changed under it) is -EAGAIN, for the caller to
- * redo.  A silent kernel or an endless stream ends after NL_TIMEOUT_S
- * (SO_RCVTIMEO on the socket, and this loop's own deadline).
- */
-static int nl_exchange(int fd, struct nlmsghdr *h, size_t hlen, nl_each fn, void *arg)
-{
-	static char buf[32768] __attribute__((aligned(4)));
-	static unsigned int seq;
-	uint64_t deadline = now_s() + NL_TIMEOUT_S;
-	bool intr = false;
-	struct nlmsghdr *m;
-	ssize_t n;
-
-	h->nlmsg_flags |= NLM_F_REQUEST;
-	h->nlmsg_seq = ++seq;
-	if (send(fd, h, h->nlmsg_len, 0) != (ssize_t)h->nlmsg_len)
-		return -errno;
-	for (;;) {
-		if (now_s() > deadline)
-			return -ETIMEDOUT;
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return -ETIMEDOUT;
-		if (n <= 0)
-			return n ? -errno : -EIO;
-		for (m = (struct nlmsghdr *)buf; NLMSG_OK(m, (size_t)n); m = NLMSG_NEXT(m, n)) {
-			if (m->nlmsg_seq != h->nlmsg_seq)
-				continue;
-			if (m->nlmsg_flags & NLM_F_DUMP_INTR)
-				intr = true;
-			if (m->nlmsg_type == NLMSG_DONE)
-				return intr ? -EAGAIN : 0;
-			if (m->nlmsg_type == NLMSG_ERROR) {
-				if (m->nlmsg_len < NLMSG_LENGTH(sizeof(int)))
-					return -EBADMSG;
-				return ((struct nlmsgerr *)NLMSG_DATA(m))->error;
-			}
-			if (m->nlmsg_len < NLMSG_LENGTH(hlen))
-				return -EBADMSG;
-			if (fn)
-				fn(m, arg);
-		}
-	}
-}
-
-/* @h with an acknowledgement asked for: 0 or the kernel's -errno. */
-static int nl_talk(int fd, struct nlmsghdr *h)
-{
-	h->nlmsg_flags |= NLM_F_ACK;
-	return nl_exchange(fd, h, 0, NULL, NULL);
-}
-
-/* Dumps @type (request header @hdr of @hlen bytes), @fn on each answer: 0 or -errno. */
-static int nl_dump(int fd, unsigned short type, const void *hdr, size_t hlen, nl_each fn,
-		   void *arg)
-{
-	union nl_msg req = { .h = { .nlmsg_len = NLMSG_LENGTH(hlen), .nlmsg_type = type,
-				    .nlmsg_flags = NLM_F_DUMP } };
-
-	memcpy(NLMSG_DATA(&req.h), hdr, hlen);
-	return nl_exchange(fd, &req.h, hlen, fn, arg);
-}
 
 struct scan_link {
 	int index;
@@ -297,7 +189,7 @@ static int ns_sockets(void)
 	return count;
 }
 
-/* Links, the one interface with IPv4 besides lo, its default gateway: checked. */
+/* Links, the one interface with IPv4 besides lo, its default gateway: checked (MTU: the caller). */
 static int scan_ns(int nl, const char *path, struct scan *s, struct kiste_err *err)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
@@ -309,11 +201,11 @@ static int scan_ns(int nl, const char *path, struct scan *s, struct kiste_err *e
 
 	do {
 		memset(s, 0, sizeof(*s));
-		ret = nl_dump(nl, RTM_GETLINK, &ifi, sizeof(ifi), link_each, s);
+		ret = vm_nl_dump(nl, RTM_GETLINK, &ifi, sizeof(ifi), link_each, s);
 		if (ret == 0)
-			ret = nl_dump(nl, RTM_GETADDR, &ifa, sizeof(ifa), addr_each, s);
+			ret = vm_nl_dump(nl, RTM_GETADDR, &ifa, sizeof(ifa), addr_each, s);
 		if (ret == 0)
-			ret = nl_dump(nl, RTM_GETROUTE, &rtm, sizeof(rtm), route_each, s);
+			ret = vm_nl_dump(nl, RTM_GETROUTE, &rtm, sizeof(rtm), route_each, s);
 	} while (ret == -EAGAIN && ++tries < SCAN_TRIES);
 	if (ret == -EAGAIN)
 		return kiste_err_set(err, -EAGAIN, "cannot set up --network ns:%s: its interfaces "
@@ -349,12 +241,6 @@ static int scan_ns(int nl, const char *path, struct scan *s, struct kiste_err *e
 		return kiste_err_set(err, -EINVAL, "cannot set up --network ns:%s: %s has no "
 				     "Ethernet address for the guest to take: give a veth or "
 				     "another Ethernet interface", path, s->iface->name);
-	if (!s->iface->mtu)
-		s->link[s->iface - s->link].mtu = 1500;		/* none reported: Ethernet's */
-	if (s->iface->mtu > 1500 || s->iface->mtu < 68)
-		return kiste_err_set(err, -EINVAL, "cannot set up --network ns:%s: %s's MTU %u is "
-				     "outside what vm mode's network card takes (68..1500): set "
-				     "one in that range", path, s->iface->name, s->iface->mtu);
 	return 0;
 }
 
@@ -386,8 +272,8 @@ static struct in_addr dns_pick(struct in_addr gw)
 static int tap_create(int nl, unsigned int mtu, int *index)
 {
 	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
-	union nl_msg b = { .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-				  .nlmsg_type = RTM_NEWLINK } };
+	union vm_nl_msg b = { .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+				     .nlmsg_type = RTM_NEWLINK } };
 	struct ifinfomsg *ifi = NLMSG_DATA(&b.h);
 	uint8_t none = IN6_ADDR_GEN_MODE_NONE;
 	struct rtattr *spec, *inet6;
@@ -408,18 +294,18 @@ static int tap_create(int nl, unsigned int mtu, int *index)
 	 * sends no router solicitations or DAD through it to the guest (a
 	 * kernel without IPv6 refuses this: it has nothing to send either).
 	 */
-	spec = nl_put(&b.h, IFLA_AF_SPEC, NULL, 0);
-	inet6 = nl_put(&b.h, AF_INET6, NULL, 0);
-	nl_put(&b.h, IFLA_INET6_ADDR_GEN_MODE, &none, sizeof(none));
-	nl_end(&b.h, inet6);
-	nl_end(&b.h, spec);
-	nl_talk(nl, &b.h);
+	spec = vm_nl_put(&b.h, IFLA_AF_SPEC, NULL, 0);
+	inet6 = vm_nl_put(&b.h, AF_INET6, NULL, 0);
+	vm_nl_put(&b.h, IFLA_INET6_ADDR_GEN_MODE, &none, sizeof(none));
+	vm_nl_end(&b.h, inet6);
+	vm_nl_end(&b.h, spec);
+	vm_nl_talk(nl, &b.h);
 	b.h = (struct nlmsghdr){ .nlmsg_len = NLMSG_LENGTH(sizeof(*ifi)),
 				 .nlmsg_type = RTM_NEWLINK };
 	*ifi = (struct ifinfomsg){ .ifi_family = AF_UNSPEC, .ifi_index = *index,
 				   .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
-	nl_put(&b.h, IFLA_MTU, &mtu, sizeof(mtu));
-	ret = nl_talk(nl, &b.h);
+	vm_nl_put(&b.h, IFLA_MTU, &mtu, sizeof(mtu));
+	ret = vm_nl_talk(nl, &b.h);
 	if (ret < 0) {
 		close(fd);
 		return ret;
@@ -430,16 +316,16 @@ static int tap_create(int nl, unsigned int mtu, int *index)
 /* RTM_NEWQDISC (exclusive) or RTM_DELQDISC of the ingress qdisc of @index. */
 static int ingress(int nl, unsigned short type, int index)
 {
-	union nl_msg b = { .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg)),
-				  .nlmsg_type = type } };
+	union vm_nl_msg b = { .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg)),
+				     .nlmsg_type = type } };
 	struct tcmsg *t = NLMSG_DATA(&b.h);
 
 	if (type == RTM_NEWQDISC)
 		b.h.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
 	*t = (struct tcmsg){ .tcm_family = AF_UNSPEC, .tcm_ifindex = index,
 			     .tcm_handle = TC_H_MAKE(TC_H_INGRESS, 0), .tcm_parent = TC_H_INGRESS };
-	nl_put(&b.h, TCA_KIND, "ingress", sizeof("ingress"));
-	return nl_talk(nl, &b.h);
+	vm_nl_put(&b.h, TCA_KIND, "ingress", sizeof("ingress"));
+	return vm_nl_talk(nl, &b.h);
 }
 
 /* Keys a u32 selector here holds at most: the ARP rule needs 7. */
@@ -499,9 +385,9 @@ static void u32_match(struct u32_sel *sel, int off, const void *bytes, unsigned 
 static int redirect(int nl, int from, unsigned int prio, uint16_t proto,
 		    const struct u32_sel *sel, int to)
 {
-	union nl_msg b = { .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg)),
-				  .nlmsg_type = RTM_NEWTFILTER,
-				  .nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL } };
+	union vm_nl_msg b = { .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg)),
+				     .nlmsg_type = RTM_NEWTFILTER,
+				     .nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL } };
 	struct tcmsg *t = NLMSG_DATA(&b.h);
 	char buf[sizeof(struct tc_u32_sel) + U32_KEYS_MAX * sizeof(struct tc_u32_key)]
 		__attribute__((aligned(8))) = { 0 };
@@ -526,20 +412,20 @@ static int redirect(int nl, int from, unsigned int prio, uint16_t proto,
 	if (!sel->n)
 		s->keys[0].off = -4;
 	memcpy(s->keys, sel->key, sel->n * sizeof(sel->key[0]));
-	nl_put(&b.h, TCA_KIND, "u32", sizeof("u32"));
-	opts = nl_put(&b.h, TCA_OPTIONS, NULL, 0);
-	nl_put(&b.h, TCA_U32_SEL, buf, sizeof(*s) + s->nkeys * sizeof(s->keys[0]));
-	acts = nl_put(&b.h, TCA_U32_ACT, NULL, 0);
-	act = nl_put(&b.h, 1, NULL, 0);		/* the first (only) action */
-	nl_put(&b.h, TCA_ACT_KIND, "mirred", sizeof("mirred"));
-	nl_put(&b.h, TCA_ACT_COOKIE, cookie, sizeof(cookie));
-	aopts = nl_put(&b.h, TCA_ACT_OPTIONS, NULL, 0);
-	nl_put(&b.h, TCA_MIRRED_PARMS, &m, sizeof(m));
-	nl_end(&b.h, aopts);
-	nl_end(&b.h, act);
-	nl_end(&b.h, acts);
-	nl_end(&b.h, opts);
-	return nl_talk(nl, &b.h);
+	vm_nl_put(&b.h, TCA_KIND, "u32", sizeof("u32"));
+	opts = vm_nl_put(&b.h, TCA_OPTIONS, NULL, 0);
+	vm_nl_put(&b.h, TCA_U32_SEL, buf, sizeof(*s) + s->nkeys * sizeof(s->keys[0]));
+	acts = vm_nl_put(&b.h, TCA_U32_ACT, NULL, 0);
+	act = vm_nl_put(&b.h, 1, NULL, 0);		/* the first (only) action */
+	vm_nl_put(&b.h, TCA_ACT_KIND, "mirred", sizeof("mirred"));
+	vm_nl_put(&b.h, TCA_ACT_COOKIE, cookie, sizeof(cookie));
+	aopts = vm_nl_put(&b.h, TCA_ACT_OPTIONS, NULL, 0);
+	vm_nl_put(&b.h, TCA_MIRRED_PARMS, &m, sizeof(m));
+	vm_nl_end(&b.h, aopts);
+	vm_nl_end(&b.h, act);
+	vm_nl_end(&b.h, acts);
+	vm_nl_end(&b.h, opts);
+	return vm_nl_talk(nl, &b.h);
 }
 
 /*
@@ -575,15 +461,6 @@ static int guard(int nl, int tap, int iface, const uint8_t mac[6], struct in_add
 	return ret;
 }
 
-/* The attribute @type among @len bytes of attributes at @a, or NULL. */
-static const struct rtattr *rta_find(const struct rtattr *a, int len, unsigned short type)
-{
-	for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
-		if ((a->rta_type & NLA_TYPE_MASK) == type)
-			return a;
-	return NULL;
-}
-
 /* A filter whose (u32) first action carries this run's cookie: sets *(bool *)@arg. */
 static void cookie_each(const struct nlmsghdr *m, void *arg)
 {
@@ -591,10 +468,10 @@ static void cookie_each(const struct nlmsghdr *m, void *arg)
 	const struct rtattr *a = (const struct rtattr *)((const char *)t + NLMSG_ALIGN(sizeof(*t)));
 	int len = (int)m->nlmsg_len - (int)NLMSG_LENGTH(NLMSG_ALIGN(sizeof(*t)));
 
-	if (m->nlmsg_type != RTM_NEWTFILTER || !(a = rta_find(a, len, TCA_OPTIONS)) ||
-	    !(a = rta_find(RTA_DATA(a), (int)RTA_PAYLOAD(a), TCA_U32_ACT)) ||
-	    !(a = rta_find(RTA_DATA(a), (int)RTA_PAYLOAD(a), 1)) ||
-	    !(a = rta_find(RTA_DATA(a), (int)RTA_PAYLOAD(a), TCA_ACT_COOKIE)))
+	if (m->nlmsg_type != RTM_NEWTFILTER || !(a = vm_rta_find(a, len, TCA_OPTIONS)) ||
+	    !(a = vm_rta_find(RTA_DATA(a), (int)RTA_PAYLOAD(a), TCA_U32_ACT)) ||
+	    !(a = vm_rta_find(RTA_DATA(a), (int)RTA_PAYLOAD(a), 1)) ||
+	    !(a = vm_rta_find(RTA_DATA(a), (int)RTA_PAYLOAD(a), TCA_ACT_COOKIE)))
 		return;
 	if (RTA_PAYLOAD(a) == sizeof(cookie) && !memcmp(RTA_DATA(a), cookie, sizeof(cookie)))
 		*(bool *)arg = true;
@@ -607,7 +484,7 @@ static bool ours(int nl, int index)
 			   .tcm_parent = TC_H_MAKE(TC_H_INGRESS, 0) };
 	bool found = false;
 
-	return nl_dump(nl, RTM_GETTFILTER, &t, sizeof(t), cookie_each, &found) == 0 && found;
+	return vm_nl_dump(nl, RTM_GETTFILTER, &t, sizeof(t), cookie_each, &found) == 0 && found;
 }
 
 /*
@@ -717,6 +594,7 @@ static int tap_in_ns(int nl, const char *path, struct vm_tap *t, struct kiste_er
 	static struct scan s;
 	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
 	struct in_addr dns;
+	unsigned int mtu;
 	int tap_index, ret;
 
 	memset(&s, 0, sizeof(s));
@@ -729,7 +607,12 @@ static int tap_in_ns(int nl, const char *path, struct vm_tap *t, struct kiste_er
 				     "traffic: give it a namespace of its own", path, ret);
 	if (scan_ns(nl, path, &s, err) < 0)
 		return err->code;
-	ret = tap_create(nl, s.iface->mtu, &tap_index);
+	mtu = s.iface->mtu ? s.iface->mtu : 1500;	/* none reported: Ethernet's */
+	if (mtu > 1500 || mtu < 68)
+		return kiste_err_set(err, -EINVAL, "cannot set up --network ns:%s: %s's MTU %u is "
+				     "outside what vm mode's network card takes (68..1500): set "
+				     "one in that range", path, s.iface->name, mtu);
+	ret = tap_create(nl, mtu, &tap_index);
 	if (ret < 0)
 		return tap_fail(err, path, "create a tap device", ret);
 	t->fd = ret;
@@ -754,7 +637,7 @@ static int tap_in_ns(int nl, const char *path, struct vm_tap *t, struct kiste_er
 		return tap_fail(err, path, "redirect frames between the tap and the interface "
 				"(sch_ingress, cls_u32, act_mirred)", ret);
 	memcpy(t->mac, s.iface->mac, sizeof(t->mac));
-	t->mtu = s.iface->mtu;
+	t->mtu = mtu;
 	snprintf(t->ifname, sizeof(t->ifname), "%s", s.iface->name);
 	dns = dns_pick(s.gw);
 	inet_ntop(AF_INET, &s.addr, a, sizeof(a));
@@ -762,28 +645,6 @@ static int tap_in_ns(int nl, const char *path, struct vm_tap *t, struct kiste_er
 	inet_ntop(AF_INET, &dns, d, sizeof(d));
 	snprintf(t->spec, sizeof(t->spec), "%s/%u,%s,%s", a, s.prefix, g, d);
 	return 0;
-}
-
-/*
- * rtnetlink in this thread's namespace, connected to the kernel (port 0): a
- * message from any other sender is refused by the kernel, not read as an
- * answer; receives time out (nl_exchange's bound).  The socket or -errno.
- */
-static int nl_open(void)
-{
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	struct timeval tv = { .tv_sec = NL_TIMEOUT_S };
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE), e;
-
-	if (fd < 0)
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
-	    connect(fd, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
-		e = -errno;
-		close(fd);
-		return e;
-	}
-	return fd;
 }
 
 /* Whether descriptor @fd is the namespace file @path (opened here; an unreadable one is not). */
@@ -832,7 +693,7 @@ int vm_tap_setup(const char *path, struct vm_tap *t, struct kiste_err *err)
 		ret = tap_fail(err, path, "join the namespace", -errno);
 		goto out;
 	}
-	nl = nl_open();
+	nl = vm_nl_open();
 	if (nl < 0)
 		ret = tap_fail(err, path, "open rtnetlink", nl);
 	else
