@@ -150,6 +150,9 @@ static const uint64_t so_opts[] = { KN_SOL_SOCKET_OPTS };
 static const uint64_t tcp_opts[] = { KN_SOL_TCP_OPTS };
 static const uint64_t ip_opts[] = { KN_SOL_IP_OPTS };
 static const uint64_t ipv6_opts[] = { KN_SOL_IPV6_OPTS };
+static const uint64_t netlink_types[] = { KN_TYPES(KN_SOCK_RAW), KN_TYPES(KN_SOCK_DGRAM) };
+static const uint64_t netlink_opts[] = { KN_SOL_NETLINK_OPTS };
+static const uint64_t ifreq_ioctls[] = { KN_SIOCGIF_IOCTLS, KN_SIOCGIFCONF };
 
 /*
  * Descriptors: the workload's and the guest kernel's temporaries are below
@@ -489,6 +492,12 @@ static const struct allow table[] = {
 	RW(socket, W_NET, "ICMPv6 echo sockets (ping_group_range decides)", 3,
 	   C_EQ(INT(0), KN_AF_INET6), C_IN(INT(1), dgram_types),
 	   C_EQ(INT(2), KN_IPPROTO_ICMPV6)),
+	RW(socket, W_NET, "rtnetlink (NETLINK_ROUTE) in the sandbox's network namespace: dumps; "
+	   "a request that changes anything needs CAP_NET_ADMIN, which the workload lacks", 3,
+	   C_EQ(INT(0), KN_AF_NETLINK), C_IN(INT(1), netlink_types),
+	   C_EQ(INT(2), KN_NETLINK_ROUTE)),
+	RW(ioctl, W_NET, "interface queries (SIOCGIF*) in the sandbox's network namespace", 2,
+	   C_FD(0), C_IN(INT(1), ifreq_ioctls)),
 	R1(bind, "naming the workload's sockets", C_FD(0)),
 	R1(listen, "the workload's sockets", C_FD(0)),
 	R1(connect, "the workload's sockets (a pathname through the procfs's fd link to the "
@@ -523,6 +532,10 @@ static const struct allow table[] = {
 	   C_IN(INT(2), ipv6_opts)),
 	R3(getsockopt, "listed IPv6 options", C_FD(0), C_EQ(INT(1), KN_IPPROTO_IPV6),
 	   C_IN(INT(2), ipv6_opts)),
+	R3(setsockopt, "listed netlink options (groups, strict checking, acks)", C_FD(0),
+	   C_EQ(INT(1), KN_SOL_NETLINK), C_IN(INT(2), netlink_opts)),
+	R3(getsockopt, "listed netlink options", C_FD(0), C_EQ(INT(1), KN_SOL_NETLINK),
+	   C_IN(INT(2), netlink_opts)),
 	R1(arch_prctl, "TLS base only", C_IN(INT(0), fs_codes)),
 	R1(prctl, "thread name only", C_IN(INT(0), name_ops)),
 	R2(prctl, "a parent-death signal: a signal number or 0",

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <linux/mount.h>
 #include <limits.h>
 #include <poll.h>
@@ -321,6 +322,34 @@ static void trace_switch_done(struct launch *l)
 	l->tracesw_lock = -1;
 }
 
+/*
+ * CAP_NET_ADMIN out of every set of the workload's process (bounding first,
+ * while CAP_SETPCAP is still there), as podman's default capabilities leave
+ * it out: the sandbox's rtnetlink socket then answers dumps only, refused by
+ * the host whatever the guest kernel was made to send (net_policy.h).
+ * Without CAP_SETPCAP (no namespaces: nobody) there is nothing to drop.
+ */
+static int drop_net_admin(struct kiste_err *err)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	const unsigned int i = CAP_NET_ADMIN / 32, bit = 1U << (CAP_NET_ADMIN % 32);
+
+	if (prctl(PR_CAPBSET_DROP, CAP_NET_ADMIN, 0, 0, 0) < 0 && errno != EPERM)
+		return kiste_err_set(err, -errno, "cannot drop CAP_NET_ADMIN: %s", strerror(errno));
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_NET_ADMIN, 0, 0);
+	if (syscall(SYS_capget, &h, d) < 0)
+		return kiste_err_set(err, -errno, "cannot read capabilities: %s", strerror(errno));
+	if (!((d[i].effective | d[i].permitted | d[i].inheritable) & bit))
+		return 0;
+	d[i].effective &= ~bit;
+	d[i].permitted &= ~bit;
+	d[i].inheritable &= ~bit;
+	if (syscall(SYS_capset, &h, d) < 0)
+		return kiste_err_set(err, -errno, "cannot drop CAP_NET_ADMIN: %s", strerror(errno));
+	return 0;
+}
+
 /* The workload process: last host layers, then into the guest kernel for good. */
 static void workload_main(struct launch *l)
 {
@@ -382,6 +411,8 @@ static void workload_main(struct launch *l)
 		kiste_child_fail(&err);
 	shim_stats_mark("landlock");
 	if (shim_setup_limits(l->o, l->cg.version != 0, &err) < 0)
+		kiste_child_fail(&err);
+	if (drop_net_admin(&err) < 0)
 		kiste_child_fail(&err);
 	map_trace_switch(l);
 	place_fds(l, &err);

@@ -25,6 +25,14 @@
 #define KN_TYPES(t) (t), (t) | KN_SOCK_NONBLOCK, (t) | KN_SOCK_CLOEXEC, \
 	(t) | KN_SOCK_NONBLOCK | KN_SOCK_CLOEXEC
 
+/*
+ * AF_NETLINK: NETLINK_ROUTE only, for its dumps (ip addr, if_nameindex): a
+ * request that changes anything needs CAP_NET_ADMIN, which the workload's
+ * process does not hold (launch.c drops it), so the host refuses it whatever
+ * the guest kernel was made to send.
+ */
+#define KN_NETLINK_ROUTE 0
+
 #define KN_IPPROTO_IP 0
 #define KN_IPPROTO_ICMP 1
 #define KN_IPPROTO_TCP 6
@@ -70,6 +78,31 @@
 	25 /* RECVERR */, 26 /* V6ONLY */, 49 /* RECVPKTINFO */,		\
 	50 /* PKTINFO */, 51 /* RECVHOPLIMIT */, 66 /* RECVTCLASS */,		\
 	67 /* TCLASS */
+
+/*
+ * SOL_NETLINK: membership of rtnetlink's groups, strict checking, extended acks.
+ * Not LISTEN_ALL_NSID (other namespaces' notifications) or the removed rings.
+ */
+#define KN_SOL_NETLINK 270
+#define KN_SOL_NETLINK_OPTS							\
+	1 /* ADD_MEMBERSHIP */, 2 /* DROP_MEMBERSHIP */, 3 /* PKTINFO */,	\
+	4 /* BROADCAST_ERROR */, 5 /* NO_ENOBUFS */, 9 /* LIST_MEMBERSHIPS */,	\
+	10 /* CAP_ACK */, 11 /* EXT_ACK */, 12 /* GET_STRICT_CHK */
+
+/*
+ * The interface queries (SIOCGIF*: if_nametoindex, if_indextoname, ifconfig),
+ * on any workload descriptor: the host answers ENOTTY where it is no socket.
+ * Reads only; the SIOCSIF* ones would need CAP_NET_ADMIN, which the workload
+ * does not hold (launch.c drops it), and are not listed either.
+ */
+#define KN_SIOCGIFNAME 0x8910
+#define KN_SIOCGIFCONF 0x8912
+#define KN_SIOCGIF_IOCTLS							\
+	KN_SIOCGIFNAME, 0x8913 /* FLAGS */, 0x8915 /* ADDR */,			\
+	0x8917 /* DSTADDR */, 0x8919 /* BRDADDR */, 0x891b /* NETMASK */,	\
+	0x891d /* METRIC */, 0x8921 /* MTU */, 0x8927 /* HWADDR */,		\
+	0x8933 /* INDEX */, 0x8942 /* TXQLEN */
+#define KN_IFREQ_SIZE 40
 
 /* send/recv flags: the MSG_* bits with a meaning for these families. */
 #define KN_MSG_OK (0x1 | 0x2 | 0x4 | 0x8 | 0x20 | 0x40 | 0x80 | 0x100 | 0x800 | 0x2000 | \

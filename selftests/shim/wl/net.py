@@ -117,7 +117,7 @@ def errno_of(fn):
 def refused():
     print("AF_PACKET", errno_of(lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)))
     print("raw IPv4", errno_of(lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, 1)))
-    print("netlink", errno_of(lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)))
+    print("netlink audit", errno_of(lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 9)))
     s = socket.socket()
     print("SO_ATTACH_FILTER", errno_of(lambda: s.setsockopt(socket.SOL_SOCKET, 26, b"\0" * 16)))
     print("SO_BINDTODEVICE", errno_of(lambda: s.setsockopt(socket.SOL_SOCKET, 25, b"lo\0")))

@@ -636,7 +636,7 @@ long sys_ioctl(struct gk_call *c)
 		return gk_fd_new(hs3(__NR_ioctl, fd, TIOCGPTPEER,
 				     c->a[2] & (long)(O_ACCMODE | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)), 0);
 	}
-	return -ENOTTY;
+	return gk_net_ioctl(c);	/* the interface queries, else ENOTTY */
 }
 
 static long pipe_result(long r, int *fds)

@@ -270,6 +270,9 @@ long gk_at_open(struct gk_at *w, long flags, long mode);
 long gk_at_parent(struct gk_at *w, char *last, size_t n);
 long gk_fd_guest_path(long fd, char *out, size_t n);
 
+/* ---- net.c (the rest in net.h) ---- */
+long gk_net_ioctl(struct gk_call *c);
+
 /* ---- events.c ---- */
 long gk_signalfd_read(struct gk_call *c);
 

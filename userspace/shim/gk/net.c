@@ -12,6 +12,7 @@ static const long sol_socket_opts[] = { KN_SOL_SOCKET_OPTS };
 static const long sol_tcp_opts[] = { KN_SOL_TCP_OPTS };
 static const long sol_ip_opts[] = { KN_SOL_IP_OPTS };
 static const long sol_ipv6_opts[] = { KN_SOL_IPV6_OPTS };
+static const long sol_netlink_opts[] = { KN_SOL_NETLINK_OPTS };
 
 /*
  * Sockets need the sandbox's own (or a joined) network namespace: without
@@ -73,6 +74,10 @@ static long net_proto(long domain, long type, long proto)
 		if (proto == (domain == KN_AF_INET ? KN_IPPROTO_ICMP : KN_IPPROTO_ICMPV6))
 			return proto;
 		return -EPROTONOSUPPORT;
+	case KN_AF_NETLINK:
+		if (type != KN_SOCK_RAW && type != KN_SOCK_DGRAM)
+			return -ESOCKTNOSUPPORT;
+		return proto == KN_NETLINK_ROUTE ? KN_NETLINK_ROUTE : -EPROTONOSUPPORT;
 	case KN_AF_PACKET:
 		return -EPERM;		/* never served: as without CAP_NET_RAW */
 	}
@@ -104,8 +109,8 @@ long sys_socketpair(struct gk_call *c)
 	if (flags & ~(long)(KN_SOCK_NONBLOCK | KN_SOCK_CLOEXEC))
 		return -EINVAL;
 	if (c->a[0] != KN_AF_UNIX)
-		return c->a[0] == KN_AF_INET || c->a[0] == KN_AF_INET6 ? -EOPNOTSUPP :
-		       -EAFNOSUPPORT;
+		return c->a[0] == KN_AF_INET || c->a[0] == KN_AF_INET6 ||
+		       c->a[0] == KN_AF_NETLINK ? -EOPNOTSUPP : -EAFNOSUPPORT;
 	r = net_proto(c->a[0], type, c->a[2]);
 	if (r < 0)
 		return r;
@@ -406,6 +411,53 @@ static int opt_listed(const long *l, unsigned long n, long opt)
 
 #define LISTED(l, o) opt_listed(l, sizeof(l) / sizeof(l[0]), o)
 
+/* struct ifconf: a length and the buffer of struct ifreq the host fills. */
+struct net_ifconf {
+	int len;
+	char *buf;
+};
+
+/*
+ * The interface queries (net_policy.h, KN_SIOCGIF_IOCTLS), -ENOTTY for any
+ * other request.  The host gets the guest kernel's copies of the request
+ * (struct ifreq, or struct ifconf whose buffer was checked as the workload's
+ * to write), and the answer is copied back.
+ */
+long gk_net_ioctl(struct gk_call *c)
+{
+	static const long gets[] = { KN_SIOCGIF_IOCTLS };
+	char ifr[KN_IFREQ_SIZE];
+	struct net_ifconf ifc, *uifc = (struct net_ifconf *)c->a[2];
+	long r;
+
+	if (c->a[1] != KN_SIOCGIFCONF && !LISTED(gets, c->a[1]))
+		return -ENOTTY;
+	if (!gk_net_ok())
+		return -EACCES;	/* the host's interfaces: as socket() (the filter has no row) */
+	if (c->a[1] == KN_SIOCGIFCONF) {
+		if (gk_uread_ok(uifc, sizeof(ifc)) < 0)
+			return -EFAULT;
+		memcpy(&ifc, uifc, sizeof(ifc));
+		if (ifc.buf && (ifc.len < 0 || gk_uwrite_ok(ifc.buf, ifc.len) < 0))
+			return -EFAULT;
+		r = hs3(__NR_ioctl, c->a[0], KN_SIOCGIFCONF, &ifc);
+		if (r == 0 && gk_uwrite_ok(&uifc->len, sizeof(int)) == 0)
+			uifc->len = ifc.len;
+		return r;
+	}
+	if (gk_uread_ok((void *)c->a[2], sizeof(ifr)) < 0)
+		return -EFAULT;
+	memcpy(ifr, (void *)c->a[2], sizeof(ifr));
+	r = hs3(__NR_ioctl, c->a[0], c->a[1], ifr);
+	if (r == 0) {
+		if (gk_uwrite_ok((void *)c->a[2], sizeof(ifr)) < 0)
+			return -EFAULT;
+		memcpy((void *)c->a[2], ifr, sizeof(ifr));
+	}
+	return r;
+}
+
+
 /* The listed options of the listed levels (net_policy.h); the rest ENOPROTOOPT. */
 static int sockopt_ok(long level, long opt)
 {
@@ -418,6 +470,8 @@ static int sockopt_ok(long level, long opt)
 		return LISTED(sol_ip_opts, opt);
 	case KN_IPPROTO_IPV6:
 		return LISTED(sol_ipv6_opts, opt);
+	case KN_SOL_NETLINK:
+		return LISTED(sol_netlink_opts, opt);
 	}
 	return 0;
 }
