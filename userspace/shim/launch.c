@@ -53,7 +53,7 @@ struct launch {
 	bool tty_fg;		/* the caller's terminal was ours: take it back at the end */
 	/*
 	 * The workload's terminal, an OCI create's (--console-socket: struct
-	 * kiste_oci_launch's console_*): con_fd a pty's slave
+	 * kiste_oci_launch's console_*) or kiste run -t's: con_fd a pty's slave
 	 * the workload makes its 0-2 and controlling terminal (console_attach),
 	 * or -1; con_sock where the init sends the master of a pty it makes in
 	 * the sandbox's own devpts, sized con_rows x con_cols, or -1.
@@ -823,7 +823,10 @@ static void init_main(struct launch *l, pid_t launcher)
 		/* No pid namespace: the guest kernel serves /proc from the host's. */
 		l->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
-	/* The engine's terminal, made in the sandbox's own devpts (/dev/pts/0, as runc's). */
+	/*
+	 * The engine's terminal (kiste run -t's: the launcher is the engine), made
+	 * in the sandbox's own devpts (/dev/pts/0, as runc's).
+	 */
 	if (l->con_sock >= 0) {
 		int slave;
 
@@ -1136,7 +1139,8 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	for (l->tty_fd = 0; l->tty_fd < 3 && !l->oci; l->tty_fd++)
 		if (isatty(l->tty_fd) && tcgetpgrp(l->tty_fd) == getpgrp())
 			break;
-	l->tty_fg = !l->oci && l->tty_fd < 3;
+	/* -t: the caller's terminal is not the sandbox's, nor its session. */
+	l->tty_fg = !l->oci && !o->tty && l->tty_fd < 3;
 	build_env(l);
 	shim_stats_mark("checks, binds, env");
 	ret = shim_image_map(&l->img, err);
@@ -1188,6 +1192,11 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 		close(l->tree_fd);
 	l->tree_fd = -1;
 	shim_binds_close(l->so, l->bind_fds);
+	/* -t: the init's end of the terminal's socket (an OCI create's is its caller's). */
+	if (!l->oci && l->con_sock >= 0)
+		close(l->con_sock);
+	if (!l->oci)
+		l->con_sock = -1;
 	/* The init has its own copy of the trace file (the workload's FD_TRACE), and switch. */
 	if (l->trace_fd >= 0)
 		close(l->trace_fd);
@@ -1243,9 +1252,13 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 	l.so = so;
 	l.con_fd = l.con_sock = -1;
 	shim_stats_start();
-	if (launch_prepare(&l, NULL, &err) < 0 || shim_relay_prepare(&l.relay, &err) < 0 ||
-	    (l.trace_fd >= 0 && shim_relay_trace(&l.relay, l.trace_fd, &err) < 0)) {
+	if (launch_prepare(&l, NULL, &err) < 0 || shim_relay_prepare(&l.relay, o->tty, &err) < 0 ||
+	    (l.trace_fd >= 0 && shim_relay_trace(&l.relay, l.trace_fd, &err) < 0) ||
+	    (o->tty && shim_relay_tty(&l.relay, o->interactive, &l.con_sock, &l.con_rows,
+				      &l.con_cols, &err) < 0)) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
+		if (l.con_sock >= 0)
+			close(l.con_sock);
 		kiste_cgroup_destroy(&l.cg);
 		shim_ids_release(&l.ids);
 		trace_switch_done(&l);
