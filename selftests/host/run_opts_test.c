@@ -335,4 +335,58 @@ TEST(network_and_publish)
 	kiste_run_args_free(&a);
 }
 
+/*
+ * -t and -i (podman's): -i lands in every mode; -t where the mode's table
+ * takes KISTE_OPT_TTY, else one line naming the mode (125 in kiste run).
+ */
+TEST(tty_and_interactive)
+{
+	static const char *const spellings[][2] = { { "-t", "-i" }, { "--tty", "--interactive" },
+						    { "-it", NULL }, { "-ti", NULL } };
+	struct kiste_run_args a;
+	struct kiste_err err;
+	char mode[64], want[96];
+	size_t m, s;
+	int ret;
+
+	for (m = 0; kiste_modes[m]; m++) {
+		const struct kiste_mode_ops *md = kiste_modes[m];
+		bool takes = md->limits->accepts & KISTE_OPT_TTY;
+		char *only_i[] = { "run", mode, "-i", "prog", NULL };
+
+		snprintf(mode, sizeof(mode), "--mode=%s", md->name);
+		memset(&err, 0, sizeof(err));
+		ASSERT_EQ(0, kiste_run_parse(kiste_modes, 4, only_i, &a, &err)) TH_LOG("%s", err.msg);
+		EXPECT_TRUE(a.o.interactive);
+		EXPECT_FALSE(a.o.tty);
+		kiste_run_args_free(&a);
+		for (s = 0; s < sizeof(spellings) / sizeof(spellings[0]); s++) {
+			char *argv[] = { "run", mode, (char *)spellings[s][0],
+					 (char *)(spellings[s][1] ? spellings[s][1] : "--"), "prog",
+					 NULL };
+
+			memset(&err, 0, sizeof(err));
+			ret = kiste_run_parse(kiste_modes, 5, argv, &a, &err);
+			if (takes) {
+				EXPECT_EQ(0, ret) TH_LOG("%s %s: %s", md->name, spellings[s][0], err.msg);
+				EXPECT_TRUE(a.o.tty);
+				EXPECT_TRUE(a.o.interactive);
+				EXPECT_STREQ("prog", a.o.argv[0]);
+			} else {
+				snprintf(want, sizeof(want), "kiste run --mode=%s: -t is shim mode's",
+					 md->name);
+				EXPECT_EQ(-EINVAL, ret) TH_LOG("%s %s passed", md->name, spellings[s][0]);
+				EXPECT_EQ(0, strncmp(err.msg, want, strlen(want)))
+					TH_LOG("%s: '%s'", md->name, err.msg);
+				EXPECT_EQ(NULL, strchr(err.msg, '\n')) TH_LOG("'%s'", err.msg);
+			}
+			kiste_run_args_free(&a);
+		}
+	}
+	/* Today: shim alone. */
+	EXPECT_TRUE(!!(kiste_mode_shim.limits->accepts & KISTE_OPT_TTY));
+	EXPECT_FALSE(!!(kiste_mode_vm.limits->accepts & KISTE_OPT_TTY));
+	EXPECT_FALSE(!!(kiste_mode_unikernel.limits->accepts & KISTE_OPT_TTY));
+}
+
 TEST_HARNESS_MAIN

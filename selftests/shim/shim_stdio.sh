@@ -28,6 +28,7 @@ if [ "$(id -u)" = 0 ]; then
 	chmod 755 "$tmp/kiste"
 	K="$tmp/kiste"
 fi
+export K
 SR="$K run --mode=shim --timeout 120 --"
 SRU="$K run --mode=shim --unsafe-no-namespaces --timeout 120 --"
 n=0
@@ -106,6 +107,16 @@ compare "a death by SIGTERM with output in the pipe" \
 	'{ $R sh -c "seq 1 20000; kill -TERM \$\$" >f; echo rc=$?; } 2>/dev/null; wc -l <f'
 compare "EPIPE: the reader of a named FIFO goes away" \
 	'mkfifo p; head -n 1 <p >h & $R seq 1 1000000 >p; echo rc=$?; wait; cat h'
+# Every channel at once: 0, 1 and 2 on three files and the --trace-output file's pipe (the
+# poll set once had room for four of these five).
+in_dir sandbox 'printf "in\n" >f; $K run --mode=shim --timeout 120 --trace-output t -- sh -c "cat; echo err >&2" <f >o 2>e; echo rc=$?; cat o e; [ -s t ] && echo traced'
+case "$D_OUT" in
+"rc=0
+in
+err
+traced") ok "0, 1, 2 and --trace-output relayed at once" ;;
+*) fail "0, 1, 2 and --trace-output relayed at once" "$D_OUT" ;;
+esac
 
 # A background child holding stdout while the main process exits: natively the script
 # goes on at once; the sandbox ends with its main process, so kiste must not wait for it.

@@ -239,7 +239,8 @@ enum kiste_run_opt {
 	KISTE_OPT_ROOTFS = 1u << 7,
 	KISTE_OPT_PIDS = 1u << 8,
 	KISTE_OPT_HOSTNAME = 1u << 9,
-	KISTE_OPT_ALL = (1u << 10) - 1,
+	KISTE_OPT_TTY = 1u << 10,	/* -t: a terminal of the sandbox's own, relayed */
+	KISTE_OPT_ALL = (1u << 11) - 1,
 };
 
 /*
@@ -294,6 +295,13 @@ struct kiste_run_opts {
 	const char *netns_path;		/* KISTE_NET_NS: the namespace file to join */
 	struct kiste_publish publish[KISTE_RUN_PUBLISH_MAX];	/* -p, with pasta only */
 	int npublish;
+	/*
+	 * -t: the workload's 0-2 are a new pty of the sandbox's own, relayed to
+	 * the caller's 0 and 1; -i: with -t, the caller's input goes into it
+	 * (without -t stdin is passed on as it is either way: README.md).
+	 */
+	bool tty;
+	bool interactive;
 	int argc;			/* the workload: argv[0..argc), argv[argc] == NULL */
 	char **argv;
 };

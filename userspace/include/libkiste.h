@@ -230,5 +230,11 @@ int kiste_open_regular_in(int rootfd, const char *path, int flags, struct stat *
 int kiste_console_connect(const char *path, struct kiste_err *err);
 int kiste_console_make(const char *ptmx, unsigned int rows, unsigned int cols, int sock,
 		       int *slave, struct kiste_err *err);
+/*
+ * The engine's side of _make (`kiste run -t` is its own engine): the master
+ * sent over @sock, close-on-exec; -EAGAIN while nothing came, -EPIPE when
+ * the sender hung up without one, -errno otherwise.
+ */
+int kiste_console_receive(int sock);
 
 #endif /* LIBKISTE_H */

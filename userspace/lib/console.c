@@ -98,3 +98,31 @@ out:
 	}
 	return ret;
 }
+
+int kiste_console_receive(int sock)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	char name[64];
+	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c;
+	int fd = -1;
+	ssize_t n;
+
+	n = recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return -errno;
+	c = CMSG_FIRSTHDR(&msg);
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	if (fd >= 0 && !(msg.msg_flags & MSG_CTRUNC))
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return n == 0 ? -EPIPE : -EPROTO;
+}

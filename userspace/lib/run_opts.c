@@ -18,7 +18,7 @@
 /* getopt_long values of the common options (a mode's own start at KISTE_MODE_OPT_BASE). */
 enum {
 	O_MODE = 0x100, O_NAME, O_MEMORY, O_CPUS, O_TIMEOUT, O_USER, O_ENV, O_CWD, O_ROOTFS, O_PIDS,
-	O_HELP, O_NETWORK, O_PUBLISH, O_HOSTNAME, O_ENV_FILE,
+	O_HELP, O_NETWORK, O_PUBLISH, O_HOSTNAME, O_ENV_FILE, O_TTY, O_INTERACTIVE,
 };
 
 static const struct option common_opts[] = {
@@ -38,6 +38,8 @@ static const struct option common_opts[] = {
 	{ "help", no_argument, NULL, O_HELP },
 	{ "network", required_argument, NULL, O_NETWORK },
 	{ "publish", required_argument, NULL, O_PUBLISH },
+	{ "tty", no_argument, NULL, O_TTY },
+	{ "interactive", no_argument, NULL, O_INTERACTIVE },
 };
 #define NCOMMON (sizeof(common_opts) / sizeof(common_opts[0]))
 
@@ -63,6 +65,13 @@ const char kiste_run_common_usage[] =
 	"                      join that network namespace\n"
 	"  -p, --publish [IP:]HOSTPORT:PORT[/tcp|udp]  with pasta: forward the host's\n"
 	"                      HOSTPORT to PORT inside (repeatable)\n"
+	"  -t, --tty           the workload's stdin, stdout and stderr are a new terminal\n"
+	"                      of the sandbox's own, its output relayed to kiste's\n"
+	"                      stdout (stderr included); a terminal at kiste's stdin is\n"
+	"                      raw meanwhile, its size and resizes passed on (shim)\n"
+	"  -i, --interactive   with -t: kiste's stdin is typed into that terminal (without\n"
+	"                      -i it gets no input, as podman's -t); without -t stdin is\n"
+	"                      the workload's as it is either way\n"
 	"  -h, --help          show this help (with --mode: that mode's)\n";
 
 /* Which common option a kiste_run_opt bit is, for the "not in this mode" line. */
@@ -75,6 +84,7 @@ static const struct {
 	{ KISTE_OPT_USER, "--user" },	{ KISTE_OPT_ENV, "--env" },
 	{ KISTE_OPT_CWD, "--cwd (-w, --workdir)" },	{ KISTE_OPT_ROOTFS, "--rootfs" },
 	{ KISTE_OPT_PIDS, "--pids-limit" }, { KISTE_OPT_HOSTNAME, "--hostname" },
+	{ KISTE_OPT_TTY, "-t (--tty)" },
 };
 
 /* A mode's own option as seen on the command line, applied once the mode is known. */
@@ -434,6 +444,13 @@ static int common_opt(struct parse *p, int c, const char *arg, struct kiste_run_
 		return parse_network(p, arg, o, err);
 	case O_PUBLISH:
 		return parse_publish(arg, o, err);
+	case O_TTY:
+		p->given |= KISTE_OPT_TTY;
+		o->tty = true;
+		return 0;
+	case O_INTERACTIVE:
+		o->interactive = true;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -507,6 +524,11 @@ static int parse_finish(struct parse *p, struct kiste_run_args *a, struct kiste_
 	size_t i;
 	int ret;
 
+	if ((p->given & KISTE_OPT_TTY) && !(l->accepts & KISTE_OPT_TTY))
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run --mode=%s: -t is shim mode's for now: leave it out "
+				     "(the workload then shares kiste's stdin, stdout and terminal "
+				     "as they are) or use --mode=shim", m->name);
 	for (i = 0; i < sizeof(opt_bits) / sizeof(opt_bits[0]); i++)
 		if ((p->given & opt_bits[i].bit) && !(l->accepts & opt_bits[i].bit))
 			return kiste_err_set(err, -EINVAL,
@@ -568,7 +590,7 @@ static int parse_args(struct parse *p, int argc, char **argv, struct kiste_run_a
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:hp:e:w:v:", p->table, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hp:e:w:v:ti", p->table, NULL)) != -1) {
 		/* After the first error, keep scanning for --help and --mode only. */
 		struct kiste_err *e = first ? &later : err;
 
@@ -581,6 +603,10 @@ static int parse_args(struct parse *p, int argc, char **argv, struct kiste_run_a
 			c = O_ENV;
 		else if (c == 'w')
 			c = O_CWD;
+		else if (c == 't')
+			c = O_TTY;
+		else if (c == 'i')
+			c = O_INTERACTIVE;
 		/* podman's -v: the mode's own --volume (parse_finish names a mode without one). */
 		if (c == 'v')
 			p->margs[p->nmargs++] = (struct mode_arg){ "volume", optarg };

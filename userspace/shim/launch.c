@@ -52,6 +52,15 @@ struct launch {
 	char *env[KISTE_RUN_ENV_MAX + 8];
 	int nenv;
 	bool tty_fg;		/* the caller's terminal was ours: take it back at the end */
+	/*
+	 * The workload's terminal, an OCI create's (--console-socket: struct
+	 * kiste_oci_launch's console_*) or kiste run -t's: con_fd a pty's slave
+	 * the workload makes its 0-2 and controlling terminal (console_attach),
+	 * or -1; con_sock where the init sends the master of a pty it makes in
+	 * the sandbox's own devpts, sized con_rows x con_cols, or -1.
+	 */
+	int con_fd, con_sock;
+	unsigned int con_rows, con_cols;
 	int tty_fd;		/* which of 0..2 is that terminal (tty_fg) */
 	struct kiste_cgroup cg;	/* the sandbox's cgroup; version 0: none here */
 	struct kiste_oci_launch *oci;	/* an OCI create (no launcher after it), or NULL */
@@ -376,7 +385,7 @@ static void workload_main(struct launch *l)
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	/* Its own process group: kill(0, ...) inside never reaches the caller's group. */
-	if (l->oci && l->oci->console_fd >= 0)
+	if (l->con_fd >= 0)
 		console_attach(&err);
 	else
 		setpgid(0, 0);
@@ -597,7 +606,7 @@ static __attribute__((noreturn)) void exec_child(struct launch *l, struct shim_e
 			_exit(KISTE_EXIT_REFUSED);
 	/* The rest (the request's own numbers, the moved copies) go in place_fds. */
 	l->oci->preserve_fds = r->nfds - 3;
-	l->oci->console_fd = -1;
+	l->con_fd = -1;
 	/*
 	 * A session of its own, as the first process's (console_attach makes it
 	 * with a terminal): never the init's, which a terminal it got could
@@ -613,7 +622,7 @@ static __attribute__((noreturn)) void exec_child(struct launch *l, struct shim_e
 		if (dup2(slave, 0) < 0)
 			_exit(KISTE_EXIT_REFUSED);
 		close(slave);
-		l->oci->console_fd = 0;
+		l->con_fd = 0;
 	}
 	memset(&l->relay, 0, sizeof(l->relay));
 	l->xreq = r;
@@ -767,10 +776,10 @@ static void init_main(struct launch *l, pid_t launcher)
 	}
 	close(l->status[0]);
 	/* The terminal is stdin from here on: the rootfs's /dev gets its node (bind_tty). */
-	if (l->oci && l->oci->console_fd >= 0) {
-		if (dup2(l->oci->console_fd, 0) < 0)
+	if (l->con_fd >= 0) {
+		if (dup2(l->con_fd, 0) < 0)
 			_exit(KISTE_EXIT_REFUSED);
-		close(l->oci->console_fd);
+		close(l->con_fd);
 	}
 	/*
 	 * The caller's session (its controlling terminal) only when that terminal
@@ -784,7 +793,7 @@ static void init_main(struct launch *l, pid_t launcher)
 	if ((l->oci || !l->tty_fg) && setsid() < 0)
 		_exit(KISTE_EXIT_REFUSED);
 	/* The terminal comes later (made inside): the caller's stdin must not be bound as one. */
-	if (l->oci && l->oci->console_sock >= 0) {
+	if (l->con_sock >= 0) {
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 		if (null < 0 || dup2(null, 0) < 0)
@@ -845,19 +854,23 @@ static void init_main(struct launch *l, pid_t launcher)
 		/* No pid namespace: the guest kernel serves /proc from the host's. */
 		l->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
-	/* The engine's terminal, made in the sandbox's own devpts (/dev/pts/0, as runc's). */
-	if (l->oci && l->oci->console_sock >= 0) {
+	/*
+	 * The engine's terminal (kiste run -t's: the launcher is the engine), made
+	 * in the sandbox's own devpts (/dev/pts/0, as runc's).
+	 */
+	if (l->con_sock >= 0) {
 		int slave;
 
-		if (kiste_console_make("/dev/ptmx", l->oci->console_rows, l->oci->console_cols,
-				       l->oci->console_sock, &slave, &err) < 0)
+		if (kiste_console_make("/dev/ptmx", l->con_rows, l->con_cols, l->con_sock, &slave,
+				       &err) < 0)
 			kiste_child_fail(&err);
-		close(l->oci->console_sock);
+		close(l->con_sock);
+		l->con_sock = -1;
 		if (dup2(slave, 0) < 0)
 			_exit(KISTE_EXIT_REFUSED);
 		close(slave);
 		/* From here on as create's own terminal: fd 0 (console_attach). */
-		l->oci->console_fd = 0;
+		l->con_fd = 0;
 	}
 	if (l->oci) {
 		oci_check_command(l);
@@ -903,7 +916,7 @@ static void init_main(struct launch *l, pid_t launcher)
 	forward_to = child;
 	sigprocmask(SIG_SETMASK, &l->init_mask, NULL);
 	/* An interactive terminal: the workload's group gets it, as a shell would give it. */
-	if (!l->oci || l->oci->console_fd < 0)
+	if (l->con_fd < 0)
 		setpgid(child, child);	/* a session leader (console_attach) is one already */
 	if (l->tty_fg)
 		tcsetpgrp(l->tty_fd, child);
@@ -1157,7 +1170,8 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	for (l->tty_fd = 0; l->tty_fd < 3 && !l->oci; l->tty_fd++)
 		if (isatty(l->tty_fd) && tcgetpgrp(l->tty_fd) == getpgrp())
 			break;
-	l->tty_fg = !l->oci && l->tty_fd < 3;
+	/* -t: the caller's terminal is not the sandbox's, nor its session. */
+	l->tty_fg = !l->oci && !o->tty && l->tty_fd < 3;
 	build_env(l);
 	shim_stats_mark("checks, binds, env");
 	ret = shim_image_map(&l->img, err);
@@ -1209,6 +1223,11 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 		close(l->tree_fd);
 	l->tree_fd = -1;
 	shim_binds_close(l->so, l->bind_fds);
+	/* -t: the init's end of the terminal's socket (an OCI create's is its caller's). */
+	if (!l->oci && l->con_sock >= 0)
+		close(l->con_sock);
+	if (!l->oci)
+		l->con_sock = -1;
 	/* The init has its own copy of the trace file (the workload's FD_TRACE), and switch. */
 	if (l->trace_fd >= 0)
 		close(l->trace_fd);
@@ -1262,10 +1281,15 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 	memset(&l, 0, sizeof(l));
 	l.o = o;
 	l.so = so;
+	l.con_fd = l.con_sock = -1;
 	shim_stats_start();
-	if (launch_prepare(&l, NULL, &err) < 0 || shim_relay_prepare(&l.relay, &err) < 0 ||
-	    (l.trace_fd >= 0 && shim_relay_trace(&l.relay, l.trace_fd, &err) < 0)) {
+	if (launch_prepare(&l, NULL, &err) < 0 || shim_relay_prepare(&l.relay, o->tty, &err) < 0 ||
+	    (l.trace_fd >= 0 && shim_relay_trace(&l.relay, l.trace_fd, &err) < 0) ||
+	    (o->tty && shim_relay_tty(&l.relay, o->interactive, &l.con_sock, &l.con_rows,
+				      &l.con_cols, &err) < 0)) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
+		if (l.con_sock >= 0)
+			close(l.con_sock);
 		kiste_cgroup_destroy(&l.cg);
 		shim_ids_release(&l.ids);
 		trace_switch_done(&l);
@@ -1279,6 +1303,8 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 		trace_switch_done(&l);
 		return KISTE_EXIT_REFUSED;
 	}
+	/* shim_tty.sh: a workload that ends before the launcher's relay begins. */
+	kiste_test_phase("shim-supervise");
 	ret = supervise(&l, child, &set);
 	shim_stats_mark("workload ran and exited");
 	shim_pasta_stop(l.pasta);
@@ -1303,6 +1329,10 @@ int shim_oci_create(const struct kiste_run_opts *o, const struct shim_opts *so,
 	l.o = o;
 	l.so = so;
 	l.oci = ol;
+	l.con_fd = ol->console_fd;
+	l.con_sock = ol->console_sock;
+	l.con_rows = ol->console_rows;
+	l.con_cols = ol->console_cols;
 	/* pasta would need a process that outlives create: not yet. */
 	if (o->network == KISTE_NET_PASTA)
 		return kiste_err_set(err, -EINVAL, "--network pasta is not supported for OCI "

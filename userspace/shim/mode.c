@@ -112,6 +112,10 @@ static int shim_check(const struct kiste_run_opts *o, void *mo, struct kiste_err
 		return kiste_err_set(err, -EINVAL,
 				     "kiste run: --volume needs a mount namespace: leave out "
 				     "--unsafe-no-namespaces");
+	if (so->no_namespaces && o->tty)
+		return kiste_err_set(err, -EINVAL,
+				     "kiste run: -t makes the terminal in the sandbox's own /dev/pts, "
+				     "which needs a mount namespace: leave out --unsafe-no-namespaces");
 	if (so->no_namespaces && o->network != KISTE_NET_NONE)
 		return kiste_err_set(err, -EINVAL,
 				     "kiste run: --network needs namespaces: leave out "

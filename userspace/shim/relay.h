@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <termios.h>
 
 #include "libkiste.h"
 
@@ -24,13 +25,30 @@ struct shim_relay_chan {
 	bool stream;		/* the file is not a regular file or block device */
 	bool done;		/* EOF or an error: nothing more moves */
 	bool trace;		/* the --trace-output file's channel (host is kiste's own copy) */
+	bool tty;		/* -t: the sandbox's terminal (mine is a copy of its master) */
 	size_t len, off;	/* bytes in buf, and how many of them have moved on */
 	char *buf;
 };
 
+/*
+ * -t: a pty the sandbox's init makes in its own devpts, whose master comes
+ * over a socket; the caller's 1 gets what the sandbox writes to it, its 0
+ * (with -i) is typed into it, and a terminal at its 0 is raw meanwhile.
+ */
+struct shim_relay_tty {
+	bool on;
+	bool input;		/* -i */
+	int sock;		/* the launcher's end, until the master came; -1 */
+	int master;		/* -1 until it came */
+	int winfd;		/* the caller's terminal whose size the pty takes, or -1 */
+	bool raw;		/* the caller's 0 is raw: restore saved */
+	struct termios saved;
+};
+
 struct shim_relay {
 	int nchan;
-	struct shim_relay_chan chan[4];	/* 0..2's, and the trace file's */
+	struct shim_relay_chan chan[4];	/* 0..2's and the trace file's; -t: the terminal's two */
+	struct shim_relay_tty tty;
 	int cand[3];		/* per descriptor: its channel if the plan takes it, or KEEP/CLOSE */
 	struct stat st[3];
 	int *plan;		/* MAP_SHARED: written by the launcher, read by the workload */
@@ -40,8 +58,16 @@ struct shim_relay {
  * Launcher, before the sandbox's first process: a pipe for each of 0..2 that
  * names a file, directory, device node (no terminal) or named FIFO; 1 and 2
  * on one open file description share one.  Nothing is relayed until the plan.
+ * With @tty (-t) none of 0..2 is the workload's (its terminal is): no pipes.
  */
-int shim_relay_prepare(struct shim_relay *r, struct kiste_err *err);
+int shim_relay_prepare(struct shim_relay *r, bool tty, struct kiste_err *err);
+/*
+ * Launcher, -t: *@init_end becomes the socket the init sends the master
+ * over (kiste_console_make), *@rows and *@cols the caller's terminal's size
+ * (0 without one).  @input: -i.
+ */
+int shim_relay_tty(struct shim_relay *r, bool input, int *init_end, unsigned int *rows,
+		   unsigned int *cols, struct kiste_err *err);
 /* The sandbox's first process, at once: the launcher's ends are not its own. */
 void shim_relay_child(struct shim_relay *r);
 /*

@@ -188,7 +188,8 @@ static int detached_locks(struct kiste_err *err)
  * devpts instance at /dev/pts, its ptmx at /dev/ptmx, nothing shared with the
  * host's ptys.  Not while the caller's own terminal is bound at /dev/pts/N
  * (that name is how `tty` finds it): such a sandbox has no ptys of its own
- * yet (a relayed console, as docker -it's, would give it both).
+ * yet.  With kiste run -t the caller's terminal is not bound (the init's
+ * stdin is /dev/null then) and the workload's terminal is a pty of this one.
  */
 
 static int setup_pts(const char *dev, bool mount_now, struct kiste_err *err)

@@ -58,7 +58,7 @@ static const struct option vm_options[] = {
  * caps the guest's processes (the agent's cgroup there), 2048 by default.
  */
 static const struct kiste_run_limits vm_limits = {
-	.accepts = KISTE_OPT_ALL,
+	.accepts = KISTE_OPT_ALL & ~KISTE_OPT_TTY,
 	.networks = 1u << KISTE_NET_PASTA | 1u << KISTE_NET_NS,
 	.memory_min = LINUX_MEM_MIN,
 	.memory_max = LINUX_MEM_MAX,
