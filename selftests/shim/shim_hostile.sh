@@ -168,4 +168,30 @@ else
 		/bin/busybox sh -c '/bin/busybox head -c 1 /disk >/dev/null || exit 1'
 fi
 rm -rf "$idm"
+
+# Without namespaces an ordinary caller's capabilities (ambient ones, kept across its
+# exec of kiste) are not the workload's: a root process's pid stays out of its reach.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	sleep 60 &
+	rootpid=$!
+	capk() { setpriv --reuid 4244 --regid 4244 --clear-groups --inh-caps +kill \
+		--ambient-caps +kill -- "$@"; }
+	run capk /usr/bin/python3 -c "import os; os.kill($rootpid, 0); print('signalled')"
+	if [ "$T_OUT" = signalled ]; then
+		expect "without namespaces: an ordinary caller's ambient CAP_KILL is not the workload's" \
+			0 "EPERM" capk "$K" run --mode=shim --unsafe-no-namespaces -- /usr/bin/python3 -c "
+import os, errno
+try:
+    os.kill($rootpid, 0)
+    print('signalled')
+except OSError as e:
+    print(errno.errorcode[e.errno])"
+	else
+		fail "control: natively the caller's ambient CAP_KILL signals a root process" "$T_OUT"
+	fi
+	kill "$rootpid" 2>/dev/null
+	wait "$rootpid" 2>/dev/null
+else
+	skip "without namespaces: an ordinary caller's ambient CAP_KILL" "needs root and setpriv"
+fi
 t_done

@@ -282,6 +282,24 @@ if [ "$n_rc" = 0 ] && [ -n "$n_out" ]; then
 else
 	fail "rtnetlink dumps: the native run in a new namespace failed" "exit $n_rc: $n_out"
 fi
+# A socket of another namespace at stdin (a caller's, as socat or inetd hand one over):
+# the interface queries still answer for the sandbox's, not for the host's interfaces.
+hostif=$(ip -o link | awk -F': ' '$2 != "lo" { sub(/@.*/, "", $2); print $2; exit }')
+IFQ="import socket, fcntl, struct, subprocess, sys
+a, b = socket.socketpair()
+prog = 'import fcntl, struct, errno\ntry:\n    print(struct.unpack(\"16si20x\", fcntl.ioctl(0, 0x8933, struct.pack(\"16s24x\", b\"$hostif\")))[1] > 0)\nexcept OSError as e:\n    print(errno.errorcode[e.errno])'
+sys.exit(subprocess.run(sys.argv[1:] + ['$PY', '-c', prog], stdin=b).returncode)"
+if [ -n "$hostif" ]; then
+	run "$PY" -c "$IFQ" env
+	if [ "$T_OUT" = True ]; then
+		expect "SIOCGIFINDEX on a host socket at stdin answers for the sandbox's namespace ($hostif: ENODEV)" \
+			0 "ENODEV" "$PY" -c "$IFQ" "$K" run --mode=shim --
+	else
+		fail "control: natively SIOCGIFINDEX of $hostif on a socket at stdin works" "$T_OUT"
+	fi
+else
+	skip "SIOCGIFINDEX on a host socket at stdin" "the host has no interface but lo"
+fi
 # shellcheck disable=SC2016 # the sandbox's shell expands it
 expect "rtnetlink changes are refused by the host (no CAP_NET_ADMIN): lo stays up, no link, no address" \
 	0 "down 2 add 2 link 2 lo 1 CapEff bit 12: 0" S sh -c '

@@ -496,8 +496,9 @@ static const struct allow table[] = {
 	   "a request that changes anything needs CAP_NET_ADMIN, which the workload lacks", 3,
 	   C_EQ(INT(0), KN_AF_NETLINK), C_IN(INT(1), netlink_types),
 	   C_EQ(INT(2), KN_NETLINK_ROUTE)),
-	RW(ioctl, W_NET, "interface queries (SIOCGIF*) in the sandbox's network namespace", 2,
-	   C_FD(0), C_IN(INT(1), ifreq_ioctls)),
+	RW(ioctl, W_NET, "interface queries (SIOCGIF*) on the guest kernel's socket of the "
+	   "sandbox's network namespace (never a workload socket, which may be another's)", 2,
+	   C_EQ(INT(0), GK_FD_NETQ), C_IN(INT(1), ifreq_ioctls)),
 	R1(bind, "naming the workload's sockets", C_FD(0)),
 	R1(listen, "the workload's sockets", C_FD(0)),
 	R1(connect, "the workload's sockets (a pathname through the procfs's fd link to the "

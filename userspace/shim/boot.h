@@ -43,7 +43,14 @@
 #define GK_FD_PROBE 1004
 #define GK_FD_PROC 1005		/* the detached procfs, or a placeholder */
 #define GK_FD_UNIXMED 1006	/* the AF_UNIX mediator's channel, or a placeholder */
-/* 1007: a placeholder.  Shadow lock descriptors: one aligned block of 16. */
+/*
+ * A UDP socket (unbound) made in the sandbox's network namespace, on which the
+ * guest kernel asks the interface queries (SIOCGIF*: a workload socket may be
+ * another namespace's, the caller's), or a placeholder without one.  IPv4's:
+ * the address queries are IPv4's (inet_ioctl); the rest any family's.
+ */
+#define GK_FD_NETQ 1007
+/* Shadow lock descriptors: one aligned block of 16. */
 #define GK_FD_SHADOW 1008
 #define GK_NSHADOW 16
 #define GK_FD_LIMIT 1024

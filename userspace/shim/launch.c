@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -140,7 +141,7 @@ static void place_fds(struct launch *l, struct kiste_err *err)
 	int probe = memfd_create("kiste-probe", MFD_CLOEXEC);
 	/* The trace file's pipe (relay.c), else stderr. */
 	int trace = shim_relay_trace_fd(&l->relay);
-	int fd;
+	int fd, netq;
 
 	/* First: the launcher's pipes may lie at or above GK_FD_LIMIT (relay.c). */
 	if (shim_relay_place(&l->relay) < 0)
@@ -164,8 +165,13 @@ static void place_fds(struct launch *l, struct kiste_err *err)
 		goto fail;
 	if (dup2(l->um.wl_fd >= 0 ? l->um.wl_fd : root, GK_FD_UNIXMED) < 0)
 		goto fail;
+	netq = l->ns ? socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) : -1;
+	if ((l->ns && netq < 0) || dup2(netq >= 0 ? netq : root, GK_FD_NETQ) < 0)
+		goto fail;
+	if (netq >= 0)
+		close(netq);
 	for (fd = GK_FD_PROC + 1; fd < GK_FD_LIMIT; fd++)
-		if (fd != GK_FD_UNIXMED && dup2(root, fd) < 0)
+		if (fd != GK_FD_UNIXMED && fd != GK_FD_NETQ && dup2(root, fd) < 0)
 			goto fail;
 	/* The caller's 0..2 and, for an OCI create with --preserve-fds, 3..3+N-1 stay. */
 	syscall(SYS_close_range, 3 + (l->oci ? l->oci->preserve_fds : 0), GK_FD_BASE - 1, 0);
@@ -336,26 +342,37 @@ static void trace_switch_done(struct launch *l)
  * while CAP_SETPCAP is still there), as podman's default capabilities leave
  * it out: the sandbox's rtnetlink socket then answers dumps only, refused by
  * the host whatever the guest kernel was made to send (net_policy.h).
- * Without CAP_SETPCAP (no namespaces: nobody) there is nothing to drop.
+ * Without namespaces (@all) every capability goes: root is nobody already
+ * (drop_host_root), and an ordinary caller's ambient ones would otherwise
+ * reach the host's processes and files.
  */
-static int drop_net_admin(struct kiste_err *err)
+static int drop_caps(bool all, struct kiste_err *err)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2];
 	const unsigned int i = CAP_NET_ADMIN / 32, bit = 1U << (CAP_NET_ADMIN % 32);
+	int cap;
 
-	if (prctl(PR_CAPBSET_DROP, CAP_NET_ADMIN, 0, 0, 0) < 0 && errno != EPERM)
-		return kiste_err_set(err, -errno, "cannot drop CAP_NET_ADMIN: %s", strerror(errno));
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_NET_ADMIN, 0, 0);
+	for (cap = all ? 0 : CAP_NET_ADMIN; cap <= (all ? CAP_LAST_CAP : CAP_NET_ADMIN); cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EPERM &&
+		    errno != EINVAL)
+			return kiste_err_set(err, -errno, "cannot drop capabilities: %s",
+					     strerror(errno));
+	if (all)
+		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	else
+		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_NET_ADMIN, 0, 0);
 	if (syscall(SYS_capget, &h, d) < 0)
 		return kiste_err_set(err, -errno, "cannot read capabilities: %s", strerror(errno));
-	if (!((d[i].effective | d[i].permitted | d[i].inheritable) & bit))
-		return 0;
-	d[i].effective &= ~bit;
-	d[i].permitted &= ~bit;
-	d[i].inheritable &= ~bit;
+	if (all) {
+		memset(d, 0, sizeof(d));
+	} else {
+		d[i].effective &= ~bit;
+		d[i].permitted &= ~bit;
+		d[i].inheritable &= ~bit;
+	}
 	if (syscall(SYS_capset, &h, d) < 0)
-		return kiste_err_set(err, -errno, "cannot drop CAP_NET_ADMIN: %s", strerror(errno));
+		return kiste_err_set(err, -errno, "cannot drop capabilities: %s", strerror(errno));
 	return 0;
 }
 
@@ -421,7 +438,7 @@ static void workload_main(struct launch *l)
 	shim_stats_mark("landlock");
 	if (shim_setup_limits(l->o, l->cg.version != 0, &err) < 0)
 		kiste_child_fail(&err);
-	if (drop_net_admin(&err) < 0)
+	if (drop_caps(!l->ns, &err) < 0)
 		kiste_child_fail(&err);
 	map_trace_switch(l);
 	place_fds(l, &err);

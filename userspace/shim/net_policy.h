@@ -97,6 +97,9 @@
  */
 #define KN_SIOCGIFNAME 0x8910
 #define KN_SIOCGIFCONF 0x8912
+/* ADDR, DSTADDR, BRDADDR, NETMASK: IPv4's, answered on an AF_INET socket only (else ENOTTY). */
+#define KN_SIOCGIF_INET(r) ((r) == 0x8915 || (r) == 0x8917 || (r) == 0x8919 || (r) == 0x891b)
+#define KN_SO_DOMAIN 39
 #define KN_SIOCGIF_IOCTLS							\
 	KN_SIOCGIFNAME, 0x8913 /* FLAGS */, 0x8915 /* ADDR */,			\
 	0x8917 /* DSTADDR */, 0x8919 /* BRDADDR */, 0x891b /* NETMASK */,	\

@@ -34,6 +34,7 @@
 
 /* One read or write: memory per channel is this buffer and the pipe's 64 KiB. */
 #define RELAY_BUF (64 * 1024)
+#define RELAY_TTY_DRAIN_S 5	/* out_drain: a terminal's writers past the sandbox's end */
 
 static const char *const std_names[3] = { "standard input", "standard output",
 					   "standard error" };
@@ -537,11 +538,23 @@ static int poll_set(struct shim_relay *r, int sfd, struct pollfd *p, int *who)
 }
 
 /* Everything the pipe holds now, written out; a writer that is still alive is not waited for. */
+/*
+ * What is left in @c's pipe or terminal once the sandbox has ended.  A
+ * terminal's slave may still be held outside the sandbox (passed on by
+ * SCM_RIGHTS): its writer gets RELAY_TTY_DRAIN_S seconds, not forever.
+ */
 static void out_drain(struct shim_relay_chan *c)
 {
+	struct timespec t0, t;
 	ssize_t n;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!c->done) {
+		if (c->tty) {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			if (t.tv_sec - t0.tv_sec >= RELAY_TTY_DRAIN_S)
+				break;
+		}
 		if (c->len) {
 			out_flush(c, true);
 			continue;
@@ -567,12 +580,18 @@ static void out_drain(struct shim_relay_chan *c)
 static const int tty_fatal[] = { SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,
 				 SIGXCPU, SIGXFSZ, SIGPWR };
 static volatile sig_atomic_t tty_raw_fd = -1;
+/*
+ * -t without -i: what the terminal sent meanwhile is discarded on restore,
+ * since kiste never read it: answers the workload provoked from the terminal
+ * emulator (ESC[6n, ESC[c) must not reach the caller's shell as typed input.
+ */
+static volatile sig_atomic_t tty_restore_how = TCSANOW;
 static struct termios tty_saved;
 
 static void tty_restore_now(void)
 {
 	if (tty_raw_fd >= 0)
-		tcsetattr(tty_raw_fd, TCSANOW, &tty_saved);
+		tcsetattr(tty_raw_fd, tty_restore_how, &tty_saved);
 	tty_raw_fd = -1;
 }
 
@@ -598,6 +617,7 @@ static void tty_raw(struct shim_relay_tty *t)
 	raw = t->saved;
 	cfmakeraw(&raw);
 	tty_saved = t->saved;
+	tty_restore_how = t->input ? TCSANOW : TCSAFLUSH;
 	for (i = 0; i < sizeof(tty_fatal) / sizeof(tty_fatal[0]); i++)
 		sigaction(tty_fatal[i], &sa, NULL);
 	tty_raw_fd = 0;

@@ -418,20 +418,39 @@ struct net_ifconf {
 };
 
 /*
- * The interface queries (net_policy.h, KN_SIOCGIF_IOCTLS), -ENOTTY for any
- * other request.  The host gets the guest kernel's copies of the request
- * (struct ifreq, or struct ifconf whose buffer was checked as the workload's
- * to write), and the answer is copied back.
+ * The interface queries (net_policy.h, KN_SIOCGIF_IOCTLS) on a workload
+ * socket, -ENOTTY for any other request or descriptor.  They are asked on the
+ * guest kernel's own socket of the sandbox's namespace (GK_FD_NETQ): the
+ * workload's may be another namespace's (a caller's socket at 0..2, one
+ * received), which the kernel would answer for.  The host gets the guest
+ * kernel's copies of the request (struct ifreq, or struct ifconf whose buffer
+ * was checked as the workload's to write), and the answer is copied back.
  */
 long gk_net_ioctl(struct gk_call *c)
 {
 	static const long gets[] = { KN_SIOCGIF_IOCTLS };
 	char ifr[KN_IFREQ_SIZE];
 	struct net_ifconf ifc, *uifc = (struct net_ifconf *)c->a[2];
+	struct stat st;
 	long r;
 
 	if (c->a[1] != KN_SIOCGIFCONF && !LISTED(gets, c->a[1]))
 		return -ENOTTY;
+	r = hs4(__NR_newfstatat, c->a[0], "", &st, 0x1000 /* AT_EMPTY_PATH */);
+	if (r < 0)
+		return r;
+	if (!S_ISSOCK(st.st_mode))
+		return -ENOTTY;
+	if (KN_SIOCGIF_INET(c->a[1])) {
+		int dom = 0;
+		int len = sizeof(dom);
+
+		r = hs5(__NR_getsockopt, c->a[0], KN_SOL_SOCKET, KN_SO_DOMAIN, &dom, &len);
+		if (r < 0)
+			return r;
+		if (dom != KN_AF_INET)
+			return -ENOTTY;	/* as another family's socket answers */
+	}
 	if (!gk_net_ok())
 		return -EACCES;	/* the host's interfaces: as socket() (the filter has no row) */
 	if (c->a[1] == KN_SIOCGIFCONF) {
@@ -440,7 +459,7 @@ long gk_net_ioctl(struct gk_call *c)
 		memcpy(&ifc, uifc, sizeof(ifc));
 		if (ifc.buf && (ifc.len < 0 || gk_uwrite_ok(ifc.buf, ifc.len) < 0))
 			return -EFAULT;
-		r = hs3(__NR_ioctl, c->a[0], KN_SIOCGIFCONF, &ifc);
+		r = hs3(__NR_ioctl, GK_FD_NETQ, KN_SIOCGIFCONF, &ifc);
 		if (r == 0 && gk_uwrite_ok(&uifc->len, sizeof(int)) == 0)
 			uifc->len = ifc.len;
 		return r;
@@ -448,7 +467,7 @@ long gk_net_ioctl(struct gk_call *c)
 	if (gk_uread_ok((void *)c->a[2], sizeof(ifr)) < 0)
 		return -EFAULT;
 	memcpy(ifr, (void *)c->a[2], sizeof(ifr));
-	r = hs3(__NR_ioctl, c->a[0], c->a[1], ifr);
+	r = hs3(__NR_ioctl, GK_FD_NETQ, c->a[1], ifr);
 	if (r == 0) {
 		if (gk_uwrite_ok((void *)c->a[2], sizeof(ifr)) < 0)
 			return -EFAULT;
