@@ -90,6 +90,16 @@ case "$H_OUT" in
 *rc=124*) ok "-t without -i: nothing typed reaches the workload" ;;
 *) fail "-t without -i: nothing typed reaches the workload" "$H_OUT" ;;
 esac
+# ... and what was typed meanwhile is not left for the caller's shell once the terminal is
+# restored (kiste never read it: a terminal's answers to the workload's queries would be
+# typed input there).
+harness "$K run --mode=shim --timeout 60 -t --" type:6c6566740d -- \
+	'$R sh -c "echo ready; sleep 2"; read -r -t 2 x; echo "left:[$x]"'
+case "$H_OUT" in
+*"left:[]"*) ok "-t without -i: what was typed during the run is discarded, not the shell's input" ;;
+*) fail "-t without -i: what was typed during the run is discarded, not the shell's input" \
+	"$H_OUT" ;;
+esac
 # The workload's terminal is not the caller's: a setting made there stays there (natively
 # the harness's terminal takes it), and the sandbox's devpts holds its own pty alone.
 harness "" -- '$R stty cols 55; stty size'
