@@ -121,6 +121,14 @@ compat: deps
 	@$(MAKE) --no-print-directory userspace
 	@KISTE=$(BUILD)/bin/kiste bash selftests/compat/compat.sh
 
+# Issue 14's shim-mode benchmark (userspace/shim/README.md, "Benchmark"): trap cost, dd
+# bs=1, workloads, fio, memory, start-up against runc and bwrap, 100 starts at once;
+# not a test.  It installs runc, bubblewrap and fio when missing.
+SHIM_BENCH_REPEATS ?= 7
+bench: deps
+	@$(MAKE) --no-print-directory userspace
+	@KISTE=$(BUILD)/bin/kiste bash selftests/bench/shim-bench.sh $(SHIM_BENCH_REPEATS)
+
 # Issue 12's network benchmark (README, "Figures"): iperf3 and HTTP against a server in
 # shim mode with --network pasta, natively and in rootless podman; not a test.  It
 # installs what it measures with (iperf3, apache2-utils, slirp4netns) when missing.
@@ -200,4 +208,4 @@ clean:
 
 
 .PHONY: all module module-prereq userspace selftests deps check check-run demo demo-run checkpatch sparse w1 \
-	shellcheck mutate fuzz-long compat bench-net bench-vm install clean
+	shellcheck mutate fuzz-long compat bench bench-net bench-vm install clean
