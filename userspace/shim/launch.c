@@ -1221,15 +1221,39 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 {
 	pid_t self = getpid(), child;
 	sigset_t old;
+	bool in_cg;
 	int ret;
 
 	kiste_test_phase("shim-cgroup");
 	kiste_run_block_signals(set, &old);
-	child = start_sandbox(l, err);
+	/*
+	 * v1: the launcher steps into the cgroup for its clone and out again, so
+	 * the init is born there.  A task moving itself through "tasks" is the
+	 * one move that skips the threadgroup lock, whose write side waits for
+	 * an RCU grace period (7-21 ms per start here, serialising concurrent
+	 * starts); moving the init by its pid took it.  v2's cgroup.procs takes
+	 * it either way: the init is moved after the clone.
+	 */
+	in_cg = l->cg.version == 1;
+	if (in_cg && kiste_cgroup_attach(&l->cg, 0, err) < 0) {
+		kiste_cgroup_leave(&l->cg);
+		child = -1;
+	} else {
+		child = start_sandbox(l, err);
+	}
 	if (child == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		shim_relay_child(&l->relay);
 		init_main(l, self);
+	}
+	if (in_cg && child > 0 && kiste_cgroup_leave(&l->cg) < 0) {
+		kiste_err_set(err, -EIO, "cannot move kiste out of the sandbox's cgroup again "
+			      "(%s): is the caller's cgroup still writable?", l->cg.home[0]);
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		child = -1;
+	} else if (in_cg && child < 0) {
+		kiste_cgroup_leave(&l->cg);
 	}
 	close(l->wiped[0]);
 	close(l->wiped[1]);
@@ -1263,9 +1287,9 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	/* Before the init goes on (sync): its workload reads the plan. */
 	if (ret == 0)
 		ret = shim_relay_plan(&l->relay, l->ns ? child : 0, l->host_root, err);
-	if (ret == 0 && l->cg.version)
+	if (ret == 0 && l->cg.version == 2)
 		ret = kiste_cgroup_attach(&l->cg, child, err);
-	shim_stats_mark("cgroup joined");
+	shim_stats_mark("cgroup joined (v2)");
 	/* The namespaces exist and the ids are mapped: pasta can join them now. */
 	if (ret == 0 && l->o->network == KISTE_NET_PASTA) {
 		l->pasta = shim_pasta_start(l->o, child, err);
