@@ -66,7 +66,7 @@ static int collect(void *arg, const struct shim_rule *r)
 	return 0;
 }
 
-/* The sandbox kind @k (6 bits) as the launcher fills it (launch.c, workload_main). */
+/* The sandbox kind @k (6 bits) as the launcher fills it (workload.c, launch_workload_main). */
 static void params_make(struct shim_filter_params *p, unsigned int k, int high)
 {
 	int ns = !!(k & 8);

@@ -14,7 +14,7 @@
 #include "shim.h"
 
 /*
- * The init (launch.c) polls the listening socket and each session's
+ * The init (init.c) polls the listening socket and each session's
  * connection beside the workload; it forks a request's process as it forked
  * the first one, so the new process is its child, in its namespaces, cgroup
  * and root, under the same Landlock rules, limits and filters, running its

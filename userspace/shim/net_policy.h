@@ -28,7 +28,7 @@
 /*
  * AF_NETLINK: NETLINK_ROUTE only, for its dumps (ip addr, if_nameindex): a
  * request that changes anything needs CAP_NET_ADMIN, which the workload's
- * process does not hold (launch.c drops it), so the host refuses it whatever
+ * process does not hold (workload.c drops it), so the host refuses it whatever
  * the guest kernel was made to send.
  */
 #define KN_NETLINK_ROUTE 0
@@ -93,7 +93,7 @@
  * The interface queries (SIOCGIF*: if_nametoindex, if_indextoname, ifconfig),
  * on any workload descriptor: the host answers ENOTTY where it is no socket.
  * Reads only; the SIOCSIF* ones would need CAP_NET_ADMIN, which the workload
- * does not hold (launch.c drops it), and are not listed either.
+ * does not hold (workload.c drops it), and are not listed either.
  */
 #define KN_SIOCGIFNAME 0x8910
 #define KN_SIOCGIFCONF 0x8912

@@ -13,16 +13,14 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "relay.h"
+#include "relay_int.h"
 
 /*
  * Why (README.md, "Descriptors 0-2"): the guest kernel refuses fchmod & co.
@@ -32,8 +30,6 @@
  * launcher, outside the sandbox, moves the bytes.
  */
 
-/* One read or write: memory per channel is this buffer and the pipe's 64 KiB. */
-#define RELAY_BUF (64 * 1024)
 #define RELAY_TTY_DRAIN_S 5	/* out_drain: a terminal's writers past the sandbox's end */
 
 static const char *const std_names[3] = { "standard input", "standard output",
@@ -208,56 +204,6 @@ void shim_relay_child(struct shim_relay *r)
 	/* Only after shim_relay_tty: an OCI create's relay is all zeroes (fd 0 is no socket). */
 	if (r->tty.on && r->tty.sock >= 0)
 		close(r->tty.sock);
-}
-
-/* @fd moved above 2 (a caller may have closed 0..2), close-on-exec; -errno, @fd closed. */
-static int above2(int fd)
-{
-	int moved;
-
-	if (fd > 2)
-		return fd;
-	moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	moved = moved < 0 ? -errno : moved;
-	close(fd);
-	return moved;
-}
-
-int shim_relay_tty(struct shim_relay *r, bool input, int *init_end, unsigned int *rows,
-		   unsigned int *cols, struct kiste_err *err)
-{
-	struct winsize ws;
-	int sv[2], fd;
-
-	*rows = *cols = 0;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return kiste_err_set(err, -errno, "cannot make the terminal's socket: %s",
-				     strerror(errno));
-	sv[0] = above2(sv[0]);
-	sv[1] = above2(sv[1]);
-	if (sv[0] < 0 || sv[1] < 0) {
-		fd = sv[0] < 0 ? sv[0] : sv[1];
-		if (sv[0] >= 0)
-			close(sv[0]);
-		if (sv[1] >= 0)
-			close(sv[1]);
-		return kiste_err_set(err, fd, "cannot make the terminal's socket: %s",
-				     strerror(-fd));
-	}
-	r->tty.on = true;
-	r->tty.input = input;
-	r->tty.sock = sv[0];
-	*init_end = sv[1];
-	/* The size of the caller's terminal, at 0 or else 1 (podman's -t without -i). */
-	for (fd = 0; fd < 2; fd++) {
-		if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
-			r->tty.winfd = fd;
-			*rows = ws.ws_row;
-			*cols = ws.ws_col;
-			break;
-		}
-	}
-	return 0;
 }
 
 /* Whether @id lies in a map of /proc/@pid/@name ("inside outside count" lines). */
@@ -570,142 +516,6 @@ static void out_drain(struct shim_relay_chan *c)
 }
 
 /*
- * -t: the caller's terminal at 0 is raw while the relay runs (its keys,
- * ^C included, go to the sandbox's terminal, whose line discipline acts on
- * them) and restored on every way out kiste has: the workload's end (any),
- * INT, TERM and HUP (forwarded: the workload ends, then kiste), and a signal
- * that would end kiste itself (below).  SIGKILL of kiste cannot be caught:
- * the terminal stays raw (`stty sane` or `reset` mends it).
- */
-static const int tty_fatal[] = { SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,
-				 SIGXCPU, SIGXFSZ, SIGPWR };
-static volatile sig_atomic_t tty_raw_fd = -1;
-/*
- * -t without -i: what the terminal sent meanwhile is discarded on restore,
- * since kiste never read it: answers the workload provoked from the terminal
- * emulator (ESC[6n, ESC[c) must not reach the caller's shell as typed input.
- */
-static volatile sig_atomic_t tty_restore_how = TCSANOW;
-static struct termios tty_saved;
-
-static void tty_restore_now(void)
-{
-	if (tty_raw_fd >= 0)
-		tcsetattr(tty_raw_fd, tty_restore_how, &tty_saved);
-	tty_raw_fd = -1;
-}
-
-static void tty_fatal_signal(int sig)
-{
-	int e = errno;
-
-	tty_restore_now();
-	signal(sig, SIG_DFL);
-	errno = e;
-	raise(sig);	/* delivered, and kiste ended, once this returns */
-}
-
-static void tty_raw(struct shim_relay_tty *t)
-{
-	struct sigaction sa = { .sa_handler = tty_fatal_signal };
-	struct termios raw;
-	unsigned int i;
-
-	/* A terminal kiste reads (-i) or that is its own (-t alone, podman's); never a background one. */
-	if (!isatty(0) || tcgetpgrp(0) != getpgrp() || tcgetattr(0, &t->saved) < 0)
-		return;
-	raw = t->saved;
-	cfmakeraw(&raw);
-	tty_saved = t->saved;
-	tty_restore_how = t->input ? TCSANOW : TCSAFLUSH;
-	for (i = 0; i < sizeof(tty_fatal) / sizeof(tty_fatal[0]); i++)
-		sigaction(tty_fatal[i], &sa, NULL);
-	tty_raw_fd = 0;
-	if (tcsetattr(0, TCSANOW, &raw) < 0) {
-		tty_raw_fd = -1;
-		return;
-	}
-	t->raw = true;
-}
-
-static void tty_unraw(struct shim_relay_tty *t)
-{
-	unsigned int i;
-
-	if (!t->raw)
-		return;
-	/* Restored even if kiste was put into the background meanwhile. */
-	signal(SIGTTOU, SIG_IGN);
-	tty_restore_now();
-	for (i = 0; i < sizeof(tty_fatal) / sizeof(tty_fatal[0]); i++)
-		signal(tty_fatal[i], SIG_DFL);
-	t->raw = false;
-}
-
-/* The caller's terminal's size onto the sandbox's (whose foreground group then gets SIGWINCH). */
-static void tty_resize(struct shim_relay_tty *t)
-{
-	struct winsize ws;
-
-	if (t->master >= 0 && t->winfd >= 0 && ioctl(t->winfd, TIOCGWINSZ, &ws) == 0)
-		ioctl(t->master, TIOCSWINSZ, &ws);
-}
-
-/* One channel moving bytes between the caller's @host and the sandbox's terminal. */
-static void tty_chan(struct shim_relay *r, int host, bool out)
-{
-	struct shim_relay_chan *c = &r->chan[r->nchan];
-	int mine;
-
-	/* With -t only the trace file has a channel before: never full. */
-	if (r->nchan >= (int)(sizeof(r->chan) / sizeof(r->chan[0])))
-		return;
-	mine = fcntl(r->tty.master, F_DUPFD_CLOEXEC, 3);
-	if (mine < 0 || !(c->buf = malloc(RELAY_BUF))) {
-		fprintf(stderr, "kiste: cannot relay the sandbox's terminal: %s\n",
-			strerror(mine < 0 ? errno : ENOMEM));
-		if (mine >= 0)
-			close(mine);
-		return;
-	}
-	c->host = host;
-	c->mine = mine;
-	c->theirs = -1;
-	c->out = out;
-	c->stream = true;
-	c->tty = true;
-	r->nchan++;
-}
-
-/*
- * The master came (or the init ended without sending one: it said why): the
- * relay starts, the terminal sized again (it may have changed meanwhile),
- * the caller's made raw.  @late: the sandbox has ended already (a workload
- * quicker than this loop): only its output is left to move.
- */
-static void tty_attach(struct shim_relay *r, bool late)
-{
-	int m = kiste_console_receive(r->tty.sock);
-
-	if (m == -EAGAIN || m == -EINTR)
-		return;
-	close(r->tty.sock);
-	r->tty.sock = -1;
-	if (m < 0)
-		return;
-	r->tty.master = m;
-	if (fcntl(m, F_SETFL, O_RDWR | O_NONBLOCK) < 0)
-		return;
-	tty_chan(r, 1, true);
-	if (late)
-		return;
-	tty_resize(&r->tty);
-	tty_raw(&r->tty);
-	if (r->tty.input)
-		tty_chan(r, 0, false);
-}
-
-/*
  * The sandbox has ended (its pid namespace with it: no writer is left but
  * one that escaped a run without namespaces, which is not waited for): what
  * its pipes hold goes on, and input it left unread goes back to the file's
@@ -718,7 +528,7 @@ static void relay_finish(struct shim_relay *r)
 
 	/* The master sent before the sandbox ended is in the socket still: its output too. */
 	if (r->tty.on && r->tty.sock >= 0)
-		tty_attach(r, true);
+		relay_tty_attach(r, true);
 
 	for (i = 0; i < r->nchan; i++) {
 		struct shim_relay_chan *c = &r->chan[i];
@@ -740,7 +550,7 @@ static void relay_finish(struct shim_relay *r)
 	}
 	if (!r->tty.on)
 		return;
-	tty_unraw(&r->tty);
+	relay_tty_unraw(&r->tty);
 	if (r->tty.master >= 0)
 		close(r->tty.master);
 	if (r->tty.sock >= 0)
@@ -801,13 +611,13 @@ bool shim_relay_supervise(struct shim_relay *r, pid_t child, const sigset_t *set
 			if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
 				kill(child, sig);
 			else if (sig == SIGWINCH)
-				tty_resize(&r->tty);
+				relay_tty_resize(&r->tty);
 		}
 		for (i = 1; i < n; i++) {
 			if (!p[i].revents)
 				continue;
 			if (who[i] == WHO_SOCK)
-				tty_attach(r, false);
+				relay_tty_attach(r, false);
 			else if (r->chan[who[i]].out)
 				out_step(&r->chan[who[i]], false);
 			else

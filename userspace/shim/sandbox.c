@@ -596,7 +596,7 @@ int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, i
 
 /*
  * RLIMIT_NOFILE is GK_FD_LIMIT, soft and hard: the guest kernel fills every
- * slot from GK_FD_BASE up to it (launch.c, place_fds), so no new descriptor
+ * slot from GK_FD_BASE up to it (workload.c, place_fds), so no new descriptor
  * can land there.  The workload sees a limit of GK_FD_BASE that the guest
  * kernel keeps for it (misc.c); a user-namespace root cannot raise the hard
  * limit back.
@@ -608,7 +608,7 @@ int shim_setup_limits(const struct kiste_run_opts *o, bool cgroup, struct kiste_
 	/*
 	 * No core dumps: 1 byte, soft and hard, is the one limit that also stops
 	 * a dump to a core_pattern pipe helper (0 does not); the workload is
-	 * dumpable (launch.c), sees 0 (gk/misc.c) and cannot change the host's
+	 * dumpable (workload.c), sees 0 (gk/misc.c) and cannot change the host's
 	 * (the allowlist's prlimit64 row leaves RLIMIT_CORE out).
 	 */
 	setrlimit(RLIMIT_CORE, &rl);

@@ -211,7 +211,7 @@ long sys_setid(struct gk_call *c)
  * EMFILE beyond it as the kernel would.  RLIMIT_CORE too: the host's is 1,
  * soft and hard (sandbox.c), the one value that stops a core dump to a pipe
  * (core_pattern "|helper") as well as to a file, now that the workload is
- * dumpable (launch.c); the workload sees 0 and may keep it there.
+ * dumpable (workload.c); the workload sees 0 and may keep it there.
  */
 static long kept(const struct rlimit64 *nl, struct rlimit64 *ol, unsigned long *cur,
 		 unsigned long *max)

@@ -13,7 +13,7 @@
  *  - the launcher's init is the one process in the pid namespace that is not
  *    the workload's, and no filter row can tell whose process a pidfd names:
  *    the init makes itself non-dumpable before any workload code runs
- *    (launch.c), and its mm belongs to the launcher's user namespace, where
+ *    (init.c), and its mm belongs to the launcher's user namespace, where
  *    the workload has no CAP_SYS_PTRACE, so the host's ptrace check
  *    (PTRACE_MODE_ATTACH_REALCREDS) refuses it (EPERM) whoever asks;
  *  - the guest kernel additionally answers EPERM itself for a pidfd whose
