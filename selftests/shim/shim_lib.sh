@@ -47,3 +47,48 @@ ids_tree()	# DIR
 	tar -C "$1/native" -xpf "$1/a.tar"
 	(cd "$1/native" && find d -printf '%p %U %G %m %T@\n' | sort)
 }
+
+# The sandbox's cgroup holds the sandbox and never the launcher: on v1 the launcher steps
+# into it for its clone (the init is born there without the slow move by pid) and must
+# step out again, on v2 the init is cloned into it; the launcher's host cgroups stay the
+# caller's, the workload's are kiste/shim-PID's in each hierarchy kiste uses.
+shim_cgroup_of()	# PID: its pids, memory and cpu lines (v1) or its unified line (v2), sorted
+{
+	grep -E '^[0-9]+:(pids|memory|cpu,cpuacct|cpu|):' "/proc/$1/cgroup" 2>/dev/null | sort
+}
+shim_cgroup_check()
+{
+	cgv=$("$K" check 2>/dev/null | sed -n 's/^cgroups: *\(v[12]\).*/\1/p')
+	if [ -z "$cgv" ]; then
+		skip "the launcher stays out of the sandbox's cgroup" "no usable cgroup here (kiste check)"
+		return
+	fi
+	"$K" run --mode=shim -- sleep 5 </dev/null >/dev/null 2>&1 &
+	lp=$!
+	wl=""
+	n=0
+	# The workload is the init's child, the init the launcher's (no pgrep in the test VM).
+	while [ -z "$wl" ] && [ $n -lt 100 ]; do
+		sleep 0.05
+		n=$((n + 1))
+		kids=$(cat "/proc/$lp/task/$lp/children" 2>/dev/null)
+		for c in $kids; do
+			wl=$(cut -d' ' -f1 "/proc/$c/task/$c/children" 2>/dev/null)
+			[ -n "$wl" ] && break
+		done
+	done
+	mine=$(shim_cgroup_of $$)
+	launcher=$(shim_cgroup_of "$lp")
+	work=$(shim_cgroup_of "${wl:-0}")
+	nw=$(printf '%s\n' "$work" | grep -c "/kiste/shim-$lp\$")
+	kill "$lp" 2>/dev/null
+	wait "$lp" 2>/dev/null
+	want=3
+	[ "$cgv" = v2 ] && want=1
+	if [ -n "$wl" ] && [ "$launcher" = "$mine" ] && [ "$nw" = "$want" ]; then
+		ok "cgroup $cgv: the workload is in kiste/shim-PID in each hierarchy ($want), the launcher stays in the caller's"
+	else
+		fail "cgroup $cgv: the workload in the sandbox's cgroup, the launcher in the caller's" \
+			"workload ${wl:-not found}: $work; launcher: $launcher; caller: $mine"
+	fi
+}

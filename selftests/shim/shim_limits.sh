@@ -237,44 +237,7 @@ if [ "$T_RC" = 0 ] && [ -z "$T_OUT" ]; then
 else
 	fail "bash -c true prints something" "exit $T_RC: $T_OUT"
 fi
-# The sandbox's cgroup holds the sandbox and never the launcher: on v1 the launcher steps
-# into it for its clone (so the init is born there without the slow move by pid) and must
-# step out again; its host cgroups stay the caller's, the workload's are kiste/shim-PID's.
-cg_of()	# PID: its pids, memory and cpu lines (v1) or its unified line (v2), sorted
-{
-	grep -E '^[0-9]+:(pids|memory|cpu,cpuacct|cpu|):' "/proc/$1/cgroup" 2>/dev/null | sort
-}
-cgv=$("$K" check 2>/dev/null | sed -n 's/^cgroups: *\(v[12]\).*/\1/p')
-if [ -n "$cgv" ]; then
-	"$K" run --mode=shim -- sleep 5 </dev/null >/dev/null 2>&1 &
-	lp=$!
-	wl=""
-	n=0
-	while [ -z "$wl" ] && [ $n -lt 100 ]; do
-		sleep 0.05
-		n=$((n + 1))
-		for c in $(pgrep -P "$lp"); do
-			wl=$(pgrep -x -P "$c" sleep | head -1)
-			[ -n "$wl" ] && break
-		done
-	done
-	mine=$(cg_of $$)
-	launcher=$(cg_of "$lp")
-	work=$(cg_of "${wl:-0}")
-	nw=$(printf '%s\n' "$work" | grep -c "/kiste/shim-$lp\$")
-	kill "$lp" 2>/dev/null
-	wait "$lp" 2>/dev/null
-	want=3
-	[ "$cgv" = v2 ] && want=1
-	if [ -n "$wl" ] && [ "$launcher" = "$mine" ] && [ "$nw" = "$want" ]; then
-		ok "cgroup $cgv: the workload is in kiste/shim-PID in each hierarchy ($want), the launcher stays in the caller's"
-	else
-		fail "cgroup $cgv: the workload in the sandbox's cgroup, the launcher in the caller's" \
-			"workload ${wl:-not found}: $work; launcher: $launcher; caller: $mine"
-	fi
-else
-	skip "the launcher stays out of the sandbox's cgroup" "no usable cgroup here (kiste check)"
-fi
+shim_cgroup_check
 
 probe=/root/.kiste-home-probe.$$
 if [ -d /root ] && echo host >"$probe" 2>/dev/null; then

@@ -270,4 +270,5 @@ ports:         unknown"*) ok "kiste inspect of a sandbox kiste run did not make:
 	kiste sandbox delete shimnorec >/dev/null 2>&1
 }
 net_checks
+shim_cgroup_check
 t_done

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
+#include <linux/sched.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -253,7 +254,37 @@ static int open_module(struct launch *l, struct kiste_err *err)
  * --unsafe-no-namespaces a plain child.  A host that refuses namespaces gets
  * no silent fallback (DESIGN.md): the caller must ask for the weaker run.
  */
-static pid_t start_sandbox(struct launch *l, struct kiste_err *err)
+/*
+ * clone with @flags (fork without namespaces); on cgroup v2 straight into the
+ * sandbox's cgroup (CLONE_INTO_CGROUP, Linux 5.7): a move by pid afterwards
+ * writes cgroup.procs, which waits for an RCU grace period.  *@born_in says
+ * whether it did; when the kernel refuses that form (an older kernel, a
+ * cgroup it will not clone into), a plain clone follows, and its own error,
+ * or the move after it, is what the caller reports.
+ */
+static pid_t clone_sandbox(unsigned long flags, const struct kiste_cgroup *cg, bool *born_in)
+{
+	struct clone_args ca = { .flags = flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD };
+	long child = -1;
+	int fd;
+
+	*born_in = false;
+	if (cg->version == 2) {
+		fd = open(cg->dir[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			ca.cgroup = (__u64)fd;
+			child = syscall(SYS_clone3, &ca, sizeof(ca));
+			close(fd);
+			if (child >= 0) {
+				*born_in = true;
+				return (pid_t)child;
+			}
+		}
+	}
+	return flags ? (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0) : fork();
+}
+
+static pid_t start_sandbox(struct launch *l, bool *born_in, struct kiste_err *err)
 {
 	long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
 		     CLONE_NEWNET;
@@ -266,7 +297,7 @@ static pid_t start_sandbox(struct launch *l, struct kiste_err *err)
 			return -1;
 		flags &= ~CLONE_NEWNET;
 	}
-	child = l->ns ? (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0) : fork();
+	child = clone_sandbox(l->ns ? flags : 0, &l->cg, born_in);
 	if (child < 0 && l->ns &&
 	    (errno == EPERM || errno == EINVAL || errno == ENOSPC || errno == EUSERS))
 		kiste_err_set(err, -errno, "this host refuses user namespaces (%s): allow them "
@@ -390,7 +421,7 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 {
 	pid_t self = getpid(), child;
 	sigset_t old;
-	bool in_cg;
+	bool in_cg, born_in = false;
 	int ret;
 
 	kiste_test_phase("shim-cgroup");
@@ -401,14 +432,14 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	 * one move that skips the threadgroup lock, whose write side waits for
 	 * an RCU grace period (7-21 ms per start here, serialising concurrent
 	 * starts); moving the init by its pid took it.  v2's cgroup.procs takes
-	 * it either way: the init is moved after the clone.
+	 * it either way: there the init is cloned into the cgroup (clone_sandbox).
 	 */
 	in_cg = l->cg.version == 1;
 	if (in_cg && kiste_cgroup_attach(&l->cg, 0, err) < 0) {
 		kiste_cgroup_leave(&l->cg);
 		child = -1;
 	} else {
-		child = start_sandbox(l, err);
+		child = start_sandbox(l, &born_in, err);
 	}
 	if (child == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
@@ -456,9 +487,9 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	/* Before the init goes on (sync): its workload reads the plan. */
 	if (ret == 0)
 		ret = shim_relay_plan(&l->relay, l->ns ? child : 0, l->host_root, err);
-	if (ret == 0 && l->cg.version == 2)
+	if (ret == 0 && l->cg.version == 2 && !born_in)
 		ret = kiste_cgroup_attach(&l->cg, child, err);
-	shim_stats_mark("cgroup joined (v2)");
+	shim_stats_mark("cgroup joined (v2, older kernels)");
 	/* The namespaces exist and the ids are mapped: pasta can join them now. */
 	if (ret == 0 && l->o->network == KISTE_NET_PASTA) {
 		l->pasta = shim_pasta_start(l->o, child, err);
