@@ -12,6 +12,7 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t hits[65];
@@ -452,6 +453,106 @@ static void altstacks(void)
 	nocldwait();
 }
 
+/*
+ * What a handler's ucontext says of the alternate stack (uc_stack, as the
+ * kernel saved it at delivery) and what the return makes of a uc_stack the
+ * handler changed (rt_sigreturn's restore_altstack).
+ */
+static char *uc_alt, *uc_alt2;
+static volatile int uc_nested;
+static char uc_seen[2][192];
+
+static void uc_say(char *out, size_t n, const ucontext_t *uc)
+{
+	const char *sp = uc->uc_stack.ss_sp == NULL ? "null" : uc->uc_stack.ss_sp == uc_alt ? "alt" :
+			 uc->uc_stack.ss_sp == uc_alt2 ? "alt2" : "other";
+
+	snprintf(out, n, "%s %zu %#x", sp, uc->uc_stack.ss_size, (unsigned)uc->uc_stack.ss_flags);
+}
+
+static void on_uc(int sig, siginfo_t *si, void *p)
+{
+	ucontext_t *uc = p;
+	stack_t now;
+
+	(void)si;
+	uc_say(uc_seen[0], sizeof(uc_seen[0]), uc);
+	if (sig == SIGUSR2 && uc_nested == 1) {	/* a nested delivery, then the stack here */
+		uc_nested = 2;
+		raise(SIGUSR1);
+		sigaltstack(NULL, &now);
+		snprintf(uc_seen[1], sizeof(uc_seen[1]), "%.96s; here after it: %zu %#x", uc_seen[0],
+			 now.ss_size, (unsigned)now.ss_flags);
+		uc_say(uc_seen[0], sizeof(uc_seen[0]), uc);
+	} else if (sig == SIGUSR2 && uc_nested == 3) {	/* a new stack for after the return */
+		uc->uc_stack.ss_sp = uc_alt2;
+		uc->uc_stack.ss_size = ALT_SIZE;
+		uc->uc_stack.ss_flags = 0;
+	} else if (sig == SIGUSR2 && uc_nested == 4) {	/* one sigaltstack would refuse */
+		uc->uc_stack.ss_size = 1024;
+	}
+}
+
+static void *uc_thread(void *arg)
+{
+	(void)arg;
+	raise(SIGUSR1);
+	return NULL;
+}
+
+static void ucstacks(void)
+{
+	struct sigaction sa = { 0 };
+	stack_t ss = { 0 }, old;
+	pthread_t t;
+
+	uc_alt = mmap(NULL, ALT_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uc_alt2 = mmap(NULL, ALT_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	sa.sa_sigaction = on_uc;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGUSR1, &sa, NULL);
+	raise(SIGUSR1);
+	say("uc_stack, the stack disabled", "%s", uc_seen[0]);
+	pthread_create(&t, NULL, uc_thread, NULL);
+	pthread_join(t, NULL);
+	say("uc_stack in a new thread", "%s", uc_seen[0]);
+	ss.ss_sp = uc_alt;
+	ss.ss_size = ALT_SIZE;
+	sigaltstack(&ss, NULL);
+	raise(SIGUSR1);
+	say("uc_stack, one set, a handler without SA_ONSTACK", "%s", uc_seen[0]);
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	raise(SIGUSR1);
+	say("uc_stack, an SA_ONSTACK handler", "%s", uc_seen[0]);
+	ss.ss_flags = (int)(1U << 31);	/* SS_AUTODISARM (linux/signal.h) */
+	sigaltstack(&ss, NULL);
+	uc_nested = 1;
+	raise(SIGUSR2);
+	say("uc_stack, SS_AUTODISARM: a nested handler's; the outer's after it", "%s",
+	    uc_seen[1]);
+	say("then the outer's own", "%s", uc_seen[0]);
+	sigaltstack(NULL, &old);
+	say("after both returned: the stack, flags", "%d %#x", old.ss_sp == uc_alt,
+	    (unsigned)old.ss_flags);
+	uc_nested = 3;
+	raise(SIGUSR2);
+	sigaltstack(NULL, &old);
+	say("a handler's new uc_stack, after its return", "%s %zu %#x",
+	    old.ss_sp == uc_alt2 ? "alt2" : old.ss_sp == uc_alt ? "alt" : "other", old.ss_size,
+	    (unsigned)old.ss_flags);
+	uc_nested = 4;
+	raise(SIGUSR2);
+	sigaltstack(NULL, &old);
+	say("a handler's uc_stack below MINSIGSTKSZ, after its return: unchanged", "%d %zu",
+	    old.ss_sp == uc_alt2, old.ss_size);
+	ss.ss_flags = SS_DISABLE;
+	sigaltstack(&ss, NULL);
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGUSR2, SIG_DFL);
+}
+
 int main(void)
 {
 	conf_init();
@@ -461,5 +562,6 @@ int main(void)
 	timers();
 	child_deaths();
 	altstacks();
+	ucstacks();
 	return conf_done();
 }

@@ -173,4 +173,24 @@ gk_restorer:
 	ud2
 	.size	gk_restorer, . - gk_restorer
 
+/*
+ * The workload's handlers' return address: the frame's uc_stack back to the
+ * host's alternate stack first (gk_sig_return: the handler saw the workload's
+ * own and may have changed it, as restore_altstack takes it), then as
+ * gk_restorer.  rsp is the frame's uc (the handler's ret took pretcode).
+ */
+	.globl	gk_sigret
+	.hidden	gk_sigret
+	.type	gk_sigret, @function
+gk_sigret:
+	movq	%rsp, %rbx
+	leaq	-8(%rsp), %rdi
+	andq	$-16, %rsp
+	call	gk_sig_return
+	movq	%rbx, %rsp
+	movl	$15, %eax
+	syscall
+	ud2
+	.size	gk_sigret, . - gk_sigret
+
 	.section .note.GNU-stack, "", @progbits

@@ -30,6 +30,10 @@ extern const char gk_syscall6_ret[];
 /* clone(flags) with nothing else, the only clone the host admits; the child comes up armed. */
 long gk_fork(unsigned long flags);
 void gk_restorer(void);
+/* The workload's handlers' return: gk_sig_return(frame), then as gk_restorer. */
+void gk_sigret(void);
+struct gk_frame;
+void gk_sig_return(struct gk_frame *frame);
 /* The host handler of the workload's caught signals: arms, then gk_sig_handler()'s handler. */
 void gk_sigtramp(void);
 /* clone(flags, stack, ptid, ctid, tls) at the thread stub; the child arms, then gk_thread_start(). */
@@ -118,6 +122,8 @@ struct gk_frame {
  * them first (sig.c, frame_place).
  */
 #define GK_SS_AUTODISARM (1U << 31)
+#define GK_SS_ONSTACK 1
+#define GK_SS_DISABLE 2
 struct gk_thread {
 	unsigned long magic;
 	int tid;			/* host tid; 0: the slot is free */

@@ -7,8 +7,6 @@
 #define GK_SA_SIGINFO 0x4
 #define GK_SA_RESETHAND 0x80000000UL
 #define GK_SA_ONSTACK 0x08000000UL
-#define GK_SS_ONSTACK 1
-#define GK_SS_DISABLE 2
 #define GK_MINSIGSTKSZ 2048
 #define NEVER_BLOCKED (SIGBIT(9) | SIGBIT(19) | SIGBIT(GK_SIGSYS))
 /*
@@ -144,13 +142,124 @@ static int alt_disarmed(const struct gk_thread *t, unsigned long sp)
 }
 
 /*
+ * do_sigaltstack's set, @sp the workload's stack pointer: EPERM while on the
+ * current stack, EINVAL for another mode, ENOMEM below MINSIGSTKSZ.
+ */
+static long alt_set(struct gk_thread *t, unsigned long sp, unsigned long ss_sp, int flags,
+		    unsigned long size)
+{
+	int mode = flags & ~GK_SS_AUTODISARM;
+
+	if (alt_on(t, sp))
+		return -EPERM;
+	if (mode != GK_SS_DISABLE && mode != GK_SS_ONSTACK && mode != 0)
+		return -EINVAL;
+	if (mode == GK_SS_DISABLE) {
+		ss_sp = 0;
+		size = 0;
+	} else if (size < GK_MINSIGSTKSZ) {
+		return -ENOMEM;
+	}
+	t->alt_sp = ss_sp;
+	t->alt_size = size;
+	t->alt_flags = flags;
+	return 0;
+}
+
+/*
+ * The workload's stack pointer when @frame's signal came: the interrupted
+ * one, or, at a blocking point in the guest kernel (the host call of
+ * gk_host_blocking, on the area), the workload's call's.
+ */
+static unsigned long frame_user_sp(const struct gk_thread *t, const struct gk_frame *frame)
+{
+	unsigned long sp = frame->uc.uc_mcontext.rsp, ip = frame->uc.uc_mcontext.rip;
+	unsigned long ret = (unsigned long)gk_syscall6_ret;
+
+	if (sp - (unsigned long)t < GK_TAREA && t->call_uc && (ip == ret || ip == ret - 2))
+		return t->call_uc->uc_mcontext.rsp;
+	return sp;
+}
+
+/*
+ * A workload handler's frame shows the workload's own sigaltstack in its
+ * uc_stack, as the kernel's __save_altstack writes it: the values last set
+ * (a disarmed SS_AUTODISARM stack, the handler running on it, as the reset
+ * {0, SS_DISABLE, 0}); and its return through gk_sigret applies what the
+ * handler left there, as restore_altstack does.  The host's rt_sigreturn
+ * restores its own alternate stack (the area) from the same field, so the
+ * host's values wait in the frame's FPU state, in the software-reserved
+ * bytes the kernel writes at delivery and ignores at sigreturn (the padding
+ * of struct _fpx_sw_bytes), and go back before it.
+ */
+#define GK_UCSTACK_TAG 0x4b535400u	/* "\0TSK"; | 1: the host's stack was the area */
+struct gk_ucstash {
+	unsigned int tag;
+	int flags;
+	unsigned long area, size;
+};
+_Static_assert(sizeof(struct gk_ucstash) <= sizeof(((struct _fpx_sw_bytes *)0)->padding),
+	       "the host's uc_stack does not fit the FPU state's reserved bytes");
+
+/*
+ * @frame's uc_stack becomes the workload's; the host's, which is thread @t's
+ * area (armed, or armed below a live frame) or nothing (disarmed), waits in
+ * the FPU state with @t, for gk_sig_return.
+ */
+static void ucstack_show(const struct gk_thread *t, struct gk_frame *frame, unsigned long user_sp)
+{
+	struct _fpstate_64 *fp = (void *)frame->uc.uc_mcontext.fpstate;
+	unsigned long hsp = (unsigned long)frame->uc.uc_stack.ss_sp;
+	struct gk_ucstash st = { GK_UCSTACK_TAG | (hsp != 0), frame->uc.uc_stack.ss_flags,
+				 (unsigned long)t, frame->uc.uc_stack.ss_size };
+
+	if ((hsp && hsp != (unsigned long)t) || !fp || gk_uwrite_ok(fp, sizeof(*fp)) < 0)
+		return;
+	memcpy(fp->sw_reserved.padding, &st, sizeof(st));
+	if (alt_disarmed(t, user_sp)) {
+		frame->uc.uc_stack.ss_sp = 0;
+		frame->uc.uc_stack.ss_flags = GK_SS_DISABLE;
+		frame->uc.uc_stack.ss_size = 0;
+	} else {
+		frame->uc.uc_stack.ss_sp = (void *)t->alt_sp;
+		frame->uc.uc_stack.ss_flags = t->alt_flags;
+		frame->uc.uc_stack.ss_size = t->alt_size;
+	}
+}
+
+/* Called by gk_sigret with the returning handler's frame: see ucstack_show. */
+void gk_sig_return(struct gk_frame *frame)
+{
+	struct _fpstate_64 *fp;
+	struct gk_ucstash st;
+	struct gk_thread *t;
+
+	if (gk_uwrite_ok(frame, sizeof(*frame)) < 0)
+		return;		/* the host's rt_sigreturn fails on it too */
+	fp = (void *)frame->uc.uc_mcontext.fpstate;
+	if (!fp || gk_uread_ok(fp, sizeof(*fp)) < 0)
+		return;
+	memcpy(&st, fp->sw_reserved.padding, sizeof(st));
+	if ((st.tag & ~1u) != GK_UCSTACK_TAG)
+		return;
+	/* As restore_altstack: any error but EFAULT squashed. */
+	t = gk_thread_at(st.area);
+	if (t)
+		alt_set(t, (unsigned long)frame + 8, (unsigned long)frame->uc.uc_stack.ss_sp,
+			frame->uc.uc_stack.ss_flags, frame->uc.uc_stack.ss_size);
+	frame->uc.uc_stack.ss_sp = (void *)((st.tag & 1) ? st.area : 0);
+	frame->uc.uc_stack.ss_flags = st.flags;
+	frame->uc.uc_stack.ss_size = st.size;
+}
+
+/*
  * An SA_ONSTACK handler's frame, moved from the guest kernel's area (the
  * host's alternate stack, where the host delivered it) to where the kernel
  * would have put it (get_sigframe): the workload's own alternate stack when it
  * has one and is not on it already, else the interrupted stack below the red
  * zone; the FPU state 64-aligned above the frame, the frame 16-aligned less a
- * word.  The frame's uc_stack keeps the host's alternate stack (rt_sigreturn
- * restores it).  Returns the frame to use: @frame itself when the new place is
+ * word.  The frame's uc_stack is still the host's here (ucstack_show gives
+ * the handler the workload's after).  Returns the frame to use: @frame itself when the new place is
  * not writable (the handler then runs on the area, as before).  A signal
  * taken at a blocking point in the guest kernel is placed by the workload's
  * call it interrupted (the saved registers stay the guest kernel's).
@@ -172,12 +281,8 @@ static unsigned long frame_place(struct gk_frame *frame)
 	 * behind is no longer live): the workload's call is what it interrupted.
 	 */
 	if (sp - area < GK_TAREA) {
-		unsigned long ip = frame->uc.uc_mcontext.rip, ret = (unsigned long)gk_syscall6_ret;
-
 		/* after the syscall instruction, or on it again when the call restarts */
-		if (!t->call_uc || (ip != ret && ip != ret - 2))
-			return (unsigned long)frame;
-		sp = t->call_uc->uc_mcontext.rsp;
+		sp = frame_user_sp(t, frame);
 		if (sp - area < GK_TAREA)
 			return (unsigned long)frame;
 	}
@@ -264,6 +369,7 @@ static void rearm(const struct gk_frame *host, unsigned long used)
 struct gk_sigdest gk_sig_handler(int sig, struct gk_siginfo *si, struct gk_frame *frame)
 {
 	struct gk_sigdest d = { (unsigned long)no_handler, (unsigned long)frame };
+	const struct gk_thread *t;
 	unsigned long flags;
 
 	if (sig <= 0 || sig >= GK_NSIG || !caught(gk.act[sig].handler))
@@ -282,6 +388,12 @@ struct gk_sigdest gk_sig_handler(int sig, struct gk_siginfo *si, struct gk_frame
 	if (flags & GK_SA_ONSTACK)
 		d.frame = frame_place(frame);
 	rearm(frame, d.frame);
+	/* On the area, or (a handler without SA_ONSTACK) on the interrupted stack. */
+	t = gk_thread_at((unsigned long)frame);
+	if (!t)
+		t = gk_thread_at((unsigned long)frame->uc.uc_stack.ss_sp);
+	if (t)
+		ucstack_show(t, (struct gk_frame *)d.frame, frame_user_sp(t, frame));
 	return d;
 }
 
@@ -307,7 +419,7 @@ long sys_rt_sigaction(struct gk_call *c)
 			if (caught(host.handler)) {
 				host.handler = (unsigned long)gk_sigtramp;
 				host.flags |= GK_SA_RESTORER | GK_SA_SIGINFO;
-				host.restorer = (unsigned long)gk_restorer;
+				host.restorer = (unsigned long)gk_sigret;
 			}
 			host.mask &= ~SIGBIT(GK_SIGSYS);
 			/* SIG_DFL keeps its flags (SA_NOCLDWAIT...), but where gk_sig_fatal goes first. */
@@ -428,7 +540,7 @@ long sys_sigaltstack(struct gk_call *c)
 		unsigned long size;
 	} *ns = (void *)c->a[0], *os = (void *)c->a[1], nw, old;
 	unsigned long sp = c->uc->uc_mcontext.rsp;
-	int mode;
+	long r;
 
 	if (ns && gk_uread_ok(ns, sizeof(*ns)) < 0)
 		return -EFAULT;
@@ -443,20 +555,9 @@ long sys_sigaltstack(struct gk_call *c)
 	}
 	if (ns) {
 		nw = *ns;
-		mode = nw.flags & ~GK_SS_AUTODISARM;
-		if (alt_on(t, sp))
-			return -EPERM;
-		if (mode != GK_SS_DISABLE && mode != GK_SS_ONSTACK && mode != 0)
-			return -EINVAL;
-		if (mode == GK_SS_DISABLE) {
-			nw.sp = 0;
-			nw.size = 0;
-		} else if (nw.size < GK_MINSIGSTKSZ) {
-			return -ENOMEM;
-		}
-		t->alt_sp = nw.sp;
-		t->alt_size = nw.size;
-		t->alt_flags = nw.flags;
+		r = alt_set(t, sp, nw.sp, nw.flags, nw.size);
+		if (r < 0)
+			return r;
 	}
 	if (os) {
 		if (gk_uwrite_ok(os, sizeof(*os)) < 0)

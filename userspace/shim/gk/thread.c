@@ -202,6 +202,7 @@ static struct gk_thread *slot_get(void)
 	slots[i]->magic = GK_THREAD_MAGIC;
 	slots[i]->slot = i;
 	slots[i]->tid = -1;
+	slots[i]->alt_flags = GK_SS_DISABLE;	/* a new thread's sigaltstack: sas_ss_reset */
 	return slots[i];
 }
 
