@@ -32,6 +32,8 @@ static volatile sig_atomic_t tty_raw_fd = -1;
  */
 static volatile sig_atomic_t tty_restore_how = TCSANOW;
 static struct termios tty_saved;
+/* Which of tty_fatal have the restoring handler (one the caller ignores cannot end kiste). */
+static unsigned int tty_caught;
 
 void kiste_tty_fatal_signals(sigset_t *set)
 {
@@ -82,8 +84,14 @@ bool kiste_tty_raw(bool input)
 	raw = tty_saved;
 	cfmakeraw(&raw);
 	tty_restore_how = input ? TCSANOW : TCSAFLUSH;
-	for (i = 0; i < sizeof(tty_fatal) / sizeof(tty_fatal[0]); i++)
+	for (i = 0; i < sizeof(tty_fatal) / sizeof(tty_fatal[0]); i++) {
+		struct sigaction old;
+
+		if (sigaction(tty_fatal[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
 		sigaction(tty_fatal[i], &sa, NULL);
+		tty_caught |= 1u << i;
+	}
 	tty_raw_fd = 0;
 	if (tcsetattr(0, TCSANOW, &raw) < 0) {
 		tty_raw_fd = -1;
@@ -95,11 +103,12 @@ bool kiste_tty_raw(bool input)
 void kiste_tty_release(void)
 {
 	unsigned int i;
-	bool was = tty_raw_fd >= 0;
 
 	kiste_tty_restore();
-	for (i = 0; was && i < sizeof(tty_fatal) / sizeof(tty_fatal[0]); i++)
-		signal(tty_fatal[i], SIG_DFL);
+	for (i = 0; i < sizeof(tty_fatal) / sizeof(tty_fatal[0]); i++)
+		if (tty_caught & 1u << i)
+			signal(tty_fatal[i], SIG_DFL);
+	tty_caught = 0;
 }
 
 int kiste_tty_size_fd(unsigned int *rows, unsigned int *cols)

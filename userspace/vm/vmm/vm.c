@@ -471,8 +471,9 @@ static void kick_handler(int sig)
 
 static int vm_signals(struct linux_vm *vm, struct kiste_err *err)
 {
-	struct sigaction sa = { .sa_handler = kick_handler };
+	struct sigaction sa = { .sa_handler = kick_handler }, old;
 	sigset_t set;
+	int sig;
 
 	/*
 	 * -t: the signals that would end kiste with the caller's terminal raw
@@ -482,6 +483,11 @@ static int vm_signals(struct linux_vm *vm, struct kiste_err *err)
 	if (vm->cfg->tty) {
 		kiste_tty_fatal_signals(&set);
 		sigdelset(&set, KICK_SIG);
+		/* One the caller ignores (a background job's QUIT) stays ignored: never read. */
+		for (sig = 1; sig < SIGRTMIN; sig++)
+			if (sigismember(&set, sig) == 1 && sigaction(sig, NULL, &old) == 0 &&
+			    old.sa_handler == SIG_IGN)
+				sigdelset(&set, sig);
 		sigaddset(&set, SIGWINCH);
 	} else {
 		sigemptyset(&set);
