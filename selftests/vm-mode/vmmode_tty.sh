@@ -105,10 +105,11 @@ compare "... after the workload is killed by SIGKILL (137)" "tty-same rc=137" --
 # Signalled from outside: kiste (natively the workload itself) in the foreground of the
 # harness's shell, its pid written first.  INT, TERM, HUP are forwarded (the workload
 # ends of them, then kiste); QUIT ends kiste itself, which restores the terminal first.
+# The workload is sleep (busybox's sh, not interactive, ignores QUIT natively).
 for sig in TERM INT HUP QUIT; do
 	rc=$((128 + $(kill -l "$sig")))
 	compare "... after SIG$sig to kiste ($rc)" "tty-same rc=$rc" "kill:$sig:$tmp/pid" -- \
-		'a=$(stty -g); sh -c '\''echo $$ >"$PIDFILE"; exec "$@"'\'' sh $R sh -c "echo ready; while :; do sleep 1; done"; r=$?; b=$(stty -g); [ "$a" = "$b" ] && echo tty-same rc=$r || echo tty-differs rc=$r'
+		'a=$(stty -g); sh -c '\''echo $$ >"$PIDFILE"; exec "$@"'\'' sh $R sh -c "echo ready; exec sleep 1000"; r=$?; b=$(stty -g); [ "$a" = "$b" ] && echo tty-same rc=$r || echo tty-differs rc=$r'
 done
 # --timeout: 137, the terminal restored (the VM's side only: natively nothing times out).
 harness "kiste run --mode=vm --timeout 40 --rootfs $tmp/root -t -i --" -- \
