@@ -12,6 +12,8 @@
 //
 // vm mode calls kiste_tty_restore() from its confined main thread: that path
 // is one ioctl on 0 (TCSETS, or TCSETSF) and rt_sigprocmask, nothing else.
+// The rule is shim's (relay.c's tty_raw/tty_unraw, written first); shim keeps
+// its own copy until its relay is split (relay_tty.c), then switches to this.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
