@@ -23,7 +23,7 @@
 #include "kselftest_harness.h"
 
 #include "fake_guest.h"
-#include "../../uapi/kiste/vm_agent.h"
+#include "agent.h"
 
 /* fake_guest.h's runner of kiste with files for stdio: this test has its own, on a pty. */
 static void __attribute__((unused)) (*const unused_runner)(const char *, const char *,
@@ -301,6 +301,48 @@ TEST(winsize_word_encoding)
 	EXPECT_FALSE(kiste_chan_winsz_valid(0xffffffffu));
 	EXPECT_FALSE(kiste_chan_winsz_valid(KISTE_CHAN_WINSZ(0x8000, 80)));
 	EXPECT_FALSE(kiste_chan_winsz_valid(KISTE_CHAN_WINSZ(24, 0x8000)));
+}
+
+/*
+ * The agent's side (agent_io.c, built here on the host): a valid word sets
+ * the pty's size, once; a word no terminal has leaves it as it was; 0 x 0 is
+ * a size too (a new pty's).
+ */
+TEST(agent_applies_valid_words_only)
+{
+	struct kiste_chan_hdr hdr = { 0 };
+	struct agent_chan ch = { .hdr = &hdr };
+	struct winsize ws;
+	int m, s;
+
+	ASSERT_EQ(0, openpty(&m, &s, NULL, NULL, NULL));
+	hdr.winsize = KISTE_CHAN_WINSZ(33, 77);
+	agent_chan_winsize(&ch, m);
+	ASSERT_EQ(0, ioctl(s, TIOCGWINSZ, &ws));
+	EXPECT_EQ(33, ws.ws_row);
+	EXPECT_EQ(77, ws.ws_col);
+	hdr.winsize = 0xffffffffu;
+	agent_chan_winsize(&ch, m);
+	hdr.winsize = KISTE_CHAN_WINSZ(0x8000, 80);
+	agent_chan_winsize(&ch, m);
+	hdr.winsize = KISTE_CHAN_WINSZ(24, 0xffff);
+	agent_chan_winsize(&ch, m);
+	ASSERT_EQ(0, ioctl(s, TIOCGWINSZ, &ws));
+	EXPECT_EQ(33, ws.ws_row);
+	EXPECT_EQ(77, ws.ws_col);
+	EXPECT_EQ(KISTE_CHAN_WINSZ(33, 77), ch.winsz);
+	hdr.winsize = KISTE_CHAN_WINSZ(40, 100);
+	agent_chan_winsize(&ch, m);
+	ASSERT_EQ(0, ioctl(s, TIOCGWINSZ, &ws));
+	EXPECT_EQ(40, ws.ws_row);
+	EXPECT_EQ(100, ws.ws_col);
+	hdr.winsize = 0;
+	agent_chan_winsize(&ch, m);
+	ASSERT_EQ(0, ioctl(s, TIOCGWINSZ, &ws));
+	EXPECT_EQ(0, ws.ws_row);
+	EXPECT_EQ(0, ws.ws_col);
+	close(m);
+	close(s);
 }
 
 TEST_HARNESS_MAIN
