@@ -337,7 +337,8 @@ TEST(network_and_publish)
 
 /*
  * -t and -i (podman's): -i lands in every mode; -t where the mode's table
- * takes KISTE_OPT_TTY, else one line naming the mode (125 in kiste run).
+ * takes KISTE_OPT_TTY, else one line naming the mode, why it has no terminal
+ * and the fix (125 in kiste run).
  */
 TEST(tty_and_interactive)
 {
@@ -345,7 +346,7 @@ TEST(tty_and_interactive)
 						    { "-it", NULL }, { "-ti", NULL } };
 	struct kiste_run_args a;
 	struct kiste_err err;
-	char mode[64], want[96];
+	char mode[64], want[128];
 	size_t m, s;
 	int ret;
 
@@ -373,20 +374,29 @@ TEST(tty_and_interactive)
 				EXPECT_TRUE(a.o.interactive);
 				EXPECT_STREQ("prog", a.o.argv[0]);
 			} else {
-				snprintf(want, sizeof(want), "kiste run --mode=%s: -t is shim mode's",
-					 md->name);
+				/* why (the mode's own reason, if it has one) and the fix */
+				snprintf(want, sizeof(want), "kiste run --mode=%s: -t needs a "
+					 "terminal in the sandbox, and ", md->name);
 				EXPECT_EQ(-EINVAL, ret) TH_LOG("%s %s passed", md->name, spellings[s][0]);
 				EXPECT_EQ(0, strncmp(err.msg, want, strlen(want)))
+					TH_LOG("%s: '%s'", md->name, err.msg);
+				EXPECT_NE(NULL, strstr(err.msg, md->limits->no_tty ?
+						       md->limits->no_tty : "has none"))
+					TH_LOG("%s: '%s'", md->name, err.msg);
+				EXPECT_NE(NULL, strstr(err.msg, ": drop -t"))
 					TH_LOG("%s: '%s'", md->name, err.msg);
 				EXPECT_EQ(NULL, strchr(err.msg, '\n')) TH_LOG("'%s'", err.msg);
 			}
 			kiste_run_args_free(&a);
 		}
 	}
-	/* Today: shim alone. */
+	/* Today: shim and vm; a unikernel has no terminal, and says so. */
 	EXPECT_TRUE(!!(kiste_mode_shim.limits->accepts & KISTE_OPT_TTY));
-	EXPECT_FALSE(!!(kiste_mode_vm.limits->accepts & KISTE_OPT_TTY));
+	EXPECT_TRUE(!!(kiste_mode_vm.limits->accepts & KISTE_OPT_TTY));
 	EXPECT_FALSE(!!(kiste_mode_unikernel.limits->accepts & KISTE_OPT_TTY));
+	EXPECT_NE(NULL, kiste_mode_unikernel.limits->no_tty);
+	if (kiste_mode_unikernel.limits->no_tty)
+		EXPECT_NE(NULL, strstr(kiste_mode_unikernel.limits->no_tty, "Solo5"));
 }
 
 TEST_HARNESS_MAIN

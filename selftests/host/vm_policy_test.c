@@ -204,6 +204,9 @@ static int child_kvm(int *vm, int *vcpu)
 
 typedef int (*probe_fn)(const struct linux_confine_fds *fds, long arg);
 
+/* The next run_filtered's filter is -t's (the terminal rows in, sized from stdout's pipe). */
+static bool filter_tty;
+
 /*
  * Runs @probe in a child under @kind's filter (with --debug: a log descriptor);
  * the child's stderr is a pipe, so writes to fd 2 stay out of the TAP output.
@@ -215,7 +218,8 @@ static int run_filtered(FIXTURE_DATA(confine) *self, enum linux_thread_kind kind
 	struct linux_confine_fds fds = {
 		.in = self->in[0], .out = self->out[1], .err = self->err[1],
 		.log = debug ? self->log[1] : -1, .wake = self->wake, .sig = self->sig[0],
-		.net = -1, .net_err = -1,
+		.net = -1, .net_err = -1, .tty = filter_tty,
+		.winsz = filter_tty ? self->out[1] : -1,
 	};
 	struct rlimit no_core = { 0, 0 };
 	struct kiste_err err = { 0 };
@@ -227,7 +231,8 @@ static int run_filtered(FIXTURE_DATA(confine) *self, enum linux_thread_kind kind
 		setrlimit(RLIMIT_CORE, &no_core);
 		if (child_kvm(&fds.vm, &fds.vcpu) < 0)
 			_exit(90);
-		if (dup2(self->std2[1], STDERR_FILENO) < 0 ||
+		/* -t's rows act on 0: a pipe there, never the terminal of whoever runs this */
+		if (dup2(self->std2[1], STDERR_FILENO) < 0 || dup2(self->in[0], STDIN_FILENO) < 0 ||
 		    linux_confine_bpf(kind, &fds, &prog, &err) < 0)
 			_exit(91);
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
@@ -295,6 +300,40 @@ static int main_allowed(const struct linux_confine_fds *fds, long unused)
 	return 42;
 }
 
+/*
+ * -t's rows: the size of the terminal sized from, the restore on 0 (TCSETS,
+ * TCSETSF), asked of a pipe and of whatever 0 is: the kernel's ENOTTY, not
+ * the filter's SIGSYS.
+ */
+static int main_tty_allowed(const struct linux_confine_fds *fds, long unused)
+{
+	struct winsize ws;
+	struct termios t = { 0 };
+
+	(void)unused;
+	if (syscall(SYS_ioctl, HI | fds->winsz, HI | TIOCGWINSZ, &ws) != -1 || errno != ENOTTY)
+		return 101;
+	if (syscall(SYS_ioctl, HI | STDIN_FILENO, HI | TCSETS, &t) != -1 || errno != ENOTTY)
+		return 102;
+	if (syscall(SYS_ioctl, HI | STDIN_FILENO, HI | TCSETSF, &t) != -1 || errno != ENOTTY)
+		return 103;
+	return 42;
+}
+
+TEST_F(confine, main_filter_with_tty_admits_the_terminal_rows)
+{
+	const char *skip = kvm_unavailable();
+	int status;
+
+	if (skip)
+		SKIP(return, "%s", skip);
+	filter_tty = true;
+	status = run_filtered(self, LINUX_THREAD_MAIN, false, main_tty_allowed, 0);
+	filter_tty = false;
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("killed by signal %d", WTERMSIG(status));
+	ASSERT_EQ(42, WEXITSTATUS(status));
+}
+
 /* What went through: one byte per pipe, and the eventfd counted one stop. */
 static void check_outputs(struct __test_metadata *_metadata, FIXTURE_DATA(confine) *self,
 			  bool std2)
@@ -343,6 +382,7 @@ static const struct denied {
 	enum linux_thread_kind kind;
 	bool debug;
 	const char *what;
+	bool tty;
 } denied[] = {
 	{ LINUX_THREAD_VCPU, true, "KVM_RUN on the VM (the vCPU in the high word)" },
 	{ LINUX_THREAD_VCPU, true, "KVM_SET_REGS on the vCPU (KVM_RUN in the high word)" },
@@ -352,14 +392,24 @@ static const struct denied {
 	{ LINUX_THREAD_MAIN, true, "read of the vCPU (the signalfd in the high word)" },
 	{ LINUX_THREAD_MAIN, true, "write to the VM (the eventfd in the high word)" },
 	{ LINUX_THREAD_MAIN, false, "write to the log without --debug" },
+	{ LINUX_THREAD_MAIN, false, "TCSETS on 0 without -t" },
+	{ LINUX_THREAD_MAIN, false, "TIOCGWINSZ without -t" },
+	{ LINUX_THREAD_MAIN, false, "TCSETS on stdout's descriptor (0 in the high word)", true },
+	{ LINUX_THREAD_MAIN, false, "TIOCSWINSZ on the terminal sized from", true },
+	{ LINUX_THREAD_MAIN, false, "TCSETSW on 0 (TCSETS in the high word)", true },
+	{ LINUX_THREAD_VCPU, false, "TCSETS on 0 from a vCPU thread", true },
 };
 
 /* The log pipe's descriptor, which a filter without --debug does not know. */
 static int denied_log_fd;
 
+static int denied_out_fd;
+
 static int denied_probe(const struct linux_confine_fds *fds, long which)
 {
 	struct kvm_regs regs = { 0 };
+	struct winsize ws = { 0 };
+	struct termios t = { 0 };
 	char c = 0;
 
 	switch (which) {
@@ -387,6 +437,22 @@ static int denied_probe(const struct linux_confine_fds *fds, long which)
 	case 7:
 		syscall(SYS_write, denied_log_fd, "x", 1);
 		break;
+	case 8:
+	case 13:
+		syscall(SYS_ioctl, STDIN_FILENO, TCSETS, &t);
+		break;
+	case 9:
+		syscall(SYS_ioctl, denied_out_fd, TIOCGWINSZ, &ws);
+		break;
+	case 10:
+		syscall(SYS_ioctl, (uint64_t)STDIN_FILENO << 32 | fds->out, TCSETS, &t);
+		break;
+	case 11:
+		syscall(SYS_ioctl, fds->winsz, TIOCSWINSZ, &ws);
+		break;
+	case 12:
+		syscall(SYS_ioctl, STDIN_FILENO, (uint64_t)TCSETS << 32 | TCSETSW, &t);
+		break;
 	}
 	return 0;
 }
@@ -400,8 +466,11 @@ TEST_F(confine, filters_kill_other_low_words)
 	if (skip)
 		SKIP(return, "%s", skip);
 	denied_log_fd = self->log[1];
+	denied_out_fd = self->out[1];
 	for (i = 0; i < ARRAY_SIZE(denied); i++) {
+		filter_tty = denied[i].tty;
 		status = run_filtered(self, denied[i].kind, denied[i].debug, denied_probe, i);
+		filter_tty = false;
 		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
 		TH_LOG("%s: wait status 0x%x", denied[i].what, status);
 	}

@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#define KISTE_VM_AGENT_VERSION	5
+#define KISTE_VM_AGENT_VERSION	6
 
 /* Where the agent and the workload spec live inside the guest's initramfs. */
 #define KISTE_VM_AGENT_PATH	"/.kiste/agent"
@@ -72,6 +72,15 @@
 #define KISTE_VM_SPEC_MTU	"mtu="
 #define KISTE_VM_MTU_MIN	68
 #define KISTE_VM_MTU_MAX	1500
+/*
+ * Since version 6.  tty=1 (kiste run -t): the workload's 0-2 are a new pty of
+ * the guest's devpts, its controlling terminal.  The agent relays the pty's
+ * master: what it reads goes out as the stdout stream, the stdin ring is
+ * typed into it (in_eof ends the typing, never the terminal: no hangup), and
+ * the header's winsize word sets its size (TIOCSWINSZ: the foreground group
+ * gets SIGWINCH).  Without it, pipes.
+ */
+#define KISTE_VM_SPEC_TTY	"tty="
 /* A disk's name: 1..20 bytes (virtio-blk's ID field) of A-Z a-z 0-9 _ . - */
 #define KISTE_VM_BLK_NAME_MAX	20
 /* The agent refuses a spec with more blk= or mod= records than these. */
@@ -92,6 +101,13 @@
  * Host -> guest (stdin): a single-producer ring; the VMM advances in_head,
  * the agent advances in_tail (free-running byte counts) and sets nothing
  * else; in_eof says no bytes will follow in_head.  The agent polls it.
+ *
+ * Window size (tty=1): the VMM stores the caller's terminal's size in
+ * winsize, one 32-bit word (KISTE_CHAN_WINSZ: no torn rows and columns), at
+ * boot and after each SIGWINCH; the agent polls it and applies a changed,
+ * valid word to the pty.  The VMM never reads it back (what a guest writes
+ * there is its own business), and the agent ignores a word that is not
+ * valid (kiste_chan_winsz_valid).  0 is 0 rows x 0 columns, a new pty's size.
  *
  * Exit: the agent writes KISTE_CHAN_EXIT_MAGIC | code (code 0..255, the
  * value kiste run exits with) to KISTE_CHAN_PORT_EXIT, then powers off.
@@ -118,7 +134,27 @@ struct kiste_chan_hdr {
 	__u32 in_tail;	/* guest: bytes of stdin consumed */
 	__u32 in_eof;	/* host: 1 once stdin reached EOF */
 	__u32 signal;	/* host: a signal to forward to the workload; guest clears */
-	__u32 pad;
+	__u32 winsize;	/* host (tty=1): KISTE_CHAN_WINSZ(rows, cols); the guest only reads it */
 };
+
+/* curses keeps a terminal's size in a short: larger is no terminal's. */
+#define KISTE_CHAN_WINSZ_MAX	0x7fffu
+#define KISTE_CHAN_WINSZ(rows, cols)	((__u32)(rows) << 16 | (__u32)(cols))
+#define KISTE_CHAN_WINSZ_ROWS(w)	((w) >> 16)
+#define KISTE_CHAN_WINSZ_COLS(w)	((w) & 0xffffu)
+
+/* Whether @w is a size the agent applies: rows and columns each 0..KISTE_CHAN_WINSZ_MAX. */
+static inline int kiste_chan_winsz_valid(__u32 w)
+{
+	return KISTE_CHAN_WINSZ_ROWS(w) <= KISTE_CHAN_WINSZ_MAX &&
+	       KISTE_CHAN_WINSZ_COLS(w) <= KISTE_CHAN_WINSZ_MAX;
+}
+
+/* The word for a terminal of @rows x @cols (each capped at KISTE_CHAN_WINSZ_MAX). */
+static inline __u32 kiste_chan_winsz(unsigned int rows, unsigned int cols)
+{
+	return KISTE_CHAN_WINSZ(rows < KISTE_CHAN_WINSZ_MAX ? rows : KISTE_CHAN_WINSZ_MAX,
+				cols < KISTE_CHAN_WINSZ_MAX ? cols : KISTE_CHAN_WINSZ_MAX);
+}
 
 #endif /* _UAPI_KISTE_VM_AGENT_H */

@@ -271,6 +271,7 @@ struct kiste_run_limits {
 	uint32_t cpus_default;		/* 0: no CPU limit unless given */
 	bool cpus_whole;		/* --cpus counts vCPUs: no fractions */
 	uint32_t pids_default;		/* processes (and threads) in the sandbox */
+	const char *no_tty;		/* without KISTE_OPT_TTY: why the mode has no terminal */
 };
 
 struct kiste_run_opts {

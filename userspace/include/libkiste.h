@@ -3,6 +3,7 @@
 #ifndef LIBKISTE_H
 #define LIBKISTE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -236,5 +237,21 @@ int kiste_console_make(const char *ptmx, unsigned int rows, unsigned int cols, i
  * the sender hung up without one, -errno otherwise.
  */
 int kiste_console_receive(int sock);
+
+/*
+ * tty_raw.c: `kiste run -t`'s side of the caller's terminal (one per process).
+ * _raw: 0 made raw when it is a terminal in kiste's foreground process group
+ * (false: left alone); until restored, a signal of kiste_tty_fatal_signals
+ * restores it before ending kiste.  @input (-i): restore as it is; without,
+ * what was typed meanwhile is discarded (TCSAFLUSH).  _restore: now (async-
+ * signal-safe: one ioctl on 0 and rt_sigprocmask, all a confined caller needs);
+ * _release: and the signals' default actions back.  _size_fd: the caller's
+ * terminal to size from (0, else 1, with a size set) and its size; -1, 0 x 0.
+ */
+void kiste_tty_fatal_signals(sigset_t *set);
+bool kiste_tty_raw(bool input);
+void kiste_tty_restore(void);
+void kiste_tty_release(void);
+int kiste_tty_size_fd(unsigned int *rows, unsigned int *cols);
 
 #endif /* LIBKISTE_H */

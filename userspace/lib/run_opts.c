@@ -68,7 +68,7 @@ const char kiste_run_common_usage[] =
 	"  -t, --tty           the workload's stdin, stdout and stderr are a new terminal\n"
 	"                      of the sandbox's own, its output relayed to kiste's\n"
 	"                      stdout (stderr included); a terminal at kiste's stdin is\n"
-	"                      raw meanwhile, its size and resizes passed on (shim)\n"
+	"                      raw meanwhile, its size and resizes passed on (shim, vm)\n"
 	"  -i, --interactive   with -t: kiste's stdin is typed into that terminal (without\n"
 	"                      -i it gets no input, as podman's -t); without -t stdin is\n"
 	"                      the workload's as it is either way\n"
@@ -526,9 +526,10 @@ static int parse_finish(struct parse *p, struct kiste_run_args *a, struct kiste_
 
 	if ((p->given & KISTE_OPT_TTY) && !(l->accepts & KISTE_OPT_TTY))
 		return kiste_err_set(err, -EINVAL,
-				     "kiste run --mode=%s: -t is shim mode's for now: leave it out "
-				     "(the workload then shares kiste's stdin, stdout and terminal "
-				     "as they are) or use --mode=shim", m->name);
+				     "kiste run --mode=%s: -t needs a terminal in the sandbox, and "
+				     "%s: drop -t (the workload then shares kiste's stdin, stdout "
+				     "and terminal as they are)", m->name,
+				     l->no_tty ? l->no_tty : "this mode has none");
 	for (i = 0; i < sizeof(opt_bits) / sizeof(opt_bits[0]); i++)
 		if ((p->given & opt_bits[i].bit) && !(l->accepts & opt_bits[i].bit))
 			return kiste_err_set(err, -EINVAL,

@@ -32,6 +32,9 @@ static const struct kiste_run_limits uk_limits = {
 	.memory_min = 2ULL << 20,
 	.memory_max = KISTE_UK_MEMORY_MAX,
 	.memory_default = KISTE_UK_MEMORY_DEFAULT,
+	/* Solo5's ABI, which kiste's follows: a console one writes bytes to, nothing more. */
+	.no_tty = "a Solo5-style unikernel has none (its console is a write-only byte stream: "
+		  "no terminal, no line discipline, no input)",
 };
 
 static int uk_opt(void *mo, int val, const char *arg, struct kiste_err *err)

@@ -58,7 +58,7 @@ static const struct option vm_options[] = {
  * caps the guest's processes (the agent's cgroup there), 2048 by default.
  */
 static const struct kiste_run_limits vm_limits = {
-	.accepts = KISTE_OPT_ALL & ~KISTE_OPT_TTY,
+	.accepts = KISTE_OPT_ALL,
 	.networks = 1u << KISTE_NET_PASTA | 1u << KISTE_NET_NS,
 	.memory_min = LINUX_MEM_MIN,
 	.memory_max = LINUX_MEM_MAX,
@@ -336,6 +336,17 @@ static const uint8_t vm_net_mac[6] = { 0x02, 0x4b, 0x49, 0x53, 0x54, 0x45 };
 /* passt for the guest's NIC: the guest's kernel sets its MTU (1500), passt's default stays. */
 static const struct kiste_passt_cfg vm_passt = { .mode = "vm" };
 
+/* kiste ends of @sig, as it would have without -t (vm.h: the VMM blocked it to read it). */
+static void vm_reraise(int sig)
+{
+	sigset_t one;
+
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	raise(sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+}
+
 static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 		   const struct linux_kernel *k, struct linux_initramfs *ir, int kfd,
 		   uint64_t t_start, struct kiste_err *err)
@@ -346,16 +357,35 @@ static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 		.mem_size = o->memory, .cpus = o->cpus, .kiste_fd = kfd,
 		.disks = vo->disks, .ndisks = vo->ndisks, .net_fd = vo->net_fd,
 		.net_err_fd = vo->net_err_fd, .net_tap = o->network == KISTE_NET_NS,
-		.in_fd = fcntl(0, F_GETFD) < 0 ? -1 : 0, .out_fd = 1, .err_fd = 2,
-		.log_fd = vo->debug ? 2 : -1, .timeout_s = o->timeout_s,
+		/* -t without -i: nothing of kiste's stdin is typed into the guest's pty. */
+		.in_fd = fcntl(0, F_GETFD) < 0 || (o->tty && !o->interactive) ? -1 : 0,
+		.out_fd = 1, .err_fd = 2, .log_fd = vo->debug ? 2 : -1, .timeout_s = o->timeout_s,
+		.tty = o->tty, .tty_fd = -1,
 		.stats = kiste_setting(KISTE_SET_VM_STATS) != NULL, .t_start_ns = t_start,
 	};
+	unsigned int rows, cols;
 	int code = KISTE_EXIT_REFUSED, ret;
 
 	memcpy(cfg.mac, o->network == KISTE_NET_NS ? vo->tap.mac : vm_net_mac, sizeof(cfg.mac));
 	kiste_test_phase("vm-sandbox-joined");
 	linux_cmdline(vo->debug, vo->ndisks > 0 || vo->net_fd >= 0, cmdline, sizeof(cmdline));
+	/*
+	 * -t: the caller's terminal is raw from here to the VM's end, whichever
+	 * way it ends: linux_vm_run returns on every one kiste can catch (the
+	 * VMM's main thread reads the fatal signals; restoring is one ioctl its
+	 * seccomp filter admits), and the signal is raised again after.
+	 */
+	if (o->tty) {
+		cfg.tty_fd = kiste_tty_size_fd(&rows, &cols);
+		kiste_tty_raw(o->interactive);
+	}
 	ret = linux_vm_run(&cfg, &code, err);
+	if (o->tty)
+		kiste_tty_restore();
+	if (ret == -EINTR) {
+		vm_reraise(code);
+		return KISTE_EXIT_SIGNAL + code;
+	}
 	if (ret == -ETIMEDOUT)
 		return KISTE_EXIT_SIGNAL + SIGKILL;
 	return ret < 0 ? -1 : code;
@@ -498,7 +528,10 @@ const struct kiste_mode_ops kiste_mode_vm = {
 		 "address/prefix and the namespace's default gateway; its resolv.conf names the\n"
 		 "first non-loopback IPv4 nameserver of the host's /etc/resolv.conf (else the\n"
 		 "gateway).  That needs CAP_NET_ADMIN over the namespace (root, or its owner);\n"
-		 "the tap goes with kiste, a helper removes the interface's qdisc after it.\n\n"
+		 "the tap goes with kiste, a helper removes the interface's qdisc after it.\n"
+		 "-t gives CMD a pty of the guest's devpts as its terminal (with -i kiste's\n"
+		 "stdin is typed into it); the caller's terminal is raw meanwhile, its size\n"
+		 "and resizes passed on.\n\n"
 		 "  --kernel PATH         guest bzImage (default $KISTE_KERNEL, else\n"
 		 "                        /boot/vmlinuz-$(uname -r))\n"
 		 "  --debug               show the guest kernel's console on stderr\n"

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/io.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
@@ -122,6 +123,8 @@ static int spec_read(struct agent_spec *s)
 			s->net = v;
 		else if ((v = KEY(KISTE_VM_SPEC_MTU)))
 			s->mtu = v;
+		else if ((v = KEY(KISTE_VM_SPEC_TTY)))
+			s->tty = !strcmp(v, "1");
 		else if ((v = KEY(KISTE_VM_SPEC_VOL))) {
 			if (s->nvols == KISTE_VM_VOL_MAX)
 				return -E2BIG;
@@ -189,7 +192,9 @@ static void __attribute__((noreturn)) child_exec(struct agent_spec *s, int fds[3
 	setsid();
 	if (s->pids)
 		write_file(WORKLOAD_CG "/cgroup.procs", "0");
-	if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[2], 2) < 0)
+	/* tty=1: 0-2 are the pty's slave, which the new session takes as its terminal. */
+	if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[2], 2) < 0 ||
+	    (s->tty && ioctl(0, TIOCSCTTY, 0) < 0))
 		r[0] = 1;
 	else if (chdir(s->cwd) < 0)
 		r[0] = 2;
@@ -263,27 +268,71 @@ static void __attribute__((noreturn)) finish(int code)
 		pause();
 }
 
-static int run(struct agent_spec *s)
+/*
+ * tty=1: a new pty of the guest's devpts, the workload's (its uid owns the
+ * slave, as a login's would); @io: the master twice (typed into, read from)
+ * and -1 for stderr, which the terminal carries; @fds: the slave as 0-2.
+ */
+static int pty_open(const struct agent_spec *s, int io[3], int fds[3])
 {
-	int in[2], out[2], err[2], fds[3], sfd, status;
-	sigset_t set;
-	pid_t pid;
+	int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), unlock = 0, sl = -1;
+
+	if (m < 0 || ioctl(m, TIOCSPTLCK, &unlock) < 0 ||
+	    (sl = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0 ||
+	    (io[0] = fcntl(m, F_DUPFD_CLOEXEC, 3)) < 0) {
+		agent_log(&chan, "cannot make the workload's terminal (/dev/ptmx): %s",
+			  strerror(errno));
+		if (m >= 0)
+			close(m);
+		if (sl >= 0)
+			close(sl);
+		return -1;
+	}
+	if (fchown(sl, s->uid, -1) < 0)
+		agent_log(&chan, "cannot give the terminal to uid %u: %s", (unsigned int)s->uid,
+			  strerror(errno));
+	io[1] = m;
+	io[2] = -1;
+	agent_chan_winsize(&chan, m);	/* before the workload's first look */
+	fds[0] = fds[1] = fds[2] = sl;
+	return 0;
+}
+
+/* Pipes for 0-2: @io the agent's ends (stdin's write end, stdout's and stderr's read ends). */
+static int pipes_open(int io[3], int fds[3])
+{
+	int in[2], out[2], err[2];
 
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
-		return KISTE_EXIT_REFUSED;
+		return -1;
 	/* Bigger output pipes mean fewer, larger channel flushes (VM exits). */
 	fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
+	io[0] = in[1];
+	io[1] = out[0];
+	io[2] = err[0];
 	fds[0] = in[0];
 	fds[1] = out[1];
 	fds[2] = err[1];
+	return 0;
+}
+
+static int run(struct agent_spec *s)
+{
+	int io[3], fds[3], sfd, status, i;
+	sigset_t set;
+	pid_t pid;
+
+	if ((s->tty ? pty_open(s, io, fds) : pipes_open(io, fds)) < 0)
+		return KISTE_EXIT_REFUSED;
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	pid = spawn(s, fds);
-	close(in[0]);
-	close(out[1]);
-	close(err[1]);
+	/* The workload's ends are its own: a pty's master reads EIO once its slaves are gone. */
+	for (i = 0; i < 3; i++)
+		if (i == 0 || fds[i] != fds[0])
+			close(fds[i]);
 	if (pid < 0)
 		return -pid;
 	/* Only PID 1 gets the ports; the workload was forked before. */
@@ -292,7 +341,7 @@ static int run(struct agent_spec *s)
 		return KISTE_EXIT_REFUSED;
 	}
 	agent_chan_started();
-	status = agent_forward(&chan, pid, in[1], out[0], err[0], sfd);
+	status = agent_forward(&chan, pid, io[0], io[1], io[2], sfd, s->tty);
 	if (WIFSIGNALED(status))
 		return KISTE_EXIT_SIGNAL + WTERMSIG(status);
 	return WEXITSTATUS(status);
@@ -302,7 +351,10 @@ static int run(struct agent_spec *s)
 static int run_plain(struct agent_spec *s)
 {
 	int fds[3] = { 0, 1, 2 }, status;
-	pid_t pid = spawn(s, fds);
+	pid_t pid;
+
+	s->tty = 0;	/* the console is the workload's terminal already */
+	pid = spawn(s, fds);
 
 	if (pid < 0)
 		return -pid;

@@ -30,6 +30,7 @@ struct agent_spec {
 	int nvols;
 	const char *net;		/* "ADDR/PREFIX,GATEWAY,DNS" for virtio-net, or NULL */
 	const char *mtu;		/* its MTU in decimal, or NULL: the guest kernel's */
+	int tty;			/* tty=1: the workload's 0-2 are a pty of its own */
 };
 
 struct agent_chan {
@@ -38,6 +39,7 @@ struct agent_chan {
 	uint8_t *out;
 	uint32_t out_len;
 	int out_stream;			/* 0 stdout, 1 stderr: what out[] holds */
+	uint32_t winsz;			/* tty=1: the winsize word last applied (0: a new pty's) */
 };
 
 /* Prints "kiste-agent: ..." to the console (the VMM's log) and to the channel's stderr. */
@@ -74,12 +76,17 @@ void agent_chan_flush(struct agent_chan *ch);
 void agent_chan_started(void);
 void agent_chan_write(struct agent_chan *ch, int stream, const void *p, size_t len);
 void agent_chan_exit(int code);
+/* tty=1: the header's winsize word onto the pty @master, when it changed and is valid. */
+void agent_chan_winsize(struct agent_chan *ch, int master);
 
 /*
  * Forwards the channel's stdin into @in_fd (closing it at EOF), @out_fd and
  * @err_fd into the channel, and reaps children, until @pid has exited and both
- * outputs reached EOF.  Returns @pid's wait status.
+ * outputs reached EOF (a pty master's EIO: its last slave is gone).  @tty:
+ * @out_fd is the workload's pty master, sized from the header's winsize word
+ * as it changes.  Returns @pid's wait status.
  */
-int agent_forward(struct agent_chan *ch, pid_t pid, int in_fd, int out_fd, int err_fd, int sfd);
+int agent_forward(struct agent_chan *ch, pid_t pid, int in_fd, int out_fd, int err_fd, int sfd,
+		  int tty);
 
 #endif /* KISTE_AGENT_H */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -122,7 +123,8 @@ static int drain(struct agent_chan *ch, int fd, int stream)
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		return n == 0 ? 0 : 1;
+		/* A pty master reads EIO once its last slave is closed, after what they wrote. */
+		return n == 0 || (n < 0 && errno == EIO) ? 0 : 1;
 	}
 }
 
@@ -192,7 +194,22 @@ static void forward_signal(struct agent_chan *ch, pid_t pid, int exited)
 		kill(pid, sig);
 }
 
-int agent_forward(struct agent_chan *ch, pid_t pid, int in_fd, int out_fd, int err_fd, int sfd)
+/* The host is the guest's owner, but a word out of range is no terminal's: ignored. */
+void agent_chan_winsize(struct agent_chan *ch, int master)
+{
+	uint32_t w = __atomic_load_n(&ch->hdr->winsize, __ATOMIC_ACQUIRE);
+	struct winsize ws = { 0 };
+
+	if (w == ch->winsz || !kiste_chan_winsz_valid(w))
+		return;
+	ch->winsz = w;
+	ws.ws_row = KISTE_CHAN_WINSZ_ROWS(w);
+	ws.ws_col = KISTE_CHAN_WINSZ_COLS(w);
+	ioctl(master, TIOCSWINSZ, &ws);
+}
+
+int agent_forward(struct agent_chan *ch, pid_t pid, int in_fd, int out_fd, int err_fd, int sfd,
+		  int tty)
 {
 	int status = 0, exited = 0;
 
@@ -206,6 +223,8 @@ int agent_forward(struct agent_chan *ch, pid_t pid, int in_fd, int out_fd, int e
 				       { .fd = exited ? -1 : sfd, .events = POLLIN },
 				       { .fd = pend ? in_fd : -1, .events = POLLOUT } };
 
+		if (tty && out_fd >= 0)
+			agent_chan_winsize(ch, out_fd);
 		poll(p, 4, in_fd >= 0 && !pend ? IDLE_POLL_MS : BUSY_POLL_MS);
 		if (p[0].revents && !drain(ch, out_fd, 0)) {
 			close(out_fd);

@@ -90,6 +90,8 @@ static int spec_build(const struct kiste_run_opts *o, const struct vm_guest_devs
 		o->user_set ? o->uid : 0, 0, o->user_set ? o->gid : 0, 0);
 	if (o->pids_limit)
 		fprintf(f, KISTE_VM_SPEC_PIDS "%u%c", o->pids_limit, 0);
+	if (o->tty)
+		fprintf(f, KISTE_VM_SPEC_TTY "1%c", 0);
 	if (fclose(f))
 		return -ENOMEM;
 	return *len > KISTE_VM_SPEC_MAX ? -E2BIG : 0;

@@ -62,13 +62,15 @@ int linux_confine_process(const int *keep, unsigned int nkeep, struct kiste_err 
  * will act on (a 64-bit comparison refuses fd | 1 << 32, which the kernel
  * takes for fd; a 64-bit >= bound would let it through as a large number).
  */
-enum { K_CONST, K_VCPU, K_VM, K_IN, K_OUT, K_ERR, K_LOG, K_WAKE, K_SIG, K_DISK, K_NET, K_NET_ERR };
+enum { K_CONST, K_VCPU, K_VM, K_IN, K_OUT, K_ERR, K_LOG, K_WAKE, K_SIG, K_DISK, K_NET, K_NET_ERR,
+       K_WINSZ };
 enum { OP_EQ32, OP_MASK0 };
 /*
  * When a rule is in: always, with --debug (a log descriptor), with an open
- * stdin, once per --block disk (its K_DISK is that disk's descriptor).
+ * stdin, once per --block disk (its K_DISK is that disk's descriptor), with
+ * a network card, with -t (a pty in the guest, the caller's terminal raw).
  */
-enum { W_ALL, W_DEBUG, W_STDIN, W_DISK, W_NET };
+enum { W_ALL, W_DEBUG, W_STDIN, W_DISK, W_NET, W_TTY };
 
 struct cond {
 	unsigned char arg, op, kind;
@@ -165,6 +167,13 @@ static const struct rule main_rules[] = {
 	RW(ioctl, W_DEBUG, "registers of vCPU 0 at --timeout", 2, C_FD(0, K_VCPU),
 	   C_IS(1, KVM_GET_SREGS)),
 	R1(ioctl, "stdio asks whether stderr is a terminal", C_IS(1, TCGETS)),
+	RW(ioctl, W_TTY, "-t: the caller's terminal's size for the guest's pty, on SIGWINCH", 2,
+	   C_FD(0, K_WINSZ), C_IS(1, TIOCGWINSZ)),
+	/* glibc's tcsetattr is this one ioctl (kiste_tty_restore: raw mode ends at teardown). */
+	RW(ioctl, W_TTY, "-t -i: the caller's terminal restored as it was (TCSANOW)", 2,
+	   C_ISN(0, STDIN_FILENO, "0 (stdin)"), C_IS(1, TCSETS)),
+	RW(ioctl, W_TTY, "-t alone: restored, what was typed meanwhile discarded (TCSAFLUSH)", 2,
+	   C_ISN(0, STDIN_FILENO, "0 (stdin)"), C_IS(1, TCSETSF)),
 	R1(mmap, "stdio and malloc buffers; never executable", C_CLEAR(2, PROT_EXEC)),
 	R0(brk, "malloc"),
 	R0(fstat, "stdio's first message"),
@@ -227,6 +236,8 @@ static int fd_of(unsigned char k, const struct linux_confine_fds *fds, int disk)
 		return fds->net;
 	case K_NET_ERR:
 		return fds->net_err;
+	case K_WINSZ:
+		return fds->winsz;
 	}
 	return -1;
 }
@@ -241,7 +252,7 @@ static int add_rule_fd(scmp_filter_ctx ctx, const struct rule *r,
 	int fd;
 
 	if ((r->when == W_DEBUG && fds->log < 0) || (r->when == W_STDIN && fds->in < 0) ||
-	    (r->when == W_NET && fds->net < 0))
+	    (r->when == W_NET && fds->net < 0) || (r->when == W_TTY && !fds->tty))
 		return 0;
 	for (i = 0; i < r->ncond; i++) {
 		const struct cond *c = &r->c[i];
@@ -359,6 +370,7 @@ static void vm_fds(const struct linux_vm *vm, int vcpu, struct linux_confine_fds
 		.out = vm->cfg->out_fd, .err = vm->cfg->err_fd, .log = vm->cfg->log_fd,
 		.wake = vm->wake_fd, .sig = vm->sig_fd, .ndisks = vm->cfg->ndisks,
 		.net = vm->cfg->net_fd, .net_err = vm->cfg->net_err_fd,
+		.tty = vm->cfg->tty, .winsz = vm->cfg->tty_fd,
 	};
 	unsigned int i;
 
@@ -449,7 +461,7 @@ static void print_cond(FILE *f, const struct cond *c, enum linux_thread_kind kin
 		[K_VM] = "VM fd", [K_IN] = "stdin fd", [K_OUT] = "stdout fd",
 		[K_ERR] = "stderr fd", [K_LOG] = "log fd", [K_WAKE] = "wake eventfd",
 		[K_SIG] = "signalfd", [K_DISK] = "each disk's fd", [K_NET] = "net backend fd",
-		[K_NET_ERR] = "net backend's stderr",
+		[K_NET_ERR] = "net backend's stderr", [K_WINSZ] = "tty fd",
 	};
 
 	if (c->op == OP_MASK0)
@@ -469,7 +481,8 @@ static void print_kind(FILE *f, enum linux_thread_kind kind)
 	size_t i;
 	int k;
 
-	static const char *const when[] = { "always", "--debug", "stdin", "--block", "network" };
+	static const char *const when[] = { "always", "--debug", "stdin", "--block", "network",
+					     "-t" };
 
 	fprintf(f, "\n## %s\n", kinds[kind].heading);
 	fprintf(f, "# %-14s %-8s %-52s %s\n", "syscall", "when", "arguments", "why");
@@ -502,7 +515,8 @@ void linux_confine_print(FILE *f)
 	      "# other call kills the VMM).  Descriptors exist only at run time and are named\n"
 	      "# here.  when: always, with --debug (log fd: the console), while kiste's\n"
 	      "# stdin is open, once per --block disk, or (network) with --network pasta or\n"
-	      "# ns:PATH (the net backend fd is passt's socket or the namespace's tap).\n"
+	      "# ns:PATH (the net backend fd is passt's socket or the namespace's tap),\n"
+	      "# or with -t (tty fd: the terminal sized from, kiste's 0, else 1).\n"
 	      "# lo32(argN): compared on the low 32 bits, all the kernel reads of an int (a\n"
 	      "# descriptor, an ioctl command).\n", f);
 	for (kind = 0; kind < LINUX_THREAD_KINDS; kind++)

@@ -4,6 +4,7 @@
 #define KISTE_LINUX_CONFINE_H
 
 #include <linux/filter.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "libkiste.h"
@@ -34,6 +35,8 @@ struct linux_confine_fds {
 	unsigned int ndisks;
 	int net;	/* --network pasta: the backend's socket; else -1 */
 	int net_err;	/* and its stderr's read end */
+	bool tty;	/* -t: the caller's terminal is raw (restored at teardown) */
+	int winsz;	/* -t: the caller's terminal sized from (0 or 1), or -1 */
 };
 
 /* Closes every descriptor but @keep; drops capabilities; sets no_new_privs. */

@@ -301,6 +301,21 @@ static int vm_create(struct linux_vm *vm, uint64_t mem_size, struct kiste_err *e
 	return vm_create_vcpus(vm, err);
 }
 
+/*
+ * -t: the caller's terminal's size into the channel's winsize word, for the
+ * agent to apply to the guest's pty.  Only written here, never read back: a
+ * guest scribbling on the word changes nothing the VMM does.
+ */
+static void winsize_send(struct linux_vm *vm)
+{
+	struct winsize ws;
+
+	if (vm->cfg->tty_fd < 0 || ioctl(vm->cfg->tty_fd, TIOCGWINSZ, &ws) < 0)
+		return;
+	__atomic_store_n(&vm->chan->winsize, kiste_chan_winsz(ws.ws_row, ws.ws_col),
+			 __ATOMIC_RELEASE);
+}
+
 static int vm_boot(struct linux_vm *vm, struct kiste_err *err)
 {
 	const struct linux_vm_cfg *cfg = vm->cfg;
@@ -328,6 +343,8 @@ static int vm_boot(struct linux_vm *vm, struct kiste_err *err)
 	vm->chan->out_size = KISTE_CHAN_OUT_SIZE;
 	vm->chan->in_eof = cfg->in_fd < 0;
 	vm->chan->magic = KISTE_CHAN_MAGIC;
+	if (cfg->tty)
+		winsize_send(vm);
 	return 0;
 }
 
@@ -362,12 +379,19 @@ static int ring_full(const struct linux_vm *vm)
 	       KISTE_CHAN_IN_SIZE;
 }
 
+/* INT, TERM, HUP go to the workload; -t: WINCH resizes its pty, the rest end kiste. */
 static void forward_signal(struct linux_vm *vm)
 {
 	struct signalfd_siginfo si;
 
-	if (read(vm->sig_fd, &si, sizeof(si)) == sizeof(si))
+	if (read(vm->sig_fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM || si.ssi_signo == SIGHUP)
 		__atomic_store_n(&vm->chan->signal, si.ssi_signo, __ATOMIC_RELEASE);
+	else if (si.ssi_signo == SIGWINCH)
+		winsize_send(vm);
+	else
+		linux_vm_stop(vm, LINUX_KILLED, (int)si.ssi_signo, "kiste was ended by a signal");
 }
 
 /* The backend stopped: why, with the last line it wrote on its stderr, if any. */
@@ -447,10 +471,27 @@ static void kick_handler(int sig)
 
 static int vm_signals(struct linux_vm *vm, struct kiste_err *err)
 {
-	struct sigaction sa = { .sa_handler = kick_handler };
+	struct sigaction sa = { .sa_handler = kick_handler }, old;
 	sigset_t set;
+	int sig;
 
-	sigemptyset(&set);
+	/*
+	 * -t: the signals that would end kiste with the caller's terminal raw
+	 * are read here too (the VM stopped, the terminal restored, then raised
+	 * again: vm.h); the vCPU kick is the VMM's own.
+	 */
+	if (vm->cfg->tty) {
+		kiste_tty_fatal_signals(&set);
+		sigdelset(&set, KICK_SIG);
+		/* One the caller ignores (a background job's QUIT) stays ignored: never read. */
+		for (sig = 1; sig < SIGRTMIN; sig++)
+			if (sigismember(&set, sig) == 1 && sigaction(sig, NULL, &old) == 0 &&
+			    old.sa_handler == SIG_IGN)
+				sigdelset(&set, sig);
+		sigaddset(&set, SIGWINCH);
+	} else {
+		sigemptyset(&set);
+	}
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
@@ -561,6 +602,9 @@ static int vm_result(struct linux_vm *vm, int *code, struct kiste_err *err)
 	case LINUX_EXITED:
 		*code = vm->code;
 		return 0;
+	case LINUX_KILLED:
+		*code = vm->code;
+		return -EINTR;
 	case LINUX_TIMEOUT:
 		return kiste_err_set(err, -ETIMEDOUT, "the VM ran past --timeout %u s and was "
 				     "stopped: raise --timeout", vm->cfg->timeout_s);

@@ -34,6 +34,15 @@ struct linux_vm_cfg {
 	int out_fd;
 	int err_fd;
 	int log_fd;		/* guest serial console; -1: discarded */
+	/*
+	 * -t: the workload has a pty in the guest (the spec's tty=1); its size is
+	 * tty_fd's (the caller's terminal, or -1: none), sent at boot and on
+	 * SIGWINCH.  The caller's terminal is raw meanwhile (kiste_tty_raw), so
+	 * a signal of kiste_tty_fatal_signals is read here, the VM stopped and
+	 * reported (-EINTR) for the caller to restore the terminal first.
+	 */
+	bool tty;
+	int tty_fd;
 	unsigned int timeout_s;	/* 0: none */
 	bool stats;		/* timings and RSS on err_fd at the end */
 	uint64_t t_start_ns;	/* CLOCK_MONOTONIC when kiste run started (stats); 0: now */
@@ -43,7 +52,9 @@ struct linux_vm_cfg {
  * Boots the guest and serves it until the agent reports.  Returns 0 with
  * *code = the exit status kiste run should return (the agent's report), or
  * a negative errno with @err set: -ETIMEDOUT when --timeout expired (the VM
- * is gone), others when kiste failed (exit 125).
+ * is gone), -EINTR with *code = the signal when (-t) a signal that ends
+ * kiste came (the VM is gone; the caller raises it again once the terminal
+ * is restored), others when kiste failed (exit 125).
  */
 int linux_vm_run(const struct linux_vm_cfg *cfg, int *code, struct kiste_err *err);
 

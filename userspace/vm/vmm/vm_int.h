@@ -17,6 +17,7 @@ enum linux_stop {
 	LINUX_RESET,		/* the guest reset or shut down without a report */
 	LINUX_FAILED,		/* KVM or the VMM failed: vm->err */
 	LINUX_TIMEOUT,
+	LINUX_KILLED,		/* -t: a signal that ends kiste (code: which) */
 };
 
 struct linux_vm;
@@ -67,7 +68,7 @@ struct linux_vm {
 	unsigned int net_gsi;
 	uint8_t cmos_index;	/* CMOS register the guest selected at port 0x70 */
 	int wake_fd;		/* eventfd: a vCPU thread tells the main thread the VM stopped */
-	int sig_fd;		/* signalfd: INT TERM HUP to forward */
+	int sig_fd;		/* signalfd: INT TERM HUP to forward; -t: WINCH, kiste_tty_fatal_signals */
 	volatile int stop;	/* enum linux_stop */
 	int code;
 	struct kiste_err err;

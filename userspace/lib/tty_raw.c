@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+// tty_raw.c - kiste run -t: the caller's terminal raw for the run, restored on every way out kiste has.
+//
+// One terminal per process (a signal handler restores it, so the saved
+// settings are this file's): the caller's 0 while `kiste run -t` relays,
+// its keys (^C included) going to the sandbox's terminal, whose line
+// discipline acts on them.  Restored on the workload's end, on INT, TERM
+// and HUP (forwarded by the modes: the workload ends, then kiste), and on a
+// signal that would end kiste itself (kiste_tty_fatal_signals, caught here
+// until a mode blocks them to read them itself).  SIGKILL cannot be caught:
+// the terminal stays raw (`stty sane` or `reset` mends it).
+//
+// vm mode calls kiste_tty_restore() from its confined main thread: that path
+// is one ioctl on 0 (TCSETS, or TCSETSF) and rt_sigprocmask, nothing else.
+// The rule is shim's (relay.c's tty_raw/tty_unraw, written first); shim keeps
+// its own copy until its relay is split (relay_tty.c), then switches to this.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "libkiste.h"
+
+static const int tty_fatal[] = { SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,
+				 SIGXCPU, SIGXFSZ, SIGPWR };
+static volatile sig_atomic_t tty_raw_fd = -1;
+/*
+ * -t without -i: what the terminal sent meanwhile is discarded on restore,
+ * since kiste never read it: answers the workload provoked from the terminal
+ * emulator (ESC[6n, ESC[c) must not reach the caller's shell as typed input.
+ */
+static volatile sig_atomic_t tty_restore_how = TCSANOW;
+static struct termios tty_saved;
+/* Which of tty_fatal have the restoring handler (one the caller ignores cannot end kiste). */
+static unsigned int tty_caught;
+
+void kiste_tty_fatal_signals(sigset_t *set)
+{
+	unsigned int i;
+
+	sigemptyset(set);
+	for (i = 0; i < sizeof(tty_fatal) / sizeof(tty_fatal[0]); i++)
+		sigaddset(set, tty_fatal[i]);
+}
+
+void kiste_tty_restore(void)
+{
+	sigset_t ttou, old;
+	int e = errno;
+
+	if (tty_raw_fd < 0)
+		return;
+	/* Restored even if kiste was put into the background meanwhile (a blocked SIGTTOU is not sent). */
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	tcsetattr(tty_raw_fd, tty_restore_how, &tty_saved);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	tty_raw_fd = -1;
+	errno = e;
+}
+
+/* SA_RESETHAND: the default action is back when this runs, and the raise ends kiste. */
+static void tty_fatal_signal(int sig)
+{
+	int e = errno;
+
+	kiste_tty_restore();
+	errno = e;
+	raise(sig);	/* delivered, and kiste ended, once this returns */
+}
+
+bool kiste_tty_raw(bool input)
+{
+	struct sigaction sa = { .sa_handler = tty_fatal_signal, .sa_flags = SA_RESETHAND };
+	struct termios raw;
+	unsigned int i;
+
+	/* A terminal kiste reads (-i) or that is its own (-t alone, podman's); never a background one. */
+	if (tty_raw_fd >= 0 || !isatty(0) || tcgetpgrp(0) != getpgrp() ||
+	    tcgetattr(0, &tty_saved) < 0)
+		return false;
+	raw = tty_saved;
+	cfmakeraw(&raw);
+	tty_restore_how = input ? TCSANOW : TCSAFLUSH;
+	for (i = 0; i < sizeof(tty_fatal) / sizeof(tty_fatal[0]); i++) {
+		struct sigaction old;
+
+		if (sigaction(tty_fatal[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(tty_fatal[i], &sa, NULL);
+		tty_caught |= 1u << i;
+	}
+	tty_raw_fd = 0;
+	if (tcsetattr(0, TCSANOW, &raw) < 0) {
+		tty_raw_fd = -1;
+		return false;
+	}
+	return true;
+}
+
+void kiste_tty_release(void)
+{
+	unsigned int i;
+
+	kiste_tty_restore();
+	for (i = 0; i < sizeof(tty_fatal) / sizeof(tty_fatal[0]); i++)
+		if (tty_caught & 1u << i)
+			signal(tty_fatal[i], SIG_DFL);
+	tty_caught = 0;
+}
+
+int kiste_tty_size_fd(unsigned int *rows, unsigned int *cols)
+{
+	struct winsize ws;
+	int fd;
+
+	*rows = *cols = 0;
+	/* The size of the caller's terminal, at 0 or else 1 (podman's -t without -i). */
+	for (fd = 0; fd < 2; fd++) {
+		if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
+			*rows = ws.ws_row;
+			*cols = ws.ws_col;
+			return fd;
+		}
+	}
+	return -1;
+}
