@@ -222,10 +222,22 @@ same "python3: UDP-Lite on ::1" "$PY" "$N" udplite ::1
 # The guest kernel asks the host only about a socket (or, for TIOCOUTQ, a terminal): seen
 # from outside, no socket ioctl reaches the host on a file, a pipe or /dev/null.
 if command -v strace >/dev/null; then
-	run strace -f -qq -e trace=ioctl -e raw=ioctl -e signal=none -o "$data/strace" \
-		"$K" run --mode=shim -- "$PY" "$N" ioctl_nonsock
-	hits=$(grep -E 'ioctl\([0-9]+, 0x(5411|894b|8905|8906|8907|80108906|80108907),' \
-		"$data/strace")
+	# host_sockioctls CMD...: $hits, the socket ioctls CMD's sandbox asked the host (strace).
+	host_sockioctls()
+	{
+		run strace -f -qq -e trace=ioctl -e raw=ioctl -e signal=none -o "$data/strace" \
+			"$K" run --mode=shim -- "$@"
+		hits=$(grep -E 'ioctl\((0x)?[0-9a-f]+, 0x(5411|894b|8905|8906|8907|80108906|80108907),' \
+			"$data/strace")
+	}
+	host_sockioctls "$PY" -c "import socket, fcntl
+print(len(fcntl.ioctl(socket.socket(socket.AF_INET, socket.SOCK_DGRAM), 0x5411, bytes(4))))"
+	if [ "$T_RC:$T_OUT" = 0:4 ] && [ -n "$hits" ]; then
+		ok "control: strace sees SIOCOUTQ asked on a socket"
+	else
+		fail "control: strace sees SIOCOUTQ asked on a socket" "exit $T_RC: $T_OUT; $hits"
+	fi
+	host_sockioctls "$PY" "$N" ioctl_nonsock
 	if [ "$T_RC" = 0 ] && [ -z "$hits" ] && grep -q 'ioctl(' "$data/strace"; then
 		ok "the socket ioctls on what is no socket never reach the host (strace)"
 	else
@@ -234,6 +246,7 @@ if command -v strace >/dev/null; then
 # host calls: $hits"
 	fi
 else
+	skip "control: strace sees SIOCOUTQ asked on a socket" "no strace"
 	skip "the socket ioctls on what is no socket never reach the host" "no strace"
 fi
 expect "refused: AF_PACKET and raw IPv4 EPERM, netlink but rtnetlink EPROTONOSUPPORT, unlisted options ENOPROTOOPT" \
