@@ -704,35 +704,44 @@ int shim_allowlist_walk(const struct shim_filter_params *p, shim_rule_fn fn, voi
 	return 0;
 }
 
-/* libseccomp's form of a row: one rule per value of its "in" list, if it has one. */
+/*
+ * libseccomp's form of a row: one rule per combination of the values of its
+ * "in" lists (the UDP rows have two: types and protocols), one rule without.
+ */
 static int add_row(void *ctx, const struct shim_rule *r)
 {
 	struct scmp_arg_cmp cmp[5];
-	unsigned int i, k, n = 1;
-	int in = -1, ret;
+	unsigned int i, at[5] = { 0 };
+	int k, ret;
 
-	for (i = 0; i < r->ncmp; i++) {
-		const struct shim_cmp *c = &r->c[i];
+	for (;;) {
+		for (i = 0; i < r->ncmp; i++) {
+			const struct shim_cmp *c = &r->c[i];
 
-		if (c->op == SHIM_CMP_IN) {
-			in = (int)i;
-			n = c->nlist;
-		} else if (c->op == SHIM_CMP_MASKED_EQ) {
-			cmp[i] = SCMP_CMP(c->arg, SCMP_CMP_MASKED_EQ, c->mask, c->val);
-		} else {
-			cmp[i] = SCMP_CMP(c->arg, c->op == SHIM_CMP_LE ? SCMP_CMP_LE :
-					  c->op == SHIM_CMP_GE ? SCMP_CMP_GE : SCMP_CMP_EQ, c->val);
+			if (c->op == SHIM_CMP_IN)
+				cmp[i] = SCMP_CMP(c->arg, SCMP_CMP_EQ, c->list[at[i]]);
+			else if (c->op == SHIM_CMP_MASKED_EQ)
+				cmp[i] = SCMP_CMP(c->arg, SCMP_CMP_MASKED_EQ, c->mask, c->val);
+			else
+				cmp[i] = SCMP_CMP(c->arg, c->op == SHIM_CMP_LE ? SCMP_CMP_LE :
+						  c->op == SHIM_CMP_GE ? SCMP_CMP_GE : SCMP_CMP_EQ,
+						  c->val);
 		}
-	}
-	for (k = 0; k < n; k++) {
-		if (in >= 0)
-			cmp[in] = SCMP_CMP(r->c[in].arg, SCMP_CMP_EQ, r->c[in].list[k]);
 		ret = seccomp_rule_add_array(ctx, r->action == SECCOMP_RET_TRAP ? SCMP_ACT_TRAP :
 					     SCMP_ACT_ALLOW, r->nr, r->ncmp, cmp);
 		if (ret < 0)
 			return ret;
+		/* The next combination, the last list turning fastest; done after the last. */
+		for (k = (int)r->ncmp - 1; k >= 0; k--) {
+			if (r->c[k].op != SHIM_CMP_IN)
+				continue;
+			if (++at[k] < r->c[k].nlist)
+				break;
+			at[k] = 0;
+		}
+		if (k < 0)
+			return 0;
 	}
-	return 0;
 }
 
 static int export_bpf(scmp_filter_ctx ctx, struct shim_bpf *out)
