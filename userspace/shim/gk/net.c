@@ -418,7 +418,7 @@ static int opt_listed(const long *l, unsigned long n, long opt)
 /* Whether @fd is a terminal: TCGETS answers (the terminal rows admit it). */
 static int net_is_tty(long fd)
 {
-	char t[60];	/* struct termios: 60 bytes on x86_64 */
+	char t[60];	/* room for the kernel's struct termios (36 bytes) */
 
 	return hs3(__NR_ioctl, fd, 0x5401 /* TCGETS */, t) == 0;
 }
