@@ -153,6 +153,9 @@ static const uint64_t ipv6_opts[] = { KN_SOL_IPV6_OPTS };
 static const uint64_t netlink_types[] = { KN_TYPES(KN_SOCK_RAW), KN_TYPES(KN_SOCK_DGRAM) };
 static const uint64_t netlink_opts[] = { KN_SOL_NETLINK_OPTS };
 static const uint64_t ifreq_ioctls[] = { KN_SIOCGIF_IOCTLS, KN_SIOCGIFCONF };
+static const uint64_t sock_ioctls[] = { KN_SOCK_IOCTLS };
+static const uint64_t udp_protos[] = { KN_IPPROTO_UDP, KN_IPPROTO_UDPLITE };
+static const uint64_t udplite_opts[] = { KN_SOL_UDPLITE_OPTS };
 
 /*
  * Descriptors: the workload's and the guest kernel's temporaries are below
@@ -481,14 +484,14 @@ static const struct allow table[] = {
 	   C_EQ(INT(0), KN_AF_UNIX), C_IN(INT(1), unix_types), C_EQ(INT(2), 0)),
 	RW(socket, W_NET, "TCP over IPv4 in the sandbox's network namespace", 3,
 	   C_EQ(INT(0), KN_AF_INET), C_IN(INT(1), stream_types), C_EQ(INT(2), KN_IPPROTO_TCP)),
-	RW(socket, W_NET, "UDP over IPv4 in the sandbox's network namespace", 3,
-	   C_EQ(INT(0), KN_AF_INET), C_IN(INT(1), dgram_types), C_EQ(INT(2), KN_IPPROTO_UDP)),
+	RW(socket, W_NET, "UDP and UDP-Lite over IPv4 in the sandbox's network namespace", 3,
+	   C_EQ(INT(0), KN_AF_INET), C_IN(INT(1), dgram_types), C_IN(INT(2), udp_protos)),
 	RW(socket, W_NET, "ICMP echo sockets over IPv4 (ping_group_range decides)", 3,
 	   C_EQ(INT(0), KN_AF_INET), C_IN(INT(1), dgram_types), C_EQ(INT(2), KN_IPPROTO_ICMP)),
 	RW(socket, W_NET, "TCP over IPv6 in the sandbox's network namespace", 3,
 	   C_EQ(INT(0), KN_AF_INET6), C_IN(INT(1), stream_types), C_EQ(INT(2), KN_IPPROTO_TCP)),
-	RW(socket, W_NET, "UDP over IPv6 in the sandbox's network namespace", 3,
-	   C_EQ(INT(0), KN_AF_INET6), C_IN(INT(1), dgram_types), C_EQ(INT(2), KN_IPPROTO_UDP)),
+	RW(socket, W_NET, "UDP and UDP-Lite over IPv6 in the sandbox's network namespace", 3,
+	   C_EQ(INT(0), KN_AF_INET6), C_IN(INT(1), dgram_types), C_IN(INT(2), udp_protos)),
 	RW(socket, W_NET, "ICMPv6 echo sockets (ping_group_range decides)", 3,
 	   C_EQ(INT(0), KN_AF_INET6), C_IN(INT(1), dgram_types),
 	   C_EQ(INT(2), KN_IPPROTO_ICMPV6)),
@@ -499,6 +502,9 @@ static const struct allow table[] = {
 	RW(ioctl, W_NET, "interface queries (SIOCGIF*) on the guest kernel's socket of the "
 	   "sandbox's network namespace (never a workload socket, which may be another's)", 2,
 	   C_EQ(INT(0), GK_FD_NETQ), C_IN(INT(1), ifreq_ioctls)),
+	R2(ioctl, "socket ioctls that read the socket's own state (queued bytes, urgent mark, "
+	   "time stamps) on a workload socket; SIOCOUTQ is TIOCOUTQ (a terminal's queue)",
+	   C_FD(0), C_IN(INT(1), sock_ioctls)),
 	R1(bind, "naming the workload's sockets", C_FD(0)),
 	R1(listen, "the workload's sockets", C_FD(0)),
 	R1(connect, "the workload's sockets (a pathname through the procfs's fd link to the "
@@ -537,6 +543,10 @@ static const struct allow table[] = {
 	   C_EQ(INT(1), KN_SOL_NETLINK), C_IN(INT(2), netlink_opts)),
 	R3(getsockopt, "listed netlink options", C_FD(0), C_EQ(INT(1), KN_SOL_NETLINK),
 	   C_IN(INT(2), netlink_opts)),
+	R3(setsockopt, "listed UDP-Lite options (checksum coverage)", C_FD(0),
+	   C_EQ(INT(1), KN_SOL_UDPLITE), C_IN(INT(2), udplite_opts)),
+	R3(getsockopt, "listed UDP-Lite options", C_FD(0), C_EQ(INT(1), KN_SOL_UDPLITE),
+	   C_IN(INT(2), udplite_opts)),
 	R1(arch_prctl, "TLS base only", C_IN(INT(0), fs_codes)),
 	R1(prctl, "thread name only", C_IN(INT(0), name_ops)),
 	R2(prctl, "a parent-death signal: a signal number or 0",
@@ -694,35 +704,44 @@ int shim_allowlist_walk(const struct shim_filter_params *p, shim_rule_fn fn, voi
 	return 0;
 }
 
-/* libseccomp's form of a row: one rule per value of its "in" list, if it has one. */
+/*
+ * libseccomp's form of a row: one rule per combination of the values of its
+ * "in" lists (the UDP rows have two: types and protocols), one rule without.
+ */
 static int add_row(void *ctx, const struct shim_rule *r)
 {
 	struct scmp_arg_cmp cmp[5];
-	unsigned int i, k, n = 1;
-	int in = -1, ret;
+	unsigned int i, at[5] = { 0 };
+	int k, ret;
 
-	for (i = 0; i < r->ncmp; i++) {
-		const struct shim_cmp *c = &r->c[i];
+	for (;;) {
+		for (i = 0; i < r->ncmp; i++) {
+			const struct shim_cmp *c = &r->c[i];
 
-		if (c->op == SHIM_CMP_IN) {
-			in = (int)i;
-			n = c->nlist;
-		} else if (c->op == SHIM_CMP_MASKED_EQ) {
-			cmp[i] = SCMP_CMP(c->arg, SCMP_CMP_MASKED_EQ, c->mask, c->val);
-		} else {
-			cmp[i] = SCMP_CMP(c->arg, c->op == SHIM_CMP_LE ? SCMP_CMP_LE :
-					  c->op == SHIM_CMP_GE ? SCMP_CMP_GE : SCMP_CMP_EQ, c->val);
+			if (c->op == SHIM_CMP_IN)
+				cmp[i] = SCMP_CMP(c->arg, SCMP_CMP_EQ, c->list[at[i]]);
+			else if (c->op == SHIM_CMP_MASKED_EQ)
+				cmp[i] = SCMP_CMP(c->arg, SCMP_CMP_MASKED_EQ, c->mask, c->val);
+			else
+				cmp[i] = SCMP_CMP(c->arg, c->op == SHIM_CMP_LE ? SCMP_CMP_LE :
+						  c->op == SHIM_CMP_GE ? SCMP_CMP_GE : SCMP_CMP_EQ,
+						  c->val);
 		}
-	}
-	for (k = 0; k < n; k++) {
-		if (in >= 0)
-			cmp[in] = SCMP_CMP(r->c[in].arg, SCMP_CMP_EQ, r->c[in].list[k]);
 		ret = seccomp_rule_add_array(ctx, r->action == SECCOMP_RET_TRAP ? SCMP_ACT_TRAP :
 					     SCMP_ACT_ALLOW, r->nr, r->ncmp, cmp);
 		if (ret < 0)
 			return ret;
+		/* The next combination, the last list turning fastest; done after the last. */
+		for (k = (int)r->ncmp - 1; k >= 0; k--) {
+			if (r->c[k].op != SHIM_CMP_IN)
+				continue;
+			if (++at[k] < r->c[k].nlist)
+				break;
+			at[k] = 0;
+		}
+		if (k < 0)
+			return 0;
 	}
-	return 0;
 }
 
 static int export_bpf(scmp_filter_ctx ctx, struct shim_bpf *out)

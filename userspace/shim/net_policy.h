@@ -37,6 +37,8 @@
 #define KN_IPPROTO_ICMP 1
 #define KN_IPPROTO_TCP 6
 #define KN_IPPROTO_UDP 17
+/* UDP-Lite (RFC 3828): UDP with a partial checksum, served as UDP is. */
+#define KN_IPPROTO_UDPLITE 136
 #define KN_IPPROTO_IPV6 41
 #define KN_IPPROTO_ICMPV6 58
 
@@ -79,6 +81,10 @@
 	50 /* PKTINFO */, 51 /* RECVHOPLIMIT */, 66 /* RECVTCLASS */,		\
 	67 /* TCLASS */
 
+/* SOL_UDPLITE: the checksum coverage, sent and required on receipt. */
+#define KN_SOL_UDPLITE 136
+#define KN_SOL_UDPLITE_OPTS 10 /* SEND_CSCOV */, 11 /* RECV_CSCOV */
+
 /*
  * SOL_NETLINK: membership of rtnetlink's groups, strict checking, extended acks.
  * Not LISTEN_ALL_NSID (other namespaces' notifications) or the removed rings.
@@ -106,6 +112,22 @@
 	0x891d /* METRIC */, 0x8921 /* MTU */, 0x8927 /* HWADDR */,		\
 	0x8933 /* INDEX */, 0x8942 /* TXQLEN */
 #define KN_IFREQ_SIZE 40
+
+/*
+ * Socket ioctls that read the socket's own state, asked on the workload's
+ * socket itself (the answer is the socket's, not its namespace's): bytes not
+ * yet sent, not yet acknowledged (TCP), the urgent mark, the last packet's
+ * time stamp in both layouts glibc may use (_OLD and _NEW: 16 bytes on
+ * x86_64 either way).  SIOCINQ is FIONREAD, served with the terminal ones;
+ * SIOCOUTQ is TIOCOUTQ, which a terminal answers too.
+ */
+#define KN_SIOCOUTQ 0x5411
+#define KN_SIOCGSTAMP(r) ((r) == 0x8906 || (r) == 0x8907 || (r) == 0x80108906 || \
+			  (r) == 0x80108907)
+#define KN_SOCK_IOCTLS								\
+	KN_SIOCOUTQ, 0x894b /* SIOCOUTQNSD */, 0x8905 /* SIOCATMARK */,	\
+	0x8906 /* SIOCGSTAMP_OLD */, 0x8907 /* SIOCGSTAMPNS_OLD */,		\
+	0x80108906 /* SIOCGSTAMP_NEW */, 0x80108907 /* SIOCGSTAMPNS_NEW */
 
 /* send/recv flags: the MSG_* bits with a meaning for these families. */
 #define KN_MSG_OK (0x1 | 0x2 | 0x4 | 0x8 | 0x20 | 0x40 | 0x80 | 0x100 | 0x800 | 0x2000 | \

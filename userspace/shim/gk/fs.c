@@ -604,6 +604,11 @@ long sys_ioctl(struct gk_call *c)
 
 	if (!gk_fd_ok(fd))
 		return -EBADF;
+	/*
+	 * The request is an unsigned int to the kernel: musl's ioctl(int, int, ...)
+	 * passes _IOR/_IOW ones sign-extended, which the filter would kill.
+	 */
+	c->a[1] = (unsigned int)c->a[1];
 	switch (c->a[1]) {
 	case TCGETS: case TCSETS: case TCSETSW: case TCSETSF: case TIOCGWINSZ: case TIOCSWINSZ:
 	case FIONREAD: case FIONBIO: case FIOCLEX: case FIONCLEX: case TCXONC: case TCFLSH:
