@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// nodes.c - conformance: file times by the old calls, FIFOs and other nodes, extended attributes.
+// nodes.c - conformance: file times by the old calls, FIFOs and other nodes, extended attributes, fadvise and readahead.
 #include "conf.h"
 
 #include <fcntl.h>
@@ -21,6 +21,12 @@ static long raw(long r)
 		return -1;
 	}
 	return r;
+}
+
+/* A call's result (0 or -1 with errno) as "0" or its errno's name. */
+static const char *ename_or_0(int r)
+{
+	return r < 0 ? ename(errno) : "0";
 }
 
 static void show(const char *what, const char *path)
@@ -185,6 +191,43 @@ static void dnotify(const char *tmp)
 	signal(SIGIO, SIG_DFL);
 }
 
+/* posix_fadvise and readahead on each kind of descriptor: the kernel's checks, in order. */
+static void hints(const char *tmp)
+{
+	static const int adv[] = { 0, 4, 5, 6, -1 };
+	char path[4096];
+	int fds[6], p[2], n, i, j;
+	const char *names[] = { "file", "file O_WRONLY", "pipe", "/dev/null", "O_PATH", "closed" };
+
+	snprintf(path, sizeof(path), "%s/kiste-conf-hint.%d", tmp, (int)getpid());
+	fds[0] = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	fds[1] = open(path, O_WRONLY);
+	if (pipe(p) < 0)
+		p[0] = p[1] = -1;
+	fds[2] = p[0];
+	fds[3] = open("/dev/null", O_RDONLY);
+	fds[4] = open(path, O_PATH);
+	fds[5] = 900;
+	n = (int)(sizeof(fds) / sizeof(fds[0]));
+	for (i = 0; i < n; i++) {
+		char what[96];
+
+		for (j = 0; j < (int)(sizeof(adv) / sizeof(adv[0])); j++) {
+			snprintf(what, sizeof(what), "fadvise64 %s, advice %d, len 0 / -1", names[i],
+				 adv[j]);
+			say(what, "%s / %s",
+			    ename_or_0((int)syscall(SYS_fadvise64, fds[i], 0L, 0L, adv[j])),
+			    ename_or_0((int)syscall(SYS_fadvise64, fds[i], 0L, -1L, adv[j])));
+		}
+		snprintf(what, sizeof(what), "readahead %s", names[i]);
+		chk(what, syscall(SYS_readahead, fds[i], 0L, 4096L));
+	}
+	for (i = 0; i < n - 1; i++)
+		close(fds[i]);
+	close(p[1]);
+	unlink(path);
+}
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -196,5 +239,6 @@ int main(void)
 	fifos(tmp);
 	xattrs(tmp);
 	dnotify(tmp);
+	hints(tmp);
 	return conf_done();
 }

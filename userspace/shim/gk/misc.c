@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // misc.c - identity, time, limits and process attributes as the workload sees them.
+#include <asm/stat.h>
+#include <linux/fcntl.h>
+#include <linux/stat.h>
 #include <linux/prctl.h>
 #include <linux/resource.h>
 
@@ -11,10 +14,37 @@ long sys_pass(struct gk_call *c)
 	return hs6(c->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
 }
 
-/* Hints on a descriptor: nothing the host must do. */
+/*
+ * posix_fadvise and readahead: served here, with the kernel's answers, and
+ * nothing done (the host's page cache is not the sandbox's to drop or fill;
+ * gVisor does the same).  An O_PATH or closed descriptor is EBADF, as fdget
+ * finds none; then fadvise: a FIFO ESPIPE, a negative length or an unknown
+ * advice EINVAL (generic_fadvise); readahead: EBADF unless open for reading,
+ * EINVAL unless a regular file (ksys_readahead).
+ */
 long sys_fd_hint(struct gk_call *c)
 {
-	return gk_fd_ok(c->a[0]) ? 0 : -EBADF;
+	long fl, r;
+	struct stat st;
+
+	if (!gk_fd_ok(c->a[0]))
+		return -EBADF;
+	fl = hs2(__NR_fcntl, c->a[0], F_GETFL);
+	if (fl < 0 || (fl & O_PATH))
+		return -EBADF;
+	r = hs4(__NR_newfstatat, c->a[0], "", &st, AT_EMPTY_PATH);
+	if (r < 0)
+		return r;
+	if (c->nr == __NR_readahead) {
+		if ((fl & O_ACCMODE) == O_WRONLY)
+			return -EBADF;
+		return S_ISREG(st.st_mode) ? 0 : -EINVAL;
+	}
+	if (S_ISFIFO(st.st_mode))
+		return -ESPIPE;
+	if ((long)c->a[2] < 0 || (unsigned int)c->a[3] > 5 /* POSIX_FADV_NOREUSE */)
+		return -EINVAL;
+	return 0;
 }
 
 long sys_fstat(struct gk_call *c)
