@@ -507,6 +507,7 @@ void launch_init_main(struct launch *l, pid_t launcher)
 		close(l->kfd);
 	l->kfd = -1;
 	st = init_wait(child, &l->exec, ch, INIT_NCHAN);
+	shim_stats_mark("init: workload reaped");
 	if (l->oci)
 		oci_exit(l, st);
 	if (write(l->status[1], &st, sizeof(st)) != sizeof(st))
