@@ -54,6 +54,12 @@ expect "gate jump: dup3 onto 0x1000003e9 is killed" 159 "seccomp filter" \
 expect "gate jump: F_DUPFD at 0x1000003e9 is killed" 159 "seccomp filter" \
 	S "$WL/hostile" gate 72 0 0 0x1000003e9
 same "wait4, close, dup2, lseek, kill, fcntl read int arguments as 32 bits" "$H" intargs
+# SIGIO's owner (fcntl F_SETOWN): its row needs the sandbox's pid namespace, where no owner
+# can be a host process outside it.
+expect "gate jump: F_SETOWN to pid 1 in the sandbox's pid namespace is served" 1 \
+	"survived: 0" S "$WL/hostile" gate 72 0 8 1
+expect "gate jump: F_SETOWN without a pid namespace is killed" 159 "seccomp filter" \
+	"$K" run --mode=shim --unsafe-no-namespaces -- "$WL/hostile" gate 72 0 8 1
 
 # ---- 5: at the descriptor limit every call answers EMFILE, nothing dies ----
 # Natively with the limit the sandbox shows (1000), sandboxed as it comes.

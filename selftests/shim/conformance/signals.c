@@ -2,12 +2,14 @@
 // signals.c - conformance: actions, masks, pending sets, sigsuspend, sigtimedwait, handlers.
 #include "conf.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -553,6 +555,71 @@ static void ucstacks(void)
 	signal(SIGUSR2, SIG_DFL);
 }
 
+/* SIGIO and its owner (fcntl F_SETOWN & co.): whom the kernel signals, with what. */
+static volatile sig_atomic_t io_hits, io_code, io_fd;
+
+static void on_io(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	io_hits++;
+	io_code = si->si_code;
+	io_fd = si->si_fd;
+}
+
+static void sigio(void)
+{
+	struct sigaction sa = { 0 };
+	struct f_owner_ex ex = { 0 };
+	int sv[2], i;
+
+	sa.sa_sigaction = on_io;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGIO, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return;
+	say("F_GETOWN at first", "%ld", (long)fcntl(sv[0], F_GETOWN));
+	chk("F_SETOWN to self", fcntl(sv[0], F_SETOWN, getpid()));
+	say("F_GETOWN is self", "%d", fcntl(sv[0], F_GETOWN) == getpid());
+	chk("F_GETOWN_EX", fcntl(sv[0], F_GETOWN_EX, &ex));
+	say("its type, pid is self", "%d %d", ex.type, ex.pid == getpid());
+	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_ASYNC);
+	io_hits = 0;
+	if (write(sv[1], "x", 1) != 1)
+		return;
+	for (i = 0; i < 200 && !io_hits; i++)
+		usleep(1000);
+	say("SIGIO on input: hits, si_code", "%d %d", io_hits, io_code);
+	chk("F_SETSIG SIGUSR1", fcntl(sv[0], F_SETSIG, SIGUSR1));
+	say("F_GETSIG", "%d", fcntl(sv[0], F_GETSIG));
+	io_hits = 0;
+	io_fd = -1;
+	if (write(sv[1], "y", 1) != 1)
+		return;
+	for (i = 0; i < 200 && !io_hits; i++)
+		usleep(1000);
+	say("SIGUSR1 instead: hits, si_code POLL_IN, si_fd", "%d %d %d", io_hits,
+	    io_code == POLL_IN, io_fd == sv[0]);
+	chk("F_SETOWN to the process group", fcntl(sv[0], F_SETOWN, -getpgrp()));
+	say("F_GETOWN is minus the group", "%d", fcntl(sv[0], F_GETOWN) == -getpgrp());
+	ex.type = F_OWNER_TID;
+	ex.pid = (pid_t)syscall(SYS_gettid);
+	chk("F_SETOWN_EX to this thread", fcntl(sv[0], F_SETOWN_EX, &ex));
+	memset(&ex, 0, sizeof(ex));
+	fcntl(sv[0], F_GETOWN_EX, &ex);
+	say("F_GETOWN_EX: type, the thread", "%d %d", ex.type, ex.pid == (pid_t)syscall(SYS_gettid));
+	ex.type = F_OWNER_PID;
+	ex.pid = -5;
+	chk("F_SETOWN_EX with a negative pid", fcntl(sv[0], F_SETOWN_EX, &ex));
+	chk("F_SETOWN to a pid that does not exist", fcntl(sv[0], F_SETOWN, 999999));
+	chk("F_SETSIG 65", fcntl(sv[0], F_SETSIG, 65));
+	close(sv[0]);
+	close(sv[1]);
+	signal(SIGIO, SIG_DFL);
+	signal(SIGUSR1, SIG_DFL);
+}
+
 int main(void)
 {
 	conf_init();
@@ -563,5 +630,6 @@ int main(void)
 	child_deaths();
 	altstacks();
 	ucstacks();
+	sigio();
 	return conf_done();
 }

@@ -574,6 +574,64 @@ long sys_dup3(struct gk_call *c)
 	return do_dup3(c->a[0], c->a[1], c->a[2]);
 }
 
+/* An owner of SIGIO/SIGURG: a pid (> 0) or a process group (< 0), guest to host and back. */
+static long own_host(long g)
+{
+	return g > 0 ? g + gk.pid_off : g < 0 ? g - gk.pid_off : 0;
+}
+
+static long own_guest(long h)
+{
+	return h > 0 ? h - gk.pid_off : h < 0 ? h + gk.pid_off : 0;
+}
+
+/*
+ * F_GETOWN/F_SETOWN (and _EX: a thread, a process or a group) and F_GETSIG/
+ * F_SETSIG: who gets SIGIO/SIGURG for the descriptor, and which signal, in
+ * guest pids.  Served with the sandbox's pid namespace only, where no owner
+ * can be a host process outside it (the filter's row is the same); SIGSYS
+ * stays the guest kernel's entry (EINVAL, where Linux takes it).
+ */
+static long fcntl_owner(long fd, long cmd, unsigned long arg)
+{
+	struct f_owner_ex ex, *uex = (struct f_owner_ex *)arg;
+	long r;
+
+	if (!(gk.boot.flags & GK_BOOT_F_PIDNS))
+		return -EINVAL;
+	switch (cmd) {
+	case F_GETOWN:	/* -pgid or an error alike on the host: asked as F_GETOWN_EX */
+		r = hs3(__NR_fcntl, fd, F_GETOWN_EX, &ex);
+		if (r < 0)
+			return r;
+		return ex.type == F_OWNER_PGRP ? -own_guest(ex.pid) : own_guest(ex.pid);
+	case F_SETOWN:
+		return hs3(__NR_fcntl, fd, F_SETOWN, own_host((int)arg));
+	case F_GETOWN_EX:
+		if (gk_uwrite_ok(uex, sizeof(*uex)) < 0)
+			return -EFAULT;
+		r = hs3(__NR_fcntl, fd, F_GETOWN_EX, &ex);
+		if (r == 0) {
+			ex.pid = (int)own_guest(ex.pid);
+			*uex = ex;
+		}
+		return r;
+	case F_SETOWN_EX:
+		if (gk_uread_ok(uex, sizeof(*uex)) < 0)
+			return -EFAULT;
+		ex = *uex;
+		/* A pid (the type says whose); a negative one is the host's ESRCH. */
+		if (ex.pid > 0)
+			ex.pid = (int)own_host(ex.pid);
+		return hs3(__NR_fcntl, fd, F_SETOWN_EX, &ex);
+	case F_SETSIG:
+		if ((int)arg == GK_SIGSYS)
+			return -EINVAL;
+		return hs3(__NR_fcntl, fd, F_SETSIG, (int)arg);
+	}
+	return hs2(__NR_fcntl, fd, F_GETSIG);
+}
+
 long sys_fcntl(struct gk_call *c)
 {
 	long fd = c->a[0], cmd = c->a[1];
@@ -593,6 +651,9 @@ long sys_fcntl(struct gk_call *c)
 	case F_ADD_SEALS: case F_GET_SEALS:
 	case F_NOTIFY:	/* directory change signals (dnotify), to this process */
 		return hs3(__NR_fcntl, fd, cmd, c->a[2]);
+	case F_GETOWN: case F_SETOWN: case F_GETOWN_EX: case F_SETOWN_EX:
+	case F_GETSIG: case F_SETSIG:
+		return fcntl_owner(fd, cmd, c->a[2]);
 	}
 	return -EINVAL;
 }
