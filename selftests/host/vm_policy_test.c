@@ -204,8 +204,13 @@ static int child_kvm(int *vm, int *vcpu)
 
 typedef int (*probe_fn)(const struct linux_confine_fds *fds, long arg);
 
-/* The next run_filtered's filter is -t's (the terminal rows in, sized from stdout's pipe). */
+/*
+ * The next run_filtered's filter is -t's (the terminal rows in, sized from
+ * stdout's pipe), with the terminal made raw and restored by
+ * filter_tty_restore (TCSETS: -t -i; TCSETSF: -t alone; 0: not made raw).
+ */
 static bool filter_tty;
+static unsigned long filter_tty_restore = TCSETS;
 
 /*
  * Runs @probe in a child under @kind's filter (with --debug: a log descriptor);
@@ -220,6 +225,7 @@ static int run_filtered(FIXTURE_DATA(confine) *self, enum linux_thread_kind kind
 		.log = debug ? self->log[1] : -1, .wake = self->wake, .sig = self->sig[0],
 		.net = -1, .net_err = -1, .tty = filter_tty,
 		.winsz = filter_tty ? self->out[1] : -1,
+		.tty_restore = filter_tty ? filter_tty_restore : 0,
 	};
 	struct rlimit no_core = { 0, 0 };
 	struct kiste_err err = { 0 };
@@ -301,37 +307,41 @@ static int main_allowed(const struct linux_confine_fds *fds, long unused)
 }
 
 /*
- * -t's rows: the size of the terminal sized from, the restore on 0 (TCSETS,
- * TCSETSF), asked of a pipe and of whatever 0 is: the kernel's ENOTTY, not
- * the filter's SIGSYS.
+ * -t's rows: the size of the terminal sized from, the restore on 0 (@req:
+ * TCSETS or TCSETSF, the one the run needs), asked of a pipe and of whatever
+ * 0 is: the kernel's ENOTTY, not the filter's SIGSYS.
  */
-static int main_tty_allowed(const struct linux_confine_fds *fds, long unused)
+static int main_tty_allowed(const struct linux_confine_fds *fds, long req)
 {
 	struct winsize ws;
 	struct termios t = { 0 };
 
-	(void)unused;
 	if (syscall(SYS_ioctl, HI | fds->winsz, HI | TIOCGWINSZ, &ws) != -1 || errno != ENOTTY)
 		return 101;
-	if (syscall(SYS_ioctl, HI | STDIN_FILENO, HI | TCSETS, &t) != -1 || errno != ENOTTY)
+	if (syscall(SYS_ioctl, HI | STDIN_FILENO, HI | req, &t) != -1 || errno != ENOTTY)
 		return 102;
-	if (syscall(SYS_ioctl, HI | STDIN_FILENO, HI | TCSETSF, &t) != -1 || errno != ENOTTY)
-		return 103;
 	return 42;
 }
 
 TEST_F(confine, main_filter_with_tty_admits_the_terminal_rows)
 {
+	static const unsigned long reqs[] = { TCSETS, TCSETSF };
 	const char *skip = kvm_unavailable();
+	unsigned int i;
 	int status;
 
 	if (skip)
 		SKIP(return, "%s", skip);
-	filter_tty = true;
-	status = run_filtered(self, LINUX_THREAD_MAIN, false, main_tty_allowed, 0);
-	filter_tty = false;
-	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("killed by signal %d", WTERMSIG(status));
-	ASSERT_EQ(42, WEXITSTATUS(status));
+	for (i = 0; i < ARRAY_SIZE(reqs); i++) {
+		filter_tty = true;
+		filter_tty_restore = reqs[i];
+		status = run_filtered(self, LINUX_THREAD_MAIN, false, main_tty_allowed,
+				      (long)reqs[i]);
+		filter_tty = false;
+		filter_tty_restore = TCSETS;
+		ASSERT_TRUE(WIFEXITED(status)) TH_LOG("killed by signal %d", WTERMSIG(status));
+		ASSERT_EQ(42, WEXITSTATUS(status)) TH_LOG("restore request 0x%lx", reqs[i]);
+	}
 }
 
 /* What went through: one byte per pipe, and the eventfd counted one stop. */
@@ -383,6 +393,8 @@ static const struct denied {
 	bool debug;
 	const char *what;
 	bool tty;
+	/* with tty: 0 the terminal raw with -i (TCSETS), 1 alone (TCSETSF), 2 not made raw */
+	int restore;
 } denied[] = {
 	{ LINUX_THREAD_VCPU, true, "KVM_RUN on the VM (the vCPU in the high word)" },
 	{ LINUX_THREAD_VCPU, true, "KVM_SET_REGS on the vCPU (KVM_RUN in the high word)" },
@@ -398,6 +410,9 @@ static const struct denied {
 	{ LINUX_THREAD_MAIN, false, "TIOCSWINSZ on the terminal sized from", true },
 	{ LINUX_THREAD_MAIN, false, "TCSETSW on 0 (TCSETS in the high word)", true },
 	{ LINUX_THREAD_VCPU, false, "TCSETS on 0 from a vCPU thread", true },
+	{ LINUX_THREAD_MAIN, false, "TCSETSF on 0 with -t -i (TCSETS is its restore)", true },
+	{ LINUX_THREAD_MAIN, false, "TCSETS on 0 with -t alone (TCSETSF is its restore)", true, 1 },
+	{ LINUX_THREAD_MAIN, false, "TCSETS on 0 when the terminal was not made raw", true, 2 },
 };
 
 /* The log pipe's descriptor, which a filter without --debug does not know. */
@@ -453,6 +468,13 @@ static int denied_probe(const struct linux_confine_fds *fds, long which)
 	case 12:
 		syscall(SYS_ioctl, STDIN_FILENO, (uint64_t)TCSETS << 32 | TCSETSW, &t);
 		break;
+	case 14:
+		syscall(SYS_ioctl, STDIN_FILENO, TCSETSF, &t);
+		break;
+	case 15:
+	case 16:
+		syscall(SYS_ioctl, STDIN_FILENO, TCSETS, &t);
+		break;
 	}
 	return 0;
 }
@@ -468,9 +490,13 @@ TEST_F(confine, filters_kill_other_low_words)
 	denied_log_fd = self->log[1];
 	denied_out_fd = self->out[1];
 	for (i = 0; i < ARRAY_SIZE(denied); i++) {
+		static const unsigned long restore[] = { TCSETS, TCSETSF, 0 };
+
 		filter_tty = denied[i].tty;
+		filter_tty_restore = restore[denied[i].restore];
 		status = run_filtered(self, denied[i].kind, denied[i].debug, denied_probe, i);
 		filter_tty = false;
+		filter_tty_restore = TCSETS;
 		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
 		TH_LOG("%s: wait status 0x%x", denied[i].what, status);
 	}

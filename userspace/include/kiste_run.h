@@ -160,6 +160,8 @@ int kiste_cgroup_create_container(const char *name, const struct kiste_cgroup_li
 int kiste_cgroup_attach(const struct kiste_cgroup *cg, pid_t pid, struct kiste_err *err);
 /* Moves the caller out of @cg again (a launcher that was the sandbox, as vm mode's VMM). */
 int kiste_cgroup_leave(const struct kiste_cgroup *cg);
+/* Whether kiste_cgroup_leave can (the caller's own cgroups' task files are writable to it). */
+bool kiste_cgroup_can_leave(const struct kiste_cgroup *cg);
 /* True when the kernel killed a process of @cg for its memory limit. */
 bool kiste_cgroup_oom(const struct kiste_cgroup *cg);
 /* Kills whatever is left in @cg and removes it. */

@@ -247,8 +247,10 @@ static void kill_all(const char *dir, int version)
 	for (round = 0; round < 16; round++) {
 		if (read_str(dir, "cgroup.procs", buf, sizeof(buf)) <= 0)
 			return;
+		/* Never kiste itself: a launcher that could not step out again (launch.c). */
 		for (p = strtok(buf, "\n"); p; p = strtok(NULL, "\n"))
-			kill((pid_t)atoi(p), SIGKILL);
+			if (atoi(p) != getpid())
+				kill((pid_t)atoi(p), SIGKILL);
 		usleep(1000);
 	}
 }
@@ -403,6 +405,20 @@ int kiste_cgroup_attach(const struct kiste_cgroup *cg, pid_t pid, struct kiste_e
 					     strerror(-r));
 	}
 	return 0;
+}
+
+bool kiste_cgroup_can_leave(const struct kiste_cgroup *cg)
+{
+	char path[PATH_MAX + 16];
+	int i;
+
+	for (i = 0; i < cg->ndirs; i++) {
+		snprintf(path, sizeof(path), "%s/%s", cg->home[i],
+			 cg->version == 1 ? "tasks" : "cgroup.procs");
+		if (access(path, W_OK) < 0)
+			return false;
+	}
+	return cg->ndirs > 0;
 }
 
 int kiste_cgroup_leave(const struct kiste_cgroup *cg)

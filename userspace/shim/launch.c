@@ -433,8 +433,10 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	 * an RCU grace period (7-21 ms per start here, serialising concurrent
 	 * starts); moving the init by its pid took it.  v2's cgroup.procs takes
 	 * it either way: there the init is cloned into the cgroup (clone_sandbox).
+	 * A caller whose own tasks files it may not write (a directory delegated
+	 * without them) could not step out: its init is moved by pid, as before.
 	 */
-	in_cg = l->cg.version == 1;
+	in_cg = l->cg.version == 1 && kiste_cgroup_can_leave(&l->cg);
 	if (in_cg && kiste_cgroup_attach(&l->cg, 0, err) < 0) {
 		kiste_cgroup_leave(&l->cg);
 		child = -1;
@@ -487,9 +489,9 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	/* Before the init goes on (sync): its workload reads the plan. */
 	if (ret == 0)
 		ret = shim_relay_plan(&l->relay, l->ns ? child : 0, l->host_root, err);
-	if (ret == 0 && l->cg.version == 2 && !born_in)
+	if (ret == 0 && l->cg.version && !in_cg && !born_in)
 		ret = kiste_cgroup_attach(&l->cg, child, err);
-	shim_stats_mark("cgroup joined (v2, older kernels)");
+	shim_stats_mark("cgroup joined (by pid: v2 on older kernels, v1 without own tasks)");
 	/* The namespaces exist and the ids are mapped: pasta can join them now. */
 	if (ret == 0 && l->o->network == KISTE_NET_PASTA) {
 		l->pasta = shim_pasta_start(l->o, child, err);

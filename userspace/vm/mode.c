@@ -360,7 +360,7 @@ static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 		/* -t without -i: nothing of kiste's stdin is typed into the guest's pty. */
 		.in_fd = fcntl(0, F_GETFD) < 0 || (o->tty && !o->interactive) ? -1 : 0,
 		.out_fd = 1, .err_fd = 2, .log_fd = vo->debug ? 2 : -1, .timeout_s = o->timeout_s,
-		.tty = o->tty, .tty_fd = -1,
+		.tty = o->tty, .tty_input = o->interactive, .tty_fd = -1,
 		.stats = kiste_setting(KISTE_SET_VM_STATS) != NULL, .t_start_ns = t_start,
 	};
 	unsigned int rows, cols;
@@ -370,15 +370,14 @@ static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 	kiste_test_phase("vm-sandbox-joined");
 	linux_cmdline(vo->debug, vo->ndisks > 0 || vo->net_fd >= 0, cmdline, sizeof(cmdline));
 	/*
-	 * -t: the caller's terminal is raw from here to the VM's end, whichever
-	 * way it ends: linux_vm_run returns on every one kiste can catch (the
-	 * VMM's main thread reads the fatal signals; restoring is one ioctl its
-	 * seccomp filter admits), and the signal is raised again after.
+	 * -t: the caller's terminal is raw from the VMM's signal set-up (vm.c)
+	 * to the VM's end, whichever way it ends: linux_vm_run returns on every
+	 * one kiste can catch (the VMM's main thread reads the fatal signals;
+	 * restoring is one ioctl its seccomp filter admits), and the signal is
+	 * raised again after.
 	 */
-	if (o->tty) {
+	if (o->tty)
 		cfg.tty_fd = kiste_tty_size_fd(&rows, &cols);
-		kiste_tty_raw(o->interactive);
-	}
 	ret = linux_vm_run(&cfg, &code, err);
 	if (o->tty)
 		kiste_tty_restore();

@@ -496,7 +496,17 @@ static int vm_signals(struct linux_vm *vm, struct kiste_err *err)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	/* Blocked before any thread exists, so every thread inherits the mask. */
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 || sigaction(KICK_SIG, &sa, NULL) < 0)
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return kiste_err_set(err, -errno, "cannot set up signals: %s", strerror(errno));
+	/*
+	 * -t: raw only now that the signals that would end kiste are read here
+	 * (a TERM or HUP while the kernel loaded left the terminal raw), and its
+	 * restore is the one request the filter then admits.  Its handlers for
+	 * the fatal signals take the kick's too: the kick's own goes in after.
+	 */
+	if (vm->cfg->tty && kiste_tty_raw(vm->cfg->tty_input))
+		vm->tty_restore = vm->cfg->tty_input ? TCSETS : TCSETSF;
+	if (sigaction(KICK_SIG, &sa, NULL) < 0)
 		return kiste_err_set(err, -errno, "cannot set up signals: %s", strerror(errno));
 	vm->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	vm->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

@@ -42,6 +42,7 @@ struct linux_vm_cfg {
 	 * reported (-EINTR) for the caller to restore the terminal first.
 	 */
 	bool tty;
+	bool tty_input;		/* -t -i: what the caller types goes in (else discarded at the end) */
 	int tty_fd;
 	unsigned int timeout_s;	/* 0: none */
 	bool stats;		/* timings and RSS on err_fd at the end */

@@ -52,6 +52,7 @@ struct linux_uart {
 
 struct linux_vm {
 	const struct linux_vm_cfg *cfg;
+	unsigned long tty_restore;	/* -t: confine.h's; set once the terminal is raw */
 	struct kiste_kvm kvm;	/* the VM and its guest RAM (kvm.mem, kvm.mem_size) */
 	struct linux_boot_layout lay;
 	struct kiste_chan_hdr *chan;
