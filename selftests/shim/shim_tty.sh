@@ -80,6 +80,17 @@ for sig in TERM INT HUP QUIT; do
 	compare "... after SIG$sig to kiste ($rc)" "tty-same rc=$rc" "kill:$sig:$tmp/pid" -- \
 		'a=$(stty -g); sh -c '\''echo $$ >"$PIDFILE"; exec "$@"'\'' sh $R sh -c "echo ready; while :; do sleep 1; done"; r=$?; b=$(stty -g); [ "$a" = "$b" ] && echo tty-same rc=$r || echo tty-differs rc=$r'
 done
+# ... but one the caller ignores (a background job's QUIT in a script) stays ignored: it
+# ends kiste no more than it ends the workload natively (lib/tty_raw.c skips it).
+compare "a QUIT the caller ignores ends neither kiste nor the workload (0)" "tty-same rc=0" \
+	"kill:QUIT:$tmp/pid" -- \
+	'a=$(stty -g); sh -c '\''trap "" QUIT; echo $$ >"$PIDFILE"; exec "$@"'\'' sh $R sh -c "echo ready; sleep 2"; r=$?; b=$(stty -g); [ "$a" = "$b" ] && echo tty-same rc=$r || echo tty-differs rc=$r'
+# ... and one that comes once kiste is in the background (stopped, the shell's job control
+# took the terminal back, then continued): restored all the same (SIGTTOU blocked for the
+# restore), not stopped again by SIGTTOU with the terminal raw.
+compare "... after SIGQUIT to kiste stopped and continued in the background (131)" \
+	"tty-same r1=147 rc=131" "kill:STOP:$tmp/pid" -- \
+	'set -m; a=$(stty -g); sh -c '\''echo $$ >"$PIDFILE"; exec "$@"'\'' sh $R sh -c "echo ready; sleep 4"; r1=$?; kill -QUIT %1; kill -CONT %1; wait %1; r=$?; b=$(stty -g); [ "$a" = "$b" ] && echo tty-same r1=$r1 rc=$r || echo tty-differs r1=$r1 rc=$r'
 
 # What only the sandboxed run has (timeout --foreground: the reader stays in the terminal's
 # foreground group, where a typed line would reach it).

@@ -10,10 +10,17 @@
 // until a mode blocks them to read them itself).  SIGKILL cannot be caught:
 // the terminal stays raw (`stty sane` or `reset` mends it).
 //
-// vm mode calls kiste_tty_restore() from its confined main thread: that path
-// is one ioctl on 0 (TCSETS, or TCSETSF) and rt_sigprocmask, nothing else.
-// The rule is shim's (relay.c's tty_raw/tty_unraw, written first); shim keeps
-// its own copy until its relay is split (relay_tty.c), then switches to this.
+// One rule for both modes that have -t.  Shim's relay (shim/relay_tty.c)
+// calls kiste_tty_raw once the sandbox's pty master came and
+// kiste_tty_release when its supervision loop ends (relay.c's relay_finish:
+// the workload's end, --timeout, a forwarded INT, TERM or HUP).  vm mode calls
+// kiste_tty_restore() from its confined main thread: that path is one ioctl
+// on 0 (TCSETS, or TCSETSF) and rt_sigprocmask, nothing else.  The rule was
+// shim's first (its own copy, gone since): what this one does beyond it, and
+// shim gained, is a fatal signal the caller ignores left ignored (and not
+// set to SIG_DFL afterwards), SIGTTOU blocked for the restore on the signal
+// path too and only for the restore (shim ignored it for good, after the
+// normal end alone), and no second kiste_tty_raw over a raw terminal.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>

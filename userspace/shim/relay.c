@@ -550,7 +550,8 @@ static void relay_finish(struct shim_relay *r)
 	}
 	if (!r->tty.on)
 		return;
-	relay_tty_unraw(&r->tty);
+	/* The caller's terminal back, and the fatal signals' default actions (lib/tty_raw.c). */
+	kiste_tty_release();
 	if (r->tty.master >= 0)
 		close(r->tty.master);
 	if (r->tty.sock >= 0)

@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <termios.h>
 
 #include "libkiste.h"
 
@@ -33,7 +32,8 @@ struct shim_relay_chan {
 /*
  * -t: a pty the sandbox's init makes in its own devpts, whose master comes
  * over a socket; the caller's 1 gets what the sandbox writes to it, its 0
- * (with -i) is typed into it, and a terminal at its 0 is raw meanwhile.
+ * (with -i) is typed into it, and a terminal at its 0 is raw meanwhile
+ * (lib/tty_raw.c, vm mode's rule too).
  */
 struct shim_relay_tty {
 	bool on;
@@ -41,8 +41,6 @@ struct shim_relay_tty {
 	int sock;		/* the launcher's end, until the master came; -1 */
 	int master;		/* -1 until it came */
 	int winfd;		/* the caller's terminal whose size the pty takes, or -1 */
-	bool raw;		/* the caller's 0 is raw: restore saved */
-	struct termios saved;
 };
 
 struct shim_relay {

@@ -12,11 +12,10 @@
 
 /*
  * relay_tty.c, for the poll loop: the master arrived on the socket (@late: the
- * sandbox has ended already), the caller's terminal's size passed on (SIGWINCH),
- * the caller's terminal restored.
+ * sandbox has ended already), the caller's terminal's size passed on (SIGWINCH).
+ * The caller's terminal's raw mode and its restoring are lib/tty_raw.c's.
  */
 void relay_tty_attach(struct shim_relay *r, bool late);
 void relay_tty_resize(struct shim_relay_tty *t);
-void relay_tty_unraw(struct shim_relay_tty *t);
 
 #endif
