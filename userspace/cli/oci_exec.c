@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -369,15 +370,19 @@ static void forward_setup(sigset_t *waitmask)
 			sigaction(sig, &sa, NULL);
 }
 
+/*
+ * @sock: a named run's socket, connected already (run_exec_main); -1: an OCI
+ * container's, connected here.
+ */
 static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 		    const struct kiste_oci_state *s, const struct kiste_oci_process *pr,
-		    struct kiste_err *err)
+		    int sock, struct kiste_err *err)
 {
 	struct kiste_exec_req h = { 0 };
 	struct kiste_exec_msg m;
 	char *buf = malloc(KISTE_EXEC_STRINGS_MAX), what[PATH_MAX + 2];
 	sigset_t waitmask;
-	int sock, ret, console = -1;
+	int ret, console = -1;
 	pid_t proxy;
 	ssize_t n;
 
@@ -391,7 +396,12 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 		console = kiste_console_connect(o->console_socket, err);
 		ret = console < 0 ? console : 0;
 	}
-	sock = ret < 0 ? -1 : kiste_oci_exec_socket(s->dir, false, err);
+	if (ret < 0 && sock >= 0) {
+		close(sock);
+		sock = -1;
+	} else if (ret == 0 && sock < 0) {
+		sock = kiste_oci_exec_socket(s->dir, false, err);
+	}
 	if (sock < 0) {
 		free(buf);
 		if (console >= 0)
@@ -425,7 +435,7 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 		close(sock);
 		return ret;
 	}
-	oci_log(g, "info", "exec: %s runs in container %s as pid %d", what, s->id, m.value);
+	oci_log(g, "info", "exec: %s runs in container %s as pid %d", what, o->id, m.value);
 	if (!o->detach) {
 		if (o->pid_file && oci_write_pid_file(o->pid_file, getpid(), err) < 0)
 			return ret = err->code;
@@ -457,6 +467,53 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 	return 0;
 }
 
+/*
+ * `kiste exec NAME` into a running `kiste run --mode=shim --name NAME` of the
+ * caller's (lib/run_exec.c): the process gets what the run's workload got
+ * (environment, --cwd, --user) unless the options say otherwise, read from
+ * what the run's launcher wrote in the caller's own run folder, never from
+ * the sandbox.  -ENOENT, with no message, when there is no such run.
+ */
+static int run_exec_main(const struct cli_global *g, const struct oci_exec_opts *o,
+			 struct kiste_err *err)
+{
+	struct kiste_run_exec_defaults d;
+	struct kiste_oci_process pr = { 0 };
+	int sock, ret;
+
+	if (o->process)
+		return kiste_err_set(err, -EINVAL, "--process is for OCI containers: give the "
+				     "command after the run's name");
+	if (o->tty && !o->console_socket)
+		return kiste_err_set(err, -EINVAL, "a terminal (-t) needs --console-socket for "
+				     "now: give one, or run without a terminal");
+	if (o->console_socket && !o->tty)
+		return kiste_err_set(err, -EINVAL, "--console-socket without a terminal: give -t, "
+				     "or no socket");
+	sock = kiste_run_exec_connect(o->id, &d, err);
+	if (sock < 0)
+		return sock;
+	pr.cwd = (char *)d.cwd;
+	pr.env.v = d.env;
+	pr.env.n = d.nenv;
+	pr.uid = d.user_set ? d.uid : 0;
+	pr.gid = d.user_set ? d.gid : 0;
+	ret = run_exec(g, o, NULL, &pr, sock, err);
+	kiste_run_exec_defaults_free(&d);
+	return ret;
+}
+
+/* A container of that id under --root: its state file is there. */
+static bool oci_exists(const struct cli_global *g, const char *id)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	return kiste_oci_id_check(id, NULL) == 0 &&
+	       snprintf(path, sizeof(path), "%s/%s/state.json", g->root, id) < (int)sizeof(path) &&
+	       lstat(path, &sb) == 0;
+}
+
 static int oci_exec_main(const struct cli_global *g, int argc, char **argv)
 {
 	struct oci_exec_opts o = { 0 };
@@ -472,6 +529,22 @@ static int oci_exec_main(const struct cli_global *g, int argc, char **argv)
 	}
 	if (ret < 0)
 		return oci_usage_fail(g, &err);
+	if (!oci_exists(g, o.id)) {
+		char dir[PATH_MAX];
+
+		ret = run_exec_main(g, &o, &err);
+		if (ret == -ENOENT && !err.code)
+			kiste_err_set(&err, -ENOENT, "no running shim sandbox %s: neither a "
+				      "container under --root %s nor a 'kiste run --mode=shim --name "
+				      "%s' of yours in %s", o.id, g->root, o.id,
+				      kiste_trace_run_dir(dir, sizeof(dir)) == 0 ? dir :
+				      "$XDG_RUNTIME_DIR/kiste-run (XDG_RUNTIME_DIR is not set)");
+		if (ret < 0) {
+			oci_fail(g, &err);
+			return OCI_EXEC_FAILED;
+		}
+		return KISTE_EXIT_OK;
+	}
 	if (oci_load(g, o.id, &s, &err) < 0) {
 		oci_fail(g, &err);
 		return OCI_EXEC_FAILED;
@@ -514,7 +587,7 @@ static int oci_exec_main(const struct cli_global *g, int argc, char **argv)
 		ret = kiste_err_set(&err, -EINVAL, "--console-socket without a terminal: give -t "
 				    "(or process.terminal), or no socket");
 	if (ret == 0)
-		ret = run_exec(g, &o, &s, &c.process, &err);
+		ret = run_exec(g, &o, &s, &c.process, -1, &err);
 	kiste_oci_config_free(&c);
 	kiste_oci_state_free(&s);
 	if (ret < 0) {
