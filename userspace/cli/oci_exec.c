@@ -534,9 +534,9 @@ static int oci_exec_main(const struct cli_global *g, int argc, char **argv)
 
 		ret = run_exec_main(g, &o, &err);
 		if (ret == -ENOENT && !err.code)
-			kiste_err_set(&err, -ENOENT, "no running shim sandbox %s: neither a "
-				      "container under --root %s nor a 'kiste run --mode=shim --name "
-				      "%s' of yours in %s", o.id, g->root, o.id,
+			kiste_err_set(&err, -ENOENT, "container does not exist: %s (no container "
+				      "under --root %s, no running 'kiste run --mode=shim --name %s' "
+				      "of yours in %s)", o.id, g->root, o.id,
 				      kiste_trace_run_dir(dir, sizeof(dir)) == 0 ? dir :
 				      "$XDG_RUNTIME_DIR/kiste-run (XDG_RUNTIME_DIR is not set)");
 		if (ret < 0) {
@@ -599,7 +599,7 @@ static int oci_exec_main(const struct cli_global *g, int argc, char **argv)
 
 const struct cli_cmd cli_cmd_oci_exec = {
 	.name = "exec",
-	.summary = "run a process in a running shim-mode container (runc's exec)",
+	.summary = "run a process in a running shim-mode container or named run (runc's exec)",
 	.usage = "Usage: kiste [GLOBAL OPTIONS] exec [OPTIONS] ID COMMAND [ARG...]\n"
 		 "       kiste [GLOBAL OPTIONS] exec [OPTIONS] --process FILE ID\n\n"
 		 "Runs COMMAND in the running container ID as runc's exec does: the container's\n"
@@ -609,6 +609,12 @@ const struct cli_cmd cli_cmd_oci_exec = {
 		 "kiste exec waits, passes the signals it gets on, and exits with the process's\n"
 		 "status (128+N for signal N); 255 when it could not start, as runc.  Shim\n"
 		 "mode only.\n\n"
+		 "ID may also name a running 'kiste run --mode=shim --name ID' of yours (when\n"
+		 "no container ID is under --root), as docker exec: the process starts beside\n"
+		 "the run's workload with the run's environment (its -e, PATH...), --cwd (else\n"
+		 "/) and --user unless the options say otherwise.  Runs are found in\n"
+		 "/run/kiste-run as root, else in $XDG_RUNTIME_DIR/kiste-run: only your own.\n"
+		 "-t needs --console-socket there too (no terminal relay yet); no --process.\n\n"
 		 "  -p, --process FILE     the process as a runtime-spec process object\n"
 		 "  -d, --detach           return once it runs; a stand-in child waits for it\n"
 		 "      --pid-file FILE    write the pid that stands in for the process\n"
