@@ -119,7 +119,46 @@ for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$p" 2>/dev/null
 result $((!$?)) "the detached stand-in ends with its process"
 
-expect "-t without --console-socket: one line, 255" 255 "console-socket" X -t "$A" true
+# -t: kiste relays a terminal of the sandbox's, as docker exec -t; the same text and status as natively.
+TH="$here/shim-wl/ttyharness.py"
+# harness R [ACTION...] -- SCRIPT: what the terminal showed (any /dev/pts/N), status in H_RC.
+harness()
+{
+	local r="$1"
+
+	shift
+	H_OUT=$(R="$r" timeout -k 5 60 python3 "$TH" "$@" 2>&1 </dev/null | sed -e 's|/dev/pts/[0-9]*|/dev/pts/N|g')
+	H_RC=${PIPESTATUS[0]}
+}
+tty_same()	# NAME WANT [ACTION...] -- SCRIPT
+{
+	local name="$1" want="$2" nat nrc
+
+	shift 2
+	harness "" "$@"
+	nat=$H_OUT
+	nrc=$H_RC
+	harness "timeout --foreground -k 5 30 $K exec -t -i $B" "$@"
+	if [[ "$nat" != *"$want"* ]]; then
+		fail "$name" "natively: no '$want' in: $nat"
+	elif [ "$H_OUT" = "$nat" ] && [ "$H_RC" = "$nrc" ]; then
+		ok "$name"
+	else
+		fail "$name" "exec (status $H_RC): $H_OUT
+natively (status $nrc): $nat"
+	fi
+}
+if [ -f "$TH" ]; then
+	tty_same "-t: a terminal at 0-2 of the caller's size, the process's status" "33 77" -- \
+		'echo ready; $R sh -c '"'"'[ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo on a tty; stty size; exit 4'"'"'; echo rc=$?'
+	tty_same "-t -i: a typed line runs, its status comes back" "typed 6" sleep:1 type:6563686f20747970656420363b206578697420360a -- \
+		'echo ready; $R sh; echo rc=$?'
+	tty_same "-t -i: ^C is the process's terminal's (its INT trap runs)" "INT" sleep:1 type:03 -- \
+		'echo ready; $R sh -c '"'"'trap "echo INT; exit 7" INT; sleep 10 & wait'"'"'; echo rc=$?'
+else
+	skip "-t through kiste's relay" "no $TH: build it (make)"
+fi
+expect "-d with -t and no --console-socket: one line, 255" 255 "console-socket" X -d -t "$A" true
 expect "--process is for OCI containers: 255" 255 "--process" X --process /dev/null "$A"
 
 # A name that matches nothing: both places named, at once.
