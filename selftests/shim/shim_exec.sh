@@ -248,6 +248,26 @@ expect "root does not find an ordinary user's run" 255 "does not exist" X "$A" t
 expect "another user does not find it" 255 "does not exist" "${as2[@]}" timeout 20 "$K" exec "$A" true
 expect_not "another user pointed at its folder is refused" 255 "user1" \
 	"${as2in1[@]}" timeout 20 "$K" exec "$A" sh -c 'echo $RUNVAR'
+# The init serves its owner only: a request on the socket itself, by the user and by root.
+cat >"$tmp/req.py" <<'PY'
+import os, socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.settimeout(10)
+s.connect(sys.argv[1])
+strs = b"/\0true\0PATH=/bin:/usr/bin\0"
+hdr = struct.pack("<8I2H", 0x6b783031, len(strs), 1, 1, 0, 0, 3, 1, 0, 0)
+try:
+    s.sendmsg([hdr + strs], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("3i", 0, 1, 2))])
+except OSError:
+    pass  # answered and closed before the request was read: the answer is there
+kind, value = struct.unpack("<2i", s.recv(248)[:8])
+print({1: "started", 3: "refused"}.get(kind, kind), value)
+PY
+chmod 644 "$tmp/req.py"
+expect "a request on the socket by the run's user: started" 0 "started" \
+	"${as1[@]}" /usr/bin/python3 "$tmp/req.py" "$tmp/x1/kiste-run/$A.exec.sock"
+expect "the same request by host root: refused by the init" 0 "refused -1" \
+	/usr/bin/python3 "$tmp/req.py" "$tmp/x1/kiste-run/$A.exec.sock"
 # A run folder others may enter: the run and exec refuse it.
 chmod 755 "$tmp/x1/kiste-run"
 expect "exec refuses a run folder others may enter" 255 "only you can" \
