@@ -638,20 +638,26 @@ static int run_exec_main(const struct cli_global *g, const struct oci_exec_opts 
 	unsigned int rows, cols;
 	int sock, ret;
 
-	if (o->process)
-		return kiste_err_set(err, -EINVAL, "--process is for OCI containers: give the "
-				     "command after the run's name");
-	/* -t alone: kiste relays the terminal, as kiste run -t and docker exec -t do. */
-	ro.relay_tty = o->tty && !o->console_socket;
-	if (ro.relay_tty && o->detach)
-		return kiste_err_set(err, -EINVAL, "-d with -t needs --console-socket (where the "
-				     "terminal goes): give one, or run in the foreground");
-	if (o->console_socket && !o->tty)
-		return kiste_err_set(err, -EINVAL, "--console-socket without a terminal: give -t, "
-				     "or no socket");
 	sock = kiste_run_exec_connect(o->id, &d, err);
 	if (sock < 0)
 		return sock;
+	/* -t alone: kiste relays the terminal, as kiste run -t and docker exec -t do. */
+	ro.relay_tty = o->tty && !o->console_socket;
+	ret = 0;
+	if (o->process)
+		ret = kiste_err_set(err, -EINVAL, "--process is for OCI containers: give the "
+				    "command after the run's name");
+	else if (ro.relay_tty && o->detach)
+		ret = kiste_err_set(err, -EINVAL, "-d with -t needs --console-socket (where the "
+				    "terminal goes): give one, or run in the foreground");
+	else if (o->console_socket && !o->tty)
+		ret = kiste_err_set(err, -EINVAL, "--console-socket without a terminal: give -t, "
+				    "or no socket");
+	if (ret < 0) {
+		close(sock);
+		kiste_run_exec_defaults_free(&d);
+		return ret;
+	}
 	pr.cwd = (char *)d.cwd;
 	pr.env.v = d.env;
 	pr.env.n = d.nenv;

@@ -104,6 +104,7 @@ int kiste_run_exec_publish(const char *name, const struct kiste_run_exec_default
 	/* A stale one (its launcher killed) is replaced whole: a reader sees one or the other. */
 	snprintf(tmp, sizeof(tmp), "%s.exec.new", name);
 	snprintf(fin, sizeof(fin), "%s.exec", name);
+	errno = 0;
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
 	    write(fd, buf, len) != (ssize_t)len || renameat(dfd, tmp, dfd, fin) < 0)
