@@ -36,6 +36,9 @@ cleanup()
 		kill -TERM "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+	# Nothing of ours stays in the shared run folder, even from a failed run (a mutant's).
+	rm -f "$RUNDIR/$A.exec" "$RUNDIR/$A.exec.sock" "$RUNDIR/$A.trace" \
+		"$RUNDIR/$B.exec" "$RUNDIR/$B.exec.sock" "$RUNDIR/$B.trace"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
