@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,7 +33,8 @@
  * pid namespace.
  */
 struct oci_exec_opts {
-	bool help, detach, tty, user_set, ignore_paused;
+	bool help, detach, tty, user_set, ignore_paused, interactive;
+	bool relay_tty;		/* -t of a named run's exec: kiste relays the terminal */
 	const char *id, *process, *pid_file, *cwd, *console_socket;
 	const char *env[KISTE_RUN_ENV_MAX];
 	int nenv;
@@ -54,6 +57,7 @@ static const struct option exec_longopts[] = {
 	{ "env", required_argument, NULL, 'e' },
 	{ "user", required_argument, NULL, 'u' },
 	{ "tty", no_argument, NULL, 't' },
+	{ "interactive", no_argument, NULL, 'i' },
 	{ "console-socket", required_argument, NULL, O_CONSOLE },
 	{ "preserve-fds", required_argument, NULL, O_PRESERVE },
 	{ "no-new-privs", no_argument, NULL, O_NNP },
@@ -119,6 +123,9 @@ static int exec_opt(const struct cli_global *g, int c, struct oci_exec_opts *o,
 	case 't':
 		o->tty = true;
 		return 0;
+	case 'i':
+		o->interactive = true;
+		return 0;
 	case O_CONSOLE:
 		o->console_socket = optarg;
 		return 0;
@@ -152,7 +159,7 @@ static int oci_exec_parse(const struct cli_global *g, int argc, char **argv,
 
 	cli_getopt_reset();
 	/* runc's: options end at the container's id; what follows is the command. */
-	while ((c = getopt_long(argc, argv, "+:p:de:u:tc:g:h", exec_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:de:u:tic:g:h", exec_longopts, NULL)) != -1) {
 		if (c == 'h') {
 			o->help = true;
 			return 0;
@@ -240,7 +247,7 @@ static int build(const struct oci_exec_opts *o, const struct kiste_oci_process *
 	h->gid = o->user_set ? o->gid : pr->gid;
 	h->flags = KISTE_EXEC_F_USER;
 	h->nfds = 3 + (uint32_t)o->preserve_fds;
-	if (o->console_socket) {
+	if (o->console_socket || o->relay_tty) {
 		h->flags |= KISTE_EXEC_F_TTY;
 		h->nfds++;
 		h->rows = pr->console_rows;
@@ -348,6 +355,127 @@ static int stand_in(int sock, const char *what, const sigset_t *waitmask)
 	}
 }
 
+static void write_all(int fd, const char *b, size_t n)
+{
+	ssize_t w;
+
+	while (n) {
+		w = write(fd, b, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		b += w;
+		n -= (size_t)w;
+	}
+}
+
+/* The caller's terminal size onto the sandbox's. */
+static void tty_resize(int master)
+{
+	unsigned int rows, cols;
+	struct winsize ws = { 0 };
+
+	if (kiste_tty_size_fd(&rows, &cols) < 0)
+		return;
+	ws.ws_row = (unsigned short)rows;
+	ws.ws_col = (unsigned short)cols;
+	ioctl(master, TIOCSWINSZ, &ws);
+}
+
+/*
+ * A named run's exec with -t: kiste is the engine, as `kiste run -t` is.  The
+ * master of the terminal the init made in the sandbox's devpts comes over
+ * @tsock (only a pty master is taken); its output goes to 1, and with -i
+ * the caller's 0 goes to it; the caller's terminal is raw meanwhile and
+ * restored at the end (kiste_tty_raw's rules).  Signals go on as stand_in's;
+ * SIGWINCH resizes.  After the status, what the terminal still holds is shown.
+ */
+static int stand_in_tty(int sock, int tsock, bool input, const char *what,
+			const sigset_t *waitmask)
+{
+	struct kiste_run_who who = { .what = what,
+				     .sigsys = "a host syscall outside the allowlist; see "
+					       "'kiste policy shim'" };
+	struct pollfd p[3];
+	struct kiste_exec_msg m;
+	int master = -1, status = -1, sig, ptn;
+	bool in_open = input, out_open = true;
+	char buf[4096];
+	ssize_t n;
+
+	while (status < 0) {
+		for (sig = 1; sig < 65; sig++) {
+			struct kiste_exec_msg s = { .kind = KISTE_EXEC_SIGNAL, .value = sig };
+
+			if (!pending[sig])
+				continue;
+			pending[sig] = 0;
+			if (sig == SIGWINCH) {
+				if (master >= 0)
+					tty_resize(master);
+				continue;
+			}
+			send(sock, &s, sizeof(s), MSG_NOSIGNAL);
+		}
+		p[0] = (struct pollfd){ .fd = sock, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = master >= 0 ? (out_open ? master : -1) : tsock,
+					.events = POLLIN };
+		p[2] = (struct pollfd){ .fd = in_open && master >= 0 ? 0 : -1, .events = POLLIN };
+		if (ppoll(p, 3, NULL, waitmask) < 0)
+			continue;
+		if (master < 0 && p[1].revents) {
+			master = kiste_console_receive(tsock);
+			if (master == -EAGAIN || master == -EINTR) {
+				master = -1;
+			} else if (master < 0 || ioctl(master, TIOCGPTN, &ptn) < 0) {
+				/* No terminal came (or not a terminal's master): no relay. */
+				if (master >= 0)
+					close(master);
+				master = -1;
+				tsock = -1;
+				in_open = false;
+			} else {
+				kiste_tty_raw(input);
+				tty_resize(master);
+			}
+		} else if (master >= 0 && p[1].revents) {
+			n = read(master, buf, sizeof(buf));
+			if (n > 0)
+				write_all(1, buf, (size_t)n);
+			else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+				out_open = false;
+		}
+		if (p[2].revents) {
+			n = read(0, buf, sizeof(buf));
+			if (n > 0) {
+				write_all(master, buf, (size_t)n);
+			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+				/* The caller's input ended: the terminal's end of file (^D). */
+				in_open = false;
+				write_all(master, "\x04", 1);
+			}
+		}
+		if (p[0].revents) {
+			n = recv(sock, &m, sizeof(m), 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n != (ssize_t)sizeof(m))
+				status = KISTE_EXIT_SIGNAL + SIGKILL;
+			else if (m.kind == KISTE_EXEC_EXITED)
+				status = kiste_exit_from_wait(m.value, &who);
+		}
+	}
+	if (master >= 0 && out_open) {
+		struct pollfd d = { .fd = master, .events = POLLIN };
+
+		while (poll(&d, 1, 100) > 0 && (n = read(master, buf, sizeof(buf))) > 0)
+			write_all(1, buf, (size_t)n);
+	}
+	kiste_tty_release();
+	return status;
+}
+
 /*
  * The signals passed on are caught from before the request goes: one that
  * comes while the process starts waits, and goes on once it runs.  Open
@@ -369,15 +497,32 @@ static void forward_setup(sigset_t *waitmask)
 			sigaction(sig, &sa, NULL);
 }
 
+/* -t relayed by kiste: SIGWINCH too, caught and waited for as the others. */
+static void forward_winch(sigset_t *waitmask)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t w;
+
+	sigemptyset(&w);
+	sigaddset(&w, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &w, NULL);
+	sigdelset(waitmask, SIGWINCH);
+	sigaction(SIGWINCH, &sa, NULL);
+}
+
+/*
+ * @sock: a named run's socket, connected already (run_exec_main); -1: an OCI
+ * container's, connected here.
+ */
 static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 		    const struct kiste_oci_state *s, const struct kiste_oci_process *pr,
-		    struct kiste_err *err)
+		    int sock, struct kiste_err *err)
 {
 	struct kiste_exec_req h = { 0 };
 	struct kiste_exec_msg m;
 	char *buf = malloc(KISTE_EXEC_STRINGS_MAX), what[PATH_MAX + 2];
 	sigset_t waitmask;
-	int sock, ret, console = -1;
+	int ret, console = -1, tsock = -1, sv[2];
 	pid_t proxy;
 	ssize_t n;
 
@@ -390,12 +535,28 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 	if (ret == 0 && o->console_socket) {
 		console = kiste_console_connect(o->console_socket, err);
 		ret = console < 0 ? console : 0;
+	} else if (ret == 0 && o->relay_tty) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+			ret = kiste_err_set(err, -errno, "cannot make the terminal's socket: %s",
+					    strerror(errno));
+		} else {
+			tsock = sv[0];
+			console = sv[1];
+			forward_winch(&waitmask);
+		}
 	}
-	sock = ret < 0 ? -1 : kiste_oci_exec_socket(s->dir, false, err);
+	if (ret < 0 && sock >= 0) {
+		close(sock);
+		sock = -1;
+	} else if (ret == 0 && sock < 0) {
+		sock = kiste_oci_exec_socket(s->dir, false, err);
+	}
 	if (sock < 0) {
 		free(buf);
 		if (console >= 0)
 			close(console);
+		if (tsock >= 0)
+			close(tsock);
 		return ret < 0 ? ret : sock;
 	}
 	ret = send_req(sock, &h, buf, console, err);
@@ -423,13 +584,17 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 				    "another version made it", m.kind);
 	if (ret < 0) {
 		close(sock);
+		if (tsock >= 0)
+			close(tsock);
 		return ret;
 	}
-	oci_log(g, "info", "exec: %s runs in container %s as pid %d", what, s->id, m.value);
+	oci_log(g, "info", "exec: %s runs in container %s as pid %d", what, o->id, m.value);
 	if (!o->detach) {
 		if (o->pid_file && oci_write_pid_file(o->pid_file, getpid(), err) < 0)
 			return ret = err->code;
 		fflush(NULL);
+		if (o->relay_tty)
+			_exit(stand_in_tty(sock, tsock, o->interactive, what, &waitmask));
 		_exit(stand_in(sock, what, &waitmask));
 	}
 	proxy = fork();
@@ -457,6 +622,67 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 	return 0;
 }
 
+/*
+ * `kiste exec NAME` into a running `kiste run --mode=shim --name NAME` of the
+ * caller's (lib/run_exec.c): the process gets what the run's workload got
+ * (environment, --cwd, --user) unless the options say otherwise, read from
+ * what the run's launcher wrote in the caller's own run folder, never from
+ * the sandbox.  -ENOENT, with no message, when there is no such run.
+ */
+static int run_exec_main(const struct cli_global *g, const struct oci_exec_opts *o,
+			 struct kiste_err *err)
+{
+	struct kiste_run_exec_defaults d;
+	struct kiste_oci_process pr = { 0 };
+	struct oci_exec_opts ro = *o;
+	unsigned int rows, cols;
+	int sock, ret;
+
+	sock = kiste_run_exec_connect(o->id, &d, err);
+	if (sock < 0)
+		return sock;
+	/* -t alone: kiste relays the terminal, as kiste run -t and docker exec -t do. */
+	ro.relay_tty = o->tty && !o->console_socket;
+	ret = 0;
+	if (o->process)
+		ret = kiste_err_set(err, -EINVAL, "--process is for OCI containers: give the "
+				    "command after the run's name");
+	else if (ro.relay_tty && o->detach)
+		ret = kiste_err_set(err, -EINVAL, "-d with -t needs --console-socket (where the "
+				    "terminal goes): give one, or run in the foreground");
+	else if (o->console_socket && !o->tty)
+		ret = kiste_err_set(err, -EINVAL, "--console-socket without a terminal: give -t, "
+				    "or no socket");
+	if (ret < 0) {
+		close(sock);
+		kiste_run_exec_defaults_free(&d);
+		return ret;
+	}
+	pr.cwd = (char *)d.cwd;
+	pr.env.v = d.env;
+	pr.env.n = d.nenv;
+	pr.uid = d.user_set ? d.uid : 0;
+	pr.gid = d.user_set ? d.gid : 0;
+	if (ro.relay_tty && kiste_tty_size_fd(&rows, &cols) >= 0) {
+		pr.console_rows = (uint16_t)rows;
+		pr.console_cols = (uint16_t)cols;
+	}
+	ret = run_exec(g, &ro, NULL, &pr, sock, err);
+	kiste_run_exec_defaults_free(&d);
+	return ret;
+}
+
+/* A container of that id under --root: its state file is there. */
+static bool oci_exists(const struct cli_global *g, const char *id)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	return kiste_oci_id_check(id, NULL) == 0 &&
+	       snprintf(path, sizeof(path), "%s/%s/state.json", g->root, id) < (int)sizeof(path) &&
+	       lstat(path, &sb) == 0;
+}
+
 static int oci_exec_main(const struct cli_global *g, int argc, char **argv)
 {
 	struct oci_exec_opts o = { 0 };
@@ -472,6 +698,22 @@ static int oci_exec_main(const struct cli_global *g, int argc, char **argv)
 	}
 	if (ret < 0)
 		return oci_usage_fail(g, &err);
+	if (!oci_exists(g, o.id)) {
+		char dir[PATH_MAX];
+
+		ret = run_exec_main(g, &o, &err);
+		if (ret == -ENOENT && !err.code)
+			kiste_err_set(&err, -ENOENT, "container does not exist: %s (no container "
+				      "under --root %s, no running 'kiste run --mode=shim --name %s' "
+				      "of yours in %s)", o.id, g->root, o.id,
+				      kiste_trace_run_dir(dir, sizeof(dir)) == 0 ? dir :
+				      "$XDG_RUNTIME_DIR/kiste-run (XDG_RUNTIME_DIR is not set)");
+		if (ret < 0) {
+			oci_fail(g, &err);
+			return OCI_EXEC_FAILED;
+		}
+		return KISTE_EXIT_OK;
+	}
 	if (oci_load(g, o.id, &s, &err) < 0) {
 		oci_fail(g, &err);
 		return OCI_EXEC_FAILED;
@@ -514,7 +756,7 @@ static int oci_exec_main(const struct cli_global *g, int argc, char **argv)
 		ret = kiste_err_set(&err, -EINVAL, "--console-socket without a terminal: give -t "
 				    "(or process.terminal), or no socket");
 	if (ret == 0)
-		ret = run_exec(g, &o, &s, &c.process, &err);
+		ret = run_exec(g, &o, &s, &c.process, -1, &err);
 	kiste_oci_config_free(&c);
 	kiste_oci_state_free(&s);
 	if (ret < 0) {
@@ -526,7 +768,7 @@ static int oci_exec_main(const struct cli_global *g, int argc, char **argv)
 
 const struct cli_cmd cli_cmd_oci_exec = {
 	.name = "exec",
-	.summary = "run a process in a running shim-mode container (runc's exec)",
+	.summary = "run a process in a running shim-mode container or named run (runc's exec)",
 	.usage = "Usage: kiste [GLOBAL OPTIONS] exec [OPTIONS] ID COMMAND [ARG...]\n"
 		 "       kiste [GLOBAL OPTIONS] exec [OPTIONS] --process FILE ID\n\n"
 		 "Runs COMMAND in the running container ID as runc's exec does: the container's\n"
@@ -536,6 +778,13 @@ const struct cli_cmd cli_cmd_oci_exec = {
 		 "kiste exec waits, passes the signals it gets on, and exits with the process's\n"
 		 "status (128+N for signal N); 255 when it could not start, as runc.  Shim\n"
 		 "mode only.\n\n"
+		 "ID may also name a running 'kiste run --mode=shim --name ID' of yours (when\n"
+		 "no container ID is under --root), as docker exec: the process starts beside\n"
+		 "the run's workload with the run's environment (its -e, PATH...), --cwd (else\n"
+		 "/) and --user unless the options say otherwise.  Runs are found in\n"
+		 "/run/kiste-run as root, else in $XDG_RUNTIME_DIR/kiste-run: only your own.\n"
+		 "There -t alone gives a terminal kiste relays (the caller's raw meanwhile),\n"
+		 "-i sends it the caller's input, as docker exec -it; no --process.\n\n"
 		 "  -p, --process FILE     the process as a runtime-spec process object\n"
 		 "  -d, --detach           return once it runs; a stand-in child waits for it\n"
 		 "      --pid-file FILE    write the pid that stands in for the process\n"
@@ -545,6 +794,7 @@ const struct cli_cmd cli_cmd_oci_exec = {
 		 "      --preserve-fds N   descriptors 3..3+N-1 go along too (N <= 13)\n"
 		 "      --ignore-paused    exec into a paused container (the process waits)\n"
 		 "  -t, --tty              a new terminal of the container's, as its 0-2\n"
+		 "  -i, --interactive      a named run's -t: the caller's input goes to it\n"
 		 "      --console-socket PATH\n"
 		 "                         where the terminal's master goes (SCM_RIGHTS)\n"
 		 "      --no-new-privs     accepted: every shim process has it\n"

@@ -106,6 +106,28 @@ int kiste_trace_switch_create(const char *path, bool exclusive, int *lockfd, int
 			      struct kiste_err *err);
 int kiste_trace_switch_set(const char *path, bool on, struct kiste_err *err);
 int kiste_trace_switch_get(const char *path, struct kiste_err *err);
+
+/*
+ * run_exec.c: `kiste exec NAME` into a running `kiste run --mode=shim --name
+ * NAME`.  The launcher publishes (RUNDIR/NAME.exec, RUNDIR/NAME.exec.sock,
+ * beside NAME.trace whose lock it holds) and gets the listening socket for
+ * its init; kiste exec connects, with the run's defaults, or gets -ENOENT
+ * (no such running run of the caller's) with no message.
+ */
+struct kiste_run_exec_defaults {
+	char *buf;			/* holds the strings below */
+	const char *cwd;		/* the run's --cwd, else "/" */
+	char **env;			/* the run's workload's environment, NULL-ended */
+	size_t nenv;
+	bool user_set;			/* the run's --user */
+	uint32_t uid, gid;
+};
+int kiste_run_exec_publish(const char *name, const struct kiste_run_exec_defaults *d,
+			   struct kiste_err *err);
+void kiste_run_exec_unpublish(const char *name);
+int kiste_run_exec_connect(const char *name, struct kiste_run_exec_defaults *d,
+			   struct kiste_err *err);
+void kiste_run_exec_defaults_free(struct kiste_run_exec_defaults *d);
 int kiste_rootfs_check_fd(int fd, const char *name, struct kiste_err *err);
 
 /*

@@ -46,7 +46,8 @@ static const struct option common_opts[] = {
 const char kiste_run_common_usage[] =
 	"  --mode MODE         shim, vm or unikernel (required)\n"
 	"  --name NAME         the temporary sandbox's name with kiste.ko: 1-63 of\n"
-	"                      A-Z a-z 0-9 _ . -, not only digits\n"
+	"                      A-Z a-z 0-9 _ . -, not only digits; shim mode: also\n"
+	"                      'kiste trace NAME' and 'kiste exec NAME CMD' while it runs\n"
 	"  --memory SIZE       memory limit, e.g. 512M (ranges per mode below)\n"
 	"  --cpus N            CPU limit, e.g. 1.5 (vm: whole vCPUs)\n"
 	"  --pids-limit N      processes and threads the sandbox may have at once\n"

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,27 +98,57 @@ static int split(struct shim_exec_req *r, const struct kiste_exec_req *h)
 	return 0;
 }
 
+/*
+ * A connection answered and ended before its request is read.  A request
+ * left unread would reset the connection (the caller's next read:
+ * ECONNRESET before the answer): it goes, and the descriptors it carried
+ * with it.
+ */
+static void drop_conn(int fd)
+{
+	char drop;
+
+	while (recv(fd, &drop, 1, MSG_DONTWAIT | MSG_TRUNC) > 0)
+		;
+	close(fd);
+}
+
+/*
+ * The sandbox's owner only: the peer's uid, as this user namespace sees it,
+ * must be the listener's (whoever listened: create, or a named run's
+ * launcher).  The 0700 folder keeps others out already; this holds even if
+ * the socket were reached otherwise.  Host root and another user outside
+ * the map both read as the overflow id here: it tells an ordinary owner
+ * (root inside) from everyone else, never root from another unmapped user.
+ */
+static bool owner_peer(int listen_fd, int fd)
+{
+	struct ucred l, p;
+	socklen_t ln = sizeof(l), pn = sizeof(p);
+
+	return getsockopt(listen_fd, SOL_SOCKET, SO_PEERCRED, &l, &ln) == 0 &&
+	       getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &p, &pn) == 0 && l.uid == p.uid;
+}
+
 void shim_exec_accept(struct shim_exec_srv *s)
 {
 	int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK), slot;
 
 	if (fd < 0)
 		return;
+	if (!owner_peer(s->listen_fd, fd)) {
+		shim_exec_reply(fd, KISTE_EXEC_ERROR, -EPERM, "exec is for the sandbox's owner "
+				"only: run kiste exec as the user who started it");
+		drop_conn(fd);
+		return;
+	}
 	for (slot = 0; slot < KISTE_EXEC_SESSIONS && s->fd[slot] >= 0; slot++)
 		;
 	if (slot == KISTE_EXEC_SESSIONS) {
-		char drop;
-
 		shim_exec_reply(fd, KISTE_EXEC_ERROR, -EAGAIN, "the container has %d exec "
 				"requests open already: wait for one to end", KISTE_EXEC_SESSIONS);
-		/*
-		 * A request left unread would reset the connection (the caller's
-		 * next read: ECONNRESET before the answer): it goes, and the
-		 * descriptors it carried with it (no room for them here).
-		 */
-		while (recv(fd, &drop, 1, MSG_DONTWAIT | MSG_TRUNC) > 0)
-			;
-		close(fd);
+		/* No room for its descriptors here. */
+		drop_conn(fd);
 		return;
 	}
 	/* Its request is read when it comes (shim_exec_read): a silent caller holds no one up. */

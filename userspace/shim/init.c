@@ -187,8 +187,7 @@ static __attribute__((noreturn)) void exec_child(struct launch *l, struct shim_e
 	for (i = 0; i < r->nfds; i++)
 		if (dup2(moved[i], i) < 0)
 			_exit(KISTE_EXIT_REFUSED);
-	/* The rest (the request's own numbers, the moved copies) go in place_fds. */
-	l->oci->preserve_fds = r->nfds - 3;
+	/* The rest (the request's own numbers, the moved copies) go in place_fds (xreq's nfds). */
 	l->con_fd = -1;
 	/*
 	 * A session of its own, as the first process's (console_attach makes it
@@ -332,7 +331,7 @@ void launch_init_main(struct launch *l, pid_t launcher)
 	};
 	static struct exec_chan xch[KISTE_EXEC_SESSIONS];
 	sigset_t all;
-	int st, i;
+	int st, i, xfd;
 	const char *hostname;
 	pid_t child;
 	char c;
@@ -340,13 +339,14 @@ void launch_init_main(struct launch *l, pid_t launcher)
 	l->um.fd = -1;
 	l->um.wl_fd = -1;
 	/*
-	 * `kiste exec`'s listener (an OCI container's), above the caller's
+	 * `kiste exec`'s listener (an OCI container's, a named run's), above the caller's
 	 * descriptors the workload keeps (--preserve-fds): place_fds closes it there.
 	 */
 	shim_exec_srv_init(&l->exec, -1);
-	if (l->oci && l->oci->exec_fd >= 0) {
-		l->exec.listen_fd = fcntl(l->oci->exec_fd, F_DUPFD_CLOEXEC, 64);
-		close(l->oci->exec_fd);
+	xfd = l->oci ? l->oci->exec_fd : l->rexec_fd;
+	if (xfd >= 0) {
+		l->exec.listen_fd = fcntl(xfd, F_DUPFD_CLOEXEC, 64);
+		close(xfd);
 		if (l->exec.listen_fd < 0)
 			_exit(KISTE_EXIT_REFUSED);
 	}

@@ -80,6 +80,30 @@ static void find_args(struct launch *l)
 }
 
 /*
+ * kiste run --name NAME, with the name's lock held (NAME.trace): `kiste exec
+ * NAME`'s socket and the exec'd processes' defaults (run_exec.c), the
+ * workload's environment, --cwd and --user; the init serves the socket as
+ * an OCI container's.  Without namespaces there is no init to serve it.
+ */
+static int run_exec_publish(struct launch *l, struct kiste_err *err)
+{
+	struct kiste_run_exec_defaults d = {
+		.cwd = l->o->cwd ? l->o->cwd : "/", .env = l->env, .nenv = (size_t)l->nenv,
+		.user_set = l->o->user_set, .uid = l->o->uid, .gid = l->o->gid,
+	};
+
+	if (l->so->no_namespaces)
+		return 0;
+	l->rexec_fd = kiste_run_exec_publish(l->o->name, &d, err);
+	if (l->rexec_fd < 0) {
+		l->rexec_fd = -1;
+		return err->code;
+	}
+	l->rexec = true;
+	return 0;
+}
+
+/*
  * kiste run --name NAME: a switch at RUNDIR/NAME.trace (kiste_trace_run_dir)
  * for `kiste trace NAME on|off`.  A caller without such a folder (no
  * XDG_RUNTIME_DIR) runs without one.
@@ -103,12 +127,19 @@ static int run_trace_switch(struct launch *l, struct kiste_err *err)
 		l->tracesw_path[0] = 0;
 		return err->code;
 	}
-	return 0;
+	return run_exec_publish(l, err);
 }
 
 /* The launcher's end: the switch goes (the init and workloads lost it with the sandbox). */
 static void trace_switch_done(struct launch *l)
 {
+	if (l->rexec_fd >= 0)
+		close(l->rexec_fd);
+	l->rexec_fd = -1;
+	/* Before the lock goes: a next run of the name makes its own. */
+	if (l->rexec)
+		kiste_run_exec_unpublish(l->o->name);
+	l->rexec = false;
 	if (l->tracesw_ro >= 0)
 		close(l->tracesw_ro);
 	l->tracesw_ro = -1;
@@ -363,8 +394,11 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	l->trace_fd = -1;
 	l->tracesw_lock = -1;
 	l->tracesw_path[0] = 0;
+	l->rexec_fd = -1;
 	l->tracesw_ro = l->oci && l->oci->trace_switch_fd >= 0 ?
 			fcntl(l->oci->trace_switch_fd, F_DUPFD_CLOEXEC, 3) : -1;
+	/* Before the name's files: kiste exec NAME's processes get it too. */
+	build_env(l);
 	if (!l->oci && l->o->name) {
 		ret = run_trace_switch(l, err);
 		if (ret < 0)
@@ -389,7 +423,6 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 			break;
 	/* -t: the caller's terminal is not the sandbox's, nor its session. */
 	l->tty_fg = !l->oci && !o->tty && l->tty_fd < 3;
-	build_env(l);
 	shim_stats_mark("checks, binds, env");
 	ret = shim_image_map(&l->img, err);
 	if (ret == 0)
@@ -478,6 +511,10 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	if (l->tracesw_ro >= 0)
 		close(l->tracesw_ro);
 	l->tracesw_ro = -1;
+	/* `kiste exec NAME`'s listener is the init's alone. */
+	if (l->rexec_fd >= 0)
+		close(l->rexec_fd);
+	l->rexec_fd = -1;
 	if (child < 0)
 		return -1;
 	kiste_test_phase("shim-init-started");
@@ -525,6 +562,7 @@ int shim_launch(const struct kiste_run_opts *o, const struct shim_opts *so)
 	l.o = o;
 	l.so = so;
 	l.con_fd = l.con_sock = -1;
+	l.rexec_fd = -1;
 	shim_stats_start();
 	if (launch_prepare(&l, NULL, &err) < 0 || shim_relay_prepare(&l.relay, o->tty, &err) < 0 ||
 	    (l.trace_fd >= 0 && shim_relay_trace(&l.relay, l.trace_fd, &err) < 0) ||
@@ -572,6 +610,7 @@ int shim_oci_create(const struct kiste_run_opts *o, const struct shim_opts *so,
 	l.o = o;
 	l.so = so;
 	l.oci = ol;
+	l.rexec_fd = -1;
 	l.con_fd = ol->console_fd;
 	l.con_sock = ol->console_sock;
 	l.con_rows = ol->console_rows;

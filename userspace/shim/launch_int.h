@@ -53,6 +53,8 @@ struct launch {
 	int tracesw_ro;		/* `kiste trace`'s switch, read-only (the workload maps it); or -1 */
 	int tracesw_lock;	/* kiste run --name: the switch, locked while the sandbox runs */
 	char tracesw_path[PATH_MAX];	/* kiste run --name: removed at the end */
+	int rexec_fd;		/* kiste run --name: `kiste exec NAME`'s listener, for the init; or -1 */
+	bool rexec;		/* kiste run --name: NAME.exec and NAME.exec.sock published */
 	struct shim_relay relay;	/* 0-2 through pipes where the sandbox could change them */
 	struct shim_unixmed um;	/* the init's AF_UNIX mediator (unixmed.c); fd -1: none */
 	struct shim_exec_srv exec;	/* an OCI container's init: `kiste exec` (execsrv.c) */

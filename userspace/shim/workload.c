@@ -23,6 +23,14 @@
 #define FD_TRACE GK_FD_TRACE
 #define FD_KISTE GK_FD_KISTE
 
+/* The caller's descriptors the workload keeps: 0-2 and --preserve-fds' (a create's, an exec's). */
+static int inherited(const struct launch *l)
+{
+	if (l->xreq)
+		return l->xreq->nfds;
+	return 3 + (l->oci ? l->oci->preserve_fds : 0);
+}
+
 /*
  * Descriptors the workload must not inherit are closed; the guest kernel's go
  * to GK_FD_BASE and up, and every slot there up to GK_FD_LIMIT - 1 (the
@@ -71,7 +79,7 @@ static void place_fds(struct launch *l, struct kiste_err *err)
 		if (fd != GK_FD_UNIXMED && fd != GK_FD_NETQ && dup2(root, fd) < 0)
 			goto fail;
 	/* The caller's 0..2 and, for an OCI create with --preserve-fds, 3..3+N-1 stay. */
-	syscall(SYS_close_range, 3 + (l->oci ? l->oci->preserve_fds : 0), GK_FD_BASE - 1, 0);
+	syscall(SYS_close_range, (unsigned int)inherited(l), GK_FD_BASE - 1, 0);
 	return;
 fail:
 	kiste_err_set(err, -errno, "cannot set up the guest kernel's descriptors: %s",
@@ -124,7 +132,7 @@ static void fill_boot(struct launch *l)
 	b->cpus = o->cpus_milli ? o->cpus : 0;
 	b->cpus_milli = o->cpus_milli;
 	b->pids = o->pids_limit;
-	b->ninherit = 3 + (l->oci ? l->oci->preserve_fds : 0);
+	b->ninherit = inherited(l);
 }
 
 /*
@@ -246,13 +254,13 @@ void launch_workload_main(struct launch *l)
 		kiste_err_set(&err, -errno, "cannot set no_new_privs: %s", strerror(errno));
 		kiste_child_fail(&err);
 	}
-	if (l->o->cwd && !l->ns) {
+	if (cwd && !l->ns) {
 		/* Not pivoted: the sandbox's paths are still below the rootfs. */
 		char host[PATH_MAX * 2];
 
-		snprintf(host, sizeof(host), "%s/%s", l->so->rootfs, l->o->cwd);
+		snprintf(host, sizeof(host), "%s/%s", l->so->rootfs, cwd);
 		if (chdir(host) < 0) {
-			kiste_err_set(&err, -errno, "--cwd %s: %s in the sandbox", l->o->cwd,
+			kiste_err_set(&err, -errno, "--cwd %s: %s in the sandbox", cwd,
 				      strerror(errno));
 			kiste_child_fail(&err);
 		}

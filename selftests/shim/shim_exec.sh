@@ -1,0 +1,283 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# shim_exec.sh - kiste exec NAME into a running 'kiste run --mode=shim --name NAME': defaults, statuses, refusals, users.
+# kiste-suite: host shim_exec.sh
+# shellcheck disable=SC2016 # single-quoted scripts are for the sandbox's shell to expand
+#
+# Named runs in the background (each one's wait bounded: 100 tries, 0.1 s
+# apart), and kiste exec into them: the process sees the run's command as
+# pid 1, the run's environment, --cwd and --user (the same as a fresh run
+# with those options gives its workload, and as natively), options override
+# them, statuses are the process's; a name that matches nothing, a run that
+# ended (its socket gone), a run whose launcher was SIGKILLed (a stale
+# socket), another listener put in the socket's place, and a run folder
+# others may enter are refused with one line (255), fast; two runs do not
+# cross; an ordinary user finds its own runs only, root finds root's only.
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=selftests/shim/shim_lib.sh
+. "$here/shim-lib.helper"
+K="${KISTE_SHIM:-$here/../bin/kiste}"
+# shellcheck disable=SC2119 # no workloads: only the launcher is needed
+shim_need
+[ "$(id -u)" = 0 ] || skip_all "needs root (its runs are root's, and it runs others as other users)"
+command -v busybox >/dev/null || skip_all "no busybox"
+command -v python3 >/dev/null || skip_all "no python3"
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+RUNDIR=/run/kiste-run
+A=kxa$$
+B=kxb$$
+pids=()
+cleanup()
+{
+	local p
+
+	for p in "${pids[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	# Nothing of ours stays in the shared run folder, even from a failed run (a mutant's).
+	rm -f "$RUNDIR/$A.exec" "$RUNDIR/$A.exec.sock" "$RUNDIR/$A.trace" \
+		"$RUNDIR/$B.exec" "$RUNDIR/$B.exec.sock" "$RUNDIR/$B.trace"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# Waits until `kiste exec NAME true` works (bounded): 0 once it does.
+wait_exec()	# NAME [ENV-AND-SETPRIV-PREFIX...]
+{
+	local name="$1"
+
+	shift
+	for _ in $(seq 100); do
+		timeout -k 5 10 "$@" "$K" exec "$name" true </dev/null >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+RUNOPTS=(-e RUNVAR=from-run -e PATH=/bin:/usr/bin --cwd /tmp --user 1000:1001)
+"$K" run --mode=shim --name "$A" "${RUNOPTS[@]}" -- sleep 60 </dev/null >"$tmp/a.log" 2>&1 &
+pa=$!
+pids+=("$pa")
+"$K" run --mode=shim --name "$B" -e RUNVAR=from-b -- sleep 60 </dev/null >"$tmp/b.log" 2>&1 &
+pb=$!
+pids+=("$pb")
+wait_exec "$A" || bail "the run $A never took exec requests: $(cat "$tmp/a.log")"
+wait_exec "$B" || bail "the run $B never took exec requests: $(cat "$tmp/b.log")"
+
+X() { timeout -k 5 20 "$K" exec "$@"; }
+
+expect "the run's command is pid 1" 0 "sleep 60" X "$A" sh -c 'tr "\0" " " </proc/1/cmdline'
+expect "the run's -e" 0 "from-run" X "$A" sh -c 'echo $RUNVAR'
+expect "the run's --cwd" 0 "/tmp" X "$A" pwd
+expect "the run's --user" 0 "1000:1001" X "$A" sh -c 'echo $(id -u):$(id -g)'
+# The whole environment, cwd and identity: as a fresh run with the run's options gives them.
+probe='env | sort; pwd; id -u; id -g'
+run X "$A" sh -c "$probe"
+xo=$T_OUT
+xr=$T_RC
+run "$K" run --mode=shim "${RUNOPTS[@]}" -- sh -c "$probe"
+[ "$xr" = 0 ] && [ "$T_RC" = 0 ] && [ "$xo" = "$T_OUT" ]
+result $? "environment, cwd and identity: those of the run's workload" \
+	"exec ($xr): $xo / run ($T_RC): $T_OUT"
+# And natively: the same variables the run set (PATH, RUNVAR), the same folder.
+nat=$(cd /tmp && env -i PATH=/bin:/usr/bin RUNVAR=from-run sh -c 'echo $RUNVAR $PATH; pwd')
+expect "the run's variables and folder as natively (${nat//$'\n'/ })" 0 "$nat" \
+	X "$A" sh -c 'echo $RUNVAR $PATH; pwd'
+
+expect "exit 0" 0 "" X "$A" true
+expect "exit 3" 3 "" X "$A" sh -c 'exit 3'
+expect "killed by TERM: 143" 143 "" X "$A" sh -c 'kill -TERM $$'
+expect "killed by KILL: 137" 137 "" X "$A" sh -c 'kill -KILL $$'
+expect "-e overrides the run's" 0 "mine new" X -e RUNVAR=mine -e NEW=new "$A" sh -c 'echo $RUNVAR $NEW'
+expect "--cwd overrides the run's" 0 "/etc" X --cwd /etc "$A" pwd
+expect "-u overrides the run's" 0 "0:0" X -u 0:0 "$A" sh -c 'echo $(id -u):$(id -g)'
+expect "a missing program: 255" 255 "" X "$A" /nonexistent/prog
+
+# Descriptors: 0-2 and --preserve-fds go, nothing else of the caller's.
+echo kept-fd >"$tmp/f3"
+run bash -c "exec 3<'$tmp/f3' 4<'$tmp/f3' 5<'$tmp/f3'; timeout -k 5 20 '$K' exec --preserve-fds 1 '$A' \
+	sh -c 'cat <&3; for f in 4 5 6 7; do [ -e /proc/self/fd/\$f ] && echo leaked \$f; done; echo end'"
+[ "$T_RC" = 0 ] && [ "$T_OUT" = "kept-fd
+end" ]
+result $? "--preserve-fds 1 passes 3; the caller's 4 and 5 stay out" "exit $T_RC: $T_OUT"
+run bash -c "exec 3<'$tmp/f3'; timeout -k 5 20 '$K' exec '$A' sh -c '[ -e /proc/self/fd/3 ] && echo leaked; echo end'"
+[ "$T_RC" = 0 ] && [ "$T_OUT" = end ]
+result $? "without --preserve-fds the caller's 3 stays out" "exit $T_RC: $T_OUT"
+
+# Two runs: each exec reaches its own.
+expect "the other run's own environment" 0 "from-b" X "$B" sh -c 'echo $RUNVAR'
+expect "the other run's own cwd (/)" 0 "/" X "$B" pwd
+run X "$A" sh -c 'echo $RUNVAR'
+[ "$T_OUT" = from-run ]
+result $? "the first run still its own" "$T_OUT"
+
+# -d with --pid-file: the stand-in's pid, which ends with the process's status.
+run X -d --pid-file "$tmp/pid" "$A" sh -c 'sleep 0.3; exit 4'
+p=$(cat "$tmp/pid" 2>/dev/null)
+[ "$T_RC" = 0 ] && [ -n "$p" ]
+result $? "--detach returns at once and writes --pid-file" "exit $T_RC: $T_OUT"
+for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$p" 2>/dev/null
+result $((!$?)) "the detached stand-in ends with its process"
+
+# -t: kiste relays a terminal of the sandbox's, as docker exec -t; the same text and status as natively.
+TH="$here/shim-wl/ttyharness.py"
+# harness R [ACTION...] -- SCRIPT: what the terminal showed (any /dev/pts/N), status in H_RC.
+harness()
+{
+	local r="$1"
+
+	shift
+	H_OUT=$(R="$r" timeout -k 5 60 python3 "$TH" "$@" 2>&1 </dev/null | sed -e 's|/dev/pts/[0-9]*|/dev/pts/N|g')
+	H_RC=${PIPESTATUS[0]}
+}
+tty_same()	# NAME WANT [ACTION...] -- SCRIPT
+{
+	local name="$1" want="$2" nat nrc
+
+	shift 2
+	harness "" "$@"
+	nat=$H_OUT
+	nrc=$H_RC
+	harness "timeout --foreground -k 5 30 $K exec -t -i $B" "$@"
+	if [[ "$nat" != *"$want"* ]]; then
+		fail "$name" "natively: no '$want' in: $nat"
+	elif [ "$H_OUT" = "$nat" ] && [ "$H_RC" = "$nrc" ]; then
+		ok "$name"
+	else
+		fail "$name" "exec (status $H_RC): $H_OUT
+natively (status $nrc): $nat"
+	fi
+}
+if [ -f "$TH" ]; then
+	tty_same "-t: a terminal at 0-2 of the caller's size, the process's status" "33 77" -- \
+		'echo ready; $R sh -c '"'"'[ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo on a tty; stty size; exit 4'"'"'; echo rc=$?'
+	tty_same "-t -i: a typed line runs, its status comes back" "typed 6" sleep:1 type:6563686f20747970656420363b206578697420360a -- \
+		'echo ready; $R sh; echo rc=$?'
+	tty_same "-t -i: ^C is the process's terminal's (its INT trap runs)" "INT" sleep:1 type:03 -- \
+		'echo ready; $R sh -c '"'"'trap "echo INT; exit 7" INT; sleep 10 & wait'"'"'; echo rc=$?'
+else
+	skip "-t through kiste's relay" "no $TH: build it (make)"
+fi
+expect "-d with -t and no --console-socket: one line, 255" 255 "console-socket" X -d -t "$A" true
+expect "--process is for OCI containers: 255" 255 "--process" X --process /dev/null "$A"
+
+# A name that matches nothing: both places named, at once.
+run X nosuch$$ true
+[ "$T_RC" = 255 ] && [[ "$T_OUT" == *"does not exist"*"--root"*"$RUNDIR"* ]] &&
+	[ "$(printf '%s\n' "$T_OUT" | wc -l)" = 1 ]
+result $? "an unknown name: one line naming --root and $RUNDIR, 255" "exit $T_RC: $T_OUT"
+
+# Another listener in the socket's place (same user): refused before any request goes.
+mv "$RUNDIR/$A.exec.sock" "$tmp/a.sock"
+python3 - "$RUNDIR/$A.exec.sock" "$tmp/rogue" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind(sys.argv[1]); s.listen(4); s.settimeout(15)
+open(sys.argv[2], "w").write("listening\n")
+try:
+    c, _ = s.accept(); c.settimeout(5)
+    d = c.recv(65536)
+    open(sys.argv[2], "a").write(("got %d bytes\n" % len(d)) if d else "closed\n")
+except Exception as e:
+    open(sys.argv[2], "a").write("nothing: %s\n" % e)
+PY
+rogue=$!
+for _ in $(seq 100); do grep -q listening "$tmp/rogue" 2>/dev/null && break; sleep 0.1; done
+run X "$A" true
+kill "$rogue" 2>/dev/null
+wait "$rogue" 2>/dev/null
+rm -f "$RUNDIR/$A.exec.sock"
+mv "$tmp/a.sock" "$RUNDIR/$A.exec.sock"
+[ "$T_RC" = 255 ] && [[ "$T_OUT" == *changed* ]] && ! grep -q "got" "$tmp/rogue"
+result $? "a listener that is not the run's launcher's gets no request (255)" \
+	"exit $T_RC: $T_OUT; listener: $(cat "$tmp/rogue")"
+expect "the run's own socket back: exec works again" 0 "from-run" X "$A" sh -c 'echo $RUNVAR'
+
+# The run ends (TERM to its launcher): its socket and defaults go, exec is refused.
+kill -TERM "$pa"
+wait "$pa"
+[ ! -e "$RUNDIR/$A.exec.sock" ] && [ ! -e "$RUNDIR/$A.exec" ] && [ ! -e "$RUNDIR/$A.trace" ]
+result $? "an ended run leaves neither NAME.exec.sock nor NAME.exec" "$(echo "$RUNDIR/$A".*)"
+expect "exec into an ended run: 255, does not exist" 255 "does not exist" X "$A" true
+
+# The launcher SIGKILLed: its files stay, and are refused at once (no hang).
+kill -KILL "$pb"
+wait "$pb" 2>/dev/null
+for _ in $(seq 100); do [ -e "$RUNDIR/$B.exec.sock" ] || break; sleep 0.1; done
+[ -e "$RUNDIR/$B.exec.sock" ]
+result $? "a SIGKILLed launcher leaves its socket behind (the case below)"
+SECONDS=0
+expect "exec into a SIGKILLed run: 255, does not exist" 255 "does not exist" X "$B" true
+[ "$SECONDS" -lt 5 ]
+result $? "...at once (${SECONDS}s)"
+# A new run of that name: exec reaches it, with its own defaults.
+"$K" run --mode=shim --name "$B" -e RUNVAR=from-b2 -- sleep 60 </dev/null >"$tmp/b2.log" 2>&1 &
+pb2=$!
+pids+=("$pb2")
+wait_exec "$B"
+expect "a new run under the name: exec reaches it, its defaults" 0 "from-b2" X "$B" sh -c 'echo $RUNVAR'
+kill -TERM "$pb2"
+wait "$pb2"
+
+# Ordinary users: their own folder ($XDG_RUNTIME_DIR/kiste-run), their own runs only.
+U1=nobody
+U2=daemon
+if ! id "$U1" >/dev/null 2>&1 || ! id "$U2" >/dev/null 2>&1; then
+	skip "ordinary users' runs" "no users $U1 and $U2"
+	t_done
+	exit
+fi
+mkdir -p "$tmp/x1" "$tmp/x2"
+chown "$U1:" "$tmp/x1"
+chown "$U2:" "$tmp/x2"
+chmod 700 "$tmp/x1" "$tmp/x2"
+as1=(env XDG_RUNTIME_DIR="$tmp/x1" setpriv --reuid "$(id -u $U1)" --regid "$(id -g $U1)" --clear-groups --)
+as2=(env XDG_RUNTIME_DIR="$tmp/x2" setpriv --reuid "$(id -u $U2)" --regid "$(id -g $U2)" --clear-groups --)
+as2in1=(env XDG_RUNTIME_DIR="$tmp/x1" setpriv --reuid "$(id -u $U2)" --regid "$(id -g $U2)" --clear-groups --)
+"${as1[@]}" "$K" run --mode=shim --name "$A" -e RUNVAR=user1 -- sleep 60 </dev/null >"$tmp/u1.log" 2>&1 &
+pu=$!
+pids+=("$pu")
+if wait_exec "$A" "${as1[@]}"; then
+	ok "an ordinary user's named run takes its exec requests"
+else
+	fail "an ordinary user's named run takes its exec requests" "$(cat "$tmp/u1.log")"
+fi
+expect "its process: the run's environment, the caller as root inside" 0 "user1 0" \
+	"${as1[@]}" timeout 20 "$K" exec "$A" sh -c 'echo $RUNVAR $(id -u)'
+expect "root does not find an ordinary user's run" 255 "does not exist" X "$A" true
+expect "another user does not find it" 255 "does not exist" "${as2[@]}" timeout 20 "$K" exec "$A" true
+expect_not "another user pointed at its folder is refused" 255 "user1" \
+	"${as2in1[@]}" timeout 20 "$K" exec "$A" sh -c 'echo $RUNVAR'
+# The init serves its owner only: a request on the socket itself, by the user and by root.
+cat >"$tmp/req.py" <<'PY'
+import os, socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.settimeout(10)
+s.connect(sys.argv[1])
+strs = b"/\0true\0PATH=/bin:/usr/bin\0"
+hdr = struct.pack("<8I2H", 0x6b783031, len(strs), 1, 1, 0, 0, 3, 1, 0, 0)
+try:
+    s.sendmsg([hdr + strs], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, struct.pack("3i", 0, 1, 2))])
+except OSError:
+    pass  # answered and closed before the request was read: the answer is there
+kind, value = struct.unpack("<2i", s.recv(248)[:8])
+print({1: "started", 3: "refused"}.get(kind, kind), value)
+PY
+chmod 644 "$tmp/req.py"
+expect "a request on the socket by the run's user: started" 0 "started" \
+	"${as1[@]}" /usr/bin/python3 "$tmp/req.py" "$tmp/x1/kiste-run/$A.exec.sock"
+expect "the same request by host root: refused by the init" 0 "refused -1" \
+	/usr/bin/python3 "$tmp/req.py" "$tmp/x1/kiste-run/$A.exec.sock"
+# A run folder others may enter: the run and exec refuse it.
+chmod 755 "$tmp/x1/kiste-run"
+expect "exec refuses a run folder others may enter" 255 "only you can" \
+	"${as1[@]}" timeout 20 "$K" exec "$A" true
+expect "a named run refuses a run folder others may enter" 125 "only you can" \
+	"${as1[@]}" timeout 20 "$K" run --mode=shim --name "$B" -- true
+chmod 700 "$tmp/x1/kiste-run"
+kill -TERM "$pu"
+wait "$pu"
+t_done
