@@ -60,6 +60,33 @@ expect "gate jump: F_SETOWN to pid 1 in the sandbox's pid namespace is served" 1
 	"survived: 0" S "$WL/hostile" gate 72 0 8 1
 expect "gate jump: F_SETOWN without a pid namespace is killed" 159 "seccomp filter" \
 	"$K" run --mode=shim --unsafe-no-namespaces -- "$WL/hostile" gate 72 0 8 1
+# F_SETSIG: SIGIO or the default only.  An owner is per open file description: a host
+# process owning one the sandbox shares (here its stdin) would get the chosen signal.
+expect "gate jump: F_SETSIG(SIGKILL) is killed" 159 "seccomp filter" \
+	S "$WL/hostile" gate 72 0 10 9
+if [ -x /usr/bin/python3 ]; then
+	# shellcheck disable=SC2016 # python's own strings
+	run /usr/bin/python3 -c '
+import fcntl, os, signal, socket, subprocess, sys, time
+a, b = socket.socketpair()
+fcntl.fcntl(a, fcntl.F_SETOWN, os.getpid())
+fcntl.fcntl(a, fcntl.F_SETFL, fcntl.fcntl(a, fcntl.F_GETFL) | os.O_ASYNC)
+signal.signal(signal.SIGIO, lambda s, f: None)
+child = "import fcntl, os\ntry:\n    fcntl.fcntl(0, 10, 9)\nexcept OSError as e:\n    print(e.errno)\nos.write(1, b\"x\")\n"
+p = subprocess.run([sys.argv[1], "run", "--mode=shim", "--", "/usr/bin/python3", "-c", child],
+                   stdin=a.fileno(), stdout=b.fileno(), stderr=subprocess.DEVNULL, timeout=60)
+b.send(b"y")
+time.sleep(0.3)
+print("owner alive, sandbox said", a.recv(16).decode().strip())
+' "$K"
+	case "$T_RC:$T_OUT" in
+	"0:owner alive, sandbox said x22"*) ok "F_SETSIG(SIGKILL) on a description a host process owns: EINVAL, the owner lives" ;;
+	*) fail "F_SETSIG(SIGKILL) on a description a host process owns: EINVAL, the owner lives" \
+		"exit $T_RC: $T_OUT" ;;
+	esac
+else
+	skip "F_SETSIG on a description a host process owns" "no /usr/bin/python3"
+fi
 
 # ---- 5: at the descriptor limit every call answers EMFILE, nothing dies ----
 # Natively with the limit the sandbox shows (1000), sandboxed as it comes.

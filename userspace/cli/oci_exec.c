@@ -317,6 +317,17 @@ static bool kept(int sig)
 	       sig == SIGTTOU || (sig >= 32 && sig < SIGRTMIN);
 }
 
+/* Every signal passed on is caught (and waited for: stand_in). */
+static void forward_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	int sig;
+
+	for (sig = 1; sig < 65; sig++)
+		if (!kept(sig))
+			sigaction(sig, &sa, NULL);
+}
+
 /*
  * The stand-in: signals go to the process until its status comes back; the
  * status as kiste run gives it (128+N for signal N, the seccomp filter's line
@@ -436,7 +447,14 @@ static int stand_in_tty(int sock, int tsock, bool input, const char *what,
 				tsock = -1;
 				in_open = false;
 			} else {
+				/*
+				 * Raw until the end; its handlers for the signals that
+				 * would end kiste give way to the forwarding ones again:
+				 * every signal goes on to the process, whose end
+				 * restores the terminal (kiste_tty_release).
+				 */
 				kiste_tty_raw(input);
+				forward_handlers();
 				tty_resize(master);
 			}
 		} else if (master >= 0 && p[1].revents) {
@@ -483,7 +501,6 @@ static int stand_in_tty(int sock, int tsock, bool input, const char *what,
  */
 static void forward_setup(sigset_t *waitmask)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	sigset_t block;
 	int sig;
 
@@ -492,9 +509,7 @@ static void forward_setup(sigset_t *waitmask)
 		if (!kept(sig))
 			sigaddset(&block, sig);
 	sigprocmask(SIG_BLOCK, &block, waitmask);
-	for (sig = 1; sig < 65; sig++)
-		if (!kept(sig))
-			sigaction(sig, &sa, NULL);
+	forward_handlers();
 }
 
 /* -t relayed by kiste: SIGWINCH too, caught and waited for as the others. */

@@ -95,8 +95,9 @@ static const uint64_t fcntl_cmds[] = {
 	F_OFD_SETLK, F_OFD_SETLKW, F_SETPIPE_SZ, F_GETPIPE_SZ, F_ADD_SEALS, F_GET_SEALS, F_NOTIFY,
 };
 static const uint64_t fcntl_own_cmds[] = {
-	F_GETOWN, F_SETOWN, F_GETOWN_EX, F_SETOWN_EX, F_GETSIG, F_SETSIG,
+	F_GETOWN, F_SETOWN, F_GETOWN_EX, F_SETOWN_EX, F_GETSIG,
 };
+static const uint64_t setsig_ok[] = { 0, SIGIO };
 static const uint64_t lock_cmds[] = {
 	F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW,
 };
@@ -235,8 +236,10 @@ static const struct allow table[] = {
 	R1(pipe2, "pipes", C_ONLY(INT(1), O_CLOEXEC | O_NONBLOCK | O_DIRECT)),
 	R2(fcntl, "descriptor flags, locks, seals", C_FD(0), C_IN(INT(1), fcntl_cmds)),
 	R3(fcntl, "F_DUPFD into a workload slot", C_FD(0), C_EQ(INT(1), F_DUPFD), C_FD(2)),
-	RW(fcntl, W_PIDNS, "SIGIO's owner and signal, within the sandbox's pid namespace", 2,
+	RW(fcntl, W_PIDNS, "SIGIO's owner, within the sandbox's pid namespace", 2,
 	   C_FD(0), C_IN(INT(1), fcntl_own_cmds)),
+	RW(fcntl, W_PIDNS, "SIGIO's signal: SIGIO or the default (a host owner gets no other)", 3,
+	   C_FD(0), C_EQ(INT(1), F_SETSIG), C_IN(INT(2), setsig_ok)),
 	R3(fcntl, "F_DUPFD_CLOEXEC into a workload slot", C_FD(0),
 	   C_EQ(INT(1), F_DUPFD_CLOEXEC), C_FD(2)),
 	R2(ioctl, "terminal ioctls only", C_FD(0), C_IN(INT(1), tty_ioctls)),

@@ -588,9 +588,10 @@ static long own_guest(long h)
 /*
  * F_GETOWN/F_SETOWN (and _EX: a thread, a process or a group) and F_GETSIG/
  * F_SETSIG: who gets SIGIO/SIGURG for the descriptor, and which signal, in
- * guest pids.  Served with the sandbox's pid namespace only, where no owner
- * can be a host process outside it (the filter's row is the same); SIGSYS
- * stays the guest kernel's entry (EINVAL, where Linux takes it).
+ * guest pids.  Served with the sandbox's pid namespace only, where the
+ * sandbox names no owner outside it (the filter's row is the same); an owner
+ * the host set on a description the sandbox shares stays its, so F_SETSIG
+ * takes SIGIO or 0 only (EINVAL for the real-time signals Linux takes).
  */
 static long fcntl_owner(long fd, long cmd, unsigned long arg)
 {
@@ -625,7 +626,13 @@ static long fcntl_owner(long fd, long cmd, unsigned long arg)
 			ex.pid = (int)own_host(ex.pid);
 		return hs3(__NR_fcntl, fd, F_SETOWN_EX, &ex);
 	case F_SETSIG:
-		if ((int)arg == GK_SIGSYS)
+		/*
+		 * SIGIO itself or the default (0) only: an owner is per open file
+		 * description, and a host process that owns one the sandbox holds
+		 * too (its 0-2, a passed socket) would get whatever signal the
+		 * sandbox chose, SIGKILL included, with its own rights.
+		 */
+		if ((int)arg != 0 && (int)arg != GK_SIGIO)
 			return -EINVAL;
 		return hs3(__NR_fcntl, fd, F_SETSIG, (int)arg);
 	}

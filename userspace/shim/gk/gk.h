@@ -22,6 +22,7 @@
 #define GK_NFD GK_FD_BASE
 #define GK_NSIG 65
 #define GK_SIGSYS 31
+#define GK_SIGIO 29
 
 /* ---- the gate: every host syscall goes through these (entry.S) ---- */
 long gk_syscall6(long nr, long a, long b, long c, long d, long e, long f);
