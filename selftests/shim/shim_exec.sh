@@ -158,6 +158,21 @@ if [ -f "$TH" ]; then
 		'echo ready; $R sh; echo rc=$?'
 	tty_same "-t -i: ^C is the process's terminal's (its INT trap runs)" "INT" sleep:1 type:03 -- \
 		'echo ready; $R sh -c '"'"'trap "echo INT; exit 7" INT; sleep 10 & wait'"'"'; echo rc=$?'
+	# A signal to kiste exec -t goes on to the process, as without -t (raw mode's own
+	# handlers for the signals that would end kiste must not end the stand-in instead).
+	pidf=$(mktemp)
+	usr1='echo $$ >'"$pidf"'; exec $R sh -c '"'"'trap "echo USR1; exit 5" USR1; echo ready; sleep 10 & wait'"'"
+	harness "" sleep:1 "kill:USR1:$pidf" -- "$usr1"
+	nat=$H_OUT
+	nrc=$H_RC
+	harness "$K exec -t -i $B" sleep:2 "kill:USR1:$pidf" -- "$usr1"
+	rm -f "$pidf"
+	if [[ "$nat" == *USR1* ]] && [ "$H_OUT" = "$nat" ] && [ "$H_RC" = "$nrc" ]; then
+		ok "-t -i: a signal to kiste exec reaches the process (its USR1 trap runs, 5)"
+	else
+		fail "-t -i: a signal to kiste exec reaches the process" "exec (status $H_RC): $H_OUT
+natively (status $nrc): $nat"
+	fi
 else
 	skip "-t through kiste's relay" "no $TH: build it (make)"
 fi
