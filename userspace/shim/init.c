@@ -134,13 +134,9 @@ static void oci_wait_start(struct launch *l)
 static __attribute__((noreturn)) void oci_exit(struct launch *l, int wst)
 {
 	char what[PATH_MAX + 2];
-	struct kiste_run_who who = {
-		.what = what,
-		.sigsys = "a host syscall outside the allowlist; see 'kiste policy shim'",
-		.cg = &l->cg,
-	};
+	struct kiste_run_who who;
 
-	snprintf(what, sizeof(what), "'%s'", l->o->argv[0]);
+	launch_who(l, &who, what, sizeof(what));
 	_exit(kiste_exit_from_wait(wst, &who));
 }
 

@@ -223,16 +223,22 @@ static int map_ids(const struct launch *l, pid_t pid, struct kiste_err *err)
 	return r;
 }
 
-static int report(const struct launch *l, int cst, int st, bool got, bool timed_out)
+void launch_who(const struct launch *l, struct kiste_run_who *who, char *what, size_t n)
 {
-	char what[PATH_MAX + 2];
-	struct kiste_run_who who = {
+	*who = (struct kiste_run_who){
 		.what = what,
 		.sigsys = "a host syscall outside the allowlist; see 'kiste policy shim'",
 		.cg = &l->cg,
 	};
+	snprintf(what, n, "'%s'", l->o->argv[0]);
+}
 
-	snprintf(what, sizeof(what), "'%s'", l->o->argv[0]);
+static int report(const struct launch *l, int cst, int st, bool got, bool timed_out)
+{
+	char what[PATH_MAX + 2];
+	struct kiste_run_who who;
+
+	launch_who(l, &who, what, sizeof(what));
 	if (timed_out)
 		return kiste_exit_timed_out(&who, l->o->timeout_s);
 	if (!got) {

@@ -65,5 +65,7 @@ struct launch {
 void launch_init_main(struct launch *l, pid_t launcher);
 /* workload.c: the workload process (the init's child, or kiste exec's); it never returns. */
 void launch_workload_main(struct launch *l);
+/* How a workload's end is told (kiste_exit_from_wait): its command's name into @what. */
+void launch_who(const struct launch *l, struct kiste_run_who *who, char *what, size_t n);
 
 #endif
