@@ -377,6 +377,52 @@ static void altstack_calls(void)
 	sigaltstack(&ss, NULL);
 }
 
+/*
+ * SS_AUTODISARM and a handler that leaves by siglongjmp: no sigreturn arms the
+ * stack again, so it stays disabled (sigaltstack says so, the next handler
+ * runs on the interrupted stack) until set again.
+ */
+static sigjmp_buf jump_env;
+static volatile int jump_on_alt;
+
+static void on_jump(int sig)
+{
+	char here;
+
+	(void)sig;
+	jump_on_alt = &here >= (char *)alt && &here < (char *)alt + ALT_SIZE;
+	siglongjmp(jump_env, 1);
+}
+
+static void altstack_jump(void)
+{
+	struct sigaction sa = { 0 };
+	stack_t ss = { .ss_sp = alt, .ss_size = ALT_SIZE, .ss_flags = (int)(1U << 31) }, old;
+	int first;
+
+	sigaltstack(&ss, NULL);
+	sa.sa_handler = on_jump;
+	sa.sa_flags = SA_ONSTACK;
+	sigaction(SIGUSR2, &sa, NULL);
+	if (!sigsetjmp(jump_env, 1))
+		raise(SIGUSR2);
+	first = jump_on_alt;
+	sigaltstack(NULL, &old);
+	say("SS_AUTODISARM, a handler left by siglongjmp: it ran on the stack; after it the "
+	    "stack's pointer, size, flags", "%d %d %zu %#x", first, old.ss_sp == alt, old.ss_size,
+	    (unsigned)old.ss_flags);
+	if (!sigsetjmp(jump_env, 1))
+		raise(SIGUSR2);
+	say("the next SA_ONSTACK handler: on the alternate stack", "%d", jump_on_alt);
+	chk("sigaltstack set again", sigaltstack(&ss, NULL));
+	if (!sigsetjmp(jump_env, 1))
+		raise(SIGUSR2);
+	say("then a handler: on the alternate stack", "%d", jump_on_alt);
+	signal(SIGUSR2, SIG_DFL);
+	ss.ss_flags = SS_DISABLE;
+	sigaltstack(&ss, NULL);
+}
+
 /* SIGCHLD left at SIG_DFL with SA_NOCLDWAIT: children are reaped by the kernel. */
 static void nocldwait(void)
 {
@@ -452,6 +498,7 @@ static void altstacks(void)
 	sigaltstack(NULL, &old);
 	say("then: flags, size", "%d %zu", old.ss_flags, old.ss_size);
 	altstack_calls();
+	altstack_jump();
 	nocldwait();
 }
 

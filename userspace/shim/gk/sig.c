@@ -132,16 +132,6 @@ static int alt_on(const struct gk_thread *t, unsigned long sp)
 }
 
 /*
- * SS_AUTODISARM: the kernel disarms the stack while a handler runs on it (and
- * sigreturn arms it again).  The guest kernel sees no sigreturn, so it takes a
- * handler running on it, @sp inside it, for that state: no stack to switch to.
- */
-static int alt_disarmed(const struct gk_thread *t, unsigned long sp)
-{
-	return (t->alt_flags & GK_SS_AUTODISARM) && alt_inside(t, sp);
-}
-
-/*
  * do_sigaltstack's set, @sp the workload's stack pointer: EPERM while on the
  * current stack, EINVAL for another mode, ENOMEM below MINSIGSTKSZ.
  */
@@ -204,9 +194,10 @@ _Static_assert(sizeof(struct gk_ucstash) <= sizeof(((struct _fpx_sw_bytes *)0)->
 /*
  * @frame's uc_stack becomes the workload's; the host's, which is thread @t's
  * area (armed, or armed below a live frame) or nothing (disarmed), waits in
- * the FPU state with @t, for gk_sig_return.
+ * the FPU state with @t, for gk_sig_return.  Returns 0 when it cannot (the
+ * handler then sees the host's and its return changes nothing).
  */
-static void ucstack_show(const struct gk_thread *t, struct gk_frame *frame, unsigned long user_sp)
+static int ucstack_show(const struct gk_thread *t, struct gk_frame *frame)
 {
 	struct _fpstate_64 *fp = (void *)frame->uc.uc_mcontext.fpstate;
 	unsigned long hsp = (unsigned long)frame->uc.uc_stack.ss_sp;
@@ -214,17 +205,28 @@ static void ucstack_show(const struct gk_thread *t, struct gk_frame *frame, unsi
 				 (unsigned long)t, frame->uc.uc_stack.ss_size };
 
 	if ((hsp && hsp != (unsigned long)t) || !fp || gk_uwrite_ok(fp, sizeof(*fp)) < 0)
-		return;
+		return 0;
 	memcpy(fp->sw_reserved.padding, &st, sizeof(st));
-	if (alt_disarmed(t, user_sp)) {
-		frame->uc.uc_stack.ss_sp = 0;
-		frame->uc.uc_stack.ss_flags = GK_SS_DISABLE;
-		frame->uc.uc_stack.ss_size = 0;
-	} else {
-		frame->uc.uc_stack.ss_sp = (void *)t->alt_sp;
-		frame->uc.uc_stack.ss_flags = t->alt_flags;
-		frame->uc.uc_stack.ss_size = t->alt_size;
-	}
+	frame->uc.uc_stack.ss_sp = (void *)t->alt_sp;
+	frame->uc.uc_stack.ss_flags = t->alt_flags;
+	frame->uc.uc_stack.ss_size = t->alt_size;
+	return 1;
+}
+
+/*
+ * SS_AUTODISARM, as the kernel's __save_altstack: a handler entered on the
+ * stack (@frame within it, its uc_stack the stack's: ucstack_show) disarms
+ * it, {0, SS_DISABLE, 0}, until its return applies the frame's uc_stack
+ * (gk_sig_return).  A handler that leaves by
+ * siglongjmp leaves it disarmed, as natively.
+ */
+static void alt_autodisarm(struct gk_thread *t, unsigned long frame)
+{
+	if (!(t->alt_flags & GK_SS_AUTODISARM) || !alt_inside(t, frame))
+		return;
+	t->alt_sp = 0;
+	t->alt_size = 0;
+	t->alt_flags = GK_SS_DISABLE;
 }
 
 /* Called by gk_sigret with the returning handler's frame: see ucstack_show. */
@@ -288,7 +290,7 @@ static unsigned long frame_place(struct gk_frame *frame)
 	}
 	onstack = alt_on(t, sp);
 	sp -= 128;
-	if (t->alt_size && !onstack && !alt_disarmed(t, sp + 128))
+	if (t->alt_size && !onstack)
 		sp = t->alt_sp + t->alt_size;
 	if (fp)
 		fpsize = fp->sw_reserved.magic1 == FP_XSTATE_MAGIC1 &&
@@ -369,7 +371,7 @@ static void rearm(const struct gk_frame *host, unsigned long used)
 struct gk_sigdest gk_sig_handler(int sig, struct gk_siginfo *si, struct gk_frame *frame)
 {
 	struct gk_sigdest d = { (unsigned long)no_handler, (unsigned long)frame };
-	const struct gk_thread *t;
+	struct gk_thread *t;
 	unsigned long flags;
 
 	if (sig <= 0 || sig >= GK_NSIG || !caught(gk.act[sig].handler))
@@ -392,8 +394,8 @@ struct gk_sigdest gk_sig_handler(int sig, struct gk_siginfo *si, struct gk_frame
 	t = gk_thread_at((unsigned long)frame);
 	if (!t)
 		t = gk_thread_at((unsigned long)frame->uc.uc_stack.ss_sp);
-	if (t)
-		ucstack_show(t, (struct gk_frame *)d.frame, frame_user_sp(t, frame));
+	if (t && ucstack_show(t, (struct gk_frame *)d.frame))
+		alt_autodisarm(t, d.frame);
 	return d;
 }
 
@@ -548,11 +550,6 @@ long sys_sigaltstack(struct gk_call *c)
 	old.size = t->alt_size;
 	old.flags = (!t->alt_size ? GK_SS_DISABLE : alt_on(t, sp) ? GK_SS_ONSTACK : 0) |
 		    (t->alt_flags & GK_SS_AUTODISARM);
-	if (alt_disarmed(t, sp)) {	/* as the kernel shows a disarmed stack */
-		old.sp = 0;
-		old.size = 0;
-		old.flags = GK_SS_DISABLE;
-	}
 	if (ns) {
 		nw = *ns;
 		r = alt_set(t, sp, nw.sp, nw.flags, nw.size);
