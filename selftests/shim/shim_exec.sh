@@ -185,6 +185,20 @@ run X nosuch$$ true
 	[ "$(printf '%s\n' "$T_OUT" | wc -l)" = 1 ]
 result $? "an unknown name: one line naming --root and $RUNDIR, 255" "exit $T_RC: $T_OUT"
 
+# A run without namespaces has no init to start processes in it: one line that says so.
+N=kxn$$
+"$K" run --mode=shim --unsafe-no-namespaces --name "$N" -- sleep 60 </dev/null >"$tmp/n.log" 2>&1 &
+pn=$!
+pids+=("$pn")
+for _ in $(seq 100); do [ -e "$RUNDIR/$N.trace" ] && break; sleep 0.1; done
+run X "$N" true
+[ "$T_RC" = 255 ] && [[ "$T_OUT" == *"takes no exec requests"*"--unsafe-no-namespaces"* ]] &&
+	[ "$(printf '%s\n' "$T_OUT" | wc -l)" = 1 ]
+result $? "a run with --unsafe-no-namespaces: one line naming why it takes no exec, 255" \
+	"exit $T_RC: $T_OUT"
+kill -TERM "$pn"
+wait "$pn" 2>/dev/null
+
 # Another listener in the socket's place (same user): refused before any request goes.
 mv "$RUNDIR/$A.exec.sock" "$tmp/a.sock"
 python3 - "$RUNDIR/$A.exec.sock" "$tmp/rogue" <<'PY' &

@@ -240,8 +240,9 @@ int kiste_run_exec_connect(const char *name, struct kiste_run_exec_defaults *d,
 	close(fd);
 	r = read_defaults(dfd, dir, name, d, &launcher, err);
 	if (r == -ENOENT && !err->code)
-		r = kiste_err_set(err, -EOPNOTSUPP, "the run %s takes no exec requests: it was "
-				  "started by an older kiste", name);
+		r = kiste_err_set(err, -EOPNOTSUPP, "the run %s takes no exec requests: kiste "
+				  "exec reaches shim-mode runs started with namespaces (not "
+				  "--unsafe-no-namespaces, nor an older kiste's)", name);
 	s = r < 0 ? -1 : socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (r == 0 && (s < 0 || sock_addr(&a, dfd, name) < 0 ||
 		       connect(s, (struct sockaddr *)&a, sizeof(a)) < 0))
