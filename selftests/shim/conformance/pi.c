@@ -2,6 +2,7 @@
 // pi.c - conformance: PI futexes (raw and as glibc's PRIO_INHERIT mutexes), robust lists.
 #include "conf.h"
 
+#include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
@@ -307,6 +308,74 @@ static void shared_killed(int pi, int sig)
 	close(p[1]);
 }
 
+/*
+ * A child whose four threads take and free a robust process-shared mutex in a
+ * loop, ended by SIGTERM: the kernel stops every thread before the lists are
+ * walked, so the parent always gets the mutex (0, or EOWNERDEAD when a thread
+ * died holding it), never a mutex a thread took after the walk and died with.
+ * Each round's lock has a 2 s deadline; rounds are bounded.
+ */
+#define STORM_ROUNDS 100
+static pthread_mutex_t *storm_m;
+static volatile int *storm_spins;
+
+static void *storm_worker(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		if (pthread_mutex_lock(storm_m) == EOWNERDEAD)
+			pthread_mutex_consistent(storm_m);
+		__atomic_add_fetch(storm_spins, 1, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(storm_m);
+	}
+	return NULL;
+}
+
+static void shared_storm(void)
+{
+	int i, r, st, got = 0, held = 0, termed = 0;
+	struct timespec ts;
+	pthread_t t;
+	pid_t k;
+
+	storm_m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (storm_m == MAP_FAILED)
+		return;
+	storm_spins = (volatile int *)(storm_m + 1);
+	for (i = 0; i < STORM_ROUNDS; i++) {
+		mutex_init(storm_m, PTHREAD_PRIO_NONE, PTHREAD_MUTEX_ROBUST, PTHREAD_MUTEX_NORMAL,
+			   PTHREAD_PROCESS_SHARED);
+		*storm_spins = 0;
+		k = fork();
+		if (k == 0) {
+			for (r = 0; r < 4; r++)
+				pthread_create(&t, NULL, storm_worker, NULL);
+			for (;;)
+				pause();
+		}
+		for (r = 0; r < 5000 && *storm_spins < 2000; r++)
+			usleep(1000);
+		kill(k, SIGTERM);
+		waitpid(k, &st, 0);
+		termed += WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += 2;
+		r = pthread_mutex_clocklock(storm_m, CLOCK_MONOTONIC, &ts);
+		if (r == 0 || r == EOWNERDEAD) {
+			got++;
+			if (r == EOWNERDEAD)
+				pthread_mutex_consistent(storm_m);
+			pthread_mutex_unlock(storm_m);
+		} else {
+			held++;
+		}
+		pthread_mutex_destroy(storm_m);
+	}
+	say("a robust shared mutex four threads of a child take in a loop, the child ended by "
+	    "SIGTERM, rounds: ended by it, the mutex got, left held", "%d %d %d", termed, got, held);
+	munmap(storm_m, 4096);
+}
+
 int main(void)
 {
 	conf_init();
@@ -317,5 +386,6 @@ int main(void)
 	shared_killed(0, SIGTERM);
 	shared_killed(1, SIGTERM);
 	shared_killed(0, SIGSEGV);
+	shared_storm();
 	return conf_done();
 }

@@ -319,6 +319,7 @@ void gk_thread_exit(int code) __attribute__((noreturn));
 void gk_thread_forked(void);
 int gk_thread_exec(struct gk_range *keep);
 void gk_thread_exec_alone(void);
+void gk_thread_fatal_alone(void);
 long gk_thread_count(void);
 void gk_thread_robust_all(void);
 void gk_thread_poked(const struct gk_siginfo *si);

@@ -33,7 +33,8 @@ static int caught(unsigned long handler)
 
 /*
  * A fatal default action, as the kernel's exit walks the robust lists of a
- * process a signal ends: every live thread's list first (its mutexes marked
+ * process a signal ends: the other threads end first, each walking its own
+ * (gk_thread_fatal_alone), then every list still live (its mutexes marked
  * OWNER_DIED, a waiter woken), then the default action itself, the signal
  * raised again on this thread with it.  Everything is blocked while this
  * runs; the return (rt_sigreturn) unblocks it here, and it ends the process
@@ -52,8 +53,10 @@ void gk_sig_fatal(int sig, struct gk_siginfo *si, void *uc)
 	 * Not in a fork child that has not yet made its records its own (they
 	 * still name its parent's threads, and process-shared words are shared).
 	 */
-	if (t && t->tid > 0 && hs3(__NR_tgkill, pid, t->tid, 0) == 0)
+	if (t && t->tid > 0 && hs3(__NR_tgkill, pid, t->tid, 0) == 0) {
+		gk_thread_fatal_alone();
 		gk_thread_robust_all();
+	}
 	hs4(__NR_rt_sigaction, sig, &dfl, 0, 8);
 	/*
 	 * To the process, not this thread: a fork child that has not yet taken

@@ -372,24 +372,18 @@ void gk_thread_poked(const struct gk_siginfo *si)
 }
 
 /*
- * exec's de_thread: every other thread of the process ends before the old
- * image goes.  Each is poked with a SIGSYS of its own (gk_thread_poked) and,
- * should it be waiting for the lock or come back from a blocking call, leaves
- * in gk_lock; the lock is let go while they leave, and each poke is repeated
- * until the host has cleared the thread's tid.  A thread still there after
- * about two seconds ends the process, as a failed de_thread does natively.
+ * Every thread but @self is poked with a SIGSYS of its own (gk_thread_poked)
+ * and, should it be waiting for the lock or come back from a blocking call,
+ * leaves in gk_lock, its robust list walked (exec_leave); each poke is
+ * repeated until the host has cleared the thread's tid, for about two
+ * seconds.  Returns how many are still there.
  */
-void gk_thread_exec_alone(void)
+static int end_others(const struct gk_thread *self)
 {
-	struct gk_thread *self = gk_self();
 	struct { long sec, nsec; } wait = { 0, 50 * 1000 * 1000 };
 	long pid = hs0(__NR_getpid);
 	int i, tries, tid, left = 1;
 
-	if (!gk_thread_others())
-		return;
-	__atomic_store_n(&exec_thread, self, __ATOMIC_RELEASE);
-	gk_unlock();
 	for (tries = 0; tries < 40 && left; tries++) {
 		left = 0;
 		for (i = 0; i < GK_MAXTHREADS; i++) {
@@ -404,10 +398,48 @@ void gk_thread_exec_alone(void)
 			hs4(__NR_futex, &slots[i]->tid, FUTEX_WAIT, tid, &wait);
 		}
 	}
+	return left;
+}
+
+/*
+ * exec's de_thread: every other thread of the process ends before the old
+ * image goes (end_others; the lock is let go while they leave).  A thread
+ * still there after about two seconds ends the process, as a failed
+ * de_thread does natively.
+ */
+void gk_thread_exec_alone(void)
+{
+	struct gk_thread *self = gk_self();
+	int left;
+
+	if (!gk_thread_others())
+		return;
+	__atomic_store_n(&exec_thread, self, __ATOMIC_RELEASE);
+	gk_unlock();
+	left = end_others(self);
 	if (left)
 		gk_die(128 + 9, "kiste: exec could not end the process's other threads\n");
 	gk_lock();
 	__atomic_store_n(&exec_thread, NULL, __ATOMIC_RELEASE);
+}
+
+/*
+ * A fatal signal's end (gk_sig_fatal, which holds no lock), as the kernel's
+ * group exit stops every thread before the process goes: the others end
+ * first, each walking its own robust list, so none takes a mutex after the
+ * walk and dies holding it.  Nothing is done when another thread is ending
+ * them already (an exec, or another fatal signal: the process ends either
+ * way); the threads still there after end_others are walked by the caller.
+ */
+void gk_thread_fatal_alone(void)
+{
+	struct gk_thread *self = gk_self(), *none = NULL;
+
+	if (!gk_thread_others() ||
+	    !__atomic_compare_exchange_n(&exec_thread, &none, self, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return;
+	end_others(self);
 }
 
 /*
