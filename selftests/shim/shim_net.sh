@@ -189,6 +189,18 @@ after the flood, the control again: ok+socket" \
 expect "mediator: the workload's exit ends the sandbox while a child floods the init" 7 \
 	"the workload exits while its child floods" timeout 60 "$K" run --mode=shim --tmpfs \
 	"$SHIM_TMP" -- "$WL/umed" flood-exit "$SHIM_TMP/none.sock"
+# A bind whose folder the workload swaps for a symlink to a host volume between the
+# mediator's check and the kernel's walk: the socket file never lands in the volume.
+mkdir -m 1777 "$data/umvol"
+expect "mediator: a bind raced into a host volume (folder swapped for a symlink) makes no socket there" \
+	0 "race-bind: binds in the tmpfs made, none in the volume" timeout 120 "$K" run --mode=shim \
+	--tmpfs "$SHIM_TMP" -v "$data/umvol:/srv" -- "$WL/umed" race-bind /srv "$SHIM_TMP"
+n=$(find "$data/umvol" -mindepth 1 | wc -l)
+if [ "$n" = 0 ]; then
+	ok "...and the volume is empty on the host's side"
+else
+	fail "...and the volume is empty on the host's side" "$(ls -la "$data/umvol")"
+fi
 n=$(grep -c accepted "$hd/srv.out")
 [ -S "$hd/host.sock" ] || n="no socket file left:"
 if [ "$n" = 1 ]; then

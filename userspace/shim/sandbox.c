@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
@@ -509,6 +510,29 @@ struct ll_ruleset {
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
 #define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
 #endif
+
+/*
+ * The calling process (the AF_UNIX mediator's bind child, unixmed.c) may make
+ * socket files only beneath @fds (O_PATH folders); nothing else changes.
+ * 0, or -errno (no Landlock: the caller refuses the bind).
+ */
+int shim_landlock_make_sock_only(const int *fds, int n)
+{
+	struct ll_ruleset attr = { .handled_access_fs = LANDLOCK_ACCESS_FS_MAKE_SOCK };
+	int rs, i, r = 0;
+
+	rs = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr.handled_access_fs), 0);
+	if (rs < 0)
+		return -errno;
+	for (i = 0; i < n && r == 0; i++)
+		if (ll_rule_fd(rs, fds[i], LANDLOCK_ACCESS_FS_MAKE_SOCK) < 0)
+			r = -errno;
+	if (r == 0 && (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		       syscall(SYS_landlock_restrict_self, rs, 0) < 0))
+		r = -errno;
+	close(rs);
+	return r;
+}
 
 /* Landlock beneath the (pivoted) root: read everywhere, write only where the sandbox may. */
 int shim_setup_landlock(const struct shim_opts *so, bool pivoted, int proc_fd, int locks_fd,

@@ -90,10 +90,12 @@ struct shim_unixmed {
 	bool own_netns;		/* abstract names are the sandbox's alone */
 	int ndev;
 	dev_t devs[SHIM_UNIXMED_DEVS];	/* its own tmpfs mounts: the only sockets it reaches */
+	int dev_fds[SHIM_UNIXMED_DEVS];	/* their roots (O_PATH): where a bind may make one */
 };
 int shim_unixmed_open(struct shim_unixmed *m, const struct shim_opts *so, int proc_fd,
 		      bool own_netns, struct kiste_err *err);
 void shim_unixmed_serve(struct shim_unixmed *m, short revents);
+int shim_landlock_make_sock_only(const int *fds, int n);
 
 /* execsrv.c: the init serving `kiste exec` (kiste_exec.h) */
 struct shim_exec_srv {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -156,6 +157,40 @@ static int um_parent(const struct shim_unixmed *m, const char *path, char *last,
 }
 
 /*
+ * bind(2) of @s to the name as given (getsockname, the peers and the guest
+ * kernel's rebind and listen read it back), in a child that may make socket
+ * files only beneath the sandbox's own tmpfs mounts (Landlock): the folders
+ * on the way are the workload's, which may swap one for a symlink to a host
+ * volume between um_parent's check and the kernel's walk; the walk then
+ * ends in EACCES there, never in a socket file on the host's side.  Without
+ * Landlock the bind is refused.
+ */
+static int um_bind_confined(const struct shim_unixmed *m, int s, const struct sockaddr_un *sa,
+			    socklen_t len, mode_t mask)
+{
+	int st, r;
+	pid_t k = fork();
+
+	if (k < 0)
+		return -errno;
+	if (k == 0) {
+		umask(mask);
+		r = shim_landlock_make_sock_only(m->dev_fds, m->ndev);
+		if (r == 0 && bind(s, (const struct sockaddr *)sa, len) < 0)
+			r = -errno;
+		_exit(r < 0 ? (-r > 255 ? EIO : -r) : 0);
+	}
+	while (waitpid(k, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFEXITED(st))
+		return -EIO;
+	r = WEXITSTATUS(st);
+	/* Landlock's answer (or its absence) reads as a folder the sandbox may not write. */
+	return r == 0 ? 0 : r == ENOSYS || r == EOPNOTSUPP ? -EACCES : -r;
+}
+
+/*
  * bind(@q->addr) and listen: only where the parent folder is on the
  * sandbox's own tmpfs, where the workload could make the file itself; the
  * name is bound as given (relative ones from the guest cwd), so getsockname
@@ -169,7 +204,6 @@ static int um_bind(const struct shim_unixmed *m, int s, const struct kum_req *q,
 	struct statfs sfs;
 	struct stat st;
 	int dir, cwd = -1, r = 0, keep = -1;
-	mode_t old;
 
 	if (!len) {
 		/* autobind: a fresh abstract name, nobody else's */
@@ -206,11 +240,8 @@ static int um_bind(const struct shim_unixmed *m, int s, const struct kum_req *q,
 	}
 	if (!r) {
 		memcpy(sa.sun_path, addr, len);
-		old = umask(q->umask & 0777);
-		if (bind(s, (struct sockaddr *)&sa,
-			 offsetof(struct sockaddr_un, sun_path) + len) < 0)
-			r = -errno;
-		umask(old);
+		r = um_bind_confined(m, s, &sa, offsetof(struct sockaddr_un, sun_path) + len,
+				     q->umask & 0777);
 		if (!r && keep >= 0)
 			fchmodat(dir, last, (mode_t)keep, 0);
 	}
@@ -396,9 +427,20 @@ static void um_record(struct shim_unixmed *m, const char *path)
 	struct statfs sfs;
 	struct stat st;
 
-	if (m->ndev < SHIM_UNIXMED_DEVS && stat(path, &st) == 0 && statfs(path, &sfs) == 0 &&
-	    sfs.f_type == TMPFS_MAGIC && !(sfs.f_flags & ST_RDONLY))
-		m->devs[m->ndev++] = st.st_dev;
+	int fd;
+
+	if (m->ndev >= SHIM_UNIXMED_DEVS)
+		return;
+	fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && fstatfs(fd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC &&
+	    !(sfs.f_flags & ST_RDONLY)) {
+		m->devs[m->ndev] = st.st_dev;
+		m->dev_fds[m->ndev++] = fd;
+		return;
+	}
+	close(fd);
 }
 
 /*

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -349,6 +350,67 @@ static int serve(const char *path, int seconds)
 	return 0;
 }
 
+/*
+ * race-bind VOL TMP: TMP/d, a folder of the sandbox's tmpfs, is swapped over
+ * and over (RENAME_EXCHANGE) with TMP/l, a symlink to VOL (a host volume the
+ * sandbox sees), while bind(TMP/d/sock) is tried: the mediator checks the
+ * folder, then the kernel walks the name again.  Bounded in tries.
+ */
+static char race_d[96], race_l[96];
+static volatile int race_stop;
+
+static void *race_swap(void *arg)
+{
+	(void)arg;
+	while (!race_stop)
+		syscall(SYS_renameat2, AT_FDCWD, race_d, AT_FDCWD, race_l, 2 /* RENAME_EXCHANGE */);
+	return NULL;
+}
+
+static int race_bind(const char *vol, const char *tmp)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char inside[128], outside[128];
+	int tries, bound = 0, s;
+	struct stat st;
+	pthread_t t;
+
+	if (strlen(tmp) > 80 || strlen(vol) > 80) {
+		printf("race-bind: names too long\n");
+		return 2;
+	}
+	snprintf(race_d, sizeof(race_d), "%s/d", tmp);
+	snprintf(race_l, sizeof(race_l), "%s/l", tmp);
+	snprintf(outside, sizeof(outside), "%s/sock", vol);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sock", race_d);
+	snprintf(inside, sizeof(inside), "%s/sock", race_l);
+	if (mkdir(race_d, 0755) < 0 || symlink(vol, race_l) < 0 ||
+	    pthread_create(&t, NULL, race_swap, NULL)) {
+		printf("race-bind: no set-up: %s\n", strerror(errno));
+		return 2;
+	}
+	for (tries = 1; tries <= 5000; tries++) {
+		s = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (s < 0)
+			break;
+		if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			bound++;
+		close(s);
+		if (lstat(outside, &st) == 0) {
+			race_stop = 1;
+			pthread_join(t, NULL);
+			printf("race-bind: a socket file in the volume after %d tries\n", tries);
+			return 1;
+		}
+		unlink(sa.sun_path);
+		unlink(inside);
+	}
+	race_stop = 1;
+	pthread_join(t, NULL);
+	printf("race-bind: binds in the tmpfs %s, none in the volume\n", bound ? "made" : "NONE");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -356,6 +418,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(m, "serve") && argc > 3)
 		return serve(argv[2], atoi(argv[3]));
+	if (!strcmp(m, "race-bind") && argc > 3)
+		return race_bind(argv[2], argv[3]);
 	if (find_gate() < 0) {
 		printf("no gate found\n");
 		return 2;
@@ -367,6 +431,6 @@ int main(int argc, char **argv)
 	if (!strcmp(m, "flood-exit") && argc > 2)
 		return flood_exit(argv[2]);
 	fprintf(stderr, "usage: umed forge HOSTSOCK PRIVSOCK|placeholder HOSTSOCK PRIVSOCK|"
-		"flood-exit PATH|serve PATH SECONDS\n");
+		"flood-exit PATH|serve PATH SECONDS|race-bind VOL TMP\n");
 	return 2;
 }
