@@ -276,6 +276,43 @@ else
 fi
 expect "its process: the run's environment, the caller as root inside" 0 "user1 0" \
 	"${as1[@]}" timeout 20 "$K" exec "$A" sh -c 'echo $RUNVAR $(id -u)'
+# Another sandbox of the same user, on the host's / (where the run folder is visible):
+# the folder is covered, so no run's -e values can be read from NAME.exec: under the
+# caller's XDG_RUNTIME_DIR, and under /run/user/UID whatever the caller's environment.
+# (A folder of the test's own under /var/tmp, and /run/user/UID made for the test when
+# the user has none.)
+vt=$(mktemp -d /var/tmp/kiste-exec.XXXXXX)
+chmod 755 "$vt"
+ru="/run/user/$(id -u $U1)"
+made_ru=
+if [ ! -e "$ru" ]; then
+	mkdir -p /run/user && mkdir -m 700 "$ru" && chown "$U1:" "$ru" && made_ru=1
+fi
+C=kxc$$
+for where in "$vt/x" "$ru"; do
+	[ "$where" = "$vt/x" ] && mkdir -m 700 "$where" && chown "$U1:" "$where"
+	asv=(env XDG_RUNTIME_DIR="$where" setpriv --reuid "$(id -u $U1)" --regid "$(id -g $U1)" \
+		--clear-groups --)
+	"${asv[@]}" "$K" run --mode=shim --name "$C" -e RUNVAR=secret-of-c -- sleep 60 </dev/null \
+		>"$tmp/c.log" 2>&1 &
+	pc=$!
+	pids+=("$pc")
+	# /run/user/UID: the other sandbox started without XDG_RUNTIME_DIR at all.
+	unset_x=()
+	[ "$where" = "$ru" ] && unset_x=(-u XDG_RUNTIME_DIR)
+	if wait_exec "$C" "${asv[@]}" && [ -e "$where/kiste-run/$C.exec" ]; then
+		expect "another sandbox of the user sees $where/kiste-run empty (no run's -e values)" \
+			0 "entries: 0" "${asv[@]}" env "${unset_x[@]}" timeout 20 "$K" run \
+			--mode=shim -- sh -c "cat $where/kiste-run/$C.exec 2>/dev/null; \
+			echo entries: \$(ls -A $where/kiste-run | wc -l)"
+	else
+		fail "a named run with its run folder in $where" "$(cat "$tmp/c.log")"
+	fi
+	kill -TERM "$pc" 2>/dev/null
+	wait "$pc" 2>/dev/null
+done
+rm -rf "$vt"
+[ -n "$made_ru" ] && rm -rf "$ru"
 expect "root does not find an ordinary user's run" 255 "does not exist" X "$A" true
 expect "another user does not find it" 255 "does not exist" "${as2[@]}" timeout 20 "$K" exec "$A" true
 expect_not "another user pointed at its folder is refused" 255 "user1" \

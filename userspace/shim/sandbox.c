@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // sandbox.c - shim host layers: read-only root, /dev, /proc, tmpfs, pivot, Landlock, rlimits.
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -285,6 +286,55 @@ static int setup_dev(const char *root, uint64_t memory, struct kiste_err *err)
 	return 0;
 }
 
+/* An empty read-only tmpfs over @base/kiste-run and @base/kiste in the tree @tgt, where they are folders. */
+static void hide_under(const char *tgt, const char *base)
+{
+	static const char *const names[] = { "kiste-run", "kiste" };
+	char p[PATH_MAX];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (snprintf(p, sizeof(p), "%s%s/%s", tgt, base, names[i]) >= (int)sizeof(p) ||
+		    lstat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		      "size=4k,mode=0755");
+	}
+}
+
+/*
+ * kiste's own state in the tree (the host's "/" shows it): the run folder
+ * (NAME.exec holds a named run's -e values) and the OCI --root (its
+ * containers' state): root's under /run, each user's under /run/user/UID
+ * (systemd's $XDG_RUNTIME_DIR) and under the caller's $XDG_RUNTIME_DIR
+ * wherever it is, each covered by an empty read-only tmpfs.  A hostile
+ * review read another run's token from NAME.exec in a sandbox of the same
+ * user.  A link is left as it is (the caller's own to make).
+ */
+static void hide_kiste_state(const char *tgt)
+{
+	const char *x = getenv("XDG_RUNTIME_DIR");
+	char p[PATH_MAX], base[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	hide_under(tgt, "/run");
+	if (x && x[0] == '/' && strlen(x) < sizeof(base))
+		hide_under(tgt, x);
+	if (snprintf(p, sizeof(p), "%s/run/user", tgt) >= (int)sizeof(p))
+		return;
+	d = opendir(p);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || strspn(e->d_name, "0123456789") != strlen(e->d_name))
+			continue;
+		snprintf(base, sizeof(base), "/run/user/%s", e->d_name);
+		hide_under(tgt, base);
+	}
+	if (d)
+		closedir(d);
+}
+
 /*
  * A --tmpfs, bounded: its size=, else the sandbox's memory limit (its pages
  * are charged to the sandbox's memory cgroup too, where there is one).
@@ -441,6 +491,7 @@ int shim_setup_mounts(const struct kiste_run_opts *o, const struct shim_opts *so
 	snprintf(p, sizeof(p), "%s/sys", tgt);
 	if (is_dir(p))
 		mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k");
+	hide_kiste_state(tgt);
 	r = setup_dev(tgt, o->memory, err);
 	for (i = 0; r == 0 && i < so->ntmpfs; i++)
 		r = setup_tmpfs(tgt, so->tmpfs[i], so->tmpfs_size[i] ? so->tmpfs_size[i] : o->memory,
