@@ -130,7 +130,8 @@ static void check_text(const struct check_report *r)
 	else
 		printf("cgroups:               none kiste may use here (not root, no delegated "
 		       "controllers): no limit on processes or CPU; --memory given to shim mode is "
-		       "RLIMIT_AS, a weaker cap; tmpfs sizes still hold\n");
+		       "RLIMIT_AS, a weaker cap (memfds and pipe buffers are not counted); tmpfs "
+		       "sizes still hold\n");
 }
 
 int check_run(const struct json_opts *o)
