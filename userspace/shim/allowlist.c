@@ -91,7 +91,7 @@ struct allow {
 };
 
 static const uint64_t fcntl_cmds[] = {
-	F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK,
+	F_GETFD, F_SETFD, F_GETFL, F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK,
 	F_OFD_SETLK, F_OFD_SETLKW, F_SETPIPE_SZ, F_GETPIPE_SZ, F_ADD_SEALS, F_GET_SEALS, F_NOTIFY,
 };
 static const uint64_t fcntl_own_cmds[] = {
@@ -235,6 +235,9 @@ static const struct allow table[] = {
 	   C_FD(0), C_FD(1), C_ONLY(INT(2), O_CLOEXEC)),
 	R1(pipe2, "pipes", C_ONLY(INT(1), O_CLOEXEC | O_NONBLOCK | O_DIRECT)),
 	R2(fcntl, "descriptor flags, locks, seals", C_FD(0), C_IN(INT(1), fcntl_cmds)),
+	R3(fcntl, "F_SETFL without O_ASYNC: SIGIO would go to the description's owner, which a "
+	   "host process sharing it may be (reads as none inside)", C_FD(0),
+	   C_EQ(INT(1), F_SETFL), C_ONLY(INT(2), 0xffffffffu & ~(unsigned int)O_ASYNC)),
 	R3(fcntl, "F_DUPFD into a workload slot", C_FD(0), C_EQ(INT(1), F_DUPFD), C_FD(2)),
 	RW(fcntl, W_PIDNS, "SIGIO's owner, within the sandbox's pid namespace", 2,
 	   C_FD(0), C_IN(INT(1), fcntl_own_cmds)),

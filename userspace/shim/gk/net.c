@@ -4,6 +4,7 @@
 #include <linux/openat2.h>
 #include <linux/stat.h>
 #include <asm/stat.h>
+#include <asm/ioctls.h>
 #include <asm/statfs.h>
 
 #include "net.h"
@@ -317,6 +318,7 @@ long sys_connect(struct gk_call *c)
 {
 	struct net_addr na;
 	long a[6] = { c->a[0], 0, 0, 0, 0, 0 }, fl, r;
+	int nb;
 
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
@@ -329,15 +331,21 @@ long sys_connect(struct gk_call *c)
 	a[2] = c->a[2];
 	if (!addr_is_path(&na))
 		return gk_host_blocking(__NR_connect, a, c);
-	/* Non-blocking while the cwd points into the procfs (unix_path_call). */
+	/*
+	 * Non-blocking while the cwd points into the procfs (unix_path_call);
+	 * through FIONBIO, as F_SETFL would drop an O_ASYNC a host process set
+	 * (its row admits none: fcntl.c).
+	 */
 	fl = hs2(__NR_fcntl, c->a[0], F_GETFL);
 	if (fl < 0)
 		return fl;
+	nb = 1;
 	if (!(fl & O_NONBLOCK))
-		hs3(__NR_fcntl, c->a[0], F_SETFL, fl | O_NONBLOCK);
+		hs3(__NR_ioctl, c->a[0], FIONBIO, &nb);
 	r = unix_path_blocking(c, __NR_connect, a, &na, 1, fl & O_NONBLOCK);
+	nb = 0;
 	if (!(fl & O_NONBLOCK))
-		hs3(__NR_fcntl, c->a[0], F_SETFL, fl);
+		hs3(__NR_ioctl, c->a[0], FIONBIO, &nb);
 	return r;
 }
 
