@@ -158,6 +158,7 @@ static const uint64_t netlink_types[] = { KN_TYPES(KN_SOCK_RAW), KN_TYPES(KN_SOC
 static const uint64_t netlink_opts[] = { KN_SOL_NETLINK_OPTS };
 static const uint64_t ifreq_ioctls[] = { KN_SIOCGIF_IOCTLS, KN_SIOCGIFCONF };
 static const uint64_t sock_ioctls[] = { KN_SOCK_IOCTLS };
+static const uint64_t sock_owner_ioctls[] = { KN_SOCK_OWNER_IOCTLS };
 static const uint64_t udp_protos[] = { KN_IPPROTO_UDP, KN_IPPROTO_UDPLITE };
 static const uint64_t udplite_opts[] = { KN_SOL_UDPLITE_OPTS };
 
@@ -516,6 +517,9 @@ static const struct allow table[] = {
 	R2(ioctl, "socket ioctls that read the socket's own state (queued bytes, urgent mark, "
 	   "time stamps) on a workload socket; SIOCOUTQ is TIOCOUTQ (a terminal's queue)",
 	   C_FD(0), C_IN(INT(1), sock_ioctls)),
+	RW(ioctl, W_PIDNS, "a socket's owner (FIOSETOWN, SIOCSPGRP and their gets), as fcntl's "
+	   "F_SETOWN: within the sandbox's pid namespace", 2, C_FD(0),
+	   C_IN(INT(1), sock_owner_ioctls)),
 	R1(bind, "naming the workload's sockets", C_FD(0)),
 	R1(listen, "the workload's sockets", C_FD(0)),
 	R1(connect, "the workload's sockets (a pathname through the procfs's fd link to the "

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -608,6 +609,70 @@ static int urg_hits(int srv, int cli)
 	return io_hits;
 }
 
+/* An int through a socket owner ioctl: the call's result, and the int read or written. */
+static void owner_ioctl(const char *what, int fd, unsigned long req, int *v)
+{
+	int e;
+	long r = ioctl(fd, req, v);
+
+	e = errno;
+	if (r < 0)
+		say(what, "-1 %s", ename(e));
+	else
+		say(what, "%ld", r);
+}
+
+/*
+ * A socket's owner through ioctl (FIOSETOWN, SIOCSPGRP, FIOGETOWN, SIOCGPGRP):
+ * the same owner as fcntl's, in this process's pids; ENOTTY on anything but a
+ * socket, EFAULT for a bad pointer, ESRCH for no such process or group.
+ */
+static void sock_owner(int srv, int cli)
+{
+	int v, p[2];
+
+	v = 0;
+	owner_ioctl("FIOSETOWN to nobody", srv, FIOSETOWN, &v);
+	v = -1;
+	owner_ioctl("SIOCGPGRP with no owner", srv, SIOCGPGRP, &v);
+	say("its answer", "%d", v);
+	say("no owner: SIGURGs", "%d", urg_hits(srv, cli));
+	v = getpid();
+	owner_ioctl("SIOCSPGRP to self", srv, SIOCSPGRP, &v);
+	v = 0;
+	owner_ioctl("FIOGETOWN of self", srv, FIOGETOWN, &v);
+	say("FIOGETOWN is self, F_GETOWN too", "%d %d", v == getpid(),
+	    fcntl(srv, F_GETOWN) == getpid());
+	say("SIOCSPGRP's owner gets SIGURG: hits", "%d", urg_hits(srv, cli));
+	v = -getpgrp();
+	owner_ioctl("FIOSETOWN to the process group", srv, FIOSETOWN, &v);
+	v = 0;
+	owner_ioctl("SIOCGPGRP of the group", srv, SIOCGPGRP, &v);
+	say("SIOCGPGRP is minus the group, F_GETOWN too", "%d %d", v == -getpgrp(),
+	    fcntl(srv, F_GETOWN) == -getpgrp());
+	fcntl(srv, F_SETOWN, getpid());
+	v = 0;
+	owner_ioctl("FIOGETOWN after F_SETOWN", srv, FIOGETOWN, &v);
+	say("it is self", "%d", v == getpid());
+	v = 999999;
+	owner_ioctl("SIOCSPGRP to a pid that does not exist", srv, SIOCSPGRP, &v);
+	v = -999999;
+	owner_ioctl("FIOSETOWN to a group that does not exist", srv, FIOSETOWN, &v);
+	owner_ioctl("SIOCGPGRP to a bad pointer", srv, SIOCGPGRP, (int *)8);
+	owner_ioctl("SIOCSPGRP from a bad pointer", srv, SIOCSPGRP, (int *)8);
+	if (pipe(p) < 0)
+		return;
+	v = getpid();
+	owner_ioctl("SIOCSPGRP on a pipe", p[0], SIOCSPGRP, &v);
+	owner_ioctl("FIOGETOWN on a pipe", p[1], FIOGETOWN, &v);
+	close(p[0]);
+	close(p[1]);
+	owner_ioctl("SIOCGPGRP on a closed descriptor", p[0], SIOCGPGRP, &v);
+	v = open("/dev/null", O_RDONLY);
+	owner_ioctl("FIOGETOWN on /dev/null", v, FIOGETOWN, &p[0]);
+	close(v);
+}
+
 static void sigio(void)
 {
 	struct sigaction sa = { 0 };
@@ -643,6 +708,7 @@ static void sigio(void)
 	chk("F_SETOWN_EX with a negative pid", fcntl(sv[0], F_SETOWN_EX, &ex));
 	chk("F_SETOWN to a pid that does not exist", fcntl(sv[0], F_SETOWN, 999999));
 	chk("F_SETSIG 65", fcntl(sv[0], F_SETSIG, 65));
+	sock_owner(sv[0], sv[1]);
 	close(sv[0]);
 	close(sv[1]);
 	signal(SIGURG, SIG_DFL);

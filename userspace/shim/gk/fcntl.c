@@ -6,12 +6,12 @@
 #include "gk.h"
 
 /* An owner of SIGIO/SIGURG: a pid (> 0) or a process group (< 0), guest to host and back. */
-static long own_host(long g)
+long gk_own_host(long g)
 {
 	return g > 0 ? g + gk.pid_off : g < 0 ? g - gk.pid_off : 0;
 }
 
-static long own_guest(long h)
+long gk_own_guest(long h)
 {
 	return h > 0 ? h - gk.pid_off : h < 0 ? h + gk.pid_off : 0;
 }
@@ -36,15 +36,15 @@ static long fcntl_owner(long fd, long cmd, unsigned long arg)
 		r = hs3(__NR_fcntl, fd, F_GETOWN_EX, &ex);
 		if (r < 0)
 			return r;
-		return ex.type == F_OWNER_PGRP ? -own_guest(ex.pid) : own_guest(ex.pid);
+		return ex.type == F_OWNER_PGRP ? -gk_own_guest(ex.pid) : gk_own_guest(ex.pid);
 	case F_SETOWN:
-		return hs3(__NR_fcntl, fd, F_SETOWN, own_host((int)arg));
+		return hs3(__NR_fcntl, fd, F_SETOWN, gk_own_host((int)arg));
 	case F_GETOWN_EX:
 		if (gk_uwrite_ok(uex, sizeof(*uex)) < 0)
 			return -EFAULT;
 		r = hs3(__NR_fcntl, fd, F_GETOWN_EX, &ex);
 		if (r == 0) {
-			ex.pid = (int)own_guest(ex.pid);
+			ex.pid = (int)gk_own_guest(ex.pid);
 			*uex = ex;
 		}
 		return r;
@@ -54,7 +54,7 @@ static long fcntl_owner(long fd, long cmd, unsigned long arg)
 		ex = *uex;
 		/* A pid (the type says whose); a negative one is the host's ESRCH. */
 		if (ex.pid > 0)
-			ex.pid = (int)own_host(ex.pid);
+			ex.pid = (int)gk_own_host(ex.pid);
 		return hs3(__NR_fcntl, fd, F_SETOWN_EX, &ex);
 	case F_SETSIG:
 		/*

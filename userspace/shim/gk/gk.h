@@ -278,6 +278,10 @@ long gk_at_open(struct gk_at *w, long flags, long mode);
 long gk_at_parent(struct gk_at *w, char *last, size_t n);
 long gk_fd_guest_path(long fd, char *out, size_t n);
 
+/* ---- fcntl.c ---- */
+long gk_own_host(long g);
+long gk_own_guest(long h);
+
 /* ---- net_ioctl.c (the rest of the sockets in net.h) ---- */
 long gk_net_ioctl(struct gk_call *c);
 

@@ -6,6 +6,7 @@
 #include "net.h"
 
 static const long sock_ioctls[] = { KN_SOCK_IOCTLS };
+static const long owner_ioctls[] = { KN_SOCK_OWNER_IOCTLS };
 
 /* Whether @fd is a terminal: TCGETS answers (the terminal rows admit it). */
 static int net_is_tty(long fd)
@@ -45,6 +46,38 @@ static long sock_ioctl(struct gk_call *c)
 }
 
 /*
+ * A socket's owner (FIOSETOWN/SIOCSPGRP, FIOGETOWN/SIOCGPGRP) in guest pids,
+ * served as fcntl's F_SETOWN/F_GETOWN (fcntl.c): with the sandbox's pid
+ * namespace only (EINVAL without, as there), where the host looks every pid
+ * up in that namespace and an owner outside it reads as 0; the filter's row is
+ * the same.  ENOTTY on anything but a socket, EFAULT for a bad pointer, as
+ * natively; the host gets the guest kernel's int, never the workload's.
+ */
+static long sock_owner(struct gk_call *c, const struct stat *st)
+{
+	int *u = (int *)c->a[2], v = 0;
+	long r;
+
+	if (!S_ISSOCK(st->st_mode))
+		return -ENOTTY;
+	if (!(gk.boot.flags & GK_BOOT_F_PIDNS))
+		return -EINVAL;
+	if (KN_SIOC_SETOWN(c->a[1])) {
+		if (gk_uread_ok(u, sizeof(*u)) < 0)
+			return -EFAULT;
+		v = (int)gk_own_host(*u);
+		return hs3(__NR_ioctl, c->a[0], c->a[1], &v);
+	}
+	r = hs3(__NR_ioctl, c->a[0], c->a[1], &v);
+	if (r < 0)
+		return r;
+	if (gk_uwrite_ok(u, sizeof(*u)) < 0)
+		return -EFAULT;
+	*u = (int)gk_own_guest(v);
+	return r;
+}
+
+/*
  * The socket ioctls and the interface queries, -ENOTTY for any other request
  * or descriptor (a file, a pipe, an event descriptor answer so natively).
  * The interface queries (net_policy.h, KN_SIOCGIF_IOCTLS) on a workload
@@ -61,15 +94,17 @@ long gk_net_ioctl(struct gk_call *c)
 	char ifr[KN_IFREQ_SIZE];
 	struct net_ifconf ifc, *uifc = (struct net_ifconf *)c->a[2];
 	struct stat st;
-	long r, sock = LISTED(sock_ioctls, c->a[1]);
+	long r, sock = LISTED(sock_ioctls, c->a[1]), own = LISTED(owner_ioctls, c->a[1]);
 
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;	/* never the guest kernel's own (sys_ioctl checked too) */
-	if (!sock && c->a[1] != KN_SIOCGIFCONF && !LISTED(gets, c->a[1]))
+	if (!sock && !own && c->a[1] != KN_SIOCGIFCONF && !LISTED(gets, c->a[1]))
 		return -ENOTTY;
 	r = hs4(__NR_newfstatat, c->a[0], "", &st, 0x1000 /* AT_EMPTY_PATH */);
 	if (r < 0)
 		return r;
+	if (own)
+		return sock_owner(c, &st);
 	if (sock && S_ISSOCK(st.st_mode))
 		return sock_ioctl(c);
 	if (sock && c->a[1] == KN_SIOCOUTQ && S_ISCHR(st.st_mode) && net_is_tty(c->a[0]))
