@@ -709,6 +709,13 @@ static void sigio(void)
 	chk("F_SETOWN to a pid that does not exist", fcntl(sv[0], F_SETOWN, 999999));
 	chk("F_SETSIG 65", fcntl(sv[0], F_SETSIG, 65));
 	sock_owner(sv[0], sv[1]);
+	/* Turning O_ASYNC off is served; on is EPERM sandboxed (shim_harden.sh). */
+	hits = 0;
+	chk("FIOASYNC off", ioctl(sv[0], FIOASYNC, &hits));
+	chk("FIOASYNC from a bad pointer", ioctl(sv[0], FIOASYNC, (int *)8));
+	chk("F_SETFL without O_ASYNC", fcntl(sv[0], F_SETFL, O_NONBLOCK));
+	say("O_ASYNC off, O_NONBLOCK on", "%d %d", !(fcntl(sv[0], F_GETFL) & O_ASYNC),
+	    !!(fcntl(sv[0], F_GETFL) & O_NONBLOCK));
 	close(sv[0]);
 	close(sv[1]);
 	signal(SIGURG, SIG_DFL);

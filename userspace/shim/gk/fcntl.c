@@ -98,16 +98,18 @@ static long fcntl_setfl(long fd, unsigned int fl)
  * FIOASYNC, as F_SETFL's O_ASYNC (the filter has no row for it: its value is
  * in memory): off is served, on is EPERM unless a host process set it already.
  */
-static long ioctl_fioasync(long fd, const int *on)
+static long ioctl_fioasync(long fd, const int *uon)
 {
 	long cur;
+	int on;
 
-	if (gk_uread_ok(on, sizeof(*on)) < 0)
+	if (gk_uread_ok(uon, sizeof(*uon)) < 0)
 		return -EFAULT;
+	on = *uon;
 	cur = hs2(__NR_fcntl, fd, F_GETFL);
-	if (cur < 0 || !(cur & FASYNC) == !*on)
+	if (cur < 0 || !(cur & FASYNC) == !on)
 		return cur < 0 ? cur : 0;
-	if (*on)
+	if (on)
 		return -EPERM;
 	return hs3(__NR_fcntl, fd, F_SETFL, (unsigned int)cur & ~(unsigned int)FASYNC);
 }
