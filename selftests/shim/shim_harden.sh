@@ -60,6 +60,14 @@ expect "gate jump: F_SETOWN to pid 1 in the sandbox's pid namespace is served" 1
 	"survived: 0" S "$WL/hostile" gate 72 0 8 1
 expect "gate jump: F_SETOWN without a pid namespace is killed" 159 "seccomp filter" \
 	"$K" run --mode=shim --unsafe-no-namespaces -- "$WL/hostile" gate 72 0 8 1
+# A socket's owner through ioctl (FIOSETOWN, SIOCSPGRP, FIOGETOWN, SIOCGPGRP): the same row
+# condition (the int is in memory: the host looks the pid up in the sandbox's namespace).
+for req in 0x8901 0x8902 0x8903 0x8904; do
+	expect "gate jump: ioctl($req) on a socket's owner in the sandbox's pid namespace is served" 1 \
+		"survived" S "$WL/hostile" gate 16 0 "$req" 8
+	expect "gate jump: ioctl($req) without a pid namespace is killed" 159 "seccomp filter" \
+		"$K" run --mode=shim --unsafe-no-namespaces -- "$WL/hostile" gate 16 0 "$req" 8
+done
 # F_SETSIG: SIGIO or the default only.  An owner is per open file description: a host
 # process owning one the sandbox shares (here its stdin) would get the chosen signal.
 expect "gate jump: F_SETSIG(SIGKILL) is killed" 159 "seccomp filter" \
@@ -86,6 +94,85 @@ print("owner alive, sandbox said", a.recv(16).decode().strip())
 	esac
 else
 	skip "F_SETSIG on a description a host process owns" "no /usr/bin/python3"
+fi
+
+# O_ASYNC (fcntl F_SETFL, ioctl FIOASYNC) is never turned on: SIGIO would go to the
+# description's owner, and a host process that made itself owner of one the sandbox shares
+# (F_SETOWN for SIGURG, say, never enabling O_ASYNC) reads as no owner inside and dies of
+# SIGIO's default action.  EPERM from the guest kernel; the filter's F_SETFL row admits no
+# O_ASYNC and FIOASYNC has no row.  owner_py: the host process owning the sandbox's stdin;
+# it sends on the other end after the sandbox is done and prints only if it lives.
+expect "gate jump: F_SETFL with O_ASYNC is killed" 159 "seccomp filter" \
+	S "$WL/hostile" gate 72 0 4 0x2000
+expect "gate jump: F_SETFL without O_ASYNC is served" 1 "survived: 0" \
+	S "$WL/hostile" gate 72 0 4 0x800
+expect "gate jump: ioctl(FIOASYNC) is killed" 159 "seccomp filter" \
+	S "$WL/hostile" gate 16 0 0x5452 0
+owner_py='
+import fcntl, os, socket, subprocess, sys, time
+a, b = socket.socketpair()
+fcntl.fcntl(a, fcntl.F_SETOWN, os.getpid())
+p = subprocess.run([str(os.getpid()) if x == "@OWNER@" else x for x in sys.argv[1:]],
+                   stdin=a.fileno(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+b.send(b"y")
+time.sleep(0.3)
+print("owner alive; sandbox exit", p.returncode, "said", " ".join(p.stdout.decode().split()),
+      "; owner kept", fcntl.fcntl(a, fcntl.F_GETOWN) == os.getpid())
+'
+async_py='
+import fcntl, os, struct, termios
+r = []
+for f in (lambda: fcntl.fcntl(0, fcntl.F_SETFL, fcntl.fcntl(0, fcntl.F_GETFL) | os.O_ASYNC),
+          lambda: fcntl.ioctl(0, termios.FIOASYNC, struct.pack("i", 1))):
+    try:
+        f()
+        r.append("0")
+    except OSError as e:
+        r.append(str(e.errno))
+r.append(str(fcntl.fcntl(0, fcntl.F_GETFL) & os.O_ASYNC))
+print("F_SETFL FIOASYNC O_ASYNC:", *r)
+'
+if [ -x /usr/bin/python3 ]; then
+	run /usr/bin/python3 -c "$owner_py" "$K" run --mode=shim -- /usr/bin/python3 -c "$async_py"
+	case "$T_RC:$T_OUT" in
+	"0:owner alive; sandbox exit 0 said F_SETFL FIOASYNC O_ASYNC: 1 1 0 ; owner kept True") ok "O_ASYNC on a description a host process owns: EPERM, the owner lives" ;;
+	*) fail "O_ASYNC on a description a host process owns: EPERM, the owner lives" \
+		"exit $T_RC: $T_OUT" ;;
+	esac
+	run /usr/bin/python3 -c "$owner_py" "$K" run --mode=shim -- "$WL/hostile" gate 72 0 4 0x2000
+	case "$T_RC:$T_OUT" in
+	"0:owner alive; sandbox exit 159 said "*"seccomp filter"*"; owner kept True") ok "gate jump: O_ASYNC on a description a host process owns is killed, the owner lives" ;;
+	*) fail "gate jump: O_ASYNC on a description a host process owns is killed, the owner lives" \
+		"exit $T_RC: $T_OUT" ;;
+	esac
+	# The owner outside reads as none through the socket ioctls too, and the sandbox cannot
+	# name it (its pid is no pid in the sandbox's namespace: ESRCH); the owner stays.
+	# shellcheck disable=SC2016 # python's own strings
+	run /usr/bin/python3 -c "$owner_py" "$K" run --mode=shim -- /usr/bin/python3 -c '
+import fcntl, struct, sys
+get = struct.unpack("i", fcntl.ioctl(0, 0x8903, struct.pack("i", -1)))[0]
+try:
+    fcntl.ioctl(0, 0x8902, struct.pack("i", int(sys.argv[1])))
+    r = 0
+except OSError as e:
+    r = e.errno
+print("FIOGETOWN F_GETOWN SIOCSPGRP(owner):", get, fcntl.fcntl(0, fcntl.F_GETOWN), r)
+' @OWNER@
+	case "$T_RC:$T_OUT" in
+	"0:owner alive; sandbox exit 0 said FIOGETOWN F_GETOWN SIOCSPGRP(owner): 0 0 3 ; owner kept True") ok "a host owner reads as none through FIOGETOWN; SIOCSPGRP cannot name it" ;;
+	*) fail "a host owner reads as none through FIOGETOWN; SIOCSPGRP cannot name it" \
+		"exit $T_RC: $T_OUT" ;;
+	esac
+	# Natively the same calls turn it on and the owner dies of SIGIO (-29 to its parent):
+	# what the sandbox must not do, and the one difference from native, by design.
+	run /usr/bin/python3 -c 'import subprocess, sys; print(subprocess.run(sys.argv[1:]).returncode)' \
+		/usr/bin/python3 -c "$owner_py" /usr/bin/python3 -c "$async_py"
+	case "$T_RC:$T_OUT" in
+	0:-29) ok "natively the owner dies of SIGIO (the O_ASYNC cases above reproduce)" ;;
+	*) fail "natively the owner dies of SIGIO (the O_ASYNC cases above reproduce)" "exit $T_RC: $T_OUT" ;;
+	esac
+else
+	skip "O_ASYNC on a description a host process owns" "no /usr/bin/python3"
 fi
 
 # ---- 5: at the descriptor limit every call answers EMFILE, nothing dies ----

@@ -46,7 +46,10 @@ static const struct {
 				   "others have none (ENODATA)" },
 	{ "mknod", SC_PARTIAL, "FIFOs, sockets, regular files; device nodes EPERM (as in a container)" },
 	{ "mknodat", SC_PARTIAL, "FIFOs, sockets, regular files; device nodes EPERM (as in a container)" },
-	{ "ioctl", SC_PARTIAL, "terminal ioctls, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX; others ENOTTY" },
+	{ "ioctl", SC_PARTIAL, "terminal ioctls, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX, the socket "
+			       "ones of net_policy.h; FIOASYNC turning O_ASYNC on EPERM; others ENOTTY" },
+	{ "fcntl", SC_PARTIAL, "O_ASYNC never turned on (EPERM: SIGIO could reach a host process "
+			       "owning a shared description); owners with a pid namespace only" },
 	{ "futex", SC_PARTIAL, "PI operations kept by the guest kernel without priority boosting; "
 			       "robust lists not walked when a signal ends the process" },
 	{ "pidfd_getfd", SC_PARTIAL, "the sandbox's processes, with a pid namespace (EPERM without)" },

@@ -91,7 +91,7 @@ struct allow {
 };
 
 static const uint64_t fcntl_cmds[] = {
-	F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK,
+	F_GETFD, F_SETFD, F_GETFL, F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK,
 	F_OFD_SETLK, F_OFD_SETLKW, F_SETPIPE_SZ, F_GETPIPE_SZ, F_ADD_SEALS, F_GET_SEALS, F_NOTIFY,
 };
 static const uint64_t fcntl_own_cmds[] = {
@@ -158,6 +158,7 @@ static const uint64_t netlink_types[] = { KN_TYPES(KN_SOCK_RAW), KN_TYPES(KN_SOC
 static const uint64_t netlink_opts[] = { KN_SOL_NETLINK_OPTS };
 static const uint64_t ifreq_ioctls[] = { KN_SIOCGIF_IOCTLS, KN_SIOCGIFCONF };
 static const uint64_t sock_ioctls[] = { KN_SOCK_IOCTLS };
+static const uint64_t sock_owner_ioctls[] = { KN_SOCK_OWNER_IOCTLS };
 static const uint64_t udp_protos[] = { KN_IPPROTO_UDP, KN_IPPROTO_UDPLITE };
 static const uint64_t udplite_opts[] = { KN_SOL_UDPLITE_OPTS };
 
@@ -235,6 +236,9 @@ static const struct allow table[] = {
 	   C_FD(0), C_FD(1), C_ONLY(INT(2), O_CLOEXEC)),
 	R1(pipe2, "pipes", C_ONLY(INT(1), O_CLOEXEC | O_NONBLOCK | O_DIRECT)),
 	R2(fcntl, "descriptor flags, locks, seals", C_FD(0), C_IN(INT(1), fcntl_cmds)),
+	R3(fcntl, "F_SETFL without O_ASYNC: SIGIO would go to the description's owner, which a "
+	   "host process sharing it may be (reads as none inside)", C_FD(0),
+	   C_EQ(INT(1), F_SETFL), C_ONLY(INT(2), 0xffffffffu & ~(unsigned int)O_ASYNC)),
 	R3(fcntl, "F_DUPFD into a workload slot", C_FD(0), C_EQ(INT(1), F_DUPFD), C_FD(2)),
 	RW(fcntl, W_PIDNS, "SIGIO's owner, within the sandbox's pid namespace", 2,
 	   C_FD(0), C_IN(INT(1), fcntl_own_cmds)),
@@ -513,6 +517,9 @@ static const struct allow table[] = {
 	R2(ioctl, "socket ioctls that read the socket's own state (queued bytes, urgent mark, "
 	   "time stamps) on a workload socket; SIOCOUTQ is TIOCOUTQ (a terminal's queue)",
 	   C_FD(0), C_IN(INT(1), sock_ioctls)),
+	RW(ioctl, W_PIDNS, "a socket's owner (FIOSETOWN, SIOCSPGRP and their gets), as fcntl's "
+	   "F_SETOWN: within the sandbox's pid namespace", 2, C_FD(0),
+	   C_IN(INT(1), sock_owner_ioctls)),
 	R1(bind, "naming the workload's sockets", C_FD(0)),
 	R1(listen, "the workload's sockets", C_FD(0)),
 	R1(connect, "the workload's sockets (a pathname through the procfs's fd link to the "

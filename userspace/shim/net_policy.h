@@ -129,6 +129,16 @@
 	0x8906 /* SIOCGSTAMP_OLD */, 0x8907 /* SIOCGSTAMPNS_OLD */,		\
 	0x80108906 /* SIOCGSTAMP_NEW */, 0x80108907 /* SIOCGSTAMPNS_NEW */
 
+/*
+ * A socket's owner (who gets SIGIO and SIGURG), as fcntl's F_SETOWN and
+ * F_GETOWN: FIOSETOWN, SIOCSPGRP, FIOGETOWN, SIOCGPGRP, each an int in memory.
+ * Pids of the sandbox's pid namespace only: the guest kernel translates them,
+ * and the filter's row needs that namespace, where no host process outside
+ * can be named (one outside reads as 0).
+ */
+#define KN_SOCK_OWNER_IOCTLS 0x8901, 0x8902, 0x8903, 0x8904
+#define KN_SIOC_SETOWN(r) ((r) == 0x8901 || (r) == 0x8902)
+
 /* send/recv flags: the MSG_* bits with a meaning for these families. */
 #define KN_MSG_OK (0x1 | 0x2 | 0x4 | 0x8 | 0x20 | 0x40 | 0x80 | 0x100 | 0x800 | 0x2000 | \
 		   0x4000 | 0x8000 | 0x10000 | 0x20000000 | 0x40000000)

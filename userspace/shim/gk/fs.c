@@ -2,7 +2,6 @@
 // fs.c - descriptors and path resolution beneath the sandbox root (openat2 RESOLVE_IN_ROOT).
 #include <linux/fcntl.h>
 #include <linux/openat2.h>
-#include <asm/ioctls.h>
 
 #include "gk.h"
 
@@ -307,7 +306,7 @@ long gk_fd_new(long fd, int kind)
 }
 
 /* A new descriptor @fd for the open file of @from: what the guest kernel knows of it too. */
-static long fd_dup_result(long fd, long from)
+long gk_fd_dup_result(long fd, long from)
 {
 	fd = fd_result(fd, fdpath[from]);
 	if (fd >= 0) {
@@ -445,7 +444,7 @@ static long do_open(long dirfd, const char *path, long flags, long mode, const s
 		if (ok < 0)
 			return ok;
 		flags = hs3(__NR_fcntl, r, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
-		return fd_dup_result(flags, r);
+		return gk_fd_dup_result(flags, r);
 	}
 	if (gk_proc_path(abs, norm, sizeof(norm))) {
 		int kind;
@@ -539,7 +538,7 @@ long sys_dup(struct gk_call *c)
 {
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
-	return fd_dup_result(hs3(__NR_fcntl, c->a[0], F_DUPFD, 0), c->a[0]);
+	return gk_fd_dup_result(hs3(__NR_fcntl, c->a[0], F_DUPFD, 0), c->a[0]);
 }
 
 static long do_dup3(long from, long to, long flags)
@@ -572,144 +571,6 @@ long sys_dup3(struct gk_call *c)
 	if (c->a[2] & ~(long)O_CLOEXEC)
 		return -EINVAL;
 	return do_dup3(c->a[0], c->a[1], c->a[2]);
-}
-
-/* An owner of SIGIO/SIGURG: a pid (> 0) or a process group (< 0), guest to host and back. */
-static long own_host(long g)
-{
-	return g > 0 ? g + gk.pid_off : g < 0 ? g - gk.pid_off : 0;
-}
-
-static long own_guest(long h)
-{
-	return h > 0 ? h - gk.pid_off : h < 0 ? h + gk.pid_off : 0;
-}
-
-/*
- * F_GETOWN/F_SETOWN (and _EX: a thread, a process or a group) and F_GETSIG/
- * F_SETSIG: who gets SIGIO/SIGURG for the descriptor, and which signal, in
- * guest pids.  Served with the sandbox's pid namespace only, where the
- * sandbox names no owner outside it (the filter's row is the same); an owner
- * the host set on a description the sandbox shares stays its, so F_SETSIG
- * takes SIGIO or 0 only (EINVAL for the real-time signals Linux takes).
- */
-static long fcntl_owner(long fd, long cmd, unsigned long arg)
-{
-	struct f_owner_ex ex, *uex = (struct f_owner_ex *)arg;
-	long r;
-
-	if (!(gk.boot.flags & GK_BOOT_F_PIDNS))
-		return -EINVAL;
-	switch (cmd) {
-	case F_GETOWN:	/* -pgid or an error alike on the host: asked as F_GETOWN_EX */
-		r = hs3(__NR_fcntl, fd, F_GETOWN_EX, &ex);
-		if (r < 0)
-			return r;
-		return ex.type == F_OWNER_PGRP ? -own_guest(ex.pid) : own_guest(ex.pid);
-	case F_SETOWN:
-		return hs3(__NR_fcntl, fd, F_SETOWN, own_host((int)arg));
-	case F_GETOWN_EX:
-		if (gk_uwrite_ok(uex, sizeof(*uex)) < 0)
-			return -EFAULT;
-		r = hs3(__NR_fcntl, fd, F_GETOWN_EX, &ex);
-		if (r == 0) {
-			ex.pid = (int)own_guest(ex.pid);
-			*uex = ex;
-		}
-		return r;
-	case F_SETOWN_EX:
-		if (gk_uread_ok(uex, sizeof(*uex)) < 0)
-			return -EFAULT;
-		ex = *uex;
-		/* A pid (the type says whose); a negative one is the host's ESRCH. */
-		if (ex.pid > 0)
-			ex.pid = (int)own_host(ex.pid);
-		return hs3(__NR_fcntl, fd, F_SETOWN_EX, &ex);
-	case F_SETSIG:
-		/*
-		 * SIGIO itself or the default (0) only: an owner is per open file
-		 * description, and a host process that owns one the sandbox holds
-		 * too (its 0-2, a passed socket) would get whatever signal the
-		 * sandbox chose, SIGKILL included, with its own rights.
-		 */
-		if ((int)arg != 0 && (int)arg != GK_SIGIO)
-			return -EINVAL;
-		return hs3(__NR_fcntl, fd, F_SETSIG, (int)arg);
-	}
-	return hs2(__NR_fcntl, fd, F_GETSIG);
-}
-
-long sys_fcntl(struct gk_call *c)
-{
-	long fd = c->a[0], cmd = c->a[1];
-
-	if (!gk_fd_ok(fd))
-		return -EBADF;
-	switch (cmd) {
-	case F_DUPFD:
-	case F_DUPFD_CLOEXEC:
-		if (c->a[2] < 0 || c->a[2] >= (long)gk.nofile_cur)
-			return -EINVAL;
-		return fd_dup_result(hs3(__NR_fcntl, fd, cmd, c->a[2]), fd);
-	case F_GETLK: case F_SETLK: case F_SETLKW:
-	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
-		return gk_lock_fcntl(c);
-	case F_GETFD: case F_SETFD: case F_GETFL: case F_SETFL: case F_GETPIPE_SZ: case F_SETPIPE_SZ:
-	case F_ADD_SEALS: case F_GET_SEALS:
-	case F_NOTIFY:	/* directory change signals (dnotify), to this process */
-		return hs3(__NR_fcntl, fd, cmd, c->a[2]);
-	case F_GETOWN: case F_SETOWN: case F_GETOWN_EX: case F_SETOWN_EX:
-	case F_GETSIG: case F_SETSIG:
-		return fcntl_owner(fd, cmd, c->a[2]);
-	}
-	return -EINVAL;
-}
-
-long sys_ioctl(struct gk_call *c)
-{
-	long fd = c->a[0], r;
-	int *pg = (int *)c->a[2], hp;
-
-	if (!gk_fd_ok(fd))
-		return -EBADF;
-	/*
-	 * The request is an unsigned int to the kernel: musl's ioctl(int, int, ...)
-	 * passes _IOR/_IOW ones sign-extended, which the filter would kill.
-	 */
-	c->a[1] = (unsigned int)c->a[1];
-	switch (c->a[1]) {
-	case TCGETS: case TCSETS: case TCSETSW: case TCSETSF: case TIOCGWINSZ: case TIOCSWINSZ:
-	case FIONREAD: case FIONBIO: case FIOCLEX: case FIONCLEX: case TCXONC: case TCFLSH:
-		return hs3(__NR_ioctl, fd, c->a[1], c->a[2]);
-	case TIOCGPGRP:
-		if (gk_uwrite_ok(pg, sizeof(*pg)) < 0)
-			return -EFAULT;
-		r = hs3(__NR_ioctl, fd, TIOCGPGRP, &hp);
-		if (r == 0)
-			*pg = (int)gk_to_guest_pid(hp);
-		return r;
-	case TIOCSPGRP:
-		if (gk_uread_ok(pg, sizeof(*pg)) < 0)
-			return -EFAULT;
-		hp = (int)gk_to_host_pid(*pg);
-		return hs3(__NR_ioctl, fd, TIOCSPGRP, &hp);
-	/* Pseudo-terminals of the sandbox's devpts (openpty, forkpty's login_tty). */
-	case TIOCGPTN: case TIOCGPTLCK:
-		if (gk_uwrite_ok(pg, sizeof(*pg)) < 0)
-			return -EFAULT;
-		return hs3(__NR_ioctl, fd, c->a[1], c->a[2]);
-	case TIOCSPTLCK:
-		if (gk_uread_ok(pg, sizeof(*pg)) < 0)
-			return -EFAULT;
-		return hs3(__NR_ioctl, fd, c->a[1], c->a[2]);
-	case TIOCSCTTY: case TIOCNOTTY:
-		return hs3(__NR_ioctl, fd, c->a[1], c->a[2]);
-	case TIOCGPTPEER:
-		/* Flags it does not know the host ignores: so does the filter's row, by their absence. */
-		return gk_fd_new(hs3(__NR_ioctl, fd, TIOCGPTPEER,
-				     c->a[2] & (long)(O_ACCMODE | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)), 0);
-	}
-	return gk_net_ioctl(c);	/* the interface queries, else ENOTTY */
 }
 
 static long pipe_result(long r, int *fds)

@@ -258,6 +258,7 @@ long gk_meta_denied(long fd);
 long gk_fd_host(long fd);
 long gk_sys_fs(struct gk_call *c);
 long gk_fd_new(long fd, int kind);
+long gk_fd_dup_result(long fd, long from);
 void gk_fd_mark_foreign(long fd);
 int gk_fd_beneath(long fd);
 int gk_path_join(long dirfd, const char *path, char *out, size_t n);
@@ -277,7 +278,11 @@ long gk_at_open(struct gk_at *w, long flags, long mode);
 long gk_at_parent(struct gk_at *w, char *last, size_t n);
 long gk_fd_guest_path(long fd, char *out, size_t n);
 
-/* ---- net.c (the rest in net.h) ---- */
+/* ---- fcntl.c ---- */
+long gk_own_host(long g);
+long gk_own_guest(long h);
+
+/* ---- net_ioctl.c (the rest of the sockets in net.h) ---- */
 long gk_net_ioctl(struct gk_call *c);
 
 /* ---- events.c ---- */

@@ -4,6 +4,7 @@
 #include <linux/openat2.h>
 #include <linux/stat.h>
 #include <asm/stat.h>
+#include <asm/ioctls.h>
 #include <asm/statfs.h>
 
 #include "net.h"
@@ -14,7 +15,6 @@ static const long sol_ip_opts[] = { KN_SOL_IP_OPTS };
 static const long sol_ipv6_opts[] = { KN_SOL_IPV6_OPTS };
 static const long sol_netlink_opts[] = { KN_SOL_NETLINK_OPTS };
 static const long sol_udplite_opts[] = { KN_SOL_UDPLITE_OPTS };
-static const long sock_ioctls[] = { KN_SOCK_IOCTLS };
 
 /*
  * Sockets need the sandbox's own (or a joined) network namespace: without
@@ -318,6 +318,7 @@ long sys_connect(struct gk_call *c)
 {
 	struct net_addr na;
 	long a[6] = { c->a[0], 0, 0, 0, 0, 0 }, fl, r;
+	int nb;
 
 	if (!gk_fd_ok(c->a[0]))
 		return -EBADF;
@@ -330,15 +331,21 @@ long sys_connect(struct gk_call *c)
 	a[2] = c->a[2];
 	if (!addr_is_path(&na))
 		return gk_host_blocking(__NR_connect, a, c);
-	/* Non-blocking while the cwd points into the procfs (unix_path_call). */
+	/*
+	 * Non-blocking while the cwd points into the procfs (unix_path_call);
+	 * through FIONBIO, as F_SETFL would drop an O_ASYNC a host process set
+	 * (its row admits none: fcntl.c).
+	 */
 	fl = hs2(__NR_fcntl, c->a[0], F_GETFL);
 	if (fl < 0)
 		return fl;
+	nb = 1;
 	if (!(fl & O_NONBLOCK))
-		hs3(__NR_fcntl, c->a[0], F_SETFL, fl | O_NONBLOCK);
+		hs3(__NR_ioctl, c->a[0], FIONBIO, &nb);
 	r = unix_path_blocking(c, __NR_connect, a, &na, 1, fl & O_NONBLOCK);
+	nb = 0;
 	if (!(fl & O_NONBLOCK))
-		hs3(__NR_fcntl, c->a[0], F_SETFL, fl);
+		hs3(__NR_ioctl, c->a[0], FIONBIO, &nb);
 	return r;
 }
 
@@ -403,7 +410,8 @@ long sys_recvfrom(struct gk_call *c)
 	return gk_host_blocking(__NR_recvfrom, c->a, c);
 }
 
-static int opt_listed(const long *l, unsigned long n, long opt)
+/* Whether @opt is one of the @n values of @l (the lists of net_policy.h). */
+int gk_net_listed(const long *l, unsigned long n, long opt)
 {
 	unsigned long i;
 
@@ -412,113 +420,6 @@ static int opt_listed(const long *l, unsigned long n, long opt)
 			return 1;
 	return 0;
 }
-
-#define LISTED(l, o) opt_listed(l, sizeof(l) / sizeof(l[0]), o)
-
-/* Whether @fd is a terminal: TCGETS answers (the terminal rows admit it). */
-static int net_is_tty(long fd)
-{
-	char t[60];	/* room for the kernel's struct termios (36 bytes) */
-
-	return hs3(__NR_ioctl, fd, 0x5401 /* TCGETS */, t) == 0;
-}
-
-/* struct ifconf: a length and the buffer of struct ifreq the host fills. */
-struct net_ifconf {
-	int len;
-	char *buf;
-};
-
-/*
- * The read-only socket ioctls (net_policy.h, KN_SOCK_IOCTLS) on a workload
- * socket @fd (checked by the caller: below GK_FD_BASE, a socket or, for
- * SIOCOUTQ, a terminal).  They answer for the socket itself, so they are
- * asked on it, with the guest kernel's buffer; the answer goes to the
- * workload's memory only once the host gave one and the memory is writable
- * (EFAULT otherwise, as natively: the host writes after its own checks).
- * What the socket's family does not serve (SIOCOUTQNSD on UDP, a time stamp
- * on a stream) the host answers itself, as natively.
- */
-static long sock_ioctl(struct gk_call *c)
-{
-	long out[2] = { 0, 0 }, n = KN_SIOCGSTAMP(c->a[1]) ? 16 : (long)sizeof(int), r;
-
-	r = hs3(__NR_ioctl, c->a[0], c->a[1], out);
-	if (r < 0)
-		return r;
-	if (gk_uwrite_ok((void *)c->a[2], n) < 0)
-		return -EFAULT;
-	memcpy((void *)c->a[2], out, n);
-	return r;
-}
-
-/*
- * The socket ioctls and the interface queries, -ENOTTY for any other request
- * or descriptor (a file, a pipe, an event descriptor answer so natively).
- * The interface queries (net_policy.h, KN_SIOCGIF_IOCTLS) on a workload
- * socket are asked on the guest kernel's own socket of the sandbox's
- * namespace (GK_FD_NETQ): the workload's may be another namespace's (a
- * caller's socket at 0..2, one received), which the kernel would answer for.
- * The host gets the guest kernel's copies of the request (struct ifreq, or
- * struct ifconf whose buffer was checked as the workload's to write), and the
- * answer is copied back.
- */
-long gk_net_ioctl(struct gk_call *c)
-{
-	static const long gets[] = { KN_SIOCGIF_IOCTLS };
-	char ifr[KN_IFREQ_SIZE];
-	struct net_ifconf ifc, *uifc = (struct net_ifconf *)c->a[2];
-	struct stat st;
-	long r, sock = LISTED(sock_ioctls, c->a[1]);
-
-	if (!gk_fd_ok(c->a[0]))
-		return -EBADF;	/* never the guest kernel's own (sys_ioctl checked too) */
-	if (!sock && c->a[1] != KN_SIOCGIFCONF && !LISTED(gets, c->a[1]))
-		return -ENOTTY;
-	r = hs4(__NR_newfstatat, c->a[0], "", &st, 0x1000 /* AT_EMPTY_PATH */);
-	if (r < 0)
-		return r;
-	if (sock && S_ISSOCK(st.st_mode))
-		return sock_ioctl(c);
-	if (sock && c->a[1] == KN_SIOCOUTQ && S_ISCHR(st.st_mode) && net_is_tty(c->a[0]))
-		return sock_ioctl(c);	/* TIOCOUTQ: the terminal's output queue */
-	if (sock || !S_ISSOCK(st.st_mode))
-		return -ENOTTY;
-	if (KN_SIOCGIF_INET(c->a[1])) {
-		int dom = 0;
-		int len = sizeof(dom);
-
-		r = hs5(__NR_getsockopt, c->a[0], KN_SOL_SOCKET, KN_SO_DOMAIN, &dom, &len);
-		if (r < 0)
-			return r;
-		if (dom != KN_AF_INET)
-			return -ENOTTY;	/* as another family's socket answers */
-	}
-	if (!gk_net_ok())
-		return -EACCES;	/* the host's interfaces: as socket() (the filter has no row) */
-	if (c->a[1] == KN_SIOCGIFCONF) {
-		if (gk_uread_ok(uifc, sizeof(ifc)) < 0)
-			return -EFAULT;
-		memcpy(&ifc, uifc, sizeof(ifc));
-		if (ifc.buf && (ifc.len < 0 || gk_uwrite_ok(ifc.buf, ifc.len) < 0))
-			return -EFAULT;
-		r = hs3(__NR_ioctl, GK_FD_NETQ, KN_SIOCGIFCONF, &ifc);
-		if (r == 0 && gk_uwrite_ok(&uifc->len, sizeof(int)) == 0)
-			uifc->len = ifc.len;
-		return r;
-	}
-	if (gk_uread_ok((void *)c->a[2], sizeof(ifr)) < 0)
-		return -EFAULT;
-	memcpy(ifr, (void *)c->a[2], sizeof(ifr));
-	r = hs3(__NR_ioctl, GK_FD_NETQ, c->a[1], ifr);
-	if (r == 0) {
-		if (gk_uwrite_ok((void *)c->a[2], sizeof(ifr)) < 0)
-			return -EFAULT;
-		memcpy((void *)c->a[2], ifr, sizeof(ifr));
-	}
-	return r;
-}
-
 
 /* The listed options of the listed levels (net_policy.h); the rest ENOPROTOOPT. */
 static int sockopt_ok(long level, long opt)

@@ -44,6 +44,8 @@ struct net_addr {
 int gk_net_ok(void);
 long gk_net_fd_new(long fd);
 long gk_net_addr_in(struct net_addr *na, const void *u, long len);
+int gk_net_listed(const long *l, unsigned long n, long opt);
+#define LISTED(l, o) gk_net_listed(l, sizeof(l) / sizeof(l[0]), o)
 
 /* unixmed.c: AF_UNIX through the init's mediator, with the host's "/" as the rootfs */
 int gk_unixmed_on(void);

@@ -190,8 +190,8 @@ static long unixmed_install(long ph, long s, int kind)
 		if (hs5(__NR_getsockopt, ph, KN_SOL_SOCKET, opts[i], v, &len) == 0)
 			hs5(__NR_setsockopt, s, KN_SOL_SOCKET, opts[i], v, len);
 	}
-	if (fl >= 0)
-		hs3(__NR_fcntl, s, F_SETFL, fl);
+	if (fl >= 0)	/* never O_ASYNC, which the filter refuses (fcntl.c) */
+		hs3(__NR_fcntl, s, F_SETFL, fl & ~(long)FASYNC);
 	r = hs3(__NR_dup3, s, ph, fdfl >= 0 && (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0);
 	hs1(__NR_close, s);
 	if (r < 0)
