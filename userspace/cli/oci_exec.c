@@ -21,6 +21,7 @@
 #include "kiste_run.h"
 #include "exec_standin.h"
 #include "oci.h"
+#include "../shim/relay.h"
 
 /*
  * The container's init forks the process (shim/execsrv.c), so it is one of
@@ -32,6 +33,14 @@
  * stand-in, and --pid-file names it (an engine waits for and signals that
  * pid, as conmon does): the process itself is the init's child, in another
  * pid namespace.
+ *
+ * Its descriptors 0-2 go as `kiste run` passes them to its workload
+ * (shim/relay.c, README.md "Descriptors 0-2"): one naming a file, folder,
+ * device or named FIFO whose metadata the sandbox could change becomes a
+ * pipe, and the stand-in moves the bytes until the process's status.  -d
+ * leaves no kiste to move them (its stand-in child holds none of the
+ * caller's streams): such a descriptor is refused with the fix named, as is
+ * one of --preserve-fds (3 and up, whose direction and use nothing tells).
  */
 struct oci_exec_opts {
 	bool help, detach, tty, user_set, ignore_paused, interactive;
@@ -41,6 +50,7 @@ struct oci_exec_opts {
 	int nenv;
 	uint32_t uid, gid;
 	int preserve_fds;
+	pid_t init;		/* the sandbox's init (its id maps for the relay), -1 unknown */
 	char **args;
 	int nargs;
 };
@@ -259,10 +269,11 @@ static int build(const struct oci_exec_opts *o, const struct kiste_oci_process *
 
 /*
  * Sends the request with descriptors 0..nfds-1 (a closed one of 0-2 as
- * /dev/null), the last of them @console when there is a terminal.
+ * /dev/null), the last of them @console when there is a terminal; of 0-2,
+ * the relay's pipe where @relay has one (an O_PATH one as /dev/null).
  */
 static int send_req(int sock, const struct kiste_exec_req *h, const char *buf, int console,
-		    struct kiste_err *err)
+		    const struct shim_relay *relay, struct kiste_err *err)
 {
 	union {
 		char b[CMSG_SPACE(sizeof(int) * KISTE_EXEC_FDS_MAX)];
@@ -281,7 +292,11 @@ static int send_req(int sock, const struct kiste_exec_req *h, const char *buf, i
 			fds[i] = console;
 			continue;
 		}
-		if (fcntl((int)i, F_GETFD) >= 0)
+		if (i < 3 && relay)
+			fds[i] = shim_relay_exec_fd(relay, (int)i);
+		if (fds[i] != (int)i && fds[i] >= 0)
+			continue;
+		if (fds[i] >= 0 && fcntl((int)i, F_GETFD) >= 0)
 			continue;
 		if (i >= 3)
 			return kiste_err_set(err, -EBADF, "--preserve-fds: descriptor %u is not "
@@ -304,6 +319,45 @@ static int send_req(int sock, const struct kiste_exec_req *h, const char *buf, i
 }
 
 /*
+ * Without a terminal: the relay's plan for 0-2 (relay.c's rule), and the
+ * refusals where nothing could relay.  The relay has nothing when @tty.
+ */
+static int relay_setup(const struct oci_exec_opts *o, bool tty, struct shim_relay *r,
+		       struct kiste_err *err)
+{
+	static const char *const names[3] = { "standard input", "standard output",
+					       "standard error" };
+	bool host_root = kiste_host_root();
+	int fd, k;
+
+	for (fd = 3; fd < 3 + o->preserve_fds; fd++) {
+		k = shim_relay_changeable(fd, o->init, host_root);
+		if (k > 0)
+			return kiste_err_set(err, -EPERM, "--preserve-fds: descriptor %d is a "
+					     "file, folder, device or named FIFO whose mode, owner, "
+					     "times or xattrs the container could change: pass it "
+					     "through a pipe (%d< <(cat FILE), %d> >(cat >FILE)) or "
+					     "leave it out", fd, fd, fd);
+	}
+	if (tty) {
+		memset(r, 0, sizeof(*r));
+		return 0;
+	}
+	k = shim_relay_exec_plan(r, o->init, host_root, err);
+	if (k < 0 || !o->detach)
+		return k;
+	for (fd = 0; fd < 3; fd++)
+		if (shim_relay_exec_fd(r, fd) != fd)
+			return kiste_err_set(err, -EPERM, "-d: %s is a file, folder, device or "
+					     "named FIFO whose mode, owner, times or xattrs the "
+					     "container could change, and a detached exec leaves "
+					     "no kiste to relay it: give it through a pipe (| cat "
+					     ">>FILE, < <(cat FILE)) or run in the foreground",
+					     names[fd]);
+	return 0;
+}
+
+/*
  * @sock: a named run's socket, connected already (run_exec_main); -1: an OCI
  * container's, connected here.
  */
@@ -312,6 +366,7 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 		    int sock, struct kiste_err *err)
 {
 	struct kiste_exec_req h = { 0 };
+	struct shim_relay relay;
 	struct kiste_exec_msg m;
 	char *buf = malloc(KISTE_EXEC_STRINGS_MAX), what[PATH_MAX + 2];
 	sigset_t waitmask;
@@ -325,6 +380,8 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 	ret = build(o, pr, &h, buf, err);
 	/* The command's name (the strings are cwd, argv...), for the status line. */
 	snprintf(what, sizeof(what), "'%s'", ret == 0 ? buf + strlen(buf) + 1 : "?");
+	if (ret == 0)
+		ret = relay_setup(o, o->console_socket || o->relay_tty, &relay, err);
 	if (ret == 0 && o->console_socket) {
 		console = kiste_console_connect(o->console_socket, err);
 		ret = console < 0 ? console : 0;
@@ -352,7 +409,8 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 			close(tsock);
 		return ret < 0 ? ret : sock;
 	}
-	ret = send_req(sock, &h, buf, console, err);
+	ret = send_req(sock, &h, buf, console, &relay, err);
+	shim_relay_exec_sent(&relay);
 	free(buf);
 	if (console >= 0)
 		close(console);
@@ -388,7 +446,7 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 		fflush(NULL);
 		if (o->relay_tty)
 			_exit(exec_stand_in_tty(sock, tsock, o->interactive, what, &waitmask));
-		_exit(exec_stand_in(sock, what, &waitmask));
+		_exit(exec_stand_in(sock, what, &waitmask, &relay));
 	}
 	proxy = fork();
 	if (proxy < 0) {
@@ -407,7 +465,7 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 		    (sock != 3 && (dup2(sock, 3) < 0 || close(sock) < 0)))
 			_exit(KISTE_EXIT_SIGNAL + SIGKILL);
 		syscall(SYS_close_range, 4, ~0U, 0);
-		_exit(exec_stand_in(3, what, &waitmask));
+		_exit(exec_stand_in(3, what, &waitmask, NULL));
 	}
 	close(sock);
 	if (o->pid_file)
@@ -455,6 +513,7 @@ static int run_exec_main(const struct cli_global *g, const struct oci_exec_opts 
 	pr.env.v = d.env;
 	pr.env.n = d.nenv;
 	pr.uid = d.user_set ? d.uid : 0;
+	ro.init = d.init;
 	pr.gid = d.user_set ? d.gid : 0;
 	if (ro.relay_tty && kiste_tty_size_fd(&rows, &cols) >= 0) {
 		pr.console_rows = (uint16_t)rows;
@@ -548,6 +607,7 @@ static int oci_exec_main(const struct cli_global *g, int argc, char **argv)
 	if (ret == 0 && o.console_socket && !tty)
 		ret = kiste_err_set(&err, -EINVAL, "--console-socket without a terminal: give -t "
 				    "(or process.terminal), or no socket");
+	o.init = s.pid > 0 ? s.pid : -1;
 	if (ret == 0)
 		ret = run_exec(g, &o, &s, &c.process, -1, &err);
 	kiste_oci_config_free(&c);
