@@ -316,6 +316,22 @@ for n, f in ((\"fchmod\", lambda: os.fchmod(1, 0o6777)), (\"futimens\", lambda: 
 		[ "$a" = "$b" ] && [ "$t1" -ge "$t0" ] && cmp -s "$tmp/x1/f" "$tmp/x1/nat"
 	result $? "exec >>FILE: a gate jump's and the guest kernel's fchmod, futimens, fsetxattr on 1 leave the file as it was, its bytes as natively" \
 		"exit $rc; before: $b ($t0); after: $a ($t1); content: $(tr '\n' '|' <"$tmp/x1/f"), natively: $(tr '\n' '|' <"$tmp/x1/nat"); $(tr '\n' '|' <"$tmp/x1/ferr")"
+	# The run's own workload (here an earlier exec) plants the jump in /root/.bashrc, on the
+	# tmpfs later processes share; the user's `kiste exec NAME bash -i ... >>FILE` runs it.
+	uf g
+	echo keep >"$tmp/x1/g"
+	chmod 640 "$tmp/x1/g"
+	b=$(meta "$tmp/x1/g")
+	"${as1[@]}" timeout 20 "$K" exec "$A" sh -c 'echo "$1 gatemeta 1" >/root/.bashrc' sh \
+		"$tmp/attack" </dev/null >/dev/null 2>&1
+	"${as1[@]}" timeout 20 "$K" exec "$A" bash -i -c 'echo hi' >>"$tmp/x1/g" 2>"$tmp/x1/gerr" </dev/null
+	rc=$?
+	"${as1[@]}" timeout 20 "$K" exec "$A" rm -f /root/.bashrc </dev/null >/dev/null 2>&1
+	a=$(meta "$tmp/x1/g")
+	[ "$rc" = 0 ] && grep -q "gatemeta fchmod=" "$tmp/x1/gerr" && [ "$a" = "$b" ] &&
+		[ "$(cat "$tmp/x1/g")" = $'keep\nhi' ]
+	result $? "a .bashrc the sandbox planted jumps at 1 of a later 'exec bash -i >>FILE': the file as it was" \
+		"exit $rc; before: $b; after: $a; $(tr '\n' '|' <"$tmp/x1/g"); $(tr '\n' '|' <"$tmp/x1/gerr")"
 else
 	skip "exec >>FILE under a gate jump" "no $ATT: build the hostile suite (make selftests)"
 fi
