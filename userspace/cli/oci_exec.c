@@ -344,17 +344,16 @@ static int relay_setup(const struct oci_exec_opts *o, bool tty, struct shim_rela
 		return 0;
 	}
 	k = shim_relay_exec_plan(r, o->init, host_root, err);
-	if (k < 0 || !o->detach)
-		return k;
-	for (fd = 0; fd < 3; fd++)
+	for (fd = 0; k == 0 && o->detach && fd < 3; fd++)
 		if (shim_relay_exec_fd(r, fd) != fd)
-			return kiste_err_set(err, -EPERM, "-d: %s is a file, folder, device or "
-					     "named FIFO whose mode, owner, times or xattrs the "
-					     "container could change, and a detached exec leaves "
-					     "no kiste to relay it: give it through a pipe (| cat "
-					     ">>FILE, < <(cat FILE)) or run in the foreground",
-					     names[fd]);
-	return 0;
+			k = kiste_err_set(err, -EPERM, "-d: %s is a file, folder, device or named "
+					  "FIFO whose mode, owner, times or xattrs the container "
+					  "could change, and a detached exec leaves no kiste to "
+					  "relay it: give it through a pipe (| cat >>FILE, < <(cat "
+					  "FILE)) or run in the foreground", names[fd]);
+	if (k < 0)
+		shim_relay_exec_free(r);
+	return k;
 }
 
 /*
@@ -371,6 +370,7 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 	char *buf = malloc(KISTE_EXEC_STRINGS_MAX), what[PATH_MAX + 2];
 	sigset_t waitmask;
 	int ret, console = -1, tsock = -1, sv[2];
+	bool relay_on = false;
 	pid_t proxy;
 	ssize_t n;
 
@@ -382,6 +382,7 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 	snprintf(what, sizeof(what), "'%s'", ret == 0 ? buf + strlen(buf) + 1 : "?");
 	if (ret == 0)
 		ret = relay_setup(o, o->console_socket || o->relay_tty, &relay, err);
+	relay_on = ret == 0;
 	if (ret == 0 && o->console_socket) {
 		console = kiste_console_connect(o->console_socket, err);
 		ret = console < 0 ? console : 0;
@@ -403,6 +404,8 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 	}
 	if (sock < 0) {
 		free(buf);
+		if (relay_on)
+			shim_relay_exec_free(&relay);
 		if (console >= 0)
 			close(console);
 		if (tsock >= 0)
@@ -437,12 +440,16 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 		close(sock);
 		if (tsock >= 0)
 			close(tsock);
+		shim_relay_exec_free(&relay);
 		return ret;
 	}
 	oci_log(g, "info", "exec: %s runs in container %s as pid %d", what, o->id, m.value);
 	if (!o->detach) {
-		if (o->pid_file && oci_write_pid_file(o->pid_file, getpid(), err) < 0)
+		if (o->pid_file && oci_write_pid_file(o->pid_file, getpid(), err) < 0) {
+			close(sock);
+			shim_relay_exec_free(&relay);
 			return ret = err->code;
+		}
 		fflush(NULL);
 		if (o->relay_tty)
 			_exit(exec_stand_in_tty(sock, tsock, o->interactive, what, &waitmask));

@@ -359,6 +359,21 @@ void shim_relay_exec_sent(struct shim_relay *r)
 	close_theirs(r);
 }
 
+void shim_relay_exec_free(struct shim_relay *r)
+{
+	int i;
+
+	for (i = 0; i < r->nchan; i++) {
+		chan_close(&r->chan[i]);
+		free(r->chan[i].buf);
+		r->chan[i].buf = NULL;
+	}
+	r->nchan = 0;
+	if (r->plan)
+		munmap(r->plan, 4096);
+	r->plan = NULL;
+}
+
 int shim_relay_changeable(int fd, pid_t init, bool host_root)
 {
 	struct stat st;

@@ -107,6 +107,8 @@ int shim_relay_exec_plan(struct shim_relay *r, pid_t init, bool host_root, struc
 int shim_relay_exec_fd(const struct shim_relay *r, int fd);
 /* The request went: the stand-in's copies of the output pipes' sandbox ends closed. */
 void shim_relay_exec_sent(struct shim_relay *r);
+/* No request went (or no process): every pipe closed, the buffers freed. */
+void shim_relay_exec_free(struct shim_relay *r);
 /* Whether @fd (a --preserve-fds one) is a descriptor the relay would take: 1, 0, or -errno. */
 int shim_relay_changeable(int fd, pid_t init, bool host_root);
 /* The stand-in's poll loop: the channels' entries from @p[0] (SHIM_RELAY_NPOLL at most). */
