@@ -72,6 +72,11 @@ wait_exec "$B" || bail "the run $B never took exec requests: $(cat "$tmp/b.log")
 
 X() { timeout -k 5 20 "$K" exec "$@"; }
 
+# The launcher names its init for the relay's id maps once they are written (before the
+# init serves): "LAUNCHER INIT", the init the launcher's child.
+read -r l i <"$RUNDIR/$A.exec.init" 2>/dev/null
+[ "$l" = "$pa" ] && [ "$(awk '{ print $4 }' "/proc/$i/stat" 2>/dev/null)" = "$pa" ]
+result $? "NAME.exec.init names the launcher and its init" "$(cat "$RUNDIR/$A.exec.init" 2>&1)"
 expect "the run's command is pid 1" 0 "sleep 60" X "$A" sh -c 'tr "\0" " " </proc/1/cmdline'
 expect "the run's -e" 0 "from-run" X "$A" sh -c 'echo $RUNVAR'
 expect "the run's --cwd" 0 "/tmp" X "$A" pwd
@@ -232,8 +237,9 @@ expect "the run's own socket back: exec works again" 0 "from-run" X "$A" sh -c '
 # The run ends (TERM to its launcher): its socket and defaults go, exec is refused.
 kill -TERM "$pa"
 wait "$pa"
-[ ! -e "$RUNDIR/$A.exec.sock" ] && [ ! -e "$RUNDIR/$A.exec" ] && [ ! -e "$RUNDIR/$A.trace" ]
-result $? "an ended run leaves neither NAME.exec.sock nor NAME.exec" "$(echo "$RUNDIR/$A".*)"
+[ ! -e "$RUNDIR/$A.exec.sock" ] && [ ! -e "$RUNDIR/$A.exec" ] && [ ! -e "$RUNDIR/$A.trace" ] &&
+	[ ! -e "$RUNDIR/$A.exec.init" ]
+result $? "an ended run leaves neither NAME.exec.sock, NAME.exec nor NAME.exec.init" "$(echo "$RUNDIR/$A".*)"
 expect "exec into an ended run: 255, does not exist" 255 "does not exist" X "$A" true
 
 # The launcher SIGKILLed: its files stay, and are refused at once (no hang).
