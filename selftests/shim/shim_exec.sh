@@ -13,6 +13,10 @@
 # socket), another listener put in the socket's place, and a run folder
 # others may enter are refused with one line (255), fast; two runs do not
 # cross; an ordinary user finds its own runs only, root finds root's only.
+# The caller's 0-2 naming files the sandbox owns reach the process as pipes
+# kiste exec relays (README.md, "Descriptors 0-2"): a gate jump's fchmod,
+# futimens and fsetxattr on 1 leave the file as it was, and redirections
+# give what they give natively.
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=selftests/shim/shim_lib.sh
 . "$here/shim-lib.helper"
@@ -37,8 +41,8 @@ cleanup()
 	done
 	wait 2>/dev/null
 	# Nothing of ours stays in the shared run folder, even from a failed run (a mutant's).
-	rm -f "$RUNDIR/$A.exec" "$RUNDIR/$A.exec.sock" "$RUNDIR/$A.trace" \
-		"$RUNDIR/$B.exec" "$RUNDIR/$B.exec.sock" "$RUNDIR/$B.trace"
+	rm -f "$RUNDIR/$A.exec" "$RUNDIR/$A.exec.sock" "$RUNDIR/$A.trace" "$RUNDIR/$A.exec.init" \
+		"$RUNDIR/$B.exec" "$RUNDIR/$B.exec.sock" "$RUNDIR/$B.trace" "$RUNDIR/$B.exec.init"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -68,6 +72,11 @@ wait_exec "$B" || bail "the run $B never took exec requests: $(cat "$tmp/b.log")
 
 X() { timeout -k 5 20 "$K" exec "$@"; }
 
+# The launcher names its init for the relay's id maps once they are written (before the
+# init serves): "LAUNCHER INIT", the init the launcher's child.
+read -r l i <"$RUNDIR/$A.exec.init" 2>/dev/null
+[ "$l" = "$pa" ] && [ "$(awk '{ print $4 }' "/proc/$i/stat" 2>/dev/null)" = "$pa" ]
+result $? "NAME.exec.init names the launcher and its init" "$(cat "$RUNDIR/$A.exec.init" 2>&1)"
 expect "the run's command is pid 1" 0 "sleep 60" X "$A" sh -c 'tr "\0" " " </proc/1/cmdline'
 expect "the run's -e" 0 "from-run" X "$A" sh -c 'echo $RUNVAR'
 expect "the run's --cwd" 0 "/tmp" X "$A" pwd
@@ -228,8 +237,9 @@ expect "the run's own socket back: exec works again" 0 "from-run" X "$A" sh -c '
 # The run ends (TERM to its launcher): its socket and defaults go, exec is refused.
 kill -TERM "$pa"
 wait "$pa"
-[ ! -e "$RUNDIR/$A.exec.sock" ] && [ ! -e "$RUNDIR/$A.exec" ] && [ ! -e "$RUNDIR/$A.trace" ]
-result $? "an ended run leaves neither NAME.exec.sock nor NAME.exec" "$(echo "$RUNDIR/$A".*)"
+[ ! -e "$RUNDIR/$A.exec.sock" ] && [ ! -e "$RUNDIR/$A.exec" ] && [ ! -e "$RUNDIR/$A.trace" ] &&
+	[ ! -e "$RUNDIR/$A.exec.init" ]
+result $? "an ended run leaves neither NAME.exec.sock, NAME.exec nor NAME.exec.init" "$(echo "$RUNDIR/$A".*)"
 expect "exec into an ended run: 255, does not exist" 255 "does not exist" X "$A" true
 
 # The launcher SIGKILLed: its files stay, and are refused at once (no hang).
@@ -313,6 +323,100 @@ for where in "$vt/x" "$ru"; do
 done
 rm -rf "$vt"
 [ -n "$made_ru" ] && rm -rf "$ru"
+
+# The caller's 0-2 on files the sandbox's root owns (the user's own): relayed through pipes, so
+# neither the guest kernel's calls nor a gate jump past it (the hostile suite's attack) changes
+# their mode, times or xattrs; the bytes are what the same command writes natively.
+ATT="$here/hostile/attack"
+uf() { for f in "$@"; do : >"$tmp/x1/$f"; chown "$U1:" "$tmp/x1/$f"; done; }
+meta() { stat -c '%a %u %g' "$1"; python3 -c 'import os, sys; print(sorted(os.listxattr(sys.argv[1])))' "$1" 2>&1; }
+if [ -x "$ATT" ]; then
+	cp "$ATT" "$tmp/attack"
+	chmod 755 "$tmp/attack"
+	# shellcheck disable=SC2016 # the sandbox's shell expands $1
+	atk='echo before; python3 -c "
+import os
+for n, f in ((\"fchmod\", lambda: os.fchmod(1, 0o6777)), (\"futimens\", lambda: os.utime(1, (1, 1))),
+             (\"fsetxattr\", lambda: os.setxattr(1, \"user.kiste\", b\"x\"))):
+    try: f(); print(\"gk\", n, \"ok\", file=os.sys.stderr)
+    except OSError as e: print(\"gk\", n, e.errno, file=os.sys.stderr)
+"; "$1" gatemeta 1; echo after'
+	uf f nat ferr
+	echo keep >"$tmp/x1/f"
+	echo keep >"$tmp/x1/nat"
+	chmod 640 "$tmp/x1/f"
+	b=$(meta "$tmp/x1/f")
+	t0=$(stat -c %Y "$tmp/x1/f")
+	sleep 1.1
+	"${as1[@]}" timeout 20 "$K" exec "$A" sh -c "$atk" sh "$tmp/attack" \
+		>>"$tmp/x1/f" 2>"$tmp/x1/ferr" </dev/null
+	rc=$?
+	# Natively there is no gate to jump to: the attack's step is none (true).
+	"${as1[@]}" sh -c "$atk" sh true >>"$tmp/x1/nat" 2>/dev/null </dev/null
+	a=$(meta "$tmp/x1/f")
+	t1=$(stat -c %Y "$tmp/x1/f")
+	[ "$rc" = 0 ] && grep -q "gatemeta fchmod=" "$tmp/x1/ferr" && grep -q "gk fchmod" "$tmp/x1/ferr" &&
+		[ "$a" = "$b" ] && [ "$t1" -ge "$t0" ] && cmp -s "$tmp/x1/f" "$tmp/x1/nat"
+	result $? "exec >>FILE: a gate jump's and the guest kernel's fchmod, futimens, fsetxattr on 1 leave the file as it was, its bytes as natively" \
+		"exit $rc; before: $b ($t0); after: $a ($t1); content: $(tr '\n' '|' <"$tmp/x1/f"), natively: $(tr '\n' '|' <"$tmp/x1/nat"); $(tr '\n' '|' <"$tmp/x1/ferr")"
+	# The run's own workload (here an earlier exec) plants the jump in /root/.bashrc, on the
+	# tmpfs later processes share; the user's `kiste exec NAME bash -i ... >>FILE` runs it.
+	uf g
+	echo keep >"$tmp/x1/g"
+	chmod 640 "$tmp/x1/g"
+	b=$(meta "$tmp/x1/g")
+	"${as1[@]}" timeout 20 "$K" exec "$A" sh -c 'echo "$1 gatemeta 1" >/root/.bashrc' sh \
+		"$tmp/attack" </dev/null >/dev/null 2>&1
+	"${as1[@]}" timeout 20 "$K" exec "$A" bash -i -c 'echo hi' >>"$tmp/x1/g" 2>"$tmp/x1/gerr" </dev/null
+	rc=$?
+	"${as1[@]}" timeout 20 "$K" exec "$A" rm -f /root/.bashrc </dev/null >/dev/null 2>&1
+	a=$(meta "$tmp/x1/g")
+	[ "$rc" = 0 ] && grep -q "gatemeta fchmod=" "$tmp/x1/gerr" && [ "$a" = "$b" ] &&
+		[ "$(cat "$tmp/x1/g")" = $'keep\nhi' ]
+	result $? "a .bashrc the sandbox planted jumps at 1 of a later 'exec bash -i >>FILE': the file as it was" \
+		"exit $rc; before: $b; after: $a; $(tr '\n' '|' <"$tmp/x1/g"); $(tr '\n' '|' <"$tmp/x1/gerr")"
+else
+	skip "exec >>FILE under a gate jump" "no $ATT: build the hostile suite (make selftests)"
+fi
+# Redirections through the relay: the same bytes and status as natively.
+printf 'line one\nline two\n' >"$tmp/x1/in"
+chown "$U1:" "$tmp/x1/in"
+rdr()	# NAME SHELL-REDIRECTIONS COMMAND: exec's files (e.*) against native ones (n.*)
+{
+	local erc nrc
+	uf e.out e.err n.out n.err
+	"${as1[@]}" sh -c "cd '$tmp/x1' && exec timeout 20 '$K' exec '$A' $3 $2"
+	erc=$?
+	# shellcheck disable=SC2001 # the native run writes n.* where exec wrote e.*
+	"${as1[@]}" sh -c "cd '$tmp/x1' && exec $3 $(echo "$2" | sed 's/e\./n./g')"  2>/dev/null
+	nrc=$?
+	[ "$erc" = "$nrc" ] && cmp -s "$tmp/x1/e.out" "$tmp/x1/n.out" && cmp -s "$tmp/x1/e.err" "$tmp/x1/n.err"
+	result $? "$1: as natively" "exit $erc (natively $nrc); out: $(head -c 300 "$tmp/x1/e.out" | tr '\n\0' '|.') (natively $(head -c 300 "$tmp/x1/n.out" | tr '\n\0' '|.')); err: $(tr '\n' '|' <"$tmp/x1/e.err") (natively $(tr '\n' '|' <"$tmp/x1/n.err"))"
+}
+rdr "cat FILE >out" ">e.out 2>e.err </dev/null" "cat $tmp/x1/in"
+rdr "cat <in >out" "<in >e.out 2>e.err" "cat"
+rdr "sh >out 2>&1, exit 3" ">e.out 2>&1 </dev/null" "sh -c 'echo one; echo two >&2; echo three; exit 3'"
+rdr "sh >out 2>err, killed by TERM" ">e.out 2>e.err </dev/null" "sh -c 'echo out; echo err >&2; kill -TERM \$\$'"
+rdr "a large output (1 MiB) >>out" ">>e.out 2>e.err </dev/null" "head -c 1048576 /etc/services /dev/zero"
+rdr "wc <in (its offset: nothing left unread)" "<in >e.out 2>e.err" "sh -c 'wc -l; cat'"
+# What the process left unread goes back to the file's offset, as natively (a shell's read).
+uf e.out n.out
+"${as1[@]}" sh -c "cd '$tmp/x1' && { timeout 20 '$K' exec '$A' sh -c 'read l; echo got \$l'; cat; } <in >e.out"
+"${as1[@]}" sh -c "cd '$tmp/x1' && { sh -c 'read l; echo got \$l'; cat; } <in >n.out"
+cmp -s "$tmp/x1/e.out" "$tmp/x1/n.out"
+result $? "unread input goes back to the file's offset (read l; then cat)" \
+	"exec: $(tr '\n' '|' <"$tmp/x1/e.out"); natively: $(tr '\n' '|' <"$tmp/x1/n.out")"
+# -d and --preserve-fds cannot relay such a file: one line naming the fix, 255, nothing started.
+uf d.out
+expect "-d with 1 on such a file: one line naming the fix, 255" 255 "-d: standard output" \
+	"${as1[@]}" sh -c "timeout 20 '$K' exec -d '$A' sh -c 'echo ran' >>'$tmp/x1/d.out'"
+[ "$(printf '%s\n' "$T_OUT" | wc -l)" = 1 ] && [ ! -s "$tmp/x1/d.out" ]
+result $? "-d with such a file: one line, nothing ran" "$T_OUT / $(cat "$tmp/x1/d.out")"
+expect "-d with 1 a pipe: runs" 0 "" "${as1[@]}" sh -c "timeout 20 '$K' exec -d '$A' true | cat"
+expect "--preserve-fds with 3 on such a file: one line naming the fix, 255" 255 "--preserve-fds: descriptor 3" \
+	"${as1[@]}" sh -c "timeout 20 '$K' exec --preserve-fds 1 '$A' true 3>>'$tmp/x1/d.out'"
+expect "--preserve-fds with 3 a pipe: passes" 0 "via3" \
+	"${as1[@]}" sh -c "echo via3 | timeout 20 '$K' exec --preserve-fds 1 '$A' sh -c 'cat <&3' 3<&0 </dev/null"
 expect "root does not find an ordinary user's run" 255 "does not exist" X "$A" true
 expect "another user does not find it" 255 "does not exist" "${as2[@]}" timeout 20 "$K" exec "$A" true
 expect_not "another user pointed at its folder is refused" 255 "user1" \

@@ -14,6 +14,7 @@
 #include "kiste_exec.h"
 #include "kiste_run.h"
 #include "oci.h"
+#include "../shim/relay.h"
 
 static volatile sig_atomic_t pending[65];
 
@@ -45,17 +46,24 @@ static void forward_handlers(void)
  * The stand-in: signals go to the process until its status comes back; the
  * status as kiste run gives it (128+N for signal N, the seccomp filter's line
  * for SIGSYS).  The init gone without a status: its pid namespace took the
- * process with it, SIGKILL.
+ * process with it, SIGKILL.  @relay (NULL: none): the pipes that stand for
+ * the caller's 0-2 move meanwhile; after the status, what the process wrote
+ * goes on and the input it left unread goes back (shim_relay_exec_end).
  */
-int exec_stand_in(int sock, const char *what, const sigset_t *waitmask)
+int exec_stand_in(int sock, const char *what, const sigset_t *waitmask, struct shim_relay *relay)
 {
 	struct kiste_run_who who = { .what = what,
 				     .sigsys = "a host syscall outside the allowlist; see "
 					       "'kiste policy shim'" };
-	struct pollfd p = { .fd = sock, .events = POLLIN };
+	struct pollfd p[1 + SHIM_RELAY_NPOLL];
+	int who_chan[SHIM_RELAY_NPOLL], np, sig, status;
+	bool relaying = relay && shim_relay_active(relay);
 	struct kiste_exec_msg m;
-	int sig;
 	ssize_t n;
+
+	/* A caller's pipe closed early is EPIPE for the relay, not the stand-in's end. */
+	if (relaying)
+		signal(SIGPIPE, SIG_IGN);
 
 	for (;;) {
 		for (sig = 1; sig < 65; sig++) {
@@ -67,15 +75,26 @@ int exec_stand_in(int sock, const char *what, const sigset_t *waitmask)
 			if (send(sock, &s, sizeof(s), MSG_NOSIGNAL) < 0)
 				break;
 		}
-		if (ppoll(&p, 1, NULL, waitmask) < 0)
+		p[0] = (struct pollfd){ .fd = sock, .events = POLLIN };
+		np = relaying ? shim_relay_exec_poll(relay, p + 1, who_chan) : 0;
+		if (ppoll(p, 1 + (nfds_t)np, NULL, waitmask) < 0)
+			continue;
+		if (np)
+			shim_relay_exec_step(relay, p + 1, who_chan, np);
+		if (!p[0].revents)
 			continue;
 		n = recv(sock, &m, sizeof(m), 0);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n != (ssize_t)sizeof(m))
-			return KISTE_EXIT_SIGNAL + SIGKILL;
-		if (m.kind == KISTE_EXEC_EXITED)
-			return kiste_exit_from_wait(m.value, &who);
+			status = KISTE_EXIT_SIGNAL + SIGKILL;
+		else if (m.kind == KISTE_EXEC_EXITED)
+			status = kiste_exit_from_wait(m.value, &who);
+		else
+			continue;
+		if (relaying)
+			shim_relay_exec_end(relay);
+		return status;
 	}
 }
 

@@ -11,7 +11,8 @@
 
 void exec_forward_setup(sigset_t *waitmask);
 void exec_forward_winch(sigset_t *waitmask);
-int exec_stand_in(int sock, const char *what, const sigset_t *waitmask);
+struct shim_relay;
+int exec_stand_in(int sock, const char *what, const sigset_t *waitmask, struct shim_relay *relay);
 int exec_stand_in_tty(int sock, int tsock, bool input, const char *what,
 		      const sigset_t *waitmask);
 

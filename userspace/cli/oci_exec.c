@@ -21,6 +21,7 @@
 #include "kiste_run.h"
 #include "exec_standin.h"
 #include "oci.h"
+#include "../shim/relay.h"
 
 /*
  * The container's init forks the process (shim/execsrv.c), so it is one of
@@ -32,6 +33,14 @@
  * stand-in, and --pid-file names it (an engine waits for and signals that
  * pid, as conmon does): the process itself is the init's child, in another
  * pid namespace.
+ *
+ * Its descriptors 0-2 go as `kiste run` passes them to its workload
+ * (shim/relay.c, README.md "Descriptors 0-2"): one naming a file, folder,
+ * device or named FIFO whose metadata the sandbox could change becomes a
+ * pipe, and the stand-in moves the bytes until the process's status.  -d
+ * leaves no kiste to move them (its stand-in child holds none of the
+ * caller's streams): such a descriptor is refused with the fix named, as is
+ * one of --preserve-fds (3 and up, whose direction and use nothing tells).
  */
 struct oci_exec_opts {
 	bool help, detach, tty, user_set, ignore_paused, interactive;
@@ -41,6 +50,7 @@ struct oci_exec_opts {
 	int nenv;
 	uint32_t uid, gid;
 	int preserve_fds;
+	pid_t init;		/* the sandbox's init (its id maps for the relay), -1 unknown */
 	char **args;
 	int nargs;
 };
@@ -259,10 +269,11 @@ static int build(const struct oci_exec_opts *o, const struct kiste_oci_process *
 
 /*
  * Sends the request with descriptors 0..nfds-1 (a closed one of 0-2 as
- * /dev/null), the last of them @console when there is a terminal.
+ * /dev/null), the last of them @console when there is a terminal; of 0-2,
+ * the relay's pipe where @relay has one (an O_PATH one as /dev/null).
  */
 static int send_req(int sock, const struct kiste_exec_req *h, const char *buf, int console,
-		    struct kiste_err *err)
+		    const struct shim_relay *relay, struct kiste_err *err)
 {
 	union {
 		char b[CMSG_SPACE(sizeof(int) * KISTE_EXEC_FDS_MAX)];
@@ -281,7 +292,11 @@ static int send_req(int sock, const struct kiste_exec_req *h, const char *buf, i
 			fds[i] = console;
 			continue;
 		}
-		if (fcntl((int)i, F_GETFD) >= 0)
+		if (i < 3 && relay)
+			fds[i] = shim_relay_exec_fd(relay, (int)i);
+		if (fds[i] != (int)i && fds[i] >= 0)
+			continue;
+		if (fds[i] >= 0 && fcntl((int)i, F_GETFD) >= 0)
 			continue;
 		if (i >= 3)
 			return kiste_err_set(err, -EBADF, "--preserve-fds: descriptor %u is not "
@@ -304,6 +319,44 @@ static int send_req(int sock, const struct kiste_exec_req *h, const char *buf, i
 }
 
 /*
+ * Without a terminal: the relay's plan for 0-2 (relay.c's rule), and the
+ * refusals where nothing could relay.  The relay has nothing when @tty.
+ */
+static int relay_setup(const struct oci_exec_opts *o, bool tty, struct shim_relay *r,
+		       struct kiste_err *err)
+{
+	static const char *const names[3] = { "standard input", "standard output",
+					       "standard error" };
+	bool host_root = kiste_host_root();
+	int fd, k;
+
+	for (fd = 3; fd < 3 + o->preserve_fds; fd++) {
+		k = shim_relay_changeable(fd, o->init, host_root);
+		if (k > 0)
+			return kiste_err_set(err, -EPERM, "--preserve-fds: descriptor %d is a "
+					     "file, folder, device or named FIFO whose mode, owner, "
+					     "times or xattrs the container could change: pass it "
+					     "through a pipe (%d< <(cat FILE), %d> >(cat >FILE)) or "
+					     "leave it out", fd, fd, fd);
+	}
+	if (tty) {
+		memset(r, 0, sizeof(*r));
+		return 0;
+	}
+	k = shim_relay_exec_plan(r, o->init, host_root, err);
+	for (fd = 0; k == 0 && o->detach && fd < 3; fd++)
+		if (shim_relay_exec_fd(r, fd) != fd)
+			k = kiste_err_set(err, -EPERM, "-d: %s is a file, folder, device or named "
+					  "FIFO whose mode, owner, times or xattrs the container "
+					  "could change, and a detached exec leaves no kiste to "
+					  "relay it: give it through a pipe (| cat >>FILE, < <(cat "
+					  "FILE)) or run in the foreground", names[fd]);
+	if (k < 0)
+		shim_relay_exec_free(r);
+	return k;
+}
+
+/*
  * @sock: a named run's socket, connected already (run_exec_main); -1: an OCI
  * container's, connected here.
  */
@@ -312,10 +365,12 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 		    int sock, struct kiste_err *err)
 {
 	struct kiste_exec_req h = { 0 };
+	struct shim_relay relay;
 	struct kiste_exec_msg m;
 	char *buf = malloc(KISTE_EXEC_STRINGS_MAX), what[PATH_MAX + 2];
 	sigset_t waitmask;
 	int ret, console = -1, tsock = -1, sv[2];
+	bool relay_on = false;
 	pid_t proxy;
 	ssize_t n;
 
@@ -325,6 +380,9 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 	ret = build(o, pr, &h, buf, err);
 	/* The command's name (the strings are cwd, argv...), for the status line. */
 	snprintf(what, sizeof(what), "'%s'", ret == 0 ? buf + strlen(buf) + 1 : "?");
+	if (ret == 0)
+		ret = relay_setup(o, o->console_socket || o->relay_tty, &relay, err);
+	relay_on = ret == 0;
 	if (ret == 0 && o->console_socket) {
 		console = kiste_console_connect(o->console_socket, err);
 		ret = console < 0 ? console : 0;
@@ -346,13 +404,16 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 	}
 	if (sock < 0) {
 		free(buf);
+		if (relay_on)
+			shim_relay_exec_free(&relay);
 		if (console >= 0)
 			close(console);
 		if (tsock >= 0)
 			close(tsock);
 		return ret < 0 ? ret : sock;
 	}
-	ret = send_req(sock, &h, buf, console, err);
+	ret = send_req(sock, &h, buf, console, &relay, err);
+	shim_relay_exec_sent(&relay);
 	free(buf);
 	if (console >= 0)
 		close(console);
@@ -379,16 +440,20 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 		close(sock);
 		if (tsock >= 0)
 			close(tsock);
+		shim_relay_exec_free(&relay);
 		return ret;
 	}
 	oci_log(g, "info", "exec: %s runs in container %s as pid %d", what, o->id, m.value);
 	if (!o->detach) {
-		if (o->pid_file && oci_write_pid_file(o->pid_file, getpid(), err) < 0)
+		if (o->pid_file && oci_write_pid_file(o->pid_file, getpid(), err) < 0) {
+			close(sock);
+			shim_relay_exec_free(&relay);
 			return ret = err->code;
+		}
 		fflush(NULL);
 		if (o->relay_tty)
 			_exit(exec_stand_in_tty(sock, tsock, o->interactive, what, &waitmask));
-		_exit(exec_stand_in(sock, what, &waitmask));
+		_exit(exec_stand_in(sock, what, &waitmask, &relay));
 	}
 	proxy = fork();
 	if (proxy < 0) {
@@ -407,7 +472,7 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 		    (sock != 3 && (dup2(sock, 3) < 0 || close(sock) < 0)))
 			_exit(KISTE_EXIT_SIGNAL + SIGKILL);
 		syscall(SYS_close_range, 4, ~0U, 0);
-		_exit(exec_stand_in(3, what, &waitmask));
+		_exit(exec_stand_in(3, what, &waitmask, NULL));
 	}
 	close(sock);
 	if (o->pid_file)
@@ -455,6 +520,7 @@ static int run_exec_main(const struct cli_global *g, const struct oci_exec_opts 
 	pr.env.v = d.env;
 	pr.env.n = d.nenv;
 	pr.uid = d.user_set ? d.uid : 0;
+	ro.init = d.init;
 	pr.gid = d.user_set ? d.gid : 0;
 	if (ro.relay_tty && kiste_tty_size_fd(&rows, &cols) >= 0) {
 		pr.console_rows = (uint16_t)rows;
@@ -548,6 +614,7 @@ static int oci_exec_main(const struct cli_global *g, int argc, char **argv)
 	if (ret == 0 && o.console_socket && !tty)
 		ret = kiste_err_set(&err, -EINVAL, "--console-socket without a terminal: give -t "
 				    "(or process.terminal), or no socket");
+	o.init = s.pid > 0 ? s.pid : -1;
 	if (ret == 0)
 		ret = run_exec(g, &o, &s, &c.process, -1, &err);
 	kiste_oci_config_free(&c);
@@ -578,6 +645,9 @@ const struct cli_cmd cli_cmd_oci_exec = {
 		 "/run/kiste-run as root, else in $XDG_RUNTIME_DIR/kiste-run: only your own.\n"
 		 "There -t alone gives a terminal kiste relays (the caller's raw meanwhile),\n"
 		 "-i sends it the caller's input, as docker exec -it; no --process.\n\n"
+		 "A descriptor 0-2 naming a file, folder, device or named FIFO whose metadata\n"
+		 "the container could change reaches the process as a pipe kiste exec relays,\n"
+		 "as kiste run's do; -d and --preserve-fds refuse such a descriptor (pipe it).\n\n"
 		 "  -p, --process FILE     the process as a runtime-spec process object\n"
 		 "  -d, --detach           return once it runs; a stand-in child waits for it\n"
 		 "      --pid-file FILE    write the pid that stands in for the process\n"

@@ -121,9 +121,12 @@ struct kiste_run_exec_defaults {
 	size_t nenv;
 	bool user_set;			/* the run's --user */
 	uint32_t uid, gid;
+	pid_t init;			/* the sandbox's init (its id maps), -1 unknown */
 };
 int kiste_run_exec_publish(const char *name, const struct kiste_run_exec_defaults *d,
 			   struct kiste_err *err);
+/* The launcher, once the ids are mapped: NAME.exec.init names the init (the relay's maps). */
+void kiste_run_exec_publish_init(const char *name, pid_t init);
 void kiste_run_exec_unpublish(const char *name);
 int kiste_run_exec_connect(const char *name, struct kiste_run_exec_defaults *d,
 			   struct kiste_err *err);

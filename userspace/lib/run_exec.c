@@ -24,6 +24,9 @@
  *   NAME.exec.sock  the listening socket the sandbox's init serves (the
  *                   launcher binds and listens, so its peer credentials are
  *                   the launcher's: the caller checks them against NAME.exec).
+ *   NAME.exec.init  "LAUNCHER INIT": the sandbox's init, once its ids are
+ *                   mapped, whose uid_map and gid_map kiste exec reads to
+ *                   tell which of its descriptors 0-2 to relay (shim/relay.c).
  * The folder is the caller's own, mode 0700: no one else reaches either.
  */
 #define DEFAULTS_MAGIC "kiste-run-exec-1"
@@ -134,6 +137,64 @@ int kiste_run_exec_publish(const char *name, const struct kiste_run_exec_default
 	return s;
 }
 
+void kiste_run_exec_publish_init(const char *name, pid_t init)
+{
+	char dir[PATH_MAX - 80], tmp[96], fin[96], num[64];
+	struct kiste_err err = { 0 };
+	int dfd = run_dir_open(dir, sizeof(dir), &err), fd, n, ok;
+
+	if (dfd < 0)
+		return;
+	/* Without it kiste exec relays every candidate: the safe side, so errors are quiet. */
+	snprintf(tmp, sizeof(tmp), "%s.exec.init.new", name);
+	snprintf(fin, sizeof(fin), "%s.exec.init", name);
+	n = snprintf(num, sizeof(num), "%d %d\n", (int)getpid(), (int)init);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	ok = fd >= 0 && write(fd, num, (size_t)n) == n;
+	if (fd >= 0)
+		close(fd);
+	if (!ok || renameat(dfd, tmp, dfd, fin) < 0)
+		unlinkat(dfd, tmp, 0);
+	close(dfd);
+}
+
+/*
+ * The init NAME.exec.init names, when @launcher wrote it and that process is
+ * @launcher's child still (no pid used again since); else -1.
+ */
+static pid_t read_init(int dfd, const char *name, pid_t launcher)
+{
+	char path[96], buf[512], *p;
+	int fd, l, i, pp;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s.exec.init", name);
+	fd = openat(dfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	if (sscanf(buf, "%d %d", &l, &i) != 2 || l != launcher || i <= 0)
+		return -1;
+	/* /proc/INIT/stat: "pid (comm) state ppid ...", comm may hold anything but the last ')'. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", i);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", &pp) != 1 || pp != launcher)
+		return -1;
+	return i;
+}
+
 /* The launcher's end: the socket and the defaults go, before the name's lock is let go. */
 void kiste_run_exec_unpublish(const char *name)
 {
@@ -143,6 +204,8 @@ void kiste_run_exec_unpublish(const char *name)
 
 	if (dfd < 0)
 		return;
+	snprintf(path, sizeof(path), "%s.exec.init", name);
+	unlinkat(dfd, path, 0);
 	snprintf(path, sizeof(path), "%s.exec.sock", name);
 	unlinkat(dfd, path, 0);
 	snprintf(path, sizeof(path), "%s.exec", name);
@@ -257,6 +320,8 @@ int kiste_run_exec_connect(const char *name, struct kiste_run_exec_defaults *d,
 		       cr.uid != geteuid() || cr.pid != launcher))
 		r = kiste_err_set(err, -ESTALE, "the run %s changed while kiste exec looked at it: "
 				  "try again", name);
+	if (r == 0)
+		d->init = read_init(dfd, name, launcher);
 	close(dfd);
 	if (r < 0) {
 		if (s >= 0)

@@ -532,6 +532,9 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	/* Before the init goes on (sync): its workload reads the plan. */
 	if (ret == 0)
 		ret = shim_relay_plan(&l->relay, l->ns ? child : 0, l->host_root, err);
+	/* kiste exec NAME's relay reads the same maps (before the init serves it). */
+	if (ret == 0 && l->rexec)
+		kiste_run_exec_publish_init(l->o->name, child);
 	if (ret == 0 && l->cg.version && !in_cg && !born_in)
 		ret = kiste_cgroup_attach(&l->cg, child, err);
 	shim_stats_mark("cgroup joined (by pid: v2 on older kernels, v1 without own tasks)");

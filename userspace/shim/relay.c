@@ -241,6 +241,9 @@ static int may_change(int fd, const struct stat *st, pid_t init, bool host_root)
 	int u, g;
 	char path[64];
 
+	/* kiste exec without the sandbox's map (an older launcher's run): every candidate. */
+	if (init < 0)
+		return 1;
 	u = init ? id_mapped(init, "uid_map", st->st_uid) : st->st_uid == self;
 	g = init ? id_mapped(init, "gid_map", st->st_gid) : st->st_gid == gself;
 	if (u < 0 || g < 0)
@@ -267,13 +270,12 @@ static void chan_close(struct shim_relay_chan *c)
 	c->done = true;
 }
 
-int shim_relay_plan(struct shim_relay *r, pid_t init, bool host_root, struct kiste_err *err)
+/* Which candidates the plan takes (may_change), and their buffers; the others' pipes closed. */
+static int plan_channels(struct shim_relay *r, pid_t init, bool host_root, struct kiste_err *err)
 {
 	bool used[4] = { false, false, false, false };
 	int fd, k, i;
 
-	if (!r->plan)
-		return 0;	/* an OCI create: its engine's pipes and terminals */
 	for (fd = 0; fd < 3; fd++) {
 		k = r->cand[fd];
 		if (k == SHIM_RELAY_KEEP)
@@ -299,13 +301,87 @@ int shim_relay_plan(struct shim_relay *r, pid_t init, bool host_root, struct kis
 		if (!c->buf || fcntl(c->mine, F_SETFL, O_NONBLOCK) < 0)
 			return kiste_err_set(err, -ENOMEM, "cannot set up the relay of %s",
 					     chan_name(c));
-		/* Output ends when the sandbox's writers do; input keeps a reader for FIONREAD. */
-		if (c->out) {
+	}
+	return 0;
+}
+
+/* The sandbox has its ends: output ends when its writers do; input keeps a reader for FIONREAD. */
+static void close_theirs(struct shim_relay *r)
+{
+	int i;
+
+	for (i = 0; i < r->nchan; i++) {
+		struct shim_relay_chan *c = &r->chan[i];
+
+		if (c->out && c->theirs >= 0) {
 			close(c->theirs);
 			c->theirs = -1;
 		}
 	}
+}
+
+int shim_relay_plan(struct shim_relay *r, pid_t init, bool host_root, struct kiste_err *err)
+{
+	int ret;
+
+	if (!r->plan)
+		return 0;	/* an OCI create: its engine's pipes and terminals */
+	ret = plan_channels(r, init, host_root, err);
+
+	if (ret < 0)
+		return ret;
+	/* The sandbox's first process is forked already: it has its own copies. */
+	close_theirs(r);
 	return 0;
+}
+
+int shim_relay_exec_plan(struct shim_relay *r, pid_t init, bool host_root, struct kiste_err *err)
+{
+	int ret = shim_relay_prepare(r, false, err);
+
+	/* A map exec may not read (the init gone, another's): as unknown, every candidate. */
+	if (init > 0 && (id_mapped(init, "uid_map", 0) < 0 || id_mapped(init, "gid_map", 0) < 0))
+		init = -1;
+	return ret < 0 ? ret : plan_channels(r, init, host_root, err);
+}
+
+int shim_relay_exec_fd(const struct shim_relay *r, int fd)
+{
+	int k = r->plan ? r->plan[fd] : SHIM_RELAY_KEEP;
+
+	if (k == SHIM_RELAY_CLOSE)
+		return -1;
+	return k >= 0 && k < r->nchan ? r->chan[k].theirs : fd;
+}
+
+void shim_relay_exec_sent(struct shim_relay *r)
+{
+	close_theirs(r);
+}
+
+void shim_relay_exec_free(struct shim_relay *r)
+{
+	int i;
+
+	for (i = 0; i < r->nchan; i++) {
+		chan_close(&r->chan[i]);
+		free(r->chan[i].buf);
+		r->chan[i].buf = NULL;
+	}
+	r->nchan = 0;
+	if (r->plan)
+		munmap(r->plan, 4096);
+	r->plan = NULL;
+}
+
+int shim_relay_changeable(int fd, pid_t init, bool host_root)
+{
+	struct stat st;
+	bool out;
+
+	if (classify(fd, &st, &out) < 0)
+		return 0;
+	return may_change(fd, &st, init, host_root);
 }
 
 int shim_relay_place(const struct shim_relay *r)
@@ -453,19 +529,11 @@ static int ms_left(const struct timespec *end, unsigned int timeout_s)
 			       sizeof(((struct shim_relay *)0)->chan[0])))
 #define WHO_SOCK (-2)
 
-/* The poll set: the signals, the terminal's socket, each live channel's side that can move now. */
-static int poll_set(struct shim_relay *r, int sfd, struct pollfd *p, int *who)
+/* Each live channel's side that can move now, from @p[0]. */
+static int chan_poll_set(struct shim_relay *r, struct pollfd *p, int *who)
 {
 	int i, n = 0;
 
-	p[n].fd = sfd;
-	p[n].events = POLLIN;
-	who[n++] = -1;
-	if (r->tty.on && r->tty.sock >= 0) {
-		p[n].fd = r->tty.sock;
-		p[n].events = POLLIN;
-		who[n++] = WHO_SOCK;
-	}
 	for (i = 0; i < r->nchan; i++) {
 		struct shim_relay_chan *c = &r->chan[i];
 
@@ -481,6 +549,39 @@ static int poll_set(struct shim_relay *r, int sfd, struct pollfd *p, int *who)
 		who[n++] = i;
 	}
 	return n;
+}
+
+/* The poll set: the signals, the terminal's socket, each live channel's side that can move now. */
+static int poll_set(struct shim_relay *r, int sfd, struct pollfd *p, int *who)
+{
+	int n = 0;
+
+	p[n].fd = sfd;
+	p[n].events = POLLIN;
+	who[n++] = -1;
+	if (r->tty.on && r->tty.sock >= 0) {
+		p[n].fd = r->tty.sock;
+		p[n].events = POLLIN;
+		who[n++] = WHO_SOCK;
+	}
+	return n + chan_poll_set(r, p + n, who + n);
+}
+
+/* What poll said of @p[0..n-1] (poll_set's or chan_poll_set's), moved on. */
+static void poll_steps(struct shim_relay *r, const struct pollfd *p, const int *who, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!p[i].revents || who[i] == -1)
+			continue;
+		if (who[i] == WHO_SOCK)
+			relay_tty_attach(r, false);
+		else if (r->chan[who[i]].out)
+			out_step(&r->chan[who[i]], false);
+		else
+			in_step(&r->chan[who[i]]);
+	}
 }
 
 /* Everything the pipe holds now, written out; a writer that is still alive is not waited for. */
@@ -580,7 +681,7 @@ bool shim_relay_supervise(struct shim_relay *r, pid_t child, const sigset_t *set
 	struct pollfd p[RELAY_NPOLL];
 	struct timespec end;
 	bool timed_out = false;
-	int who[RELAY_NPOLL], n, i, ms, sfd, sig;
+	int who[RELAY_NPOLL], n, ms, sfd, sig;
 	sigset_t sigs = *set;
 
 	*wstatus = 0;
@@ -614,19 +715,25 @@ bool shim_relay_supervise(struct shim_relay *r, pid_t child, const sigset_t *set
 			else if (sig == SIGWINCH)
 				relay_tty_resize(&r->tty);
 		}
-		for (i = 1; i < n; i++) {
-			if (!p[i].revents)
-				continue;
-			if (who[i] == WHO_SOCK)
-				relay_tty_attach(r, false);
-			else if (r->chan[who[i]].out)
-				out_step(&r->chan[who[i]], false);
-			else
-				in_step(&r->chan[who[i]]);
-		}
+		poll_steps(r, p, who, n);
 	}
 	if (sfd >= 0)
 		close(sfd);
 	relay_finish(r);
 	return timed_out;
+}
+
+int shim_relay_exec_poll(struct shim_relay *r, struct pollfd *p, int *who)
+{
+	return chan_poll_set(r, p, who);
+}
+
+void shim_relay_exec_step(struct shim_relay *r, const struct pollfd *p, const int *who, int n)
+{
+	poll_steps(r, p, who, n);
+}
+
+void shim_relay_exec_end(struct shim_relay *r)
+{
+	relay_finish(r);
 }

@@ -3,6 +3,7 @@
 #ifndef KISTE_SHIM_RELAY_H
 #define KISTE_SHIM_RELAY_H
 
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -93,5 +94,28 @@ bool shim_relay_active(const struct shim_relay *r);
  */
 bool shim_relay_supervise(struct shim_relay *r, pid_t child, const sigset_t *set,
 			  unsigned int timeout_s, int *wstatus);
+
+/*
+ * kiste exec (cli/oci_exec.c, cli/exec_standin.c): the same rule for the
+ * caller's 0..2 as a run's (README.md, "Descriptors 0-2"), kiste exec's
+ * stand-in moving the bytes until the process's status.  @init: the sandbox's
+ * init, whose maps are read; -1 when they are unknown (every candidate is
+ * relayed).  No -t here: its 0..2 are the terminal's.
+ */
+int shim_relay_exec_plan(struct shim_relay *r, pid_t init, bool host_root, struct kiste_err *err);
+/* What the request sends as @fd (0..2): the sandbox's pipe, @fd itself, or -1 (none). */
+int shim_relay_exec_fd(const struct shim_relay *r, int fd);
+/* The request went: the stand-in's copies of the output pipes' sandbox ends closed. */
+void shim_relay_exec_sent(struct shim_relay *r);
+/* No request went (or no process): every pipe closed, the buffers freed. */
+void shim_relay_exec_free(struct shim_relay *r);
+/* Whether @fd (a --preserve-fds one) is a descriptor the relay would take: 1, 0, or -errno. */
+int shim_relay_changeable(int fd, pid_t init, bool host_root);
+/* The stand-in's poll loop: the channels' entries from @p[0] (SHIM_RELAY_NPOLL at most). */
+#define SHIM_RELAY_NPOLL 4
+int shim_relay_exec_poll(struct shim_relay *r, struct pollfd *p, int *who);
+void shim_relay_exec_step(struct shim_relay *r, const struct pollfd *p, const int *who, int n);
+/* The process has ended: what its pipes hold goes on, unread input goes back (as a run's end). */
+void shim_relay_exec_end(struct shim_relay *r);
 
 #endif
