@@ -47,6 +47,7 @@ FIXTURE(tty) {
 	char out[4096];
 	size_t out_len;
 	int status;
+	int raw_at_ready;	/* the terminal raw (no ICANON) when "ready" showed */
 };
 
 FIXTURE_SETUP(tty)
@@ -154,6 +155,11 @@ static void run_tty(FIXTURE_DATA(tty) *self, const char *const *flags, const str
 	}
 	while (a && time(NULL) < end && !strstr(self->out, "ready"))
 		read_some(self, 100);
+	if (a) {
+		struct termios t;
+
+		self->raw_at_ready = tcgetattr(self->slave, &t) == 0 && !(t.c_lflag & ICANON);
+	}
 	if (a && a->type && write(self->master, a->type, strlen(a->type)) < 0)
 		self->status = -2;
 	if (a && a->rows) {
@@ -289,6 +295,41 @@ TEST_F(tty, sigterm_is_forwarded_and_the_terminal_restored)
 	run_tty(self, flags, &a);
 	EXPECT_EQ(0, self->status) TH_LOG("failed step %d; terminal: %s", self->status, self->out);
 	EXPECT_TRUE(restored(self));
+}
+
+/*
+ * kiste ended where no handler of its runs: SIGKILL, and SIGSYS's default
+ * action (a crash's kind of end, and the signal of the VMM's own seccomp
+ * kill).  The watcher (lib/tty_raw.c) restores the terminal once kiste is
+ * gone.
+ */
+static void death_restores(FIXTURE_DATA(tty) *self, struct __test_metadata *_metadata,
+			   int sig)
+{
+	const char *flags[] = { "-t", "-i", NULL };
+	struct act a = { .sig = sig };
+	int i;
+
+	ready(self);
+	op(self, FG_WAIT, 4, CHAN_WINSZ, 0x12345678);	/* never */
+	run_tty(self, flags, &a);
+	EXPECT_EQ(128 + sig, self->status) TH_LOG("terminal: %s", self->out);
+	EXPECT_TRUE(self->raw_at_ready);
+	for (i = 0; i < 50 && !restored(self); i++)
+		usleep(100000);	/* the watcher restores after kiste's end, not before */
+	EXPECT_TRUE(restored(self));
+}
+
+TEST_F(tty, sigkill_of_the_vmm_leaves_the_terminal_restored)
+{
+	SKIP_IF_SETUP_SKIPPED();
+	death_restores(self, _metadata, SIGKILL);
+}
+
+TEST_F(tty, sigsys_death_of_the_vmm_leaves_the_terminal_restored)
+{
+	SKIP_IF_SETUP_SKIPPED();
+	death_restores(self, _metadata, SIGSYS);
 }
 
 /* The channel's size word, as both sides read it. */

@@ -247,7 +247,11 @@ int kiste_console_receive(int sock);
  * signal-safe: one ioctl on 0 and rt_sigprocmask, all a confined caller needs);
  * _release: and the signals' default actions back.  _size_fd: the caller's
  * terminal to size from (0, else 1, with a size set) and its size; -1, 0 x 0.
+ * _watch: the watcher that restores 0 after a death no handler sees (SIGKILL,
+ * a seccomp kill), forked now: call it before confining or joining a sandbox
+ * (_raw forks it itself if not yet); one per process, it holds 0 alone.
  */
+void kiste_tty_watch(void);
 void kiste_tty_fatal_signals(sigset_t *set);
 bool kiste_tty_raw(bool input);
 void kiste_tty_restore(void);

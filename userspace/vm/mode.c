@@ -426,6 +426,14 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 	signal(SIGPIPE, SIG_IGN);
 	vo->net_fd = vo->net_err_fd = -1;
 	/*
+	 * -t: the terminal's watcher before anything a kill could take it with
+	 * (the cgroup, the sandbox) and before the VMM confines itself: it
+	 * restores the terminal when the VMM dies where no handler runs
+	 * (SIGKILL, its own seccomp filter's SIGSYS).
+	 */
+	if (o->tty)
+		kiste_tty_watch();
+	/*
 	 * The tap before the cgroup and the sandbox: the helper that removes the
 	 * namespace's qdisc after us must not be killed with them.
 	 */
