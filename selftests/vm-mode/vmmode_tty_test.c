@@ -236,8 +236,12 @@ TEST_F(tty, raw_keys_reach_the_ring_ctrl_c_included)
 	EXPECT_TRUE(restored(self));
 }
 
-/* -t alone: nothing is read, and what was typed is discarded with the restore. */
-TEST_F(tty, without_i_input_is_not_read_and_is_discarded)
+/*
+ * -t alone (docker's rule, lib/tty_raw.c): the terminal is never made raw and
+ * nothing is read; what was typed stays for the caller's shell ("left\n",
+ * the line discipline's).
+ */
+TEST_F(tty, without_i_the_terminal_stays_cooked_and_input_unread)
 {
 	const char *flags[] = { "-t", "--timeout", "3", NULL };
 	struct act a = { .type = "left\r" };
@@ -248,8 +252,24 @@ TEST_F(tty, without_i_input_is_not_read_and_is_discarded)
 	op(self, FG_WAIT, 4, CHAN_WINSZ, 0x12345678);	/* never: ends by --timeout */
 	run_tty(self, flags, &a);
 	EXPECT_EQ(137, self->status) TH_LOG("terminal: %s", self->out);
+	EXPECT_FALSE(self->raw_at_ready);
 	EXPECT_TRUE(restored(self));
-	EXPECT_EQ(0, unread(self));
+	EXPECT_EQ(5, unread(self));
+}
+
+/* ... so ^C typed is the terminal's SIGINT to kiste, which forwards it to the workload. */
+TEST_F(tty, without_i_ctrl_c_is_sigint_forwarded)
+{
+	const char *flags[] = { "-t", NULL };
+	struct act a = { .type = "\003" };
+
+	SKIP_IF_SETUP_SKIPPED();
+	ready(self);
+	op(self, FG_WAIT, 4, CHAN + 24, SIGINT);
+	run_tty(self, flags, &a);
+	EXPECT_EQ(0, self->status) TH_LOG("failed step %d; terminal: %s", self->status, self->out);
+	EXPECT_FALSE(self->raw_at_ready);
+	EXPECT_TRUE(restored(self));
 }
 
 /* --timeout with -t -i: 137, the terminal restored, what was typed kept for the caller. */

@@ -15,7 +15,7 @@
 // kiste_tty_release when its supervision loop ends (relay.c's relay_finish:
 // the workload's end, --timeout, a forwarded INT, TERM or HUP).  vm mode calls
 // kiste_tty_restore() from its confined main thread: that path is one ioctl
-// on 0 (TCSETS, or TCSETSF) and rt_sigprocmask, nothing else.
+// on 0 (TCSETS) and rt_sigprocmask, nothing else.
 //
 // Where no handler runs (SIGKILL, the VMM killed by its own seccomp filter,
 // a crash), the watcher restores: a process forked before kiste confines
@@ -46,12 +46,6 @@
 static const int tty_fatal[] = { SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,
 				 SIGXCPU, SIGXFSZ, SIGPWR };
 static volatile sig_atomic_t tty_raw_fd = -1;
-/*
- * -t without -i: what the terminal sent meanwhile is discarded on restore,
- * since kiste never read it: answers the workload provoked from the terminal
- * emulator (ESC[6n, ESC[c) must not reach the caller's shell as typed input.
- */
-static volatile sig_atomic_t tty_restore_how = TCSANOW;
 static struct termios tty_saved;
 /* Which of tty_fatal have the restoring handler (one the caller ignores cannot end kiste). */
 static unsigned int tty_caught;
@@ -141,7 +135,7 @@ void kiste_tty_restore(void)
 	sigemptyset(&ttou);
 	sigaddset(&ttou, SIGTTOU);
 	sigprocmask(SIG_BLOCK, &ttou, &old);
-	tcsetattr(tty_raw_fd, tty_restore_how, &tty_saved);
+	tcsetattr(tty_raw_fd, TCSANOW, &tty_saved);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	tty_raw_fd = -1;
 	errno = e;
@@ -163,14 +157,19 @@ bool kiste_tty_raw(bool input)
 	struct termios raw;
 	unsigned int i;
 
-	/* A terminal kiste reads (-i) or that is its own (-t alone, podman's); never a background one. */
-	if (tty_raw_fd >= 0 || !isatty(0) || tcgetpgrp(0) != getpgrp() ||
+	/*
+	 * Raw only for a terminal kiste reads (-i), as docker does (podman goes
+	 * raw with -t alone, where ^C then reaches nothing: kiste reads no key):
+	 * with -t alone the caller's terminal keeps its line discipline, so ^C is
+	 * kiste's SIGINT, forwarded to the workload as without -t, and what is
+	 * typed stays the caller's shell's input.  Never a background terminal.
+	 */
+	if (!input || tty_raw_fd >= 0 || !isatty(0) || tcgetpgrp(0) != getpgrp() ||
 	    tcgetattr(0, &tty_saved) < 0)
 		return false;
 	kiste_tty_watch();
 	raw = tty_saved;
 	cfmakeraw(&raw);
-	tty_restore_how = input ? TCSANOW : TCSAFLUSH;
 	for (i = 0; i < sizeof(tty_fatal) / sizeof(tty_fatal[0]); i++) {
 		struct sigaction old;
 

@@ -431,7 +431,7 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 	 * restores the terminal when the VMM dies where no handler runs
 	 * (SIGKILL, its own seccomp filter's SIGSYS).
 	 */
-	if (o->tty)
+	if (o->tty && o->interactive)
 		kiste_tty_watch();
 	/*
 	 * The tap before the cgroup and the sandbox: the helper that removes the

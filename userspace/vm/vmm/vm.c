@@ -505,7 +505,7 @@ static int vm_signals(struct linux_vm *vm, struct kiste_err *err)
 	 * the fatal signals take the kick's too: the kick's own goes in after.
 	 */
 	if (vm->cfg->tty && kiste_tty_raw(vm->cfg->tty_input))
-		vm->tty_restore = vm->cfg->tty_input ? TCSETS : TCSETSF;
+		vm->tty_restore = TCSETS;
 	if (sigaction(KICK_SIG, &sa, NULL) < 0)
 		return kiste_err_set(err, -errno, "cannot set up signals: %s", strerror(errno));
 	vm->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
