@@ -352,6 +352,27 @@ TEST_F(tty, sigsys_death_of_the_vmm_leaves_the_terminal_restored)
 	death_restores(self, _metadata, SIGSYS);
 }
 
+/*
+ * --debug with -t -i: the guest console on the caller's raw terminal (no
+ * OPOST: nothing adds a carriage return), so a line feed the guest sent
+ * alone gets one (no staircase); one sent after a carriage return does not.
+ */
+TEST_F(tty, debug_console_lines_end_in_crlf_while_raw)
+{
+	const char *flags[] = { "-t", "-i", "--debug", NULL };
+	static const char line[] = "ab\ncd\r\n";
+	unsigned int i;
+
+	SKIP_IF_SETUP_SKIPPED();
+	for (i = 0; i < sizeof(line) - 1; i++)
+		op(self, FG_OUT, 1, 0x3f8, (unsigned char)line[i]);
+	ready(self);
+	run_tty(self, flags, &(struct act){ 0 });
+	EXPECT_EQ(0, self->status) TH_LOG("failed step %d; terminal: %s", self->status, self->out);
+	EXPECT_NE(NULL, strstr(self->out, "ab\r\ncd\r\n")) TH_LOG("terminal: %s", self->out);
+	EXPECT_TRUE(restored(self));
+}
+
 /* The channel's size word, as both sides read it. */
 TEST(winsize_word_encoding)
 {
