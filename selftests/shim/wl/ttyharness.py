@@ -10,6 +10,7 @@
 #   size:ROWS:COLS        the terminal resized (its foreground group gets SIGWINCH)
 #   kill:SIG:PIDFILE      signal SIG sent to the pid written in PIDFILE (waited for, 10 s)
 #   sleep:SECONDS         a pause
+#   wait:TEXT             until TEXT has appeared on the terminal (a case's next step)
 # Exit status: bash's; 99 when the whole run took more than 30 s (everything killed).
 import fcntl
 import os
@@ -22,6 +23,20 @@ import termios
 import time
 
 LIMIT = 30
+OUT = bytearray()
+
+
+def pump(master, timeout):
+    """What the terminal shows next, into OUT; False once nobody holds the terminal."""
+    r, _, _ = select.select([master], [], [], timeout)
+    if not r:
+        return True
+    try:
+        d = os.read(master, 4096)
+    except OSError:
+        return False
+    OUT.extend(d)
+    return bool(d)
 
 
 def main():
@@ -32,31 +47,23 @@ def main():
     if pid == 0:
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 77, 0, 0))
         os.execv("/bin/bash", ["bash", "-c", script])
-    out = b""
     end = time.time() + LIMIT
     acted = False
     while time.time() < end:
-        r, _, _ = select.select([master], [], [], 0.1)
-        if r:
-            try:
-                d = os.read(master, 4096)
-            except OSError:
-                break
-            if not d:
-                break
-            out += d
-        if not acted and b"ready" in out:
+        if not pump(master, 0.1):
+            break
+        if not acted and b"ready" in OUT:
             acted = True
             for a in actions:
                 act(a.split(":"), master, end)
     else:
         os.killpg(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+        sys.stdout.write(OUT.decode(errors="replace").replace("\r", ""))
         print("harness: more than %d s" % LIMIT)
         sys.exit(99)
     _, st = os.waitpid(pid, 0)
-    sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+    sys.stdout.write(OUT.decode(errors="replace").replace("\r", ""))
     sys.exit(os.waitstatus_to_exitcode(st) & 0xff)
 
 
@@ -68,6 +75,9 @@ def act(a, master, end):
                     struct.pack("HHHH", int(a[1]), int(a[2]), 0, 0))
     elif a[0] == "sleep":
         time.sleep(float(a[1]))
+    elif a[0] == "wait":
+        while time.time() < end and a[1].encode() not in OUT and pump(master, 0.1):
+            pass
     elif a[0] == "kill":
         while time.time() < end:
             try:
