@@ -66,6 +66,8 @@ FIXTURE_SETUP(tty)
 	ASSERT_EQ(0, tcgetattr(self->slave, &self->before));
 	setenv("KISTE_VM_CACHE", "0", 1);
 	unsetenv("KISTE_VM_INITRD");
+	/* kiste's own restores, seen alone (death_restores wants the watcher back). */
+	setenv("KISTE_TESTONLY_NO_TTY_WATCHER", "1", 1);
 }
 
 FIXTURE_TEARDOWN(tty)
@@ -330,6 +332,7 @@ static void death_restores(FIXTURE_DATA(tty) *self, struct __test_metadata *_met
 	struct act a = { .sig = sig };
 	int i;
 
+	unsetenv("KISTE_TESTONLY_NO_TTY_WATCHER");
 	ready(self);
 	op(self, FG_WAIT, 4, CHAN_WINSZ, 0x12345678);	/* never */
 	run_tty(self, flags, &a);

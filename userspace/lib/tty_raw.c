@@ -96,7 +96,9 @@ void kiste_tty_watch(void)
 	pid_t child;
 	int pidfd;
 
-	if (tty_watched || !isatty(0) || tcgetpgrp(0) != getpgrp() || tcgetattr(0, &saved) < 0)
+	/* The test hook: a lost restore of kiste's own shows, not hidden by the watcher's. */
+	if (tty_watched || kiste_setting(KISTE_SET_TESTONLY_NO_TTY_WATCHER) || !isatty(0) ||
+	    tcgetpgrp(0) != getpgrp() || tcgetattr(0, &saved) < 0)
 		return;
 	/* Opened here, not in the child: this process cannot have ended yet. */
 	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);

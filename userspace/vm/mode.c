@@ -370,17 +370,15 @@ static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 	kiste_test_phase("vm-sandbox-joined");
 	linux_cmdline(vo->debug, vo->ndisks > 0 || vo->net_fd >= 0, cmdline, sizeof(cmdline));
 	/*
-	 * -t: the caller's terminal is raw from the VMM's signal set-up (vm.c)
-	 * to the VM's end, whichever way it ends: linux_vm_run returns on every
-	 * one kiste can catch (the VMM's main thread reads the fatal signals;
-	 * restoring is one ioctl its seccomp filter admits), and the signal is
-	 * raised again after.
+	 * -t -i: the caller's terminal is raw from the VMM's signal set-up
+	 * (vm.c) to the VM's end, whichever way it ends: linux_vm_run restores
+	 * it before it returns on every one kiste can catch (the VMM's main
+	 * thread reads the fatal signals; restoring is one ioctl its seccomp
+	 * filter admits), and the signal is raised again after.
 	 */
 	if (o->tty)
 		cfg.tty_fd = kiste_tty_size_fd(&rows, &cols);
 	ret = linux_vm_run(&cfg, &code, err);
-	if (o->tty)
-		kiste_tty_restore();
 	if (ret == -EINTR) {
 		vm_reraise(code);
 		return KISTE_EXIT_SIGNAL + code;

@@ -667,6 +667,8 @@ int linux_vm_run(const struct linux_vm_cfg *cfg, int *code, struct kiste_err *er
 	if (ret == 0)
 		ret = vm_confine_fds(vm, err);
 	if (ret < 0) {
+		if (vm->tty_restore)
+			kiste_tty_restore();
 		vm_free(vm);
 		free(vm);
 		return ret;
@@ -677,7 +679,11 @@ int linux_vm_run(const struct linux_vm_cfg *cfg, int *code, struct kiste_err *er
 	for (i = 0; i < vm->ncpus; i++)
 		if (vm->vcpu[i].started)
 			pthread_join(vm->vcpu[i].thread, NULL);
-	/* -t -i: the VM is over; the terminal back before the lines below (they end in \n alone). */
+	/*
+	 * -t -i: the VM is over, the terminal back before the lines below (they
+	 * end in \n alone), as on the error path above: every way out of here
+	 * restores it, and mode.c raises a caught signal only after.
+	 */
 	if (vm->tty_restore)
 		kiste_tty_restore();
 	/* --debug: where a guest that ran past --timeout was (hangs in early boot are silent). */
