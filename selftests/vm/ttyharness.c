@@ -5,12 +5,13 @@
  *
  * A new pty (33 rows, 77 columns) on which /bin/sh runs SCRIPT as its
  * session's leader; what the terminal shows is printed, carriage returns
- * dropped.  Once "ready" has appeared the ACTIONs happen in order:
+ * dropped.  Once a line holding "ready" has ended (its line feed shown: a
+ * key's echo cannot come between) the ACTIONs happen in order:
  *   type:HEX              bytes typed at the keyboard (e.g. 03 for ^C)
  *   size:ROWS:COLS        the terminal resized (its foreground group gets SIGWINCH)
  *   kill:SIG:PIDFILE      signal SIG (a name: TERM, INT, HUP, QUIT) to the pid in PIDFILE
  *   sleep:SECONDS         a pause
- *   wait:TEXT             until TEXT has appeared on the terminal (a case's next step)
+ *   wait:TEXT             until a line holding TEXT has ended (a case's next step)
  * Exit status: the shell's; 99 when the run took more than $TTYHARNESS_LIMIT
  * seconds (default 30; everything killed).
  */
@@ -44,6 +45,14 @@ static int sig_named(const char *name)
 		if (!strcmp(t[i].n, name))
 			return t[i].s;
 	return 0;
+}
+
+/* Whether a line holding @text has ended on the terminal. */
+static int shown(const char *text)
+{
+	const char *at = strstr(out, text);
+
+	return at && strchr(at, '\n');
 }
 
 /* What the terminal shows next, into out; 0 once nobody holds the terminal (EIO). */
@@ -89,7 +98,7 @@ static void act(char *a, int master, time_t end)
 	} else if (!strcmp(f[0], "sleep")) {
 		usleep((useconds_t)(atof(f[1]) * 1e6));
 	} else if (!strcmp(f[0], "wait")) {
-		while (time(NULL) < end && !strstr(out, f[1]) && pump(master, 100))
+		while (time(NULL) < end && !shown(f[1]) && pump(master, 100))
 			;
 	} else if (!strcmp(f[0], "kill") && f[2]) {
 		while (time(NULL) < end) {
@@ -144,7 +153,7 @@ int main(int argc, char **argv)
 	while (time(NULL) < end) {
 		if (!pump(master, 100))
 			break;	/* EIO: the session's last holder of the terminal is gone */
-		if (!acted && strstr(out, "ready")) {
+		if (!acted && shown("ready")) {
 			acted = 1;
 			for (i = 1; i < sep; i++)
 				act(argv[i], master, end);

@@ -5,12 +5,13 @@
 #
 #   ttyharness.py [ACTION...] -- SCRIPT
 #
-# Once "ready" has appeared on the terminal the ACTIONs happen in order:
+# Once a line holding "ready" has ended on the terminal (its line feed shown: a key's echo
+# cannot come between) the ACTIONs happen in order:
 #   type:HEX              bytes typed at the keyboard (e.g. 03 for ^C)
 #   size:ROWS:COLS        the terminal resized (its foreground group gets SIGWINCH)
 #   kill:SIG:PIDFILE      signal SIG sent to the pid written in PIDFILE (waited for, 10 s)
 #   sleep:SECONDS         a pause
-#   wait:TEXT             until TEXT has appeared on the terminal (a case's next step)
+#   wait:TEXT             until a line holding TEXT has ended (a case's next step)
 # Exit status: bash's; 99 when the whole run took more than 30 s (everything killed).
 import fcntl
 import os
@@ -24,6 +25,12 @@ import time
 
 LIMIT = 30
 OUT = bytearray()
+
+
+def shown(text):
+    """Whether a line holding text has ended on the terminal."""
+    at = OUT.find(text)
+    return at >= 0 and b"\n" in OUT[at:]
 
 
 def pump(master, timeout):
@@ -52,7 +59,7 @@ def main():
     while time.time() < end:
         if not pump(master, 0.1):
             break
-        if not acted and b"ready" in OUT:
+        if not acted and shown(b"ready"):
             acted = True
             for a in actions:
                 act(a.split(":"), master, end)
@@ -76,7 +83,7 @@ def act(a, master, end):
     elif a[0] == "sleep":
         time.sleep(float(a[1]))
     elif a[0] == "wait":
-        while time.time() < end and a[1].encode() not in OUT and pump(master, 0.1):
+        while time.time() < end and not shown(a[1].encode()) and pump(master, 0.1):
             pass
     elif a[0] == "kill":
         while time.time() < end:
