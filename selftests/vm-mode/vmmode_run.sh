@@ -8,19 +8,12 @@
 
 # shellcheck source=selftests/lib/tap.sh
 . "$(dirname "$0")/tap.sh"
+# shellcheck source=selftests/vm-mode/guest_lib.sh
+. "$(dirname "$0")/vmmode-lib.helper"
 T=${KISTE_VM_TEST_TIMEOUT:-$((240 * ${KISTE_TEST_TIME_SCALE:-1}))}
 tmp=$(mktemp -d /tmp/vmmode.XXXXXX)
 
-[ -c /dev/kvm ] || skip_all "no /dev/kvm (load kvm_amd or kvm_intel)"
-if [ -z "${KISTE_KERNEL:-}" ]; then
-	for k in /boot/vmlinuz-* /bin/vmlinuz*; do
-		[ -r "$k" ] && KISTE_KERNEL=$k && break
-	done
-fi
-if [ -z "${KISTE_KERNEL:-}" ] || [ ! -r "$KISTE_KERNEL" ]; then
-	skip_all "no guest kernel: set KISTE_KERNEL"
-fi
-export KISTE_KERNEL
+vm_guest_require
 # A kiste without vm mode is a broken build, not a machine that lacks something.
 kiste run --mode=vm --help 2>/dev/null | grep -q -- --rootfs ||
 	bail "kiste run --mode=vm --help does not offer --rootfs: is /bin/kiste built with vm mode?"
@@ -84,17 +77,10 @@ b=$(tail -c +1048577 "$tmp/out" | md5sum | cut -d' ' -f1)
 [ "$a" = "$b" ]
 result $? "$(wc -c <"$tmp/want") bytes of stdout after it arrive intact" "$(wc -c <"$tmp/out") bytes in all"
 
-# A busybox tree as --rootfs: the guest's own /bin, identity, env and cwd.  busybox
-# ash answers `command -v busybox` with the bare applet name: look for the file.
-bb=
-for b in "$(command -v busybox 2>/dev/null)" /bin/busybox /usr/bin/busybox; do
-	case $b in /*) [ -x "$b" ] && bb=$b && break ;; esac
-done
-mkdir -p "$tmp/root/bin" "$tmp/root/work"
-[ -n "$bb" ] && cp "$bb" "$tmp/root/bin/busybox"
-for a in sh echo cat id pwd ls sleep nproc dd head readlink wget httpd ip grep; do
-	ln -s busybox "$tmp/root/bin/$a"
-done
+# A busybox tree as --rootfs: the guest's own /bin, identity, env and cwd.
+mkdir -p "$tmp/root/work"
+vm_busybox_tree "$tmp/root" sh echo cat id pwd ls sleep nproc dd head readlink wget httpd ip \
+	grep || echo "# no busybox: the --rootfs cases fail"
 echo "from the rootfs" >"$tmp/root/work/file"
 # shellcheck disable=SC2016 # the guest's shell expands it
 vrun 0 "--rootfs with a busybox tree" --rootfs "$tmp/root" --env GREETING=hi --cwd /work \

@@ -47,6 +47,7 @@ FIXTURE(tty) {
 	char out[4096];
 	size_t out_len;
 	int status;
+	int raw_at_ready;	/* the terminal raw (no ICANON) when "ready" showed */
 };
 
 FIXTURE_SETUP(tty)
@@ -65,6 +66,8 @@ FIXTURE_SETUP(tty)
 	ASSERT_EQ(0, tcgetattr(self->slave, &self->before));
 	setenv("KISTE_VM_CACHE", "0", 1);
 	unsetenv("KISTE_VM_INITRD");
+	/* kiste's own restores, seen alone (death_restores wants the watcher back). */
+	setenv("KISTE_TESTONLY_NO_TTY_WATCHER", "1", 1);
 }
 
 FIXTURE_TEARDOWN(tty)
@@ -154,6 +157,11 @@ static void run_tty(FIXTURE_DATA(tty) *self, const char *const *flags, const str
 	}
 	while (a && time(NULL) < end && !strstr(self->out, "ready"))
 		read_some(self, 100);
+	if (a) {
+		struct termios t;
+
+		self->raw_at_ready = tcgetattr(self->slave, &t) == 0 && !(t.c_lflag & ICANON);
+	}
 	if (a && a->type && write(self->master, a->type, strlen(a->type)) < 0)
 		self->status = -2;
 	if (a && a->rows) {
@@ -230,8 +238,12 @@ TEST_F(tty, raw_keys_reach_the_ring_ctrl_c_included)
 	EXPECT_TRUE(restored(self));
 }
 
-/* -t alone: nothing is read, and what was typed is discarded with the restore. */
-TEST_F(tty, without_i_input_is_not_read_and_is_discarded)
+/*
+ * -t alone (docker's rule, lib/tty_raw.c): the terminal is never made raw and
+ * nothing is read; what was typed stays for the caller's shell ("left\n",
+ * the line discipline's).
+ */
+TEST_F(tty, without_i_the_terminal_stays_cooked_and_input_unread)
 {
 	const char *flags[] = { "-t", "--timeout", "3", NULL };
 	struct act a = { .type = "left\r" };
@@ -242,8 +254,24 @@ TEST_F(tty, without_i_input_is_not_read_and_is_discarded)
 	op(self, FG_WAIT, 4, CHAN_WINSZ, 0x12345678);	/* never: ends by --timeout */
 	run_tty(self, flags, &a);
 	EXPECT_EQ(137, self->status) TH_LOG("terminal: %s", self->out);
+	EXPECT_FALSE(self->raw_at_ready);
 	EXPECT_TRUE(restored(self));
-	EXPECT_EQ(0, unread(self));
+	EXPECT_EQ(5, unread(self));
+}
+
+/* ... so ^C typed is the terminal's SIGINT to kiste, which forwards it to the workload. */
+TEST_F(tty, without_i_ctrl_c_is_sigint_forwarded)
+{
+	const char *flags[] = { "-t", NULL };
+	struct act a = { .type = "\003" };
+
+	SKIP_IF_SETUP_SKIPPED();
+	ready(self);
+	op(self, FG_WAIT, 4, CHAN + 24, SIGINT);
+	run_tty(self, flags, &a);
+	EXPECT_EQ(0, self->status) TH_LOG("failed step %d; terminal: %s", self->status, self->out);
+	EXPECT_FALSE(self->raw_at_ready);
+	EXPECT_TRUE(restored(self));
 }
 
 /* --timeout with -t -i: 137, the terminal restored, what was typed kept for the caller. */
@@ -288,6 +316,63 @@ TEST_F(tty, sigterm_is_forwarded_and_the_terminal_restored)
 	op(self, FG_WAIT, 4, CHAN + 24, SIGTERM);
 	run_tty(self, flags, &a);
 	EXPECT_EQ(0, self->status) TH_LOG("failed step %d; terminal: %s", self->status, self->out);
+	EXPECT_TRUE(restored(self));
+}
+
+/*
+ * kiste ended where no handler of its runs: SIGKILL, and SIGSYS's default
+ * action (a crash's kind of end, and the signal of the VMM's own seccomp
+ * kill).  The watcher (lib/tty_raw.c) restores the terminal once kiste is
+ * gone.
+ */
+static void death_restores(FIXTURE_DATA(tty) *self, struct __test_metadata *_metadata,
+			   int sig)
+{
+	const char *flags[] = { "-t", "-i", NULL };
+	struct act a = { .sig = sig };
+	int i;
+
+	unsetenv("KISTE_TESTONLY_NO_TTY_WATCHER");
+	ready(self);
+	op(self, FG_WAIT, 4, CHAN_WINSZ, 0x12345678);	/* never */
+	run_tty(self, flags, &a);
+	EXPECT_EQ(128 + sig, self->status) TH_LOG("terminal: %s", self->out);
+	EXPECT_TRUE(self->raw_at_ready);
+	for (i = 0; i < 50 && !restored(self); i++)
+		usleep(100000);	/* the watcher restores after kiste's end, not before */
+	EXPECT_TRUE(restored(self));
+}
+
+TEST_F(tty, sigkill_of_the_vmm_leaves_the_terminal_restored)
+{
+	SKIP_IF_SETUP_SKIPPED();
+	death_restores(self, _metadata, SIGKILL);
+}
+
+TEST_F(tty, sigsys_death_of_the_vmm_leaves_the_terminal_restored)
+{
+	SKIP_IF_SETUP_SKIPPED();
+	death_restores(self, _metadata, SIGSYS);
+}
+
+/*
+ * --debug with -t -i: the guest console on the caller's raw terminal (no
+ * OPOST: nothing adds a carriage return), so a line feed the guest sent
+ * alone gets one (no staircase); one sent after a carriage return does not.
+ */
+TEST_F(tty, debug_console_lines_end_in_crlf_while_raw)
+{
+	const char *flags[] = { "-t", "-i", "--debug", NULL };
+	static const char line[] = "ab\ncd\r\n";
+	unsigned int i;
+
+	SKIP_IF_SETUP_SKIPPED();
+	for (i = 0; i < sizeof(line) - 1; i++)
+		op(self, FG_OUT, 1, 0x3f8, (unsigned char)line[i]);
+	ready(self);
+	run_tty(self, flags, &(struct act){ 0 });
+	EXPECT_EQ(0, self->status) TH_LOG("failed step %d; terminal: %s", self->status, self->out);
+	EXPECT_NE(NULL, strstr(self->out, "ab\r\ncd\r\n")) TH_LOG("terminal: %s", self->out);
 	EXPECT_TRUE(restored(self));
 }
 

@@ -5,11 +5,13 @@
  *
  * A new pty (33 rows, 77 columns) on which /bin/sh runs SCRIPT as its
  * session's leader; what the terminal shows is printed, carriage returns
- * dropped.  Once "ready" has appeared the ACTIONs happen in order:
+ * dropped.  Once a line holding "ready" has ended (its line feed shown: a
+ * key's echo cannot come between) the ACTIONs happen in order:
  *   type:HEX              bytes typed at the keyboard (e.g. 03 for ^C)
  *   size:ROWS:COLS        the terminal resized (its foreground group gets SIGWINCH)
  *   kill:SIG:PIDFILE      signal SIG (a name: TERM, INT, HUP, QUIT) to the pid in PIDFILE
  *   sleep:SECONDS         a pause
+ *   wait:TEXT             until a line holding TEXT has ended (a case's next step)
  * Exit status: the shell's; 99 when the run took more than $TTYHARNESS_LIMIT
  * seconds (default 30; everything killed).
  */
@@ -45,6 +47,30 @@ static int sig_named(const char *name)
 	return 0;
 }
 
+/* Whether a line holding @text has ended on the terminal. */
+static int shown(const char *text)
+{
+	const char *at = strstr(out, text);
+
+	return at && strchr(at, '\n');
+}
+
+/* What the terminal shows next, into out; 0 once nobody holds the terminal (EIO). */
+static int pump(int master, int ms)
+{
+	struct pollfd p = { .fd = master, .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&p, 1, ms) <= 0)
+		return 1;
+	n = read(master, out + out_len, sizeof(out) - 1 - out_len);
+	if (n <= 0)
+		return 0;
+	out_len += n;
+	out[out_len] = 0;
+	return 1;
+}
+
 static void act(char *a, int master, time_t end)
 {
 	char *f[3] = { NULL, NULL, NULL }, *save = NULL, *p;
@@ -71,6 +97,9 @@ static void act(char *a, int master, time_t end)
 		ioctl(master, TIOCSWINSZ, &ws);
 	} else if (!strcmp(f[0], "sleep")) {
 		usleep((useconds_t)(atof(f[1]) * 1e6));
+	} else if (!strcmp(f[0], "wait")) {
+		while (time(NULL) < end && !shown(f[1]) && pump(master, 100))
+			;
 	} else if (!strcmp(f[0], "kill") && f[2]) {
 		while (time(NULL) < end) {
 			FILE *pf = fopen(f[2], "r");
@@ -122,17 +151,9 @@ int main(int argc, char **argv)
 		_exit(127);
 	}
 	while (time(NULL) < end) {
-		struct pollfd p = { .fd = master, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&p, 1, 100) > 0) {
-			n = read(master, out + out_len, sizeof(out) - 1 - out_len);
-			if (n <= 0)
-				break;	/* EIO: the session's last holder of the terminal is gone */
-			out_len += n;
-			out[out_len] = 0;
-		}
-		if (!acted && strstr(out, "ready")) {
+		if (!pump(master, 100))
+			break;	/* EIO: the session's last holder of the terminal is gone */
+		if (!acted && shown("ready")) {
 			acted = 1;
 			for (i = 1; i < sep; i++)
 				act(argv[i], master, end);

@@ -57,6 +57,7 @@ enum kiste_setting {
 	KISTE_SET_SHIM_STATS,
 	KISTE_SET_TESTONLY_SHIM_LIBSECCOMP,
 	KISTE_SET_VM_ROOTFS_COPY,
+	KISTE_SET_TESTONLY_NO_TTY_WATCHER,
 	KISTE_SET_NR
 };
 
@@ -240,14 +241,18 @@ int kiste_console_receive(int sock);
 
 /*
  * tty_raw.c: `kiste run -t`'s side of the caller's terminal (one per process).
- * _raw: 0 made raw when it is a terminal in kiste's foreground process group
- * (false: left alone); until restored, a signal of kiste_tty_fatal_signals
- * restores it before ending kiste.  @input (-i): restore as it is; without,
- * what was typed meanwhile is discarded (TCSAFLUSH).  _restore: now (async-
+ * _raw: 0 made raw when kiste reads it (@input: -i) and it is a terminal in
+ * kiste's foreground process group (false: left alone, as with -t alone);
+ * until restored, a signal of kiste_tty_fatal_signals restores it before
+ * ending kiste.  _restore: now (async-
  * signal-safe: one ioctl on 0 and rt_sigprocmask, all a confined caller needs);
  * _release: and the signals' default actions back.  _size_fd: the caller's
  * terminal to size from (0, else 1, with a size set) and its size; -1, 0 x 0.
+ * _watch: the watcher that restores 0 after a death no handler sees (SIGKILL,
+ * a seccomp kill), forked now: call it before confining or joining a sandbox
+ * (_raw forks it itself if not yet); one per process, it holds 0 alone.
  */
+void kiste_tty_watch(void);
 void kiste_tty_fatal_signals(sigset_t *set);
 bool kiste_tty_raw(bool input);
 void kiste_tty_restore(void);

@@ -49,6 +49,10 @@ static const struct kiste_setting_info settings[KISTE_SET_NR] = {
 	[KISTE_SET_VM_ROOTFS_COPY] = { "KISTE_VM_ROOTFS_COPY",
 				       "vm: a --rootfs directory copied into the initramfs, not "
 				       "an erofs image on a disk (benchmark hook)" },
+	[KISTE_SET_TESTONLY_NO_TTY_WATCHER] = { "KISTE_TESTONLY_NO_TTY_WATCHER",
+						"-t -i: no watcher restores the caller's terminal "
+						"after a kiste killed raw (test hook: kiste's own "
+						"restores, seen alone)" },
 };
 
 const struct kiste_setting_info *kiste_setting_info(enum kiste_setting s)

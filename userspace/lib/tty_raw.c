@@ -8,24 +8,36 @@
 // and HUP (forwarded by the modes: the workload ends, then kiste), and on a
 // signal that would end kiste itself (kiste_tty_fatal_signals, caught here
 // until a mode blocks them to read them itself).  SIGKILL cannot be caught:
-// the terminal stays raw (`stty sane` or `reset` mends it).
+// the watcher (below) restores then.
 //
 // One rule for both modes that have -t.  Shim's relay (shim/relay_tty.c)
 // calls kiste_tty_raw once the sandbox's pty master came and
 // kiste_tty_release when its supervision loop ends (relay.c's relay_finish:
 // the workload's end, --timeout, a forwarded INT, TERM or HUP).  vm mode calls
 // kiste_tty_restore() from its confined main thread: that path is one ioctl
-// on 0 (TCSETS, or TCSETSF) and rt_sigprocmask, nothing else.  The rule was
-// shim's first (its own copy, gone since): what this one does beyond it, and
+// on 0 (TCSETS) and rt_sigprocmask, nothing else.
+//
+// Where no handler runs (SIGKILL, the VMM killed by its own seccomp filter,
+// a crash), the watcher restores: a process forked before kiste confines
+// itself or joins a sandbox, which waits for kiste's end and then puts the
+// saved settings back if the terminal still holds the raw ones kiste set
+// (after kiste's own restore it holds others, and is left alone).
+//
+// The rule was shim's first (its own copy, gone since): what this one does beyond it, and
 // shim gained, is a fatal signal the caller ignores left ignored (and not
 // set to SIG_DFL afterwards), SIGTTOU blocked for the restore on the signal
 // path too and only for the restore (shim ignored it for good, after the
 // normal end alone), and no second kiste_tty_raw over a raw terminal.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -34,15 +46,76 @@
 static const int tty_fatal[] = { SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,
 				 SIGXCPU, SIGXFSZ, SIGPWR };
 static volatile sig_atomic_t tty_raw_fd = -1;
-/*
- * -t without -i: what the terminal sent meanwhile is discarded on restore,
- * since kiste never read it: answers the workload provoked from the terminal
- * emulator (ESC[6n, ESC[c) must not reach the caller's shell as typed input.
- */
-static volatile sig_atomic_t tty_restore_how = TCSANOW;
 static struct termios tty_saved;
 /* Which of tty_fatal have the restoring handler (one the caller ignores cannot end kiste). */
 static unsigned int tty_caught;
+static bool tty_watched;
+
+static bool tty_same(const struct termios *a, const struct termios *b)
+{
+	return a->c_iflag == b->c_iflag && a->c_oflag == b->c_oflag &&
+	       a->c_cflag == b->c_cflag && a->c_lflag == b->c_lflag &&
+	       !memcmp(a->c_cc, b->c_cc, sizeof(a->c_cc));
+}
+
+/*
+ * The watcher's life: until kiste (@pidfd) has ended, then @saved back if 0
+ * still holds cfmakeraw(@saved).  It ignores what a job's process group is
+ * sent (it must outlive kiste) and SIGTTOU (kiste may have been in the
+ * background), and holds nothing of kiste's but 0: its output pipes must
+ * reach EOF without it.
+ */
+static void __attribute__((noreturn)) tty_watch(int pidfd, const struct termios *saved)
+{
+	static const int ign[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU,
+				   SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH };
+	struct pollfd p = { .fd = 3, .events = POLLIN };
+	struct termios raw = *saved, now;
+	sigset_t none;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(ign) / sizeof(ign[0]); i++)
+		signal(ign[i], SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	dup2(pidfd, 3);
+	syscall(SYS_close_range, 1, 2, 0);
+	syscall(SYS_close_range, 4, ~0U, 0);
+	prctl(PR_SET_NAME, "kiste-tty");
+	cfmakeraw(&raw);
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	if (tcgetattr(0, &now) == 0 && tty_same(&now, &raw))
+		tcsetattr(0, TCSANOW, saved);
+	_exit(0);
+}
+
+void kiste_tty_watch(void)
+{
+	struct termios saved;
+	pid_t child;
+	int pidfd;
+
+	/* The test hook: a lost restore of kiste's own shows, not hidden by the watcher's. */
+	if (tty_watched || kiste_setting(KISTE_SET_TESTONLY_NO_TTY_WATCHER) || !isatty(0) ||
+	    tcgetpgrp(0) != getpgrp() || tcgetattr(0, &saved) < 0)
+		return;
+	/* Opened here, not in the child: this process cannot have ended yet. */
+	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (pidfd < 0)
+		return;
+	tty_watched = true;
+	/* Twice: the watcher is nobody's child, so kiste's waits never see it. */
+	child = fork();
+	if (child == 0) {
+		if (fork() != 0)
+			_exit(0);
+		tty_watch(pidfd, &saved);
+	}
+	close(pidfd);
+	if (child > 0)
+		waitpid(child, NULL, 0);
+}
 
 void kiste_tty_fatal_signals(sigset_t *set)
 {
@@ -64,7 +137,7 @@ void kiste_tty_restore(void)
 	sigemptyset(&ttou);
 	sigaddset(&ttou, SIGTTOU);
 	sigprocmask(SIG_BLOCK, &ttou, &old);
-	tcsetattr(tty_raw_fd, tty_restore_how, &tty_saved);
+	tcsetattr(tty_raw_fd, TCSANOW, &tty_saved);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	tty_raw_fd = -1;
 	errno = e;
@@ -86,13 +159,19 @@ bool kiste_tty_raw(bool input)
 	struct termios raw;
 	unsigned int i;
 
-	/* A terminal kiste reads (-i) or that is its own (-t alone, podman's); never a background one. */
-	if (tty_raw_fd >= 0 || !isatty(0) || tcgetpgrp(0) != getpgrp() ||
+	/*
+	 * Raw only for a terminal kiste reads (-i), as docker does (podman goes
+	 * raw with -t alone, where ^C then reaches nothing: kiste reads no key):
+	 * with -t alone the caller's terminal keeps its line discipline, so ^C is
+	 * kiste's SIGINT, forwarded to the workload as without -t, and what is
+	 * typed stays the caller's shell's input.  Never a background terminal.
+	 */
+	if (!input || tty_raw_fd >= 0 || !isatty(0) || tcgetpgrp(0) != getpgrp() ||
 	    tcgetattr(0, &tty_saved) < 0)
 		return false;
+	kiste_tty_watch();
 	raw = tty_saved;
 	cfmakeraw(&raw);
-	tty_restore_how = input ? TCSANOW : TCSAFLUSH;
 	for (i = 0; i < sizeof(tty_fatal) / sizeof(tty_fatal[0]); i++) {
 		struct sigaction old;
 

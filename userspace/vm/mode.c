@@ -370,17 +370,15 @@ static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 	kiste_test_phase("vm-sandbox-joined");
 	linux_cmdline(vo->debug, vo->ndisks > 0 || vo->net_fd >= 0, cmdline, sizeof(cmdline));
 	/*
-	 * -t: the caller's terminal is raw from the VMM's signal set-up (vm.c)
-	 * to the VM's end, whichever way it ends: linux_vm_run returns on every
-	 * one kiste can catch (the VMM's main thread reads the fatal signals;
-	 * restoring is one ioctl its seccomp filter admits), and the signal is
-	 * raised again after.
+	 * -t -i: the caller's terminal is raw from the VMM's signal set-up
+	 * (vm.c) to the VM's end, whichever way it ends: linux_vm_run restores
+	 * it before it returns on every one kiste can catch (the VMM's main
+	 * thread reads the fatal signals; restoring is one ioctl its seccomp
+	 * filter admits), and the signal is raised again after.
 	 */
 	if (o->tty)
 		cfg.tty_fd = kiste_tty_size_fd(&rows, &cols);
 	ret = linux_vm_run(&cfg, &code, err);
-	if (o->tty)
-		kiste_tty_restore();
 	if (ret == -EINTR) {
 		vm_reraise(code);
 		return KISTE_EXIT_SIGNAL + code;
@@ -425,6 +423,14 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 
 	signal(SIGPIPE, SIG_IGN);
 	vo->net_fd = vo->net_err_fd = -1;
+	/*
+	 * -t: the terminal's watcher before anything a kill could take it with
+	 * (the cgroup, the sandbox) and before the VMM confines itself: it
+	 * restores the terminal when the VMM dies where no handler runs
+	 * (SIGKILL, its own seccomp filter's SIGSYS).
+	 */
+	if (o->tty && o->interactive)
+		kiste_tty_watch();
 	/*
 	 * The tap before the cgroup and the sandbox: the helper that removes the
 	 * namespace's qdisc after us must not be killed with them.

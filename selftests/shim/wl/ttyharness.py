@@ -5,11 +5,13 @@
 #
 #   ttyharness.py [ACTION...] -- SCRIPT
 #
-# Once "ready" has appeared on the terminal the ACTIONs happen in order:
+# Once a line holding "ready" has ended on the terminal (its line feed shown: a key's echo
+# cannot come between) the ACTIONs happen in order:
 #   type:HEX              bytes typed at the keyboard (e.g. 03 for ^C)
 #   size:ROWS:COLS        the terminal resized (its foreground group gets SIGWINCH)
 #   kill:SIG:PIDFILE      signal SIG sent to the pid written in PIDFILE (waited for, 10 s)
 #   sleep:SECONDS         a pause
+#   wait:TEXT             until a line holding TEXT has ended (a case's next step)
 # Exit status: bash's; 99 when the whole run took more than 30 s (everything killed).
 import fcntl
 import os
@@ -22,6 +24,26 @@ import termios
 import time
 
 LIMIT = 30
+OUT = bytearray()
+
+
+def shown(text):
+    """Whether a line holding text has ended on the terminal."""
+    at = OUT.find(text)
+    return at >= 0 and b"\n" in OUT[at:]
+
+
+def pump(master, timeout):
+    """What the terminal shows next, into OUT; False once nobody holds the terminal."""
+    r, _, _ = select.select([master], [], [], timeout)
+    if not r:
+        return True
+    try:
+        d = os.read(master, 4096)
+    except OSError:
+        return False
+    OUT.extend(d)
+    return bool(d)
 
 
 def main():
@@ -32,31 +54,23 @@ def main():
     if pid == 0:
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 77, 0, 0))
         os.execv("/bin/bash", ["bash", "-c", script])
-    out = b""
     end = time.time() + LIMIT
     acted = False
     while time.time() < end:
-        r, _, _ = select.select([master], [], [], 0.1)
-        if r:
-            try:
-                d = os.read(master, 4096)
-            except OSError:
-                break
-            if not d:
-                break
-            out += d
-        if not acted and b"ready" in out:
+        if not pump(master, 0.1):
+            break
+        if not acted and shown(b"ready"):
             acted = True
             for a in actions:
                 act(a.split(":"), master, end)
     else:
         os.killpg(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+        sys.stdout.write(OUT.decode(errors="replace").replace("\r", ""))
         print("harness: more than %d s" % LIMIT)
         sys.exit(99)
     _, st = os.waitpid(pid, 0)
-    sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+    sys.stdout.write(OUT.decode(errors="replace").replace("\r", ""))
     sys.exit(os.waitstatus_to_exitcode(st) & 0xff)
 
 
@@ -68,6 +82,9 @@ def act(a, master, end):
                     struct.pack("HHHH", int(a[1]), int(a[2]), 0, 0))
     elif a[0] == "sleep":
         time.sleep(float(a[1]))
+    elif a[0] == "wait":
+        while time.time() < end and not shown(a[1].encode()) and pump(master, 0.1):
+            pass
     elif a[0] == "kill":
         while time.time() < end:
             try:

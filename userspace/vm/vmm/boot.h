@@ -84,6 +84,7 @@ int linux_boot_vcpu(const struct kiste_kvm *kvm, int vcpu_fd, const struct linux
 		    struct kiste_err *err);
 
 /* --debug: the registers of a vCPU that shut down (triple fault), on @fd. */
-void linux_cpu_dump(int vcpu_fd, int fd, const char *why);
+/* @crlf: the line ends in \r\n (the caller's terminal is raw: devs.c's uart.crlf). */
+void linux_cpu_dump(int vcpu_fd, int fd, const char *why, bool crlf);
 
 #endif /* KISTE_LINUX_BOOT_H */

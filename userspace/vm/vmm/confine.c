@@ -70,7 +70,7 @@ enum { OP_EQ32, OP_MASK0 };
  * stdin, once per --block disk (its K_DISK is that disk's descriptor), with
  * a network card, with -t (a pty in the guest, the caller's terminal raw).
  */
-enum { W_ALL, W_DEBUG, W_STDIN, W_DISK, W_NET, W_TTY, W_TTY_SET, W_TTY_SETF };
+enum { W_ALL, W_DEBUG, W_STDIN, W_DISK, W_NET, W_TTY, W_TTY_SET };
 
 struct cond {
 	unsigned char arg, op, kind;
@@ -172,8 +172,6 @@ static const struct rule main_rules[] = {
 	/* glibc's tcsetattr is this one ioctl (kiste_tty_restore: raw mode ends at teardown). */
 	RW(ioctl, W_TTY_SET, "-t -i: the caller's terminal restored as it was (TCSANOW)", 2,
 	   C_ISN(0, STDIN_FILENO, "0 (stdin)"), C_IS(1, TCSETS)),
-	RW(ioctl, W_TTY_SETF, "-t alone: restored, what was typed meanwhile discarded (TCSAFLUSH)",
-	   2, C_ISN(0, STDIN_FILENO, "0 (stdin)"), C_IS(1, TCSETSF)),
 	R1(mmap, "stdio and malloc buffers; never executable", C_CLEAR(2, PROT_EXEC)),
 	R0(brk, "malloc"),
 	R0(fstat, "stdio's first message"),
@@ -253,8 +251,7 @@ static int add_rule_fd(scmp_filter_ctx ctx, const struct rule *r,
 
 	if ((r->when == W_DEBUG && fds->log < 0) || (r->when == W_STDIN && fds->in < 0) ||
 	    (r->when == W_NET && fds->net < 0) || (r->when == W_TTY && !fds->tty) ||
-	    (r->when == W_TTY_SET && fds->tty_restore != TCSETS) ||
-	    (r->when == W_TTY_SETF && fds->tty_restore != TCSETSF))
+	    (r->when == W_TTY_SET && fds->tty_restore != TCSETS))
 		return 0;
 	for (i = 0; i < r->ncond; i++) {
 		const struct cond *c = &r->c[i];
@@ -484,7 +481,7 @@ static void print_kind(FILE *f, enum linux_thread_kind kind)
 	int k;
 
 	static const char *const when[] = { "always", "--debug", "stdin", "--block", "network",
-					     "-t", "-t -i", "-t alone" };
+					     "-t", "-t -i" };
 
 	fprintf(f, "\n## %s\n", kinds[kind].heading);
 	fprintf(f, "# %-14s %-8s %-52s %s\n", "syscall", "when", "arguments", "why");

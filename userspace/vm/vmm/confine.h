@@ -37,9 +37,9 @@ struct linux_confine_fds {
 	int net_err;	/* and its stderr's read end */
 	bool tty;	/* -t: the guest's pty is sized from winsz */
 	/*
-	 * -t with the caller's terminal made raw: the one request that restores
-	 * it on 0 (TCSETS with -i, TCSETSF alone: what was typed discarded); 0
-	 * when it was not (0 not a terminal, or not in the foreground).
+	 * -t -i with the caller's terminal made raw: the one request that
+	 * restores it on 0 (TCSETS); 0 when it was not (-t alone, 0 not a
+	 * terminal, or not in the foreground).
 	 */
 	unsigned long tty_restore;
 	int winsz;	/* -t: the caller's terminal sized from (0 or 1), or -1 */

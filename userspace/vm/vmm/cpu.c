@@ -190,7 +190,7 @@ int linux_boot_vcpu(const struct kiste_kvm *kvm, int vcpu_fd, const struct linux
 	return ret < 0 ? ret : kiste_kvm_long_mode_enter(vcpu_fd, &lm, err);
 }
 
-void linux_cpu_dump(int vcpu_fd, int fd, const char *why)
+void linux_cpu_dump(int vcpu_fd, int fd, const char *why, bool crlf)
 {
 	struct kvm_sregs s;
 	struct kvm_regs r;
@@ -201,8 +201,9 @@ void linux_cpu_dump(int vcpu_fd, int fd, const char *why)
 		return;
 	/* snprintf + write, not dprintf: stdio would fstat @fd, which the vCPU filter refuses. */
 	n = snprintf(buf, sizeof(buf), "kiste: %s: rip=0x%llx rsp=0x%llx rsi=0x%llx "
-		     "cr0=0x%llx cr2=0x%llx cr3=0x%llx cr4=0x%llx efer=0x%llx cs=0x%x\n", why, r.rip,
-		     r.rsp, r.rsi, s.cr0, s.cr2, s.cr3, s.cr4, s.efer, s.cs.selector);
+		     "cr0=0x%llx cr2=0x%llx cr3=0x%llx cr4=0x%llx efer=0x%llx cs=0x%x%s", why, r.rip,
+		     r.rsp, r.rsi, s.cr0, s.cr2, s.cr3, s.cr4, s.efer, s.cs.selector,
+		     crlf ? "\r\n" : "\n");
 	if (n > 0 && write(fd, buf, n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1) < 0)
 		return;
 }

@@ -123,7 +123,10 @@ static void uart_out(struct linux_vm *vm, unsigned int reg, uint8_t v)
 			return;
 		}
 		if (!(u->mcr & UART_MCR_LOOP)) {
+			if (u->crlf && v == '\n' && u->last != '\r')
+				write_all(vm->cfg->log_fd, (const uint8_t *)"\r", 1);
 			write_all(vm->cfg->log_fd, &v, 1);
+			u->last = v;
 			uart_line(u, v);
 		}
 		u->thre_pending = 1;

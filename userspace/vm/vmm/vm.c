@@ -126,7 +126,8 @@ static int vcpu_exit(struct linux_vcpu *vc)
 		return 0;
 	case KVM_EXIT_SHUTDOWN:
 		if (vc->vm->cfg->log_fd >= 0)
-			linux_cpu_dump(vc->fd, vc->vm->cfg->log_fd, "vCPU shut down");
+			linux_cpu_dump(vc->fd, vc->vm->cfg->log_fd, "vCPU shut down",
+				       vc->vm->uart.crlf);
 		/* fall through */
 	case KVM_EXIT_SYSTEM_EVENT:
 		linux_vm_stop(vc->vm, LINUX_RESET, 0, "the guest shut down or reset");
@@ -504,8 +505,10 @@ static int vm_signals(struct linux_vm *vm, struct kiste_err *err)
 	 * restore is the one request the filter then admits.  Its handlers for
 	 * the fatal signals take the kick's too: the kick's own goes in after.
 	 */
-	if (vm->cfg->tty && kiste_tty_raw(vm->cfg->tty_input))
-		vm->tty_restore = vm->cfg->tty_input ? TCSETS : TCSETSF;
+	if (vm->cfg->tty && kiste_tty_raw(vm->cfg->tty_input)) {
+		vm->tty_restore = TCSETS;
+		vm->uart.crlf = vm->cfg->log_fd >= 0 && isatty(vm->cfg->log_fd);
+	}
 	if (sigaction(KICK_SIG, &sa, NULL) < 0)
 		return kiste_err_set(err, -errno, "cannot set up signals: %s", strerror(errno));
 	vm->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -664,6 +667,8 @@ int linux_vm_run(const struct linux_vm_cfg *cfg, int *code, struct kiste_err *er
 	if (ret == 0)
 		ret = vm_confine_fds(vm, err);
 	if (ret < 0) {
+		if (vm->tty_restore)
+			kiste_tty_restore();
 		vm_free(vm);
 		free(vm);
 		return ret;
@@ -674,9 +679,16 @@ int linux_vm_run(const struct linux_vm_cfg *cfg, int *code, struct kiste_err *er
 	for (i = 0; i < vm->ncpus; i++)
 		if (vm->vcpu[i].started)
 			pthread_join(vm->vcpu[i].thread, NULL);
+	/*
+	 * -t -i: the VM is over, the terminal back before the lines below (they
+	 * end in \n alone), as on the error path above: every way out of here
+	 * restores it, and mode.c raises a caught signal only after.
+	 */
+	if (vm->tty_restore)
+		kiste_tty_restore();
 	/* --debug: where a guest that ran past --timeout was (hangs in early boot are silent). */
 	if (vm->stop == LINUX_TIMEOUT && cfg->log_fd >= 0 && vm->vcpu[0].started)
-		linux_cpu_dump(vm->vcpu[0].fd, cfg->log_fd, "vCPU 0 at --timeout");
+		linux_cpu_dump(vm->vcpu[0].fd, cfg->log_fd, "vCPU 0 at --timeout", false);
 	if (cfg->stats)
 		vm_stats(vm, t0, t_stop);
 	ret = err->code ? err->code : vm_result(vm, code, err);

@@ -48,6 +48,12 @@ struct linux_uart {
 	char line[160];
 	unsigned int line_len;
 	char fatal[160];
+	/*
+	 * --debug with -t -i: the console goes to the caller's raw terminal,
+	 * which adds no carriage return: a line feed the guest sent alone gets one.
+	 */
+	bool crlf;
+	uint8_t last;
 };
 
 struct linux_vm {
