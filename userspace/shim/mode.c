@@ -15,6 +15,7 @@ enum {
 	SHIM_O_VOLUME,
 	SHIM_O_TRACE_OUT,
 	SHIM_O_TRACE_SUM,
+	SHIM_O_NO_PATCH,
 };
 
 static const struct option shim_options[] = {
@@ -23,6 +24,7 @@ static const struct option shim_options[] = {
 	{ "trace", no_argument, NULL, SHIM_O_TRACE },
 	{ "trace-output", required_argument, NULL, SHIM_O_TRACE_OUT },
 	{ "trace-summary", no_argument, NULL, SHIM_O_TRACE_SUM },
+	{ "no-patch", no_argument, NULL, SHIM_O_NO_PATCH },
 	{ "unsafe-no-namespaces", no_argument, NULL, SHIM_O_NO_NS },
 	{ "volume", required_argument, NULL, SHIM_O_VOLUME },
 	{ NULL, 0, NULL, 0 },
@@ -91,6 +93,9 @@ static int shim_opt(void *mo, int val, const char *arg, struct kiste_err *err)
 		return 0;
 	case SHIM_O_TRACE_SUM:
 		so->trace_summary = true;
+		return 0;
+	case SHIM_O_NO_PATCH:
+		so->no_patch = true;
 		return 0;
 	case SHIM_O_TMPFS:
 		return tmpfs_opt(so, arg, err);

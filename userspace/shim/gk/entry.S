@@ -3,6 +3,7 @@
 #include <asm/unistd.h>
 
 #include "../boot.h"
+#include "patch.h"
 
 #define PR_SET_SYSCALL_USER_DISPATCH 59
 #define PR_SYS_DISPATCH_ON 1
@@ -192,5 +193,124 @@ gk_sigret:
 	syscall
 	ud2
 	.size	gk_sigret, . - gk_sigret
+
+/*
+ * Patched syscall sites (patch.c).  A site `mov $NR, %eax; syscall` the
+ * guest kernel rewrote to `jmp *SLOT` lands on stub k (slot k's value) with
+ * the workload's registers and stack as the syscall instruction would have
+ * seen them; rax, rcx and r11 are the instruction's to clobber.  Nothing is
+ * written at or below the workload's stack pointer within its red zone: the
+ * save area (patch.h) lies below it, where a signal frame could go anyway.
+ */
+	.balign	GK_PATCH_STUB
+	.globl	gk_fast_stubs
+	.hidden	gk_fast_stubs
+gk_fast_stubs:
+	.set	.Lk, 0
+	.rept	GK_PATCH_MAX
+	movl	$.Lk, %r11d
+	jmp	gk_fast_common
+	.balign	GK_PATCH_STUB, 0xcc
+	.set	.Lk, .Lk + 1
+	.endr
+	.globl	gk_fast_stubs_end
+	.hidden	gk_fast_stubs_end
+gk_fast_stubs_end:
+
+/*
+ * Blocks every signal (the trap runs with the workload's caught ones
+ * blocked), disarms the host alternate stack as the SIGSYS delivery's
+ * SS_AUTODISARM does, and runs gk_fast(save, uc) where the SIGSYS frame
+ * would have gone: the top of the armed area, or below the save area when
+ * the area is disarmed (a handler running on it).  gk_fast leaves the
+ * registers to return with in the save area below the (possibly new) stack
+ * pointer's red zone and returns it; the exit puts the alternate stack and
+ * the mask back from there and jumps to the return address with rcx = rip
+ * and r11 = rflags, as the syscall instruction leaves them.
+ */
+	.type	gk_fast_common, @function
+gk_fast_common:
+	leaq	-(128 + GK_FS_SIZE)(%rsp), %rsp
+	pushfq
+	popq	(%rsp)
+	cld
+	movq	%rdi, GK_FS_RDI(%rsp)
+	movq	%rsi, GK_FS_RSI(%rsp)
+	movq	%rdx, GK_FS_RDX(%rsp)
+	movq	%r10, GK_FS_R10(%rsp)
+	movq	%r8, GK_FS_R8(%rsp)
+	movq	%r9, GK_FS_R9(%rsp)
+	movq	%rbx, GK_FS_RBX(%rsp)
+	movq	%rbp, GK_FS_RBP(%rsp)
+	movq	%r12, GK_FS_R12(%rsp)
+	movq	%r13, GK_FS_R13(%rsp)
+	movq	%r14, GK_FS_R14(%rsp)
+	movq	%r15, GK_FS_R15(%rsp)
+	movl	%r11d, %r11d
+	movq	%r11, GK_FS_K(%rsp)
+	movl	$__NR_rt_sigprocmask, %eax
+	movl	$2, %edi		/* SIG_SETMASK: the allowlist's only form */
+	leaq	gk_fast_allmask(%rip), %rsi
+	leaq	GK_FS_MASK(%rsp), %rdx
+	movl	$8, %r10d
+	syscall
+	movl	$__NR_sigaltstack, %eax
+	leaq	gk_fast_ssoff(%rip), %rdi
+	leaq	GK_FS_SS(%rsp), %rsi
+	syscall
+	movq	%rsp, %rdi
+	movq	%rsp, %rax
+	testl	$2, GK_FS_SS+8(%rsp)	/* SS_DISABLE: no alternate stack armed */
+	jnz	1f
+	movq	GK_FS_SS(%rsp), %rax
+	addq	GK_FS_SS+16(%rsp), %rax
+1:	subq	$GK_FAST_UC, %rax
+	andq	$-64, %rax
+	movq	%rax, %rsi
+	movq	%rax, %rsp
+	call	gk_fast
+	/* rax: the save area to return with; signals still blocked */
+	movq	%rax, %rsp
+	movl	$__NR_sigaltstack, %eax
+	leaq	GK_FS_SS(%rsp), %rdi
+	xorl	%esi, %esi
+	syscall
+	movq	GK_FS_R8(%rsp), %r8
+	movq	GK_FS_R9(%rsp), %r9
+	movq	GK_FS_RBX(%rsp), %rbx
+	movq	GK_FS_RBP(%rsp), %rbp
+	movq	GK_FS_R12(%rsp), %r12
+	movq	GK_FS_R13(%rsp), %r13
+	movq	GK_FS_R14(%rsp), %r14
+	movq	GK_FS_R15(%rsp), %r15
+	movl	$__NR_rt_sigprocmask, %eax
+	movl	$2, %edi
+	leaq	GK_FS_MASK(%rsp), %rsi
+	xorl	%edx, %edx
+	movl	$8, %r10d
+	syscall
+	/* Signals may come from here on: the frame goes below this area or on the area. */
+	movq	GK_FS_RDI(%rsp), %rdi
+	movq	GK_FS_RSI(%rsp), %rsi
+	movq	GK_FS_RDX(%rsp), %rdx
+	movq	GK_FS_R10(%rsp), %r10
+	movq	GK_FS_RAX(%rsp), %rax
+	movq	GK_FS_RIP(%rsp), %rcx
+	movq	GK_FS_FLAGS(%rsp), %r11
+	popfq
+	leaq	(128 + GK_FS_SIZE - 8)(%rsp), %rsp
+	jmp	*%rcx
+	.size	gk_fast_common, . - gk_fast_common
+
+	.section .rodata
+	.balign	8
+gk_fast_allmask:
+	.quad	-1
+gk_fast_ssoff:
+	.quad	0
+	.long	2			/* SS_DISABLE */
+	.long	0
+	.quad	0
+	.text
 
 	.section .note.GNU-stack, "", @progbits

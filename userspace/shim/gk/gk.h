@@ -306,6 +306,18 @@ long gk_exec_lookup(const char *cmd, const char *pathvar, char *abs, size_t n);
 /* ---- thread.c: the big lock guards all guest kernel state but the thread records ---- */
 void gk_lock(void);
 void gk_unlock(void);
+void gk_serve(struct gk_ucontext *uc, int fast);
+
+/* ---- patch.c: patched syscall sites ---- */
+void gk_patch_trapped(long nr, unsigned long rip);
+void gk_patch_code(unsigned long start, unsigned long len);
+void gk_patch_release(unsigned long a, unsigned long n, int revert);
+int gk_patch_overlaps(unsigned long a, unsigned long n);
+void gk_patch_exec(void);
+void gk_patch_count_fast(void);
+void gk_patch_summary(void);
+void gk_patch_forked(void);
+
 struct gk_thread *gk_self(void);
 struct gk_thread *gk_thread_at(unsigned long addr);
 void gk_thread_boot(void *area);

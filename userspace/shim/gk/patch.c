@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0
+// patch.c - patched syscall sites: a trapped `mov $NR, %eax; syscall` becomes a jump into the gate.
+#include <linux/mman.h>
+
+#include "gk.h"
+#include "patch.h"
+
+/*
+ * After a site traps, the guest kernel rewrites its first five bytes
+ * (`b8 NR` -> `ff 24 25 SLOT`, `jmp *SLOT`): the old `syscall` (0f 05) is the
+ * disp32's two high bytes, so a thread standing at site + 5 (preempted there,
+ * or a signal frame's saved rip) still executes `syscall` and traps as
+ * before.  The five bytes change in one aligned 8-byte compare-and-swap, so
+ * only sites whose five bytes lie in one aligned word are patched; the others
+ * keep trapping.  Slot k (read-only to the workload, whose mmap, mprotect
+ * and munmap the guest kernel refuses there) holds the address of the gate's
+ * stub k (entry.S), which enters gk_fast() with k.
+ *
+ * Only sites in private, file-backed, read-only-executable mappings are
+ * patched: the loader's own and the workload's mmaps of that form (`code`
+ * below), nothing shared, writable or anonymous.  The text page is written
+ * under a temporary PROT_READ|PROT_WRITE|PROT_EXEC (it stays executable for
+ * the threads running in it), with the big lock held.  A range the workload
+ * makes writable, moves or remaps gets its sites' original bytes back first
+ * (gk_patch_release); a range it unmaps or maps over just forgets them.
+ */
+#define GK_PATCH_CODE 256
+
+/* Written once before the site's bytes point at its slot, never changed (gk_fast reads it unlocked). */
+struct psite {
+	unsigned long site;	/* the mov's address */
+	int nr;
+};
+
+struct code {
+	unsigned long start, end;
+};
+
+static struct psite sites[GK_PATCH_MAX];
+static unsigned char gone[GK_PATCH_MAX];	/* reverted, unmapped or replaced */
+static unsigned int nsites;
+static struct code code[GK_PATCH_CODE];
+static unsigned int ncode;
+/* 0: not mapped yet in this image; 1: mapped; -1: the place was taken, no patching */
+static int slots_state;
+static unsigned long stat_patched, stat_traps, stat_fast;
+
+extern const unsigned char gk_fast_stubs[], gk_fast_stubs_end[];
+
+_Static_assert(sizeof(struct gk_ucontext) <= GK_FAST_UC, "GK_FAST_UC is too small");
+_Static_assert(GK_PATCH_MAX * 8 <= GK_PATCH_SLOTS_LEN, "the slots do not fit their region");
+
+/* Syscalls a patched entry never serves: they want the trap's own frame or never return. */
+static int nr_patchable(long nr)
+{
+	switch (nr) {
+	case __NR_rt_sigreturn: case __NR_clone: case __NR_fork: case __NR_vfork:
+	case __NR_execve: case __NR_execveat: case __NR_exit: case __NR_exit_group:
+	case __NR_clone3:
+		return 0;
+	}
+	return nr >= 0 && nr < GK_NSYS;
+}
+
+static int patch_enabled(void)
+{
+	return !(gk.boot.flags & GK_BOOT_F_NOPATCH);
+}
+
+/* The slot region is the guest kernel's while it is mapped (gk_overlaps_self). */
+int gk_patch_overlaps(unsigned long a, unsigned long n)
+{
+	return slots_state == 1 && a < GK_PATCH_SLOTS + GK_PATCH_SLOTS_LEN &&
+	       GK_PATCH_SLOTS < a + n;
+}
+
+/* A new image (exec unmapped everything of the old one, the slots too). */
+void gk_patch_exec(void)
+{
+	memset(gone, 0, sizeof(gone));
+	nsites = 0;
+	ncode = 0;
+	slots_state = 0;
+}
+
+/* [start, start + len) is a private, file-backed, read-only-executable mapping now. */
+void gk_patch_code(unsigned long start, unsigned long len)
+{
+	unsigned int i;
+
+	if (!patch_enabled() || !len)
+		return;
+	for (i = 0; i < ncode; i++)
+		if (code[i].start == start && code[i].end == start + len)
+			return;
+	if (ncode == GK_PATCH_CODE)
+		return;
+	code[ncode].start = start;
+	code[ncode].end = start + len;
+	ncode++;
+}
+
+static int in_code(unsigned long a, unsigned long n)
+{
+	unsigned int i;
+
+	for (i = 0; i < ncode; i++)
+		if (a >= code[i].start && a + n <= code[i].end)
+			return 1;
+	return 0;
+}
+
+/*
+ * Replaces the five bytes at @site, which must read @from, by @to, in one
+ * compare-and-swap of their aligned word, the page writable and still
+ * executable meanwhile.  0 when the bytes changed.
+ */
+static int site_swap(unsigned long site, const unsigned char *from, const unsigned char *to)
+{
+	unsigned long page = GK_PAGE_DOWN(site), *w = (unsigned long *)(site & ~7UL);
+	unsigned long old, new;
+	unsigned int off = site & 7, i;
+	int ok;
+
+	if (off > 3)
+		return -1;
+	if (hs3(__NR_mprotect, page, GK_PAGE, PROT_READ | PROT_WRITE | PROT_EXEC) < 0)
+		return -1;
+	old = __atomic_load_n(w, __ATOMIC_RELAXED);
+	new = old;
+	for (i = 0; i < 5; i++) {
+		unsigned int sh = (off + i) * 8;
+
+		if (((old >> sh) & 0xff) != from[i])
+			break;
+		new = (new & ~(0xffUL << sh)) | ((unsigned long)to[i] << sh);
+	}
+	ok = i == 5 && __atomic_compare_exchange_n(w, &old, new, 0, __ATOMIC_SEQ_CST,
+						   __ATOMIC_RELAXED);
+	hs3(__NR_mprotect, page, GK_PAGE, PROT_READ | PROT_EXEC);
+	return ok ? 0 : -1;
+}
+
+static void site_bytes(unsigned char *b, int nr, int patched, unsigned int k)
+{
+	unsigned long slot = GK_PATCH_SLOTS + 8UL * k;
+
+	if (patched) {
+		b[0] = 0xff;	/* jmp *disp32: ff /4, SIB 0x25 (no base, no index) */
+		b[1] = 0x24;
+		b[2] = 0x25;
+		b[3] = slot & 0xff;
+		b[4] = (slot >> 8) & 0xff;
+	} else {
+		b[0] = 0xb8;	/* mov $nr, %eax */
+		b[1] = nr & 0xff;
+		b[2] = (nr >> 8) & 0xff;
+		b[3] = (nr >> 16) & 0xff;
+		b[4] = (nr >> 24) & 0xff;
+	}
+}
+
+static int slots_map(void)
+{
+	long r;
+
+	if (slots_state)
+		return slots_state;
+	r = hs6(__NR_mmap, GK_PATCH_SLOTS, GK_PATCH_SLOTS_LEN, PROT_READ,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	slots_state = r == GK_PATCH_SLOTS ? 1 : -1;
+	if (r >= 0 && r != GK_PATCH_SLOTS)	/* a kernel without FIXED_NOREPLACE: a hint */
+		hs2(__NR_munmap, r, GK_PATCH_SLOTS_LEN);
+	return slots_state;
+}
+
+static int slot_set(unsigned int k)
+{
+	unsigned long page = GK_PAGE_DOWN(GK_PATCH_SLOTS + 8UL * k);
+
+	if (hs3(__NR_mprotect, page, GK_PAGE, PROT_READ | PROT_WRITE) < 0)
+		return -1;
+	*(volatile unsigned long *)(GK_PATCH_SLOTS + 8UL * k) =
+		(unsigned long)gk_fast_stubs + GK_PATCH_STUB * k;
+	hs3(__NR_mprotect, page, GK_PAGE, PROT_READ);
+	return 0;
+}
+
+/*
+ * The trap of @nr just returned from the site whose syscall ends at @rip:
+ * patches it when it is `b8 NR 0f 05` in patchable code (@rip 0: it returns
+ * elsewhere, only counted).  Big lock held.
+ */
+void gk_patch_trapped(long nr, unsigned long rip)
+{
+	unsigned long site = rip - 7;
+	unsigned char want[7], to[5];
+	unsigned int k;
+
+	stat_traps++;
+	if (!patch_enabled() || !nr_patchable(nr) || rip < 7 || (site & 7) > 3 ||
+	    !in_code(site, 7))
+		return;
+	site_bytes(want, (int)nr, 0, 0);
+	want[5] = 0x0f;
+	want[6] = 0x05;
+	if (gk_uread_ok((const void *)site, 7) < 0 || memcmp((const void *)site, want, 7))
+		return;
+	/* Patched before and reverted by the file's own bytes (MADV_DONTNEED): the same slot. */
+	for (k = 0; k < nsites; k++)
+		if (sites[k].site == site && sites[k].nr == nr)
+			break;
+	if (k == nsites) {
+		if (nsites == GK_PATCH_MAX || slots_map() < 0 || slot_set(nsites) < 0)
+			return;
+		sites[nsites].site = site;
+		sites[nsites].nr = (int)nr;
+		nsites++;
+	}
+	site_bytes(to, (int)nr, 1, k);
+	if (site_swap(site, want, to) == 0) {
+		gone[k] = 0;
+		stat_patched++;
+	}
+}
+
+/*
+ * The workload is about to make [a, a + n) other than read-only-executable
+ * code (@revert: its patched sites get their original bytes back first) or
+ * to unmap or replace it (they are forgotten).  Either way no new site there
+ * is patched until it is mapped again.  Big lock held.
+ */
+void gk_patch_release(unsigned long a, unsigned long n, int revert)
+{
+	unsigned char from[5], to[5];
+	unsigned int i;
+
+	if (!ncode)
+		return;
+	for (i = 0; i < ncode; i++)
+		if (a < code[i].end && code[i].start < a + n) {
+			code[i] = code[--ncode];
+			i--;
+		}
+	for (i = 0; i < nsites; i++) {
+		unsigned long s = sites[i].site;
+
+		if (gone[i] || s + 7 <= a || s >= a + n)
+			continue;
+		if (revert) {
+			site_bytes(from, sites[i].nr, 1, i);
+			site_bytes(to, sites[i].nr, 0, i);
+			site_swap(s, from, to);
+		}
+		gone[i] = 1;
+	}
+}
+
+/*
+ * A patched site's entry (entry.S's gk_fast_common): @s is the save area
+ * below the workload's red zone, @uc room on the entry stack.  Builds the
+ * context the trap's frame would have held, serves the call as the trap does
+ * (gk_serve), and returns the save area to return with: below the red zone
+ * of the context's stack pointer, which a call may have changed.
+ */
+struct gk_fsave {
+	unsigned long flags, rdi, rsi, rdx, r10, r8, r9, rbx, rbp, r12, r13, r14, r15, k, mask;
+	struct {
+		unsigned long sp;
+		int flags;
+		unsigned long size;
+	} ss;
+	unsigned long rax, rip;
+};
+_Static_assert(sizeof(struct gk_fsave) == GK_FS_SIZE, "patch.h's save area layout");
+_Static_assert(offsetof(struct gk_fsave, ss) == GK_FS_SS, "patch.h's save area layout");
+_Static_assert(offsetof(struct gk_fsave, rax) == GK_FS_RAX, "patch.h's save area layout");
+
+struct gk_fsave *gk_fast(struct gk_fsave *s, struct gk_ucontext *uc);
+struct gk_fsave *gk_fast(struct gk_fsave *s, struct gk_ucontext *uc)
+{
+	struct sigcontext *m = &uc->uc_mcontext;
+	struct gk_fsave *o;
+	unsigned long k = s->k, ret;
+	long nr;
+
+	/* A jump to the common entry with another r11 is the workload's own doing. */
+	if (k >= GK_PATCH_MAX || !sites[k].site)
+		gk_die(125, "kiste: a patched syscall site's slot %lu is not in use\n", k);
+	nr = sites[k].nr;
+	ret = sites[k].site + 7;
+	memset(uc, 0, sizeof(*uc));
+	uc->uc_stack.ss_sp = (void *)s->ss.sp;
+	uc->uc_stack.ss_flags = s->ss.flags;
+	uc->uc_stack.ss_size = s->ss.size;
+	uc->uc_sigmask = s->mask;
+	m->rdi = s->rdi;
+	m->rsi = s->rsi;
+	m->rdx = s->rdx;
+	m->r10 = s->r10;
+	m->r8 = s->r8;
+	m->r9 = s->r9;
+	m->rbx = s->rbx;
+	m->rbp = s->rbp;
+	m->r12 = s->r12;
+	m->r13 = s->r13;
+	m->r14 = s->r14;
+	m->r15 = s->r15;
+	m->rax = nr;
+	m->rcx = ret;
+	m->r11 = s->flags;
+	m->rip = ret;
+	m->eflags = s->flags;
+	m->rsp = (unsigned long)s + 128 + GK_FS_SIZE;
+	m->cs = 0x33;
+	m->ss = 0x2b;
+	gk_serve(uc, 1);
+	o = (struct gk_fsave *)(m->rsp - 128 - GK_FS_SIZE);
+	o->flags = m->eflags;
+	o->rdi = m->rdi;
+	o->rsi = m->rsi;
+	o->rdx = m->rdx;
+	o->r10 = m->r10;
+	o->r8 = m->r8;
+	o->r9 = m->r9;
+	o->rbx = m->rbx;
+	o->rbp = m->rbp;
+	o->r12 = m->r12;
+	o->r13 = m->r13;
+	o->r14 = m->r14;
+	o->r15 = m->r15;
+	o->mask = uc->uc_sigmask;
+	o->ss.sp = (unsigned long)uc->uc_stack.ss_sp;
+	o->ss.flags = uc->uc_stack.ss_flags;
+	o->ss.size = uc->uc_stack.ss_size;
+	o->rax = m->rax;
+	o->rip = m->rip;
+	return o;
+}
+
+/* Counted under the big lock by gk_serve. */
+void gk_patch_count_fast(void)
+{
+	stat_fast++;
+}
+
+/* --trace-summary's line: sites patched, calls that trapped, calls through patched sites. */
+void gk_patch_summary(void)
+{
+	char line[160];
+	int pid = (int)gk_to_guest_pid(hs0(__NR_getpid));
+
+	snprintf(line, sizeof(line),
+		 "kiste-shim[%d] patch: %lu sites patched, %lu calls trapped, %lu calls patched%s\n",
+		 pid, stat_patched, stat_traps, stat_fast,
+		 patch_enabled() ? (slots_state < 0 ? " (slot region taken)" : "") : " (--no-patch)");
+	hs3(__NR_write, gk.trace_fd, line, strlen(line));
+}
+
+void gk_patch_forked(void)
+{
+	stat_patched = stat_traps = stat_fast = 0;
+}
