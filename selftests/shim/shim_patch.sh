@@ -58,6 +58,7 @@ patched()
 	shift 2
 	c=$(counts -- "$@")
 	n=$(counts --no-patch -- "$@")
+	# shellcheck disable=SC2086 # the three numbers, split
 	set -- $c
 	if [ $# -eq 3 ] && [ "$3" -ge "$s_min" ] && [ $(($2 * 10)) -lt $(($2 + $3)) ] &&
 		[ "${n#0 }" != "$n" ] && [ "${n##* }" = 0 ]; then
@@ -71,6 +72,7 @@ same "dd bs=1 count=200000 from /dev/zero into a pipe, hashed" sh -c \
 	"dd if=/dev/zero bs=1 count=200000 status=none | sha256sum"
 # dd's read is `xor %eax,%eax; syscall` (not the patched form): only its writes are patched.
 c=$(counts -- dd if=/dev/zero bs=1 count=200000 of=/dev/null status=none)
+# shellcheck disable=SC2086 # the three numbers, split
 set -- $c
 if [ $# -eq 3 ] && [ "$3" -ge 200000 ]; then
 	ok "dd bs=1: its 200000 writes go through a patched site"
