@@ -97,6 +97,12 @@ same "C: code in a shared mapping of a writable file is called, the file stays a
 	"$P" shared
 expect "C: the shared file's code ran and is unchanged" 0 "shared: calls right, file unchanged" \
 	S -- "$P" shared
+expect "C: a site in one aligned 8 bytes of private file code is patched" 0 \
+	"private 0: calls right, bytes ff2425" S -- "$P" private 0
+expect "C: a site in one aligned 16 bytes (cmpxchg16b) is patched" 0 \
+	"private 4: calls right, bytes ff2425" S -- "$P" private 4
+expect "C: a site across 16 bytes keeps trapping, unpatched" 0 \
+	"private 12: calls right, bytes b86e00" S -- "$P" private 12
 
 if [ -x "$PY" ]; then
 	cat >"$data/pool.py" <<'PY'
