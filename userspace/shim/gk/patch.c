@@ -259,8 +259,6 @@ void gk_patch_release(unsigned long a, unsigned long n, int revert)
 	unsigned char from[5], to[5];
 	unsigned int i;
 
-	if (!ncode)
-		return;
 	for (i = 0; i < ncode; i++)
 		if (a < code[i].end && code[i].start < a + n) {
 			code[i] = code[--ncode];
