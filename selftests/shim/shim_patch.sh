@@ -103,6 +103,23 @@ expect "C: a site in one aligned 16 bytes (cmpxchg16b) is patched" 0 \
 	"private 4: calls right, bytes ff2425" S -- "$P" private 4
 expect "C: a site across 16 bytes keeps trapping, unpatched" 0 \
 	"private 12: calls right, bytes b86e00" S -- "$P" private 12
+same "C: a timer's and a child's signals come while calls go through patched sites" "$P" defer
+# The quick entry (no host call of its own) needs FSGSBASE: %gs's base is each thread's area.
+if grep -qw fsgsbase /proc/cpuinfo; then
+	q=$("$K" run --mode=shim --trace-summary -- "$P" defer 2>&1 >/dev/null </dev/null |
+		sed -n 's/^kiste-shim\[1\] patch: .* calls patched (\([0-9]*\) quick, \([0-9]*\) signals deferred).*/\1 \2/p')
+	# shellcheck disable=SC2086 # the two numbers, split
+	set -- $q
+	if [ $# -eq 2 ] && [ "$1" -ge 300000 ] && [ "$2" -ge 1 ]; then
+		ok "the quick entry served the loop, and signals taken in it were delivered at its exit"
+	else
+		fail "the quick entry served the loop, and signals taken in it were delivered at its exit" \
+			"quick, deferred: '$q'"
+	fi
+else
+	skip "the quick entry served the loop, and signals taken in it were delivered at its exit" \
+		"no FSGSBASE on this CPU"
+fi
 
 if [ -x "$PY" ]; then
 	cat >"$data/pool.py" <<'PY'

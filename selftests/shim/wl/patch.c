@@ -237,6 +237,78 @@ static int private(int off)
 	return 0;
 }
 
+static volatile long alarms, alarm_bad;
+static volatile pid_t chld_pid;
+static volatile int chld_status = -1, chld_code = -1;
+
+/* Clobbers the vector registers: the interrupted code's must come back as they were. */
+static void on_timer(int sig, siginfo_t *si, void *uc)
+{
+	volatile double x = 3.25;
+	int i;
+
+	(void)uc;
+	for (i = 0; i < 8; i++)
+		x = x * 1.5 + i;
+	alarms++;
+	if (sig != SIGALRM || si->si_signo != SIGALRM || si->si_code != SI_KERNEL)
+		alarm_bad++;
+}
+
+static void on_chld(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	chld_pid = si->si_pid;
+	chld_status = si->si_status;
+	chld_code = si->si_code;
+}
+
+/*
+ * Signals that come while calls go through patched sites: an interval timer
+ * (siginfo, the FPU state of the loop it interrupts) and a child's exit
+ * (SIGCHLD's siginfo: pid, status, code), each delivered once and whole.
+ */
+static int defer(void)
+{
+	struct sigaction sa;
+	struct itimerval it = { { 0, 500 }, { 0, 500 } };
+	double acc = 0, step = 1.5;
+	long i, n = 0;
+	pid_t p;
+	int st;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_timer;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_sigaction = on_chld;
+	sigaction(SIGCHLD, &sa, NULL);
+	ppid_seen = getppid();
+	setitimer(ITIMER_REAL, &it, NULL);
+	for (i = 0; i < 300000 || alarms < 20; i++) {
+		acc += step;
+		if (getppid() != ppid_seen)
+			n++;
+	}
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	printf("defer: timer handlers ran: %s, their siginfo %s, wrong results %ld, the loop's "
+	       "double %s\n", alarms >= 20 ? "yes" : "no", alarm_bad ? "wrong" : "right", n,
+	       acc == step * (double)i ? "right" : "wrong");
+	p = fork();
+	if (p == 0) {
+		usleep(20000);
+		_exit(42);
+	}
+	for (i = 0; !chld_pid && i < 100000000; i++)
+		getppid();
+	waitpid(p, &st, 0);
+	printf("defer: SIGCHLD's pid %s, status %d, code %s\n", chld_pid == p ? "right" : "wrong",
+	       chld_status, chld_code == CLD_EXITED ? "CLD_EXITED" : "wrong");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -256,8 +328,10 @@ int main(int argc, char **argv)
 		return mprot();
 	if (!strcmp(m, "shared"))
 		return shared();
+	if (!strcmp(m, "defer"))
+		return defer();
 	if (!strcmp(m, "private") && argc > 2)
 		return private(atoi(argv[2]));
-	fprintf(stderr, "usage: patch threads|eintr|restart|fork|mprotect|shared|private OFF\n");
+	fprintf(stderr, "usage: patch threads|eintr|restart|fork|mprotect|shared|private OFF|defer\n");
 	return 2;
 }

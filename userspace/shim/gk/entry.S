@@ -248,6 +248,72 @@ gk_fast_common:
 	movq	%r15, GK_FS_R15(%rsp)
 	movl	%r11d, %r11d
 	movq	%r11, GK_FS_K(%rsp)
+	/*
+	 * The quick entry (patch.c): no host call.  Only with FSGSBASE, for a
+	 * site whose call is not about the signal mask, when %gs's base is a
+	 * thread's area (its record's magic), that thread is in no quick entry
+	 * already and the workload is not running on the area (a handler left
+	 * there): else the entry below, as the trap.
+	 */
+	cmpl	$0, gk_patch_quick(%rip)
+	je	.Lslow
+	cmpq	$GK_PATCH_MAX, %r11
+	jae	.Lslow
+	leaq	gk_patch_site_quick(%rip), %rax
+	cmpb	$0, (%rax,%r11)
+	je	.Lslow
+	rdgsbase %rbx
+	testq	%rbx, %rbx
+	jz	.Lslow
+	testl	$(GK_TAREA_ASM - 1), %ebx
+	jnz	.Lslow
+	movabsq	$GK_THREAD_MAGIC_ASM, %rax
+	cmpq	%rax, (%rbx)
+	jne	.Lslow
+	cmpl	$0, GK_T_FAST_BUSY(%rbx)
+	jne	.Lslow
+	movq	%rsp, %rax
+	subq	%rbx, %rax
+	cmpq	$GK_TAREA_ASM, %rax
+	jb	.Lslow
+	/* From here a signal is deferred to the exit (gk_sig_defer). */
+	movl	$1, GK_T_FAST_BUSY(%rbx)
+	movq	%rsp, %rdi
+	leaq	(GK_QUICK_TOP - GK_FAST_UC)(%rbx), %rsi
+	movq	%rbx, %rdx
+	movq	%rsi, %rsp
+	call	gk_fast_quick
+	movq	%rax, %rsp		/* the save area to return with */
+	movl	$0, GK_T_FAST_BUSY(%rbx)
+	cmpq	$0, GK_T_DFR_PENDING(%rbx)
+	jne	.Ldeliver
+.Lresume:
+	movq	GK_FS_R8(%rsp), %r8
+	movq	GK_FS_R9(%rsp), %r9
+	movq	GK_FS_RBX(%rsp), %rbx
+	movq	GK_FS_RBP(%rsp), %rbp
+	movq	GK_FS_R12(%rsp), %r12
+	movq	GK_FS_R13(%rsp), %r13
+	movq	GK_FS_R14(%rsp), %r14
+	movq	GK_FS_R15(%rsp), %r15
+	movq	GK_FS_RDI(%rsp), %rdi
+	movq	GK_FS_RSI(%rsp), %rsi
+	movq	GK_FS_RDX(%rsp), %rdx
+	movq	GK_FS_R10(%rsp), %r10
+	movq	GK_FS_RAX(%rsp), %rax
+	movq	GK_FS_RIP(%rsp), %rcx
+	movq	GK_FS_FLAGS(%rsp), %r11
+	popfq
+	leaq	(128 + GK_FS_SIZE - 8)(%rsp), %rsp
+	jmp	*%rcx
+	/* Signals taken in the entry: delivered now (or, with none, back to .Lresume). */
+.Ldeliver:
+	movq	%rsp, %rdi
+	leaq	GK_QUICK_TOP(%rbx), %rsp
+	call	gk_fast_deliver
+	movq	%rax, %rsp
+	jmp	.Lresume
+.Lslow:
 	movl	$__NR_rt_sigprocmask, %eax
 	movl	$2, %edi		/* SIG_SETMASK: the allowlist's only form */
 	leaq	gk_fast_allmask(%rip), %rsi
@@ -301,6 +367,40 @@ gk_fast_common:
 	leaq	(128 + GK_FS_SIZE - 8)(%rsp), %rsp
 	jmp	*%rcx
 	.size	gk_fast_common, . - gk_fast_common
+
+/*
+ * gk_fast_jump(frame, mask, sig, info, uc): enters a deferred signal's
+ * handler as the host's delivery would (patch.c built @frame where the kernel
+ * would have): the handler's mask last, with the stack already on the frame,
+ * so a signal it lets in lands below it.
+ */
+	.globl	gk_fast_jump
+	.hidden	gk_fast_jump
+	.type	gk_fast_jump, @function
+gk_fast_jump:
+	movq	%rdi, %rsp
+	movq	%rdx, %r12
+	movq	%rcx, %r13
+	movq	%r8, %r14
+	movl	$__NR_rt_sigprocmask, %eax
+	movl	$2, %edi
+	xorl	%edx, %edx
+	movl	$8, %r10d
+	syscall
+	movl	%r12d, %edi
+	movq	%r13, %rsi
+	movq	%r14, %rdx
+	xorl	%eax, %eax
+	jmp	gk_sigtramp
+	.size	gk_fast_jump, . - gk_fast_jump
+
+/* A deferred signal's "handler" (gk_sig_defer): straight back through its frame. */
+	.globl	gk_sig_deferred
+	.hidden	gk_sig_deferred
+	.type	gk_sig_deferred, @function
+gk_sig_deferred:
+	ret
+	.size	gk_sig_deferred, . - gk_sig_deferred
 
 	.section .rodata
 	.balign	8

@@ -59,7 +59,7 @@ void gk_serve(struct gk_ucontext *uc, int fast)
 	c.noreturn = 0;
 	gk_lock();
 	if (fast == 1)
-		gk_patch_count_fast();
+		gk_patch_count_fast(uc);
 	tracing = gk_tracing();
 	if (tracing)
 		gk_trace_enter(&c, pre, sizeof(pre));
@@ -83,6 +83,10 @@ static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
 	struct sigcontext *m = &uc->uc_mcontext;
 
 	(void)sig;
+	/* In a quick patched entry: a poke is looked at on its way out (patch.c). */
+	if (si->si_code != GK_SYS_USER_DISPATCH &&
+	    gk_sig_defer(GK_SIGSYS, si, (struct gk_frame *)((char *)uc - 8)))
+		return;
 	/* An exec elsewhere in the process asks this thread to leave (thread.c). */
 	gk_thread_poked(si);
 	/*
@@ -168,7 +172,16 @@ long gk_host_blocking(long nr, const long *a, const struct gk_call *c)
 
 	gk_unlock();
 	/* With other threads SIGSYS is open here too: an exec may ask this one to leave. */
-	if (!gk.handled && !gk_thread_others()) {
+	if (c->uc->uc_flags & GK_UC_QUICK) {
+		/* A quick patched entry (patch.c): the host's mask is the workload's already. */
+		struct gk_thread *t = gk_self();
+		const struct gk_ucontext *prev = t->call_uc;
+
+		t->call_uc = c->uc;
+		gk_thread_exec_check();
+		ret = hs6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		t->call_uc = prev;
+	} else if (!gk.handled && !gk_thread_others()) {
 		ret = hs6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	} else {
 		/* A handler run here is placed as if it interrupted the workload's call. */
@@ -294,6 +307,7 @@ void gk_main(const struct gk_boot *b)
 
 	boot_state(b);
 	gk_thread_boot(gk_altstack);
+	gk_patch_boot((struct gk_thread *)gk_altstack);
 	gk_fd_boot();
 	copy_args(&ea);
 	if (hs2(__NR_sigaltstack, &ss, 0) < 0 || gk_sigsys_install() < 0)

@@ -37,4 +37,19 @@
 /* Room for the struct gk_ucontext gk_fast builds on the entry stack (patch.c checks it). */
 #define GK_FAST_UC 512
 
+/*
+ * The quick entry (patch.c): the thread's area from %gs's base (set per thread
+ * when the CPU has FSGSBASE), its record's fields at these offsets, its stack
+ * from GK_QUICK_TOP down in the area's lower part (the host alternate stack's
+ * signal frames come from the area's top), and the FPU state of a signal it
+ * deferred at GK_DFR_FP.
+ */
+#define GK_TAREA_ASM 0x40000
+#define GK_THREAD_MAGIC_ASM 0x6b6973746574687d
+#define GK_T_DFR_PENDING 8
+#define GK_T_FAST_BUSY 16
+#define GK_QUICK_TOP 0x28000
+#define GK_DFR_FP 0x8000
+#define GK_DFR_FP_MAX 0x4000
+
 #endif
