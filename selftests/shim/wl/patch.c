@@ -255,6 +255,19 @@ static void on_timer(int sig, siginfo_t *si, void *uc)
 		alarm_bad++;
 }
 
+/*
+ * getppid as an inline `mov $110, %eax; syscall` (aligned: a site the guest
+ * kernel patches): the compiler keeps values in vector registers across it,
+ * as the syscall instruction preserves them.
+ */
+static inline long raw_getppid(void)
+{
+	long r;
+
+	__asm__ volatile(".balign 16\n\tmov $110, %%eax\n\tsyscall" : "=a"(r) : : "rcx", "r11", "memory");
+	return r;
+}
+
 static void on_chld(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
@@ -288,7 +301,7 @@ static int defer(void)
 	setitimer(ITIMER_REAL, &it, NULL);
 	for (i = 0; i < 300000 || alarms < 20; i++) {
 		acc += step;
-		if (getppid() != ppid_seen)
+		if (raw_getppid() != ppid_seen)
 			n++;
 	}
 	memset(&it, 0, sizeof(it));
