@@ -162,7 +162,10 @@ const struct kiste_mode_ops kiste_mode_shim = {
 		 "                        names, flags, errno names, guest pids)\n"
 		 "  --trace-output FILE   the trace into FILE instead (created or emptied)\n"
 		 "  --trace-summary       a table per process when it ends: calls, errors\n"
-		 "                        and time per syscall (strace -c); with --trace too\n"
+		 "                        and time per syscall (strace -c); with --trace too;\n"
+		 "                        a line counts patched and trapped calls\n"
+		 "  --no-patch            leave every syscall site trapping (no patched sites:\n"
+		 "                        slower; for comparison, or as a fallback)\n"
 		 "  --unsafe-no-namespaces  WEAKER: run without user, pid, mount and network\n"
 		 "                        namespaces (the host's /proc and processes are then\n"
 		 "                        visible; for hosts that refuse namespaces)\n",
