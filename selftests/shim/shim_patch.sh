@@ -104,6 +104,7 @@ expect "C: a site in one aligned 16 bytes (cmpxchg16b) is patched" 0 \
 expect "C: a site across 16 bytes keeps trapping, unpatched" 0 \
 	"private 12: calls right, bytes b86e00" S -- "$P" private 12
 same "C: a timer's and a child's signals come while calls go through patched sites" "$P" defer
+same "C: signals aimed at six threads calling through patched sites, each handled" "$P" threadsig
 # The quick entry (no host call of its own) needs FSGSBASE: %gs's base is each thread's area.
 if grep -qw fsgsbase /proc/cpuinfo; then
 	q=$("$K" run --mode=shim --trace-summary -- "$P" defer 2>&1 >/dev/null </dev/null |

@@ -322,6 +322,72 @@ static int defer(void)
 	return 0;
 }
 
+static volatile long usr1_hits[NTHREADS];
+static volatile int stop_threads;
+static pthread_t usr1_tid[NTHREADS];
+
+static void on_usr1(int sig)
+{
+	int i;
+
+	(void)sig;
+	for (i = 0; i < NTHREADS; i++)
+		if (pthread_equal(pthread_self(), usr1_tid[i]))
+			usr1_hits[i]++;
+}
+
+static void *sig_loop(void *arg)
+{
+	long bad = 0;
+	double acc = 0;
+	long i;
+
+	(void)arg;
+	pthread_barrier_wait(&start);
+	for (i = 0; !stop_threads; i++) {
+		acc += 0.5;
+		if (raw_getppid() != ppid_seen)
+			bad++;
+	}
+	return (void *)(bad + (acc == 0.5 * (double)i ? 0 : 1000000));
+}
+
+/* Signals aimed at threads that call through patched sites: each one handled, nothing wrong. */
+static int threadsig(void)
+{
+	struct sigaction sa;
+	long bad = 0, sent = 0, got = 0;
+	void *r;
+	int i, k;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
+	ppid_seen = getppid();
+	pthread_barrier_init(&start, NULL, NTHREADS + 1);
+	for (i = 0; i < NTHREADS; i++)
+		if (pthread_create(&usr1_tid[i], NULL, sig_loop, NULL))
+			return 1;
+	pthread_barrier_wait(&start);
+	for (k = 0; k < 300; k++) {
+		for (i = 0; i < NTHREADS; i++)
+			if (pthread_kill(usr1_tid[i], SIGUSR1) == 0)
+				sent++;
+		usleep(1000);
+	}
+	usleep(50000);
+	stop_threads = 1;
+	for (i = 0; i < NTHREADS; i++) {
+		pthread_join(usr1_tid[i], &r);
+		bad += (long)r;
+		got += usr1_hits[i] > 0;
+	}
+	printf("threadsig: every thread's handler ran: %s, wrong results %ld\n",
+	       got == NTHREADS && sent == NTHREADS * 300 ? "yes" : "no", bad);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -343,8 +409,10 @@ int main(int argc, char **argv)
 		return shared();
 	if (!strcmp(m, "defer"))
 		return defer();
+	if (!strcmp(m, "threadsig"))
+		return threadsig();
 	if (!strcmp(m, "private") && argc > 2)
 		return private(atoi(argv[2]));
-	fprintf(stderr, "usage: patch threads|eintr|restart|fork|mprotect|shared|private OFF|defer\n");
+	fprintf(stderr, "usage: patch threads|eintr|restart|fork|mprotect|shared|private OFF|defer|threadsig\n");
 	return 2;
 }
