@@ -99,6 +99,8 @@ expect "C: the shared file's code ran and is unchanged" 0 "shared: calls right, 
 	S -- "$P" shared
 expect "C: a site in one aligned 8 bytes of private file code is patched" 0 \
 	"private 0: calls right, bytes ff2425" S -- "$P" private 0
+expect "C: MADV_DONTNEED brings the file's bytes back, and the site is patched again" 0 \
+	"dontneed: bytes b86e00, calls right, bytes ff2425" S -- "$P" private 0
 expect "C: a site in one aligned 16 bytes (cmpxchg16b) is patched" 0 \
 	"private 4: calls right, bytes ff2425" S -- "$P" private 4
 expect "C: a site across 16 bytes keeps trapping, unpatched" 0 \
