@@ -23,6 +23,10 @@
 #define GK_BOOT_F_TRACE_SUM 0x20
 /* AF_UNIX stream/seqpacket sockets through the init's mediator (GK_FD_UNIXMED, unixmed.h). */
 #define GK_BOOT_F_UNIXMED 0x40
+/* --no-patch: every call traps; no syscall site is rewritten (gk/patch.c). */
+#define GK_BOOT_F_NOPATCH 0x80
+/* The CPU lets user code set %gs's base (AT_HWCAP2's FSGSBASE): patched sites' quick entry. */
+#define GK_BOOT_F_FSGSBASE 0x100
 
 /* CPU masks the guest kernel keeps and hands the host: 1024 CPUs, x86_64's NR_CPUS ceiling. */
 #define GK_CPUMASK_BYTES 128

@@ -15,6 +15,7 @@ enum {
 	SHIM_O_VOLUME,
 	SHIM_O_TRACE_OUT,
 	SHIM_O_TRACE_SUM,
+	SHIM_O_NO_PATCH,
 };
 
 static const struct option shim_options[] = {
@@ -23,6 +24,7 @@ static const struct option shim_options[] = {
 	{ "trace", no_argument, NULL, SHIM_O_TRACE },
 	{ "trace-output", required_argument, NULL, SHIM_O_TRACE_OUT },
 	{ "trace-summary", no_argument, NULL, SHIM_O_TRACE_SUM },
+	{ "no-patch", no_argument, NULL, SHIM_O_NO_PATCH },
 	{ "unsafe-no-namespaces", no_argument, NULL, SHIM_O_NO_NS },
 	{ "volume", required_argument, NULL, SHIM_O_VOLUME },
 	{ NULL, 0, NULL, 0 },
@@ -92,6 +94,9 @@ static int shim_opt(void *mo, int val, const char *arg, struct kiste_err *err)
 	case SHIM_O_TRACE_SUM:
 		so->trace_summary = true;
 		return 0;
+	case SHIM_O_NO_PATCH:
+		so->no_patch = true;
+		return 0;
 	case SHIM_O_TMPFS:
 		return tmpfs_opt(so, arg, err);
 	case SHIM_O_VOLUME:
@@ -157,7 +162,10 @@ const struct kiste_mode_ops kiste_mode_shim = {
 		 "                        names, flags, errno names, guest pids)\n"
 		 "  --trace-output FILE   the trace into FILE instead (created or emptied)\n"
 		 "  --trace-summary       a table per process when it ends: calls, errors\n"
-		 "                        and time per syscall (strace -c); with --trace too\n"
+		 "                        and time per syscall (strace -c); with --trace too;\n"
+		 "                        a line counts patched and trapped calls\n"
+		 "  --no-patch            leave every syscall site trapping (no patched sites:\n"
+		 "                        slower; for comparison, or as a fallback)\n"
 		 "  --unsafe-no-namespaces  WEAKER: run without user, pid, mount and network\n"
 		 "                        namespaces (the host's /proc and processes are then\n"
 		 "                        visible; for hosts that refuse namespaces)\n",

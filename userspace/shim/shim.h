@@ -28,6 +28,7 @@ struct shim_opts {
 	bool trace;
 	const char *trace_output;	/* --trace-output FILE: the trace there, not on stderr */
 	bool trace_summary;		/* --trace-summary: a table per process at its exit */
+	bool no_patch;			/* --no-patch: every call traps (gk/patch.c) */
 	bool no_namespaces;		/* --unsafe-no-namespaces: weaker, for hosts without them */
 };
 

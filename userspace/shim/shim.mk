@@ -6,13 +6,16 @@
 SHIM_SRC := $(TOP)/userspace/shim
 SHIM_OUT := $(O)/shim
 SHIM_GK := $(SHIM_OUT)/kiste-gk.elf
-SHIM_GK_CFLAGS := $(FREESTANDING_CFLAGS) -fPIE -fvisibility=hidden -I$(FREESTANDING_SRC)
+# General registers only: a patched site enters the guest kernel without a signal frame,
+# so nothing saves the workload's SSE/AVX registers around it (README: patched sites).
+SHIM_GK_CFLAGS := $(FREESTANDING_CFLAGS) -fPIE -fvisibility=hidden -mgeneral-regs-only \
+	-I$(FREESTANDING_SRC)
 SHIM_GK_OBJS := $(patsubst $(SHIM_SRC)/gk/%.c,$(SHIM_OUT)/gk/%.o,$(wildcard $(SHIM_SRC)/gk/*.c)) \
 	$(patsubst $(FREESTANDING_SRC)/%.c,$(SHIM_OUT)/gk/freestanding/%.o,$(FREESTANDING_SRCS)) \
 	$(SHIM_OUT)/gk/entry.o
 KISTE_OBJS += $(patsubst %.c,$(OBJDIR)/%.o,$(wildcard shim/*.c)) $(OBJDIR)/shim/gk_blob.o
 
-$(SHIM_OUT)/gk/%.o: $(SHIM_SRC)/gk/%.c $(SHIM_SRC)/gk/gk.h $(SHIM_SRC)/gk/net.h $(SHIM_SRC)/boot.h \
+$(SHIM_OUT)/gk/%.o: $(SHIM_SRC)/gk/%.c $(SHIM_SRC)/gk/gk.h $(SHIM_SRC)/gk/patch.h $(SHIM_SRC)/gk/net.h $(SHIM_SRC)/boot.h \
 		$(SHIM_SRC)/unixmed.h $(SHIM_SRC)/net_policy.h $(FREESTANDING_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SHIM_GK_CFLAGS) -c $< -o $@
@@ -22,7 +25,7 @@ $(SHIM_OUT)/gk/freestanding/%.o: $(FREESTANDING_SRC)/%.c $(FREESTANDING_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SHIM_GK_CFLAGS) -c $< -o $@
 
-$(SHIM_OUT)/gk/entry.o: $(SHIM_SRC)/gk/entry.S $(SHIM_SRC)/boot.h
+$(SHIM_OUT)/gk/entry.o: $(SHIM_SRC)/gk/entry.S $(SHIM_SRC)/boot.h $(SHIM_SRC)/gk/patch.h
 	@mkdir -p $(dir $@)
 	$(CC) -c $< -o $@
 

@@ -99,7 +99,8 @@ static void fill_boot(struct launch *l)
 		   (so->trace_summary ? GK_BOOT_F_TRACE_SUM : 0) | (l->kfd >= 0 ? GK_BOOT_F_MODULE : 0) |
 		   (so->rw ? GK_BOOT_F_RW : 0) | (l->ns ? GK_BOOT_F_PIDNS : 0) |
 		   (l->ns && !l->host_tree ? GK_BOOT_F_UNIX : 0) |
-		   (l->um.wl_fd >= 0 ? GK_BOOT_F_UNIXMED : 0);
+		   (l->um.wl_fd >= 0 ? GK_BOOT_F_UNIXMED : 0) | (so->no_patch ? GK_BOOT_F_NOPATCH : 0) |
+		   ((getauxval(AT_HWCAP2) & 2 /* HWCAP2_FSGSBASE */) ? GK_BOOT_F_FSGSBASE : 0);
 	b->kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
 	b->root_fd = FD_ROOT;
 	b->probe_fd = GK_FD_PROBE;

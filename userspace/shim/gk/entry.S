@@ -3,6 +3,7 @@
 #include <asm/unistd.h>
 
 #include "../boot.h"
+#include "patch.h"
 
 #define PR_SET_SYSCALL_USER_DISPATCH 59
 #define PR_SYS_DISPATCH_ON 1
@@ -192,5 +193,224 @@ gk_sigret:
 	syscall
 	ud2
 	.size	gk_sigret, . - gk_sigret
+
+/*
+ * Patched syscall sites (patch.c).  A site `mov $NR, %eax; syscall` the
+ * guest kernel rewrote to `jmp *SLOT` lands on stub k (slot k's value) with
+ * the workload's registers and stack as the syscall instruction would have
+ * seen them; rax, rcx and r11 are the instruction's to clobber.  Nothing is
+ * written at or below the workload's stack pointer within its red zone: the
+ * save area (patch.h) lies below it, where a signal frame could go anyway.
+ */
+	.balign	GK_PATCH_STUB
+	.globl	gk_fast_stubs
+	.hidden	gk_fast_stubs
+gk_fast_stubs:
+	.set	.Lk, 0
+	.rept	GK_PATCH_MAX
+	movl	$.Lk, %r11d
+	jmp	gk_fast_common
+	.balign	GK_PATCH_STUB, 0xcc
+	.set	.Lk, .Lk + 1
+	.endr
+	.globl	gk_fast_stubs_end
+	.hidden	gk_fast_stubs_end
+gk_fast_stubs_end:
+
+/*
+ * Blocks every signal (the trap runs with the workload's caught ones
+ * blocked), disarms the host alternate stack as the SIGSYS delivery's
+ * SS_AUTODISARM does, and runs gk_fast(save, uc) where the SIGSYS frame
+ * would have gone: the top of the armed area, or below the save area when
+ * the area is disarmed (a handler running on it).  gk_fast leaves the
+ * registers to return with in the save area below the (possibly new) stack
+ * pointer's red zone and returns it; the exit puts the alternate stack and
+ * the mask back from there and jumps to the return address with rcx = rip
+ * and r11 = rflags, as the syscall instruction leaves them.
+ */
+	.type	gk_fast_common, @function
+gk_fast_common:
+	leaq	-(128 + GK_FS_SIZE)(%rsp), %rsp
+	pushfq
+	popq	(%rsp)
+	cld
+	movq	%rdi, GK_FS_RDI(%rsp)
+	movq	%rsi, GK_FS_RSI(%rsp)
+	movq	%rdx, GK_FS_RDX(%rsp)
+	movq	%r10, GK_FS_R10(%rsp)
+	movq	%r8, GK_FS_R8(%rsp)
+	movq	%r9, GK_FS_R9(%rsp)
+	movq	%rbx, GK_FS_RBX(%rsp)
+	movq	%rbp, GK_FS_RBP(%rsp)
+	movq	%r12, GK_FS_R12(%rsp)
+	movq	%r13, GK_FS_R13(%rsp)
+	movq	%r14, GK_FS_R14(%rsp)
+	movq	%r15, GK_FS_R15(%rsp)
+	movl	%r11d, %r11d
+	movq	%r11, GK_FS_K(%rsp)
+	/*
+	 * The quick entry (patch.c): no host call.  Only with FSGSBASE, for a
+	 * site whose call is not about the signal mask, when %gs's base is a
+	 * thread's area (its record's magic), that thread is in no quick entry
+	 * already and the workload is not running on the area (a handler left
+	 * there): else the entry below, as the trap.
+	 */
+	cmpl	$0, gk_patch_quick(%rip)
+	je	.Lslow
+	cmpq	$GK_PATCH_MAX, %r11
+	jae	.Lslow
+	leaq	gk_patch_site_quick(%rip), %rax
+	cmpb	$0, (%rax,%r11)
+	je	.Lslow
+	rdgsbase %rbx
+	testq	%rbx, %rbx
+	jz	.Lslow
+	testl	$(GK_TAREA_ASM - 1), %ebx
+	jnz	.Lslow
+	movabsq	$GK_THREAD_MAGIC_ASM, %rax
+	cmpq	%rax, (%rbx)
+	jne	.Lslow
+	cmpl	$0, GK_T_FAST_BUSY(%rbx)
+	jne	.Lslow
+	movq	%rsp, %rax
+	subq	%rbx, %rax
+	cmpq	$GK_TAREA_ASM, %rax
+	jb	.Lslow
+	/* From here a signal is deferred to the exit (gk_sig_defer). */
+	movl	$1, GK_T_FAST_BUSY(%rbx)
+	movq	%rsp, %rdi
+	leaq	(GK_QUICK_TOP - GK_FAST_UC)(%rbx), %rsi
+	movq	%rbx, %rdx
+	movq	%rsi, %rsp
+	call	gk_fast_quick
+	movq	%rax, %rsp		/* the save area to return with */
+	movl	$0, GK_T_FAST_BUSY(%rbx)
+	cmpq	$0, GK_T_DFR_PENDING(%rbx)
+	jne	.Ldeliver
+.Lresume:
+	movq	GK_FS_R8(%rsp), %r8
+	movq	GK_FS_R9(%rsp), %r9
+	movq	GK_FS_RBX(%rsp), %rbx
+	movq	GK_FS_RBP(%rsp), %rbp
+	movq	GK_FS_R12(%rsp), %r12
+	movq	GK_FS_R13(%rsp), %r13
+	movq	GK_FS_R14(%rsp), %r14
+	movq	GK_FS_R15(%rsp), %r15
+	movq	GK_FS_RDI(%rsp), %rdi
+	movq	GK_FS_RSI(%rsp), %rsi
+	movq	GK_FS_RDX(%rsp), %rdx
+	movq	GK_FS_R10(%rsp), %r10
+	movq	GK_FS_RAX(%rsp), %rax
+	movq	GK_FS_RIP(%rsp), %rcx
+	movq	GK_FS_FLAGS(%rsp), %r11
+	popfq
+	leaq	(128 + GK_FS_SIZE - 8)(%rsp), %rsp
+	jmp	*%rcx
+	/* Signals taken in the entry: delivered now (or, with none, back to .Lresume). */
+.Ldeliver:
+	movq	%rsp, %rdi
+	leaq	GK_QUICK_TOP(%rbx), %rsp
+	call	gk_fast_deliver
+	movq	%rax, %rsp
+	jmp	.Lresume
+.Lslow:
+	movl	$__NR_rt_sigprocmask, %eax
+	movl	$2, %edi		/* SIG_SETMASK: the allowlist's only form */
+	leaq	gk_fast_allmask(%rip), %rsi
+	leaq	GK_FS_MASK(%rsp), %rdx
+	movl	$8, %r10d
+	syscall
+	movl	$__NR_sigaltstack, %eax
+	leaq	gk_fast_ssoff(%rip), %rdi
+	leaq	GK_FS_SS(%rsp), %rsi
+	syscall
+	movq	%rsp, %rdi
+	movq	%rsp, %rax
+	testl	$2, GK_FS_SS+8(%rsp)	/* SS_DISABLE: no alternate stack armed */
+	jnz	1f
+	movq	GK_FS_SS(%rsp), %rax
+	addq	GK_FS_SS+16(%rsp), %rax
+1:	subq	$GK_FAST_UC, %rax
+	andq	$-64, %rax
+	movq	%rax, %rsi
+	movq	%rax, %rsp
+	call	gk_fast
+	/* rax: the save area to return with; signals still blocked */
+	movq	%rax, %rsp
+	movl	$__NR_sigaltstack, %eax
+	leaq	GK_FS_SS(%rsp), %rdi
+	xorl	%esi, %esi
+	syscall
+	movq	GK_FS_R8(%rsp), %r8
+	movq	GK_FS_R9(%rsp), %r9
+	movq	GK_FS_RBX(%rsp), %rbx
+	movq	GK_FS_RBP(%rsp), %rbp
+	movq	GK_FS_R12(%rsp), %r12
+	movq	GK_FS_R13(%rsp), %r13
+	movq	GK_FS_R14(%rsp), %r14
+	movq	GK_FS_R15(%rsp), %r15
+	movl	$__NR_rt_sigprocmask, %eax
+	movl	$2, %edi
+	leaq	GK_FS_MASK(%rsp), %rsi
+	xorl	%edx, %edx
+	movl	$8, %r10d
+	syscall
+	/* Signals may come from here on: the frame goes below this area or on the area. */
+	movq	GK_FS_RDI(%rsp), %rdi
+	movq	GK_FS_RSI(%rsp), %rsi
+	movq	GK_FS_RDX(%rsp), %rdx
+	movq	GK_FS_R10(%rsp), %r10
+	movq	GK_FS_RAX(%rsp), %rax
+	movq	GK_FS_RIP(%rsp), %rcx
+	movq	GK_FS_FLAGS(%rsp), %r11
+	popfq
+	leaq	(128 + GK_FS_SIZE - 8)(%rsp), %rsp
+	jmp	*%rcx
+	.size	gk_fast_common, . - gk_fast_common
+
+/*
+ * gk_fast_jump(frame, mask, sig, info, uc): enters a deferred signal's
+ * handler as the host's delivery would (patch.c built @frame where the kernel
+ * would have): the handler's mask last, with the stack already on the frame,
+ * so a signal it lets in lands below it.
+ */
+	.globl	gk_fast_jump
+	.hidden	gk_fast_jump
+	.type	gk_fast_jump, @function
+gk_fast_jump:
+	movq	%rdi, %rsp
+	movq	%rdx, %r12
+	movq	%rcx, %r13
+	movq	%r8, %r14
+	movl	$__NR_rt_sigprocmask, %eax
+	movl	$2, %edi
+	xorl	%edx, %edx
+	movl	$8, %r10d
+	syscall
+	movl	%r12d, %edi
+	movq	%r13, %rsi
+	movq	%r14, %rdx
+	xorl	%eax, %eax
+	jmp	gk_sigtramp
+	.size	gk_fast_jump, . - gk_fast_jump
+
+/* A deferred signal's "handler" (gk_sig_defer): straight back through its frame. */
+	.globl	gk_sig_deferred
+	.hidden	gk_sig_deferred
+	.type	gk_sig_deferred, @function
+gk_sig_deferred:
+	ret
+	.size	gk_sig_deferred, . - gk_sig_deferred
+
+	.section .rodata
+	.balign	8
+gk_fast_allmask:
+	.quad	-1
+gk_fast_ssoff:
+	.quad	0
+	.long	2			/* SS_DISABLE */
+	.long	0
+	.quad	0
+	.text
 
 	.section .note.GNU-stack, "", @progbits

@@ -37,6 +37,8 @@ struct gk_frame;
 void gk_sig_return(struct gk_frame *frame);
 /* The host handler of the workload's caught signals: arms, then gk_sig_handler()'s handler. */
 void gk_sigtramp(void);
+/* A deferred signal's handler (patch.c): returns through its frame at once. */
+void gk_sig_deferred(void);
 /* clone(flags, stack, ptid, ctid, tls) at the thread stub; the child arms, then gk_thread_start(). */
 long gk_thread_clone_host(unsigned long flags, unsigned long stack, int *ptid, int *ctid,
 			  unsigned long tls);
@@ -127,6 +129,9 @@ struct gk_frame {
 #define GK_SS_DISABLE 2
 struct gk_thread {
 	unsigned long magic;
+	/* A quick patched entry (patch.c; offsets in patch.h for entry.S): */
+	unsigned long dfr_pending;	/* signals taken in it, delivered at its exit */
+	int fast_busy;			/* this thread is in one */
 	int tid;			/* host tid; 0: the slot is free */
 	int slot;
 	int *clear_tid;			/* the workload's clear_child_tid word */
@@ -137,6 +142,9 @@ struct gk_thread {
 	const struct gk_ucontext *call_uc;
 	int leader;			/* exec'd from a non-main thread: its guest tid is the pid */
 	int pdeathsig;			/* PR_SET_PDEATHSIG's, read back by PR_GET_PDEATHSIG */
+	/* The deferred signals' state (patch.c): the mask and FPU state they interrupted. */
+	unsigned long dfr_mask, dfr_ucflags, dfr_fpsize, dfr_jmask;
+	struct gk_siginfo dfr_info[GK_NSIG];
 };
 /* What a new thread finds at the top of its area. */
 struct gk_tstart {
@@ -311,6 +319,25 @@ long gk_exec_lookup(const char *cmd, const char *pathvar, char *abs, size_t n);
 /* ---- thread.c: the big lock guards all guest kernel state but the thread records ---- */
 void gk_lock(void);
 void gk_unlock(void);
+void gk_serve(struct gk_ucontext *uc, int fast);
+
+/* ---- patch.c: patched syscall sites ---- */
+void gk_patch_trapped(long nr, unsigned long rip);
+void gk_patch_code(unsigned long start, unsigned long len);
+void gk_patch_release(unsigned long a, unsigned long n, int revert);
+int gk_patch_overlaps(unsigned long a, unsigned long n);
+void gk_patch_exec(void);
+void gk_patch_count_fast(const struct gk_ucontext *uc);
+void gk_patch_summary(void);
+void gk_patch_forked(void);
+void gk_patch_boot(struct gk_thread *main_area);
+void gk_patch_thread(struct gk_thread *t);
+/* uc_flags of a quick patched entry's context (patch.c; not a kernel flag). */
+#define GK_UC_QUICK (1UL << 40)
+struct gk_thread *gk_quick_self(void);
+int gk_sig_defer(int sig, const struct gk_siginfo *si, struct gk_frame *frame);
+extern int gk_patch_quick;
+
 struct gk_thread *gk_self(void);
 struct gk_thread *gk_thread_at(unsigned long addr);
 void gk_thread_boot(void *area);
@@ -328,6 +355,7 @@ void gk_thread_fatal_alone(void);
 long gk_thread_count(void);
 void gk_thread_robust_all(void);
 void gk_thread_poked(const struct gk_siginfo *si);
+void gk_thread_exec_check(void);
 
 /* ---- cgroup.c ---- */
 int gk_cgroup_path(const char *norm);

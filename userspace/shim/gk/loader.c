@@ -134,6 +134,8 @@ static long map_segment(struct elf_img *e, const Elf64_Phdr *p)
 			memset((void *)fend, 0, GK_PAGE_UP(fend) - fend);
 		if (!(prot & PROT_WRITE))
 			hs3(__NR_mprotect, start, GK_PAGE_UP(fend) - start, prot);
+		if (prot == (PROT_READ | PROT_EXEC))
+			gk_patch_code(start, GK_PAGE_UP(fend) - start);
 		start = GK_PAGE_UP(fend);
 	}
 	if (GK_PAGE_UP(mend) > start) {
@@ -432,6 +434,7 @@ long gk_execve(struct gk_call *c, const char *path, struct gk_exec_args *ea)
 	/* Point of no return: the other threads end, then the old image goes. */
 	gk_thread_exec_alone();
 	gk_unmap_all();
+	gk_patch_exec();
 	r = elf_map(&exe, exe.eh.e_type == ET_DYN ? GK_DYN_BASE : 0);
 	if (r == 0 && interp[0]) {
 		r = elf_map(&in, 0);

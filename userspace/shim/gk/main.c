@@ -32,36 +32,22 @@ unsigned long gk_now_ns(void)
 
 static void nosys(long nr);
 
-static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
+/*
+ * Serves the call in @uc's registers, one thread at a time in the guest kernel
+ * except where it blocks (thread.c): the SIGSYS entry's, or (@fast) a patched
+ * site's (patch.c), which built @uc as the trap's frame would have held it
+ * (@fast 2: the vsyscall page's seccomp trap, never patched).
+ */
+void gk_serve(struct gk_ucontext *uc, int fast)
 {
 	struct sigcontext *m = &uc->uc_mcontext;
+	unsigned long rip = m->rip;
 	struct gk_call c;
 	char pre[GK_TRACE_PRE];
 	unsigned long t0 = 0;
 	int tracing;
 	long ret;
 
-	(void)sig;
-	/* An exec elsewhere in the process asks this thread to leave (thread.c). */
-	gk_thread_poked(si);
-	/*
-	 * The allowlist traps (SECCOMP_RET_TRAP) the legacy vsyscall page's
-	 * gettimeofday and time, which the host emulates through seccomp and
-	 * never through dispatch: served here like a redirected call (the host
-	 * already emulated the vsyscall's ret).  Any other SIGSYS someone sent
-	 * is not a redirected syscall.
-	 */
-	if (si->si_code == GK_SYS_SECCOMP &&
-	    (si->sys.syscall == __NR_gettimeofday || si->sys.syscall == __NR_time))
-		m->rax = si->sys.syscall;
-	else if (si->si_code != GK_SYS_USER_DISPATCH)
-		return;
-	/* int $0x80 and friends: a 32-bit call is never served as the 64-bit one. */
-	if (si->sys.arch != AUDIT_ARCH_X86_64) {
-		nosys(-1);
-		m->rax = -ENOSYS;
-		return;
-	}
 	c.nr = (long)m->rax;
 	c.a[0] = m->rdi;
 	c.a[1] = m->rsi;
@@ -71,8 +57,9 @@ static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
 	c.a[5] = m->r9;
 	c.uc = uc;
 	c.noreturn = 0;
-	/* One thread at a time in the guest kernel, except where it blocks (thread.c). */
 	gk_lock();
+	if (fast == 1)
+		gk_patch_count_fast(uc);
 	tracing = gk_tracing();
 	if (tracing)
 		gk_trace_enter(&c, pre, sizeof(pre));
@@ -85,7 +72,45 @@ static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
 		gk_trace_call(&c, ret, gk_now_ns() - t0, pre);
 	if (gk.boot.flags & GK_BOOT_F_TRACE_SUM)
 		gk_trace_count(&c, ret, gk_now_ns() - t0);
+	/* A trapped site that returns to where it was called from may be patched now. */
+	if (!fast)
+		gk_patch_trapped(c.nr, !c.noreturn && m->rip == rip ? rip : 0);
 	gk_unlock();
+}
+
+static void gk_sigsys(int sig, struct gk_siginfo *si, struct gk_ucontext *uc)
+{
+	struct sigcontext *m = &uc->uc_mcontext;
+
+	(void)sig;
+	/* In a quick patched entry: a poke is looked at on its way out (patch.c). */
+	if (si->si_code != GK_SYS_USER_DISPATCH &&
+	    gk_sig_defer(GK_SIGSYS, si, (struct gk_frame *)((char *)uc - 8)))
+		return;
+	/* An exec elsewhere in the process asks this thread to leave (thread.c). */
+	gk_thread_poked(si);
+	/*
+	 * The allowlist traps (SECCOMP_RET_TRAP) the legacy vsyscall page's
+	 * gettimeofday and time, which the host emulates through seccomp and
+	 * never through dispatch: served here like a redirected call (the host
+	 * already emulated the vsyscall's ret).  Any other SIGSYS someone sent
+	 * is not a redirected syscall.
+	 */
+	if (si->si_code == GK_SYS_SECCOMP &&
+	    (si->sys.syscall == __NR_gettimeofday || si->sys.syscall == __NR_time)) {
+		m->rax = si->sys.syscall;
+		gk_serve(uc, 2);
+		return;
+	} else if (si->si_code != GK_SYS_USER_DISPATCH) {
+		return;
+	}
+	/* int $0x80 and friends: a 32-bit call is never served as the 64-bit one. */
+	if (si->sys.arch != AUDIT_ARCH_X86_64) {
+		nosys(-1);
+		m->rax = -ENOSYS;
+		return;
+	}
+	gk_serve(uc, 0);
 }
 
 /*
@@ -147,7 +172,16 @@ long gk_host_blocking(long nr, const long *a, const struct gk_call *c)
 
 	gk_unlock();
 	/* With other threads SIGSYS is open here too: an exec may ask this one to leave. */
-	if (!gk.handled && !gk_thread_others()) {
+	if (c->uc->uc_flags & GK_UC_QUICK) {
+		/* A quick patched entry (patch.c): the host's mask is the workload's already. */
+		struct gk_thread *t = gk_self();
+		const struct gk_ucontext *prev = t->call_uc;
+
+		t->call_uc = c->uc;
+		gk_thread_exec_check();
+		ret = hs6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		t->call_uc = prev;
+	} else if (!gk.handled && !gk_thread_others()) {
 		ret = hs6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	} else {
 		/* A handler run here is placed as if it interrupted the workload's call. */
@@ -273,6 +307,7 @@ void gk_main(const struct gk_boot *b)
 
 	boot_state(b);
 	gk_thread_boot(gk_altstack);
+	gk_patch_boot((struct gk_thread *)gk_altstack);
 	gk_fd_boot();
 	copy_args(&ea);
 	if (hs2(__NR_sigaltstack, &ss, 0) < 0 || gk_sigsys_install() < 0)

@@ -23,7 +23,7 @@ int gk_overlaps_self(unsigned long addr, unsigned long len)
 	return overlaps(a, n, gk.boot.image_start, gk.boot.image_end) ||
 	       (gk.boot.trace_switch &&
 		overlaps(a, n, gk.boot.trace_switch, gk.boot.trace_switch + GK_PAGE)) ||
-	       (a + n >= a && gk_thread_overlaps(a, n));
+	       (a + n >= a && gk_thread_overlaps(a, n)) || gk_patch_overlaps(a, n);
 }
 
 /* Unmaps every gap between the ranges exec keeps: the guest kernel, the vvar and vDSO pages. */
@@ -88,7 +88,7 @@ long sys_brk(struct gk_call *c)
 long sys_mmap(struct gk_call *c)
 {
 	unsigned long addr = c->a[0], len = c->a[1];
-	long flags = c->a[3];
+	long flags = c->a[3], r;
 
 	if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) &&
 	    (gk_overlaps_self(addr, len) || addr < gk.boot.image_end))
@@ -101,7 +101,15 @@ long sys_mmap(struct gk_call *c)
 		return -EPERM;
 	if (!(flags & MAP_ANONYMOUS) && !gk_fd_ok(c->a[4]))
 		return -EBADF;
-	return hs6(__NR_mmap, addr, len, c->a[2], flags, c->a[4], c->a[5]);
+	r = hs6(__NR_mmap, addr, len, c->a[2], flags, c->a[4], c->a[5]);
+	if (r < 0 && r > -4096)
+		return r;
+	/* What was there is gone; private read-only-executable file pages may be patched (patch.c). */
+	gk_patch_release(r, GK_PAGE_UP(len), 0);
+	if ((flags & MAP_TYPE) == MAP_PRIVATE && !(flags & MAP_ANONYMOUS) &&
+	    c->a[2] == (PROT_READ | PROT_EXEC))
+		gk_patch_code(r, GK_PAGE_UP(len));
+	return r;
 }
 
 static int madvise_ok(long advice)
@@ -119,6 +127,8 @@ static int madvise_ok(long advice)
 /* munmap, mprotect, madvise, msync, mincore: (addr, len, ...) */
 long sys_mrange(struct gk_call *c)
 {
+	long r;
+
 	if (gk_overlaps_self(c->a[0], c->a[1]))
 		return -EPERM;
 	/* Below the guest kernel nothing is mapped. */
@@ -129,7 +139,13 @@ long sys_mrange(struct gk_call *c)
 		return -EINVAL;
 	if (c->nr == __NR_madvise && !madvise_ok(c->a[2]))
 		return -EINVAL;
-	return hs6(c->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
+	/* Patched sites in code about to become anything but read-only-executable: the file's bytes back. */
+	if (c->nr == __NR_mprotect && c->a[2] != (PROT_READ | PROT_EXEC))
+		gk_patch_release(c->a[0], c->a[1], 1);
+	r = hs6(c->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
+	if (c->nr == __NR_munmap && r == 0)
+		gk_patch_release(c->a[0], c->a[1], 0);
+	return r;
 }
 
 long sys_mremap(struct gk_call *c)
@@ -146,5 +162,9 @@ long sys_mremap(struct gk_call *c)
 	/* Growing in place could extend into the guest kernel's pages. */
 	if (!(c->a[3] & MREMAP_FIXED) && gk_overlaps_self(c->a[0], c->a[2]))
 		return -EPERM;
+	/* Moved code would return to the old place from its patched sites: revert them first. */
+	gk_patch_release(c->a[0], c->a[1], 1);
+	if (c->a[3] & MREMAP_FIXED)
+		gk_patch_release(c->a[4], c->a[2], 0);
 	return hs5(__NR_mremap, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4]);
 }

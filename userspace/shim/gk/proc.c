@@ -45,6 +45,7 @@ static long do_fork(struct gk_call *c, unsigned long flags, unsigned long stack,
 		gk_thread_forked();
 		gk_timers_forked();
 		gk_trace_forked();
+		gk_patch_forked();
 		if (stack)
 			c->uc->uc_mcontext.rsp = stack;
 		if ((flags & CLONE_CHILD_SETTID) && ctid && gk_uwrite_ok(ctid, 4) == 0)
@@ -187,6 +188,7 @@ long sys_exit(struct gk_call *c)
 		/* the exit itself is a call the table counts, as strace's does */
 		gk_trace_count(c, 0, 0);
 		gk_trace_summary();
+		gk_patch_summary();
 	}
 	if (gk.boot.flags & (GK_BOOT_F_TRACE | GK_BOOT_F_TRACE_SUM))
 		gk_nosys_report();

@@ -377,6 +377,11 @@ struct gk_sigdest gk_sig_handler(int sig, struct gk_siginfo *si, struct gk_frame
 	struct gk_thread *t;
 	unsigned long flags;
 
+	/* Taken in a quick patched entry: delivered at its exit (patch.c). */
+	if (gk_sig_defer(sig, si, frame)) {
+		d.handler = (unsigned long)gk_sig_deferred;
+		return d;
+	}
 	if (sig <= 0 || sig >= GK_NSIG || !caught(gk.act[sig].handler))
 		return d;
 	d.handler = gk.act[sig].handler;

@@ -61,6 +61,12 @@ static void exec_leave(void)
 		hs1(__NR_exit, 0);
 }
 
+/* An exec elsewhere in the process: this thread leaves now (a quick patched entry's check). */
+void gk_thread_exec_check(void)
+{
+	exec_leave();
+}
+
 void gk_lock(void)
 {
 	int c = 0;
@@ -232,6 +238,7 @@ void gk_thread_start(struct gk_tstart *ts)
 	struct gk_thread *t = (struct gk_thread *)((unsigned long)ts & ~(GK_TAREA - 1));
 	int g = (int)gk_to_guest_pid(tid_of(t));
 
+	gk_patch_thread(t);
 	if ((ts->flags & CLONE_PARENT_SETTID) && gk_uwrite_ok(ts->ptid, 4) == 0)
 		*ts->ptid = g;
 	if ((ts->flags & CLONE_CHILD_SETTID) && gk_uwrite_ok(ts->ctid, 4) == 0)

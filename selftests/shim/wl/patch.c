@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+// patch.c - workload for shim_patch.sh: calls through sites the guest kernel patches while they run.
+//
+// Each mode prints what it saw; shim_patch.sh compares that with the native run's output.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NTHREADS 6
+#define ROUNDS 20000
+
+static pthread_barrier_t start;
+static pid_t ppid_seen;
+static int devnull;
+
+/* Every thread calls the same sites from the start: the first trap patches them under the others. */
+static void *hammer(void *arg)
+{
+	long bad = 0, i;
+	char c = 'x';
+
+	(void)arg;
+	pthread_barrier_wait(&start);
+	for (i = 0; i < ROUNDS; i++) {
+		if (getppid() != ppid_seen)
+			bad++;
+		if (write(devnull, &c, 1) != 1)
+			bad++;
+		if (i % 1000 == 0)
+			sched_yield();
+	}
+	return (void *)bad;
+}
+
+static int threads(void)
+{
+	pthread_t t[NTHREADS];
+	long bad = 0;
+	void *r;
+	int i;
+
+	ppid_seen = getppid();
+	pthread_barrier_init(&start, NULL, NTHREADS);
+	for (i = 0; i < NTHREADS; i++)
+		if (pthread_create(&t[i], NULL, hammer, NULL))
+			return 1;
+	for (i = 0; i < NTHREADS; i++) {
+		pthread_join(t[i], &r);
+		bad += (long)r;
+	}
+	printf("threads: %d x %d rounds, %ld wrong results\n", NTHREADS, ROUNDS, bad);
+	return 0;
+}
+
+static int pfd[2];
+static volatile int handled, handler_ppid_ok;
+
+/* Runs at the blocking write: calls through patched sites itself, then makes room in the pipe. */
+static void on_alarm(int sig)
+{
+	char buf[4096];
+
+	(void)sig;
+	handled++;
+	handler_ppid_ok = getppid() == ppid_seen;
+	if (read(pfd[0], buf, sizeof(buf)) <= 0)
+		handler_ppid_ok = 0;
+}
+
+/* A blocking write through a patched site, interrupted by a handler: EINTR, or restarted. */
+static int eintr(int restart)
+{
+	struct sigaction sa;
+	char big[65536] = { 0 };
+	struct itimerval it = { { 0, 0 }, { 0, 200000 } };
+	long n, i;
+
+	ppid_seen = getppid();
+	if (pipe(pfd))
+		return 1;
+	for (i = 0; i < 100; i++)	/* the write and getppid sites get patched */
+		if (write(devnull, big, 1) != 1 || getppid() != ppid_seen)
+			return 1;
+	fcntl(pfd[1], F_SETFL, O_NONBLOCK);
+	while (write(pfd[1], big, sizeof(big)) > 0)
+		;
+	fcntl(pfd[1], F_SETFL, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	n = write(pfd[1], big, 1);
+	printf("eintr(%s): write = %ld (%s), handler ran %d, its getppid %s\n",
+	       restart ? "SA_RESTART" : "no restart", n, n < 0 ? strerror(errno) : "no error",
+	       handled, handler_ppid_ok ? "right" : "wrong");
+	return 0;
+}
+
+/* A fork child keeps calling through the parent's patched sites. */
+static int forkchild(void)
+{
+	long bad = 0, i;
+	pid_t p, me;
+	int st;
+
+	for (i = 0; i < 100; i++)
+		getppid();
+	me = getpid();
+	p = fork();
+	if (p < 0)
+		return 1;
+	if (p == 0) {
+		for (i = 0; i < ROUNDS; i++)
+			if (getppid() != me || write(devnull, "x", 1) != 1)
+				bad++;
+		_exit(bad ? 3 : 7);
+	}
+	for (i = 0; i < ROUNDS; i++)
+		if (write(devnull, "y", 1) != 1)
+			bad++;
+	waitpid(p, &st, 0);
+	printf("fork: child exit %d, parent %ld wrong results\n", WEXITSTATUS(st), bad);
+	return 0;
+}
+
+/* The bytes of getppid's first 16 bytes, as hex. */
+static void hex16(const unsigned char *p, char *out)
+{
+	int i;
+
+	for (i = 0; i < 16; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+/*
+ * The workload makes its own text writable and reads it back: it sees the
+ * file's bytes (the guest kernel reverted the sites in the range first), and
+ * the calls through the site still work after.
+ */
+static int mprot(void)
+{
+	const unsigned char *fn = (const unsigned char *)getppid;
+	uintptr_t page = (uintptr_t)fn & ~4095UL;
+	char before[40], after[40];
+	long i, ok = 1;
+
+	hex16(fn, before);
+	for (i = 0; i < 100; i++)
+		getppid();
+	if (mprotect((void *)page, 8192, PROT_READ | PROT_WRITE | PROT_EXEC))
+		return 1;
+	hex16(fn, after);
+	if (mprotect((void *)page, 8192, PROT_READ | PROT_EXEC))
+		return 1;
+	for (i = 0; i < 100; i++)
+		ok &= getppid() == getppid();
+	printf("mprotect: before %s\nmprotect: after  %s\nmprotect: calls after %s\n", before,
+	       after, ok ? "right" : "wrong");
+	return 0;
+}
+
+/*
+ * Code in a shared mapping of a file opened for writing (the guest kernel
+ * must never patch it: the patch would land in the file): `mov $110, %eax;
+ * syscall; ret` called 100 times, then the file read back.
+ */
+static int shared(void)
+{
+	static const unsigned char code[8] = { 0xb8, 0x6e, 0, 0, 0, 0x0f, 0x05, 0xc3 };
+	const char *dir = getenv("TMPDIR");
+	unsigned char back[8];
+	char path[256];
+	long (*fn)(void);
+	void *m;
+	int fd, i, ok = 1;
+
+	snprintf(path, sizeof(path), "%s/kiste-patch-shared.XXXXXX", dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, code, sizeof(code)) != sizeof(code) || ftruncate(fd, 4096))
+		return 1;
+	unlink(path);
+	m = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return 1;
+	fn = (long (*)(void))m;
+	for (i = 0; i < 100; i++)
+		ok &= fn() == getppid();
+	if (pread(fd, back, sizeof(back), 0) != sizeof(back))
+		return 1;
+	printf("shared: calls %s, file %s\n", ok ? "right" : "wrong",
+	       memcmp(back, code, sizeof(code)) ? "changed" : "unchanged");
+	return 0;
+}
+
+/*
+ * `mov $110, %eax; syscall; ret` at byte @off of a private read-only-executable
+ * file mapping, called 100 times: whether its bytes read back changed (the
+ * workload sees a patched site's jump: 0 and 4 are patched, in one locked
+ * 8- and 16-byte write; 12 crosses 16 bytes and is not).
+ */
+static int private(int off)
+{
+	static const unsigned char code[8] = { 0xb8, 0x6e, 0, 0, 0, 0x0f, 0x05, 0xc3 };
+	const char *dir = getenv("TMPDIR");
+	unsigned char buf[4096] = { 0 };
+	char path[256];
+	long (*fn)(void);
+	unsigned char *m;
+	int fd, i, ok = 1;
+
+	snprintf(path, sizeof(path), "%s/kiste-patch-private.XXXXXX", dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	memcpy(buf + off, code, sizeof(code));
+	if (fd < 0 || write(fd, buf, sizeof(buf)) != sizeof(buf))
+		return 1;
+	unlink(path);
+	m = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED)
+		return 1;
+	fn = (long (*)(void))(m + off);
+	for (i = 0; i < 100; i++)
+		ok &= fn() == getppid();
+	printf("private %d: calls %s, bytes %02x%02x%02x\n", off, ok ? "right" : "wrong", m[off],
+	       m[off + 1], m[off + 2]);
+	if (off)
+		return 0;
+	/* MADV_DONTNEED brings the file's bytes back; the site traps and is patched again. */
+	madvise(m, 4096, MADV_DONTNEED);
+	printf("dontneed: bytes %02x%02x%02x", m[0], m[1], m[2]);
+	for (i = 0; i < 100; i++)
+		ok &= fn() == getppid();
+	printf(", calls %s, bytes %02x%02x%02x\n", ok ? "right" : "wrong", m[0], m[1], m[2]);
+	return 0;
+}
+
+static volatile long alarms, alarm_bad;
+static volatile pid_t chld_pid;
+static volatile int chld_status = -1, chld_code = -1;
+
+/* Clobbers the vector registers: the interrupted code's must come back as they were. */
+static void on_timer(int sig, siginfo_t *si, void *uc)
+{
+	volatile double x = 3.25;
+	int i;
+
+	(void)uc;
+	for (i = 0; i < 8; i++)
+		x = x * 1.5 + i;
+	alarms++;
+	if (sig != SIGALRM || si->si_signo != SIGALRM || si->si_code != SI_KERNEL)
+		alarm_bad++;
+}
+
+/*
+ * getppid as an inline `mov $110, %eax; syscall` (aligned: a site the guest
+ * kernel patches): the compiler keeps values in vector registers across it,
+ * as the syscall instruction preserves them.
+ */
+static inline long raw_getppid(void)
+{
+	long r;
+
+	__asm__ volatile(".balign 16\n\tmov $110, %%eax\n\tsyscall" : "=a"(r) : : "rcx", "r11", "memory");
+	return r;
+}
+
+static void on_chld(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	chld_pid = si->si_pid;
+	chld_status = si->si_status;
+	chld_code = si->si_code;
+}
+
+/*
+ * Signals that come while calls go through patched sites: an interval timer
+ * (siginfo, the FPU state of the loop it interrupts) and a child's exit
+ * (SIGCHLD's siginfo: pid, status, code), each delivered once and whole.
+ */
+static int defer(void)
+{
+	struct sigaction sa;
+	struct itimerval it = { { 0, 500 }, { 0, 500 } };
+	double acc = 0, step = 1.5;
+	long i, n = 0;
+	pid_t p;
+	int st;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_timer;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_sigaction = on_chld;
+	sigaction(SIGCHLD, &sa, NULL);
+	ppid_seen = getppid();
+	setitimer(ITIMER_REAL, &it, NULL);
+	for (i = 0; i < 300000 || alarms < 20; i++) {
+		acc += step;
+		if (raw_getppid() != ppid_seen)
+			n++;
+	}
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	printf("defer: timer handlers ran: %s, their siginfo %s, wrong results %ld, the loop's "
+	       "double %s\n", alarms >= 20 ? "yes" : "no", alarm_bad ? "wrong" : "right", n,
+	       acc == step * (double)i ? "right" : "wrong");
+	p = fork();
+	if (p == 0) {
+		usleep(20000);
+		_exit(42);
+	}
+	for (i = 0; !chld_pid && i < 100000000; i++)
+		getppid();
+	waitpid(p, &st, 0);
+	printf("defer: SIGCHLD's pid %s, status %d, code %s\n", chld_pid == p ? "right" : "wrong",
+	       chld_status, chld_code == CLD_EXITED ? "CLD_EXITED" : "wrong");
+	return 0;
+}
+
+static volatile long usr1_hits[NTHREADS];
+static volatile int stop_threads;
+static pthread_t usr1_tid[NTHREADS];
+
+static void on_usr1(int sig)
+{
+	int i;
+
+	(void)sig;
+	for (i = 0; i < NTHREADS; i++)
+		if (pthread_equal(pthread_self(), usr1_tid[i]))
+			usr1_hits[i]++;
+}
+
+static void *sig_loop(void *arg)
+{
+	long bad = 0;
+	double acc = 0;
+	long i;
+
+	(void)arg;
+	pthread_barrier_wait(&start);
+	for (i = 0; !stop_threads; i++) {
+		acc += 0.5;
+		if (raw_getppid() != ppid_seen)
+			bad++;
+	}
+	return (void *)(bad + (acc == 0.5 * (double)i ? 0 : 1000000));
+}
+
+/* Signals aimed at threads that call through patched sites: each one handled, nothing wrong. */
+static int threadsig(void)
+{
+	struct sigaction sa;
+	long bad = 0, sent = 0, got = 0;
+	void *r;
+	int i, k;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
+	ppid_seen = getppid();
+	pthread_barrier_init(&start, NULL, NTHREADS + 1);
+	for (i = 0; i < NTHREADS; i++)
+		if (pthread_create(&usr1_tid[i], NULL, sig_loop, NULL))
+			return 1;
+	pthread_barrier_wait(&start);
+	for (k = 0; k < 300; k++) {
+		for (i = 0; i < NTHREADS; i++)
+			if (pthread_kill(usr1_tid[i], SIGUSR1) == 0)
+				sent++;
+		usleep(1000);
+	}
+	usleep(50000);
+	stop_threads = 1;
+	for (i = 0; i < NTHREADS; i++) {
+		pthread_join(usr1_tid[i], &r);
+		bad += (long)r;
+		got += usr1_hits[i] > 0;
+	}
+	printf("threadsig: every thread's handler ran: %s, wrong results %ld\n",
+	       got == NTHREADS && sent == NTHREADS * 300 ? "yes" : "no", bad);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *m = argc > 1 ? argv[1] : "";
+
+	devnull = open("/dev/null", O_WRONLY);
+	if (devnull < 0)
+		return 1;
+	if (!strcmp(m, "threads"))
+		return threads();
+	if (!strcmp(m, "eintr"))
+		return eintr(0);
+	if (!strcmp(m, "restart"))
+		return eintr(1);
+	if (!strcmp(m, "fork"))
+		return forkchild();
+	if (!strcmp(m, "mprotect"))
+		return mprot();
+	if (!strcmp(m, "shared"))
+		return shared();
+	if (!strcmp(m, "defer"))
+		return defer();
+	if (!strcmp(m, "threadsig"))
+		return threadsig();
+	if (!strcmp(m, "private") && argc > 2)
+		return private(atoi(argv[2]));
+	fprintf(stderr, "usage: patch threads|eintr|restart|fork|mprotect|shared|private OFF|defer|threadsig\n");
+	return 2;
+}
