@@ -84,6 +84,8 @@ patched "a getppid loop: nearly every call patched" 20000 "$P" fork
 head -c 3000000 /dev/urandom >"$data/blob"
 chmod 644 "$data/blob"
 same "sha256sum of a 3 MB file" sha256sum "$data/blob"
+same "C, hostile: a jump to a patched site's syscall, red zone, registers, threads, timers, siglongjmp out of trapped and patched blocking calls, fork, self-modifying, shared and JIT code" \
+	timeout -k 5 60 "$WL/patch_hostile"
 same "C: 6 threads call the same sites while the first traps patch them" "$P" threads
 patched "C: the threads' calls go through patched sites" 100000 "$P" threads
 same "C: a handler interrupts a blocking write at a patched site: EINTR" "$P" eintr

@@ -410,13 +410,27 @@ struct gk_fsave *gk_fast(struct gk_fsave *s, struct gk_ucontext *uc)
 struct gk_fsave *gk_fast_quick(struct gk_fsave *s, struct gk_ucontext *uc, struct gk_thread *t);
 struct gk_fsave *gk_fast_quick(struct gk_fsave *s, struct gk_ucontext *uc, struct gk_thread *t)
 {
+	/*
+	 * No blocking point is live when an entry begins (gk_sig_defer reads
+	 * call_uc as one): a handler that left a blocking call by siglongjmp
+	 * leaves its call_uc behind, and a signal taken here then would run its
+	 * handler with the big lock held (and a siglongjmp from it never lets go).
+	 * A live one of an outer call (this entry made by a handler that runs at
+	 * it) comes back at the exit.
+	 */
+	const struct gk_ucontext *outer = t->call_uc;
+	struct gk_fsave *o;
+
+	t->call_uc = NULL;
 	fast_in(s, uc);
 	uc->uc_flags = GK_UC_QUICK;
 	uc->uc_stack.ss_sp = t;
 	uc->uc_stack.ss_flags = GK_SS_AUTODISARM;
 	uc->uc_stack.ss_size = GK_TAREA;
 	gk_serve(uc, 1);
-	return fast_out(uc);
+	o = fast_out(uc);
+	t->call_uc = outer;
+	return o;
 }
 
 /* The thread whose area %gs's base is (set by gk_patch_thread), or NULL. */
