@@ -162,33 +162,36 @@ void kiste_run_exec_publish_init(const char *name, pid_t init)
  * The init NAME.exec.init names, when @launcher wrote it and that process is
  * @launcher's child still (no pid used again since); else -1.
  */
+/* The start of the small file @path beneath @dfd into @buf, NUL-terminated: 0, or -1. */
+static int read_small(int dfd, const char *path, char *buf, size_t n)
+{
+	int fd = openat(dfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t got;
+
+	if (fd < 0)
+		return -1;
+	got = read(fd, buf, n - 1);
+	close(fd);
+	if (got <= 0)
+		return -1;
+	buf[got] = 0;
+	return 0;
+}
+
 static pid_t read_init(int dfd, const char *name, pid_t launcher)
 {
 	char path[96], buf[512], *p;
-	int fd, l, i, pp;
-	ssize_t n;
+	int l, i, pp;
 
 	snprintf(path, sizeof(path), "%s.exec.init", name);
-	fd = openat(dfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	if (read_small(dfd, path, buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
 	if (sscanf(buf, "%d %d", &l, &i) != 2 || l != launcher || i <= 0)
 		return -1;
 	/* /proc/INIT/stat: "pid (comm) state ppid ...", comm may hold anything but the last ')'. */
 	snprintf(path, sizeof(path), "/proc/%d/stat", i);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_small(AT_FDCWD, path, buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
 	p = strrchr(buf, ')');
 	if (!p || sscanf(p + 1, " %*c %d", &pp) != 1 || pp != launcher)
 		return -1;

@@ -195,6 +195,25 @@ gk_sigret:
 	.size	gk_sigret, . - gk_sigret
 
 /*
+ * A patched entry's last steps, from the save area at rsp: the call's
+ * argument registers, its result, rcx = the return address and r11 = rflags
+ * as the syscall instruction leaves them, the flags, the workload's stack
+ * pointer, and the jump back.
+ */
+.macro FAST_RETURN
+	movq	GK_FS_RDI(%rsp), %rdi
+	movq	GK_FS_RSI(%rsp), %rsi
+	movq	GK_FS_RDX(%rsp), %rdx
+	movq	GK_FS_R10(%rsp), %r10
+	movq	GK_FS_RAX(%rsp), %rax
+	movq	GK_FS_RIP(%rsp), %rcx
+	movq	GK_FS_FLAGS(%rsp), %r11
+	popfq
+	leaq	(128 + GK_FS_SIZE - 8)(%rsp), %rsp
+	jmp	*%rcx
+.endm
+
+/*
  * Patched syscall sites (patch.c).  A site `mov $NR, %eax; syscall` the
  * guest kernel rewrote to `jmp *SLOT` lands on stub k (slot k's value) with
  * the workload's registers and stack as the syscall instruction would have
@@ -296,16 +315,7 @@ gk_fast_common:
 	movq	GK_FS_R13(%rsp), %r13
 	movq	GK_FS_R14(%rsp), %r14
 	movq	GK_FS_R15(%rsp), %r15
-	movq	GK_FS_RDI(%rsp), %rdi
-	movq	GK_FS_RSI(%rsp), %rsi
-	movq	GK_FS_RDX(%rsp), %rdx
-	movq	GK_FS_R10(%rsp), %r10
-	movq	GK_FS_RAX(%rsp), %rax
-	movq	GK_FS_RIP(%rsp), %rcx
-	movq	GK_FS_FLAGS(%rsp), %r11
-	popfq
-	leaq	(128 + GK_FS_SIZE - 8)(%rsp), %rsp
-	jmp	*%rcx
+	FAST_RETURN
 	/* Signals taken in the entry: delivered now (or, with none, back to .Lresume). */
 .Ldeliver:
 	movq	%rsp, %rdi
@@ -356,16 +366,7 @@ gk_fast_common:
 	movl	$8, %r10d
 	syscall
 	/* Signals may come from here on: the frame goes below this area or on the area. */
-	movq	GK_FS_RDI(%rsp), %rdi
-	movq	GK_FS_RSI(%rsp), %rsi
-	movq	GK_FS_RDX(%rsp), %rdx
-	movq	GK_FS_R10(%rsp), %r10
-	movq	GK_FS_RAX(%rsp), %rax
-	movq	GK_FS_RIP(%rsp), %rcx
-	movq	GK_FS_FLAGS(%rsp), %r11
-	popfq
-	leaq	(128 + GK_FS_SIZE - 8)(%rsp), %rsp
-	jmp	*%rcx
+	FAST_RETURN
 	.size	gk_fast_common, . - gk_fast_common
 
 /*
