@@ -100,16 +100,27 @@ static int split(struct shim_exec_req *r, const struct kiste_exec_req *h)
 
 /*
  * A connection answered and ended before its request is read.  A request
- * left unread would reset the connection (the caller's next read:
- * ECONNRESET before the answer): it goes, and the descriptors it carried
- * with it.
+ * still unread at close() resets the connection, and the reset overtakes
+ * the answer (the caller's read: ECONNRESET).  The request usually comes
+ * just after the connect this answers, so it is awaited, briefly and
+ * bounded (a caller that never sends holds the init up for 8 x 25 ms at
+ * most), and dropped, with the descriptors it carried.
  */
 static void drop_conn(int fd)
 {
-	char drop;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char drop[512];
+	ssize_t n;
+	int round;
 
-	while (recv(fd, &drop, 1, MSG_DONTWAIT | MSG_TRUNC) > 0)
-		;
+	shutdown(fd, SHUT_WR);
+	for (round = 0; round < 8; round++) {
+		do
+			n = recv(fd, drop, sizeof(drop), MSG_DONTWAIT);
+		while (n > 0 || (n < 0 && errno == EINTR));
+		if (n == 0 || errno != EAGAIN || poll(&p, 1, 25) <= 0)
+			break;
+	}
 	close(fd);
 }
 

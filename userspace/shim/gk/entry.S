@@ -195,6 +195,21 @@ gk_sigret:
 	.size	gk_sigret, . - gk_sigret
 
 /*
+ * The registers a syscall keeps (r8, r9 and the callee-saved ones), from
+ * the save area at rsp; the host calls left in the slow exit keep them too.
+ */
+.macro FAST_RESTORE_KEPT
+	movq	GK_FS_R8(%rsp), %r8
+	movq	GK_FS_R9(%rsp), %r9
+	movq	GK_FS_RBX(%rsp), %rbx
+	movq	GK_FS_RBP(%rsp), %rbp
+	movq	GK_FS_R12(%rsp), %r12
+	movq	GK_FS_R13(%rsp), %r13
+	movq	GK_FS_R14(%rsp), %r14
+	movq	GK_FS_R15(%rsp), %r15
+.endm
+
+/*
  * A patched entry's last steps, from the save area at rsp: the call's
  * argument registers, its result, rcx = the return address and r11 = rflags
  * as the syscall instruction leaves them, the flags, the workload's stack
@@ -307,14 +322,7 @@ gk_fast_common:
 	cmpq	$0, GK_T_DFR_PENDING(%rbx)
 	jne	.Ldeliver
 .Lresume:
-	movq	GK_FS_R8(%rsp), %r8
-	movq	GK_FS_R9(%rsp), %r9
-	movq	GK_FS_RBX(%rsp), %rbx
-	movq	GK_FS_RBP(%rsp), %rbp
-	movq	GK_FS_R12(%rsp), %r12
-	movq	GK_FS_R13(%rsp), %r13
-	movq	GK_FS_R14(%rsp), %r14
-	movq	GK_FS_R15(%rsp), %r15
+	FAST_RESTORE_KEPT
 	FAST_RETURN
 	/* Signals taken in the entry: delivered now (or, with none, back to .Lresume). */
 .Ldeliver:
@@ -351,14 +359,7 @@ gk_fast_common:
 	leaq	GK_FS_SS(%rsp), %rdi
 	xorl	%esi, %esi
 	syscall
-	movq	GK_FS_R8(%rsp), %r8
-	movq	GK_FS_R9(%rsp), %r9
-	movq	GK_FS_RBX(%rsp), %rbx
-	movq	GK_FS_RBP(%rsp), %rbp
-	movq	GK_FS_R12(%rsp), %r12
-	movq	GK_FS_R13(%rsp), %r13
-	movq	GK_FS_R14(%rsp), %r14
-	movq	GK_FS_R15(%rsp), %r15
+	FAST_RESTORE_KEPT
 	movl	$__NR_rt_sigprocmask, %eax
 	movl	$2, %edi
 	leaq	GK_FS_MASK(%rsp), %rsi
