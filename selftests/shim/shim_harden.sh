@@ -175,6 +175,62 @@ else
 	skip "O_ASYNC on a description a host process owns" "no /usr/bin/python3"
 fi
 
+# dnotify (fcntl F_NOTIFY) signals the directory description's owner on a change in the
+# directory, and the kernel keeps an owner it finds: a host process that owns a directory
+# description the sandbox shares would die of SIGIO.  The filter has no F_NOTIFY row and
+# the guest kernel answers EINVAL (as with fs.dir-notify-enable = 0).  dir_owner_py: the
+# host process owning the sandbox's stdin, a directory; it makes a file there once the
+# sandbox has asked, and prints only if it lives.  dn_sh: python takes no directory for
+# its stdin, so the program asks on a duplicate, fd 3 (the same description).
+dir_owner_py='
+import fcntl, os, subprocess, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+fcntl.fcntl(fd, fcntl.F_SETOWN, os.getpid())
+p = subprocess.Popen(sys.argv[2:], stdin=fd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+first = p.stdout.readline()
+open(os.path.join(sys.argv[1], "made-%d" % os.getpid()), "w").close()
+rest = p.communicate(timeout=60)[0]
+time.sleep(0.3)
+print("owner alive; sandbox exit", p.returncode, "said", " ".join((first + rest).decode().split()))
+'
+dn_py='
+import fcntl, time
+try:
+    fcntl.fcntl(3, fcntl.F_NOTIFY, fcntl.DN_CREATE | fcntl.DN_MULTISHOT)
+    r = 0
+except OSError as e:
+    r = e.errno
+print("F_NOTIFY:", r, flush=True)
+if r == 0:
+    time.sleep(1)
+'
+dn_sh='exec /usr/bin/python3 -c "$1" 3<&0 </dev/null'
+if [ -x /usr/bin/python3 ]; then
+	mkdir "$tmp/dn" && chmod 777 "$tmp/dn"
+	run /usr/bin/python3 -c "$dir_owner_py" "$tmp/dn" "$K" run --mode=shim -- /bin/sh -c "$dn_sh" sh "$dn_py"
+	case "$T_RC:$T_OUT" in
+	"0:owner alive; sandbox exit 0 said F_NOTIFY: 22") ok "F_NOTIFY on a directory description a host process owns: EINVAL, the owner lives" ;;
+	*) fail "F_NOTIFY on a directory description a host process owns: EINVAL, the owner lives" \
+		"exit $T_RC: $T_OUT" ;;
+	esac
+	run /usr/bin/python3 -c "$dir_owner_py" "$tmp/dn" "$K" run --mode=shim -- "$WL/hostile" gate 72 0 1026 0x80000004
+	case "$T_RC:$T_OUT" in
+	"0:owner alive; sandbox exit 159 said "*"seccomp filter"*) ok "gate jump: F_NOTIFY on a directory description a host process owns is killed, the owner lives" ;;
+	*) fail "gate jump: F_NOTIFY on a directory description a host process owns is killed, the owner lives" \
+		"exit $T_RC: $T_OUT" ;;
+	esac
+	# Natively the owner dies of SIGIO (-29 to its parent): what the sandbox must not do.
+	run /usr/bin/python3 -c 'import subprocess, sys; print(subprocess.run(sys.argv[1:]).returncode)' \
+		/usr/bin/python3 -c "$dir_owner_py" "$tmp/dn" /bin/sh -c "$dn_sh" sh "$dn_py"
+	case "$T_RC:$T_OUT" in
+	0:-29) ok "natively the directory's owner dies of SIGIO (the F_NOTIFY cases above reproduce)" ;;
+	*) fail "natively the directory's owner dies of SIGIO (the F_NOTIFY cases above reproduce)" \
+		"exit $T_RC: $T_OUT" ;;
+	esac
+else
+	skip "F_NOTIFY on a directory description a host process owns" "no /usr/bin/python3"
+fi
+
 # ---- 5: at the descriptor limit every call answers EMFILE, nothing dies ----
 # Natively with the limit the sandbox shows (1000), sandboxed as it comes.
 n_out=$(sh -c 'ulimit -n 1000 && exec "$0" fdfill "$0"' "$H" 2>&1 </dev/null)

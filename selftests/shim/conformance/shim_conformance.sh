@@ -34,8 +34,15 @@ trap 'rm -rf "$work"' EXIT
 # SA_RESETHAND and the senders' pids in siginfo, since fixed in gk/sig.c).  An alarm
 # timer needs CAP_WAKE_ALARM in the host's user namespace, which the sandbox's root never
 # has; natively it differs only where a real-time clock exists (the test VM's q35, not
-# the build machines).  The debug kernel has no ioprio calls at all.
-KNOWN="timers|timer_create(CLOCK_REALTIME_ALARM)|CAP_WAKE_ALARM is host root's: an ordinary user gets EPERM natively too
+# the build machines).  The debug kernel has no ioprio calls at all.  dnotify is refused by
+# design (gk/fcntl.c: its signal goes to the directory description's owner, who may be a
+# host process sharing it), as by a kernel with fs.dir-notify-enable = 0.
+dn="refused by design (a host owner of a shared directory description would get the SIGIO): EINVAL, as with fs.dir-notify-enable = 0; inotify is served"
+KNOWN="nodes|fcntl(F_NOTIFY, DN_CREATE | DN_MULTISHOT)|$dn
+nodes|SIGIO for the new file|$dn
+nodes|fcntl(F_NOTIFY, 0): off|$dn
+nodes|fcntl(F_NOTIFY) on a regular file|$dn
+timers|timer_create(CLOCK_REALTIME_ALARM)|CAP_WAKE_ALARM is host root's: an ordinary user gets EPERM natively too
 sched|ioprio_get(bad which)|a kernel without ioprio (the debug kernel: no CONFIG_BLOCK) answers ENOSYS before it looks at which; the guest kernel refuses a bad which first (EINVAL), as one with ioprio does"
 
 # A TODO result: counted, and never a failure (tap.sh's counters).

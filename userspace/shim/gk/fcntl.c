@@ -133,8 +133,15 @@ long sys_fcntl(struct gk_call *c)
 		return fcntl_setfl(fd, (unsigned int)c->a[2]);
 	case F_GETFD: case F_SETFD: case F_GETFL: case F_GETPIPE_SZ: case F_SETPIPE_SZ:
 	case F_ADD_SEALS: case F_GET_SEALS:
-	case F_NOTIFY:	/* directory change signals (dnotify), to this process */
 		return hs3(__NR_fcntl, fd, cmd, c->a[2]);
+	case F_NOTIFY:
+		/*
+		 * dnotify signals the directory description's owner, who may be a
+		 * host process sharing it (the kernel keeps an owner it finds):
+		 * refused as by a kernel with fs.dir-notify-enable = 0, and the
+		 * filter has no row for it.  inotify is served.
+		 */
+		return -EINVAL;	/* dnotify */
 	case F_GETOWN: case F_SETOWN: case F_GETOWN_EX: case F_SETOWN_EX:
 	case F_GETSIG: case F_SETSIG:
 		return fcntl_owner(fd, cmd, c->a[2]);
