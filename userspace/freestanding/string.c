@@ -2,13 +2,17 @@
 // string.c - string and memory functions of the freestanding images (shim guest kernel, SDK).
 #include "kiste_libc.h"
 
+/*
+ * memcpy and memset by the string instructions (x86_64 only, as both images
+ * are): byte loops cost a shim call a quarter of its time clearing a
+ * ucontext.  The direction flag is clear here as the ABI says (the guest
+ * kernel's entries clear it: entry.S).
+ */
 void *memcpy(void *dst, const void *src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
+	void *d = dst;
 
-	while (n--)
-		*d++ = *s++;
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
 	return dst;
 }
 
@@ -27,10 +31,9 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *s, int c, size_t n)
 {
-	unsigned char *p = s;
+	void *p = s;
 
-	while (n--)
-		*p++ = (unsigned char)c;
+	__asm__ volatile("rep stosb" : "+D"(p), "+c"(n) : "a"(c) : "memory");
 	return s;
 }
 

@@ -177,7 +177,7 @@ static void dnotify(const char *tmp)
 	int dfd = open(tmp, O_RDONLY | O_DIRECTORY), i;
 
 	signal(SIGIO, on_dn);
-	chk("fcntl(F_NOTIFY, DN_CREATE | DN_MULTISHOT)",
+	chk("fcntl(F_NOTIFY, DN_CREATE + DN_MULTISHOT)",
 	    fcntl(dfd, F_NOTIFY, DN_CREATE | DN_MULTISHOT));
 	snprintf(path, sizeof(path), "%s/dnotified", tmp);
 	close(open(path, O_CREAT | O_WRONLY, 0600));

@@ -38,7 +38,7 @@ trap 'rm -rf "$work"' EXIT
 # design (gk/fcntl.c: its signal goes to the directory description's owner, who may be a
 # host process sharing it), as by a kernel with fs.dir-notify-enable = 0.
 dn="refused by design (a host owner of a shared directory description would get the SIGIO): EINVAL, as with fs.dir-notify-enable = 0; inotify is served"
-KNOWN="nodes|fcntl(F_NOTIFY, DN_CREATE | DN_MULTISHOT)|$dn
+KNOWN="nodes|fcntl(F_NOTIFY, DN_CREATE + DN_MULTISHOT)|$dn
 nodes|SIGIO for the new file|$dn
 nodes|fcntl(F_NOTIFY, 0): off|$dn
 nodes|fcntl(F_NOTIFY) on a regular file|$dn
