@@ -105,8 +105,9 @@ else
 			"$K" run --mode=shim --rootfs "$r" -- /bin/hostile read "$p"
 	done
 fi
-# As root, the sandbox's root maps to the rootfs owner (never host root): give it one.
-[ "$(id -u)" = 0 ] && chown -R 4242:4242 "$r"
+# As root, the sandbox's root is an id of its range, whoever owns the rootfs: a folder
+# anyone may write.
+[ "$(id -u)" = 0 ] && chmod 0777 "$r/etc"
 expect "a --rootfs is read-only without --rw" 3 "Read-only file system" \
 	"$K" run --mode=shim --rootfs "$r" -- /bin/hostile write /etc/new
 expect "--rw makes a --rootfs writable" 0 "wrote /etc/new" \
@@ -160,12 +161,41 @@ else
 		[[ "$T_OUT" == *"Permission denied"* ]] && [[ "$T_OUT" == *"not permitted"* ]]
 	result $? "--rw on a root-owned rootfs: no write as host root, no setuid bit on root's file" \
 		"exit $T_RC: $T_OUT; on disk: $(ls -l "$idm/r/data" "$idm/r/bin/busybox" 2>&1)"
-	# A user's rootfs: its root is that user, who owns the node; nodev keeps it closed.
-	mknod -m 600 "$idm/u/disk" b 7 0
+	# A rootfs a host user owns: the sandbox's root is still an id of its range, not that
+	# user (an OCI image's "./" entry picks the owner of an unpacked rootfs: mapping it
+	# made the sandbox a real host user, and a setuid file it left in a volume ran as that
+	# user for anyone; found by the hostile review of 2026-12-06).
+	mkdir -p "$idm/vol"
+	chmod 1777 "$idm/vol"
 	chown -R 4243:4243 "$idm/u"
-	expect "a device node the sandbox's root owns in its rootfs does not open (nodev)" 1 \
+	run "$K" run --mode=shim --rootfs "$idm/u" -v "$idm/vol:/vol" -- /bin/busybox sh -c \
+		'/bin/busybox touch /vol/made && /bin/busybox id -u'
+	made=$(stat -c %u:%g "$idm/vol/made" 2>/dev/null)
+	case "$T_RC:$T_OUT:$made" in
+	0:0:4243:* | 0:0:*:4243 | 0:0:0:* | 0:0:*:0 | 0:0:) fail "a rootfs a host user owns: the sandbox is not that user" \
+		"exit $T_RC: $T_OUT; the volume's file: ${made:-none}" ;;
+	0:0:*) ok "a rootfs a host user owns: the sandbox is not that user (its file in a volume: $made)" ;;
+	*) fail "a rootfs a host user owns: the sandbox is not that user" "exit $T_RC: $T_OUT" ;;
+	esac
+	# Every rootfs is nodev: a device node anyone may open does not open there.
+	mknod -m 666 "$idm/u/disk" b 7 0
+	expect "a device node in a rootfs does not open (nodev)" 1 \
 		"Permission denied" "$K" run --mode=shim --rootfs "$idm/u" -- \
 		/bin/busybox sh -c '/bin/busybox head -c 1 /disk >/dev/null || exit 1'
+	# The host's / under another name ("/.", "//", a link to it): no mount point is made in
+	# the host's / (compared by identity, not by name; hostile review of 2026-12-06).
+	ln -s / "$idm/slash"
+	probe="/kiste-probe-$$"
+	for rf in /. // "$idm/slash"; do
+		run "$K" run --mode=shim --rootfs "$rf" --tmpfs "$probe/t" -v "$idm/vol:$probe/v" -- /bin/true
+		if [ -e "$probe" ]; then
+			fail "--rootfs $rf (the host's /): no mount point made in the host's /" \
+				"exit $T_RC; made: $(find "$probe" 2>&1 | head -3)"
+			rm -rf "$probe"
+		else
+			ok "--rootfs $rf (the host's /): no mount point made in the host's / (exit $T_RC)"
+		fi
+	done
 fi
 rm -rf "$idm"
 

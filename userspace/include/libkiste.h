@@ -71,6 +71,9 @@ const char *kiste_setting(enum kiste_setting s);
 
 /* identity.c: root of the initial user namespace (not rootless podman's namespace root). */
 bool kiste_host_root(void);
+#define KISTE_NOBODY 65534
+/* identity.c: host root becomes nobody (groups too, every capability gone); 0 or -errno. */
+int kiste_become_nobody(void);
 const struct kiste_setting_info *kiste_setting_info(enum kiste_setting s);
 
 /* ---- names, modes, states, sizes ---- */

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // identity.c - whether kiste runs as the host's root, or as root of a user namespace (rootless).
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -30,4 +33,17 @@ bool kiste_host_root(void)
 		known = 1;
 	fclose(f);
 	return known;
+}
+
+/*
+ * Host root's identity given up for nobody's, groups and all (workloads with
+ * no user namespace of their own: shim's --unsafe-no-namespaces, unikernels):
+ * every capability goes with it.  0, or -errno.
+ */
+int kiste_become_nobody(void)
+{
+	if (setgroups(0, NULL) < 0 || setresgid(KISTE_NOBODY, KISTE_NOBODY, KISTE_NOBODY) < 0 ||
+	    setresuid(KISTE_NOBODY, KISTE_NOBODY, KISTE_NOBODY) < 0)
+		return -errno;
+	return 0;
 }

@@ -89,16 +89,23 @@ int shim_binds_prepare(const struct shim_opts *so, bool host_root, int *fds,
 {
 	char what[2 * PATH_MAX + 16];
 	mode_t old_umask;
-	struct stat st;
+	struct stat st, hst;
 	int i, rootfd = -1, ret = 0;
 
 	for (i = 0; i < so->nbinds; i++)
 		fds[i] = -1;
 	if ((!so->nbinds && !so->ntmpfs) || !host_root)
 		return 0;
-	/* Never on the host's own tree: DST would be made in the host's /. */
-	if (strcmp(so->rootfs, "/"))
-		rootfd = open(so->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/*
+	 * Never on the host's own tree, whatever its name ("/.", "//", a link):
+	 * DST would be made in the host's /.  The folder opened is the one judged.
+	 */
+	rootfd = open(so->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd >= 0 && (fstat(rootfd, &st) < 0 || stat("/", &hst) < 0 ||
+			    (st.st_dev == hst.st_dev && st.st_ino == hst.st_ino))) {
+		close(rootfd);
+		rootfd = -1;
+	}
 	/* runc's modes whatever the container's umask (OCI create sets it for the init). */
 	old_umask = umask(022);
 	/* A --tmpfs's folder too (podman --read-only asks for /run, /var/tmp: runc makes them). */

@@ -18,8 +18,6 @@
 
 #include "launch_int.h"
 
-#define NOBODY 65534
-
 static volatile pid_t forward_to;
 /* An OCI init before start: a signal that would end a process ends it (as runc's init). */
 static volatile sig_atomic_t oci_waiting;
@@ -35,9 +33,10 @@ static void forward(int sig)
 
 static void drop_host_root(void)
 {
-	if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
-	    setresuid(NOBODY, NOBODY, NOBODY) < 0) {
-		fprintf(stderr, "kiste: cannot drop host root privileges: %s\n", strerror(errno));
+	int r = kiste_become_nobody();
+
+	if (r < 0) {
+		fprintf(stderr, "kiste: cannot drop host root privileges: %s\n", strerror(-r));
 		_exit(KISTE_EXIT_REFUSED);
 	}
 }

@@ -167,16 +167,13 @@ static int write_file(pid_t pid, const char *name, const char *text)
 
 /*
  * One id map: the sandbox's 0..SHIM_IDS_SIZE-1 onto the range @base (host
- * root), with 0 onto @owner instead when a user owns the --rootfs (so --rw can
- * write there); a caller without root maps its own id alone.
+ * root); a caller without root maps its own id alone.
  */
 static void id_map(char *map, size_t n, const struct launch *l, unsigned int self,
-		   unsigned int base, unsigned int owner)
+		   unsigned int base)
 {
 	if (!l->host_root)
 		snprintf(map, n, "0 %u 1\n", self);
-	else if (owner)
-		snprintf(map, n, "0 %u 1\n1 %u %lu\n", owner, base + 1, SHIM_IDS_SIZE - 1);
 	else
 		snprintf(map, n, "0 %u %lu\n", base, SHIM_IDS_SIZE);
 }
@@ -186,36 +183,25 @@ static void id_map(char *map, size_t n, const struct launch *l, unsigned int sel
  * caller, or, run as root, the first id of a range no other running sandbox
  * holds (ids.c): never host root, and ordinary ids inside (chown, tar x) are
  * ordinary ids of that range outside; an ordinary caller with a subordinate
- * range gets them from a slice of it (subids.c).
+ * range gets them from a slice of it (subids.c).  Run as root, whoever owns
+ * the --rootfs changes nothing: mapping its owner would make the sandbox a
+ * real host user (an OCI image's "./" picks it), shared by every sandbox of
+ * that rootfs.
  */
 static int map_ids(const struct launch *l, pid_t pid, struct kiste_err *err)
 {
-	unsigned int uowner = 0, gowner = 0;
-	struct stat st;
 	char map[128];
 	int r = 0;
 
 	/* An ordinary caller's slice of /etc/subuid: only the setuid helpers may map it. */
 	if (l->ids.sub)
 		return shim_subids_map(&l->ids, pid, err);
-
-	/*
-	 * Not an owner inside the pool: that id is some sandbox's (another's, or
-	 * one a range this sandbox maps again), so the plain range instead.
-	 */
-	if (l->host_root && strcmp(l->so->rootfs, "/") && stat(l->so->rootfs, &st) == 0 &&
-	    st.st_uid && st.st_gid &&
-	    (st.st_uid < l->ids.uid_pool || st.st_uid >= l->ids.uid_pool_end) &&
-	    (st.st_gid < l->ids.gid_pool || st.st_gid >= l->ids.gid_pool_end)) {
-		uowner = st.st_uid;
-		gowner = st.st_gid;
-	}
 	if (!l->host_root)
 		r = write_file(pid, "setgroups", "deny");
-	id_map(map, sizeof(map), l, geteuid(), l->ids.uid_base, uowner);
+	id_map(map, sizeof(map), l, geteuid(), l->ids.uid_base);
 	if (r == 0)
 		r = write_file(pid, "uid_map", map);
-	id_map(map, sizeof(map), l, getegid(), l->ids.gid_base, gowner);
+	id_map(map, sizeof(map), l, getegid(), l->ids.gid_base);
 	if (r == 0)
 		r = write_file(pid, "gid_map", map);
 	if (r < 0)
@@ -382,7 +368,7 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	 */
 	l->tree_fd = -1;
 	/* Root of this mount namespace's user namespace (host root, or rootless podman's). */
-	if (geteuid() == 0 && strcmp(l->so->rootfs, "/"))
+	if (geteuid() == 0 && !l->host_tree)
 		l->tree_fd = (int)syscall(SYS_open_tree, AT_FDCWD, l->so->rootfs,
 					  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	ret = shim_binds_prepare(l->so, geteuid() == 0, l->bind_fds, err);

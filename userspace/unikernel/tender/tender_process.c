@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -168,6 +169,36 @@ static int proc_direct(const struct tender_direct *d, struct uk_handover *ho, st
 }
 
 /* Runs the unikernel's process up to the blob, which takes it from there (bindings.h). */
+/*
+ * The unikernel's process holds no privilege: its seven calls are all it
+ * needs, on descriptors open by now.  Host root becomes nobody, and every
+ * capability goes (an ordinary caller's ambient ones too), so a mistake in
+ * the filter would not be host root's.  The change of identity clears the
+ * parent-death signal: it is set again, and a parent gone meanwhile ends it.
+ */
+static int proc_unprivileged(struct kiste_err *err)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { 0 };
+	pid_t parent = getppid();
+	int pdeath = 0, r;
+
+	if (prctl(PR_GET_PDEATHSIG, &pdeath) < 0)
+		pdeath = 0;
+	if (kiste_host_root()) {
+		r = kiste_become_nobody();
+		if (r < 0)
+			return kiste_err_set(err, r, "cannot drop host root privileges: %s",
+					     strerror(-r));
+	}
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (syscall(SYS_capset, &h, d) < 0)
+		return kiste_err_set(err, -errno, "cannot drop capabilities: %s", strerror(errno));
+	if (pdeath && (prctl(PR_SET_PDEATHSIG, pdeath) < 0 || getppid() != parent))
+		return kiste_err_set(err, -ESRCH, "the launcher is gone");
+	return 0;
+}
+
 void tender_process_child(const struct kiste_uk_opts *o, const struct kiste_uk_image *img,
 			  struct kiste_uk_devs *devs, const struct tender_direct *direct)
 {
@@ -192,6 +223,8 @@ void tender_process_child(const struct kiste_uk_opts *o, const struct kiste_uk_i
 	ho->xinit_mask = proc_xinit_mask();
 	/* A SIGSYS kill would otherwise dump a core. */
 	setrlimit(RLIMIT_CORE, &no_core);
+	if (proc_unprivileged(&err) < 0)
+		kiste_child_fail(&err);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		kiste_err_set(&err, -errno, "cannot set no_new_privs: %s", strerror(errno));
 		kiste_child_fail(&err);
