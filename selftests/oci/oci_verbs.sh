@@ -125,6 +125,31 @@ result "$([ "$T_RC" -eq 255 ] && [ "$(printf '%s\n' "$T_OUT" | wc -l)" -eq 1 ] &
 	 [[ "$T_OUT" == *"does not exist"* ]]; echo $?)" "exec of no container: one line, exit 255" \
 	"exit $T_RC: $T_OUT"
 
+# ---- --root in a folder another user could change: refused, every verb ----
+# Whoever may write a folder on the way to --root (or owns a link there) could swap --root
+# for a folder of theirs after the check, with a state naming a pid of their choosing for
+# kill and delete (hostile review of 2026-12-06).  A sticky folder (/tmp) is fine.
+if [ "$(id -u)" = 0 ]; then
+	mkdir -p "$tmp/other/st" "$tmp/good-st/sub"
+	chown 4246 "$tmp/other"
+	chmod 755 "$tmp/other"
+	chmod 700 "$tmp/other/st" "$tmp/good-st" "$tmp/good-st/sub"
+	ln -s "$tmp/good-st" "$tmp/other-link"
+	chown -h 4246 "$tmp/other-link"
+	for v in list "state x" "kill x KILL" "delete --force x"; do
+		for r in "$tmp/other/st" "$tmp/other-link/sub"; do
+			# shellcheck disable=SC2086 # the verb and its arguments
+			T_OUT=$("$K" --root "$r" $v 2>&1 </dev/null)
+			T_RC=$?
+			result "$([ "$T_RC" -eq 1 ] && [[ "$T_OUT" == *"which another user owns"* ]] &&
+				 [ "$(printf '%s\n' "$T_OUT" | wc -l)" -eq 1 ]; echo $?)" \
+				"--root ${r#"$tmp/"}: ${v%% *} is refused with one line" "exit $T_RC: $T_OUT"
+		done
+	done
+	T_OUT=$("$K" --root "$tmp/good-st" list 2>&1 </dev/null)
+	result $? "--root in a sticky /tmp, root's folders on the way: list works" "$T_OUT"
+fi
+
 # ---- without a cgroup (an ordinary user, no delegation): ps walks the pid namespace, ----
 # ---- pause, update and events refuse with one line each ----
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then

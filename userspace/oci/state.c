@@ -78,10 +78,73 @@ static int mkdir_parents(const char *path)
 	return 0;
 }
 
+/*
+ * Who may own a folder above --root: root, the caller, and, in a user
+ * namespace of someone else's (rootless podman's), the overflow id that
+ * host root's folders show as there.
+ */
+static bool trusted_owner(uid_t uid)
+{
+	return uid == 0 || uid == geteuid() || (!kiste_host_root() && uid == KISTE_NOBODY);
+}
+
+/*
+ * Each folder above @path (from /), as typed and as resolved: a trusted
+ * owner's, and writable by no one else unless sticky (where no one else can
+ * replace an entry a trusted owner made); each link on the way a trusted
+ * owner's.  Else another user could swap --root, or a folder on its way, for
+ * one of theirs after root_check, with a state of their choosing in it.
+ */
+static int ancestors_ok(const char *path, bool typed, struct kiste_err *err)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	size_t i, n = strlen(path);
+
+	if (n >= sizeof(p))
+		return kiste_err_set(err, -ENAMETOOLONG, "--root %s is too long a path", path);
+	memcpy(p, path, n + 1);
+	/* "/", then the folder before each later '/' (--root itself: root_check) */
+	for (i = 0; i < n; i++) {
+		if (p[i] != '/')
+			continue;
+		p[i] = 0;
+		if (lstat(i ? p : "/", &st) < 0)
+			return kiste_err_set(err, -errno, "cannot use --root %s: %s: %s", path,
+					     i ? p : "/", strerror(errno));
+		if (!trusted_owner(st.st_uid) ||
+		    (!typed && !S_ISDIR(st.st_mode)) ||
+		    (S_ISDIR(st.st_mode) && (st.st_mode & 022) && !(st.st_mode & S_ISVTX)))
+			return kiste_err_set(err, -EPERM, "--root %s lies in %s, which another user "
+					     "owns or may write (owner %u, mode %04o): give a folder "
+					     "only root and you can change the way to, e.g. /run/kiste",
+					     path, i ? p : "/", (unsigned int)st.st_uid,
+					     (unsigned int)(st.st_mode & 07777));
+		p[i] = '/';
+	}
+	return 0;
+}
+
 static int root_check(const char *root, struct kiste_err *err)
 {
+	char real[PATH_MAX], typed[PATH_MAX];
 	struct stat st;
+	int ret;
 
+	if (root[0] == '/')
+		snprintf(typed, sizeof(typed), "%s", root);
+	else if (!getcwd(typed, sizeof(typed)) ||
+		 strlen(typed) + 1 + strlen(root) >= sizeof(typed))
+		return kiste_err_set(err, -ENAMETOOLONG, "--root %s is too long a path", root);
+	else
+		snprintf(typed + strlen(typed), sizeof(typed) - strlen(typed), "/%s", root);
+	if (!realpath(root, real))
+		return kiste_err_set(err, -errno, "cannot use --root %s: %s", root, strerror(errno));
+	ret = ancestors_ok(typed, true, err);
+	if (ret == 0)
+		ret = ancestors_ok(real, false, err);
+	if (ret < 0)
+		return ret;
 	if (lstat(root, &st) < 0)
 		return kiste_err_set(err, -errno, "cannot use --root %s: %s", root, strerror(errno));
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
@@ -503,13 +566,21 @@ static int cmp_str(const void *a, const void *b)
 
 int kiste_oci_state_ids(const char *root, char ***ids, size_t *n, struct kiste_err *err)
 {
-	DIR *d = opendir(root);
+	DIR *d;
 	struct dirent *e;
 	size_t cap = 0;
 	char **v = NULL, **nv;
+	int ret;
 
 	*ids = NULL;
 	*n = 0;
+	/* list reads each state it finds there: the same rules as for one */
+	if (access(root, F_OK) == 0) {
+		ret = root_check(root, err);
+		if (ret < 0)
+			return ret;
+	}
+	d = opendir(root);
 	if (!d)
 		return errno == ENOENT ? 0 : kiste_err_set(err, -errno, "cannot read --root %s: %s",
 							  root, strerror(errno));
