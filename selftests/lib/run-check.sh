@@ -5,7 +5,7 @@
 # Usage (from the top-level Makefile): run-check.sh MAKE KVER
 # Each build step and each static check (checkpatch, sparse, W=1, shellcheck) is
 # one result; every TAP result of the host tests (plain and ASan builds) and of
-# the VM runs (Debian's kernel, then the KASAN + lockdep + kmemleak debug
+# the VM runs (Debian's kernel, and beside it the KASAN + lockdep + kmemleak debug
 # kernel, see selftests/vm/DEBUG-KERNEL.md) adds its own.
 #
 # The suites are the ones the sources mark (selftests/lib/suites.sh): the host
@@ -274,25 +274,6 @@ else
 	echo "note: nested KVM is off in the test VMs (KISTE_NESTED_KVM=0)"
 fi
 
-banner "test VM (kiste.ko on $kver)"
-check_suites vm-tests "$build/vm-tests" test "${vm_suites[@]}"
-if [ $module_ok -eq 1 ]; then
-	"$top/selftests/vm/run-vm.sh" --build "$build" --module "$top/kmod/kiste.ko" \
-		"${nested_args[@]}" --extra-file "/boot/vmlinuz-$kver:/boot/vmlinuz-$kver" \
-		--kernel-version "$kver" --timeout "${VM_TIMEOUT:-2400}" --result "$logs/vm.result" |
-		tee "$logs/vm.log"
-	rc=${PIPESTATUS[0]}
-	if [ -s "$logs/vm.result" ]; then
-		add "test VM" "$(cat "$logs/vm.result")" "(runner exit $rc)"
-		failed_lines "test VM" "$logs/vm.log"
-	else
-		add "test VM" "0 1 0" "runner broke (exit $rc)"
-	fi
-else
-	echo "not run: the module did not build"
-	add "test VM" "0 1 0" "not run: the module did not build"
-fi
-
 # ---- debug kernel: KASAN + lockdep + kmemleak ------------------------------
 
 # Suites left out on the debug kernel only (they still run on Debian's kernel and on
@@ -314,9 +295,13 @@ times=""
 # The background build's result (started above): its progress, then its tree.
 debug_kernel()
 {
-	local rc
+	local rc waited=0
 
-	wait "$dk_pid" 2>/dev/null
+	# Not this (background) stage's child: its status file says when it is done.
+	while [ ! -s "$dk_rc" ] && kill -0 "$dk_pid" 2>/dev/null && [ $waited -lt 3600 ]; do
+		sleep 2
+		waited=$((waited + 2))
+	done
 	rc=$(cat "$dk_rc" 2>/dev/null)
 	rc=${rc:-1}
 	cat "$dk_log"
@@ -390,58 +375,135 @@ debug_proof()	# VARIANT [CHECK-NAME LABEL]...
 	done
 }
 
-if [ $module_ok -eq 1 ] &&
-   timed "debug kernel (waiting for the background build)" \
-	step "build: debug kernel (KASAN+lockdep+kmemleak, cached)" debug_kernel; then
-	echo "debug kernel tree: $ktree"
-	dk_ok=1
-	timed "kmod normal" step "build: kiste.ko for the debug kernel" debug_kmod normal || dk_ok=0
-	timed "kmod both" step "build: kiste.ko KISTE_BROKEN=both (leak, lock order; debug)" \
-		debug_kmod both
+debug_stage()
+{
+	if [ $module_ok -eq 1 ] &&
+	   timed "debug kernel (waiting for the background build)" \
+		step "build: debug kernel (KASAN+lockdep+kmemleak, cached)" debug_kernel; then
+		echo "debug kernel tree: $ktree"
+		dk_ok=1
+		timed "kmod normal" step "build: kiste.ko for the debug kernel" debug_kmod normal || dk_ok=0
+		timed "kmod both" step "build: kiste.ko KISTE_BROKEN=both (leak, lock order; debug)" \
+			debug_kmod both
 
-	banner "debug-kernel VM (kiste.ko on KASAN + lockdep + kmemleak)"
-	skip_args=()
-	for s in "${debug_skips[@]}"; do
-		skip_args+=(--skip-suite "$s")
-	done
-	[ "${KISTE_NESTED_KVM:-1}" = 1 ] || skip_args+=(--no-nested-kvm)
-	if [ $dk_ok -eq 1 ]; then
-		timed "VM suites" "$top/selftests/vm/run-vm.sh" --build "$build" \
-			--module "$debug_build/normal/kmod/kiste.ko" --kernel-image "$ktree/bzImage" \
-			--debug-checks --work "$debug_vm/normal" "${skip_args[@]}" \
-			--extra-file "/boot/vmlinuz-$kver:/boot/vmlinuz-$kver" \
-			--timeout "${DEBUG_VM_TIMEOUT:-3600}" --result "$logs/debug-vm.result" \
-			> >(tee "$logs/debug-vm.log")
-		rc=$?
-		if [ -s "$logs/debug-vm.result" ]; then
-			add "debug-kernel VM" "$(cat "$logs/debug-vm.result")" "(runner exit $rc)" rerun
-			failed_lines "debug-kernel VM" "$logs/debug-vm.log"
+		banner "debug-kernel VM (kiste.ko on KASAN + lockdep + kmemleak)"
+		skip_args=()
+		for s in "${debug_skips[@]}"; do
+			skip_args+=(--skip-suite "$s")
+		done
+		[ "${KISTE_NESTED_KVM:-1}" = 1 ] || skip_args+=(--no-nested-kvm)
+		if [ $dk_ok -eq 1 ]; then
+			timed "VM suites" "$top/selftests/vm/run-vm.sh" --build "$build" \
+				--module "$debug_build/normal/kmod/kiste.ko" --kernel-image "$ktree/bzImage" \
+				--debug-checks --work "$debug_vm/normal" "${skip_args[@]}" \
+				--extra-file "/boot/vmlinuz-$kver:/boot/vmlinuz-$kver" \
+				--timeout "${DEBUG_VM_TIMEOUT:-3600}" --result "$logs/debug-vm.result" \
+				> >(tee "$logs/debug-vm.log")
+			rc=$?
+			if [ -s "$logs/debug-vm.result" ]; then
+				add "debug-kernel VM" "$(cat "$logs/debug-vm.result")" "(runner exit $rc)" rerun
+				failed_lines "debug-kernel VM" "$logs/debug-vm.log"
+			else
+				add "debug-kernel VM" "0 1 0" "runner broke (exit $rc)" rerun
+			fi
 		else
-			add "debug-kernel VM" "0 1 0" "runner broke (exit $rc)" rerun
+			echo "not run: kiste.ko did not build against the debug kernel"
+			add "debug-kernel VM" "0 1 0" "not run: kiste.ko did not build" rerun
 		fi
-	else
-		echo "not run: kiste.ko did not build against the debug kernel"
-		add "debug-kernel VM" "0 1 0" "not run: kiste.ko did not build" rerun
-	fi
 
-	if [ -r "$debug_build/both/kmod/kiste.ko" ]; then
-		debug_proof both \
-			"debug: no kmemleak report involving kiste" \
-			"checkers live: kmemleak catches KISTE_BROKEN's leak" \
-			"debug: no lockdep report" \
-			"checkers live: lockdep catches KISTE_BROKEN's lock inversion"
+		if [ -r "$debug_build/both/kmod/kiste.ko" ]; then
+			debug_proof both \
+				"debug: no kmemleak report involving kiste" \
+				"checkers live: kmemleak catches KISTE_BROKEN's leak" \
+				"debug: no lockdep report" \
+				"checkers live: lockdep catches KISTE_BROKEN's lock inversion"
+		else
+			add "checkers live: kmemleak catches KISTE_BROKEN's leak" "0 1 0" "not built" test
+			add "checkers live: lockdep catches KISTE_BROKEN's lock inversion" "0 1 0" \
+				"not built" test
+		fi
+		echo "debug-kernel stage times: $times"
 	else
-		add "checkers live: kmemleak catches KISTE_BROKEN's leak" "0 1 0" "not built" test
-		add "checkers live: lockdep catches KISTE_BROKEN's lock inversion" "0 1 0" \
-			"not built" test
+		dk_stop
+		banner "debug kernel"
+		echo "not run: the module or the debug kernel did not build"
+		add "debug-kernel VM" "0 1 0" "not run: no module or no debug kernel" rerun
 	fi
-	echo "debug-kernel stage times: $times"
+}
+
+# The debug-kernel stage runs beside the Debian-kernel VM: each test VM is one
+# qemu (TCG) whose guest runs its suites one at a time, about one core's work, and
+# the machine has two.  Its output goes to a file, shown after the Debian VM's; its
+# results come back through a file of the counters it added (a subshell's variables
+# die with it).
+debug_out="$logs/debug-stage.out"
+debug_vars="$logs/debug-stage.vars"
+rm -f "$debug_vars"
+debug_stage_child()	# run in the background: its own counters, written out at its end
+{
+	local v
+
+	passed=0 failed=0 skipped=0 n_build=0 n_test=0 n_rerun=0 summary="" failures=""
+	debug_stage
+	for v in passed failed skipped n_build n_test n_rerun summary failures; do
+		printf 'd_%s=%q\n' "$v" "${!v}"
+	done >"$debug_vars"
+}
+debug_stage_child >"$debug_out" 2>&1 </dev/null &
+debug_pid=$!
+
+
+banner "test VM (kiste.ko on $kver)"
+check_suites vm-tests "$build/vm-tests" test "${vm_suites[@]}"
+if [ $module_ok -eq 1 ]; then
+	"$top/selftests/vm/run-vm.sh" --build "$build" --module "$top/kmod/kiste.ko" \
+		"${nested_args[@]}" --extra-file "/boot/vmlinuz-$kver:/boot/vmlinuz-$kver" \
+		--kernel-version "$kver" --timeout "${VM_TIMEOUT:-2400}" --result "$logs/vm.result" |
+		tee "$logs/vm.log"
+	rc=${PIPESTATUS[0]}
+	if [ -s "$logs/vm.result" ]; then
+		add "test VM" "$(cat "$logs/vm.result")" "(runner exit $rc)"
+		failed_lines "test VM" "$logs/vm.log"
+	else
+		add "test VM" "0 1 0" "runner broke (exit $rc)"
+	fi
 else
-	dk_stop
-	banner "debug kernel"
-	echo "not run: the module or the debug kernel did not build"
-	add "debug-kernel VM" "0 1 0" "not run: no module or no debug kernel" rerun
+	echo "not run: the module did not build"
+	add "test VM" "0 1 0" "not run: the module did not build"
 fi
+
+
+# The debug-kernel stage: its output, then its results into the totals.
+banner "debug-kernel stage (ran beside the Debian-kernel VM)"
+wait "$debug_pid" 2>/dev/null
+# (wait forgets a job whose pid a later child took: its results file is the sign)
+for _ in $(seq 1800); do
+	if [ -s "$debug_vars" ] || ! kill -0 "$debug_pid" 2>/dev/null; then
+		break
+	fi
+	sleep 2
+done
+cat "$debug_out"
+d_passed=0 d_failed=0 d_skipped=0 d_n_build=0 d_n_test=0 d_n_rerun=0 d_summary="" d_failures=""
+if [ -s "$debug_vars" ]; then
+	# shellcheck disable=SC1090 # written just above, by this script
+	. "$debug_vars"
+else
+	d_failed=1
+	d_summary=$(printf '  %-40s %4d passed, %3d failed, %3d skipped  %s' "debug-kernel stage" 0 1 0 \
+		"ended without its results (see $debug_out)")$'\n'
+	d_failures="  debug-kernel stage: ended without its results"$'\n'
+	d_n_rerun=1
+fi
+passed=$((passed + d_passed))
+failed=$((failed + d_failed))
+skipped=$((skipped + d_skipped))
+n_build=$((n_build + d_n_build))
+n_test=$((n_test + d_n_test))
+n_rerun=$((n_rerun + d_n_rerun))
+summary+="$d_summary"
+failures+="$d_failures"
+
 
 banner "summary ($(($(date +%s) - t0))s)"
 printf '%s' "$summary"
