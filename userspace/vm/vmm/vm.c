@@ -299,7 +299,10 @@ static int vm_create(struct linux_vm *vm, uint64_t mem_size, struct kiste_err *e
 		ret = vm_devices(vm, err);
 	if (ret < 0)
 		return ret;
-	return vm_create_vcpus(vm, err);
+	ret = vm_create_vcpus(vm, err);
+	/* /dev/kvm's last use (the vCPUs' CPUID and mmap size): gone before the boot's loading. */
+	kiste_kvm_sys_close(&vm->kvm);
+	return ret;
 }
 
 /*
