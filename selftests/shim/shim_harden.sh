@@ -204,6 +204,7 @@ print("F_NOTIFY:", r, flush=True)
 if r == 0:
     time.sleep(1)
 '
+# shellcheck disable=SC2016 # the sandbox's shell expands it
 dn_sh='exec /usr/bin/python3 -c "$1" 3<&0 </dev/null'
 if [ -x /usr/bin/python3 ]; then
 	mkdir "$tmp/dn" && chmod 777 "$tmp/dn"
