@@ -48,6 +48,7 @@ struct kiste_sandbox {
 	u64 memory_limit;
 	u64 created_ns;
 	kuid_t owner;
+	kuid_t charge;			/* whose max_sandboxes_per_uid it counts against */
 	char name[KISTE_NAME_MAX];
 
 	struct list_head reg_node;	/* registry list, kiste_reg_lock */

@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/user_namespace.h>
 
 #include "kiste.h"
 
@@ -96,7 +97,23 @@ struct kiste_sandbox *kiste_sandbox_find(u32 id, const char *name)
 	return sb;
 }
 
-static unsigned int kiste_count_owned_locked(kuid_t uid, unsigned int *total)
+/*
+ * Who a new sandbox counts against for max_sandboxes_per_uid: the caller,
+ * or, from inside a user namespace, the owner of its outermost one below
+ * the initial namespace.  A user whose subordinate ids (/etc/subuid) are
+ * mapped there becomes each of them with setuid inside, and each would
+ * otherwise get a quota of its own.
+ */
+static kuid_t kiste_charge_uid(kuid_t euid)
+{
+	const struct user_namespace *ns = current_user_ns();
+
+	while (ns != &init_user_ns && ns->parent != &init_user_ns)
+		ns = ns->parent;
+	return ns == &init_user_ns ? euid : ns->owner;
+}
+
+static unsigned int kiste_count_charged_locked(kuid_t uid, unsigned int *total)
 {
 	struct kiste_sandbox *sb;
 	unsigned int n = 0;
@@ -104,7 +121,7 @@ static unsigned int kiste_count_owned_locked(kuid_t uid, unsigned int *total)
 	*total = 0;
 	list_for_each_entry(sb, &kiste_reg_list, reg_node) {
 		(*total)++;
-		if (uid_eq(sb->owner, uid))
+		if (uid_eq(sb->charge, uid))
 			n++;
 	}
 	return n;
@@ -116,7 +133,7 @@ static int kiste_link_locked(struct kiste_sandbox *sb, const char *name,
 {
 	unsigned int total, owned;
 
-	owned = kiste_count_owned_locked(sb->owner, &total);
+	owned = kiste_count_charged_locked(sb->charge, &total);
 	if (owned >= READ_ONCE(kiste_max_sandboxes_per_uid)) {
 		NL_SET_ERR_MSG(extack,
 			       "too many sandboxes for this uid: delete one or raise max_sandboxes_per_uid");
@@ -238,6 +255,7 @@ int kiste_sandbox_create(const struct kiste_sandbox_spec *spec,
 	sb->cpu_limit = spec->cpu_limit;
 	sb->created_ns = ktime_get_boottime_ns();
 	sb->owner = caller->euid;
+	sb->charge = kiste_charge_uid(caller->euid);
 	spin_lock_init(&sb->lock);
 	spin_lock_init(&sb->vm_lock);
 	INIT_LIST_HEAD(&sb->members);

@@ -7,6 +7,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -70,6 +73,114 @@ TEST_F_TIMEOUT(caps, sandboxes_per_uid, 60)
 	EXPECT_EQ(0, kt_wait_gone(self->fix.nl, id, KT_SETTLE_MS));
 	EXPECT_EQ(0, kiste_sandbox_del(self->fix.nl, ids[1], NULL));
 	EXPECT_EQ(0, kiste_sandbox_del(self->fix.nl, ids[2], NULL));
+	kt_params_restore();
+}
+
+/* A user's subordinate ids: 16 of them from here, for the user CHARGE_UID. */
+#define SUBIDS	   300000
+#define CHARGE_UID 4321
+#define SUBID_RUNS 4
+
+static int write_map(pid_t pid, const char *which)
+{
+	char path[64], map[64];
+	int fd, n, ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, which);
+	n = snprintf(map, sizeof(map), "0 %d 16\n", SUBIDS);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ok = write(fd, map, (size_t)n) == n;
+	close(fd);
+	return ok ? 0 : -EIO;
+}
+
+/*
+ * CHARGE_UID (keeping its group 0, which may create), in a user namespace of
+ * its own whose ids 0..15 are SUBIDS.. (as newuidmap maps /etc/subuid), as
+ * id @k there: creates a temporary sandbox, reports the result, and holds it
+ * until @hold says so.
+ */
+static void __attribute__((noreturn)) subid_creator(int k, int rep, int go, int hold)
+{
+	struct kiste_ioc_create c = { .mode = KISTE_MODE_SHIM };
+	gid_t zero = 0;
+	char b;
+	int fd;
+
+	if (setgroups(1, &zero) < 0 || setresgid(CHARGE_UID, CHARGE_UID, CHARGE_UID) < 0 ||
+	    setresuid(CHARGE_UID, CHARGE_UID, CHARGE_UID) < 0 || unshare(CLONE_NEWUSER) < 0) {
+		kt_put32(rep, -errno);
+		_exit(1);
+	}
+	kt_put32(rep, 0);
+	if (read(go, &b, 1) != 1)
+		_exit(1);
+	if (setresgid(k, k, k) < 0 || setresuid(k, k, k) < 0) {
+		kt_put32(rep, -errno);
+		_exit(1);
+	}
+	fd = open("/dev/kiste", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		kt_put32(rep, -errno - 1000);
+	else
+		kt_put32(rep, ioctl(fd, KISTE_IOC_CREATE, &c) < 0 ? -errno : 0);
+	if (read(hold, &b, 1) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+/*
+ * max_sandboxes_per_uid counts a user's sandboxes made from a user namespace
+ * of theirs against them, whichever of their subordinate ids each came from
+ * (a hostile review of 2026-12-06 found each subordinate id a quota of its
+ * own: one user could fill max_sandboxes).
+ */
+TEST_F_TIMEOUT(caps, subordinate_ids_share_their_users_cap, 60)
+{
+	int rep[2], go[2], hold[2], i, made = 0, refused = 0, status;
+	pid_t pids[SUBID_RUNS];
+	int32_t r;
+
+	KT_SKIP_IF_SETUP_SKIPPED();
+	if (geteuid() != 0)
+		SKIP(return, "needs root (maps the namespaces' ids)");
+	ASSERT_EQ(0, kt_param_set_long("max_sandboxes_per_uid", 2));
+	ASSERT_EQ(0, pipe(hold));
+	for (i = 0; i < SUBID_RUNS; i++) {
+		ASSERT_EQ(0, pipe(rep));
+		ASSERT_EQ(0, pipe(go));
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			close(hold[1]);
+			subid_creator(i + 1, rep[1], go[0], hold[0]);
+		}
+		kt_fix_track_pid(&self->fix, pids[i]);
+		ASSERT_EQ(0, kt_get32(rep[0], &r));
+		ASSERT_EQ(0, r) TH_LOG("run %d: its user namespace: %s", i, strerror(-r));
+		ASSERT_EQ(0, write_map(pids[i], "uid_map"));
+		ASSERT_EQ(0, write_map(pids[i], "gid_map"));
+		ASSERT_EQ(1, write(go[1], "g", 1));
+		ASSERT_EQ(0, kt_get32(rep[0], &r));
+		if (r == 0)
+			made++;
+		else if (r == -EUSERS)
+			refused++;
+		else
+			TH_LOG("run %d: %d (%s)", i, r, strerror(r < -1000 ? -r - 1000 : -r));
+		close(rep[0]);
+		close(rep[1]);
+		close(go[0]);
+		close(go[1]);
+	}
+	EXPECT_EQ(2, made);
+	EXPECT_EQ(SUBID_RUNS - 2, refused);
+	close(hold[0]);
+	close(hold[1]);
+	for (i = 0; i < SUBID_RUNS; i++)
+		EXPECT_EQ(0, kt_wait_pid(pids[i], &status, KT_CHILD_MS));
 	kt_params_restore();
 }
 

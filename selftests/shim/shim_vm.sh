@@ -269,6 +269,49 @@ ports:         unknown"*) ok "kiste inspect of a sandbox kiste run did not make:
 	esac
 	kiste sandbox delete shimnorec >/dev/null 2>&1
 }
+# kiste.ko ends a kiste run's sandbox with the last close of the descriptor that created
+# it, which only the launcher holds (the workload arms through another): SIGKILL to the
+# launcher ends a workload process that left its process group, with no pid namespace's
+# init above it (--unsafe-no-namespaces).  Until 2026-12-06 every workload process held a
+# copy of it and this one lived on (found by a hostile review of kiste.ko).
+arm_mark=/tmp/kiste-arm-mark.$$
+: >"$arm_mark"
+chmod 644 "$arm_mark"
+arm_holders()
+{
+	for f in /proc/[0-9]*/fd/*; do
+		[ "$(readlink "$f" 2>/dev/null)" = "$arm_mark" ] && echo "${f#/proc/}"
+	done
+}
+"$K" run --mode=shim --unsafe-no-namespaces -- sh -c "setsid sleep 300 <$arm_mark >/dev/null 2>&1 & sleep 120" \
+	>/dev/null 2>&1 </dev/null &
+lpid=$!
+i=0
+while [ $i -lt 150 ] && [ -z "$(arm_holders)" ]; do
+	sleep 0.2
+	i=$((i + 1))
+done
+before=$(arm_holders)
+kill -KILL "$lpid"
+wait "$lpid" 2>/dev/null
+i=0
+while [ $i -lt 150 ] && [ -n "$(arm_holders)" ]; do
+	sleep 0.2
+	i=$((i + 1))
+done
+after=$(arm_holders)
+if [ -z "$before" ]; then
+	fail "SIGKILL to the launcher ends a workload process outside its process group" \
+		"the workload's setsid sleep never started"
+elif [ -n "$after" ]; then
+	fail "SIGKILL to the launcher ends a workload process outside its process group" \
+		"still running 30 s after: $after"
+	for f in $after; do kill -KILL "${f%%/*}" 2>/dev/null; done
+else
+	ok "SIGKILL to the launcher ends a workload process outside its process group"
+fi
+rm -f "$arm_mark"
+
 net_checks
 shim_cgroup_check
 t_done

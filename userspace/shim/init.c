@@ -501,6 +501,9 @@ void launch_init_main(struct launch *l, pid_t launcher)
 	if (l->kfd >= 0)
 		close(l->kfd);
 	l->kfd = -1;
+	if (l->arm_fd >= 0)
+		close(l->arm_fd);
+	l->arm_fd = -1;
 	st = init_wait(child, &l->exec, ch, INIT_NCHAN);
 	shim_stats_mark("init: workload reaped");
 	if (l->oci)

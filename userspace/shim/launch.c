@@ -268,8 +268,23 @@ static int open_module(struct launch *l, struct kiste_err *err)
 		.name = l->o->name, .mode = KISTE_MODE_SHIM, .memory_limit = l->o->memory,
 		.pids_limit = cg ? l->o->pids_limit : 0, .cpu_limit = cg ? l->o->cpus_milli : 0,
 	};
+	int ret = kiste_run_sandbox(&spec, &l->kfd, err);
 
-	return kiste_run_sandbox(&spec, &l->kfd, err);
+	/*
+	 * The sandbox ends with the last close of the descriptor that created
+	 * it: in kiste run that is the launcher's alone, so the workload arms
+	 * through one that created nothing (a copy of it in every workload
+	 * process kept the sandbox alive past the launcher's death, to the
+	 * fallbacks).  An OCI container lives as long as its processes, as
+	 * runc's: its workload keeps the creating one, create having exited.
+	 */
+	l->arm_fd = -1;
+	if (ret == 0 && l->kfd >= 0 && !l->oci) {
+		l->arm_fd = kiste_dev_open(err);
+		if (l->arm_fd < 0)
+			return l->arm_fd;
+	}
+	return ret;
 }
 
 /*
@@ -387,6 +402,7 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	l->tracesw_lock = -1;
 	l->tracesw_path[0] = 0;
 	l->rexec_fd = -1;
+	l->arm_fd = -1;
 	l->tracesw_ro = l->oci && l->oci->trace_switch_fd >= 0 ?
 			fcntl(l->oci->trace_switch_fd, F_DUPFD_CLOEXEC, 3) : -1;
 	/* Before the name's files: kiste exec NAME's processes get it too. */
@@ -503,10 +519,13 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	if (l->tracesw_ro >= 0)
 		close(l->tracesw_ro);
 	l->tracesw_ro = -1;
-	/* `kiste exec NAME`'s listener is the init's alone. */
+	/* `kiste exec NAME`'s listener is the init's alone, and so is the workload's /dev/kiste. */
 	if (l->rexec_fd >= 0)
 		close(l->rexec_fd);
 	l->rexec_fd = -1;
+	if (l->arm_fd >= 0)
+		close(l->arm_fd);
+	l->arm_fd = -1;
 	if (child < 0)
 		return -1;
 	kiste_test_phase("shim-init-started");

@@ -59,7 +59,8 @@ static void place_fds(struct launch *l, struct kiste_err *err)
 		goto fail;
 	syscall(SYS_close_range, GK_FD_LIMIT, ~0U, 0);
 	if (dup2(root, FD_ROOT) < 0 || dup2(trace, FD_TRACE) < 0 ||
-	    (l->kfd >= 0 && dup2(l->kfd, FD_KISTE) < 0) || dup2(probe, GK_FD_PROBE) < 0 ||
+	    (l->kfd >= 0 && dup2(l->arm_fd >= 0 ? l->arm_fd : l->kfd, FD_KISTE) < 0) ||
+	    dup2(probe, GK_FD_PROBE) < 0 ||
 	    (l->procfd >= 0 && dup2(l->procfd, GK_FD_PROC) < 0))
 		goto fail;
 	if (l->kfd < 0 && dup2(root, FD_KISTE) < 0)
