@@ -272,8 +272,10 @@ ports:         unknown"*) ok "kiste inspect of a sandbox kiste run did not make:
 # kiste.ko ends a kiste run's sandbox with the last close of the descriptor that created
 # it, which only the launcher holds (the workload arms through another): SIGKILL to the
 # launcher ends a workload process that left its process group, with no pid namespace's
-# init above it (--unsafe-no-namespaces).  Until 2026-12-06 every workload process held a
-# copy of it and this one lived on (found by a hostile review of kiste.ko).
+# init above it (--unsafe-no-namespaces) and no cgroup to kill it (the hierarchies
+# unmounted in a mount namespace of the run's, as kill_vm.sh's runs without cgroups).
+# Until 2026-12-06 every workload process held a copy of that descriptor and this one
+# lived on (found by a hostile review of kiste.ko).
 arm_mark=/tmp/kiste-arm-mark.$$
 : >"$arm_mark"
 chmod 644 "$arm_mark"
@@ -283,23 +285,29 @@ arm_holders()
 		[ "$(readlink "$f" 2>/dev/null)" = "$arm_mark" ] && echo "${f#/proc/}"
 	done
 }
-"$K" run --mode=shim --unsafe-no-namespaces -- sh -c "setsid sleep 300 <$arm_mark >/dev/null 2>&1 & sleep 120" \
-	>/dev/null 2>&1 </dev/null &
+# shellcheck disable=SC2016 # the unshared shell expands them
+unshare -m sh -c 'mount --make-rprivate / &&
+	for m in $(awk "\$3 ~ /^cgroup/ { print \$2 }" /proc/self/mounts | sort -r); do
+		umount -l "$m" || exit 126
+	done
+	exec "$0" run --mode=shim --unsafe-no-namespaces -- sh -c "setsid sleep 300 <$1 >/dev/null 2>&1 & sleep 120"' \
+	"$K" "$arm_mark" >/dev/null 2>&1 </dev/null &
 lpid=$!
-i=0
-while [ $i -lt 150 ] && [ -z "$(arm_holders)" ]; do
-	sleep 0.2
-	i=$((i + 1))
-done
-before=$(arm_holders)
+arm_wait()	# some|none: until the mark has holders, or none (30 s at most); prints them
+{
+	i=0
+	while [ $i -lt 150 ]; do
+		h=$(arm_holders)
+		{ [ "$1" = some ] && [ -n "$h" ]; } || { [ "$1" = none ] && [ -z "$h" ]; } && break
+		sleep 0.2
+		i=$((i + 1))
+	done
+	printf '%s' "$h"
+}
+before=$(arm_wait some)
 kill -KILL "$lpid"
 wait "$lpid" 2>/dev/null
-i=0
-while [ $i -lt 150 ] && [ -n "$(arm_holders)" ]; do
-	sleep 0.2
-	i=$((i + 1))
-done
-after=$(arm_holders)
+after=$(arm_wait none)
 if [ -z "$before" ]; then
 	fail "SIGKILL to the launcher ends a workload process outside its process group" \
 		"the workload's setsid sleep never started"
