@@ -168,7 +168,6 @@ static int proc_direct(const struct tender_direct *d, struct uk_handover *ho, st
 	return 0;
 }
 
-/* Runs the unikernel's process up to the blob, which takes it from there (bindings.h). */
 /*
  * The unikernel's process holds no privilege: its seven calls are all it
  * needs, on descriptors open by now.  Host root becomes nobody, and every
@@ -199,6 +198,7 @@ static int proc_unprivileged(struct kiste_err *err)
 	return 0;
 }
 
+/* Runs the unikernel's process up to the blob, which takes it from there (bindings.h). */
 void tender_process_child(const struct kiste_uk_opts *o, const struct kiste_uk_image *img,
 			  struct kiste_uk_devs *devs, const struct tender_direct *direct)
 {
