@@ -452,7 +452,6 @@ debug_stage_child()	# run in the background: its own counters, written out at it
 debug_stage_child >"$debug_out" 2>&1 </dev/null &
 debug_pid=$!
 
-
 banner "test VM (kiste.ko on $kver)"
 check_suites vm-tests "$build/vm-tests" test "${vm_suites[@]}"
 if [ $module_ok -eq 1 ]; then
@@ -471,7 +470,6 @@ else
 	echo "not run: the module did not build"
 	add "test VM" "0 1 0" "not run: the module did not build"
 fi
-
 
 # The debug-kernel stage: its output, then its results into the totals.
 banner "debug-kernel stage (ran beside the Debian-kernel VM)"
@@ -503,7 +501,6 @@ n_test=$((n_test + d_n_test))
 n_rerun=$((n_rerun + d_n_rerun))
 summary+="$d_summary"
 failures+="$d_failures"
-
 
 banner "summary ($(($(date +%s) - t0))s)"
 printf '%s' "$summary"

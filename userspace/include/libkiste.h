@@ -74,6 +74,8 @@ bool kiste_host_root(void);
 #define KISTE_NOBODY 65534
 /* identity.c: host root becomes nobody (groups too, every capability gone); 0 or -errno. */
 int kiste_become_nobody(void);
+/* identity.c: every capability of the calling thread gone (ambient ones with them); 0 or -errno. */
+int kiste_caps_clear(void);
 const struct kiste_setting_info *kiste_setting_info(enum kiste_setting s);
 
 /* ---- names, modes, states, sizes ---- */

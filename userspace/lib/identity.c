@@ -3,7 +3,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <stdio.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "libkiste.h"
@@ -40,6 +42,14 @@ bool kiste_host_root(void)
  * no user namespace of their own: shim's --unsafe-no-namespaces, unikernels):
  * every capability goes with it.  0, or -errno.
  */
+int kiste_caps_clear(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { 0 };
+
+	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+}
+
 int kiste_become_nobody(void)
 {
 	if (setgroups(0, NULL) < 0 || setresgid(KISTE_NOBODY, KISTE_NOBODY, KISTE_NOBODY) < 0 ||

@@ -158,10 +158,6 @@ void kiste_run_exec_publish_init(const char *name, pid_t init)
 	close(dfd);
 }
 
-/*
- * The init NAME.exec.init names, when @launcher wrote it and that process is
- * @launcher's child still (no pid used again since); else -1.
- */
 /* The start of the small file @path beneath @dfd into @buf, NUL-terminated: 0, or -1. */
 static int read_small(int dfd, const char *path, char *buf, size_t n)
 {
@@ -178,6 +174,10 @@ static int read_small(int dfd, const char *path, char *buf, size_t n)
 	return 0;
 }
 
+/*
+ * The init NAME.exec.init names, when @launcher wrote it and that process is
+ * @launcher's child still (no pid used again since); else -1.
+ */
 static pid_t read_init(int dfd, const char *name, pid_t launcher)
 {
 	char path[96], buf[512], *p;

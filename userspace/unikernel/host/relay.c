@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -345,15 +344,6 @@ static void relay_report(const struct uk_relay *r)
 		return;
 }
 
-/* The relay needs no privilege once its descriptors are set: none left (the filter also holds). */
-static int relay_drop_caps(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2] = { 0 };
-
-	return (int)syscall(SYS_capset, &h, d);
-}
-
 static void relay_kill(void)
 {
 	syscall(SYS_pidfd_send_signal, R_PIDFD, SIGKILL, NULL, 0);
@@ -372,7 +362,8 @@ void uk_relay_child(int stream, int dev, int passt_err, int unikernel, pid_t par
 		_exit(KISTE_EXIT_REFUSED);
 	}
 	uk_relay_init(&r, R_STREAM, R_DEV);
-	if (relay_drop_caps() < 0 || relay_confine() < 0) {
+	/* No privilege once its descriptors are set: none left (the filter also holds). */
+	if (kiste_caps_clear() < 0 || relay_confine() < 0) {
 		fputs("kiste: cannot confine the network relay (capabilities, seccomp)\n", stderr);
 		relay_kill();
 		_exit(KISTE_EXIT_REFUSED);

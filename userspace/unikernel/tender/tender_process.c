@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -177,8 +176,6 @@ static int proc_direct(const struct tender_direct *d, struct uk_handover *ho, st
  */
 static int proc_unprivileged(struct kiste_err *err)
 {
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2] = { 0 };
 	pid_t parent = getppid();
 	int pdeath = 0, r;
 
@@ -190,9 +187,9 @@ static int proc_unprivileged(struct kiste_err *err)
 			return kiste_err_set(err, r, "cannot drop host root privileges: %s",
 					     strerror(-r));
 	}
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	if (syscall(SYS_capset, &h, d) < 0)
-		return kiste_err_set(err, -errno, "cannot drop capabilities: %s", strerror(errno));
+	r = kiste_caps_clear();
+	if (r < 0)
+		return kiste_err_set(err, r, "cannot drop capabilities: %s", strerror(-r));
 	if (pdeath && (prctl(PR_SET_PDEATHSIG, pdeath) < 0 || getppid() != parent))
 		return kiste_err_set(err, -ESRCH, "the launcher is gone");
 	return 0;

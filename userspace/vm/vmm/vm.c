@@ -543,7 +543,6 @@ static int vm_confine_fds(struct linux_vm *vm, struct kiste_err *err)
 		keep[n++] = cfg->disks[i].fd;
 	keep[n++] = cfg->net_fd;
 	keep[n++] = cfg->net_err_fd;
-	kiste_kvm_sys_close(&vm->kvm);
 	return linux_confine_process(keep, n, err);
 }
 
