@@ -22,7 +22,7 @@
 
 static pthread_barrier_t start;
 static pid_t ppid_seen;
-static int devnull;
+static int devnull, devzero;
 
 /* Every thread calls the same sites from the start: the first trap patches them under the others. */
 static void *hammer(void *arg)
@@ -37,6 +37,10 @@ static void *hammer(void *arg)
 			bad++;
 		if (write(devnull, &c, 1) != 1)
 			bad++;
+		c = 'x';
+		if (read(devzero, &c, 1) != 1 || c)	/* glibc's read: a near site */
+			bad++;
+		c = 'x';
 		if (i % 1000 == 0)
 			sched_yield();
 	}
@@ -172,6 +176,34 @@ static int mprot(void)
 }
 
 /*
+ * @n bytes of @code at byte @off of a 4096-byte file under $TMPDIR, unlinked,
+ * mapped read-only-executable (@flags: MAP_SHARED or MAP_PRIVATE); its
+ * descriptor in *@fdp.  NULL on failure.
+ */
+static unsigned char *map_code(const unsigned char *code, size_t n, int off, int flags, int *fdp)
+{
+	const char *dir = getenv("TMPDIR");
+	unsigned char buf[4096] = { 0 };
+	char path[256];
+	void *m;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/kiste-patch-code.XXXXXX", dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	if (fd < 0 || off < 0 || (size_t)off + n > sizeof(buf))
+		return NULL;
+	memcpy(buf + off, code, n);
+	if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+		return NULL;
+	unlink(path);
+	m = mmap(NULL, 4096, PROT_READ | PROT_EXEC, flags, fd, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	*fdp = fd;
+	return m;
+}
+
+/*
  * Code in a shared mapping of a file opened for writing (the guest kernel
  * must never patch it: the patch would land in the file): `mov $110, %eax;
  * syscall; ret` called 100 times, then the file read back.
@@ -179,20 +211,13 @@ static int mprot(void)
 static int shared(void)
 {
 	static const unsigned char code[8] = { 0xb8, 0x6e, 0, 0, 0, 0x0f, 0x05, 0xc3 };
-	const char *dir = getenv("TMPDIR");
 	unsigned char back[8];
-	char path[256];
 	long (*fn)(void);
 	void *m;
 	int fd, i, ok = 1;
 
-	snprintf(path, sizeof(path), "%s/kiste-patch-shared.XXXXXX", dir ? dir : "/tmp");
-	fd = mkstemp(path);
-	if (fd < 0 || write(fd, code, sizeof(code)) != sizeof(code) || ftruncate(fd, 4096))
-		return 1;
-	unlink(path);
-	m = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
-	if (m == MAP_FAILED)
+	m = map_code(code, sizeof(code), 0, MAP_SHARED, &fd);
+	if (!m)
 		return 1;
 	fn = (long (*)(void))m;
 	for (i = 0; i < 100; i++)
@@ -213,21 +238,12 @@ static int shared(void)
 static int private(int off)
 {
 	static const unsigned char code[8] = { 0xb8, 0x6e, 0, 0, 0, 0x0f, 0x05, 0xc3 };
-	const char *dir = getenv("TMPDIR");
-	unsigned char buf[4096] = { 0 };
-	char path[256];
 	long (*fn)(void);
 	unsigned char *m;
 	int fd, i, ok = 1;
 
-	snprintf(path, sizeof(path), "%s/kiste-patch-private.XXXXXX", dir ? dir : "/tmp");
-	fd = mkstemp(path);
-	memcpy(buf + off, code, sizeof(code));
-	if (fd < 0 || write(fd, buf, sizeof(buf)) != sizeof(buf))
-		return 1;
-	unlink(path);
-	m = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
-	if (m == MAP_FAILED)
+	m = map_code(code, sizeof(code), off, MAP_PRIVATE, &fd);
+	if (!m)
 		return 1;
 	fn = (long (*)(void))(m + off);
 	for (i = 0; i < 100; i++)
@@ -242,6 +258,56 @@ static int private(int off)
 	for (i = 0; i < 100; i++)
 		ok &= fn() == getppid();
 	printf(", calls %s, bytes %02x%02x%02x\n", ok ? "right" : "wrong", m[0], m[1], m[2]);
+	return 0;
+}
+
+/*
+ * glibc's read, `xor %eax, %eax; syscall; cmp $-4096, %rax; ret`, in private
+ * file code (a near site: its syscall becomes `jmp *rel32(%rip)` through a
+ * slot 256 MiB below), and `mov $39, %eax; jmp` to the same syscall
+ * (getpid). 100 reads of /dev/zero, then: @how 0, the getpid: the site gets
+ * its syscall back for good; 1, the slot's page mapped by the workload
+ * (MAP_FIXED_NOREPLACE: free, as natively): the same.  The site's two bytes
+ * after each step, then 100 more reads.
+ */
+static int near(int how)
+{
+	static const unsigned char code[23] = {
+		0x31, 0xc0, 0x0f, 0x05, 0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff, 0xc3,
+		[16] = 0xb8, 0x27, 0, 0, 0, 0xeb, 0xeb,
+	};
+	long (*rd)(int, void *, size_t), (*gp)(void);
+	unsigned long slot;
+	unsigned char *m, b;
+	int fd, zero = open("/dev/zero", O_RDONLY), i, ok = 1;
+	void *p;
+
+	m = map_code(code, sizeof(code), 0, MAP_PRIVATE, &fd);
+	if (!m || zero < 0)
+		return 1;
+	rd = (long (*)(int, void *, size_t))m;
+	gp = (long (*)(void))(m + 16);
+	for (i = 0; i < 100; i++) {
+		b = 'x';
+		ok &= rd(zero, &b, 1) == 1 && b == 0;
+	}
+	printf("near: reads %s, bytes %02x%02x", ok ? "right" : "wrong", m[2], m[3]);
+	if (how == 0) {
+		printf("; getpid through its syscall %s", gp() == getpid() ? "right" : "wrong");
+	} else {
+		slot = (unsigned long)m + 8 - 0x0fffc2b8UL;
+		p = mmap((void *)(slot & ~4095UL), 8192, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		printf("; the slot's pages mapped %s", p == (void *)(slot & ~4095UL) ? "here" : "elsewhere");
+		if (p != MAP_FAILED)
+			memset(p, 0xcc, 8192);
+	}
+	printf(", bytes %02x%02x", m[2], m[3]);
+	for (i = 0; i < 100; i++) {
+		b = 'x';
+		ok &= rd(zero, &b, 1) == 1 && b == 0;
+	}
+	printf("; reads after %s, bytes %02x%02x\n", ok ? "right" : "wrong", m[2], m[3]);
 	return 0;
 }
 
@@ -401,7 +467,8 @@ int main(int argc, char **argv)
 	const char *m = argc > 1 ? argv[1] : "";
 
 	devnull = open("/dev/null", O_WRONLY);
-	if (devnull < 0)
+	devzero = open("/dev/zero", O_RDONLY);
+	if (devnull < 0 || devzero < 0)
 		return 1;
 	if (!strcmp(m, "threads"))
 		return threads();
@@ -421,6 +488,9 @@ int main(int argc, char **argv)
 		return threadsig();
 	if (!strcmp(m, "private") && argc > 2)
 		return private(atoi(argv[2]));
-	fprintf(stderr, "usage: patch threads|eintr|restart|fork|mprotect|shared|private OFF|defer|threadsig\n");
+	if (!strcmp(m, "near") && argc > 2)
+		return near(atoi(argv[2]));
+	fprintf(stderr, "usage: patch threads|eintr|restart|fork|mprotect|shared|private OFF|near 0|1|"
+		"defer|threadsig\n");
 	return 2;
 }

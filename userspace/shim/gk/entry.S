@@ -265,6 +265,7 @@ gk_fast_stubs_end:
 	.type	gk_fast_common, @function
 gk_fast_common:
 	leaq	-(128 + GK_FS_SIZE)(%rsp), %rsp
+	movq	%rax, GK_FS_RAX(%rsp)	/* a near site's call number */
 	pushfq
 	popq	(%rsp)
 	cld

@@ -15,9 +15,11 @@
 struct gk_state gk;
 /* entry.S switches to the top of this stack. */
 unsigned char gk_boot_stack[64 * 1024] __attribute__((aligned(16)));
-/* The main thread's area (thread.c): its record, then its SIGSYS stack. */
-/* First in the image's bss (gk.ld), so its alignment pads nothing else. */
-static unsigned char gk_altstack[GK_TAREA] __attribute__((aligned(GK_TAREA), section(".bss.gk_area")));
+/*
+ * The main thread's area (thread.c): its record, then its SIGSYS stack.  Last
+ * in the image (gk.ld's .gk_area), so its alignment pads only the end.
+ */
+static unsigned char gk_altstack[GK_TAREA] __attribute__((aligned(GK_TAREA), section(".gk_area")));
 static char gk_argbuf[256 * 1024];
 
 unsigned long gk_now_ns(void)

@@ -6,17 +6,35 @@
 #include "patch.h"
 
 /*
- * After a site traps, the guest kernel rewrites its first five bytes
- * (`b8 NR` -> `ff 24 25 SLOT`, `jmp *SLOT`): the old `syscall` (0f 05) is the
+ * After a site traps, the guest kernel rewrites it in one of two forms.
+ *
+ * The far form, `mov $NR, %eax; syscall` (b8 NR 0f 05): its first five bytes
+ * become `ff 24 25 SLOT` (`jmp *SLOT`), the old `syscall` (0f 05) being the
  * disp32's two high bytes, so a thread standing at site + 5 (preempted there,
  * or a signal frame's saved rip) still executes `syscall` and traps as
- * before.  The five bytes change in one locked compare-and-swap of the
- * aligned 8 bytes that hold them, or else of the aligned 16 (cmpxchg16b), so
- * no thread can fetch a mix; a site whose five bytes cross a 16-byte boundary
- * keeps trapping (in Debian 12's libc 352 of the 436 sites of this form fit:
- * 318 in 8 bytes, 34 more in 16).  Slot k (read-only to the workload, whose mmap, mprotect
- * and munmap the guest kernel refuses there) holds the address of the gate's
- * stub k (entry.S), which enters gk_fast() with k.
+ * before.  Slot k lies in the fixed region GK_PATCH_SLOTS.
+ *
+ * The near form, any other `syscall` (glibc's read: `xor %eax, %eax; syscall;
+ * cmp $-4096, %rax`): only the two bytes of the instruction become `ff 25`
+ * (`jmp *rel32(%rip)`), whose rel32 is the four bytes that follow, left as
+ * they were: a thread standing after the syscall still runs the instruction
+ * that was there.  The slot is wherever those four bytes point (for glibc's
+ * `cmp $-4096, %rax`, 256 MiB below the site), on a read-only page of the
+ * guest kernel's mapped there when the place is free (near_map).  The call's
+ * number is the workload's rax there, not the site's own: an entry with
+ * another number than the one the site trapped with (a jump from elsewhere to
+ * its syscall instruction) gives the site its syscall back for good and
+ * returns to it, to trap (near_mismatch).
+ *
+ * The bytes change in one locked compare-and-swap of the aligned 8 bytes that
+ * hold them, or else of the aligned 16 (cmpxchg16b), so no thread can fetch a
+ * mix; a site whose bytes cross a 16-byte boundary keeps trapping (in Debian
+ * 12's libc: 352 far sites fit, 153 more sites take the near form, 21 of the
+ * 526 neither).  Each slot (read-only to the workload, whose mmap, mprotect
+ * and munmap the guest kernel refuses over the fixed region and makes it give
+ * up a near page for) holds the address of the gate's stub k (entry.S), which
+ * enters gk_fast() with k.  No two patched sites share a byte: each owns its
+ * changed bytes and, in the near form, the four its jump reads.
  *
  * Only sites in private, file-backed, read-only-executable mappings are
  * patched: the loader's own and the workload's mmaps of that form (`code`
@@ -28,11 +46,24 @@
  */
 #define GK_PATCH_CODE 256
 
-/* Written once before the site's bytes point at its slot, never changed (gk_fast reads it unlocked). */
+#define GK_PATCH_NEAR 128	/* pages of near slots per image */
+#define GK_NEAR_REL 2		/* a near site's rel32 follows its two changed bytes */
+#define GK_SITE_FAR 7		/* bytes a site owns: the far form's mov and syscall */
+#define GK_SITE_NEAR 6		/* the near form's syscall and the rel32 after it */
+
+/*
+ * Written once before the site's bytes point at its slot, never changed after
+ * (gk_fast reads them unlocked), but for `bad`, set under the big lock.
+ */
 struct psite {
-	unsigned long site;	/* the mov's address */
-	int nr;
+	unsigned long site;	/* its first changed byte: the mov (far) or the syscall (near) */
+	unsigned long slot : 48;	/* a user address */
+	unsigned long nr : 12;
+	unsigned long near : 1;
+	unsigned long bad : 1;	/* never patched (again): no slot, or entered with another call */
 };
+_Static_assert(sizeof(struct psite) == 16, "the site table's size moves the guest kernel's end");
+_Static_assert(GK_NSYS <= 4096, "a call's number does not fit psite.nr");
 
 struct code {
 	unsigned long start, end;
@@ -48,6 +79,8 @@ static struct code code[GK_PATCH_CODE];
 static unsigned int ncode;
 /* 0: not mapped yet in this image; 1: mapped; -1: the place was taken, no patching */
 static int slots_state;
+static unsigned long near_page[GK_PATCH_NEAR];
+static unsigned int nnear;
 static unsigned long stat_patched, stat_traps, stat_fast, stat_quick, stat_deferred;
 
 extern const unsigned char gk_fast_stubs[], gk_fast_stubs_end[];
@@ -95,9 +128,18 @@ static int patch_enabled(void)
 	return !(gk.boot.flags & GK_BOOT_F_NOPATCH);
 }
 
-/* The slot region is the guest kernel's while it is mapped (gk_overlaps_self). */
+static int near_give_back(unsigned long a, unsigned long n);
+
+/*
+ * The fixed slot region is the guest kernel's while it is mapped
+ * (gk_overlaps_self).  A near page in [a, a + n) is the workload's to take,
+ * as the place is natively: its sites get their syscalls back and the page
+ * goes first (1, refused, only when a site there could not be reverted).
+ */
 int gk_patch_overlaps(unsigned long a, unsigned long n)
 {
+	if (nnear && near_give_back(a, n) < 0)
+		return 1;
 	return slots_state == 1 && a < GK_PATCH_SLOTS + GK_PATCH_SLOTS_LEN &&
 	       GK_PATCH_SLOTS < a + n;
 }
@@ -106,8 +148,10 @@ int gk_patch_overlaps(unsigned long a, unsigned long n)
 void gk_patch_exec(void)
 {
 	memset(gone, 0, sizeof(gone));
+	memset(sites, 0, nsites * sizeof(sites[0]));
 	nsites = 0;
 	ncode = 0;
+	nnear = 0;
 	slots_state = 0;
 }
 
@@ -150,18 +194,19 @@ static int cas16(unsigned long *p, unsigned long *old, const unsigned long *new)
 	return ok;
 }
 
-/* The five bytes at @site change in one locked write: within one aligned 8 or 16 bytes. */
-static int site_fits(unsigned long site)
+/* The @n bytes at @site change in one locked write: within one aligned 8 or 16 bytes. */
+static int site_fits(unsigned long site, unsigned int n)
 {
-	return (site & 7) <= 3 || (site & 15) <= 11;
+	return (site & 7) + n <= 8 || (site & 15) + n <= 16;
 }
 
 /*
- * Replaces the five bytes at @site, which must read @from, by @to, in one
+ * Replaces the @n bytes at @site, which must read @from, by @to, in one
  * compare-and-swap of their aligned 8 bytes (or 16: cmpxchg16b), the page
  * writable and still executable meanwhile.  0 when the bytes changed.
  */
-static int site_swap(unsigned long site, const unsigned char *from, const unsigned char *to)
+static int site_swap(unsigned long site, unsigned int n, const unsigned char *from,
+		     const unsigned char *to)
 {
 	unsigned long page = GK_PAGE_DOWN(site), at;
 	union {
@@ -169,45 +214,81 @@ static int site_swap(unsigned long site, const unsigned char *from, const unsign
 		unsigned char b[16];
 	} old, new;
 	unsigned int off, i;
-	int ok = 0;
+	int ok = 0, wide;
 
-	if (!site_fits(site))
+	if (!site_fits(site, n))
 		return -1;
-	at = (site & 7) <= 3 ? site & ~7UL : site & ~15UL;
+	wide = (site & 7) + n > 8;
+	at = wide ? site & ~15UL : site & ~7UL;
 	off = site - at;
 	if (hs3(__NR_mprotect, page, GK_PAGE, PROT_READ | PROT_WRITE | PROT_EXEC) < 0)
 		return -1;
 	old.w[0] = __atomic_load_n((unsigned long *)at, __ATOMIC_RELAXED);
-	old.w[1] = off > 3 ? __atomic_load_n((unsigned long *)at + 1, __ATOMIC_RELAXED) : 0;
+	old.w[1] = wide ? __atomic_load_n((unsigned long *)at + 1, __ATOMIC_RELAXED) : 0;
 	new = old;
-	for (i = 0; i < 5 && old.b[off + i] == from[i]; i++)
+	for (i = 0; i < n && old.b[off + i] == from[i]; i++)
 		new.b[off + i] = to[i];
-	if (i == 5 && off <= 3)
+	if (i == n && !wide)
 		ok = __atomic_compare_exchange_n((unsigned long *)at, &old.w[0], new.w[0], 0,
 						 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
-	else if (i == 5)
+	else if (i == n)
 		ok = cas16((unsigned long *)at, old.w, new.w);
 	hs3(__NR_mprotect, page, GK_PAGE, PROT_READ | PROT_EXEC);
 	return ok ? 0 : -1;
 }
 
-static void site_bytes(unsigned char *b, int nr, int patched, unsigned int k)
+/* Site @p's changed bytes, @patched or as the file has them; their count. */
+static unsigned int site_bytes(unsigned char *b, const struct psite *p, int patched)
 {
-	unsigned long slot = GK_PATCH_SLOTS + 8UL * k;
-
+	if (p->near) {
+		b[0] = patched ? 0xff : 0x0f;	/* jmp *rel32(%rip): ff /4, ModRM 0x25 */
+		b[1] = patched ? 0x25 : 0x05;	/* syscall */
+		return 2;
+	}
 	if (patched) {
 		b[0] = 0xff;	/* jmp *disp32: ff /4, SIB 0x25 (no base, no index) */
 		b[1] = 0x24;
 		b[2] = 0x25;
-		b[3] = slot & 0xff;
-		b[4] = (slot >> 8) & 0xff;
+		b[3] = p->slot & 0xff;
+		b[4] = (p->slot >> 8) & 0xff;
 	} else {
 		b[0] = 0xb8;	/* mov $nr, %eax */
-		b[1] = nr & 0xff;
-		b[2] = (nr >> 8) & 0xff;
-		b[3] = (nr >> 16) & 0xff;
-		b[4] = (nr >> 24) & 0xff;
+		b[1] = p->nr & 0xff;
+		b[2] = (p->nr >> 8) & 0xff;
+		b[3] = (p->nr >> 16) & 0xff;
+		b[4] = (p->nr >> 24) & 0xff;
 	}
+	return 5;
+}
+
+/* Puts site @k's bytes back as the file has them: 0 when they are (again). */
+static int site_revert(unsigned int k)
+{
+	unsigned char from[5], to[5];
+	unsigned int n = site_bytes(from, &sites[k], 1);
+
+	site_bytes(to, &sites[k], 0);
+	if (site_swap(sites[k].site, n, from, to) == 0)
+		return 0;
+	return gk_uread_ok((const void *)sites[k].site, n) == 0 &&
+	       !memcmp((const void *)sites[k].site, to, n) ? 0 : -1;
+}
+
+static unsigned int site_len(const struct psite *p)
+{
+	return p->near ? GK_SITE_NEAR : GK_SITE_FAR;
+}
+
+/* No other site entry (patched now or again later) owns a byte of [a, a + n). */
+static int site_free(unsigned long a, unsigned int n, unsigned int self)
+{
+	unsigned int i;
+
+	for (i = 0; i < nsites; i++)
+		if (i != self && !sites[i].bad && a < sites[i].site + site_len(&sites[i]) &&
+		    sites[i].site < a + n)
+			return 0;
+	return 1;
 }
 
 static int slots_map(void)
@@ -224,55 +305,206 @@ static int slots_map(void)
 	return slots_state;
 }
 
-static int slot_set(unsigned int k)
+static int near_find(unsigned long page)
 {
-	unsigned long page = GK_PAGE_DOWN(GK_PATCH_SLOTS + 8UL * k);
+	unsigned int i;
 
-	if (hs3(__NR_mprotect, page, GK_PAGE, PROT_READ | PROT_WRITE) < 0)
+	for (i = 0; i < nnear; i++)
+		if (near_page[i] == page)
+			return (int)i;
+	return -1;
+}
+
+/* The page of a near slot, mapped read-only when the place is free: 0, or -1. */
+static int near_map(unsigned long page)
+{
+	long r;
+
+	if (near_find(page) >= 0)
+		return 0;
+	if (nnear == GK_PATCH_NEAR)
 		return -1;
-	*(volatile unsigned long *)(GK_PATCH_SLOTS + 8UL * k) =
-		(unsigned long)gk_fast_stubs + GK_PATCH_STUB * k;
-	hs3(__NR_mprotect, page, GK_PAGE, PROT_READ);
+	r = hs6(__NR_mmap, page, GK_PAGE, PROT_READ,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (r != (long)page) {
+		if (r >= 0)
+			hs2(__NR_munmap, r, GK_PAGE);
+		return -1;
+	}
+	near_page[nnear++] = page;
 	return 0;
 }
 
 /*
+ * The near pages in [a, a + n) go back to the workload: their sites get their
+ * syscalls back first (a site whose code is gone needs none).  -1 when one
+ * could not be, its page kept.
+ */
+static int near_give_back(unsigned long a, unsigned long n)
+{
+	unsigned int i, k;
+	int r = 0, ok;
+
+	for (i = 0; i < nnear; i++) {
+		unsigned long p = near_page[i];
+
+		if (p + GK_PAGE <= a || p >= a + n)
+			continue;
+		ok = 1;
+		for (k = 0; k < nsites; k++)
+			if (sites[k].near && !sites[k].bad && !gone[k] &&
+			    (GK_PAGE_DOWN(sites[k].slot) == p || GK_PAGE_DOWN(sites[k].slot + 7) == p)) {
+				if (site_revert(k) < 0)
+					ok = 0;
+				else
+					gone[k] = 1;
+			}
+		if (!ok) {
+			r = -1;
+			continue;
+		}
+		hs2(__NR_munmap, p, GK_PAGE);
+		near_page[i--] = near_page[--nnear];
+	}
+	return r;
+}
+
+/* Slot @k holds the address of the gate's stub k (a near slot may span two pages). */
+static int slot_set(unsigned int k)
+{
+	unsigned long slot = sites[k].slot, page = GK_PAGE_DOWN(slot);
+	unsigned long len = GK_PAGE_UP(slot + 8) - page;
+
+	if (hs3(__NR_mprotect, page, len, PROT_READ | PROT_WRITE) < 0)
+		return -1;
+	memcpy((void *)slot, &(unsigned long){ (unsigned long)gk_fast_stubs + GK_PATCH_STUB * k },
+	       8);
+	hs3(__NR_mprotect, page, len, PROT_READ);
+	return 0;
+}
+
+/*
+ * The site entry for @site (far or @near) and @nr: the one it had before
+ * (patched once, then reverted by the file's own bytes after MADV_DONTNEED or
+ * given back with its near page: the same slot), or a new one.  -1 when the
+ * table is full or the site is bad: a near one that trapped with two numbers
+ * is; a far one with a new number is other code mapped at the same place.
+ */
+static int site_entry(unsigned long site, long nr, int near, unsigned long slot)
+{
+	unsigned int k;
+
+	for (k = 0; k < nsites; k++) {
+		if (sites[k].site != site || sites[k].near != near)
+			continue;
+		if (near && (sites[k].bad || sites[k].nr != nr)) {
+			sites[k].bad = 1;
+			return -1;
+		}
+		if (sites[k].bad)
+			continue;
+		if (sites[k].nr == nr)
+			return (int)k;
+		sites[k].bad = 1;
+	}
+	if (nsites == GK_PATCH_MAX)
+		return -1;
+	sites[nsites].site = site;
+	sites[nsites].slot = slot;
+	sites[nsites].nr = (int)nr;
+	sites[nsites].near = near;
+	sites[nsites].bad = 0;
+	gk_patch_site_quick[nsites] = nr_quick(nr);
+	return (int)nsites++;
+}
+
+/* No other near slot shares a byte with the one at @slot. */
+static int slot_free(unsigned long slot, unsigned int self)
+{
+	unsigned int i;
+
+	for (i = 0; i < nsites; i++)
+		if (i != self && sites[i].near && !sites[i].bad && slot < sites[i].slot + 8 &&
+		    sites[i].slot < slot + 8)
+			return 0;
+	return 1;
+}
+
+/* Points site @k at its slot; 0 when patched. */
+static int site_patch(unsigned int k)
+{
+	unsigned char from[5], to[5];
+	unsigned int n = site_bytes(from, &sites[k], 0);
+
+	site_bytes(to, &sites[k], 1);
+	if (!site_free(sites[k].site, site_len(&sites[k]), k) || slot_set(k) < 0 ||
+	    site_swap(sites[k].site, n, from, to) < 0)
+		return -1;
+	gone[k] = 0;
+	stat_patched++;
+	return 0;
+}
+
+/* The far form: `b8 NR 0f 05` ending at @rip.  0 when patched. */
+static int patch_far(long nr, unsigned long rip)
+{
+	unsigned long site = rip - GK_SITE_FAR;
+	unsigned char want[GK_SITE_FAR] = { 0xb8, nr & 0xff, (nr >> 8) & 0xff, (nr >> 16) & 0xff,
+					    (nr >> 24) & 0xff, 0x0f, 0x05 };
+	int k;
+
+	if (rip < GK_SITE_FAR || !site_fits(site, 5) || !in_code(site, GK_SITE_FAR) ||
+	    gk_uread_ok((const void *)site, GK_SITE_FAR) < 0 ||
+	    memcmp((const void *)site, want, GK_SITE_FAR))
+		return -1;
+	if (slots_map() < 0)
+		return -1;
+	k = site_entry(site, nr, 0, GK_PATCH_SLOTS + 8UL * (unsigned long)nsites);
+	return k < 0 ? -1 : site_patch(k);
+}
+
+/*
+ * The near form: the `syscall` ending at @rip, its slot where the four bytes
+ * after it point, below the site, above the guest kernel, within one page and
+ * out of the fixed region.  A site whose place is taken is marked bad (no
+ * second mmap for every later trap there).
+ */
+static void patch_near(long nr, unsigned long rip)
+{
+	unsigned long sc = rip - GK_NEAR_REL, slot;
+	int k, rel;
+
+	if (rip < GK_NEAR_REL || !site_fits(sc, 2) || !in_code(sc, GK_SITE_NEAR) ||
+	    gk_uread_ok((const void *)sc, GK_SITE_NEAR) < 0 ||
+	    ((const unsigned char *)sc)[0] != 0x0f || ((const unsigned char *)sc)[1] != 0x05)
+		return;
+	memcpy(&rel, (const void *)rip, 4);
+	slot = rip + 4 + (long)rel;
+	k = site_entry(sc, nr, 1, slot);
+	if (k < 0)
+		return;
+	if (rel >= 0 || slot < gk.boot.image_end ||
+	    (slot < GK_PATCH_SLOTS + GK_PATCH_SLOTS_LEN && GK_PATCH_SLOTS < slot + 8) ||
+	    !slot_free(slot, k) || near_map(GK_PAGE_DOWN(slot)) < 0 ||
+	    near_map(GK_PAGE_DOWN(slot + 7)) < 0) {
+		sites[k].bad = 1;
+		return;
+	}
+	site_patch(k);
+}
+
+/*
  * The trap of @nr just returned from the site whose syscall ends at @rip:
- * patches it when it is `b8 NR 0f 05` in patchable code (@rip 0: it returns
- * elsewhere, only counted).  Big lock held.
+ * patches it in the far form when it is `b8 NR 0f 05`, else in the near form
+ * (@rip 0: it returns elsewhere, only counted).  Big lock held.
  */
 void gk_patch_trapped(long nr, unsigned long rip)
 {
-	unsigned long site = rip - 7;
-	unsigned char want[7], to[5];
-	unsigned int k;
-
 	stat_traps++;
-	if (!patch_enabled() || !nr_patchable(nr) || rip < 7 || !site_fits(site) ||
-	    !in_code(site, 7))
+	if (!patch_enabled() || !nr_patchable(nr) || !rip || !in_code(rip - 2, 2))
 		return;
-	site_bytes(want, (int)nr, 0, 0);
-	want[5] = 0x0f;
-	want[6] = 0x05;
-	if (gk_uread_ok((const void *)site, 7) < 0 || memcmp((const void *)site, want, 7))
-		return;
-	/* Patched before and reverted by the file's own bytes (MADV_DONTNEED): the same slot. */
-	for (k = 0; k < nsites; k++)
-		if (sites[k].site == site && sites[k].nr == nr)
-			break;
-	if (k == nsites) {
-		if (nsites == GK_PATCH_MAX || slots_map() < 0 || slot_set(nsites) < 0)
-			return;
-		sites[nsites].site = site;
-		sites[nsites].nr = (int)nr;
-		gk_patch_site_quick[nsites] = nr_quick(nr);
-		nsites++;
-	}
-	site_bytes(to, (int)nr, 1, k);
-	if (site_swap(site, want, to) == 0) {
-		gone[k] = 0;
-		stat_patched++;
-	}
+	if (patch_far(nr, rip) < 0)
+		patch_near(nr, rip);
 }
 
 /*
@@ -283,7 +515,6 @@ void gk_patch_trapped(long nr, unsigned long rip)
  */
 void gk_patch_release(unsigned long a, unsigned long n, int revert)
 {
-	unsigned char from[5], to[5];
 	unsigned int i;
 
 	for (i = 0; i < ncode; i++)
@@ -294,15 +525,32 @@ void gk_patch_release(unsigned long a, unsigned long n, int revert)
 	for (i = 0; i < nsites; i++) {
 		unsigned long s = sites[i].site;
 
-		if (gone[i] || s + 7 <= a || s >= a + n)
+		if (gone[i] || sites[i].bad || s + site_len(&sites[i]) <= a || s >= a + n)
 			continue;
-		if (revert) {
-			site_bytes(from, sites[i].nr, 1, i);
-			site_bytes(to, sites[i].nr, 0, i);
-			site_swap(s, from, to);
-		}
+		if (revert)
+			site_revert(i);
 		gone[i] = 1;
 	}
+}
+
+/*
+ * A near site entered with another call than the one it was patched for (a
+ * jump from elsewhere to its syscall instruction, with another rax): the site
+ * gets its syscall back for good and the entry returns to it, to trap as
+ * before.  0 when it did.  Takes the big lock.
+ */
+static int near_mismatch(unsigned int k)
+{
+	int r = -1;
+
+	gk_lock();
+	if (!gone[k] && site_revert(k) == 0) {
+		gone[k] = 1;
+		r = 0;
+	}
+	sites[k].bad = 1;
+	gk_unlock();
+	return r;
 }
 
 /*
@@ -325,15 +573,26 @@ _Static_assert(sizeof(struct gk_fsave) == GK_FS_SIZE, "patch.h's save area layou
 _Static_assert(offsetof(struct gk_fsave, ss) == GK_FS_SS, "patch.h's save area layout");
 _Static_assert(offsetof(struct gk_fsave, rax) == GK_FS_RAX, "patch.h's save area layout");
 
-static void fast_in(const struct gk_fsave *s, struct gk_ucontext *uc)
+static int fast_in(const struct gk_fsave *s, struct gk_ucontext *uc, int quick)
 {
 	struct sigcontext *m = &uc->uc_mcontext;
-	unsigned long k = s->k, ret;
+	unsigned long k = s->k, ret, nr;
+	int serve = 1;
 
 	/* A jump to the common entry with another r11 is the workload's own doing. */
 	if (k >= GK_PATCH_MAX || !sites[k].site)
 		gk_die(125, "kiste: a patched syscall site's slot %lu is not in use\n", k);
-	ret = sites[k].site + 7;
+	ret = sites[k].site + (sites[k].near ? GK_NEAR_REL : GK_SITE_FAR);
+	nr = sites[k].near ? s->rax : (unsigned long)sites[k].nr;
+	/* A near site entered with another number: back to its syscall, which traps now. */
+	if (nr != (unsigned long)(long)sites[k].nr) {
+		if (near_mismatch(k) == 0)
+			ret = sites[k].site;
+		else if (!nr_patchable((long)nr) || (quick && !nr_quick((long)nr)))
+			gk_die(125, "kiste: a patched syscall site was entered with call %ld, which it "
+			       "cannot serve\n", (long)nr);
+		serve = ret != sites[k].site;
+	}
 	memset(uc, 0, sizeof(*uc));
 	m->rdi = s->rdi;
 	m->rsi = s->rsi;
@@ -347,7 +606,7 @@ static void fast_in(const struct gk_fsave *s, struct gk_ucontext *uc)
 	m->r13 = s->r13;
 	m->r14 = s->r14;
 	m->r15 = s->r15;
-	m->rax = sites[k].nr;
+	m->rax = nr;
 	m->rcx = ret;
 	m->r11 = s->flags;
 	m->rip = ret;
@@ -355,6 +614,7 @@ static void fast_in(const struct gk_fsave *s, struct gk_ucontext *uc)
 	m->rsp = (unsigned long)s + 128 + GK_FS_SIZE;
 	m->cs = 0x33;
 	m->ss = 0x2b;
+	return serve;
 }
 
 static struct gk_fsave *fast_out(const struct gk_ucontext *uc)
@@ -387,12 +647,14 @@ static struct gk_fsave *fast_out(const struct gk_ucontext *uc)
 struct gk_fsave *gk_fast(struct gk_fsave *s, struct gk_ucontext *uc);
 struct gk_fsave *gk_fast(struct gk_fsave *s, struct gk_ucontext *uc)
 {
-	fast_in(s, uc);
+	int serve = fast_in(s, uc, 0);
+
 	uc->uc_stack.ss_sp = (void *)s->ss.sp;
 	uc->uc_stack.ss_flags = s->ss.flags;
 	uc->uc_stack.ss_size = s->ss.size;
 	uc->uc_sigmask = s->mask;
-	gk_serve(uc, 1);
+	if (serve)
+		gk_serve(uc, 1);
 	return fast_out(uc);
 }
 
@@ -420,14 +682,16 @@ struct gk_fsave *gk_fast_quick(struct gk_fsave *s, struct gk_ucontext *uc, struc
 	 */
 	const struct gk_ucontext *outer = t->call_uc;
 	struct gk_fsave *o;
+	int serve;
 
 	t->call_uc = NULL;
-	fast_in(s, uc);
+	serve = fast_in(s, uc, 1);
 	uc->uc_flags = GK_UC_QUICK;
 	uc->uc_stack.ss_sp = t;
 	uc->uc_stack.ss_flags = GK_SS_AUTODISARM;
 	uc->uc_stack.ss_size = GK_TAREA;
-	gk_serve(uc, 1);
+	if (serve)
+		gk_serve(uc, 1);
 	o = fast_out(uc);
 	t->call_uc = outer;
 	return o;
