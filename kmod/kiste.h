@@ -58,6 +58,7 @@ struct kiste_sandbox {
 	struct list_head members;
 	u32 nr_members;
 	u32 members_total;
+	u64 sig_walks;			/* kiste_sandbox_signal's walks */
 	bool dying;
 
 	atomic64_t cnt_forks;
@@ -89,6 +90,8 @@ struct kiste_member {
 	bool armed;
 	unsigned long gate_start;
 	unsigned long gate_len;
+	/* the signal walk that reached its process already (sandbox->lock) */
+	u64 sig_walk;
 };
 
 struct kiste_sandbox_spec {
@@ -156,7 +159,7 @@ struct kiste_sandbox *kiste_sandbox_next(u64 start);
 
 /* member.c */
 int kiste_member_attach(struct kiste_sandbox *sb);
-bool kiste_member_speaks_for_group(struct kiste_sandbox *sb, struct kiste_member *m);
+bool kiste_member_speaks_for_group(struct kiste_sandbox *sb, struct kiste_member *m, u64 walk);
 struct kiste_sandbox *kiste_member_sandbox(struct task_struct *task);
 long kiste_member_shim_arm(void __user *argp);
 long kiste_member_shim_enosys(void __user *argp);

@@ -43,36 +43,40 @@ static struct kiste_member *kiste_member_lookup(struct task_struct *task)
  * kiste_member_speaks_for_group() - whether a process signal goes through @m
  * @sb: its sandbox; the caller holds sb->lock, so the member list is stable
  * @m: a member of @sb
+ * @walk: the number of the caller's walk of the member list (sb->sig_walks)
  *
  * Once per process: through its leader while the leader is a member of @sb,
- * else (the leader left) through the group's first member in the list.  Not
+ * else (the leader left) through the group's first member met in the walk,
+ * which marks the group's other member threads with @walk so each of them
+ * answers in constant time (a search from the list's start for each one made
+ * a walk quadratic in such threads, under the sandbox's spinlock).  Not
  * decided on the leader's PF_EXITING, which the signal being sent sets while
  * the list is still walked (a process was signalled once per thread).
  *
  * Return: true for exactly one member of each thread group in @sb.
  */
-bool kiste_member_speaks_for_group(struct kiste_sandbox *sb, struct kiste_member *m)
+bool kiste_member_speaks_for_group(struct kiste_sandbox *sb, struct kiste_member *m, u64 walk)
 {
-	struct task_struct *t = m->task;
+	struct task_struct *t = m->task, *it;
 	struct kiste_member *o;
 	bool leader_here;
 
 	lockdep_assert_held(&sb->lock);
 	if (thread_group_leader(t))
 		return true;
+	if (m->sig_walk == walk)
+		return false;
 	rcu_read_lock();
 	o = kiste_member_lookup(t->group_leader);
 	leader_here = o && o->sb == sb;
+	if (!leader_here)
+		for_each_thread(t, it) {
+			o = kiste_member_lookup(it);
+			if (o && o->sb == sb)
+				o->sig_walk = walk;
+		}
 	rcu_read_unlock();
-	if (leader_here)
-		return false;
-	list_for_each_entry(o, &sb->members, node) {
-		if (o == m)
-			return true;
-		if (same_thread_group(o->task, t))
-			return false;
-	}
-	return false;
+	return !leader_here;
 }
 
 static void kiste_kill_task(struct kiste_sandbox *sb, struct task_struct *task)

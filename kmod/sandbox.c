@@ -5,12 +5,16 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/kstrtox.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/timekeeping.h>
 #include <linux/user_namespace.h>
+#include <linux/xarray.h>
 
 #include "kiste.h"
 
@@ -24,7 +28,49 @@ static DEFINE_SPINLOCK(kiste_reg_lock);
 /* Set once init has registered everything: no sandbox may exist before. */
 bool kiste_ready;
 static LIST_HEAD(kiste_reg_list);
-static u32 kiste_next_id = 1;
+/*
+ * Sandbox ids, 1..U32_MAX, handed out cyclically as pids are: an id comes
+ * back only after the others were issued, and never while a sandbox that had
+ * it still exists (it is released when the last reference goes, not at
+ * unlink).  Its own lock (xa_lock) is a leaf: taken alone or inside
+ * kiste_reg_lock's callers, never around another.
+ */
+static DEFINE_XARRAY_ALLOC1(kiste_ids);
+static u32 kiste_id_next = 1;
+static u32 kiste_ids_count;
+
+/* /sys/module/kiste/parameters/next_id: where the next id search starts (as ns_last_pid). */
+static int kiste_next_id_set(const char *val, const struct kernel_param *kp)
+{
+	u32 v;
+	int err = kstrtou32(val, 0, &v);
+
+	if (err)
+		return err;
+	if (!v)
+		return -EINVAL;
+	xa_lock(&kiste_ids);
+	kiste_id_next = v;
+	xa_unlock(&kiste_ids);
+	return 0;
+}
+
+static int kiste_next_id_get(char *buf, const struct kernel_param *kp)
+{
+	u32 v;
+
+	xa_lock(&kiste_ids);
+	v = kiste_id_next;
+	xa_unlock(&kiste_ids);
+	return sysfs_emit(buf, "%u\n", v);
+}
+
+static const struct kernel_param_ops kiste_next_id_ops = {
+	.set = kiste_next_id_set,
+	.get = kiste_next_id_get,
+};
+module_param_cb(next_id, &kiste_next_id_ops, NULL, 0600);
+MODULE_PARM_DESC(next_id, "where the next sandbox id search starts (1..4294967295; ids wrap to 1)");
 
 bool kiste_name_valid(const char *name)
 {
@@ -68,6 +114,7 @@ void kiste_sandbox_put(struct kiste_sandbox *sb)
 		return;
 	WARN_ON_ONCE(!list_empty(&sb->members));
 	WARN_ON_ONCE(sb->vm);
+	xa_erase(&kiste_ids, sb->id);
 	kfree(sb);
 	atomic_dec(&kiste_nr_sandboxes);
 	module_put(THIS_MODULE);
@@ -144,19 +191,14 @@ static int kiste_link_locked(struct kiste_sandbox *sb, const char *name,
 			       "too many sandboxes: delete one or raise max_sandboxes");
 		return -EUSERS;
 	}
-	if (kiste_next_id == 0) {
-		NL_SET_ERR_MSG(extack, "sandbox ids exhausted: reload kiste.ko");
-		return -ENOSPC;
-	}
 	if (name && name[0])
 		strscpy(sb->name, name, sizeof(sb->name));
 	else
-		snprintf(sb->name, sizeof(sb->name), "sb-%u", kiste_next_id);
+		snprintf(sb->name, sizeof(sb->name), "sb-%u", sb->id);
 	if (kiste_find_locked(0, sb->name)) {
 		NL_SET_ERR_MSG(extack, "a sandbox with this name exists: choose another name");
 		return -EEXIST;
 	}
-	sb->id = kiste_next_id++;
 	list_add_tail(&sb->reg_node, &kiste_reg_list);
 	sb->linked = true;
 	return 0;
@@ -266,17 +308,34 @@ int kiste_sandbox_create(const struct kiste_sandbox_spec *spec,
 	atomic64_set(&sb->guest_ns_done, 0);
 	atomic64_set(&sb->shim_enosys, 0);
 
+	err = xa_alloc_cyclic(&kiste_ids, &sb->id, NULL, XA_LIMIT(1, U32_MAX),
+			      &kiste_id_next, GFP_KERNEL);
+	if (err == -EBUSY) {
+		NL_SET_ERR_MSG(extack, "no sandbox id is free: delete sandboxes");
+		err = -ENOSPC;
+	}
+	if (err < 0)
+		goto out_free;
 	spin_lock(&kiste_reg_lock);
 	err = kiste_link_locked(sb, spec->name, extack);
+	if (!err)
+		kiste_ids_count++;
 	spin_unlock(&kiste_reg_lock);
 	if (err)
-		goto out_free;
+		goto out_id;
 
 	atomic_inc(&kiste_nr_sandboxes);
 	kiste_event_sandbox(KISTE_EVENT_CREATED, sb);
 	*out = sb;
 	return 0;
 
+out_id:
+	/* A refused create gives its id back: ids stay dense, as the count issued says. */
+	xa_lock(&kiste_ids);
+	__xa_erase(&kiste_ids, sb->id);
+	if (kiste_id_next == sb->id + 1)
+		kiste_id_next = sb->id;
+	xa_unlock(&kiste_ids);
 out_free:
 	kfree(sb);
 out_module:
@@ -358,11 +417,13 @@ int kiste_sandbox_signal(struct kiste_sandbox *sb, int sig)
 	struct kiste_member *m;
 	struct task_struct *t;
 	int sent = 0, refused = 0, err;
+	u64 walk;
 
 	spin_lock(&sb->lock);
+	walk = ++sb->sig_walks;
 	list_for_each_entry(m, &sb->members, node) {
 		t = m->task;
-		if (!kiste_member_speaks_for_group(sb, m))
+		if (!kiste_member_speaks_for_group(sb, m, walk))
 			continue;
 		err = kill_pid(task_tgid(t), sig, 0);
 		if (!err) {
@@ -421,24 +482,25 @@ u32 kiste_ids_issued(void)
 	u32 n;
 
 	spin_lock(&kiste_reg_lock);
-	n = kiste_next_id - 1;
+	n = kiste_ids_count;
 	spin_unlock(&kiste_reg_lock);
 	return n;
 }
 
-/* The linked sandbox with the lowest id >= @start, referenced; or NULL. */
+/*
+ * The linked sandbox with the lowest id >= @start, referenced; or NULL.  The
+ * list is in creation order, which is not id order once ids wrap.
+ */
 struct kiste_sandbox *kiste_sandbox_next(u64 start)
 {
 	struct kiste_sandbox *sb, *found = NULL;
 
 	spin_lock(&kiste_reg_lock);
-	list_for_each_entry(sb, &kiste_reg_list, reg_node) {
-		if (sb->id >= start) {
+	list_for_each_entry(sb, &kiste_reg_list, reg_node)
+		if (sb->id >= start && (!found || sb->id < found->id))
 			found = sb;
-			kiste_sandbox_get(sb);
-			break;
-		}
-	}
+	if (found)
+		kiste_sandbox_get(found);
 	spin_unlock(&kiste_reg_lock);
 	return found;
 }
