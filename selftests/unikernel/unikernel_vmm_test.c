@@ -214,6 +214,9 @@ TEST(vmm_runs_confined)
 	EXPECT_EQ(2, status_field(vmm, "Seccomp")); /* SECCOMP_MODE_FILTER */
 	EXPECT_LE(1, status_field(vmm, "Seccomp_filters"));
 	EXPECT_EQ(1, status_field(vmm, "NoNewPrivs"));
+	/* Run as root, it is nobody; as anyone, it has no capability (it was the caller). */
+	n = uk_privilege_left(vmm, what, sizeof(what));
+	EXPECT_EQ(0, n) TH_LOG("the VMM's privilege left: %s", what);
 	/* /dev/kvm (or /dev/kiste) is gone: the VMM cannot make another VM */
 	n = extra_fds(vmm, what, sizeof(what));
 	EXPECT_EQ(0, n) TH_LOG("VMM descriptors beyond vCPU and VM: %s", what);

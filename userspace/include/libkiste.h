@@ -76,6 +76,13 @@ bool kiste_host_root(void);
 int kiste_become_nobody(void);
 /* identity.c: every capability of the calling thread gone (ambient ones with them); 0 or -errno. */
 int kiste_caps_clear(void);
+/*
+ * identity.c: a process that needs no privilege from here on (a unikernel's
+ * process, its VMM): host root becomes nobody, every capability goes, and the
+ * parent-death signal the change of identity clears is set again (a parent
+ * already gone: -ESRCH).  0 or -errno, said in @err.
+ */
+int kiste_unprivileged(struct kiste_err *err);
 const struct kiste_setting_info *kiste_setting_info(enum kiste_setting s);
 
 /* ---- names, modes, states, sizes ---- */

@@ -5,6 +5,8 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -55,5 +57,26 @@ int kiste_become_nobody(void)
 	if (setgroups(0, NULL) < 0 || setresgid(KISTE_NOBODY, KISTE_NOBODY, KISTE_NOBODY) < 0 ||
 	    setresuid(KISTE_NOBODY, KISTE_NOBODY, KISTE_NOBODY) < 0)
 		return -errno;
+	return 0;
+}
+
+int kiste_unprivileged(struct kiste_err *err)
+{
+	pid_t parent = getppid();
+	int pdeath = 0, r;
+
+	if (prctl(PR_GET_PDEATHSIG, &pdeath) < 0)
+		pdeath = 0;
+	if (kiste_host_root()) {
+		r = kiste_become_nobody();
+		if (r < 0)
+			return kiste_err_set(err, r, "cannot drop host root privileges: %s",
+					     strerror(-r));
+	}
+	r = kiste_caps_clear();
+	if (r < 0)
+		return kiste_err_set(err, r, "cannot drop capabilities: %s", strerror(-r));
+	if (pdeath && (prctl(PR_SET_PDEATHSIG, pdeath) < 0 || getppid() != parent))
+		return kiste_err_set(err, -ESRCH, "the launcher is gone");
 	return 0;
 }

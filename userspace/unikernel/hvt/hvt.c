@@ -359,7 +359,13 @@ void uk_vm_child(struct kiste_kvm *kvm, const struct kiste_uk_opts *o,
 		v.pfd[v.nnet] = (struct pollfd){ .fd = devs->dev[i].fd, .events = POLLIN };
 		v.pfd_handle[v.nnet++] = i;
 	}
-	if (vm_setup(&v, o, img, &err) < 0 || vm_fds(&v, &err) < 0 || vm_confine(&v, &err) < 0)
+	/*
+	 * The VMM drops the caller's identity (host root's, as kiste runs) before
+	 * its filter: the vCPU, the VM and the devices are descriptors by now, and
+	 * nothing it does after needs more.
+	 */
+	if (vm_setup(&v, o, img, &err) < 0 || vm_fds(&v, &err) < 0 ||
+	    kiste_unprivileged(&err) < 0 || vm_confine(&v, &err) < 0)
 		kiste_child_fail(&err);
 	ret = vm_run(&v, &err);
 	vm_diag("%s", err.msg);

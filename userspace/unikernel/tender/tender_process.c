@@ -167,34 +167,6 @@ static int proc_direct(const struct tender_direct *d, struct uk_handover *ho, st
 	return 0;
 }
 
-/*
- * The unikernel's process holds no privilege: its seven calls are all it
- * needs, on descriptors open by now.  Host root becomes nobody, and every
- * capability goes (an ordinary caller's ambient ones too), so a mistake in
- * the filter would not be host root's.  The change of identity clears the
- * parent-death signal: it is set again, and a parent gone meanwhile ends it.
- */
-static int proc_unprivileged(struct kiste_err *err)
-{
-	pid_t parent = getppid();
-	int pdeath = 0, r;
-
-	if (prctl(PR_GET_PDEATHSIG, &pdeath) < 0)
-		pdeath = 0;
-	if (kiste_host_root()) {
-		r = kiste_become_nobody();
-		if (r < 0)
-			return kiste_err_set(err, r, "cannot drop host root privileges: %s",
-					     strerror(-r));
-	}
-	r = kiste_caps_clear();
-	if (r < 0)
-		return kiste_err_set(err, r, "cannot drop capabilities: %s", strerror(-r));
-	if (pdeath && (prctl(PR_SET_PDEATHSIG, pdeath) < 0 || getppid() != parent))
-		return kiste_err_set(err, -ESRCH, "the launcher is gone");
-	return 0;
-}
-
 /* Runs the unikernel's process up to the blob, which takes it from there (bindings.h). */
 void tender_process_child(const struct kiste_uk_opts *o, const struct kiste_uk_image *img,
 			  struct kiste_uk_devs *devs, const struct tender_direct *direct)
@@ -220,7 +192,11 @@ void tender_process_child(const struct kiste_uk_opts *o, const struct kiste_uk_i
 	ho->xinit_mask = proc_xinit_mask();
 	/* A SIGSYS kill would otherwise dump a core. */
 	setrlimit(RLIMIT_CORE, &no_core);
-	if (proc_unprivileged(&err) < 0)
+	/*
+	 * No privilege from here: its seven calls are all it needs, on
+	 * descriptors open by now, so a mistake in the filter is not host root's.
+	 */
+	if (kiste_unprivileged(&err) < 0)
 		kiste_child_fail(&err);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		kiste_err_set(&err, -errno, "cannot set no_new_privs: %s", strerror(errno));
