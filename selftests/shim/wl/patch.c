@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -311,6 +314,132 @@ static int near(int how)
 	return 0;
 }
 
+static volatile int race_go, race_ready;
+
+/* A thread of nearrace: waits for the go, then glibc's syscall() with an unknown number. */
+static void *race_probe(void *arg)
+{
+	long r;
+
+	(void)arg;
+	__atomic_fetch_add(&race_ready, 1, __ATOMIC_SEQ_CST);
+	while (!__atomic_load_n(&race_go, __ATOMIC_SEQ_CST))
+		;
+	r = syscall(1000, 0, 0, 0);
+	return (void *)(r == -1 && errno == ENOSYS ? 0L : 1L);
+}
+
+/*
+ * glibc's syscall() is a near site (`mov %rdi, %rax ... syscall; cmp $-4095,
+ * %rax`): patched for getpid in a child, then two threads enter it at once
+ * with number 1000 (no such call: ENOSYS).  The first entry to see the other
+ * number takes the site back; the second, racing it, must find the syscall
+ * back and trap too, not end the process.  Every trial's exit is counted.
+ */
+static int nearrace(void)
+{
+	int n = 300, i, st, ok = 0, wrong = 0, died = 0, k;
+	pthread_t t[2];
+	void *r;
+	pid_t p;
+
+	for (i = 0; i < n; i++) {
+		p = fork();
+		if (p < 0)
+			return 1;
+		if (p == 0) {
+			long bad = 0;
+
+			syscall(SYS_getpid);	/* traps, then patched for getpid */
+			syscall(SYS_getpid);
+			for (k = 0; k < 2; k++)
+				if (pthread_create(&t[k], NULL, race_probe, NULL))
+					_exit(4);
+			while (__atomic_load_n(&race_ready, __ATOMIC_SEQ_CST) < 2)
+				;
+			__atomic_store_n(&race_go, 1, __ATOMIC_SEQ_CST);
+			for (k = 0; k < 2; k++) {
+				pthread_join(t[k], &r);
+				bad += (long)r;
+			}
+			_exit(bad ? 3 : 0);
+		}
+		if (waitpid(p, &st, 0) != p)
+			return 1;
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			ok++;
+		else if (WIFEXITED(st) && WEXITSTATUS(st) == 3)
+			wrong++;
+		else
+			died++;
+	}
+	printf("nearrace: %d trials, %d right, %d wrong results, %d died\n", n, ok, wrong, died);
+	return 0;
+}
+
+/*
+ * A near site's place taken by other code (the file rewritten, mapped again
+ * over it with MAP_FIXED): the same call, other bytes after the syscall, so
+ * another slot.  The new code is patched through its own slot, not the old
+ * entry's.
+ */
+static int nearstale(void)
+{
+	unsigned char code[11] = { 0x89, 0xf8, 0x0f, 0x05, 0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff, 0xc3 };
+	long (*fn)(long), pid = getpid();
+	unsigned char *m;
+	int fd, i, ok = 1;
+
+	m = map_code(code, sizeof(code), 0, MAP_PRIVATE, &fd);
+	if (!m)
+		return 1;
+	fn = (long (*)(long))m;
+	for (i = 0; i < 100; i++)
+		ok &= fn(39) == pid;
+	printf("nearstale: first code's getpid %s", ok ? "right" : "wrong");
+	code[6] = 0x10;		/* another imm32 after the syscall: another rel32 */
+	if (pwrite(fd, code, sizeof(code), 0) != sizeof(code) ||
+	    mmap(m, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED, fd, 0) != m)
+		return 1;
+	for (i = 0, ok = 1; i < 100; i++)
+		ok &= fn(39) == pid;
+	printf(", the other code's %s\n", ok ? "right" : "wrong");
+	return 0;
+}
+
+/* shmat at the free place a near slot's page took: granted, as natively. */
+static int nearshm(void)
+{
+	static const unsigned char code[11] = { 0x31, 0xc0, 0x0f, 0x05, 0x48, 0x3d,
+						0x00, 0xf0, 0xff, 0xff, 0xc3 };
+	int fd, zero = open("/dev/zero", O_RDONLY), i, id;
+	long (*rd)(int, void *, size_t);
+	unsigned char *m, b;
+	void *at, *p;
+
+	m = map_code(code, sizeof(code), 0, MAP_PRIVATE, &fd);
+	if (!m || zero < 0)
+		return 1;
+	rd = (long (*)(int, void *, size_t))m;
+	for (i = 0; i < 100; i++)
+		rd(zero, &b, 1);
+	at = (void *)(((unsigned long)m + 8 - 0x0fffc2b8UL) & ~4095UL);
+	id = shmget(IPC_PRIVATE, 8192, IPC_CREAT | 0600);
+	if (id < 0)
+		return 1;
+	p = shmat(id, at, 0);
+	printf("nearshm: shmat at the slot's pages: %s", p == at ? "attached" :
+	       p == (void *)-1 ? strerror(errno) : "elsewhere");
+	shmctl(id, IPC_RMID, NULL);
+	for (i = 0; i < 100; i++) {
+		b = 'x';
+		if (rd(zero, &b, 1) != 1 || b)
+			break;
+	}
+	printf(", reads after %s\n", i == 100 ? "right" : "wrong");
+	return 0;
+}
+
 static volatile long alarms, alarm_bad;
 static volatile pid_t chld_pid;
 static volatile int chld_status = -1, chld_code = -1;
@@ -490,7 +619,13 @@ int main(int argc, char **argv)
 		return private(atoi(argv[2]));
 	if (!strcmp(m, "near") && argc > 2)
 		return near(atoi(argv[2]));
+	if (!strcmp(m, "nearrace"))
+		return nearrace();
+	if (!strcmp(m, "nearstale"))
+		return nearstale();
+	if (!strcmp(m, "nearshm"))
+		return nearshm();
 	fprintf(stderr, "usage: patch threads|eintr|restart|fork|mprotect|shared|private OFF|near 0|1|"
-		"defer|threadsig\n");
+		"nearrace|nearstale|nearshm|defer|threadsig\n");
 	return 2;
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 // ipc.c - anonymous files (memfd_create), System V IPC and POSIX message queues for the workload.
+#include <linux/ipc.h>
 #include <linux/memfd.h>
+#include <linux/shm.h>
 
 #include "gk.h"
 #include "../ipc_policy.h"
@@ -63,7 +65,28 @@ static void pid_field(unsigned long buf, unsigned long off)
 #define GK_MSG_LSPID 96
 #define GK_MSG_LRPID 100
 #define GK_SHM_DS_SIZE 112	/* struct shmid64_ds */
+#define GK_SHM_SEGSZ 48		/* its shm_segsz, after the 48-byte ipc64_perm */
 #define GK_MSQ_DS_SIZE 120	/* struct msqid64_ds */
+
+/*
+ * A shmat at @addr: whether the segment would land on the guest kernel's
+ * memory (the host refuses an overlap without SHM_REMAP: EINVAL, as here).
+ * A patched site's near slot page there is given up first (gk_overlaps_self),
+ * as the place is free natively.  A segment the host cannot stat is left to
+ * the host's own answer.
+ */
+static int shmat_overlaps(long id, unsigned long addr, long flags)
+{
+	unsigned char ds[GK_SHM_DS_SIZE];
+	unsigned long size;
+
+	if (flags & SHM_RND)
+		addr &= ~(GK_PAGE - 1);
+	if (hs3(__NR_shmctl, id, IPC_STAT, ds) < 0)	/* x86_64's layout is the 64-bit one */
+		return 0;
+	memcpy(&size, ds + GK_SHM_SEGSZ, sizeof(size));
+	return gk_overlaps_self(addr, size);
+}
 
 /*
  * The commands that write a record with pids back: IPC_STAT (2), SHM_STAT (13)
@@ -150,6 +173,8 @@ long sys_sysv(struct gk_call *c)
 		if (a[2] & ~(long)KI_SHMAT_FLAGS)
 			return -EINVAL;
 		if (a[1] && (unsigned long)a[1] < gk.boot.image_end)
+			return -EINVAL;
+		if (a[1] && shmat_overlaps(a[0], a[1], a[2]))
 			return -EINVAL;
 		return hs3(__NR_shmat, a[0], a[1], a[2]);
 	case __NR_shmdt:

@@ -397,8 +397,14 @@ static int site_entry(unsigned long site, long nr, int near, unsigned long slot)
 	for (k = 0; k < nsites; k++) {
 		if (sites[k].site != site || sites[k].near != near)
 			continue;
-		if (near && (sites[k].bad || sites[k].nr != nr)) {
+		/* Other code mapped here (its slot elsewhere): the old entry retires. */
+		if (near && sites[k].slot != slot && gone[k]) {
 			sites[k].bad = 1;
+			continue;
+		}
+		if (near && (sites[k].bad || sites[k].nr != nr || sites[k].slot != slot)) {
+			if (gone[k])
+				sites[k].bad = 1;
 			return -1;
 		}
 		if (sites[k].bad)
@@ -480,17 +486,17 @@ static void patch_near(long nr, unsigned long rip)
 		return;
 	memcpy(&rel, (const void *)rip, 4);
 	slot = rip + 4 + (long)rel;
+	if (rel >= 0 || slot < gk.boot.image_end ||
+	    (slot < GK_PATCH_SLOTS + GK_PATCH_SLOTS_LEN && GK_PATCH_SLOTS < slot + 8))
+		return;
 	k = site_entry(sc, nr, 1, slot);
 	if (k < 0)
 		return;
-	if (rel >= 0 || slot < gk.boot.image_end ||
-	    (slot < GK_PATCH_SLOTS + GK_PATCH_SLOTS_LEN && GK_PATCH_SLOTS < slot + 8) ||
-	    !slot_free(slot, k) || near_map(GK_PAGE_DOWN(slot)) < 0 ||
-	    near_map(GK_PAGE_DOWN(slot + 7)) < 0) {
+	/* A conflict or a place taken does not pass: no second mmap at every later trap. */
+	if (!slot_free(slot, k) || !site_free(sc, GK_SITE_NEAR, k) ||
+	    near_map(GK_PAGE_DOWN(slot)) < 0 || near_map(GK_PAGE_DOWN(slot + 7)) < 0 ||
+	    site_patch(k) < 0)
 		sites[k].bad = 1;
-		return;
-	}
-	site_patch(k);
 }
 
 /*
@@ -537,18 +543,20 @@ void gk_patch_release(unsigned long a, unsigned long n, int revert)
  * A near site entered with another call than the one it was patched for (a
  * jump from elsewhere to its syscall instruction, with another rax): the site
  * gets its syscall back for good and the entry returns to it, to trap as
- * before.  0 when it did.  Takes the big lock.
+ * before.  0 when it has it back (also when another thread's entry, racing
+ * this one, put it back first).  A revert that fails (mprotect refused) leaves
+ * the site patched and tracked as it was.  Takes the big lock.
  */
 static int near_mismatch(unsigned int k)
 {
 	int r = -1;
 
 	gk_lock();
-	if (!gone[k] && site_revert(k) == 0) {
+	if (site_revert(k) == 0) {
 		gone[k] = 1;
+		sites[k].bad = 1;
 		r = 0;
 	}
-	sites[k].bad = 1;
 	gk_unlock();
 	return r;
 }
