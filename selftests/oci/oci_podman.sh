@@ -358,14 +358,21 @@ if [ -x "$UKB/hello" ] && [ -x "$UKB/tests/endings" ] && [ -x "$UKB/tests/sleepe
 	cp "$UKB/hello" "$UKB/tests/endings" "$UKB/tests/sleeper" "$tmp/ukimg/"
 	tar -C "$tmp/ukimg" -c . | podman import - "$UKIMG" >"$tmp/ukimport.out" 2>&1 ||
 		bail "podman import of the unikernel image failed: $(tail -3 "$tmp/ukimport.out")"
-	uk_same()	# NAME APP ARGS...: podman run --rm of /APP as kiste run runs it
+	# NAME APP ARGS...: podman run --rm of /APP as kiste run runs it; with UK_ISO=vm
+	# both in vm isolation (the annotation org.kiste.isolation, kiste run's --isolation).
+	uk_same()
 	{
-		local name="$1" app="$2" want wrc
+		local name="$1" app="$2" want wrc iso=() ann=()
 		shift 2
-		want=$("$K" run --mode=unikernel -- "$tmp/ukimg/$app" "$@" 2>&1)
+		if [ -n "${UK_ISO:-}" ]; then
+			iso=(--isolation "$UK_ISO")
+			ann=(--annotation "org.kiste.isolation=$UK_ISO")
+			name="$name, $UK_ISO isolation"
+		fi
+		want=$("$K" run --mode=unikernel "${iso[@]}" -- "$tmp/ukimg/$app" "$@" 2>&1)
 		wrc=$?
 		want=${want//"$tmp/ukimg/$app"/"/$app"}
-		pm kiste run --rm --annotation org.kiste.mode=unikernel "$UKIMG" "/$app" "$@"
+		pm kiste run --rm --annotation org.kiste.mode=unikernel "${ann[@]}" "$UKIMG" "/$app" "$@"
 		[ "$T_RC" = "$wrc" ] && [ "$T_OUT" = "$want" ]
 		result $? "unikernel: $name (exit $wrc, as kiste run)" "podman: exit $T_RC: '$T_OUT'
 kiste run: exit $wrc: '$want'"
@@ -392,6 +399,42 @@ kiste run: exit $wrc: '$want'"
 	[ "$T_OUT" = "sleeper: started" ]
 	result $? "unikernel: podman logs has its console" "$T_OUT"
 	pm_all rm -f kiste-uk-stop >/dev/null
+	# vm isolation: the container's process runs the VMM (which drops to nobody) as its child.
+	if [ -r /dev/kvm ] && "$K" run --mode=unikernel --isolation vm -- "$tmp/ukimg/hello" \
+		>/dev/null 2>&1; then
+		UK_ISO=vm uk_same "hello with its arguments" hello one "two words"
+		UK_ISO=vm uk_same "a return status (2)" endings nothing
+		UK_ISO=vm uk_same "a fault (139)" endings segv
+		pm kiste run -d --annotation org.kiste.mode=unikernel \
+			--annotation org.kiste.isolation=vm --name kiste-ukvm-stop "$UKIMG" /sleeper
+		T_OUT=""
+		for _ in $(seq 1 100); do
+			T_OUT=$(pm_all logs kiste-ukvm-stop 2>&1)
+			[ -n "$T_OUT" ] && break
+			sleep 0.1
+		done
+		[ "$T_OUT" = "sleeper: started" ]
+		result $? "unikernel, vm isolation: podman logs has its console" "$T_OUT"
+		# The container's process (podman's pid) supervises; its one child is the VMM.
+		cpid=$(pm_all inspect --format '{{.State.Pid}}' kiste-ukvm-stop 2>&1)
+		vmm=$(cat "/proc/$cpid/task/$cpid/children" 2>/dev/null)
+		T_OUT=$(grep -E '^(Uid|Gid|CapEff):' "/proc/${vmm% }/status" 2>&1 | tr -s '\t' ' ')
+		[[ "$T_OUT" == *"Uid: 65534 65534 65534 65534"*"Gid: 65534 65534 65534 65534"* ]] &&
+			[[ "$T_OUT" == *"CapEff: 0000000000000000"* ]]
+		result $? "unikernel, vm isolation: the VMM runs as nobody, no capability" \
+			"container pid $cpid, VMM '$vmm': $T_OUT"
+		pm_all stop -t 5 kiste-ukvm-stop >/dev/null 2>&1
+		T_OUT=$(pm_all inspect --format '{{.State.ExitCode}}' kiste-ukvm-stop 2>&1)
+		[ "$T_OUT" = 143 ]
+		result $? "unikernel, vm isolation: podman stop ends it with TERM (143)" "$T_OUT"
+		pm_all rm -f kiste-ukvm-stop >/dev/null
+	else
+		skip "unikernel containers in vm isolation" "KVM cannot run the unikernel guest here"
+	fi
+	pm kiste run --rm --annotation org.kiste.isolation=vm "$IMG" echo hi
+	[ "$T_RC" -ne 0 ] && [[ "$T_OUT" == *"org.kiste.isolation: shim mode has no isolation choice"* ]]
+	result $? "org.kiste.isolation on a shim container is refused, saying why" \
+		"exit $T_RC: $T_OUT"
 else
 	skip "unikernel containers" "no built unikernels in $UKB (make userspace selftests)"
 fi

@@ -21,6 +21,8 @@
 
 /* Annotation that picks the mode (DESIGN.md). */
 #define KISTE_OCI_MODE_ANNOTATION "org.kiste.mode"
+/* The mode's --isolation, for a mode that has that choice (unikernel: process|vm). */
+#define KISTE_OCI_ISOLATION_ANNOTATION "org.kiste.isolation"
 
 struct kiste_oci_strv {
 	char **v;		/* NULL-terminated */

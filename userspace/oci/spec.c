@@ -302,6 +302,26 @@ static int map_linux(struct kiste_oci_spec *sp, const struct kiste_oci_config *c
 	return 0;
 }
 
+/* The annotation org.kiste.isolation: the mode's own --isolation, refused for a mode without one. */
+static int map_isolation(struct kiste_oci_spec *sp, const struct kiste_oci_config *c,
+			 struct kiste_err *err)
+{
+	const char *v = kiste_oci_annotation(c, KISTE_OCI_ISOLATION_ANNOTATION);
+	int ret;
+
+	if (!v)
+		return 0;
+	ret = mode_opt(sp, "isolation", v, err);
+	if (ret == -ENOENT)
+		return kiste_err_set(err, -EINVAL, "config.json: annotations."
+				     KISTE_OCI_ISOLATION_ANNOTATION ": %s mode has no isolation "
+				     "choice: leave the annotation out", sp->mode->name);
+	if (ret < 0)
+		return kiste_err_set(err, ret, "config.json: annotations."
+				     KISTE_OCI_ISOLATION_ANNOTATION ": '%s': use process or vm", v);
+	return 0;
+}
+
 int kiste_oci_spec_build(const struct kiste_mode_ops *const *modes,
 			 const struct kiste_oci_config *c, const char *bundle,
 			 const char *mode_name, struct kiste_oci_spec *sp, struct kiste_err *err)
@@ -350,6 +370,8 @@ int kiste_oci_spec_build(const struct kiste_mode_ops *const *modes,
 		ret = map_mounts(sp, c, err);
 	if (ret == 0)
 		ret = map_linux(sp, c);
+	if (ret == 0)
+		ret = map_isolation(sp, c, err);
 	if (ret == 0 && sp->mode->check)
 		ret = sp->mode->check(&sp->o, sp->mo, err);
 	return ret;

@@ -79,6 +79,13 @@ static void uk_broker_vm(int kdev, struct kiste_kvm *kvm)
  * processes are one.  Only a CPU quota needs one (and vm isolation, whose VMM
  * allocates).
  */
+/* The memory a cgroup gives the unikernel: its own, or its guest's and the VMM's. */
+static uint64_t uk_cg_memory(const struct kiste_uk_opts *o)
+{
+	return (o->isolation == KISTE_UK_ISO_VM ? UK_VM_MEM(o->memory) : o->memory) +
+	       UK_CG_OVERHEAD;
+}
+
 static bool uk_needs_cgroup(const struct kiste_uk_opts *o)
 {
 	return o->isolation == KISTE_UK_ISO_VM || o->cpus_milli;
@@ -101,8 +108,7 @@ static int uk_cgroup(const struct kiste_uk_opts *o, struct kiste_cgroup *cg,
 {
 	bool pasta = kiste_uk_pasta(o);
 	struct kiste_cgroup_limits l = {
-		.memory = (o->isolation == KISTE_UK_ISO_VM ? UK_VM_MEM(o->memory) : o->memory) +
-			  UK_CG_OVERHEAD + (pasta ? UK_CG_PASST_MEM : 0),
+		.memory = uk_cg_memory(o) + (pasta ? UK_CG_PASST_MEM : 0),
 		.pids = UK_CG_PIDS + (pasta ? UK_CG_PASST_PIDS : 0),
 		.cpus_milli = o->cpus_milli,
 	};
@@ -263,15 +269,48 @@ static __attribute__((noreturn)) void uk_run_direct(const struct kiste_uk_opts *
 }
 
 /*
+ * A container in vm isolation, after start: this process (the container's
+ * init, which the engine signals and reaps) forks the VMM as kiste run does
+ * and supervises it: INT, TERM and HUP forwarded (a VMM ends at them), its
+ * end said as kiste run says it (128+N for a signal), the status ours.
+ */
+static __attribute__((noreturn)) void uk_oci_vm(const struct kiste_uk_opts *o,
+						const struct kiste_uk_image *img,
+						struct kiste_uk_devs *devs, struct kiste_kvm *kvm,
+						const struct kiste_cgroup *cg)
+{
+	struct rusage ru = { 0 };
+	sigset_t set, old;
+	bool timed_out;
+	pid_t self = getpid(), child;
+	int status;
+
+	kiste_run_block_signals(&set, &old);
+	fflush(NULL);
+	child = fork();
+	if (child == 0)
+		uk_child(-1, kvm, o, img, devs, self, &old, cg);
+	if (child < 0) {
+		fprintf(stderr, "kiste: cannot fork the unikernel's VMM: %s\n", strerror(errno));
+		_exit(KISTE_EXIT_REFUSED);
+	}
+	kiste_uk_devs_close(devs);
+	kiste_kvm_close(kvm);
+	timed_out = kiste_run_supervise(child, &set, (unsigned int)o->timeout_s, &status, &ru);
+	_exit(uk_report(o, status, timed_out, &ru, cg));
+}
+
+/*
  * The OCI container's process, in create's child: in its cgroup, on its
  * terminal when there is one (a session of its own, as runc's), ready, then
  * waiting for start's byte; a signal before it ends it as runc's init.  Then
  * direct entry: this process is the unikernel, its end the status the engine
- * reads (the engine reaps it: create's process is gone by then).
+ * reads (the engine reaps it: create's process is gone by then); in vm
+ * isolation it runs the VMM as its child instead (uk_oci_vm).
  */
 static __attribute__((noreturn)) void uk_oci_child(const struct kiste_uk_opts *o,
 						   const struct kiste_uk_image *img,
-						   struct kiste_uk_devs *devs,
+						   struct kiste_uk_devs *devs, struct kiste_kvm *kvm,
 						   const struct kiste_oci_launch *ol,
 						   const struct kiste_cgroup *cg, int ready)
 {
@@ -295,6 +334,8 @@ static __attribute__((noreturn)) void uk_oci_child(const struct kiste_uk_opts *o
 	if (read(ol->start_fd, &c, 1) != 1)
 		_exit(KISTE_EXIT_REFUSED);
 	close(ol->start_fd);
+	if (o->isolation == KISTE_UK_ISO_VM)
+		uk_oci_vm(o, img, devs, kvm, cg);
 	sigemptyset(&none);
 	uk_run_direct(o, img, devs, &none);
 }
@@ -302,8 +343,9 @@ static __attribute__((noreturn)) void uk_oci_child(const struct kiste_uk_opts *o
 int kiste_uk_oci_create(const struct kiste_uk_opts *o, const char *rootfs,
 			struct kiste_oci_launch *ol, struct kiste_err *err)
 {
-	struct kiste_cgroup_limits lim = { .memory = o->memory + UK_CG_OVERHEAD,
-					   .pids = UK_CG_PIDS, .cpus_milli = o->cpus_milli };
+	struct kiste_cgroup_limits lim = { .memory = uk_cg_memory(o), .pids = UK_CG_PIDS,
+					   .cpus_milli = o->cpus_milli };
+	struct kiste_kvm kvm = KISTE_KVM_INIT;
 	struct kiste_uk_image img = { 0 };
 	struct kiste_uk_devs devs;
 	struct kiste_cgroup cg;
@@ -312,9 +354,6 @@ int kiste_uk_oci_create(const struct kiste_uk_opts *o, const char *rootfs,
 	char c;
 
 	kiste_cgroup_init(&cg);
-	if (o->isolation != KISTE_UK_ISO_PROCESS)
-		return kiste_err_set(err, -EOPNOTSUPP, "unikernel containers run in process "
-				     "isolation only yet");
 	if (kiste_uk_pasta(o))
 		return kiste_err_set(err, -EOPNOTSUPP, "unikernel containers have no --network "
 				     "pasta yet: use kiste run");
@@ -335,6 +374,15 @@ int kiste_uk_oci_create(const struct kiste_uk_opts *o, const char *rootfs,
 		kiste_err_prefix(err, "a unikernel container binds no devices yet");
 		goto out_image;
 	}
+	/* vm isolation: /dev/kvm now, so a host without it is create's error, not start's. */
+	if (o->isolation == KISTE_UK_ISO_VM) {
+		ret = kiste_kvm_dev_open(&kvm, err);
+		if (ret < 0) {
+			kiste_err_prefix(err, "org.kiste.isolation vm (or leave it out for process "
+					 "isolation)");
+			goto out_devs;
+		}
+	}
 	ret = kiste_cgroup_create_container(ol->cgroup_name, &lim, &cg, err);
 	if (ret < 0)
 		goto out_devs;
@@ -346,7 +394,7 @@ int kiste_uk_oci_create(const struct kiste_uk_opts *o, const char *rootfs,
 	child = fork();
 	if (child == 0) {
 		close(ready[0]);
-		uk_oci_child(o, &img, &devs, ol, &cg, ready[1]);
+		uk_oci_child(o, &img, &devs, &kvm, ol, &cg, ready[1]);
 	}
 	close(ready[1]);
 	if (child < 0 || read(ready[0], &c, 1) != 1) {
@@ -361,12 +409,14 @@ int kiste_uk_oci_create(const struct kiste_uk_opts *o, const char *rootfs,
 	ol->pid = child;
 	ol->cg = cg;
 	kiste_uk_devs_close(&devs);
+	kiste_kvm_close(&kvm);
 	kiste_uk_image_free(&img);
 	return 0;
 out_cgroup:
 	kiste_cgroup_destroy(&cg);
 out_devs:
 	kiste_uk_devs_close(&devs);
+	kiste_kvm_close(&kvm);
 out_image:
 	kiste_uk_image_free(&img);
 	return ret;
