@@ -117,11 +117,13 @@ expect "C: a near site is patched, and a jump to its syscall with another call t
 expect "C: a near slot's place mapped by the workload: given up, the site traps again" 0 \
 	"near: reads right, bytes ff25; the slot's pages mapped here, bytes 0f05; reads after right, bytes 0f05" \
 	S -- "$P" near 1
-same "C: two threads enter glibc's syscall(), patched for getpid, with another number at once" \
+same "C: three threads enter glibc's syscall(), patched for getpid, with another number at once" \
 	"$P" nearrace
 same "C: other code mapped over a near site's place is patched through its own slot" \
 	"$P" nearstale
 same "C: shmat at the place a near slot's page took is granted, as natively" "$P" nearshm
+same "C: a timer's SIGALRM lands while kill's SIGUSR1 is taken in its patched entry: both handled, neither left blocked" \
+	"$P" sigmix
 same "C: a timer's and a child's signals come while calls go through patched sites" "$P" defer
 same "C: signals aimed at six threads calling through patched sites, each handled" "$P" threadsig
 # The quick entry (no host call of its own) needs FSGSBASE: %gs's base is each thread's area.

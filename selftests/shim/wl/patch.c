@@ -331,7 +331,7 @@ static void *race_probe(void *arg)
 
 /*
  * glibc's syscall() is a near site (`mov %rdi, %rax ... syscall; cmp $-4095,
- * %rax`): patched for getpid in a child, then two threads enter it at once
+ * %rax`): patched for getpid in a child, then three threads enter it at once
  * with number 1000 (no such call: ENOSYS).  The first entry to see the other
  * number takes the site back; the second, racing it, must find the syscall
  * back and trap too, not end the process.  Every trial's exit is counted.
@@ -339,7 +339,7 @@ static void *race_probe(void *arg)
 static int nearrace(void)
 {
 	int n = 300, i, st, ok = 0, wrong = 0, died = 0, k;
-	pthread_t t[2];
+	pthread_t t[3];
 	void *r;
 	pid_t p;
 
@@ -352,13 +352,13 @@ static int nearrace(void)
 
 			syscall(SYS_getpid);	/* traps, then patched for getpid */
 			syscall(SYS_getpid);
-			for (k = 0; k < 2; k++)
+			for (k = 0; k < 3; k++)
 				if (pthread_create(&t[k], NULL, race_probe, NULL))
 					_exit(4);
-			while (__atomic_load_n(&race_ready, __ATOMIC_SEQ_CST) < 2)
+			while (__atomic_load_n(&race_ready, __ATOMIC_SEQ_CST) < 3)
 				;
 			__atomic_store_n(&race_go, 1, __ATOMIC_SEQ_CST);
-			for (k = 0; k < 2; k++) {
+			for (k = 0; k < 3; k++) {
 				pthread_join(t[k], &r);
 				bad += (long)r;
 			}
@@ -437,6 +437,57 @@ static int nearshm(void)
 			break;
 	}
 	printf(", reads after %s\n", i == 100 ? "right" : "wrong");
+	return 0;
+}
+
+static volatile int mix_usr1, mix_alrm;
+
+static void on_mix(int sig)
+{
+	if (sig == SIGUSR1)
+		__atomic_fetch_add(&mix_usr1, 1, __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_add(&mix_alrm, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * CPython's test_signal stress case in C: a one-shot timer of 1-10 us, then
+ * kill(getpid(), SIGUSR1), then sleeps until both handlers ran; the timer's
+ * SIGALRM often lands while SIGUSR1 is being taken in kill's patched entry
+ * (nested in its host handler).  After each round neither is blocked.
+ */
+static int sigmix(void)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
+	struct timespec nap = { 0, 10000 };
+	struct sigaction sa;
+	int i, k, u, a;
+	sigset_t cur;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_mix;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	srand(1);
+	for (i = 0; i < 3000; i++) {
+		u = mix_usr1;
+		a = mix_alrm;
+		it.it_value.tv_usec = 1 + rand() % 10;
+		setitimer(ITIMER_REAL, &it, NULL);
+		kill(getpid(), SIGUSR1);
+		for (k = 0; k < 20000 && (mix_usr1 == u || mix_alrm == a); k++)
+			nanosleep(&nap, NULL);
+		sigprocmask(SIG_BLOCK, NULL, &cur);
+		if (mix_usr1 == u || mix_alrm == a || sigismember(&cur, SIGUSR1) ||
+		    sigismember(&cur, SIGALRM)) {
+			printf("sigmix: round %d: SIGUSR1 %s, SIGALRM %s, blocked after: %s%s\n", i,
+			       mix_usr1 == u ? "lost" : "handled", mix_alrm == a ? "lost" : "handled",
+			       sigismember(&cur, SIGUSR1) ? "SIGUSR1 " : "",
+			       sigismember(&cur, SIGALRM) ? "SIGALRM" : "");
+			return 0;
+		}
+	}
+	printf("sigmix: 3000 rounds, each signal handled once per round, none left blocked\n");
 	return 0;
 }
 
@@ -625,7 +676,9 @@ int main(int argc, char **argv)
 		return nearstale();
 	if (!strcmp(m, "nearshm"))
 		return nearshm();
+	if (!strcmp(m, "sigmix"))
+		return sigmix();
 	fprintf(stderr, "usage: patch threads|eintr|restart|fork|mprotect|shared|private OFF|near 0|1|"
-		"nearrace|nearstale|nearshm|defer|threadsig\n");
+		"nearrace|nearstale|nearshm|sigmix|defer|threadsig\n");
 	return 2;
 }

@@ -754,7 +754,19 @@ int gk_sig_defer(int sig, const struct gk_siginfo *si, struct gk_frame *frame)
 		t->dfr_pending |= 1UL << (GK_SIGSYS - 1);
 		return 1;
 	}
-	if (frame->uc.uc_mcontext.rip != (unsigned long)gk_sigtramp) {
+	/*
+	 * The workload's mask and FPU state come from the frame that interrupted
+	 * the entry itself, never from one that interrupted another signal's
+	 * host handler, whose mask is that handler's.  Such a nested one comes
+	 * at the trampoline's first instruction (the kernel sets up several at
+	 * once) or after any host call the outer handler makes (its re-arm), even
+	 * before the outer one's deferral runs: taking its mask left the outer
+	 * signal blocked after its handler (CPython's test_signal: a timer's
+	 * SIGALRM during a kill's SIGUSR1).  A host handler runs with the host's
+	 * alternate stack disarmed (SS_AUTODISARM), so a nested frame saved none
+	 * in its uc_stack; the entry runs with the area armed.
+	 */
+	if (frame->uc.uc_stack.ss_sp) {
 		t->dfr_mask = frame->uc.uc_sigmask;
 		t->dfr_ucflags = frame->uc.uc_flags;
 		fp = (const void *)frame->uc.uc_mcontext.fpstate;
