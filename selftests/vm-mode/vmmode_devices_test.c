@@ -153,8 +153,9 @@ TEST_F_TIMEOUT(disk, rootfs_image_is_built_outside_the_memory_cgroup, 120)
 /* -v SRC:DST:ro: SRC as an erofs image on a read-only disk ".vol0"; writable ones refused. */
 TEST_F(disk, read_only_volume_becomes_an_erofs_disk)
 {
-	char vol[200];
+	char vol[200], path[160], link[160];
 	const char *extra[] = { "-v", vol, NULL };
+	int fd;
 
 	SKIP_IF_SETUP_SKIPPED();
 	if (system("command -v mkfs.erofs >/dev/null 2>&1"))
@@ -175,10 +176,34 @@ TEST_F(disk, read_only_volume_becomes_an_erofs_disk)
 	EXPECT_NE(NULL, strstr(self->r.err, "read-only for now: add :ro")) TH_LOG("%s",
 										 self->r.err);
 	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", self->r.err);
-	snprintf(vol, sizeof(vol), "%s:/data:ro", self->file);
+	/*
+	 * A regular file SRC is copied into the guest (vmmode_run.sh in the test
+	 * VM); one that is too large, reached through a link, or no file or
+	 * directory at all is refused, one line and 125, before any boot.
+	 */
+	snprintf(path, sizeof(path), "%s/big", self->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, (1 << 20) + 1));
+	close(fd);
+	snprintf(vol, sizeof(vol), "%s:/data:ro", path);
 	run_script(_metadata, self, extra);
 	EXPECT_EQ(125, self->r.status);
-	EXPECT_NE(NULL, strstr(self->r.err, "not a directory")) TH_LOG("%s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, "at most 1024 KiB")) TH_LOG("%s", self->r.err);
+	snprintf(link, sizeof(link), "%s/link", self->dir);
+	ASSERT_EQ(0, symlink(self->file, link));
+	snprintf(vol, sizeof(vol), "%s:/data:ro", link);
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(125, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "not a link to it")) TH_LOG("%s", self->r.err);
+	snprintf(path, sizeof(path), "%s/fifo", self->dir);
+	ASSERT_EQ(0, mkfifo(path, 0600));
+	snprintf(vol, sizeof(vol), "%s:/data:ro", path);
+	run_script(_metadata, self, extra);
+	EXPECT_EQ(125, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "neither a directory nor a regular file"))
+	TH_LOG("%s", self->r.err);
+	EXPECT_EQ(1, lines(self->r.err)) TH_LOG("%s", self->r.err);
 }
 
 /*

@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#define KISTE_VM_AGENT_VERSION	6
+#define KISTE_VM_AGENT_VERSION	7
 
 /* Where the agent and the workload spec live inside the guest's initramfs. */
 #define KISTE_VM_AGENT_PATH	"/.kiste/agent"
@@ -81,6 +81,18 @@
  * gets SIGWINCH).  Without it, pipes.
  */
 #define KISTE_VM_SPEC_TTY	"tty="
+/*
+ * Since version 7.  file=N:DST (-v FILE:DST:ro, what container engines bind:
+ * /etc/hosts, resolv.conf, hostname): the initramfs holds the host file's
+ * bytes at KISTE_VM_FILES_DIR/N; the agent writes them to DST in the
+ * workload's root (its parents made, a symlink there replaced), after the
+ * volumes and the network's resolv.conf, and bind-mounts DST read-only over
+ * itself.  At most KISTE_VM_FILE_MAX records of KISTE_VM_FILE_BYTES each.
+ */
+#define KISTE_VM_SPEC_FILE	"file="
+#define KISTE_VM_FILES_DIR	"/.kiste/files"
+#define KISTE_VM_FILE_MAX	16
+#define KISTE_VM_FILE_BYTES	(1u << 20)
 /* A disk's name: 1..20 bytes (virtio-blk's ID field) of A-Z a-z 0-9 _ . - */
 #define KISTE_VM_BLK_NAME_MAX	20
 /* The agent refuses a spec with more blk= or mod= records than these. */

@@ -346,6 +346,17 @@ static int cgroup_create(const char *name, bool container, const struct kiste_cg
 				*cg = (struct kiste_cgroup){ 0 };
 				return 0;	/* not ours to write: none usable, as below */
 			}
+			/*
+			 * v2: the controllers reach a container's cgroup only when
+			 * oci/ passes them down too (its limits' files were missing:
+			 * every create failed on a cgroup v2 host, Debian 12's default).
+			 */
+			if (cg->version == 2 &&
+			    write_str(cg->dir[i], "cgroup.subtree_control", "+memory +pids +cpu") < 0) {
+				*cg = (struct kiste_cgroup){ 0 };
+				return kiste_err_set(err, -EPERM, "cannot enable the memory, pids and "
+						     "cpu controllers for containers' cgroups");
+			}
 			n += (int)strlen(sub);
 		}
 		snprintf(cg->dir[i] + n, sizeof(cg->dir[i]) - n, "/%s", name);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // mode.c - vm mode's entry in the mode table: its own options, then kernel, guest image, sandbox, VMM.
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -7,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <kiste/vm_agent.h>
@@ -34,11 +37,18 @@ struct vm_opts {
 	struct kiste_volume vols[LINUX_DISKS_MAX];
 	char vol_names[LINUX_DISKS_MAX][16];
 	const char *vol_dsts[LINUX_DISKS_MAX];
-	unsigned int nvols;
+	unsigned int nvols;	/* --volume given, files among them */
+	unsigned int ndvols;	/* of them directories: each a disk, after the --block ones */
+	/* -v FILE:DST:ro (an engine's /etc/hosts...): FILE's bytes copied into the guest */
+	int file_fds[KISTE_VM_FILE_MAX];
+	size_t file_lens[KISTE_VM_FILE_MAX];
+	const char *file_dsts[KISTE_VM_FILE_MAX];
+	unsigned int nfiles;
 	int net_fd;		/* the NIC's backend: passt's socketpair end, the tap, or -1 */
 	int net_err_fd;		/* and passt's stderr */
 	struct vm_tap tap;	/* --network ns:PATH: the tap in that namespace, its address */
 	bool root_disk;		/* --rootfs is the disk VM_ROOT_DISK (else copied, or none) */
+	bool in_cgroup;		/* an OCI container's: its cgroup is the engine's, joined */
 	char release[128];	/* the guest kernel's, for its modules (with disks) */
 };
 
@@ -230,6 +240,40 @@ static void vm_disks_close(struct vm_opts *vo)
 			close(vo->disks[i].fd);
 			vo->disks[i].fd = -1;
 		}
+	for (i = 0; i < vo->nfiles; i++)
+		close(vo->file_fds[i]);
+	vo->nfiles = 0;
+}
+
+/*
+ * -v FILE:DST:ro: FILE's bytes (a regular file, not reached through a
+ * symlink of its own, at most KISTE_VM_FILE_BYTES) for the initramfs; the
+ * agent writes them to DST.  Engines bind single files this way.
+ */
+static int vm_volume_file(struct vm_opts *vo, const struct kiste_volume *v, struct kiste_err *err)
+{
+	struct stat st;
+	int fd;
+
+	if (vo->nfiles == KISTE_VM_FILE_MAX)
+		return kiste_err_set(err, -E2BIG, "kiste run: more than %d file --volume: vm mode "
+				     "copies at most %d files into its guest", KISTE_VM_FILE_MAX,
+				     KISTE_VM_FILE_MAX);
+	fd = open(v->src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return kiste_err_set(err, -errno, "kiste run: --volume %s: %s%s", v->src,
+				     strerror(errno), errno == ELOOP ? ": give the file, not a "
+				     "link to it" : "");
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > KISTE_VM_FILE_BYTES) {
+		close(fd);
+		return kiste_err_set(err, -EINVAL, "kiste run: --volume %s: vm mode copies a "
+				     "regular file of at most %u KiB into its guest", v->src,
+				     KISTE_VM_FILE_BYTES >> 10);
+	}
+	vo->file_fds[vo->nfiles] = fd;
+	vo->file_lens[vo->nfiles] = (size_t)st.st_size;
+	vo->file_dsts[vo->nfiles++] = v->dst;
+	return 0;
 }
 
 /*
@@ -275,7 +319,10 @@ static int vm_root_disk(const struct kiste_run_opts *o, struct vm_opts *vo, cons
 	return ret;
 }
 
-/* Each --volume SRC:DST:ro as an erofs image of SRC (a directory) on a read-only disk. */
+/*
+ * Each --volume SRC:DST:ro as an erofs image of SRC (a directory) on a
+ * read-only disk, or, a regular file, as bytes the agent writes (vm_volume_file).
+ */
 static int vm_volume_disks(struct vm_opts *vo, const char *cache, struct kiste_err *err)
 {
 	unsigned int i;
@@ -285,7 +332,12 @@ static int vm_volume_disks(struct vm_opts *vo, const char *cache, struct kiste_e
 	for (i = 0; i < vo->nvols && ret == 0; i++) {
 		struct linux_disk *d = &vo->disks[vo->ndisks];
 		const struct kiste_volume *v = &vo->vols[i];
+		unsigned int j = vo->ndvols;
 
+		if (stat(v->src, &st) == 0 && S_ISREG(st.st_mode)) {
+			ret = vm_volume_file(vo, v, err);
+			continue;
+		}
 		if (vo->ndisks == LINUX_DISKS_MAX)
 			return kiste_err_set(err, -EINVAL, "kiste run: each --volume takes a "
 					     "disk: give at most %d --block, --volume and --rootfs "
@@ -294,13 +346,14 @@ static int vm_volume_disks(struct vm_opts *vo, const char *cache, struct kiste_e
 			return kiste_err_set(err, -errno, "kiste run: --volume %s: %s", v->src,
 					     strerror(errno));
 		if (!S_ISDIR(st.st_mode))
-			return kiste_err_set(err, -EINVAL, "kiste run: --volume %s: not a "
-					     "directory: vm mode shares directories", v->src);
-		snprintf(vo->vol_names[i], sizeof(vo->vol_names[i]), ".vol%u", i);
-		vo->vol_dsts[i] = v->dst;
-		*d = (struct linux_disk){ .name = vo->vol_names[i], .fd = -1, .ro = true };
+			return kiste_err_set(err, -EINVAL, "kiste run: --volume %s: neither a "
+					     "directory nor a regular file", v->src);
+		snprintf(vo->vol_names[j], sizeof(vo->vol_names[j]), ".vol%u", j);
+		vo->vol_dsts[j] = v->dst;
+		*d = (struct linux_disk){ .name = vo->vol_names[j], .fd = -1, .ro = true };
 		ret = vm_rootfs_image(v->src, cache, &d->fd, &d->size, err);
 		vo->ndisks++;	/* closed with the others, whatever happened */
+		vo->ndvols++;
 	}
 	return ret;
 }
@@ -315,9 +368,11 @@ static int vm_guest_devs(const struct kiste_run_opts *o, struct vm_opts *vo,
 
 	*devs = (struct vm_guest_devs){ .blocks = vo->block_names, .nblocks = vo->ndisks,
 					.root = vo->root_disk ? VM_ROOT_DISK : NULL,
-					.vol_disks = vo->nvols ? &vo->block_names[vo->ndisks -
-										vo->nvols] : NULL,
-					.vol_dsts = vo->vol_dsts, .nvols = vo->nvols,
+					.vol_disks = vo->ndvols ? &vo->block_names[vo->ndisks -
+										 vo->ndvols] : NULL,
+					.vol_dsts = vo->vol_dsts, .nvols = vo->ndvols,
+					.file_fds = vo->file_fds, .file_lens = vo->file_lens,
+					.file_dsts = vo->file_dsts, .nfiles = vo->nfiles,
 					.net = o->network == KISTE_NET_PASTA ? VM_NET_SPEC :
 					       o->network == KISTE_NET_NS ? vo->tap.spec : NULL,
 					.mtu = o->network == KISTE_NET_NS ? vo->tap.mtu : 0 };
@@ -459,7 +514,7 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 		return KISTE_EXIT_REFUSED;
 	}
 	/* Removed by its watcher when this process is gone: the VMM ends confined. */
-	if (vm_cgroup(o, &cg, &err) < 0) {
+	if (!vo->in_cgroup && vm_cgroup(o, &cg, &err) < 0) {
 		fprintf(stderr, "kiste: %s\n", err.msg);
 		vm_disks_close(vo);
 		return KISTE_EXIT_REFUSED;
@@ -513,6 +568,110 @@ out:
 	return ret;
 }
 
+/*
+ * The OCI container's process, in create's child: in the container's cgroup,
+ * on its terminal when there is one (a session of its own), ready, then
+ * waiting for start's byte (a signal before it ends it, as runc's init).
+ * Then it is the VMM, as `kiste run --mode=vm` is: the engine signals it
+ * (INT, TERM and HUP reach the guest's workload, which may handle them; the
+ * others end the VM as they end kiste run) and reads its status.
+ */
+static __attribute__((noreturn)) void vm_oci_child(const struct kiste_run_opts *o,
+						   struct vm_opts *vo,
+						   const struct kiste_oci_launch *ol,
+						   const struct kiste_cgroup *cg, int ready)
+{
+	struct kiste_run_opts run = *o;
+	struct kiste_err err = { 0 };
+	char c = 'r';
+
+	if (cg->version && kiste_cgroup_attach(cg, 0, &err) < 0)
+		kiste_child_fail(&err);
+	if (ol->console_fd >= 0 &&
+	    (setsid() < 0 || ioctl(ol->console_fd, TIOCSCTTY, 0) < 0 ||
+	     dup2(ol->console_fd, 0) < 0 || dup2(ol->console_fd, 1) < 0 ||
+	     dup2(ol->console_fd, 2) < 0)) {
+		kiste_err_set(&err, -errno, "cannot make the terminal the container's: %s",
+			      strerror(errno));
+		kiste_child_fail(&err);
+	}
+	if (ol->console_fd > 2)
+		close(ol->console_fd);
+	if (write(ready, &c, 1) != 1)
+		_exit(KISTE_EXIT_REFUSED);
+	close(ready);
+	if (read(ol->start_fd, &c, 1) != 1)
+		_exit(KISTE_EXIT_REFUSED);
+	close(ol->start_fd);
+	run.tty = run.interactive = ol->console_fd >= 0;
+	if (ol->hostname)
+		run.hostname = ol->hostname;
+	vo->in_cgroup = cg->version != 0;
+	_exit(vm_run(&run, vo));
+}
+
+/*
+ * An OCI container in vm mode (annotation org.kiste.mode=vm): its process
+ * and root as kiste run --mode=vm takes them (root.path a --rootfs, on a disk
+ * of its own), its cgroup the engine's with the VMM's limits.  What would
+ * only fail at start is checked here: a guest kernel to read, KVM to use.
+ */
+static int vm_oci(const struct kiste_run_opts *o, void *mo, struct kiste_oci_launch *ol,
+		  struct kiste_err *err)
+{
+	struct kiste_cgroup_limits lim = {
+		.memory = o->memory + o->memory / 2 + VM_CG_OVERHEAD, .pids = o->cpus + 8,
+		.cpus_milli = o->cpus_milli,
+	};
+	struct vm_opts *vo = mo;
+	struct kiste_cgroup cg;
+	char kbuf[PATH_MAX], c;
+	const char *kernel;
+	int ready[2], wst, ret;
+	pid_t child;
+
+	if (ol->preserve_fds)
+		return kiste_err_set(err, -EOPNOTSUPP, "vm mode cannot hand descriptors into its "
+				     "guest: leave --preserve-fds out");
+	kernel = vm_guest_kernel_path(vo->kernel, kbuf, sizeof(kbuf));
+	if (!kernel || access(kernel, R_OK) < 0)
+		return kiste_err_set(err, -ENOENT, "no guest kernel to read at %s: set "
+				     "KISTE_KERNEL for the runtime", kernel ? kernel : "(none)");
+	if (access("/dev/kvm", R_OK | W_OK) < 0 && access("/dev/kiste", R_OK | W_OK) < 0)
+		return kiste_err_set(err, -ENODEV, "vm mode needs /dev/kvm (or kiste.ko's "
+				     "/dev/kiste): load kvm_intel or kvm_amd");
+	kiste_cgroup_init(&cg);
+	ret = kiste_cgroup_create_container(ol->cgroup_name, &lim, &cg, err);
+	if (ret < 0)
+		return ret;
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		ret = kiste_err_set(err, -errno, "pipe: %s", strerror(errno));
+		goto out_cgroup;
+	}
+	fflush(NULL);
+	child = fork();
+	if (child == 0) {
+		close(ready[0]);
+		vm_oci_child(o, vo, ol, &cg, ready[1]);
+	}
+	close(ready[1]);
+	if (child < 0 || read(ready[0], &c, 1) != 1) {
+		ret = kiste_err_set(err, child < 0 ? -errno : -ECHILD, "the vm container's "
+				    "process failed before it was ready");
+		if (child > 0)
+			waitpid(child, &wst, 0);
+		close(ready[0]);
+		goto out_cgroup;
+	}
+	close(ready[0]);
+	ol->pid = child;
+	ol->cg = cg;
+	return 0;
+out_cgroup:
+	kiste_cgroup_destroy(&cg);
+	return ret;
+}
+
 const struct kiste_mode_ops kiste_mode_vm = {
 	.name = "vm",
 	.id = KISTE_MODE_VM,
@@ -547,13 +706,15 @@ const struct kiste_mode_ops kiste_mode_vm = {
 		 "                        kernel's modules in /lib/modules/VERSION)\n"
 		 "  --volume SRC:DST:ro   the host directory SRC at DST, read-only (an\n"
 		 "                        erofs image of SRC, made and cached as --rootfs's;\n"
-		 "                        repeatable; writable shares are not built yet)\n",
+		 "                        repeatable; writable shares are not built yet); a\n"
+		 "                        regular file SRC (up to 1 MiB) is copied to DST\n",
 	.limits = &vm_limits,
 	.opts = vm_options,
 	.opts_size = sizeof(struct vm_opts),
 	.opt = vm_opt,
 	.check = vm_check,
 	.run = vm_run,
+	.oci_create = vm_oci,
 	.policy = linux_confine_policy,
 	.policy_usage = "kiste policy vm",
 };

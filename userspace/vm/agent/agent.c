@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,25 @@ static void setup_stdio(void)
 		close(fd);
 }
 
+#define ENV_DEFAULTS 2	/* PATH and HOME, first in envp */
+
+/*
+ * An env= entry for PATH or HOME replaces the default in place: the first of
+ * two entries is what getenv and execvp see, so the default won before.
+ */
+static bool env_default(struct agent_spec *s, const char *kv)
+{
+	size_t k = strcspn(kv, "=");
+	int j;
+
+	for (j = 0; j < ENV_DEFAULTS && j < s->envc; j++)
+		if (!strncmp(s->envp[j], kv, k) && s->envp[j][k] == '=') {
+			s->envp[j] = (char *)kv;
+			return true;
+		}
+	return false;
+}
+
 static int spec_read(struct agent_spec *s)
 {
 	static char buf[SPEC_MAX + 1];
@@ -100,6 +120,8 @@ static int spec_read(struct agent_spec *s)
 			/* Over the caps the run is refused: no argument is dropped silently. */
 			if (p[0] == 'a' && s->argc < AGENT_ARGS_MAX)
 				s->argv[s->argc++] = (char *)v;
+			else if (p[0] == 'e' && env_default(s, v))
+				;
 			else if (p[0] == 'e' && s->envc < AGENT_ARGS_MAX)
 				s->envp[s->envc++] = (char *)v;
 			else
@@ -129,6 +151,11 @@ static int spec_read(struct agent_spec *s)
 			if (s->nvols == KISTE_VM_VOL_MAX)
 				return -E2BIG;
 			s->vols[s->nvols++] = (char *)v;
+		}
+		else if ((v = KEY(KISTE_VM_SPEC_FILE))) {
+			if (s->nfiles == KISTE_VM_FILE_MAX)
+				return -E2BIG;
+			s->files[s->nfiles++] = (char *)v;
 		}
 		else if ((v = KEY(KISTE_VM_SPEC_MOD)) || (v = KEY(KISTE_VM_SPEC_BLK))) {
 			/* A disk left out would be a run without it: over the caps, refused. */
@@ -394,11 +421,13 @@ int main(void)
 	 * not start without them.  The network last: resolv.conf goes into the
 	 * workload's root (and volumes), in place by then.
 	 */
-	if (agent_modules_load(&chan, spec.mods, spec.nmods) < 0 ||
+	if (agent_files_open(&chan, &spec) < 0 ||
+	    agent_modules_load(&chan, spec.mods, spec.nmods) < 0 ||
 	    agent_disks_wait(&chan, spec.disks, spec.ndisks) < 0 ||
 	    (spec.root && agent_root_switch(&chan, spec.root) < 0) ||
 	    agent_volumes_mount(&chan, spec.vols, spec.nvols) < 0 ||
-	    agent_net_setup(&chan, spec.net, spec.mtu) < 0)
+	    agent_net_setup(&chan, spec.net, spec.mtu) < 0 ||
+	    agent_files_place(&chan, &spec) < 0)
 		finish(KISTE_EXIT_REFUSED);
 	finish(chan.hdr ? run(&spec) : run_plain(&spec));
 }

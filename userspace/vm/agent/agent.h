@@ -31,6 +31,9 @@ struct agent_spec {
 	const char *net;		/* "ADDR/PREFIX,GATEWAY,DNS" for virtio-net, or NULL */
 	const char *mtu;		/* its MTU in decimal, or NULL: the guest kernel's */
 	int tty;			/* tty=1: the workload's 0-2 are a pty of its own */
+	char *files[KISTE_VM_FILE_MAX];	/* "N:DST": KISTE_VM_FILES_DIR/N's bytes go to DST */
+	int nfiles;
+	int file_fds[KISTE_VM_FILE_MAX];	/* opened in the initramfs, before the root moves */
 };
 
 struct agent_chan {
@@ -61,6 +64,14 @@ int agent_disks_wait(struct agent_chan *ch, char *const *names, int n);
 int agent_root_switch(struct agent_chan *ch, const char *name);
 /* Each "NAME:DST" of @vols: disk NAME's erofs image mounted read-only at DST (made). */
 int agent_volumes_mount(struct agent_chan *ch, char *const *vols, int n);
+/*
+ * agent_dev.c: file= records: each KISTE_VM_FILES_DIR/N opened while the
+ * initramfs is the root (agent_files_open), then, once the workload's root,
+ * volumes and network are in place, written to its DST and bind-mounted
+ * read-only over it (agent_files_place).
+ */
+int agent_files_open(struct agent_chan *ch, struct agent_spec *s);
+int agent_files_place(struct agent_chan *ch, struct agent_spec *s);
 
 /*
  * Brings lo up; with @net (the spec's net= value), waits (10 s at most) for

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -218,6 +219,79 @@ int agent_volumes_mount(struct agent_chan *ch, char *const *vols, int n)
 			agent_log(ch, "cannot mount --volume at %s: %s", dst, strerror(errno));
 			return -1;
 		}
+	}
+	return 0;
+}
+
+int agent_files_open(struct agent_chan *ch, struct agent_spec *s)
+{
+	char path[64], *end;
+	unsigned long n;
+	int i;
+
+	for (i = 0; i < s->nfiles; i++) {
+		n = strtoul(s->files[i], &end, 10);
+		if (end == s->files[i] || *end != ':' || end[1] != '/' || n >= KISTE_VM_FILE_MAX) {
+			agent_log(ch, "bad file record '%s' in the spec: refused", s->files[i]);
+			return -1;
+		}
+		snprintf(path, sizeof(path), KISTE_VM_FILES_DIR "/%lu", n);
+		s->file_fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (s->file_fds[i] < 0) {
+			agent_log(ch, "the initramfs lacks %s: refused", path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Writes @fd's bytes to @dst (created or truncated; a symlink there replaced), then read-only. */
+static int file_place(int fd, char *dst)
+{
+	char buf[8192], *slash = strrchr(dst, '/');
+	struct stat st;
+	ssize_t n;
+	int out, ret = 0;
+
+	if (slash && slash != dst) {
+		*slash = 0;
+		ret = mkdirs(dst);
+		*slash = '/';
+		if (ret < 0)
+			return -1;
+	}
+	if (lstat(dst, &st) == 0 && S_ISLNK(st.st_mode) && unlink(dst) < 0)
+		return -1;
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (out < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	if (close(out) < 0 || n < 0)
+		return -1;
+	if (mount(dst, dst, NULL, MS_BIND, NULL) < 0 ||
+	    mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
+		  NULL) < 0)
+		return -1;
+	return 0;
+}
+
+int agent_files_place(struct agent_chan *ch, struct agent_spec *s)
+{
+	int i;
+
+	for (i = 0; i < s->nfiles; i++) {
+		char *dst = strchr(s->files[i], ':') + 1;
+
+		if (file_place(s->file_fds[i], dst) < 0) {
+			agent_log(ch, "cannot place the file --volume at %s: %s", dst,
+				  strerror(errno));
+			return -1;
+		}
+		close(s->file_fds[i]);
 	}
 	return 0;
 }

@@ -74,6 +74,8 @@ static int spec_build(const struct kiste_run_opts *o, const struct vm_guest_devs
 		fprintf(f, KISTE_VM_SPEC_ROOT "%s%c", d->root, 0);
 	for (j = 0; j < d->nvols; j++)
 		fprintf(f, KISTE_VM_SPEC_VOL "%s:%s%c", d->vol_disks[j], d->vol_dsts[j], 0);
+	for (j = 0; j < d->nfiles; j++)
+		fprintf(f, KISTE_VM_SPEC_FILE "%u:%s%c", j, d->file_dsts[j], 0);
 	if (d->net)
 		fprintf(f, KISTE_VM_SPEC_NET "%s%c", d->net, 0);
 	if (d->net && d->mtu)
@@ -305,9 +307,10 @@ int vm_guest_initramfs(const struct kiste_run_opts *o, const struct vm_guest_dev
 		       struct linux_initramfs *ir, struct kiste_err *err)
 {
 	static const struct vm_guest_devs none;
-	char prog[PATH_MAX], *spec = NULL;
+	char prog[PATH_MAX], path[64], *spec = NULL;
 	struct vm_modules *m;
 	size_t spec_len = 0;
+	unsigned int i;
 	int ret;
 
 	if (!d)
@@ -339,6 +342,11 @@ int vm_guest_initramfs(const struct kiste_run_opts *o, const struct vm_guest_dev
 		ret = -EINVAL;
 	if (ret == 0)
 		ret = agent_add(ir, err);
+	for (i = 0; ret == 0 && i < d->nfiles; i++) {
+		snprintf(path, sizeof(path), KISTE_VM_FILES_DIR "/%u", i);
+		ret = linux_initramfs_add_fd(ir, path, S_IFREG | 0444, d->file_fds[i], 0,
+					     d->file_lens[i], err);
+	}
 	if (ret == 0) {
 		ret = spec_build(o, d, m, o->rootfs ? NULL : prog, &spec, &spec_len);
 		if (ret == -E2BIG)

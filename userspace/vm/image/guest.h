@@ -22,6 +22,11 @@ struct vm_guest_devs {
 	const char *const *vol_disks;
 	const char *const *vol_dsts;
 	unsigned int nvols;
+	/* -v FILE:DST:ro: file i's file_lens[i] bytes (file_fds[i]) written to file_dsts[i] */
+	const int *file_fds;
+	const size_t *file_lens;
+	const char *const *file_dsts;
+	unsigned int nfiles;
 	/*
 	 * A virtio-net device's configuration for the agent, the spec's net=
 	 * value "ADDR/PREFIX,GATEWAY,DNS" (uapi/kiste/vm_agent.h), or NULL: no device.
