@@ -86,6 +86,17 @@ struct kiste_oci_launch {
 	struct kiste_cgroup cg;		/* OUT: its cgroup (version 0: none here) */
 };
 
+/*
+ * The container's process for a mode whose workload starts inside it (vm,
+ * unikernel; run.c): forked into @cg (version 0: none), on ol->console_fd's
+ * terminal when there is one (a session of its own, as runc's), it tells
+ * create it is ready and waits for start's byte (a signal before it ends it,
+ * as runc's init), then runs @start(@arg), which does not return.  0 with
+ * ol->pid set, or -errno when it failed before it was ready.
+ */
+int kiste_oci_spawn(struct kiste_oci_launch *ol, const struct kiste_cgroup *cg,
+		    void (*start)(void *arg), void *arg, struct kiste_err *err);
+
 extern const struct kiste_mode_ops kiste_mode_shim, kiste_mode_vm, kiste_mode_unikernel;
 /* Every mode, in the order help lists them; NULL-terminated. */
 extern const struct kiste_mode_ops *const kiste_modes[];

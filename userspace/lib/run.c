@@ -2,13 +2,16 @@
 // run.c - the run contract every mode shares: exit statuses, the temporary sandbox, supervision.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "kiste_mode.h"
 #include "kiste_run.h"
 
 int kiste_exit_for_errno(int neg_errno)
@@ -174,4 +177,61 @@ int kiste_run_cgroup(const char *mode, const struct kiste_run_opts *o, uint64_t 
 
 	snprintf(name, sizeof(name), "%s-%d", mode, (int)getpid());
 	return kiste_cgroup_create(name, &l, cg, err);
+}
+
+static __attribute__((noreturn)) void oci_child(const struct kiste_oci_launch *ol,
+						const struct kiste_cgroup *cg,
+						void (*start)(void *arg), void *arg, int ready)
+{
+	struct kiste_err err = { 0 };
+	char c = 'r';
+
+	if (cg->version && kiste_cgroup_attach(cg, 0, &err) < 0)
+		kiste_child_fail(&err);
+	if (ol->console_fd >= 0 &&
+	    (setsid() < 0 || ioctl(ol->console_fd, TIOCSCTTY, 0) < 0 ||
+	     dup2(ol->console_fd, 0) < 0 || dup2(ol->console_fd, 1) < 0 ||
+	     dup2(ol->console_fd, 2) < 0)) {
+		kiste_err_set(&err, -errno, "cannot make the terminal the container's: %s",
+			      strerror(errno));
+		kiste_child_fail(&err);
+	}
+	if (ol->console_fd > 2)
+		close(ol->console_fd);
+	if (write(ready, &c, 1) != 1)
+		_exit(KISTE_EXIT_REFUSED);
+	close(ready);
+	if (read(ol->start_fd, &c, 1) != 1)
+		_exit(KISTE_EXIT_REFUSED);
+	close(ol->start_fd);
+	start(arg);
+	_exit(KISTE_EXIT_REFUSED);
+}
+
+int kiste_oci_spawn(struct kiste_oci_launch *ol, const struct kiste_cgroup *cg,
+		    void (*start)(void *arg), void *arg, struct kiste_err *err)
+{
+	int ready[2], wst;
+	pid_t child;
+	char c;
+
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return kiste_err_set(err, -errno, "pipe: %s", strerror(errno));
+	fflush(NULL);
+	child = fork();
+	if (child == 0) {
+		close(ready[0]);
+		oci_child(ol, cg, start, arg, ready[1]);
+	}
+	close(ready[1]);
+	if (child < 0 || read(ready[0], &c, 1) != 1) {
+		close(ready[0]);
+		if (child > 0)
+			waitpid(child, &wst, 0);
+		return kiste_err_set(err, child < 0 ? -errno : -ECHILD, "the container's process "
+				     "failed before it was ready");
+	}
+	close(ready[0]);
+	ol->pid = child;
+	return 0;
 }

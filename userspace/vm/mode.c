@@ -8,9 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <kiste/vm_agent.h>
@@ -568,46 +566,29 @@ out:
 	return ret;
 }
 
-/*
- * The OCI container's process, in create's child: in the container's cgroup,
- * on its terminal when there is one (a session of its own), ready, then
- * waiting for start's byte (a signal before it ends it, as runc's init).
- * Then it is the VMM, as `kiste run --mode=vm` is: the engine signals it
- * (INT, TERM and HUP reach the guest's workload, which may handle them; the
- * others end the VM as they end kiste run) and reads its status.
- */
-static __attribute__((noreturn)) void vm_oci_child(const struct kiste_run_opts *o,
-						   struct vm_opts *vo,
-						   const struct kiste_oci_launch *ol,
-						   const struct kiste_cgroup *cg, int ready)
-{
-	struct kiste_run_opts run = *o;
-	struct kiste_err err = { 0 };
-	char c = 'r';
+struct vm_oci_args {
+	const struct kiste_run_opts *o;
+	struct vm_opts *vo;
+	const struct kiste_oci_launch *ol;
+	bool in_cgroup;
+};
 
-	if (cg->version && kiste_cgroup_attach(cg, 0, &err) < 0)
-		kiste_child_fail(&err);
-	if (ol->console_fd >= 0 &&
-	    (setsid() < 0 || ioctl(ol->console_fd, TIOCSCTTY, 0) < 0 ||
-	     dup2(ol->console_fd, 0) < 0 || dup2(ol->console_fd, 1) < 0 ||
-	     dup2(ol->console_fd, 2) < 0)) {
-		kiste_err_set(&err, -errno, "cannot make the terminal the container's: %s",
-			      strerror(errno));
-		kiste_child_fail(&err);
-	}
-	if (ol->console_fd > 2)
-		close(ol->console_fd);
-	if (write(ready, &c, 1) != 1)
-		_exit(KISTE_EXIT_REFUSED);
-	close(ready);
-	if (read(ol->start_fd, &c, 1) != 1)
-		_exit(KISTE_EXIT_REFUSED);
-	close(ol->start_fd);
-	run.tty = run.interactive = ol->console_fd >= 0;
-	if (ol->hostname)
-		run.hostname = ol->hostname;
-	vo->in_cgroup = cg->version != 0;
-	_exit(vm_run(&run, vo));
+/*
+ * The container's process after start's byte (kiste_oci_spawn): the VMM, as
+ * `kiste run --mode=vm` is, so the engine signals it (INT, TERM and HUP reach
+ * the guest's workload, which may handle them; the others end the VM as they
+ * end kiste run) and reads its status.
+ */
+static void vm_oci_start(void *arg)
+{
+	const struct vm_oci_args *a = arg;
+	struct kiste_run_opts run = *a->o;
+
+	run.tty = run.interactive = a->ol->console_fd >= 0;
+	if (a->ol->hostname)
+		run.hostname = a->ol->hostname;
+	a->vo->in_cgroup = a->in_cgroup;
+	_exit(vm_run(&run, a->vo));
 }
 
 /*
@@ -623,17 +604,16 @@ static int vm_oci(const struct kiste_run_opts *o, void *mo, struct kiste_oci_lau
 		.memory = o->memory + o->memory / 2 + VM_CG_OVERHEAD, .pids = o->cpus + 8,
 		.cpus_milli = o->cpus_milli,
 	};
-	struct vm_opts *vo = mo;
+	struct vm_oci_args args = { .o = o, .vo = mo, .ol = ol };
 	struct kiste_cgroup cg;
-	char kbuf[PATH_MAX], c;
+	char kbuf[PATH_MAX];
 	const char *kernel;
-	int ready[2], wst, ret;
-	pid_t child;
+	int ret;
 
 	if (ol->preserve_fds)
 		return kiste_err_set(err, -EOPNOTSUPP, "vm mode cannot hand descriptors into its "
 				     "guest: leave --preserve-fds out");
-	kernel = vm_guest_kernel_path(vo->kernel, kbuf, sizeof(kbuf));
+	kernel = vm_guest_kernel_path(args.vo->kernel, kbuf, sizeof(kbuf));
 	if (!kernel || access(kernel, R_OK) < 0)
 		return kiste_err_set(err, -ENOENT, "no guest kernel to read at %s: set "
 				     "KISTE_KERNEL for the runtime", kernel ? kernel : "(none)");
@@ -644,32 +624,14 @@ static int vm_oci(const struct kiste_run_opts *o, void *mo, struct kiste_oci_lau
 	ret = kiste_cgroup_create_container(ol->cgroup_name, &lim, &cg, err);
 	if (ret < 0)
 		return ret;
-	if (pipe2(ready, O_CLOEXEC) < 0) {
-		ret = kiste_err_set(err, -errno, "pipe: %s", strerror(errno));
-		goto out_cgroup;
+	args.in_cgroup = cg.version != 0;
+	ret = kiste_oci_spawn(ol, &cg, vm_oci_start, &args, err);
+	if (ret < 0) {
+		kiste_cgroup_destroy(&cg);
+		return ret;
 	}
-	fflush(NULL);
-	child = fork();
-	if (child == 0) {
-		close(ready[0]);
-		vm_oci_child(o, vo, ol, &cg, ready[1]);
-	}
-	close(ready[1]);
-	if (child < 0 || read(ready[0], &c, 1) != 1) {
-		ret = kiste_err_set(err, child < 0 ? -errno : -ECHILD, "the vm container's "
-				    "process failed before it was ready");
-		if (child > 0)
-			waitpid(child, &wst, 0);
-		close(ready[0]);
-		goto out_cgroup;
-	}
-	close(ready[0]);
-	ol->pid = child;
 	ol->cg = cg;
 	return 0;
-out_cgroup:
-	kiste_cgroup_destroy(&cg);
-	return ret;
 }
 
 const struct kiste_mode_ops kiste_mode_vm = {

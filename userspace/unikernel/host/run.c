@@ -300,44 +300,29 @@ static __attribute__((noreturn)) void uk_oci_vm(const struct kiste_uk_opts *o,
 	_exit(uk_report(o, status, timed_out, &ru, cg));
 }
 
-/*
- * The OCI container's process, in create's child: in its cgroup, on its
- * terminal when there is one (a session of its own, as runc's), ready, then
- * waiting for start's byte; a signal before it ends it as runc's init.  Then
- * direct entry: this process is the unikernel, its end the status the engine
- * reads (the engine reaps it: create's process is gone by then); in vm
- * isolation it runs the VMM as its child instead (uk_oci_vm).
- */
-static __attribute__((noreturn)) void uk_oci_child(const struct kiste_uk_opts *o,
-						   const struct kiste_uk_image *img,
-						   struct kiste_uk_devs *devs, struct kiste_kvm *kvm,
-						   const struct kiste_oci_launch *ol,
-						   const struct kiste_cgroup *cg, int ready)
-{
-	struct kiste_err err = { 0 };
-	sigset_t none;
-	char c = 'r';
+struct uk_oci_args {
+	const struct kiste_uk_opts *o;
+	const struct kiste_uk_image *img;
+	struct kiste_uk_devs *devs;
+	struct kiste_kvm *kvm;
+	const struct kiste_cgroup *cg;
+};
 
-	if (cg->version && kiste_cgroup_attach(cg, 0, &err) < 0)
-		kiste_child_fail(&err);
-	if (ol->console_fd >= 0 &&
-	    (setsid() < 0 || ioctl(ol->console_fd, TIOCSCTTY, 0) < 0 ||
-	     dup2(ol->console_fd, 0) < 0 || dup2(ol->console_fd, 1) < 0 ||
-	     dup2(ol->console_fd, 2) < 0)) {
-		kiste_err_set(&err, -errno, "cannot make the terminal the container's: %s",
-			      strerror(errno));
-		kiste_child_fail(&err);
-	}
-	if (write(ready, &c, 1) != 1)
-		_exit(KISTE_EXIT_REFUSED);
-	close(ready);
-	if (read(ol->start_fd, &c, 1) != 1)
-		_exit(KISTE_EXIT_REFUSED);
-	close(ol->start_fd);
-	if (o->isolation == KISTE_UK_ISO_VM)
-		uk_oci_vm(o, img, devs, kvm, cg);
+/*
+ * The container's process after start's byte (kiste_oci_spawn): direct
+ * entry, this process is the unikernel, its end the status the engine reads
+ * (the engine reaps it: create's process is gone by then); in vm isolation it
+ * runs the VMM as its child instead (uk_oci_vm).
+ */
+static void uk_oci_start(void *arg)
+{
+	const struct uk_oci_args *a = arg;
+	sigset_t none;
+
+	if (a->o->isolation == KISTE_UK_ISO_VM)
+		uk_oci_vm(a->o, a->img, a->devs, a->kvm, a->cg);
 	sigemptyset(&none);
-	uk_run_direct(o, img, devs, &none);
+	uk_run_direct(a->o, a->img, a->devs, &none);
 }
 
 int kiste_uk_oci_create(const struct kiste_uk_opts *o, const char *rootfs,
@@ -348,10 +333,9 @@ int kiste_uk_oci_create(const struct kiste_uk_opts *o, const char *rootfs,
 	struct kiste_kvm kvm = KISTE_KVM_INIT;
 	struct kiste_uk_image img = { 0 };
 	struct kiste_uk_devs devs;
+	struct uk_oci_args args;
 	struct kiste_cgroup cg;
-	int rfd, ret, ready[2], wst;
-	pid_t child;
-	char c;
+	int rfd, ret;
 
 	kiste_cgroup_init(&cg);
 	if (kiste_uk_pasta(o))
@@ -386,27 +370,10 @@ int kiste_uk_oci_create(const struct kiste_uk_opts *o, const char *rootfs,
 	ret = kiste_cgroup_create_container(ol->cgroup_name, &lim, &cg, err);
 	if (ret < 0)
 		goto out_devs;
-	if (pipe2(ready, O_CLOEXEC) < 0) {
-		ret = kiste_err_set(err, -errno, "pipe: %s", strerror(errno));
+	args = (struct uk_oci_args){ .o = o, .img = &img, .devs = &devs, .kvm = &kvm, .cg = &cg };
+	ret = kiste_oci_spawn(ol, &cg, uk_oci_start, &args, err);
+	if (ret < 0)
 		goto out_cgroup;
-	}
-	fflush(NULL);
-	child = fork();
-	if (child == 0) {
-		close(ready[0]);
-		uk_oci_child(o, &img, &devs, &kvm, ol, &cg, ready[1]);
-	}
-	close(ready[1]);
-	if (child < 0 || read(ready[0], &c, 1) != 1) {
-		ret = kiste_err_set(err, child < 0 ? -errno : -ECHILD, "the unikernel container's "
-				    "process failed before it was ready");
-		if (child > 0)
-			waitpid(child, &wst, 0);
-		close(ready[0]);
-		goto out_cgroup;
-	}
-	close(ready[0]);
-	ol->pid = child;
 	ol->cg = cg;
 	kiste_uk_devs_close(&devs);
 	kiste_kvm_close(&kvm);
