@@ -52,4 +52,28 @@
 #define GK_DFR_FP 0x8000
 #define GK_DFR_FP_MAX 0x4000
 
+#ifndef __ASSEMBLER__
+/* The save area's layout (gk_fast_common in entry.S; patch.c checks the offsets). */
+struct gk_fsave {
+	unsigned long flags, rdi, rsi, rdx, r10, r8, r9, rbx, rbp, r12, r13, r14, r15, k, mask;
+	struct {
+		unsigned long sp;
+		int flags;
+		unsigned long size;
+	} ss;
+	unsigned long rax, rip;
+};
+
+struct gk_frame;
+struct gk_siginfo;
+struct gk_ucontext;
+/* defer.c: the quick entry's exit with signals taken in it (entry.S). */
+struct gk_fsave *gk_fast_deliver(struct gk_fsave *sa);
+/* entry.S: a deferred signal's handler entered, its mask set last. */
+void gk_fast_jump(struct gk_frame *f, unsigned long *mask, int sig, struct gk_siginfo *info,
+		  struct gk_ucontext *uc) __attribute__((noreturn));
+/* patch.c: counts a deferred delivery for --trace-summary. */
+void gk_patch_count_deferred(void);
+#endif
+
 #endif
