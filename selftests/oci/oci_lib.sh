@@ -104,7 +104,10 @@ wait_status()	# kiste|runc ID STATUS: up to 5 s
 	return 1
 }
 
-# step NAME WANT_RC [WANT_SUBSTR] -- VERB ARGS: kiste must exit WANT_RC (runc's), and runc too.
+# step NAME WANT_RC [WANT_SUBSTR] -- VERB ARGS: kiste must exit WANT_RC, runc's documented
+# status.  runc runs the same step when present; a runc that departs from the table is told
+# (t_diag), not counted against kiste: under load runc's own pause failed once (exit 1, its
+# freezer) while kiste gave the table's 0, and that failed the whole check.
 step()
 {
 	local name="$1" want="$2" sub="$3"
@@ -112,15 +115,12 @@ step()
 	if [ -n "$RUNC" ]; then
 		rt runc "$@"
 		[ "$T_RC" -eq "$want" ] || t_diag "runc itself gave $T_RC for '$*' (table says $want)"
-		runc_rc=$T_RC
 	fi
 	rt kiste "$@"
 	if [ "$T_RC" -ne "$want" ]; then
 		fail "$name" "kiste exit $T_RC, runc's is $want: $T_OUT"
 	elif [ -n "$sub" ] && [[ "$T_OUT" != *"$sub"* ]]; then
 		fail "$name" "kiste's output lacks '$sub': $T_OUT"
-	elif [ -n "$RUNC" ] && [ "$runc_rc" -ne "$T_RC" ]; then
-		fail "$name" "kiste exit $T_RC, runc exit $runc_rc"
 	else
 		ok "$name"
 	fi
