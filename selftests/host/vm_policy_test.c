@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -211,6 +212,8 @@ typedef int (*probe_fn)(const struct linux_confine_fds *fds, long arg);
  */
 static bool filter_tty;
 static unsigned long filter_tty_restore = TCSETS;
+/* kiste exec's listening socket the filter is built for, or -1 (a run without one). */
+static int filter_exec = -1;
 
 /*
  * Runs @probe in a child under @kind's filter (with --debug: a log descriptor);
@@ -225,7 +228,7 @@ static int run_filtered(FIXTURE_DATA(confine) *self, enum linux_thread_kind kind
 		.log = debug ? self->log[1] : -1, .wake = self->wake, .sig = self->sig[0],
 		.net = -1, .net_err = -1, .tty = filter_tty,
 		.winsz = filter_tty ? self->out[1] : -1,
-		.tty_restore = filter_tty ? filter_tty_restore : 0,
+		.tty_restore = filter_tty ? filter_tty_restore : 0, .exec = filter_exec,
 	};
 	struct rlimit no_core = { 0, 0 };
 	struct kiste_err err = { 0 };
@@ -499,6 +502,83 @@ TEST_F(confine, filters_kill_other_low_words)
 		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
 		TH_LOG("%s: wait status 0x%x", denied[i].what, status);
 	}
+}
+
+/*
+ * kiste exec's rows (vmm/exec.c): a connection from the listening socket
+ * only, and recv/send on any descriptor but never blocking (the main loop
+ * must not stall on a caller) and never raising SIGPIPE.  @which 0: what
+ * the VMM does, admitted; 1..: one call each that must be killed.
+ */
+static int exec_sock[2] = { -1, -1 };
+
+static int exec_probe(const struct linux_confine_fds *fds, long which)
+{
+	char c = 'x';
+
+	switch (which) {
+	case 0:
+		if (syscall(SYS_accept4, HI | fds->exec, NULL, NULL, SOCK_CLOEXEC) != -1 ||
+		    errno != EAGAIN)
+			return 101;
+		if (syscall(SYS_recvfrom, exec_sock[0], &c, 1, MSG_DONTWAIT, NULL, NULL) != -1 ||
+		    errno != EAGAIN)
+			return 102;
+		if (syscall(SYS_sendto, exec_sock[0], &c, 1, MSG_DONTWAIT | MSG_NOSIGNAL, NULL,
+			    0) != 1)
+			return 103;
+		return 42;
+	case 1:
+		syscall(SYS_accept4, exec_sock[0], NULL, NULL, SOCK_CLOEXEC);
+		break;
+	case 2:
+		syscall(SYS_accept4, fds->exec, NULL, NULL, 0);
+		break;
+	case 3:
+		syscall(SYS_recvfrom, exec_sock[0], &c, 1, 0, NULL, NULL);
+		break;
+	case 4:
+		syscall(SYS_sendto, exec_sock[0], &c, 1, MSG_DONTWAIT, NULL, 0);
+		break;
+	case 5:
+		syscall(SYS_recvmsg, exec_sock[0], NULL, MSG_DONTWAIT);
+		break;
+	}
+	return 0;
+}
+
+TEST_F(confine, main_filter_admits_only_kiste_execs_calls)
+{
+	const char *skip = kvm_unavailable();
+	int status, lfd;
+	long i;
+
+	if (skip)
+		SKIP(return, "%s", skip);
+	lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, lfd);
+	/* An address of the kernel's choosing (autobind), in the abstract namespace. */
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&(sa_family_t){ AF_UNIX },
+			  sizeof(sa_family_t)));
+	ASSERT_EQ(0, listen(lfd, 1));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, exec_sock));
+	filter_exec = lfd;
+	status = run_filtered(self, LINUX_THREAD_MAIN, false, exec_probe, 0);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 42)
+	TH_LOG("the VMM's own exec calls: wait status 0x%x", status);
+	for (i = 1; i <= 5; i++) {
+		status = run_filtered(self, LINUX_THREAD_MAIN, false, exec_probe, i);
+		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		TH_LOG("exec probe %ld: wait status 0x%x", i, status);
+	}
+	/* A run without kiste exec's socket admits none of them. */
+	filter_exec = -1;
+	status = run_filtered(self, LINUX_THREAD_MAIN, false, exec_probe, 0);
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+	TH_LOG("no exec socket: wait status 0x%x", status);
+	close(lfd);
+	close(exec_sock[0]);
+	close(exec_sock[1]);
 }
 
 TEST_HARNESS_MAIN

@@ -100,7 +100,7 @@ __asm__(
 	"	movl $16, %eax\n	cmpq $0x100000, 0x2f8(%rsi)\n	jne .Lexit\n"
 	"	cmpl $1, 0x308(%rsi)\n	jne .Lexit\n"
 	"	movl $17, %eax\n	cmpl $2, 0x31c(%rsi)\n	jne .Lexit\n"
-	"	cmpq $0x200000, 0x314(%rsi)\n	jne .Lexit\n"
+	"	cmpq $0x400000, 0x314(%rsi)\n	jne .Lexit\n"	/* KISTE_CHAN_SIZE */
 	"	movl $18, %eax\n	movq 0x30c(%rsi), %rdi\n	addq 0x314(%rsi), %rdi\n"
 	"	cmpq .Lmemsize(%rip), %rdi\n	jne .Lexit\n"
 	"	movl $19, %eax\n	movq 0x30c(%rsi), %rdi\n"

@@ -136,6 +136,38 @@ result $? "kiste sandbox kill ends a running VM with 137 (kill $krc, run $rc)" "
 gone vmmode-kill
 result $? "kiste sandbox list no longer shows the killed VM" "$(kiste sandbox list 2>&1 | head -5)"
 
+# kiste exec into a running named run (issue 13): the process runs in the guest, beside
+# the workload (its hostname, its root), with the run's environment; its output, stdin
+# and status come back through the VMM; once the run ends the name is gone.
+: >"$tmp/out"
+kiste run --mode=vm --timeout "$T" --name vmx1 --rootfs "$tmp/root" --env GREETING=hi -- \
+	/bin/sh -c 'echo ready; while :; do sleep 1; done' >"$tmp/out" 2>"$tmp/err" </dev/null &
+pid=$!
+wait_ready "$tmp/out"
+# shellcheck disable=SC2016 # the guest's shell expands it
+kiste exec vmx1 /bin/sh -c 'echo "$GREETING $(hostname) $(cat /work/file)"; echo to-err >&2; exit 6' \
+	>"$tmp/xo" 2>"$tmp/xe" </dev/null
+rc=$?
+[ "$rc" -eq 6 ] && [ "$(cat "$tmp/xo")" = "hi vmx1 from the rootfs" ] && [ "$(cat "$tmp/xe")" = to-err ]
+result $? "kiste exec in a vm run: the guest's hostname and root, the run's env, stderr, status 6 (exit $rc)" \
+	"$(head -c 300 "$tmp/xo" "$tmp/xe")"
+head -c 300000 /dev/urandom >"$tmp/xin"
+kiste exec vmx1 /bin/cat <"$tmp/xin" >"$tmp/xo" 2>"$tmp/xe"
+rc=$?
+[ "$rc" -eq 0 ] && cmp -s "$tmp/xin" "$tmp/xo"
+result $? "kiste exec: 300 kB through the guest's cat and back, intact (exit $rc)" \
+	"$(wc -c <"$tmp/xo") bytes back; $(head -c 200 "$tmp/xe")"
+kiste exec vmx1 /no/such/prog >"$tmp/xo" 2>"$tmp/xe" </dev/null
+rc=$?
+[ "$rc" -eq 255 ] && grep -q /no/such/prog "$tmp/xe"
+result $? "kiste exec of a program missing in the guest: one line, 255 (exit $rc)" "$(head -c 200 "$tmp/xe")"
+kill -TERM "$pid"
+wait "$pid"
+kiste exec vmx1 /bin/true >"$tmp/xo" 2>"$tmp/xe" </dev/null
+rc=$?
+[ "$rc" -eq 255 ] && grep -q "does not exist" "$tmp/xe"
+result $? "kiste exec after the run ended: does not exist, 255 (exit $rc)" "$(head -c 200 "$tmp/xe")"
+
 # Errors: one line, 125, no hang.
 kiste run --mode=vm --timeout 60 --kernel /etc/hostname -- /bin/true >"$tmp/out" 2>"$tmp/err"
 rc=$?
@@ -467,13 +499,18 @@ wait_ready "$tmp/out"
 st=$(kiste --root "$KR" state oci2 2>&1)
 printf '%s' "$st" | grep -q '"status": "running"' && grep -qx ready "$tmp/out"
 result $? "OCI start: the guest's workload runs" "$st $(head -c 200 "$tmp/out" "$tmp/err")"
+# wait_stopped ID: until the container's state says stopped ($T seconds at most).
+wait_stopped()
+{
+	i=0
+	while [ "$i" -lt "$T" ] &&
+		! kiste --root "$KR" state "$1" 2>&1 | grep -q '"status": "stopped"'; do
+		sleep 1
+		i=$((i + 1))
+	done
+}
 kiste --root "$KR" kill oci2 TERM >>"$tmp/err" 2>&1
-i=0
-while [ "$i" -lt "$T" ] &&
-	! kiste --root "$KR" state oci2 2>&1 | grep -q '"status": "stopped"'; do
-	sleep 1
-	i=$((i + 1))
-done
+wait_stopped oci2
 grep -qx got-TERM "$tmp/out"
 result $? "OCI kill TERM reaches the guest's workload, which handles it" \
 	"$(head -c 200 "$tmp/out" "$tmp/err")"
@@ -483,6 +520,25 @@ kiste --root "$KR" state oci2 >/dev/null 2>&1
 gone_rc=$?
 [ "$rc" -eq 0 ] && [ "$gone_rc" -ne 0 ]
 result $? "OCI delete of the stopped vm container (exit $rc)" "$(tail -c 200 "$tmp/err")"
+
+# kiste exec into a running vm container: config.json's env, user and cwd, as runc's exec.
+oci_cfg "echo ready; while :; do sleep 1; done"
+: >"$tmp/out"
+kiste --root "$KR" create --bundle "$oci" oci3 >"$tmp/out" 2>"$tmp/err" </dev/null &&
+	kiste --root "$KR" start oci3 >>"$tmp/err" 2>&1
+wait_ready "$tmp/out"
+# shellcheck disable=SC2016 # the guest's shell expands it
+kiste --root "$KR" exec oci3 /bin/sh -c 'echo "$GREETING $(id -u) $(pwd) $(hostname)"' \
+	>"$tmp/xo" 2>"$tmp/xe" </dev/null
+rc=$?
+[ "$rc" -eq 0 ] && [ "$(cat "$tmp/xo")" = "hi 1000 /work oci-vm" ]
+result $? "OCI exec in a vm container: its env, user, cwd and hostname (exit $rc)" \
+	"$(head -c 300 "$tmp/xo" "$tmp/xe" "$tmp/err")"
+kiste --root "$KR" kill oci3 KILL >/dev/null 2>&1
+wait_stopped oci3
+kiste --root "$KR" delete oci3 >/dev/null 2>&1
+kiste --root "$KR" state oci3 >/dev/null 2>&1
+result $((!$?)) "OCI delete of the exec'd vm container" ""
 
 # Last: an SMP guest under nested KVM in the TCG test VM is the slowest and least
 # certain part; a shorter --timeout keeps it from holding up the suites after it.

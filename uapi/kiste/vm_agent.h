@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#define KISTE_VM_AGENT_VERSION	7
+#define KISTE_VM_AGENT_VERSION	8
 
 /* Where the agent and the workload spec live inside the guest's initramfs. */
 #define KISTE_VM_AGENT_PATH	"/.kiste/agent"
@@ -132,7 +132,7 @@
 #define KISTE_CHAN_EXIT_MAGIC	0x4b450000u
 #define KISTE_CHAN_OUT_STDERR	(1u << 31)
 
-#define KISTE_CHAN_SIZE		(2u << 20)
+#define KISTE_CHAN_SIZE		(4u << 20)	/* 2 MiB before version 8 */
 #define KISTE_CHAN_IN_OFF	0x1000u
 #define KISTE_CHAN_IN_SIZE	(512u << 10)	/* power of two */
 #define KISTE_CHAN_OUT_OFF	(1u << 20)
@@ -147,6 +147,62 @@ struct kiste_chan_hdr {
 	__u32 in_eof;	/* host: 1 once stdin reached EOF */
 	__u32 signal;	/* host: a signal to forward to the workload; guest clears */
 	__u32 winsize;	/* host (tty=1): KISTE_CHAN_WINSZ(rows, cols); the guest only reads it */
+};
+
+/*
+ * Since version 8: `kiste exec` sessions, KISTE_CHAN_EXEC_SLOTS slots of
+ * KISTE_CHAN_EXEC_SLOT bytes from KISTE_CHAN_EXEC_OFF, each a struct
+ * kiste_chan_exec, then the request's strings, the stdin ring and the
+ * stdout and stderr rings.  Rings are single-producer with free-running
+ * byte counts, as the main stdin ring; both sides poll (no port, no exit).
+ *
+ * A slot's life: FREE; the host writes the request (the strings: cwd, then
+ * argc argv and envc env entries, each NUL-ended; uid, gid, flags; every
+ * count 0) and then REQ; the agent forks the process and answers RUN with
+ * its pid, or FAIL with an errno and one line; once the process is reaped
+ * and what it wrote until then is in the rings, DONE with its wait status;
+ * the host, having moved the rings' last bytes, sets FREE.  signal: a
+ * signal the host asks for (the agent clears it); in_eof: no stdin follows
+ * in_head.  The host trusts none of the guest's words: a count out of range
+ * ends that session, nothing else.
+ */
+#define KISTE_CHAN_EXEC_OFF	(2u << 20)
+#define KISTE_CHAN_EXEC_SLOTS	8
+#define KISTE_CHAN_EXEC_SLOT	(256u << 10)
+#define KISTE_CHAN_EXEC_REQ_OFF	0x1000u
+#define KISTE_CHAN_EXEC_REQ_MAX	0xf000u
+#define KISTE_CHAN_EXEC_IN_OFF	0x10000u
+#define KISTE_CHAN_EXEC_OUT_OFF	0x20000u	/* stdout; stderr at + KISTE_CHAN_EXEC_RING */
+#define KISTE_CHAN_EXEC_RING	0x10000u	/* each ring's size, a power of two */
+#define KISTE_CHAN_EXEC_ARGS_MAX	1024	/* argc, envc each */
+
+enum kiste_chan_exec_state {
+	KISTE_CHAN_EXEC_FREE,
+	KISTE_CHAN_EXEC_REQ,	/* host: a request waits */
+	KISTE_CHAN_EXEC_RUN,	/* guest: pid runs */
+	KISTE_CHAN_EXEC_DONE,	/* guest: status; the rings hold the rest of its output */
+	KISTE_CHAN_EXEC_FAIL,	/* guest: error, msg; nothing ran */
+};
+
+#define KISTE_CHAN_EXEC_TTY	1u	/* the process's 0-2: a new pty; its output is stdout */
+
+struct kiste_chan_exec {
+	__u32 state;
+	__u32 req_len;		/* host: the strings' bytes, <= KISTE_CHAN_EXEC_REQ_MAX */
+	__u32 argc, envc;	/* host: argc >= 1 */
+	__u32 uid, gid;		/* host */
+	__u32 flags;		/* host */
+	__u32 winsize;		/* host, TTY: KISTE_CHAN_WINSZ(rows, cols) */
+	__u32 signal;		/* host: a signal for the process; guest clears */
+	__u32 in_head;		/* host */
+	__u32 in_tail;		/* guest */
+	__u32 in_eof;		/* host */
+	__u32 out_head[2];	/* guest: stdout, stderr */
+	__u32 out_tail[2];	/* host */
+	__s32 pid;		/* guest, RUN: in the guest's pid namespace */
+	__s32 status;		/* guest, DONE: the wait status */
+	__s32 error;		/* guest, FAIL: a positive errno */
+	char msg[128];		/* guest, FAIL: one line, NUL-ended */
 };
 
 /* curses keeps a terminal's size in a short: larger is no terminal's. */

@@ -213,11 +213,14 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 			return ret;
 		}
 		close(lock);
-		/* `kiste exec`'s requests, served by the container's init. */
+	}
+	/* `kiste exec`'s requests, served by the container's init (vm mode: its VMM). */
+	if (sp->mode == &kiste_mode_shim || sp->mode == &kiste_mode_vm) {
 		ol.exec_fd = kiste_oci_exec_socket(s->dir, true, err);
 		if (ol.exec_fd < 0) {
 			close(ol.start_fd);
-			close(ol.trace_switch_fd);
+			if (ol.trace_switch_fd >= 0)
+				close(ol.trace_switch_fd);
 			return ol.exec_fd;
 		}
 	}

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// oci_exec.c - kiste exec: a new process in a running shim container, started by its init (runc's exec).
+// oci_exec.c - kiste exec: a new process in a running shim or vm container (runc's exec).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -41,10 +41,17 @@
  * leaves no kiste to move them (its stand-in child holds none of the
  * caller's streams): such a descriptor is refused with the fix named, as is
  * one of --preserve-fds (3 and up, whose direction and use nothing tells).
+ *
+ * vm mode's VMM serves the socket for its guest (KISTE_EXEC_F_STREAM): no
+ * descriptor crosses into a guest, so the request carries none and the
+ * stand-in moves the process's stdio over the connection itself, the
+ * detached one too (which so keeps the caller's 0-2); a --console-socket
+ * gets a terminal of the host's whose other end the stand-in relays.
  */
 struct oci_exec_opts {
 	bool help, detach, tty, user_set, ignore_paused, interactive;
 	bool relay_tty;		/* -t of a named run's exec: kiste relays the terminal */
+	bool stream;		/* vm mode: stdio over the connection (F_STREAM) */
 	const char *id, *process, *pid_file, *cwd, *console_socket;
 	const char *env[KISTE_RUN_ENV_MAX];
 	int nenv;
@@ -54,9 +61,6 @@ struct oci_exec_opts {
 	char **args;
 	int nargs;
 };
-
-/* runc exec's status when the process could not be started (a usage error stays 2). */
-#define OCI_EXEC_FAILED 255
 
 enum { O_PIDFILE = 0x100, O_CWD, O_CONSOLE, O_PRESERVE, O_NNP, O_IGNORE_PAUSED, O_IGNORED };
 
@@ -148,15 +152,15 @@ static int exec_opt(const struct cli_global *g, int c, struct oci_exec_opts *o,
 		o->preserve_fds = (int)n;
 		return 0;
 	case O_NNP:
-		return 0;	/* every shim process has no_new_privs */
+		return 0;	/* every shim process has no_new_privs, a vm's is its guest's */
 	case O_IGNORE_PAUSED:
 		o->ignore_paused = true;
 		return 0;
 	case 'c':
 	case 'g':
 	case O_IGNORED:
-		/* Nothing a shim container can grant or label: the process runs as it would. */
-		oci_log(g, "warning", "exec: ignored an option shim containers do not honour "
+		/* Nothing a kiste container can grant or label: the process runs as it would. */
+		oci_log(g, "warning", "exec: ignored an option kiste containers do not honour "
 			"(capabilities, groups, LSM labels, cgroup): %s", optarg);
 		return 0;
 	}
@@ -257,10 +261,12 @@ static int build(const struct oci_exec_opts *o, const struct kiste_oci_process *
 	h->uid = o->user_set ? o->uid : pr->uid;
 	h->gid = o->user_set ? o->gid : pr->gid;
 	h->flags = KISTE_EXEC_F_USER;
-	h->nfds = 3 + (uint32_t)o->preserve_fds;
+	/* vm mode: no descriptor crosses into a guest; stdio goes over the connection. */
+	h->flags |= o->stream ? KISTE_EXEC_F_STREAM : 0;
+	h->nfds = o->stream ? 0 : 3 + (uint32_t)o->preserve_fds;
 	if (o->console_socket || o->relay_tty) {
 		h->flags |= KISTE_EXEC_F_TTY;
-		h->nfds++;
+		h->nfds += o->stream ? 0 : 1;
 		h->rows = pr->console_rows;
 		h->cols = pr->console_cols;
 	}
@@ -270,7 +276,8 @@ static int build(const struct oci_exec_opts *o, const struct kiste_oci_process *
 /*
  * Sends the request with descriptors 0..nfds-1 (a closed one of 0-2 as
  * /dev/null), the last of them @console when there is a terminal; of 0-2,
- * the relay's pipe where @relay has one (an O_PATH one as /dev/null).
+ * the relay's pipe where @relay has one (an O_PATH one as /dev/null).  No
+ * descriptors (F_STREAM): no SCM_RIGHTS at all.
  */
 static int send_req(int sock, const struct kiste_exec_req *h, const char *buf, int console,
 		    const struct shim_relay *relay, struct kiste_err *err)
@@ -310,6 +317,10 @@ static int send_req(int sock, const struct kiste_exec_req *h, const char *buf, i
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int) * h->nfds);
 	memcpy(CMSG_DATA(c), fds, sizeof(int) * h->nfds);
+	if (!h->nfds) {
+		msg.msg_control = NULL;
+		msg.msg_controllen = 0;
+	}
 	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
 		ret = kiste_err_set(err, -errno, "cannot send the exec request to the container's "
 				    "init: %s", strerror(errno));
@@ -356,67 +367,103 @@ static int relay_setup(const struct oci_exec_opts *o, bool tty, struct shim_rela
 	return k;
 }
 
-/*
- * @sock: a named run's socket, connected already (run_exec_main); -1: an OCI
- * container's, connected here.
- */
-static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
-		    const struct kiste_oci_state *s, const struct kiste_oci_process *pr,
-		    int sock, struct kiste_err *err)
+/* One exec's descriptors besides its connection, from the request to the stand-in. */
+struct exec_io {
+	struct shim_relay relay;	/* shim: the caller's 0-2 relayed (relay_setup) */
+	bool relay_on;
+	int console;			/* shim: the request's last descriptor, or -1 */
+	int tsock;			/* shim, a named run's -t: where the master comes, or -1 */
+	struct exec_stream st;		/* vm: what the stand-in moves over the connection */
+};
+
+static void io_free(struct exec_io *io)
 {
-	struct kiste_exec_req h = { 0 };
-	struct shim_relay relay;
+	if (io->relay_on)
+		shim_relay_exec_free(&io->relay);
+	if (io->console >= 0)
+		close(io->console);
+	if (io->tsock >= 0)
+		close(io->tsock);
+	if (io->st.console >= 0)
+		close(io->st.console);
+	io->relay_on = false;
+	io->console = io->tsock = io->st.console = -1;
+}
+
+/*
+ * vm mode: the process's stdio as the stand-in moves it.  Without a terminal
+ * the caller's 0-2; a named run's -t the caller's terminal (its input with
+ * -i only: a shell given no input waits, as docker exec -t's); a
+ * --console-socket a terminal of the host's whose master the engine gets.
+ */
+static int stream_setup(const struct oci_exec_opts *o, const struct kiste_oci_process *pr,
+			struct exec_stream *st, sigset_t *waitmask, struct kiste_err *err)
+{
+	int slave;
+
+	if (o->preserve_fds)
+		return kiste_err_set(err, -EINVAL, "vm mode cannot hand descriptors into its "
+				     "guest: leave --preserve-fds out");
+	*st = (struct exec_stream){ .in = 0, .out = { 1, 2 }, .console = -1,
+				    .tty = o->console_socket || o->relay_tty,
+				    .rows = pr->console_rows, .cols = pr->console_cols };
+	if (o->console_socket) {
+		slave = exec_stream_console(o->console_socket, pr->console_rows,
+					    pr->console_cols, err);
+		if (slave < 0)
+			return slave;
+		st->console = st->in = st->out[0] = st->out[1] = slave;
+	} else if (o->relay_tty) {
+		st->caller_tty = true;
+		st->in = o->interactive ? 0 : -1;
+		exec_forward_winch(waitmask);
+	}
+	return 0;
+}
+
+/*
+ * The process's stdio: shim's descriptors for the request (the relay's
+ * pipes, a terminal's socket), or vm's streams for the stand-in.  @io comes
+ * empty (run_exec) and is io_free's on failure too.
+ */
+static int io_setup(const struct oci_exec_opts *o, const struct kiste_oci_process *pr,
+		    struct exec_io *io, sigset_t *waitmask, struct kiste_err *err)
+{
+	int sv[2], ret;
+
+	if (o->stream)
+		return stream_setup(o, pr, &io->st, waitmask, err);
+	ret = relay_setup(o, o->console_socket || o->relay_tty, &io->relay, err);
+	if (ret < 0)
+		return ret;
+	io->relay_on = true;
+	if (o->console_socket) {
+		io->console = kiste_console_connect(o->console_socket, err);
+		return io->console < 0 ? io->console : 0;
+	}
+	if (!o->relay_tty)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return kiste_err_set(err, -errno, "cannot make the terminal's socket: %s",
+				     strerror(errno));
+	io->tsock = sv[0];
+	io->console = sv[1];
+	exec_forward_winch(waitmask);
+	return 0;
+}
+
+/* Sends the request and reads the answer: *@pid the process's in the container. */
+static int ask(int sock, const struct kiste_exec_req *h, const char *buf, struct exec_io *io,
+	       int *pid, struct kiste_err *err)
+{
 	struct kiste_exec_msg m;
-	char *buf = malloc(KISTE_EXEC_STRINGS_MAX), what[PATH_MAX + 2];
-	sigset_t waitmask;
-	int ret, console = -1, tsock = -1, sv[2];
-	bool relay_on = false;
-	pid_t proxy;
+	int ret = send_req(sock, h, buf, io->console, &io->relay, err);
 	ssize_t n;
 
-	if (!buf)
-		return kiste_err_set(err, -ENOMEM, "out of memory");
-	exec_forward_setup(&waitmask);
-	ret = build(o, pr, &h, buf, err);
-	/* The command's name (the strings are cwd, argv...), for the status line. */
-	snprintf(what, sizeof(what), "'%s'", ret == 0 ? buf + strlen(buf) + 1 : "?");
-	if (ret == 0)
-		ret = relay_setup(o, o->console_socket || o->relay_tty, &relay, err);
-	relay_on = ret == 0;
-	if (ret == 0 && o->console_socket) {
-		console = kiste_console_connect(o->console_socket, err);
-		ret = console < 0 ? console : 0;
-	} else if (ret == 0 && o->relay_tty) {
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-			ret = kiste_err_set(err, -errno, "cannot make the terminal's socket: %s",
-					    strerror(errno));
-		} else {
-			tsock = sv[0];
-			console = sv[1];
-			exec_forward_winch(&waitmask);
-		}
-	}
-	if (ret < 0 && sock >= 0) {
-		close(sock);
-		sock = -1;
-	} else if (ret == 0 && sock < 0) {
-		sock = kiste_oci_exec_socket(s->dir, false, err);
-	}
-	if (sock < 0) {
-		free(buf);
-		if (relay_on)
-			shim_relay_exec_free(&relay);
-		if (console >= 0)
-			close(console);
-		if (tsock >= 0)
-			close(tsock);
-		return ret < 0 ? ret : sock;
-	}
-	ret = send_req(sock, &h, buf, console, &relay, err);
-	shim_relay_exec_sent(&relay);
-	free(buf);
-	if (console >= 0)
-		close(console);
+	shim_relay_exec_sent(&io->relay);
+	if (io->console >= 0)
+		close(io->console);
+	io->console = -1;
 	/* The init refused before it read the request (all its sessions taken): its answer waits. */
 	if (ret == -EPIPE || ret == -ECONNRESET) {
 		ret = 0;
@@ -428,61 +475,124 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 	if (n < 0 && errno == ECONNRESET)
 		n = recv(sock, &m, sizeof(m), MSG_DONTWAIT);
 	if (ret == 0 && n != (ssize_t)sizeof(m))
-		ret = kiste_err_set(err, -ECHILD, "the container's init did not answer the exec "
+		ret = kiste_err_set(err, -ECHILD, "the container did not answer the exec "
 				    "request: the container stopped");
 	else if (ret == 0 && m.kind == KISTE_EXEC_ERROR)
 		ret = kiste_err_set(err, m.value < 0 ? m.value : -EINVAL, "%.*s",
 				    (int)sizeof(m.text), m.text);
 	else if (ret == 0 && m.kind != KISTE_EXEC_STARTED)
-		ret = kiste_err_set(err, -EPROTO, "the container's init answered %d: a kiste of "
+		ret = kiste_err_set(err, -EPROTO, "the container answered %d: a kiste of "
 				    "another version made it", m.kind);
-	if (ret < 0) {
-		close(sock);
-		if (tsock >= 0)
-			close(tsock);
-		shim_relay_exec_free(&relay);
-		return ret;
-	}
-	oci_log(g, "info", "exec: %s runs in container %s as pid %d", what, o->id, m.value);
-	if (!o->detach) {
-		if (o->pid_file && oci_write_pid_file(o->pid_file, getpid(), err) < 0) {
-			close(sock);
-			shim_relay_exec_free(&relay);
-			return ret = err->code;
-		}
-		fflush(NULL);
-		if (o->relay_tty)
-			_exit(exec_stand_in_tty(sock, tsock, o->interactive, what, &waitmask));
-		_exit(exec_stand_in(sock, what, &waitmask, &relay));
-	}
-	proxy = fork();
-	if (proxy < 0) {
-		close(sock);
-		return kiste_err_set(err, -errno, "cannot fork: %s", strerror(errno));
-	}
-	if (proxy == 0) {
-		int null = open("/dev/null", O_RDWR);
+	*pid = m.value;
+	return ret;
+}
 
-		/*
-		 * The process holds the engine's streams and descriptors: the
-		 * stand-in keeps none of them (a reader waiting for their end
-		 * would wait for it too), only its connection, as 3.
-		 */
-		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 ||
-		    (sock != 3 && (dup2(sock, 3) < 0 || close(sock) < 0)))
-			_exit(KISTE_EXIT_SIGNAL + SIGKILL);
-		syscall(SYS_close_range, 4, ~0U, 0);
-		_exit(exec_stand_in(3, what, &waitmask, NULL));
-	}
-	close(sock);
-	if (o->pid_file)
-		return oci_write_pid_file(o->pid_file, proxy, err);
-	return 0;
+/* The process runs: this process is its stand-in, to its end. */
+static void __attribute__((noreturn)) stand_in(const struct oci_exec_opts *o, struct exec_io *io,
+					       int sock, const char *what,
+					       const sigset_t *waitmask)
+{
+	fflush(NULL);
+	if (o->stream)
+		_exit(exec_stand_in_stream(sock, &io->st, what, waitmask));
+	if (o->relay_tty)
+		_exit(exec_stand_in_tty(sock, io->tsock, o->interactive, what, waitmask));
+	_exit(exec_stand_in(sock, what, waitmask, io->relay_on ? &io->relay : NULL));
 }
 
 /*
- * `kiste exec NAME` into a running `kiste run --mode=shim --name NAME` of the
- * caller's (lib/run_exec.c): the process gets what the run's workload got
+ * -d's stand-in, a child.  Shim: the process holds the engine's streams and
+ * descriptors, so the stand-in keeps none of them (a reader waiting for
+ * their end would wait for it too), only its connection.  vm: the stand-in
+ * is what moves those streams, so it keeps 0-2 and a console's slave too.
+ */
+static void __attribute__((noreturn)) proxy_child(const struct oci_exec_opts *o,
+						  struct exec_io *io, int sock, const char *what,
+						  const sigset_t *waitmask)
+{
+	int con = o->stream ? io->st.console : -1, null;
+
+	if (!o->stream) {
+		null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+			_exit(KISTE_EXIT_SIGNAL + SIGKILL);
+		if (io->relay_on)
+			shim_relay_exec_free(&io->relay);
+		io->relay_on = false;
+	}
+	/* The connection as 3, a console's slave as 4 (via 10 and up: no clash), nothing else. */
+	sock = fcntl(sock, F_DUPFD, 10);
+	con = con >= 0 ? fcntl(con, F_DUPFD, 10) : -1;
+	if (sock < 0 || dup2(sock, 3) < 0 || (con >= 0 && dup2(con, 4) < 0))
+		_exit(KISTE_EXIT_SIGNAL + SIGKILL);
+	syscall(SYS_close_range, con >= 0 ? 5 : 4, ~0U, 0);
+	sock = 3;
+	if (con >= 0)
+		io->st.console = io->st.in = io->st.out[0] = io->st.out[1] = 4;
+	stand_in(o, io, sock, what, waitmask);
+}
+
+/*
+ * @sock: a named run's socket, connected already (run_exec_main); -1: an OCI
+ * container's, connected here.
+ */
+static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
+		    const struct kiste_oci_state *s, const struct kiste_oci_process *pr,
+		    int sock, struct kiste_err *err)
+{
+	struct kiste_exec_req h = { 0 };
+	char *buf = malloc(KISTE_EXEC_STRINGS_MAX), what[PATH_MAX + 2];
+	struct exec_io io;
+	sigset_t waitmask;
+	int ret, pid = 0;
+	pid_t proxy;
+
+	if (!buf) {
+		if (sock >= 0)
+			close(sock);
+		return kiste_err_set(err, -ENOMEM, "out of memory");
+	}
+	exec_forward_setup(&waitmask);
+	ret = build(o, pr, &h, buf, err);
+	/* The command's name (the strings are cwd, argv...), for the status line. */
+	snprintf(what, sizeof(what), "'%s'", ret == 0 ? buf + strlen(buf) + 1 : "?");
+	memset(&io, 0, sizeof(io));
+	io.console = io.tsock = io.st.console = -1;
+	if (ret == 0)
+		ret = io_setup(o, pr, &io, &waitmask, err);
+	if (ret == 0 && sock < 0) {
+		sock = kiste_oci_exec_socket(s->dir, false, err);
+		ret = sock < 0 ? sock : 0;
+	}
+	if (ret == 0)
+		ret = ask(sock, &h, buf, &io, &pid, err);
+	free(buf);
+	if (ret < 0)
+		goto out;
+	oci_log(g, "info", "exec: %s runs in container %s as pid %d", what, o->id, pid);
+	if (!o->detach) {
+		ret = o->pid_file ? oci_write_pid_file(o->pid_file, getpid(), err) : 0;
+		if (ret == 0)
+			stand_in(o, &io, sock, what, &waitmask);
+		goto out;
+	}
+	proxy = fork();
+	if (proxy == 0)
+		proxy_child(o, &io, sock, what, &waitmask);
+	if (proxy < 0)
+		ret = kiste_err_set(err, -errno, "cannot fork: %s", strerror(errno));
+	else if (o->pid_file)
+		ret = oci_write_pid_file(o->pid_file, proxy, err);
+out:
+	if (sock >= 0)
+		close(sock);
+	io_free(&io);
+	return ret;
+}
+
+/*
+ * `kiste exec NAME` into a running `kiste run --mode=shim|vm --name NAME` of
+ * the caller's (lib/run_exec.c): the process gets what the run's workload got
  * (environment, --cwd, --user) unless the options say otherwise, read from
  * what the run's launcher wrote in the caller's own run folder, never from
  * the sandbox.  -ENOENT, with no message, when there is no such run.
@@ -501,6 +611,7 @@ static int run_exec_main(const struct cli_global *g, const struct oci_exec_opts 
 		return sock;
 	/* -t alone: kiste relays the terminal, as kiste run -t and docker exec -t do. */
 	ro.relay_tty = o->tty && !o->console_socket;
+	ro.stream = !strcmp(d.mode, "vm");
 	ret = 0;
 	if (o->process)
 		ret = kiste_err_set(err, -EINVAL, "--process is for OCI containers: give the "
@@ -563,8 +674,8 @@ static int oci_exec_main(const struct cli_global *g, int argc, char **argv)
 		ret = run_exec_main(g, &o, &err);
 		if (ret == -ENOENT && !err.code)
 			kiste_err_set(&err, -ENOENT, "container does not exist: %s (no container "
-				      "under --root %s, no running 'kiste run --mode=shim --name %s' "
-				      "of yours in %s)", o.id, g->root, o.id,
+				      "under --root %s, no running 'kiste run --mode=shim|vm --name "
+				      "%s' of yours in %s)", o.id, g->root, o.id,
 				      kiste_trace_run_dir(dir, sizeof(dir)) == 0 ? dir :
 				      "$XDG_RUNTIME_DIR/kiste-run (XDG_RUNTIME_DIR is not set)");
 		if (ret < 0) {
@@ -593,9 +704,13 @@ static int oci_exec_main(const struct cli_global *g, int argc, char **argv)
 	default:
 		ret = kiste_err_set(&err, -ESRCH, "cannot exec in a stopped container");
 	}
-	if (ret == 0 && strcmp(s.mode, "shim"))
+	/* vm mode's VMM serves exec.sock for its guest, with stdio on the connection. */
+	o.stream = !strcmp(s.mode, "vm");
+	if (ret == 0 && !o.stream && strcmp(s.mode, "shim"))
 		ret = kiste_err_set(&err, -EOPNOTSUPP, "exec is not supported in %s-mode "
-				    "containers yet: only in shim mode", s.mode);
+				    "containers: a unikernel is its one program, with nothing to "
+				    "start another; run the container in vm or shim mode (--mode)",
+				    s.mode);
 	if (ret == 0)
 		ret = o.process ? kiste_oci_process_load(o.process, &c, &err) :
 				  kiste_oci_config_load(s.bundle, &c, &err);
@@ -628,17 +743,18 @@ static int oci_exec_main(const struct cli_global *g, int argc, char **argv)
 
 const struct cli_cmd cli_cmd_oci_exec = {
 	.name = "exec",
-	.summary = "run a process in a running shim-mode container or named run (runc's exec)",
+	.summary = "run a process in a running shim or vm container or named run (runc's exec)",
 	.usage = "Usage: kiste [GLOBAL OPTIONS] exec [OPTIONS] ID COMMAND [ARG...]\n"
 		 "       kiste [GLOBAL OPTIONS] exec [OPTIONS] --process FILE ID\n\n"
 		 "Runs COMMAND in the running container ID as runc's exec does: the container's\n"
 		 "init starts it, so it shares the container's namespaces, cgroup, root and\n"
-		 "limits and runs under its own guest kernel.  Its environment, cwd and user are\n"
-		 "the container's process's (config.json) unless the options say otherwise.\n"
-		 "kiste exec waits, passes the signals it gets on, and exits with the process's\n"
-		 "status (128+N for signal N); 255 when it could not start, as runc.  Shim\n"
-		 "mode only.\n\n"
-		 "ID may also name a running 'kiste run --mode=shim --name ID' of yours (when\n"
+		 "limits and runs under its own guest kernel (vm mode: in the container's\n"
+		 "guest).  Its environment, cwd and user are the container's process's\n"
+		 "(config.json) unless the options say otherwise.  kiste exec waits, passes\n"
+		 "the signals it gets on, and exits with the process's status (128+N for\n"
+		 "signal N); 255 when it could not start, as runc.  Shim and vm mode; not\n"
+		 "unikernel mode.\n\n"
+		 "ID may also name a running 'kiste run --mode=shim|vm --name ID' of yours (when\n"
 		 "no container ID is under --root), as docker exec: the process starts beside\n"
 		 "the run's workload with the run's environment (its -e, PATH...), --cwd (else\n"
 		 "/) and --user unless the options say otherwise.  Runs are found in\n"
@@ -646,22 +762,25 @@ const struct cli_cmd cli_cmd_oci_exec = {
 		 "There -t alone gives a terminal kiste relays, -i sends it the caller's\n"
 		 "input (the caller's terminal raw meanwhile), as docker exec -it; no\n"
 		 "--process.\n\n"
-		 "A descriptor 0-2 naming a file, folder, device or named FIFO whose metadata\n"
-		 "the container could change reaches the process as a pipe kiste exec relays,\n"
-		 "as kiste run's do; -d and --preserve-fds refuse such a descriptor (pipe it).\n\n"
+		 "In shim mode a descriptor 0-2 naming a file, folder, device or named FIFO\n"
+		 "whose metadata the container could change reaches the process as a pipe\n"
+		 "kiste exec relays, as kiste run's do; -d and --preserve-fds refuse such a\n"
+		 "descriptor (pipe it).  In vm mode kiste exec (with -d its stand-in child)\n"
+		 "moves the process's 0-2 itself, as no descriptor crosses into the guest:\n"
+		 "no --preserve-fds there.\n\n"
 		 "  -p, --process FILE     the process as a runtime-spec process object\n"
 		 "  -d, --detach           return once it runs; a stand-in child waits for it\n"
 		 "      --pid-file FILE    write the pid that stands in for the process\n"
 		 "      --cwd DIR          its working folder in the container\n"
 		 "  -e, --env NAME=VALUE   add or replace a variable (repeatable)\n"
 		 "  -u, --user UID[:GID]   its identity in the container\n"
-		 "      --preserve-fds N   descriptors 3..3+N-1 go along too (N <= 13)\n"
+		 "      --preserve-fds N   descriptors 3..3+N-1 go along too (N <= 13; shim)\n"
 		 "      --ignore-paused    exec into a paused container (the process waits)\n"
 		 "  -t, --tty              a new terminal of the container's, as its 0-2\n"
 		 "  -i, --interactive      a named run's -t: the caller's input goes to it\n"
 		 "      --console-socket PATH\n"
 		 "                         where the terminal's master goes (SCM_RIGHTS)\n"
-		 "      --no-new-privs     accepted: every shim process has it\n"
+		 "      --no-new-privs     accepted: every shim process has it (vm: the guest's)\n"
 		 "  -c, --cap, -g, --additional-gids, --apparmor, --process-label, --cgroup\n"
 		 "                         accepted and ignored (logged to --log)\n"
 		 "  -h, --help             show this help\n",

@@ -33,6 +33,18 @@
  * 0-2 and controlling terminal, and the master goes to that socket.
  */
 #define KISTE_EXEC_F_TTY 2U
+/*
+ * Stdio on the connection itself (vm mode: no descriptor crosses into a
+ * guest).  The request carries no descriptors (nfds 0); after STARTED the
+ * caller sends DATA messages with value 0 (stdin; an empty one is its EOF)
+ * and WINSIZE ones (F_TTY), and gets DATA with value 1 (stdout) or 2
+ * (stderr) until EXITED.  Each DATA message is a struct kiste_exec_data and
+ * up to KISTE_EXEC_DATA_MAX bytes (SOCK_SEQPACKET keeps the boundaries).
+ * With F_TTY the process's 0-2 are a new pty of the sandbox's, and what it
+ * writes comes as stdout.
+ */
+#define KISTE_EXEC_F_STREAM 4U
+#define KISTE_EXEC_DATA_MAX (32 * 1024)
 
 struct kiste_exec_req {
 	uint32_t magic;
@@ -49,6 +61,14 @@ enum kiste_exec_kind {
 	KISTE_EXEC_EXITED,	/* value: its wait status */
 	KISTE_EXEC_ERROR,	/* value: a negative errno; text: one line */
 	KISTE_EXEC_SIGNAL,	/* caller to init: value, a signal for the process */
+	KISTE_EXEC_DATA,	/* F_STREAM: value, the stream (0 stdin, 1 stdout, 2 stderr) */
+	KISTE_EXEC_WINSIZE,	/* F_STREAM, F_TTY, caller to init: value, rows << 16 | cols */
+};
+
+/* F_STREAM's DATA and WINSIZE messages: this header, then DATA's bytes. */
+struct kiste_exec_data {
+	int32_t kind;
+	int32_t value;
 };
 
 struct kiste_exec_msg {

@@ -104,15 +104,24 @@ int kiste_rootfs_check(const char *rootfs, bool writable, struct kiste_err *err)
 int kiste_trace_run_dir(char *buf, size_t n);
 int kiste_trace_switch_create(const char *path, bool exclusive, int *lockfd, int *ro,
 			      struct kiste_err *err);
+/*
+ * kiste run --name NAME: claims the name for this process (the switch at
+ * RUNDIR/NAME.trace, made and locked, its path into @path), what `kiste
+ * trace` and `kiste exec` find the run by.  0 with *@lockfd -1 when the
+ * caller has no run folder (no XDG_RUNTIME_DIR): it runs without one.
+ */
+int kiste_run_name_claim(const char *name, char *path, size_t n, int *lockfd, int *ro,
+			 struct kiste_err *err);
 int kiste_trace_switch_set(const char *path, bool on, struct kiste_err *err);
 int kiste_trace_switch_get(const char *path, struct kiste_err *err);
 
 /*
- * run_exec.c: `kiste exec NAME` into a running `kiste run --mode=shim --name
- * NAME`.  The launcher publishes (RUNDIR/NAME.exec, RUNDIR/NAME.exec.sock,
- * beside NAME.trace whose lock it holds) and gets the listening socket for
- * its init; kiste exec connects, with the run's defaults, or gets -ENOENT
- * (no such running run of the caller's) with no message.
+ * run_exec.c: `kiste exec NAME` into a running `kiste run --mode=shim|vm
+ * --name NAME`.  The launcher publishes (RUNDIR/NAME.exec,
+ * RUNDIR/NAME.exec.sock, beside NAME.trace whose lock it holds) and gets the
+ * listening socket for its init (vm mode: its VMM); kiste exec connects,
+ * with the run's defaults, or gets -ENOENT (no such running run of the
+ * caller's) with no message.
  */
 struct kiste_run_exec_defaults {
 	char *buf;			/* holds the strings below */
@@ -122,6 +131,7 @@ struct kiste_run_exec_defaults {
 	bool user_set;			/* the run's --user */
 	uint32_t uid, gid;
 	pid_t init;			/* the sandbox's init (its id maps), -1 unknown */
+	const char *mode;		/* "shim" (NULL: it), or "vm": who serves the socket */
 };
 int kiste_run_exec_publish(const char *name, const struct kiste_run_exec_defaults *d,
 			   struct kiste_err *err);

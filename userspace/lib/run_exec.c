@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// run_exec.c - `kiste exec NAME` into a running `kiste run --mode=shim --name NAME`: its socket and defaults.
+// run_exec.c - `kiste exec NAME` into a running `kiste run --mode=shim|vm --name NAME`: socket, defaults.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -19,17 +19,36 @@
  * Beside the run's trace switch (RUNDIR/NAME.trace, whose lock the launcher
  * holds while the sandbox runs), the launcher leaves:
  *   NAME.exec       what an exec'd process gets when no option says otherwise
- *                   (the run's environment, --cwd, --user) and the launcher's
- *                   pid, written by the launcher: nothing of the sandbox's;
- *   NAME.exec.sock  the listening socket the sandbox's init serves (the
- *                   launcher binds and listens, so its peer credentials are
- *                   the launcher's: the caller checks them against NAME.exec).
+ *                   (the run's environment, --cwd, --user), the launcher's
+ *                   pid and the run's mode, written by the launcher: nothing
+ *                   of the sandbox's;
+ *   NAME.exec.sock  the listening socket the sandbox's init (vm mode: its
+ *                   VMM) serves (the launcher binds and listens, so its peer
+ *                   credentials are the launcher's: the caller checks them
+ *                   against NAME.exec).
  *   NAME.exec.init  "LAUNCHER INIT": the sandbox's init, once its ids are
  *                   mapped, whose uid_map and gid_map kiste exec reads to
  *                   tell which of its descriptors 0-2 to relay (shim/relay.c).
  * The folder is the caller's own, mode 0700: no one else reaches either.
  */
 #define DEFAULTS_MAGIC "kiste-run-exec-1"
+
+/*
+ * The mode is the numbers line's last word: absent (a record of a kiste
+ * before vm mode's exec) it is shim, and such a kiste reads a newer record
+ * still (it stops at the fourth number).  The strings, for d->mode.
+ */
+static const char *const exec_modes[] = { "shim", "vm" };
+
+static const char *exec_mode(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(exec_modes) / sizeof(exec_modes[0]); i++)
+		if (!strcmp(s, exec_modes[i]))
+			return exec_modes[i];
+	return NULL;
+}
 
 /* The run folder, checked: a folder of the caller's that no one else may enter. */
 static int run_dir_open(char *dir, size_t n, struct kiste_err *err)
@@ -90,8 +109,14 @@ int kiste_run_exec_publish(const char *name, const struct kiste_run_exec_default
 		return dfd == -ENOENT ? kiste_err_set(err, -ENOENT, "no run folder for kiste exec "
 						      "(XDG_RUNTIME_DIR)") : dfd;
 	}
+	if (!exec_mode(d->mode ? d->mode : "shim")) {
+		free(buf);
+		close(dfd);
+		return kiste_err_set(err, -EINVAL, "kiste exec serves no %s-mode runs", d->mode);
+	}
 	r = put(buf, &len, max, DEFAULTS_MAGIC);
-	snprintf(num, sizeof(num), "%d %d %u %u", (int)getpid(), d->user_set, d->uid, d->gid);
+	snprintf(num, sizeof(num), "%d %d %u %u %s", (int)getpid(), d->user_set, d->uid, d->gid,
+		 d->mode ? d->mode : "shim");
 	if (r == 0)
 		r = put(buf, &len, max, num);
 	if (r == 0)
@@ -222,7 +247,7 @@ static int read_defaults(int dfd, const char *dir, const char *name,
 	char path[96], *p, *end;
 	struct stat st;
 	size_t n = 0, cap;
-	int fd, user_set, pid;
+	int fd, user_set, pid, k = 0;
 	ssize_t got;
 
 	snprintf(path, sizeof(path), "%s.exec", name);
@@ -246,12 +271,15 @@ static int read_defaults(int dfd, const char *dir, const char *name,
 	close(fd);
 	d->buf[n] = 0;
 	end = d->buf + n;
-	/* magic, numbers, cwd, then each K=V: every field NUL-ended */
+	/* magic, numbers (and the mode), cwd, then each K=V: every field NUL-ended */
 	if (n == 0 || end[-1] || strcmp(d->buf, DEFAULTS_MAGIC))
 		goto bad;
 	p = d->buf + strlen(d->buf) + 1;
-	if (p >= end || sscanf(p, "%d %d %u %u", &pid, &user_set, &d->uid, &d->gid) != 4 ||
+	if (p >= end || sscanf(p, "%d %d %u %u%n", &pid, &user_set, &d->uid, &d->gid, &k) != 4 ||
 	    pid <= 0)
+		goto bad;
+	d->mode = !p[k] ? "shim" : p[k] == ' ' ? exec_mode(p + k + 1) : NULL;
+	if (!d->mode)
 		goto bad;
 	*launcher = pid;
 	d->user_set = user_set != 0;
@@ -307,8 +335,9 @@ int kiste_run_exec_connect(const char *name, struct kiste_run_exec_defaults *d,
 	r = read_defaults(dfd, dir, name, d, &launcher, err);
 	if (r == -ENOENT && !err->code)
 		r = kiste_err_set(err, -EOPNOTSUPP, "the run %s takes no exec requests: kiste "
-				  "exec reaches shim-mode runs started with namespaces (not "
-				  "--unsafe-no-namespaces, nor an older kiste's)", name);
+				  "exec reaches vm-mode runs and shim-mode runs started with "
+				  "namespaces (not --unsafe-no-namespaces), not an older "
+				  "kiste's", name);
 	s = r < 0 ? -1 : socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (r == 0 && (s < 0 || sock_addr(&a, dfd, name) < 0 ||
 		       connect(s, (struct sockaddr *)&a, sizeof(a)) < 0))

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,35 @@ int kiste_trace_switch_create(const char *path, bool exclusive, int *lockfd, int
 		return 0;
 	}
 	return kiste_err_set(err, -EAGAIN, "the trace switch %s keeps changing: try again", path);
+}
+
+int kiste_run_name_claim(const char *name, char *path, size_t n, int *lockfd, int *ro,
+			 struct kiste_err *err)
+{
+	char dir[PATH_MAX - 80];
+	struct stat st;
+	int r;
+
+	path[0] = 0;
+	*lockfd = *ro = -1;
+	if (kiste_trace_run_dir(dir, sizeof(dir)) < 0)
+		return 0;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return kiste_err_set(err, -errno, "cannot make %s: %s", dir, strerror(errno));
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022))
+		return kiste_err_set(err, -EPERM, "%s is not a folder of yours that only you can "
+				     "write: remove it (kiste makes it again)", dir);
+	r = snprintf(path, n, "%s/%s.trace", dir, name);
+	if (r < 0 || (size_t)r >= n) {
+		path[0] = 0;
+		return kiste_err_set(err, -ENAMETOOLONG, "%s/%s.trace: the name is too long",
+				     dir, name);
+	}
+	r = kiste_trace_switch_create(path, false, lockfd, ro, err);
+	if (r < 0)
+		path[0] = 0;
+	return r;
 }
 
 /* Turns tracing on or off through the switch at @path; -ENOENT when there is none. */

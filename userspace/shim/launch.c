@@ -110,24 +110,10 @@ static int run_exec_publish(struct launch *l, struct kiste_err *err)
  */
 static int run_trace_switch(struct launch *l, struct kiste_err *err)
 {
-	char dir[PATH_MAX - 80];
-	struct stat st;
-
-	if (kiste_trace_run_dir(dir, sizeof(dir)) < 0)
-		return 0;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return kiste_err_set(err, -errno, "cannot make %s: %s", dir, strerror(errno));
-	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 022))
-		return kiste_err_set(err, -EPERM, "%s is not a folder of yours that only you can "
-				     "write: remove it (kiste makes it again)", dir);
-	snprintf(l->tracesw_path, sizeof(l->tracesw_path), "%s/%s.trace", dir, l->o->name);
-	if (kiste_trace_switch_create(l->tracesw_path, false, &l->tracesw_lock, &l->tracesw_ro,
-				      err) < 0) {
-		l->tracesw_path[0] = 0;
+	if (kiste_run_name_claim(l->o->name, l->tracesw_path, sizeof(l->tracesw_path),
+				 &l->tracesw_lock, &l->tracesw_ro, err) < 0)
 		return err->code;
-	}
-	return run_exec_publish(l, err);
+	return l->tracesw_lock < 0 ? 0 : run_exec_publish(l, err);
 }
 
 /* The launcher's end: the switch goes (the init and workloads lost it with the sandbox). */

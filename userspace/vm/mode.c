@@ -47,6 +47,15 @@ struct vm_opts {
 	struct vm_tap tap;	/* --network ns:PATH: the tap in that namespace, its address */
 	bool root_disk;		/* --rootfs is the disk VM_ROOT_DISK (else copied, or none) */
 	bool in_cgroup;		/* an OCI container's: its cgroup is the engine's, joined */
+	/*
+	 * kiste exec's listening socket, served by the VMM: an OCI container's
+	 * (exec_given, from create) or a named run's (vm_run_name); else -1.
+	 * name_lock: the named run's lock (RUNDIR/NAME.trace), held while the
+	 * VM runs, which is what kiste exec finds a live run by.
+	 */
+	int exec_fd;
+	bool exec_given;
+	int name_lock;
 	char release[128];	/* the guest kernel's, for its modules (with disks) */
 };
 
@@ -415,6 +424,7 @@ static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 		.out_fd = 1, .err_fd = 2, .log_fd = vo->debug ? 2 : -1, .timeout_s = o->timeout_s,
 		.tty = o->tty, .tty_input = o->interactive, .tty_fd = -1,
 		.stats = kiste_setting(KISTE_SET_VM_STATS) != NULL, .t_start_ns = t_start,
+		.exec_fd = vo->exec_fd, .hold_fd = vo->name_lock,
 	};
 	unsigned int rows, cols;
 	int code = KISTE_EXIT_REFUSED, ret;
@@ -461,6 +471,32 @@ static int vm_cgroup(const struct kiste_run_opts *o, struct kiste_cgroup *cg,
 	return ret;
 }
 
+/*
+ * kiste run --name NAME: the name claimed (its lock held by the VMM until
+ * it exits) and `kiste exec NAME`'s socket and defaults published
+ * (lib/run_exec.c), as a shim run's.  The confined VMM cannot remove the
+ * files at its end: the next run of the name replaces them, and kiste exec
+ * tells a dead run by its lock.  A caller without a run folder runs
+ * without.
+ */
+static int vm_run_name(const struct kiste_run_opts *o, struct vm_opts *vo, struct kiste_err *err)
+{
+	struct kiste_run_exec_defaults d = {
+		.cwd = o->cwd ? o->cwd : "/", .env = (char **)o->env, .nenv = (size_t)o->nenv,
+		.user_set = o->user_set, .uid = o->uid, .gid = o->gid, .mode = "vm",
+	};
+	char path[PATH_MAX];
+	int ro;
+
+	if (kiste_run_name_claim(o->name, path, sizeof(path), &vo->name_lock, &ro, err) < 0)
+		return err->code;
+	if (vo->name_lock < 0)
+		return 0;
+	close(ro);	/* shim's guest kernels read it; a VM has no tracing */
+	vo->exec_fd = kiste_run_exec_publish(o->name, &d, err);
+	return vo->exec_fd < 0 ? err->code : 0;
+}
+
 static int vm_run(const struct kiste_run_opts *o, void *mo)
 {
 	struct vm_opts *vo = mo;
@@ -475,7 +511,13 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 	int ret, kfd = -1;
 
 	signal(SIGPIPE, SIG_IGN);
-	vo->net_fd = vo->net_err_fd = -1;
+	vo->net_fd = vo->net_err_fd = vo->name_lock = -1;
+	if (!vo->exec_given)
+		vo->exec_fd = -1;
+	if (!vo->exec_given && o->name && vm_run_name(o, vo, &err) < 0) {
+		fprintf(stderr, "kiste: %s\n", err.msg);
+		return KISTE_EXIT_REFUSED;
+	}
 	/*
 	 * -t: the terminal's watcher before anything a kill could take it with
 	 * (the cgroup, the sandbox) and before the VMM confines itself: it
@@ -588,6 +630,8 @@ static void vm_oci_start(void *arg)
 	if (a->ol->hostname)
 		run.hostname = a->ol->hostname;
 	a->vo->in_cgroup = a->in_cgroup;
+	a->vo->exec_fd = a->ol->exec_fd;
+	a->vo->exec_given = true;
 	_exit(vm_run(&run, a->vo));
 }
 

@@ -24,7 +24,6 @@
 #define SPEC_PATH	KISTE_VM_SPEC_PATH
 /* The host writes the spec; anything bigger than this is not one. */
 #define SPEC_MAX	KISTE_VM_SPEC_MAX
-#define DEFAULT_PATH	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static struct agent_chan chan;
 
@@ -74,25 +73,6 @@ static void setup_stdio(void)
 		close(fd);
 }
 
-#define ENV_DEFAULTS 2	/* PATH and HOME, first in envp */
-
-/*
- * An env= entry for PATH or HOME replaces the default in place: the first of
- * two entries is what getenv and execvp see, so the default won before.
- */
-static bool env_default(struct agent_spec *s, const char *kv)
-{
-	size_t k = strcspn(kv, "=");
-	int j;
-
-	for (j = 0; j < ENV_DEFAULTS && j < s->envc; j++)
-		if (!strncmp(s->envp[j], kv, k) && s->envp[j][k] == '=') {
-			s->envp[j] = (char *)kv;
-			return true;
-		}
-	return false;
-}
-
 static int spec_read(struct agent_spec *s)
 {
 	static char buf[SPEC_MAX + 1];
@@ -110,8 +90,7 @@ static int spec_read(struct agent_spec *s)
 	if (len > SPEC_MAX)
 		return -E2BIG;
 	buf[len] = 0;
-	s->envp[s->envc++] = DEFAULT_PATH;
-	s->envp[s->envc++] = "HOME=/root";
+	agent_env_defaults(s);
 #define KEY(k) (!strncmp(p, k, sizeof(k) - 1) ? p + sizeof(k) - 1 : NULL)
 	for (p = buf; p < buf + len; p += strlen(p) + 1) {
 		const char *v;
@@ -120,11 +99,7 @@ static int spec_read(struct agent_spec *s)
 			/* Over the caps the run is refused: no argument is dropped silently. */
 			if (p[0] == 'a' && s->argc < AGENT_ARGS_MAX)
 				s->argv[s->argc++] = (char *)v;
-			else if (p[0] == 'e' && env_default(s, v))
-				;
-			else if (p[0] == 'e' && s->envc < AGENT_ARGS_MAX)
-				s->envp[s->envc++] = (char *)v;
-			else
+			else if (p[0] != 'e' || agent_env_add(s, v) < 0)
 				return -E2BIG;
 		}
 		else if ((v = KEY(KISTE_VM_SPEC_EXE)) && v[0] == '/')
@@ -176,19 +151,6 @@ static int spec_read(struct agent_spec *s)
  * holds the limit; the child joins it before exec.  A guest kernel without
  * the pids controller runs the workload without the cap, and says so.
  */
-#define WORKLOAD_CG "/sys/fs/cgroup/kiste-workload"
-
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), r;
-
-	if (fd < 0)
-		return -1;
-	r = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return r;
-}
-
 static int pids_cgroup(const struct agent_spec *s)
 {
 	char v[32];
@@ -198,9 +160,9 @@ static int pids_cgroup(const struct agent_spec *s)
 	snprintf(v, sizeof(v), "%lu", s->pids);
 	if ((mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) &&
 	     errno != EBUSY) ||
-	    write_file("/sys/fs/cgroup/cgroup.subtree_control", "+pids") < 0 ||
+	    agent_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+pids") < 0 ||
 	    (mkdir(WORKLOAD_CG, 0755) < 0 && errno != EEXIST) ||
-	    write_file(WORKLOAD_CG "/pids.max", v) < 0) {
+	    agent_write_file(WORKLOAD_CG "/pids.max", v) < 0) {
 		agent_log(&chan, "the guest kernel has no pids cgroup: the workload runs without "
 			  "--pids-limit %lu", s->pids);
 		return -1;
@@ -208,67 +170,18 @@ static int pids_cgroup(const struct agent_spec *s)
 	return 0;
 }
 
-/* Child side: identity, cwd, stdio, exec.  Failures go up @report as (stage, errno). */
-static void __attribute__((noreturn)) child_exec(struct agent_spec *s, int fds[3], int report)
-{
-	int r[2] = { 0, 0 };
-	sigset_t none;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	setsid();
-	if (s->pids)
-		write_file(WORKLOAD_CG "/cgroup.procs", "0");
-	/* tty=1: 0-2 are the pty's slave, which the new session takes as its terminal. */
-	if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[2], 2) < 0 ||
-	    (s->tty && ioctl(0, TIOCSCTTY, 0) < 0))
-		r[0] = 1;
-	else if (chdir(s->cwd) < 0)
-		r[0] = 2;
-	else if (setgroups(0, NULL) < 0 || setgid(s->gid) < 0 || setuid(s->uid) < 0)
-		r[0] = 3;
-	else {
-		environ = s->envp;
-		/* The packed program by the path it was packed at, as its caller named it. */
-		if (s->exe)
-			execv(s->exe, s->argv);
-		else
-			execvp(s->argv[0], s->argv);
-		r[0] = 4;
-	}
-	r[1] = errno;
-	if (write(report, r, sizeof(r)) < 0)
-		_exit(KISTE_EXIT_REFUSED);
-	_exit(KISTE_EXIT_REFUSED);
-}
-
 /* Returns the child's pid, or -(exit code) when it could not be started. */
 static pid_t spawn(struct agent_spec *s, int fds[3])
 {
-	static const char *const stage[] = { "", "set up stdio", "change to the directory",
-					     "set the identity", "execute" };
-	int rep[2], r[2];
+	int r[2];
 	pid_t pid;
 
-	if (pipe2(rep, O_CLOEXEC) < 0)
-		return -KISTE_EXIT_REFUSED;
 	if (pids_cgroup(s) < 0)
 		s->pids = 0;
-	pid = fork();
-	if (pid == 0)
-		child_exec(s, fds, rep[1]);
-	close(rep[1]);
-	if (pid < 0) {
-		close(rep[0]);
-		return -KISTE_EXIT_REFUSED;
-	}
-	if (read(rep[0], r, sizeof(r)) != sizeof(r)) {
-		close(rep[0]);
+	pid = agent_spawn(s, fds, r);
+	if (pid >= 0)
 		return pid;
-	}
-	close(rep[0]);
-	waitpid(pid, NULL, 0);
-	agent_log(&chan, "cannot %s %s: %s", stage[r[0] >= 1 && r[0] <= 4 ? r[0] : 4],
+	agent_log(&chan, "cannot %s %s: %s", agent_spawn_stage(r[0]),
 		  r[0] == 2 ? s->cwd : s->argv[0], strerror(r[1]));
 	if (r[0] != 4)
 		return -KISTE_EXIT_REFUSED;
@@ -295,62 +208,26 @@ static void __attribute__((noreturn)) finish(int code)
 		pause();
 }
 
-/*
- * tty=1: a new pty of the guest's devpts, the workload's (its uid owns the
- * slave, as a login's would); @io: the master twice (typed into, read from)
- * and -1 for stderr, which the terminal carries; @fds: the slave as 0-2.
- */
-static int pty_open(const struct agent_spec *s, int io[3], int fds[3])
-{
-	int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), unlock = 0, sl = -1;
-
-	if (m < 0 || ioctl(m, TIOCSPTLCK, &unlock) < 0 ||
-	    (sl = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0 ||
-	    (io[0] = fcntl(m, F_DUPFD_CLOEXEC, 3)) < 0) {
-		agent_log(&chan, "cannot make the workload's terminal (/dev/ptmx): %s",
-			  strerror(errno));
-		if (m >= 0)
-			close(m);
-		if (sl >= 0)
-			close(sl);
-		return -1;
-	}
-	if (fchown(sl, s->uid, -1) < 0)
-		agent_log(&chan, "cannot give the terminal to uid %u: %s", (unsigned int)s->uid,
-			  strerror(errno));
-	io[1] = m;
-	io[2] = -1;
-	agent_chan_winsize(&chan, m);	/* before the workload's first look */
-	fds[0] = fds[1] = fds[2] = sl;
-	return 0;
-}
-
-/* Pipes for 0-2: @io the agent's ends (stdin's write end, stdout's and stderr's read ends). */
-static int pipes_open(int io[3], int fds[3])
-{
-	int in[2], out[2], err[2];
-
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
-		return -1;
-	/* Bigger output pipes mean fewer, larger channel flushes (VM exits). */
-	fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
-	io[0] = in[1];
-	io[1] = out[0];
-	io[2] = err[0];
-	fds[0] = in[0];
-	fds[1] = out[1];
-	fds[2] = err[1];
-	return 0;
-}
-
 static int run(struct agent_spec *s)
 {
 	int io[3], fds[3], sfd, status, i;
 	sigset_t set;
 	pid_t pid;
 
-	if ((s->tty ? pty_open(s, io, fds) : pipes_open(io, fds)) < 0)
+	if (s->tty) {
+		i = agent_pty_open(s->uid, io, fds);
+		if (i < 0) {
+			agent_log(&chan, "cannot make the workload's terminal (/dev/ptmx): %s",
+				  strerror(-i));
+			return KISTE_EXIT_REFUSED;
+		}
+		if (i > 0)
+			agent_log(&chan, "cannot give the terminal to uid %u: %s",
+				  (unsigned int)s->uid, strerror(i));
+		agent_chan_winsize(&chan, io[1]);	/* before the workload's first look */
+	} else if (agent_pipes_open(io, fds) < 0) {
 		return KISTE_EXIT_REFUSED;
+	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
@@ -368,6 +245,7 @@ static int run(struct agent_spec *s)
 		return KISTE_EXIT_REFUSED;
 	}
 	agent_chan_started();
+	agent_exec_init(s);
 	status = agent_forward(&chan, pid, io[0], io[1], io[2], sfd, s->tty);
 	if (WIFSIGNALED(status))
 		return KISTE_EXIT_SIGNAL + WTERMSIG(status);

@@ -81,6 +81,47 @@ int agent_files_place(struct agent_chan *ch, struct agent_spec *s);
  */
 int agent_net_setup(struct agent_chan *ch, const char *net, const char *mtu);
 
+/*
+ * agent_proc.c.  --pids-limit inside the guest: a cgroup (v2) whose pids.max
+ * holds the limit; each process joins it before exec.
+ */
+#define WORKLOAD_CG "/sys/fs/cgroup/kiste-workload"
+/* @val into the file @path (a cgroup's, /proc's): 0, or -1. */
+int agent_write_file(const char *path, const char *val);
+/* The environment every process starts from (PATH, HOME), and one K=V over it. */
+void agent_env_defaults(struct agent_spec *s);
+int agent_env_add(struct agent_spec *s, const char *kv);
+/*
+ * Forks @s's process with @fds as its 0-2 (in the workload's pids cgroup
+ * when @s has one): its pid, or -1 with @r = { stage, errno } of what failed
+ * (agent_spawn_stage names the stage; 2 is @s->cwd, 4 executing argv[0]).
+ */
+pid_t agent_spawn(struct agent_spec *s, int fds[3], int r[2]);
+const char *agent_spawn_stage(int stage);
+/*
+ * A process's 0-2: pipes (@io: stdin's write end, stdout's and stderr's read
+ * ends; @fds: the process's ends), or a new pty of the guest's devpts whose
+ * slave @uid owns (@io: the master twice and -1; @fds: the slave thrice).
+ * Every descriptor close-on-exec.  0 or -errno; agent_pty_open's positive
+ * errno: the pty is made but @uid could not be given its slave.
+ */
+int agent_pipes_open(int io[3], int fds[3]);
+int agent_pty_open(uid_t uid, int io[3], int fds[3]);
+
+/*
+ * agent_exec.c: `kiste exec` sessions (vm_agent.h's exec slots), served from
+ * agent_forward's loop: requests started as processes like the workload
+ * (@main's pids cgroup, the default PATH and HOME), their stdio moved through
+ * the slot's rings, signals and the terminal's size applied, and each
+ * status reported once its output is in.  agent_exec_reaped takes a child
+ * reap() collected that is not the workload; agent_exec_busy says a session
+ * runs (the loop then polls often).
+ */
+void agent_exec_init(const struct agent_spec *main);
+void agent_exec_serve(struct agent_chan *ch);
+void agent_exec_reaped(pid_t pid, int status);
+int agent_exec_busy(void);
+
 /* Maps the channel named by kiste.chan= on /proc/cmdline; 0 without one. */
 int agent_chan_open(struct agent_chan *ch);
 void agent_chan_flush(struct agent_chan *ch);

@@ -167,6 +167,8 @@ static int reap(pid_t pid, int *status, int sfd)
 		if (p == pid) {
 			*status = st;
 			done = 1;
+		} else {
+			agent_exec_reaped(p, st);
 		}
 	}
 	return done;
@@ -225,7 +227,8 @@ int agent_forward(struct agent_chan *ch, pid_t pid, int in_fd, int out_fd, int e
 
 		if (tty && out_fd >= 0)
 			agent_chan_winsize(ch, out_fd);
-		poll(p, 4, in_fd >= 0 && !pend ? IDLE_POLL_MS : BUSY_POLL_MS);
+		/* The rings (stdin's, kiste exec's) are polled: often while they are in use. */
+		poll(p, 4, (in_fd >= 0 && !pend) || agent_exec_busy() ? IDLE_POLL_MS : BUSY_POLL_MS);
 		if (p[0].revents && !drain(ch, out_fd, 0)) {
 			close(out_fd);
 			out_fd = -1;
@@ -244,6 +247,8 @@ int agent_forward(struct agent_chan *ch, pid_t pid, int in_fd, int out_fd, int e
 			in_fd = -1;
 		}
 		forward_signal(ch, pid, exited);
+		if (!exited)
+			agent_exec_serve(ch);
 		agent_chan_flush(ch);
 	}
 	if (in_fd >= 0)

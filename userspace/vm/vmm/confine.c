@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -63,14 +64,15 @@ int linux_confine_process(const int *keep, unsigned int nkeep, struct kiste_err 
  * takes for fd; a 64-bit >= bound would let it through as a large number).
  */
 enum { K_CONST, K_VCPU, K_VM, K_IN, K_OUT, K_ERR, K_LOG, K_WAKE, K_SIG, K_DISK, K_NET, K_NET_ERR,
-       K_WINSZ };
+       K_WINSZ, K_EXEC };
 enum { OP_EQ32, OP_MASK0 };
 /*
  * When a rule is in: always, with --debug (a log descriptor), with an open
  * stdin, once per --block disk (its K_DISK is that disk's descriptor), with
- * a network card, with -t (a pty in the guest, the caller's terminal raw).
+ * a network card, with -t (a pty in the guest, the caller's terminal raw),
+ * with kiste exec's socket (a named run, an OCI container).
  */
-enum { W_ALL, W_DEBUG, W_STDIN, W_DISK, W_NET, W_TTY, W_TTY_SET };
+enum { W_ALL, W_DEBUG, W_STDIN, W_DISK, W_NET, W_TTY, W_TTY_SET, W_EXEC };
 
 struct cond {
 	unsigned char arg, op, kind;
@@ -172,6 +174,18 @@ static const struct rule main_rules[] = {
 	/* glibc's tcsetattr is this one ioctl (kiste_tty_restore: raw mode ends at teardown). */
 	RW(ioctl, W_TTY_SET, "-t -i: the caller's terminal restored as it was (TCSANOW)", 2,
 	   C_ISN(0, STDIN_FILENO, "0 (stdin)"), C_IS(1, TCSETS)),
+	/*
+	 * kiste exec (exec.c): connections come only from its listening socket;
+	 * their descriptors are numbers the table cannot know, so these two
+	 * bind the flags instead: never blocking the loop, and recv has no
+	 * control buffer, so a descriptor a caller attaches is dropped.
+	 */
+	RW(accept4, W_EXEC, "kiste exec: a caller's connection", 2, C_FD(0, K_EXEC),
+	   C_IS(3, SOCK_CLOEXEC)),
+	RW(recvfrom, W_EXEC, "kiste exec: a request, stdin, signals, the terminal's size", 1,
+	   C_IS(3, MSG_DONTWAIT)),
+	RW(sendto, W_EXEC, "kiste exec: the process's output and status", 1,
+	   C_IS(3, MSG_DONTWAIT | MSG_NOSIGNAL)),
 	R1(mmap, "stdio and malloc buffers; never executable", C_CLEAR(2, PROT_EXEC)),
 	R0(brk, "malloc"),
 	R0(fstat, "stdio's first message"),
@@ -236,6 +250,8 @@ static int fd_of(unsigned char k, const struct linux_confine_fds *fds, int disk)
 		return fds->net_err;
 	case K_WINSZ:
 		return fds->winsz;
+	case K_EXEC:
+		return fds->exec;
 	}
 	return -1;
 }
@@ -251,7 +267,8 @@ static int add_rule_fd(scmp_filter_ctx ctx, const struct rule *r,
 
 	if ((r->when == W_DEBUG && fds->log < 0) || (r->when == W_STDIN && fds->in < 0) ||
 	    (r->when == W_NET && fds->net < 0) || (r->when == W_TTY && !fds->tty) ||
-	    (r->when == W_TTY_SET && fds->tty_restore != TCSETS))
+	    (r->when == W_TTY_SET && fds->tty_restore != TCSETS) ||
+	    (r->when == W_EXEC && fds->exec < 0))
 		return 0;
 	for (i = 0; i < r->ncond; i++) {
 		const struct cond *c = &r->c[i];
@@ -370,6 +387,7 @@ static void vm_fds(const struct linux_vm *vm, int vcpu, struct linux_confine_fds
 		.wake = vm->wake_fd, .sig = vm->sig_fd, .ndisks = vm->cfg->ndisks,
 		.net = vm->cfg->net_fd, .net_err = vm->cfg->net_err_fd,
 		.tty = vm->cfg->tty, .winsz = vm->cfg->tty_fd, .tty_restore = vm->tty_restore,
+		.exec = vm->cfg->exec_fd,
 	};
 	unsigned int i;
 
@@ -461,6 +479,7 @@ static void print_cond(FILE *f, const struct cond *c, enum linux_thread_kind kin
 		[K_ERR] = "stderr fd", [K_LOG] = "log fd", [K_WAKE] = "wake eventfd",
 		[K_SIG] = "signalfd", [K_DISK] = "each disk's fd", [K_NET] = "net backend fd",
 		[K_NET_ERR] = "net backend's stderr", [K_WINSZ] = "tty fd",
+		[K_EXEC] = "exec.sock fd",
 	};
 
 	if (c->op == OP_MASK0)
@@ -481,7 +500,7 @@ static void print_kind(FILE *f, enum linux_thread_kind kind)
 	int k;
 
 	static const char *const when[] = { "always", "--debug", "stdin", "--block", "network",
-					     "-t", "-t -i" };
+					     "-t", "-t -i", "exec" };
 
 	fprintf(f, "\n## %s\n", kinds[kind].heading);
 	fprintf(f, "# %-14s %-8s %-52s %s\n", "syscall", "when", "arguments", "why");
@@ -515,7 +534,8 @@ void linux_confine_print(FILE *f)
 	      "# here.  when: always, with --debug (log fd: the console), while kiste's\n"
 	      "# stdin is open, once per --block disk, or (network) with --network pasta or\n"
 	      "# ns:PATH (the net backend fd is passt's socket or the namespace's tap),\n"
-	      "# or with -t (tty fd: the terminal sized from, kiste's 0, else 1).\n"
+	      "# with -t (tty fd: the terminal sized from, kiste's 0, else 1), or (exec)\n"
+	      "# with kiste exec's socket (kiste run --name, OCI containers).\n"
 	      "# lo32(argN): compared on the low 32 bits, all the kernel reads of an int (a\n"
 	      "# descriptor, an ioctl command).\n", f);
 	for (kind = 0; kind < LINUX_THREAD_KINDS; kind++)

@@ -43,6 +43,7 @@ struct linux_confine_fds {
 	 */
 	unsigned long tty_restore;
 	int winsz;	/* -t: the caller's terminal sized from (0 or 1), or -1 */
+	int exec;	/* kiste exec's listening socket, or -1 */
 };
 
 /* Closes every descriptor but @keep; drops capabilities; sets no_new_privs. */

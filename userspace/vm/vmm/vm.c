@@ -349,6 +349,8 @@ static int vm_boot(struct linux_vm *vm, struct kiste_err *err)
 	vm->chan->magic = KISTE_CHAN_MAGIC;
 	if (cfg->tty)
 		winsize_send(vm);
+	if (linux_exec_init(&vm->exec, cfg->exec_fd, (uint8_t *)vm->chan) < 0)
+		return kiste_err_set(err, -ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -422,13 +424,15 @@ static void vm_serve(struct linux_vm *vm)
 
 	kiste_test_phase("vm-guest-running");
 	while (__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE) == LINUX_RUNNING) {
-		struct pollfd p[4] = { { .fd = vm->wake_fd, .events = POLLIN },
-				       { .fd = vm->sig_fd, .events = POLLIN },
-				       { .fd = -1, .events = POLLIN },
-				       { .fd = vm->cfg->net_fd, .events = POLLIN } };
+		struct pollfd p[4 + 1 + KISTE_CHAN_EXEC_SLOTS] = {
+			{ .fd = vm->wake_fd, .events = POLLIN },
+			{ .fd = vm->sig_fd, .events = POLLIN },
+			{ .fd = -1, .events = POLLIN },
+			{ .fd = vm->cfg->net_fd, .events = POLLIN } };
 		const char *why;
 		int timeout = -1, full = in_open && ring_full(vm);
 		uint64_t t = linux_now_ns();
+		unsigned int np;
 
 		if (in_open && !full)
 			p[2].fd = vm->cfg->in_fd;
@@ -441,8 +445,10 @@ static void vm_serve(struct linux_vm *vm)
 		}
 		if (full && (timeout < 0 || timeout > RING_FULL_POLL_MS))
 			timeout = RING_FULL_POLL_MS;
-		if (poll(p, 4, timeout) < 0 && errno != EINTR)
+		np = 4 + linux_exec_poll(&vm->exec, p + 4, &timeout);
+		if (poll(p, np, timeout) < 0 && errno != EINTR)
 			break;
+		linux_exec_serve(&vm->exec, p + 4);
 		if ((p[3].revents & (POLLIN | POLLHUP | POLLERR)) && linux_net_rx(&vm->net, &why) < 0) {
 			net_failed(vm, why);
 			break;
@@ -452,12 +458,14 @@ static void vm_serve(struct linux_vm *vm)
 		if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
 			in_open = !stdin_pump(vm);
 	}
+	linux_exec_end(&vm->exec);
 }
 
 static void vm_free(struct linux_vm *vm)
 {
 	unsigned int i;
 
+	linux_exec_end(&vm->exec);
 	for (i = 0; i < vm->ncpus; i++)
 		kiste_kvm_vcpu_close(&vm->kvm, &vm->vcpu[i].fd, &vm->vcpu[i].run);
 	kiste_kvm_close(&vm->kvm);
@@ -525,7 +533,7 @@ static int vm_signals(struct linux_vm *vm, struct kiste_err *err)
 static int vm_confine_fds(struct linux_vm *vm, struct kiste_err *err)
 {
 	const struct linux_vm_cfg *cfg = vm->cfg;
-	int keep[LINUX_CPUS_MAX + LINUX_DISKS_MAX + 10];
+	int keep[LINUX_CPUS_MAX + LINUX_DISKS_MAX + 12];
 	unsigned int n = 0, i;
 
 	keep[n++] = vm->kvm.vm_fd;
@@ -543,6 +551,8 @@ static int vm_confine_fds(struct linux_vm *vm, struct kiste_err *err)
 		keep[n++] = cfg->disks[i].fd;
 	keep[n++] = cfg->net_fd;
 	keep[n++] = cfg->net_err_fd;
+	keep[n++] = cfg->exec_fd;
+	keep[n++] = cfg->hold_fd;
 	return linux_confine_process(keep, n, err);
 }
 

@@ -44,6 +44,12 @@ struct linux_vm_cfg {
 	bool tty;
 	bool tty_input;		/* -t -i: what the caller types goes in (else discarded at the end) */
 	int tty_fd;
+	/*
+	 * `kiste exec`'s listening socket (kiste_exec.h, F_STREAM), served by the
+	 * main thread (exec.c); -1: none.
+	 */
+	int exec_fd;
+	int hold_fd;		/* kept open, never used (a named run's lock); -1: none */
 	unsigned int timeout_s;	/* 0: none */
 	bool stats;		/* timings and RSS on err_fd at the end */
 	uint64_t t_start_ns;	/* CLOCK_MONOTONIC when kiste run started (stats); 0: now */

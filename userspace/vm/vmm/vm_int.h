@@ -10,6 +10,7 @@
 #include <kiste/vm_agent.h>
 #include "kiste_kvm.h"
 #include "vm.h"
+#include "exec.h"
 
 enum linux_stop {
 	LINUX_RUNNING,
@@ -72,6 +73,7 @@ struct linux_vm {
 	struct linux_pci pci;	/* with disks only: bus 0 and its devices */
 	struct linux_blk blk[LINUX_DISKS_MAX];
 	struct linux_net net;	/* with --network pasta: after the disks on the bus */
+	struct linux_exec exec;	/* kiste exec's sessions (cfg->exec_fd) */
 	unsigned int net_gsi;
 	uint8_t cmos_index;	/* CMOS register the guest selected at port 0x70 */
 	int wake_fd;		/* eventfd: a vCPU thread tells the main thread the VM stopped */

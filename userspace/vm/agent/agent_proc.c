@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+// agent_proc.c - the agent's processes: environment, stdio (pipes or a pty), fork and exec with a report.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+#define DEFAULT_PATH	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+#define ENV_DEFAULTS 2	/* PATH and HOME, first in envp */
+
+/*
+ * An env= entry for PATH or HOME replaces the default in place: the first of
+ * two entries is what getenv and execvp see, so the default won before.
+ */
+static bool env_default(struct agent_spec *s, const char *kv)
+{
+	size_t k = strcspn(kv, "=");
+	int j;
+
+	for (j = 0; j < ENV_DEFAULTS && j < s->envc; j++)
+		if (!strncmp(s->envp[j], kv, k) && s->envp[j][k] == '=') {
+			s->envp[j] = (char *)kv;
+			return true;
+		}
+	return false;
+}
+
+void agent_env_defaults(struct agent_spec *s)
+{
+	s->envc = 0;
+	s->envp[s->envc++] = DEFAULT_PATH;
+	s->envp[s->envc++] = "HOME=/root";
+	s->envp[s->envc] = NULL;
+}
+
+int agent_env_add(struct agent_spec *s, const char *kv)
+{
+	if (env_default(s, kv))
+		return 0;
+	if (s->envc == AGENT_ARGS_MAX)
+		return -E2BIG;
+	s->envp[s->envc++] = (char *)kv;
+	s->envp[s->envc] = NULL;
+	return 0;
+}
+
+int agent_write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+
+/* Child side: identity, cwd, stdio, exec.  Failures go up @report as (stage, errno). */
+static void __attribute__((noreturn)) child_exec(struct agent_spec *s, int fds[3], int report)
+{
+	int r[2] = { 0, 0 };
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	if (s->pids)
+		agent_write_file(WORKLOAD_CG "/cgroup.procs", "0");
+	/* tty=1: 0-2 are the pty's slave, which the new session takes as its terminal. */
+	if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[2], 2) < 0 ||
+	    (s->tty && ioctl(0, TIOCSCTTY, 0) < 0))
+		r[0] = 1;
+	else if (chdir(s->cwd) < 0)
+		r[0] = 2;
+	else if (setgroups(0, NULL) < 0 || setgid(s->gid) < 0 || setuid(s->uid) < 0)
+		r[0] = 3;
+	else {
+		environ = s->envp;
+		/* The packed program by the path it was packed at, as its caller named it. */
+		if (s->exe)
+			execv(s->exe, s->argv);
+		else
+			execvp(s->argv[0], s->argv);
+		r[0] = 4;
+	}
+	r[1] = errno;
+	if (write(report, r, sizeof(r)) < 0)
+		_exit(KISTE_EXIT_REFUSED);
+	_exit(KISTE_EXIT_REFUSED);
+}
+
+const char *agent_spawn_stage(int stage)
+{
+	static const char *const what[] = { "", "set up stdio", "change to the directory",
+					    "set the identity", "execute", "start" };
+
+	return what[stage >= 1 && stage <= 5 ? stage : 4];
+}
+
+pid_t agent_spawn(struct agent_spec *s, int fds[3], int r[2])
+{
+	int rep[2];
+	pid_t pid;
+
+	r[0] = 5;	/* until the child reports */
+	r[1] = EAGAIN;
+	if (pipe2(rep, O_CLOEXEC) < 0) {
+		r[1] = errno;
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0)
+		child_exec(s, fds, rep[1]);
+	r[1] = errno;
+	close(rep[1]);
+	if (pid < 0) {
+		close(rep[0]);
+		return -1;
+	}
+	if (read(rep[0], r, 2 * sizeof(int)) != 2 * sizeof(int)) {
+		close(rep[0]);
+		return pid;
+	}
+	close(rep[0]);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+int agent_pty_open(uid_t uid, int io[3], int fds[3])
+{
+	int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), unlock = 0, sl = -1, e;
+
+	if (m < 0 || ioctl(m, TIOCSPTLCK, &unlock) < 0 ||
+	    (sl = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0 ||
+	    (io[0] = fcntl(m, F_DUPFD_CLOEXEC, 3)) < 0) {
+		e = -errno;
+		if (m >= 0)
+			close(m);
+		if (sl >= 0)
+			close(sl);
+		return e;
+	}
+	e = fchown(sl, uid, -1) < 0 ? errno : 0;
+	io[1] = m;
+	io[2] = -1;
+	fds[0] = fds[1] = fds[2] = sl;
+	return e;
+}
+
+int agent_pipes_open(int io[3], int fds[3])
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, e, i;
+
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+		e = -errno;
+		for (i = 0; i < 2; i++) {
+			if (in[i] >= 0)
+				close(in[i]);
+			if (out[i] >= 0)
+				close(out[i]);
+		}
+		return e;
+	}
+	/* Bigger output pipes mean fewer, larger channel flushes (VM exits). */
+	fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
+	io[0] = in[1];
+	io[1] = out[0];
+	io[2] = err[0];
+	fds[0] = in[0];
+	fds[1] = out[1];
+	fds[2] = err[1];
+	return 0;
+}
