@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,7 +37,12 @@
 #include "../../userspace/vm/vmm/exec.h"
 #include "../../userspace/vm/agent/agent.h"
 
-enum { GUEST_AGENT, GUEST_BAD_COUNTS, GUEST_BAD_FAIL };
+/*
+ * The agent in the VM's loop, or in a thread of its own (as in a real VM,
+ * where it runs beside the VMM: the races of shared memory), or a hostile
+ * guest.
+ */
+enum { GUEST_AGENT, GUEST_THREAD, GUEST_BAD_COUNTS, GUEST_BAD_FAIL };
 
 static volatile sig_atomic_t vm_stopping;
 
@@ -71,6 +77,22 @@ static void hostile_guest(uint8_t *chan, int kind)
 	}
 }
 
+/* GUEST_THREAD's agent: its own loop over the channel, reaping its processes. */
+static void *agent_thread(void *arg)
+{
+	struct agent_chan *ch = arg;
+	pid_t pid;
+	int st;
+
+	while (!vm_stopping) {
+		agent_exec_serve(ch);
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+			agent_exec_reaped(pid, st);
+		usleep(500);
+	}
+	return NULL;
+}
+
 /* The stand-in VM: publishes @name, then serves until SIGUSR1 (the VM's end) or its parent dies. */
 static void __attribute__((noreturn)) vm_child(const char *name, int ready, int kind)
 {
@@ -81,11 +103,14 @@ static void __attribute__((noreturn)) vm_child(const char *name, int ready, int 
 	struct agent_chan ch = { 0 };
 	struct linux_exec x;
 	char path[PATH_MAX];
+	pthread_t agent;
 	uint8_t *chan;
 	int lock, ro, lfd;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	signal(SIGUSR1, stop_handler);
+	/* As the guest's PID 1, which no SIGPIPE reaches (the VMM ignores it too). */
+	signal(SIGPIPE, SIG_IGN);
 	chan = aligned_alloc(4096, KISTE_CHAN_SIZE);
 	if (!chan || kiste_run_name_claim(name, path, sizeof(path), &lock, &ro, &err) < 0 ||
 	    lock < 0)
@@ -96,7 +121,8 @@ static void __attribute__((noreturn)) vm_child(const char *name, int ready, int 
 		_exit(11);
 	ch.hdr = (struct kiste_chan_hdr *)chan;
 	agent_exec_init(&main_spec);
-	if (write(ready, "r", 1) != 1)
+	if ((kind == GUEST_THREAD && pthread_create(&agent, NULL, agent_thread, &ch)) ||
+	    write(ready, "r", 1) != 1)
 		_exit(12);
 	while (!vm_stopping) {
 		struct pollfd p[1 + KISTE_CHAN_EXEC_SLOTS];
@@ -106,6 +132,8 @@ static void __attribute__((noreturn)) vm_child(const char *name, int ready, int 
 
 		poll(p, n, timeout < 0 || timeout > 2 ? 2 : timeout);
 		linux_exec_serve(&x, p);
+		if (kind == GUEST_THREAD)
+			continue;
 		if (kind == GUEST_AGENT)
 			agent_exec_serve(&ch);
 		else
@@ -145,12 +173,24 @@ static void vm_start(FIXTURE_DATA(vmx) *self, struct __test_metadata *_metadata,
 	close(p[0]);
 }
 
+FIXTURE_VARIANT(vmx) {
+	int kind;
+};
+
+FIXTURE_VARIANT_ADD(vmx, agent_in_the_loop) {
+	.kind = GUEST_AGENT,
+};
+
+FIXTURE_VARIANT_ADD(vmx, agent_beside) {
+	.kind = GUEST_THREAD,
+};
+
 FIXTURE_SETUP(vmx)
 {
 	self->vm = -1;
 	if (geteuid() != 0)
 		SKIP(return, "the agent's processes set their identity: run as root");
-	vm_start(self, _metadata, GUEST_AGENT);
+	vm_start(self, _metadata, variant->kind);
 }
 
 /* The stand-in VM killed, its run's files and the test's folder removed. */
@@ -245,6 +285,24 @@ static char **exec_argv(FIXTURE_DATA(vmx) *self, const char *const *opts, const 
 	return v;
 }
 
+/* Until @dir/@f holds @what, 10 s at most. */
+static bool wait_for(const char *dir, const char *f, const char *what)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		size_t n;
+		char *b = slurp_file(dir, f, &n);
+		bool found = b && strstr(b, what);
+
+		free(b);
+		if (found)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 /* Runs @cmd natively and through kiste exec; both outputs and statuses must agree. */
 static void same_as_native(FIXTURE_DATA(vmx) *self, struct __test_metadata *_metadata,
 			   const char *in, const char *const *cmd)
@@ -301,6 +359,73 @@ TEST_F(vmx, stdin_and_a_flood_of_output_arrive_whole)
 	same_as_native(self, _metadata, "in", seq);
 }
 
+/* Its last bytes are in before stdin ends (the end is not taken before a late head). */
+TEST_F(vmx, stdin_ends_after_its_last_byte)
+{
+	static const char *const wc[] = { "wc", "-c", NULL };
+	char path[PATH_MAX], *b;
+	size_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "%s/in", self->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	for (i = 0; i < 40000 / 8; i++)
+		ASSERT_EQ(8, write(fd, "01234567", 8));
+	close(fd);
+	for (i = 0; i < 40; i++) {
+		ASSERT_EQ(0, finish(start(self->dir, "in", "w", exec_argv(self, NULL, wc))));
+		b = slurp_file(self->dir, "w.out", &n);
+		EXPECT_STREQ("40000\n", b) TH_LOG("run %d", i);
+		free(b);
+	}
+}
+
+/*
+ * 8 MiB of stdin the process never reads: the connection fills, and still
+ * TERM reaches the process, and a killed kiste exec takes the process along.
+ */
+TEST_F(vmx, a_signal_passes_stdin_the_process_does_not_read)
+{
+	static const char *const trap[] = { "sh", "-c", "trap 'echo got-TERM; exit 5' TERM; "
+					    "echo ready; while :; do sleep 0.05; done", NULL };
+	char cmd[PATH_MAX + 64], path[PATH_MAX];
+	const char *sleeper[] = { "sh", "-c", cmd, NULL };
+	static char block[1 << 16];
+	pid_t k, victim;
+	size_t n;
+	char *b;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "%s/big", self->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	for (i = 0; i < 128; i++)
+		ASSERT_EQ((ssize_t)sizeof(block), write(fd, block, sizeof(block)));
+	close(fd);
+	k = start(self->dir, "big", "t", exec_argv(self, NULL, trap));
+	ASSERT_TRUE(wait_for(self->dir, "t.out", "ready"));
+	usleep(200000);		/* time for stdin to fill the rings and the connection */
+	kill(k, SIGTERM);
+	i = finish(k);
+	b = slurp_file(self->dir, "t.err", &n);
+	EXPECT_EQ(5, i) TH_LOG("stderr: %s", b);
+	free(b);
+	EXPECT_TRUE(wait_for(self->dir, "t.out", "got-TERM"));
+	snprintf(path, sizeof(path), "%s/pid", self->dir);
+	snprintf(cmd, sizeof(cmd), "echo $$ >%s; echo ready; exec sleep 1000", path);
+	k = start(self->dir, "big", "s", exec_argv(self, NULL, sleeper));
+	ASSERT_TRUE(wait_for(self->dir, "s.out", "ready"));
+	usleep(200000);
+	b = slurp_file(self->dir, "pid", &n);
+	victim = atoi(b);
+	free(b);
+	ASSERT_LT(1, victim);
+	kill(k, SIGKILL);
+	finish(k);
+	for (i = 0; i < 1000 && kill(victim, 0) == 0; i++)
+		usleep(10000);
+	EXPECT_NE(0, kill(victim, 0)) TH_LOG("pid %d outlived its kiste exec", victim);
+}
+
 TEST_F(vmx, environment_cwd_and_user_from_the_run_and_the_options)
 {
 	static const char *const show[] = { "sh", "-c", "echo \"$GREETING $FOO $PATH $(pwd) "
@@ -337,24 +462,6 @@ TEST_F(vmx, a_missing_program_or_folder_is_one_line_and_255)
 	err = slurp_file(self->dir, "b.err", &n);
 	EXPECT_NE(NULL, strstr(err, "/no/such/dir")) TH_LOG("stderr: %s", err);
 	free(err);
-}
-
-/* Until @dir/@f holds @what, 10 s at most. */
-static bool wait_for(const char *dir, const char *f, const char *what)
-{
-	int i;
-
-	for (i = 0; i < 1000; i++) {
-		size_t n;
-		char *b = slurp_file(dir, f, &n);
-		bool found = b && strstr(b, what);
-
-		free(b);
-		if (found)
-			return true;
-		usleep(10000);
-	}
-	return false;
 }
 
 TEST_F(vmx, signals_reach_the_process_and_a_vanished_caller_kills_it)

@@ -524,6 +524,9 @@ static int exec_probe(const struct linux_confine_fds *fds, long which)
 		if (syscall(SYS_recvfrom, exec_sock[0], &c, 1, MSG_DONTWAIT, NULL, NULL) != -1 ||
 		    errno != EAGAIN)
 			return 102;
+		if (syscall(SYS_recvfrom, exec_sock[0], &c, 1, MSG_DONTWAIT | MSG_PEEK, NULL,
+			    NULL) != -1 || errno != EAGAIN)
+			return 104;
 		if (syscall(SYS_sendto, exec_sock[0], &c, 1, MSG_DONTWAIT | MSG_NOSIGNAL, NULL,
 			    0) != 1)
 			return 103;
@@ -542,6 +545,9 @@ static int exec_probe(const struct linux_confine_fds *fds, long which)
 		break;
 	case 5:
 		syscall(SYS_recvmsg, exec_sock[0], NULL, MSG_DONTWAIT);
+		break;
+	case 6:
+		syscall(SYS_recvfrom, exec_sock[0], &c, 1, MSG_PEEK, NULL, NULL);
 		break;
 	}
 	return 0;
@@ -566,7 +572,7 @@ TEST_F(confine, main_filter_admits_only_kiste_execs_calls)
 	status = run_filtered(self, LINUX_THREAD_MAIN, false, exec_probe, 0);
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 42)
 	TH_LOG("the VMM's own exec calls: wait status 0x%x", status);
-	for (i = 1; i <= 5; i++) {
+	for (i = 1; i <= 6; i++) {
 		status = run_filtered(self, LINUX_THREAD_MAIN, false, exec_probe, i);
 		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
 		TH_LOG("exec probe %ld: wait status 0x%x", i, status);

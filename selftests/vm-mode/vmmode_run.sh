@@ -139,6 +139,8 @@ result $? "kiste sandbox list no longer shows the killed VM" "$(kiste sandbox li
 # kiste exec into a running named run (issue 13): the process runs in the guest, beside
 # the workload (its hostname, its root), with the run's environment; its output, stdin
 # and status come back through the VMM; once the run ends the name is gone.
+# The agent's channel ports are PID 1's alone: a program that reads one faults.
+cp "$(dirname "$0")/vmmode-ioport.helper" "$tmp/root/ioport"
 : >"$tmp/out"
 kiste run --mode=vm --timeout "$T" --name vmx1 --rootfs "$tmp/root" --env GREETING=hi -- \
 	/bin/sh -c 'echo ready; while :; do sleep 1; done' >"$tmp/out" 2>"$tmp/err" </dev/null &
@@ -151,6 +153,11 @@ rc=$?
 [ "$rc" -eq 6 ] && [ "$(cat "$tmp/xo")" = "hi vmx1 from the rootfs" ] && [ "$(cat "$tmp/xe")" = to-err ]
 result $? "kiste exec in a vm run: the guest's hostname and root, the run's env, stderr, status 6 (exit $rc)" \
 	"$(head -c 300 "$tmp/xo" "$tmp/xe")"
+kiste exec vmx1 /ioport >"$tmp/xo" 2>"$tmp/xe" </dev/null
+rc=$?
+[ "$rc" -eq 0 ] && [ "$(cat "$tmp/xo")" = "ports refused" ]
+result $? "a kiste exec process cannot reach the agent's ports (it could end the VM) (exit $rc)" \
+	"$(head -c 200 "$tmp/xo" "$tmp/xe")"
 head -c 300000 /dev/urandom >"$tmp/xin"
 kiste exec vmx1 /bin/cat <"$tmp/xin" >"$tmp/xo" 2>"$tmp/xe"
 rc=$?

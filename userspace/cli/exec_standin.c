@@ -317,6 +317,7 @@ struct stream {
 	const struct exec_stream *st;
 	int sock;
 	bool in_open, out_open[2];
+	bool credit;			/* the server took the last stdin message (TAKEN) */
 	size_t pend;			/* bytes of @in still to send, 0: none */
 	uint32_t size;			/* the size the process's terminal has: rows << 16 | cols */
 	struct stream_data in;		/* stdin's next message */
@@ -358,6 +359,8 @@ static void stream_read_in(struct stream *s)
 static void stream_send_in(struct stream *s)
 {
 	if (send(s->sock, &s->in, s->pend, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) {
+		/* One stdin message in flight: a signal never queues behind a second one. */
+		s->credit = s->pend == sizeof(s->in.h);
 		s->pend = 0;
 	} else if (errno != EAGAIN && errno != EINTR) {
 		/* The connection is gone: its end comes as recv's. */
@@ -394,11 +397,15 @@ static int stream_recv(struct stream *s, const struct kiste_run_who *who)
 		if (n == (ssize_t)sizeof(s->got.m))
 			return kiste_exit_from_wait(s->got.m.value, who);
 		break;
+	case KISTE_EXEC_TAKEN:
+		s->credit = true;
+		break;
 	case KISTE_EXEC_ERROR:
 		if (n != (ssize_t)sizeof(s->got.m))
 			break;
-		fprintf(stderr, "kiste: %s: %.*s\n", who->what, (int)sizeof(s->got.m.text),
-			s->got.m.text);
+		/* The server's line, which a guest had a hand in: no terminal escapes. */
+		s->got.m.text[sizeof(s->got.m.text) - 1] = 0;
+		fprintf(stderr, "kiste: %s: %s\n", who->what, kiste_printable(s->got.m.text));
 		return OCI_EXEC_FAILED;
 	}
 	return -1;	/* nothing this kiste knows of: a newer server's, skipped */
@@ -425,7 +432,7 @@ int exec_stand_in_stream(int sock, const struct exec_stream *st, const char *wha
 
 	s = (struct stream){ .st = st, .sock = sock, .in_open = st->in >= 0,
 			     .out_open = { st->out[0] >= 0, st->out[1] >= 0 },
-			     .size = (uint32_t)st->rows << 16 | st->cols,
+			     .size = (uint32_t)st->rows << 16 | st->cols, .credit = true,
 			     .in.h = { .kind = KISTE_EXEC_DATA, .value = 0 } };
 	/* Without a terminal, no input is an empty one (as /dev/null's). */
 	if (!s.in_open && !st->tty)
@@ -444,7 +451,8 @@ int exec_stand_in_stream(int sock, const struct exec_stream *st, const char *wha
 		if (s.pend)
 			stream_send_in(&s);
 		p[0] = (struct pollfd){ .fd = sock, .events = POLLIN | (s.pend ? POLLOUT : 0) };
-		p[1] = (struct pollfd){ .fd = s.in_open && !s.pend ? st->in : -1, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = s.in_open && !s.pend && s.credit ? st->in : -1,
+					.events = POLLIN };
 		if (ppoll(p, 2, st->console >= 0 ? &tick : NULL, waitmask) <= 0)
 			continue;
 		if (p[1].revents)

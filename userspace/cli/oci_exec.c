@@ -474,15 +474,18 @@ static int ask(int sock, const struct kiste_exec_req *h, const char *buf, struct
 	/* The init answered and closed before it read the request: the answer is next. */
 	if (n < 0 && errno == ECONNRESET)
 		n = recv(sock, &m, sizeof(m), MSG_DONTWAIT);
-	if (ret == 0 && n != (ssize_t)sizeof(m))
+	if (ret == 0 && n != (ssize_t)sizeof(m)) {
 		ret = kiste_err_set(err, -ECHILD, "the container did not answer the exec "
 				    "request: the container stopped");
-	else if (ret == 0 && m.kind == KISTE_EXEC_ERROR)
-		ret = kiste_err_set(err, m.value < 0 ? m.value : -EINVAL, "%.*s",
-				    (int)sizeof(m.text), m.text);
-	else if (ret == 0 && m.kind != KISTE_EXEC_STARTED)
+	} else if (ret == 0 && m.kind == KISTE_EXEC_ERROR) {
+		/* The server's line (vm mode: a guest had a hand in it): no terminal escapes. */
+		m.text[sizeof(m.text) - 1] = 0;
+		ret = kiste_err_set(err, m.value < 0 ? m.value : -EINVAL, "%s",
+				    kiste_printable(m.text));
+	} else if (ret == 0 && m.kind != KISTE_EXEC_STARTED) {
 		ret = kiste_err_set(err, -EPROTO, "the container answered %d: a kiste of "
 				    "another version made it", m.kind);
+	}
 	*pid = m.value;
 	return ret;
 }

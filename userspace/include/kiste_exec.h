@@ -38,7 +38,9 @@
  * guest).  The request carries no descriptors (nfds 0); after STARTED the
  * caller sends DATA messages with value 0 (stdin; an empty one is its EOF)
  * and WINSIZE ones (F_TTY), and gets DATA with value 1 (stdout) or 2
- * (stderr) until EXITED.  Each DATA message is a struct kiste_exec_data and
+ * (stderr) until EXITED.  One stdin message is in flight at most: the next
+ * goes after the server's TAKEN, so a SIGNAL never waits behind stdin the
+ * process does not read (the server reads a SIGNAL past a waiting DATA).  Each DATA message is a struct kiste_exec_data and
  * up to KISTE_EXEC_DATA_MAX bytes (SOCK_SEQPACKET keeps the boundaries).
  * With F_TTY the process's 0-2 are a new pty of the sandbox's, and what it
  * writes comes as stdout.
@@ -63,6 +65,7 @@ enum kiste_exec_kind {
 	KISTE_EXEC_SIGNAL,	/* caller to init: value, a signal for the process */
 	KISTE_EXEC_DATA,	/* F_STREAM: value, the stream (0 stdin, 1 stdout, 2 stderr) */
 	KISTE_EXEC_WINSIZE,	/* F_STREAM, F_TTY, caller to init: value, rows << 16 | cols */
+	KISTE_EXEC_TAKEN,	/* F_STREAM, init to caller: the stdin message is in; send the next */
 };
 
 /* F_STREAM's DATA and WINSIZE messages: this header, then DATA's bytes. */

@@ -115,7 +115,7 @@ int agent_pty_open(uid_t uid, int io[3], int fds[3]);
  * the slot's rings, signals and the terminal's size applied, and each
  * status reported once its output is in.  agent_exec_reaped takes a child
  * reap() collected that is not the workload; agent_exec_busy says a session
- * runs (the loop then polls often).
+ * runs and moved something lately (the loop then polls often).
  */
 void agent_exec_init(const struct agent_spec *main);
 void agent_exec_serve(struct agent_chan *ch);

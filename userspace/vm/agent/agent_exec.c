@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -36,6 +37,9 @@ struct exec_sess {
 };
 
 static struct exec_sess sess[KISTE_CHAN_EXEC_SLOTS];
+/* Rounds in a row that moved nothing: after EXEC_QUIET the loop polls at its idle pace. */
+static unsigned int quiet;
+#define EXEC_QUIET	25
 static const struct agent_spec *main_spec;
 /* One request at a time is read: its strings and the process's spec. */
 static char strings[KISTE_CHAN_EXEC_REQ_MAX + 1];
@@ -163,16 +167,16 @@ static void start(struct agent_chan *ch, unsigned int i)
 	__atomic_store_n(&c->state, KISTE_CHAN_EXEC_RUN, __ATOMIC_RELEASE);
 }
 
-/* The host's stdin into the process; a closed stdin's bytes are taken and dropped. */
-static void feed(struct agent_chan *ch, unsigned int i)
+/* The host's stdin into the process (a closed stdin's bytes taken and dropped); true if any. */
+static bool feed(struct agent_chan *ch, unsigned int i)
 {
 	struct kiste_chan_exec *c = slot_of(ch, i);
 	struct exec_sess *s = &sess[i];
 	const uint8_t *ring = area(ch, i, KISTE_CHAN_EXEC_IN_OFF);
-	uint32_t head = __atomic_load_n(&c->in_head, __ATOMIC_ACQUIRE);
+	uint32_t head = __atomic_load_n(&c->in_head, __ATOMIC_ACQUIRE), tail0 = s->in_tail;
 
 	if (head - s->in_tail > KISTE_CHAN_EXEC_RING)
-		return;		/* not a count the host makes: nothing moves */
+		return false;	/* not a count the host makes: nothing moves */
 	while (head != s->in_tail && s->in_fd >= 0) {
 		uint32_t off = s->in_tail & (KISTE_CHAN_EXEC_RING - 1), n = head - s->in_tail;
 		ssize_t w;
@@ -194,27 +198,33 @@ static void feed(struct agent_chan *ch, unsigned int i)
 	if (s->in_fd < 0)
 		s->in_tail = head;
 	__atomic_store_n(&c->in_tail, s->in_tail, __ATOMIC_RELEASE);
-	/* The end of the typing, never of a terminal: the master stays for output. */
-	if (s->in_fd >= 0 && head == s->in_tail && __atomic_load_n(&c->in_eof, __ATOMIC_ACQUIRE)) {
+	/*
+	 * The end of the typing, never of a terminal: the master stays for
+	 * output.  in_eof before in_head: the host stores them the other way,
+	 * so a head read after the end is the last one.
+	 */
+	if (s->in_fd >= 0 && __atomic_load_n(&c->in_eof, __ATOMIC_ACQUIRE) &&
+	    __atomic_load_n(&c->in_head, __ATOMIC_ACQUIRE) == s->in_tail) {
 		close(s->in_fd);
 		s->in_fd = -1;
 	}
+	return s->in_tail != tail0;
 }
 
 /*
  * The process's stream @k into its ring while there is room; once it is
  * reaped, a stream with nothing more to read now is closed (its children's
- * later writes are not waited for).
+ * later writes are not waited for).  True when bytes moved.
  */
-static void drain(struct agent_chan *ch, unsigned int i, int k)
+static bool drain(struct agent_chan *ch, unsigned int i, int k)
 {
 	struct kiste_chan_exec *c = slot_of(ch, i);
 	struct exec_sess *s = &sess[i];
 	uint8_t *ring = area(ch, i, KISTE_CHAN_EXEC_OUT_OFF + (uint32_t)k * KISTE_CHAN_EXEC_RING);
-	uint32_t tail = __atomic_load_n(&c->out_tail[k], __ATOMIC_ACQUIRE);
+	uint32_t tail = __atomic_load_n(&c->out_tail[k], __ATOMIC_ACQUIRE), head0 = s->out_head[k];
 
 	if (s->out_head[k] - tail > KISTE_CHAN_EXEC_RING)
-		return;
+		return false;
 	while (s->out_fd[k] >= 0 && s->out_head[k] - tail < KISTE_CHAN_EXEC_RING) {
 		uint32_t off = s->out_head[k] & (KISTE_CHAN_EXEC_RING - 1);
 		uint32_t n = KISTE_CHAN_EXEC_RING - (s->out_head[k] - tail);
@@ -237,44 +247,50 @@ static void drain(struct agent_chan *ch, unsigned int i, int k)
 		break;
 	}
 	__atomic_store_n(&c->out_head[k], s->out_head[k], __ATOMIC_RELEASE);
+	return s->out_head[k] != head0;
 }
 
-static void serve_one(struct agent_chan *ch, unsigned int i)
+/* One slot's round; true when something moved (a start, bytes, a signal, the end). */
+static bool serve_one(struct agent_chan *ch, unsigned int i)
 {
 	struct kiste_chan_exec *c = slot_of(ch, i);
 	struct exec_sess *s = &sess[i];
+	bool moved;
 	uint32_t sig;
 
 	if (s->phase == S_IDLE) {
-		if (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == KISTE_CHAN_EXEC_REQ)
-			start(ch, i);
-		return;
+		if (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != KISTE_CHAN_EXEC_REQ)
+			return false;
+		start(ch, i);
+		return true;
 	}
 	sig = __atomic_exchange_n(&c->signal, 0, __ATOMIC_ACQ_REL);
 	if (sig && sig < 65 && s->phase == S_RUN)
 		kill(s->pid, (int)sig);
 	winsize(s, c);
-	feed(ch, i);
-	drain(ch, i, 0);
-	drain(ch, i, 1);
+	moved = feed(ch, i) | drain(ch, i, 0) | drain(ch, i, 1) | (sig != 0);
 	if (s->phase != S_REAPED || s->out_fd[0] >= 0 || s->out_fd[1] >= 0)
-		return;
+		return moved;
 	if (s->in_fd >= 0)
 		close(s->in_fd);
 	c->status = s->status;
 	/* After the heads: the host reads DONE, then what they say is all there is. */
 	__atomic_store_n(&c->state, KISTE_CHAN_EXEC_DONE, __ATOMIC_RELEASE);
 	*s = (struct exec_sess){ .in_fd = -1, .out_fd = { -1, -1 } };
+	return true;
 }
 
 void agent_exec_serve(struct agent_chan *ch)
 {
 	unsigned int i;
 
+	bool moved = false;
+
 	if (!ch->hdr || !main_spec)
 		return;
 	for (i = 0; i < KISTE_CHAN_EXEC_SLOTS; i++)
-		serve_one(ch, i);
+		moved |= serve_one(ch, i);
+	quiet = moved ? 0 : quiet + 1;
 }
 
 void agent_exec_reaped(pid_t pid, int status)
@@ -285,6 +301,7 @@ void agent_exec_reaped(pid_t pid, int status)
 		if (sess[i].phase == S_RUN && sess[i].pid == pid) {
 			sess[i].phase = S_REAPED;
 			sess[i].status = status;
+			quiet = 0;
 		}
 }
 
@@ -292,7 +309,7 @@ int agent_exec_busy(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < KISTE_CHAN_EXEC_SLOTS; i++)
+	for (i = 0; i < KISTE_CHAN_EXEC_SLOTS && quiet < EXEC_QUIET; i++)
 		if (sess[i].phase != S_IDLE)
 			return 1;
 	return 0;

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/io.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -73,6 +74,14 @@ static void __attribute__((noreturn)) child_exec(struct agent_spec *s, int fds[3
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* A writer into a closed pipe is ended by it, as anywhere (PID 1 is spared it). */
+	signal(SIGPIPE, SIG_DFL);
+	/*
+	 * PID 1's channel ports are its own: fork shares the I/O bitmap, and a
+	 * process started after PID 1 took them (kiste exec's) could end the VM
+	 * with a status of its choosing.  Giving them up needs no privilege.
+	 */
+	ioperm(KISTE_CHAN_PORT_EXIT, KISTE_CHAN_PORTS, 0);
 	setsid();
 	if (s->pids)
 		agent_write_file(WORKLOAD_CG "/cgroup.procs", "0");

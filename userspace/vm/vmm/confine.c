@@ -184,6 +184,8 @@ static const struct rule main_rules[] = {
 	   C_IS(3, SOCK_CLOEXEC)),
 	RW(recvfrom, W_EXEC, "kiste exec: a request, stdin, signals, the terminal's size", 1,
 	   C_IS(3, MSG_DONTWAIT)),
+	RW(recvfrom, W_EXEC, "kiste exec: whether a signal waits behind stdin (a look, no "
+	   "read)", 1, C_IS(3, MSG_DONTWAIT | MSG_PEEK)),
 	RW(sendto, W_EXEC, "kiste exec: the process's output and status", 1,
 	   C_IS(3, MSG_DONTWAIT | MSG_NOSIGNAL)),
 	R1(mmap, "stdio and malloc buffers; never executable", C_CLEAR(2, PROT_EXEC)),

@@ -20,12 +20,16 @@
  * crosses into the VMM (the request has none, and recv drops any attached),
  * so every byte moves on the connection with MSG_DONTWAIT and nothing here
  * can block the loop.  The agent's side polls its slots; this side polls
- * the rings every EXEC_POLL_MS while a session has a process.  What the
+ * the rings every EXEC_POLL_MS while a session has a process (EXEC_IDLE_MS
+ * once they are quiet).  What the
  * guest writes in a slot is the guest's word only: counts are checked
  * against the ring's size, the error and the line are clamped, and a slot
  * whose counts are impossible ends its session, nothing else.
  */
 #define EXEC_POLL_MS	2
+/* After this many rounds that moved nothing, the rings are looked at every EXEC_IDLE_MS. */
+#define EXEC_QUIET	25
+#define EXEC_IDLE_MS	20
 #define REQ_BYTES	(sizeof(struct kiste_exec_req) + KISTE_EXEC_STRINGS_MAX)
 #define SEND_FLAGS	(MSG_DONTWAIT | MSG_NOSIGNAL)
 
@@ -88,7 +92,7 @@ static void sess_close(struct linux_exec_sess *s)
 		close(s->fd);
 	s->fd = -1;
 	s->stage_len = s->stage_off = 0;
-	s->out_blocked = false;
+	s->out_blocked = s->taken = s->data_waits = false;
 }
 
 /* The session is over and its process gone (or never started): the slot is free again. */
@@ -223,12 +227,13 @@ static void orphan(struct linux_exec *x, unsigned int i)
 }
 
 /*
- * Guest -> caller: what stream @k's ring holds; -1 when the counts are
- * impossible.  Without a caller (it went) the bytes are dropped, so the
+ * Guest -> caller: what stream @k's ring holds; the bytes moved, or -1
+ * when the counts are impossible.  Without a caller (it went) the bytes are dropped, so the
  * process is not held up while it is killed.
  */
-static int out_move(struct linux_exec *x, unsigned int i, int k)
+static long out_move(struct linux_exec *x, unsigned int i, int k)
 {
+	long moved = 0;
 	struct linux_exec_sess *s = &x->sess[i];
 	uint32_t head = __atomic_load_n(&x->slot[i]->out_head[k], __ATOMIC_ACQUIRE);
 	uint32_t *tail = &s->out_tail[k];
@@ -257,14 +262,16 @@ static int out_move(struct linux_exec *x, unsigned int i, int k)
 		if (sent < 0)
 			orphan(x, i);
 		*tail += n;
+		moved += n;
 		__atomic_store_n(&x->slot[i]->out_tail[k], *tail, __ATOMIC_RELEASE);
 	}
-	return 0;
+	return moved;
 }
 
-/* Caller -> guest: the staged stdin into the ring, its end as in_eof; -1: impossible counts. */
-static int in_move(struct linux_exec *x, unsigned int i)
+/* Caller -> guest: the staged stdin into the ring; the bytes moved, or -1: impossible counts. */
+static long in_move(struct linux_exec *x, unsigned int i)
 {
+	long moved = 0;
 	struct linux_exec_sess *s = &x->sess[i];
 	struct kiste_chan_exec *c = x->slot[i];
 	uint32_t *head = &s->in_head;
@@ -283,15 +290,24 @@ static int in_move(struct linux_exec *x, unsigned int i)
 			n = KISTE_CHAN_EXEC_RING - off;
 		memcpy(ring + off, s->stage + s->stage_off, n);
 		s->stage_off += n;
+		moved += n;
 		*head += n;
 		__atomic_store_n(&c->in_head, *head, __ATOMIC_RELEASE);
 	}
-	if (s->stage_off == s->stage_len)
+	if (s->stage_len && s->stage_off == s->stage_len) {
 		s->stage_off = s->stage_len = 0;
-	return 0;
+		s->taken = true;
+		s->data_waits = false;
+	}
+	return moved;
 }
 
-/* Messages from the caller: stdin (staged), signals, the terminal's size. */
+/*
+ * Messages from the caller: stdin (staged), signals, the terminal's size.
+ * With stdin staged (the process is not reading it) a DATA waits in the
+ * connection, but what comes after it is read: the caller sends one stdin
+ * message before TAKEN, so a SIGNAL is never behind a second one.
+ */
 static void caller_read(struct linux_exec *x, unsigned int i)
 {
 	struct linux_exec_sess *s = &x->sess[i];
@@ -299,9 +315,17 @@ static void caller_read(struct linux_exec *x, unsigned int i)
 	struct kiste_exec_data d;
 	unsigned int round;
 
-	for (round = 0; round < 16 && s->fd >= 0 && s->stage_len == 0; round++) {
-		ssize_t n = recv(s->fd, x->buf, sizeof(d) + KISTE_EXEC_DATA_MAX, MSG_DONTWAIT);
+	for (round = 0; round < 16 && s->fd >= 0; round++) {
+		ssize_t n;
 
+		if (s->stage_len) {
+			n = recv(s->fd, &d, sizeof(d), MSG_DONTWAIT | MSG_PEEK);
+			/* A caller's second stdin message: not looked at again until TAKEN. */
+			s->data_waits = n == (ssize_t)sizeof(d) && d.kind == KISTE_EXEC_DATA;
+			if (s->data_waits)
+				return;
+		}
+		n = recv(s->fd, x->buf, sizeof(d) + KISTE_EXEC_DATA_MAX, MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n <= 0) {
@@ -352,29 +376,62 @@ static void answer(struct linux_exec *x, unsigned int i, uint32_t st)
 	slot_free(x, i);
 }
 
-/* A running session's round: stdin in, output out, and its status once all of it went. */
-static void sess_move(struct linux_exec *x, unsigned int i)
+/* The caller may send its next stdin message; -1 when it is gone. */
+static int send_taken(struct linux_exec_sess *s)
+{
+	struct kiste_exec_data d = { .kind = KISTE_EXEC_TAKEN };
+
+	if (!s->taken || s->fd < 0)
+		return 0;
+	if (send(s->fd, &d, sizeof(d), SEND_FLAGS) == (ssize_t)sizeof(d)) {
+		s->taken = false;
+		return 0;
+	}
+	if (errno == EAGAIN || errno == EINTR) {
+		s->out_blocked = errno == EAGAIN;
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * A session's round: the agent's answer, stdin in, output out, TAKEN, and
+ * the status once all of the output went.  True when something moved.
+ */
+static bool sess_move(struct linux_exec *x, unsigned int i)
 {
 	struct linux_exec_sess *s = &x->sess[i];
 	uint32_t st = __atomic_load_n(&x->slot[i]->state, __ATOMIC_ACQUIRE);
+	int phase = s->phase;
+	long in, o0, o1;
 	bool empty;
 
 	if (s->phase == P_REQUESTED) {
 		answer(x, i, st);
 		if (s->phase != P_RUNNING)
-			return;
+			return s->phase != phase;
 	}
-	if (in_move(x, i) < 0 || out_move(x, i, 0) < 0 || out_move(x, i, 1) < 0) {
+	/* Its caller went before it started, and it did not start: the slot is free. */
+	if (s->phase == P_ORPHAN && st == KISTE_CHAN_EXEC_FAIL) {
+		slot_free(x, i);
+		return true;
+	}
+	in = in_move(x, i);
+	o0 = in < 0 ? 0 : out_move(x, i, 0);
+	o1 = in < 0 || o0 < 0 ? 0 : out_move(x, i, 1);
+	if (in < 0 || o0 < 0 || o1 < 0) {
 		slot_broken(x, i);
-		return;
+		return true;
 	}
+	if (send_taken(s) < 0)
+		orphan(x, i);
 	if (st != KISTE_CHAN_EXEC_DONE)
-		return;
+		return in + o0 + o1 > 0 || s->phase != phase;
 	/* DONE is stored after the last heads: what they say now is all there is. */
 	empty = s->out_tail[0] == __atomic_load_n(&x->slot[i]->out_head[0], __ATOMIC_ACQUIRE) &&
 		s->out_tail[1] == __atomic_load_n(&x->slot[i]->out_head[1], __ATOMIC_ACQUIRE);
 	if (!empty && s->fd >= 0)
-		return;
+		return true;
 	if (s->fd >= 0) {
 		struct kiste_exec_msg m = { .kind = KISTE_EXEC_EXITED,
 					    .value = __atomic_load_n(&x->slot[i]->status,
@@ -382,14 +439,16 @@ static void sess_move(struct linux_exec *x, unsigned int i)
 
 		if (send(s->fd, &m, sizeof(m), SEND_FLAGS) < 0 && errno == EAGAIN) {
 			s->out_blocked = true;
-			return;
+			return true;
 		}
 	}
 	slot_free(x, i);
+	return true;
 }
 
 unsigned int linux_exec_poll(struct linux_exec *x, struct pollfd *p, int *timeout_ms)
 {
+	int t = x->quiet < EXEC_QUIET ? EXEC_POLL_MS : EXEC_IDLE_MS;
 	unsigned int i, n = 0;
 
 	if (x->listen_fd < 0)
@@ -400,19 +459,21 @@ unsigned int linux_exec_poll(struct linux_exec *x, struct pollfd *p, int *timeou
 		short ev = 0;
 
 		if (s->phase == P_REQUESTED || s->phase == P_RUNNING || s->phase == P_ORPHAN)
-			if (*timeout_ms < 0 || *timeout_ms > EXEC_POLL_MS)
-				*timeout_ms = EXEC_POLL_MS;
-		if (s->fd >= 0 && s->stage_len == 0 && s->phase != P_REQUESTED)
+			if (*timeout_ms < 0 || *timeout_ms > t)
+				*timeout_ms = t;
+		/* A caller that is gone shows as POLLHUP, which needs no event asked for. */
+		if (s->phase == P_WAIT_REQ || (s->phase == P_RUNNING && !s->data_waits))
 			ev |= POLLIN;
-		if (s->fd >= 0 && s->out_blocked)
+		if (s->out_blocked)
 			ev |= POLLOUT;
-		p[n++] = (struct pollfd){ .fd = ev ? s->fd : -1, .events = ev };
+		p[n++] = (struct pollfd){ .fd = s->fd, .events = ev };
 	}
 	return n;
 }
 
 void linux_exec_serve(struct linux_exec *x, const struct pollfd *p)
 {
+	bool moved = false;
 	unsigned int i;
 
 	if (x->listen_fd < 0)
@@ -427,13 +488,21 @@ void linux_exec_serve(struct linux_exec *x, const struct pollfd *p)
 			s->out_blocked = false;
 		if (s->phase == P_WAIT_REQ && rev) {
 			take_request(x, i);
+			moved = true;
 			continue;
 		}
-		if (s->phase == P_RUNNING && (rev & (POLLIN | POLLHUP | POLLERR)))
+		/* Its caller is gone (killed, say): whatever it left unread will not matter. */
+		if ((s->phase == P_REQUESTED || s->phase == P_RUNNING) &&
+		    (rev & (POLLHUP | POLLERR)))
+			orphan(x, i);
+		if (s->phase == P_RUNNING && (rev & POLLIN)) {
 			caller_read(x, i);
+			moved = true;
+		}
 		if (s->phase == P_REQUESTED || s->phase == P_RUNNING || s->phase == P_ORPHAN)
-			sess_move(x, i);
+			moved |= sess_move(x, i);
 	}
+	x->quiet = moved ? 0 : x->quiet + 1;
 }
 
 void linux_exec_end(struct linux_exec *x)

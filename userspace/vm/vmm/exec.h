@@ -16,6 +16,8 @@ struct linux_exec_sess {
 	uint32_t stage_len;	/* stdin bytes received and not yet in the ring */
 	uint32_t stage_off;
 	bool out_blocked;	/* the connection was full: wait for POLLOUT */
+	bool taken;		/* the staged stdin went in: TAKEN is owed to the caller */
+	bool data_waits;	/* a second stdin message waits in the connection (not read) */
 	uint8_t *stage;		/* KISTE_EXEC_DATA_MAX bytes */
 	/* The host's own counts: the guest's copies in the slot are never read back. */
 	uint32_t in_head;
@@ -27,6 +29,7 @@ struct linux_exec {
 	struct kiste_chan_exec *slot[KISTE_CHAN_EXEC_SLOTS];
 	struct linux_exec_sess sess[KISTE_CHAN_EXEC_SLOTS];
 	uint8_t *buf;		/* one message: a request, or a DATA message out */
+	unsigned int quiet;	/* rounds in a row that moved nothing (the poll slows down) */
 };
 
 /* @chan: the channel's start in guest RAM.  -ENOMEM with nothing held, else 0. */
