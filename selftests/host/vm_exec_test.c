@@ -667,6 +667,18 @@ TEST_F(vmx, a_console_socket_gets_a_terminal_the_stand_in_relays)
 	close(l);
 }
 
+/* The run's lock is the one a shim run's trace switch holds: kiste trace says why not. */
+TEST_F(vmx, kiste_trace_of_a_vm_run_is_one_line_and_1)
+{
+	const char *args[] = { "trace", self->name, "on", NULL };
+	struct run_result r;
+
+	ASSERT_EQ(0, run_kiste(args, &r));
+	EXPECT_EQ(1, r.status) TH_LOG("stdout: %s stderr: %s", r.out, r.err);
+	EXPECT_NE(NULL, strstr(r.err, "vm mode")) TH_LOG("stderr: %s", r.err);
+	EXPECT_EQ(1, (int)count_lines(r.err)) TH_LOG("stderr: %s", r.err);
+}
+
 /* The socket kiste exec reaches, connected by hand. */
 static int connect_raw(FIXTURE_DATA(vmx) *self)
 {

@@ -23,6 +23,7 @@ static int find_switch(const struct cli_global *g, const char *id, char *path, s
 	char dir[PATH_MAX - 80];
 	struct kiste_oci_state s;
 	enum kiste_oci_status st;
+	const char *mode;
 	struct stat sb;
 	int fd;
 
@@ -53,6 +54,11 @@ static int find_switch(const struct cli_global *g, const char *id, char *path, s
 		goto none;
 	}
 	close(fd);
+	/* vm mode's named runs hold the same lock (kiste exec's); a guest has no --trace. */
+	mode = kiste_run_exec_mode(id);
+	if (mode && strcmp(mode, "shim"))
+		return kiste_err_set(err, -EOPNOTSUPP, "the run %s is in %s mode: tracing is "
+				     "shim mode's (kiste run --mode=shim --trace)", id, mode);
 	return 0;
 none:
 	return kiste_err_set(err, -ENOENT, "no running shim sandbox %s: neither a container "

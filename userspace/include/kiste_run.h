@@ -141,6 +141,8 @@ void kiste_run_exec_unpublish(const char *name);
 int kiste_run_exec_connect(const char *name, struct kiste_run_exec_defaults *d,
 			   struct kiste_err *err);
 void kiste_run_exec_defaults_free(struct kiste_run_exec_defaults *d);
+/* The mode NAME.exec names ("shim", "vm"), or NULL: no readable record. */
+const char *kiste_run_exec_mode(const char *name);
 int kiste_rootfs_check_fd(int fd, const char *name, struct kiste_err *err);
 
 /*

@@ -306,6 +306,27 @@ void kiste_run_exec_defaults_free(struct kiste_run_exec_defaults *d)
 	memset(d, 0, sizeof(*d));
 }
 
+const char *kiste_run_exec_mode(const char *name)
+{
+	struct kiste_run_exec_defaults d = { 0 };
+	struct kiste_err err = { 0 };
+	char dir[PATH_MAX - 80];
+	const char *mode = NULL;
+	pid_t launcher;
+	int dfd;
+
+	if (kiste_run_name_check(name, NULL) < 0)
+		return NULL;
+	dfd = run_dir_open(dir, sizeof(dir), &err);
+	if (dfd < 0)
+		return NULL;
+	if (read_defaults(dfd, dir, name, &d, &launcher, &err) == 0)
+		mode = d.mode;	/* a string of exec_modes, or a literal: outlives d */
+	kiste_run_exec_defaults_free(&d);
+	close(dfd);
+	return mode;
+}
+
 int kiste_run_exec_connect(const char *name, struct kiste_run_exec_defaults *d,
 			   struct kiste_err *err)
 {
