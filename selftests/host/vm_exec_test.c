@@ -380,52 +380,6 @@ TEST_F(vmx, stdin_ends_after_its_last_byte)
 	}
 }
 
-/*
- * 8 MiB of stdin the process never reads: the connection fills, and still
- * TERM reaches the process, and a killed kiste exec takes the process along.
- */
-TEST_F(vmx, a_signal_passes_stdin_the_process_does_not_read)
-{
-	static const char *const trap[] = { "sh", "-c", "trap 'echo got-TERM; exit 5' TERM; "
-					    "echo ready; while :; do sleep 0.05; done", NULL };
-	char cmd[PATH_MAX + 64], path[PATH_MAX];
-	const char *sleeper[] = { "sh", "-c", cmd, NULL };
-	static char block[1 << 16];
-	pid_t k, victim;
-	size_t n;
-	char *b;
-	int fd, i;
-
-	snprintf(path, sizeof(path), "%s/big", self->dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	for (i = 0; i < 128; i++)
-		ASSERT_EQ((ssize_t)sizeof(block), write(fd, block, sizeof(block)));
-	close(fd);
-	k = start(self->dir, "big", "t", exec_argv(self, NULL, trap));
-	ASSERT_TRUE(wait_for(self->dir, "t.out", "ready"));
-	usleep(200000);		/* time for stdin to fill the rings and the connection */
-	kill(k, SIGTERM);
-	i = finish(k);
-	b = slurp_file(self->dir, "t.err", &n);
-	EXPECT_EQ(5, i) TH_LOG("stderr: %s", b);
-	free(b);
-	EXPECT_TRUE(wait_for(self->dir, "t.out", "got-TERM"));
-	snprintf(path, sizeof(path), "%s/pid", self->dir);
-	snprintf(cmd, sizeof(cmd), "echo $$ >%s; echo ready; exec sleep 1000", path);
-	k = start(self->dir, "big", "s", exec_argv(self, NULL, sleeper));
-	ASSERT_TRUE(wait_for(self->dir, "s.out", "ready"));
-	usleep(200000);
-	b = slurp_file(self->dir, "pid", &n);
-	victim = atoi(b);
-	free(b);
-	ASSERT_LT(1, victim);
-	kill(k, SIGKILL);
-	finish(k);
-	for (i = 0; i < 1000 && kill(victim, 0) == 0; i++)
-		usleep(10000);
-	EXPECT_NE(0, kill(victim, 0)) TH_LOG("pid %d outlived its kiste exec", victim);
-}
-
 TEST_F(vmx, environment_cwd_and_user_from_the_run_and_the_options)
 {
 	static const char *const show[] = { "sh", "-c", "echo \"$GREETING $FOO $PATH $(pwd) "
@@ -464,27 +418,39 @@ TEST_F(vmx, a_missing_program_or_folder_is_one_line_and_255)
 	free(err);
 }
 
-TEST_F(vmx, signals_reach_the_process_and_a_vanished_caller_kills_it)
+/*
+ * TERM to kiste exec reaches the process (which handles it: its status), and
+ * a kiste exec killed takes the process along (nothing would read its
+ * output), with stdin from @in (NULL: none).
+ */
+static void signal_and_vanish(FIXTURE_DATA(vmx) *self, struct __test_metadata *_metadata,
+			      const char *in)
 {
 	static const char *const trap[] = { "sh", "-c", "trap 'echo got-TERM; exit 5' TERM; "
 					    "echo ready; while :; do sleep 0.05; done", NULL };
 	char cmd[PATH_MAX + 64], path[PATH_MAX];
 	const char *sleeper[] = { "sh", "-c", cmd, NULL };
-	pid_t k, victim = 0;
+	pid_t k, victim;
 	size_t n;
 	char *b;
 	int i;
 
-	k = start(self->dir, NULL, "t", exec_argv(self, NULL, trap));
+	k = start(self->dir, in, "t", exec_argv(self, NULL, trap));
 	ASSERT_TRUE(wait_for(self->dir, "t.out", "ready"));
+	if (in)
+		usleep(200000);	/* time for stdin to fill the rings and the connection */
 	kill(k, SIGTERM);
-	EXPECT_EQ(5, finish(k));
+	i = finish(k);
+	b = slurp_file(self->dir, "t.err", &n);
+	EXPECT_EQ(5, i) TH_LOG("stderr: %s", b);
+	free(b);
 	EXPECT_TRUE(wait_for(self->dir, "t.out", "got-TERM"));
-	/* kiste exec killed: nothing will read the process's output, so it goes too. */
 	snprintf(path, sizeof(path), "%s/pid", self->dir);
 	snprintf(cmd, sizeof(cmd), "echo $$ >%s; echo ready; exec sleep 1000", path);
-	k = start(self->dir, NULL, "s", exec_argv(self, NULL, sleeper));
+	k = start(self->dir, in, "s", exec_argv(self, NULL, sleeper));
 	ASSERT_TRUE(wait_for(self->dir, "s.out", "ready"));
+	if (in)
+		usleep(200000);
 	b = slurp_file(self->dir, "pid", &n);
 	victim = atoi(b);
 	free(b);
@@ -495,6 +461,26 @@ TEST_F(vmx, signals_reach_the_process_and_a_vanished_caller_kills_it)
 	for (i = 0; i < 1000 && kill(victim, 0) == 0; i++)
 		usleep(10000);
 	EXPECT_NE(0, kill(victim, 0)) TH_LOG("pid %d outlived its kiste exec", victim);
+}
+
+TEST_F(vmx, signals_reach_the_process_and_a_vanished_caller_kills_it)
+{
+	signal_and_vanish(self, _metadata, NULL);
+}
+
+/* 8 MiB of stdin the process never reads: the connection fills, and the same holds. */
+TEST_F(vmx, a_signal_passes_stdin_the_process_does_not_read)
+{
+	static char block[1 << 16];
+	char path[PATH_MAX];
+	int fd, i;
+
+	snprintf(path, sizeof(path), "%s/big", self->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	for (i = 0; i < 128; i++)
+		ASSERT_EQ((ssize_t)sizeof(block), write(fd, block, sizeof(block)));
+	close(fd);
+	signal_and_vanish(self, _metadata, "big");
 }
 
 TEST_F(vmx, eight_sessions_at_once_the_ninth_is_refused_and_slots_come_back)
