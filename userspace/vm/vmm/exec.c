@@ -228,8 +228,8 @@ static void orphan(struct linux_exec *x, unsigned int i)
 
 /*
  * Guest -> caller: what stream @k's ring holds; the bytes moved, or -1
- * when the counts are impossible.  Without a caller (it went) the bytes are dropped, so the
- * process is not held up while it is killed.
+ * when the counts are impossible.  Without a caller (it went) the bytes
+ * are dropped, so the process is not held up while it is killed.
  */
 static long out_move(struct linux_exec *x, unsigned int i, int k)
 {
