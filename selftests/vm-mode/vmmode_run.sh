@@ -140,7 +140,7 @@ result $? "kiste sandbox list no longer shows the killed VM" "$(kiste sandbox li
 # the workload (its hostname, its root), with the run's environment; its output, stdin
 # and status come back through the VMM; once the run ends the name is gone.
 # The agent's channel ports are PID 1's alone: a program that reads one faults.
-cp "$(dirname "$0")/vmmode-ioport.helper" "$tmp/root/ioport"
+cp "$(dirname "$0")/vmmode-ioport.helper" "$tmp/root/ioport" && chmod 755 "$tmp/root/ioport"
 : >"$tmp/out"
 kiste run --mode=vm --timeout "$T" --name vmx1 --rootfs "$tmp/root" --env GREETING=hi -- \
 	/bin/sh -c 'echo ready; while :; do sleep 1; done' >"$tmp/out" 2>"$tmp/err" </dev/null &
