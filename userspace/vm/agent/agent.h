@@ -130,6 +130,8 @@ void agent_chan_write(struct agent_chan *ch, int stream, const void *p, size_t l
 void agent_chan_exit(int code);
 /* tty=1: the header's winsize word onto the pty @master, when it changed and is valid. */
 void agent_chan_winsize(struct agent_chan *ch, int master);
+/* The word @w onto the pty @master when it differs from *@last and is valid; *@last = @w. */
+void agent_pty_winsize(uint32_t w, uint32_t *last, int master);
 
 /*
  * Forwards the channel's stdin into @in_fd (closing it at EOF), @out_fd and

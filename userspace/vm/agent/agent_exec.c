@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,15 +112,9 @@ static int req_read(struct kiste_chan_exec *c, const uint8_t *req)
 
 static void winsize(struct exec_sess *s, struct kiste_chan_exec *c)
 {
-	uint32_t w = __atomic_load_n(&c->winsize, __ATOMIC_ACQUIRE);
-	struct winsize ws = { 0 };
-
-	if (!s->tty || s->out_fd[0] < 0 || w == s->winsz || !kiste_chan_winsz_valid(w))
-		return;
-	s->winsz = w;
-	ws.ws_row = KISTE_CHAN_WINSZ_ROWS(w);
-	ws.ws_col = KISTE_CHAN_WINSZ_COLS(w);
-	ioctl(s->out_fd[0], TIOCSWINSZ, &ws);
+	if (s->tty && s->out_fd[0] >= 0)
+		agent_pty_winsize(__atomic_load_n(&c->winsize, __ATOMIC_ACQUIRE), &s->winsz,
+				  s->out_fd[0]);
 }
 
 static void start(struct agent_chan *ch, unsigned int i)

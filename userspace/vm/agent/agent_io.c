@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -199,15 +198,7 @@ static void forward_signal(struct agent_chan *ch, pid_t pid, int exited)
 /* The host is the guest's owner, but a word out of range is no terminal's: ignored. */
 void agent_chan_winsize(struct agent_chan *ch, int master)
 {
-	uint32_t w = __atomic_load_n(&ch->hdr->winsize, __ATOMIC_ACQUIRE);
-	struct winsize ws = { 0 };
-
-	if (w == ch->winsz || !kiste_chan_winsz_valid(w))
-		return;
-	ch->winsz = w;
-	ws.ws_row = KISTE_CHAN_WINSZ_ROWS(w);
-	ws.ws_col = KISTE_CHAN_WINSZ_COLS(w);
-	ioctl(master, TIOCSWINSZ, &ws);
+	agent_pty_winsize(__atomic_load_n(&ch->hdr->winsize, __ATOMIC_ACQUIRE), &ch->winsz, master);
 }
 
 int agent_forward(struct agent_chan *ch, pid_t pid, int in_fd, int out_fd, int err_fd, int sfd,

@@ -190,3 +190,15 @@ int agent_pipes_open(int io[3], int fds[3])
 	fds[2] = err[1];
 	return 0;
 }
+
+void agent_pty_winsize(uint32_t w, uint32_t *last, int master)
+{
+	struct winsize ws = { 0 };
+
+	if (w == *last || !kiste_chan_winsz_valid(w))
+		return;
+	*last = w;
+	ws.ws_row = KISTE_CHAN_WINSZ_ROWS(w);
+	ws.ws_col = KISTE_CHAN_WINSZ_COLS(w);
+	ioctl(master, TIOCSWINSZ, &ws);
+}
