@@ -52,27 +52,58 @@ static long kiste_ioctl_version(void __user *argp)
 }
 
 /*
- * @size: sizeof(req), or KISTE_IOC_CREATE_SIZE_V3 for a caller built for
- * interface version 3, whose struct ends before the pids and CPU limits
- * (none, then); only that much is read and written back.
+ * A version 3 or 4 caller's request (@cmd KISTE_IOC_CREATE_V3 or _V4, the
+ * first bytes of struct kiste_ioc_create_v4) as the current one: no limits
+ * from a version 3 struct, which ends before them.
  */
+static long kiste_ioctl_create_old(void __user *argp, unsigned int cmd,
+				   struct kiste_ioc_create *req)
+{
+	struct kiste_ioc_create_v4 old = {};
+
+	BUILD_BUG_ON(offsetof(struct kiste_ioc_create_v4, pids_limit) !=
+		     KISTE_IOC_CREATE_SIZE_V3);
+	if (copy_from_user(&old, argp, _IOC_SIZE(cmd)))
+		return -EFAULT;
+	if (strnlen(old.name, sizeof(old.name)) == sizeof(old.name))
+		return -EINVAL;
+	req->flags = old.flags;
+	req->mode = old.mode;
+	req->memory_limit = old.memory_limit;
+	req->vcpu_limit = old.vcpu_limit;
+	req->pids_limit = old.pids_limit;
+	req->cpu_limit = old.cpu_limit;
+	strscpy(req->name, old.name, sizeof(req->name));
+	return 0;
+}
+
+/* @cmd: KISTE_IOC_CREATE or one of the older versions' requests it still takes */
 static long kiste_ioctl_create(struct file *file, void __user *argp,
-			       size_t size)
+			       unsigned int cmd)
 {
 	struct kiste_file *kf = file->private_data;
 	struct kiste_sandbox_spec spec = {};
 	struct kiste_ioc_create req = {};
 	struct kiste_caller caller;
 	struct kiste_sandbox *sb;
+	__u32 __user *idp;
 	long err;
 
-	BUILD_BUG_ON(offsetof(struct kiste_ioc_create, pids_limit) !=
-		     KISTE_IOC_CREATE_SIZE_V3);
-	if (copy_from_user(&req, argp, size))
-		return -EFAULT;
+	/* the one field written back sits at the same place in every version */
+	BUILD_BUG_ON(offsetof(struct kiste_ioc_create, id) !=
+		     offsetof(struct kiste_ioc_create_v4, id));
+	idp = argp + offsetof(struct kiste_ioc_create, id);
+	if (cmd != KISTE_IOC_CREATE)
+		err = kiste_ioctl_create_old(argp, cmd, &req);
+	else if (copy_from_user(&req, argp, sizeof(req)))
+		err = -EFAULT;
+	else if (strnlen(req.name, sizeof(req.name)) == sizeof(req.name))
+		err = -EINVAL;
+	else
+		err = 0;
+	if (err)
+		return err;
 	if (req.flags)
-		return -EINVAL;
-	if (strnlen(req.name, sizeof(req.name)) == sizeof(req.name))
 		return -EINVAL;
 	spec.name = req.name;
 	spec.mode = req.mode;
@@ -91,8 +122,7 @@ static long kiste_ioctl_create(struct file *file, void __user *argp,
 	err = kiste_sandbox_create(&spec, &caller, &sb, NULL);
 	if (err)
 		goto out_unlock;
-	req.id = sb->id;
-	if (copy_to_user(argp, &req, size)) {
+	if (put_user(sb->id, idp)) {
 		kiste_sandbox_delete(sb);
 		kiste_sandbox_put(sb);
 		err = -EFAULT;
@@ -149,10 +179,9 @@ static long kiste_dev_ioctl(struct file *file, unsigned int cmd,
 	case KISTE_IOC_VERSION:
 		return kiste_ioctl_version(argp);
 	case KISTE_IOC_CREATE:
-		return kiste_ioctl_create(file, argp,
-					  sizeof(struct kiste_ioc_create));
+	case KISTE_IOC_CREATE_V4:
 	case KISTE_IOC_CREATE_V3:
-		return kiste_ioctl_create(file, argp, KISTE_IOC_CREATE_SIZE_V3);
+		return kiste_ioctl_create(file, argp, cmd);
 	case KISTE_IOC_ATTACH:
 		return kiste_ioctl_attach(file, argp);
 	case KISTE_IOC_SHIM_ARM:

@@ -116,8 +116,9 @@ struct kiste_sandbox_snap {
 	char name[KISTE_NAME_MAX];
 };
 
+static_assert(KISTE_NAME_MAX == 128);	/* the number below */
 #define KISTE_BAD_NAME_MSG \
-	"bad sandbox name: use 1-63 characters of A-Z a-z 0-9 _ . -"
+	"bad sandbox name: use 1-127 characters of A-Z a-z 0-9 _ + . -"
 
 /* KVM's own bound on vCPUs per VM on x86_64 */
 #define KISTE_VCPU_LIMIT_MAX	1024

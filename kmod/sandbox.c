@@ -83,8 +83,8 @@ bool kiste_name_valid(const char *name)
 		char c = name[i];
 
 		/* the kernel's ctype is Latin-1: keep to ASCII */
-		if (!(isascii(c) && isalnum(c)) && c != '_' && c != '.' &&
-		    c != '-')
+		if (!(isascii(c) && isalnum(c)) && c != '_' && c != '+' &&
+		    c != '.' && c != '-')
 			return false;
 	}
 	return true;

@@ -89,7 +89,7 @@ static void *create_arg(struct fz_ctx *c)
 {
 	static const uint64_t mems[] = { 0, 4096, 4 << 20, 64 << 20, ~0ULL };
 	struct kiste_ioc_create a = { 0 };
-	char name[96];
+	char name[KISTE_NAME_MAX + 16];
 	size_t n;
 
 	a.flags = fz_chance(&c->rng, 90) ? 0 : fz_u32(&c->rng);
@@ -150,10 +150,11 @@ static void *small_arg(struct fz_ctx *c, unsigned long cmd)
 /* A command number: the real ones, their wrong-size twins, neighbours, strangers. */
 static unsigned long command(struct fz_ctx *c)
 {
-	static const uint64_t real[] = { KISTE_IOC_VERSION, KISTE_IOC_CREATE, KISTE_IOC_CREATE_V3,
+	static const uint64_t real[] = { KISTE_IOC_VERSION, KISTE_IOC_CREATE, KISTE_IOC_CREATE_V4,
+					 KISTE_IOC_CREATE_V3,
 					 KISTE_IOC_ATTACH, KISTE_IOC_SHIM_ARM,
 					 KISTE_IOC_SHIM_ENOSYS, KISTE_IOC_VM_CREATE };
-	static const uint64_t sizes[] = { 0, 4, 8, 16, 24, 88, 96, 4095 };
+	static const uint64_t sizes[] = { 0, 4, 8, 16, 24, 88, 96, 160, 4095 };
 	struct fz_rng *r = &c->rng;
 	unsigned long cmd = (unsigned long)FZ_PICK(r, real);
 
@@ -199,7 +200,8 @@ void fz_dev_one(struct fz_ctx *c)
 	/* attaching oneself is for good: worker processes do it rarely */
 	if (cmd == KISTE_IOC_ATTACH && !c->member && !fz_chance(&c->rng, 5))
 		cmd = KISTE_IOC_VERSION;
-	create = cmd == KISTE_IOC_CREATE || cmd == KISTE_IOC_CREATE_V3;
+	create = cmd == KISTE_IOC_CREATE || cmd == KISTE_IOC_CREATE_V4 ||
+		 cmd == KISTE_IOC_CREATE_V3;
 	arg = create ? create_arg(c) : small_arg(c, cmd);
 	ret = ioctl(fd, cmd, arg);
 	fz_count(c, FZ_C_DEV);

@@ -228,7 +228,7 @@ static void put_attrs(struct fz_ctx *c, struct fz_msg *m)
 					   KISTE_A_FLAGS, KISTE_A_SIGNAL };
 	struct fz_rng *r = &c->rng;
 	uint32_t i, n = fz_below(r, 5);
-	char p[128];
+	char p[KISTE_NAME_MAX + 16];
 	size_t len;
 	int type;
 

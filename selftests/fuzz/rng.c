@@ -137,7 +137,9 @@ size_t fz_name(struct fz_ctx *c, char *buf, size_t size)
 	case 4:
 		return (size_t)snprintf(buf, size, "sb-%u", fz_id(c)) + 1;
 	case 5:
-		n = 62 + fz_below(r, 4);
+		/* around the limit, and around interface version 4's (64) */
+		n = (fz_chance(r, 50) && size > KISTE_NAME_MAX + 2 ? KISTE_NAME_MAX : 64) - 2 +
+		    fz_below(r, 4);
 		memset(buf, 'a' + fz_below(r, 26), n);
 		buf[n] = 0;
 		return n + 1;

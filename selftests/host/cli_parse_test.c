@@ -25,6 +25,15 @@ TEST(create_fills_every_field)
 	EXPECT_STREQ("web.1", o.name);
 	EXPECT_EQ(2ULL << 30, o.memory);
 	EXPECT_EQ(4U, o.cpus);
+	/* kiste.ko's names: an engine's 64 hex digits and more, up to 127 characters */
+	ASSERT_EQ(0, PARSE(create_parse, &o, &err, "create", "--mode", "vm", "--name",
+			   "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+			   "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"))
+	TH_LOG("%s", err.msg);
+	EXPECT_EQ(-EINVAL, PARSE(create_parse, &o, &err, "create", "--mode", "vm", "--name",
+				 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+				 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+	EXPECT_NE(NULL, strstr(err.msg, "1-127 characters")) TH_LOG("%s", err.msg);
 	/* A second parse in the same process must start from scratch. */
 	ASSERT_EQ(0, PARSE(create_parse, &o, &err, "create", "-m", "shim"));
 	EXPECT_EQ((uint32_t)KISTE_MODE_SHIM, o.mode);

@@ -71,7 +71,7 @@ TEST(dev_create_rejects_overlong_name)
 	name[KISTE_NAME_MAX] = '\0';
 	spec.name = name;
 	EXPECT_EQ(-EINVAL, kiste_dev_create(-1, &spec, &id, &err));
-	EXPECT_NE(NULL, strstr(err.msg, "63"));
+	EXPECT_NE(NULL, strstr(err.msg, "127"));
 }
 
 /*

@@ -125,14 +125,15 @@ TEST(state_and_event_names)
 
 TEST(name_validation)
 {
-	char name[80];
+	char name[KISTE_NAME_MAX + 16];
 
 	memset(name, 'a', sizeof(name));
-	name[63] = '\0';
-	EXPECT_TRUE(kiste_name_valid(name)) TH_LOG("63 characters must be accepted");
-	name[63] = 'a';
-	name[64] = '\0';
-	EXPECT_FALSE(kiste_name_valid(name)) TH_LOG("64 characters must be rejected");
+	name[KISTE_NAME_MAX - 1] = '\0';
+	EXPECT_TRUE(kiste_name_valid(name)) TH_LOG("127 characters must be accepted");
+	name[KISTE_NAME_MAX - 1] = 'a';
+	name[KISTE_NAME_MAX] = '\0';
+	EXPECT_FALSE(kiste_name_valid(name)) TH_LOG("128 characters must be rejected");
+	EXPECT_TRUE(kiste_name_valid("c+plus"));
 	EXPECT_TRUE(kiste_name_valid("a"));
 	EXPECT_TRUE(kiste_name_valid("Web-1.test_x"));
 	EXPECT_TRUE(kiste_name_valid("123"));

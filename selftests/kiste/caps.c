@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <sys/param.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -454,28 +455,51 @@ static int try_limits(struct __test_metadata *_metadata, struct kt_fix *fix, uin
 	return ret;
 }
 
-/* The create ioctl with limits (v4 struct); 0 and GET shows them, else -errno. */
-static int try_ioctl_limits(struct __test_metadata *_metadata, struct kt_fix *fix,
-			    unsigned long cmd, uint32_t pids, uint32_t cpu, uint32_t *shown)
+/*
+ * The create ioctl @cmd with limits and @name (NULL: none), in the struct of
+ * its interface version (v3 and v4 callers' layout is struct
+ * kiste_ioc_create_v4); 0 and GET shows them (shown[2]: whether the name
+ * matches), else -errno.
+ */
+static int try_ioctl_limits_named(struct __test_metadata *_metadata, struct kt_fix *fix,
+				  unsigned long cmd, uint32_t pids, uint32_t cpu,
+				  const char *name, uint32_t *shown)
 {
 	struct kiste_ioc_create c = { .mode = KISTE_MODE_SHIM, .pids_limit = pids,
 				      .cpu_limit = cpu };
+	struct kiste_ioc_create_v4 old = { .mode = KISTE_MODE_SHIM, .pids_limit = pids,
+					   .cpu_limit = cpu };
+	bool cur = cmd == KISTE_IOC_CREATE;
 	struct kiste_sandbox_info info;
 	int fd = kiste_dev_open(NULL), ret;
+	uint32_t id;
 
+	/* as given, also without room for the NUL (the module must refuse that) */
+	if (name) {
+		memcpy(c.name, name, MIN(strlen(name), sizeof(c.name)));
+		memcpy(old.name, name, MIN(strlen(name), sizeof(old.name)));
+	}
 	if (fd < 0)
 		return fd;
-	ret = ioctl(fd, cmd, &c) < 0 ? -errno : 0;
+	ret = ioctl(fd, cmd, cur ? (void *)&c : (void *)&old) < 0 ? -errno : 0;
+	id = cur ? c.id : old.id;
 	if (ret == 0) {
-		kt_fix_track_id(fix, c.id);
-		EXPECT_EQ(0, kiste_sandbox_get(fix->nl, c.id, NULL, &info, NULL));
+		kt_fix_track_id(fix, id);
+		EXPECT_EQ(0, kiste_sandbox_get(fix->nl, id, NULL, &info, NULL));
 		shown[0] = info.pids_limit;
 		shown[1] = info.cpu_limit;
+		shown[2] = name ? !strcmp(info.name, name) : !strncmp(info.name, "sb-", 3);
 	}
 	close(fd);
 	if (ret == 0)
-		EXPECT_EQ(0, kt_wait_gone(fix->nl, c.id, KT_SETTLE_MS));
+		EXPECT_EQ(0, kt_wait_gone(fix->nl, id, KT_SETTLE_MS));
 	return ret;
+}
+
+static int try_ioctl_limits(struct __test_metadata *_metadata, struct kt_fix *fix,
+			    unsigned long cmd, uint32_t pids, uint32_t cpu, uint32_t *shown)
+{
+	return try_ioctl_limits_named(_metadata, fix, cmd, pids, cpu, NULL, shown);
 }
 
 /*
@@ -487,8 +511,9 @@ TEST_F_TIMEOUT(caps, pids_and_cpu_limits, 90)
 {
 	struct kiste_sandbox_spec spec = { .mode = KISTE_MODE_SHIM, .pids_limit = 100 };
 	struct kiste_err err = { 0 };
+	char hex[KISTE_NAME_MAX];
 	struct kt_reply r;
-	uint32_t shown[2], id;
+	uint32_t shown[3], id;
 	int fd;
 
 	KT_SKIP_IF_SETUP_SKIPPED();
@@ -537,6 +562,30 @@ TEST_F_TIMEOUT(caps, pids_and_cpu_limits, 90)
 	EXPECT_EQ(0, try_ioctl_limits(_metadata, &self->fix, KISTE_IOC_CREATE_V3, 100, 5, shown));
 	EXPECT_EQ(0, shown[0]);
 	EXPECT_EQ(0, shown[1]);
+	EXPECT_EQ(0, try_ioctl_limits_named(_metadata, &self->fix, KISTE_IOC_CREATE_V3, 0, 0,
+					    "kt-v3-name", shown));
+	EXPECT_EQ(1, shown[2]);
+	/* a v4 caller's: limits after a name of up to 63 characters */
+	EXPECT_EQ(0, try_ioctl_limits_named(_metadata, &self->fix, KISTE_IOC_CREATE_V4, 99, 250,
+					    "kt-v4-name", shown));
+	EXPECT_EQ(99, shown[0]);
+	EXPECT_EQ(250, shown[1]);
+	EXPECT_EQ(1, shown[2]);
+	EXPECT_EQ(-E2BIG, try_ioctl_limits(_metadata, &self->fix, KISTE_IOC_CREATE_V4, 100, 0,
+					   shown));
+	/* v5: an engine's 64-hex id and 127 characters are names; 64 unterminated bytes in v4 not */
+	memset(hex, 'f', sizeof(hex));
+	hex[64] = 0;
+	EXPECT_EQ(0, try_ioctl_limits_named(_metadata, &self->fix, KISTE_IOC_CREATE, 0, 0, hex,
+					    shown));
+	EXPECT_EQ(1, shown[2]);
+	EXPECT_EQ(-EINVAL, try_ioctl_limits_named(_metadata, &self->fix, KISTE_IOC_CREATE_V4, 0,
+						  0, hex, shown));
+	hex[64] = 'f';
+	hex[KISTE_NAME_MAX - 1] = 0;
+	EXPECT_EQ(0, try_ioctl_limits_named(_metadata, &self->fix, KISTE_IOC_CREATE, 0, 0, hex,
+					    shown));
+	EXPECT_EQ(1, shown[2]);
 
 	/* libkiste's one line names both values and the fix */
 	fd = kiste_dev_open(NULL);

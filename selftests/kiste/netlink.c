@@ -215,7 +215,8 @@ TEST_F_TIMEOUT(nl, duplicate_name, 60)
 TEST_F_TIMEOUT(nl, names, 60)
 {
 	static const char *const bad[] = {
-		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", /* 64 */
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", /* 128 */
 		"a/b",
 		"a b",
 		"a:b",
@@ -225,9 +226,13 @@ TEST_F_TIMEOUT(nl, names, 60)
 		"tab\t",
 	};
 	static const char *const good[] = {
-		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", /* 63 */
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", /* 127 */
+		/* an engine's container id: 64 hex digits (interface version 5) */
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 		"..x",
 		"A-Z_a.z-0_9",
+		"c+plus",
 		"x",
 	};
 	struct kiste_sandbox_spec spec = { .mode = KISTE_MODE_SHIM };
@@ -239,8 +244,8 @@ TEST_F_TIMEOUT(nl, names, 60)
 	int ret;
 
 	KT_SKIP_IF_SETUP_SKIPPED();
-	ASSERT_EQ(63, strlen(good[0]));
-	ASSERT_EQ(64, strlen(bad[0]));
+	ASSERT_EQ(KISTE_NAME_MAX - 1, strlen(good[0]));
+	ASSERT_EQ(KISTE_NAME_MAX, strlen(bad[0]));
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&err, 0, sizeof(err));
 		spec.name = bad[i];

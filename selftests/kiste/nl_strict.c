@@ -43,7 +43,7 @@ static int raw_name(struct kiste_nl *nl, uint8_t cmd, const char *name, size_t l
 TEST_F_TIMEOUT(strict, names_with_nul_refused, 60)
 {
 	static const char nul[] = "kt-nul\0tail";
-	char name[80];
+	char name[KISTE_NAME_MAX + 16];
 	struct kt_reply r;
 	uint32_t id = 0;
 	int ret;
@@ -60,17 +60,17 @@ TEST_F_TIMEOUT(strict, names_with_nul_refused, 60)
 	/* not terminated at all */
 	EXPECT_EQ(-EINVAL, raw_name(self->fix.nl, KISTE_CMD_SANDBOX_GET, "kt-nul", 6, NULL, &r));
 
-	/* 63 characters are a name, 64 are not */
+	/* 127 characters are a name, 128 are not */
 	memset(name, 'n', sizeof(name));
-	name[63] = 0;
-	ret = raw_name(self->fix.nl, KISTE_CMD_SANDBOX_NEW, name, 64, &id, &r);
-	EXPECT_EQ(0, ret) TH_LOG("63 characters: %s", r.extack);
+	name[KISTE_NAME_MAX - 1] = 0;
+	ret = raw_name(self->fix.nl, KISTE_CMD_SANDBOX_NEW, name, KISTE_NAME_MAX, &id, &r);
+	EXPECT_EQ(0, ret) TH_LOG("127 characters: %s", r.extack);
 	if (ret == 0)
 		EXPECT_EQ(0, kiste_sandbox_del(self->fix.nl, id, NULL));
-	name[63] = 'n';
-	name[64] = 0;
-	ret = raw_name(self->fix.nl, KISTE_CMD_SANDBOX_NEW, name, 65, &id, &r);
-	EXPECT_TRUE(ret == -EINVAL || ret == -ERANGE) TH_LOG("64 characters: %d", ret);
+	name[KISTE_NAME_MAX - 1] = 'n';
+	name[KISTE_NAME_MAX] = 0;
+	ret = raw_name(self->fix.nl, KISTE_CMD_SANDBOX_NEW, name, KISTE_NAME_MAX + 1, &id, &r);
+	EXPECT_TRUE(ret == -EINVAL || ret == -ERANGE) TH_LOG("128 characters: %d", ret);
 	if (ret == 0)
 		kiste_sandbox_del(self->fix.nl, id, NULL);
 }

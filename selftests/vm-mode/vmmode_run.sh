@@ -501,11 +501,16 @@ rc=$?
 st=$(kiste --root "$KR" state oci2 2>&1)
 [ "$rc" -eq 0 ] && printf '%s' "$st" | grep -q '"status": "created"'
 result $? "OCI create of a vm container: created (exit $rc)" "$st $(head -c 200 "$tmp/err")"
+lst=$(kiste sandbox list 2>&1)
+printf '%s\n' "$lst" | awk 'NR > 1 && $2 == "oci2" && $3 == "vm"' | grep -q .
+result $? "with kiste.ko the created vm container is a sandbox named by its id" "$lst"
 kiste --root "$KR" start oci2 >>"$tmp/err" 2>&1
 wait_ready "$tmp/out"
 st=$(kiste --root "$KR" state oci2 2>&1)
 printf '%s' "$st" | grep -q '"status": "running"' && grep -qx ready "$tmp/out"
 result $? "OCI start: the guest's workload runs" "$st $(head -c 200 "$tmp/out" "$tmp/err")"
+kiste inspect oci2 2>&1 | grep -q '^vm: *running$'
+result $? "its VM is kiste.ko's broker's, in the container's sandbox" "$(kiste inspect oci2 2>&1)"
 # wait_stopped ID: until the container's state says stopped ($T seconds at most).
 wait_stopped()
 {
@@ -521,6 +526,10 @@ wait_stopped oci2
 grep -qx got-TERM "$tmp/out"
 result $? "OCI kill TERM reaches the guest's workload, which handles it" \
 	"$(head -c 200 "$tmp/out" "$tmp/err")"
+i=0
+until gone oci2 || [ $i -ge 50 ]; do sleep 0.2; i=$((i + 1)); done
+gone oci2
+result $? "the stopped vm container holds no registry sandbox" "$(kiste sandbox list 2>&1)"
 kiste --root "$KR" delete oci2 >>"$tmp/err" 2>&1
 rc=$?
 kiste --root "$KR" state oci2 >/dev/null 2>&1

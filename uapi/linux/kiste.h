@@ -19,7 +19,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define KISTE_IFACE_VERSION	4
+#define KISTE_IFACE_VERSION	5
 
 #define KISTE_GENL_NAME		"kiste"
 #define KISTE_GENL_VERSION	1
@@ -28,11 +28,13 @@
 #define KISTE_DEVICE_NAME	"kiste"		/* /dev/kiste */
 
 /*
- * Sandbox names: 1..KISTE_NAME_MAX-1 characters of [A-Za-z0-9_.-], unique
- * among live sandboxes.  KISTE_NAME_MAX includes the terminating NUL.
+ * Sandbox names: 1..KISTE_NAME_MAX-1 characters of [A-Za-z0-9_+.-], unique
+ * among live sandboxes.  KISTE_NAME_MAX includes the terminating NUL.  They
+ * hold an OCI engine's container ids (64 hex digits; runc's rule is the same
+ * characters): 64 up to interface version 4, without '+'.
  * "sb-<digits>" is reserved for sandboxes created without a name.
  */
-#define KISTE_NAME_MAX		64
+#define KISTE_NAME_MAX		128
 
 /*
  * Limits a sandbox is created with (KISTE_A_PIDS_LIMIT, KISTE_A_CPU_LIMIT and
@@ -235,13 +237,28 @@ struct kiste_ioc_create {
 	__u64 memory_limit;	/* IN: bytes, 0 = none */
 	__u32 vcpu_limit;	/* IN: 0 = none */
 	__u32 id;		/* OUT */
-	char name[KISTE_NAME_MAX];	/* IN: NUL-terminated; "" = "sb-<id>" */
-	/* v4; a v3 caller's shorter struct (KISTE_IOC_CREATE_V3) means 0 here */
 	__u32 pids_limit;	/* IN: 0 = none; see KISTE_PIDS_LIMIT_MAX (E2BIG) */
 	__u32 cpu_limit;	/* IN: thousandths of a CPU, 0 = none */
+	char name[KISTE_NAME_MAX];	/* IN: NUL-terminated; "" = "sb-<id>" */
 };
 
-/* The size of struct kiste_ioc_create up to interface version 3. */
+/*
+ * Still accepted, as KISTE_IOC_CREATE_V4: the struct of interface version 4,
+ * whose name holds at most 63 characters; a version 3 caller's
+ * (KISTE_IOC_CREATE_V3) is its first KISTE_IOC_CREATE_SIZE_V3 bytes, no pids
+ * or CPU limit.  Only id is written back, at the same offset in each.
+ */
+struct kiste_ioc_create_v4 {
+	__u32 flags;
+	__u32 mode;
+	__u64 memory_limit;
+	__u32 vcpu_limit;
+	__u32 id;
+	char name[64];
+	__u32 pids_limit;
+	__u32 cpu_limit;
+};
+
 #define KISTE_IOC_CREATE_SIZE_V3	88
 
 /*
@@ -266,7 +283,7 @@ struct kiste_ioc_attach {
 
 #define KISTE_IOC_VERSION	_IOR(KISTE_IOC_MAGIC, 0x00, struct kiste_ioc_version)
 #define KISTE_IOC_CREATE	_IOWR(KISTE_IOC_MAGIC, 0x01, struct kiste_ioc_create)
-/* Still accepted: the same request with the v3 struct, no pids or CPU limit. */
+#define KISTE_IOC_CREATE_V4	_IOWR(KISTE_IOC_MAGIC, 0x01, struct kiste_ioc_create_v4)
 #define KISTE_IOC_CREATE_V3	_IOC(_IOC_READ | _IOC_WRITE, KISTE_IOC_MAGIC, 0x01, \
 				     KISTE_IOC_CREATE_SIZE_V3)
 #define KISTE_IOC_ATTACH	_IOW(KISTE_IOC_MAGIC, 0x02, struct kiste_ioc_attach)

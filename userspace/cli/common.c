@@ -110,7 +110,7 @@ int cli_ref_parse(const char *cmd, int argc, char **argv, bool json_ok, const ch
 	if (!cli_ref_valid(o->ref))
 		return cli_usage_err(
 			err, cmd,
-			"bad sandbox '%s': give an ID 1..4294967295 or a NAME of 1-63 characters of A-Z a-z 0-9 _ . -",
+			"bad sandbox '%s': give an ID 1..4294967295 or a NAME of " KISTE_NAME_RULE,
 			o->ref);
 	if (extra && optind < argc)
 		*extra = argv[optind++];

@@ -27,7 +27,7 @@ static int create_opt(int c, const char *arg, struct create_opts *o, struct kist
 		return 0;
 	case 'n':
 		/* The same rule and words as kiste run's --name (lib/run_opts.c). */
-		if (kiste_run_name_check(arg, err) < 0)
+		if (kiste_sandbox_name_check(arg, err) < 0)
 			return kiste_err_prefix(err, "kiste sandbox create");
 		o->name = arg;
 		return 0;
@@ -113,7 +113,7 @@ const struct cli_cmd cli_cmd_create = {
 		"Usage: kiste sandbox create --mode shim|vm|unikernel [--name NAME] [--memory SIZE] [--cpus N]\n\n"
 		"Register a sandbox that lives until 'kiste sandbox delete'; prints its id.\n\n"
 		"  -m, --mode MODE     shim, vm or unikernel (required)\n"
-		"  -n, --name NAME     1-63 characters of A-Z a-z 0-9 _ . - (default sb-ID)\n"
+		"  -n, --name NAME     1-127 characters of A-Z a-z 0-9 _ + . - (default sb-ID)\n"
 		"  -M, --memory SIZE   memory limit, e.g. 512M or 2G (K/M/G/T are powers of 1024)\n"
 		"  -c, --cpus N        vCPU limit (vm mode)\n"
 		"  -h, --help          show this help\n",

@@ -184,6 +184,20 @@ static int create_hooks(const struct kiste_oci_state *s, const struct kiste_oci_
 	return ret;
 }
 
+/*
+ * The container's name in kiste.ko's registry: its id, which runc's rule
+ * (oci_common.c) keeps to the characters of KISTE_NAME_RULE, unless that is
+ * longer, all digits (a sandbox id to every command) or sb-N (the module's
+ * own unnamed ones): NULL, an unnamed sandbox, then.
+ */
+static const char *oci_sandbox_name(const char *id)
+{
+	if (!kiste_name_valid(id) || strspn(id, "0123456789") == strlen(id) ||
+	    (!strncmp(id, "sb-", 3) && strspn(id + 3, "0123456789") == strlen(id + 3)))
+		return NULL;
+	return id;
+}
+
 /* Everything after the folder exists: the fifo, the mode's create, the state, the pid file. */
 static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 		  const struct kiste_oci_config *c, struct kiste_oci_spec *sp, const char *bundle,
@@ -226,6 +240,7 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 	}
 	snprintf(cgname, sizeof(cgname), "%.200s", o->id);
 	ol.cgroup_name = cgname;
+	ol.sandbox_name = oci_sandbox_name(o->id);
 	fflush(NULL);
 	/* Shim mode's init makes the terminal inside the container, as runc does. */
 	ret = 0;

@@ -60,6 +60,13 @@ struct kiste_mode_ops {
 struct kiste_oci_launch {
 	const char *hostname;		/* IN: NULL: the mode's default */
 	const char *cgroup_name;	/* IN: the container's cgroup, below kiste's own */
+	/*
+	 * IN: with kiste.ko the container is a sandbox in its registry from
+	 * create on, held by the container's process, so it goes when that
+	 * ends (a stopped container holds none): named by its id, or NULL for
+	 * an id that cannot be a sandbox's name (sb-N then; oci_create.c).
+	 */
+	const char *sandbox_name;
 	int start_fd;			/* IN: the init reads one byte here to start */
 	bool env_exact;			/* IN: o->env is the whole environment */
 	/*

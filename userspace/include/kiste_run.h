@@ -410,10 +410,17 @@ int kiste_publish_format(const struct kiste_publish *pb, char *buf, size_t n);
 struct json_object *kiste_publish_json(const struct kiste_publish *pb, int n);
 
 /*
- * A sandbox name as every command takes it: 1-63 characters of A-Z a-z 0-9
- * _ . -, not only digits (a string of digits is an id).  The error line is
- * "bad --name 'X': ..." for the caller to prefix with its command.
+ * A run's name (kiste run --name, what kiste exec and kiste trace look up):
+ * KISTE_NAME_RULE's characters, not only digits, at most KISTE_RUN_NAME_MAX
+ * of them: its files are RUNDIR/NAME.* and its exec socket is bound as
+ * /proc/self/fd/N/NAME.exec.sock, which sun_path's 108 bytes bound (kiste.ko
+ * and OCI container ids take the longer names of KISTE_NAME_RULE); a string
+ * of digits is an id.  The error line is "bad --name 'X': ..." for the
+ * caller to prefix with its command.
  */
+#define KISTE_RUN_NAME_MAX 72
 int kiste_run_name_check(const char *name, struct kiste_err *err);
+/* A name for kiste sandbox create: KISTE_NAME_RULE, not only digits. */
+int kiste_sandbox_name_check(const char *name, struct kiste_err *err);
 
 #endif /* KISTE_RUN_H */

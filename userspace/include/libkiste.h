@@ -92,7 +92,10 @@ const char *kiste_state_name(uint32_t state);		/* "created", "running", ... */
 const char *kiste_event_name(uint32_t type);		/* "created", "member-attached", ... */
 /* "64M", "1G", "512k", "4096" (bytes); K/M/G/T binary, optional trailing B or iB */
 int kiste_size_parse(const char *s, uint64_t *bytes, struct kiste_err *err);
+/* A sandbox name kiste.ko takes (KISTE_NAME_MAX): KISTE_NAME_RULE says which. */
 bool kiste_name_valid(const char *name);
+#define KISTE_NAME_RULE "1-127 characters of A-Z a-z 0-9 _ + . -"
+_Static_assert(KISTE_NAME_MAX == 128, "KISTE_NAME_RULE names the length");
 /* Accepts a decimal number, or a name (SIGKILL, KILL, kill); 1..64. */
 int kiste_signal_parse(const char *s, int *sig, struct kiste_err *err);
 

@@ -40,10 +40,14 @@ int kiste_dev_version(int fd, uint32_t *iface_version, struct kiste_err *err)
 	return 0;
 }
 
-/* The module's max_members as text, "?" when it cannot be read. */
-static void dev_max_members(char *buf, size_t len)
+/* The module's parameter @name as text, "?" when it cannot be read. */
+static void dev_param(const char *name, char *buf, size_t len)
 {
-	FILE *f = fopen("/sys/module/kiste/parameters/max_members", "re");
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/kiste/parameters/%s", name);
+	f = fopen(path, "re");
 
 	if (!f || !fgets(buf, (int)len, f))
 		snprintf(buf, len, "?");
@@ -55,8 +59,7 @@ static void dev_max_members(char *buf, size_t len)
 int kiste_dev_create(int fd, const struct kiste_sandbox_spec *spec, uint32_t *id,
 		     struct kiste_err *err)
 {
-	char max[32];
-
+	char max[32], all[32];
 	struct kiste_ioc_create c = { 0 };
 	size_t len = spec->name ? strlen(spec->name) : 0;
 
@@ -76,11 +79,17 @@ int kiste_dev_create(int fd, const struct kiste_sandbox_spec *spec, uint32_t *id
 			return kiste_err_set(err, -EEXIST,
 					     "sandbox '%s' already exists: choose another name",
 					     spec->name);
-		if (errno == EUSERS)
+		if (errno == EUSERS) {
+			dev_param("max_sandboxes_per_uid", max, sizeof(max));
+			dev_param("max_sandboxes", all, sizeof(all));
 			return kiste_err_set(err, -EUSERS,
-					     "too many sandboxes for this user: delete some first");
+					     "too many sandboxes: kiste.ko takes max_sandboxes_per_uid "
+					     "%s per user, max_sandboxes %s in all: delete some (kiste "
+					     "sandbox list), or raise /sys/module/kiste/parameters/"
+					     "max_sandboxes_per_uid", max, all);
+		}
 		if (errno == E2BIG) {
-			dev_max_members(max, sizeof(max));
+			dev_param("max_members", max, sizeof(max));
 			return kiste_err_set(err, -E2BIG,
 					     "pids limit %u is not below kiste.ko's member cap "
 					     "max_members %s (the sandbox's init is a member too): "
@@ -91,7 +100,8 @@ int kiste_dev_create(int fd, const struct kiste_sandbox_spec *spec, uint32_t *id
 		if (errno == ENOTTY)
 			return kiste_err_set(err, -ENOTTY,
 					     "the loaded kiste.ko is older than this kiste (interface "
-					     "< 4, no pids or CPU limits): update the module");
+					     "< 4, no pids or CPU limits; < 5, names of at most 63 "
+					     "characters): update the module");
 		return ioctl_err("cannot create a temporary sandbox", err);
 	}
 	*id = c.id;

@@ -143,7 +143,7 @@ bool kiste_name_valid(const char *name)
 		if (i >= KISTE_NAME_MAX - 1)
 			return false;
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '.' || c == '-'))
+		      c == '_' || c == '+' || c == '.' || c == '-'))
 			return false;
 	}
 	return true;

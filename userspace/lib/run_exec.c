@@ -73,6 +73,9 @@ static int run_dir_open(char *dir, size_t n, struct kiste_err *err)
 
 static int sock_addr(struct sockaddr_un *a, int dfd, const char *name)
 {
+	/* KISTE_RUN_NAME_MAX is what fits with any descriptor number */
+	_Static_assert(sizeof("/proc/self/fd/2147483647/.exec.sock") + KISTE_RUN_NAME_MAX <=
+		       sizeof(a->sun_path), "KISTE_RUN_NAME_MAX");
 	int r = snprintf(a->sun_path, sizeof(a->sun_path), "/proc/self/fd/%d/%s.exec.sock", dfd,
 			 name);
 

@@ -45,8 +45,8 @@ static const struct option common_opts[] = {
 
 const char kiste_run_common_usage[] =
 	"  --mode MODE         shim, vm or unikernel (required)\n"
-	"  --name NAME         the temporary sandbox's name with kiste.ko: 1-63 of\n"
-	"                      A-Z a-z 0-9 _ . -, not only digits; shim mode: also\n"
+	"  --name NAME         the temporary sandbox's name with kiste.ko: 1-72 of\n"
+	"                      A-Z a-z 0-9 _ + . -, not only digits; shim, vm: also\n"
 	"                      'kiste trace NAME' and 'kiste exec NAME CMD' while it runs\n"
 	"  --memory SIZE       memory limit, e.g. 512M (ranges per mode below)\n"
 	"  --cpus N            CPU limit, e.g. 1.5 (vm: whole vCPUs)\n"
@@ -106,13 +106,19 @@ struct parse {
 	const char *network;	/* as given, for the "not in this mode" line */
 };
 
-int kiste_run_name_check(const char *name, struct kiste_err *err)
+int kiste_sandbox_name_check(const char *name, struct kiste_err *err)
 {
 	if (!kiste_name_valid(name) || strspn(name, "0123456789") == strlen(name))
-		return kiste_err_set(err, -EINVAL,
-				     "bad --name '%s': use 1-63 characters of A-Z a-z 0-9 _ . -, "
-				     "not only digits",
-				     name);
+		return kiste_err_set(err, -EINVAL, "bad --name '%s': use " KISTE_NAME_RULE ", "
+				     "not only digits", name);
+	return 0;
+}
+
+int kiste_run_name_check(const char *name, struct kiste_err *err)
+{
+	if (kiste_sandbox_name_check(name, NULL) < 0 || strlen(name) > KISTE_RUN_NAME_MAX)
+		return kiste_err_set(err, -EINVAL, "bad --name '%s': use 1-%d characters of A-Z "
+				     "a-z 0-9 _ + . -, not only digits", name, KISTE_RUN_NAME_MAX);
 	return 0;
 }
 

@@ -84,7 +84,7 @@ int kiste_sandbox_new(struct kiste_nl *nl, const struct kiste_sandbox_spec *spec
 	/* the module's policy refuses a long name with a generic message */
 	if (spec->name && *spec->name && !kiste_name_valid(spec->name))
 		return kiste_err_set(err, -EINVAL,
-				     "bad sandbox name: use 1-63 characters of A-Z a-z 0-9 _ . -");
+				     "bad sandbox name: use " KISTE_NAME_RULE);
 	msg = kiste_nl_msg(nl, KISTE_CMD_SANDBOX_NEW, 0, err);
 	if (!msg)
 		return -ENOMEM;
@@ -156,7 +156,7 @@ int kiste_sandbox_resolve(struct kiste_nl *nl, const char *ref, uint32_t *id, st
 	if (!digits && !kiste_name_valid(ref))
 		return kiste_err_set(
 			err, -EINVAL,
-			"bad sandbox '%s': give an id or a name of 1-63 characters of A-Z a-z 0-9 _ . -",
+			"bad sandbox '%s': give an id or a name of " KISTE_NAME_RULE,
 			ref ? ref : "");
 	ret = kiste_sandbox_get(nl, want, digits ? NULL : ref, &info, err);
 	if (ret < 0)

@@ -47,6 +47,9 @@ struct vm_opts {
 	struct vm_tap tap;	/* --network ns:PATH: the tap in that namespace, its address */
 	bool root_disk;		/* --rootfs is the disk VM_ROOT_DISK (else copied, or none) */
 	bool in_cgroup;		/* an OCI container's: its cgroup is the engine's, joined */
+	/* an OCI container's kiste.ko sandbox, made by create (-1: no module) */
+	bool oci;
+	int oci_kfd;
 	/*
 	 * kiste exec's listening socket, served by the VMM: an OCI container's
 	 * (exec_given, from create) or a named run's (vm_run_name); else -1.
@@ -174,20 +177,35 @@ static int vm_check(const struct kiste_run_opts *o, void *mo, struct kiste_err *
 }
 
 /*
- * With kiste.ko this process (the VMM) joins a temporary vm-mode sandbox; *kfd
+ * With kiste.ko a temporary vm-mode sandbox named @name (NULL: sb-N) in *kfd;
  * -1 without.  Its limits as enforced: guest memory and vCPUs by the broker,
  * processes by the guest's agent, the CPU limit by the VMM's cgroup if any.
  */
-static int vm_sandbox(const struct kiste_run_opts *o, const struct kiste_cgroup *cg, int *kfd,
-		      struct kiste_err *err)
+static int vm_sandbox_create(const struct kiste_run_opts *o, const char *name,
+			     const struct kiste_cgroup *cg, int *kfd, struct kiste_err *err)
 {
 	struct kiste_sandbox_spec spec = {
-		.name = o->name, .mode = KISTE_MODE_VM, .memory_limit = o->memory,
+		.name = name, .mode = KISTE_MODE_VM, .memory_limit = o->memory,
 		.vcpu_limit = o->cpus, .pids_limit = o->pids_limit,
 		.cpu_limit = cg->version ? o->cpus_milli : 0,
 	};
-	int ret = kiste_run_sandbox(&spec, kfd, err);
 
+	return kiste_run_sandbox(&spec, kfd, err);
+}
+
+/*
+ * This process, the VMM, joins its sandbox: the one an OCI create made, else
+ * one of its own (kiste run).  *kfd -1 without kiste.ko.
+ */
+static int vm_sandbox(const struct kiste_run_opts *o, const struct vm_opts *vo,
+		      const struct kiste_cgroup *cg, int *kfd, struct kiste_err *err)
+{
+	int ret = 0;
+
+	if (vo->oci)
+		*kfd = vo->oci_kfd;
+	else
+		ret = vm_sandbox_create(o, o->name, cg, kfd, err);
 	if (ret == 0 && *kfd >= 0 && (ret = kiste_dev_attach(*kfd, 0, err)) < 0) {
 		close(*kfd);
 		*kfd = -1;
@@ -578,7 +596,7 @@ static int vm_run(const struct kiste_run_opts *o, void *mo)
 		goto out;
 	}
 	kiste_test_phase("vm-initramfs-built");
-	ret = vm_sandbox(o, &cg, &kfd, &err);
+	ret = vm_sandbox(o, vo, &cg, &kfd, &err);
 	/* passt after the sandbox's set-up: a member of it, in its cgroup (ours: no @cg). */
 	if (ret == 0 && o->network == KISTE_NET_PASTA)
 		ret = kiste_passt_start(o, &vm_passt, NULL, &vo->net_fd, &vo->net_err_fd,
@@ -632,6 +650,7 @@ static void vm_oci_start(void *arg)
 	a->vo->in_cgroup = a->in_cgroup;
 	a->vo->exec_fd = a->ol->exec_fd;
 	a->vo->exec_given = true;
+	a->vo->oci = true;
 	_exit(vm_run(&run, a->vo));
 }
 
@@ -669,7 +688,12 @@ static int vm_oci(const struct kiste_run_opts *o, void *mo, struct kiste_oci_lau
 	if (ret < 0)
 		return ret;
 	args.in_cgroup = cg.version != 0;
-	ret = kiste_oci_spawn(ol, &cg, vm_oci_start, &args, err);
+	/* The registry's from here; the container's process holds it (the VMM joins it). */
+	ret = vm_sandbox_create(o, ol->sandbox_name, &cg, &args.vo->oci_kfd, err);
+	if (ret == 0)
+		ret = kiste_oci_spawn(ol, &cg, vm_oci_start, &args, err);
+	if (args.vo->oci_kfd >= 0)
+		close(args.vo->oci_kfd);
 	if (ret < 0) {
 		kiste_cgroup_destroy(&cg);
 		return ret;

@@ -38,16 +38,17 @@
 #define UK_CG_PASST_PIDS 2
 
 /*
- * With kiste.ko: a temporary sandbox tied to *kfd; without: *kfd is -1.  Its
- * processes and CPU as the cgroup caps them (none without one).
+ * With kiste.ko: a temporary sandbox named @name (NULL: sb-N) tied to *kfd;
+ * without: *kfd is -1.  Its processes and CPU as the cgroup caps them (none
+ * without one).
  */
-static int uk_sandbox(const struct kiste_uk_opts *o, const struct kiste_cgroup *cg, int *kfd,
-		      struct kiste_err *err)
+static int uk_sandbox(const struct kiste_uk_opts *o, const char *name,
+		      const struct kiste_cgroup *cg, int *kfd, struct kiste_err *err)
 {
 	bool vm = o->isolation == KISTE_UK_ISO_VM;
 	/* The broker holds the VM to these: one vCPU, memory in the 2 MiB pages that map it. */
 	struct kiste_sandbox_spec spec = {
-		.name = o->name,
+		.name = name,
 		.mode = KISTE_MODE_UNIKERNEL,
 		.memory_limit = vm ? UK_VM_MEM(o->memory) : o->memory,
 		.vcpu_limit = vm ? 1 : 0,
@@ -269,15 +270,18 @@ static __attribute__((noreturn)) void uk_run_direct(const struct kiste_uk_opts *
 }
 
 /*
- * A container in vm isolation, after start: this process (the container's
- * init, which the engine signals and reaps) forks the VMM as kiste run does
- * and supervises it: INT, TERM and HUP forwarded (a VMM ends at them), its
- * end said as kiste run says it (128+N for a signal), the status ours.
+ * A container in vm isolation, or with kiste.ko (@kdev its sandbox, which
+ * this process holds: the tender closes what it does not know), after
+ * start: this process (the container's init, which the engine signals and
+ * reaps) forks the unikernel's process or VMM as kiste run does and
+ * supervises it: INT, TERM and HUP forwarded, its end said as kiste run says
+ * it (128+N for a signal), the status ours.
  */
-static __attribute__((noreturn)) void uk_oci_vm(const struct kiste_uk_opts *o,
-						const struct kiste_uk_image *img,
-						struct kiste_uk_devs *devs, struct kiste_kvm *kvm,
-						const struct kiste_cgroup *cg)
+static __attribute__((noreturn)) void uk_oci_supervise(const struct kiste_uk_opts *o,
+						       const struct kiste_uk_image *img,
+						       struct kiste_uk_devs *devs,
+						       struct kiste_kvm *kvm, int kdev,
+						       const struct kiste_cgroup *cg)
 {
 	struct rusage ru = { 0 };
 	sigset_t set, old;
@@ -289,9 +293,10 @@ static __attribute__((noreturn)) void uk_oci_vm(const struct kiste_uk_opts *o,
 	fflush(NULL);
 	child = fork();
 	if (child == 0)
-		uk_child(-1, kvm, o, img, devs, self, &old, cg);
+		uk_child(kdev, kvm, o, img, devs, self, &old, cg);
 	if (child < 0) {
-		fprintf(stderr, "kiste: cannot fork the unikernel's VMM: %s\n", strerror(errno));
+		fprintf(stderr, "kiste: cannot fork the unikernel's %s: %s\n",
+			o->isolation == KISTE_UK_ISO_VM ? "VMM" : "process", strerror(errno));
 		_exit(KISTE_EXIT_REFUSED);
 	}
 	kiste_uk_devs_close(devs);
@@ -306,21 +311,22 @@ struct uk_oci_args {
 	struct kiste_uk_devs *devs;
 	struct kiste_kvm *kvm;
 	const struct kiste_cgroup *cg;
+	int kdev;		/* the container's kiste.ko sandbox, or -1 */
 };
 
 /*
  * The container's process after start's byte (kiste_oci_spawn): direct
  * entry, this process is the unikernel, its end the status the engine reads
- * (the engine reaps it: create's process is gone by then); in vm isolation it
- * runs the VMM as its child instead (uk_oci_vm).
+ * (the engine reaps it: create's process is gone by then); in vm isolation
+ * or with kiste.ko it runs the unikernel as its child instead.
  */
 static void uk_oci_start(void *arg)
 {
 	const struct uk_oci_args *a = arg;
 	sigset_t none;
 
-	if (a->o->isolation == KISTE_UK_ISO_VM)
-		uk_oci_vm(a->o, a->img, a->devs, a->kvm, a->cg);
+	if (a->o->isolation == KISTE_UK_ISO_VM || a->kdev >= 0)
+		uk_oci_supervise(a->o, a->img, a->devs, a->kvm, a->kdev, a->cg);
 	sigemptyset(&none);
 	uk_run_direct(a->o, a->img, a->devs, &none);
 }
@@ -335,7 +341,7 @@ int kiste_uk_oci_create(const struct kiste_uk_opts *o, const char *rootfs,
 	struct kiste_uk_devs devs;
 	struct uk_oci_args args;
 	struct kiste_cgroup cg;
-	int rfd, ret;
+	int rfd, ret, kdev = -1;
 
 	kiste_cgroup_init(&cg);
 	if (kiste_uk_pasta(o))
@@ -370,8 +376,18 @@ int kiste_uk_oci_create(const struct kiste_uk_opts *o, const char *rootfs,
 	ret = kiste_cgroup_create_container(ol->cgroup_name, &lim, &cg, err);
 	if (ret < 0)
 		goto out_devs;
-	args = (struct uk_oci_args){ .o = o, .img = &img, .devs = &devs, .kvm = &kvm, .cg = &cg };
+	/* The registry's from here, held by the container's process. */
+	ret = uk_sandbox(o, ol->sandbox_name, &cg, &kdev, err);
+	if (ret < 0)
+		goto out_cgroup;
+	/* With kiste.ko the VM comes from its broker (/dev/kvm was create's check). */
+	if (kdev >= 0)
+		kiste_kvm_close(&kvm);
+	args = (struct uk_oci_args){ .o = o, .img = &img, .devs = &devs, .kvm = &kvm, .cg = &cg,
+				     .kdev = kdev };
 	ret = kiste_oci_spawn(ol, &cg, uk_oci_start, &args, err);
+	if (kdev >= 0)
+		close(kdev);
 	if (ret < 0)
 		goto out_cgroup;
 	ol->cg = cg;
@@ -417,7 +433,7 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 	if (kiste_uk_devs_bind(&img.mft, o, &cg, false, &devs, &err) < 0)
 		goto refused;
 	kiste_test_phase("uk-bound");
-	if (uk_sandbox(o, &cg, &kdev, &err) < 0)
+	if (uk_sandbox(o, o->name, &cg, &kdev, &err) < 0)
 		goto refused;
 	/* With kiste.ko the VM comes from its broker (in the child), else from /dev/kvm. */
 	if (o->isolation == KISTE_UK_ISO_VM && kdev < 0 && kiste_kvm_dev_open(&kvm, &err) < 0) {
