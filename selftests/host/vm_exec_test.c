@@ -580,6 +580,33 @@ TEST_F(vmx, a_terminal_is_the_guests_pty_sized_as_the_callers)
 	EXPECT_NE(NULL, strstr(buf, "/dev/pts/")) TH_LOG("output: %s", buf);
 }
 
+/*
+ * -i -t with stdin from a file: its end reaches the process as its
+ * terminal's end of file (^D), as shim mode types it, so `cat` ends instead
+ * of waiting.
+ */
+TEST_F(vmx, a_terminals_input_ends_with_the_callers)
+{
+	static const char *const opts[] = { "-i", "-t", NULL };
+	static const char *const cmd[] = { "sh", "-c", "read x; echo got:$x; cat >/dev/null; "
+					   "echo end; exit 6", NULL };
+	char path[PATH_MAX];
+	size_t n;
+	char *b;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/typed", self->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(11, write(fd, "hello\nmore\n", 11));
+	close(fd);
+	EXPECT_EQ(6, finish(start(self->dir, "typed", "t", exec_argv(self, opts, cmd))));
+	b = slurp_file(self->dir, "t.out", &n);
+	EXPECT_NE(NULL, strstr(b, "got:hello")) TH_LOG("output: %s", b);
+	EXPECT_NE(NULL, strstr(b, "end")) TH_LOG("output: %s", b);
+	free(b);
+}
+
 TEST_F(vmx, detached_its_stand_in_moves_the_output)
 {
 	static const char *const cmd[] = { "sh", "-c", "sleep 0.2; echo late; exit 3", NULL };
@@ -631,6 +658,7 @@ TEST_F(vmx, a_console_socket_gets_a_terminal_the_stand_in_relays)
 					   "exit 9", NULL };
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	const char *opts[] = { "-t", "--console-socket", a.sun_path, NULL };
+	struct termios t;
 	char buf[4096];
 	int l, c, m;
 	pid_t k;
@@ -645,6 +673,9 @@ TEST_F(vmx, a_console_socket_gets_a_terminal_the_stand_in_relays)
 	ASSERT_LE(0, c);
 	m = recv_fd(c);
 	ASSERT_LE(0, m) TH_LOG("no terminal's master came over the console socket");
+	/* raw already when it arrives: nothing the engine types first is echoed back */
+	ASSERT_EQ(0, tcgetattr(m, &t));
+	EXPECT_EQ(0U, t.c_lflag & (ECHO | ICANON)) TH_LOG("lflag 0%o", t.c_lflag);
 	read_master(m, buf, sizeof(buf));
 	EXPECT_EQ(9, finish(k));
 	EXPECT_NE(NULL, strstr(buf, "on-a-tty")) TH_LOG("the engine's terminal read: %s", buf);

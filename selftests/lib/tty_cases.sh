@@ -151,15 +151,16 @@ tty_alone()	# READER
 
 # Everything the workload wrote is out before kiste exits, through a pipe, stderr through
 # the terminal too; and -i with a pipe at 0 (no terminal there: typed into the sandbox's
-# pty, no raw mode), in the same run.
+# pty, no raw mode), whose end is the terminal's end of file (^D typed), in the same run.
 tty_pipes()
 {
-	harness "" -- '$R seq 1 20000 | wc -l; $R seq 1 20000 | tail -n 1; echo abc | $R sh -c "read x; echo got:\$x"'
+	harness "" -- '$R seq 1 20000 | wc -l; $R seq 1 20000 | tail -n 1; echo abc | $R sh -c "read x; echo got:\$x; cat; echo eof-seen"'
 	NAT="$H_OUT" NRC=$H_RC
-	harness "$SR" -- 'echo abc | $R sh -c "read x; echo got:\$x; seq 1 20000; seq 1 20000 >&2" | tr -d "\r" | awk "/^got:/ { print } /^[0-9]+\$/ { n++ } END { print n }"'
-	result "$([ "$(tty_line 2 "$H_OUT")" = 40000 ] && [ "$(tty_line 1 "$NAT")" = 20000 ] &&
+	harness "$SR" -- 'echo abc | $R sh -c "read x; echo got:\$x; cat; echo eof-seen; seq 1 20000; seq 1 20000 >&2" | tr -d "\r" | awk "/^got:|^eof-seen/ { print } /^[0-9]+\$/ { n++ } END { print n }"'
+	result "$([ "$(tty_line 3 "$H_OUT")" = 40000 ] && [ "$(tty_line 1 "$NAT")" = 20000 ] &&
 		[ "$(tty_line 2 "$NAT")" = 20000 ]; echo $?)" \
 		"all output (stderr through the terminal too) is out before kiste exits" \
 		"$SANDBOXED: $H_OUT natively: $NAT"
 	tty_has "-t -i with a pipe at stdin" "got:abc"
+	tty_has "-t -i: the pipe's end is the workload's end of file" "eof-seen"
 }

@@ -12,6 +12,8 @@
 
 # shellcheck source=selftests/lib/tap.sh
 . "$(dirname "$0")/tap.sh"
+# shellcheck source=selftests/lib/registry_lib.sh
+. "$(dirname "$0")/registry-lib.helper"
 UK="${UK:-/vm-tests/unikernel}"
 [ -c /dev/kiste ] || skip_all "no /dev/kiste: kiste.ko is not loaded"
 command -v kiste >/dev/null || bail "no kiste: build with make (bin)"
@@ -51,25 +53,6 @@ cfg()	# MODE ARGS-JSON [ANNOTATIONS]
  "annotations": {"org.kiste.mode": "$1"${3:+, $3}},
  "linux": {"namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "network"}]}}
 EOF
-}
-
-# The line "KEY: VALUE" of kiste inspect NAME, value only ("" when there is none).
-field()	# NAME KEY
-{
-	kiste inspect "$1" 2>/dev/null | sed -n "s/^$2: *//p"
-}
-
-# Until sandbox NAME is gone from kiste sandbox list (10 s at most); 2 when the list fails.
-wait_gone()	# NAME
-{
-	i=0
-	while [ $i -lt 100 ]; do
-		lst=$(kiste sandbox list 2>&1) || return 2
-		printf '%s\n' "$lst" | awk 'NR > 1 { print $2 }' | grep -qx "$1" || return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
 }
 
 # Until KEY of sandbox NAME reads VALUE (10 s at most).

@@ -289,21 +289,13 @@ int exec_stream_console(const char *path, unsigned int rows, unsigned int cols,
 			struct kiste_err *err)
 {
 	int sock = kiste_console_connect(path, err), slave, ret;
-	struct termios t;
 
 	if (sock < 0)
 		return sock;
-	ret = kiste_console_make("/dev/ptmx", rows, cols, sock, &slave, err);
+	/* Raw before the engine has the master: none of its first bytes echoed back. */
+	ret = kiste_console_make("/dev/ptmx", rows, cols, true, sock, &slave, err);
 	close(sock);
-	if (ret < 0)
-		return ret;
-	if (tcgetattr(slave, &t) < 0 || (cfmakeraw(&t), tcsetattr(slave, TCSANOW, &t)) < 0) {
-		ret = kiste_err_set(err, -errno, "cannot set up the terminal for the engine: %s",
-				    strerror(errno));
-		close(slave);
-		return ret;
-	}
-	return slave;
+	return ret < 0 ? ret : slave;
 }
 
 /* A DATA message: its header, then up to KISTE_EXEC_DATA_MAX bytes (no padding between). */

@@ -31,7 +31,7 @@ int oci_console_open(const char *socket_path, const struct kiste_oci_config *c, 
 	if (sock < 0)
 		return sock;
 	ret = kiste_console_make("/dev/ptmx", c->process.console_rows, c->process.console_cols,
-				 sock, slave, err);
+				 false, sock, slave, err);
 	close(sock);
 	return ret;
 }

@@ -242,11 +242,13 @@ int kiste_open_regular_in(int rootfd, const char *path, int flags, struct stat *
  * console.c: an OCI container's terminal.  _connect: the engine's
  * --console-socket, connected; _make: a pty from @ptmx (sized @rows x @cols
  * when both are set) whose master goes over @sock (SCM_RIGHTS, its name as
- * the bytes, as runc sends it); *@slave its other end (close-on-exec).
+ * the bytes, as runc sends it); *@slave its other end (close-on-exec), made
+ * raw before the master goes when @raw (a relay's end: nothing typed before
+ * is echoed or edited).
  */
 int kiste_console_connect(const char *path, struct kiste_err *err);
-int kiste_console_make(const char *ptmx, unsigned int rows, unsigned int cols, int sock,
-		       int *slave, struct kiste_err *err);
+int kiste_console_make(const char *ptmx, unsigned int rows, unsigned int cols, bool raw,
+		       int sock, int *slave, struct kiste_err *err);
 /*
  * The engine's side of _make (`kiste run -t` is its own engine): the master
  * sent over @sock, close-on-exec; -EAGAIN while nothing came, -EPIPE when

@@ -63,9 +63,10 @@ static int send_master(int sock, int master, const char *name, struct kiste_err 
 	return 0;
 }
 
-int kiste_console_make(const char *ptmx, unsigned int rows, unsigned int cols, int sock,
-		       int *slave, struct kiste_err *err)
+int kiste_console_make(const char *ptmx, unsigned int rows, unsigned int cols, bool raw,
+		       int sock, int *slave, struct kiste_err *err)
 {
+	struct termios t;
 	struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
 	int master, unlock = 0, n, ret;
 	char name[32];
@@ -88,6 +89,11 @@ int kiste_console_make(const char *ptmx, unsigned int rows, unsigned int cols, i
 	}
 	if (rows && cols)
 		ioctl(master, TIOCSWINSZ, &ws);
+	if (raw && (tcgetattr(*slave, &t) < 0 || (cfmakeraw(&t), tcsetattr(*slave, TCSANOW, &t)) < 0)) {
+		ret = kiste_err_set(err, -errno, "cannot make the terminal %s raw: %s", name,
+				    strerror(errno));
+		goto out;
+	}
 	ret = send_master(sock, master, name, err);
 out:
 	if (master >= 0)

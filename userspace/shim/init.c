@@ -193,8 +193,8 @@ static __attribute__((noreturn)) void exec_child(struct launch *l, struct shim_e
 		_exit(KISTE_EXIT_REFUSED);
 	/* A terminal of the container's own devpts, as create's (the master to the engine). */
 	if (r->console_sock >= 0) {
-		if (kiste_console_make("/dev/ptmx", r->rows, r->cols, r->console_sock, &slave,
-				       &err) < 0)
+		if (kiste_console_make("/dev/ptmx", r->rows, r->cols, false, r->console_sock,
+				       &slave, &err) < 0)
 			kiste_child_fail(&err);
 		if (dup2(slave, 0) < 0)
 			_exit(KISTE_EXIT_REFUSED);
@@ -439,8 +439,8 @@ void launch_init_main(struct launch *l, pid_t launcher)
 	if (l->con_sock >= 0) {
 		int slave;
 
-		if (kiste_console_make("/dev/ptmx", l->con_rows, l->con_cols, l->con_sock, &slave,
-				       &err) < 0)
+		if (kiste_console_make("/dev/ptmx", l->con_rows, l->con_cols, false, l->con_sock,
+				       &slave, &err) < 0)
 			kiste_child_fail(&err);
 		close(l->con_sock);
 		l->con_sock = -1;

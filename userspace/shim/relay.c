@@ -494,7 +494,14 @@ static void in_step(struct shim_relay_chan *c)
 			fprintf(stderr, "kiste: relaying the caller's %s to the sandbox: %s\n",
 				chan_name(c), strerror(errno));
 		if (n <= 0) {
-			/* EOF for the sandbox; its end stays here to count what it left. */
+			/*
+			 * EOF for the sandbox; its end stays here to count what it
+			 * left.  A terminal's is a dup of the master, which stays for
+			 * output: its reader is told by its end-of-file character,
+			 * ^D (kiste exec's stand-ins and vm mode's agent type it too).
+			 */
+			if (c->tty && write(c->mine, "\x04", 1) < 0 && errno == EAGAIN)
+				return;
 			close(c->mine);
 			c->mine = -1;
 			c->done = true;

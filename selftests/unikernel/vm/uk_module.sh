@@ -13,11 +13,8 @@
 UK="${UK:-/vm-tests/unikernel}"
 TMP=$(mktemp -d /tmp/uk-module.XXXXXX)
 
-# The line "KEY: VALUE" of kiste inspect NAME, value only ("" when gone).
-field()	# NAME KEY
-{
-	kiste inspect "$1" 2>/dev/null | sed -n "s/^$2: *//p"
-}
+# shellcheck source=selftests/lib/registry_lib.sh
+. "$(dirname "$0")/registry-lib.helper"
 
 # Waits (up to 20 s) until sandbox NAME is listed with state running.
 wait_running()	# NAME
@@ -25,20 +22,6 @@ wait_running()	# NAME
 	i=0
 	while [ $i -lt 200 ]; do
 		[ "$(field "$1" state)" = running ] && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# Waits (up to 10 s) until sandbox NAME is gone from kiste sandbox list; 2 when the
-# list fails, since a list that fails to run lists nothing either.
-wait_gone()	# NAME
-{
-	i=0
-	while [ $i -lt 100 ]; do
-		lst=$(kiste sandbox list 2>&1) || return 2
-		printf '%s\n' "$lst" | awk 'NR > 1 { print $2 }' | grep -qx "$1" || return 0
 		sleep 0.1
 		i=$((i + 1))
 	done

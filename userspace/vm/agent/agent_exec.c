@@ -193,11 +193,15 @@ static bool feed(struct agent_chan *ch, unsigned int i)
 	__atomic_store_n(&c->in_tail, s->in_tail, __ATOMIC_RELEASE);
 	/*
 	 * The end of the typing, never of a terminal: the master stays for
-	 * output.  in_eof before in_head: the host stores them the other way,
-	 * so a head read after the end is the last one.
+	 * output, and a terminal's reader is told by its end-of-file character
+	 * (agent_pty_eof; a full input queue: next round).  in_eof before
+	 * in_head: the host stores them the other way, so a head read after the
+	 * end is the last one.
 	 */
 	if (s->in_fd >= 0 && __atomic_load_n(&c->in_eof, __ATOMIC_ACQUIRE) &&
 	    __atomic_load_n(&c->in_head, __ATOMIC_ACQUIRE) == s->in_tail) {
+		if (s->tty && agent_pty_eof(s->in_fd) < 0)
+			return s->in_tail != tail0;
 		close(s->in_fd);
 		s->in_fd = -1;
 	}

@@ -127,7 +127,10 @@ static int drain(struct agent_chan *ch, int fd, int stream)
 	}
 }
 
-/* Moves stdin from the ring into the workload's pipe; returns -1 once it is closed. */
+/*
+ * Moves stdin from the ring into the workload's pipe or terminal: -1 once
+ * the workload closed it, 1 at the end of the host's input, else 0.
+ */
 static int feed(struct agent_chan *ch, int fd)
 {
 	struct kiste_chan_hdr *h = ch->hdr;
@@ -150,7 +153,7 @@ static int feed(struct agent_chan *ch, int fd)
 		__atomic_store_n(&h->in_tail, tail, __ATOMIC_RELEASE);
 	}
 	return __atomic_load_n(&h->in_eof, __ATOMIC_ACQUIRE) &&
-	       __atomic_load_n(&h->in_head, __ATOMIC_ACQUIRE) == tail ? -1 : 0;
+	       __atomic_load_n(&h->in_head, __ATOMIC_ACQUIRE) == tail ? 1 : 0;
 }
 
 /* Reaps every child (PID 1 inherits orphans); returns 1 once @pid was reaped. */
@@ -204,7 +207,7 @@ void agent_chan_winsize(struct agent_chan *ch, int master)
 int agent_forward(struct agent_chan *ch, pid_t pid, int in_fd, int out_fd, int err_fd, int sfd,
 		  int tty)
 {
-	int status = 0, exited = 0;
+	int status = 0, exited = 0, fed;
 
 	nonblock(in_fd);
 	nonblock(out_fd);
@@ -233,7 +236,9 @@ int agent_forward(struct agent_chan *ch, pid_t pid, int in_fd, int out_fd, int e
 			/* The workload is the container: what it left behind ends with it. */
 			kill(-1, SIGKILL);
 		}
-		if (in_fd >= 0 && feed(ch, in_fd) < 0) {
+		fed = in_fd >= 0 ? feed(ch, in_fd) : 0;
+		/* A terminal stays for output: its typing ends with ^D (agent_pty_eof). */
+		if (fed < 0 || (fed > 0 && (!tty || agent_pty_eof(in_fd) == 0))) {
 			close(in_fd);
 			in_fd = -1;
 		}

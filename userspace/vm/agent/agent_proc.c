@@ -166,6 +166,13 @@ int agent_pty_open(uid_t uid, int io[3], int fds[3])
 	return e;
 }
 
+int agent_pty_eof(int master)
+{
+	if (write(master, "\x04", 1) < 0 && (errno == EAGAIN || errno == EINTR))
+		return -EAGAIN;
+	return 0;
+}
+
 int agent_pipes_open(int io[3], int fds[3])
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, e, i;
