@@ -170,6 +170,12 @@ rc=$?
 result $? "kiste exec of a program missing in the guest: one line, 255 (exit $rc)" "$(head -c 200 "$tmp/xe")"
 kill -TERM "$pid"
 wait "$pid"
+# The confined VMM cannot remove the name's files: its watcher does (a moment after).
+i=0
+while [ $i -lt 50 ] && ls /run/kiste-run/vmx1.* >/dev/null 2>&1; do sleep 0.1; i=$((i + 1)); done
+ls /run/kiste-run/vmx1.* >/dev/null 2>&1
+result $((!$?)) "the ended run's files are gone (trace lock, exec defaults, socket)" \
+	"$(ls /run/kiste-run/ 2>&1)"
 kiste exec vmx1 /bin/true >"$tmp/xo" 2>"$tmp/xe" </dev/null
 rc=$?
 [ "$rc" -eq 255 ] && grep -q "does not exist" "$tmp/xe"

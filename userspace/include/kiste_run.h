@@ -73,6 +73,15 @@ int kiste_run_sandbox(const struct kiste_sandbox_spec *spec, int *kfd, struct ki
  * Returns true when the timeout fired.
  */
 void kiste_run_block_signals(sigset_t *set, sigset_t *old);
+/*
+ * Work left for when this process is gone (killed, or ending confined where
+ * it may not do it): forks a watcher that is nobody's child (twice, so the
+ * caller's waits never see it) and holds nothing of the caller's but *@keep
+ * (moved to descriptor 4; NULL or -1: none), and returns true in it once the
+ * caller has ended; false in the caller, also when no watcher could be made.
+ * The watcher does its work and _exit()s.
+ */
+bool kiste_watch_exit(const char *comm, int *keep);
 bool kiste_run_supervise(pid_t child, const sigset_t *set, unsigned int timeout_s,
 			 int *wstatus, struct rusage *ru);
 /*
@@ -138,6 +147,13 @@ int kiste_run_exec_publish(const char *name, const struct kiste_run_exec_default
 /* The launcher, once the ids are mapped: NAME.exec.init names the init (the relay's maps). */
 void kiste_run_exec_publish_init(const char *name, pid_t init);
 void kiste_run_exec_unpublish(const char *name);
+/*
+ * A launcher that ends confined (vm mode's VMM) cannot unpublish: a watcher
+ * (kiste_watch_exit) holding the name's @lock, the run's own open file, does
+ * it and removes @lock_path once the launcher is gone, killed too; the lock
+ * goes last, so a next run of the name never loses its files to it.
+ */
+void kiste_run_name_watch(const char *name, const char *lock_path, int lock);
 int kiste_run_exec_connect(const char *name, struct kiste_run_exec_defaults *d,
 			   struct kiste_err *err);
 void kiste_run_exec_defaults_free(struct kiste_run_exec_defaults *d);

@@ -290,31 +290,10 @@ static void sweep_stale(const struct kiste_cgroup *parent)
  */
 static void watch(const struct kiste_cgroup *cg)
 {
-	struct pollfd p = { .events = POLLIN };
 	struct kiste_cgroup copy = *cg;
-	pid_t child;
 
-	p.fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	if (p.fd < 0)
+	if (!kiste_watch_exit("kiste-cgroup", NULL))
 		return;
-	/* Twice: the watcher is nobody's child, so a launcher's waits never see it. */
-	child = fork();
-	if (child != 0) {
-		close(p.fd);
-		if (child > 0)
-			waitpid(child, NULL, 0);
-		return;
-	}
-	if (fork() != 0)
-		_exit(0);
-	/* Holds nothing of the launcher's: its output pipes must reach EOF without us. */
-	dup2(p.fd, 3);
-	p.fd = 3;
-	syscall(SYS_close_range, 0, 2, 0);
-	syscall(SYS_close_range, 4, ~0U, 0);
-	prctl(PR_SET_NAME, "kiste-cgroup");
-	while (poll(&p, 1, -1) < 0 && errno == EINTR)
-		;
 	kiste_cgroup_destroy(&copy);
 	_exit(0);
 }

@@ -5,8 +5,11 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -98,6 +101,41 @@ int kiste_run_sandbox(const struct kiste_sandbox_spec *spec, int *kfd, struct ki
 	kiste_run_record_created(id, from, boottime_ns());
 	*kfd = fd;
 	return 0;
+}
+
+bool kiste_watch_exit(const char *comm, int *keep)
+{
+	struct pollfd p = { .events = POLLIN };
+	pid_t child;
+	int k;
+
+	/* Opened here, not in the child: this process cannot have ended yet. */
+	p.fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (p.fd < 0)
+		return false;
+	child = fork();
+	if (child != 0) {
+		close(p.fd);
+		if (child > 0)
+			waitpid(child, NULL, 0);
+		return false;
+	}
+	if (fork() != 0)
+		_exit(0);
+	/* Nothing of the caller's: its output pipes must reach EOF without us. */
+	k = keep && *keep >= 0 ? fcntl(*keep, F_DUPFD, 10) : -1;
+	dup2(fcntl(p.fd, F_DUPFD, 10), 3);	/* above both first: either may be 3 or 4 */
+	p.fd = 3;
+	if (k >= 0) {
+		dup2(k, 4);
+		*keep = 4;
+	}
+	syscall(SYS_close_range, 0, 2, 0);
+	syscall(SYS_close_range, k >= 0 ? 5 : 4, ~0U, 0);
+	prctl(PR_SET_NAME, comm);
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	return true;
 }
 
 void kiste_run_block_signals(sigset_t *set, sigset_t *old)

@@ -244,6 +244,15 @@ void kiste_run_exec_unpublish(const char *name)
 	close(dfd);
 }
 
+void kiste_run_name_watch(const char *name, const char *lock_path, int lock)
+{
+	if (!kiste_watch_exit("kiste-name", &lock))
+		return;
+	kiste_run_exec_unpublish(name);
+	unlink(lock_path);
+	_exit(0);
+}
+
 static int read_defaults(int dfd, const char *dir, const char *name,
 			 struct kiste_run_exec_defaults *d, pid_t *launcher, struct kiste_err *err)
 {

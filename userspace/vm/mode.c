@@ -493,9 +493,8 @@ static int vm_cgroup(const struct kiste_run_opts *o, struct kiste_cgroup *cg,
  * kiste run --name NAME: the name claimed (its lock held by the VMM until
  * it exits) and `kiste exec NAME`'s socket and defaults published
  * (lib/run_exec.c), as a shim run's.  The confined VMM cannot remove the
- * files at its end: the next run of the name replaces them, and kiste exec
- * tells a dead run by its lock.  A caller without a run folder runs
- * without.
+ * files at its end: a watcher does, once it is gone (kiste_run_name_watch).
+ * A caller without a run folder runs without.
  */
 static int vm_run_name(const struct kiste_run_opts *o, struct vm_opts *vo, struct kiste_err *err)
 {
@@ -512,7 +511,10 @@ static int vm_run_name(const struct kiste_run_opts *o, struct vm_opts *vo, struc
 		return 0;
 	close(ro);	/* shim's guest kernels read it; a VM has no tracing */
 	vo->exec_fd = kiste_run_exec_publish(o->name, &d, err);
-	return vo->exec_fd < 0 ? err->code : 0;
+	if (vo->exec_fd < 0)
+		return err->code;
+	kiste_run_name_watch(o->name, path, vo->name_lock);
+	return 0;
 }
 
 static int vm_run(const struct kiste_run_opts *o, void *mo)
