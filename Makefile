@@ -129,6 +129,13 @@ bench: deps
 	@$(MAKE) --no-print-directory userspace
 	@KISTE=$(BUILD)/bin/kiste bash selftests/bench/shim-bench.sh $(SHIM_BENCH_REPEATS)
 
+# Issue 13's benchmark (README, "Figures"): kiste's OCI verbs and podman run --rm
+# beside runc, medians; not a test.  It installs runc, podman and conmon when missing.
+OCI_BENCH_REPEATS ?= 7
+bench-oci: deps
+	@$(MAKE) --no-print-directory userspace
+	@KISTE=$(BUILD)/bin/kiste bash selftests/bench/oci-bench.sh $(OCI_BENCH_REPEATS)
+
 # Issue 12's network benchmark (README, "Figures"): iperf3 and HTTP against a server in
 # shim mode with --network pasta, natively and in rootless podman; not a test.  It
 # installs what it measures with (iperf3, apache2-utils, slirp4netns) when missing.
@@ -208,4 +215,4 @@ clean:
 
 
 .PHONY: all module module-prereq userspace selftests deps check check-run demo demo-run checkpatch sparse w1 \
-	shellcheck mutate fuzz-long compat bench bench-net bench-vm install clean
+	shellcheck mutate fuzz-long compat bench bench-oci bench-net bench-vm install clean

@@ -17,6 +17,7 @@
 #include "exec_standin.h"
 #include "kiste_exec.h"
 #include "kiste_run.h"
+#include "kiste_tty_eof.h"
 #include "oci.h"
 #include "../shim/relay.h"
 
@@ -177,7 +178,7 @@ int exec_stand_in_tty(int sock, int tsock, bool input, const char *what,
 	struct kiste_run_who who = { .what = what, .sigsys = shim_sigsys };
 	struct pollfd p[3];
 	struct kiste_exec_msg m;
-	int master = -1, status = -1, ptn;
+	int master = -1, status = -1, ptn, last = -1;
 	bool in_open = input, out_open = true;
 	char buf[4096];
 	ssize_t n;
@@ -224,10 +225,11 @@ int exec_stand_in_tty(int sock, int tsock, bool input, const char *what,
 			n = read(0, buf, sizeof(buf));
 			if (n > 0) {
 				write_all(master, buf, (size_t)n);
+				last = (unsigned char)buf[n - 1];
 			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
 				/* The caller's input ended: the terminal's end of file (^D). */
 				in_open = false;
-				write_all(master, "\x04", 1);
+				write_all(master, buf, (size_t)kiste_tty_eof(master, last, buf));
 			}
 		}
 		if (p[0].revents) {

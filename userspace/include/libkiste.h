@@ -122,6 +122,12 @@ struct kiste_sandbox_spec {
 	/* shown by kiste inspect; enforced by the launcher (uapi/linux/kiste.h) */
 	uint32_t pids_limit;	/* processes and threads, 0 = none */
 	uint32_t cpu_limit;	/* thousandths of a CPU, 0 = none */
+	/*
+	 * kiste_run_sandbox: a name another sandbox has makes this one unnamed
+	 * instead of failing (an OCI container's id: another user could take
+	 * that name first, or another --root's container have it)
+	 */
+	bool name_optional;
 };
 
 struct kiste_sandbox_info {

@@ -93,6 +93,14 @@ int kiste_run_sandbox(const struct kiste_sandbox_spec *spec, int *kfd, struct ki
 		return fd;
 	from = boottime_ns();
 	ret = kiste_dev_create(fd, spec, &id, err);
+	if (ret == -EEXIST && spec->name_optional) {
+		struct kiste_sandbox_spec unnamed = *spec;
+
+		unnamed.name = NULL;
+		if (err)
+			memset(err, 0, sizeof(*err));
+		ret = kiste_dev_create(fd, &unnamed, &id, err);
+	}
 	if (ret < 0) {
 		close(fd);
 		return ret;
@@ -105,9 +113,13 @@ int kiste_run_sandbox(const struct kiste_sandbox_spec *spec, int *kfd, struct ki
 
 bool kiste_watch_exit(const char *comm, int *keep)
 {
+	static const int ign[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU,
+				   SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH };
 	struct pollfd p = { .events = POLLIN };
+	unsigned int i;
+	sigset_t none;
 	pid_t child;
-	int k;
+	int k, pfd;
 
 	/* Opened here, not in the child: this process cannot have ended yet. */
 	p.fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
@@ -122,20 +134,33 @@ bool kiste_watch_exit(const char *comm, int *keep)
 	}
 	if (fork() != 0)
 		_exit(0);
+	/*
+	 * Not the caller's group's or session's: what ends a job (^C, timeout(1),
+	 * a closed terminal) must not end the watcher with it.
+	 */
+	setsid();
+	for (i = 0; i < sizeof(ign) / sizeof(ign[0]); i++)
+		signal(ign[i], SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Nothing of the caller's: its output pipes must reach EOF without us. */
 	k = keep && *keep >= 0 ? fcntl(*keep, F_DUPFD, 10) : -1;
-	dup2(fcntl(p.fd, F_DUPFD, 10), 3);	/* above both first: either may be 3 or 4 */
+	pfd = fcntl(p.fd, F_DUPFD, 10);		/* above both first: either may be 3 or 4 */
+	if (pfd < 0 || dup2(pfd, 3) != 3 || (keep && *keep >= 0 && (k < 0 || dup2(k, 4) != 4)))
+		_exit(0);	/* no watch it could keep: leave the work undone, never early */
 	p.fd = 3;
-	if (k >= 0) {
-		dup2(k, 4);
+	if (k >= 0)
 		*keep = 4;
-	}
 	syscall(SYS_close_range, 0, 2, 0);
 	syscall(SYS_close_range, k >= 0 ? 5 : 4, ~0U, 0);
 	prctl(PR_SET_NAME, comm);
-	while (poll(&p, 1, -1) < 0 && errno == EINTR)
-		;
-	return true;
+	for (;;) {
+		p.revents = 0;
+		if (poll(&p, 1, -1) > 0 && (p.revents & POLLNVAL))
+			_exit(0);
+		if (p.revents & (POLLIN | POLLHUP))
+			return true;
+	}
 }
 
 void kiste_run_block_signals(sigset_t *set, sigset_t *old)

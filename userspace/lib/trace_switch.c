@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kiste_run.h"
@@ -53,6 +54,24 @@ static int switch_check(int fd, const char *path, struct kiste_err *err)
  * a second sandbox of the same name is refused, a stale file (its sandbox
  * gone without removing it) is reused.
  */
+/*
+ * The name's lock, waiting up to a second when @wait: an ended vm run's
+ * watcher holds it until it has removed the run's files (run_exec.c), a
+ * moment after the run's own end.  0, or -1 with errno.
+ */
+static int lock_briefly(int fd, bool wait)
+{
+	const struct timespec step = { .tv_nsec = 50 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; i++) {
+		if (errno != EWOULDBLOCK || !wait || i == 20)
+			return -1;
+		nanosleep(&step, NULL);
+	}
+	return 0;
+}
+
 int kiste_trace_switch_create(const char *path, bool exclusive, int *lockfd, int *ro,
 			      struct kiste_err *err)
 {
@@ -67,7 +86,7 @@ int kiste_trace_switch_create(const char *path, bool exclusive, int *lockfd, int
 		if (fd < 0)
 			return kiste_err_set(err, -errno, "cannot make the trace switch %s: %s",
 					     path, strerror(errno));
-		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (lock_briefly(fd, !exclusive) < 0) {
 			r = errno;
 			close(fd);
 			return kiste_err_set(err, r == EWOULDBLOCK ? -EBUSY : -r,

@@ -251,7 +251,7 @@ static int open_module(struct launch *l, struct kiste_err *err)
 {
 	bool cg = l->cg.version != 0;
 	struct kiste_sandbox_spec spec = {
-		.name = l->oci ? l->oci->sandbox_name : l->o->name,
+		.name = l->oci ? l->oci->sandbox_name : l->o->name, .name_optional = l->oci != NULL,
 		.mode = KISTE_MODE_SHIM, .memory_limit = l->o->memory,
 		.pids_limit = cg ? l->o->pids_limit : 0, .cpu_limit = cg ? l->o->cpus_milli : 0,
 	};

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kiste_tty_eof.h"
 #include "relay_int.h"
 
 /*
@@ -495,13 +496,19 @@ static void in_step(struct shim_relay_chan *c)
 				chan_name(c), strerror(errno));
 		if (n <= 0) {
 			/*
-			 * EOF for the sandbox; its end stays here to count what it
-			 * left.  A terminal's is a dup of the master, which stays for
-			 * output: its reader is told by its end-of-file character,
-			 * ^D (kiste exec's stand-ins and vm mode's agent type it too).
+			 * A terminal's end is a dup of the master, which stays for
+			 * output: its reader is told as kiste_tty_eof says (^D),
+			 * written as any input (its queue may be full), then the
+			 * read here ends again.
 			 */
-			if (c->tty && write(c->mine, "\x04", 1) < 0 && errno == EAGAIN)
-				return;
+			if (c->tty && !c->eof_typed) {
+				c->eof_typed = true;
+				c->len = (size_t)kiste_tty_eof(c->mine, c->last, c->buf);
+				c->off = 0;
+				if (c->len)
+					return;
+			}
+			/* EOF for the sandbox; its end stays here to count what it left. */
 			close(c->mine);
 			c->mine = -1;
 			c->done = true;
@@ -509,6 +516,7 @@ static void in_step(struct shim_relay_chan *c)
 		}
 		c->len = n;
 		c->off = 0;
+		c->last = (unsigned char)c->buf[n - 1];
 	}
 	n = write(c->mine, c->buf + c->off, c->len - c->off);
 	if (n < 0)

@@ -26,6 +26,8 @@ struct shim_relay_chan {
 	bool done;		/* EOF or an error: nothing more moves */
 	bool trace;		/* the --trace-output file's channel (host is kiste's own copy) */
 	bool tty;		/* -t: the sandbox's terminal (mine is a copy of its master) */
+	bool eof_typed;		/* tty: the end of the caller's input is in buf (kiste_tty_eof) */
+	int last;		/* tty: the last byte typed into it, -1: none */
 	size_t len, off;	/* bytes in buf, and how many of them have moved on */
 	char *buf;
 };

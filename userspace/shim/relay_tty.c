@@ -85,6 +85,7 @@ static void tty_chan(struct shim_relay *r, int host, bool out)
 	c->out = out;
 	c->stream = true;
 	c->tty = true;
+	c->last = -1;
 	r->nchan++;
 }
 

@@ -181,11 +181,11 @@ static int vm_check(const struct kiste_run_opts *o, void *mo, struct kiste_err *
  * -1 without.  Its limits as enforced: guest memory and vCPUs by the broker,
  * processes by the guest's agent, the CPU limit by the VMM's cgroup if any.
  */
-static int vm_sandbox_create(const struct kiste_run_opts *o, const char *name,
+static int vm_sandbox_create(const struct kiste_run_opts *o, const char *name, bool oci,
 			     const struct kiste_cgroup *cg, int *kfd, struct kiste_err *err)
 {
 	struct kiste_sandbox_spec spec = {
-		.name = name, .mode = KISTE_MODE_VM, .memory_limit = o->memory,
+		.name = name, .name_optional = oci, .mode = KISTE_MODE_VM, .memory_limit = o->memory,
 		.vcpu_limit = o->cpus, .pids_limit = o->pids_limit,
 		.cpu_limit = cg->version ? o->cpus_milli : 0,
 	};
@@ -205,7 +205,7 @@ static int vm_sandbox(const struct kiste_run_opts *o, const struct vm_opts *vo,
 	if (vo->oci)
 		*kfd = vo->oci_kfd;
 	else
-		ret = vm_sandbox_create(o, o->name, cg, kfd, err);
+		ret = vm_sandbox_create(o, o->name, false, cg, kfd, err);
 	if (ret == 0 && *kfd >= 0 && (ret = kiste_dev_attach(*kfd, 0, err)) < 0) {
 		close(*kfd);
 		*kfd = -1;
@@ -691,7 +691,7 @@ static int vm_oci(const struct kiste_run_opts *o, void *mo, struct kiste_oci_lau
 		return ret;
 	args.in_cgroup = cg.version != 0;
 	/* The registry's from here; the container's process holds it (the VMM joins it). */
-	ret = vm_sandbox_create(o, ol->sandbox_name, &cg, &args.vo->oci_kfd, err);
+	ret = vm_sandbox_create(o, ol->sandbox_name, true, &cg, &args.vo->oci_kfd, err);
 	if (ret == 0)
 		ret = kiste_oci_spawn(ol, &cg, vm_oci_start, &args, err);
 	if (args.vo->oci_kfd >= 0)

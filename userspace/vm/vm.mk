@@ -10,9 +10,11 @@ KISTE_OBJS += $(patsubst %.c,$(OBJDIR)/%.o,$(wildcard vm/*.c vm/image/*.c vm/vmm
 AGENT := $(O)/bin/kiste-agent
 
 # The agent is PID 1 in the guest: static, no sanitizer (it has no runtime there).
-$(AGENT): $(wildcard $(VM_SRC)/agent/*.c $(VM_SRC)/agent/*.h) $(TOP)/uapi/kiste/vm_agent.h
+$(AGENT): $(wildcard $(VM_SRC)/agent/*.c $(VM_SRC)/agent/*.h) $(TOP)/uapi/kiste/vm_agent.h \
+	  $(TOP)/userspace/include/kiste_tty_eof.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 $(WARN_CFLAGS) -O2 -static -s -I$(TOP)/uapi -o $@ $(filter %.c,$^)
+	$(CC) -std=gnu11 $(WARN_CFLAGS) -O2 -static -s -I$(TOP)/uapi -I$(TOP)/userspace/include \
+		-o $@ $(filter %.c,$^)
 
 $(OBJDIR)/vm/vmm/agent_blob.o: $(VM_SRC)/vmm/agent_blob.S $(AGENT)
 	@mkdir -p $(dir $@)

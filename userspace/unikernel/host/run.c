@@ -42,13 +42,14 @@
  * without: *kfd is -1.  Its processes and CPU as the cgroup caps them (none
  * without one).
  */
-static int uk_sandbox(const struct kiste_uk_opts *o, const char *name,
+static int uk_sandbox(const struct kiste_uk_opts *o, const char *name, bool oci,
 		      const struct kiste_cgroup *cg, int *kfd, struct kiste_err *err)
 {
 	bool vm = o->isolation == KISTE_UK_ISO_VM;
 	/* The broker holds the VM to these: one vCPU, memory in the 2 MiB pages that map it. */
 	struct kiste_sandbox_spec spec = {
 		.name = name,
+		.name_optional = oci,
 		.mode = KISTE_MODE_UNIKERNEL,
 		.memory_limit = vm ? UK_VM_MEM(o->memory) : o->memory,
 		.vcpu_limit = vm ? 1 : 0,
@@ -377,7 +378,7 @@ int kiste_uk_oci_create(const struct kiste_uk_opts *o, const char *rootfs,
 	if (ret < 0)
 		goto out_devs;
 	/* The registry's from here, held by the container's process. */
-	ret = uk_sandbox(o, ol->sandbox_name, &cg, &kdev, err);
+	ret = uk_sandbox(o, ol->sandbox_name, true, &cg, &kdev, err);
 	if (ret < 0)
 		goto out_cgroup;
 	/* With kiste.ko the VM comes from its broker (/dev/kvm was create's check). */
@@ -433,7 +434,7 @@ int kiste_uk_run(const struct kiste_uk_opts *o)
 	if (kiste_uk_devs_bind(&img.mft, o, &cg, false, &devs, &err) < 0)
 		goto refused;
 	kiste_test_phase("uk-bound");
-	if (uk_sandbox(o, o->name, &cg, &kdev, &err) < 0)
+	if (uk_sandbox(o, o->name, false, &cg, &kdev, &err) < 0)
 		goto refused;
 	/* With kiste.ko the VM comes from its broker (in the child), else from /dev/kvm. */
 	if (o->isolation == KISTE_UK_ISO_VM && kdev < 0 && kiste_kvm_dev_open(&kvm, &err) < 0) {

@@ -133,12 +133,13 @@ void agent_chan_winsize(struct agent_chan *ch, int master);
 /* The word @w onto the pty @master when it differs from *@last and is valid; *@last = @w. */
 void agent_pty_winsize(uint32_t w, uint32_t *last, int master);
 /*
- * The end of the host's typing into a terminal (@master): its end-of-file
- * character, ^D, as shim mode types it, so a reader at a line's start reads
- * its end.  0 once typed (or not typable), -EAGAIN while the input queue is
- * full: again later, before the master's typing end is closed.
+ * The end of the host's typing into a terminal (@master, @last the last byte
+ * typed or -1): what kiste_tty_eof says ends it (^D; twice after a partial
+ * line; nothing in raw mode), *@done of it typed so far.  0 once all is
+ * typed (or nothing could be), -EAGAIN while the input queue is full: again
+ * later, before the master's typing end is closed.
  */
-int agent_pty_eof(int master);
+int agent_pty_eof(int master, int last, int *done);
 
 /*
  * Forwards the channel's stdin into @in_fd (closing it at EOF), @out_fd and

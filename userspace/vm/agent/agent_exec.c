@@ -32,6 +32,7 @@ struct exec_sess {
 	int tty;
 	uint32_t winsz;		/* tty: the size last applied */
 	uint32_t in_tail;	/* this side's own counts, never read back */
+	int eof_done;		/* tty: bytes of the typing's end typed (agent_pty_eof) */
 	uint32_t out_head[2];
 };
 
@@ -200,7 +201,9 @@ static bool feed(struct agent_chan *ch, unsigned int i)
 	 */
 	if (s->in_fd >= 0 && __atomic_load_n(&c->in_eof, __ATOMIC_ACQUIRE) &&
 	    __atomic_load_n(&c->in_head, __ATOMIC_ACQUIRE) == s->in_tail) {
-		if (s->tty && agent_pty_eof(s->in_fd) < 0)
+		if (s->tty && agent_pty_eof(s->in_fd, s->in_tail ?
+					    ring[(s->in_tail - 1) & (KISTE_CHAN_EXEC_RING - 1)] : -1,
+					    &s->eof_done) < 0)
 			return s->in_tail != tail0;
 		close(s->in_fd);
 		s->in_fd = -1;

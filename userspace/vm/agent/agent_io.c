@@ -156,6 +156,14 @@ static int feed(struct agent_chan *ch, int fd)
 	       __atomic_load_n(&h->in_head, __ATOMIC_ACQUIRE) == tail ? 1 : 0;
 }
 
+/* The last byte of stdin the workload was given, or -1: none yet. */
+static int last_typed(const struct agent_chan *ch)
+{
+	uint32_t tail = ch->hdr->in_tail;
+
+	return tail ? ch->in[(tail - 1) & (KISTE_CHAN_IN_SIZE - 1)] : -1;
+}
+
 /* Reaps every child (PID 1 inherits orphans); returns 1 once @pid was reaped. */
 static int reap(pid_t pid, int *status, int sfd)
 {
@@ -207,7 +215,7 @@ void agent_chan_winsize(struct agent_chan *ch, int master)
 int agent_forward(struct agent_chan *ch, pid_t pid, int in_fd, int out_fd, int err_fd, int sfd,
 		  int tty)
 {
-	int status = 0, exited = 0, fed;
+	int status = 0, exited = 0, fed, eof_done = 0;
 
 	nonblock(in_fd);
 	nonblock(out_fd);
@@ -237,8 +245,9 @@ int agent_forward(struct agent_chan *ch, pid_t pid, int in_fd, int out_fd, int e
 			kill(-1, SIGKILL);
 		}
 		fed = in_fd >= 0 ? feed(ch, in_fd) : 0;
-		/* A terminal stays for output: its typing ends with ^D (agent_pty_eof). */
-		if (fed < 0 || (fed > 0 && (!tty || agent_pty_eof(in_fd) == 0))) {
+		/* A terminal stays for output: its typing ends as agent_pty_eof types it. */
+		if (fed < 0 || (fed > 0 && (!tty || agent_pty_eof(in_fd, last_typed(ch),
+								  &eof_done) == 0))) {
 			close(in_fd);
 			in_fd = -1;
 		}

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kiste_tty_eof.h"
 #include "agent.h"
 
 #define DEFAULT_PATH	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -166,10 +167,22 @@ int agent_pty_open(uid_t uid, int io[3], int fds[3])
 	return e;
 }
 
-int agent_pty_eof(int master)
+int agent_pty_eof(int master, int last, int *done)
 {
-	if (write(master, "\x04", 1) < 0 && (errno == EAGAIN || errno == EINTR))
-		return -EAGAIN;
+	char seq[2];
+	int n = kiste_tty_eof(master, last, seq);
+	ssize_t w;
+
+	while (*done < n) {
+		w = write(master, seq + *done, (size_t)(n - *done));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
+			return -EAGAIN;
+		if (w <= 0)
+			break;	/* the terminal is gone: nothing more to tell */
+		*done += (int)w;
+	}
 	return 0;
 }
 

@@ -88,7 +88,9 @@ static int spec_build(const struct kiste_run_opts *o, const struct vm_guest_devs
 		fprintf(f, KISTE_VM_SPEC_ENV "%s%c", o->env[i], 0);
 	fprintf(f, KISTE_VM_SPEC_CWD "%s%c" KISTE_VM_SPEC_HOST "%s%c" KISTE_VM_SPEC_UID "%u%c"
 		KISTE_VM_SPEC_GID "%u%c",
-		o->cwd ? o->cwd : "/", 0, o->hostname ? o->hostname : o->name ? o->name : "kiste", 0,
+		o->cwd ? o->cwd : "/", 0, o->hostname ? o->hostname :
+		/* sethostname's 64 bytes; a run's name may be longer (KISTE_RUN_NAME_MAX) */
+		o->name && strlen(o->name) <= 64 ? o->name : "kiste", 0,
 		o->user_set ? o->uid : 0, 0, o->user_set ? o->gid : 0, 0);
 	if (o->pids_limit)
 		fprintf(f, KISTE_VM_SPEC_PIDS "%u%c", o->pids_limit, 0);
