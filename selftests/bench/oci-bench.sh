@@ -64,7 +64,7 @@ c["annotations"] = {"org.kiste.mode": "unikernel"}
 json.dump(c, open(sys.argv[2], "w"))
 PY
 UKIMG=localhost/kiste-uk:bench
-tar -C "$tmp/ukbundle/rootfs" -c . | podman import - "$UKIMG" >/dev/null
+tar -C "$tmp/ukbundle/rootfs" -c . | podman import - "$UKIMG" >/dev/null 2>&1
 
 # Runs CMD... once; its wall time in microseconds into FILE (a failed run stops the benchmark).
 timed()	# FILE CMD...
@@ -99,14 +99,14 @@ done
 declare -A m
 for n in "${names[@]}"; do m[$n]=$(median_ms "$tmp/$n"); done
 echo "== OCI runtime (medians of $reps rounds, ms; ratio to runc)"
-printf '%-34s %8s %8s\n' "" "ms" "x runc"
-printf '%-34s %8s %8s\n' "run (create+start+delete), shim" "${m[verbs-kiste-shim]}" \
+printf '%-38s %8s %8s\n' "" "ms" "x runc"
+printf '%-38s %8s %8s\n' "run (create+start+delete), shim" "${m[verbs-kiste-shim]}" \
 	"$(ratio "${m[verbs-kiste-shim]}" "${m[verbs-runc]}")"
-printf '%-34s %8s %8s\n' "run (create+start+delete), unikernel" "${m[verbs-kiste-uk]}" \
+printf '%-38s %8s %8s\n' "run (create+start+delete), unikernel" "${m[verbs-kiste-uk]}" \
 	"$(ratio "${m[verbs-kiste-uk]}" "${m[verbs-runc]}")"
-printf '%-34s %8s %8s\n' "run (create+start+delete), runc" "${m[verbs-runc]}" "1.00"
-printf '%-34s %8s %8s\n' "podman run --rm, kiste shim" "${m[podman-kiste-shim]}" \
+printf '%-38s %8s %8s\n' "run (create+start+delete), runc" "${m[verbs-runc]}" "1.00"
+printf '%-38s %8s %8s\n' "podman run --rm, kiste shim" "${m[podman-kiste-shim]}" \
 	"$(ratio "${m[podman-kiste-shim]}" "${m[podman-runc]}")"
-printf '%-34s %8s %8s\n' "podman run --rm, kiste unikernel" "${m[podman-kiste-uk]}" \
+printf '%-38s %8s %8s\n' "podman run --rm, kiste unikernel" "${m[podman-kiste-uk]}" \
 	"$(ratio "${m[podman-kiste-uk]}" "${m[podman-runc]}")"
-printf '%-34s %8s %8s\n' "podman run --rm, runc" "${m[podman-runc]}" "1.00"
+printf '%-38s %8s %8s\n' "podman run --rm, runc" "${m[podman-runc]}" "1.00"

@@ -17,7 +17,8 @@ cleanup()
 	pm_all rm -af >/dev/null 2>&1 || true
 	pm_all rmi -af >/dev/null 2>&1 || true
 	# podman's overlay mounts below the suite's folder go before the folder does.
-	grep -o " $tmp/[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done
+	{ grep -o " $tmp/[^ ]*" /proc/self/mounts || true; } | sort -r |
+		while read -r m; do umount -l "$m"; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
