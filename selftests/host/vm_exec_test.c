@@ -2,10 +2,10 @@
 // vm_exec_test.c - kiste exec into a vm sandbox: the CLI, the VMM's server and the agent's sessions, no guest.
 // kiste-suite: host vm_exec_test
 //
-// A child of the test stands in for the VM: it claims a run name and
-// publishes its exec socket as `kiste run --mode=vm --name` does, then
-// loops the VMM's exec server (vmm/exec.c, from libkiste-cli) and the
-// agent's sessions (agent/agent_exec.c, agent_proc.c) over a channel in
+// A child of the test stands in for the VM (vm_exec_standin.c): it claims a
+// run name and publishes its exec socket as `kiste run --mode=vm --name`
+// does, then loops the VMM's exec server (vmm/exec.c, from libkiste-cli) and
+// the agent's sessions (agent/agent_exec.c, agent_proc.c) over a channel in
 // its own memory, so `kiste exec NAME` runs host programs through every
 // part of the real path but the guest kernel.  Each case runs the same
 // command natively and through kiste exec and compares output, stderr and
@@ -15,14 +15,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -34,118 +32,8 @@
 #include "util.h"
 #include "kiste_exec.h"
 #include "kiste_run.h"
-#include "../../userspace/vm/vmm/exec.h"
+#include "vm_exec_standin.h"
 #include "../../userspace/vm/agent/agent.h"
-
-/*
- * The agent in the VM's loop, or in a thread of its own (as in a real VM,
- * where it runs beside the VMM: the races of shared memory), or a hostile
- * guest.
- */
-enum { GUEST_AGENT, GUEST_THREAD, GUEST_BAD_COUNTS, GUEST_BAD_FAIL };
-
-static volatile sig_atomic_t vm_stopping;
-
-static void stop_handler(int sig)
-{
-	(void)sig;
-	vm_stopping = 1;
-}
-
-/* A guest that answers every request with a RUN whose output count is impossible, or a FAIL. */
-static void hostile_guest(uint8_t *chan, int kind)
-{
-	unsigned int i;
-
-	for (i = 0; i < KISTE_CHAN_EXEC_SLOTS; i++) {
-		struct kiste_chan_exec *c = (void *)(chan + KISTE_CHAN_EXEC_OFF +
-						     i * KISTE_CHAN_EXEC_SLOT);
-
-		if (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != KISTE_CHAN_EXEC_REQ)
-			continue;
-		if (kind == GUEST_BAD_COUNTS) {
-			c->pid = 4242;
-			__atomic_store_n(&c->state, KISTE_CHAN_EXEC_RUN, __ATOMIC_RELEASE);
-			__atomic_store_n(&c->out_head[0], 0x80000000u, __ATOMIC_RELEASE);
-		} else {
-			/* No NUL, a terminal's escape and an errno no kernel has. */
-			memset(c->msg, 'A', sizeof(c->msg));
-			memcpy(c->msg, "\033]0;owned\007", 10);
-			c->error = -5;
-			__atomic_store_n(&c->state, KISTE_CHAN_EXEC_FAIL, __ATOMIC_RELEASE);
-		}
-	}
-}
-
-/* GUEST_THREAD's agent: its own loop over the channel, reaping its processes. */
-static void *agent_thread(void *arg)
-{
-	struct agent_chan *ch = arg;
-	pid_t pid;
-	int st;
-
-	while (!vm_stopping) {
-		agent_exec_serve(ch);
-		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-			agent_exec_reaped(pid, st);
-		usleep(500);
-	}
-	return NULL;
-}
-
-/* The stand-in VM: publishes @name, then serves until SIGUSR1 (the VM's end) or its parent dies. */
-static void __attribute__((noreturn)) vm_child(const char *name, int ready, int kind)
-{
-	static char *env[] = { "GREETING=hi", "PATH=/usr/bin:/bin", NULL };
-	struct kiste_run_exec_defaults d = { .cwd = "/", .env = env, .nenv = 2, .mode = "vm" };
-	static struct agent_spec main_spec;
-	struct kiste_err err = { 0 };
-	struct agent_chan ch = { 0 };
-	struct linux_exec x;
-	char path[PATH_MAX];
-	pthread_t agent;
-	uint8_t *chan;
-	int lock, ro, lfd;
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	signal(SIGUSR1, stop_handler);
-	/* As the guest's PID 1, which no SIGPIPE reaches (the VMM ignores it too). */
-	signal(SIGPIPE, SIG_IGN);
-	chan = aligned_alloc(4096, KISTE_CHAN_SIZE);
-	if (!chan || kiste_run_name_claim(name, path, sizeof(path), &lock, &ro, &err) < 0 ||
-	    lock < 0)
-		_exit(10);
-	memset(chan, 0, KISTE_CHAN_SIZE);
-	lfd = kiste_run_exec_publish(name, &d, &err);
-	if (lfd < 0 || linux_exec_init(&x, lfd, chan) < 0)
-		_exit(11);
-	ch.hdr = (struct kiste_chan_hdr *)chan;
-	agent_exec_init(&main_spec);
-	if ((kind == GUEST_THREAD && pthread_create(&agent, NULL, agent_thread, &ch)) ||
-	    write(ready, "r", 1) != 1)
-		_exit(12);
-	while (!vm_stopping) {
-		struct pollfd p[1 + KISTE_CHAN_EXEC_SLOTS];
-		int timeout = 2, st;
-		unsigned int n = linux_exec_poll(&x, p, &timeout);
-		pid_t pid;
-
-		poll(p, n, timeout < 0 || timeout > 2 ? 2 : timeout);
-		linux_exec_serve(&x, p);
-		if (kind == GUEST_THREAD)
-			continue;
-		if (kind == GUEST_AGENT)
-			agent_exec_serve(&ch);
-		else
-			hostile_guest(chan, kind);
-		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-			agent_exec_reaped(pid, st);
-	}
-	linux_exec_end(&x);
-	unlink(path);
-	kiste_run_exec_unpublish(name);
-	_exit(0);
-}
 
 FIXTURE(vmx) {
 	char name[64];

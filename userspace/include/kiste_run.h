@@ -239,6 +239,10 @@ struct kiste_volume {
 int kiste_volume_parse(struct kiste_volume *v, const char *arg, struct kiste_err *err);
 
 struct kiste_run_opts;
+/* publish.c: one -p into @o (one line in @err naming the spelling when bad). */
+int kiste_publish_parse(const char *arg, struct kiste_run_opts *o, struct kiste_err *err);
+/* A decimal @s in @min..@max: 0, -EINVAL (not a number) or -ERANGE. */
+int kiste_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 /*
  * passt's and pasta's -t (or -u with @udp) spec of @o's -p: "[IP/]HOSTPORT:PORT,...",
  * or "none"; -E2BIG when it does not fit @n bytes (never a cut list).

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // run_opts.c - `kiste run`'s one option parser: common options checked per mode, modes' own handed on.
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -10,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "kiste_mode.h"
@@ -122,7 +119,7 @@ int kiste_run_name_check(const char *name, struct kiste_err *err)
 	return 0;
 }
 
-static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+int kiste_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
 	uint64_t v = 0;
 
@@ -153,7 +150,7 @@ static int parse_milli(const char *s, uint32_t *out)
 		return -EINVAL;
 	memcpy(w, s, n);
 	w[n] = 0;
-	if (n && parse_u32(w, 0, 1u << 20, &whole) < 0)
+	if (n && kiste_parse_u32(w, 0, 1u << 20, &whole) < 0)
 		return -EINVAL;
 	if (dot) {
 		if (!dot[1] || strlen(dot + 1) > 3)
@@ -181,10 +178,10 @@ static int parse_user(const char *s, struct kiste_run_opts *o, struct kiste_err 
 		goto bad;
 	memcpy(uid, s, n);
 	uid[n] = 0;
-	if (parse_u32(uid, 0, 0xfffffffeu, &o->uid) < 0)
+	if (kiste_parse_u32(uid, 0, 0xfffffffeu, &o->uid) < 0)
 		goto bad;
 	o->gid = o->uid;
-	if (colon && parse_u32(colon + 1, 0, 0xfffffffeu, &o->gid) < 0)
+	if (colon && kiste_parse_u32(colon + 1, 0, 0xfffffffeu, &o->gid) < 0)
 		goto bad;
 	o->user_set = true;
 	return 0;
@@ -214,75 +211,6 @@ static int parse_network(struct parse *p, const char *arg, struct kiste_run_opts
 		return kiste_err_set(err, -EINVAL,
 				     "kiste run: bad --network '%s': use none, pasta or ns:PATH", arg);
 	}
-	return 0;
-}
-
-static int parse_port(const char *s, size_t n, uint16_t *out)
-{
-	char b[8];
-	uint32_t v;
-
-	if (n == 0 || n >= sizeof(b))
-		return -EINVAL;
-	memcpy(b, s, n);
-	b[n] = 0;
-	if (parse_u32(b, 1, 65535, &v) < 0)
-		return -EINVAL;
-	*out = (uint16_t)v;
-	return 0;
-}
-
-/* -p [IP:]HOSTPORT:PORT[/tcp|udp], IPv6 in brackets: [::1]:8080:80 (podman's spelling). */
-static int parse_publish_one(const char *arg, struct kiste_publish *pb)
-{
-	const char *slash = strchr(arg, '/'), *end, *c2, *c1;
-	unsigned char bin[16];
-	size_t n;
-
-	end = slash ? slash : arg + strlen(arg);
-	if (slash && strcmp(slash, "/tcp") && strcmp(slash, "/udp"))
-		return -EINVAL;
-	pb->udp = slash && !strcmp(slash, "/udp");
-	for (c2 = end; c2 > arg && c2[-1] != ':'; c2--)
-		;
-	if (c2 == arg || parse_port(c2, (size_t)(end - c2), &pb->port) < 0)
-		return -EINVAL;
-	for (c1 = c2 - 1; c1 > arg && c1[-1] != ':' && c1[-1] != ']'; c1--)
-		;
-	if (parse_port(c1, (size_t)(c2 - 1 - c1), &pb->host_port) < 0)
-		return -EINVAL;
-	pb->ip[0] = 0;
-	if (c1 == arg)
-		return 0;
-	if (c1[-1] != ':' || c1 - 1 == arg)
-		return -EINVAL;
-	n = (size_t)(c1 - 1 - arg);
-	if (arg[0] == '[') {
-		if (n < 3 || arg[n - 1] != ']')
-			return -EINVAL;
-		arg++;
-		n -= 2;
-	}
-	if (n >= sizeof(pb->ip))
-		return -EINVAL;
-	memcpy(pb->ip, arg, n);
-	pb->ip[n] = 0;
-	if (inet_pton(AF_INET, pb->ip, bin) != 1 && inet_pton(AF_INET6, pb->ip, bin) != 1)
-		return -EINVAL;
-	return 0;
-}
-
-static int parse_publish(const char *arg, struct kiste_run_opts *o, struct kiste_err *err)
-{
-	if (o->npublish == KISTE_RUN_PUBLISH_MAX)
-		return kiste_err_set(err, -E2BIG, "kiste run: more than %d -p: use fewer",
-				     KISTE_RUN_PUBLISH_MAX);
-	if (parse_publish_one(arg, &o->publish[o->npublish]) < 0)
-		return kiste_err_set(err, -EINVAL,
-				     "kiste run: bad -p '%s': use [IP:]HOSTPORT:PORT[/tcp|udp] with "
-				     "ports 1..65535, e.g. -p 127.0.0.1:8080:80",
-				     arg);
-	o->npublish++;
 	return 0;
 }
 
@@ -404,7 +332,7 @@ static int common_opt(struct parse *p, int c, const char *arg, struct kiste_run_
 	case O_PIDS:
 		p->given |= KISTE_OPT_PIDS;
 		p->pids = arg;
-		if (parse_u32(arg, 1, KISTE_RUN_PIDS_MAX, &o->pids_limit) < 0)
+		if (kiste_parse_u32(arg, 1, KISTE_RUN_PIDS_MAX, &o->pids_limit) < 0)
 			return kiste_err_set(err, -EINVAL,
 					     "kiste run: bad --pids-limit '%s': give a whole number "
 					     "1..%u",
@@ -412,7 +340,7 @@ static int common_opt(struct parse *p, int c, const char *arg, struct kiste_run_
 		return 0;
 	case O_TIMEOUT:
 		p->given |= KISTE_OPT_TIMEOUT;
-		if (parse_u32(arg, 1, KISTE_RUN_TIMEOUT_MAX, &o->timeout_s) < 0)
+		if (kiste_parse_u32(arg, 1, KISTE_RUN_TIMEOUT_MAX, &o->timeout_s) < 0)
 			return kiste_err_set(err, -EINVAL,
 					     "kiste run: bad --timeout '%s': use whole seconds, 1..%u",
 					     arg, KISTE_RUN_TIMEOUT_MAX);
@@ -450,7 +378,7 @@ static int common_opt(struct parse *p, int c, const char *arg, struct kiste_run_
 	case O_NETWORK:
 		return parse_network(p, arg, o, err);
 	case O_PUBLISH:
-		return parse_publish(arg, o, err);
+		return kiste_publish_parse(arg, o, err);
 	case O_TTY:
 		p->given |= KISTE_OPT_TTY;
 		o->tty = true;
@@ -631,84 +559,6 @@ static int parse_args(struct parse *p, int argc, char **argv, struct kiste_run_a
 	a->o.argc = argc - optind;
 	a->o.argv = argv + optind;
 	return first;
-}
-
-int kiste_publish_spec(const struct kiste_run_opts *o, bool udp, char *spec, size_t n)
-{
-	size_t used = 0;
-	int i;
-
-	spec[0] = 0;
-	for (i = 0; i < o->npublish; i++) {
-		const struct kiste_publish *pb = &o->publish[i];
-
-		if (pb->udp != udp)
-			continue;
-		used += (size_t)snprintf(spec + used, n - used, "%s%s%s%u:%u", used ? "," : "",
-					 pb->ip, pb->ip[0] ? "/" : "", pb->host_port, pb->port);
-		/* Cut short, the list would publish a port nobody asked for. */
-		if (used >= n)
-			return -E2BIG;
-	}
-	if (!spec[0])
-		snprintf(spec, n, "none");
-	return 0;
-}
-
-/* Binds @pb's host address and port as pasta and passt will: 0 or -errno. */
-static int publish_try(const struct kiste_publish *pb)
-{
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(pb->host_port) };
-	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(pb->host_port) };
-	int v6 = pb->ip[0] && inet_pton(AF_INET6, pb->ip, &a6.sin6_addr) == 1, one = 1, fd, r;
-
-	/* No address: every one, IPv4's is the one both of them take (passt here with -4). */
-	if (!v6 && pb->ip[0] && inet_pton(AF_INET, pb->ip, &a4.sin_addr) != 1)
-		return -EINVAL;
-	fd = socket(v6 ? AF_INET6 : AF_INET, (pb->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC,
-		    0);
-	if (fd < 0)
-		return -errno;
-	/* As their listeners: a connection of an earlier server lingering does not count. */
-	if (!pb->udp)
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	r = v6 ? bind(fd, (struct sockaddr *)&a6, sizeof(a6)) :
-		 bind(fd, (struct sockaddr *)&a4, sizeof(a4));
-	r = r < 0 ? -errno : 0;
-	close(fd);
-	return r;
-}
-
-int kiste_publish_check(const struct kiste_run_opts *o, struct kiste_err *err)
-{
-	const struct kiste_publish *pb;
-	char what[80];
-	int i, r;
-
-	for (i = 0; i < o->npublish; i++) {
-		pb = &o->publish[i];
-		r = publish_try(pb);
-		if (!r)
-			continue;
-		/* podman's spelling: IPv6 in brackets */
-		snprintf(what, sizeof(what), "%s%s%s%u/%s", strchr(pb->ip, ':') ? "[" : "",
-			 pb->ip, strchr(pb->ip, ':') ? "]:" : pb->ip[0] ? ":" : "", pb->host_port,
-			 pb->udp ? "udp" : "tcp");
-		if (r == -EADDRINUSE)
-			return kiste_err_set(err, r, "-p: port %s is in use on the host: stop "
-					     "what holds it or publish another port", what);
-		if (r == -EACCES)
-			return kiste_err_set(err, r, "-p: port %s is privileged on this host: "
-					     "publish one at or above "
-					     "net.ipv4.ip_unprivileged_port_start, or run as "
-					     "root", what);
-		if (r == -EADDRNOTAVAIL)
-			return kiste_err_set(err, r, "-p: %s is not an address of this host: "
-					     "give one it has, or none for every address", pb->ip);
-		return kiste_err_set(err, r, "-p: cannot bind port %s on the host: %s", what,
-				     strerror(-r));
-	}
-	return 0;
 }
 
 const char *kiste_helper_path(const char *name)

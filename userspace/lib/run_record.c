@@ -72,41 +72,6 @@ void kiste_run_record_from_opts(struct kiste_run_record *r, const struct kiste_r
 	memcpy(r->publish, o->publish, sizeof(r->publish[0]) * (size_t)o->npublish);
 }
 
-int kiste_publish_format(const struct kiste_publish *pb, char *buf, size_t n)
-{
-	const char *pre = "", *post = pb->ip[0] ? ":" : "";
-
-	/* podman's PORTS column: IPv6 in brackets; no address (every one) not spelt out */
-	if (strchr(pb->ip, ':')) {
-		pre = "[";
-		post = "]:";
-	}
-	return snprintf(buf, n, "%s%s%s%u->%u/%s", pre, pb->ip, post, pb->host_port, pb->port,
-			pb->udp ? "udp" : "tcp");
-}
-
-/* The ports as podman's PortMappings spell them; "" host_ip is every address. */
-struct json_object *kiste_publish_json(const struct kiste_publish *pb, int n)
-{
-	struct json_object *a = json_object_new_array(), *p;
-	int i;
-
-	for (i = 0; a && i < n; i++) {
-		p = json_object_new_object();
-		if (!p || json_object_array_add(a, p) < 0) {
-			json_object_put(p);
-			json_object_put(a);
-			return NULL;
-		}
-		json_object_object_add(p, "host_ip", json_object_new_string(pb[i].ip));
-		json_object_object_add(p, "host_port", json_object_new_int(pb[i].host_port));
-		json_object_object_add(p, "container_port", json_object_new_int(pb[i].port));
-		json_object_object_add(p, "protocol",
-				       json_object_new_string(pb[i].udp ? "udp" : "tcp"));
-	}
-	return a;
-}
-
 static struct json_object *record_json(const struct kiste_run_record *r)
 {
 	struct json_object *o = json_object_new_object();

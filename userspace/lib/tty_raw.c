@@ -30,17 +30,14 @@
 // normal end alone), and no second kiste_tty_raw over a raw terminal.
 #define _GNU_SOURCE
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "kiste_run.h"
 #include "libkiste.h"
 
 static const int tty_fatal[] = { SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF,
@@ -59,62 +56,27 @@ static bool tty_same(const struct termios *a, const struct termios *b)
 }
 
 /*
- * The watcher's life: until kiste (@pidfd) has ended, then @saved back if 0
- * still holds cfmakeraw(@saved).  It ignores what a job's process group is
- * sent (it must outlive kiste) and SIGTTOU (kiste may have been in the
- * background), and holds nothing of kiste's but 0: its output pipes must
- * reach EOF without it.
+ * The watcher (kiste_watch_exit: a session of its own, the job's signals
+ * ignored, nothing of kiste's but the terminal) puts @saved back once kiste
+ * has ended, if the terminal still holds cfmakeraw(@saved).
  */
-static void __attribute__((noreturn)) tty_watch(int pidfd, const struct termios *saved)
-{
-	static const int ign[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU,
-				   SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH };
-	struct pollfd p = { .fd = 3, .events = POLLIN };
-	struct termios raw = *saved, now;
-	sigset_t none;
-	unsigned int i;
-
-	for (i = 0; i < sizeof(ign) / sizeof(ign[0]); i++)
-		signal(ign[i], SIG_IGN);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	dup2(pidfd, 3);
-	syscall(SYS_close_range, 1, 2, 0);
-	syscall(SYS_close_range, 4, ~0U, 0);
-	prctl(PR_SET_NAME, "kiste-tty");
-	cfmakeraw(&raw);
-	while (poll(&p, 1, -1) < 0 && errno == EINTR)
-		;
-	if (tcgetattr(0, &now) == 0 && tty_same(&now, &raw))
-		tcsetattr(0, TCSANOW, saved);
-	_exit(0);
-}
-
 void kiste_tty_watch(void)
 {
-	struct termios saved;
-	pid_t child;
-	int pidfd;
+	struct termios saved, raw, now;
+	int tty = 0;
 
 	/* The test hook: a lost restore of kiste's own shows, not hidden by the watcher's. */
 	if (tty_watched || kiste_setting(KISTE_SET_TESTONLY_NO_TTY_WATCHER) || !isatty(0) ||
 	    tcgetpgrp(0) != getpgrp() || tcgetattr(0, &saved) < 0)
 		return;
-	/* Opened here, not in the child: this process cannot have ended yet. */
-	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	if (pidfd < 0)
-		return;
 	tty_watched = true;
-	/* Twice: the watcher is nobody's child, so kiste's waits never see it. */
-	child = fork();
-	if (child == 0) {
-		if (fork() != 0)
-			_exit(0);
-		tty_watch(pidfd, &saved);
-	}
-	close(pidfd);
-	if (child > 0)
-		waitpid(child, NULL, 0);
+	if (!kiste_watch_exit("kiste-tty", &tty))
+		return;
+	raw = saved;
+	cfmakeraw(&raw);
+	if (tcgetattr(tty, &now) == 0 && tty_same(&now, &raw))
+		tcsetattr(tty, TCSANOW, &saved);
+	_exit(0);
 }
 
 void kiste_tty_fatal_signals(sigset_t *set)
