@@ -110,7 +110,7 @@ void vm_child(const char *name, int ready, int kind)
 			continue;
 		if (kind == GUEST_AGENT)
 			agent_exec_serve(&ch);
-		else
+		else if (kind != GUEST_SILENT)
 			hostile_guest(chan, kind);
 		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
 			agent_exec_reaped(pid, st);

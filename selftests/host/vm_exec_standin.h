@@ -6,9 +6,9 @@
 /*
  * The agent in the VM's loop, or in a thread of its own (as in a real VM,
  * where it runs beside the VMM: the races of shared memory), or a hostile
- * guest.
+ * guest, or one that never answers (a hung guest: its requests wait).
  */
-enum { GUEST_AGENT, GUEST_THREAD, GUEST_BAD_COUNTS, GUEST_BAD_FAIL };
+enum { GUEST_AGENT, GUEST_THREAD, GUEST_BAD_COUNTS, GUEST_BAD_FAIL, GUEST_SILENT };
 
 /*
  * The stand-in VM, in a child of the test: claims the run name @name and

@@ -671,6 +671,21 @@ FIXTURE_VARIANT_ADD(hostile, unterminated_failure_line) {
 	.kind = GUEST_BAD_FAIL,
 };
 
+FIXTURE(silent) {
+	FIXTURE_DATA(vmx) v;
+};
+
+FIXTURE_SETUP(silent)
+{
+	self->v.vm = -1;
+	vm_start(&self->v, _metadata, GUEST_SILENT);
+}
+
+FIXTURE_TEARDOWN(silent)
+{
+	vm_stop(&self->v);
+}
+
 FIXTURE_SETUP(hostile)
 {
 	self->v.vm = -1;
@@ -701,6 +716,47 @@ TEST_F(hostile, a_guests_words_end_its_session_only)
 	/* The VMM lives on: it still answers. */
 	EXPECT_EQ(0, kill(self->v.vm, 0));
 	EXPECT_EQ(255, finish(start(self->v.dir, NULL, "h", exec_argv(&self->v, NULL, t))));
+}
+
+/*
+ * A guest that never answers: kiste exec waits for the answer with signals
+ * caught; one that came waits for it EXEC_ANSWER_GRACE_S (5 s), then kiste
+ * exec gives up with one line and 255, instead of taking only SIGKILL.
+ */
+TEST_F(silent, a_signal_ends_a_wait_for_a_guest_that_never_answers)
+{
+	static const char *const t[] = { "true", NULL };
+	struct timespec a, b;
+	size_t n;
+	char *err;
+	pid_t k;
+	int st = -1, i;
+
+	k = start(self->v.dir, NULL, "s", exec_argv(&self->v, NULL, t));
+	usleep(300 * 1000);
+	/* It waits: no answer, no status. */
+	EXPECT_EQ(0, waitpid(k, NULL, WNOHANG));
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	kill(k, SIGINT);
+	/* 15 s at most: the grace, with room for a loaded machine */
+	for (i = 0; i < 1500 && waitpid(k, &st, WNOHANG) == 0; i++)
+		usleep(10000);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	if (i == 1500) {
+		kill(k, SIGKILL);
+		waitpid(k, &st, 0);
+	}
+	err = slurp_file(self->v.dir, "s.err", &n);
+	ASSERT_LT(i, 1500) TH_LOG("kiste exec still waits 15 s after SIGINT: %s", err);
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 255) TH_LOG("status 0x%x: %s", st, err);
+	EXPECT_EQ(1, (int)count_lines(err)) TH_LOG("stderr: %s", err);
+	EXPECT_NE(NULL, strstr(err, "did not answer")) TH_LOG("%s", err);
+	EXPECT_NE(NULL, strstr(err, "Interrupt")) TH_LOG("%s", err);
+	/* held first: the signal waited for an answer before kiste exec gave up */
+	EXPECT_LE(4, b.tv_sec - a.tv_sec);
+	free(err);
+	/* The VMM lives on. */
+	EXPECT_EQ(0, kill(self->v.vm, 0));
 }
 
 TEST_HARNESS_MAIN

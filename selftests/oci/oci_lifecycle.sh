@@ -348,4 +348,49 @@ result $? "kiste trace of a stopped container: one line, 1" "exit $T_RC: $T_OUT"
 rt kiste delete tr1
 [ "$T_RC" = 0 ] && [ ! -e "$KROOT/tr1" ]
 result $? "delete: its state folder, switch and all, is gone" "exit $T_RC: $T_OUT"
+# ---- driven as conmon drives a runtime (oci-drive: the child subreaper; create with
+# --pid-file and its own pipes, or --console-socket; start; it reaps the container's
+# process itself, then delete), kiste beside runc on the same bundle ----
+DRIVE="$here/oci-tools/oci-drive"
+[ -x "$DRIVE" ] || bail "no $DRIVE: build with make (selftests)"
+drive()	# kiste|runc ID DRIVER-OPTIONS... : its stdout in T_OUT (stderr after), exit in T_RC
+{
+	local bin=$K root=$KROOT id=$2
+	[ "$1" = runc ] && bin=$RUNC root=$RROOT
+	shift 2
+	T_OUT=$("$DRIVE" "$@" "$bin" "$root" "$B" "$id" 2>"$tmp/drive.err" </dev/null)
+	T_RC=$?
+	T_OUT="$T_OUT$(cat "$tmp/drive.err")"
+}
+# Each case: kiste's bytes are runc's; without runc, runc's as documented (WANT).
+drive_case()	# DESCRIPTION ID WANT DRIVER-OPTIONS...
+{
+	local what=$1 id=$2 want=$3 ref
+	shift 3
+	ref=$want
+	if [ -n "$RUNC" ]; then
+		drive runc "$id" "$@"
+		ref=$T_OUT
+		[ "$ref" = "$want" ] || t_diag "runc gave '$ref' for $what (documented: '$want')"
+	fi
+	drive kiste "$id" "$@"
+	result "$([ "$T_RC" -eq 0 ] && [ "$T_OUT" = "$ref" ]; echo $?)" "$what" \
+		"kiste (exit $T_RC): $(printf '%s' "$T_OUT" | od -c | head -8) / runc: $ref"
+}
+# shellcheck disable=SC2016 # the container's shell expands it
+bundle_cfg 'trap "echo TERM; exit 3" TERM; read x; echo "got $x"; while :; do sleep 1; done'
+drive_case "conmon's way, pipes: input after start, kill TERM, the shell's status 3" dr1 \
+	"$(printf 'got late\nTERM\nstatus: exit 3')" -i $'late\nrest' -k TERM
+# An engine's input typed between create and start: echoed once, by the container's
+# terminal (cooked), then read by the workload.
+# shellcheck disable=SC2016 # the container's shell expands it
+bundle_cfg true "" '{"process": {"terminal": true,
+	"user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "read x; echo \"got $x\"; exit 5"],
+	"env": ["PATH=/bin", "TERM=xterm"], "cwd": "/"},
+	"mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
+	{"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["mode=755"]},
+	{"destination": "/dev/pts", "type": "devpts", "source": "devpts",
+	 "options": ["newinstance", "ptmxmode=0666", "mode=0620"]}]}'
+drive_case "conmon's way, a terminal: input typed before start is echoed once, then read" dr2 \
+	"$(printf 'early\r\ngot early\r\nstatus: exit 5')" -t -b $'early\n'
 t_done

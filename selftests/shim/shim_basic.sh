@@ -252,13 +252,18 @@ result $? "--workdir is --cwd" "exit $T_RC: $T_OUT"
 printf 'OK=1\n=bad\n' >"$ef"
 expect "an --env-file line without a name: one line naming file and line (125)" 125 \
 	"--env-file $ef: line 2" "$K" run --mode=shim --env-file "$ef" -- true
+# podman's short spellings: -u is --user, -m is --memory (the sandbox's /proc/meminfo).
+# shellcheck disable=SC2016 # the sandbox's shell expands it
+expect "-u UID:GID is --user" 0 "1234:567" "$K" run --mode=shim -u 1234:567 -- \
+	sh -c 'echo "$(id -u):$(id -g)"'
+expect "-m SIZE is --memory" 0 "65536 kB" "$K" run --mode=shim -m 64M -- head -1 /proc/meminfo
 expect "a missing --env-file: one line (125)" 125 "--env-file $ef.none" \
 	"$K" run --mode=shim --env-file "$ef.none" -- true
 expect "--hostname starting with a dash: one line (125)" 125 "bad --hostname" \
 	"$K" run --mode=shim --hostname=-x -- true
 expect "-v in a mode without volumes names the mode (125)" 125 \
 	"not an option of unikernel mode" "$K" run --mode=unikernel -v "$vd:/mnt" -- true
-expect "vm mode's -v without :ro: one line naming :ro (125)" 125 "read-only for now: add :ro" \
-	"$K" run --mode=vm -v "$vd:/mnt" -- true
+expect "vm mode's -v with :rw: one line naming :rw (125)" 125 "read-only for now: leave out :rw" \
+	"$K" run --mode=vm -v "$vd:/mnt:rw" -- true
 rm -rf "$ef" "$vd"
 t_done

@@ -168,7 +168,7 @@ else
 	mkdir -p "$idm/vol"
 	chmod 1777 "$idm/vol"
 	chown -R 4243:4243 "$idm/u"
-	run "$K" run --mode=shim --rootfs "$idm/u" -v "$idm/vol:/vol" -- /bin/busybox sh -c \
+	run "$K" run --mode=shim --rootfs "$idm/u" -v "$idm/vol:/vol:rw" -- /bin/busybox sh -c \
 		'/bin/busybox touch /vol/made && /bin/busybox id -u'
 	made=$(stat -c %u:%g "$idm/vol/made" 2>/dev/null)
 	case "$T_RC:$T_OUT:$made" in
@@ -187,7 +187,7 @@ else
 	ln -s / "$idm/slash"
 	probe="/kiste-probe-$$"
 	for rf in /. // "$idm/slash"; do
-		run "$K" run --mode=shim --rootfs "$rf" --tmpfs "$probe/t" -v "$idm/vol:$probe/v" -- /bin/true
+		run "$K" run --mode=shim --rootfs "$rf" --tmpfs "$probe/t" -v "$idm/vol:$probe/v:rw" -- /bin/true
 		if [ -e "$probe" ]; then
 			fail "--rootfs $rf (the host's /): no mount point made in the host's /" \
 				"exit $T_RC; made: $(find "$probe" 2>&1 | head -3)"

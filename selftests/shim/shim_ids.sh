@@ -44,12 +44,17 @@ expect "an id beyond the sandbox's range is EINVAL (a user namespace's answer)" 
 # own range's root; a read-only one refuses.
 mkdir -p "$work/vol"
 chmod 1777 "$work/vol"
-run "$K" run --mode=shim --volume "$work/vol:/mnt" -- sh -c 'echo written >/mnt/f && cat /mnt/f'
+run "$K" run --mode=shim --volume "$work/vol:/mnt:rw" -- sh -c 'echo written >/mnt/f && cat /mnt/f'
 owner=$(stat -c %u "$work/vol/f" 2>/dev/null)
 [ "$T_RC" = 0 ] && [ "$T_OUT" = written ] && [ -n "$owner" ] && [ "$owner" -ge 524288 ]
 result $? "a read-write --volume is writable, its files the sandbox's range's ($owner)" "exit $T_RC: $T_OUT"
 expect "a read-only --volume refuses writes" 2 "Read-only file system" \
 	"$K" run --mode=shim --volume "$work/vol:/mnt:ro" -- sh -c 'cat /mnt/f && echo x >/mnt/g'
+# Read-only unless :rw (issue 13), podman's -v spelling too.
+expect "a --volume without :rw is read-only" 2 "Read-only file system" \
+	"$K" run --mode=shim -v "$work/vol:/mnt" -- sh -c 'cat /mnt/f && echo x >/mnt/g'
+expect "a --volume with anything but :ro or :rw: one line (125)" 125 "read-only unless :rw" \
+	"$K" run --mode=shim -v "$work/vol:/mnt:wr" -- true
 
 # A program in a root-owned 0700 folder: the sandbox's root is not the host's, so it
 # cannot reach it.  Refused as a shell refuses it natively to a user who cannot reach

@@ -194,7 +194,7 @@ expect "mediator: the workload's exit ends the sandbox while a child floods the 
 mkdir -m 1777 "$data/umvol"
 expect "mediator: a bind raced into a host volume (folder swapped for a symlink) makes no socket there" \
 	0 "race-bind: binds in the tmpfs made, none in the volume" timeout 120 "$K" run --mode=shim \
-	--tmpfs "$SHIM_TMP" -v "$data/umvol:/srv" -- "$WL/umed" race-bind /srv "$SHIM_TMP"
+	--tmpfs "$SHIM_TMP" -v "$data/umvol:/srv:rw" -- "$WL/umed" race-bind /srv "$SHIM_TMP"
 n=$(find "$data/umvol" -mindepth 1 | wc -l)
 if [ "$n" = 0 ]; then
 	ok "...and the volume is empty on the host's side"

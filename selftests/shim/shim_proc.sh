@@ -490,7 +490,7 @@ while [ ! -e /mnt/go1 ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
 cat /mnt/marker-while-on; touch /mnt/done1; i=0
 while [ ! -e /mnt/go2 ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
 cat /mnt/marker-after-off; exit 7'
-"$K" run --mode=shim --name "$name" --volume "$sw:/mnt" -- sh -c "$script" >"$sw/out" 2>"$sw/err" &
+"$K" run --mode=shim --name "$name" --volume "$sw:/mnt:rw" -- sh -c "$script" >"$sw/out" 2>"$sw/err" &
 tpid=$!
 if wait_for "$sw/ready"; then
 	run "$K" trace "$name"

@@ -150,10 +150,10 @@ slice_of()	# MAPS SELF START COUNT: the slice's first host id when MAPS's uid ma
 mkdir "$work/vol"
 chown kiste-st1: "$work/vol"
 chmod 700 "$work/vol"
-as kiste-st1 "$K" run --mode=shim --volume "$work/vol:/mnt" -- sh -c \
+as kiste-st1 "$K" run --mode=shim --volume "$work/vol:/mnt:rw" -- sh -c \
 	"echo a >/mnt/a && chown 1000:1000 /mnt/a && exec $work/kiste-sba 10" >/dev/null 2>&1 &
 a=$!
-as kiste-st1 "$K" run --mode=shim --volume "$work/vol:/mnt" -- sh -c \
+as kiste-st1 "$K" run --mode=shim --volume "$work/vol:/mnt:rw" -- sh -c \
 	"echo b >/mnt/b && chown 1000:1000 /mnt/b && exec $work/kiste-sbb 10" >/dev/null 2>&1 &
 b=$!
 ma=$(maps kiste-sba)
@@ -175,11 +175,11 @@ result $? "two sandboxes at once of one user get two slices ($sa, $sb)" "maps: '
 result $? "uid 1000 inside is two host ids, each its slice's ($oa; $ob)" "slices '$sa' '$sb'"
 rm -f "$work/vol/a" "$work/vol/b"
 # One after another: the same slice (the first free), so a file one leaves keeps its owner.
-as kiste-st1 "$K" run --mode=shim --volume "$work/vol:/mnt" -- sh -c \
+as kiste-st1 "$K" run --mode=shim --volume "$work/vol:/mnt:rw" -- sh -c \
 	"echo c >/mnt/c && chown 1000:1000 /mnt/c" >/dev/null 2>&1 &
 wait $!
 expect "sandboxes of one user run one after another share a slice: a file left keeps its owner" 0 \
-	"1000 1000" as kiste-st1 "$K" run --mode=shim --volume "$work/vol:/mnt" -- stat -c '%u %g' /mnt/c
+	"1000 1000" as kiste-st1 "$K" run --mode=shim --volume "$work/vol:/mnt:rw" -- stat -c '%u %g' /mnt/c
 
 # A user without a range: the single mapping, as before.
 as kiste-st2 "$K" run --mode=shim -- "$work/kiste-sbc" 10 >/dev/null 2>&1 &
@@ -220,7 +220,7 @@ chown "$u3:$g3" "$work/vol3" "$work/vol3/mine"
 chown $((s3 + 1000)):$((s3 + 33)) "$work/vol3/sliced"
 want="mine $(($(stat -c %u "$work/vol3/mine") - u3)) $(($(stat -c %g "$work/vol3/mine") - g3))
 sliced $(($(stat -c %u "$work/vol3/sliced") - s3)) $(($(stat -c %g "$work/vol3/sliced") - s3))"
-run as kiste-st3 "$K" run --mode=shim --volume "$work/vol3:/mnt" -- sh -c "cd /mnt && stat -c '%n %u %g' mine sliced"
+run as kiste-st3 "$K" run --mode=shim --volume "$work/vol3:/mnt:rw" -- sh -c "cd /mnt && stat -c '%n %u %g' mine sliced"
 [ "$T_RC" = 0 ] && [ "$T_OUT" = "$want" ]
 result $? "host files of the slice's ids keep their owners inside, the caller's are root's" \
 	"exit $T_RC: wanted '$want', got '$T_OUT'"

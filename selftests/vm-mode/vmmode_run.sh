@@ -469,12 +469,12 @@ result $? "--rootfs of a file that is no erofs image: one line and 125 (exit $rc
 oci="$tmp/bundle"
 mkdir -p "$oci"
 ln -s "$tmp/root" "$oci/rootfs"
-oci_cfg()	# SHELL-COMMAND: config.json of a busybox container running it
+oci_cfg()	# SHELL-COMMAND [true]: config.json of a busybox container running it [on a terminal]
 {
 	cat >"$oci/config.json" <<EOF
 {"ociVersion": "1.0.2",
- "process": {"terminal": false, "user": {"uid": 1000, "gid": 1000},
-  "args": ["/bin/sh", "-c", "$1"], "env": ["PATH=/bin", "GREETING=hi"], "cwd": "/work"},
+ "process": {"terminal": ${2:-false}, "user": {"uid": 1000, "gid": 1000},
+  "args": ["/bin/sh", "-c", "$1"], "env": ["PATH=/bin", "GREETING=hi", "TERM=xterm"], "cwd": "/work"},
  "root": {"path": "rootfs", "readonly": true}, "hostname": "oci-vm",
  "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
   {"destination": "/etc/hosts", "type": "bind", "source": "$tmp/hosts",
@@ -561,6 +561,34 @@ wait_stopped oci3
 kiste --root "$KR" delete oci3 >/dev/null 2>&1
 kiste --root "$KR" state oci3 >/dev/null 2>&1
 result $((!$?)) "OCI delete of the exec'd vm container" ""
+
+# Driven as conmon drives a runtime (oci-drive: the child subreaper; create with
+# --pid-file and its own pipes or --console-socket; start; it reaps the container's
+# process, the VMM, itself; delete): the bytes and status runc gives on the host
+# (oci_lifecycle.sh holds kiste's shim mode and runc to the same).
+DRIVE="$(dirname "$0")/oci-tools/oci-drive"
+drive()	# ID WANT DESCRIPTION DRIVER-OPTIONS...
+{
+	id=$1 want=$2 what=$3
+	shift 3
+	got=$("$DRIVE" "$@" kiste "$KR" "$oci" "$id" 2>"$tmp/de" </dev/null)
+	rc=$?
+	[ "$rc" -eq 0 ] && [ "$got" = "$want" ]
+	result $? "$what (exit $rc)" "$(printf '%s' "$got" | od -c | head -6) $(head -c 300 "$tmp/de")"
+}
+# shellcheck disable=SC2016 # the guest's shell expands it
+oci_cfg 'trap \"echo TERM; exit 3\" TERM; read x; echo \"got $x\"; while :; do sleep 1; done'
+drive dr1 "$(printf 'got late\nTERM\nstatus: exit 3')" \
+	"OCI vm container as conmon drives it, pipes: input, kill TERM, status 3" \
+	-i "$(printf 'late\nrest')" -k TERM
+# Typed between create and start: echoed once, by the guest's terminal (the host's pty
+# only carries it: raw from create on; it echoed a second time when cooked).
+# shellcheck disable=SC2016 # the guest's shell expands it
+oci_cfg 'read x; echo \"got $x\"; exit 5' true
+drive dr2 "$(printf 'early\r\ngot early\r\nstatus: exit 5')" \
+	"OCI vm container with a terminal: input typed before start is echoed once, then read" \
+	-t -b "early
+"
 
 # Last: an SMP guest under nested KVM in the TCG test VM is the slowest and least
 # certain part; a shorter --timeout keeps it from holding up the suites after it.

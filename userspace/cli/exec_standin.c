@@ -73,6 +73,16 @@ static bool forward_pending(int sock)
 	return winch;
 }
 
+int exec_signal_waiting(void)
+{
+	int sig;
+
+	for (sig = 1; sig < 65; sig++)
+		if (pending[sig] && sig != SIGWINCH)
+			return sig;
+	return 0;
+}
+
 /*
  * The server's next message.  One that ended with messages of ours unread
  * (a SIGNAL, stdin) makes the next recv fail ECONNRESET, once, with its own

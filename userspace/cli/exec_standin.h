@@ -32,6 +32,8 @@ struct exec_stream {
 
 void exec_forward_setup(sigset_t *waitmask);
 void exec_forward_winch(sigset_t *waitmask);
+/* The first signal caught and not passed on yet (SIGWINCH aside), or 0. */
+int exec_signal_waiting(void);
 int exec_stand_in(int sock, const char *what, const sigset_t *waitmask, struct shim_relay *relay);
 int exec_stand_in_tty(int sock, int tsock, bool input, const char *what,
 		      const sigset_t *waitmask);

@@ -34,11 +34,12 @@ int oci_start_init(const struct kiste_oci_state *s, struct kiste_err *err);
 
 /*
  * create's --console-socket: makes a pty, sends its master to the unix
- * socket at @socket_path (SCM_RIGHTS, as runc), sized as @c's consoleSize;
+ * socket at @socket_path (SCM_RIGHTS, as runc), sized as @c's consoleSize,
+ * @raw when it carries a terminal made elsewhere (KISTE_OCI_CONSOLE_HOST_RAW);
  * *@slave is the slave for the container (close-on-exec).
  */
-int oci_console_open(const char *socket_path, const struct kiste_oci_config *c, int *slave,
-		     struct kiste_err *err);
+int oci_console_open(const char *socket_path, const struct kiste_oci_config *c, bool raw,
+		     int *slave, struct kiste_err *err);
 
 /* Writes @pid to @path atomically (a temporary file renamed over it), as runc's --pid-file. */
 int oci_write_pid_file(const char *path, pid_t pid, struct kiste_err *err);

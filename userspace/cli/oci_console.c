@@ -4,8 +4,10 @@
 // lib/console.c makes the pty and sends its master to the engine; here it is
 // made from the host's /dev/ptmx and its slave kept for the mode, whose
 // container process makes it its stdin, stdout, stderr and controlling
-// terminal in a session of its own (kiste_oci_launch.console_fd).  Shim
-// mode's init makes it inside the container instead (console_sock).
+// terminal in a session of its own (kiste_oci_launch.console_fd), raw from
+// the start when it only carries the guest's terminal (vm mode:
+// KISTE_OCI_CONSOLE_HOST_RAW).  Shim mode's init makes it inside the container
+// instead (console_sock).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -22,8 +24,8 @@
 
 #include "oci.h"
 
-int oci_console_open(const char *socket_path, const struct kiste_oci_config *c, int *slave,
-		     struct kiste_err *err)
+int oci_console_open(const char *socket_path, const struct kiste_oci_config *c, bool raw,
+		     int *slave, struct kiste_err *err)
 {
 	int sock = kiste_console_connect(socket_path, err), ret;
 
@@ -31,7 +33,7 @@ int oci_console_open(const char *socket_path, const struct kiste_oci_config *c, 
 	if (sock < 0)
 		return sock;
 	ret = kiste_console_make("/dev/ptmx", c->process.console_rows, c->process.console_cols,
-				 false, sock, slave, err);
+				 raw, sock, slave, err);
 	close(sock);
 	return ret;
 }

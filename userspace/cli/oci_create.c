@@ -219,7 +219,7 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 	if (ol.start_fd < 0)
 		return kiste_err_set(err, -errno, "cannot open %s: %s", fifo, strerror(errno));
 	/* Shim mode's guest kernels read `kiste trace ID on|off`'s switch (ROOT/ID/trace). */
-	if (sp->mode == &kiste_mode_shim) {
+	if (sp->mode->oci_trace) {
 		snprintf(sw, sizeof(sw), "%s/" KISTE_OCI_TRACE_FILE, s->dir);
 		ret = kiste_trace_switch_create(sw, true, &lock, &ol.trace_switch_fd, err);
 		if (ret < 0) {
@@ -229,7 +229,7 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 		close(lock);
 	}
 	/* `kiste exec`'s requests, served by the container's init (vm mode: its VMM). */
-	if (sp->mode == &kiste_mode_shim || sp->mode == &kiste_mode_vm) {
+	if (sp->mode->oci_exec) {
 		ol.exec_fd = kiste_oci_exec_socket(s->dir, true, err);
 		if (ol.exec_fd < 0) {
 			close(ol.start_fd);
@@ -244,13 +244,15 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 	fflush(NULL);
 	/* Shim mode's init makes the terminal inside the container, as runc does. */
 	ret = 0;
-	if (o->console_socket && sp->mode == &kiste_mode_shim) {
+	if (o->console_socket && sp->mode->oci_console == KISTE_OCI_CONSOLE_INSIDE) {
 		ol.console_sock = kiste_console_connect(o->console_socket, err);
 		ret = ol.console_sock < 0 ? ol.console_sock : 0;
 		ol.console_rows = c->process.console_rows;
 		ol.console_cols = c->process.console_cols;
 	} else if (o->console_socket) {
-		ret = oci_console_open(o->console_socket, c, &ol.console_fd, err);
+		ret = oci_console_open(o->console_socket, c,
+				       sp->mode->oci_console == KISTE_OCI_CONSOLE_HOST_RAW,
+				       &ol.console_fd, err);
 	}
 	/* process.umask: the init and the workload inherit it from here. */
 	old_umask = c->process.umask >= 0 ? umask((mode_t)c->process.umask) : (mode_t)-1;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kiste_exec.h"
@@ -452,12 +453,50 @@ static int io_setup(const struct oci_exec_opts *o, const struct kiste_oci_proces
 	return 0;
 }
 
+/*
+ * How long a signal that comes before the answer waits for it: held, it goes
+ * on to the process once that runs (exec_forward_setup); should the answer
+ * never come (a guest that stopped answering), kiste exec gives up this long
+ * after it instead of waiting for SIGKILL.
+ */
+#define EXEC_ANSWER_GRACE_S 5
+
+/*
+ * The answer to the request, waited for with @waitmask's signals caught:
+ * recv's result, or -1 with *@gave_up the signal that waited in vain.
+ */
+static ssize_t answer(int sock, struct kiste_exec_msg *m, const sigset_t *waitmask, int *gave_up)
+{
+	const struct timespec tick = { .tv_sec = 1 };
+	struct pollfd p = { .fd = sock, .events = POLLIN };
+	struct timespec now, since;
+	bool waiting = false;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(sock, m, sizeof(*m), MSG_DONTWAIT);
+		if (n >= 0 || (errno != EAGAIN && errno != EINTR))
+			return n;
+		ppoll(&p, 1, &tick, waitmask);
+		if (!exec_signal_waiting())
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (!waiting)
+			since = now;
+		waiting = true;
+		if (now.tv_sec - since.tv_sec >= EXEC_ANSWER_GRACE_S)
+			break;
+	}
+	*gave_up = exec_signal_waiting();
+	return -1;
+}
+
 /* Sends the request and reads the answer: *@pid the process's in the container. */
 static int ask(int sock, const struct kiste_exec_req *h, const char *buf, struct exec_io *io,
-	       int *pid, struct kiste_err *err)
+	       int *pid, const sigset_t *waitmask, struct kiste_err *err)
 {
 	struct kiste_exec_msg m;
-	int ret = send_req(sock, h, buf, io->console, &io->relay, err);
+	int ret = send_req(sock, h, buf, io->console, &io->relay, err), gave_up = 0;
 	ssize_t n;
 
 	shim_relay_exec_sent(&io->relay);
@@ -469,12 +508,17 @@ static int ask(int sock, const struct kiste_exec_req *h, const char *buf, struct
 		ret = 0;
 		n = recv(sock, &m, sizeof(m), MSG_DONTWAIT);
 	} else {
-		n = ret < 0 ? 0 : recv(sock, &m, sizeof(m), 0);
+		n = ret < 0 ? 0 : answer(sock, &m, waitmask, &gave_up);
 	}
 	/* The init answered and closed before it read the request: the answer is next. */
 	if (n < 0 && errno == ECONNRESET)
 		n = recv(sock, &m, sizeof(m), MSG_DONTWAIT);
-	if (ret == 0 && n != (ssize_t)sizeof(m)) {
+	if (ret == 0 && gave_up) {
+		ret = kiste_err_set(err, -ETIMEDOUT, "the container did not answer the exec request "
+				    "within %d s of %s: gave up (a guest that stopped answering? "
+				    "kiste kill ends the container)", EXEC_ANSWER_GRACE_S,
+				    strsignal(gave_up));
+	} else if (ret == 0 && n != (ssize_t)sizeof(m)) {
 		ret = kiste_err_set(err, -ECHILD, "the container did not answer the exec "
 				    "request: the container stopped");
 	} else if (ret == 0 && m.kind == KISTE_EXEC_ERROR) {
@@ -568,7 +612,7 @@ static int run_exec(const struct cli_global *g, const struct oci_exec_opts *o,
 		ret = sock < 0 ? sock : 0;
 	}
 	if (ret == 0)
-		ret = ask(sock, &h, buf, &io, &pid, err);
+		ret = ask(sock, &h, buf, &io, &pid, &waitmask, err);
 	free(buf);
 	if (ret < 0)
 		goto out;

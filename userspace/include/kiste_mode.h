@@ -53,6 +53,28 @@ struct kiste_mode_ops {
 			  struct kiste_err *err);
 	/* kiste check: one line on the host ids the caller's sandboxes get (NULL: none). */
 	void (*ids)(char *buf, size_t n);
+	/* Where create's --console-socket terminal is made (enum kiste_oci_console). */
+	int oci_console;
+	/* The container reads `kiste trace ID on|off`'s switch (ol->trace_switch_fd). */
+	bool oci_trace;
+	/* The container serves `kiste exec` (ol->exec_fd). */
+	bool oci_exec;
+};
+
+/*
+ * An OCI container's terminal: KISTE_OCI_CONSOLE_HOST, from the host's
+ * /dev/ptmx, is the workload's own (unikernel: its line discipline the
+ * container's, cooked until the program changes it, as runc's);
+ * KISTE_OCI_CONSOLE_HOST_RAW, from the host's too, only carries a terminal the
+ * mode makes elsewhere (vm: the guest's), so it is raw from create on and what
+ * an engine types before start is echoed once, by that terminal;
+ * KISTE_OCI_CONSOLE_INSIDE: the mode's init makes it in the container's own
+ * devpts (shim: kiste_oci_launch.console_sock).
+ */
+enum kiste_oci_console {
+	KISTE_OCI_CONSOLE_HOST,
+	KISTE_OCI_CONSOLE_HOST_RAW,
+	KISTE_OCI_CONSOLE_INSIDE,
 };
 
 /* What the OCI front end hands a mode's oci_create beyond the run options. */
@@ -79,7 +101,7 @@ struct kiste_oci_launch {
 	 * IN: the engine's --console-socket, connected, or -1: the mode makes the
 	 * pty in the container's own devpts (as runc does: the process sees
 	 * /dev/pts/0), sized console_rows x console_cols, and sends its master
-	 * there; then as console_fd.  Only for modes that say so (shim).
+	 * there; then as console_fd.  Only for KISTE_OCI_CONSOLE_INSIDE modes (shim).
 	 */
 	int console_sock;
 	unsigned int console_rows, console_cols;

@@ -56,6 +56,31 @@ static void dev_param(const char *name, char *buf, size_t len)
 		fclose(f);
 }
 
+/*
+ * A module older than this kiste answers KISTE_IOC_CREATE with ENOTTY: ask in
+ * the struct of interface 4 (names of at most 63 characters), then of 3 (no
+ * pids or CPU limits: only when none is asked for, never dropped silently).
+ * -1 with errno ENOTTY when neither can say it.
+ */
+static int create_old(int fd, const struct kiste_sandbox_spec *spec, size_t len, uint32_t *id)
+{
+	struct kiste_ioc_create_v4 c = { .mode = spec->mode, .memory_limit = spec->memory_limit,
+					 .vcpu_limit = spec->vcpu_limit,
+					 .pids_limit = spec->pids_limit,
+					 .cpu_limit = spec->cpu_limit };
+
+	errno = ENOTTY;
+	if (len >= sizeof(c.name))
+		return -1;
+	memcpy(c.name, spec->name ? spec->name : "", len);
+	if (ioctl(fd, KISTE_IOC_CREATE_V4, &c) < 0 &&
+	    (errno != ENOTTY || spec->pids_limit || spec->cpu_limit ||
+	     ioctl(fd, KISTE_IOC_CREATE_V3, &c) < 0))
+		return -1;
+	*id = c.id;
+	return 0;
+}
+
 int kiste_dev_create(int fd, const struct kiste_sandbox_spec *spec, uint32_t *id,
 		     struct kiste_err *err)
 {
@@ -74,38 +99,38 @@ int kiste_dev_create(int fd, const struct kiste_sandbox_spec *spec, uint32_t *id
 	c.cpu_limit = spec->cpu_limit;
 	if (len)
 		memcpy(c.name, spec->name, len);
-	if (ioctl(fd, KISTE_IOC_CREATE, &c) < 0) {
-		if (errno == EEXIST && len)
-			return kiste_err_set(err, -EEXIST,
-					     "sandbox '%s' already exists: choose another name",
-					     spec->name);
-		if (errno == EUSERS) {
-			dev_param("max_sandboxes_per_uid", max, sizeof(max));
-			dev_param("max_sandboxes", all, sizeof(all));
-			return kiste_err_set(err, -EUSERS,
-					     "too many sandboxes: kiste.ko takes max_sandboxes_per_uid "
-					     "%s per user, max_sandboxes %s in all: delete some (kiste "
-					     "sandbox list), or raise /sys/module/kiste/parameters/"
-					     "max_sandboxes_per_uid", max, all);
-		}
-		if (errno == E2BIG) {
-			dev_param("max_members", max, sizeof(max));
-			return kiste_err_set(err, -E2BIG,
-					     "pids limit %u is not below kiste.ko's member cap "
-					     "max_members %s (the sandbox's init is a member too): "
-					     "lower --pids-limit, or raise "
-					     "/sys/module/kiste/parameters/max_members",
-					     spec->pids_limit, max);
-		}
-		if (errno == ENOTTY)
-			return kiste_err_set(err, -ENOTTY,
-					     "the loaded kiste.ko is older than this kiste (interface "
-					     "< 4, no pids or CPU limits; < 5, names of at most 63 "
-					     "characters): update the module");
-		return ioctl_err("cannot create a temporary sandbox", err);
+	if (ioctl(fd, KISTE_IOC_CREATE, &c) == 0) {
+		*id = c.id;
+		return 0;
 	}
-	*id = c.id;
-	return 0;
+	if (errno == ENOTTY && create_old(fd, spec, len, id) == 0)
+		return 0;
+	if (errno == EEXIST && len)
+		return kiste_err_set(err, -EEXIST, "sandbox '%s' already exists: choose another name",
+				     spec->name);
+	if (errno == EUSERS) {
+		dev_param("max_sandboxes_per_uid", max, sizeof(max));
+		dev_param("max_sandboxes", all, sizeof(all));
+		return kiste_err_set(err, -EUSERS,
+				     "too many sandboxes: kiste.ko takes max_sandboxes_per_uid %s "
+				     "per user, max_sandboxes %s in all: delete some (kiste sandbox "
+				     "list), or raise /sys/module/kiste/parameters/"
+				     "max_sandboxes_per_uid", max, all);
+	}
+	if (errno == E2BIG) {
+		dev_param("max_members", max, sizeof(max));
+		return kiste_err_set(err, -E2BIG,
+				     "pids limit %u is not below kiste.ko's member cap max_members "
+				     "%s (the sandbox's init is a member too): lower --pids-limit, "
+				     "or raise /sys/module/kiste/parameters/max_members",
+				     spec->pids_limit, max);
+	}
+	if (errno == ENOTTY)
+		return kiste_err_set(err, -ENOTTY,
+				     "the loaded kiste.ko is older than this kiste (interface < 4: "
+				     "no pids or CPU limits; < 5: names of at most 63 characters): "
+				     "update the module");
+	return ioctl_err("cannot create a temporary sandbox", err);
 }
 
 int kiste_dev_attach(int fd, uint32_t id, struct kiste_err *err)

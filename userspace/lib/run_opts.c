@@ -45,18 +45,19 @@ const char kiste_run_common_usage[] =
 	"  --name NAME         the temporary sandbox's name with kiste.ko: 1-72 of\n"
 	"                      A-Z a-z 0-9 _ + . -, not only digits; shim, vm: also\n"
 	"                      'kiste trace NAME' and 'kiste exec NAME CMD' while it runs\n"
-	"  --memory SIZE       memory limit, e.g. 512M (ranges per mode below)\n"
+	"  -m, --memory SIZE   memory limit, e.g. 512M (ranges per mode below)\n"
 	"  --cpus N            CPU limit, e.g. 1.5 (vm: whole vCPUs)\n"
 	"  --pids-limit N      processes and threads the sandbox may have at once\n"
 	"  --timeout SECONDS   kill the workload after SECONDS (1..31536000)\n"
-	"  --user UID[:GID]    the workload's identity (numbers)\n"
+	"  -u, --user UID[:GID]  the workload's identity (numbers)\n"
 	"  -e, --env K=V       add to the workload's environment (repeatable)\n"
 	"  --env-file FILE     add FILE's K=V lines (a bare K: the caller's value;\n"
 	"                      # comments and blank lines skipped; repeatable)\n"
 	"  -w, --cwd, --workdir DIR  the workload's working directory (absolute;\n"
 	"                      default /)\n"
 	"  --hostname NAME     the sandbox's host name (default: kiste; vm: --name)\n"
-	"  -v, --volume SRC:DST[:ro]  the mode's --volume (shim)\n"
+	"  -v, --volume SRC:DST[:ro|:rw]  bind SRC at DST, read-only unless :rw (shim;\n"
+	"                      vm: read-only only)\n"
 	"  --rootfs DIR        the sandbox's root directory\n"
 	"  --network none|pasta|ns:PATH  none (default): own namespace, loopback only;\n"
 	"                      pasta: user-mode networking (Debian's passt); ns:PATH:\n"
@@ -526,7 +527,7 @@ static int parse_args(struct parse *p, int argc, char **argv, struct kiste_run_a
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:hp:e:w:v:ti", p->table, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:hp:e:w:v:tiu:m:", p->table, NULL)) != -1) {
 		/* After the first error, keep scanning for --help and --mode only. */
 		struct kiste_err *e = first ? &later : err;
 
@@ -543,6 +544,10 @@ static int parse_args(struct parse *p, int argc, char **argv, struct kiste_run_a
 			c = O_TTY;
 		else if (c == 'i')
 			c = O_INTERACTIVE;
+		else if (c == 'u')
+			c = O_USER;
+		else if (c == 'm')
+			c = O_MEMORY;
 		/* podman's -v: the mode's own --volume (parse_finish names a mode without one). */
 		if (c == 'v')
 			p->margs[p->nmargs++] = (struct mode_arg){ "volume", optarg };
@@ -618,11 +623,13 @@ int kiste_volume_parse(struct kiste_volume *v, const char *arg, struct kiste_err
 		*c2 = 0;
 	v->src = v->buf;
 	v->dst = c1 ? c1 + 1 : NULL;
-	v->ro = c2 && !strcmp(c2 + 1, "ro");
+	/* Read-only unless asked for :rw (issue 13: a sandbox writes nothing it was not given). */
+	v->ro = !c2 || strcmp(c2 + 1, "rw");
 	if (!v->dst || v->src[0] != '/' || v->dst[0] != '/' || strstr(v->dst, "..") ||
-	    (c2 && !v->ro && strcmp(c2 + 1, "rw")))
-		return kiste_err_set(err, -EINVAL, "kiste run: bad --volume '%s': use SRC:DST[:ro] "
-				     "with absolute paths, DST without '..'", arg);
+	    (c2 && v->ro && strcmp(c2 + 1, "ro")))
+		return kiste_err_set(err, -EINVAL, "kiste run: bad --volume '%s': use "
+				     "SRC:DST[:ro|:rw] with absolute paths, DST without '..' "
+				     "(read-only unless :rw)", arg);
 	return 0;
 }
 

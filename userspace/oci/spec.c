@@ -195,7 +195,7 @@ static bool bind_option_known(const char *o)
 	return false;
 }
 
-/* A bind mount onto the mode's --volume SRC:DST[:ro]: always recursive, nosuid, nodev. */
+/* A bind mount onto the mode's --volume SRC:DST:ro|rw: always recursive, nosuid, nodev. */
 static int map_bind(struct kiste_oci_spec *sp, size_t i, const struct kiste_oci_mount *m,
 		    struct kiste_err *err)
 {
@@ -214,7 +214,7 @@ static int map_bind(struct kiste_oci_spec *sp, size_t i, const struct kiste_oci_
 			note(sp, "mounts[%zu]: option %s of the bind at %s ignored (kiste binds "
 			     "nosuid, nodev, recursive; ro when asked)", i, m->options.v[k],
 			     m->destination);
-	snprintf(arg, sizeof(arg), "%s:%s%s", m->source, m->destination, m->readonly ? ":ro" : "");
+	snprintf(arg, sizeof(arg), "%s:%s:%s", m->source, m->destination, m->readonly ? "ro" : "rw");
 	ret = mode_opt(sp, "volume", arg, err);
 	if (ret == -ENOENT) {
 		note(sp, "mounts[%zu]: %s mode has no bind mounts: %s is not bound at %s", i,

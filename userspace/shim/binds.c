@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// binds.c - shim mode's --volume SRC:DST[:ro]: host folders and files bound into the rootfs.
+// binds.c - shim mode's --volume SRC:DST[:ro|:rw]: host folders and files bound into the rootfs.
 //
 // Two halves, as the rootfs itself (launch.c, sandbox.c): the launcher, with
 // the caller's rights, makes the mount point in the rootfs (host root only:

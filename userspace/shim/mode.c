@@ -155,9 +155,9 @@ const struct kiste_mode_ops kiste_mode_shim = {
 		 "  --tmpfs PATH[:size=N] a writable, initially empty directory at PATH (must\n"
 		 "                        exist in the rootfs unless kiste runs as root;\n"
 		 "                        repeatable)\n"
-		 "  --volume SRC:DST[:ro] the host's SRC bound at DST, read-only with :ro (DST\n"
-		 "                        must exist in the rootfs unless kiste runs as root;\n"
-		 "                        repeatable)\n"
+		 "  --volume SRC:DST[:ro|:rw] the host's SRC bound at DST, read-only unless\n"
+		 "                        :rw (DST must exist in the rootfs unless kiste runs\n"
+		 "                        as root; repeatable)\n"
 		 "  --trace               one line per syscall on stderr (strace's form:\n"
 		 "                        names, flags, errno names, guest pids)\n"
 		 "  --trace-output FILE   the trace into FILE instead (created or emptied)\n"
@@ -179,4 +179,7 @@ const struct kiste_mode_ops kiste_mode_shim = {
 	.policy_usage = "kiste policy shim",
 	.oci_create = shim_create,
 	.ids = shim_ids_describe,
+	.oci_console = KISTE_OCI_CONSOLE_INSIDE,
+	.oci_trace = true,
+	.oci_exec = true,
 };

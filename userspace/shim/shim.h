@@ -14,7 +14,7 @@
 /* podman's own containers bind 4-6; engines' volumes on top */
 #define SHIM_MAX_BINDS 64
 
-/* --volume SRC:DST[:ro] (binds.c) */
+/* --volume SRC:DST[:ro|:rw] (binds.c) */
 /* Shim mode's own options; the common ones are struct kiste_run_opts. */
 struct shim_opts {
 	const char *rootfs;		/* --rootfs, default "/" (set by the mode's check) */

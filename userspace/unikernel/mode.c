@@ -114,6 +114,7 @@ const struct kiste_mode_ops kiste_mode_unikernel = {
 	.check = uk_check,
 	.run = uk_run,
 	.oci_create = uk_oci,
+	.oci_console = KISTE_OCI_CONSOLE_HOST,
 	.policy = kiste_uk_policy,
 	.policy_usage = "kiste policy unikernel [--isolation process|vm] APP [--block NAME=FILE]... "
 			"[--net NAME=TAPDEV]...",

@@ -145,8 +145,8 @@ static int vm_opt(void *mo, int val, const char *arg, struct kiste_err *err)
 			return -EINVAL;
 		if (!vo->vols[vo->nvols].ro)
 			return kiste_err_set(err, -EINVAL, "kiste run: vm mode's --volume is "
-					     "read-only for now: add :ro ('%s:ro'; a writable share "
-					     "needs 9p or virtio-fs, not built yet)", arg);
+					     "read-only for now: leave out :rw (a writable share "
+					     "needs 9p or virtio-fs, not built yet)");
 		vo->nvols++;
 		return 0;
 	}
@@ -747,6 +747,8 @@ const struct kiste_mode_ops kiste_mode_vm = {
 	.check = vm_check,
 	.run = vm_run,
 	.oci_create = vm_oci,
+	.oci_console = KISTE_OCI_CONSOLE_HOST_RAW,
+	.oci_exec = true,
 	.policy = linux_confine_policy,
 	.policy_usage = "kiste policy vm",
 };
