@@ -231,9 +231,11 @@ TEST(registry_commands_without_module)
 	RUN(&r, "sandbox", "create", "--mode", "shim", "--name", "ok-name", "--memory", "64M", "--cpus", "2");
 	EXPECT_EQ(1, r.status);
 	EXPECT_STREQ(NOT_LOADED, r.err);
-	RUN(&r, "inspect", "box");
+	/* inspect looks under --root too: neither there nor a registry to look in */
+	RUN(&r, "--root", "/nonexistent-kiste-root", "inspect", "box");
 	EXPECT_EQ(1, r.status);
-	EXPECT_STREQ(NOT_LOADED, r.err);
+	EXPECT_STREQ("kiste: no container box under --root /nonexistent-kiste-root, and no sandbox "
+		     "registry to look in: kiste.ko is not loaded (modprobe kiste)\n", r.err);
 	RUN(&r, "sandbox", "kill", "3", "TERM");
 	EXPECT_EQ(1, r.status);
 	EXPECT_STREQ(NOT_LOADED, r.err);

@@ -34,6 +34,22 @@ step "create c1 again is refused" 1 "already exists" -- create --bundle "$B" c1
 step "start c1" 0 "" -- start c1
 check_status "c1 is running" c1 running
 step "start c1 twice is refused" 1 "already running" -- start c1
+# kiste inspect works from --root alone (this host has no kiste.ko): the container's state.
+rt kiste inspect c1
+result "$([ "$T_RC" -eq 0 ] && [[ "$T_OUT" == *"mode:          shim"* ]] &&
+	 [[ "$T_OUT" == *"status:        running"* ]] && [[ "$T_OUT" == *"pid:           $pid"* ]] &&
+	 [[ "$T_OUT" == *"kiste.ko is not loaded"* ]]; echo $?)" \
+	"inspect of a container without kiste.ko: mode, status and pid from --root" "exit $T_RC: $T_OUT"
+rt kiste inspect --json c1
+result "$(printf '%s' "$T_OUT" | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+sys.exit(not (j["id"] == "c1" and j["status"] == "running" and j["mode"] == "shim" and j["pid"] == int(sys.argv[1])))' "$pid"; echo $?)" \
+	"inspect --json of a container: its state and mode" "$T_OUT"
+rt kiste inspect c1-none
+result "$([ "$T_RC" -eq 1 ] && [ "$(printf '%s\n' "$T_OUT" | wc -l)" -eq 1 ] &&
+	 [[ "$T_OUT" == *"no container c1-none"* ]]; echo $?)" \
+	"inspect of neither a container nor a sandbox: one line, 1" "exit $T_RC: $T_OUT"
 step "delete of running c1 is refused" 1 "not stopped" -- delete c1
 check_status "c1 still runs after the refused delete" c1 running
 step "kill c1 (default TERM)" 0 "" -- kill c1

@@ -167,7 +167,10 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 		T_OUT=$(cat "$out")
 	}
 	bundle_cfg 'sleep 100'
-	nobody create --bundle . n1
+	nobody --log "$NR/n1.log" create --bundle . n1
+	result "$(grep -q 'linux.resources: no cgroup.* memory limit pids limit not enforced' \
+		"$NR/n1.log"; echo $?)" "no cgroup: --log says the resources' limits are not enforced" \
+		"exit $T_RC: $T_OUT; log: $(cat "$NR/n1.log" 2>&1)"
 	nobody start n1
 	nobody state n1
 	npid=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])' 2>/dev/null)

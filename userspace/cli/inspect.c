@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 // kiste inspect: every field of one sandbox, including limits, counters and creation time.
+#include <errno.h>
 #include <stdio.h>
 #include <time.h>
 
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "oci.h"
 
 int inspect_parse(int argc, char **argv, struct ref_opts *o, struct kiste_err *err)
 {
@@ -134,20 +136,72 @@ static int print_json(const struct kiste_sandbox_info *info, const struct kiste_
 	return cli_print_json(o);
 }
 
-static int inspect_one(struct kiste_nl *nl, uint32_t id, void *arg, struct kiste_err *err)
+/*
+ * Without the module, or when its registry has no sandbox of that name (an
+ * unnamed sb-N container), container ID under --root: what its state says
+ * (issue 13: inspect works from --root alone).  1 when there is none.
+ */
+static int inspect_container(const struct cli_global *g, const struct ref_opts *o, bool module)
 {
-	return kiste_sandbox_get(nl, id, NULL, arg, err);
+	struct kiste_oci_state s;
+	struct kiste_err err = { 0 };
+	struct json_object *j;
+
+	if (kiste_oci_id_check(o->ref, &err) < 0 ||
+	    kiste_oci_state_load(g->root, o->ref, &s, &err) < 0)
+		return 1;
+	if (o->json) {
+		j = kiste_oci_state_json(&s, true);
+		if (j)
+			json_object_object_add(j, "mode", json_object_new_string(s.mode));
+		kiste_oci_state_free(&s);
+		return cli_print_json(j);
+	}
+	printf("container:     %s (--root %s)\n", s.id, g->root);
+	printf("mode:          %s\n", s.mode);
+	printf("status:        %s\n", kiste_oci_status_name(kiste_oci_state_status(&s)));
+	printf("pid:           %d\n", (int)s.pid);
+	printf("owner uid:     %u\n", s.owner_uid);
+	printf("bundle:        %s\n", s.bundle);
+	printf("rootfs:        %s\n", s.rootfs);
+	printf("created:       %s\n", s.created);
+	printf("sandbox:       %s\n", module ? "none of this name in kiste.ko's registry" :
+	       "none (kiste.ko is not loaded)");
+	kiste_oci_state_free(&s);
+	return fflush(stdout) ? KISTE_EXIT_FAIL : KISTE_EXIT_OK;
 }
 
-int inspect_run(const struct ref_opts *o)
+int inspect_run(const struct cli_global *g, const struct ref_opts *o)
 {
 	static struct kiste_run_record rec;
 	struct kiste_sandbox_info info;
-	int ret = cli_sandbox_do(o->ref, inspect_one, &info);
-	bool known;
+	struct kiste_err err = { 0 };
+	struct kiste_nl *nl = NULL;
+	bool known, registry;
+	uint32_t id;
+	int ret;
 
-	if (ret != KISTE_EXIT_OK)
-		return ret;
+	ret = cli_nl_open(&nl, &err);
+	if (ret == 0)
+		ret = kiste_sandbox_resolve(nl, o->ref, &id, &err);
+	if (ret == 0)
+		ret = kiste_sandbox_get(nl, id, NULL, &info, &err);
+	registry = nl;
+	if (nl)
+		kiste_nl_close(nl);
+	/* Not the registry's (or no registry): a container under --root, if there is one. */
+	if (ret < 0 && (!registry || ret == -ENOENT)) {
+		ret = inspect_container(g, o, registry);
+		if (ret != 1)
+			return ret;
+		if (!registry)
+			kiste_err_set(&err, -ENOENT, "no container %s under --root %s, and no "
+				      "sandbox registry to look in: kiste.ko is not loaded "
+				      "(modprobe kiste)", o->ref, g->root);
+		return cli_fail(&err);
+	}
+	if (ret < 0)
+		return cli_fail(&err);
 	known = kiste_run_record_find(info.id, info.created_ns, &rec) == 0;
 	if (o->json)
 		return print_json(&info, known ? &rec : NULL);
@@ -156,7 +210,7 @@ int inspect_run(const struct ref_opts *o)
 	return KISTE_EXIT_OK;
 }
 
-static int inspect_main(int argc, char **argv)
+static int inspect_main(const struct cli_global *g, int argc, char **argv)
 {
 	struct kiste_err err = { 0 };
 	struct ref_opts o;
@@ -164,7 +218,7 @@ static int inspect_main(int argc, char **argv)
 
 	if (ret < 0 || o.help)
 		return cli_finish_parse(&cli_cmd_inspect, ret, &err);
-	return inspect_run(&o);
+	return inspect_run(g, &o);
 }
 
 const struct cli_cmd cli_cmd_inspect = {
@@ -177,7 +231,10 @@ const struct cli_cmd cli_cmd_inspect = {
 		 "(\"127.0.0.1:8080->80/tcp, 5353->53/udp\"), which the launcher keeps in\n"
 		 "the caller's run folder; \"unknown\" (left out of --json) for other\n"
 		 "sandboxes and for another user's, even to root.\n\n"
+		 "Without kiste.ko, or when its registry has no sandbox of that name, an\n"
+		 "OCI container ID under --root (default " CLI_OCI_ROOT_DEFAULT "): its mode,\n"
+		 "status, pid, bundle and creation time from its state.\n\n"
 		 "  -j, --json   print one JSON object\n"
 		 "  -h, --help   show this help\n",
-	.main = inspect_main,
+	.gmain = inspect_main,
 };

@@ -271,6 +271,17 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 		close(ol.exec_fd);
 	if (ret < 0)
 		return ret;
+	/*
+	 * No cgroup this caller may write (not root, none delegated): what only a
+	 * cgroup enforces is not, and the log says so (shim mode's memory falls
+	 * back to RLIMIT_AS; a vm's guest is its size either way).
+	 */
+	if (!ol.cg.version && (c->resources.memory || c->resources.pids || c->resources.cpus_milli))
+		oci_log(g, "warning", "linux.resources: no cgroup this caller may write (not root, "
+			"none delegated): its%s%s%s not enforced by a cgroup",
+			c->resources.memory ? " memory limit" : "",
+			c->resources.pids ? " pids limit" : "",
+			c->resources.cpus_milli ? " CPU quota" : "");
 	/* The init alone so far: whatever it starts inherits the freezer and cpuacct cgroups. */
 	s->cg = ol.cg;
 	kiste_oci_cgroup_extra(s, ol.pid, err);
