@@ -162,6 +162,31 @@ result $? "a 128-character id: created, its sandbox unnamed (sb-N) (exit $rc, $b
 	"$(cat "$tmp/$L.err")"
 for c in "c+plus" "$L"; do kiste --root "$KR" delete --force "$c"; done
 
+# ---- a create killed half-way (SIGKILL in its createRuntime hook) leaves no sandbox ----
+for m in shim unikernel; do
+	cat >"$B/config.json" <<EOF
+{"ociVersion": "1.0.2",
+ "process": {"terminal": false, "user": {"uid": 0, "gid": 0}, "args": ["/sleeper"],
+  "env": ["PATH=/bin"], "cwd": "/"},
+ "root": {"path": "rootfs", "readonly": true},
+ "hooks": {"createRuntime": [{"path": "/bin/sh",
+  "args": ["sh", "-c", "echo \$\$ >$tmp/hook.$m; exec sleep 30"]}]},
+ "annotations": {"org.kiste.mode": "$m"},
+ "linux": {"namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "network"}]}}
+EOF
+	kiste --root "$KR" create --bundle "$B" "kc-$m" >/dev/null 2>&1 </dev/null &
+	kc=$!
+	i=0
+	while [ ! -s "$tmp/hook.$m" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	listed=$(field "kc-$m" mode)
+	kill -9 "$kc"
+	kill "$(cat "$tmp/hook.$m" 2>/dev/null)" 2>/dev/null
+	result "$([ "$listed" = "$m" ] && wait_gone "kc-$m"; echo $?)" \
+		"$m: a create killed half-way takes its registry sandbox with it" \
+		"mode while creating '$listed'; $(kiste sandbox list 2>&1)"
+	kiste --root "$KR" delete --force "kc-$m" >/dev/null 2>&1
+done
+
 # ---- unikernel: the container's process holds the sandbox, the unikernel is its member ----
 U=fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210
 cfg unikernel '["/sleeper"]'

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -206,10 +207,10 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 	struct kiste_oci_launch ol = { .hostname = sp->hostname, .env_exact = true,
 				       .console_fd = -1, .console_sock = -1,
 				       .preserve_fds = o->preserve_fds, .trace_switch_fd = -1,
-				       .exec_fd = -1 };
+				       .exec_fd = -1, .creator_pidfd = -1, .commit_fd = -1 };
 	char fifo[PATH_MAX + 32], sw[PATH_MAX + 32], cgname[256];
+	int ret, lock, commit[2] = { -1, -1 };
 	mode_t old_umask;
-	int ret, lock;
 
 	snprintf(fifo, sizeof(fifo), "%s/" KISTE_OCI_START_FIFO, s->dir);
 	/* The init reads it (O_RDWR: no writer needed to open it, no EOF while it waits). */
@@ -254,12 +255,27 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 				       sp->mode->oci_console == KISTE_OCI_CONSOLE_HOST_RAW,
 				       &ol.console_fd, err);
 	}
+	/*
+	 * A create killed from here on takes its init with it: the init watches
+	 * this process's pidfd until the commit byte below (kiste_oci_wait_start).
+	 */
+	if (ret == 0) {
+		ol.creator_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+		if (ol.creator_pidfd < 0 || pipe2(commit, O_CLOEXEC | O_NONBLOCK) < 0)
+			ret = kiste_err_set(err, -errno, "cannot watch create for its init: %s",
+					    strerror(errno));
+		ol.commit_fd = commit[0];
+	}
 	/* process.umask: the init and the workload inherit it from here. */
 	old_umask = c->process.umask >= 0 ? umask((mode_t)c->process.umask) : (mode_t)-1;
 	if (ret == 0)
 		ret = sp->mode->oci_create(&sp->o, sp->mo, &ol, err);
 	if (old_umask != (mode_t)-1)
 		umask(old_umask);
+	if (ol.creator_pidfd >= 0)
+		close(ol.creator_pidfd);
+	if (commit[0] >= 0)
+		close(commit[0]);
 	close(ol.start_fd);
 	if (ol.console_fd >= 0)
 		close(ol.console_fd);
@@ -269,8 +285,11 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 		close(ol.trace_switch_fd);
 	if (ol.exec_fd >= 0)
 		close(ol.exec_fd);
-	if (ret < 0)
+	if (ret < 0) {
+		if (commit[1] >= 0)
+			close(commit[1]);
 		return ret;
+	}
 	/*
 	 * No cgroup this caller may write (not root, none delegated): what only a
 	 * cgroup enforces is not, and the log says so (shim mode's memory falls
@@ -292,6 +311,11 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 		ret = create_hooks(s, c, err);
 	if (ret == 0 && o->pid_file)
 		ret = oci_write_pid_file(o->pid_file, ol.pid, err);
+	/* Complete: the init outlives create from here on. */
+	if (ret == 0 && write(commit[1], "c", 1) != 1)
+		ret = kiste_err_set(err, -errno, "cannot tell the init create is done: %s",
+				    strerror(errno));
+	close(commit[1]);
 	if (ret < 0) {
 		s->pid = ol.pid;
 		s->pid_start = kiste_oci_pid_start(ol.pid);

@@ -90,6 +90,14 @@ struct kiste_oci_launch {
 	 */
 	const char *sandbox_name;
 	int start_fd;			/* IN: the init reads one byte here to start */
+	/*
+	 * IN: create's own pidfd and the read end of a pipe on which create
+	 * writes one byte once the container is complete (state, hooks, pid
+	 * file), or -1: an init whose create ends before that byte ends too
+	 * (kiste_oci_wait_start), so a create killed half-way leaves no process,
+	 * VM or registry sandbox behind.
+	 */
+	int creator_pidfd, commit_fd;
 	bool env_exact;			/* IN: o->env is the whole environment */
 	/*
 	 * IN: a pty's slave (create's --console-socket), or -1: the container's
@@ -125,6 +133,12 @@ struct kiste_oci_launch {
  */
 int kiste_oci_spawn(struct kiste_oci_launch *ol, const struct kiste_cgroup *cg,
 		    void (*start)(void *arg), void *arg, struct kiste_err *err);
+/*
+ * In the container's init: waits for start's byte on ol->start_fd, watching
+ * ol->creator_pidfd meanwhile; 0 once it came, -1 when create ended without
+ * its commit byte (the init must end) or a read failed.  Closes the three.
+ */
+int kiste_oci_wait_start(struct kiste_oci_launch *ol);
 
 extern const struct kiste_mode_ops kiste_mode_shim, kiste_mode_vm, kiste_mode_unikernel;
 /* Every mode, in the order help lists them; NULL-terminated. */

@@ -264,11 +264,48 @@ static __attribute__((noreturn)) void oci_child(const struct kiste_oci_launch *o
 	if (write(ready, &c, 1) != 1)
 		_exit(KISTE_EXIT_REFUSED);
 	close(ready);
-	if (read(ol->start_fd, &c, 1) != 1)
+	if (kiste_oci_wait_start((struct kiste_oci_launch *)ol) < 0)
 		_exit(KISTE_EXIT_REFUSED);
-	close(ol->start_fd);
 	start(arg);
 	_exit(KISTE_EXIT_REFUSED);
+}
+
+int kiste_oci_wait_start(struct kiste_oci_launch *ol)
+{
+	struct pollfd p[2] = { { .fd = ol->start_fd, .events = POLLIN },
+			       { .fd = ol->creator_pidfd, .events = POLLIN } };
+	int ret = -1;
+	ssize_t n;
+	char c;
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents) {
+			n = read(ol->start_fd, &c, 1);
+			if (n == 1)
+				ret = 0;
+			if (n == 1 || errno != EINTR)
+				break;
+		}
+		/* create ended: complete (its byte is there) or killed half-way. */
+		if (p[1].revents) {
+			if (read(ol->commit_fd, &c, 1) != 1)
+				break;
+			close(ol->creator_pidfd);
+			ol->creator_pidfd = p[1].fd = -1;
+		}
+	}
+	if (ol->creator_pidfd >= 0)
+		close(ol->creator_pidfd);
+	if (ol->commit_fd >= 0)
+		close(ol->commit_fd);
+	close(ol->start_fd);
+	ol->creator_pidfd = ol->commit_fd = ol->start_fd = -1;
+	return ret;
 }
 
 int kiste_oci_spawn(struct kiste_oci_launch *ol, const struct kiste_cgroup *cg,

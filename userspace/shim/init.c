@@ -119,14 +119,12 @@ static void oci_wait_start(struct launch *l)
 	if (write(l->status[1], &c, 1) != 1)
 		_exit(KISTE_EXIT_REFUSED);
 	close(l->status[1]);
-	while (read(l->oci->start_fd, &c, 1) != 1)
-		if (errno != EINTR)
-			_exit(KISTE_EXIT_REFUSED);
+	if (kiste_oci_wait_start(l->oci) < 0)
+		_exit(KISTE_EXIT_REFUSED);
 	/* From here until the workload's pid is known, signals wait (launch_init_main). */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &l->init_mask);
 	oci_waiting = 0;
-	close(l->oci->start_fd);
 }
 
 /* An OCI init ends as its workload did: the status, or 128+N for signal N. */
