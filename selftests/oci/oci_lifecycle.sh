@@ -364,6 +364,39 @@ result $? "kiste trace of a stopped container: one line, 1" "exit $T_RC: $T_OUT"
 rt kiste delete tr1
 [ "$T_RC" = 0 ] && [ ! -e "$KROOT/tr1" ]
 result $? "delete: its state folder, switch and all, is gone" "exit $T_RC: $T_OUT"
+# The mode a bundle without org.kiste.mode gets: the global --mode, and the installed
+# wrappers (configs/runtime/kiste-runtime-MODE, containerd's BinaryName) that pass one.
+# A unikernel's output names its isolation and argv: it ran as a unikernel, not in shim mode.
+UKHELLO="$here/../unikernel/hello"
+if [ -x "$UKHELLO" ]; then
+	cp "$UKHELLO" "$B/rootfs/hello"
+	bundle_cfg true "" '{"process": {"terminal": false, "user": {"uid": 0, "gid": 0},
+		"args": ["/hello", "one"], "env": ["PATH=/bin"], "cwd": "/"}}'
+	want=$("$K" run --mode=unikernel -- "$B/rootfs/hello" one 2>&1 | sed 1,2d)
+	T_OUT=$("$K" --root "$KROOT" --mode unikernel run --bundle "$B" gm1 2>&1 </dev/null)
+	T_RC=$?
+	result "$([ "$T_RC" -eq 0 ] && [[ "$T_OUT" == "hello from a kiste unikernel"* ]] &&
+		 [ "$(printf '%s\n' "$T_OUT" | sed 1,2d)" = "$want" ]; echo $?)" \
+		"the global --mode unikernel picks the mode of a bundle without the annotation" \
+		"exit $T_RC: $T_OUT"
+	mkdir -p "$tmp/wrap"
+	ln -sf "$K" "$tmp/wrap/kiste"
+	install -m 755 "$here/kiste-runtime-unikernel.helper" "$tmp/wrap/kiste-runtime-unikernel"
+	T_OUT=$("$tmp/wrap/kiste-runtime-unikernel" --root "$KROOT" run --bundle "$B" gm2 2>&1 </dev/null)
+	T_RC=$?
+	result "$([ "$T_RC" -eq 0 ] && [[ "$T_OUT" == "hello from a kiste unikernel"* ]]; echo $?)" \
+		"configs/runtime/kiste-runtime-unikernel runs it as a unikernel too" "exit $T_RC: $T_OUT"
+	bundle_cfg true "" '{"process": {"terminal": false, "user": {"uid": 0, "gid": 0},
+		"args": ["/hello", "one"], "env": ["PATH=/bin"], "cwd": "/"},
+		"annotations": {"org.kiste.mode": "shim"}}'
+	T_OUT=$("$tmp/wrap/kiste-runtime-unikernel" --root "$KROOT" run --bundle "$B" gm3 2>&1 </dev/null)
+	result "$([[ "$T_OUT" != "hello from a kiste unikernel"* ]]; echo $?)" \
+		"... and the annotation org.kiste.mode still wins over it" "$T_OUT"
+	rm -f "$B/rootfs/hello"
+else
+	skip "the global --mode and the mode wrappers" "no unikernel at $UKHELLO"
+fi
+
 # A create killed with SIGKILL half-way (in its createRuntime hook, the init waiting
 # already) leaves no process behind: the init watches create until it is complete.
 mkdir -p "$tmp/kc"
