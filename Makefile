@@ -199,7 +199,9 @@ install: userspace
 	install -m 0755 configs/runtime/kiste-runtime-shim configs/runtime/kiste-runtime-vm \
 		configs/runtime/kiste-runtime-unikernel $(DESTDIR)$(PREFIX)/bin/
 	install -D -m 0755 configs/subids/kiste-subids $(DESTDIR)$(PREFIX)/sbin/kiste-subids
-	install -D -m 0644 configs/containerd/kiste.toml $(DESTDIR)$(PREFIX)/share/kiste/containerd/kiste.toml
+	install -d $(DESTDIR)$(PREFIX)/share/kiste/containerd
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|g' configs/containerd/kiste.toml \
+		>$(DESTDIR)$(PREFIX)/share/kiste/containerd/kiste.toml
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/kiste/kubernetes configs/kubernetes/*.yaml
 	install -d $(DESTDIR)/usr/src/kiste-$(VERSION)/kmod $(DESTDIR)/usr/src/kiste-$(VERSION)/uapi/linux
 	install -m 0644 Kbuild $(DESTDIR)/usr/src/kiste-$(VERSION)/Kbuild

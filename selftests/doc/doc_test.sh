@@ -69,4 +69,23 @@ esac
 got=$(complete_words kiste --root /tmp sand)
 [ "$got" = "sandbox " ]
 result $? "a global option's value is skipped before the command" "got '$got'"
+
+# make install into a DESTDIR with another PREFIX: the binary, the man page and the
+# completion this suite checked, the mode wrappers, and containerd's snippet naming them
+# under that PREFIX.  From the source tree of this build only (the plain one: the ASan
+# build's tree is the same and its install would build the plain binary meanwhile).
+top=$(git -C "$here" rev-parse --show-toplevel 2>/dev/null)
+if [ -n "$top" ] && [ "$here" = "$top/build/host-tests" ]; then
+	dest=$(mktemp -d)
+	out=$(make -s -C "$top" install DESTDIR="$dest" PREFIX=/opt/kiste-t 2>&1 | grep -v 'statically linked\|in function')
+	p="$dest/opt/kiste-t"
+	cmp -s "$p/share/man/man1/kiste.1" "$page" && cmp -s "$p/share/bash-completion/completions/kiste" "$comp" &&
+		[ -x "$p/bin/kiste" ] && [ -x "$p/bin/kiste-runtime-vm" ] &&
+		[ "$(grep -c 'BinaryName = "/opt/kiste-t/bin/kiste-runtime-' "$p/share/kiste/containerd/kiste.toml")" = 3 ]
+	result $? "make install DESTDIR PREFIX: binary, man page, completion, wrappers, containerd's snippet" \
+		"$out $(find "$dest" -maxdepth 6 | head -20)"
+	rm -rf "$dest"
+else
+	skip "make install DESTDIR PREFIX" "not the plain build of a git tree ($here)"
+fi
 t_done
