@@ -123,6 +123,21 @@ step "run leaves no container behind" 1 "does not exist" -- state c6
 # its namespace and survives its own SIGKILL; shim mode's pid 1 is the guest
 # kernel's virtual one, and the process dies (README, known differences).
 
+# A tmpfs's size= is its size (kiste's --tmpfs PATH:size=N), as runc's; options kiste's
+# tmpfs does not take are a line in --log.
+bundle_cfg 'df -k /tmp | tail -1' "" '{"mounts": [{"destination": "/proc", "type": "proc",
+	"source": "proc"}, {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs",
+	"options": ["nosuid", "size=8m", "mode=755"]}]}'
+T_OUT=$("$K" --root "$KROOT" --log "$tmp/tmpfs.log" run --bundle "$B" c11 2>&1 </dev/null)
+T_RC=$?
+ksz=$(printf '%s\n' "$T_OUT" | awk '{ print $2 }')
+rsz=8192
+[ -n "$RUNC" ] && rsz=$("$RUNC" --root "$RROOT" run --bundle "$B" c11 2>&1 </dev/null | awk '{ print $2 }')
+result "$([ "$T_RC" -eq 0 ] && [ "$ksz" = 8192 ] && [ "$ksz" = "$rsz" ] &&
+	 grep -q 'option mode=755 of the tmpfs at /tmp ignored' "$tmp/tmpfs.log"; echo $?)" \
+	"a tmpfs's size= is honoured as runc's (8192 KiB), mode= noted in --log" \
+	"exit $T_RC: $T_OUT; runc: $rsz; log: $(cat "$tmp/tmpfs.log" 2>&1)"
+
 # Bad input: one line, status 1, nothing left.
 bundle_cfg true
 step "a bad id is refused" 1 "" -- create --bundle "$B" "bad/id"
@@ -131,6 +146,21 @@ printf '{"ociVersion": "1.0.2", "root": {"path": 5}}' >"$B/config.json"
 rt kiste create --bundle "$B" c9
 result "$([ "$T_RC" -eq 1 ] && [ "$T_OUT" = "kiste: config.json: root.path: must be a string, not an integer" ]; echo $?)" \
 	"a bad config.json: one line naming the field, exit 1" "exit $T_RC: $T_OUT"
+# ... and the errors found after parsing: a limit out of the mode's range, a bind
+# source that is not there, an absurd tmpfs size (kiste's --tmpfs PATH:size=N).
+bad_cfg()	# DESCRIPTION NEEDLE EXTRA-JSON
+{
+	bundle_cfg true "" "$3"
+	rt kiste create --bundle "$B" c10
+	result "$([ "$T_RC" -eq 1 ] && [ "$(printf '%s\n' "$T_OUT" | wc -l)" -eq 1 ] &&
+		 [[ "$T_OUT" == *"$2"* ]]; echo $?)" "$1: one line, exit 1" "exit $T_RC: $T_OUT"
+}
+bad_cfg "a memory limit out of the mode's range" "linux.resources.memory.limit: 1 is out of range" \
+	'{"linux": {"namespaces": [{"type": "pid"}, {"type": "mount"}], "resources": {"memory": {"limit": 1}}}}'
+bad_cfg "a bind mount of a missing source" "/nonexistent-kiste-src" \
+	'{"mounts": [{"destination": "/mnt", "type": "bind", "source": "/nonexistent-kiste-src", "options": ["rbind", "ro"]}]}'
+bad_cfg "a tmpfs of an absurd size" "mounts[0]" \
+	'{"mounts": [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["size=99999999999999999999999"]}]}'
 rt kiste list -q
 result "$([ -z "$T_OUT" ]; echo $?)" "refused creates leave no container" "$T_OUT"
 

@@ -231,8 +231,8 @@ static int map_bind(struct kiste_oci_spec *sp, size_t i, const struct kiste_oci_
 static int map_mounts(struct kiste_oci_spec *sp, const struct kiste_oci_config *c,
 		      struct kiste_err *err)
 {
-	char arg[300];
-	size_t i;
+	char arg[PATH_MAX + 64];
+	size_t i, k;
 	int ret;
 
 	for (i = 0; i < c->nmounts; i++) {
@@ -252,7 +252,20 @@ static int map_mounts(struct kiste_oci_spec *sp, const struct kiste_oci_config *
 			     m->type ? m->type : "(none)", m->destination, sp->mode->name);
 			continue;
 		}
-		snprintf(arg, sizeof(arg), "%s", m->destination);
+		/* size= as --tmpfs PATH:size=N (a bad one is the config's error); the rest noted */
+		if (snprintf(arg, sizeof(arg), "%s", m->destination) >= (int)sizeof(arg))
+			return kiste_err_set(err, -ENAMETOOLONG, "config.json: mounts[%zu]: the "
+					     "destination is too long", i);
+		for (k = 0; k < m->options.n; k++) {
+			const char *opt = m->options.v[k];
+
+			if (!strncmp(opt, "size=", 5) && !strchr(opt, '%'))
+				snprintf(arg, sizeof(arg), "%s:%s", m->destination, opt);
+			else if (strcmp(opt, "nosuid") && strcmp(opt, "nodev") && strcmp(opt, "rw"))
+				note(sp, "mounts[%zu]: option %s of the tmpfs at %s ignored (kiste's "
+				     "tmpfs is rw, nosuid, nodev, mode 1777; size= in bytes, K, M, G)",
+				     i, opt, m->destination);
+		}
 		ret = mode_opt(sp, "tmpfs", arg, err);
 		if (ret == -ENOENT)
 			note(sp, "mounts[%zu]: %s mode has no tmpfs: %s ignored", i, sp->mode->name,
