@@ -235,7 +235,7 @@ TEST(registry_commands_without_module)
 	RUN(&r, "--root", "/nonexistent-kiste-root", "inspect", "box");
 	EXPECT_EQ(1, r.status);
 	EXPECT_STREQ("kiste: no container box under --root /nonexistent-kiste-root, and no sandbox "
-		     "registry to look in: kiste.ko is not loaded (modprobe kiste)\n", r.err);
+		     "registry to look in: kiste.ko is not loaded: modprobe kiste\n", r.err);
 	RUN(&r, "sandbox", "kill", "3", "TERM");
 	EXPECT_EQ(1, r.status);
 	EXPECT_STREQ(NOT_LOADED, r.err);

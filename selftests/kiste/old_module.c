@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -23,6 +24,7 @@
 
 #include "kselftest_harness.h"
 #include "kt_fixture.h"
+#include "kiste_run.h"
 
 /* What the child saw of one create; in shared memory. */
 struct old_case {
@@ -32,7 +34,7 @@ struct old_case {
 	struct kiste_sandbox_info info;
 };
 
-enum { OLD_V4_NAMED, OLD_V4_LONG, OLD_V3_NAMED, OLD_V3_LIMITS, OLD_CASES };
+enum { OLD_V4_NAMED, OLD_V4_LONG, OLD_V4_OPTIONAL, OLD_V3_NAMED, OLD_V3_LIMITS, OLD_CASES };
 
 /*
  * This process's KISTE_IOC_CREATE, and with @v3 KISTE_IOC_CREATE_V4 too,
@@ -76,7 +78,8 @@ static void old_create(int fd, struct kiste_nl *nl, const char *name, uint32_t p
 /* The child: the filter, then each case on a descriptor of its own (closed: the sandbox goes). */
 static void __attribute__((noreturn)) old_child(bool v3, struct old_case *cs)
 {
-	static const char *const names[OLD_CASES] = { "kt-old-v4", NULL, "kt-old-v3", "kt-old-v3l" };
+	static const char *const names[OLD_CASES] = { "kt-old-v4", NULL, NULL, "kt-old-v3",
+						      "kt-old-v3l" };
 	char lng[100];
 	struct kiste_nl *nl;
 	int k, fd;
@@ -92,6 +95,35 @@ static void __attribute__((noreturn)) old_child(bool v3, struct old_case *cs)
 		old_create(fd, nl, names[k] ? names[k] : lng, k == OLD_V3_NAMED ? 0 : 50,
 			   k == OLD_V3_NAMED ? 0 : 200, &cs[k]);
 		close(fd);
+	}
+	/* An engine's long id as an optional name (OCI create): unnamed on an old module. */
+	if (!v3) {
+		struct kiste_sandbox_spec spec = { .mode = KISTE_MODE_SHIM, .name = lng,
+						   .name_optional = true };
+		struct kiste_err err = { 0 };
+		struct old_case *c = &cs[OLD_V4_OPTIONAL];
+		struct kiste_sandbox_info *before = NULL, *after = NULL;
+		size_t nb = 0, na = 0, i, j;
+
+		kiste_sandbox_list(nl, &before, &nb, NULL);
+		c->ret = kiste_run_sandbox(&spec, &fd, &err);
+		snprintf(c->msg, sizeof(c->msg), "%s", err.msg);
+		if (c->ret == 0 && fd >= 0) {
+			c->got = -ENOENT;
+			/* the new one: listed now, not before */
+			if (kiste_sandbox_list(nl, &after, &na, NULL) == 0)
+				for (i = 0; i < na; i++) {
+					for (j = 0; j < nb && before[j].id != after[i].id; j++)
+						;
+					if (j == nb) {
+						c->info = after[i];
+						c->got = 0;
+					}
+				}
+			free(after);
+			close(fd);
+		}
+		free(before);
 	}
 	kiste_nl_close(nl);
 	_exit(0);
@@ -130,6 +162,11 @@ TEST_F_TIMEOUT(old, interface_4_module, 60)
 	EXPECT_NE(NULL, strstr(cs[OLD_V4_LONG].msg, "63 characters")) TH_LOG("%s",
 									    cs[OLD_V4_LONG].msg);
 	EXPECT_NE(NULL, strstr(cs[OLD_V4_LONG].msg, "update the module"));
+	/* ... but as an OCI container's optional name: an unnamed sandbox instead */
+	EXPECT_EQ(0, cs[OLD_V4_OPTIONAL].ret) TH_LOG("%s", cs[OLD_V4_OPTIONAL].msg);
+	EXPECT_EQ(0, cs[OLD_V4_OPTIONAL].got);
+	EXPECT_EQ(0, strncmp(cs[OLD_V4_OPTIONAL].info.name, "sb-", 3))
+	TH_LOG("name '%s'", cs[OLD_V4_OPTIONAL].info.name);
 	munmap(cs, sizeof(*cs) * OLD_CASES);
 }
 

@@ -14,8 +14,8 @@
  * (a pipe's write end is closed after it), -k SIG runs `kill ID SIG` once the
  * container has written something.  The last line on stdout is the status as
  * conmon reads it: "status: exit N" or "status: signal N".  Exit 0, or 2 with
- * one line on stderr naming the verb that failed; 60 s at most, after which
- * the container is killed and deleted (`delete --force`).
+ * one line on stderr naming the verb that failed; 90 s at most in all, and
+ * once create has made the container, any failure deletes it (`delete --force`).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,6 +36,18 @@
 
 static const char *runtime, *root, *id;
 static char dir[] = "/tmp/oci-drive.XXXXXX";
+static bool created;		/* a failure from here on deletes the container */
+static double end;		/* the run's deadline (CLOCK_MONOTONIC seconds) */
+
+static int verb(int in, int out, ...);
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 static void cleanup(void)
 {
@@ -57,6 +69,11 @@ static __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	if (created) {
+		created = false;
+		end = now() + 15;
+		verb(-1, -1, "delete", "--force", id, (char *)NULL);
+	}
 	cleanup();
 	exit(2);
 }
@@ -86,8 +103,14 @@ static int verb(int in, int out, ...)
 		execvp(runtime, (char *const *)argv);
 		_exit(127);
 	}
-	if (waitpid(pid, &st, 0) < 0)
-		fail("waitpid: %s", strerror(errno));
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (now() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			fail("%s %s did not end in time", runtime, argv[3]);
+		}
+		usleep(10000);
+	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -128,14 +151,6 @@ static void put(int fd, const char *text)
 		fail("cannot type '%s': %s", text, strerror(errno));
 }
 
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
 	const char *before = "", *after = "", *sig = NULL, *bundle;
@@ -143,7 +158,6 @@ int main(int argc, char **argv)
 	int opt, lfd = -1, io = -1, in[2] = { -1, -1 }, out[2], rc, st = 0;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	bool term = false, killed = false, reaped = false, eof = false;
-	double end = now() + 60;
 	pid_t pid, w;
 	ssize_t n;
 	FILE *f;
@@ -165,6 +179,7 @@ int main(int argc, char **argv)
 			"RUNTIME ROOT BUNDLE ID\n");
 		return 2;
 	}
+	end = now() + 90;
 	runtime = argv[optind];
 	root = argv[optind + 1];
 	bundle = argv[optind + 2];
@@ -196,6 +211,7 @@ int main(int argc, char **argv)
 	close(out[1]);
 	if (rc != 0)
 		fail("create exited %d", rc);
+	created = true;
 	f = fopen(pidf, "r");
 	if (!f || !fgets(num, sizeof(num), f) || (pid = (pid_t)atoi(num)) <= 0)
 		fail("no pid in --pid-file after create");
@@ -211,20 +227,16 @@ int main(int argc, char **argv)
 	put(term ? io : in[1], before);
 	/* What create's stdout carries now is the container's: conmon keeps reading it. */
 	rc = verb(-1, -1, "start", id, (char *)NULL);
-	if (rc != 0) {
-		verb(-1, -1, "delete", "--force", id, (char *)NULL);
+	if (rc != 0)
 		fail("start exited %d", rc);
-	}
 	put(term ? io : in[1], after);
 	if (!term)
 		close(in[1]);
 	while (!(reaped && eof)) {
 		struct pollfd p = { .fd = eof ? -1 : io, .events = POLLIN };
 
-		if (now() > end) {
-			verb(-1, -1, "delete", "--force", id, (char *)NULL);
-			fail("the container did not end in 60 s");
-		}
+		if (now() > end)
+			fail("the container did not end in 90 s");
 		if (!reaped) {
 			w = waitpid(pid, &st, WNOHANG);
 			if (w < 0)
@@ -255,6 +267,7 @@ int main(int argc, char **argv)
 	rc = verb(-1, -1, "delete", id, (char *)NULL);
 	if (rc != 0)
 		fail("delete exited %d", rc);
+	created = false;
 	if (WIFEXITED(st))
 		printf("status: exit %d\n", WEXITSTATUS(st));
 	else

@@ -428,30 +428,39 @@ else
 fi
 
 # A create killed with SIGKILL half-way (in its createRuntime hook, the init waiting
-# already) leaves no process behind: the init watches create until it is complete.
-mkdir -p "$tmp/kc"
+# already) leaves no process behind: the init watches create until it is complete, and
+# a start that comes meanwhile waits for that too (it would otherwise run a container
+# whose create never finished).
 # shellcheck disable=SC2016 # the hook's shell expands it
 bundle_cfg 'sleep 100' "" '{"hooks": {"createRuntime": [{"path": "/bin/sh",
 	"args": ["sh", "-c", "echo $$ >'"$tmp"'/kc/hook; exec sleep 30"]}]}}'
-"$K" --root "$KROOT" create --bundle "$B" kc1 >/dev/null 2>&1 </dev/null &
-kc=$!
-disown "$kc"	# its death by SIGKILL is the test's, not a job to report
-i=0
-while [ ! -s "$tmp/kc/hook" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-kinit=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' \
-	"$KROOT/kc1/state.json" 2>/dev/null)
-kill -9 "$kc"
-kill "$(cat "$tmp/kc/hook" 2>/dev/null)" 2>/dev/null
-i=0
-while [ -n "$kinit" ] && [ -d "/proc/$kinit" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-result "$([ -n "$kinit" ] && [ ! -d "/proc/$kinit" ]; echo $?)" \
-	"a create killed half-way (SIGKILL in its createRuntime hook): its init ends too" \
-	"init '${kinit:-none}' $(head -3 "/proc/$kinit/status" 2>/dev/null)"
-st=$(status_of kiste kc1)
-result "$([ "$st" = stopped ]; echo $?)" "... and the container reads stopped" "status '$st'"
-rt kiste delete kc1
-result "$([ "$T_RC" -eq 0 ] && [ ! -e "$KROOT/kc1" ]; echo $?)" "... and delete removes what is left" \
-	"exit $T_RC: $T_OUT"
+killed_create()	# ID DESCRIPTION [start]
+{
+	local kc kinit st i
+	rm -rf "$tmp/kc"
+	mkdir -p "$tmp/kc"
+	"$K" --root "$KROOT" create --bundle "$B" "$1" >"$tmp/kc/out" 2>&1 </dev/null &
+	kc=$!
+	disown "$kc"	# its death by SIGKILL is the test's, not a job to report
+	i=0
+	while [ ! -s "$tmp/kc/hook" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	kinit=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' \
+		"$KROOT/$1/state.json" 2>/dev/null)
+	[ "${3:-}" = start ] && rt kiste start "$1"
+	kill -9 "$kc"
+	kill "$(cat "$tmp/kc/hook" 2>/dev/null)" 2>/dev/null
+	i=0
+	while [ -n "$kinit" ] && [ -d "/proc/$kinit" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	result "$([ -n "$kinit" ] && [ ! -d "/proc/$kinit" ]; echo $?)" "$2: its init ends too" \
+		"init '${kinit:-none}' $(head -3 "/proc/$kinit/status" 2>/dev/null); create: $(cat "$tmp/kc/out")"
+	st=$(status_of kiste "$1")
+	result "$([ "$st" = stopped ]; echo $?)" "... and the container reads stopped" "status '$st'"
+	rt kiste delete "$1"
+	result "$([ "$T_RC" -eq 0 ] && [ ! -e "$KROOT/$1" ]; echo $?)" \
+		"... and delete removes what is left" "exit $T_RC: $T_OUT"
+}
+killed_create kc1 "a create killed half-way (SIGKILL in its createRuntime hook)"
+killed_create kc2 "a create killed half-way after a start came during its hook" start
 
 # ---- driven as conmon drives a runtime (oci-drive: the child subreaper; create with
 # --pid-file and its own pipes, or --console-socket; start; it reaps the container's

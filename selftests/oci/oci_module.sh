@@ -160,6 +160,12 @@ after=$(unnamed)
 [ $rc -eq 0 ] && [ "$after" -eq $((before + 1)) ]
 result $? "a 128-character id: created, its sandbox unnamed (sb-N) (exit $rc, $before -> $after)" \
 	"$(cat "$tmp/$L.err")"
+# kiste inspect of such an id: the container under --root (no sandbox has its name).
+out=$(kiste --root "$KR" inspect "$L" 2>&1)
+case "$out" in
+*"container:     $L"*"status:        created"*"sandbox:       unnamed"*) ok "inspect of an id no sandbox can be named: the container's state" ;;
+*) fail "inspect of an id no sandbox can be named: the container's state" "$out" ;;
+esac
 for c in "c+plus" "$L"; do kiste --root "$KR" delete --force "$c"; done
 
 # ---- a create killed half-way (SIGKILL in its createRuntime hook) leaves no sandbox ----

@@ -562,6 +562,40 @@ kiste --root "$KR" delete oci3 >/dev/null 2>&1
 kiste --root "$KR" state oci3 >/dev/null 2>&1
 result $((!$?)) "OCI delete of the exec'd vm container" ""
 
+# The other verbs on a running vm container (one guest for them all), as runc's answers:
+# start twice and delete without --force refused, list, ps, pause/resume, events --stats,
+# delete --force; and kill before start.
+oci_cfg "echo ready; while :; do sleep 1; done"
+: >"$tmp/out"
+kiste --root "$KR" create --bundle "$oci" oci4 >"$tmp/out" 2>"$tmp/err" </dev/null &&
+	kiste --root "$KR" start oci4 >>"$tmp/err" 2>&1
+wait_ready "$tmp/out"
+verb()	# WANT-STATUS NEEDLE DESCRIPTION VERB-ARGS...: kiste --root $KR VERB-ARGS
+{
+	want=$1 needle=$2 what=$3
+	shift 3
+	got=$(kiste --root "$KR" "$@" 2>&1 </dev/null)
+	rc=$?
+	[ "$rc" -eq "$want" ] && case "$got" in *"$needle"*) true ;; *) false ;; esac
+	result $? "vm container: $what (exit $rc)" "$(printf '%s' "$got" | head -c 300)"
+}
+verb 1 "already running" "start twice is refused, one line" start oci4
+verb 1 "not stopped" "delete of a running one without --force is refused" delete oci4
+verb 0 "running" "list shows it running" list
+verb 0 "" "ps lists its processes" ps oci4
+verb 0 "" "pause" pause oci4
+verb 0 '"status": "paused"' "state after pause says paused" state oci4
+verb 0 "" "resume" resume oci4
+verb 0 '"status": "running"' "state after resume says running" state oci4
+verb 0 '"type":"stats"' "events --stats: one stats event" events --stats oci4
+verb 0 "" "delete --force of the running container" delete --force oci4
+verb 1 "does not exist" "... and it is gone" state oci4
+kiste --root "$KR" create --bundle "$oci" oci5 >/dev/null 2>&1 </dev/null
+verb 0 "" "kill KILL before start" kill oci5 KILL
+wait_stopped oci5
+verb 0 '"status": "stopped"' "... stops it" state oci5
+verb 0 "" "... and delete removes it" delete oci5
+
 # Driven as conmon drives a runtime (oci-drive: the child subreaper; create with
 # --pid-file and its own pipes or --console-socket; start; it reaps the container's
 # process, the VMM, itself; delete): the bytes and status runc gives on the host

@@ -139,9 +139,10 @@ static int print_json(const struct kiste_sandbox_info *info, const struct kiste_
 /*
  * Without the module, or when its registry has no sandbox of that name (an
  * unnamed sb-N container), container ID under --root: what its state says
- * (issue 13: inspect works from --root alone).  1 when there is none.
+ * (issue 13: inspect works from --root alone).  -1 when there is none.
  */
-static int inspect_container(const struct cli_global *g, const struct ref_opts *o, bool module)
+static int inspect_container(const struct cli_global *g, const struct ref_opts *o,
+			     const char *sandbox)
 {
 	struct kiste_oci_state s;
 	struct kiste_err err = { 0 };
@@ -149,7 +150,7 @@ static int inspect_container(const struct cli_global *g, const struct ref_opts *
 
 	if (kiste_oci_id_check(o->ref, &err) < 0 ||
 	    kiste_oci_state_load(g->root, o->ref, &s, &err) < 0)
-		return 1;
+		return -1;
 	if (o->json) {
 		j = kiste_oci_state_json(&s, true);
 		if (j)
@@ -165,8 +166,7 @@ static int inspect_container(const struct cli_global *g, const struct ref_opts *
 	printf("bundle:        %s\n", s.bundle);
 	printf("rootfs:        %s\n", s.rootfs);
 	printf("created:       %s\n", s.created);
-	printf("sandbox:       %s\n", module ? "none of this name in kiste.ko's registry" :
-	       "none (kiste.ko is not loaded)");
+	printf("sandbox:       %s\n", sandbox);
 	kiste_oci_state_free(&s);
 	return fflush(stdout) ? KISTE_EXIT_FAIL : KISTE_EXIT_OK;
 }
@@ -175,29 +175,43 @@ int inspect_run(const struct cli_global *g, const struct ref_opts *o)
 {
 	static struct kiste_run_record rec;
 	struct kiste_sandbox_info info;
-	struct kiste_err err = { 0 };
+	struct kiste_err err = { 0 }, nl_err = { 0 };
 	struct kiste_nl *nl = NULL;
-	bool known, registry;
+	const char *sandbox;
 	uint32_t id;
+	bool known;
 	int ret;
 
-	ret = cli_nl_open(&nl, &err);
-	if (ret == 0)
-		ret = kiste_sandbox_resolve(nl, o->ref, &id, &err);
-	if (ret == 0)
-		ret = kiste_sandbox_get(nl, id, NULL, &info, &err);
-	registry = nl;
-	if (nl)
-		kiste_nl_close(nl);
-	/* Not the registry's (or no registry): a container under --root, if there is one. */
-	if (ret < 0 && (!registry || ret == -ENOENT)) {
-		ret = inspect_container(g, o, registry);
-		if (ret != 1)
+	ret = cli_nl_open(&nl, &nl_err);
+	sandbox = !nl ? "none here: no registry (kiste.ko is not loaded)" :
+		  !oci_sandbox_name(o->ref) ? "unnamed (sb-N: its id cannot be a sandbox's name)" :
+		  "none of this name in kiste.ko's registry (an unnamed sb-N when the name was taken)";
+	/*
+	 * An id no sandbox can be named (all digits, over 127 characters, sb-N)
+	 * is a container's first; the registry would read it as something else.
+	 */
+	if (nl && !oci_sandbox_name(o->ref)) {
+		ret = inspect_container(g, o, sandbox);
+		if (ret >= 0) {
+			kiste_nl_close(nl);
 			return ret;
-		if (!registry)
+		}
+	}
+	if (nl) {
+		ret = kiste_sandbox_resolve(nl, o->ref, &id, &err);
+		if (ret == 0)
+			ret = kiste_sandbox_get(nl, id, NULL, &info, &err);
+		kiste_nl_close(nl);
+	}
+	/* Not the registry's (or no registry): a container under --root, if there is one. */
+	if (ret < 0 && (!nl || ret == -ENOENT || ret == -EINVAL)) {
+		int shown = inspect_container(g, o, sandbox);
+
+		if (shown >= 0)
+			return shown;
+		if (!nl)
 			kiste_err_set(&err, -ENOENT, "no container %s under --root %s, and no "
-				      "sandbox registry to look in: kiste.ko is not loaded "
-				      "(modprobe kiste)", o->ref, g->root);
+				      "sandbox registry to look in: %s", o->ref, g->root, nl_err.msg);
 		return cli_fail(&err);
 	}
 	if (ret < 0)

@@ -38,6 +38,8 @@ int oci_start_init(const struct kiste_oci_state *s, struct kiste_err *err);
  * @raw when it carries a terminal made elsewhere (KISTE_OCI_CONSOLE_HOST_RAW);
  * *@slave is the slave for the container (close-on-exec).
  */
+/* The registry name of container @id: @id, or NULL when it cannot be one (oci_create.c). */
+const char *oci_sandbox_name(const char *id);
 int oci_console_open(const char *socket_path, const struct kiste_oci_config *c, bool raw,
 		     int *slave, struct kiste_err *err);
 

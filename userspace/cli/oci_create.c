@@ -191,7 +191,7 @@ static int create_hooks(const struct kiste_oci_state *s, const struct kiste_oci_
  * longer, all digits (a sandbox id to every command) or sb-N (the module's
  * own unnamed ones): NULL, an unnamed sandbox, then.
  */
-static const char *oci_sandbox_name(const char *id)
+const char *oci_sandbox_name(const char *id)
 {
 	if (!kiste_name_valid(id) || strspn(id, "0123456789") == strlen(id) ||
 	    (!strncmp(id, "sb-", 3) && strspn(id + 3, "0123456789") == strlen(id + 3)))

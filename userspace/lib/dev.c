@@ -87,6 +87,7 @@ int kiste_dev_create(int fd, const struct kiste_sandbox_spec *spec, uint32_t *id
 	char max[32], all[32];
 	struct kiste_ioc_create c = { 0 };
 	size_t len = spec->name ? strlen(spec->name) : 0;
+	bool old;
 
 	/* The ioctl carries the name in a fixed array; longer names cannot be expressed. */
 	if (len >= sizeof(c.name))
@@ -103,8 +104,13 @@ int kiste_dev_create(int fd, const struct kiste_sandbox_spec *spec, uint32_t *id
 		*id = c.id;
 		return 0;
 	}
-	if (errno == ENOTTY && create_old(fd, spec, len, id) == 0)
+	old = errno == ENOTTY;
+	if (old && create_old(fd, spec, len, id) == 0)
 		return 0;
+	/* Interface 4's names are [A-Za-z0-9_.-]: its EINVAL for one with '+' says that. */
+	if (old && errno == EINVAL && len && strchr(spec->name, '+'))
+		return kiste_err_set(err, -EINVAL, "the loaded kiste.ko is older than this kiste "
+				     "(interface < 5: no '+' in names): update the module");
 	if (errno == EEXIST && len)
 		return kiste_err_set(err, -EEXIST, "sandbox '%s' already exists: choose another name",
 				     spec->name);

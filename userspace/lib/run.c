@@ -93,7 +93,12 @@ int kiste_run_sandbox(const struct kiste_sandbox_spec *spec, int *kfd, struct ki
 		return fd;
 	from = boottime_ns();
 	ret = kiste_dev_create(fd, spec, &id, err);
-	if (ret == -EEXIST && spec->name_optional) {
+	/*
+	 * A name another sandbox has, or one an older module cannot take (interface
+	 * 4: 63 characters, no '+'): an unnamed sandbox when the name was optional.
+	 */
+	if ((ret == -EEXIST || ret == -ENOTTY || ret == -EINVAL) && spec->name_optional &&
+	    spec->name) {
 		struct kiste_sandbox_spec unnamed = *spec;
 
 		unnamed.name = NULL;
@@ -272,31 +277,48 @@ static __attribute__((noreturn)) void oci_child(const struct kiste_oci_launch *o
 
 int kiste_oci_wait_start(struct kiste_oci_launch *ol)
 {
-	struct pollfd p[2] = { { .fd = ol->start_fd, .events = POLLIN },
-			       { .fd = ol->creator_pidfd, .events = POLLIN } };
+	struct pollfd p[3] = { { .fd = ol->start_fd, .events = POLLIN },
+			       { .fd = ol->creator_pidfd, .events = POLLIN },
+			       { .fd = ol->commit_fd, .events = POLLIN } };
+	bool started = false;
 	int ret = -1;
 	ssize_t n;
 	char c;
 
+	/*
+	 * A start that comes while create is still at work (its hooks, after
+	 * state.json) waits for create's commit byte: a create killed then
+	 * still takes the init with it, and no hook is cut short.  The byte
+	 * comes before create ends (kiste run --bundle goes on to start and
+	 * wait); create's end without it is a create killed half-way.
+	 */
 	for (;;) {
-		if (poll(p, 2, -1) < 0) {
+		if (started && p[1].fd < 0) {
+			ret = 0;
+			break;
+		}
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		if (p[0].revents) {
 			n = read(ol->start_fd, &c, 1);
-			if (n == 1)
-				ret = 0;
-			if (n == 1 || errno != EINTR)
+			if (n != 1 && errno != EINTR)
 				break;
+			if (n == 1) {
+				started = true;
+				p[0].fd = -1;
+			}
 		}
-		/* create ended: complete (its byte is there) or killed half-way. */
-		if (p[1].revents) {
-			if (read(ol->commit_fd, &c, 1) != 1)
+		if (p[1].revents | p[2].revents) {
+			/* create ended or committed: complete with its byte, else killed */
+			if (read(ol->commit_fd, &c, 1) != 1) {
+				if (!p[1].revents && errno == EAGAIN)
+					continue;
 				break;
-			close(ol->creator_pidfd);
-			ol->creator_pidfd = p[1].fd = -1;
+			}
+			p[1].fd = p[2].fd = -1;
 		}
 	}
 	if (ol->creator_pidfd >= 0)
