@@ -309,15 +309,20 @@ console_run()	# kiste|runc ID: create with a console, start, the receiver's text
 	T_OUT="create: $cout
 $(cat "$out" 2>/dev/null)"
 }
-# runc needs a devpts for its pty; kiste serves /dev itself.
-# shellcheck disable=SC2016 # the container's shell expands it
-bundle_cfg true "" '{"process": {"terminal": true,
-	"user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "tty; read x; echo got $x"],
+# A bundle whose process has a terminal; runc needs a devpts for its pty (kiste serves
+# /dev itself).
+terminal_cfg()	# SHELL-COMMAND (JSON-escaped)
+{
+	bundle_cfg true "" '{"process": {"terminal": true,
+	"user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "'"$1"'"],
 	"env": ["PATH=/bin", "TERM=xterm"], "cwd": "/"},
 	"mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
 	{"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["mode=755"]},
 	{"destination": "/dev/pts", "type": "devpts", "source": "devpts",
 	 "options": ["newinstance", "ptmxmode=0666", "mode=0620"]}]}'
+}
+# shellcheck disable=SC2016 # the container's shell expands it
+terminal_cfg 'tty; read x; echo got $x'
 console_run kiste c16
 kout=$T_OUT
 result "$([ "$T_RC" -eq 0 ] && [[ "$kout" == *"fds=1"* ]] && [[ "$kout" == *"/dev/pts/"* ]] &&
@@ -498,13 +503,7 @@ drive_case "conmon's way, pipes: input after start, kill TERM, the shell's statu
 # An engine's input typed between create and start: echoed once, by the container's
 # terminal (cooked), then read by the workload.
 # shellcheck disable=SC2016 # the container's shell expands it
-bundle_cfg true "" '{"process": {"terminal": true,
-	"user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "read x; echo \"got $x\"; exit 5"],
-	"env": ["PATH=/bin", "TERM=xterm"], "cwd": "/"},
-	"mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
-	{"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["mode=755"]},
-	{"destination": "/dev/pts", "type": "devpts", "source": "devpts",
-	 "options": ["newinstance", "ptmxmode=0666", "mode=0620"]}]}'
+terminal_cfg 'read x; echo \"got $x\"; exit 5'
 drive_case "conmon's way, a terminal: input typed before start is echoed once, then read" dr2 \
 	"$(printf 'early\r\ngot early\r\nstatus: exit 5')" -t -b $'early\n'
 t_done

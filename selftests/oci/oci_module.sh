@@ -201,6 +201,8 @@ create "$U"
 result $? "create of a unikernel container: a unikernel sandbox named by its id" \
 	"$(cat "$tmp/$U.err")"
 kiste --root "$KR" start "$U"
+i=0
+while [ $i -lt 100 ] && ! grep -q "sleeper: started" "$tmp/$U.out"; do sleep 0.1; i=$((i + 1)); done
 wait_field "$U" members 1 && grep -q "sleeper: started" "$tmp/$U.out"
 result $? "started: the unikernel runs and is the sandbox's one member" \
 	"$(kiste inspect "$U" 2>&1 | head -12; cat "$tmp/$U.out" "$tmp/$U.err")"

@@ -125,6 +125,9 @@ int cli_json_opts_parse(const char *cmd, int argc, char **argv, struct json_opts
  */
 int cli_ref_parse(const char *cmd, int argc, char **argv, bool json_ok, const char **extra,
 		  struct ref_opts *o, struct kiste_err *err);
+/* The same for a sandbox or an OCI container's id (kiste inspect), no extra argument. */
+int cli_ref_parse_or_container(const char *cmd, int argc, char **argv, bool json_ok,
+			       struct ref_opts *o, struct kiste_err *err);
 int cli_parse_uint(const char *s, uint64_t max, uint64_t *out);
 /* After a failed parse or --help: prints the error (exit 2) or the usage (exit 0). */
 int cli_finish_parse(const struct cli_cmd *cmd, int ret, const struct kiste_err *err);

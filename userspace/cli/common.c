@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "kiste_oci.h"
 
 void cli_getopt_reset(void)
 {
@@ -84,9 +85,10 @@ static bool cli_ref_valid(const char *ref)
 	return cli_parse_uint(ref, UINT32_MAX, &id) == 0 && id > 0;
 }
 
-int cli_ref_parse(const char *cmd, int argc, char **argv, bool json_ok, const char **extra,
-		  struct ref_opts *o, struct kiste_err *err)
+static int ref_parse(const char *cmd, int argc, char **argv, bool json_ok, bool oci_ok,
+		     const char **extra, struct ref_opts *o, struct kiste_err *err)
 {
+	struct kiste_err ignored;
 	int c;
 
 	*o = (struct ref_opts){ 0 };
@@ -107,7 +109,7 @@ int cli_ref_parse(const char *cmd, int argc, char **argv, bool json_ok, const ch
 				     "missing sandbox: give its ID or NAME, see 'kiste %s --help'",
 				     cmd);
 	o->ref = argv[optind++];
-	if (!cli_ref_valid(o->ref))
+	if (!cli_ref_valid(o->ref) && !(oci_ok && kiste_oci_id_check(o->ref, &ignored) == 0))
 		return cli_usage_err(
 			err, cmd,
 			"bad sandbox '%s': give an ID 1..4294967295 or a NAME of " KISTE_NAME_RULE,
@@ -118,6 +120,18 @@ int cli_ref_parse(const char *cmd, int argc, char **argv, bool json_ok, const ch
 		return cli_usage_err(err, cmd, "unexpected argument '%s': see 'kiste %s --help'",
 				     argv[optind], cmd);
 	return 0;
+}
+
+int cli_ref_parse(const char *cmd, int argc, char **argv, bool json_ok, const char **extra,
+		  struct ref_opts *o, struct kiste_err *err)
+{
+	return ref_parse(cmd, argc, argv, json_ok, false, extra, o, err);
+}
+
+int cli_ref_parse_or_container(const char *cmd, int argc, char **argv, bool json_ok,
+			       struct ref_opts *o, struct kiste_err *err)
+{
+	return ref_parse(cmd, argc, argv, json_ok, true, NULL, o, err);
 }
 
 int cli_parse_uint(const char *s, uint64_t max, uint64_t *out)

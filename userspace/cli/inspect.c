@@ -11,7 +11,7 @@
 
 int inspect_parse(int argc, char **argv, struct ref_opts *o, struct kiste_err *err)
 {
-	return cli_ref_parse("inspect", argc, argv, true, NULL, o, err);
+	return cli_ref_parse_or_container("inspect", argc, argv, true, o, err);
 }
 
 /* created_ns is CLOCK_BOOTTIME; convert through the current offset to wall-clock time. */

@@ -16,12 +16,8 @@
 
 /* cgroup.procs of one container: 4 MiB is half a million pids, far above any pids limit. */
 #define PROCS_MAX (4u << 20)
-/*
- * How long freezing may take before pause gives up (a task in an uninterruptible
- * sleep); a vm container's vCPU threads leave KVM_RUN first, which took over 2 s
- * under nested TCG on a loaded host.
- */
-#define FREEZE_WAIT_MS 10000
+/* How long freezing may take before pause gives up (a task in an uninterruptible sleep). */
+#define FREEZE_WAIT_MS 2000
 
 /* The files of one controller: v1 keeps each in its own folder, v2 all in dir[0]. */
 static const char *pids_dir(const struct kiste_oci_state *s)
