@@ -338,7 +338,8 @@ static ssize_t answer(int sock, struct kiste_exec_msg *m, const sigset_t *waitma
 		if (!waiting)
 			since = now;
 		waiting = true;
-		if (now.tv_sec - since.tv_sec >= EXEC_ANSWER_GRACE_S)
+		if ((now.tv_sec - since.tv_sec) * 1000 + (now.tv_nsec - since.tv_nsec) / 1000000 >=
+		    EXEC_ANSWER_GRACE_S * 1000)
 			break;
 	}
 	*gave_up = exec_signal_waiting();

@@ -247,7 +247,7 @@ int kiste_run_cgroup(const char *mode, const struct kiste_run_opts *o, uint64_t 
 	return kiste_cgroup_create(name, &l, cg, err);
 }
 
-static __attribute__((noreturn)) void oci_child(const struct kiste_oci_launch *ol,
+static __attribute__((noreturn)) void oci_child(struct kiste_oci_launch *ol,
 						const struct kiste_cgroup *cg,
 						void (*start)(void *arg), void *arg, int ready)
 {
@@ -269,7 +269,7 @@ static __attribute__((noreturn)) void oci_child(const struct kiste_oci_launch *o
 	if (write(ready, &c, 1) != 1)
 		_exit(KISTE_EXIT_REFUSED);
 	close(ready);
-	if (kiste_oci_wait_start((struct kiste_oci_launch *)ol) < 0)
+	if (kiste_oci_wait_start(ol) < 0)
 		_exit(KISTE_EXIT_REFUSED);
 	start(arg);
 	_exit(KISTE_EXIT_REFUSED);
