@@ -17,7 +17,20 @@
 #include "kselftest_harness.h"
 #include "kt_fixture.h"
 
-KT_NL_FIXTURE(nl);
+FIXTURE(nl)
+{
+	struct kt_fix fix;
+};
+
+FIXTURE_SETUP(nl)
+{
+	kt_fix_setup(_metadata, &self->fix);
+}
+
+FIXTURE_TEARDOWN(nl)
+{
+	kt_fix_teardown(_metadata, &self->fix);
+}
 
 /* A name unique to this test run, so leftovers of other runs never collide. */
 static const char *uname_(char *buf, size_t len, const char *what)

@@ -18,7 +18,20 @@
 
 #define NOBODY 65534
 
-KT_NL_FIXTURE(nl);
+FIXTURE(nl)
+{
+	struct kt_fix fix;
+};
+
+FIXTURE_SETUP(nl)
+{
+	kt_fix_setup(_metadata, &self->fix);
+}
+
+FIXTURE_TEARDOWN(nl)
+{
+	kt_fix_teardown(_metadata, &self->fix);
+}
 
 /* What the unprivileged child saw; filled in shared memory. */
 struct owner_report {
