@@ -330,7 +330,10 @@ int kiste_sandbox_create(const struct kiste_sandbox_spec *spec,
 	return 0;
 
 out_id:
-	/* A refused create gives its id back: ids stay dense, as the count issued says. */
+	/*
+	 * A refused create gives its id back unless a racing create took the
+	 * next one meanwhile; then that id is a gap, as pids can be.
+	 */
 	xa_lock(&kiste_ids);
 	__xa_erase(&kiste_ids, sb->id);
 	if (kiste_id_next == sb->id + 1)
