@@ -273,17 +273,80 @@ static bool freeze_done(const struct kiste_oci_state *s, bool freeze)
 	return done;
 }
 
+/* PF_KTHREAD, in the flags field of /proc/PID/stat (include/linux/sched.h). */
+#define KISTE_PF_KTHREAD 0x00200000u
+
+/* True when @pid is a kernel thread (field 9 of /proc/PID/stat, after the name's ')'). */
+static bool is_kthread(pid_t pid)
+{
+	char p[64], buf[512], *c;
+	unsigned int flags;
+	ssize_t n;
+	int fd;
+
+	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	c = strrchr(buf, ')');
+	return c && sscanf(c + 1, " %*c %*d %*d %*d %*d %*d %u", &flags) == 1 &&
+	       (flags & KISTE_PF_KTHREAD);
+}
+
+/*
+ * Moves the kernel threads in v2 cgroup @dir to the hierarchy's root (the
+ * first folder up without cgroup.events) and returns how many stay.  cgroup
+ * v2 freezes user tasks only but reports a cgroup frozen only when every
+ * task in it is, and before Linux 6.13 KVM puts a kernel thread of each VM
+ * (kvm-nx-lpage-recovery) in its creator's cgroup: a vm container's would
+ * never freeze.  The thread stays in the root cgroup after resume: its CPU
+ * time (one pass a minute over the VM's huge pages) is not the container's.
+ */
+static int kthreads_out(const char *dir)
+{
+	char root[PATH_MAX], p[PATH_MAX + 32], pid[16], *b, *line, *slash;
+	int left = 0;
+
+	snprintf(root, sizeof(root), "%s", dir);
+	for (;;) {
+		slash = strrchr(root, '/');
+		if (!slash || slash == root)
+			return -ENOENT;
+		*slash = 0;
+		snprintf(p, sizeof(p), "%s/cgroup.events", root);
+		if (access(p, F_OK) < 0)
+			break;
+	}
+	b = read_all(dir, "cgroup.procs", PROCS_MAX);
+	for (line = b ? strtok(b, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+		if (atoi(line) <= 0 || !is_kthread((pid_t)atoi(line)))
+			continue;
+		snprintf(pid, sizeof(pid), "%d", atoi(line));
+		if (write_file(root, "cgroup.procs", pid) < 0)
+			left++;
+	}
+	free(b);
+	return left;
+}
+
 int kiste_oci_freeze(const struct kiste_oci_state *s, bool freeze, struct kiste_err *err)
 {
 	const char *dir = s->cg.version == 2 ? pids_dir(s) : s->freezer_dir;
 	const char *file = s->cg.version == 2 ? "cgroup.freeze" : "freezer.state";
 	const char *val = s->cg.version == 2 ? (freeze ? "1" : "0") : (freeze ? "FROZEN" : "THAWED");
-	int ms, r;
+	int ms, r, stuck = 0;
 
 	if (!dir || !dir[0])
 		return kiste_err_set(err, -EOPNOTSUPP, "container %s has no cgroup freezer here: "
 				     "%s needs one (kiste as root, or a delegated cgroup with "
 				     "cgroup.freeze)", s->id, freeze ? "pause" : "resume");
+	if (freeze && s->cg.version == 2)
+		stuck = kthreads_out(dir);
 	for (ms = 0; ms < FREEZE_WAIT_MS; ms += 5) {
 		/*
 		 * Written once, then again every half second: each write wakes
@@ -301,6 +364,10 @@ int kiste_oci_freeze(const struct kiste_oci_state *s, bool freeze, struct kiste_
 	}
 	if (freeze)
 		write_file(dir, file, s->cg.version == 2 ? "0" : "THAWED");
+	if (stuck > 0)
+		return kiste_err_set(err, -ETIMEDOUT, "cannot pause container %s: %d kernel "
+				     "thread(s) in its cgroup %s never freeze and could not be "
+				     "moved to the root cgroup (pause needs root)", s->id, stuck, dir);
 	return kiste_err_set(err, -ETIMEDOUT, "cannot %s container %s: the cgroup did not %s "
 			     "within %d ms: try again", freeze ? "pause" : "resume", s->id,
 			     freeze ? "freeze" : "thaw", FREEZE_WAIT_MS);
