@@ -17,20 +17,7 @@
 #include "kselftest_harness.h"
 #include "kt_fixture.h"
 
-FIXTURE(nl)
-{
-	struct kt_fix fix;
-};
-
-FIXTURE_SETUP(nl)
-{
-	kt_fix_setup(_metadata, &self->fix);
-}
-
-FIXTURE_TEARDOWN(nl)
-{
-	kt_fix_teardown(_metadata, &self->fix);
-}
+KT_NL_FIXTURE(nl);
 
 /* A name unique to this test run, so leftovers of other runs never collide. */
 static const char *uname_(char *buf, size_t len, const char *what)

@@ -18,20 +18,7 @@
 
 #define NOBODY 65534
 
-FIXTURE(nl)
-{
-	struct kt_fix fix;
-};
-
-FIXTURE_SETUP(nl)
-{
-	kt_fix_setup(_metadata, &self->fix);
-}
-
-FIXTURE_TEARDOWN(nl)
-{
-	kt_fix_teardown(_metadata, &self->fix);
-}
+KT_NL_FIXTURE(nl);
 
 /* What the unprivileged child saw; filled in shared memory. */
 struct owner_report {

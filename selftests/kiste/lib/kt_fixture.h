@@ -121,6 +121,21 @@ static inline void kt_fix_dev_teardown(struct __test_metadata *_metadata, struct
 		kt_fix_dev_teardown(_metadata, &self->fix, &self->dev);                            \
 	}
 
+/* A suite's fixture of a netlink handle alone (kt_fix_setup). */
+#define KT_NL_FIXTURE(name)                                                                        \
+	FIXTURE(name)                                                                              \
+	{                                                                                          \
+		struct kt_fix fix;                                                                 \
+	};                                                                                         \
+	FIXTURE_SETUP(name)                                                                        \
+	{                                                                                          \
+		kt_fix_setup(_metadata, &self->fix);                                               \
+	}                                                                                          \
+	FIXTURE_TEARDOWN(name)                                                                     \
+	{                                                                                          \
+		kt_fix_teardown(_metadata, &self->fix);                                            \
+	}
+
 /* main() of every suite: remember the module parameters before any test changes them. */
 #define KT_HARNESS_MAIN                                                                            \
 	int main(int argc, char **argv)                                                            \
