@@ -133,7 +133,8 @@ k_rc=$?
 [ "$k_rc" = 1 ] && case "$k_out" in *"create"*"no such file or directory"*) true ;; *) false ;; esac
 result $? "a missing command fails the create, as runc's (ctr exit 1)" "exit $k_rc: $k_out"
 
-# Detached: a task that runs, is listed, is killed (TERM: 143) and deleted.
+# Detached: a task that runs, is listed, survives TERM (sleep, its pid 1, has no handler:
+# as under runc), is killed (KILL) and deleted.
 status()	# TASK: its STATUS column in ctr task ls
 {
 	C task ls 2>/dev/null | awk -v t="$1" '$1 == t { print $3 }'
@@ -141,6 +142,9 @@ status()	# TASK: its STATUS column in ctr task ls
 C run -d --runc-binary "$K" "$IMG" kd /bin/sleep 60 >/dev/null 2>&1
 running=$(status kd)
 C task kill kd >/dev/null 2>&1
+sleep 1
+after_term=$(status kd)
+C task kill -s KILL kd >/dev/null 2>&1
 n=0
 while [ $n -lt 100 ] && [ "$(status kd)" != STOPPED ]; do
 	sleep 0.1
@@ -149,8 +153,10 @@ done
 stopped=$(status kd)
 C task delete kd >/dev/null 2>&1
 C container delete kd >/dev/null 2>&1
-[ "$running" = RUNNING ] && [ "$stopped" = STOPPED ] && [ -z "$(status kd)" ]
-result $? "run -d, task ls, task kill, task delete" "running '$running', then '$stopped'"
+[ "$running" = RUNNING ] && [ "$after_term" = RUNNING ] && [ "$stopped" = STOPPED ] &&
+	[ -z "$(status kd)" ]
+result $? "run -d, task ls, task kill (TERM ignored by pid 1), kill -s KILL, task delete" \
+	"running '$running', after TERM '$after_term', after KILL '$stopped'"
 
 # configs/runtime's wrapper beside kiste: the mode it names, for engines that name a binary.
 mkdir -p "$tmp/bin"

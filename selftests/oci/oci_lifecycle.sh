@@ -123,6 +123,36 @@ step "run leaves no container behind" 1 "does not exist" -- state c6
 # its namespace and survives its own SIGKILL; shim mode's pid 1 is the guest
 # kernel's virtual one, and the process dies (README, known differences).
 
+# The container's process is pid 1 in signal terms, as runc's: a signal it leaves at
+# SIG_DFL, its own or the runtime's, does not end it (SIGKILL does); a child it forks
+# is an ordinary process that TERM ends.
+# (Not INT: busybox sh catches it and exits 130 itself, under runc too.)
+# shellcheck disable=SC2016 # the container's shell expands it
+bundle_cfg 'for s in TERM HUP USR1 PIPE ALRM; do kill -$s $$; done; echo survived
+sleep 30 & kill -TERM $!; wait $!; echo "child $?"; exit 4'
+rt kiste run --bundle "$B" c13
+krc=$T_RC kout=$T_OUT
+rrc=4 rout=$(printf 'survived\nTerminated\nchild 143')
+[ -n "$RUNC" ] && rt runc run --bundle "$B" c13 && true
+[ -n "$RUNC" ] && rrc=$T_RC rout=$T_OUT
+# (The shell's own "Terminated" line for its child is on stderr, which rt keeps too.)
+result "$([ "$krc" -eq 4 ] &&
+	 [ "$(printf '%s\n' "$kout" | grep -v '^Terminated$')" = "$(printf 'survived\nchild 143')" ] &&
+	 [ "$krc" -eq "$rrc" ] && [ "$kout" = "$rout" ]; echo $?)" \
+	"pid 1 survives signals it leaves at SIG_DFL; its fork child does not (as runc's)" \
+	"kiste exit $krc '$kout'; runc exit $rrc '$rout'"
+bundle_cfg 'echo started; sleep 30; echo slept'
+step "create c14" 0 "" -- create --bundle "$B" c14
+step "start c14" 0 "" -- start c14
+step "kill c14 TERM (its process has no handler)" 0 "" -- kill c14 TERM
+sleep 1
+check_status "c14 still runs: pid 1 ignores a TERM it has no handler for" c14 running
+step "kill c14 KILL" 0 "" -- kill c14 KILL
+wait_status kiste c14 stopped
+[ -n "$RUNC" ] && wait_status runc c14 stopped
+check_status "c14 stopped after KILL" c14 stopped
+step "delete c14" 0 "" -- delete c14
+
 # A tmpfs's size= is its size (kiste's --tmpfs PATH:size=N), as runc's; options kiste's
 # tmpfs does not take are a line in --log.
 bundle_cfg 'df -k /tmp | tail -1' "" '{"mounts": [{"destination": "/proc", "type": "proc",

@@ -27,6 +27,12 @@
 #define GK_BOOT_F_NOPATCH 0x80
 /* The CPU lets user code set %gs's base (AT_HWCAP2's FSGSBASE): patched sites' quick entry. */
 #define GK_BOOT_F_FSGSBASE 0x100
+/*
+ * An OCI container's process: pid 1 in signal terms as under runc, so a
+ * signal it leaves at SIG_DFL does not end it unless a fault forces it
+ * (pid_namespaces(7)); its fork children are ordinary processes.
+ */
+#define GK_BOOT_F_INIT 0x200
 
 /* CPU masks the guest kernel keeps and hands the host: 1024 CPUs, x86_64's NR_CPUS ceiling. */
 #define GK_CPUMASK_BYTES 128

@@ -101,6 +101,7 @@ static void fill_boot(struct launch *l)
 		   (so->rw ? GK_BOOT_F_RW : 0) | (l->ns ? GK_BOOT_F_PIDNS : 0) |
 		   (l->ns && !l->host_tree ? GK_BOOT_F_UNIX : 0) |
 		   (l->um.wl_fd >= 0 ? GK_BOOT_F_UNIXMED : 0) | (so->no_patch ? GK_BOOT_F_NOPATCH : 0) |
+		   (l->oci && !l->xreq ? GK_BOOT_F_INIT : 0) |
 		   ((getauxval(AT_HWCAP2) & 2 /* HWCAP2_FSGSBASE */) ? GK_BOOT_F_FSGSBASE : 0);
 	b->kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
 	b->root_fd = FD_ROOT;

@@ -165,6 +165,7 @@ struct gk_state {
 	int trace_fd;
 	int root_fd;
 	int pid_off;			/* host pid = guest pid + pid_off */
+	int sig_init;			/* GK_BOOT_F_INIT, until this process forks (sig.c) */
 	int execs;
 	unsigned int uid, gid;
 	char exe[GK_PATH_MAX];		/* what /proc/self/exe names */
@@ -385,6 +386,9 @@ struct gk_sigdest gk_sig_handler(int sig, struct gk_siginfo *si, struct gk_frame
 /* The host handler of a fatal signal the workload leaves at SIG_DFL (robust lists first). */
 void gk_sig_fatal(int sig, struct gk_siginfo *si, void *uc);
 void gk_sig_boot(void);
+unsigned long gk_sig_fork_hold(void);
+void gk_sig_fork_release(unsigned long old);
+void gk_sig_forked(void);
 void gk_siginfo_to_guest(struct gk_siginfo *si);
 int gk_sig_update_mask(void);
 

@@ -282,6 +282,7 @@ static void boot_state(const struct gk_boot *b)
 	gk.trace_fd = GK_FD_TRACE;
 	gk.nofile_cur = gk.nofile_max = GK_FD_BASE;
 	gk.pid_off = (gk.boot.flags & GK_BOOT_F_PIDNS) ? 1 : 0;
+	gk.sig_init = (gk.boot.flags & GK_BOOT_F_PIDNS) && (gk.boot.flags & GK_BOOT_F_INIT);
 	gk.uid = gk.boot.uid;
 	gk.gid = gk.boot.gid;
 	gk_strlcpy(gk.cwd, gk.boot.cwd ? gk.boot.cwd : "/", sizeof(gk.cwd));

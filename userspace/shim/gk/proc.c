@@ -25,6 +25,8 @@ static long do_fork(struct gk_call *c, unsigned long flags, unsigned long stack,
 {
 	const unsigned long ns = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |
 				 CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP;
+	unsigned long held = 0;
+	int init = gk.sig_init;
 	long r;
 
 	if (flags & ns)
@@ -37,8 +39,14 @@ static long do_fork(struct gk_call *c, unsigned long flags, unsigned long stack,
 	/* A CLONE_VM process that is not a thread (and not a vfork) is not served. */
 	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
 		return -ENOSYS;
+	if (init)
+		held = gk_sig_fork_hold();
 	/* The child comes back armed (entry.S; the module re-arms it too). */
 	r = gk_fork(flags & CSIGNAL);
+	if (r == 0)
+		gk_sig_forked();
+	if (init)
+		gk_sig_fork_release(held);
 	if (r < 0)
 		return r;
 	if (r == 0) {

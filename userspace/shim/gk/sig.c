@@ -66,12 +66,20 @@ void gk_sig_fatal(int sig, struct gk_siginfo *si, void *uc)
 	hs2(__NR_kill, pid, sig);
 }
 
-/* The host action for the workload's SIG_DFL: a fatal default goes through gk_sig_fatal. */
+/*
+ * The host action for the workload's SIG_DFL: a fatal default goes through
+ * gk_sig_fatal.  An OCI container's process is its pid namespace's init to
+ * the workload, which the kernel never sends a signal it leaves at SIG_DFL
+ * (but SIGKILL, and SIGSTOP from outside); the host ignores it for it, and
+ * still delivers a fault's signal (SIGSEGV...), as the kernel forces those.
+ */
 static long host_default(int sig)
 {
 	struct gk_kaction a = { 0, 0, 0, 0 };
 
-	if (SIGBIT(sig) & FATAL_DFL) {
+	if (gk.sig_init && (SIGBIT(sig) & FATAL_DFL)) {
+		a.handler = 1;	/* SIG_IGN */
+	} else if (SIGBIT(sig) & FATAL_DFL) {
 		a.handler = (unsigned long)gk_sig_fatal;
 		a.flags = GK_SA_SIGINFO | GK_SA_ONSTACK | GK_SA_RESTORER;
 		a.restorer = (unsigned long)gk_restorer;
@@ -88,6 +96,36 @@ void gk_sig_boot(void)
 	for (sig = 1; sig < GK_NSIG; sig++)
 		if ((SIGBIT(sig) & FATAL_DFL) && gk.act[sig].handler == 0)
 			host_default(sig);
+}
+
+/*
+ * Around the container init's fork: its fatal signals are held, so none sent
+ * to the child before it stops ignoring them (gk_sig_forked) is lost; both
+ * sides put @old back after.  Returns the mask to put back.
+ */
+unsigned long gk_sig_fork_hold(void)
+{
+	unsigned long set, old = 0;
+
+	/* SIG_SETMASK only: the host allowlist's one form (sigprocmask's 2). */
+	hs4(__NR_rt_sigprocmask, 2, 0, &old, 8);
+	set = old | FATAL_DFL;
+	hs4(__NR_rt_sigprocmask, 2, &set, 0, 8);
+	return old;
+}
+
+void gk_sig_fork_release(unsigned long old)
+{
+	hs4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &old, 0, 8);
+}
+
+/* In a fork child of the container's init: an ordinary process, its SIG_DFL fatal again. */
+void gk_sig_forked(void)
+{
+	if (!gk.sig_init)
+		return;
+	gk.sig_init = 0;
+	gk_sig_boot();
 }
 
 /* A caught signal whose action changed before delivery: nothing to run. */
