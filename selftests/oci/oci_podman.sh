@@ -315,6 +315,20 @@ kiste run: exit $wrc: '$want'"
 	pm kiste exec kiste-uk-stop /hello
 	[ "$T_RC" -ne 0 ] && [[ "$T_OUT" == *"not supported in unikernel-mode containers"* ]]
 	result $? "unikernel: podman exec is refused, saying why" "exit $T_RC: $T_OUT"
+	# update: its memory is fixed when it starts (one line, 1); its CPU limit goes to cpu.max.
+	ukid=$(pm_all inspect --format '{{.Id}}' kiste-uk-stop 2>&1)
+	T_OUT=$("$K" update --memory 64M "$ukid" 2>&1 </dev/null)
+	T_RC=$?
+	[ "$T_RC" = 1 ] && [ "$(printf '%s\n' "$T_OUT" | wc -l)" = 1 ] &&
+		[[ "$T_OUT" == *"(unikernel mode): its memory cannot change after create"* ]]
+	result $? "unikernel: update --memory is refused, one line saying why" "exit $T_RC: $T_OUT"
+	T_OUT=$("$K" update --cpu-quota 30000 --cpu-period 100000 "$ukid" 2>&1 </dev/null)
+	T_RC=$?
+	ukcg=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["cgroup"]["dirs"][-1])' \
+		"/run/kiste/$ukid/state.json" 2>&1)
+	ukq=$(cat "$ukcg/cpu.max" "$ukcg/cpu.cfs_quota_us" 2>/dev/null | head -n 1)
+	[ "$T_RC" = 0 ] && { [ "$ukq" = "30000 100000" ] || [ "$ukq" = 30000 ]; }
+	result $? "unikernel: update --cpu-quota reaches its cgroup" "exit $T_RC: $T_OUT; $ukcg: '$ukq'"
 	pm_all stop -t 5 kiste-uk-stop >/dev/null 2>&1
 	T_OUT=$(pm_all inspect --format '{{.State.ExitCode}}' kiste-uk-stop 2>&1)
 	[ "$T_OUT" = 143 ]

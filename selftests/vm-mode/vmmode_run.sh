@@ -543,6 +543,16 @@ gone_rc=$?
 [ "$rc" -eq 0 ] && [ "$gone_rc" -ne 0 ]
 result $? "OCI delete of the stopped vm container (exit $rc)" "$(tail -c 200 "$tmp/err")"
 
+verb()	# WANT-STATUS NEEDLE DESCRIPTION VERB-ARGS...: kiste --root $KR VERB-ARGS
+{
+	want=$1 needle=$2 what=$3
+	shift 3
+	got=$(kiste --root "$KR" "$@" 2>&1 </dev/null)
+	rc=$?
+	[ "$rc" -eq "$want" ] && case "$got" in *"$needle"*) true ;; *) false ;; esac
+	result $? "vm container: $what (exit $rc)" "$(printf '%s' "$got" | head -c 300)"
+}
+
 # kiste exec into a running vm container: config.json's env, user and cwd, as runc's exec.
 oci_cfg "echo ready; while :; do sleep 1; done"
 : >"$tmp/out"
@@ -556,8 +566,9 @@ rc=$?
 [ "$rc" -eq 0 ] && [ "$(cat "$tmp/xo")" = "hi 1000 /work oci-vm" ]
 result $? "OCI exec in a vm container: its env, user, cwd and hostname (exit $rc)" \
 	"$(head -c 300 "$tmp/xo" "$tmp/xe" "$tmp/err")"
-kiste --root "$KR" kill oci3 KILL >/dev/null 2>&1
+verb 0 "" "kill --all KILL" kill --all oci3 KILL
 wait_stopped oci3
+verb 0 '"status": "stopped"' "... stops it" state oci3
 kiste --root "$KR" delete oci3 >/dev/null 2>&1
 kiste --root "$KR" state oci3 >/dev/null 2>&1
 result $((!$?)) "OCI delete of the exec'd vm container" ""
@@ -570,15 +581,6 @@ oci_cfg "echo ready; while :; do sleep 1; done"
 kiste --root "$KR" create --bundle "$oci" oci4 >"$tmp/out" 2>"$tmp/err" </dev/null &&
 	kiste --root "$KR" start oci4 >>"$tmp/err" 2>&1
 wait_ready "$tmp/out"
-verb()	# WANT-STATUS NEEDLE DESCRIPTION VERB-ARGS...: kiste --root $KR VERB-ARGS
-{
-	want=$1 needle=$2 what=$3
-	shift 3
-	got=$(kiste --root "$KR" "$@" 2>&1 </dev/null)
-	rc=$?
-	[ "$rc" -eq "$want" ] && case "$got" in *"$needle"*) true ;; *) false ;; esac
-	result $? "vm container: $what (exit $rc)" "$(printf '%s' "$got" | head -c 300)"
-}
 verb 1 "already running" "start twice is refused, one line" start oci4
 verb 1 "not stopped" "delete of a running one without --force is refused" delete oci4
 verb 0 "running" "list shows it running" list
@@ -594,6 +596,14 @@ verb 255 "paused" "exec in the paused vm container is refused" exec oci4 true
 verb 0 "" "resume" resume oci4
 verb 0 '"status": "running"' "... state says running" state oci4
 verb 0 "back" "... and the guest answers an exec" exec oci4 echo back
+# update: the guest's RAM and pids limit are set at boot (one line each, 1); CPU is cpu.max's.
+verb 1 "its memory cannot change after create" "update --memory is refused" \
+	update --memory 512M oci4
+verb 1 "its pids limit cannot change after create" "update --pids-limit is refused" \
+	update --pids-limit 50 oci4
+verb 0 "" "update --cpu-quota" update --cpu-quota 50000 --cpu-period 100000 oci4
+[ "$(cat "$cgd/cpu.max" 2>&1)" = "50000 100000" ]
+result $? "vm container: ... its cgroup's cpu.max" "$(cat "$cgd/cpu.max" 2>&1)"
 verb 0 '"type":"stats"' "events --stats: one stats event" events --stats oci4
 verb 0 "" "delete --force of the running container" delete --force oci4
 verb 1 "does not exist" "... and it is gone" state oci4

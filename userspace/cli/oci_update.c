@@ -198,6 +198,25 @@ static int from_file(const struct cli_global *g, const char *path, struct kiste_
 	return 0;
 }
 
+/* A limit the container's mode cannot change after create: one line naming it and why. */
+static int update_allowed(const struct kiste_oci_state *s, const struct kiste_mode_ops *mode,
+			  const struct kiste_oci_update *u, struct kiste_err *err)
+{
+	const char *what = NULL;
+
+	if (u->memory_set && !(mode->oci_update & KISTE_OCI_UPDATE_MEMORY))
+		what = "memory";
+	else if (u->pids_set && !(mode->oci_update & KISTE_OCI_UPDATE_PIDS))
+		what = "pids limit";
+	else if (u->cpu_set && !(mode->oci_update & KISTE_OCI_UPDATE_CPU))
+		what = "CPU limit";
+	if (!what)
+		return 0;
+	return kiste_err_set(err, -EOPNOTSUPP, "container %s (%s mode): its %s cannot change "
+			     "after create (%s): create it again with the new limit", s->id,
+			     mode->name, what, mode->oci_update_why ? mode->oci_update_why : "");
+}
+
 static int update_container(const struct cli_global *g, const struct oci_update_opts *o,
 			    struct kiste_err *err)
 {
@@ -216,9 +235,11 @@ static int update_container(const struct cli_global *g, const struct oci_update_
 		case KISTE_OCI_CREATED:
 		case KISTE_OCI_RUNNING:
 		case KISTE_OCI_PAUSED:
-			ret = mode ? kiste_oci_cgroup_update(&s, mode->limits, &o->u, err) :
-				     kiste_err_set(err, -EINVAL, "container %s: its state names no "
-						   "mode kiste knows ('%s')", o->id, s.mode);
+			ret = !mode ? kiste_err_set(err, -EINVAL, "container %s: its state names no "
+						    "mode kiste knows ('%s')", o->id, s.mode) :
+			      update_allowed(&s, mode, &o->u, err);
+			if (ret == 0)
+				ret = kiste_oci_cgroup_update(&s, mode->limits, &o->u, err);
 			break;
 		default:
 			ret = kiste_err_set(err, -ESRCH, "container not running");

@@ -59,7 +59,19 @@ struct kiste_mode_ops {
 	bool oci_trace;
 	/* The container serves `kiste exec` (ol->exec_fd). */
 	bool oci_exec;
+	/*
+	 * What `kiste update` may change (KISTE_OCI_UPDATE_*): a limit the
+	 * container's cgroup holds as the workload's own.  Where the cgroup
+	 * holds a figure derived from it (vm: the guest's RAM plus the VMM's,
+	 * the VMM's threads), writing the new limit there would be wrong.
+	 */
+	unsigned int oci_update;
+	const char *oci_update_why;	/* why the others cannot change, for update's error */
 };
+
+#define KISTE_OCI_UPDATE_MEMORY 0x1
+#define KISTE_OCI_UPDATE_PIDS 0x2
+#define KISTE_OCI_UPDATE_CPU 0x4
 
 /*
  * An OCI container's terminal: KISTE_OCI_CONSOLE_HOST, from the host's

@@ -182,4 +182,5 @@ const struct kiste_mode_ops kiste_mode_shim = {
 	.oci_console = KISTE_OCI_CONSOLE_INSIDE,
 	.oci_trace = true,
 	.oci_exec = true,
+	.oci_update = KISTE_OCI_UPDATE_MEMORY | KISTE_OCI_UPDATE_PIDS | KISTE_OCI_UPDATE_CPU,
 };

@@ -115,6 +115,9 @@ const struct kiste_mode_ops kiste_mode_unikernel = {
 	.run = uk_run,
 	.oci_create = uk_oci,
 	.oci_console = KISTE_OCI_CONSOLE_HOST,
+	/* Its memory is set when it starts, and it is one process: CPU alone (cpu.max). */
+	.oci_update = KISTE_OCI_UPDATE_CPU,
+	.oci_update_why = "its memory is set when it starts, and it is one process",
 	.policy = kiste_uk_policy,
 	.policy_usage = "kiste policy unikernel [--isolation process|vm] APP [--block NAME=FILE]... "
 			"[--net NAME=TAPDEV]...",

@@ -749,6 +749,9 @@ const struct kiste_mode_ops kiste_mode_vm = {
 	.oci_create = vm_oci,
 	.oci_console = KISTE_OCI_CONSOLE_HOST_RAW,
 	.oci_exec = true,
+	/* The guest's RAM is set at boot, its pids limit is the guest's: CPU alone (cpu.max). */
+	.oci_update = KISTE_OCI_UPDATE_CPU,
+	.oci_update_why = "the guest's RAM and its pids limit are set when it boots",
 	.policy = linux_confine_policy,
 	.policy_usage = "kiste policy vm",
 };
