@@ -463,16 +463,28 @@ for i in $(seq 1 "$RUNS"); do
 done
 end=$(date +%s%N)
 result "$([ "$bad" -eq 0 ]; echo $?)" "$RUNS podman run --rm in a row" "$bad failed"
-left=""
-for i in $(seq 1 "$RUNS"); do
-	id=$(cat "$tmp/cid.$i" 2>/dev/null) || continue
-	[ -e "/run/kiste/$id" ] && left="$left state:$id"
-	pgrep -f "$id" >/dev/null && left="$left process:$id"
-	find /sys/fs/cgroup -maxdepth 6 -type d -name "*${id:0:40}*" 2>/dev/null | grep -q . &&
-		left="$left cgroup:$id"
+leftovers()	# what the runs left: state folders, processes, cgroups (empty: nothing)
+{
+	local i id left=""
+	for i in $(seq 1 "$RUNS"); do
+		id=$(cat "$tmp/cid.$i" 2>/dev/null) || continue
+		[ -e "/run/kiste/$id" ] && left="$left state:$id"
+		pgrep -f "$id" >/dev/null && left="$left process:$id"
+		find /sys/fs/cgroup -maxdepth 6 -type d -name "*${id:0:40}*" 2>/dev/null |
+			grep -q . && left="$left cgroup:$id"
+	done
+	after_cg=$(find /sys/fs/cgroup -path '*kiste/oci/*' -maxdepth 6 -type d 2>/dev/null | sort)
+	[ "$before_cg" = "$after_cg" ] ||
+		left="$left cgroups:$(comm -13 <(echo "$before_cg") <(echo "$after_cg"))"
+	printf '%s' "$left"
+}
+# Left means still there after a while: podman's cleanup of the last run (conmon's
+# `podman container cleanup`) may still be at work when its `run --rm` has returned.
+n=0
+while left=$(leftovers) && [ -n "$left" ] && [ $n -lt 20 ]; do
+	sleep 0.5
+	n=$((n + 1))
 done
-after_cg=$(find /sys/fs/cgroup -path '*kiste/oci/*' -maxdepth 6 -type d 2>/dev/null | sort)
-[ "$before_cg" = "$after_cg" ] || left="$left cgroups:$(comm -13 <(echo "$before_cg") <(echo "$after_cg"))"
 result "$([ -z "$left" ]; echo $?)" "no state folder, process or cgroup left by the $RUNS runs" "$left"
 t_diag "kiste: $RUNS podman run --rm in $(((end - start) / 1000000)) ms"
 if [ -n "$RUNC" ]; then
