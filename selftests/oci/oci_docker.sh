@@ -114,4 +114,14 @@ D rm "$id" >/dev/null 2>&1
 [ "$listed" = 1 ] && [ "$code" = 137 ] && [ -z "$(D ps -aq)" ]
 result $? "run -d, ps, stop (TERM ignored by pid 1, then KILL: 137), rm" \
 	"listed $listed, exit code '$code', left: $(D ps -aq)"
+# ... and stop's TERM reaches a process that handles it: its status, 7.
+id=$(D run -d --runtime kiste --network none "$IMG" /bin/sh -c \
+	'trap "exit 7" TERM; echo ready; while :; do sleep 0.2; done' 2>&1)
+n=0
+while [ $n -lt 100 ] && [ "$(D logs "$id" 2>&1)" != ready ]; do sleep 0.1; n=$((n + 1)); done
+D stop -t 20 "$id" >/dev/null 2>&1
+code=$(D inspect -f '{{.State.ExitCode}}' "$id" 2>&1)
+D rm "$id" >/dev/null 2>&1
+[ "$code" = 7 ]
+result $? "stop of a process that traps TERM: its status (7)" "exit code '$code'"
 t_done

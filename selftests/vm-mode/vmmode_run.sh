@@ -494,6 +494,15 @@ rc=$?
 	printf 'hi /bin 1000:1000 /work oci-vm\nfrom the rootfs\n203.0.113.7 oci-vm\n' | cmp -s - "$tmp/out"
 result $? "OCI run of a vm container: output, env (its PATH), user, cwd, hostname, a bound file, status 3 (exit $rc)" \
 	"$(head -c 300 "$tmp/out" "$tmp/err")"
+# The container's process is pid 1 of a pid namespace of its own in the guest, as under
+# runc: a signal it leaves at SIG_DFL does not end it; a child it forks is an ordinary one.
+# shellcheck disable=SC2016 # the guest's shell expands it
+oci_cfg 'for s in TERM HUP USR1; do kill -$s $$; done; echo survived $$; sleep 30 & kill -TERM $!; wait $!; echo child $?; exit 4'
+kiste --root "$KR" run --bundle "$oci" oci6 >"$tmp/out" 2>"$tmp/err" </dev/null
+rc=$?
+[ "$rc" -eq 4 ] && printf 'survived 1\nchild 143\n' | cmp -s - "$tmp/out"
+result $? "OCI run of a vm container: pid 1 survives signals it leaves at SIG_DFL, its child does not (exit $rc)" \
+	"$(head -c 300 "$tmp/out" "$tmp/err")"
 # The same file as kiste run's -v FILE:DST:ro: in the guest, read-only even to its root.
 vrun 0 "-v FILE:DST:ro copies a file into the guest" --rootfs "$tmp/root" \
 	-v "$tmp/hosts:/etc/hosts:ro" -- /bin/sh -c 'cat /etc/hosts; echo x >/etc/hosts || echo refused'
@@ -585,6 +594,12 @@ verb 1 "already running" "start twice is refused, one line" start oci4
 verb 1 "not stopped" "delete of a running one without --force is refused" delete oci4
 verb 0 "running" "list shows it running" list
 verb 0 "" "ps lists its processes" ps oci4
+verb 0 "" "kill TERM (its sh, pid 1, has no handler)" kill oci4 TERM
+sleep 2
+verb 0 '"status": "running"' "... it still runs, as runc's pid 1 would" state oci4
+got=$(kiste --root "$KR" exec oci4 cat /proc/1/comm 2>&1 </dev/null)
+[ "$got" = sh ]
+result $? "vm container: exec runs in its pid namespace (/proc/1 is its sh)" "$got"
 # Pause: on this kernel (6.1) KVM's kvm-nx-lpage-recovery thread sits in the VMM's cgroup
 # and never freezes; pause moves it to the root cgroup, then the cgroup freezes.
 verb 0 "" "pause" pause oci4

@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#define KISTE_VM_AGENT_VERSION	8
+#define KISTE_VM_AGENT_VERSION	9
 
 /* Where the agent and the workload spec live inside the guest's initramfs. */
 #define KISTE_VM_AGENT_PATH	"/.kiste/agent"
@@ -90,6 +90,13 @@
  * itself.  At most KISTE_VM_FILE_MAX records of KISTE_VM_FILE_BYTES each.
  */
 #define KISTE_VM_SPEC_FILE	"file="
+/*
+ * Since version 9.  pid1=1 (an OCI container's process): the workload is pid 1
+ * of a pid namespace of its own, as under runc, with a mount namespace whose
+ * /proc is that namespace's; a signal it leaves at SIG_DFL (the host's TERM
+ * among them) does not end it.  Every process `kiste exec` starts joins both.
+ */
+#define KISTE_VM_SPEC_PID1	"pid1="
 #define KISTE_VM_FILES_DIR	"/.kiste/files"
 #define KISTE_VM_FILE_MAX	16
 #define KISTE_VM_FILE_BYTES	(1u << 20)

@@ -207,7 +207,9 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 	struct kiste_oci_launch ol = { .hostname = sp->hostname, .env_exact = true,
 				       .console_fd = -1, .console_sock = -1,
 				       .preserve_fds = o->preserve_fds, .trace_switch_fd = -1,
-				       .exec_fd = -1, .creator_pidfd = -1, .commit_fd = -1 };
+				       .exec_fd = -1, .creator_pidfd = -1, .commit_fd = -1,
+				       .pid1 = c->ns[KISTE_OCI_NS_PID].present &&
+					       !c->ns[KISTE_OCI_NS_PID].path };
 	char fifo[PATH_MAX + 32], sw[PATH_MAX + 32], cgname[256];
 	int ret, lock, commit[2] = { -1, -1 };
 	mode_t old_umask;

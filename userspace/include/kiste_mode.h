@@ -112,6 +112,12 @@ struct kiste_oci_launch {
 	int creator_pidfd, commit_fd;
 	bool env_exact;			/* IN: o->env is the whole environment */
 	/*
+	 * IN: the config asks for a new pid namespace (linux.namespaces "pid",
+	 * no path), so the process is its pid 1, signals and all, as under runc;
+	 * without one runc's process is an ordinary one of the engine's namespace.
+	 */
+	bool pid1;
+	/*
 	 * IN: a pty's slave (create's --console-socket), or -1: the container's
 	 * process makes it its stdin, stdout, stderr and controlling terminal,
 	 * leading a session of its own.

@@ -410,6 +410,11 @@ void kiste_run_record_sweep(const char *dir);
 bool kiste_run_record_writer_alive(uint32_t pid, uint64_t start);
 /* Process @pid's start time (clock ticks after boot): 0, or -errno. */
 int kiste_proc_start(pid_t pid, uint64_t *start);
+/*
+ * /proc/@pid/stat read into @buf: the text after the name's last ')' (field 3,
+ * the state, on: the name may hold spaces and parentheses), or NULL.
+ */
+const char *kiste_proc_stat(pid_t pid, char *buf, size_t n);
 int kiste_run_record_load(const char *dir, uint32_t id, uint64_t created_ns,
 			  struct kiste_run_record *r, struct kiste_err *err);
 /* kiste_run_record_load() from the caller's run folder. */

@@ -328,24 +328,38 @@ void kiste_run_record_arm(const struct kiste_run_opts *o)
 	pending.written = false;
 }
 
-int kiste_proc_start(pid_t pid, uint64_t *start)
+const char *kiste_proc_stat(pid_t pid, char *buf, size_t n)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long v;
-	ssize_t n;
-	int fd, i;
+	char path[64], *p;
+	ssize_t len;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
+	if (fd < 0 || n < 2) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	len = read(fd, buf, n - 1);
 	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = 0;
-	/* After the name (which may hold spaces and parentheses): state is field 3. */
+	if (len <= 0)
+		return NULL;
+	buf[len] = 0;
 	p = strrchr(buf, ')');
+	return p ? p + 1 : NULL;
+}
+
+int kiste_proc_start(pid_t pid, uint64_t *start)
+{
+	char buf[1024];
+	const char *p = kiste_proc_stat(pid, buf, sizeof(buf));
+	unsigned long long v;
+	int i;
+
+	/* Field 22 (starttime) follows the 20th space after the name's ')'. */
+	if (p)
+		p--;
 	for (i = 2; p && i < 22; i++)
 		p = strchr(p + 1, ' ');
 	if (!p || sscanf(p + 1, "%llu", &v) != 1)

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -276,56 +278,62 @@ static bool freeze_done(const struct kiste_oci_state *s, bool freeze)
 /* PF_KTHREAD, in the flags field of /proc/PID/stat (include/linux/sched.h). */
 #define KISTE_PF_KTHREAD 0x00200000u
 
-/* True when @pid is a kernel thread (field 9 of /proc/PID/stat, after the name's ')'). */
-static bool is_kthread(pid_t pid)
+/*
+ * True when @pid is KVM's nx-lpage-recovery kernel thread: its name (15
+ * bytes of it) and PF_KTHREAD (field 9 of /proc/PID/stat), which no user
+ * task has.  Other kernel threads a container may hold (vhost workers) stay.
+ */
+static bool is_kvm_kthread(pid_t pid)
 {
-	char p[64], buf[512], *c;
+	static const char name[] = "(kvm-nx-lpage-re)";
+	char buf[1024];
+	const char *c = kiste_proc_stat(pid, buf, sizeof(buf));
+	const char *open = strchr(buf, '(');
 	unsigned int flags;
-	ssize_t n;
-	int fd;
 
-	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = 0;
-	c = strrchr(buf, ')');
-	return c && sscanf(c + 1, " %*c %*d %*d %*d %*d %*d %u", &flags) == 1 &&
-	       (flags & KISTE_PF_KTHREAD);
+	return c && open && !strncmp(open, name, sizeof(name) - 1) &&
+	       sscanf(c, " %*c %*d %*d %*d %*d %*d %u", &flags) == 1 && (flags & KISTE_PF_KTHREAD);
 }
 
 /*
- * Moves the kernel threads in v2 cgroup @dir to the hierarchy's root (the
- * first folder up without cgroup.events) and returns how many stay.  cgroup
- * v2 freezes user tasks only but reports a cgroup frozen only when every
- * task in it is, and before Linux 6.13 KVM puts a kernel thread of each VM
- * (kvm-nx-lpage-recovery) in its creator's cgroup: a vm container's would
- * never freeze.  The thread stays in the root cgroup after resume: its CPU
- * time (one pass a minute over the VM's huge pages) is not the container's.
+ * Moves KVM's kernel threads in v2 cgroup @dir to the hierarchy's root (the
+ * first folder up without cgroup.events, on the same cgroup2 mount) and
+ * returns how many stay.  cgroup v2 freezes user tasks only but reports a
+ * cgroup frozen only when every task in it is, and before Linux 6.13 KVM
+ * puts a kernel thread of each VM (kvm-nx-lpage-recovery) in its creator's
+ * cgroup: a vm container's would never freeze.  The thread stays in the
+ * root cgroup after resume: its CPU time (one pass a minute over the VM's
+ * huge pages) is not the container's.
  */
 static int kthreads_out(const char *dir)
 {
 	char root[PATH_MAX], p[PATH_MAX + 32], pid[16], *b, *line, *slash;
-	int left = 0;
+	struct statfs fs;
+	int left = 0, found = 0;
 
 	snprintf(root, sizeof(root), "%s", dir);
 	for (;;) {
+		snprintf(p, sizeof(p), "%s/cgroup.events", root);
+		if (access(p, F_OK) < 0)
+			break;
 		slash = strrchr(root, '/');
 		if (!slash || slash == root)
 			return -ENOENT;
 		*slash = 0;
-		snprintf(p, sizeof(p), "%s/cgroup.events", root);
-		if (access(p, F_OK) < 0)
+		/* A cgroup namespace's root has cgroup.events too: never past the mount. */
+		if (statfs(root, &fs) < 0 || fs.f_type != CGROUP2_SUPER_MAGIC) {
+			found = -ENOENT;
 			break;
+		}
 	}
 	b = read_all(dir, "cgroup.procs", PROCS_MAX);
 	for (line = b ? strtok(b, "\n") : NULL; line; line = strtok(NULL, "\n")) {
-		if (atoi(line) <= 0 || !is_kthread((pid_t)atoi(line)))
+		if (atoi(line) <= 0 || !is_kvm_kthread((pid_t)atoi(line)))
 			continue;
+		if (found < 0) {
+			left++;
+			continue;
+		}
 		snprintf(pid, sizeof(pid), "%d", atoi(line));
 		if (write_file(root, "cgroup.procs", pid) < 0)
 			left++;
@@ -365,9 +373,10 @@ int kiste_oci_freeze(const struct kiste_oci_state *s, bool freeze, struct kiste_
 	if (freeze)
 		write_file(dir, file, s->cg.version == 2 ? "0" : "THAWED");
 	if (stuck > 0)
-		return kiste_err_set(err, -ETIMEDOUT, "cannot pause container %s: %d kernel "
-				     "thread(s) in its cgroup %s never freeze and could not be "
-				     "moved to the root cgroup (pause needs root)", s->id, stuck, dir);
+		return kiste_err_set(err, -ETIMEDOUT, "cannot pause container %s: KVM's kernel "
+				     "thread in its cgroup %s never freezes and could not be moved "
+				     "to the root cgroup (pause of a vm container needs root and the "
+				     "whole cgroup2 hierarchy)", s->id, dir);
 	return kiste_err_set(err, -ETIMEDOUT, "cannot %s container %s: the cgroup did not %s "
 			     "within %d ms: try again", freeze ? "pause" : "resume", s->id,
 			     freeze ? "freeze" : "thaw", FREEZE_WAIT_MS);

@@ -432,31 +432,16 @@ int kiste_oci_state_lock(const struct kiste_oci_state *s, struct kiste_err *err)
 
 uint64_t kiste_oci_pid_start(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long start = 0;
-	char state;
-	ssize_t n;
-	int fd, i;
+	char buf[1024], state;
+	const char *p;
+	uint64_t start = 0;
 
 	if (pid <= 0)
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	/* The command may hold spaces and parentheses: fields start after the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %c", &state) != 1 || state == 'Z' || state == 'X')
-		return 0;
-	/* Field 22 (starttime) is the 20th after the state (field 3). */
-	for (i = 0; p && i < 20; i++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p + 1, "%llu", &start) != 1)
+	/* A zombie's (or a dead task's) start time is no running container's. */
+	p = kiste_proc_stat(pid, buf, sizeof(buf));
+	if (!p || sscanf(p, " %c", &state) != 1 || state == 'Z' || state == 'X' ||
+	    kiste_proc_start(pid, &start) < 0)
 		return 0;
 	return start ? start : 1;
 }

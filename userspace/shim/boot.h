@@ -33,6 +33,8 @@
  * (pid_namespaces(7)); its fork children are ordinary processes.
  */
 #define GK_BOOT_F_INIT 0x200
+/* Guest pid 1 is such a process (for it and every other process of its container). */
+#define GK_BOOT_F_INIT_NS 0x400
 
 /* CPU masks the guest kernel keeps and hands the host: 1024 CPUs, x86_64's NR_CPUS ceiling. */
 #define GK_CPUMASK_BYTES 128

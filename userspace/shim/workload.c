@@ -101,7 +101,8 @@ static void fill_boot(struct launch *l)
 		   (so->rw ? GK_BOOT_F_RW : 0) | (l->ns ? GK_BOOT_F_PIDNS : 0) |
 		   (l->ns && !l->host_tree ? GK_BOOT_F_UNIX : 0) |
 		   (l->um.wl_fd >= 0 ? GK_BOOT_F_UNIXMED : 0) | (so->no_patch ? GK_BOOT_F_NOPATCH : 0) |
-		   (l->oci && !l->xreq ? GK_BOOT_F_INIT : 0) |
+		   (l->oci && l->oci->pid1 && !l->xreq ? GK_BOOT_F_INIT : 0) |
+		   (l->oci && l->oci->pid1 ? GK_BOOT_F_INIT_NS : 0) |
 		   ((getauxval(AT_HWCAP2) & 2 /* HWCAP2_FSGSBASE */) ? GK_BOOT_F_FSGSBASE : 0);
 	b->kiste_fd = l->kfd >= 0 ? FD_KISTE : -1;
 	b->root_fd = FD_ROOT;
@@ -238,7 +239,16 @@ void launch_workload_main(struct launch *l)
 	for (sig = 1; sig < 65; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
-	sigemptyset(&all);
+	/*
+	 * An OCI container's pid 1 ignores what it leaves at SIG_DFL from its first
+	 * instant, as runc's: its signals wait, blocked, until the guest kernel has
+	 * the host ignore those (gk_sig_boot, which drops any pending) and its
+	 * first frame's empty mask lets the others in.
+	 */
+	if (l->oci && l->oci->pid1 && !l->xreq)
+		sigfillset(&all);
+	else
+		sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	/* Its own process group: kill(0, ...) inside never reaches the caller's group. */
 	if (l->con_fd >= 0)

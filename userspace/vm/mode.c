@@ -49,6 +49,7 @@ struct vm_opts {
 	bool in_cgroup;		/* an OCI container's: its cgroup is the engine's, joined */
 	/* an OCI container's kiste.ko sandbox, made by create (-1: no module) */
 	bool oci;
+	bool oci_pid1;		/* the guest's workload is pid 1 of its own pid namespace */
 	int oci_kfd;
 	/*
 	 * kiste exec's listening socket, served by the VMM: an OCI container's
@@ -400,7 +401,8 @@ static int vm_guest_devs(const struct kiste_run_opts *o, struct vm_opts *vo,
 					.file_dsts = vo->file_dsts, .nfiles = vo->nfiles,
 					.net = o->network == KISTE_NET_PASTA ? VM_NET_SPEC :
 					       o->network == KISTE_NET_NS ? vo->tap.spec : NULL,
-					.mtu = o->network == KISTE_NET_NS ? vo->tap.mtu : 0 };
+					.mtu = o->network == KISTE_NET_NS ? vo->tap.mtu : 0,
+					.pid1 = vo->oci && vo->oci_pid1 };
 	if (!vo->ndisks && !devs->net)
 		return 0;
 	for (i = 0; i < vo->ndisks; i++)
@@ -653,6 +655,7 @@ static void vm_oci_start(void *arg)
 	a->vo->exec_fd = a->ol->exec_fd;
 	a->vo->exec_given = true;
 	a->vo->oci = true;
+	a->vo->oci_pid1 = a->ol->pid1;
 	_exit(vm_run(&run, a->vo));
 }
 

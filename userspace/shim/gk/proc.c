@@ -139,6 +139,17 @@ long sys_waitid(struct gk_call *c)
 }
 
 /*
+ * An OCI container's pid 1 (GK_BOOT_F_INIT_NS) takes neither SIGKILL nor
+ * SIGSTOP from a process of its namespace, itself included (pid_namespaces(7)),
+ * which the host would deliver: @target is the guest pid or tgid named.
+ */
+static int init_spared(long target, unsigned long sig)
+{
+	return (gk.boot.flags & GK_BOOT_F_INIT_NS) && (gk.boot.flags & GK_BOOT_F_PIDNS) &&
+	       (int)target == 1 && (sig == 9 || sig == 19);
+}
+
+/*
  * kill, and tkill/tgkill: a thread of this process is signalled as itself
  * (tgkill on the host); any other tid is taken for a single-threaded process.
  */
@@ -150,6 +161,10 @@ long sys_kill(struct gk_call *c)
 
 	if (sig > 64)
 		return -EINVAL;
+	/* tkill of a thread of its own by pid 1 itself: as its pid. */
+	if (init_spared(c->nr != __NR_tkill ? c->a[0] : gk.sig_init && gk_thread_find(tid) ?
+			1 : tid, sig))
+		return 0;
 	if (c->nr == __NR_kill)
 		return hs2(__NR_kill, gk_to_host_pid(c->a[0]), sig);
 	if (tid <= 0 || (c->nr == __NR_tgkill && c->a[0] <= 0))

@@ -20,6 +20,16 @@
 	 SIGBIT(8) | SIGBIT(10) | SIGBIT(11) | SIGBIT(12) | SIGBIT(13) | SIGBIT(14) |          \
 	 SIGBIT(15) | SIGBIT(16) | SIGBIT(24) | SIGBIT(25) | SIGBIT(26) | SIGBIT(27) |         \
 	 SIGBIT(29) | SIGBIT(30) | (~0UL << 31))
+/* The job-control stops a pid 1 leaves at SIG_DFL ignores too: TSTP TTIN TTOU. */
+#define STOP_DFL (SIGBIT(20) | SIGBIT(21) | SIGBIT(22))
+/* A fault's signals (ILL TRAP BUS FPE SEGV): a pid 1 keeps gk_sig_fatal for them (below). */
+#define FAULT_SIGS (SIGBIT(4) | SIGBIT(5) | SIGBIT(7) | SIGBIT(8) | SIGBIT(11))
+
+/* The signals whose SIG_DFL the guest kernel serves with a host action of its own. */
+static unsigned long dfl_served(void)
+{
+	return FATAL_DFL | (gk.sig_init ? STOP_DFL : 0);
+}
 
 int gk_sig_update_mask(void)
 {
@@ -47,8 +57,10 @@ void gk_sig_fatal(int sig, struct gk_siginfo *si, void *uc)
 	const struct gk_thread *t = gk_self();
 	long pid = hs0(__NR_getpid);
 
-	(void)si;
 	(void)uc;
+	/* A pid 1's fault signal sent by a process (si_code <= 0), not by a fault: dropped. */
+	if (gk.sig_init && si && si->si_code <= 0)
+		return;
 	/*
 	 * Not in a fork child that has not yet made its records its own (they
 	 * still name its parent's threads, and process-shared words are shared).
@@ -77,7 +89,7 @@ static long host_default(int sig)
 {
 	struct gk_kaction a = { 0, 0, 0, 0 };
 
-	if (gk.sig_init && (SIGBIT(sig) & FATAL_DFL)) {
+	if (gk.sig_init && (SIGBIT(sig) & (FATAL_DFL | STOP_DFL) & ~FAULT_SIGS)) {
 		a.handler = 1;	/* SIG_IGN */
 	} else if (SIGBIT(sig) & FATAL_DFL) {
 		a.handler = (unsigned long)gk_sig_fatal;
@@ -88,14 +100,20 @@ static long host_default(int sig)
 	return hs4(__NR_rt_sigaction, sig, &a, 0, 8);
 }
 
-/* At boot: each fatal signal the workload starts with at SIG_DFL (an ignored one stays so). */
-void gk_sig_boot(void)
+/* Each signal of @set the workload has at SIG_DFL gets host_default's action. */
+static void dfl_install(unsigned long set)
 {
 	int sig;
 
 	for (sig = 1; sig < GK_NSIG; sig++)
-		if ((SIGBIT(sig) & FATAL_DFL) && gk.act[sig].handler == 0)
+		if ((SIGBIT(sig) & set) && gk.act[sig].handler == 0)
 			host_default(sig);
+}
+
+/* At boot: each fatal signal the workload starts with at SIG_DFL (an ignored one stays so). */
+void gk_sig_boot(void)
+{
+	dfl_install(dfl_served());
 }
 
 /*
@@ -109,7 +127,7 @@ unsigned long gk_sig_fork_hold(void)
 
 	/* SIG_SETMASK only: the host allowlist's one form (sigprocmask's 2). */
 	hs4(__NR_rt_sigprocmask, 2, 0, &old, 8);
-	set = old | FATAL_DFL;
+	set = old | FATAL_DFL | STOP_DFL;
 	hs4(__NR_rt_sigprocmask, 2, &set, 0, 8);
 	return old;
 }
@@ -122,10 +140,12 @@ void gk_sig_fork_release(unsigned long old)
 /* In a fork child of the container's init: an ordinary process, its SIG_DFL fatal again. */
 void gk_sig_forked(void)
 {
+	unsigned long set = dfl_served();
+
 	if (!gk.sig_init)
 		return;
 	gk.sig_init = 0;
-	gk_sig_boot();
+	dfl_install(set);
 }
 
 /* A caught signal whose action changed before delivery: nothing to run. */
@@ -428,7 +448,7 @@ struct gk_sigdest gk_sig_handler(int sig, struct gk_siginfo *si, struct gk_frame
 		gk.act[sig].handler = 0;
 		gk.act[sig].flags &= ~(GK_SA_RESETHAND | GK_SA_SIGINFO);
 		gk.handled &= ~SIGBIT(sig);
-		if (SIGBIT(sig) & FATAL_DFL)
+		if (SIGBIT(sig) & dfl_served())
 			host_default(sig);	/* the host's reset was to its own SIG_DFL */
 	}
 	if (si)
@@ -471,7 +491,7 @@ long sys_rt_sigaction(struct gk_call *c)
 			}
 			host.mask &= ~SIGBIT(GK_SIGSYS);
 			/* SIG_DFL keeps its flags (SA_NOCLDWAIT...), but where gk_sig_fatal goes first. */
-			if (host.handler == 0 && (SIGBIT(sig) & FATAL_DFL))
+			if (host.handler == 0 && (SIGBIT(sig) & dfl_served()))
 				r = host_default((int)sig);
 			else
 				r = hs4(__NR_rt_sigaction, sig, &host, 0, 8);

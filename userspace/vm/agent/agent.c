@@ -13,6 +13,7 @@
 #include <sys/io.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sched.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -122,6 +123,8 @@ static int spec_read(struct agent_spec *s)
 			s->mtu = v;
 		else if ((v = KEY(KISTE_VM_SPEC_TTY)))
 			s->tty = !strcmp(v, "1");
+		else if ((v = KEY(KISTE_VM_SPEC_PID1)))
+			s->pid1 = !strcmp(v, "1");
 		else if ((v = KEY(KISTE_VM_SPEC_VOL))) {
 			if (s->nvols == KISTE_VM_VOL_MAX)
 				return -E2BIG;
@@ -232,7 +235,16 @@ static int run(struct agent_spec *s)
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	/*
+	 * An OCI container's process: the agent's next child is pid 1 of a new
+	 * pid namespace, and so is born every later one (kiste exec's) in it.
+	 */
+	if (s->pid1 && unshare(CLONE_NEWPID) < 0) {
+		agent_log(&chan, "cannot make the container's pid namespace: %s", strerror(errno));
+		return KISTE_EXIT_REFUSED;
+	}
 	pid = spawn(s, fds);
+	s->pid1_pid = pid;
 	/* The workload's ends are its own: a pty's master reads EIO once its slaves are gone. */
 	for (i = 0; i < 3; i++)
 		if (i == 0 || fds[i] != fds[0])

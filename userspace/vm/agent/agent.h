@@ -31,6 +31,8 @@ struct agent_spec {
 	const char *net;		/* "ADDR/PREFIX,GATEWAY,DNS" for virtio-net, or NULL */
 	const char *mtu;		/* its MTU in decimal, or NULL: the guest kernel's */
 	int tty;			/* tty=1: the workload's 0-2 are a pty of its own */
+	int pid1;			/* pid1=1: the workload is pid 1 of its own pid namespace */
+	pid_t pid1_pid;			/* with pid1, once it runs: the workload (the agent's pid) */
 	char *files[KISTE_VM_FILE_MAX];	/* "N:DST": KISTE_VM_FILES_DIR/N's bytes go to DST */
 	int nfiles;
 	int file_fds[KISTE_VM_FILE_MAX];	/* opened in the initramfs, before the root moves */

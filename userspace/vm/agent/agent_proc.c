@@ -4,11 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/io.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,6 +70,33 @@ int agent_write_file(const char *path, const char *val)
 }
 
 
+/*
+ * pid1=1: the workload, pid 1 of its pid namespace, takes a mount namespace of
+ * its own with a /proc of that namespace (a root without /proc goes without);
+ * a process kiste exec starts (born in the namespace, not its pid 1) joins it.
+ */
+static int pid1_mounts(const struct agent_spec *s)
+{
+	char p[64];
+	int fd, r;
+
+	if (getpid() == 1) {
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			return -1;
+		if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 &&
+		    errno != ENOENT)
+			return -1;
+		return 0;
+	}
+	snprintf(p, sizeof(p), "/proc/%d/ns/mnt", (int)s->pid1_pid);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = setns(fd, CLONE_NEWNS);
+	close(fd);
+	return r;
+}
+
 /* Child side: identity, cwd, stdio, exec.  Failures go up @report as (stage, errno). */
 static void __attribute__((noreturn)) child_exec(struct agent_spec *s, int fds[3], int report)
 {
@@ -87,8 +117,10 @@ static void __attribute__((noreturn)) child_exec(struct agent_spec *s, int fds[3
 	if (s->pids)
 		agent_write_file(WORKLOAD_CG "/cgroup.procs", "0");
 	/* tty=1: 0-2 are the pty's slave, which the new session takes as its terminal. */
-	if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[2], 2) < 0 ||
-	    (s->tty && ioctl(0, TIOCSCTTY, 0) < 0))
+	if (s->pid1 && pid1_mounts(s) < 0)
+		r[0] = 6;
+	else if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[2], 2) < 0 ||
+		 (s->tty && ioctl(0, TIOCSCTTY, 0) < 0))
 		r[0] = 1;
 	else if (chdir(s->cwd) < 0)
 		r[0] = 2;
@@ -112,9 +144,10 @@ static void __attribute__((noreturn)) child_exec(struct agent_spec *s, int fds[3
 const char *agent_spawn_stage(int stage)
 {
 	static const char *const what[] = { "", "set up stdio", "change to the directory",
-					    "set the identity", "execute", "start" };
+					    "set the identity", "execute", "start",
+					    "enter the container's namespaces for" };
 
-	return what[stage >= 1 && stage <= 5 ? stage : 4];
+	return what[stage >= 1 && stage <= 6 ? stage : 4];
 }
 
 pid_t agent_spawn(struct agent_spec *s, int fds[3], int r[2])

@@ -96,6 +96,8 @@ static int spec_build(const struct kiste_run_opts *o, const struct vm_guest_devs
 		fprintf(f, KISTE_VM_SPEC_PIDS "%u%c", o->pids_limit, 0);
 	if (o->tty)
 		fprintf(f, KISTE_VM_SPEC_TTY "1%c", 0);
+	if (d->pid1)
+		fprintf(f, KISTE_VM_SPEC_PID1 "1%c", 0);
 	if (fclose(f))
 		return -ENOMEM;
 	return *len > KISTE_VM_SPEC_MAX ? -E2BIG : 0;

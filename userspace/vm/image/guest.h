@@ -34,6 +34,8 @@ struct vm_guest_devs {
 	const char *net;
 	/* With @net: the interface's MTU for the agent (spec's mtu=), or 0: the guest's 1500. */
 	unsigned int mtu;
+	/* The workload is pid 1 of a pid namespace of its own (spec's pid1=: OCI containers). */
+	bool pid1;
 };
 
 /*
