@@ -606,7 +606,8 @@ verb 0 "" "pause" pause oci4
 verb 0 '"status": "paused"' "... state says paused" state oci4
 cgd=$(find /sys/fs/cgroup -type d -path '*/kiste/oci/oci4' 2>/dev/null | head -n 1)
 grep -qx "frozen 1" "$cgd/cgroup.events" 2>/dev/null
-result $? "vm container: ... its cgroup is frozen" "$cgd: $(tr '\n' ' ' <"$cgd/cgroup.events" 2>&1)"
+result $? "vm container: ... its cgroup is frozen" "$cgd: $(tr '\n' ' ' <"$cgd/cgroup.events" 2>&1)
+$(while read -r p; do head -c 80 "/proc/$p/stat" 2>&1; echo; done <"$cgd/cgroup.procs")"
 verb 255 "paused" "exec in the paused vm container is refused" exec oci4 true
 verb 0 "" "resume" resume oci4
 verb 0 '"status": "running"' "... state says running" state oci4

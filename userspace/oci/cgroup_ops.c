@@ -279,13 +279,15 @@ static bool freeze_done(const struct kiste_oci_state *s, bool freeze)
 #define KISTE_PF_KTHREAD 0x00200000u
 
 /*
- * True when @pid is KVM's nx-lpage-recovery kernel thread: its name (15
- * bytes of it) and PF_KTHREAD (field 9 of /proc/PID/stat), which no user
- * task has.  Other kernel threads a container may hold (vhost workers) stay.
+ * True when @pid is KVM's nx-lpage-recovery kernel thread: its name and
+ * PF_KTHREAD (field 9 of /proc/PID/stat), which no user task has.  /proc
+ * shows a kernel thread's whole name ("kvm-nx-lpage-recovery-PID"), comm
+ * its first 15 bytes: the prefix both share.  Other kernel threads a
+ * container may hold (vhost workers) stay.
  */
 static bool is_kvm_kthread(pid_t pid)
 {
-	static const char name[] = "(kvm-nx-lpage-re)";
+	static const char name[] = "(kvm-nx-lpage-re";
 	char buf[1024];
 	const char *c = kiste_proc_stat(pid, buf, sizeof(buf));
 	const char *open = strchr(buf, '(');

@@ -250,6 +250,7 @@ void launch_workload_main(struct launch *l)
 	else
 		sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
+	kiste_test_phase("shim-workload-signals");
 	/* Its own process group: kill(0, ...) inside never reaches the caller's group. */
 	if (l->con_fd >= 0)
 		console_attach(&err);
