@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// cgroup_ops.c - a container's cgroup as the OCI verbs use it: freezer, pids, update, stats.
+// cgroup_ops.c - a container's cgroup as the OCI verbs use it: freezer, pids, update (stats: cgroup_stats.c).
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -12,9 +12,9 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
 
 #include "kiste_oci.h"
+#include "cgroup_int.h"
 
 /* cgroup.procs of one container: 4 MiB is half a million pids, far above any pids limit. */
 #define PROCS_MAX (4u << 20)
@@ -22,26 +22,26 @@
 #define FREEZE_WAIT_MS 2000
 
 /* The files of one controller: v1 keeps each in its own folder, v2 all in dir[0]. */
-static const char *pids_dir(const struct kiste_oci_state *s)
+const char *cgo_pids_dir(const struct kiste_oci_state *s)
 {
 	return s->cg.ndirs > 0 ? s->cg.dir[0] : NULL;
 }
 
-static const char *mem_dir(const struct kiste_oci_state *s)
+const char *cgo_mem_dir(const struct kiste_oci_state *s)
 {
 	if (s->cg.version == 1)
 		return s->cg.ndirs > 1 ? s->cg.dir[1] : NULL;
-	return pids_dir(s);
+	return cgo_pids_dir(s);
 }
 
-static const char *cpu_dir(const struct kiste_oci_state *s)
+const char *cgo_cpu_dir(const struct kiste_oci_state *s)
 {
 	if (s->cg.version == 1)
 		return s->cg.ndirs > 2 ? s->cg.dir[2] : NULL;
-	return pids_dir(s);
+	return cgo_pids_dir(s);
 }
 
-static int write_file(const char *dir, const char *file, const char *val)
+int cgo_write_file(const char *dir, const char *file, const char *val)
 {
 	char p[PATH_MAX + 64];
 	ssize_t n;
@@ -59,7 +59,7 @@ static int write_file(const char *dir, const char *file, const char *val)
 }
 
 /* Reads all of @dir/@file (at most @max bytes) into a NUL-terminated malloc'ed buffer. */
-static char *read_all(const char *dir, const char *file, size_t max)
+char *cgo_read_all(const char *dir, const char *file, size_t max)
 {
 	char p[PATH_MAX + 64], *buf = NULL, *nb;
 	size_t len = 0, cap = 0;
@@ -99,9 +99,9 @@ static char *read_all(const char *dir, const char *file, size_t max)
 }
 
 /* One number from @dir/@file ("max" reads as @max_is); false when it cannot be read. */
-static bool read_u64(const char *dir, const char *file, uint64_t max_is, uint64_t *out)
+bool cgo_read_u64(const char *dir, const char *file, uint64_t max_is, uint64_t *out)
 {
-	char *b = read_all(dir, file, 4096), *end;
+	char *b = cgo_read_all(dir, file, 4096), *end;
 	bool ok = false;
 
 	if (b && !strncmp(b, "max", 3)) {
@@ -119,7 +119,7 @@ static bool read_u64(const char *dir, const char *file, uint64_t max_is, uint64_
 }
 
 /* "KEY VALUE" lines (memory.stat, cpu.stat): the value of @key, or 0. */
-static uint64_t kv(const char *text, const char *key)
+uint64_t cgo_kv(const char *text, const char *key)
 {
 	size_t n = strlen(key);
 	const char *p;
@@ -197,7 +197,7 @@ static void extra_one(const char *ctrl, const struct kiste_oci_state *s, pid_t p
 		dir[0] = 0;
 		return;
 	}
-	if (write_file(dir, "cgroup.procs", pidbuf) < 0) {
+	if (cgo_write_file(dir, "cgroup.procs", pidbuf) < 0) {
 		rmdir(dir);
 		dir[0] = 0;
 	}
@@ -227,7 +227,7 @@ void kiste_oci_cgroup_extra_remove(struct kiste_oci_state *s)
 
 	/* Thawed first: a frozen cgroup's dying tasks never leave it. */
 	if (s->freezer_dir[0]) {
-		write_file(s->freezer_dir, "freezer.state", "THAWED");
+		cgo_write_file(s->freezer_dir, "freezer.state", "THAWED");
 		for (tries = 0; tries < 400 && rmdir(s->freezer_dir) < 0 && errno == EBUSY; tries++)
 			usleep(5000);
 	}
@@ -246,10 +246,10 @@ bool kiste_oci_frozen(const struct kiste_oci_state *s)
 	bool frozen = false;
 
 	if (s->cg.version == 2) {
-		b = read_all(pids_dir(s), "cgroup.freeze", 64);
+		b = cgo_read_all(cgo_pids_dir(s), "cgroup.freeze", 64);
 		frozen = b && b[0] == '1';
 	} else if (s->freezer_dir[0]) {
-		b = read_all(s->freezer_dir, "freezer.state", 64);
+		b = cgo_read_all(s->freezer_dir, "freezer.state", 64);
 		frozen = b && (!strncmp(b, "FROZEN", 6) || !strncmp(b, "FREEZING", 8));
 	} else {
 		return false;
@@ -265,10 +265,10 @@ static bool freeze_done(const struct kiste_oci_state *s, bool freeze)
 	bool done;
 
 	if (s->cg.version == 2) {
-		b = read_all(pids_dir(s), "cgroup.events", 4096);
-		done = b && kv(b, "frozen") == (freeze ? 1 : 0);
+		b = cgo_read_all(cgo_pids_dir(s), "cgroup.events", 4096);
+		done = b && cgo_kv(b, "frozen") == (freeze ? 1 : 0);
 	} else {
-		b = read_all(s->freezer_dir, "freezer.state", 64);
+		b = cgo_read_all(s->freezer_dir, "freezer.state", 64);
 		done = b && !strncmp(b, freeze ? "FROZEN" : "THAWED", 6);
 	}
 	free(b);
@@ -328,7 +328,7 @@ static int kthreads_out(const char *dir)
 			break;
 		}
 	}
-	b = read_all(dir, "cgroup.procs", PROCS_MAX);
+	b = cgo_read_all(dir, "cgroup.procs", PROCS_MAX);
 	for (line = b ? strtok(b, "\n") : NULL; line; line = strtok(NULL, "\n")) {
 		if (atoi(line) <= 0 || !is_kvm_kthread((pid_t)atoi(line)))
 			continue;
@@ -337,7 +337,7 @@ static int kthreads_out(const char *dir)
 			continue;
 		}
 		snprintf(pid, sizeof(pid), "%d", atoi(line));
-		if (write_file(root, "cgroup.procs", pid) < 0)
+		if (cgo_write_file(root, "cgroup.procs", pid) < 0)
 			left++;
 	}
 	free(b);
@@ -346,7 +346,7 @@ static int kthreads_out(const char *dir)
 
 int kiste_oci_freeze(const struct kiste_oci_state *s, bool freeze, struct kiste_err *err)
 {
-	const char *dir = s->cg.version == 2 ? pids_dir(s) : s->freezer_dir;
+	const char *dir = s->cg.version == 2 ? cgo_pids_dir(s) : s->freezer_dir;
 	const char *file = s->cg.version == 2 ? "cgroup.freeze" : "freezer.state";
 	const char *val = s->cg.version == 2 ? (freeze ? "1" : "0") : (freeze ? "FROZEN" : "THAWED");
 	int ms, r, stuck = 0;
@@ -363,7 +363,7 @@ int kiste_oci_freeze(const struct kiste_oci_state *s, bool freeze, struct kiste_
 		 * every task of the cgroup to freeze it, so writing in a tight
 		 * loop keeps sleeping tasks from ever settling in the freezer.
 		 */
-		r = ms % 500 ? 0 : write_file(dir, file, val);
+		r = ms % 500 ? 0 : cgo_write_file(dir, file, val);
 		if (r < 0)
 			return kiste_err_set(err, r, "cannot %s container %s: %s/%s: %s",
 					     freeze ? "pause" : "resume", s->id, dir, file,
@@ -373,7 +373,7 @@ int kiste_oci_freeze(const struct kiste_oci_state *s, bool freeze, struct kiste_
 		usleep(5000);
 	}
 	if (freeze)
-		write_file(dir, file, s->cg.version == 2 ? "0" : "THAWED");
+		cgo_write_file(dir, file, s->cg.version == 2 ? "0" : "THAWED");
 	if (stuck > 0)
 		return kiste_err_set(err, -ETIMEDOUT, "cannot pause container %s: KVM's kernel "
 				     "thread in its cgroup %s never freezes and could not be moved "
@@ -488,10 +488,10 @@ int kiste_oci_pids(const struct kiste_oci_state *s, pid_t **pids, size_t *n, str
 	if (st == KISTE_OCI_STOPPED || st == KISTE_OCI_CREATING)
 		return 0;
 	if (s->cg.version) {
-		b = read_all(pids_dir(s), "cgroup.procs", PROCS_MAX);
+		b = cgo_read_all(cgo_pids_dir(s), "cgroup.procs", PROCS_MAX);
 		if (!b)
 			return kiste_err_set(err, -EIO, "cannot read the cgroup of container %s (%s)",
-					     s->id, pids_dir(s));
+					     s->id, cgo_pids_dir(s));
 		for (p = strtok(b, "\n"); p && ret == 0; p = strtok(NULL, "\n"))
 			if (atoi(p) > 0)
 				ret = push_pid(pids, n, &cap, (pid_t)atoi(p));
@@ -520,7 +520,7 @@ static int update_memory(const struct kiste_oci_state *s, const struct kiste_run
 				     (unsigned long long)(l->memory_min >> 20),
 				     (unsigned long long)(l->memory_max >> 20));
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)memory);
-	r = write_file(mem_dir(s), s->cg.version == 2 ? "memory.max" : "memory.limit_in_bytes", buf);
+	r = cgo_write_file(cgo_mem_dir(s), s->cg.version == 2 ? "memory.max" : "memory.limit_in_bytes", buf);
 	if (r == -EBUSY)
 		return kiste_err_set(err, r, "cannot lower container %s's memory to %s bytes: it "
 				     "uses more now: give a higher limit", s->id, buf);
@@ -540,7 +540,7 @@ static int update_pids(const struct kiste_oci_state *s, uint32_t pids, struct ki
 				     KISTE_RUN_PIDS_MAX);
 	/* The container's init counts too, as create counts it (shim mode's launcher). */
 	snprintf(buf, sizeof(buf), "%u", pids + 1);
-	r = write_file(pids_dir(s), "pids.max", buf);
+	r = cgo_write_file(cgo_pids_dir(s), "pids.max", buf);
 	if (r < 0)
 		return kiste_err_set(err, r, "cannot set container %s's pids limit: %s", s->id,
 				     strerror(-r));
@@ -557,10 +557,10 @@ static int update_cpu(const struct kiste_oci_state *s, const struct kiste_run_li
 
 	if (!period && s->cg.version == 2) {
 		/* cpu.max is "QUOTA PERIOD" (QUOTA "max" for none). */
-		b = read_all(cpu_dir(s), "cpu.max", 64);
+		b = cgo_read_all(cgo_cpu_dir(s), "cpu.max", 64);
 		period = b && strchr(b, ' ') ? strtoull(strchr(b, ' ') + 1, NULL, 10) : 0;
 		free(b);
-	} else if (!period && !read_u64(cpu_dir(s), "cpu.cfs_period_us", 0, &period)) {
+	} else if (!period && !cgo_read_u64(cgo_cpu_dir(s), "cpu.cfs_period_us", 0, &period)) {
 		period = 0;
 	}
 	if (!period)
@@ -570,9 +570,9 @@ static int update_cpu(const struct kiste_oci_state *s, const struct kiste_run_li
 				     "1000..1000000 (microseconds)", (unsigned long long)period);
 	if (quota == 0) {
 		/* Only the period changes: the quota stays what it is. */
-		if (s->cg.version == 1 && read_u64(cpu_dir(s), "cpu.cfs_quota_us", 0, &cur))
+		if (s->cg.version == 1 && cgo_read_u64(cgo_cpu_dir(s), "cpu.cfs_quota_us", 0, &cur))
 			quota = cur ? (int64_t)cur : -1;
-		else if (s->cg.version == 2 && (b = read_all(cpu_dir(s), "cpu.max", 64))) {
+		else if (s->cg.version == 2 && (b = cgo_read_all(cgo_cpu_dir(s), "cpu.max", 64))) {
 			quota = b[0] >= '0' && b[0] <= '9' ? strtoll(b, NULL, 10) : -1;
 			free(b);
 		}
@@ -588,13 +588,13 @@ static int update_cpu(const struct kiste_oci_state *s, const struct kiste_run_li
 				     (unsigned long long)period, s->mode, l->cpus_max);
 	if (s->cg.version == 2) {
 		snprintf(buf, sizeof(buf), "%lld %llu", (long long)quota, (unsigned long long)period);
-		r = write_file(cpu_dir(s), "cpu.max", buf);
+		r = cgo_write_file(cgo_cpu_dir(s), "cpu.max", buf);
 	} else {
 		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)period);
-		r = write_file(cpu_dir(s), "cpu.cfs_period_us", buf);
+		r = cgo_write_file(cgo_cpu_dir(s), "cpu.cfs_period_us", buf);
 		snprintf(buf, sizeof(buf), "%lld", (long long)quota);
 		if (r == 0)
-			r = write_file(cpu_dir(s), "cpu.cfs_quota_us", buf);
+			r = cgo_write_file(cgo_cpu_dir(s), "cpu.cfs_quota_us", buf);
 	}
 	if (r < 0)
 		return kiste_err_set(err, r, "cannot set container %s's CPU limit: %s", s->id,
@@ -607,7 +607,7 @@ int kiste_oci_cgroup_update(const struct kiste_oci_state *s, const struct kiste_
 {
 	int ret = 0;
 
-	if (!s->cg.version || !cpu_dir(s) || !mem_dir(s))
+	if (!s->cg.version || !cgo_cpu_dir(s) || !cgo_mem_dir(s))
 		return kiste_err_set(err, -EOPNOTSUPP, "container %s has no cgroup here: update "
 				     "needs one (kiste as root, or a delegated cgroup)", s->id);
 	if (u->memory_set)
@@ -617,192 +617,4 @@ int kiste_oci_cgroup_update(const struct kiste_oci_state *s, const struct kiste_
 	if (ret == 0 && u->cpu_set)
 		ret = update_cpu(s, limits, u, err);
 	return ret;
-}
-
-/* ---- events --stats ---- */
-
-static json_object *cpuset_stats(void);
-
-static void add_u64(json_object *o, const char *key, uint64_t v)
-{
-	json_object_object_add(o, key, json_object_new_uint64(v));
-}
-
-/* "KEY VALUE" lines as an object of numbers (memory.stat as runc's memory.raw). */
-static json_object *kv_object(const char *text)
-{
-	json_object *o = json_object_new_object();
-	char key[64];
-	unsigned long long v;
-	const char *p;
-
-	for (p = text; o && p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (sscanf(p, "%63s %llu", key, &v) == 2)
-			add_u64(o, key, v);
-	return o;
-}
-
-/* Nanoseconds of CPU: cpuacct (v1) or cpu.stat's microseconds (v2); throttling from cpu.stat. */
-static json_object *cpu_stats(const struct kiste_oci_state *s)
-{
-	json_object *cpu = json_object_new_object(), *use = json_object_new_object();
-	json_object *thr = json_object_new_object(), *per = json_object_new_array();
-	char *st = read_all(cpu_dir(s), "cpu.stat", 4096), *b, *p, *end;
-	long tck = sysconf(_SC_CLK_TCK);
-	uint64_t total = 0;
-
-	if (s->cg.version == 2 && st) {
-		add_u64(use, "total", kv(st, "usage_usec") * 1000);
-		add_u64(use, "kernel", kv(st, "system_usec") * 1000);
-		add_u64(use, "user", kv(st, "user_usec") * 1000);
-	} else if (s->cpuacct_dir[0]) {
-		read_u64(s->cpuacct_dir, "cpuacct.usage", 0, &total);
-		add_u64(use, "total", total);
-		b = read_all(s->cpuacct_dir, "cpuacct.usage_percpu", 65536);
-		for (p = b; p && *p; p = end) {
-			uint64_t v = strtoull(p, &end, 10);
-
-			if (end == p)
-				break;
-			json_object_array_add(per, json_object_new_uint64(v));
-		}
-		free(b);
-		b = read_all(s->cpuacct_dir, "cpuacct.stat", 4096);
-		if (b && tck > 0) {
-			/* USER_HZ ticks, as runc converts them. */
-			add_u64(use, "kernel", kv(b, "system") * (1000000000ull / (uint64_t)tck));
-			add_u64(use, "user", kv(b, "user") * (1000000000ull / (uint64_t)tck));
-		}
-		free(b);
-	}
-	json_object_object_add(use, "percpu", per);
-	/* runc leaves zero throttling figures out ("omitempty"). */
-	if (st && kv(st, "nr_periods"))
-		add_u64(thr, "periods", kv(st, "nr_periods"));
-	if (st && kv(st, "nr_throttled"))
-		add_u64(thr, "throttled_periods", kv(st, "nr_throttled"));
-	if (st && (kv(st, "throttled_time") || kv(st, "throttled_usec")))
-		add_u64(thr, "throttled_time",
-			s->cg.version == 2 ? kv(st, "throttled_usec") * 1000 : kv(st, "throttled_time"));
-	free(st);
-	json_object_object_add(cpu, "usage", use);
-	json_object_object_add(cpu, "throttling", thr);
-	return cpu;
-}
-
-static json_object *memory_stats(const struct kiste_oci_state *s)
-{
-	json_object *mem = json_object_new_object(), *use = json_object_new_object();
-	const char *d = mem_dir(s);
-	uint64_t v = 0;
-	char *b;
-
-	if (s->cg.version == 2) {
-		if (read_u64(d, "memory.max", UINT64_MAX, &v))
-			add_u64(use, "limit", v);
-		if (read_u64(d, "memory.current", 0, &v))
-			add_u64(use, "usage", v);
-		if (read_u64(d, "memory.peak", 0, &v))
-			add_u64(use, "max", v);
-		b = read_all(d, "memory.events", 4096);
-		if (b)
-			add_u64(use, "failcnt", kv(b, "max"));
-		free(b);
-	} else {
-		if (read_u64(d, "memory.limit_in_bytes", UINT64_MAX, &v))
-			add_u64(use, "limit", v);
-		if (read_u64(d, "memory.usage_in_bytes", 0, &v))
-			add_u64(use, "usage", v);
-		if (read_u64(d, "memory.max_usage_in_bytes", 0, &v))
-			add_u64(use, "max", v);
-		if (read_u64(d, "memory.failcnt", 0, &v))
-			add_u64(use, "failcnt", v);
-	}
-	json_object_object_add(mem, "usage", use);
-	b = read_all(d, "memory.stat", 65536);
-	if (b)
-		json_object_object_add(mem, "raw", kv_object(b));
-	free(b);
-	return mem;
-}
-
-/* The workload's processes: kiste's init (one more process than runc's) is left out of both. */
-static json_object *pids_stats(const struct kiste_oci_state *s)
-{
-	json_object *pids = json_object_new_object();
-	uint64_t v;
-
-	if (read_u64(pids_dir(s), "pids.current", 0, &v))
-		add_u64(pids, "current", v ? v - 1 : 0);
-	if (read_u64(pids_dir(s), "pids.max", 0, &v) && v)
-		add_u64(pids, "limit", v - 1);
-	return pids;
-}
-
-struct json_object *kiste_oci_stats_json(const struct kiste_oci_state *s)
-{
-	json_object *o = json_object_new_object(), *data = json_object_new_object();
-
-	if (!o || !data) {
-		json_object_put(o);
-		json_object_put(data);
-		return NULL;
-	}
-	json_object_object_add(o, "type", json_object_new_string("stats"));
-	json_object_object_add(o, "id", json_object_new_string(s->id));
-	if (s->cg.version) {
-		json_object_object_add(data, "cpu", cpu_stats(s));
-		json_object_object_add(data, "cpuset", cpuset_stats());
-		json_object_object_add(data, "memory", memory_stats(s));
-		json_object_object_add(data, "pids", pids_stats(s));
-	}
-	/* What runc reports and kiste does not count: present and empty, as runc's are here. */
-	json_object_object_add(data, "blkio", json_object_new_object());
-	json_object_object_add(data, "hugetlb", json_object_new_object());
-	json_object_object_add(data, "intel_rdt", json_object_new_object());
-	json_object_object_add(data, "network_interfaces", NULL);
-	json_object_object_add(o, "data", data);
-	return o;
-}
-
-uint64_t kiste_oci_oom_count(const struct kiste_oci_state *s)
-{
-	char *b;
-	uint64_t n = 0;
-
-	if (!s->cg.version)
-		return 0;
-	b = read_all(mem_dir(s), s->cg.version == 2 ? "memory.events" : "memory.oom_control", 4096);
-	if (b)
-		n = kv(b, "oom_kill");
-	free(b);
-	return n;
-}
-
-/* "0-3,5" (a sysfs CPU or node list) as a JSON array of numbers; at most 4096 entries. */
-static json_object *id_list(const char *path)
-{
-	json_object *a = json_object_new_array();
-	char *b = read_all("/sys/devices/system", path, 4096), *p, *end;
-	unsigned long lo, hi, n = 0;
-
-	for (p = b; a && p && *p >= '0' && *p <= '9'; p = *end == ',' ? end + 1 : end) {
-		lo = hi = strtoul(p, &end, 10);
-		if (*end == '-')
-			hi = strtoul(end + 1, &end, 10);
-		for (; lo <= hi && n < 4096; lo++, n++)
-			json_object_array_add(a, json_object_new_uint64(lo));
-	}
-	free(b);
-	return a;
-}
-
-/* kiste pins no CPUs or memory nodes: the container may use every online one. */
-static json_object *cpuset_stats(void)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "cpus", id_list("cpu/online"));
-	json_object_object_add(o, "mems", id_list("node/online"));
-	return o;
 }
