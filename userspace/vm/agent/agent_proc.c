@@ -116,9 +116,9 @@ static void __attribute__((noreturn)) child_exec(struct agent_spec *s, int fds[3
 	setsid();
 	if (s->pids)
 		agent_write_file(WORKLOAD_CG "/cgroup.procs", "0");
-	/* tty=1: 0-2 are the pty's slave, which the new session takes as its terminal. */
 	if (s->pid1 && pid1_mounts(s) < 0)
 		r[0] = 6;
+	/* tty=1: 0-2 are the pty's slave, which the new session takes as its terminal. */
 	else if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[2], 2) < 0 ||
 		 (s->tty && ioctl(0, TIOCSCTTY, 0) < 0))
 		r[0] = 1;
