@@ -290,7 +290,7 @@ static bool is_kvm_kthread(pid_t pid)
 	static const char name[] = "(kvm-nx-lpage-re";
 	char buf[1024];
 	const char *c = kiste_proc_stat(pid, buf, sizeof(buf));
-	const char *open = strchr(buf, '(');
+	const char *open = c ? strchr(buf, '(') : NULL;	/* buf holds nothing without c */
 	unsigned int flags;
 
 	return c && open && !strncmp(open, name, sizeof(name) - 1) &&
