@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "kselftest_harness.h"
 #include "cli.h"
 #include "kiste_mode.h"
+#include "kiste_oci.h"
 
 #define ID   4242u
 #define FROM 1000000000ull
@@ -412,6 +414,41 @@ TEST(launcher_lifecycle)
 	kiste_run_args_free(&a);
 	rmdir(dir);
 	rmdir(xdg);
+}
+
+/*
+ * The start time is field 22 of /proc/PID/stat, also for a process whose name
+ * holds spaces and parentheses; a text of too few fields is refused.
+ */
+TEST(proc_start_field22)
+{
+	static const char fields[] = " S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 424242 20 21";
+	char buf[1024], stat[1024];
+	unsigned long long want;
+	uint64_t got = 0;
+	const char *p;
+	int fd;
+	ssize_t n;
+
+	ASSERT_EQ(0, kiste_proc_stat_start(fields, &got));
+	EXPECT_EQ(424242U, got);
+	EXPECT_EQ(-EIO, kiste_proc_stat_start(" S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18", &got));
+	/* this process, renamed so that its name would mislead a parser counting from the start */
+	ASSERT_EQ(0, prctl(PR_SET_NAME, "a) b (c d", 0, 0, 0));
+	fd = open("/proc/self/stat", O_RDONLY);
+	ASSERT_LE(0, fd);
+	n = read(fd, stat, sizeof(stat) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	stat[n] = 0;
+	p = strrchr(stat, ')');
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(1, sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+			    "%*d %*d %*d %*d %llu", &want));
+	ASSERT_NE(NULL, kiste_proc_stat(getpid(), buf, sizeof(buf)));
+	ASSERT_EQ(0, kiste_proc_start(getpid(), &got));
+	EXPECT_EQ(want, got);
+	EXPECT_EQ(want, kiste_oci_pid_start(getpid()));
 }
 
 TEST_HARNESS_MAIN

@@ -415,6 +415,8 @@ int kiste_proc_start(pid_t pid, uint64_t *start);
  * the state, on: the name may hold spaces and parentheses), or NULL.
  */
 const char *kiste_proc_stat(pid_t pid, char *buf, size_t n);
+/* The start time (field 22) from the text kiste_proc_stat() returned: 0, or -EIO. */
+int kiste_proc_stat_start(const char *fields, uint64_t *start);
 int kiste_run_record_load(const char *dir, uint32_t id, uint64_t created_ns,
 			  struct kiste_run_record *r, struct kiste_err *err);
 /* kiste_run_record_load() from the caller's run folder. */

@@ -350,22 +350,27 @@ const char *kiste_proc_stat(pid_t pid, char *buf, size_t n)
 	return p ? p + 1 : NULL;
 }
 
-int kiste_proc_start(pid_t pid, uint64_t *start)
+int kiste_proc_stat_start(const char *fields, uint64_t *start)
 {
-	char buf[1024];
-	const char *p = kiste_proc_stat(pid, buf, sizeof(buf));
+	const char *p = fields;
 	unsigned long long v;
 	int i;
 
 	/* Field 22 (starttime) follows the 20th space after the name's ')'. */
-	if (p)
-		p--;
-	for (i = 2; p && i < 22; i++)
+	for (i = 3; p && i < 22; i++)
 		p = strchr(p + 1, ' ');
 	if (!p || sscanf(p + 1, "%llu", &v) != 1)
 		return -EIO;
 	*start = v;
 	return 0;
+}
+
+int kiste_proc_start(pid_t pid, uint64_t *start)
+{
+	char buf[1024];
+	const char *p = kiste_proc_stat(pid, buf, sizeof(buf));
+
+	return p ? kiste_proc_stat_start(p, start) : -EIO;
 }
 
 bool kiste_run_record_writer_alive(uint32_t pid, uint64_t start)

@@ -441,7 +441,7 @@ uint64_t kiste_oci_pid_start(pid_t pid)
 	/* A zombie's (or a dead task's) start time is no running container's. */
 	p = kiste_proc_stat(pid, buf, sizeof(buf));
 	if (!p || sscanf(p, " %c", &state) != 1 || state == 'Z' || state == 'X' ||
-	    kiste_proc_start(pid, &start) < 0)
+	    kiste_proc_stat_start(p, &start) < 0)
 		return 0;
 	return start ? start : 1;
 }

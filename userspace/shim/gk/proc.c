@@ -156,14 +156,18 @@ static int init_spared(long target, unsigned long sig)
 long sys_kill(struct gk_call *c)
 {
 	unsigned long sig = (unsigned long)c->a[c->nr == __NR_tgkill ? 2 : 1];
-	long tid = c->a[c->nr == __NR_tgkill ? 1 : 0], me;
+	long tid = c->a[c->nr == __NR_tgkill ? 1 : 0], me, target;
 	struct gk_thread *t;
 
 	if (sig > 64)
 		return -EINVAL;
-	/* tkill of a thread of its own by pid 1 itself: as its pid. */
-	if (init_spared(c->nr != __NR_tkill ? c->a[0] : gk.sig_init && gk_thread_find(tid) ?
-			1 : tid, sig))
+	if (c->nr != __NR_tkill)
+		target = c->a[0];
+	else if (gk.sig_init && gk_thread_find(tid))
+		target = 1;	/* tkill of a thread of its own by pid 1 itself: as its pid */
+	else
+		target = tid;
+	if (init_spared(target, sig))
 		return 0;
 	if (c->nr == __NR_kill)
 		return hs2(__NR_kill, gk_to_host_pid(c->a[0]), sig);
