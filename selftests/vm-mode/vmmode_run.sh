@@ -510,7 +510,8 @@ printf '203.0.113.7 oci-vm\nrefused\n' | cmp -s - "$tmp/out"
 result $? "-v FILE:DST:ro: the guest reads it and cannot write it" "$(head -c 200 "$tmp/out" "$tmp/err")"
 kiste --root "$KR" state oci1 >/dev/null 2>&1
 result $((!$?)) "OCI run leaves no container behind" ""
-oci_cfg "trap 'echo got-TERM; exit 7' TERM; echo ready; while :; do sleep 1; done"
+oci_cfg "trap 'echo got-TERM; exit 7' TERM; trap 'echo got-USR1' USR1; trap 'echo got-QUIT' QUIT
+echo ready; while :; do sleep 1; done"
 kiste --root "$KR" create --bundle "$oci" oci2 >"$tmp/out" 2>"$tmp/err" </dev/null
 rc=$?
 st=$(kiste --root "$KR" state oci2 2>&1)
@@ -536,6 +537,25 @@ wait_stopped()
 		i=$((i + 1))
 	done
 }
+# wait_line FILE LINE: until FILE has LINE ($T seconds at most).
+wait_line()
+{
+	i=0
+	while [ "$i" -lt "$T" ] && ! grep -qx "$2" "$1" 2>/dev/null; do
+		sleep 1
+		i=$((i + 1))
+	done
+}
+# Every signal a handler can take reaches the container's init, as runc's kill: USR1 (the
+# VMM's vCPU kick once) and QUIT (it ended kiste once) too.
+for sig in USR1 QUIT; do
+	kiste --root "$KR" kill oci2 "$sig" >>"$tmp/err" 2>&1
+	wait_line "$tmp/out" "got-$sig"
+	st=$(kiste --root "$KR" state oci2 2>&1)
+	grep -qx "got-$sig" "$tmp/out" && printf '%s' "$st" | grep -q '"status": "running"'
+	result $? "OCI kill $sig reaches the guest's workload, which handles it and runs on" \
+		"$st $(head -c 300 "$tmp/out" "$tmp/err")"
+done
 kiste --root "$KR" kill oci2 TERM >>"$tmp/err" 2>&1
 wait_stopped oci2
 grep -qx got-TERM "$tmp/out"
@@ -595,6 +615,9 @@ verb 1 "not stopped" "delete of a running one without --force is refused" delete
 verb 0 "running" "list shows it running" list
 verb 0 "" "ps lists its processes" ps oci4
 verb 0 "" "kill TERM (its sh, pid 1, has no handler)" kill oci4 TERM
+for sig in USR2 QUIT USR1 WINCH RTMIN+3; do
+	verb 0 "" "kill $sig (no handler either)" kill oci4 "$sig"
+done
 sleep 2
 verb 0 '"status": "running"' "... it still runs, as runc's pid 1 would" state oci4
 got=$(kiste --root "$KR" exec oci4 cat /proc/1/comm 2>&1 </dev/null)

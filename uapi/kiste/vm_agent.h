@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#define KISTE_VM_AGENT_VERSION	9
+#define KISTE_VM_AGENT_VERSION	10
 
 /* Where the agent and the workload spec live inside the guest's initramfs. */
 #define KISTE_VM_AGENT_PATH	"/.kiste/agent"
@@ -128,6 +128,12 @@
  * there is its own business), and the agent ignores a word that is not
  * valid (kiste_chan_winsz_valid).  0 is 0 rows x 0 columns, a new pty's size.
  *
+ * Signals (since version 10; one word `signal` before): the VMM sets the
+ * signal's bit in sigpend or sigpend_hi (an atomic or), the agent takes
+ * each word with an atomic exchange and sends every signal set, lowest
+ * first, to the workload.  A signal sent twice before the agent looked is
+ * sent once, as a standard signal pending twice is.
+ *
  * Exit: the agent writes KISTE_CHAN_EXIT_MAGIC | code (code 0..255, the
  * value kiste run exits with) to KISTE_CHAN_PORT_EXIT, then powers off.
  */
@@ -152,8 +158,9 @@ struct kiste_chan_hdr {
 	__u32 in_head;	/* host: bytes of stdin produced */
 	__u32 in_tail;	/* guest: bytes of stdin consumed */
 	__u32 in_eof;	/* host: 1 once stdin reached EOF */
-	__u32 signal;	/* host: a signal to forward to the workload; guest clears */
+	__u32 sigpend;	/* host: signals 1..32 to forward to the workload, bit N-1 */
 	__u32 winsize;	/* host (tty=1): KISTE_CHAN_WINSZ(rows, cols); the guest only reads it */
+	__u32 sigpend_hi;	/* host: signals 33..64, bit N-33 */
 };
 
 /*

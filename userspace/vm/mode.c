@@ -442,7 +442,7 @@ static int vm_boot(const struct kiste_run_opts *o, const struct vm_opts *vo,
 		/* -t without -i: nothing of kiste's stdin is typed into the guest's pty. */
 		.in_fd = fcntl(0, F_GETFD) < 0 || (o->tty && !o->interactive) ? -1 : 0,
 		.out_fd = 1, .err_fd = 2, .log_fd = vo->debug ? 2 : -1, .timeout_s = o->timeout_s,
-		.tty = o->tty, .tty_input = o->interactive, .tty_fd = -1,
+		.tty = o->tty, .tty_input = o->interactive, .tty_fd = -1, .oci_signals = vo->oci,
 		.stats = kiste_setting(KISTE_SET_VM_STATS) != NULL, .t_start_ns = t_start,
 		.exec_fd = vo->exec_fd, .hold_fd = vo->name_lock,
 	};

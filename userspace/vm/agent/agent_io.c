@@ -198,12 +198,16 @@ static int stdin_pending(const struct agent_chan *ch)
 	       __atomic_load_n(&h->in_eof, __ATOMIC_ACQUIRE);
 }
 
+/* The signals the host set (vm_agent.h), lowest first; none once the workload is gone. */
 static void forward_signal(struct agent_chan *ch, pid_t pid, int exited)
 {
-	uint32_t sig = __atomic_exchange_n(&ch->hdr->signal, 0, __ATOMIC_ACQ_REL);
+	uint64_t pend = __atomic_exchange_n(&ch->hdr->sigpend, 0, __ATOMIC_ACQ_REL) |
+			(uint64_t)__atomic_exchange_n(&ch->hdr->sigpend_hi, 0, __ATOMIC_ACQ_REL) << 32;
+	int sig;
 
-	if (sig && sig < 65 && !exited)
-		kill(pid, sig);
+	for (sig = 1; pend && !exited; sig++, pend >>= 1)
+		if (pend & 1)
+			kill(pid, sig);
 }
 
 /* The host is the guest's owner, but a word out of range is no terminal's: ignored. */

@@ -23,7 +23,7 @@
 /* x86 needs these two addresses set aside for KVM's own use (VMX), below the LAPIC. */
 #define LINUX_TSS_ADDR		0xfffbd000ULL
 #define LINUX_IDMAP_ADDR	0xfffbc000ULL
-#define KICK_SIG		SIGUSR1
+#define KICK_SIG		SIGRTMAX	/* USR1 is the workload's (an OCI kill) */
 /* How often the main thread looks again at a full stdin ring (the agent drains it). */
 #define RING_FULL_POLL_MS	2
 
@@ -385,15 +385,21 @@ static int ring_full(const struct linux_vm *vm)
 	       KISTE_CHAN_IN_SIZE;
 }
 
-/* INT, TERM, HUP go to the workload; -t: WINCH resizes its pty, the rest end kiste. */
+/*
+ * vm->fwd's go to the workload (vm_agent.h: a bit each); -t: WINCH resizes
+ * its pty, the rest end kiste.
+ */
 static void forward_signal(struct linux_vm *vm)
 {
 	struct signalfd_siginfo si;
 
 	if (read(vm->sig_fd, &si, sizeof(si)) != sizeof(si))
 		return;
-	if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM || si.ssi_signo == SIGHUP)
-		__atomic_store_n(&vm->chan->signal, si.ssi_signo, __ATOMIC_RELEASE);
+	if (si.ssi_signo < 1 || si.ssi_signo > 64)
+		return;
+	if (sigismember(&vm->fwd, (int)si.ssi_signo) == 1)
+		__atomic_fetch_or(si.ssi_signo <= 32 ? &vm->chan->sigpend : &vm->chan->sigpend_hi,
+				  1u << ((si.ssi_signo - 1) % 32), __ATOMIC_RELEASE);
 	else if (si.ssi_signo == SIGWINCH)
 		winsize_send(vm);
 	else
@@ -481,6 +487,30 @@ static void kick_handler(int sig)
 	(void)sig;	/* only interrupts KVM_RUN */
 }
 
+/*
+ * An OCI container's process is the VMM, so `kiste kill ID SIG` (runc's: a
+ * signal to the container's init) lands here, and every signal a handler
+ * could take goes on to the workload, which takes or ignores it as runc's
+ * init would.  Kept: KILL and STOP (they end or stop the VMM, as they do a
+ * runc container's init), the faults of the VMM's own code (ILL TRAP ABRT
+ * BUS FPE SEGV SYS), CHLD (of passt, the VMM's child), PIPE (a closed
+ * output), the vCPUs' kick and glibc's own two.
+ */
+static void oci_forward_set(sigset_t *set)
+{
+	static const int kept[] = { SIGKILL, SIGSTOP, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE,
+				    SIGSEGV, SIGSYS, SIGCHLD, SIGPIPE };
+	unsigned int i;
+	int sig;
+
+	for (sig = 1; sig <= SIGRTMAX; sig++)
+		if (sig < 32 || sig >= SIGRTMIN)
+			sigaddset(set, sig);
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		sigdelset(set, kept[i]);
+	sigdelset(set, KICK_SIG);
+}
+
 static int vm_signals(struct linux_vm *vm, struct kiste_err *err)
 {
 	struct sigaction sa = { .sa_handler = kick_handler }, old;
@@ -504,9 +534,18 @@ static int vm_signals(struct linux_vm *vm, struct kiste_err *err)
 	} else {
 		sigemptyset(&set);
 	}
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
+	/* Forwarded: INT, TERM and HUP (kiste run's rule); an OCI container's, all it can. */
+	sigemptyset(&vm->fwd);
+	if (vm->cfg->oci_signals)
+		oci_forward_set(&vm->fwd);
+	sigaddset(&vm->fwd, SIGINT);
+	sigaddset(&vm->fwd, SIGTERM);
+	sigaddset(&vm->fwd, SIGHUP);
+	if (vm->cfg->tty)
+		sigdelset(&vm->fwd, SIGWINCH);	/* the pty's size */
+	for (sig = 1; sig <= SIGRTMAX; sig++)
+		if (sigismember(&vm->fwd, sig) == 1)
+			sigaddset(&set, sig);
 	/* Blocked before any thread exists, so every thread inherits the mask. */
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return kiste_err_set(err, -errno, "cannot set up signals: %s", strerror(errno));

@@ -42,6 +42,11 @@ struct linux_vm_cfg {
 	 * reported (-EINTR) for the caller to restore the terminal first.
 	 */
 	bool tty;
+	/*
+	 * An OCI container's VMM: every signal a handler could take goes to the
+	 * workload (runc's kill), not only INT, TERM and HUP (kiste run's).
+	 */
+	bool oci_signals;
 	bool tty_input;		/* -t -i: what the caller types goes in (else discarded at the end) */
 	int tty_fd;
 	/*

@@ -5,6 +5,7 @@
 
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include <kiste/vm_agent.h>
@@ -77,7 +78,8 @@ struct linux_vm {
 	unsigned int net_gsi;
 	uint8_t cmos_index;	/* CMOS register the guest selected at port 0x70 */
 	int wake_fd;		/* eventfd: a vCPU thread tells the main thread the VM stopped */
-	int sig_fd;		/* signalfd: INT TERM HUP to forward; -t: WINCH, kiste_tty_fatal_signals */
+	int sig_fd;		/* signalfd: fwd's; -t: WINCH, kiste_tty_fatal_signals */
+	sigset_t fwd;		/* forwarded to the workload (vm.c's vm_signals) */
 	volatile int stop;	/* enum linux_stop */
 	int code;
 	struct kiste_err err;
