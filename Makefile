@@ -210,6 +210,8 @@ install: userspace
 	sed 's/@VERSION@/$(VERSION)/g' configs/dkms.conf >$(DESTDIR)/usr/src/kiste-$(VERSION)/dkms.conf
 	install -D -m 0644 configs/udev/70-kiste.rules $(DESTDIR)/lib/udev/rules.d/70-kiste.rules
 	install -D -m 0644 configs/modprobe.d/kiste.conf $(DESTDIR)/etc/modprobe.d/kiste.conf
+	[ -e $(DESTDIR)/etc/kiste/runtime.conf ] || \
+		install -D -m 0644 configs/runtime/runtime.conf $(DESTDIR)/etc/kiste/runtime.conf
 
 clean:
 	if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

@@ -81,8 +81,11 @@ if [ -n "$top" ] && [ "$here" = "$top/build/host-tests" ]; then
 	p="$dest/opt/kiste-t"
 	cmp -s "$p/share/man/man1/kiste.1" "$page" && cmp -s "$p/share/bash-completion/completions/kiste" "$comp" &&
 		[ -x "$p/bin/kiste" ] && [ -x "$p/bin/kiste-runtime-vm" ] &&
-		[ "$(grep -c 'BinaryName = "/opt/kiste-t/bin/kiste-runtime-' "$p/share/kiste/containerd/kiste.toml")" = 3 ]
-	result $? "make install DESTDIR PREFIX: binary, man page, completion, wrappers, containerd's snippet" \
+		[ "$(grep -c 'BinaryName = "/opt/kiste-t/bin/kiste-runtime-' "$p/share/kiste/containerd/kiste.toml")" = 3 ] &&
+		[ -f "$dest/etc/kiste/runtime.conf" ] &&
+		KISTE_CONFIG="$dest/etc/kiste/runtime.conf" "$p/bin/kiste" check |
+		grep -qx "oci default mode: *shim (no mode line in $dest/etc/kiste/runtime.conf)"
+	result $? "make install DESTDIR PREFIX: binary, man page, completion, wrappers, containerd's snippet, runtime.conf" \
 		"$out $(find "$dest" -maxdepth 6 | head -20)"
 	rm -rf "$dest"
 else

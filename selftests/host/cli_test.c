@@ -278,6 +278,7 @@ TEST(check_json_has_every_key)
 		{ "module", "iface_version" }, { "kvm", "present" },	  { "kvm", "openable" },
 		{ "seccomp", "available" },    { "seccomp", "actions" },  { "landlock", "abi" },
 		{ "landlock", "available" },   { "userns", "available" }, { "shim", "ids" },
+		{ "oci", "default_mode" },     { "oci", "why" },
 	};
 	struct json_object *o, *sub, *v;
 	struct run_result r;
@@ -316,6 +317,7 @@ TEST(check_text_exits_zero)
 	EXPECT_NE(NULL, strstr(r.out, "landlock:"));
 	EXPECT_NE(NULL, strstr(r.out, "seccomp:"));
 	EXPECT_NE(NULL, strstr(r.out, "user namespaces:"));
+	EXPECT_NE(NULL, strstr(r.out, "\noci default mode:      "));
 	RUN(&r, "check", "extra");
 	EXPECT_USAGE(&r, "kiste check: unexpected argument 'extra'");
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// The parsers and builders behind the OCI verbs: update -r, hooks.json, spec, features, hook state.
+// The parsers and builders behind the OCI verbs: update -r, hooks.json, spec, features, hook state,
+// the runtime's configuration file.
 // kiste-suite: host oci_verbs_test
 #include <errno.h>
 #include <signal.h>
@@ -366,6 +367,86 @@ TEST(cgroup_v2_freeze)
 	rmdir(strcat(strcpy(dir, base), "/kiste/oci"));
 	rmdir(strcat(strcpy(dir, base), "/kiste"));
 	rmdir(base);
+}
+
+/* Writes @text to @path with @mode and points KISTE_CONFIG at it. */
+static void conf_file(const char *path, const char *text, size_t len, mode_t mode)
+{
+	FILE *f;
+
+	unlink(path);	/* a new file: the caller's */
+	f = fopen(path, "w");
+
+	if (f) {
+		fwrite(text, 1, len, f);
+		fclose(f);
+	}
+	chmod(path, mode);
+	setenv("KISTE_CONFIG", path, 1);
+}
+
+/*
+ * The runtime's configuration file: no file is no mode; comments, blank lines
+ * and spaces are allowed; every other mistake is one line naming the file, the
+ * line and the fix, and a file others may write is refused.
+ */
+TEST(runtime_conf)
+{
+	static const struct {
+		const char *text;
+		int ret;
+		const char *want;	/* the mode, or a part of the error line */
+	} cases[] = {
+		{ "# kiste\n\n  mode =  vm \n", 1, "vm" },
+		{ "mode=unikernel", 1, "unikernel" },
+		{ "# nothing set\n", 0, "" },
+		{ "mode = shim\nmodes = vm\n", -EINVAL, "runtime.conf:2: unknown key 'modes'" },
+		{ "\nmode = kvm\n", -EINVAL, "runtime.conf:2: 'kvm' is no mode: use shim, vm" },
+		{ "mode = vm\nmode = shim\n", -EINVAL, "runtime.conf:2: mode given twice" },
+		{ "vm\n", -EINVAL, "runtime.conf:1: not KEY = VALUE" },
+		{ "mode = \n", -EINVAL, "'' is no mode" },
+	};
+	char dir[] = "/tmp/kiste-conf-XXXXXX", path[64], mode[16];
+	struct kiste_err err = { 0 };
+	unsigned int i;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/runtime.conf", dir);
+	setenv("KISTE_CONFIG", path, 1);
+	EXPECT_EQ(0, kiste_runtime_conf_mode(mode, sizeof(mode), &err));
+	EXPECT_STREQ("", mode);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		conf_file(path, cases[i].text, strlen(cases[i].text), 0644);
+		EXPECT_EQ(cases[i].ret, kiste_runtime_conf_mode(mode, sizeof(mode), &err))
+			TH_LOG("case %u: %s", i, err.msg);
+		if (cases[i].ret >= 0) {
+			EXPECT_STREQ(cases[i].want, mode);
+		} else {
+			EXPECT_NE(NULL, strstr(err.msg, cases[i].want)) TH_LOG("%s", err.msg);
+		}
+	}
+	memset(&err, 0, sizeof(err));
+	conf_file(path, "mode = vm\n", 10, 0664);
+	EXPECT_EQ(-EPERM, kiste_runtime_conf_mode(mode, sizeof(mode), &err));
+	EXPECT_NE(NULL, strstr(err.msg, "chmod go-w")) TH_LOG("%s", err.msg);
+	memset(&err, 0, sizeof(err));
+	conf_file(path, "mode = vm\n", 10, 0644);
+	if (geteuid() == 0 && chown(path, 1234, 1234) == 0) {
+		EXPECT_EQ(-EPERM, kiste_runtime_conf_mode(mode, sizeof(mode), &err));
+		EXPECT_NE(NULL, strstr(err.msg, "chown root")) TH_LOG("%s", err.msg);
+	}
+	memset(&err, 0, sizeof(err));
+	conf_file(path, "mode = vm\0x\n", 12, 0644);
+	EXPECT_EQ(-EINVAL, kiste_runtime_conf_mode(mode, sizeof(mode), &err));
+	EXPECT_NE(NULL, strstr(err.msg, "not text")) TH_LOG("%s", err.msg);
+	unlink(path);
+	setenv("KISTE_CONFIG", dir, 1);
+	memset(&err, 0, sizeof(err));
+	EXPECT_EQ(-EINVAL, kiste_runtime_conf_mode(mode, sizeof(mode), &err));
+	EXPECT_NE(NULL, strstr(err.msg, "not a regular file")) TH_LOG("%s", err.msg);
+	unsetenv("KISTE_CONFIG");
+	rmdir(dir);
 }
 
 TEST_HARNESS_MAIN

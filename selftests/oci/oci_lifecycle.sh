@@ -503,6 +503,35 @@ if [ -x "$UKHELLO" ]; then
 	T_OUT=$("$tmp/wrap/kiste-runtime-unikernel" --root "$KROOT" run --bundle "$B" gm3 2>&1 </dev/null)
 	result "$([[ "$T_OUT" != "hello from a kiste unikernel"* ]]; echo $?)" \
 		"... and the annotation org.kiste.mode still wins over it" "$T_OUT"
+	# The configuration file's mode (/etc/kiste/runtime.conf; KISTE_CONFIG here): after
+	# the annotation and --mode; a broken one is one line when it is needed, and unread
+	# when the annotation decides.
+	printf '# the default mode\nmode = unikernel\n' >"$tmp/runtime.conf"
+	T_OUT=$(KISTE_CONFIG="$tmp/runtime.conf" "$K" --root "$KROOT" run --bundle "$B" gm4 \
+		2>&1 </dev/null)
+	result "$([[ "$T_OUT" != "hello from a kiste unikernel"* ]]; echo $?)" \
+		"the configuration file's mode: the annotation still wins" "$T_OUT"
+	bundle_cfg true "" '{"process": {"terminal": false, "user": {"uid": 0, "gid": 0},
+		"args": ["/hello", "one"], "env": ["PATH=/bin"], "cwd": "/"}}'
+	T_OUT=$(KISTE_CONFIG="$tmp/runtime.conf" "$K" --root "$KROOT" run --bundle "$B" gm5 \
+		2>&1 </dev/null)
+	T_RC=$?
+	result "$([ "$T_RC" -eq 0 ] && [[ "$T_OUT" == "hello from a kiste unikernel"* ]]; echo $?)" \
+		"the configuration file's mode = unikernel picks the mode of a bundle without one" \
+		"exit $T_RC: $T_OUT"
+	T_OUT=$(KISTE_CONFIG="$tmp/runtime.conf" "$K" --root "$KROOT" --mode shim run \
+		--bundle "$B" gm6 2>&1 </dev/null)
+	result "$([[ "$T_OUT" != "hello from a kiste unikernel"* ]]; echo $?)" \
+		"... and the global --mode wins over it" "$T_OUT"
+	printf 'mode = unikernal\n' >"$tmp/runtime.conf"
+	T_OUT=$(KISTE_CONFIG="$tmp/runtime.conf" "$K" --root "$KROOT" run --bundle "$B" gm7 \
+		2>&1 </dev/null)
+	T_RC=$?
+	result "$([ "$T_RC" -eq 1 ] && [ "$(printf '%s\n' "$T_OUT" | wc -l)" -eq 1 ] &&
+		 [[ "$T_OUT" == *"runtime.conf:1: 'unikernal' is no mode: use shim, vm or unikernel"* ]] &&
+		 [ ! -e "$KROOT/gm7" ]; echo $?)" \
+		"a mistyped mode in it: one line naming the file and line, 1, no container" \
+		"exit $T_RC: $T_OUT"
 	rm -f "$B/rootfs/hello"
 else
 	skip "the global --mode and the mode wrappers" "no unikernel at $UKHELLO"

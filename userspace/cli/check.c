@@ -2,12 +2,14 @@
 // kiste check: report which isolation layers this machine offers.
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "check.h"
 #include "cli.h"
 #include "kiste_mode.h"
+#include "kiste_oci.h"
 
 int check_parse(int argc, char **argv, struct json_opts *o, struct kiste_err *err)
 {
@@ -25,10 +27,35 @@ static struct json_object *actions_json(const char *list)
 	return arr;
 }
 
+/*
+ * The mode an OCI container without the annotation or --mode gets, and why:
+ * the configuration file's (KISTE_CONFIG's), or shim; NULL with @why the
+ * file's error line when that file is not usable (create would refuse).
+ */
+static const char *oci_default_mode(char *why, size_t n)
+{
+	static char mode[16];
+	struct kiste_err err = { 0 };
+	const char *path = kiste_setting(KISTE_SET_CONFIG);
+	int ret = kiste_runtime_conf_mode(mode, sizeof(mode), &err);
+
+	path = path ? path : KISTE_RUNTIME_CONF;
+	if (ret < 0)
+		snprintf(why, n, "%s", err.msg);
+	else if (ret)
+		snprintf(why, n, "mode = %s in %s", mode, path);
+	else if (access(path, F_OK) == 0)
+		snprintf(why, n, "no mode line in %s", path);
+	else
+		snprintf(why, n, "no %s", path);
+	return ret < 0 ? NULL : ret ? mode : "shim";
+}
+
 static struct json_object *check_json(const struct check_report *r)
 {
 	struct json_object *o = json_object_new_object(), *m, *k, *s, *l, *u, *sh;
-	char ids[512];
+	char ids[512], why[sizeof(((struct kiste_err *)0)->msg) + 64];
+	const char *mode;
 	size_t i;
 
 	m = json_object_new_object();
@@ -72,12 +99,18 @@ static struct json_object *check_json(const struct check_report *r)
 	}
 	json_object_object_add(o, "cgroup",
 			       r->cgroup[0] ? json_object_new_string(r->cgroup) : NULL);
+	sh = json_object_new_object();
+	mode = oci_default_mode(why, sizeof(why));
+	json_object_object_add(sh, "default_mode", mode ? json_object_new_string(mode) : NULL);
+	json_object_object_add(sh, "why", json_object_new_string(why));
+	json_object_object_add(o, "oci", sh);
 	return o;
 }
 
 static void check_text(const struct check_report *r)
 {
-	char ids[512];
+	char ids[512], why[sizeof(((struct kiste_err *)0)->msg) + 64];
+	const char *mode;
 	size_t i;
 
 	if (r->genl || r->dev) {
@@ -132,6 +165,12 @@ static void check_text(const struct check_report *r)
 		       "controllers): no limit on processes or CPU; --memory given to shim mode is "
 		       "RLIMIT_AS, a weaker cap (memfds and pipe buffers are not counted); tmpfs "
 		       "sizes still hold\n");
+	mode = oci_default_mode(why, sizeof(why));
+	if (mode)
+		printf("oci default mode:      %s (%s)\n", mode, why);
+	else
+		printf("oci default mode:      none: a container without org.kiste.mode or --mode "
+		       "is refused: %s\n", why);
 }
 
 int check_run(const struct json_opts *o)
@@ -165,8 +204,9 @@ const struct cli_cmd cli_cmd_check = {
 		 "namespaces, whether shim mode can create its namespaces for you (else it\n"
 		 "runs only with --unsafe-no-namespaces, a weaker sandbox), which host ids\n"
 		 "its sandboxes get (a slice of your /etc/subuid range through newuidmap, or\n"
-		 "your own id alone, and why), and which cgroup\n"
-		 "hierarchy holds each sandbox's limits.  Exits 0 whatever it finds.\n\n"
+		 "your own id alone, and why), which cgroup hierarchy holds each\n"
+		 "sandbox's limits, and the mode of an OCI container that names none (the\n"
+		 "line 'mode = MODE' of " KISTE_RUNTIME_CONF ").  Exits 0 whatever it finds.\n\n"
 		 "  -j, --json   print one JSON object\n"
 		 "  -h, --help   show this help\n",
 	.main = check_main,

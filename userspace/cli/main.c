@@ -47,7 +47,8 @@ static void usage(FILE *f)
 	      "  --root DIR          the containers' state (default " CLI_OCI_ROOT_DEFAULT ")\n"
 	      "  --log FILE          warnings and errors, for the engine (default: stderr only)\n"
 	      "  --log-format text|json\n"
-	      "  --mode MODE         containers without the annotation org.kiste.mode (default shim)\n"
+	      "  --mode MODE         containers without the annotation org.kiste.mode (default:\n"
+	      "                      the mode in " KISTE_RUNTIME_CONF ", else shim)\n"
 	      "  --debug, --systemd-cgroup, --rootless VALUE, --criu PATH  accepted, no effect\n"
 	      "\nRun 'kiste COMMAND --help' for a command's options.\n",
 	      f);

@@ -443,8 +443,8 @@ const struct cli_cmd cli_cmd_oci_create = {
 	.usage = "Usage: kiste [GLOBAL OPTIONS] create [--bundle DIR] [--pid-file FILE] ID\n\n"
 		 "Create container ID from the bundle: its sandbox is set up and its process\n"
 		 "waits for 'kiste start ID'.  The mode is the annotation org.kiste.mode, else\n"
-		 "the global --mode, else shim.  State goes under --root (default " CLI_OCI_ROOT_DEFAULT
-		 ").\n"
+		 "the global --mode, else the line 'mode = MODE' of " KISTE_RUNTIME_CONF ",\n"
+		 "else shim.  State goes under --root (default " CLI_OCI_ROOT_DEFAULT ").\n"
 		 "(The module registry's create is 'kiste sandbox create'.)\n\n" CREATE_OPTS
 		 "  -h, --help              show this help\n",
 	.gmain = oci_create_main,

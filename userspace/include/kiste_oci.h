@@ -164,6 +164,13 @@ void kiste_oci_config_free(struct kiste_oci_config *c);
 const char *kiste_oci_annotation(const struct kiste_oci_config *c, const char *key);
 const char *kiste_oci_ns_name(enum kiste_oci_ns_type t);
 
+/*
+ * The `mode` of the runtime's configuration file (KISTE_RUNTIME_CONF, or
+ * KISTE_CONFIG's; oci/runtime_conf.c) into @mode: 1; no file (or no mode in it): 0 and @mode empty;
+ * -errno with one line in @err for a file that is there but not usable.
+ */
+int kiste_runtime_conf_mode(char *mode, size_t n, struct kiste_err *err);
+
 /* ---- the state of one container under --root (oci/state.c) ---- */
 
 enum kiste_oci_status {

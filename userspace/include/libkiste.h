@@ -39,6 +39,9 @@ int kiste_err_prefix(struct kiste_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* ---- settings: every environment variable kiste reads (lib/settings.c, README) ---- */
+/* The OCI runtime's configuration file (userspace/oci/runtime_conf.c). */
+#define KISTE_RUNTIME_CONF	"/etc/kiste/runtime.conf"
+
 enum kiste_setting {
 	KISTE_SET_KERNEL,
 	KISTE_SET_VM_CACHE,
@@ -58,6 +61,7 @@ enum kiste_setting {
 	KISTE_SET_TESTONLY_SHIM_LIBSECCOMP,
 	KISTE_SET_VM_ROOTFS_COPY,
 	KISTE_SET_TESTONLY_NO_TTY_WATCHER,
+	KISTE_SET_CONFIG,	/* instead of KISTE_RUNTIME_CONF */
 	KISTE_SET_NR
 };
 

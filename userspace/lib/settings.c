@@ -53,6 +53,9 @@ static const struct kiste_setting_info settings[KISTE_SET_NR] = {
 						"-t -i: no watcher restores the caller's terminal "
 						"after a kiste killed raw (test hook: kiste's own "
 						"restores, seen alone)" },
+	[KISTE_SET_CONFIG] = { "KISTE_CONFIG",
+			       "OCI: the runtime's configuration file instead of "
+			       KISTE_RUNTIME_CONF },
 };
 
 const struct kiste_setting_info *kiste_setting_info(enum kiste_setting s)

@@ -44,8 +44,17 @@ static int pick_mode(const struct kiste_mode_ops *const *modes, const struct kis
 {
 	const char *name = kiste_oci_annotation(c, KISTE_OCI_MODE_ANNOTATION);
 	const char *from = "annotations." KISTE_OCI_MODE_ANNOTATION;
+	static char conf[16];
 	size_t i;
+	int ret;
 
+	/* The annotation, else --mode, else the configuration file's, else shim. */
+	if (!name && !fallback) {
+		ret = kiste_runtime_conf_mode(conf, sizeof(conf), err);
+		if (ret < 0)
+			return ret;
+		fallback = ret ? conf : NULL;
+	}
 	if (!name) {
 		name = fallback ? fallback : "shim";
 		from = fallback ? "--mode" : NULL;
