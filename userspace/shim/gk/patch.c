@@ -83,6 +83,18 @@ static unsigned long near_page[GK_PATCH_NEAR];
 static unsigned int nnear;
 static unsigned long stat_patched, stat_traps, stat_fast, stat_quick, stat_deferred;
 
+/*
+ * The sites that trapped once since this image's exec, by the address their
+ * syscall returns to (an open-addressed set).  A site is patched at its
+ * second trap: the many that run once, while a program starts, never cost
+ * the copy of a text page and the mprotects a patch takes (`/bin/true`: 25
+ * sites, 50 mprotects).  A set too full to take another patches at once.
+ */
+#define GK_SEEN_BITS 10
+#define GK_SEEN (1u << GK_SEEN_BITS)
+#define GK_SEEN_PROBE 16
+static unsigned long seen[GK_SEEN];
+
 extern const unsigned char gk_fast_stubs[], gk_fast_stubs_end[];
 
 _Static_assert(sizeof(struct gk_ucontext) <= GK_FAST_UC, "GK_FAST_UC is too small");
@@ -145,6 +157,7 @@ int gk_patch_overlaps(unsigned long a, unsigned long n)
 /* A new image (exec unmapped everything of the old one, the slots too). */
 void gk_patch_exec(void)
 {
+	memset(seen, 0, sizeof(seen));
 	memset(gone, 0, sizeof(gone));
 	memset(sites, 0, nsites * sizeof(sites[0]));
 	nsites = 0;
@@ -497,15 +510,34 @@ static void patch_near(long nr, unsigned long rip)
 		sites[k].bad = 1;
 }
 
+/* Whether the site returning to @rip trapped before (`seen`); records it when not. */
+static int seen_before(unsigned long rip)
+{
+	unsigned int h = (unsigned int)((rip * 0x9e3779b97f4a7c15UL) >> (64 - GK_SEEN_BITS));
+	unsigned int i;
+
+	for (i = 0; i < GK_SEEN_PROBE; i++, h = (h + 1) & (GK_SEEN - 1)) {
+		if (seen[h] == rip)
+			return 1;
+		if (!seen[h]) {
+			seen[h] = rip;
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /*
  * The trap of @nr just returned from the site whose syscall ends at @rip:
- * patches it in the far form when it is `b8 NR 0f 05`, else in the near form
- * (@rip 0: it returns elsewhere, only counted).  Big lock held.
+ * at its second trap, patches it in the far form when it is `b8 NR 0f 05`,
+ * else in the near form (@rip 0: it returns elsewhere, only counted).  Big
+ * lock held.
  */
 void gk_patch_trapped(long nr, unsigned long rip)
 {
 	stat_traps++;
-	if (!patch_enabled() || !nr_patchable(nr) || !rip || !in_code(rip - 2, 2))
+	if (!patch_enabled() || !nr_patchable(nr) || !rip || !in_code(rip - 2, 2) ||
+	    !seen_before(rip))
 		return;
 	if (patch_far(nr, rip) < 0)
 		patch_near(nr, rip);
