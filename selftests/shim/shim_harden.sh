@@ -383,6 +383,33 @@ esac
 same "processes of one sandbox still exclude each other; F_GETLK names the holder" \
 	"$H" lockpair "$lf"
 
+# ---- 12: per-user kernel budgets are the sandbox's own, not host root's ----
+# The kernel charges what a user namespace's users hold of the per-user budgets (inotify
+# instances, message-queue bytes, pending signals) to the namespace's owner at the host's
+# level too.  Run as root, the sandbox's namespace is owned by its range's first id: a
+# sandbox holding every inotify instance it may leaves host root's own budget whole.
+if [ "$(id -u)" = 0 ]; then
+	S "$H" inohold 6 >"$tmp/ino.out" 2>&1 &
+	ino=$!
+	i=0
+	while [ $i -lt 100 ] && ! grep -q "^held" "$tmp/ino.out"; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	run "$H" inoprobe
+	held=$(cat "$tmp/ino.out")
+	kill $ino 2>/dev/null
+	wait $ino 2>/dev/null
+	case "$held:$T_OUT" in
+	"held "[1-9]*:*"host inotify_init1=ok"*)
+		ok "a root-launched sandbox holding its most inotify instances leaves host root's" ;;
+	*) fail "a root-launched sandbox holding its most inotify instances leaves host root's" \
+		"sandbox: $held; host: $T_OUT" ;;
+	esac
+else
+	skip "a root-launched sandbox's inotify instances are not host root's" "not root"
+fi
+
 # ---- 11: kiste check says whether shim mode gets its namespaces here ----
 run "$K" check
 case "$T_RC:$T_OUT" in

@@ -383,7 +383,7 @@ void launch_init_main(struct launch *l, pid_t launcher)
 	 * Membership first, while this task still has the launcher's credentials
 	 * (the module checks the owner's kuid); the workload inherits it by fork.
 	 */
-	if (l->kfd >= 0 && kiste_dev_attach(l->kfd, 0, &err) < 0)
+	if (l->kfd >= 0 && !l->attached && kiste_dev_attach(l->kfd, 0, &err) < 0)
 		kiste_child_fail(&err);
 	/* The launcher maps our ids and moves us into the cgroup first. */
 	close(l->sync[1]);

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/mount.h>
 #include <linux/sched.h>
 #include <limits.h>
@@ -309,6 +310,100 @@ static pid_t clone_sandbox(unsigned long flags, const struct kiste_cgroup *cg, b
 	return flags ? (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0) : fork();
 }
 
+/* What owner_clone's helper tells the launcher: the init's pid, or why there is none. */
+struct owner_report {
+	pid_t pid;
+	bool born_in;
+	int clone_errno;	/* clone's failure, told by start_sandbox as its own */
+	struct kiste_err err;	/* any other failure, in its own words */
+};
+
+/* The helper's effective ids become the range's first, its capabilities kept. */
+static int owner_ids(const struct launch *l, struct kiste_err *err)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	unsigned int i;
+
+	if (setresgid(-1, l->ids.gid_base, -1) < 0 || setresuid(-1, l->ids.uid_base, -1) < 0)
+		return kiste_err_set(err, -errno, "cannot take the sandbox's host ids: %s",
+				     strerror(errno));
+	/* An effective id other than 0 cleared the effective set; the permitted one stays. */
+	if (syscall(SYS_capget, &h, d) < 0)
+		return kiste_err_set(err, -errno, "capget: %s", strerror(errno));
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		d[i].effective = d[i].permitted;
+	if (syscall(SYS_capset, &h, d) < 0)
+		return kiste_err_set(err, -errno, "capset: %s", strerror(errno));
+	return 0;
+}
+
+/*
+ * Run as root, the sandbox's user namespace is made by the first id of its
+ * range, not by host root.  The kernel charges the per-user budgets (inotify
+ * instances, POSIX message-queue bytes, pending signals, user namespaces)
+ * that the sandbox's users hold to the namespace's owner at the host's level
+ * too: owned by host root, every root-launched sandbox drew on root's own
+ * (fs.inotify.max_user_instances, 128: a sandbox holding them left host
+ * root's services none) and on each other's.  A helper forked for it joins
+ * the module's sandbox (the module checks the launcher's credentials, which
+ * it still has), takes the range's first ids as its effective ones with its
+ * capabilities kept (the cgroup it clones into is root's), and clones the
+ * init as the launcher's child (CLONE_PARENT), whose ids the launcher maps as
+ * before; it reports the init's pid, or why there is none, and ends.  Returns
+ * as clone_sandbox: 0 in the init.
+ */
+static pid_t owner_clone(struct launch *l, unsigned long flags, bool *born_in,
+			 struct kiste_err *err)
+{
+	struct owner_report r = { .pid = -1 };
+	int p[2], st, e;
+	pid_t h, c;
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;	/* errno: start_sandbox's words */
+	h = fork();
+	e = errno;
+	if (h == 0) {
+		close(p[0]);
+		if (l->kfd >= 0 && kiste_dev_attach(l->kfd, 0, &r.err) < 0)
+			goto report;
+		l->attached = true;
+		if (owner_ids(l, &r.err) < 0)
+			goto report;
+		c = clone_sandbox(flags | CLONE_PARENT, &l->cg, &r.born_in);
+		if (c == 0) {
+			close(p[1]);
+			return 0;
+		}
+		r.pid = c;
+		r.clone_errno = c < 0 ? errno : 0;
+report:
+		n = write(p[1], &r, sizeof(r));
+		_exit(n == sizeof(r) ? 0 : 1);
+	}
+	close(p[1]);
+	n = h > 0 ? read(p[0], &r, sizeof(r)) : -1;
+	close(p[0]);
+	if (h < 0) {
+		errno = e;
+		return -1;
+	}
+	while (waitpid(h, &st, 0) < 0 && errno == EINTR)
+		;
+	if (n != sizeof(r)) {
+		kiste_err_set(err, -EIO, "cannot start the sandbox: its helper ended early");
+		errno = 0;
+		return -1;
+	}
+	*born_in = r.born_in;
+	if (r.pid < 0 && !r.clone_errno)
+		*err = r.err;
+	errno = r.clone_errno;
+	return r.pid;
+}
+
 static pid_t start_sandbox(struct launch *l, bool *born_in, struct kiste_err *err)
 {
 	long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
@@ -322,7 +417,13 @@ static pid_t start_sandbox(struct launch *l, bool *born_in, struct kiste_err *er
 			return -1;
 		flags &= ~CLONE_NEWNET;
 	}
-	child = clone_sandbox(l->ns ? flags : 0, &l->cg, born_in);
+	errno = 0;
+	if (l->ns && l->host_root && !l->ids.sub)
+		child = owner_clone(l, flags, born_in, err);
+	else
+		child = clone_sandbox(l->ns ? flags : 0, &l->cg, born_in);
+	if (child < 0 && !errno)
+		return child;	/* owner_clone's helper, in its own words */
 	if (child < 0 && l->ns &&
 	    (errno == EPERM || errno == EINVAL || errno == ENOSPC || errno == EUSERS))
 		kiste_err_set(err, -errno, "this host refuses user namespaces (%s): allow them "

@@ -20,6 +20,7 @@ struct launch {
 	struct shim_image img;
 	struct gk_boot boot;
 	int kfd;		/* /dev/kiste, -1 without the module */
+	bool attached;		/* the init is a member already (owner_clone's helper joined) */
 	int arm_fd;		/* kiste run's workload's /dev/kiste: it created nothing */
 	int procfd;		/* the sandbox's procfs (detached), -1 if none */
 	int locksfd;		/* its private tmpfs of shadow lock files, -1 if none */

@@ -110,10 +110,11 @@ static bool pasta_wait_ready(pid_t pid, const char *pidfile)
  */
 pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kiste_err *err)
 {
-	char tcp[1024], udp[1024], tgt[16], ids[32], pidfile[] = "/tmp/kiste-pasta.XXXXXX";
+	char tcp[1024], udp[1024], ids[32], pidfile[] = "/tmp/kiste-pasta.XXXXXX";
+	char userns[32], netns[32], path[64];
 	const char *pasta = kiste_helper_path("pasta");
-	char *argv[24];
-	int n = 0, fd, r;
+	char *argv[28];
+	int n = 0, fd, r, ufd, nfd;
 	pid_t pid, self = getpid();
 
 	if (!pasta)
@@ -134,7 +135,24 @@ pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kist
 				     "pasta's command line: publish fewer ports (or ranges)");
 	}
 
-	snprintf(tgt, sizeof(tgt), "%d", (int)target);
+	/*
+	 * The namespaces by descriptor, opened here: run as root, the sandbox's
+	 * user namespace is its first id's (launch.c, owner_clone), and its init
+	 * that id's, which pasta, root with the capabilities it keeps, may not
+	 * open by pid; joining by descriptor takes its capabilities alone.
+	 */
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)target);
+	ufd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)target);
+	nfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (ufd < 0 || nfd < 0) {
+		r = -errno;
+		if (ufd >= 0)
+			close(ufd);
+		unlink(pidfile);
+		return kiste_err_set(err, r, "--network pasta: cannot open the sandbox's "
+				     "namespaces: %s", strerror(-r));
+	}
 	/* Our own ids: root's pasta would turn nobody, who may not join a root-owned namespace. */
 	snprintf(ids, sizeof(ids), "%u:%u", (unsigned int)geteuid(), (unsigned int)getegid());
 	argv[n++] = (char *)"pasta";
@@ -155,21 +173,38 @@ pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kist
 	argv[n++] = (char *)"none";
 	/* pasta would map its gateway address to the host's loopback: its local-only services */
 	argv[n++] = (char *)"--no-map-gw";
-	argv[n++] = tgt;
+	argv[n++] = (char *)"--userns";
+	argv[n++] = userns;
+	argv[n++] = (char *)"--netns";
+	argv[n++] = netns;
+	/* It ends when told (shim_pasta_stop), not by watching a path of its own descriptors. */
+	argv[n++] = (char *)"--no-netns-quit";
 	argv[n] = NULL;
 	pid = fork();
 	if (pid < 0) {
+		r = -errno;
+		close(ufd);
+		close(nfd);
 		unlink(pidfile);
-		return kiste_err_set(err, -errno, "--network pasta: fork: %s", strerror(errno));
+		return kiste_err_set(err, r, "--network pasta: fork: %s", strerror(-r));
 	}
 	if (pid == 0) {
 		kiste_helper_child(self);
 		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (fd >= 0)
 			dup2(fd, 0);
+		/* Copies without O_CLOEXEC, for pasta to open as /proc/self/fd/N. */
+		ufd = fcntl(ufd, F_DUPFD, 3);
+		nfd = fcntl(nfd, F_DUPFD, 3);
+		if (ufd < 0 || nfd < 0)
+			_exit(127);
+		snprintf(userns, sizeof(userns), "/proc/self/fd/%d", ufd);
+		snprintf(netns, sizeof(netns), "/proc/self/fd/%d", nfd);
 		execv(pasta, argv);
 		_exit(127);
 	}
+	close(ufd);
+	close(nfd);
 	if (!pasta_wait_ready(pid, pidfile)) {
 		shim_pasta_stop(pid);
 		unlink(pidfile);

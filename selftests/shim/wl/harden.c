@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -578,6 +579,29 @@ static int lockpair(const char *file)
 	return 0;
 }
 
+/*
+ * Per-user kernel budgets: as many inotify instances as the sandbox may hold
+ * (at most 4096), held for @secs.  Charged to the owner of the sandbox's user
+ * namespace at the host's level, so they must not be host root's.
+ */
+static int inohold(int secs)
+{
+	int n = 0, fd = 0;
+
+	while (n < 4096 && (fd = inotify_init1(IN_CLOEXEC)) >= 0)
+		n++;
+	printf("held %d (then %s)\n", n, fd < 0 ? ename(errno) : "none");
+	sleep(secs);
+	return 0;
+}
+
+/* Natively, as host root: one inotify instance while a sandbox holds its most. */
+static int inoprobe(void)
+{
+	say("host inotify_init1", inotify_init1(IN_CLOEXEC));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -615,9 +639,13 @@ int main(int argc, char **argv)
 		return lockprobe(argv[2]);
 	if (!strcmp(m, "lockpair") && argc > 2)
 		return lockpair(argv[2]);
+	if (!strcmp(m, "inohold") && argc > 2)
+		return inohold(atoi(argv[2]));
+	if (!strcmp(m, "inoprobe"))
+		return inoprobe();
 	fprintf(stderr, "usage: harden fdfill FILE|intargs|gateclone stub|plain|gatethread|sigrace [N]|"
 		"forkcheck|forkbomb N|meta|ownalias DIR|links|reopen FILE|int80|vsyscall|"
 		"lockhold FILE SECS|"
-		"lockprobe FILE|lockpair FILE\n");
+		"lockprobe FILE|lockpair FILE|inohold SECS|inoprobe\n");
 	return 2;
 }
