@@ -167,6 +167,25 @@ out=$(timeout 120 ctr --address "$SOCK" -n "$NS" run --rm --runc-binary "$tmp/bi
 [ "$out" = "through the wrapper" ]
 result $? "configs/runtime/kiste-runtime-shim as the runc binary" "$out"
 
+# configs/containerd/kiste.toml as an administrator merges it (imports): containerd's own
+# parser reads a runtime per mode, each the runc v2 shim with its wrapper as BinaryName
+# and the mode annotation passed through, under the CRI plugin where RuntimeClasses look.
+printf 'version = 2\nimports = ["%s"]\n' "$here/containerd-kiste.toml.helper" >"$tmp/merged.toml"
+dump=$(containerd --config "$tmp/merged.toml" config dump 2>&1)
+n=0
+for m in shim vm unikernel; do
+	printf '%s\n' "$dump" | awk -v m="$m" '
+		$0 ~ "^ *\\[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.kiste-" m "\\]" { in_rt = 1; next }
+		in_rt && /^ *\[plugins/ && $0 !~ "kiste-" m "\\.options\\]" { in_rt = 0 }
+		in_rt && /runtime_type = "io.containerd.runc.v2"/ { t = 1 }
+		in_rt && /pod_annotations = \["org.kiste.mode"\]/ { a = 1 }
+		in_rt && $0 ~ "BinaryName = \"/usr/local/bin/kiste-runtime-" m "\"" { b = 1 }
+		END { exit !(t && a && b) }' && n=$((n + 1))
+done
+[ "$n" = 3 ]
+result $? "containerd parses configs/containerd/kiste.toml: three runtimes, runc v2 shim, wrappers" \
+	"$(printf '%s\n' "$dump" | grep -A14 'runtimes.kiste-' | head -50)"
+
 left=$(ls "/run/containerd/runc/$NS" 2>/dev/null)
 [ -z "$left" ] && [ -z "$(C task ls -q 2>/dev/null)" ]
 result $? "nothing is left behind (no task, no runtime state)" "left: $left"

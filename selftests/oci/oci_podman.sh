@@ -441,6 +441,43 @@ runc: $rgot"
 		rl --runtime "$tmp/kiste-rl" run --rm --network none localhost/rl:1 nosuchcommand
 		[ "$T_RC" = 127 ]
 		result $? "rootless: a command not found is 127" "exit $T_RC: $T_OUT"
+		rl_same "-t: the container's stdio is a pty" -t localhost/rl:1 sh -c 'tty; exit 5'
+		# Detached, as the user runs it: ps lists it, stop sends TERM (its trap: 3), kill
+		# KILL (137), rm removes it.  pause and stats need a cgroup the user may write,
+		# which cgroupfs without delegation is not: both runtimes' answers are held equal.
+		rl_detached()	# runc|kiste: one line of what ps, pause, stop, kill, rm gave
+		{
+			local rt="$1" id st
+			[ "$rt" = kiste ] && rt="$tmp/kiste-rl"
+			rl --runtime "$rt" run -d --network none localhost/rl:1 sh -c "$LOOP"
+			id=$T_OUT
+			[ "$T_RC" -eq 0 ] || { echo "run -d failed: $T_OUT"; return; }
+			rl --runtime "$rt" ps --filter id="$id" --format '{{.ID}}'
+			st="ps=$([ "$T_OUT" = "${id:0:12}" ] && echo listed || echo "$T_OUT")"
+			rl --runtime "$rt" pause "$id"
+			st="$st pause=$T_RC"
+			[ "$T_RC" = 0 ] && rl --runtime "$rt" unpause "$id"
+			rl --runtime "$rt" stop -t 5 "$id"
+			rl --runtime "$rt" inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$id"
+			st="$st stop=$T_OUT"
+			rl --runtime "$rt" rm "$id"
+			st="$st rm=$T_RC"
+			rl --runtime "$rt" run -d --network none localhost/rl:1 sh -c "$LOOP"
+			id=$T_OUT
+			rl --runtime "$rt" kill "$id"
+			rl --runtime "$rt" wait "$id"
+			st="$st kill=$T_OUT"
+			rl --runtime "$rt" rm "$id"
+			rl --runtime "$rt" ps -a --format '{{.ID}}'
+			echo "$st left=${T_OUT:-none}"
+		}
+		got=$(rl_detached kiste)
+		rgot=$(rl_detached runc)
+		[[ "$got" == "ps=listed pause="[0-9]*" stop=exited 3 rm=0 kill=137 left=none" ]] &&
+			[ "$got" = "$rgot" ]
+		result $? "rootless: run -d, ps, pause, stop (TERM, 3), kill (137), rm (as runc)" \
+			"kiste: $got
+runc: $rgot"
 		[ -d "$tmp/rlrun/kiste" ] && [ ! -e /run/kiste/rlprobe ]
 		result $? "rootless: kiste's state is the user's (\$XDG_RUNTIME_DIR/kiste)" \
 			"$(ls -la "$tmp/rlrun" 2>&1)"
