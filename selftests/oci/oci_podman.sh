@@ -337,6 +337,17 @@ kiste run: exit $wrc: '$want'"
 	[ "$T_OUT" = "sleeper: started" ]
 	result $? "unikernel: podman logs has its console" "$T_OUT"
 	pm_all rm -f kiste-uk-stop >/dev/null
+	# pause and unpause (its cgroup frozen and thawed), then kill (KILL: 137), as runc's.
+	pm kiste run -d --annotation org.kiste.mode=unikernel --name kiste-uk-kp "$UKIMG" /sleeper
+	pm_all pause kiste-uk-kp >/dev/null 2>&1
+	st=$(pm_all inspect --format '{{.State.Status}}' kiste-uk-kp 2>&1)
+	pm_all unpause kiste-uk-kp >/dev/null 2>&1
+	st="$st $(pm_all inspect --format '{{.State.Status}}' kiste-uk-kp 2>&1)"
+	pm_all kill kiste-uk-kp >/dev/null 2>&1
+	st="$st $(pm_all wait kiste-uk-kp 2>&1)"
+	[ "$st" = "paused running 137" ]
+	result $? "unikernel: podman pause, unpause, kill (137)" "$st"
+	pm_all rm -f kiste-uk-kp >/dev/null
 	# vm isolation: the container's process runs the VMM (which drops to nobody) as its child.
 	if [ -r /dev/kvm ] && "$K" run --mode=unikernel --isolation vm -- "$tmp/ukimg/hello" \
 		>/dev/null 2>&1; then
