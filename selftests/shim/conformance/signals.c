@@ -768,9 +768,66 @@ static void sigio(void)
 	signal(SIGURG, SIG_DFL);
 }
 
-int main(void)
+/* One signal's action as a query reads it: its handler's kind, flags and mask. */
+static void action_of(const char *what, int sig)
+{
+	struct sigaction a;
+	int i, n = 0;
+
+	sigaction(sig, NULL, &a);
+	for (i = 1; i < 65; i++)
+		n += sigismember(&a.sa_mask, i) == 1;
+	say(what, "%s flags %#x mask %d", a.sa_handler == SIG_IGN ? "ignored" :
+	    a.sa_handler == SIG_DFL ? "default" : "caught", a.sa_flags & ~0x04000000 /* SA_RESTORER */, n);
+}
+
+/*
+ * The actions a program starts with, as exec leaves them: no flags and no
+ * mask on any signal; across an exec an ignored signal stays ignored and a
+ * caught one turns SIG_DFL, both without the flags and mask they were set with.
+ */
+static void exec_actions(const char *self)
+{
+	struct sigaction a = { 0 };
+	int sig, n = 0, st;
+	char n_at[16];
+	pid_t pid;
+
+	for (sig = 1; sig < 32; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &a) < 0)
+			continue;
+		n += a.sa_flags != 0 || !sigisemptyset(&a.sa_mask);
+	}
+	say("at start, signals with flags or a mask", "%d", n);
+	snprintf(n_at, sizeof(n_at), "%d", conf_n);	/* the exec'd program numbers on */
+	pid = fork();
+	if (pid == 0) {
+		a.sa_handler = SIG_IGN;
+		a.sa_flags = SA_RESTART | SA_NODEFER;
+		sigfillset(&a.sa_mask);
+		sigaction(SIGUSR1, &a, NULL);
+		a.sa_handler = on_sig;
+		a.sa_flags = SA_RESTART | SA_ONSTACK;
+		sigaction(SIGUSR2, &a, NULL);
+		execl(self, self, "--actions", n_at, (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &st, 0);
+	conf_n += 2;
+	say("the exec'd program's end", "%d %d", WIFEXITED(st), WEXITSTATUS(st));
+}
+
+int main(int argc, char **argv)
 {
 	conf_init();
+	if (argc > 2 && !strcmp(argv[1], "--actions")) {
+		conf_n = atoi(argv[2]);
+		action_of("after exec: SIGUSR1, ignored with flags and a full mask", SIGUSR1);
+		action_of("after exec: SIGUSR2, caught with flags", SIGUSR2);
+		fflush(stdout);
+		_exit(0);
+	}
+	exec_actions(argv[0]);
 	actions();
 	masks();
 	waits();

@@ -635,9 +635,12 @@ void gk_sig_exec_reset(void)
 	struct gk_kaction dfl = { 0, 0, 0, 0 };
 	int sig;
 
+	/* As the kernel's flush_signal_handlers: caught ones to SIG_DFL; flags and masks go. */
 	for (sig = 1; sig < GK_NSIG; sig++) {
-		if (!caught(gk.act[sig].handler))
+		if (!caught(gk.act[sig].handler)) {
+			gk.act[sig] = (struct gk_kaction){ .handler = gk.act[sig].handler };
 			continue;
+		}
 		if (sig != GK_SIGSYS)
 			host_default(sig);
 		gk.act[sig] = dfl;
