@@ -440,7 +440,15 @@ TEST(runtime_conf)
 	conf_file(path, "mode = vm\0x\n", 12, 0644);
 	EXPECT_EQ(-EINVAL, kiste_runtime_conf_mode(mode, sizeof(mode), &err));
 	EXPECT_NE(NULL, strstr(err.msg, "not text")) TH_LOG("%s", err.msg);
+	/* a folder others may write: refused, file or none */
+	memset(&err, 0, sizeof(err));
+	chmod(dir, 0777);
+	EXPECT_EQ(-EPERM, kiste_runtime_conf_mode(mode, sizeof(mode), &err));
+	EXPECT_NE(NULL, strstr(err.msg, "(the folder of ")) TH_LOG("%s", err.msg);
 	unlink(path);
+	memset(&err, 0, sizeof(err));
+	EXPECT_EQ(-EPERM, kiste_runtime_conf_mode(mode, sizeof(mode), &err));
+	chmod(dir, 0700);
 	setenv("KISTE_CONFIG", dir, 1);
 	memset(&err, 0, sizeof(err));
 	EXPECT_EQ(-EINVAL, kiste_runtime_conf_mode(mode, sizeof(mode), &err));

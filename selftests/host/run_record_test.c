@@ -433,6 +433,7 @@ TEST(proc_start_field22)
 	ASSERT_EQ(0, kiste_proc_stat_start(fields, &got));
 	EXPECT_EQ(424242U, got);
 	EXPECT_EQ(-EIO, kiste_proc_stat_start(" S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18", &got));
+	EXPECT_EQ(-EIO, kiste_proc_stat_start("", &got));
 	/* this process, renamed so that its name would mislead a parser counting from the start */
 	ASSERT_EQ(0, prctl(PR_SET_NAME, "a) b (c d", 0, 0, 0));
 	fd = open("/proc/self/stat", O_RDONLY);

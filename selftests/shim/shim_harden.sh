@@ -409,6 +409,37 @@ if [ "$(id -u)" = 0 ]; then
 else
 	skip "a root-launched sandbox's inotify instances are not host root's" "not root"
 fi
+# The namespace's owner has every capability in it to a host process of that effective
+# id, so it is an id no sandbox maps: a sandbox's root can leave a file setuid to its own
+# host id in a volume (it is that id's), and whoever runs it must gain nothing over the
+# sandbox (its environment here; ptrace and setns the same way).
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && [ -x /bin/cat ] && [ -d /mnt ]; then
+	vol="$tmp/suidvol"
+	mkdir -p "$vol" && chmod 777 "$vol"
+	"$K" run --mode=shim -v "$vol:/mnt:rw" --env SECRET=hunter2 -- \
+		sh -c 'cp /bin/cat /mnt/c && chmod 4755 /mnt/c && echo planted && exec sleep 8' \
+		>"$tmp/suid.out" 2>&1 &
+	sp=$!
+	i=0
+	while [ $i -lt 100 ] && ! grep -q planted "$tmp/suid.out"; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	w=""
+	for p in $(pgrep -x sleep); do
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx SECRET=hunter2 && w=$p
+	done
+	got=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$vol/c" "/proc/$w/environ" 2>&1 |
+		tr '\0' '\n')
+	kill "$sp" 2>/dev/null
+	wait "$sp" 2>/dev/null
+	[ -n "$w" ] && [ -u "$vol/c" ] && ! printf '%s\n' "$got" | grep -q hunter2
+	result $? "a file setuid to a sandbox's own id gives no hold on the sandbox (its environ)" \
+		"workload '$w', $(ls -ln "$vol/c" 2>&1): $got"
+else
+	skip "a file setuid to a sandbox's own id gives no hold on the sandbox" \
+		"needs root, setpriv(1), /bin/cat and /mnt"
+fi
 
 # ---- 11: kiste check says whether shim mode gets its namespaces here ----
 run "$K" check

@@ -164,6 +164,11 @@ for f in "|max 100000|2147483648|2048" "--cpus 1.5 --memory 512M|150000 100000|5
 # got: $T_OUT"
 	fi
 done
+# The smallest limit: --pids-limit 1 runs the one process (and nothing of kiste's own counts
+# against it: on cgroup v1 a helper of the launcher's was in the cgroup at the init's birth).
+run "$K" run --mode=shim --pids-limit 1 -- /bin/true
+result "$([ "$T_RC" = 0 ]; echo $?)" "--pids-limit 1: a workload of one process runs" \
+	"exit $T_RC: $T_OUT"
 # /proc/self/limits shows the limits the guest kernel keeps, as getrlimit does (ulimit).
 # shellcheck disable=SC2016 # expanded by the sh that runs it
 run "$K" run --mode=shim -- sh -c 'ulimit -n 500; echo "$(ulimit -c) $(ulimit -Hc) $(ulimit -n)";

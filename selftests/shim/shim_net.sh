@@ -576,6 +576,24 @@ if command -v pasta >/dev/null; then
 	run pgrep -f "pasta --config-net.*-t 127.0.0.1/47324:8080"
 	result "$([ "$T_RC" != 0 ]; echo $?)" "--network pasta: no pasta left once the sandbox ended" \
 		"$T_OUT"
+	# A SIGKILLed launcher: pasta goes too and its published port is free.  (Run as root,
+	# pasta joins a user namespace another id owns, which clears its parent-death signal:
+	# it is in the sandbox's cgroup, which goes with the sandbox.)
+	"$K" run --mode=shim --network pasta -p 127.0.0.1:47326:8080 -- \
+		"$PY" "$N" serve 8080 >"$data/pk.out" 2>&1 &
+	SERVER=$!
+	wait_listening "$data/pk.out"
+	kill -KILL "$SERVER"
+	wait "$SERVER" 2>/dev/null
+	SERVER=""
+	i=0
+	while [ $i -lt 50 ] && pgrep -f "pasta --config-net.*-t 127.0.0.1/47326:8080" >/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	run pgrep -f "pasta --config-net.*-t 127.0.0.1/47326:8080"
+	result "$([ "$T_RC" != 0 ]; echo $?)" "--network pasta: a SIGKILLed launcher leaves no pasta" \
+		"$T_OUT"
 	# pasta by default maps its gateway address to the host's loopback; kiste turns that off
 	# (--no-map-gw): services the host keeps on 127.0.0.1 are not the sandbox's to reach.
 	gw=$(ip route show default 2>/dev/null | awk '/^default via/ { print $3; exit }')

@@ -356,6 +356,8 @@ int kiste_proc_stat_start(const char *fields, uint64_t *start)
 	unsigned long long v;
 	int i;
 
+	if (!*p)
+		return -EIO;
 	/* Field 22 (starttime) follows the 20th space after the name's ')'. */
 	for (i = 3; p && i < 22; i++)
 		p = strchr(p + 1, ' ');

@@ -5,12 +5,15 @@
 // container has no annotation org.kiste.mode and kiste no --mode: lines of
 // KEY = VALUE, blank lines and # comments.  One key today, `mode`.  A file
 // that is not there is no configuration (shim); one that is there must parse,
-// be a regular file of root's or the caller's that nobody else may write,
+// be a regular file of root's or the caller's that nobody else may write (its
+// folder too),
 // and name a mode: anything else is one line naming the file, the line and
 // the fix, so an administrator's typo never picks a mode silently.
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,12 +36,32 @@ static char *trim(char *s)
 	return s;
 }
 
+/* Root's, or the caller's, and nobody else may write it. */
+static bool conf_owned(const struct stat *st)
+{
+	return (st->st_uid == 0 || st->st_uid == geteuid()) && !(st->st_mode & 022);
+}
+
 static int conf_read(const char *path, char *buf, size_t n, struct kiste_err *err)
 {
+	char dir[PATH_MAX], *slash;
 	struct stat st;
 	ssize_t len;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd;
 
+	/*
+	 * Its folder first: one others may write could lose the file (or swap
+	 * it) without a word, the machine's containers falling back to shim.
+	 */
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = 0;
+	/* A sticky one (/tmp) lets nobody else remove or rename the file. */
+	if (slash && stat(dir, &st) == 0 && !conf_owned(&st) && !(st.st_mode & S_ISVTX))
+		return kiste_err_set(err, -EPERM, "%s (the folder of %s) may be written by others "
+				     "than root: chown root and chmod go-w it", dir, path);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 && errno == ENOENT)
 		return 0;
 	if (fd < 0)
@@ -48,7 +71,7 @@ static int conf_read(const char *path, char *buf, size_t n, struct kiste_err *er
 		return kiste_err_set(err, -EINVAL, "%s is not a regular file: make it one, or "
 				     "remove it", path);
 	}
-	if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022)) {
+	if (!conf_owned(&st)) {
 		close(fd);
 		return kiste_err_set(err, -EPERM, "%s may be written by others than root: "
 				     "chown root and chmod go-w it", path);

@@ -20,6 +20,13 @@
  * on one file of KISTE_IDS_DIR, taken by the launcher before the sandbox's
  * first process and inherited by its init, so the range is free again when
  * the last of them ends (an OCI container's init outlives kiste create).
+ *
+ * The pool's first slot is mapped by no sandbox: its ids own the sandboxes'
+ * user namespaces (id START + K for slot K's, launch.c's owner_clone).  A
+ * namespace's owner has every capability in it to any host process with that
+ * effective id; a sandbox's own ids can be a host process's (a setuid file it
+ * leaves in a volume), its owner's never: no sandbox can make a file of an id
+ * it does not map.
  */
 #define KISTE_IDS_DIR "/run/kiste-ids"
 #define KISTE_IDS_DEFAULT_BASE 0x60000000UL
@@ -80,15 +87,21 @@ static int pool(const char *file, unsigned long *start, unsigned long *slots,
 	unsigned long s = KISTE_IDS_DEFAULT_BASE, c = KISTE_IDS_DEFAULT_COUNT;
 	int found = sub_entry(file, "kiste", &s, &c);
 
-	/* Never an id below 65536 (host root, system users), never past 4294967294. */
-	if (found < 0 || (found && (c < SHIM_IDS_SIZE || s < SHIM_IDS_SIZE ||
+	/*
+	 * Never an id below 65536 (host root, system users), never past
+	 * 4294967294; two slots at least (the first one's ids own the namespaces).
+	 */
+	if (found < 0 || (found && (c < 2 * SHIM_IDS_SIZE || s < SHIM_IDS_SIZE ||
 				     c > 0xfffffffeUL - s)))
 		return kiste_err_set(err, -ERANGE, "%s: the range of user kiste must be "
 				     "kiste:START:COUNT in digits, at least %lu ids from %lu up and "
 				     "below 4294967295: fix the line", file,
-				     (unsigned long)SHIM_IDS_SIZE, (unsigned long)SHIM_IDS_SIZE);
+				     2 * (unsigned long)SHIM_IDS_SIZE, (unsigned long)SHIM_IDS_SIZE);
 	*start = s;
 	*slots = c / SHIM_IDS_SIZE;
+	/* A slot's owner is an id of the first slot: fewer slots than it has ids. */
+	if (*slots > SHIM_IDS_SIZE)
+		*slots = SHIM_IDS_SIZE;
 	return 0;
 }
 
@@ -113,9 +126,9 @@ static int root_take(struct shim_ids *ids, struct kiste_err *err)
 		return kiste_err_set(err, -EPERM, "%s must be a directory of root's, writable by "
 				     "root alone: remove it and run again", KISTE_IDS_DIR);
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 1; i < n; i++) {
 		/* Start where the pid points: concurrent launchers rarely race for one slot. */
-		slot = ((unsigned long)getpid() + i) % n;
+		slot = 1 + ((unsigned long)getpid() + i) % (n - 1);
 		snprintf(name, sizeof(name), "%lu", slot);
 		fd = openat(dir, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0)
@@ -123,6 +136,8 @@ static int root_take(struct shim_ids *ids, struct kiste_err *err)
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
 			ids->uid_base = (unsigned int)(ustart + slot * SHIM_IDS_SIZE);
 			ids->gid_base = (unsigned int)(gstart + slot * SHIM_IDS_SIZE);
+			ids->owner_uid = (unsigned int)(ustart + slot);
+			ids->owner_gid = (unsigned int)(gstart + slot);
 			ids->uid_pool = ustart;
 			ids->uid_pool_end = ustart + n * SHIM_IDS_SIZE;
 			ids->gid_pool = gstart;
@@ -136,7 +151,7 @@ static int root_take(struct shim_ids *ids, struct kiste_err *err)
 	close(dir);
 	return kiste_err_set(err, -EBUSY, "all %lu id ranges (%s) are held by running sandboxes: "
 			     "end some, or give user kiste a larger range in /etc/subuid and "
-			     "/etc/subgid", n, KISTE_IDS_DIR);
+			     "/etc/subgid", n - 1, KISTE_IDS_DIR);
 }
 
 int shim_ids_take(struct shim_ids *ids, struct kiste_err *err)

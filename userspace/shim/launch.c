@@ -310,6 +310,12 @@ static pid_t clone_sandbox(unsigned long flags, const struct kiste_cgroup *cg, b
 	return flags ? (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0) : fork();
 }
 
+/* Run as root with namespaces: owner_clone makes the init (its user namespace's owner). */
+static bool owner_path(const struct launch *l)
+{
+	return l->ns && l->host_root && !l->ids.sub;
+}
+
 /* What owner_clone's helper tells the launcher: the init's pid, or why there is none. */
 struct owner_report {
 	pid_t pid;
@@ -325,7 +331,7 @@ static int owner_ids(const struct launch *l, struct kiste_err *err)
 	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
 	unsigned int i;
 
-	if (setresgid(-1, l->ids.gid_base, -1) < 0 || setresuid(-1, l->ids.uid_base, -1) < 0)
+	if (setresgid(-1, l->ids.owner_gid, -1) < 0 || setresuid(-1, l->ids.owner_uid, -1) < 0)
 		return kiste_err_set(err, -errno, "cannot take the sandbox's host ids: %s",
 				     strerror(errno));
 	/* An effective id other than 0 cleared the effective set; the permitted one stays. */
@@ -357,7 +363,9 @@ static pid_t owner_clone(struct launch *l, unsigned long flags, bool *born_in,
 			 struct kiste_err *err)
 {
 	struct owner_report r = { .pid = -1 };
+	struct kiste_err ignored = { 0 };
 	int p[2], st, e;
+	bool v1_in = false;
 	pid_t h, c;
 	ssize_t n;
 
@@ -370,9 +378,12 @@ static pid_t owner_clone(struct launch *l, unsigned long flags, bool *born_in,
 		if (l->kfd >= 0 && kiste_dev_attach(l->kfd, 0, &r.err) < 0)
 			goto report;
 		l->attached = true;
+		/* v1: the helper steps into the cgroup (launch_spawn), the init is born there. */
+		v1_in = l->cg.version == 1 && kiste_cgroup_attach(&l->cg, 0, &ignored) == 0;
 		if (owner_ids(l, &r.err) < 0)
 			goto report;
 		c = clone_sandbox(flags | CLONE_PARENT, &l->cg, &r.born_in);
+		r.born_in = r.born_in || v1_in;
 		if (c == 0) {
 			close(p[1]);
 			return 0;
@@ -410,7 +421,6 @@ static pid_t start_sandbox(struct launch *l, bool *born_in, struct kiste_err *er
 		     CLONE_NEWNET;
 	pid_t child;
 
-	l->ns = !l->so->no_namespaces;
 	/* ns:PATH is joined with the caller's rights, then inherited (shim_net_join). */
 	if (l->netns_fd >= 0) {
 		if (shim_net_join(l->netns_fd, l->o->netns_path, err) < 0)
@@ -418,7 +428,7 @@ static pid_t start_sandbox(struct launch *l, bool *born_in, struct kiste_err *er
 		flags &= ~CLONE_NEWNET;
 	}
 	errno = 0;
-	if (l->ns && l->host_root && !l->ids.sub)
+	if (owner_path(l))
 		child = owner_clone(l, flags, born_in, err);
 	else
 		child = clone_sandbox(l->ns ? flags : 0, &l->cg, born_in);
@@ -444,7 +454,8 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 	 * init on top (it is a member for kiste.ko too: see open_module()).
 	 */
 	struct kiste_cgroup_limits lim = { .memory = o->memory,
-					   .pids = o->pids_limit ? o->pids_limit + 1 : 0,
+					   .pids = o->pids_limit ? o->pids_limit + 1 +
+						   (o->network == KISTE_NET_PASTA) : 0,
 					   .cpus_milli = o->cpus_milli };
 	struct stat rst, hst;
 	int ret;
@@ -555,6 +566,7 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 
 	kiste_test_phase("shim-cgroup");
 	kiste_run_block_signals(set, &old);
+	l->ns = !l->so->no_namespaces;
 	/*
 	 * v1: the launcher steps into the cgroup for its clone and out again, so
 	 * the init is born there.  A task moving itself through "tasks" is the
@@ -565,7 +577,7 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	 * A caller whose own tasks files it may not write (a directory delegated
 	 * without them) could not step out: its init is moved by pid, as before.
 	 */
-	in_cg = l->cg.version == 1 && kiste_cgroup_can_leave(&l->cg);
+	in_cg = l->cg.version == 1 && !owner_path(l) && kiste_cgroup_can_leave(&l->cg);
 	if (in_cg && kiste_cgroup_attach(&l->cg, 0, err) < 0) {
 		kiste_cgroup_leave(&l->cg);
 		child = -1;
@@ -633,7 +645,7 @@ static pid_t launch_spawn(struct launch *l, sigset_t *set, struct kiste_err *err
 	shim_stats_mark("cgroup joined (by pid: v2 on older kernels, v1 without own tasks)");
 	/* The namespaces exist and the ids are mapped: pasta can join them now. */
 	if (ret == 0 && l->o->network == KISTE_NET_PASTA) {
-		l->pasta = shim_pasta_start(l->o, child, err);
+		l->pasta = shim_pasta_start(l->o, child, &l->cg, err);
 		if (l->pasta < 0) {
 			l->pasta = 0;
 			ret = -EIO;

@@ -101,15 +101,17 @@ static bool pasta_wait_ready(pid_t pid, const char *pidfile)
 
 /*
  * Starts pasta for the sandbox whose init is @target, in the foreground as
- * our child (parent-death signal set, so it dies with the launcher; with our
+ * our child, in the sandbox's cgroup @cg (parent-death signal set too; with our
  * own ids, since pasta as root would turn nobody, who cannot join the
  * namespaces a root launcher made, and a change of ids clears that signal),
  * with exactly the -p forwards (-t/-u none otherwise, and none towards the
  * host's loopback: -T/-U none), and waits until it configured the namespace.
  * Returns its pid, or -1 with @err set.
  */
-pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kiste_err *err)
+pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, const struct kiste_cgroup *cg,
+			struct kiste_err *err)
 {
+	struct kiste_err cg_err = { 0 };
 	char tcp[1024], udp[1024], ids[32], pidfile[] = "/tmp/kiste-pasta.XXXXXX";
 	char userns[32], netns[32], path[64];
 	const char *pasta = kiste_helper_path("pasta");
@@ -149,6 +151,8 @@ pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kist
 		r = -errno;
 		if (ufd >= 0)
 			close(ufd);
+		if (nfd >= 0)
+			close(nfd);
 		unlink(pidfile);
 		return kiste_err_set(err, r, "--network pasta: cannot open the sandbox's "
 				     "namespaces: %s", strerror(-r));
@@ -190,6 +194,15 @@ pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kist
 	}
 	if (pid == 0) {
 		kiste_helper_child(self);
+		/*
+		 * In the sandbox's cgroup, which goes with the sandbox whatever ends
+		 * the launcher: joining a user namespace another id owns clears
+		 * pasta's parent-death signal (the kernel takes it for a change of
+		 * credentials), so that signal alone would leave it, and its
+		 * published ports, behind a SIGKILLed launcher.
+		 */
+		if (cg && cg->version && kiste_cgroup_attach(cg, 0, &cg_err) < 0)
+			_exit(127);
 		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (fd >= 0)
 			dup2(fd, 0);

@@ -44,6 +44,7 @@ struct shim_opts {
 #define SHIM_IDS_SIZE 65536UL
 struct shim_ids {
 	unsigned int uid_base, gid_base;
+	unsigned int owner_uid, owner_gid;	/* root's: its user namespace's owner (ids.c) */
 	unsigned long uid_pool, uid_pool_end, gid_pool, gid_pool_end;	/* every sandbox's */
 	int lock_fd, lock2_fd;
 	bool sub;			/* an ordinary caller's slice: newuidmap/newgidmap map it */
@@ -175,7 +176,8 @@ int shim_net_lo_up(struct kiste_err *err);
 /* setns into it, with one clear line on EPERM. */
 int shim_net_join(int fd, const char *path, struct kiste_err *err);
 /* --network pasta: pasta for the sandbox whose init is @target, configured; its pid or -1. */
-pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, struct kiste_err *err);
+pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, const struct kiste_cgroup *cg,
+			struct kiste_err *err);
 void shim_pasta_stop(pid_t pid);
 
 /* policy.c: `kiste policy shim` */
