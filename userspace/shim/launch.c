@@ -324,7 +324,7 @@ struct owner_report {
 	struct kiste_err err;	/* any other failure, in its own words */
 };
 
-/* The helper's effective ids become the range's first, its capabilities kept. */
+/* The helper's effective ids become the namespace's owner's (ids.c), its capabilities kept. */
 static int owner_ids(const struct launch *l, struct kiste_err *err)
 {
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
@@ -345,19 +345,20 @@ static int owner_ids(const struct launch *l, struct kiste_err *err)
 }
 
 /*
- * Run as root, the sandbox's user namespace is made by the first id of its
- * range, not by host root.  The kernel charges the per-user budgets (inotify
- * instances, POSIX message-queue bytes, pending signals, user namespaces)
- * that the sandbox's users hold to the namespace's owner at the host's level
- * too: owned by host root, every root-launched sandbox drew on root's own
- * (fs.inotify.max_user_instances, 128: a sandbox holding them left host
- * root's services none) and on each other's.  A helper forked for it joins
- * the module's sandbox (the module checks the launcher's credentials, which
- * it still has), takes the range's first ids as its effective ones with its
- * capabilities kept (the cgroup it clones into is root's), and clones the
- * init as the launcher's child (CLONE_PARENT), whose ids the launcher maps as
- * before; it reports the init's pid, or why there is none, and ends.  Returns
- * as clone_sandbox: 0 in the init.
+ * Run as root, the sandbox's user namespace is made by an id of the pool's
+ * first slot, which no sandbox maps (ids.c), not by host root.  The kernel
+ * charges the per-user budgets (inotify instances, POSIX message-queue bytes,
+ * pending signals, user namespaces) that the sandbox's users hold to the
+ * namespace's owner at the host's level too: owned by host root, every
+ * root-launched sandbox drew on root's own (fs.inotify.max_user_instances,
+ * 128: a sandbox holding them left host root's services none) and on each
+ * other's.  A helper forked for it joins the module's sandbox (the module
+ * checks the launcher's credentials, which it still has), steps into a v1
+ * cgroup, takes the owner's ids as its effective ones with its capabilities
+ * kept (the cgroup a v2 clone goes into is root's), and clones the init as
+ * the launcher's child (CLONE_PARENT), whose ids the launcher maps as before;
+ * it reports the init's pid, or why there is none, and ends.  Returns as
+ * clone_sandbox: 0 in the init.
  */
 static pid_t owner_clone(struct launch *l, unsigned long flags, bool *born_in,
 			 struct kiste_err *err)
