@@ -139,9 +139,9 @@ pid_t shim_pasta_start(const struct kiste_run_opts *o, pid_t target, const struc
 
 	/*
 	 * The namespaces by descriptor, opened here: run as root, the sandbox's
-	 * user namespace is its first id's (launch.c, owner_clone), and its init
-	 * that id's, which pasta, root with the capabilities it keeps, may not
-	 * open by pid; joining by descriptor takes its capabilities alone.
+	 * user namespace is another id's (launch.c's owner_clone, ids.c), and
+	 * its init that id's for a while, which pasta, root with the capabilities
+	 * it keeps, may not open by pid; joining by descriptor takes those alone.
 	 */
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)target);
 	ufd = open(path, O_RDONLY | O_CLOEXEC);
