@@ -391,11 +391,7 @@ same "processes of one sandbox still exclude each other; F_GETLK names the holde
 if [ "$(id -u)" = 0 ]; then
 	S "$H" inohold 6 >"$tmp/ino.out" 2>&1 &
 	ino=$!
-	i=0
-	while [ $i -lt 100 ] && ! grep -q "^held" "$tmp/ino.out"; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	shim_wait_line "$tmp/ino.out" "^held"
 	run "$H" inoprobe
 	held=$(cat "$tmp/ino.out")
 	kill $ino 2>/dev/null
@@ -420,11 +416,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && [ -x /bin/cat ] && [ -
 		sh -c 'cp /bin/cat /mnt/c && chmod 4755 /mnt/c && echo planted && exec sleep 8' \
 		>"$tmp/suid.out" 2>&1 &
 	sp=$!
-	i=0
-	while [ $i -lt 100 ] && ! grep -q planted "$tmp/suid.out"; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	shim_wait_line "$tmp/suid.out" planted
 	w=""
 	for p in $(pgrep -x sleep); do
 		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx SECRET=hunter2 && w=$p

@@ -52,6 +52,15 @@ ids_tree()	# DIR
 # into it for its clone (the init is born there without the slow move by pid) and must
 # step out again, on v2 the init is cloned into it; the launcher's host cgroups stay the
 # caller's, the workload's are kiste/shim-PID's in each hierarchy kiste uses.
+shim_wait_line()	# FILE PATTERN: until FILE has a line matching PATTERN (10 s at most)
+{
+	w_i=0
+	while [ $w_i -lt 100 ] && ! grep -q "$2" "$1" 2>/dev/null; do
+		sleep 0.1
+		w_i=$((w_i + 1))
+	done
+}
+
 shim_cgroup_of()	# PID: its pids, memory and cpu lines (v1) or its unified line (v2), sorted
 {
 	grep -E '^[0-9]+:(pids|memory|cpu,cpuacct|cpu|):' "/proc/$1/cgroup" 2>/dev/null | sort

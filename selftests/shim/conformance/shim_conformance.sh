@@ -17,8 +17,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/shim-lib.helper"
 K="${KISTE_SHIM:-$here/../bin/kiste}"
 C="$here/shim-conformance"
-AREAS="events inotify poll procs signals threads mustwork timers execthreads sched ipc dirs nodes pty
-restart pi fpu jobs pidfd caps"
+AREAS="events inotify poll procs signals sigio threads mustwork timers execthreads sched ipc dirs nodes
+pty restart pi fpu jobs pidfd caps"
 # Differences listed for the test VMs only (none today: the zeroed-FPU new thread and the
 # unmarked robust owner death both were pthread_join returning before the thread ran, a
 # write probe's stray byte in the tid word, fixed in gk/user.c).
