@@ -27,7 +27,7 @@ enum fg_mode {
 	FG_EXIT,	/* exit port with the code in fg_arg */
 	FG_SERIAL,	/* "fake-guest: hello" on COM1, then exit 0 */
 	FG_BOOT,	/* check the boot structures: 0, or the number of the failed check */
-	FG_SIGNAL,	/* wait for the channel's signal word: exit 100 + signal */
+	FG_SIGNAL,	/* wait for the channel's pending signals: exit 100 + the lowest */
 	FG_HANG,
 	FG_RESET,	/* keyboard-controller reset */
 	FG_TRIPLE,	/* ud2 with no IDT: triple fault, KVM_EXIT_SHUTDOWN */
@@ -128,8 +128,9 @@ __asm__(
 	"	xorl %eax, %eax\n	jmp .Lexit\n"
 	".Lsig:\n"
 	"	movq 0x30c(%rsi), %rdi\n"
+	/* The pending signals' word (bit N - 1 for signal N): exit 100 + its lowest. */
 	"7:	movl 24(%rdi), %eax\n	testl %eax, %eax\n	jnz 8f\n	pause\n	jmp 7b\n"
-	"8:	addl $100, %eax\n	jmp .Lexit\n"
+	"8:	bsfl %eax, %eax\n	addl $101, %eax\n	jmp .Lexit\n"
 	".Lhang:\n	jmp .Lhang\n"
 	".Lreset:\n	movb $0xfe, %al\n	outb %al, $0x64\n	jmp .Lhang\n"
 	".Ltriple:\n	ud2\n"

@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <pty.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -32,8 +33,11 @@ static void __attribute__((unused)) (*const unused_runner)(const char *, const c
 static int __attribute__((unused)) (*const unused_lines)(const char *) = lines;
 
 #define CHAN		(GUEST_MEM - KISTE_CHAN_SIZE)
-#define CHAN_IN_HEAD	(CHAN + 12)
-#define CHAN_WINSZ	(CHAN + 28)
+#define CHAN_IN_HEAD	(CHAN + offsetof(struct kiste_chan_hdr, in_head))
+#define CHAN_SIGPEND	(CHAN + offsetof(struct kiste_chan_hdr, sigpend))
+#define CHAN_WINSZ	(CHAN + offsetof(struct kiste_chan_hdr, winsize))
+/* fake_guest.h's FG_SIGNAL reads the pending signals' word at its offset. */
+_Static_assert(offsetof(struct kiste_chan_hdr, sigpend) == 24, "fake_guest.h's signal word");
 #define CHAN_IN		(CHAN + KISTE_CHAN_IN_OFF)
 #define CHAN_OUT	(CHAN + KISTE_CHAN_OUT_OFF)
 
@@ -221,7 +225,7 @@ TEST_F(tty, winsize_at_boot_and_after_sigwinch)
 /*
  * Raw for the run: "hi" and ^C reach the stdin ring at once (no line to
  * finish; ^C is a byte for the guest's pty, not SIGINT for kiste, which
- * would have forwarded it to the signal word instead).
+ * would have forwarded it to the pending signals' word instead).
  */
 TEST_F(tty, raw_keys_reach_the_ring_ctrl_c_included)
 {
@@ -232,7 +236,7 @@ TEST_F(tty, raw_keys_reach_the_ring_ctrl_c_included)
 	ready(self);
 	op(self, FG_WAIT, 4, CHAN_IN_HEAD, 3);
 	op(self, FG_CHECK, 4, CHAN_IN, 0x036968);
-	op(self, FG_CHECK, 4, CHAN + 24, 0);	/* no signal forwarded */
+	op(self, FG_CHECK, 4, CHAN_SIGPEND, 0);	/* no signal forwarded */
 	run_tty(self, flags, &a);
 	EXPECT_EQ(0, self->status) TH_LOG("failed step %d; terminal: %s", self->status, self->out);
 	EXPECT_TRUE(restored(self));
@@ -267,7 +271,7 @@ TEST_F(tty, without_i_ctrl_c_is_sigint_forwarded)
 
 	SKIP_IF_SETUP_SKIPPED();
 	ready(self);
-	op(self, FG_WAIT, 4, CHAN + 24, SIGINT);
+	op(self, FG_WAIT, 4, CHAN_SIGPEND, 1u << (SIGINT - 1));
 	run_tty(self, flags, &a);
 	EXPECT_EQ(0, self->status) TH_LOG("failed step %d; terminal: %s", self->status, self->out);
 	EXPECT_FALSE(self->raw_at_ready);
@@ -290,7 +294,7 @@ TEST_F(tty, timeout_restores_the_terminal)
 /*
  * A signal that ends kiste: the VM is stopped, the terminal restored, then
  * kiste dies of it (131 for QUIT); INT, TERM and HUP go to the workload
- * (vmmode_boot_test: the fake guest reads the signal word).
+ * (vmmode_boot_test: the fake guest reads the pending signals' word).
  */
 TEST_F(tty, sigquit_ends_kiste_with_the_terminal_restored)
 {
@@ -313,7 +317,7 @@ TEST_F(tty, sigterm_is_forwarded_and_the_terminal_restored)
 
 	SKIP_IF_SETUP_SKIPPED();
 	ready(self);
-	op(self, FG_WAIT, 4, CHAN + 24, SIGTERM);
+	op(self, FG_WAIT, 4, CHAN_SIGPEND, 1u << (SIGTERM - 1));
 	run_tty(self, flags, &a);
 	EXPECT_EQ(0, self->status) TH_LOG("failed step %d; terminal: %s", self->status, self->out);
 	EXPECT_TRUE(restored(self));
