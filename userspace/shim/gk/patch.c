@@ -87,8 +87,9 @@ static unsigned long stat_patched, stat_traps, stat_fast, stat_quick, stat_defer
  * The sites that trapped once since this image's exec, by the address their
  * syscall returns to (an open-addressed set).  A site is patched at its
  * second trap: the many that run once, while a program starts, never cost
- * the copy of a text page and the mprotects a patch takes (`/bin/true`: 25
- * sites, 50 mprotects).  A set too full to take another patches at once.
+ * the copy of a text page and the mprotects a patch takes (`/bin/true`:
+ * 14 sites patched at their first trap, 6 at their second).  A set too full
+ * to take another patches at once.
  */
 #define GK_SEEN_BITS 10
 #define GK_SEEN (1u << GK_SEEN_BITS)
