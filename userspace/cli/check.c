@@ -36,10 +36,9 @@ static const char *oci_default_mode(char *why, size_t n)
 {
 	static char mode[16];
 	struct kiste_err err = { 0 };
-	const char *path = kiste_setting(KISTE_SET_CONFIG);
+	const char *path = kiste_runtime_conf_path();
 	int ret = kiste_runtime_conf_mode(mode, sizeof(mode), &err);
 
-	path = path ? path : KISTE_RUNTIME_CONF;
 	if (ret < 0)
 		snprintf(why, n, "%s", err.msg);
 	else if (ret)

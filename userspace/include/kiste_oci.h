@@ -170,6 +170,8 @@ const char *kiste_oci_ns_name(enum kiste_oci_ns_type t);
  * -errno with one line in @err for a file that is there but not usable.
  */
 int kiste_runtime_conf_mode(char *mode, size_t n, struct kiste_err *err);
+/* The file kiste_runtime_conf_mode() reads: KISTE_CONFIG's, else KISTE_RUNTIME_CONF. */
+const char *kiste_runtime_conf_path(void);
 
 /* ---- the state of one container under --root (oci/state.c) ---- */
 

@@ -89,15 +89,20 @@ static int conf_read(const char *path, char *buf, size_t n, struct kiste_err *er
 	return 1;
 }
 
-int kiste_runtime_conf_mode(char *mode, size_t n, struct kiste_err *err)
+const char *kiste_runtime_conf_path(void)
 {
 	const char *path = kiste_setting(KISTE_SET_CONFIG);
+
+	return path ? path : KISTE_RUNTIME_CONF;
+}
+
+int kiste_runtime_conf_mode(char *mode, size_t n, struct kiste_err *err)
+{
+	const char *path = kiste_runtime_conf_path();
 	static char buf[CONF_MAX];
 	char *line, *next, *eq, *key, *val;
 	int ret, no = 0;
 
-	if (!path)
-		path = KISTE_RUNTIME_CONF;
 	mode[0] = 0;
 	ret = conf_read(path, buf, sizeof(buf), err);
 	if (ret <= 0)

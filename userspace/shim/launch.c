@@ -358,10 +358,11 @@ static int owner_ids(const struct launch *l, struct kiste_err *err)
  * kept (the cgroup a v2 clone goes into is root's), and clones the init as
  * the launcher's child (CLONE_PARENT), whose ids the launcher maps as before;
  * it reports the init's pid, or why there is none, and ends.  Returns as
- * clone_sandbox: 0 in the init.
+ * clone_sandbox: 0 in the init; -1 with errno, or with @worded set when @err
+ * holds the helper's own line.
  */
 static pid_t owner_clone(struct launch *l, unsigned long flags, bool *born_in,
-			 struct kiste_err *err)
+			 bool *worded, struct kiste_err *err)
 {
 	struct owner_report r = { .pid = -1 };
 	struct kiste_err ignored = { 0 };
@@ -406,12 +407,14 @@ report:
 		;
 	if (n != sizeof(r)) {
 		kiste_err_set(err, -EIO, "cannot start the sandbox: its helper ended early");
-		errno = 0;
+		*worded = true;
 		return -1;
 	}
 	*born_in = r.born_in;
-	if (r.pid < 0 && !r.clone_errno)
+	if (r.pid < 0 && !r.clone_errno) {
 		*err = r.err;
+		*worded = true;
+	}
 	errno = r.clone_errno;
 	return r.pid;
 }
@@ -420,6 +423,7 @@ static pid_t start_sandbox(struct launch *l, bool *born_in, struct kiste_err *er
 {
 	long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
 		     CLONE_NEWNET;
+	bool worded = false;
 	pid_t child;
 
 	/* ns:PATH is joined with the caller's rights, then inherited (shim_net_join). */
@@ -428,12 +432,11 @@ static pid_t start_sandbox(struct launch *l, bool *born_in, struct kiste_err *er
 			return -1;
 		flags &= ~CLONE_NEWNET;
 	}
-	errno = 0;
 	if (owner_path(l))
-		child = owner_clone(l, flags, born_in, err);
+		child = owner_clone(l, flags, born_in, &worded, err);
 	else
 		child = clone_sandbox(l->ns ? flags : 0, &l->cg, born_in);
-	if (child < 0 && !errno)
+	if (child < 0 && worded)
 		return child;	/* owner_clone's helper, in its own words */
 	if (child < 0 && l->ns &&
 	    (errno == EPERM || errno == EINVAL || errno == ENOSPC || errno == EUSERS))

@@ -543,9 +543,7 @@ static int vm_signals(struct linux_vm *vm, struct kiste_err *err)
 	sigaddset(&vm->fwd, SIGHUP);
 	if (vm->cfg->tty)
 		sigdelset(&vm->fwd, SIGWINCH);	/* the pty's size */
-	for (sig = 1; sig <= SIGRTMAX; sig++)
-		if (sigismember(&vm->fwd, sig) == 1)
-			sigaddset(&set, sig);
+	sigorset(&set, &set, &vm->fwd);
 	/* Blocked before any thread exists, so every thread inherits the mask. */
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return kiste_err_set(err, -errno, "cannot set up signals: %s", strerror(errno));
