@@ -465,6 +465,102 @@ step "resume p5" 0 "" -- resume p5
 check_status "resumed p5 is created again" p5 created
 step "delete p5" 0 "" -- delete p5
 
+# kill's signal goes through a pidfd opened before the init's start time is
+# checked, and kill --all's to members listed again after their pidfds are
+# open: a pid that changed hands since kiste looked gets nothing.  In a pid
+# namespace of the test's own, a pid is handed over on purpose (ns_last_pid)
+# while kiste stands still at a test hook between looking and signalling.
+cat >"$tmp/reuse.sh" <<'EOS'
+K=$1 KROOT=$2 B=$3 out=$4
+r() { "$K" --root "$KROOT" "$@" </dev/null; }
+say() { echo "$*" >>"$out"; }
+st() { awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null; }
+stopped_wait() { local i; for i in $(seq 100); do [ "$(st "$1")" = T ] && return 0; sleep 0.05; done; return 1; }
+gone_wait() { local i; for i in $(seq 100); do [ -e "/proc/$1" ] || return 0; sleep 0.05; done; return 1; }
+members() { r ps --format json "$1" | tr '[],' '   '; }
+init_of() { r state "$1" | sed -n 's/^ *"pid": \([0-9]*\),$/\1/p'; }
+# 1: kill of the init, whose pid a sleep outside the container has taken.
+r create --bundle "$B" reuse1 >/dev/null 2>&1 && r start reuse1 >/dev/null 2>&1 || say "setup1: create"
+x=$(init_of reuse1)
+KISTE_TESTONLY_STOP_AT=oci-signal "$K" --root "$KROOT" kill reuse1 TERM >"$out.k1" 2>&1 </dev/null &
+kp=$!
+stopped_wait $kp || say "setup1: kill did not stop at its hook"
+kill -KILL "$x"
+gone_wait "$x" || say "setup1: init $x not reaped"
+echo $((x - 1)) >/proc/sys/kernel/ns_last_pid
+sleep 1000 &
+v=$!
+[ "$v" = "$x" ] || say "setup1: pid $x not handed over (got $v)"
+kill -CONT $kp
+wait $kp
+rc=$?
+if kill -0 $v 2>/dev/null; then say "one alive $rc $(cat "$out.k1")"; else say "one dead $rc"; fi
+kill -KILL $v 2>/dev/null
+r delete --force reuse1 >/dev/null 2>&1
+# 2, 3: kill --all, a member's pid taken by a sleep outside the container
+# before kiste opens the members' pidfds (2) or after it listed them again (3).
+all_case()	# NAME HOOK
+{
+	local c=$1 x y="" m p q leaf i kp v rc
+	r create --bundle "$B" "$c" >/dev/null 2>&1 && r start "$c" >/dev/null 2>&1 || say "setup $c: create"
+	x=$(init_of "$c")
+	for i in $(seq 100); do
+		# a leaf: one of the workload's two sleeps (no member's parent, not the init)
+		m=$(members "$c")
+		for p in $m; do
+			[ "$p" = "$x" ] && continue
+			leaf=1
+			for q in $m; do [ "$(awk '{ print $4 }' "/proc/$q/stat" 2>/dev/null)" = "$p" ] && leaf=0; done
+			[ $leaf = 1 ] && y=$p
+		done
+		[ "$(echo $m | wc -w)" -ge 4 ] && [ -n "$y" ] && break
+		y=""
+		sleep 0.05
+	done
+	[ -n "$y" ] || say "setup $c: no member to take over (members: $m)"
+	KISTE_TESTONLY_STOP_AT=$2 "$K" --root "$KROOT" kill --all "$c" TERM >"$out.$c" 2>&1 </dev/null &
+	kp=$!
+	stopped_wait $kp || say "setup $c: kill --all did not stop at its hook"
+	kill -KILL "$y"
+	gone_wait "$y" || say "setup $c: member $y not reaped"
+	echo $((y - 1)) >/proc/sys/kernel/ns_last_pid
+	sleep 1000 &
+	v=$!
+	[ "$v" = "$y" ] || say "setup $c: pid $y not handed over (got $v)"
+	kill -CONT $kp
+	wait $kp
+	rc=$?
+	if kill -0 $v 2>/dev/null; then say "$c alive $rc $(cat "$out.$c")"; else say "$c dead $rc"; fi
+	kill -KILL $v 2>/dev/null
+	r delete --force "$c" >/dev/null 2>&1
+}
+all_case two oci-signal-listed
+all_case three oci-signal-relisted
+EOS
+if [ "$(id -u)" = 0 ] && unshare --pid --fork --mount-proc true 2>/dev/null; then
+	bundle_cfg 'sleep 1000 & sleep 1000 & wait'
+	: >"$tmp/reuse.out"
+	timeout 60 unshare --pid --fork --mount-proc bash "$tmp/reuse.sh" "$K" "$KROOT" "$B" \
+		"$tmp/reuse.out"
+	result "$(! grep -q '^setup1' "$tmp/reuse.out" &&
+		 grep -q '^one alive 1 .*not running' "$tmp/reuse.out"; echo $?)" \
+		"kill: a pid its init held, taken by another process since, gets no signal (1, not running)" \
+		"$(cat "$tmp/reuse.out")"
+	result "$(! grep -q '^setup two' "$tmp/reuse.out" && grep -q '^two alive 0' "$tmp/reuse.out"
+		 echo $?)" \
+		"kill --all: a member's pid, taken by a process outside before its pidfd, gets no signal" \
+		"$(cat "$tmp/reuse.out")"
+	result "$(! grep -q '^setup three' "$tmp/reuse.out" &&
+		 grep -q '^three alive 0' "$tmp/reuse.out"; echo $?)" \
+		"kill --all: a member's pid, taken by a process outside after the listing, gets no signal" \
+		"$(cat "$tmp/reuse.out")"
+	bundle_cfg 'sleep 100'
+else
+	skip "kill: a pid handed over" "needs root and unshare --pid"
+	skip "kill --all: a pid handed over before its pidfd" "needs root and unshare --pid"
+	skip "kill --all: a pid handed over after the listing" "needs root and unshare --pid"
+fi
+
 # A tampered state's freezer folder outside kiste/oci/ID is never written.
 step "create p4" 0 "" -- create --bundle "$B" p4
 mkdir -p "$tmp/victim-freezer"

@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,31 +77,86 @@ int oci_load(const struct cli_global *g, const char *id, struct kiste_oci_state 
 	return kiste_oci_state_load(g->root, id, s, err);
 }
 
-/* Every process of the container: its cgroup's, or its pid namespace's without one. */
+static int pidfd_signal(int fd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Every process of the container (its cgroup's, or its pid namespace's
+ * without one), each signalled through a pidfd opened before the members are
+ * listed a second time: a pid listed again is a member's, so the descriptor
+ * opened on it is that member (or it has ended since, and the signal finds
+ * nobody), never a process that took the pid of one that ended.  The init is
+ * held the same way (kiste_oci_init_pidfd), alive after the second listing:
+ * without a cgroup, membership is descent from it.
+ */
 static int signal_all(const struct kiste_oci_state *s, int sig)
 {
-	pid_t *pids;
-	size_t n, i;
-	int sent = 0;
+	pid_t *pids = NULL, *again = NULL;
+	size_t n = 0, m = 0, i;
+	int init, *fds = NULL, sent = 0, ret = -ESRCH;
 
-	if (kiste_oci_pids(s, &pids, &n, NULL) < 0)
-		return -EIO;
+	init = kiste_oci_init_pidfd(s);
+	if (init < 0)
+		return init;
+	if (kiste_oci_pids(s, &pids, &n, NULL) < 0) {
+		ret = -EIO;
+		goto out;
+	}
+	fds = malloc((n ? n : 1) * sizeof(*fds));
+	if (!fds) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	kiste_test_phase("oci-signal-listed");
 	for (i = 0; i < n; i++)
-		if (kill(pids[i], sig) == 0)
+		fds[i] = (int)syscall(SYS_pidfd_open, pids[i], 0);
+	if (kiste_oci_pids(s, &again, &m, NULL) < 0) {
+		ret = -EIO;
+		goto out;
+	}
+	kiste_test_phase("oci-signal-relisted");
+	if (pidfd_signal(init, 0) < 0)
+		goto out;	/* the init ended: the namespace's members go with it */
+	for (i = 0; i < n; i++)
+		if (fds[i] >= 0 && bsearch(&pids[i], again, m, sizeof(*again), cmp_pid) &&
+		    pidfd_signal(fds[i], sig) == 0)
 			sent++;
+	ret = sent ? 0 : -ESRCH;
+out:
+	for (i = 0; fds && i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
 	free(pids);
-	return sent ? 0 : -ESRCH;
+	free(again);
+	close(init);
+	return ret;
 }
 
 int oci_signal(const struct kiste_oci_state *s, int sig, bool all, struct kiste_err *err)
 {
-	int ret = 0;
+	int ret, fd;
 
-	/* The start time was checked by the caller's status; kill() races no reuse after it. */
-	if (all)
+	kiste_test_phase("oci-signal");
+	if (all) {
 		ret = signal_all(s, sig);
-	else if (kill(s->pid, sig) < 0)
-		ret = -errno;
+	} else {
+		fd = kiste_oci_init_pidfd(s);
+		ret = fd < 0 ? fd : pidfd_signal(fd, sig) < 0 ? -errno : 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (ret == -ESRCH)
+		return kiste_err_set(err, ret, "container %s is not running", s->id);
 	if (ret < 0)
 		return kiste_err_set(err, ret, "cannot signal container %s: %s", s->id,
 				     strerror(-ret));
@@ -135,7 +192,7 @@ int oci_poststart(const struct kiste_oci_state *s, struct kiste_err *err)
 {
 	struct kiste_oci_config hooks;
 	char *state;
-	int ret = kiste_oci_hooks_load(s, &hooks, err);
+	int fd, ret = kiste_oci_hooks_load(s, &hooks, err);
 
 	if (ret == 0 && hooks.nhooks[KISTE_OCI_HOOK_POSTSTART]) {
 		state = kiste_oci_hook_state(s, "running", s->pid);
@@ -146,8 +203,11 @@ int oci_poststart(const struct kiste_oci_state *s, struct kiste_err *err)
 			      kiste_err_set(err, -ENOMEM, "out of memory");
 		free(state);
 		/* As runc: a container whose poststart failed does not go on running. */
-		if (ret < 0 && kiste_oci_pid_start(s->pid) == s->pid_start)
-			kill(s->pid, SIGKILL);
+		fd = ret < 0 ? kiste_oci_init_pidfd(s) : -1;
+		if (fd >= 0) {
+			pidfd_signal(fd, SIGKILL);
+			close(fd);
+		}
 	}
 	kiste_oci_config_free(&hooks);
 	return ret;
@@ -155,17 +215,23 @@ int oci_poststart(const struct kiste_oci_state *s, struct kiste_err *err)
 
 int oci_destroy(const struct cli_global *g, struct kiste_oci_state *s, struct kiste_err *err)
 {
-	int tries;
+	struct pollfd p = { .fd = kiste_oci_init_pidfd(s), .events = POLLIN };
+	int r = 0;
 
-	if (kiste_oci_state_status(s) != KISTE_OCI_STOPPED && s->pid > 0) {
+	if (p.fd < 0 && p.fd != -ESRCH)
+		return kiste_err_set(err, p.fd, "cannot end container %s: its init %d: %s", s->id,
+				     (int)s->pid, strerror(-p.fd));
+	if (p.fd >= 0) {
 		/* The init is pid 1 of the container: its death takes every other process. */
-		kill(s->pid, SIGKILL);
+		pidfd_signal(p.fd, SIGKILL);
 		/* A frozen (paused) task dies only once thawed. */
 		if (kiste_oci_frozen(s))
 			kiste_oci_freeze(s, false, err);
-		for (tries = 0; tries < 1000 && kiste_oci_pid_start(s->pid) == s->pid_start; tries++)
-			usleep(5000);
-		if (kiste_oci_pid_start(s->pid) == s->pid_start)
+		/* Readable once the init has ended (a zombie is no running container). */
+		while ((r = poll(&p, 1, 5000)) < 0 && errno == EINTR)
+			;
+		close(p.fd);
+		if (r <= 0)
 			return kiste_err_set(err, -EBUSY, "container %s: its init %d did not die "
 					     "within 5 s of SIGKILL: try again", s->id, (int)s->pid);
 	}

@@ -242,6 +242,12 @@ int kiste_oci_state_remove(const struct kiste_oci_state *s, struct kiste_err *er
 int kiste_oci_state_ids(const char *root, char ***ids, size_t *n, struct kiste_err *err);
 /* The start time of @pid (clock ticks after boot), 0 when it is gone or a zombie. */
 uint64_t kiste_oci_pid_start(pid_t pid);
+/*
+ * A pidfd of @s's init, its start time checked after the descriptor is open:
+ * a signal through it never reaches a process that took the pid after the
+ * init ended.  -ESRCH (or -errno) when the init is gone.
+ */
+int kiste_oci_init_pidfd(const struct kiste_oci_state *s);
 
 /*
  * Parses the text of a LinuxResources object (runc update -r FILE) into @r

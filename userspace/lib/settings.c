@@ -39,7 +39,8 @@ static const struct kiste_setting_info settings[KISTE_SET_NR] = {
 				       "vm: the kernel cache of a non-root caller, before HOME" },
 	[KISTE_SET_TESTONLY_STOP_AT] = { "KISTE_TESTONLY_STOP_AT",
 					 "the launcher stops itself (SIGSTOP) at this named start-up "
-					 "phase (test hook: selftests/kill)" },
+					 "phase, or the OCI kill between looking and signalling (test "
+					 "hook: selftests/kill, oci_verbs.sh)" },
 	[KISTE_SET_SHIM_STATS] = { "KISTE_SHIM_STATS",
 				   "shim: print where the start-up's milliseconds went (benchmarks)" },
 	[KISTE_SET_TESTONLY_SHIM_LIBSECCOMP] = { "KISTE_TESTONLY_SHIM_LIBSECCOMP",

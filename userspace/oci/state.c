@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -444,6 +445,23 @@ uint64_t kiste_oci_pid_start(pid_t pid)
 	    kiste_proc_stat_start(p, &start) < 0)
 		return 0;
 	return start ? start : 1;
+}
+
+int kiste_oci_init_pidfd(const struct kiste_oci_state *s)
+{
+	int fd;
+
+	if (s->pid <= 0 || !s->pid_start)
+		return -ESRCH;
+	fd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+	if (fd < 0)
+		return -errno;
+	/* Checked with the descriptor open: the pid cannot change hands unseen now. */
+	if (kiste_oci_pid_start(s->pid) != s->pid_start) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
 }
 
 enum kiste_oci_status kiste_oci_state_status(const struct kiste_oci_state *s)
