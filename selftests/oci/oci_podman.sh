@@ -283,20 +283,27 @@ if [ -x "$UKB/hello" ] && [ -x "$UKB/tests/endings" ] && [ -x "$UKB/tests/sleepe
 	tar -C "$tmp/ukimg" -c . | podman import - "$UKIMG" >"$tmp/ukimport.out" 2>&1 ||
 		bail "podman import of the unikernel image failed: $(tail -3 "$tmp/ukimport.out")"
 	# NAME APP ARGS...: podman run --rm of /APP as kiste run runs it; with UK_ISO=vm
-	# both in vm isolation (the annotation org.kiste.isolation, kiste run's --isolation).
+	# both in vm isolation (the annotation org.kiste.isolation, kiste run's --isolation);
+	# with UK_TTY=1 podman's -t: the console is a host pty podman reads (the terminal's
+	# CR before each LF aside), which the unikernel writes bytes to and reads nothing from.
 	uk_same()
 	{
 		local name="$1" app="$2" want wrc iso=() ann=()
 		shift 2
+		if [ -n "${UK_TTY:-}" ]; then
+			ann=(-t)
+			name="-t: $name"
+		fi
 		if [ -n "${UK_ISO:-}" ]; then
 			iso=(--isolation "$UK_ISO")
-			ann=(--annotation "org.kiste.isolation=$UK_ISO")
+			ann+=(--annotation "org.kiste.isolation=$UK_ISO")
 			name="$name, $UK_ISO isolation"
 		fi
 		want=$("$K" run --mode=unikernel "${iso[@]}" -- "$tmp/ukimg/$app" "$@" 2>&1)
 		wrc=$?
 		want=${want//"$tmp/ukimg/$app"/"/$app"}
 		pm kiste run --rm --annotation org.kiste.mode=unikernel "${ann[@]}" "$UKIMG" "/$app" "$@"
+		[ -n "${UK_TTY:-}" ] && T_OUT=${T_OUT//$'\r'/}
 		[ "$T_RC" = "$wrc" ] && [ "$T_OUT" = "$want" ]
 		result $? "unikernel: $name (exit $wrc, as kiste run)" "podman: exit $T_RC: '$T_OUT'
 kiste run: exit $wrc: '$want'"
@@ -305,6 +312,8 @@ kiste run: exit $wrc: '$want'"
 	uk_same "a return status (2)" endings nothing
 	uk_same "a syscall outside its filter (159 and kiste's line)" endings sys
 	uk_same "a fault (139)" endings segv
+	UK_TTY=1 uk_same "hello with its arguments" hello one "two words"
+	UK_TTY=1 uk_same "a return status (2)" endings nothing
 	pm kiste run --rm --annotation org.kiste.mode=unikernel "$UKIMG" /nosuch
 	[ "$T_RC" = 127 ]
 	result $? "unikernel: a missing program is 127, as podman says it for runc" "exit $T_RC: $T_OUT"
@@ -454,7 +463,7 @@ runc: $rgot"
 		result $? "rootless: a command not found is 127" "exit $T_RC: $T_OUT"
 		rl_same "-t: the container's stdio is a pty" -t localhost/rl:1 sh -c 'tty; exit 5'
 		# Detached, as the user runs it: ps lists it, stop sends TERM (its trap: 3), kill
-		# KILL (137), rm removes it.  pause and stats need a cgroup the user may write,
+		# KILL (137), rm removes it.  stats and pause need a cgroup the user may write,
 		# which cgroupfs without delegation is not: both runtimes' answers are held equal.
 		rl_detached()	# runc|kiste: one line of what ps, pause, stop, kill, rm gave
 		{
@@ -465,6 +474,8 @@ runc: $rgot"
 			[ "$T_RC" -eq 0 ] || { echo "run -d failed: $T_OUT"; return; }
 			rl --runtime "$rt" ps --filter id="$id" --format '{{.ID}}'
 			st="ps=$([ "$T_OUT" = "${id:0:12}" ] && echo listed || echo "$T_OUT")"
+			rl --runtime "$rt" stats --no-stream --format '{{.ID}}' "$id"
+			st="$st stats=$T_RC"
 			rl --runtime "$rt" pause "$id"
 			st="$st pause=$T_RC"
 			[ "$T_RC" = 0 ] && rl --runtime "$rt" unpause "$id"
@@ -484,9 +495,9 @@ runc: $rgot"
 		}
 		got=$(rl_detached kiste)
 		rgot=$(rl_detached runc)
-		[[ "$got" == "ps=listed pause="[0-9]*" stop=exited 3 rm=0 kill=137 left=none" ]] &&
+		[[ "$got" == "ps=listed stats="[0-9]*" pause="[0-9]*" stop=exited 3 rm=0 kill=137 left=none" ]] &&
 			[ "$got" = "$rgot" ]
-		result $? "rootless: run -d, ps, pause, stop (TERM, 3), kill (137), rm (as runc)" \
+		result $? "rootless: run -d, ps, stats, pause, stop (TERM, 3), kill (137), rm (as runc)" \
 			"kiste: $got
 runc: $rgot"
 		[ -d "$tmp/rlrun/kiste" ] && [ ! -e /run/kiste/rlprobe ]
