@@ -302,6 +302,8 @@ static void slurp(const char *path, char *buf, size_t len)
  */
 /* The workload run_kiste names (the fake guest never runs it; vm mode packs or finds it). */
 static const char *fg_command = "/bin/true";
+/* kiste's stdout instead of the file run_kiste reads back, when set (a pipe nobody reads). */
+static int fg_stdout_fd = -1;
 
 static void run_kiste(const char *dir, const char *img, const char *const *extra, int sig,
 		      int sig_after_ms, struct run *r)
@@ -331,7 +333,8 @@ static void run_kiste(const char *dir, const char *img, const char *const *extra
 		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int in = open("/dev/null", O_RDONLY);
 
-		if (o < 0 || e < 0 || in < 0 || dup2(in, 0) < 0 || dup2(o, 1) < 0 ||
+		if (o < 0 || e < 0 || in < 0 || dup2(in, 0) < 0 ||
+		    dup2(fg_stdout_fd >= 0 ? fg_stdout_fd : o, 1) < 0 ||
 		    dup2(e, 2) < 0)
 			_exit(99);
 		alarm(60);	/* no hang, whatever the VMM does */

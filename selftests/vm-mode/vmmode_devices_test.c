@@ -15,6 +15,8 @@
 #define _GNU_SOURCE
 #include "vmmode_devices.h"
 
+#include <kiste/vm_agent.h>	/* the channel's output port */
+
 #define FILL 0x1111111111111111ULL
 
 TEST_F(disk, write_read_flush_and_id_through_kvm)
@@ -411,6 +413,30 @@ TEST_F_TIMEOUT(disk, hostile_serve_loop_outlives_timeout, 120)
 	step(&self->s, FG_STORE, 2, A + 2, 1);
 	step(&self->s, FG_STORE, 2, BAR + 0x3000, 0);	/* never returns */
 	run_script(_metadata, self, extra);
+	TH_LOG("status %d after %.1f s; stderr: %s", self->r.status, self->r.secs, self->r.err);
+	EXPECT_GT(10.0, self->r.secs);
+	EXPECT_EQ(137, self->r.status);
+}
+
+/*
+ * kiste's stdout a pipe whose reader holds it open and never reads: the
+ * guest's output fills it and the vCPU's write blocks.  --timeout 2 must
+ * still end the run (the stop interrupts the write; the rest is dropped).
+ */
+TEST_F_TIMEOUT(disk, stalled_output_reader_outlives_timeout, 120)
+{
+	const char *extra[] = { "--timeout", "2", NULL };
+	int p[2], i;
+
+	SKIP_IF_SETUP_SKIPPED();
+	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+	for (i = 0; i < 4; i++)		/* 1 MiB each: the pipe holds 64 KiB */
+		step(&self->s, FG_OUT, 4, KISTE_CHAN_PORT_OUT, KISTE_CHAN_OUT_SIZE);
+	fg_stdout_fd = p[1];
+	run_script(_metadata, self, extra);
+	fg_stdout_fd = -1;
+	close(p[0]);
+	close(p[1]);
 	TH_LOG("status %d after %.1f s; stderr: %s", self->r.status, self->r.secs, self->r.err);
 	EXPECT_GT(10.0, self->r.secs);
 	EXPECT_EQ(137, self->r.status);

@@ -265,6 +265,45 @@ TEST(features_outside_the_offer_are_refused)
 	guest_close(&g);
 }
 
+/*
+ * HOSTILE: the queues run only once the device accepted the driver's features.
+ * DRIVER_OK without FEATURES_OK is not taken (a request then is not served,
+ * the disk untouched), and a driver cannot take FEATURES_OK back to write
+ * features the device never accepted: status bits go only by a reset.
+ */
+TEST(queues_run_only_with_features_accepted)
+{
+	const uint8_t ad = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+	struct guest g;
+
+	ASSERT_EQ(1, guest_open(&g, false));
+	cfg_wr(&g, 1, 0x04, 0x0006);
+	bar_wr(&g, COMMON(device_status), 1, 0);
+	bar_wr(&g, COMMON(device_status), 1, ad);
+	bar_wr(&g, COMMON(guest_feature_select), 4, 1);
+	bar_wr(&g, COMMON(guest_feature), 4, F_V1 >> 32);
+	bar_wr(&g, COMMON(queue_select), 2, 0);
+	bar_wr(&g, COMMON(queue_size), 2, QSIZE);
+	bar_wr(&g, COMMON(queue_desc_lo), 8, DESC);
+	bar_wr(&g, COMMON(queue_avail_lo), 8, AVAIL);
+	bar_wr(&g, COMMON(queue_used_lo), 8, USED);
+	bar_wr(&g, COMMON(queue_enable), 2, 1);
+	bar_wr(&g, COMMON(device_status), 1, ad | VIRTIO_CONFIG_S_DRIVER_OK);
+	EXPECT_EQ((uint64_t)ad, bar_rd(&g, COMMON(device_status), 1));
+	memset(g.ram + BUF + 0x100, 0x77, 512);
+	EXPECT_EQ(-1, request(&g, VIRTIO_BLK_T_OUT, 2, 512, false));
+	EXPECT_EQ(3, disk_byte(&g, 2 * 512));
+	/* Accepted, then "taken back" to write INDIRECT in: still accepted, the write ignored. */
+	bar_wr(&g, COMMON(device_status), 1, ad | VIRTIO_CONFIG_S_FEATURES_OK);
+	bar_wr(&g, COMMON(device_status), 1, ad);
+	EXPECT_EQ((uint64_t)(ad | VIRTIO_CONFIG_S_FEATURES_OK), bar_rd(&g, COMMON(device_status), 1));
+	bar_wr(&g, COMMON(guest_feature_select), 4, 0);
+	bar_wr(&g, COMMON(guest_feature), 4, 1u << VIRTIO_RING_F_INDIRECT_DESC);
+	EXPECT_EQ(0ULL, bar_rd(&g, COMMON(guest_feature), 4));
+	EXPECT_EQ(0, g.fails);
+	guest_close(&g);
+}
+
 /* A request over seg_max x size_max (what the device offers) is an I/O error, whatever its disk. */
 TEST(requests_over_the_offered_size_are_io_errors)
 {

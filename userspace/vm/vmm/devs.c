@@ -20,15 +20,23 @@
 #define KBD_RESET	0xfe
 #define PCI_RESET	0xcf9
 
-static void write_all(int fd, const uint8_t *p, size_t len)
+/*
+ * Output nobody reads any more (closed pipe) is dropped, not fatal to the VM.
+ * A reader that keeps the pipe open and stops reading blocks the write until
+ * the VM stops: the stop's kick interrupts it (EINTR), and the rest is dropped,
+ * so --timeout and a failure elsewhere still end the run.
+ */
+static void write_all(struct linux_vm *vm, int fd, const uint8_t *p, size_t len)
 {
 	ssize_t n;
 
-	/* Output nobody reads any more (closed pipe) is dropped, not fatal to the VM. */
 	while (fd >= 0 && len) {
 		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && errno == EINTR) {
+			if (__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE) != LINUX_RUNNING)
+				return;
 			continue;
+		}
 		if (n <= 0)
 			return;
 		p += n;
@@ -112,48 +120,55 @@ static void uart_line(struct linux_uart *u, uint8_t v)
 	u->line_len = 0;
 }
 
-static void uart_out(struct linux_vm *vm, unsigned int reg, uint8_t v)
+/*
+ * A register write under vm->lock; the bytes for the log (at most two: a CR
+ * before an LF on a terminal) go into @emit, written after the lock is let
+ * go (a stalled reader must not hold the lock that stopping the VM takes).
+ */
+static size_t uart_out(struct linux_vm *vm, unsigned int reg, uint8_t v, uint8_t emit[2])
 {
 	struct linux_uart *u = &vm->uart;
+	size_t n = 0;
 
 	switch (reg) {
 	case 0:
 		if (u->lcr & UART_LCR_DLAB) {
 			u->dll = v;
-			return;
+			return 0;
 		}
 		if (!(u->mcr & UART_MCR_LOOP)) {
 			if (u->crlf && v == '\n' && u->last != '\r')
-				write_all(vm->cfg->log_fd, (const uint8_t *)"\r", 1);
-			write_all(vm->cfg->log_fd, &v, 1);
+				emit[n++] = '\r';
+			emit[n++] = v;
 			u->last = v;
 			uart_line(u, v);
 		}
 		u->thre_pending = 1;
 		uart_irq(vm);
-		return;
+		return n;
 	case 1:
 		if (u->lcr & UART_LCR_DLAB) {
 			u->dlm = v;
-			return;
+			return 0;
 		}
 		u->ier = v & 0x0f;
 		u->thre_pending = 1;	/* enabling THRI on an empty THR raises it at once */
 		uart_irq(vm);
-		return;
+		return 0;
 	case 2:
 		u->fcr = v;
-		return;
+		return 0;
 	case 3:
 		u->lcr = v;
-		return;
+		return 0;
 	case 4:
 		u->mcr = v & 0x1f;
-		return;
+		return 0;
 	case 7:
 		u->scr = v;
-		return;
+		return 0;
 	}
+	return 0;
 }
 
 /*
@@ -231,19 +246,22 @@ static void chan_out(struct linux_vm *vm, uint32_t v)
 	/* The length comes from the guest: never read past the buffer. */
 	if (len > KISTE_CHAN_OUT_SIZE)
 		len = KISTE_CHAN_OUT_SIZE;
-	write_all(v & KISTE_CHAN_OUT_STDERR ? vm->cfg->err_fd : vm->cfg->out_fd, vm->chan_out,
-		  len);
+	write_all(vm, v & KISTE_CHAN_OUT_STDERR ? vm->cfg->err_fd : vm->cfg->out_fd,
+		  vm->chan_out, len);
 }
 
 /* One port write of @size bytes; returns -1 when the VM must stop. */
 static int port_out(struct linux_vcpu *vc, uint16_t port, uint32_t v)
 {
 	struct linux_vm *vm = vc->vm;
+	uint8_t emit[2];
+	size_t n;
 
 	if (port >= COM1 && port < COM1 + 8) {
 		pthread_mutex_lock(&vm->lock);
-		uart_out(vm, port - COM1, (uint8_t)v);
+		n = uart_out(vm, port - COM1, (uint8_t)v, emit);
 		pthread_mutex_unlock(&vm->lock);
+		write_all(vm, vm->cfg->log_fd, emit, n);
 		return 0;
 	}
 	switch (port) {

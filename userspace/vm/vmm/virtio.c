@@ -252,13 +252,14 @@ static void queues_reset(struct virtio_dev *d)
 int virtio_queue_fill(struct virtio_dev *d, unsigned int qi,
 		      uint32_t (*fill)(const struct virtio_chain *c, void *arg), void *arg)
 {
-	struct virtio_queue *q = &d->q[qi];
+	struct virtio_queue *q;
 	struct virtio_chain c;
 	const char *why = NULL;
 	int r = 0;
 
 	if (qi >= d->ops->nqueues)
 		return 0;
+	q = &d->q[qi];
 	/* Held only to copy one frame in: no request waits on the host under it. */
 	pthread_mutex_lock(&d->lock);
 	if (!d->broken && (d->status & VIRTIO_CONFIG_S_DRIVER_OK) && q->enabled)
@@ -343,11 +344,16 @@ static void status_write(struct virtio_dev *d, uint8_t v)
 		dev_reset(d);
 		return;
 	}
+	/* A driver clears status bits only by a reset (virtio 1.x, 2.1.1): set ones stay. */
+	v |= d->status;
 	/* FEATURES_OK sticks only for a subset of what was offered, with VERSION_1. */
 	if ((v & VIRTIO_CONFIG_S_FEATURES_OK) && !(d->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
 	    (extra || !(d->driver_features & 1ULL << VIRTIO_F_VERSION_1)))
 		v &= ~VIRTIO_CONFIG_S_FEATURES_OK;
-	d->status = v | (d->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	/* The queues run only for features the device accepted (queue_serve, _fill). */
+	if (!(v & VIRTIO_CONFIG_S_FEATURES_OK))
+		v &= ~VIRTIO_CONFIG_S_DRIVER_OK;
+	d->status = v;
 }
 
 static void queue_enable(struct virtio_dev *d, struct virtio_queue *q)
