@@ -479,36 +479,53 @@ stopped_wait() { local i; for i in $(seq 100); do [ "$(st "$1")" = T ] && return
 gone_wait() { local i; for i in $(seq 100); do [ -e "/proc/$1" ] || return 0; sleep 0.05; done; return 1; }
 members() { r ps --format json "$1" | tr '[],' '   '; }
 init_of() { r state "$1" | sed -n 's/^ *"pid": \([0-9]*\),$/\1/p'; }
+# NAME INIT PID HOOK KILL-ARGS...: kiste kill KILL-ARGS stopped at HOOK, PID ended and handed
+# to a sleep outside the container, kill resumed; says whether the sleep lived, and kill's
+# status.  A PID other than the INIT must leave the container running.
+hand_over()
+{
+	local c=$1 init=$2 x=$3 hook=$4 kp v rc
+	shift 4
+	KISTE_TESTONLY_STOP_AT=$hook "$K" --root "$KROOT" kill "$@" >"$out.$c" 2>&1 </dev/null &
+	kp=$!
+	stopped_wait $kp || say "setup $c: kill did not stop at $hook"
+	kill -KILL "$x"
+	gone_wait "$x" || say "setup $c: pid $x not reaped"
+	echo $((x - 1)) >/proc/sys/kernel/ns_last_pid
+	sleep 1000 &
+	v=$!
+	[ "$v" = "$x" ] || say "setup $c: pid $x not handed over (got $v)"
+	[ "$x" = "$init" ] || kill -0 "$init" 2>/dev/null || say "setup $c: the container ended with $x"
+	kill -CONT $kp
+	wait $kp
+	rc=$?
+	if kill -0 $v 2>/dev/null; then say "$c alive $rc $(cat "$out.$c")"; else say "$c dead $rc"; fi
+	kill -KILL $v 2>/dev/null
+	r delete --force "$c" >/dev/null 2>&1
+}
+started()	# NAME: created and started
+{
+	r create --bundle "$B" "$1" >/dev/null 2>&1 && r start "$1" >/dev/null 2>&1 ||
+		say "setup $1: create"
+}
 # 1: kill of the init, whose pid a sleep outside the container has taken.
-r create --bundle "$B" reuse1 >/dev/null 2>&1 && r start reuse1 >/dev/null 2>&1 || say "setup1: create"
-x=$(init_of reuse1)
-KISTE_TESTONLY_STOP_AT=oci-signal "$K" --root "$KROOT" kill reuse1 TERM >"$out.k1" 2>&1 </dev/null &
-kp=$!
-stopped_wait $kp || say "setup1: kill did not stop at its hook"
-kill -KILL "$x"
-gone_wait "$x" || say "setup1: init $x not reaped"
-echo $((x - 1)) >/proc/sys/kernel/ns_last_pid
-sleep 1000 &
-v=$!
-[ "$v" = "$x" ] || say "setup1: pid $x not handed over (got $v)"
-kill -CONT $kp
-wait $kp
-rc=$?
-if kill -0 $v 2>/dev/null; then say "one alive $rc $(cat "$out.k1")"; else say "one dead $rc"; fi
-kill -KILL $v 2>/dev/null
-r delete --force reuse1 >/dev/null 2>&1
+started one
+x=$(init_of one)
+hand_over one "$x" "$x" oci-signal one TERM
 # 2, 3: kill --all, a member's pid taken by a sleep outside the container
 # before kiste opens the members' pidfds (2) or after it listed them again (3).
 all_case()	# NAME HOOK
 {
-	local c=$1 x y="" m p q leaf i kp v rc
-	r create --bundle "$B" "$c" >/dev/null 2>&1 && r start "$c" >/dev/null 2>&1 || say "setup $c: create"
+	local c=$1 x y="" m p pp q leaf i
+	started "$c"
 	x=$(init_of "$c")
 	for i in $(seq 100); do
-		# a leaf: one of the workload's two sleeps (no member's parent, not the init)
+		# one of the workload's two sleeps: no member's parent, its own parent a
+		# member other than the init (the shell; the init's own helpers end it)
 		m=$(members "$c")
 		for p in $m; do
-			[ "$p" = "$x" ] && continue
+			pp=$(awk '{ print $4 }' "/proc/$p/stat" 2>/dev/null)
+			[ "$p" = "$x" ] || [ "$pp" = "$x" ] || [[ " $m " != *" $pp "* ]] && continue
 			leaf=1
 			for q in $m; do [ "$(awk '{ print $4 }' "/proc/$q/stat" 2>/dev/null)" = "$p" ] && leaf=0; done
 			[ $leaf = 1 ] && y=$p
@@ -518,21 +535,7 @@ all_case()	# NAME HOOK
 		sleep 0.05
 	done
 	[ -n "$y" ] || say "setup $c: no member to take over (members: $m)"
-	KISTE_TESTONLY_STOP_AT=$2 "$K" --root "$KROOT" kill --all "$c" TERM >"$out.$c" 2>&1 </dev/null &
-	kp=$!
-	stopped_wait $kp || say "setup $c: kill --all did not stop at its hook"
-	kill -KILL "$y"
-	gone_wait "$y" || say "setup $c: member $y not reaped"
-	echo $((y - 1)) >/proc/sys/kernel/ns_last_pid
-	sleep 1000 &
-	v=$!
-	[ "$v" = "$y" ] || say "setup $c: pid $y not handed over (got $v)"
-	kill -CONT $kp
-	wait $kp
-	rc=$?
-	if kill -0 $v 2>/dev/null; then say "$c alive $rc $(cat "$out.$c")"; else say "$c dead $rc"; fi
-	kill -KILL $v 2>/dev/null
-	r delete --force "$c" >/dev/null 2>&1
+	hand_over "$c" "$x" "$y" "$2" --all "$c" TERM
 }
 all_case two oci-signal-listed
 all_case three oci-signal-relisted
@@ -542,7 +545,7 @@ if [ "$(id -u)" = 0 ] && unshare --pid --fork --mount-proc true 2>/dev/null; the
 	: >"$tmp/reuse.out"
 	timeout 60 unshare --pid --fork --mount-proc bash "$tmp/reuse.sh" "$K" "$KROOT" "$B" \
 		"$tmp/reuse.out"
-	result "$(! grep -q '^setup1' "$tmp/reuse.out" &&
+	result "$(! grep -q '^setup one' "$tmp/reuse.out" &&
 		 grep -q '^one alive 1 .*not running' "$tmp/reuse.out"; echo $?)" \
 		"kill: a pid its init held, taken by another process since, gets no signal (1, not running)" \
 		"$(cat "$tmp/reuse.out")"
