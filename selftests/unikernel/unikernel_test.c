@@ -84,6 +84,25 @@ TEST_F(uk, hello_exit_status)
 	EXPECT_EQ(2, self->r.status) TH_LOG("stderr: %s", self->r.err);
 }
 
+/* Zero bytes at a block device's end: the ABI allows it, both isolations answer 0. */
+TEST_F(uk, zero_length_block_calls_at_the_end)
+{
+	char bind[128];
+	const char *args[] = { "run", "--mode=unikernel", ISO(variant), "--block", bind,
+			       uk_path("tests/edges"), NULL };
+
+	if (self->skip)
+		SKIP(return, "%s", self->skip);
+	snprintf(bind, sizeof(bind), "storage=%s", self->img);
+	ASSERT_EQ(0, run_kiste(args, &self->r));
+	EXPECT_EQ(0, self->r.status) TH_LOG("stderr: %s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.out, "edges: read of 0 bytes at the end 0\n"))
+		TH_LOG("stdout: %s", self->r.out);
+	EXPECT_NE(NULL, strstr(self->r.out, "edges: write of 0 bytes at the end 0\n"))
+		TH_LOG("stdout: %s", self->r.out);
+	EXPECT_STREQ("", self->r.err);
+}
+
 static int file_contains(const char *path, const char *needle)
 {
 	static char buf[64 * 1024];
@@ -189,6 +208,10 @@ static const struct refusal refusals[] = {
 	/* Manifest strings reach messages: names outside the ABI's charset are refused. */
 	{ .test = "escape_in_device_name_refused", .app = "@escname", .arg = "list",
 	  .status = 126, .err = { "malformed kiste manifest" }, .out_empty = 1 },
+	/* A name binds one device: two alike would both take one binding (a tap as a disk). */
+	{ .test = "duplicate_device_name_refused", .app = "tests/dupdev",
+	  .dev = { "--net", "d=kukNoSuchTap" }, .status = 126,
+	  .err = { "declares device 'd' twice" }, .out_empty = 1 },
 };
 
 /*
@@ -283,6 +306,7 @@ REFUSAL_TEST(abi_mismatch_refused)
 REFUSAL_TEST(missing_app_is_127)
 REFUSAL_TEST(fifo_app_is_126)
 REFUSAL_TEST(escape_in_device_name_refused)
+REFUSAL_TEST(duplicate_device_name_refused)
 
 TEST(offlist_syscall_killed_by_filter)
 {
@@ -294,6 +318,28 @@ TEST(offlist_syscall_killed_by_filter)
 	EXPECT_EQ(128 + 31, r->status) TH_LOG("stdout: %s stderr: %s", r->out, r->err);
 	EXPECT_NE(NULL, strstr(r->out, "calling getpid")); /* it did start */
 	EXPECT_EQ(NULL, strstr(r->out, "survived"));
+	EXPECT_NE(NULL, strstr(r->err, "killed by the seccomp filter")) TH_LOG("%s", r->err);
+	free(r);
+}
+
+/*
+ * A caller that blocked SIGSYS (and the fault signals): the filter's trap is
+ * still kiste's to report, one line, not a bare "Bad system call".
+ */
+TEST(offlist_syscall_killed_with_sigsys_blocked)
+{
+	const char *args[] = { "run", "--mode=unikernel", uk_path("tests/badsys"), NULL };
+	struct run_result *r = calloc(1, sizeof(*r));
+	sigset_t set, old;
+
+	ASSERT_NE(NULL, r);
+	sigemptyset(&set);
+	sigaddset(&set, SIGSYS);
+	sigaddset(&set, SIGSEGV);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &set, &old));
+	ASSERT_EQ(0, run_kiste(args, r));
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	EXPECT_EQ(128 + 31, r->status) TH_LOG("stdout: %s stderr: %s", r->out, r->err);
 	EXPECT_NE(NULL, strstr(r->err, "killed by the seccomp filter")) TH_LOG("%s", r->err);
 	free(r);
 }

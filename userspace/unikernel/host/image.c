@@ -67,11 +67,11 @@ static int uk_scan_notes(struct kiste_uk_image *img, const Elf64_Phdr *ph, const
 			 struct kiste_err *err)
 {
 	uint64_t off = ph->p_offset, end = ph->p_offset + ph->p_filesz;
-	const Elf64_Nhdr *nh;
+	Elf64_Nhdr h, *nh = &h;
 	uint64_t name_off, desc_off;
 
 	while (off + sizeof(*nh) <= end) {
-		nh = (const Elf64_Nhdr *)(img->data + off);
+		memcpy(&h, img->data + off, sizeof(h));	/* at any offset the file gives */
 		name_off = off + sizeof(*nh);
 		desc_off = name_off + ((nh->n_namesz + 3) & ~3u);
 		if (desc_off + nh->n_descsz > end)
@@ -102,7 +102,7 @@ static int uk_scan_notes(struct kiste_uk_image *img, const Elf64_Phdr *ph, const
 static int uk_check_manifest(const struct kiste_uk_manifest *m, const char *path,
 			     struct kiste_err *err)
 {
-	uint32_t i;
+	uint32_t i, j;
 
 	if (m->ndevices > KISTE_UK_MAX_DEVICES || m->flags || m->reserved)
 		goto bad;
@@ -114,6 +114,13 @@ static int uk_check_manifest(const struct kiste_uk_manifest *m, const char *path
 		    m->dev[i].flags ||
 		    (m->dev[i].type != KISTE_UK_DEV_BLOCK && m->dev[i].type != KISTE_UK_DEV_NET))
 			goto bad;
+		/* A name binds one device (--block NAME=, --net NAME=): two would share it. */
+		for (j = 0; j < i; j++)
+			if (!strncmp(m->dev[i].name, m->dev[j].name, KISTE_UK_DEV_NAME_MAX))
+				return kiste_err_set(err, -ENOEXEC,
+						     "'%s' declares device '%s' twice: rebuild it "
+						     "with one name per device",
+						     path, m->dev[i].name);
 	}
 	return 0;
 bad:
@@ -164,7 +171,7 @@ static int uk_parse_elf(struct kiste_uk_image *img, uint64_t memory, const char 
 				     "'%s' is not an x86_64 ELF: build the unikernel "
 				     "for x86_64 with kiste-uk-cc",
 				     path);
-	if (eh->e_phentsize != sizeof(*ph) ||
+	if (eh->e_phentsize != sizeof(*ph) || eh->e_phoff % _Alignof(Elf64_Phdr) ||
 	    !uk_range_ok(img, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(*ph)))
 		return kiste_err_set(err, -ENOEXEC,
 				     "'%s' has a corrupt program header table: "

@@ -247,6 +247,18 @@ static bool uk_relay_ended_first(struct kiste_uk_devs *devs, const struct kiste_
 	return true;
 }
 
+/*
+ * The signals a fault or the filter's trap raises: never blocked in the
+ * unikernel's process, whatever the caller's mask.  The kernel unblocks a
+ * forced one and resets its handler, so the process would die of it before
+ * the handler that prints kiste's line (a filter's SIGSYS) could run.
+ */
+static bool uk_fault_signal(int sig)
+{
+	return sig == SIGSYS || sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
+	       sig == SIGFPE || sig == SIGTRAP;
+}
+
 /* Direct entry: this process becomes the unikernel; never returns. */
 static __attribute__((noreturn)) void uk_run_direct(const struct kiste_uk_opts *o,
 						    const struct kiste_uk_image *img,
@@ -264,7 +276,7 @@ static __attribute__((noreturn)) void uk_run_direct(const struct kiste_uk_opts *
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	for (sig = 1; sig < 64; sig++)
-		if (sigismember(old, sig) == 1)
+		if (sigismember(old, sig) == 1 && !uk_fault_signal(sig))
 			d.sigmask |= 1ULL << (sig - 1);
 	kiste_test_phase("uk-forked");
 	tender_process_child(o, img, devs, &d);

@@ -91,6 +91,10 @@ static int64_t vm_block(struct uk_vm *v, int write, const uint64_t *a)
 	if (!d || !buf || a[1] % d->info.block_size || a[3] % d->info.block_size ||
 	    a[1] > d->info.capacity || a[3] > d->info.capacity - a[1])
 		return KISTE_UK_EINVAL;
+	/* Nothing to move (process isolation makes no call for it either): the filter's
+	 * offsets end a block before the capacity, where a zero-length call may start. */
+	if (!a[3])
+		return KISTE_UK_OK;
 	n = write ? pwrite(d->fd, buf, a[3], a[1]) : pread(d->fd, buf, a[3], a[1]);
 	return n == (ssize_t)a[3] ? KISTE_UK_OK : KISTE_UK_EUNSPEC;
 }
@@ -155,7 +159,7 @@ static int64_t vm_call(struct uk_vm *v, uint32_t nr, const uint64_t *a)
 
 static int vm_out(struct uk_vm *v, uint16_t port, uint32_t value, struct kiste_err *err)
 {
-	uint64_t *args = kiste_kvm_gpa(&v->kvm, value, 5 * 8);
+	uint64_t *args = kiste_kvm_gpa(&v->kvm, value, 5 * 8), a[4];
 
 	if (port < KISTE_UK_HC_PORT_BASE || port >= KISTE_UK_HC_PORT_BASE + KISTE_UK_CALL_COUNT ||
 	    !args)
@@ -163,7 +167,9 @@ static int vm_out(struct uk_vm *v, uint16_t port, uint32_t value, struct kiste_e
 				     "unikernel made a bad hypercall (port 0x%x): "
 				     "rebuild it with kiste-uk-cc",
 				     port);
-	args[4] = (uint64_t)vm_call(v, port - KISTE_UK_HC_PORT_BASE, args);
+	/* Read once: a call's own buffer may be its argument block (a read lands on it). */
+	memcpy(a, args, sizeof(a));
+	args[4] = (uint64_t)vm_call(v, port - KISTE_UK_HC_PORT_BASE, a);
 	return 0;
 }
 
