@@ -37,7 +37,7 @@ DEPS := build-essential gcc make pkg-config linux-headers-amd64 linux-image-amd6
 	linux-source-6.1 qemu-system-x86 busybox-static libnl-genl-3-dev libnl-3-dev \
 	libseccomp-dev libjson-c-dev liblzma-dev sparse cpio xz-utils kmod bc flex bison libelf-dev \
 	libssl-dev iproute2 python3 shellcheck zstd runc passt podman conmon containerd docker.io \
-	uidmap libcap2-bin erofs-utils
+	uidmap libcap2-bin erofs-utils iputils-ping
 
 # A fresh machine: deps installs what is missing (as root) or names itself in one line.
 all: deps

@@ -222,6 +222,25 @@ same "C: sendmmsg of 3 records, recvmmsg with MSG_WAITFORONE and a timeout" "$WL
 same "python3: TCP_CONGESTION read, set to the one in use, an unknown one ENOENT" \
 	"$PY" "$N" congestion
 same "python3 -m http.server and urllib in one sandbox" "$PY" "$N" http 47321
+# ping (Debian's iputils): root's raw socket natively; sandboxed an ICMP echo socket, which
+# the namespace's ping_group_range allows for the sandbox's groups (libcap's prctl
+# PR_SET_KEEPCAPS and the IP_RETOPTS option on the way): the same status and summary,
+# and no warning.
+if command -v ping >/dev/null 2>&1; then
+	n_out=$(ping -c1 -W5 127.0.0.1 2>&1 </dev/null)
+	n_rc=$?
+	run S ping -c1 -W5 127.0.0.1
+	want='1 packets transmitted, 1 received, 0% packet loss'
+	case "$n_rc $T_RC|$n_out|$T_OUT" in
+	*WARNING*) p_ok=1 ;;
+	"0 0|"*"$want"*"|"*"$want"*) p_ok=0 ;;
+	*) p_ok=1 ;;
+	esac
+	result "$p_ok" "ping 127.0.0.1: one echo answered, as natively" "sandboxed exit $T_RC: $T_OUT
+# native exit $n_rc: $n_out"
+else
+	skip "ping 127.0.0.1: one echo answered, as natively" "no ping (make deps installs iputils-ping)"
+fi
 # The socket ioctls (issue 12): asked on the workload's own socket, answered as natively;
 # UDP-Lite (issue 11), or the same errno natively and sandboxed on a host without it.
 same "python3: SIOCINQ, SIOCOUTQ, SIOCOUTQNSD, SIOCATMARK, SIOCGSTAMP(NS) _OLD and _NEW on UDP, TCP (urgent data), AF_UNIX, rtnetlink, a terminal; EFAULT; a sign-extended request" \

@@ -68,7 +68,8 @@
 	12 /* QUICKACK */, 13 /* CONGESTION */, 18 /* USER_TIMEOUT */,	\
 	23 /* FASTOPEN */, 25 /* NOTSENT_LOWAT */
 #define KN_SOL_IP_OPTS								\
-	1 /* TOS */, 2 /* TTL */, 8 /* PKTINFO */, 10 /* MTU_DISCOVER */,	\
+	1 /* TOS */, 2 /* TTL */, 7 /* RETOPTS (ping's) */, 8 /* PKTINFO */,	\
+	10 /* MTU_DISCOVER */,							\
 	11 /* RECVERR */, 12 /* RECVTTL */, 13 /* RECVTOS */, 14 /* MTU */,	\
 	15 /* FREEBIND */, 24 /* BIND_ADDRESS_NO_PORT */,			\
 	32 /* MULTICAST_IF */, 33 /* MULTICAST_TTL */, 34 /* MULTICAST_LOOP */,	\

@@ -62,6 +62,43 @@ int shim_net_lo_up(struct kiste_err *err)
 }
 
 /*
+ * ICMP echo ("ping") sockets for every group of the sandbox in its own
+ * network namespace, whose ping_group_range starts as "1 0" (nobody): the
+ * allowlist has no raw sockets, so this is how ping works inside, as root's
+ * raw socket does natively (podman sets the same sysctl for its containers).
+ * The range is the sandbox's, read from its gid_map; called by the init before
+ * its own procfs (read-only) replaces the caller's, whose /proc/sys/net is the
+ * writer's namespace's all the same.
+ */
+int shim_net_ping_groups(struct kiste_err *err)
+{
+	char map[512], line[48], *p;
+	unsigned long in, out, count, hi = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/self/gid_map", O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, map, sizeof(map) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return kiste_err_set(err, -EIO, "cannot read the sandbox's gid map");
+	map[n] = 0;
+	for (p = map; p && sscanf(p, "%lu %lu %lu", &in, &out, &count) == 3; p = strchr(p + 1, '\n'))
+		if (count && in + count - 1 > hi)
+			hi = in + count - 1;
+	snprintf(line, sizeof(line), "0 %lu", hi);
+	fd = open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY | O_CLOEXEC);
+	n = fd >= 0 ? write(fd, line, strlen(line)) : -1;
+	if (n < 0)
+		kiste_err_set(err, -errno, "cannot allow ping sockets in the sandbox: %s",
+			      strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/*
  * Joins the namespace @fd (kiste_netns_open) before the sandbox's user
  * namespace exists, so that it is joined with the caller's rights: the
  * sandbox's root would have none over a namespace another user namespace

@@ -233,6 +233,14 @@ int main(int argc, char **argv)
 	chk("PR_CAPBSET_READ(CAP_CHOWN)", prctl(PR_CAPBSET_READ, CAP_CHOWN, 0, 0, 0));
 	chk("PR_CAPBSET_READ(the last capability + 1)", prctl(PR_CAPBSET_READ, last + 1, 0, 0, 0));
 	chk("PR_GET_SECUREBITS", prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
+	chk("PR_GET_KEEPCAPS", prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0));
+	chk("PR_SET_KEEPCAPS(2)", prctl(PR_SET_KEEPCAPS, 2, 0, 0, 0));
+	/* libcap's own call (ping's): arguments 3-5 are not read */
+	chk("PR_SET_KEEPCAPS(1) with arguments 3-5 set", prctl(PR_SET_KEEPCAPS, 1, 1, 1, 1));
+	chk("PR_GET_KEEPCAPS after it", prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0));
+	chk("PR_GET_SECUREBITS with keep-caps", prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
+	chk("PR_SET_KEEPCAPS(0)", prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0));
+	chk("PR_GET_KEEPCAPS after that", prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0));
 	bs = mmap(NULL, sizeof(*bs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (bs != MAP_FAILED) {
 		memset(bs, 0, sizeof(*bs));

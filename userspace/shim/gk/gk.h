@@ -142,6 +142,7 @@ struct gk_thread {
 	const struct gk_ucontext *call_uc;
 	int leader;			/* exec'd from a non-main thread: its guest tid is the pid */
 	int pdeathsig;			/* PR_SET_PDEATHSIG's, read back by PR_GET_PDEATHSIG */
+	int keepcaps;			/* PR_SET_KEEPCAPS's: a thread's, inherited, gone at exec */
 	/* The deferred signals' state (patch.c): the mask and FPU state they interrupted. */
 	unsigned long dfr_mask, dfr_ucflags, dfr_fpsize, dfr_jmask;
 	struct gk_siginfo dfr_info[GK_NSIG];

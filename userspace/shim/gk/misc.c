@@ -420,6 +420,7 @@ void gk_caps_exec(void)
 	unsigned long caps[5], p;
 	int nnp, i;
 
+	gk_self()->keepcaps = 0;	/* cleared by every exec */
 	if (gk.uid != 0 || caps_of(0, caps, &nnp) < 0)
 		return;
 	p = caps[1] & (caps[3] | caps[0]);
@@ -453,6 +454,18 @@ long sys_prctl(struct gk_call *c)
 			return -EINVAL;
 		return hs2(__NR_prctl, PR_CAPBSET_DROP, c->a[1]);
 	case PR_GET_SECUREBITS:
+		return gk_self()->keepcaps ? 1 << 4 /* SECBIT_KEEP_CAPS */ : 0;
+	case PR_GET_KEEPCAPS:
+		return gk_self()->keepcaps;
+	case PR_SET_KEEPCAPS:
+		/*
+		 * As the kernel keeps it (arguments 3-5 unread).  It changes nothing
+		 * here: setuid is the guest kernel's identity, and the host's
+		 * capabilities never go with it (userspace/shim/README.md).
+		 */
+		if ((unsigned long)c->a[1] > 1)
+			return -EINVAL;
+		gk_self()->keepcaps = (int)c->a[1];
 		return 0;
 	case PR_GET_NO_NEW_PRIVS:
 		if (c->a[1] || c->a[2] || c->a[3] || c->a[4])

@@ -297,6 +297,7 @@ long gk_thread_clone(struct gk_call *c, unsigned long flags, unsigned long stack
 	if (!t)
 		return -EAGAIN;
 	t->clear_tid = (flags & CLONE_CHILD_CLEARTID) ? ctid : NULL;
+	t->keepcaps = gk_self()->keepcaps;	/* the new thread's credentials are a copy */
 	ts = (struct gk_tstart *)(((unsigned long)t + GK_TAREA - sizeof(*ts)) & ~15UL);
 	ts->flags = flags;
 	ts->ptid = ptid;
