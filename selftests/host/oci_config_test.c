@@ -99,6 +99,14 @@ static const struct bad_case {
 	  "config.json: linux.resources.cpu.period: 0 is out of range" },
 	{ "annotation_not_string", CFG(",\"annotations\":{\"a\":1}"),
 	  "config.json: annotations.a: must be a string" },
+	{ "sysctl_host_wide", CFG(",\"linux\":{\"sysctl\":{\"kernel.panic\":\"1\"}}"),
+	  "config.json: linux.sysctl.kernel.panic: is a host-wide setting" },
+	{ "sysctl_path", CFG(",\"linux\":{\"sysctl\":{\"net/../../kernel.panic\":\"1\"}}"),
+	  "config.json: linux.sysctl.net/../../kernel.panic: is no sysctl name" },
+	{ "sysctl_dots", CFG(",\"linux\":{\"sysctl\":{\"net..core.somaxconn\":\"1\"}}"),
+	  "config.json: linux.sysctl.net..core.somaxconn: is no sysctl name" },
+	{ "sysctl_not_string", CFG(",\"linux\":{\"sysctl\":{\"net.core.somaxconn\":1}}"),
+	  "config.json: linux.sysctl.net.core.somaxconn: must be a string" },
 	{ "hook_relative", CFG(",\"hooks\":{\"prestart\":[{\"path\":\"hook\"}]}"),
 	  "config.json: hooks.prestart[0].path: 'hook' is not an absolute path" },
 };
@@ -141,6 +149,8 @@ static const char full_config[] =
 	"\"resources\":{\"memory\":{\"limit\":268435456},\"pids\":{\"limit\":64},"
 	"\"cpu\":{\"quota\":50000,\"period\":100000},\"devices\":[{\"allow\":false}]},"
 	"\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\"],"
+	"\"sysctl\":{\"net.core.somaxconn\":\"1024\",\"kernel.shmmni\":\"100\","
+	"\"fs.mqueue.msg_max\":\"20\",\"kernel.domainname\":\"example\"},"
 	"\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}}";
 
 TEST(full_config_into_typed_fields)
@@ -185,6 +195,14 @@ TEST(full_config_into_typed_fields)
 	EXPECT_TRUE(c.has_devices);
 	EXPECT_TRUE(c.has_seccomp);
 	EXPECT_EQ(1U, c.masked_paths.n);
+	ASSERT_EQ(4U, c.nsysctl);
+	EXPECT_STREQ("net.core.somaxconn", c.sysctl[0].key);
+	EXPECT_STREQ("1024", c.sysctl[0].value);
+	EXPECT_EQ(KISTE_OCI_NS_NETWORK, kiste_oci_sysctl_ns(c.sysctl[0].key));
+	EXPECT_EQ(KISTE_OCI_NS_IPC, kiste_oci_sysctl_ns(c.sysctl[1].key));
+	EXPECT_EQ(KISTE_OCI_NS_IPC, kiste_oci_sysctl_ns(c.sysctl[2].key));
+	EXPECT_EQ(KISTE_OCI_NS_UTS, kiste_oci_sysctl_ns(c.sysctl[3].key));
+	EXPECT_EQ(-1, kiste_oci_sysctl_ns("kernel.shm_next_id"));
 	kiste_oci_config_free(&c);
 }
 
@@ -280,6 +298,59 @@ TEST(spec_terminal_and_network_path)
 	EXPECT_STREQ("/run/netns/x", sp.o.netns_path);
 	kiste_oci_spec_free(&sp);
 	kiste_oci_config_free(&c);
+}
+
+static void count_note(void *ctx, const char *fmt, va_list ap)
+{
+	char line[256];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (strstr(line, "linux.sysctl: "))
+		++*(int *)ctx;
+}
+
+/*
+ * linux.sysctl: shim mode sets those of its own namespaces; a joined network
+ * namespace's are its owner's (ignored, noted), and vm mode notes them all.
+ */
+TEST(sysctl_kept_where_the_mode_sets_it)
+{
+	static const char json[] =
+		"{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0,\"gid\":0},"
+		"\"args\":[\"sh\"],\"cwd\":\"/\"},\"root\":{\"path\":\"/\",\"readonly\":true},"
+		"\"linux\":{\"namespaces\":[{\"type\":\"network\"%s}],\"sysctl\":{"
+		"\"net.core.somaxconn\":\"1024\",\"kernel.msgmax\":\"9000\"}}%s}";
+	static const struct {
+		const char *net, *mode;
+		size_t kept;
+		int notes;
+	} cases[] = { { "", "", 2, 0 },
+		      { ",\"path\":\"/run/netns/x\"", "", 1, 1 },
+		      { "", ",\"annotations\":{\"org.kiste.mode\":\"vm\"}", 0, 2 } };
+	char text[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kiste_oci_config c;
+		struct kiste_oci_spec sp;
+		struct kiste_err err = { 0 };
+		int notes = 0;
+
+		memset(&sp, 0, sizeof(sp));
+		sp.note = count_note;
+		sp.note_ctx = &notes;
+		snprintf(text, sizeof(text), json, cases[i].net, cases[i].mode);
+		ASSERT_EQ(0, kiste_oci_config_parse(text, strlen(text), &c, &err))
+		TH_LOG("%s", err.msg);
+		ASSERT_EQ(0, kiste_oci_spec_build(kiste_modes, &c, "/", NULL, &sp, &err))
+		TH_LOG("case %zu: %s", i, err.msg);
+		EXPECT_EQ(cases[i].kept, sp.nsysctl) TH_LOG("case %zu", i);
+		EXPECT_EQ(cases[i].notes, notes) TH_LOG("case %zu", i);
+		if (cases[i].kept == 1)
+			EXPECT_STREQ("kernel.msgmax", sp.sysctl[0]->key);
+		kiste_oci_spec_free(&sp);
+		kiste_oci_config_free(&c);
+	}
 }
 
 TEST(container_ids)

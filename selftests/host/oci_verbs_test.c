@@ -233,7 +233,7 @@ TEST(features)
 /* The state a hook reads: runc's keys, pid only when there is one. */
 TEST(hook_state)
 {
-	struct kiste_oci_annotation an = { .key = "k", .value = "v" };
+	struct kiste_oci_kv an = { .key = "k", .value = "v" };
 	struct kiste_oci_state s = { .id = "c1", .bundle = "/b", .oci_version = "1.0.2",
 				     .annotations = &an, .nannotations = 1 };
 	char *t = kiste_oci_hook_state(&s, "creating", 42);

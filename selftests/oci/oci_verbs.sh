@@ -465,6 +465,30 @@ step "resume p5" 0 "" -- resume p5
 check_status "resumed p5 is created again" p5 created
 step "delete p5" 0 "" -- delete p5
 
+# linux.sysctl: set in the container's own namespaces (IPC, network), as runc sets them;
+# a host-wide one is refused by both, and so is a value the kernel refuses.
+# (Every namespace in each config: without a mount namespace runc would mount the
+# container's /proc in the host's, and leave it there when the sysctl fails.)
+nss='"namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]'
+bundle_cfg 'cat /proc/sys/kernel/msgmax /proc/sys/net/ipv4/ping_group_range /proc/sys/net/ipv4/ip_unprivileged_port_start' "" \
+	"{\"linux\": {$nss, \"sysctl\": {\"kernel.msgmax\": \"12345\", \"net.ipv4.ping_group_range\": \"0 0\", \"net.ipv4.ip_unprivileged_port_start\": \"80\"}}}"
+rt kiste run --bundle "$B" sy1
+kout=$T_OUT krc=$T_RC
+want=$(printf '12345\n0\t0\n80')
+if [ -n "$RUNC" ]; then
+	rt runc run --bundle "$B" sy1
+	want=$T_OUT
+fi
+result "$([ "$krc" = 0 ] && [ "$kout" = "$want" ]; echo $?)" \
+	"linux.sysctl: IPC and network settings inside the container, as runc's" \
+	"kiste exit $krc: '$kout'; want '$want'"
+bundle_cfg 'true' "" "{\"linux\": {$nss, \"sysctl\": {\"kernel.panic\": \"1\"}}}"
+step "linux.sysctl: a host-wide setting is refused" 1 "host-wide" -- run --bundle "$B" sy2
+bundle_cfg 'true' "" "{\"linux\": {$nss, \"sysctl\": {\"net.ipv4.ip_unprivileged_port_start\": \"x\"}}}"
+step "linux.sysctl: a value the kernel refuses fails the run" 1 "linux.sysctl.net.ipv4.ip_unprivileged_port_start" \
+	-- run --bundle "$B" sy3
+bundle_cfg 'sleep 100'
+
 # kill's signal goes through a pidfd opened before the init's start time is
 # checked, and kill --all's to members listed again after their pidfds are
 # open: a pid that changed hands since kiste looked gets nothing.  In a pid

@@ -55,6 +55,8 @@ struct kiste_mode_ops {
 	void (*ids)(char *buf, size_t n);
 	/* Where create's --console-socket terminal is made (enum kiste_oci_console). */
 	int oci_console;
+	/* linux.sysctl is set in the container's own namespaces (those of a joined network excepted). */
+	bool oci_sysctl;
 	/* The container reads `kiste trace ID on|off`'s switch (ol->trace_switch_fd). */
 	bool oci_trace;
 	/* The container serves `kiste exec` (ol->exec_fd). */
@@ -131,6 +133,9 @@ struct kiste_oci_launch {
 	 */
 	int console_sock;
 	unsigned int console_rows, console_cols;
+	/* IN: linux.sysctl to set in the container's namespaces (oci_sysctl modes), or none */
+	const struct kiste_oci_kv *const *sysctl;
+	size_t nsysctl;
 	/* IN: descriptors 3..3+N-1 of the caller go to the process too (runc's --preserve-fds) */
 	int preserve_fds;
 	/* IN: ROOT/ID/trace opened read-only (`kiste trace ID on|off`), or -1 */

@@ -117,7 +117,8 @@ struct kiste_oci_resources {
 	bool memory_set, pids_set, cpu_set;
 };
 
-struct kiste_oci_annotation {
+/* A member of a string-to-string object: annotations, linux.sysctl. */
+struct kiste_oci_kv {
 	char *key, *value;
 };
 
@@ -132,7 +133,7 @@ struct kiste_oci_config {
 	size_t nmounts;
 	struct kiste_oci_hook *hooks[KISTE_OCI_HOOK_KINDS];
 	size_t nhooks[KISTE_OCI_HOOK_KINDS];
-	struct kiste_oci_annotation *annotations;
+	struct kiste_oci_kv *annotations;
 	size_t nannotations;
 	/* linux */
 	struct kiste_oci_ns ns[KISTE_OCI_NS_TYPES];
@@ -141,7 +142,10 @@ struct kiste_oci_config {
 	struct kiste_oci_resources resources;
 	char *cgroups_path;
 	struct kiste_oci_strv masked_paths, readonly_paths;
-	bool has_seccomp, has_devices, has_sysctl;
+	/* linux.sysctl: names checked (kiste_oci_sysctl_ok), values strings */
+	struct kiste_oci_kv *sysctl;
+	size_t nsysctl;
+	bool has_seccomp, has_devices;
 };
 
 /*
@@ -163,6 +167,12 @@ void kiste_oci_config_free(struct kiste_oci_config *c);
 /* The value of annotation @key, or NULL. */
 const char *kiste_oci_annotation(const struct kiste_oci_config *c, const char *key);
 const char *kiste_oci_ns_name(enum kiste_oci_ns_type t);
+/*
+ * The namespace whose setting sysctl @key is (net.* the network's, the System V
+ * and POSIX IPC limits the IPC one's, kernel.hostname/domainname UTS's), or -1
+ * for a host-wide one.
+ */
+int kiste_oci_sysctl_ns(const char *key);
 
 /*
  * The `mode` of the runtime's configuration file (KISTE_RUNTIME_CONF, or
@@ -202,7 +212,7 @@ struct kiste_oci_state {
 	 */
 	char freezer_dir[PATH_MAX];
 	char cpuacct_dir[PATH_MAX];
-	struct kiste_oci_annotation *annotations;
+	struct kiste_oci_kv *annotations;
 	size_t nannotations;
 };
 

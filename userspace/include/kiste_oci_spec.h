@@ -17,6 +17,9 @@ struct kiste_oci_spec {
 	char home[PATH_MAX + 8];	/* "HOME=..." when the config has none */
 	const char *hostname;		/* NULL: the mode's default */
 	bool terminal;			/* process.terminal: create needs --console-socket */
+	/* linux.sysctl the mode sets (into the config's entries: keep it), nsysctl of them */
+	const struct kiste_oci_kv **sysctl;
+	size_t nsysctl;
 	/* IN: told about each field the mode cannot honour and ignores (--log). */
 	void (*note)(void *ctx, const char *fmt, va_list ap);
 	void *note_ctx;

@@ -299,22 +299,28 @@ static int read_hooks(struct cfg *p, json_object *root, struct kiste_oci_config 
 	return ret;
 }
 
-static int read_annotations(struct cfg *p, json_object *root, struct kiste_oci_config *c)
+/*
+ * The string-to-string object @name of @obj into *@kv, *@n (annotations,
+ * linux.sysctl); @key_ok, when given, says why a key is refused (NULL: fine).
+ */
+int cfg_string_map(struct cfg *p, json_object *obj, const char *name, struct kiste_oci_kv **kv,
+		   size_t *n, const char *(*key_ok)(const char *key))
 {
 	json_object *a;
-	size_t len, n;
-	int ret = cfg_get(p, root, "annotations", json_type_object, false, &a);
+	const char *why;
+	size_t len, cap;
+	int ret = cfg_get(p, obj, name, json_type_object, false, &a);
 
 	if (ret < 0 || !a)
 		return ret;
-	n = (size_t)json_object_object_length(a);
-	len = cfg_push(p, "annotations", 0);
-	if (n > KISTE_OCI_ARRAY_MAX) {
-		ret = cfg_bad(p, "%zu entries: at most %d", n, KISTE_OCI_ARRAY_MAX);
+	cap = (size_t)json_object_object_length(a);
+	len = cfg_push(p, name, 0);
+	if (cap > KISTE_OCI_ARRAY_MAX) {
+		ret = cfg_bad(p, "%zu entries: at most %d", cap, KISTE_OCI_ARRAY_MAX);
 		goto out;
 	}
-	c->annotations = calloc(n ? n : 1, sizeof(*c->annotations));
-	if (!c->annotations) {
+	*kv = calloc(cap ? cap : 1, sizeof(**kv));
+	if (!*kv) {
 		ret = kiste_err_set(p->err, -ENOMEM, "out of memory");
 		goto out;
 	}
@@ -326,11 +332,15 @@ static int read_annotations(struct cfg *p, json_object *root, struct kiste_oci_c
 			ret = cfg_bad_at(p, key, "must be a string%s", "");
 			break;
 		}
-		c->annotations[c->nannotations].key = strdup(key);
-		c->annotations[c->nannotations].value = strdup(json_object_get_string(val));
-		c->nannotations++;
-		if (!c->annotations[c->nannotations - 1].key ||
-		    !c->annotations[c->nannotations - 1].value)
+		why = key_ok ? key_ok(key) : NULL;
+		if (why) {
+			ret = cfg_bad_at(p, key, "%s", why);
+			break;
+		}
+		(*kv)[*n].key = strdup(key);
+		(*kv)[*n].value = strdup(json_object_get_string(val));
+		(*n)++;
+		if (!(*kv)[*n - 1].key || !(*kv)[*n - 1].value)
 			ret = kiste_err_set(p->err, -ENOMEM, "out of memory");
 	}
 out:
@@ -366,7 +376,7 @@ int kiste_oci_config_parse(const char *text, size_t len, struct kiste_oci_config
 	if (ret == 0)
 		ret = read_hooks(&p, root, c);
 	if (ret == 0)
-		ret = read_annotations(&p, root, c);
+		ret = cfg_string_map(&p, root, "annotations", &c->annotations, &c->nannotations, NULL);
 	if (ret == 0)
 		ret = cfg_read_linux(&p, root, c);
 	json_object_put(root);
@@ -519,6 +529,11 @@ void kiste_oci_config_free(struct kiste_oci_config *c)
 		free(c->annotations[i].value);
 	}
 	free(c->annotations);
+	for (i = 0; i < c->nsysctl; i++) {
+		free(c->sysctl[i].key);
+		free(c->sysctl[i].value);
+	}
+	free(c->sysctl);
 	for (k = 0; k < KISTE_OCI_NS_TYPES; k++)
 		free(c->ns[k].path);
 	free(c->uid_mappings);

@@ -177,6 +177,39 @@ static int read_resources(struct cfg *p, json_object *lx, struct kiste_oci_confi
 	return ret;
 }
 
+int kiste_oci_sysctl_ns(const char *key)
+{
+	static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+					   "kernel.sem",    "kernel.shmall", "kernel.shmmax",
+					   "kernel.shmmni", "kernel.shm_rmid_forced" };
+	size_t i;
+
+	if (!strncmp(key, "net.", 4))
+		return KISTE_OCI_NS_NETWORK;
+	if (!strncmp(key, "fs.mqueue.", 10))
+		return KISTE_OCI_NS_IPC;
+	for (i = 0; i < sizeof(ipc) / sizeof(ipc[0]); i++)
+		if (!strcmp(key, ipc[i]))
+			return KISTE_OCI_NS_IPC;
+	if (!strcmp(key, "kernel.hostname") || !strcmp(key, "kernel.domainname"))
+		return KISTE_OCI_NS_UTS;
+	return -1;
+}
+
+/* A sysctl name becomes a path below /proc/sys: dotted words of a plain charset only. */
+static const char *sysctl_key_ok(const char *key)
+{
+	size_t n = strlen(key);
+
+	if (!n || n > 200 || strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != n ||
+	    key[0] == '.' || key[n - 1] == '.' || strstr(key, ".."))
+		return "is no sysctl name (dotted words of a-z, 0-9, '_' and '-')";
+	if (kiste_oci_sysctl_ns(key) < 0)
+		return "is a host-wide setting, in no namespace of the container's: leave it out "
+		       "(runc refuses it too)";
+	return NULL;
+}
+
 int cfg_read_linux(struct cfg *p, json_object *root, struct kiste_oci_config *c)
 {
 	json_object *lx, *o;
@@ -198,9 +231,8 @@ int cfg_read_linux(struct cfg *p, json_object *root, struct kiste_oci_config *c)
 	    cfg_get(p, lx, "seccomp", json_type_object, false, &o) < 0)
 		ret = -EINVAL;
 	c->has_seccomp = ret == 0 && o;
-	if (ret == 0 && cfg_get(p, lx, "sysctl", json_type_object, false, &o) < 0)
+	if (ret == 0 && cfg_string_map(p, lx, "sysctl", &c->sysctl, &c->nsysctl, sysctl_key_ok) < 0)
 		ret = -EINVAL;
-	c->has_sysctl = ret == 0 && o;
 	cfg_pop(p, len);
 	return ret;
 }

@@ -44,6 +44,8 @@ int cfg_check_env(struct cfg *p, const char *s);
 int cfg_check_abs(struct cfg *p, const char *s);
 void cfg_strv_free(struct kiste_oci_strv *sv);
 /* The entries of array member @key, each an object @fn reads with the path set to it. */
+int cfg_string_map(struct cfg *p, json_object *obj, const char *name, struct kiste_oci_kv **kv,
+		   size_t *n, const char *(*key_ok)(const char *key));
 int cfg_each(struct cfg *p, json_object *o, const char *key, size_t size, void **items,
 	     size_t *count, size_t max, int (*fn)(struct cfg *p, json_object *v, void *item));
 /* The text of a JSON object (@what names the file in errors); NULL with @err set. */

@@ -285,7 +285,37 @@ static int map_mounts(struct kiste_oci_spec *sp, const struct kiste_oci_config *
 	return 0;
 }
 
-static int map_linux(struct kiste_oci_spec *sp, const struct kiste_oci_config *c)
+/*
+ * linux.sysctl (every name one of a namespace: the parser refuses the rest):
+ * set by a mode that can, in the container's own namespaces; a joined network
+ * namespace is its owner's to set, and another mode ignores them, saying so.
+ */
+static int map_sysctl(struct kiste_oci_spec *sp, const struct kiste_oci_config *c,
+		      struct kiste_err *err)
+{
+	size_t i;
+
+	if (!c->nsysctl)
+		return 0;
+	sp->sysctl = calloc(c->nsysctl, sizeof(*sp->sysctl));
+	if (!sp->sysctl)
+		return kiste_err_set(err, -ENOMEM, "out of memory");
+	for (i = 0; i < c->nsysctl; i++) {
+		if (!sp->mode->oci_sysctl)
+			note(sp, "linux.sysctl: %s ignored in %s mode", c->sysctl[i].key,
+			     sp->mode->name);
+		else if (kiste_oci_sysctl_ns(c->sysctl[i].key) == KISTE_OCI_NS_NETWORK &&
+			 sp->o.network == KISTE_NET_NS)
+			note(sp, "linux.sysctl: %s ignored: the network namespace is the engine's "
+			     "(%s)", c->sysctl[i].key, sp->o.netns_path);
+		else
+			sp->sysctl[sp->nsysctl++] = &c->sysctl[i];
+	}
+	return 0;
+}
+
+static int map_linux(struct kiste_oci_spec *sp, const struct kiste_oci_config *c,
+		     struct kiste_err *err)
 {
 	size_t k;
 
@@ -313,15 +343,13 @@ static int map_linux(struct kiste_oci_spec *sp, const struct kiste_oci_config *c
 	if (c->has_devices)
 		note(sp, "linux.resources.devices: %s mode serves its own /dev (null, zero, full, "
 		     "random, urandom, tty)", sp->mode->name);
-	if (c->has_sysctl)
-		note(sp, "linux.sysctl: ignored in %s mode", sp->mode->name);
 	if (c->process.has_caps)
 		note(sp, "process.capabilities: %s mode's workload holds no host capability; its "
 		     "guest kernel decides what its root may do", sp->mode->name);
 	if (c->has_seccomp)
 		note(sp, "linux.seccomp: %s mode installs its own host filter ('kiste policy %s')",
 		     sp->mode->name, sp->mode->name);
-	return 0;
+	return map_sysctl(sp, c, err);
 }
 
 /* The annotation org.kiste.isolation: the mode's own --isolation, refused for a mode without one. */
@@ -391,7 +419,7 @@ int kiste_oci_spec_build(const struct kiste_mode_ops *const *modes,
 	if (ret == 0)
 		ret = map_mounts(sp, c, err);
 	if (ret == 0)
-		ret = map_linux(sp, c);
+		ret = map_linux(sp, c, err);
 	if (ret == 0)
 		ret = map_isolation(sp, c, err);
 	if (ret == 0 && sp->mode->check)
@@ -403,4 +431,7 @@ void kiste_oci_spec_free(struct kiste_oci_spec *sp)
 {
 	free(sp->mo);
 	sp->mo = NULL;
+	free(sp->sysctl);
+	sp->sysctl = NULL;
+	sp->nsysctl = 0;
 }

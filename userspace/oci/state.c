@@ -216,7 +216,7 @@ static int read_annotations(json_object *o, struct kiste_oci_state *s)
 		return -ENOMEM;
 	json_object_object_foreach(a, key, val)
 	{
-		struct kiste_oci_annotation *an = &s->annotations[s->nannotations];
+		struct kiste_oci_kv *an = &s->annotations[s->nannotations];
 
 		an->key = strdup(key);
 		an->value = strdup(json_object_get_string(val));

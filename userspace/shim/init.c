@@ -16,6 +16,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "kiste_oci.h"
 #include "launch_int.h"
 
 static volatile pid_t forward_to;
@@ -145,6 +146,36 @@ struct init_chan {
 };
 /* The AF_UNIX mediator (unixmed.c), `kiste exec`'s listener and its sessions (execsrv.c). */
 #define INIT_NCHAN (2 + KISTE_EXEC_SESSIONS)
+
+/*
+ * An OCI container's linux.sysctl (oci/spec.c kept those of the container's own
+ * namespaces), written as the sandbox's root through the caller's /proc, whose
+ * /proc/sys shows the writer's namespaces; before the container's own procfs,
+ * which is read-only.  A value the kernel refuses fails the create, as runc's.
+ */
+static void oci_sysctls(const struct launch *l)
+{
+	char path[256], *c;
+	struct kiste_err err = { 0 };
+	size_t i, n;
+	int fd;
+
+	for (i = 0; l->oci && i < l->oci->nsysctl; i++) {
+		const struct kiste_oci_kv *kv = l->oci->sysctl[i];
+
+		snprintf(path, sizeof(path), "/proc/sys/%s", kv->key);
+		for (c = path + 10; *c; c++)
+			*c = *c == '.' ? '/' : *c;
+		n = strlen(kv->value);
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0 || write(fd, kv->value, n) != (ssize_t)n) {
+			kiste_err_set(&err, -errno, "config.json: linux.sysctl.%s: cannot set '%s': %s",
+				      kv->key, kv->value, strerror(errno));
+			kiste_child_fail(&err);
+		}
+		close(fd);
+	}
+}
 
 static void init_sigchld(int sig)
 {
@@ -401,6 +432,7 @@ void launch_init_main(struct launch *l, pid_t launcher)
 		/* Before the sandbox's own procfs, which is read-only: through the caller's. */
 		if (l->o->network != KISTE_NET_NS)
 			shim_net_ping_groups();
+		oci_sysctls(l);
 		if (shim_setup_mounts(l->o, l->so, l->tree_fd, l->bind_fds, &l->procfd, &l->locksfd,
 				      &err) < 0)
 			kiste_child_fail(&err);
@@ -423,6 +455,11 @@ void launch_init_main(struct launch *l, pid_t launcher)
 			kiste_child_fail(&err);
 		}
 	} else {
+		if (l->oci && l->oci->nsysctl) {
+			fprintf(stderr, "kiste: linux.sysctl needs the container's own namespaces, "
+				"which this host refuses: allow user namespaces\n");
+			_exit(KISTE_EXIT_REFUSED);
+		}
 		if (l->so->ntmpfs) {
 			fprintf(stderr, "kiste: --tmpfs needs mount namespaces, which this host "
 				"refuses: allow user namespaces\n");
