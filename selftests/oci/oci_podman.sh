@@ -127,6 +127,11 @@ nc: can't connect to remote host (127.0.0.1): Connection refused
 1" run --rm --network none "$IMG" \
 	sh -c 'exec 2>&1; nc -w 1 192.0.2.2 22 </dev/null; echo $?; nc -w 1 127.0.0.1 22 </dev/null; echo $?'
 
+# --sysctl (linux.sysctl): the container's IPC and network settings, as runc sets them.
+same "--sysctl: an IPC and a network setting inside the container" 0 "12345
+80" run --rm --sysctl kernel.msgmax=12345 --sysctl net.ipv4.ip_unprivileged_port_start=80 \
+	"$IMG" cat /proc/sys/kernel/msgmax /proc/sys/net/ipv4/ip_unprivileged_port_start
+
 # A namespace podman hands over (here one of the suite's own: podman's bridge
 # would change the host's firewall) is joined: its lo holds 203.0.113.1.
 touch "$tmp/netns"
