@@ -105,6 +105,8 @@ static const struct bad_case {
 	  "config.json: linux.sysctl.net/../../kernel.panic: is no sysctl name" },
 	{ "sysctl_dots", CFG(",\"linux\":{\"sysctl\":{\"net..core.somaxconn\":\"1\"}}"),
 	  "config.json: linux.sysctl.net..core.somaxconn: is no sysctl name" },
+	{ "sysctl_dot_word", CFG(",\"linux\":{\"sysctl\":{\"net/ipv4/../../kernel/panic\":\"1\"}}"),
+	  "config.json: linux.sysctl.net/ipv4/../../kernel/panic: is no sysctl name" },
 	{ "sysctl_not_string", CFG(",\"linux\":{\"sysctl\":{\"net.core.somaxconn\":1}}"),
 	  "config.json: linux.sysctl.net.core.somaxconn: must be a string" },
 	{ "hook_relative", CFG(",\"hooks\":{\"prestart\":[{\"path\":\"hook\"}]}"),
@@ -203,6 +205,13 @@ TEST(full_config_into_typed_fields)
 	EXPECT_EQ(KISTE_OCI_NS_IPC, kiste_oci_sysctl_ns(c.sysctl[2].key));
 	EXPECT_EQ(KISTE_OCI_NS_UTS, kiste_oci_sysctl_ns(c.sysctl[3].key));
 	EXPECT_EQ(-1, kiste_oci_sysctl_ns("kernel.shm_next_id"));
+	/* runc's rule: a slash makes the name a path (an interface's dotted name), else dots */
+	EXPECT_EQ(KISTE_OCI_NS_NETWORK, kiste_oci_sysctl_ns("net/ipv4/conf/eth0.100/forwarding"));
+	EXPECT_EQ(KISTE_OCI_NS_NETWORK, kiste_oci_sysctl_ns("net.ipv4.conf.enP1s0.forwarding"));
+	EXPECT_EQ(KISTE_OCI_NS_IPC, kiste_oci_sysctl_ns("kernel/msgmax"));
+	EXPECT_EQ(-1, kiste_oci_sysctl_ns("net/./core"));
+	EXPECT_EQ(-1, kiste_oci_sysctl_ns("net//core"));
+	EXPECT_EQ(-1, kiste_oci_sysctl_ns("/net/core"));
 	kiste_oci_config_free(&c);
 }
 
@@ -310,8 +319,9 @@ static void count_note(void *ctx, const char *fmt, va_list ap)
 }
 
 /*
- * linux.sysctl: shim mode sets those of its own namespaces; a joined network
- * namespace's are its owner's (ignored, noted), and vm mode notes them all.
+ * linux.sysctl: shim mode sets those of its own namespaces (a joined network
+ * namespace's are its owner's: ignored, noted), vm mode all in its guest, and
+ * unikernel mode notes them all.
  */
 TEST(sysctl_kept_where_the_mode_sets_it)
 {
@@ -326,7 +336,10 @@ TEST(sysctl_kept_where_the_mode_sets_it)
 		int notes;
 	} cases[] = { { "", "", 2, 0 },
 		      { ",\"path\":\"/run/netns/x\"", "", 1, 1 },
-		      { "", ",\"annotations\":{\"org.kiste.mode\":\"vm\"}", 0, 2 } };
+		      /* a vm's guest kernel is the container's own, its network too */
+		      { ",\"path\":\"/run/netns/x\"", ",\"annotations\":{\"org.kiste.mode\":\"vm\"}",
+			2, 0 },
+		      { "", ",\"annotations\":{\"org.kiste.mode\":\"unikernel\"}", 0, 2 } };
 	char text[1024];
 	size_t i;
 

@@ -470,23 +470,26 @@ step "delete p5" 0 "" -- delete p5
 # (Every namespace in each config: without a mount namespace runc would mount the
 # container's /proc in the host's, and leave it there when the sysctl fails.)
 nss='"namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]'
-bundle_cfg 'cat /proc/sys/kernel/msgmax /proc/sys/net/ipv4/ping_group_range /proc/sys/net/ipv4/ip_unprivileged_port_start' "" \
-	"{\"linux\": {$nss, \"sysctl\": {\"kernel.msgmax\": \"12345\", \"net.ipv4.ping_group_range\": \"0 0\", \"net.ipv4.ip_unprivileged_port_start\": \"80\"}}}"
+bundle_cfg 'cat /proc/sys/kernel/msgmax /proc/sys/net/ipv4/ping_group_range /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/domainname' "" \
+	"{\"linux\": {$nss, \"sysctl\": {\"kernel.msgmax\": \"12345\", \"net.ipv4.ping_group_range\": \"0 0\", \"net/ipv4/ip_unprivileged_port_start\": \"80\", \"kernel.domainname\": \"dom\"}}}"
 rt kiste run --bundle "$B" sy1
 kout=$T_OUT krc=$T_RC
-want=$(printf '12345\n0\t0\n80')
+want=$(printf '12345\n0\t0\n80\ndom')
 if [ -n "$RUNC" ]; then
 	rt runc run --bundle "$B" sy1
 	want=$T_OUT
 fi
 result "$([ "$krc" = 0 ] && [ "$kout" = "$want" ]; echo $?)" \
-	"linux.sysctl: IPC and network settings inside the container, as runc's" \
+	"linux.sysctl: IPC, network and UTS settings inside the container, as runc's" \
 	"kiste exit $krc: '$kout'; want '$want'"
 bundle_cfg 'true' "" "{\"linux\": {$nss, \"sysctl\": {\"kernel.panic\": \"1\"}}}"
 step "linux.sysctl: a host-wide setting is refused" 1 "host-wide" -- run --bundle "$B" sy2
-bundle_cfg 'true' "" "{\"linux\": {$nss, \"sysctl\": {\"net.ipv4.ip_unprivileged_port_start\": \"x\"}}}"
+# (its value has a terminal escape: kiste's line shows it harmless)
+bundle_cfg 'true' "" "{\"linux\": {$nss, \"sysctl\": {\"net.ipv4.ip_unprivileged_port_start\": \"x\\u001b[2J\"}}}"
 step "linux.sysctl: a value the kernel refuses fails the run" 1 "linux.sysctl.net.ipv4.ip_unprivileged_port_start" \
 	-- run --bundle "$B" sy3
+result "$(printf '%s' "$T_OUT" | grep -q "$(printf '\033')"; [ $? = 1 ]; echo $?)" \
+	"linux.sysctl: a refused value's terminal escape does not reach stderr" "$T_OUT"
 bundle_cfg 'sleep 100'
 
 # kill's signal goes through a pidfd opened before the init's start time is
@@ -523,7 +526,12 @@ hand_over()
 	kill -CONT $kp
 	wait $kp
 	rc=$?
-	if kill -0 $v 2>/dev/null; then say "$c alive $rc $(cat "$out.$c")"; else say "$c dead $rc"; fi
+	# alive: not gone, and no zombie this shell has yet to reap
+	if [ -e "/proc/$v" ] && [ "$(st $v)" != Z ]; then
+		say "$c alive $rc $(cat "$out.$c")"
+	else
+		say "$c dead $rc"
+	fi
 	kill -KILL $v 2>/dev/null
 	r delete --force "$c" >/dev/null 2>&1
 }
@@ -587,6 +595,28 @@ else
 	skip "kill --all: a pid handed over before its pidfd" "needs root and unshare --pid"
 	skip "kill --all: a pid handed over after the listing" "needs root and unshare --pid"
 fi
+
+# kill --all of a container of more processes than kiste may hold descriptors: its
+# pidfds go in rounds, so all 200 sleeps end with a limit of 150 descriptors.
+# shellcheck disable=SC2016 # the container's shell expands them
+bundle_cfg 'i=0; while [ $i -lt 200 ]; do sleep 1000 & i=$((i + 1)); done; wait' "" \
+	'{"linux": {"namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}], "resources": {"memory": {"limit": 1073741824}, "pids": {"limit": 400}}}}'
+rt kiste create --bundle "$B" many
+[ "$T_RC" = 0 ] && rt kiste start many
+before=0
+for _ in $(seq 100); do
+	before=$("$K" --root "$KROOT" ps --format json many 2>/dev/null | tr ',' '\n' | wc -l)
+	[ "$before" -ge 200 ] && break
+	sleep 0.1
+done
+T_OUT=$( (ulimit -n 150; "$K" --root "$KROOT" kill --all many KILL) 2>&1)
+T_RC=$?
+wait_status kiste many stopped
+result "$([ "$T_RC" = 0 ] && [ "$before" -ge 200 ] && [ "$(status_of kiste many)" = stopped ]; echo $?)" \
+	"kill --all KILL of 200 processes with 150 descriptors: every one ends" \
+	"exit $T_RC: $T_OUT; $before processes before"
+rt kiste delete many
+bundle_cfg 'sleep 100'
 
 # A tampered state's freezer folder outside kiste/oci/ID is never written.
 step "create p4" 0 "" -- create --bundle "$B" p4

@@ -469,8 +469,8 @@ result $? "--rootfs of a file that is no erofs image: one line and 125 (exit $rc
 oci="$tmp/bundle"
 mkdir -p "$oci"
 ln -s "$tmp/root" "$oci/rootfs"
-oci_cfg()	# SHELL-COMMAND [true]: config.json of a busybox container running it [on a terminal]
-{
+oci_cfg()	# SHELL-COMMAND [true [LINUX-MEMBERS]]: config.json of a busybox container running it
+{		# [on a terminal] [with more of linux: ', "sysctl": {...}']
 	cat >"$oci/config.json" <<EOF
 {"ociVersion": "1.0.2",
  "process": {"terminal": ${2:-false}, "user": {"uid": 1000, "gid": 1000},
@@ -480,7 +480,7 @@ oci_cfg()	# SHELL-COMMAND [true]: config.json of a busybox container running it 
   {"destination": "/etc/hosts", "type": "bind", "source": "$tmp/hosts",
    "options": ["rbind", "ro"]}],
  "annotations": {"org.kiste.mode": "vm"},
- "linux": {"namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "network"}]}}
+ "linux": {"namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "network"}]${3:-}}}
 EOF
 }
 KR="$tmp/kroot"
@@ -502,6 +502,20 @@ kiste --root "$KR" run --bundle "$oci" oci6 >"$tmp/out" 2>"$tmp/err" </dev/null
 rc=$?
 [ "$rc" -eq 4 ] && printf 'survived 1\nchild 143\n' | cmp -s - "$tmp/out"
 result $? "OCI run of a vm container: pid 1 survives signals it leaves at SIG_DFL, its child does not (exit $rc)" \
+	"$(head -c 300 "$tmp/out" "$tmp/err")"
+# linux.sysctl: set by the agent in the guest's kernel (its network too), or no run.
+oci_cfg 'cat /proc/sys/kernel/msgmax /proc/sys/net/ipv4/ip_unprivileged_port_start' false \
+	', "sysctl": {"kernel.msgmax": "12345", "net.ipv4.ip_unprivileged_port_start": "80"}'
+kiste --root "$KR" run --bundle "$oci" oci7 >"$tmp/out" 2>"$tmp/err" </dev/null
+rc=$?
+[ "$rc" -eq 0 ] && printf '12345\n80\n' | cmp -s - "$tmp/out"
+result $? "OCI run of a vm container: linux.sysctl set in the guest (exit $rc)" \
+	"$(head -c 300 "$tmp/out" "$tmp/err")"
+oci_cfg 'echo ran' false ', "sysctl": {"net.ipv4.ip_unprivileged_port_start": "x"}'
+kiste --root "$KR" run --bundle "$oci" oci8 >"$tmp/out" 2>"$tmp/err" </dev/null
+rc=$?
+[ "$rc" -eq 125 ] && [ ! -s "$tmp/out" ] && grep -q 'linux.sysctl net/ipv4/ip_unprivileged_port_start' "$tmp/err"
+result $? "OCI run of a vm container: a sysctl value the guest refuses is no run, saying which (exit $rc)" \
 	"$(head -c 300 "$tmp/out" "$tmp/err")"
 # The same file as kiste run's -v FILE:DST:ro: in the guest, read-only even to its root.
 vrun 0 "-v FILE:DST:ro copies a file into the guest" --rootfs "$tmp/root" \

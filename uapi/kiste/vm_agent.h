@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#define KISTE_VM_AGENT_VERSION	10
+#define KISTE_VM_AGENT_VERSION	11
 
 /* Where the agent and the workload spec live inside the guest's initramfs. */
 #define KISTE_VM_AGENT_PATH	"/.kiste/agent"
@@ -97,6 +97,14 @@
  * among them) does not end it.  Every process `kiste exec` starts joins both.
  */
 #define KISTE_VM_SPEC_PID1	"pid1="
+/*
+ * Since version 11.  sysctl=PATH=VALUE (an OCI container's linux.sysctl, its
+ * name made a path of words below /proc/sys: "net/ipv4/ip_forward"): the
+ * agent writes VALUE to /proc/sys/PATH before the workload starts, or
+ * refuses the run.
+ */
+#define KISTE_VM_SPEC_SYSCTL	"sysctl="
+#define KISTE_VM_SYSCTL_MAX	64
 #define KISTE_VM_FILES_DIR	"/.kiste/files"
 #define KISTE_VM_FILE_MAX	16
 #define KISTE_VM_FILE_BYTES	(1u << 20)

@@ -89,57 +89,72 @@ static int cmp_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Members signalled per round: their pidfds stay well inside any descriptor limit. */
+#define SIGNAL_BATCH 128
+
+/*
+ * One round of signal_all: pidfds of @pids (@n of them, at most SIGNAL_BATCH)
+ * opened, the members listed again, each one listed again signalled through its
+ * pidfd; the count in *@sent.  The init (@init) must live after the listing:
+ * without a cgroup, membership is descent from it.  Returns 0, 1 when the init
+ * has ended (no more rounds), or -errno.
+ */
+static int signal_batch(const struct kiste_oci_state *s, int init, const pid_t *pids, size_t n,
+			int sig, int *sent)
+{
+	int fds[SIGNAL_BATCH], ret = 0;
+	pid_t *again = NULL;
+	size_t m = 0, i;
+
+	kiste_test_phase("oci-signal-listed");
+	for (i = 0; i < n; i++) {
+		fds[i] = (int)syscall(SYS_pidfd_open, pids[i], 0);
+		if (fds[i] < 0 && errno != ESRCH)
+			ret = -errno;	/* a member left unsignalled is no success */
+	}
+	if (ret == 0 && kiste_oci_pids(s, &again, &m, NULL) < 0)
+		ret = -EIO;
+	kiste_test_phase("oci-signal-relisted");
+	/* The init ended (a KILL of an earlier round, say): its namespace's members go with it. */
+	if (ret == 0 && pidfd_signal(init, 0) < 0)
+		ret = 1;
+	for (i = 0; ret == 0 && i < n; i++)
+		if (fds[i] >= 0 && bsearch(&pids[i], again, m, sizeof(*again), cmp_pid) &&
+		    pidfd_signal(fds[i], sig) == 0)
+			++*sent;
+	for (i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(again);
+	return ret;
+}
+
 /*
  * Every process of the container (its cgroup's, or its pid namespace's
  * without one), each signalled through a pidfd opened before the members are
  * listed a second time: a pid listed again is a member's, so the descriptor
  * opened on it is that member (or it has ended since, and the signal finds
  * nobody), never a process that took the pid of one that ended.  The init is
- * held the same way (kiste_oci_init_pidfd), alive after the second listing:
- * without a cgroup, membership is descent from it.
+ * held the same way (kiste_oci_init_pidfd).  In rounds of SIGNAL_BATCH, so
+ * that a container of many processes never runs kiste out of descriptors.
  */
 static int signal_all(const struct kiste_oci_state *s, int sig)
 {
-	pid_t *pids = NULL, *again = NULL;
-	size_t n = 0, m = 0, i;
-	int init, *fds = NULL, sent = 0, ret = -ESRCH;
+	pid_t *pids = NULL;
+	size_t n = 0, at;
+	int init, sent = 0, ret = 0;
 
 	init = kiste_oci_init_pidfd(s);
 	if (init < 0)
 		return init;
-	if (kiste_oci_pids(s, &pids, &n, NULL) < 0) {
+	if (kiste_oci_pids(s, &pids, &n, NULL) < 0)
 		ret = -EIO;
-		goto out;
-	}
-	fds = malloc((n ? n : 1) * sizeof(*fds));
-	if (!fds) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	kiste_test_phase("oci-signal-listed");
-	for (i = 0; i < n; i++)
-		fds[i] = (int)syscall(SYS_pidfd_open, pids[i], 0);
-	if (kiste_oci_pids(s, &again, &m, NULL) < 0) {
-		ret = -EIO;
-		goto out;
-	}
-	kiste_test_phase("oci-signal-relisted");
-	if (pidfd_signal(init, 0) < 0)
-		goto out;	/* the init ended: the namespace's members go with it */
-	for (i = 0; i < n; i++)
-		if (fds[i] >= 0 && bsearch(&pids[i], again, m, sizeof(*again), cmp_pid) &&
-		    pidfd_signal(fds[i], sig) == 0)
-			sent++;
-	ret = sent ? 0 : -ESRCH;
-out:
-	for (i = 0; fds && i < n; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	free(fds);
+	for (at = 0; ret == 0 && at < n; at += SIGNAL_BATCH)
+		ret = signal_batch(s, init, pids + at, n - at < SIGNAL_BATCH ? n - at : SIGNAL_BATCH,
+				   sig, &sent);
 	free(pids);
-	free(again);
 	close(init);
-	return ret;
+	return ret < 0 ? ret : sent ? 0 : -ESRCH;
 }
 
 int oci_signal(const struct kiste_oci_state *s, int sig, bool all, struct kiste_err *err)

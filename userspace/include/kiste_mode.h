@@ -55,8 +55,8 @@ struct kiste_mode_ops {
 	void (*ids)(char *buf, size_t n);
 	/* Where create's --console-socket terminal is made (enum kiste_oci_console). */
 	int oci_console;
-	/* linux.sysctl is set in the container's own namespaces (those of a joined network excepted). */
-	bool oci_sysctl;
+	/* Where linux.sysctl is set (enum kiste_oci_sysctl). */
+	int oci_sysctl;
 	/* The container reads `kiste trace ID on|off`'s switch (ol->trace_switch_fd). */
 	bool oci_trace;
 	/* The container serves `kiste exec` (ol->exec_fd). */
@@ -85,6 +85,13 @@ struct kiste_mode_ops {
  * KISTE_OCI_CONSOLE_INSIDE: the mode's init makes it in the container's own
  * devpts (shim: kiste_oci_launch.console_sock).
  */
+/* An OCI container's linux.sysctl (oci/spec.c). */
+enum kiste_oci_sysctl {
+	KISTE_OCI_SYSCTL_NONE,		/* ignored, with a line in --log */
+	KISTE_OCI_SYSCTL_OWN_NS,	/* in the container's own namespaces; a joined network's are its owner's */
+	KISTE_OCI_SYSCTL_GUEST,		/* in a guest kernel of the container's own: all of them */
+};
+
 enum kiste_oci_console {
 	KISTE_OCI_CONSOLE_HOST,
 	KISTE_OCI_CONSOLE_HOST_RAW,

@@ -173,6 +173,12 @@ const char *kiste_oci_ns_name(enum kiste_oci_ns_type t);
  * for a host-wide one.
  */
 int kiste_oci_sysctl_ns(const char *key);
+/*
+ * Sysctl @key as its path below /proc/sys into @out (@n bytes): a name with a
+ * slash is the path, else its dots are the slashes (runc's rule); 0, or
+ * -EINVAL for a name that is no plain path of words (".." and the like).
+ */
+int kiste_oci_sysctl_path(const char *key, char *out, size_t n);
 
 /*
  * The `mode` of the runtime's configuration file (KISTE_RUNTIME_CONF, or

@@ -177,33 +177,63 @@ static int read_resources(struct cfg *p, json_object *lx, struct kiste_oci_confi
 	return ret;
 }
 
+int kiste_oci_sysctl_path(const char *key, char *out, size_t n)
+{
+	/* runc's rule: a name with a slash is the path; else its dots are the slashes */
+	const char sep = strchr(key, '/') ? '/' : '.';
+	const char *ok = sep == '/' ? "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@:+-."
+				   : "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@:+-";
+	const char *p = key, *end;
+	size_t len, at = 0;
+
+	if (!*key || strlen(key) >= n)
+		return -EINVAL;
+	for (;;) {
+		end = strchr(p, sep);
+		len = end ? (size_t)(end - p) : strlen(p);
+		/* a word: not empty, no "." or "..", nothing a path could take another way */
+		if (!len || strspn(p, ok) < len || (len <= 2 && !strncmp(p, "..", len)))
+			return -EINVAL;
+		memcpy(out + at, p, len);
+		at += len;
+		if (!end)
+			break;
+		out[at++] = '/';
+		p = end + 1;
+	}
+	out[at] = 0;
+	return 0;
+}
+
 int kiste_oci_sysctl_ns(const char *key)
 {
-	static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-					   "kernel.sem",    "kernel.shmall", "kernel.shmmax",
-					   "kernel.shmmni", "kernel.shm_rmid_forced" };
+	static const char *const ipc[] = { "kernel/msgmax", "kernel/msgmnb", "kernel/msgmni",
+					   "kernel/sem",    "kernel/shmall", "kernel/shmmax",
+					   "kernel/shmmni", "kernel/shm_rmid_forced" };
+	char path[256];
 	size_t i;
 
-	if (!strncmp(key, "net.", 4))
+	if (kiste_oci_sysctl_path(key, path, sizeof(path)) < 0)
+		return -1;
+	if (!strncmp(path, "net/", 4))
 		return KISTE_OCI_NS_NETWORK;
-	if (!strncmp(key, "fs.mqueue.", 10))
+	if (!strncmp(path, "fs/mqueue/", 10))
 		return KISTE_OCI_NS_IPC;
 	for (i = 0; i < sizeof(ipc) / sizeof(ipc[0]); i++)
-		if (!strcmp(key, ipc[i]))
+		if (!strcmp(path, ipc[i]))
 			return KISTE_OCI_NS_IPC;
-	if (!strcmp(key, "kernel.hostname") || !strcmp(key, "kernel.domainname"))
+	if (!strcmp(path, "kernel/hostname") || !strcmp(path, "kernel/domainname"))
 		return KISTE_OCI_NS_UTS;
 	return -1;
 }
 
-/* A sysctl name becomes a path below /proc/sys: dotted words of a plain charset only. */
+/* A sysctl name becomes a path below /proc/sys (kiste_oci_sysctl_path). */
 static const char *sysctl_key_ok(const char *key)
 {
-	size_t n = strlen(key);
+	char path[256];
 
-	if (!n || n > 200 || strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != n ||
-	    key[0] == '.' || key[n - 1] == '.' || strstr(key, ".."))
-		return "is no sysctl name (dotted words of a-z, 0-9, '_' and '-')";
+	if (kiste_oci_sysctl_path(key, path, sizeof(path)) < 0)
+		return "is no sysctl name (dotted words, or a path of words, of A-Z a-z 0-9 _ @ : + -)";
 	if (kiste_oci_sysctl_ns(key) < 0)
 		return "is a host-wide setting, in no namespace of the container's: leave it out "
 		       "(runc refuses it too)";
@@ -231,8 +261,8 @@ int cfg_read_linux(struct cfg *p, json_object *root, struct kiste_oci_config *c)
 	    cfg_get(p, lx, "seccomp", json_type_object, false, &o) < 0)
 		ret = -EINVAL;
 	c->has_seccomp = ret == 0 && o;
-	if (ret == 0 && cfg_string_map(p, lx, "sysctl", &c->sysctl, &c->nsysctl, sysctl_key_ok) < 0)
-		ret = -EINVAL;
+	if (ret == 0)
+		ret = cfg_string_map(p, lx, "sysctl", &c->sysctl, &c->nsysctl, sysctl_key_ok);
 	cfg_pop(p, len);
 	return ret;
 }

@@ -287,8 +287,9 @@ static int map_mounts(struct kiste_oci_spec *sp, const struct kiste_oci_config *
 
 /*
  * linux.sysctl (every name one of a namespace: the parser refuses the rest):
- * set by a mode that can, in the container's own namespaces; a joined network
- * namespace is its owner's to set, and another mode ignores them, saying so.
+ * set by a mode that can, in the container's own namespaces (a joined network
+ * namespace is its owner's to set) or in its own guest kernel; another mode
+ * ignores them, saying so.
  */
 static int map_sysctl(struct kiste_oci_spec *sp, const struct kiste_oci_config *c,
 		      struct kiste_err *err)
@@ -301,10 +302,11 @@ static int map_sysctl(struct kiste_oci_spec *sp, const struct kiste_oci_config *
 	if (!sp->sysctl)
 		return kiste_err_set(err, -ENOMEM, "out of memory");
 	for (i = 0; i < c->nsysctl; i++) {
-		if (!sp->mode->oci_sysctl)
+		if (sp->mode->oci_sysctl == KISTE_OCI_SYSCTL_NONE)
 			note(sp, "linux.sysctl: %s ignored in %s mode", c->sysctl[i].key,
 			     sp->mode->name);
-		else if (kiste_oci_sysctl_ns(c->sysctl[i].key) == KISTE_OCI_NS_NETWORK &&
+		else if (sp->mode->oci_sysctl == KISTE_OCI_SYSCTL_OWN_NS &&
+			 kiste_oci_sysctl_ns(c->sysctl[i].key) == KISTE_OCI_NS_NETWORK &&
 			 sp->o.network == KISTE_NET_NS)
 			note(sp, "linux.sysctl: %s ignored: the network namespace is the engine's "
 			     "(%s)", c->sysctl[i].key, sp->o.netns_path);

@@ -147,32 +147,56 @@ struct init_chan {
 /* The AF_UNIX mediator (unixmed.c), `kiste exec`'s listener and its sessions (execsrv.c). */
 #define INIT_NCHAN (2 + KISTE_EXEC_SESSIONS)
 
+/* The run ends with one line on sysctl @kv, its value shown safely (a config's text). */
+static __attribute__((noreturn)) void sysctl_fail(const struct kiste_oci_kv *kv, int e)
+{
+	struct kiste_err err = { 0 };
+	char value[64];
+
+	snprintf(value, sizeof(value), "%s", kv->value);
+	kiste_printable(value);
+	kiste_err_set(&err, -e, "config.json: linux.sysctl.%s: cannot set '%s': %s", kv->key,
+		      value, strerror(e));
+	kiste_child_fail(&err);
+}
+
 /*
  * An OCI container's linux.sysctl (oci/spec.c kept those of the container's own
- * namespaces), written as the sandbox's root through the caller's /proc, whose
- * /proc/sys shows the writer's namespaces; before the container's own procfs,
- * which is read-only.  A value the kernel refuses fails the create, as runc's.
+ * namespaces), set as the sandbox's root; a value the kernel refuses fails the
+ * create, as runc's.  @uts false: all but the UTS ones, through the caller's
+ * /proc, whose /proc/sys shows the writer's namespaces, before the container's
+ * own procfs (read-only); @uts true: kernel.hostname and kernel.domainname,
+ * after the config's hostname, by sethostname and setdomainname (their files
+ * take writes from host root alone, whatever the namespace).
  */
-static void oci_sysctls(const struct launch *l)
+static void oci_sysctls(const struct launch *l, bool uts)
 {
-	char path[256], *c;
-	struct kiste_err err = { 0 };
+	char path[256] = "/proc/sys/";
 	size_t i, n;
-	int fd;
+	ssize_t w;
+	int fd, ns;
 
 	for (i = 0; l->oci && i < l->oci->nsysctl; i++) {
 		const struct kiste_oci_kv *kv = l->oci->sysctl[i];
 
-		snprintf(path, sizeof(path), "/proc/sys/%s", kv->key);
-		for (c = path + 10; *c; c++)
-			*c = *c == '.' ? '/' : *c;
+		ns = kiste_oci_sysctl_ns(kv->key);
+		if ((ns == KISTE_OCI_NS_UTS) != uts)
+			continue;
 		n = strlen(kv->value);
-		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0 || write(fd, kv->value, n) != (ssize_t)n) {
-			kiste_err_set(&err, -errno, "config.json: linux.sysctl.%s: cannot set '%s': %s",
-				      kv->key, kv->value, strerror(errno));
-			kiste_child_fail(&err);
+		if (uts) {
+			if ((strstr(kv->key, "hostname") ? sethostname(kv->value, n) :
+			     setdomainname(kv->value, n)) < 0)
+				sysctl_fail(kv, errno);
+			continue;
 		}
+		if (kiste_oci_sysctl_path(kv->key, path + 10, sizeof(path) - 10) < 0)
+			sysctl_fail(kv, EINVAL);
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			sysctl_fail(kv, errno);
+		w = write(fd, kv->value, n);
+		if (w != (ssize_t)n)
+			sysctl_fail(kv, w < 0 ? errno : EIO);
 		close(fd);
 	}
 }
@@ -432,7 +456,7 @@ void launch_init_main(struct launch *l, pid_t launcher)
 		/* Before the sandbox's own procfs, which is read-only: through the caller's. */
 		if (l->o->network != KISTE_NET_NS)
 			shim_net_ping_groups();
-		oci_sysctls(l);
+		oci_sysctls(l, false);
 		if (shim_setup_mounts(l->o, l->so, l->tree_fd, l->bind_fds, &l->procfd, &l->locksfd,
 				      &err) < 0)
 			kiste_child_fail(&err);
@@ -454,6 +478,7 @@ void launch_init_main(struct launch *l, pid_t launcher)
 				      strerror(errno));
 			kiste_child_fail(&err);
 		}
+		oci_sysctls(l, true);
 	} else {
 		if (l->oci && l->oci->nsysctl) {
 			fprintf(stderr, "kiste: linux.sysctl needs the container's own namespaces, "

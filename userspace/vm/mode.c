@@ -50,6 +50,8 @@ struct vm_opts {
 	/* an OCI container's kiste.ko sandbox, made by create (-1: no module) */
 	bool oci;
 	bool oci_pid1;		/* the guest's workload is pid 1 of its own pid namespace */
+	const struct kiste_oci_kv *const *oci_sysctl;	/* linux.sysctl, for the agent */
+	size_t oci_nsysctl;
 	int oci_kfd;
 	/*
 	 * kiste exec's listening socket, served by the VMM: an OCI container's
@@ -402,7 +404,8 @@ static int vm_guest_devs(const struct kiste_run_opts *o, struct vm_opts *vo,
 					.net = o->network == KISTE_NET_PASTA ? VM_NET_SPEC :
 					       o->network == KISTE_NET_NS ? vo->tap.spec : NULL,
 					.mtu = o->network == KISTE_NET_NS ? vo->tap.mtu : 0,
-					.pid1 = vo->oci && vo->oci_pid1 };
+					.pid1 = vo->oci && vo->oci_pid1,
+					.sysctl = vo->oci_sysctl, .nsysctl = vo->oci_nsysctl };
 	if (!vo->ndisks && !devs->net)
 		return 0;
 	for (i = 0; i < vo->ndisks; i++)
@@ -656,6 +659,8 @@ static void vm_oci_start(void *arg)
 	a->vo->exec_given = true;
 	a->vo->oci = true;
 	a->vo->oci_pid1 = a->ol->pid1;
+	a->vo->oci_sysctl = a->ol->sysctl;
+	a->vo->oci_nsysctl = a->ol->nsysctl;
 	_exit(vm_run(&run, a->vo));
 }
 
@@ -751,6 +756,7 @@ const struct kiste_mode_ops kiste_mode_vm = {
 	.run = vm_run,
 	.oci_create = vm_oci,
 	.oci_console = KISTE_OCI_CONSOLE_HOST_RAW,
+	.oci_sysctl = KISTE_OCI_SYSCTL_GUEST,
 	.oci_exec = true,
 	/* The guest's RAM is set at boot, its pids limit is the guest's: CPU alone (cpu.max). */
 	.oci_update = KISTE_OCI_UPDATE_CPU,

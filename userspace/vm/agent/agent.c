@@ -130,6 +130,11 @@ static int spec_read(struct agent_spec *s)
 				return -E2BIG;
 			s->vols[s->nvols++] = (char *)v;
 		}
+		else if ((v = KEY(KISTE_VM_SPEC_SYSCTL))) {
+			if (s->nsysctls == KISTE_VM_SYSCTL_MAX)
+				return -E2BIG;
+			s->sysctls[s->nsysctls++] = (char *)v;
+		}
 		else if ((v = KEY(KISTE_VM_SPEC_FILE))) {
 			if (s->nfiles == KISTE_VM_FILE_MAX)
 				return -E2BIG;
@@ -264,6 +269,42 @@ static int run(struct agent_spec *s)
 	return WEXITSTATUS(status);
 }
 
+/*
+ * sysctl= records: VALUE into /proc/sys/PATH in the guest's own kernel, or the
+ * run is refused with one line naming it.  The host made PATH from a checked
+ * name; a record with no PATH, or one climbing out (".."), is refused all the same.
+ */
+static int sysctls_set(const struct agent_spec *s)
+{
+	char path[256];
+	const char *eq, *rec;
+	ssize_t w;
+	size_t n;
+	int i, fd, len, e;
+
+	for (i = 0; i < s->nsysctls; i++) {
+		rec = s->sysctls[i];
+		eq = strchr(rec, '=');
+		len = eq ? (int)(eq - rec) : 0;
+		if (!len || len > 200 || rec[0] == '/' || strstr(rec, "..")) {
+			agent_log(&chan, "sysctl record of no PATH=VALUE: refused");
+			return -1;
+		}
+		snprintf(path, sizeof(path), "/proc/sys/%.*s", len, rec);
+		n = strlen(eq + 1);
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		w = fd < 0 ? -1 : write(fd, eq + 1, n);
+		e = w < 0 ? errno : EIO;
+		if (fd >= 0)
+			close(fd);
+		if (w != (ssize_t)n) {
+			agent_log(&chan, "linux.sysctl %.*s: cannot set it: %s", len, rec, strerror(e));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Without a VMM channel (e.g. qemu in the benchmark) the workload gets the console. */
 static int run_plain(struct agent_spec *s)
 {
@@ -316,7 +357,7 @@ int main(void)
 	    agent_disks_wait(&chan, spec.disks, spec.ndisks) < 0 ||
 	    (spec.root && agent_root_switch(&chan, spec.root) < 0) ||
 	    agent_volumes_mount(&chan, spec.vols, spec.nvols) < 0 ||
-	    agent_net_setup(&chan, spec.net, spec.mtu) < 0 ||
+	    agent_net_setup(&chan, spec.net, spec.mtu) < 0 || sysctls_set(&spec) < 0 ||
 	    agent_files_place(&chan, &spec) < 0)
 		finish(KISTE_EXIT_REFUSED);
 	finish(chan.hdr ? run(&spec) : run_plain(&spec));

@@ -36,6 +36,8 @@ struct agent_spec {
 	char *files[KISTE_VM_FILE_MAX];	/* "N:DST": KISTE_VM_FILES_DIR/N's bytes go to DST */
 	int nfiles;
 	int file_fds[KISTE_VM_FILE_MAX];	/* opened in the initramfs, before the root moves */
+	char *sysctls[KISTE_VM_SYSCTL_MAX];	/* "NAME=VALUE", set before the workload */
+	int nsysctls;
 };
 
 struct agent_chan {

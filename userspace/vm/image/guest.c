@@ -16,6 +16,7 @@
 
 #include <kiste/vm_agent.h>
 
+#include "kiste_oci.h"
 #include "guest.h"
 #include "modules.h"
 #include "../agent/net_record.h"
@@ -60,6 +61,7 @@ static int spec_build(const struct kiste_run_opts *o, const struct vm_guest_devs
 		      const struct vm_modules *m, const char *exe, char **out, size_t *len)
 {
 	FILE *f = open_memstream(out, len);
+	char path[256];
 	unsigned int j;
 	int i;
 
@@ -98,6 +100,13 @@ static int spec_build(const struct kiste_run_opts *o, const struct vm_guest_devs
 		fprintf(f, KISTE_VM_SPEC_TTY "1%c", 0);
 	if (d->pid1)
 		fprintf(f, KISTE_VM_SPEC_PID1 "1%c", 0);
+	for (j = 0; j < d->nsysctl; j++) {
+		if (kiste_oci_sysctl_path(d->sysctl[j]->key, path, sizeof(path)) < 0) {
+			fclose(f);
+			return -EINVAL;	/* the config's parser took none such */
+		}
+		fprintf(f, KISTE_VM_SPEC_SYSCTL "%s=%s%c", path, d->sysctl[j]->value, 0);
+	}
 	if (fclose(f))
 		return -ENOMEM;
 	return *len > KISTE_VM_SPEC_MAX ? -E2BIG : 0;
@@ -358,6 +367,9 @@ int vm_guest_initramfs(const struct kiste_run_opts *o, const struct vm_guest_dev
 					    "take %zu KiB; vm mode's agent reads at most %u KiB: "
 					    "pass them in a file", spec_len >> 10,
 					    KISTE_VM_SPEC_MAX >> 10);
+		else if (ret == -EINVAL)
+			ret = kiste_err_set(err, ret, "config.json: linux.sysctl: a name is no path "
+					    "below /proc/sys");
 		else if (ret < 0)
 			ret = kiste_err_set(err, -ENOMEM, "out of memory");
 	}

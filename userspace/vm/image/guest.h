@@ -36,6 +36,9 @@ struct vm_guest_devs {
 	unsigned int mtu;
 	/* The workload is pid 1 of a pid namespace of its own (spec's pid1=: OCI containers). */
 	bool pid1;
+	/* An OCI container's linux.sysctl, set by the agent (spec's sysctl=) */
+	const struct kiste_oci_kv *const *sysctl;
+	size_t nsysctl;
 };
 
 /*

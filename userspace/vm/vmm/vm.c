@@ -696,13 +696,13 @@ static void vcpu_join(struct linux_vm *vm, struct linux_vcpu *vc)
 	struct timespec ts;
 
 	for (;;) {
-		clock_gettime(CLOCK_REALTIME, &ts);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_nsec += 100 * 1000 * 1000;
 		if (ts.tv_nsec >= 1000 * 1000 * 1000) {
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000 * 1000 * 1000;
 		}
-		if (pthread_timedjoin_np(vc->thread, NULL, &ts) != ETIMEDOUT)
+		if (pthread_clockjoin_np(vc->thread, NULL, CLOCK_MONOTONIC, &ts) != ETIMEDOUT)
 			return;
 		if (__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE) != LINUX_RUNNING)
 			pthread_kill(vc->thread, KICK_SIG);
