@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 // vm_exec_standin.c - vm_exec_test's stand-in VM: the VMM's exec server and the agent's sessions over a channel in memory.
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -67,6 +70,41 @@ static void *agent_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * The VM's end ends every process in it: the stand-in's children (each task's,
+ * the agent thread's too) are SIGKILLed, as a real guest's go with it, so no
+ * `kiste exec` process of a test outlives the test.
+ */
+static void guest_gone(void)
+{
+	char path[300], buf[4096], *p, *end;
+	struct dirent *de;
+	DIR *d = opendir("/proc/self/task");
+	ssize_t n;
+	int fd;
+
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		for (p = buf; *p; p = end) {
+			long pid = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			if (pid > 0)
+				kill((pid_t)pid, SIGKILL);
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
 /* The stand-in VM: publishes @name, then serves until SIGUSR1 (the VM's end) or its parent dies. */
 void vm_child(const char *name, int ready, int kind)
 {
@@ -116,6 +154,7 @@ void vm_child(const char *name, int ready, int kind)
 			agent_exec_reaped(pid, st);
 	}
 	linux_exec_end(&x);
+	guest_gone();
 	unlink(path);
 	kiste_run_exec_unpublish(name);
 	_exit(0);

@@ -85,11 +85,18 @@ FIXTURE_SETUP(vmx)
 static void vm_stop(FIXTURE_DATA(vmx) *self)
 {
 	char cmd[160];
+	int i;
 
 	if (self->vm <= 0)
 		return;
-	kill(self->vm, SIGKILL);
-	waitpid(self->vm, NULL, 0);
+	/* The VM's end first (its processes go with it: vm_exec_standin.c), then KILL. */
+	kill(self->vm, SIGUSR1);
+	for (i = 0; i < 200 && waitpid(self->vm, NULL, WNOHANG) == 0; i++)
+		usleep(10000);
+	if (i == 200) {
+		kill(self->vm, SIGKILL);
+		waitpid(self->vm, NULL, 0);
+	}
 	kiste_run_exec_unpublish(self->name);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
 	if (system(cmd) != 0)
