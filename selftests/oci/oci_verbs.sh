@@ -482,6 +482,13 @@ fi
 result "$([ "$krc" = 0 ] && [ "$kout" = "$want" ]; echo $?)" \
 	"linux.sysctl: IPC, network and UTS settings inside the container, as runc's" \
 	"kiste exit $krc: '$kout'; want '$want'"
+# Docker's default, every group may ping: the sandbox's groups are all of its groups.
+bundle_cfg 'cat /proc/sys/net/ipv4/ping_group_range' "" \
+	"{\"linux\": {$nss, \"sysctl\": {\"net.ipv4.ping_group_range\": \"0 2147483647\"}}}"
+rt kiste run --bundle "$B" sy4
+result "$([ "$T_RC" = 0 ] && [ "$(printf '%s' "$T_OUT" | cut -f1)" = 0 ]; echo $?)" \
+	"linux.sysctl: Docker's ping_group_range (every group) is the sandbox's every group" \
+	"exit $T_RC: $T_OUT"
 bundle_cfg 'true' "" "{\"linux\": {$nss, \"sysctl\": {\"kernel.panic\": \"1\"}}}"
 step "linux.sysctl: a host-wide setting is refused" 1 "host-wide" -- run --bundle "$B" sy2
 # (its value has a terminal escape: kiste's line shows it harmless)

@@ -161,6 +161,25 @@ static __attribute__((noreturn)) void sysctl_fail(const struct kiste_oci_kv *kv,
 }
 
 /*
+ * net.ipv4.ping_group_range holds group ids, taken in the writer's user
+ * namespace, where the sandbox maps 0..shim_net_gid_top() alone: a range
+ * beyond them (Docker's default "0 2147483647", every group) is cut to the
+ * sandbox's groups, as many as the kernel would take; @value otherwise.
+ */
+static const char *ping_range(const char *path, const char *value, char *buf, size_t n)
+{
+	unsigned long lo, hi, top = shim_net_gid_top();
+
+	if (strcmp(path, "/proc/sys/net/ipv4/ping_group_range") ||
+	    sscanf(value, "%lu %lu", &lo, &hi) != 2 || hi <= top)
+		return value;
+	if (lo > top)
+		return "1 0";	/* none of the sandbox's groups: the kernel's "nobody" */
+	snprintf(buf, n, "%lu %lu", lo, top);
+	return buf;
+}
+
+/*
  * An OCI container's linux.sysctl (oci/spec.c kept those of the container's own
  * namespaces), set as the sandbox's root; a value the kernel refuses fails the
  * create, as runc's.  @uts false: all but the UTS ones, through the caller's
@@ -171,7 +190,8 @@ static __attribute__((noreturn)) void sysctl_fail(const struct kiste_oci_kv *kv,
  */
 static void oci_sysctls(const struct launch *l, bool uts)
 {
-	char path[256] = "/proc/sys/";
+	char path[256] = "/proc/sys/", clamped[48];
+	const char *value;
 	size_t i, n;
 	ssize_t w;
 	int fd, ns;
@@ -191,10 +211,12 @@ static void oci_sysctls(const struct launch *l, bool uts)
 		}
 		if (kiste_oci_sysctl_path(kv->key, path + 10, sizeof(path) - 10) < 0)
 			sysctl_fail(kv, EINVAL);
+		value = ping_range(path, kv->value, clamped, sizeof(clamped));
+		n = strlen(value);
 		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0)
 			sysctl_fail(kv, errno);
-		w = write(fd, kv->value, n);
+		w = write(fd, value, n);
 		if (w != (ssize_t)n)
 			sysctl_fail(kv, w < 0 ? errno : EIO);
 		close(fd);

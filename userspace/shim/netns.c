@@ -66,14 +66,15 @@ int shim_net_lo_up(struct kiste_err *err)
  * network namespace, whose ping_group_range starts as "1 0" (nobody): the
  * allowlist has no raw sockets, so this is how ping works inside, as root's
  * raw socket does natively (podman sets the same sysctl for its containers).
- * The range is the sandbox's, read from its gid_map; called by the init before
+ * The range is the sandbox's (shim_net_gid_top: its highest group in its
+ * gid_map, read as the writer sees it); called by the init before
  * its own procfs (read-only) replaces the caller's, whose /proc/sys/net is the
  * writer's namespace's all the same.  Best effort: where the caller's /proc/sys
  * is read-only (kiste inside a container), ping sockets stay refused.
  */
-void shim_net_ping_groups(void)
+unsigned long shim_net_gid_top(void)
 {
-	char map[512], line[48], *p;
+	char map[512], *p;
 	unsigned long in, out, count, hi = 0;
 	ssize_t n;
 	int fd;
@@ -83,12 +84,21 @@ void shim_net_ping_groups(void)
 	if (fd >= 0)
 		close(fd);
 	if (n <= 0)
-		return;
+		return 0;
 	map[n] = 0;
 	for (p = map; p && sscanf(p, "%lu %lu %lu", &in, &out, &count) == 3; p = strchr(p + 1, '\n'))
 		if (count && in + count - 1 > hi)
 			hi = in + count - 1;
-	snprintf(line, sizeof(line), "0 %lu", hi);
+	return hi;
+}
+
+void shim_net_ping_groups(void)
+{
+	char line[48];
+	ssize_t n;
+	int fd;
+
+	snprintf(line, sizeof(line), "0 %lu", shim_net_gid_top());
 	fd = open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;

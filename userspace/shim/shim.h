@@ -174,6 +174,7 @@ int shim_setup_limits(const struct kiste_run_opts *o, bool cgroup, struct kiste_
 /* Inside the sandbox's own network namespace: `lo` up. */
 int shim_net_lo_up(struct kiste_err *err);
 void shim_net_ping_groups(void);
+unsigned long shim_net_gid_top(void);
 /* setns into it, with one clear line on EPERM. */
 int shim_net_join(int fd, const char *path, struct kiste_err *err);
 /* --network pasta: pasta for the sandbox whose init is @target, configured; its pid or -1. */
