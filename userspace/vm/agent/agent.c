@@ -286,7 +286,7 @@ static int sysctls_set(const struct agent_spec *s)
 		rec = s->sysctls[i];
 		eq = strchr(rec, '=');
 		len = eq ? (int)(eq - rec) : 0;
-		if (!len || len > 200 || rec[0] == '/' || strstr(rec, "..")) {
+		if (!len || len > 200 || rec[0] == '/' || memmem(rec, len, "..", 2)) {
 			agent_log(&chan, "sysctl record of no PATH=VALUE: refused");
 			return -1;
 		}
