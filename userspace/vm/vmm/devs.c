@@ -23,8 +23,9 @@
 /*
  * Output nobody reads any more (closed pipe) is dropped, not fatal to the VM.
  * A reader that keeps the pipe open and stops reading blocks the write until
- * the VM stops: the stop's kick interrupts it (EINTR), and the rest is dropped,
- * so --timeout and a failure elsewhere still end the run.
+ * the VM stops: the stop's kick interrupts it (EINTR, or a short count), and the
+ * rest is dropped, so --timeout and a failure elsewhere still end the run.  (A
+ * kick that lands just before the write begins finds nothing to interrupt.)
  */
 static void write_all(struct linux_vm *vm, int fd, const uint8_t *p, size_t len)
 {
@@ -32,11 +33,11 @@ static void write_all(struct linux_vm *vm, int fd, const uint8_t *p, size_t len)
 
 	while (fd >= 0 && len) {
 		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR) {
-			if (__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE) != LINUX_RUNNING)
-				return;
+		/* interrupted, or cut short by the kick after some bytes: stopping drops the rest */
+		if (__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE) != LINUX_RUNNING)
+			return;
+		if (n < 0 && errno == EINTR)
 			continue;
-		}
 		if (n <= 0)
 			return;
 		p += n;

@@ -685,30 +685,6 @@ static int vm_result(struct linux_vm *vm, int *code, struct kiste_err *err)
 	}
 }
 
-/*
- * Joins a vCPU thread, kicking it again every 100 ms once the VM has stopped:
- * the stop's one kick can come just before the thread enters a write that
- * blocks (a reader of its output that stopped reading), and a later one
- * interrupts it there (devs.c, write_all).
- */
-static void vcpu_join(struct linux_vm *vm, struct linux_vcpu *vc)
-{
-	struct timespec ts;
-
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += 100 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000 * 1000 * 1000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000 * 1000 * 1000;
-		}
-		if (pthread_clockjoin_np(vc->thread, NULL, CLOCK_MONOTONIC, &ts) != ETIMEDOUT)
-			return;
-		if (__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE) != LINUX_RUNNING)
-			pthread_kill(vc->thread, KICK_SIG);
-	}
-}
-
 int linux_vm_run(const struct linux_vm_cfg *cfg, int *code, struct kiste_err *err)
 {
 	struct linux_vm *vm;
@@ -751,7 +727,7 @@ int linux_vm_run(const struct linux_vm_cfg *cfg, int *code, struct kiste_err *er
 	t_stop = linux_now_ns();
 	for (i = 0; i < vm->ncpus; i++)
 		if (vm->vcpu[i].started)
-			vcpu_join(vm, &vm->vcpu[i]);
+			pthread_join(vm->vcpu[i].thread, NULL);
 	/*
 	 * -t -i: the VM is over, the terminal back before the lines below (they
 	 * end in \n alone), as on the error path above: every way out of here
