@@ -168,10 +168,12 @@ static __attribute__((noreturn)) void sysctl_fail(const struct kiste_oci_kv *kv,
  */
 static const char *ping_range(const char *path, const char *value, char *buf, size_t n)
 {
-	unsigned long lo, hi, top = shim_net_gid_top();
+	unsigned long lo, hi, top;
 
-	if (strcmp(path, "/proc/sys/net/ipv4/ping_group_range") ||
-	    sscanf(value, "%lu %lu", &lo, &hi) != 2 || hi <= top)
+	if (strcmp(path, SHIM_PING_GROUP_RANGE) || sscanf(value, "%lu %lu", &lo, &hi) != 2)
+		return value;
+	top = shim_net_gid_top();
+	if (hi <= top)
 		return value;
 	if (lo > top)
 		return "1 0";	/* none of the sandbox's groups: the kernel's "nobody" */
@@ -191,35 +193,27 @@ static const char *ping_range(const char *path, const char *value, char *buf, si
 static void oci_sysctls(const struct launch *l, bool uts)
 {
 	char path[256] = "/proc/sys/", clamped[48];
-	const char *value;
+	const char *key = path + 10;
 	size_t i, n;
-	ssize_t w;
-	int fd, ns;
+	int e;
 
 	for (i = 0; l->oci && i < l->oci->nsysctl; i++) {
 		const struct kiste_oci_kv *kv = l->oci->sysctl[i];
 
-		ns = kiste_oci_sysctl_ns(kv->key);
-		if ((ns == KISTE_OCI_NS_UTS) != uts)
+		if ((kiste_oci_sysctl_ns(kv->key) == KISTE_OCI_NS_UTS) != uts)
 			continue;
+		if (kiste_oci_sysctl_path(kv->key, path + 10, sizeof(path) - 10) < 0)
+			sysctl_fail(kv, EINVAL);
 		n = strlen(kv->value);
 		if (uts) {
-			if ((strstr(kv->key, "hostname") ? sethostname(kv->value, n) :
+			if ((!strcmp(key, "kernel/hostname") ? sethostname(kv->value, n) :
 			     setdomainname(kv->value, n)) < 0)
 				sysctl_fail(kv, errno);
 			continue;
 		}
-		if (kiste_oci_sysctl_path(kv->key, path + 10, sizeof(path) - 10) < 0)
-			sysctl_fail(kv, EINVAL);
-		value = ping_range(path, kv->value, clamped, sizeof(clamped));
-		n = strlen(value);
-		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0)
-			sysctl_fail(kv, errno);
-		w = write(fd, value, n);
-		if (w != (ssize_t)n)
-			sysctl_fail(kv, w < 0 ? errno : EIO);
-		close(fd);
+		e = shim_proc_sys_write(path, ping_range(path, kv->value, clamped, sizeof(clamped)));
+		if (e < 0)
+			sysctl_fail(kv, -e);
 	}
 }
 

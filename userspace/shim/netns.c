@@ -92,20 +92,28 @@ unsigned long shim_net_gid_top(void)
 	return hi;
 }
 
+int shim_proc_sys_write(const char *path, const char *value)
+{
+	size_t n = strlen(value);
+	ssize_t w;
+	int fd, e;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	w = write(fd, value, n);
+	e = w < 0 ? -errno : (size_t)w != n ? -EIO : 0;
+	close(fd);
+	return e;
+}
+
 void shim_net_ping_groups(void)
 {
 	char line[48];
-	ssize_t n;
-	int fd;
 
 	snprintf(line, sizeof(line), "0 %lu", shim_net_gid_top());
-	fd = open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
 	/* Refused: as before, no ping sockets; nothing else changes. */
-	n = write(fd, line, strlen(line));
-	(void)n;
-	close(fd);
+	(void)shim_proc_sys_write(SHIM_PING_GROUP_RANGE, line);
 }
 
 /*

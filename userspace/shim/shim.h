@@ -173,6 +173,9 @@ int shim_setup_limits(const struct kiste_run_opts *o, bool cgroup, struct kiste_
 /* netns.c: the sandbox's network namespace (launcher side) */
 /* Inside the sandbox's own network namespace: `lo` up. */
 int shim_net_lo_up(struct kiste_err *err);
+#define SHIM_PING_GROUP_RANGE "/proc/sys/net/ipv4/ping_group_range"
+/* Writes @value to @path below /proc/sys (no link followed): 0 or -errno. */
+int shim_proc_sys_write(const char *path, const char *value);
 void shim_net_ping_groups(void);
 unsigned long shim_net_gid_top(void);
 /* setns into it, with one clear line on EPERM. */
