@@ -6,7 +6,8 @@
 # `podman --runtime KISTE run ...` as a user types it, every case also run
 # with `--runtime runc` on the same image: kiste must give runc's output and
 # exit status, or the difference this suite names (the container's root is
-# an unprivileged host id under shim mode, so it cannot write a root-owned rootfs).
+# an unprivileged host id under shim mode, so it cannot write a root-owned rootfs
+# unless the engine maps the container's ids: --uidmap, --userns=auto).
 # podman's configuration and image: podman_lib.sh.
 # Knobs: KISTE_PODMAN_RUNS (100, as issue 13 asks) for the run --rm loop.  Installs nothing.
 # Outside the temporary folder podman 4.3 still writes its blob-info cache
@@ -118,6 +119,26 @@ if [ -n "$RUNC" ]; then
 	pm runc run --rm "$IMG" sh -c 'exec 2>&1; echo x >/written; echo $?'
 	result "$([ "$T_OUT" = 0 ]; echo $?)" "runc: its container's root writes the rootfs" "$T_OUT"
 fi
+# With ids the engine gives the container (--uidmap/--gidmap here; --userns=auto picks
+# them from /etc/subuid's "containers"), podman hands over the image's files as those
+# ids, kiste maps them as runc does, and the container's root writes its rootfs.
+same "--uidmap/--gidmap: the container's root writes its rootfs, as runc's" 0 "0
+0 0
+x
+0 200000 65536" run --rm --uidmap 0:200000:65536 --gidmap 0:200000:65536 "$IMG" \
+	sh -c 'exec 2>&1; echo x >/written; echo $?; echo $(id -u) $(id -g); cat /written
+		read a b c </proc/self/uid_map; echo $a $b $c'
+pm kiste run --rm --uidmap 0:200000:65536 --gidmap 0:200000:65536 -v "$tmp/vol:/x" "$IMG" \
+	touch /x/mapped
+owner=$(stat -c %u:%g "$tmp/vol/mapped" 2>&1)
+result "$([ "$T_RC" = 0 ] && [ "$owner" = 200000:200000 ]; echo $?)" \
+	"--uidmap: a file the container's root makes in a volume is host 200000:200000's" \
+	"exit $T_RC: $T_OUT; owner $owner"
+# runc takes host ids a sandbox of kiste's never is: kiste refuses them, saying why.
+pm kiste run --rm --uidmap 0:1000:1 --gidmap 0:1000:1 "$IMG" echo ran
+result "$([ "$T_RC" != 0 ] && [[ "$T_OUT" == *"host ids below 65536"* ]] && [[ "$T_OUT" != *ran* ]]; echo $?)" \
+	"--uidmap onto a login user's id is refused (host ids below 65536), nothing runs" \
+	"exit $T_RC: $T_OUT"
 
 # ---- network ----
 same "--network none: only loopback (outside unreachable, lo refuses)" 0 \

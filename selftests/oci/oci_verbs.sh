@@ -499,6 +499,56 @@ result "$(printf '%s' "$T_OUT" | grep -q "$(printf '\033')"; [ $? = 1 ]; echo $?
 	"linux.sysctl: a refused value's terminal escape does not reach stderr" "$T_OUT"
 bundle_cfg 'sleep 100'
 
+# linux.uidMappings/gidMappings, run as root: the container's ids are the engine's, so
+# an image whose files it gave those ids (podman --uidmap, --userns=auto) is its root's
+# to write, as under runc; a map weaker than kiste's own ids is refused, naming the fix.
+cp -a "$B/rootfs" "$tmp/idroot"
+chown -R 300000:300000 "$tmp/idroot"
+idmaps()	# UID-MAPS GID-MAPS: the JSON of linux with both (either may be empty)
+{
+	printf '{"root": {"path": "%s", "readonly": false}, "linux": {%s, "namespaces": [%s]%s%s}}' \
+		"$tmp/idroot" "\"resources\": {\"pids\": {\"limit\": 64}}" \
+		'{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "user"}' \
+		"${1:+, \"uidMappings\": [$1]}" "${2:+, \"gidMappings\": [$2]}"
+}
+m300='{"containerID": 0, "hostID": 300000, "size": 65536}'
+bundle_cfg 'echo x >/w; echo $?; id -u; id -g; cat /w; while read a b c; do echo $a $b $c; done </proc/self/uid_map' \
+	"" "$(idmaps "$m300" "$m300")"
+rt kiste run --bundle "$B" id1
+kout=$T_OUT krc=$T_RC
+kown=$(stat -c %u:%g "$tmp/idroot/w" 2>&1)
+want=$(printf '0\n0\n0\nx\n0 300000 65536')
+if [ -n "$RUNC" ]; then
+	rt runc run --bundle "$B" id1
+	want=$T_OUT
+fi
+result "$([ "$krc" = 0 ] && [ "$kout" = "$want" ] && [ "$kown" = 300000:300000 ]; echo $?)" \
+	"linux.uidMappings: the container's root writes a rootfs of the mapped ids (host owner 300000), as runc's" \
+	"kiste exit $krc: '$kout', file $kown; want '$want'"
+pool=$(sed -n 's/^kiste:\([0-9]*\):.*/\1/p' /etc/subuid 2>/dev/null)
+pool=${pool:-1610612736}
+idref()	# NAME WANT-SUBSTRING UID-MAPS GID-MAPS: refused, one line, nothing left behind
+{
+	bundle_cfg 'echo ran' "" "$(idmaps "$3" "$4")"
+	rt kiste run --bundle "$B" idr
+	result "$([ "$T_RC" = 1 ] && [[ "$T_OUT" == *"$2"* ]] && [ "$(wc -l <<<"$T_OUT")" = 1 ] &&
+		[ -z "$("$K" --root "$KROOT" list -q 2>&1)" ]; echo $?)" "linux.uidMappings: $1" \
+		"exit $T_RC: $T_OUT"
+}
+idref "host root's and system ids are refused" "below 65536" \
+	'{"containerID": 0, "hostID": 0, "size": 65536}' "$m300"
+idref "a gid map reaching a login user's id is refused" "gidMappings[1]: host ids below 65536" \
+	"$m300" "$m300"', {"containerID": 70000, "hostID": 1000, "size": 1}'
+idref "kiste's own pool (other sandboxes' ids) is refused" "overlap kiste's own pool" \
+	"{\"containerID\": 0, \"hostID\": $((pool + 65536)), \"size\": 65536}" "$m300"
+idref "a map without the container's 0 is refused" "id 0 is not mapped" \
+	'{"containerID": 1, "hostID": 300001, "size": 65535}' "$m300"
+idref "overlapping ranges are refused" "uidMappings[1] overlaps linux.uidMappings[0]" \
+	"$m300"', {"containerID": 65536, "hostID": 300005, "size": 1}' "$m300"
+idref "one map without the other is refused" "give uidMappings and gidMappings, or neither" \
+	"$m300" ""
+bundle_cfg 'sleep 100'
+
 # kill's signal goes through a pidfd opened before the init's start time is
 # checked, and kill --all's to members listed again after their pidfds are
 # open: a pid that changed hands since kiste looked gets nothing.  In a pid

@@ -206,6 +206,8 @@ static int launch(const struct cli_global *g, const struct oci_create_opts *o,
 {
 	struct kiste_oci_launch ol = { .hostname = sp->hostname, .env_exact = true,
 				       .sysctl = sp->sysctl, .nsysctl = sp->nsysctl,
+				       .uid_map = sp->uid_map, .nuid_map = sp->nuid_map,
+				       .gid_map = sp->gid_map, .ngid_map = sp->ngid_map,
 				       .console_fd = -1, .console_sock = -1,
 				       .preserve_fds = o->preserve_fds, .trace_switch_fd = -1,
 				       .exec_fd = -1, .creator_pidfd = -1, .commit_fd = -1,

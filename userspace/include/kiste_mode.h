@@ -9,6 +9,7 @@
 
 #include "kiste_run.h"
 
+struct kiste_oci_idmap;
 struct kiste_oci_launch;
 
 /* A mode's own option values start here (getopt_long's val), clear of the common ones. */
@@ -57,6 +58,12 @@ struct kiste_mode_ops {
 	int oci_console;
 	/* Where linux.sysctl is set (enum kiste_oci_sysctl). */
 	int oci_sysctl;
+	/*
+	 * Run as host root, the container's ids are linux.uidMappings and
+	 * gidMappings when the config has them (ol->uid_map): the host ids an
+	 * engine gave the image's files (podman --uidmap, --userns=auto).
+	 */
+	bool oci_idmaps;
 	/* The container reads `kiste trace ID on|off`'s switch (ol->trace_switch_fd). */
 	bool oci_trace;
 	/* The container serves `kiste exec` (ol->exec_fd). */
@@ -143,6 +150,9 @@ struct kiste_oci_launch {
 	/* IN: linux.sysctl to set in the container's namespaces (oci_sysctl modes), or none */
 	const struct kiste_oci_kv *const *sysctl;
 	size_t nsysctl;
+	/* IN: linux.uidMappings and gidMappings (oci_idmaps modes, run as host root), or none */
+	const struct kiste_oci_idmap *uid_map, *gid_map;
+	size_t nuid_map, ngid_map;
 	/* IN: descriptors 3..3+N-1 of the caller go to the process too (runc's --preserve-fds) */
 	int preserve_fds;
 	/* IN: ROOT/ID/trace opened read-only (`kiste trace ID on|off`), or -1 */

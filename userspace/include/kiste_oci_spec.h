@@ -20,6 +20,9 @@ struct kiste_oci_spec {
 	/* linux.sysctl the mode sets (into the config's entries: keep it), nsysctl of them */
 	const struct kiste_oci_kv **sysctl;
 	size_t nsysctl;
+	/* linux.uidMappings and gidMappings the mode takes (oci_idmaps, as host root), or none */
+	const struct kiste_oci_idmap *uid_map, *gid_map;
+	size_t nuid_map, ngid_map;
 	/* IN: told about each field the mode cannot honour and ignores (--log). */
 	void (*note)(void *ctx, const char *fmt, va_list ap);
 	void *note_ctx;

@@ -333,9 +333,20 @@ static int map_linux(struct kiste_oci_spec *sp, const struct kiste_oci_config *c
 			note(sp, "linux.namespaces: %s mode makes its own %s namespace; %s is not "
 			     "joined", sp->mode->name, kiste_oci_ns_name(k), c->ns[k].path);
 	}
-	if (c->nuid_mappings || c->ngid_mappings)
+	if (sp->mode->oci_idmaps && kiste_host_root() && (c->nuid_mappings || c->ngid_mappings)) {
+		/* The ids the engine gave the image's files: the container's root writes them. */
+		if (!c->nuid_mappings || !c->ngid_mappings)
+			return kiste_err_set(err, -EINVAL, "config.json: linux.%s: the container's "
+					     "ids need both maps: give uidMappings and gidMappings, or neither",
+					     c->nuid_mappings ? "gidMappings" : "uidMappings");
+		sp->uid_map = c->uid_mappings;
+		sp->nuid_map = c->nuid_mappings;
+		sp->gid_map = c->gid_mappings;
+		sp->ngid_map = c->ngid_mappings;
+	} else if (c->nuid_mappings || c->ngid_mappings) {
 		note(sp, "linux.uidMappings/gidMappings: %s mode maps the container's root to an "
 		     "unprivileged host id of its own", sp->mode->name);
+	}
 	if (c->masked_paths.n || c->readonly_paths.n)
 		note(sp, "linux.maskedPaths/readonlyPaths: %s mode serves its own /proc and /sys",
 		     sp->mode->name);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kiste_oci.h"
 #include "shim.h"
 
 /*
@@ -163,6 +164,63 @@ int shim_ids_take(struct shim_ids *ids, struct kiste_err *err)
 	if (kiste_host_root())
 		return root_take(ids, err);
 	return geteuid() == 0 ? 0 : shim_subids_take(ids, err);
+}
+
+/*
+ * Kiste's own rules hold for an engine's map too: the container's 0 is
+ * mapped (its init runs as it), no host id below SHIM_IDS_SIZE (host root,
+ * system and login users) and none of the pool (other sandboxes' ranges and
+ * every namespace's owner) is, and no two ranges overlap on either side (the
+ * kernel's rule, said here by name).  Two containers an engine gives one
+ * range share it, as under runc.
+ */
+int shim_ids_engine(const struct shim_ids *ids, const char *what,
+		    const struct kiste_oci_idmap *m, size_t count, char *map, size_t n,
+		    struct kiste_err *err)
+{
+	bool gid = what[0] == 'g';
+	unsigned long pool = gid ? ids->gid_pool : ids->uid_pool;
+	unsigned long pool_end = gid ? ids->gid_pool_end : ids->uid_pool_end;
+	unsigned long long h, he, c, ce;
+	bool root = false;
+	size_t i, j, at = 0;
+	int len;
+
+	for (i = 0; i < count; i++) {
+		c = m[i].container_id;
+		ce = c + m[i].size;
+		h = m[i].host_id;
+		he = h + m[i].size;
+		root |= c == 0;
+		if (h < SHIM_IDS_SIZE)
+			return kiste_err_set(err, -EPERM, "config.json: linux.%s[%zu]: host ids "
+					     "below %lu (host root, system and login users) are never "
+					     "a sandbox's: map ids from %lu up", what, i,
+					     SHIM_IDS_SIZE, SHIM_IDS_SIZE);
+		if (h < pool_end && he > pool)
+			return kiste_err_set(err, -EPERM, "config.json: linux.%s[%zu]: host ids "
+					     "%llu-%llu overlap kiste's own pool (%lu-%lu, other "
+					     "sandboxes' ids): map ids outside it", what, i, h,
+					     he - 1, pool, pool_end - 1);
+		for (j = 0; j < i; j++)
+			if ((c < (unsigned long long)m[j].container_id + m[j].size &&
+			     ce > m[j].container_id) ||
+			    (h < (unsigned long long)m[j].host_id + m[j].size && he > m[j].host_id))
+				return kiste_err_set(err, -EINVAL, "config.json: linux.%s[%zu] "
+						     "overlaps linux.%s[%zu]: give each id one "
+						     "range", what, i, what, j);
+		len = snprintf(map + at, n - at, "%u %u %u\n", m[i].container_id, m[i].host_id,
+			       m[i].size);
+		if (len < 0 || (size_t)len >= n - at)
+			return kiste_err_set(err, -E2BIG, "config.json: linux.%s: too many "
+					     "ranges for one map (%zu bytes at most): merge them",
+					     what, n - 1);
+		at += (size_t)len;
+	}
+	if (!root)
+		return kiste_err_set(err, -EINVAL, "config.json: linux.%s: the container's id 0 "
+				     "is not mapped (its init runs as it): map it", what);
+	return 0;
 }
 
 void shim_ids_release(struct shim_ids *ids)

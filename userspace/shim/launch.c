@@ -165,6 +165,27 @@ static void id_map(char *map, size_t n, const struct launch *l, unsigned int sel
 		snprintf(map, n, "0 %u %lu\n", base, SHIM_IDS_SIZE);
 }
 
+/* The kernel takes one write of less than a page for a map. */
+#define SHIM_MAP_TEXT 4096
+
+/*
+ * Run as root with an OCI config's linux.uidMappings and gidMappings: the
+ * container's ids are the engine's (ids.c holds them to kiste's rules), so
+ * the image's files it gave them are the container root's to write, as under
+ * runc.  1 with the maps' text in @u and @g, 0 when there are none, -errno.
+ */
+static int engine_maps(const struct launch *l, char *u, char *g, struct kiste_err *err)
+{
+	if (!l->oci || !l->oci->nuid_map || !l->host_root || l->ids.sub)
+		return 0;
+	if (shim_ids_engine(&l->ids, "uidMappings", l->oci->uid_map, l->oci->nuid_map, u,
+			    SHIM_MAP_TEXT, err) < 0 ||
+	    shim_ids_engine(&l->ids, "gidMappings", l->oci->gid_map, l->oci->ngid_map, g,
+			    SHIM_MAP_TEXT, err) < 0)
+		return err->code;
+	return 1;
+}
+
 /*
  * Inside, the workload is root of its own user namespace.  Outside it is the
  * caller, or, run as root, the first id of a range no other running sandbox
@@ -173,24 +194,28 @@ static void id_map(char *map, size_t n, const struct launch *l, unsigned int sel
  * range gets them from a slice of it (subids.c).  Run as root, whoever owns
  * the --rootfs changes nothing: mapping its owner would make the sandbox a
  * real host user (an OCI image's "./" picks it), shared by every sandbox of
- * that rootfs.
+ * that rootfs; an OCI engine's own maps are taken (engine_maps).
  */
 static int map_ids(const struct launch *l, pid_t pid, struct kiste_err *err)
 {
-	char map[128];
+	char umap[SHIM_MAP_TEXT], gmap[SHIM_MAP_TEXT];
 	int r = 0;
 
 	/* An ordinary caller's slice of /etc/subuid: only the setuid helpers may map it. */
 	if (l->ids.sub)
 		return shim_subids_map(&l->ids, pid, err);
-	if (!l->host_root)
-		r = write_file(pid, "setgroups", "deny");
-	id_map(map, sizeof(map), l, geteuid(), l->ids.uid_base);
+	r = engine_maps(l, umap, gmap, err);
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		id_map(umap, sizeof(umap), l, geteuid(), l->ids.uid_base);
+		id_map(gmap, sizeof(gmap), l, getegid(), l->ids.gid_base);
+	}
+	r = l->host_root ? 0 : write_file(pid, "setgroups", "deny");
 	if (r == 0)
-		r = write_file(pid, "uid_map", map);
-	id_map(map, sizeof(map), l, getegid(), l->ids.gid_base);
+		r = write_file(pid, "uid_map", umap);
 	if (r == 0)
-		r = write_file(pid, "gid_map", map);
+		r = write_file(pid, "gid_map", gmap);
 	if (r < 0)
 		kiste_err_set(err, r, "cannot map the sandbox's user namespace: %s", strerror(-r));
 	return r;
@@ -524,7 +549,12 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 					     "may write", l->so->trace_output, strerror(errno));
 	}
 	if (!l->so->no_namespaces) {
+		char umap[SHIM_MAP_TEXT], gmap[SHIM_MAP_TEXT];
+
 		ret = shim_ids_take(&l->ids, err);
+		/* An engine's maps refused now, before any process: one line, nothing left. */
+		if (ret == 0)
+			ret = engine_maps(l, umap, gmap, err);
 		if (ret < 0)
 			return ret;
 		shim_stats_mark("subordinate ids taken");

@@ -181,6 +181,7 @@ const struct kiste_mode_ops kiste_mode_shim = {
 	.ids = shim_ids_describe,
 	.oci_console = KISTE_OCI_CONSOLE_INSIDE,
 	.oci_sysctl = KISTE_OCI_SYSCTL_OWN_NS,
+	.oci_idmaps = true,
 	.oci_trace = true,
 	.oci_exec = true,
 	.oci_update = KISTE_OCI_UPDATE_MEMORY | KISTE_OCI_UPDATE_PIDS | KISTE_OCI_UPDATE_CPU,
