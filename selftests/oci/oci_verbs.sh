@@ -512,6 +512,7 @@ idmaps()	# UID-MAPS GID-MAPS: the JSON of linux with both (either may be empty)
 		"${1:+, \"uidMappings\": [$1]}" "${2:+, \"gidMappings\": [$2]}"
 }
 m300='{"containerID": 0, "hostID": 300000, "size": 65536}'
+# shellcheck disable=SC2016 # the container's shell expands them
 bundle_cfg 'echo x >/w; echo $?; id -u; id -g; cat /w; while read a b c; do echo $a $b $c; done </proc/self/uid_map' \
 	"" "$(idmaps "$m300" "$m300")"
 rt kiste run --bundle "$B" id1
