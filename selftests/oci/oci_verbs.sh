@@ -561,6 +561,8 @@ r() { "$K" --root "$KROOT" "$@" </dev/null; }
 say() { echo "$*" >>"$out"; }
 st() { awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null; }
 stopped_wait() { local i; for i in $(seq 100); do [ "$(st "$1")" = T ] && return 0; sleep 0.05; done; return 1; }
+gone_or_zombie() { local i; for i in $(seq "$2"); do { [ ! -e "/proc/$1" ] || [ "$(st "$1")" = Z ]; } && return 0; sleep 0.05; done; return 1; }
+execd_wait() { local i; for i in $(seq 100); do [ "$(cat "/proc/$1/comm" 2>/dev/null)" = sleep ] && return 0; sleep 0.05; done; return 1; }
 gone_wait() { local i; for i in $(seq 100); do [ -e "/proc/$1" ] || return 0; sleep 0.05; done; return 1; }
 members() { r ps --format json "$1" | tr '[],' '   '; }
 init_of() { r state "$1" | sed -n 's/^ *"pid": \([0-9]*\),$/\1/p'; }
@@ -579,13 +581,16 @@ hand_over()
 	echo $((x - 1)) >/proc/sys/kernel/ns_last_pid
 	sleep 1000 &
 	v=$!
+	# sleep itself, not bash's child before its exec (a signal there can be lost)
+	execd_wait "$v" || say "setup $c: the sleep $v did not start"
 	[ "$v" = "$x" ] || say "setup $c: pid $x not handed over (got $v)"
 	[ "$x" = "$init" ] || kill -0 "$init" 2>/dev/null || say "setup $c: the container ended with $x"
 	kill -CONT $kp
 	wait $kp
 	rc=$?
-	# alive: not gone, and no zombie this shell has yet to reap
-	if [ -e "/proc/$v" ] && [ "$(st $v)" != Z ]; then
+	# alive: not gone, and no zombie this shell has yet to reap, 2 s after kill ended
+	# (a signal sent is not yet a death: on a busy machine the sleep took a while)
+	if ! gone_or_zombie "$v" 40; then
 		say "$c alive $rc $(cat "$out.$c")"
 	else
 		say "$c dead $rc"
