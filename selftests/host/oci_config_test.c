@@ -111,6 +111,57 @@ static const struct bad_case {
 	  "config.json: linux.sysctl.net.core.somaxconn: must be a string" },
 	{ "hook_relative", CFG(",\"hooks\":{\"prestart\":[{\"path\":\"hook\"}]}"),
 	  "config.json: hooks.prestart[0].path: 'hook' is not an absolute path" },
+#define SCMP(x) CFG(",\"linux\":{\"seccomp\":" x "}")
+	{ "seccomp_no_default", SCMP("{\"syscalls\":[]}"),
+	  "config.json: linux.seccomp.defaultAction: missing" },
+	{ "seccomp_action_unknown", SCMP("{\"defaultAction\":\"SCMP_ACT_NOPE\"}"),
+	  "config.json: linux.seccomp.defaultAction: unknown value 'SCMP_ACT_NOPE': use SCMP_ACT_KILL" },
+	{ "seccomp_rule_action", SCMP("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":["
+				       "{\"names\":[\"mkdir\"],\"action\":\"ERRNO\"}]}"),
+	  "config.json: linux.seccomp.syscalls[0].action: unknown value 'ERRNO'" },
+	{ "seccomp_no_names", SCMP("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":["
+				   "{\"names\":[],\"action\":\"SCMP_ACT_ERRNO\"}]}"),
+	  "config.json: linux.seccomp.syscalls[0].names: 0 names: give 1 to 1024" },
+	{ "seccomp_bad_name", SCMP("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":["
+				   "{\"names\":[\"mk dir\"],\"action\":\"SCMP_ACT_ERRNO\"}]}"),
+	  "config.json: linux.seccomp.syscalls[0].names[0]: 'mk dir' is no syscall name" },
+	{ "seccomp_errno_with_allow",
+	  SCMP("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],"
+	       "\"action\":\"SCMP_ACT_ALLOW\",\"errnoRet\":1}]}"),
+	  "config.json: linux.seccomp.syscalls[0].errnoRet: given with SCMP_ACT_ALLOW" },
+	{ "seccomp_arg_index", SCMP("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":["
+				    "{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":"
+				    "[{\"index\":6,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}"),
+	  "config.json: linux.seccomp.syscalls[0].args[0].index: 6 is out of range: use 0..5" },
+	{ "seccomp_arg_op", SCMP("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":["
+				 "{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":"
+				 "[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_BETWEEN\"}]}]}"),
+	  "config.json: linux.seccomp.syscalls[0].args[0].op: unknown value 'SCMP_CMP_BETWEEN'" },
+	{ "seccomp_arg_negative", SCMP("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":["
+				       "{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":"
+				       "[{\"index\":0,\"value\":-1,\"op\":\"SCMP_CMP_EQ\"}]}]}"),
+	  "config.json: linux.seccomp.syscalls[0].args[0].value: -1 is out of range" },
+	{ "seccomp_arch", SCMP("{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+			       "\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_Z80\"]}"),
+	  "config.json: linux.seccomp.architectures[1]: unknown value 'SCMP_ARCH_Z80'" },
+	{ "seccomp_flag", SCMP("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"TSYNC\"]}"),
+	  "config.json: linux.seccomp.flags[0]: unknown value 'TSYNC'" },
+	{ "seccomp_notify_no_listener",
+	  SCMP("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],"
+	       "\"action\":\"SCMP_ACT_NOTIFY\"}]}"),
+	  "config.json: linux.seccomp: SCMP_ACT_NOTIFY needs a listenerPath" },
+	{ "device_type", CFG(",\"linux\":{\"devices\":[{\"path\":\"/dev/x\",\"type\":\"z\"}]}"),
+	  "config.json: linux.devices[0].type: unknown device type 'z': use one letter of cbup" },
+	{ "device_no_major", CFG(",\"linux\":{\"devices\":[{\"path\":\"/dev/x\",\"type\":\"c\"}]}"),
+	  "config.json: linux.devices[0].major: missing" },
+	{ "device_relative",
+	  CFG(",\"linux\":{\"devices\":[{\"path\":\"dev/x\",\"type\":\"p\"}]}"),
+	  "config.json: linux.devices[0]: 'dev/x' is not an absolute path" },
+	{ "device_rule_no_allow", CFG(",\"linux\":{\"resources\":{\"devices\":[{\"access\":\"rwm\"}]}}"),
+	  "config.json: linux.resources.devices[0].allow: missing" },
+	{ "device_rule_access",
+	  CFG(",\"linux\":{\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"rwx\"}]}}"),
+	  "config.json: linux.resources.devices[0].access: 'rwx' is no access" },
 };
 
 TEST(bad_configs_name_the_field)
@@ -153,7 +204,16 @@ static const char full_config[] =
 	"\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\"],"
 	"\"sysctl\":{\"net.core.somaxconn\":\"1024\",\"kernel.shmmni\":\"100\","
 	"\"fs.mqueue.msg_max\":\"20\",\"kernel.domainname\":\"example\"},"
-	"\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\"}}}";
+	"\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229,"
+	"\"fileMode\":438,\"uid\":0},{\"path\":\"/dev/p\",\"type\":\"p\"}],"
+	"\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":38,"
+	"\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\"],"
+	"\"flags\":[\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"],\"syscalls\":["
+	"{\"names\":[\"read\",\"write\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+	"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
+	"\"value\":18446744073709551615,\"op\":\"SCMP_CMP_EQ\"}]},"
+	"{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1,\"args\":["
+	"{\"index\":0,\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}}}";
 
 TEST(full_config_into_typed_fields)
 {
@@ -194,8 +254,41 @@ TEST(full_config_into_typed_fields)
 	EXPECT_EQ(256ULL << 20, c.resources.memory);
 	EXPECT_EQ(64U, c.resources.pids);
 	EXPECT_EQ(500U, c.resources.cpus_milli);
-	EXPECT_TRUE(c.has_devices);
-	EXPECT_TRUE(c.has_seccomp);
+	ASSERT_EQ(1U, c.ndevice_rules);
+	EXPECT_FALSE(c.device_rules[0].allow);
+	EXPECT_EQ('a', c.device_rules[0].type);
+	EXPECT_EQ(-1, c.device_rules[0].major);
+	EXPECT_STREQ("rwm", c.device_rules[0].access);
+	ASSERT_EQ(2U, c.ndevices);
+	EXPECT_STREQ("/dev/fuse", c.devices[0].path);
+	EXPECT_EQ('c', c.devices[0].type);
+	EXPECT_EQ(10, c.devices[0].major);
+	EXPECT_EQ(229, c.devices[0].minor);
+	EXPECT_EQ(0666, c.devices[0].file_mode);
+	EXPECT_EQ(0, c.devices[0].uid);
+	EXPECT_EQ(-1, c.devices[0].gid);
+	EXPECT_EQ('p', c.devices[1].type);
+	EXPECT_EQ(-1, c.devices[1].major);
+	ASSERT_NE(NULL, c.seccomp);
+	EXPECT_EQ(KISTE_OCI_SCMP_ERRNO, c.seccomp->default_action);
+	EXPECT_EQ(38, c.seccomp->default_errno_ret);
+	ASSERT_EQ(2U, c.seccomp->architectures.n);
+	EXPECT_STREQ("SCMP_ARCH_X86", c.seccomp->architectures.v[1]);
+	EXPECT_EQ(1U, c.seccomp->flags.n);
+	ASSERT_EQ(3U, c.seccomp->nsyscalls);
+	EXPECT_EQ(2U, c.seccomp->syscalls[0].names.n);
+	EXPECT_STREQ("write", c.seccomp->syscalls[0].names.v[1]);
+	EXPECT_EQ(KISTE_OCI_SCMP_ALLOW, c.seccomp->syscalls[0].action);
+	EXPECT_EQ(-1, c.seccomp->syscalls[0].errno_ret);
+	EXPECT_EQ(0U, c.seccomp->syscalls[0].nargs);
+	ASSERT_EQ(1U, c.seccomp->syscalls[1].nargs);
+	EXPECT_EQ(UINT64_MAX, c.seccomp->syscalls[1].args[0].value);
+	EXPECT_EQ(KISTE_OCI_SCMP_EQ, c.seccomp->syscalls[1].args[0].op);
+	EXPECT_EQ(1, c.seccomp->syscalls[2].errno_ret);
+	ASSERT_EQ(1U, c.seccomp->syscalls[2].nargs);
+	EXPECT_EQ(2114060288U, c.seccomp->syscalls[2].args[0].value);
+	EXPECT_EQ(KISTE_OCI_SCMP_MASKED_EQ, c.seccomp->syscalls[2].args[0].op);
+	EXPECT_EQ(NULL, c.seccomp->listener_path);
 	EXPECT_EQ(1U, c.masked_paths.n);
 	ASSERT_EQ(4U, c.nsysctl);
 	EXPECT_STREQ("net.core.somaxconn", c.sysctl[0].key);

@@ -117,6 +117,74 @@ struct kiste_oci_resources {
 	bool memory_set, pids_set, cpu_set;
 };
 
+/* linux.seccomp's actions (SCMP_ACT_*) and argument tests (SCMP_CMP_*), as runc reads them. */
+enum kiste_oci_scmp_act {
+	KISTE_OCI_SCMP_KILL,
+	KISTE_OCI_SCMP_KILL_PROCESS,
+	KISTE_OCI_SCMP_KILL_THREAD,
+	KISTE_OCI_SCMP_TRAP,
+	KISTE_OCI_SCMP_ERRNO,
+	KISTE_OCI_SCMP_TRACE,
+	KISTE_OCI_SCMP_ALLOW,
+	KISTE_OCI_SCMP_LOG,
+	KISTE_OCI_SCMP_NOTIFY,
+	KISTE_OCI_SCMP_ACTS
+};
+
+enum kiste_oci_scmp_op {
+	KISTE_OCI_SCMP_NE,
+	KISTE_OCI_SCMP_LT,
+	KISTE_OCI_SCMP_LE,
+	KISTE_OCI_SCMP_EQ,
+	KISTE_OCI_SCMP_GE,
+	KISTE_OCI_SCMP_GT,
+	KISTE_OCI_SCMP_MASKED_EQ,
+	KISTE_OCI_SCMP_OPS
+};
+
+#define KISTE_OCI_SCMP_RULES_MAX	4096	/* syscalls[] entries (Docker's profile: ~50) */
+#define KISTE_OCI_SCMP_NAMES_MAX	1024	/* names of one entry (Docker's longest: ~370) */
+#define KISTE_OCI_DEVICES_MAX		1024	/* linux.devices, linux.resources.devices */
+
+struct kiste_oci_scmp_arg {
+	uint32_t index;			/* 0..5 */
+	uint64_t value, value_two;
+	int op;				/* enum kiste_oci_scmp_op */
+};
+
+struct kiste_oci_scmp_rule {
+	struct kiste_oci_strv names;	/* at least one */
+	int action;			/* enum kiste_oci_scmp_act */
+	int64_t errno_ret;		/* -1: none given (ERRNO's is EPERM then) */
+	struct kiste_oci_scmp_arg *args;
+	size_t nargs;
+};
+
+struct kiste_oci_seccomp {
+	int default_action;		/* enum kiste_oci_scmp_act */
+	int64_t default_errno_ret;	/* -1: none given */
+	struct kiste_oci_strv architectures, flags;	/* SCMP_ARCH_*, SECCOMP_FILTER_FLAG_* */
+	char *listener_path;		/* NULL: none (needed by SCMP_ACT_NOTIFY) */
+	struct kiste_oci_scmp_rule *syscalls;
+	size_t nsyscalls;
+};
+
+/* linux.devices: a device node the container is to be given. */
+struct kiste_oci_device {
+	char *path;			/* absolute */
+	char type;			/* 'c', 'b', 'u' or 'p' */
+	int64_t major, minor;		/* -1 for 'p' */
+	int64_t file_mode, uid, gid;	/* -1: not given */
+};
+
+/* linux.resources.devices: one rule of the device cgroup. */
+struct kiste_oci_device_rule {
+	bool allow;
+	char type;			/* 'a' (all, also when not given), 'b' or 'c' */
+	int64_t major, minor;		/* -1: every number */
+	char access[4];			/* of "rwm"; "rwm" when not given */
+};
+
 /* A member of a string-to-string object: annotations, linux.sysctl. */
 struct kiste_oci_kv {
 	char *key, *value;
@@ -145,7 +213,11 @@ struct kiste_oci_config {
 	/* linux.sysctl: names checked (kiste_oci_sysctl_ok), values strings */
 	struct kiste_oci_kv *sysctl;
 	size_t nsysctl;
-	bool has_seccomp, has_devices;
+	struct kiste_oci_seccomp *seccomp;	/* NULL: none */
+	struct kiste_oci_device *devices;
+	size_t ndevices;
+	struct kiste_oci_device_rule *device_rules;
+	size_t ndevice_rules;
 };
 
 /*
@@ -167,6 +239,8 @@ void kiste_oci_config_free(struct kiste_oci_config *c);
 /* The value of annotation @key, or NULL. */
 const char *kiste_oci_annotation(const struct kiste_oci_config *c, const char *key);
 const char *kiste_oci_ns_name(enum kiste_oci_ns_type t);
+/* SCMP_ACT_ALLOW for KISTE_OCI_SCMP_ALLOW, and so on. */
+const char *kiste_oci_scmp_act_name(int act);
 /*
  * The namespace whose setting sysctl @key is (net.* the network's, the System V
  * and POSIX IPC limits the IPC one's, kernel.hostname/domainname UTS's), or -1

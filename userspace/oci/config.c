@@ -541,6 +541,7 @@ void kiste_oci_config_free(struct kiste_oci_config *c)
 	free(c->cgroups_path);
 	cfg_strv_free(&c->masked_paths);
 	cfg_strv_free(&c->readonly_paths);
+	cfg_seccomp_free(c);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -172,7 +172,8 @@ static int read_resources(struct cfg *p, json_object *lx, struct kiste_oci_confi
 		return ret;
 	len = cfg_push(p, "resources", 0);
 	ret = read_resources_in(p, res, r);
-	c->has_devices = json_object_object_get_ex(res, "devices", NULL);
+	if (ret == 0)
+		ret = cfg_read_device_rules(p, res, c);
 	cfg_pop(p, len);
 	return ret;
 }
@@ -242,7 +243,7 @@ static const char *sysctl_key_ok(const char *key)
 
 int cfg_read_linux(struct cfg *p, json_object *root, struct kiste_oci_config *c)
 {
-	json_object *lx, *o;
+	json_object *lx;
 	size_t len;
 	int ret = cfg_get(p, root, "linux", json_type_object, false, &lx);
 
@@ -258,9 +259,8 @@ int cfg_read_linux(struct cfg *p, json_object *root, struct kiste_oci_config *c)
 	    cfg_get_str(p, lx, "cgroupsPath", false, &c->cgroups_path) < 0 ||
 	    cfg_get_strv(p, lx, "maskedPaths", false, cfg_check_abs, &c->masked_paths) < 0 ||
 	    cfg_get_strv(p, lx, "readonlyPaths", false, cfg_check_abs, &c->readonly_paths) < 0 ||
-	    cfg_get(p, lx, "seccomp", json_type_object, false, &o) < 0)
+	    cfg_read_devices(p, lx, c) < 0 || cfg_read_seccomp(p, lx, c) < 0)
 		ret = -EINVAL;
-	c->has_seccomp = ret == 0 && o;
 	if (ret == 0)
 		ret = cfg_string_map(p, lx, "sysctl", &c->sysctl, &c->nsysctl, sysctl_key_ok);
 	cfg_pop(p, len);

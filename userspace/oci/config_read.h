@@ -54,5 +54,10 @@ json_object *cfg_parse_object(const char *what, const char *text, size_t len, si
 
 /* config_linux.c: the "linux" member (namespaces, id mappings, resources, paths). */
 int cfg_read_linux(struct cfg *p, json_object *root, struct kiste_oci_config *c);
+/* config_seccomp.c: linux.seccomp, linux.devices, linux.resources.devices (@res), typed. */
+int cfg_read_seccomp(struct cfg *p, json_object *lx, struct kiste_oci_config *c);
+int cfg_read_devices(struct cfg *p, json_object *lx, struct kiste_oci_config *c);
+int cfg_read_device_rules(struct cfg *p, json_object *res, struct kiste_oci_config *c);
+void cfg_seccomp_free(struct kiste_oci_config *c);
 
 #endif /* KISTE_OCI_CONFIG_READ_H */

@@ -353,14 +353,21 @@ static int map_linux(struct kiste_oci_spec *sp, const struct kiste_oci_config *c
 	if (c->cgroups_path)
 		note(sp, "linux.cgroupsPath: kiste keeps the container's cgroup below kiste/oci/; "
 		     "%s is not used", c->cgroups_path);
-	if (c->has_devices)
-		note(sp, "linux.resources.devices: %s mode serves its own /dev (null, zero, full, "
-		     "random, urandom, tty)", sp->mode->name);
+	if (c->ndevices)
+		note(sp, "linux.devices: %zu device nodes (%s first) not made: %s mode serves its "
+		     "own /dev (null, zero, full, random, urandom, tty)", c->ndevices,
+		     c->devices[0].path, sp->mode->name);
+	if (c->ndevice_rules)
+		note(sp, "linux.resources.devices: %zu rules not needed: %s mode serves its own "
+		     "/dev (null, zero, full, random, urandom, tty)", c->ndevice_rules,
+		     sp->mode->name);
 	if (c->process.has_caps)
 		note(sp, "process.capabilities: %s mode's workload holds no host capability; its "
 		     "guest kernel decides what its root may do", sp->mode->name);
-	if (c->has_seccomp)
-		note(sp, "linux.seccomp: %s mode installs its own host filter ('kiste policy %s')",
+	if (c->seccomp)
+		note(sp, "linux.seccomp: the profile (default %s, %zu rules) is not applied: %s "
+		     "mode installs its own host filter ('kiste policy %s')",
+		     kiste_oci_scmp_act_name(c->seccomp->default_action), c->seccomp->nsyscalls,
 		     sp->mode->name, sp->mode->name);
 	return map_sysctl(sp, c, err);
 }
