@@ -298,6 +298,74 @@ T_OUT=$("$K" --root "$tmp/kroot" --debug --systemd-cgroup --log "$tmp/klog" --lo
 	list -q 2>&1)
 result $? "--debug --systemd-cgroup --log --log-format text are taken" "$T_OUT"
 
+# ---- a Debian image with python3 (issue 13): the host's own python3 and what it loads ----
+# Made from host files, no registry: Debian's python3.11, its standard library (tests
+# and tools left out) and every shared library it and its extension modules need.
+PYIMG=localhost/kiste-python:test
+py=$(readlink -f /usr/bin/python3 2>/dev/null)
+pylib=/usr/lib/$(basename "$py" 2>/dev/null)
+if [ -x "$py" ] && [ -d "$pylib/lib-dynload" ]; then
+	pr="$tmp/pyimg"
+	mkdir -p "$pr/usr/bin" "$pr/tmp" "$pr/proc" "$pr/dev" "$pr/sys" "$pr/etc" "$pr/root"
+	chmod 1777 "$pr/tmp"
+	cp "$py" "$pr/usr/bin/python3"
+	tar -C / --exclude="${pylib#/}/test" --exclude="${pylib#/}/idlelib" \
+		--exclude="${pylib#/}/tkinter" --exclude="${pylib#/}/ensurepip" \
+		--exclude='__pycache__' -cf - "${pylib#/}" | tar -C "$pr" -xf -
+	# shellcheck disable=SC2046 # one path per word
+	for lib in $( { ldd "$py"; for so in "$pylib"/lib-dynload/*.so; do ldd "$so"; done; } 2>/dev/null |
+		awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u); do
+		mkdir -p "$pr$(dirname "$lib")"
+		cp -L "$lib" "$pr$lib"
+	done
+	[ -e "$pr/lib64" ] || ln -s usr/lib64 "$pr/lib64" 2>/dev/null
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$pr/etc/passwd"
+	echo 'root:x:0:' >"$pr/etc/group"
+	if tar -C "$pr" -c . | podman import --change 'ENV PATH=/usr/bin' - "$PYIMG" \
+		>"$tmp/pyimport.out" 2>&1; then
+		rm -rf "$pr"
+		# Eight threads hashing files, then a multiprocessing.Pool of two (its
+		# semaphores in /dev/shm): the same output and status as runc's.
+		cat >"$tmp/vol/work.py" <<'EOP'
+import concurrent.futures, hashlib, multiprocessing, os, threading
+os.makedirs("/tmp/d", exist_ok=True)
+files = []
+for i in range(16):
+    files.append("/tmp/d/f%d" % i)
+    with open(files[-1], "wb") as f:
+        f.write(bytes([i]) * (200000 + i))
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()[:12]
+with concurrent.futures.ThreadPoolExecutor(8) as ex:
+    out = list(ex.map(digest, files))
+print(threading.active_count(), len(set(out)), out[0], out[15])
+with multiprocessing.Pool(2) as pool:
+    print(sum(pool.map(abs, range(-50, 50))))
+EOP
+		want=$(python3 - <<'EOP'
+import hashlib
+print(1, 16, hashlib.sha256(bytes([0]) * 200000).hexdigest()[:12],
+      hashlib.sha256(bytes([15]) * 200015).hexdigest()[:12])
+print(2500)
+EOP
+)
+		same "python3 image: a ThreadPoolExecutor of 8 hashing files and a Pool(2)" 0 "$want" \
+			run --rm --tmpfs /tmp -v "$tmp/vol:/x:ro" "$PYIMG" python3 /x/work.py
+		same "python3 image: an exception's traceback and exit status 1" 1 "*" \
+			run --rm "$PYIMG" python3 -c 'import sys; sys.stdout.write("out\n"); 1/0'
+		result "$([[ "$T_OUT" == *"ZeroDivisionError: division by zero"* ]]; echo $?)" \
+			"... and the traceback names ZeroDivisionError" "$T_OUT"
+	else
+		fail "python3 image: podman import" "$(tail -3 "$tmp/pyimport.out")"
+	fi
+else
+	skip "python3 image: a ThreadPoolExecutor of 8 hashing files and a Pool(2)" \
+		"Debian's python3 is not installed (make deps)"
+	skip "python3 image: an exception's traceback and exit status 1" "no python3"
+	skip "... and the traceback names ZeroDivisionError" "no python3"
+fi
+
 # ---- unikernel mode (issue 13): an image whose programs are kiste-uk-cc unikernels ----
 # The annotation org.kiste.mode=unikernel picks the mode; each case is held to what
 # `kiste run --mode=unikernel` prints and returns for the same binary (its argv[0] aside).
