@@ -159,6 +159,8 @@ static const struct bad_case {
 	  "config.json: linux.devices[0]: 'dev/x' is not an absolute path" },
 	{ "device_rule_no_allow", CFG(",\"linux\":{\"resources\":{\"devices\":[{\"access\":\"rwm\"}]}}"),
 	  "config.json: linux.resources.devices[0].allow: missing" },
+	{ "seccomp_action_escape", SCMP("{\"defaultAction\":\"SCMP_ACT_ALLOW\\nkiste: x\\u001b[31m\"}"),
+	  "config.json: linux.seccomp.defaultAction: unknown value 'SCMP_ACT_ALLOW?kiste: x?[31m'" },
 	{ "device_rule_access",
 	  CFG(",\"linux\":{\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"rwx\"}]}}"),
 	  "config.json: linux.resources.devices[0].access: 'rwx' is no access" },
@@ -205,7 +207,7 @@ static const char full_config[] =
 	"\"sysctl\":{\"net.core.somaxconn\":\"1024\",\"kernel.shmmni\":\"100\","
 	"\"fs.mqueue.msg_max\":\"20\",\"kernel.domainname\":\"example\"},"
 	"\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229,"
-	"\"fileMode\":438,\"uid\":0},{\"path\":\"/dev/p\",\"type\":\"p\"}],"
+	"\"fileMode\":8630,\"uid\":0},{\"path\":\"/dev/p\",\"type\":\"p\"}],"
 	"\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":38,"
 	"\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\"],"
 	"\"flags\":[\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"],\"syscalls\":["

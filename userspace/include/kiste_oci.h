@@ -144,7 +144,7 @@ enum kiste_oci_scmp_op {
 
 #define KISTE_OCI_SCMP_RULES_MAX	4096	/* syscalls[] entries (Docker's profile: ~50) */
 #define KISTE_OCI_SCMP_NAMES_MAX	1024	/* names of one entry (Docker's longest: ~370) */
-#define KISTE_OCI_DEVICES_MAX		1024	/* linux.devices, linux.resources.devices */
+#define KISTE_OCI_DEVICES_MAX		65536	/* linux.devices, linux.resources.devices */
 
 struct kiste_oci_scmp_arg {
 	uint32_t index;			/* 0..5 */

@@ -17,6 +17,8 @@ int cfg_bad(struct cfg *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	/* a config's own text in it (a name, a value): one line, no terminal escapes */
+	kiste_printable(what);
 	return kiste_err_set(p->err, -EINVAL, "%s: %s: %s", p->what ? p->what : "config.json",
 			     p->path, what);
 }

@@ -212,11 +212,12 @@ static int type_letter(struct cfg *p, json_object *v, const char *ok, char dflt,
 
 	if (ret < 0)
 		return ret;
-	if (!t) {
+	s = t ? json_object_get_string(t) : "";
+	/* absent, or "" (runc's "all" for a rule) */
+	if (!*s && dflt) {
 		*out = dflt;
 		return 0;
 	}
-	s = json_object_get_string(t);
 	if (strlen(s) != 1 || !strchr(ok, s[0])) {
 		snprintf(msg, sizeof(msg), "unknown device type '%.16s': use one letter of %s", s, ok);
 		return cfg_bad_at(p, "type", "%s", msg);
@@ -237,10 +238,13 @@ static int read_device(struct cfg *p, json_object *v, void *item)
 	numbers = d->type != 'p';
 	if (cfg_get_int(p, v, "major", 0, 0xfff, numbers, &d->major) < 0 ||
 	    cfg_get_int(p, v, "minor", 0, 0xfffff, numbers, &d->minor) < 0 ||
-	    cfg_get_int(p, v, "fileMode", 0, 07777, false, &d->file_mode) < 0 ||
+	    cfg_get_int(p, v, "fileMode", 0, 0xffffffffLL, false, &d->file_mode) < 0 ||
 	    cfg_get_int(p, v, "uid", 0, 0xfffffffeLL, false, &d->uid) < 0 ||
 	    cfg_get_int(p, v, "gid", 0, 0xfffffffeLL, false, &d->gid) < 0)
 		return -EINVAL;
+	/* podman sends the whole st_mode (0o20666 for /dev/fuse): its permission bits count */
+	if (d->file_mode >= 0)
+		d->file_mode &= 07777;
 	return 0;
 }
 

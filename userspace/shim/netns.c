@@ -74,7 +74,7 @@ int shim_net_lo_up(struct kiste_err *err)
  */
 unsigned long shim_net_gid_top(void)
 {
-	char map[512], *p;
+	char map[4096], *p;
 	unsigned long in, out, count, hi = 0;
 	ssize_t n;
 	int fd;
