@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kiste_mode.h"
 #include "kiste_oci.h"
 #include "shim.h"
 
@@ -174,9 +175,9 @@ int shim_ids_take(struct shim_ids *ids, struct kiste_err *err)
  * kernel's rule, said here by name).  Two containers an engine gives one
  * range share it, as under runc.
  */
-int shim_ids_engine(const struct shim_ids *ids, const char *what,
-		    const struct kiste_oci_idmap *m, size_t count, char *map, size_t n,
-		    struct kiste_err *err)
+static int engine_map(const struct shim_ids *ids, const char *what,
+		      const struct kiste_oci_idmap *m, size_t count, char *map, size_t n,
+		      struct kiste_err *err)
 {
 	bool gid = what[0] == 'g';
 	unsigned long pool = gid ? ids->gid_pool : ids->uid_pool;
@@ -221,6 +222,17 @@ int shim_ids_engine(const struct shim_ids *ids, const char *what,
 		return kiste_err_set(err, -EINVAL, "config.json: linux.%s: the container's id 0 "
 				     "is not mapped (its init runs as it): map it", what);
 	return 0;
+}
+
+int shim_ids_engine_maps(const struct shim_ids *ids, const struct kiste_oci_launch *ol,
+			 bool host_root, char *u, char *g, struct kiste_err *err)
+{
+	if (!ol || !ol->nuid_map || !host_root || ids->sub)
+		return 0;
+	if (engine_map(ids, "uidMappings", ol->uid_map, ol->nuid_map, u, SHIM_MAP_TEXT, err) < 0 ||
+	    engine_map(ids, "gidMappings", ol->gid_map, ol->ngid_map, g, SHIM_MAP_TEXT, err) < 0)
+		return err->code;
+	return 1;
 }
 
 void shim_ids_release(struct shim_ids *ids)

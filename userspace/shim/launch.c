@@ -165,27 +165,6 @@ static void id_map(char *map, size_t n, const struct launch *l, unsigned int sel
 		snprintf(map, n, "0 %u %lu\n", base, SHIM_IDS_SIZE);
 }
 
-/* The kernel takes one write of less than a page for a map. */
-#define SHIM_MAP_TEXT 4096
-
-/*
- * Run as root with an OCI config's linux.uidMappings and gidMappings: the
- * container's ids are the engine's (ids.c holds them to kiste's rules), so
- * the image's files it gave them are the container root's to write, as under
- * runc.  1 with the maps' text in @u and @g, 0 when there are none, -errno.
- */
-static int engine_maps(const struct launch *l, char *u, char *g, struct kiste_err *err)
-{
-	if (!l->oci || !l->oci->nuid_map || !l->host_root || l->ids.sub)
-		return 0;
-	if (shim_ids_engine(&l->ids, "uidMappings", l->oci->uid_map, l->oci->nuid_map, u,
-			    SHIM_MAP_TEXT, err) < 0 ||
-	    shim_ids_engine(&l->ids, "gidMappings", l->oci->gid_map, l->oci->ngid_map, g,
-			    SHIM_MAP_TEXT, err) < 0)
-		return err->code;
-	return 1;
-}
-
 /*
  * Inside, the workload is root of its own user namespace.  Outside it is the
  * caller, or, run as root, the first id of a range no other running sandbox
@@ -194,7 +173,7 @@ static int engine_maps(const struct launch *l, char *u, char *g, struct kiste_er
  * range gets them from a slice of it (subids.c).  Run as root, whoever owns
  * the --rootfs changes nothing: mapping its owner would make the sandbox a
  * real host user (an OCI image's "./" picks it), shared by every sandbox of
- * that rootfs; an OCI engine's own maps are taken (engine_maps).
+ * that rootfs; an OCI engine's own maps are taken (shim_ids_engine_maps).
  */
 static int map_ids(const struct launch *l, pid_t pid, struct kiste_err *err)
 {
@@ -204,7 +183,7 @@ static int map_ids(const struct launch *l, pid_t pid, struct kiste_err *err)
 	/* An ordinary caller's slice of /etc/subuid: only the setuid helpers may map it. */
 	if (l->ids.sub)
 		return shim_subids_map(&l->ids, pid, err);
-	r = engine_maps(l, umap, gmap, err);
+	r = shim_ids_engine_maps(&l->ids, l->oci, l->host_root, umap, gmap, err);
 	if (r < 0)
 		return r;
 	if (r == 0) {
@@ -554,7 +533,8 @@ static int launch_prepare(struct launch *l, const char *cgname, struct kiste_err
 		ret = shim_ids_take(&l->ids, err);
 		/* An engine's maps refused now, before any process: one line, nothing left. */
 		if (ret == 0)
-			ret = engine_maps(l, umap, gmap, err);
+			ret = shim_ids_engine_maps(&l->ids, l->oci, l->host_root, umap, gmap,
+						   err);
 		if (ret < 0)
 			return ret;
 		shim_stats_mark("subordinate ids taken");

@@ -10,8 +10,6 @@
 #include "kiste_exec.h"
 #include "kiste_run.h"
 
-struct kiste_oci_idmap;
-
 #define SHIM_MAX_TMPFS 16
 /* podman's own containers bind 4-6; engines' volumes on top */
 #define SHIM_MAX_BINDS 64
@@ -58,14 +56,16 @@ void shim_ids_release(struct shim_ids *ids);
 /* A decimal number of digits alone, at most 4294967295; its end in @end. -1 when not one. */
 long long shim_ids_number(const char *p, const char **end);
 /*
- * Run as root, an OCI engine's linux.uidMappings (@what "uidMappings") or
- * gidMappings in place of the range @ids took (whose first slot still owns
- * the namespace): written as uid_map's or gid_map's text into @map (@n bytes).
- * Refused, with one line in @err, when it would be weaker than kiste's own.
+ * Run as root with an OCI config's linux.uidMappings and gidMappings (@ol,
+ * or NULL): the container's ids are the engine's, held to kiste's rules, in
+ * place of the range @ids took (whose first slot still owns the namespace).
+ * 1 with uid_map's and gid_map's text in @u and @g (SHIM_MAP_TEXT bytes
+ * each), 0 when there are none to take, -errno with one line in @err.
  */
-int shim_ids_engine(const struct shim_ids *ids, const char *what,
-		    const struct kiste_oci_idmap *m, size_t count, char *map, size_t n,
-		    struct kiste_err *err);
+#define SHIM_MAP_TEXT 4096	/* the kernel takes one write of less than a page */
+struct kiste_oci_launch;
+int shim_ids_engine_maps(const struct shim_ids *ids, const struct kiste_oci_launch *ol,
+			 bool host_root, char *u, char *g, struct kiste_err *err);
 
 /* subids.c: an ordinary caller's slice, and the maps written through the setuid helpers. */
 int shim_subids_take(struct shim_ids *ids, struct kiste_err *err);
